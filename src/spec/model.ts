@@ -1,0 +1,43 @@
+/**
+ * The model at run time: the generated JSON (npm run codegen) parsed once per process.
+ * JSON.parse of the distilled model is much cheaper than parsing the 6 MB spec or a JS literal.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Model, ObjectSchema, Operation } from './types.ts';
+
+const generatedDir = join(dirname(fileURLToPath(import.meta.url)), 'generated');
+
+let cached: Model | undefined;
+
+export function loadModel(): Model {
+  if (cached) return cached;
+  const path = join(generatedDir, 'model.json');
+  if (!existsSync(path)) {
+    throw new Error(`the model is missing (${path}): run npm run codegen (npm ci runs it through prepare)`);
+  }
+  const { $generated: _, ...model } = JSON.parse(readFileSync(path, 'utf8')) as Model & { $generated: string };
+  cached = model;
+  return model;
+}
+
+let descriptions: Record<string, string> | undefined;
+
+/** Stripe's descriptions, keyed `Type` or `Type.wire_field`; empty when not generated. */
+export function loadDescriptions(): Record<string, string> {
+  if (descriptions) return descriptions;
+  const path = join(generatedDir, 'descriptions.json');
+  descriptions = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+  delete descriptions.$generated;
+  return descriptions;
+}
+
+/** Resource object schemas (x-resourceId), live and deleted. */
+export function resources(model: Model): ObjectSchema[] {
+  return Object.values(model.objects).filter((o) => o.resource !== undefined);
+}
+
+export function operationsOf(model: Model, resource: string): Operation[] {
+  return model.operations.filter((o) => o.resource === resource);
+}

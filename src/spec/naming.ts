@@ -1,0 +1,40 @@
+/** Name conventions shared by the generator and the runtime: GraphQL names from Stripe's wire names. */
+
+/** `issuing.card` → `IssuingCard`, `invoice_setting_custom_field` → `InvoiceSettingCustomField` */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** `address_line1` → `addressLine1`, `exp_month` → `expMonth` */
+export function camelCase(name: string): string {
+  const pascal = pascalCase(name);
+  return pascal ? pascal[0]!.toLowerCase() + pascal.slice(1) : pascal;
+}
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+export function isGraphQLName(name: string): boolean {
+  return GRAPHQL_NAME.test(name);
+}
+
+/**
+ * An enum wire value as a GraphQL enum value name: `past_due` → `PAST_DUE`, `en-AU` → `EN_AU`,
+ * `01` → `_01`, `1.0.2` → `_1_0_2`, `""` → `EMPTY`. The model keeps both, so the mapping is reversible.
+ */
+export function enumValueName(value: string): string {
+  if (value === '') return 'EMPTY';
+  let name = value
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
+  if (name === '') name = 'VALUE';
+  if (/^[0-9]/.test(name)) name = `_${name}`;
+  // GraphQL reserves these as enum values.
+  if (name === 'TRUE' || name === 'FALSE' || name === 'NULL') name = `${name}_`;
+  return name;
+}

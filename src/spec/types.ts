@@ -1,0 +1,151 @@
+/**
+ * The model: what the generator distils from Stripe's OpenAPI spec and what everything else
+ * (schema, emulator, loaders, tests) interprets. Compact on purpose: no descriptions (they live in a
+ * separate generated file loaded only when the runtime schema wants them).
+ */
+
+/** An output (response) type reference. */
+export type OutType =
+  | { k: 'string' }
+  | { k: 'int' }
+  | { k: 'float' }
+  | { k: 'bool' }
+  | { k: 'time' }
+  | { k: 'json' }
+  /** a named enum (see Model.enums) */
+  | { k: 'enum'; name: string }
+  /** a single-value string enum such as `object: "customer"`; exposed as String */
+  | { k: 'const'; value: string }
+  /** a named object schema: a resource or a sub-object (see Model.objects) */
+  | { k: 'object'; name: string }
+  /** a named union of object schemas (see Model.unions) */
+  | { k: 'union'; name: string }
+  | { k: 'array'; of: OutType }
+  /**
+   * An expandable reference: an id string on the wire, or the object itself once expanded.
+   * `to` is an object or union reference for the expanded form.
+   */
+  | { k: 'ref'; to: OutType & { k: 'object' | 'union' } };
+
+export interface OutProp {
+  /** wire name, snake_case */
+  name: string;
+  type: OutType;
+  nullable: boolean;
+  /** listed in the schema's `required` */
+  required: boolean;
+  /** listed in the schema's `x-expandableFields` */
+  expandable: boolean;
+}
+
+export interface ObjectSchema {
+  /** component name, or `parent.field` path for an inline object */
+  name: string;
+  /** GraphQL type name */
+  gql: string;
+  /** x-resourceId, for resources */
+  resource?: string;
+  /** for `deleted_x` resources: the live resource's schema name */
+  deletedOf?: string;
+  /** the value of the single-valued `object` property, where there is one */
+  object?: string;
+  /** true for inline schemas (not a component) */
+  inline: boolean;
+  props: OutProp[];
+}
+
+export interface EnumSchema {
+  name: string;
+  gql: string;
+  /** wire values in spec order */
+  values: string[];
+  /** GraphQL value names, parallel to `values` */
+  gqlValues: string[];
+  /** `x-stripeBypassValidation`: the API may send values not listed */
+  open: boolean;
+}
+
+export interface UnionSchema {
+  name: string;
+  gql: string;
+  /** member object schema names (flattened: a union never contains a union) */
+  members: string[];
+}
+
+/** An input (request parameter) type: kept structural, since parameters are per operation. */
+export type InType =
+  | { k: 'string'; maxLength?: number; format?: string }
+  | { k: 'int' }
+  | { k: 'float' }
+  | { k: 'bool' }
+  | { k: 'time' }
+  | { k: 'json' }
+  | { k: 'enum'; values: string[] }
+  | { k: 'object'; props: InParam[]; additional: boolean }
+  | { k: 'array'; of: InType }
+  | { k: 'anyOf'; of: InType[] };
+
+export interface InParam {
+  name: string;
+  required: boolean;
+  type: InType;
+}
+
+export type OperationKind = 'retrieve' | 'list' | 'search' | 'create' | 'update' | 'delete' | 'action';
+
+export interface Operation {
+  /** operationId */
+  id: string;
+  method: 'get' | 'post' | 'delete';
+  /** path template, e.g. /v1/customers/{customer}/sources/{id} */
+  path: string;
+  kind: OperationKind;
+  /** the resource (object schema name) this operation is about */
+  resource?: string;
+  pathParams: string[];
+  /** query parameters (GET, DELETE), without expand */
+  query: InParam[];
+  /** form body parameters (POST), without expand */
+  body: InParam[];
+  /** the response type; for list and search, the item type */
+  response: OutType;
+  /** response is a list (`object: "list"`) or search result of `response` */
+  paged?: 'list' | 'search';
+  /** accepts expand[] */
+  expand: boolean;
+  /** the response media type when it is not JSON (e.g. application/pdf); the response is then binary */
+  produces?: string;
+  /** the body is multipart/form-data (file uploads) rather than form-encoded */
+  multipart?: boolean;
+}
+
+export type RelationEdge =
+  | {
+      /** a nested collection: GET /v1/<parents>/{p}/<children> */
+      kind: 'nested';
+      parent: string;
+      name: string;
+      operation: string;
+      /** the path parameter bound to the parent's id */
+      param: string;
+    }
+  | {
+      /** a top-level list filtered by a parameter that names the parent */
+      kind: 'filter';
+      parent: string;
+      name: string;
+      operation: string;
+      /** the query parameter bound to the parent's id */
+      param: string;
+    };
+
+export interface Model {
+  apiVersion: string;
+  objects: Record<string, ObjectSchema>;
+  enums: Record<string, EnumSchema>;
+  unions: Record<string, UnionSchema>;
+  operations: Operation[];
+  relations: RelationEdge[];
+  /** polymorphic resources (x-resourceId on an anyOf), e.g. payment_source → union name */
+  polymorphic: Record<string, string>;
+}
