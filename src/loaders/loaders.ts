@@ -1,0 +1,141 @@
+/**
+ * Per-request loaders over the REST client. Stripe has no batch-retrieve endpoint, so batching
+ * means: one DataLoader tick collects every GET the resolvers ask for, identical requests are
+ * de-duplicated and cached for the rest of the request, the distinct ones run concurrently (the
+ * REST client bounds how many are in flight), and objects that arrive inside another response
+ * (list items, expanded fields) are primed so that asking for them costs no call.
+ */
+import DataLoader from 'dataloader';
+import type { RestClient } from '../rest/client.ts';
+import type { StripePage } from '../rest/paginate.ts';
+import { toGraphQLError } from '../schema/errors.ts';
+
+export type StripeObject = Record<string, unknown>;
+
+export interface GetRequest {
+  /** concrete path, e.g. /v1/customers/cus_123 */
+  path: string;
+  /** query parameters, not counting expand */
+  params?: Record<string, unknown>;
+  expand?: readonly string[];
+}
+
+export interface LoaderOptions {
+  rest: RestClient;
+  /** Connected account the whole request acts as (Stripe-Account). */
+  stripeAccount?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** concrete retrieve path of an object, for priming; undefined when it has none */
+  retrievePathOf?: (object: StripeObject) => string | undefined;
+}
+
+export interface Loaders {
+  readonly stripeAccount: string | undefined;
+  /** GET through the request's cache. */
+  get<T = StripeObject>(request: GetRequest): Promise<T>;
+  /** GET a list or search page through the request's cache; its items are primed. */
+  page<T = StripeObject>(request: GetRequest): Promise<StripePage<T>>;
+  /** Records an object that arrived inline so that a later GET of it is free. */
+  prime(object: StripeObject): void;
+  /** POST or DELETE, never cached. */
+  mutate<T = StripeObject>(
+    method: 'POST' | 'DELETE',
+    path: string,
+    params?: Record<string, unknown>,
+    options?: { idempotencyKey?: string; expand?: readonly string[] },
+  ): Promise<T>;
+  /** Upstream calls made for this request so far (each distinct GET or mutation counts once). */
+  readonly upstreamCalls: number;
+  /** Calls made per path, for tests and extensions. */
+  readonly calls: readonly string[];
+}
+
+/** A stable cache key: path plus sorted params. */
+export function requestKey(request: GetRequest): string {
+  const params: Record<string, unknown> = { ...(request.params ?? {}) };
+  if (request.expand && request.expand.length > 0) params.expand = [...new Set(request.expand)].sort();
+  const keys = Object.keys(params)
+    .filter((k) => params[k] !== undefined)
+    .sort();
+  if (keys.length === 0) return request.path;
+  return `${request.path}?${JSON.stringify(keys.map((k) => [k, params[k]]))}`;
+}
+
+export function createLoaders(options: LoaderOptions): Loaders {
+  const { rest, stripeAccount, signal, retrievePathOf } = options;
+  const calls: string[] = [];
+  const requests = new Map<string, GetRequest>();
+
+  const send = <T>(method: 'GET' | 'POST' | 'DELETE', request: GetRequest, idempotencyKey?: string) => {
+    calls.push(`${method} ${request.path}`);
+    return rest
+      .request<T>({
+      method,
+      path: request.path,
+      ...(request.params ? { params: request.params } : {}),
+      ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
+      ...(stripeAccount ? { stripeAccount } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(signal ? { signal } : {}),
+      })
+      .catch((error: unknown) => {
+        throw toGraphQLError(error);
+      });
+  };
+
+  const loader = new DataLoader<string, unknown>(
+    async (keys) => {
+      const results = await Promise.allSettled(keys.map((key) => send('GET', requests.get(key)!)));
+      return results.map((r) => (r.status === 'fulfilled' ? r.value : toError(r.reason)));
+    },
+    { maxBatchSize: 100 },
+  );
+
+  const prime = (object: StripeObject): void => {
+    const path = retrievePathOf?.(object);
+    if (path) loader.prime(path, object);
+  };
+
+  const get = async <T>(request: GetRequest): Promise<T> => {
+    const key = requestKey(request);
+    if (!requests.has(key)) requests.set(key, request);
+    return (await loader.load(key)) as T;
+  };
+
+  return {
+    stripeAccount,
+    get,
+    async page<T>(request: GetRequest) {
+      const page = await get<StripePage<T>>(request);
+      for (const item of page.data) if (item && typeof item === 'object') prime(item as StripeObject);
+      return page;
+    },
+    prime,
+    async mutate<T>(
+      method: 'POST' | 'DELETE',
+      path: string,
+      params?: Record<string, unknown>,
+      opts: { idempotencyKey?: string; expand?: readonly string[] } = {},
+    ) {
+      const result = await send<T>(
+        method,
+        { path, ...(params ? { params } : {}), ...(opts.expand ? { expand: opts.expand } : {}) },
+        opts.idempotencyKey,
+      );
+      // A mutation makes cached reads stale.
+      loader.clearAll();
+      if (result && typeof result === 'object') prime(result as StripeObject);
+      return result;
+    },
+    get upstreamCalls() {
+      return calls.length;
+    },
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

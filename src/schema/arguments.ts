@@ -1,0 +1,132 @@
+/**
+ * GraphQL arguments for Stripe query parameters (list filters, retrieve options): a GraphQL input
+ * type per parameter type, and the conversion of argument values back to Stripe's wire form.
+ */
+import { camelCase } from '../spec/naming.ts';
+import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
+import type { TypeRegistry } from './registry.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
+type Ref = any;
+
+export interface ArgSpec {
+  /** GraphQL argument name */
+  name: string;
+  /** wire parameter name */
+  wire: string;
+  build: (t: Ref) => Ref;
+  toWire: (value: unknown) => unknown;
+}
+
+const toUnix = (value: unknown): unknown => (value instanceof Date ? Math.floor(value.getTime() / 1000) : value);
+
+const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const;
+
+function isRange(type: InType): type is Extract<InType, { k: 'object' }> {
+  return (
+    type.k === 'object' &&
+    type.props.length > 0 &&
+    type.props.every((p) => (RANGE_KEYS as readonly string[]).includes(p.name))
+  );
+}
+
+export class ArgumentTypes {
+  private ranges = new Map<string, Ref>();
+
+  constructor(private readonly registry: TypeRegistry) {}
+
+  /** `DateTimeRange` / `SafeIntRange`: Stripe's `{gt, gte, lt, lte}` filters, or an exact value `eq`. */
+  private range(scalar: 'DateTime' | 'SafeInt'): Ref {
+    const existing = this.ranges.get(scalar);
+    if (existing) return existing;
+    const ref = this.registry.builder.inputType(`${scalar}Range`, {
+      fields: (t) => ({
+        eq: t.field({ type: scalar, required: false }),
+        gt: t.field({ type: scalar, required: false }),
+        gte: t.field({ type: scalar, required: false }),
+        lt: t.field({ type: scalar, required: false }),
+        lte: t.field({ type: scalar, required: false }),
+      }),
+    });
+    this.ranges.set(scalar, ref);
+    return ref;
+  }
+
+  /**
+   * The argument for one parameter. `item` is the schema of the objects the endpoint returns: a filter
+   * named after one of its enum properties reuses that enum, and a time property makes a range a
+   * DateTime range.
+   */
+  argFor(param: InParam, item: ObjectSchema | undefined): ArgSpec {
+    const prop = item?.props.find((p) => p.name === param.name);
+    const propType = prop?.type.k === 'array' ? prop.type.of : prop?.type;
+    const isTime = propType?.k === 'time';
+    const required = param.required;
+    const name = camelCase(param.name);
+    const spec = (type: Ref, toWire: (v: unknown) => unknown = (v) => v): ArgSpec => ({
+      name,
+      wire: param.name,
+      build: (t) => t.arg({ type, required }),
+      toWire: (v) => (v == null ? undefined : toWire(v)),
+    });
+    const type = param.type;
+    // A range filter, or an exact value: `created: {gte: …}` or `created: {eq: …}`.
+    if (type.k === 'anyOf' && type.of.some(isRange)) {
+      const scalar = isTime || type.of.some((t) => t.k === 'time') ? 'DateTime' : 'SafeInt';
+      return spec(this.range(scalar), (value) => {
+        const v = value as Record<string, unknown>;
+        if (v.eq != null) return toUnix(v.eq);
+        const out: Record<string, unknown> = {};
+        for (const key of RANGE_KEYS) if (v[key] != null) out[key] = toUnix(v[key]);
+        return out;
+      });
+    }
+    // A filter naming another object (`customer=cus_…`) takes its id.
+    if (type.k === 'string' && propType?.k === 'ref') return spec('ID');
+    const scalar = this.scalarFor(type, isTime);
+    if (scalar) return spec(scalar.type, scalar.toWire);
+    if (type.k === 'enum' && propType?.k === 'enum') {
+      const values = this.registry.model.enums[propType.name]!.values;
+      if (type.values.every((v) => values.includes(v))) return spec(this.registry.enums.get(propType.name));
+    }
+    if (type.k === 'enum') return spec('String');
+    if (type.k === 'array') {
+      const inner = this.scalarFor(type.of, isTime);
+      if (inner) return spec([inner.type], (v) => (v as unknown[]).map(inner.toWire));
+      if (type.of.k === 'enum') return spec(['String']);
+    }
+    if (type.k === 'anyOf') {
+      // A value or an empty string ("unset"), or several scalars: the first scalar alternative.
+      const first = type.of.map((t) => this.scalarFor(t, isTime)).find(Boolean);
+      if (first && type.of.every((t) => t.k !== 'object' && t.k !== 'array')) return spec(first.type, first.toWire);
+    }
+    return spec('JSON');
+  }
+
+  private scalarFor(type: InType, isTime: boolean): { type: string; toWire: (v: unknown) => unknown } | undefined {
+    switch (type.k) {
+      case 'string':
+        return { type: 'String', toWire: (v) => v };
+      case 'int':
+        return isTime ? { type: 'DateTime', toWire: toUnix } : { type: 'SafeInt', toWire: (v) => v };
+      case 'time':
+        return { type: 'DateTime', toWire: toUnix };
+      case 'float':
+        return { type: 'Float', toWire: (v) => v };
+      case 'bool':
+        return { type: 'Boolean', toWire: (v) => v };
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Converts GraphQL argument values to wire parameters, dropping absent ones. */
+export function wireParams(specs: readonly ArgSpec[], args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const value = spec.toWire(args[spec.name]);
+    if (value !== undefined) out[spec.wire] = value;
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * Relay connections mapped onto Stripe's cursors: `first/after` → `limit/starting_after`,
+ * `last/before` → `limit/ending_before`, the object id as the cursor, Stripe's `has_more` for the
+ * page info (never asking for 101 items to peek). More than 100 items are fetched page by page;
+ * search endpoints page with Stripe's `next_page` token instead.
+ */
+import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
+import type { Builder } from './builder.ts';
+import type { GatewayContext } from './context.ts';
+import { userError } from './errors.ts';
+import type { StripeObject } from './resources.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
+type Ref = any;
+
+/** Stripe's page size limit. */
+export const STRIPE_MAX_LIMIT = 100;
+/** Stripe's default page size, used when neither first nor last is given. */
+export const DEFAULT_PAGE_SIZE = 10;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface Connection {
+  edges: { cursor: string; node: StripeObject }[];
+  nodes: StripeObject[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number | null;
+}
+
+export class Connections {
+  private readonly refs = new Map<string, Ref>();
+  readonly pageInfo: Ref;
+
+  private readonly builder: Ref;
+
+  constructor(builder: Builder) {
+    this.builder = builder;
+    this.pageInfo = builder.objectRef<Connection['pageInfo']>('PageInfo').implement({
+      fields: (t) => ({
+        hasNextPage: t.exposeBoolean('hasNextPage', { nullable: false }),
+        hasPreviousPage: t.exposeBoolean('hasPreviousPage', { nullable: false }),
+        startCursor: t.exposeString('startCursor', { nullable: true }),
+        endCursor: t.exposeString('endCursor', { nullable: true }),
+      }),
+    });
+  }
+
+  /** The `XConnection` type for items of GraphQL type `name` (created once). */
+  connectionOf(name: string, itemRef: Ref): Ref {
+    const existing = this.refs.get(name);
+    if (existing) return existing;
+    const edge = this.builder.objectRef(`${name}Edge`).implement({
+      fields: (t: Ref) => ({
+        cursor: t.exposeString('cursor', { nullable: false }),
+        node: t.field({ type: itemRef, nullable: false, resolve: (e: Connection['edges'][number]) => e.node }),
+      }),
+    });
+    const ref = this.builder.objectRef(`${name}Connection`).implement({
+      fields: (t: Ref) => ({
+        edges: t.field({ type: [edge], nullable: false, resolve: (c: Connection) => c.edges }),
+        nodes: t.field({ type: [itemRef], nullable: false, resolve: (c: Connection) => c.nodes }),
+        pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c: Connection) => c.pageInfo }),
+        // Search connections only; Stripe counts accurately up to 10,000.
+        totalCount: t.field({ type: 'SafeInt', nullable: true, resolve: (c: Connection) => c.totalCount }),
+      }),
+    });
+    this.refs.set(name, ref);
+    return ref;
+  }
+
+  /** Connection arguments, shared by every connection field. */
+  args(t: Ref, search = false): Record<string, Ref> {
+    if (search) {
+      return {
+        first: t.arg({ type: 'Int', required: false }),
+        after: t.arg.string({ required: false }),
+      };
+    }
+    return {
+      first: t.arg({ type: 'Int', required: false }),
+      after: t.arg.string({ required: false }),
+      last: t.arg({ type: 'Int', required: false }),
+      before: t.arg.string({ required: false }),
+    };
+  }
+}
+
+function checkCount(name: string, value: number | null | undefined): void {
+  if (value != null && value < 0) throw userError('BAD_USER_INPUT', `${name} must not be negative`);
+}
+
+const cursorOf = (item: StripeObject): string => (typeof item.id === 'string' ? item.id : '');
+
+function toConnection(
+  items: StripeObject[],
+  hasNextPage: boolean,
+  hasPreviousPage: boolean,
+  totalCount: number | null = null,
+): Connection {
+  const edges = items.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    nodes: items,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+/** Loads a list endpoint as a connection. `params` are the endpoint's filters, already in wire form. */
+export async function listConnection(
+  ctx: GatewayContext,
+  path: string,
+  params: Record<string, unknown>,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  const { first, after, last, before } = args;
+  checkCount('first', first);
+  checkCount('last', last);
+  if (first != null && last != null) throw userError('BAD_USER_INPUT', 'Pass first or last, not both');
+  if (after != null && before != null) throw userError('BAD_USER_INPUT', 'Pass after or before, not both');
+  if (last != null) {
+    if (before == null) {
+      throw userError(
+        'BAD_USER_INPUT',
+        'last needs a before cursor: Stripe lists page backwards only from a known object',
+      );
+    }
+    return backward(ctx, path, params, last, before);
+  }
+  if (before != null) return backward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, before);
+  return forward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+}
+
+async function forward(
+  ctx: GatewayContext,
+  path: string,
+  params: Record<string, unknown>,
+  count: number,
+  after: string | undefined,
+): Promise<Connection> {
+  const items: StripeObject[] = [];
+  let cursor = after;
+  let hasMore = true;
+  while (items.length < count && hasMore) {
+    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
+    const page = await ctx.loaders.page<StripeObject>({
+      path,
+      params: { ...params, limit, ...(cursor ? { starting_after: cursor } : {}) },
+    });
+    items.push(...page.data);
+    hasMore = page.has_more;
+    const last = page.data[page.data.length - 1];
+    if (!last || typeof last.id !== 'string') break;
+    cursor = last.id;
+  }
+  return toConnection(items, hasMore, after !== undefined);
+}
+
+async function backward(
+  ctx: GatewayContext,
+  path: string,
+  params: Record<string, unknown>,
+  count: number,
+  before: string,
+): Promise<Connection> {
+  let items: StripeObject[] = [];
+  let cursor = before;
+  let hasMore = true;
+  while (items.length < count && hasMore) {
+    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
+    const page: StripePage<StripeObject> = await ctx.loaders.page<StripeObject>({
+      path,
+      params: { ...params, limit, ending_before: cursor },
+    });
+    items = [...page.data, ...items];
+    hasMore = page.has_more;
+    const first = page.data[0];
+    if (!first || typeof first.id !== 'string') break;
+    cursor = first.id;
+  }
+  return toConnection(items, true, hasMore);
+}
+
+/** Loads a search endpoint as a connection; the cursor is Stripe's `next_page` token. */
+export async function searchConnection(
+  ctx: GatewayContext,
+  path: string,
+  params: Record<string, unknown>,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  checkCount('first', args.first);
+  const count = args.first ?? DEFAULT_PAGE_SIZE;
+  const items: StripeObject[] = [];
+  let page: string | undefined = args.after ?? undefined;
+  let hasMore = true;
+  let total: number | null = null;
+  while (items.length < count && hasMore) {
+    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
+    const result = (await ctx.loaders.page<StripeObject>({
+      path,
+      params: { ...params, limit, ...(page ? { page } : {}) },
+    })) as StripeSearchResult<StripeObject>;
+    items.push(...result.data);
+    hasMore = result.has_more && Boolean(result.next_page);
+    total = typeof result.total_count === 'number' ? result.total_count : total;
+    page = result.next_page ?? undefined;
+  }
+  const connection = toConnection(items, hasMore, args.after != null, total);
+  // Search results resume from a page token, not an object id: the end cursor is that token.
+  connection.pageInfo.endCursor = hasMore ? (page ?? null) : null;
+  return connection;
+}

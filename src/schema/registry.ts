@@ -1,0 +1,260 @@
+/**
+ * Turns the model into GraphQL types in one loop: an object type per object schema, an enum per
+ * enum, a union per union, the `Node` interface on every resource with an id. Fields follow the
+ * model's properties one to one (camelCase names, the spec's nullability); an expandable property
+ * `x` becomes `x` (the object, taken inline or loaded) and `xId`.
+ */
+import { GraphQLError } from 'graphql';
+import { camelCase, isGraphQLName } from '../spec/naming.ts';
+import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
+import type { Builder } from './builder.ts';
+import type { GatewayContext } from './context.ts';
+import { userError } from './errors.ts';
+import { candidateForId, fillPath, type ResourceIndex, type StripeObject } from './resources.ts';
+
+// Pothos refs for types built in a loop are not statically known; they are typed loosely here.
+// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
+type Ref = any;
+
+export interface RegistryOptions {
+  /** Stripe's descriptions, keyed `Type` / `Type.wire_field`; omitted from the printed SDL. */
+  descriptions?: Record<string, string> | undefined;
+}
+
+/** A property's GraphQL field names: the property itself and, for expandable ids, `xId`/`xIds`. */
+export function fieldNames(prop: OutProp): { field: string; idField?: string } {
+  const field = camelCase(prop.name);
+  const safe = isGraphQLName(field) ? field : `_${field}`;
+  const base = prop.type.k === 'array' ? prop.type.of : prop.type;
+  if (base.k !== 'ref') return { field: safe };
+  return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
+}
+
+export class TypeRegistry {
+  readonly objects = new Map<string, Ref>();
+  readonly enums = new Map<string, Ref>();
+  readonly unions = new Map<string, Ref>();
+  readonly node: Ref;
+  /** `${object}:${deleted}` → GraphQL type name, for resolveType */
+  private readonly typeByObject = new Map<string, string>();
+
+  constructor(
+    readonly builder: Builder,
+    readonly model: Model,
+    readonly index: ResourceIndex,
+    private readonly options: RegistryOptions = {},
+  ) {
+    this.node = (builder as Ref).interfaceRef('Node').implement({
+      description: this.describe('Node', 'An object with a Stripe id, refetchable through node(id).'),
+      fields: (t: Ref) => ({ id: t.exposeID('id', { nullable: false }) }),
+      resolveType: (value: unknown) => this.resolveObjectType(value as StripeObject),
+    });
+    for (const schema of Object.values(model.objects)) {
+      this.objects.set(schema.name, builder.objectRef<StripeObject>(schema.gql));
+      if (schema.object) {
+        const key = `${schema.object}:${schema.props.some((p) => p.name === 'deleted')}`;
+        if (schema.resource && !this.typeByObject.has(key)) this.typeByObject.set(key, schema.gql);
+      }
+    }
+    for (const schema of Object.values(model.enums)) this.buildEnum(schema.name);
+    for (const schema of Object.values(model.unions)) this.buildUnion(schema.name);
+    for (const schema of Object.values(model.objects)) this.buildObject(schema);
+  }
+
+  /** A description to attach, or undefined when descriptions are off (the printed SDL has none). */
+  describe(key: string, fallback?: string): string | undefined {
+    if (!this.options.descriptions) return undefined;
+    return this.options.descriptions[key] ?? fallback;
+  }
+
+  isNode(schema: ObjectSchema): boolean {
+    if (!schema.resource || schema.deletedOf) return false;
+    const id = schema.props.find((p) => p.name === 'id');
+    return Boolean(id && id.type.k === 'string' && !id.nullable);
+  }
+
+  /** The GraphQL object type of a Stripe object, from `object` and `deleted`. */
+  resolveObjectType(value: StripeObject): string {
+    const key = `${String(value.object)}:${value.deleted === true}`;
+    const name = this.typeByObject.get(key);
+    if (!name) throw new GraphQLError(`Cannot tell the GraphQL type of a Stripe object "${String(value.object)}"`);
+    return name;
+  }
+
+  private buildEnum(name: string): void {
+    const schema = this.model.enums[name]!;
+    const values = Object.fromEntries(
+      schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
+    );
+    this.enums.set(name, this.builder.enumType(schema.gql, { values, description: this.describe(schema.gql) }));
+  }
+
+  private buildUnion(name: string): void {
+    const schema = this.model.unions[name]!;
+    const byKey = new Map<string, string>();
+    for (const member of schema.members) {
+      const object = this.model.objects[member]!;
+      byKey.set(`${object.object}:${object.props.some((p) => p.name === 'deleted')}`, object.gql);
+    }
+    this.unions.set(
+      name,
+      this.builder.unionType(schema.gql, {
+        types: schema.members.map((m) => this.objects.get(m)),
+        resolveType: (value: StripeObject) => {
+          const type = byKey.get(`${String(value.object)}:${value.deleted === true}`);
+          if (!type) throw new GraphQLError(`${schema.gql} cannot represent a "${String(value.object)}" object`);
+          return type;
+        },
+      }),
+    );
+  }
+
+  /** The Pothos type of an output type (without list wrapping). */
+  typeOf(type: OutType): Ref {
+    switch (type.k) {
+      case 'string':
+      case 'const':
+        return 'String';
+      case 'int':
+        return 'SafeInt';
+      case 'float':
+        return 'Float';
+      case 'bool':
+        return 'Boolean';
+      case 'time':
+        return 'DateTime';
+      case 'json':
+        return 'JSON';
+      case 'enum':
+        return this.enums.get(type.name);
+      case 'object':
+        return this.objects.get(type.name);
+      case 'union':
+        return this.unions.get(type.name);
+      case 'ref':
+        return this.typeOf(type.to);
+      case 'array':
+        throw new Error('nested arrays are handled by the caller');
+    }
+  }
+
+  private buildObject(schema: ObjectSchema): void {
+    const ref = this.objects.get(schema.name);
+    const isNode = this.isNode(schema);
+    this.builder.objectType(ref, {
+      description: this.describe(schema.gql),
+      ...(isNode ? { interfaces: [this.node] } : {}),
+      isTypeOf: schema.object
+        ? (value: unknown) => {
+            const v = value as StripeObject;
+            return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
+          }
+        : undefined,
+      fields: (t: Ref) => {
+        const fields: Record<string, Ref> = {};
+        const claim = (name: string, wire: string, field: Ref) => {
+          if (fields[name]) throw new Error(`${schema.gql}.${name} is defined twice (from ${wire})`);
+          fields[name] = field;
+        };
+        for (const prop of schema.props) {
+          const names = fieldNames(prop);
+          const description = this.describe(`${schema.gql}.${prop.name}`);
+          if (prop.name === 'id' && isNode) {
+            claim('id', prop.name, t.exposeID('id', { nullable: false, description }));
+            continue;
+          }
+          claim(names.field, prop.name, this.valueField(t, schema, prop, description));
+          if (names.idField) claim(names.idField, prop.name, this.idField(t, prop));
+        }
+        return fields;
+      },
+    });
+  }
+
+  private valueField(t: Ref, schema: ObjectSchema, prop: OutProp, description: string | undefined): Ref {
+    const wire = prop.name;
+    const isArray = prop.type.k === 'array';
+    const base = isArray ? (prop.type as { of: OutType }).of : prop.type;
+    if (base.k === 'array') {
+      // Arrays of arrays (rare in Stripe) are carried as JSON.
+      return t.field({ type: 'JSON', nullable: prop.nullable, description, resolve: (p: StripeObject) => p[wire] });
+    }
+    const type = isArray ? [this.typeOf(base)] : this.typeOf(base);
+    const nullable = isArray ? { list: prop.nullable, items: base.k === 'ref' } : prop.nullable || base.k === 'ref';
+    let resolve: (parent: StripeObject, args: unknown, ctx: GatewayContext) => unknown;
+    if (base.k === 'time') {
+      resolve = (p) => mapValue(p[wire], toDate);
+    } else if (base.k === 'ref') {
+      resolve = (p, _args, ctx) =>
+        mapValue(p[wire], (value) => this.resolveRef(value, base, schema, p, wire, ctx), true);
+    } else {
+      resolve = (p) => p[wire];
+    }
+    return t.field({ type, nullable, description, resolve });
+  }
+
+  private idField(t: Ref, prop: OutProp): Ref {
+    const wire = prop.name;
+    const isArray = prop.type.k === 'array';
+    const idOf = (value: unknown) =>
+      typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
+    return t.field({
+      type: isArray ? ['ID'] : 'ID',
+      nullable: isArray ? { list: prop.nullable, items: false } : prop.nullable,
+      resolve: (p: StripeObject) => {
+        const value = p[wire];
+        if (value == null) return null;
+        return Array.isArray(value) ? value.map(idOf) : idOf(value);
+      },
+    });
+  }
+
+  /**
+   * An expandable reference: taken inline when the parent arrived with it expanded, otherwise loaded
+   * by id (through the request's loaders), otherwise re-read from the parent with `expand[]`.
+   */
+  private async resolveRef(
+    value: unknown,
+    type: Extract<OutType, { k: 'ref' }>,
+    parentSchema: ObjectSchema,
+    parent: StripeObject,
+    wire: string,
+    ctx: GatewayContext,
+  ): Promise<unknown> {
+    if (typeof value === 'object' && value !== null) {
+      ctx.loaders.prime(value as StripeObject);
+      return value;
+    }
+    if (typeof value !== 'string') return null;
+    const candidates =
+      type.to.k === 'object'
+        ? [type.to.name]
+        : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
+    const target = candidateForId(value, candidates);
+    const op = target ? this.index.retrieveByIdOf(target) : undefined;
+    if (op) return ctx.loaders.get({ path: fillPath(op.path, [value]) });
+    const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;
+    if (parentOp && typeof parent.id === 'string') {
+      const expanded = await ctx.loaders.get<StripeObject>({
+        path: fillPath(parentOp.path, [parent.id]),
+        expand: [wire],
+      });
+      return expanded[wire] ?? null;
+    }
+    throw userError(
+      'NOT_RESOLVABLE',
+      `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
+    );
+  }
+}
+
+function toDate(value: unknown): Date | null {
+  return typeof value === 'number' ? new Date(value * 1000) : null;
+}
+
+/** Applies `fn` to a value or to each element of an array value; null stays null. */
+function mapValue(value: unknown, fn: (v: unknown) => unknown, items = false): unknown {
+  if (value == null) return null;
+  if (Array.isArray(value)) return value.map((v) => (v == null && items ? null : fn(v)));
+  return fn(value);
+}

@@ -1,0 +1,89 @@
+/**
+ * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
+ * concrete path of an object, the resource an object or id belongs to.
+ */
+import { resourceForId } from '../spec/prefixes.ts';
+import type { Model, ObjectSchema, Operation } from '../spec/types.ts';
+
+export type StripeObject = Record<string, unknown>;
+
+export interface ResourceIndex {
+  /** the primary retrieve operation of a resource (by schema name) */
+  retrieveOf(resource: string): Operation | undefined;
+  /** the by-id retrieve (exactly one path parameter) of a resource */
+  retrieveByIdOf(resource: string): Operation | undefined;
+  /** live resource schema for an object's `object` value */
+  schemaOfObject(object: StripeObject): ObjectSchema | undefined;
+  /** concrete retrieve path of an object, when it has a by-id retrieve */
+  retrievePathOf(object: StripeObject): string | undefined;
+}
+
+export function fillPath(template: string, values: readonly string[]): string {
+  let i = 0;
+  return template.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[i++] ?? ''));
+}
+
+/**
+ * Picks among several retrieve operations of one resource: fewest path parameters first, then the
+ * path that spells the resource (`/v1/balance_transactions/{id}` over `/v1/balance/history/{id}`),
+ * then alphabetical. Parameterless singletons (`/v1/account`) lose to a by-id retrieve.
+ */
+function rank(resource: string, op: Operation): [number, number, string] {
+  const spelled = resource.replace(/\./g, '/');
+  const literal = op.path
+    .split('/')
+    .filter((s) => s && !s.startsWith('{'))
+    .join('/');
+  const spells = literal.endsWith(`${spelled}s`) || literal.endsWith(spelled) ? 0 : 1;
+  const params = op.pathParams.length === 0 ? 99 : op.pathParams.length;
+  return [params, spells, op.path];
+}
+
+function compare(a: [number, number, string], b: [number, number, string]): number {
+  return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+}
+
+export function indexResources(model: Model): ResourceIndex {
+  const retrieves = new Map<string, Operation[]>();
+  for (const op of model.operations) {
+    if (op.kind !== 'retrieve' || !op.resource || op.produces) continue;
+    const list = retrieves.get(op.resource) ?? [];
+    list.push(op);
+    retrieves.set(op.resource, list);
+  }
+  const primary = new Map<string, Operation>();
+  for (const [resource, ops] of retrieves) {
+    const best = [...ops].sort((a, b) => compare(rank(resource, a), rank(resource, b)))[0]!;
+    primary.set(resource, best);
+  }
+  const byObject = new Map<string, ObjectSchema>();
+  for (const schema of Object.values(model.objects)) {
+    if (schema.resource && !schema.deletedOf && schema.object && !byObject.has(schema.object)) {
+      byObject.set(schema.object, schema);
+    }
+  }
+  const retrieveByIdOf = (resource: string) => {
+    const op = primary.get(resource);
+    return op && op.pathParams.length === 1 && op.path.endsWith('}') ? op : undefined;
+  };
+  return {
+    retrieveOf: (resource) => primary.get(resource),
+    retrieveByIdOf,
+    schemaOfObject(object) {
+      return typeof object.object === 'string' ? byObject.get(object.object) : undefined;
+    },
+    retrievePathOf(object) {
+      if (object.deleted === true || typeof object.id !== 'string') return undefined;
+      const schema = typeof object.object === 'string' ? byObject.get(object.object) : undefined;
+      const op = schema && retrieveByIdOf(schema.name);
+      return op ? fillPath(op.path, [object.id]) : undefined;
+    },
+  };
+}
+
+/** The member of `candidates` an id belongs to, by its prefix; undefined when the prefix does not say. */
+export function candidateForId(id: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 1) return candidates[0];
+  const match = resourceForId(id);
+  return match.kind === 'match' && candidates.includes(match.resource) ? match.resource : undefined;
+}

@@ -1,0 +1,192 @@
+/**
+ * Root query fields from the model's operations: a retrieve field per retrievable resource
+ * (`customer(id:)`), a connection per top-level list endpoint (`customers`), a search connection
+ * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
+ */
+import { camelCase, pascalCase } from '../spec/naming.ts';
+import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
+import { rootFieldOverrides } from '../spec/overrides.ts';
+import type { ObjectSchema, Operation } from '../spec/types.ts';
+import { type ArgSpec, ArgumentTypes, wireParams } from './arguments.ts';
+import type { GatewayContext } from './context.ts';
+import { type Connections, listConnection, searchConnection } from './connections.ts';
+import { userError } from './errors.ts';
+import type { TypeRegistry } from './registry.ts';
+import { fillPath, type StripeObject } from './resources.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
+type Ref = any;
+
+const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'page']);
+
+/** `/v1/issuing/cards` → `issuing_cards` */
+const collectionName = (path: string) =>
+  path
+    .replace(/^\/v1\//, '')
+    .split('/')
+    .filter((s) => !s.startsWith('{'))
+    .join('_');
+
+export interface RootField {
+  name: string;
+  operation: Operation;
+  build: (t: Ref) => Ref;
+}
+
+export function rootFields(registry: TypeRegistry, connections: Connections): RootField[] {
+  const { model, index } = registry;
+  const argumentTypes = new ArgumentTypes(registry);
+  const fields: RootField[] = [];
+
+  /** The GraphQL output type of an operation's response (object or union), if it has one. */
+  const outputRef = (op: Operation): Ref | undefined => {
+    const type = op.response.k === 'ref' ? op.response.to : op.response;
+    if (type.k === 'object') return registry.objects.get(type.name);
+    if (type.k === 'union') return registry.unions.get(type.name);
+    return undefined;
+  };
+  const itemSchema = (op: Operation): ObjectSchema | undefined =>
+    op.response.k === 'object' ? model.objects[op.response.name] : undefined;
+  const itemGqlName = (op: Operation): string | undefined => {
+    const type = op.response;
+    if (type.k === 'object') return model.objects[type.name]?.gql;
+    if (type.k === 'union') return model.unions[type.name]?.gql;
+    return undefined;
+  };
+  const argsOf = (op: Operation) =>
+    op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
+  const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
+
+  // ---- retrieve ----------------------------------------------------------------------------
+  const retrieveResources = [
+    ...new Set(model.operations.filter((o) => o.kind === 'retrieve' && o.resource).map((o) => o.resource!)),
+  ].sort();
+  for (const resource of retrieveResources) {
+    const op = index.retrieveOf(resource);
+    if (!op) continue;
+    const type = outputRef(op);
+    if (!type) continue;
+    const gql = model.objects[resource]?.gql ?? model.unions[model.polymorphic[resource] ?? '']?.gql;
+    if (!gql) continue;
+    // A singleton read of the same resource (GET /v1/account beside GET /v1/accounts/{account})
+    // makes the id optional.
+    const singleton = model.operations.find(
+      (o) =>
+        o.kind === 'retrieve' &&
+        o.resource === resource &&
+        o.pathParams.length === 0 &&
+        op.pathParams.length === 1 &&
+        op.path.startsWith(`${o.path}s/`),
+    );
+    const pathArgs = op.pathParams.map((param, i) => {
+      const isId = i === op.pathParams.length - 1 && op.path.endsWith('}');
+      return { param, name: isId ? 'id' : camelCase(param), optional: isId && Boolean(singleton) };
+    });
+    const queryArgs = argsOf(op);
+    fields.push({
+      name: rootFieldOverrides[op.id] ?? camelCase(gql),
+      operation: op,
+      build: (t) =>
+        t.field({
+          type,
+          nullable: true,
+          args: {
+            ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
+            ...buildArgs(t, queryArgs),
+          },
+          resolve: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
+            const params = wireParams(queryArgs, args);
+            const useSingleton = singleton && args.id == null;
+            const path = useSingleton
+              ? singleton.path
+              : fillPath(
+                  op.path,
+                  pathArgs.map((a) => String(args[a.name])),
+                );
+            return ctx.loaders.get({ path, ...(Object.keys(params).length ? { params } : {}) });
+          },
+        }),
+    });
+  }
+
+  // ---- list and search -----------------------------------------------------------------------
+  for (const op of model.operations) {
+    if ((op.kind !== 'list' && op.kind !== 'search') || op.pathParams.length > 0) continue;
+    const itemRef = outputRef(op);
+    const itemName = itemGqlName(op);
+    if (!itemRef || !itemName) continue;
+    const connection = connections.connectionOf(itemName, itemRef);
+    const filters = argsOf(op);
+    const search = op.kind === 'search';
+    const name =
+      rootFieldOverrides[op.id] ??
+      (search
+        ? camelCase(`search_${collectionName(op.path.replace(/\/search$/, ''))}`)
+        : camelCase(collectionName(op.path)));
+    fields.push({
+      name,
+      operation: op,
+      build: (t) =>
+        t.field({
+          type: connection,
+          nullable: false,
+          args: { ...connections.args(t, search), ...buildArgs(t, filters) },
+          resolve: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
+            const params = wireParams(filters, args);
+            return search
+              ? searchConnection(ctx, op.path, params, args)
+              : listConnection(ctx, op.path, params, args);
+          },
+        }),
+    });
+  }
+
+  // ---- node --------------------------------------------------------------------------------
+  fields.push({
+    name: 'node',
+    operation: undefined as unknown as Operation,
+    build: (t) =>
+      t.field({
+        type: registry.node,
+        nullable: true,
+        args: { id: t.arg.id({ required: true }) },
+        resolve: (_root: unknown, args: { id: string }, ctx: GatewayContext) => {
+          const resource = nodeResource(args.id, resourceForId(String(args.id)));
+          const op = index.retrieveByIdOf(resource);
+          if (!op || !registry.isNode(model.objects[resource]!)) {
+            throw userError(
+              'NOT_RETRIEVABLE_BY_ID',
+              `A ${pascalCase(resource)} cannot be fetched by id alone; use the field that reads it through its parent`,
+              { resource },
+            );
+          }
+          return ctx.loaders.get<StripeObject>({ path: fillPath(op.path, [String(args.id)]) });
+        },
+      }),
+  });
+
+  const seen = new Map<string, string>();
+  for (const field of fields) {
+    const other = seen.get(field.name);
+    if (other) {
+      throw new Error(
+        `root field "${field.name}" comes from both ${other} and ${field.operation?.id}; settle it in src/spec/overrides.ts`,
+      );
+    }
+    seen.set(field.name, field.operation?.id ?? field.name);
+  }
+  return fields;
+}
+
+function nodeResource(id: string, match: PrefixMatch): string {
+  if (match.kind === 'unknown') {
+    throw userError('UNKNOWN_ID_PREFIX', `Cannot tell the type of "${id}" from its prefix`, { id });
+  }
+  if (match.kind === 'ambiguous') {
+    throw userError('AMBIGUOUS_ID_PREFIX', `The prefix of "${id}" is shared by ${match.resources.join(', ')}`, {
+      id,
+      resources: match.resources,
+    });
+  }
+  return match.resource;
+}

@@ -1,0 +1,141 @@
+/**
+ * Stripe id prefixes by resource, as data. Each entry is a fact read from Stripe's fixtures, docs or
+ * API responses. Stripe does not promise prefixes (it may add or change them), so consumers treat a
+ * prefix as a hint: `node(id)` refuses an unknown or shared prefix instead of guessing.
+ */
+export const ID_PREFIXES: Readonly<Record<string, string>> = {
+  account: 'acct_',
+  apple_pay_domain: 'apwc_',
+  application: 'ca_',
+  application_fee: 'fee_',
+  'apps.secret': 'appsecret_',
+  balance_transaction: 'txn_',
+  bank_account: 'ba_',
+  'billing.meter': 'mtr_',
+  'billing.meter_event_adjustment': 'mtrea_',
+  'billing_portal.configuration': 'bpc_',
+  'billing_portal.session': 'bps_',
+  card: 'card_',
+  cash_balance: 'cb_',
+  charge: 'ch_',
+  'checkout.session': 'cs_',
+  'climate.order': 'climorder_',
+  'climate.supplier': 'climsup_',
+  confirmation_token: 'ctoken_',
+  coupon: 'co_',
+  credit_note: 'cn_',
+  credit_note_line_item: 'cnli_',
+  customer: 'cus_',
+  customer_balance_transaction: 'cbtxn_',
+  customer_cash_balance_transaction: 'ccsbtxn_',
+  customer_session: 'cuss_',
+  discount: 'di_',
+  dispute: 'dp_',
+  'entitlements.active_entitlement': 'ent_',
+  'entitlements.feature': 'feat_',
+  ephemeral_key: 'ephkey_',
+  event: 'evt_',
+  fee_refund: 'fr_',
+  file: 'file_',
+  file_link: 'link_',
+  'financial_connections.account': 'fca_',
+  'financial_connections.account_owner': 'fcaowner_',
+  'financial_connections.account_ownership': 'fcaowns_',
+  'financial_connections.session': 'fcsess_',
+  'financial_connections.transaction': 'fctxn_',
+  'forwarding.request': 'fwdreq_',
+  'identity.verification_report': 'vr_',
+  'identity.verification_session': 'vs_',
+  invoice: 'in_',
+  invoiceitem: 'ii_',
+  'issuing.authorization': 'iauth_',
+  'issuing.card': 'ic_',
+  'issuing.cardholder': 'ich_',
+  'issuing.dispute': 'idp_',
+  'issuing.personalization_design': 'pd_',
+  'issuing.physical_bundle': 'ics_',
+  'issuing.settlement': 'ise_',
+  'issuing.token': 'intok_',
+  'issuing.transaction': 'ipi_',
+  line_item: 'il_',
+  login_link: 'lael_',
+  mandate: 'mandate_',
+  payment_intent: 'pi_',
+  payment_link: 'plink_',
+  payment_method: 'pm_',
+  payment_method_configuration: 'pmc_',
+  payment_method_domain: 'pmd_',
+  payout: 'po_',
+  person: 'person_',
+  plan: 'plan_',
+  price: 'price_',
+  product: 'prod_',
+  product_feature: 'prodft_',
+  promotion_code: 'promo_',
+  quote: 'qt_',
+  'radar.early_fraud_warning': 'issfr_',
+  'radar.value_list': 'rsl_',
+  'radar.value_list_item': 'rsli_',
+  refund: 're_',
+  'reporting.report_run': 'frr_',
+  review: 'prv_',
+  scheduled_query_run: 'sqr_',
+  setup_attempt: 'setatt_',
+  setup_intent: 'seti_',
+  shipping_rate: 'shr_',
+  source: 'src_',
+  source_mandate_notification: 'srcmn_',
+  source_transaction: 'srctxn_',
+  subscription: 'sub_',
+  subscription_item: 'si_',
+  subscription_schedule: 'sub_sched_',
+  'tax.calculation': 'taxcalc_',
+  'tax.registration': 'taxreg_',
+  'tax.transaction': 'tax_',
+  tax_code: 'txcd_',
+  tax_id: 'txi_',
+  tax_rate: 'txr_',
+  'terminal.configuration': 'tmc_',
+  'terminal.connection_token': 'pst_',
+  'terminal.location': 'tml_',
+  'terminal.reader': 'tmr_',
+  'test_helpers.test_clock': 'clock_',
+  token: 'tok_',
+  topup: 'tu_',
+  transfer: 'tr_',
+  transfer_reversal: 'trr_',
+  'treasury.credit_reversal': 'credrev_',
+  'treasury.debit_reversal': 'debrev_',
+  'treasury.financial_account': 'fa_',
+  'treasury.inbound_transfer': 'ibt_',
+  'treasury.outbound_payment': 'obp_',
+  'treasury.outbound_transfer': 'obt_',
+  'treasury.received_credit': 'rc_',
+  'treasury.received_debit': 'rd_',
+  'treasury.transaction': 'trxn_',
+  'treasury.transaction_entry': 'trxne_',
+  usage_record: 'mbur_',
+  usage_record_summary: 'sis_',
+  webhook_endpoint: 'we_',
+};
+
+export type PrefixMatch =
+  | { kind: 'match'; resource: string }
+  | { kind: 'unknown' }
+  | { kind: 'ambiguous'; resources: string[] };
+
+/** The resource an id's prefix names, by the longest matching prefix. */
+export function resourceForId(id: string, table: Readonly<Record<string, string>> = ID_PREFIXES): PrefixMatch {
+  let best: string[] = [];
+  let bestLength = 0;
+  for (const [resource, prefix] of Object.entries(table)) {
+    if (!id.startsWith(prefix)) continue;
+    if (prefix.length > bestLength) {
+      best = [resource];
+      bestLength = prefix.length;
+    } else if (prefix.length === bestLength) best.push(resource);
+  }
+  if (best.length === 0) return { kind: 'unknown' };
+  if (best.length > 1) return { kind: 'ambiguous', resources: best.sort() };
+  return { kind: 'match', resource: best[0]! };
+}
