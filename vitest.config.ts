@@ -3,9 +3,14 @@ import { defineConfig } from 'vitest/config';
 // Two projects: most tests run in-process (yoga.fetch, emulator handler); tests that open
 // sockets, spawn processes or drive a browser live under test/net and run in their own project.
 export default defineConfig({
+  // graphql 16 ships CJS (main) and ESM (module). Node, loading Pothos and Yoga from node_modules,
+  // takes the CJS build; Vite would hand test files the ESM one: two graphql instances that reject
+  // each other's schemas. Point everything at the build Node uses.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -15,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'net',
           include: ['test/net/**/*.test.ts'],

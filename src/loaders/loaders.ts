@@ -70,13 +70,13 @@ export function createLoaders(options: LoaderOptions): Loaders {
     calls.push(`${method} ${request.path}`);
     return rest
       .request<T>({
-      method,
-      path: request.path,
-      ...(request.params ? { params: request.params } : {}),
-      ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
-      ...(stripeAccount ? { stripeAccount } : {}),
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(signal ? { signal } : {}),
+        method,
+        path: request.path,
+        ...(request.params ? { params: request.params } : {}),
+        ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
+        ...(stripeAccount ? { stripeAccount } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(signal ? { signal } : {}),
       })
       .catch((error: unknown) => {
         throw toGraphQLError(error);

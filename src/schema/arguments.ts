@@ -6,7 +6,6 @@ import { camelCase } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
 import type { TypeRegistry } from './registry.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
 type Ref = any;
 
 export interface ArgSpec {
@@ -18,7 +17,8 @@ export interface ArgSpec {
   toWire: (value: unknown) => unknown;
 }
 
-const toUnix = (value: unknown): unknown => (value instanceof Date ? Math.floor(value.getTime() / 1000) : value);
+const toUnix = (value: unknown): unknown =>
+  value instanceof Date ? Math.floor(value.getTime() / 1000) : value;
 
 const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const;
 
@@ -98,12 +98,16 @@ export class ArgumentTypes {
     if (type.k === 'anyOf') {
       // A value or an empty string ("unset"), or several scalars: the first scalar alternative.
       const first = type.of.map((t) => this.scalarFor(t, isTime)).find(Boolean);
-      if (first && type.of.every((t) => t.k !== 'object' && t.k !== 'array')) return spec(first.type, first.toWire);
+      if (first && type.of.every((t) => t.k !== 'object' && t.k !== 'array'))
+        return spec(first.type, first.toWire);
     }
     return spec('JSON');
   }
 
-  private scalarFor(type: InType, isTime: boolean): { type: string; toWire: (v: unknown) => unknown } | undefined {
+  private scalarFor(
+    type: InType,
+    isTime: boolean,
+  ): { type: string; toWire: (v: unknown) => unknown } | undefined {
     switch (type.k) {
       case 'string':
         return { type: 'String', toWire: (v) => v };
@@ -122,7 +126,10 @@ export class ArgumentTypes {
 }
 
 /** Converts GraphQL argument values to wire parameters, dropping absent ones. */
-export function wireParams(specs: readonly ArgSpec[], args: Record<string, unknown>): Record<string, unknown> {
+export function wireParams(
+  specs: readonly ArgSpec[],
+  args: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
     const value = spec.toWire(args[spec.name]);

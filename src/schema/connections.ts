@@ -10,7 +10,6 @@ import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { StripeObject } from './resources.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
 type Ref = any;
 
 /** Stripe's page size limit. */
@@ -28,7 +27,12 @@ export interface ConnectionArgs {
 export interface Connection {
   edges: { cursor: string; node: StripeObject }[];
   nodes: StripeObject[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
   totalCount: number | null;
 }
 
@@ -57,7 +61,11 @@ export class Connections {
     const edge = this.builder.objectRef(`${name}Edge`).implement({
       fields: (t: Ref) => ({
         cursor: t.exposeString('cursor', { nullable: false }),
-        node: t.field({ type: itemRef, nullable: false, resolve: (e: Connection['edges'][number]) => e.node }),
+        node: t.field({
+          type: itemRef,
+          nullable: false,
+          resolve: (e: Connection['edges'][number]) => e.node,
+        }),
       }),
     });
     const ref = this.builder.objectRef(`${name}Connection`).implement({

@@ -48,6 +48,10 @@ export function toGraphQLError(error: unknown): unknown {
   });
 }
 
-export function userError(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+export function userError(
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }

@@ -13,7 +13,6 @@ import { userError } from './errors.ts';
 import { candidateForId, fillPath, type ResourceIndex, type StripeObject } from './resources.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
-// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
 type Ref = any;
 
 export interface RegistryOptions {
@@ -77,7 +76,8 @@ export class TypeRegistry {
   resolveObjectType(value: StripeObject): string {
     const key = `${String(value.object)}:${value.deleted === true}`;
     const name = this.typeByObject.get(key);
-    if (!name) throw new GraphQLError(`Cannot tell the GraphQL type of a Stripe object "${String(value.object)}"`);
+    if (!name)
+      throw new GraphQLError(`Cannot tell the GraphQL type of a Stripe object "${String(value.object)}"`);
     return name;
   }
 
@@ -86,7 +86,10 @@ export class TypeRegistry {
     const values = Object.fromEntries(
       schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
     );
-    this.enums.set(name, this.builder.enumType(schema.gql, { values, description: this.describe(schema.gql) }));
+    this.enums.set(
+      name,
+      this.builder.enumType(schema.gql, { values, description: this.describe(schema.gql) }),
+    );
   }
 
   private buildUnion(name: string): void {
@@ -102,7 +105,8 @@ export class TypeRegistry {
         types: schema.members.map((m) => this.objects.get(m)),
         resolveType: (value: StripeObject) => {
           const type = byKey.get(`${String(value.object)}:${value.deleted === true}`);
-          if (!type) throw new GraphQLError(`${schema.gql} cannot represent a "${String(value.object)}" object`);
+          if (!type)
+            throw new GraphQLError(`${schema.gql} cannot represent a "${String(value.object)}" object`);
           return type;
         },
       }),
@@ -177,10 +181,17 @@ export class TypeRegistry {
     const base = isArray ? (prop.type as { of: OutType }).of : prop.type;
     if (base.k === 'array') {
       // Arrays of arrays (rare in Stripe) are carried as JSON.
-      return t.field({ type: 'JSON', nullable: prop.nullable, description, resolve: (p: StripeObject) => p[wire] });
+      return t.field({
+        type: 'JSON',
+        nullable: prop.nullable,
+        description,
+        resolve: (p: StripeObject) => p[wire],
+      });
     }
     const type = isArray ? [this.typeOf(base)] : this.typeOf(base);
-    const nullable = isArray ? { list: prop.nullable, items: base.k === 'ref' } : prop.nullable || base.k === 'ref';
+    const nullable = isArray
+      ? { list: prop.nullable, items: base.k === 'ref' }
+      : prop.nullable || base.k === 'ref';
     let resolve: (parent: StripeObject, args: unknown, ctx: GatewayContext) => unknown;
     if (base.k === 'time') {
       resolve = (p) => mapValue(p[wire], toDate);
@@ -190,7 +201,9 @@ export class TypeRegistry {
     } else {
       resolve = (p) => p[wire];
     }
-    return t.field({ type, nullable, description, resolve });
+    // `stripeCost` tells the query cost estimator (src/server) which fields may call Stripe.
+    const extensions = base.k === 'ref' ? { stripeCost: { calls: 1 } } : undefined;
+    return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
   private idField(t: Ref, prop: OutProp): Ref {

@@ -4,17 +4,16 @@
  * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
  */
 import { camelCase, pascalCase } from '../spec/naming.ts';
-import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
+import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { type ArgSpec, ArgumentTypes, wireParams } from './arguments.ts';
-import type { GatewayContext } from './context.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
+import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
 import { fillPath, type StripeObject } from './resources.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: dynamic Pothos refs
 type Ref = any;
 
 const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'page']);
@@ -90,6 +89,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         t.field({
           type,
           nullable: true,
+          extensions: { stripeCost: { calls: 1 } },
           args: {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
@@ -130,6 +130,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         t.field({
           type: connection,
           nullable: false,
+          extensions: { stripeCost: { paged: true } },
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
             const params = wireParams(filters, args);
@@ -149,6 +150,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
       t.field({
         type: registry.node,
         nullable: true,
+        extensions: { stripeCost: { calls: 1 } },
         args: { id: t.arg.id({ required: true }) },
         resolve: (_root: unknown, args: { id: string }, ctx: GatewayContext) => {
           const resource = nodeResource(args.id, resourceForId(String(args.id)));
@@ -183,10 +185,14 @@ function nodeResource(id: string, match: PrefixMatch): string {
     throw userError('UNKNOWN_ID_PREFIX', `Cannot tell the type of "${id}" from its prefix`, { id });
   }
   if (match.kind === 'ambiguous') {
-    throw userError('AMBIGUOUS_ID_PREFIX', `The prefix of "${id}" is shared by ${match.resources.join(', ')}`, {
-      id,
-      resources: match.resources,
-    });
+    throw userError(
+      'AMBIGUOUS_ID_PREFIX',
+      `The prefix of "${id}" is shared by ${match.resources.join(', ')}`,
+      {
+        id,
+        resources: match.resources,
+      },
+    );
   }
   return match.resource;
 }

@@ -19,7 +19,6 @@ import type {
   UnionSchema,
 } from './types.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: raw OpenAPI JSON
 type Json = any;
 
 export class SpecError extends Error {
@@ -62,7 +61,8 @@ export function buildModel(spec: Json): BuildResult {
 
   const claimGqlName = (schemaName: string, derived: string): string => {
     const gql = typeNameOverrides[schemaName] ?? derived;
-    if (!isGraphQLName(gql)) throw new SpecError(schemaName, `derived type name "${gql}" is not a GraphQL name`);
+    if (!isGraphQLName(gql))
+      throw new SpecError(schemaName, `derived type name "${gql}" is not a GraphQL name`);
     const owner = gqlOwner.get(gql);
     if (owner !== undefined && owner !== schemaName) {
       throw new SpecError(
@@ -238,7 +238,12 @@ export function buildModel(spec: Json): BuildResult {
     for (const [propName, prop] of sorted<Json>(schema.properties ?? {})) {
       const where = `${name}.${propName}`;
       let type: OutType;
-      if (propName === 'deleted' && Array.isArray(prop.enum) && prop.enum.length === 1 && prop.enum[0] === true) {
+      if (
+        propName === 'deleted' &&
+        Array.isArray(prop.enum) &&
+        prop.enum.length === 1 &&
+        prop.enum[0] === true
+      ) {
         type = { k: 'bool' };
       } else if (prop.type === 'boolean' && Array.isArray(prop.enum)) {
         type = { k: 'bool' };
@@ -299,7 +304,8 @@ export function buildModel(spec: Json): BuildResult {
     const schema = components[name];
     if (isPolymorphic(schema)) componentType(name, name);
     else if (hasProps(schema)) ensureObject(name);
-    else if (schema.type !== 'object') throw new SpecError(name, 'component is neither an object nor a union');
+    else if (schema.type !== 'object')
+      throw new SpecError(name, 'component is neither an object nor a union');
   }
 
   // ---- operations --------------------------------------------------------------------------
@@ -358,13 +364,17 @@ export function buildModel(spec: Json): BuildResult {
   const getOps = new Map<string, Operation>();
 
   /** The response schema, unwrapped from list/search envelopes. */
-  const responseOf = (op: Json, where: string): { schema: Json; paged?: 'list' | 'search'; produces?: string } => {
+  const responseOf = (
+    op: Json,
+    where: string,
+  ): { schema: Json; paged?: 'list' | 'search'; produces?: string } => {
     const content: Record<string, Json> | undefined = op.responses?.['200']?.content;
     if (!content) throw new SpecError(where, 'no 200 response');
     const schema = content['application/json']?.schema;
     if (!schema) {
       const [mediaType, binary] = Object.entries(content)[0] ?? [];
-      if (mediaType && binary?.schema?.format === 'binary') return { schema: binary.schema, produces: mediaType };
+      if (mediaType && binary?.schema?.format === 'binary')
+        return { schema: binary.schema, produces: mediaType };
       throw new SpecError(where, 'no 200 application/json or binary response');
     }
     const objectEnum = schema.properties?.object?.enum;
@@ -402,13 +412,22 @@ export function buildModel(spec: Json): BuildResult {
         if (param.in === 'path') pathParams.push(param.name);
         else if (param.in === 'query') {
           if (param.name === 'expand') expand = true;
-          else query.push({ name: param.name, required: Boolean(param.required), type: inType(param.schema, `${where} ?${param.name}`) });
-        } else if (param.in !== 'header') throw new SpecError(where, `unknown parameter location "${param.in}"`);
+          else
+            query.push({
+              name: param.name,
+              required: Boolean(param.required),
+              type: inType(param.schema, `${where} ?${param.name}`),
+            });
+        } else if (param.in !== 'header')
+          throw new SpecError(where, `unknown parameter location "${param.in}"`);
       }
       query.sort((a, b) => (a.name < b.name ? -1 : 1));
       const bodyContent = op.requestBody?.content ?? {};
-      const multipart = !bodyContent['application/x-www-form-urlencoded'] && Boolean(bodyContent['multipart/form-data']);
-      const bodySchema = (bodyContent['application/x-www-form-urlencoded'] ?? bodyContent['multipart/form-data'])?.schema;
+      const multipart =
+        !bodyContent['application/x-www-form-urlencoded'] && Boolean(bodyContent['multipart/form-data']);
+      const bodySchema = (
+        bodyContent['application/x-www-form-urlencoded'] ?? bodyContent['multipart/form-data']
+      )?.schema;
       if (op.requestBody && !bodySchema) throw new SpecError(where, 'request body in an unknown media type');
       const body = bodySchema
         ? inParams(bodySchema, `${where} body`).filter((p) => {
@@ -456,7 +475,7 @@ export function buildModel(spec: Json): BuildResult {
     // POST
     if (lastSegmentIsParam(op.path)) return 'update';
     const get = getOps.get(op.path);
-    if (get?.paged === 'list' && get.resource === op.resource) return 'create';
+    if (get?.paged === 'list') return 'create';
     if (get && !get.paged && get.resource === op.resource) return 'update'; // singletons: POST /v1/account
     if (lastSegmentIsParam(parentPath(op.path)) || op.path.includes('/test_helpers/')) return 'action';
     return 'create';
@@ -467,7 +486,7 @@ export function buildModel(spec: Json): BuildResult {
   const relations: RelationEdge[] = [];
   const retrieveByPath = new Map(operations.filter((o) => o.kind === 'retrieve').map((o) => [o.path, o]));
   const liveTargets = (type: OutType | undefined): string[] => {
-    if (!type || type.k !== 'ref') return [];
+    if (type?.k !== 'ref') return [];
     const to = type.to;
     const names = to.k === 'object' ? [to.name] : unions[to.name]!.members;
     return names.filter((n) => objects[n]?.resource && !objects[n]?.deletedOf);
@@ -493,7 +512,13 @@ export function buildModel(spec: Json): BuildResult {
     for (const param of op.query) {
       const prop = item?.props.find((p) => p.name === param.name);
       for (const parent of liveTargets(prop?.type)) {
-        relations.push({ kind: 'filter', parent, name: lastSegment(op.path), operation: op.id, param: param.name });
+        relations.push({
+          kind: 'filter',
+          parent,
+          name: lastSegment(op.path),
+          operation: op.id,
+          param: param.name,
+        });
       }
     }
   }

@@ -17,7 +17,9 @@ export function loadModel(): Model {
   if (!existsSync(path)) {
     throw new Error(`the model is missing (${path}): run npm run codegen (npm ci runs it through prepare)`);
   }
-  const { $generated: _, ...model } = JSON.parse(readFileSync(path, 'utf8')) as Model & { $generated: string };
+  const { $generated: _, ...model } = JSON.parse(readFileSync(path, 'utf8')) as Model & {
+    $generated: string;
+  };
   cached = model;
   return model;
 }

@@ -125,7 +125,10 @@ export type PrefixMatch =
   | { kind: 'ambiguous'; resources: string[] };
 
 /** The resource an id's prefix names, by the longest matching prefix. */
-export function resourceForId(id: string, table: Readonly<Record<string, string>> = ID_PREFIXES): PrefixMatch {
+export function resourceForId(
+  id: string,
+  table: Readonly<Record<string, string>> = ID_PREFIXES,
+): PrefixMatch {
   let best: string[] = [];
   let bestLength = 0;
   for (const [resource, prefix] of Object.entries(table)) {

@@ -13,7 +13,8 @@ export function loadSpec(): { spec: unknown; path: string; packageVersion: strin
   const dir = searchPaths.map((base) => join(base, SPEC_PACKAGE)).find((d) => existsSync(join(d, SPEC_FILE)));
   if (!dir) throw new Error(`cannot find ${SPEC_PACKAGE}/${SPEC_FILE}: install the devDependencies (npm ci)`);
   const path = join(dir, SPEC_FILE);
-  const packageVersion = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const packageVersion = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
