@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark in turn, one table. Each bench module also runs alone
+ * (`npx tsx bench/<name>.ts`).
+ */
+import { benchRest } from './rest.ts';
+import { benchSchema } from './schema.ts';
+import { type BenchRow, printTable } from './table.ts';
+
+const benches: [string, () => Promise<BenchRow[]>][] = [
+  ['schema', benchSchema],
+  ['rest', benchRest],
+];
+
+const only = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const [name, run] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await run()));
+}
+printTable(rows);

@@ -1,0 +1,56 @@
+/**
+ * Cold start: process start to schema ready (a fresh Node process per run, as `npm start` runs it,
+ * through tsx), and the schema's size.
+ */
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BenchRow, printTable } from './table.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = 5;
+
+interface Ready {
+  readyMs: number;
+  types: number;
+  objects: number;
+  fields: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+function coldStart(): Ready {
+  const tsx = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const out = execFileSync(process.execPath, [tsx, join(here, 'schema-ready.ts')], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as Ready;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function benchSchema(): Promise<BenchRow[]> {
+  coldStart(); // warm the file system cache and tsx's transform cache
+  const runs = Array.from({ length: RUNS }, coldStart);
+  const last = runs[runs.length - 1]!;
+  const bench = 'schema: cold start';
+  return [
+    {
+      bench,
+      metric: `process start → schema ready (median of ${RUNS})`,
+      value: median(runs.map((r) => r.readyMs)),
+      unit: 'ms',
+    },
+    { bench, metric: 'slowest run', value: Math.max(...runs.map((r) => r.readyMs)), unit: 'ms' },
+    { bench, metric: 'RSS at schema ready', value: median(runs.map((r) => r.rssMb)), unit: 'MiB' },
+    { bench, metric: 'heap used at schema ready', value: median(runs.map((r) => r.heapMb)), unit: 'MiB' },
+    { bench: 'schema: size', metric: 'named types', value: last.types, unit: 'types' },
+    { bench: 'schema: size', metric: 'object types', value: last.objects, unit: 'types' },
+    {
+      bench: 'schema: size',
+      metric: 'fields (objects, interfaces, inputs)',
+      value: last.fields,
+      unit: 'fields',
+    },
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) printTable(await benchSchema());
