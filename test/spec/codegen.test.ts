@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildModel, SpecError } from '../../src/spec/build.ts';
 import { generate } from '../../src/spec/generate.ts';
@@ -105,6 +107,24 @@ describe('codegen', () => {
     ])('%s', (_name, props, message) => {
       expect(() => buildModel(tinySpec(props))).toThrow(SpecError);
       expect(() => buildModel(tinySpec(props))).toThrow(message);
+    });
+
+    it('a missing spec package', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nospec-'));
+      expect(() => loadSpec(pathToFileURL(join(dir, 'x.js')).href)).toThrow(
+        /cannot find @opensdks\/sdk-stripe\/stripe\.oas\.json: install the devDependencies/,
+      );
+    });
+
+    it('an unreadable spec file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'badspec-'));
+      const pkg = join(dir, 'node_modules', '@opensdks', 'sdk-stripe');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), '{"version":"0.0.2"}');
+      writeFileSync(join(pkg, 'stripe.oas.json'), '{ not json');
+      expect(() => loadSpec(pathToFileURL(join(dir, 'x.js')).href)).toThrow(
+        /stripe\.oas\.json is not valid JSON/,
+      );
     });
 
     it('a document that is not a Stripe spec', () => {
