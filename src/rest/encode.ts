@@ -21,8 +21,11 @@ export type FormValue =
   | readonly FormValue[]
   | { readonly [key: string]: FormValue };
 
-/** Top-level request parameters. `unknown` values so callers can pass generated param types as is. */
-export type FormParams = Readonly<Record<string, unknown>>;
+/**
+ * Top-level request parameters: any object, so generated param interfaces (which have no index
+ * signature) pass as is. Its own enumerable keys are encoded, in insertion order.
+ */
+export type FormParams = object;
 
 // encodeURIComponent leaves `!'()*` alone where qs (and so the SDK) escapes them; brackets are
 // un-escaped afterwards for readability (Stripe accepts both forms).

@@ -103,7 +103,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * `{ error: "invalid_grant", error_description }` shape; anything else (an HTML 502 from a proxy)
  * becomes a generic `api_error` with the status in the message.
  */
-export function errorFromResponse(statusCode: number, body: unknown, requestId: string | undefined): StripeError {
+export function errorFromResponse(
+  statusCode: number,
+  body: unknown,
+  requestId: string | undefined,
+): StripeError {
   const envelope = isRecord(body) ? body : undefined;
   const error = envelope?.error;
   if (isRecord(error)) {

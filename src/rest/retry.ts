@@ -38,7 +38,8 @@ export function shouldRetry(outcome: AttemptOutcome, policy: Pick<RetryPolicy, '
   // Without an idempotency key a retried POST could create a second charge.
   if (outcome.method === 'POST' && !outcome.hasIdempotencyKey) return false;
   if (outcome.retriesSoFar >= policy.maxRetries) return false;
-  if (outcome.status === undefined) return outcome.errorKind === 'connection' || outcome.errorKind === 'timeout';
+  if (outcome.status === undefined)
+    return outcome.errorKind === 'connection' || outcome.errorKind === 'timeout';
   // Stripe knows best: e.g. `false` on a 500 it already replayed, `true` on a lock_timeout.
   if (outcome.shouldRetryHeader === 'true') return true;
   if (outcome.shouldRetryHeader === 'false') return false;

@@ -15,7 +15,8 @@ export class Semaphore {
   readonly #waiters: Waiter[] = [];
 
   constructor(limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`semaphore limit must be a positive integer`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`semaphore limit must be a positive integer`);
     this.#limit = limit;
   }
 

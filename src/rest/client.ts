@@ -1,0 +1,477 @@
+/**
+ * The only code that speaks HTTP to Stripe (or to the emulator): one keep-alive undici `Pool` per
+ * client (and so per base URL), a semaphore bounding requests in flight, Stripe's form encoding,
+ * idempotent retries with backoff, per-attempt timeouts, caller cancellation and typed errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import {
+  DEFAULT_API_BASE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+} from './config.ts';
+import { encodeForm, type FormParams } from './encode.ts';
+import { errorFromResponse, StripeError } from './errors.ts';
+import { paginate, type StripePage } from './paginate.ts';
+import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
+import { Semaphore } from './semaphore.ts';
+import { STRIPE_API_VERSION } from './version.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RestRequest {
+  readonly method: HttpMethod;
+  /** Path template with `{name}` placeholders, e.g. `/v1/customers/{customer}`. No query string. */
+  readonly path: string;
+  /** Values for the placeholders; URL-encoded. Empty values are refused (they would change the route). */
+  readonly pathParams?: Readonly<Record<string, string | number>>;
+  /** Query parameters for GET and DELETE, the form body for POST. */
+  readonly params?: FormParams;
+  /** Appended to `params.expand`, sent as `expand[0]=…` like the SDK. */
+  readonly expand?: readonly string[];
+  /** Connected account to act as (`Stripe-Account` header). */
+  readonly stripeAccount?: string;
+  /** For POST; generated when absent. Reused on every retry of this call. */
+  readonly idempotencyKey?: string;
+  /** Cancels the call: queued, in flight or sleeping between retries. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ListRequest extends Omit<RestRequest, 'method' | 'idempotencyKey'> {
+  /** Stop after this many items. */
+  readonly maxItems?: number;
+}
+
+/** Reported once per `request` call (not per attempt), success or failure. */
+export interface RequestEvent {
+  readonly method: HttpMethod;
+  readonly pathTemplate: string;
+  /** The resolved path, without query string (queries can hold customer data). */
+  readonly path: string;
+  /** Status of the last attempt's response; null when it got none. */
+  readonly status: number | null;
+  /** Wall time of the whole call, including queueing and backoff. */
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly retried: boolean;
+  readonly requestId: string | undefined;
+  readonly stripeAccount: string | undefined;
+  readonly error?: StripeError;
+}
+
+export type RequestListener = (event: RequestEvent) => void;
+
+/** What the rest of the gateway depends on. */
+export interface RestClient {
+  request<T>(request: RestRequest): Promise<T>;
+  /** Auto-paginates a list or search endpoint, yielding items. */
+  list<T>(request: ListRequest): AsyncGenerator<T, void, undefined>;
+  /** Stops accepting requests, lets in-flight ones finish and closes the sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RestClientOptions {
+  /** Secret (`sk_…`) or restricted (`rk_…`) key, sent as `Authorization: Bearer`. */
+  readonly secretKey: string;
+  /** Default `https://api.stripe.com`; may carry a path prefix. */
+  readonly apiBase?: string;
+  /** Per attempt, from dispatch to the last body byte. Default 80 s. */
+  readonly timeoutMs?: number;
+  /** TCP + TLS handshake. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** Default 2 (so up to 3 attempts). */
+  readonly maxRetries?: number;
+  /** Requests in flight at once; the rest queue FIFO. Default 16. */
+  readonly maxConcurrency?: number;
+  /** Sockets in the pool. Default `maxConcurrency`. */
+  readonly maxConnections?: number;
+  /** Backoff base and minimum. Default 500 ms. */
+  readonly initialRetryDelayMs?: number;
+  /** Backoff and `Retry-After` cap. Default 5 s. */
+  readonly maxRetryDelayMs?: number;
+  readonly onRequest?: RequestListener | readonly RequestListener[];
+  readonly userAgent?: string;
+}
+
+export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
+export const DEFAULT_MAX_RETRY_DELAY_MS = 5_000;
+const DEFAULT_USER_AGENT = 'stripe-graphql-gateway/0.1 (undici)';
+const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Visible ASCII and spaces only: anything else could split or corrupt a header. */
+const HEADER_SAFE = /^[\x20-\x7e]+$/;
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+interface PreparedRequest {
+  readonly method: HttpMethod;
+  readonly pathTemplate: string;
+  readonly path: string;
+  /** Path plus query string, relative to the origin. */
+  readonly target: string;
+  readonly body: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly idempotencyKey: string | undefined;
+  readonly stripeAccount: string | undefined;
+}
+
+type AttemptResult =
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly requestId: string | undefined;
+      readonly body: unknown;
+    }
+  | {
+      readonly ok: false;
+      readonly error: StripeError;
+      readonly status: number | undefined;
+      readonly requestId: string | undefined;
+      readonly shouldRetryHeader: string | undefined;
+      readonly retryAfterMs: number | undefined;
+    };
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
+  return value;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function abortedError(cause?: unknown): StripeError {
+  return new StripeError({ kind: 'aborted', message: 'Request to Stripe was aborted', cause });
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError(signal.reason));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class StripeRestClient implements RestClient {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #baseHeaders: Readonly<Record<string, string>>;
+  readonly #semaphore: Semaphore;
+  readonly #policy: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #listeners: readonly RequestListener[];
+  #closing: Promise<void> | undefined;
+
+  constructor(options: RestClientOptions) {
+    const { secretKey } = options;
+    // Checked without echoing the key anywhere.
+    if (typeof secretKey !== 'string' || !/^[\x21-\x7e]+$/.test(secretKey)) {
+      throw new TypeError('secretKey must be a non-empty API key without whitespace');
+    }
+    const base = new URL(options.apiBase ?? DEFAULT_API_BASE);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new TypeError('apiBase must be an http(s) URL');
+    this.#basePath = base.pathname.replace(/\/+$/, '');
+
+    const maxConcurrency = positiveInteger('maxConcurrency', options.maxConcurrency, DEFAULT_MAX_CONCURRENCY);
+    this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#connectTimeoutMs = positiveInteger(
+      'connectTimeoutMs',
+      options.connectTimeoutMs,
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    );
+    this.#policy = {
+      maxRetries: positiveInteger('maxRetries', options.maxRetries, DEFAULT_MAX_RETRIES, 0),
+      initialDelayMs: positiveInteger(
+        'initialRetryDelayMs',
+        options.initialRetryDelayMs,
+        DEFAULT_INITIAL_RETRY_DELAY_MS,
+        0,
+      ),
+      maxDelayMs: positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 0),
+    };
+    this.#semaphore = new Semaphore(maxConcurrency);
+    this.#pool = new Pool(base.origin, {
+      connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connect: { timeout: this.#connectTimeoutMs },
+      // The per-attempt timer below covers headers and body; undici's own would race it.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.#baseHeaders = {
+      authorization: `Bearer ${secretKey}`,
+      'stripe-version': STRIPE_API_VERSION,
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
+    };
+    const { onRequest } = options;
+    this.#listeners =
+      onRequest === undefined ? [] : typeof onRequest === 'function' ? [onRequest] : [...onRequest];
+  }
+
+  /** Requests holding a concurrency permit, and requests waiting for one. */
+  get stats(): { readonly inFlight: number; readonly queued: number } {
+    return { inFlight: this.#semaphore.active, queued: this.#semaphore.pending };
+  }
+
+  async request<T>(request: RestRequest): Promise<T> {
+    const prepared = this.#prepare(request);
+    const { signal } = request;
+    const started = performance.now();
+    let attempts = 0;
+    let status: number | null = null;
+    let requestId: string | undefined;
+    let failure: StripeError | undefined;
+    try {
+      for (let retries = 0; ; retries++) {
+        if (signal?.aborted) throw abortedError(signal.reason);
+        if (this.#closing !== undefined) {
+          throw new StripeError({ kind: 'connection', message: 'The Stripe REST client is closed' });
+        }
+        attempts++;
+        const result = await this.#attempt(prepared, signal);
+        status = result.status ?? null;
+        requestId = result.requestId;
+        if (result.ok) return result.body as T;
+        const retry =
+          this.#closing === undefined &&
+          shouldRetry(
+            {
+              method: prepared.method,
+              hasIdempotencyKey: prepared.idempotencyKey !== undefined,
+              retriesSoFar: retries,
+              // A connection lost mid-body is a connection failure, whatever the status line said.
+              status: result.error.kind === 'api' ? result.status : undefined,
+              errorKind: result.error.kind,
+              shouldRetryHeader: result.shouldRetryHeader,
+            },
+            this.#policy,
+          );
+        if (!retry) throw result.error;
+        await sleep(retryDelayMs(retries, this.#policy, result.retryAfterMs), signal);
+      }
+    } catch (error) {
+      failure =
+        error instanceof StripeError
+          ? error
+          : new StripeError({
+              kind: 'connection',
+              message: 'Unexpected failure calling Stripe',
+              cause: error,
+            });
+      throw failure;
+    } finally {
+      this.#emit({
+        method: prepared.method,
+        pathTemplate: prepared.pathTemplate,
+        path: prepared.path,
+        status,
+        durationMs: performance.now() - started,
+        attempts,
+        retried: attempts > 1,
+        requestId,
+        stripeAccount: prepared.stripeAccount,
+        ...(failure === undefined ? {} : { error: failure }),
+      });
+    }
+  }
+
+  list<T>(request: ListRequest): AsyncGenerator<T, void, undefined> {
+    const { maxItems, params, ...rest } = request;
+    return paginate<T>(
+      (pageParams) => this.request<StripePage<T>>({ ...rest, method: 'GET', params: pageParams }),
+      { ...params },
+      { maxItems },
+    );
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#pool.close();
+    return this.#closing;
+  }
+
+  #prepare(request: RestRequest): PreparedRequest {
+    const { method, path: pathTemplate, pathParams = {}, stripeAccount } = request;
+    if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') {
+      throw new TypeError(`Unsupported method ${String(method)}`);
+    }
+    if (!pathTemplate.startsWith('/') || pathTemplate.includes('?') || pathTemplate.includes('#')) {
+      throw new TypeError(`path must start with "/" and carry no query string: ${pathTemplate}`);
+    }
+    const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
+      const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
+      if (value === undefined || value === '') {
+        throw new TypeError(`Missing path parameter "${name}" for ${pathTemplate}`);
+      }
+      return encodeURIComponent(String(value));
+    });
+
+    let params = request.params;
+    if (request.expand !== undefined && request.expand.length > 0) {
+      const existing = (params as { expand?: unknown } | undefined)?.expand;
+      params = { ...params, expand: [...(Array.isArray(existing) ? existing : []), ...request.expand] };
+    }
+    const encoded = encodeForm(params);
+
+    const headers: Record<string, string> = { ...this.#baseHeaders };
+    let idempotencyKey: string | undefined;
+    let body: string | undefined;
+    let target = `${this.#basePath}${path}`;
+    if (method === 'POST') {
+      idempotencyKey = request.idempotencyKey ?? randomUUID();
+      if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !HEADER_SAFE.test(idempotencyKey)) {
+        throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters');
+      }
+      headers['idempotency-key'] = idempotencyKey;
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = encoded;
+    } else if (encoded !== '') {
+      target += `?${encoded}`;
+    }
+    if (stripeAccount !== undefined) {
+      if (!HEADER_SAFE.test(stripeAccount)) throw new TypeError('stripeAccount must be printable ASCII');
+      headers['stripe-account'] = stripeAccount;
+    }
+    return { method, pathTemplate, path, target, body, headers, idempotencyKey, stripeAccount };
+  }
+
+  async #attempt(prepared: PreparedRequest, signal: AbortSignal | undefined): Promise<AttemptResult> {
+    let release: () => void;
+    try {
+      release = await this.#semaphore.acquire(signal);
+    } catch (reason) {
+      throw abortedError(reason);
+    }
+    // undici takes an EventEmitter as its abort signal; it is several times cheaper to create than
+    // an AbortController, which matters at thousands of requests per second.
+    const cancel = new EventEmitter();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      cancel.emit('abort');
+    }, this.#timeoutMs);
+    const onAbort = (): void => {
+      cancel.emit('abort');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let status: number | undefined;
+    let requestId: string | undefined;
+    try {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      const response = await this.#pool.request({
+        method: prepared.method,
+        path: prepared.target,
+        headers: prepared.headers,
+        body: prepared.body ?? null,
+        signal: cancel,
+      });
+      status = response.statusCode;
+      requestId = firstHeader(response.headers['request-id']);
+      const text = await response.body.text();
+      let body: unknown = text;
+      let parsed = false;
+      try {
+        body = JSON.parse(text);
+        parsed = true;
+      } catch {
+        // Left as text: proxies answer 502s with HTML.
+      }
+      if (status >= 200 && status < 300) {
+        if (parsed) return { ok: true, status, requestId, body };
+        return this.#failed(
+          new StripeError({
+            kind: 'api',
+            type: 'api_error',
+            message: 'Invalid JSON received from the Stripe API',
+            statusCode: status,
+            requestId,
+            raw: text,
+          }),
+          status,
+          requestId,
+        );
+      }
+      return {
+        ok: false,
+        error: errorFromResponse(status, body, requestId),
+        status,
+        requestId,
+        shouldRetryHeader: firstHeader(response.headers['stripe-should-retry']),
+        retryAfterMs: parseRetryAfter(firstHeader(response.headers['retry-after'])),
+      };
+    } catch (error) {
+      if (error instanceof StripeError) throw error;
+      if (signal?.aborted) throw abortedError(signal.reason);
+      const code = errorCode(error);
+      if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
+        const message =
+          code === 'UND_ERR_CONNECT_TIMEOUT'
+            ? `Connecting to Stripe timed out after ${this.#connectTimeoutMs} ms`
+            : `Request to Stripe timed out after ${this.#timeoutMs} ms`;
+        return this.#failed(
+          new StripeError({ kind: 'timeout', message, statusCode: status, requestId, cause: error }),
+          status,
+          requestId,
+        );
+      }
+      return this.#failed(
+        new StripeError({
+          kind: 'connection',
+          message: `An error occurred with the connection to Stripe${code === undefined ? '' : ` (${code})`}`,
+          statusCode: status,
+          requestId,
+          cause: error,
+        }),
+        status,
+        requestId,
+      );
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      release();
+    }
+  }
+
+  #failed(error: StripeError, status: number | undefined, requestId: string | undefined): AttemptResult {
+    return { ok: false, error, status, requestId, shouldRetryHeader: undefined, retryAfterMs: undefined };
+  }
+
+  #emit(event: RequestEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // An observer must never fail or alter the call it observes.
+      }
+    }
+  }
+}
+
+export function createRestClient(options: RestClientOptions): RestClient {
+  return new StripeRestClient(options);
+}
