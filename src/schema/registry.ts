@@ -29,11 +29,20 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
   return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
 }
 
+/** What a GraphQL field reads on the wire: the property, and whether `expand[]` can inline it. */
+export interface WireField {
+  wire: string;
+  /** an expandable reference (the object field, not its `xId`) */
+  ref: boolean;
+}
+
 export class TypeRegistry {
   readonly objects = new Map<string, Ref>();
   readonly enums = new Map<string, Ref>();
   readonly unions = new Map<string, Ref>();
   readonly node: Ref;
+  /** GraphQL type → field → where it comes from on the wire; read by the expand planner */
+  readonly wireFields = new Map<string, Map<string, WireField>>();
   /** `${object}:${deleted}` → GraphQL type name, for resolveType */
   private readonly typeByObject = new Map<string, string>();
 
@@ -145,6 +154,12 @@ export class TypeRegistry {
   private buildObject(schema: ObjectSchema): void {
     const ref = this.objects.get(schema.name);
     const isNode = this.isNode(schema);
+    const wireFields = new Map<string, WireField>();
+    for (const prop of schema.props) {
+      const names = fieldNames(prop);
+      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) });
+    }
+    this.wireFields.set(schema.gql, wireFields);
     this.builder.objectType(ref, {
       description: this.describe(schema.gql),
       ...(isNode ? { interfaces: [this.node] } : {}),

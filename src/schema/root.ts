@@ -3,6 +3,8 @@
  * (`customer(id:)`), a connection per top-level list endpoint (`customers`), a search connection
  * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
  */
+import { type GraphQLResolveInfo, getNamedType } from 'graphql';
+import { planExpand } from '../loaders/expand.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
@@ -55,6 +57,16 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
   const argsOf = (op: Operation) =>
     op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
   const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
+  /** The references the query selects under this field, folded into one request's expand[]. */
+  const expandFor = (info: GraphQLResolveInfo, connection = false, typeName?: string) =>
+    planExpand({
+      schema: info.schema,
+      fragments: info.fragments,
+      fieldNodes: info.fieldNodes,
+      type: (typeName && info.schema.getType(typeName)) || getNamedType(info.returnType),
+      wireFields: registry.wireFields,
+      connection,
+    });
 
   // ---- retrieve ----------------------------------------------------------------------------
   const retrieveResources = [
@@ -94,8 +106,14 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
+          resolve: (
+            _root: unknown,
+            args: Record<string, unknown>,
+            ctx: GatewayContext,
+            info: GraphQLResolveInfo,
+          ) => {
             const params = wireParams(queryArgs, args);
+            const expand = op.expand ? expandFor(info) : [];
             const useSingleton = singleton && args.id == null;
             const path = useSingleton
               ? singleton.path
@@ -103,7 +121,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
                   op.path,
                   pathArgs.map((a) => String(args[a.name])),
                 );
-            return ctx.loaders.get({ path, ...(Object.keys(params).length ? { params } : {}) });
+            return ctx.loaders.get({ path, ...(Object.keys(params).length ? { params } : {}), expand });
           },
         }),
     });
@@ -132,8 +150,15 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
           nullable: false,
           extensions: { stripeCost: { paged: true } },
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
-          resolve: (_root: unknown, args: Record<string, unknown>, ctx: GatewayContext) => {
+          resolve: (
+            _root: unknown,
+            args: Record<string, unknown>,
+            ctx: GatewayContext,
+            info: GraphQLResolveInfo,
+          ) => {
             const params = wireParams(filters, args);
+            const expand = op.expand ? expandFor(info, true) : [];
+            if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(ctx, op.path, params, args)
               : listConnection(ctx, op.path, params, args);
@@ -152,7 +177,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         nullable: true,
         extensions: { stripeCost: { calls: 1 } },
         args: { id: t.arg.id({ required: true }) },
-        resolve: (_root: unknown, args: { id: string }, ctx: GatewayContext) => {
+        resolve: (_root: unknown, args: { id: string }, ctx: GatewayContext, info: GraphQLResolveInfo) => {
           const resource = nodeResource(args.id, resourceForId(String(args.id)));
           const op = index.retrieveByIdOf(resource);
           if (!op || !registry.isNode(model.objects[resource]!)) {
@@ -162,7 +187,8 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
               { resource },
             );
           }
-          return ctx.loaders.get<StripeObject>({ path: fillPath(op.path, [String(args.id)]) });
+          const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
+          return ctx.loaders.get<StripeObject>({ path: fillPath(op.path, [String(args.id)]), expand });
         },
       }),
   });

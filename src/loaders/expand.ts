@@ -1,0 +1,128 @@
+/**
+ * Expand folding: reads the GraphQL selection under a field that fetches from Stripe and lists the
+ * expandable references it selects, as Stripe `expand[]` paths, so that one request brings the
+ * objects inline instead of one more call per reference. Stripe expands at most four levels deep;
+ * a list's `data.` counts as one (design for the stricter reading), so deeper references are left
+ * to the loaders.
+ */
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
+
+export const MAX_EXPAND_DEPTH = 4;
+
+/** GraphQL type → field → the wire property and whether it is an expandable reference. */
+export type WireFieldMap = ReadonlyMap<string, ReadonlyMap<string, { wire: string; ref: boolean }>>;
+
+export interface ExpandPlanInput {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  fieldNodes: readonly FieldNode[];
+  /** the GraphQL type the fetched object has (object, union or interface) */
+  type: GraphQLNamedType;
+  wireFields: WireFieldMap;
+  /** the selection is a connection over the fetched list (`edges.node`, `nodes`): paths start at `data.` */
+  connection?: boolean;
+}
+
+function possibleTypes(schema: GraphQLSchema, type: GraphQLNamedType): readonly GraphQLObjectType[] {
+  if (isObjectType(type)) return [type];
+  if (isAbstractType(type)) return schema.getPossibleTypes(type);
+  return [];
+}
+
+/** The field nodes of a selection set that apply to `type`, fragments flattened. */
+function fieldsFor(
+  selectionSet: SelectionSetNode,
+  type: GraphQLObjectType,
+  input: ExpandPlanInput,
+  out: FieldNode[] = [],
+): FieldNode[] {
+  const applies = (condition: string | undefined) => {
+    if (!condition || condition === type.name) return true;
+    const conditionType = input.schema.getType(condition);
+    return Boolean(
+      conditionType && isAbstractType(conditionType) && input.schema.isSubType(conditionType, type),
+    );
+  };
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) out.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (applies(selection.typeCondition?.name.value)) fieldsFor(selection.selectionSet, type, input, out);
+    } else {
+      const fragment = input.fragments[selection.name.value];
+      if (fragment && applies(fragment.typeCondition.name.value))
+        fieldsFor(fragment.selectionSet, type, input, out);
+    }
+  }
+  return out;
+}
+
+function walk(
+  selectionSets: readonly SelectionSetNode[],
+  types: readonly GraphQLObjectType[],
+  path: readonly string[],
+  input: ExpandPlanInput,
+  out: Set<string>,
+): void {
+  for (const type of types) {
+    const wire = input.wireFields.get(type.name);
+    if (!wire) continue;
+    const fields = type.getFields();
+    for (const selectionSet of selectionSets) {
+      for (const node of fieldsFor(selectionSet, type, input)) {
+        const info = wire.get(node.name.value);
+        const field = fields[node.name.value];
+        if (!info || !field || !node.selectionSet) continue;
+        const next = [...path, info.wire];
+        if (next.length > MAX_EXPAND_DEPTH) continue;
+        if (info.ref) out.add(next.join('.'));
+        const childTypes = possibleTypes(input.schema, getNamedType(field.type));
+        walk([node.selectionSet], childTypes, next, input, out);
+      }
+    }
+  }
+}
+
+/** The selection sets under a connection that select its items (`edges { node }` and `nodes`). */
+function itemSelections(input: ExpandPlanInput, connectionType: GraphQLObjectType): SelectionSetNode[] {
+  const sets: SelectionSetNode[] = [];
+  for (const fieldNode of input.fieldNodes) {
+    if (!fieldNode.selectionSet) continue;
+    for (const node of fieldsFor(fieldNode.selectionSet, connectionType, input)) {
+      if (node.name.value === 'nodes' && node.selectionSet) sets.push(node.selectionSet);
+      if (node.name.value === 'edges' && node.selectionSet) {
+        const edgeType = getNamedType(connectionType.getFields().edges!.type) as GraphQLObjectType;
+        for (const edgeField of fieldsFor(node.selectionSet, edgeType, input)) {
+          if (edgeField.name.value === 'node' && edgeField.selectionSet) sets.push(edgeField.selectionSet);
+        }
+      }
+    }
+  }
+  return sets;
+}
+
+/** The `expand[]` paths for what the query selects under the fetched object (or list). */
+export function planExpand(input: ExpandPlanInput): string[] {
+  const out = new Set<string>();
+  if (input.connection) {
+    if (!isObjectType(input.type)) return [];
+    const nodeField = input.type.getFields().nodes;
+    if (!nodeField) return [];
+    const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
+    walk(itemSelections(input, input.type), itemTypes, ['data'], input, out);
+  } else {
+    const sets = input.fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+    walk(sets, possibleTypes(input.schema, input.type), [], input, out);
+  }
+  return [...out].sort();
+}
