@@ -4,11 +4,13 @@
  */
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
+import { benchServer } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['schema', benchSchema],
   ['rest', benchRest],
+  ['server', benchServer],
 ];
 
 const only = process.argv.slice(2);

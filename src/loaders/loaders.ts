@@ -13,8 +13,10 @@ import { toGraphQLError } from '../schema/errors.ts';
 export type StripeObject = Record<string, unknown>;
 
 export interface GetRequest {
-  /** concrete path, e.g. /v1/customers/cus_123 */
+  /** path template, e.g. /v1/customers/{customer} (what metrics see) */
   path: string;
+  /** values for the template's placeholders, in order */
+  pathParams?: readonly string[];
   /** query parameters, not counting expand */
   params?: Record<string, unknown>;
   expand?: readonly string[];
@@ -40,9 +42,8 @@ export interface Loaders {
   /** POST or DELETE, never cached. */
   mutate<T = StripeObject>(
     method: 'POST' | 'DELETE',
-    path: string,
-    params?: Record<string, unknown>,
-    options?: { idempotencyKey?: string; expand?: readonly string[] },
+    request: GetRequest,
+    options?: { idempotencyKey?: string },
   ): Promise<T>;
   /** Upstream calls made for this request so far (each distinct GET or mutation counts once). */
   readonly upstreamCalls: number;
@@ -50,15 +51,28 @@ export interface Loaders {
   readonly calls: readonly string[];
 }
 
-/** A stable cache key: path plus sorted params. */
+/** The template with its placeholders filled in, URL-encoded. */
+export function fillPath(template: string, values: readonly string[] = []): string {
+  let i = 0;
+  return template.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[i++] ?? ''));
+}
+
+/** Pairs a template's placeholder names with values, as the REST client takes them. */
+function namedParams(template: string, values: readonly string[]): Record<string, string> {
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  return Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']));
+}
+
+/** A stable cache key: the concrete path plus sorted params. */
 export function requestKey(request: GetRequest): string {
+  const path = fillPath(request.path, request.pathParams);
   const params: Record<string, unknown> = { ...(request.params ?? {}) };
   if (request.expand && request.expand.length > 0) params.expand = [...new Set(request.expand)].sort();
   const keys = Object.keys(params)
     .filter((k) => params[k] !== undefined)
     .sort();
-  if (keys.length === 0) return request.path;
-  return `${request.path}?${JSON.stringify(keys.map((k) => [k, params[k]]))}`;
+  if (keys.length === 0) return path;
+  return `${path}?${JSON.stringify(keys.map((k) => [k, params[k]]))}`;
 }
 
 export function createLoaders(options: LoaderOptions): Loaders {
@@ -67,11 +81,14 @@ export function createLoaders(options: LoaderOptions): Loaders {
   const requests = new Map<string, GetRequest>();
 
   const send = <T>(method: 'GET' | 'POST' | 'DELETE', request: GetRequest, idempotencyKey?: string) => {
-    calls.push(`${method} ${request.path}`);
+    calls.push(`${method} ${fillPath(request.path, request.pathParams)}`);
     return rest
       .request<T>({
         method,
         path: request.path,
+        ...(request.pathParams && request.pathParams.length > 0
+          ? { pathParams: namedParams(request.path, request.pathParams) }
+          : {}),
         ...(request.params ? { params: request.params } : {}),
         ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
         ...(stripeAccount ? { stripeAccount } : {}),
@@ -111,17 +128,8 @@ export function createLoaders(options: LoaderOptions): Loaders {
       return page;
     },
     prime,
-    async mutate<T>(
-      method: 'POST' | 'DELETE',
-      path: string,
-      params?: Record<string, unknown>,
-      opts: { idempotencyKey?: string; expand?: readonly string[] } = {},
-    ) {
-      const result = await send<T>(
-        method,
-        { path, ...(params ? { params } : {}), ...(opts.expand ? { expand: opts.expand } : {}) },
-        opts.idempotencyKey,
-      );
+    async mutate<T>(method: 'POST' | 'DELETE', request: GetRequest, opts: { idempotencyKey?: string } = {}) {
+      const result = await send<T>(method, request, opts.idempotencyKey);
       // A mutation makes cached reads stale.
       loader.clearAll();
       if (result && typeof result === 'object') prime(result as StripeObject);

@@ -4,4 +4,9 @@ import type { Loaders } from '../loaders/loaders.ts';
 export interface GatewayContext {
   /** per-request loaders over the REST client (src/loaders) */
   loaders: Loaders;
+  /**
+   * Loaders acting as another connected account, for `connectedAccount(id:)` (src/schema/connect.ts);
+   * created once per account and request. Absent: that field answers CONNECT_UNAVAILABLE.
+   */
+  loadersFor?: (stripeAccount: string) => Loaders;
 }

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
 import type { Model } from '../spec/types.ts';
 import { createBuilder } from './builder.ts';
+import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { TypeRegistry } from './registry.ts';
 import { indexResources, type ResourceIndex } from './resources.ts';
@@ -30,5 +31,6 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const connections = new Connections(builder);
   const fields = rootFields(registry, connections);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
+  addConnectedAccountScope(builder, fields);
   return { schema: builder.toSchema({ sortSchema: false }), model, index };
 }

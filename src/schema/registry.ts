@@ -10,7 +10,7 @@ import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
-import { candidateForId, fillPath, type ResourceIndex, type StripeObject } from './resources.ts';
+import { candidateForId, type ResourceIndex, type StripeObject } from './resources.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
 type Ref = any;
@@ -260,11 +260,12 @@ export class TypeRegistry {
         : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
     const target = candidateForId(value, candidates);
     const op = target ? this.index.retrieveByIdOf(target) : undefined;
-    if (op) return ctx.loaders.get({ path: fillPath(op.path, [value]) });
+    if (op) return ctx.loaders.get({ path: op.path, pathParams: [value] });
     const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;
     if (parentOp && typeof parent.id === 'string') {
       const expanded = await ctx.loaders.get<StripeObject>({
-        path: fillPath(parentOp.path, [parent.id]),
+        path: parentOp.path,
+        pathParams: [parent.id],
         expand: [wire],
       });
       return expanded[wire] ?? null;

@@ -2,6 +2,7 @@
  * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
  * concrete path of an object, the resource an object or id belongs to.
  */
+import { fillPath } from '../loaders/loaders.ts';
 import { resourceForId } from '../spec/prefixes.ts';
 import type { Model, ObjectSchema, Operation } from '../spec/types.ts';
 
@@ -16,11 +17,6 @@ export interface ResourceIndex {
   schemaOfObject(object: StripeObject): ObjectSchema | undefined;
   /** concrete retrieve path of an object, when it has a by-id retrieve */
   retrievePathOf(object: StripeObject): string | undefined;
-}
-
-export function fillPath(template: string, values: readonly string[]): string {
-  let i = 0;
-  return template.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[i++] ?? ''));
 }
 
 /**

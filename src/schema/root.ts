@@ -14,7 +14,7 @@ import { type Connections, listConnection, searchConnection } from './connection
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
-import { fillPath, type StripeObject } from './resources.ts';
+import type { StripeObject } from './resources.ts';
 
 type Ref = any;
 
@@ -115,13 +115,10 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             const params = wireParams(queryArgs, args);
             const expand = op.expand ? expandFor(info) : [];
             const useSingleton = singleton && args.id == null;
-            const path = useSingleton
-              ? singleton.path
-              : fillPath(
-                  op.path,
-                  pathArgs.map((a) => String(args[a.name])),
-                );
-            return ctx.loaders.get({ path, ...(Object.keys(params).length ? { params } : {}), expand });
+            const target = useSingleton
+              ? { path: singleton.path }
+              : { path: op.path, pathParams: pathArgs.map((a) => String(args[a.name])) };
+            return ctx.loaders.get({ ...target, ...(Object.keys(params).length ? { params } : {}), expand });
           },
         }),
     });
@@ -188,7 +185,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             );
           }
           const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
-          return ctx.loaders.get<StripeObject>({ path: fillPath(op.path, [String(args.id)]), expand });
+          return ctx.loaders.get<StripeObject>({ path: op.path, pathParams: [String(args.id)], expand });
         },
       }),
   });

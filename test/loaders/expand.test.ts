@@ -51,7 +51,7 @@ describe('expand folding', () => {
     const { result, requests } = await run(
       '{ charges(first: 2) { nodes { id customer { ... on Customer { email } } } } }',
       (request) => {
-        expect(request.params?.expand).toEqual(['data.customer']);
+        expect((request.params as { expand?: string[] }).expand).toEqual(['data.customer']);
         return {
           object: 'list',
           url: '/v1/charges',
@@ -104,10 +104,13 @@ describe('loaders', () => {
   it('de-duplicates identical reads within a request and caches them', async () => {
     const { result, requests, loaders } = await run(
       '{ a: customer(id: "cus_1") { email } b: customer(id: "cus_1") { email } c: customer(id: "cus_2") { id } }',
-      (request) => customer(request.path.split('/').pop()!),
+      (request) => customer(String(request.pathParams?.customer)),
     );
     expect(result.errors).toBeUndefined();
-    expect(requests.map((r) => r.path).sort()).toEqual(['/v1/customers/cus_1', '/v1/customers/cus_2']);
+    expect(requests.map((r) => `${r.path} ${r.pathParams?.customer}`).sort()).toEqual([
+      '/v1/customers/{customer} cus_1',
+      '/v1/customers/{customer} cus_2',
+    ]);
     expect(loaders.upstreamCalls).toBe(2);
   });
 
@@ -124,7 +127,10 @@ describe('loaders', () => {
     );
     const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
     await loaders.page({ path: '/v1/customers', params: { limit: 10 } });
-    const again = await loaders.get<{ email: string }>({ path: '/v1/customers/cus_2' });
+    const again = await loaders.get<{ email: string }>({
+      path: '/v1/customers/{customer}',
+      pathParams: ['cus_2'],
+    });
     expect(again.email).toBe('cus_2@example.com');
     expect(requests).toHaveLength(1);
   });
@@ -133,7 +139,7 @@ describe('loaders', () => {
     const { result } = await run(
       '{ a: customer(id: "cus_1") { id } b: customer(id: "cus_missing") { id } }',
       (request) => {
-        if (request.path.endsWith('cus_missing')) throw new Error('boom');
+        if (request.pathParams?.customer === 'cus_missing') throw new Error('boom');
         return customer('cus_1');
       },
     );

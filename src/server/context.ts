@@ -1,0 +1,12 @@
+/** The GraphQL context the server builds for each request: the schema's, plus request tracking. */
+import type { GatewayContext } from '../schema/context.ts';
+import type { Logger } from './logger.ts';
+
+export interface ServerContext extends GatewayContext {
+  /** `x-request-id` of the request (taken from the client when well-formed, else generated) */
+  requestId: string;
+  /** the gateway's logger with `requestId` on every line */
+  logger: Logger;
+  /** Stripe calls made so far by this request, over every account it acted as */
+  upstreamCalls(): number;
+}

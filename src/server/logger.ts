@@ -1,0 +1,101 @@
+/**
+ * Structured logs: one JSON object per line (`time`, `level`, `msg`, then fields such as
+ * `requestId`), redacted before it is written. Also adapts to Yoga's logger interface.
+ */
+import type { YogaLogger } from 'graphql-yoga';
+import type { LogLevel } from './config.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+
+export type LogFields = Record<string, unknown>;
+export type LogSink = (line: string) => void;
+
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go; default stdout. */
+  sink?: LogSink;
+  redact?: Redactor;
+  fields?: LogFields;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** Errors as plain objects (name, message, code, stack, cause), other values as they are. */
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return error;
+  const out: Record<string, unknown> = { name: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (error.stack) out.stack = error.stack;
+  if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
+  return out;
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return serializeError(value);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const sink = options.sink ?? stdoutSink;
+  const redact = options.redact ?? createRedactor();
+  const base = options.fields ?? {};
+  const threshold = RANK[level];
+
+  const write = (lineLevel: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+    if (RANK[lineLevel] < threshold) return;
+    let line: string;
+    try {
+      line = JSON.stringify(
+        { time: new Date().toISOString(), level: lineLevel, msg, ...base, ...fields },
+        replacer,
+      );
+    } catch {
+      line = JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg, unserializable: true });
+    }
+    sink(redact(line));
+  };
+
+  return {
+    level,
+    enabled: (lineLevel) => RANK[lineLevel] >= threshold,
+    debug: (msg, fields) => write('debug', msg, fields),
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    child: (fields) => createLogger({ level, sink, redact, fields: { ...base, ...fields } }),
+  };
+}
+
+/** Yoga's internal logging (`logging` option) through our logger. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const adapt =
+    (lineLevel: Exclude<LogLevel, 'silent'>) =>
+    (...args: unknown[]): void => {
+      if (!logger.enabled(lineLevel)) return;
+      const [first, ...rest] = args;
+      const msg = typeof first === 'string' ? first : first instanceof Error ? first.message : 'yoga';
+      const fields: LogFields = { source: 'yoga' };
+      if (first instanceof Error) fields.error = first;
+      else if (typeof first !== 'string' && first !== undefined) fields.detail = first;
+      if (rest.length > 0) fields.args = rest;
+      logger[lineLevel](msg, fields);
+    };
+  return { debug: adapt('debug'), info: adapt('info'), warn: adapt('warn'), error: adapt('error') };
+}

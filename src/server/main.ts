@@ -1,0 +1,106 @@
+/**
+ * `npm start`: reads the configuration (exiting non-zero with a message naming the variable when
+ * it is invalid), starts the built-in Stripe emulator when no STRIPE_SECRET_KEY is set, serves the
+ * gateway, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests,
+ * close the REST client, close the emulator.
+ */
+import { ConfigError, readServerConfig, type ServerConfig } from './config.ts';
+import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
+import { listen } from './listen.ts';
+import { createRedactor } from './redact.ts';
+
+interface Upstream {
+  config: ServerConfig;
+  /** set when running on the built-in emulator */
+  emulator?: { url: string; close(): Promise<void> };
+}
+
+async function upstreamFor(config: ServerConfig): Promise<Upstream> {
+  if (config.rest.secretKey !== undefined) return { config };
+  const { createEmulator } = await import('../emulator/server.ts');
+  const emulator = await createEmulator({ port: config.emulatorPort, host: '127.0.0.1' });
+  return {
+    config: { ...config, rest: { ...config.rest, secretKey: emulator.key, apiBase: emulator.url } },
+    emulator,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let config: ServerConfig;
+  try {
+    config = readServerConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+
+  const upstream = await upstreamFor(config);
+  const gateway = createGateway({ config: upstream.config });
+  const { logger } = gateway;
+  let listener: Awaited<ReturnType<typeof listen>>;
+  try {
+    listener = await listen(gateway.yoga, { port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const hint = code === 'EADDRINUSE' ? ` (port ${config.port} is in use: set PORT)` : '';
+    process.stderr.write(
+      `Cannot listen on ${config.host}:${config.port}${hint}: ${(error as Error).message}\n`,
+    );
+    await gateway.close();
+    await upstream.emulator?.close();
+    process.exitCode = 1;
+    return;
+  }
+
+  const graphqlUrl = `${listener.origin}${GRAPHQL_ENDPOINT}`;
+  const lines = [
+    `Stripe GraphQL gateway: ${graphqlUrl}${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`,
+    upstream.emulator
+      ? `Running on the built-in Stripe emulator with demo data at ${upstream.emulator.url} (no STRIPE_SECRET_KEY set)`
+      : `Using the Stripe API at ${config.rest.apiBase}`,
+    `Health: ${listener.origin}/healthz  Readiness: ${listener.origin}/readyz  Metrics: ${listener.origin}/metrics`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info('listening', {
+    url: graphqlUrl,
+    upstream: upstream.emulator ? 'emulator' : 'stripe',
+    apiBase: upstream.config.rest.apiBase,
+    startupMs: Math.round(performance.now() - started),
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down', { signal, inFlight: listener.inFlight });
+    gateway.readiness.drain();
+    const { forced } = await listener.close(config.shutdownTimeoutMs);
+    await gateway.close();
+    await upstream.emulator?.close();
+    logger.info('stopped', { forced });
+    process.exit(process.exitCode ?? 0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      shutdown(signal).catch((error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exitCode = 1;
+      });
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  const redact = createRedactor([process.env.STRIPE_SECRET_KEY?.trim()]);
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`Failed to start: ${redact(text)}\n`);
+  process.exitCode = 1;
+});

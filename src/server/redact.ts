@@ -1,0 +1,32 @@
+/**
+ * Keeps API keys out of responses and logs: every text that leaves the process through an error
+ * message or a log line passes through a redactor first.
+ */
+
+/** Stripe secret and restricted keys, live or test, wherever they appear in a text. */
+const KEY_PATTERN = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{4,}/g;
+export const REDACTED = '[REDACTED]';
+
+export type Redactor = (text: string) => string;
+
+/** A redactor for Stripe-shaped keys and for each given secret (e.g. the configured key, whatever its shape). */
+export function createRedactor(secrets: readonly (string | undefined)[] = []): Redactor {
+  const literals = [
+    ...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4)),
+  ].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out.replace(KEY_PATTERN, REDACTED);
+  };
+}
+
+/** Applies a redactor to every string inside a JSON-like value (a copy; the input is untouched). */
+export function redactValue(value: unknown, redact: Redactor, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = redactValue(item, redact, depth + 1);
+  return out;
+}

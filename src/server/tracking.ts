@@ -1,0 +1,83 @@
+/**
+ * Request tracking: every request gets an id (`x-request-id`, taken from the client when it is
+ * well-formed, else generated) that is echoed in the response, carried by every log line about the
+ * request, and counted in the HTTP metrics; one access-log line per request.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Plugin } from 'graphql-yoga';
+import { GRAPHIQL_ASSETS_PATH } from './graphiql.ts';
+import type { Logger } from './logger.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_SHAPE = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+interface Tracked {
+  id: string;
+  started: number;
+}
+
+/** The request's id, from its header when well-formed. */
+export function requestIdOf(request: Request): string {
+  const incoming = request.headers.get(REQUEST_ID_HEADER);
+  return incoming && REQUEST_ID_SHAPE.test(incoming) ? incoming : randomUUID();
+}
+
+/** A bounded route label for a path. */
+export function routeOf(pathname: string, graphqlEndpoint: string, contentType: string | null): string {
+  if (pathname === graphqlEndpoint) return contentType?.startsWith('text/html') ? 'graphiql' : 'graphql';
+  if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return 'graphiql_assets';
+  if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1);
+  return 'other';
+}
+
+export interface RequestTracking {
+  plugin: Plugin;
+  /** The id given to a request (generated on first ask if the plugin has not seen it). */
+  idOf(request: Request): string;
+}
+
+export function createRequestTracking(options: {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  graphqlEndpoint: string;
+}): RequestTracking {
+  const { logger, metrics, graphqlEndpoint } = options;
+  const tracked = new WeakMap<Request, Tracked>();
+  const track = (request: Request): Tracked => {
+    let entry = tracked.get(request);
+    if (!entry) {
+      entry = { id: requestIdOf(request), started: performance.now() };
+      tracked.set(request, entry);
+    }
+    return entry;
+  };
+  return {
+    idOf: (request) => track(request).id,
+    plugin: {
+      onRequest({ request }) {
+        track(request);
+        metrics.requestStarted();
+      },
+      onResponse({ request, response }) {
+        const entry = track(request);
+        response.headers.set(REQUEST_ID_HEADER, entry.id);
+        const pathname = new URL(request.url).pathname;
+        const route = routeOf(pathname, graphqlEndpoint, response.headers.get('content-type'));
+        metrics.requestFinished(route, request.method, response.status);
+        if (route === 'healthz' || route === 'readyz' || route === 'metrics') {
+          if (!logger.enabled('debug')) return;
+        }
+        const line = {
+          requestId: entry.id,
+          method: request.method,
+          path: pathname,
+          status: response.status,
+          durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+        };
+        if (route === 'healthz' || route === 'readyz' || route === 'metrics') logger.debug('request', line);
+        else logger.info('request', line);
+      },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** Runs `src/server/main.ts` (what `npm start` runs) as a child process and reads its output. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Cli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** resolves with the first match of `pattern` in stdout */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** resolves with the exit code (or the signal) */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+export function startCli(env: NodeJS.ProcessEnv): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal));
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const started = Date.now();
+        const poll = setInterval(() => {
+          const match = out.match(pattern);
+          if (match) {
+            clearInterval(poll);
+            resolve(match);
+          } else if (child.exitCode !== null || Date.now() - started > timeoutMs) {
+            clearInterval(poll);
+            reject(new Error(`no ${pattern} in output:\n${out}\n${err}`));
+          }
+        }, 20);
+      });
+    },
+  };
+}
+
+/** The gateway's GraphQL URL as printed at start-up. */
+export async function graphqlUrlOf(cli: Cli): Promise<string> {
+  const match = await cli.waitFor(/Stripe GraphQL gateway: (http:\/\/\S+\/graphql)/);
+  return match[1]!;
+}

@@ -1,0 +1,115 @@
+/**
+ * Connect: the Stripe-Account header scopes a whole request; connectedAccount(id:) scopes a
+ * subtree, down to nested references, so one query reads several accounts.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './harness.ts';
+
+type Obj = { id: string };
+
+let h: Harness;
+let accountA: string;
+let accountB: string;
+let platformCustomer: string;
+let customerA: string;
+let customerB: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const post = <T = Obj>(path: string, params: Record<string, unknown>, stripeAccount?: string) =>
+    h.admin.request<T>({ method: 'POST', path, params, ...(stripeAccount ? { stripeAccount } : {}) });
+  accountA = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'a@example.com' })).id;
+  accountB = (await post('/v1/accounts', { type: 'custom', country: 'FR', email: 'b@example.com' })).id;
+  platformCustomer = (await post('/v1/customers', { name: 'On the platform' })).id;
+  customerA = (await post('/v1/customers', { name: 'Customer of A', source: 'tok_visa' }, accountA)).id;
+  customerB = (await post('/v1/customers', { name: 'Customer of B', source: 'tok_mastercard' }, accountB)).id;
+  await post('/v1/charges', { amount: 1500, currency: 'usd', customer: customerA }, accountA);
+  await post('/v1/charges', { amount: 2500, currency: 'eur', customer: customerB }, accountB);
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  h.upstreamCalls();
+});
+
+const nameOf = `... on Customer { name }`;
+
+describe('Stripe-Account header', () => {
+  it('scopes the whole request to the connected account', async () => {
+    const response = await h.query(
+      `{ a: customer(id: "${customerA}") { ${nameOf} } p: customer(id: "${platformCustomer}") { ${nameOf} } }`,
+      { headers: { 'Stripe-Account': accountA } },
+    );
+    expect(response.body.data?.a).toEqual({ name: 'Customer of A' });
+    expect(response.body.data?.p).toBeNull();
+    expect(response.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['p'], 'NOT_FOUND']]);
+  });
+
+  it('without it, reads the platform', async () => {
+    const response = await h.query(`{ customer(id: "${customerA}") { ${nameOf} } }`);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a malformed header before calling Stripe', async () => {
+    const response = await h.query('{ customers { nodes { id } } }', {
+      headers: { 'Stripe-Account': 'cus_nope' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_STRIPE_ACCOUNT_HEADER');
+    expect(h.upstreamCalls()).toBe(0);
+  });
+});
+
+describe('connectedAccount(id:)', () => {
+  it('reads several accounts and the platform in one query, nested references included', async () => {
+    const query = `{
+      platform: customer(id: "${platformCustomer}") { ${nameOf} }
+      a: connectedAccount(id: "${accountA}") {
+        stripeAccount
+        customer(id: "${customerA}") { ${nameOf} }
+        charges { nodes { amount currency customer { ${nameOf} } } }
+      }
+      b: connectedAccount(id: "${accountB}") {
+        stripeAccount
+        charges { nodes { amount currency customer { ${nameOf} } } }
+      }
+    }`;
+    const response = await h.query(query);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      platform: { name: 'On the platform' },
+      a: {
+        stripeAccount: accountA,
+        customer: { name: 'Customer of A' },
+        charges: { nodes: [{ amount: 1500, currency: 'usd', customer: { name: 'Customer of A' } }] },
+      },
+      b: {
+        stripeAccount: accountB,
+        charges: { nodes: [{ amount: 2500, currency: 'eur', customer: { name: 'Customer of B' } }] },
+      },
+    });
+    // The calls of every account's loaders are counted, and match what Stripe served.
+    const cost = response.body.extensions?.cost as { actualUpstreamCalls: number };
+    expect(cost.actualUpstreamCalls).toBeGreaterThanOrEqual(4);
+    expect(h.upstreamCalls()).toBe(cost.actualUpstreamCalls);
+  });
+
+  it('overrides the header for its subtree', async () => {
+    const response = await h.query(
+      `{ mine: customer(id: "${customerA}") { ${nameOf} } other: connectedAccount(id: "${accountB}") { customer(id: "${customerB}") { ${nameOf} } } }`,
+      { headers: { 'Stripe-Account': accountA } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      mine: { name: 'Customer of A' },
+      other: { customer: { name: 'Customer of B' } },
+    });
+  });
+
+  it('refuses an id that is not an account id, leaving the rest of the query alone', async () => {
+    const response = await h.query(
+      `{ bad: connectedAccount(id: "cus_123") { stripeAccount } ok: customer(id: "${platformCustomer}") { ${nameOf} } }`,
+    );
+    expect(response.body.data).toEqual({ bad: null, ok: { name: 'On the platform' } });
+    expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});
