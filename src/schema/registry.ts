@@ -78,7 +78,7 @@ export class TypeRegistry {
   isNode(schema: ObjectSchema): boolean {
     if (!schema.resource || schema.deletedOf) return false;
     const id = schema.props.find((p) => p.name === 'id');
-    return Boolean(id && id.type.k === 'string' && !id.nullable);
+    return Boolean(id && id.type.k === 'string' && !isOptional(id));
   }
 
   /** The GraphQL object type of a Stripe object, from `object` and `deleted`. */
@@ -198,15 +198,15 @@ export class TypeRegistry {
       // Arrays of arrays (rare in Stripe) are carried as JSON.
       return t.field({
         type: 'JSON',
-        nullable: prop.nullable,
+        nullable: isOptional(prop),
         description,
         resolve: (p: StripeObject) => p[wire],
       });
     }
     const type = isArray ? [this.typeOf(base)] : this.typeOf(base);
     const nullable = isArray
-      ? { list: prop.nullable, items: base.k === 'ref' }
-      : prop.nullable || base.k === 'ref';
+      ? { list: isOptional(prop), items: base.k === 'ref' }
+      : isOptional(prop) || base.k === 'ref';
     let resolve: (parent: StripeObject, args: unknown, ctx: GatewayContext) => unknown;
     if (base.k === 'time') {
       resolve = (p) => mapValue(p[wire], toDate);
@@ -228,7 +228,7 @@ export class TypeRegistry {
       typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
     return t.field({
       type: isArray ? ['ID'] : 'ID',
-      nullable: isArray ? { list: prop.nullable, items: false } : prop.nullable,
+      nullable: isArray ? { list: isOptional(prop), items: false } : isOptional(prop),
       resolve: (p: StripeObject) => {
         const value = p[wire];
         if (value == null) return null;
@@ -275,6 +275,11 @@ export class TypeRegistry {
       `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
     );
   }
+}
+
+/** Null in GraphQL when the spec says nullable, or when the property may be absent. */
+function isOptional(prop: OutProp): boolean {
+  return prop.nullable || !prop.required;
 }
 
 function toDate(value: unknown): Date | null {

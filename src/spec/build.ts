@@ -254,7 +254,7 @@ export function buildModel(spec: Json): BuildResult {
       props.push({
         name: propName,
         type,
-        nullable: Boolean(prop.nullable) || !required.has(propName),
+        nullable: Boolean(prop.nullable),
         required: required.has(propName),
         expandable: expandable.has(propName),
       });
@@ -422,6 +422,12 @@ export function buildModel(spec: Json): BuildResult {
           throw new SpecError(where, `unknown parameter location "${param.in}"`);
       }
       query.sort((a, b) => (a.name < b.name ? -1 : 1));
+      // In the order the path template names them (the parameter list is not always in that order).
+      const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      if (inPath.length !== pathParams.length || inPath.some((p) => !pathParams.includes(p))) {
+        throw new SpecError(where, `path parameters ${JSON.stringify(pathParams)} do not match the template`);
+      }
+      pathParams.splice(0, pathParams.length, ...inPath);
       const bodyContent = op.requestBody?.content ?? {};
       const multipart =
         !bodyContent['application/x-www-form-urlencoded'] && Boolean(bodyContent['multipart/form-data']);
@@ -465,8 +471,13 @@ export function buildModel(spec: Json): BuildResult {
   for (const op of operations) {
     op.kind = classify(op);
   }
+  function hasDeletedForm(type: OutType): boolean {
+    if (type.k === 'object') return Boolean(objects[type.name]?.deletedOf);
+    return type.k === 'union' && unions[type.name]!.members.some((m) => objects[m]?.deletedOf);
+  }
   function classify(op: Operation): OperationKind {
-    if (op.method === 'delete') return 'delete';
+    // A DELETE that answers with the live object (DELETE /v1/subscriptions/{id} cancels) is an action.
+    if (op.method === 'delete') return hasDeletedForm(op.response) ? 'delete' : 'action';
     if (op.method === 'get') {
       if (op.paged === 'search') return 'search';
       if (op.paged === 'list') return 'list';
@@ -477,7 +488,11 @@ export function buildModel(spec: Json): BuildResult {
     const get = getOps.get(op.path);
     if (get?.paged === 'list') return 'create';
     if (get && !get.paged && get.resource === op.resource) return 'update'; // singletons: POST /v1/account
-    if (lastSegmentIsParam(parentPath(op.path)) || op.path.includes('/test_helpers/')) return 'action';
+    // A verb on something addressable (POST /v1/invoices/{invoice}/pay, /v1/apps/secrets/delete,
+    // /v1/charges/{charge}/dispute/close, test helpers) is an action; anything else creates.
+    if (op.pathParams.length > 0 || getOps.has(parentPath(op.path)) || op.path.includes('/test_helpers/')) {
+      return 'action';
+    }
     return 'create';
   }
 
@@ -507,7 +522,8 @@ export function buildModel(spec: Json): BuildResult {
       }
       continue;
     }
-    if (op.pathParams.length > 0 || !op.resource) continue;
+    // Previews (GET /v1/invoices/upcoming/lines) list objects that do not exist yet: no relation.
+    if (op.pathParams.length > 0 || !op.resource || /\/(upcoming|preview)\//.test(op.path)) continue;
     const item = objects[op.resource];
     for (const param of op.query) {
       const prop = item?.props.find((p) => p.name === param.name);
@@ -521,6 +537,27 @@ export function buildModel(spec: Json): BuildResult {
         });
       }
     }
+  }
+
+  // Two list endpoints of one resource (GET /v1/balance/history is the old name of
+  // GET /v1/balance_transactions) give one relation: keep the endpoint that spells the resource.
+  const spells = (edge: RelationEdge) => {
+    const op = operations.find((o) => o.id === edge.operation)!;
+    return lastSegment(op.path) === `${op.resource?.split('.').pop()}s`;
+  };
+  for (let i = relations.length - 1; i >= 0; i--) {
+    const edge = relations[i]!;
+    if (edge.kind !== 'filter') continue;
+    const resource = operations.find((o) => o.id === edge.operation)!.resource;
+    const twin = relations.find(
+      (other) =>
+        other !== edge &&
+        other.kind === 'filter' &&
+        other.parent === edge.parent &&
+        other.param === edge.param &&
+        operations.find((o) => o.id === other.operation)!.resource === resource,
+    );
+    if (twin && !spells(edge) && spells(twin)) relations.splice(i, 1);
   }
 
   const model: Model = {

@@ -1,7 +1,9 @@
 /**
- * Stripe id prefixes by resource, as data. Each entry is a fact read from Stripe's fixtures, docs or
- * API responses. Stripe does not promise prefixes (it may add or change them), so consumers treat a
- * prefix as a hint: `node(id)` refuses an unknown or shared prefix instead of guessing.
+ * Stripe id prefixes by resource, as data: the one table the emulator mints ids from and `node(id)`
+ * dispatches on. Each entry is a fact read from Stripe's fixtures, docs or API responses. Stripe does
+ * not promise prefixes (it may add or change them), so `node(id)` refuses an unknown or shared prefix
+ * instead of guessing. Plans share `price_` with prices (Stripe's fixtures show plan ids `price_…`),
+ * and two tax line item types share `tax_li_`.
  */
 export const ID_PREFIXES: Readonly<Record<string, string>> = {
   account: 'acct_',
@@ -20,9 +22,9 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   charge: 'ch_',
   'checkout.session': 'cs_',
   'climate.order': 'climorder_',
+  'climate.product': 'climsku_',
   'climate.supplier': 'climsup_',
   confirmation_token: 'ctoken_',
-  coupon: 'co_',
   credit_note: 'cn_',
   credit_note_line_item: 'cnli_',
   customer: 'cus_',
@@ -52,11 +54,12 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   'issuing.card': 'ic_',
   'issuing.cardholder': 'ich_',
   'issuing.dispute': 'idp_',
-  'issuing.personalization_design': 'pd_',
+  'issuing.personalization_design': 'ipcd_',
   'issuing.physical_bundle': 'ics_',
   'issuing.settlement': 'ise_',
   'issuing.token': 'intok_',
   'issuing.transaction': 'ipi_',
+  item: 'li_',
   line_item: 'il_',
   login_link: 'lael_',
   mandate: 'mandate_',
@@ -67,7 +70,7 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   payment_method_domain: 'pmd_',
   payout: 'po_',
   person: 'person_',
-  plan: 'plan_',
+  plan: 'price_',
   price: 'price_',
   product: 'prod_',
   product_feature: 'prodft_',
@@ -90,8 +93,10 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   subscription_item: 'si_',
   subscription_schedule: 'sub_sched_',
   'tax.calculation': 'taxcalc_',
+  'tax.calculation_line_item': 'tax_li_',
   'tax.registration': 'taxreg_',
   'tax.transaction': 'tax_',
+  'tax.transaction_line_item': 'tax_li_',
   tax_code: 'txcd_',
   tax_id: 'txi_',
   tax_rate: 'txr_',
@@ -119,6 +124,15 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   webhook_endpoint: 'we_',
 };
 
+/**
+ * Where several resources share a prefix but one of them reads the others (a plan is a price, and
+ * GET /v1/prices/{price} reads it), that one answers for the prefix.
+ */
+export const PREFIX_OWNERS: Readonly<Record<string, string>> = { price_: 'price' };
+
+/** Resources whose ids carry no prefix: coupons are 8 upper-case characters (`Z4OV52SU`). */
+export const UNPREFIXED_IDS: Readonly<Record<string, number>> = { coupon: 8 };
+
 export type PrefixMatch =
   | { kind: 'match'; resource: string }
   | { kind: 'unknown' }
@@ -131,14 +145,18 @@ export function resourceForId(
 ): PrefixMatch {
   let best: string[] = [];
   let bestLength = 0;
+  let bestPrefix = '';
   for (const [resource, prefix] of Object.entries(table)) {
     if (!id.startsWith(prefix)) continue;
     if (prefix.length > bestLength) {
       best = [resource];
       bestLength = prefix.length;
+      bestPrefix = prefix;
     } else if (prefix.length === bestLength) best.push(resource);
   }
   if (best.length === 0) return { kind: 'unknown' };
+  const owner = PREFIX_OWNERS[bestPrefix];
+  if (best.length > 1 && owner && best.includes(owner)) return { kind: 'match', resource: owner };
   if (best.length > 1) return { kind: 'ambiguous', resources: best.sort() };
   return { kind: 'match', resource: best[0]! };
 }

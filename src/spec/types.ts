@@ -31,6 +31,7 @@ export interface OutProp {
   /** wire name, snake_case */
   name: string;
   type: OutType;
+  /** the spec says `nullable` (an optional property may also be absent: see `required`) */
   nullable: boolean;
   /** listed in the schema's `required` */
   required: boolean;
@@ -102,6 +103,7 @@ export interface Operation {
   kind: OperationKind;
   /** the resource (object schema name) this operation is about */
   resource?: string;
+  /** the template's parameters, in path order */
   pathParams: string[];
   /** query parameters (GET, DELETE), without expand */
   query: InParam[];
