@@ -1,0 +1,179 @@
+/**
+ * Products, prices, plans, coupons, promotion codes and tax rates.
+ *
+ * - A price is `recurring` when it has `recurring`, else `one_time`; `product_data` creates its
+ *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`).
+ * - A product's `default_price_data` creates its default price; `updated` follows changes; a
+ *   product with prices cannot be deleted.
+ * - A coupon needs `percent_off` or `amount_off` (with `currency`); a promotion code embeds its
+ *   coupon and gets an upper-case code unless given one; an active code is unique.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { RuleBook } from './types.ts';
+
+/** Recurring details with Stripe's defaults. */
+function recurringOf(ctx: Ctx, recurring: JsonObject): JsonObject {
+  return ctx.sub('recurring', {
+    aggregate_usage: null,
+    interval_count: 1,
+    meter: null,
+    trial_period_days: null,
+    usage_type: 'licensed',
+    ...recurring,
+  });
+}
+
+/** A price's stored data from `price_data`-style params (used by invoice items and subscriptions). */
+export function createPrice(ctx: Ctx, params: JsonObject): Entry {
+  return ctx.ops.createResource(ctx, 'price', params);
+}
+
+export const catalogRules: RuleBook = {
+  product: {
+    beforeCreate(ctx, draft) {
+      for (const key of [
+        'default_price',
+        'description',
+        'package_dimensions',
+        'shippable',
+        'statement_descriptor',
+        'tax_code',
+        'unit_label',
+        'url',
+      ]) {
+        draft[key] ??= null;
+      }
+      draft.updated = ctx.now;
+    },
+    afterCreate(ctx, entry, { params }) {
+      if (!isObject(params.default_price_data)) return;
+      const price = createPrice(ctx, { ...params.default_price_data, product: entry.id });
+      ctx.set(entry, { default_price: price.id });
+    },
+    beforeUpdate(ctx, draft) {
+      draft.updated = ctx.now;
+    },
+    beforeDelete(ctx, entry) {
+      if (
+        ctx.scope.referencing(entry.id).some((e) => e.resource === 'price' && e.data.product === entry.id)
+      ) {
+        throw invalidRequest(
+          'This product cannot be deleted because it has one or more user-created prices.',
+          {
+            code: 'resource_in_use',
+          },
+        );
+      }
+    },
+  },
+  price: {
+    beforeCreate(ctx, draft, { params }) {
+      if (isObject(params.product_data)) {
+        const product = ctx.ops.createResource(ctx, 'product', params.product_data);
+        draft.product = product.id;
+      } else if (typeof params.product !== 'string') {
+        throw invalidRequest('You must specify either `product` or `product_data` when creating a price.', {
+          code: 'parameter_missing',
+          param: 'product',
+        });
+      }
+      if (isObject(params.recurring)) {
+        draft.type = 'recurring';
+        draft.recurring = recurringOf(ctx, params.recurring);
+      } else draft.recurring = null;
+      if (typeof draft.unit_amount === 'number') draft.unit_amount_decimal = String(draft.unit_amount);
+      else if (typeof params.unit_amount_decimal === 'string')
+        draft.unit_amount = Math.round(Number(params.unit_amount_decimal));
+      for (const key of [
+        'custom_unit_amount',
+        'lookup_key',
+        'nickname',
+        'tiers_mode',
+        'transform_quantity',
+        'unit_amount',
+        'unit_amount_decimal',
+      ]) {
+        draft[key] ??= null;
+      }
+    },
+  },
+  plan: {
+    beforeCreate(ctx, draft, { params }) {
+      if (isObject(params.product)) draft.product = ctx.ops.createResource(ctx, 'product', params.product).id;
+      else if (typeof params.product !== 'string') {
+        throw invalidRequest('Missing required param: product.', {
+          code: 'parameter_missing',
+          param: 'product',
+        });
+      }
+      if (typeof draft.amount === 'number') draft.amount_decimal = String(draft.amount);
+      if (!params.interval_count) draft.interval_count = 1;
+      for (const key of [
+        'aggregate_usage',
+        'amount',
+        'amount_decimal',
+        'meter',
+        'nickname',
+        'tiers_mode',
+        'transform_usage',
+        'trial_period_days',
+      ]) {
+        draft[key] ??= null;
+      }
+    },
+  },
+  coupon: {
+    beforeCreate(_ctx, draft, { params }) {
+      if (params.percent_off === undefined && params.amount_off === undefined) {
+        throw invalidRequest('Coupons require either amount_off or percent_off.', { param: 'percent_off' });
+      }
+      if (params.amount_off !== undefined && typeof params.currency !== 'string') {
+        throw invalidRequest('You must pass currency when passing amount_off.', { param: 'currency' });
+      }
+      draft.duration = params.duration ?? 'once';
+      for (const key of [
+        'amount_off',
+        'currency',
+        'duration_in_months',
+        'max_redemptions',
+        'name',
+        'percent_off',
+        'redeem_by',
+      ]) {
+        draft[key] ??= null;
+      }
+    },
+  },
+  promotion_code: {
+    beforeCreate(ctx, draft, { params }) {
+      const coupon = ctx.require(String(params.coupon), ['coupon'], 'coupon', 400);
+      draft.coupon = coupon.data;
+      const code = typeof params.code === 'string' && params.code !== '' ? params.code : ctx.random.upper(8);
+      const taken = [...ctx.scope.all('promotion_code')].some(
+        (e) => e.data.active === true && String(e.data.code).toUpperCase() === code.toUpperCase(),
+      );
+      if (taken)
+        throw invalidRequest(`An active promotion code with \`code: ${code}\` already exists.`, {
+          param: 'code',
+        });
+      draft.code = code;
+      draft.restrictions = ctx.sub('promotion_codes_resource_restrictions', {
+        first_time_transaction: false,
+        minimum_amount: null,
+        minimum_amount_currency: null,
+        ...(isObject(draft.restrictions) ? draft.restrictions : {}),
+      });
+      for (const key of ['customer', 'expires_at', 'max_redemptions']) draft[key] ??= null;
+    },
+  },
+  tax_rate: {
+    beforeCreate(_ctx, draft) {
+      draft.effective_percentage = draft.percentage ?? null;
+      for (const key of ['country', 'description', 'jurisdiction', 'jurisdiction_level', 'state', 'tax_type'])
+        draft[key] ??= null;
+    },
+  },
+};

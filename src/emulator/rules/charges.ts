@@ -1,0 +1,376 @@
+/**
+ * Charges, refunds and the balance transactions they leave.
+ *
+ * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
+ *   default source. A declining test card stores the charge with status `failed` and answers
+ *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
+ *   `capture=false`, with a balance transaction (fee 2.9% + 30).
+ * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
+ *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest, noSuch } from '../errors.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { Decline, TestCard } from '../tokens.ts';
+import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import type { RuleBook } from './types.ts';
+
+const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
+
+/** Stripe's fee for a card charge: 2.9% + 30. */
+export const cardFee = (amount: number) => Math.round(amount * 0.029) + 30;
+
+/** Stores a balance transaction for money moving through the balance. */
+export function balanceTransaction(
+  ctx: Ctx,
+  fields: { amount: number; currency: Json; type: string; source: string; fee?: number; description?: Json },
+): Entry {
+  const fee = fields.fee ?? 0;
+  return ctx.insert(
+    'balance_transaction',
+    ctx.build('balance_transaction', {
+      amount: fields.amount,
+      available_on: ctx.now + 2 * 86_400,
+      currency: fields.currency,
+      description: fields.description ?? null,
+      exchange_rate: null,
+      fee,
+      fee_details:
+        fee > 0
+          ? [
+              {
+                amount: fee,
+                application: null,
+                currency: fields.currency,
+                description: 'Stripe processing fees',
+                type: 'stripe_fee',
+              },
+            ]
+          : [],
+      net: fields.amount - fee,
+      reporting_category: fields.type,
+      source: fields.source,
+      status: 'pending',
+      type: fields.type,
+    }),
+  );
+}
+
+const billingDetails = (name: Json = null): JsonObject => ({
+  address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+  email: null,
+  name,
+  phone: null,
+});
+
+/** `payment_method_details` for a card charge. */
+function cardDetails(ctx: Ctx, card: JsonObject, test: TestCard | undefined): JsonObject {
+  const network = test?.network ?? String(card.brand ?? 'unknown').toLowerCase();
+  return ctx.sub('payment_method_details', {
+    card: ctx.sub('payment_method_details_card', {
+      amount_authorized: null,
+      brand: network,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: card.country ?? test?.country ?? null,
+      exp_month: card.exp_month ?? 8,
+      exp_year: card.exp_year ?? 2030,
+      fingerprint: card.fingerprint ?? null,
+      funding: card.funding ?? test?.funding ?? null,
+      last4: card.last4 ?? null,
+      mandate: null,
+      network,
+      network_token: { used: false },
+      three_d_secure: null,
+      wallet: null,
+    }),
+    type: 'card',
+  });
+}
+
+export interface ChargeInput {
+  amount: number;
+  currency: Json;
+  customer?: string | null;
+  /** the card or payment method's card, as data */
+  card: JsonObject;
+  /** the id recorded as `payment_method` */
+  paymentMethod: string;
+  capture?: boolean;
+  paymentIntent?: string;
+  invoice?: string;
+  description?: Json;
+  metadata?: Json;
+  extra?: JsonObject;
+}
+
+/**
+ * Fills a charge's data (`data` has its id) for `input`; a declining test card gives a `failed`
+ * charge and returns its decline. A captured charge gets its balance transaction.
+ */
+function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | undefined {
+  const test = testCardOf(input.card);
+  const decline = test?.decline;
+  const capture = decline ? false : input.capture !== false;
+  Object.assign(data, {
+    amount: input.amount,
+    amount_captured: capture ? input.amount : 0,
+    amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: null,
+    billing_details: billingDetails(input.card.name ?? null),
+    calculated_statement_descriptor: 'STRIPE EMULATOR',
+    captured: capture,
+    currency: input.currency,
+    customer: input.customer ?? null,
+    description: input.description ?? null,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: decline ? decline.code : null,
+    failure_message: decline ? decline.message : null,
+    fraud_details: {},
+    invoice: input.invoice ?? null,
+    metadata: isObject(input.metadata) ? input.metadata : (data.metadata ?? {}),
+    on_behalf_of: null,
+    outcome: ctx.sub('charge_outcome', {
+      network_status: decline ? 'declined_by_network' : 'approved_by_network',
+      reason: decline ? decline.decline_code : null,
+      risk_level: 'normal',
+      risk_score: 20,
+      seller_message: decline
+        ? 'The bank did not return any further details with this decline.'
+        : 'Payment complete.',
+      type: decline ? 'issuer_declined' : 'authorized',
+    }),
+    paid: !decline,
+    payment_intent: input.paymentIntent ?? null,
+    payment_method: input.paymentMethod,
+    payment_method_details: cardDetails(ctx, input.card, test),
+    receipt_email: null,
+    receipt_number: null,
+    receipt_url: `https://pay.stripe.com/receipts/emulator/${String(data.id)}`,
+    refunded: false,
+    review: null,
+    shipping: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: decline ? 'failed' : 'succeeded',
+    transfer_data: null,
+    transfer_group: null,
+    ...input.extra,
+  });
+  if (capture) {
+    data.balance_transaction = balanceTransaction(ctx, {
+      amount: input.amount,
+      currency: input.currency,
+      type: 'charge',
+      source: String(data.id),
+      fee: cardFee(input.amount),
+    }).id;
+  }
+  if (test?.dispute && !decline) openDispute(ctx, data);
+  return decline;
+}
+
+/** The dispute a `tok_createDispute` charge gets at once. */
+function openDispute(ctx: Ctx, charge: JsonObject): void {
+  charge.disputed = true;
+  ctx.insert(
+    'dispute',
+    ctx.build('dispute', {
+      amount: charge.amount ?? 0,
+      balance_transactions: [],
+      charge: String(charge.id),
+      currency: charge.currency ?? 'usd',
+      evidence_details: {
+        due_by: ctx.now + 7 * 86_400,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
+      is_charge_refundable: false,
+      payment_intent: charge.payment_intent ?? null,
+      reason: 'fraudulent',
+      status: 'needs_response',
+    }),
+  );
+}
+
+/** Stores a charge for `input`, returning it and its decline, if any; callers report the decline. */
+export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; decline?: Decline } {
+  const data = ctx.build('charge');
+  const decline = fillCharge(ctx, input, data);
+  const charge = ctx.insert('charge', data);
+  return decline ? { charge, decline } : { charge };
+}
+
+/** The card a charge request pays with: `source`, else the customer's default source. */
+function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: string } {
+  const customerId = typeof params.customer === 'string' ? params.customer : undefined;
+  const customer = customerId ? ctx.require(customerId, ['customer'], 'customer', 400) : undefined;
+  if (params.source !== undefined && params.source !== '') {
+    const resolved = resolveSource(ctx, params.source, 'source');
+    if (resolved.stored?.data.customer && resolved.stored.data.customer !== customerId) {
+      throw noSuch('source', resolved.stored.id, 'source', 400);
+    }
+    const id = resolved.stored?.id ?? String(resolved.data.id);
+    if (!resolved.stored && resolved.resource === 'card') ctx.insert('card', resolved.data);
+    return { card: resolved.data, id };
+  }
+  if (!customer) throw invalidRequest('Must provide source or customer.', { code: 'missing' });
+  const defaultSource = customer.data.default_source;
+  const source = typeof defaultSource === 'string' ? ctx.find(defaultSource) : undefined;
+  if (!source)
+    throw invalidRequest('Cannot charge a customer that has no active card', {
+      code: 'missing',
+      param: 'card',
+    });
+  return { card: source.data, id: source.id };
+}
+
+function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
+  let charge: Entry | undefined;
+  if (parent?.resource === 'charge') charge = parent;
+  else if (typeof params.charge === 'string') charge = ctx.require(params.charge, ['charge'], 'charge', 400);
+  else if (typeof params.payment_intent === 'string') {
+    const intent = ctx.require(params.payment_intent, ['payment_intent'], 'payment_intent', 400);
+    const latest = intent.data.latest_charge;
+    charge = typeof latest === 'string' ? ctx.find(latest, ['charge']) : undefined;
+    if (!charge || intent.data.status !== 'succeeded') {
+      throw invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, {
+        code: 'charge_not_refundable',
+        param: 'payment_intent',
+      });
+    }
+  }
+  if (!charge) {
+    throw invalidRequest(
+      'One of the following params should be provided for this request: payment_intent or charge.',
+      {
+        code: 'parameter_missing',
+      },
+    );
+  }
+  const captured = Number(charge.data.captured ? charge.data.amount_captured : 0);
+  const refunded = Number(charge.data.amount_refunded ?? 0);
+  const remaining = captured - refunded;
+  if (charge.data.status !== 'succeeded' || remaining <= 0) {
+    throw invalidRequest(`Charge ${charge.id} has already been refunded.`, {
+      code: 'charge_already_refunded',
+    });
+  }
+  const amount = typeof params.amount === 'number' ? params.amount : remaining;
+  if (amount > remaining) {
+    throw invalidRequest(
+      `Refund amount (${dollars(amount)}) is greater than unrefunded amount on charge (${dollars(remaining)})`,
+      { param: 'amount' },
+    );
+  }
+  if (amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  Object.assign(draft, {
+    amount,
+    charge: charge.id,
+    currency: charge.data.currency,
+    payment_intent: charge.data.payment_intent ?? null,
+    reason: params.reason ?? null,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: 'succeeded',
+    transfer_reversal: null,
+    balance_transaction: balanceTransaction(ctx, {
+      amount: -amount,
+      currency: charge.data.currency ?? 'usd',
+      type: 'refund',
+      source: String(draft.id),
+    }).id,
+  });
+  ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= captured });
+}
+
+export const chargeRules: RuleBook = {
+  charge: {
+    beforeCreate(ctx, draft, { params }) {
+      const amount = Number(params.amount);
+      if (params.currency === 'usd' && amount < 50) {
+        throw invalidRequest('Amount must be at least $0.50 usd', {
+          code: 'amount_too_small',
+          param: 'amount',
+        });
+      }
+      const { card, id } = chargeCard(ctx, params);
+      const input: ChargeInput = {
+        amount,
+        currency: params.currency ?? 'usd',
+        customer: typeof params.customer === 'string' ? params.customer : null,
+        card,
+        paymentMethod: id,
+        capture: params.capture !== false,
+        description: params.description ?? null,
+        metadata: params.metadata ?? {},
+      };
+      const decline = fillCharge(ctx, input, draft);
+      if (decline) {
+        // A declined charge is kept (status failed) although the request fails.
+        ctx.insert('charge', draft);
+        throw declineError(decline, { charge: String(draft.id) });
+      }
+    },
+    actions: {
+      capture(ctx, entry, params) {
+        if (entry.data.status !== 'succeeded') {
+          throw invalidRequest(
+            `Charge ${entry.id} cannot be captured because it has a status of ${String(entry.data.status)}.`,
+          );
+        }
+        if (entry.data.captured === true) {
+          throw invalidRequest(`Charge ${entry.id} has already been captured.`, {
+            code: 'charge_already_captured',
+          });
+        }
+        const amount = Number(entry.data.amount);
+        const captured = typeof params.amount === 'number' ? params.amount : amount;
+        if (captured > amount) {
+          throw invalidRequest(`You cannot capture more than the authorized amount (${dollars(amount)}).`, {
+            param: 'amount',
+          });
+        }
+        const transaction = balanceTransaction(ctx, {
+          amount: captured,
+          currency: entry.data.currency ?? 'usd',
+          type: 'charge',
+          source: entry.id,
+          fee: cardFee(captured),
+        });
+        return ctx.set(entry, {
+          amount_captured: captured,
+          amount_refunded: amount - captured,
+          balance_transaction: transaction.id,
+          captured: true,
+          refunded: captured === 0,
+        });
+      },
+      refund(ctx, entry, params) {
+        ctx.ops.createResource(ctx, 'refund', { ...params, charge: entry.id });
+        return ctx.current(entry);
+      },
+    },
+  },
+  refund: {
+    beforeCreate(ctx, draft, { params, parent }) {
+      createRefund(ctx, draft, params, parent);
+    },
+    actions: {
+      cancel(_ctx, entry) {
+        throw invalidRequest(
+          `Refund ${entry.id} cannot be canceled because it has a status of ${String(entry.data.status)}.`,
+          {
+            code: 'refund_unexpected_state',
+          },
+        );
+      },
+    },
+  },
+};

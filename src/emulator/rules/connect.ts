@@ -1,0 +1,346 @@
+/**
+ * Connect: accounts, capabilities, external accounts, transfers and reversals, payouts, and
+ * application fees.
+ *
+ * - Creating an account with `capabilities[card_payments][requested]=true` stores a `capability`
+ *   (id = its name, `account`, `requested`, `status`) per named capability and mirrors their
+ *   statuses in `account.capabilities`; updating `requested` activates or deactivates one. A
+ *   capability the account has not requested reads as `inactive`.
+ * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
+ * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
+ *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
+ *   `amount_reversed` and sets `reversed` when full.
+ * - A payout can be canceled while pending; application fee refunds work like charge refunds.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { balanceTransaction } from './charges.ts';
+import { addExternalAccount } from './sources.ts';
+import type { RuleBook } from './types.ts';
+
+/** Where the platform's own account (`/v1/account`) is kept. */
+export const PLATFORM_ACCOUNT_KEY = 'singleton:/v1/account:';
+
+const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
+
+const emptyRequirements = (): JsonObject => ({
+  alternatives: [],
+  current_deadline: null,
+  currently_due: [],
+  disabled_reason: null,
+  errors: [],
+  eventually_due: [],
+  past_due: [],
+  pending_verification: [],
+});
+
+/** Capability names the API knows: the props of `account.capabilities`. */
+function knownCapability(ctx: Ctx, name: string): boolean {
+  return ctx.registry.prop('account_capabilities', name) !== undefined;
+}
+
+/** Stores or updates an account's capability and mirrors its status on the account. */
+export function setCapability(ctx: Ctx, accountId: string, name: string, requested: boolean): Entry {
+  const status = requested ? 'active' : 'inactive';
+  const existing = ctx.find(name, ['capability'], accountId);
+  const capability = existing
+    ? ctx.set(existing, {
+        requested,
+        requested_at: requested ? (existing.data.requested_at ?? ctx.now) : null,
+        status,
+      })
+    : ctx.insert(
+        'capability',
+        ctx.build(
+          'capability',
+          {
+            account: accountId,
+            future_requirements: emptyRequirements(),
+            requested,
+            requested_at: requested ? ctx.now : null,
+            requirements: emptyRequirements(),
+            status,
+          },
+          name,
+        ),
+        { parent: accountId, scopedToParent: true },
+      );
+  const account = ctx.find(accountId, ['account']);
+  if (account) {
+    const capabilities = isObject(account.data.capabilities) ? account.data.capabilities : {};
+    const next = { ...capabilities, [name]: status };
+    ctx.set(account, {
+      capabilities: next,
+      ...(name === 'card_payments' ? { charges_enabled: requested } : {}),
+    });
+  }
+  return capability;
+}
+
+function applyCapabilities(ctx: Ctx, accountId: string, capabilities: unknown): void {
+  if (!isObject(capabilities)) return;
+  for (const [name, value] of Object.entries(capabilities)) {
+    if (!isObject(value) || typeof value.requested !== 'boolean') continue;
+    if (!knownCapability(ctx, name))
+      throw invalidRequest(`Received unknown parameter: capabilities[${name}]`, {
+        code: 'parameter_unknown',
+        param: `capabilities[${name}]`,
+      });
+    setCapability(ctx, accountId, name, value.requested);
+  }
+}
+
+function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
+  const transfer = parent ?? ctx.require(String(draft.transfer), ['transfer'], 'transfer', 400);
+  const amount = Number(transfer.data.amount ?? 0);
+  const reversed = Number(transfer.data.amount_reversed ?? 0);
+  const remaining = amount - reversed;
+  if (remaining <= 0) {
+    throw invalidRequest(`Transfer ${transfer.id} has already been fully reversed.`, {
+      code: 'transfer_already_reversed',
+    });
+  }
+  const reversal = typeof params.amount === 'number' ? params.amount : remaining;
+  if (reversal > remaining) {
+    throw invalidRequest(
+      `Transfer reversal amount (${dollars(reversal)}) is greater than the amount that can be reversed (${dollars(remaining)}).`,
+      { param: 'amount' },
+    );
+  }
+  if (reversal < 1)
+    throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  Object.assign(draft, {
+    amount: reversal,
+    balance_transaction: balanceTransaction(ctx, {
+      amount: reversal,
+      currency: transfer.data.currency ?? 'usd',
+      type: 'transfer_refund',
+      source: String(draft.id),
+    }).id,
+    currency: transfer.data.currency ?? 'usd',
+    destination_payment_refund: null,
+    source_refund: null,
+    transfer: transfer.id,
+  });
+  ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
+}
+
+export const connectRules: RuleBook = {
+  account: {
+    singleton(ctx, route) {
+      if (route.op.path !== '/v1/account') return undefined;
+      if (ctx.scope.account) return ctx.store.platform.find(ctx.scope.account);
+      // Without the demo dataset the platform still has an account.
+      return (
+        ctx.scope.get(PLATFORM_ACCOUNT_KEY) ??
+        ctx.insert(
+          'account',
+          ctx.build('account', {
+            charges_enabled: true,
+            country: 'US',
+            default_currency: 'usd',
+            details_submitted: true,
+            payouts_enabled: true,
+            type: 'standard',
+          }),
+          { singleton: PLATFORM_ACCOUNT_KEY },
+        )
+      );
+    },
+    beforeCreate(_ctx, draft, { params }) {
+      const type = typeof params.type === 'string' ? params.type : 'custom';
+      const country = typeof params.country === 'string' ? params.country : 'US';
+      Object.assign(draft, {
+        business_type: draft.business_type ?? null,
+        capabilities: {},
+        charges_enabled: false,
+        country,
+        default_currency: typeof params.default_currency === 'string' ? params.default_currency : 'usd',
+        details_submitted: type !== 'custom',
+        email: draft.email ?? null,
+        future_requirements: emptyRequirements(),
+        payouts_enabled: true,
+        requirements: emptyRequirements(),
+        settings: null,
+        tos_acceptance: {
+          date: null,
+          ip: null,
+          user_agent: null,
+          ...(isObject(draft.tos_acceptance) ? draft.tos_acceptance : {}),
+        },
+        type,
+      });
+    },
+    afterCreate(ctx, entry, { params }) {
+      applyCapabilities(ctx, entry.id, params.capabilities);
+      if (params.external_account !== undefined && params.external_account !== '') {
+        addExternalAccount(ctx, entry.id, params.external_account);
+      }
+    },
+    afterUpdate(ctx, entry, params) {
+      applyCapabilities(ctx, entry.id, params.capabilities);
+      if (params.external_account !== undefined && params.external_account !== '') {
+        addExternalAccount(ctx, entry.id, params.external_account);
+      }
+    },
+    beforeDelete(ctx, entry) {
+      for (const child of ctx.scope.referencing(entry.id)) {
+        if (['capability', 'bank_account', 'card', 'person'].includes(child.resource)) ctx.remove(child);
+      }
+      ctx.store.dropScope(entry.id);
+    },
+    actions: {
+      reject(ctx, entry, params) {
+        const requirements = isObject(entry.data.requirements)
+          ? entry.data.requirements
+          : emptyRequirements();
+        return ctx.set(entry, {
+          charges_enabled: false,
+          payouts_enabled: false,
+          requirements: { ...requirements, disabled_reason: `rejected.${String(params.reason ?? 'other')}` },
+        });
+      },
+    },
+  },
+  capability: {
+    materialize(ctx, id, parent) {
+      if (parent?.resource !== 'account' || !knownCapability(ctx, id)) return undefined;
+      return setCapability(ctx, parent.id, id, false);
+    },
+    beforeUpdate(ctx, draft, params) {
+      if (typeof params.requested === 'boolean') {
+        draft.status = params.requested ? 'active' : 'inactive';
+        draft.requested_at = params.requested ? (draft.requested_at ?? ctx.now) : null;
+      }
+    },
+    afterUpdate(ctx, entry) {
+      const account = ctx.find(String(entry.data.account), ['account']);
+      if (!account) return;
+      const capabilities = isObject(account.data.capabilities) ? account.data.capabilities : {};
+      ctx.set(account, { capabilities: { ...capabilities, [entry.id]: entry.data.status } });
+    },
+  },
+  transfer: {
+    beforeCreate(ctx, draft) {
+      Object.assign(draft, {
+        balance_transaction: balanceTransaction(ctx, {
+          amount: -Number(draft.amount ?? 0),
+          currency: draft.currency ?? 'usd',
+          type: 'transfer',
+          source: String(draft.id),
+        }).id,
+        description: draft.description ?? null,
+        source_transaction: draft.source_transaction ?? null,
+        source_type: 'card',
+        transfer_group: draft.transfer_group ?? null,
+      });
+    },
+    afterCreate(ctx, entry) {
+      const destination = typeof entry.data.destination === 'string' ? entry.data.destination : undefined;
+      if (!destination) return;
+      // The destination account sees the money as a payment (`py_…`) in its own scope.
+      const scope = ctx.store.scope(destination);
+      const payment = ctx.build(
+        'charge',
+        {
+          amount: entry.data.amount ?? 0,
+          amount_captured: entry.data.amount ?? 0,
+          amount_refunded: 0,
+          billing_details: { address: null, email: null, name: null, phone: null },
+          captured: true,
+          currency: entry.data.currency ?? 'usd',
+          disputed: false,
+          paid: true,
+          refunded: false,
+          source_transfer: entry.id,
+          status: 'succeeded',
+        },
+        `py_${ctx.random.string(24)}`,
+      );
+      scope.put({
+        key: String(payment.id),
+        id: String(payment.id),
+        resource: 'charge',
+        seq: scope.nextSeq(),
+        data: payment,
+      });
+      ctx.set(entry, { destination_payment: String(payment.id) });
+    },
+  },
+  transfer_reversal: {
+    beforeCreate(ctx, draft, { params, parent }) {
+      createReversal(ctx, draft, params, parent);
+    },
+  },
+  payout: {
+    beforeCreate(ctx, draft) {
+      Object.assign(draft, {
+        arrival_date: ctx.now + 2 * 86_400,
+        automatic: false,
+        balance_transaction: balanceTransaction(ctx, {
+          amount: -Number(draft.amount ?? 0),
+          currency: draft.currency ?? 'usd',
+          type: 'payout',
+          source: String(draft.id),
+        }).id,
+        description: draft.description ?? null,
+        destination: draft.destination ?? null,
+        failure_balance_transaction: null,
+        failure_code: null,
+        failure_message: null,
+        original_payout: null,
+        reconciliation_status: 'not_applicable',
+        reversed_by: null,
+        source_type: draft.source_type ?? 'card',
+        statement_descriptor: draft.statement_descriptor ?? null,
+      });
+    },
+    actions: {
+      cancel(ctx, entry) {
+        if (entry.data.status !== 'pending') {
+          throw invalidRequest(
+            `Payouts can only be canceled while they are pending. This payout is ${String(entry.data.status)}.`,
+          );
+        }
+        const reversal = balanceTransaction(ctx, {
+          amount: Number(entry.data.amount ?? 0),
+          currency: entry.data.currency ?? 'usd',
+          type: 'payout_cancel',
+          source: entry.id,
+        });
+        return ctx.set(entry, { status: 'canceled', failure_balance_transaction: reversal.id });
+      },
+    },
+  },
+  fee_refund: {
+    beforeCreate(ctx, draft, { params, parent }) {
+      const fee = parent ?? ctx.require(String(draft.fee), ['application_fee'], 'id', 404);
+      const amount = Number(fee.data.amount ?? 0);
+      const refunded = Number(fee.data.amount_refunded ?? 0);
+      const refund = typeof params.amount === 'number' ? params.amount : amount - refunded;
+      if (refund <= 0 || refund > amount - refunded) {
+        throw invalidRequest(
+          `Refund amount (${dollars(refund)}) is greater than unrefunded amount on fee (${dollars(amount - refunded)})`,
+          { param: 'amount' },
+        );
+      }
+      Object.assign(draft, {
+        amount: refund,
+        currency: fee.data.currency ?? 'usd',
+        fee: fee.id,
+        balance_transaction: null,
+      });
+      ctx.set(fee, { amount_refunded: refunded + refund, refunded: refunded + refund >= amount });
+    },
+  },
+  application_fee: {
+    actions: {
+      refund(ctx, entry, params) {
+        ctx.ops.createResource(ctx, 'fee_refund', { ...params, fee: entry.id }, entry);
+        return ctx.current(entry);
+      },
+    },
+  },
+};

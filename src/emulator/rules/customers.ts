@@ -1,0 +1,127 @@
+/**
+ * Customers: an invoice prefix, a source or payment method attached on create, `source=` on update
+ * replacing the default source, `default_source` limited to the customer's own sources, tax ids
+ * from `tax_id_data`, balance transactions moving `balance`, and a delete that cancels the
+ * customer's subscriptions and removes its sources.
+ */
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import { discountFor } from './discounts.ts';
+import { resolvePaymentMethod } from './payment-sources.ts';
+import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
+import type { RuleBook } from './types.ts';
+
+export const customerRules: RuleBook = {
+  customer: {
+    beforeCreate(ctx, draft, { params }) {
+      const id = String(draft.id);
+      if (typeof params.invoice_prefix !== 'string' || params.invoice_prefix === '')
+        draft.invoice_prefix = ctx.random.upper(8);
+      draft.invoice_settings = ctx.sub('invoice_setting_customer_setting', {
+        custom_fields: null,
+        default_payment_method: null,
+        footer: null,
+        rendering_options: null,
+        ...(isObject(draft.invoice_settings) ? draft.invoice_settings : {}),
+      });
+      for (const key of [
+        'address',
+        'currency',
+        'default_source',
+        'description',
+        'discount',
+        'email',
+        'name',
+        'phone',
+        'shipping',
+        'test_clock',
+      ]) {
+        draft[key] ??= null;
+      }
+      if (params.source !== undefined && params.source !== '') {
+        draft.default_source = attachSource(ctx, id, params.source, 'source').id;
+      }
+      const discount = discountFor(ctx, params, { customer: id });
+      if (discount !== undefined) draft.discount = discount;
+      if (typeof params.payment_method === 'string') {
+        const method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method');
+        ctx.set(method, { customer: id });
+      }
+      if (Array.isArray(params.tax_id_data)) {
+        for (const item of params.tax_id_data) {
+          if (!isObject(item)) continue;
+          ctx.insert(
+            'tax_id',
+            ctx.build('tax_id', {
+              country: null,
+              customer: id,
+              type: item.type ?? 'unknown',
+              value: item.value ?? '',
+              verification: { status: 'pending', verified_address: null, verified_name: null },
+            }),
+          );
+        }
+      }
+    },
+    beforeUpdate(ctx, draft, params, entry) {
+      const discount = discountFor(ctx, params, { customer: entry.id });
+      if (discount !== undefined) draft.discount = discount;
+      if (params.source !== undefined && params.source !== '') {
+        const previous = entry.data.default_source;
+        const source = attachSource(ctx, entry.id, params.source, 'source');
+        draft.default_source = source.id;
+        if (typeof previous === 'string') {
+          const old = ctx.find(previous, SOURCE_RESOURCES);
+          if (old && old.id !== source.id) ctx.remove(old);
+        }
+      } else if (params.default_source !== undefined) {
+        checkDefaultSource(ctx, entry.id, params.default_source);
+      }
+      const settings = isObject(params.invoice_settings) ? params.invoice_settings : undefined;
+      if (
+        settings &&
+        typeof settings.default_payment_method === 'string' &&
+        settings.default_payment_method !== ''
+      ) {
+        const method = resolvePaymentMethod(
+          ctx,
+          settings.default_payment_method,
+          'invoice_settings[default_payment_method]',
+        );
+        if (method.data.customer !== entry.id) {
+          throw invalidRequest(
+            `The customer does not have a payment method with the ID ${settings.default_payment_method}. The payment method must be attached to the customer.`,
+            { param: 'invoice_settings[default_payment_method]' },
+          );
+        }
+        (draft.invoice_settings as JsonObject).default_payment_method = method.id;
+      }
+    },
+    beforeDelete(ctx, entry) {
+      for (const source of sourcesOf(ctx, entry)) ctx.remove(source);
+      for (const subscription of ctx.children(entry, ['subscription'])) {
+        if (subscription.data.status !== 'canceled') {
+          ctx.set(subscription, { status: 'canceled', canceled_at: ctx.now, ended_at: ctx.now });
+        }
+      }
+    },
+  },
+  customer_balance_transaction: {
+    beforeCreate(ctx, draft, { parent }) {
+      if (!parent) return;
+      const balance = Number(parent.data.balance ?? 0) + Number(draft.amount ?? 0);
+      draft.ending_balance = balance;
+      draft.type = 'adjustment';
+      draft.credit_note = null;
+      draft.invoice = null;
+      draft.description ??= null;
+      ctx.set(parent, { balance });
+    },
+  },
+  tax_id: {
+    beforeCreate(_ctx, draft) {
+      draft.country ??= null;
+      draft.verification ??= { status: 'pending', verified_address: null, verified_name: null };
+    },
+  },
+};

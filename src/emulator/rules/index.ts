@@ -1,0 +1,50 @@
+/** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+import { catalogRules } from './catalog.ts';
+import { chargeRules } from './charges.ts';
+import { checkoutRules } from './checkout.ts';
+import { connectRules } from './connect.ts';
+import { customerRules } from './customers.ts';
+import { eventRules } from './events.ts';
+import { fileRules } from './files.ts';
+import { intentRules } from './intents.ts';
+import { invoiceItemRules } from './invoice-items.ts';
+import { invoiceRules } from './invoices.ts';
+import { paymentSourceRules } from './payment-sources.ts';
+import { sourceRulesBook } from './sources.ts';
+import { subscriptionRules } from './subscriptions.ts';
+import type { ResourceRules, RuleBook } from './types.ts';
+
+function merge(...books: RuleBook[]): RuleBook {
+  const out: Record<string, ResourceRules> = {};
+  for (const book of books) {
+    for (const [resource, rules] of Object.entries(book)) {
+      const existing = out[resource];
+      if (!existing) {
+        out[resource] = rules;
+        continue;
+      }
+      for (const hook of Object.keys(rules)) {
+        if (hook !== 'actions' && hook in existing)
+          throw new Error(`two rule modules define ${resource}.${hook}`);
+      }
+      out[resource] = { ...existing, ...rules, actions: { ...existing.actions, ...rules.actions } };
+    }
+  }
+  return out;
+}
+
+export const RULES: RuleBook = merge(
+  catalogRules,
+  chargeRules,
+  checkoutRules,
+  connectRules,
+  customerRules,
+  eventRules,
+  fileRules,
+  intentRules,
+  invoiceItemRules,
+  invoiceRules,
+  paymentSourceRules,
+  sourceRulesBook,
+  subscriptionRules,
+);

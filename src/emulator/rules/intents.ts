@@ -1,0 +1,275 @@
+/**
+ * PaymentIntents and SetupIntents: their state machines for card payments.
+ *
+ * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
+ *   method); `confirm` charges the card: `succeeded` (or `requires_capture` with manual capture),
+ *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
+ *   failed charge and Stripe's 402. `cancel` and `capture` follow Stripe's allowed statuses.
+ * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest, StripeError } from '../errors.ts';
+import type { JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { recordCharge } from './charges.ts';
+import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
+import type { RuleBook } from './types.ts';
+
+const CANCELABLE = [
+  'requires_payment_method',
+  'requires_capture',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+];
+
+const PAST: Readonly<Record<string, string>> = {
+  cancel: 'canceled',
+  capture: 'captured',
+  confirm: 'confirmed',
+};
+
+function unexpectedState(
+  kind: 'PaymentIntent' | 'SetupIntent',
+  verb: string,
+  status: unknown,
+  allowed: string[],
+): StripeError {
+  return invalidRequest(
+    `You cannot ${verb} this ${kind} because it has a status of ${String(status)}. Only a ${kind} with one of the following statuses may be ${PAST[verb] ?? verb}: ${allowed.join(', ')}.`,
+    { code: kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state' },
+  );
+}
+
+/** The payment method for a confirmation: the param (magic ids made real) or the intent's own. */
+function paymentMethodFor(
+  ctx: Ctx,
+  intent: Entry,
+  params: JsonObject,
+  kind: 'PaymentIntent' | 'SetupIntent',
+): Entry {
+  const id =
+    typeof params.payment_method === 'string' && params.payment_method !== ''
+      ? params.payment_method
+      : intent.data.payment_method;
+  if (typeof id !== 'string') {
+    throw invalidRequest(
+      `You cannot confirm this ${kind} because it's missing a payment method. You can either update the ${kind} with a payment method and then confirm it again, or confirm it again directly with a payment method.`,
+      {
+        code: kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state',
+      },
+    );
+  }
+  return resolvePaymentMethod(ctx, id, 'payment_method');
+}
+
+function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
+  const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+  if (!allowed.includes(String(entry.data.status)))
+    throw unexpectedState('PaymentIntent', 'confirm', entry.data.status, allowed);
+  const method = paymentMethodFor(ctx, entry, params, 'PaymentIntent');
+  const manual = entry.data.capture_method === 'manual';
+  const amount = Number(entry.data.amount);
+  const card = (method.data.card ?? {}) as JsonObject;
+  const { charge, decline } = recordCharge(ctx, {
+    amount,
+    currency: entry.data.currency,
+    customer: typeof entry.data.customer === 'string' ? entry.data.customer : null,
+    card,
+    paymentMethod: method.id,
+    capture: !manual,
+    paymentIntent: entry.id,
+    description: entry.data.description ?? null,
+    metadata: entry.data.metadata ?? {},
+  });
+  if (decline) {
+    const failed = ctx.set(entry, {
+      status: 'requires_payment_method',
+      payment_method: null,
+      latest_charge: charge.id,
+      last_payment_error: {
+        charge: charge.id,
+        code: decline.code,
+        decline_code: decline.decline_code,
+        doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
+        message: decline.message,
+        payment_method: method.data,
+        type: 'card_error',
+      },
+    });
+    throw declineError(decline, { charge: charge.id, payment_intent: failed.data });
+  }
+  if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
+    if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
+  }
+  return ctx.set(entry, {
+    amount_capturable: manual ? amount : 0,
+    amount_received: manual ? 0 : amount,
+    last_payment_error: null,
+    latest_charge: charge.id,
+    payment_method: method.id,
+    status: manual ? 'requires_capture' : 'succeeded',
+  });
+}
+
+function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
+  const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+  if (!allowed.includes(String(entry.data.status)))
+    throw unexpectedState('SetupIntent', 'confirm', entry.data.status, allowed);
+  const method = paymentMethodFor(ctx, entry, params, 'SetupIntent');
+  const decline = testCardOf(method.data)?.decline;
+  if (decline && !testCardOf(method.data)?.attachable) {
+    const failed = ctx.set(entry, {
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_setup_error: {
+        code: decline.code,
+        decline_code: decline.decline_code,
+        message: decline.message,
+        payment_method: method.data,
+        type: 'card_error',
+      },
+    });
+    throw new StripeError(
+      402,
+      'card_error',
+      decline.message,
+      {
+        code: decline.code,
+        decline_code: decline.decline_code,
+        setup_intent: failed.data,
+      },
+      true,
+    );
+  }
+  if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
+  return ctx.set(entry, { last_setup_error: null, payment_method: method.id, status: 'succeeded' });
+}
+
+const secret = (ctx: Ctx, id: unknown) => `${String(id)}_secret_${ctx.random.string(25)}`;
+
+export const intentRules: RuleBook = {
+  payment_intent: {
+    beforeCreate(ctx, draft, { params }) {
+      draft.client_secret = secret(ctx, draft.id);
+      for (const key of [
+        'canceled_at',
+        'cancellation_reason',
+        'customer',
+        'description',
+        'invoice',
+        'last_payment_error',
+        'latest_charge',
+        'next_action',
+        'payment_method',
+        'receipt_email',
+        'setup_future_usage',
+        'shipping',
+        'statement_descriptor',
+        'statement_descriptor_suffix',
+        'transfer_data',
+        'transfer_group',
+        'application',
+        'application_fee_amount',
+        'on_behalf_of',
+        'review',
+        'processing',
+      ]) {
+        draft[key] ??= null;
+      }
+      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
+        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
+        draft.status = 'requires_confirmation';
+      }
+    },
+    afterCreate(ctx, entry, { params }) {
+      if (params.confirm === true) confirmPaymentIntent(ctx, entry, {});
+    },
+    beforeUpdate(ctx, draft, params) {
+      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
+        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
+        if (draft.status === 'requires_payment_method') draft.status = 'requires_confirmation';
+      }
+    },
+    actions: {
+      confirm: confirmPaymentIntent,
+      cancel(ctx, entry, params) {
+        if (!CANCELABLE.includes(String(entry.data.status)))
+          throw unexpectedState('PaymentIntent', 'cancel', entry.data.status, CANCELABLE);
+        return ctx.set(entry, {
+          status: 'canceled',
+          canceled_at: ctx.now,
+          cancellation_reason:
+            typeof params.cancellation_reason === 'string' ? params.cancellation_reason : null,
+          amount_capturable: 0,
+        });
+      },
+      capture(ctx, entry, params) {
+        if (entry.data.status !== 'requires_capture') {
+          throw unexpectedState('PaymentIntent', 'capture', entry.data.status, ['requires_capture']);
+        }
+        const capturable = Number(entry.data.amount_capturable ?? entry.data.amount);
+        const amount = typeof params.amount_to_capture === 'number' ? params.amount_to_capture : capturable;
+        if (amount > capturable) {
+          throw invalidRequest(
+            `The amount to capture (${amount}) is greater than the amount capturable (${capturable}).`,
+            {
+              param: 'amount_to_capture',
+            },
+          );
+        }
+        const chargeId = entry.data.latest_charge;
+        const charge = typeof chargeId === 'string' ? ctx.find(chargeId, ['charge']) : undefined;
+        if (charge) {
+          ctx.set(charge, {
+            amount_captured: amount,
+            amount_refunded: Number(charge.data.amount) - amount,
+            captured: true,
+            refunded: amount === 0,
+          });
+        }
+        return ctx.set(entry, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+      },
+    },
+  },
+  setup_intent: {
+    beforeCreate(ctx, draft, { params }) {
+      draft.client_secret = secret(ctx, draft.id);
+      for (const key of [
+        'cancellation_reason',
+        'customer',
+        'description',
+        'last_setup_error',
+        'latest_attempt',
+        'mandate',
+        'next_action',
+        'payment_method',
+        'single_use_mandate',
+        'application',
+        'on_behalf_of',
+      ]) {
+        draft[key] ??= null;
+      }
+      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
+        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
+        draft.status = 'requires_confirmation';
+      }
+    },
+    afterCreate(ctx, entry, { params }) {
+      if (params.confirm === true) confirmSetupIntent(ctx, entry, {});
+    },
+    actions: {
+      confirm: confirmSetupIntent,
+      cancel(ctx, entry, params) {
+        const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+        if (!allowed.includes(String(entry.data.status)))
+          throw unexpectedState('SetupIntent', 'cancel', entry.data.status, allowed);
+        return ctx.set(entry, {
+          status: 'canceled',
+          cancellation_reason:
+            typeof params.cancellation_reason === 'string' ? params.cancellation_reason : null,
+        });
+      },
+    },
+  },
+};

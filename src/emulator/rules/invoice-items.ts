@@ -1,0 +1,111 @@
+/**
+ * Invoice items: an amount from `amount`, or `price` (its unit amount times `quantity`), or
+ * `price_data`, or `unit_amount`; `invoice=` puts the item on a draft invoice as a line, and
+ * changes to the item follow on its line and the invoice's totals.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { createPrice } from './catalog.ts';
+import { lineFromItem, period, recomputeTotals, requireDraft } from './invoice-lines.ts';
+import type { RuleBook } from './types.ts';
+
+/** Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. */
+function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, existing?: Entry): void {
+  const quantity =
+    typeof params.quantity === 'number' ? params.quantity : Number(existing?.data.quantity ?? 1);
+  let unitAmount: number | undefined;
+  if (typeof params.price === 'string' && params.price !== '') {
+    const price = ctx.require(params.price, ['price'], 'price', 400);
+    draft.price = price.data;
+    draft.currency = price.data.currency;
+    unitAmount = Number(price.data.unit_amount ?? 0);
+  } else if (isObject(params.price_data)) {
+    const price = createPrice(ctx, params.price_data);
+    draft.price = price.data;
+    draft.currency = price.data.currency;
+    unitAmount = Number(price.data.unit_amount ?? 0);
+  } else if (typeof params.unit_amount === 'number') unitAmount = params.unit_amount;
+  if (unitAmount !== undefined) draft.amount = unitAmount * quantity;
+  else if (typeof params.amount === 'number') unitAmount = Math.round(params.amount / Math.max(quantity, 1));
+  else if (existing) unitAmount = Number(existing.data.unit_amount ?? 0);
+  if (unitAmount === undefined) {
+    throw invalidRequest(
+      'You must specify either `amount`, `price`, `price_data`, `unit_amount`, or `unit_amount_decimal`.',
+      {
+        code: 'parameter_missing',
+        param: 'amount',
+      },
+    );
+  }
+  if (params.quantity !== undefined && params.amount === undefined && unitAmount !== undefined)
+    draft.amount = unitAmount * quantity;
+  draft.quantity = quantity;
+  draft.unit_amount = unitAmount;
+  draft.unit_amount_decimal = String(unitAmount);
+}
+
+/** The invoice an invoice item belongs to, when it is attached to one. */
+function invoiceOf(ctx: Ctx, item: Entry): Entry | undefined {
+  const invoice = item.data.invoice;
+  return typeof invoice === 'string' ? ctx.find(invoice, ['invoice']) : undefined;
+}
+
+export const invoiceItemRules: RuleBook = {
+  invoiceitem: {
+    beforeCreate(ctx, draft, { params }) {
+      const customer = ctx.require(String(params.customer), ['customer'], 'customer', 400);
+      priceInvoiceItem(ctx, draft, params);
+      if (typeof params.currency !== 'string' && typeof draft.price !== 'object')
+        draft.currency = customer.data.currency ?? 'usd';
+      if (draft.currency === null || draft.currency === '') draft.currency = 'usd';
+      draft.date = ctx.now;
+      draft.period ??= period(ctx.now, ctx.now);
+      draft.discountable = params.discountable ?? true;
+      for (const key of [
+        'description',
+        'discounts',
+        'invoice',
+        'price',
+        'subscription',
+        'tax_rates',
+        'test_clock',
+      ]) {
+        draft[key] ??= key === 'discounts' || key === 'tax_rates' ? [] : null;
+      }
+      if (typeof params.invoice === 'string')
+        requireDraft(ctx.require(params.invoice, ['invoice'], 'invoice', 400), 'add items to');
+    },
+    afterCreate(ctx, entry) {
+      const invoice = invoiceOf(ctx, entry);
+      if (!invoice) return;
+      lineFromItem(ctx, invoice.id, entry);
+      recomputeTotals(ctx, invoice);
+    },
+    beforeUpdate(ctx, draft, params, entry) {
+      const invoice = invoiceOf(ctx, entry);
+      if (invoice) requireDraft(invoice, 'update items on');
+      if (['amount', 'price', 'price_data', 'quantity', 'unit_amount'].some((k) => params[k] !== undefined)) {
+        priceInvoiceItem(ctx, draft, params, entry);
+      }
+    },
+    afterUpdate(ctx, entry) {
+      const invoice = invoiceOf(ctx, entry);
+      if (!invoice) return;
+      for (const line of ctx.children(invoice, ['line_item']))
+        if (line.data.invoice_item === entry.id) ctx.remove(line);
+      lineFromItem(ctx, invoice.id, entry);
+      recomputeTotals(ctx, invoice);
+    },
+    beforeDelete(ctx, entry) {
+      const invoice = invoiceOf(ctx, entry);
+      if (!invoice) return;
+      requireDraft(invoice, 'delete items from');
+      for (const line of ctx.children(invoice, ['line_item']))
+        if (line.data.invoice_item === entry.id) ctx.remove(line);
+      recomputeTotals(ctx, invoice);
+    },
+  },
+  line_item: { ascending: true },
+};

@@ -1,0 +1,282 @@
+/**
+ * Invoices (their items: `invoice-items.ts`; their lines and totals: `invoice-lines.ts`).
+ *
+ * - A new invoice pulls in the customer's pending invoice items as `line_item` lines (unless
+ *   `pending_invoice_items_behavior=exclude`); `subtotal`, `total`, `amount_due` and
+ *   `amount_remaining` follow the lines.
+ * - `finalize` moves a draft to `open` (numbered from the customer's prefix; a zero invoice is
+ *   paid at once), `pay` charges the customer's default source (a declining card is Stripe's 402
+ *   and the invoice stays open), `void` and `mark_uncollectible` close an open invoice; only
+ *   drafts can be deleted.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { emitEvent } from '../events.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { recordCharge } from './charges.ts';
+import { lineFromItem, recomputeTotals, requireDraft } from './invoice-lines.ts';
+import { declineError } from './payment-sources.ts';
+import type { RuleBook } from './types.ts';
+import { upcomingInvoice } from './upcoming-invoice.ts';
+
+/** Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). */
+export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
+  if (invoice.data.status !== 'draft') {
+    throw invalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.", {
+      code: 'invoice_not_editable',
+    });
+  }
+  let entry = recomputeTotals(ctx, invoice);
+  let number: Json = null;
+  const customerId = entry.data.customer;
+  const customer = typeof customerId === 'string' ? ctx.find(customerId, ['customer']) : undefined;
+  if (customer) {
+    const sequence = Number(customer.data.next_invoice_sequence ?? 1);
+    number = `${String(customer.data.invoice_prefix ?? 'INV')}-${String(sequence).padStart(4, '0')}`;
+    ctx.set(customer, { next_invoice_sequence: sequence + 1 });
+  }
+  const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
+  entry = ctx.set(entry, {
+    effective_at: ctx.now,
+    hosted_invoice_url: `https://invoice.stripe.com/i/emulator/${entry.id}`,
+    invoice_pdf: `https://pay.stripe.com/invoice/emulator/${entry.id}/pdf`,
+    number,
+    status: 'open',
+    status_transitions: { ...transitions, finalized_at: ctx.now },
+  });
+  emitEvent(ctx, 'invoice.finalized', entry.data);
+  if (Number(entry.data.amount_due) === 0) entry = markPaid(ctx, entry, null);
+  return entry;
+}
+
+function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = false): Entry {
+  const transitions = isObject(invoice.data.status_transitions) ? invoice.data.status_transitions : {};
+  const entry = ctx.set(invoice, {
+    amount_paid: invoice.data.amount_due ?? 0,
+    amount_remaining: 0,
+    attempt_count: Number(invoice.data.attempt_count ?? 0) + (charge ? 1 : 0),
+    attempted: true,
+    charge,
+    paid: true,
+    paid_out_of_band: outOfBand,
+    status: 'paid',
+    status_transitions: { ...transitions, paid_at: ctx.now },
+  });
+  emitEvent(ctx, 'invoice.paid', entry.data);
+  return entry;
+}
+
+/** The card an invoice is paid with: `source`, the invoice's or the customer's default source. */
+function paymentCard(
+  ctx: Ctx,
+  invoice: Entry,
+  params: JsonObject,
+): { card: JsonObject; id: string } | undefined {
+  const customer =
+    typeof invoice.data.customer === 'string' ? ctx.find(invoice.data.customer, ['customer']) : undefined;
+  const candidates = [
+    params.source,
+    params.payment_method,
+    invoice.data.default_source,
+    invoice.data.default_payment_method,
+    customer?.data.default_source,
+    isObject(customer?.data.invoice_settings)
+      ? customer.data.invoice_settings.default_payment_method
+      : undefined,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string' || candidate === '') continue;
+    const found = ctx.find(candidate, ['card', 'payment_method', 'source']);
+    if (!found) continue;
+    const card = found.resource === 'payment_method' ? found.data.card : found.data;
+    if (isObject(card)) return { card, id: found.id };
+  }
+  return undefined;
+}
+
+/** Pays an open invoice: out of band, or by charging its payment source. */
+export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, requireSource = true): Entry {
+  let entry = invoice;
+  if (entry.data.status === 'draft') entry = finalizeInvoice(ctx, entry);
+  if (entry.data.status === 'paid') {
+    if (entry.id !== invoice.id || invoice.data.status === 'draft') return entry;
+    throw invalidRequest('Invoice is already paid');
+  }
+  if (entry.data.status !== 'open') {
+    throw invalidRequest(`You can only pay open invoices. This invoice is ${String(entry.data.status)}.`);
+  }
+  if (params.paid_out_of_band === true) return markPaid(ctx, entry, null, true);
+  const amount = Number(entry.data.amount_due ?? 0);
+  const payment = paymentCard(ctx, entry, params);
+  if (!payment) {
+    if (!requireSource) return markPaid(ctx, entry, null);
+    throw invalidRequest(
+      'This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/migration/invoice-api-v1-payment-methods.',
+    );
+  }
+  const { charge, decline } = recordCharge(ctx, {
+    amount,
+    currency: entry.data.currency ?? 'usd',
+    customer: typeof entry.data.customer === 'string' ? entry.data.customer : null,
+    card: payment.card,
+    paymentMethod: payment.id,
+    invoice: entry.id,
+    description: `Payment for Invoice ${String(entry.data.number ?? entry.id)}`,
+  });
+  if (decline) {
+    const failed = ctx.set(entry, {
+      attempted: true,
+      attempt_count: Number(entry.data.attempt_count ?? 0) + 1,
+      charge: charge.id,
+    });
+    emitEvent(ctx, 'invoice.payment_failed', failed.data);
+    throw declineError(decline, { charge: charge.id });
+  }
+  return markPaid(ctx, entry, charge.id);
+}
+
+function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'): Entry {
+  if (entry.data.status !== 'open') {
+    throw invalidRequest(
+      status === 'void'
+        ? `You can only void open invoices. This invoice is ${String(entry.data.status)}.`
+        : `You can only mark open invoices as uncollectible. This invoice is ${String(entry.data.status)}.`,
+    );
+  }
+  const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
+  const at = status === 'void' ? 'voided_at' : 'marked_uncollectible_at';
+  return ctx.set(entry, {
+    amount_remaining: status === 'void' ? 0 : (entry.data.amount_remaining ?? 0),
+    status,
+    status_transitions: { ...transitions, [at]: ctx.now },
+  });
+}
+
+/** The fields every new invoice starts with. */
+export function invoiceDefaults(ctx: Ctx, customer: Entry | undefined): JsonObject {
+  return {
+    account_country: 'US',
+    account_name: 'Stripe Emulator',
+    amount_due: 0,
+    amount_paid: 0,
+    amount_remaining: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_tax: { enabled: false, liability: null, status: null },
+    billing_reason: 'manual',
+    charge: null,
+    currency: customer?.data.currency ?? 'usd',
+    custom_fields: null,
+    customer_address: customer?.data.address ?? null,
+    customer_email: customer?.data.email ?? null,
+    customer_name: customer?.data.name ?? null,
+    customer_phone: customer?.data.phone ?? null,
+    customer_shipping: customer?.data.shipping ?? null,
+    customer_tax_exempt: customer?.data.tax_exempt ?? 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    description: null,
+    discount: null,
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
+    footer: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    number: null,
+    paid: false,
+    paid_out_of_band: false,
+    payment_intent: null,
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+    period_end: ctx.now,
+    period_start: ctx.now,
+    receipt_number: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status: 'draft',
+    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    subscription: null,
+    subtotal: 0,
+    subtotal_excluding_tax: 0,
+    tax: null,
+    test_clock: null,
+    total: 0,
+    total_excluding_tax: 0,
+    webhooks_delivered_at: ctx.now,
+  };
+}
+
+export const invoiceRules: RuleBook = {
+  invoice: {
+    beforeCreate(ctx, draft, { params }) {
+      const customerId = typeof params.customer === 'string' ? params.customer : undefined;
+      const subscription =
+        typeof params.subscription === 'string'
+          ? ctx.require(params.subscription, ['subscription'], 'subscription', 400)
+          : undefined;
+      const resolvedCustomer =
+        customerId ??
+        (typeof subscription?.data.customer === 'string' ? subscription.data.customer : undefined);
+      if (!resolvedCustomer)
+        throw invalidRequest('Missing required param: customer.', {
+          code: 'parameter_missing',
+          param: 'customer',
+        });
+      const customer = ctx.require(resolvedCustomer, ['customer'], 'customer', 400);
+      const given = { ...draft };
+      Object.assign(draft, invoiceDefaults(ctx, customer), given, { customer: customer.id, status: 'draft' });
+      if (draft.collection_method === 'send_invoice') {
+        const days = typeof params.days_until_due === 'number' ? params.days_until_due : 30;
+        draft.due_date = typeof params.due_date === 'number' ? params.due_date : ctx.now + days * 86_400;
+      }
+      if (subscription) draft.subscription = subscription.id;
+      if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';
+    },
+    afterCreate(ctx, entry, { params }) {
+      if (params.pending_invoice_items_behavior === 'exclude') return;
+      const customer = ctx.find(String(entry.data.customer), ['customer']);
+      if (!customer) return;
+      const pending = ctx
+        .children(customer, ['invoiceitem'])
+        .filter((item) => item.data.invoice === null || item.data.invoice === undefined)
+        .filter(
+          (item) =>
+            !entry.data.subscription ||
+            !item.data.subscription ||
+            item.data.subscription === entry.data.subscription,
+        )
+        .reverse();
+      for (const item of pending) {
+        const attached = ctx.set(item, { invoice: entry.id });
+        lineFromItem(ctx, entry.id, attached);
+      }
+      recomputeTotals(ctx, entry);
+    },
+    beforeDelete(ctx, entry) {
+      requireDraft(entry, 'delete');
+      for (const line of ctx.children(entry, ['line_item'])) ctx.remove(line);
+      for (const item of ctx.scope.referencing(entry.id)) {
+        if (item.resource === 'invoiceitem' && item.data.invoice === entry.id)
+          ctx.set(item, { invoice: null });
+      }
+    },
+    singleton(ctx, route, _parents, params) {
+      if (!route.op.path.endsWith('/upcoming')) return undefined;
+      return upcomingInvoice(ctx, params);
+    },
+    actions: {
+      finalize: (ctx, entry) => finalizeInvoice(ctx, entry),
+      pay: (ctx, entry, params) => payInvoice(ctx, entry, params),
+      void: (ctx, entry) => closeInvoice(ctx, entry, 'void'),
+      mark_uncollectible: (ctx, entry) => closeInvoice(ctx, entry, 'uncollectible'),
+      send(_ctx, entry) {
+        if (entry.data.status !== 'open') throw invalidRequest('You can only send open invoices.');
+        return entry;
+      },
+    },
+  },
+};

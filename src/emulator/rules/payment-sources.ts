@@ -1,0 +1,319 @@
+/**
+ * Cards, bank accounts, tokens and payment methods made from Stripe's test tokens and numbers:
+ * `tok_visa` or `card[number]=4242…` become a `card` with the right brand, last4, funding, expiry,
+ * country and fingerprint; `pm_card_visa` a payment method; `btok_us_verified` a bank account.
+ * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach).
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest, noSuch, StripeError } from '../errors.ts';
+import { ID_SUFFIX_LENGTH } from '../ids.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import { TOKEN_PREFIXES } from '../prefixes.ts';
+import type { Entry } from '../store.ts';
+import {
+  cardForNumber,
+  cardForPaymentMethod,
+  cardForToken,
+  type Decline,
+  fingerprintOf,
+  INCORRECT_NUMBER,
+  TEST_BANK_TOKENS,
+  type TestCard,
+  testCardByFingerprint,
+} from '../tokens.ts';
+import type { RuleBook } from './types.ts';
+
+/** Test tokens' cards expire in August of next year, like Stripe's. */
+export function testExpiry(ctx: Ctx): { exp_month: number; exp_year: number } {
+  return { exp_month: 8, exp_year: new Date(ctx.now * 1000).getUTCFullYear() + 1 };
+}
+
+/** A `card` object (not stored) for a test card. */
+export function cardObject(ctx: Ctx, test: TestCard, fields: JsonObject = {}, id?: string): JsonObject {
+  return ctx.build(
+    'card',
+    {
+      address_city: null,
+      address_country: null,
+      address_line1: null,
+      address_line1_check: null,
+      address_line2: null,
+      address_state: null,
+      address_zip: null,
+      address_zip_check: null,
+      brand: test.brand,
+      country: test.country,
+      customer: null,
+      cvc_check: 'pass',
+      dynamic_last4: null,
+      fingerprint: fingerprintOf(test.number),
+      funding: test.funding,
+      last4: test.number.slice(-4),
+      name: null,
+      tokenization_method: null,
+      ...testExpiry(ctx),
+      ...fields,
+    },
+    id,
+  );
+}
+
+/** A `bank_account` object (not stored). */
+export function bankAccountObject(ctx: Ctx, fields: JsonObject): JsonObject {
+  const number = typeof fields.account_number === 'string' ? fields.account_number : '000123456789';
+  const { account_number: _, ...rest } = fields;
+  return ctx.build('bank_account', {
+    account_holder_name: null,
+    account_holder_type: 'individual',
+    account_type: null,
+    bank_name: 'STRIPE TEST BANK',
+    country: 'US',
+    currency: 'usd',
+    customer: null,
+    fingerprint: fingerprintOf(`bank:${number}`),
+    last4: number.slice(-4),
+    routing_number: '110000000',
+    status: 'new',
+    ...rest,
+  });
+}
+
+/** Stripe's 402 for a declined card, naming the charge when there is one. */
+export function declineError(
+  decline: Decline,
+  fields: { charge?: string; payment_intent?: JsonObject } = {},
+): StripeError {
+  return new StripeError(
+    402,
+    'card_error',
+    decline.message,
+    {
+      code: decline.code,
+      decline_code: decline.decline_code,
+      ...(decline.param ? { param: decline.param } : {}),
+      ...fields,
+      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
+    },
+    true,
+  );
+}
+
+function cardFromHash(ctx: Ctx, hash: JsonObject, param: string): JsonObject {
+  const number = String(hash.number ?? '');
+  const test = cardForNumber(number);
+  if (!test) throw declineError({ ...INCORRECT_NUMBER, param: `${param}[number]` });
+  const fields: JsonObject = {};
+  for (const key of ['exp_month', 'exp_year']) if (hash[key] !== undefined) fields[key] = Number(hash[key]);
+  for (const key of [
+    'name',
+    'address_city',
+    'address_country',
+    'address_line1',
+    'address_line2',
+    'address_state',
+    'address_zip',
+  ]) {
+    if (typeof hash[key] === 'string') fields[key] = hash[key];
+  }
+  if (typeof hash.cvc === 'string') fields.cvc_check = 'unchecked';
+  if (isObject(hash.metadata)) fields.metadata = hash.metadata;
+  return cardObject(ctx, test, fields);
+}
+
+export interface ResolvedSource {
+  /** a new object to store, or the stored one */
+  data: JsonObject;
+  resource: string;
+  stored?: Entry;
+}
+
+/**
+ * A payment source from a request parameter: a magic test token, a token from `POST /v1/tokens`
+ * (used once), a stored source/card/bank account id, or a card hash. Unknown ids are 400s.
+ */
+export function resolveSource(ctx: Ctx, value: Json, param: string): ResolvedSource {
+  if (isObject(value)) {
+    if (value.object === 'bank_account' || 'account_number' in value) {
+      return { data: bankAccountObject(ctx, value), resource: 'bank_account' };
+    }
+    return { data: cardFromHash(ctx, value, param), resource: 'card' };
+  }
+  const id = String(value);
+  const test = cardForToken(id);
+  if (test) return { data: cardObject(ctx, test), resource: 'card' };
+  const bank = TEST_BANK_TOKENS[id];
+  if (bank) {
+    const { routing_number, last4, status, country, currency } = bank;
+    return {
+      data: bankAccountObject(ctx, {
+        routing_number,
+        account_number: `00012345${last4}`,
+        status,
+        country,
+        currency,
+      }),
+      resource: 'bank_account',
+    };
+  }
+  const stored = ctx.find(id);
+  if (stored?.resource === 'token') {
+    if (stored.data.used === true) {
+      throw invalidRequest(`You cannot use a Stripe token more than once: ${id}.`, {
+        code: 'token_already_used',
+        param,
+      });
+    }
+    ctx.set(stored, { used: true });
+    const inner = isObject(stored.data.card)
+      ? stored.data.card
+      : isObject(stored.data.bank_account)
+        ? stored.data.bank_account
+        : undefined;
+    if (!inner) throw invalidRequest(`The token ${id} cannot be used as a payment source.`, { param });
+    return { data: { ...inner }, resource: inner.object === 'bank_account' ? 'bank_account' : 'card' };
+  }
+  if (stored && ['card', 'bank_account', 'source'].includes(stored.resource)) {
+    return { data: stored.data, resource: stored.resource, stored };
+  }
+  throw noSuch(id.startsWith('src_') ? 'source' : 'token', id, param, 400);
+}
+
+/** The test card behind a card or payment method object. */
+export function testCardOf(data: JsonObject): TestCard | undefined {
+  const card = isObject(data.card) ? data.card : data;
+  return testCardByFingerprint(card.fingerprint);
+}
+
+/** `payment_method.card` for a test card. */
+function paymentMethodCard(ctx: Ctx, test: TestCard, fields: JsonObject = {}): JsonObject {
+  return ctx.sub('payment_method_card', {
+    brand: test.network,
+    checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+    country: test.country,
+    display_brand: test.network,
+    fingerprint: fingerprintOf(test.number),
+    funding: test.funding,
+    generated_from: null,
+    last4: test.number.slice(-4),
+    networks: { available: [test.network], preferred: null },
+    three_d_secure_usage: { supported: true },
+    wallet: null,
+    ...testExpiry(ctx),
+    ...fields,
+  });
+}
+
+const emptyBillingDetails = (): JsonObject => ({
+  address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+  email: null,
+  name: null,
+  phone: null,
+});
+
+/** Stores a new card payment method for a test card. */
+export function createCardPaymentMethod(ctx: Ctx, test: TestCard, fields: JsonObject = {}): Entry {
+  const data = ctx.build('payment_method', {
+    billing_details: emptyBillingDetails(),
+    card: paymentMethodCard(ctx, test),
+    customer: null,
+    type: 'card',
+    ...fields,
+  });
+  return ctx.insert('payment_method', data);
+}
+
+/** A payment method parameter: a stored one, or a magic `pm_card_*` id made into a new one. */
+export function resolvePaymentMethod(ctx: Ctx, id: string, param: string): Entry {
+  const stored = ctx.find(id, ['payment_method']);
+  if (stored) return stored;
+  const test = cardForPaymentMethod(id);
+  if (test) return createCardPaymentMethod(ctx, test);
+  const source = ctx.find(id, ['card', 'source']);
+  if (source && source.resource === 'card') {
+    const fingerprint = source.data.fingerprint;
+    const card = testCardByFingerprint(fingerprint);
+    if (card) return createCardPaymentMethod(ctx, card, { customer: source.data.customer ?? null });
+  }
+  throw noSuch('payment_method', id, param, 400);
+}
+
+export const paymentSourceRules: RuleBook = {
+  token: {
+    beforeCreate(ctx, draft, { params }) {
+      let type: string | undefined;
+      if (params.card !== undefined) {
+        type = 'card';
+        const card = isObject(params.card)
+          ? cardFromHash(ctx, params.card, 'card')
+          : (resolveSource(ctx, params.card, 'card').data as JsonObject);
+        draft.card = card;
+      } else if (params.bank_account !== undefined && isObject(params.bank_account)) {
+        type = 'bank_account';
+        draft.bank_account = bankAccountObject(ctx, params.bank_account);
+      } else if (params.pii !== undefined) type = 'pii';
+      else if (params.account !== undefined) type = 'account';
+      else if (params.person !== undefined) type = 'person';
+      else if (params.cvc_update !== undefined) type = 'cvc_update';
+      if (!type)
+        throw invalidRequest(
+          'You must supply either a card, customer, PII data, bank account, or account legal entity to create a token.',
+        );
+      draft.id = `${TOKEN_PREFIXES[type] ?? 'tok'}_${ctx.random.string(ID_SUFFIX_LENGTH)}`;
+      draft.type = type;
+      draft.used = false;
+      draft.client_ip = '127.0.0.1';
+    },
+  },
+  payment_method: {
+    materialize(ctx, id) {
+      const test = cardForPaymentMethod(id);
+      return test ? createCardPaymentMethod(ctx, test) : undefined;
+    },
+    beforeCreate(ctx, draft, { params }) {
+      const type = String(params.type ?? (params.card !== undefined ? 'card' : ''));
+      if (!type)
+        throw invalidRequest('Missing required param: type.', { code: 'parameter_missing', param: 'type' });
+      draft.type = type;
+      if (!isObject(draft.billing_details) || Object.keys(draft.billing_details).length === 0) {
+        draft.billing_details = {
+          ...emptyBillingDetails(),
+          ...(isObject(draft.billing_details) ? draft.billing_details : {}),
+        };
+      }
+      draft.customer ??= null;
+      if (type === 'card') {
+        const card = params.card;
+        let test: TestCard | undefined;
+        if (isObject(card) && typeof card.token === 'string')
+          test = testCardOf(resolveSource(ctx, card.token, 'card[token]').data);
+        else if (isObject(card)) {
+          test = cardForNumber(String(card.number ?? ''));
+          if (!test) throw declineError({ ...INCORRECT_NUMBER, param: 'card[number]' });
+        }
+        if (!test)
+          throw invalidRequest('Missing required param: card.', { code: 'parameter_missing', param: 'card' });
+        const expiry: JsonObject = {};
+        if (isObject(card) && card.exp_month !== undefined) expiry.exp_month = Number(card.exp_month);
+        if (isObject(card) && card.exp_year !== undefined) expiry.exp_year = Number(card.exp_year);
+        draft.card = paymentMethodCard(ctx, test, expiry);
+      }
+    },
+    actions: {
+      attach(ctx, entry, params) {
+        const customer = ctx.require(String(params.customer), ['customer'], 'customer', 400);
+        return ctx.set(entry, { customer: customer.id });
+      },
+      detach(ctx, entry) {
+        if (!entry.data.customer) {
+          throw invalidRequest(
+            `The payment method you provided is not attached to a customer so detachment is impossible.`,
+            {
+              code: 'payment_method_unexpected_state',
+            },
+          );
+        }
+        return ctx.set(entry, { customer: null });
+      },
+    },
+  },
+};

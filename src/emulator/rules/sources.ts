@@ -1,0 +1,143 @@
+/**
+ * Customer payment sources and connected accounts' external accounts.
+ *
+ * - Attaching (`POST /v1/customers/{c}/sources` with `source=tok_visa`, or `source=` on customer
+ *   create/update) stores a card (or bank account) with `customer` set; the first one attached
+ *   becomes the customer's `default_source`. Updating a customer with `source=` makes the new
+ *   source the default and deletes the old default, as Stripe documents.
+ * - Deleting the default source makes the most recently added remaining source the default;
+ *   deleting the last one sets `default_source` to null (Stripe's documented rule).
+ * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest, noSuch } from '../errors.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import type { CreateInput, ResourceRules, RuleBook } from './types.ts';
+
+export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
+
+/** The customer's sources, newest first. */
+export function sourcesOf(ctx: Ctx, customer: Entry): Entry[] {
+  return ctx.children(customer, SOURCE_RESOURCES);
+}
+
+/**
+ * Stores the source a token or id names as the customer's (`customerId` may not be stored yet,
+ * during customer create). Returns the stored source.
+ */
+export function attachSource(
+  ctx: Ctx,
+  customerId: string,
+  value: Json,
+  param: string,
+  metadata?: Json,
+): Entry {
+  const resolved = resolveSource(ctx, value, param);
+  const test = testCardOf(resolved.data);
+  if (resolved.resource === 'card' && test?.decline && !test.attachable) throw declineError(test.decline);
+  if (resolved.stored) {
+    const owner = resolved.stored.data.customer;
+    if (owner && owner !== customerId) {
+      throw invalidRequest(`The source ${resolved.stored.id} is already attached to another customer.`, {
+        param,
+      });
+    }
+    return ctx.set(resolved.stored, { customer: customerId });
+  }
+  const data: JsonObject = { ...resolved.data, customer: customerId };
+  if (isObject(metadata)) data.metadata = metadata;
+  return ctx.insert(resolved.resource, data);
+}
+
+/** After a source is gone: the newest remaining source becomes the default, or none. */
+function afterSourceRemoved(ctx: Ctx, source: Entry): void {
+  const customerId = source.data.customer;
+  if (typeof customerId !== 'string') return;
+  const customer = ctx.find(customerId, ['customer']);
+  if (!customer || customer.data.default_source !== source.id) return;
+  const next = sourcesOf(ctx, customer).find((s) => s.id !== source.id);
+  ctx.set(customer, { default_source: next?.id ?? null });
+}
+
+function createCustomerSource(ctx: Ctx, { params, parent }: CreateInput): Entry {
+  if (!parent) throw invalidRequest('A customer is required to attach a source.');
+  const value = params.source ?? params.card ?? params.bank_account ?? params.alipay_account;
+  if (value === undefined || value === '') {
+    throw invalidRequest('Missing required param: source.', { code: 'parameter_missing', param: 'source' });
+  }
+  const param = params.source !== undefined ? 'source' : params.card !== undefined ? 'card' : 'bank_account';
+  const source = attachSource(ctx, parent.id, value, param, params.metadata);
+  if (!ctx.current(parent).data.default_source) ctx.set(parent, { default_source: source.id });
+  return source;
+}
+
+const sourceRules: ResourceRules = { afterDelete: afterSourceRemoved };
+
+/** Checks that `default_source` names one of the customer's sources. */
+export function checkDefaultSource(ctx: Ctx, customerId: string, sourceId: Json | undefined): void {
+  if (typeof sourceId !== 'string' || sourceId === '') return;
+  const source = ctx.find(sourceId, SOURCE_RESOURCES);
+  if (!source || source.data.customer !== customerId) throw noSuch('source', sourceId, 'default_source', 400);
+}
+
+function createExternalAccount(ctx: Ctx, { params, parent }: CreateInput): Entry {
+  if (!parent) throw invalidRequest('An account is required to add an external account.');
+  const value = params.external_account ?? params.bank_account;
+  if (value === undefined || value === '') {
+    throw invalidRequest('Missing required param: external_account.', {
+      code: 'parameter_missing',
+      param: 'external_account',
+    });
+  }
+  return addExternalAccount(ctx, parent.id, value, params);
+}
+
+/** Stores an external account for a connected account; the first per currency is its default. */
+export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, params: JsonObject = {}): Entry {
+  const resolved = resolveSource(ctx, value, 'external_account');
+  const currency = String(resolved.data.currency ?? 'usd');
+  const siblings = ctx.scope
+    .referencing(accountId)
+    .filter((e) => (e.resource === 'bank_account' || e.resource === 'card') && e.data.account === accountId);
+  const isFirst = !siblings.some((s) => s.data.currency === currency && s.data.default_for_currency === true);
+  const data: JsonObject = {
+    ...resolved.data,
+    account: accountId,
+    currency,
+    customer: null,
+    default_for_currency: isFirst || params.default_for_currency === true,
+  };
+  if (isObject(params.metadata)) data.metadata = params.metadata;
+  if (data.default_for_currency === true && !isFirst) {
+    for (const sibling of siblings)
+      if (sibling.data.currency === currency) ctx.set(sibling, { default_for_currency: false });
+  }
+  return ctx.insert(resolved.resource, data);
+}
+
+function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
+  if (typeof entry.data.account !== 'string' || entry.data.default_for_currency !== true) return;
+  const others = ctx.scope
+    .referencing(entry.data.account)
+    .filter(
+      (e) =>
+        e.id !== entry.id &&
+        (e.resource === 'bank_account' || e.resource === 'card') &&
+        e.data.account === entry.data.account,
+    );
+  if (others.some((o) => o.data.currency === entry.data.currency)) {
+    throw invalidRequest(
+      'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
+    );
+  }
+}
+
+export const sourceRulesBook: RuleBook = {
+  payment_source: { create: createCustomerSource },
+  external_account: { create: createExternalAccount },
+  card: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
+  bank_account: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
+  source: sourceRules,
+};

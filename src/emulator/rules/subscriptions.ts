@@ -1,0 +1,341 @@
+/**
+ * Subscriptions and subscription items.
+ *
+ * - Creating a subscription with `items[0][price]=…` (or `price_data`, or `plan`) stores a
+ *   `subscription_item` per item embedding its price (and plan), sets the period from the price's
+ *   recurring interval, status `active` (`trialing` with a trial), and creates the first invoice
+ *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
+ *   the customer's default source when there is one (a declining card leaves the subscription
+ *   `incomplete` and the invoice open, or is a 402 with `payment_behavior=error_if_incomplete`).
+ * - Updating `items` adds, changes (`id`) or removes (`deleted`) items.
+ * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
+ * - Lists hide canceled subscriptions unless `status` asks for them.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest, StripeError } from '../errors.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { createPrice } from './catalog.ts';
+import { discountFor } from './discounts.ts';
+import { addLine, recomputeTotals } from './invoice-lines.ts';
+import { finalizeInvoice, invoiceDefaults, payInvoice } from './invoices.ts';
+import { addInterval, DAY } from './periods.ts';
+import type { RuleBook } from './types.ts';
+
+/** The recurring price an item names (`price`, `price_data` or legacy `plan`). */
+function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
+  let price: Entry | undefined;
+  if (typeof item.price === 'string' && item.price !== '')
+    price = ctx.require(item.price, ['price'], `${param}[price]`, 400);
+  else if (isObject(item.price_data)) price = createPrice(ctx, item.price_data);
+  else if (typeof item.plan === 'string' && item.plan !== '') {
+    const plan = ctx.find(item.plan, ['plan', 'price']);
+    if (!plan)
+      throw invalidRequest(`No such plan: '${item.plan}'`, {
+        code: 'resource_missing',
+        param: `${param}[plan]`,
+      });
+    price = plan.resource === 'price' ? plan : priceFromPlan(ctx, plan);
+  }
+  if (!price)
+    throw invalidRequest(`Missing required param: ${param}[price].`, {
+      code: 'parameter_missing',
+      param: `${param}[price]`,
+    });
+  if (price.data.type !== 'recurring') {
+    throw invalidRequest(
+      'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.',
+      { param: `${param}[price]` },
+    );
+  }
+  return price;
+}
+
+/** A legacy plan seen as a price (not stored). */
+function priceFromPlan(ctx: Ctx, plan: Entry): Entry {
+  const data = ctx.build(
+    'price',
+    {
+      billing_scheme: plan.data.billing_scheme ?? 'per_unit',
+      currency: plan.data.currency ?? 'usd',
+      product: plan.data.product ?? '',
+      recurring: ctx.sub('recurring', {
+        aggregate_usage: null,
+        interval: plan.data.interval ?? 'month',
+        interval_count: plan.data.interval_count ?? 1,
+        meter: null,
+        trial_period_days: null,
+        usage_type: plan.data.usage_type ?? 'licensed',
+      }),
+      type: 'recurring',
+      unit_amount: plan.data.amount ?? 0,
+      unit_amount_decimal: String(plan.data.amount ?? 0),
+    },
+    plan.id,
+  );
+  return { key: plan.id, id: plan.id, resource: 'price', seq: plan.seq, data };
+}
+
+function itemsOf(ctx: Ctx, subscription: Entry): Entry[] {
+  return ctx.children(subscription, ['subscription_item']).reverse();
+}
+
+/** The first invoice: one `subscription` line per item, then pending items, finalized and paid. */
+function firstInvoice(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
+  const customer = ctx.require(String(subscription.data.customer), ['customer'], 'customer', 400);
+  const fields: JsonObject = {
+    ...invoiceDefaults(ctx, customer),
+    billing_reason: 'subscription_create',
+    collection_method: subscription.data.collection_method ?? 'charge_automatically',
+    currency: subscription.data.currency ?? 'usd',
+    customer: customer.id,
+    period_end: subscription.data.current_period_start ?? ctx.now,
+    period_start: subscription.data.current_period_start ?? ctx.now,
+    subscription: subscription.id,
+  };
+  let invoice = ctx.insert('invoice', ctx.build('invoice', fields));
+  const trialing = subscription.data.status === 'trialing';
+  for (const item of itemsOf(ctx, subscription)) {
+    const price = isObject(item.data.price) ? item.data.price : {};
+    const quantity = Number(item.data.quantity ?? 1);
+    const unit = Number(price.unit_amount ?? 0);
+    addLine(ctx, invoice.id, {
+      amount: trialing ? 0 : unit * quantity,
+      currency: price.currency ?? 'usd',
+      description: `${quantity} × ${String(price.nickname ?? price.product ?? 'item')}`,
+      period: {
+        end: subscription.data.current_period_end ?? ctx.now,
+        start: subscription.data.current_period_start ?? ctx.now,
+      },
+      price,
+      quantity,
+      subscription: subscription.id,
+      subscription_item: item.id,
+      type: 'subscription',
+      unit_amount_excluding_tax: String(trialing ? 0 : unit),
+    });
+  }
+  for (const pending of ctx.children(customer, ['invoiceitem']).reverse()) {
+    if (pending.data.invoice) continue;
+    const attached = ctx.set(pending, { invoice: invoice.id });
+    addLine(ctx, invoice.id, {
+      amount: attached.data.amount ?? 0,
+      currency: attached.data.currency ?? 'usd',
+      description: attached.data.description ?? null,
+      invoice_item: attached.id,
+      period: attached.data.period ?? { end: ctx.now, start: ctx.now },
+      price: attached.data.price ?? null,
+      quantity: attached.data.quantity ?? 1,
+    });
+  }
+  invoice = recomputeTotals(ctx, invoice);
+  if (subscription.data.collection_method === 'send_invoice') return finalizeInvoice(ctx, invoice);
+  try {
+    return payInvoice(ctx, invoice, {}, false);
+  } catch (error) {
+    if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
+    if (params.payment_behavior === 'error_if_incomplete') throw error;
+    return ctx.current(invoice);
+  }
+}
+
+function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
+  const price = priceForItem(ctx, item, param);
+  const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
+  if (isObject(item.metadata)) fields.metadata = item.metadata;
+  return ctx.ops.createResource(ctx, 'subscription_item', fields);
+}
+
+export const subscriptionRules: RuleBook = {
+  subscription: {
+    beforeCreate(ctx, draft, { params }) {
+      const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
+      if (items.length === 0)
+        throw invalidRequest('Missing required param: items.', { code: 'parameter_missing', param: 'items' });
+      const prices = items.map((item, i) => priceForItem(ctx, item, `items[${i}]`));
+      const first = prices[0]!;
+      const recurring = isObject(first.data.recurring) ? first.data.recurring : {};
+      const start = typeof params.backdate_start_date === 'number' ? params.backdate_start_date : ctx.now;
+      let end = addInterval(
+        start,
+        String(recurring.interval ?? 'month'),
+        Number(recurring.interval_count ?? 1),
+      );
+      let status = 'active';
+      let trialStart: Json = null;
+      let trialEnd: Json = null;
+      const trialDays = typeof params.trial_period_days === 'number' ? params.trial_period_days : undefined;
+      if (params.trial_end === 'now') trialEnd = null;
+      else if (typeof params.trial_end === 'number') trialEnd = params.trial_end;
+      else if (trialDays) trialEnd = start + trialDays * DAY;
+      if (typeof trialEnd === 'number' && trialEnd > start) {
+        status = 'trialing';
+        trialStart = start;
+        end = trialEnd;
+      }
+      Object.assign(draft, {
+        application: null,
+        application_fee_percent: null,
+        automatic_tax: { enabled: false, liability: null },
+        billing_cycle_anchor:
+          typeof params.billing_cycle_anchor === 'number' ? params.billing_cycle_anchor : start,
+        billing_thresholds: null,
+        cancel_at: draft.cancel_at ?? null,
+        cancel_at_period_end: params.cancel_at_period_end === true,
+        canceled_at: null,
+        cancellation_details: { comment: null, feedback: null, reason: null },
+        currency: first.data.currency ?? 'usd',
+        current_period_end: end,
+        current_period_start: start,
+        days_until_due: draft.days_until_due ?? null,
+        default_payment_method: draft.default_payment_method ?? null,
+        default_source: draft.default_source ?? null,
+        default_tax_rates: [],
+        description: draft.description ?? null,
+        discount:
+          discountFor(ctx, params, { customer: String(draft.customer), subscription: String(draft.id) }) ??
+          null,
+        ended_at: null,
+        latest_invoice: null,
+        next_pending_invoice_item_invoice: null,
+        on_behalf_of: null,
+        pause_collection: null,
+        pending_invoice_item_interval: null,
+        pending_setup_intent: null,
+        pending_update: null,
+        schedule: null,
+        start_date: start,
+        status,
+        test_clock: null,
+        transfer_data: null,
+        trial_end: trialEnd,
+        trial_start: trialStart,
+      });
+    },
+    afterCreate(ctx, entry, { params }) {
+      const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
+      items.forEach((item, i) => {
+        createItem(ctx, entry.id, item, `items[${i}]`);
+      });
+      const invoice = firstInvoice(ctx, ctx.current(entry), params);
+      const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
+      ctx.set(entry, {
+        latest_invoice: invoice.id,
+        ...(paid ? {} : { status: 'incomplete' }),
+      });
+    },
+    beforeUpdate(ctx, draft, params, entry) {
+      if (entry.data.status === 'canceled') {
+        const allowed = ['cancellation_details', 'metadata'];
+        if (Object.keys(params).some((k) => !allowed.includes(k))) {
+          throw invalidRequest(
+            'A canceled subscription can only update its cancellation_details and metadata.',
+          );
+        }
+      }
+      if (params.trial_end === 'now' && draft.status === 'trialing') {
+        draft.status = 'active';
+        draft.trial_end = ctx.now;
+      }
+      if (params.pause_collection === '') draft.pause_collection = null;
+      const discount = discountFor(ctx, params, {
+        customer: String(entry.data.customer),
+        subscription: entry.id,
+      });
+      if (discount !== undefined) draft.discount = discount;
+    },
+    afterUpdate(ctx, entry, params) {
+      if (!Array.isArray(params.items)) return;
+      params.items.forEach((item, i) => {
+        if (!isObject(item)) return;
+        const param = `items[${i}]`;
+        if (typeof item.id === 'string') {
+          const existing = ctx.find(item.id, ['subscription_item']);
+          if (!existing || existing.data.subscription !== entry.id) {
+            throw invalidRequest(`No such subscription item: '${item.id}'`, {
+              code: 'resource_missing',
+              param: `${param}[id]`,
+            });
+          }
+          if (item.deleted === true) {
+            ctx.ops.deleteEntry(ctx, existing);
+            return;
+          }
+          const change: JsonObject = {};
+          if (item.price !== undefined || item.price_data !== undefined)
+            change.price = priceForItem(ctx, item, param).id;
+          if (item.quantity !== undefined) change.quantity = item.quantity;
+          if (item.metadata !== undefined) change.metadata = item.metadata;
+          ctx.ops.updateEntry(ctx, existing, change);
+        } else createItem(ctx, entry.id, item, param);
+      });
+    },
+    cancel(ctx, entry, params) {
+      if (entry.data.status === 'canceled') {
+        throw invalidRequest(
+          `No such subscription: '${entry.id}'`,
+          { code: 'resource_missing', param: 'id' },
+          404,
+        );
+      }
+      const details = isObject(params.cancellation_details) ? params.cancellation_details : {};
+      return ctx.ops.updateEntry(ctx, entry, {
+        cancellation_details: {
+          comment: details.comment ?? null,
+          feedback: details.feedback ?? null,
+          reason: 'cancellation_requested',
+        },
+        canceled_at: ctx.now,
+        ended_at: ctx.now,
+        status: 'canceled',
+      });
+    },
+    actions: {
+      resume(ctx, entry) {
+        if (entry.data.status !== 'paused') {
+          throw invalidRequest('Only a paused subscription can be resumed.');
+        }
+        return ctx.set(entry, { status: 'active', pause_collection: null });
+      },
+    },
+    listFilter(name, value, ctx) {
+      if (name === 'status') {
+        if (value === 'all') return () => true;
+        if (value === 'ended')
+          return (e) => e.data.status === 'canceled' || e.data.status === 'incomplete_expired';
+        return undefined;
+      }
+      if (name === 'price' && typeof value === 'string') {
+        return (e) =>
+          ctx
+            .children(e, ['subscription_item'])
+            .some((i) => isObject(i.data.price) && i.data.price.id === value);
+      }
+      return undefined;
+    },
+    defaultListFilter(params) {
+      return params.status === undefined
+        ? (e) => e.data.status !== 'canceled' && e.data.status !== 'incomplete_expired'
+        : undefined;
+    },
+  },
+  subscription_item: {
+    ascending: true,
+    beforeCreate(ctx, draft, { params }) {
+      const subscription = ctx.require(String(params.subscription), ['subscription'], 'subscription', 400);
+      const price = priceForItem(ctx, params, 'price');
+      draft.subscription = subscription.id;
+      draft.price = price.data;
+      draft.quantity = typeof params.quantity === 'number' ? params.quantity : 1;
+      draft.billing_thresholds = null;
+      draft.tax_rates = [];
+      draft.discounts = [];
+    },
+    beforeUpdate(ctx, draft, params) {
+      if (typeof params.price === 'string' || isObject(params.price_data)) {
+        const price = priceForItem(ctx, params, 'price');
+        draft.price = price.data;
+      }
+    },
+  },
+};

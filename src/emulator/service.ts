@@ -1,0 +1,430 @@
+/**
+ * The emulator without a socket: `handle()` takes a request (method, URL, headers, body) and returns
+ * Stripe's answer. The pipeline is the API's: faults → route → auth → version → account scope →
+ * decode → validate → expand check → idempotency → execute in a transaction → render.
+ * `server.ts` puts it behind node:http; `fetch()` serves Web `Request`s in-process.
+ */
+import { type Api, loadApi } from './api.ts';
+import { authenticate, maskKey } from './auth.ts';
+import { Ctx, type PresetIds } from './context.ts';
+import { invalidRequest, StripeError } from './errors.ts';
+import { type ExpandTree, parseExpand } from './expand.ts';
+import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './faults.ts';
+import {
+  decodeForm,
+  decodeMultipart,
+  FormError,
+  type FormHash,
+  toFormValues,
+  type UploadedFile,
+} from './form.ts';
+import { Handlers } from './handlers.ts';
+import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
+import { newRequestId } from './ids.ts';
+import type { JsonObject } from './json.ts';
+import { Random } from './random.ts';
+import { Renderer } from './render.ts';
+import { type EmulatorResponse, Reply } from './reply.ts';
+import type { Result } from './result.ts';
+import type { Match } from './router.ts';
+import { PLATFORM_ACCOUNT_KEY } from './rules/connect.ts';
+import { RULES } from './rules/index.ts';
+import { seed } from './seed.ts';
+import { type EmulatorStats, StatsCounter } from './stats.ts';
+import { Store } from './store.ts';
+import { validateParams } from './validate.ts';
+
+export type { EmulatorResponse } from './reply.ts';
+
+export interface EmulatorRequest {
+  method: string;
+  /** path and query string, e.g. `/v1/customers?limit=3` */
+  url: string;
+  /** header names in lower case */
+  headers: Readonly<Record<string, string | undefined>>;
+  body?: Buffer | string;
+}
+
+export interface EmulatorOptions {
+  /** load the demo dataset (default true) */
+  seed?: boolean;
+  /** fault injection; defaults to the EMULATOR_* environment variables */
+  faults?: Faults;
+  /** accept only these keys (default: any `sk_test_…`/`rk_test_…` key) */
+  apiKeys?: readonly string[];
+  /** seed for run-time ids (default random); the demo dataset is deterministic regardless */
+  randomSeed?: number;
+  /** the clock, in Unix seconds (default the system clock) */
+  clock?: () => number;
+}
+
+/** Options for `call()`: an in-process request with typed parameters. */
+export interface CallOptions {
+  account?: string;
+  expand?: readonly string[];
+  /** the time the call happens at (Unix seconds) */
+  now?: number;
+  /** ids to use for objects of these resources created by the call (the seed's fixed ids) */
+  ids?: PresetIds;
+}
+
+export const DEFAULT_KEY = 'sk_test_emulator';
+const VERSION = /^\d{4}-\d{2}-\d{2}(\.[a-z_]+)?$/;
+const RATE_LIMITED = {
+  error: {
+    type: 'invalid_request_error',
+    code: 'rate_limit',
+    message:
+      'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+  },
+} as const;
+
+/** A decoded request: what `serve()` works from. */
+interface Incoming {
+  method: string;
+  path: string;
+  query: string;
+  match: Match | undefined;
+  request: EmulatorRequest;
+  requestId: string;
+  idempotencyKey: string | undefined;
+}
+
+export class EmulatorService {
+  readonly api: Api;
+  readonly store: Store;
+  readonly defaultKey = DEFAULT_KEY;
+  private readonly handlers: Handlers;
+  private readonly renderer: Renderer;
+  private readonly idempotency = new IdempotencyCache();
+  private readonly counter = new StatsCounter();
+  private random: Random;
+  private readonly faultRandom: Random;
+  private readonly allowedKeys: ReadonlySet<string> | undefined;
+  private readonly clock: () => number;
+  private readonly seeded: boolean;
+  private currentFaults: Faults;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.api = loadApi();
+    const registry = this.api.registry;
+    this.store = new Store((resource) => registry.linkProps(resource));
+    this.handlers = new Handlers(this.api, RULES);
+    this.renderer = new Renderer(this.api, RULES);
+    this.random = new Random(options.randomSeed);
+    this.faultRandom = new Random(options.randomSeed);
+    this.allowedKeys = options.apiKeys ? new Set(options.apiKeys) : undefined;
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.currentFaults = options.faults ?? faultsFromEnv(process.env);
+    this.seeded = options.seed ?? true;
+    if (this.seeded) seed(this);
+  }
+
+  /** Clears all state (objects, idempotency keys) and loads the demo dataset again. */
+  reset(): void {
+    this.store.clear();
+    this.idempotency.clear();
+    if (this.seeded) seed(this);
+  }
+
+  stats(): EmulatorStats {
+    return this.counter.snapshot();
+  }
+
+  resetStats(): void {
+    this.counter.reset();
+  }
+
+  setFaults(faults: Faults): void {
+    this.currentFaults = { ...faults };
+  }
+
+  faults(): Faults {
+    return { ...this.currentFaults };
+  }
+
+  /** A Web-standard handler: `emulator.fetch(new Request('http://x/v1/customers', …))`. */
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name.toLowerCase()] = value;
+    });
+    const body =
+      request.method === 'GET' || request.method === 'HEAD'
+        ? undefined
+        : Buffer.from(await request.arrayBuffer());
+    const response = await this.handle({
+      method: request.method,
+      url: url.pathname + url.search,
+      headers,
+      ...(body ? { body } : {}),
+    });
+    if (response.drop) throw new TypeError('fetch failed: connection dropped by the emulator');
+    return new Response(typeof response.body === 'string' ? response.body : new Uint8Array(response.body), {
+      status: response.status,
+      headers: response.headers,
+    });
+  }
+
+  async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const question = request.url.indexOf('?');
+    const method = request.method.toUpperCase();
+    const path = question === -1 ? request.url : request.url.slice(0, question);
+    const match = this.api.router.match(method, path);
+    this.counter.request(`${method} ${match ? match.route.op.path : '(unmatched)'}`);
+    const requestId = newRequestId(this.random);
+    const idempotencyKey = method === 'POST' ? request.headers['idempotency-key'] : undefined;
+    const version = request.headers['stripe-version'] ?? this.api.apiVersion;
+    const reply = new Reply(this.counter, requestId, version, idempotencyKey);
+
+    const faults = this.currentFaults;
+    const delay = latencyOf(faults, this.faultRandom);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    switch (outcomeOf(faults, this.faultRandom)) {
+      case 'drop':
+        return reply.drop();
+      case '429':
+        reply.headers['stripe-should-retry'] = 'true';
+        return reply.json(429, RATE_LIMITED);
+      case '500':
+        return reply.json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
+      default:
+    }
+    try {
+      const query = question === -1 ? '' : request.url.slice(question + 1);
+      return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);
+    } catch (error) {
+      return reply.error(error);
+    }
+  }
+
+  /** Auth, version, account, parameters, idempotency, then the operation itself. */
+  private serve(incoming: Incoming, version: string, reply: Reply): EmulatorResponse {
+    const { method, path, match, request, idempotencyKey } = incoming;
+    const key = authenticate(request.headers.authorization, this.allowedKeys);
+    if (key instanceof StripeError) throw key;
+    if (!match) {
+      throw invalidRequest(
+        `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+        {},
+        404,
+      );
+    }
+    if (!VERSION.test(version))
+      throw invalidRequest(`Invalid Stripe API version: ${version}`, { param: 'stripe-version' });
+    const account = this.scopeOf(request.headers['stripe-account'], key);
+    const { input, files } = this.decode(incoming);
+    if (match.route.op.produces) return this.binary(match, account, reply);
+
+    const ctx = this.context(account, files);
+    ctx.request = idempotencyKey ? { id: incoming.requestId, idempotencyKey } : { id: incoming.requestId };
+    const { params, tree } = this.prepare(match, input);
+    const fingerprint = idempotencyKey ? fingerprintOf(method, path, input) : undefined;
+    if (idempotencyKey && fingerprint) {
+      const saved = this.idempotency.lookup(account, idempotencyKey, fingerprint);
+      if (saved) {
+        reply.headers['idempotent-replayed'] = 'true';
+        return reply.json(saved.status, saved.body);
+      }
+    }
+    let status = 200;
+    let body: string;
+    try {
+      body = JSON.stringify(this.run(ctx, match, params, tree, path));
+    } catch (error) {
+      if (!(error instanceof StripeError)) throw error;
+      status = error.status;
+      body = JSON.stringify(error.body());
+    }
+    // Kept once the operation ran, errors included (Stripe's rule), so a retry replays it.
+    if (idempotencyKey && fingerprint)
+      this.idempotency.save(account, idempotencyKey, { fingerprint, status, body });
+    return reply.json(status, body);
+  }
+
+  /** The connected account a `Stripe-Account` header scopes the request to (undefined: the platform). */
+  private scopeOf(header: string | undefined, key: string): string | undefined {
+    if (header === undefined) return undefined;
+    const platform = this.platformAccountId();
+    if (header === platform) return undefined;
+    if (this.store.platform.find(header)?.resource !== 'account') {
+      throw new StripeError(
+        403,
+        'invalid_request_error',
+        `The provided key '${maskKey(key)}' does not have access to account '${header}' (or that account does not exist). Application access may have been revoked.`,
+        { code: 'account_invalid' },
+      );
+    }
+    return header;
+  }
+
+  /** Parameters from the query string and, except on GET, the form or multipart body. */
+  private decode(incoming: Incoming): { input: FormHash; files: Record<string, UploadedFile> } {
+    const { request } = incoming;
+    try {
+      let input = decodeForm(incoming.query);
+      let files: Record<string, UploadedFile> = {};
+      if (incoming.method !== 'GET' && request.body !== undefined && request.body.length > 0) {
+        const contentType = request.headers['content-type'] ?? '';
+        if (/^multipart\/form-data/i.test(contentType)) {
+          const body = typeof request.body === 'string' ? Buffer.from(request.body) : request.body;
+          const multipart = decodeMultipart(body, contentType);
+          input = { ...input, ...multipart.fields };
+          files = multipart.files;
+        } else {
+          const text = typeof request.body === 'string' ? request.body : request.body.toString('utf8');
+          if (text.includes('\uFFFD')) throw new FormError('Invalid request body: not UTF-8');
+          input = { ...input, ...decodeForm(text) };
+        }
+      }
+      return { input, files };
+    } catch (error) {
+      throw error instanceof FormError ? invalidRequest(error.message) : error;
+    }
+  }
+
+  /**
+   * Runs an operation in-process with typed parameters (encoded and validated as a request would
+   * be), returning the response body; a Stripe error is thrown as `StripeError`.
+   */
+  call(method: string, path: string, params: JsonObject = {}, options: CallOptions = {}): JsonObject {
+    const match = this.api.router.match(method.toUpperCase(), path);
+    if (!match) throw invalidRequest(`Unrecognized request URL (${method}: ${path}).`, {}, 404);
+    const input = toFormValues(params) as FormHash;
+    if (options.expand) input.expand = toFormValues([...options.expand]);
+    const ctx = this.context(options.account, {}, options.now);
+    if (options.ids)
+      ctx.presetIds = new Map(Object.entries(options.ids).map(([r, ids]) => [r, [ids].flat()]));
+    const prepared = this.prepare(match, input);
+    return this.run(ctx, match, prepared.params, prepared.tree, path);
+  }
+
+  /** Runs `fn` with ids drawn from `random` (the seed's deterministic ids). */
+  withRandom<T>(random: Random, fn: () => T): T {
+    const saved = this.random;
+    this.random = random;
+    try {
+      return fn();
+    } finally {
+      this.random = saved;
+    }
+  }
+
+  /**
+   * Runs `fn` with a request context in a transaction (rolled back if it throws): direct access to
+   * the store for the seed and for tests that need objects no endpoint creates.
+   */
+  transaction<T>(fn: (ctx: Ctx) => T, options: { account?: string; now?: number } = {}): T {
+    const ctx = this.context(options.account, {}, options.now);
+    ctx.scope.begin();
+    try {
+      const result = fn(ctx);
+      ctx.scope.commit();
+      return result;
+    } catch (error) {
+      ctx.scope.rollback();
+      throw error;
+    }
+  }
+
+  private context(account: string | undefined, files: Record<string, UploadedFile>, now?: number): Ctx {
+    const ctx = new Ctx(
+      this.api.registry,
+      this.store,
+      this.store.scope(account),
+      now ?? this.clock(),
+      this.random,
+      this.api.apiVersion,
+      files,
+    );
+    ctx.ops = this.handlers.writes;
+    return ctx;
+  }
+
+  private prepare(match: Match, input: FormHash): { params: JsonObject; tree: ExpandTree } {
+    const op = match.route.op;
+    // DELETE parameters are declared as a form body but sent in the query string (as the SDKs do).
+    const declared =
+      op.method === 'post' ? op.body : op.method === 'delete' ? [...op.query, ...op.body] : op.query;
+    const { params, expand } = validateParams(input, declared, op.expand);
+    const registry = this.api.registry;
+    const tree = parseExpand(
+      registry,
+      expand,
+      op.response,
+      op.paged,
+      op.paged === 'search' ? ['total_count'] : [],
+    );
+    return { params, tree };
+  }
+
+  /** Executes in a transaction on the scope: any error rolls the request's changes back. */
+  private run(ctx: Ctx, match: Match, params: JsonObject, tree: ExpandTree, path: string): JsonObject {
+    const scope = ctx.scope;
+    scope.begin();
+    let result: Result;
+    try {
+      result = this.handlers.execute(ctx, match, params, path);
+      scope.commit();
+    } catch (error) {
+      if (error instanceof StripeError && error.keepChanges) scope.commit();
+      else scope.rollback();
+      throw error;
+    }
+    return this.render(ctx, result, tree);
+  }
+
+  private render(ctx: Ctx, result: Result, tree: ExpandTree): JsonObject {
+    switch (result.kind) {
+      case 'entry':
+        return this.renderer.entry(ctx, ctx.current(result.entry), tree);
+      case 'object':
+        return this.renderer.object(ctx, result.data, result.schema, tree);
+      case 'raw':
+        return result.body;
+      case 'list':
+        return {
+          object: 'list',
+          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          has_more: result.hasMore,
+          url: result.url,
+        };
+      case 'items':
+        return {
+          object: 'list',
+          data: result.items.map((item) => this.renderer.object(ctx, item, result.schema, tree)),
+          has_more: result.hasMore,
+          url: result.url,
+        };
+      case 'search':
+        return {
+          object: 'search_result',
+          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          has_more: result.hasMore,
+          next_page: result.nextPage,
+          total_count: result.total,
+          url: result.url,
+        };
+    }
+  }
+
+  /** Binary downloads (`/v1/quotes/{quote}/pdf`): a placeholder document once the parents exist. */
+  private binary(match: Match, account: string | undefined, reply: Reply): EmulatorResponse {
+    const ctx = this.context(account, {});
+    for (const parent of match.route.parents) {
+      const id = match.values[parent.index]!;
+      if (parent.resources.length > 0) ctx.require(id, parent.resources);
+    }
+    return reply.binary(
+      match.route.op.produces!,
+      '%PDF-1.4\n% Stripe emulator placeholder document\n%%EOF\n',
+    );
+  }
+
+  /** The platform's own account id (the seeded `/v1/account`). */
+  platformAccountId(): string | undefined {
+    const account = this.store.platform.get(PLATFORM_ACCOUNT_KEY);
+    return account?.id;
+  }
+}

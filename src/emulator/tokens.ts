@@ -1,0 +1,203 @@
+/**
+ * Stripe's test cards, tokens and payment methods (docs.stripe.com/testing): numbers with their
+ * brand, funding and country, the magic tokens (`tok_visa`) and payment methods (`pm_card_visa`)
+ * that stand for them, and the documented declines with their error codes and messages.
+ */
+import { createHash } from 'node:crypto';
+
+export interface Decline {
+  /** the error's `code` */
+  code: string;
+  decline_code: string;
+  message: string;
+  /** the parameter Stripe blames, where it does */
+  param?: string;
+}
+
+export interface TestCard {
+  number: string;
+  /** as the `card` object says it (`Visa`, `American Express`) */
+  brand: string;
+  /** as payment methods and charges say it (`visa`, `amex`) */
+  network: string;
+  funding: 'credit' | 'debit' | 'prepaid' | 'unknown';
+  country: string;
+  /** charging it fails with this */
+  decline?: Decline;
+  /** attaching it to a customer succeeds even though charges fail (`tok_chargeCustomerFail`) */
+  attachable?: boolean;
+  /** a successful charge is disputed at once (`tok_createDispute`) */
+  dispute?: boolean;
+}
+
+const declined = (decline_code: string, message = 'Your card was declined.'): Decline => ({
+  code: 'card_declined',
+  decline_code,
+  message,
+});
+
+/** Declines whose `code` is the reason itself. */
+const EXPIRED: Decline = {
+  code: 'expired_card',
+  decline_code: 'expired_card',
+  message: 'Your card has expired.',
+  param: 'exp_month',
+};
+const INCORRECT_CVC: Decline = {
+  code: 'incorrect_cvc',
+  decline_code: 'incorrect_cvc',
+  message: "Your card's security code is incorrect.",
+  param: 'cvc',
+};
+const PROCESSING: Decline = {
+  code: 'processing_error',
+  decline_code: 'processing_error',
+  message: 'An error occurred while processing your card. Try again in a little bit.',
+};
+
+const card = (
+  number: string,
+  brand: string,
+  network: string,
+  funding: TestCard['funding'],
+  country = 'US',
+  extra: Partial<TestCard> = {},
+): TestCard => ({ number, brand, network, funding, country, ...extra });
+
+/** Test cards by magic-token suffix: `tok_<name>` and `pm_card_<name>`. */
+export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
+  visa: card('4242424242424242', 'Visa', 'visa', 'credit'),
+  visa_debit: card('4000056655665556', 'Visa', 'visa', 'debit'),
+  mastercard: card('5555555555554444', 'MasterCard', 'mastercard', 'credit'),
+  mastercard_debit: card('5200828282828210', 'MasterCard', 'mastercard', 'debit'),
+  mastercard_prepaid: card('5105105105105100', 'MasterCard', 'mastercard', 'prepaid'),
+  amex: card('371449635398431', 'American Express', 'amex', 'credit'),
+  discover: card('6011111111111117', 'Discover', 'discover', 'credit'),
+  diners: card('3056930009020004', 'Diners Club', 'diners', 'credit'),
+  jcb: card('3566002020360505', 'JCB', 'jcb', 'credit', 'JP'),
+  unionpay: card('6200000000000005', 'UnionPay', 'unionpay', 'credit', 'CN'),
+  br: card('4000000760000002', 'Visa', 'visa', 'credit', 'BR'),
+  ca: card('4000001240000000', 'Visa', 'visa', 'credit', 'CA'),
+  de: card('4000002760000016', 'Visa', 'visa', 'credit', 'DE'),
+  fr: card('4000002500000003', 'Visa', 'visa', 'credit', 'FR'),
+  gb: card('4000008260000000', 'Visa', 'visa', 'credit', 'GB'),
+  jp: card('4000003920000003', 'Visa', 'visa', 'credit', 'JP'),
+  chargeDeclined: card('4000000000000002', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('generic_decline'),
+  }),
+  chargeDeclinedInsufficientFunds: card('4000000000009995', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('insufficient_funds', 'Your card has insufficient funds.'),
+  }),
+  chargeDeclinedLostCard: card('4000000000009987', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('lost_card'),
+  }),
+  chargeDeclinedStolenCard: card('4000000000009979', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('stolen_card'),
+  }),
+  chargeDeclinedFraudulent: card('4100000000000019', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('fraudulent'),
+  }),
+  chargeDeclinedExpiredCard: card('4000000000000069', 'Visa', 'visa', 'credit', 'US', { decline: EXPIRED }),
+  chargeDeclinedIncorrectCvc: card('4000000000000127', 'Visa', 'visa', 'credit', 'US', {
+    decline: INCORRECT_CVC,
+  }),
+  chargeDeclinedProcessingError: card('4000000000000119', 'Visa', 'visa', 'credit', 'US', {
+    decline: PROCESSING,
+  }),
+  chargeDeclinedVelocityLimitExceeded: card('4000000000006975', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('card_velocity_exceeded'),
+  }),
+  chargeCustomerFail: card('4000000000000341', 'Visa', 'visa', 'credit', 'US', {
+    decline: declined('generic_decline'),
+    attachable: true,
+  }),
+  createDispute: card('4000000000000259', 'Visa', 'visa', 'credit', 'US', { dispute: true }),
+  radarBlock: card('4100000000000019', 'Visa', 'visa', 'credit', 'US', { decline: declined('fraudulent') }),
+};
+
+const BY_NUMBER = new Map<string, TestCard>();
+for (const test of Object.values(TEST_CARDS))
+  if (!BY_NUMBER.has(test.number)) BY_NUMBER.set(test.number, test);
+
+export const INCORRECT_NUMBER: Decline = {
+  code: 'incorrect_number',
+  decline_code: 'incorrect_number',
+  message: 'Your card number is incorrect.',
+  param: 'number',
+};
+
+/** The fingerprint of a card number: stable, 16 characters, unique per number (as Stripe's are). */
+export function fingerprintOf(number: string): string {
+  return createHash('sha256')
+    .update(`emulator:${number}`)
+    .digest('base64url')
+    .replace(/[-_]/g, '')
+    .slice(0, 16);
+}
+
+const BY_FINGERPRINT = new Map<string, TestCard>();
+for (const test of BY_NUMBER.values()) BY_FINGERPRINT.set(fingerprintOf(test.number), test);
+
+/** The test card a stored card or payment method came from, by fingerprint. */
+export function testCardByFingerprint(fingerprint: unknown): TestCard | undefined {
+  return typeof fingerprint === 'string' ? BY_FINGERPRINT.get(fingerprint) : undefined;
+}
+
+function luhn(number: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let digit = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+/** A card number's test card; any other valid number gets a brand from its prefix. Undefined when invalid. */
+export function cardForNumber(raw: string): TestCard | undefined {
+  const number = raw.replace(/[\s-]/g, '');
+  const known = BY_NUMBER.get(number);
+  if (known) return known;
+  if (!/^\d{12,19}$/.test(number) || !luhn(number)) return undefined;
+  if (number.startsWith('4')) return card(number, 'Visa', 'visa', 'credit');
+  if (/^(5[1-5]|2[2-7])/.test(number)) return card(number, 'MasterCard', 'mastercard', 'credit');
+  if (/^3[47]/.test(number)) return card(number, 'American Express', 'amex', 'credit');
+  if (/^6(011|5)/.test(number)) return card(number, 'Discover', 'discover', 'credit');
+  if (/^3(0|6|8)/.test(number)) return card(number, 'Diners Club', 'diners', 'credit');
+  if (/^35/.test(number)) return card(number, 'JCB', 'jcb', 'credit');
+  if (/^62/.test(number)) return card(number, 'UnionPay', 'unionpay', 'credit');
+  return card(number, 'Unknown', 'unknown', 'unknown');
+}
+
+/** `tok_visa` → the Visa test card; undefined for other ids. */
+export function cardForToken(id: string): TestCard | undefined {
+  return id.startsWith('tok_') ? TEST_CARDS[id.slice(4)] : undefined;
+}
+
+/** `pm_card_visa` → the Visa test card; undefined for other ids. */
+export function cardForPaymentMethod(id: string): TestCard | undefined {
+  return id.startsWith('pm_card_') ? TEST_CARDS[id.slice(8)] : undefined;
+}
+
+export interface TestBankAccount {
+  routing_number: string;
+  last4: string;
+  status: 'new' | 'verified';
+  country: string;
+  currency: string;
+}
+
+/** Magic bank-account tokens. */
+export const TEST_BANK_TOKENS: Readonly<Record<string, TestBankAccount>> = {
+  btok_us: { routing_number: '110000000', last4: '6789', status: 'new', country: 'US', currency: 'usd' },
+  btok_us_verified: {
+    routing_number: '110000000',
+    last4: '6789',
+    status: 'verified',
+    country: 'US',
+    currency: 'usd',
+  },
+};

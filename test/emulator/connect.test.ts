@@ -1,0 +1,247 @@
+/**
+ * Connect: capabilities, external accounts, transfers and reversals, payouts, application fees,
+ * and `Stripe-Account` scoping.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import { type Harness, startHarness } from './helpers.ts';
+
+let h: Harness;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  h = await startHarness();
+  stripe = h.stripe;
+});
+afterAll(() => h.close());
+
+describe('capabilities', () => {
+  it('the seeded account lists its requested capabilities, named after themselves', async () => {
+    const list = await stripe.accounts.listCapabilities(SEED.connected.account);
+    expect(list.url).toBe(`/v1/accounts/${SEED.connected.account}/capabilities`);
+    expect(list.data.map((c) => c.id).sort()).toEqual([...SEED.connected.capabilities].sort());
+    for (const capability of list.data) {
+      expect(capability).toMatchObject({
+        object: 'capability',
+        account: SEED.connected.account,
+        requested: true,
+        status: 'active',
+      });
+    }
+  });
+
+  it('updating requested moves the status and the account’s summary', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { card_payments: { requested: true } },
+    });
+    expect(account.capabilities).toEqual({ card_payments: 'active' });
+    const off = await stripe.accounts.updateCapability(account.id, 'card_payments', { requested: false });
+    expect(off).toMatchObject({ requested: false, status: 'inactive', requested_at: null });
+    expect((await stripe.accounts.retrieve(account.id)).capabilities).toEqual({ card_payments: 'inactive' });
+    await stripe.accounts.update(account.id, { capabilities: { transfers: { requested: true } } });
+    expect((await stripe.accounts.listCapabilities(account.id)).data.map((c) => c.id).sort()).toEqual([
+      'card_payments',
+      'transfers',
+    ]);
+  });
+
+  it('a known capability not requested yet reads as inactive; an unknown one is 404', async () => {
+    const account = await stripe.accounts.create({ type: 'custom' });
+    expect(
+      await stripe.accounts.retrieveCapability(account.id, 'us_bank_account_ach_payments'),
+    ).toMatchObject({
+      requested: false,
+      status: 'inactive',
+    });
+    await expect(stripe.accounts.retrieveCapability(account.id, 'telepathy_payments')).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+
+  it('capabilities of different accounts share names without clashing', async () => {
+    const a = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    const b = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    await stripe.accounts.updateCapability(a.id, 'transfers', { requested: false });
+    expect((await stripe.accounts.retrieveCapability(b.id, 'transfers')).status).toBe('active');
+  });
+});
+
+describe('external accounts', () => {
+  it('the first bank account per currency is the default', async () => {
+    const seeded = await stripe.accounts.listExternalAccounts(SEED.connected.account);
+    expect(seeded.data).toEqual([
+      expect.objectContaining({
+        id: SEED.connected.bankAccount,
+        object: 'bank_account',
+        default_for_currency: true,
+        account: SEED.connected.account,
+      }),
+    ]);
+    const account = await stripe.accounts.create({ type: 'custom', external_account: 'btok_us_verified' });
+    const second = await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
+    expect(second).toMatchObject({ default_for_currency: false, account: account.id });
+    const expanded = await stripe.accounts.retrieve(account.id, { expand: ['external_accounts'] });
+    expect(expanded.external_accounts!.data).toHaveLength(2);
+    const first = expanded.external_accounts!.data.find((e) => e.id !== second.id)!;
+    await expect(stripe.accounts.deleteExternalAccount(account.id, first.id)).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect(await stripe.accounts.deleteExternalAccount(account.id, second.id)).toMatchObject({
+      id: second.id,
+      deleted: true,
+    });
+  });
+});
+
+describe('transfers and reversals', () => {
+  it('the seeded transfer is partly reversed', async () => {
+    const transfer = await stripe.transfers.retrieve(SEED.connected.transfer);
+    expect(transfer).toMatchObject({
+      amount: 10_000,
+      amount_reversed: 2500,
+      reversed: false,
+      destination: SEED.connected.account,
+    });
+    expect(transfer.reversals.data.map((r) => r.id)).toEqual([SEED.connected.reversal]);
+    expect(transfer.reversals.url).toBe(`/v1/transfers/${SEED.connected.transfer}/reversals`);
+    expect(
+      (await stripe.transfers.list({ destination: SEED.connected.account })).data.map((t) => t.id),
+    ).toEqual([SEED.connected.secondTransfer, SEED.connected.transfer]);
+  });
+
+  it('reversals add up, set reversed when full and cannot exceed the transfer', async () => {
+    const transfer = await stripe.transfers.create({
+      amount: 1000,
+      currency: 'usd',
+      destination: SEED.connected.account,
+    });
+    await stripe.transfers.createReversal(transfer.id, { amount: 300 });
+    expect(await stripe.transfers.retrieve(transfer.id)).toMatchObject({
+      amount_reversed: 300,
+      reversed: false,
+    });
+    await expect(stripe.transfers.createReversal(transfer.id, { amount: 800 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    const rest = await stripe.transfers.createReversal(transfer.id);
+    expect(rest.amount).toBe(700);
+    expect(await stripe.transfers.retrieve(transfer.id)).toMatchObject({
+      amount_reversed: 1000,
+      reversed: true,
+    });
+    await expect(stripe.transfers.createReversal(transfer.id, { amount: 1 })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect((await stripe.transfers.listReversals(transfer.id)).data).toHaveLength(2);
+  });
+
+  it('a transfer to an unknown account is refused', async () => {
+    await expect(
+      stripe.transfers.create({ amount: 1000, currency: 'usd', destination: 'acct_nope' }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'destination',
+    });
+  });
+
+  it('the destination sees the transfer as a payment in its own scope', async () => {
+    const transfer = await stripe.transfers.create({
+      amount: 1200,
+      currency: 'usd',
+      destination: SEED.connected.account,
+    });
+    expect(transfer.destination_payment).toMatch(/^py_/);
+    const payment = await stripe.charges.retrieve(
+      transfer.destination_payment as string,
+      {},
+      { stripeAccount: SEED.connected.account },
+    );
+    expect(payment).toMatchObject({ amount: 1200, source_transfer: transfer.id });
+    await expect(stripe.charges.retrieve(transfer.destination_payment as string)).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+});
+
+describe('payouts and application fees', () => {
+  it('a pending payout can be canceled once', async () => {
+    const payout = await stripe.payouts.create({ amount: 1000, currency: 'usd' });
+    expect(payout.status).toBe('pending');
+    expect((await stripe.payouts.cancel(payout.id)).status).toBe('canceled');
+    await expect(stripe.payouts.cancel(payout.id)).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('application fee refunds', async () => {
+    const refund = await stripe.applicationFees.createRefund(SEED.connected.applicationFee, { amount: 50 });
+    expect(refund).toMatchObject({ object: 'fee_refund', amount: 50, fee: SEED.connected.applicationFee });
+    expect(await stripe.applicationFees.retrieve(SEED.connected.applicationFee)).toMatchObject({
+      amount_refunded: 50,
+      refunded: false,
+    });
+    const refunds = await stripe.applicationFees.listRefunds(SEED.connected.applicationFee);
+    expect(refunds.data.map((r) => r.id)).toEqual([refund.id]);
+    expect(
+      (await stripe.applicationFees.retrieveRefund(SEED.connected.applicationFee, refund.id)).amount,
+    ).toBe(50);
+  });
+});
+
+describe('Stripe-Account scoping', () => {
+  const connected = { stripeAccount: SEED.connected.account };
+
+  it('objects live in their account’s scope only', async () => {
+    const platform = await stripe.customers.list({ limit: 100 });
+    expect(platform.data.map((c) => c.id)).not.toContain(SEED.connected.customer);
+    const scoped = await stripe.customers.list({ limit: 100 }, connected);
+    expect(scoped.data.map((c) => c.id)).toEqual([SEED.connected.customer]);
+    const created = await stripe.customers.create({ name: 'Scoped' }, connected);
+    await expect(stripe.customers.retrieve(created.id)).rejects.toMatchObject({ statusCode: 404 });
+    expect((await stripe.customers.retrieve(created.id, {}, connected)).id).toBe(created.id);
+    await expect(stripe.customers.retrieve(SEED.jenny.customer, {}, connected)).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+
+  it('/v1/account is the connected account, and the balance is the account’s own', async () => {
+    expect((await stripe.accounts.retrieveCurrent({}, connected)).id).toBe(SEED.connected.account);
+    expect((await stripe.accounts.retrieveCurrent()).id).toBe(SEED.platform.account);
+    expect((await stripe.balance.retrieve({}, connected)).available).toEqual([]);
+  });
+
+  it('an account that is not connected is refused with 403', async () => {
+    await expect(
+      stripe.customers.list({}, { stripeAccount: 'acct_1Unknown000000000' }),
+    ).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'account_invalid',
+    });
+  });
+
+  it('the platform’s own id addresses the platform', async () => {
+    const list = await stripe.customers.list({ limit: 1 }, { stripeAccount: SEED.platform.account });
+    expect(list.data).toHaveLength(1);
+    expect(
+      (await stripe.customers.retrieve(SEED.jenny.customer, {}, { stripeAccount: SEED.platform.account })).id,
+    ).toBe(SEED.jenny.customer);
+  });
+
+  it('a deleted account can no longer be used', async () => {
+    const account = await stripe.accounts.create({ type: 'custom' });
+    await stripe.customers.create({}, { stripeAccount: account.id });
+    await stripe.accounts.del(account.id);
+    await expect(stripe.customers.list({}, { stripeAccount: account.id })).rejects.toMatchObject({
+      statusCode: 403,
+    });
+    await expect(stripe.accounts.retrieve(account.id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});

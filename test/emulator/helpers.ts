@@ -1,0 +1,60 @@
+/** Shared helpers for the emulator tests: start one on port 0, talk to it raw or through the SDK. */
+import Stripe from 'stripe';
+import { createEmulator, type Emulator, type EmulatorServerOptions } from '../../src/emulator/server.ts';
+
+export interface Harness {
+  emulator: Emulator;
+  stripe: Stripe;
+  /** a raw request; `body` is form-encoded already */
+  request(method: string, path: string, options?: RequestOptions): Promise<RawResponse>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: string;
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = {}): Stripe {
+  return new Stripe(emulator.key, {
+    host: '127.0.0.1',
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+    ...options,
+  });
+}
+
+export async function startHarness(options: EmulatorServerOptions = {}): Promise<Harness> {
+  const emulator = await createEmulator({ faults: {}, ...options });
+  return {
+    emulator,
+    stripe: sdk(emulator),
+    async request(method, path, { body, key, headers = {} } = {}) {
+      const all: Record<string, string> = { ...headers };
+      if (key !== null) all.Authorization ??= `Bearer ${key ?? emulator.key}`;
+      if (body !== undefined) all['Content-Type'] ??= 'application/x-www-form-urlencoded';
+      const response = await fetch(`${emulator.url}${path}`, {
+        method,
+        headers: all,
+        ...(body !== undefined ? { body } : {}),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // binary or empty
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    close: () => emulator.close(),
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * Charges, declines, refunds, payment intents, setup intents and payment methods.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import { type Harness, startHarness } from './helpers.ts';
+
+let h: Harness;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  h = await startHarness();
+  stripe = h.stripe;
+});
+afterAll(() => h.close());
+
+/** The rejection of `promise` as Stripe's error fields. */
+async function failure(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Stripe.errors.StripeError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('declines', () => {
+  const declines: [string, string, string, string][] = [
+    ['tok_chargeDeclined', 'card_declined', 'generic_decline', 'Your card was declined.'],
+    [
+      'tok_chargeDeclinedInsufficientFunds',
+      'card_declined',
+      'insufficient_funds',
+      'Your card has insufficient funds.',
+    ],
+    ['tok_chargeDeclinedFraudulent', 'card_declined', 'fraudulent', 'Your card was declined.'],
+    ['tok_chargeDeclinedLostCard', 'card_declined', 'lost_card', 'Your card was declined.'],
+    ['tok_chargeDeclinedStolenCard', 'card_declined', 'stolen_card', 'Your card was declined.'],
+    ['tok_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'Your card has expired.'],
+    [
+      'tok_chargeDeclinedIncorrectCvc',
+      'incorrect_cvc',
+      'incorrect_cvc',
+      "Your card's security code is incorrect.",
+    ],
+    [
+      'tok_chargeDeclinedProcessingError',
+      'processing_error',
+      'processing_error',
+      'An error occurred while processing your card. Try again in a little bit.',
+    ],
+  ];
+  for (const [token, code, declineCode, message] of declines) {
+    it(`${token} fails the charge with ${code}/${declineCode} and stores it as failed`, async () => {
+      const response = await h.request('POST', '/v1/charges', {
+        body: `amount=2000&currency=usd&source=${token}`,
+      });
+      expect(response.status).toBe(402);
+      expect(response.body.error).toMatchObject({
+        type: 'card_error',
+        code,
+        decline_code: declineCode,
+        message,
+      });
+      expect(response.body.error.charge).toMatch(/^ch_/);
+      const charge = await stripe.charges.retrieve(response.body.error.charge);
+      expect(charge).toMatchObject({
+        status: 'failed',
+        paid: false,
+        captured: false,
+        failure_code: code,
+        outcome: { reason: declineCode },
+      });
+    });
+  }
+
+  it('the SDK raises a StripeCardError', async () => {
+    const error = await failure(
+      stripe.charges.create({ amount: 2000, currency: 'usd', source: 'tok_chargeDeclined' }),
+    );
+    expect(error.type).toBe('StripeCardError');
+    expect(error.statusCode).toBe(402);
+    expect(error.decline_code).toBe('generic_decline');
+  });
+
+  it('pm_card_chargeDeclined… fails a payment intent confirmation', async () => {
+    const intent = await stripe.paymentIntents.create({
+      amount: 3000,
+      currency: 'usd',
+      payment_method: 'pm_card_chargeDeclinedInsufficientFunds',
+    });
+    expect(intent.status).toBe('requires_confirmation');
+    const error = await failure(stripe.paymentIntents.confirm(intent.id));
+    expect(error).toMatchObject({
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+    });
+    expect(error.payment_intent).toMatchObject({ id: intent.id, status: 'requires_payment_method' });
+    const after = await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+    expect(after.status).toBe('requires_payment_method');
+    expect(after.last_payment_error).toMatchObject({
+      decline_code: 'insufficient_funds',
+      type: 'card_error',
+    });
+    expect(after.latest_charge).toMatchObject({ status: 'failed', payment_intent: intent.id });
+  });
+});
+
+describe('charges', () => {
+  it('charge a customer’s default card', async () => {
+    const charge = await stripe.charges.create({
+      amount: 1500,
+      currency: 'usd',
+      customer: SEED.jenny.customer,
+    });
+    expect(charge).toMatchObject({
+      customer: SEED.jenny.customer,
+      payment_method: SEED.jenny.card,
+      status: 'succeeded',
+    });
+    expect(charge.payment_method_details?.card).toMatchObject({
+      brand: 'visa',
+      last4: '4242',
+      exp_month: 8,
+      exp_year: 2024,
+    });
+  });
+
+  it('needs a source or a customer with one', async () => {
+    await expect(stripe.charges.create({ amount: 1500, currency: 'usd' })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(
+      stripe.charges.create({ amount: 1500, currency: 'usd', customer: SEED.dennis.customer }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'card',
+    });
+    await expect(
+      stripe.charges.create({ amount: 20, currency: 'usd', source: 'tok_visa' }),
+    ).rejects.toMatchObject({
+      code: 'amount_too_small',
+    });
+  });
+
+  it('authorize then capture', async () => {
+    const charge = await stripe.charges.create({
+      amount: 8000,
+      currency: 'usd',
+      source: 'tok_visa',
+      capture: false,
+    });
+    expect(charge).toMatchObject({ captured: false, amount_captured: 0, balance_transaction: null });
+    const captured = await stripe.charges.capture(charge.id, { amount: 6000 });
+    expect(captured).toMatchObject({ captured: true, amount_captured: 6000, amount_refunded: 2000 });
+    await expect(stripe.charges.capture(charge.id)).rejects.toMatchObject({
+      code: 'charge_already_captured',
+    });
+  });
+
+  it('the seeded declined charge of Tim is stored as failed', async () => {
+    expect((await stripe.charges.retrieve(SEED.tim.declinedCharge)).status).toBe('failed');
+  });
+});
+
+describe('refunds', () => {
+  it('increment amount_refunded, set refunded when full, and never exceed the charge', async () => {
+    const charge = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_visa' });
+    const first = await stripe.refunds.create({ charge: charge.id, amount: 1000 });
+    expect(first.balance_transaction).toMatch(/^txn_/);
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({
+      amount_refunded: 1000,
+      refunded: false,
+    });
+    await expect(stripe.refunds.create({ charge: charge.id, amount: 2500 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    const rest = await stripe.refunds.create({ charge: charge.id });
+    expect(rest.amount).toBe(2000);
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 3000, refunded: true });
+    await expect(stripe.refunds.create({ charge: charge.id })).rejects.toMatchObject({
+      code: 'charge_already_refunded',
+    });
+  });
+
+  it('nested refunds under a charge, and charge.refunds when expanded', async () => {
+    const charge = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_visa' });
+    const refund = await h.request('POST', `/v1/charges/${charge.id}/refunds`, { body: 'amount=500' });
+    expect(refund.body).toMatchObject({ object: 'refund', charge: charge.id, amount: 500 });
+    const nested = await h.request('GET', `/v1/charges/${charge.id}/refunds`);
+    expect(nested.body.data.map((r: { id: string }) => r.id)).toEqual([refund.body.id]);
+    const expanded = await stripe.charges.retrieve(charge.id, { expand: ['refunds'] });
+    expect(expanded.refunds).toMatchObject({
+      object: 'list',
+      url: `/v1/charges/${charge.id}/refunds`,
+      data: [{ id: refund.body.id }],
+    });
+    const legacy = await h.request('POST', `/v1/charges/${charge.id}/refund`, { body: 'amount=500' });
+    expect(legacy.body).toMatchObject({ object: 'charge', amount_refunded: 1000 });
+  });
+
+  it('refund a payment intent', async () => {
+    const refund = await stripe.refunds.create({ payment_intent: SEED.alan.paymentIntent, amount: 2000 });
+    expect(refund.payment_intent).toBe(SEED.alan.paymentIntent);
+    const intent = await stripe.paymentIntents.retrieve(SEED.alan.paymentIntent, {
+      expand: ['latest_charge'],
+    });
+    expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(2000);
+  });
+});
+
+describe('payment intents', () => {
+  it('confirm succeeds with a test payment method', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 2500, currency: 'usd' });
+    expect(intent).toMatchObject({ status: 'requires_payment_method', amount_received: 0 });
+    expect(intent.client_secret).toMatch(new RegExp(`^${intent.id}_secret_`));
+    const confirmed = await stripe.paymentIntents.confirm(intent.id, {
+      payment_method: 'pm_card_mastercard',
+    });
+    expect(confirmed).toMatchObject({ status: 'succeeded', amount_received: 2500 });
+    expect(confirmed.payment_method).toMatch(/^pm_/);
+    const charges = await stripe.charges.list({ payment_intent: intent.id });
+    expect(charges.data).toHaveLength(1);
+    expect(charges.data[0]!.payment_method_details?.card?.brand).toBe('mastercard');
+    await expect(stripe.paymentIntents.cancel(intent.id)).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+  });
+
+  it('manual capture, then capture', async () => {
+    const intent = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      capture_method: 'manual',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    expect(intent).toMatchObject({ status: 'requires_capture', amount_capturable: 5000 });
+    const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 4000 });
+    expect(captured).toMatchObject({ status: 'succeeded', amount_received: 4000 });
+  });
+
+  it('cancel', async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd' });
+    const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' });
+    expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned' });
+  });
+
+  it('confirm without a payment method is refused', async () => {
+    await expect(stripe.paymentIntents.confirm(SEED.alan.openPaymentIntent)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_unexpected_state',
+    });
+  });
+});
+
+describe('setup intents and payment methods', () => {
+  it('a setup intent attaches its payment method to the customer', async () => {
+    const customer = await stripe.customers.create({});
+    const intent = await stripe.setupIntents.create({ customer: customer.id });
+    const confirmed = await stripe.setupIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    expect(confirmed.status).toBe('succeeded');
+    const methods = await stripe.customers.listPaymentMethods(customer.id);
+    expect(methods.data.map((m) => m.id)).toEqual([confirmed.payment_method]);
+    expect(methods.data[0]!.card).toMatchObject({ brand: 'visa', last4: '4242' });
+  });
+
+  it('attach and detach; magic ids become new payment methods', async () => {
+    const customer = await stripe.customers.create({});
+    const attached = await stripe.paymentMethods.attach('pm_card_amex', { customer: customer.id });
+    expect(attached.id).toMatch(/^pm_/);
+    expect(attached.id).not.toBe('pm_card_amex');
+    expect(attached).toMatchObject({ customer: customer.id, card: { brand: 'amex', last4: '8431' } });
+    expect((await stripe.paymentMethods.list({ customer: customer.id, type: 'card' })).data).toHaveLength(1);
+    expect((await stripe.paymentMethods.detach(attached.id)).customer).toBeNull();
+    const created = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '6011111111111117', exp_month: 1, exp_year: 2032 },
+    });
+    expect(created.card).toMatchObject({ brand: 'discover', last4: '1117', exp_month: 1, exp_year: 2032 });
+  });
+});
