@@ -1,6 +1,6 @@
 /**
  * Stripe's search query language (the subset documented at docs.stripe.com/search):
- * `field:"value"`, `field:value`, `field~"substring"`, numeric `field>10`, `field<10`,
+ * `field:"value"` (or single quotes, as Stripe's docs write it), `field:value`, `field~"substring"`, numeric `field>10`, `field<10`,
  * `field>=10`, `field<=10`, `-field:value` (negation), `metadata["key"]:"value"`, `field:null`,
  * clauses joined by `AND` (or a space) or by `OR`, but not both. Exact matches ignore case.
  */
@@ -28,7 +28,7 @@ export interface SearchQuery {
 const queryError = (message: string) => invalidRequest(message, { param: 'query' });
 
 const TOKEN =
-  /\s*(-)?([A-Za-z_][A-Za-z0-9_.]*)(?:\[\s*"((?:[^"\\]|\\.)*)"\s*\])?\s*(>=|<=|:|~|>|<)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))/y;
+  /\s*(-)?([A-Za-z_][A-Za-z0-9_.]*)(?:\[\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\])?\s*(>=|<=|:|~|>|<)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s"']+))/y;
 const JOIN = /\s+(AND|OR)\s+|\s+/y;
 
 export function parseSearchQuery(text: string): SearchQuery {
@@ -42,7 +42,9 @@ export function parseSearchQuery(text: string): SearchQuery {
     const match = TOKEN.exec(source);
     if (!match)
       throw queryError(`Invalid search query near position ${index}: ${source.slice(index, index + 30)}`);
-    const [, negate, field, key, op, quoted, bare] = match;
+    const [, negate, field, keyDouble, keySingle, op, quotedDouble, quotedSingle, bare] = match;
+    const key = keyDouble ?? keySingle;
+    const quoted = quotedDouble ?? quotedSingle;
     const raw = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : bare!;
     let value: string | number | null = raw;
     if (quoted === undefined && raw === 'null') value = null;

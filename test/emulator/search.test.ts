@@ -21,6 +21,19 @@ describe('parseSearchQuery', () => {
     });
   });
 
+  it("takes single quotes as Stripe's docs write them", () => {
+    expect(
+      parseSearchQuery("email:'jenny.rosen@example.com' AND name:'Jenny Rosen' metadata['order']:'42'"),
+    ).toEqual({
+      join: 'AND',
+      clauses: [
+        { negate: false, path: ['email'], op: ':', value: 'jenny.rosen@example.com' },
+        { negate: false, path: ['name'], op: ':', value: 'Jenny Rosen' },
+        { negate: false, path: ['metadata'], op: ':', value: '42', metadataKey: 'order' },
+      ],
+    });
+  });
+
   it('rejects mixed joins, bad numbers and junk', () => {
     expect(() => parseSearchQuery('a:1 AND b:2 OR c:3')).toThrow(StripeError);
     expect(() => parseSearchQuery('amount>lots')).toThrow(StripeError);
