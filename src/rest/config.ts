@@ -35,12 +35,12 @@ export class ConfigError extends Error {
 }
 
 /** Empty and whitespace-only values count as unset, as `.env` files commonly write them. */
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+export function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
 
-function readInteger(
+export function readInteger(
   env: NodeJS.ProcessEnv,
   name: string,
   min: number,

@@ -3,7 +3,7 @@
  * an invalid value throws a `ConfigError` naming the variable (the REST client's variables are read
  * by `readRestConfig`). Secret values are never echoed in messages.
  */
-import { ConfigError, type RestConfig, readRestConfig } from '../rest/config.ts';
+import { ConfigError, type RestConfig, read, readInteger, readRestConfig } from '../rest/config.ts';
 
 export { ConfigError };
 
@@ -57,30 +57,6 @@ export const DEFAULT_LIMITS: QueryLimits = {
 
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';
-
-function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function readInteger(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      name,
-      `${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-}
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
