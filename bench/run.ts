@@ -6,9 +6,11 @@ import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
+import { benchUpstream } from './upstream.ts';
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['schema', benchSchema],
+  ['upstream', benchUpstream],
   ['rest', benchRest],
   ['server', benchServer],
 ];

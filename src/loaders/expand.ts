@@ -1,7 +1,8 @@
 /**
  * Expand folding: reads the GraphQL selection under a field that fetches from Stripe and lists the
  * expandable references it selects, as Stripe `expand[]` paths, so that one request brings the
- * objects inline instead of one more call per reference. Stripe expands at most four levels deep;
+ * objects inline instead of one more call per reference. Optional lists that Stripe includes only
+ * on request (`customer.sources`, `customer.subscriptions`, `charge.refunds`) are asked for too. Stripe expands at most four levels deep;
  * a list's `data.` counts as one (design for the stricter reading), so deeper references are left
  * to the loaders.
  */
@@ -21,7 +22,10 @@ import {
 export const MAX_EXPAND_DEPTH = 4;
 
 /** GraphQL type → field → the wire property and whether it is an expandable reference. */
-export type WireFieldMap = ReadonlyMap<string, ReadonlyMap<string, { wire: string; ref: boolean }>>;
+export type WireFieldMap = ReadonlyMap<
+  string,
+  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean }>
+>;
 
 export interface ExpandPlanInput {
   schema: GraphQLSchema;
@@ -85,7 +89,7 @@ function walk(
         if (!info || !field || !node.selectionSet) continue;
         const next = [...path, info.wire];
         if (next.length > MAX_EXPAND_DEPTH) continue;
-        if (info.ref) out.add(next.join('.'));
+        if (info.ref || info.optIn) out.add(next.join('.'));
         const childTypes = possibleTypes(input.schema, getNamedType(field.type));
         walk([node.selectionSet], childTypes, next, input, out);
       }

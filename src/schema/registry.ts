@@ -34,6 +34,8 @@ export interface WireField {
   wire: string;
   /** an expandable reference (the object field, not its `xId`) */
   ref: boolean;
+  /** an optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`) */
+  optIn: boolean;
 }
 
 export class TypeRegistry {
@@ -157,7 +159,9 @@ export class TypeRegistry {
     const wireFields = new Map<string, WireField>();
     for (const prop of schema.props) {
       const names = fieldNames(prop);
-      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) });
+      const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
+      const optIn = prop.expandable && !prop.required && target?.object === 'list';
+      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField), optIn });
     }
     this.wireFields.set(schema.gql, wireFields);
     this.builder.objectType(ref, {

@@ -54,6 +54,16 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
     if (type.k === 'union') return model.unions[type.name]?.gql;
     return undefined;
   };
+  /** The response is exactly a resource or its deleted form. */
+  const liveOrDeleted = (op: Operation): boolean => {
+    if (op.response.k !== 'union' || !op.resource) return false;
+    const members = model.unions[op.response.name]!.members;
+    return (
+      members.length === 2 &&
+      members.includes(op.resource) &&
+      members.some((m) => model.objects[m]?.deletedOf === op.resource)
+    );
+  };
   const argsOf = (op: Operation) =>
     op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
   const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
@@ -75,7 +85,10 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
   for (const resource of retrieveResources) {
     const op = index.retrieveOf(resource);
     if (!op) continue;
-    const type = outputRef(op);
+    // A retrieve that may answer with the deleted form (GET /v1/customers/{id}) still reads as the
+    // live type: asking for a customer gives a Customer, and a deleted one is a typed DELETED error.
+    const deletedForm = liveOrDeleted(op);
+    const type = deletedForm ? registry.objects.get(resource) : outputRef(op);
     if (!type) continue;
     const gql = model.objects[resource]?.gql ?? model.unions[model.polymorphic[resource] ?? '']?.gql;
     if (!gql) continue;
@@ -106,7 +119,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: (
+          resolve: async (
             _root: unknown,
             args: Record<string, unknown>,
             ctx: GatewayContext,
@@ -118,7 +131,13 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             const target = useSingleton
               ? { path: singleton.path }
               : { path: op.path, pathParams: pathArgs.map((a) => String(args[a.name])) };
-            return ctx.loaders.get({ ...target, ...(Object.keys(params).length ? { params } : {}), expand });
+            const result = await ctx.loaders.get<StripeObject>({
+              ...target,
+              ...(Object.keys(params).length ? { params } : {}),
+              expand,
+            });
+            if (deletedForm && result.deleted === true) throw deletedError(gql, result);
+            return result;
           },
         }),
     });
@@ -174,7 +193,12 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         nullable: true,
         extensions: { stripeCost: { calls: 1 } },
         args: { id: t.arg.id({ required: true }) },
-        resolve: (_root: unknown, args: { id: string }, ctx: GatewayContext, info: GraphQLResolveInfo) => {
+        resolve: async (
+          _root: unknown,
+          args: { id: string },
+          ctx: GatewayContext,
+          info: GraphQLResolveInfo,
+        ) => {
           const resource = nodeResource(args.id, resourceForId(String(args.id)));
           const op = index.retrieveByIdOf(resource);
           if (!op || !registry.isNode(model.objects[resource]!)) {
@@ -185,7 +209,13 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             );
           }
           const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
-          return ctx.loaders.get<StripeObject>({ path: op.path, pathParams: [String(args.id)], expand });
+          const result = await ctx.loaders.get<StripeObject>({
+            path: op.path,
+            pathParams: [String(args.id)],
+            expand,
+          });
+          if (result.deleted === true) throw deletedError(model.objects[resource]!.gql, result);
+          return result;
         },
       }),
   });
@@ -201,6 +231,10 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
     seen.set(field.name, field.operation?.id ?? field.name);
   }
   return fields;
+}
+
+function deletedError(type: string, object: StripeObject) {
+  return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
 }
 
 function nodeResource(id: string, match: PrefixMatch): string {

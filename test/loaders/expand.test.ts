@@ -1,4 +1,4 @@
-import { execute, parse } from 'graphql';
+import { execute, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createLoaders } from '../../src/loaders/loaders.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
@@ -42,7 +42,9 @@ const charge = (id: string, customerId: string) => ({
 async function run(query: string, answer: (request: RestRequest) => unknown) {
   const { rest, requests } = fakeRest(answer);
   const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
-  const result = await execute({ schema, document: parse(query), contextValue: { loaders } });
+  const document = parse(query);
+  expect(validate(schema, document)).toEqual([]);
+  const result = await execute({ schema, document, contextValue: { loaders } });
   return { result, requests, loaders };
 }
 

@@ -2,7 +2,7 @@
  * The schema end to end: GraphQL queries executed against the emulator through the real REST client,
  * counting the upstream calls each query makes.
  */
-import { execute, parse } from 'graphql';
+import { execute, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createLoaders } from '../../src/loaders/loaders.ts';
@@ -21,10 +21,13 @@ const ids: { customers: string[]; product: string; price: string; recurring: str
 const TAG = `q${Date.now()}`;
 
 async function gql(query: string, variables?: Record<string, unknown>) {
+  const document = parse(query);
+  const invalid = validate(schema, document);
+  if (invalid.length > 0) throw new Error(`invalid query: ${invalid.map((e) => e.message).join('; ')}`);
   const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
   const result = await execute({
     schema,
-    document: parse(query),
+    document,
     contextValue: { loaders },
     ...(variables ? { variableValues: variables } : {}),
   });
@@ -100,6 +103,22 @@ describe('retrieve fields', () => {
       a: { unitAmount: 5_000_000_000, type: 'ONE_TIME', currency: 'usd' },
       b: { type: 'RECURRING', recurring: { interval: 'MONTH', intervalCount: 1 } },
     });
+  });
+
+  it('reads a deleted customer as a typed DELETED error', async () => {
+    const gone = await rest.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/customers',
+      params: { name: 'Gone' },
+    });
+    await rest.request({
+      method: 'DELETE',
+      path: '/v1/customers/{customer}',
+      pathParams: { customer: gone.id },
+    });
+    const { data, errors } = await gql('query($id: ID!) { customer(id: $id) { id } }', { id: gone.id });
+    expect(data).toEqual({ customer: null });
+    expect(errors![0]!.extensions).toMatchObject({ code: 'DELETED', id: gone.id });
   });
 
   it('answers an unknown id with a typed NOT_FOUND error and a null field', async () => {
