@@ -30,7 +30,8 @@ const collectionName = (path: string) =>
 
 export interface RootField {
   name: string;
-  operation: Operation;
+  /** the operation behind the field; none for node(id), which picks one per id */
+  operation?: Operation;
   build: (t: Ref) => Ref;
 }
 
@@ -186,7 +187,6 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
   // ---- node --------------------------------------------------------------------------------
   fields.push({
     name: 'node',
-    operation: undefined as unknown as Operation,
     build: (t) =>
       t.field({
         type: registry.node,
