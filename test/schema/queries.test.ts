@@ -247,6 +247,15 @@ describe('node', () => {
     expect(calls).toBe(0);
   });
 
+  it('refuses a prefix two resources share, naming them', async () => {
+    const { errors, calls } = await gql(`{ node(id: "tax_li_123") { id } }`);
+    expect(errors![0]!.extensions).toMatchObject({
+      code: 'AMBIGUOUS_ID_PREFIX',
+      resources: ['tax.calculation_line_item', 'tax.transaction_line_item'],
+    });
+    expect(calls).toBe(0);
+  });
+
   it('refuses a resource that has no retrieve by id alone', async () => {
     const { errors } = await gql(`{ node(id: "card_123") { id } }`);
     expect(errors![0]!.extensions!.code).toBe('NOT_RETRIEVABLE_BY_ID');
