@@ -10,6 +10,7 @@
 import {
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
   getOperationAST,
@@ -61,63 +62,57 @@ export function parseWithTokenLimit(maxTokens: number) {
 /** Introspection subtrees (`__schema`, `__type`) are exempt: GraphiQL's own query nests deeply. */
 const isIntrospection = (name: string) => name.startsWith('__') && name !== '__typename';
 
-function depthOf(
+/**
+ * Folds a selection set, fragments followed once each (and memoised): `field` gives a field's value
+ * from its children's, `combine` joins siblings (max for depth, sum for aliases).
+ */
+function foldSelections(
   selectionSet: SelectionSetNode,
   context: ValidationContext,
   memo: Map<string, number>,
   stack: readonly string[],
+  field: (node: FieldNode, children: number) => number,
+  combine: (a: number, b: number) => number,
 ): number {
-  let max = 0;
+  let total = 0;
   for (const selection of selectionSet.selections) {
-    let depth = 0;
+    let value: number;
     if (selection.kind === Kind.FIELD) {
       if (isIntrospection(selection.name.value)) continue;
-      depth = 1 + (selection.selectionSet ? depthOf(selection.selectionSet, context, memo, stack) : 0);
+      const children = selection.selectionSet
+        ? foldSelections(selection.selectionSet, context, memo, stack, field, combine)
+        : 0;
+      value = field(selection, children);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      depth = depthOf(selection.selectionSet, context, memo, stack);
+      value = foldSelections(selection.selectionSet, context, memo, stack, field, combine);
     } else {
       const name = selection.name.value;
       const fragment = context.getFragment(name);
       if (!fragment || stack.includes(name)) continue;
       let known = memo.get(name);
       if (known === undefined) {
-        known = depthOf(fragment.selectionSet, context, memo, [...stack, name]);
+        known = foldSelections(fragment.selectionSet, context, memo, [...stack, name], field, combine);
         memo.set(name, known);
       }
-      depth = known;
+      value = known;
     }
-    if (depth > max) max = depth;
+    total = combine(total, value);
   }
-  return max;
+  return total;
 }
 
-function aliasesOf(
-  selectionSet: SelectionSetNode,
-  context: ValidationContext,
-  memo: Map<string, number>,
-  stack: readonly string[],
-): number {
-  let count = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.alias) count++;
-      if (selection.selectionSet) count += aliasesOf(selection.selectionSet, context, memo, stack);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += aliasesOf(selection.selectionSet, context, memo, stack);
-    } else {
-      const name = selection.name.value;
-      const fragment = context.getFragment(name);
-      if (!fragment || stack.includes(name)) continue;
-      let known = memo.get(name);
-      if (known === undefined) {
-        known = aliasesOf(fragment.selectionSet, context, memo, [...stack, name]);
-        memo.set(name, known);
-      }
-      count += known;
-    }
-  }
-  return count;
-}
+const depthOf = (selectionSet: SelectionSetNode, context: ValidationContext, memo: Map<string, number>) =>
+  foldSelections(selectionSet, context, memo, [], (_node, children) => 1 + children, Math.max);
+
+const aliasesOf = (selectionSet: SelectionSetNode, context: ValidationContext, memo: Map<string, number>) =>
+  foldSelections(
+    selectionSet,
+    context,
+    memo,
+    [],
+    (node, children) => (node.alias ? 1 : 0) + children,
+    (a, b) => a + b,
+  );
 
 function named(rule: ValidationRule, name: string): ValidationRule {
   // Yoga caches validation results by rule names: the name carries the limit.
@@ -130,7 +125,7 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     const memo = new Map<string, number>();
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, context, memo, []);
+        const depth = depthOf(node.selectionSet, context, memo);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(
@@ -152,7 +147,7 @@ export function aliasLimitRule(maxAliases: number): ValidationRule {
     const memo = new Map<string, number>();
     return {
       OperationDefinition(node) {
-        const aliases = aliasesOf(node.selectionSet, context, memo, []);
+        const aliases = aliasesOf(node.selectionSet, context, memo);
         if (aliases > maxAliases) {
           context.reportError(
             new GraphQLError(`The query uses ${aliases} aliases, more than the maximum of ${maxAliases}`, {
