@@ -39,12 +39,6 @@ export interface Loaders {
   page<T = StripeObject>(request: GetRequest): Promise<StripePage<T>>;
   /** Records an object that arrived inline so that a later GET of it is free. */
   prime(object: StripeObject): void;
-  /** POST or DELETE, never cached. */
-  mutate<T = StripeObject>(
-    method: 'POST' | 'DELETE',
-    request: GetRequest,
-    options?: { idempotencyKey?: string },
-  ): Promise<T>;
   /** Upstream calls made for this request so far (each distinct GET or mutation counts once). */
   readonly upstreamCalls: number;
   /** Calls made per path, for tests and extensions. */
@@ -80,11 +74,11 @@ export function createLoaders(options: LoaderOptions): Loaders {
   const calls: string[] = [];
   const requests = new Map<string, GetRequest>();
 
-  const send = <T>(method: 'GET' | 'POST' | 'DELETE', request: GetRequest, idempotencyKey?: string) => {
-    calls.push(`${method} ${fillPath(request.path, request.pathParams)}`);
+  const send = <T>(request: GetRequest) => {
+    calls.push(`GET ${fillPath(request.path, request.pathParams)}`);
     return rest
       .request<T>({
-        method,
+        method: 'GET',
         path: request.path,
         ...(request.pathParams && request.pathParams.length > 0
           ? { pathParams: namedParams(request.path, request.pathParams) }
@@ -92,7 +86,6 @@ export function createLoaders(options: LoaderOptions): Loaders {
         ...(request.params ? { params: request.params } : {}),
         ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
         ...(stripeAccount ? { stripeAccount } : {}),
-        ...(idempotencyKey ? { idempotencyKey } : {}),
         ...(signal ? { signal } : {}),
       })
       .catch((error: unknown) => {
@@ -102,7 +95,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
 
   const loader = new DataLoader<string, unknown>(
     async (keys) => {
-      const results = await Promise.allSettled(keys.map((key) => send('GET', requests.get(key)!)));
+      const results = await Promise.allSettled(keys.map((key) => send(requests.get(key)!)));
       return results.map((r) => (r.status === 'fulfilled' ? r.value : toError(r.reason)));
     },
     { maxBatchSize: 100 },
@@ -128,13 +121,6 @@ export function createLoaders(options: LoaderOptions): Loaders {
       return page;
     },
     prime,
-    async mutate<T>(method: 'POST' | 'DELETE', request: GetRequest, opts: { idempotencyKey?: string } = {}) {
-      const result = await send<T>(method, request, opts.idempotencyKey);
-      // A mutation makes cached reads stale.
-      loader.clearAll();
-      if (result && typeof result === 'object') prime(result as StripeObject);
-      return result;
-    },
     get upstreamCalls() {
       return calls.length;
     },

@@ -29,7 +29,6 @@ function recordingLoaders(account: string, reads: Read[]): Loaders {
     get,
     page: get,
     prime: () => {},
-    mutate: () => Promise.reject(new Error('no mutations here')),
     upstreamCalls: 0,
     calls: [],
   } as Loaders;
