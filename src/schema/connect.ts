@@ -29,7 +29,8 @@ export interface ConnectedAccountMarker {
   stripeAccount: string;
 }
 
-const ACCOUNT_ID = /^acct_[A-Za-z0-9]{1,250}$/;
+/** A connected account id, as the `Stripe-Account` header and `connectedAccount(id:)` take it. */
+export const ACCOUNT_ID = /^acct_[A-Za-z0-9]{1,250}$/;
 
 /** The scoped context of each `connectedAccount` field, by its response path (unique per execution). */
 const scopeByPath = new WeakMap<ResponsePath, GatewayContext>();

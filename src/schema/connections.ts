@@ -4,11 +4,12 @@
  * page info (never asking for 101 items to peek). More than 100 items are fetched page by page;
  * search endpoints page with Stripe's `next_page` token instead.
  */
+
+import type { StripeObject } from '../loaders/loaders.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
-import type { StripeObject } from './resources.ts';
 
 type Ref = any;
 

@@ -5,12 +5,13 @@
  * `x` becomes `x` (the object, taken inline or loaded) and `xId`.
  */
 import { GraphQLError } from 'graphql';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
-import { candidateForId, type ResourceIndex, type StripeObject } from './resources.ts';
+import { candidateForId, type ResourceIndex } from './resources.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
 type Ref = any;

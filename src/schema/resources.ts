@@ -2,11 +2,9 @@
  * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
  * concrete path of an object, the resource an object or id belongs to.
  */
-import { fillPath } from '../loaders/loaders.ts';
+import { fillPath, type StripeObject } from '../loaders/loaders.ts';
 import { resourceForId } from '../spec/prefixes.ts';
 import type { Model, ObjectSchema, Operation } from '../spec/types.ts';
-
-export type StripeObject = Record<string, unknown>;
 
 export interface ResourceIndex {
   /** the primary retrieve operation of a resource (by schema name) */

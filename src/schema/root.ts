@@ -5,6 +5,7 @@
  */
 import { type GraphQLResolveInfo, getNamedType } from 'graphql';
 import { planExpand } from '../loaders/expand.ts';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
@@ -14,7 +15,6 @@ import { type Connections, listConnection, searchConnection } from './connection
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
-import type { StripeObject } from './resources.ts';
 
 type Ref = any;
 

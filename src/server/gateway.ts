@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders, type Loaders } from '../loaders/loaders.ts';
 import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
-import { scopeResolversByAccount } from '../schema/connect.ts';
+import { ACCOUNT_ID, scopeResolversByAccount } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -28,7 +28,6 @@ import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 export const STRIPE_ACCOUNT_HEADER = 'stripe-account';
-const ACCOUNT_ID = /^acct_[A-Za-z0-9]{1,250}$/;
 
 export interface GatewayOptions {
   /** Default: `readServerConfig({})`, i.e. every default. */
