@@ -109,7 +109,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
     });
     const queryArgs = argsOf(op);
     fields.push({
-      name: rootFieldOverrides[op.id] ?? camelCase(gql),
+      name: rootFieldOverrides[op.id] ?? camelCase(pascalCase(resource)),
       operation: op,
       build: (t) =>
         t.field({

@@ -4,7 +4,7 @@
  * know stops it with an error naming the schema and property, so nothing is dropped silently.
  */
 import { enumValueName, isGraphQLName, pascalCase } from './naming.ts';
-import { typeNameOverrides } from './overrides.ts';
+import { settleTypeName } from './overrides.ts';
 import type {
   EnumSchema,
   InParam,
@@ -60,7 +60,7 @@ export function buildModel(spec: Json): BuildResult {
   const gqlOwner = new Map<string, string>();
 
   const claimGqlName = (schemaName: string, derived: string): string => {
-    const gql = typeNameOverrides[schemaName] ?? derived;
+    const gql = settleTypeName(schemaName, derived);
     if (!isGraphQLName(gql))
       throw new SpecError(schemaName, `derived type name "${gql}" is not a GraphQL name`);
     const owner = gqlOwner.get(gql);

@@ -10,6 +10,21 @@
 export const typeNameOverrides: Record<string, string> = {};
 
 /**
+ * GraphQL reserves `Query`, `Mutation` and `Subscription` for the root types (graphql-js and every
+ * tool read a type of that name as the root). A Stripe object whose derived name is one of them
+ * takes the prefix `Stripe`: the `subscription` resource is `StripeSubscription`. Its root fields keep
+ * the resource's name (`subscription(id:)`, `subscriptions`).
+ */
+export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set(['Query', 'Mutation', 'Subscription']);
+export const RESERVED_TYPE_PREFIX = 'Stripe';
+
+/** The GraphQL type name of a schema: its override, else the derived name, off the reserved names. */
+export function settleTypeName(schemaName: string, derived: string): string {
+  const named = typeNameOverrides[schemaName] ?? derived;
+  return RESERVED_TYPE_NAMES.has(named) ? `${RESERVED_TYPE_PREFIX}${named}` : named;
+}
+
+/**
  * Root query field names by operation id, where the derived camelCase name clashes with another
  * operation's or reads badly.
  */

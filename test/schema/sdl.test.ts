@@ -25,4 +25,16 @@ describe('schema.graphql', () => {
     expect(printed).not.toContain('"""');
     expect(printed).not.toMatch(/^\s*"[^"]/m);
   });
+
+  it('keeps Query, Mutation and Subscription for the roots (the subscription resource is StripeSubscription)', () => {
+    const schema = buildFromSDL(printed);
+    for (const root of ['Mutation', 'Subscription']) {
+      const type = schema.getType(root);
+      if (type) expect([schema.getMutationType(), schema.getSubscriptionType()]).toContain(type);
+    }
+    expect(schema.getType('StripeSubscription')).toBeDefined();
+    expect(schema.getQueryType()?.getFields().subscription?.type.toString()).toBe('StripeSubscription');
+    expect(schema.getSubscriptionType()?.name ?? 'Subscription').toBe('Subscription');
+    expect(schema.getSubscriptionType()?.getFields().status).toBeUndefined();
+  });
 });
