@@ -1,12 +1,12 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
 import type { GraphQLSchema } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
+import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { TypeRegistry } from './registry.ts';
-import { indexResources, type ResourceIndex } from './resources.ts';
 import { rootFields } from './root.ts';
 
 export interface SchemaOptions {

@@ -7,11 +7,11 @@
 import { GraphQLError } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
+import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
-import { candidateForId, type ResourceIndex } from './resources.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
 type Ref = any;

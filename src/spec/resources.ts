@@ -3,8 +3,8 @@
  * concrete path of an object, the resource an object or id belongs to.
  */
 import { fillPath, type StripeObject } from '../loaders/loaders.ts';
-import { resourceForId } from '../spec/prefixes.ts';
-import type { Model, ObjectSchema, Operation } from '../spec/types.ts';
+import { resourceForId } from './prefixes.ts';
+import type { Model, ObjectSchema, Operation } from './types.ts';
 
 export interface ResourceIndex {
   /** the primary retrieve operation of a resource (by schema name) */
