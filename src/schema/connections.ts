@@ -6,9 +6,9 @@
  */
 
 import type { StripeObject } from '../loaders/loaders.ts';
+import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
 import type { Builder } from './builder.ts';
-import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 
 type Ref = any;
@@ -127,7 +127,7 @@ function toConnection(
 
 /** Loads a list endpoint as a connection. `params` are the endpoint's filters, already in wire form. */
 export async function listConnection(
-  ctx: GatewayContext,
+  session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,
   args: ConnectionArgs,
@@ -144,14 +144,14 @@ export async function listConnection(
         'last needs a before cursor: Stripe lists page backwards only from a known object',
       );
     }
-    return backward(ctx, path, params, last, before);
+    return backward(session, path, params, last, before);
   }
-  if (before != null) return backward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, before);
-  return forward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+  if (before != null) return backward(session, path, params, first ?? DEFAULT_PAGE_SIZE, before);
+  return forward(session, path, params, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
 }
 
 async function forward(
-  ctx: GatewayContext,
+  session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,
   count: number,
@@ -162,7 +162,7 @@ async function forward(
   let hasMore = true;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page = await ctx.loaders.page<StripeObject>({
+    const page = await session.page<StripeObject>({
       path,
       params: { ...params, limit, ...(cursor ? { starting_after: cursor } : {}) },
     });
@@ -176,7 +176,7 @@ async function forward(
 }
 
 async function backward(
-  ctx: GatewayContext,
+  session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,
   count: number,
@@ -187,7 +187,7 @@ async function backward(
   let hasMore = true;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page: StripePage<StripeObject> = await ctx.loaders.page<StripeObject>({
+    const page: StripePage<StripeObject> = await session.page<StripeObject>({
       path,
       params: { ...params, limit, ending_before: cursor },
     });
@@ -202,7 +202,7 @@ async function backward(
 
 /** Loads a search endpoint as a connection; the cursor is Stripe's `next_page` token. */
 export async function searchConnection(
-  ctx: GatewayContext,
+  session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,
   args: ConnectionArgs,
@@ -215,7 +215,7 @@ export async function searchConnection(
   let total: number | null = null;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const result = (await ctx.loaders.page<StripeObject>({
+    const result = (await session.page<StripeObject>({
       path,
       params: { ...params, limit, ...(page ? { page } : {}) },
     })) as StripeSearchResult<StripeObject>;

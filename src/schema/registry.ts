@@ -6,11 +6,12 @@
  */
 import { GraphQLError } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
+import { inherit } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
-import type { GatewayContext } from './context.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
@@ -218,6 +219,9 @@ export class TypeRegistry {
     } else if (base.k === 'ref') {
       resolve = (p, _args, ctx) =>
         mapValue(p[wire], (value) => this.resolveRef(value, base, schema, p, wire, ctx), true);
+    } else if (base.k === 'object' || base.k === 'union') {
+      // A sub-object belongs to its parent's upstream session: references under it resolve there.
+      resolve = (p) => inherit(p, p[wire]);
     } else {
       resolve = (p) => p[wire];
     }
@@ -244,7 +248,7 @@ export class TypeRegistry {
 
   /**
    * An expandable reference: taken inline when the parent arrived with it expanded, otherwise loaded
-   * by id (through the request's loaders), otherwise re-read from the parent with `expand[]`.
+   * by id (through the parent's upstream session), otherwise re-read from the parent with `expand[]`.
    */
   private async resolveRef(
     value: unknown,
@@ -254,9 +258,10 @@ export class TypeRegistry {
     wire: string,
     ctx: GatewayContext,
   ): Promise<unknown> {
+    const session = sessionOf(ctx, parent);
     if (typeof value === 'object' && value !== null) {
-      ctx.loaders.prime(value as StripeObject);
-      return value;
+      session.prime(value as StripeObject);
+      return session.adopt(value);
     }
     if (typeof value !== 'string') return null;
     const candidates =
@@ -265,10 +270,10 @@ export class TypeRegistry {
         : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
     const target = candidateForId(value, candidates);
     const op = target ? this.index.retrieveByIdOf(target) : undefined;
-    if (op) return ctx.loaders.get({ path: op.path, pathParams: [value] });
+    if (op) return session.get({ path: op.path, pathParams: [value] });
     const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;
     if (parentOp && typeof parent.id === 'string') {
-      const expanded = await ctx.loaders.get<StripeObject>({
+      const expanded = await session.get<StripeObject>({
         path: parentOp.path,
         pathParams: [parent.id],
         expand: [wire],

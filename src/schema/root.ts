@@ -12,7 +12,7 @@ import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { type ArgSpec, ArgumentTypes, wireParams } from './arguments.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
-import type { GatewayContext } from './context.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -132,7 +132,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             const target = useSingleton
               ? { path: singleton.path }
               : { path: op.path, pathParams: pathArgs.map((a) => String(args[a.name])) };
-            const result = await ctx.loaders.get<StripeObject>({
+            const result = await sessionOf(ctx, _root).get<StripeObject>({
               ...target,
               ...(Object.keys(params).length ? { params } : {}),
               expand,
@@ -177,8 +177,8 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             const expand = op.expand ? expandFor(info, true) : [];
             if (expand.length > 0) params.expand = expand;
             return search
-              ? searchConnection(ctx, op.path, params, args)
-              : listConnection(ctx, op.path, params, args);
+              ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
+              : listConnection(sessionOf(ctx, _root), op.path, params, args);
           },
         }),
     });
@@ -209,7 +209,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             );
           }
           const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
-          const result = await ctx.loaders.get<StripeObject>({
+          const result = await sessionOf(ctx, _root).get<StripeObject>({
             path: op.path,
             pathParams: [String(args.id)],
             expand,
