@@ -67,6 +67,8 @@ describe('estimateCost', () => {
   it('keeps the GraphiQL default query well under the default limit', () => {
     const result = calls(DEFAULT_QUERY);
     expect(result).toBeGreaterThan(0);
-    expect(result).toBeLessThanOrEqual(20);
+    // The tour walks relations (cards, invoices and their lines, capabilities, transfers and their
+    // reversals); the default limit is 200.
+    expect(result).toBeLessThanOrEqual(40);
   });
 });
