@@ -120,6 +120,11 @@ export function deriveRelations(
     if (twin && !spells(edge) && spells(twin)) relations.splice(i, 1);
   }
 
+  const derived = new Set(relations.map((edge) => `${edge.parent}.${edge.operation}`));
+  const stale = Object.keys(relationOverrides).filter((key) => !derived.has(key));
+  if (stale.length > 0) {
+    throw new SpecError('relationOverrides', `entries match no derived relation: ${stale.join(', ')}`);
+  }
   return settleNames(relations, objects);
 }
 
@@ -129,11 +134,8 @@ export function settleNames(
   objects: Record<string, ObjectSchema>,
 ): RelationEdge[] {
   const settled: RelationEdge[] = [];
-  const used = new Set<string>();
   for (const edge of derived) {
-    const key = `${edge.parent}.${edge.operation}`;
-    const override = relationOverrides[key];
-    used.add(key);
+    const override = relationOverrides[`${edge.parent}.${edge.operation}`];
     if (override === null) continue;
     const named: RelationEdge = override ? { ...edge, field: override.field } : { ...edge };
     const inline = override?.inline ?? edge.name;
@@ -141,11 +143,6 @@ export function settleNames(
     if (prop && isListOf(prop, objects)) named.inline = prop.name;
     settled.push(named);
   }
-  const stale = Object.keys(relationOverrides).filter((key) => !used.has(key));
-  if (stale.length > 0) {
-    throw new SpecError('relationOverrides', `entries match no derived relation: ${stale.join(', ')}`);
-  }
-
   const clashes: string[] = [];
   const byField = new Map<string, RelationEdge>();
   for (const edge of settled) {
