@@ -120,11 +120,12 @@ function relationField(
       if (typeof parent.id !== 'string') {
         throw userError('NOT_RESOLVABLE', `This object has no id to list its ${edge.field} by`);
       }
-      const expand = op.expand ? expandFor(registry, info, true) : [];
+      const session = sessionOf(ctx, parent);
+      const expand = op.expand && session.folds ? expandFor(registry, info, true) : [];
       if (expand.length > 0) params.expand = expand;
       if (edge.kind === 'filter') params[edge.param] = parent.id;
       return listConnection(
-        sessionOf(ctx, parent),
+        session,
         {
           path: op.path,
           ...(edge.kind === 'nested' ? { pathParams: [parent.id] } : {}),

@@ -122,7 +122,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand = op.expand ? expandFor(info) : [];
+            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info) : [];
             const useSingleton = singleton && args.id == null;
             const target = useSingleton
               ? { path: singleton.path }
@@ -170,7 +170,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(filters, args);
-            const expand = op.expand ? expandFor(info, true) : [];
+            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info, true) : [];
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
@@ -204,7 +204,10 @@ export function rootFields(
               { resource },
             );
           }
-          const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
+          const expand =
+            op.expand && sessionOf(ctx, _root).folds
+              ? expandFor(info, false, model.objects[resource]!.gql)
+              : [];
           const result = await sessionOf(ctx, _root).get<StripeObject>({
             path: op.path,
             pathParams: [String(args.id)],
