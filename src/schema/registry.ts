@@ -215,7 +215,8 @@ export class TypeRegistry {
         };
         for (const prop of schema.props) {
           const names = fieldNames(prop);
-          const description = this.describe(`${schema.gql}.${prop.name}`);
+          const stripeText = this.describe(`${schema.gql}.${prop.name}`);
+          const description = stripeText && describeValue(stripeText, prop);
           // An inline list that a relation serves is read through the relation's connection
           // (src/schema/relations.ts).
           if (prop.relation) continue;
@@ -224,7 +225,10 @@ export class TypeRegistry {
             continue;
           }
           claim(names.field, prop.name, this.valueField(t, schema, prop, description));
-          if (names.idField) claim(names.idField, prop.name, this.idField(t, prop));
+          if (names.idField) {
+            const idText = stripeText ?? (this.options.descriptions ? '' : undefined);
+            claim(names.idField, prop.name, this.idField(t, prop, idText && describeId(idText, names.field)));
+          }
         }
         return fields;
       },
@@ -268,13 +272,14 @@ export class TypeRegistry {
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
-  private idField(t: Ref, prop: OutProp): Ref {
+  private idField(t: Ref, prop: OutProp, description: string | undefined): Ref {
     const wire = prop.name;
     const isArray = prop.type.k === 'array';
     const idOf = (value: unknown) =>
       typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
     return t.field({
       type: isArray ? ['ID'] : 'ID',
+      description,
       nullable: isArray ? { list: isOptional(prop), items: false } : isOptional(prop),
       resolve: (p: StripeObject) => {
         const value = p[wire];
@@ -332,6 +337,33 @@ export class TypeRegistry {
       `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
     );
   }
+}
+
+/**
+ * Stripe's description, made true of what the GraphQL field returns: a time is a DateTime, not
+ * seconds since the epoch; a reference field returns the object, not its id.
+ */
+function describeValue(text: string, prop: OutProp): string {
+  const base = prop.type.k === 'array' ? prop.type.of : prop.type;
+  if (base.k === 'time') {
+    return text
+      .replace(/\s*Measured in seconds since (the )?Unix epoch\.?/gi, '')
+      .replace(/\s*in epoch seconds/gi, '')
+      .replace(
+        /\b(a |the )?unix timestamp\b/gi,
+        (_m, article: string | undefined) => `${article ?? ''}date-time`,
+      )
+      .trim();
+  }
+  if (base.k === 'ref') {
+    return text.replace(/^(The )?IDs? of (the |an? )?/i, 'The ').replace(/\(IDs? of (an? |the )?/gi, '(');
+  }
+  return text;
+}
+
+/** The description of an `xId` field: Stripe's text where it speaks of the id, else a plain one. */
+function describeId(text: string, field: string): string {
+  return /\bID\b/.test(text) ? text : `The id of \`${field}\`.${text ? ` ${text}` : ''}`;
 }
 
 /** Null in GraphQL when the spec says nullable, or when the property may be absent. */

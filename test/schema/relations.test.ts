@@ -254,3 +254,29 @@ describe('connected accounts', () => {
     expect(byAccount('platform')).toEqual(['GET /v1/charges']);
   });
 });
+
+describe('retrieves by id', () => {
+  it('read a dispute by its own id, by node, and through its charge', async () => {
+    const charge = (
+      await post<{ id: string }>('/v1/charges', {
+        amount: 1200,
+        currency: 'usd',
+        source: 'tok_createDispute',
+      })
+    ).id;
+    const byCharge = await h.query(
+      `{ charge(id: "${charge}") { disputed disputes { nodes { id chargeId } } } }`,
+    );
+    expect(byCharge.body.errors).toBeUndefined();
+    const dispute = (byCharge.body.data?.charge as { disputes: { nodes: { id: string }[] } }).disputes
+      .nodes[0]!.id;
+    const response = await h.query(
+      `{ dispute(id: "${dispute}") { id chargeId amount } node(id: "${dispute}") { id ... on Dispute { amount } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      dispute: { id: dispute, chargeId: charge, amount: 1200 },
+      node: { id: dispute, amount: 1200 },
+    });
+  });
+});
