@@ -17,6 +17,8 @@ export interface FetchPlan {
    * under a fetching field, within Stripe's expand depth, it costs no call of its own.
    */
   fold?: string;
+  /** the operation takes `expand[]`, so what is selected below can be folded into it */
+  expand?: boolean;
 }
 
 /** Extensions for a field that calls Stripe: the plan, and the cost figure the estimator reads. */

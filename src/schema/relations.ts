@@ -94,6 +94,7 @@ function relationField(
     extensions: planExtensions({
       operation: op.id,
       shape: 'pages',
+      expand: op.expand,
       ...(edge.inline ? { fold: edge.inline } : {}),
     }),
     args: {

@@ -110,7 +110,7 @@ export function rootFields(
         t.field({
           type,
           nullable: true,
-          extensions: planExtensions({ operation: op.id, shape: 'object' }),
+          extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
           args: {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
@@ -161,7 +161,7 @@ export function rootFields(
         t.field({
           type: connection,
           nullable: false,
-          extensions: planExtensions({ operation: op.id, shape: 'pages' }),
+          extensions: planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (
             _root: unknown,
@@ -187,7 +187,8 @@ export function rootFields(
       t.field({
         type: registry.node,
         nullable: true,
-        extensions: planExtensions({ operation: 'node', shape: 'object' }),
+        // Retrieves differ per id; the estimate assumes nothing below is folded.
+        extensions: planExtensions({ operation: 'node', shape: 'object', expand: false }),
         args: { id: t.arg.id({ required: true }) },
         resolve: async (
           _root: unknown,
