@@ -112,7 +112,7 @@ export function useRequestGuards(options: GuardOptions): Plugin {
   };
 }
 
-/** Yoga's `cors` option: reflects only an allowed origin (never `null`), `*` for any. */
+/** Yoga's `cors` option: reflects only an allowed origin (any with `*`), never `null`. */
 export function corsFor(origins: readonly string[], base: Record<string, unknown>) {
   if (origins.length === 0) return false as const;
   const any = origins.includes('*');
@@ -120,7 +120,8 @@ export function corsFor(origins: readonly string[], base: Record<string, unknown
   return (request: Request) => {
     const origin = request.headers.get('origin');
     if (origin === null || origin === 'null') return false as const;
-    if (any) return { ...base, origin: '*' };
+    // Any origin: reflected (credentials are never allowed), except `null`, refused above.
+    if (any) return { ...base, origin: ['*'] };
     if (!allowed.has(origin)) return false as const;
     // A list makes Yoga reflect the request's origin and add `Vary: Origin`.
     return { ...base, origin: [origin, ...origins] };
