@@ -34,7 +34,7 @@ export class InvalidPathParameterError extends TypeError {
   readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(parameter: string, problem: string) {
-    super(`"${parameter}" ${problem}: it cannot be a Stripe id`);
+    super(`Not a valid Stripe id for ${parameter}: it ${problem}`);
     this.parameter = parameter;
     this.extensions = { code: 'BAD_USER_INPUT', argument: parameter };
   }

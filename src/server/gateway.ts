@@ -162,6 +162,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     batching: false,
+    // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
+    // every body through a TransformStream, a large share of a small query's CPU.
+    maxRequestBodySize: false,
     // Only short sources are cached: a cached AST keeps its whole source string.
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     context: ({ request }) => buildContext(request),

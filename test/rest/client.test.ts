@@ -107,7 +107,7 @@ describe('headers', () => {
     const srv = await server((_req, res) => sendJson(res, 200, customer));
     const rest = client(srv);
     await expect(rest.request({ method: 'GET', path: '/v1/customers/{customer}' })).rejects.toThrow(
-      /"customer" is missing/,
+      /for customer: it is missing/,
     );
     for (const bad of ['.', '..', 'cus_1/../balance', 'cus_\u0000', 'x'.repeat(256)]) {
       await expect(
