@@ -105,6 +105,12 @@ interface Walk {
   pageSizes: PageSizeUse[];
   /** root fields of a mutation cost a call each even without `stripeCost` */
   mutation: boolean;
+  /**
+   * Cost of a fragment per unit multiplier, by fragment, type and connection size: the cost is
+   * linear in the multiplier, so each fragment is walked once per context however often it is
+   * spread (without this, fragments spreading the next one twice are exponential).
+   */
+  fragmentCosts: Map<string, number>;
 }
 
 function skipped(node: { directives?: readonly unknown[] | undefined }, walk: Walk): boolean {
@@ -186,16 +192,23 @@ function selectionCost(
       const fragment = walk.fragments[name];
       if (!fragment || fragmentStack.includes(name)) continue;
       const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
-      total += selectionCost(
-        fragment.selectionSet,
-        condition,
-        multiplier,
-        connectionSize,
-        path,
-        walk,
-        [...fragmentStack, name],
-        fold,
-      );
+      const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}`;
+      let unit = walk.fragmentCosts.get(key);
+      if (unit === undefined) {
+        // Page sizes inside are recorded once, under the path of the first spread.
+        unit = selectionCost(
+          fragment.selectionSet,
+          condition,
+          1,
+          connectionSize,
+          path,
+          walk,
+          [...fragmentStack, name],
+          fold,
+        );
+        walk.fragmentCosts.set(key, unit);
+      }
+      if (unit !== 0) total += multiplier * unit;
       continue;
     }
     const name = selection.name.value;
@@ -282,6 +295,7 @@ export function estimateCost(
     variables,
     pageSizes: [],
     mutation: operation.operation === 'mutation',
+    fragmentCosts: new Map(),
   };
   if (!root) return { upstreamCalls: 0, pageSizes: [] };
   const upstreamCalls = selectionCost(operation.selectionSet, root, 1, undefined, '', walk, []);
