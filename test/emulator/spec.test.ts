@@ -153,7 +153,7 @@ function createRoute(resource: string): Route | undefined {
   return api.routes
     .filter(
       (r) =>
-        r.kind === 'create' &&
+        r.op.kind === 'create' &&
         r.resources[0] === resource &&
         r.parents.length <= 1 &&
         !r.op.path.includes('/test_helpers/'),
@@ -179,7 +179,9 @@ function storeDefault(resource: string, depth: number): Entry {
 }
 
 function retrieveRoutes(resource: string): Route[] {
-  return api.routes.filter((r) => r.kind === 'retrieve' && r.resources.includes(resource));
+  return api.routes.filter(
+    (r) => r.op.kind === 'retrieve' && !r.op.singleton && r.resources.includes(resource),
+  );
 }
 
 /** The path of `route` for `entry`, filling ancestors from the object's links. */
