@@ -98,6 +98,14 @@ export interface InParam {
 
 export type OperationKind = 'retrieve' | 'list' | 'search' | 'create' | 'update' | 'delete' | 'action';
 
+/** A path parameter that names an ancestor of what an operation addresses. */
+export interface PathParent {
+  /** the path parameter */
+  param: string;
+  /** the resource (or polymorphic resource) it names; absent when the paths do not say */
+  resource?: string;
+}
+
 export interface Operation {
   /** operationId */
   id: string;
@@ -123,6 +131,26 @@ export interface Operation {
   produces?: string;
   /** the body is multipart/form-data (file uploads) rather than form-encoded */
   multipart?: boolean;
+  /**
+   * The object is addressed by the path alone, not by an id in its last segment (`GET /v1/balance`,
+   * `POST /v1/account`, `DELETE /v1/customers/{customer}/discount`). Retrieve, update and delete only.
+   */
+  singleton?: true;
+  /**
+   * Path parameters that name ancestors, outermost first: every parameter but the object's own id
+   * (retrieve, update, delete), or all of them (list, create, an action that makes a new object).
+   * An action on a subject has its subject's parents. Absent when the path has none.
+   */
+  parents?: PathParent[];
+  /**
+   * The object the operation addresses, as the id of the operation that retrieves it:
+   * update and delete: the retrieve at the same path (`GET /v1/customers/{customer}/sources/{id}`);
+   * action: the nearest enclosing retrieve of the same resource (`POST /v1/invoices/{invoice}/pay`),
+   * with the verb (`pay`, `shipping/deliver`); an action without a subject makes a new object
+   * (`POST /v1/accounts/{account}/login_links`); list: the path-addressed object whose inline list it
+   * pages (`GET /v1/invoices/upcoming/lines`, verb `lines`).
+   */
+  subject?: { operation: string; verb?: string };
 }
 
 export interface RelationEdge {
