@@ -340,24 +340,38 @@ describe('6. browser-facing HTTP', () => {
     expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
+  /** Writes `head` on a raw socket and never finishes the request; resolves when the server closes it. */
+  const unfinished = (head: string) =>
+    new Promise<{ elapsedMs: number; answer: string }>((resolve, reject) => {
+      const started = performance.now();
+      const socket = connect(listener.port, '127.0.0.1', () => {
+        socket.write(head);
+      });
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        answer += chunk;
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ elapsedMs: performance.now() - started, answer }));
+    });
+
+  it('drops a request whose headers never finish after HTTP_HEADERS_TIMEOUT_MS', async () => {
+    const { result, slowestHealthMs } = await whileProbing(
+      () => unfinished('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: '),
+      { warm: false },
+    );
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
+    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
+  });
+
   it('drops a request whose body never finishes after HTTP_REQUEST_TIMEOUT_MS', async () => {
     const { result, slowestHealthMs } = await whileProbing(
       () =>
-        new Promise<{ elapsedMs: number; answer: string }>((resolve, reject) => {
-          const started = performance.now();
-          const socket = connect(listener.port, '127.0.0.1', () => {
-            socket.write(
-              `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"que`,
-            );
-          });
-          let answer = '';
-          socket.setEncoding('utf8');
-          socket.on('data', (chunk: string) => {
-            answer += chunk;
-          });
-          socket.on('error', reject);
-          socket.on('close', () => resolve({ elapsedMs: performance.now() - started, answer }));
-        }),
+        unfinished(
+          'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"que',
+        ),
       { warm: false },
     );
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
