@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import {
   DEFAULT_API_BASE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -99,6 +99,11 @@ export interface RestClientOptions {
   readonly maxRetryDelayMs?: number;
   readonly onRequest?: RequestListener | readonly RequestListener[];
   readonly userAgent?: string;
+  /**
+   * Sends requests through this undici dispatcher instead of the client's own pool (for example
+   * the emulator in-process, `src/emulator/dispatcher.ts`). The caller owns it: `close()` leaves it open.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
@@ -179,7 +184,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 export class StripeRestClient implements RestClient {
-  readonly #pool: Pool;
+  readonly #pool: Dispatcher;
+  readonly #origin: string;
+  readonly #ownsPool: boolean;
   readonly #basePath: string;
   readonly #baseHeaders: Readonly<Record<string, string>>;
   readonly #semaphore: Semaphore;
@@ -218,15 +225,19 @@ export class StripeRestClient implements RestClient {
       maxDelayMs: positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 0),
     };
     this.#semaphore = new Semaphore(maxConcurrency);
-    this.#pool = new Pool(base.origin, {
-      connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
-      pipelining: 1,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connect: { timeout: this.#connectTimeoutMs },
-      // The per-attempt timer below covers headers and body; undici's own would race it.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    this.#origin = base.origin;
+    this.#ownsPool = options.dispatcher === undefined;
+    this.#pool =
+      options.dispatcher ??
+      new Pool(base.origin, {
+        connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
+        pipelining: 1,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        connect: { timeout: this.#connectTimeoutMs },
+        // The per-attempt timer below covers headers and body; undici's own would race it.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
     this.#baseHeaders = {
       authorization: `Bearer ${secretKey}`,
       'stripe-version': STRIPE_API_VERSION,
@@ -315,7 +326,7 @@ export class StripeRestClient implements RestClient {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#pool.close();
+    this.#closing ??= this.#ownsPool ? this.#pool.close() : Promise.resolve();
     return this.#closing;
   }
 
@@ -387,6 +398,7 @@ export class StripeRestClient implements RestClient {
     try {
       if (signal?.aborted) throw abortedError(signal.reason);
       const response = await this.#pool.request({
+        origin: this.#origin,
         method: prepared.method,
         path: prepared.target,
         headers: prepared.headers,

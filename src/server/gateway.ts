@@ -1,14 +1,14 @@
 /**
- * The gateway factory: a Yoga instance over the Stripe schema with per-request loaders, Connect
+ * The gateway factory: a Yoga instance over the Stripe schema with per-request upstream sessions, Connect
  * scoping, query limits, error masking, CSRF prevention, CORS, health, readiness, metrics, request
  * ids and GraphiQL. It opens no socket: embed `gateway.yoga` in any Node or fetch server, call
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
-import { createLoaders, type Loaders } from '../loaders/loaders.ts';
+import { UpstreamSession } from '../loaders/session.ts';
 import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
-import { ACCOUNT_ID, scopeResolversByAccount } from '../schema/connect.ts';
+import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -91,7 +91,6 @@ function corsOptions(origins: readonly string[]) {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
   const built = options.schema ?? buildSchema();
-  scopeResolversByAccount(built.schema);
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
@@ -99,7 +98,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     redact,
     ...(options.logSink ? { sink: options.logSink } : {}),
   });
-  // The loaders call the REST client with path templates, so metric labels stay bounded.
+  // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
 
   let rest: RestClient;
@@ -127,18 +126,23 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const buildContext = (request: Request): ServerContext => {
     const requestId = tracking.idOf(request);
     const stripeAccount = stripeAccountOf(request);
-    const made: Loaders[] = [];
-    const make = (account: string | undefined): Loaders => {
-      const loaders = createLoaders({ rest, stripeAccount: account, signal: request.signal, retrievePathOf });
-      made.push(loaders);
-      return loaders;
+    const made: UpstreamSession[] = [];
+    const make = (account: string | undefined): UpstreamSession => {
+      const session = new UpstreamSession({
+        rest,
+        stripeAccount: account,
+        signal: request.signal,
+        retrievePathOf,
+      });
+      made.push(session);
+      return session;
     };
-    const loaders = make(stripeAccount);
-    const byAccount = new Map<string, Loaders>();
+    const session = make(stripeAccount);
+    const byAccount = new Map<string, UpstreamSession>();
     return {
-      loaders,
-      loadersFor(account) {
-        if (account === stripeAccount) return loaders;
+      session,
+      sessionFor(account) {
+        if (account === stripeAccount) return session;
         let scoped = byAccount.get(account);
         if (!scoped) {
           scoped = make(account);
