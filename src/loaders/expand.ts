@@ -19,7 +19,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-export const MAX_EXPAND_DEPTH = 4;
+import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
+
+export { MAX_EXPAND_DEPTH };
 
 /** GraphQL type → field → the wire property and whether it is an expandable reference. */
 export type WireFieldMap = ReadonlyMap<
