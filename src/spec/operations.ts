@@ -287,9 +287,13 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
       }
       case 'list': {
         parents = parentsOf(op.path, op.pathParams.length);
+        // The inline list of a path-addressed object (`/v1/invoices/upcoming/lines` pages
+        // `invoice.lines`); `/v1/balance/history` is no prop of the balance but a list of its own.
         const holder = gets.get(blankParams(upOne(op.path)));
-        if (holder && !holder.paged && !holder.path.endsWith('}')) {
-          op.subject = { operation: holder.id, verb: op.path.slice(op.path.lastIndexOf('/') + 1) };
+        const verb = op.path.slice(op.path.lastIndexOf('/') + 1);
+        const holds = holder?.resource && objects[holder.resource]?.props.some((p) => p.name === verb);
+        if (holder && !holder.paged && !holder.path.endsWith('}') && holds) {
+          op.subject = { operation: holder.id, verb };
         }
         break;
       }

@@ -44,6 +44,8 @@ describe('classification', () => {
     expect(deliver).toMatchObject({ verb: 'shipping/deliver', target: 0 });
     expect(deliver.subject?.op.path).toBe('/v1/issuing/cards/{card}');
     expect(route('GET', '/v1/invoices/upcoming/lines').subject?.op.path).toBe('/v1/invoices/upcoming');
+    // The old name of /v1/balance_transactions, not a list inside the balance.
+    expect(route('GET', '/v1/balance/history').subject).toBeUndefined();
     expect(route('DELETE', '/v1/customers/cus_1/discount').op).toMatchObject({
       kind: 'delete',
       singleton: true,
@@ -54,6 +56,13 @@ describe('classification', () => {
 
 describe('operations the model calls actions', () => {
   const service = () => new EmulatorService({ faults: {}, randomSeed: 1 });
+
+  it('GET /v1/balance/history lists the balance transactions', () => {
+    const emulator = service();
+    const history = emulator.call('GET', '/v1/balance/history', { limit: 100 });
+    expect(history.data).toEqual(emulator.call('GET', '/v1/balance_transactions', { limit: 100 }).data);
+    expect((history.data as unknown[]).length).toBeGreaterThan(0);
+  });
 
   it('DELETE /v1/subscriptions/{id} cancels and answers the live subscription', () => {
     const emulator = service();
