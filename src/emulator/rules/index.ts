@@ -12,6 +12,7 @@ import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { treasuryRules } from './treasury.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
 function merge(...books: RuleBook[]): RuleBook {
@@ -47,4 +48,5 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
+  treasuryRules,
 );
