@@ -54,6 +54,31 @@ describe('classification', () => {
   });
 });
 
+describe('relations', () => {
+  it("takes a child's prop naming its parent from the model's list-filter relations", () => {
+    const registry = api.registry;
+    const byId = new Map(model.operations.map((op) => [op.id, op]));
+    let checked = 0;
+    for (const edge of model.relations) {
+      if (edge.kind !== 'filter') continue;
+      for (const child of registry.resourcesNamed(byId.get(edge.operation)!.resource!)) {
+        expect(registry.parentProp(child, edge.parent), `${child} → ${edge.parent}`).toBe(edge.param);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it("finds an inline list's full list in the model's relations", () => {
+    expect(api.listUrl('customer', 'sources')).toBe('/v1/customers/{}/sources');
+    expect(api.listUrl('file', 'links')).toBe('/v1/file_links?file={}');
+    // Named by another parameter than the parent's retrieve (/v1/transfers/{transfer}).
+    expect(api.listUrl('transfer', 'reversals')).toBe('/v1/transfers/{}/reversals');
+    // A plain string prop, which relations do not follow.
+    expect(api.listUrl('subscription', 'items')).toBe('/v1/subscription_items?subscription={}');
+  });
+});
+
 describe('operations the model calls actions', () => {
   const service = () => new EmulatorService({ faults: {}, randomSeed: 1 });
 
