@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadApi } from '../../src/emulator/api.ts';
 import { HANDLER_KINDS, handlerOf } from '../../src/emulator/handlers.ts';
+import type { JsonObject } from '../../src/emulator/json.ts';
 import { SEED } from '../../src/emulator/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { loadModel } from '../../src/spec/model.ts';
@@ -117,6 +118,20 @@ describe('operations the model calls actions', () => {
     const link = emulator.call('POST', `/v1/accounts/${SEED.connected.account}/login_links`);
     expect(link).toMatchObject({ object: 'login_link' });
     expect(emulator.call('GET', `/v1/accounts/${SEED.connected.account}`)).toEqual(before);
+  });
+
+  it('POST /v1/apps/secrets/delete deletes the secret its name and scope find', () => {
+    const emulator = service();
+    expect(handlerOf(api.router.match('POST', '/v1/apps/secrets/delete')!.route)).toBe('act');
+    const scope = { type: 'account' };
+    const secret = emulator.call('POST', '/v1/apps/secrets', { name: 'token', payload: 'x', scope });
+    const deleted = emulator.call('POST', '/v1/apps/secrets/delete', { name: 'token', scope });
+    expect(deleted).toMatchObject({ id: secret.id, object: 'apps.secret', deleted: true });
+    expect(() => emulator.call('GET', '/v1/apps/secrets/find', { name: 'token', scope })).toThrow(/No such/);
+    const names = (emulator.call('GET', '/v1/apps/secrets', { scope }).data as JsonObject[]).map(
+      (s) => s.name,
+    );
+    expect(names).not.toContain('token');
   });
 
   it('test helpers that make objects store them (POST /v1/test_helpers/treasury/received_credits)', () => {

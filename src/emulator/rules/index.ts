@@ -1,4 +1,5 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
@@ -35,6 +36,7 @@ function merge(...books: RuleBook[]): RuleBook {
 }
 
 export const RULES: RuleBook = merge(
+  appRules,
   catalogRules,
   chargeRules,
   checkoutRules,
