@@ -93,7 +93,7 @@ export class Api {
       const last = route.op.parents?.at(-1);
       if (route.op.kind !== 'list' || last?.resource !== parent) continue;
       const name = route.op.path.slice(route.op.path.lastIndexOf('/') + 1);
-      out.push({ kind: 'nested', parent, name, operation: route.op.id, param: last.param });
+      out.push({ kind: 'nested', parent, name, field: name, operation: route.op.id, param: last.param });
     }
     return out;
   }
@@ -110,7 +110,8 @@ export class Api {
       const param = route.op.query.find(
         (q) => this.registry.parentProp(items[0]!, parent, q.name) === q.name,
       );
-      if (param) return { kind: 'filter', parent, name: '', operation: route.op.id, param: param.name };
+      if (param)
+        return { kind: 'filter', parent, name: '', field: '', operation: route.op.id, param: param.name };
     }
     return undefined;
   }

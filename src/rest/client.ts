@@ -17,6 +17,7 @@ import {
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
 import { paginate, type StripePage } from './paginate.ts';
+import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
 import { STRIPE_API_VERSION } from './version.ts';
@@ -27,7 +28,10 @@ export interface RestRequest {
   readonly method: HttpMethod;
   /** Path template with `{name}` placeholders, e.g. `/v1/customers/{customer}`. No query string. */
   readonly path: string;
-  /** Values for the placeholders; URL-encoded. Empty values are refused (they would change the route). */
+  /**
+   * Values for the placeholders; URL-encoded. Values that cannot be Stripe ids (empty, `.`, `..`,
+   * over-long, control characters, `/`) are refused with `InvalidPathParameterError` before any call.
+   */
   readonly pathParams?: Readonly<Record<string, string | number>>;
   /** Query parameters for GET and DELETE, the form body for POST. */
   readonly params?: FormParams;
@@ -336,9 +340,8 @@ export class StripeRestClient implements RestClient {
     }
     const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
       const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
-      if (value === undefined || value === '') {
-        throw new TypeError(`Missing path parameter "${name}" for ${pathTemplate}`);
-      }
+      const problem = value === undefined ? 'is missing' : pathParameterProblem(String(value));
+      if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
       return encodeURIComponent(String(value));
     });
 

@@ -1,14 +1,14 @@
 /**
- * The gateway factory: a Yoga instance over the Stripe schema with per-request loaders, Connect
+ * The gateway factory: a Yoga instance over the Stripe schema with per-request upstream sessions, Connect
  * scoping, query limits, error masking, CSRF prevention, CORS, health, readiness, metrics, request
  * ids and GraphiQL. It opens no socket: embed `gateway.yoga` in any Node or fetch server, call
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
-import { createLoaders, type Loaders } from '../loaders/loaders.ts';
+import { UpstreamSession } from '../loaders/session.ts';
 import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
-import { ACCOUNT_ID, scopeResolversByAccount } from '../schema/connect.ts';
+import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -16,8 +16,9 @@ import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
+import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
-import { useQueryLimits } from './limits.ts';
+import { boundedDocumentCache, useQueryLimits } from './limits.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -71,10 +72,20 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
+/**
+ * The request's abort signal, for upstream calls: one listener on the request's own signal (a
+ * costly proxy in Yoga's server adapter) instead of one per upstream call.
+ */
+function requestSignal(request: Request): AbortSignal {
+  const controller = new AbortController();
+  const source = request.signal;
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
+}
+
 function corsOptions(origins: readonly string[]) {
-  if (origins.length === 0) return false as const;
-  return {
-    origin: [...origins],
+  return corsFor(origins, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -86,13 +97,12 @@ function corsOptions(origins: readonly string[]) {
     exposedHeaders: [REQUEST_ID_HEADER],
     credentials: false,
     maxAge: 600,
-  };
+  });
 }
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
   const built = options.schema ?? buildSchema();
-  scopeResolversByAccount(built.schema);
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
@@ -100,7 +110,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     redact,
     ...(options.logSink ? { sink: options.logSink } : {}),
   });
-  // The loaders call the REST client with path templates, so metric labels stay bounded.
+  // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
 
   let rest: RestClient;
@@ -128,18 +138,24 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const buildContext = (request: Request): ServerContext => {
     const requestId = tracking.idOf(request);
     const stripeAccount = stripeAccountOf(request);
-    const made: Loaders[] = [];
-    const make = (account: string | undefined): Loaders => {
-      const loaders = createLoaders({ rest, stripeAccount: account, signal: request.signal, retrievePathOf });
-      made.push(loaders);
-      return loaders;
+    const made: UpstreamSession[] = [];
+    const signal = requestSignal(request);
+    const make = (account: string | undefined): UpstreamSession => {
+      const session = new UpstreamSession({
+        rest,
+        stripeAccount: account,
+        signal,
+        retrievePathOf,
+      });
+      made.push(session);
+      return session;
     };
-    const loaders = make(stripeAccount);
-    const byAccount = new Map<string, Loaders>();
+    const session = make(stripeAccount);
+    const byAccount = new Map<string, UpstreamSession>();
     return {
-      loaders,
-      loadersFor(account) {
-        if (account === stripeAccount) return loaders;
+      session,
+      sessionFor(account) {
+        if (account === stripeAccount) return session;
         let scoped = byAccount.get(account);
         if (!scoped) {
           scoped = make(account);
@@ -163,15 +179,24 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     batching: false,
+    // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
+    // every body through a TransformStream, a large share of a small query's CPU.
+    maxRequestBodySize: false,
+    // Only short sources are cached: a cached AST keeps its whole source string.
+    parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     context: ({ request }) => buildContext(request),
     plugins: [
       tracking.plugin,
+      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       useCsrfPrevention(),
       useExecutionCancellation(),
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
-      useQueryLimits(config.limits, { onEstimate: (context, estimate) => estimates.set(context, estimate) }),
+      useQueryLimits(config.limits, {
+        introspection: config.introspection,
+        onEstimate: (context, estimate) => estimates.set(context, estimate),
+      }),
     ],
   });
 

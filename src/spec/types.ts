@@ -37,6 +37,10 @@ export interface OutProp {
   required: boolean;
   /** listed in the schema's `x-expandableFields` */
   expandable: boolean;
+  /** the GraphQL field name, where the naming table renames the property */
+  gql?: string;
+  /** a relation edge serves this inline list: the property is read through that field */
+  relation?: string;
 }
 
 export interface ObjectSchema {
@@ -149,25 +153,25 @@ export interface Operation {
   subject?: { operation: string; verb?: string };
 }
 
-export type RelationEdge =
-  | {
-      /** a nested collection: GET /v1/<parents>/{p}/<children> */
-      kind: 'nested';
-      parent: string;
-      name: string;
-      operation: string;
-      /** the path parameter bound to the parent's id */
-      param: string;
-    }
-  | {
-      /** a top-level list filtered by a parameter that names the parent */
-      kind: 'filter';
-      parent: string;
-      name: string;
-      operation: string;
-      /** the query parameter bound to the parent's id */
-      param: string;
-    };
+export interface RelationEdge {
+  /**
+   * `nested`: a collection under the parent, GET /v1/<parents>/{p}/<children>;
+   * `filter`: a top-level list filtered by a parameter that names the parent.
+   */
+  kind: 'nested' | 'filter';
+  /** the parent resource (object schema name) */
+  parent: string;
+  /** the wire name of the collection (last path segment) */
+  name: string;
+  /** the GraphQL field on the parent type, settled at codegen (src/spec/relations.ts) */
+  field: string;
+  /** the list operation */
+  operation: string;
+  /** the path parameter (nested) or query parameter (filter) bound to the parent's id */
+  param: string;
+  /** the parent's property that embeds the first page of this list, when it has one */
+  inline?: string;
+}
 
 export interface Model {
   apiVersion: string;
