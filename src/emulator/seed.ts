@@ -16,6 +16,7 @@ import { ID_SUFFIX_LENGTH, prefixOf } from './ids.ts';
 import type { JsonObject } from './json.ts';
 import { Random } from './random.ts';
 import { PLATFORM_ACCOUNT_KEY } from './rules/connect.ts';
+import { seedPreview } from './seed-preview.ts';
 import type { EmulatorService } from './service.ts';
 
 /** 2024-04-01T00:00:00Z: the seed's clock starts here and advances a minute per object. */
@@ -587,5 +588,6 @@ export function seed(service: EmulatorService): void {
       { amount: 50_000, currency: 'usd', description: 'Weekly payout' },
       { payout: SEED.payout },
     );
+    seedPreview(service, tick);
   });
 }

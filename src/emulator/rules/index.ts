@@ -3,6 +3,7 @@ import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
 import { connectRules } from './connect.ts';
+import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { fileRules } from './files.ts';
@@ -12,6 +13,7 @@ import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { terminalHardwareRules } from './terminal-hardware.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
 function merge(...books: RuleBook[]): RuleBook {
@@ -38,6 +40,7 @@ export const RULES: RuleBook = merge(
   chargeRules,
   checkoutRules,
   connectRules,
+  cryptoOnrampRules,
   customerRules,
   eventRules,
   fileRules,
@@ -47,4 +50,5 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
+  terminalHardwareRules,
 );
