@@ -42,7 +42,10 @@ const expandable = (resource: string): Json => ({
   'x-expansionResources': { oneOf: [ref(resource)] },
 });
 
-/** An object schema: every property listed is required (Stripe's convention for response objects). */
+/**
+ * An object schema: every property listed is required (Stripe's convention for response objects).
+ * Like the spec, `x-expandableFields` names the references and the properties that lead to one.
+ */
 function object(properties: Record<string, Json>, extra: Json = {}): Json {
   return {
     type: 'object',
@@ -164,14 +167,17 @@ const terminalSchemas: Record<string, Json> = {
       total_tax_amounts: arrayOf(ref('terminal_hardware_order_total_tax_amount')),
       updated: nullable(time()),
     },
-    ['shipping_method'],
+    ['hardware_order_items', 'shipping_method'],
   ),
-  terminal_hardware_order_item: object({
-    amount: integer(),
-    currency: string(),
-    quantity: integer(),
-    terminal_hardware_sku: ref('terminal.hardware_sku'),
-  }),
+  terminal_hardware_order_item: object(
+    {
+      amount: integer(),
+      currency: string(),
+      quantity: integer(),
+      terminal_hardware_sku: ref('terminal.hardware_sku'),
+    },
+    { 'x-expandableFields': ['terminal_hardware_sku'] },
+  ),
   terminal_hardware_order_shipment_tracking: object({
     carrier: enumOf(CARRIERS, true),
     tracking_number: string(),
