@@ -7,7 +7,8 @@
  */
 import type { StripeObject } from '../loaders/loaders.ts';
 import type { Builder } from './builder.ts';
-import type { GatewayContext } from './context.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
+import { planExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -41,9 +42,9 @@ export function addOnrampSessionQuote(builder: Builder, registry: TypeRegistry):
     t.field({
       type: quote,
       nullable: true,
-      ...previewMark(true, undefined, { stripeCost: { calls: 1 } }),
+      ...previewMark(true, undefined, planExtensions({ operation: op.id, shape: 'object' })),
       resolve: (parent: StripeObject, _args: unknown, ctx: GatewayContext) =>
-        ctx.loaders.get<StripeObject>({ path: op.path, params: quoteParams(parent) }),
+        sessionOf(ctx, parent).get<StripeObject>({ path: op.path, params: quoteParams(parent) }),
     }),
   );
 }

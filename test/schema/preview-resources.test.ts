@@ -103,6 +103,10 @@ describe('Terminal hardware ordering through GraphQL', () => {
         nodes { id currency product { type } }
       }
       methods: terminalHardwareShippingMethods(country: "US", name: PRIORITY) { nodes { id name } }
+      wisePosE: terminalHardwareProduct(id: "${SEED_PREVIEW.products.wisePosE}") {
+        us: hardwareSkus(country: "US") { nodes { id amount } }
+        gb: hardwareSkus(country: "GB") { nodes { id amount } }
+      }
     }`);
     expect(result.products.nodes.map((p: { type: string }) => p.type).sort()).toEqual([
       'bbpos_chipper2x',
@@ -119,6 +123,11 @@ describe('Terminal hardware ordering through GraphQL', () => {
       { id: SEED_PREVIEW.skus.wisePosEGb, currency: 'gbp', product: { type: 'bbpos_wisepos_e' } },
     ]);
     expect(result.methods.nodes).toEqual([{ id: SEED_PREVIEW.shippingMethods.usPriority, name: 'PRIORITY' }]);
+    // The relation from the SKU list's product filter: a product's SKUs, per country.
+    expect(result.wisePosE).toEqual({
+      us: { nodes: [{ id: SEED_PREVIEW.skus.wisePosEUs, amount: 24_900 }] },
+      gb: { nodes: [{ id: SEED_PREVIEW.skus.wisePosEGb, amount: 19_900 }] },
+    });
   });
 
   it('fetches each resource by id through node(id)', async () => {

@@ -91,6 +91,7 @@ describe('the preview overlay', () => {
       kind: 'filter',
       parent: 'terminal.hardware_product',
       name: 'hardware_skus',
+      field: 'hardwareSkus',
       operation: 'GetTerminalHardwareSkus',
       param: 'product',
     });
