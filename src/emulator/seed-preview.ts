@@ -9,6 +9,7 @@
  * Products, SKUs and shipping methods have no create endpoint (Stripe publishes them), so they are
  * stored directly; orders and sessions go through the API like a client's.
  */
+import { isObject, type JsonObject } from './json.ts';
 import { seedId } from './seed.ts';
 import type { EmulatorService } from './service.ts';
 
@@ -146,8 +147,8 @@ export function seedPreview(service: EmulatorService, tick: () => number): void 
     { now: tick() },
   );
 
-  const call = (path: string, params: Record<string, unknown> = {}, ids: Record<string, string> = {}) =>
-    service.call('POST', path, params as never, { now: tick(), ids });
+  const call = (path: string, params: JsonObject = {}, ids: Record<string, string> = {}) =>
+    service.call('POST', path, params, { now: tick(), ids });
   const order = (name: keyof typeof SEED_PREVIEW.orders, items: [string, number][], method: string) =>
     call(
       '/v1/terminal/hardware_orders',
@@ -192,10 +193,10 @@ export function seedPreview(service: EmulatorService, tick: () => number): void 
   service.transaction(
     (ctx) => {
       const session = ctx.require(onrampSessions.fulfilled, ['crypto.onramp_session']);
-      const details = session.data.transaction_details as Record<string, unknown>;
+      const details = isObject(session.data.transaction_details) ? session.data.transaction_details : {};
       ctx.set(session, {
         status: 'fulfillment_complete',
-        transaction_details: { ...details, transaction_id: `emulator-${session.id.slice(4)}` } as never,
+        transaction_details: { ...details, transaction_id: `emulator-${session.id.slice(4)}` },
       });
     },
     { now: tick() },
