@@ -45,6 +45,7 @@ describe('Terminal hardware ordering through GraphQL', () => {
     h.upstreamCalls();
     const result = await data(`{
       terminalHardwareOrders(first: 10) { nodes { id status } }
+      delivered: terminalHardwareOrders(status: DELIVERED) { nodes { id } }
       shipped: terminalHardwareOrder(id: "${SEED_PREVIEW.orders.shipped}") { ${ORDER_FIELDS} }
     }`);
     const statuses = Object.fromEntries(
@@ -55,8 +56,9 @@ describe('Terminal hardware ordering through GraphQL', () => {
       [SEED_PREVIEW.orders.shipped]: 'SHIPPED',
       [SEED_PREVIEW.orders.delivered]: 'DELIVERED',
     });
-    // The list, and the order with its SKUs' products and its shipping method folded into expand[].
-    expect(h.upstreamCalls()).toBe(2);
+    // Two lists, and the order with its SKUs' products and its shipping method folded into expand[].
+    expect(h.upstreamCalls()).toBe(3);
+    expect(result.delivered.nodes).toEqual([{ id: SEED_PREVIEW.orders.delivered }]);
     const order = result.shipped;
     expect(order.hardwareOrderItems).toEqual([
       {
@@ -263,6 +265,16 @@ describe('Crypto Onramp through GraphQL', () => {
     );
     // The list, the session, and its quote (read with the session's own parameters).
     expect(h.upstreamCalls()).toBe(3);
+    const filtered = await data(`{
+      solana: cryptoOnrampSessions(destinationNetwork: "solana") { nodes { id } }
+      eth: cryptoOnrampSessions(destinationCurrency: "eth", status: INITIALIZED) { nodes { id } }
+      none: cryptoOnrampSessions(destinationNetwork: "solana", status: INITIALIZED) { nodes { id } }
+    }`);
+    expect(filtered).toEqual({
+      solana: { nodes: [{ id: SEED_PREVIEW.onrampSessions.fulfilled }] },
+      eth: { nodes: [{ id: SEED_PREVIEW.onrampSessions.initialized }] },
+      none: { nodes: [] },
+    });
     const session = result.cryptoOnrampSession;
     expect(session.status).toBe('INITIALIZED');
     expect(session.clientSecret).toMatch(new RegExp(`^${SEED_PREVIEW.onrampSessions.initialized}_secret_`));

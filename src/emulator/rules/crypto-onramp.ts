@@ -5,6 +5,7 @@
  *   `destination_networks`), each currency it carries (all, or `destination_currencies`), the
  *   amount bought for `source_amount` (default 100.00), or the fiat needed for `destination_amount`
  *   (which needs exactly one currency and one network), with a network fee and a transaction fee.
+ * - Sessions list by status, and by destination currency or network (in their transaction details).
  * - A new session gets a client secret, status `initialized`, the currencies and networks it
  *   offers (all unless locked), its defaults checked against them, and, when it names a source
  *   amount, currency and network, the destination amount and fees from the same quote.
@@ -178,6 +179,12 @@ export const cryptoOnrampRules: RuleBook = {
     },
   },
   'crypto.onramp_session': {
+    /** The list's `destination_currency` and `destination_network` filter on the transaction details. */
+    listFilter(name, value) {
+      if (name !== 'destination_currency' && name !== 'destination_network') return undefined;
+      return (entry) =>
+        isObject(entry.data.transaction_details) && entry.data.transaction_details[name] === value;
+    },
     beforeCreate(ctx, draft, { params }) {
       const currencies = strings(params.destination_currencies) ?? Object.keys(CURRENCIES);
       const networks = strings(params.destination_networks) ?? Object.keys(NETWORKS);
