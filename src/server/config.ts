@@ -67,6 +67,11 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Port of the built-in emulator when no Stripe key is set; 0 picks a free one. */
   readonly emulatorPort: number;
+  /**
+   * Serve the resources Stripe ships only as preview APIs (src/spec/overlay.ts: Crypto Onramp,
+   * Terminal hardware ordering), marked `@preview`. `STRIPE_PREVIEW_RESOURCES=off` leaves them out.
+   */
+  readonly previewResources: boolean;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -253,5 +258,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     readyTimeoutMs: readInteger(env, 'READY_TIMEOUT_MS', 1, 600_000, 2_000),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
     emulatorPort: readInteger(env, 'EMULATOR_PORT', 0, 65_535, 0),
+    previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
   };
 }

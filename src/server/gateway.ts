@@ -102,7 +102,7 @@ function corsOptions(origins: readonly string[]) {
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
-  const built = options.schema ?? buildSchema();
+  const built = options.schema ?? buildSchema({ preview: config.previewResources });
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({

@@ -40,6 +40,7 @@ describe('readServerConfig', () => {
     expect(config.graphiql).toBe(true);
     expect(config.production).toBe(false);
     expect(config.emulatorPort).toBe(0);
+    expect(config.previewResources).toBe(true);
   });
 
   it('reads every variable', () => {
@@ -69,6 +70,7 @@ describe('readServerConfig', () => {
       HTTP_HEADERS_TIMEOUT_MS: '1000',
       HTTP_REQUEST_TIMEOUT_MS: '2000',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      STRIPE_PREVIEW_RESOURCES: 'off',
     });
     expect(config).toMatchObject({
       allowedHosts: ['api.example.com', '[::1]'],
@@ -86,6 +88,7 @@ describe('readServerConfig', () => {
       readyTimeoutMs: 500,
       shutdownTimeoutMs: 1000,
       emulatorPort: 12111,
+      previewResources: false,
     });
   });
 
@@ -139,6 +142,7 @@ describe('readServerConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_MS', { HTTP_HEADERS_TIMEOUT_MS: '0' }],
     ['HTTP_REQUEST_TIMEOUT_MS', { HTTP_REQUEST_TIMEOUT_MS: 'x' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }],
+    ['STRIPE_PREVIEW_RESOURCES', { STRIPE_PREVIEW_RESOURCES: 'maybe' }],
     ['STRIPE_TIMEOUT_MS', { STRIPE_TIMEOUT_MS: '0' }],
     ['STRIPE_API_BASE', { STRIPE_API_BASE: 'http://127.0.0.1:12111' }],
   ] as const)('names %s when it is invalid', (variable, env) => {
