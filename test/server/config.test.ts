@@ -46,6 +46,7 @@ describe('readServerConfig', () => {
     const config = readServerConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
+      AUTH_NONE_ALLOW_REMOTE: 'true',
       STRIPE_SECRET_KEY: 'sk_test_123',
       STRIPE_API_BASE: 'http://127.0.0.1:12111/',
       STRIPE_MAX_RETRIES: '0',
@@ -90,7 +91,7 @@ describe('readServerConfig', () => {
   });
 
   it('turns GraphiQL and cost extensions off by default in production, and requires a key there', () => {
-    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' });
+    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc' });
     expect(config.production).toBe(true);
     expect(config.graphiql).toBe(false);
     expect(config.costExtensions).toBe(false);
