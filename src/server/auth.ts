@@ -42,8 +42,8 @@ export interface Authenticator {
   authenticate(request: Request): Promise<Caller>;
 }
 
-/** A caller's own Stripe key: secret or restricted, test or live. */
-const STRIPE_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{1,250}$/;
+/** A caller's own Stripe key: secret or restricted, test or live (the shape src/server/redact.ts hides). */
+const STRIPE_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,250}$/;
 const JWT_ALGORITHMS_HS = ['HS256'];
 const JWT_ALGORITHMS_ASYMMETRIC = ['RS256', 'ES256'];
 
