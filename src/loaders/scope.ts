@@ -9,12 +9,14 @@
  * property that references the customer resource (`charge.customer`, `card.customer`,
  * `invoice.customer`, …), plus the few string-typed `customer` properties the spec does not mark as
  * references (OWNER_FIELDS below). Objects with no such property are visible only inside something
- * already checked (an invoice's lines, a charge's refunds: a nested list under a parent that passed)
- * or when they are the shared catalog (CATALOG below). Everything else is FORBIDDEN, with one error
+ * already checked (an invoice's lines, a charge's refunds: a nested list under a parent that passed,
+ * or a list filtered by a parent that passed, `/v1/refunds?charge=ch_…`, from the model's relation
+ * edges) or when they are the shared catalog (CATALOG below), except the merchant's own records
+ * (MERCHANT_ONLY below). Everything else is FORBIDDEN, with one error
  * for "exists but not yours" and "does not exist".
  */
 import { GraphQLError } from 'graphql';
-import type { ResourceIndex } from '../spec/resources.ts';
+import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, Operation, OutType } from '../spec/types.ts';
 import type { GetRequest, StripeObject } from './loaders.ts';
 import type { WriteRequest } from './session.ts';
@@ -42,6 +44,17 @@ const OWNER_FIELDS: Readonly<Record<string, string>> = {
  * Readable (by id, listed, searched); never writable.
  */
 const CATALOG: ReadonlySet<string> = new Set(['product', 'price', 'plan']);
+
+/**
+ * The merchant's books and risk signals: never a customer's, even under one of their objects
+ * (`charge.balance_transaction`, `/v1/balance_transactions?source=ch_…`, a charge's fraud warnings).
+ */
+const MERCHANT_ONLY: ReadonlySet<string> = new Set([
+  'balance_transaction',
+  'application_fee',
+  'radar.early_fraud_warning',
+  'review',
+]);
 
 /** Paged response envelopes: their items are checked, not the envelope. */
 const ENVELOPES: ReadonlySet<string> = new Set(['list', 'search_result']);
@@ -178,6 +191,29 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
   }
   const reads = new Map<string, Operation>();
   for (const op of model.operations) if (op.method === 'get') reads.set(op.path, op);
+  /** list operation id → its filters that name a parent (`/v1/refunds?charge=` → charge) */
+  const parentFilters = new Map<string, { param: string; parent: string }[]>();
+  for (const edge of model.relations) {
+    if (edge.kind !== 'filter') continue;
+    const list = parentFilters.get(edge.operation) ?? [];
+    list.push({ param: edge.param, parent: edge.parent });
+    parentFilters.set(edge.operation, list);
+  }
+  /** The parents a list request's filters name, as reads that must pass first; [] when it names none. */
+  const parentsNamed = (op: Operation, params: Record<string, unknown>): GetRequest[] => {
+    const edges = parentFilters.get(op.id) ?? [];
+    const requires: GetRequest[] = [];
+    for (const param of new Set(edges.map((e) => e.param))) {
+      const id = params[param];
+      if (id === undefined) continue;
+      const candidates = edges.filter((e) => e.param === param).map((e) => e.parent);
+      const parent = typeof id === 'string' ? candidateForId(id, candidates) : undefined;
+      const retrieve = parent === undefined ? undefined : index.retrieveByIdOf(parent);
+      if (!retrieve) throw forbidden();
+      requires.push({ path: retrieve.path, pathParams: [id as string] });
+    }
+    return requires;
+  };
 
   /** Readable by id: the customer, what names a customer, the catalog; polymorphic ones are checked on the result. */
   const readableById = (resource: string | undefined) =>
@@ -198,6 +234,7 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
           return { request: { ...request, params: { ...params, customer } }, requires: [], vouched: true };
         }
         const resource = op.resource;
+        if (resource !== undefined && MERCHANT_ONLY.has(resource)) throw forbidden();
         if (op.kind === 'search') {
           if (resource !== undefined && CATALOG.has(resource))
             return { request, requires: [], vouched: false };
@@ -222,10 +259,14 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
           if (resource !== 'customer' && !readableById(resource)) throw forbidden();
           return { request, requires: [], vouched: false };
         }
-        // Unfiltered lists and account-wide singletons (/v1/balance): only the catalog's lists.
-        if (op.kind === 'list' && resource !== undefined && CATALOG.has(resource)) {
-          return { request, requires: [], vouched: false };
+        if (op.kind === 'list') {
+          // Filtered by a parent (`/v1/refunds?charge=ch_…`): the parent must be theirs.
+          const requires = parentsNamed(op, params);
+          if (requires.length > 0) return { request, requires, vouched: true };
+          if (resource !== undefined && CATALOG.has(resource))
+            return { request, requires: [], vouched: false };
         }
+        // Unfiltered lists and account-wide singletons (/v1/balance): only the catalog's lists.
         throw forbidden();
       };
 
@@ -246,6 +287,7 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
           // What names a customer must name theirs; a deleted object names nothing, so only a
           // checked parent (or a write that checked its target first) vouches for it.
           if (props && object.deleted !== true) return props.some((p) => idOf(object[p]) === customer);
+          if (MERCHANT_ONLY.has(schema.name)) return false;
           return CATALOG.has(schema.name) || vouched;
         },
         hide(error) {

@@ -197,6 +197,19 @@ describe('customer scope: every way into another customer is FORBIDDEN', () => {
     expect(h.upstreamCalls()).toBe(0);
   });
 
+  it('through a list filtered by B’s object, or by A’s but of the merchant’s records', async () => {
+    const own = await h.query(`{ refunds(charge: "${A.charge}") { nodes { id chargeId } } }`, {
+      headers: asA,
+    });
+    expect(own.body.errors).toBeUndefined();
+    await expectDenied([
+      `refunds(charge: "${B.charge}")`,
+      `refunds(paymentIntent: "${B.paymentIntent}")`,
+      `refunds(charge: "${A.charge}", paymentIntent: "${B.paymentIntent}")`,
+      `balanceTransactions(source: "${A.charge}")`,
+    ]);
+  });
+
   it('through a search query: narrowed to A, and OR or unbalanced quotes cannot widen it', async () => {
     const narrowed = await h.query(
       `{
