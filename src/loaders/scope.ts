@@ -191,14 +191,24 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
   }
   const reads = new Map<string, Operation>();
   for (const op of model.operations) if (op.method === 'get') reads.set(op.path, op);
-  /** list operation id → its filters that name a parent (`/v1/refunds?charge=` → charge) */
+  /**
+   * list operation id → its filters that name a parent: a parameter named after a resource
+   * (`/v1/refunds?charge=`) or a filter relation edge of the model (`/v1/balance_transactions?source=`)
+   */
   const parentFilters = new Map<string, { param: string; parent: string }[]>();
-  for (const edge of model.relations) {
-    if (edge.kind !== 'filter') continue;
-    const list = parentFilters.get(edge.operation) ?? [];
-    list.push({ param: edge.param, parent: edge.parent });
-    parentFilters.set(edge.operation, list);
+  const addFilter = (operation: string, param: string, parent: string) => {
+    const list = parentFilters.get(operation) ?? [];
+    if (!list.some((e) => e.param === param && e.parent === parent)) list.push({ param, parent });
+    parentFilters.set(operation, list);
+  };
+  for (const op of model.operations) {
+    if (op.kind !== 'list') continue;
+    for (const param of op.query) {
+      if (model.objects[param.name]?.resource === param.name) addFilter(op.id, param.name, param.name);
+    }
   }
+  for (const edge of model.relations)
+    if (edge.kind === 'filter') addFilter(edge.operation, edge.param, edge.parent);
   /** The parents a list request's filters name, as reads that must pass first; [] when it names none. */
   const parentsNamed = (op: Operation, params: Record<string, unknown>): GetRequest[] => {
     const edges = parentFilters.get(op.id) ?? [];

@@ -101,6 +101,37 @@ describe('customer scope: own data', () => {
   });
 });
 
+describe('customer scope: relations', () => {
+  it('its own objects’ relations resolve (nested, reverse, inline first pages); the merchant’s do not', async () => {
+    const response = await h.query(
+      `{
+        customer(id: "${A.customer}") {
+          ... on Customer {
+            charges { nodes { id customerId } }
+            paymentIntents { nodes { id customerId } }
+            cards { nodes { id customerId } }
+            sources(first: 1) { nodes { ... on Card { id customerId } } }
+          }
+        }
+        charge(id: "${A.charge}") { id refunds { nodes { id } } }
+        merchant: charge(id: "${A.charge}") { id balanceTransactions { nodes { id } } }
+      }`,
+      { headers: asA },
+    );
+    expect(response.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['merchant.balanceTransactions', 'FORBIDDEN'],
+    ]);
+    const data = response.body.data as Record<string, any>;
+    expect(data.merchant).toBeNull();
+    expect(data.charge.refunds.nodes).toEqual([]);
+    for (const list of ['charges', 'paymentIntents', 'cards', 'sources']) {
+      expect(data.customer[list].nodes.length, list).toBeGreaterThan(0);
+      for (const node of data.customer[list].nodes) expect(node.customerId).toBe(A.customer);
+    }
+    expectNothingOfB(response);
+  });
+});
+
 describe('customer scope: every way into another customer is FORBIDDEN', () => {
   it('by id and by node, the same error whether B exists or not, without asking Stripe', async () => {
     const response = await h.query(
