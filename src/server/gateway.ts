@@ -197,7 +197,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
-      logger: logger.child({ requestId }),
+      logger: logger.child({
+        requestId,
+        ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
+        ...(caller.subject === undefined ? {} : { subject: caller.subject }),
+        ...(caller.customer === undefined ? {} : { customer: caller.customer }),
+      }),
       upstreamCalls: () => made.reduce((sum, l) => sum + l.upstreamCalls, 0),
     };
   };
