@@ -97,7 +97,7 @@ describe('readServerConfig', () => {
     expect(config.costExtensions).toBe(false);
     expect(config.introspection).toBe(false);
     expect(
-      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc', INTROSPECTION: 'on' })
+      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc', INTROSPECTION: 'on' })
         .introspection,
     ).toBe(true);
     expect(configError({ NODE_ENV: 'production' }).variable).toBe('STRIPE_SECRET_KEY');
@@ -105,7 +105,7 @@ describe('readServerConfig', () => {
 
   it('accepts only loopback names by default when bound to loopback, any host otherwise', () => {
     expect(readServerConfig({ HOST: '::1' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
-    expect(readServerConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual([]);
+    expect(readServerConfig({ HOST: '0.0.0.0', AUTH_NONE_ALLOW_REMOTE: 'true' }).allowedHosts).toEqual([]);
     expect(readServerConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual([]);
   });
 
