@@ -47,6 +47,7 @@ describe('readServerConfig', () => {
     const config = readServerConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
+      AUTH_NONE_ALLOW_REMOTE: 'true',
       STRIPE_SECRET_KEY: 'sk_test_123',
       STRIPE_API_BASE: 'http://127.0.0.1:12111/',
       STRIPE_MAX_RETRIES: '0',
@@ -93,13 +94,13 @@ describe('readServerConfig', () => {
   });
 
   it('turns GraphiQL and cost extensions off by default in production, and requires a key there', () => {
-    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' });
+    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc' });
     expect(config.production).toBe(true);
     expect(config.graphiql).toBe(false);
     expect(config.costExtensions).toBe(false);
     expect(config.introspection).toBe(false);
     expect(
-      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc', INTROSPECTION: 'on' })
+      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc', INTROSPECTION: 'on' })
         .introspection,
     ).toBe(true);
     expect(configError({ NODE_ENV: 'production' }).variable).toBe('STRIPE_SECRET_KEY');
@@ -107,7 +108,7 @@ describe('readServerConfig', () => {
 
   it('accepts only loopback names by default when bound to loopback, any host otherwise', () => {
     expect(readServerConfig({ HOST: '::1' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
-    expect(readServerConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual([]);
+    expect(readServerConfig({ HOST: '0.0.0.0', AUTH_NONE_ALLOW_REMOTE: 'true' }).allowedHosts).toEqual([]);
     expect(readServerConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual([]);
   });
 
