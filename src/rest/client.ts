@@ -37,6 +37,8 @@ export interface RestRequest {
   readonly stripeAccount?: string;
   /** For POST; generated when absent. Reused on every retry of this call. */
   readonly idempotencyKey?: string;
+  /** POST as multipart/form-data to the files host (`POST /v1/files`); `Blob` params are the files. */
+  readonly multipart?: boolean;
   /** Cancels the call: queued, in flight or sleeping between retries. */
   readonly signal?: AbortSignal;
 }

@@ -15,6 +15,11 @@ export interface SchemaTypes {
     JSON: { Input: unknown; Output: unknown };
     /** Stripe integers (amounts, counts): 53-bit safe, never GraphQL's 32-bit Int */
     SafeInt: { Input: number; Output: number };
+    /**
+     * An upload through the GraphQL multipart request spec (input only). Not `File`, which is
+     * Stripe's file object.
+     */
+    Upload: { Input: File; Output: never };
   };
 }
 
@@ -25,6 +30,16 @@ export function createBuilder(): Builder {
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('JSON', JSONResolver);
   builder.addScalarType('SafeInt', SafeIntResolver);
+  builder.scalarType('Upload', {
+    serialize: () => {
+      throw new TypeError('Upload is an input-only scalar');
+    },
+    parseValue: (value) => {
+      if (value instanceof File) return value;
+      throw new TypeError('Upload expects a file (GraphQL multipart request)');
+    },
+  });
   builder.queryType({});
+  builder.mutationType({});
   return builder;
 }

@@ -7,6 +7,7 @@ import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { TypeRegistry } from './registry.ts';
+import { addMutations } from './mutations.ts';
 import { rootFields } from './root.ts';
 
 export interface SchemaOptions {
@@ -32,5 +33,6 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const fields = rootFields(registry, connections);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addConnectedAccountScope(builder, fields);
+  addMutations(registry);
   return { schema: builder.toSchema({ sortSchema: false }), model, index };
 }
