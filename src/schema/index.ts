@@ -6,8 +6,8 @@ import type { Model } from '../spec/types.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
-import { TypeRegistry } from './registry.ts';
 import { addMutations } from './mutations.ts';
+import { TypeRegistry } from './registry.ts';
 import { rootFields } from './root.ts';
 
 export interface SchemaOptions {

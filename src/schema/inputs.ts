@@ -103,8 +103,12 @@ export class InputTypes {
   private readonly bySignature = new Map<string, Resolved>();
   /** param name → the distinct object shapes under that name, across every write */
   private readonly shapesByName = new Map<string, Set<string>>();
-  /** enum value set → output enum ref */
-  private readonly outputEnums = new Map<string, Ref>();
+  /** signature → how often each parameter name carries it */
+  private readonly namesBySignature = new Map<string, Map<string, number>>();
+  /** signature → the name its type is named after: the parameter name that carries it most often */
+  private readonly nameOfSignature = new Map<string, string>();
+  /** enum value set → every output enum with those values */
+  private readonly outputEnumsByValues = new Map<string, { gql: string; ref: Ref }[]>();
   /** input enums built here, by value set */
   private readonly inputEnums = new Map<string, Ref>();
   private readonly outputNames: ReadonlySet<string>;
@@ -114,6 +118,13 @@ export class InputTypes {
     bodies: readonly (readonly InParam[])[],
   ) {
     for (const body of bodies) for (const p of body) this.collect(p.name, p.type);
+    for (const [sig, counts] of this.namesBySignature) {
+      const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+      this.nameOfSignature.set(sig, best);
+      const shapes = this.shapesByName.get(best) ?? new Set();
+      shapes.add(sig);
+      this.shapesByName.set(best, shapes);
+    }
     const { objects, enums: outEnums, unions } = registry.model;
     this.outputNames = new Set(
       [...Object.values(objects), ...Object.values(outEnums), ...Object.values(unions)].map((s) => s.gql),
@@ -121,26 +132,36 @@ export class InputTypes {
     const enums = Object.values(registry.model.enums).sort((a, b) => a.gql.localeCompare(b.gql));
     for (const schema of enums) {
       const key = [...schema.values].sort().join('/');
-      if (!this.outputEnums.has(key)) this.outputEnums.set(key, registry.enums.get(schema.name));
+      const list = this.outputEnumsByValues.get(key) ?? [];
+      list.push({ gql: schema.gql, ref: registry.enums.get(schema.name) });
+      this.outputEnumsByValues.set(key, list);
     }
   }
 
   private collect(name: string, t: InType): void {
-    if (t.k === 'array') return this.collect(name, t.of);
+    if (t.k === 'array') {
+      this.collect(name, t.of);
+      return;
+    }
     if (t.k === 'anyOf') {
       const { alts } = alternatives(t);
-      if (alts.length === 1) return this.collect(name, alts[0]!);
-      const shapes = this.shapesByName.get(name) ?? new Set();
-      shapes.add(signature({ k: 'anyOf', of: alts }));
-      this.shapesByName.set(name, shapes);
+      if (alts.length === 1) {
+        this.collect(name, alts[0]!);
+        return;
+      }
+      this.count(signature({ k: 'anyOf', of: alts }), name);
       for (const alt of alts) if (alt.k === 'object') for (const p of alt.props) this.collect(p.name, p.type);
       return;
     }
     if (!isShaped(t)) return;
-    const shapes = this.shapesByName.get(name) ?? new Set();
-    shapes.add(signature(t));
-    this.shapesByName.set(name, shapes);
+    this.count(signature(t), name);
     for (const p of t.props) this.collect(p.name, p.type);
+  }
+
+  private count(sig: string, name: string): void {
+    const counts = this.namesBySignature.get(sig) ?? new Map<string, number>();
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    this.namesBySignature.set(sig, counts);
   }
 
   /** The top-level input object of a request body, named `name`. */
@@ -173,7 +194,8 @@ export class InputTypes {
   }
 
   /** The first free name of `candidates` (bases, without the suffix) for this shape. */
-  private pick(bases: readonly string[], param: string, suffix: string, sig: string): string {
+  private pick(bases: readonly string[], used: string, suffix: string, sig: string): string {
+    const param = this.nameOfSignature.get(sig) ?? used;
     const single = (this.shapesByName.get(param)?.size ?? 0) <= 1;
     const candidates = [
       ...(single ? [`${pascalCase(param)}${suffix}`] : []),
@@ -241,7 +263,9 @@ export class InputTypes {
         };
       }
       case 'object':
-        return isShaped(t) ? this.object(t, param, bases) : { type: 'JSON', toWire: identity, unsettable: false };
+        return isShaped(t)
+          ? this.object(t, param, bases)
+          : { type: 'JSON', toWire: identity, unsettable: false };
       case 'anyOf': {
         const { alts, unsettable } = alternatives(t);
         if (alts.length === 1) return { ...this.resolve(alts[0]!, param, bases), unsettable };
@@ -282,7 +306,8 @@ export class InputTypes {
     });
     const fields: InputField[] = [];
     const add = (field: string, resolved: Resolved, toWire: ToWire = resolved.toWire) => {
-      if (fields.some((x) => x.name === field)) throw new Error(`oneOf ${name}: two alternatives named ${field}`);
+      if (fields.some((x) => x.name === field))
+        throw new Error(`oneOf ${name}: two alternatives named ${field}`);
       fields.push({
         name: field,
         wire: '',
@@ -322,8 +347,15 @@ export class InputTypes {
   /** An enum: the output enum with the same values where there is one, else a new one. */
   private enumFor(values: string[], param: string, bases: readonly string[]): Ref {
     const key = [...values].sort().join('/');
-    const output = this.outputEnums.get(key);
-    if (output) return output;
+    // The output enum with these values whose name ends with the parameter's, else the shortest.
+    const outputs = this.outputEnumsByValues.get(key);
+    if (outputs) {
+      const suffix = pascalCase(param);
+      const rank = (e: { gql: string }) => (e.gql.endsWith(suffix) ? 0 : 1);
+      return [...outputs].sort(
+        (a, b) => rank(a) - rank(b) || a.gql.length - b.gql.length || a.gql.localeCompare(b.gql),
+      )[0]!.ref;
+    }
     const built = this.inputEnums.get(key);
     if (built) return built;
     const gqlValues = values.map(enumValueName);
@@ -379,7 +411,9 @@ export function inputPath(shape: InputShape, param: string, root = 'input'): str
     if (!field) return current ? undefined : [...out, part].join('.');
     out.push(field.name);
     // A oneOf's object alternative: the path goes through `details`.
-    const details: InputField | undefined = field.shape?.fields.find((f) => f.wire === '' && f.name === 'details');
+    const details: InputField | undefined = field.shape?.fields.find(
+      (f) => f.wire === '' && f.name === 'details',
+    );
     if (details?.shape) {
       out.push('details');
       current = details.shape;

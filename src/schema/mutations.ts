@@ -86,7 +86,8 @@ export function planMutation(op: Operation, model: Model): MutationPlan {
     const segment = original[i]!;
     if (isParam(segment)) {
       const after = original.slice(i + 1);
-      const isObject = i === params[params.length - 1] && (after.length === 0 || (after.length === 1 && !lastIsNoun));
+      const isObject =
+        i === params[params.length - 1] && (after.length === 0 || (after.length === 1 && !lastIsNoun));
       pathArgs.push(isObject ? 'id' : camelCase(singular(original[i - 1] ?? segment.slice(1, -1))));
       continue;
     }
@@ -163,12 +164,16 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           info: GraphQLResolveInfo,
         ) => {
           const key = args.idempotencyKey as string | null | undefined;
-          if (key != null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !HEADER_SAFE.test(key))) {
+          if (
+            key != null &&
+            (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !HEADER_SAFE.test(key))
+          ) {
             throw userError('BAD_USER_INPUT', 'idempotencyKey must be 1-255 printable ASCII characters', {
               argument: 'idempotencyKey',
             });
           }
-          const params = shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
+          const params =
+            shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
           const expand = op.expand
             ? planExpand({
                 schema: info.schema,
