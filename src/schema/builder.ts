@@ -23,6 +23,12 @@ export interface SchemaTypes {
   };
 }
 
+const isUpload = (value: unknown): value is File =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Blob).arrayBuffer === 'function' &&
+  typeof (value as Blob).size === 'number';
+
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
 
 export function createBuilder(): Builder {
@@ -35,7 +41,8 @@ export function createBuilder(): Builder {
       throw new TypeError('Upload is an input-only scalar');
     },
     parseValue: (value) => {
-      if (value instanceof File) return value;
+      // Yoga's File may be its fetch ponyfill's rather than Node's: a Blob-like with a name.
+      if (isUpload(value)) return value;
       throw new TypeError('Upload expects a file (GraphQL multipart request)');
     },
   });

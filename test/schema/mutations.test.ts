@@ -375,6 +375,39 @@ describe('create → update → delete', () => {
   });
 });
 
+describe('file uploads', () => {
+  it('takes a file through the GraphQL multipart request spec and uploads it to Stripe as multipart', async () => {
+    const form = new FormData();
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: `mutation($file: Upload!) { createFile(input: { file: $file, purpose: DISPUTE_EVIDENCE }) {
+          id filename size type purpose } }`,
+        variables: { file: null },
+      }),
+    );
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new File(['%PDF-1.4 receipt'], 'receipt.pdf', { type: 'application/pdf' }));
+    const response = await h.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'x-graphql-yoga-csrf': '1' },
+      body: form,
+    });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.createFile).toMatchObject({
+      filename: 'receipt.pdf',
+      size: 16,
+      type: 'pdf',
+      purpose: 'DISPUTE_EVIDENCE',
+    });
+    const { file } = await ok(`query($id: ID!) { file(id: $id) { id filename size } }`, {
+      id: body.data.createFile.id,
+    });
+    expect(file).toEqual({ id: body.data.createFile.id, filename: 'receipt.pdf', size: 16 });
+  });
+});
+
 describe("the seed's card flows", () => {
   const CARD = `... on Card { id name addressCity addressCountry addressLine1 addressLine2 addressState addressZip expMonth expYear metadata }`;
 
