@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
 import { planMutations } from '../../src/schema/mutations.ts';
+import { startServer } from '../rest/harness.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 let h: Harness;
@@ -633,6 +634,77 @@ describe('bad input', () => {
       params: { email },
     });
     expect(listed.data).toHaveLength(0);
+  });
+
+  it('a 409 from Stripe is STRIPE_CONFLICT; retried with the same key it creates one object', async () => {
+    // A proxy in front of the emulator answers the first `conflicts` POSTs 409 lock_timeout.
+    let conflicts = 0;
+    const keys: string[] = [];
+    const proxy = await startServer(async (req, res, captured) => {
+      if (captured.method === 'POST') keys.push(String(captured.headers['idempotency-key']));
+      if (captured.method === 'POST' && conflicts > 0) {
+        conflicts--;
+        res.writeHead(409, { 'content-type': 'application/json', 'request-id': 'req_conflict' });
+        res.end(
+          JSON.stringify({
+            error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'locked' },
+          }),
+        );
+        return;
+      }
+      const upstream = await fetch(`${h.emulator.url}${captured.url}`, {
+        method: captured.method,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) =>
+            ['authorization', 'content-type', 'idempotency-key', 'stripe-version'].includes(k),
+          ),
+        ) as Record<string, string>,
+        ...(captured.method === 'POST' ? { body: captured.body } : {}),
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    const strict = await startHarness({ STRIPE_API_BASE: proxy.url, STRIPE_SECRET_KEY: h.emulator.key });
+    const retrying = await startHarness({
+      STRIPE_API_BASE: proxy.url,
+      STRIPE_SECRET_KEY: h.emulator.key,
+      STRIPE_MAX_RETRIES: '2',
+    });
+    try {
+      const create = (g: Harness, email: string) =>
+        g.query(`mutation($e: String!) { createCustomer(input: { email: $e }) { id } }`, {
+          variables: { e: email },
+        });
+      const count = async (email: string) =>
+        (
+          await h.admin.request<{ data: unknown[] }>({
+            method: 'GET',
+            path: '/v1/customers',
+            params: { email },
+          })
+        ).data.length;
+
+      conflicts = 1;
+      const failed = `conflict-${Date.now()}@example.com`;
+      const response = await create(strict, failed);
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'STRIPE_CONFLICT',
+        stripe: { statusCode: 409, code: 'lock_timeout', requestId: 'req_conflict' },
+      });
+      expect(await count(failed)).toBe(0);
+
+      conflicts = 1;
+      keys.length = 0;
+      const retried = `retried-${Date.now()}@example.com`;
+      expect((await create(retrying, retried)).body.errors).toBeUndefined();
+      expect(keys).toHaveLength(2);
+      expect(keys[1]).toBe(keys[0]);
+      expect(await count(retried)).toBe(1);
+    } finally {
+      await strict.close();
+      await retrying.close();
+      await proxy.close();
+    }
   });
 
   it('an idempotencyKey that cannot be a header is refused before any call', async () => {
