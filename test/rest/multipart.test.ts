@@ -54,7 +54,7 @@ describe('multipart uploads', () => {
   });
 
   it('retries with the same bytes and idempotency key', async () => {
-    const server = await startServer((req, res, captured, index) =>
+    const server = await startServer((req, res, _captured, index) =>
       index === 0
         ? json(500, { error: { type: 'api_error', message: 'boom' } })(req, res)
         : json(200, { id: 'file_2' })(req, res),
