@@ -5,8 +5,9 @@
  * - Names are camelCase, mapped back to the wire's snake_case.
  * - Enums reuse an output enum with exactly the same values where there is one, else get their own.
  * - Nested objects are input objects; free-form hashes (`metadata`) are JSON.
- * - `anyOf` with Stripe's empty string (`""`, "unset") is the other alternative, and an explicit
- *   `null` in the input sends `""`: that is how a client unsets a field. Elsewhere `null` means absent.
+ * - `anyOf` with Stripe's empty string (`""`, "unset") is the other alternative. An explicit `null`
+ *   in the input sends `""`, as the official SDKs do: that is how a client unsets a field (Stripe
+ *   answers 400 where a field cannot be unset); a field left out is not sent.
  * - Other alternatives (a token or a card hash, `now` or a time) are `@oneOf` input objects: `id` for a
  *   string, `at` for a time, `value` for a number or boolean, `details` for an object (several object
  *   alternatives are merged into one), and one `Boolean` field per enum value (`{ now: true }`).
@@ -29,7 +30,7 @@ export interface InputField {
   /** wire parameter name */
   wire: string;
   required: boolean;
-  /** Stripe accepts `""` here: an explicit null sends it */
+  /** Stripe's spec lists `""` (unset) for this field; an explicit null sends `""` on any field */
   unsettable: boolean;
   /** the GraphQL type, in Pothos's `t.field({ type })` form */
   type: Ref;
@@ -208,7 +209,17 @@ export class InputTypes {
 
   private buildFields(t: Ref, shape: InputShape): Record<string, Ref> {
     return Object.fromEntries(
-      shape.fields.map((f) => [f.name, t.field({ type: f.type, required: f.required })]),
+      shape.fields.map((f) => [
+        f.name,
+        t.field({
+          type: f.type,
+          required: f.required,
+          // The runtime schema says where Stripe documents an empty value (the printed SDL has no prose).
+          description: f.unsettable
+            ? this.registry.describe('', 'Send null to unset (Stripe accepts an empty value here).')
+            : undefined,
+        }),
+      ]),
     );
   }
 
@@ -377,7 +388,7 @@ function nestedBasesOf(name: string, bases: readonly string[], param: string): s
   return [own, ...bases.map((b) => `${b}${pascalCase(param)}`).filter((b) => b !== own)];
 }
 
-/** An input object value in wire form: null sends `""` where Stripe allows it, else is dropped. */
+/** An input object value in wire form: an explicit null sends `""` (unset), an absent field nothing. */
 export function objectToWire(shape: InputShape, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of shape.fields) {
@@ -385,7 +396,8 @@ export function objectToWire(shape: InputShape, value: Record<string, unknown>):
     const v = value[field.name];
     if (v === undefined) continue;
     if (v === null) {
-      if (field.unsettable) out[field.wire] = '';
+      // Explicit null unsets: Stripe's empty string, as the official SDKs send it.
+      out[field.wire] = '';
       continue;
     }
     const wire = field.toWire(v);

@@ -195,6 +195,12 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
             });
           } catch (error) {
             throw withInputPath(error, (param) => {
+              // Stripe names a missing path object `id`: the argument is the one whose id it quotes.
+              if (param === 'id') {
+                const message = error instanceof Error ? error.message : '';
+                const named = pathArgs.find((a) => message.includes(`'${String(args[a])}'`));
+                if (named) return named;
+              }
               const i = op.pathParams.indexOf(param);
               if (i !== -1) return pathArgs[i];
               return shape ? inputPath(shape, param) : undefined;

@@ -438,7 +438,8 @@ describe("the seed's card flows", () => {
           ${CARD} } }`,
       { c: SEED.jenny.customer, id: SEED.jenny.card },
     );
-    expect(second).toMatchObject({ name: 'Jenny Rosen', metadata: { order: '6735' } });
+    // `metadata: { gift: "" }` unsets one key; `addressLine2: null` unsets the field (Stripe's "").
+    expect(second).toMatchObject({ name: 'Jenny Rosen', addressLine2: null, metadata: { order: '6735' } });
   });
 
   it('retrieves a card', async () => {
@@ -504,6 +505,39 @@ describe("the seed's card flows", () => {
       },
     );
     expect(await defaultSource()).toEqual({ defaultSourceId: null, sources: { data: [] } });
+  });
+});
+
+describe('results', () => {
+  it('fold the selected references into the write’s expand[]: one upstream call', async () => {
+    h.upstreamCalls();
+    const { createPrice } = await ok(
+      `mutation($p: String!) { createPrice(input: { product: $p, currency: "eur", unitAmount: 700 }) {
+          unitAmount product { ... on Product { id name } } } }`,
+      { p: SEED.products.tshirt },
+    );
+    expect(createPrice.product.id).toBe(SEED.products.tshirt);
+    expect(h.upstreamCalls()).toBe(1);
+  });
+
+  it('run as the connected account the request acts as (Stripe-Account)', async () => {
+    const account = SEED.connected.account;
+    const response = await h.query(`mutation { createCustomer(input: { name: "Scoped" }) { id } }`, {
+      headers: { 'stripe-account': account },
+    });
+    const id = (response.body.data as any).createCustomer.id as string;
+    const scoped = await h.admin.request({
+      method: 'GET',
+      path: '/v1/customers/{c}',
+      pathParams: { c: id },
+      stripeAccount: account,
+    });
+    expect(scoped).toMatchObject({ id, name: 'Scoped' });
+    await expect(
+      h.admin.request({ method: 'GET', path: '/v1/customers/{c}', pathParams: { c: id } }),
+    ).rejects.toMatchObject({
+      statusCode: 404,
+    });
   });
 });
 
@@ -583,7 +617,12 @@ describe('bad input', () => {
     expect(response.body.errors?.[0]?.extensions).toMatchObject({
       code: 'NOT_FOUND',
       stripe: { statusCode: 404, requestId: expect.any(String) },
+      inputPath: 'id',
     });
+    const nested = await h.query(
+      `mutation { updateCustomerSource(customer: "cus_nope", id: "card_nope", input: { name: "x" }) { __typename } }`,
+    );
+    expect(nested.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', inputPath: 'customer' });
   });
 
   it('Stripe’s param becomes the GraphQL input path', async () => {
