@@ -57,20 +57,31 @@ const isEmptyMarker = (t: InType) => t.k === 'enum' && t.values.length === 1 && 
 const identity: ToWire = (v) => v;
 const toUnix: ToWire = (v) => (v instanceof Date ? Math.floor(v.getTime() / 1000) : v);
 
-/** A structural signature of an input type: identical shapes share a GraphQL type. */
+const signatures = new WeakMap<InType, string>();
+
+/** A structural signature of an input type: identical shapes share a GraphQL type (memoised). */
 function signature(t: InType): string {
+  const known = signatures.get(t);
+  if (known !== undefined) return known;
+  let sig: string;
   switch (t.k) {
     case 'object':
-      return `{${t.props.map((p) => `${p.name}${p.required ? '!' : ''}:${signature(p.type)}`).join(',')}${t.additional ? ',*' : ''}}`;
+      sig = `{${t.props.map((p) => `${p.name}${p.required ? '!' : ''}:${signature(p.type)}`).join(',')}${t.additional ? ',*' : ''}}`;
+      break;
     case 'array':
-      return `[${signature(t.of)}]`;
+      sig = `[${signature(t.of)}]`;
+      break;
     case 'anyOf':
-      return `(${t.of.map(signature).join('|')})`;
+      sig = `(${t.of.map(signature).join('|')})`;
+      break;
     case 'enum':
-      return `<${t.values.join('/')}>`;
+      sig = `<${t.values.join('/')}>`;
+      break;
     default:
-      return t.k;
+      sig = t.k;
   }
+  signatures.set(t, sig);
+  return sig;
 }
 
 /** The alternatives of an anyOf without Stripe's `""` marker; several objects merged into one. */

@@ -48,8 +48,37 @@ export interface MutationPlan {
   pathArgs: string[];
 }
 
+/** What the naming reads of the other operations' paths, computed once per model. */
+interface PathFacts {
+  /** paths that have a child by id (`/v1/customers` for `/v1/customers/{customer}`) */
+  parentsById: Set<string>;
+  /** paths listed by a GET list operation */
+  listed: Set<string>;
+  /** paths read by any GET */
+  read: Set<string>;
+}
+
+const pathFacts = new WeakMap<Model, PathFacts>();
+
+function factsOf(model: Model): PathFacts {
+  let facts = pathFacts.get(model);
+  if (facts) return facts;
+  facts = { parentsById: new Set(), listed: new Set(), read: new Set() };
+  for (const o of model.operations) {
+    const segments = o.path.split('/');
+    segments.forEach((s, i) => {
+      if (s.startsWith('{') && i > 0) facts!.parentsById.add(segments.slice(0, i).join('/'));
+    });
+    if (o.method === 'get') facts.read.add(o.path);
+    if (o.kind === 'list') facts.listed.add(o.path);
+  }
+  pathFacts.set(model, facts);
+  return facts;
+}
+
 /** The mutation name and path arguments of a write operation. */
 export function planMutation(op: Operation, model: Model): MutationPlan {
+  const facts = factsOf(model);
   const original = op.path.replace(/^\/v1\//, '').split('/');
   const prefixOf = (i: number) => `/v1/${original.slice(0, i + 1).join('/')}`;
   const isParam = (s: string) => s.startsWith('{');
@@ -60,9 +89,8 @@ export function planMutation(op: Operation, model: Model): MutationPlan {
     const prefix = prefixOf(i);
     return (
       (i + 1 < original.length && isParam(original[i + 1]!)) ||
-      model.operations.some(
-        (o) => o.path.startsWith(`${prefix}/{`) || (o.path === prefix && o.kind === 'list'),
-      )
+      facts.parentsById.has(prefix) ||
+      facts.listed.has(prefix)
     );
   };
   const last = original.length - 1;
@@ -71,7 +99,7 @@ export function planMutation(op: Operation, model: Model): MutationPlan {
   const lastIsNoun =
     isParam(lastSegment) ||
     isCollection(last) ||
-    model.operations.some((o) => o.path === op.path && o.method === 'get') ||
+    facts.read.has(op.path) ||
     lastSegment === resourceWord ||
     Boolean(resourceWord?.endsWith(`_${lastSegment}`)) ||
     singular(lastSegment) === resourceWord;
