@@ -314,6 +314,27 @@ describe('create → update → delete', () => {
     expect(cancelSubscription.canceledAt).toEqual(expect.any(String));
   });
 
+  it('@oneOf alternatives reach Stripe as the one value they carry', async () => {
+    const trialEnd = new Date(Date.now() + 7 * 86_400_000);
+    trialEnd.setUTCMilliseconds(0);
+    const { createSubscription: trial } = await ok(
+      `mutation($c: String!, $p: String!, $at: DateTime!) {
+        createSubscription(input: { customer: $c, items: [{ price: $p }], trialEnd: { at: $at } }) { id status trialEnd } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly, at: trialEnd.toISOString() },
+    );
+    expect(trial).toMatchObject({ status: 'TRIALING', trialEnd: trialEnd.toISOString() });
+    const { updateSubscription } = await ok(
+      `mutation($id: ID!) { updateSubscription(id: $id, input: { trialEnd: { now: true } }) { status } }`,
+      { id: trial.id },
+    );
+    expect(updateSubscription.status).toBe('ACTIVE');
+    const both = await h.query(
+      `mutation($id: ID!) { updateSubscription(id: $id, input: { trialEnd: { now: true, at: "2030-01-01T00:00:00Z" } }) { id } }`,
+      { variables: { id: trial.id } },
+    );
+    expect(both.body.errors?.[0]?.message).toMatch(/exactly one/i);
+  });
+
   it('payment intents: create, update, confirm, capture', async () => {
     const { createPaymentIntent: intent } = await ok(
       `mutation { createPaymentIntent(input: { amount: 4200, currency: "usd", captureMethod: MANUAL,
