@@ -66,9 +66,9 @@ function factsOf(model: Model): PathFacts {
   facts = { parentsById: new Set(), listed: new Set(), read: new Set() };
   for (const o of model.operations) {
     const segments = o.path.split('/');
-    segments.forEach((s, i) => {
-      if (s.startsWith('{') && i > 0) facts!.parentsById.add(segments.slice(0, i).join('/'));
-    });
+    for (let i = 1; i < segments.length; i++) {
+      if (segments[i]!.startsWith('{')) facts.parentsById.add(segments.slice(0, i).join('/'));
+    }
     if (o.method === 'get') facts.read.add(o.path);
     if (o.kind === 'list') facts.listed.add(o.path);
   }

@@ -112,6 +112,14 @@ describe('the mutations the model asks for', () => {
     expect(args('createTransferReversal')).toEqual(['transfer', 'input', 'idempotencyKey']);
   });
 
+  it('fails the build on a name clash, pointing at the naming table', () => {
+    const customers = model.operations.find((o) => o.id === 'PostCustomers')!;
+    const clash = { ...model, operations: [...model.operations, { ...customers, id: 'PostCustomersAgain' }] };
+    expect(() => planMutations(clash)).toThrow(
+      /mutation "createCustomer" comes from both PostCustomers and PostCustomersAgain; settle it in mutationNameOverrides/,
+    );
+  });
+
   it('has @oneOf inputs for alternatives and no expand input', () => {
     const trialEnd = schema.getType('TrialEndInput') as GraphQLInputObjectType;
     expect(trialEnd.isOneOf).toBe(true);
