@@ -24,7 +24,7 @@ export const MAX_EXPAND_DEPTH = 4;
 /** GraphQL type → field → the wire property and whether it is an expandable reference. */
 export type WireFieldMap = ReadonlyMap<
   string,
-  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean }>
+  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean; connection?: boolean }>
 >;
 
 export interface ExpandPlanInput {
@@ -90,11 +90,46 @@ function walk(
         const next = [...path, info.wire];
         if (next.length > MAX_EXPAND_DEPTH) continue;
         if (info.ref || info.optIn) out.add(next.join('.'));
-        const childTypes = possibleTypes(input.schema, getNamedType(field.type));
-        walk([node.selectionSet], childTypes, next, input, out);
+        const fieldType = getNamedType(field.type);
+        if (info.connection) {
+          // A connection served by an inline list: its items are at `wire.data`.
+          if (!info.optIn || !isObjectType(fieldType)) continue;
+          const items = itemSelections({ ...input, fieldNodes: [node] }, fieldType);
+          const nodeField = fieldType.getFields().nodes;
+          if (!nodeField || next.length + 1 > MAX_EXPAND_DEPTH) continue;
+          const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
+          walkAll(items, itemTypes, [...next, 'data'], input, out);
+          continue;
+        }
+        walkAll([node.selectionSet], possibleTypes(input.schema, fieldType), next, input, out);
       }
     }
   }
+}
+
+/**
+ * Walks into a field whose value may be any of `types`. Stripe refuses an expand path that is not
+ * valid for the object it meets, so under a union only the paths valid for every member are kept;
+ * the others are left to the loaders.
+ */
+function walkAll(
+  selectionSets: readonly SelectionSetNode[],
+  types: readonly GraphQLObjectType[],
+  path: readonly string[],
+  input: ExpandPlanInput,
+  out: Set<string>,
+): void {
+  if (types.length <= 1) {
+    walk(selectionSets, types, path, input, out);
+    return;
+  }
+  let common: Set<string> | undefined;
+  for (const type of types) {
+    const own = new Set<string>();
+    walk(selectionSets, [type], path, input, own);
+    common = common ? new Set([...common].filter((p) => own.has(p))) : own;
+  }
+  for (const p of common ?? []) out.add(p);
 }
 
 /** The selection sets under a connection that select its items (`edges { node }` and `nodes`). */
@@ -123,10 +158,10 @@ export function planExpand(input: ExpandPlanInput): string[] {
     const nodeField = input.type.getFields().nodes;
     if (!nodeField) return [];
     const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
-    walk(itemSelections(input, input.type), itemTypes, ['data'], input, out);
+    walkAll(itemSelections(input, input.type), itemTypes, ['data'], input, out);
   } else {
     const sets = input.fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
-    walk(sets, possibleTypes(input.schema, input.type), [], input, out);
+    walkAll(sets, possibleTypes(input.schema, input.type), [], input, out);
   }
   return [...out].sort();
 }

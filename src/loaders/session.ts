@@ -37,6 +37,11 @@ export interface SessionOptions {
   signal?: AbortSignal | undefined;
   /** concrete retrieve path of an object, for priming; undefined when it has none */
   retrievePathOf?: (object: StripeObject) => string | undefined;
+  /**
+   * A resolver-per-field gateway, for benchmarks: no request cache, no de-duplication, no priming
+   * and no expand folding. Default false.
+   */
+  naive?: boolean;
 }
 
 /** Which session each object came from. Objects are Stripe's JSON, so a WeakMap keeps them clean. */
@@ -56,6 +61,8 @@ export function inherit<T>(parent: unknown, child: T): T {
 
 export class UpstreamSession {
   readonly stripeAccount: string | undefined;
+  /** selected references are folded into the fetching request's `expand[]` */
+  readonly folds: boolean;
   readonly calls: string[] = [];
   readonly #rest: RestClient;
   readonly #signal: AbortSignal | undefined;
@@ -67,13 +74,14 @@ export class UpstreamSession {
     this.#rest = options.rest;
     this.stripeAccount = options.stripeAccount;
     this.#signal = options.signal;
-    this.#retrievePathOf = options.retrievePathOf;
+    this.folds = !options.naive;
+    this.#retrievePathOf = options.naive ? undefined : options.retrievePathOf;
     this.#loader = new DataLoader<string, unknown>(
       async (keys) => {
         const results = await Promise.allSettled(keys.map((key) => this.#send(this.#requests.get(key)!)));
         return results.map((r) => (r.status === 'fulfilled' ? r.value : toError(r.reason)));
       },
-      { maxBatchSize: 100 },
+      options.naive ? { cache: false, batch: false } : { maxBatchSize: 100 },
     );
   }
 
@@ -139,7 +147,7 @@ export class UpstreamSession {
     if (path) {
       owners.set(object, this);
       this.#loader.clear(path).prime(path, object);
-    }
+    } else owners.set(object, this);
   }
 
   #send<T>(request: GetRequest): Promise<T> {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import {
   DEFAULT_API_BASE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -18,6 +18,7 @@ import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
 import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
+import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
 import { STRIPE_API_VERSION } from './version.ts';
@@ -28,7 +29,10 @@ export interface RestRequest {
   readonly method: HttpMethod;
   /** Path template with `{name}` placeholders, e.g. `/v1/customers/{customer}`. No query string. */
   readonly path: string;
-  /** Values for the placeholders; URL-encoded. Empty values are refused (they would change the route). */
+  /**
+   * Values for the placeholders; URL-encoded. Values that cannot be Stripe ids (empty, `.`, `..`,
+   * over-long, control characters, `/`) are refused with `InvalidPathParameterError` before any call.
+   */
   readonly pathParams?: Readonly<Record<string, string | number>>;
   /** Query parameters for GET and DELETE, the form body for POST. */
   readonly params?: FormParams;
@@ -103,6 +107,11 @@ export interface RestClientOptions {
   readonly maxRetryDelayMs?: number;
   readonly onRequest?: RequestListener | readonly RequestListener[];
   readonly userAgent?: string;
+  /**
+   * Sends requests through this undici dispatcher instead of the client's own pool (for example
+   * the emulator in-process, `src/emulator/dispatcher.ts`). The caller owns it: `close()` leaves it open.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
@@ -187,10 +196,12 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 export class StripeRestClient implements RestClient {
-  readonly #pool: Pool;
+  readonly #pool: Dispatcher;
+  readonly #origin: string;
+  readonly #ownsPool: boolean;
   readonly #basePath: string;
-  readonly #apiOrigin: string;
   readonly #filesBase: URL;
+  /** the files host's pool, when it is another origin than the API's and the pool is ours */
   #filesPool: Pool | undefined;
   readonly #baseHeaders: Readonly<Record<string, string>>;
   readonly #semaphore: Semaphore;
@@ -234,8 +245,9 @@ export class StripeRestClient implements RestClient {
     };
     this.#semaphore = new Semaphore(maxConcurrency);
     this.#connections = positiveInteger('maxConnections', options.maxConnections, maxConcurrency);
-    this.#apiOrigin = base.origin;
-    this.#pool = this.#newPool(base.origin);
+    this.#origin = base.origin;
+    this.#ownsPool = options.dispatcher === undefined;
+    this.#pool = options.dispatcher ?? this.#newPool(base.origin);
     this.#baseHeaders = {
       authorization: `Bearer ${secretKey}`,
       'stripe-version': STRIPE_API_VERSION,
@@ -259,9 +271,12 @@ export class StripeRestClient implements RestClient {
     });
   }
 
-  /** The pool for an attempt: the files host's for uploads (one pool when it is the API's origin). */
-  #poolFor(prepared: PreparedRequest): Pool {
-    if (!prepared.files || this.#filesBase.origin === this.#apiOrigin) return this.#pool;
+  /**
+   * Where an attempt goes: uploads to the files host (a pool of its own when it is another origin;
+   * a dispatcher given to the client routes by origin itself), everything else to the API.
+   */
+  #dispatcherFor(prepared: PreparedRequest): Dispatcher {
+    if (!prepared.files || !this.#ownsPool || this.#filesBase.origin === this.#origin) return this.#pool;
     this.#filesPool ??= this.#newPool(this.#filesBase.origin);
     return this.#filesPool;
   }
@@ -346,7 +361,10 @@ export class StripeRestClient implements RestClient {
   }
 
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.#pool.close(), this.#filesPool?.close()]).then(() => undefined);
+    this.#closing ??= Promise.all([
+      this.#ownsPool ? this.#pool.close() : undefined,
+      this.#filesPool?.close(),
+    ]).then(() => undefined);
     return this.#closing;
   }
 
@@ -360,9 +378,8 @@ export class StripeRestClient implements RestClient {
     }
     const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
       const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
-      if (value === undefined || value === '') {
-        throw new TypeError(`Missing path parameter "${name}" for ${pathTemplate}`);
-      }
+      const problem = value === undefined ? 'is missing' : pathParameterProblem(String(value));
+      if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
       return encodeURIComponent(String(value));
     });
 
@@ -428,7 +445,8 @@ export class StripeRestClient implements RestClient {
     let requestId: string | undefined;
     try {
       if (signal?.aborted) throw abortedError(signal.reason);
-      const response = await this.#poolFor(prepared).request({
+      const response = await this.#dispatcherFor(prepared).request({
+        origin: prepared.files ? this.#filesBase.origin : this.#origin,
         method: prepared.method,
         path: prepared.target,
         headers: prepared.headers,

@@ -125,14 +125,23 @@ function toConnection(
   };
 }
 
-/** Loads a list endpoint as a connection. `params` are the endpoint's filters, already in wire form. */
+/** A list endpoint: its path (filled with `pathParams`) and its filters, already in wire form. */
+export interface ListTarget {
+  path: string;
+  pathParams?: readonly string[];
+  params: Record<string, unknown>;
+  /** the endpoint takes `limit`/`starting_after`/`ending_before`; otherwise it answers one page */
+  paged?: boolean;
+}
+
+/** Loads a list endpoint as a connection. */
 export async function listConnection(
   session: UpstreamSession,
-  path: string,
-  params: Record<string, unknown>,
+  target: ListTarget,
   args: ConnectionArgs,
 ): Promise<Connection> {
   const { first, after, last, before } = args;
+  if (target.paged === false) return onePage(session, target, args);
   checkCount('first', first);
   checkCount('last', last);
   if (first != null && last != null) throw userError('BAD_USER_INPUT', 'Pass first or last, not both');
@@ -144,16 +153,55 @@ export async function listConnection(
         'last needs a before cursor: Stripe lists page backwards only from a known object',
       );
     }
-    return backward(session, path, params, last, before);
+    return backward(session, target, last, before);
   }
-  if (before != null) return backward(session, path, params, first ?? DEFAULT_PAGE_SIZE, before);
-  return forward(session, path, params, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+  if (before != null) return backward(session, target, first ?? DEFAULT_PAGE_SIZE, before);
+  return forward(session, target, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+}
+
+/**
+ * An endpoint without paging parameters (GET /v1/reporting/report_types,
+ * GET /v1/accounts/{account}/capabilities) answers everything in one page: `first` and `after` are
+ * applied to it here.
+ */
+async function onePage(
+  session: UpstreamSession,
+  target: ListTarget,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  if (args.last != null || args.before != null) {
+    throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
+  }
+  const page = await session.page<StripeObject>({
+    path: target.path,
+    ...(target.pathParams ? { pathParams: target.pathParams } : {}),
+    params: target.params,
+  });
+  const start = args.after != null ? page.data.findIndex((item) => item.id === args.after) + 1 : 0;
+  const count = args.first ?? page.data.length;
+  const items = page.data.slice(start, start + count);
+  return toConnection(items, start + count < page.data.length, start > 0);
+}
+
+/**
+ * The first page of a list that arrived inline in its parent (`customer.sources`, `invoice.lines`),
+ * when it can answer `args`; undefined when the list endpoint must be asked.
+ */
+export function inlineConnection(list: unknown, args: ConnectionArgs): Connection | undefined {
+  if (typeof list !== 'object' || list === null || !Array.isArray((list as StripePage<unknown>).data)) {
+    return undefined;
+  }
+  if (args.after != null || args.before != null || args.last != null) return undefined;
+  const { data, has_more: hasMore } = list as StripePage<StripeObject>;
+  const count = args.first ?? DEFAULT_PAGE_SIZE;
+  checkCount('first', args.first);
+  if (data.length < count && hasMore) return undefined;
+  return toConnection(data.slice(0, count), data.length > count || hasMore, false);
 }
 
 async function forward(
   session: UpstreamSession,
-  path: string,
-  params: Record<string, unknown>,
+  { path, pathParams, params }: ListTarget,
   count: number,
   after: string | undefined,
 ): Promise<Connection> {
@@ -164,6 +212,7 @@ async function forward(
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
     const page = await session.page<StripeObject>({
       path,
+      ...(pathParams ? { pathParams } : {}),
       params: { ...params, limit, ...(cursor ? { starting_after: cursor } : {}) },
     });
     items.push(...page.data);
@@ -177,8 +226,7 @@ async function forward(
 
 async function backward(
   session: UpstreamSession,
-  path: string,
-  params: Record<string, unknown>,
+  { path, pathParams, params }: ListTarget,
   count: number,
   before: string,
 ): Promise<Connection> {
@@ -189,6 +237,7 @@ async function backward(
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
     const page: StripePage<StripeObject> = await session.page<StripeObject>({
       path,
+      ...(pathParams ? { pathParams } : {}),
       params: { ...params, limit, ending_before: cursor },
     });
     items = [...page.data, ...items];

@@ -3,11 +3,13 @@ import type { GraphQLSchema } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
+import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addMutations } from './mutations.ts';
 import { TypeRegistry } from './registry.ts';
+import { addRelations } from './relations.ts';
 import { rootFields } from './root.ts';
 
 export interface SchemaOptions {
@@ -30,7 +32,9 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     descriptions: options.descriptions === false ? undefined : loadDescriptions(),
   });
   const connections = new Connections(builder);
-  const fields = rootFields(registry, connections);
+  const argumentTypes = new ArgumentTypes(registry);
+  const fields = rootFields(registry, connections, argumentTypes);
+  addRelations(registry, connections, argumentTypes);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addConnectedAccountScope(builder, fields);
   addMutations(registry);

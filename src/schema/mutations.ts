@@ -11,8 +11,7 @@
  * Every mutation takes `idempotencyKey` (the REST client makes one when absent and reuses it on every
  * retry) and returns the resulting object, with the selection's references folded into `expand[]`.
  */
-import { type GraphQLResolveInfo, getNamedType } from 'graphql';
-import { planExpand } from '../loaders/expand.ts';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
@@ -20,6 +19,7 @@ import type { Model, Operation } from '../spec/types.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath } from './errors.ts';
 import { type InputShape, InputTypes, inputPath, objectToWire } from './inputs.ts';
+import { expandFor, planExtensions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -179,7 +179,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
       t.field({
         type,
         nullable: true,
-        extensions: { stripeCost: { calls: 1 }, stripeOperation: op.id },
+        extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
         args: {
           ...Object.fromEntries(pathArgs.map((a) => [a, t.arg.id({ required: true })])),
           ...(shape ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
@@ -202,15 +202,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           }
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
-          const expand = op.expand
-            ? planExpand({
-                schema: info.schema,
-                fragments: info.fragments,
-                fieldNodes: info.fieldNodes,
-                type: getNamedType(info.returnType),
-                wireFields: registry.wireFields,
-              })
-            : [];
+          const expand = op.expand ? expandFor(registry, info) : [];
           try {
             return await sessionOf(ctx, root).write<StripeObject>({
               method: op.method === 'delete' ? 'DELETE' : 'POST',

@@ -22,6 +22,20 @@ export interface QueryLimits {
   readonly maxPageSize: number;
   /** Estimated Stripe calls for one operation. */
   readonly maxCost: number;
+  /** Items in any one list of the variables (checked before they are coerced). */
+  readonly maxListItems: number;
+}
+
+/** The HTTP listener's bounds on one request and connection. */
+export interface HttpLimits {
+  /** Largest request body in bytes (413 BODY_TOO_LARGE above it). */
+  readonly maxBodyBytes: number;
+  /** Time to receive a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface ServerConfig {
@@ -34,6 +48,14 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** Origins allowed by CORS; empty means no CORS headers (same-origin only); `['*']` allows any. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Accepted `Host` header names (lower case, without port); empty accepts any. Defaults to the
+   * loopback names when bound to a loopback address (DNS rebinding protection).
+   */
+  readonly allowedHosts: readonly string[];
+  /** Schema introspection (`__schema`, `__type`); off in production unless set. */
+  readonly introspection: boolean;
+  readonly http: HttpLimits;
   /** Add `extensions.cost` (estimated and actual upstream calls) to responses. */
   readonly costExtensions: boolean;
   readonly graphiql: boolean;
@@ -48,12 +70,28 @@ export interface ServerConfig {
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
-  maxDepth: 12,
+  maxDepth: 15,
   maxAliases: 30,
   maxTokens: 2000,
   maxPageSize: 1000,
   maxCost: 200,
+  maxListItems: 500,
 };
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 102_400,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+/** Names a loopback-bound server answers to by default. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_ADDRESSES = new Set(['localhost', '::1']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_ADDRESSES.has(host.toLowerCase()) || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
 
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -132,6 +170,41 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
   });
 }
 
+function readAllowedHosts(env: NodeJS.ProcessEnv, bindHost: string): string[] {
+  const name = 'ALLOWED_HOSTS';
+  const raw = read(env, name);
+  if (raw === undefined) return isLoopback(bindHost) ? [...LOOPBACK_HOSTS] : [];
+  const items = raw
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  if (items.includes('*')) {
+    if (items.length > 1)
+      throw new ConfigError(name, `${name} must be "*" or a list of host names, not both`);
+    return [];
+  }
+  for (const item of items) {
+    const bare = item.startsWith('[') && item.endsWith(']') ? item.slice(1, -1) : item;
+    if (!HOST_SHAPE.test(bare)) {
+      throw new ConfigError(
+        name,
+        `${name} must list host names without ports (e.g. api.example.com), got ${JSON.stringify(item)}`,
+      );
+    }
+  }
+  return items;
+}
+
+function readHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const d = DEFAULT_HTTP_LIMITS;
+  return {
+    maxBodyBytes: readInteger(env, 'HTTP_MAX_BODY_BYTES', 1_024, 50_000_000, d.maxBodyBytes),
+    headersTimeoutMs: readInteger(env, 'HTTP_HEADERS_TIMEOUT_MS', 100, 600_000, d.headersTimeoutMs),
+    requestTimeoutMs: readInteger(env, 'HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000, d.requestTimeoutMs),
+    keepAliveTimeoutMs: readInteger(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, d.keepAliveTimeoutMs),
+  };
+}
+
 function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
   return {
     maxDepth: readInteger(env, 'QUERY_MAX_DEPTH', 1, 1000, DEFAULT_LIMITS.maxDepth),
@@ -139,6 +212,7 @@ function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
     maxTokens: readInteger(env, 'QUERY_MAX_TOKENS', 10, 1_000_000, DEFAULT_LIMITS.maxTokens),
     maxPageSize: readInteger(env, 'QUERY_MAX_PAGE_SIZE', 1, 1_000_000, DEFAULT_LIMITS.maxPageSize),
     maxCost: readInteger(env, 'QUERY_MAX_COST', 1, 1_000_000, DEFAULT_LIMITS.maxCost),
+    maxListItems: readInteger(env, 'QUERY_MAX_LIST_ITEMS', 1, 1_000_000, DEFAULT_LIMITS.maxListItems),
   };
 }
 
@@ -161,14 +235,18 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       );
     }
   }
+  const host = readHost(env);
   return {
     port: readInteger(env, 'PORT', 0, 65_535, DEFAULT_PORT),
-    host: readHost(env),
+    host,
     production,
     rest,
     limits: readLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     corsOrigins: readCorsOrigins(env),
+    allowedHosts: readAllowedHosts(env, host),
+    introspection: readBoolean(env, 'INTROSPECTION', !production),
+    http: readHttpLimits(env),
     costExtensions: readBoolean(env, 'COST_EXTENSIONS', !production),
     graphiql: readBoolean(env, 'GRAPHIQL', !production),
     readyCacheMs: readInteger(env, 'READY_CACHE_MS', 0, 3_600_000, 5_000),

@@ -16,8 +16,9 @@ import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
+import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
-import { useQueryLimits } from './limits.ts';
+import { boundedDocumentCache, useQueryLimits } from './limits.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -72,9 +73,7 @@ function stripeAccountOf(request: Request): string | undefined {
 }
 
 function corsOptions(origins: readonly string[]) {
-  if (origins.length === 0) return false as const;
-  return {
-    origin: [...origins],
+  return corsFor(origins, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -86,7 +85,7 @@ function corsOptions(origins: readonly string[]) {
     exposedHeaders: [REQUEST_ID_HEADER],
     credentials: false,
     maxAge: 600,
-  };
+  });
 }
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
@@ -167,15 +166,24 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     batching: false,
+    // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
+    // every body through a TransformStream, a large share of a small query's CPU.
+    maxRequestBodySize: false,
+    // Only short sources are cached: a cached AST keeps its whole source string.
+    parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     context: ({ request }) => buildContext(request),
     plugins: [
       tracking.plugin,
+      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       useCsrfPrevention(),
       useExecutionCancellation(),
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
-      useQueryLimits(config.limits, { onEstimate: (context, estimate) => estimates.set(context, estimate) }),
+      useQueryLimits(config.limits, {
+        introspection: config.introspection,
+        onEstimate: (context, estimate) => estimates.set(context, estimate),
+      }),
     ],
   });
 

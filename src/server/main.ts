@@ -44,7 +44,13 @@ async function main(): Promise<void> {
   const { logger } = gateway;
   let listener: Awaited<ReturnType<typeof listen>>;
   try {
-    listener = await listen(gateway.yoga, { port: config.port, host: config.host });
+    listener = await listen(gateway.yoga, {
+      port: config.port,
+      host: config.host,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const hint = code === 'EADDRINUSE' ? ` (port ${config.port} is in use: set PORT)` : '';

@@ -6,7 +6,7 @@
 import { pascalCase } from './naming.ts';
 import type { ObjectModel } from './objects.ts';
 import { type Json, SpecError, sorted } from './spec-error.ts';
-import type { InParam, InType, Operation, OperationKind, OutType } from './types.ts';
+import type { InParam, InType, Operation, OperationKind, OutType, PathParent } from './types.ts';
 
 export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   const { objects, unions, polymorphic, outType, resolveRef } = model;
@@ -195,5 +195,107 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
     }
     return 'create';
   }
+  addressOperations(operations, model);
   return operations;
+}
+
+const blankParams = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+const stripTestHelpers = (path: string) => path.replace('/v1/test_helpers/', '/v1/');
+const upOne = (path: string) => path.slice(0, path.lastIndexOf('/'));
+
+/**
+ * What each operation's path addresses (see `Operation.singleton`, `parents`, `subject`): decided
+ * once here, from the paths and the kinds, for every interpreter (the emulator reads it). Paths are
+ * compared with their parameters blanked; a test helper's path also names the object of the path
+ * without `/test_helpers` (`/v1/test_helpers/issuing/cards/{card}/shipping/deliver`).
+ */
+function addressOperations(operations: Operation[], model: ObjectModel): void {
+  const { objects, unions, polymorphic } = model;
+  const gets = new Map<string, Operation>();
+  for (const op of operations) if (op.method === 'get') gets.set(blankParams(op.path), op);
+  const retrieveAt = (path: string): Operation | undefined => {
+    for (const candidate of [path, stripTestHelpers(path)]) {
+      const get = gets.get(blankParams(candidate));
+      if (get && !get.paged) return get;
+    }
+    return undefined;
+  };
+  /** The resource a path ending in a parameter names: its retrieve's, else the list's one level up. */
+  const resourceAt = (prefix: string): string | undefined => {
+    const retrieve = retrieveAt(prefix);
+    if (retrieve) return retrieve.resource;
+    for (const candidate of [prefix, stripTestHelpers(prefix)]) {
+      const list = gets.get(blankParams(upOne(candidate)));
+      if (list?.paged === 'list') return list.resource;
+    }
+    return undefined;
+  };
+  const live = (resource: string | undefined): string[] => {
+    if (!resource) return [];
+    const union = polymorphic[resource];
+    if (!union) return [resource];
+    return unions[union]!.members.filter((m) => objects[m]?.resource && !objects[m]?.deletedOf);
+  };
+  const parentsOf = (path: string, count: number): PathParent[] => {
+    const segments = path.split('/');
+    const parents: PathParent[] = [];
+    segments.forEach((segment, i) => {
+      if (!segment.startsWith('{') || parents.length >= count) return;
+      const resource = resourceAt(segments.slice(0, i + 1).join('/'));
+      parents.push({ param: segment.slice(1, -1), ...(resource ? { resource } : {}) });
+    });
+    return parents;
+  };
+  /** The nearest enclosing retrieve of `op`'s path, with the rest of the path as the verb. */
+  const enclosing = (op: Operation): { get: Operation; verb: string } | undefined => {
+    const segments = op.path.split('/');
+    for (let end = segments.length - 1; end > 2; end--) {
+      const get = retrieveAt(segments.slice(0, end).join('/'));
+      if (get) return { get, verb: segments.slice(end).join('/') };
+    }
+    return undefined;
+  };
+
+  for (const op of operations) {
+    const addressedById = op.path.endsWith('}');
+    let parents: PathParent[];
+    switch (op.kind) {
+      case 'retrieve':
+      case 'update':
+      case 'delete': {
+        if (!addressedById) op.singleton = true;
+        parents = parentsOf(op.path, op.pathParams.length - (addressedById ? 1 : 0));
+        const get = op.kind === 'retrieve' ? undefined : retrieveAt(op.path);
+        if (get) op.subject = { operation: get.id };
+        break;
+      }
+      case 'action': {
+        // A cancel-like DELETE (DELETE /v1/subscriptions/{id}) acts on the object at its own path.
+        const cancel = op.method === 'delete';
+        parents = parentsOf(op.path, op.pathParams.length - (cancel && addressedById ? 1 : 0));
+        const get = cancel ? retrieveAt(op.path) : undefined;
+        const found = get ? { get, verb: '' } : cancel ? undefined : enclosing(op);
+        const mine = live(op.resource);
+        if (found && live(found.get.resource).some((r) => mine.includes(r))) {
+          op.subject = found.verb
+            ? { operation: found.get.id, verb: found.verb }
+            : { operation: found.get.id };
+          const ownId = found.get.path.endsWith('}') ? 1 : 0;
+          parents = parentsOf(found.get.path, found.get.pathParams.length - ownId);
+        }
+        break;
+      }
+      case 'list': {
+        parents = parentsOf(op.path, op.pathParams.length);
+        const holder = gets.get(blankParams(upOne(op.path)));
+        if (holder && !holder.paged && !holder.path.endsWith('}')) {
+          op.subject = { operation: holder.id, verb: op.path.slice(op.path.lastIndexOf('/') + 1) };
+        }
+        break;
+      }
+      default:
+        parents = parentsOf(op.path, op.pathParams.length);
+    }
+    if (parents.length > 0) op.parents = parents;
+  }
 }

@@ -18,6 +18,14 @@ import { loadRawSpec, OasValidator } from './oas-validator.ts';
 /** Resources checked by another route or not retrievable generically, with the reason. */
 const EXCLUDED: Readonly<Record<string, string>> = {};
 
+/**
+ * What Stripe returns although the spec does not declare it, by retrieve path: a charge made with a
+ * card source shows that card as `source` (the spec dropped the deprecated field; the API keeps it).
+ */
+const UNDECLARED: Readonly<Record<string, readonly string[]>> = {
+  '/v1/charges/{charge}': ['$.source: not in the schema'],
+};
+
 /** Create parameters that must name real things or hold meaningful values. */
 const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   customer: () => ({ email: 'spec@example.com', source: 'tok_visa' }),
@@ -153,7 +161,7 @@ function createRoute(resource: string): Route | undefined {
   return api.routes
     .filter(
       (r) =>
-        r.kind === 'create' &&
+        r.op.kind === 'create' &&
         r.resources[0] === resource &&
         r.parents.length <= 1 &&
         !r.op.path.includes('/test_helpers/'),
@@ -179,7 +187,9 @@ function storeDefault(resource: string, depth: number): Entry {
 }
 
 function retrieveRoutes(resource: string): Route[] {
-  return api.routes.filter((r) => r.kind === 'retrieve' && r.resources.includes(resource));
+  return api.routes.filter(
+    (r) => r.op.kind === 'retrieve' && !r.op.singleton && r.resources.includes(resource),
+  );
 }
 
 /** The path of `route` for `entry`, filling ancestors from the object's links. */
@@ -220,7 +230,9 @@ describe('every retrievable resource validates against the raw spec', () => {
         const response = await h.request('GET', path);
         expect(response.status, `${path}: ${JSON.stringify(response.body)}`).toBe(200);
         const schema = OasValidator.responseSchema(raw, 'get', route.op.path);
-        const errors = validator.validate(schema, response.body);
+        const errors = validator
+          .validate(schema, response.body)
+          .filter((error) => !UNDECLARED[route.op.path]?.includes(error));
         expect(errors, `${route.op.path}`).toEqual([]);
         checked.push(route.op.path);
       }

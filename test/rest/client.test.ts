@@ -107,8 +107,13 @@ describe('headers', () => {
     const srv = await server((_req, res) => sendJson(res, 200, customer));
     const rest = client(srv);
     await expect(rest.request({ method: 'GET', path: '/v1/customers/{customer}' })).rejects.toThrow(
-      /Missing path parameter "customer"/,
+      /for customer: it is missing/,
     );
+    for (const bad of ['.', '..', 'cus_1/../balance', 'cus_\u0000', 'x'.repeat(256)]) {
+      await expect(
+        rest.request({ method: 'GET', path: '/v1/customers/{customer}', pathParams: { customer: bad } }),
+      ).rejects.toMatchObject({ name: 'InvalidPathParameterError', extensions: { code: 'BAD_USER_INPUT' } });
+    }
     await expect(
       rest.request({ method: 'GET', path: '/v1/customers/{customer}', pathParams: { customer: '' } }),
     ).rejects.toThrow(TypeError);

@@ -303,11 +303,11 @@ describe('create → update → delete', () => {
   it('subscriptions: create, update, cancel', async () => {
     const { createSubscription: sub } = await ok(
       `mutation($c: String!, $p: String!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) {
-          id status items { data { price { id } } } } }`,
+          id status items { nodes { price { id } } } } }`,
       { c: SEED.jenny.customer, p: SEED.prices.basicMonthly },
     );
     expect(sub.status).toBe('ACTIVE');
-    expect(sub.items.data[0].price.id).toBe(SEED.prices.basicMonthly);
+    expect(sub.items.nodes[0].price.id).toBe(SEED.prices.basicMonthly);
     const { updateSubscription } = await ok(
       `mutation($id: ID!) { updateSubscription(id: $id, input: { metadata: { seat: "3" }, cancelAtPeriodEnd: true }) {
           metadata cancelAtPeriodEnd } }`,
@@ -471,6 +471,26 @@ describe("the seed's card flows", () => {
     expect(second).toMatchObject({ name: 'Jenny Rosen', addressLine2: null, metadata: { order: '6735' } });
   });
 
+  it('lists a customer’s cards with first: 3, newest first', async () => {
+    const { createCustomer: customer } = await ok(
+      `mutation { createCustomer(input: { name: "Four cards" }) { id } }`,
+    );
+    const ids: string[] = [];
+    for (const token of ['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_discover']) {
+      const { createCustomerCard } = await ok(
+        `mutation($c: ID!, $t: String!) { createCustomerCard(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
+        { c: customer.id, t: token },
+      );
+      ids.push(createCustomerCard.id);
+    }
+    const { customer: listed } = await ok(
+      `query($id: ID!) { customer(id: $id) { cards(first: 3) { nodes { id brand last4 } pageInfo { hasNextPage } } } }`,
+      { id: customer.id },
+    );
+    expect(listed.cards.nodes.map((c: { id: string }) => c.id)).toEqual(ids.slice(1).reverse());
+    expect(listed.cards.pageInfo.hasNextPage).toBe(true);
+  });
+
   it('retrieves a card', async () => {
     const { card } = await ok(
       `query($c: ID!, $id: ID!) { card(customer: $c, id: $id) { id brand last4 customerId } }`,
@@ -504,7 +524,7 @@ describe("the seed's card flows", () => {
     const defaultSource = async () =>
       (
         await ok(
-          `query($id: ID!) { customer(id: $id) { defaultSourceId sources { data { ... on Card { id } } } } }`,
+          `query($id: ID!) { customer(id: $id) { defaultSourceId sources { nodes { ... on Card { id } } } } }`,
           {
             id: customer.id,
           },
@@ -533,7 +553,7 @@ describe("the seed's card flows", () => {
         id: amex,
       },
     );
-    expect(await defaultSource()).toEqual({ defaultSourceId: null, sources: { data: [] } });
+    expect(await defaultSource()).toEqual({ defaultSourceId: null, sources: { nodes: [] } });
   });
 });
 
