@@ -686,6 +686,19 @@ describe('bad input', () => {
     });
   });
 
+  it('a param inside a @oneOf alternative maps through it (card[number] → input.card.details.number)', async () => {
+    const response = await h.query(
+      `mutation($c: ID!) { createCustomerSource(customer: $c, input: {
+          card: { details: { number: "4242424242424241", expMonth: 12, expYear: 2030 } } }) { __typename } }`,
+      { variables: { c: SEED.jenny.customer } },
+    );
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_CARD_ERROR',
+      stripe: { code: 'incorrect_number', param: 'card[number]', statusCode: 402 },
+      inputPath: 'input.card.details.number',
+    });
+  });
+
   it('a declined card (tok_chargeDeclined) is a 402 STRIPE_CARD_ERROR with its decline code, and creates no charge', async () => {
     const description = `declined-${Date.now()}`;
     const response = await h.query(
