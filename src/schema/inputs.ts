@@ -12,8 +12,9 @@
  *   string, `at` for a time, `value` for a number or boolean, `details` for an object (several object
  *   alternatives are merged into one), and one `Boolean` field per enum value (`{ now: true }`).
  * - Input object names are short and deterministic: a nested object is `<Param>Input` when every
- *   object under that parameter name has the same shape, else `<Parent><Param>Input`, named at its
- *   first use in model order; identical shapes share one type.
+ *   object under that parameter name has the same shape, else the first free of
+ *   `<ParentParam><Param>Input` and the longer chains of its parents, in model order; identical shapes
+ *   share one type, named after the parameter that carries it most often.
  */
 import { camelCase, enumValueName, isGraphQLName, pascalCase } from '../spec/naming.ts';
 import type { InParam, InType } from '../spec/types.ts';
@@ -396,7 +397,9 @@ export class InputTypes {
 /** Name prefixes for the types nested in `name` (built for `param` under `bases`). */
 function nestedBasesOf(name: string, bases: readonly string[], param: string): string[] {
   const own = name.replace(/Input$/, '');
-  return [own, ...bases.map((b) => `${b}${pascalCase(param)}`).filter((b) => b !== own)];
+  // Shortest first: the parent parameter's name (`AcssDebit` + `MandateOptions`), then the chain.
+  const candidates = [pascalCase(param), own, ...bases.map((b) => `${b}${pascalCase(param)}`)];
+  return [...new Set(candidates)];
 }
 
 /** An input object value in wire form: an explicit null sends `""` (unset), an absent field nothing. */
