@@ -17,6 +17,7 @@ import {
   aliasedIntrospection,
   fragmentFanOut,
   graphqlBody,
+  itemFragmentFanOut,
   JSON_HEADERS,
   LIST_QUERY,
   NESTED_INTROSPECTION,
@@ -44,6 +45,7 @@ const CASES: [string, Send][] = [
   ['1. introspection x50 aliases', post(graphqlBody(aliasedIntrospection(50)))],
   ['1. introspection types.fields.type.fields', post(graphqlBody(NESTED_INTROSPECTION))],
   ['2. fragment fan-out 2^30', post(graphqlBody(fragmentFanOut(30)))],
+  ['2. fragment fan-out 2^40, executed', post(graphqlBody(itemFragmentFanOut(40)))],
   [
     '3. list variable of 30,000 items',
     post(graphqlBody(LIST_QUERY, { ids: Array.from({ length: 30_000 }, () => 0) })),

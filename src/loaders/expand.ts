@@ -19,7 +19,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-export const MAX_EXPAND_DEPTH = 4;
+import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
+
+export { MAX_EXPAND_DEPTH };
 
 /** GraphQL type → field → the wire property and whether it is an expandable reference. */
 export type WireFieldMap = ReadonlyMap<
@@ -44,12 +46,17 @@ function possibleTypes(schema: GraphQLSchema, type: GraphQLNamedType): readonly 
   return [];
 }
 
-/** The field nodes of a selection set that apply to `type`, fragments flattened. */
+/**
+ * The field nodes of a selection set that apply to `type`, fragments flattened. Like graphql-js's
+ * field collection, a fragment is followed once per call however often it is spread, so fragments
+ * that spread the next one twice stay linear rather than exponential.
+ */
 function fieldsFor(
   selectionSet: SelectionSetNode,
   type: GraphQLObjectType,
   input: ExpandPlanInput,
   out: FieldNode[] = [],
+  visited: Set<string> = new Set(),
 ): FieldNode[] {
   const applies = (condition: string | undefined) => {
     if (!condition || condition === type.name) return true;
@@ -61,11 +68,15 @@ function fieldsFor(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) out.push(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(selection.typeCondition?.name.value)) fieldsFor(selection.selectionSet, type, input, out);
+      if (applies(selection.typeCondition?.name.value))
+        fieldsFor(selection.selectionSet, type, input, out, visited);
     } else {
-      const fragment = input.fragments[selection.name.value];
-      if (fragment && applies(fragment.typeCondition.name.value))
-        fieldsFor(fragment.selectionSet, type, input, out);
+      const name = selection.name.value;
+      const fragment = input.fragments[name];
+      if (!fragment || visited.has(name)) continue;
+      visited.add(name);
+      if (applies(fragment.typeCondition.name.value))
+        fieldsFor(fragment.selectionSet, type, input, out, visited);
     }
   }
   return out;

@@ -11,7 +11,7 @@
  * construction, whatever the field.
  */
 import DataLoader from 'dataloader';
-import type { RestClient } from '../rest/client.ts';
+import type { RestClient, RestRequest } from '../rest/client.ts';
 import type { StripePage } from '../rest/paginate.ts';
 import { toGraphQLError } from '../schema/errors.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
@@ -122,17 +122,9 @@ export class UpstreamSession {
     this.calls.push(`${request.method} ${fillPath(request.path, request.pathParams)}`);
     try {
       const result = await this.#rest.request<T>({
-        method: request.method,
-        path: request.path,
-        ...(request.pathParams && request.pathParams.length > 0
-          ? { pathParams: namedParams(request.path, request.pathParams) }
-          : {}),
-        ...(request.params ? { params: request.params as never } : {}),
-        ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
+        ...this.#restRequest(request.method, request),
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
         ...(request.multipart ? { multipart: true } : {}),
-        ...(this.stripeAccount ? { stripeAccount: this.stripeAccount } : {}),
-        ...(this.#signal ? { signal: this.#signal } : {}),
       });
       if (result && typeof result === 'object') this.prime(result as StripeObject);
       return this.adopt(result);
@@ -150,23 +142,26 @@ export class UpstreamSession {
     } else owners.set(object, this);
   }
 
+  /** The REST client's request for a read or write of this session. */
+  #restRequest(method: RestRequest['method'], request: GetRequest): RestRequest {
+    return {
+      method,
+      path: request.path,
+      ...(request.pathParams && request.pathParams.length > 0
+        ? { pathParams: namedParams(request.path, request.pathParams) }
+        : {}),
+      ...(request.params ? { params: request.params as RestRequest['params'] } : {}),
+      ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
+      ...(this.stripeAccount ? { stripeAccount: this.stripeAccount } : {}),
+      ...(this.#signal ? { signal: this.#signal } : {}),
+    };
+  }
+
   #send<T>(request: GetRequest): Promise<T> {
     this.calls.push(`GET ${fillPath(request.path, request.pathParams)}`);
-    return this.#rest
-      .request<T>({
-        method: 'GET',
-        path: request.path,
-        ...(request.pathParams && request.pathParams.length > 0
-          ? { pathParams: namedParams(request.path, request.pathParams) }
-          : {}),
-        ...(request.params ? { params: request.params as never } : {}),
-        ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
-        ...(this.stripeAccount ? { stripeAccount: this.stripeAccount } : {}),
-        ...(this.#signal ? { signal: this.#signal } : {}),
-      })
-      .catch((error: unknown) => {
-        throw toGraphQLError(error);
-      });
+    return this.#rest.request<T>(this.#restRequest('GET', request)).catch((error: unknown) => {
+      throw toGraphQLError(error);
+    });
   }
 }
 

@@ -13,10 +13,7 @@ import { userError } from './errors.ts';
 
 type Ref = any;
 
-/** Stripe's page size limit. */
-export const STRIPE_MAX_LIMIT = 100;
-/** Stripe's default page size, used when neither first nor last is given. */
-export const DEFAULT_PAGE_SIZE = 10;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE as STRIPE_MAX_LIMIT } from '../spec/stripe.ts';
 
 export interface ConnectionArgs {
   first?: number | null;

@@ -32,10 +32,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
+
 /** Stripe's page size: a connection of `first: n` fetches ceil(n / 100) pages. */
-export const STRIPE_PAGE_SIZE = 100;
+export const STRIPE_PAGE_SIZE = MAX_PAGE_SIZE;
 /** Items assumed for a connection without `first`/`last` and for other lists. */
-export const DEFAULT_LIST_SIZE = 10;
+export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
 
 export interface StripeCost {
   calls?: number;
@@ -77,16 +79,16 @@ function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined
   return typeof plan === 'object' && plan !== null ? (plan as PlanFacts) : undefined;
 }
 
-/** Stripe's expand depth; the estimator folds no deeper than the planner does. */
-const MAX_FOLD_DEPTH = 4;
+/** The estimator folds no deeper than the planner does. */
+const MAX_FOLD_DEPTH = MAX_EXPAND_DEPTH;
 /** Items Stripe embeds in an inline list. */
-const INLINE_PAGE_SIZE = 10;
+const INLINE_PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 /**
  * Whether a field with a fold plan at `fold` segments below its fetching ancestor is answered by
  * that request: within Stripe's expand depth and, for an inline list, asked for its first page only.
  */
-function foldable(plan: PlanFacts, args: Record<string, unknown>, fold: number): boolean {
+function foldable(args: Record<string, unknown>, fold: number): boolean {
   if (fold + 1 > MAX_FOLD_DEPTH) return false;
   const list = args.first !== undefined || args.last !== undefined || 'after' in args;
   if (!list && Object.keys(args).length === 0) return true;
@@ -232,7 +234,7 @@ function selectionCost(
     // (edges, nodes, node) are not on the wire.
     const wrapper = /(Connection|Edge)$/.test(parent.name);
     let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
-    if (plan?.fold !== undefined && fold !== undefined && foldable(plan, args, fold)) {
+    if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
       // Folded into the parent's request: no call of its own.
       if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
       childFold = cost?.paged ? fold + 2 : fold + 1;

@@ -72,6 +72,18 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
+/**
+ * The request's abort signal, for upstream calls: one listener on the request's own signal (a
+ * costly proxy in Yoga's server adapter) instead of one per upstream call.
+ */
+function requestSignal(request: Request): AbortSignal {
+  const controller = new AbortController();
+  const source = request.signal;
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
+}
+
 function corsOptions(origins: readonly string[]) {
   return corsFor(origins, {
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -127,11 +139,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     const requestId = tracking.idOf(request);
     const stripeAccount = stripeAccountOf(request);
     const made: UpstreamSession[] = [];
+    const signal = requestSignal(request);
     const make = (account: string | undefined): UpstreamSession => {
       const session = new UpstreamSession({
         rest,
         stripeAccount: account,
-        signal: request.signal,
+        signal,
         retrievePathOf,
       });
       made.push(session);

@@ -60,6 +60,18 @@ export function fragmentFanOut(n: number): string {
   return `query { ...F0 }\n${fragments}\nfragment F${n} on Query { customer(id: "cus_1") { id } }`;
 }
 
+/**
+ * The same fan-out under a connection's items with fields that cost nothing: admitted, it runs,
+ * and every walk of the selection (execution, expand planning) must follow each fragment once.
+ */
+export function itemFragmentFanOut(n: number): string {
+  const fragments = Array.from(
+    { length: n },
+    (_, i) => `fragment C${i} on Customer { ...C${i + 1} ...C${i + 1} }`,
+  ).join('\n');
+  return `query { customers(first: 3) { nodes { ...C0 } } }\n${fragments}\nfragment C${n} on Customer { id email }`;
+}
+
 /** `count` aliased copies of the schema's introspection. */
 export function aliasedIntrospection(count: number): string {
   const copies = Array.from(

@@ -92,7 +92,7 @@ describe('nested collections and reverse edges', () => {
       }
     }`);
     expect(response.body.errors).toBeUndefined();
-    const customer = response.body.data?.customer as {
+    const customer = response.body.data!.customer as {
       cards: { nodes: { id: string }[] };
       invoices: { nodes: { id: string; lines: { nodes: { amount: number }[] } }[] };
     };
@@ -136,7 +136,7 @@ describe('nested collections and reverse edges', () => {
       }
     }`);
     expect(response.body.errors).toBeUndefined();
-    const customer = response.body.data?.customer as { paid: { nodes: Obj[] }; drafts: { nodes: Obj[] } };
+    const customer = response.body.data!.customer as { paid: { nodes: Obj[] }; drafts: { nodes: Obj[] } };
     expect(customer.paid.nodes.map((i) => i.id)).toContain(SEED.jenny.invoice);
     expect(customer.drafts.nodes).toEqual([]);
   });
@@ -164,7 +164,7 @@ describe('inline first pages', () => {
     }`);
     expect(response.body.errors).toBeUndefined();
     const page = (
-      response.body.data?.customer as { sources: { nodes: Obj[]; pageInfo: { hasNextPage: boolean } } }
+      response.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: { hasNextPage: boolean } } }
     ).sources;
     expect(page.nodes.length).toBe(2);
     expect(page.pageInfo.hasNextPage).toBe(true);
@@ -176,14 +176,14 @@ describe('inline first pages', () => {
       `{ customer(id: "${customer}") { sources(first: 2) { nodes { ... on Card { id } } pageInfo { endCursor } } } }`,
     );
     const firstPage = (
-      first.body.data?.customer as { sources: { nodes: Obj[]; pageInfo: { endCursor: string } } }
+      first.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: { endCursor: string } } }
     ).sources;
     const after = await h.query(
       `{ customer(id: "${customer}") { sources(first: 2, after: "${firstPage.pageInfo.endCursor}") { nodes { ... on Card { id } } pageInfo { hasNextPage hasPreviousPage } } } }`,
     );
     expect(after.body.errors).toBeUndefined();
     const next = (
-      after.body.data?.customer as { sources: { nodes: Obj[]; pageInfo: Record<string, boolean> } }
+      after.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: Record<string, boolean> } }
     ).sources;
     const all = [...firstPage.nodes, ...next.nodes].map((n) => n.id);
     expect([...all].sort()).toEqual([...sources].sort());
@@ -195,7 +195,7 @@ describe('inline first pages', () => {
       `{ customer(id: "${customer}") { sources(last: 2, before: "${lastId}") { nodes { ... on Card { id } } } } }`,
     );
     expect(before.body.errors).toBeUndefined();
-    const back = (before.body.data?.customer as { sources: { nodes: Obj[] } }).sources.nodes.map((n) => n.id);
+    const back = (before.body.data!.customer as { sources: { nodes: Obj[] } }).sources.nodes.map((n) => n.id);
     expect(back).toEqual(all.slice(0, 2));
   });
 });
@@ -268,7 +268,7 @@ describe('retrieves by id', () => {
       `{ charge(id: "${charge}") { disputed disputes { nodes { id chargeId } } } }`,
     );
     expect(byCharge.body.errors).toBeUndefined();
-    const dispute = (byCharge.body.data?.charge as { disputes: { nodes: { id: string }[] } }).disputes
+    const dispute = (byCharge.body.data!.charge as { disputes: { nodes: { id: string }[] } }).disputes
       .nodes[0]!.id;
     const response = await h.query(
       `{ dispute(id: "${dispute}") { id chargeId amount } node(id: "${dispute}") { id ... on Dispute { amount } } }`,

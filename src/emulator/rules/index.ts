@@ -1,4 +1,5 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
@@ -12,6 +13,7 @@ import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { treasuryRules } from './treasury.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
 function merge(...books: RuleBook[]): RuleBook {
@@ -34,6 +36,7 @@ function merge(...books: RuleBook[]): RuleBook {
 }
 
 export const RULES: RuleBook = merge(
+  appRules,
   catalogRules,
   chargeRules,
   checkoutRules,
@@ -47,4 +50,5 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
+  treasuryRules,
 );
