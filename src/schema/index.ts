@@ -9,6 +9,7 @@ import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
+import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
@@ -43,6 +44,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
+  addMutations(registry);
   const previewUsed = model.operations.some((op) => op.preview);
   const directives = previewUsed ? [...specifiedDirectives, previewDirective] : undefined;
   return {
