@@ -7,6 +7,7 @@ import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
+import { addEntities, toSubgraphSchema } from './federation.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
 import { rootFields } from './root.ts';
@@ -36,5 +37,6 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   addRelations(registry, connections, argumentTypes);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addConnectedAccountScope(builder, fields);
-  return { schema: builder.toSchema({ sortSchema: false }), model, index };
+  addEntities(builder, registry);
+  return { schema: toSubgraphSchema(builder), model, index };
 }

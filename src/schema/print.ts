@@ -1,19 +1,22 @@
 /**
- * `npm run schema:print`: writes schema.graphql, the printed SDL, sorted and without descriptions
- * (Stripe's prose is not committed). A test fails when the file is stale.
+ * `npm run schema:print`: writes schema.graphql, the printed SDL, and subgraph.graphql, the Apollo
+ * Federation subgraph SDL (with `@link`, `@key` and `@shareable`), both sorted and without
+ * descriptions (Stripe's prose is not committed). Tests fail when either file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lexicographicSortSchema, parse, print, printSchema, visit } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { type GraphQLSchema, lexicographicSortSchema, parse, print, printSchema, visit } from 'graphql';
 import { buildSchema } from './index.ts';
 
-export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema.graphql');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_FILE = join(ROOT, 'schema.graphql');
+export const SUBGRAPH_FILE = join(ROOT, 'subgraph.graphql');
 
-export function printSDL(): string {
-  const { schema } = buildSchema({ descriptions: false });
-  // Scalars and helper types carry descriptions of their own: the committed SDL holds none.
-  const ast = visit(parse(printSchema(lexicographicSortSchema(schema))), {
+/** The SDL without descriptions: scalars and helper types carry descriptions of their own. */
+export function withoutDescriptions(sdl: string): string {
+  const ast = visit(parse(sdl), {
     enter(node) {
       return 'description' in node && node.description ? { ...node, description: undefined } : undefined;
     },
@@ -21,9 +24,29 @@ export function printSDL(): string {
   return `${print(ast)}\n`;
 }
 
+/** The schema as the printed files have it: without descriptions, sorted. */
+function printable(schema?: GraphQLSchema): GraphQLSchema {
+  return lexicographicSortSchema(schema ?? buildSchema({ descriptions: false }).schema);
+}
+
+/** schema.graphql; `schema` defaults to a fresh build without descriptions. */
+export function printSDL(schema?: GraphQLSchema): string {
+  return withoutDescriptions(printSchema(printable(schema)));
+}
+
+/** subgraph.graphql: the SDL a federation router composes (`_service { sdl }`, without prose). */
+export function printSubgraphSDL(schema?: GraphQLSchema): string {
+  return withoutDescriptions(printSubgraphSchema(printable(schema)));
+}
+
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const sdl = printSDL();
-  writeFileSync(SCHEMA_FILE, sdl);
-  console.log(`schema:print: wrote schema.graphql (${sdl.split('\n').length} lines)`);
+  const { schema } = buildSchema({ descriptions: false });
+  for (const [file, sdl] of [
+    [SCHEMA_FILE, printSDL(schema)],
+    [SUBGRAPH_FILE, printSubgraphSDL(schema)],
+  ] as const) {
+    writeFileSync(file, sdl);
+    console.log(`schema:print: wrote ${file.slice(ROOT.length + 1)} (${sdl.split('\n').length} lines)`);
+  }
 }

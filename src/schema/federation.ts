@@ -1,0 +1,160 @@
+/**
+ * Apollo Federation v2: the gateway is a subgraph. Every Stripe resource that has an id and a by-id
+ * retrieve is an entity with two keys:
+ * - `@key(fields: "id")`: read through the request's session (the platform, or the
+ *   `Stripe-Account` header's account);
+ * - `@key(fields: "id stripeAccount")`: `stripeAccount` is the connected account the object was read
+ *   as (null for the platform), and a representation that names one is read through that account's
+ *   session (`ctx.sessionFor`).
+ * `_entities` resolves each representation through the session's DataLoader, so one router fetch
+ * is one batch: identical ids are read once, distinct ones concurrently, and the references the
+ * router selects under the entity are folded into `expand[]`. `_service { sdl }` answers the subgraph
+ * SDL (`printSubgraphSchema`); `subgraph.graphql` is that SDL without descriptions
+ * (`npm run schema:print`).
+ */
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/types.js';
+import { hasResolvableKey } from '@pothos/plugin-federation';
+import {
+  type FieldNode,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  type GraphQLResolveInfo,
+  GraphQLSchema,
+  GraphQLUnionType,
+  isObjectType,
+} from 'graphql';
+import { planExpand } from '../loaders/expand.ts';
+import type { StripeObject } from '../loaders/loaders.ts';
+import type { Builder } from './builder.ts';
+import { sessionForAccount } from './connect.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
+import { userError } from './errors.ts';
+import type { TypeRegistry } from './registry.ts';
+
+type Ref = any;
+
+/** The federation spec the subgraph links to, and the directives it imports from it. */
+export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
+export const FEDERATION_DIRECTIVES = ['@key', '@shareable'];
+
+/** The key field that names the connected account an entity was read as. */
+export const ACCOUNT_KEY_FIELD = 'stripeAccount';
+
+interface Representation {
+  id: string;
+  stripeAccount?: string | null;
+}
+
+/** The Stripe types that are entities (GraphQL name → model schema name). */
+export function entityTypes(registry: TypeRegistry): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const schema of Object.values(registry.model.objects)) {
+    if (registry.isNode(schema) && registry.index.retrieveByIdOf(schema.name))
+      out.set(schema.gql, schema.name);
+  }
+  return out;
+}
+
+/** Marks every Stripe resource with a by-id retrieve as an entity and adds its `stripeAccount` field. */
+export function addEntities(builder: Builder, registry: TypeRegistry): void {
+  const b = builder as Ref;
+  // The expand[] plan of one `_entities` call, per entity type: every representation shares it.
+  const plans = new WeakMap<readonly FieldNode[], Map<string, string[]>>();
+  const expandFor = (info: GraphQLResolveInfo, typeName: string): string[] => {
+    const byType = plans.get(info.fieldNodes) ?? new Map<string, string[]>();
+    plans.set(info.fieldNodes, byType);
+    let plan = byType.get(typeName);
+    if (!plan) {
+      plan = planExpand({
+        schema: info.schema,
+        fragments: info.fragments,
+        fieldNodes: info.fieldNodes,
+        type: info.schema.getType(typeName)!,
+        wireFields: registry.wireFields,
+      });
+      byType.set(typeName, plan);
+    }
+    return plan;
+  };
+
+  for (const [gql, name] of entityTypes(registry)) {
+    const ref = registry.objects.get(name);
+    const op = registry.index.retrieveByIdOf(name)!;
+    if (registry.wireFields.get(gql)?.has(ACCOUNT_KEY_FIELD)) {
+      throw new Error(`${gql} has a Stripe field named ${ACCOUNT_KEY_FIELD}: choose another account key`);
+    }
+    b.objectField(ref, ACCOUNT_KEY_FIELD, (t: Ref) =>
+      t.field({
+        type: 'ID',
+        nullable: true,
+        resolve: (object: StripeObject, _args: unknown, ctx: GatewayContext) =>
+          sessionOf(ctx, object).stripeAccount ?? null,
+      }),
+    );
+    b.asEntity(ref, {
+      key: [b.selection(`id ${ACCOUNT_KEY_FIELD}`), b.selection('id')],
+      resolveReference: async (
+        representation: Representation,
+        ctx: GatewayContext,
+        info: GraphQLResolveInfo,
+      ) => {
+        const account = representation.stripeAccount;
+        const session = account
+          ? sessionForAccount(ctx, String(account), `${gql}.${ACCOUNT_KEY_FIELD} in an entity key`)
+          : ctx.session;
+        const result = await session.get<StripeObject>({
+          path: op.path,
+          pathParams: [String(representation.id)],
+          expand: op.expand ? expandFor(info, gql) : [],
+        });
+        if (result.deleted === true) {
+          throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
+        }
+        return result;
+      },
+    });
+  }
+}
+
+/**
+ * The schema with `_entities`, `_service` and the federation `@link`. The plugin's own
+ * `toSubGraphSchema` sorts the schema and prints the subgraph SDL on every build (about 2 s more
+ * start-up for this schema); here the order is kept and `_service { sdl }` is printed on first use.
+ */
+export function toSubgraphSchema(builder: Builder): GraphQLSchema {
+  const link = { name: 'link', args: { url: FEDERATION_LINK, import: FEDERATION_DIRECTIVES } };
+  const schema = builder.toSchema({ sortSchema: false, extensions: { directives: [link] } });
+  const config = schema.toConfig();
+  const entities = config.types.filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type),
+  );
+  let sdl: string | undefined;
+  const queryConfig = config.query!.toConfig();
+  const query = new GraphQLObjectType({
+    ...queryConfig,
+    fields: () => ({
+      _entities: {
+        ...entitiesField,
+        type: new GraphQLNonNull(
+          new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
+        ),
+      },
+      _service: {
+        ...serviceField,
+        resolve: () => {
+          sdl ??= printSubgraphSchema(subgraph);
+          return { sdl };
+        },
+      },
+      ...queryConfig.fields,
+    }),
+  });
+  const subgraph: GraphQLSchema = new GraphQLSchema({
+    ...config,
+    query,
+    types: config.types.map((type) => (type === config.query ? query : type)),
+  });
+  return subgraph;
+}
