@@ -137,6 +137,8 @@ export function toSubgraphSchema(builder: Builder): GraphQLSchema {
     fields: () => ({
       _entities: {
         ...entitiesField,
+        // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
+        extensions: { stripeCost: { perItemOf: 'representations' } },
         type: new GraphQLNonNull(
           new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
         ),
