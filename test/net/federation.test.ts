@@ -5,7 +5,7 @@
  * (`hive-gateway supergraph`, from @graphql-hive/gateway) serving it on a loopback port.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,10 @@ const ORDERS: Order[] = [
   { id: 'ord_5', total: 1500, customer: SEED.jenny.customer, paymentIntent: SEED.jenny.paymentIntent },
   { id: 'ord_6', total: 900, customer: SEED.connected.customer, stripeAccount: CONNECTED },
 ];
+/** The README's query across the subgraphs (its ```graphql router block). */
+const ROUTER_QUERY = /```graphql router\n([\s\S]*?)```/.exec(
+  readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8'),
+)![1]!;
 const distinct = (values: (string | undefined)[]) => new Set(values.filter(Boolean)).size;
 
 let harness: Harness;
@@ -145,25 +149,10 @@ afterAll(async () => {
 });
 
 describe('the gateway behind a federation router', () => {
-  it('answers orders with their customer and payment intent, one _entities call per plan step, one Stripe call per distinct object', async () => {
+  it('answers orders with their customer (email, default card, invoices) and payment intent: one _entities call per plan step, one Stripe call per distinct object and invoices list', async () => {
     received.length = 0;
     harness.upstreamCalls();
-    const result = await queryRouter(/* GraphQL */ `
-      {
-        orders {
-          id
-          total
-          customer {
-            id
-            stripeAccount
-            email
-            defaultSource { ... on Card { brand last4 } }
-            invoiceSettings { defaultPaymentMethodId }
-          }
-          paymentIntent { id amount status }
-        }
-      }
-    `);
+    const result = await queryRouter(ROUTER_QUERY);
     const calls = harness.upstreamCalls();
     expect(result.errors).toBeUndefined();
     const rows = (result.data?.orders ?? []) as {
@@ -173,6 +162,7 @@ describe('the gateway behind a federation router', () => {
         stripeAccount: string | null;
         email: string | null;
         defaultSource: { brand: string; last4: string } | null;
+        invoices: { nodes: { id: string; status: string; amountDue: number }[] };
       };
       paymentIntent: { id: string; amount: number; status: string } | null;
     }[];
@@ -181,6 +171,7 @@ describe('the gateway behind a federation router', () => {
     expect(jenny.customer.email).toBe(SEED.jenny.email);
     expect(jenny.customer.stripeAccount).toBeNull();
     expect(jenny.customer.defaultSource).toEqual({ brand: 'Visa', last4: '4242' });
+    expect(jenny.customer.invoices.nodes.map((i) => i.id)).toContain(SEED.jenny.invoice);
     expect(jenny.paymentIntent).toMatchObject({ id: SEED.jenny.paymentIntent, amount: 4200 });
     expect(rows[2]!.paymentIntent).toMatchObject({ id: SEED.alan.openPaymentIntent, amount: 3000 });
     expect(rows[3]!.paymentIntent).toBeNull();
@@ -190,9 +181,9 @@ describe('the gateway behind a federation router', () => {
     // The router resolves both references in one plan step: one _entities request to the gateway.
     const entityCalls = received.filter((r) => r.query.includes('_entities'));
     expect(entityCalls).toHaveLength(1);
-    // One Stripe call per distinct customer (the default card folded into expand[]) and per payment intent.
-    expect(calls).toBe(
-      distinct(ORDERS.map((o) => o.customer)) + distinct(ORDERS.map((o) => o.paymentIntent)),
-    );
+    // One Stripe call per distinct customer (the default card folded into its expand[]), one invoices
+    // list per distinct customer, one call per distinct payment intent.
+    const customers = distinct(ORDERS.map((o) => o.customer));
+    expect(calls).toBe(customers + customers + distinct(ORDERS.map((o) => o.paymentIntent)));
   });
 });
