@@ -41,7 +41,7 @@ let routerUrl: string;
 let workDir: string;
 let routerOutput = '';
 /** the GraphQL documents the Stripe subgraph received, in order */
-const received: { query: string; variables?: { representations?: { __typename: string }[] } }[] = [];
+const received: { query: string; variables?: Record<string, unknown> }[] = [];
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -181,6 +181,16 @@ describe('the gateway behind a federation router', () => {
     // The router resolves both references in one plan step: one _entities request to the gateway.
     const entityCalls = received.filter((r) => r.query.includes('_entities'));
     expect(entityCalls).toHaveLength(1);
+    const representations = Object.values(entityCalls[0]!.variables ?? {}).flat() as {
+      __typename: string;
+      id: string;
+      stripeAccount?: string | null;
+    }[];
+    expect(representations).toContainEqual({
+      __typename: 'Customer',
+      id: SEED.connected.customer,
+      stripeAccount: CONNECTED,
+    });
     // One Stripe call per distinct customer (the default card folded into its expand[]), one invoices
     // list per distinct customer, one call per distinct payment intent.
     const customers = distinct(ORDERS.map((o) => o.customer));
