@@ -3,7 +3,6 @@
  * src/schema; src/schema/index.ts assembles them.
  */
 import SchemaBuilder from '@pothos/core';
-import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.ts';
@@ -23,8 +22,8 @@ export interface SchemaTypes {
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
 
 export function createBuilder(): Builder {
-  // Federation (src/schema/federation.ts): entity keys and @shareable, printed through the directives plugin.
-  const builder = new SchemaBuilder<SchemaTypes>({ plugins: [DirectivePlugin, FederationPlugin] });
+  // Federation (src/schema/federation.ts): entity keys and @shareable.
+  const builder = new SchemaBuilder<SchemaTypes>({ plugins: [FederationPlugin] });
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('JSON', JSONResolver);
   builder.addScalarType('SafeInt', SafeIntResolver);

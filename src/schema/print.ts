@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printSubgraphSchema } from '@apollo/subgraph';
 import { type GraphQLSchema, lexicographicSortSchema, parse, print, printSchema, visit } from 'graphql';
+import { printSubgraphSDLOf } from './federation.ts';
 import { buildSchema } from './index.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +36,7 @@ export function printSDL(schema?: GraphQLSchema): string {
 
 /** subgraph.graphql: the SDL a federation router composes (`_service { sdl }`, without prose). */
 export function printSubgraphSDL(schema?: GraphQLSchema): string {
-  return withoutDescriptions(printSubgraphSchema(printable(schema)));
+  return withoutDescriptions(printSubgraphSDLOf(printable(schema)));
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
