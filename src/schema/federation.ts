@@ -1,11 +1,13 @@
 /**
  * Apollo Federation v2: the gateway is a subgraph. Every Stripe resource that has an id and a by-id
  * retrieve is an entity with two keys:
- * - `@key(fields: "id")`: read through the request's session (the platform, or the
- *   `Stripe-Account` header's account);
  * - `@key(fields: "id stripeAccount")`: `stripeAccount` is the connected account the object was read
  *   as (null for the platform), and a representation that names one is read through that account's
- *   session (`ctx.sessionFor`).
+ *   session (`ctx.sessionFor`);
+ * - `@key(fields: "id")`: read through the request's session (the platform, or the
+ *   `Stripe-Account` header's account).
+ * The order matters: a router (Hive Gateway) uses the first key the referencing subgraph can
+ * provide, so a subgraph that knows the account passes it and one that knows only ids still can.
  * `_entities` resolves each representation through the session's DataLoader, so one router fetch
  * is one batch: identical ids are read once, distinct ones concurrently, and the references the
  * router selects under the entity are folded into `expand[]`. `_service { sdl }` answers the subgraph
@@ -107,13 +109,16 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
         ctx: GatewayContext,
         info: GraphQLResolveInfo,
       ) => {
+        if (typeof representation.id !== 'string' || representation.id === '') {
+          throw userError('BAD_USER_INPUT', `A ${gql} representation needs its id`, { representation });
+        }
         const account = representation.stripeAccount;
         const session = account
           ? sessionForAccount(ctx, String(account), `${gql}.${ACCOUNT_KEY_FIELD} in an entity key`)
           : ctx.session;
         const result = await session.get<StripeObject>({
           path: op.path,
-          pathParams: [String(representation.id)],
+          pathParams: [representation.id],
           expand: op.expand ? expandFor(info, gql) : [],
         });
         if (result.deleted === true) {

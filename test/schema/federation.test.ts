@@ -110,13 +110,16 @@ describe('_entities', () => {
     expect(nulled.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('refuses a key whose account is not an account id, without calling Stripe', async () => {
+  it('refuses a key without an id, or whose account is not an account id, without calling Stripe', async () => {
     const result = await entities([
       { __typename: 'Customer', id: SEED.jenny.customer, stripeAccount: 'cus_1' },
     ]);
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.data?._entities).toEqual([null]);
     expect(result.calls).toBe(0);
+    const noId = await entities([{ __typename: 'Customer' }, { __typename: 'Customer', id: 42 }]);
+    expect(noId.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(noId.calls).toBe(0);
   });
 
   it('answers DELETED for a deleted customer', async () => {
