@@ -119,7 +119,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
         const result = await session.get<StripeObject>({
           path: op.path,
           pathParams: [representation.id],
-          expand: op.expand ? expandFor(info, gql) : [],
+          expand: op.expand && session.folds ? expandFor(info, gql) : [],
         });
         if (result.deleted === true) {
           throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
