@@ -147,6 +147,7 @@ export function toSubgraphSchema(builder: Builder): GraphQLSchema {
   const query = new GraphQLObjectType({
     ...queryConfig,
     fields: () => ({
+      ...queryConfig.fields,
       _entities: {
         ...entitiesField,
         // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
@@ -162,7 +163,6 @@ export function toSubgraphSchema(builder: Builder): GraphQLSchema {
           return { sdl };
         },
       },
-      ...queryConfig.fields,
     }),
   });
   const subgraph: GraphQLSchema = new GraphQLSchema({
