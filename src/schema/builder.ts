@@ -3,6 +3,7 @@
  * src/schema; src/schema/index.ts assembles them.
  */
 import SchemaBuilder from '@pothos/core';
+import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.ts';
 
@@ -32,7 +33,8 @@ const isUpload = (value: unknown): value is File =>
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
 
 export function createBuilder(): Builder {
-  const builder = new SchemaBuilder<SchemaTypes>({});
+  // Federation (src/schema/federation.ts): entity keys and @shareable.
+  const builder = new SchemaBuilder<SchemaTypes>({ plugins: [FederationPlugin] });
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('JSON', JSONResolver);
   builder.addScalarType('SafeInt', SafeIntResolver);
