@@ -20,6 +20,7 @@ import type { JsonObject } from './json.ts';
 import { Random } from './random.ts';
 import { PLATFORM_ACCOUNT_KEY } from './rules/connect.ts';
 import { seedFamilies } from './seed-families.ts';
+import { seedPreview } from './seed-preview.ts';
 import type { EmulatorService } from './service.ts';
 
 /**
@@ -618,5 +619,6 @@ export function seed(service: EmulatorService): void {
       (method, path, params = {}, ids = {}) => call(method, path, params, ids),
       (fn) => service.transaction(fn, { now: tick() }),
     );
+    seedPreview(service, tick);
   });
 }

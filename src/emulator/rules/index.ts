@@ -4,6 +4,7 @@ import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
 import { connectRules } from './connect.ts';
+import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { fileRules } from './files.ts';
@@ -13,6 +14,7 @@ import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { terminalHardwareRules } from './terminal-hardware.ts';
 import { treasuryRules } from './treasury.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
@@ -41,6 +43,7 @@ export const RULES: RuleBook = merge(
   chargeRules,
   checkoutRules,
   connectRules,
+  cryptoOnrampRules,
   customerRules,
   eventRules,
   fileRules,
@@ -51,4 +54,5 @@ export const RULES: RuleBook = merge(
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
+  terminalHardwareRules,
 );
