@@ -190,7 +190,7 @@ export class UpstreamSession {
       ...(request.pathParams && request.pathParams.length > 0
         ? { pathParams: namedParams(request.path, request.pathParams) }
         : {}),
-      ...(request.params ? { params: request.params as RestRequest['params'] } : {}),
+      ...(request.params ? { params: request.params as NonNullable<RestRequest['params']> } : {}),
       ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
       ...(this.stripeAccount ? { stripeAccount: this.stripeAccount } : {}),
       ...(this.#apiKey ? { apiKey: this.#apiKey } : {}),

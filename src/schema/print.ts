@@ -48,13 +48,15 @@ export function printWithoutDescriptions(schema: GraphQLSchema): string {
         if (type && isPreview(type)) out = mark(out);
         if (isObjectType(type) && out.kind === Kind.OBJECT_TYPE_DEFINITION) {
           const fields = type.getFields();
-          out = {
-            ...out,
-            fields: out.fields?.map((field) => {
-              const defined = fields[field.name.value];
-              return defined && isPreview(defined) ? mark(field) : field;
-            }),
-          };
+          if (out.fields) {
+            out = {
+              ...out,
+              fields: out.fields.map((field) => {
+                const defined = fields[field.name.value];
+                return defined && isPreview(defined) ? mark(field) : field;
+              }),
+            };
+          }
         }
       }
       return out === node ? undefined : out;
