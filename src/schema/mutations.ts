@@ -20,6 +20,7 @@ import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath } from './errors.ts';
 import { type InputShape, InputTypes, inputPath, objectToWire } from './inputs.ts';
 import { expandFor, planExtensions } from './plans.ts';
+import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -179,7 +180,11 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
       t.field({
         type,
         nullable: true,
-        extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+        ...previewMark(
+          op.preview,
+          undefined,
+          planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+        ),
         args: {
           ...Object.fromEntries(pathArgs.map((a) => [a, t.arg.id({ required: true })])),
           ...(shape ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
