@@ -63,6 +63,9 @@ export const relationOverrides: Record<string, { field: string; inline?: string 
 export const propertyNameOverrides: Record<string, string> = {
   // `account.capabilities` is a hash of capability → status; `Account.capabilities` is the list.
   'account.capabilities': 'capabilityStatuses',
+  // The country options are keyed by ISO code, and Indonesia's is `id`: a field named `id` that holds
+  // an object breaks every client cache (Apollo and Relay read `id` as the object's identity).
+  'tax_product_registrations_resource_country_options.id': 'indonesia',
 };
 
 /**
