@@ -196,7 +196,8 @@ export function rootFields(
       build: (t) =>
         t.field({
           type: connection,
-          nullable: false,
+          // Nullable, like every root field: one failing list (a bad cursor) nulls itself, not the response.
+          nullable: true,
           extensions: planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (

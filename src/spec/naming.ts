@@ -38,3 +38,11 @@ export function enumValueName(value: string): string {
   if (name === 'TRUE' || name === 'FALSE' || name === 'NULL') name = `${name}_`;
   return name;
 }
+
+/**
+ * Integer properties and parameters that are unix times by name (`created`, `expires_at`), whatever
+ * the spec's `format` says: a few lack `format: unix-time` (`subscription_item.created`).
+ */
+export function isUnixTimeName(name: string): boolean {
+  return /^(created|.+_at)$/.test(name);
+}

@@ -4,7 +4,7 @@
  * the descriptions keyed by GraphQL name. `outType` is shared with the operations, whose responses
  * may name inline objects too.
  */
-import { enumValueName, isGraphQLName, pascalCase } from './naming.ts';
+import { enumValueName, isGraphQLName, isUnixTimeName, pascalCase } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
@@ -220,6 +220,9 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
         type = { k: 'bool' };
       } else if (prop.type === 'boolean' && Array.isArray(prop.enum)) {
         type = { k: 'bool' };
+      } else if (prop.type === 'integer' && isUnixTimeName(propName)) {
+        // One rule for times (`subscription_item.created` lacks `format: unix-time`).
+        type = { k: 'time' };
       } else {
         type = outType(prop, `${name}.${propName}`, `${gql}${pascalCase(propName)}`, where);
       }

@@ -70,6 +70,12 @@ describe('a schema client tools trust', () => {
     expect(conflicts).toEqual([]);
   });
 
+  it('makes every root query field nullable', () => {
+    const fields = Object.values(schema.getQueryType()!.getFields());
+    expect(fields.filter((f) => isNonNullType(f.type)).map((f) => f.name)).toEqual([]);
+    expect(fields.length).toBeGreaterThan(100);
+  });
+
   it('makes only types that node(id:) can route to implement Node; Invoice is one, Card and Capability are not', () => {
     expect(implementors.map((t) => t.name)).toContain('Invoice');
     for (const name of [
@@ -96,6 +102,37 @@ describe('a schema client tools trust', () => {
     expect(upcoming.getFields().id).toBeUndefined();
     expect(String(schema.getQueryType()!.getFields().upcomingInvoice!.type)).toBe('UpcomingInvoice');
     expect(String((schema.getType('Invoice') as GraphQLObjectType).getFields().id!.type)).toBe('ID!');
+  });
+
+  it('reads every unix time as DateTime, whatever the spec says (SubscriptionItem.created)', () => {
+    const wrong: string[] = [];
+    for (const type of objectTypes) {
+      const created = type.getFields().created;
+      if (created && getNamedType(created.type).name !== 'DateTime') wrong.push(type.name);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('takes one argument type per name: every `created` filter a DateTimeRange, every id filter an ID', () => {
+    const wrong: string[] = [];
+    for (const type of objectTypes) {
+      for (const field of Object.values(type.getFields())) {
+        for (const arg of field.args) {
+          const named = getNamedType(arg.type).name;
+          if (arg.name === 'created' && named !== 'DateTimeRange')
+            wrong.push(`${type.name}.${field.name}(created: ${named})`);
+          if (
+            ['customer', 'cardholder', 'financialAccount', 'invoice', 'subscription'].includes(arg.name) &&
+            named !== 'ID'
+          )
+            wrong.push(`${type.name}.${field.name}(${arg.name}: ${named})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(String((schema.getType('DateTime') as { specifiedByURL?: string }).specifiedByURL)).toMatch(
+      /^https:\/\//,
+    );
   });
 });
 
@@ -134,5 +171,14 @@ describe('node(id:) fetches every Node implementor that has demo data', () => {
     // The seed covers the common resources; the count proves the walk ran.
     expect(fetched).toEqual(expect.arrayContaining(['Customer', 'Charge', 'Invoice', 'Product', 'Price']));
     expect(fetched.length).toBeGreaterThan(15);
+  });
+
+  it('keeps sibling root fields when one root connection fails (a bad cursor)', async () => {
+    const response = await h.query(
+      '{ customers(first: 1) { nodes { id } } charges(after: "nope") { nodes { id } } }',
+    );
+    expect(response.body.errors?.[0]?.path).toEqual(['charges']);
+    expect(response.body.data?.charges).toBeNull();
+    expect(response.body.data?.customers).toEqual({ nodes: [expect.any(Object)] });
   });
 });
