@@ -1,5 +1,5 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLSchema } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
@@ -15,6 +15,11 @@ export interface SchemaOptions {
   /** Attach Stripe's descriptions (read from the spec package at build time). Default true. */
   descriptions?: boolean;
   model?: Model;
+  /**
+   * Drop the types no operation reaches (default true). The spec coverage test turns it off to
+   * check that every component still gets a type.
+   */
+  reachableOnly?: boolean;
 }
 
 export interface BuiltSchema {
@@ -36,5 +41,17 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   addRelations(registry, connections, argumentTypes);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addConnectedAccountScope(builder, fields);
-  return { schema: builder.toSchema({ sortSchema: false }), model, index };
+  const schema = builder.toSchema({ sortSchema: false });
+  return { schema: options.reachableOnly === false ? schema : reachableOnly(schema), model, index };
+}
+
+/**
+ * The schema without the types no operation can reach (sub-objects of components no response uses):
+ * graphql-js collects the types reachable from the roots; `Node`'s implementors are kept, since
+ * `node(id:)` returns them.
+ */
+function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
+  const node = schema.getType('Node');
+  const implementors = node && 'getFields' in node ? schema.getPossibleTypes(node as never) : [];
+  return new GraphQLSchema({ ...schema.toConfig(), types: [...implementors] });
 }

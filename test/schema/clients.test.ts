@@ -5,9 +5,12 @@
  */
 import {
   type GraphQLField,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   getNamedType,
+  isInputObjectType,
+  isInterfaceType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -15,6 +18,7 @@ import {
   isUnionType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '../../src/schema/index.ts';
 import { ID_PREFIXES, resourceForId } from '../../src/spec/prefixes.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
@@ -43,8 +47,14 @@ describe('a schema client tools trust', () => {
     const wrong = withId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name);
     expect(wrong).toEqual([]);
     expect(withId.length).toBeGreaterThan(120);
-    const deleted = schema.getType('DeletedCustomer') as GraphQLObjectType;
+    // The deleted forms too, though no query reaches them yet (the served schema drops them).
+    const full = buildSchema({ descriptions: false, reachableOnly: false }).schema;
+    const deleted = full.getType('DeletedCustomer') as GraphQLObjectType;
     expect(String(deleted.getFields().id!.type)).toBe('ID!');
+    const allWithId = Object.values(full.getTypeMap()).filter(
+      (t): t is GraphQLObjectType => isObjectType(t) && Boolean(t.getFields().id),
+    );
+    expect(allWithId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name)).toEqual([]);
   });
 
   // Members still disagree on other common fields (142 pairs: `status` enums, nullability of
@@ -74,6 +84,29 @@ describe('a schema client tools trust', () => {
     const fields = Object.values(schema.getQueryType()!.getFields());
     expect(fields.filter((f) => isNonNullType(f.type)).map((f) => f.name)).toEqual([]);
     expect(fields.length).toBeGreaterThan(100);
+  });
+
+  it('has no type that no operation reaches (Node implementors are reached through node(id:))', () => {
+    const reached = new Set<string>();
+    const visit = (type: GraphQLNamedType): void => {
+      if (reached.has(type.name)) return;
+      reached.add(type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          visit(getNamedType(field.type));
+          for (const arg of field.args) visit(getNamedType(arg.type));
+        }
+        if (isObjectType(type)) for (const i of type.getInterfaces()) visit(i);
+        if (isInterfaceType(type)) for (const o of schema.getPossibleTypes(type)) visit(o);
+      }
+      if (isUnionType(type)) for (const m of type.getTypes()) visit(m);
+      if (isInputObjectType(type))
+        for (const field of Object.values(type.getFields())) visit(getNamedType(field.type));
+    };
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()])
+      if (root) visit(root);
+    const unreached = Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__') && !reached.has(n));
+    expect(unreached).toEqual([]);
   });
 
   it('makes only types that node(id:) can route to implement Node; Invoice is one, Card and Capability are not', () => {
