@@ -4,7 +4,7 @@
  * the descriptions keyed by GraphQL name. `outType` is shared with the operations, whose responses
  * may name inline objects too.
  */
-import { enumValueName, isGraphQLName, isUnixTimeName, pascalCase } from './naming.ts';
+import { enumValueName, isGraphQLName, isUnixTimeName, pascalCase, withoutNoise } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
@@ -68,7 +68,8 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
 
   const componentGqlName = (name: string): string => {
     const schema = components[name];
-    return pascalCase(schema?.['x-resourceId'] ?? name);
+    const resourceId = schema?.['x-resourceId'];
+    return resourceId ? pascalCase(resourceId) : pascalCase(withoutNoise(name));
   };
 
   /** Flattened member component names of a set of $refs (a union never contains a union). */

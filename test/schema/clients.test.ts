@@ -109,6 +109,13 @@ describe('a schema client tools trust', () => {
     expect(unreached).toEqual([]);
   });
 
+  // Not yet: 33 names (enums of deep payment-method options, customer cash balance transactions) are
+  // still over 60 characters; the longest is 87.
+  it("names no type after Stripe's internal modules (`Resource`, `Private`, `Api`)", () => {
+    const names = Object.keys(schema.getTypeMap());
+    expect(names.filter((n) => /Resource(?![a-z])|Resources|Private|Api[A-Z]/.test(n))).toEqual([]);
+  });
+
   it('makes only types that node(id:) can route to implement Node; Invoice is one, Card and Capability are not', () => {
     expect(implementors.map((t) => t.name)).toContain('Invoice');
     for (const name of [

@@ -6,7 +6,7 @@
 import { GraphQLObjectType, GraphQLUnionType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
-import { camelCase, pascalCase } from '../../src/spec/naming.ts';
+import { camelCase, pascalCase, withoutNoise } from '../../src/spec/naming.ts';
 import { propertyNameOverrides, settleTypeName } from '../../src/spec/overrides.ts';
 import { loadSpec } from '../../src/spec/source.ts';
 import { exclusions } from './coverage-exclusions.ts';
@@ -17,7 +17,7 @@ const { spec } = loadSpec() as { spec: Json };
 const components: Record<string, Json> = spec.components.schemas;
 const hasProps = (s: Json) => s?.properties && Object.keys(s.properties).length > 0;
 const gqlNameOf = (name: string) =>
-  settleTypeName(name, pascalCase(components[name]?.['x-resourceId'] ?? name));
+  settleTypeName(name, pascalCase(components[name]?.['x-resourceId'] ?? withoutNoise(name)));
 
 describe('coverage of the spec by the GraphQL schema', () => {
   let schema: ReturnType<typeof buildSchema>['schema'];
