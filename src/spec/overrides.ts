@@ -7,7 +7,12 @@
  * GraphQL type names by schema name (component name, or `parent.field` path for inline schemas).
  * Keys are the model's schema names; values the GraphQL names to use instead of the derived ones.
  */
-export const typeNameOverrides: Record<string, string> = {};
+export const typeNameOverrides: Record<string, string> = {
+  // Unions are named by what they are, not by joining their members: a customer's payment source
+  // (`Customer.defaultSource`, `Customer.sources`) is a bank account, a card or a source; the wider
+  // `PaymentSource` (the polymorphic resource) also admits an Account.
+  bank_account_or_card_or_source: 'CustomerPaymentSource',
+};
 
 /**
  * GraphQL reserves `Query`, `Mutation` and `Subscription` for the root types (graphql-js and every

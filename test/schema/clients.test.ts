@@ -109,6 +109,12 @@ describe('a schema client tools trust', () => {
     expect(unreached).toEqual([]);
   });
 
+  it('names unions by what they are, not by joining their members (`CustomerPaymentSource`)', () => {
+    const unions = Object.values(schema.getTypeMap()).filter(isUnionType);
+    expect(unions.filter((u) => /[a-z]Or[A-Z]/.test(u.name)).map((u) => u.name)).toEqual([]);
+    expect(unions.map((u) => u.name)).toContain('CustomerPaymentSource');
+  });
+
   // Not yet: 33 names (enums of deep payment-method options, customer cash balance transactions) are
   // still over 60 characters; the longest is 87.
   it("names no type after Stripe's internal modules (`Resource`, `Private`, `Api`)", () => {
