@@ -2,7 +2,7 @@
  * GraphQL arguments for Stripe query parameters (list filters, retrieve options): a GraphQL input
  * type per parameter type, and the conversion of argument values back to Stripe's wire form.
  */
-import { camelCase } from '../spec/naming.ts';
+import { camelCase, isUnixTimeName } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -33,7 +33,16 @@ function isRange(type: InType): type is Extract<InType, { k: 'object' }> {
 export class ArgumentTypes {
   private ranges = new Map<string, Ref>();
 
-  constructor(private readonly registry: TypeRegistry) {}
+  /** The last segment of every resource's name (`customer`, `cardholder`, `financial_account`). */
+  private readonly resourceNames: ReadonlySet<string>;
+
+  constructor(private readonly registry: TypeRegistry) {
+    this.resourceNames = new Set(
+      Object.values(registry.model.objects).flatMap((o) =>
+        o.resource ? [o.resource.split('.').pop()!] : [],
+      ),
+    );
+  }
 
   /** `DateTimeRange` / `SafeIntRange`: Stripe's `{gt, gte, lt, lte}` filters, or an exact value `eq`. */
   private range(scalar: 'DateTime' | 'SafeInt'): Ref {
@@ -60,7 +69,8 @@ export class ArgumentTypes {
   argFor(param: InParam, item: ObjectSchema | undefined): ArgSpec {
     const prop = item?.props.find((p) => p.name === param.name);
     const propType = prop?.type.k === 'array' ? prop.type.of : prop?.type;
-    const isTime = propType?.k === 'time';
+    // One rule for times: `created` and `*_at` are DateTime in every list.
+    const isTime = propType?.k === 'time' || isUnixTimeName(param.name);
     const required = param.required;
     const name = camelCase(param.name);
     const spec = (type: Ref, toWire: (v: unknown) => unknown = (v) => v): ArgSpec => ({
@@ -71,8 +81,9 @@ export class ArgumentTypes {
     });
     const type = param.type;
     // A range filter, or an exact value: `created: {gte: …}` or `created: {eq: …}`.
-    if (type.k === 'anyOf' && type.of.some(isRange)) {
-      const scalar = isTime || type.of.some((t) => t.k === 'time') ? 'DateTime' : 'SafeInt';
+    if ((type.k === 'anyOf' && type.of.some(isRange)) || isRange(type)) {
+      const alternatives = type.k === 'anyOf' ? type.of : [type];
+      const scalar = isTime || alternatives.some((t) => t.k === 'time') ? 'DateTime' : 'SafeInt';
       return spec(this.range(scalar), (value) => {
         const v = value as Record<string, unknown>;
         if (v.eq != null) return toUnix(v.eq);
@@ -81,8 +92,10 @@ export class ArgumentTypes {
         return out;
       });
     }
-    // A filter naming another object (`customer=cus_…`) takes its id.
-    if (type.k === 'string' && propType?.k === 'ref') return spec('ID');
+    // One rule for ids: a filter naming another object (`customer=cus_…`, `financial_account=fa_…`),
+    // by the item's reference or by a resource's name, takes an ID.
+    if (type.k === 'string' && (propType?.k === 'ref' || this.resourceNames.has(param.name)))
+      return spec('ID');
     const scalar = this.scalarFor(type, isTime);
     if (scalar) return spec(scalar.type, scalar.toWire);
     if (type.k === 'enum' && propType?.k === 'enum') {

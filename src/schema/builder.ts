@@ -35,7 +35,11 @@ export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDe
 export function createBuilder(): Builder {
   // Federation (src/schema/federation.ts): entity keys and @shareable.
   const builder = new SchemaBuilder<SchemaTypes>({ plugins: [FederationPlugin] });
-  builder.addScalarType('DateTime', DateTimeResolver);
+  // RFC 3339 date-times, as the GraphQL Scalars project specifies them (graphql-scalars leaves the
+  // URL out of its DateTime): tools such as GraphQL Code Generator read `@specifiedBy`.
+  builder.addScalarType('DateTime', DateTimeResolver, {
+    specifiedByURL: 'https://scalars.graphql.org/andimarek/date-time',
+  });
   builder.addScalarType('JSON', JSONResolver);
   builder.addScalarType('SafeInt', SafeIntResolver);
   builder.scalarType('Upload', {

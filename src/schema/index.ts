@@ -1,5 +1,5 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
-import { type GraphQLSchema, specifiedDirectives } from 'graphql';
+import { GraphQLSchema, specifiedDirectives } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
 import { withoutPreview } from '../spec/preview.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
@@ -22,6 +22,11 @@ export interface SchemaOptions {
   model?: Model;
   /** Include the preview resources (src/spec/overlay.ts). Default true; `STRIPE_PREVIEW_RESOURCES=off`. */
   preview?: boolean;
+  /**
+   * Drop the types no operation reaches (default true). The spec coverage test turns it off to
+   * check that every component still gets a type.
+   */
+  reachableOnly?: boolean;
 }
 
 export interface BuiltSchema {
@@ -48,9 +53,21 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   addMutations(registry);
   addEntities(builder, registry);
   const previewUsed = model.operations.some((op) => op.preview);
-  return {
-    schema: toSubgraphSchema(builder, previewUsed ? [...specifiedDirectives, previewDirective] : undefined),
-    model,
-    index,
-  };
+  const schema = builder.toSchema({
+    sortSchema: false,
+    ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
+  });
+  const served = options.reachableOnly === false ? schema : reachableOnly(schema);
+  return { schema: toSubgraphSchema(served), model, index };
+}
+
+/**
+ * The schema without the types no operation can reach (sub-objects of components no response uses):
+ * graphql-js collects the types reachable from the roots; `Node`'s implementors are kept, since
+ * `node(id:)` returns them.
+ */
+function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
+  const node = schema.getType('Node');
+  const implementors = node && 'getFields' in node ? schema.getPossibleTypes(node as never) : [];
+  return new GraphQLSchema({ ...schema.toConfig(), types: [...implementors] });
 }

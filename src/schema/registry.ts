@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { inherit } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
+import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
@@ -83,10 +84,46 @@ export class TypeRegistry {
     return this.options.descriptions[key] ?? fallback;
   }
 
+  /**
+   * A type implements `Node` only if `node(id:)` fetches it: a live resource with a by-id retrieve
+   * whose id prefix routes to it (src/spec/prefixes.ts). Coupons (ids chosen by the user), cards,
+   * bank accounts, persons, capabilities (read through a parent) and plans (their `price_` prefix
+   * routes to Price) are not.
+   */
   isNode(schema: ObjectSchema): boolean {
-    if (!schema.resource || schema.deletedOf) return false;
+    if (!schema.resource || schema.deletedOf || !this.index.retrieveByIdOf(schema.name)) return false;
+    if (this.idKind(schema) !== 'id') return false;
+    const prefix = ID_PREFIXES[schema.resource];
+    const match = prefix === undefined ? undefined : resourceForId(`${prefix}0`);
+    return match?.kind === 'match' && match.resource === schema.name;
+  }
+
+  /**
+   * How an object's `id` property reads (one rule for every type, so that union members agree):
+   * `id` — `id: ID!`, Stripe's id (every resource, deleted forms, sub-objects that always carry one);
+   * `composite` — `id: ID!` composed as `<parent id>/<Stripe id>` for a resource whose Stripe id is
+   * unique only under its parent (a capability's id is its name, `card_payments`), with Stripe's own
+   * value in `stripeId: String!`; `stripeId` — a sub-object whose id Stripe may omit
+   * (`NotificationEventRequest.id`) reads as `stripeId: ID`, since it names something else;
+   * undefined — no string `id` (a property named `id` holding an object is renamed in the naming
+   * table, src/spec/overrides.ts).
+   */
+  idKind(schema: ObjectSchema): 'id' | 'composite' | 'stripeId' | undefined {
     const id = schema.props.find((p) => p.name === 'id');
-    return Boolean(id && id.type.k === 'string' && !isOptional(id));
+    if (id?.type.k !== 'string' || id.gql) return undefined;
+    if (this.idParent(schema)) return 'composite';
+    return schema.resource || !isOptional(id) ? 'id' : 'stripeId';
+  }
+
+  /**
+   * The property naming the parent of a resource whose ids carry no prefix and are read under a
+   * parent (`GET /v1/accounts/{account}/capabilities/{capability}`: `capability.account`).
+   */
+  idParent(schema: ObjectSchema): string | undefined {
+    if (!schema.resource || schema.deletedOf || ID_PREFIXES[schema.resource] !== undefined) return undefined;
+    if (schema.resource in UNPREFIXED_IDS) return undefined;
+    const parent = this.index.retrieveOf(schema.name)?.parents?.at(-1)?.param;
+    return parent && schema.props.some((p) => p.name === parent) ? parent : undefined;
   }
 
   /** The GraphQL object type of a Stripe object, from `object` and `deleted`. */
@@ -189,6 +226,7 @@ export class TypeRegistry {
   private buildObject(schema: ObjectSchema): void {
     const ref = this.objects.get(schema.name);
     const isNode = this.isNode(schema);
+    const idKind = this.idKind(schema);
     const wireFields = new Map<string, WireField>();
     for (const prop of schema.props) {
       const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
@@ -196,6 +234,10 @@ export class TypeRegistry {
       if (prop.relation) {
         // The relation's connection serves this inline list as its first page.
         wireFields.set(prop.relation, { wire: prop.name, ref: false, optIn, connection: true });
+        continue;
+      }
+      if (prop.name === 'id' && idKind) {
+        wireFields.set(idKind === 'stripeId' ? 'stripeId' : 'id', { wire: prop.name, ref: false, optIn });
         continue;
       }
       const names = fieldNames(prop);
@@ -226,8 +268,8 @@ export class TypeRegistry {
           // An inline list that a relation serves is read through the relation's connection
           // (src/schema/relations.ts).
           if (prop.relation) continue;
-          if (prop.name === 'id' && isNode) {
-            claim('id', prop.name, t.exposeID('id', { nullable: false, description }));
+          if (prop.name === 'id' && idKind) {
+            this.idFields(t, schema, idKind, description, claim);
             continue;
           }
           claim(names.field, prop.name, this.valueField(t, schema, prop, description));
@@ -239,6 +281,37 @@ export class TypeRegistry {
         return fields;
       },
     });
+  }
+
+  /** The fields an `id` property gives (see `idKind`). */
+  private idFields(
+    t: Ref,
+    schema: ObjectSchema,
+    kind: 'id' | 'composite' | 'stripeId',
+    description: string | undefined,
+    claim: (name: string, wire: string, field: Ref) => void,
+  ): void {
+    if (kind === 'stripeId') {
+      claim('stripeId', 'id', t.exposeID('id', { nullable: true, description }));
+      return;
+    }
+    if (kind === 'id') {
+      claim('id', 'id', t.exposeID('id', { nullable: false, description }));
+      return;
+    }
+    const parent = this.idParent(schema)!;
+    claim(
+      'id',
+      'id',
+      t.id({
+        nullable: false,
+        description: this.options.descriptions
+          ? `The ${camelCase(parent)}'s id and Stripe's id (\`stripeId\`) joined by "/" (\`acct_1/card_payments\`): unique per type.`
+          : undefined,
+        resolve: (p: StripeObject) => `${String(idOf(p[parent]))}/${String(p.id)}`,
+      }),
+    );
+    claim('stripeId', 'id', t.exposeString('id', { nullable: false, description }));
   }
 
   private valueField(t: Ref, schema: ObjectSchema, prop: OutProp, description: string | undefined): Ref {
@@ -281,8 +354,6 @@ export class TypeRegistry {
   private idField(t: Ref, prop: OutProp, description: string | undefined): Ref {
     const wire = prop.name;
     const isArray = prop.type.k === 'array';
-    const idOf = (value: unknown) =>
-      typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
     return t.field({
       type: isArray ? ['ID'] : 'ID',
       description,
@@ -370,6 +441,11 @@ function describeValue(text: string, prop: OutProp): string {
 /** The description of an `xId` field: Stripe's text where it speaks of the id, else a plain one. */
 function describeId(text: string, field: string): string {
   return /\bID\b/.test(text) ? text : `The id of \`${field}\`.${text ? ` ${text}` : ''}`;
+}
+
+/** The id of a reference: the id string, or the expanded object's id. */
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
 }
 
 /** Null in GraphQL when the spec says nullable, or when the property may be absent. */

@@ -8,6 +8,7 @@ import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
+import { PREVIEW_PATH } from '../spec/previews.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
@@ -144,6 +145,41 @@ export function rootFields(
     });
   }
 
+  // ---- previews: objects that do not exist yet (`GET /v1/invoices/upcoming` → `upcomingInvoice`) ----
+  for (const op of model.operations) {
+    if (op.kind !== 'retrieve' || !op.singleton || op.response.k !== 'object') continue;
+    const preview = model.objects[op.response.name];
+    if (!preview || preview.resource || !PREVIEW_PATH.test(op.path)) continue;
+    const type = registry.objects.get(preview.name);
+    const queryArgs = argsOf(op);
+    fields.push({
+      name: rootFieldOverrides[op.id] ?? camelCase(preview.gql),
+      operation: op,
+      build: (t) =>
+        t.field({
+          type,
+          nullable: true,
+          extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+          args: buildArgs(t, queryArgs),
+          resolve: (
+            _root: unknown,
+            args: Record<string, unknown>,
+            ctx: GatewayContext,
+            info: GraphQLResolveInfo,
+          ) => {
+            const params = wireParams(queryArgs, args);
+            const expand =
+              op.expand && sessionOf(ctx, _root).folds ? expandFor(info, false, preview.gql) : [];
+            return sessionOf(ctx, _root).get<StripeObject>({
+              path: op.path,
+              ...(Object.keys(params).length ? { params } : {}),
+              expand,
+            });
+          },
+        }),
+    });
+  }
+
   // ---- list and search -----------------------------------------------------------------------
   for (const op of model.operations) {
     if ((op.kind !== 'list' && op.kind !== 'search') || op.pathParams.length > 0) continue;
@@ -165,7 +201,8 @@ export function rootFields(
       build: (t) =>
         t.field({
           type: connection,
-          nullable: false,
+          // Nullable, like every root field: one failing list (a bad cursor) nulls itself, not the response.
+          nullable: true,
           ...previewMark(
             op.preview,
             undefined,

@@ -8,6 +8,7 @@
 import { buildObjects } from './objects.ts';
 import { buildOperations } from './operations.ts';
 import { markPreview } from './preview.ts';
+import { splitPreviews } from './previews.ts';
 import { deriveRelations, markProperties } from './relations.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { Model } from './types.ts';
@@ -30,6 +31,7 @@ export function buildModel(spec: Json): BuildResult {
   const objectModel = buildObjects(components);
   const operations = buildOperations(spec, objectModel);
   const { objects, enums, unions, polymorphic, descriptions } = objectModel;
+  splitPreviews(objects, operations);
   const relations = deriveRelations(operations, objects, unions);
   markProperties(relations, objects);
 

@@ -38,3 +38,33 @@ export function enumValueName(value: string): string {
   if (name === 'TRUE' || name === 'FALSE' || name === 'NULL') name = `${name}_`;
   return name;
 }
+
+/**
+ * Integer properties and parameters that are unix times by name (`created`, `expires_at`), whatever
+ * the spec's `format` says: a few lack `format: unix-time` (`subscription_item.created`).
+ */
+export function isUnixTimeName(name: string): boolean {
+  return /^(created|.+_at)$/.test(name);
+}
+
+/**
+ * Sub-object component ids carry words that name Stripe's internal modules, not what a developer
+ * sees (`resource`, `private`, `api`, `enterprise_features`), and some repeat their last phrase:
+ * `tax_product_registrations_resource_country_options` reads `TaxProductRegistrationsCountryOptions`,
+ * `…_incremental_authorization_incremental_authorization` ends once in `IncrementalAuthorization`.
+ */
+const NOISE = new Set(['resource', 'resources', 'private', 'api']);
+export function withoutNoise(name: string): string {
+  const words = name
+    .replace(/_enterprise_features_/g, '_')
+    .split('_')
+    .filter((word) => !NOISE.has(word));
+  // A phrase said twice in a row is said once.
+  for (let size = Math.floor(words.length / 2); size >= 1; size--) {
+    for (let i = 0; i + 2 * size <= words.length; i++) {
+      const a = words.slice(i, i + size).join('_');
+      if (a === words.slice(i + size, i + 2 * size).join('_')) words.splice(i + size, size);
+    }
+  }
+  return words.join('_');
+}

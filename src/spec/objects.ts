@@ -4,7 +4,7 @@
  * the descriptions keyed by GraphQL name. `outType` is shared with the operations, whose responses
  * may name inline objects too.
  */
-import { enumValueName, isGraphQLName, pascalCase } from './naming.ts';
+import { enumValueName, isGraphQLName, isUnixTimeName, pascalCase, withoutNoise } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
@@ -68,7 +68,8 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
 
   const componentGqlName = (name: string): string => {
     const schema = components[name];
-    return pascalCase(schema?.['x-resourceId'] ?? name);
+    const resourceId = schema?.['x-resourceId'];
+    return resourceId ? pascalCase(resourceId) : pascalCase(withoutNoise(name));
   };
 
   /** Flattened member component names of a set of $refs (a union never contains a union). */
@@ -119,8 +120,12 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
   };
 
   /** Short unions are named after their members (`customer_or_deleted_customer`), long ones after their place. */
-  const unionName = (refNames: string[], place: string) =>
-    refNames.length <= 3 ? [...refNames].sort().join('_or_') : place;
+  const unionName = (refNames: string[], place: string) => {
+    // An object or its deleted form (what a DELETE answers): named after the live object.
+    const [a, b] = [...refNames].sort();
+    if (refNames.length === 2 && a === `deleted_${b}`) return `${b}_delete_result`;
+    return refNames.length <= 3 ? [...refNames].sort().join('_or_') : place;
+  };
   const refNamesOf = (refs: Json[], where: string) => refs.map((ref) => resolveRef(ref.$ref, where)[0]);
 
   /** An object-typed reference to a component: object, union (polymorphic) or JSON (no properties). */
@@ -220,6 +225,9 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
         type = { k: 'bool' };
       } else if (prop.type === 'boolean' && Array.isArray(prop.enum)) {
         type = { k: 'bool' };
+      } else if (prop.type === 'integer' && isUnixTimeName(propName)) {
+        // One rule for times (`subscription_item.created` lacks `format: unix-time`).
+        type = { k: 'time' };
       } else {
         type = outType(prop, `${name}.${propName}`, `${gql}${pascalCase(propName)}`, where);
       }

@@ -7,7 +7,12 @@
  * GraphQL type names by schema name (component name, or `parent.field` path for inline schemas).
  * Keys are the model's schema names; values the GraphQL names to use instead of the derived ones.
  */
-export const typeNameOverrides: Record<string, string> = {};
+export const typeNameOverrides: Record<string, string> = {
+  // Unions are named by what they are, not by joining their members: a customer's payment source
+  // (`Customer.defaultSource`, `Customer.sources`) is a bank account, a card or a source; the wider
+  // `PaymentSource` (the polymorphic resource) also admits an Account.
+  bank_account_or_card_or_source: 'CustomerPaymentSource',
+};
 
 /**
  * GraphQL reserves `Query`, `Mutation` and `Subscription` for the root types (graphql-js and every
@@ -63,6 +68,9 @@ export const relationOverrides: Record<string, { field: string; inline?: string 
 export const propertyNameOverrides: Record<string, string> = {
   // `account.capabilities` is a hash of capability → status; `Account.capabilities` is the list.
   'account.capabilities': 'capabilityStatuses',
+  // The country options are keyed by ISO code, and Indonesia's is `id`: a field named `id` that holds
+  // an object breaks every client cache (Apollo and Relay read `id` as the object's identity).
+  'tax_product_registrations_resource_country_options.id': 'indonesia',
 };
 
 /**

@@ -110,18 +110,20 @@ describe('nested collections and reverse edges', () => {
   it('walk an account to its capabilities and the transfers to it, with their reversals', async () => {
     const response = await h.query(`{
       account(id: "${SEED.connected.account}") {
-        capabilities { nodes { id status } }
+        capabilities { nodes { id stripeId status } }
         transfers { nodes { id amount reversals { nodes { id amount } } } }
       }
     }`);
     expect(response.body.errors).toBeUndefined();
     const account = response.body.data?.account as {
-      capabilities: { nodes: { id: string }[] };
+      capabilities: { nodes: { id: string; stripeId: string }[] };
       transfers: { nodes: { id: string; reversals: { nodes: { id: string; amount: number }[] } }[] };
     };
-    expect(account.capabilities.nodes.map((c) => c.id).sort()).toEqual(
+    expect(account.capabilities.nodes.map((c) => c.stripeId).sort()).toEqual(
       [...SEED.connected.capabilities].sort(),
     );
+    // A capability's GraphQL id is unique per type: the account's id, "/", Stripe's id.
+    for (const c of account.capabilities.nodes) expect(c.id).toBe(`${SEED.connected.account}/${c.stripeId}`);
     const transfer = account.transfers.nodes.find((t) => t.id === SEED.connected.transfer);
     expect(transfer?.reversals.nodes).toEqual([{ id: SEED.connected.reversal, amount: 2500 }]);
     // Reversals arrive inline with each transfer.

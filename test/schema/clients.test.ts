@@ -1,0 +1,235 @@
+/**
+ * What frontend tools (Relay, Apollo's cache, GraphQL Code Generator) rely on, computed from the
+ * schema rather than listed by hand: every `id` is `ID!`, union members agree on their common
+ * fields, every `Node` implementor is fetched by `node(id:)`, root fields are nullable.
+ */
+import {
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  getNamedType,
+  isInputObjectType,
+  isInterfaceType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isUnionType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '../../src/schema/index.ts';
+import { ID_PREFIXES, resourceForId } from '../../src/spec/prefixes.ts';
+import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+
+/** graphql-js's rule for two same-named fields in different object types of one selection. */
+function typesConflict(a: GraphQLOutputType, b: GraphQLOutputType): boolean {
+  if (isListType(a) || isListType(b)) {
+    return isListType(a) && isListType(b) ? typesConflict(a.ofType, b.ofType) : true;
+  }
+  if (isNonNullType(a) || isNonNullType(b)) {
+    return isNonNullType(a) && isNonNullType(b) ? typesConflict(a.ofType, b.ofType) : true;
+  }
+  return isLeafType(a) || isLeafType(b) ? a !== b : false;
+}
+
+describe('a schema client tools trust', () => {
+  const { schema, model } = sharedSchema();
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'),
+  );
+  const nodeType = schema.getType('Node');
+  const implementors = nodeType && !isObjectType(nodeType) ? schema.getPossibleTypes(nodeType as never) : [];
+  const schemaOf = (gql: string) => Object.values(model.objects).find((o) => o.gql === gql);
+
+  it('gives every object type with an id field `id: ID!`', () => {
+    const withId = objectTypes.filter((t) => t.getFields().id);
+    const wrong = withId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name);
+    expect(wrong).toEqual([]);
+    expect(withId.length).toBeGreaterThan(120);
+    // The deleted forms too, though no query reaches them yet (the served schema drops them).
+    const full = buildSchema({ descriptions: false, reachableOnly: false }).schema;
+    const deleted = full.getType('DeletedCustomer') as GraphQLObjectType;
+    expect(String(deleted.getFields().id!.type)).toBe('ID!');
+    const allWithId = Object.values(full.getTypeMap()).filter(
+      (t): t is GraphQLObjectType => isObjectType(t) && Boolean(t.getFields().id),
+    );
+    expect(allWithId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name)).toEqual([]);
+  });
+
+  // Members still disagree on other common fields (142 pairs: `status` enums, nullability of
+  // `metadata`, inline lists beside connections): a query aliases those. Identity must agree.
+  it('has no union whose members disagree on `id`', () => {
+    const conflicts: string[] = [];
+    for (const union of Object.values(schema.getTypeMap()).filter(isUnionType)) {
+      const members = union.getTypes();
+      for (const [i, a] of members.entries()) {
+        for (const b of members.slice(i + 1)) {
+          const bFields = b.getFields();
+          for (const [name, field] of Object.entries(a.getFields())) {
+            if (name !== 'id') continue;
+            const other: GraphQLField<unknown, unknown> | undefined = bFields[name];
+            if (other && typesConflict(field.type, other.type))
+              conflicts.push(
+                `${union.name}: ${a.name}.${name} ${field.type} vs ${b.name}.${name} ${other.type}`,
+              );
+          }
+        }
+      }
+    }
+    expect(conflicts).toEqual([]);
+  });
+
+  it('makes every root query field nullable (but federation’s own, whose types its spec fixes)', () => {
+    const fields = Object.values(schema.getQueryType()!.getFields()).filter(
+      (f) => f.name !== '_entities' && f.name !== '_service',
+    );
+    expect(fields.filter((f) => isNonNullType(f.type)).map((f) => f.name)).toEqual([]);
+    expect(fields.length).toBeGreaterThan(100);
+  });
+
+  it('has no type that no operation reaches (Node implementors are reached through node(id:))', () => {
+    const reached = new Set<string>();
+    const visit = (type: GraphQLNamedType): void => {
+      if (reached.has(type.name)) return;
+      reached.add(type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          visit(getNamedType(field.type));
+          for (const arg of field.args) visit(getNamedType(arg.type));
+        }
+        if (isObjectType(type)) for (const i of type.getInterfaces()) visit(i);
+        if (isInterfaceType(type)) for (const o of schema.getPossibleTypes(type)) visit(o);
+      }
+      if (isUnionType(type)) for (const m of type.getTypes()) visit(m);
+      if (isInputObjectType(type))
+        for (const field of Object.values(type.getFields())) visit(getNamedType(field.type));
+    };
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()])
+      if (root) visit(root);
+    const unreached = Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__') && !reached.has(n));
+    expect(unreached).toEqual([]);
+  });
+
+  it('names unions by what they are, not by joining their members (`CustomerPaymentSource`)', () => {
+    const unions = Object.values(schema.getTypeMap()).filter(isUnionType);
+    expect(unions.filter((u) => /[a-z]Or[A-Z]/.test(u.name)).map((u) => u.name)).toEqual([]);
+    expect(unions.map((u) => u.name)).toContain('CustomerPaymentSource');
+  });
+
+  // Not yet: 33 names (enums of deep payment-method options, customer cash balance transactions) are
+  // still over 60 characters; the longest is 87.
+  it("names no type after Stripe's internal modules (`Resource`, `Private`, `Api`)", () => {
+    const names = Object.keys(schema.getTypeMap());
+    // (`ApiVersion` is Stripe's own parameter, `api_version`.)
+    expect(names.filter((n) => /Resource(?![a-z])|Resources|Private|Api(?!Version)[A-Z]/.test(n))).toEqual(
+      [],
+    );
+  });
+
+  it('makes only types that node(id:) can route to implement Node; Invoice is one, Card and Capability are not', () => {
+    expect(implementors.map((t) => t.name)).toContain('Invoice');
+    for (const name of [
+      'Card',
+      'BankAccount',
+      'Person',
+      'Capability',
+      'Coupon',
+      'CountrySpec',
+      'DeletedCustomer',
+    ])
+      expect(implementors.map((t) => t.name)).not.toContain(name);
+    // Every implementor's prefix routes to it, so node(id:) picks its retrieve.
+    for (const type of implementors) {
+      const object = schemaOf(type.name);
+      const prefix = object?.resource ? ID_PREFIXES[object.resource] : undefined;
+      expect(prefix, type.name).toBeDefined();
+      expect(resourceForId(`${prefix}123`), type.name).toEqual({ kind: 'match', resource: object!.name });
+    }
+  });
+
+  it('keeps the upcoming invoice apart: UpcomingInvoice has no id, Invoice has `id: ID!`', () => {
+    const upcoming = schema.getType('UpcomingInvoice') as GraphQLObjectType;
+    expect(upcoming.getFields().id).toBeUndefined();
+    expect(String(schema.getQueryType()!.getFields().upcomingInvoice!.type)).toBe('UpcomingInvoice');
+    expect(String((schema.getType('Invoice') as GraphQLObjectType).getFields().id!.type)).toBe('ID!');
+  });
+
+  it('reads every unix time as DateTime, whatever the spec says (SubscriptionItem.created)', () => {
+    const wrong: string[] = [];
+    for (const type of objectTypes) {
+      const created = type.getFields().created;
+      if (created && getNamedType(created.type).name !== 'DateTime') wrong.push(type.name);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('takes one argument type per name: every `created` filter a DateTimeRange, every id filter an ID', () => {
+    const wrong: string[] = [];
+    for (const type of objectTypes) {
+      for (const field of Object.values(type.getFields())) {
+        for (const arg of field.args) {
+          const named = getNamedType(arg.type).name;
+          if (arg.name === 'created' && named !== 'DateTimeRange')
+            wrong.push(`${type.name}.${field.name}(created: ${named})`);
+          if (
+            ['customer', 'cardholder', 'financialAccount', 'invoice', 'subscription'].includes(arg.name) &&
+            named !== 'ID'
+          )
+            wrong.push(`${type.name}.${field.name}(${arg.name}: ${named})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(String((schema.getType('DateTime') as { specifiedByURL?: string }).specifiedByURL)).toMatch(
+      /^https:\/\//,
+    );
+  });
+});
+
+describe('node(id:) fetches every Node implementor that has demo data', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('lists one object of each implementor through its root list and reads it back through node(id:)', async () => {
+    const { schema } = sharedSchema();
+    const query = schema.getQueryType()!.getFields();
+    const implementors = schema.getPossibleTypes(schema.getType('Node') as never);
+    const fetched: string[] = [];
+    for (const type of implementors) {
+      // The root list of this type, when it needs no argument.
+      const list = Object.values(query).find(
+        (f) =>
+          getNamedType(f.type).name === `${type.name}Connection` &&
+          !f.name.startsWith('search') &&
+          f.args.every((a) => !isNonNullType(a.type)),
+      );
+      if (!list) continue;
+      const listed = await h.query(`{ list: ${list.name}(first: 1) { nodes { id } } }`);
+      const first = (listed.body.data?.list as { nodes: { id: string }[] } | null)?.nodes[0];
+      if (!first) continue;
+      const read = await h.query(
+        `query ($id: ID!) { node(id: $id) { __typename id ... on ${type.name} { id } } }`,
+        { variables: { id: first.id } },
+      );
+      expect(read.body.errors, type.name).toBeUndefined();
+      expect(read.body.data?.node, type.name).toEqual({ __typename: type.name, id: first.id });
+      fetched.push(type.name);
+    }
+    // The seed covers the common resources; the count proves the walk ran.
+    expect(fetched).toEqual(expect.arrayContaining(['Customer', 'Charge', 'Invoice', 'Product', 'Price']));
+    expect(fetched.length).toBeGreaterThan(15);
+  });
+
+  it('keeps sibling root fields when one root connection fails (a bad cursor)', async () => {
+    const response = await h.query(
+      '{ customers(first: 1) { nodes { id } } charges(after: "nope") { nodes { id } } }',
+    );
+    expect(response.body.errors?.[0]?.path).toEqual(['charges']);
+    expect(response.body.data?.charges).toBeNull();
+    expect(response.body.data?.customers).toEqual({ nodes: [expect.any(Object)] });
+  });
+});
