@@ -3,6 +3,7 @@
  * (`npx tsx bench/<name>.ts`).
  */
 import { benchAbuse } from './abuse.ts';
+import { benchAuth } from './auth.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['rest', benchRest],
   ['server', benchServer],
   ['abuse', benchAbuse],
+  ['auth', benchAuth],
 ];
 
 const only = process.argv.slice(2);

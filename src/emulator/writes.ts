@@ -223,7 +223,9 @@ export class Writes implements Operations {
     if (!subject.op.singleton)
       entry = this.locate.target(ctx, subject, values, this.locate.parents(ctx, subject, values));
     else {
-      const found = this.locate.singleton(ctx, subject, this.locate.parents(ctx, subject, values), {}, false);
+      // A subject found by the action's parameters (`/v1/apps/secrets/delete` → `…/find`) needs them.
+      const parents = this.locate.parents(ctx, subject, values);
+      const found = this.locate.singleton(ctx, subject, parents, params, false);
       if (found.kind !== 'entry')
         throw invalidRequest(`${route.op.path} is not supported by the emulator.`, {}, 501);
       entry = found.entry;
@@ -234,7 +236,8 @@ export class Writes implements Operations {
       const before = entry.data;
       const result = ctx.current(rule(ctx, entry, params));
       const previous = previousAttributes(before, result.data);
-      if (previous && result.id === entry.id) {
+      // An action that removed its subject (a rule emits its `.deleted` event) updated nothing.
+      if (previous && result.id === entry.id && ctx.scope.get(entry.key)) {
         emitEvent(
           ctx,
           `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.updated`,

@@ -9,12 +9,18 @@
  * (`adopt`/`sessionOf`), and a reference or child list under it resolves through the same
  * session. `connectedAccount(id:)` hands out another session, so everything under it is scoped by
  * construction, whatever the field.
+ *
+ * A session may carry the caller's own API key (passthrough auth) and a customer scope (scope.ts):
+ * then every read and write is planned by the scope first (forced filters, the parent of a nested
+ * path read first, writes allow-listed) and every object the session returns or primes is checked,
+ * so an object primed from another response is checked like one fetched by id.
  */
 import DataLoader from 'dataloader';
 import type { RestClient, RestRequest } from '../rest/client.ts';
 import type { StripePage } from '../rest/paginate.ts';
 import { toGraphQLError } from '../schema/errors.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
+import { forbidden, type SessionScope } from './scope.ts';
 
 export interface WriteRequest {
   method: 'POST' | 'DELETE';
@@ -40,6 +46,10 @@ export interface SessionOptions {
    * and no expand folding. Default false.
    */
   naive?: boolean;
+  /** The caller's own API key (passthrough auth), sent in place of the REST client's. */
+  apiKey?: string | undefined;
+  /** The caller's customer scope; absent: everything the key can read. */
+  scope?: SessionScope | undefined;
 }
 
 /** Which session each object came from. Objects are Stripe's JSON, so a WeakMap keeps them clean. */
@@ -67,9 +77,15 @@ export class UpstreamSession {
   readonly #retrievePathOf: ((object: StripeObject) => string | undefined) | undefined;
   readonly #requests = new Map<string, GetRequest>();
   readonly #loader: DataLoader<string, unknown>;
+  readonly #apiKey: string | undefined;
+  readonly #scope: SessionScope | undefined;
+  /** objects that passed the scope: a cached or re-primed one is not checked twice */
+  readonly #admitted = new WeakSet<object>();
 
   constructor(options: SessionOptions) {
     this.#rest = options.rest;
+    this.#apiKey = options.apiKey;
+    this.#scope = options.scope;
     this.stripeAccount = options.stripeAccount;
     this.#signal = options.signal;
     this.folds = !options.naive;
@@ -96,11 +112,26 @@ export class UpstreamSession {
     return value;
   }
 
-  /** GET through the request's cache. */
+  /** GET through the request's cache (and the scope: forced filters, then a check of the result). */
   async get<T = StripeObject>(request: GetRequest): Promise<T> {
+    const scope = this.#scope;
+    let vouched = false;
+    if (scope) {
+      const plan = scope.planRead(request);
+      for (const required of plan.requires) await this.get(required);
+      request = plan.request;
+      vouched = plan.vouched;
+    }
     const key = requestKey(request);
     if (!this.#requests.has(key)) this.#requests.set(key, request);
-    return this.adopt((await this.#loader.load(key)) as T);
+    let result: unknown;
+    try {
+      result = await this.#loader.load(key);
+    } catch (error) {
+      throw scope ? scope.hide(error) : error;
+    }
+    if (scope) this.#check(scope, result, vouched);
+    return this.adopt(result as T);
   }
 
   /** GET a list or search page through the request's cache; its items are this session's and primed. */
@@ -117,12 +148,20 @@ export class UpstreamSession {
 
   /** A write (POST or DELETE): never cached; its result is this session's and primes the loaders. */
   async write<T = StripeObject>(request: WriteRequest): Promise<T> {
+    const scope = this.#scope;
+    if (scope) {
+      const plan = scope.planWrite(request);
+      for (const required of plan.requires) await this.get(required);
+      request = plan.request;
+    }
     this.calls.push(`${request.method} ${fillPath(request.path, request.pathParams)}`);
     try {
       const result = await this.#rest.request<T>({
         ...this.#restRequest(request.method, request),
         ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
       });
+      // The target was checked before the write; the result (a deleted card, say) is vouched for.
+      if (scope) this.#check(scope, result, true);
       if (result && typeof result === 'object') this.prime(result as StripeObject);
       return this.adopt(result);
     } catch (error) {
@@ -130,8 +169,9 @@ export class UpstreamSession {
     }
   }
 
-  /** Records an object that arrived inline so that a later GET of it is free. */
+  /** Records an object that arrived inline so that a later GET of it is free; checked by the scope. */
   prime(object: StripeObject): void {
+    if (this.#scope) this.#check(this.#scope, object, false);
     const path = this.#retrievePathOf?.(object);
     if (path) {
       owners.set(object, this);
@@ -150,6 +190,7 @@ export class UpstreamSession {
       ...(request.params ? { params: request.params as RestRequest['params'] } : {}),
       ...(request.expand && request.expand.length > 0 ? { expand: request.expand } : {}),
       ...(this.stripeAccount ? { stripeAccount: this.stripeAccount } : {}),
+      ...(this.#apiKey ? { apiKey: this.#apiKey } : {}),
       ...(this.#signal ? { signal: this.#signal } : {}),
     };
   }
@@ -160,6 +201,23 @@ export class UpstreamSession {
       throw toGraphQLError(error);
     });
   }
+
+  /** Admits a result (each item of a page) or throws FORBIDDEN. */
+  #check(scope: SessionScope, value: unknown, vouched: boolean): void {
+    const data = (value as { data?: unknown } | null)?.data;
+    const page = isEnvelope(value) && Array.isArray(data);
+    for (const item of page ? (data as unknown[]) : [value]) {
+      if (typeof item !== 'object' || item === null) throw forbidden();
+      if (this.#admitted.has(item)) continue;
+      if (!scope.admits(item as StripeObject, vouched)) throw forbidden();
+      this.#admitted.add(item);
+    }
+  }
+}
+
+function isEnvelope(value: unknown): boolean {
+  const object = (value as { object?: unknown } | null)?.object;
+  return object === 'list' || object === 'search_result';
 }
 
 function toError(reason: unknown): Error {

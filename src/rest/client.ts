@@ -39,6 +39,11 @@ export interface RestRequest {
   readonly expand?: readonly string[];
   /** Connected account to act as (`Stripe-Account` header). */
   readonly stripeAccount?: string;
+  /**
+   * This call's API key, in place of the client's (passthrough auth: the caller's own key). A client
+   * built without a key sends none unless the call carries one (Stripe then answers 401).
+   */
+  readonly apiKey?: string;
   /** For POST; generated when absent. Reused on every retry of this call. */
   readonly idempotencyKey?: string;
   /** Cancels the call: queued, in flight or sleeping between retries. */
@@ -79,8 +84,11 @@ export interface RestClient {
 }
 
 export interface RestClientOptions {
-  /** Secret (`sk_…`) or restricted (`rk_…`) key, sent as `Authorization: Bearer`. */
-  readonly secretKey: string;
+  /**
+   * Secret (`sk_…`) or restricted (`rk_…`) key, sent as `Authorization: Bearer`. Optional only for a
+   * gateway that holds no key (passthrough auth): each call then brings its own `apiKey`.
+   */
+  readonly secretKey?: string | undefined;
   /** Default `https://api.stripe.com`; may carry a path prefix. */
   readonly apiBase?: string;
   /** Per attempt, from dispatch to the last body byte. Default 80 s. */
@@ -149,6 +157,13 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
+/** Checked without echoing the key anywhere. */
+function checkKey(name: string, key: unknown): void {
+  if (typeof key !== 'string' || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new TypeError(`${name} must be a non-empty API key without whitespace`);
+  }
+}
+
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -198,10 +213,7 @@ export class StripeRestClient implements RestClient {
 
   constructor(options: RestClientOptions) {
     const { secretKey } = options;
-    // Checked without echoing the key anywhere.
-    if (typeof secretKey !== 'string' || !/^[\x21-\x7e]+$/.test(secretKey)) {
-      throw new TypeError('secretKey must be a non-empty API key without whitespace');
-    }
+    if (secretKey !== undefined) checkKey('secretKey', secretKey);
     const base = new URL(options.apiBase ?? DEFAULT_API_BASE);
     if (base.protocol !== 'http:' && base.protocol !== 'https:')
       throw new TypeError('apiBase must be an http(s) URL');
@@ -239,7 +251,7 @@ export class StripeRestClient implements RestClient {
         bodyTimeout: 0,
       });
     this.#baseHeaders = {
-      authorization: `Bearer ${secretKey}`,
+      ...(secretKey === undefined ? {} : { authorization: `Bearer ${secretKey}` }),
       'stripe-version': STRIPE_API_VERSION,
       accept: 'application/json',
       'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
@@ -353,6 +365,10 @@ export class StripeRestClient implements RestClient {
     const encoded = encodeForm(params);
 
     const headers: Record<string, string> = { ...this.#baseHeaders };
+    if (request.apiKey !== undefined) {
+      checkKey('apiKey', request.apiKey);
+      headers.authorization = `Bearer ${request.apiKey}`;
+    }
     let idempotencyKey: string | undefined;
     let body: string | undefined;
     let target = `${this.#basePath}${path}`;

@@ -20,6 +20,7 @@ import { hasResolvableKey } from '@pothos/plugin-federation';
 import {
   type ConstDirectiveNode,
   type FieldNode,
+  type GraphQLDirective,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
@@ -135,9 +136,13 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
  * `toSubGraphSchema` sorts the schema and prints the subgraph SDL on every build (about 2 s more
  * start-up for this schema); here the order is kept and `_service { sdl }` is printed on first use.
  */
-export function toSubgraphSchema(builder: Builder): GraphQLSchema {
+export function toSubgraphSchema(builder: Builder, directives?: readonly GraphQLDirective[]): GraphQLSchema {
   const link = { name: 'link', args: { url: FEDERATION_LINK, import: FEDERATION_DIRECTIVES } };
-  const schema = builder.toSchema({ sortSchema: false, extensions: { directives: [link] } });
+  const schema = builder.toSchema({
+    sortSchema: false,
+    extensions: { directives: [link] },
+    ...(directives ? { directives } : {}),
+  });
   const config = schema.toConfig();
   const entities = config.types.filter(
     (type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type),

@@ -6,15 +6,70 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type GraphQLSchema, lexicographicSortSchema, parse, print, printSchema, visit } from 'graphql';
+import {
+  type DirectiveNode,
+  type GraphQLSchema,
+  isObjectType,
+  Kind,
+  lexicographicSortSchema,
+  parse,
+  print,
+  printSchema,
+  visit,
+} from 'graphql';
 import { printSubgraphSDLOf } from './federation.ts';
 import { buildSchema } from './index.ts';
+import { isPreview, previewDirective } from './preview.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_FILE = join(ROOT, 'schema.graphql');
 export const SUBGRAPH_FILE = join(ROOT, 'subgraph.graphql');
 
-/** The SDL without descriptions: scalars and helper types carry descriptions of their own. */
+export function printSDL(options: { preview?: boolean } = {}): string {
+  const { schema } = buildSchema({ descriptions: false, ...options });
+  return printWithoutDescriptions(schema);
+}
+
+/**
+ * The sorted SDL without descriptions (scalars and helper types carry descriptions of their own: the
+ * committed SDL holds none), with `@preview` on the types and fields marked preview (graphql-js does
+ * not print applied directives, so they are added to the printed document).
+ */
+export function printWithoutDescriptions(schema: GraphQLSchema): string {
+  const preview: DirectiveNode = {
+    kind: Kind.DIRECTIVE,
+    name: { kind: Kind.NAME, value: previewDirective.name },
+  };
+  const mark = <T extends { directives?: readonly DirectiveNode[] }>(node: T): T => ({
+    ...node,
+    directives: [...(node.directives ?? []), preview],
+  });
+  const ast = visit(parse(printSchema(lexicographicSortSchema(schema))), {
+    enter(node) {
+      let out = 'description' in node && node.description ? { ...node, description: undefined } : node;
+      if (out.kind === Kind.OBJECT_TYPE_DEFINITION || out.kind === Kind.ENUM_TYPE_DEFINITION) {
+        const type = schema.getType(out.name.value);
+        if (type && isPreview(type)) out = mark(out);
+        if (isObjectType(type) && out.kind === Kind.OBJECT_TYPE_DEFINITION) {
+          const fields = type.getFields();
+          if (out.fields) {
+            out = {
+              ...out,
+              fields: out.fields.map((field) => {
+                const defined = fields[field.name.value];
+                return defined && isPreview(defined) ? mark(field) : field;
+              }),
+            };
+          }
+        }
+      }
+      return out === node ? undefined : out;
+    },
+  });
+  return `${print(ast)}\n`;
+}
+
+/** The SDL without descriptions (Stripe's prose is not committed). */
 export function withoutDescriptions(sdl: string): string {
   const ast = visit(parse(sdl), {
     enter(node) {
@@ -24,26 +79,20 @@ export function withoutDescriptions(sdl: string): string {
   return `${print(ast)}\n`;
 }
 
-/** The schema as the printed files have it: without descriptions, sorted. */
-function printable(schema?: GraphQLSchema): GraphQLSchema {
-  return lexicographicSortSchema(schema ?? buildSchema({ descriptions: false }).schema);
-}
-
-/** schema.graphql; `schema` defaults to a fresh build without descriptions. */
-export function printSDL(schema?: GraphQLSchema): string {
-  return withoutDescriptions(printSchema(printable(schema)));
-}
-
-/** subgraph.graphql: the SDL a federation router composes (`_service { sdl }`, without prose). */
+/**
+ * subgraph.graphql: the Apollo Federation subgraph SDL a router composes (what `_service { sdl }`
+ * answers), sorted, without descriptions; `schema` defaults to a fresh build without descriptions.
+ */
 export function printSubgraphSDL(schema?: GraphQLSchema): string {
-  return withoutDescriptions(printSubgraphSDLOf(printable(schema)));
+  const built = schema ?? buildSchema({ descriptions: false }).schema;
+  return withoutDescriptions(printSubgraphSDLOf(lexicographicSortSchema(built)));
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const { schema } = buildSchema({ descriptions: false });
   for (const [file, sdl] of [
-    [SCHEMA_FILE, printSDL(schema)],
+    [SCHEMA_FILE, printWithoutDescriptions(schema)],
     [SUBGRAPH_FILE, printSubgraphSDL(schema)],
   ] as const) {
     writeFileSync(file, sdl);

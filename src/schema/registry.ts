@@ -14,6 +14,7 @@ import type { Builder } from './builder.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { planExtensions } from './plans.ts';
+import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
 type Ref = any;
@@ -104,7 +105,10 @@ export class TypeRegistry {
     );
     this.enums.set(
       name,
-      this.builder.enumType(schema.gql, { values, description: this.describe(schema.gql) }),
+      this.builder.enumType(schema.gql, {
+        values,
+        ...previewMark(schema.preview, this.describe(schema.gql)),
+      }),
     );
   }
 
@@ -199,7 +203,7 @@ export class TypeRegistry {
     }
     this.wireFields.set(schema.gql, wireFields);
     this.builder.objectType(ref, {
-      description: this.describe(schema.gql),
+      ...previewMark(schema.preview, this.describe(schema.gql)),
       ...(isNode ? { interfaces: [this.node] } : {}),
       isTypeOf: schema.object
         ? (value: unknown) => {

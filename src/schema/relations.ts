@@ -16,6 +16,7 @@ import { type ConnectionArgs, type Connections, inlineConnection, listConnection
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { expandFor, planExtensions } from './plans.ts';
+import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -91,12 +92,16 @@ function relationField(
   return t.field({
     type: connection,
     nullable: false,
-    extensions: planExtensions({
-      operation: op.id,
-      shape: 'pages',
-      expand: op.expand,
-      ...(edge.inline ? { fold: edge.inline } : {}),
-    }),
+    ...previewMark(
+      op.preview,
+      undefined,
+      planExtensions({
+        operation: op.id,
+        shape: 'pages',
+        expand: op.expand,
+        ...(edge.inline ? { fold: edge.inline } : {}),
+      }),
+    ),
     args: {
       ...connections.args(t),
       ...Object.fromEntries(filters.map((f) => [f.name, f.build(t)])),

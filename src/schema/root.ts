@@ -14,6 +14,7 @@ import { type Connections, listConnection, searchConnection } from './connection
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { planExtensions, expandFor as selectionExpand } from './plans.ts';
+import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -110,7 +111,11 @@ export function rootFields(
         t.field({
           type,
           nullable: true,
-          extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+          ...previewMark(
+            op.preview,
+            undefined,
+            planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+          ),
           args: {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
@@ -161,7 +166,11 @@ export function rootFields(
         t.field({
           type: connection,
           nullable: false,
-          extensions: planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
+          ...previewMark(
+            op.preview,
+            undefined,
+            planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
+          ),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (
             _root: unknown,

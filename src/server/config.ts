@@ -67,6 +67,13 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Port of the built-in emulator when no Stripe key is set; 0 picks a free one. */
   readonly emulatorPort: number;
+  /**
+   * Serve the resources Stripe ships only as preview APIs (src/spec/overlay.ts: Crypto Onramp,
+   * Terminal hardware ordering), marked `@preview`. `STRIPE_PREVIEW_RESOURCES=off` leaves them out.
+   */
+  readonly previewResources: boolean;
+  /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
+  readonly auth: AuthConfig;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -221,7 +228,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
   const rest = readRestConfig(env);
-  if (rest.secretKey === undefined) {
+  const host = readHost(env);
+  const auth = readAuthConfig(env, { host, secretKey: rest.secretKey });
+  // Passthrough: the gateway holds no key (each caller brings one), so no emulator either.
+  if (rest.secretKey === undefined && auth.mode !== 'passthrough') {
     if (production) {
       throw new ConfigError(
         'STRIPE_SECRET_KEY',
@@ -235,7 +245,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
       );
     }
   }
-  const host = readHost(env);
   return {
     port: readInteger(env, 'PORT', 0, 65_535, DEFAULT_PORT),
     host,
@@ -253,5 +262,113 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     readyTimeoutMs: readInteger(env, 'READY_TIMEOUT_MS', 1, 600_000, 2_000),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
     emulatorPort: readInteger(env, 'EMULATOR_PORT', 0, 65_535, 0),
+    previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
+    auth,
   };
+}
+
+// ---- Access control (AUTH_MODE and its variables; enforced by src/server/auth.ts) ---------------
+
+export type AuthMode = 'none' | 'passthrough' | 'jwt';
+export const AUTH_MODES: readonly AuthMode[] = ['none', 'passthrough', 'jwt'];
+
+export interface JwtConfig {
+  /** HS256 shared secret (`JWT_SECRET`); exactly one of `secret` and `jwksUrl` is set. */
+  readonly secret?: string;
+  /** JWKS endpoint for RS256/ES256 keys (`JWT_JWKS_URL`). */
+  readonly jwksUrl?: string;
+  /** Required `iss` (`JWT_ISSUER`). */
+  readonly issuer: string;
+  /** Required `aud` (`JWT_AUDIENCE`). */
+  readonly audience: string;
+  /** Leeway for `exp`/`nbf`/`iat`, in seconds (`JWT_CLOCK_TOLERANCE_S`). */
+  readonly clockToleranceSec: number;
+}
+
+export interface AuthConfig {
+  /**
+   * `none`: no caller identity, the gateway's key reads everything (local development: loopback
+   * only, test keys only); `passthrough`: each caller sends its own Stripe key; `jwt`: callers send
+   * a JWT whose claims give their scope, and the gateway's key does the calls.
+   */
+  readonly mode: AuthMode;
+  readonly jwt?: JwtConfig;
+  /** `AUTH_NONE_ALLOW_REMOTE`: mode `none` may bind a non-loopback address (e.g. behind an auth proxy). */
+  readonly allowRemoteNone: boolean;
+}
+
+/** JWT_SECRET shorter than this is refused: HS256 wants a key of at least the hash size. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+function required(env: NodeJS.ProcessEnv, name: string, why: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw new ConfigError(name, `${name} is required ${why}`);
+  return value;
+}
+
+function readJwtConfig(env: NodeJS.ProcessEnv): JwtConfig {
+  const secret = read(env, 'JWT_SECRET');
+  const jwksUrl = read(env, 'JWT_JWKS_URL');
+  if ((secret === undefined) === (jwksUrl === undefined)) {
+    throw new ConfigError(
+      secret === undefined ? 'JWT_SECRET' : 'JWT_JWKS_URL',
+      'AUTH_MODE=jwt needs exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (RS256/ES256)',
+    );
+  }
+  if (secret !== undefined && secret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+  }
+  if (jwksUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && isLoopback(url.hostname.replace(/^\[|\]$/g, ''))))
+    ) {
+      throw new ConfigError('JWT_JWKS_URL', 'JWT_JWKS_URL must be an https URL (http only on loopback)');
+    }
+  }
+  const why = 'when AUTH_MODE=jwt (tokens from any other issuer or for any other audience are refused)';
+  return {
+    ...(secret === undefined ? {} : { secret }),
+    ...(jwksUrl === undefined ? {} : { jwksUrl }),
+    issuer: required(env, 'JWT_ISSUER', why),
+    audience: required(env, 'JWT_AUDIENCE', why),
+    clockToleranceSec: readInteger(env, 'JWT_CLOCK_TOLERANCE_S', 0, 300, 5),
+  };
+}
+
+/** AUTH_MODE and what it needs; refuses `none` where it would expose a live key or a public port. */
+export function readAuthConfig(
+  env: NodeJS.ProcessEnv,
+  where: { host: string; secretKey: string | undefined },
+): AuthConfig {
+  const mode = readChoice(env, 'AUTH_MODE', AUTH_MODES, 'none');
+  const allowRemoteNone = readBoolean(env, 'AUTH_NONE_ALLOW_REMOTE', false);
+  if (mode === 'none') {
+    if (where.secretKey !== undefined && /^(?:sk|rk)_live_/.test(where.secretKey)) {
+      throw new ConfigError(
+        'AUTH_MODE',
+        'AUTH_MODE=none would let anyone who reaches the gateway use a live key: set AUTH_MODE=jwt or passthrough',
+      );
+    }
+    if (!isLoopback(where.host) && !allowRemoteNone) {
+      throw new ConfigError(
+        'AUTH_MODE',
+        `AUTH_MODE=none with HOST=${where.host} (not loopback) lets anyone on the network in: set AUTH_MODE=jwt or passthrough, or AUTH_NONE_ALLOW_REMOTE=true if something in front authenticates`,
+      );
+    }
+  }
+  if (mode === 'passthrough' && where.secretKey !== undefined) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      "AUTH_MODE=passthrough uses each caller's own key and holds none: unset STRIPE_SECRET_KEY",
+    );
+  }
+  return { mode, allowRemoteNone, ...(mode === 'jwt' ? { jwt: readJwtConfig(env) } : {}) };
 }

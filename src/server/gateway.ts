@@ -6,10 +6,13 @@
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
+import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
 import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
+import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
+import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
@@ -84,6 +87,23 @@ function requestSignal(request: Request): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * The readiness probe's client. A passthrough gateway holds no key, so Stripe answering its keyless
+ * probe with 401 is the proof that Stripe is reachable.
+ */
+function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
+  if (config.auth.mode !== 'passthrough') return rest;
+  return {
+    request: <T>(request: Parameters<RestClient['request']>[0]) =>
+      rest.request<T>(request).catch((error: unknown) => {
+        if (isStripeError(error) && error.statusCode === 401) return undefined as T;
+        throw error;
+      }),
+    list: (request) => rest.list(request),
+    close: () => rest.close(),
+  };
+}
+
 function corsOptions(origins: readonly string[]) {
   return corsFor(origins, {
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -102,7 +122,7 @@ function corsOptions(origins: readonly string[]) {
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
-  const built = options.schema ?? buildSchema();
+  const built = options.schema ?? buildSchema({ preview: config.previewResources });
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
@@ -117,7 +137,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   let ownsRest = true;
   if (options.rest === undefined) {
     const { secretKey, ...restConfig } = config.rest;
-    if (secretKey === undefined) {
+    // Passthrough: the gateway holds no key; every call carries its caller's.
+    if (secretKey === undefined && config.auth.mode !== 'passthrough') {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
     rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream });
@@ -128,16 +149,25 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ownsRest = false;
   }
 
-  const readiness = new Readiness({ rest, cacheMs: config.readyCacheMs, timeoutMs: config.readyTimeoutMs });
+  const readiness = new Readiness({
+    rest: readinessClient(rest, config),
+    cacheMs: config.readyCacheMs,
+    timeoutMs: config.readyTimeoutMs,
+  });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
   const tracking = createRequestTracking({ logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const estimates = new WeakMap<object, CostEstimate>();
   const retrievePathOf = (object: Record<string, unknown>) => built.index.retrievePathOf(object);
 
-  const buildContext = (request: Request): ServerContext => {
+  const authenticator = createAuthenticator(config.auth);
+  const scopes = createScopePolicy(built.model, built.index);
+
+  const buildContext = (request: Request, caller: Caller): ServerContext => {
     const requestId = tracking.idOf(request);
-    const stripeAccount = stripeAccountOf(request);
+    const stripeAccount = accountFor(caller, stripeAccountOf(request));
+    // The caller's key and customer scope travel with every session of the request.
+    const scope = caller.customer === undefined ? undefined : scopes.forCustomer(caller.customer);
     const made: UpstreamSession[] = [];
     const signal = requestSignal(request);
     const make = (account: string | undefined): UpstreamSession => {
@@ -146,6 +176,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         stripeAccount: account,
         signal,
         retrievePathOf,
+        apiKey: caller.apiKey,
+        scope,
       });
       made.push(session);
       return session;
@@ -155,6 +187,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     return {
       session,
       sessionFor(account) {
+        if (!mayActAs(caller, stripeAccount, account)) throw forbidden();
         if (account === stripeAccount) return session;
         let scoped = byAccount.get(account);
         if (!scoped) {
@@ -164,7 +197,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
-      logger: logger.child({ requestId }),
+      logger: logger.child({
+        requestId,
+        ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
+        ...(caller.subject === undefined ? {} : { subject: caller.subject }),
+        ...(caller.customer === undefined ? {} : { customer: caller.customer }),
+      }),
       upstreamCalls: () => made.reduce((sum, l) => sum + l.upstreamCalls, 0),
     };
   };
@@ -184,7 +222,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     maxRequestBodySize: false,
     // Only short sources are cached: a cached AST keeps its whole source string.
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
-    context: ({ request }) => buildContext(request),
+    context: async ({ request }) => buildContext(request, await authenticator.authenticate(request)),
     plugins: [
       tracking.plugin,
       useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),

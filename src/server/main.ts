@@ -16,7 +16,8 @@ interface Upstream {
 }
 
 async function upstreamFor(config: ServerConfig): Promise<Upstream> {
-  if (config.rest.secretKey !== undefined) return { config };
+  // Passthrough holds no key: callers bring theirs to STRIPE_API_BASE (Stripe, or an emulator you run).
+  if (config.rest.secretKey !== undefined || config.auth.mode === 'passthrough') return { config };
   const { createEmulator } = await import('../emulator/server.ts');
   const emulator = await createEmulator({ port: config.emulatorPort, host: '127.0.0.1' });
   return {

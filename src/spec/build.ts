@@ -7,6 +7,7 @@
  */
 import { buildObjects } from './objects.ts';
 import { buildOperations } from './operations.ts';
+import { markPreview } from './preview.ts';
 import { deriveRelations, markProperties } from './relations.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { Model } from './types.ts';
@@ -41,5 +42,6 @@ export function buildModel(spec: Json): BuildResult {
     relations,
     polymorphic: Object.fromEntries(sorted(polymorphic)),
   };
+  markPreview(model, spec);
   return { model, descriptions: Object.fromEntries(sorted(descriptions)) };
 }

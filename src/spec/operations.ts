@@ -256,6 +256,25 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
     return undefined;
   };
 
+  /**
+   * An action addressed by parameters rather than a path (`POST /v1/apps/secrets/delete` with
+   * `name` and `scope`): its subject is the sibling lookup those parameters answer
+   * (`GET /v1/apps/secrets/find`).
+   */
+  const lookup = (op: Operation): { get: Operation; verb: string } | undefined => {
+    const verb = op.path.slice(op.path.lastIndexOf('/') + 1);
+    const get = operations.find(
+      (o) =>
+        o.method === 'get' &&
+        !o.paged &&
+        o.resource === op.resource &&
+        upOne(o.path) === upOne(op.path) &&
+        o.query.some((q) => q.required) &&
+        o.query.every((q) => !q.required || op.body.some((b) => b.name === q.name)),
+    );
+    return get ? { get, verb } : undefined;
+  };
+
   for (const op of operations) {
     const addressedById = op.path.endsWith('}');
     let parents: PathParent[];
@@ -274,7 +293,7 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
         const cancel = op.method === 'delete';
         parents = parentsOf(op.path, op.pathParams.length - (cancel && addressedById ? 1 : 0));
         const get = cancel ? retrieveAt(op.path) : undefined;
-        const found = get ? { get, verb: '' } : cancel ? undefined : enclosing(op);
+        const found = get ? { get, verb: '' } : cancel ? undefined : (enclosing(op) ?? lookup(op));
         const mine = live(op.resource);
         if (found && live(found.get.resource).some((r) => mine.includes(r))) {
           op.subject = found.verb
@@ -287,9 +306,13 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
       }
       case 'list': {
         parents = parentsOf(op.path, op.pathParams.length);
+        // The inline list of a path-addressed object (`/v1/invoices/upcoming/lines` pages
+        // `invoice.lines`); `/v1/balance/history` is no prop of the balance but a list of its own.
         const holder = gets.get(blankParams(upOne(op.path)));
-        if (holder && !holder.paged && !holder.path.endsWith('}')) {
-          op.subject = { operation: holder.id, verb: op.path.slice(op.path.lastIndexOf('/') + 1) };
+        const verb = op.path.slice(op.path.lastIndexOf('/') + 1);
+        const holds = holder?.resource && objects[holder.resource]?.props.some((p) => p.name === verb);
+        if (holder && !holder.paged && !holder.path.endsWith('}') && holds) {
+          op.subject = { operation: holder.id, verb };
         }
         break;
       }

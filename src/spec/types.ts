@@ -57,6 +57,8 @@ export interface ObjectSchema {
   /** true for inline schemas (not a component) */
   inline: boolean;
   props: OutProp[];
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 export interface EnumSchema {
@@ -68,6 +70,8 @@ export interface EnumSchema {
   gqlValues: string[];
   /** `x-stripeBypassValidation`: the API may send values not listed */
   open: boolean;
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 export interface UnionSchema {
@@ -75,6 +79,8 @@ export interface UnionSchema {
   gql: string;
   /** member object schema names (flattened: a union never contains a union) */
   members: string[];
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 /** An input (request parameter) type: kept structural, since parameters are per operation. */
@@ -151,6 +157,8 @@ export interface Operation {
    * pages (`GET /v1/invoices/upcoming/lines`, verb `lines`).
    */
   subject?: { operation: string; verb?: string };
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 export interface RelationEdge {

@@ -10,6 +10,7 @@ import { loadApi } from '../../src/emulator/api.ts';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import type { Route } from '../../src/emulator/routes.ts';
 import { SEED } from '../../src/emulator/seed.ts';
+import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
 import type { Entry } from '../../src/emulator/store.ts';
 import type { InParam, InType } from '../../src/spec/types.ts';
 import { type Harness, startHarness } from './helpers.ts';
@@ -56,6 +57,17 @@ const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   source: () => ({ type: 'ach_credit_transfer', currency: 'usd' }),
   file: () => ({ purpose: 'dispute_evidence', file: 'hello' }),
   file_link: () => ({}),
+  'terminal.hardware_order': () => ({
+    hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEUs, quantity: 1 }],
+    payment_type: 'monthly_invoice',
+    shipping: {
+      name: 'Spec Test',
+      email: 'spec@example.com',
+      phone: '4155550100',
+      address: { line1: '1 Main St', postal_code: '94111', country: 'US' },
+    },
+    shipping_method: SEED_PREVIEW.shippingMethods.usStandard,
+  }),
 };
 
 let h: Harness;
@@ -250,6 +262,7 @@ describe('singletons validate against the raw spec', () => {
     ['/v1/tax/settings', () => '/v1/tax/settings'],
     ['/v1/customers/{customer}/cash_balance', () => `/v1/customers/${SEED.jenny.customer}/cash_balance`],
     ['/v1/invoices/upcoming', () => `/v1/invoices/upcoming?customer=${SEED.jenny.customer}`],
+    ['/v1/crypto/onramp/quotes', () => '/v1/crypto/onramp/quotes?source_amount=20'],
   ];
   for (const [template, path] of cases) {
     it(template, async () => {

@@ -40,12 +40,14 @@ describe('readServerConfig', () => {
     expect(config.graphiql).toBe(true);
     expect(config.production).toBe(false);
     expect(config.emulatorPort).toBe(0);
+    expect(config.previewResources).toBe(true);
   });
 
   it('reads every variable', () => {
     const config = readServerConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
+      AUTH_NONE_ALLOW_REMOTE: 'true',
       STRIPE_SECRET_KEY: 'sk_test_123',
       STRIPE_API_BASE: 'http://127.0.0.1:12111/',
       STRIPE_MAX_RETRIES: '0',
@@ -69,6 +71,7 @@ describe('readServerConfig', () => {
       HTTP_HEADERS_TIMEOUT_MS: '1000',
       HTTP_REQUEST_TIMEOUT_MS: '2000',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      STRIPE_PREVIEW_RESOURCES: 'off',
     });
     expect(config).toMatchObject({
       allowedHosts: ['api.example.com', '[::1]'],
@@ -86,17 +89,18 @@ describe('readServerConfig', () => {
       readyTimeoutMs: 500,
       shutdownTimeoutMs: 1000,
       emulatorPort: 12111,
+      previewResources: false,
     });
   });
 
   it('turns GraphiQL and cost extensions off by default in production, and requires a key there', () => {
-    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc' });
+    const config = readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc' });
     expect(config.production).toBe(true);
     expect(config.graphiql).toBe(false);
     expect(config.costExtensions).toBe(false);
     expect(config.introspection).toBe(false);
     expect(
-      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_live_abc', INTROSPECTION: 'on' })
+      readServerConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk_test_abc', INTROSPECTION: 'on' })
         .introspection,
     ).toBe(true);
     expect(configError({ NODE_ENV: 'production' }).variable).toBe('STRIPE_SECRET_KEY');
@@ -104,7 +108,7 @@ describe('readServerConfig', () => {
 
   it('accepts only loopback names by default when bound to loopback, any host otherwise', () => {
     expect(readServerConfig({ HOST: '::1' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
-    expect(readServerConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual([]);
+    expect(readServerConfig({ HOST: '0.0.0.0', AUTH_NONE_ALLOW_REMOTE: 'true' }).allowedHosts).toEqual([]);
     expect(readServerConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual([]);
   });
 
@@ -139,6 +143,7 @@ describe('readServerConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_MS', { HTTP_HEADERS_TIMEOUT_MS: '0' }],
     ['HTTP_REQUEST_TIMEOUT_MS', { HTTP_REQUEST_TIMEOUT_MS: 'x' }],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', { HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }],
+    ['STRIPE_PREVIEW_RESOURCES', { STRIPE_PREVIEW_RESOURCES: 'maybe' }],
     ['STRIPE_TIMEOUT_MS', { STRIPE_TIMEOUT_MS: '0' }],
     ['STRIPE_API_BASE', { STRIPE_API_BASE: 'http://127.0.0.1:12111' }],
   ] as const)('names %s when it is invalid', (variable, env) => {
