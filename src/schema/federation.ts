@@ -11,10 +11,14 @@
  * `_entities` resolves each representation through the session's DataLoader, so one router fetch
  * is one batch: identical ids are read once, distinct ones concurrently, and the references the
  * router selects under the entity are folded into `expand[]`. `_service { sdl }` answers the subgraph
- * SDL (`printSubgraphSchema`); `subgraph.graphql` is that SDL without descriptions
+ * SDL (as `printSubgraphSchema` prints it); `subgraph.graphql` is that SDL without descriptions
  * (`npm run schema:print`).
  */
-import { printSubgraphSchema } from '@apollo/subgraph';
+import {
+  buildSubgraph,
+  FEDERATION_UNNAMED_SUBGRAPH_NAME,
+  graphQLJSSchemaToAST,
+} from '@apollo/federation-internals';
 import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/types.js';
 import { hasResolvableKey } from '@pothos/plugin-federation';
 import {
@@ -140,8 +144,8 @@ export function toSubgraphSchema(builder: Builder, directives?: readonly GraphQL
   const link = { name: 'link', args: { url: FEDERATION_LINK, import: FEDERATION_DIRECTIVES } };
   const schema = builder.toSchema({
     sortSchema: false,
-    extensions: { directives: [link] },
     ...(directives ? { directives } : {}),
+    extensions: { directives: [link] },
   });
   const config = schema.toConfig();
   const entities = config.types.filter(
@@ -224,5 +228,12 @@ export function printSubgraphSDLOf(schema: GraphQLSchema): string {
     };
     Object.assign(schema, { extensionASTNodes: [link] });
   }
-  return printSubgraphSchema(schema);
+  // What @apollo/subgraph's printSubgraphSchema does, with one addition: federation's schema model
+  // predates graphql-js's `@oneOf` (the mutations' alternative inputs use it), so its definition
+  // is declared for the subgraph like any other type-system directive.
+  const ast = graphQLJSSchemaToAST(schema);
+  const document = { ...ast, definitions: [...ast.definitions, ONE_OF_DEFINITION] };
+  return buildSubgraph(FEDERATION_UNNAMED_SUBGRAPH_NAME, '', document, false).toString();
 }
+
+const ONE_OF_DEFINITION = parse('directive @oneOf on INPUT_OBJECT').definitions[0]!;

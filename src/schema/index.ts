@@ -10,6 +10,7 @@ import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
 import { addEntities, toSubgraphSchema } from './federation.ts';
+import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
@@ -44,8 +45,12 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
+  addMutations(registry);
   addEntities(builder, registry);
   const previewUsed = model.operations.some((op) => op.preview);
-  const directives = previewUsed ? [...specifiedDirectives, previewDirective] : undefined;
-  return { schema: toSubgraphSchema(builder, directives), model, index };
+  return {
+    schema: toSubgraphSchema(builder, previewUsed ? [...specifiedDirectives, previewDirective] : undefined),
+    model,
+    index,
+  };
 }

@@ -205,12 +205,14 @@ export class TypeRegistry {
     this.builder.objectType(ref, {
       ...previewMark(schema.preview, this.describe(schema.gql)),
       ...(isNode ? { interfaces: [this.node] } : {}),
-      isTypeOf: schema.object
-        ? (value: unknown) => {
-            const v = value as StripeObject;
-            return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
+      ...(schema.object
+        ? {
+            isTypeOf: (value: unknown) => {
+              const v = value as StripeObject;
+              return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
+            },
           }
-        : undefined,
+        : {}),
       fields: (t: Ref) => {
         const fields: Record<string, Ref> = {};
         const claim = (name: string, wire: string, field: Ref) => {

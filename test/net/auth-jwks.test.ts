@@ -64,7 +64,7 @@ function sign(
     .sign(privateKey);
 }
 
-async function status(tokenValue: string): Promise<{ status: number; code?: string }> {
+async function status(tokenValue: string): Promise<{ status: number; code: string | undefined }> {
   const response = await gateway.yoga.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenValue}` },
