@@ -32,12 +32,17 @@ async function entities(representations: Record<string, unknown>[]) {
   return { ...response.body, calls: harness.upstreamCalls() };
 }
 
-/** An SDL's lines, sorted, arguments too: the same definitions in any order compare equal. */
+/** An SDL's lines, sorted (arguments and directive locations too): any order compares equal. */
 const sortedLines = (sdl: string) =>
   sdl
     .split('\n')
     .map((line) =>
       line.replace(/\(([^()]*)\)/, (_m, args: string) => `(${args.split(', ').sort().join(', ')})`),
+    )
+    .map((line) =>
+      line.startsWith('directive ')
+        ? line.replace(/ on (.*)$/, (_m, on: string) => ` on ${on.split(' | ').sort().join(' | ')}`)
+        : line,
     )
     .sort();
 
