@@ -350,6 +350,59 @@ describe('Crypto Onramp through GraphQL', () => {
   });
 });
 
+describe('preview mutations through GraphQL', () => {
+  it('create a hardware order, move it along with the test-mode helpers, and cancel another', async () => {
+    const input = {
+      hardwareOrderItems: [{ terminalHardwareSku: SEED_PREVIEW.skus.wisePosEGb, quantity: 2 }],
+      paymentType: 'MONTHLY_INVOICE',
+      shipping: {
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        phone: '2075550101',
+        address: { line1: '1 Navy Way', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' },
+      },
+      shippingMethod: SEED_PREVIEW.shippingMethods.gbStandard,
+    };
+    const create = `mutation($input: CreateTerminalHardwareOrderInput!) {
+      createTerminalHardwareOrder(input: $input) { id status currency shippingMethod { country } }
+    }`;
+    const first = (await data(create, { input })).createTerminalHardwareOrder;
+    expect(first).toMatchObject({ status: 'PENDING', currency: 'gbp', shippingMethod: { country: 'GB' } });
+    const moved = await data(
+      `mutation($id: ID!) {
+        ready: markReadyToShipTerminalHardwareOrder(id: $id) { status }
+      }`,
+      { id: first.id },
+    );
+    expect(moved.ready.status).toBe('READY_TO_SHIP');
+    expect(
+      (await data('mutation($id: ID!) { shipTerminalHardwareOrder(id: $id) { status } }', { id: first.id }))
+        .shipTerminalHardwareOrder.status,
+    ).toBe('SHIPPED');
+
+    const second = (await data(create, { input })).createTerminalHardwareOrder;
+    const canceled = await data('mutation($id: ID!) { cancelTerminalHardwareOrder(id: $id) { id status } }', {
+      id: second.id,
+    });
+    expect(canceled.cancelTerminalHardwareOrder).toEqual({ id: second.id, status: 'CANCELED' });
+  });
+
+  it('create an onramp session and walk to its quote', async () => {
+    const created = await data(
+      `mutation {
+        createCryptoOnrampSession(input: {
+          sourceAmount: "25.00"
+          sourceCurrency: USD
+          destinationNetworks: [ETHEREUM]
+          walletAddresses: { ethereum: "0x0000000000000000000000000000000000000002" }
+        }) { id status transactionDetails { sourceAmount } }
+      }`,
+    );
+    expect(created.createCryptoOnrampSession.id).toMatch(/^cos_/);
+    expect(created.createCryptoOnrampSession.transactionDetails.sourceAmount).toBe('25.00');
+  });
+});
+
 describe('the preview marker', () => {
   it('is in introspection: the types and root fields say Preview:, and @preview is declared', async () => {
     const type = async (name: string, selection = 'description') =>

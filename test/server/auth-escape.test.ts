@@ -392,6 +392,35 @@ describe('customer scope: writes', () => {
     expect(intentsAfter.data.map((i) => i.id)).toEqual(intentsBefore.data.map((i) => i.id));
   });
 
+  it('every mutation aimed at B through GraphQL is FORBIDDEN, and nothing reaches the emulator', async () => {
+    const cardBefore = await h.admin.request<Obj>({
+      method: 'GET',
+      path: `/v1/customers/${B.customer}/sources/${B.card}`,
+    });
+    const before = writes();
+    const mutation = `mutation {
+      a: updateCustomerSource(customer: "${B.customer}", id: "${B.card}", input: { name: "Mallory" }) { __typename }
+      b: updateCustomerSource(customer: "${A.customer}", id: "${B.card}", input: { name: "Mallory" }) { __typename }
+      c: deleteCustomerSource(customer: "${B.customer}", id: "${B.card}") { __typename }
+      d: updateCustomerCard(customer: "${B.customer}", id: "${B.card}", input: { name: "Mallory" }) { __typename }
+      e: detachPaymentMethod(id: "${pmB}") { id }
+      f: createSetupIntent(input: { customer: "${B.customer}" }) { id }
+      g: updateCustomer(id: "${B.customer}", input: { name: "Mallory" }) { id }
+      h: updateCustomer(id: "${A.customer}", input: { name: "Mallory" }) { id }
+      i: createRefund(input: { charge: "${B.charge}" }) { id }
+    }`;
+    const response = await h.query(mutation, { headers: asA });
+    expect(response.body.data).toEqual(Object.fromEntries([...'abcdefghi'].map((k) => [k, null])));
+    expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(Array(9).fill('FORBIDDEN'));
+    expectNothingOfB(response);
+    expect(writes()).toBe(before);
+    const cardAfter = await h.admin.request<Obj>({
+      method: 'GET',
+      path: `/v1/customers/${B.customer}/sources/${B.card}`,
+    });
+    expect(cardAfter).toEqual(cardBefore);
+  });
+
   it('the allowed writes work on A’s own objects, and their results are A’s', async () => {
     const session = sessionAs(A.customer);
     const card = await session.write<Obj>({
