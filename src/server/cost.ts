@@ -119,6 +119,8 @@ interface Walk {
    * spread (without this, fragments spreading the next one twice are exponential).
    */
   fragmentCosts: Map<string, number>;
+  /** Fields assumed folded (and fragments spread) so far: a read with none below it sends no expand[]. */
+  folds: number;
 }
 
 function skipped(node: { directives?: readonly unknown[] | undefined }, walk: Walk): boolean {
@@ -177,6 +179,7 @@ function selectionCost(
   fold: FoldDepth = undefined,
 ): number {
   let total = 0;
+  const plainReads = new Set<string>();
   for (const selection of selectionSet.selections) {
     if (skipped(selection, walk)) continue;
     if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -199,6 +202,8 @@ function selectionCost(
       const name = selection.name.value;
       const fragment = walk.fragments[name];
       if (!fragment || fragmentStack.includes(name)) continue;
+      // A memoised fragment is not walked again: count it as possibly folding.
+      walk.folds += 1;
       const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
       const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}`;
       let unit = walk.fragmentCosts.get(key);
@@ -248,6 +253,7 @@ function selectionCost(
       own = items;
     } else if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
       // Folded into the parent's request: no call of its own.
+      walk.folds += 1;
       if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
       childFold = cost?.paged ? fold + 2 : fold + 1;
     } else if (cost?.paged) {
@@ -261,6 +267,7 @@ function selectionCost(
       own = 1;
     }
     total += multiplier * own;
+    const foldsBefore = walk.folds;
 
     if (!selection.selectionSet) continue;
     // Stripe refuses an expand path not valid for every member of a union: nothing under an
@@ -280,7 +287,7 @@ function selectionCost(
     } else if (isListType(getNullableType(def.type))) {
       childMultiplier = multiplier * DEFAULT_LIST_SIZE;
     }
-    total += selectionCost(
+    const childCost = selectionCost(
       selection.selectionSet,
       fieldType,
       childMultiplier,
@@ -290,6 +297,20 @@ function selectionCost(
       fragmentStack,
       childFold,
     );
+    total += childCost;
+    // Two reads of one object with the same arguments and nothing folded below them send the same
+    // request, which the session's loader makes once (`a: customer(id: X) { email } b: customer(id: X)`).
+    if (
+      own > 0 &&
+      multiplier === 1 &&
+      cost?.calls !== undefined &&
+      childCost === 0 &&
+      walk.folds === foldsBefore
+    ) {
+      const key = `${name}(${JSON.stringify(args)})`;
+      if (plainReads.has(key)) total -= own;
+      else plainReads.add(key);
+    }
   }
   return total;
 }
@@ -312,6 +333,7 @@ export function estimateCost(
     pageSizes: [],
     mutation: operation.operation === 'mutation',
     fragmentCosts: new Map(),
+    folds: 0,
   };
   if (!root) return { upstreamCalls: 0, pageSizes: [] };
   const upstreamCalls = selectionCost(operation.selectionSet, root, 1, undefined, '', walk, []);

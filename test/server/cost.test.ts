@@ -81,6 +81,17 @@ describe('estimateCost', () => {
     ).toBe(2);
   });
 
+  it('counts identical plain reads once, as the session’s loader makes them', () => {
+    expect(calls('{ a: customer(id: "cus_1") { email } b: customer(id: "cus_1") { name } }')).toBe(1);
+    // Different arguments, or a reference folded below (another expand[]), are other requests.
+    expect(calls('{ a: customer(id: "cus_1") { email } b: customer(id: "cus_2") { name } }')).toBe(2);
+    expect(
+      calls(
+        '{ a: customer(id: "cus_1") { email } b: customer(id: "cus_1") { defaultSource { __typename } } }',
+      ),
+    ).toBe(2);
+  });
+
   it('counts introspection as free', () => {
     expect(calls(getIntrospectionQuery())).toBe(0);
   });
