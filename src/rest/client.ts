@@ -65,6 +65,20 @@ export interface RequestEvent {
 
 export type RequestListener = (event: RequestEvent) => void;
 
+/**
+ * A budget of calls to Stripe, possibly shared by several processes (src/server/rate-budget.ts).
+ * Every attempt takes one call from the budget of the account it acts as.
+ */
+export interface RateLimiter {
+  /**
+   * Resolves when a call acting as `stripeAccount` (undefined: the key's own account) may go;
+   * rejects with a `rate_limited` StripeError when none will be free soon enough.
+   */
+  acquire(stripeAccount: string | undefined, signal?: AbortSignal): Promise<void>;
+  /** Stripe answered 429 for this account: shrink its budget for a while. */
+  throttled(stripeAccount: string | undefined): void;
+}
+
 /** What the rest of the gateway depends on. */
 export interface RestClient {
   request<T>(request: RestRequest): Promise<T>;
@@ -95,6 +109,8 @@ export interface RestClientOptions {
   readonly maxRetryDelayMs?: number;
   readonly onRequest?: RequestListener | readonly RequestListener[];
   readonly userAgent?: string;
+  /** Takes each attempt out of a (shared) rate budget first; default none. */
+  readonly limiter?: RateLimiter;
 }
 
 export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
@@ -183,6 +199,7 @@ export class StripeRestClient implements RestClient {
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
   readonly #listeners: readonly RequestListener[];
+  readonly #limiter: RateLimiter | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: RestClientOptions) {
@@ -229,6 +246,7 @@ export class StripeRestClient implements RestClient {
       accept: 'application/json',
       'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
     };
+    this.#limiter = options.limiter;
     const { onRequest } = options;
     this.#listeners =
       onRequest === undefined ? [] : typeof onRequest === 'function' ? [onRequest] : [...onRequest];
@@ -253,11 +271,13 @@ export class StripeRestClient implements RestClient {
         if (this.#closing !== undefined) {
           throw new StripeError({ kind: 'connection', message: 'The Stripe REST client is closed' });
         }
+        if (this.#limiter) await this.#limiter.acquire(prepared.stripeAccount, signal);
         attempts++;
         const result = await this.#attempt(prepared, signal);
         status = result.status ?? null;
         requestId = result.requestId;
         if (result.ok) return result.body as T;
+        if (result.error.isRateLimit) this.#limiter?.throttled(prepared.stripeAccount);
         const retry =
           this.#closing === undefined &&
           shouldRetry(

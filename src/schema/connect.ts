@@ -63,6 +63,12 @@ export function scopeResolversByAccount(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Runs the fields below `info.path` with `context` (a subscription event's own loaders). */
+export function scopeBelow(info: GraphQLResolveInfo, context: GatewayContext): void {
+  scopeResolversByAccount(info.schema);
+  scopeByPath.set(info.path, context);
+}
+
 function enterScope(context: GatewayContext, id: string, info: GraphQLResolveInfo): ConnectedAccountMarker {
   if (!ACCOUNT_ID.test(id)) {
     throw userError('BAD_USER_INPUT', 'connectedAccount(id:) takes a connected account id (acct_…)', { id });

@@ -1,5 +1,6 @@
 /** The per-request GraphQL context shared by resolvers, loaders and the server. */
 import type { Loaders } from '../loaders/loaders.ts';
+import type { LiveContext } from './subscriptions.ts';
 
 export interface GatewayContext {
   /** per-request loaders over the REST client (src/loaders) */
@@ -9,4 +10,6 @@ export interface GatewayContext {
    * created once per account and request. Absent: that field answers CONNECT_UNAVAILABLE.
    */
   loadersFor?: (stripeAccount: string) => Loaders;
+  /** Stripe's events, for subscriptions (src/schema/subscriptions.ts). Absent: LIVE_UNAVAILABLE. */
+  live?: LiveContext;
 }

@@ -8,6 +8,7 @@ import { Connections } from './connections.ts';
 import { TypeRegistry } from './registry.ts';
 import { indexResources, type ResourceIndex } from './resources.ts';
 import { rootFields } from './root.ts';
+import { addSubscriptions } from './subscriptions.ts';
 
 export interface SchemaOptions {
   /** Attach Stripe's descriptions (read from the spec package at build time). Default true. */
@@ -32,5 +33,6 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const fields = rootFields(registry, connections);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addConnectedAccountScope(builder, fields);
+  addSubscriptions(builder, registry);
   return { schema: builder.toSchema({ sortSchema: false }), model, index };
 }

@@ -7,7 +7,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { createLoaders, type Loaders } from '../loaders/loaders.ts';
-import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
+import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
 import { ACCOUNT_ID, scopeResolversByAccount } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
@@ -18,10 +18,12 @@ import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { Readiness } from './health.ts';
 import { useQueryLimits } from './limits.ts';
+import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
@@ -37,11 +39,13 @@ export interface GatewayOptions {
    * its `onRequest` for upstream metrics), or a factory given the metrics listener (the gateway
    * closes what it makes). Default: a client from `config.rest`, which then needs a secret key.
    */
-  rest?: RestClient | ((onRequest: RequestListener) => RestClient);
+  rest?: RestClient | ((onRequest: RequestListener, limiter?: RateLimiter) => RestClient);
   /** A schema built earlier (building takes a few hundred ms); default `buildSchema()`. */
   schema?: BuiltSchema;
   /** Where log lines go (already redacted); default stdout. */
   logSink?: LogSink;
+  /** Events, claims and cache store to use (the caller closes it); default from `config.live`. */
+  shared?: SharedState;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, ServerContext>;
@@ -54,6 +58,8 @@ export interface Gateway {
   readonly readiness: Readiness;
   readonly rest: RestClient;
   readonly schema: BuiltSchema;
+  /** Webhooks, subscriptions, the shared rate budget and the object cache (src/server/live.ts). */
+  readonly live: ReturnType<typeof createLive>;
   /** Loads GraphiQL's assets in the background so that the first page view is quick. */
   preload(): Promise<void>;
   /** Stops being ready and closes the REST client if the gateway made it. Idempotent. */
@@ -102,6 +108,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   // The loaders call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
+  const live = createLive({
+    config: config.live,
+    secretKey: config.rest.secretKey,
+    metrics,
+    logger,
+    ...(options.shared ? { shared: options.shared } : {}),
+  });
+  const limiter = live.budget ? { limiter: live.budget } : {};
 
   let rest: RestClient;
   let ownsRest = true;
@@ -110,14 +124,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (secretKey === undefined) {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
-    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream });
+    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream, ...limiter });
   } else if (typeof options.rest === 'function') {
-    rest = options.rest(metrics.observeUpstream);
+    rest = options.rest(metrics.observeUpstream, live.budget);
   } else {
     rest = options.rest;
     ownsRest = false;
   }
 
+  const upstream = rest;
+  rest = live.wrapRest(rest);
   const readiness = new Readiness({ rest, cacheMs: config.readyCacheMs, timeoutMs: config.readyTimeoutMs });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
@@ -167,6 +183,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     plugins: [
       tracking.plugin,
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      ...live.plugins(rest, retrievePathOf),
       useCsrfPrevention(),
       useExecutionCancellation(),
       // Before the limits: its after-execution hook must also see operations the limits reject.
@@ -184,11 +201,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     readiness,
     rest,
     schema: built,
+    live,
     preload: () => assets?.preload() ?? Promise.resolve(),
     close() {
       closing ??= (async () => {
         readiness.drain();
-        if (ownsRest) await rest.close();
+        await live.close();
+        if (ownsRest) await upstream.close();
       })();
       return closing;
     },
