@@ -4,9 +4,10 @@
  * rate-limiter-flexible (in this process without Redis) under a key for that second. A call that
  * finds the second spent waits for the next one, up to `maxWaitMs`, then fails with a
  * `rate_limited` StripeError (GraphQL `RATE_LIMITED`) without calling Stripe. Calls start only in
- * the first `1000 - GUARD_MS` ms of a second, so that they also arrive at Stripe within it. A 429
- * from Stripe halves the account's budget for `THROTTLE_SECONDS` (again for each further 429, down
- * to one call per second).
+ * the first `1000 - GUARD_MS` ms of a second (checked again once Redis has counted them), so that
+ * they also arrive at Stripe within it despite scheduling delays on a busy host. A 429 from Stripe
+ * halves the account's budget for `THROTTLE_SECONDS` (again for each further 429, down to a
+ * sixteenth, and at least one call per second).
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -19,7 +20,7 @@ import {
 import type { RateLimiter } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 
-const GUARD_MS = 50;
+const GUARD_MS = 200;
 const THROTTLE_SECONDS = 10;
 /** halvings at most: the budget never drops below perSecond / 16 (and one call) */
 const MAX_HALVINGS = 4;
@@ -111,7 +112,13 @@ export class RateBudget implements RateLimiter {
       const now = Date.now();
       const second = Math.floor(now / 1000);
       const intoSecond = now - second * 1000;
-      if (intoSecond < 1000 - GUARD_MS && (await this.take(account, second))) {
+      // Taken, and still early enough in that second when Redis confirmed it (under load the
+      // round trip can carry a call into the next second, whose own budget it would then exceed).
+      if (
+        intoSecond < 1000 - GUARD_MS &&
+        (await this.take(account, second)) &&
+        Date.now() < (second + 1) * 1000 - GUARD_MS
+      ) {
         if (waited) this.onWait?.('queued');
         return;
       }
