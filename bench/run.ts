@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark in turn, one table. Each bench module also runs alone
  * (`npx tsx bench/<name>.ts`).
  */
+import { benchLive } from './live.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -13,6 +14,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['upstream', benchUpstream],
   ['rest', benchRest],
   ['server', benchServer],
+  ['live', benchLive],
 ];
 
 const only = process.argv.slice(2);

@@ -11,7 +11,7 @@ import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { createSharedState, EVENTS_TOPIC, type SharedState } from './pubsub.ts';
+import { createSharedState, type SharedState, subscribeEvents } from './pubsub.ts';
 import { RateBudget } from './rate-budget.ts';
 import { useWebhookIntake } from './webhooks.ts';
 
@@ -77,8 +77,7 @@ export function createLive(options: {
       : undefined;
 
   const secrets = [...config.webhookSecrets];
-  const events = (): AsyncIterable<LiveEvent> =>
-    shared.pubsub.subscribe(EVENTS_TOPIC) as AsyncIterable<LiveEvent>;
+  const events = (): AsyncIterable<LiveEvent> => subscribeEvents(shared.pubsub) as AsyncIterable<LiveEvent>;
 
   return {
     shared,

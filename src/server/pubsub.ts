@@ -5,6 +5,7 @@
  * subscribers on every replica; without one they live in this process.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 
@@ -24,6 +25,23 @@ export const EVENTS_TOPIC = 'stripe:events';
 export const eventsChannel = (prefix: string) => `${prefix}${EVENTS_TOPIC}`;
 
 export type EventPubSub = PubSub<{ [EVENTS_TOPIC]: [StripeEvent] }>;
+
+/** Events a subscriber may fall behind by; past that its oldest unread ones are dropped. */
+export const SUBSCRIBER_BUFFER = 1024;
+
+/**
+ * Stripe's events for one subscriber. The pub/sub is read eagerly into a sliding buffer of its
+ * own, so a slow subscriber loses its oldest unread events rather than being cut off (Yoga's
+ * repeater fails past 1,024 pending) or holding memory without bound.
+ */
+export function subscribeEvents(pubsub: EventPubSub): AsyncIterable<StripeEvent> {
+  return new Repeater<StripeEvent>(async (push, stop) => {
+    const source = pubsub.subscribe(EVENTS_TOPIC);
+    void stop.then(() => source.return());
+    for await (const event of source) await push(event);
+    stop();
+  }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+}
 
 export interface SharedState {
   readonly pubsub: EventPubSub;
