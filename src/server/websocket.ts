@@ -6,7 +6,7 @@
  * cancelled when the socket closes.
  */
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayYoga } from './gateway.ts';
@@ -37,7 +37,13 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
         });
         const enveloped = yoga.getEnveloped({ request, params });
         const { schema, parse, validate, contextFactory } = enveloped;
-        const document = parse(params.query);
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         return {
