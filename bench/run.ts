@@ -2,6 +2,8 @@
  * `npm run bench`: every benchmark in turn, one table. Each bench module also runs alone
  * (`npx tsx bench/<name>.ts`).
  */
+import { benchAbuse } from './abuse.ts';
+import { benchAuth } from './auth.ts';
 import { benchLive } from './live.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
@@ -15,6 +17,8 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['rest', benchRest],
   ['server', benchServer],
   ['live', benchLive],
+  ['abuse', benchAbuse],
+  ['auth', benchAuth],
 ];
 
 const only = process.argv.slice(2);

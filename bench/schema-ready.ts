@@ -1,11 +1,12 @@
 /**
  * Child process of bench/schema.ts: builds the schema and prints, as JSON, the time from process
- * start (performance.timeOrigin) to schema ready, and the schema's size.
+ * start (performance.timeOrigin) to schema ready, and the schema's size. `--no-preview` builds it
+ * without the preview resources (STRIPE_PREVIEW_RESOURCES=off).
  */
 import { isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
 import { buildSchema } from '../src/schema/index.ts';
 
-const { schema } = buildSchema();
+const { schema } = buildSchema({ preview: !process.argv.includes('--no-preview') });
 const readyMs = performance.now();
 const types = Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith('__'));
 let fields = 0;

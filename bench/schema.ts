@@ -19,9 +19,11 @@ interface Ready {
   heapMb: number;
 }
 
-function coldStart(): Ready {
+function coldStart(args: string[] = []): Ready {
   const tsx = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const out = execFileSync(process.execPath, [tsx, join(here, 'schema-ready.ts')], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [tsx, join(here, 'schema-ready.ts'), ...args], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as Ready;
 }
 
@@ -29,8 +31,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchSchema(): Promise<BenchRow[]> {
   coldStart(); // warm the file system cache and tsx's transform cache
-  const runs = Array.from({ length: RUNS }, coldStart);
+  const runs = Array.from({ length: RUNS }, () => coldStart());
   const last = runs[runs.length - 1]!;
+  const withoutPreview = Array.from({ length: RUNS }, () => coldStart(['--no-preview']));
   const bench = 'schema: cold start';
   return [
     {
@@ -40,10 +43,22 @@ export async function benchSchema(): Promise<BenchRow[]> {
       unit: 'ms',
     },
     { bench, metric: 'slowest run', value: Math.max(...runs.map((r) => r.readyMs)), unit: 'ms' },
+    {
+      bench,
+      metric: `… without the preview resources (median of ${RUNS})`,
+      value: median(withoutPreview.map((r) => r.readyMs)),
+      unit: 'ms',
+    },
     { bench, metric: 'RSS at schema ready', value: median(runs.map((r) => r.rssMb)), unit: 'MiB' },
     { bench, metric: 'heap used at schema ready', value: median(runs.map((r) => r.heapMb)), unit: 'MiB' },
     { bench: 'schema: size', metric: 'named types', value: last.types, unit: 'types' },
     { bench: 'schema: size', metric: 'object types', value: last.objects, unit: 'types' },
+    {
+      bench: 'schema: size',
+      metric: 'named types without the preview resources',
+      value: withoutPreview[0]!.types,
+      unit: 'types',
+    },
     {
       bench: 'schema: size',
       metric: 'fields (objects, interfaces, inputs)',

@@ -1,74 +1,119 @@
 /**
- * Upstream calls per query, the gateway's headline number: representative queries over the demo
- * data, each run with fresh per-request loaders against the emulator. Reports the calls made (counted
- * by the emulator), what a resolver-per-reference gateway would make (the cost estimator's upper
- * bound, which assumes one call per reference), and the wall time of one run. Counts are exact and
- * repeatable; times are indicative.
+ * Upstream calls per query, the gateway's headline number: a fixed suite of nested queries over the
+ * demo data, against the emulator with 30 ms injected per upstream call. For each query: the calls
+ * made (counted by the emulator), the minimum Stripe's API allows (worked out by hand, beside each
+ * query), the cost estimate (an upper bound, checked before execution), the wall time against the
+ * round-trip depth × latency, and the same query with loaders and expand folding switched off.
  */
 
 import { fileURLToPath } from 'node:url';
 import { execute, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
 import { SEED } from '../src/emulator/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
-import { createLoaders } from '../src/loaders/loaders.ts';
+import { UpstreamSession } from '../src/loaders/session.ts';
 import { createRestClient } from '../src/rest/client.ts';
 import { buildSchema } from '../src/schema/index.ts';
 import { estimateCost } from '../src/server/cost.ts';
 import { type BenchRow, printTable } from './table.ts';
 
-const QUERIES: [string, string][] = [
-  [
-    'customer with default card and subscriptions',
-    `{ customer(id: "${SEED.jenny.customer}") {
-        email defaultSource { ... on Card { brand last4 } }
-        subscriptions { data { status items { data { price { unitAmount product { ... on Product { name } } } } } } }
+const LATENCY_MS = 30;
+
+interface SuiteQuery {
+  name: string;
+  query: string;
+  /** the fewest calls Stripe's API allows for it, and why */
+  minimum: number;
+  /** round trips that must follow one another (each waits for ids from the one before) */
+  depth: number;
+}
+
+export const SUITE: SuiteQuery[] = [
+  {
+    name: '50 charges with their customers’ emails',
+    // One list call: `expand[]=data.customer` brings every customer inline, repeats included.
+    query: '{ charges(first: 50) { nodes { amount customer { email } } } }',
+    minimum: 1,
+    depth: 1,
+  },
+  {
+    name: 'a customer, its cards, its invoices and their lines',
+    // The customer; then its cards (GET /v1/customers/{id}/cards) and its invoices
+    // (GET /v1/invoices?customer=), side by side; each invoice brings its lines inline.
+    query: `{ customer(id: "${SEED.jenny.customer}") {
+        email cards(first: 10) { nodes { brand last4 } }
+        invoices(first: 10) { nodes { number status lines { nodes { amount description } } } }
       } }`,
-  ],
-  [
-    '10 customers, each with its default card',
-    '{ customers(first: 10) { nodes { email defaultSource { ... on Card { last4 } } } } }',
-  ],
-  [
-    '20 charges with customer and invoice',
-    `{ charges(first: 20) { nodes { amount customer { ... on Customer { email } } invoice { number status } } } }`,
-  ],
-  [
-    'invoices with lines, prices and products',
-    `{ invoices(first: 10) { nodes { number customer { ... on Customer { name } }
-        lines { data { amount price { product { ... on Product { name } } } } } } } }`,
-  ],
-  [
-    'same customer read three ways',
-    `{ a: customer(id: "${SEED.jenny.customer}") { email } b: customer(id: "${SEED.jenny.customer}") { name }
+    minimum: 3,
+    depth: 2,
+  },
+  {
+    name: 'a connected account, its capabilities, the transfers to it and their reversals',
+    // The account; then its capabilities and the transfers with destination=acct_…, side by side;
+    // each transfer brings its reversals inline.
+    query: `{ account(id: "${SEED.connected.account}") {
+        email capabilities { nodes { id status } }
+        transfers(first: 10) { nodes { amount reversals { nodes { amount } } } }
+      } }`,
+    minimum: 3,
+    depth: 2,
+  },
+  {
+    name: '10 customers, default source, subscriptions’ prices and products',
+    // One list call expanding data.default_source and data.subscriptions (items and their prices
+    // come inline in a subscription); price.product sits deeper than Stripe's four expand levels,
+    // so one GET per distinct product follows (the demo subscriptions use two products).
+    query: `{ customers(first: 10) { nodes {
+        email defaultSource { ... on Card { last4 } }
+        subscriptions { nodes { status items { nodes { price { unitAmount product { name } } } } } }
+      } } }`,
+    minimum: 3,
+    depth: 2,
+  },
+  {
+    name: 'the same customer read three ways',
+    // One GET: the loaders de-duplicate identical reads within a request.
+    query: `{ a: customer(id: "${SEED.jenny.customer}") { email } b: customer(id: "${SEED.jenny.customer}") { name }
        c: node(id: "${SEED.jenny.customer}") { id } }`,
-  ],
+    minimum: 1,
+    depth: 1,
+  },
 ];
 
 export async function benchUpstream(): Promise<BenchRow[]> {
-  const emulator = await createEmulator();
-  const rest = createRestClient({ secretKey: emulator.key, apiBase: emulator.url });
+  const emulator = await createEmulator({ faults: { latencyMs: LATENCY_MS } });
+  const rest = createRestClient({ secretKey: emulator.key, apiBase: emulator.url, maxConcurrency: 32 });
   const { schema, index } = buildSchema({ descriptions: false });
   const rows: BenchRow[] = [];
+  const run = async (document: ReturnType<typeof parse>, naive: boolean) => {
+    emulator.resetStats();
+    const session = new UpstreamSession({ rest, retrievePathOf: index.retrievePathOf, naive });
+    const started = performance.now();
+    const result = await execute({ schema, document, contextValue: { session } });
+    const ms = performance.now() - started;
+    if (result.errors) throw new Error(result.errors.map((e) => e.message).join('; '));
+    return { calls: emulator.stats().total, ms };
+  };
   try {
-    for (const [name, query] of QUERIES) {
+    for (const { name, query, minimum, depth } of SUITE) {
       const document = parse(query);
       const invalid = validate(schema, document);
       if (invalid.length > 0) throw new Error(`${name}: ${invalid.map((e) => e.message).join('; ')}`);
       const operation = document.definitions.find(
         (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
       )!;
-      const naive = estimateCost(schema, operation, {}, {}).upstreamCalls;
-      emulator.resetStats();
-      const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
-      const started = performance.now();
-      const result = await execute({ schema, document, contextValue: { loaders } });
-      const ms = performance.now() - started;
-      if (result.errors) throw new Error(`${name}: ${result.errors.map((e) => e.message).join('; ')}`);
+      const estimate = estimateCost(schema, operation, {}, {}).upstreamCalls;
+      await run(document, false); // warm-up
+      const folded = await run(document, false);
+      const off = await run(document, true);
       const bench = `upstream: ${name}`;
       rows.push(
-        { bench, metric: 'Stripe calls made', value: emulator.stats().total, unit: 'calls' },
-        { bench, metric: 'one call per reference (estimate)', value: naive, unit: 'calls' },
-        { bench, metric: 'wall time, one run', value: ms, unit: 'ms' },
+        { bench, metric: 'Stripe calls made', value: folded.calls, unit: 'calls' },
+        { bench, metric: 'minimum with Stripe’s API', value: minimum, unit: 'calls' },
+        { bench, metric: 'cost estimate (upper bound)', value: estimate, unit: 'calls' },
+        { bench, metric: `wall time (${LATENCY_MS} ms per call)`, value: folded.ms, unit: 'ms' },
+        { bench, metric: 'round-trip depth × latency', value: depth * LATENCY_MS, unit: 'ms' },
+        { bench, metric: 'loaders and folding off: calls', value: off.calls, unit: 'calls' },
+        { bench, metric: 'loaders and folding off: wall time', value: off.ms, unit: 'ms' },
       );
     }
   } finally {

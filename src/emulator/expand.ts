@@ -10,7 +10,9 @@ import type { Registry } from './registry.ts';
 /** prop → what to expand inside it */
 export type ExpandTree = Map<string, ExpandTree>;
 
-export const MAX_EXPAND_DEPTH = 4;
+import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
+
+export { MAX_EXPAND_DEPTH };
 
 const notExpandable = (path: string, suggestion?: string) =>
   invalidRequest(

@@ -1,7 +1,8 @@
 /**
- * The generic handlers: one per route kind, interpreting the model (see `reads.ts` and
+ * The generic handlers: one per kind of operation as the model classifies it (see `reads.ts` and
  * `writes.ts`); business rules plug in through the rule book's hooks.
  */
+import type { OperationKind } from '../spec/types.ts';
 import type { Api } from './api.ts';
 import type { Ctx } from './context.ts';
 import type { JsonObject } from './json.ts';
@@ -9,6 +10,7 @@ import { Locator } from './locate.ts';
 import { Reads } from './reads.ts';
 import type { Result } from './result.ts';
 import type { Match } from './router.ts';
+import type { Route } from './routes.ts';
 import type { RuleBook } from './rules/types.ts';
 import { Writes } from './writes.ts';
 
@@ -24,9 +26,10 @@ export class Handlers {
     this.writes = new Writes(api, this.locate);
   }
 
+  /** Runs the operation with the handler the model's classification picks (see `handlerOf`). */
   execute(ctx: Ctx, match: Match, params: JsonObject, path: string): Result {
     const { route, values } = match;
-    switch (route.kind) {
+    switch (handlerOf(route)) {
       case 'retrieve':
         return this.reads.retrieve(ctx, route, values);
       case 'singleton':
@@ -36,13 +39,50 @@ export class Handlers {
       case 'search':
         return this.reads.search(ctx, route, params, path);
       case 'create':
+      case 'make':
         return { kind: 'entry', entry: this.writes.create(ctx, route, values, params) };
       case 'update':
         return this.writes.update(ctx, route, values, params);
       case 'delete':
-        return this.writes.delete(ctx, route, values, params);
-      case 'action':
+        return this.writes.delete(ctx, route, values);
+      case 'cancel':
+        return this.writes.cancel(ctx, route, values, params);
+      case 'act':
         return this.writes.action(ctx, route, values, params);
     }
+  }
+}
+
+/** The generic handlers, each serving exactly one kind of the model's operations. */
+export const HANDLER_KINDS = {
+  retrieve: 'retrieve',
+  /** a path-addressed object (`GET /v1/balance`) */
+  singleton: 'retrieve',
+  list: 'list',
+  search: 'search',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  /** a DELETE that answers with the live object (`DELETE /v1/subscriptions/{id}` cancels) */
+  cancel: 'action',
+  /** an action on its subject (`POST /v1/invoices/{invoice}/pay`) */
+  act: 'action',
+  /** an action without a subject makes a new object (`POST /v1/accounts/{account}/login_links`) */
+  make: 'action',
+} as const satisfies Record<string, OperationKind>;
+
+export type HandlerName = keyof typeof HANDLER_KINDS;
+
+/** The handler for a route: the model's kind, refined only by the model's `singleton` and `subject`. */
+export function handlerOf(route: Route): HandlerName {
+  const { op } = route;
+  switch (op.kind) {
+    case 'retrieve':
+      return op.singleton ? 'singleton' : 'retrieve';
+    case 'action':
+      if (op.method === 'delete') return 'cancel';
+      return op.subject ? 'act' : 'make';
+    default:
+      return op.kind;
   }
 }

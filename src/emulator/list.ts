@@ -12,7 +12,10 @@ import type { Predicate, RuleBook } from './rules/types.ts';
 import type { Entry } from './store.ts';
 
 export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 100;
+
+import { MAX_PAGE_SIZE as MAX_LIMIT } from '../spec/stripe.ts';
+
+export { MAX_LIMIT };
 
 /** Parameters that drive pagination rather than filter. */
 export const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'page']);

@@ -19,8 +19,16 @@ export class Locator {
     this.rules = rules;
   }
 
+  /** What an object the route addresses is called in errors: its retrieve's resource (`source`). */
   label(ctx: Ctx, route: Route): string {
-    return ctx.label(route.op.resource ?? route.resources[0] ?? 'object');
+    const addressed = this.addressed(route);
+    return ctx.label(addressed.op.resource ?? addressed.resources[0] ?? 'object');
+  }
+
+  /** An update's or delete's subject (the retrieve at its path) names what it addresses. */
+  private addressed(route: Route): Route {
+    const { kind } = route.op;
+    return (kind === 'update' || kind === 'delete') && route.subject ? route.subject : route;
   }
 
   parents(ctx: Ctx, route: Route, values: readonly string[]): Entry[] {
@@ -48,8 +56,8 @@ export class Locator {
   target(ctx: Ctx, route: Route, values: readonly string[], parents: readonly Entry[]): Entry {
     const id = values[route.target!]!;
     const parent = parents.at(-1);
-    const entry =
-      ctx.find(id, route.resources, parent?.id) ?? this.materialize(ctx, route.resources, id, parent);
+    const { resources } = this.addressed(route);
+    const entry = ctx.find(id, resources, parent?.id) ?? this.materialize(ctx, resources, id, parent);
     if (entry && (!parent || this.isChild(ctx, entry, parent))) return entry;
     throw noSuch(this.label(ctx, route), id, 'id');
   }

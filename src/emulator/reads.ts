@@ -44,7 +44,7 @@ export class Reads {
   }
 
   list(ctx: Ctx, route: Route, values: readonly string[], params: JsonObject, path: string): Result {
-    if (route.within) return this.listWithin(ctx, route, route.within, values, params, path);
+    if (route.subject) return this.listWithin(ctx, route, route.subject, values, params, path);
     const parents = this.locate.parents(ctx, route, values);
     const parent = parents.at(-1);
     let candidates: Entry[];

@@ -35,6 +35,8 @@ export class Registry {
   private readonly propMaps = new Map<string, Map<string, OutProp>>();
   private readonly parentProps = new Map<string, string | null>();
   private readonly links = new Map<string, string[]>();
+  /** `child|parent` → the child's prop naming the parent, from the model's list-filter relations */
+  private readonly relationProps = new Map<string, string>();
 
   constructor(model: Model) {
     this.model = model;
@@ -56,6 +58,14 @@ export class Registry {
       const deleted = deletedOf.get(schema.name);
       if (deleted) info.deleted = deleted;
       this.resources.set(schema.name, info);
+    }
+    const byId = new Map(model.operations.map((op) => [op.id, op]));
+    for (const edge of model.relations) {
+      if (edge.kind !== 'filter') continue;
+      for (const child of this.resourcesNamed(byId.get(edge.operation)?.resource ?? ''))
+        for (const parent of this.resourcesNamed(edge.parent))
+          if (!this.relationProps.has(`${child}|${parent}`))
+            this.relationProps.set(`${child}|${parent}`, edge.param);
     }
     for (const info of this.resources.values()) {
       for (const prop of info.schema.props) {
@@ -177,7 +187,9 @@ export class Registry {
   }
 
   /**
-   * The prop of `child` that holds the id of its `parent` resource: a reference to the parent
+   * The prop of `child` that holds the id of its `parent` resource: the parameter of the model's
+   * relation that lists children by parent (`GET /v1/invoices?customer=` → `invoice.customer`);
+   * else, where the model has none (nested collections do not name it), a reference to the parent
    * (`card.customer`), else a plain string prop named after the parent or its path parameter
    * (`subscription_item.subscription`, `person.account`). Undefined when the child does not say.
    */
@@ -186,8 +198,8 @@ export class Registry {
     const cached = this.parentProps.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const info = this.resources.get(child);
-    let found: string | undefined;
-    if (info) {
+    let found = hint === undefined ? this.relationProps.get(`${child}|${parent}`) : undefined;
+    if (info && !found) {
       const refs = info.refProps.filter((p) => this.resourcesOf(p.type).includes(parent));
       found =
         refs.find((p) => p.name === parent || p.name === hint)?.name ??

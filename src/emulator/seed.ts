@@ -1,9 +1,12 @@
 /**
  * The demo dataset the emulator boots with: deterministic (fixed ids for the objects tests name,
- * fixed timestamps from 2024-04-01, a fixed random seed for everything else), built through the
- * same operations a client would call so every object is complete and consistent.
+ * timestamps from 2024-04-01 spread over about two and a half years by a fixed seed, a fixed random
+ * seed for everything else), built through the same operations a client would call so every object
+ * is complete and consistent. The product families beyond payments and billing are in
+ * `seed-families.ts`.
  *
- * Ten customers (Jenny Rosen, jenny.rosen@example.com, with her Visa 4242 card expiring 8/2024),
+ * Ten customers (Jenny Rosen, jenny.rosen@example.com, with her Visa 4242 card expiring 8/2024,
+ * the card from Stripe's own examples; the other cards are valid for years),
  * products with one-time and recurring prices, subscriptions with items and paid invoices,
  * invoices in every state, charges (one refunded in part, one declined), payment and setup
  * intents, coupons, a promotion code, tax rates, webhook endpoints, a connected account with
@@ -16,11 +19,17 @@ import { ID_SUFFIX_LENGTH, prefixOf } from './ids.ts';
 import type { JsonObject } from './json.ts';
 import { Random } from './random.ts';
 import { PLATFORM_ACCOUNT_KEY } from './rules/connect.ts';
+import { seedFamilies } from './seed-families.ts';
+import { seedPreview } from './seed-preview.ts';
 import type { EmulatorService } from './service.ts';
 
-/** 2024-04-01T00:00:00Z: the seed's clock starts here and advances a minute per object. */
+/**
+ * 2024-04-01T00:00:00Z: the seed's clock starts here and advances between objects by a few days
+ * (drawn from a fixed seed), so the demo data spreads over about two and a half years.
+ */
 export const SEED_EPOCH = 1_711_929_600;
 const SEED_RANDOM = 0x5eed;
+const DAY = 86_400;
 
 /** A fixed id for a seeded object: the resource's prefix and a hash of its name. */
 export function seedId(resource: string, name: string): string {
@@ -123,11 +132,17 @@ export const SEED = {
     applicationFee: seedId('application_fee', 'connected'),
   },
   payout: seedId('payout', 'weekly'),
+  climate: {
+    supplier: 'climsup_emulator_frontier',
+    product: 'climsku_frontier_offtake_portfolio_2027',
+  },
+  issuing: { physicalBundle: 'ics_emulator_standard' },
 } as const;
 
 export function seed(service: EmulatorService): void {
   let clock = SEED_EPOCH;
-  const tick = () => (clock += 60);
+  const gaps = new Random(SEED_RANDOM + 1);
+  const tick = () => (clock += gaps.int(2 * DAY, 9 * DAY) + gaps.int(0, DAY));
   const call = (
     method: string,
     path: string,
@@ -325,15 +340,26 @@ export function seed(service: EmulatorService): void {
     );
 
     // Customers, their cards and what they bought.
-    const cards: Record<string, string> = {
-      'Ada Lovelace': 'tok_mastercard',
-      'Grace Hopper': 'tok_visa',
-      'Alan Turing': 'tok_amex',
-      'Katherine Johnson': 'tok_visa_debit',
-      'Linus Torvalds': 'tok_discover',
-      'Margaret Hamilton': 'tok_visa',
-      'Tim Berners-Lee': 'tok_chargeCustomerFail',
+    // Stripe's test card numbers (the last one attaches but declines charges), valid for years.
+    const cards: Record<string, [number: string, month: number, year: number]> = {
+      'Ada Lovelace': ['5555555555554444', 3, 2029],
+      'Grace Hopper': ['4242424242424242', 11, 2030],
+      'Alan Turing': ['378282246310005', 6, 2031],
+      'Katherine Johnson': ['4000056655665556', 9, 2029],
+      'Linus Torvalds': ['6011111111111117', 1, 2032],
+      'Margaret Hamilton': ['4242424242424242', 5, 2030],
+      'Tim Berners-Lee': ['4000000000000341', 12, 2029],
     };
+    const cardOf = ([number, month, year]: [string, number, number], name?: string) => ({
+      number,
+      exp_month: String(month),
+      exp_year: String(year),
+      cvc: '123',
+      ...(name ? { name } : {}),
+    });
+    /** A card payment method made from a test card number, valid for years. */
+    const paymentMethod = (number: string, month: number, year: number) =>
+      String(call('POST', '/v1/payment_methods', { type: 'card', card: cardOf([number, month, year]) }).id);
     for (const name of CUSTOMER_NAMES) {
       const email =
         name === 'Jenny Rosen'
@@ -362,7 +388,9 @@ export function seed(service: EmulatorService): void {
           country: 'US',
         };
         params.phone = '+14155550100';
-      } else if (cards[name]) params.source = cards[name];
+      } else if (cards[name]) {
+        params.source = String(call('POST', '/v1/tokens', { card: cardOf(cards[name], name) }).id);
+      }
       call('POST', '/v1/customers', params, ids);
     }
     call(
@@ -410,7 +438,7 @@ export function seed(service: EmulatorService): void {
         amount: 4200,
         currency: 'usd',
         customer: SEED.jenny.customer,
-        payment_method: 'pm_card_visa',
+        payment_method: paymentMethod('4242424242424242', 4, 2031),
         confirm: true,
         description: 'Gift card',
       },
@@ -449,7 +477,7 @@ export function seed(service: EmulatorService): void {
         amount: 12_000,
         currency: 'usd',
         customer: SEED.alan.customer,
-        payment_method: 'pm_card_amex',
+        payment_method: paymentMethod('378282246310005', 10, 2030),
         confirm: true,
       },
       { payment_intent: SEED.alan.paymentIntent },
@@ -505,7 +533,7 @@ export function seed(service: EmulatorService): void {
       '/v1/setup_intents',
       {
         customer: SEED.barbara.customer,
-        payment_method: 'pm_card_mastercard',
+        payment_method: paymentMethod('5555555555554444', 7, 2032),
         confirm: true,
         usage: 'off_session',
       },
@@ -587,5 +615,10 @@ export function seed(service: EmulatorService): void {
       { amount: 50_000, currency: 'usd', description: 'Weekly payout' },
       { payout: SEED.payout },
     );
+    seedFamilies(
+      (method, path, params = {}, ids = {}) => call(method, path, params, ids),
+      (fn) => service.transaction(fn, { now: tick() }),
+    );
+    seedPreview(service, tick);
   });
 }

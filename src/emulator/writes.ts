@@ -144,17 +144,20 @@ export class Writes implements Operations {
     return current;
   }
 
-  delete(ctx: Ctx, route: Route, values: readonly string[], params: JsonObject): Result {
+  delete(ctx: Ctx, route: Route, values: readonly string[]): Result {
     const parents = this.locate.parents(ctx, route, values);
-    if (route.target === undefined) return this.deleteSingleton(ctx, route, parents);
-    const entry = this.locate.target(ctx, route, values, parents);
-    if (!route.deletedResponse) {
-      const cancel = this.locate.rulesFor(entry.resource)?.cancel;
-      if (cancel) return { kind: 'entry', entry: cancel(ctx, entry, params) };
-      ctx.remove(entry);
-      return { kind: 'raw', body: entry.data };
-    }
-    return { kind: 'raw', body: this.deleteEntry(ctx, entry) };
+    if (route.op.singleton) return this.deleteSingleton(ctx, route, parents);
+    return { kind: 'raw', body: this.deleteEntry(ctx, this.locate.target(ctx, route, values, parents)) };
+  }
+
+  /** A DELETE that answers with the live object (`DELETE /v1/subscriptions/{id}` cancels). */
+  cancel(ctx: Ctx, route: Route, values: readonly string[], params: JsonObject): Result {
+    const addressed = route.subject ?? route;
+    const entry = this.locate.target(ctx, addressed, values, this.locate.parents(ctx, addressed, values));
+    const cancel = this.locate.rulesFor(entry.resource)?.cancel;
+    if (cancel) return { kind: 'entry', entry: cancel(ctx, entry, params) };
+    ctx.remove(entry);
+    return { kind: 'raw', body: entry.data };
   }
 
   /** Deletes a stored object; returns the deleted stub (`{ id, object, deleted: true }`). */
@@ -217,10 +220,12 @@ export class Writes implements Operations {
   action(ctx: Ctx, route: Route, values: readonly string[], params: JsonObject): Result {
     const subject = route.subject!;
     let entry: Entry;
-    if (subject.kind === 'retrieve')
+    if (!subject.op.singleton)
       entry = this.locate.target(ctx, subject, values, this.locate.parents(ctx, subject, values));
     else {
-      const found = this.locate.singleton(ctx, subject, this.locate.parents(ctx, subject, values), {}, false);
+      // A subject found by the action's parameters (`/v1/apps/secrets/delete` → `…/find`) needs them.
+      const parents = this.locate.parents(ctx, subject, values);
+      const found = this.locate.singleton(ctx, subject, parents, params, false);
       if (found.kind !== 'entry')
         throw invalidRequest(`${route.op.path} is not supported by the emulator.`, {}, 501);
       entry = found.entry;
@@ -231,7 +236,8 @@ export class Writes implements Operations {
       const before = entry.data;
       const result = ctx.current(rule(ctx, entry, params));
       const previous = previousAttributes(before, result.data);
-      if (previous && result.id === entry.id) {
+      // An action that removed its subject (a rule emits its `.deleted` event) updated nothing.
+      if (previous && result.id === entry.id && ctx.scope.get(entry.key)) {
         emitEvent(
           ctx,
           `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.updated`,

@@ -19,12 +19,14 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-export const MAX_EXPAND_DEPTH = 4;
+import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
+
+export { MAX_EXPAND_DEPTH };
 
 /** GraphQL type → field → the wire property and whether it is an expandable reference. */
 export type WireFieldMap = ReadonlyMap<
   string,
-  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean }>
+  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean; connection?: boolean }>
 >;
 
 export interface ExpandPlanInput {
@@ -44,12 +46,17 @@ function possibleTypes(schema: GraphQLSchema, type: GraphQLNamedType): readonly 
   return [];
 }
 
-/** The field nodes of a selection set that apply to `type`, fragments flattened. */
+/**
+ * The field nodes of a selection set that apply to `type`, fragments flattened. Like graphql-js's
+ * field collection, a fragment is followed once per call however often it is spread, so fragments
+ * that spread the next one twice stay linear rather than exponential.
+ */
 function fieldsFor(
   selectionSet: SelectionSetNode,
   type: GraphQLObjectType,
   input: ExpandPlanInput,
   out: FieldNode[] = [],
+  visited: Set<string> = new Set(),
 ): FieldNode[] {
   const applies = (condition: string | undefined) => {
     if (!condition || condition === type.name) return true;
@@ -61,11 +68,15 @@ function fieldsFor(
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) out.push(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(selection.typeCondition?.name.value)) fieldsFor(selection.selectionSet, type, input, out);
+      if (applies(selection.typeCondition?.name.value))
+        fieldsFor(selection.selectionSet, type, input, out, visited);
     } else {
-      const fragment = input.fragments[selection.name.value];
-      if (fragment && applies(fragment.typeCondition.name.value))
-        fieldsFor(fragment.selectionSet, type, input, out);
+      const name = selection.name.value;
+      const fragment = input.fragments[name];
+      if (!fragment || visited.has(name)) continue;
+      visited.add(name);
+      if (applies(fragment.typeCondition.name.value))
+        fieldsFor(fragment.selectionSet, type, input, out, visited);
     }
   }
   return out;
@@ -90,11 +101,46 @@ function walk(
         const next = [...path, info.wire];
         if (next.length > MAX_EXPAND_DEPTH) continue;
         if (info.ref || info.optIn) out.add(next.join('.'));
-        const childTypes = possibleTypes(input.schema, getNamedType(field.type));
-        walk([node.selectionSet], childTypes, next, input, out);
+        const fieldType = getNamedType(field.type);
+        if (info.connection) {
+          // A connection served by an inline list: its items are at `wire.data`.
+          if (!info.optIn || !isObjectType(fieldType)) continue;
+          const items = itemSelections({ ...input, fieldNodes: [node] }, fieldType);
+          const nodeField = fieldType.getFields().nodes;
+          if (!nodeField || next.length + 1 > MAX_EXPAND_DEPTH) continue;
+          const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
+          walkAll(items, itemTypes, [...next, 'data'], input, out);
+          continue;
+        }
+        walkAll([node.selectionSet], possibleTypes(input.schema, fieldType), next, input, out);
       }
     }
   }
+}
+
+/**
+ * Walks into a field whose value may be any of `types`. Stripe refuses an expand path that is not
+ * valid for the object it meets, so under a union only the paths valid for every member are kept;
+ * the others are left to the loaders.
+ */
+function walkAll(
+  selectionSets: readonly SelectionSetNode[],
+  types: readonly GraphQLObjectType[],
+  path: readonly string[],
+  input: ExpandPlanInput,
+  out: Set<string>,
+): void {
+  if (types.length <= 1) {
+    walk(selectionSets, types, path, input, out);
+    return;
+  }
+  let common: Set<string> | undefined;
+  for (const type of types) {
+    const own = new Set<string>();
+    walk(selectionSets, [type], path, input, own);
+    common = common ? new Set([...common].filter((p) => own.has(p))) : own;
+  }
+  for (const p of common ?? []) out.add(p);
 }
 
 /** The selection sets under a connection that select its items (`edges { node }` and `nodes`). */
@@ -123,10 +169,10 @@ export function planExpand(input: ExpandPlanInput): string[] {
     const nodeField = input.type.getFields().nodes;
     if (!nodeField) return [];
     const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
-    walk(itemSelections(input, input.type), itemTypes, ['data'], input, out);
+    walkAll(itemSelections(input, input.type), itemTypes, ['data'], input, out);
   } else {
     const sets = input.fieldNodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
-    walk(sets, possibleTypes(input.schema, input.type), [], input, out);
+    walkAll(sets, possibleTypes(input.schema, input.type), [], input, out);
   }
   return [...out].sort();
 }

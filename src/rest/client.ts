@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import {
   DEFAULT_API_BASE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -17,6 +17,7 @@ import {
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
 import { paginate, type StripePage } from './paginate.ts';
+import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
 import { STRIPE_API_VERSION } from './version.ts';
@@ -27,7 +28,10 @@ export interface RestRequest {
   readonly method: HttpMethod;
   /** Path template with `{name}` placeholders, e.g. `/v1/customers/{customer}`. No query string. */
   readonly path: string;
-  /** Values for the placeholders; URL-encoded. Empty values are refused (they would change the route). */
+  /**
+   * Values for the placeholders; URL-encoded. Values that cannot be Stripe ids (empty, `.`, `..`,
+   * over-long, control characters, `/`) are refused with `InvalidPathParameterError` before any call.
+   */
   readonly pathParams?: Readonly<Record<string, string | number>>;
   /** Query parameters for GET and DELETE, the form body for POST. */
   readonly params?: FormParams;
@@ -35,6 +39,11 @@ export interface RestRequest {
   readonly expand?: readonly string[];
   /** Connected account to act as (`Stripe-Account` header). */
   readonly stripeAccount?: string;
+  /**
+   * This call's API key, in place of the client's (passthrough auth: the caller's own key). A client
+   * built without a key sends none unless the call carries one (Stripe then answers 401).
+   */
+  readonly apiKey?: string;
   /** For POST; generated when absent. Reused on every retry of this call. */
   readonly idempotencyKey?: string;
   /** Cancels the call: queued, in flight or sleeping between retries. */
@@ -72,11 +81,11 @@ export type RequestListener = (event: RequestEvent) => void;
 export interface RateLimiter {
   /**
    * Resolves when a call acting as `stripeAccount` (undefined: the key's own account) may go;
-   * rejects with a `rate_limited` StripeError when none will be free soon enough.
+   * `apiKey` is the call's own key (passthrough), else the client's is meant. Rejects with a `rate_limited` StripeError when none will be free soon enough.
    */
-  acquire(stripeAccount: string | undefined, signal?: AbortSignal): Promise<void>;
+  acquire(stripeAccount: string | undefined, signal?: AbortSignal, apiKey?: string): Promise<void>;
   /** Stripe answered 429 for this account: shrink its budget for a while. */
-  throttled(stripeAccount: string | undefined): void;
+  throttled(stripeAccount: string | undefined, apiKey?: string): void;
 }
 
 /** What the rest of the gateway depends on. */
@@ -89,8 +98,11 @@ export interface RestClient {
 }
 
 export interface RestClientOptions {
-  /** Secret (`sk_…`) or restricted (`rk_…`) key, sent as `Authorization: Bearer`. */
-  readonly secretKey: string;
+  /**
+   * Secret (`sk_…`) or restricted (`rk_…`) key, sent as `Authorization: Bearer`. Optional only for a
+   * gateway that holds no key (passthrough auth): each call then brings its own `apiKey`.
+   */
+  readonly secretKey?: string | undefined;
   /** Default `https://api.stripe.com`; may carry a path prefix. */
   readonly apiBase?: string;
   /** Per attempt, from dispatch to the last body byte. Default 80 s. */
@@ -111,6 +123,11 @@ export interface RestClientOptions {
   readonly userAgent?: string;
   /** Takes each attempt out of a (shared) rate budget first; default none. */
   readonly limiter?: RateLimiter;
+  /**
+   * Sends requests through this undici dispatcher instead of the client's own pool (for example
+   * the emulator in-process, `src/emulator/dispatcher.ts`). The caller owns it: `close()` leaves it open.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
 export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
@@ -132,6 +149,8 @@ interface PreparedRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly idempotencyKey: string | undefined;
   readonly stripeAccount: string | undefined;
+  /** the call's own key (passthrough auth); undefined: the client's */
+  readonly apiKey: string | undefined;
 }
 
 type AttemptResult =
@@ -154,6 +173,13 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
   return value;
+}
+
+/** Checked without echoing the key anywhere. */
+function checkKey(name: string, key: unknown): void {
+  if (typeof key !== 'string' || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new TypeError(`${name} must be a non-empty API key without whitespace`);
+  }
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -191,7 +217,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 export class StripeRestClient implements RestClient {
-  readonly #pool: Pool;
+  readonly #pool: Dispatcher;
+  readonly #origin: string;
+  readonly #ownsPool: boolean;
   readonly #basePath: string;
   readonly #baseHeaders: Readonly<Record<string, string>>;
   readonly #semaphore: Semaphore;
@@ -204,10 +232,7 @@ export class StripeRestClient implements RestClient {
 
   constructor(options: RestClientOptions) {
     const { secretKey } = options;
-    // Checked without echoing the key anywhere.
-    if (typeof secretKey !== 'string' || !/^[\x21-\x7e]+$/.test(secretKey)) {
-      throw new TypeError('secretKey must be a non-empty API key without whitespace');
-    }
+    if (secretKey !== undefined) checkKey('secretKey', secretKey);
     const base = new URL(options.apiBase ?? DEFAULT_API_BASE);
     if (base.protocol !== 'http:' && base.protocol !== 'https:')
       throw new TypeError('apiBase must be an http(s) URL');
@@ -231,17 +256,21 @@ export class StripeRestClient implements RestClient {
       maxDelayMs: positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 0),
     };
     this.#semaphore = new Semaphore(maxConcurrency);
-    this.#pool = new Pool(base.origin, {
-      connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
-      pipelining: 1,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connect: { timeout: this.#connectTimeoutMs },
-      // The per-attempt timer below covers headers and body; undici's own would race it.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    this.#origin = base.origin;
+    this.#ownsPool = options.dispatcher === undefined;
+    this.#pool =
+      options.dispatcher ??
+      new Pool(base.origin, {
+        connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
+        pipelining: 1,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        connect: { timeout: this.#connectTimeoutMs },
+        // The per-attempt timer below covers headers and body; undici's own would race it.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
     this.#baseHeaders = {
-      authorization: `Bearer ${secretKey}`,
+      ...(secretKey === undefined ? {} : { authorization: `Bearer ${secretKey}` }),
       'stripe-version': STRIPE_API_VERSION,
       accept: 'application/json',
       'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
@@ -271,13 +300,13 @@ export class StripeRestClient implements RestClient {
         if (this.#closing !== undefined) {
           throw new StripeError({ kind: 'connection', message: 'The Stripe REST client is closed' });
         }
-        if (this.#limiter) await this.#limiter.acquire(prepared.stripeAccount, signal);
+        if (this.#limiter) await this.#limiter.acquire(prepared.stripeAccount, signal, prepared.apiKey);
         attempts++;
         const result = await this.#attempt(prepared, signal);
         status = result.status ?? null;
         requestId = result.requestId;
         if (result.ok) return result.body as T;
-        if (result.error.isRateLimit) this.#limiter?.throttled(prepared.stripeAccount);
+        if (result.error.isRateLimit) this.#limiter?.throttled(prepared.stripeAccount, prepared.apiKey);
         const retry =
           this.#closing === undefined &&
           shouldRetry(
@@ -331,7 +360,7 @@ export class StripeRestClient implements RestClient {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#pool.close();
+    this.#closing ??= this.#ownsPool ? this.#pool.close() : Promise.resolve();
     return this.#closing;
   }
 
@@ -345,9 +374,8 @@ export class StripeRestClient implements RestClient {
     }
     const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
       const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
-      if (value === undefined || value === '') {
-        throw new TypeError(`Missing path parameter "${name}" for ${pathTemplate}`);
-      }
+      const problem = value === undefined ? 'is missing' : pathParameterProblem(String(value));
+      if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
       return encodeURIComponent(String(value));
     });
 
@@ -359,6 +387,10 @@ export class StripeRestClient implements RestClient {
     const encoded = encodeForm(params);
 
     const headers: Record<string, string> = { ...this.#baseHeaders };
+    if (request.apiKey !== undefined) {
+      checkKey('apiKey', request.apiKey);
+      headers.authorization = `Bearer ${request.apiKey}`;
+    }
     let idempotencyKey: string | undefined;
     let body: string | undefined;
     let target = `${this.#basePath}${path}`;
@@ -377,7 +409,17 @@ export class StripeRestClient implements RestClient {
       if (!HEADER_SAFE.test(stripeAccount)) throw new TypeError('stripeAccount must be printable ASCII');
       headers['stripe-account'] = stripeAccount;
     }
-    return { method, pathTemplate, path, target, body, headers, idempotencyKey, stripeAccount };
+    return {
+      method,
+      pathTemplate,
+      path,
+      target,
+      body,
+      headers,
+      idempotencyKey,
+      stripeAccount,
+      apiKey: request.apiKey,
+    };
   }
 
   async #attempt(prepared: PreparedRequest, signal: AbortSignal | undefined): Promise<AttemptResult> {
@@ -404,6 +446,7 @@ export class StripeRestClient implements RestClient {
     try {
       if (signal?.aborted) throw abortedError(signal.reason);
       const response = await this.#pool.request({
+        origin: this.#origin,
         method: prepared.method,
         path: prepared.target,
         headers: prepared.headers,

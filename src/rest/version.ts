@@ -3,4 +3,4 @@
  * GraphQL types are all built from the OpenAPI spec of this version, so the wire must match it
  * regardless of the account's default version.
  */
-export const STRIPE_API_VERSION = '2024-04-10';
+export { STRIPE_API_VERSION } from '../spec/stripe.ts';

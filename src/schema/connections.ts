@@ -6,17 +6,14 @@
  */
 
 import type { StripeObject } from '../loaders/loaders.ts';
+import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
 import type { Builder } from './builder.ts';
-import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 
 type Ref = any;
 
-/** Stripe's page size limit. */
-export const STRIPE_MAX_LIMIT = 100;
-/** Stripe's default page size, used when neither first nor last is given. */
-export const DEFAULT_PAGE_SIZE = 10;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE as STRIPE_MAX_LIMIT } from '../spec/stripe.ts';
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -125,14 +122,23 @@ function toConnection(
   };
 }
 
-/** Loads a list endpoint as a connection. `params` are the endpoint's filters, already in wire form. */
+/** A list endpoint: its path (filled with `pathParams`) and its filters, already in wire form. */
+export interface ListTarget {
+  path: string;
+  pathParams?: readonly string[];
+  params: Record<string, unknown>;
+  /** the endpoint takes `limit`/`starting_after`/`ending_before`; otherwise it answers one page */
+  paged?: boolean;
+}
+
+/** Loads a list endpoint as a connection. */
 export async function listConnection(
-  ctx: GatewayContext,
-  path: string,
-  params: Record<string, unknown>,
+  session: UpstreamSession,
+  target: ListTarget,
   args: ConnectionArgs,
 ): Promise<Connection> {
   const { first, after, last, before } = args;
+  if (target.paged === false) return onePage(session, target, args);
   checkCount('first', first);
   checkCount('last', last);
   if (first != null && last != null) throw userError('BAD_USER_INPUT', 'Pass first or last, not both');
@@ -144,16 +150,55 @@ export async function listConnection(
         'last needs a before cursor: Stripe lists page backwards only from a known object',
       );
     }
-    return backward(ctx, path, params, last, before);
+    return backward(session, target, last, before);
   }
-  if (before != null) return backward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, before);
-  return forward(ctx, path, params, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+  if (before != null) return backward(session, target, first ?? DEFAULT_PAGE_SIZE, before);
+  return forward(session, target, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+}
+
+/**
+ * An endpoint without paging parameters (GET /v1/reporting/report_types,
+ * GET /v1/accounts/{account}/capabilities) answers everything in one page: `first` and `after` are
+ * applied to it here.
+ */
+async function onePage(
+  session: UpstreamSession,
+  target: ListTarget,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  if (args.last != null || args.before != null) {
+    throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
+  }
+  const page = await session.page<StripeObject>({
+    path: target.path,
+    ...(target.pathParams ? { pathParams: target.pathParams } : {}),
+    params: target.params,
+  });
+  const start = args.after != null ? page.data.findIndex((item) => item.id === args.after) + 1 : 0;
+  const count = args.first ?? page.data.length;
+  const items = page.data.slice(start, start + count);
+  return toConnection(items, start + count < page.data.length, start > 0);
+}
+
+/**
+ * The first page of a list that arrived inline in its parent (`customer.sources`, `invoice.lines`),
+ * when it can answer `args`; undefined when the list endpoint must be asked.
+ */
+export function inlineConnection(list: unknown, args: ConnectionArgs): Connection | undefined {
+  if (typeof list !== 'object' || list === null || !Array.isArray((list as StripePage<unknown>).data)) {
+    return undefined;
+  }
+  if (args.after != null || args.before != null || args.last != null) return undefined;
+  const { data, has_more: hasMore } = list as StripePage<StripeObject>;
+  const count = args.first ?? DEFAULT_PAGE_SIZE;
+  checkCount('first', args.first);
+  if (data.length < count && hasMore) return undefined;
+  return toConnection(data.slice(0, count), data.length > count || hasMore, false);
 }
 
 async function forward(
-  ctx: GatewayContext,
-  path: string,
-  params: Record<string, unknown>,
+  session: UpstreamSession,
+  { path, pathParams, params }: ListTarget,
   count: number,
   after: string | undefined,
 ): Promise<Connection> {
@@ -162,8 +207,9 @@ async function forward(
   let hasMore = true;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page = await ctx.loaders.page<StripeObject>({
+    const page = await session.page<StripeObject>({
       path,
+      ...(pathParams ? { pathParams } : {}),
       params: { ...params, limit, ...(cursor ? { starting_after: cursor } : {}) },
     });
     items.push(...page.data);
@@ -176,9 +222,8 @@ async function forward(
 }
 
 async function backward(
-  ctx: GatewayContext,
-  path: string,
-  params: Record<string, unknown>,
+  session: UpstreamSession,
+  { path, pathParams, params }: ListTarget,
   count: number,
   before: string,
 ): Promise<Connection> {
@@ -187,8 +232,9 @@ async function backward(
   let hasMore = true;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page: StripePage<StripeObject> = await ctx.loaders.page<StripeObject>({
+    const page: StripePage<StripeObject> = await session.page<StripeObject>({
       path,
+      ...(pathParams ? { pathParams } : {}),
       params: { ...params, limit, ending_before: cursor },
     });
     items = [...page.data, ...items];
@@ -202,7 +248,7 @@ async function backward(
 
 /** Loads a search endpoint as a connection; the cursor is Stripe's `next_page` token. */
 export async function searchConnection(
-  ctx: GatewayContext,
+  session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,
   args: ConnectionArgs,
@@ -215,7 +261,7 @@ export async function searchConnection(
   let total: number | null = null;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const result = (await ctx.loaders.page<StripeObject>({
+    const result = (await session.page<StripeObject>({
       path,
       params: { ...params, limit, ...(page ? { page } : {}) },
     })) as StripeSearchResult<StripeObject>;

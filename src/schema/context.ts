@@ -1,15 +1,21 @@
-/** The per-request GraphQL context shared by resolvers, loaders and the server. */
-import type { Loaders } from '../loaders/loaders.ts';
+/** The per-request GraphQL context shared by resolvers, sessions and the server. */
+import { ownerOf, type UpstreamSession } from '../loaders/session.ts';
 import type { LiveContext } from './subscriptions.ts';
 
 export interface GatewayContext {
-  /** per-request loaders over the REST client (src/loaders) */
-  loaders: Loaders;
+  /** the request's upstream session (src/loaders/session.ts): the default for objects of no session */
+  session: UpstreamSession;
   /**
-   * Loaders acting as another connected account, for `connectedAccount(id:)` (src/schema/connect.ts);
-   * created once per account and request. Absent: that field answers CONNECT_UNAVAILABLE.
+   * The session acting as another connected account, for `connectedAccount(id:)`
+   * (src/schema/connect.ts); one per account and request. Absent: that field answers
+   * CONNECT_UNAVAILABLE.
    */
-  loadersFor?: (stripeAccount: string) => Loaders;
+  sessionFor?: (stripeAccount: string) => UpstreamSession;
   /** Stripe's events, for subscriptions (src/schema/subscriptions.ts). Absent: LIVE_UNAVAILABLE. */
   live?: LiveContext;
+}
+
+/** The session a field resolves through: its parent's, else the request's. */
+export function sessionOf(ctx: GatewayContext, parent: unknown): UpstreamSession {
+  return ownerOf(parent) ?? ctx.session;
 }

@@ -1,12 +1,17 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
-import type { GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, specifiedDirectives } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
+import { withoutPreview } from '../spec/preview.ts';
+import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
+import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
+import { addOnrampSessionQuote } from './crypto-onramp.ts';
+import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
-import { indexResources, type ResourceIndex } from './resources.ts';
+import { addRelations } from './relations.ts';
 import { rootFields } from './root.ts';
 import { addSubscriptions } from './subscriptions.ts';
 
@@ -14,6 +19,8 @@ export interface SchemaOptions {
   /** Attach Stripe's descriptions (read from the spec package at build time). Default true. */
   descriptions?: boolean;
   model?: Model;
+  /** Include the preview resources (src/spec/overlay.ts). Default true; `STRIPE_PREVIEW_RESOURCES=off`. */
+  preview?: boolean;
 }
 
 export interface BuiltSchema {
@@ -23,16 +30,26 @@ export interface BuiltSchema {
 }
 
 export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
-  const model = options.model ?? loadModel();
+  const full = options.model ?? loadModel();
+  const model = options.preview === false ? withoutPreview(full) : full;
   const index = indexResources(model);
   const builder = createBuilder();
   const registry = new TypeRegistry(builder, model, index, {
     descriptions: options.descriptions === false ? undefined : loadDescriptions(),
   });
   const connections = new Connections(builder);
-  const fields = rootFields(registry, connections);
+  const argumentTypes = new ArgumentTypes(registry);
+  const fields = rootFields(registry, connections, argumentTypes);
+  addRelations(registry, connections, argumentTypes);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
+  addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
   addSubscriptions(builder, registry);
-  return { schema: builder.toSchema({ sortSchema: false }), model, index };
+  const previewUsed = model.operations.some((op) => op.preview);
+  const directives = previewUsed ? [...specifiedDirectives, previewDirective] : undefined;
+  return {
+    schema: builder.toSchema({ sortSchema: false, ...(directives ? { directives } : {}) }),
+    model,
+    index,
+  };
 }

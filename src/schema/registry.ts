@@ -6,12 +6,15 @@
  */
 import { GraphQLError } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
+import { inherit } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
+import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
-import type { GatewayContext } from './context.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { candidateForId, type ResourceIndex } from './resources.ts';
+import { planExtensions } from './plans.ts';
+import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
 type Ref = any;
@@ -23,7 +26,7 @@ export interface RegistryOptions {
 
 /** A property's GraphQL field names: the property itself and, for expandable ids, `xId`/`xIds`. */
 export function fieldNames(prop: OutProp): { field: string; idField?: string } {
-  const field = camelCase(prop.name);
+  const field = prop.gql ?? camelCase(prop.name);
   const safe = isGraphQLName(field) ? field : `_${field}`;
   const base = prop.type.k === 'array' ? prop.type.of : prop.type;
   if (base.k !== 'ref') return { field: safe };
@@ -37,6 +40,8 @@ export interface WireField {
   ref: boolean;
   /** an optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`) */
   optIn: boolean;
+  /** the field is a connection whose first page is this inline list (paths continue at `data.`) */
+  connection?: boolean;
 }
 
 export class TypeRegistry {
@@ -100,7 +105,10 @@ export class TypeRegistry {
     );
     this.enums.set(
       name,
-      this.builder.enumType(schema.gql, { values, description: this.describe(schema.gql) }),
+      this.builder.enumType(schema.gql, {
+        values,
+        ...previewMark(schema.preview, this.describe(schema.gql)),
+      }),
     );
   }
 
@@ -125,6 +133,26 @@ export class TypeRegistry {
     );
   }
 
+  /** The retrieve a reference loads its object with, when one operation serves every target. */
+  private refOperation(type: Extract<OutType, { k: 'ref' }>): string | undefined {
+    const targets =
+      type.to.k === 'object'
+        ? [type.to.name]
+        : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
+    const ops = new Set(targets.map((t) => this.index.retrieveByIdOf(t)?.id));
+    return ops.size === 1 ? [...ops][0] : undefined;
+  }
+
+  /** The live member of a union of exactly a resource and its deleted form, else undefined. */
+  liveOf(unionName: string): string | undefined {
+    const members = this.model.unions[unionName]?.members ?? [];
+    if (members.length !== 2) return undefined;
+    const [a, b] = members as [string, string];
+    if (this.model.objects[a]?.deletedOf === b) return b;
+    if (this.model.objects[b]?.deletedOf === a) return a;
+    return undefined;
+  }
+
   /** The Pothos type of an output type (without list wrapping). */
   typeOf(type: OutType): Ref {
     switch (type.k) {
@@ -147,8 +175,12 @@ export class TypeRegistry {
         return this.objects.get(type.name);
       case 'union':
         return this.unions.get(type.name);
-      case 'ref':
-        return this.typeOf(type.to);
+      case 'ref': {
+        // A reference that may be the deleted form reads as the live type (a deleted one is a
+        // typed DELETED error at its path).
+        const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
+        return live ? this.objects.get(live) : this.typeOf(type.to);
+      }
       case 'array':
         throw new Error('nested arrays are handled by the caller');
     }
@@ -159,21 +191,28 @@ export class TypeRegistry {
     const isNode = this.isNode(schema);
     const wireFields = new Map<string, WireField>();
     for (const prop of schema.props) {
-      const names = fieldNames(prop);
       const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
       const optIn = prop.expandable && !prop.required && target?.object === 'list';
+      if (prop.relation) {
+        // The relation's connection serves this inline list as its first page.
+        wireFields.set(prop.relation, { wire: prop.name, ref: false, optIn, connection: true });
+        continue;
+      }
+      const names = fieldNames(prop);
       wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField), optIn });
     }
     this.wireFields.set(schema.gql, wireFields);
     this.builder.objectType(ref, {
-      description: this.describe(schema.gql),
+      ...previewMark(schema.preview, this.describe(schema.gql)),
       ...(isNode ? { interfaces: [this.node] } : {}),
-      isTypeOf: schema.object
-        ? (value: unknown) => {
-            const v = value as StripeObject;
-            return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
+      ...(schema.object
+        ? {
+            isTypeOf: (value: unknown) => {
+              const v = value as StripeObject;
+              return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
+            },
           }
-        : undefined,
+        : {}),
       fields: (t: Ref) => {
         const fields: Record<string, Ref> = {};
         const claim = (name: string, wire: string, field: Ref) => {
@@ -182,13 +221,20 @@ export class TypeRegistry {
         };
         for (const prop of schema.props) {
           const names = fieldNames(prop);
-          const description = this.describe(`${schema.gql}.${prop.name}`);
+          const stripeText = this.describe(`${schema.gql}.${prop.name}`);
+          const description = stripeText && describeValue(stripeText, prop);
+          // An inline list that a relation serves is read through the relation's connection
+          // (src/schema/relations.ts).
+          if (prop.relation) continue;
           if (prop.name === 'id' && isNode) {
             claim('id', prop.name, t.exposeID('id', { nullable: false, description }));
             continue;
           }
           claim(names.field, prop.name, this.valueField(t, schema, prop, description));
-          if (names.idField) claim(names.idField, prop.name, this.idField(t, prop));
+          if (names.idField) {
+            const idText = stripeText ?? (this.options.descriptions ? '' : undefined);
+            claim(names.idField, prop.name, this.idField(t, prop, idText && describeId(idText, names.field)));
+          }
         }
         return fields;
       },
@@ -218,21 +264,28 @@ export class TypeRegistry {
     } else if (base.k === 'ref') {
       resolve = (p, _args, ctx) =>
         mapValue(p[wire], (value) => this.resolveRef(value, base, schema, p, wire, ctx), true);
+    } else if (base.k === 'object' || base.k === 'union') {
+      // A sub-object belongs to its parent's upstream session: references under it resolve there.
+      resolve = (p) => inherit(p, p[wire]);
     } else {
       resolve = (p) => p[wire];
     }
-    // `stripeCost` tells the query cost estimator (src/server) which fields may call Stripe.
-    const extensions = base.k === 'ref' ? { stripeCost: { calls: 1 } } : undefined;
+    // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts).
+    const extensions =
+      base.k === 'ref'
+        ? planExtensions({ operation: this.refOperation(base) ?? 'expand', shape: 'object', fold: wire })
+        : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
-  private idField(t: Ref, prop: OutProp): Ref {
+  private idField(t: Ref, prop: OutProp, description: string | undefined): Ref {
     const wire = prop.name;
     const isArray = prop.type.k === 'array';
     const idOf = (value: unknown) =>
       typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
     return t.field({
       type: isArray ? ['ID'] : 'ID',
+      description,
       nullable: isArray ? { list: isOptional(prop), items: false } : isOptional(prop),
       resolve: (p: StripeObject) => {
         const value = p[wire];
@@ -244,7 +297,7 @@ export class TypeRegistry {
 
   /**
    * An expandable reference: taken inline when the parent arrived with it expanded, otherwise loaded
-   * by id (through the request's loaders), otherwise re-read from the parent with `expand[]`.
+   * by id (through the parent's upstream session), otherwise re-read from the parent with `expand[]`.
    */
   private async resolveRef(
     value: unknown,
@@ -254,9 +307,19 @@ export class TypeRegistry {
     wire: string,
     ctx: GatewayContext,
   ): Promise<unknown> {
+    const session = sessionOf(ctx, parent);
+    const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
+    const checked = (object: StripeObject | null) => {
+      if (live && object?.deleted === true) {
+        throw userError('DELETED', `${this.model.objects[live]!.gql} ${String(object.id)} has been deleted`, {
+          id: object.id,
+        });
+      }
+      return object;
+    };
     if (typeof value === 'object' && value !== null) {
-      ctx.loaders.prime(value as StripeObject);
-      return value;
+      session.prime(value as StripeObject);
+      return checked(session.adopt(value as StripeObject));
     }
     if (typeof value !== 'string') return null;
     const candidates =
@@ -265,21 +328,48 @@ export class TypeRegistry {
         : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
     const target = candidateForId(value, candidates);
     const op = target ? this.index.retrieveByIdOf(target) : undefined;
-    if (op) return ctx.loaders.get({ path: op.path, pathParams: [value] });
+    if (op) return checked(await session.get<StripeObject>({ path: op.path, pathParams: [value] }));
     const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;
     if (parentOp && typeof parent.id === 'string') {
-      const expanded = await ctx.loaders.get<StripeObject>({
+      const expanded = await session.get<StripeObject>({
         path: parentOp.path,
         pathParams: [parent.id],
         expand: [wire],
       });
-      return expanded[wire] ?? null;
+      return checked((expanded[wire] as StripeObject | undefined) ?? null);
     }
     throw userError(
       'NOT_RESOLVABLE',
       `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
     );
   }
+}
+
+/**
+ * Stripe's description, made true of what the GraphQL field returns: a time is a DateTime, not
+ * seconds since the epoch; a reference field returns the object, not its id.
+ */
+function describeValue(text: string, prop: OutProp): string {
+  const base = prop.type.k === 'array' ? prop.type.of : prop.type;
+  if (base.k === 'time') {
+    return text
+      .replace(/\s*Measured in seconds since (the )?Unix epoch\.?/gi, '')
+      .replace(/\s*in epoch seconds/gi, '')
+      .replace(
+        /\b(a |the )?unix timestamp\b/gi,
+        (_m, article: string | undefined) => `${article ?? ''}date-time`,
+      )
+      .trim();
+  }
+  if (base.k === 'ref') {
+    return text.replace(/^(The )?IDs? of (the |an? )?/i, 'The ').replace(/\(IDs? of (an? |the )?/gi, '(');
+  }
+  return text;
+}
+
+/** The description of an `xId` field: Stripe's text where it speaks of the id, else a plain one. */
+function describeId(text: string, field: string): string {
+  return /\bID\b/.test(text) ? text : `The id of \`${field}\`.${text ? ` ${text}` : ''}`;
 }
 
 /** Null in GraphQL when the spec says nullable, or when the property may be absent. */

@@ -3,17 +3,18 @@
  * (`customer(id:)`), a connection per top-level list endpoint (`customers`), a search connection
  * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
  */
-import { type GraphQLResolveInfo, getNamedType } from 'graphql';
-import { planExpand } from '../loaders/expand.ts';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
-import { type ArgSpec, ArgumentTypes, wireParams } from './arguments.ts';
+import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
-import type { GatewayContext } from './context.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { planExtensions, expandFor as selectionExpand } from './plans.ts';
+import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -35,9 +36,12 @@ export interface RootField {
   build: (t: Ref) => Ref;
 }
 
-export function rootFields(registry: TypeRegistry, connections: Connections): RootField[] {
+export function rootFields(
+  registry: TypeRegistry,
+  connections: Connections,
+  argumentTypes: ArgumentTypes,
+): RootField[] {
   const { model, index } = registry;
-  const argumentTypes = new ArgumentTypes(registry);
   const fields: RootField[] = [];
 
   /** The GraphQL output type of an operation's response (object or union), if it has one. */
@@ -68,16 +72,8 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
   const argsOf = (op: Operation) =>
     op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
   const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
-  /** The references the query selects under this field, folded into one request's expand[]. */
   const expandFor = (info: GraphQLResolveInfo, connection = false, typeName?: string) =>
-    planExpand({
-      schema: info.schema,
-      fragments: info.fragments,
-      fieldNodes: info.fieldNodes,
-      type: (typeName && info.schema.getType(typeName)) || getNamedType(info.returnType),
-      wireFields: registry.wireFields,
-      connection,
-    });
+    selectionExpand(registry, info, connection, typeName);
 
   // ---- retrieve ----------------------------------------------------------------------------
   const retrieveResources = [
@@ -115,7 +111,11 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         t.field({
           type,
           nullable: true,
-          extensions: { stripeCost: { calls: 1 } },
+          ...previewMark(
+            op.preview,
+            undefined,
+            planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+          ),
           args: {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
@@ -127,12 +127,12 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand = op.expand ? expandFor(info) : [];
+            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info) : [];
             const useSingleton = singleton && args.id == null;
             const target = useSingleton
               ? { path: singleton.path }
               : { path: op.path, pathParams: pathArgs.map((a) => String(args[a.name])) };
-            const result = await ctx.loaders.get<StripeObject>({
+            const result = await sessionOf(ctx, _root).get<StripeObject>({
               ...target,
               ...(Object.keys(params).length ? { params } : {}),
               expand,
@@ -153,6 +153,7 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
     const connection = connections.connectionOf(itemName, itemRef);
     const filters = argsOf(op);
     const search = op.kind === 'search';
+    const paged = op.query.some((p) => p.name === 'limit');
     const name =
       rootFieldOverrides[op.id] ??
       (search
@@ -165,7 +166,11 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
         t.field({
           type: connection,
           nullable: false,
-          extensions: { stripeCost: { paged: true } },
+          ...previewMark(
+            op.preview,
+            undefined,
+            planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
+          ),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (
             _root: unknown,
@@ -174,11 +179,11 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(filters, args);
-            const expand = op.expand ? expandFor(info, true) : [];
+            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info, true) : [];
             if (expand.length > 0) params.expand = expand;
             return search
-              ? searchConnection(ctx, op.path, params, args)
-              : listConnection(ctx, op.path, params, args);
+              ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
+              : listConnection(sessionOf(ctx, _root), { path: op.path, params, paged }, args);
           },
         }),
     });
@@ -191,7 +196,8 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
       t.field({
         type: registry.node,
         nullable: true,
-        extensions: { stripeCost: { calls: 1 } },
+        // Retrieves differ per id; the estimate assumes nothing below is folded.
+        extensions: planExtensions({ operation: 'node', shape: 'object', expand: false }),
         args: { id: t.arg.id({ required: true }) },
         resolve: async (
           _root: unknown,
@@ -208,8 +214,11 @@ export function rootFields(registry: TypeRegistry, connections: Connections): Ro
               { resource },
             );
           }
-          const expand = op.expand ? expandFor(info, false, model.objects[resource]!.gql) : [];
-          const result = await ctx.loaders.get<StripeObject>({
+          const expand =
+            op.expand && sessionOf(ctx, _root).folds
+              ? expandFor(info, false, model.objects[resource]!.gql)
+              : [];
+          const result = await sessionOf(ctx, _root).get<StripeObject>({
             path: op.path,
             pathParams: [String(args.id)],
             expand,

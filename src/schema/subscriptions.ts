@@ -5,16 +5,18 @@
  * - one stream per resource that has events (derived from the model's event types, e.g.
  *   `customer.updated` → `customerUpdated(id:)`), whose payload is that object after each of its
  *   events, walkable like a query result.
- * Each event is resolved with fresh loaders acting as the event's account, so references below it
- * are read as they are now, through the same loaders and limits as queries.
+ * Each event is resolved through a fresh upstream session acting as the event's account with the
+ * subscriber's key and scope: the payload is adopted by it, so references below it are read as they
+ * are now, through the same sessions, scope checks and limits as queries. A subscriber sees only the
+ * events of the account it acts as, and a customer-scoped one only those whose object its scope
+ * admits.
  */
-import type { GraphQLResolveInfo } from 'graphql';
-import type { Loaders, StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/loaders.ts';
+import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import type { Model } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
-import { scopeBelow } from './connect.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
@@ -34,8 +36,13 @@ export interface LiveEvent {
 export interface LiveContext {
   /** Stripe's events as they arrive, on any replica; ends when the subscription does. */
   events(): AsyncIterable<LiveEvent>;
-  /** New loaders acting as `stripeAccount` (undefined: the request's own), for one event. */
-  freshLoaders(stripeAccount: string | undefined): Loaders;
+  /**
+   * A new upstream session for one event, acting as `stripeAccount` (undefined: the platform) with
+   * the subscriber's API key and scope.
+   */
+  session(stripeAccount: string | undefined): UpstreamSession;
+  /** Whether the subscriber's scope may see an event's object (always, without a customer scope). */
+  admits(object: StripeObject): boolean;
 }
 
 /** Every event type Stripe can send, from the webhook endpoint's `enabled_events` parameter. */
@@ -67,18 +74,24 @@ function liveOf(ctx: GatewayContext): LiveContext {
   return ctx.live;
 }
 
-/** The account the subscriber acts as (the request's upstream session). */
-const accountOf = (ctx: GatewayContext): string | undefined => ctx.loaders.stripeAccount;
-
-/** The events of the account the subscriber acts as: a platform subscriber sees no connected account's. */
+/**
+ * The events of the account the subscriber acts as (its request's session: a platform subscriber
+ * sees no connected account's), whose object the subscriber's scope admits.
+ */
 function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): AsyncIterable<LiveEvent> {
-  const account = accountOf(ctx);
-  return filtered(liveOf(ctx).events(), (e) => (e.account ?? undefined) === account && keep(e));
+  const live = liveOf(ctx);
+  const account = ctx.session.stripeAccount;
+  return filtered(
+    live.events(),
+    (e) => (e.account ?? undefined) === account && keep(e) && live.admits(e.data.object),
+  );
 }
 
-/** Resolves what is below this field with loaders of its own, acting as the event's account. */
-function enterEvent(event: LiveEvent, ctx: GatewayContext, info: GraphQLResolveInfo): void {
-  scopeBelow(info, { ...ctx, loaders: liveOf(ctx).freshLoaders(event.account ?? undefined) });
+/** A fresh session for one event (its account, the subscriber's key and scope), owning `value`. */
+function adoptForEvent<T>(event: LiveEvent, ctx: GatewayContext, value: T): T {
+  return liveOf(ctx)
+    .session(event.account ?? undefined)
+    .adopt(value);
 }
 
 export function addSubscriptions(builder: Builder, registry: TypeRegistry): void {
@@ -140,8 +153,9 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
         const matches = typeMatcher(args.types);
         return eventsFor(ctx, (e) => matches(e.type));
       },
-      resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => {
-        enterEvent(event, ctx, info);
+      resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+        // The event and its object are the fresh session's: `object { … }` resolves through it.
+        adoptForEvent(event, ctx, event.data.object);
         return event;
       },
     }),
@@ -175,11 +189,10 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
           const id = String(args.id);
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
-        resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => {
+        resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
           if (event.data.object.deleted === true)
             throw userError('DELETED', `${schema.gql} ${String(event.data.object.id)} has been deleted`);
-          enterEvent(event, ctx, info);
-          return event.data.object;
+          return adoptForEvent(event, ctx, event.data.object);
         },
       }),
     );

@@ -132,8 +132,9 @@ export class ObjectCache {
   }
 
   /**
-   * The REST client seen through the cache, for one upstream session: its API key and scope.
-   * (The connected account comes with each request.)
+   * The REST client seen through the cache, for one upstream session: the gateway's API key and the
+   * session's customer scope. (The connected account and a passthrough caller's own key come with
+   * each request.)
    */
   wrap(rest: RestClient, session: { secretKey: string; scope?: string }): RestClient {
     const sessionId = createHash('sha256')
@@ -156,7 +157,12 @@ export class ObjectCache {
     if (request.method !== 'GET' || !request.path.endsWith('}')) {
       return rest.request<T>(request);
     }
-    const key = `${sessionId}:${request.stripeAccount ?? '-'}:${JSON.stringify([
+    // A call with its own key (passthrough auth) is that key's session, never the gateway's.
+    const who =
+      request.apiKey === undefined
+        ? sessionId
+        : createHash('sha256').update(`${sessionId}\u0000${request.apiKey}`).digest('hex').slice(0, 24);
+    const key = `${who}:${request.stripeAccount ?? '-'}:${JSON.stringify([
       request.path,
       request.pathParams ?? {},
       request.params ?? {},

@@ -22,6 +22,20 @@ export interface QueryLimits {
   readonly maxPageSize: number;
   /** Estimated Stripe calls for one operation. */
   readonly maxCost: number;
+  /** Items in any one list of the variables (checked before they are coerced). */
+  readonly maxListItems: number;
+}
+
+/** The HTTP listener's bounds on one request and connection. */
+export interface HttpLimits {
+  /** Largest request body in bytes (413 BODY_TOO_LARGE above it). */
+  readonly maxBodyBytes: number;
+  /** Time to receive a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface ServerConfig {
@@ -34,6 +48,14 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** Origins allowed by CORS; empty means no CORS headers (same-origin only); `['*']` allows any. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Accepted `Host` header names (lower case, without port); empty accepts any. Defaults to the
+   * loopback names when bound to a loopback address (DNS rebinding protection).
+   */
+  readonly allowedHosts: readonly string[];
+  /** Schema introspection (`__schema`, `__type`); off in production unless set. */
+  readonly introspection: boolean;
+  readonly http: HttpLimits;
   /** Add `extensions.cost` (estimated and actual upstream calls) to responses. */
   readonly costExtensions: boolean;
   readonly graphiql: boolean;
@@ -45,6 +67,13 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Port of the built-in emulator when no Stripe key is set; 0 picks a free one. */
   readonly emulatorPort: number;
+  /**
+   * Serve the resources Stripe ships only as preview APIs (src/spec/overlay.ts: Crypto Onramp,
+   * Terminal hardware ordering), marked `@preview`. `STRIPE_PREVIEW_RESOURCES=off` leaves them out.
+   */
+  readonly previewResources: boolean;
+  /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
+  readonly auth: AuthConfig;
   readonly live: LiveConfig;
 }
 
@@ -64,12 +93,28 @@ export interface LiveConfig {
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
-  maxDepth: 12,
+  maxDepth: 15,
   maxAliases: 30,
   maxTokens: 2000,
   maxPageSize: 1000,
   maxCost: 200,
+  maxListItems: 500,
 };
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBodyBytes: 102_400,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+/** Names a loopback-bound server answers to by default. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_ADDRESSES = new Set(['localhost', '::1']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_ADDRESSES.has(host.toLowerCase()) || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
 
 export const DEFAULT_PORT = 4000;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -148,6 +193,41 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
   });
 }
 
+function readAllowedHosts(env: NodeJS.ProcessEnv, bindHost: string): string[] {
+  const name = 'ALLOWED_HOSTS';
+  const raw = read(env, name);
+  if (raw === undefined) return isLoopback(bindHost) ? [...LOOPBACK_HOSTS] : [];
+  const items = raw
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  if (items.includes('*')) {
+    if (items.length > 1)
+      throw new ConfigError(name, `${name} must be "*" or a list of host names, not both`);
+    return [];
+  }
+  for (const item of items) {
+    const bare = item.startsWith('[') && item.endsWith(']') ? item.slice(1, -1) : item;
+    if (!HOST_SHAPE.test(bare)) {
+      throw new ConfigError(
+        name,
+        `${name} must list host names without ports (e.g. api.example.com), got ${JSON.stringify(item)}`,
+      );
+    }
+  }
+  return items;
+}
+
+function readHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const d = DEFAULT_HTTP_LIMITS;
+  return {
+    maxBodyBytes: readInteger(env, 'HTTP_MAX_BODY_BYTES', 1_024, 50_000_000, d.maxBodyBytes),
+    headersTimeoutMs: readInteger(env, 'HTTP_HEADERS_TIMEOUT_MS', 100, 600_000, d.headersTimeoutMs),
+    requestTimeoutMs: readInteger(env, 'HTTP_REQUEST_TIMEOUT_MS', 100, 3_600_000, d.requestTimeoutMs),
+    keepAliveTimeoutMs: readInteger(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 600_000, d.keepAliveTimeoutMs),
+  };
+}
+
 function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
   return {
     maxDepth: readInteger(env, 'QUERY_MAX_DEPTH', 1, 1000, DEFAULT_LIMITS.maxDepth),
@@ -155,6 +235,7 @@ function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
     maxTokens: readInteger(env, 'QUERY_MAX_TOKENS', 10, 1_000_000, DEFAULT_LIMITS.maxTokens),
     maxPageSize: readInteger(env, 'QUERY_MAX_PAGE_SIZE', 1, 1_000_000, DEFAULT_LIMITS.maxPageSize),
     maxCost: readInteger(env, 'QUERY_MAX_COST', 1, 1_000_000, DEFAULT_LIMITS.maxCost),
+    maxListItems: readInteger(env, 'QUERY_MAX_LIST_ITEMS', 1, 1_000_000, DEFAULT_LIMITS.maxListItems),
   };
 }
 
@@ -196,7 +277,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const production = nodeEnv === 'production';
   const rest = readRestConfig(env);
-  if (rest.secretKey === undefined) {
+  const host = readHost(env);
+  const auth = readAuthConfig(env, { host, secretKey: rest.secretKey });
+  // Passthrough: the gateway holds no key (each caller brings one), so no emulator either.
+  if (rest.secretKey === undefined && auth.mode !== 'passthrough') {
     if (production) {
       throw new ConfigError(
         'STRIPE_SECRET_KEY',
@@ -212,12 +296,15 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   }
   return {
     port: readInteger(env, 'PORT', 0, 65_535, DEFAULT_PORT),
-    host: readHost(env),
+    host,
     production,
     rest,
     limits: readLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     corsOrigins: readCorsOrigins(env),
+    allowedHosts: readAllowedHosts(env, host),
+    introspection: readBoolean(env, 'INTROSPECTION', !production),
+    http: readHttpLimits(env),
     costExtensions: readBoolean(env, 'COST_EXTENSIONS', !production),
     graphiql: readBoolean(env, 'GRAPHIQL', !production),
     readyCacheMs: readInteger(env, 'READY_CACHE_MS', 0, 3_600_000, 5_000),
@@ -225,5 +312,113 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
     emulatorPort: readInteger(env, 'EMULATOR_PORT', 0, 65_535, 0),
     live: readLive(env),
+    previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
+    auth,
   };
+}
+
+// ---- Access control (AUTH_MODE and its variables; enforced by src/server/auth.ts) ---------------
+
+export type AuthMode = 'none' | 'passthrough' | 'jwt';
+export const AUTH_MODES: readonly AuthMode[] = ['none', 'passthrough', 'jwt'];
+
+export interface JwtConfig {
+  /** HS256 shared secret (`JWT_SECRET`); exactly one of `secret` and `jwksUrl` is set. */
+  readonly secret?: string;
+  /** JWKS endpoint for RS256/ES256 keys (`JWT_JWKS_URL`). */
+  readonly jwksUrl?: string;
+  /** Required `iss` (`JWT_ISSUER`). */
+  readonly issuer: string;
+  /** Required `aud` (`JWT_AUDIENCE`). */
+  readonly audience: string;
+  /** Leeway for `exp`/`nbf`/`iat`, in seconds (`JWT_CLOCK_TOLERANCE_S`). */
+  readonly clockToleranceSec: number;
+}
+
+export interface AuthConfig {
+  /**
+   * `none`: no caller identity, the gateway's key reads everything (local development: loopback
+   * only, test keys only); `passthrough`: each caller sends its own Stripe key; `jwt`: callers send
+   * a JWT whose claims give their scope, and the gateway's key does the calls.
+   */
+  readonly mode: AuthMode;
+  readonly jwt?: JwtConfig;
+  /** `AUTH_NONE_ALLOW_REMOTE`: mode `none` may bind a non-loopback address (e.g. behind an auth proxy). */
+  readonly allowRemoteNone: boolean;
+}
+
+/** JWT_SECRET shorter than this is refused: HS256 wants a key of at least the hash size. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+function required(env: NodeJS.ProcessEnv, name: string, why: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw new ConfigError(name, `${name} is required ${why}`);
+  return value;
+}
+
+function readJwtConfig(env: NodeJS.ProcessEnv): JwtConfig {
+  const secret = read(env, 'JWT_SECRET');
+  const jwksUrl = read(env, 'JWT_JWKS_URL');
+  if ((secret === undefined) === (jwksUrl === undefined)) {
+    throw new ConfigError(
+      secret === undefined ? 'JWT_SECRET' : 'JWT_JWKS_URL',
+      'AUTH_MODE=jwt needs exactly one of JWT_SECRET (HS256) and JWT_JWKS_URL (RS256/ES256)',
+    );
+  }
+  if (secret !== undefined && secret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+  }
+  if (jwksUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && isLoopback(url.hostname.replace(/^\[|\]$/g, ''))))
+    ) {
+      throw new ConfigError('JWT_JWKS_URL', 'JWT_JWKS_URL must be an https URL (http only on loopback)');
+    }
+  }
+  const why = 'when AUTH_MODE=jwt (tokens from any other issuer or for any other audience are refused)';
+  return {
+    ...(secret === undefined ? {} : { secret }),
+    ...(jwksUrl === undefined ? {} : { jwksUrl }),
+    issuer: required(env, 'JWT_ISSUER', why),
+    audience: required(env, 'JWT_AUDIENCE', why),
+    clockToleranceSec: readInteger(env, 'JWT_CLOCK_TOLERANCE_S', 0, 300, 5),
+  };
+}
+
+/** AUTH_MODE and what it needs; refuses `none` where it would expose a live key or a public port. */
+export function readAuthConfig(
+  env: NodeJS.ProcessEnv,
+  where: { host: string; secretKey: string | undefined },
+): AuthConfig {
+  const mode = readChoice(env, 'AUTH_MODE', AUTH_MODES, 'none');
+  const allowRemoteNone = readBoolean(env, 'AUTH_NONE_ALLOW_REMOTE', false);
+  if (mode === 'none') {
+    if (where.secretKey !== undefined && /^(?:sk|rk)_live_/.test(where.secretKey)) {
+      throw new ConfigError(
+        'AUTH_MODE',
+        'AUTH_MODE=none would let anyone who reaches the gateway use a live key: set AUTH_MODE=jwt or passthrough',
+      );
+    }
+    if (!isLoopback(where.host) && !allowRemoteNone) {
+      throw new ConfigError(
+        'AUTH_MODE',
+        `AUTH_MODE=none with HOST=${where.host} (not loopback) lets anyone on the network in: set AUTH_MODE=jwt or passthrough, or AUTH_NONE_ALLOW_REMOTE=true if something in front authenticates`,
+      );
+    }
+  }
+  if (mode === 'passthrough' && where.secretKey !== undefined) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      "AUTH_MODE=passthrough uses each caller's own key and holds none: unset STRIPE_SECRET_KEY",
+    );
+  }
+  return { mode, allowRemoteNone, ...(mode === 'jwt' ? { jwt: readJwtConfig(env) } : {}) };
 }

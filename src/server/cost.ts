@@ -1,6 +1,9 @@
 /**
  * Estimates how many Stripe calls an operation may make, from its shape alone, before anything
- * runs. Fields that call Stripe say so in `extensions.stripeCost` (src/schema):
+ * runs. It reads the fields' fetch plans (`extensions.stripePlan`, src/schema/plans.ts): a reference
+ * or inline list that the planner folds into its fetching ancestor's `expand[]` (within Stripe's
+ * four levels, never under a union with several members) costs no call. Fields that call Stripe
+ * say what they cost in `extensions.stripeCost`:
  * - `{ calls: n }`: n calls per parent object (retrieve, node, expandable references);
  * - `{ paged: true }`: a connection, ceil(size / 100) calls per parent, where size is `first` or
  *   `last` (default 10); its `edges` and `nodes` multiply everything below them by size.
@@ -20,6 +23,7 @@ import {
   getDirectiveValues,
   getNamedType,
   getNullableType,
+  isAbstractType,
   isInterfaceType,
   isListType,
   isObjectType,
@@ -28,10 +32,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
+
 /** Stripe's page size: a connection of `first: n` fetches ceil(n / 100) pages. */
-export const STRIPE_PAGE_SIZE = 100;
+export const STRIPE_PAGE_SIZE = MAX_PAGE_SIZE;
 /** Items assumed for a connection without `first`/`last` and for other lists. */
-export const DEFAULT_LIST_SIZE = 10;
+export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
 
 export interface StripeCost {
   calls?: number;
@@ -60,6 +66,40 @@ export function stripeCostOf(
   return cost as StripeCost;
 }
 
+/** What a field's fetch plan (src/schema/plans.ts) tells the estimator. */
+interface PlanFacts {
+  /** the field reads this parent property when the parent's request expanded it */
+  fold?: string;
+  /** the field's own request takes `expand[]` */
+  expand?: boolean;
+}
+
+function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined): PlanFacts | undefined {
+  const plan = extensions?.stripePlan;
+  return typeof plan === 'object' && plan !== null ? (plan as PlanFacts) : undefined;
+}
+
+/** The estimator folds no deeper than the planner does. */
+const MAX_FOLD_DEPTH = MAX_EXPAND_DEPTH;
+/** Items Stripe embeds in an inline list. */
+const INLINE_PAGE_SIZE = DEFAULT_PAGE_SIZE;
+
+/**
+ * Whether a field with a fold plan at `fold` segments below its fetching ancestor is answered by
+ * that request: within Stripe's expand depth and, for an inline list, asked for its first page only.
+ */
+function foldable(args: Record<string, unknown>, fold: number): boolean {
+  if (fold + 1 > MAX_FOLD_DEPTH) return false;
+  const list = args.first !== undefined || args.last !== undefined || 'after' in args;
+  if (!list && Object.keys(args).length === 0) return true;
+  if (args.after != null || args.before != null || args.last != null) return false;
+  const first = typeof args.first === 'number' ? args.first : INLINE_PAGE_SIZE;
+  const filters = Object.keys(args).filter(
+    (k) => !['first', 'after', 'last', 'before'].includes(k) && args[k] != null,
+  );
+  return first <= INLINE_PAGE_SIZE && filters.length === 0;
+}
+
 interface Walk {
   schema: GraphQLSchema;
   fragments: Readonly<Record<string, FragmentDefinitionNode>>;
@@ -67,6 +107,12 @@ interface Walk {
   pageSizes: PageSizeUse[];
   /** root fields of a mutation cost a call each even without `stripeCost` */
   mutation: boolean;
+  /**
+   * Cost of a fragment per unit multiplier, by fragment, type and connection size: the cost is
+   * linear in the multiplier, so each fragment is walked once per context however often it is
+   * spread (without this, fragments spreading the next one twice are exponential).
+   */
+  fragmentCosts: Map<string, number>;
 }
 
 function skipped(node: { directives?: readonly unknown[] | undefined }, walk: Walk): boolean {
@@ -107,6 +153,13 @@ function pageSizeOf(args: Record<string, unknown>, path: string, walk: Walk): nu
   return DEFAULT_LIST_SIZE;
 }
 
+/**
+ * Where a selection sits relative to the nearest field that fetches from Stripe: how many `expand[]`
+ * path segments deep (so a reference or inline list there can be folded into that request), or
+ * undefined where nothing can be folded.
+ */
+type FoldDepth = number | undefined;
+
 function selectionCost(
   selectionSet: SelectionSetNode,
   parent: GraphQLNamedType,
@@ -115,6 +168,7 @@ function selectionCost(
   path: string,
   walk: Walk,
   fragmentStack: readonly string[],
+  fold: FoldDepth = undefined,
 ): number {
   let total = 0;
   for (const selection of selectionSet.selections) {
@@ -131,6 +185,7 @@ function selectionCost(
         path,
         walk,
         fragmentStack,
+        fold,
       );
       continue;
     }
@@ -139,10 +194,23 @@ function selectionCost(
       const fragment = walk.fragments[name];
       if (!fragment || fragmentStack.includes(name)) continue;
       const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
-      total += selectionCost(fragment.selectionSet, condition, multiplier, connectionSize, path, walk, [
-        ...fragmentStack,
-        name,
-      ]);
+      const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}`;
+      let unit = walk.fragmentCosts.get(key);
+      if (unit === undefined) {
+        // Page sizes inside are recorded once, under the path of the first spread.
+        unit = selectionCost(
+          fragment.selectionSet,
+          condition,
+          1,
+          connectionSize,
+          path,
+          walk,
+          [...fragmentStack, name],
+          fold,
+        );
+        walk.fragmentCosts.set(key, unit);
+      }
+      if (unit !== 0) total += multiplier * unit;
       continue;
     }
     const name = selection.name.value;
@@ -155,20 +223,43 @@ function selectionCost(
     const key = selection.alias?.value ?? name;
     const fieldPath = path === '' ? key : `${path}.${key}`;
     const cost = stripeCostOf(def.extensions);
+    const plan = planOf(def.extensions);
+    const fieldType = getNamedType(def.type);
 
     let own = 0;
     let pageSize: number | undefined;
-    if (cost?.paged) {
+    // Where this field's children sit for folding: below a field that fetches, or deeper below
+    // the request this field was folded into.
+    // A plain object property is one more segment of the expand path; a connection's own fields
+    // (edges, nodes, node) are not on the wire.
+    const wrapper = /(Connection|Edge)$/.test(parent.name);
+    let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
+    if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
+      // Folded into the parent's request: no call of its own.
+      if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
+      childFold = cost?.paged ? fold + 2 : fold + 1;
+    } else if (cost?.paged) {
       pageSize = pageSizeOf(args, fieldPath, walk);
       own = Math.ceil(pageSize / STRIPE_PAGE_SIZE);
+      childFold = plan?.expand ? 1 : undefined;
     } else if (typeof cost?.calls === 'number') {
       own = cost.calls;
+      childFold = plan?.expand ? 0 : undefined;
     } else if (walk.mutation && path === '') {
       own = 1;
     }
     total += multiplier * own;
 
     if (!selection.selectionSet) continue;
+    // Stripe refuses an expand path not valid for every member of a union: nothing under an
+    // abstract field with several members is assumed folded.
+    if (
+      childFold !== undefined &&
+      isAbstractType(fieldType) &&
+      walk.schema.getPossibleTypes(fieldType).length > 1
+    ) {
+      childFold = undefined;
+    }
     let childMultiplier = multiplier;
     if (connectionSize !== undefined && (name === 'edges' || name === 'nodes')) {
       childMultiplier = multiplier * connectionSize;
@@ -177,12 +268,13 @@ function selectionCost(
     }
     total += selectionCost(
       selection.selectionSet,
-      getNamedType(def.type),
+      fieldType,
       childMultiplier,
       pageSize,
       fieldPath,
       walk,
       fragmentStack,
+      childFold,
     );
   }
   return total;
@@ -205,6 +297,7 @@ export function estimateCost(
     variables,
     pageSizes: [],
     mutation: operation.operation === 'mutation',
+    fragmentCosts: new Map(),
   };
   if (!root) return { upstreamCalls: 0, pageSizes: [] };
   const upstreamCalls = selectionCost(operation.selectionSet, root, 1, undefined, '', walk, []);

@@ -14,7 +14,6 @@ query Tour {
       id
       name
       email
-      created
       defaultSource {
         __typename
         ... on Card {
@@ -31,39 +30,73 @@ query Tour {
     }
   }
 
-  # The latest charge, with its customer expanded
-  charges(first: 1) {
+  # The newest customers' cards, and their invoices with the lines
+  newest: customers(first: 2) {
     nodes {
-      id
-      amount
-      currency
-      status
-      paid
-      customer {
-        ... on Customer {
-          id
-          name
-          email
+      email
+      cards(first: 3) {
+        nodes {
+          brand
+          last4
+        }
+      }
+      invoices(first: 3) {
+        nodes {
+          number
+          status
+          amountDue
+          currency
+          lines(first: 5) {
+            nodes {
+              description
+              amount
+            }
+          }
         }
       }
     }
   }
 
-  # Connected accounts and their capabilities
+  # The latest charges, with their customer (folded into one request)
+  charges(first: 3) {
+    nodes {
+      id
+      amount
+      currency
+      status
+      customer {
+        id
+        name
+        email
+      }
+    }
+  }
+
+  # A connected account: its capabilities and the transfers to it
   accounts(first: 1) {
     nodes {
       id
       type
       country
       email
-      chargesEnabled
-      payoutsEnabled
-      businessProfile {
-        name
-      }
       capabilities {
-        cardPayments
-        transfers
+        nodes {
+          id
+          status
+        }
+      }
+      transfers(first: 3) {
+        nodes {
+          id
+          amount
+          currency
+          reversals {
+            nodes {
+              id
+              amount
+            }
+          }
+        }
       }
     }
   }

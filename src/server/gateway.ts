@@ -1,23 +1,28 @@
 /**
- * The gateway factory: a Yoga instance over the Stripe schema with per-request loaders, Connect
+ * The gateway factory: a Yoga instance over the Stripe schema with per-request upstream sessions, Connect
  * scoping, query limits, error masking, CSRF prevention, CORS, health, readiness, metrics, request
  * ids and GraphiQL. It opens no socket: embed `gateway.yoga` in any Node or fetch server, call
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
-import { createLoaders, type Loaders } from '../loaders/loaders.ts';
+import { createScopePolicy, forbidden } from '../loaders/scope.ts';
+import { UpstreamSession } from '../loaders/session.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
-import { ACCOUNT_ID, scopeResolversByAccount } from '../schema/connect.ts';
+import { isStripeError } from '../rest/errors.ts';
+import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
+import type { LiveContext } from '../schema/subscriptions.ts';
+import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
+import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
-import { useQueryLimits } from './limits.ts';
+import { boundedDocumentCache, useQueryLimits } from './limits.ts';
 import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
@@ -77,10 +82,37 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
-function corsOptions(origins: readonly string[]) {
-  if (origins.length === 0) return false as const;
+/**
+ * The request's abort signal, for upstream calls: one listener on the request's own signal (a
+ * costly proxy in Yoga's server adapter) instead of one per upstream call.
+ */
+function requestSignal(request: Request): AbortSignal {
+  const controller = new AbortController();
+  const source = request.signal;
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
+}
+
+/**
+ * The readiness probe's client. A passthrough gateway holds no key, so Stripe answering its keyless
+ * probe with 401 is the proof that Stripe is reachable.
+ */
+function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
+  if (config.auth.mode !== 'passthrough') return rest;
   return {
-    origin: [...origins],
+    request: <T>(request: Parameters<RestClient['request']>[0]) =>
+      rest.request<T>(request).catch((error: unknown) => {
+        if (isStripeError(error) && error.statusCode === 401) return undefined as T;
+        throw error;
+      }),
+    list: (request) => rest.list(request),
+    close: () => rest.close(),
+  };
+}
+
+function corsOptions(origins: readonly string[]) {
+  return corsFor(origins, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -92,13 +124,12 @@ function corsOptions(origins: readonly string[]) {
     exposedHeaders: [REQUEST_ID_HEADER],
     credentials: false,
     maxAge: 600,
-  };
+  });
 }
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
-  const built = options.schema ?? buildSchema();
-  scopeResolversByAccount(built.schema);
+  const built = options.schema ?? buildSchema({ preview: config.previewResources });
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
@@ -106,7 +137,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     redact,
     ...(options.logSink ? { sink: options.logSink } : {}),
   });
-  // The loaders call the REST client with path templates, so metric labels stay bounded.
+  // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
   const live = createLive({
     config: config.live,
@@ -121,7 +152,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   let ownsRest = true;
   if (options.rest === undefined) {
     const { secretKey, ...restConfig } = config.rest;
-    if (secretKey === undefined) {
+    // Passthrough: the gateway holds no key; every call carries its caller's.
+    if (secretKey === undefined && config.auth.mode !== 'passthrough') {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
     rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream, ...limiter });
@@ -133,29 +165,51 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   }
 
   const upstream = rest;
-  rest = live.wrapRest(rest);
-  const readiness = new Readiness({ rest, cacheMs: config.readyCacheMs, timeoutMs: config.readyTimeoutMs });
+  rest = live.restFor(rest);
+  const readiness = new Readiness({
+    rest: readinessClient(rest, config),
+    cacheMs: config.readyCacheMs,
+    timeoutMs: config.readyTimeoutMs,
+  });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
   const tracking = createRequestTracking({ logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT });
   const estimates = new WeakMap<object, CostEstimate>();
   const retrievePathOf = (object: Record<string, unknown>) => built.index.retrievePathOf(object);
 
-  const buildContext = (request: Request): ServerContext => {
+  const authenticator = createAuthenticator(config.auth);
+  const scopes = createScopePolicy(built.model, built.index);
+
+  const buildContext = (request: Request, caller: Caller): ServerContext => {
     const requestId = tracking.idOf(request);
-    const stripeAccount = stripeAccountOf(request);
-    const made: Loaders[] = [];
-    const make = (account: string | undefined): Loaders => {
-      const loaders = createLoaders({ rest, stripeAccount: account, signal: request.signal, retrievePathOf });
-      made.push(loaders);
-      return loaders;
+    const stripeAccount = accountFor(caller, stripeAccountOf(request));
+    // The caller's key and customer scope travel with every session of the request.
+    const scope = caller.customer === undefined ? undefined : scopes.forCustomer(caller.customer);
+    // The object cache (when on) keys its entries by the scope too.
+    const scopedRest = scope === undefined ? rest : live.restFor(upstream, scope.customer);
+    const made: UpstreamSession[] = [];
+    const signal = requestSignal(request);
+    const open = (account: string | undefined): UpstreamSession =>
+      new UpstreamSession({
+        rest: scopedRest,
+        stripeAccount: account,
+        signal,
+        retrievePathOf,
+        apiKey: caller.apiKey,
+        scope,
+      });
+    const make = (account: string | undefined): UpstreamSession => {
+      const session = open(account);
+      made.push(session);
+      return session;
     };
-    const loaders = make(stripeAccount);
-    const byAccount = new Map<string, Loaders>();
+    const session = make(stripeAccount);
+    const byAccount = new Map<string, UpstreamSession>();
     return {
-      loaders,
-      loadersFor(account) {
-        if (account === stripeAccount) return loaders;
+      session,
+      sessionFor(account) {
+        if (!mayActAs(caller, stripeAccount, account)) throw forbidden();
+        if (account === stripeAccount) return session;
         let scoped = byAccount.get(account);
         if (!scoped) {
           scoped = make(account);
@@ -164,8 +218,24 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
-      logger: logger.child({ requestId }),
+      logger: logger.child({
+        requestId,
+        ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
+        ...(caller.subject === undefined ? {} : { subject: caller.subject }),
+        ...(caller.customer === undefined ? {} : { customer: caller.customer }),
+      }),
       upstreamCalls: () => made.reduce((sum, l) => sum + l.upstreamCalls, 0),
+      // Subscriptions: each event gets a session of its own (not counted with the request's).
+      // A passthrough caller's key may belong to any account, so it gets no events.
+      ...(caller.apiKey === undefined
+        ? {
+            live: {
+              events: live.events,
+              session: open,
+              admits: (object) => scope?.admits(object, false) ?? true,
+            } satisfies LiveContext,
+          }
+        : {}),
     };
   };
 
@@ -179,16 +249,25 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     batching: false,
-    context: ({ request }) => buildContext(request),
+    // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
+    // every body through a TransformStream, a large share of a small query's CPU.
+    maxRequestBodySize: false,
+    // Only short sources are cached: a cached AST keeps its whole source string.
+    parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
+    context: async ({ request }) => buildContext(request, await authenticator.authenticate(request)),
     plugins: [
       tracking.plugin,
+      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      ...live.plugins(rest, retrievePathOf),
+      ...live.plugins(),
       useCsrfPrevention(),
       useExecutionCancellation(),
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
-      useQueryLimits(config.limits, { onEstimate: (context, estimate) => estimates.set(context, estimate) }),
+      useQueryLimits(config.limits, {
+        introspection: config.introspection,
+        onEstimate: (context, estimate) => estimates.set(context, estimate),
+      }),
     ],
   });
 

@@ -59,12 +59,26 @@ export function parseWithTokenLimit(maxTokens: number) {
 
 // ---- depth and aliases --------------------------------------------------------------------------
 
-/** Introspection subtrees (`__schema`, `__type`) are exempt: GraphiQL's own query nests deeply. */
-const isIntrospection = (name: string) => name.startsWith('__') && name !== '__typename';
+/** Introspection meta-fields that list many objects (the schema has about 1,900 types). */
+const INTROSPECTION_LISTS = new Set([
+  'types',
+  'fields',
+  'inputFields',
+  'interfaces',
+  'possibleTypes',
+  'enumValues',
+  'args',
+  'directives',
+]);
+/** List fields on one path inside an introspection field; the standard query needs 3 (types.fields.args). */
+export const MAX_INTROSPECTION_LIST_NESTING = 3;
+
+const isIntrospectionRoot = (name: string) => name === '__schema' || name === '__type';
 
 /**
  * Folds a selection set, fragments followed once each (and memoised): `field` gives a field's value
- * from its children's, `combine` joins siblings (max for depth, sum for aliases).
+ * from its children's, `combine` joins siblings (max for depth, sum for aliases). Introspection
+ * fields count like any other. Linear in the document's size.
  */
 function foldSelections(
   selectionSet: SelectionSetNode,
@@ -78,7 +92,6 @@ function foldSelections(
   for (const selection of selectionSet.selections) {
     let value: number;
     if (selection.kind === Kind.FIELD) {
-      if (isIntrospection(selection.name.value)) continue;
       const children = selection.selectionSet
         ? foldSelections(selection.selectionSet, context, memo, stack, field, combine)
         : 0;
@@ -161,6 +174,87 @@ export function aliasLimitRule(maxAliases: number): ValidationRule {
   }, `AliasLimit${maxAliases}`);
 }
 
+// ---- introspection -----------------------------------------------------------------------------
+
+interface IntrospectionShape {
+  /** most list fields on one path */
+  nesting: number;
+  aliased: boolean;
+}
+
+/**
+ * The shape of a selection under `__schema`/`__type`, by the memoised fold: packed in one number,
+ * `nesting * 2 + (aliased ? 1 : 0)`.
+ */
+function introspectionShapeOf(
+  selectionSet: SelectionSetNode,
+  context: ValidationContext,
+  memo: Map<string, number>,
+): IntrospectionShape {
+  const packed = foldSelections(
+    selectionSet,
+    context,
+    memo,
+    [],
+    (node, children) => {
+      const nesting = (children >> 1) + (INTROSPECTION_LISTS.has(node.name.value) ? 1 : 0);
+      return nesting * 2 + (node.alias ? 1 : children & 1);
+    },
+    (a, b) => Math.max(a >> 1, b >> 1) * 2 + ((a | b) & 1),
+  );
+  return { nesting: packed >> 1, aliased: (packed & 1) === 1 };
+}
+
+function introspectionError(message: string, node: FieldNode, code = 'INTROSPECTION_LIMIT'): GraphQLError {
+  return new GraphQLError(message, { nodes: [node], extensions: { code } });
+}
+
+/**
+ * Introspection is either off (`INTROSPECTION_DISABLED` on any `__schema`/`__type`), or bounded:
+ * one answer per operation (no aliases on or under `__schema`/`__type`: same-named fields merge
+ * into one) and at most `MAX_INTROSPECTION_LIST_NESTING` list fields on a path. The whole schema's
+ * introspection is a 2.6 MB answer; without these bounds 30 aliases or a `types { fields { type {
+ * fields …` chain multiply it.
+ */
+export function introspectionRule(enabled: boolean): ValidationRule {
+  return named(
+    (context: ValidationContext): ASTVisitor => {
+      const memo = new Map<string, number>();
+      return {
+        Field(node) {
+          if (!isIntrospectionRoot(node.name.value)) return;
+          if (!enabled) {
+            context.reportError(
+              introspectionError(
+                `Introspection is disabled on this server (${node.name.value})`,
+                node,
+                'INTROSPECTION_DISABLED',
+              ),
+            );
+            return;
+          }
+          const shape = node.selectionSet
+            ? introspectionShapeOf(node.selectionSet, context, memo)
+            : { nesting: 0, aliased: false };
+          if (node.alias || shape.aliased) {
+            context.reportError(
+              introspectionError(`Aliases are not allowed in or on ${node.name.value}`, node),
+            );
+          } else if (shape.nesting > MAX_INTROSPECTION_LIST_NESTING) {
+            context.reportError(
+              introspectionError(
+                `${node.name.value} nests ${shape.nesting} lists of types, fields or arguments, more than the maximum of ${MAX_INTROSPECTION_LIST_NESTING}`,
+                node,
+              ),
+            );
+          }
+        },
+      };
+    },
+    `Introspection${enabled ? 'On' : 'Off'}`,
+  );
+}
+
 // ---- page size and cost -------------------------------------------------------------------------
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -191,15 +285,109 @@ export function checkEstimate(estimate: CostEstimate, limits: QueryLimits): Grap
   return undefined;
 }
 
+// ---- variables ---------------------------------------------------------------------------------
+
+/** Coercion stops after this many errors (graphql-js would otherwise report one per bad item). */
+export const MAX_VARIABLE_ERRORS = 10;
+/** Deepest nesting of lists and objects in the variables. */
+export const MAX_VARIABLE_NESTING = 32;
+
+/**
+ * The first way the raw variables exceed the bounds, if any: a list longer than `maxListItems`,
+ * or nesting deeper than `MAX_VARIABLE_NESTING`. Iterative and linear in the variables' size,
+ * so it runs before coercion (which is recursive and reports per item).
+ */
+export function variablesProblem(
+  variables: unknown,
+  maxListItems: number,
+): { message: string; path: string; extensions: Record<string, unknown> } | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: variables, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_VARIABLE_NESTING) {
+      return {
+        message: `Variables nest more than ${MAX_VARIABLE_NESTING} levels deep at ${path}`,
+        path,
+        extensions: { limit: MAX_VARIABLE_NESTING },
+      };
+    }
+    if (Array.isArray(value)) {
+      if (value.length > maxListItems) {
+        return {
+          message: `The list at ${path} has ${value.length} items, more than the maximum of ${maxListItems}`,
+          path,
+          extensions: { limit: maxListItems, items: value.length },
+        };
+      }
+      for (let i = 0; i < value.length; i++) {
+        stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        const child = path === '' ? `$${key}` : `${path}.${key}`;
+        stack.push({ value: (value as Record<string, unknown>)[key], path: child, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A variable coercion error with a code (graphql-js gives none). */
+function badVariable(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400, spec: true } },
+  });
+}
+
+// ---- document cache ------------------------------------------------------------------------------
+
+/** Documents longer than this are parsed every time rather than cached (a cached AST keeps its source). */
+export const MAX_CACHED_SOURCE_LENGTH = 8_192;
+const CACHE_ENTRIES = 1_000;
+
+/**
+ * An LRU cache for Yoga's parsed documents and parse errors that ignores long sources, so that
+ * memory held by the cache stays under `CACHE_ENTRIES * MAX_CACHED_SOURCE_LENGTH` characters plus
+ * their ASTs (a flood of distinct comment-padded documents cannot grow it).
+ */
+export function boundedDocumentCache<T>(): {
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
+} {
+  const entries = new Map<string, T>();
+  return {
+    get(key) {
+      if (key.length > MAX_CACHED_SOURCE_LENGTH) return undefined;
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
+      }
+      return value;
+    },
+    set(key, value) {
+      if (key.length > MAX_CACHED_SOURCE_LENGTH) return;
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > CACHE_ENTRIES) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
+
 export interface QueryLimitsOptions {
   /** Called with each operation's estimate, before it is checked (for `extensions.cost`). */
   onEstimate?: (context: object, estimate: CostEstimate) => void;
+  /** Schema introspection allowed (bounded); default true. */
+  introspection?: boolean;
 }
 
 /** The Yoga plugin enforcing every limit. */
 export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions = {}): Plugin {
   const depthRule = depthLimitRule(limits.maxDepth);
   const aliasRule = aliasLimitRule(limits.maxAliases);
+  const introspection = introspectionRule(options.introspection ?? true);
   const parseFn = parseWithTokenLimit(limits.maxTokens);
   return {
     onParse({ setParseFn }) {
@@ -208,17 +396,29 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
     onValidate({ addValidationRule }) {
       addValidationRule(depthRule);
       addValidationRule(aliasRule);
+      addValidationRule(introspection);
     },
     onExecute({ args, setResultAndStopExecution }) {
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation) return;
-      const coerced = getVariableValues(
-        args.schema,
-        operation.variableDefinitions ?? [],
-        (args.variableValues ?? {}) as Record<string, unknown>,
-      );
-      // Invalid variables fail execution before any resolver runs.
-      if (coerced.errors) return;
+      const raw = (args.variableValues ?? {}) as Record<string, unknown>;
+      const problem = variablesProblem(raw, limits.maxListItems);
+      if (problem) {
+        setResultAndStopExecution({
+          errors: [
+            limitError('BAD_USER_INPUT', problem.message, { path: problem.path, ...problem.extensions }),
+          ],
+        });
+        return;
+      }
+      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], raw, {
+        maxErrors: MAX_VARIABLE_ERRORS,
+      });
+      // Coerced once here, with a bound on errors; graphql-js would coerce again, without codes.
+      if (coerced.errors) {
+        setResultAndStopExecution({ errors: coerced.errors.map(badVariable) });
+        return;
+      }
       const estimate = estimateCost(args.schema, operation, fragmentsOf(args.document), coerced.coerced);
       options.onEstimate?.(args.contextValue as object, estimate);
       const error = checkEstimate(estimate, limits);

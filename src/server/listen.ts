@@ -5,12 +5,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_HTTP_LIMITS } from './config.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface ListenOptions {
   port: number;
   host: string;
+  /** Time to receive a request's headers; default `DEFAULT_HTTP_LIMITS`, as the two below. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, headers and body; 408 past it. */
+  requestTimeoutMs?: number;
+  /** How long an idle kept-alive connection stays open. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface Listener {
@@ -28,6 +35,8 @@ export interface Listener {
 }
 
 const IDLE_SWEEP_MS = 50;
+/** How often Node checks connections against the header and request timeouts (its default is 30 s). */
+const TIMEOUT_CHECK_MS = 250;
 
 function originOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -38,16 +47,28 @@ function originOf(address: AddressInfo): string {
 export async function listen(handler: NodeHandler, options: ListenOptions): Promise<Listener> {
   let inFlight = 0;
   let closing = false;
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-    });
-    // A request that arrives on a kept-alive connection during shutdown is the connection's last.
-    if (closing) res.setHeader('connection', 'close');
-    handler(req, res);
-  });
-  server.keepAliveTimeout = 5_000;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs;
+  const server = createServer(
+    {
+      // Node requires headersTimeout <= requestTimeout.
+      headersTimeout: Math.min(
+        options.headersTimeoutMs ?? DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+        requestTimeout,
+      ),
+      requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    },
+    (req, res) => {
+      inFlight++;
+      res.once('close', () => {
+        inFlight--;
+      });
+      // A request that arrives on a kept-alive connection during shutdown is the connection's last.
+      if (closing) res.setHeader('connection', 'close');
+      handler(req, res);
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);

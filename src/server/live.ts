@@ -4,9 +4,8 @@
  * with their metrics.
  */
 import type { Plugin } from 'graphql-yoga';
-import { createLoaders, type StripeObject } from '../loaders/loaders.ts';
 import type { RateLimiter, RestClient } from '../rest/client.ts';
-import type { LiveContext, LiveEvent } from '../schema/subscriptions.ts';
+import type { LiveEvent } from '../schema/subscriptions.ts';
 import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -21,11 +20,17 @@ export interface Live {
   readonly budget: RateLimiter | undefined;
   /** undefined without `CACHE_TTL_SECONDS` */
   readonly cache: ObjectCache | undefined;
-  /** The REST client through the cache (when on). */
-  wrapRest(rest: RestClient): RestClient;
+  /**
+   * The REST client through the cache (when on), for sessions of one customer scope (undefined:
+   * none); each call's own API key (passthrough) is part of the cache key too.
+   */
+  restFor(rest: RestClient, scope?: string): RestClient;
+  /** Stripe's events as they arrive, on any replica, for one subscriber. */
+  events(): AsyncIterable<LiveEvent>;
   /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
   acceptWebhookSecret(secret: string): void;
-  plugins(rest: RestClient, retrievePathOf: (object: StripeObject) => string | undefined): Plugin[];
+  /** The webhook intake. */
+  plugins(): Plugin[];
   close(): Promise<void>;
 }
 
@@ -83,11 +88,13 @@ export function createLive(options: {
     shared,
     budget,
     cache,
-    wrapRest: (rest) => (cache ? cache.wrap(rest, { secretKey }) : rest),
+    restFor: (rest, scope) =>
+      cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
+    events,
     acceptWebhookSecret: (secret) => {
       if (!secrets.includes(secret)) secrets.push(secret);
     },
-    plugins(rest, retrievePathOf) {
+    plugins() {
       return [
         useWebhookIntake({
           path: config.webhookPath,
@@ -98,17 +105,6 @@ export function createLive(options: {
           onOutcome: (outcome) => webhooks.inc({ outcome }),
           ...(cache ? { onEvent: (event) => cache.invalidate(event).then(() => {}) } : {}),
         }),
-        {
-          onContextBuilding({ context, extendContext }) {
-            const request = (context as { request?: Request }).request;
-            const live: LiveContext = {
-              events,
-              freshLoaders: (stripeAccount) =>
-                createLoaders({ rest, stripeAccount, signal: request?.signal, retrievePathOf }),
-            };
-            extendContext({ live } as never);
-          },
-        },
       ];
     },
     close: () => (options.shared ? Promise.resolve() : shared.close()),

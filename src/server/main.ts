@@ -17,7 +17,8 @@ interface Upstream {
 }
 
 async function upstreamFor(config: ServerConfig): Promise<Upstream> {
-  if (config.rest.secretKey !== undefined) return { config };
+  // Passthrough holds no key: callers bring theirs to STRIPE_API_BASE (Stripe, or an emulator you run).
+  if (config.rest.secretKey !== undefined || config.auth.mode === 'passthrough') return { config };
   const { createEmulator } = await import('../emulator/server.ts');
   const emulator = await createEmulator({ port: config.emulatorPort, host: '127.0.0.1' });
   return {
@@ -45,7 +46,13 @@ async function main(): Promise<void> {
   const { logger } = gateway;
   let listener: Awaited<ReturnType<typeof listen>>;
   try {
-    listener = await listen(gateway.yoga, { port: config.port, host: config.host });
+    listener = await listen(gateway.yoga, {
+      port: config.port,
+      host: config.host,
+      headersTimeoutMs: config.http.headersTimeoutMs,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+      keepAliveTimeoutMs: config.http.keepAliveTimeoutMs,
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const hint = code === 'EADDRINUSE' ? ` (port ${config.port} is in use: set PORT)` : '';

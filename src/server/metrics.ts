@@ -89,7 +89,11 @@ export class GatewayMetrics {
     this.upstreamRequests.inc({
       method: event.method,
       path_template: event.pathTemplate,
-      status: event.status ?? (event.error ? event.error.kind : 'none'),
+      // A call the client's disconnect cancelled (even mid-retry) is `aborted`, not its last status.
+      status:
+        event.error?.kind === 'aborted'
+          ? 'aborted'
+          : (event.status ?? (event.error ? event.error.kind : 'none')),
       retried: event.retried,
     });
     this.upstreamDuration.observe(

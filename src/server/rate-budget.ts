@@ -1,6 +1,6 @@
 /**
  * Stripe's rate limit is per account, not per replica, so the budget is shared: each clock second
- * every Stripe account (per API key) has `perSecond` calls, counted atomically in Redis by
+ * every Stripe account (per API key: the gateway's, or in passthrough mode the caller's) has `perSecond` calls, counted atomically in Redis by
  * rate-limiter-flexible (in this process without Redis) under a key for that second. A call that
  * finds the second spent waits for the next one, up to `maxWaitMs`, then fails with a
  * `rate_limited` StripeError (GraphQL `RATE_LIMITED`) without calling Stripe. Calls start only in
@@ -41,6 +41,9 @@ export interface RateBudgetOptions {
   onWait?: (outcome: 'queued' | 'refused') => void;
 }
 
+/** A key as budgets name it: a short hash, never the key. */
+const keyIdOf = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
 function limiter(
   redis: Redis | undefined,
   keyPrefix: string,
@@ -74,6 +77,7 @@ export class RateBudget implements RateLimiter {
   private readonly maxWaitMs: number;
   private readonly seconds: RateLimiterAbstract;
   private readonly throttles: RateLimiterAbstract;
+  /** hash of the gateway's own key: the budget of calls that bring none */
   private readonly keyId: string;
   private readonly levels = new Map<string, { halvings: number; readAt: number }>();
   private readonly onWait: RateBudgetOptions['onWait'];
@@ -88,12 +92,12 @@ export class RateBudget implements RateLimiter {
     // Keys name the second they count, so the limiter's own window only needs to outlive it.
     this.seconds = limiter(options.redis, `${prefix}:s`, options.perSecond, 2);
     this.throttles = limiter(options.redis, `${prefix}:t`, MAX_HALVINGS, THROTTLE_SECONDS);
-    this.keyId = createHash('sha256').update(options.secretKey).digest('hex').slice(0, 16);
+    this.keyId = keyIdOf(options.secretKey);
   }
 
   /** The budget of an account now, after the 429s of the last few seconds. */
-  async currentBudget(account: string): Promise<number> {
-    const key = `${this.keyId}:${account}`;
+  async currentBudget(account: string, keyId = this.keyId): Promise<number> {
+    const key = `${keyId}:${account}`;
     const now = Date.now();
     let level = this.levels.get(key);
     if (!level || now - level.readAt > THROTTLE_READ_MS) {
@@ -104,8 +108,9 @@ export class RateBudget implements RateLimiter {
     return Math.max(1, Math.floor(this.perSecond / 2 ** level.halvings));
   }
 
-  async acquire(stripeAccount: string | undefined, signal?: AbortSignal): Promise<void> {
+  async acquire(stripeAccount: string | undefined, signal?: AbortSignal, apiKey?: string): Promise<void> {
     const account = stripeAccount ?? 'platform';
+    const keyId = apiKey === undefined ? this.keyId : keyIdOf(apiKey);
     const deadline = Date.now() + this.maxWaitMs;
     let waited = false;
     for (;;) {
@@ -116,7 +121,7 @@ export class RateBudget implements RateLimiter {
       // round trip can carry a call into the next second, whose own budget it would then exceed).
       if (
         intoSecond < 1000 - GUARD_MS &&
-        (await this.take(account, second)) &&
+        (await this.take(keyId, account, second)) &&
         Date.now() < (second + 1) * 1000 - GUARD_MS
       ) {
         if (waited) this.onWait?.('queued');
@@ -136,17 +141,17 @@ export class RateBudget implements RateLimiter {
     }
   }
 
-  throttled(stripeAccount: string | undefined): void {
-    const key = `${this.keyId}:${stripeAccount ?? 'platform'}`;
+  throttled(stripeAccount: string | undefined, apiKey?: string): void {
+    const key = `${apiKey === undefined ? this.keyId : keyIdOf(apiKey)}:${stripeAccount ?? 'platform'}`;
     this.levels.delete(key);
     // At most MAX_HALVINGS points: a rejection past them only means "already at the floor".
     this.throttles.consume(key, 1).catch(() => {});
   }
 
-  private async take(account: string, second: number): Promise<boolean> {
-    const budget = await this.currentBudget(account);
+  private async take(keyId: string, account: string, second: number): Promise<boolean> {
+    const budget = await this.currentBudget(account, keyId);
     try {
-      const res = await this.seconds.consume(`${this.keyId}:${account}:${second}`, 1);
+      const res = await this.seconds.consume(`${keyId}:${account}:${second}`, 1);
       return res.consumedPoints <= budget;
     } catch (error) {
       if (error instanceof RateLimiterRes) return false;

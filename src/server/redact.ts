@@ -1,10 +1,13 @@
 /**
- * Keeps API keys out of responses and logs: every text that leaves the process through an error
+ * Keeps API keys (the gateway's, and callers' own in passthrough mode) and callers' JWTs out of
+ * responses and logs: every text that leaves the process through an error
  * message or a log line passes through a redactor first.
  */
 
 /** Stripe secret and restricted keys, live or test, wherever they appear in a text. */
 const KEY_PATTERN = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{4,}/g;
+/** Signed JWTs (header.payload.signature, the header always starts with `{"` = `eyJ`): callers' tokens. */
+const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 export const REDACTED = '[REDACTED]';
 
 export type Redactor = (text: string) => string;
@@ -17,7 +20,7 @@ export function createRedactor(secrets: readonly (string | undefined)[] = []): R
   return (text) => {
     let out = text;
     for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out.replace(KEY_PATTERN, REDACTED);
+    return out.replace(KEY_PATTERN, REDACTED).replace(JWT_PATTERN, REDACTED);
   };
 }
 

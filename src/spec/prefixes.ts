@@ -3,7 +3,8 @@
  * dispatches on. Each entry is a fact read from Stripe's fixtures, docs or API responses. Stripe does
  * not promise prefixes (it may add or change them), so `node(id)` refuses an unknown or shared prefix
  * instead of guessing. Plans share `price_` with prices (Stripe's fixtures show plan ids `price_…`),
- * and two tax line item types share `tax_li_`.
+ * and two tax line item types share `tax_li_`. The preview resources (src/spec/overlay.ts) are
+ * listed too; Crypto Onramp quotes have no prefix (their ids are hashes) and are not read by id.
  */
 export const ID_PREFIXES: Readonly<Record<string, string>> = {
   account: 'acct_',
@@ -26,6 +27,7 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   'climate.supplier': 'climsup_',
   confirmation_token: 'ctoken_',
   credit_note: 'cn_',
+  'crypto.onramp_session': 'cos_',
   credit_note_line_item: 'cnli_',
   customer: 'cus_',
   customer_balance_transaction: 'cbtxn_',
@@ -102,6 +104,10 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
   tax_rate: 'txr_',
   'terminal.configuration': 'tmc_',
   'terminal.connection_token': 'pst_',
+  'terminal.hardware_order': 'thor_',
+  'terminal.hardware_product': 'thpr_',
+  'terminal.hardware_shipping_method': 'thsm_',
+  'terminal.hardware_sku': 'thsku_',
   'terminal.location': 'tml_',
   'terminal.reader': 'tmr_',
   'test_helpers.test_clock': 'clock_',

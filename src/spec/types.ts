@@ -37,6 +37,10 @@ export interface OutProp {
   required: boolean;
   /** listed in the schema's `x-expandableFields` */
   expandable: boolean;
+  /** the GraphQL field name, where the naming table renames the property */
+  gql?: string;
+  /** a relation edge serves this inline list: the property is read through that field */
+  relation?: string;
 }
 
 export interface ObjectSchema {
@@ -53,6 +57,8 @@ export interface ObjectSchema {
   /** true for inline schemas (not a component) */
   inline: boolean;
   props: OutProp[];
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 export interface EnumSchema {
@@ -64,6 +70,8 @@ export interface EnumSchema {
   gqlValues: string[];
   /** `x-stripeBypassValidation`: the API may send values not listed */
   open: boolean;
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 export interface UnionSchema {
@@ -71,6 +79,8 @@ export interface UnionSchema {
   gql: string;
   /** member object schema names (flattened: a union never contains a union) */
   members: string[];
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
 /** An input (request parameter) type: kept structural, since parameters are per operation. */
@@ -93,6 +103,14 @@ export interface InParam {
 }
 
 export type OperationKind = 'retrieve' | 'list' | 'search' | 'create' | 'update' | 'delete' | 'action';
+
+/** A path parameter that names an ancestor of what an operation addresses. */
+export interface PathParent {
+  /** the path parameter */
+  param: string;
+  /** the resource (or polymorphic resource) it names; absent when the paths do not say */
+  resource?: string;
+}
 
 export interface Operation {
   /** operationId */
@@ -119,27 +137,49 @@ export interface Operation {
   produces?: string;
   /** the body is multipart/form-data (file uploads) rather than form-encoded */
   multipart?: boolean;
+  /**
+   * The object is addressed by the path alone, not by an id in its last segment (`GET /v1/balance`,
+   * `POST /v1/account`, `DELETE /v1/customers/{customer}/discount`). Retrieve, update and delete only.
+   */
+  singleton?: true;
+  /**
+   * Path parameters that name ancestors, outermost first: every parameter but the object's own id
+   * (retrieve, update, delete), or all of them (list, create, an action that makes a new object).
+   * An action on a subject has its subject's parents. Absent when the path has none.
+   */
+  parents?: PathParent[];
+  /**
+   * The object the operation addresses, as the id of the operation that retrieves it:
+   * update and delete: the retrieve at the same path (`GET /v1/customers/{customer}/sources/{id}`);
+   * action: the nearest enclosing retrieve of the same resource (`POST /v1/invoices/{invoice}/pay`),
+   * with the verb (`pay`, `shipping/deliver`); an action without a subject makes a new object
+   * (`POST /v1/accounts/{account}/login_links`); list: the path-addressed object whose inline list it
+   * pages (`GET /v1/invoices/upcoming/lines`, verb `lines`).
+   */
+  subject?: { operation: string; verb?: string };
+  /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
+  preview?: true;
 }
 
-export type RelationEdge =
-  | {
-      /** a nested collection: GET /v1/<parents>/{p}/<children> */
-      kind: 'nested';
-      parent: string;
-      name: string;
-      operation: string;
-      /** the path parameter bound to the parent's id */
-      param: string;
-    }
-  | {
-      /** a top-level list filtered by a parameter that names the parent */
-      kind: 'filter';
-      parent: string;
-      name: string;
-      operation: string;
-      /** the query parameter bound to the parent's id */
-      param: string;
-    };
+export interface RelationEdge {
+  /**
+   * `nested`: a collection under the parent, GET /v1/<parents>/{p}/<children>;
+   * `filter`: a top-level list filtered by a parameter that names the parent.
+   */
+  kind: 'nested' | 'filter';
+  /** the parent resource (object schema name) */
+  parent: string;
+  /** the wire name of the collection (last path segment) */
+  name: string;
+  /** the GraphQL field on the parent type, settled at codegen (src/spec/relations.ts) */
+  field: string;
+  /** the list operation */
+  operation: string;
+  /** the path parameter (nested) or query parameter (filter) bound to the parent's id */
+  param: string;
+  /** the parent's property that embeds the first page of this list, when it has one */
+  inline?: string;
+}
 
 export interface Model {
   apiVersion: string;

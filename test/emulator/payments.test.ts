@@ -126,6 +126,18 @@ describe('charges', () => {
       exp_month: 8,
       exp_year: 2024,
     });
+    // Stripe shows the card charged as the charge's source.
+    expect(charge.source).toMatchObject({
+      id: SEED.jenny.card,
+      object: 'card',
+      customer: SEED.jenny.customer,
+      last4: '4242',
+    });
+  });
+
+  it('a charge made with a token has the new card as its source', async () => {
+    const charge = await stripe.charges.create({ amount: 1500, currency: 'usd', source: 'tok_mastercard' });
+    expect(charge.source).toMatchObject({ id: charge.payment_method, object: 'card', brand: 'MasterCard' });
   });
 
   it('needs a source or a customer with one', async () => {

@@ -62,14 +62,18 @@ describe('customers', () => {
     const second = await stripe.customers.list({
       email: 'page@example.com',
       limit: 2,
-      starting_after: ids[3],
+      starting_after: ids[3]!,
     });
     expect(second.data.map((c) => c.id)).toEqual([ids[2], ids[1]]);
     expect(second.has_more).toBe(true);
-    const back = await stripe.customers.list({ email: 'page@example.com', limit: 2, ending_before: ids[1] });
+    const back = await stripe.customers.list({ email: 'page@example.com', limit: 2, ending_before: ids[1]! });
     expect(back.data.map((c) => c.id)).toEqual([ids[3], ids[2]]);
     expect(back.has_more).toBe(true);
-    const last = await stripe.customers.list({ email: 'page@example.com', limit: 2, starting_after: ids[1] });
+    const last = await stripe.customers.list({
+      email: 'page@example.com',
+      limit: 2,
+      starting_after: ids[1]!,
+    });
     expect(last.data.map((c) => c.id)).toEqual([ids[0]]);
     expect(last.has_more).toBe(false);
   });

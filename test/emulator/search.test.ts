@@ -87,8 +87,8 @@ describe('router', () => {
   });
 
   it('matches methods separately and refuses unknown paths', () => {
-    expect(router.match('DELETE', '/v1/customers/cus_1')?.route.kind).toBe('delete');
-    expect(router.match('POST', '/v1/customers/cus_1')?.route.kind).toBe('update');
+    expect(router.match('DELETE', '/v1/customers/cus_1')?.route.op.kind).toBe('delete');
+    expect(router.match('POST', '/v1/customers/cus_1')?.route.op.kind).toBe('update');
     expect(router.match('PUT', '/v1/customers/cus_1')).toBeUndefined();
     expect(router.match('GET', '/v1/nothing')).toBeUndefined();
     expect(router.match('GET', '/v1/customers/')?.route.op.path).toBe('/v1/customers');
@@ -96,18 +96,18 @@ describe('router', () => {
 
   it('reads nested creates and actions from the paths', () => {
     const sources = router.match('POST', '/v1/customers/cus_1/sources')!.route;
-    expect(sources.kind).toBe('create');
+    expect(sources.op.kind).toBe('create');
     expect(sources.parents).toMatchObject([{ param: 'customer', resources: ['customer'] }]);
     const pay = router.match('POST', '/v1/invoices/in_1/pay')!.route;
-    expect(pay).toMatchObject({ kind: 'action', verb: 'pay' });
+    expect(pay).toMatchObject({ op: { kind: 'action' }, verb: 'pay' });
     expect(router.match('POST', '/v1/charges/ch_1/dispute/close')!.route).toMatchObject({
-      kind: 'action',
+      op: { kind: 'action' },
       verb: 'close',
     });
     expect(router.match('POST', '/v1/test_helpers/test_clocks/clock_1/advance')!.route).toMatchObject({
-      kind: 'action',
+      op: { kind: 'action' },
       verb: 'advance',
     });
-    expect(router.match('GET', '/v1/balance')!.route.kind).toBe('singleton');
+    expect(router.match('GET', '/v1/balance')!.route.op).toMatchObject({ kind: 'retrieve', singleton: true });
   });
 });

@@ -111,6 +111,22 @@ describe('default source', () => {
     });
   });
 
+  it('a missing source is named a source, whatever the method', async () => {
+    const missing = {
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'id',
+      message: "No such source: 'card_nope'",
+    };
+    const customer = SEED.jenny.customer;
+    await expect(stripe.customers.retrieveSource(customer, 'card_nope')).rejects.toMatchObject(missing);
+    await expect(stripe.customers.updateSource(customer, 'card_nope', { name: 'X' })).rejects.toMatchObject(
+      missing,
+    );
+    await expect(stripe.customers.deleteSource(customer, 'card_nope')).rejects.toMatchObject(missing);
+    await expect(stripe.customers.verifySource(customer, 'card_nope', {})).rejects.toMatchObject(missing);
+  });
+
   it('deleting a customer removes its sources', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const card = customer.default_source as string;

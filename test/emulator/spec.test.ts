@@ -10,6 +10,7 @@ import { loadApi } from '../../src/emulator/api.ts';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import type { Route } from '../../src/emulator/routes.ts';
 import { SEED } from '../../src/emulator/seed.ts';
+import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
 import type { Entry } from '../../src/emulator/store.ts';
 import type { InParam, InType } from '../../src/spec/types.ts';
 import { type Harness, startHarness } from './helpers.ts';
@@ -17,6 +18,14 @@ import { loadRawSpec, OasValidator } from './oas-validator.ts';
 
 /** Resources checked by another route or not retrievable generically, with the reason. */
 const EXCLUDED: Readonly<Record<string, string>> = {};
+
+/**
+ * What Stripe returns although the spec does not declare it, by retrieve path: a charge made with a
+ * card source shows that card as `source` (the spec dropped the deprecated field; the API keeps it).
+ */
+const UNDECLARED: Readonly<Record<string, readonly string[]>> = {
+  '/v1/charges/{charge}': ['$.source: not in the schema'],
+};
 
 /** Create parameters that must name real things or hold meaningful values. */
 const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
@@ -48,6 +57,17 @@ const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   source: () => ({ type: 'ach_credit_transfer', currency: 'usd' }),
   file: () => ({ purpose: 'dispute_evidence', file: 'hello' }),
   file_link: () => ({}),
+  'terminal.hardware_order': () => ({
+    hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEUs, quantity: 1 }],
+    payment_type: 'monthly_invoice',
+    shipping: {
+      name: 'Spec Test',
+      email: 'spec@example.com',
+      phone: '4155550100',
+      address: { line1: '1 Main St', postal_code: '94111', country: 'US' },
+    },
+    shipping_method: SEED_PREVIEW.shippingMethods.usStandard,
+  }),
 };
 
 let h: Harness;
@@ -153,7 +173,7 @@ function createRoute(resource: string): Route | undefined {
   return api.routes
     .filter(
       (r) =>
-        r.kind === 'create' &&
+        r.op.kind === 'create' &&
         r.resources[0] === resource &&
         r.parents.length <= 1 &&
         !r.op.path.includes('/test_helpers/'),
@@ -179,7 +199,9 @@ function storeDefault(resource: string, depth: number): Entry {
 }
 
 function retrieveRoutes(resource: string): Route[] {
-  return api.routes.filter((r) => r.kind === 'retrieve' && r.resources.includes(resource));
+  return api.routes.filter(
+    (r) => r.op.kind === 'retrieve' && !r.op.singleton && r.resources.includes(resource),
+  );
 }
 
 /** The path of `route` for `entry`, filling ancestors from the object's links. */
@@ -220,7 +242,9 @@ describe('every retrievable resource validates against the raw spec', () => {
         const response = await h.request('GET', path);
         expect(response.status, `${path}: ${JSON.stringify(response.body)}`).toBe(200);
         const schema = OasValidator.responseSchema(raw, 'get', route.op.path);
-        const errors = validator.validate(schema, response.body);
+        const errors = validator
+          .validate(schema, response.body)
+          .filter((error) => !UNDECLARED[route.op.path]?.includes(error));
         expect(errors, `${route.op.path}`).toEqual([]);
         checked.push(route.op.path);
       }
@@ -238,6 +262,7 @@ describe('singletons validate against the raw spec', () => {
     ['/v1/tax/settings', () => '/v1/tax/settings'],
     ['/v1/customers/{customer}/cash_balance', () => `/v1/customers/${SEED.jenny.customer}/cash_balance`],
     ['/v1/invoices/upcoming', () => `/v1/invoices/upcoming?customer=${SEED.jenny.customer}`],
+    ['/v1/crypto/onramp/quotes', () => '/v1/crypto/onramp/quotes?source_amount=20'],
   ];
   for (const [template, path] of cases) {
     it(template, async () => {

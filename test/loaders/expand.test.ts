@@ -1,6 +1,6 @@
 import { execute, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createLoaders } from '../../src/loaders/loaders.ts';
+import { UpstreamSession } from '../../src/loaders/session.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 
@@ -41,10 +41,10 @@ const charge = (id: string, customerId: string) => ({
 
 async function run(query: string, answer: (request: RestRequest) => unknown) {
   const { rest, requests } = fakeRest(answer);
-  const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
+  const loaders = new UpstreamSession({ rest, retrievePathOf: index.retrievePathOf });
   const document = parse(query);
   expect(validate(schema, document)).toEqual([]);
-  const result = await execute({ schema, document, contextValue: { loaders } });
+  const result = await execute({ schema, document, contextValue: { session: loaders } });
   return { result, requests, loaders };
 }
 
@@ -127,7 +127,7 @@ describe('loaders', () => {
           }
         : customer('cus_x'),
     );
-    const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
+    const loaders = new UpstreamSession({ rest, retrievePathOf: index.retrievePathOf });
     await loaders.page({ path: '/v1/customers', params: { limit: 10 } });
     const again = await loaders.get<{ email: string }>({
       path: '/v1/customers/{customer}',

@@ -103,12 +103,37 @@ describe('headers', () => {
     expect(srv.requests[0]!.url).toBe('/stripe/v1/customers?limit=3');
   });
 
+  it('a per-call apiKey replaces the client key for that call only; a keyless client sends only per-call keys', async () => {
+    const srv = await server((_req, res) => sendJson(res, 200, customer));
+    const rest = client(srv);
+    await rest.request({ method: 'GET', path: '/v1/customers', apiKey: 'sk_test_caller1' });
+    await rest.request({ method: 'GET', path: '/v1/customers' });
+    const keyless = client(srv, { secretKey: undefined });
+    await keyless.request({ method: 'POST', path: '/v1/customers', apiKey: 'rk_test_caller2' });
+    await keyless.request({ method: 'GET', path: '/v1/balance' });
+    expect(srv.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer sk_test_caller1',
+      `Bearer ${TEST_KEY}`,
+      'Bearer rk_test_caller2',
+      undefined,
+    ]);
+    await expect(
+      keyless.request({ method: 'GET', path: '/v1/customers', apiKey: 'sk_test_x\r\nX-Evil: 1' }),
+    ).rejects.toThrow(/apiKey must be a non-empty API key without whitespace/);
+    expect(srv.requests).toHaveLength(4);
+  });
+
   it('refuses malformed requests before touching the network', async () => {
     const srv = await server((_req, res) => sendJson(res, 200, customer));
     const rest = client(srv);
     await expect(rest.request({ method: 'GET', path: '/v1/customers/{customer}' })).rejects.toThrow(
-      /Missing path parameter "customer"/,
+      /for customer: it is missing/,
     );
+    for (const bad of ['.', '..', 'cus_1/../balance', 'cus_\u0000', 'x'.repeat(256)]) {
+      await expect(
+        rest.request({ method: 'GET', path: '/v1/customers/{customer}', pathParams: { customer: bad } }),
+      ).rejects.toMatchObject({ name: 'InvalidPathParameterError', extensions: { code: 'BAD_USER_INPUT' } });
+    }
     await expect(
       rest.request({ method: 'GET', path: '/v1/customers/{customer}', pathParams: { customer: '' } }),
     ).rejects.toThrow(TypeError);

@@ -5,7 +5,7 @@
 import { execute, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
-import { createLoaders } from '../../src/loaders/loaders.ts';
+import { UpstreamSession } from '../../src/loaders/session.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 
@@ -24,11 +24,11 @@ async function gql(query: string, variables?: Record<string, unknown>) {
   const document = parse(query);
   const invalid = validate(schema, document);
   if (invalid.length > 0) throw new Error(`invalid query: ${invalid.map((e) => e.message).join('; ')}`);
-  const loaders = createLoaders({ rest, retrievePathOf: index.retrievePathOf });
+  const loaders = new UpstreamSession({ rest, retrievePathOf: index.retrievePathOf });
   const result = await execute({
     schema,
     document,
-    contextValue: { loaders },
+    contextValue: { session: loaders },
     ...(variables ? { variableValues: variables } : {}),
   });
   return { ...result, calls: loaders.upstreamCalls, paths: loaders.calls };

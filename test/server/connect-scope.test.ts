@@ -1,52 +1,57 @@
 /**
- * connectedAccount(id:) without Stripe: loaders that record which account each read goes through
- * and never expand anything, so that nested references really are loaded below the scope.
+ * connectedAccount(id:) without Stripe: sessions over a REST client that records which account each
+ * read goes through and never expands anything, so that nested references really are loaded below the scope.
  */
-import { execute, parse } from 'graphql';
+import { execute, isObjectType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fillPath, type GetRequest, type Loaders } from '../../src/loaders/loaders.ts';
+import { UpstreamSession } from '../../src/loaders/session.ts';
+import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import type { GatewayContext } from '../../src/schema/context.ts';
+import { buildSchema } from '../../src/schema/index.ts';
 import { sharedSchema } from './harness.ts';
 
 type Read = [account: string, path: string];
 
-function recordingLoaders(account: string, reads: Read[]): Loaders {
-  const get = async <T>(request: GetRequest): Promise<T> => {
-    const path = fillPath(request.path, request.pathParams);
-    reads.push([account, path]);
-    const id = path.split('/').pop()!;
-    if (path.startsWith('/v1/customers/')) {
-      return { id, object: 'customer', name: `${id} via ${account}`, created: 1, livemode: false } as T;
-    }
-    if (path === '/v1/charges') {
-      const charge = { id: `ch_${account}`, object: 'charge', amount: 100, customer: `cus_of_${account}` };
-      return { object: 'list', data: [charge], has_more: false, url: '/v1/charges' } as T;
-    }
-    throw new Error(`unexpected read ${path}`);
-  };
+/** A REST client that records the account of every read and answers from a tiny fixed world. */
+function recordingRest(reads: Read[]): RestClient {
   return {
-    stripeAccount: account === 'platform' ? undefined : account,
-    get,
-    page: get,
-    prime: () => {},
-    upstreamCalls: 0,
-    calls: [],
-  } as Loaders;
+    async request<T>(request: RestRequest): Promise<T> {
+      const account = request.stripeAccount ?? 'platform';
+      const path = request.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+        String(request.pathParams?.[name] ?? ''),
+      );
+      reads.push([account, path]);
+      const id = path.split('/').pop()!;
+      if (path.startsWith('/v1/customers/')) {
+        return { id, object: 'customer', name: `${id} via ${account}`, created: 1, livemode: false } as T;
+      }
+      if (path === '/v1/charges') {
+        const charge = { id: `ch_${account}`, object: 'charge', amount: 100, customer: `cus_of_${account}` };
+        return { object: 'list', data: [charge], has_more: false, url: '/v1/charges' } as T;
+      }
+      throw new Error(`unexpected read ${path}`);
+    },
+    list: () => {
+      throw new Error('not used');
+    },
+    close: async () => {},
+  };
 }
 
-function contextFor(reads: Read[], withLoadersFor = true): GatewayContext {
-  const byAccount = new Map<string, Loaders>();
+function contextFor(reads: Read[], withSessionFor = true): GatewayContext {
+  const rest = recordingRest(reads);
+  const byAccount = new Map<string, UpstreamSession>();
   return {
-    loaders: recordingLoaders('platform', reads),
-    ...(withLoadersFor
+    session: new UpstreamSession({ rest }),
+    ...(withSessionFor
       ? {
-          loadersFor: (account: string) => {
-            let loaders = byAccount.get(account);
-            if (!loaders) {
-              loaders = recordingLoaders(account, reads);
-              byAccount.set(account, loaders);
+          sessionFor: (account: string) => {
+            let session = byAccount.get(account);
+            if (!session) {
+              session = new UpstreamSession({ rest, stripeAccount: account });
+              byAccount.set(account, session);
             }
-            return loaders;
+            return session;
           },
         }
       : {}),
@@ -93,7 +98,26 @@ describe('connectedAccount scoping', () => {
     );
   });
 
-  it('answers CONNECT_UNAVAILABLE when the context cannot make scoped loaders', async () => {
+  it('scopes by where the data came from, not by any field annotation', async () => {
+    // A copy of the schema with every field's extensions removed (as a field added without a cost
+    // annotation would be) reads exactly as scoped as the original.
+    const { schema } = buildSchema({ descriptions: false });
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        (field as { extensions: Record<string, unknown> }).extensions = {};
+      }
+    }
+    const reads: Read[] = [];
+    const result = await execute({ schema, document: QUERY, contextValue: contextFor(reads) });
+    expect(result.errors).toBeUndefined();
+    expect(reads.filter(([account]) => account === 'acct_B')).toEqual([
+      ['acct_B', '/v1/charges'],
+      ['acct_B', '/v1/customers/cus_of_acct_B'],
+    ]);
+  });
+
+  it('answers CONNECT_UNAVAILABLE when the context cannot make scoped sessions', async () => {
     const result = await execute({
       schema: sharedSchema().schema,
       document: parse('{ connectedAccount(id: "acct_A") { stripeAccount } }'),

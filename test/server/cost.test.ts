@@ -1,4 +1,4 @@
-/** The upstream-call estimate, computed from the real schema's `extensions.stripeCost`. */
+/** The upstream-call estimate, computed from the real schema's fetch plans (`extensions.stripePlan`). */
 import { type FragmentDefinitionNode, getIntrospectionQuery, getOperationAST, Kind, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
@@ -30,14 +30,34 @@ describe('estimateCost', () => {
     expect(calls('{ customers(last: 150, before: "cus_1") { nodes { id } } }')).toBe(2);
   });
 
-  it('multiplies references below edges and nodes by the page size', () => {
-    expect(calls('{ customers(first: 100) { nodes { defaultSource { __typename } } } }')).toBe(101);
-    expect(calls('{ customers { edges { node { defaultSource { __typename } } } } }')).toBe(11);
+  it('counts a reference folded into its parent’s request as no call', () => {
+    expect(calls('{ customers(first: 100) { nodes { defaultSource { __typename } } } }')).toBe(1);
+    expect(calls('{ customers { edges { node { defaultSource { __typename } } } } }')).toBe(1);
+    expect(
+      calls('{ charges(first: 100) { edges { node { invoice { number } balanceTransaction { fee } } } } }'),
+    ).toBe(1);
+    // data.customer.default_source: three levels, within Stripe's four.
+    expect(calls('{ charges(first: 20) { nodes { customer { defaultSource { __typename } } } } }')).toBe(1);
+    // An inline list folds too (customer.sources), and its items' references below it.
+    expect(calls('{ customer(id: "cus_1") { sources { nodes { ... on Card { last4 } } } } }')).toBe(1);
+  });
+
+  it('multiplies references that cannot be folded by the page size', () => {
+    // Below a union with several members, nothing is folded (Stripe refuses paths that are not
+    // valid for every member): each card's customer is a call.
+    expect(
+      calls('{ customers(first: 20) { nodes { defaultSource { ... on Card { customer { email } } } } } }'),
+    ).toBe(1 + 20);
+    // node(id:) picks its retrieve per id: nothing below it is assumed folded.
+    expect(calls('{ node(id: "cus_1") { ... on Customer { defaultSource { __typename } } } }')).toBe(2);
+    // Past Stripe's four expand levels, references are loaded.
     expect(
       calls(
-        '{ charges(first: 20) { nodes { customer { ... on Customer { defaultSource { __typename } } } } } }',
+        '{ charges(first: 10) { nodes { customer { invoiceSettings { defaultPaymentMethod { customer { email } } } } } } }',
       ),
-    ).toBe(1 + 20 + 20);
+    ).toBe(1 + 10);
+    // A list that is not embedded in its parent is its own call per parent.
+    expect(calls('{ customers(first: 5) { nodes { invoices { nodes { id } } } } }')).toBe(1 + 5);
   });
 
   it('counts every alias, fragment and variable', () => {
@@ -46,8 +66,9 @@ describe('estimateCost', () => {
       b: customers(first: 5) @skip(if: $skip) { ...C }
     }
     fragment C on CustomerConnection { nodes { defaultSource { __typename } } }`;
-    expect(calls(query, { n: 300, skip: false })).toBe(3 + 300 + 1 + 5);
-    expect(calls(query, { n: 300, skip: true })).toBe(3 + 300);
+    // defaultSource is folded into each page's request.
+    expect(calls(query, { n: 300, skip: false })).toBe(3 + 1);
+    expect(calls(query, { n: 300, skip: true })).toBe(3);
     expect(estimate(query, { n: 300, skip: false }).pageSizes).toEqual([
       { path: 'a', argument: 'first', value: 300 },
       { path: 'b', argument: 'first', value: 5 },

@@ -88,7 +88,8 @@ describe('query limits', () => {
 
   it('rejects queries estimated above QUERY_MAX_COST calls (QUERY_TOO_COMPLEX)', async () => {
     const response = await rejected(
-      '{ customers(first: 100) { nodes { defaultSource { __typename } } } }',
+      // Each customer's invoices are a call of their own (no list embeds them).
+      '{ customers(first: 100) { nodes { invoices(first: 1) { nodes { id } } } } }',
       'QUERY_TOO_COMPLEX',
     );
     expect(response.body.errors?.[0]?.extensions).toMatchObject({ limit: 50, estimatedUpstreamCalls: 101 });

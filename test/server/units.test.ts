@@ -11,6 +11,10 @@ describe('createRedactor', () => {
       `key ${REDACTED} and ${REDACTED}`,
     );
     expect(redact('Bearer my-odd-secret-1234')).toBe(`Bearer ${REDACTED}`);
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdHJpcGVfY3VzdG9tZXIiOiJjdXNfMSJ9.c2lnbmF0dXJlLWJ5dGVz';
+    expect(redact(`token ${jwt}, alg none ${jwt.slice(0, jwt.lastIndexOf('.') + 1)} end`)).toBe(
+      `token ${REDACTED}, alg none ${REDACTED} end`,
+    );
     // Stripe's own masked form stays readable.
     expect(redact('Invalid API Key provided: sk_test_****1234')).toBe(
       'Invalid API Key provided: sk_test_****1234',

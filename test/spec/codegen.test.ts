@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildModel, SpecError } from '../../src/spec/build.ts';
 import { generate } from '../../src/spec/generate.ts';
+import { settleNames } from '../../src/spec/relations.ts';
 import { loadSpec } from '../../src/spec/source.ts';
 
 const { spec } = loadSpec();
@@ -130,5 +131,19 @@ describe('codegen', () => {
     it('a document that is not a Stripe spec', () => {
       expect(() => buildModel({ openapi: '3.0.0' })).toThrow(/components\.schemas: missing/);
     });
+  });
+
+  it('fails on a relation name clash, naming both relations, until the naming table settles it', () => {
+    const { model } = buildModel(spec);
+    const invoices = model.relations.find((r) => r.parent === 'customer' && r.field === 'invoices')!;
+    // Planted: a second edge named like an existing one, and an edge named like a property.
+    const twin = { ...invoices, operation: 'GetCreditNotes', param: 'customer' };
+    expect(() => settleNames([invoices, twin], model.objects)).toThrow(
+      /Customer\.invoices would come from both GetInvoices \(filter customer\) and GetCreditNotes \(filter customer\)/,
+    );
+    const onProperty = { ...invoices, field: 'email' };
+    expect(() => settleNames([onProperty], model.objects)).toThrow(
+      /settle them in src\/spec\/overrides\.ts[\s\S]*Customer\.email is both the relation GetInvoices and the property "email"/,
+    );
   });
 });

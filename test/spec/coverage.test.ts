@@ -1,12 +1,14 @@
 /**
  * Coverage computed from the spec itself (not from the model or a list in this file): every
  * resource has its type, and every property of every resource, sub-object and inline object has
- * its field in the GraphQL schema.
+ * its field in the GraphQL schema. The spec is the document the product is built from: Stripe's,
+ * with the preview overlay (src/spec/overlay.ts) merged in.
  */
 import { GraphQLObjectType, GraphQLUnionType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
 import { camelCase, pascalCase } from '../../src/spec/naming.ts';
+import { PREVIEW_OVERLAY } from '../../src/spec/overlay.ts';
 import { settleTypeName } from '../../src/spec/overrides.ts';
 import { loadSpec } from '../../src/spec/source.ts';
 import { exclusions } from './coverage-exclusions.ts';
@@ -15,6 +17,9 @@ type Json = any;
 
 const { spec } = loadSpec() as { spec: Json };
 const components: Record<string, Json> = spec.components.schemas;
+const overlayResources = Object.entries(PREVIEW_OVERLAY.components.schemas)
+  .filter(([, s]) => s['x-resourceId'])
+  .map(([name]) => name);
 const hasProps = (s: Json) => s?.properties && Object.keys(s.properties).length > 0;
 const gqlNameOf = (name: string) =>
   settleTypeName(name, pascalCase(components[name]?.['x-resourceId'] ?? name));
@@ -25,9 +30,20 @@ describe('coverage of the spec by the GraphQL schema', () => {
     schema = buildSchema({ descriptions: false }).schema;
   });
 
-  it('has a type for each of the spec resources (129 + 22 deleted forms)', () => {
+  it('has a type for each of the spec resources (129 + 22 deleted forms) and the 6 preview ones', () => {
     const resources = Object.entries(components).filter(([, s]) => s['x-resourceId']);
-    expect(resources.length).toBe(151);
+    expect(resources.length).toBe(151 + 6);
+    expect(overlayResources.sort()).toEqual([
+      'crypto.onramp_quote',
+      'crypto.onramp_session',
+      'terminal.hardware_order',
+      'terminal.hardware_product',
+      'terminal.hardware_shipping_method',
+      'terminal.hardware_sku',
+    ]);
+    for (const name of overlayResources) {
+      expect(schema.getType(gqlNameOf(name))?.extensions.preview, name).toBe(true);
+    }
     const missing: string[] = [];
     for (const [name, s] of resources) {
       const type = schema.getType(gqlNameOf(name));

@@ -310,6 +310,8 @@ export const chargeRules: RuleBook = {
         capture: params.capture !== false,
         description: params.description ?? null,
         metadata: params.metadata ?? {},
+        // The card charged, as Stripe shows it on a charge made with a source or a default source.
+        extra: { source: card },
       };
       const decline = fillCharge(ctx, input, draft);
       if (decline) {

@@ -219,7 +219,7 @@ export const connectRules: RuleBook = {
       const account = ctx.find(String(entry.data.account), ['account']);
       if (!account) return;
       const capabilities = isObject(account.data.capabilities) ? account.data.capabilities : {};
-      ctx.set(account, { capabilities: { ...capabilities, [entry.id]: entry.data.status } });
+      ctx.set(account, { capabilities: { ...capabilities, [entry.id]: entry.data.status ?? null } });
     },
   },
   transfer: {

@@ -1,8 +1,10 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
 import { connectRules } from './connect.ts';
+import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { fileRules } from './files.ts';
@@ -12,6 +14,8 @@ import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { terminalHardwareRules } from './terminal-hardware.ts';
+import { treasuryRules } from './treasury.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
 function merge(...books: RuleBook[]): RuleBook {
@@ -34,10 +38,12 @@ function merge(...books: RuleBook[]): RuleBook {
 }
 
 export const RULES: RuleBook = merge(
+  appRules,
   catalogRules,
   chargeRules,
   checkoutRules,
   connectRules,
+  cryptoOnrampRules,
   customerRules,
   eventRules,
   fileRules,
@@ -47,4 +53,6 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
+  treasuryRules,
+  terminalHardwareRules,
 );

@@ -73,7 +73,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   const card = (method.data.card ?? {}) as JsonObject;
   const { charge, decline } = recordCharge(ctx, {
     amount,
-    currency: entry.data.currency,
+    currency: entry.data.currency ?? null,
     customer: typeof entry.data.customer === 'string' ? entry.data.customer : null,
     card,
     paymentMethod: method.id,

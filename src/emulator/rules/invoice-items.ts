@@ -19,12 +19,12 @@ function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, exist
   if (typeof params.price === 'string' && params.price !== '') {
     const price = ctx.require(params.price, ['price'], 'price', 400);
     draft.price = price.data;
-    draft.currency = price.data.currency;
+    draft.currency = price.data.currency ?? null;
     unitAmount = Number(price.data.unit_amount ?? 0);
   } else if (isObject(params.price_data)) {
     const price = createPrice(ctx, params.price_data);
     draft.price = price.data;
-    draft.currency = price.data.currency;
+    draft.currency = price.data.currency ?? null;
     unitAmount = Number(price.data.unit_amount ?? 0);
   } else if (typeof params.unit_amount === 'number') unitAmount = params.unit_amount;
   if (unitAmount !== undefined) draft.amount = unitAmount * quantity;

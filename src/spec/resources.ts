@@ -3,8 +3,8 @@
  * concrete path of an object, the resource an object or id belongs to.
  */
 import { fillPath, type StripeObject } from '../loaders/loaders.ts';
-import { resourceForId } from '../spec/prefixes.ts';
-import type { Model, ObjectSchema, Operation } from '../spec/types.ts';
+import { resourceForId } from './prefixes.ts';
+import type { Model, ObjectSchema, Operation } from './types.ts';
 
 export interface ResourceIndex {
   /** the primary retrieve operation of a resource (by schema name) */
@@ -18,11 +18,11 @@ export interface ResourceIndex {
 }
 
 /**
- * Picks among several retrieve operations of one resource: fewest path parameters first, then the
- * path that spells the resource (`/v1/balance_transactions/{id}` over `/v1/balance/history/{id}`),
+ * Picks among several retrieve operations of one resource: fewest path parameters first, then a
+ * path that ends in the object's own id, then the path that spells the resource (`/v1/balance_transactions/{id}` over `/v1/balance/history/{id}`),
  * then alphabetical. Parameterless singletons (`/v1/account`) lose to a by-id retrieve.
  */
-function rank(resource: string, op: Operation): [number, number, string] {
+function rank(resource: string, op: Operation): [number, number, number, string] {
   const spelled = resource.replace(/\./g, '/');
   const literal = op.path
     .split('/')
@@ -30,11 +30,14 @@ function rank(resource: string, op: Operation): [number, number, string] {
     .join('/');
   const spells = literal.endsWith(`${spelled}s`) || literal.endsWith(spelled) ? 0 : 1;
   const params = op.pathParams.length === 0 ? 99 : op.pathParams.length;
-  return [params, spells, op.path];
+  // By its own id (`/v1/disputes/{dispute}`) over a sub-resource of a parent
+  // (`/v1/charges/{charge}/dispute`, which is the relation `Charge.dispute`).
+  const byOwnId = op.path.endsWith('}') ? 0 : 1;
+  return [params, byOwnId, spells, op.path];
 }
 
-function compare(a: [number, number, string], b: [number, number, string]): number {
-  return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+function compare(a: [number, number, number, string], b: [number, number, number, string]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0);
 }
 
 export function indexResources(model: Model): ResourceIndex {

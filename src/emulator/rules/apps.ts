@@ -1,0 +1,13 @@
+/** Apps: a secret is deleted by its name and scope (`POST /v1/apps/secrets/delete`). */
+import type { RuleBook } from './types.ts';
+
+export const appRules: RuleBook = {
+  'apps.secret': {
+    actions: {
+      delete(ctx, entry) {
+        ctx.ops.deleteEntry(ctx, entry);
+        return { ...entry, data: { ...entry.data, deleted: true } };
+      },
+    },
+  },
+};

@@ -1,0 +1,187 @@
+/**
+ * Who is calling, by `AUTH_MODE` (src/server/config.ts), decided once per request before any
+ * resolver runs (the context factory calls `authenticate`):
+ *
+ * - `none`: nobody in particular; the gateway's key reads everything (loopback development only —
+ *   the configuration refuses it with a live key or on a public address).
+ * - `passthrough`: `Authorization: Bearer sk_…|rk_…` is the caller's own Stripe key; the gateway holds
+ *   none and sends each request's key on that request's calls only (sessions are per request, so no
+ *   loader or cache is ever shared between keys).
+ * - `jwt`: `Authorization: Bearer <JWT>`, verified with `jose` (HS256 with `JWT_SECRET`, or RS256/ES256
+ *   from `JWT_JWKS_URL`; issuer, audience and expiry required; `alg: none` refused). Its claims give
+ *   the scope: `scope` containing `stripe:admin` sees everything; `stripe_customer: "cus_…"` sees only
+ *   that customer and what belongs to it (src/loaders/scope.ts); `stripe_account: "acct_…"` acts as
+ *   that connected account and no other.
+ *
+ * A missing or invalid credential is HTTP 401 with `extensions.code: UNAUTHENTICATED`.
+ */
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { CUSTOMER_ID, forbidden } from '../loaders/scope.ts';
+import { ACCOUNT_ID } from '../schema/connect.ts';
+import type { AuthConfig, JwtConfig } from './config.ts';
+
+export const ADMIN_SCOPE = 'stripe:admin';
+export const CUSTOMER_CLAIM = 'stripe_customer';
+export const ACCOUNT_CLAIM = 'stripe_account';
+
+/** The caller of one request, as the upstream sessions apply it. */
+export interface Caller {
+  readonly mode: AuthConfig['mode'];
+  /** passthrough: the caller's own key, sent on every Stripe call of the request */
+  readonly apiKey?: string;
+  /** limited to this customer and what belongs to it */
+  readonly customer?: string;
+  /** acts as this connected account only (a Stripe-Account header or connectedAccount(id:) for another is FORBIDDEN) */
+  readonly account?: string;
+  /** the token's `sub`, for logs */
+  readonly subject?: string;
+}
+
+export interface Authenticator {
+  authenticate(request: Request): Promise<Caller>;
+}
+
+/** A caller's own Stripe key: secret or restricted, test or live (the shape src/server/redact.ts hides). */
+const STRIPE_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,250}$/;
+const JWT_ALGORITHMS_HS = ['HS256'];
+const JWT_ALGORITHMS_ASYMMETRIC = ['RS256', 'ES256'];
+
+export function unauthenticated(reason: string): GraphQLError {
+  return new GraphQLError(`Unauthenticated: ${reason}`, {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+    },
+  });
+}
+
+function bearerOf(request: Request): string {
+  const header = request.headers.get('authorization');
+  if (!header) throw unauthenticated('send Authorization: Bearer <credential>');
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (!match) throw unauthenticated('the Authorization header must be Bearer <credential>');
+  return match[1]!;
+}
+
+/** Why jose refused a token, in words that reveal nothing about the key. */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `the token's "${error.claim}" claim is not accepted`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature is invalid";
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key matches the token';
+  return 'the token is malformed or cannot be verified';
+}
+
+function scopesOf(payload: JWTPayload): string[] {
+  const scope = payload.scope;
+  if (typeof scope === 'string') return scope.split(/\s+/).filter(Boolean);
+  if (Array.isArray(scope)) return scope.filter((s): s is string => typeof s === 'string');
+  return [];
+}
+
+/** The scope a verified token grants; 401 when it grants none or names ids of the wrong shape. */
+export function callerFromClaims(payload: JWTPayload): Caller {
+  const customer = payload[CUSTOMER_CLAIM];
+  const account = payload[ACCOUNT_CLAIM];
+  if (customer !== undefined && (typeof customer !== 'string' || !CUSTOMER_ID.test(customer))) {
+    throw unauthenticated(`the token's "${CUSTOMER_CLAIM}" claim must be a customer id (cus_…)`);
+  }
+  if (account !== undefined && (typeof account !== 'string' || !ACCOUNT_ID.test(account))) {
+    throw unauthenticated(`the token's "${ACCOUNT_CLAIM}" claim must be a connected account id (acct_…)`);
+  }
+  const admin = scopesOf(payload).includes(ADMIN_SCOPE);
+  if (!admin && customer === undefined && account === undefined) {
+    throw unauthenticated(
+      `the token grants no access: it needs "scope": "${ADMIN_SCOPE}", "${CUSTOMER_CLAIM}" or "${ACCOUNT_CLAIM}"`,
+    );
+  }
+  return {
+    mode: 'jwt',
+    // The narrowest claim wins: a customer claim limits even an admin token.
+    ...(customer === undefined ? {} : { customer }),
+    ...(account === undefined ? {} : { account }),
+    ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}),
+  };
+}
+
+function jwtAuthenticator(config: JwtConfig): Authenticator {
+  const options = {
+    issuer: config.issuer,
+    audience: config.audience,
+    clockTolerance: config.clockToleranceSec,
+    requiredClaims: ['exp'],
+  };
+  const verify = config.secret
+    ? (token: string) =>
+        jwtVerify(token, new TextEncoder().encode(config.secret), {
+          ...options,
+          algorithms: JWT_ALGORITHMS_HS,
+        })
+    : (() => {
+        const keys = createRemoteJWKSet(new URL(config.jwksUrl!));
+        return (token: string) =>
+          jwtVerify(token, keys, { ...options, algorithms: JWT_ALGORITHMS_ASYMMETRIC });
+      })();
+  return {
+    async authenticate(request) {
+      const token = bearerOf(request);
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await verify(token));
+      } catch (error) {
+        throw unauthenticated(reasonOf(error));
+      }
+      return callerFromClaims(payload);
+    },
+  };
+}
+
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  switch (config.mode) {
+    case 'none':
+      return { authenticate: () => Promise.resolve({ mode: 'none' }) };
+    case 'passthrough':
+      return {
+        authenticate(request) {
+          const key = bearerOf(request);
+          if (!STRIPE_KEY.test(key)) {
+            return Promise.reject(
+              unauthenticated('send your Stripe key: Authorization: Bearer sk_… or rk_…'),
+            );
+          }
+          return Promise.resolve({ mode: 'passthrough', apiKey: key });
+        },
+      };
+    case 'jwt':
+      if (!config.jwt) throw new Error('createAuthenticator: AUTH_MODE=jwt needs its JwtConfig');
+      return jwtAuthenticator(config.jwt);
+  }
+}
+
+/** A request-level denial (the whole request, before any resolver): HTTP 403. */
+function forbiddenRequest(): GraphQLError {
+  const error = forbidden();
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 403 } } });
+}
+
+/**
+ * The connected account a request acts as: a caller bound to an account (or to a customer, who
+ * lives in one account) may not name another with `Stripe-Account`.
+ */
+export function accountFor(caller: Caller, header: string | undefined): string | undefined {
+  if (caller.account !== undefined) {
+    if (header !== undefined && header !== caller.account) throw forbiddenRequest();
+    return caller.account;
+  }
+  if (caller.customer !== undefined && header !== undefined) throw forbiddenRequest();
+  return header;
+}
+
+/** Whether `connectedAccount(id:)` may act as `account` for this caller (the request's own account). */
+export function mayActAs(caller: Caller, requestAccount: string | undefined, account: string): boolean {
+  if (caller.account === undefined && caller.customer === undefined) return true;
+  return account === requestAccount;
+}

@@ -1,0 +1,285 @@
+/**
+ * The object half of the model: an object type per component schema and inline object, enums,
+ * unions (flattened; only when `resolveType` can tell the members apart), polymorphic resources, and
+ * the descriptions keyed by GraphQL name. `outType` is shared with the operations, whose responses
+ * may name inline objects too.
+ */
+import { enumValueName, isGraphQLName, pascalCase } from './naming.ts';
+import { settleTypeName } from './overrides.ts';
+import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
+import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
+
+const REF_PREFIX = '#/components/schemas/';
+
+export interface ObjectModel {
+  objects: Record<string, ObjectSchema>;
+  enums: Record<string, EnumSchema>;
+  unions: Record<string, UnionSchema>;
+  polymorphic: Record<string, string>;
+  descriptions: Descriptions;
+  /** Converts a schema into an output type; `path` names inline types. */
+  outType(schema: Json, path: string, gqlPath: string, where: string): OutType;
+  /** The component a `$ref` points to. */
+  resolveRef(ref: string, where: string): [string, Json];
+}
+
+export function buildObjects(components: Record<string, Json>): ObjectModel {
+  const objects: Record<string, ObjectSchema> = {};
+  const enums: Record<string, EnumSchema> = {};
+  const unions: Record<string, UnionSchema> = {};
+  const unionByMembers = new Map<string, string>();
+  const polymorphic: Record<string, string> = {};
+  const descriptions: Descriptions = {};
+  const gqlOwner = new Map<string, string>();
+
+  const claimGqlName = (schemaName: string, derived: string): string => {
+    const gql = settleTypeName(schemaName, derived);
+    if (!isGraphQLName(gql))
+      throw new SpecError(schemaName, `derived type name "${gql}" is not a GraphQL name`);
+    const owner = gqlOwner.get(gql);
+    if (owner !== undefined && owner !== schemaName) {
+      throw new SpecError(
+        schemaName,
+        `GraphQL type name "${gql}" is already taken by "${owner}"; settle it in src/spec/overrides.ts`,
+      );
+    }
+    gqlOwner.set(gql, schemaName);
+    return gql;
+  };
+
+  const resolveRef = (ref: string, where: string): [string, Json] => {
+    if (!ref.startsWith(REF_PREFIX)) throw new SpecError(where, `unsupported $ref "${ref}"`);
+    const name = ref.slice(REF_PREFIX.length);
+    const target = components[name];
+    if (!target) throw new SpecError(where, `$ref to unknown schema "${name}"`);
+    return [name, target];
+  };
+
+  const isPolymorphic = (schema: Json) => Array.isArray(schema.anyOf) && !schema.properties;
+  const hasProps = (schema: Json) => schema.properties && Object.keys(schema.properties).length > 0;
+
+  /** The discriminating `object` value of an object schema, if it has a single-valued one. */
+  const objectValue = (schema: Json): string | undefined => {
+    const values = schema.properties?.object?.enum;
+    return Array.isArray(values) && values.length === 1 ? String(values[0]) : undefined;
+  };
+
+  // ---- object schemas --------------------------------------------------------------------
+
+  const componentGqlName = (name: string): string => {
+    const schema = components[name];
+    return pascalCase(schema?.['x-resourceId'] ?? name);
+  };
+
+  /** Flattened member component names of a set of $refs (a union never contains a union). */
+  const flattenMembers = (refs: Json[], where: string): string[] => {
+    const out = new Set<string>();
+    for (const ref of refs) {
+      if (!ref.$ref) throw new SpecError(where, 'union member without $ref');
+      const [name, target] = resolveRef(ref.$ref, where);
+      if (isPolymorphic(target)) {
+        for (const inner of flattenMembers(target.anyOf, `${where} → ${name}`)) out.add(inner);
+      } else out.add(name);
+    }
+    return [...out].sort();
+  };
+
+  /**
+   * Whether `resolveType` can tell the members apart on real data: every member needs a
+   * single-valued `object`, and members sharing one must differ by `deleted`.
+   */
+  const discriminable = (members: string[]): boolean => {
+    const seen = new Set<string>();
+    for (const member of members) {
+      const schema = components[member];
+      const value = objectValue(schema);
+      if (value === undefined || !hasProps(schema)) return false;
+      const key = `${value}:${schema.properties.deleted ? 'deleted' : 'live'}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
+    return true;
+  };
+
+  /**
+   * A union of `members`, named `name` (snake, like schema names) unless the same member set
+   * already has a union: identical sets share one type.
+   */
+  const unionFor = (members: string[], name: string, where: string): OutType => {
+    if (!discriminable(members)) return { k: 'json' };
+    const key = members.join('|');
+    const existing = unionByMembers.get(key);
+    if (existing) return { k: 'union', name: existing };
+    if (unions[name]) throw new SpecError(where, `union name "${name}" reused for different members`);
+    // Registered before the members are built, so a member that refers back finds this union.
+    unions[name] = { name, gql: claimGqlName(name, pascalCase(name)), members };
+    unionByMembers.set(key, name);
+    for (const member of members) ensureObject(member);
+    return { k: 'union', name };
+  };
+
+  /** Short unions are named after their members (`customer_or_deleted_customer`), long ones after their place. */
+  const unionName = (refNames: string[], place: string) =>
+    refNames.length <= 3 ? [...refNames].sort().join('_or_') : place;
+  const refNamesOf = (refs: Json[], where: string) => refs.map((ref) => resolveRef(ref.$ref, where)[0]);
+
+  /** An object-typed reference to a component: object, union (polymorphic) or JSON (no properties). */
+  const componentType = (name: string, where: string): OutType => {
+    const target = components[name];
+    if (isPolymorphic(target)) {
+      const union = unionFor(flattenMembers(target.anyOf, where), name, name);
+      if (target['x-resourceId']) polymorphic[name] = union.k === 'union' ? union.name : name;
+      return union;
+    }
+    if (!hasProps(target)) return { k: 'json' };
+    ensureObject(name);
+    return { k: 'object', name };
+  };
+
+  const enumFor = (name: string, gql: string, schema: Json, where: string): OutType => {
+    const values: string[] = schema.enum.map((v: unknown) => {
+      if (typeof v !== 'string') throw new SpecError(where, `non-string enum value ${JSON.stringify(v)}`);
+      return v;
+    });
+    if (values.length === 1 && !schema['x-stripeBypassValidation']) return { k: 'const', value: values[0]! };
+    const gqlValues = values.map(enumValueName);
+    const clash = gqlValues.find((v, i) => gqlValues.indexOf(v) !== i);
+    if (clash) throw new SpecError(where, `enum values map to the same GraphQL name "${clash}"`);
+    enums[name] = {
+      name,
+      gql: claimGqlName(name, gql),
+      values,
+      gqlValues,
+      open: Boolean(schema['x-stripeBypassValidation']),
+    };
+    return { k: 'enum', name };
+  };
+
+  /** Converts a property schema into an output type. `path` names it for inline types. */
+  const outType = (schema: Json, path: string, gqlPath: string, where: string): OutType => {
+    if (schema.$ref) {
+      const [name] = resolveRef(schema.$ref, where);
+      return componentType(name, where);
+    }
+    if (schema.anyOf) {
+      const expansion = schema['x-expansionResources']?.oneOf;
+      if (expansion) {
+        const targets = flattenMembers(expansion, where);
+        const to =
+          targets.length === 1
+            ? componentType(targets[0]!, where)
+            : unionFor(targets, unionName(refNamesOf(expansion, where), path), where);
+        if (to.k === 'object' || to.k === 'union') return { k: 'ref', to };
+        return to;
+      }
+      const members: Json[] = schema.anyOf;
+      if (members.length === 1) return outType(members[0], path, gqlPath, where);
+      if (members.every((m) => m.$ref)) {
+        return unionFor(flattenMembers(members, where), unionName(refNamesOf(members, where), path), where);
+      }
+      // Mixed scalar/object alternatives (for example a string or a hash): carried as JSON.
+      return { k: 'json' };
+    }
+    switch (schema.type) {
+      case 'string':
+        if (Array.isArray(schema.enum)) return enumFor(path, gqlPath, schema, where);
+        return { k: 'string' };
+      case 'integer':
+        return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
+      case 'number':
+        return { k: 'float' };
+      case 'boolean':
+        return { k: 'bool' };
+      case 'array':
+        if (!schema.items) throw new SpecError(where, 'array without items');
+        return { k: 'array', of: outType(schema.items, path, gqlPath, `${where}[]`) };
+      case 'object':
+        if (!hasProps(schema)) return { k: 'json' };
+        ensureInline(path, gqlPath, schema);
+        return { k: 'object', name: path };
+      case undefined:
+        throw new SpecError(where, 'schema without type, $ref or anyOf');
+      default:
+        throw new SpecError(where, `unknown type "${schema.type}"`);
+    }
+  };
+
+  const buildProps = (name: string, gql: string, schema: Json): OutProp[] => {
+    const required = new Set<string>(schema.required ?? []);
+    const expandable = new Set<string>(schema['x-expandableFields'] ?? []);
+    const props: OutProp[] = [];
+    for (const [propName, prop] of sorted<Json>(schema.properties ?? {})) {
+      const where = `${name}.${propName}`;
+      let type: OutType;
+      if (
+        propName === 'deleted' &&
+        Array.isArray(prop.enum) &&
+        prop.enum.length === 1 &&
+        prop.enum[0] === true
+      ) {
+        type = { k: 'bool' };
+      } else if (prop.type === 'boolean' && Array.isArray(prop.enum)) {
+        type = { k: 'bool' };
+      } else {
+        type = outType(prop, `${name}.${propName}`, `${gql}${pascalCase(propName)}`, where);
+      }
+      if (prop.description) descriptions[`${gql}.${propName}`] = prop.description;
+      props.push({
+        name: propName,
+        type,
+        nullable: Boolean(prop.nullable),
+        required: required.has(propName),
+        expandable: expandable.has(propName),
+      });
+    }
+    return props;
+  };
+
+  const ensureObject = (name: string): void => {
+    if (objects[name]) return;
+    const schema = components[name];
+    if (!schema) throw new SpecError(name, 'unknown schema');
+    if (!hasProps(schema)) throw new SpecError(name, 'object schema without properties');
+    const gql = claimGqlName(name, componentGqlName(name));
+    const entry: ObjectSchema = { name, gql, inline: false, props: [] };
+    objects[name] = entry; // registered before recursing, so cycles terminate
+    if (schema['x-resourceId']) entry.resource = schema['x-resourceId'];
+    if (name.startsWith('deleted_') && components[name.slice('deleted_'.length)]) {
+      entry.deletedOf = name.slice('deleted_'.length);
+    }
+    const object = objectValue(schema);
+    if (object !== undefined) entry.object = object;
+    if (schema.description) descriptions[gql] = schema.description;
+    entry.props = buildProps(name, gql, schema);
+  };
+
+  const ensureInline = (path: string, gqlPath: string, schema: Json): void => {
+    if (objects[path]) return;
+    const gql = claimGqlName(path, gqlPath);
+    const entry: ObjectSchema = { name: path, gql, inline: true, props: [] };
+    objects[path] = entry;
+    const object = objectValue(schema);
+    if (object !== undefined) entry.object = object;
+    if (schema.description) descriptions[gql] = schema.description;
+    entry.props = buildProps(path, gql, schema);
+  };
+
+  // Every component schema: objects with properties become types; polymorphic ones unions.
+  // Polymorphic resources first (their unions keep the resource's name), then the other resources,
+  // so that resource names win over sub-objects when names are claimed.
+  const componentNames = Object.keys(components).sort();
+  const resourcesFirst = [
+    ...componentNames.filter((n) => components[n]['x-resourceId'] && isPolymorphic(components[n])),
+    ...componentNames.filter((n) => components[n]['x-resourceId'] && !isPolymorphic(components[n])),
+    ...componentNames.filter((n) => !components[n]['x-resourceId']),
+  ];
+  for (const name of resourcesFirst) {
+    const schema = components[name];
+    if (isPolymorphic(schema)) componentType(name, name);
+    else if (hasProps(schema)) ensureObject(name);
+    else if (schema.type !== 'object')
+      throw new SpecError(name, 'component is neither an object nor a union');
+  }
+
+  return { objects, enums, unions, polymorphic, descriptions, outType, resolveRef };
+}

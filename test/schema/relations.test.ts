@@ -1,0 +1,282 @@
+/**
+ * Relations through GraphQL against the emulator: every kind of edge (nested collection, reverse
+ * edge from a list filter, inline first page), paging past the inline page in both directions, a
+ * reference to a deleted object, and two connected accounts in one query.
+ */
+import { getNamedType, isObjectType } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+
+type Obj = { id: string };
+
+let h: Harness;
+/** Every upstream call the gateway made: [account, method, path template]. */
+const calls: [string, string, string][] = [];
+
+const recording = (rest: RestClient): RestClient => ({
+  request<T>(request: RestRequest): Promise<T> {
+    calls.push([request.stripeAccount ?? 'platform', request.method, request.path]);
+    return rest.request<T>(request);
+  },
+  list: (request) => rest.list(request),
+  close: () => rest.close(),
+});
+
+const post = <T = Obj>(path: string, params: Record<string, unknown>, stripeAccount?: string) =>
+  h.admin.request<T>({ method: 'POST', path, params, ...(stripeAccount ? { stripeAccount } : {}) });
+
+beforeAll(async () => {
+  h = await startHarness({}, { wrapRest: recording });
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  calls.length = 0;
+  h.upstreamCalls();
+});
+
+describe('the model’s relation edges', () => {
+  it('are each a connection field on the parent type', () => {
+    const { schema, model } = sharedSchema();
+    const missing: string[] = [];
+    for (const edge of model.relations) {
+      const parent = schema.getType(model.objects[edge.parent]!.gql);
+      const field = isObjectType(parent) ? parent.getFields()[edge.field] : undefined;
+      const type = field && getNamedType(field.type);
+      if (!type?.name.endsWith('Connection'))
+        missing.push(`${model.objects[edge.parent]!.gql}.${edge.field}`);
+    }
+    expect(missing).toEqual([]);
+    expect(model.relations.length).toBeGreaterThan(80);
+  });
+
+  it('include the ones Stripe developers look for', () => {
+    const fields = (type: string) => {
+      const t = sharedSchema().schema.getType(type);
+      return isObjectType(t) ? Object.keys(t.getFields()) : [];
+    };
+    expect(fields('Customer')).toEqual(
+      expect.arrayContaining(['cards', 'sources', 'invoices', 'charges', 'subscriptions', 'paymentIntents']),
+    );
+    expect(fields('Customer')).toEqual(
+      expect.arrayContaining(['paymentMethods', 'taxIds', 'balanceTransactions']),
+    );
+    expect(fields('Account')).toEqual(
+      expect.arrayContaining([
+        'capabilities',
+        'externalAccounts',
+        'persons',
+        'transfers',
+        'capabilityStatuses',
+      ]),
+    );
+    expect(fields('Transfer')).toContain('reversals');
+    expect(fields('ApplicationFee')).toContain('refunds');
+    expect(fields('Invoice')).toEqual(expect.arrayContaining(['lines', 'creditNotes']));
+    expect(fields('StripeSubscription')).toEqual(expect.arrayContaining(['items', 'invoices']));
+    expect(fields('CheckoutSession')).toContain('lineItems');
+    expect(fields('Product')).toContain('prices');
+    expect(fields('Charge')).toContain('refunds');
+    expect(fields('PaymentIntent')).toContain('charges');
+  });
+});
+
+describe('nested collections and reverse edges', () => {
+  it('walk a customer to its cards, its invoices and their lines in the fewest calls', async () => {
+    const response = await h.query(`{
+      customer(id: "${SEED.jenny.customer}") {
+        email
+        cards(first: 3) { nodes { id last4 } }
+        invoices(first: 5) { nodes { id lines { nodes { amount } } } }
+      }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const customer = response.body.data!.customer as {
+      cards: { nodes: { id: string }[] };
+      invoices: { nodes: { id: string; lines: { nodes: { amount: number }[] } }[] };
+    };
+    expect(customer.cards.nodes.map((c) => c.id)).toContain(SEED.jenny.card);
+    const invoice = customer.invoices.nodes.find((i) => i.id === SEED.jenny.invoice);
+    expect(invoice?.lines.nodes.length).toBe(2);
+    // The customer, its cards, its invoices: the lines arrive inline with each invoice.
+    expect(calls.map(([, method, path]) => `${method} ${path}`).sort()).toEqual([
+      'GET /v1/customers/{customer}',
+      'GET /v1/customers/{customer}/cards',
+      'GET /v1/invoices',
+    ]);
+  });
+
+  it('walk an account to its capabilities and the transfers to it, with their reversals', async () => {
+    const response = await h.query(`{
+      account(id: "${SEED.connected.account}") {
+        capabilities { nodes { id status } }
+        transfers { nodes { id amount reversals { nodes { id amount } } } }
+      }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const account = response.body.data?.account as {
+      capabilities: { nodes: { id: string }[] };
+      transfers: { nodes: { id: string; reversals: { nodes: { id: string; amount: number }[] } }[] };
+    };
+    expect(account.capabilities.nodes.map((c) => c.id).sort()).toEqual(
+      [...SEED.connected.capabilities].sort(),
+    );
+    const transfer = account.transfers.nodes.find((t) => t.id === SEED.connected.transfer);
+    expect(transfer?.reversals.nodes).toEqual([{ id: SEED.connected.reversal, amount: 2500 }]);
+    // Reversals arrive inline with each transfer.
+    expect(calls.length).toBe(3);
+  });
+
+  it('pass the list’s other filters as arguments', async () => {
+    const response = await h.query(`{
+      customer(id: "${SEED.jenny.customer}") {
+        paid: invoices(status: PAID) { nodes { id status } }
+        drafts: invoices(status: DRAFT) { nodes { id } }
+      }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const customer = response.body.data!.customer as { paid: { nodes: Obj[] }; drafts: { nodes: Obj[] } };
+    expect(customer.paid.nodes.map((i) => i.id)).toContain(SEED.jenny.invoice);
+    expect(customer.drafts.nodes).toEqual([]);
+  });
+
+  it('answer a list without paging parameters in one page', async () => {
+    const response = await h.query('{ reportingReportTypes { nodes { id } pageInfo { hasNextPage } } }');
+    expect(response.body.errors).toBeUndefined();
+  });
+});
+
+describe('inline first pages', () => {
+  let customer: string;
+  const sources: string[] = [];
+
+  beforeAll(async () => {
+    customer = (await post('/v1/customers', { name: 'Three cards' })).id;
+    for (const token of ['tok_visa', 'tok_mastercard', 'tok_amex']) {
+      sources.push((await post(`/v1/customers/${customer}/sources`, { source: token })).id);
+    }
+  });
+
+  it('come folded into the parent’s request: no call of their own', async () => {
+    const response = await h.query(`{
+      customer(id: "${customer}") { sources(first: 2) { nodes { ... on Card { id last4 } } pageInfo { hasNextPage endCursor } } }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const page = (
+      response.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: { hasNextPage: boolean } } }
+    ).sources;
+    expect(page.nodes.length).toBe(2);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(calls).toEqual([['platform', 'GET', '/v1/customers/{customer}']]);
+  });
+
+  it('page forwards and backwards past the inline page through the list endpoint', async () => {
+    const first = await h.query(
+      `{ customer(id: "${customer}") { sources(first: 2) { nodes { ... on Card { id } } pageInfo { endCursor } } } }`,
+    );
+    const firstPage = (
+      first.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: { endCursor: string } } }
+    ).sources;
+    const after = await h.query(
+      `{ customer(id: "${customer}") { sources(first: 2, after: "${firstPage.pageInfo.endCursor}") { nodes { ... on Card { id } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+    );
+    expect(after.body.errors).toBeUndefined();
+    const next = (
+      after.body.data!.customer as { sources: { nodes: Obj[]; pageInfo: Record<string, boolean> } }
+    ).sources;
+    const all = [...firstPage.nodes, ...next.nodes].map((n) => n.id);
+    expect([...all].sort()).toEqual([...sources].sort());
+    expect(next.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+    expect(calls.filter(([, , path]) => path === '/v1/customers/{customer}/sources').length).toBe(1);
+
+    const lastId = next.nodes[next.nodes.length - 1]!.id;
+    const before = await h.query(
+      `{ customer(id: "${customer}") { sources(last: 2, before: "${lastId}") { nodes { ... on Card { id } } } } }`,
+    );
+    expect(before.body.errors).toBeUndefined();
+    const back = (before.body.data!.customer as { sources: { nodes: Obj[] } }).sources.nodes.map((n) => n.id);
+    expect(back).toEqual(all.slice(0, 2));
+  });
+});
+
+describe('references', () => {
+  it('to a deleted object are null with a typed DELETED error; the id stays', async () => {
+    const customer = (await post('/v1/customers', { name: 'Soon gone' })).id;
+    const item = (await post('/v1/invoiceitems', { customer, amount: 500, currency: 'usd' })).id;
+    await h.admin.request({ method: 'DELETE', path: `/v1/customers/${customer}` });
+    const response = await h.query(`{ invoiceitem(id: "${item}") { customerId customer { id email } } }`);
+    expect(response.body.data?.invoiceitem).toEqual({ customerId: customer, customer: null });
+    expect(response.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['invoiceitem', 'customer'], 'DELETED'],
+    ]);
+  });
+
+  it('of many parents are folded into the list’s request', async () => {
+    const response = await h.query('{ charges(first: 50) { nodes { id customer { email } } } }');
+    expect(response.body.errors).toBeUndefined();
+    expect(calls).toEqual([['platform', 'GET', '/v1/charges']]);
+  });
+});
+
+describe('connected accounts', () => {
+  it('read two accounts and the platform in one query, each call carrying its account, no shared cache', async () => {
+    const a = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'rel-a@example.com' })).id;
+    const b = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'rel-b@example.com' })).id;
+    for (const account of [a, b]) {
+      const customer = (
+        await post('/v1/customers', { name: `Buyer of ${account}`, source: 'tok_visa' }, account)
+      ).id;
+      await post('/v1/charges', { amount: 700, currency: 'usd', customer }, account);
+    }
+    calls.length = 0;
+    const shape =
+      'charges { nodes { amount customer { name sources { nodes { ... on Card { last4 } } } } } }';
+    const response = await h.query(`{
+      ${shape}
+      a: connectedAccount(id: "${a}") { ${shape} customers { nodes { name cards { nodes { id } } } } }
+      b: connectedAccount(id: "${b}") { ${shape} customers { nodes { name cards { nodes { id } } } } }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const data = response.body.data as Record<
+      string,
+      { charges: { nodes: { customer: { name: string } }[] } }
+    >;
+    expect(data.a!.charges.nodes.map((c) => c.customer.name)).toEqual([`Buyer of ${a}`]);
+    expect(data.b!.charges.nodes.map((c) => c.customer.name)).toEqual([`Buyer of ${b}`]);
+    const byAccount = (account: string) =>
+      calls.filter(([acct]) => acct === account).map(([, method, path]) => `${method} ${path}`);
+    // The same requests under each account, none shared: charges (customers and their sources
+    // folded in), customers, then each customer's cards.
+    const expected = ['GET /v1/charges', 'GET /v1/customers', 'GET /v1/customers/{customer}/cards'];
+    expect(byAccount(a).sort()).toEqual(expected);
+    expect(byAccount(b).sort()).toEqual(expected);
+    expect(byAccount('platform')).toEqual(['GET /v1/charges']);
+  });
+});
+
+describe('retrieves by id', () => {
+  it('read a dispute by its own id, by node, and through its charge', async () => {
+    const charge = (
+      await post<{ id: string }>('/v1/charges', {
+        amount: 1200,
+        currency: 'usd',
+        source: 'tok_createDispute',
+      })
+    ).id;
+    const byCharge = await h.query(
+      `{ charge(id: "${charge}") { disputed disputes { nodes { id chargeId } } } }`,
+    );
+    expect(byCharge.body.errors).toBeUndefined();
+    const dispute = (byCharge.body.data!.charge as { disputes: { nodes: { id: string }[] } }).disputes
+      .nodes[0]!.id;
+    const response = await h.query(
+      `{ dispute(id: "${dispute}") { id chargeId amount } node(id: "${dispute}") { id ... on Dispute { amount } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      dispute: { id: dispute, chargeId: charge, amount: 1200 },
+      node: { id: dispute, amount: 1200 },
+    });
+  });
+});

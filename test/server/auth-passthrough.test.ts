@@ -1,0 +1,122 @@
+/**
+ * AUTH_MODE=passthrough: the gateway holds no key; each request's calls carry its caller's own key
+ * and nothing (session, loader, cache) is shared between keys, even in concurrent requests. The
+ * emulator here knows only KEY_1, so a request with KEY_2 can succeed only by borrowing KEY_1's
+ * answers — which it must not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
+import { createRestClient, type RestClient, type RestRequest } from '../../src/rest/client.ts';
+import { readServerConfig } from '../../src/server/config.ts';
+import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { bearer } from './auth-helpers.ts';
+import { sharedSchema } from './harness.ts';
+
+const KEY_1 = 'sk_test_passthroughCallerOne0001';
+const KEY_2 = 'sk_test_passthroughCallerTwo0002';
+const RESTRICTED = 'rk_test_passthroughRestricted003';
+
+let emulator: Emulator;
+let gateway: Gateway;
+const sent: { apiKey: string | undefined; path: string }[] = [];
+const rawLogs: string[] = [];
+
+beforeAll(async () => {
+  emulator = await createEmulator({ apiKeys: [KEY_1, RESTRICTED] });
+  const config = readServerConfig({
+    AUTH_MODE: 'passthrough',
+    STRIPE_API_BASE: emulator.url,
+    STRIPE_MAX_RETRIES: '0',
+    LOG_LEVEL: 'info',
+  });
+  expect(config.rest.secretKey).toBeUndefined();
+  gateway = createGateway({
+    config,
+    schema: sharedSchema(),
+    rest: (onRequest) => {
+      const rest = createRestClient({ ...config.rest, onRequest });
+      const recording: RestClient = {
+        request<T>(request: RestRequest) {
+          sent.push({ apiKey: request.apiKey, path: request.path });
+          return rest.request<T>(request);
+        },
+        list: (request) => rest.list(request),
+        close: () => rest.close(),
+      };
+      return recording;
+    },
+    logSink: (line) => rawLogs.push(line),
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  await emulator.close();
+});
+
+const QUERY = `{
+  customers(first: 5) { nodes { id email defaultSource { ... on Card { id last4 } } } }
+  charges(first: 5) { nodes { id customer { ... on Customer { id } } } }
+}`;
+
+async function query(headers: Record<string, string>, body = QUERY) {
+  const response = await gateway.yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify({ query: body }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('passthrough', () => {
+  it('refuses a request without a Stripe key, or with something else, before calling Stripe', async () => {
+    sent.length = 0;
+    for (const headers of [{}, bearer('pk_test_publishable123'), bearer('not a key'), bearer('eyJ.x.y')]) {
+      const response = await query(headers);
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it('concurrent requests with two keys: each call carries its own request’s key, nothing is shared', async () => {
+    sent.length = 0;
+    const [one, two, three] = await Promise.all([
+      query(bearer(KEY_1)),
+      query(bearer(KEY_2)),
+      query(bearer(RESTRICTED)),
+    ]);
+    // KEY_1 and the restricted key read; KEY_2 is refused by Stripe on every call it makes, and is not
+    // served from the cache KEY_1's request filled at the same moment.
+    const data1 = JSON.parse(one.text);
+    expect(data1.errors).toBeUndefined();
+    expect(data1.data.customers.nodes.length).toBeGreaterThan(0);
+    expect(JSON.parse(three.text).data).toEqual(data1.data);
+    const refused = JSON.parse(two.text);
+    expect(refused.data).toBeNull();
+    expect(refused.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toContain(
+      'STRIPE_AUTHENTICATION_FAILED',
+    );
+
+    const byKey = (key: string) => sent.filter((call) => call.apiKey === key).map((call) => call.path);
+    expect(sent.every((call) => [KEY_1, KEY_2, RESTRICTED].includes(call.apiKey!))).toBe(true);
+    // The same query, the same calls, once per key: no request reused another key's answers.
+    expect(byKey(KEY_1).length).toBeGreaterThan(0);
+    expect(byKey(RESTRICTED).sort()).toEqual(byKey(KEY_1).sort());
+    expect(byKey(KEY_2).length).toBeGreaterThan(0);
+  });
+
+  it('never shows or logs a caller’s key', async () => {
+    const responses = await Promise.all(
+      [KEY_1, KEY_2, 'sk_live_aLiveKeyTheEmulatorRefuses'].map((k) => query(bearer(k))),
+    );
+    const everything = [...responses.map((r) => r.text), ...rawLogs].join('\n');
+    for (const key of [KEY_1, KEY_2, RESTRICTED, 'sk_live_aLiveKeyTheEmulatorRefuses']) {
+      expect(everything).not.toContain(key);
+    }
+  });
+
+  it('is ready when Stripe answers its keyless probe (with 401)', async () => {
+    const response = await gateway.yoga.fetch('http://localhost/readyz');
+    expect(response.status).toBe(200);
+  });
+});
