@@ -70,7 +70,8 @@ async function* filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolea
 }
 
 function liveOf(ctx: GatewayContext): LiveContext {
-  if (!ctx.live) throw userError('LIVE_UNAVAILABLE', 'This server does not serve subscriptions');
+  if (!ctx.live)
+    throw userError('LIVE_UNAVAILABLE', 'This server does not serve subscriptions to this caller');
   return ctx.live;
 }
 

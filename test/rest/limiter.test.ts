@@ -1,6 +1,6 @@
 /**
  * The REST client's `limiter` option: every attempt (retries included) takes from the budget of the
- * account it acts as, a 429 tells the limiter, and a refusal from the limiter sends nothing.
+ * account (and key) it acts as, a 429 tells the limiter, and a refusal from the limiter sends nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
@@ -16,12 +16,12 @@ afterAll(() => emulator.close());
 function recording(refuse = false) {
   const log: string[] = [];
   const limiter: RateLimiter = {
-    async acquire(account) {
-      log.push(`acquire ${account ?? 'platform'}`);
+    async acquire(account, _signal, apiKey) {
+      log.push(`acquire ${account ?? 'platform'}${apiKey ? ` as ${apiKey}` : ''}`);
       if (refuse) throw new StripeError({ kind: 'rate_limited', message: 'spent' });
     },
-    throttled(account) {
-      log.push(`throttled ${account ?? 'platform'}`);
+    throttled(account, apiKey) {
+      log.push(`throttled ${account ?? 'platform'}${apiKey ? ` as ${apiKey}` : ''}`);
     },
   };
   return { log, limiter };
@@ -39,6 +39,8 @@ describe('RestClientOptions.limiter', () => {
     });
     try {
       await rest.request({ method: 'GET', path: '/v1/balance' });
+      // A call with its own key (passthrough) takes from that key's budget.
+      await rest.request({ method: 'GET', path: '/v1/balance', apiKey: emulator.key });
       emulator.setFaults({ errorRate429: 1 });
       await expect(
         rest.request({ method: 'GET', path: '/v1/balance', stripeAccount: 'acct_1' }),
@@ -47,6 +49,7 @@ describe('RestClientOptions.limiter', () => {
       });
       expect(log).toEqual([
         'acquire platform',
+        `acquire platform as ${emulator.key}`,
         'acquire acct_1',
         'throttled acct_1',
         'acquire acct_1',

@@ -152,11 +152,23 @@ describe('ObjectCache', () => {
     await a.request(get('cus_1', { stripeAccount: 'acct_1' }));
     await a.request(get('cus_1', { expand: ['default_source'] }));
     expect(upstream.calls).toHaveLength(4);
+    // A call bringing its own key (passthrough auth) is that key's: never another key's answer.
+    await a.request(get('cus_1', { apiKey: 'sk_test_caller_one' }));
+    await a.request(get('cus_1', { apiKey: 'sk_test_caller_one' }));
+    await a.request(get('cus_1', { apiKey: 'sk_test_caller_two' }));
+    expect(upstream.calls.map((c) => c.apiKey)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'sk_test_caller_one',
+      'sk_test_caller_two',
+    ]);
     await a.request({ method: 'GET', path: '/v1/customers', params: { limit: 1 } });
     await a.request({ method: 'GET', path: '/v1/customers', params: { limit: 1 } });
     await a.request({ method: 'POST', path: '/v1/customers/{customer}', pathParams: { customer: 'cus_1' } });
-    expect(upstream.calls).toHaveLength(7);
-    expect(cache.hits).toBe(1);
+    expect(upstream.calls).toHaveLength(9);
+    expect(cache.hits).toBe(2);
   });
 
   it('drops every entry holding an object an event is about, nested ones included', async () => {

@@ -35,6 +35,29 @@ describe('RateBudget', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('keeps one budget per API key: a passthrough caller’s own key is not the gateway’s', async () => {
+    const budget = new RateBudget({ perSecond: 3, maxWaitMs: 5_000, secretKey });
+    const keys = [undefined, 'sk_test_callerOne', 'sk_test_callerTwo'];
+    const started = await Promise.all(
+      keys.flatMap((key) =>
+        Array.from({ length: 6 }, async () => {
+          await budget.acquire('acct_shared', undefined, key);
+          return `${key ?? 'gateway'}@${Math.floor(Date.now() / 1000)}`;
+        }),
+      ),
+    );
+    const perKeyAndSecond = new Map<string, number>();
+    const perSecond = new Map<string, number>();
+    for (const at of started) {
+      perKeyAndSecond.set(at, (perKeyAndSecond.get(at) ?? 0) + 1);
+      const second = at.split('@')[1]!;
+      perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+    }
+    expect(Math.max(...perKeyAndSecond.values())).toBeLessThanOrEqual(3);
+    // Three keys, three calls each in the same second: more than one key's budget.
+    expect(Math.max(...perSecond.values())).toBeGreaterThan(3);
+  });
+
   it('fails with a rate_limited error when the wait would be longer than maxWaitMs', async () => {
     const budget = new RateBudget({ perSecond: 3, maxWaitMs: 0, secretKey });
     const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => budget.acquire('acct_x')));

@@ -77,3 +77,42 @@ export function readResults<T = Record<string, unknown>>(
     },
   };
 }
+
+/** Starts a subscription over SSE through `yoga.fetch` (no socket). */
+export async function subscribeOver(
+  yoga: { fetch(url: string, init: RequestInit): Response | Promise<Response> },
+  query: string,
+  options: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<ResultStream> {
+  const abort = new AbortController();
+  const response = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables }),
+    signal: abort.signal,
+  });
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('text/event-stream')) throw new Error(`not an event stream: ${type}`);
+  return readResults(response, abort);
+}
+
+/**
+ * Waits until the subscription listens: publishes `sentinel` events it receives until one arrives
+ * (a subscription starts listening a little after its response headers).
+ */
+export async function listening<E>(
+  stream: ResultStream,
+  publish: (event: E) => void,
+  sentinel: () => E,
+): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    publish(sentinel());
+    try {
+      await stream.next(50);
+      return;
+    } catch {
+      // not yet
+    }
+  }
+  throw new Error('the subscription never started');
+}

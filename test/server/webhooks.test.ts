@@ -8,7 +8,7 @@ import type { StripeObject } from '../../src/loaders/loaders.ts';
 import { signatureHeader, verifySignature } from '../../src/rest/signature.ts';
 import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
 import { type Harness, startHarness } from './harness.ts';
-import { type ResultStream, readResults } from './sse.ts';
+import { listening, subscribeOver } from './sse.ts';
 
 const SECRET = 'whsec_unit_test_secret';
 const OLD_SECRET = 'whsec_rolled_away';
@@ -106,34 +106,9 @@ function deliver(payload: string, header: string | undefined) {
   });
 }
 
-async function subscribe(query: string, variables?: Record<string, unknown>): Promise<ResultStream> {
-  const abort = new AbortController();
-  const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
-    method: 'POST',
-    headers: { accept: 'text/event-stream', 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-    signal: abort.signal,
-  });
-  expect(response.headers.get('content-type')).toContain('text/event-stream');
-  return readResults(response, abort);
-}
-
-/**
- * Waits until the subscription listens: publishes `sentinel` events until one arrives (a subscription
- * starts listening a little after its response headers).
- */
-async function listening(stream: ResultStream, sentinel: () => StripeEvent): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    h.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, sentinel());
-    try {
-      await stream.next(50);
-      return;
-    } catch {
-      // not yet
-    }
-  }
-  throw new Error('the subscription never started');
-}
+const subscribe = (query: string, variables?: Record<string, unknown>) =>
+  subscribeOver(h.gateway.yoga, query, variables ? { variables } : {});
+const publish = (event: StripeEvent) => h.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, event);
 
 let sentinels = 0;
 const sentinel = (): StripeEvent => ({
@@ -153,7 +128,7 @@ describe('POST /webhooks/stripe', () => {
         previousAttributes
       }
     }`);
-    await listening(stream, sentinel);
+    await listening(stream, publish, sentinel);
 
     const event = await updateCustomer({ name: 'Signed Name' });
     const payload = JSON.stringify(event);
@@ -246,7 +221,7 @@ describe('per-object streams', () => {
       ...sentinel(),
       data: { object: { id: customerId, object: 'customer', name: 'sentinel', default_source: null } },
     });
-    await listening(stream, customerSentinel);
+    await listening(stream, publish, customerSentinel);
     h.upstreamCalls();
 
     // Another customer's event is not this stream's.
@@ -273,7 +248,7 @@ describe('per-object streams', () => {
   it('a platform subscriber does not see a connected account’s events', async () => {
     const stream = await subscribe('subscription { stripeEvents(types: ["customer.*"]) { id account } }');
     const platformSentinel = (): StripeEvent => ({ ...sentinel(), type: 'customer.sentinel' });
-    await listening(stream, platformSentinel);
+    await listening(stream, publish, platformSentinel);
     h.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, {
       ...platformSentinel(),
       id: 'evt_connected',
