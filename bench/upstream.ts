@@ -70,6 +70,17 @@ export const SUITE: SuiteQuery[] = [
     depth: 2,
   },
   {
+    name: 'federation _entities: 8 references to 4 customers, with their default cards',
+    // What a router sends for a list of orders: one GET per distinct customer, side by side, each
+    // with default_source folded into its expand[].
+    query: `{ _entities(representations: [${[SEED.jenny, SEED.alan, SEED.grace, SEED.ada]
+      .flatMap((c) => [c, c])
+      .map((c) => `{ __typename: "Customer", id: "${c.customer}" }`)
+      .join(', ')}]) { ... on Customer { email defaultSource { ... on Card { last4 } } } } }`,
+    minimum: 4,
+    depth: 1,
+  },
+  {
     name: 'the same customer read three ways',
     // One GET: the loaders de-duplicate identical reads within a request.
     query: `{ a: customer(id: "${SEED.jenny.customer}") { email } b: customer(id: "${SEED.jenny.customer}") { name }

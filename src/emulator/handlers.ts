@@ -32,8 +32,18 @@ export class Handlers {
     switch (handlerOf(route)) {
       case 'retrieve':
         return this.reads.retrieve(ctx, route, values);
-      case 'singleton':
-        return this.locate.singleton(ctx, route, this.locate.parents(ctx, route, values), params, true);
+      case 'singleton': {
+        const result = this.locate.singleton(
+          ctx,
+          route,
+          this.locate.parents(ctx, route, values),
+          params,
+          true,
+        );
+        // A preview (`/v1/credit_notes/preview?invoice=`) refers to objects like the write it previews.
+        if (result.kind === 'object') this.writes.checkReferences(ctx, result.schema, result.data, params);
+        return result;
+      }
       case 'list':
         return this.reads.list(ctx, route, values, params, path);
       case 'search':

@@ -4,6 +4,8 @@
  * tombstone where the API keeps one, cancel-like deletes), and actions (a rule by verb, or params
  * copied and `status` moved to what the verb says). Every change records its event.
  */
+
+import { resourceForId } from '../spec/prefixes.ts';
 import type { Api } from './api.ts';
 import type { Ctx, Operations } from './context.ts';
 import { invalidRequest, noSuch } from './errors.ts';
@@ -13,6 +15,11 @@ import type { Locator } from './locate.ts';
 import type { Result } from './result.ts';
 import type { Route } from './routes.ts';
 import type { Entry } from './store.ts';
+import { cardForPaymentMethod, cardForToken, TEST_BANK_TOKENS } from './tokens.ts';
+
+/** Stripe's magic test ids (`tok_visa`, `pm_card_visa`, `btok_us`): no stored object, but valid. */
+const isTestToken = (id: string) =>
+  cardForToken(id) !== undefined || cardForPaymentMethod(id) !== undefined || id in TEST_BANK_TOKENS;
 
 /** A verb's resulting status, where adding `-ed`/`-d` does not give it. */
 const VERB_STATUS: Readonly<Record<string, readonly string[]>> = {
@@ -96,17 +103,28 @@ export class Writes implements Operations {
 
   /**
    * Ids given in parameters must name stored objects: Stripe answers 400 `resource_missing`
-   * (`No such customer: 'cus_…'`, param `customer`).
+   * (`No such customer: 'cus_…'`, param `customer`). A parameter is a reference when the object
+   * exposes it as one (`invoice.customer`), or when it is named after a stored resource and its id
+   * has that resource's prefix (`account=acct_…` on an account link, `value_list=rsl_…`,
+   * `financial_account=fa_…`), test tokens (`pm_card_visa`) aside. Also checks previews.
    */
-  private checkReferences(ctx: Ctx, resource: string, draft: JsonObject, params: JsonObject): void {
+  checkReferences(ctx: Ctx, resource: string, draft: JsonObject, params: JsonObject): void {
     for (const name of Object.keys(params)) {
-      const value = draft[name];
-      if (typeof value !== 'string' || value === '') continue;
       const prop = ctx.registry.prop(resource, name);
-      if (prop?.type.k !== 'ref') continue;
-      const targets = ctx.registry.resourcesOf(prop.type).filter((t) => this.api.isStored(t));
-      if (targets.length === 0) continue;
-      if (!ctx.find(value, targets)) throw noSuch(ctx.label(targets[0]!), value, name, 400);
+      if (prop?.type.k === 'ref') {
+        const value = draft[name];
+        if (typeof value !== 'string' || value === '') continue;
+        const targets = ctx.registry.resourcesOf(prop.type).filter((t) => this.api.isStored(t));
+        if (targets.length === 0) continue;
+        if (!ctx.find(value, targets)) throw noSuch(ctx.label(targets[0]!), value, name, 400);
+        continue;
+      }
+      const value = params[name];
+      if (typeof value !== 'string' || isTestToken(value)) continue;
+      const match = resourceForId(value);
+      if (match.kind !== 'match' || !this.api.isStored(match.resource)) continue;
+      if (match.resource.split('.').pop() !== name) continue;
+      if (!ctx.find(value, [match.resource])) throw noSuch(ctx.label(match.resource), value, name, 400);
     }
   }
 

@@ -16,6 +16,7 @@ import {
 } from './config.ts';
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
+import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
@@ -46,6 +47,8 @@ export interface RestRequest {
   readonly apiKey?: string;
   /** For POST; generated when absent. Reused on every retry of this call. */
   readonly idempotencyKey?: string;
+  /** POST as multipart/form-data to the files host (`POST /v1/files`); `Blob` params are the files. */
+  readonly multipart?: boolean;
   /** Cancels the call: queued, in flight or sleeping between retries. */
   readonly signal?: AbortSignal;
 }
@@ -105,6 +108,11 @@ export interface RestClientOptions {
   readonly secretKey?: string | undefined;
   /** Default `https://api.stripe.com`; may carry a path prefix. */
   readonly apiBase?: string;
+  /**
+   * Where multipart uploads go (`POST /v1/files`). Default `https://files.stripe.com` with Stripe's
+   * API base, else `apiBase` (an emulator or proxy serves both).
+   */
+  readonly filesBase?: string;
   /** Per attempt, from dispatch to the last body byte. Default 80 s. */
   readonly timeoutMs?: number;
   /** TCP + TLS handshake. Default 10 s. */
@@ -134,6 +142,8 @@ export const DEFAULT_INITIAL_RETRY_DELAY_MS = 500;
 export const DEFAULT_MAX_RETRY_DELAY_MS = 5_000;
 const DEFAULT_USER_AGENT = 'stripe-graphql-gateway/0.1 (undici)';
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** Stripe's host for file uploads. */
+const DEFAULT_FILES_BASE = 'https://files.stripe.com';
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Visible ASCII and spaces only: anything else could split or corrupt a header. */
 const HEADER_SAFE = /^[\x20-\x7e]+$/;
@@ -145,12 +155,14 @@ interface PreparedRequest {
   readonly path: string;
   /** Path plus query string, relative to the origin. */
   readonly target: string;
-  readonly body: string | undefined;
+  readonly body: string | Buffer | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly idempotencyKey: string | undefined;
   readonly stripeAccount: string | undefined;
   /** the call's own key (passthrough auth); undefined: the client's */
   readonly apiKey: string | undefined;
+  /** to the files host (multipart uploads) */
+  readonly files: boolean;
 }
 
 type AttemptResult =
@@ -221,11 +233,15 @@ export class StripeRestClient implements RestClient {
   readonly #origin: string;
   readonly #ownsPool: boolean;
   readonly #basePath: string;
+  readonly #filesBase: URL;
+  /** the files host's pool, when it is another origin than the API's and the pool is ours */
+  #filesPool: Pool | undefined;
   readonly #baseHeaders: Readonly<Record<string, string>>;
   readonly #semaphore: Semaphore;
   readonly #policy: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
+  readonly #connections: number;
   readonly #listeners: readonly RequestListener[];
   readonly #limiter: RateLimiter | undefined;
   #closing: Promise<void> | undefined;
@@ -237,6 +253,9 @@ export class StripeRestClient implements RestClient {
     if (base.protocol !== 'http:' && base.protocol !== 'https:')
       throw new TypeError('apiBase must be an http(s) URL');
     this.#basePath = base.pathname.replace(/\/+$/, '');
+    this.#filesBase = new URL(
+      options.filesBase ?? (options.apiBase === undefined ? DEFAULT_FILES_BASE : base.href),
+    );
 
     const maxConcurrency = positiveInteger('maxConcurrency', options.maxConcurrency, DEFAULT_MAX_CONCURRENCY);
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
@@ -256,19 +275,10 @@ export class StripeRestClient implements RestClient {
       maxDelayMs: positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 0),
     };
     this.#semaphore = new Semaphore(maxConcurrency);
+    this.#connections = positiveInteger('maxConnections', options.maxConnections, maxConcurrency);
     this.#origin = base.origin;
     this.#ownsPool = options.dispatcher === undefined;
-    this.#pool =
-      options.dispatcher ??
-      new Pool(base.origin, {
-        connections: positiveInteger('maxConnections', options.maxConnections, maxConcurrency),
-        pipelining: 1,
-        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-        connect: { timeout: this.#connectTimeoutMs },
-        // The per-attempt timer below covers headers and body; undici's own would race it.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+    this.#pool = options.dispatcher ?? this.#newPool(base.origin);
     this.#baseHeaders = {
       ...(secretKey === undefined ? {} : { authorization: `Bearer ${secretKey}` }),
       'stripe-version': STRIPE_API_VERSION,
@@ -281,13 +291,38 @@ export class StripeRestClient implements RestClient {
       onRequest === undefined ? [] : typeof onRequest === 'function' ? [onRequest] : [...onRequest];
   }
 
+  #newPool(origin: string): Pool {
+    return new Pool(origin, {
+      connections: this.#connections,
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connect: { timeout: this.#connectTimeoutMs },
+      // The per-attempt timer below covers headers and body; undici's own would race it.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  /**
+   * Where an attempt goes: uploads to the files host (a pool of its own when it is another origin;
+   * a dispatcher given to the client routes by origin itself), everything else to the API.
+   */
+  #dispatcherFor(prepared: PreparedRequest): Dispatcher {
+    if (!prepared.files || !this.#ownsPool || this.#filesBase.origin === this.#origin) return this.#pool;
+    this.#filesPool ??= this.#newPool(this.#filesBase.origin);
+    return this.#filesPool;
+  }
+
   /** Requests holding a concurrency permit, and requests waiting for one. */
   get stats(): { readonly inFlight: number; readonly queued: number } {
     return { inFlight: this.#semaphore.active, queued: this.#semaphore.pending };
   }
 
   async request<T>(request: RestRequest): Promise<T> {
-    const prepared = this.#prepare(request);
+    const prepared = this.#prepare(
+      request,
+      request.multipart ? await encodeMultipart(request.params) : undefined,
+    );
     const { signal } = request;
     const started = performance.now();
     let attempts = 0;
@@ -360,11 +395,14 @@ export class StripeRestClient implements RestClient {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#ownsPool ? this.#pool.close() : Promise.resolve();
+    this.#closing ??= Promise.all([
+      this.#ownsPool ? this.#pool.close() : undefined,
+      this.#filesPool?.close(),
+    ]).then(() => undefined);
     return this.#closing;
   }
 
-  #prepare(request: RestRequest): PreparedRequest {
+  #prepare(request: RestRequest, multipart?: { body: Buffer; contentType: string }): PreparedRequest {
     const { method, path: pathTemplate, pathParams = {}, stripeAccount } = request;
     if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') {
       throw new TypeError(`Unsupported method ${String(method)}`);
@@ -392,16 +430,16 @@ export class StripeRestClient implements RestClient {
       headers.authorization = `Bearer ${request.apiKey}`;
     }
     let idempotencyKey: string | undefined;
-    let body: string | undefined;
-    let target = `${this.#basePath}${path}`;
+    let body: string | Buffer | undefined;
+    let target = `${multipart ? this.#filesBase.pathname.replace(/\/+$/, '') : this.#basePath}${path}`;
     if (method === 'POST') {
       idempotencyKey = request.idempotencyKey ?? randomUUID();
       if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !HEADER_SAFE.test(idempotencyKey)) {
         throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters');
       }
       headers['idempotency-key'] = idempotencyKey;
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = encoded;
+      headers['content-type'] = multipart ? multipart.contentType : 'application/x-www-form-urlencoded';
+      body = multipart ? multipart.body : encoded;
     } else if (encoded !== '') {
       target += `?${encoded}`;
     }
@@ -419,6 +457,7 @@ export class StripeRestClient implements RestClient {
       idempotencyKey,
       stripeAccount,
       apiKey: request.apiKey,
+      files: multipart !== undefined,
     };
   }
 
@@ -445,8 +484,8 @@ export class StripeRestClient implements RestClient {
     let requestId: string | undefined;
     try {
       if (signal?.aborted) throw abortedError(signal.reason);
-      const response = await this.#pool.request({
-        origin: this.#origin,
+      const response = await this.#dispatcherFor(prepared).request({
+        origin: prepared.files ? this.#filesBase.origin : this.#origin,
         method: prepared.method,
         path: prepared.target,
         headers: prepared.headers,

@@ -3,6 +3,7 @@
  * src/schema; src/schema/index.ts assembles them.
  */
 import SchemaBuilder from '@pothos/core';
+import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.ts';
 
@@ -15,16 +16,39 @@ export interface SchemaTypes {
     JSON: { Input: unknown; Output: unknown };
     /** Stripe integers (amounts, counts): 53-bit safe, never GraphQL's 32-bit Int */
     SafeInt: { Input: number; Output: number };
+    /**
+     * An upload through the GraphQL multipart request spec (input only). Not `File`, which is
+     * Stripe's file object.
+     */
+    Upload: { Input: File; Output: never };
   };
 }
+
+const isUpload = (value: unknown): value is File =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Blob).arrayBuffer === 'function' &&
+  typeof (value as Blob).size === 'number';
 
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
 
 export function createBuilder(): Builder {
-  const builder = new SchemaBuilder<SchemaTypes>({});
+  // Federation (src/schema/federation.ts): entity keys and @shareable.
+  const builder = new SchemaBuilder<SchemaTypes>({ plugins: [FederationPlugin] });
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('JSON', JSONResolver);
   builder.addScalarType('SafeInt', SafeIntResolver);
+  builder.scalarType('Upload', {
+    serialize: () => {
+      throw new TypeError('Upload is an input-only scalar');
+    },
+    parseValue: (value) => {
+      // Yoga's File may be its fetch ponyfill's rather than Node's: a Blob-like with a name.
+      if (isUpload(value)) return value;
+      throw new TypeError('Upload expects a file (GraphQL multipart request)');
+    },
+  });
   builder.queryType({});
+  builder.mutationType({});
   return builder;
 }

@@ -6,6 +6,7 @@
  * whatever the field. (A `Stripe-Account` request header scopes a whole request instead; the server
  * handles that when it creates the request's session.)
  */
+import type { UpstreamSession } from '../loaders/session.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
@@ -21,9 +22,10 @@ export interface ConnectedAccountMarker {
 /** A connected account id, as the `Stripe-Account` header and `connectedAccount(id:)` take it. */
 export const ACCOUNT_ID = /^acct_[A-Za-z0-9]{1,250}$/;
 
-function enterScope(context: GatewayContext, id: string): ConnectedAccountMarker {
+/** The request's session acting as connected account `id`; `what` names the input in the error. */
+export function sessionForAccount(context: GatewayContext, id: string, what: string): UpstreamSession {
   if (!ACCOUNT_ID.test(id)) {
-    throw userError('BAD_USER_INPUT', 'connectedAccount(id:) takes a connected account id (acct_…)', { id });
+    throw userError('BAD_USER_INPUT', `${what} takes a connected account id (acct_…)`, { id });
   }
   if (!context.sessionFor) {
     throw userError(
@@ -31,7 +33,11 @@ function enterScope(context: GatewayContext, id: string): ConnectedAccountMarker
       'This server cannot act as connected accounts (no sessionFor in context)',
     );
   }
-  return context.sessionFor(id).adopt({ stripeAccount: id });
+  return context.sessionFor(id);
+}
+
+function enterScope(context: GatewayContext, id: string): ConnectedAccountMarker {
+  return sessionForAccount(context, id, 'connectedAccount(id:)').adopt({ stripeAccount: id });
 }
 
 /** Adds `ConnectedAccountScope` (every root field, read as one account) and `Query.connectedAccount(id:)`. */

@@ -42,7 +42,9 @@ export class Connections {
 
   constructor(builder: Builder) {
     this.builder = builder;
+    // Types other subgraphs may define too are @shareable (federation, src/schema/federation.ts).
     this.pageInfo = builder.objectRef<Connection['pageInfo']>('PageInfo').implement({
+      shareable: true,
       fields: (t) => ({
         hasNextPage: t.exposeBoolean('hasNextPage', { nullable: false }),
         hasPreviousPage: t.exposeBoolean('hasPreviousPage', { nullable: false }),
@@ -57,6 +59,7 @@ export class Connections {
     const existing = this.refs.get(name);
     if (existing) return existing;
     const edge = this.builder.objectRef(`${name}Edge`).implement({
+      shareable: true,
       fields: (t: Ref) => ({
         cursor: t.exposeString('cursor', { nullable: false }),
         node: t.field({
@@ -67,6 +70,7 @@ export class Connections {
       }),
     });
     const ref = this.builder.objectRef(`${name}Connection`).implement({
+      shareable: true,
       fields: (t: Ref) => ({
         edges: t.field({ type: [edge], nullable: false, resolve: (c: Connection) => c.edges }),
         nodes: t.field({ type: [itemRef], nullable: false, resolve: (c: Connection) => c.nodes }),

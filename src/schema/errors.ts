@@ -49,6 +49,21 @@ export function toGraphQLError(error: unknown): unknown {
   });
 }
 
+/**
+ * A Stripe error from a mutation, with Stripe's `param` (`address[postal_code]`) also given as the
+ * GraphQL input path (`extensions.inputPath`: `input.address.postalCode`) when `mapParam` knows it.
+ */
+export function withInputPath(error: unknown, mapParam: (param: string) => string | undefined): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  const stripe = error.extensions.stripe as { param?: string } | undefined;
+  const inputPath = stripe?.param ? mapParam(stripe.param) : undefined;
+  if (!inputPath) return error;
+  return new GraphQLError(error.message, {
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions: { ...error.extensions, inputPath },
+  });
+}
+
 export function userError(
   code: string,
   message: string,

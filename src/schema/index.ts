@@ -9,6 +9,8 @@ import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
+import { addEntities, toSubgraphSchema } from './federation.ts';
+import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
@@ -44,11 +46,12 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
+  addMutations(registry);
+  addEntities(builder, registry);
   addSubscriptions(builder, registry);
   const previewUsed = model.operations.some((op) => op.preview);
-  const directives = previewUsed ? [...specifiedDirectives, previewDirective] : undefined;
   return {
-    schema: builder.toSchema({ sortSchema: false, ...(directives ? { directives } : {}) }),
+    schema: toSubgraphSchema(builder, previewUsed ? [...specifiedDirectives, previewDirective] : undefined),
     model,
     index,
   };

@@ -12,7 +12,8 @@ const PREVIEW_NOTE = 'from a Stripe preview API that the pinned spec lacks; its 
 export const previewDirective = new GraphQLDirective({
   name: 'preview',
   description: `Marks what comes ${PREVIEW_NOTE}`,
-  locations: [DirectiveLocation.OBJECT, DirectiveLocation.ENUM, DirectiveLocation.FIELD_DEFINITION],
+  // In the order a sorted schema prints them, so the printed and served SDL agree.
+  locations: [DirectiveLocation.ENUM, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
 });
 
 /**

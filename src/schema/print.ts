@@ -1,6 +1,8 @@
 /**
- * `npm run schema:print`: writes schema.graphql, the printed SDL, sorted and without descriptions
- * (Stripe's prose is not committed). A test fails when the file is stale.
+ * `npm run schema:print`: writes schema.graphql, the printed SDL, and subgraph.graphql, the Apollo
+ * Federation subgraph SDL (with `@link`, `@key` and `@shareable`), both sorted and without
+ * descriptions (Stripe's prose is not committed), with `@preview` on what the preview overlay adds.
+ * Tests fail when either file is stale.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,22 +18,20 @@ import {
   printSchema,
   visit,
 } from 'graphql';
+import { printSubgraphSDLOf } from './federation.ts';
 import { buildSchema } from './index.ts';
 import { isPreview, previewDirective } from './preview.ts';
 
-export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema.graphql');
-
-export function printSDL(options: { preview?: boolean } = {}): string {
-  const { schema } = buildSchema({ descriptions: false, ...options });
-  return printWithoutDescriptions(schema);
-}
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_FILE = join(ROOT, 'schema.graphql');
+export const SUBGRAPH_FILE = join(ROOT, 'subgraph.graphql');
 
 /**
- * The sorted SDL without descriptions (scalars and helper types carry descriptions of their own: the
- * committed SDL holds none), with `@preview` on the types and fields marked preview (graphql-js does
- * not print applied directives, so they are added to the printed document).
+ * The SDL without descriptions (scalars and helper types carry descriptions of their own: the
+ * committed SDL holds none). Given the schema it was printed from, it also marks the types and
+ * fields the preview overlay adds with `@preview` (graphql-js does not print applied directives).
  */
-export function printWithoutDescriptions(schema: GraphQLSchema): string {
+export function withoutDescriptions(sdl: string, schema?: GraphQLSchema): string {
   const preview: DirectiveNode = {
     kind: Kind.DIRECTIVE,
     name: { kind: Kind.NAME, value: previewDirective.name },
@@ -40,23 +40,21 @@ export function printWithoutDescriptions(schema: GraphQLSchema): string {
     ...node,
     directives: [...(node.directives ?? []), preview],
   });
-  const ast = visit(parse(printSchema(lexicographicSortSchema(schema))), {
+  const ast = visit(parse(sdl), {
     enter(node) {
       let out = 'description' in node && node.description ? { ...node, description: undefined } : node;
-      if (out.kind === Kind.OBJECT_TYPE_DEFINITION || out.kind === Kind.ENUM_TYPE_DEFINITION) {
+      if (schema && (out.kind === Kind.OBJECT_TYPE_DEFINITION || out.kind === Kind.ENUM_TYPE_DEFINITION)) {
         const type = schema.getType(out.name.value);
         if (type && isPreview(type)) out = mark(out);
-        if (isObjectType(type) && out.kind === Kind.OBJECT_TYPE_DEFINITION) {
+        if (isObjectType(type) && out.kind === Kind.OBJECT_TYPE_DEFINITION && out.fields) {
           const fields = type.getFields();
-          if (out.fields) {
-            out = {
-              ...out,
-              fields: out.fields.map((field) => {
-                const defined = fields[field.name.value];
-                return defined && isPreview(defined) ? mark(field) : field;
-              }),
-            };
-          }
+          out = {
+            ...out,
+            fields: out.fields.map((field) => {
+              const defined = fields[field.name.value];
+              return defined && isPreview(defined) ? mark(field) : field;
+            }),
+          };
         }
       }
       return out === node ? undefined : out;
@@ -65,9 +63,33 @@ export function printWithoutDescriptions(schema: GraphQLSchema): string {
   return `${print(ast)}\n`;
 }
 
+/** The schema as the printed files have it: without descriptions, sorted. */
+function printable(schema: GraphQLSchema | { preview?: boolean } | undefined): GraphQLSchema {
+  const built =
+    schema && 'getTypeMap' in schema ? schema : buildSchema({ descriptions: false, ...schema }).schema;
+  return lexicographicSortSchema(built);
+}
+
+/** schema.graphql; by default a fresh build without descriptions (`{ preview: false }` without the overlay). */
+export function printSDL(schema?: GraphQLSchema | { preview?: boolean }): string {
+  const sorted = printable(schema);
+  return withoutDescriptions(printSchema(sorted), sorted);
+}
+
+/** subgraph.graphql: the SDL a federation router composes (`_service { sdl }`, without prose). */
+export function printSubgraphSDL(schema?: GraphQLSchema): string {
+  const sorted = printable(schema);
+  return withoutDescriptions(printSubgraphSDLOf(sorted), sorted);
+}
+
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const sdl = printSDL();
-  writeFileSync(SCHEMA_FILE, sdl);
-  console.log(`schema:print: wrote schema.graphql (${sdl.split('\n').length} lines)`);
+  const { schema } = buildSchema({ descriptions: false });
+  for (const [file, sdl] of [
+    [SCHEMA_FILE, printSDL(schema)],
+    [SUBGRAPH_FILE, printSubgraphSDL(schema)],
+  ] as const) {
+    writeFileSync(file, sdl);
+    console.log(`schema:print: wrote ${file.slice(ROOT.length + 1)} (${sdl.split('\n').length} lines)`);
+  }
 }

@@ -6,7 +6,8 @@
  * say what they cost in `extensions.stripeCost`:
  * - `{ calls: n }`: n calls per parent object (retrieve, node, expandable references);
  * - `{ paged: true }`: a connection, ceil(size / 100) calls per parent, where size is `first` or
- *   `last` (default 10); its `edges` and `nodes` multiply everything below them by size.
+ *   `last` (default 10); its `edges` and `nodes` multiply everything below them by size;
+ * - `{ perItemOf: arg }`: a call per item of a list argument, each multiplying what is below.
  * Other list fields multiply what is below them by the default list size (Stripe's embedded lists
  * hold up to 10 items). Fragments on different types are all counted, so the estimate is an upper
  * bound: loaders that de-duplicate or fold expansions only ever make fewer calls.
@@ -42,6 +43,11 @@ export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
 export interface StripeCost {
   calls?: number;
   paged?: boolean;
+  /**
+   * A call per item of this list argument, and each item multiplies what is below the field
+   * (federation's `_entities(representations:)`, src/schema/federation.ts).
+   */
+  perItemOf?: string;
 }
 
 export interface PageSizeUse {
@@ -228,13 +234,19 @@ function selectionCost(
 
     let own = 0;
     let pageSize: number | undefined;
+    let items: number | undefined;
     // Where this field's children sit for folding: below a field that fetches, or deeper below
     // the request this field was folded into.
     // A plain object property is one more segment of the expand path; a connection's own fields
     // (edges, nodes, node) are not on the wire.
     const wrapper = /(Connection|Edge)$/.test(parent.name);
     let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
-    if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
+    if (cost?.perItemOf) {
+      // Nothing below is assumed folded (the items may be of several types): an upper bound.
+      const list = args[cost.perItemOf];
+      items = Array.isArray(list) ? list.length : DEFAULT_LIST_SIZE;
+      own = items;
+    } else if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
       // Folded into the parent's request: no call of its own.
       if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
       childFold = cost?.paged ? fold + 2 : fold + 1;
@@ -261,7 +273,9 @@ function selectionCost(
       childFold = undefined;
     }
     let childMultiplier = multiplier;
-    if (connectionSize !== undefined && (name === 'edges' || name === 'nodes')) {
+    if (items !== undefined) {
+      childMultiplier = multiplier * items;
+    } else if (connectionSize !== undefined && (name === 'edges' || name === 'nodes')) {
       childMultiplier = multiplier * connectionSize;
     } else if (isListType(getNullableType(def.type))) {
       childMultiplier = multiplier * DEFAULT_LIST_SIZE;

@@ -70,3 +70,21 @@ export const propertyNameOverrides: Record<string, string> = {
  * operation's or reads badly.
  */
 export const rootFieldOverrides: Record<string, string> = {};
+
+/**
+ * Mutation names by operation id, where the name derived from the path (verb + nouns, see
+ * src/schema/mutations.ts) clashes with another operation's or misreads what the call does.
+ *
+ * | operation | name | why |
+ * | --- | --- | --- |
+ * | DeleteSubscriptionsSubscriptionExposedId | cancelSubscription | `DELETE /v1/subscriptions/{id}` cancels: the subscription stays, `status: canceled` |
+ * | DeleteCustomersCustomerSubscriptionsSubscriptionExposedId | cancelCustomerSubscription | the same, under the customer |
+ * | PostAccountsAccountPeople, …PeoplePerson, DeleteAccountsAccountPeoplePerson | createAccountPeople, updateAccountPeople, deleteAccountPeople | `/people` is the older alias of `/persons` (createAccountPerson, …): both exist, the alias keeps its path's word |
+ */
+export const mutationNameOverrides: Record<string, string> = {
+  DeleteSubscriptionsSubscriptionExposedId: 'cancelSubscription',
+  DeleteCustomersCustomerSubscriptionsSubscriptionExposedId: 'cancelCustomerSubscription',
+  PostAccountsAccountPeople: 'createAccountPeople',
+  PostAccountsAccountPeoplePerson: 'updateAccountPeople',
+  DeleteAccountsAccountPeoplePerson: 'deleteAccountPeople',
+};

@@ -1,0 +1,239 @@
+/**
+ * Apollo Federation v2: the gateway is a subgraph. Every Stripe resource that has an id and a by-id
+ * retrieve is an entity with two keys:
+ * - `@key(fields: "id stripeAccount")`: `stripeAccount` is the connected account the object was read
+ *   as (null for the platform), and a representation that names one is read through that account's
+ *   session (`ctx.sessionFor`);
+ * - `@key(fields: "id")`: read through the request's session (the platform, or the
+ *   `Stripe-Account` header's account).
+ * The order matters: a router (Hive Gateway) uses the first key the referencing subgraph can
+ * provide, so a subgraph that knows the account passes it and one that knows only ids still can.
+ * `_entities` resolves each representation through the session's DataLoader, so one router fetch
+ * is one batch: identical ids are read once, distinct ones concurrently, and the references the
+ * router selects under the entity are folded into `expand[]`. `_service { sdl }` answers the subgraph
+ * SDL (as `printSubgraphSchema` prints it); `subgraph.graphql` is that SDL without descriptions
+ * (`npm run schema:print`).
+ */
+import {
+  buildSubgraph,
+  FEDERATION_UNNAMED_SUBGRAPH_NAME,
+  graphQLJSSchemaToAST,
+} from '@apollo/federation-internals';
+import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/types.js';
+import { hasResolvableKey } from '@pothos/plugin-federation';
+import {
+  type ConstDirectiveNode,
+  type FieldNode,
+  type GraphQLDirective,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  type GraphQLResolveInfo,
+  GraphQLSchema,
+  GraphQLUnionType,
+  isObjectType,
+  Kind,
+  parse,
+  parseConstValue,
+  printType,
+  type SchemaExtensionNode,
+  type TypeDefinitionNode,
+} from 'graphql';
+import { planExpand } from '../loaders/expand.ts';
+import type { StripeObject } from '../loaders/loaders.ts';
+import type { Builder } from './builder.ts';
+import { sessionForAccount } from './connect.ts';
+import { type GatewayContext, sessionOf } from './context.ts';
+import { userError } from './errors.ts';
+import type { TypeRegistry } from './registry.ts';
+
+type Ref = any;
+
+/** The federation spec the subgraph links to, and the directives it imports from it. */
+export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
+export const FEDERATION_DIRECTIVES = ['@key', '@shareable'];
+
+/** The key field that names the connected account an entity was read as. */
+export const ACCOUNT_KEY_FIELD = 'stripeAccount';
+
+interface Representation {
+  id: string;
+  stripeAccount?: string | null;
+}
+
+/** The Stripe types that are entities (GraphQL name → model schema name). */
+export function entityTypes(registry: TypeRegistry): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const schema of Object.values(registry.model.objects)) {
+    if (registry.isNode(schema) && registry.index.retrieveByIdOf(schema.name))
+      out.set(schema.gql, schema.name);
+  }
+  return out;
+}
+
+/** Marks every Stripe resource with a by-id retrieve as an entity and adds its `stripeAccount` field. */
+export function addEntities(builder: Builder, registry: TypeRegistry): void {
+  const b = builder as Ref;
+  // The expand[] plan of one `_entities` call, per entity type: every representation shares it.
+  const plans = new WeakMap<readonly FieldNode[], Map<string, string[]>>();
+  const expandFor = (info: GraphQLResolveInfo, typeName: string): string[] => {
+    const byType = plans.get(info.fieldNodes) ?? new Map<string, string[]>();
+    plans.set(info.fieldNodes, byType);
+    let plan = byType.get(typeName);
+    if (!plan) {
+      plan = planExpand({
+        schema: info.schema,
+        fragments: info.fragments,
+        fieldNodes: info.fieldNodes,
+        type: info.schema.getType(typeName)!,
+        wireFields: registry.wireFields,
+      });
+      byType.set(typeName, plan);
+    }
+    return plan;
+  };
+
+  for (const [gql, name] of entityTypes(registry)) {
+    const ref = registry.objects.get(name);
+    const op = registry.index.retrieveByIdOf(name)!;
+    if (registry.wireFields.get(gql)?.has(ACCOUNT_KEY_FIELD)) {
+      throw new Error(`${gql} has a Stripe field named ${ACCOUNT_KEY_FIELD}: choose another account key`);
+    }
+    b.objectField(ref, ACCOUNT_KEY_FIELD, (t: Ref) =>
+      t.field({
+        type: 'ID',
+        nullable: true,
+        resolve: (object: StripeObject, _args: unknown, ctx: GatewayContext) =>
+          sessionOf(ctx, object).stripeAccount ?? null,
+      }),
+    );
+    b.asEntity(ref, {
+      key: [b.selection(`id ${ACCOUNT_KEY_FIELD}`), b.selection('id')],
+      resolveReference: async (
+        representation: Representation,
+        ctx: GatewayContext,
+        info: GraphQLResolveInfo,
+      ) => {
+        if (typeof representation.id !== 'string' || representation.id === '') {
+          throw userError('BAD_USER_INPUT', `A ${gql} representation needs its id`, { representation });
+        }
+        const account = representation.stripeAccount;
+        const session = account
+          ? sessionForAccount(ctx, String(account), `${gql}.${ACCOUNT_KEY_FIELD} in an entity key`)
+          : ctx.session;
+        const result = await session.get<StripeObject>({
+          path: op.path,
+          pathParams: [representation.id],
+          expand: op.expand && session.folds ? expandFor(info, gql) : [],
+        });
+        if (result.deleted === true) {
+          throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
+        }
+        return result;
+      },
+    });
+  }
+}
+
+/**
+ * The schema with `_entities`, `_service` and the federation `@link`. The plugin's own
+ * `toSubGraphSchema` sorts the schema and prints the subgraph SDL on every build (about 2 s more
+ * start-up for this schema); here the order is kept and `_service { sdl }` is printed on first use.
+ */
+export function toSubgraphSchema(builder: Builder, directives?: readonly GraphQLDirective[]): GraphQLSchema {
+  const link = { name: 'link', args: { url: FEDERATION_LINK, import: FEDERATION_DIRECTIVES } };
+  const schema = builder.toSchema({
+    sortSchema: false,
+    ...(directives ? { directives } : {}),
+    extensions: { directives: [link] },
+  });
+  const config = schema.toConfig();
+  const entities = config.types.filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type),
+  );
+  let sdl: string | undefined;
+  const queryConfig = config.query!.toConfig();
+  const query = new GraphQLObjectType({
+    ...queryConfig,
+    fields: () => ({
+      ...queryConfig.fields,
+      _entities: {
+        ...entitiesField,
+        // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
+        extensions: { stripeCost: { perItemOf: 'representations' } },
+        type: new GraphQLNonNull(
+          new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
+        ),
+      },
+      _service: {
+        ...serviceField,
+        resolve: () => {
+          sdl ??= printSubgraphSDLOf(subgraph);
+          return { sdl };
+        },
+      },
+    }),
+  });
+  const subgraph: GraphQLSchema = new GraphQLSchema({
+    ...config,
+    query,
+    types: config.types.map((type) => (type === config.query ? query : type)),
+  });
+  return subgraph;
+}
+
+interface DirectiveUse {
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+const directivesIn = (extensions: Readonly<Record<string, unknown>> | null | undefined): DirectiveUse[] =>
+  Array.isArray(extensions?.directives) ? (extensions.directives as DirectiveUse[]) : [];
+
+function directiveNodes(uses: readonly DirectiveUse[]): ConstDirectiveNode[] {
+  const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
+  return uses.map((use) => ({
+    kind: Kind.DIRECTIVE,
+    name: name(use.name),
+    // Federation's arguments are strings, booleans and lists of strings: JSON spells them as GraphQL does.
+    arguments: Object.entries(use.args ?? {}).map(([arg, value]) => ({
+      kind: Kind.ARGUMENT,
+      name: name(arg),
+      value: parseConstValue(JSON.stringify(value)),
+    })),
+  }));
+}
+
+const annotated = new WeakSet<GraphQLSchema>();
+
+/**
+ * The subgraph SDL of a schema built by `toSubgraphSchema` (or sorted from one). The federation
+ * plugin keeps `@key`, `@shareable` and `@link` in `extensions.directives`; `printSubgraphSchema`
+ * reads AST nodes, so the types that carry directives get theirs here, when the SDL is first
+ * printed, rather than every type at every start (what @pothos/plugin-directives does, about
+ * 150 ms of CPU for this schema).
+ */
+export function printSubgraphSDLOf(schema: GraphQLSchema): string {
+  if (!annotated.has(schema)) {
+    annotated.add(schema);
+    for (const type of Object.values(schema.getTypeMap())) {
+      const uses = directivesIn(type.extensions);
+      if (uses.length === 0 || type.astNode) continue;
+      const definition = parse(printType(type)).definitions[0] as TypeDefinitionNode;
+      Object.assign(type, { astNode: { ...definition, directives: directiveNodes(uses) } });
+    }
+    const link: SchemaExtensionNode = {
+      kind: Kind.SCHEMA_EXTENSION,
+      directives: directiveNodes(directivesIn(schema.extensions)),
+    };
+    Object.assign(schema, { extensionASTNodes: [link] });
+  }
+  // What @apollo/subgraph's printSubgraphSchema does, with one addition: federation's schema model
+  // predates graphql-js's `@oneOf` (the mutations' alternative inputs use it), so its definition
+  // is declared for the subgraph like any other type-system directive.
+  const ast = graphQLJSSchemaToAST(schema);
+  const document = { ...ast, definitions: [...ast.definitions, ONE_OF_DEFINITION] };
+  return buildSubgraph(FEDERATION_UNNAMED_SUBGRAPH_NAME, '', document, false).toString();
+}
+
+const ONE_OF_DEFINITION = parse('directive @oneOf on INPUT_OBJECT').definitions[0]!;

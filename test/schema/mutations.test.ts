@@ -1,0 +1,819 @@
+/**
+ * Mutations end to end: GraphQL through the gateway (`yoga.fetch`) against the emulator. Every write
+ * operation of the model has its mutation with every body parameter; create → update → delete
+ * cycles; actions; the seed's card flows; idempotency and retries; Stripe's errors as typed errors.
+ */
+import {
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  getNamedType,
+  isInputObjectType,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import { planMutations } from '../../src/schema/mutations.ts';
+import { startServer } from '../rest/harness.ts';
+import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** Runs a mutation and returns its data, failing on any error. */
+async function ok(query: string, variables?: Record<string, unknown>) {
+  const response = await h.query(query, variables ? { variables } : {});
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data as Record<string, any>;
+}
+
+describe('the mutations the model asks for', () => {
+  const { schema, model } = sharedSchema();
+  const mutation = schema.getMutationType()!;
+  const plans = planMutations(model);
+
+  /** The wire names an input object accepts, `a.b` for nested ones (oneOf alternatives looked through). */
+  function wireNamesOf(schema: GraphQLSchema, type: GraphQLInputType, seen = new Set<string>()): Set<string> {
+    const named = getNamedType(type);
+    const out = new Set<string>();
+    if (!isInputObjectType(named) || seen.has(named.name)) return out;
+    seen.add(named.name);
+    for (const field of Object.values((named as GraphQLInputObjectType).getFields())) {
+      out.add(field.name);
+      for (const inner of wireNamesOf(schema, field.type, seen)) out.add(`${field.name}.${inner}`);
+    }
+    return out;
+  }
+
+  it('has one mutation per write operation, with its path parameters and idempotencyKey', () => {
+    const writes = model.operations.filter((o) => ['create', 'update', 'delete', 'action'].includes(o.kind));
+    expect(plans).toHaveLength(writes.length);
+    expect(Object.keys(mutation.getFields())).toHaveLength(writes.length);
+    for (const plan of plans) {
+      const field = mutation.getFields()[plan.name];
+      expect(field, plan.operation.id).toBeDefined();
+      const args = field!.args.map((a) => a.name);
+      expect(args).toEqual([
+        ...plan.pathArgs,
+        ...(plan.operation.body.length > 0 ? ['input'] : []),
+        'idempotencyKey',
+      ]);
+      expect(plan.pathArgs).toHaveLength(plan.operation.pathParams.length);
+    }
+  });
+
+  it('takes every body parameter of every write operation, camelCased, with `expand` left to the selection', () => {
+    const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    let checked = 0;
+    for (const plan of plans) {
+      const input = mutation.getFields()[plan.name]!.args.find((a) => a.name === 'input');
+      const names = input ? wireNamesOf(schema, input.type) : new Set<string>();
+      for (const param of plan.operation.body) {
+        expect(names.has(camel(param.name)), `${plan.name} ${param.name}`).toBe(true);
+        checked++;
+      }
+      expect(names.has('expand')).toBe(false);
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('names the mutations the way a Stripe developer expects', () => {
+    const names = Object.keys(mutation.getFields());
+    for (const name of [
+      'createCustomer',
+      'updateCustomer',
+      'deleteCustomer',
+      'createCustomerSource',
+      'updateCustomerSource',
+      'deleteCustomerSource',
+      'createCustomerCard',
+      'updateCustomerCard',
+      'deleteCustomerCard',
+      'finalizeInvoice',
+      'payInvoice',
+      'voidInvoice',
+      'confirmPaymentIntent',
+      'capturePaymentIntent',
+      'cancelSubscription',
+      'advanceTestClock',
+      'verifyCustomerSource',
+      'refundApplicationFee',
+      'createTransferReversal',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(names.filter((n) => /\d$/.test(n))).toEqual([]);
+    const args = (name: string) => mutation.getFields()[name]!.args.map((a) => a.name);
+    expect(args('updateCustomerSource')).toEqual(['customer', 'id', 'input', 'idempotencyKey']);
+    expect(args('deleteCustomer')).toEqual(['id', 'idempotencyKey']);
+    expect(args('createTransferReversal')).toEqual(['transfer', 'input', 'idempotencyKey']);
+  });
+
+  it('fails the build on a name clash, pointing at the naming table', () => {
+    const customers = model.operations.find((o) => o.id === 'PostCustomers')!;
+    const clash = { ...model, operations: [...model.operations, { ...customers, id: 'PostCustomersAgain' }] };
+    expect(() => planMutations(clash)).toThrow(
+      /mutation "createCustomer" comes from both PostCustomers and PostCustomersAgain; settle it in mutationNameOverrides/,
+    );
+  });
+
+  it('has @oneOf inputs for alternatives and no expand input', () => {
+    const trialEnd = schema.getType('TrialEndInput') as GraphQLInputObjectType;
+    expect(trialEnd.isOneOf).toBe(true);
+    expect(Object.keys(trialEnd.getFields()).sort()).toEqual(['at', 'now']);
+  });
+});
+
+describe('create → update → delete', () => {
+  it('customers: with a nested address, metadata, an enum, and the deleted object back', async () => {
+    const created = await ok(
+      `mutation { createCustomer(input: {
+          name: "Ada", email: "ada@example.com", taxExempt: REVERSE,
+          address: { line1: "1 Main St", postalCode: "94107", country: "US" },
+          metadata: { plan: "gold", team: "a" } }) {
+        id name email taxExempt address { line1 postalCode } metadata } }`,
+    );
+    const customer = created.createCustomer;
+    expect(customer).toMatchObject({
+      name: 'Ada',
+      taxExempt: 'REVERSE',
+      address: { line1: '1 Main St', postalCode: '94107' },
+      metadata: { plan: 'gold', team: 'a' },
+    });
+    const updated = await ok(
+      `mutation($id: ID!) { updateCustomer(id: $id, input: { name: "Ada L.", description: null, metadata: { team: "" } }) {
+        id name description metadata } }`,
+      { id: customer.id },
+    );
+    expect(updated.updateCustomer).toEqual({
+      id: customer.id,
+      name: 'Ada L.',
+      description: null,
+      metadata: { plan: 'gold' },
+    });
+    const deleted = await ok(`mutation($id: ID!) { deleteCustomer(id: $id) { id deleted } }`, {
+      id: customer.id,
+    });
+    expect(deleted.deleteCustomer).toEqual({ id: customer.id, deleted: true });
+    const after = await h.query(`query($id: ID!) { customer(id: $id) { id } }`, {
+      variables: { id: customer.id },
+    });
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('DELETED');
+  });
+
+  it('products, prices, coupons, promotion codes, tax rates and webhook endpoints', async () => {
+    const { createProduct: product } = await ok(
+      `mutation { createProduct(input: { name: "Widget", metadata: { sku: "w1" } }) { id name active } }`,
+    );
+    expect(product).toMatchObject({ name: 'Widget', active: true });
+    const { createPrice: price } = await ok(
+      `mutation($p: String!) { createPrice(input: { product: $p, currency: "usd", unitAmount: 1500,
+          recurring: { interval: MONTH } }) { id unitAmount recurring { interval } product { ... on Product { name } } } }`,
+      { p: product.id },
+    );
+    expect(price).toMatchObject({
+      unitAmount: 1500,
+      recurring: { interval: 'MONTH' },
+      product: { name: 'Widget' },
+    });
+    const { updatePrice } = await ok(
+      `mutation($id: ID!) { updatePrice(id: $id, input: { active: false, nickname: "Monthly" }) { active nickname } }`,
+      { id: price.id },
+    );
+    expect(updatePrice).toEqual({ active: false, nickname: 'Monthly' });
+    const { updateProduct } = await ok(
+      `mutation($id: ID!) { updateProduct(id: $id, input: { name: "Gadget" }) { name } }`,
+      { id: product.id },
+    );
+    expect(updateProduct.name).toBe('Gadget');
+
+    const { createCoupon: coupon } = await ok(
+      `mutation { createCoupon(input: { percentOff: 25, duration: ONCE, name: "Quarter" }) { id percentOff duration } }`,
+    );
+    expect(coupon).toMatchObject({ percentOff: 25, duration: 'ONCE' });
+    const { createPromotionCode: promo } = await ok(
+      `mutation($c: String!) { createPromotionCode(input: { coupon: $c, code: "QUARTER${Date.now()}" }) { id active coupon { id } } }`,
+      { c: coupon.id },
+    );
+    expect(promo).toMatchObject({ active: true, coupon: { id: coupon.id } });
+    const { updatePromotionCode } = await ok(
+      `mutation($id: ID!) { updatePromotionCode(id: $id, input: { active: false }) { active } }`,
+      { id: promo.id },
+    );
+    expect(updatePromotionCode.active).toBe(false);
+    const { updateCoupon } = await ok(
+      `mutation($id: ID!) { updateCoupon(id: $id, input: { name: "25% off" }) { name } }`,
+      { id: coupon.id },
+    );
+    expect(updateCoupon.name).toBe('25% off');
+    const { deleteCoupon } = await ok(`mutation($id: ID!) { deleteCoupon(id: $id) { id deleted } }`, {
+      id: coupon.id,
+    });
+    expect(deleteCoupon).toEqual({ id: coupon.id, deleted: true });
+
+    const { createTaxRate: rate } = await ok(
+      `mutation { createTaxRate(input: { displayName: "VAT", percentage: 20, inclusive: false }) { id displayName percentage } }`,
+    );
+    expect(rate).toMatchObject({ displayName: 'VAT', percentage: 20 });
+    const { updateTaxRate } = await ok(
+      `mutation($id: ID!) { updateTaxRate(id: $id, input: { active: false }) { active } }`,
+      { id: rate.id },
+    );
+    expect(updateTaxRate.active).toBe(false);
+
+    const { createWebhookEndpoint: hook } = await ok(
+      `mutation { createWebhookEndpoint(input: { url: "https://example.com/hook", enabledEvents: [CUSTOMER_CREATED] }) {
+          id url enabledEvents } }`,
+    );
+    expect(hook).toMatchObject({ url: 'https://example.com/hook', enabledEvents: ['customer.created'] });
+    const { updateWebhookEndpoint } = await ok(
+      `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { disabled: true }) { status } }`,
+      { id: hook.id },
+    );
+    expect(updateWebhookEndpoint.status).toBe('disabled');
+    const { deleteWebhookEndpoint } = await ok(
+      `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id deleted } }`,
+      { id: hook.id },
+    );
+    expect(deleteWebhookEndpoint.deleted).toBe(true);
+
+    const { deleteProduct } = await ok(`mutation($id: ID!) { deleteProduct(id: $id) { id deleted } }`, {
+      id: (await ok(`mutation { createProduct(input: { name: "Temp" }) { id } }`)).createProduct.id,
+    });
+    expect(deleteProduct.deleted).toBe(true);
+  });
+
+  it('invoices and invoice items: create, update, finalize, pay; a draft deleted', async () => {
+    const { createCustomer: customer } = await ok(
+      `mutation { createCustomer(input: { name: "Billed", source: "tok_visa" }) { id } }`,
+    );
+    const { createInvoiceitem: item } = await ok(
+      `mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 2500, currency: "usd", description: "Setup" }) {
+          id amount description } }`,
+      { c: customer.id },
+    );
+    expect(item).toMatchObject({ amount: 2500, description: 'Setup' });
+    const { updateInvoiceitem } = await ok(
+      `mutation($id: ID!) { updateInvoiceitem(id: $id, input: { description: "Setup fee" }) { description } }`,
+      { id: item.id },
+    );
+    expect(updateInvoiceitem.description).toBe('Setup fee');
+    const { createInvoice: invoice } = await ok(
+      `mutation($c: String!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE, collectionMethod: CHARGE_AUTOMATICALLY }) {
+          id status amountDue customer { ... on Customer { name } } } }`,
+      { c: customer.id },
+    );
+    expect(invoice).toMatchObject({ status: 'DRAFT', amountDue: 2500, customer: { name: 'Billed' } });
+    const { updateInvoice } = await ok(
+      `mutation($id: ID!) { updateInvoice(id: $id, input: { description: "March" }) { description } }`,
+      { id: invoice.id },
+    );
+    expect(updateInvoice.description).toBe('March');
+    const { finalizeInvoice } = await ok(`mutation($id: ID!) { finalizeInvoice(id: $id) { status } }`, {
+      id: invoice.id,
+    });
+    expect(finalizeInvoice.status).toBe('OPEN');
+    const { payInvoice } = await ok(`mutation($id: ID!) { payInvoice(id: $id) { status paid amountPaid } }`, {
+      id: invoice.id,
+    });
+    expect(payInvoice).toEqual({ status: 'PAID', paid: true, amountPaid: 2500 });
+
+    const { createInvoice: draft } = await ok(
+      `mutation($c: String!) { createInvoice(input: { customer: $c }) { id } }`,
+      { c: customer.id },
+    );
+    const { deleteInvoice } = await ok(`mutation($id: ID!) { deleteInvoice(id: $id) { id deleted } }`, {
+      id: draft.id,
+    });
+    expect(deleteInvoice).toEqual({ id: draft.id, deleted: true });
+    const { createInvoiceitem: other } = await ok(
+      `mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 100, currency: "usd" }) { id } }`,
+      { c: customer.id },
+    );
+    const { deleteInvoiceitem } = await ok(
+      `mutation($id: ID!) { deleteInvoiceitem(id: $id) { id deleted } }`,
+      { id: other.id },
+    );
+    expect(deleteInvoiceitem.deleted).toBe(true);
+  });
+
+  it('subscriptions: create, update, cancel', async () => {
+    const { createSubscription: sub } = await ok(
+      `mutation($c: String!, $p: String!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) {
+          id status items { nodes { price { id } } } } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly },
+    );
+    expect(sub.status).toBe('ACTIVE');
+    expect(sub.items.nodes[0].price.id).toBe(SEED.prices.basicMonthly);
+    const { updateSubscription } = await ok(
+      `mutation($id: ID!) { updateSubscription(id: $id, input: { metadata: { seat: "3" }, cancelAtPeriodEnd: true }) {
+          metadata cancelAtPeriodEnd } }`,
+      { id: sub.id },
+    );
+    expect(updateSubscription).toEqual({ metadata: { seat: '3' }, cancelAtPeriodEnd: true });
+    const { cancelSubscription } = await ok(
+      `mutation($id: ID!) { cancelSubscription(id: $id, input: { prorate: false }) { id status canceledAt } }`,
+      { id: sub.id },
+    );
+    expect(cancelSubscription).toMatchObject({ id: sub.id, status: 'CANCELED' });
+    expect(cancelSubscription.canceledAt).toEqual(expect.any(String));
+  });
+
+  it('@oneOf alternatives reach Stripe as the one value they carry', async () => {
+    const trialEnd = new Date(Date.now() + 7 * 86_400_000);
+    trialEnd.setUTCMilliseconds(0);
+    const { createSubscription: trial } = await ok(
+      `mutation($c: String!, $p: String!, $at: DateTime!) {
+        createSubscription(input: { customer: $c, items: [{ price: $p }], trialEnd: { at: $at } }) { id status trialEnd } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly, at: trialEnd.toISOString() },
+    );
+    expect(trial).toMatchObject({ status: 'TRIALING', trialEnd: trialEnd.toISOString() });
+    const { updateSubscription } = await ok(
+      `mutation($id: ID!) { updateSubscription(id: $id, input: { trialEnd: { now: true } }) { status } }`,
+      { id: trial.id },
+    );
+    expect(updateSubscription.status).toBe('ACTIVE');
+    const both = await h.query(
+      `mutation($id: ID!) { updateSubscription(id: $id, input: { trialEnd: { now: true, at: "2030-01-01T00:00:00Z" } }) { id } }`,
+      { variables: { id: trial.id } },
+    );
+    expect(both.body.errors?.[0]?.message).toMatch(/exactly one/i);
+  });
+
+  it('payment intents: create, update, confirm, capture', async () => {
+    const { createPaymentIntent: intent } = await ok(
+      `mutation { createPaymentIntent(input: { amount: 4200, currency: "usd", captureMethod: MANUAL,
+          paymentMethodTypes: ["card"] }) { id status amount } }`,
+    );
+    expect(intent).toMatchObject({ status: 'REQUIRES_PAYMENT_METHOD', amount: 4200 });
+    const { updatePaymentIntent } = await ok(
+      `mutation($id: ID!) { updatePaymentIntent(id: $id, input: { description: "Order 7" }) { description } }`,
+      { id: intent.id },
+    );
+    expect(updatePaymentIntent.description).toBe('Order 7');
+    const { confirmPaymentIntent } = await ok(
+      `mutation($id: ID!) { confirmPaymentIntent(id: $id, input: { paymentMethod: "pm_card_visa" }) { status } }`,
+      { id: intent.id },
+    );
+    expect(confirmPaymentIntent.status).toBe('REQUIRES_CAPTURE');
+    const { capturePaymentIntent } = await ok(
+      `mutation($id: ID!) { capturePaymentIntent(id: $id, input: { amountToCapture: 4000 }) { status amountReceived } }`,
+      { id: intent.id },
+    );
+    expect(capturePaymentIntent).toEqual({ status: 'SUCCEEDED', amountReceived: 4000 });
+  });
+
+  it('accounts, transfers and reversals', async () => {
+    const { createAccount: account } = await ok(
+      `mutation { createAccount(input: { type: CUSTOM, country: "US", email: "shop@example.com",
+          capabilities: { transfers: { requested: true } } }) { id email type } }`,
+    );
+    expect(account).toMatchObject({ email: 'shop@example.com', type: 'CUSTOM' });
+    const { updateAccount } = await ok(
+      `mutation($id: ID!) { updateAccount(id: $id, input: { email: "store@example.com" }) { email } }`,
+      { id: account.id },
+    );
+    expect(updateAccount.email).toBe('store@example.com');
+    const { createTransfer: transfer } = await ok(
+      `mutation($d: String!) { createTransfer(input: { amount: 1000, currency: "usd", destination: $d }) {
+          id amount destination { ... on Account { email } } } }`,
+      { d: account.id },
+    );
+    expect(transfer).toMatchObject({ amount: 1000, destination: { email: 'store@example.com' } });
+    const { updateTransfer } = await ok(
+      `mutation($id: ID!) { updateTransfer(id: $id, input: { description: "Payout share" }) { description } }`,
+      { id: transfer.id },
+    );
+    expect(updateTransfer.description).toBe('Payout share');
+    const { createTransferReversal: reversal } = await ok(
+      `mutation($t: ID!) { createTransferReversal(transfer: $t, input: { amount: 300 }) { id amount } }`,
+      { t: transfer.id },
+    );
+    expect(reversal.amount).toBe(300);
+    const { updateTransferReversal } = await ok(
+      `mutation($t: ID!, $id: ID!) { updateTransferReversal(transfer: $t, id: $id, input: { metadata: { why: "returned" } }) { metadata } }`,
+      { t: transfer.id, id: reversal.id },
+    );
+    expect(updateTransferReversal.metadata).toEqual({ why: 'returned' });
+    const { deleteAccount } = await ok(`mutation($id: ID!) { deleteAccount(id: $id) { id deleted } }`, {
+      id: account.id,
+    });
+    expect(deleteAccount).toEqual({ id: account.id, deleted: true });
+  });
+});
+
+describe('file uploads', () => {
+  it('takes a file through the GraphQL multipart request spec and uploads it to Stripe as multipart', async () => {
+    const form = new FormData();
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: `mutation($file: Upload!) { createFile(input: { file: $file, purpose: DISPUTE_EVIDENCE }) {
+          id filename size type purpose } }`,
+        variables: { file: null },
+      }),
+    );
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new File(['%PDF-1.4 receipt'], 'receipt.pdf', { type: 'application/pdf' }));
+    const response = await h.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'x-graphql-yoga-csrf': '1' },
+      body: form,
+    });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data.createFile).toMatchObject({
+      filename: 'receipt.pdf',
+      size: 16,
+      type: 'pdf',
+      purpose: 'DISPUTE_EVIDENCE',
+    });
+    const { file } = await ok(`query($id: ID!) { file(id: $id) { id filename size } }`, {
+      id: body.data.createFile.id,
+    });
+    expect(file).toEqual({ id: body.data.createFile.id, filename: 'receipt.pdf', size: 16 });
+  });
+});
+
+describe("the seed's card flows", () => {
+  const CARD = `... on Card { id name addressCity addressCountry addressLine1 addressLine2 addressState addressZip expMonth expYear metadata }`;
+
+  it('updates a card: name, address, expiry, and metadata with one key unset by an empty value', async () => {
+    const { updateCustomerSource: first } = await ok(
+      `mutation($c: ID!, $id: ID!) { updateCustomerSource(customer: $c, id: $id, input: {
+          name: "Jenny Rosen", addressCity: "San Francisco", addressCountry: "US", addressLine1: "510 Townsend St",
+          addressLine2: "Floor 2", addressState: "CA", addressZip: "94103", expMonth: "12", expYear: "2030",
+          metadata: { order: "6735", gift: "yes" } }) { ${CARD} } }`,
+      { c: SEED.jenny.customer, id: SEED.jenny.card },
+    );
+    expect(first).toEqual({
+      id: SEED.jenny.card,
+      name: 'Jenny Rosen',
+      addressCity: 'San Francisco',
+      addressCountry: 'US',
+      addressLine1: '510 Townsend St',
+      addressLine2: 'Floor 2',
+      addressState: 'CA',
+      addressZip: '94103',
+      expMonth: 12,
+      expYear: 2030,
+      metadata: { order: '6735', gift: 'yes' },
+    });
+    const { updateCustomerCard: second } = await ok(
+      `mutation($c: ID!, $id: ID!) { updateCustomerCard(customer: $c, id: $id, input: { metadata: { gift: "" }, addressLine2: null }) {
+          ${CARD} } }`,
+      { c: SEED.jenny.customer, id: SEED.jenny.card },
+    );
+    // `metadata: { gift: "" }` unsets one key; `addressLine2: null` unsets the field (Stripe's "").
+    expect(second).toMatchObject({ name: 'Jenny Rosen', addressLine2: null, metadata: { order: '6735' } });
+  });
+
+  it('lists a customer’s cards with first: 3, newest first', async () => {
+    const { createCustomer: customer } = await ok(
+      `mutation { createCustomer(input: { name: "Four cards" }) { id } }`,
+    );
+    const ids: string[] = [];
+    for (const token of ['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_discover']) {
+      const { createCustomerCard } = await ok(
+        `mutation($c: ID!, $t: String!) { createCustomerCard(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
+        { c: customer.id, t: token },
+      );
+      ids.push(createCustomerCard.id);
+    }
+    const { customer: listed } = await ok(
+      `query($id: ID!) { customer(id: $id) { cards(first: 3) { nodes { id brand last4 } pageInfo { hasNextPage } } } }`,
+      { id: customer.id },
+    );
+    expect(listed.cards.nodes.map((c: { id: string }) => c.id)).toEqual(ids.slice(1).reverse());
+    expect(listed.cards.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('retrieves a card', async () => {
+    const { card } = await ok(
+      `query($c: ID!, $id: ID!) { card(customer: $c, id: $id) { id brand last4 customerId } }`,
+      {
+        c: SEED.jenny.customer,
+        id: SEED.jenny.card,
+      },
+    );
+    expect(card).toEqual({
+      id: SEED.jenny.card,
+      brand: 'Visa',
+      last4: '4242',
+      customerId: SEED.jenny.customer,
+    });
+  });
+
+  it('deletes cards: the default moves to the most recently added source, and to null after the last', async () => {
+    const { createCustomer: customer } = await ok(
+      `mutation { createCustomer(input: { name: "Cards" }) { id } }`,
+    );
+    const add = async (token: string) =>
+      (
+        await ok(
+          `mutation($c: ID!, $t: String!) { createCustomerSource(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
+          { c: customer.id, t: token },
+        )
+      ).createCustomerSource.id as string;
+    const visa = await add('tok_visa');
+    const mastercard = await add('tok_mastercard');
+    const amex = await add('tok_amex');
+    const defaultSource = async () =>
+      (
+        await ok(
+          `query($id: ID!) { customer(id: $id) { defaultSourceId sources { nodes { ... on Card { id } } } } }`,
+          {
+            id: customer.id,
+          },
+        )
+      ).customer;
+    expect((await defaultSource()).defaultSourceId).toBe(visa);
+
+    const { deleteCustomerCard } = await ok(
+      `mutation($c: ID!, $id: ID!) { deleteCustomerCard(customer: $c, id: $id) { ... on DeletedCard { id deleted } } }`,
+      { c: customer.id, id: visa },
+    );
+    expect(deleteCustomerCard).toEqual({ id: visa, deleted: true });
+    expect((await defaultSource()).defaultSourceId).toBe(amex);
+    await ok(
+      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { id } } }`,
+      {
+        c: customer.id,
+        id: mastercard,
+      },
+    );
+    expect((await defaultSource()).defaultSourceId).toBe(amex);
+    await ok(
+      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { id } } }`,
+      {
+        c: customer.id,
+        id: amex,
+      },
+    );
+    expect(await defaultSource()).toEqual({ defaultSourceId: null, sources: { nodes: [] } });
+  });
+});
+
+describe('results', () => {
+  it('fold the selected references into the write’s expand[]: one upstream call', async () => {
+    h.upstreamCalls();
+    const { createPrice } = await ok(
+      `mutation($p: String!) { createPrice(input: { product: $p, currency: "eur", unitAmount: 700 }) {
+          unitAmount product { ... on Product { id name } } } }`,
+      { p: SEED.products.tshirt },
+    );
+    expect(createPrice.product.id).toBe(SEED.products.tshirt);
+    expect(h.upstreamCalls()).toBe(1);
+  });
+
+  it('run as the connected account the request acts as (Stripe-Account)', async () => {
+    const account = SEED.connected.account;
+    const response = await h.query(`mutation { createCustomer(input: { name: "Scoped" }) { id } }`, {
+      headers: { 'stripe-account': account },
+    });
+    const id = (response.body.data as any).createCustomer.id as string;
+    const scoped = await h.admin.request({
+      method: 'GET',
+      path: '/v1/customers/{c}',
+      pathParams: { c: id },
+      stripeAccount: account,
+    });
+    expect(scoped).toMatchObject({ id, name: 'Scoped' });
+    await expect(
+      h.admin.request({ method: 'GET', path: '/v1/customers/{c}', pathParams: { c: id } }),
+    ).rejects.toMatchObject({
+      statusCode: 404,
+    });
+  });
+});
+
+describe('retries and idempotency', () => {
+  const countCustomers = async (email: string) =>
+    (await h.admin.request<{ data: unknown[] }>({ method: 'GET', path: '/v1/customers', params: { email } }))
+      .data.length;
+
+  it('the same idempotencyKey twice creates one object', async () => {
+    const email = `idem-${Date.now()}@example.com`;
+    const query = `mutation($e: String!) { createCustomer(idempotencyKey: "k-${email}", input: { email: $e }) { id } }`;
+    const first = await ok(query, { e: email });
+    const second = await ok(query, { e: email });
+    expect(second.createCustomer.id).toBe(first.createCustomer.id);
+    expect(await countCustomers(email)).toBe(1);
+  });
+
+  it('the same key with other input is a typed idempotency error', async () => {
+    const key = `k-${Date.now()}`;
+    await ok(`mutation { createCustomer(idempotencyKey: "${key}", input: { name: "A" }) { id } }`);
+    const response = await h.query(
+      `mutation { createCustomer(idempotencyKey: "${key}", input: { name: "B" }) { id } }`,
+    );
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('STRIPE_IDEMPOTENCY_ERROR');
+  });
+
+  it('a mutation the REST client retries after an injected 500 creates one object', async () => {
+    const retrying = await startHarness({ STRIPE_MAX_RETRIES: '2' });
+    try {
+      const email = `retry-${Date.now()}@example.com`;
+      retrying.emulator.setFaults({ errorRate500: 1 });
+      const before = retrying.emulator.stats().total;
+      const pending = retrying.query(
+        `mutation($e: String!) { createCustomer(input: { email: $e }) { id email } }`,
+        {
+          variables: { e: email },
+        },
+      );
+      // Lift the fault once the first attempt has been answered 500: the retry (same key) succeeds.
+      while (retrying.emulator.stats().total === before) await new Promise((r) => setTimeout(r, 2));
+      retrying.emulator.setFaults({});
+      const response = await pending;
+      expect(response.body.errors).toBeUndefined();
+      expect((response.body.data as any).createCustomer.email).toBe(email);
+      const listed = await retrying.admin.request<{ data: unknown[] }>({
+        method: 'GET',
+        path: '/v1/customers',
+        params: { email },
+      });
+      expect(listed.data).toHaveLength(1);
+    } finally {
+      await retrying.close();
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('missing required input fails validation before any call to Stripe', async () => {
+    h.upstreamCalls();
+    const response = await h.query(`mutation { createPrice(input: { unitAmount: 100 }) { id } }`);
+    expect(response.body.errors?.[0]?.message).toMatch(/currency.*required/);
+    expect(h.upstreamCalls()).toBe(0);
+  });
+
+  it('a wrong enum value fails validation before any call to Stripe', async () => {
+    h.upstreamCalls();
+    const response = await h.query(`mutation { createCustomer(input: { taxExempt: SOMETIMES }) { id } }`);
+    expect(response.body.errors?.[0]?.message).toMatch(/SOMETIMES/);
+    expect(h.upstreamCalls()).toBe(0);
+  });
+
+  it('an unknown id is NOT_FOUND, with the argument named', async () => {
+    const response = await h.query(
+      `mutation { updateCustomer(id: "cus_nope", input: { name: "x" }) { id } }`,
+    );
+    expect(response.body.data).toEqual({ updateCustomer: null });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      stripe: { statusCode: 404, requestId: expect.any(String) },
+      inputPath: 'id',
+    });
+    const nested = await h.query(
+      `mutation { updateCustomerSource(customer: "cus_nope", id: "card_nope", input: { name: "x" }) { __typename } }`,
+    );
+    expect(nested.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', inputPath: 'customer' });
+  });
+
+  it('Stripe’s param becomes the GraphQL input path', async () => {
+    const response = await h.query(
+      `mutation($c: String!) { createSubscription(input: { customer: $c, items: [{ price: "price_nope" }] }) { id } }`,
+      { variables: { c: SEED.jenny.customer } },
+    );
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_INVALID_REQUEST',
+      stripe: { statusCode: 400, code: 'resource_missing', param: 'items[0][price]' },
+      inputPath: 'input.items.0.price',
+    });
+  });
+
+  it('a param inside a @oneOf alternative maps through it (card[number] → input.card.details.number)', async () => {
+    const response = await h.query(
+      `mutation($c: ID!) { createCustomerSource(customer: $c, input: {
+          card: { details: { number: "4242424242424241", expMonth: 12, expYear: 2030 } } }) { __typename } }`,
+      { variables: { c: SEED.jenny.customer } },
+    );
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_CARD_ERROR',
+      stripe: { code: 'incorrect_number', param: 'card[number]', statusCode: 402 },
+      inputPath: 'input.card.details.number',
+    });
+  });
+
+  it('a declined card (tok_chargeDeclined) is a 402 STRIPE_CARD_ERROR with its decline code, and creates no charge', async () => {
+    const description = `declined-${Date.now()}`;
+    const response = await h.query(
+      `mutation($d: String!) { createCharge(input: { amount: 500, currency: "usd", source: "tok_chargeDeclined", description: $d }) { id } }`,
+      { variables: { d: description } },
+    );
+    expect(response.body.data).toEqual({ createCharge: null });
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_CARD_ERROR',
+      stripe: { statusCode: 402, code: 'card_declined', declineCode: 'generic_decline' },
+    });
+  });
+
+  it('a 429 from Stripe is STRIPE_RATE_LIMITED and nothing is created', async () => {
+    const email = `limited-${Date.now()}@example.com`;
+    h.emulator.setFaults({ errorRate429: 1 });
+    try {
+      const response = await h.query(
+        `mutation($e: String!) { createCustomer(input: { email: $e }) { id } }`,
+        {
+          variables: { e: email },
+        },
+      );
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'STRIPE_RATE_LIMITED',
+        stripe: { statusCode: 429 },
+      });
+    } finally {
+      h.emulator.setFaults({});
+    }
+    const listed = await h.admin.request<{ data: unknown[] }>({
+      method: 'GET',
+      path: '/v1/customers',
+      params: { email },
+    });
+    expect(listed.data).toHaveLength(0);
+  });
+
+  it('a 409 from Stripe is STRIPE_CONFLICT; retried with the same key it creates one object', async () => {
+    // A proxy in front of the emulator answers the first `conflicts` POSTs 409 lock_timeout.
+    let conflicts = 0;
+    const keys: string[] = [];
+    const proxy = await startServer(async (req, res, captured) => {
+      if (captured.method === 'POST') keys.push(String(captured.headers['idempotency-key']));
+      if (captured.method === 'POST' && conflicts > 0) {
+        conflicts--;
+        res.writeHead(409, { 'content-type': 'application/json', 'request-id': 'req_conflict' });
+        res.end(
+          JSON.stringify({
+            error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'locked' },
+          }),
+        );
+        return;
+      }
+      const upstream = await fetch(`${h.emulator.url}${captured.url}`, {
+        method: captured.method,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) =>
+            ['authorization', 'content-type', 'idempotency-key', 'stripe-version'].includes(k),
+          ),
+        ) as Record<string, string>,
+        ...(captured.method === 'POST' ? { body: captured.body } : {}),
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    const strict = await startHarness({ STRIPE_API_BASE: proxy.url, STRIPE_SECRET_KEY: h.emulator.key });
+    const retrying = await startHarness({
+      STRIPE_API_BASE: proxy.url,
+      STRIPE_SECRET_KEY: h.emulator.key,
+      STRIPE_MAX_RETRIES: '2',
+    });
+    try {
+      const create = (g: Harness, email: string) =>
+        g.query(`mutation($e: String!) { createCustomer(input: { email: $e }) { id } }`, {
+          variables: { e: email },
+        });
+      const count = async (email: string) =>
+        (
+          await h.admin.request<{ data: unknown[] }>({
+            method: 'GET',
+            path: '/v1/customers',
+            params: { email },
+          })
+        ).data.length;
+
+      conflicts = 1;
+      const failed = `conflict-${Date.now()}@example.com`;
+      const response = await create(strict, failed);
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'STRIPE_CONFLICT',
+        stripe: { statusCode: 409, code: 'lock_timeout', requestId: 'req_conflict' },
+      });
+      expect(await count(failed)).toBe(0);
+
+      conflicts = 1;
+      keys.length = 0;
+      const retried = `retried-${Date.now()}@example.com`;
+      expect((await create(retrying, retried)).body.errors).toBeUndefined();
+      expect(keys).toHaveLength(2);
+      expect(keys[1]).toBe(keys[0]);
+      expect(await count(retried)).toBe(1);
+    } finally {
+      await strict.close();
+      await retrying.close();
+      await proxy.close();
+    }
+  });
+
+  it('an idempotencyKey that cannot be a header is refused before any call', async () => {
+    h.upstreamCalls();
+    const response = await h.query(
+      `mutation { createCustomer(idempotencyKey: "", input: { name: "x" }) { id } }`,
+    );
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(h.upstreamCalls()).toBe(0);
+  });
+});
