@@ -4,6 +4,7 @@
  */
 import { benchAbuse } from './abuse.ts';
 import { benchAuth } from './auth.ts';
+import { benchLive } from './live.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['upstream', benchUpstream],
   ['rest', benchRest],
   ['server', benchServer],
+  ['live', benchLive],
   ['abuse', benchAbuse],
   ['auth', benchAuth],
 ];

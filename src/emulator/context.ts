@@ -51,6 +51,8 @@ export class Ctx implements BuildEnv {
   readonly files: Readonly<Record<string, UploadedFile>>;
   readonly apiVersion: string;
   request: RequestInfo | undefined;
+  /** events recorded by this request, delivered to webhooks once it commits */
+  readonly events: JsonObject[] = [];
   presetIds: Map<string, string[]> | undefined;
   /** set by the service: the generic create/update/delete */
   ops!: Operations;

@@ -1,7 +1,8 @@
 /**
  * Events (`evt_…`) recorded for every change, as Stripe does: `<object>.created`, `.updated` (with
  * `previous_attributes`), `.deleted`, and the specific ones rules emit (`invoice.paid`). Listed at
- * `/v1/events`; no webhooks are delivered. `data.object` shares the stored (immutable) data.
+ * `/v1/events` and, once the request commits, delivered to webhook endpoints (webhooks.ts).
+ * `data.object` shares the stored (immutable) data.
  */
 import type { Ctx } from './context.ts';
 import type { Json, JsonObject } from './json.ts';
@@ -32,5 +33,5 @@ export function emitEvent(ctx: Ctx, type: string, object: JsonObject, previous?:
     type,
   };
   if (ctx.scope.account) fields.account = ctx.scope.account;
-  ctx.insert('event', ctx.build('event', fields));
+  ctx.events.push(ctx.insert('event', ctx.build('event', fields)).data);
 }

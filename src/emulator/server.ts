@@ -10,12 +10,15 @@ import type { Faults } from './faults.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
 import type { EmulatorStats } from './stats.ts';
 import type { Store } from './store.ts';
+import { WebhookDispatcher, type WebhookOptions } from './webhooks.ts';
 
 export interface EmulatorServerOptions extends EmulatorOptions {
   /** default 0: a free port */
   port?: number;
   /** default 127.0.0.1 */
   host?: string;
+  /** webhook delivery to the endpoints created through the API (on by default) */
+  webhooks?: WebhookOptions;
 }
 
 export interface Emulator {
@@ -31,6 +34,8 @@ export interface Emulator {
   stats(): EmulatorStats;
   resetStats(): void;
   setFaults(faults: Faults): void;
+  /** delivers committed events to webhook endpoints; its `attempts` log what happened */
+  readonly webhooks: WebhookDispatcher;
   /** in-process requests without the socket */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
@@ -93,6 +98,7 @@ async function control(
 
 export async function createEmulator(options: EmulatorServerOptions = {}): Promise<Emulator> {
   const service = new EmulatorService(options);
+  const webhooks = new WebhookDispatcher(service, options.webhooks);
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/_emulator/')) {
@@ -142,9 +148,11 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
     stats: () => service.stats(),
     resetStats: () => service.resetStats(),
     setFaults: (faults) => service.setFaults(faults),
+    webhooks,
     fetch: (request) => service.fetch(request),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -79,6 +79,9 @@ const RATE_LIMITED = {
   },
 } as const;
 
+/** Told the events a request recorded once its changes are committed (webhook delivery). */
+export type EventListener = (events: readonly JsonObject[]) => void;
+
 /** A decoded request: what `serve()` works from. */
 interface Incoming {
   method: string;
@@ -104,6 +107,7 @@ export class EmulatorService {
   private readonly clock: () => number;
   private readonly seeded: boolean;
   private currentFaults: Faults;
+  private readonly eventListeners = new Set<EventListener>();
 
   constructor(options: EmulatorOptions = {}) {
     this.api = loadApi();
@@ -141,6 +145,18 @@ export class EmulatorService {
 
   faults(): Faults {
     return { ...this.currentFaults };
+  }
+
+  /** Listens for committed events; returns the unsubscribe function. */
+  onEvents(listener: EventListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  private committed(ctx: Ctx): void {
+    ctx.scope.commit();
+    if (ctx.events.length === 0) return;
+    for (const listener of this.eventListeners) listener(ctx.events);
   }
 
   /** A Web-standard handler: `emulator.fetch(new Request('http://x/v1/customers', …))`. */
@@ -366,9 +382,9 @@ export class EmulatorService {
     let result: Result;
     try {
       result = this.handlers.execute(ctx, match, params, path);
-      scope.commit();
+      this.committed(ctx);
     } catch (error) {
-      if (error instanceof StripeError && error.keepChanges) scope.commit();
+      if (error instanceof StripeError && error.keepChanges) this.committed(ctx);
       else scope.rollback();
       throw error;
     }

@@ -77,6 +77,20 @@ export interface RequestEvent {
 
 export type RequestListener = (event: RequestEvent) => void;
 
+/**
+ * A budget of calls to Stripe, possibly shared by several processes (src/server/rate-budget.ts).
+ * Every attempt takes one call from the budget of the account it acts as.
+ */
+export interface RateLimiter {
+  /**
+   * Resolves when a call acting as `stripeAccount` (undefined: the key's own account) may go;
+   * `apiKey` is the call's own key (passthrough), else the client's is meant. Rejects with a `rate_limited` StripeError when none will be free soon enough.
+   */
+  acquire(stripeAccount: string | undefined, signal?: AbortSignal, apiKey?: string): Promise<void>;
+  /** Stripe answered 429 for this account: shrink its budget for a while. */
+  throttled(stripeAccount: string | undefined, apiKey?: string): void;
+}
+
 /** What the rest of the gateway depends on. */
 export interface RestClient {
   request<T>(request: RestRequest): Promise<T>;
@@ -115,6 +129,8 @@ export interface RestClientOptions {
   readonly maxRetryDelayMs?: number;
   readonly onRequest?: RequestListener | readonly RequestListener[];
   readonly userAgent?: string;
+  /** Takes each attempt out of a (shared) rate budget first; default none. */
+  readonly limiter?: RateLimiter;
   /**
    * Sends requests through this undici dispatcher instead of the client's own pool (for example
    * the emulator in-process, `src/emulator/dispatcher.ts`). The caller owns it: `close()` leaves it open.
@@ -143,6 +159,8 @@ interface PreparedRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly idempotencyKey: string | undefined;
   readonly stripeAccount: string | undefined;
+  /** the call's own key (passthrough auth); undefined: the client's */
+  readonly apiKey: string | undefined;
   /** to the files host (multipart uploads) */
   readonly files: boolean;
 }
@@ -225,6 +243,7 @@ export class StripeRestClient implements RestClient {
   readonly #connectTimeoutMs: number;
   readonly #connections: number;
   readonly #listeners: readonly RequestListener[];
+  readonly #limiter: RateLimiter | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: RestClientOptions) {
@@ -266,6 +285,7 @@ export class StripeRestClient implements RestClient {
       accept: 'application/json',
       'user-agent': options.userAgent ?? DEFAULT_USER_AGENT,
     };
+    this.#limiter = options.limiter;
     const { onRequest } = options;
     this.#listeners =
       onRequest === undefined ? [] : typeof onRequest === 'function' ? [onRequest] : [...onRequest];
@@ -315,11 +335,13 @@ export class StripeRestClient implements RestClient {
         if (this.#closing !== undefined) {
           throw new StripeError({ kind: 'connection', message: 'The Stripe REST client is closed' });
         }
+        if (this.#limiter) await this.#limiter.acquire(prepared.stripeAccount, signal, prepared.apiKey);
         attempts++;
         const result = await this.#attempt(prepared, signal);
         status = result.status ?? null;
         requestId = result.requestId;
         if (result.ok) return result.body as T;
+        if (result.error.isRateLimit) this.#limiter?.throttled(prepared.stripeAccount, prepared.apiKey);
         const retry =
           this.#closing === undefined &&
           shouldRetry(
@@ -434,6 +456,7 @@ export class StripeRestClient implements RestClient {
       headers,
       idempotencyKey,
       stripeAccount,
+      apiKey: request.apiKey,
       files: multipart !== undefined,
     };
   }

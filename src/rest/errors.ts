@@ -7,11 +7,13 @@
  * - `connection`: no usable response: refused, reset, DNS, TLS, or the client was closed.
  * - `timeout`: the connect or per-attempt timeout elapsed.
  * - `aborted`: the caller's `AbortSignal` fired (e.g. the GraphQL request was cancelled).
+ * - `rate_limited`: the shared rate budget (`RestClientOptions.limiter`) had no room soon enough;
+ *   nothing was sent.
  *
  * Messages never contain the API key: it only ever travels in the `Authorization` header.
  */
 
-export type StripeErrorKind = 'api' | 'connection' | 'timeout' | 'aborted';
+export type StripeErrorKind = 'api' | 'connection' | 'timeout' | 'aborted' | 'rate_limited';
 
 /** Stripe's documented `error.type` values, open-ended for forward compatibility. */
 export type StripeErrorType =

@@ -1,5 +1,6 @@
 /** The per-request GraphQL context shared by resolvers, sessions and the server. */
 import { ownerOf, type UpstreamSession } from '../loaders/session.ts';
+import type { LiveContext } from './subscriptions.ts';
 
 export interface GatewayContext {
   /** the request's upstream session (src/loaders/session.ts): the default for objects of no session */
@@ -10,6 +11,8 @@ export interface GatewayContext {
    * CONNECT_UNAVAILABLE.
    */
   sessionFor?: (stripeAccount: string) => UpstreamSession;
+  /** Stripe's events, for subscriptions (src/schema/subscriptions.ts). Absent: LIVE_UNAVAILABLE. */
+  live?: LiveContext;
 }
 
 /** The session a field resolves through: its parent's, else the request's. */

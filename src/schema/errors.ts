@@ -10,6 +10,7 @@ function stripeCode(error: StripeError): string {
   if (error.kind === 'timeout') return 'STRIPE_TIMEOUT';
   if (error.kind === 'aborted') return 'REQUEST_ABORTED';
   if (error.kind === 'connection') return 'STRIPE_UNREACHABLE';
+  if (error.kind === 'rate_limited') return 'RATE_LIMITED';
   if (error.isRateLimit) return 'STRIPE_RATE_LIMITED';
   switch (error.statusCode) {
     case 400:

@@ -15,6 +15,7 @@ import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
 import { rootFields } from './root.ts';
+import { addSubscriptions } from './subscriptions.ts';
 
 export interface SchemaOptions {
   /** Attach Stripe's descriptions (read from the spec package at build time). Default true. */
@@ -52,6 +53,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   addConnectedAccountScope(builder, fields);
   addMutations(registry);
   addEntities(builder, registry);
+  addSubscriptions(builder, registry);
   const previewUsed = model.operations.some((op) => op.preview);
   const schema = builder.toSchema({
     sortSchema: false,

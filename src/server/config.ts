@@ -74,6 +74,22 @@ export interface ServerConfig {
   readonly previewResources: boolean;
   /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
   readonly auth: AuthConfig;
+  readonly live: LiveConfig;
+}
+
+/** Webhooks, subscriptions and what replicas share (src/server/live.ts). */
+export interface LiveConfig {
+  /** `REDIS_URL`: events, the rate budget and the cache go through it; unset keeps them in-process */
+  readonly redisUrl: string | undefined;
+  /** `STRIPE_WEBHOOK_SECRET` (comma-separated while rolling): the intake is off without one */
+  readonly webhookSecrets: readonly string[];
+  readonly webhookPath: string;
+  readonly webhookToleranceSeconds: number;
+  /** calls per second per Stripe account, all replicas together; 0: no budget */
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitMaxWaitMs: number;
+  /** seconds an object stays cached; 0: no cache */
+  readonly cacheTtlSeconds: number;
 }
 
 export const DEFAULT_LIMITS: QueryLimits = {
@@ -223,6 +239,39 @@ function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
   };
 }
 
+function readLive(env: NodeJS.ProcessEnv): LiveConfig {
+  const redisUrl = read(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  const secrets = (read(env, 'STRIPE_WEBHOOK_SECRET') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (secrets.some((s) => !/^whsec_[\x21-\x7e]+$/.test(s))) {
+    throw new ConfigError(
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_WEBHOOK_SECRET must be whsec_… secrets, comma-separated',
+    );
+  }
+  const webhookPath = read(env, 'WEBHOOK_PATH') ?? '/webhooks/stripe';
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(webhookPath) || webhookPath === '/graphql') {
+    throw new ConfigError(
+      'WEBHOOK_PATH',
+      `WEBHOOK_PATH must be a path like /webhooks/stripe, got ${JSON.stringify(webhookPath)}`,
+    );
+  }
+  return {
+    redisUrl,
+    webhookSecrets: secrets,
+    webhookPath,
+    webhookToleranceSeconds: readInteger(env, 'WEBHOOK_TOLERANCE_SECONDS', 0, 86_400, 300),
+    rateLimitPerSecond: readInteger(env, 'STRIPE_RATE_LIMIT', 0, 100_000, 0),
+    rateLimitMaxWaitMs: readInteger(env, 'STRIPE_RATE_LIMIT_MAX_WAIT_MS', 0, 60_000, 2_000),
+    cacheTtlSeconds: readInteger(env, 'CACHE_TTL_SECONDS', 0, 86_400, 0),
+  };
+}
+
 /** Reads and validates the whole configuration; throws `ConfigError` naming the first bad variable. */
 export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   const nodeEnv = readChoice(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
@@ -262,6 +311,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     readyTimeoutMs: readInteger(env, 'READY_TIMEOUT_MS', 1, 600_000, 2_000),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000),
     emulatorPort: readInteger(env, 'EMULATOR_PORT', 0, 65_535, 0),
+    live: readLive(env),
     previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
     auth,
   };

@@ -8,10 +8,11 @@ import { GraphQLError } from 'graphql';
 import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
-import { createRestClient, type RequestListener, type RestClient } from '../rest/client.ts';
+import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
 import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
+import type { LiveContext } from '../schema/subscriptions.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -22,10 +23,12 @@ import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
+import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
@@ -41,11 +44,13 @@ export interface GatewayOptions {
    * its `onRequest` for upstream metrics), or a factory given the metrics listener (the gateway
    * closes what it makes). Default: a client from `config.rest`, which then needs a secret key.
    */
-  rest?: RestClient | ((onRequest: RequestListener) => RestClient);
+  rest?: RestClient | ((onRequest: RequestListener, limiter?: RateLimiter) => RestClient);
   /** A schema built earlier (building takes a few hundred ms); default `buildSchema()`. */
   schema?: BuiltSchema;
   /** Where log lines go (already redacted); default stdout. */
   logSink?: LogSink;
+  /** Events, claims and cache store to use (the caller closes it); default from `config.live`. */
+  shared?: SharedState;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, ServerContext>;
@@ -58,6 +63,8 @@ export interface Gateway {
   readonly readiness: Readiness;
   readonly rest: RestClient;
   readonly schema: BuiltSchema;
+  /** Webhooks, subscriptions, the shared rate budget and the object cache (src/server/live.ts). */
+  readonly live: ReturnType<typeof createLive>;
   /** Loads GraphiQL's assets in the background so that the first page view is quick. */
   preload(): Promise<void>;
   /** Stops being ready and closes the REST client if the gateway made it. Idempotent. */
@@ -132,6 +139,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
+  const live = createLive({
+    config: config.live,
+    secretKey: config.rest.secretKey,
+    metrics,
+    logger,
+    ...(options.shared ? { shared: options.shared } : {}),
+  });
+  const limiter = live.budget ? { limiter: live.budget } : {};
 
   let rest: RestClient;
   let ownsRest = true;
@@ -141,14 +156,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (secretKey === undefined && config.auth.mode !== 'passthrough') {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
-    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream });
+    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream, ...limiter });
   } else if (typeof options.rest === 'function') {
-    rest = options.rest(metrics.observeUpstream);
+    rest = options.rest(metrics.observeUpstream, live.budget);
   } else {
     rest = options.rest;
     ownsRest = false;
   }
 
+  const upstream = rest;
+  rest = live.restFor(rest);
   const readiness = new Readiness({
     rest: readinessClient(rest, config),
     cacheMs: config.readyCacheMs,
@@ -168,17 +185,21 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     const stripeAccount = accountFor(caller, stripeAccountOf(request));
     // The caller's key and customer scope travel with every session of the request.
     const scope = caller.customer === undefined ? undefined : scopes.forCustomer(caller.customer);
+    // The object cache (when on) keys its entries by the scope too.
+    const scopedRest = scope === undefined ? rest : live.restFor(upstream, scope.customer);
     const made: UpstreamSession[] = [];
     const signal = requestSignal(request);
-    const make = (account: string | undefined): UpstreamSession => {
-      const session = new UpstreamSession({
-        rest,
+    const open = (account: string | undefined): UpstreamSession =>
+      new UpstreamSession({
+        rest: scopedRest,
         stripeAccount: account,
         signal,
         retrievePathOf,
         apiKey: caller.apiKey,
         scope,
       });
+    const make = (account: string | undefined): UpstreamSession => {
+      const session = open(account);
       made.push(session);
       return session;
     };
@@ -204,6 +225,17 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         ...(caller.customer === undefined ? {} : { customer: caller.customer }),
       }),
       upstreamCalls: () => made.reduce((sum, l) => sum + l.upstreamCalls, 0),
+      // Subscriptions: each event gets a session of its own (not counted with the request's).
+      // A passthrough caller's key may belong to any account, so it gets no events.
+      ...(caller.apiKey === undefined
+        ? {
+            live: {
+              events: live.events,
+              session: open,
+              admits: (object) => scope?.admits(object, false) ?? true,
+            } satisfies LiveContext,
+          }
+        : {}),
     };
   };
 
@@ -227,6 +259,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       tracking.plugin,
       useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      ...live.plugins(),
       useCsrfPrevention(),
       useExecutionCancellation(),
       // Before the limits: its after-execution hook must also see operations the limits reject.
@@ -247,11 +280,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     readiness,
     rest,
     schema: built,
+    live,
     preload: () => assets?.preload() ?? Promise.resolve(),
     close() {
       closing ??= (async () => {
         readiness.drain();
-        if (ownsRest) await rest.close();
+        await live.close();
+        if (ownsRest) await upstream.close();
       })();
       return closing;
     },

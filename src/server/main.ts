@@ -8,6 +8,7 @@ import { ConfigError, readServerConfig, type ServerConfig } from './config.ts';
 import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
 import { listen } from './listen.ts';
 import { createRedactor } from './redact.ts';
+import { serveWebSockets } from './websocket.ts';
 
 interface Upstream {
   config: ServerConfig;
@@ -64,12 +65,27 @@ async function main(): Promise<void> {
     return;
   }
 
+  const sockets = serveWebSockets(listener.server, gateway.yoga, GRAPHQL_ENDPOINT);
+  const webhookUrl = `${listener.origin}${config.live.webhookPath}`;
+  if (upstream.emulator) {
+    // On the built-in emulator the gateway is its own webhook endpoint: live events with no set-up.
+    const endpoint = await gateway.rest.request<{ secret: string }>({
+      method: 'POST',
+      path: '/v1/webhook_endpoints',
+      params: { url: webhookUrl, enabled_events: ['*'], description: 'This gateway (npm start)' },
+    });
+    gateway.live.acceptWebhookSecret(endpoint.secret);
+  }
+
   const graphqlUrl = `${listener.origin}${GRAPHQL_ENDPOINT}`;
   const lines = [
     `Stripe GraphQL gateway: ${graphqlUrl}${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`,
     upstream.emulator
       ? `Running on the built-in Stripe emulator with demo data at ${upstream.emulator.url} (no STRIPE_SECRET_KEY set)`
       : `Using the Stripe API at ${config.rest.apiBase}`,
+    `Subscriptions: SSE and WebSocket (graphql-ws) at ${graphqlUrl}; Stripe webhooks: POST ${webhookUrl}${
+      upstream.emulator || config.live.webhookSecrets.length > 0 ? '' : ' (off: set STRIPE_WEBHOOK_SECRET)'
+    }${config.live.redisUrl ? '; shared through Redis' : ''}`,
     `Health: ${listener.origin}/healthz  Readiness: ${listener.origin}/readyz  Metrics: ${listener.origin}/metrics`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -89,6 +105,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal, inFlight: listener.inFlight });
     gateway.readiness.drain();
+    await sockets.close();
     const { forced } = await listener.close(config.shutdownTimeoutMs);
     await gateway.close();
     await upstream.emulator?.close();

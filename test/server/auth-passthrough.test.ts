@@ -11,6 +11,7 @@ import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { bearer } from './auth-helpers.ts';
 import { sharedSchema } from './harness.ts';
+import { readResults } from './sse.ts';
 
 const KEY_1 = 'sk_test_passthroughCallerOne0001';
 const KEY_2 = 'sk_test_passthroughCallerTwo0002';
@@ -119,5 +120,19 @@ describe('passthrough', () => {
   it('is ready when Stripe answers its keyless probe (with 401)', async () => {
     const response = await gateway.yoga.fetch('http://localhost/readyz');
     expect(response.status).toBe(200);
+  });
+
+  it('serves no subscription: a caller’s key may be any account’s, and events are the gateway’s', async () => {
+    const abort = new AbortController();
+    const response = await gateway.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...bearer(KEY_1) },
+      body: JSON.stringify({ query: 'subscription { stripeEvents { id } }' }),
+      signal: abort.signal,
+    });
+    const stream = readResults(response, abort);
+    const result = await stream.next();
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['LIVE_UNAVAILABLE']);
+    stream.close();
   });
 });

@@ -71,8 +71,13 @@ export async function startHarness(
   const gateway = createGateway({
     config,
     schema: sharedSchema(),
-    rest: (onRequest) => {
-      const rest = createRestClient({ ...restConfig, secretKey: secretKey!, onRequest });
+    rest: (onRequest, limiter) => {
+      const rest = createRestClient({
+        ...restConfig,
+        secretKey: secretKey!,
+        onRequest,
+        ...(limiter ? { limiter } : {}),
+      });
       return options.wrapRest ? options.wrapRest(rest) : rest;
     },
     logSink: (line) => {

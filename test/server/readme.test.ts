@@ -23,6 +23,8 @@ describe('README examples', () => {
     'example %i is valid and runs',
     async (_i, query) => {
       expect(validate(sharedSchema().schema, parse(query)).map((e) => e.message)).toEqual([]);
+      // Subscriptions are run by test/server/webhooks.test.ts; here they are validated.
+      if (query.trimStart().startsWith('subscription')) return;
       const response = await h.query(query);
       expect(response.body.errors).toBeUndefined();
       // Every example shows demo data: no empty list, no null field at the top.

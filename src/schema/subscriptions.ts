@@ -1,0 +1,201 @@
+/**
+ * The `Subscription` root, fed by Stripe's events (webhooks, through the server's pub/sub):
+ * - `stripeEvents(types:)`: every event (or those whose type matches one of `types`, with Stripe's
+ *   `customer.*` wildcard), with its id, type, time and the typed object it is about;
+ * - one stream per resource that has events (derived from the model's event types, e.g.
+ *   `customer.updated` → `customerUpdated(id:)`), whose payload is that object after each of its
+ *   events, walkable like a query result.
+ * Each event is resolved through a fresh upstream session acting as the event's account with the
+ * subscriber's key and scope: the payload is adopted by it, so references below it are read as they
+ * are now, through the same sessions, scope checks and limits as queries. A subscriber sees only the
+ * events of the account it acts as, and a customer-scoped one only those whose object its scope
+ * admits.
+ */
+import type { StripeObject } from '../loaders/loaders.ts';
+import type { UpstreamSession } from '../loaders/session.ts';
+import { camelCase, pascalCase } from '../spec/naming.ts';
+import { rootFieldOverrides } from '../spec/overrides.ts';
+import type { Model } from '../spec/types.ts';
+import type { Builder } from './builder.ts';
+import type { GatewayContext } from './context.ts';
+import { userError } from './errors.ts';
+import type { TypeRegistry } from './registry.ts';
+
+type Ref = any;
+
+/** A Stripe event (`object: "event"`) as delivered to a webhook. */
+export interface LiveEvent {
+  id: string;
+  type: string;
+  created: number;
+  account?: string | null;
+  data: { object: StripeObject; previous_attributes?: StripeObject | null };
+}
+
+/** What the server puts in the context for subscriptions. */
+export interface LiveContext {
+  /** Stripe's events as they arrive, on any replica; ends when the subscription does. */
+  events(): AsyncIterable<LiveEvent>;
+  /**
+   * A new upstream session for one event, acting as `stripeAccount` (undefined: the platform) with
+   * the subscriber's API key and scope.
+   */
+  session(stripeAccount: string | undefined): UpstreamSession;
+  /** Whether the subscriber's scope may see an event's object (always, without a customer scope). */
+  admits(object: StripeObject): boolean;
+}
+
+/** Every event type Stripe can send, from the webhook endpoint's `enabled_events` parameter. */
+export function eventTypes(model: Model): string[] {
+  for (const op of model.operations) {
+    if (op.kind !== 'create' || op.path !== '/v1/webhook_endpoints') continue;
+    const param = op.body.find((p) => p.name === 'enabled_events');
+    const type = param?.type.k === 'array' ? param.type.of : param?.type;
+    if (type?.k === 'enum') return type.values.filter((v) => v !== '*');
+  }
+  return [];
+}
+
+/** Stripe's type filter: exact, or a prefix with `*` (`customer.*`). */
+function typeMatcher(patterns: readonly string[] | null | undefined): (type: string) => boolean {
+  if (!patterns || patterns.length === 0) return () => true;
+  const tests = patterns.map((p) =>
+    p.endsWith('*') ? (t: string) => t.startsWith(p.slice(0, -1)) : (t: string) => t === p,
+  );
+  return (type) => tests.some((test) => test(type));
+}
+
+async function* filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
+  for await (const value of source) if (keep(value)) yield value;
+}
+
+function liveOf(ctx: GatewayContext): LiveContext {
+  if (!ctx.live)
+    throw userError('LIVE_UNAVAILABLE', 'This server does not serve subscriptions to this caller');
+  return ctx.live;
+}
+
+/**
+ * The events of the account the subscriber acts as (its request's session: a platform subscriber
+ * sees no connected account's), whose object the subscriber's scope admits.
+ */
+function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): AsyncIterable<LiveEvent> {
+  const live = liveOf(ctx);
+  const account = ctx.session.stripeAccount;
+  return filtered(
+    live.events(),
+    (e) => (e.account ?? undefined) === account && keep(e) && live.admits(e.data.object),
+  );
+}
+
+/** A fresh session for one event (its account, the subscriber's key and scope), owning `value`. */
+function adoptForEvent<T>(event: LiveEvent, ctx: GatewayContext, value: T): T {
+  return liveOf(ctx)
+    .session(event.account ?? undefined)
+    .adopt(value);
+}
+
+export function addSubscriptions(builder: Builder, registry: TypeRegistry): void {
+  const { model, index } = registry;
+  const b = builder as Ref;
+  const nodeTypes = new Set(
+    Object.values(model.objects)
+      .filter((s) => registry.isNode(s))
+      .map((s) => s.gql),
+  );
+  /** The object as a `Node`, or null when its type is not one (a balance, say). */
+  const asNode = (object: StripeObject): StripeObject | null => {
+    try {
+      return nodeTypes.has(registry.resolveObjectType(object)) ? object : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const liveEvent = b.objectRef('StripeLiveEvent').implement({
+    description: 'A Stripe event, as its webhook delivered it.',
+    fields: (t: Ref) => ({
+      id: t.exposeID('id', { nullable: false }),
+      type: t.exposeString('type', { nullable: false }),
+      created: t.field({
+        type: 'DateTime',
+        nullable: false,
+        resolve: (e: LiveEvent) => new Date(e.created * 1000),
+      }),
+      account: t.field({ type: 'ID', nullable: true, resolve: (e: LiveEvent) => e.account ?? null }),
+      object: t.field({
+        type: registry.node,
+        nullable: true,
+        description: 'The object the event is about, typed (null when it is not a Node).',
+        resolve: (e: LiveEvent) => asNode(e.data.object),
+      }),
+      data: t.field({
+        type: 'JSON',
+        nullable: false,
+        description: 'The object as the event carried it.',
+        resolve: (e: LiveEvent) => e.data.object,
+      }),
+      previousAttributes: t.field({
+        type: 'JSON',
+        nullable: true,
+        resolve: (e: LiveEvent) => e.data.previous_attributes ?? null,
+      }),
+    }),
+  });
+
+  b.subscriptionType({});
+  b.subscriptionField('stripeEvents', (t: Ref) =>
+    t.field({
+      type: liveEvent,
+      nullable: false,
+      description: "Stripe's events as they arrive; `types` filters them (`customer.*` allowed).",
+      args: { types: t.arg.stringList({ required: false }) },
+      subscribe: (_root: unknown, args: { types?: string[] | null }, ctx: GatewayContext) => {
+        const matches = typeMatcher(args.types);
+        return eventsFor(ctx, (e) => matches(e.type));
+      },
+      resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+        // The event and its object are the fresh session's: `object { … }` resolves through it.
+        adoptForEvent(event, ctx, event.data.object);
+        return event;
+      },
+    }),
+  );
+
+  // The object an event type is about: what precedes its verb (`payment_intent.succeeded`,
+  // `customer.subscription.updated`, `checkout.session.completed`).
+  const objectsWithEvents = new Set(
+    eventTypes(model).map((type) => {
+      const head = type.slice(0, type.lastIndexOf('.'));
+      return head.slice(head.lastIndexOf('.') + 1);
+    }),
+  );
+  const headsWithEvents = new Set(eventTypes(model).map((type) => type.slice(0, type.lastIndexOf('.'))));
+  for (const schema of Object.values(model.objects)) {
+    if (!schema.resource || !schema.object || schema.deletedOf) continue;
+    if (!schema.props.some((p) => p.name === 'id' && p.type.k === 'string')) continue;
+    const op = index.retrieveByIdOf(schema.name);
+    if (!op) continue;
+    const underscored = schema.object.replaceAll('.', '_');
+    if (!headsWithEvents.has(schema.object) && !objectsWithEvents.has(underscored)) continue;
+    const object = schema.object;
+    const root = rootFieldOverrides[op.id] ?? camelCase(pascalCase(schema.name));
+    b.subscriptionField(`${root}Updated`, (t: Ref) =>
+      t.field({
+        type: registry.objects.get(schema.name),
+        nullable: false,
+        description: `The ${schema.gql} after each of its events (created, updated, …).`,
+        args: { id: t.arg.id({ required: true }) },
+        subscribe: (_root: unknown, args: { id: string }, ctx: GatewayContext) => {
+          const id = String(args.id);
+          return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
+        },
+        resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+          if (event.data.object.deleted === true)
+            throw userError('DELETED', `${schema.gql} ${String(event.data.object.id)} has been deleted`);
+          return adoptForEvent(event, ctx, event.data.object);
+        },
+      }),
+    );
+  }
+}

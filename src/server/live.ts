@@ -1,0 +1,112 @@
+/**
+ * Live data and scale-out, wired for one gateway: the shared state (Redis or in-process), the
+ * webhook intake, the subscriptions' context, the shared rate budget and the opt-in object cache,
+ * with their metrics.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { RateLimiter, RestClient } from '../rest/client.ts';
+import type { LiveEvent } from '../schema/subscriptions.ts';
+import { ObjectCache } from './cache.ts';
+import type { LiveConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { createSharedState, type SharedState, subscribeEvents } from './pubsub.ts';
+import { RateBudget } from './rate-budget.ts';
+import { useWebhookIntake } from './webhooks.ts';
+
+export interface Live {
+  readonly shared: SharedState;
+  /** undefined without `STRIPE_RATE_LIMIT` */
+  readonly budget: RateLimiter | undefined;
+  /** undefined without `CACHE_TTL_SECONDS` */
+  readonly cache: ObjectCache | undefined;
+  /**
+   * The REST client through the cache (when on), for sessions of one customer scope (undefined:
+   * none); each call's own API key (passthrough) is part of the cache key too.
+   */
+  restFor(rest: RestClient, scope?: string): RestClient;
+  /** Stripe's events as they arrive, on any replica, for one subscriber. */
+  events(): AsyncIterable<LiveEvent>;
+  /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
+  acceptWebhookSecret(secret: string): void;
+  /** The webhook intake. */
+  plugins(): Plugin[];
+  close(): Promise<void>;
+}
+
+export function createLive(options: {
+  config: LiveConfig;
+  secretKey: string | undefined;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** shared state made elsewhere (tests); default from `config.redisUrl` */
+  shared?: SharedState;
+}): Live {
+  const { config, metrics, logger } = options;
+  const secretKey = options.secretKey ?? '';
+  const shared = options.shared ?? createSharedState({ redisUrl: config.redisUrl });
+  const registry = metrics.registry;
+  const webhooks = registry.counter('stripe_webhooks_total', 'Webhook deliveries received, by outcome.', [
+    'outcome',
+  ]);
+  const budgetWaits = registry.counter(
+    'stripe_rate_budget_waits_total',
+    'Stripe calls that waited for the shared rate budget (queued) or gave up (refused).',
+    ['outcome'],
+  );
+  const cacheLookups = registry.counter(
+    'stripe_cache_lookups_total',
+    'Object cache lookups; each hit is a Stripe call saved.',
+    ['outcome'],
+  );
+
+  const budget =
+    config.rateLimitPerSecond > 0
+      ? new RateBudget({
+          perSecond: config.rateLimitPerSecond,
+          maxWaitMs: config.rateLimitMaxWaitMs,
+          secretKey,
+          redis: shared.redis,
+          prefix: shared.prefix,
+          onWait: (outcome) => budgetWaits.inc({ outcome }),
+        })
+      : undefined;
+  const cache =
+    config.cacheTtlSeconds > 0
+      ? new ObjectCache({
+          ttlSeconds: config.cacheTtlSeconds,
+          redis: shared.redis,
+          prefix: shared.prefix,
+          onLookup: (outcome) => cacheLookups.inc({ outcome }),
+        })
+      : undefined;
+
+  const secrets = [...config.webhookSecrets];
+  const events = (): AsyncIterable<LiveEvent> => subscribeEvents(shared.pubsub) as AsyncIterable<LiveEvent>;
+
+  return {
+    shared,
+    budget,
+    cache,
+    restFor: (rest, scope) =>
+      cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
+    events,
+    acceptWebhookSecret: (secret) => {
+      if (!secrets.includes(secret)) secrets.push(secret);
+    },
+    plugins() {
+      return [
+        useWebhookIntake({
+          path: config.webhookPath,
+          secrets,
+          toleranceSeconds: config.webhookToleranceSeconds,
+          shared,
+          logger,
+          onOutcome: (outcome) => webhooks.inc({ outcome }),
+          ...(cache ? { onEvent: (event) => cache.invalidate(event).then(() => {}) } : {}),
+        }),
+      ];
+    },
+    close: () => (options.shared ? Promise.resolve() : shared.close()),
+  };
+}

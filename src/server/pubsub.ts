@@ -1,0 +1,139 @@
+/**
+ * What replicas share: Stripe's events (pub/sub for subscriptions), "seen" marks (webhook event ids
+ * already published) and a small key-value store (the object cache). With a Redis URL they live in
+ * Redis, through Yoga's Redis event target and ioredis, so an event taken in by one replica reaches
+ * subscribers on every replica; without one they live in this process.
+ */
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
+import { createPubSub, type PubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+
+/** A Stripe event as the webhook delivers it (`object: "event"`). */
+export interface StripeEvent {
+  id: string;
+  type: string;
+  created: number;
+  account?: string | null;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> | null };
+  [key: string]: unknown;
+}
+
+export const EVENTS_TOPIC = 'stripe:events';
+
+/** The Redis channel events travel on (`PUBSUB NUMSUB` it to see how many replicas listen). */
+export const eventsChannel = (prefix: string) => `${prefix}${EVENTS_TOPIC}`;
+
+export type EventPubSub = PubSub<{ [EVENTS_TOPIC]: [StripeEvent] }>;
+
+/** Events a subscriber may fall behind by; past that its oldest unread ones are dropped. */
+export const SUBSCRIBER_BUFFER = 1024;
+
+/**
+ * Stripe's events for one subscriber. The pub/sub is read eagerly into a sliding buffer of its
+ * own, so a slow subscriber loses its oldest unread events rather than being cut off (Yoga's
+ * repeater fails past 1,024 pending) or holding memory without bound.
+ */
+export function subscribeEvents(pubsub: EventPubSub): AsyncIterable<StripeEvent> {
+  return new Repeater<StripeEvent>(async (push, stop) => {
+    const source = pubsub.subscribe(EVENTS_TOPIC);
+    void stop.then(() => source.return());
+    for await (const event of source) await push(event);
+    stop();
+  }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+}
+
+export interface SharedState {
+  readonly pubsub: EventPubSub;
+  /** the command connection when shared through Redis */
+  readonly redis: Redis | undefined;
+  /** Prefix of every Redis key and channel this gateway uses. */
+  readonly prefix: string;
+  /**
+   * Marks `key` as taken for `ttlSeconds`; true only for the first caller (on any replica) in that
+   * time.
+   */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets a claim (the work it guarded failed and may be retried). */
+  release(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SharedStateOptions {
+  /** `redis://…`; undefined keeps everything in this process */
+  redisUrl?: string | undefined;
+  /** default `sgg:` */
+  prefix?: string;
+}
+
+/** In-process claims: insertion order is expiry order (one TTL per caller), so expired ones are at the front. */
+class LocalClaims {
+  private readonly until = new Map<string, number>();
+
+  claim(key: string, ttlSeconds: number): boolean {
+    const now = Date.now();
+    for (const [k, expires] of this.until) {
+      if (expires > now) break;
+      this.until.delete(k);
+    }
+    const expires = this.until.get(key);
+    if (expires !== undefined && expires > now) return false;
+    this.until.delete(key);
+    this.until.set(key, now + ttlSeconds * 1000);
+    return true;
+  }
+
+  release(key: string): void {
+    this.until.delete(key);
+  }
+}
+
+export function connectRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  // ioredis reconnects by itself; an unhandled 'error' event would crash the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export function createSharedState(options: SharedStateOptions = {}): SharedState {
+  const prefix = options.prefix ?? 'sgg:';
+  if (!options.redisUrl) {
+    const claims = new LocalClaims();
+    return {
+      pubsub: createPubSub(),
+      redis: undefined,
+      prefix,
+      claim: async (key, ttl) => claims.claim(key, ttl),
+      release: async (key) => claims.release(key),
+      close: async () => {},
+    };
+  }
+  const redis = connectRedis(options.redisUrl);
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  const target = createRedisEventTarget<CustomEvent>({ publishClient: redis, subscribeClient: subscriber });
+  // Topics are namespaced by the prefix so that several gateways can share one Redis.
+  const pubsub = createPubSub({
+    eventTarget: {
+      addEventListener: (type, listener) => target.addEventListener(`${prefix}${type}`, listener),
+      removeEventListener: (type, listener) => target.removeEventListener(`${prefix}${type}`, listener),
+      dispatchEvent: (event) =>
+        target.dispatchEvent(new CustomEvent(`${prefix}${event.type}`, { detail: event.detail })),
+    },
+  }) as EventPubSub;
+  return {
+    pubsub,
+    redis,
+    prefix,
+    async claim(key, ttlSeconds) {
+      return (await redis.set(`${prefix}${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    },
+    async release(key) {
+      await redis.del(`${prefix}${key}`);
+    },
+    async close() {
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
