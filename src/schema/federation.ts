@@ -154,7 +154,12 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
       _entities: {
         ...entitiesField,
         // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
-        extensions: { stripeCost: { perItemOf: 'representations' } },
+        // Each representation is read by its type's retrieve, with what the router selects under it
+        // folded into that read's expand[] (per type, so the union rule of the planner does not apply).
+        extensions: {
+          stripeCost: { perItemOf: 'representations' },
+          stripePlan: { operation: '_entities', shape: 'object', expand: true },
+        },
         type: new GraphQLNonNull(
           new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
         ),

@@ -247,10 +247,14 @@ function selectionCost(
     const wrapper = /(Connection|Edge)$/.test(parent.name);
     let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
     if (cost?.perItemOf) {
-      // Nothing below is assumed folded (the items may be of several types): an upper bound.
+      // One read per distinct item (the session's loader de-duplicates identical ones), each with
+      // what is selected below it folded into its own expand[] when its plan says it takes one.
       const list = args[cost.perItemOf];
-      items = Array.isArray(list) ? list.length : DEFAULT_LIST_SIZE;
+      items = Array.isArray(list)
+        ? new Set(list.map((item) => JSON.stringify(item))).size
+        : DEFAULT_LIST_SIZE;
       own = items;
+      childFold = plan?.expand ? 0 : undefined;
     } else if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
       // Folded into the parent's request: no call of its own.
       walk.folds += 1;
@@ -274,6 +278,7 @@ function selectionCost(
     // abstract field with several members is assumed folded.
     if (
       childFold !== undefined &&
+      !cost?.perItemOf &&
       isAbstractType(fieldType) &&
       walk.schema.getPossibleTypes(fieldType).length > 1
     ) {
