@@ -229,7 +229,10 @@ export class EmulatorService {
     }
     if (!VERSION.test(version))
       throw invalidRequest(`Invalid Stripe API version: ${version}`, { param: 'stripe-version' });
-    const account = this.scopeOf(request.headers['stripe-account'], key);
+    const scoped = this.scopeOf(request.headers['stripe-account'], key);
+    // A connected account reads and writes its own account object and what hangs under it
+    // (capabilities, persons, external accounts) where the platform keeps them.
+    const account = scoped !== undefined && path.startsWith(`/v1/accounts/${scoped}`) ? undefined : scoped;
     const { input, files } = this.decode(incoming);
     if (match.route.op.produces) return this.binary(match, account, reply);
 

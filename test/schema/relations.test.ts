@@ -257,6 +257,22 @@ describe('connected accounts', () => {
   });
 });
 
+describe('a connected account reading itself', () => {
+  it('lists its own capabilities', async () => {
+    const response = await h.query(`{
+      connectedAccount(id: "${SEED.connected.account}") {
+        account { id capabilities { nodes { id status } } }
+      }
+    }`);
+    expect(response.body.errors).toBeUndefined();
+    const account = (
+      response.body.data!.connectedAccount as { account: Record<string, { nodes: unknown[] }> }
+    ).account;
+    expect(account.capabilities!.nodes.length).toBe(SEED.connected.capabilities.length);
+    expect(calls.every(([acct]) => acct === SEED.connected.account)).toBe(true);
+  });
+});
+
 describe('retrieves by id', () => {
   it('read a dispute by its own id, by node, and through its charge', async () => {
     const charge = (
