@@ -140,10 +140,7 @@ export class UpstreamSession {
   async page<T = StripeObject>(request: GetRequest): Promise<StripePage<T>> {
     const page = await this.get<StripePage<T>>(request);
     for (const item of page.data) {
-      if (item && typeof item === 'object') {
-        owners.set(item, this);
-        this.prime(item as StripeObject);
-      }
+      if (item && typeof item === 'object') this.prime(item as StripeObject);
     }
     return page;
   }
@@ -175,11 +172,9 @@ export class UpstreamSession {
   /** Records an object that arrived inline so that a later GET of it is free; checked by the scope. */
   prime(object: StripeObject): void {
     if (this.#scope) this.#check(this.#scope, object, false);
+    owners.set(object, this);
     const path = this.#retrievePathOf?.(object);
-    if (path) {
-      owners.set(object, this);
-      this.#loader.clear(path).prime(path, object);
-    } else owners.set(object, this);
+    if (path) this.#loader.clear(path).prime(path, object);
   }
 
   /** The REST client's request for a read or write of this session. */

@@ -23,7 +23,6 @@ import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/t
 import { hasResolvableKey } from '@pothos/plugin-federation';
 import {
   type ConstDirectiveNode,
-  type FieldNode,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
@@ -38,12 +37,12 @@ import {
   type SchemaExtensionNode,
   type TypeDefinitionNode,
 } from 'graphql';
-import { planExpand } from '../loaders/expand.ts';
 import type { StripeObject } from '../loaders/loaders.ts';
 import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { expandFor } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -73,25 +72,6 @@ export function entityTypes(registry: TypeRegistry): Map<string, string> {
 /** Marks every Stripe resource with a by-id retrieve as an entity and adds its `stripeAccount` field. */
 export function addEntities(builder: Builder, registry: TypeRegistry): void {
   const b = builder as Ref;
-  // The expand[] plan of one `_entities` call, per entity type: every representation shares it.
-  const plans = new WeakMap<readonly FieldNode[], Map<string, string[]>>();
-  const expandFor = (info: GraphQLResolveInfo, typeName: string): string[] => {
-    const byType = plans.get(info.fieldNodes) ?? new Map<string, string[]>();
-    plans.set(info.fieldNodes, byType);
-    let plan = byType.get(typeName);
-    if (!plan) {
-      plan = planExpand({
-        schema: info.schema,
-        fragments: info.fragments,
-        fieldNodes: info.fieldNodes,
-        type: info.schema.getType(typeName)!,
-        wireFields: registry.wireFields,
-      });
-      byType.set(typeName, plan);
-    }
-    return plan;
-  };
-
   for (const [gql, name] of entityTypes(registry)) {
     const ref = registry.objects.get(name);
     const op = registry.index.retrieveByIdOf(name)!;
@@ -123,7 +103,8 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
         const result = await session.get<StripeObject>({
           path: op.path,
           pathParams: [representation.id],
-          expand: op.expand && session.folds ? expandFor(info, gql) : [],
+          // Planned once per `_entities` call and entity type: every representation shares it.
+          expand: expandFor(registry, info, session, op, { typeName: gql }),
         });
         if (result.deleted === true) {
           throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });

@@ -19,8 +19,7 @@ import type { Model, Operation } from '../spec/types.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath } from './errors.ts';
 import { type InputShape, InputTypes, inputPath, objectToWire } from './inputs.ts';
-import { expandFor, planExtensions } from './plans.ts';
-import { previewMark } from './preview.ts';
+import { expandFor, operationFieldOptions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -180,11 +179,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
       t.field({
         type,
         nullable: true,
-        ...previewMark(
-          op.preview,
-          undefined,
-          planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
-        ),
+        ...operationFieldOptions(op, 'object'),
         args: {
           ...Object.fromEntries(pathArgs.map((a) => [a, t.arg.id({ required: true })])),
           ...(shape ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
@@ -207,9 +202,10 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           }
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
-          const expand = op.expand ? expandFor(registry, info) : [];
+          const session = sessionOf(ctx, root);
+          const expand = expandFor(registry, info, session, op);
           try {
-            return await sessionOf(ctx, root).write<StripeObject>({
+            return await session.write<StripeObject>({
               method: op.method === 'delete' ? 'DELETE' : 'POST',
               path: op.path,
               pathParams: pathArgs.map((a) => String(args[a])),

@@ -3,8 +3,10 @@
  * fetches — the operation, one object or pages, and what its parent's request can fold into
  * `expand[]` instead — and the resolver, the cost estimator and the expand planner read that plan.
  */
-import { type GraphQLResolveInfo, getNamedType } from 'graphql';
+import { type FieldNode, type GraphQLResolveInfo, getNamedType } from 'graphql';
 import { planExpand } from '../loaders/expand.ts';
+import type { Operation } from '../spec/types.ts';
+import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
 export interface FetchPlan {
@@ -29,19 +31,49 @@ export function planExtensions(plan: FetchPlan): Record<string, unknown> {
   };
 }
 
-/** The `expand[]` paths for what the query selects under the field being resolved. */
+/** The extensions and preview mark of a field that reads or writes through `op`. */
+export function operationFieldOptions(
+  op: Pick<Operation, 'id' | 'expand' | 'preview'>,
+  shape: FetchPlan['shape'],
+): ReturnType<typeof previewMark> {
+  return previewMark(op.preview, undefined, planExtensions({ operation: op.id, shape, expand: op.expand }));
+}
+
+/** Plans by selection: within one execution graphql-js hands every item of a list the same field nodes. */
+const planned = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>>();
+
+/**
+ * The `expand[]` paths for what the query selects under the field being resolved: none when the
+ * operation takes no `expand[]` or the session does not fold. Planned once per selection and
+ * reused for every parent that resolves it (a relation under 100 list items plans once).
+ */
 export function expandFor(
   registry: TypeRegistry,
   info: GraphQLResolveInfo,
-  connection = false,
-  typeName?: string,
-): string[] {
-  return planExpand({
-    schema: info.schema,
-    fragments: info.fragments,
-    fieldNodes: info.fieldNodes,
-    type: (typeName && info.schema.getType(typeName)) || getNamedType(info.returnType),
-    wireFields: registry.wireFields,
-    connection,
-  });
+  session: { readonly folds: boolean },
+  op: { readonly expand: boolean },
+  options: { connection?: boolean; typeName?: string } = {},
+): readonly string[] {
+  if (!op.expand || !session.folds) return [];
+  const key = `${options.connection ? 'pages' : 'object'}:${options.typeName ?? ''}`;
+  let byKey = planned.get(info.fieldNodes);
+  if (!byKey) {
+    byKey = new Map();
+    planned.set(info.fieldNodes, byKey);
+  }
+  let plan = byKey.get(key);
+  if (!plan) {
+    plan = Object.freeze(
+      planExpand({
+        schema: info.schema,
+        fragments: info.fragments,
+        fieldNodes: info.fieldNodes,
+        type: (options.typeName && info.schema.getType(options.typeName)) || getNamedType(info.returnType),
+        wireFields: registry.wireFields,
+        ...(options.connection ? { connection: true } : {}),
+      }),
+    );
+    byKey.set(key, plan);
+  }
+  return plan;
 }

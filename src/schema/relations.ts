@@ -127,7 +127,7 @@ function relationField(
         throw userError('NOT_RESOLVABLE', `This object has no id to list its ${edge.field} by`);
       }
       const session = sessionOf(ctx, parent);
-      const expand = op.expand && session.folds ? expandFor(registry, info, true) : [];
+      const expand = expandFor(registry, info, session, op, { connection: true });
       if (expand.length > 0) params.expand = expand;
       if (edge.kind === 'filter') params[edge.param] = parent.id;
       return listConnection(

@@ -14,8 +14,7 @@ import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { planExtensions, expandFor as selectionExpand } from './plans.ts';
-import { previewMark } from './preview.ts';
+import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -73,8 +72,6 @@ export function rootFields(
   const argsOf = (op: Operation) =>
     op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
   const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
-  const expandFor = (info: GraphQLResolveInfo, connection = false, typeName?: string) =>
-    selectionExpand(registry, info, connection, typeName);
 
   // ---- retrieve ----------------------------------------------------------------------------
   const retrieveResources = [
@@ -112,11 +109,7 @@ export function rootFields(
         t.field({
           type,
           nullable: true,
-          ...previewMark(
-            op.preview,
-            undefined,
-            planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
-          ),
+          ...operationFieldOptions(op, 'object'),
           args: {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
@@ -128,7 +121,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info) : [];
+            const expand = expandFor(registry, info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
             const target = useSingleton
               ? { path: singleton.path }
@@ -159,7 +152,7 @@ export function rootFields(
         t.field({
           type,
           nullable: true,
-          extensions: planExtensions({ operation: op.id, shape: 'object', expand: op.expand }),
+          ...operationFieldOptions(op, 'object'),
           args: buildArgs(t, queryArgs),
           resolve: (
             _root: unknown,
@@ -168,8 +161,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand =
-              op.expand && sessionOf(ctx, _root).folds ? expandFor(info, false, preview.gql) : [];
+            const expand = expandFor(registry, info, sessionOf(ctx, _root), op, { typeName: preview.gql });
             return sessionOf(ctx, _root).get<StripeObject>({
               path: op.path,
               ...(Object.keys(params).length ? { params } : {}),
@@ -203,11 +195,7 @@ export function rootFields(
           type: connection,
           // Nullable, like every root field: one failing list (a bad cursor) nulls itself, not the response.
           nullable: true,
-          ...previewMark(
-            op.preview,
-            undefined,
-            planExtensions({ operation: op.id, shape: 'pages', expand: op.expand }),
-          ),
+          ...operationFieldOptions(op, 'pages'),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
           resolve: (
             _root: unknown,
@@ -216,7 +204,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(filters, args);
-            const expand = op.expand && sessionOf(ctx, _root).folds ? expandFor(info, true) : [];
+            const expand = expandFor(registry, info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
@@ -251,10 +239,9 @@ export function rootFields(
               { resource },
             );
           }
-          const expand =
-            op.expand && sessionOf(ctx, _root).folds
-              ? expandFor(info, false, model.objects[resource]!.gql)
-              : [];
+          const expand = expandFor(registry, info, sessionOf(ctx, _root), op, {
+            typeName: model.objects[resource]!.gql,
+          });
           const result = await sessionOf(ctx, _root).get<StripeObject>({
             path: op.path,
             pathParams: [String(args.id)],
