@@ -17,8 +17,11 @@
  */
 import DataLoader from 'dataloader';
 import type { RestClient, RestRequest } from '../rest/client.ts';
+import { StripeError } from '../rest/errors.ts';
 import type { StripePage } from '../rest/paginate.ts';
 import { toGraphQLError } from '../schema/errors.ts';
+import type { BatchRead } from '../spec/resources.ts';
+import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
 import { forbidden, type SessionScope } from './scope.ts';
 
@@ -43,6 +46,8 @@ export interface SessionOptions {
   signal?: AbortSignal | undefined;
   /** concrete retrieve path of an object, for priming; undefined when it has none */
   retrievePathOf?: (object: StripeObject) => string | undefined;
+  /** the list that answers many by-id reads of a retrieve template at once (`ids[]`), if any */
+  batchReadOf?: (retrievePath: string) => BatchRead | undefined;
   /**
    * A resolver-per-field gateway, for benchmarks: no request cache, no de-duplication, no priming
    * and no expand folding. Default false.
@@ -77,6 +82,7 @@ export class UpstreamSession {
   readonly #rest: RestClient;
   readonly #signal: AbortSignal | undefined;
   readonly #retrievePathOf: ((object: StripeObject) => string | undefined) | undefined;
+  readonly #batchReadOf: ((retrievePath: string) => BatchRead | undefined) | undefined;
   readonly #requests = new Map<string, GetRequest>();
   readonly #loader: DataLoader<string, unknown>;
   readonly #apiKey: string | undefined;
@@ -92,12 +98,11 @@ export class UpstreamSession {
     this.#signal = options.signal;
     this.folds = !options.naive;
     this.#retrievePathOf = options.naive ? undefined : options.retrievePathOf;
+    this.#batchReadOf = options.naive ? undefined : options.batchReadOf;
+    // One batch is every GET asked for before the resolvers wait on I/O; #load splits it into calls.
     this.#loader = new DataLoader<string, unknown>(
-      async (keys) => {
-        const results = await Promise.allSettled(keys.map((key) => this.#send(this.#requests.get(key)!)));
-        return results.map((r) => (r.status === 'fulfilled' ? r.value : toError(r.reason)));
-      },
-      options.naive ? { cache: false, batch: false } : { maxBatchSize: 100 },
+      (keys) => this.#load(keys),
+      options.naive ? { cache: false, batch: false } : {},
     );
   }
 
@@ -193,6 +198,57 @@ export class UpstreamSession {
     };
   }
 
+  /**
+   * One DataLoader batch: a call per distinct GET, except by-id reads of a resource whose list filters
+   * by `ids[]` (products): those with the same `expand[]` share one list call per page of 100.
+   */
+  async #load(keys: readonly string[]): Promise<unknown[]> {
+    const requests = keys.map((key) => this.#requests.get(key)!);
+    const results: Promise<unknown>[] = [];
+    const groups = new Map<string, { read: BatchRead; expand: readonly string[]; at: number[] }>();
+    for (const [i, request] of requests.entries()) {
+      const read = this.#batchable(request);
+      if (!read) {
+        results[i] = this.#send(request);
+        continue;
+      }
+      const expand = [...new Set(request.expand ?? [])].sort();
+      const key = `${request.path}\0${expand.join(',')}`;
+      const group = groups.get(key) ?? { read, expand, at: [] };
+      group.at.push(i);
+      groups.set(key, group);
+    }
+    for (const { read, expand, at } of groups.values()) {
+      if (at.length === 1) {
+        results[at[0]!] = this.#send(requests[at[0]!]!);
+        continue;
+      }
+      for (let start = 0; start < at.length; start += MAX_PAGE_SIZE) {
+        const chunk = at.slice(start, start + MAX_PAGE_SIZE);
+        const ids = chunk.map((i) => requests[i]!.pathParams![0]!);
+        const found = this.#send<StripePage<StripeObject>>({
+          path: read.list,
+          params: { ids, limit: ids.length },
+          expand: expand.map((path) => `data.${path}`),
+        }).then((page) => new Map(page.data.map((object) => [object.id, object])));
+        for (const [j, i] of chunk.entries()) {
+          results[i] = found.then((byId) => byId.get(ids[j]) ?? Promise.reject(missing(read, ids[j]!)));
+        }
+      }
+    }
+    const settled = await Promise.allSettled(results);
+    return settled.map((r) => (r.status === 'fulfilled' ? r.value : toError(r.reason)));
+  }
+
+  /** The batch list for a by-id read with nothing but `expand[]`, shallow enough to sit under `data.`. */
+  #batchable(request: GetRequest): BatchRead | undefined {
+    const read = this.#batchReadOf?.(request.path);
+    if (!read || request.pathParams?.length !== 1) return undefined;
+    if (request.params && Object.values(request.params).some((v) => v !== undefined)) return undefined;
+    const deep = (request.expand ?? []).some((path) => path.split('.').length >= MAX_EXPAND_DEPTH);
+    return deep ? undefined : read;
+  }
+
   #send<T>(request: GetRequest): Promise<T> {
     this.calls.push(`GET ${fillPath(request.path, request.pathParams)}`);
     return this.#rest.request<T>(this.#restRequest('GET', request)).catch((error: unknown) => {
@@ -216,6 +272,22 @@ export class UpstreamSession {
 function isEnvelope(value: unknown): boolean {
   const object = (value as { object?: unknown } | null)?.object;
   return object === 'list' || object === 'search_result';
+}
+
+/** What Stripe answers for a by-id read of an object that does not exist (the list just omits it). */
+function missing(read: BatchRead, id: string): Error {
+  return toError(
+    toGraphQLError(
+      new StripeError({
+        kind: 'api',
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        param: 'id',
+        statusCode: 404,
+        message: `No such ${read.resource}: '${id}'`,
+      }),
+    ),
+  );
 }
 
 function toError(reason: unknown): Error {

@@ -21,6 +21,11 @@ export interface FetchPlan {
   fold?: string;
   /** the operation takes `expand[]`, so what is selected below can be folded into it */
   expand?: boolean;
+  /**
+   * Reads of many parents share list calls (`GET /v1/products?ids[]=…`, a page of 100 ids each):
+   * the session batches by-id reads of a resource whose list filters by `ids[]`.
+   */
+  batch?: boolean;
 }
 
 /** Extensions for a field that calls Stripe: the plan, and the cost figure the estimator reads. */

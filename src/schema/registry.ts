@@ -171,13 +171,20 @@ export class TypeRegistry {
   }
 
   /** The retrieve a reference loads its object with, when one operation serves every target. */
-  private refOperation(type: Extract<OutType, { k: 'ref' }>): string | undefined {
+  /** A reference's fetch plan: the retrieve it loads by (batched when its list takes `ids[]`), or its fold. */
+  private refPlan(type: Extract<OutType, { k: 'ref' }>, wire: string): Record<string, unknown> {
     const targets =
       type.to.k === 'object'
         ? [type.to.name]
         : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
-    const ops = new Set(targets.map((t) => this.index.retrieveByIdOf(t)?.id));
-    return ops.size === 1 ? [...ops][0] : undefined;
+    const ops = new Set(targets.map((t) => this.index.retrieveByIdOf(t)));
+    const op = ops.size === 1 ? [...ops][0] : undefined;
+    return planExtensions({
+      operation: op?.id ?? 'expand',
+      shape: 'object',
+      fold: wire,
+      ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
+    });
   }
 
   /** The live member of a union of exactly a resource and its deleted form, else undefined. */
@@ -344,10 +351,7 @@ export class TypeRegistry {
       resolve = (p) => p[wire];
     }
     // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts).
-    const extensions =
-      base.k === 'ref'
-        ? planExtensions({ operation: this.refOperation(base) ?? 'expand', shape: 'object', fold: wire })
-        : undefined;
+    const extensions = base.k === 'ref' ? this.refPlan(base, wire) : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 

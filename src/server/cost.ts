@@ -8,6 +8,9 @@
  * - `{ paged: true }`: a connection, ceil(size / 100) calls per parent, where size is `first` or
  *   `last` (default 10); its `edges` and `nodes` multiply everything below them by size;
  * - `{ perItemOf: arg }`: a call per item of a list argument, each multiplying what is below.
+ * A reference whose plan says `batch` (products: `GET /v1/products?ids[]=…`) is read for many
+ * parents at once: the parents that one upstream response delivers are resolved before the
+ * session's loader dispatches, so each such response costs at most a list call per 100 parents.
  * Other list fields multiply what is below them by the default list size (Stripe's embedded lists
  * hold up to 10 items). Fragments on different types are all counted, so the estimate is an upper
  * bound: loaders that de-duplicate or fold expansions only ever make fewer calls.
@@ -78,6 +81,8 @@ interface PlanFacts {
   fold?: string;
   /** the field's own request takes `expand[]` */
   expand?: boolean;
+  /** reads for many parents share list calls of up to a page of ids */
+  batch?: boolean;
 }
 
 function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined): PlanFacts | undefined {
@@ -168,6 +173,16 @@ function pageSizeOf(args: Record<string, unknown>, path: string, walk: Walk): nu
  */
 type FoldDepth = number | undefined;
 
+/**
+ * Calls for a batched read under `parents` objects that arrived in `responses` upstream responses:
+ * each response's parents are loaded together, a list call per page of ids, and never more calls
+ * than parents (the sum over responses of ceil(n / 100) is at most ceil(N / 100) + responses - 1).
+ */
+function batchedCalls(parents: number, responses: number): number {
+  if (parents <= 0) return 0;
+  return Math.min(parents, Math.ceil(parents / STRIPE_PAGE_SIZE) + Math.max(1, responses) - 1);
+}
+
 function selectionCost(
   selectionSet: SelectionSetNode,
   parent: GraphQLNamedType,
@@ -177,6 +192,8 @@ function selectionCost(
   walk: Walk,
   fragmentStack: readonly string[],
   fold: FoldDepth = undefined,
+  /** upstream responses that deliver the objects at this level (each resolves them at once) */
+  responses = 1,
 ): number {
   let total = 0;
   const plainReads = new Set<string>();
@@ -195,6 +212,7 @@ function selectionCost(
         walk,
         fragmentStack,
         fold,
+        responses,
       );
       continue;
     }
@@ -202,7 +220,8 @@ function selectionCost(
       const name = selection.name.value;
       const fragment = walk.fragments[name];
       if (!fragment || fragmentStack.includes(name)) continue;
-      // A memoised fragment is not walked again: count it as possibly folding.
+      // A memoised fragment is not walked again: count it as possibly folding. Its cost is taken as
+      // linear in the multiplier, which over-counts batched reads inside it (still an upper bound).
       walk.folds += 1;
       const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
       const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}`;
@@ -218,6 +237,7 @@ function selectionCost(
           walk,
           [...fragmentStack, name],
           fold,
+          responses,
         );
         walk.fragmentCosts.set(key, unit);
       }
@@ -270,7 +290,11 @@ function selectionCost(
     } else if (walk.mutation && path === '') {
       own = 1;
     }
-    total += multiplier * own;
+    const calls =
+      plan?.batch && cost?.calls === 1 && own === 1 ? batchedCalls(multiplier, responses) : multiplier * own;
+    total += calls;
+    // Objects below a field that calls arrive with its responses; below a folded one, with its parent's.
+    const childResponses = own > 0 ? Math.max(1, calls) : responses;
     const foldsBefore = walk.folds;
 
     if (!selection.selectionSet) continue;
@@ -301,6 +325,7 @@ function selectionCost(
       walk,
       fragmentStack,
       childFold,
+      childResponses,
     );
     total += childCost;
     // Two reads of one object with the same arguments and nothing folded below them send the same

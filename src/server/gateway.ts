@@ -195,6 +195,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         stripeAccount: account,
         signal,
         retrievePathOf,
+        batchReadOf: built.index.batchReadOf,
         apiKey: caller.apiKey,
         scope,
       });

@@ -15,6 +15,19 @@ export interface ResourceIndex {
   schemaOfObject(object: StripeObject): ObjectSchema | undefined;
   /** concrete retrieve path of an object, when it has a by-id retrieve */
   retrievePathOf(object: StripeObject): string | undefined;
+  /**
+   * How reads of a by-id retrieve template (`/v1/products/{id}`) are batched: the resource's list
+   * takes an `ids[]` filter (`GET /v1/products?ids[]=…`), so up to a page of them cost one call.
+   */
+  batchReadOf(retrievePath: string): BatchRead | undefined;
+}
+
+/** A list that answers many by-id reads of one resource at once. */
+export interface BatchRead {
+  /** the list's path, e.g. /v1/products */
+  list: string;
+  /** the resource, as Stripe names it in "No such product: '…'" */
+  resource: string;
 }
 
 /**
@@ -63,8 +76,17 @@ export function indexResources(model: Model): ResourceIndex {
     const op = primary.get(resource);
     return op && op.pathParams.length === 1 && op.path.endsWith('}') ? op : undefined;
   };
+  // A top-level list of the same resource that filters by `ids[]` answers its by-id reads in bulk.
+  const batchReads = new Map<string, BatchRead>();
+  for (const op of model.operations) {
+    if (op.kind !== 'list' || !op.resource || op.pathParams.length > 0) continue;
+    if (!op.query.some((p) => p.name === 'ids' && p.type.k === 'array')) continue;
+    const retrieve = retrieveByIdOf(op.resource);
+    if (retrieve) batchReads.set(retrieve.path, { list: op.path, resource: op.resource });
+  }
   return {
     retrieveOf: (resource) => primary.get(resource),
+    batchReadOf: (path) => batchReads.get(path),
     retrieveByIdOf,
     schemaOfObject(object) {
       return typeof object.object === 'string' ? byObject.get(object.object) : undefined;

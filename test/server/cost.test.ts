@@ -60,6 +60,23 @@ describe('estimateCost', () => {
     expect(calls('{ customers(first: 5) { nodes { invoices { nodes { id } } } } }')).toBe(1 + 5);
   });
 
+  it('counts batched reads (products, by ids[]) as a list call per 100 parents of each response', () => {
+    const products = (first: number) =>
+      `{ customers(first: ${first}) { nodes { subscriptions { nodes { items { nodes { price { product { __typename } } } } } } } } }`;
+    // 10 × 10 × 10 prices from one response: ten pages of ids, not a thousand reads.
+    expect(calls(products(10))).toBe(1 + 10);
+    expect(calls(products(1))).toBe(1 + 1);
+    // Prices that arrive in five responses (a page of invoices per customer, lines inline) load
+    // per response: at most ceil(500 / 100) + 5 - 1 list calls.
+    expect(
+      calls(
+        '{ customers(first: 5) { nodes { invoices { nodes { lines { nodes { price { product { __typename } } } } } } } } }',
+      ),
+    ).toBe(1 + 5 + (5 + 5 - 1));
+    // Never more calls than parents.
+    expect(calls('{ price(id: "price_1") { product { __typename } } }')).toBe(1);
+  });
+
   it('counts every alias, fragment and variable', () => {
     const query = `query Q($n: Int, $skip: Boolean!) {
       a: customers(first: $n) { ...C }
