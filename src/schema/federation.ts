@@ -14,11 +14,6 @@
  * SDL (as `printSubgraphSchema` prints it); `subgraph.graphql` is that SDL without descriptions
  * (`npm run schema:print`).
  */
-import {
-  buildSubgraph,
-  FEDERATION_UNNAMED_SUBGRAPH_NAME,
-  graphQLJSSchemaToAST,
-} from '@apollo/federation-internals';
 import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/types.js';
 import { hasResolvableKey } from '@pothos/plugin-federation';
 import {
@@ -126,7 +121,7 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
   const entities = config.types.filter(
     (type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type),
   );
-  let sdl: string | undefined;
+  let sdl: Promise<string> | undefined;
   const queryConfig = config.query!.toConfig();
   const query = new GraphQLObjectType({
     ...queryConfig,
@@ -147,9 +142,9 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
       },
       _service: {
         ...serviceField,
-        resolve: () => {
+        resolve: async () => {
           sdl ??= printSubgraphSDLOf(subgraph);
-          return { sdl };
+          return { sdl: await sdl };
         },
       },
     }),
@@ -191,9 +186,13 @@ const annotated = new WeakSet<GraphQLSchema>();
  * plugin keeps `@key`, `@shareable` and `@link` in `extensions.directives`; `printSubgraphSchema`
  * reads AST nodes, so the types that carry directives get theirs here, when the SDL is first
  * printed, rather than every type at every start (what @pothos/plugin-directives does, about
- * 150 ms of CPU for this schema).
+ * 150 ms of CPU for this schema). Federation's schema model is loaded then too: importing it
+ * costs about 160 ms that a gateway nobody asks for its SDL need not spend at start-up.
  */
-export function printSubgraphSDLOf(schema: GraphQLSchema): string {
+export async function printSubgraphSDLOf(schema: GraphQLSchema): Promise<string> {
+  const { buildSubgraph, FEDERATION_UNNAMED_SUBGRAPH_NAME, graphQLJSSchemaToAST } = await import(
+    '@apollo/federation-internals'
+  );
   if (!annotated.has(schema)) {
     annotated.add(schema);
     for (const type of Object.values(schema.getTypeMap())) {

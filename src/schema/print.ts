@@ -77,9 +77,9 @@ export function printSDL(schema?: GraphQLSchema | { preview?: boolean }): string
 }
 
 /** subgraph.graphql: the SDL a federation router composes (`_service { sdl }`, without prose). */
-export function printSubgraphSDL(schema?: GraphQLSchema): string {
+export async function printSubgraphSDL(schema?: GraphQLSchema): Promise<string> {
   const sorted = printable(schema);
-  return withoutDescriptions(printSubgraphSDLOf(sorted), sorted);
+  return withoutDescriptions(await printSubgraphSDLOf(sorted), sorted);
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
@@ -87,7 +87,7 @@ if (isMain) {
   const { schema } = buildSchema({ descriptions: false });
   for (const [file, sdl] of [
     [SCHEMA_FILE, printSDL(schema)],
-    [SUBGRAPH_FILE, printSubgraphSDL(schema)],
+    [SUBGRAPH_FILE, await printSubgraphSDL(schema)],
   ] as const) {
     writeFileSync(file, sdl);
     console.log(`schema:print: wrote ${file.slice(ROOT.length + 1)} (${sdl.split('\n').length} lines)`);
