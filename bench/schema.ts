@@ -1,6 +1,7 @@
 /**
- * Cold start: process start to schema ready (a fresh Node process per run, as `npm start` runs it,
- * through tsx), and the schema's size.
+ * Cold start: process start to schema ready (a fresh Node process per run), from the compiled
+ * JavaScript as `npm start` runs it (built first) and from the TypeScript under tsx, and the
+ * schema's size.
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -19,9 +20,9 @@ interface Ready {
   heapMb: number;
 }
 
-function coldStart(args: string[] = []): Ready {
-  const tsx = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const out = execFileSync(process.execPath, [tsx, join(here, 'schema-ready.ts'), ...args], {
+function coldStart(args: string[] = [], from: 'dist' | 'src' = 'dist'): Ready {
+  const loader = from === 'src' ? ['--import', 'tsx'] : [];
+  const out = execFileSync(process.execPath, [...loader, join(here, 'schema-ready.mjs'), from, ...args], {
     encoding: 'utf8',
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Ready;
@@ -30,8 +31,11 @@ function coldStart(args: string[] = []): Ready {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function benchSchema(): Promise<BenchRow[]> {
-  coldStart(); // warm the file system cache and tsx's transform cache
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: join(here, '..'), stdio: 'ignore' });
+  coldStart(); // warm the file system cache
+  coldStart([], 'src'); // and tsx's transform cache
   const runs = Array.from({ length: RUNS }, () => coldStart());
+  const underTsx = Array.from({ length: RUNS }, () => coldStart([], 'src'));
   const last = runs[runs.length - 1]!;
   const withoutPreview = Array.from({ length: RUNS }, () => coldStart(['--no-preview']));
   const bench = 'schema: cold start';
@@ -43,6 +47,13 @@ export async function benchSchema(): Promise<BenchRow[]> {
       unit: 'ms',
     },
     { bench, metric: 'slowest run', value: Math.max(...runs.map((r) => r.readyMs)), unit: 'ms' },
+    {
+      bench,
+      metric: `… from src/ under tsx (median of ${RUNS})`,
+      value: median(underTsx.map((r) => r.readyMs)),
+      unit: 'ms',
+    },
+    { bench, metric: '… RSS under tsx', value: median(underTsx.map((r) => r.rssMb)), unit: 'MiB' },
     {
       bench,
       metric: `… without the preview resources (median of ${RUNS})`,
