@@ -34,6 +34,12 @@ export interface Connection {
   totalCount: number | null;
 }
 
+/**
+ * Marks the Relay wrapper types (`XConnection`, `XEdge`): their fields (`edges`, `nodes`, `node`)
+ * are not on Stripe's wire, so the estimator (src/server/cost.ts) adds no expand segment for them.
+ */
+export const WRAPPER: Readonly<Record<string, unknown>> = { stripeWrapper: true };
+
 export class Connections {
   private readonly refs = new Map<string, Ref>();
   readonly pageInfo: Ref;
@@ -60,6 +66,7 @@ export class Connections {
     if (existing) return existing;
     const edge = this.builder.objectRef(`${name}Edge`).implement({
       shareable: true,
+      extensions: WRAPPER,
       fields: (t: Ref) => ({
         cursor: t.exposeString('cursor', { nullable: false }),
         node: t.field({
@@ -71,6 +78,7 @@ export class Connections {
     });
     const ref = this.builder.objectRef(`${name}Connection`).implement({
       shareable: true,
+      extensions: WRAPPER,
       fields: (t: Ref) => ({
         edges: t.field({ type: [edge], nullable: false, resolve: (c: Connection) => c.edges }),
         nodes: t.field({ type: [itemRef], nullable: false, resolve: (c: Connection) => c.nodes }),

@@ -264,7 +264,7 @@ function selectionCost(
     // the request this field was folded into.
     // A plain object property is one more segment of the expand path; a connection's own fields
     // (edges, nodes, node) are not on the wire.
-    const wrapper = /(Connection|Edge)$/.test(parent.name);
+    const wrapper = parent.extensions?.stripeWrapper === true;
     let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
     if (cost?.perItemOf) {
       // One read per distinct item (the session's loader de-duplicates identical ones), each with
