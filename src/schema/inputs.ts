@@ -16,7 +16,14 @@
  *   `<ParentParam><Param>Input` and the longer chains of its parents, in model order; identical shapes
  *   share one type, named after the parameter that carries it most often.
  */
-import { camelCase, enumValueName, isGraphQLName, pascalCase } from '../spec/naming.ts';
+import {
+  camelCase,
+  enumValueName,
+  isGraphQLName,
+  pascalCase,
+  shortenedName,
+  TYPE_NAME_LIMIT,
+} from '../spec/naming.ts';
 import type { InParam, InType } from '../spec/types.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -210,9 +217,14 @@ export class InputTypes {
   private pick(bases: readonly string[], used: string, suffix: string, sig: string): string {
     const param = this.nameOfSignature.get(sig) ?? used;
     const single = (this.shapesByName.get(param)?.size ?? 0) <= 1;
-    const candidates = [
+    const all = [
       ...(single ? [`${pascalCase(param)}${suffix}`] : []),
       ...bases.map((b) => `${b}${pascalCase(param)}${suffix}`),
+    ];
+    // Names within the limit first; a longer one shortened by the output types' rules.
+    const candidates = [
+      ...all.filter((c) => c.length <= TYPE_NAME_LIMIT),
+      ...all.filter((c) => c.length > TYPE_NAME_LIMIT).map(shortenedName),
     ];
     const name = candidates.find((c) => this.tryClaim(c, sig));
     if (!name) throw new Error(`no free input type name among ${candidates.join(', ')}`);

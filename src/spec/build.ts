@@ -5,7 +5,7 @@
  * The work is split by concern: objects.ts (types), operations.ts (operations and their kinds),
  * relations.ts (relation edges).
  */
-import { buildObjects } from './objects.ts';
+import { buildObjectModel } from './objects.ts';
 import { buildOperations } from './operations.ts';
 import { markPreview } from './preview.ts';
 import { splitPreviews } from './previews.ts';
@@ -28,7 +28,7 @@ export function buildModel(spec: Json): BuildResult {
   const apiVersion: string = spec.info?.version;
   if (typeof apiVersion !== 'string') throw new SpecError('info.version', 'missing');
 
-  const objectModel = buildObjects(components);
+  const objectModel = buildObjectModel(components);
   const operations = buildOperations(spec, objectModel);
   const { objects, enums, unions, polymorphic, descriptions } = objectModel;
   splitPreviews(objects, operations);

@@ -68,3 +68,36 @@ export function withoutNoise(name: string): string {
   }
   return words.join('_');
 }
+
+/** No GraphQL type name is longer (client tools print them in every generated type and file name). */
+export const TYPE_NAME_LIMIT = 60;
+
+/**
+ * A derived name over the limit, shortened by rules, each applied while the name is still too long
+ * (a name that fits is left alone): a phrase of two or more words said again is said once
+ * (`…BankTransferUsBankTransfer` → `…BankTransferUs`); a word said twice in a row, or once more in
+ * its plural, is said once (`…UsBankAccountAccountHolderType` → `…UsBankAccountHolderType`);
+ * `PaymentMethodOptions`, Stripe's container of per-method settings, is left out before the method
+ * it holds (`PaymentIntentPaymentMethodOptionsCardRequestIncrementalAuthorization` →
+ * `PaymentIntentCardRequestIncrementalAuthorization`, as a developer says "the payment intent's card
+ * options"). What no rule settles is in src/spec/overrides.ts. Before these, src/spec/objects.ts names the families of too-long names where they sit.
+ */
+export function shortenedName(name: string): string {
+  if (name.length <= TYPE_NAME_LIMIT) return name;
+  const words = name.match(/[A-Z][a-z0-9]*|[a-z0-9]+/g) ?? [name];
+  const said = (w: string[]) => w.join('');
+  for (let size = Math.floor(words.length / 2); size >= 2 && said(words).length > TYPE_NAME_LIMIT; size--) {
+    for (let i = 0; i + size <= words.length; i++) {
+      const phrase = said(words.slice(i, i + size));
+      for (let j = i + size; j + size <= words.length; j++)
+        if (said(words.slice(j, j + size)) === phrase) words.splice(j, size);
+    }
+  }
+  // From the end, where a property's name meets its owner's: the same word first, then its plural.
+  for (const same of [(a: string, b: string) => a === b, (a: string, b: string) => a === `${b}s`])
+    for (let i = words.length - 1; i > 0 && said(words).length > TYPE_NAME_LIMIT; i--)
+      if (same(words[i - 1]!, words[i]!)) words.splice(i, 1);
+  for (let i = 0; i + 3 < words.length && said(words).length > TYPE_NAME_LIMIT; i++)
+    if (said(words.slice(i, i + 3)) === 'PaymentMethodOptions') words.splice(i, 3);
+  return said(words);
+}

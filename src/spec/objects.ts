@@ -4,7 +4,15 @@
  * the descriptions keyed by GraphQL name. `outType` is shared with the operations, whose responses
  * may name inline objects too.
  */
-import { enumValueName, isGraphQLName, isUnixTimeName, pascalCase, withoutNoise } from './naming.ts';
+import {
+  enumValueName,
+  isGraphQLName,
+  isUnixTimeName,
+  pascalCase,
+  shortenedName,
+  TYPE_NAME_LIMIT,
+  withoutNoise,
+} from './naming.ts';
 import { settleTypeName } from './overrides.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
@@ -23,7 +31,38 @@ export interface ObjectModel {
   resolveRef(ref: string, where: string): [string, Json];
 }
 
-export function buildObjects(components: Record<string, Json>): ObjectModel {
+/**
+ * The sub-objects a component schema sits in: `[owner component, property]` for every property (of a
+ * component, through arrays and `anyOf`) that refers to it. A component with one place can be named
+ * where it sits, as Stripe's SDKs name nested types.
+ */
+function placesOf(components: Record<string, Json>): Map<string, [string, string][]> {
+  const places = new Map<string, [string, string][]>();
+  const visit = (schema: Json, owner: string, prop: string): void => {
+    if (!schema || typeof schema !== 'object') return;
+    if (typeof schema.$ref === 'string' && schema.$ref.startsWith(REF_PREFIX)) {
+      const name = schema.$ref.slice(REF_PREFIX.length);
+      places.set(name, [...(places.get(name) ?? []), [owner, prop]]);
+    }
+    for (const inner of [...(schema.anyOf ?? []), ...(schema.items ? [schema.items] : [])])
+      visit(inner, owner, prop);
+    // A property of an inline object is a place that has no component name: it counts as a place.
+    for (const [inner, child] of Object.entries<Json>(schema.properties ?? {}))
+      visit(child, `${owner}.${prop}`, inner);
+  };
+  for (const [owner, schema] of Object.entries(components))
+    for (const [prop, child] of Object.entries<Json>(schema.properties ?? {})) visit(child, owner, prop);
+  return places;
+}
+
+/**
+ * The names of the object model. `placed`: the component schemas named where they sit rather than by
+ * their component id (src/spec/build.ts settles them: the families of names over the limit).
+ */
+function buildObjects(
+  components: Record<string, Json>,
+  placed: ReadonlySet<string> = new Set(),
+): ObjectModel {
   const objects: Record<string, ObjectSchema> = {};
   const enums: Record<string, EnumSchema> = {};
   const unions: Record<string, UnionSchema> = {};
@@ -33,7 +72,7 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
   const gqlOwner = new Map<string, string>();
 
   const claimGqlName = (schemaName: string, derived: string): string => {
-    const gql = settleTypeName(schemaName, derived);
+    const gql = settleTypeName(schemaName, shortenedName(derived));
     if (!isGraphQLName(gql))
       throw new SpecError(schemaName, `derived type name "${gql}" is not a GraphQL name`);
     const owner = gqlOwner.get(gql);
@@ -66,10 +105,21 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
 
   // ---- object schemas --------------------------------------------------------------------
 
+  const places = placed.size > 0 ? placesOf(components) : new Map<string, [string, string][]>();
+  /**
+   * A resource is named by its id (`issuing.card` → `IssuingCard`), a sub-object by its component id
+   * without Stripe's module words; a placed one by where it sits (owner + property, as Stripe's SDKs
+   * name `CustomerCashBalanceTransaction.Funded`), when that is shorter.
+   */
   const componentGqlName = (name: string): string => {
     const schema = components[name];
     const resourceId = schema?.['x-resourceId'];
-    return resourceId ? pascalCase(resourceId) : pascalCase(withoutNoise(name));
+    if (resourceId) return pascalCase(resourceId);
+    const own = pascalCase(withoutNoise(name));
+    const [place, ...others] = placed.has(name) ? (places.get(name) ?? []) : [];
+    if (!place || others.length > 0 || !components[place[0]] || place[0] === name) return own;
+    const where = `${settleTypeName(place[0], componentGqlName(place[0]))}${pascalCase(place[1])}`;
+    return where.length < own.length ? where : own;
   };
 
   /** Flattened member component names of a set of $refs (a union never contains a union). */
@@ -290,4 +340,31 @@ export function buildObjects(components: Record<string, Json>): ObjectModel {
   }
 
   return { objects, enums, unions, polymorphic, descriptions, outType, resolveRef };
+}
+
+/**
+ * The component schemas whose family has a name over the limit: a type whose name is a prefix of a
+ * too-long name (its enums, inline objects and sub-objects are named after it). Naming them where
+ * they sit is the first rule that shortens a name (src/spec/naming.ts has the others).
+ */
+function tooLongFamilies(model: Pick<ObjectModel, 'objects' | 'enums' | 'unions'>): Set<string> {
+  const names = [
+    ...Object.values(model.objects),
+    ...Object.values(model.enums),
+    ...Object.values(model.unions),
+  ];
+  const long = names.filter((n) => n.gql.length > TYPE_NAME_LIMIT).map((n) => n.gql);
+  return new Set(
+    Object.values(model.objects)
+      .filter((o) => !o.inline && !o.resource && long.some((gql) => gql.startsWith(o.gql)))
+      .map((o) => o.name),
+  );
+}
+
+/**
+ * The object model with its names settled: named twice, the first pass finds the families of names
+ * over the limit, the second names them where they sit.
+ */
+export function buildObjectModel(components: Record<string, Json>): ObjectModel {
+  return buildObjects(components, tooLongFamilies(buildObjects(components)));
 }

@@ -12,6 +12,25 @@ export const typeNameOverrides: Record<string, string> = {
   // (`Customer.defaultSource`, `Customer.sources`) is a bank account, a card or a source; the wider
   // `PaymentSource` (the polymorphic resource) also admits an Account.
   bank_account_or_card_or_source: 'CustomerPaymentSource',
+  // Names over 60 characters (src/spec/naming.ts, TYPE_NAME_LIMIT) that the rules leave too long,
+  // named after where Stripe's docs place them, in the product's own words:
+  // Checkout's module is `payment_pages`; a Checkout Session's `saved_payment_method_options` are the
+  // saved payment methods' settings.
+  'payment_pages_checkout_session_payment_method_reuse_agreement.position':
+    'CheckoutSessionPaymentMethodReuseAgreementPosition',
+  'payment_pages_checkout_session_saved_payment_method_options.allow_redisplay_filters':
+    'CheckoutSessionSavedPaymentMethodAllowRedisplayFilters',
+  // Tax's module is `tax_product`; the resource is the tax registration.
+  'tax_product_registrations_resource_country_options_eu_standard.place_of_supply_scheme':
+    'TaxRegistrationCountryOptionsEuStandardPlaceOfSupplyScheme',
+  // `funding_instructions.bank_transfer.financial_addresses[].supported_networks`
+  'funding_instructions_bank_transfer_financial_address.supported_networks':
+    'FundingInstructionsFinancialAddressSupportedNetworks',
+  // A financial account feature's toggle (`features.card_issuing.status_details[]`).
+  'treasury_financial_accounts_resource_toggles_setting_status_details.restriction':
+    'TreasuryFinancialAccountToggleStatusDetailsRestriction',
+  'treasury_financial_accounts_resource_toggles_setting_status_details.resolution':
+    'TreasuryFinancialAccountToggleStatusDetailsResolution',
 };
 
 /**
