@@ -196,7 +196,9 @@ async function onePage(
  * The first page of a list that arrived inline in its parent (`customer.sources`, `invoice.lines`),
  * when it can answer `args`; undefined when the list endpoint must be asked.
  */
-export function inlineConnection(list: unknown, args: ConnectionArgs): Connection | undefined {
+export function inlineConnection(embedded: unknown, args: ConnectionArgs): Connection | undefined {
+  // A plain array holds every item (`dispute.balance_transactions`): a list with no more pages.
+  const list = Array.isArray(embedded) ? { data: embedded, has_more: false } : embedded;
   if (typeof list !== 'object' || list === null || !Array.isArray((list as StripePage<unknown>).data)) {
     return undefined;
   }

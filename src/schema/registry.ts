@@ -172,7 +172,7 @@ export class TypeRegistry {
 
   /** The retrieve a reference loads its object with, when one operation serves every target. */
   /** A reference's fetch plan: the retrieve it loads by (batched when its list takes `ids[]`), or its fold. */
-  private refPlan(type: Extract<OutType, { k: 'ref' }>, wire: string): Record<string, unknown> {
+  private refPlan(type: Extract<OutType, { k: 'ref' }>, fold: string | undefined): Record<string, unknown> {
     const targets =
       type.to.k === 'object'
         ? [type.to.name]
@@ -182,7 +182,7 @@ export class TypeRegistry {
     return planExtensions({
       operation: op?.id ?? 'expand',
       shape: 'object',
-      fold: wire,
+      ...(fold ? { fold } : {}),
       ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
     });
   }
@@ -248,7 +248,8 @@ export class TypeRegistry {
         continue;
       }
       const names = fieldNames(prop);
-      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField), optIn });
+      // A reference Stripe does not expand (`source.customer`, read by id) is never folded.
+      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) && prop.expandable, optIn });
     }
     this.wireFields.set(schema.gql, wireFields);
     this.builder.objectType(ref, {
@@ -350,8 +351,9 @@ export class TypeRegistry {
     } else {
       resolve = (p) => p[wire];
     }
-    // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts).
-    const extensions = base.k === 'ref' ? this.refPlan(base, wire) : undefined;
+    // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts);
+    // one Stripe does not expand is always loaded by id.
+    const extensions = base.k === 'ref' ? this.refPlan(base, prop.expandable ? wire : undefined) : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
@@ -452,9 +454,12 @@ function idOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
 }
 
-/** Null in GraphQL when the spec says nullable, or when the property may be absent. */
+/**
+ * Null in GraphQL when the spec says nullable, when the property may be absent, or when a union's
+ * members must agree (src/spec/unions.ts).
+ */
 function isOptional(prop: OutProp): boolean {
-  return prop.nullable || !prop.required;
+  return prop.nullable || !prop.required || Boolean(prop.optionalInUnion);
 }
 
 function toDate(value: unknown): Date | null {

@@ -12,6 +12,7 @@ import { splitPreviews } from './previews.ts';
 import { deriveRelations, markProperties } from './relations.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { Model } from './types.ts';
+import { harmonizeUnions } from './unions.ts';
 
 export { type Descriptions, SpecError } from './spec-error.ts';
 
@@ -44,6 +45,7 @@ export function buildModel(spec: Json): BuildResult {
     relations,
     polymorphic: Object.fromEntries(sorted(polymorphic)),
   };
+  harmonizeUnions(model);
   markPreview(model, spec);
   return { model, descriptions: Object.fromEntries(sorted(descriptions)) };
 }

@@ -74,10 +74,6 @@ export const relationOverrides: Record<string, { field: string; inline?: string 
   'payment_intent.GetCheckoutSessions': { field: 'checkoutSessions' },
   'payment_link.GetCheckoutSessions': { field: 'checkoutSessions' },
   'subscription.GetCheckoutSessions': { field: 'checkoutSessions' },
-  // These embed every balance transaction of theirs as an array: the filtered list adds nothing.
-  'dispute.GetBalanceTransactions': null,
-  'issuing.authorization.GetBalanceTransactions': null,
-  'issuing.dispute.GetBalanceTransactions': null,
 };
 
 /**

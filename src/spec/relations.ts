@@ -125,13 +125,14 @@ export function deriveRelations(
   if (stale.length > 0) {
     throw new SpecError('relationOverrides', `entries match no derived relation: ${stale.join(', ')}`);
   }
-  return settleNames(relations, objects);
+  return settleNames(relations, objects, (edge) => opById.get(edge.operation)?.resource);
 }
 
 /** Applies the naming table, finds the inline list each edge serves, and fails on any clash left. */
 export function settleNames(
   derived: readonly RelationEdge[],
   objects: Record<string, ObjectSchema>,
+  itemOf: (edge: RelationEdge) => string | undefined = () => undefined,
 ): RelationEdge[] {
   const settled: RelationEdge[] = [];
   for (const edge of derived) {
@@ -140,7 +141,7 @@ export function settleNames(
     const named: RelationEdge = override ? { ...edge, field: override.field } : { ...edge };
     const inline = override?.inline ?? edge.name;
     const prop = objects[edge.parent]?.props.find((p) => p.name === inline);
-    if (prop && isListOf(prop, objects)) named.inline = prop.name;
+    if (prop && (isListOf(prop, objects) || isArrayOf(prop, itemOf(edge)))) named.inline = prop.name;
     settled.push(named);
   }
   const clashes: string[] = [];
@@ -183,6 +184,14 @@ export function settleNames(
 function isListOf(prop: OutProp, objects: Record<string, ObjectSchema>): boolean {
   const type = prop.type.k === 'ref' ? prop.type.to : prop.type;
   return type.k === 'object' && objects[type.name]?.object === 'list';
+}
+
+/**
+ * A property holding every item of the list as a plain array (`dispute.balance_transactions`): the
+ * relation answers its first page from it, so that the field has one shape on every parent.
+ */
+function isArrayOf(prop: OutProp, item: string | undefined): boolean {
+  return prop.type.k === 'array' && prop.type.of.k === 'object' && prop.type.of.name === item;
 }
 
 /**

@@ -35,6 +35,11 @@ export interface OutProp {
   nullable: boolean;
   /** listed in the schema's `required` */
   required: boolean;
+  /**
+   * GraphQL reads the field as nullable though Stripe always sends it, so that the members of a
+   * union agree on it (src/spec/unions.ts). The wire shape is unchanged.
+   */
+  optionalInUnion?: true;
   /** listed in the schema's `x-expandableFields` */
   expandable: boolean;
   /** the GraphQL field name, where the naming table renames the property */

@@ -9,6 +9,7 @@ import {
   type GraphQLObjectType,
   type GraphQLOutputType,
   getNamedType,
+  isEnumType,
   isInputObjectType,
   isInterfaceType,
   isLeafType,
@@ -16,8 +17,11 @@ import {
   isNonNullType,
   isObjectType,
   isUnionType,
+  parse,
+  validate,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/emulator/json.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { TYPE_NAME_LIMIT } from '../../src/spec/naming.ts';
 import { ID_PREFIXES, resourceForId } from '../../src/spec/prefixes.ts';
@@ -58,27 +62,66 @@ describe('a schema client tools trust', () => {
     expect(allWithId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name)).toEqual([]);
   });
 
-  // Members still disagree on other common fields (142 pairs: `status` enums, nullability of
-  // `metadata`, inline lists beside connections): a query aliases those. Identity must agree.
-  it('has no union whose members disagree on `id`', () => {
+  /**
+   * graphql-js rejects a selection of one field on two members when their types conflict. The one
+   * conflict the schema keeps on purpose: two different enums, or an enum beside a String
+   * (`Charge.status: ChargeStatus!` beside `Refund.status: String`), each member's precise type; a
+   * query aliases one of them (README, "Clients").
+   */
+  const precise = (a: GraphQLOutputType, b: GraphQLOutputType): boolean => {
+    const [na, nb] = [getNamedType(a), getNamedType(b)];
+    const sameLists = (x: GraphQLOutputType, y: GraphQLOutputType): boolean => {
+      const [ux, uy] = [isNonNullType(x) ? x.ofType : x, isNonNullType(y) ? y.ofType : y];
+      if (isListType(ux) || isListType(uy))
+        return isListType(ux) && isListType(uy) && sameLists(ux.ofType, uy.ofType);
+      return true;
+    };
+    const enumOrString = (t: GraphQLNamedType) => isEnumType(t) || t.name === 'String';
+    return sameLists(a, b) && (isEnumType(na) || isEnumType(nb)) && enumOrString(na) && enumOrString(nb);
+  };
+
+  it("has no union whose members' common fields conflict, but for each member's own enum", () => {
     const conflicts: string[] = [];
+    const kept: string[] = [];
     for (const union of Object.values(schema.getTypeMap()).filter(isUnionType)) {
+      if (union.name === '_Entity') continue; // federation's, whose members share only `id`
       const members = union.getTypes();
       for (const [i, a] of members.entries()) {
         for (const b of members.slice(i + 1)) {
           const bFields = b.getFields();
           for (const [name, field] of Object.entries(a.getFields())) {
-            if (name !== 'id') continue;
             const other: GraphQLField<unknown, unknown> | undefined = bFields[name];
-            if (other && typesConflict(field.type, other.type))
-              conflicts.push(
-                `${union.name}: ${a.name}.${name} ${field.type} vs ${b.name}.${name} ${other.type}`,
-              );
+            if (!other || !typesConflict(field.type, other.type)) continue;
+            const pair = `${union.name}: ${a.name}.${name} ${field.type} vs ${b.name}.${name} ${other.type}`;
+            (precise(field.type, other.type) ? kept : conflicts).push(pair);
           }
         }
       }
     }
     expect(conflicts).toEqual([]);
+    // What the rules settled (src/spec/unions.ts): one shape for `balanceTransactions`, references
+    // for plain ids, one enum for one set of values, nullable where one member is.
+    const field = (type: string, name: string) =>
+      String((schema.getType(type) as GraphQLObjectType).getFields()[name]?.type);
+    expect(field('Dispute', 'balanceTransactions')).toBe('BalanceTransactionConnection!');
+    expect(field('Source', 'customer')).toBe('Customer');
+    expect(field('PlatformTaxFee', 'account')).toBe('Account');
+    expect(field('PlatformTaxFee', 'sourceTransaction')).toBe('Charge');
+    expect(field('Card', 'availablePayoutMethods')).toBe(field('BankAccount', 'availablePayoutMethods'));
+    expect(field('BankAccount', 'currency')).toBe('String');
+    // Each member keeps its own enum.
+    expect(field('Charge', 'status')).toBe('ChargeStatus!');
+    expect(kept).toContain('BalanceTransactionSource: Charge.status ChargeStatus! vs Refund.status String');
+  });
+
+  it('needs an alias only where members keep their own enums, as the README shows', () => {
+    const errorsOf = (source: string) => validate(schema, parse(source)).map((e) => e.message);
+    const query = (refund: string) => `{ balanceTransactions(first: 10) { nodes { source {
+      ... on Charge { currency status metadata }
+      ... on Refund { currency ${refund} metadata }
+    } } } }`;
+    expect(errorsOf(query('refundStatus: status'))).toEqual([]);
+    expect(errorsOf(query('status'))).toEqual([expect.stringContaining('Fields "status" conflict')]);
   });
 
   it('makes every root query field nullable (but federation’s own, whose types its spec fixes)', () => {
@@ -243,5 +286,99 @@ describe('node(id:) fetches every Node implementor that has demo data', () => {
     expect(response.body.errors?.[0]?.path).toEqual(['charges']);
     expect(response.body.data?.charges).toBeNull();
     expect(response.body.data?.customers).toEqual({ nodes: [expect.any(Object)] });
+  });
+});
+
+describe('union members read alike, against the emulator', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it("reads a source's customer by id, as a card's (Stripe sends a source's as a plain id)", async () => {
+    const customer = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/customers',
+      params: { email: 'source-owner@example.com' },
+    });
+    const source = await h.admin.request<{ id: string; customer: string }>({
+      method: 'POST',
+      path: '/v1/sources',
+      params: { type: 'ach_credit_transfer', currency: 'usd', customer: customer.id },
+    });
+    expect(source.customer).toBe(customer.id);
+    h.upstreamCalls();
+    const read = await h.query('query ($id: ID!) { source(id: $id) { customerId customer { id email } } }', {
+      variables: { id: source.id },
+    });
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data?.source).toEqual({
+      customerId: customer.id,
+      customer: { id: customer.id, email: 'source-owner@example.com' },
+    });
+    // The source, then its customer by id: Stripe cannot expand a source's customer.
+    expect(h.upstreamCalls()).toBe(2);
+  });
+
+  it("answers a dispute's balance transactions from its inline array as a connection, with no call", async () => {
+    // Stripe embeds every balance transaction of a dispute (the withdrawal and its reversal); the
+    // demo dispute has none, so two are stored on it here.
+    const listed = await h.admin.request<{ data: { id: string }[] }>({
+      method: 'GET',
+      path: '/v1/disputes',
+      params: { limit: 1 },
+    });
+    const transactions = await h.admin.request<{ data: JsonObject[] }>({
+      method: 'GET',
+      path: '/v1/balance_transactions',
+      params: { limit: 2 },
+    });
+    const dispute = h.emulator.store.platform.find(listed.data[0]!.id)!;
+    h.emulator.store.platform.replace(dispute, { ...dispute.data, balance_transactions: transactions.data });
+    const ids = transactions.data.map((t) => ({ id: t.id }));
+    expect(ids).toHaveLength(2);
+    h.upstreamCalls();
+    const read = await h.query(
+      `query ($id: ID!) {
+        dispute(id: $id) {
+          all: balanceTransactions(first: 10) { nodes { id } pageInfo { hasNextPage } }
+          first: balanceTransactions(first: 1) { nodes { id } pageInfo { hasNextPage } }
+        }
+      }`,
+      { variables: { id: dispute.data.id } },
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data?.dispute).toEqual({
+      all: { nodes: ids, pageInfo: { hasNextPage: false } },
+      first: { nodes: ids.slice(0, 1), pageInfo: { hasNextPage: true } },
+    });
+    expect(h.upstreamCalls()).toBe(1);
+  });
+
+  it('accepts one selection of balanceTransactions, currency and metadata on every source of a balance transaction', async () => {
+    const read = await h.query(`{
+      balanceTransactions(first: 20) {
+        nodes {
+          source {
+            __typename
+            ... on Charge { currency metadata balanceTransactions(first: 1) { nodes { id } } }
+            ... on Dispute { currency metadata balanceTransactions(first: 1) { nodes { id } } }
+            ... on Refund { currency metadata balanceTransactions(first: 1) { nodes { id } } }
+            ... on Payout { currency metadata status }
+            ... on Charge { chargeStatus: status }
+          }
+        }
+      }
+    }`);
+    expect(read.body.errors).toBeUndefined();
+    const listed = read.body.data?.balanceTransactions as
+      | { nodes: { source: { __typename: string; currency?: string; chargeStatus?: string } }[] }
+      | undefined;
+    const sources = listed?.nodes.map((n) => n.source) ?? [];
+    expect(sources.map((s) => s.__typename)).toEqual(expect.arrayContaining(['Charge', 'Refund', 'Payout']));
+    for (const source of sources.filter((s) => ['Charge', 'Refund', 'Payout'].includes(s.__typename)))
+      expect(source.currency, source.__typename).toBe('usd');
+    expect(sources.find((s) => s.__typename === 'Charge')?.chargeStatus).toBe('SUCCEEDED');
   });
 });
