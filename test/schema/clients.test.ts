@@ -22,6 +22,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
+import { SEED } from '../../src/emulator/seed.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { TYPE_NAME_LIMIT } from '../../src/spec/naming.ts';
 import { ID_PREFIXES, resourceForId } from '../../src/spec/prefixes.ts';
@@ -317,8 +318,38 @@ describe('union members read alike, against the emulator', () => {
       customerId: customer.id,
       customer: { id: customer.id, email: 'source-owner@example.com' },
     });
-    // The source, then its customer by id: Stripe cannot expand a source's customer.
+    // The source, then its customer by id: Stripe cannot expand a source's customer, and the
+    // estimate knows it (no fold).
     expect(h.upstreamCalls()).toBe(2);
+    expect(read.body.extensions?.cost).toEqual({ estimatedUpstreamCalls: 2, actualUpstreamCalls: 2 });
+  });
+
+  it("reads a connected account's source's customer through that account's session", async () => {
+    const account = SEED.connected.account;
+    const customer = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/customers',
+      params: { email: 'connected-owner@example.com' },
+      stripeAccount: account,
+    });
+    const source = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/sources',
+      params: { type: 'ach_credit_transfer', currency: 'usd', customer: customer.id },
+      stripeAccount: account,
+    });
+    const query = `query ($id: ID!) { source(id: $id) { customer { email } } }`;
+    const scoped = await h.query(
+      `query ($account: ID!, $id: ID!) { connectedAccount(id: $account) { source(id: $id) { customer { email } } } }`,
+      { variables: { account, id: source.id } },
+    );
+    expect(scoped.body.errors).toBeUndefined();
+    expect(scoped.body.data?.connectedAccount).toEqual({
+      source: { customer: { email: 'connected-owner@example.com' } },
+    });
+    // The platform has no such source: nothing leaks across accounts.
+    const platform = await h.query(query, { variables: { id: source.id } });
+    expect(platform.body.data?.source).toBeNull();
   });
 
   it("answers a dispute's balance transactions from its inline array as a connection, with no call", async () => {
