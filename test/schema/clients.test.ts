@@ -162,7 +162,7 @@ describe('a schema client tools trust', () => {
     expect(unions.map((u) => u.name)).toContain('CustomerPaymentSource');
   });
 
-  it('names no type, output or input, in more than 60 characters', () => {
+  it('has no type name that exceeds 60 characters (outputs and inputs alike)', () => {
     const names = Object.keys(schema.getTypeMap());
     expect(names.filter((n) => n.length > TYPE_NAME_LIMIT)).toEqual([]);
     // The rules name a family where it sits, as Stripe's SDKs do (`CustomerCashBalanceTransaction.Funded`).
