@@ -48,30 +48,23 @@ export class Api {
   }
 
   /**
-   * Where each inline list is listed in full, from the model's relations: the nested collection of
-   * that name (`customer.sources` → `/v1/customers/{}/sources`), else one holding the same items,
-   * else a top-level list filtered by the parent (`file.links` → `/v1/file_links?file={}`).
+   * Where each inline list is listed in full: the model's relation that serves it (`edge.inline`),
+   * e.g. `customer.sources` → `/v1/customers/{}/sources`, `file.links` → `/v1/file_links?file={}`.
+   * Its `url` names the nested path when the model has one under the parent by the same name, as
+   * Stripe's does (`customer.subscriptions` → `/v1/customers/{}/subscriptions`), though the
+   * relation pages the top-level list that takes more filters.
    */
   private indexListUrls(): void {
     const { operations, relations } = this.registry.model;
     const byId = new Map(operations.map((op) => [op.id, op]));
-    const lists = new Map(this.routes.filter((r) => r.op.kind === 'list').map((r) => [r.op.id, r]));
     for (const info of this.registry.resources.values()) {
       for (const list of info.inlineLists) {
-        const holds = (edge: RelationEdge) =>
-          lists.get(edge.operation)?.resources.some((r) => list.items.includes(r)) ?? false;
-        const edges = relations.filter((edge) => edge.parent === info.name && holds(edge));
-        const nested = [
-          ...edges.filter((edge) => edge.kind === 'nested'),
-          ...this.nestedByParents(info.name).filter(holds),
-        ];
+        const served = relations.find((edge) => edge.parent === info.name && edge.inline === list.prop.name);
+        if (!served) continue;
         const edge =
-          nested.find((e) => e.name === list.prop.name) ??
-          nested.find((e) => list.items.every((item) => lists.get(e.operation)!.resources.includes(item))) ??
-          nested[0] ??
-          edges.find((e) => e.kind === 'filter') ??
-          this.filterByParentProp(info.name, list.items);
-        if (!edge) continue;
+          served.kind === 'nested'
+            ? served
+            : (this.nestedByParents(info.name).find((e) => e.name === list.prop.name) ?? served);
         const path = byId.get(edge.operation)!.path;
         const url =
           edge.kind === 'nested'
@@ -82,11 +75,7 @@ export class Api {
     }
   }
 
-  /**
-   * Nested lists under `parent` by the model's path addressing, for those the relations miss when
-   * the list's path names the parent's id differently from its retrieve (`/v1/transfers/{id}/reversals`
-   * beside `/v1/transfers/{transfer}`, `/v1/credit_notes/{credit_note}/lines` beside `{id}`).
-   */
+  /** Nested lists under `parent`, by the model's path addressing (`parents`) of list operations. */
   private nestedByParents(parent: string): RelationEdge[] {
     const out: RelationEdge[] = [];
     for (const route of this.routes) {
@@ -96,24 +85,6 @@ export class Api {
       out.push({ kind: 'nested', parent, name, field: name, operation: route.op.id, param: last.param });
     }
     return out;
-  }
-
-  /**
-   * A top-level list filtered by a plain string prop naming the parent, which the model's relations
-   * do not derive (they follow references): `subscription.items` → `/v1/subscription_items?subscription=`,
-   * `radar.value_list.list_items` → `/v1/radar/value_list_items?value_list=`.
-   */
-  private filterByParentProp(parent: string, items: readonly string[]): RelationEdge | undefined {
-    for (const route of this.routes) {
-      if (route.op.kind !== 'list' || route.parents.length > 0) continue;
-      if (!route.resources.some((r) => items.includes(r))) continue;
-      const param = route.op.query.find(
-        (q) => this.registry.parentProp(items[0]!, parent, q.name) === q.name,
-      );
-      if (param)
-        return { kind: 'filter', parent, name: '', field: '', operation: route.op.id, param: param.name };
-    }
-    return undefined;
   }
 }
 

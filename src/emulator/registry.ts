@@ -165,19 +165,26 @@ export class Registry {
   }
 
   /**
-   * Top-level props of `resource` that hold another object's id: references, and plain strings
-   * named after a resource (`subscription_item.subscription`, `person.account`). The store indexes them.
+   * Top-level props of `resource` that hold another object's id: references, plain strings the
+   * model's list-filter relations name as the parent (`radar.value_list_item.value_list`), and plain
+   * strings named after a resource (`subscription_item.subscription`, `person.account`). The store
+   * indexes them.
    */
   linkProps(resource: string): string[] {
     let out = this.links.get(resource);
     if (!out) {
       const info = this.resources.get(resource);
+      const byRelation = new Set(
+        [...this.relationProps].filter(([key]) => key.startsWith(`${resource}|`)).map(([, prop]) => prop),
+      );
       out = info
         ? info.schema.props
             .filter(
               (p) =>
                 p.type.k === 'ref' ||
-                (p.type.k === 'string' && p.name !== 'id' && this.resources.has(p.name)),
+                (p.type.k === 'string' &&
+                  p.name !== 'id' &&
+                  (byRelation.has(p.name) || this.resources.has(p.name))),
             )
             .map((p) => p.name)
         : [];
@@ -193,20 +200,20 @@ export class Registry {
    * (`card.customer`), else a plain string prop named after the parent or its path parameter
    * (`subscription_item.subscription`, `person.account`). Undefined when the child does not say.
    */
-  parentProp(child: string, parent: string, hint?: string): string | undefined {
-    const key = `${child}|${parent}|${hint ?? ''}`;
+  parentProp(child: string, parent: string): string | undefined {
+    const key = `${child}|${parent}`;
     const cached = this.parentProps.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const info = this.resources.get(child);
-    let found = hint === undefined ? this.relationProps.get(`${child}|${parent}`) : undefined;
+    let found = this.relationProps.get(`${child}|${parent}`);
     if (info && !found) {
       const refs = info.refProps.filter((p) => this.resourcesOf(p.type).includes(parent));
       found =
-        refs.find((p) => p.name === parent || p.name === hint)?.name ??
+        refs.find((p) => p.name === parent)?.name ??
         (refs.length === 1 ? refs[0]!.name : undefined) ??
         refs[0]?.name;
       if (!found) {
-        const named = [parent, parent.split('.').pop(), hint].find(
+        const named = [parent, parent.split('.').pop()].find(
           (n) => n !== undefined && this.prop(child, n)?.type.k === 'string',
         );
         found = named;

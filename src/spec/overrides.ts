@@ -66,6 +66,11 @@ export const relationOverrides: Record<string, { field: string; inline?: string 
   'charge.GetRefunds': null,
   // Stripe's subscription embeds its items as `items`, and its docs call the list that.
   'subscription.GetSubscriptionItems': { field: 'items', inline: 'items' },
+  // Likewise a file's links, a value list's items and a Treasury transaction's entries: the
+  // embedded first page and the list by parent are one field, named as Stripe embeds it.
+  'file.GetFileLinks': { field: 'links', inline: 'links' },
+  'radar.value_list.GetRadarValueListItems': { field: 'listItems', inline: 'list_items' },
+  'treasury.transaction.GetTreasuryTransactionEntries': { field: 'entries', inline: 'entries' },
   // `invoiceitems` is one word on the wire; GraphQL reads it as two.
   'customer.GetInvoiceitems': { field: 'invoiceItems' },
   'invoice.GetInvoiceitems': { field: 'invoiceItems' },

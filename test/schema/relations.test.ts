@@ -202,6 +202,44 @@ describe('inline first pages', () => {
   });
 });
 
+describe('embedded lists named apart from their list endpoint', () => {
+  it('are one field with the list by parent: a file’s links and a value list’s items, first page inline', async () => {
+    const file = (
+      await h.admin.request<{ data: Obj[] }>({ method: 'GET', path: '/v1/files', params: { limit: 100 } })
+    ).data;
+    const links = await h.admin.request<{ data: { id: string; file: string }[] }>({
+      method: 'GET',
+      path: '/v1/file_links',
+      params: { limit: 100 },
+    });
+    const linked = file.find((f) => links.data.some((l) => l.file === f.id))!;
+    expect(linked).toBeDefined();
+    calls.length = 0;
+    const response = await h.query(`{ file(id: "${linked.id}") { links(first: 10) { nodes { id } } } }`);
+    expect(response.body.errors).toBeUndefined();
+    const nodes = (response.body.data!.file as { links: { nodes: Obj[] } }).links.nodes.map((n) => n.id);
+    expect(nodes.sort()).toEqual(
+      links.data
+        .filter((l) => l.file === linked.id)
+        .map((l) => l.id)
+        .sort(),
+    );
+    expect(calls).toEqual([['platform', 'GET', '/v1/files/{file}']]);
+
+    const lists = await h.admin.request<{ data: { id: string; list_items: { data: Obj[] } }[] }>({
+      method: 'GET',
+      path: '/v1/radar/value_lists',
+    });
+    const list = lists.data.find((l) => l.list_items.data.length > 0)!;
+    calls.length = 0;
+    const items = await h.query(`{ radarValueList(id: "${list.id}") { listItems { nodes { id value } } } }`);
+    expect(items.body.errors).toBeUndefined();
+    const got = (items.body.data!.radarValueList as { listItems: { nodes: Obj[] } }).listItems.nodes;
+    expect(got.map((n) => n.id)).toEqual(list.list_items.data.map((n) => n.id));
+    expect(calls).toEqual([['platform', 'GET', '/v1/radar/value_lists/{value_list}']]);
+  });
+});
+
 describe('references', () => {
   it('to a deleted object are null with a typed DELETED error; the id stays', async () => {
     const customer = (await post('/v1/customers', { name: 'Soon gone' })).id;
