@@ -33,7 +33,6 @@ export function forbidden(): GraphQLError {
  * model cannot tell it names a customer. Resource schema name → property.
  */
 const OWNER_FIELDS: Readonly<Record<string, string>> = {
-  source: 'customer',
   cash_balance: 'customer',
   'billing_portal.session': 'customer',
 };
