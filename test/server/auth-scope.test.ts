@@ -92,8 +92,12 @@ describe('customer scope: objects', () => {
     );
     expect(s.admits({ object: 'charge', id: 'ch_1', customer: OTHER }, true)).toBe(false);
     expect(s.admits({ object: 'charge', id: 'ch_1', customer: null }, false)).toBe(false);
-    // `source.customer` is a plain string in the spec: the exception table names it.
+    // `source.customer` is a plain string in the spec, which the model makes a reference.
     expect(s.admits({ object: 'source', id: 'src_1', customer: ME }, false)).toBe(true);
+    expect(s.admits({ object: 'source', id: 'src_1', customer: OTHER }, false)).toBe(false);
+    // `cash_balance.customer` stays a plain string: the exception table names it.
+    expect(s.admits({ object: 'cash_balance', customer: ME }, false)).toBe(true);
+    expect(s.admits({ object: 'cash_balance', customer: OTHER }, false)).toBe(false);
     expect(s.admits({ object: 'price', id: 'price_1' }, false)).toBe(true);
     expect(s.admits({ object: 'refund', id: 're_1' }, false)).toBe(false);
     expect(s.admits({ object: 'refund', id: 're_1' }, true)).toBe(true);
