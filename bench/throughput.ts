@@ -5,17 +5,19 @@
  * in its own process, so that the gateway is the bottleneck).
  *
  * Both gateways run as `npm start` runs them (the `start` script of their own package.json, with
- * NODE_ENV=production and a key pointing at the stand-in), one after the other, in the same run. The
+ * NODE_ENV=production and a key pointing at the stand-in), side by side, loaded in turn. The
  * "before" tree is `git archive` of BEFORE_REF (default a76df14, main before issue #17) in a
  * temporary folder, with this tree's node_modules linked in when the lockfiles match (otherwise
  * `npm ci`), and its codegen run.
  *
  * Per query and version: req/s, latency p50/p99, CPU per request (the gateway's utime+stime from
  * /proc/<pid>/stat over the measured run, divided by the requests answered) and peak RSS (VmHWM from
- * /proc/<pid>/status, reset through /proc/<pid>/clear_refs before each query). Each version answers
- * each query once before the load, and the answers must be byte-identical. The whole is repeated
- * RUNS times (alternating which version goes first) and the median is printed. Also: start-up (the
- * README's `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest.
+ * /proc/<pid>/status, reset through /proc/<pid>/clear_refs before each run). Both versions answer
+ * each query once before the load, and the answers must be byte-identical. Each query is loaded
+ * RUNS times per version, the versions alternating (which goes first alternates too), so that both
+ * see the same load from the rest of the machine; the median run is printed (the highest for peak
+ * RSS). Also: start-up (the README's `npm start`, on the built-in emulator, to the first GraphQL
+ * answer) and RSS at rest, RUNS times each, medians.
  *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
  */
@@ -143,7 +145,7 @@ export async function startGateway(
   return { child, pid: child.process.pid!, url: `${origin}/graphql` };
 }
 
-export async function measure(gateway: Gateway, query: string): Promise<Figures> {
+export async function measure(gateway: Gateway, query: string, warmupS = WARMUP_S): Promise<Figures> {
   const body = JSON.stringify({ query });
   const load = (duration: number) =>
     autocannon({
@@ -154,7 +156,7 @@ export async function measure(gateway: Gateway, query: string): Promise<Figures>
       headers: { 'content-type': 'application/json' },
       body,
     });
-  await load(WARMUP_S);
+  await load(warmupS);
   resetPeak(gateway.pid);
   const cpuBefore = cpuMs(gateway.pid);
   const result = await load(DURATION_S);
@@ -175,6 +177,16 @@ export async function startStandIn(): Promise<{ child: Child; url: string; key: 
   const child = start(process.execPath, ['--import', 'tsx', 'bench/stand-in.ts'], {});
   const line = await waitFor('the stand-in', async () => child.output().match(/\{"url":.*\}/)?.[0]);
   const { url, key } = JSON.parse(line) as { url: string; key: string };
+  try {
+    await seedCharges(url, key);
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return { child, url, key };
+}
+
+async function seedCharges(url: string, key: string): Promise<void> {
   const auth = { authorization: `Bearer ${key}` };
   const existing = (await (await fetch(`${url}/v1/charges?limit=100`, { headers: auth })).json()) as {
     data: unknown[];
@@ -190,7 +202,6 @@ export async function startStandIn(): Promise<{ child: Child; url: string; key: 
     });
     if (!response.ok) throw new Error(`creating a charge failed: ${await response.text()}`);
   }
-  return { child, url, key };
 }
 
 /** The README's `npm start` (built-in emulator) to the first GraphQL answer, and RSS then. */
@@ -224,35 +235,35 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   const figures = new Map<string, Figures[]>();
   const startups = new Map<string, { ms: number; restRssMiB: number }[]>();
   const loads: number[] = [];
-  const answers = new Map<string, string>();
+  const gateways = new Map<string, Gateway>();
   try {
-    for (let run = 0; run < RUNS; run++) {
-      const order = run % 2 === 0 ? trees : [...trees].reverse();
-      for (const tree of order) {
-        const startup = await measureStartup(tree);
-        startups.set(tree.name, [...(startups.get(tree.name) ?? []), startup]);
-        const gateway = await startGateway(tree, {
-          NODE_ENV: 'production',
-          STRIPE_SECRET_KEY: standIn.key,
-          STRIPE_API_BASE: standIn.url,
-        });
-        try {
-          for (const { name, query } of QUERIES) {
-            const answer = await post(gateway.url, query);
-            const first = answers.get(name);
-            if (first === undefined) answers.set(name, answer);
-            else if (first !== answer)
-              throw new Error(`${tree.name} answers ${name} differently:\n${answer}\n${first}`);
-            loads.push(loadavg()[0]!);
-            const key = `${tree.name} ${name}`;
-            figures.set(key, [...(figures.get(key) ?? []), await measure(gateway, query)]);
-          }
-        } finally {
-          await gateway.child.stop();
+    for (const tree of trees) {
+      const env = { NODE_ENV: 'production', STRIPE_SECRET_KEY: standIn.key, STRIPE_API_BASE: standIn.url };
+      gateways.set(tree.name, await startGateway(tree, env));
+    }
+    for (const { name, query } of QUERIES) {
+      const answers = await Promise.all(trees.map((tree) => post(gateways.get(tree.name)!.url, query)));
+      if (answers[0] !== answers[1])
+        throw new Error(`the two answer ${name} differently:\n${answers.join('\n')}`);
+      // Short alternating slices, so that both versions see the same load from the rest of the machine.
+      for (let run = 0; run < RUNS; run++) {
+        for (const tree of run % 2 === 0 ? trees : [...trees].reverse()) {
+          loads.push(loadavg()[0]!);
+          const key = `${tree.name} ${name}`;
+          const slice = await measure(gateways.get(tree.name)!, query, run === 0 ? WARMUP_S : 1);
+          figures.set(key, [...(figures.get(key) ?? []), slice]);
         }
       }
     }
+    for (const gateway of gateways.values()) await gateway.child.stop();
+    gateways.clear();
+    for (let run = 0; run < RUNS; run++) {
+      for (const tree of run % 2 === 0 ? trees : [...trees].reverse()) {
+        startups.set(tree.name, [...(startups.get(tree.name) ?? []), await measureStartup(tree)]);
+      }
+    }
   } finally {
+    for (const gateway of gateways.values()) await gateway.child.stop();
     await standIn.child.stop();
     before.remove();
   }
@@ -268,7 +279,11 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   for (const { name } of QUERIES) {
     const bench = `throughput: ${name}`;
     for (const [field, metric, unit] of metrics) {
-      const of = (tree: string) => median(figures.get(`${tree} ${name}`)!.map((f) => f[field]));
+      // The peak is the highest of the runs; every other figure their median.
+      const of = (tree: string) => {
+        const values = figures.get(`${tree} ${name}`)!.map((f) => f[field]);
+        return field === 'peakRssMiB' ? Math.max(...values) : median(values);
+      };
       const [b, a] = [of('before'), of('after')];
       rows.push(
         { bench, metric: `${metric}, before`, value: b, unit },

@@ -7,11 +7,26 @@
  * - subscriptions (graphql-jit's subscribe misses events of a filtered stream), and
  * - documents with an object literal in an argument: graphql-jit parses a scalar's literal without
  *   the operation's variables, so a `JSON` literal holding a variable (`metadata: { plan: $plan }`)
- *   would lose it (and it complains on stderr about every such literal).
+ *   would lose it (and it complains on stderr about every such literal);
+ * - documents whose selections, fragments spread out, hold more than MAX_COMPILED_FIELDS fields:
+ *   graphql-jit inlines every spread, so fragments that spread each other twice over (2^n copies,
+ *   see test/net/abuse.ts) would take it exponential time; graphql-js visits each fragment once.
+ *
+ * Deciding takes one walk over the document, each fragment counted once (memoised).
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { BREAK, type DocumentNode, visit } from 'graphql';
+import {
+  BREAK,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  Kind,
+  type SelectionSetNode,
+  visit,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+
+/** Most fields, fragments spread out, in a document that is compiled. */
+export const MAX_COMPILED_FIELDS = 2_000;
 
 function hasObjectLiteral(document: DocumentNode): boolean {
   let found = false;
@@ -24,16 +39,58 @@ function hasObjectLiteral(document: DocumentNode): boolean {
   return found;
 }
 
+/** Fields in the document with every fragment spread out, counted up to `limit` + 1. */
+function expandedFields(document: DocumentNode, limit: number): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const sizes = new Map<string, number>();
+  const sizeOf = (set: SelectionSetNode | undefined, active: Set<string>): number => {
+    let total = 0;
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) total += 1 + sizeOf(selection.selectionSet, active);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) total += sizeOf(selection.selectionSet, active);
+      else {
+        const name = selection.name.value;
+        let size = sizes.get(name);
+        if (size === undefined) {
+          const fragment = fragments.get(name);
+          // An unknown or cyclic spread: validation refuses the document before it executes.
+          if (!fragment || active.has(name)) return limit + 1;
+          active.add(name);
+          size = sizeOf(fragment.selectionSet, active);
+          active.delete(name);
+          sizes.set(name, size);
+        }
+        total += size;
+      }
+      if (total > limit) return limit + 1;
+    }
+    return total;
+  };
+  let total = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) total += sizeOf(definition.selectionSet, new Set());
+    if (total > limit) return limit + 1;
+  }
+  return total;
+}
+
+function compilable(document: DocumentNode): boolean {
+  return !hasObjectLiteral(document) && expandedFields(document, MAX_COMPILED_FIELDS) <= MAX_COMPILED_FIELDS;
+}
+
 export function useCompiledExecution(): Plugin {
-  const compilable = new WeakMap<DocumentNode, boolean>();
+  const decided = new WeakMap<DocumentNode, boolean>();
   const jit = useGraphQlJit(
     {},
     {
       enableIf({ document }) {
-        let yes = compilable.get(document);
+        let yes = decided.get(document);
         if (yes === undefined) {
-          yes = !hasObjectLiteral(document);
-          compilable.set(document, yes);
+          yes = compilable(document);
+          decided.set(document, yes);
         }
         return yes;
       },

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
+import { itemFragmentFanOut } from '../net/abuse.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -55,5 +56,13 @@ describe('compiled execution', () => {
         extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
       }),
     ]);
+  });
+
+  it('leaves fragments that spread each other twice over (2^40 copies) to graphql-js, which visits each once', async () => {
+    const { body } = await h.query(itemFragmentFanOut(40));
+    expect(body.errors).toBeUndefined();
+    const nodes = (body.data as { customers: { nodes: Record<string, unknown>[] } }).customers.nodes;
+    expect(nodes).toHaveLength(3);
+    for (const node of nodes) expect(Object.keys(node).sort()).toEqual(['email', 'id']);
   });
 });
