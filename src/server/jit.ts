@@ -12,7 +12,9 @@
  *   graphql-jit inlines every spread, so fragments that spread each other twice over (2^n copies,
  *   see test/net/abuse.ts) would take it exponential time; graphql-js visits each fragment once.
  *
- * Deciding takes one walk over the document, each fragment counted once (memoised).
+ * Deciding takes one walk over the document, each fragment counted once (memoised). A document is
+ * compiled when it runs a second time, i.e. when Yoga's document cache handed out the same AST
+ * again: a one-off document (or one too long to be cached) never pays for a compilation.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
@@ -82,16 +84,20 @@ function compilable(document: DocumentNode): boolean {
 }
 
 export function useCompiledExecution(): Plugin {
-  const decided = new WeakMap<DocumentNode, boolean>();
+  // 'once' after its first run (by graphql-js); then whether it is compiled.
+  const decided = new WeakMap<DocumentNode, boolean | 'once'>();
   const jit = useGraphQlJit(
     {},
     {
       enableIf({ document }) {
-        let yes = decided.get(document);
-        if (yes === undefined) {
-          yes = compilable(document);
-          decided.set(document, yes);
+        const state = decided.get(document);
+        if (state === undefined) {
+          decided.set(document, 'once');
+          return false;
         }
+        if (state !== 'once') return state;
+        const yes = compilable(document);
+        decided.set(document, yes);
         return yes;
       },
     },
