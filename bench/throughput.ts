@@ -62,18 +62,24 @@ export interface Tree {
 /** BEFORE_REF in a temporary folder, ready to start. */
 function checkoutBefore(): { tree: Tree; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), 'gateway-before-'));
-  const archive = join(root, 'before.tar');
-  execFileSync('git', ['-C', ROOT, 'archive', '-o', archive, BEFORE_REF]);
-  execFileSync('tar', ['-x', '-C', root, '-f', archive]);
-  rmSync(archive);
-  const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
-  if (lock(root) === lock(ROOT)) {
-    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-    execFileSync('npm', ['run', '--silent', 'codegen'], { cwd: root, stdio: 'ignore' });
-  } else {
-    execFileSync('npm', ['ci', '--silent'], { cwd: root, stdio: 'ignore' });
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  try {
+    const archive = join(root, 'before.tar');
+    execFileSync('git', ['-C', ROOT, 'archive', '-o', archive, BEFORE_REF]);
+    execFileSync('tar', ['-x', '-C', root, '-f', archive]);
+    rmSync(archive);
+    const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
+    if (lock(root) === lock(ROOT)) {
+      symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+      execFileSync('npm', ['run', '--silent', 'codegen'], { cwd: root, stdio: 'ignore' });
+    } else {
+      execFileSync('npm', ['ci', '--silent'], { cwd: root, stdio: 'ignore' });
+    }
+  } catch (error) {
+    remove();
+    throw error;
   }
-  return { tree: { name: 'before', root }, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return { tree: { name: 'before', root }, remove };
 }
 
 /** The tree's `npm start` command line, without npm and the shell's `exec`. */
@@ -231,7 +237,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function benchThroughput(): Promise<BenchRow[]> {
   const before = checkoutBefore();
   const trees: Tree[] = [before.tree, { name: 'after', root: ROOT }];
-  const standIn = await startStandIn();
+  const standIn = await startStandIn().catch((error: unknown) => {
+    before.remove();
+    throw error;
+  });
   const figures = new Map<string, Figures[]>();
   const startups = new Map<string, { ms: number; restRssMiB: number }[]>();
   const loads: number[] = [];
