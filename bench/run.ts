@@ -9,6 +9,7 @@ import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
+import { benchThroughput } from './throughput.ts';
 import { benchUpstream } from './upstream.ts';
 
 const benches: [string, () => Promise<BenchRow[]>][] = [
@@ -16,6 +17,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['upstream', benchUpstream],
   ['rest', benchRest],
   ['server', benchServer],
+  ['throughput', benchThroughput],
   ['live', benchLive],
   ['abuse', benchAbuse],
   ['auth', benchAuth],

@@ -29,7 +29,7 @@ const LIST_SIZE = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -39,28 +39,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Child {
+export interface Child {
   process: ChildProcess;
   output(): string;
   /** SIGTERM to the child's process group, then wait for it to exit. */
   stop(): Promise<void>;
 }
 
-function start(command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+export function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string = ROOT): Child {
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stopping `npm start` also stops the node process npm runs.
     detached: true,
   });
+  // The last 64 KiB of output (a gateway under load writes an access line per request).
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  const keep = (chunk: Buffer) => {
     output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
+    if (output.length > 128 * 1024) output = output.slice(-64 * 1024);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = once(child, 'exit');
   return {
     process: child,
@@ -75,7 +76,11 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv): Child {
   };
 }
 
-async function waitFor<T>(what: string, poll: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  poll: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = await poll().catch(() => undefined);

@@ -46,6 +46,11 @@ export interface ServerConfig {
   readonly rest: RestConfig;
   readonly limits: QueryLimits;
   readonly logLevel: LogLevel;
+  /**
+   * Share of successful requests that get an access-log line (`ACCESS_LOG`): 1 (`on`) every one, 0
+   * (`off`) none; a request answered with an HTTP status of 400 or more is always logged.
+   */
+  readonly accessLog: number;
   /** Origins allowed by CORS; empty means no CORS headers (same-origin only); `['*']` allows any. */
   readonly corsOrigins: readonly string[];
   /**
@@ -144,6 +149,23 @@ function readChoice<T extends string>(
     throw new ConfigError(name, `${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** `ACCESS_LOG`: `on` (1), `off` (0) or the share of requests to log, such as `0.01`. */
+function readAccessLog(env: NodeJS.ProcessEnv): number {
+  const raw = read(env, 'ACCESS_LOG');
+  if (raw === undefined) return 1;
+  const lower = raw.toLowerCase();
+  if (TRUE.has(lower)) return 1;
+  if (FALSE.has(lower)) return 0;
+  const share = /^(?:0|1|0?\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(share >= 0 && share <= 1)) {
+    throw new ConfigError(
+      'ACCESS_LOG',
+      `ACCESS_LOG must be on, off or a share of requests between 0 and 1 (0.01), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return share;
 }
 
 /** A hostname or an IP address to bind to. */
@@ -301,6 +323,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     rest,
     limits: readLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    accessLog: readAccessLog(env),
     corsOrigins: readCorsOrigins(env),
     allowedHosts: readAllowedHosts(env, host),
     introspection: readBoolean(env, 'INTROSPECTION', !production),

@@ -5,7 +5,7 @@
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import { GraphQLError } from 'graphql';
-import { createYoga, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
@@ -22,6 +22,7 @@ import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
+import { useCompiledExecution } from './jit.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
 import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
@@ -173,7 +174,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
-  const tracking = createRequestTracking({ logger, metrics, graphqlEndpoint: GRAPHQL_ENDPOINT });
+  const tracking = createRequestTracking({
+    logger,
+    metrics,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    accessLog: config.accessLog,
+  });
   const estimates = new WeakMap<object, CostEstimate>();
   const retrievePathOf = (object: Record<string, unknown>) => built.index.retrievePathOf(object);
 
@@ -262,13 +268,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       ...live.plugins(),
       useCsrfPrevention(),
-      useExecutionCancellation(),
+      // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
+      // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
+      // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
       useQueryLimits(config.limits, {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
       }),
+      useCompiledExecution(),
     ],
   });
 

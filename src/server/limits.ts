@@ -13,9 +13,11 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLSchema,
   getOperationAST,
   getVariableValues,
   Kind,
+  type OperationDefinitionNode,
   type ParseOptions,
   parse,
   type SelectionSetNode,
@@ -389,6 +391,25 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
   const aliasRule = aliasLimitRule(limits.maxAliases);
   const introspection = introspectionRule(options.introspection ?? true);
   const parseFn = parseWithTokenLimit(limits.maxTokens);
+  // An operation without variables has one estimate: kept as long as its parsed document is (Yoga's
+  // document cache hands out the same AST for the same source).
+  const constantEstimates = new WeakMap<OperationDefinitionNode, CostEstimate>();
+  const estimateOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): CostEstimate => {
+    if (operation.variableDefinitions?.length) {
+      return estimateCost(schema, operation, fragmentsOf(document), variables);
+    }
+    let estimate = constantEstimates.get(operation);
+    if (!estimate) {
+      estimate = estimateCost(schema, operation, fragmentsOf(document), variables);
+      constantEstimates.set(operation, estimate);
+    }
+    return estimate;
+  };
   return {
     onParse({ setParseFn }) {
       setParseFn(parseFn);
@@ -419,7 +440,7 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
         setResultAndStopExecution({ errors: coerced.errors.map(badVariable) });
         return;
       }
-      const estimate = estimateCost(args.schema, operation, fragmentsOf(args.document), coerced.coerced);
+      const estimate = estimateOf(args.schema, args.document, operation, coerced.coerced);
       options.onEstimate?.(args.contextValue as object, estimate);
       const error = checkEstimate(estimate, limits);
       if (error) setResultAndStopExecution({ errors: [error] });

@@ -1,7 +1,8 @@
 /**
  * Request tracking: every request gets an id (`x-request-id`, taken from the client when it is
  * well-formed, else generated) that is echoed in the response, carried by every log line about the
- * request, and counted in the HTTP metrics; one access-log line per request.
+ * request, and counted in the HTTP metrics; an access-log line per request (or per sampled request:
+ * `ACCESS_LOG`; failures, HTTP 400 and above, are always logged).
  */
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
@@ -41,8 +42,14 @@ export function createRequestTracking(options: {
   logger: Logger;
   metrics: GatewayMetrics;
   graphqlEndpoint: string;
+  /** Share of requests answered below HTTP 400 that get an access-log line (default 1: all). */
+  accessLog?: number;
+  /** Draws the sample (default Math.random). */
+  random?: () => number;
 }): RequestTracking {
-  const { logger, metrics, graphqlEndpoint } = options;
+  const { logger, metrics, graphqlEndpoint, accessLog = 1, random = Math.random } = options;
+  const logged = (status: number): boolean =>
+    status >= 400 || accessLog >= 1 || (accessLog > 0 && random() < accessLog);
   const tracked = new WeakMap<Request, Tracked>();
   const track = (request: Request): Tracked => {
     let entry = tracked.get(request);
@@ -67,7 +74,7 @@ export function createRequestTracking(options: {
         metrics.requestFinished(route, request.method, response.status);
         if (route === 'healthz' || route === 'readyz' || route === 'metrics') {
           if (!logger.enabled('debug')) return;
-        }
+        } else if (!logger.enabled('info') || !logged(response.status)) return;
         const line = {
           requestId: entry.id,
           method: request.method,

@@ -1,0 +1,107 @@
+/**
+ * Queries and mutations run through graphql-jit (`@envelop/graphql-jit`): each document is
+ * compiled once into a function (kept as long as the parsed document is, i.e. by Yoga's bounded
+ * document cache) and executes with a fraction of graphql-js's CPU. Two kinds of document stay with
+ * graphql-js, where graphql-jit would answer differently:
+ *
+ * - subscriptions (graphql-jit's subscribe misses events of a filtered stream), and
+ * - documents with an object literal in an argument: graphql-jit parses a scalar's literal without
+ *   the operation's variables, so a `JSON` literal holding a variable (`metadata: { plan: $plan }`)
+ *   would lose it (and it complains on stderr about every such literal);
+ * - documents whose selections, fragments spread out, hold more than MAX_COMPILED_FIELDS fields:
+ *   graphql-jit inlines every spread, so fragments that spread each other twice over (2^n copies,
+ *   see test/net/abuse.ts) would take it exponential time; graphql-js visits each fragment once.
+ *
+ * Deciding takes one walk over the document, each fragment counted once (memoised). A document is
+ * compiled when it runs a second time, i.e. when Yoga's document cache handed out the same AST
+ * again: a one-off document (or one too long to be cached) never pays for a compilation.
+ */
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import {
+  BREAK,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  Kind,
+  type SelectionSetNode,
+  visit,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/** Most fields, fragments spread out, in a document that is compiled. */
+export const MAX_COMPILED_FIELDS = 2_000;
+
+function hasObjectLiteral(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    ObjectValue() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/** Fields in the document with every fragment spread out, counted up to `limit` + 1. */
+function expandedFields(document: DocumentNode, limit: number): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const sizes = new Map<string, number>();
+  const sizeOf = (set: SelectionSetNode | undefined, active: Set<string>): number => {
+    let total = 0;
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) total += 1 + sizeOf(selection.selectionSet, active);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) total += sizeOf(selection.selectionSet, active);
+      else {
+        const name = selection.name.value;
+        let size = sizes.get(name);
+        if (size === undefined) {
+          const fragment = fragments.get(name);
+          // An unknown or cyclic spread: validation refuses the document before it executes.
+          if (!fragment || active.has(name)) return limit + 1;
+          active.add(name);
+          size = sizeOf(fragment.selectionSet, active);
+          active.delete(name);
+          sizes.set(name, size);
+        }
+        total += size;
+      }
+      if (total > limit) return limit + 1;
+    }
+    return total;
+  };
+  let total = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) total += sizeOf(definition.selectionSet, new Set());
+    if (total > limit) return limit + 1;
+  }
+  return total;
+}
+
+function compilable(document: DocumentNode): boolean {
+  return !hasObjectLiteral(document) && expandedFields(document, MAX_COMPILED_FIELDS) <= MAX_COMPILED_FIELDS;
+}
+
+export function useCompiledExecution(): Plugin {
+  // 'once' after its first run (by graphql-js); then whether it is compiled.
+  const decided = new WeakMap<DocumentNode, boolean | 'once'>();
+  const jit = useGraphQlJit(
+    {},
+    {
+      enableIf({ document }) {
+        const state = decided.get(document);
+        if (state === undefined) {
+          decided.set(document, 'once');
+          return false;
+        }
+        if (state !== 'once') return state;
+        const yes = compilable(document);
+        decided.set(document, yes);
+        return yes;
+      },
+    },
+  );
+  // Only onExecute: subscriptions keep graphql-js's subscribe.
+  return jit.onExecute ? { onExecute: jit.onExecute } : {};
+}
