@@ -2,7 +2,7 @@
  * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
  * concrete path of an object, the resource an object or id belongs to.
  */
-import { fillPath, type StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { resourceForId } from './prefixes.ts';
 import type { Model, ObjectSchema, Operation } from './types.ts';
 
@@ -76,6 +76,13 @@ export function indexResources(model: Model): ResourceIndex {
     const op = primary.get(resource);
     return op && op.pathParams.length === 1 && op.path.endsWith('}') ? op : undefined;
   };
+  // The by-id retrieve path of each object type, split around its one placeholder: every object of
+  // every list page is primed by this path, so it is put together without a template walk.
+  const byIdPaths = new Map<string, readonly [string, string]>();
+  for (const [object, schema] of byObject) {
+    const path = retrieveByIdOf(schema.name)?.path;
+    if (path) byIdPaths.set(object, [path.slice(0, path.indexOf('{')), path.slice(path.indexOf('}') + 1)]);
+  }
   // A top-level list of the same resource that filters by `ids[]` answers its by-id reads in bulk.
   const batchReads = new Map<string, BatchRead>();
   for (const op of model.operations) {
@@ -93,9 +100,8 @@ export function indexResources(model: Model): ResourceIndex {
     },
     retrievePathOf(object) {
       if (object.deleted === true || typeof object.id !== 'string') return undefined;
-      const schema = typeof object.object === 'string' ? byObject.get(object.object) : undefined;
-      const op = schema && retrieveByIdOf(schema.name);
-      return op ? fillPath(op.path, [object.id]) : undefined;
+      const around = typeof object.object === 'string' ? byIdPaths.get(object.object) : undefined;
+      return around ? `${around[0]}${encodeURIComponent(object.id)}${around[1]}` : undefined;
     },
   };
 }
