@@ -170,14 +170,19 @@ export class TypeRegistry {
     );
   }
 
-  /** The retrieve a reference loads its object with, when one operation serves every target. */
-  /** A reference's fetch plan: the retrieve it loads by (batched when its list takes `ids[]`), or its fold. */
+  /** The live resources a reference may point at (a union's deleted forms are read as the live one). */
+  private liveTargets(type: Extract<OutType, { k: 'ref' }>): string[] {
+    return type.to.k === 'object'
+      ? [type.to.name]
+      : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
+  }
+
+  /**
+   * A reference's fetch plan: the retrieve it loads by when one operation serves every target
+   * (batched when its list takes `ids[]`), and the parent's property it folds into, if expandable.
+   */
   private refPlan(type: Extract<OutType, { k: 'ref' }>, fold: string | undefined): Record<string, unknown> {
-    const targets =
-      type.to.k === 'object'
-        ? [type.to.name]
-        : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
-    const ops = new Set(targets.map((t) => this.index.retrieveByIdOf(t)));
+    const ops = new Set(this.liveTargets(type).map((t) => this.index.retrieveByIdOf(t)));
     const op = ops.size === 1 ? [...ops][0] : undefined;
     return planExtensions({
       operation: op?.id ?? 'expand',
@@ -399,11 +404,7 @@ export class TypeRegistry {
       return checked(session.adopt(value as StripeObject));
     }
     if (typeof value !== 'string') return null;
-    const candidates =
-      type.to.k === 'object'
-        ? [type.to.name]
-        : this.model.unions[type.to.name]!.members.filter((m) => !this.model.objects[m]?.deletedOf);
-    const target = candidateForId(value, candidates);
+    const target = candidateForId(value, this.liveTargets(type));
     const op = target ? this.index.retrieveByIdOf(target) : undefined;
     if (op) return checked(await session.get<StripeObject>({ path: op.path, pathParams: [value] }));
     const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;

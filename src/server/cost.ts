@@ -290,8 +290,7 @@ function selectionCost(
     } else if (walk.mutation && path === '') {
       own = 1;
     }
-    const calls =
-      plan?.batch && cost?.calls === 1 && own === 1 ? batchedCalls(multiplier, responses) : multiplier * own;
+    const calls = plan?.batch ? batchedCalls(multiplier * own, responses) : multiplier * own;
     total += calls;
     // Objects below a field that calls arrive with its responses; below a folded one, with its parent's.
     const childResponses = own > 0 ? Math.max(1, calls) : responses;

@@ -181,7 +181,6 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     accessLog: config.accessLog,
   });
   const estimates = new WeakMap<object, CostEstimate>();
-  const retrievePathOf = (object: Record<string, unknown>) => built.index.retrievePathOf(object);
 
   const authenticator = createAuthenticator(config.auth);
   const scopes = createScopePolicy(built.model, built.index);
@@ -200,7 +199,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         rest: scopedRest,
         stripeAccount: account,
         signal,
-        retrievePathOf,
+        retrievePathOf: built.index.retrievePathOf,
         batchReadOf: built.index.batchReadOf,
         apiKey: caller.apiKey,
         scope,
