@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { signatureHeader } from '../src/rest/signature.ts';
 import { startRedis } from '../test/net/redis.ts';
+import { buildDist, startCommand } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,7 +31,9 @@ const BURST_CONCURRENCY = 32;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startGateway(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  buildDist();
+  const [command, ...args] = startCommand();
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDist } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,7 +32,7 @@ function coldStart(args: string[] = [], from: 'dist' | 'src' = 'dist'): Ready {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function benchSchema(): Promise<BenchRow[]> {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: join(here, '..'), stdio: 'ignore' });
+  buildDist();
   coldStart(); // warm the file system cache
   coldStart([], 'src'); // and tsx's transform cache
   const runs = Array.from({ length: RUNS }, () => coldStart());

@@ -9,8 +9,9 @@
  *
  *   npx tsx bench/server.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +29,25 @@ const STARTUP_RUNS = 3;
 const LIST_SIZE = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The tree's `npm start` command line, without npm and the shell's `exec`. */
+export function startCommand(root: string = ROOT): string[] {
+  const script = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const words = script.replace(/^exec\s+/, '').split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`unexpected start script: ${script}`);
+  return [process.execPath, ...words.slice(1)];
+}
+
+let built = false;
+
+/** `npm run build`, once per bench run: what `npm start` runs is the compiled dist/. */
+export function buildDist(): void {
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  built = true;
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -221,6 +241,7 @@ async function measureLoad(origin: string, customerId: string): Promise<BenchRow
 
 /** `npm start` (emulator mode, as the README says) until /healthz answers and GraphiQL is served. */
 async function measureStartup(): Promise<BenchRow[]> {
+  buildDist();
   const runs: { healthz: number; graphiql: number; assets: number }[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++) {
     const port = await freePort();
@@ -272,7 +293,9 @@ export async function benchServer(): Promise<BenchRow[]> {
   try {
     const ids = await customers(emulator.url, emulator.key, LIST_SIZE);
     const port = await freePort();
-    gateway = start(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    buildDist();
+    const [command, ...args] = startCommand();
+    gateway = start(command!, args, {
       PORT: String(port),
       STRIPE_SECRET_KEY: emulator.key,
       STRIPE_API_BASE: emulator.url,

@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { SEED } from '../src/emulator/seed.ts';
-import { type Child, freePort, start, waitFor } from './server.ts';
+import { buildDist, type Child, freePort, start, startCommand, waitFor } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
 import { SUITE } from './upstream.ts';
 
@@ -80,16 +80,6 @@ function checkoutBefore(): { tree: Tree; remove(): void } {
     throw error;
   }
   return { tree: { name: 'before', root }, remove };
-}
-
-/** The tree's `npm start` command line, without npm and the shell's `exec`. */
-function startCommand(root: string): string[] {
-  const script = (
-    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start;
-  const words = script.replace(/^exec\s+/, '').split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`unexpected start script: ${script}`);
-  return [process.execPath, ...words.slice(1)];
 }
 
 function cpuMs(pid: number): number {
@@ -236,7 +226,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchThroughput(): Promise<BenchRow[]> {
   // This tree's `npm start` runs the compiled dist/ when it is fresh: build it first.
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  buildDist();
   const before = checkoutBefore();
   const trees: Tree[] = [before.tree, { name: 'after', root: ROOT }];
   const standIn = await startStandIn().catch((error: unknown) => {
