@@ -85,6 +85,13 @@ export class UpstreamSession {
   readonly #batchReadOf: ((retrievePath: string) => BatchRead | undefined) | undefined;
   readonly #requests = new Map<string, GetRequest>();
   readonly #loader: DataLoader<string, unknown>;
+  /**
+   * Objects that arrived inside other responses, by retrieve path: a by-id read of one is answered
+   * from here. Indexed on the first read after they arrive (`#unindexed`), so a query that reads
+   * nothing by id pays nothing for the objects its lists bring.
+   */
+  readonly #primed = new Map<string, StripeObject>();
+  #unindexed: StripeObject[] = [];
   readonly #apiKey: string | undefined;
   readonly #scope: SessionScope | undefined;
   /** objects that passed the scope: a cached or re-primed one is not checked twice */
@@ -130,12 +137,14 @@ export class UpstreamSession {
       vouched = plan.vouched;
     }
     const key = requestKey(request);
-    if (!this.#requests.has(key)) this.#requests.set(key, request);
-    let result: unknown;
-    try {
-      result = await this.#loader.load(key);
-    } catch (error) {
-      throw scope ? scope.hide(error) : error;
+    let result: unknown = this.#primedAt(key);
+    if (result === undefined) {
+      if (!this.#requests.has(key)) this.#requests.set(key, request);
+      try {
+        result = await this.#loader.load(key);
+      } catch (error) {
+        throw scope ? scope.hide(error) : error;
+      }
     }
     if (scope) this.#check(scope, result, vouched);
     return this.adopt(result as T);
@@ -178,8 +187,19 @@ export class UpstreamSession {
   prime(object: StripeObject): void {
     if (this.#scope) this.#check(this.#scope, object, false);
     owners.set(object, this);
-    const path = this.#retrievePathOf?.(object);
-    if (path) this.#loader.clear(path).prime(path, object);
+    if (this.#retrievePathOf) this.#unindexed.push(object);
+  }
+
+  /** The object last primed under a by-id read's key (its retrieve path), if any. */
+  #primedAt(key: string): StripeObject | undefined {
+    if (this.#unindexed.length > 0) {
+      for (const object of this.#unindexed) {
+        const path = this.#retrievePathOf!(object);
+        if (path) this.#primed.set(path, object);
+      }
+      this.#unindexed = [];
+    }
+    return this.#primed.get(key);
   }
 
   /** The REST client's request for a read or write of this session. */

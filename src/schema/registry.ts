@@ -348,8 +348,19 @@ export class TypeRegistry {
     if (base.k === 'time') {
       resolve = (p) => mapValue(p[wire], toDate);
     } else if (base.k === 'ref') {
+      // A failure stays the item's own in a list of references (a rejection, not a throw).
       resolve = (p, _args, ctx) =>
-        mapValue(p[wire], (value) => this.resolveRef(value, base, schema, p, wire, ctx), true);
+        mapValue(
+          p[wire],
+          (value) => {
+            try {
+              return this.resolveRef(value, base, schema, p, wire, ctx);
+            } catch (error) {
+              return Promise.reject(error);
+            }
+          },
+          true,
+        );
     } else if (base.k === 'object' || base.k === 'union') {
       // A sub-object belongs to its parent's upstream session: references under it resolve there.
       resolve = (p) => inherit(p, p[wire]);
@@ -381,14 +392,14 @@ export class TypeRegistry {
    * An expandable reference: taken inline when the parent arrived with it expanded, otherwise loaded
    * by id (through the parent's upstream session), otherwise re-read from the parent with `expand[]`.
    */
-  private async resolveRef(
+  private resolveRef(
     value: unknown,
     type: Extract<OutType, { k: 'ref' }>,
     parentSchema: ObjectSchema,
     parent: StripeObject,
     wire: string,
     ctx: GatewayContext,
-  ): Promise<unknown> {
+  ): unknown {
     const session = sessionOf(ctx, parent);
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
@@ -399,6 +410,7 @@ export class TypeRegistry {
       }
       return object;
     };
+    // Expanded in the parent's answer: no call, and no promise either.
     if (typeof value === 'object' && value !== null) {
       session.prime(value as StripeObject);
       return checked(session.adopt(value as StripeObject));
@@ -406,15 +418,12 @@ export class TypeRegistry {
     if (typeof value !== 'string') return null;
     const target = candidateForId(value, this.liveTargets(type));
     const op = target ? this.index.retrieveByIdOf(target) : undefined;
-    if (op) return checked(await session.get<StripeObject>({ path: op.path, pathParams: [value] }));
+    if (op) return session.get<StripeObject>({ path: op.path, pathParams: [value] }).then(checked);
     const parentOp = parentSchema.resource ? this.index.retrieveByIdOf(parentSchema.name) : undefined;
     if (parentOp && typeof parent.id === 'string') {
-      const expanded = await session.get<StripeObject>({
-        path: parentOp.path,
-        pathParams: [parent.id],
-        expand: [wire],
-      });
-      return checked((expanded[wire] as StripeObject | undefined) ?? null);
+      return session
+        .get<StripeObject>({ path: parentOp.path, pathParams: [parent.id], expand: [wire] })
+        .then((expanded) => checked((expanded[wire] as StripeObject | undefined) ?? null));
     }
     throw userError(
       'NOT_RESOLVABLE',
