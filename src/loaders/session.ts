@@ -59,12 +59,21 @@ export interface SessionOptions {
   scope?: SessionScope | undefined;
 }
 
-/** Which session each object came from. Objects are Stripe's JSON, so a WeakMap keeps them clean. */
-const owners = new WeakMap<object, UpstreamSession>();
+/**
+ * Which session an object came from: a symbol-keyed property on Stripe's JSON, which no
+ * serialisation (JSON.stringify, Object.keys) sees. Cheaper than a WeakMap, whose entries for
+ * short-lived objects cost the garbage collector on every scavenge.
+ */
+const OWNER = Symbol('upstream session');
+type Owned = { [OWNER]?: UpstreamSession };
+
+function own(value: object, session: UpstreamSession): void {
+  (value as Owned)[OWNER] = session;
+}
 
 /** The session an object came from, if it came from one. */
 export function ownerOf(value: unknown): UpstreamSession | undefined {
-  return typeof value === 'object' && value !== null ? owners.get(value) : undefined;
+  return typeof value === 'object' && value !== null ? (value as Owned)[OWNER] : undefined;
 }
 
 /** Marks `child` (an object or an array of objects inside `parent`) as coming from `parent`'s session. */
@@ -121,8 +130,8 @@ export class UpstreamSession {
   /** Marks an object (or each object of an array) as this session's. */
   adopt<T>(value: T): T {
     if (Array.isArray(value)) {
-      for (const item of value) if (typeof item === 'object' && item !== null) owners.set(item, this);
-    } else if (typeof value === 'object' && value !== null) owners.set(value, this);
+      for (const item of value) if (typeof item === 'object' && item !== null) own(item, this);
+    } else if (typeof value === 'object' && value !== null) own(value, this);
     return value;
   }
 
@@ -186,7 +195,7 @@ export class UpstreamSession {
   /** Records an object that arrived inline so that a later GET of it is free; checked by the scope. */
   prime(object: StripeObject): void {
     if (this.#scope) this.#check(this.#scope, object, false);
-    owners.set(object, this);
+    own(object, this);
     if (this.#retrievePathOf) this.#unindexed.push(object);
   }
 
