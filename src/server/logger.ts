@@ -47,8 +47,37 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Lines written to stdout at the end of the event loop's turn, or sooner when this many wait. */
+const MAX_BUFFERED_LINES = 256;
+let buffered: string[] = [];
+let flushing = false;
+let flushesAtExit = false;
+
+/** Writes the buffered lines in one go (stdout to a file or pipe is a synchronous write). */
+function flushStdout(): void {
+  flushing = false;
+  if (buffered.length === 0) return;
+  const text = buffered.join('');
+  buffered = [];
+  process.stdout.write(text);
+}
+
+/**
+ * stdout, one write per turn of the event loop rather than per line: under load an access-log
+ * line per request is otherwise a system call per request. Whatever is buffered is written before
+ * the process exits, however it exits short of being killed.
+ */
 const stdoutSink: LogSink = (line) => {
-  process.stdout.write(`${line}\n`);
+  buffered.push(`${line}\n`);
+  if (buffered.length >= MAX_BUFFERED_LINES) flushStdout();
+  else if (!flushing) {
+    flushing = true;
+    setImmediate(flushStdout);
+  }
+  if (!flushesAtExit) {
+    flushesAtExit = true;
+    process.once('exit', flushStdout);
+  }
 };
 
 export function createLogger(options: LoggerOptions = {}): Logger {

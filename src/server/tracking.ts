@@ -32,6 +32,11 @@ export function routeOf(pathname: string, graphqlEndpoint: string, contentType: 
   return 'other';
 }
 
+/** The request's path; whatwg-node's request parses its URL once for every plugin (`parsedUrl`). */
+function pathnameOf(request: Request): string {
+  return ((request as { parsedUrl?: URL }).parsedUrl ?? new URL(request.url)).pathname;
+}
+
 export interface RequestTracking {
   plugin: Plugin;
   /** The id given to a request (generated on first ask if the plugin has not seen it). */
@@ -69,7 +74,7 @@ export function createRequestTracking(options: {
       onResponse({ request, response }) {
         const entry = track(request);
         response.headers.set(REQUEST_ID_HEADER, entry.id);
-        const pathname = new URL(request.url).pathname;
+        const pathname = pathnameOf(request);
         const route = routeOf(pathname, graphqlEndpoint, response.headers.get('content-type'));
         metrics.requestFinished(route, request.method, response.status);
         if (route === 'healthz' || route === 'readyz' || route === 'metrics') {
