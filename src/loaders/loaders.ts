@@ -33,6 +33,8 @@ export function namedParams(template: string, values: readonly string[]): Record
 /** A stable cache key: the concrete path plus sorted params. */
 export function requestKey(request: GetRequest): string {
   const path = fillPath(request.path, request.pathParams);
+  if (request.params === undefined && (request.expand === undefined || request.expand.length === 0))
+    return path;
   const params: Record<string, unknown> = { ...(request.params ?? {}) };
   if (request.expand && request.expand.length > 0) params.expand = [...new Set(request.expand)].sort();
   const keys = Object.keys(params)
