@@ -23,6 +23,13 @@ type Ref = any;
 
 const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before']);
 
+/** The id of a reference: the id string, or the expanded object's id. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const id = (value as StripeObject | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** The connection type of a list operation's items, or undefined when its items have no type. */
 export function itemConnection(
   registry: TypeRegistry,
@@ -85,8 +92,16 @@ function relationField(
   connection: Ref,
 ): Ref {
   const item = op.response.k === 'object' ? registry.model.objects[op.response.name] : undefined;
-  const filters: ArgSpec[] = op.query
-    .filter((p) => !PAGING_PARAMS.has(p.name) && !(edge.kind === 'filter' && p.name === edge.param))
+  const parentProps = new Set(registry.model.objects[edge.parent]?.props.map((p) => p.name));
+  const query = op.query.filter(
+    (p) => !PAGING_PARAMS.has(p.name) && !(edge.kind === 'filter' && p.name === edge.param),
+  );
+  // A filter the list requires and the parent carries is the parent's: a Treasury transaction's
+  // entries are listed with its own financial_account, a Financial Connections account's owners
+  // with its own ownership. It is no argument.
+  const inherited = query.filter((p) => p.required && parentProps.has(p.name)).map((p) => p.name);
+  const filters: ArgSpec[] = query
+    .filter((p) => !inherited.includes(p.name))
     .map((p) => argumentTypes.argFor(p, item));
   const paged = op.query.some((p) => p.name === 'limit');
   return t.field({
@@ -130,6 +145,12 @@ function relationField(
       const expand = expandFor(registry, info, session, op, { connection: true });
       if (expand.length > 0) params.expand = expand;
       if (edge.kind === 'filter') params[edge.param] = parent.id;
+      for (const name of inherited) {
+        const value = idOf(parent[name]);
+        // Without it there is nothing to list by (an account with no ownership has no owners).
+        if (value === undefined) return inlineConnection([], args)!;
+        params[name] = value;
+      }
       return listConnection(
         session,
         {

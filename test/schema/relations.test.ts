@@ -240,6 +240,70 @@ describe('embedded lists named apart from their list endpoint', () => {
   });
 });
 
+describe('filters the parent answers', () => {
+  it('are no arguments: a Treasury transaction’s entries need no financialAccount', () => {
+    const args = (type: string, field: string) => {
+      const t = sharedSchema().schema.getType(type);
+      return isObjectType(t) ? t.getFields()[field]!.args.map((a) => a.name) : [];
+    };
+    expect(args('TreasuryTransaction', 'entries')).not.toContain('financialAccount');
+    expect(args('TreasuryReceivedCredit', 'creditReversals')).not.toContain('financialAccount');
+    expect(args('FinancialConnectionsAccount', 'owners')).not.toContain('ownership');
+    // A customer carries no financial account: there it stays a required argument.
+    expect(args('Customer', 'outboundPayments')).toContain('financialAccount');
+  });
+
+  it('are filled from the parent: a received credit’s reversals, listed with its financial account', async () => {
+    const [account] = (
+      await h.admin.request<{ data: Obj[] }>({ method: 'GET', path: '/v1/treasury/financial_accounts' })
+    ).data;
+    const reversals = (
+      await h.admin.request<{ data: { id: string; received_credit: string }[] }>({
+        method: 'GET',
+        path: '/v1/treasury/credit_reversals',
+        params: { financial_account: account!.id, limit: 100 },
+      })
+    ).data;
+    const credit = reversals[0]!.received_credit;
+    calls.length = 0;
+    const response = await h.query(
+      `{ treasuryReceivedCredit(id: "${credit}") { creditReversals { nodes { id } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    const got = (response.body.data!.treasuryReceivedCredit as { creditReversals: { nodes: Obj[] } })
+      .creditReversals.nodes;
+    expect(got.map((n) => n.id).sort()).toEqual(
+      reversals
+        .filter((r) => r.received_credit === credit)
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(calls).toEqual([
+      ['platform', 'GET', '/v1/treasury/received_credits/{id}'],
+      ['platform', 'GET', '/v1/treasury/credit_reversals'],
+    ]);
+  });
+
+  it('leave the list empty, without a call, when the parent has none', async () => {
+    const accounts = (
+      await h.admin.request<{ data: { id: string; ownership?: unknown }[] }>({
+        method: 'GET',
+        path: '/v1/financial_connections/accounts',
+      })
+    ).data;
+    const account = accounts.find((a) => a.ownership == null)!;
+    calls.length = 0;
+    const response = await h.query(
+      `{ financialConnectionsAccount(id: "${account.id}") { owners { nodes { id } pageInfo { hasNextPage } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.financialConnectionsAccount).toEqual({
+      owners: { nodes: [], pageInfo: { hasNextPage: false } },
+    });
+    expect(calls).toEqual([['platform', 'GET', '/v1/financial_connections/accounts/{account}']]);
+  });
+});
+
 describe('references', () => {
   it('to a deleted object are null with a typed DELETED error; the id stays', async () => {
     const customer = (await post('/v1/customers', { name: 'Soon gone' })).id;
