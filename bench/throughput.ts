@@ -16,7 +16,7 @@
  * each query once before the load, and the answers must be byte-identical. Each query is loaded
  * RUNS times per version, the versions alternating (which goes first alternates too), so that both
  * see the same load from the rest of the machine; the median run is printed (the highest for peak
- * RSS). Also: start-up (the README's `npm start`, on the built-in emulator, to the first GraphQL
+ * RSS), and each ratio is the median of the runs' own after/before ratios. Also: start-up (the README's `npm start`, on the built-in emulator, to the first GraphQL
  * answer) and RSS at rest, RUNS times each, medians.
  *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
@@ -36,7 +36,7 @@ import { SUITE } from './upstream.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BEFORE_REF = process.env.BEFORE_REF ?? 'a76df14';
 const CONNECTIONS = 32;
-const RUNS = Number(process.env.THROUGHPUT_RUNS ?? 3);
+const RUNS = Number(process.env.THROUGHPUT_RUNS ?? 5);
 const DURATION_S = Number(process.env.THROUGHPUT_SECONDS ?? 8);
 const WARMUP_S = 2;
 const CHARGES = 50;
@@ -286,10 +286,17 @@ export async function benchThroughput(): Promise<BenchRow[]> {
         return field === 'peakRssMiB' ? Math.max(...values) : median(values);
       };
       const [b, a] = [of('before'), of('after')];
+      // The ratio is the median of each run's own ratio: the two slices of a run are back to back,
+      // so a busy spell of the machine weighs on both sides of the ratio it enters.
+      const pairs = figures
+        .get(`before ${name}`)!
+        .map((f, i) => [f, figures.get(`after ${name}`)![i]!] as const);
+      const ratio =
+        field === 'peakRssMiB' ? a / b : median(pairs.map(([before, after]) => after[field] / before[field]));
       rows.push(
         { bench, metric: `${metric}, before`, value: b, unit },
         { bench, metric: `${metric}, after`, value: a, unit },
-        { bench, metric: `${metric}, after/before`, value: a / b, unit: 'x' },
+        { bench, metric: `${metric}, after/before (median of the runs' own)`, value: ratio, unit: 'x' },
       );
     }
   }
@@ -319,7 +326,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const started = performance.now();
   printTable(await benchThroughput());
   console.log(
-    `\n${RUNS} runs (median shown), ${CONNECTIONS} connections, ${DURATION_S} s per query after ${WARMUP_S} s of ` +
+    `\n${RUNS} runs (median shown; peak RSS the highest), ${CONNECTIONS} connections, ${DURATION_S} s per query after ${WARMUP_S} s of ` +
       `warm-up; before = ${BEFORE_REF}; ${((performance.now() - started) / 1000).toFixed(1)} s total`,
   );
 }
