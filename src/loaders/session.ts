@@ -16,6 +16,7 @@
  * so an object primed from another response is checked like one fetched by id.
  */
 import DataLoader from 'dataloader';
+import type { CancelSignal } from '../rest/cancel.ts';
 import type { RestClient, RestRequest } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 import type { StripePage } from '../rest/paginate.ts';
@@ -43,7 +44,7 @@ export interface SessionOptions {
   rest: RestClient;
   /** Connected account this session acts as (Stripe-Account). */
   stripeAccount?: string | undefined;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** concrete retrieve path of an object, for priming; undefined when it has none */
   retrievePathOf?: (object: StripeObject) => string | undefined;
   /** the list that answers many by-id reads of a retrieve template at once (`ids[]`), if any */
@@ -89,7 +90,7 @@ export class UpstreamSession {
   readonly folds: boolean;
   readonly calls: string[] = [];
   readonly #rest: RestClient;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: CancelSignal | undefined;
   readonly #retrievePathOf: ((object: StripeObject) => string | undefined) | undefined;
   readonly #batchReadOf: ((retrievePath: string) => BatchRead | undefined) | undefined;
   readonly #requests = new Map<string, GetRequest>();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import type { CancelSignal } from './cancel.ts';
 import {
   DEFAULT_API_BASE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -50,7 +51,7 @@ export interface RestRequest {
   /** POST as multipart/form-data to the files host (`POST /v1/files`); `Blob` params are the files. */
   readonly multipart?: boolean;
   /** Cancels the call: queued, in flight or sleeping between retries. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 export interface ListRequest extends Omit<RestRequest, 'method' | 'idempotencyKey'> {
@@ -86,7 +87,7 @@ export interface RateLimiter {
    * Resolves when a call acting as `stripeAccount` (undefined: the key's own account) may go;
    * `apiKey` is the call's own key (passthrough), else the client's is meant. Rejects with a `rate_limited` StripeError when none will be free soon enough.
    */
-  acquire(stripeAccount: string | undefined, signal?: AbortSignal, apiKey?: string): Promise<void>;
+  acquire(stripeAccount: string | undefined, signal?: CancelSignal, apiKey?: string): Promise<void>;
   /** Stripe answered 429 for this account: shrink its budget for a while. */
   throttled(stripeAccount: string | undefined, apiKey?: string): void;
 }
@@ -210,7 +211,7 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: CancelSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortedError(signal.reason));
@@ -461,7 +462,7 @@ export class StripeRestClient implements RestClient {
     };
   }
 
-  async #attempt(prepared: PreparedRequest, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  async #attempt(prepared: PreparedRequest, signal: CancelSignal | undefined): Promise<AttemptResult> {
     let release: () => void;
     try {
       release = await this.#semaphore.acquire(signal);

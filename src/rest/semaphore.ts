@@ -2,6 +2,7 @@
  * A counting semaphore with a FIFO wait queue and abortable waits, used to bound the number of
  * requests in flight to Stripe.
  */
+import type { CancelSignal } from './cancel.ts';
 
 interface Waiter {
   resolve: (release: () => void) => void;
@@ -39,7 +40,7 @@ export class Semaphore {
    * calls are ignored). When `signal` aborts while waiting, rejects with `signal.reason` and gives
    * up the place in the queue.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: CancelSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#active < this.#limit) {
       this.#active++;

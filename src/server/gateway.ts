@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
+import { Cancellation } from '../rest/cancel.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
 import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
@@ -86,24 +87,26 @@ function stripeAccountOf(request: Request): string | undefined {
 
 /**
  * The request's abort signal, for upstream calls: one listener per request instead of one per
- * upstream call. Served by node:http, the response's `close` before it finished is the client
- * going away (cheaper to hear than the request's own signal, a proxy in Yoga's server adapter).
+ * upstream call, and a light signal (`Cancellation`) that each call listens to while queued and in
+ * flight. Served by node:http, the response's `close` before it finished is the client going away
+ * (cheaper to hear than the request's own signal, a proxy in Yoga's server adapter).
  */
-function requestSignal(request: Request, res: ServerResponse | undefined): AbortSignal {
-  const controller = new AbortController();
+function requestSignal(request: Request, res: ServerResponse | undefined): Cancellation {
+  const cancellation = new Cancellation();
+  const gone = (reason?: unknown) =>
+    cancellation.abort(reason ?? new DOMException('The client went away', 'AbortError'));
   if (res !== undefined && typeof res.once === 'function') {
-    if (res.destroyed && !res.writableFinished)
-      controller.abort(new DOMException('The client went away', 'AbortError'));
+    if (res.destroyed && !res.writableFinished) gone();
     else
       res.once('close', () => {
-        if (!res.writableFinished) controller.abort(new DOMException('The client went away', 'AbortError'));
+        if (!res.writableFinished) gone();
       });
-    return controller.signal;
+    return cancellation;
   }
   const source = request.signal;
-  if (source.aborted) controller.abort(source.reason);
-  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
-  return controller.signal;
+  if (source.aborted) gone(source.reason);
+  else source.addEventListener('abort', () => gone(source.reason), { once: true });
+  return cancellation;
 }
 
 /**

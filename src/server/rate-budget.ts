@@ -17,6 +17,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
+import type { CancelSignal } from '../rest/cancel.ts';
 import type { RateLimiter } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 
@@ -55,7 +56,7 @@ function limiter(
     : new RateLimiterMemory({ keyPrefix, points, duration });
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: CancelSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
@@ -108,7 +109,7 @@ export class RateBudget implements RateLimiter {
     return Math.max(1, Math.floor(this.perSecond / 2 ** level.halvings));
   }
 
-  async acquire(stripeAccount: string | undefined, signal?: AbortSignal, apiKey?: string): Promise<void> {
+  async acquire(stripeAccount: string | undefined, signal?: CancelSignal, apiKey?: string): Promise<void> {
     const account = stripeAccount ?? 'platform';
     const keyId = apiKey === undefined ? this.keyId : keyIdOf(apiKey);
     const deadline = Date.now() + this.maxWaitMs;
