@@ -30,7 +30,8 @@ export class Cancellation implements CancelSignal {
     return this.#reason;
   }
 
-  addEventListener(_type: 'abort', listener: CancelListener): void {
+  /** Every listener is called once (`once` is how it always behaves). */
+  addEventListener(_type: 'abort', listener: CancelListener, _options?: { once?: boolean }): void {
     if (!this.#aborted) this.#listeners.add(listener);
   }
 

@@ -119,9 +119,9 @@ interface Walk {
   /** root fields of a mutation cost a call each even without `stripeCost` */
   mutation: boolean;
   /**
-   * Cost of a fragment per unit multiplier, by fragment, type and connection size: the cost is
-   * linear in the multiplier, so each fragment is walked once per context however often it is
-   * spread (without this, fragments spreading the next one twice are exponential).
+   * Cost of a fragment by fragment, type, connection size, multiplier and responses: each fragment
+   * is walked once per context however often it is spread (without this, fragments spreading the
+   * next one twice are exponential).
    */
   fragmentCosts: Map<string, number>;
   /** Fields assumed folded (and fragments spread) so far: a read with none below it sends no expand[]. */
@@ -220,18 +220,19 @@ function selectionCost(
       const name = selection.name.value;
       const fragment = walk.fragments[name];
       if (!fragment || fragmentStack.includes(name)) continue;
-      // A memoised fragment is not walked again: count it as possibly folding. Its cost is taken as
-      // linear in the multiplier, which over-counts batched reads inside it (still an upper bound).
+      // A memoised fragment is not walked again: count it as possibly folding. The memo is per
+      // multiplier and responses too, since a batched read inside costs less than linearly in them
+      // (a fragment bomb still walks each fragment once per distinct context, not once per spread).
       walk.folds += 1;
       const condition = walk.schema.getType(fragment.typeCondition.name.value) ?? parent;
-      const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}`;
-      let unit = walk.fragmentCosts.get(key);
-      if (unit === undefined) {
+      const key = `${name}\0${condition.name}\0${connectionSize ?? ''}\0${path === '' ? 'root' : ''}\0${fold ?? ''}\0${multiplier}\0${responses}`;
+      let cost = walk.fragmentCosts.get(key);
+      if (cost === undefined) {
         // Page sizes inside are recorded once, under the path of the first spread.
-        unit = selectionCost(
+        cost = selectionCost(
           fragment.selectionSet,
           condition,
-          1,
+          multiplier,
           connectionSize,
           path,
           walk,
@@ -239,9 +240,9 @@ function selectionCost(
           fold,
           responses,
         );
-        walk.fragmentCosts.set(key, unit);
+        walk.fragmentCosts.set(key, cost);
       }
-      if (unit !== 0) total += multiplier * unit;
+      total += cost;
       continue;
     }
     const name = selection.name.value;

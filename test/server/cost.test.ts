@@ -75,6 +75,12 @@ describe('estimateCost', () => {
     ).toBe(1 + 5 + (5 + 5 - 1));
     // Never more calls than parents.
     expect(calls('{ price(id: "price_1") { product { __typename } } }')).toBe(1);
+    // The same inside fragments, as Relay and Apollo clients write it.
+    expect(
+      calls(`{ customers(first: 10) { nodes { ...Subscriptions } } }
+        fragment Subscriptions on Customer { subscriptions { nodes { items { nodes { ...Price } } } } }
+        fragment Price on SubscriptionItem { price { product { __typename } } }`),
+    ).toBe(1 + 10);
   });
 
   it('counts every alias, fragment and variable', () => {
