@@ -47,6 +47,16 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** True when every value is a string, number, boolean or null: nothing for the replacer to do. */
+function allPlain(record: Record<string, unknown>): boolean {
+  for (const key in record) {
+    const value = record[key];
+    if (value !== null && typeof value === 'object') return false;
+    if (typeof value === 'bigint') return false;
+  }
+  return true;
+}
+
 /** Lines written to stdout at the end of the event loop's turn, or sooner when this many wait. */
 const MAX_BUFFERED_LINES = 256;
 let buffered: string[] = [];
@@ -91,10 +101,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (RANK[lineLevel] < threshold) return;
     let line: string;
     try {
-      line = JSON.stringify(
-        { time: new Date().toISOString(), level: lineLevel, msg, ...base, ...fields },
-        replacer,
-      );
+      const record = { time: new Date().toISOString(), level: lineLevel, msg, ...base, ...fields };
+      // The replacer (errors, bigints) takes JSON.stringify off its fast path: only when needed.
+      line = allPlain(record) ? JSON.stringify(record) : JSON.stringify(record, replacer);
     } catch {
       line = JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg, unserializable: true });
     }
