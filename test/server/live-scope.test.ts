@@ -140,6 +140,44 @@ describe('a customer-scoped subscriber', () => {
   });
 });
 
+describe('subscribers of one event', () => {
+  it('each walk it through their own session: the merchant’s view and the customer’s do not mix', async () => {
+    // A customer with a charge that has a balance transaction: the merchant's books.
+    const charges = (await get<{ data: StripeObject[] }>('/v1/charges', { limit: 100 })).data;
+    const booked = charges.find(
+      (c) => typeof c.balance_transaction === 'string' && typeof c.customer === 'string',
+    )!;
+    const customer = await get(`/v1/customers/${String(booked.customer)}`);
+    const query = `subscription($id: ID!) { customerUpdated(id: $id) {
+      id charges(first: 100) { nodes { id balanceTransaction { id } } }
+    } }`;
+    const variables = { id: customer.id };
+    const scopedToken = await token({ stripe_customer: customer.id });
+    const first = await subscribe(scopedToken, query, variables);
+    const merchant = await subscribe(
+      await token({ sub: 'merchant', scope: 'stripe:admin' }),
+      query,
+      variables,
+    );
+    const last = await subscribe(scopedToken, query, variables);
+    const streams = [first, merchant, last];
+    for (const stream of streams) await listening(stream, publish, sentinelOf(customer, 'customer.updated'));
+    publish(eventOf({ ...customer, name: 'Shared' }, 'customer.updated'));
+    const [a, m, b] = await Promise.all(streams.map(nextReal));
+    type Nodes = { customerUpdated: { charges: { nodes: { balanceTransaction: unknown }[] } } };
+    const books = (result: typeof a) =>
+      (result!.data as Nodes).customerUpdated.charges.nodes.filter((n) => n.balanceTransaction !== null);
+    // The merchant sees the balance transaction; to the customer it is FORBIDDEN, whoever else listens.
+    expect(m!.errors).toBeUndefined();
+    expect(books(m)).not.toHaveLength(0);
+    for (const scoped of [a, b]) {
+      expect(new Set(scoped!.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
+      expect(books(scoped)).toHaveLength(0);
+    }
+    for (const stream of streams) stream.close();
+  });
+});
+
 describe('an account-scoped subscriber', () => {
   it('gets only its account’s events', async () => {
     const jwt = await token({ stripe_account: 'acct_scopedOne' });
