@@ -92,14 +92,22 @@ function relationField(
   connection: Ref,
 ): Ref {
   const item = op.response.k === 'object' ? registry.model.objects[op.response.name] : undefined;
-  const parentProps = new Set(registry.model.objects[edge.parent]?.props.map((p) => p.name));
+  // The parent's ids: plain strings and references (an enum or a number of the same name is not
+  // the value a filter means).
+  const parentIds = new Set(
+    registry.model.objects[edge.parent]?.props
+      .filter((p) => p.type.k === 'string' || p.type.k === 'ref')
+      .map((p) => p.name),
+  );
   const query = op.query.filter(
     (p) => !PAGING_PARAMS.has(p.name) && !(edge.kind === 'filter' && p.name === edge.param),
   );
   // A filter the list requires and the parent carries is the parent's: a Treasury transaction's
   // entries are listed with its own financial_account, a Financial Connections account's owners
   // with its own ownership. It is no argument.
-  const inherited = query.filter((p) => p.required && parentProps.has(p.name)).map((p) => p.name);
+  const inherited = query
+    .filter((p) => p.required && p.type.k === 'string' && parentIds.has(p.name))
+    .map((p) => p.name);
   const filters: ArgSpec[] = query
     .filter((p) => !inherited.includes(p.name))
     .map((p) => argumentTypes.argFor(p, item));
