@@ -26,6 +26,11 @@ export interface FetchPlan {
    * the session batches by-id reads of a resource whose list filters by `ids[]`.
    */
   batch?: boolean;
+  /**
+   * `node` only: the operation a read of `id` makes (the retrieve its prefix picks), so the
+   * estimator knows it sends the same request as `customer(id:)` with that id.
+   */
+  retrieveOf?: (id: string) => string | undefined;
 }
 
 /** Extensions for a field that calls Stripe: the plan, and the cost figure the estimator reads. */

@@ -222,7 +222,18 @@ export function rootFields(
         type: registry.node,
         nullable: true,
         // Retrieves differ per id; the estimate assumes nothing below is folded.
-        extensions: planExtensions({ operation: 'node', shape: 'object', expand: false }),
+        extensions: planExtensions({
+          operation: 'node',
+          shape: 'object',
+          expand: false,
+          retrieveOf: (id) => {
+            try {
+              return index.retrieveByIdOf(nodeResource(id, resourceForId(id)))?.id;
+            } catch {
+              return undefined; // an unknown or shared prefix: node(id:) refuses it
+            }
+          },
+        }),
         args: { id: t.arg.id({ required: true }) },
         resolve: async (
           _root: unknown,

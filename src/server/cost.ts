@@ -77,6 +77,9 @@ export function stripeCostOf(
 
 /** What a field's fetch plan (src/schema/plans.ts) tells the estimator. */
 interface PlanFacts {
+  /** the operation id (`node` picks one per id: `retrieveOf`) */
+  operation?: string;
+  retrieveOf?: (id: string) => string | undefined;
   /** the field reads this parent property when the parent's request expanded it */
   fold?: string;
   /** the field's own request takes `expand[]` */
@@ -88,6 +91,19 @@ interface PlanFacts {
 function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined): PlanFacts | undefined {
   const plan = extensions?.stripePlan;
   return typeof plan === 'object' && plan !== null ? (plan as PlanFacts) : undefined;
+}
+
+/**
+ * What identifies a plain read's request: a read by id alone is its operation and the id, so that
+ * `customer(id: X)` and `node(id: X)` are one request; anything else, its field and arguments.
+ */
+function readKey(name: string, args: Record<string, unknown>, plan: PlanFacts | undefined): string {
+  const id = args.id;
+  if (typeof id === 'string' && Object.keys(args).length === 1 && plan?.operation !== undefined) {
+    const operation = plan.operation === 'node' ? plan.retrieveOf?.(id) : plan.operation;
+    if (operation !== undefined) return `${operation}#${id}`;
+  }
+  return `${name}(${JSON.stringify(args)})`;
 }
 
 /** The estimator folds no deeper than the planner does. */
@@ -337,7 +353,7 @@ function selectionCost(
       childCost === 0 &&
       walk.folds === foldsBefore
     ) {
-      const key = `${name}(${JSON.stringify(args)})`;
+      const key = readKey(name, args, plan);
       if (plainReads.has(key)) total -= own;
       else plainReads.add(key);
     }

@@ -113,6 +113,11 @@ describe('estimateCost', () => {
         '{ a: customer(id: "cus_1") { email } b: customer(id: "cus_1") { defaultSource { __typename } } }',
       ),
     ).toBe(2);
+    // node(id:) reads through the retrieve its id's prefix picks: the same request as customer(id:).
+    expect(calls('{ a: customer(id: "cus_1") { email } c: node(id: "cus_1") { id } }')).toBe(1);
+    // The same id through another resource's retrieve is another request (Stripe answers 404).
+    expect(calls('{ a: customer(id: "cus_1") { email } b: charge(id: "cus_1") { amount } }')).toBe(2);
+    expect(calls('{ a: node(id: "ch_1") { id } b: customer(id: "ch_1") { email } }')).toBe(2);
   });
 
   it('counts introspection as free', () => {
