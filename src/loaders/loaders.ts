@@ -8,6 +8,13 @@
 
 export type StripeObject = Record<string, unknown>;
 
+/** The id a reference holds: the id string, or the expanded object's id. */
+export function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const id = (value as StripeObject | null | undefined)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export interface GetRequest {
   /** path template, e.g. /v1/customers/{customer} (what metrics see) */
   path: string;

@@ -18,7 +18,7 @@
 import { GraphQLError } from 'graphql';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, Operation, OutType } from '../spec/types.ts';
-import type { GetRequest, StripeObject } from './loaders.ts';
+import { type GetRequest, idOf, type StripeObject } from './loaders.ts';
 import type { WriteRequest } from './session.ts';
 
 /** The one message of every denial: it never says whether the object exists. */
@@ -94,9 +94,6 @@ export interface ScopePolicy {
 }
 
 export const CUSTOMER_ID = /^cus_[A-Za-z0-9]{1,250}$/;
-
-const idOf = (value: unknown): unknown =>
-  typeof value === 'object' && value !== null ? (value as StripeObject).id : value;
 
 function namesCustomer(model: Model, type: OutType): boolean {
   switch (type.k) {

@@ -5,7 +5,7 @@
  * `x` becomes `x` (the object, taken inline or loaded) and `xId`.
  */
 import { GraphQLError } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import { idOf, type StripeObject } from '../loaders/loaders.ts';
 import { inherit } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
@@ -457,11 +457,6 @@ function describeValue(text: string, prop: OutProp): string {
 /** The description of an `xId` field: Stripe's text where it speaks of the id, else a plain one. */
 function describeId(text: string, field: string): string {
   return /\bID\b/.test(text) ? text : `The id of \`${field}\`.${text ? ` ${text}` : ''}`;
-}
-
-/** The id of a reference: the id string, or the expanded object's id. */
-function idOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : ((value as StripeObject | null)?.id as string | undefined);
 }
 
 /**

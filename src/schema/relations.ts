@@ -8,7 +8,7 @@
  * come from the list endpoint, through the parent's upstream session.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import { idOf, type StripeObject } from '../loaders/loaders.ts';
 import { inherit } from '../loaders/session.ts';
 import type { Operation, RelationEdge } from '../spec/types.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
@@ -22,13 +22,6 @@ import type { TypeRegistry } from './registry.ts';
 type Ref = any;
 
 const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before']);
-
-/** The id of a reference: the id string, or the expanded object's id. */
-function idOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  const id = (value as StripeObject | null | undefined)?.id;
-  return typeof id === 'string' ? id : undefined;
-}
 
 /** The connection type of a list operation's items, or undefined when its items have no type. */
 export function itemConnection(
