@@ -227,11 +227,9 @@ export function rootFields(
           shape: 'object',
           expand: false,
           retrieveOf: (id) => {
-            try {
-              return index.retrieveByIdOf(nodeResource(id, resourceForId(id)))?.id;
-            } catch {
-              return undefined; // an unknown or shared prefix: node(id:) refuses it
-            }
+            const match = resourceForId(id);
+            // An unknown or shared prefix: node(id:) refuses it without a call.
+            return match.kind === 'match' ? index.retrieveByIdOf(match.resource)?.id : undefined;
           },
         }),
         args: { id: t.arg.id({ required: true }) },
