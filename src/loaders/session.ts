@@ -200,8 +200,12 @@ export class UpstreamSession {
     if (this.#retrievePathOf) this.#unindexed.push(object);
   }
 
-  /** The object last primed under a by-id read's key (its retrieve path), if any. */
+  /**
+   * The object last primed under a by-id read's key (its retrieve path), if any. A key with a query
+   * string (a page, an `expand[]`) is never a retrieve path: it indexes nothing.
+   */
   #primedAt(key: string): StripeObject | undefined {
+    if (key.includes('?')) return undefined;
     if (this.#unindexed.length > 0) {
       for (const object of this.#unindexed) {
         const path = this.#retrievePathOf!(object);
