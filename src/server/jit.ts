@@ -1,10 +1,10 @@
 /**
  * Queries and mutations run through graphql-jit (`@envelop/graphql-jit`): each document is
  * compiled once into a function (kept as long as the parsed document is, i.e. by Yoga's bounded
- * document cache) and executes with a fraction of graphql-js's CPU. Two kinds of document stay with
- * graphql-js, where graphql-jit would answer differently:
+ * document cache) and executes with a fraction of graphql-js's CPU. Three kinds of document stay
+ * with graphql-js, where graphql-jit would answer differently or take too long:
  *
- * - subscriptions (graphql-jit's subscribe misses events of a filtered stream), and
+ * - subscriptions (graphql-jit's subscribe misses events of a filtered stream);
  * - documents with an object literal in an argument: graphql-jit parses a scalar's literal without
  *   the operation's variables, so a `JSON` literal holding a variable (`metadata: { plan: $plan }`)
  *   would lose it (and it complains on stderr about every such literal);
@@ -12,9 +12,10 @@
  *   graphql-jit inlines every spread, so fragments that spread each other twice over (2^n copies,
  *   see test/net/abuse.ts) would take it exponential time; graphql-js visits each fragment once.
  *
- * Deciding takes one walk over the document, each fragment counted once (memoised). A document is
- * compiled when it runs a second time, i.e. when Yoga's document cache handed out the same AST
- * again: a one-off document (or one too long to be cached) never pays for a compilation.
+ * Deciding takes two walks over the document (its literals; its fields, each fragment counted
+ * once). A document is compiled when it runs a second time, i.e. when Yoga's document cache handed
+ * out the same AST again: a one-off document (or one too long to be cached) never pays for a
+ * compilation.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {

@@ -57,7 +57,7 @@ function placesOf(components: Record<string, Json>): Map<string, [string, string
 
 /**
  * The names of the object model. `placed`: the component schemas named where they sit rather than by
- * their component id (src/spec/build.ts settles them: the families of names over the limit).
+ * their component id (`buildObjectModel` settles them: the families of names over the limit).
  */
 function buildObjects(
   components: Record<string, Json>,

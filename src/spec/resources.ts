@@ -76,8 +76,9 @@ export function indexResources(model: Model): ResourceIndex {
     const op = primary.get(resource);
     return op && op.pathParams.length === 1 && op.path.endsWith('}') ? op : undefined;
   };
-  // The by-id retrieve path of each object type, split around its one placeholder: every object of
-  // every list page is primed by this path, so it is put together without a template walk.
+  // The by-id retrieve path of each object type, split around its one placeholder: every object
+  // that a request's answers bring may be indexed by it, so it is put together without a template
+  // walk.
   const byIdPaths = new Map<string, readonly [string, string]>();
   for (const [object, schema] of byObject) {
     const path = retrieveByIdOf(schema.name)?.path;
