@@ -17,6 +17,7 @@ import {
 } from './config.ts';
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
+import { decodeBody, parseBody } from './json.ts';
 import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
@@ -495,14 +496,15 @@ export class StripeRestClient implements RestClient {
       });
       status = response.statusCode;
       requestId = firstHeader(response.headers['request-id']);
-      const text = await response.body.text();
-      let body: unknown = text;
+      const bytes = await response.body.bytes();
+      let body: unknown;
       let parsed = false;
       try {
-        body = JSON.parse(text);
+        body = parseBody(bytes);
         parsed = true;
       } catch {
         // Left as text: proxies answer 502s with HTML.
+        body = decodeBody(bytes);
       }
       if (status >= 200 && status < 300) {
         if (parsed) return { ok: true, status, requestId, body };
@@ -513,7 +515,7 @@ export class StripeRestClient implements RestClient {
             message: 'Invalid JSON received from the Stripe API',
             statusCode: status,
             requestId,
-            raw: text,
+            raw: body,
           }),
           status,
           requestId,
