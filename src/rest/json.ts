@@ -6,7 +6,8 @@
  * the bytes in JavaScript: each candidate piece ends where the separator between two items of the
  * page could be, and a piece counts only when `JSON.parse` takes it whole. A complete JSON value that
  * starts where an item starts ends where that item ends, so an accepted piece is exactly one item.
- * Anything unexpected falls back to parsing the whole answer.
+ * Anything unexpected falls back to parsing the whole answer. (One difference from `JSON.parse` of
+ * the whole: a page that repeated its `data` key, which Stripe never sends, would keep both arrays.)
  */
 
 /** Below this, the whole answer is one string in V8's ordinary heap. */
