@@ -16,8 +16,9 @@
  * each query once before the load, and the answers must be byte-identical. Each query is loaded
  * RUNS times per version, the versions alternating (which goes first alternates too), so that both
  * see the same load from the rest of the machine; the median run is printed (the highest for peak
- * RSS), and each ratio is the median of the runs' own after/before ratios. Also: start-up (the README's `npm start`, on the built-in emulator, to the first GraphQL
- * answer) and RSS at rest, RUNS times each, medians.
+ * RSS), and each ratio is the median of the runs' own after/before ratios (for CPU per request, the
+ * lowest and highest run's ratio too). Also: start-up (the README's `npm start`, on the built-in
+ * emulator, to the first GraphQL answer) and RSS at rest, RUNS times each, medians.
  *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
  */
@@ -298,6 +299,14 @@ export async function benchThroughput(): Promise<BenchRow[]> {
         { bench, metric: `${metric}, after`, value: a, unit },
         { bench, metric: `${metric}, after/before (median of the runs' own)`, value: ratio, unit: 'x' },
       );
+      // The spread of the runs' own ratios: how far one run's figure may be from the median.
+      if (field === 'cpuMsPerRequest') {
+        const ratios = pairs.map(([before, after]) => after[field] / before[field]);
+        rows.push(
+          { bench, metric: `${metric}, after/before, lowest run`, value: Math.min(...ratios), unit: 'x' },
+          { bench, metric: `${metric}, after/before, highest run`, value: Math.max(...ratios), unit: 'x' },
+        );
+      }
     }
   }
   for (const tree of trees) {
