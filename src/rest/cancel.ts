@@ -3,8 +3,10 @@
  * light one for a whole GraphQL request (`Cancellation`). Each upstream call listens while it is
  * queued and while it is in flight; on an `AbortSignal` every listener added and removed goes
  * through EventTarget's option parsing and listener records, a few percent of a request's CPU when
- * a request makes several calls. A `Cancellation` keeps its listeners in a Set.
+ * a request makes several calls. A `Cancellation` keeps its listeners in a Set. Also the error a
+ * cancelled call fails with, and a wait that a signal cuts short.
  */
+import { StripeError } from './errors.ts';
 
 export type CancelListener = () => void;
 
@@ -48,4 +50,28 @@ export class Cancellation implements CancelSignal {
     this.#listeners.clear();
     for (const listener of listeners) listener();
   }
+}
+
+/** The error of a call its signal cancelled (queued, in flight, or waiting). */
+export function abortedError(cause?: unknown): StripeError {
+  return new StripeError({ kind: 'aborted', message: 'Request to Stripe was aborted', cause });
+}
+
+/** Waits `ms`; rejects with `abortedError` as soon as `signal` aborts (at once if it has). */
+export function sleep(ms: number, signal: CancelSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError(signal.reason));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -17,7 +17,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import type { CancelSignal } from '../rest/cancel.ts';
+import { type CancelSignal, sleep } from '../rest/cancel.ts';
 import type { RateLimiter } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 
@@ -54,23 +54,6 @@ function limiter(
   return redis
     ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration })
     : new RateLimiterMemory({ keyPrefix, points, duration });
-}
-
-function sleep(ms: number, signal: CancelSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(
-        new StripeError({ kind: 'aborted', message: 'Request to Stripe was aborted', cause: signal?.reason }),
-      );
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class RateBudget implements RateLimiter {
