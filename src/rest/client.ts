@@ -17,7 +17,7 @@ import {
 } from './config.ts';
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
-import { decodeBody, parseBody } from './json.ts';
+import { decodeBody, parseBody, parsesWhole } from './json.ts';
 import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
@@ -474,15 +474,19 @@ export class StripeRestClient implements RestClient {
       });
       status = response.statusCode;
       requestId = firstHeader(response.headers['request-id']);
-      const bytes = await response.body.bytes();
+      // Most answers are small: one string, which undici decodes from its one chunk without a copy.
+      // A large one (or one of unknown length) comes as bytes, to be parsed item by item.
+      const answer = parsesWhole(Number(firstHeader(response.headers['content-length'])))
+        ? await response.body.text()
+        : await response.body.bytes();
       let body: unknown;
       let parsed = false;
       try {
-        body = parseBody(bytes);
+        body = parseBody(answer);
         parsed = true;
       } catch {
         // Left as text: proxies answer 502s with HTML.
-        body = decodeBody(bytes);
+        body = decodeBody(answer);
       }
       if (status >= 200 && status < 300) {
         if (parsed) return { ok: true, status, requestId, body };
