@@ -4,7 +4,6 @@
  * idempotent retries with backoff, per-attempt timeouts, caller cancellation and typed errors.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
@@ -17,7 +16,8 @@ import {
 } from './config.ts';
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
-import { decodeBody, parseBody, parsesWhole } from './json.ts';
+import { exchange } from './exchange.ts';
+import { decodeBody, parseBody } from './json.ts';
 import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
@@ -194,10 +194,6 @@ function checkKey(name: string, key: unknown): void {
   if (typeof key !== 'string' || !/^[\x21-\x7e]+$/.test(key)) {
     throw new TypeError(`${name} must be a non-empty API key without whitespace`);
   }
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -448,37 +444,33 @@ export class StripeRestClient implements RestClient {
     } catch (reason) {
       throw abortedError(reason);
     }
-    // undici takes an EventEmitter as its abort signal; it is several times cheaper to create than
-    // an AbortController, which matters at thousands of requests per second.
-    const cancel = new EventEmitter();
+    if (signal?.aborted) {
+      release();
+      throw abortedError(signal.reason);
+    }
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      cancel.emit('abort');
-    }, this.#timeoutMs);
-    const onAbort = (): void => {
-      cancel.emit('abort');
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
     let status: number | undefined;
     let requestId: string | undefined;
+    const call = exchange(this.#dispatcherFor(prepared), {
+      origin: prepared.files ? this.#filesBase.origin : this.#origin,
+      method: prepared.method,
+      path: prepared.target,
+      headers: prepared.headers,
+      body: prepared.body ?? null,
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      call.cancel(new Error(`Request to Stripe timed out after ${this.#timeoutMs} ms`));
+    }, this.#timeoutMs);
+    const onAbort = (): void => {
+      call.cancel(abortedError(signal?.reason));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (signal?.aborted) throw abortedError(signal.reason);
-      const response = await this.#dispatcherFor(prepared).request({
-        origin: prepared.files ? this.#filesBase.origin : this.#origin,
-        method: prepared.method,
-        path: prepared.target,
-        headers: prepared.headers,
-        body: prepared.body ?? null,
-        signal: cancel,
-      });
-      status = response.statusCode;
-      requestId = firstHeader(response.headers['request-id']);
-      // Most answers are small: one string, which undici decodes from its one chunk without a copy.
-      // A large one (or one of unknown length) comes as bytes, to be parsed item by item.
-      const answer = parsesWhole(Number(firstHeader(response.headers['content-length'])))
-        ? await response.body.text()
-        : await response.body.bytes();
+      const response = await call.answer;
+      status = response.status;
+      requestId = response.requestId;
+      const answer = response.body;
       let body: unknown;
       let parsed = false;
       try {
@@ -508,8 +500,8 @@ export class StripeRestClient implements RestClient {
         error: errorFromResponse(status, body, requestId),
         status,
         requestId,
-        shouldRetryHeader: firstHeader(response.headers['stripe-should-retry']),
-        retryAfterMs: parseRetryAfter(firstHeader(response.headers['retry-after'])),
+        shouldRetryHeader: response.shouldRetry,
+        retryAfterMs: parseRetryAfter(response.retryAfter),
       };
     } catch (error) {
       if (error instanceof StripeError) throw error;

@@ -23,14 +23,8 @@ function utf8(bytes: Buffer, start = 0, end = bytes.length): string {
   return bytes.toString('utf8', start, end);
 }
 
-/** Whether an answer of this many bytes is parsed whole (NaN, an unknown length: no). */
-export function parsesWhole(length: number): boolean {
-  return length < SPLIT_FROM_BYTES;
-}
-
-/** Decodes an answer as UTF-8, without the byte-order mark some proxies add (a string: as it is). */
-export function decodeBody(bytes: Uint8Array | string): string {
-  if (typeof bytes === 'string') return bytes;
+/** Decodes an answer as UTF-8, without the byte-order mark some proxies add. */
+export function decodeBody(bytes: Uint8Array): string {
   const buffer = asBuffer(bytes);
   const bom = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
   return utf8(buffer, bom ? 3 : 0);
@@ -40,12 +34,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/**
- * `JSON.parse` of the decoded answer, with the same result; throws `SyntaxError` on invalid JSON. A
- * string (an answer already decoded, as undici's `text()` does, byte-order mark skipped) is parsed whole.
- */
-export function parseBody(bytes: Uint8Array | string): unknown {
-  if (typeof bytes === 'string') return JSON.parse(bytes);
+/** `JSON.parse` of the decoded answer, with the same result; throws `SyntaxError` on invalid JSON. */
+export function parseBody(bytes: Uint8Array): unknown {
   const buffer = asBuffer(bytes);
   if (buffer.length < SPLIT_FROM_BYTES) return JSON.parse(decodeBody(buffer));
   return parsePage(buffer) ?? JSON.parse(decodeBody(buffer));

@@ -1,0 +1,114 @@
+/**
+ * One HTTP exchange through an undici dispatcher's lowest-level API (`dispatch` with a handler):
+ * the answer's status, the few headers the client reads and its body's bytes. undici's `request()`
+ * wraps every answer in a Node stream (a `Readable` with its state, events and consumers) and
+ * parses every header into an object; at thousands of Stripe calls per second that costs about as
+ * much CPU as parsing the JSON (measured: 10–13 µs a call at 16 in flight).
+ *
+ * Cancelling settles at once, whether or not the request has reached a connection yet (undici hands
+ * out its abort function only then): the request is aborted as soon as it can be.
+ */
+import type { Dispatcher } from 'undici';
+
+export interface Answer {
+  readonly status: number;
+  /** `Request-Id` */
+  readonly requestId: string | undefined;
+  /** `Stripe-Should-Retry` */
+  readonly shouldRetry: string | undefined;
+  /** `Retry-After` */
+  readonly retryAfter: string | undefined;
+  /** the body as it came, in one buffer */
+  readonly body: Buffer;
+}
+
+export interface Exchange {
+  readonly answer: Promise<Answer>;
+  /** Rejects `answer` with `reason` (unless it has settled) and aborts the request. */
+  cancel(reason: Error): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function text(value: Buffer | string | undefined): string | undefined {
+  return value === undefined ? undefined : typeof value === 'string' ? value : value.toString('latin1');
+}
+
+export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Exchange {
+  let resolve!: (answer: Answer) => void;
+  let reject!: (error: Error) => void;
+  const answer = new Promise<Answer>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  let settled = false;
+  let abort: ((reason?: Error) => void) | undefined;
+  let cancelled: Error | undefined;
+  let status = 0;
+  let requestId: Buffer | string | undefined;
+  let shouldRetry: Buffer | string | undefined;
+  let retryAfter: Buffer | string | undefined;
+  let chunks: Buffer[] | undefined;
+  let first: Buffer | undefined;
+  let length = 0;
+
+  const fail = (error: Error): void => {
+    if (settled) return;
+    settled = true;
+    reject(error);
+  };
+
+  const handler: Dispatcher.DispatchHandler = {
+    onConnect(abortRequest) {
+      if (cancelled) abortRequest(cancelled);
+      else abort = abortRequest;
+    },
+    onHeaders(statusCode, raw) {
+      status = statusCode;
+      // Names arrive as sent; only three matter, told apart by length before any string is made.
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i]!;
+        const size = name.length;
+        if (size !== 10 && size !== 11 && size !== 19) continue;
+        const lower = text(name)!.toLowerCase();
+        if (lower === 'request-id') requestId = raw[i + 1];
+        else if (lower === 'retry-after') retryAfter = raw[i + 1];
+        else if (lower === 'stripe-should-retry') shouldRetry = raw[i + 1];
+      }
+      return true;
+    },
+    onData(chunk) {
+      if (first === undefined) first = chunk;
+      else if (chunks === undefined) chunks = [first, chunk];
+      else chunks.push(chunk);
+      length += chunk.length;
+      return true;
+    },
+    onComplete() {
+      if (settled) return;
+      settled = true;
+      resolve({
+        status,
+        requestId: text(requestId),
+        shouldRetry: text(shouldRetry),
+        retryAfter: text(retryAfter),
+        body: chunks ? Buffer.concat(chunks, length) : (first ?? EMPTY),
+      });
+    },
+    onError: fail,
+  };
+
+  try {
+    dispatcher.dispatch(options, handler);
+  } catch (error) {
+    fail(error as Error);
+  }
+  return {
+    answer,
+    cancel(reason) {
+      cancelled ??= reason;
+      fail(reason);
+      abort?.(reason);
+    },
+  };
+}
