@@ -39,7 +39,8 @@ export interface Caller {
 }
 
 export interface Authenticator {
-  authenticate(request: Request): Promise<Caller>;
+  /** The caller, or a promise of it when checking the credential takes I/O (a JWKS fetch). */
+  authenticate(request: Request): Caller | Promise<Caller>;
 }
 
 /** A caller's own Stripe key: secret or restricted, test or live (the shape src/server/redact.ts hides). */
@@ -141,8 +142,10 @@ function jwtAuthenticator(config: JwtConfig): Authenticator {
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
   switch (config.mode) {
-    case 'none':
-      return { authenticate: () => Promise.resolve({ mode: 'none' }) };
+    case 'none': {
+      const nobody: Caller = { mode: 'none' };
+      return { authenticate: () => nobody };
+    }
     case 'passthrough':
       return {
         authenticate(request) {
@@ -152,7 +155,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
               unauthenticated('send your Stripe key: Authorization: Bearer sk_… or rk_…'),
             );
           }
-          return Promise.resolve({ mode: 'passthrough', apiKey: key });
+          return { mode: 'passthrough', apiKey: key };
         },
       };
     case 'jwt':

@@ -18,7 +18,6 @@ import type { LiveContext } from '../schema/subscriptions.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
-import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
@@ -30,7 +29,7 @@ import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { useOperations } from './operations.ts';
+import { contextEstimates, useOperations } from './operations.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
@@ -194,7 +193,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     accessLog: config.accessLog,
   });
-  const estimates = new WeakMap<object, CostEstimate>();
+  const estimates = contextEstimates();
 
   const authenticator = createAuthenticator(config.auth);
   const scopes = createScopePolicy(built.model, built.index);
@@ -274,8 +273,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     maxRequestBodySize: false,
     // Only short sources are cached: a cached AST keeps its whole source string.
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
-    context: async ({ request, res }) =>
-      buildContext(request, res as ServerResponse | undefined, await authenticator.authenticate(request)),
+    // Synchronous when the caller is known without I/O, so that no promise stands between the
+    // request and its execution.
+    context: ({ request, res }) => {
+      const caller = authenticator.authenticate(request);
+      const response = res as ServerResponse | undefined;
+      return caller instanceof Promise
+        ? caller.then((known) => buildContext(request, response, known))
+        : buildContext(request, response, caller);
+    },
     plugins: [
       tracking.plugin,
       useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),

@@ -47,6 +47,10 @@ function originOf(address: AddressInfo): string {
 export async function listen(handler: NodeHandler, options: ListenOptions): Promise<Listener> {
   let inFlight = 0;
   let closing = false;
+  // One handler for every response (a response closes once): no closure per request.
+  const finished = () => {
+    inFlight--;
+  };
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs;
   const server = createServer(
     {
@@ -61,9 +65,7 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
     },
     (req, res) => {
       inFlight++;
-      res.once('close', () => {
-        inFlight--;
-      });
+      res.on('close', finished);
       // A request that arrives on a kept-alive connection during shutdown is the connection's last.
       if (closing) res.setHeader('connection', 'close');
       handler(req, res);

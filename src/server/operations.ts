@@ -18,7 +18,28 @@ export interface OperationsOptions {
   /** add `extensions.cost` to responses */
   costExtensions: boolean;
   /** each admitted operation's estimate, by context (filled by the limits plugin) */
-  estimates: WeakMap<object, CostEstimate>;
+  estimates: EstimateStore;
+}
+
+/** Each operation's cost estimate, by its context. */
+export interface EstimateStore {
+  get(context: object): CostEstimate | undefined;
+  set(context: object, estimate: CostEstimate): void;
+}
+
+/**
+ * An estimate store that keeps each estimate on its context under a symbol of its own: a WeakMap
+ * entry per request would cost the garbage collector on every scavenge.
+ */
+export function contextEstimates(): EstimateStore {
+  const ESTIMATE = Symbol('cost estimate');
+  type Holder = { [ESTIMATE]?: CostEstimate };
+  return {
+    get: (context) => (context as Holder)[ESTIMATE],
+    set: (context, estimate) => {
+      (context as Holder)[ESTIMATE] = estimate;
+    },
+  };
 }
 
 export interface CostExtension {
@@ -59,14 +80,17 @@ export function useOperations(options: OperationsOptions): Plugin {
               { operation_type: labels.operation_type },
               actualUpstreamCalls,
             );
-            context.logger?.debug('operation', {
-              operationName: labels.operation_name,
-              operationType: labels.operation_type,
-              durationMs: Math.round(seconds * 10_000) / 10,
-              estimatedUpstreamCalls: estimate?.upstreamCalls,
-              actualUpstreamCalls,
-              errors: errors?.length ?? 0,
-            });
+            if (context.logger?.enabled('debug')) {
+              context.logger.debug('operation', {
+                operationName: labels.operation_name,
+                operationType: labels.operation_type,
+                durationMs: Math.round(seconds * 10_000) / 10,
+                estimatedUpstreamCalls: estimate?.upstreamCalls,
+                actualUpstreamCalls,
+                errors: errors?.length ?? 0,
+              });
+            }
+            if (!errors && !costExtensions) return;
             const cost: CostExtension = {
               estimatedUpstreamCalls: estimate?.upstreamCalls ?? null,
               actualUpstreamCalls,

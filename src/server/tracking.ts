@@ -55,12 +55,15 @@ export function createRequestTracking(options: {
   const { logger, metrics, graphqlEndpoint, accessLog = 1, random = Math.random } = options;
   const logged = (status: number): boolean =>
     status >= 400 || accessLog >= 1 || (accessLog > 0 && random() < accessLog);
-  const tracked = new WeakMap<Request, Tracked>();
+  // On the request itself under a symbol of this tracker's own: a WeakMap entry per request would
+  // cost the garbage collector on every scavenge (as src/loaders/session.ts notes).
+  const TRACKED = Symbol('request tracking');
   const track = (request: Request): Tracked => {
-    let entry = tracked.get(request);
+    const holder = request as Request & { [TRACKED]?: Tracked };
+    let entry = holder[TRACKED];
     if (!entry) {
       entry = { id: requestIdOf(request), started: performance.now() };
-      tracked.set(request, entry);
+      holder[TRACKED] = entry;
     }
     return entry;
   };
