@@ -1,5 +1,6 @@
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { inspect } from 'node:util';
+import { Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRestClient, type RequestEvent, StripeRestClient } from '../../src/rest/client.ts';
 import { StripeError } from '../../src/rest/errors.ts';
@@ -340,6 +341,30 @@ describe('timeouts, aborts and leaks', () => {
     }
     expect(handleCounts()).toEqual(baseline);
   }
+
+  it('a timeout settles a call that never reached a connection, and aborts it when it does', async () => {
+    const handlers: Dispatcher.DispatchHandler[] = [];
+    const stalled = new (class extends Dispatcher {
+      override dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+        handlers.push(handler); // queued: no connection yet, so no abort function either
+        return true;
+      }
+    })();
+    const rest = new StripeRestClient({
+      secretKey: TEST_KEY,
+      dispatcher: stalled,
+      timeoutMs: 50,
+      maxRetries: 0,
+    });
+    const error = await rejection(rest.request({ method: 'GET', path: '/v1/customers' }));
+    expect(error.kind).toBe('timeout');
+    expect(handlers).toHaveLength(1);
+    // The connection comes later: the call is aborted there and then, with the timeout as reason.
+    const aborted: Error[] = [];
+    handlers[0]!.onConnect?.((reason) => aborted.push(reason as Error));
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]!.message).toBe('Request to Stripe timed out after 50 ms');
+  });
 
   it('a timeout ends the upstream request, is typed, and leaks no socket or timer', async () => {
     const baseline = handleCounts();
