@@ -32,11 +32,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startGateway(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string }> {
   buildDist();
-  const start = startCommand();
-  const [command, ...args] = start.argv;
+  const [command, ...args] = startCommand();
   const child = spawn(command!, args, {
     cwd: ROOT,
-    env: { ...process.env, ...start.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -30,21 +30,14 @@ const LIST_SIZE = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The tree's `npm start` command line, without npm and the shell's `exec`, and the variables it sets. */
-export function startCommand(root: string = ROOT): { argv: string[]; env: Record<string, string> } {
+/** The tree's `npm start` command line, without npm and the shell's `exec`. */
+export function startCommand(root: string = ROOT): string[] {
   const script = (
     JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start;
-  const words = script.split(/\s+/);
-  const env: Record<string, string> = {};
-  for (let word = words[0]; word !== undefined && /^[A-Z_][A-Z0-9_]*=/.test(word); word = words[0]) {
-    const at = word.indexOf('=');
-    env[word.slice(0, at)] = word.slice(at + 1);
-    words.shift();
-  }
-  if (words[0] === 'exec') words.shift();
+  const words = script.replace(/^exec\s+/, '').split(/\s+/);
   if (words[0] !== 'node') throw new Error(`unexpected start script: ${script}`);
-  return { argv: [process.execPath, ...words.slice(1)], env };
+  return [process.execPath, ...words.slice(1)];
 }
 
 let built = false;
@@ -301,10 +294,8 @@ export async function benchServer(): Promise<BenchRow[]> {
     const ids = await customers(emulator.url, emulator.key, LIST_SIZE);
     const port = await freePort();
     buildDist();
-    const { argv, env } = startCommand();
-    const [command, ...args] = argv;
+    const [command, ...args] = startCommand();
     gateway = start(command!, args, {
-      ...env,
       PORT: String(port),
       STRIPE_SECRET_KEY: emulator.key,
       STRIPE_API_BASE: emulator.url,

@@ -131,14 +131,8 @@ export async function startGateway(
   nodeFlags: string[] = [],
 ): Promise<Gateway> {
   const port = await freePort();
-  const { argv, env: scriptEnv } = startCommand(tree.root);
-  const [command, ...args] = argv;
-  const child = start(
-    command!,
-    [...nodeFlags, ...args],
-    { ...scriptEnv, ...env, PORT: String(port) },
-    tree.root,
-  );
+  const [command, ...args] = startCommand(tree.root);
+  const child = start(command!, [...nodeFlags, ...args], { ...env, PORT: String(port) }, tree.root);
   const origin = `http://127.0.0.1:${port}`;
   await waitFor(`the ${tree.name} gateway`, async () =>
     (await fetch(`${origin}/healthz`)).ok ? true : undefined,
