@@ -25,6 +25,7 @@ import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
 import { forbidden, type SessionScope } from './scope.ts';
+import { slot } from './slot.ts';
 
 export interface WriteRequest {
   method: 'POST' | 'DELETE';
@@ -60,21 +61,13 @@ export interface SessionOptions {
   scope?: SessionScope | undefined;
 }
 
-/**
- * Which session an object came from: a symbol-keyed property on Stripe's JSON, which no
- * serialisation (JSON.stringify, Object.keys) sees. Cheaper than a WeakMap, whose entries for
- * short-lived objects cost the garbage collector on every scavenge.
- */
-const OWNER = Symbol('upstream session');
-type Owned = { [OWNER]?: UpstreamSession };
-
-function own(value: object, session: UpstreamSession): void {
-  (value as Owned)[OWNER] = session;
-}
+/** Which session an object came from, on Stripe's JSON itself (src/loaders/slot.ts). */
+const OWNER = slot<UpstreamSession>('upstream session');
+const own = OWNER.set;
 
 /** The session an object came from, if it came from one. */
 export function ownerOf(value: unknown): UpstreamSession | undefined {
-  return typeof value === 'object' && value !== null ? (value as Owned)[OWNER] : undefined;
+  return typeof value === 'object' && value !== null ? OWNER.get(value) : undefined;
 }
 
 /** Marks `child` (an object or an array of objects inside `parent`) as coming from `parent`'s session. */

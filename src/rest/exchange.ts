@@ -24,7 +24,7 @@ export interface Answer {
 
 export interface Exchange {
   readonly answer: Promise<Answer>;
-  /** Rejects `answer` with `reason` (unless it has settled) and aborts the request. */
+  /** Unless `answer` has settled: rejects it with `reason` and aborts the request. */
   cancel(reason: Error): void;
 }
 
@@ -106,7 +106,8 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
   return {
     answer,
     cancel(reason) {
-      cancelled ??= reason;
+      if (settled) return;
+      cancelled = reason;
       fail(reason);
       abort?.(reason);
     },

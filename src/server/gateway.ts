@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
+import { slot } from '../loaders/slot.ts';
 import { Cancellation } from '../rest/cancel.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
 import { isStripeError } from '../rest/errors.ts';
@@ -18,6 +19,7 @@ import type { LiveContext } from '../schema/subscriptions.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
+import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
@@ -29,7 +31,7 @@ import { createLive } from './live.ts';
 import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts';
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { contextEstimates, useOperations } from './operations.ts';
+import { useOperations } from './operations.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
@@ -193,7 +195,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     accessLog: config.accessLog,
   });
-  const estimates = contextEstimates();
+  // Each operation's estimate rides on its context (src/loaders/slot.ts).
+  const estimates = slot<CostEstimate>('cost estimate');
 
   const authenticator = createAuthenticator(config.auth);
   const scopes = createScopePolicy(built.model, built.index);

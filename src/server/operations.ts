@@ -7,6 +7,7 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { getOperationAST } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import type { Slot } from '../loaders/slot.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import type { ErrorMasker } from './masking.ts';
@@ -17,29 +18,8 @@ export interface OperationsOptions {
   masker: ErrorMasker;
   /** add `extensions.cost` to responses */
   costExtensions: boolean;
-  /** each admitted operation's estimate, by context (filled by the limits plugin) */
-  estimates: EstimateStore;
-}
-
-/** Each operation's cost estimate, by its context. */
-export interface EstimateStore {
-  get(context: object): CostEstimate | undefined;
-  set(context: object, estimate: CostEstimate): void;
-}
-
-/**
- * An estimate store that keeps each estimate on its context under a symbol of its own: a WeakMap
- * entry per request would cost the garbage collector on every scavenge.
- */
-export function contextEstimates(): EstimateStore {
-  const ESTIMATE = Symbol('cost estimate');
-  type Holder = { [ESTIMATE]?: CostEstimate };
-  return {
-    get: (context) => (context as Holder)[ESTIMATE],
-    set: (context, estimate) => {
-      (context as Holder)[ESTIMATE] = estimate;
-    },
-  };
+  /** each admitted operation's estimate, on its context (filled by the limits plugin) */
+  estimates: Slot<CostEstimate>;
 }
 
 export interface CostExtension {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
+import { slot } from '../loaders/slot.ts';
 import { GRAPHIQL_ASSETS_PATH } from './graphiql.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -55,15 +56,13 @@ export function createRequestTracking(options: {
   const { logger, metrics, graphqlEndpoint, accessLog = 1, random = Math.random } = options;
   const logged = (status: number): boolean =>
     status >= 400 || accessLog >= 1 || (accessLog > 0 && random() < accessLog);
-  // On the request itself under a symbol of this tracker's own: a WeakMap entry per request would
-  // cost the garbage collector on every scavenge (as src/loaders/session.ts notes).
-  const TRACKED = Symbol('request tracking');
+  // On the request itself (src/loaders/slot.ts), not in a WeakMap.
+  const tracked = slot<Tracked>('request tracking');
   const track = (request: Request): Tracked => {
-    const holder = request as Request & { [TRACKED]?: Tracked };
-    let entry = holder[TRACKED];
+    let entry = tracked.get(request);
     if (!entry) {
       entry = { id: requestIdOf(request), started: performance.now() };
-      holder[TRACKED] = entry;
+      tracked.set(request, entry);
     }
     return entry;
   };
