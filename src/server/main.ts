@@ -1,8 +1,9 @@
 /**
  * `npm start`: reads the configuration (exiting non-zero with a message naming the variable when
  * it is invalid), starts the built-in Stripe emulator when no STRIPE_SECRET_KEY is set, serves the
- * gateway, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests,
- * close the REST client, close the emulator.
+ * gateway, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, complete open subscriptions,
+ * finish in-flight requests, close the REST client, close the emulator. stdout carries JSON log
+ * lines only; the start-up banner goes to stderr.
  */
 import { ConfigError, readServerConfig, type ServerConfig } from './config.ts';
 import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
     }${config.live.redisUrl ? '; shared through Redis' : ''}`,
     `Health: ${listener.origin}/healthz  Readiness: ${listener.origin}/readyz  Metrics: ${listener.origin}/metrics`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // stdout carries JSON log lines only (what a log collector parses); the banner is for people.
+  process.stderr.write(`${lines.join('\n')}\n`);
   logger.info('listening', {
     url: graphqlUrl,
     upstream: upstream.emulator ? 'emulator' : 'stripe',
@@ -105,6 +107,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal, inFlight: listener.inFlight });
     gateway.readiness.drain();
+    // Open subscriptions complete now (SSE `event: complete`, graphql-ws `complete`) rather than
+    // hold the shutdown until SHUTDOWN_TIMEOUT_MS; the sockets close once that has been sent.
+    gateway.live.endSubscriptions();
+    // The streams end through promise jobs: let them run (graphql-ws sends each `complete`) before
+    // the sockets are closed.
+    await new Promise((resolve) => setImmediate(resolve));
     await sockets.close();
     const { forced } = await listener.close(config.shutdownTimeoutMs);
     await gateway.close();
