@@ -8,6 +8,7 @@
 import { ConfigError, readServerConfig, type ServerConfig } from './config.ts';
 import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
 import { listen } from './listen.ts';
+import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import { createRedactor } from './redact.ts';
 import { serveWebSockets } from './websocket.ts';
 
@@ -31,8 +32,10 @@ async function upstreamFor(config: ServerConfig): Promise<Upstream> {
 async function main(): Promise<void> {
   const started = performance.now();
   let config: ServerConfig;
+  let production: ProductionConfig;
   try {
     config = readServerConfig(process.env);
+    production = readProductionConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Invalid configuration: ${error.message}\n`);
@@ -43,7 +46,10 @@ async function main(): Promise<void> {
   }
 
   const upstream = await upstreamFor(config);
-  const gateway = createGateway({ config: upstream.config });
+  const gateway = createGateway({
+    config: upstream.config,
+    production,
+  });
   const { logger } = gateway;
   let listener: Awaited<ReturnType<typeof listen>>;
   try {
