@@ -5,6 +5,7 @@
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import type { ServerResponse } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
@@ -37,6 +38,7 @@ import { type ProductionConfig, readProductionConfig } from './production-config
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
+import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
 
@@ -56,6 +58,11 @@ export interface GatewayOptions {
   schema?: BuiltSchema;
   /** Where log lines go (already redacted); default stdout. */
   logSink?: LogSink;
+  /**
+   * OpenTelemetry: spans per HTTP request, GraphQL operation and Stripe call (src/server/tracing.ts).
+   * Default none (no span is made, nothing is installed).
+   */
+  tracer?: Tracer;
   /** Compression and trusted documents; default `readProductionConfig({})` (compression on). */
   production?: ProductionConfig;
   /** Events, claims and cache store to use (the caller closes it); default from `config.live`. */
@@ -166,7 +173,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
-  const observeUpstream: RequestListener = metrics.observeUpstream;
+  const stripeSpans = options.tracer ? stripeCallSpans(options.tracer) : undefined;
+  const observeUpstream: RequestListener = stripeSpans
+    ? (event) => {
+        metrics.observeUpstream(event);
+        stripeSpans(event);
+      }
+    : metrics.observeUpstream;
   const live = createLive({
     config: config.live,
     secretKey: config.rest.secretKey,
@@ -300,6 +313,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         : buildContext(request, response, caller);
     },
     plugins: [
+      // First: its request span wraps everything the other plugins do.
+      ...(options.tracer
+        ? [
+            useTracing<ServerContext>(options.tracer, {
+              estimatedCalls: (context) => estimates.get(context)?.upstreamCalls,
+              actualCalls: (context) => context.upstreamCalls(),
+            }),
+          ]
+        : []),
       tracking.plugin,
       useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),

@@ -10,6 +10,7 @@ import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
 import { listen } from './listen.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import { createRedactor } from './redact.ts';
+import { tracingEnabled } from './tracing.ts';
 import { serveWebSockets } from './websocket.ts';
 
 interface Upstream {
@@ -45,10 +46,13 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // OpenTelemetry only when the standard OTEL_* variables ask for it: the SDK is not even loaded otherwise.
+  const tracing = tracingEnabled(process.env) ? (await import('./tracing-sdk.ts')).startTracing() : undefined;
   const upstream = await upstreamFor(config);
   const gateway = createGateway({
     config: upstream.config,
     production,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   const { logger } = gateway;
   let listener: Awaited<ReturnType<typeof listen>>;
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
     const { forced } = await listener.close(config.shutdownTimeoutMs);
     await gateway.close();
     await upstream.emulator?.close();
+    await tracing?.shutdown();
     logger.info('stopped', { forced });
     process.exit(process.exitCode ?? 0);
   };
