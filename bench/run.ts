@@ -6,6 +6,7 @@ import { benchAbuse } from './abuse.ts';
 import { benchAuth } from './auth.ts';
 import { benchCompression } from './compression.ts';
 import { benchLive } from './live.ts';
+import { benchObservability } from './observability.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['abuse', benchAbuse],
   ['auth', benchAuth],
   ['compression', benchCompression],
+  ['observability', benchObservability],
 ];
 
 const only = process.argv.slice(2);
