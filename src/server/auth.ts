@@ -36,6 +36,8 @@ export interface Caller {
   readonly account?: string;
   /** the token's `sub`, for logs */
   readonly subject?: string;
+  /** when the credential expires (epoch ms, the token's `exp`): streams it opened end then */
+  readonly expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -105,6 +107,7 @@ export function callerFromClaims(payload: JWTPayload): Caller {
     ...(customer === undefined ? {} : { customer }),
     ...(account === undefined ? {} : { account }),
     ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
-import { corsFor, useRequestGuards } from './guards.ts';
+import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
 import { useCompiledExecution } from './jit.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
@@ -35,6 +35,7 @@ import { useOperations } from './operations.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
+import { useStreamBounds } from './streams.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -127,8 +128,8 @@ function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
   };
 }
 
-function corsOptions(origins: readonly string[]) {
-  return corsFor(origins, {
+function corsOptions(policy: ChannelPolicy) {
+  return corsFor(policy, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -199,6 +200,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const estimates = slot<CostEstimate>('cost estimate');
 
   const authenticator = createAuthenticator(config.auth);
+  // One Host/Origin policy for HTTP, SSE and the WebSocket upgrade (src/server/guards.ts).
+  const policy = createChannelPolicy({
+    allowedHosts: config.allowedHosts,
+    origins: config.corsOrigins,
+    loopbackOrigins: config.channels.loopbackOrigins,
+  });
   const scopes = createScopePolicy(built.model, built.index);
 
   const buildContext = (request: Request, res: ServerResponse | undefined, caller: Caller): ServerContext => {
@@ -240,6 +247,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
+      ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
       logger: logger.child({
         requestId,
         ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
@@ -269,7 +277,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     graphiql: config.graphiql ? { title: 'Stripe GraphQL gateway', defaultQuery: DEFAULT_QUERY } : false,
     renderGraphiQL: renderGraphiQLPage,
     landingPage: false,
-    cors: corsOptions(config.corsOrigins),
+    cors: corsOptions(policy),
     batching: false,
     // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
     // every body through a TransformStream, a large share of a small query's CPU.
@@ -287,10 +295,18 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     plugins: [
       tracking.plugin,
-      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
+      useRequestGuards({
+        policy,
+        maxBodyBytes: config.http.maxBodyBytes,
+        ownBodyLimit: [config.live.webhookPath],
+      }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       ...live.plugins(),
       useCsrfPrevention(),
+      useStreamBounds({
+        maxSubscriptions: config.channels.maxSubscriptions,
+        expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+      }),
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
@@ -303,6 +319,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       useCompiledExecution(),
     ],
   });
+
+  transportOf.set(yoga, { policy, channels: config.channels });
 
   let closing: Promise<void> | undefined;
   return {
