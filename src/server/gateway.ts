@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
@@ -37,6 +38,7 @@ import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
 import { useStreamBounds } from './streams.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
+import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 export const STRIPE_ACCOUNT_HEADER = 'stripe-account';
@@ -125,6 +127,28 @@ function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
       }),
     list: (request) => rest.list(request),
     close: () => rest.close(),
+  };
+}
+
+/**
+ * Reads a webhook's object again, at the gateway's API version, straight from Stripe (not through
+ * the object cache, which the event is about to invalidate); undefined when it has no retrieve path
+ * or is gone.
+ */
+function rereadWith(rest: RestClient, built: BuiltSchema): Reread {
+  return async (object, account) => {
+    const path = built.index.retrievePathOf(object as StripeObject);
+    if (path === undefined) return undefined;
+    try {
+      return await rest.request<Record<string, unknown>>({
+        method: 'GET',
+        path,
+        ...(account === undefined ? {} : { stripeAccount: account }),
+      });
+    } catch (error) {
+      if (isStripeError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
   };
 }
 
@@ -301,7 +325,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         ownBodyLimit: [config.live.webhookPath],
       }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      ...live.plugins(),
+      ...live.plugins({
+        maxBodyBytes: config.channels.webhookMaxBodyBytes,
+        // A passthrough gateway holds no key to read with: such events are dropped.
+        ...(config.auth.mode === 'passthrough' ? {} : { reread: rereadWith(upstream, built) }),
+      }),
       useCsrfPrevention(),
       useStreamBounds({
         maxSubscriptions: config.channels.maxSubscriptions,

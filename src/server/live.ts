@@ -12,7 +12,7 @@ import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { createSharedState, type SharedState, subscribeEvents } from './pubsub.ts';
 import { RateBudget } from './rate-budget.ts';
-import { useWebhookIntake } from './webhooks.ts';
+import { type Reread, useWebhookIntake } from './webhooks.ts';
 
 export interface Live {
   readonly shared: SharedState;
@@ -29,8 +29,8 @@ export interface Live {
   events(): AsyncIterable<LiveEvent>;
   /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
   acceptWebhookSecret(secret: string): void;
-  /** The webhook intake. */
-  plugins(): Plugin[];
+  /** The webhook intake, with its body limit and how it reads objects at the gateway's version. */
+  plugins(intake: { maxBodyBytes: number; reread?: Reread }): Plugin[];
   close(): Promise<void>;
 }
 
@@ -94,12 +94,14 @@ export function createLive(options: {
     acceptWebhookSecret: (secret) => {
       if (!secrets.includes(secret)) secrets.push(secret);
     },
-    plugins() {
+    plugins(intake) {
       return [
         useWebhookIntake({
           path: config.webhookPath,
           secrets,
           toleranceSeconds: config.webhookToleranceSeconds,
+          maxBodyBytes: intake.maxBodyBytes,
+          ...(intake.reread ? { reread: intake.reread } : {}),
           shared,
           logger,
           onOutcome: (outcome) => webhooks.inc({ outcome }),

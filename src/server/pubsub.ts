@@ -54,6 +54,8 @@ export interface SharedState {
    * time.
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Publishes an event to subscribers on every replica; resolves once it is handed to Redis (or local ones). */
+  publish(event: StripeEvent): Promise<void>;
   /** Forgets a claim (the work it guarded failed and may be retried). */
   release(key: string): Promise<void>;
   close(): Promise<void>;
@@ -99,10 +101,12 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
   const prefix = options.prefix ?? 'sgg:';
   if (!options.redisUrl) {
     const claims = new LocalClaims();
+    const pubsub: EventPubSub = createPubSub();
     return {
-      pubsub: createPubSub(),
+      pubsub,
       redis: undefined,
       prefix,
+      publish: async (event) => pubsub.publish(EVENTS_TOPIC, event),
       claim: async (key, ttl) => claims.claim(key, ttl),
       release: async (key) => claims.release(key),
       close: async () => {},
@@ -121,10 +125,15 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
         target.dispatchEvent(new CustomEvent(`${prefix}${event.type}`, { detail: event.detail })),
     },
   }) as EventPubSub;
+  const channel = eventsChannel(prefix);
   return {
     pubsub,
     redis,
     prefix,
+    // What the Redis event target's dispatch sends, but awaited (its own publish is fire-and-forget).
+    async publish(event) {
+      await redis.publish(channel, JSON.stringify(event));
+    },
     async claim(key, ttlSeconds) {
       return (await redis.set(`${prefix}${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
