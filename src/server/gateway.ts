@@ -211,6 +211,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     rest: readinessClient(rest, config),
     cacheMs: config.readyCacheMs,
     timeoutMs: config.readyTimeoutMs,
+    redis: live.shared.redis,
   });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });

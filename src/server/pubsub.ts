@@ -90,11 +90,49 @@ class LocalClaims {
   }
 }
 
+/** Longest a Redis command may take before its caller falls back (a hung server, not a down one). */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
 export function connectRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    enableAutoPipelining: true,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   // ioredis reconnects by itself; an unhandled 'error' event would crash the process.
   redis.on('error', () => {});
   return redis;
+}
+
+/** What falls back to this process when Redis cannot be used. */
+export type FallbackUse = 'cache' | 'rate_budget';
+/** Told of every operation that fell back (metrics, a log line). */
+export type OnFallback = (use: FallbackUse, error: unknown) => void;
+
+/**
+ * Redis as an accelerator: `shared` runs on Redis when its connection is up, `local` instead when it
+ * is not (no command waits in ioredis' offline queue while it reconnects) or when the command fails
+ * or times out. `keep` marks errors that are answers, not failures (rethrown as they are).
+ */
+export async function withFallback<T>(
+  redis: Redis,
+  use: FallbackUse,
+  onFallback: OnFallback | undefined,
+  shared: () => Promise<T>,
+  local: () => T | Promise<T>,
+  keep: (error: unknown) => boolean = () => false,
+): Promise<T> {
+  if (redis.status !== 'ready') {
+    onFallback?.(use, new Error(`the Redis connection is ${redis.status}`));
+    return local();
+  }
+  try {
+    return await shared();
+  } catch (error) {
+    if (keep(error)) throw error;
+    onFallback?.(use, error);
+    return local();
+  }
 }
 
 export function createSharedState(options: SharedStateOptions = {}): SharedState {
@@ -135,6 +173,8 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
       await redis.publish(channel, JSON.stringify(event));
     },
     async claim(key, ttlSeconds) {
+      // Not queued while reconnecting: the webhook answers 500 at once and Stripe retries later.
+      if (redis.status !== 'ready') throw new Error(`the Redis connection is ${redis.status}`);
       return (await redis.set(`${prefix}${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     async release(key) {
