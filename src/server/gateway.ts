@@ -294,6 +294,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     };
   };
 
+  const streamBounds = useStreamBounds({
+    maxSubscriptions: config.channels.maxSubscriptions,
+    expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+  });
+
   const yoga = createYoga<Record<string, unknown>, ServerContext>({
     schema: built.schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -332,10 +337,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         ...(config.auth.mode === 'passthrough' ? {} : { reread: rereadWith(upstream, built) }),
       }),
       useCsrfPrevention(),
-      useStreamBounds({
-        maxSubscriptions: config.channels.maxSubscriptions,
-        expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
-      }),
+      streamBounds,
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).

@@ -92,10 +92,14 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-export function useStreamBounds(options: StreamBoundsOptions): Plugin {
+/** The plugin, and how many subscriptions it holds open now. */
+export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readonly active: number } {
   const { maxSubscriptions, expiresAtOf, onRefused } = options;
   let active = 0;
   return {
+    get active() {
+      return active;
+    },
     onSubscribe({ args, setResultAndStopExecution }) {
       if (active >= maxSubscriptions) {
         onRefused?.();
