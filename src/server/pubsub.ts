@@ -4,6 +4,8 @@
  * Redis, through Yoga's Redis event target and ioredis, so an event taken in by one replica reaches
  * subscribers on every replica; without one they live in this process.
  */
+
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub, type PubSub } from 'graphql-yoga';
@@ -139,7 +141,10 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
   const prefix = options.prefix ?? 'sgg:';
   if (!options.redisUrl) {
     const claims = new LocalClaims();
-    const pubsub: EventPubSub = createPubSub();
+    // One listener per subscriber on one target: MAX_SUBSCRIPTIONS bounds them, not Node's warning at 11.
+    const target = new EventTarget();
+    setMaxListeners(0, target);
+    const pubsub: EventPubSub = createPubSub({ eventTarget: target });
     return {
       pubsub,
       redis: undefined,

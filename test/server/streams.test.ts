@@ -1,5 +1,6 @@
 /** The subscription bounds' stream wrapper: ends at the deadline, or earlier with its timer cleared. */
 import { describe, expect, it, vi } from 'vitest';
+import { createSharedState, subscribeEvents } from '../../src/server/pubsub.ts';
 import { boundedStream } from '../../src/server/streams.ts';
 
 async function* results(n: number) {
@@ -49,5 +50,28 @@ describe('boundedStream', () => {
     await stream.next();
     await stream.return(undefined);
     expect(ended).toBe(1);
+  });
+});
+
+describe('the in-process pub/sub', () => {
+  it('serves many subscribers without Node’s listener warning (MAX_SUBSCRIPTIONS bounds them)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const shared = createSharedState();
+      const readers = Array.from({ length: 20 }, () =>
+        subscribeEvents(shared.pubsub)[Symbol.asyncIterator](),
+      );
+      const next = readers.map((reader) => reader.next());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await shared.publish({ id: 'evt_many', type: 'customer.updated', created: 1, data: { object: {} } });
+      expect((await Promise.all(next)).map((r) => r.value?.id)).toEqual(Array(20).fill('evt_many'));
+      await Promise.all(readers.map((reader) => reader.return?.()));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
