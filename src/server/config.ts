@@ -80,6 +80,8 @@ export interface ServerConfig {
   /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
   readonly auth: AuthConfig;
   readonly live: LiveConfig;
+  /** Transports' origin defaults and bounds (see the channels block below). */
+  readonly channels: ChannelConfig;
 }
 
 /** Webhooks, subscriptions and what replicas share (src/server/live.ts). */
@@ -337,6 +339,64 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     live: readLive(env),
     previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
     auth,
+    channels: readChannelConfig(env, auth.mode),
+  };
+}
+
+// ---- Channels: browser origins and the bounds of connections, subscriptions and webhook bodies ----
+// (enforced by src/server/guards.ts, listen.ts, websocket.ts, live.ts and webhooks.ts)
+
+export interface ChannelConfig {
+  /**
+   * Browser origins on a loopback name (http://localhost:3000, any port) are allowed too: the
+   * default when AUTH_MODE=none and CORS_ORIGINS is unset (a local front end in development).
+   */
+  readonly loopbackOrigins: boolean;
+  /** `WS_MAX_PAYLOAD_BYTES`: largest WebSocket message; a larger one closes the socket (1009). */
+  readonly wsMaxPayloadBytes: number;
+  /** `MAX_CONNECTIONS`: open TCP connections (kept-alive HTTP and WebSockets); past it 503 TOO_MANY_CONNECTIONS. */
+  readonly maxConnections: number;
+  /** `WS_MAX_CONNECTIONS`: open WebSockets; past it the upgrade is answered 503 TOO_MANY_CONNECTIONS. */
+  readonly maxWebSockets: number;
+  /** `SUBSCRIPTIONS_PER_CONNECTION`: active subscriptions on one WebSocket (TOO_MANY_SUBSCRIPTIONS past it). */
+  readonly subscriptionsPerConnection: number;
+  /** `MAX_SUBSCRIPTIONS`: active subscriptions on this replica, SSE and WebSocket together. */
+  readonly maxSubscriptions: number;
+  /** `WEBHOOK_MAX_BODY_BYTES`: the webhook intake's own body limit, counted as the body arrives. */
+  readonly webhookMaxBodyBytes: number;
+}
+
+export const DEFAULT_CHANNELS: Omit<ChannelConfig, 'loopbackOrigins'> = {
+  wsMaxPayloadBytes: 102_400,
+  maxConnections: 2_048,
+  maxWebSockets: 1_024,
+  subscriptionsPerConnection: 10,
+  maxSubscriptions: 1_000,
+  webhookMaxBodyBytes: 1_048_576,
+};
+
+export function readChannelConfig(env: NodeJS.ProcessEnv, mode: AuthMode): ChannelConfig {
+  const d = DEFAULT_CHANNELS;
+  return {
+    loopbackOrigins: mode === 'none' && read(env, 'CORS_ORIGINS') === undefined,
+    wsMaxPayloadBytes: readInteger(env, 'WS_MAX_PAYLOAD_BYTES', 1_024, 50_000_000, d.wsMaxPayloadBytes),
+    maxConnections: readInteger(env, 'MAX_CONNECTIONS', 1, 1_000_000, d.maxConnections),
+    maxWebSockets: readInteger(env, 'WS_MAX_CONNECTIONS', 0, 1_000_000, d.maxWebSockets),
+    subscriptionsPerConnection: readInteger(
+      env,
+      'SUBSCRIPTIONS_PER_CONNECTION',
+      1,
+      10_000,
+      d.subscriptionsPerConnection,
+    ),
+    maxSubscriptions: readInteger(env, 'MAX_SUBSCRIPTIONS', 0, 1_000_000, d.maxSubscriptions),
+    webhookMaxBodyBytes: readInteger(
+      env,
+      'WEBHOOK_MAX_BODY_BYTES',
+      1_024,
+      100_000_000,
+      d.webhookMaxBodyBytes,
+    ),
   };
 }
 
