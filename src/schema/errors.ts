@@ -11,6 +11,8 @@ function stripeCode(error: StripeError): string {
   if (error.kind === 'aborted') return 'REQUEST_ABORTED';
   if (error.kind === 'connection') return 'STRIPE_UNREACHABLE';
   if (error.kind === 'rate_limited') return 'RATE_LIMITED';
+  if (error.kind === 'queue_timeout') return 'STRIPE_QUEUE_TIMEOUT';
+  if (error.kind === 'too_large') return 'STRIPE_RESPONSE_TOO_LARGE';
   if (error.isRateLimit) return 'STRIPE_RATE_LIMITED';
   switch (error.statusCode) {
     case 400:
