@@ -3,6 +3,7 @@
  * (`npx tsx bench/<name>.ts`).
  */
 import { benchAbuse } from './abuse.ts';
+import { benchAbuseSizes } from './abuse-sizes.ts';
 import { benchAuth } from './auth.ts';
 import { benchLive } from './live.ts';
 import { benchRest } from './rest.ts';
@@ -19,7 +20,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['server', benchServer],
   ['throughput', benchThroughput],
   ['live', benchLive],
-  ['abuse', benchAbuse],
+  ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes())]],
   ['auth', benchAuth],
 ];
 
