@@ -18,6 +18,7 @@ import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import type { LiveContext } from '../schema/subscriptions.ts';
+import { useAnswerBudget } from './answer-budget.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { useCompression } from './compression.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
@@ -393,6 +394,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
       }),
+      useAnswerBudget(config.answer),
       useCompiledExecution(),
       // Last, so that it compresses the answer as the other plugins left it.
       ...(production.compression ? [useCompression(production.compression)] : []),
