@@ -11,6 +11,7 @@ import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
+import { isOfKind, objectKindExtensions } from './abstract.ts';
 import type { Builder } from './builder.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
@@ -64,7 +65,7 @@ export class TypeRegistry {
     this.node = (builder as Ref).interfaceRef('Node').implement({
       description: this.describe('Node', 'An object with a Stripe id, refetchable through node(id).'),
       fields: (t: Ref) => ({ id: t.exposeID('id', { nullable: false }) }),
-      resolveType: (value: unknown) => this.resolveObjectType(value as StripeObject),
+      // Resolved by `object` and `deleted`, with every abstract type (src/schema/abstract.ts).
     });
     for (const schema of Object.values(model.objects)) {
       this.objects.set(schema.name, builder.objectRef<StripeObject>(schema.gql));
@@ -151,22 +152,11 @@ export class TypeRegistry {
 
   private buildUnion(name: string): void {
     const schema = this.model.unions[name]!;
-    const byKey = new Map<string, string>();
-    for (const member of schema.members) {
-      const object = this.model.objects[member]!;
-      byKey.set(`${object.object}:${object.props.some((p) => p.name === 'deleted')}`, object.gql);
-    }
+    // Members are told apart by `object` and `deleted`, as every abstract type is
+    // (src/schema/abstract.ts); what none represents is a typed error at the field.
     this.unions.set(
       name,
-      this.builder.unionType(schema.gql, {
-        types: schema.members.map((m) => this.objects.get(m)),
-        resolveType: (value: StripeObject) => {
-          const type = byKey.get(`${String(value.object)}:${value.deleted === true}`);
-          if (!type)
-            throw new GraphQLError(`${schema.gql} cannot represent a "${String(value.object)}" object`);
-          return type;
-        },
-      }),
+      this.builder.unionType(schema.gql, { types: schema.members.map((m) => this.objects.get(m)) }),
     );
   }
 
@@ -257,17 +247,25 @@ export class TypeRegistry {
       wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) && prop.expandable, optIn });
     }
     this.wireFields.set(schema.gql, wireFields);
+    const kind = schema.object
+      ? {
+          object: schema.object,
+          // A live type with a `deleted` property (`apps.secret`) holds either form.
+          deleted: schema.deletedOf
+            ? true
+            : schema.props.some((p) => p.name === 'deleted')
+              ? ('either' as const)
+              : false,
+        }
+      : undefined;
     this.builder.objectType(ref, {
-      ...previewMark(schema.preview, this.describe(schema.gql)),
+      ...previewMark(
+        schema.preview,
+        this.describe(schema.gql),
+        kind ? objectKindExtensions(kind) : undefined,
+      ),
       ...(isNode ? { interfaces: [this.node] } : {}),
-      ...(schema.object
-        ? {
-            isTypeOf: (value: unknown) => {
-              const v = value as StripeObject;
-              return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
-            },
-          }
-        : {}),
+      ...(kind ? { isTypeOf: (value: unknown) => isOfKind(value, kind) } : {}),
       fields: (t: Ref) => {
         const fields: Record<string, Ref> = {};
         const claim = (name: string, wire: string, field: Ref) => {
