@@ -4,6 +4,7 @@
  */
 import { benchAbuse } from './abuse.ts';
 import { benchAuth } from './auth.ts';
+import { benchEstimate } from './estimate.ts';
 import { benchLive } from './live.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
@@ -15,6 +16,7 @@ import { benchUpstream } from './upstream.ts';
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['schema', benchSchema],
   ['upstream', benchUpstream],
+  ['estimate', benchEstimate],
   ['rest', benchRest],
   ['server', benchServer],
   ['throughput', benchThroughput],

@@ -27,11 +27,38 @@ export interface FetchPlan {
    */
   batch?: boolean;
   /**
+   * The object lives on another account than its parent, named by this parent property
+   * (`transfer.destination_payment` is a payment on the transfer's `destination`): it is read
+   * through that account's session, one call per parent, and never folded (Stripe does not expand
+   * across accounts).
+   */
+  account?: string;
+  /**
+   * No target has a retrieve of its own (`application_fee.application`): Stripe may answer the
+   * bare id even when asked to expand it, and the resolver then re-reads the parent with
+   * `expand[]`, a call that folding does not save.
+   */
+  unretrievable?: boolean;
+  /**
    * `node` only: the operation a read of `id` makes (the retrieve its prefix picks), so the
    * estimator knows it sends the same request as `customer(id:)` with that id.
    */
   retrieveOf?: (id: string) => string | undefined;
 }
+
+/**
+ * References whose object lives on another account than the object holding them: Stripe type →
+ * wire property → the property of that object naming the account. Stripe's spec does not say
+ * where an object lives; these are the references Connect documents as the connected account's:
+ * the payment a transfer created on its destination, and the charge on the connected account an
+ * application fee came from. (`transfer_reversal.destination_payment_refund` lives on the
+ * transfer's destination too, which the reversal does not name: it is read on the reversal's own
+ * account and answers NOT_FOUND from the platform.)
+ */
+export const OTHER_ACCOUNT_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  transfer: { destination_payment: 'destination' },
+  application_fee: { originating_transaction: 'account' },
+};
 
 /** Extensions for a field that calls Stripe: the plan, and the cost figure the estimator reads. */
 export function planExtensions(plan: FetchPlan): Record<string, unknown> {
@@ -49,8 +76,13 @@ export function operationFieldOptions(
   return previewMark(op.preview, undefined, planExtensions({ operation: op.id, shape, expand: op.expand }));
 }
 
-/** Plans by selection: within one execution graphql-js hands every item of a list the same field nodes. */
-const planned = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>>();
+/**
+ * Plans by selection and variables: within one execution graphql-js hands every item of a list the
+ * same field nodes and variable values (a cached document runs again with other variables, which
+ * may change whether an inline page answers).
+ */
+const planned = new WeakMap<readonly FieldNode[], WeakMap<object, Map<string, readonly string[]>>>();
+const NO_VARIABLES = {};
 
 /**
  * The `expand[]` paths for what the query selects under the field being resolved: none when the
@@ -66,10 +98,16 @@ export function expandFor(
 ): readonly string[] {
   if (!op.expand || !session.folds) return [];
   const key = `${options.connection ? 'pages' : 'object'}:${options.typeName ?? ''}`;
-  let byKey = planned.get(info.fieldNodes);
+  let byVariables = planned.get(info.fieldNodes);
+  if (!byVariables) {
+    byVariables = new WeakMap();
+    planned.set(info.fieldNodes, byVariables);
+  }
+  const variables = info.variableValues ?? NO_VARIABLES;
+  let byKey = byVariables.get(variables);
   if (!byKey) {
     byKey = new Map();
-    planned.set(info.fieldNodes, byKey);
+    byVariables.set(variables, byKey);
   }
   let plan = byKey.get(key);
   if (!plan) {
@@ -80,6 +118,7 @@ export function expandFor(
         fieldNodes: info.fieldNodes,
         type: (options.typeName && info.schema.getType(options.typeName)) || getNamedType(info.returnType),
         wireFields: registry.wireFields,
+        variables: info.variableValues,
         ...(options.connection ? { connection: true } : {}),
       }),
     );

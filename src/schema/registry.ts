@@ -13,9 +13,10 @@ import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import { isOfKind, objectKindExtensions } from './abstract.ts';
 import type { Builder } from './builder.ts';
+import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { planExtensions } from './plans.ts';
+import { OTHER_ACCOUNT_REFERENCES, planExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
@@ -44,6 +45,8 @@ export interface WireField {
   optIn: boolean;
   /** the field is a connection whose first page is this inline list (paths continue at `data.`) */
   connection?: boolean;
+  /** the inline list is a plain array: paths continue at its items, without `data.` */
+  array?: boolean;
 }
 
 export class TypeRegistry {
@@ -171,15 +174,26 @@ export class TypeRegistry {
    * A reference's fetch plan: the retrieve it loads by when one operation serves every target
    * (batched when its list takes `ids[]`), and the parent's property it folds into, if expandable.
    */
-  private refPlan(type: Extract<OutType, { k: 'ref' }>, fold: string | undefined): Record<string, unknown> {
+  private refPlan(
+    type: Extract<OutType, { k: 'ref' }>,
+    fold: string | undefined,
+    account: string | undefined,
+  ): Record<string, unknown> {
     const ops = new Set(this.liveTargets(type).map((t) => this.index.retrieveByIdOf(t)));
     const op = ops.size === 1 ? [...ops][0] : undefined;
+    if (account) return planExtensions({ operation: op?.id ?? 'expand', shape: 'object', account });
     return planExtensions({
       operation: op?.id ?? 'expand',
       shape: 'object',
       ...(fold ? { fold } : {}),
+      ...(ops.size === 1 && !op ? { unretrievable: true } : {}),
       ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
     });
+  }
+
+  /** The parent property naming the account a reference's object lives on, when not the parent's. */
+  private accountOf(schema: ObjectSchema, wire: string): string | undefined {
+    return schema.resource ? OTHER_ACCOUNT_REFERENCES[schema.resource]?.[wire] : undefined;
   }
 
   /** The live member of a union of exactly a resource and its deleted form, else undefined. */
@@ -234,8 +248,18 @@ export class TypeRegistry {
       const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
       const optIn = prop.expandable && !prop.required && target?.object === 'list';
       if (prop.relation) {
-        // The relation's connection serves this inline list as its first page.
-        wireFields.set(prop.relation, { wire: prop.name, ref: false, optIn, connection: true });
+        // The relation's connection serves this inline list as its first page (an optional plain
+        // array is not planned for: see src/schema/relations.ts).
+        const array = prop.type.k === 'array';
+        if (!array || prop.required) {
+          wireFields.set(prop.relation, {
+            wire: prop.name,
+            ref: false,
+            optIn,
+            connection: true,
+            ...(array ? { array } : {}),
+          });
+        }
         continue;
       }
       if (prop.name === 'id' && idKind) {
@@ -243,8 +267,10 @@ export class TypeRegistry {
         continue;
       }
       const names = fieldNames(prop);
-      // A reference Stripe does not expand (`source.customer`, read by id) is never folded.
-      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) && prop.expandable, optIn });
+      // A reference Stripe does not expand (`source.customer`, read by id), or one living on
+      // another account, is never folded.
+      const folds = Boolean(names.idField) && prop.expandable && !this.accountOf(schema, prop.name);
+      wireFields.set(names.field, { wire: prop.name, ref: folds, optIn });
     }
     this.wireFields.set(schema.gql, wireFields);
     const kind = schema.object
@@ -367,7 +393,10 @@ export class TypeRegistry {
     }
     // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts);
     // one Stripe does not expand is always loaded by id.
-    const extensions = base.k === 'ref' ? this.refPlan(base, prop.expandable ? wire : undefined) : undefined;
+    const extensions =
+      base.k === 'ref'
+        ? this.refPlan(base, prop.expandable ? wire : undefined, this.accountOf(schema, wire))
+        : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
@@ -398,7 +427,13 @@ export class TypeRegistry {
     wire: string,
     ctx: GatewayContext,
   ): unknown {
-    const session = sessionOf(ctx, parent);
+    // An object on another account is read as that account (its id from the parent).
+    const account = this.accountOf(parentSchema, wire);
+    const accountId = account ? idOf(parent[account]) : undefined;
+    const session =
+      accountId && accountId !== sessionOf(ctx, parent).stripeAccount
+        ? sessionForAccount(ctx, accountId, `${parentSchema.gql}.${camelCase(account!)}`)
+        : sessionOf(ctx, parent);
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
       if (live && object?.deleted === true) {

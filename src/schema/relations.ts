@@ -105,6 +105,14 @@ function relationField(
     .filter((p) => !inherited.includes(p.name))
     .map((p) => argumentTypes.argFor(p, item));
   const paged = op.query.some((p) => p.name === 'limit');
+  // The embedded first page is folded into the parent's request when Stripe always embeds it, or
+  // embeds it as a list object on request (`customer.sources`). An optional plain array
+  // (`issuing.dispute.balance_transactions`) is served when present, but is not planned for:
+  // the connection may cost a call.
+  const inlineProp = edge.inline
+    ? registry.model.objects[edge.parent]?.props.find((p) => p.name === edge.inline)
+    : undefined;
+  const folds = Boolean(inlineProp) && (inlineProp!.required || inlineProp!.type.k !== 'array');
   return t.field({
     type: connection,
     nullable: false,
@@ -115,7 +123,7 @@ function relationField(
         operation: op.id,
         shape: 'pages',
         expand: op.expand,
-        ...(edge.inline ? { fold: edge.inline } : {}),
+        ...(edge.inline && folds ? { fold: edge.inline } : {}),
       }),
     ),
     args: {

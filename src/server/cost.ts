@@ -86,6 +86,8 @@ interface PlanFacts {
   expand?: boolean;
   /** reads for many parents share list calls of up to a page of ids */
   batch?: boolean;
+  /** no target has a retrieve: may cost a re-read of the parent even when folded */
+  unretrievable?: boolean;
 }
 
 function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined): PlanFacts | undefined {
@@ -292,7 +294,14 @@ function selectionCost(
         : DEFAULT_LIST_SIZE;
       own = items;
       childFold = plan?.expand ? 0 : undefined;
-    } else if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
+    } else if (
+      plan?.fold !== undefined &&
+      fold !== undefined &&
+      foldable(args, fold) &&
+      // A reference with no retrieve of its own (`application_fee.application`) may come back a
+      // bare id even when expanded; the resolver then re-reads its parent with expand[]: a call.
+      !plan.unretrievable
+    ) {
       // Folded into the parent's request: no call of its own.
       walk.folds += 1;
       if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
