@@ -20,15 +20,10 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import type { WireFacts } from '../schema/plans.ts';
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
 
 export { MAX_EXPAND_DEPTH };
-
-/** GraphQL type → field → the wire property and whether it is an expandable reference. */
-export type WireFieldMap = ReadonlyMap<
-  string,
-  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean; connection?: boolean; array?: boolean }>
->;
 
 export interface ExpandPlanInput {
   schema: GraphQLSchema;
@@ -36,7 +31,6 @@ export interface ExpandPlanInput {
   fieldNodes: readonly FieldNode[];
   /** the GraphQL type the fetched object has (object, union or interface) */
   type: GraphQLNamedType;
-  wireFields: WireFieldMap;
   /** the selection is a connection over the fetched list (`edges.node`, `nodes`): paths start at `data.` */
   connection?: boolean;
   /** the operation's coerced variables (whether an inline list's page answers depends on arguments) */
@@ -106,20 +100,21 @@ function walk(
   out: Set<string>,
 ): void {
   for (const type of types) {
-    const wire = input.wireFields.get(type.name);
-    if (!wire) continue;
     const fields = type.getFields();
     for (const selectionSet of selectionSets) {
       for (const node of fieldsFor(selectionSet, type, input)) {
-        const info = wire.get(node.name.value);
         const field = fields[node.name.value];
+        // Where the field sits in the parent's object (src/schema/plans.ts); a field that is not
+        // read from it (a reference Stripe does not expand, one on another account) folds nothing.
+        const info = field?.extensions?.stripeWire as WireFacts | undefined;
         if (!info || !field || !node.selectionSet) continue;
         const next = [...path, info.wire];
         if (next.length > MAX_EXPAND_DEPTH) continue;
         const fieldType = getNamedType(field.type);
-        if (info.connection) {
+        if (info.fold === 'list') {
           // A connection served by an inline list: folded when its embedded page answers the
-          // arguments; its items are at `wire.data`, and what they select folds below them.
+          // arguments; its items are at `wire.data` (a plain array's at `wire`), and what they
+          // select folds below them.
           if (!isObjectType(fieldType) || !inlinePageAnswers(argumentsOf(field, node, input))) continue;
           if (info.optIn) out.add(next.join('.'));
           const items = itemSelections({ ...input, fieldNodes: [node] }, fieldType);
@@ -130,7 +125,7 @@ function walk(
           walkAll(items, itemTypes, itemsPath, input, out);
           continue;
         }
-        if (info.ref || info.optIn) out.add(next.join('.'));
+        if (info.fold === 'reference' || info.optIn) out.add(next.join('.'));
         walkAll([node.selectionSet], possibleTypes(input.schema, fieldType), next, input, out);
       }
     }

@@ -37,8 +37,8 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { expandFor } from './plans.ts';
-import type { TypeRegistry } from './registry.ts';
+import { expandFor, planExtensions } from './plans.ts';
+import { fieldNames, type TypeRegistry } from './registry.ts';
 
 type Ref = any;
 
@@ -70,7 +70,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
   for (const [gql, name] of entityTypes(registry)) {
     const ref = registry.objects.get(name);
     const op = registry.index.retrieveByIdOf(name)!;
-    if (registry.wireFields.get(gql)?.has(ACCOUNT_KEY_FIELD)) {
+    if (registry.model.objects[name]!.props.some((p) => fieldNames(p).field === ACCOUNT_KEY_FIELD)) {
       throw new Error(`${gql} has a Stripe field named ${ACCOUNT_KEY_FIELD}: choose another account key`);
     }
     b.objectField(ref, ACCOUNT_KEY_FIELD, (t: Ref) =>
@@ -99,7 +99,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
           path: op.path,
           pathParams: [representation.id],
           // Planned once per `_entities` call and entity type: every representation shares it.
-          expand: expandFor(registry, info, session, op, { typeName: gql }),
+          expand: expandFor(info, session, op, { typeName: gql }),
         });
         if (result.deleted === true) {
           throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
@@ -134,10 +134,12 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
         // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
         // Each representation is read by its type's retrieve, with what the router selects under it
         // folded into that read's expand[] (per type, so the union rule of the planner does not apply).
-        extensions: {
-          stripeCost: { perItemOf: 'representations' },
-          stripePlan: { operation: '_entities', shape: 'object', expand: true },
-        },
+        extensions: planExtensions({
+          operation: '_entities',
+          shape: 'object',
+          expand: true,
+          perItemOf: 'representations',
+        }),
         type: new GraphQLNonNull(
           new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
         ),

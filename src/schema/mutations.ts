@@ -203,7 +203,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
           const session = sessionOf(ctx, root);
-          const expand = expandFor(registry, info, session, op);
+          const expand = expandFor(info, session, op);
           try {
             return await session.write<StripeObject>({
               method: op.method === 'delete' ? 'DELETE' : 'POST',

@@ -16,7 +16,7 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { OTHER_ACCOUNT_REFERENCES, planExtensions } from './plans.ts';
+import { OTHER_ACCOUNT_REFERENCES, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
@@ -36,26 +36,11 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
   return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
 }
 
-/** What a GraphQL field reads on the wire: the property, and whether `expand[]` can inline it. */
-export interface WireField {
-  wire: string;
-  /** an expandable reference (the object field, not its `xId`) */
-  ref: boolean;
-  /** an optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`) */
-  optIn: boolean;
-  /** the field is a connection whose first page is this inline list (paths continue at `data.`) */
-  connection?: boolean;
-  /** the inline list is a plain array: paths continue at its items, without `data.` */
-  array?: boolean;
-}
-
 export class TypeRegistry {
   readonly objects = new Map<string, Ref>();
   readonly enums = new Map<string, Ref>();
   readonly unions = new Map<string, Ref>();
   readonly node: Ref;
-  /** GraphQL type → field → where it comes from on the wire; read by the expand planner */
-  readonly wireFields = new Map<string, Map<string, WireField>>();
   /** `${object}:${deleted}` → GraphQL type name, for resolveType */
   private readonly typeByObject = new Map<string, string>();
 
@@ -182,13 +167,22 @@ export class TypeRegistry {
     const ops = new Set(this.liveTargets(type).map((t) => this.index.retrieveByIdOf(t)));
     const op = ops.size === 1 ? [...ops][0] : undefined;
     if (account) return planExtensions({ operation: op?.id ?? 'expand', shape: 'object', account });
-    return planExtensions({
-      operation: op?.id ?? 'expand',
-      shape: 'object',
-      ...(fold ? { fold } : {}),
-      ...(ops.size === 1 && !op ? { unretrievable: true } : {}),
-      ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
-    });
+    return planExtensions(
+      {
+        operation: op?.id ?? 'expand',
+        shape: 'object',
+        ...(ops.size === 1 && !op ? { unretrievable: true } : {}),
+        ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
+      },
+      // One Stripe does not expand (`source.customer`) is read by id, never folded.
+      fold ? { wire: fold, fold: 'reference' } : undefined,
+    );
+  }
+
+  /** An optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`). */
+  isOptIn(prop: OutProp): boolean {
+    const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
+    return prop.expandable && !prop.required && target?.object === 'list';
   }
 
   /** The parent property naming the account a reference's object lives on, when not the parent's. */
@@ -243,36 +237,6 @@ export class TypeRegistry {
     const ref = this.objects.get(schema.name);
     const isNode = this.isNode(schema);
     const idKind = this.idKind(schema);
-    const wireFields = new Map<string, WireField>();
-    for (const prop of schema.props) {
-      const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
-      const optIn = prop.expandable && !prop.required && target?.object === 'list';
-      if (prop.relation) {
-        // The relation's connection serves this inline list as its first page (an optional plain
-        // array is not planned for: see src/schema/relations.ts).
-        const array = prop.type.k === 'array';
-        if (!array || prop.required) {
-          wireFields.set(prop.relation, {
-            wire: prop.name,
-            ref: false,
-            optIn,
-            connection: true,
-            ...(array ? { array } : {}),
-          });
-        }
-        continue;
-      }
-      if (prop.name === 'id' && idKind) {
-        wireFields.set(idKind === 'stripeId' ? 'stripeId' : 'id', { wire: prop.name, ref: false, optIn });
-        continue;
-      }
-      const names = fieldNames(prop);
-      // A reference Stripe does not expand (`source.customer`, read by id), or one living on
-      // another account, is never folded.
-      const folds = Boolean(names.idField) && prop.expandable && !this.accountOf(schema, prop.name);
-      wireFields.set(names.field, { wire: prop.name, ref: folds, optIn });
-    }
-    this.wireFields.set(schema.gql, wireFields);
     const kind = schema.object
       ? {
           object: schema.object,
@@ -393,10 +357,13 @@ export class TypeRegistry {
     }
     // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts);
     // one Stripe does not expand is always loaded by id.
+    // Sub-objects sit in the parent's object: what is selected below them folds at `wire.…`.
     const extensions =
       base.k === 'ref'
         ? this.refPlan(base, prop.expandable ? wire : undefined, this.accountOf(schema, wire))
-        : undefined;
+        : base.k === 'object' || base.k === 'union'
+          ? wireExtensions({ wire, ...(this.isOptIn(prop) ? { optIn: true } : {}) })
+          : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 

@@ -119,12 +119,17 @@ function relationField(
     ...previewMark(
       op.preview,
       undefined,
-      planExtensions({
-        operation: op.id,
-        shape: 'pages',
-        expand: op.expand,
-        ...(edge.inline && folds ? { fold: edge.inline } : {}),
-      }),
+      planExtensions(
+        { operation: op.id, shape: 'pages', expand: op.expand },
+        inlineProp && folds
+          ? {
+              wire: inlineProp.name,
+              fold: 'list',
+              ...(registry.isOptIn(inlineProp) ? { optIn: true } : {}),
+              ...(inlineProp.type.k === 'array' ? { array: true } : {}),
+            }
+          : undefined,
+      ),
     ),
     args: {
       ...connections.args(t),
@@ -151,7 +156,7 @@ function relationField(
         throw userError('NOT_RESOLVABLE', `This object has no id to list its ${edge.field} by`);
       }
       const session = sessionOf(ctx, parent);
-      const expand = expandFor(registry, info, session, op, { connection: true });
+      const expand = expandFor(info, session, op, { connection: true });
       if (expand.length > 0) params.expand = expand;
       if (edge.kind === 'filter') params[edge.param] = parent.id;
       for (const name of inherited) {
