@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every benchmark in turn, one table. Each bench module also runs alone
- * (`npx tsx bench/<name>.ts`).
+ * (`node --import tsx bench/<name>.ts`).
  */
 import { benchAbuse } from './abuse.ts';
 import { benchAuth } from './auth.ts';
+import { benchCompression } from './compression.ts';
 import { benchEstimate } from './estimate.ts';
 import { benchLive } from './live.ts';
+import { benchObservability } from './observability.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -23,6 +25,8 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['live', benchLive],
   ['abuse', benchAbuse],
   ['auth', benchAuth],
+  ['compression', benchCompression],
+  ['observability', benchObservability],
 ];
 
 const only = process.argv.slice(2);

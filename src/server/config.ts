@@ -127,7 +127,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+export function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const lower = raw.toLowerCase();
@@ -136,7 +136,7 @@ function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   throw new ConfigError(name, `${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-function readChoice<T extends string>(
+export function readChoice<T extends string>(
   env: NodeJS.ProcessEnv,
   name: string,
   choices: readonly T[],
