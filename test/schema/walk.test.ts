@@ -41,10 +41,13 @@ interface Internal {
   logged: unknown;
 }
 
-/** Sends a document twice (interpreted, compiled); returns its INTERNAL errors and checks health. */
-async function twice(doc: WalkDocument, internals: Internal[]): Promise<GraphQLResponse[]> {
+/**
+ * Sends a document twice (interpreted, then compiled), or once; records its INTERNAL errors and
+ * checks health after each.
+ */
+async function twice(doc: WalkDocument, internals: Internal[], runs = 2): Promise<GraphQLResponse[]> {
   const answers: GraphQLResponse[] = [];
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < runs; run++) {
     const logsBefore = h.logs.length;
     const answer = await h.query(doc.query, { variables: doc.variables });
     answers.push(answer);
@@ -67,13 +70,13 @@ async function twice(doc: WalkDocument, internals: Internal[]): Promise<GraphQLR
 
 /** Documents whose root field answered a value (not null, not only errors). */
 function answered(answers: GraphQLResponse[][]): number {
-  return answers.filter((a) => Object.values(a[1]?.body.data ?? {}).some((v) => v != null)).length;
+  return answers.filter((a) => Object.values(a.at(-1)?.body.data ?? {}).some((v) => v != null)).length;
 }
 
 function codes(answers: GraphQLResponse[][]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const a of answers)
-    for (const e of a[1]?.body.errors ?? []) {
+    for (const e of a.at(-1)?.body.errors ?? []) {
       const code = String(e.extensions?.code);
       out[code] = (out[code] ?? 0) + 1;
     }
@@ -115,7 +118,7 @@ describe('a union that cannot represent what Stripe answered', () => {
 
 describe('generated walk', () => {
   it('every root field, twice each: no INTERNAL_SERVER_ERROR, the process keeps serving', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const internals: Internal[] = [];
     // The fields without required arguments first: the by-id fields then read ids they listed.
@@ -129,31 +132,34 @@ describe('generated walk', () => {
     const docs = [...free, ...rootDocuments(schema, book).filter((d) => !labels.has(d.label))];
     for (const doc of docs.slice(free.length)) answers.push(await twice(doc, internals));
     expect(docs.length).toBeGreaterThan(150);
-    console.log('root fields', docs.length, 'answered', answered(answers), codes(answers));
+    // Most fields answer data (the rest: ids the demo has none of, typed Stripe errors).
+    expect(answered(answers), JSON.stringify(codes(answers))).toBeGreaterThan(150);
     expect(report(internals)).toBe('');
   });
 
   it('every relation two levels deep under the list fields: no INTERNAL_SERVER_ERROR', {
-    timeout: 300_000,
+    timeout: 600_000,
   }, async () => {
     const internals: Internal[] = [];
     const docs = relationDocuments(h.gateway.schema.schema, book);
     expect(docs.length).toBeGreaterThan(100);
     const answers: GraphQLResponse[][] = [];
-    for (const doc of docs) answers.push(await twice(doc, internals));
-    console.log('relations', docs.length, 'answered', answered(answers), codes(answers));
+    // Once each: these documents are mostly past what is compiled (src/server/jit.ts), and the
+    // root fields above already run their abstract types compiled.
+    for (const doc of docs) answers.push(await twice(doc, internals, 1));
+    expect(answered(answers), JSON.stringify(codes(answers))).toBeGreaterThan(300);
     expect(report(internals)).toBe('');
   });
 
   it('every mutation, minimal input, twice each: no INTERNAL_SERVER_ERROR, the process keeps serving', {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const internals: Internal[] = [];
     const docs = mutationDocuments(h.gateway.schema.schema, book);
     expect(docs.length).toBeGreaterThan(250);
     const answers: GraphQLResponse[][] = [];
     for (const doc of docs) answers.push(await twice(doc, internals));
-    console.log('mutations', docs.length, 'answered', answered(answers), codes(answers));
+    expect(answered(answers), JSON.stringify(codes(answers))).toBeGreaterThan(150);
     expect(report(internals)).toBe('');
   });
 });
