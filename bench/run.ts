@@ -3,6 +3,7 @@
  * (`node --import tsx bench/<name>.ts`).
  */
 import { benchAbuse } from './abuse.ts';
+import { benchAbuseSizes } from './abuse-sizes.ts';
 import { benchAuth } from './auth.ts';
 import { benchCompression } from './compression.ts';
 import { benchEstimate } from './estimate.ts';
@@ -23,7 +24,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['server', benchServer],
   ['throughput', benchThroughput],
   ['live', benchLive],
-  ['abuse', benchAbuse],
+  ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes())]],
   ['auth', benchAuth],
   ['compression', benchCompression],
   ['observability', benchObservability],

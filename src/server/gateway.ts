@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
@@ -17,6 +18,7 @@ import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import type { LiveContext } from '../schema/subscriptions.ts';
+import { useAnswerBudget } from './answer-budget.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
 import { useCompression } from './compression.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
@@ -25,7 +27,7 @@ import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
-import { corsFor, useRequestGuards } from './guards.ts';
+import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
 import { useCompiledExecution } from './jit.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
@@ -38,9 +40,11 @@ import { type ProductionConfig, readProductionConfig } from './production-config
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
+import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 export const STRIPE_ACCOUNT_HEADER = 'stripe-account';
@@ -139,8 +143,30 @@ function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
   };
 }
 
-function corsOptions(origins: readonly string[]) {
-  return corsFor(origins, {
+/**
+ * Reads a webhook's object again, at the gateway's API version, straight from Stripe (not through
+ * the object cache, which the event is about to invalidate); undefined when it has no retrieve path
+ * or is gone.
+ */
+function rereadWith(rest: RestClient, built: BuiltSchema): Reread {
+  return async (object, account) => {
+    const path = built.index.retrievePathOf(object as StripeObject);
+    if (path === undefined) return undefined;
+    try {
+      return await rest.request<Record<string, unknown>>({
+        method: 'GET',
+        path,
+        ...(account === undefined ? {} : { stripeAccount: account }),
+      });
+    } catch (error) {
+      if (isStripeError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  };
+}
+
+function corsOptions(policy: ChannelPolicy) {
+  return corsFor(policy, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -211,6 +237,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     rest: readinessClient(rest, config),
     cacheMs: config.readyCacheMs,
     timeoutMs: config.readyTimeoutMs,
+    redis: live.shared.redis,
   });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
@@ -224,6 +251,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const estimates = slot<CostEstimate>('cost estimate');
 
   const authenticator = createAuthenticator(config.auth);
+  // One Host/Origin policy for HTTP, SSE and the WebSocket upgrade (src/server/guards.ts).
+  const policy = createChannelPolicy({
+    allowedHosts: config.allowedHosts,
+    origins: config.corsOrigins,
+    loopbackOrigins: config.channels.loopbackOrigins,
+  });
   const scopes = createScopePolicy(built.model, built.index);
 
   const buildContext = (request: Request, res: ServerResponse | undefined, caller: Caller): ServerContext => {
@@ -265,6 +298,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
+      ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
       logger: logger.child({
         requestId,
         ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
@@ -286,6 +320,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     };
   };
 
+  const streamBounds = useStreamBounds({
+    maxSubscriptions: config.channels.maxSubscriptions,
+    expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+  });
+
   const yoga = createYoga<Record<string, unknown>, ServerContext>({
     schema: built.schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -303,7 +342,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       : false,
     renderGraphiQL: renderGraphiQLPage,
     landingPage: false,
-    cors: corsOptions(config.corsOrigins),
+    cors: corsOptions(policy),
     batching: false,
     // The trusted documents' id parameters (src/server/trusted-documents.ts).
     extraParamNames: DOCUMENT_ID_PARAMS,
@@ -332,11 +371,20 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           ]
         : []),
       tracking.plugin,
-      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
+      useRequestGuards({
+        policy,
+        maxBodyBytes: config.http.maxBodyBytes,
+        ownBodyLimit: [config.live.webhookPath],
+      }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      ...live.plugins(),
+      ...live.plugins({
+        maxBodyBytes: config.channels.webhookMaxBodyBytes,
+        // A passthrough gateway holds no key to read with: such events are dropped.
+        ...(config.auth.mode === 'passthrough' ? {} : { reread: rereadWith(upstream, built) }),
+      }),
       useCsrfPrevention(),
       ...trustedPlugins,
+      streamBounds,
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
@@ -346,11 +394,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
       }),
+      useAnswerBudget(config.answer),
       useCompiledExecution(),
       // Last, so that it compresses the answer as the other plugins left it.
       ...(production.compression ? [useCompression(production.compression)] : []),
     ],
   });
+
+  transportOf.set(yoga, { policy, channels: config.channels });
 
   let closing: Promise<void> | undefined;
   return {

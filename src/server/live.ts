@@ -10,9 +10,17 @@ import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { createSharedState, type SharedState, subscribeEvents } from './pubsub.ts';
+import {
+  createSharedState,
+  type FallbackUse,
+  type OnFallback,
+  type SharedState,
+  subscribeEvents,
+} from './pubsub.ts';
 import { RateBudget } from './rate-budget.ts';
-import { useWebhookIntake } from './webhooks.ts';
+import { type Reread, useWebhookIntake } from './webhooks.ts';
+
+const FALLBACK_LOG_INTERVAL_MS = 60_000;
 
 export interface Live {
   readonly shared: SharedState;
@@ -34,8 +42,8 @@ export interface Live {
   endSubscriptions(): void;
   /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
   acceptWebhookSecret(secret: string): void;
-  /** The webhook intake. */
-  plugins(): Plugin[];
+  /** The webhook intake, with its body limit and how it reads objects at the gateway's version. */
+  plugins(intake: { maxBodyBytes: number; reread?: Reread }): Plugin[];
   close(): Promise<void>;
 }
 
@@ -65,6 +73,24 @@ export function createLive(options: {
     ['outcome'],
   );
 
+  const fallbacks = registry.counter(
+    'redis_fallbacks_total',
+    'Operations served by this process because Redis was down or failing, by use (cache, rate_budget).',
+    ['use'],
+  );
+  // One log line per use when the fallback starts, then at most one a minute while it lasts.
+  const lastLogged = new Map<FallbackUse, number>();
+  const onFallback: OnFallback = (use, error) => {
+    fallbacks.inc({ use });
+    const now = Date.now();
+    if (now - (lastLogged.get(use) ?? 0) < FALLBACK_LOG_INTERVAL_MS) return;
+    lastLogged.set(use, now);
+    logger.warn('redis unavailable: using this process instead', {
+      use,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
+
   const budget =
     config.rateLimitPerSecond > 0
       ? new RateBudget({
@@ -74,6 +100,7 @@ export function createLive(options: {
           redis: shared.redis,
           prefix: shared.prefix,
           onWait: (outcome) => budgetWaits.inc({ outcome }),
+          onFallback,
         })
       : undefined;
   const cache =
@@ -83,6 +110,7 @@ export function createLive(options: {
           redis: shared.redis,
           prefix: shared.prefix,
           onLookup: (outcome) => cacheLookups.inc({ outcome }),
+          onFallback,
         })
       : undefined;
 
@@ -111,12 +139,14 @@ export function createLive(options: {
     acceptWebhookSecret: (secret) => {
       if (!secrets.includes(secret)) secrets.push(secret);
     },
-    plugins() {
+    plugins(intake) {
       return [
         useWebhookIntake({
           path: config.webhookPath,
           secrets,
           toleranceSeconds: config.webhookToleranceSeconds,
+          maxBodyBytes: intake.maxBodyBytes,
+          ...(intake.reread ? { reread: intake.reread } : {}),
           shared,
           logger,
           onOutcome: (outcome) => webhooks.inc({ outcome }),
