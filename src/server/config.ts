@@ -4,6 +4,7 @@
  * by `readRestConfig`). Secret values are never echoed in messages.
  */
 import { ConfigError, type RestConfig, read, readInteger, readRestConfig } from '../rest/config.ts';
+import { type AnswerLimits, DEFAULT_ANSWER_LIMITS } from './answer-budget.ts';
 
 export { ConfigError };
 
@@ -45,6 +46,8 @@ export interface ServerConfig {
   readonly production: boolean;
   readonly rest: RestConfig;
   readonly limits: QueryLimits;
+  /** The answer-size budget (src/server/answer-budget.ts). */
+  readonly answer: AnswerLimits;
   readonly logLevel: LogLevel;
   /**
    * Share of successful requests that get an access-log line (`ACCESS_LOG`): 1 (`on`) every one, 0
@@ -129,7 +132,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+export function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const lower = raw.toLowerCase();
@@ -138,7 +141,7 @@ function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   throw new ConfigError(name, `${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-function readChoice<T extends string>(
+export function readChoice<T extends string>(
   env: NodeJS.ProcessEnv,
   name: string,
   choices: readonly T[],
@@ -263,6 +266,11 @@ function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
   };
 }
 
+function readAnswerLimits(env: NodeJS.ProcessEnv): AnswerLimits {
+  const d = DEFAULT_ANSWER_LIMITS;
+  return { maxFields: readInteger(env, 'ANSWER_MAX_FIELDS', 100, 100_000_000, d.maxFields) };
+}
+
 function readLive(env: NodeJS.ProcessEnv): LiveConfig {
   const redisUrl = read(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
@@ -324,6 +332,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     production,
     rest,
     limits: readLimits(env),
+    answer: readAnswerLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     accessLog: readAccessLog(env),
     corsOrigins: readCorsOrigins(env),

@@ -5,6 +5,7 @@
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import type { ServerResponse } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { StripeObject } from '../loaders/loaders.ts';
@@ -17,7 +18,9 @@ import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import type { LiveContext } from '../schema/subscriptions.ts';
+import { useAnswerBudget } from './answer-budget.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
+import { useCompression } from './compression.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
@@ -33,11 +36,14 @@ import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
 import { useStreamBounds } from './streams.ts';
+import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
+import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
 import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -56,6 +62,13 @@ export interface GatewayOptions {
   schema?: BuiltSchema;
   /** Where log lines go (already redacted); default stdout. */
   logSink?: LogSink;
+  /**
+   * OpenTelemetry: spans per HTTP request, GraphQL operation and Stripe call (src/server/tracing.ts).
+   * Default none (no span is made, nothing is installed).
+   */
+  tracer?: Tracer;
+  /** Compression and trusted documents; default `readProductionConfig({})` (compression on). */
+  production?: ProductionConfig;
   /** Events, claims and cache store to use (the caller closes it); default from `config.live`. */
   shared?: SharedState;
 }
@@ -172,6 +185,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
   const built = options.schema ?? buildSchema({ preview: config.previewResources });
 
+  const production = options.production ?? readProductionConfig({});
+  const trusted = production.trustedDocuments;
+  const trustedPlugins =
+    trusted.mode === 'off' || trusted.manifest === undefined
+      ? []
+      : useTrustedDocuments(trusted.mode, loadManifest(trusted.manifest, built.schema));
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
     level: config.logLevel,
@@ -180,6 +199,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
+  const stripeSpans = options.tracer ? stripeCallSpans(options.tracer) : undefined;
+  const observeUpstream: RequestListener = stripeSpans
+    ? (event) => {
+        metrics.observeUpstream(event);
+        stripeSpans(event);
+      }
+    : metrics.observeUpstream;
   const live = createLive({
     config: config.live,
     secretKey: config.rest.secretKey,
@@ -197,9 +223,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (secretKey === undefined && config.auth.mode !== 'passthrough') {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
-    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream, ...limiter });
+    rest = createRestClient({ ...restConfig, secretKey, onRequest: observeUpstream, ...limiter });
   } else if (typeof options.rest === 'function') {
-    rest = options.rest(metrics.observeUpstream, live.budget);
+    rest = options.rest(observeUpstream, live.budget);
   } else {
     rest = options.rest;
     ownsRest = false;
@@ -318,6 +344,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     landingPage: false,
     cors: corsOptions(policy),
     batching: false,
+    // The trusted documents' id parameters (src/server/trusted-documents.ts).
+    extraParamNames: DOCUMENT_ID_PARAMS,
     // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
     // every body through a TransformStream, a large share of a small query's CPU.
     maxRequestBodySize: false,
@@ -333,6 +361,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         : buildContext(request, response, caller);
     },
     plugins: [
+      // First: its request span wraps everything the other plugins do.
+      ...(options.tracer
+        ? [
+            useTracing<ServerContext>(options.tracer, {
+              estimatedCalls: (context) => estimates.get(context)?.upstreamCalls,
+              actualCalls: (context) => context.upstreamCalls(),
+            }),
+          ]
+        : []),
       tracking.plugin,
       useRequestGuards({
         policy,
@@ -346,6 +383,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         ...(config.auth.mode === 'passthrough' ? {} : { reread: rereadWith(upstream, built) }),
       }),
       useCsrfPrevention(),
+      ...trustedPlugins,
       streamBounds,
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
@@ -356,7 +394,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
       }),
+      useAnswerBudget(config.answer),
       useCompiledExecution(),
+      // Last, so that it compresses the answer as the other plugins left it.
+      ...(production.compression ? [useCompression(production.compression)] : []),
     ],
   });
 

@@ -35,6 +35,11 @@ export interface Live {
   restFor(rest: RestClient, scope?: string): RestClient;
   /** Stripe's events as they arrive, on any replica, for one subscriber. */
   events(): AsyncIterable<LiveEvent>;
+  /**
+   * Ends every open subscription to `events()` (shutdown): each stream completes, so SSE clients
+   * get `event: complete` and WebSocket clients a `complete` message, at once.
+   */
+  endSubscriptions(): void;
   /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
   acceptWebhookSecret(secret: string): void;
   /** The webhook intake, with its body limit and how it reads objects at the gateway's version. */
@@ -110,7 +115,15 @@ export function createLive(options: {
       : undefined;
 
   const secrets = [...config.webhookSecrets];
-  const events = (): AsyncIterable<LiveEvent> => subscribeEvents(shared.pubsub) as AsyncIterable<LiveEvent>;
+  // Each running subscriber's stop; after endSubscriptions() one that starts ends at once.
+  const open = new Set<() => void>();
+  let ended = false;
+  const subscribers = {
+    add: (end: () => void) => (ended ? end() : open.add(end)),
+    delete: (end: () => void) => open.delete(end),
+  };
+  const events = (): AsyncIterable<LiveEvent> =>
+    subscribeEvents(shared.pubsub, subscribers) as AsyncIterable<LiveEvent>;
 
   return {
     shared,
@@ -119,6 +132,10 @@ export function createLive(options: {
     restFor: (rest, scope) =>
       cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
     events,
+    endSubscriptions: () => {
+      ended = true;
+      for (const end of [...open]) end();
+    },
     acceptWebhookSecret: (secret) => {
       if (!secrets.includes(secret)) secrets.push(secret);
     },

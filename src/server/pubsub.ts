@@ -34,12 +34,22 @@ export const SUBSCRIBER_BUFFER = 1024;
 /**
  * Stripe's events for one subscriber. The pub/sub is read eagerly into a sliding buffer of its
  * own, so a slow subscriber loses its oldest unread events rather than being cut off (Yoga's
- * repeater fails past 1,024 pending) or holding memory without bound.
+ * repeater fails past 1,024 pending) or holding memory without bound. Each subscriber's stop is
+ * added to `open` (when given) as it starts and deleted when it ends.
  */
-export function subscribeEvents(pubsub: EventPubSub): AsyncIterable<StripeEvent> {
+export function subscribeEvents(
+  pubsub: EventPubSub,
+  open?: { add(end: () => void): void; delete(end: () => void): void },
+): AsyncIterable<StripeEvent> {
   return new Repeater<StripeEvent>(async (push, stop) => {
     const source = pubsub.subscribe(EVENTS_TOPIC);
-    void stop.then(() => source.return());
+    // `open` holds a way to end each subscriber (shutdown ends them all: their streams complete).
+    const end = () => stop();
+    open?.add(end);
+    void stop.then(() => {
+      open?.delete(end);
+      return source.return();
+    });
     for await (const event of source) await push(event);
     stop();
   }, new SlidingBuffer(SUBSCRIBER_BUFFER));
