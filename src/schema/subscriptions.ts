@@ -65,8 +65,28 @@ function typeMatcher(patterns: readonly string[] | null | undefined): (type: str
   return (type) => tests.some((test) => test(type));
 }
 
-async function* filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
-  for await (const value of source) if (keep(value)) yield value;
+/**
+ * `source`'s values that `keep` admits. Not an async generator: a generator's `return()` waits for
+ * the `next()` it is suspended in, which for a quiet stream is the next event, so a subscriber who
+ * went away kept its pub/sub listener (and woke up to process that event) until one arrived. Here
+ * `return()` reaches the source at once.
+ */
+function filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  return {
+    async next() {
+      for (;;) {
+        const result = await iterator.next();
+        if (result.done || keep(result.value)) return result;
+      }
+    },
+    async return() {
+      return (await iterator.return?.()) ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 function liveOf(ctx: GatewayContext): LiveContext {

@@ -295,6 +295,53 @@ describe('bounds on WebSockets and subscriptions', () => {
   });
 });
 
+describe('subscribers that go away', () => {
+  it('release their pub/sub listener at once, without waiting for an event', async () => {
+    // Listeners on the events topic, counted where they are added and removed.
+    let listeners = 0;
+    const { addEventListener, removeEventListener } = EventTarget.prototype;
+    type Listen = (this: EventTarget, type: string, ...rest: unknown[]) => void;
+    const counted = (original: Listen, step: number): Listen =>
+      function (type, ...rest) {
+        if (type === 'stripe:events') listeners += step;
+        original.call(this, type, ...rest);
+      };
+    EventTarget.prototype.addEventListener = counted(
+      addEventListener as Listen,
+      1,
+    ) as typeof addEventListener;
+    EventTarget.prototype.removeEventListener = counted(
+      removeEventListener as Listen,
+      -1,
+    ) as typeof removeEventListener;
+    try {
+      const streams = [];
+      for (let i = 0; i < 3; i++) {
+        const abort = new AbortController();
+        const response = await fetch(open.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: EVENTS }),
+          signal: abort.signal,
+        });
+        streams.push(readResults(response, abort));
+      }
+      const c = client(open.ws);
+      const ws = run(c, 'subscription { customerUpdated(id: "cus_Quiet") { id } }');
+      for (let i = 0; i < 100 && listeners < 4; i++) await sleep(10);
+      expect(listeners).toBe(4);
+      for (const stream of streams) stream.close();
+      ws.stop();
+      for (let i = 0; i < 100 && listeners > 0; i++) await sleep(10);
+      expect(listeners).toBe(0);
+      await c.dispose();
+    } finally {
+      EventTarget.prototype.addEventListener = addEventListener;
+      EventTarget.prototype.removeEventListener = removeEventListener;
+    }
+  });
+});
+
 describe('a subscription ends when its token expires', () => {
   it('over SSE and over WebSocket, with UNAUTHENTICATED at exp', async () => {
     const jwt = await serve({ ...JWT_ENV, JWT_CLOCK_TOLERANCE_S: '0' });
