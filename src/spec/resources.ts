@@ -2,9 +2,11 @@
  * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
  * concrete path of an object, the resource an object or id belongs to.
  */
-import type { StripeObject } from '../loaders/loaders.ts';
 import { resourceForId } from './prefixes.ts';
 import type { Model, ObjectSchema, Operation } from './types.ts';
+
+/** A Stripe object as it arrives on the wire. */
+type WireObject = Readonly<Record<string, unknown>>;
 
 export interface ResourceIndex {
   /** the primary retrieve operation of a resource (by schema name) */
@@ -12,9 +14,9 @@ export interface ResourceIndex {
   /** the by-id retrieve (exactly one path parameter) of a resource */
   retrieveByIdOf(resource: string): Operation | undefined;
   /** live resource schema for an object's `object` value */
-  schemaOfObject(object: StripeObject): ObjectSchema | undefined;
+  schemaOfObject(object: WireObject): ObjectSchema | undefined;
   /** concrete retrieve path of an object, when it has a by-id retrieve */
-  retrievePathOf(object: StripeObject): string | undefined;
+  retrievePathOf(object: WireObject): string | undefined;
   /**
    * How reads of a by-id retrieve template (`/v1/products/{id}`) are batched: the resource's list
    * takes an `ids[]` filter (`GET /v1/products?ids[]=…`), so up to a page of them cost one call.
