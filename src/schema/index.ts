@@ -13,7 +13,7 @@ import { addEntities, toSubgraphSchema } from './federation.ts';
 import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
-import { addRelations } from './relations.ts';
+import { addInlineLists, addRelations } from './relations.ts';
 import { rootFields } from './root.ts';
 import { addSubscriptions } from './subscriptions.ts';
 
@@ -48,6 +48,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const argumentTypes = new ArgumentTypes(registry);
   const fields = rootFields(registry, connections, argumentTypes);
   addRelations(registry, connections, argumentTypes);
+  addInlineLists(registry, connections);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
