@@ -63,8 +63,10 @@ export class Registry {
     for (const edge of model.relations) {
       if (edge.kind !== 'filter') continue;
       for (const child of this.resourcesNamed(byId.get(edge.operation)?.resource ?? ''))
+        // Only a filter the child has a property for names its parent on the child
+        // (`GET /v1/subscriptions?price=` does not: a subscription's prices are under its items).
         for (const parent of this.resourcesNamed(edge.parent))
-          if (!this.relationProps.has(`${child}|${parent}`))
+          if (!this.relationProps.has(`${child}|${parent}`) && this.props(child).has(edge.param))
             this.relationProps.set(`${child}|${parent}`, edge.param);
     }
     for (const info of this.resources.values()) {

@@ -51,7 +51,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   addInlineLists(registry, connections);
   builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
-  addConnectedAccountScope(builder, fields);
+  addConnectedAccountScope(builder, fields, registry.objects.get('account'));
   addMutations(registry);
   addEntities(builder, registry);
   addSubscriptions(builder, registry);

@@ -134,18 +134,34 @@ export function deriveRelations(
     for (const param of op.query) {
       const prop = item.props.find((p) => p.name === param.name);
       const base = prop?.type.k === 'array' ? prop.type.of : prop?.type;
+      // The filter names its parent by the item's reference (`invoice.customer`), by the resource the
+      // item embeds whole (`promotion_code.coupon`, `issuing.card.cardholder`), or by its own name
+      // (`GET /v1/subscriptions?price=`: a subscription carries its prices only under its items).
       const parents =
         base?.k === 'ref'
           ? liveTargets(base)
-          : base?.k === 'string' || (!prop && param.required)
-            ? targetByName(param.name, item.name)
-            : [];
+          : base?.k === 'object' && isLive(base.name)
+            ? [base.name]
+            : base?.k === 'string' || (!prop && param.type.k === 'string')
+              ? targetByName(param.name, item.name)
+              : [];
       for (const parent of parents) {
+        // A filter the item has no property for, beside another filter of the same list naming the
+        // same parent (`GET /v1/balance_transactions?payout=` beside `?source=` on a payout), is
+        // named by its parameter: `Payout.balanceTransactionsByPayout`.
+        const twin =
+          !prop &&
+          op.query.some((other) => {
+            if (other === param) return false;
+            const otherProp = item.props.find((p) => p.name === other.name);
+            const otherBase = otherProp?.type.k === 'array' ? otherProp.type.of : otherProp?.type;
+            return otherBase?.k === 'ref' && liveTargets(otherBase).includes(parent);
+          });
         relations.push({
           kind: 'filter',
           parent,
           name: lastSegment(op.path),
-          field: camelCase(lastSegment(op.path)),
+          field: camelCase(twin ? `${lastSegment(op.path)}_by_${param.name}` : lastSegment(op.path)),
           operation: op.id,
           param: param.name,
         });
