@@ -37,6 +37,7 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { unqualifyId } from './ids.ts';
 import { expandFor } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -91,13 +92,15 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
         if (typeof representation.id !== 'string' || representation.id === '') {
           throw userError('BAD_USER_INPUT', `A ${gql} representation needs its id`, { representation });
         }
-        const account = representation.stripeAccount;
+        // An id qualified by its account (src/schema/ids.ts) names the account too.
+        const { account: qualifier, id } = unqualifyId(representation.id);
+        const account = representation.stripeAccount ?? qualifier;
         const session = account
           ? sessionForAccount(ctx, String(account), `${gql}.${ACCOUNT_KEY_FIELD} in an entity key`)
           : ctx.session;
         const result = await session.get<StripeObject>({
           path: op.path,
-          pathParams: [representation.id],
+          pathParams: [id],
           // Planned once per `_entities` call and entity type: every representation shares it.
           expand: expandFor(registry, info, session, op, { typeName: gql }),
         });
