@@ -9,7 +9,7 @@ import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
-import { addEntities, toSubgraphSchema } from './federation.ts';
+import { addEntities, prefixTypes, toSubgraphSchema } from './federation.ts';
 import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
@@ -28,6 +28,8 @@ export interface SchemaOptions {
    * check that every component still gets a type.
    */
   reachableOnly?: boolean;
+  /** Prefix every Stripe type name (`Stripe` → `StripeAddress`): `FEDERATION_TYPE_PREFIX`. */
+  typePrefix?: string | undefined;
 }
 
 export interface BuiltSchema {
@@ -61,7 +63,8 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
   });
   const served = options.reachableOnly === false ? schema : reachableOnly(schema);
-  return { schema: toSubgraphSchema(served), model, index };
+  const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
+  return { schema: toSubgraphSchema(named), model, index };
 }
 
 /**

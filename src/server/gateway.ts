@@ -145,7 +145,8 @@ function corsOptions(origins: readonly string[]) {
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
-  const built = options.schema ?? buildSchema({ preview: config.previewResources });
+  const built =
+    options.schema ?? buildSchema({ preview: config.previewResources, typePrefix: config.typePrefix });
 
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({

@@ -51,6 +51,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** wraps the gateway's REST client (to inject failures) */
   wrapRest?: (rest: RestClient) => RestClient;
+  /** a schema other than the shared one (built with other options) */
+  schema?: BuiltSchema;
 }
 
 export async function startHarness(
@@ -70,7 +72,7 @@ export async function startHarness(
   const { secretKey, ...restConfig } = config.rest;
   const gateway = createGateway({
     config,
-    schema: sharedSchema(),
+    schema: options.schema ?? sharedSchema(),
     rest: (onRequest, limiter) => {
       const rest = createRestClient({
         ...restConfig,
