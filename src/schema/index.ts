@@ -64,6 +64,11 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   });
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
   const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
+  // The expand planner reads wire fields by GraphQL type name: the prefixed names read the same.
+  if (options.typePrefix) {
+    for (const [name, fields] of [...registry.wireFields])
+      registry.wireFields.set(`${options.typePrefix}${name}`, fields);
+  }
   return { schema: toSubgraphSchema(named), model, index };
 }
 
