@@ -62,9 +62,11 @@ export class Registry {
     const byId = new Map(model.operations.map((op) => [op.id, op]));
     for (const edge of model.relations) {
       if (edge.kind !== 'filter') continue;
+      // Only a filter the child has a property for names its parent on the child
+      // (`GET /v1/subscriptions?price=` does not: a subscription's prices are under its items).
       for (const child of this.resourcesNamed(byId.get(edge.operation)?.resource ?? ''))
         for (const parent of this.resourcesNamed(edge.parent))
-          if (!this.relationProps.has(`${child}|${parent}`))
+          if (!this.relationProps.has(`${child}|${parent}`) && this.props(child).has(edge.param))
             this.relationProps.set(`${child}|${parent}`, edge.param);
     }
     for (const info of this.resources.values()) {

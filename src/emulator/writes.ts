@@ -95,6 +95,7 @@ export class Writes implements Operations {
     const input = { params, ...(parent ? { parent } : {}), ...(route ? { route } : {}) };
     rules?.beforeCreate?.(ctx, draft, input);
     this.checkReferences(ctx, resource, draft, params);
+    this.embedReferences(ctx, resource, draft, params);
     const entry = ctx.insert(resource, draft, hidden ? { parent: hidden } : {});
     rules?.afterCreate?.(ctx, entry, input);
     emitEvent(ctx, `${ctx.registry.resource(resource)?.object ?? resource}.created`, ctx.current(entry).data);
@@ -128,6 +129,22 @@ export class Writes implements Operations {
     }
   }
 
+  /**
+   * A resource Stripe embeds whole, not as an expandable id (`issuing.card.cardholder`,
+   * `issuing.authorization.card`), given by id in a parameter: the stored object is embedded, as
+   * Stripe does (a rule that built it already is left alone). An unknown id is `resource_missing`.
+   */
+  embedReferences(ctx: Ctx, resource: string, draft: JsonObject, params: JsonObject): void {
+    for (const [name, value] of Object.entries(params)) {
+      const type = ctx.registry.prop(resource, name)?.type;
+      if (type?.k !== 'object' || typeof value !== 'string' || value === '') continue;
+      if (!ctx.registry.resource(type.name) || !this.api.isStored(type.name)) continue;
+      const current = draft[name];
+      if (isObject(current) && current.id === value) continue;
+      draft[name] = ctx.require(value, [type.name], name, 400).data;
+    }
+  }
+
   update(ctx: Ctx, route: Route, values: readonly string[], params: JsonObject): Result {
     const parents = this.locate.parents(ctx, route, values);
     let entry: Entry;
@@ -148,6 +165,7 @@ export class Writes implements Operations {
     ctx.apply(entry.resource, draft, params, true);
     rules?.beforeUpdate?.(ctx, draft, params, entry);
     this.checkReferences(ctx, entry.resource, draft, params);
+    this.embedReferences(ctx, entry.resource, draft, params);
     const updated = ctx.scope.replace(ctx.current(entry), orderKeys(draft));
     rules?.afterUpdate?.(ctx, updated, params, entry);
     const current = ctx.current(updated);

@@ -34,6 +34,29 @@ export type StripeErrorType =
   | 'invalid_request_error'
   | (string & {});
 
+/**
+ * The ids of the objects a Stripe error names, so that a client can continue: a declined
+ * `confirm` leaves its PaymentIntent in `requires_payment_method` to be retried with another method,
+ * and the failed charge stays readable. Stripe sends the intents and the method as whole objects and
+ * the charge as an id; only the ids are kept (the objects are read through the graph).
+ */
+export interface StripeErrorRelated {
+  paymentIntent?: string;
+  setupIntent?: string;
+  charge?: string;
+  paymentMethod?: string;
+  source?: string;
+}
+
+/** The error-body keys that name a related object, by the name `related` gives them. */
+const RELATED_KEYS = {
+  paymentIntent: 'payment_intent',
+  setupIntent: 'setup_intent',
+  charge: 'charge',
+  paymentMethod: 'payment_method',
+  source: 'source',
+} as const satisfies Record<keyof StripeErrorRelated, string>;
+
 export interface StripeErrorInit {
   kind: StripeErrorKind;
   message: string;
@@ -42,6 +65,7 @@ export interface StripeErrorInit {
   declineCode?: string | undefined;
   param?: string | undefined;
   docUrl?: string | undefined;
+  related?: StripeErrorRelated | undefined;
   statusCode?: number | undefined;
   requestId?: string | undefined;
   raw?: unknown;
@@ -57,6 +81,8 @@ export class StripeError extends Error {
   readonly declineCode: string | undefined;
   readonly param: string | undefined;
   readonly docUrl: string | undefined;
+  /** The ids of the objects the error names (`payment_intent`, `charge`, …); empty when none. */
+  readonly related: StripeErrorRelated;
   /** HTTP status of the response, when there was one. */
   readonly statusCode: number | undefined;
   /** The `Request-Id` response header, for Stripe support and dashboard logs. */
@@ -72,6 +98,7 @@ export class StripeError extends Error {
     this.declineCode = init.declineCode;
     this.param = init.param;
     this.docUrl = init.docUrl;
+    this.related = init.related ?? {};
     this.statusCode = init.statusCode;
     this.requestId = init.requestId;
     this.raw = init.raw;
@@ -91,6 +118,7 @@ export class StripeError extends Error {
       code: this.code,
       declineCode: this.declineCode,
       param: this.param,
+      related: this.related,
       statusCode: this.statusCode,
       requestId: this.requestId,
     };
@@ -104,6 +132,21 @@ export function isStripeError(value: unknown): value is StripeError {
 function stringField(source: Record<string, unknown>, key: string): string | undefined {
   const value = source[key];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** An object's id: the string itself, or the `id` of an expanded object. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return isRecord(value) ? stringField(value, 'id') : undefined;
+}
+
+function relatedOf(error: Record<string, unknown>): StripeErrorRelated {
+  const related: StripeErrorRelated = {};
+  for (const [name, key] of Object.entries(RELATED_KEYS) as [keyof StripeErrorRelated, string][]) {
+    const id = idOf(error[key]);
+    if (id !== undefined) related[name] = id;
+  }
+  return related;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -132,6 +175,7 @@ export function errorFromResponse(
       declineCode: stringField(error, 'decline_code'),
       param: stringField(error, 'param'),
       docUrl: stringField(error, 'doc_url'),
+      related: relatedOf(error),
       statusCode,
       requestId,
       raw: body,

@@ -40,8 +40,16 @@ function enterScope(context: GatewayContext, id: string): ConnectedAccountMarker
   return sessionForAccount(context, id, 'connectedAccount(id:)').adopt({ stripeAccount: id });
 }
 
-/** Adds `ConnectedAccountScope` (every root field, read as one account) and `Query.connectedAccount(id:)`. */
-export function addConnectedAccountScope(builder: Builder, fields: readonly RootField[]): void {
+/**
+ * Adds `ConnectedAccountScope` (every root field, read as one account), `Query.connectedAccount(id:)`
+ * and `Account.asConnectedAccount`: what Stripe lists only as the account itself (its payouts, its
+ * balance, its customers: no list filter names the account) is reached from the account.
+ */
+export function addConnectedAccountScope(
+  builder: Builder,
+  fields: readonly RootField[],
+  account?: Ref,
+): void {
   const scope = (builder as Ref).objectRef('ConnectedAccountScope').implement({
     description:
       'Every query field, read as a connected account: Stripe calls below carry its Stripe-Account header.',
@@ -64,6 +72,17 @@ export function addConnectedAccountScope(builder: Builder, fields: readonly Root
       args: { id: t.arg.id({ required: true }) },
       resolve: (_root: unknown, args: { id: string }, context: GatewayContext) =>
         enterScope(context, String(args.id)),
+    }),
+  );
+  if (!account) return;
+  (builder as Ref).objectField(account, 'asConnectedAccount', (t: Ref) =>
+    t.field({
+      type: scope,
+      nullable: true,
+      description:
+        'Every query field read as this connected account (Stripe-Account): `asConnectedAccount { payouts { nodes { id } } balance { available { amount } } }`.',
+      resolve: (parent: { id?: unknown }, _args: unknown, context: GatewayContext) =>
+        typeof parent.id === 'string' ? enterScope(context, parent.id) : null,
     }),
   );
 }

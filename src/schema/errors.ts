@@ -46,6 +46,7 @@ export function toGraphQLError(error: unknown): unknown {
         param: error.param,
         statusCode: error.statusCode,
         requestId: error.requestId,
+        ...error.related,
       },
     },
   });

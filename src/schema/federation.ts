@@ -15,10 +15,15 @@
  * (`npm run schema:print`).
  */
 import { EntityType, entitiesField, serviceField } from '@apollo/subgraph/dist/types.js';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { hasResolvableKey } from '@pothos/plugin-federation';
 import {
   type ConstDirectiveNode,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInterfaceType,
   GraphQLList,
+  type GraphQLNamedType,
   GraphQLNonNull,
   GraphQLObjectType,
   type GraphQLResolveInfo,
@@ -37,6 +42,7 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { unqualifyId } from './ids.ts';
 import { expandFor, planExtensions } from './plans.ts';
 import { fieldNames, type TypeRegistry } from './registry.ts';
 
@@ -54,19 +60,169 @@ interface Representation {
   stripeAccount?: string | null;
 }
 
-/** The Stripe types that are entities (GraphQL name → model schema name). */
+/** The Stripe types that are entities (GraphQL name → model schema name) with a by-id read. */
 export function entityTypes(registry: TypeRegistry): Map<string, string> {
   const out = new Map<string, string>();
   for (const schema of Object.values(registry.model.objects)) {
-    if (registry.isNode(schema) && registry.index.retrieveByIdOf(schema.name))
-      out.set(schema.gql, schema.name);
+    const kind = registry.idKind(schema);
+    if (!schema.resource || schema.deletedOf || (kind !== 'id' && kind !== 'qualified')) continue;
+    if (registry.index.retrieveByIdOf(schema.name)) out.set(schema.gql, schema.name);
   }
   return out;
+}
+
+/**
+ * How an object with a Stripe id but no by-id read is an entity: read under its parent by a key
+ * that names the parent (`Card @key(fields: "id customerId")`: GET /v1/customers/{customer}/cards/{id};
+ * `Person` by `accountId`, `TransferReversal` by `transferId`), by its composite id
+ * (`Capability`: `acct_1…/card_payments`), or, with no read at all (`LineItem`, `SetupAttempt`), a
+ * key other subgraphs may reference but this one cannot resolve (`resolvable: false`).
+ */
+export interface ScopedEntity {
+  gql: string;
+  name: string;
+  /** by parent: the key field naming the parent, and the retrieve `/…/{parent}/…/{id}` */
+  parents: { keyField: string; path: string }[];
+  /** the composite id's retrieve (`<parent>/<stripe id>`) */
+  composite?: string;
+}
+
+export function scopedEntities(registry: TypeRegistry): ScopedEntity[] {
+  const { model } = registry;
+  const byId = entityTypes(registry);
+  const out: ScopedEntity[] = [];
+  for (const schema of Object.values(model.objects)) {
+    if (!schema.resource || schema.deletedOf || byId.has(schema.gql)) continue;
+    const kind = registry.idKind(schema);
+    if (kind === 'composite') {
+      const op = registry.index.retrieveOf(schema.name);
+      if (op) out.push({ gql: schema.gql, name: schema.name, parents: [], composite: op.path });
+      continue;
+    }
+    if (kind !== 'id') continue;
+    const parents = model.operations.flatMap((op) => {
+      if (op.kind !== 'retrieve' || op.resource !== schema.name || op.pathParams.length !== 2) return [];
+      if (!op.path.endsWith('}') || op.parents?.length !== 1) return [];
+      const prop = schema.props.find((p) => p.name === op.parents![0]!.param);
+      const keyField = prop && fieldNames(prop).idField;
+      return keyField ? [{ keyField, path: op.path }] : [];
+    });
+    const unique = parents.filter((p, i) => parents.findIndex((q) => q.keyField === p.keyField) === i);
+    out.push({ gql: schema.gql, name: schema.name, parents: unique });
+  }
+  return out;
+}
+
+/** Marks the objects with a Stripe id but no by-id read as entities (see `ScopedEntity`). */
+function addScopedEntities(builder: Builder, registry: TypeRegistry): void {
+  const b = builder as Ref;
+  for (const entity of scopedEntities(registry)) {
+    const ref = registry.objects.get(entity.name);
+    if (entity.parents.length === 0 && !entity.composite) {
+      b.asEntity(ref, { key: b.keyDirective(b.selection('id'), false) });
+      continue;
+    }
+    const keys = entity.composite
+      ? [b.selection('id')]
+      : entity.parents.map((parent) => b.selection(`id ${parent.keyField}`));
+    b.asEntity(ref, {
+      key: keys,
+      resolveReference: async (
+        representation: Record<string, unknown>,
+        ctx: GatewayContext,
+        info: GraphQLResolveInfo,
+      ) => {
+        const id = typeof representation.id === 'string' ? representation.id : '';
+        let path: string | undefined;
+        let pathParams: string[] = [];
+        if (entity.composite) {
+          const slash = id.indexOf('/');
+          if (slash > 0) [path, pathParams] = [entity.composite, [id.slice(0, slash), id.slice(slash + 1)]];
+        } else {
+          const parent = entity.parents.find((p) => typeof representation[p.keyField] === 'string');
+          if (parent && id) [path, pathParams] = [parent.path, [String(representation[parent.keyField]), id]];
+        }
+        if (!path) {
+          throw userError('BAD_USER_INPUT', `A ${entity.gql} representation needs one of its keys`, {
+            representation,
+          });
+        }
+        const op = registry.model.operations.find((o) => o.kind === 'retrieve' && o.path === path)!;
+        return ctx.session.get<StripeObject>({
+          path,
+          pathParams,
+          expand: expandFor(info, ctx.session, op, { typeName: entity.gql }),
+        });
+      },
+    });
+  }
+}
+
+/**
+ * The object types without an `id` (Stripe's value types: `Address`, `Discount` sub-objects,
+ * connections) are `@shareable`, so a subgraph that shares one deliberately (`type Address
+ * @shareable`) composes with this one. Types whose names mean something else elsewhere are kept apart
+ * by the type-name prefix instead (`prefixTypes`, `FEDERATION_TYPE_PREFIX`).
+ */
+function shareValueTypes(types: readonly GraphQLNamedType[], roots: ReadonlySet<string>): void {
+  for (const type of types) {
+    if (!isObjectType(type) || roots.has(type.name) || type.name.startsWith('_')) continue;
+    const uses = directivesIn(type.extensions);
+    if ('id' in type.getFields() || uses.some((u) => u.name === 'key' || u.name === 'shareable')) continue;
+    Object.assign(type, {
+      extensions: { ...type.extensions, directives: [...uses, { name: 'shareable' }] },
+    });
+  }
+}
+
+/** Names a prefixed schema keeps: the roots, Relay's `Node` and `PageInfo` (shareable), scalars. */
+const UNPREFIXED: ReadonlySet<string> = new Set(['Query', 'Mutation', 'Subscription', 'Node', 'PageInfo']);
+
+/**
+ * The schema with every Stripe type name prefixed (`Address` → `StripeAddress`, `Product` →
+ * `StripeProduct`), for a supergraph whose other subgraphs use those names for their own types
+ * (`FEDERATION_TYPE_PREFIX=Stripe`). Roots, `Node`, `PageInfo`, scalars and federation's own types
+ * keep their names; what resolves a union or interface answers the prefixed name.
+ */
+export function prefixTypes(schema: GraphQLSchema, prefix: string): GraphQLSchema {
+  const rename = (name: string) => (name.startsWith('_') || UNPREFIXED.has(name) ? name : `${prefix}${name}`);
+  const renamed = <T>(resolve: T): T => {
+    if (typeof resolve !== 'function') return resolve;
+    const map = (name: unknown) => (typeof name === 'string' ? rename(name) : name);
+    return ((...args: unknown[]) => {
+      const result = (resolve as (...a: unknown[]) => unknown)(...args);
+      return result instanceof Promise ? result.then(map) : map(result);
+    }) as T;
+  };
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_TYPE]: (type) =>
+      new GraphQLObjectType({ ...type.toConfig(), name: rename(type.name) }),
+    [MapperKind.INTERFACE_TYPE]: (type) => {
+      const config = type.toConfig();
+      return new GraphQLInterfaceType({
+        ...config,
+        name: rename(type.name),
+        resolveType: renamed(config.resolveType),
+      });
+    },
+    [MapperKind.UNION_TYPE]: (type) => {
+      const config = type.toConfig();
+      return new GraphQLUnionType({
+        ...config,
+        name: rename(type.name),
+        resolveType: renamed(config.resolveType),
+      });
+    },
+    [MapperKind.ENUM_TYPE]: (type) => new GraphQLEnumType({ ...type.toConfig(), name: rename(type.name) }),
+    [MapperKind.INPUT_OBJECT_TYPE]: (type) =>
+      new GraphQLInputObjectType({ ...type.toConfig(), name: rename(type.name) }),
+  });
 }
 
 /** Marks every Stripe resource with a by-id retrieve as an entity and adds its `stripeAccount` field. */
 export function addEntities(builder: Builder, registry: TypeRegistry): void {
   const b = builder as Ref;
+  addScopedEntities(builder, registry);
   for (const [gql, name] of entityTypes(registry)) {
     const ref = registry.objects.get(name);
     const op = registry.index.retrieveByIdOf(name)!;
@@ -91,13 +247,15 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
         if (typeof representation.id !== 'string' || representation.id === '') {
           throw userError('BAD_USER_INPUT', `A ${gql} representation needs its id`, { representation });
         }
-        const account = representation.stripeAccount;
+        // An id qualified by its account (src/schema/ids.ts) names the account too.
+        const { account: qualifier, id } = unqualifyId(representation.id);
+        const account = representation.stripeAccount ?? qualifier;
         const session = account
           ? sessionForAccount(ctx, String(account), `${gql}.${ACCOUNT_KEY_FIELD} in an entity key`)
           : ctx.session;
         const result = await session.get<StripeObject>({
           path: op.path,
-          pathParams: [representation.id],
+          pathParams: [id],
           // Planned once per `_entities` call and entity type: every representation shares it.
           expand: expandFor(info, session, op, { typeName: gql }),
         });
@@ -120,6 +278,14 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
   const config = { ...schema.toConfig(), extensions: { ...schema.extensions, directives: [link] } };
   const entities = config.types.filter(
     (type): type is GraphQLObjectType => isObjectType(type) && hasResolvableKey(type),
+  );
+  shareValueTypes(
+    config.types,
+    new Set(
+      [config.query?.name, config.mutation?.name, config.subscription?.name].filter((n): n is string =>
+        Boolean(n),
+      ),
+    ),
   );
   let sdl: Promise<string> | undefined;
   const queryConfig = config.query!.toConfig();

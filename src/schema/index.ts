@@ -10,11 +10,11 @@ import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
-import { addEntities, toSubgraphSchema } from './federation.ts';
+import { addEntities, prefixTypes, toSubgraphSchema } from './federation.ts';
 import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
-import { addRelations } from './relations.ts';
+import { addInlineLists, addRelations } from './relations.ts';
 import { type RootField, rootFields } from './root.ts';
 import { addSubscriptions } from './subscriptions.ts';
 
@@ -29,6 +29,8 @@ export interface SchemaOptions {
    * check that every component still gets a type.
    */
   reachableOnly?: boolean;
+  /** Prefix every Stripe type name (`Stripe` → `StripeAddress`): `FEDERATION_TYPE_PREFIX`. */
+  typePrefix?: string | undefined;
 }
 
 export interface BuiltSchema {
@@ -49,9 +51,10 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const argumentTypes = new ArgumentTypes(registry);
   const fields = rootFields(registry, connections, argumentTypes);
   addRelations(registry, connections, argumentTypes);
+  addInlineLists(registry, connections);
   builder.queryFields((t) => Object.fromEntries(byResource(fields, model).map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
-  addConnectedAccountScope(builder, fields);
+  addConnectedAccountScope(builder, fields, registry.objects.get('account'));
   addMutations(registry);
   addEntities(builder, registry);
   addSubscriptions(builder, registry);
@@ -61,7 +64,8 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
   });
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
-  return { schema: guardAbstractTypes(toSubgraphSchema(served)), model, index };
+  const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
+  return { schema: guardAbstractTypes(toSubgraphSchema(named)), model, index };
 }
 
 /**

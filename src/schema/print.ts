@@ -4,7 +4,7 @@
  * descriptions (Stripe's prose is not committed), with `@preview` on what the preview overlay adds.
  * Tests fail when either file is stale.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -18,6 +18,7 @@ import {
   printSchema,
   visit,
 } from 'graphql';
+import { cacheConfig } from '../client/config.ts';
 import { printSubgraphSDLOf } from './federation.ts';
 import { buildSchema } from './index.ts';
 import { isPreview, previewDirective } from './preview.ts';
@@ -25,6 +26,13 @@ import { isPreview, previewDirective } from './preview.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SCHEMA_FILE = join(ROOT, 'schema.graphql');
 export const SUBGRAPH_FILE = join(ROOT, 'subgraph.graphql');
+/** What client caches must know (src/client/config.ts): possibleTypes, id-less types, connections. */
+export const CACHE_CONFIG_FILE = join(ROOT, 'client', 'cache-config.json');
+
+/** client/cache-config.json, from a fresh build by default. */
+export function printCacheConfig(schema?: GraphQLSchema): string {
+  return `${JSON.stringify(cacheConfig(printable(schema)), null, 1)}\n`;
+}
 
 /**
  * The SDL without descriptions (scalars and helper types carry descriptions of their own: the
@@ -88,7 +96,9 @@ if (isMain) {
   for (const [file, sdl] of [
     [SCHEMA_FILE, printSDL(schema)],
     [SUBGRAPH_FILE, await printSubgraphSDL(schema)],
+    [CACHE_CONFIG_FILE, printCacheConfig(schema)],
   ] as const) {
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, sdl);
     console.log(`schema:print: wrote ${file.slice(ROOT.length + 1)} (${sdl.split('\n').length} lines)`);
   }

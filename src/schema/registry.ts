@@ -16,6 +16,7 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { isMerchantChosen, qualifyId } from './ids.ts';
 import { OTHER_ACCOUNT_REFERENCES, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
@@ -81,7 +82,8 @@ export class TypeRegistry {
    */
   isNode(schema: ObjectSchema): boolean {
     if (!schema.resource || schema.deletedOf || !this.index.retrieveByIdOf(schema.name)) return false;
-    if (this.idKind(schema) !== 'id') return false;
+    const kind = this.idKind(schema);
+    if (kind !== 'id' && kind !== 'qualified') return false;
     const prefix = ID_PREFIXES[schema.resource];
     const match = prefix === undefined ? undefined : resourceForId(`${prefix}0`);
     return match?.kind === 'match' && match.resource === schema.name;
@@ -89,18 +91,24 @@ export class TypeRegistry {
 
   /**
    * How an object's `id` property reads (one rule for every type, so that union members agree):
-   * `id` — `id: ID!`, Stripe's id (every resource, deleted forms, sub-objects that always carry one);
+   * `id` — `id: ID!`, Stripe's id (every resource, sub-objects that always carry one);
    * `composite` — `id: ID!` composed as `<parent id>/<Stripe id>` for a resource whose Stripe id is
    * unique only under its parent (a capability's id is its name, `card_payments`), with Stripe's own
-   * value in `stripeId: String!`; `stripeId` — a sub-object whose id Stripe may omit
+   * value in `stripeId: String!`; `qualified` — `id: ID!` qualified by the connected account it
+   * was read as (`acct_1…/SUMMER25`; Stripe's id on the platform) for a resource whose id the
+   * merchant may choose (src/schema/ids.ts), Stripe's own value in `stripeId: String!`; `deleted` —
+   * `deletedId: ID!` on a deleted form, which names the object deleted without taking its identity
+   * in a client cache; `stripeId` — a sub-object whose id Stripe may omit
    * (`NotificationEventRequest.id`) reads as `stripeId: ID`, since it names something else;
    * undefined — no string `id` (a property named `id` holding an object is renamed in the naming
    * table, src/spec/overrides.ts).
    */
-  idKind(schema: ObjectSchema): 'id' | 'composite' | 'stripeId' | undefined {
+  idKind(schema: ObjectSchema): IdKind | undefined {
     const id = schema.props.find((p) => p.name === 'id');
     if (id?.type.k !== 'string' || id.gql) return undefined;
+    if (schema.deletedOf) return 'deleted';
     if (this.idParent(schema)) return 'composite';
+    if (isMerchantChosen(this.model, schema.name)) return 'qualified';
     return schema.resource || !isOptional(id) ? 'id' : 'stripeId';
   }
 
@@ -288,12 +296,23 @@ export class TypeRegistry {
   private idFields(
     t: Ref,
     schema: ObjectSchema,
-    kind: 'id' | 'composite' | 'stripeId',
+    kind: IdKind,
     description: string | undefined,
     claim: (name: string, wire: string, field: Ref) => void,
   ): void {
     if (kind === 'stripeId') {
       claim('stripeId', 'id', t.exposeID('id', { nullable: true, description }));
+      return;
+    }
+    if (kind === 'deleted') {
+      claim('deletedId', 'id', t.exposeID('id', { nullable: false, description }));
+      return;
+    }
+    if (kind === 'qualified') {
+      const qualified = (p: StripeObject, _args: unknown, ctx: GatewayContext) =>
+        qualifyId(sessionOf(ctx, p).stripeAccount, String(p.id));
+      claim('id', 'id', t.id({ nullable: false, resolve: qualified }));
+      claim('stripeId', 'id', t.exposeString('id', { nullable: false, description }));
       return;
     }
     if (kind === 'id') {
@@ -431,6 +450,8 @@ export class TypeRegistry {
     );
   }
 }
+
+type IdKind = 'id' | 'composite' | 'qualified' | 'deleted' | 'stripeId';
 
 /**
  * Stripe's description, made true of what the GraphQL field returns: a time is a DateTime, not

@@ -10,9 +10,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
 import { inherit } from '../loaders/session.ts';
-import type { Operation, RelationEdge } from '../spec/types.ts';
+import { listItemOf } from '../spec/relations.ts';
+import type { Operation, OutType, RelationEdge } from '../spec/types.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
-import { type ConnectionArgs, type Connections, inlineConnection, listConnection } from './connections.ts';
+import {
+  type Connection,
+  type ConnectionArgs,
+  type Connections,
+  inlineConnection,
+  listConnection,
+} from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { expandFor, planExtensions } from './plans.ts';
@@ -73,6 +80,79 @@ export function addRelations(
       ),
     );
   }
+}
+
+/**
+ * The lists Stripe embeds that no relation edge pages (`UpcomingInvoice.lines`,
+ * `FinancialConnectionsSession.accounts`, `FinancialConnectionsAccountOwnership.owners`,
+ * `QuotesUpfront.lineItems`, `TaxCalculation.lineItems`): connections of the same shape as every
+ * other list, answered from the embedded page with no call. Paging past it is refused with the
+ * list's own endpoint named (a sub-object, or an object Stripe cannot re-read, has no id to page by).
+ */
+export function addInlineLists(registry: TypeRegistry, connections: Connections): void {
+  const { model, builder } = registry;
+  const served = new Set(model.relations.map((edge) => `${edge.parent}.${edge.field}`));
+  for (const schema of Object.values(model.objects)) {
+    const ref = registry.objects.get(schema.name);
+    const lists = schema.props.flatMap((prop) => {
+      if (!prop.relation || served.has(`${schema.name}.${prop.relation}`)) return [];
+      const list = prop.type.k === 'object' ? model.objects[prop.type.name] : undefined;
+      const item = listItemOf(list);
+      const itemRef = item && itemTypeRef(registry, item);
+      if (!itemRef) return [];
+      const name =
+        item.k === 'object'
+          ? model.objects[item.name]!.gql
+          : model.unions[(item as { name: string }).name]!.gql;
+      return [{ prop, connection: connections.connectionOf(name, itemRef) }];
+    });
+    if (!ref || lists.length === 0) continue;
+    (builder as Ref).objectFields(ref, (t: Ref) =>
+      Object.fromEntries(
+        lists.map(({ prop, connection }) => [
+          prop.relation,
+          t.field({
+            type: connection,
+            nullable: prop.nullable || !prop.required,
+            args: {
+              first: t.arg({ type: 'Int', required: false }),
+              after: t.arg.string({ required: false }),
+            },
+            resolve: (parent: StripeObject, args: ConnectionArgs, ctx: GatewayContext) => {
+              const embedded = parent[prop.name];
+              if (embedded == null) return null;
+              const page = inlineConnection(embedded, args) ?? pastInlinePage(embedded, args);
+              const session = sessionOf(ctx, parent);
+              for (const node of page.nodes) session.prime(inherit(parent, node));
+              return page;
+            },
+          }),
+        ]),
+      ),
+    );
+  }
+}
+
+function itemTypeRef(registry: TypeRegistry, item: OutType): Ref | undefined {
+  if (item.k === 'object') return registry.objects.get(item.name);
+  if (item.k === 'union') return registry.unions.get(item.name);
+  return undefined;
+}
+
+/** `after` within the embedded page; beyond it, the endpoint that pages the list. */
+function pastInlinePage(embedded: unknown, args: ConnectionArgs): Connection {
+  const list = embedded as { data?: StripeObject[]; has_more?: boolean; url?: string };
+  const data = list.data ?? [];
+  const start = args.after == null ? 0 : data.findIndex((item) => item.id === args.after) + 1;
+  const count = args.first ?? data.length;
+  if (start > 0 && (start + count <= data.length || !list.has_more)) {
+    const page = inlineConnection({ data: data.slice(start), has_more: list.has_more }, { first: count });
+    if (page) return { ...page, pageInfo: { ...page.pageInfo, hasPreviousPage: true } };
+  }
+  throw userError(
+    'BAD_USER_INPUT',
+    `This list answers the page Stripe embeds (${data.length} items); page further with ${list.url ?? 'its list endpoint'}`,
+  );
 }
 
 function relationField(

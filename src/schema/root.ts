@@ -11,9 +11,11 @@ import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import { PREVIEW_PATH } from '../spec/previews.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
+import { sessionForAccount } from './connect.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
+import { unqualifyId } from './ids.ts';
 import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -227,7 +229,7 @@ export function rootFields(
           shape: 'object',
           expand: false,
           retrieveOf: (id) => {
-            const match = resourceForId(id);
+            const match = resourceForId(unqualifyId(id).id);
             // An unknown or shared prefix: node(id:) refuses it without a call.
             return match.kind === 'match' ? index.retrieveByIdOf(match.resource)?.id : undefined;
           },
@@ -239,7 +241,10 @@ export function rootFields(
           ctx: GatewayContext,
           info: GraphQLResolveInfo,
         ) => {
-          const resource = nodeResource(args.id, resourceForId(String(args.id)));
+          // An id qualified by a connected account (src/schema/ids.ts) is read as that account.
+          const { account, id } = unqualifyId(String(args.id));
+          const session = account ? sessionForAccount(ctx, account, 'node(id:)') : sessionOf(ctx, _root);
+          const resource = nodeResource(id, resourceForId(id));
           const op = index.retrieveByIdOf(resource);
           if (!op || !registry.isNode(model.objects[resource]!)) {
             throw userError(
@@ -248,12 +253,12 @@ export function rootFields(
               { resource },
             );
           }
-          const expand = expandFor(info, sessionOf(ctx, _root), op, {
+          const expand = expandFor(info, session, op, {
             typeName: model.objects[resource]!.gql,
           });
-          const result = await sessionOf(ctx, _root).get<StripeObject>({
+          const result = await session.get<StripeObject>({
             path: op.path,
-            pathParams: [String(args.id)],
+            pathParams: [id],
             expand,
           });
           if (result.deleted === true) throw deletedError(model.objects[resource]!.gql, result);

@@ -80,6 +80,11 @@ export interface ServerConfig {
    * Terminal hardware ordering), marked `@preview`. `STRIPE_PREVIEW_RESOURCES=off` leaves them out.
    */
   readonly previewResources: boolean;
+  /**
+   * `FEDERATION_TYPE_PREFIX`: a prefix for every Stripe type name (`Stripe` → `StripeAddress`), for
+   * a supergraph whose other subgraphs name their own types `Address`, `Product`, …; empty: none.
+   */
+  readonly typePrefix: string;
   /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
   readonly auth: AuthConfig;
   readonly live: LiveConfig;
@@ -347,6 +352,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     emulatorPort: readInteger(env, 'EMULATOR_PORT', 0, 65_535, 0),
     live: readLive(env),
     previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
+    typePrefix: readTypePrefix(env),
     auth,
     channels: readChannelConfig(env, auth.mode),
   };
@@ -513,4 +519,15 @@ export function readAuthConfig(
     );
   }
   return { mode, allowRemoteNone, ...(mode === 'jwt' ? { jwt: readJwtConfig(env) } : {}) };
+}
+
+function readTypePrefix(env: NodeJS.ProcessEnv): string {
+  const prefix = env.FEDERATION_TYPE_PREFIX ?? '';
+  if (prefix !== '' && !/^[A-Z][A-Za-z0-9]*$/.test(prefix)) {
+    throw new ConfigError(
+      'FEDERATION_TYPE_PREFIX',
+      `FEDERATION_TYPE_PREFIX must be a PascalCase GraphQL name, got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return prefix;
 }

@@ -183,7 +183,8 @@ function corsOptions(policy: ChannelPolicy) {
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
-  const built = options.schema ?? buildSchema({ preview: config.previewResources });
+  const built =
+    options.schema ?? buildSchema({ preview: config.previewResources, typePrefix: config.typePrefix });
 
   const production = options.production ?? readProductionConfig({});
   const trusted = production.trustedDocuments;

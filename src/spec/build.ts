@@ -9,7 +9,7 @@ import { buildObjectModel } from './objects.ts';
 import { buildOperations } from './operations.ts';
 import { markPreview } from './preview.ts';
 import { splitPreviews } from './previews.ts';
-import { deriveRelations, markProperties } from './relations.ts';
+import { deriveRelations, linkIdReferences, markProperties } from './relations.ts';
 import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
 import type { Model } from './types.ts';
 import { harmonizeUnions } from './unions.ts';
@@ -33,6 +33,7 @@ export function buildModel(spec: Json): BuildResult {
   const operations = buildOperations(spec, objectModel);
   const { objects, enums, unions, polymorphic, descriptions } = objectModel;
   splitPreviews(objects, operations);
+  linkIdReferences(operations, objects);
   const relations = deriveRelations(operations, objects, unions);
   markProperties(relations, objects);
 

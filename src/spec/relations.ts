@@ -24,6 +24,61 @@ export function propertyFieldName(schema: string, prop: string): string {
   return propertyNameOverrides[`${schema}.${prop}`] ?? camelCase(prop);
 }
 
+/**
+ * Plain-string properties that read like an id but are not one: `tax_id` on a boleto is the
+ * customer's CPF/CNPJ number, a network token device's `location` is latitude/longitude, a card-present
+ * source's `reader` is the reader's serial. Keyed `schema.property`.
+ */
+const NOT_ID_REFERENCES: ReadonlySet<string> = new Set([
+  'payment_method_boleto.tax_id',
+  'payment_method_details_boleto.tax_id',
+  'issuing_network_token_device.location',
+  'source_type_card_present.reader',
+]);
+
+/**
+ * Turns the plain-string properties that hold another resource's id into references the schema can
+ * follow (`subscription_item.subscription`, `line_item.invoice`, `charge.payment_method`,
+ * `person.account`, `financial_account` on every Treasury object). Stripe types them as strings and
+ * does not expand them; they become non-expandable references, which the schema reads as `x` (loaded
+ * by id through the loaders) beside `xId`. A property is one when its name is the last segment of
+ * exactly one live resource (preferring the object's own namespace, then the root one:
+ * `financial_account` on an Issuing card is Treasury's, `product` is not Climate's), that resource
+ * has a by-id retrieve, and the id field name (`xId`) is free. Returns the properties turned,
+ * `schema.property` → resource.
+ */
+export function linkIdReferences(
+  operations: readonly Operation[],
+  objects: Record<string, ObjectSchema>,
+): Map<string, string> {
+  const byId = new Set(
+    operations
+      .filter((o) => o.kind === 'retrieve' && o.pathParams.length === 1 && o.path.endsWith('}'))
+      .map((o) => o.resource),
+  );
+  const resources = Object.values(objects).filter((o) => o.resource && !o.deletedOf);
+  const linked = new Map<string, string>();
+  for (const schema of Object.values(objects)) {
+    const own = namespace(schema.resource ?? objects[schema.deletedOf ?? '']?.resource ?? '');
+    for (const prop of schema.props) {
+      if (prop.type.k !== 'string' || prop.name === 'id' || prop.gql) continue;
+      if (NOT_ID_REFERENCES.has(`${schema.name}.${prop.name}`)) continue;
+      if (schema.props.some((p) => p.name === `${prop.name}_id`)) continue;
+      const candidates = resources.filter((r) => shortName(r.resource!) === prop.name);
+      const near = candidates.filter((r) => namespace(r.resource!) === own);
+      const root = candidates.filter((r) => namespace(r.resource!) === '');
+      const chosen = near.length > 0 ? near : root.length > 0 ? root : candidates;
+      // The name is decided first, then whether it can be loaded: a 3D Secure source's `card` is a
+      // Card (read through its customer), never the Issuing card that alone has a by-id read.
+      if (chosen.length !== 1 || chosen[0]!.name === schema.name || !byId.has(chosen[0]!.name)) continue;
+      prop.type = { k: 'ref', to: { k: 'object', name: chosen[0]!.name } };
+      prop.expandable = false;
+      linked.set(`${schema.name}.${prop.name}`, chosen[0]!.name);
+    }
+  }
+  return linked;
+}
+
 export function deriveRelations(
   operations: readonly Operation[],
   objects: Record<string, ObjectSchema>,
@@ -79,18 +134,34 @@ export function deriveRelations(
     for (const param of op.query) {
       const prop = item.props.find((p) => p.name === param.name);
       const base = prop?.type.k === 'array' ? prop.type.of : prop?.type;
+      // The filter names its parent by the item's reference (`invoice.customer`), by the resource the
+      // item embeds whole (`promotion_code.coupon`, `issuing.card.cardholder`), or by its own name
+      // (`GET /v1/subscriptions?price=`: a subscription carries its prices only under its items).
       const parents =
         base?.k === 'ref'
           ? liveTargets(base)
-          : base?.k === 'string' || (!prop && param.required)
-            ? targetByName(param.name, item.name)
-            : [];
+          : base?.k === 'object' && isLive(base.name)
+            ? [base.name]
+            : base?.k === 'string' || (!prop && param.type.k === 'string')
+              ? targetByName(param.name, item.name)
+              : [];
       for (const parent of parents) {
+        // A filter the item has no property for, beside another filter of the same list naming the
+        // same parent (`GET /v1/balance_transactions?payout=` beside `?source=` on a payout), is
+        // named by its parameter: `Payout.balanceTransactionsByPayout`.
+        const twin =
+          !prop &&
+          op.query.some((other) => {
+            if (other === param) return false;
+            const otherProp = item.props.find((p) => p.name === other.name);
+            const otherBase = otherProp?.type.k === 'array' ? otherProp.type.of : otherProp?.type;
+            return otherBase?.k === 'ref' && liveTargets(otherBase).includes(parent);
+          });
         relations.push({
           kind: 'filter',
           parent,
           name: lastSegment(op.path),
-          field: camelCase(lastSegment(op.path)),
+          field: camelCase(twin ? `${lastSegment(op.path)}_by_${param.name}` : lastSegment(op.path)),
           operation: op.id,
           param: param.name,
         });
@@ -213,4 +284,20 @@ export function markProperties(
     const prop = objects[edge.parent]!.props.find((p) => p.name === edge.inline)!;
     prop.relation = edge.field;
   }
+  // Every other list Stripe embeds (`upcoming_invoice.lines`, `financial_connections.session.accounts`,
+  // a quote's `computed.upfront.line_items`) is a connection of the same shape, over its inline page
+  // (src/schema/relations.ts, `addInlineLists`).
+  for (const schema of Object.values(objects)) {
+    for (const prop of schema.props) {
+      if (!prop.relation && isListOf(prop, objects))
+        prop.relation = propertyFieldName(schema.name, prop.name);
+    }
+  }
+}
+
+/** The item type of a list object schema (its `data` array), for a connection over it. */
+export function listItemOf(schema: ObjectSchema | undefined): OutType | undefined {
+  if (schema?.object !== 'list') return undefined;
+  const data = schema.props.find((p) => p.name === 'data')?.type;
+  return data?.k === 'array' ? data.of : undefined;
 }

@@ -67,6 +67,8 @@ describe('relations', () => {
     for (const edge of model.relations) {
       if (edge.kind !== 'filter') continue;
       for (const child of registry.resourcesNamed(byId.get(edge.operation)!.resource!)) {
+        // A filter the child has no property for (`subscriptions?price=`) does not name its parent.
+        if (!registry.props(child).has(edge.param)) continue;
         expect(registry.parentProp(child, edge.parent), `${child} → ${edge.parent}`).toBe(edge.param);
         checked++;
       }

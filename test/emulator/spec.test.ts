@@ -96,7 +96,10 @@ function valueFor(param: InParam, resource: string, depth: number): unknown {
   const named = [param.name, `treasury.${param.name}`, `issuing.${param.name}`, `radar.${param.name}`].find(
     (n) => registry.resources.has(n),
   );
-  const target = prop?.type.k === 'ref' ? registry.resourcesOf(prop.type)[0] : named;
+  // A resource embedded whole (`product_feature.entitlement_feature`) is given by id too.
+  const embedded =
+    prop?.type.k === 'object' && registry.resources.has(prop.type.name) ? prop.type.name : undefined;
+  const target = prop?.type.k === 'ref' ? registry.resourcesOf(prop.type)[0] : (embedded ?? named);
   if (target && param.type.k === 'string' && target !== resource && depth < 3)
     return obtain(target, depth + 1)?.id;
   return sample(param.name, param.type, depth);

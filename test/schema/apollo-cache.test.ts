@@ -3,12 +3,11 @@
  * so ids must be unique per type. Two accounts' capabilities (Stripe ids `card_payments`, …, the same
  * for every account) must stay apart: writing account B must not overwrite account A's.
  */
-import { ApolloClient, ApolloLink, gql, InMemoryCache } from '@apollo/client';
-import { print } from 'graphql';
-import { Observable } from 'rxjs';
+import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
+import { gatewayLink } from './client-helpers.ts';
 
 const ACCOUNT = gql`
   query AccountCapabilities($id: ID!) {
@@ -45,17 +44,7 @@ describe('Apollo Client cache', () => {
 
   // The link sends the document Apollo wrote (with the `__typename`s it adds), as a browser would.
   it("keeps two accounts' capabilities apart", async () => {
-    const link = new ApolloLink(
-      (operation) =>
-        new Observable((observer) => {
-          h.query(print(operation.query), { variables: operation.variables })
-            .then((response) => {
-              observer.next(response.body as never);
-              observer.complete();
-            })
-            .catch((error: unknown) => observer.error(error));
-        }),
-    );
+    const link = gatewayLink(() => h);
     const client = new ApolloClient({ cache: new InMemoryCache(), link });
     const a = await client.query<Capabilities>({ query: ACCOUNT, variables: { id: SEED.connected.account } });
     const b = await client.query<Capabilities>({ query: ACCOUNT, variables: { id: other } });

@@ -53,10 +53,12 @@ describe('a schema client tools trust', () => {
     const wrong = withId.filter((t) => String(t.getFields().id!.type) !== 'ID!').map((t) => t.name);
     expect(wrong).toEqual([]);
     expect(withId.length).toBeGreaterThan(120);
-    // The deleted forms too, though no query reaches them yet (the served schema drops them).
+    // A deleted form names the object deleted in `deletedId: ID!` and has no `id`, so it never takes
+    // the live object's identity in a client cache (test/schema/cache-identity.test.ts).
     const full = buildSchema({ descriptions: false, reachableOnly: false }).schema;
     const deleted = full.getType('DeletedCustomer') as GraphQLObjectType;
-    expect(String(deleted.getFields().id!.type)).toBe('ID!');
+    expect(String(deleted.getFields().deletedId!.type)).toBe('ID!');
+    expect(deleted.getFields().id).toBeUndefined();
     const allWithId = Object.values(full.getTypeMap()).filter(
       (t): t is GraphQLObjectType => isObjectType(t) && Boolean(t.getFields().id),
     );

@@ -154,10 +154,10 @@ describe('create → update → delete', () => {
       description: null,
       metadata: { plan: 'gold' },
     });
-    const deleted = await ok(`mutation($id: ID!) { deleteCustomer(id: $id) { id deleted } }`, {
+    const deleted = await ok(`mutation($id: ID!) { deleteCustomer(id: $id) { deletedId deleted } }`, {
       id: customer.id,
     });
-    expect(deleted.deleteCustomer).toEqual({ id: customer.id, deleted: true });
+    expect(deleted.deleteCustomer).toEqual({ deletedId: customer.id, deleted: true });
     const after = await h.query(`query($id: ID!) { customer(id: $id) { id } }`, {
       variables: { id: customer.id },
     });
@@ -209,10 +209,10 @@ describe('create → update → delete', () => {
       { id: coupon.id },
     );
     expect(updateCoupon.name).toBe('25% off');
-    const { deleteCoupon } = await ok(`mutation($id: ID!) { deleteCoupon(id: $id) { id deleted } }`, {
+    const { deleteCoupon } = await ok(`mutation($id: ID!) { deleteCoupon(id: $id) { deletedId deleted } }`, {
       id: coupon.id,
     });
-    expect(deleteCoupon).toEqual({ id: coupon.id, deleted: true });
+    expect(deleteCoupon).toEqual({ deletedId: coupon.id, deleted: true });
 
     const { createTaxRate: rate } = await ok(
       `mutation { createTaxRate(input: { displayName: "VAT", percentage: 20, inclusive: false }) { id displayName percentage } }`,
@@ -235,14 +235,17 @@ describe('create → update → delete', () => {
     );
     expect(updateWebhookEndpoint.status).toBe('disabled');
     const { deleteWebhookEndpoint } = await ok(
-      `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id deleted } }`,
+      `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { deletedId deleted } }`,
       { id: hook.id },
     );
     expect(deleteWebhookEndpoint.deleted).toBe(true);
 
-    const { deleteProduct } = await ok(`mutation($id: ID!) { deleteProduct(id: $id) { id deleted } }`, {
-      id: (await ok(`mutation { createProduct(input: { name: "Temp" }) { id } }`)).createProduct.id,
-    });
+    const { deleteProduct } = await ok(
+      `mutation($id: ID!) { deleteProduct(id: $id) { deletedId deleted } }`,
+      {
+        id: (await ok(`mutation { createProduct(input: { name: "Temp" }) { id } }`)).createProduct.id,
+      },
+    );
     expect(deleteProduct.deleted).toBe(true);
   });
 
@@ -285,16 +288,19 @@ describe('create → update → delete', () => {
       `mutation($c: String!) { createInvoice(input: { customer: $c }) { id } }`,
       { c: customer.id },
     );
-    const { deleteInvoice } = await ok(`mutation($id: ID!) { deleteInvoice(id: $id) { id deleted } }`, {
-      id: draft.id,
-    });
-    expect(deleteInvoice).toEqual({ id: draft.id, deleted: true });
+    const { deleteInvoice } = await ok(
+      `mutation($id: ID!) { deleteInvoice(id: $id) { deletedId deleted } }`,
+      {
+        id: draft.id,
+      },
+    );
+    expect(deleteInvoice).toEqual({ deletedId: draft.id, deleted: true });
     const { createInvoiceitem: other } = await ok(
       `mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 100, currency: "usd" }) { id } }`,
       { c: customer.id },
     );
     const { deleteInvoiceitem } = await ok(
-      `mutation($id: ID!) { deleteInvoiceitem(id: $id) { id deleted } }`,
+      `mutation($id: ID!) { deleteInvoiceitem(id: $id) { deletedId deleted } }`,
       { id: other.id },
     );
     expect(deleteInvoiceitem.deleted).toBe(true);
@@ -398,10 +404,13 @@ describe('create → update → delete', () => {
       { t: transfer.id, id: reversal.id },
     );
     expect(updateTransferReversal.metadata).toEqual({ why: 'returned' });
-    const { deleteAccount } = await ok(`mutation($id: ID!) { deleteAccount(id: $id) { id deleted } }`, {
-      id: account.id,
-    });
-    expect(deleteAccount).toEqual({ id: account.id, deleted: true });
+    const { deleteAccount } = await ok(
+      `mutation($id: ID!) { deleteAccount(id: $id) { deletedId deleted } }`,
+      {
+        id: account.id,
+      },
+    );
+    expect(deleteAccount).toEqual({ deletedId: account.id, deleted: true });
   });
 });
 
@@ -533,13 +542,13 @@ describe("the seed's card flows", () => {
     expect((await defaultSource()).defaultSourceId).toBe(visa);
 
     const { deleteCustomerCard } = await ok(
-      `mutation($c: ID!, $id: ID!) { deleteCustomerCard(customer: $c, id: $id) { ... on DeletedCard { id deleted } } }`,
+      `mutation($c: ID!, $id: ID!) { deleteCustomerCard(customer: $c, id: $id) { ... on DeletedCard { deletedId deleted } } }`,
       { c: customer.id, id: visa },
     );
-    expect(deleteCustomerCard).toEqual({ id: visa, deleted: true });
+    expect(deleteCustomerCard).toEqual({ deletedId: visa, deleted: true });
     expect((await defaultSource()).defaultSourceId).toBe(amex);
     await ok(
-      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { id } } }`,
+      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { deletedId } } }`,
       {
         c: customer.id,
         id: mastercard,
@@ -547,7 +556,7 @@ describe("the seed's card flows", () => {
     );
     expect((await defaultSource()).defaultSourceId).toBe(amex);
     await ok(
-      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { id } } }`,
+      `mutation($c: ID!, $id: ID!) { deleteCustomerSource(customer: $c, id: $id) { ... on DeletedCard { deletedId } } }`,
       {
         c: customer.id,
         id: amex,

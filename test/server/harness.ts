@@ -52,6 +52,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** wraps the gateway's REST client (to inject failures) */
   wrapRest?: (rest: RestClient) => RestClient;
+  /** a schema other than the shared one (built with other options) */
+  schema?: BuiltSchema;
 }
 
 export async function startHarness(
@@ -72,7 +74,7 @@ export async function startHarness(
   const gateway = createGateway({
     config,
     production: readProductionConfig(env),
-    schema: sharedSchema(),
+    schema: options.schema ?? sharedSchema(),
     rest: (onRequest, limiter) => {
       const rest = createRestClient({
         ...restConfig,

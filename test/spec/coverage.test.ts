@@ -90,8 +90,9 @@ describe('coverage of the spec by the GraphQL schema', () => {
       for (const [prop, propSchema] of Object.entries<Json>(s.properties)) {
         checked++;
         const field = propertyNameOverrides[`${where}.${prop}`] ?? camelCase(prop);
-        // A sub-object's optional `id` names something else and reads as `stripeId` (src/schema/registry.ts).
-        const present = fields[field] ?? (prop === 'id' ? fields.stripeId : undefined);
+        // A sub-object's optional `id` names something else and reads as `stripeId`; a deleted form's
+        // `id` reads as `deletedId`, so it never takes the live object's identity (src/schema/registry.ts).
+        const present = fields[field] ?? (prop === 'id' ? (fields.stripeId ?? fields.deletedId) : undefined);
         if (!present && !isExcluded(`${where}.${prop}`))
           missing.push(`${where}.${prop} (${typeName}.${field})`);
         visitInline(`${typeName}${pascalCase(prop)}`, `${where}.${prop}`, propSchema);

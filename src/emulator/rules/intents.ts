@@ -97,7 +97,11 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
         type: 'card_error',
       },
     });
-    throw declineError(decline, { charge: charge.id, payment_intent: failed.data });
+    throw declineError(decline, {
+      charge: charge.id,
+      payment_intent: failed.data,
+      payment_method: method.data,
+    });
   }
   if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
     if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
@@ -137,6 +141,7 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
       {
         code: decline.code,
         decline_code: decline.decline_code,
+        payment_method: method.data,
         setup_intent: failed.data,
       },
       true,

@@ -81,7 +81,7 @@ export function bankAccountObject(ctx: Ctx, fields: JsonObject): JsonObject {
 /** Stripe's 402 for a declined card, naming the charge when there is one. */
 export function declineError(
   decline: Decline,
-  fields: { charge?: string; payment_intent?: JsonObject } = {},
+  fields: { charge?: string; payment_intent?: JsonObject; payment_method?: JsonObject } = {},
 ): StripeError {
   return new StripeError(
     402,
