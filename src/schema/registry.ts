@@ -137,9 +137,15 @@ export class TypeRegistry {
 
   private buildEnum(name: string): void {
     const schema = this.model.enums[name]!;
-    const values = Object.fromEntries(
-      schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
-    );
+    // A filter's own values (`ALL`) are the enum's too (src/spec/inputs.ts), said so at run time.
+    const filterOnly = this.describe('', 'Only a list filter takes this value; Stripe never returns it.');
+    const values = Object.fromEntries([
+      ...schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
+      ...(schema.filterGqlValues ?? []).map((gqlValue, i) => [
+        gqlValue,
+        { value: schema.filterValues![i]!, description: filterOnly },
+      ]),
+    ]);
     this.enums.set(
       name,
       this.builder.enumType(schema.gql, {
@@ -206,6 +212,7 @@ export class TypeRegistry {
   typeOf(type: OutType): Ref {
     switch (type.k) {
       case 'string':
+        return type.id ? 'ID' : 'String';
       case 'const':
         return 'String';
       case 'int':
