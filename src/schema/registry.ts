@@ -31,7 +31,9 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
   const safe = isGraphQLName(field) ? field : `_${field}`;
   const base = prop.type.k === 'array' ? prop.type.of : prop.type;
   if (base.k !== 'ref') return { field: safe };
-  return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
+  // The ids of `accountTaxIds` (TaxId objects) are `accountTaxIdIds`, not `accountTaxIdsIds`.
+  if (prop.type.k === 'array') return { field: safe, idField: `${safe.replace(/Ids$/, 'Id')}Ids` };
+  return { field: safe, idField: `${safe}Id` };
 }
 
 /** What a GraphQL field reads on the wire: the property, and whether `expand[]` can inline it. */

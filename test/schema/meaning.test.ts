@@ -28,10 +28,12 @@ import {
   isObjectType,
   isUnionType,
 } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { loadModel } from '../../src/spec/model.ts';
 import { camelCase, shortenedName, singular } from '../../src/spec/naming.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
 
 const { schema } = buildSchema();
 const model = loadModel();
@@ -281,5 +283,89 @@ describe('the served schema means what it says (issue 26)', () => {
     expect(byStripe / fields.length).toBeGreaterThanOrEqual(0.6);
     expect(described / mutations.length).toBeGreaterThanOrEqual(0.95);
     expect(fieldsDescribed / fields.length).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('ids and filters end to end (issue 26)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  const ok = async (query: string, variables: Record<string, unknown>) => {
+    const response = await h.query(query, { variables });
+    expect(response.body.errors).toBeUndefined();
+    return response.body.data as Record<string, any>;
+  };
+
+  it('takes a variable typed ID! in every id input', async () => {
+    const { createPaymentIntent } = await ok(
+      `mutation ($c: ID!) { createPaymentIntent(input: { customer: $c, amount: 1000, currency: "usd" }) { id customer { id } } }`,
+      { c: SEED.jenny.customer },
+    );
+    expect(createPaymentIntent.customer.id).toBe(SEED.jenny.customer);
+  });
+
+  it('filters subscriptions by the enum of their status, with ALL and ENDED joined to it', async () => {
+    const { createSubscription } = await ok(
+      `mutation ($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) { id status } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly },
+    );
+    expect(createSubscription.status).toBe('ACTIVE');
+    const list = `query ($c: ID!, $s: StripeSubscriptionStatus) {
+      subscriptions(customer: $c, status: $s, first: 100) { nodes { id status } } }`;
+    const ids = async (s?: string) =>
+      (
+        (await ok(list, { c: SEED.jenny.customer, ...(s ? { s } : {}) })).subscriptions.nodes as {
+          id: string;
+        }[]
+      ).map((n) => n.id);
+    expect(await ids('ACTIVE')).toContain(createSubscription.id);
+    await ok(`mutation ($id: ID!) { cancelSubscription(id: $id) { id status } }`, {
+      id: createSubscription.id,
+    });
+    expect(await ids('ACTIVE')).not.toContain(createSubscription.id);
+    expect(await ids()).not.toContain(createSubscription.id);
+    expect(await ids('ENDED')).toContain(createSubscription.id);
+    expect(await ids('ALL')).toContain(createSubscription.id);
+    expect(await ids('CANCELED')).toContain(createSubscription.id);
+  });
+
+  it('counts only where Stripe counts: search results, asked with expand[]=total_count', async () => {
+    const { searchCustomers } = await ok(
+      `query ($q: String!) { searchCustomers(query: $q) { totalCount nodes { id } } }`,
+      { q: `email:'${SEED.jenny.email}'` },
+    );
+    expect(searchCustomers.totalCount).toBe(searchCustomers.nodes.length);
+    expect(searchCustomers.totalCount).toBeGreaterThan(0);
+    const counted = Object.values(schema.getTypeMap())
+      .filter(isObjectType)
+      .filter((t) => t.getFields().totalCount)
+      .map((t) => t.name);
+    expect(counted.length).toBeGreaterThan(0);
+    expect(counted.filter((name) => !name.endsWith('SearchConnection'))).toEqual([]);
+  });
+
+  it('makes every status the spec enumerates an enum on output', () => {
+    const strings = Object.values(schema.getTypeMap())
+      .filter(isObjectType)
+      .flatMap((t) => {
+        const status = t.getFields().status;
+        if (!status || getNamedType(status.type).name !== 'String') return [];
+        // The spec enumerates neither the property nor any parameter of that name for the resource.
+        const schemaOf = byGql.get(t.name);
+        const prop = schemaOf?.props.find((p) => p.name === 'status');
+        const enumerated =
+          prop?.type.k !== 'string' ||
+          model.operations.some(
+            (op) =>
+              op.resource === schemaOf?.name &&
+              [...op.query, ...op.body].some((p) => p.name === 'status' && p.type.k === 'enum'),
+          );
+        return enumerated ? [t.name] : [];
+      });
+    expect(strings).toEqual([]);
   });
 });
