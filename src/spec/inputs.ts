@@ -27,6 +27,7 @@
  * query's top level and `op:<operationId>` for the operation; the model keeps none.
  */
 import { enumValueName, pascalCase, shortenedName, singular, TYPE_NAME_LIMIT } from './naming.ts';
+import { inputTypeNameOverrides } from './overrides.ts';
 import { type Descriptions, SpecError } from './spec-error.ts';
 import type { InParam, InType, Model, ObjectSchema, Operation, OutType } from './types.ts';
 
@@ -338,7 +339,7 @@ export function nameInputs(model: Model, descriptions: Descriptions): void {
       kind,
       t,
       use,
-      candidates: fitting(names),
+      candidates: fitting(names).map((name) => inputTypeNameOverrides[name] ?? name),
       level: 0,
       where,
       ...(fitted ? { concept: fitted } : {}),
