@@ -19,6 +19,7 @@ import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { CUSTOMER_ID, forbidden } from '../loaders/scope.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
+import { API_KEY } from '../spec/stripe.ts';
 import type { AuthConfig, JwtConfig } from './config.ts';
 
 export const ADMIN_SCOPE = 'stripe:admin';
@@ -43,8 +44,6 @@ export interface Authenticator {
   authenticate(request: Request): Caller | Promise<Caller>;
 }
 
-/** A caller's own Stripe key: secret or restricted, test or live (the shape src/server/redact.ts hides). */
-const STRIPE_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,250}$/;
 const JWT_ALGORITHMS_HS = ['HS256'];
 const JWT_ALGORITHMS_ASYMMETRIC = ['RS256', 'ES256'];
 
@@ -150,7 +149,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       return {
         authenticate(request) {
           const key = bearerOf(request);
-          if (!STRIPE_KEY.test(key)) {
+          if (!API_KEY.test(key)) {
             return Promise.reject(
               unauthenticated('send your Stripe key: Authorization: Bearer sk_… or rk_…'),
             );

@@ -21,7 +21,7 @@ import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
-import { DEFAULT_QUERY } from './default-query.ts';
+import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { corsFor, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
@@ -266,7 +266,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     logging: yogaLogger(logger),
     maskedErrors: { maskError: (error) => masker.mask(error) },
-    graphiql: config.graphiql ? { title: 'Stripe GraphQL gateway', defaultQuery: DEFAULT_QUERY } : false,
+    graphiql: config.graphiql
+      ? {
+          title: 'Stripe GraphQL gateway',
+          defaultQuery: DEFAULT_QUERY,
+          defaultTabs: [...TOUR_TABS],
+          // GraphiQL runs subscriptions as a GET for text/event-stream, which CSRF prevention
+          // refuses without one of its headers: the page sends one (a cross-site form cannot).
+          additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+        }
+      : false,
     renderGraphiQL: renderGraphiQLPage,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
