@@ -282,6 +282,15 @@ describe('the served schema means what it says (issue 26)', () => {
     );
     expect(byStripe / fields.length).toBeGreaterThanOrEqual(0.6);
     expect(described / mutations.length).toBeGreaterThanOrEqual(0.95);
+    // The gateway's own notes: idempotency keys, and which fields null unsets.
+    const createCustomer = mutations.find((m) => m.name === 'createCustomer')!;
+    expect(createCustomer.args.find((a) => a.name === 'idempotencyKey')?.description).toMatch(
+      /Idempotency-Key/,
+    );
+    const update = schema.getType('UpdateCustomerInput');
+    if (!isInputObjectType(update)) throw new Error('no UpdateCustomerInput');
+    expect(update.getFields().address?.description).toMatch(/address.*Send null to unset it/s);
+    expect(update.getFields().email?.description).not.toMatch(/unset/);
     expect(fieldsDescribed / fields.length).toBeGreaterThanOrEqual(0.9);
   });
 });
