@@ -33,6 +33,8 @@ export interface InputField {
   required: boolean;
   /** Stripe's spec lists `""` (unset) for this field; an explicit null sends `""` on any field */
   unsettable: boolean;
+  /** the gateway's note on what Stripe takes here, where the type admits more */
+  note?: string;
   /** the GraphQL type, in Pothos's `t.field({ type })` form */
   type: Ref;
   toWire: ToWire;
@@ -53,6 +55,7 @@ interface Resolved {
   type: Ref;
   toWire: ToWire;
   unsettable: boolean;
+  note?: string;
   shape?: InputShape;
 }
 
@@ -136,7 +139,7 @@ export class InputTypes {
         const description =
           stripe === undefined
             ? undefined
-            : [stripe, f.unsettable ? UNSET_NOTE : ''].filter(Boolean).join(' ');
+            : [stripe, f.note ?? '', f.unsettable ? UNSET_NOTE : ''].filter(Boolean).join(' ');
         return [
           f.name,
           t.field({ type: f.type, required: f.required, description: description || undefined }),
@@ -159,6 +162,7 @@ export class InputTypes {
         wire: prop.name,
         required: prop.required,
         unsettable: resolved.unsettable,
+        ...(resolved.note ? { note: resolved.note } : {}),
         type: resolved.type,
         toWire: resolved.toWire,
         ...(resolved.shape ? { shape: resolved.shape } : {}),
@@ -189,13 +193,19 @@ export class InputTypes {
         return plain('JSON');
       case 'enum':
         if (isEmptyMarker(t)) return { type: 'Boolean', toWire: () => '', unsettable: true };
-        return { type: enumOf(this.registry, t), toWire: identity, unsettable: t.values.includes('') };
+        return {
+          type: enumOf(this.registry, t),
+          toWire: identity,
+          unsettable: t.values.includes(''),
+          ...this.subsetNote(t),
+        };
       case 'array': {
         const inner = this.resolve(t.of, where);
         return {
           type: [inner.type],
           toWire: (v) => (v as unknown[]).map(inner.toWire),
           unsettable: false,
+          ...(inner.note ? { note: inner.note } : {}),
           ...(inner.shape ? { shape: inner.shape } : {}),
         };
       }
@@ -207,6 +217,20 @@ export class InputTypes {
         return { ...this.oneOf(t, alts, where), unsettable };
       }
     }
+  }
+
+  /**
+   * A parameter that shares its field's enum but takes fewer of its values (a card is created
+   * `ACTIVE` or `INACTIVE`, never `CANCELED`): the note says which, since the type cannot.
+   */
+  private subsetNote(t: Extract<InType, { k: 'enum' }>): { note?: string } {
+    const shared = t.enum ? this.registry.model.enums[t.enum] : undefined;
+    if (!shared) return {};
+    const taken = enumValuesOf(t);
+    const all = [...shared.values, ...(shared.filterValues ?? [])];
+    if (taken.length >= all.length) return {};
+    const names = taken.map((v) => enumValueName(v));
+    return { note: `Stripe takes ${names.join(', ')} here.` };
   }
 
   private named(name: string | undefined, where: string): { name: string; existing?: Resolved } {

@@ -291,6 +291,10 @@ describe('the served schema means what it says (issue 26)', () => {
     if (!isInputObjectType(update)) throw new Error('no UpdateCustomerInput');
     expect(update.getFields().address?.description).toMatch(/address.*Send null to unset it/s);
     expect(update.getFields().email?.description).not.toMatch(/unset/);
+    // A parameter taking fewer values than its field's enum says which.
+    const card = schema.getType('CreateIssuingCardInput');
+    if (!isInputObjectType(card)) throw new Error('no CreateIssuingCardInput');
+    expect(card.getFields().status?.description).toMatch(/Stripe takes ACTIVE, INACTIVE here\./);
     expect(fieldsDescribed / fields.length).toBeGreaterThanOrEqual(0.9);
   });
 });
