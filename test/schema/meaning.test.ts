@@ -52,7 +52,6 @@ const belongsTo = (name: string): string | undefined =>
   resourceNames.filter((r) => name.startsWith(r)).sort((a, b) => b.length - a.length)[0];
 
 const mutations = Object.values(schema.getMutationType()!.getFields());
-const queries = Object.values(schema.getQueryType()!.getFields());
 
 /** The object types a type stands for: itself, a union's members, a connection's nodes. */
 function objectsOf(type: GraphQLNamedType | undefined): GraphQLObjectType[] {
@@ -157,11 +156,20 @@ function uses(): Use[] {
         walk(type.name, Object.values(type.getFields()), outs, owners, prefix, seen);
     }
   }
-  for (const q of queries) {
+  // Arguments of root fields and of the relations on every object (`Customer.subscriptions(status:)`).
+  const readers = Object.values(schema.getTypeMap())
+    .filter(isObjectType)
+    .filter((t) => !t.name.startsWith('__') && t !== schema.getMutationType())
+    .flatMap((t) => Object.values(t.getFields()).map((f) => ({ holder: t.name, field: f })))
+    .filter(({ field }) => field.args.length > 0);
+  for (const { holder, field: q } of readers) {
     const outs = objectsOf(getNamedType(q.type));
-    const owners = ownersOf(getNamedType(q.type).name, outs);
+    const type = getNamedType(q.type);
+    // A connection's items: the union or type its nodes are.
+    const nodes = isObjectType(type) ? type.getFields().nodes : undefined;
+    const owners = ownersOf(nodes ? getNamedType(nodes.type).name : type.name, outs);
     const prefix = q.name[0]!.toUpperCase() + q.name.slice(1);
-    walk(`Query.${q.name}`, [...q.args], outs, owners, prefix, new Set());
+    walk(`${holder}.${q.name}`, [...q.args], outs, owners, prefix, new Set());
   }
   return found;
 }
