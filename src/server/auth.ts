@@ -37,6 +37,8 @@ export interface Caller {
   readonly account?: string;
   /** the token's `sub`, for logs */
   readonly subject?: string;
+  /** when the credential expires (epoch ms, the token's `exp`): streams it opened end then */
+  readonly expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -104,7 +106,34 @@ export function callerFromClaims(payload: JWTPayload): Caller {
     ...(customer === undefined ? {} : { customer }),
     ...(account === undefined ? {} : { account }),
     ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
   };
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `segment` is canonical unpadded base64url (RFC 7515 §2): no `=`, no character outside the
+ * alphabet, a length a byte string can have, and the unused low bits of the last character zero.
+ * Decoders ignore those bits, so without this check one token has several spellings that all verify
+ * (a replay filter or a deny-list keyed by the token's text would miss the others).
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return false;
+  const tail = segment.length % 4;
+  if (tail === 1) return false;
+  if (tail === 0) return true;
+  const last = BASE64URL.indexOf(segment[segment.length - 1]!);
+  // 2 characters carry 8 bits of 12 (4 unused), 3 carry 16 of 18 (2 unused).
+  return (last & (tail === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** A compact JWS of three canonical segments, checked before any signature work. */
+function isCanonicalJws(token: string): boolean {
+  const segments = token.split('.');
+  return (
+    segments.length === 3 && segments.every((segment) => segment !== '' && isCanonicalBase64url(segment))
+  );
 }
 
 function jwtAuthenticator(config: JwtConfig): Authenticator {
@@ -128,6 +157,9 @@ function jwtAuthenticator(config: JwtConfig): Authenticator {
   return {
     async authenticate(request) {
       const token = bearerOf(request);
+      if (!isCanonicalJws(token)) {
+        throw unauthenticated('the token is malformed (three canonical base64url segments, without padding)');
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await verify(token));

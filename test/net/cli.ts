@@ -9,7 +9,7 @@ export interface Cli {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** resolves with the first match of `pattern` in stdout */
+  /** resolves with the first match of `pattern` in stdout or stderr (where the banner goes) */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** resolves with the exit code (or the signal) */
   exited: Promise<number | NodeJS.Signals | null>;
@@ -41,7 +41,7 @@ export function startCli(env: NodeJS.ProcessEnv): Cli {
       return new Promise((resolve, reject) => {
         const started = Date.now();
         const poll = setInterval(() => {
-          const match = out.match(pattern);
+          const match = out.match(pattern) ?? err.match(pattern);
           if (match) {
             clearInterval(poll);
             resolve(match);
