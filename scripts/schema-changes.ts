@@ -104,11 +104,12 @@ export function schemaChanges(before: GraphQLSchema, after: GraphQLSchema): stri
       }),
   );
   section('Fields and arguments retyped', retyped.sort());
-  section('Fields and arguments removed', fieldsGone.map(code));
-  section('Fields and arguments added', fieldsAdded.map(code));
+  // Each line says what it is, so that no line is a prefix of another (`X` beside `X` → `Y`).
+  section('Fields and arguments removed', fieldsGone.map((f) => `${code(f)} removed`));
+  section('Fields and arguments added', fieldsAdded.map((f) => `${code(f)} added`));
   section('Enum values renamed', values.sort());
-  section('Types removed', gone.map(code));
-  section('Types added', added.map(code));
+  section('Types removed', gone.map((t) => `${code(t)} removed`));
+  section('Types added', added.map((t) => `${code(t)} added`));
   return lines.join('\n');
 }
 
