@@ -105,11 +105,23 @@ export function schemaChanges(before: GraphQLSchema, after: GraphQLSchema): stri
   );
   section('Fields and arguments retyped', retyped.sort());
   // Each line says what it is, so that no line is a prefix of another (`X` beside `X` → `Y`).
-  section('Fields and arguments removed', fieldsGone.map((f) => `${code(f)} removed`));
-  section('Fields and arguments added', fieldsAdded.map((f) => `${code(f)} added`));
+  section(
+    'Fields and arguments removed',
+    fieldsGone.map((f) => `${code(f)} removed`),
+  );
+  section(
+    'Fields and arguments added',
+    fieldsAdded.map((f) => `${code(f)} added`),
+  );
   section('Enum values renamed', values.sort());
-  section('Types removed', gone.map((t) => `${code(t)} removed`));
-  section('Types added', added.map((t) => `${code(t)} added`));
+  section(
+    'Types removed',
+    gone.map((t) => `${code(t)} removed`),
+  );
+  section(
+    'Types added',
+    added.map((t) => `${code(t)} added`),
+  );
   return lines.join('\n');
 }
 
