@@ -6,6 +6,7 @@ import { benchAbuse } from './abuse.ts';
 import { benchAbuseSizes } from './abuse-sizes.ts';
 import { benchAuth } from './auth.ts';
 import { benchCompression } from './compression.ts';
+import { benchEstimate } from './estimate.ts';
 import { benchLive } from './live.ts';
 import { benchObservability } from './observability.ts';
 import { benchRest } from './rest.ts';
@@ -18,6 +19,7 @@ import { benchUpstream } from './upstream.ts';
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['schema', benchSchema],
   ['upstream', benchUpstream],
+  ['estimate', benchEstimate],
   ['rest', benchRest],
   ['server', benchServer],
   ['throughput', benchThroughput],

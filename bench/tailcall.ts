@@ -1,6 +1,6 @@
 /**
  * Tailcall (a GraphQL-over-REST runtime written in Rust, npm `@tailcallhq/core-linux-x64-gnu`; 1.0.0
- * is the last build that runs on this machine's glibc) configured by hand for the throughput
+ * is the last build that runs on this machine's glibc, installed on first use) configured by hand for the throughput
  * bench's four queries, making the same Stripe calls as the gateway: one list call for the charges
  * with `expand[]=data.customer`, the customer then its cards and invoices side by side (the lines
  * inline), the account then its capabilities and transfers side by side (the reversals inline).
@@ -8,15 +8,36 @@
  * It serves only what these four queries select, as Stripe sends it (no enums, no scope, no limits,
  * no metrics): the floor a hand-written proxy reaches, not a like-for-like gateway.
  */
-import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Child, freePort, start, waitFor } from './server.ts';
 
-/** The binary the npm package ships. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const TAILCALL_PACKAGE = '@tailcallhq/core-linux-x64-gnu@1.0.0';
+/** Where the bench installs Tailcall on first use (git-ignored with node_modules). */
+const TAILCALL_DIR = join(ROOT, 'node_modules', '.cache', 'tailcall-1.0.0');
+
+/**
+ * The binary the npm package ships, installed here on first use rather than as a devDependency:
+ * the package is for x64 Linux only, and npm refuses to install a platform package elsewhere (an
+ * arm64 image build would fail on it).
+ */
 export function tailcallBinary(): string {
-  const require = createRequire(import.meta.url);
-  return join(require.resolve('@tailcallhq/core-linux-x64-gnu/package.json'), '..', 'bin', 'tailcall');
+  const binary = join(TAILCALL_DIR, 'node_modules', '@tailcallhq', 'core-linux-x64-gnu', 'bin', 'tailcall');
+  if (!existsSync(binary)) {
+    mkdirSync(TAILCALL_DIR, { recursive: true });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--prefix', TAILCALL_DIR, TAILCALL_PACKAGE],
+      {
+        stdio: 'ignore',
+      },
+    );
+  }
+  return binary;
 }
 
 /** The config: Stripe's lists as `{ nodes }` (Stripe's `data`), each read with the stand-in's key. */

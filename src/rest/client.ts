@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import { STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
 import {
   DEFAULT_API_BASE,
@@ -26,7 +27,6 @@ import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
 import { QueueTimeoutError, Semaphore } from './semaphore.ts';
-import { STRIPE_API_VERSION } from './version.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 

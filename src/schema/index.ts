@@ -4,6 +4,7 @@ import { loadDescriptions, loadModel } from '../spec/model.ts';
 import { withoutPreview } from '../spec/preview.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
+import { guardAbstractTypes } from './abstract.ts';
 import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
@@ -60,7 +61,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
   });
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
-  return { schema: toSubgraphSchema(served), model, index };
+  return { schema: guardAbstractTypes(toSubgraphSchema(served)), model, index };
 }
 
 /**

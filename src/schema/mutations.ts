@@ -217,7 +217,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
           const session = sessionOf(ctx, root);
-          const expand = expandFor(registry, info, session, op);
+          const expand = expandFor(info, session, op);
           const method = op.method === 'delete' ? 'DELETE' : 'POST';
           // Made here rather than in the REST client so that a failure can hand it back.
           const idempotencyKey = method === 'POST' ? (key ?? randomUUID()) : undefined;

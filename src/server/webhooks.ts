@@ -16,7 +16,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import { verifySignature } from '../rest/signature.ts';
-import { STRIPE_API_VERSION } from '../rest/version.ts';
+import { STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { BodyTooLarge, readCounted } from './guards.ts';
 import type { Logger } from './logger.ts';
 import type { SharedState, StripeEvent } from './pubsub.ts';

@@ -55,8 +55,11 @@ export function startCli(env: NodeJS.ProcessEnv): Cli {
   };
 }
 
-/** The gateway's GraphQL URL as printed at start-up. */
+/**
+ * The gateway's GraphQL URL as printed at start-up (on stderr). A start under tsx takes 12-16 s on
+ * a 2-core machine under a load average of 20; several replicas starting at once take longer.
+ */
 export async function graphqlUrlOf(cli: Cli): Promise<string> {
-  const match = await cli.waitFor(/Stripe GraphQL gateway: (http:\/\/\S+\/graphql)/);
+  const match = await cli.waitFor(/Stripe GraphQL gateway: (http:\/\/\S+\/graphql)/, 90_000);
   return match[1]!;
 }

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient } from '../../src/rest/client.ts';
 import { signatureHeader } from '../../src/rest/signature.ts';
-import { STRIPE_API_VERSION } from '../../src/rest/version.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 import { sharedSchema } from '../server/harness.ts';
 import { rawRequest } from './abuse.ts';
 
