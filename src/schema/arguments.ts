@@ -1,9 +1,15 @@
 /**
  * GraphQL arguments for Stripe query parameters (list filters, retrieve options): a GraphQL input
- * type per parameter type, and the conversion of argument values back to Stripe's wire form.
+ * type per parameter type, and the conversion of argument values back to Stripe's wire form. Which
+ * parameters hold ids and which enum a filter shares (that of the field it filters, with values
+ * such as `all` joined to it) is settled at codegen (src/spec/inputs.ts); each argument carries
+ * Stripe's description of its parameter at run time.
  */
+
+import { alternatives } from '../spec/inputs.ts';
 import { camelCase, isUnixTimeName } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
+import { enumOf } from './inputs.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -33,15 +39,11 @@ function isRange(type: InType): type is Extract<InType, { k: 'object' }> {
 export class ArgumentTypes {
   private ranges = new Map<string, Ref>();
 
-  /** The last segment of every resource's name (`customer`, `cardholder`, `financial_account`). */
-  private readonly resourceNames: ReadonlySet<string>;
+  /** the operation of each query parameter, for its description (`op:<operation id>.<wire>`) */
+  private readonly operationOf = new WeakMap<InParam, string>();
 
   constructor(private readonly registry: TypeRegistry) {
-    this.resourceNames = new Set(
-      Object.values(registry.model.objects).flatMap((o) =>
-        o.resource ? [o.resource.split('.').pop()!] : [],
-      ),
-    );
+    for (const op of registry.model.operations) for (const p of op.query) this.operationOf.set(p, op.id);
   }
 
   /** `DateTimeRange` / `SafeIntRange`: Stripe's `{gt, gte, lt, lte}` filters, or an exact value `eq`. */
@@ -49,13 +51,19 @@ export class ArgumentTypes {
     const existing = this.ranges.get(scalar);
     if (existing) return existing;
     const ref = this.registry.builder.inputType(`${scalar}Range`, {
-      fields: (t) => ({
-        eq: t.field({ type: scalar, required: false }),
-        gt: t.field({ type: scalar, required: false }),
-        gte: t.field({ type: scalar, required: false }),
-        lt: t.field({ type: scalar, required: false }),
-        lte: t.field({ type: scalar, required: false }),
-      }),
+      fields: (t) => {
+        const field = (note: string) => {
+          const description = this.registry.describe('', note);
+          return t.field({ type: scalar, required: false, ...(description ? { description } : {}) });
+        };
+        return {
+          eq: field('Exactly this value.'),
+          gt: field('Greater than.'),
+          gte: field('Greater than or equal to.'),
+          lt: field('Less than.'),
+          lte: field('Less than or equal to.'),
+        };
+      },
     });
     this.ranges.set(scalar, ref);
     return ref;
@@ -73,10 +81,12 @@ export class ArgumentTypes {
     const isTime = propType?.k === 'time' || isUnixTimeName(param.name);
     const required = param.required;
     const name = camelCase(param.name);
+    const op = this.operationOf.get(param);
+    const text = op ? this.registry.describe(`op:${op}.${param.name}`) : undefined;
     const spec = (type: Ref, toWire: (v: unknown) => unknown = (v) => v): ArgSpec => ({
       name,
       wire: param.name,
-      build: (t) => t.arg({ type, required }),
+      build: (t) => t.arg({ type, required, ...(text ? { description: text } : {}) }),
       toWire: (v) => (v == null ? undefined : toWire(v)),
     });
     const type = param.type;
@@ -92,21 +102,20 @@ export class ArgumentTypes {
         return out;
       });
     }
-    // One rule for ids: a filter naming another object (`customer=cus_…`, `financial_account=fa_…`),
-    // by the item's reference or by a resource's name, takes an ID.
-    if (type.k === 'string' && (propType?.k === 'ref' || this.resourceNames.has(param.name)))
-      return spec('ID');
+    // A value or Stripe's `""` (unset) is the value.
+    const core =
+      type.k === 'anyOf' && alternatives(type).alts.length === 1 ? alternatives(type).alts[0]! : type;
+    const leaf = core.k === 'array' ? core.of : core;
+    const list = (ref: Ref): ArgSpec => (core.k === 'array' ? spec([ref]) : spec(ref));
+    // An id (`customer=cus_…`, `ids[]=…`) or an enum, as codegen settled it.
+    if (leaf.k === 'string' && leaf.id) return list('ID');
+    if (leaf.k === 'string' && leaf.enum) return list(this.registry.enums.get(leaf.enum));
+    if (leaf.k === 'enum') return list(enumOf(this.registry, leaf));
     const scalar = this.scalarFor(type, isTime);
     if (scalar) return spec(scalar.type, scalar.toWire);
-    if (type.k === 'enum' && propType?.k === 'enum') {
-      const values = this.registry.model.enums[propType.name]!.values;
-      if (type.values.every((v) => values.includes(v))) return spec(this.registry.enums.get(propType.name));
-    }
-    if (type.k === 'enum') return spec('String');
     if (type.k === 'array') {
       const inner = this.scalarFor(type.of, isTime);
       if (inner) return spec([inner.type], (v) => (v as unknown[]).map(inner.toWire));
-      if (type.of.k === 'enum') return spec(['String']);
     }
     if (type.k === 'anyOf') {
       // A value or an empty string ("unset"), or several scalars: the first scalar alternative.

@@ -62,9 +62,22 @@ export class Connections {
 
   /** The `XConnection` type for items of GraphQL type `name` (created once). */
   connectionOf(name: string, itemRef: Ref): Ref {
-    const existing = this.refs.get(name);
+    return this.connection(`${name}Connection`, this.edgeOf(name, itemRef), itemRef, false);
+  }
+
+  /**
+   * The `XSearchConnection` type of a search endpoint: a connection with `totalCount`, which only
+   * Stripe's search gives (lists carry no count, and counting a list would read all of it).
+   */
+  searchConnectionOf(name: string, itemRef: Ref): Ref {
+    return this.connection(`${name}SearchConnection`, this.edgeOf(name, itemRef), itemRef, true);
+  }
+
+  private edgeOf(name: string, itemRef: Ref): Ref {
+    const key = `${name}Edge`;
+    const existing = this.refs.get(key);
     if (existing) return existing;
-    const edge = this.builder.objectRef(`${name}Edge`).implement({
+    const edge = this.builder.objectRef(key).implement({
       shareable: true,
       extensions: WRAPPER,
       fields: (t: Ref) => ({
@@ -76,18 +89,33 @@ export class Connections {
         }),
       }),
     });
-    const ref = this.builder.objectRef(`${name}Connection`).implement({
+    this.refs.set(key, edge);
+    return edge;
+  }
+
+  private connection(typeName: string, edge: Ref, itemRef: Ref, counted: boolean): Ref {
+    const existing = this.refs.get(typeName);
+    if (existing) return existing;
+    const ref = this.builder.objectRef(typeName).implement({
       shareable: true,
       extensions: WRAPPER,
       fields: (t: Ref) => ({
         edges: t.field({ type: [edge], nullable: false, resolve: (c: Connection) => c.edges }),
         nodes: t.field({ type: [itemRef], nullable: false, resolve: (c: Connection) => c.nodes }),
         pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c: Connection) => c.pageInfo }),
-        // Search connections only; Stripe counts accurately up to 10,000.
-        totalCount: t.field({ type: 'SafeInt', nullable: true, resolve: (c: Connection) => c.totalCount }),
+        // Stripe's `total_count` (asked for with `expand[]=total_count`), accurate up to 10,000.
+        ...(counted
+          ? {
+              totalCount: t.field({
+                type: 'SafeInt',
+                nullable: true,
+                resolve: (c: Connection) => c.totalCount,
+              }),
+            }
+          : {}),
       }),
     });
-    this.refs.set(name, ref);
+    this.refs.set(typeName, ref);
     return ref;
   }
 
@@ -275,9 +303,11 @@ export async function searchConnection(
   let total: number | null = null;
   while (items.length < count && hasMore) {
     const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
+    // Stripe includes the count only when asked to expand it.
+    const expand = [...((params.expand as string[] | undefined) ?? []), 'total_count'];
     const result = (await session.page<StripeObject>({
       path,
-      params: { ...params, limit, ...(page ? { page } : {}) },
+      params: { ...params, expand, limit, ...(page ? { page } : {}) },
     })) as StripeSearchResult<StripeObject>;
     items.push(...result.data);
     hasMore = result.has_more && Boolean(result.next_page);

@@ -1,9 +1,9 @@
 /**
- * GraphQL input types for Stripe request bodies, generated from the model's `InParam`s, and the
- * conversion of input values back to Stripe's wire form.
+ * GraphQL input types for Stripe request bodies, from the model's `InParam`s, and the conversion of
+ * input values back to Stripe's wire form. The names and the types a parameter takes (an output
+ * enum, `ID`, the integer it writes) are settled at codegen (src/spec/inputs.ts); this builds them.
  *
  * - Names are camelCase, mapped back to the wire's snake_case.
- * - Enums reuse an output enum with exactly the same values where there is one, else get their own.
  * - Nested objects are input objects; free-form hashes (`metadata`) are JSON.
  * - `anyOf` with Stripe's empty string (`""`, "unset") is the other alternative. An explicit `null`
  *   in the input sends `""`, as the official SDKs do: that is how a client unsets a field (Stripe
@@ -11,19 +11,12 @@
  * - Other alternatives (a token or a card hash, `now` or a time) are `@oneOf` input objects: `id` for a
  *   string, `at` for a time, `value` for a number or boolean, `details` for an object (several object
  *   alternatives are merged into one), and one `Boolean` field per enum value (`{ now: true }`).
- * - Input object names are short and deterministic: a nested object is `<Param>Input` when every
- *   object under that parameter name has the same shape, else the first free of
- *   `<ParentParam><Param>Input` and the longer chains of its parents, in model order; identical shapes
- *   share one type, named after the parameter that carries it most often.
+ * - At run time each field carries Stripe's description of its parameter (generated, never
+ *   committed), with the gateway's note where null unsets it.
  */
-import {
-  camelCase,
-  enumValueName,
-  isGraphQLName,
-  pascalCase,
-  shortenedName,
-  TYPE_NAME_LIMIT,
-} from '../spec/naming.ts';
+
+import { alternatives, enumValuesOf, isEmptyMarker, isShaped } from '../spec/inputs.ts';
+import { camelCase, enumValueName, isGraphQLName } from '../spec/naming.ts';
 import type { InParam, InType } from '../spec/types.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -40,6 +33,8 @@ export interface InputField {
   required: boolean;
   /** Stripe's spec lists `""` (unset) for this field; an explicit null sends `""` on any field */
   unsettable: boolean;
+  /** the gateway's note on what Stripe takes here, where the type admits more */
+  note?: string;
   /** the GraphQL type, in Pothos's `t.field({ type })` form */
   type: Ref;
   toWire: ToWire;
@@ -52,216 +47,122 @@ export interface InputShape {
   fields: InputField[];
   /** the GraphQL input object */
   ref?: Ref;
+  /** the descriptions' key of a field: `<key>.<wire>` */
+  describedAs?: string;
 }
 
 interface Resolved {
   type: Ref;
   toWire: ToWire;
   unsettable: boolean;
+  note?: string;
   shape?: InputShape;
 }
 
-const isEmptyMarker = (t: InType) => t.k === 'enum' && t.values.length === 1 && t.values[0] === '';
 const identity: ToWire = (v) => v;
 const toUnix: ToWire = (v) => (v instanceof Date ? Math.floor(v.getTime() / 1000) : v);
 
-const signatures = new WeakMap<InType, string>();
+/** The gateway's note on a field whose parameter Stripe lets a client unset. */
+export const UNSET_NOTE = 'Send null to unset it (Stripe takes an empty value here).';
 
-/** A structural signature of an input type: identical shapes share a GraphQL type (memoised). */
-function signature(t: InType): string {
-  const known = signatures.get(t);
-  if (known !== undefined) return known;
-  let sig: string;
-  switch (t.k) {
-    case 'object':
-      sig = `{${t.props.map((p) => `${p.name}${p.required ? '!' : ''}:${signature(p.type)}`).join(',')}${t.additional ? ',*' : ''}}`;
-      break;
-    case 'array':
-      sig = `[${signature(t.of)}]`;
-      break;
-    case 'anyOf':
-      sig = `(${t.of.map(signature).join('|')})`;
-      break;
-    case 'enum':
-      sig = `<${t.values.join('/')}>`;
-      break;
+const inputEnums = new WeakMap<TypeRegistry, Map<string, { key: string; ref: Ref }>>();
+
+/**
+ * A parameter's enum: the output enum it shares, else its own, named at codegen; the same name twice
+ * must carry the same values (codegen settled that). Shared by the inputs and the list arguments.
+ */
+export function enumOf(registry: TypeRegistry, t: Extract<InType, { k: 'enum' }>): Ref {
+  if (t.enum) return registry.enums.get(t.enum);
+  if (!t.gql) return 'String';
+  const built = inputEnums.get(registry) ?? new Map<string, { key: string; ref: Ref }>();
+  inputEnums.set(registry, built);
+  const values = enumValuesOf(t);
+  const key = values.join('/');
+  const existing = built.get(t.gql);
+  if (existing) {
+    if (existing.key !== key) throw new Error(`enum ${t.gql} is named for two value sets`);
+    return existing.ref;
+  }
+  const ref = registry.builder.enumType(t.gql, {
+    values: Object.fromEntries(values.map((value) => [enumValueName(value), { value }])),
+  });
+  built.set(t.gql, { key, ref });
+  return ref;
+}
+
+/** The gateway's note on a `@oneOf` alternative (it has no parameter of its own). */
+function oneOfNote(field: InputField): string {
+  switch (field.name) {
+    case 'id':
+      return 'The id (or token) Stripe takes for this parameter.';
+    case 'details':
+      return 'The details Stripe takes in place of an id.';
+    case 'at':
+      return 'A date-time.';
+    case 'value':
+      return 'The value itself.';
     default:
-      sig = t.k;
+      return `Sends Stripe's keyword \`${String(field.toWire(true))}\`.`;
   }
-  signatures.set(t, sig);
-  return sig;
 }
-
-/** The alternatives of an anyOf without Stripe's `""` marker; several objects merged into one. */
-function alternatives(t: Extract<InType, { k: 'anyOf' }>): { alts: InType[]; unsettable: boolean } {
-  const unsettable = t.of.some(isEmptyMarker);
-  const rest = t.of.filter((x) => !isEmptyMarker(x));
-  const objects = rest.filter((x): x is Extract<InType, { k: 'object' }> => x.k === 'object');
-  if (objects.length < 2) return { alts: rest, unsettable };
-  const merged = new Map<string, InParam>();
-  for (const object of objects) {
-    for (const prop of object.props) {
-      const inAll = objects.every((o) => o.props.some((p) => p.name === prop.name && p.required));
-      if (!merged.has(prop.name)) merged.set(prop.name, { ...prop, required: inAll });
-    }
-  }
-  const object: InType = {
-    k: 'object',
-    props: [...merged.values()],
-    additional: objects.some((o) => o.additional),
-  };
-  return { alts: [object, ...rest.filter((x) => x.k !== 'object')], unsettable };
-}
-
-/** An object type GraphQL can express as an input object (else it is JSON). */
-const isShaped = (t: InType): t is Extract<InType, { k: 'object' }> => t.k === 'object' && t.props.length > 0;
 
 export class InputTypes {
-  /** input type name → signature, to refuse two shapes under one name */
-  private readonly names = new Map<string, string>();
-  /** signature → the built type */
-  private readonly bySignature = new Map<string, Resolved>();
-  /** param name → the distinct object shapes under that name, across every write */
-  private readonly shapesByName = new Map<string, Set<string>>();
-  /** signature → how often each parameter name carries it */
-  private readonly namesBySignature = new Map<string, Map<string, number>>();
-  /** signature → the name its type is named after: the parameter name that carries it most often */
-  private readonly nameOfSignature = new Map<string, string>();
-  /** enum value set → every output enum with those values */
-  private readonly outputEnumsByValues = new Map<string, { gql: string; ref: Ref }[]>();
-  /** input enums built here, by value set */
-  private readonly inputEnums = new Map<string, Ref>();
-  private readonly outputNames: ReadonlySet<string>;
+  /** input type name → the built type */
+  private readonly byName = new Map<string, Resolved>();
+  /** names taken by request bodies */
+  private readonly reserved = new Set<string>();
 
-  constructor(
-    private readonly registry: TypeRegistry,
-    bodies: readonly (readonly InParam[])[],
-  ) {
-    for (const body of bodies) for (const p of body) this.collect(p.name, p.type);
-    for (const [sig, counts] of this.namesBySignature) {
-      const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
-      this.nameOfSignature.set(sig, best);
-      const shapes = this.shapesByName.get(best) ?? new Set();
-      shapes.add(sig);
-      this.shapesByName.set(best, shapes);
-    }
-    const { objects, enums: outEnums, unions } = registry.model;
-    this.outputNames = new Set(
-      [...Object.values(objects), ...Object.values(outEnums), ...Object.values(unions)].map((s) => s.gql),
-    );
-    const enums = Object.values(registry.model.enums).sort((a, b) => a.gql.localeCompare(b.gql));
-    for (const schema of enums) {
-      const key = [...schema.values].sort().join('/');
-      const list = this.outputEnumsByValues.get(key) ?? [];
-      list.push({ gql: schema.gql, ref: registry.enums.get(schema.name) });
-      this.outputEnumsByValues.set(key, list);
-    }
-  }
+  constructor(private readonly registry: TypeRegistry) {}
 
-  private collect(name: string, t: InType): void {
-    if (t.k === 'array') {
-      this.collect(name, t.of);
-      return;
-    }
-    if (t.k === 'anyOf') {
-      const { alts } = alternatives(t);
-      if (alts.length === 1) {
-        this.collect(name, alts[0]!);
-        return;
-      }
-      this.count(signature({ k: 'anyOf', of: alts }), name);
-      for (const alt of alts) if (alt.k === 'object') for (const p of alt.props) this.collect(p.name, p.type);
-      return;
-    }
-    if (!isShaped(t)) return;
-    this.count(signature(t), name);
-    for (const p of t.props) this.collect(p.name, p.type);
-  }
-
-  private count(sig: string, name: string): void {
-    const counts = this.namesBySignature.get(sig) ?? new Map<string, number>();
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-    this.namesBySignature.set(sig, counts);
-  }
-
-  /** The top-level input object of a request body, named `name`. */
   /** Reserves a top-level input name before nested types are named (they must not take it). */
   reserve(name: string): void {
-    this.claim(name, `body:${name}`);
+    if (this.reserved.has(name)) throw new Error(`input type name "${name}" is taken twice`);
+    this.reserved.add(name);
   }
 
   /**
-   * The top-level input object of a request body, named `name` (reserved first); nested types are
-   * named after `noun` (`CustomerShippingInput`), else after the body (`UpdateCustomerShippingInput`).
+   * The top-level input object of a request body, named `name` (reserved first); its fields are
+   * described by the operation's parameters (`op:<operation id>.<wire>`).
    */
-  body(name: string, noun: string, params: readonly InParam[]): InputShape {
-    const shape: InputShape = { name, fields: [] };
+  body(name: string, operationId: string, params: readonly InParam[]): InputShape {
+    const shape: InputShape = { name, fields: [], describedAs: `op:${operationId}` };
     shape.ref = this.registry.builder.inputType(name, { fields: (t: Ref) => this.buildFields(t, shape) });
-    const object: InType = { k: 'object', props: [...params], additional: false };
-    shape.fields = this.fieldsOf(object, [noun, name.replace(/Input$/, '')]);
+    shape.fields = this.fieldsOf({ k: 'object', props: [...params], additional: false }, name);
     return shape;
   }
 
-  private claim(name: string, sig: string): void {
-    if (!this.tryClaim(name, sig)) throw new Error(`input type name "${name}" is taken by another shape`);
-  }
-
-  private tryClaim(name: string, sig: string): boolean {
-    const existing = this.names.get(name);
-    if ((existing !== undefined && existing !== sig) || this.outputNames.has(name)) return false;
-    this.names.set(name, sig);
-    return true;
-  }
-
-  /** The first free name of `candidates` (bases, without the suffix) for this shape. */
-  private pick(bases: readonly string[], used: string, suffix: string, sig: string): string {
-    const param = this.nameOfSignature.get(sig) ?? used;
-    const single = (this.shapesByName.get(param)?.size ?? 0) <= 1;
-    const all = [
-      ...(single ? [`${pascalCase(param)}${suffix}`] : []),
-      ...bases.map((b) => `${b}${pascalCase(param)}${suffix}`),
-    ];
-    // Names within the limit first; a longer one shortened by the output types' rules.
-    const candidates = [
-      ...all.filter((c) => c.length <= TYPE_NAME_LIMIT),
-      ...all.filter((c) => c.length > TYPE_NAME_LIMIT).map(shortenedName),
-    ];
-    const name = candidates.find((c) => this.tryClaim(c, sig));
-    if (!name) throw new Error(`no free input type name among ${candidates.join(', ')}`);
-    return name;
-  }
-
   private buildFields(t: Ref, shape: InputShape): Record<string, Ref> {
+    const key = shape.describedAs ?? shape.name;
     return Object.fromEntries(
-      shape.fields.map((f) => [
-        f.name,
-        t.field({
-          type: f.type,
-          required: f.required,
-          // The runtime schema says where Stripe documents an empty value (the printed SDL has no prose).
-          description: f.unsettable
-            ? this.registry.describe('', 'Send null to unset (Stripe accepts an empty value here).')
-            : undefined,
-        }),
-      ]),
+      shape.fields.map((f) => {
+        const stripe = this.registry.describe(f.wire ? `${key}.${f.wire}` : '', f.wire ? '' : oneOfNote(f));
+        const description =
+          stripe === undefined
+            ? undefined
+            : [stripe, f.note ?? '', f.unsettable ? UNSET_NOTE : ''].filter(Boolean).join(' ');
+        return [
+          f.name,
+          t.field({ type: f.type, required: f.required, description: description || undefined }),
+        ];
+      }),
     );
   }
 
-  /** `bases`: name prefixes for nested types, preferred first. */
-  private fieldsOf(object: Extract<InType, { k: 'object' }>, bases: readonly string[]): InputField[] {
+  private fieldsOf(object: Extract<InType, { k: 'object' }>, where: string): InputField[] {
     const fields: InputField[] = [];
     const seen = new Set<string>();
     for (const prop of object.props) {
       const camel = camelCase(prop.name);
       const name = isGraphQLName(camel) ? camel : `_${camel}`;
-      if (seen.has(name)) throw new Error(`input ${bases[0]}: two parameters named ${name}`);
+      if (seen.has(name)) throw new Error(`input ${where}: two parameters named ${name}`);
       seen.add(name);
-      const resolved = this.resolve(prop.type, prop.name, bases);
+      const resolved = this.resolve(prop.type, `${where}.${name}`);
       fields.push({
         name,
         wire: prop.name,
         required: prop.required,
         unsettable: resolved.unsettable,
+        ...(resolved.note ? { note: resolved.note } : {}),
         type: resolved.type,
         toWire: resolved.toWire,
         ...(resolved.shape ? { shape: resolved.shape } : {}),
@@ -270,50 +171,78 @@ export class InputTypes {
     return fields;
   }
 
-  private resolve(t: InType, param: string, bases: readonly string[]): Resolved {
+  private resolve(t: InType, where: string): Resolved {
+    const plain = (type: Ref, toWire: ToWire = identity): Resolved => ({ type, toWire, unsettable: false });
     switch (t.k) {
       case 'string':
-        if (t.format === 'binary') return { type: 'Upload', toWire: identity, unsettable: false };
-        return { type: 'String', toWire: identity, unsettable: false };
+        if (t.format === 'binary') return plain('Upload');
+        if (t.id) return plain('ID');
+        if (t.as === 'int') return plain('SafeInt');
+        if (t.as === 'float') return plain('Float');
+        if (t.enum) return plain(this.registry.enums.get(t.enum));
+        return plain('String');
       case 'int':
-        return { type: 'SafeInt', toWire: identity, unsettable: false };
+        return t.as === 'time' ? plain('DateTime', toUnix) : plain('SafeInt');
       case 'float':
-        return { type: 'Float', toWire: identity, unsettable: false };
+        return plain('Float');
       case 'bool':
-        return { type: 'Boolean', toWire: identity, unsettable: false };
+        return plain('Boolean');
       case 'time':
-        return { type: 'DateTime', toWire: toUnix, unsettable: false };
+        return plain('DateTime', toUnix);
       case 'json':
-        return { type: 'JSON', toWire: identity, unsettable: false };
+        return plain('JSON');
       case 'enum':
         if (isEmptyMarker(t)) return { type: 'Boolean', toWire: () => '', unsettable: true };
-        return { type: this.enumFor(t.values, param, bases), toWire: identity, unsettable: false };
+        return {
+          type: enumOf(this.registry, t),
+          toWire: identity,
+          unsettable: t.values.includes(''),
+          ...this.subsetNote(t),
+        };
       case 'array': {
-        const inner = this.resolve(t.of, param, bases);
+        const inner = this.resolve(t.of, where);
         return {
           type: [inner.type],
           toWire: (v) => (v as unknown[]).map(inner.toWire),
           unsettable: false,
+          ...(inner.note ? { note: inner.note } : {}),
           ...(inner.shape ? { shape: inner.shape } : {}),
         };
       }
       case 'object':
-        return isShaped(t)
-          ? this.object(t, param, bases)
-          : { type: 'JSON', toWire: identity, unsettable: false };
+        return isShaped(t) ? this.object(t, where) : plain('JSON');
       case 'anyOf': {
         const { alts, unsettable } = alternatives(t);
-        if (alts.length === 1) return { ...this.resolve(alts[0]!, param, bases), unsettable };
-        return { ...this.oneOf(alts, param, bases), unsettable };
+        if (alts.length === 1) return { ...this.resolve(alts[0]!, where), unsettable };
+        return { ...this.oneOf(t, alts, where), unsettable };
       }
     }
   }
 
-  private object(t: Extract<InType, { k: 'object' }>, param: string, bases: readonly string[]): Resolved {
-    const sig = signature(t);
-    const existing = this.bySignature.get(sig);
+  /**
+   * A parameter that shares its field's enum but takes fewer of its values (a card is created
+   * `ACTIVE` or `INACTIVE`, never `CANCELED`): the note says which, since the type cannot.
+   */
+  private subsetNote(t: Extract<InType, { k: 'enum' }>): { note?: string } {
+    const shared = t.enum ? this.registry.model.enums[t.enum] : undefined;
+    if (!shared) return {};
+    const taken = enumValuesOf(t);
+    const all = [...shared.values, ...(shared.filterValues ?? [])];
+    if (taken.length >= all.length) return {};
+    const names = taken.map((v) => enumValueName(v));
+    return { note: `Stripe takes ${names.join(', ')} here.` };
+  }
+
+  private named(name: string | undefined, where: string): { name: string; existing?: Resolved } {
+    if (!name) throw new Error(`input ${where} has no name: run npm run codegen`);
+    if (this.reserved.has(name)) throw new Error(`input type name "${name}" is a request body's`);
+    const existing = this.byName.get(name);
+    return existing ? { name, existing } : { name };
+  }
+
+  private object(t: Extract<InType, { k: 'object' }>, where: string): Resolved {
+    const { name, existing } = this.named(t.gql, where);
     if (existing) return existing;
-    const name = this.pick(bases, param, 'Input', sig);
     const shape: InputShape = { name, fields: [] };
     const type = this.registry.builder.inputType(name, { fields: (f: Ref) => this.buildFields(f, shape) });
     const resolved: Resolved = {
@@ -322,49 +251,20 @@ export class InputTypes {
       shape,
       toWire: (value) => objectToWire(shape, value as Record<string, unknown>),
     };
-    this.bySignature.set(sig, resolved);
-    shape.fields = this.fieldsOf(t, nestedBasesOf(name, bases, param));
+    this.byName.set(name, resolved);
+    shape.fields = this.fieldsOf(t, name);
     return resolved;
   }
 
   /** Alternatives as a `@oneOf` input object. */
-  private oneOf(alts: InType[], param: string, bases: readonly string[]): Resolved {
-    const sig = signature({ k: 'anyOf', of: alts });
-    const existing = this.bySignature.get(sig);
+  private oneOf(t: Extract<InType, { k: 'anyOf' }>, alts: InType[], where: string): Resolved {
+    const { name, existing } = this.named(t.gql, where);
     if (existing) return existing;
-    const name = this.pick(bases, param, 'Input', sig);
-    const inner = nestedBasesOf(name, bases, param);
     const shape: InputShape = { name, fields: [] };
     const type = this.registry.builder.inputType(name, {
       isOneOf: true,
       fields: (f: Ref) => this.buildFields(f, shape),
     });
-    const fields: InputField[] = [];
-    const add = (field: string, resolved: Resolved, toWire: ToWire = resolved.toWire) => {
-      if (fields.some((x) => x.name === field))
-        throw new Error(`oneOf ${name}: two alternatives named ${field}`);
-      fields.push({
-        name: field,
-        wire: '',
-        required: false,
-        unsettable: false,
-        type: resolved.type,
-        toWire,
-        ...(resolved.shape ? { shape: resolved.shape } : {}),
-      });
-    };
-    for (const alt of alts) {
-      if (alt.k === 'enum') {
-        for (const value of alt.values) {
-          const field = camelCase(enumValueName(value).toLowerCase());
-          add(field, { type: 'Boolean', toWire: identity, unsettable: false }, () => value);
-        }
-      } else if (alt.k === 'object') add('details', this.resolve(alt, `${param}_details`, bases));
-      else if (alt.k === 'string') add('id', this.resolve(alt, param, inner));
-      else if (alt.k === 'time') add('at', this.resolve(alt, param, inner));
-      else add('value', this.resolve(alt, param, inner));
-    }
-    shape.fields = fields;
     const resolved: Resolved = {
       type,
       unsettable: false,
@@ -375,43 +275,35 @@ export class InputTypes {
         return field ? field.toWire(v[field.name]) : undefined;
       },
     };
-    this.bySignature.set(sig, resolved);
+    this.byName.set(name, resolved);
+    const fields: InputField[] = [];
+    const add = (field: string, r: Resolved, toWire: ToWire = r.toWire) => {
+      if (fields.some((x) => x.name === field))
+        throw new Error(`oneOf ${name}: two alternatives named ${field}`);
+      fields.push({
+        name: field,
+        wire: '',
+        required: false,
+        unsettable: false,
+        type: r.type,
+        toWire,
+        ...(r.shape ? { shape: r.shape } : {}),
+      });
+    };
+    for (const alt of alts) {
+      if (alt.k === 'enum') {
+        for (const value of alt.values) {
+          const field = camelCase(enumValueName(value).toLowerCase());
+          add(field, { type: 'Boolean', toWire: identity, unsettable: false }, () => value);
+        }
+      } else if (alt.k === 'object') add('details', this.resolve(alt, `${name}.details`));
+      else if (alt.k === 'string') add('id', this.resolve(alt, name));
+      else if (alt.k === 'time') add('at', this.resolve(alt, name));
+      else add('value', this.resolve(alt, name));
+    }
+    shape.fields = fields;
     return resolved;
   }
-
-  /** An enum: the output enum with the same values where there is one, else a new one. */
-  private enumFor(values: string[], param: string, bases: readonly string[]): Ref {
-    const key = [...values].sort().join('/');
-    // The output enum with these values whose name ends with the parameter's, else the shortest.
-    const outputs = this.outputEnumsByValues.get(key);
-    if (outputs) {
-      const suffix = pascalCase(param);
-      const rank = (e: { gql: string }) => (e.gql.endsWith(suffix) ? 0 : 1);
-      return [...outputs].sort(
-        (a, b) => rank(a) - rank(b) || a.gql.length - b.gql.length || a.gql.localeCompare(b.gql),
-      )[0]!.ref;
-    }
-    const built = this.inputEnums.get(key);
-    if (built) return built;
-    const gqlValues = values.map(enumValueName);
-    // Values that do not map to distinct GraphQL names (time zones: `America/Buenos_Aires` and
-    // `America/Argentina/Buenos_Aires`...) stay strings, as Stripe sends them.
-    if (new Set(gqlValues).size !== gqlValues.length) return 'String';
-    const name = this.pick(bases, param, '', `enum:${key}`);
-    const ref = this.registry.builder.enumType(name, {
-      values: Object.fromEntries(values.map((value, i) => [gqlValues[i]!, { value }])),
-    });
-    this.inputEnums.set(key, ref);
-    return ref;
-  }
-}
-
-/** Name prefixes for the types nested in `name` (built for `param` under `bases`). */
-function nestedBasesOf(name: string, bases: readonly string[], param: string): string[] {
-  const own = name.replace(/Input$/, '');
-  // Shortest first: the parent parameter's name (`AcssDebit` + `MandateOptions`), then the chain.
-  const candidates = [pascalCase(param), own, ...bases.map((b) => `${b}${pascalCase(param)}`)];
-  return [...new Set(candidates)];
 }
 
 /** An input object value in wire form: an explicit null sends `""` (unset), an absent field nothing. */

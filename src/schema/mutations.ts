@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
-import { camelCase, pascalCase } from '../spec/naming.ts';
+import { camelCase, pascalCase, singular } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
 import type { Model, Operation } from '../spec/types.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
@@ -34,14 +34,7 @@ const HEADER_SAFE = /^[\x20-\x7e]+$/;
 
 export const isWrite = (op: Operation): boolean => WRITE_KINDS.has(op.kind);
 
-/** `customers` → `customer`, `people` → `person`, `capabilities` → `capability` */
-export function singular(word: string): string {
-  if (word.endsWith('people')) return `${word.slice(0, -6)}person`;
-  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (word.endsWith('sses')) return word.slice(0, -2);
-  if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
-}
+export { singular } from '../spec/naming.ts';
 
 export interface MutationPlan {
   name: string;
@@ -153,13 +146,12 @@ export function planMutations(model: Model): MutationPlan[] {
 export function addMutations(registry: TypeRegistry): void {
   const { model, builder } = registry;
   const plans = planMutations(model);
-  const inputs = new InputTypes(
-    registry,
-    plans.map((p) => p.operation.body),
-  );
+  const inputs = new InputTypes(registry);
   const withBody = plans.filter((p) => p.operation.body.length > 0);
   for (const plan of withBody) inputs.reserve(inputName(plan));
-  const shapes = new Map(withBody.map((p) => [p, inputs.body(inputName(p), p.noun, p.operation.body)]));
+  const shapes = new Map(
+    withBody.map((p) => [p, inputs.body(inputName(p), p.operation.id, p.operation.body)]),
+  );
   const fields = plans.map((plan) => mutationField(registry, plan, shapes.get(plan)));
   builder.mutationFields((t: Ref) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
 }
@@ -171,23 +163,41 @@ function outputOf(registry: TypeRegistry, op: Operation): Ref {
   return 'JSON';
 }
 
+const PATH_ARG_NOTE = 'The id of the object the path names.';
+const IDEMPOTENCY_NOTE =
+  "Stripe's Idempotency-Key (1-255 printable ASCII characters): a retry with the same key returns the first answer instead of writing twice. When absent, the gateway makes one per call and reuses it on its own retries.";
+
 const inputName = (plan: MutationPlan) => `${pascalCase(plan.name)}Input`;
 
 function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputShape | undefined) {
   const { operation: op, name, pathArgs } = plan;
   const type = outputOf(registry, op);
   const inputRequired = op.body.some((p) => p.required);
+  // At run time: Stripe's description of the operation and of its path parameters, and the gateway's
+  // own notes (the printed SDL has no prose).
+  const notes = registry.describe('', '') !== undefined;
+  const stripe = registry.describe(`op:${op.id}`);
+  const description = notes ? (stripe ?? `${op.method.toUpperCase()} ${op.path}`) : undefined;
+  const options = operationFieldOptions(op, 'object');
+  const pathArgText = (i: number) =>
+    notes ? (registry.describe(`op:${op.id}.${op.pathParams[i]}`) ?? PATH_ARG_NOTE) : undefined;
   return {
     name,
     build: (t: Ref) =>
       t.field({
         type,
         nullable: true,
-        ...operationFieldOptions(op, 'object'),
+        ...options,
+        description: [options.description, description].filter(Boolean).join(' ') || undefined,
         args: {
-          ...Object.fromEntries(pathArgs.map((a) => [a, t.arg.id({ required: true })])),
+          ...Object.fromEntries(
+            pathArgs.map((a, i) => [a, t.arg.id({ required: true, description: pathArgText(i) })]),
+          ),
           ...(shape ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
-          idempotencyKey: t.arg.string({ required: false }),
+          idempotencyKey: t.arg.string({
+            required: false,
+            description: notes ? IDEMPOTENCY_NOTE : undefined,
+          }),
         },
         resolve: async (
           root: unknown,

@@ -34,7 +34,9 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
   const safe = isGraphQLName(field) ? field : `_${field}`;
   const base = prop.type.k === 'array' ? prop.type.of : prop.type;
   if (base.k !== 'ref') return { field: safe };
-  return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
+  // The ids of `accountTaxIds` (TaxId objects) are `accountTaxIdIds`, not `accountTaxIdsIds`.
+  if (prop.type.k === 'array') return { field: safe, idField: `${safe.replace(/Ids$/, 'Id')}Ids` };
+  return { field: safe, idField: `${safe}Id` };
 }
 
 export class TypeRegistry {
@@ -134,9 +136,15 @@ export class TypeRegistry {
 
   private buildEnum(name: string): void {
     const schema = this.model.enums[name]!;
-    const values = Object.fromEntries(
-      schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
-    );
+    // A filter's own values (`ALL`) are the enum's too (src/spec/inputs.ts), said so at run time.
+    const filterOnly = this.describe('', 'Only a list filter takes this value; Stripe never returns it.');
+    const values = Object.fromEntries([
+      ...schema.gqlValues.map((gqlValue, i) => [gqlValue, { value: schema.values[i]! }]),
+      ...(schema.filterGqlValues ?? []).map((gqlValue, i) => [
+        gqlValue,
+        { value: schema.filterValues![i]!, description: filterOnly },
+      ]),
+    ]);
     this.enums.set(
       name,
       this.builder.enumType(schema.gql, {
@@ -212,6 +220,7 @@ export class TypeRegistry {
   typeOf(type: OutType): Ref {
     switch (type.k) {
       case 'string':
+        return type.id ? 'ID' : 'String';
       case 'const':
         return 'String';
       case 'int':

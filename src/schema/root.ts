@@ -180,9 +180,11 @@ export function rootFields(
     const itemRef = outputRef(op);
     const itemName = itemGqlName(op);
     if (!itemRef || !itemName) continue;
-    const connection = connections.connectionOf(itemName, itemRef);
-    const filters = argsOf(op);
     const search = op.kind === 'search';
+    const connection = search
+      ? connections.searchConnectionOf(itemName, itemRef)
+      : connections.connectionOf(itemName, itemRef);
+    const filters = argsOf(op);
     const paged = op.query.some((p) => p.name === 'limit');
     const name =
       rootFieldOverrides[op.id] ??

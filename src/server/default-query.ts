@@ -150,7 +150,7 @@ const writes = `# A payment and its refund, in test mode.
 #    variables as "paymentIntent".
 # 3. Run Refund.
 
-mutation Pay($customer: String!, $amount: SafeInt!) {
+mutation Pay($customer: ID!, $amount: SafeInt!) {
   createPaymentIntent(
     input: {
       customer: $customer
@@ -172,7 +172,7 @@ mutation Pay($customer: String!, $amount: SafeInt!) {
   }
 }
 
-mutation Refund($paymentIntent: String!) {
+mutation Refund($paymentIntent: ID!) {
   createRefund(input: { paymentIntent: $paymentIntent }) {
     id
     status

@@ -5,6 +5,8 @@
  * The work is split by concern: objects.ts (types), operations.ts (operations and their kinds),
  * relations.ts (relation edges).
  */
+
+import { nameInputs } from './inputs.ts';
 import { buildObjectModel } from './objects.ts';
 import { buildOperations } from './operations.ts';
 import { markPreview } from './preview.ts';
@@ -48,5 +50,6 @@ export function buildModel(spec: Json): BuildResult {
   };
   harmonizeUnions(model);
   markPreview(model, spec);
+  nameInputs(model, descriptions);
   return { model, descriptions: Object.fromEntries(sorted(descriptions)) };
 }

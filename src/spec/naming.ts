@@ -9,6 +9,15 @@ export function pascalCase(name: string): string {
     .join('');
 }
 
+/** `customers` → `customer`, `people` → `person`, `capabilities` → `capability` */
+export function singular(word: string): string {
+  if (word.endsWith('people')) return `${word.slice(0, -6)}person`;
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.endsWith('sses')) return word.slice(0, -2);
+  if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  return word;
+}
+
 /** `address_line1` → `addressLine1`, `exp_month` → `expMonth` */
 export function camelCase(name: string): string {
   const pascal = pascalCase(name);
@@ -23,7 +32,9 @@ export function isGraphQLName(name: string): boolean {
 
 /**
  * An enum wire value as a GraphQL enum value name: `past_due` → `PAST_DUE`, `en-AU` → `EN_AU`,
- * `01` → `_01`, `1.0.2` → `_1_0_2`, `""` → `EMPTY`. The model keeps both, so the mapping is reversible.
+ * `""` → `EMPTY`. A value that starts with a digit takes `V_` (`01` → `V_01`, `1.0.2` → `V_1_0_2`):
+ * client generators make enum members of these names, and TypeScript refuses a member named `_0`
+ * once a naming convention drops the underscore. The model keeps both, so the mapping is reversible.
  */
 export function enumValueName(value: string): string {
   if (value === '') return 'EMPTY';
@@ -33,7 +44,7 @@ export function enumValueName(value: string): string {
     .replace(/^_+|_+$/g, '')
     .toUpperCase();
   if (name === '') name = 'VALUE';
-  if (/^[0-9]/.test(name)) name = `_${name}`;
+  if (/^[0-9]/.test(name)) name = `V_${name}`;
   // GraphQL reserves these as enum values.
   if (name === 'TRUE' || name === 'FALSE' || name === 'NULL') name = `${name}_`;
   return name;

@@ -56,6 +56,8 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
       name,
       required: required.has(name),
       type: inType(prop, `${where}.${name}`),
+      // Read by the naming pass (src/spec/inputs.ts), which moves it to the descriptions.
+      ...(typeof prop.description === 'string' ? { description: prop.description } : {}),
     }));
   };
 
@@ -117,6 +119,7 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
               name: param.name,
               required: Boolean(param.required),
               type: inType(param.schema, `${where} ?${param.name}`),
+              ...(typeof param.description === 'string' ? { description: param.description } : {}),
             });
         } else if (param.in !== 'header')
           throw new SpecError(where, `unknown parameter location "${param.in}"`);
@@ -156,6 +159,8 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
         response,
         expand,
       };
+      const text = op.description ?? op.summary;
+      if (typeof text === 'string' && text) model.descriptions[`op:${op.operationId}`] = text;
       if (paged) operation.paged = paged;
       if (produces) operation.produces = produces;
       if (multipart) operation.multipart = true;

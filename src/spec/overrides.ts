@@ -34,6 +34,14 @@ export const typeNameOverrides: Record<string, string> = {
 };
 
 /**
+ * Input object and enum names (src/spec/inputs.ts), by the name the rules derive for a parameter
+ * (`<Resource><path>Input`, or the output type's name + `Input`) → the name to use instead. An
+ * override must still fit every use (name the use's resource, or be the output type at that path):
+ * the generator refuses one that does not. None is needed today; the rules name every parameter.
+ */
+export const inputTypeNameOverrides: Record<string, string> = {};
+
+/**
  * GraphQL reserves `Query`, `Mutation` and `Subscription` for the root types (graphql-js and every
  * tool read a type of that name as the root). A Stripe object whose derived name is one of them
  * takes the prefix `Stripe`: the `subscription` resource is `StripeSubscription`. Its root fields keep

@@ -6,7 +6,8 @@
 
 /** An output (response) type reference. */
 export type OutType =
-  | { k: 'string' }
+  /** `id`: holds a Stripe object's id (`charge.payment_method`): GraphQL `ID` */
+  | { k: 'string'; id?: true }
   | { k: 'int' }
   | { k: 'float' }
   | { k: 'bool' }
@@ -75,6 +76,13 @@ export interface EnumSchema {
   gqlValues: string[];
   /** `x-stripeBypassValidation`: the API may send values not listed */
   open: boolean;
+  /**
+   * Values only a list filter takes (`all`, `ended` for a subscription's status), joined to the enum
+   * of the field it filters (src/spec/inputs.ts); Stripe never sends them.
+   */
+  filterValues?: string[];
+  /** GraphQL value names, parallel to `filterValues` */
+  filterGqlValues?: string[];
   /** from a preview API the pinned spec lacks (src/spec/overlay.ts): `x-stripePreview` */
   preview?: true;
 }
@@ -88,23 +96,61 @@ export interface UnionSchema {
   preview?: true;
 }
 
-/** An input (request parameter) type: kept structural, since parameters are per operation. */
+/**
+ * An input (request parameter) type: the structure is the spec's, per operation; the naming pass
+ * (src/spec/inputs.ts) annotates it with what the schema exposes: the GraphQL names of input objects
+ * and enums (`gql`), the output enum an enumerated parameter shares (`enum`), an id (`id`), and a
+ * string parameter that writes an integer or enumerated property (`as`, `enum`).
+ */
 export type InType =
-  | { k: 'string'; maxLength?: number; format?: string }
-  | { k: 'int' }
+  | {
+      k: 'string';
+      maxLength?: number;
+      format?: string;
+      /** holds a Stripe object's id: GraphQL `ID` */
+      id?: true;
+      /** typed as the number property it writes (`exp_month`): form encoding sends the digits */
+      as?: 'int' | 'float';
+      /** typed as the output enum (model name) of the property it writes */
+      enum?: string;
+    }
+  /** `as`: typed as the time property it writes (`tax_date`): sent as unix seconds */
+  | { k: 'int'; as?: 'time' }
   | { k: 'float' }
   | { k: 'bool' }
   | { k: 'time' }
   | { k: 'json' }
-  | { k: 'enum'; values: string[] }
-  | { k: 'object'; props: InParam[]; additional: boolean }
+  | {
+      k: 'enum';
+      values: string[];
+      /** the output enum (model name) this parameter shares: its values are a subset of that enum's */
+      enum?: string;
+      /** the GraphQL name of the parameter's own enum (absent with `enum`, or when values clash) */
+      gql?: string;
+    }
+  | {
+      k: 'object';
+      props: InParam[];
+      additional: boolean;
+      /** the GraphQL input object's name */
+      gql?: string;
+    }
   | { k: 'array'; of: InType }
-  | { k: 'anyOf'; of: InType[] };
+  | {
+      k: 'anyOf';
+      of: InType[];
+      /** the GraphQL name of the `@oneOf` input, when more than one alternative is left */
+      gql?: string;
+      /** the name of the input merging several object alternatives (the `details` field) */
+      details?: string;
+    };
 
 export interface InParam {
   name: string;
   required: boolean;
   type: InType;
+  /** Stripe's description, until the naming pass moves it to the descriptions (not in the model) */
+  description?: string;
 }
 
 export type OperationKind = 'retrieve' | 'list' | 'search' | 'create' | 'update' | 'delete' | 'action';

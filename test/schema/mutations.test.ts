@@ -121,7 +121,7 @@ describe('the mutations the model asks for', () => {
   });
 
   it('has @oneOf inputs for alternatives and no expand input', () => {
-    const trialEnd = schema.getType('TrialEndInput') as GraphQLInputObjectType;
+    const trialEnd = schema.getType('StripeSubscriptionTrialEndInput') as GraphQLInputObjectType;
     expect(trialEnd.isOneOf).toBe(true);
     expect(Object.keys(trialEnd.getFields()).sort()).toEqual(['at', 'now']);
   });
@@ -170,7 +170,7 @@ describe('create → update → delete', () => {
     );
     expect(product).toMatchObject({ name: 'Widget', active: true });
     const { createPrice: price } = await ok(
-      `mutation($p: String!) { createPrice(input: { product: $p, currency: "usd", unitAmount: 1500,
+      `mutation($p: ID!) { createPrice(input: { product: $p, currency: "usd", unitAmount: 1500,
           recurring: { interval: MONTH } }) { id unitAmount recurring { interval } product { ... on Product { name } } } }`,
       { p: product.id },
     );
@@ -195,7 +195,7 @@ describe('create → update → delete', () => {
     );
     expect(coupon).toMatchObject({ percentOff: 25, duration: 'ONCE' });
     const { createPromotionCode: promo } = await ok(
-      `mutation($c: String!) { createPromotionCode(input: { coupon: $c, code: "QUARTER${Date.now()}" }) { id active coupon { id } } }`,
+      `mutation($c: ID!) { createPromotionCode(input: { coupon: $c, code: "QUARTER${Date.now()}" }) { id active coupon { id } } }`,
       { c: coupon.id },
     );
     expect(promo).toMatchObject({ active: true, coupon: { id: coupon.id } });
@@ -254,7 +254,7 @@ describe('create → update → delete', () => {
       `mutation { createCustomer(input: { name: "Billed", source: "tok_visa" }) { id } }`,
     );
     const { createInvoiceitem: item } = await ok(
-      `mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 2500, currency: "usd", description: "Setup" }) {
+      `mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 2500, currency: "usd", description: "Setup" }) {
           id amount description } }`,
       { c: customer.id },
     );
@@ -265,7 +265,7 @@ describe('create → update → delete', () => {
     );
     expect(updateInvoiceitem.description).toBe('Setup fee');
     const { createInvoice: invoice } = await ok(
-      `mutation($c: String!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE, collectionMethod: CHARGE_AUTOMATICALLY }) {
+      `mutation($c: ID!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE, collectionMethod: CHARGE_AUTOMATICALLY }) {
           id status amountDue customer { ... on Customer { name } } } }`,
       { c: customer.id },
     );
@@ -285,7 +285,7 @@ describe('create → update → delete', () => {
     expect(payInvoice).toEqual({ status: 'PAID', paid: true, amountPaid: 2500 });
 
     const { createInvoice: draft } = await ok(
-      `mutation($c: String!) { createInvoice(input: { customer: $c }) { id } }`,
+      `mutation($c: ID!) { createInvoice(input: { customer: $c }) { id } }`,
       { c: customer.id },
     );
     const { deleteInvoice } = await ok(
@@ -296,7 +296,7 @@ describe('create → update → delete', () => {
     );
     expect(deleteInvoice).toEqual({ deletedId: draft.id, deleted: true });
     const { createInvoiceitem: other } = await ok(
-      `mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 100, currency: "usd" }) { id } }`,
+      `mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 100, currency: "usd" }) { id } }`,
       { c: customer.id },
     );
     const { deleteInvoiceitem } = await ok(
@@ -308,7 +308,7 @@ describe('create → update → delete', () => {
 
   it('subscriptions: create, update, cancel', async () => {
     const { createSubscription: sub } = await ok(
-      `mutation($c: String!, $p: String!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) {
+      `mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) {
           id status items { nodes { price { id } } } } }`,
       { c: SEED.jenny.customer, p: SEED.prices.basicMonthly },
     );
@@ -332,7 +332,7 @@ describe('create → update → delete', () => {
     const trialEnd = new Date(Date.now() + 7 * 86_400_000);
     trialEnd.setUTCMilliseconds(0);
     const { createSubscription: trial } = await ok(
-      `mutation($c: String!, $p: String!, $at: DateTime!) {
+      `mutation($c: ID!, $p: ID!, $at: DateTime!) {
         createSubscription(input: { customer: $c, items: [{ price: $p }], trialEnd: { at: $at } }) { id status trialEnd } }`,
       { c: SEED.jenny.customer, p: SEED.prices.basicMonthly, at: trialEnd.toISOString() },
     );
@@ -384,7 +384,7 @@ describe('create → update → delete', () => {
     );
     expect(updateAccount.email).toBe('store@example.com');
     const { createTransfer: transfer } = await ok(
-      `mutation($d: String!) { createTransfer(input: { amount: 1000, currency: "usd", destination: $d }) {
+      `mutation($d: ID!) { createTransfer(input: { amount: 1000, currency: "usd", destination: $d }) {
           id amount destination { ... on Account { email } } } }`,
       { d: account.id },
     );
@@ -454,7 +454,7 @@ describe("the seed's card flows", () => {
     const { updateCustomerSource: first } = await ok(
       `mutation($c: ID!, $id: ID!) { updateCustomerSource(customer: $c, id: $id, input: {
           name: "Jenny Rosen", addressCity: "San Francisco", addressCountry: "US", addressLine1: "510 Townsend St",
-          addressLine2: "Floor 2", addressState: "CA", addressZip: "94103", expMonth: "12", expYear: "2030",
+          addressLine2: "Floor 2", addressState: "CA", addressZip: "94103", expMonth: 12, expYear: 2030,
           metadata: { order: "6735", gift: "yes" } }) { ${CARD} } }`,
       { c: SEED.jenny.customer, id: SEED.jenny.card },
     );
@@ -487,7 +487,7 @@ describe("the seed's card flows", () => {
     const ids: string[] = [];
     for (const token of ['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_discover']) {
       const { createCustomerCard } = await ok(
-        `mutation($c: ID!, $t: String!) { createCustomerCard(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
+        `mutation($c: ID!, $t: ID!) { createCustomerCard(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
         { c: customer.id, t: token },
       );
       ids.push(createCustomerCard.id);
@@ -523,7 +523,7 @@ describe("the seed's card flows", () => {
     const add = async (token: string) =>
       (
         await ok(
-          `mutation($c: ID!, $t: String!) { createCustomerSource(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
+          `mutation($c: ID!, $t: ID!) { createCustomerSource(customer: $c, input: { source: $t }) { ... on Card { id } } }`,
           { c: customer.id, t: token },
         )
       ).createCustomerSource.id as string;
@@ -570,7 +570,7 @@ describe('results', () => {
   it('fold the selected references into the write’s expand[]: one upstream call', async () => {
     h.upstreamCalls();
     const { createPrice } = await ok(
-      `mutation($p: String!) { createPrice(input: { product: $p, currency: "eur", unitAmount: 700 }) {
+      `mutation($p: ID!) { createPrice(input: { product: $p, currency: "eur", unitAmount: 700 }) {
           unitAmount product { ... on Product { id name } } } }`,
       { p: SEED.products.tshirt },
     );
@@ -685,7 +685,7 @@ describe('bad input', () => {
 
   it('Stripe’s param becomes the GraphQL input path', async () => {
     const response = await h.query(
-      `mutation($c: String!) { createSubscription(input: { customer: $c, items: [{ price: "price_nope" }] }) { id } }`,
+      `mutation($c: ID!) { createSubscription(input: { customer: $c, items: [{ price: "price_nope" }] }) { id } }`,
       { variables: { c: SEED.jenny.customer } },
     );
     expect(response.body.errors?.[0]?.extensions).toMatchObject({

@@ -266,9 +266,9 @@ describe('Crypto Onramp through GraphQL', () => {
     // The list, the session, and its quote (read with the session's own parameters).
     expect(h.upstreamCalls()).toBe(3);
     const filtered = await data(`{
-      solana: cryptoOnrampSessions(destinationNetwork: "solana") { nodes { id } }
-      eth: cryptoOnrampSessions(destinationCurrency: "eth", status: INITIALIZED) { nodes { id } }
-      none: cryptoOnrampSessions(destinationNetwork: "solana", status: INITIALIZED) { nodes { id } }
+      solana: cryptoOnrampSessions(destinationNetwork: SOLANA) { nodes { id } }
+      eth: cryptoOnrampSessions(destinationCurrency: ETH, status: INITIALIZED) { nodes { id } }
+      none: cryptoOnrampSessions(destinationNetwork: SOLANA, status: INITIALIZED) { nodes { id } }
     }`);
     expect(filtered).toEqual({
       solana: { nodes: [{ id: SEED_PREVIEW.onrampSessions.fulfilled }] },
@@ -336,7 +336,7 @@ describe('Crypto Onramp through GraphQL', () => {
 
   it('answers cryptoOnrampQuote with its arguments, and refuses a destination amount without one currency', async () => {
     const result = await data(`{
-      cryptoOnrampQuote(destinationAmount: "0.5", destinationCurrencies: ["sol"], destinationNetworks: ["solana"]) {
+      cryptoOnrampQuote(destinationAmount: "0.5", destinationCurrencies: [SOL], destinationNetworks: [SOLANA]) {
         sourceAmount destinationNetworkQuotes { solana { destinationAmount sourceTotalAmount } polygon { id } }
       }
     }`);

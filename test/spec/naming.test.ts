@@ -20,8 +20,8 @@ describe('names', () => {
     ['past_due', 'PAST_DUE'],
     ['en-AU', 'EN_AU'],
     ['es-419', 'ES_419'],
-    ['01', '_01'],
-    ['1.0.2', '_1_0_2'],
+    ['01', 'V_01'],
+    ['1.0.2', 'V_1_0_2'],
     ['', 'EMPTY'],
     ['true', 'TRUE_'],
   ])('enum value %j → %s', (input, output) => expect(enumValueName(input)).toBe(output));
