@@ -9,9 +9,11 @@ import type { Api } from './api.ts';
 import type { Ctx } from './context.ts';
 import type { ExpandTree } from './expand.ts';
 import { isObject, type Json, type JsonObject } from './json.ts';
+import { withStatus } from './ledger.ts';
 import { defaultFor } from './objects.ts';
 import type { RuleBook } from './rules/types.ts';
 import type { Entry } from './store.ts';
+import { financialBalance } from './treasury-ledger.ts';
 import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
 
 /**
@@ -55,6 +57,9 @@ export class Renderer {
     const registry = this.api.registry;
     const model = registry.model.objects[schema];
     if (!model) return data;
+    if (schema === 'balance_transaction') data = withStatus(ctx, data);
+    else if (schema === 'treasury.financial_account')
+      data = { ...data, balance: financialBalance(ctx, data) };
     if (registry.inlineListOf({ k: 'object', name: schema })) return this.listObject(ctx, data, schema, tree);
     const info = registry.resource(schema);
     const out: JsonObject = {};

@@ -23,6 +23,16 @@ export function useHarness(harness: Harness): void {
 
 const service = () => h.emulator.service;
 
+/** A financial account that holds money (the demo data's). */
+function seededFinancialAccount(): string {
+  for (const entry of h.emulator.store.platform.all('treasury.financial_account')) {
+    const account = service().call('GET', `/v1/treasury/financial_accounts/${entry.id}`);
+    const cash = (account.balance as JsonObject).cash as JsonObject;
+    if (Number(cash.usd ?? 0) >= 100) return entry.id;
+  }
+  throw new Error('no financial account with money in the demo data');
+}
+
 /** The response of the last create `obtain` made, by resource. */
 export const createdResponses = new Map<string, JsonObject>();
 
@@ -55,6 +65,10 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   }),
   source: () => ({ type: 'ach_credit_transfer', currency: 'usd' }),
   file: () => ({ purpose: 'dispute_evidence', file: 'hello' }),
+  'climate.order': () => ({ product: SEED.climate.product, metric_tons: '1' }),
+  // Outbound flows take only what the account holds: the seeded account, which has money.
+  'treasury.outbound_transfer': () => ({ financial_account: seededFinancialAccount(), amount: 100 }),
+  'treasury.outbound_payment': () => ({ financial_account: seededFinancialAccount(), amount: 100 }),
   file_link: () => ({}),
   'terminal.hardware_order': () => ({
     hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEUs, quantity: 1 }],

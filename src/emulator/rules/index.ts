@@ -1,4 +1,7 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+
+import { ledgerRules } from '../ledger.ts';
+import { treasuryLedgerRules } from '../treasury-ledger.ts';
 import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
@@ -50,9 +53,11 @@ export const RULES: RuleBook = merge(
   intentRules,
   invoiceItemRules,
   invoiceRules,
+  ledgerRules,
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
+  treasuryLedgerRules,
   terminalHardwareRules,
 );
