@@ -76,10 +76,15 @@ export function priceOfPlan(plan: JsonObject): JsonObject {
   };
 }
 
-/** A view (not stored) of another resource's entry under `resource`. */
+const VIEW = 'view:';
+
+/** A view (not stored, under a key of its own) of another resource's entry as `resource`. */
 function view(entry: Entry, resource: string, data: JsonObject): Entry {
-  return { key: entry.key, id: entry.id, resource, seq: entry.seq, data };
+  return { key: `${VIEW}${resource}:${entry.key}`, id: entry.id, resource, seq: entry.seq, data };
 }
+
+/** Whether an entry is such a view: a write must go through the API of the stored object. */
+export const isView = (entry: Entry): boolean => entry.key.startsWith(VIEW);
 
 /** `GET /v1/prices/<plan id>`: the plan as a price. */
 export function priceFromPlan(ctx: Ctx, id: string): Entry | undefined {

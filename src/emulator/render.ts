@@ -91,7 +91,9 @@ export class Renderer {
     if (extra)
       for (const [name, value] of Object.entries(extra))
         out[name] = data[name] ?? (typeof value === 'function' ? value(out, ctx) : value);
-    for (const key of Object.keys(data)) if (!(key in out) && !absent?.includes(key)) out[key] = data[key]!;
+    // Keys the schema does not know (a rule's), as stored; includable ones stay out unless expanded.
+    for (const key of Object.keys(data))
+      if (!(key in out) && !absent?.includes(key) && !registry.prop(schema, key)) out[key] = data[key]!;
     if (isObject(out.previous_attributes) && isObject(out.object))
       out.previous_attributes = this.previous(ctx, out.previous_attributes, out.object);
     return out;

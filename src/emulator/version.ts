@@ -38,3 +38,44 @@ export const VERSION_ABSENT: Readonly<Record<string, readonly string[]>> = {
   'treasury.outbound_payment': ['tracking_details'],
   'treasury.outbound_transfer': ['tracking_details'],
 };
+
+/**
+ * Stripe's API versions before the named releases (each date a version was published); from
+ * 2024-09-30 versions carry their release's name (`2024-09-30.acacia`).
+ */
+const DATED_VERSIONS = new Set(
+  (
+    '2017-01-27 2017-02-14 2017-04-06 2017-05-25 2017-06-05 2017-08-15 2017-12-14 2018-01-23 ' +
+    '2018-02-05 2018-02-06 2018-02-28 2018-05-21 2018-07-27 2018-08-23 2018-09-06 2018-09-24 ' +
+    '2018-10-31 2018-11-08 2019-02-11 2019-02-19 2019-03-14 2019-05-16 2019-08-14 2019-09-09 ' +
+    '2019-10-08 2019-10-17 2019-11-05 2019-12-03 2020-03-02 2020-08-27 2022-08-01 2022-11-15 ' +
+    '2023-08-16 2023-10-16 2024-04-10 2024-06-20'
+  ).split(' '),
+);
+
+const NAMED_VERSION = /^(\d{4})-(\d{2})-(\d{2})\.[a-z]+$/;
+
+/**
+ * Why a `Stripe-Version` header is refused, or undefined for the version served (2024-04-10):
+ * a version Stripe does not have is refused with Stripe's message, one Stripe has (older, or a
+ * later named release) clearly, since the emulator serves one version.
+ */
+export function refusedVersion(
+  version: string,
+  served: string,
+): { message: string; code?: string } | undefined {
+  const requested = version.split(';')[0]!.trim();
+  if (requested === served) return undefined;
+  const named = NAMED_VERSION.exec(requested);
+  const known =
+    DATED_VERSIONS.has(requested) ||
+    (named !== null &&
+      Number(named[2]) <= 12 &&
+      Number(named[3]) <= 31 &&
+      `${named[1]}-${named[2]}` >= '2024-09');
+  if (!known) return { message: `Invalid Stripe API version: ${version}` };
+  return {
+    message: `The emulator serves Stripe API version ${served} only, and this request asked for ${requested}. Send Stripe-Version: ${served}, or no Stripe-Version header.`,
+    code: 'api_version_unsupported',
+  };
+}

@@ -11,7 +11,7 @@
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
-import { planFromPrice, priceFromPlan } from '../plans.ts';
+import { isView, planFromPrice, priceFromPlan } from '../plans.ts';
 import type { Entry } from '../store.ts';
 import type { RuleBook } from './types.ts';
 
@@ -72,8 +72,8 @@ export const catalogRules: RuleBook = {
   },
   price: {
     materialize: (ctx, id) => priceFromPlan(ctx, id),
-    beforeUpdate(ctx, _draft, _params, entry) {
-      if (ctx.current(entry).resource === 'plan')
+    beforeUpdate(_ctx, _draft, _params, entry) {
+      if (isView(entry))
         throw invalidRequest(`Price ${entry.id} is a plan: update it with POST /v1/plans/${entry.id}.`);
     },
     beforeCreate(ctx, draft, { params }) {
@@ -108,8 +108,8 @@ export const catalogRules: RuleBook = {
   },
   plan: {
     materialize: (ctx, id) => planFromPrice(ctx, id),
-    beforeUpdate(ctx, _draft, _params, entry) {
-      if (ctx.current(entry).resource === 'price')
+    beforeUpdate(_ctx, _draft, _params, entry) {
+      if (isView(entry))
         throw invalidRequest(`Plan ${entry.id} is a price: update it with POST /v1/prices/${entry.id}.`);
     },
     beforeCreate(ctx, draft, { params }) {
