@@ -107,6 +107,8 @@ export class EmulatorService {
   private readonly allowedKeys: ReadonlySet<string> | undefined;
   private readonly clock: () => number;
   private readonly seeded: boolean;
+  /** the HTTP server's URL once it listens (hosted pages' links point there) */
+  publicUrl: string | undefined;
   private currentFaults: Faults;
   private readonly eventListeners = new Set<EventListener>();
 
@@ -359,6 +361,7 @@ export class EmulatorService {
       files,
     );
     ctx.ops = this.handlers.writes;
+    ctx.publicUrl = this.publicUrl;
     return ctx;
   }
 

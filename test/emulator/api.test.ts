@@ -302,7 +302,8 @@ describe('singletons and files', () => {
     expect(session).toMatchObject({
       status: 'open',
       amount_total: 4000,
-      url: expect.stringMatching(/^https:\/\/checkout\.stripe\.com\//),
+      // The emulator's own hosted page (src/emulator/hosted.ts).
+      url: `${h.emulator.url}/pay/${session.id}`,
     });
     expect((await stripe.checkout.sessions.listLineItems(session.id)).data[0]).toMatchObject({
       quantity: 2,

@@ -12,18 +12,8 @@ import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(tmpdir(), 'graphiql-default-query.png');
 
 let emulator: Emulator;

@@ -1,5 +1,6 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
 
+import { hostedRules } from '../hosted.ts';
 import { ledgerRules } from '../ledger.ts';
 import { treasuryLedgerRules } from '../treasury-ledger.ts';
 import { appRules } from './apps.ts';
@@ -53,6 +54,7 @@ export const RULES: RuleBook = merge(
   intentRules,
   invoiceItemRules,
   invoiceRules,
+  hostedRules,
   ledgerRules,
   paymentSourceRules,
   sourceRulesBook,
