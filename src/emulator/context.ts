@@ -56,6 +56,8 @@ export class Ctx implements BuildEnv {
   presetIds: Map<string, string[]> | undefined;
   /** set by the service: the generic create/update/delete */
   ops!: Operations;
+  /** where the emulator's HTTP server answers, for the hosted pages' URLs; unset in-process */
+  publicUrl: string | undefined;
 
   constructor(
     registry: Registry,

@@ -6,6 +6,7 @@
 import type { OutType } from '../spec/types.ts';
 import { invalidRequest } from './errors.ts';
 import type { Registry } from './registry.ts';
+import { isIncludable } from './render.ts';
 
 /** prop → what to expand inside it */
 export type ExpandTree = Map<string, ExpandTree>;
@@ -27,7 +28,8 @@ function step(registry: Registry, types: OutType[], name: string): OutType[] {
   for (const type of types) {
     for (const schema of registry.schemasOf(type)) {
       const prop = registry.model.objects[schema] ? registry.prop(schema, name) : undefined;
-      if (prop?.expandable) next.push(prop.type.k === 'array' ? prop.type.of : prop.type);
+      if (prop && (prop.expandable || isIncludable(schema, name)))
+        next.push(prop.type.k === 'array' ? prop.type.of : prop.type);
     }
   }
   return next;

@@ -12,7 +12,15 @@ import type { Result } from './result.ts';
 import type { Match } from './router.ts';
 import type { Route } from './routes.ts';
 import type { RuleBook } from './rules/types.ts';
+import { upcomingInvoice } from './rules/upcoming-invoice.ts';
 import { Writes } from './writes.ts';
+
+/** POST operations that answer a computed object without storing it. */
+const PREVIEWS: Readonly<
+  Record<string, { schema: string; compute: (ctx: Ctx, params: JsonObject) => JsonObject }>
+> = {
+  '/v1/invoices/create_preview': { schema: 'invoice', compute: upcomingInvoice },
+};
 
 export class Handlers {
   /** the generic writes, for rules that create or change other objects (`ctx.ops`) */
@@ -48,8 +56,13 @@ export class Handlers {
         return this.reads.list(ctx, route, values, params, path);
       case 'search':
         return this.reads.search(ctx, route, params, path);
+      case 'make': {
+        // Previews compute the object a write would make, and store nothing.
+        const preview = PREVIEWS[route.op.path];
+        if (preview) return { kind: 'object', data: preview.compute(ctx, params), schema: preview.schema };
+        return { kind: 'entry', entry: this.writes.create(ctx, route, values, params) };
+      }
       case 'create':
-      case 'make':
         return { kind: 'entry', entry: this.writes.create(ctx, route, values, params) };
       case 'update':
         return this.writes.update(ctx, route, values, params);

@@ -24,7 +24,7 @@ const MAX_DEPTH = 8;
 const SKIP = Symbol('skip');
 
 /** The value a required prop gets when nothing sets it. */
-function defaultFor(env: BuildEnv, schema: string, prop: OutProp, depth: number): Json {
+export function defaultFor(env: BuildEnv, schema: string, prop: OutProp, depth: number): Json {
   const preset = PROP_DEFAULTS[`${schema}.${prop.name}`];
   if (preset !== undefined) return deepClone(preset);
   if (prop.nullable) return null;

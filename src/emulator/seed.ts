@@ -180,14 +180,27 @@ export function seed(service: EmulatorService): void {
           ),
           { singleton: PLATFORM_ACCOUNT_KEY },
         );
+        // The balance is the sum of the balance transactions (src/emulator/ledger.ts): an opening one.
         ctx.insert(
-          'balance',
-          ctx.build('balance', {
-            available: [{ amount: 1_250_000, currency: 'usd', source_types: { card: 1_250_000 } }],
-            connect_reserved: [{ amount: 0, currency: 'usd' }],
-            pending: [{ amount: 48_250, currency: 'usd', source_types: { card: 48_250 } }],
-          }),
-          { singleton: 'singleton:/v1/balance:' },
+          'balance_transaction',
+          ctx.build(
+            'balance_transaction',
+            {
+              amount: 1_250_000,
+              available_on: ctx.now,
+              currency: 'usd',
+              description: 'Opening balance',
+              exchange_rate: null,
+              fee: 0,
+              fee_details: [],
+              net: 1_250_000,
+              reporting_category: 'other_adjustment',
+              source: null,
+              status: 'available',
+              type: 'adjustment',
+            },
+            'txn_emulator_opening_balance',
+          ),
         );
         for (const [country, currencies] of [
           ['US', ['usd']],

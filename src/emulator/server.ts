@@ -4,9 +4,11 @@
  * only see the socket (`GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/faults`
  * with a JSON body, `POST /_emulator/stats/reset`); they need no key and bypass fault injection.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults.ts';
+import { HOSTED_PREFIX, hostedPage } from './hosted.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
 import type { EmulatorStats } from './stats.ts';
 import type { Store } from './store.ts';
@@ -107,6 +109,22 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
       );
       return;
     }
+    if (url.startsWith(HOSTED_PREFIX)) {
+      readBody(req)
+        .then((body) => {
+          const page = hostedPage(
+            service,
+            req.method ?? 'GET',
+            url.split('?')[0]!,
+            new URLSearchParams(body ? body.toString('utf8') : ''),
+          );
+          if (!page) return sendJson(res, 404, { error: `no page at ${url}` });
+          res.writeHead(page.status, page.headers);
+          res.end(page.body);
+        })
+        .catch((error: Error) => sendJson(res, 500, { error: error.message }));
+      return;
+    }
     readBody(req)
       .then((body) => {
         const headers: Record<string, string | undefined> = {};
@@ -138,6 +156,7 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  service.publicUrl = `http://${urlHost}:${port}`;
   return {
     url: `http://${urlHost}:${port}`,
     key: options.apiKeys?.[0] ?? service.defaultKey,

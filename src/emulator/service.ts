@@ -21,6 +21,7 @@ import {
 import { Handlers } from './handlers.ts';
 import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
 import { newRequestId } from './ids.ts';
+import { checkInput } from './input-rules.ts';
 import type { JsonObject } from './json.ts';
 import { Random } from './random.ts';
 import { Renderer } from './render.ts';
@@ -33,6 +34,7 @@ import { seed } from './seed.ts';
 import { type EmulatorStats, StatsCounter } from './stats.ts';
 import { Store } from './store.ts';
 import { validateParams } from './validate.ts';
+import { refusedVersion } from './version.ts';
 
 export type { EmulatorResponse } from './reply.ts';
 
@@ -69,7 +71,6 @@ export interface CallOptions {
 }
 
 export const DEFAULT_KEY = 'sk_test_emulator';
-const VERSION = /^\d{4}-\d{2}-\d{2}(\.[a-z_]+)?$/;
 const RATE_LIMITED = {
   error: {
     type: 'invalid_request_error',
@@ -106,6 +107,8 @@ export class EmulatorService {
   private readonly allowedKeys: ReadonlySet<string> | undefined;
   private readonly clock: () => number;
   private readonly seeded: boolean;
+  /** the HTTP server's URL once it listens (hosted pages' links point there) */
+  publicUrl: string | undefined;
   private currentFaults: Faults;
   private readonly eventListeners = new Set<EventListener>();
 
@@ -227,8 +230,8 @@ export class EmulatorService {
         404,
       );
     }
-    if (!VERSION.test(version))
-      throw invalidRequest(`Invalid Stripe API version: ${version}`, { param: 'stripe-version' });
+    const refused = refusedVersion(version, this.api.apiVersion);
+    if (refused) throw invalidRequest(refused.message, refused.code ? { code: refused.code } : {});
     const scoped = this.scopeOf(request.headers['stripe-account'], key);
     // A connected account reads and writes its own account object and what hangs under it
     // (capabilities, persons, external accounts) where the platform keeps them.
@@ -358,6 +361,7 @@ export class EmulatorService {
       files,
     );
     ctx.ops = this.handlers.writes;
+    ctx.publicUrl = this.publicUrl;
     return ctx;
   }
 
@@ -366,7 +370,9 @@ export class EmulatorService {
     // DELETE parameters are declared as a form body but sent in the query string (as the SDKs do).
     const declared =
       op.method === 'post' ? op.body : op.method === 'delete' ? [...op.query, ...op.body] : op.query;
-    const { params, expand } = validateParams(input, declared, op.expand);
+    const validated = validateParams(input, declared, op.expand);
+    const params = checkInput(op, validated.params);
+    const expand = validated.expand;
     const registry = this.api.registry;
     const tree = parseExpand(
       registry,

@@ -296,6 +296,35 @@ const cases: Case[] = [
     error: { message: 'Invalid Stripe API version: yesterday' },
   },
   {
+    name: 'a Stripe-Version Stripe never had',
+    method: 'GET',
+    path: '/v1/customers',
+    options: { headers: { 'Stripe-Version': '2024-04-11' } },
+    status: 400,
+    error: { type: 'invalid_request_error', message: 'Invalid Stripe API version: 2024-04-11' },
+  },
+  {
+    name: 'a Stripe-Version Stripe has, but the emulator does not serve',
+    method: 'GET',
+    path: '/v1/customers',
+    options: { headers: { 'Stripe-Version': '2023-10-16' } },
+    status: 400,
+    error: {
+      type: 'invalid_request_error',
+      code: 'api_version_unsupported',
+      message:
+        'The emulator serves Stripe API version 2024-04-10 only, and this request asked for 2023-10-16. Send Stripe-Version: 2024-04-10, or no Stripe-Version header.',
+    },
+  },
+  {
+    name: 'a later named release',
+    method: 'GET',
+    path: '/v1/customers',
+    options: { headers: { 'Stripe-Version': '2026-10-28.endive' } },
+    status: 400,
+    error: { code: 'api_version_unsupported' },
+  },
+  {
     name: 'refund above what remains',
     method: 'POST',
     path: '/v1/refunds',

@@ -1,6 +1,7 @@
 /** Shared helpers for the emulator tests: start one on port 0, talk to it raw or through the SDK. */
 import Stripe from 'stripe';
 import { createEmulator, type Emulator, type EmulatorServerOptions } from '../../src/emulator/server.ts';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 
 export interface Harness {
   emulator: Emulator;
@@ -27,6 +28,8 @@ export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = 
     host: '127.0.0.1',
     port: emulator.port,
     protocol: 'http',
+    // The emulator serves the spec's version only (a newer SDK would send its own).
+    apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
     maxNetworkRetries: 0,
     ...options,
   });

@@ -13,18 +13,8 @@ import { readServerConfig } from '../../src/server/config.ts';
 import { TOUR_TABS } from '../../src/server/default-query.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = join(tmpdir(), 'graphiql-default-query.png');
 
 let emulator: Emulator;

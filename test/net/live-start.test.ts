@@ -7,6 +7,7 @@ import { createClient } from 'graphql-ws';
 import Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 import { readResults } from '../server/sse.ts';
 import { type Cli, graphqlUrlOf, startCli } from './cli.ts';
 
@@ -28,6 +29,8 @@ describe('npm start on the built-in emulator', () => {
       host: emulatorUrl.hostname,
       port: Number(emulatorUrl.port),
       protocol: 'http',
+      // The emulator serves the spec's version only (a newer SDK would send its own).
+      apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
     });
     const endpoints = await stripe.webhookEndpoints.list({ limit: 100 });
     expect(endpoints.data.some((e) => e.url === `${new URL(url).origin}/webhooks/stripe`)).toBe(true);

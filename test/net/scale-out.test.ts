@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { eventsChannel } from '../../src/server/pubsub.ts';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 import { type ResultStream, readResults } from '../server/sse.ts';
 import { type Cli, graphqlUrlOf, ROOT, startCli } from './cli.ts';
 import { type RedisServer, startRedis } from './redis.ts';
@@ -41,6 +42,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: emulator.port,
     protocol: 'http',
+    // The emulator serves the spec's version only (a newer SDK would send its own).
+    apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
     maxNetworkRetries: 0,
   });
   customers = (await stripe.customers.list({ limit: 5 })).data.map((c) => c.id);

@@ -9,6 +9,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { verifySignature } from '../../src/rest/signature.ts';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 
 interface Received {
   path: string;
@@ -47,6 +48,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: emulator.port,
     protocol: 'http',
+    // The emulator serves the spec's version only (a newer SDK would send its own).
+    apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
     maxNetworkRetries: 0,
   });
 });

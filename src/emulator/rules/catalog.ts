@@ -11,6 +11,7 @@
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
+import { isView, planFromPrice, priceFromPlan } from '../plans.ts';
 import type { Entry } from '../store.ts';
 import type { RuleBook } from './types.ts';
 
@@ -70,6 +71,11 @@ export const catalogRules: RuleBook = {
     },
   },
   price: {
+    materialize: (ctx, id) => priceFromPlan(ctx, id),
+    beforeUpdate(_ctx, _draft, _params, entry) {
+      if (isView(entry))
+        throw invalidRequest(`Price ${entry.id} is a plan: update it with POST /v1/plans/${entry.id}.`);
+    },
     beforeCreate(ctx, draft, { params }) {
       if (isObject(params.product_data)) {
         const product = ctx.ops.createResource(ctx, 'product', params.product_data);
@@ -101,6 +107,11 @@ export const catalogRules: RuleBook = {
     },
   },
   plan: {
+    materialize: (ctx, id) => planFromPrice(ctx, id),
+    beforeUpdate(_ctx, _draft, _params, entry) {
+      if (isView(entry))
+        throw invalidRequest(`Plan ${entry.id} is a price: update it with POST /v1/prices/${entry.id}.`);
+    },
     beforeCreate(ctx, draft, { params }) {
       if (isObject(params.product)) draft.product = ctx.ops.createResource(ctx, 'product', params.product).id;
       else if (typeof params.product !== 'string') {

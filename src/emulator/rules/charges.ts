@@ -11,6 +11,7 @@
 import type { Ctx } from '../context.ts';
 import { invalidRequest, noSuch } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
+import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../ledger.ts';
 import type { Entry } from '../store.ts';
 import type { Decline, TestCard } from '../tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
@@ -18,44 +19,7 @@ import type { RuleBook } from './types.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
-/** Stripe's fee for a card charge: 2.9% + 30. */
-export const cardFee = (amount: number) => Math.round(amount * 0.029) + 30;
-
-/** Stores a balance transaction for money moving through the balance. */
-export function balanceTransaction(
-  ctx: Ctx,
-  fields: { amount: number; currency: Json; type: string; source: string; fee?: number; description?: Json },
-): Entry {
-  const fee = fields.fee ?? 0;
-  return ctx.insert(
-    'balance_transaction',
-    ctx.build('balance_transaction', {
-      amount: fields.amount,
-      available_on: ctx.now + 2 * 86_400,
-      currency: fields.currency,
-      description: fields.description ?? null,
-      exchange_rate: null,
-      fee,
-      fee_details:
-        fee > 0
-          ? [
-              {
-                amount: fee,
-                application: null,
-                currency: fields.currency,
-                description: 'Stripe processing fees',
-                type: 'stripe_fee',
-              },
-            ]
-          : [],
-      net: fields.amount - fee,
-      reporting_category: fields.type,
-      source: fields.source,
-      status: 'pending',
-      type: fields.type,
-    }),
-  );
-}
+export { balanceTransaction, cardFee };
 
 const billingDetails = (name: Json = null): JsonObject => ({
   address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
@@ -178,24 +142,37 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
 /** The dispute a `tok_createDispute` charge gets at once. */
 function openDispute(ctx: Ctx, charge: JsonObject): void {
   charge.disputed = true;
+  const dispute = ctx.build('dispute');
+  const withdrawal = balanceTransaction(ctx, {
+    amount: -Number(charge.amount ?? 0),
+    currency: charge.currency ?? null,
+    type: 'adjustment',
+    source: String(dispute.id),
+    fees: [{ amount: DISPUTE_FEE, type: 'stripe_fee', description: 'Dispute fee' }],
+    description: `Chargeback withdrawal for ${String(charge.id)}`,
+  });
   ctx.insert(
     'dispute',
-    ctx.build('dispute', {
-      amount: charge.amount ?? 0,
-      balance_transactions: [],
-      charge: String(charge.id),
-      currency: charge.currency ?? 'usd',
-      evidence_details: {
-        due_by: ctx.now + 7 * 86_400,
-        has_evidence: false,
-        past_due: false,
-        submission_count: 0,
+    ctx.build(
+      'dispute',
+      {
+        amount: charge.amount ?? 0,
+        balance_transactions: [withdrawal.data],
+        charge: String(charge.id),
+        currency: charge.currency ?? 'usd',
+        evidence_details: {
+          due_by: ctx.now + 7 * 86_400,
+          has_evidence: false,
+          past_due: false,
+          submission_count: 0,
+        },
+        is_charge_refundable: false,
+        payment_intent: charge.payment_intent ?? null,
+        reason: 'fraudulent',
+        status: 'needs_response',
       },
-      is_charge_refundable: false,
-      payment_intent: charge.payment_intent ?? null,
-      reason: 'fraudulent',
-      status: 'needs_response',
-    }),
+      String(dispute.id),
+    ),
   );
 }
 
@@ -204,7 +181,9 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   const data = ctx.build('charge');
   const decline = fillCharge(ctx, input, data);
   const charge = ctx.insert('charge', data);
-  return decline ? { charge, decline } : { charge };
+  if (decline) return { charge, decline };
+  settleDestinationCharge(ctx, charge);
+  return { charge: ctx.current(charge) };
 }
 
 /** The card a charge request pays with: `source`, else the customer's default source. */
@@ -290,8 +269,21 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
   ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= captured });
 }
 
+/** A destination charge's `transfer_data` and `application_fee_amount` from request parameters. */
+export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
+  const transfer = params.transfer_data;
+  if (!isObject(transfer) || typeof transfer.destination !== 'string') return {};
+  ctx.require(transfer.destination, ['account'], 'transfer_data[destination]', 400);
+  return {
+    transfer_data: { amount: transfer.amount ?? null, destination: transfer.destination },
+    application_fee_amount:
+      typeof params.application_fee_amount === 'number' ? params.application_fee_amount : null,
+  };
+}
+
 export const chargeRules: RuleBook = {
   charge: {
+    afterCreate: (ctx, entry) => settleDestinationCharge(ctx, entry),
     beforeCreate(ctx, draft, { params }) {
       const amount = Number(params.amount);
       if (params.currency === 'usd' && amount < 50) {
@@ -311,7 +303,7 @@ export const chargeRules: RuleBook = {
         description: params.description ?? null,
         metadata: params.metadata ?? {},
         // The card charged, as Stripe shows it on a charge made with a source or a default source.
-        extra: { source: card },
+        extra: { source: card, ...destinationOf(ctx, params) },
       };
       const decline = fillCharge(ctx, input, draft);
       if (decline) {
@@ -346,13 +338,17 @@ export const chargeRules: RuleBook = {
           source: entry.id,
           fee: cardFee(captured),
         });
-        return ctx.set(entry, {
+        const data: JsonObject = {
+          ...entry.data,
           amount_captured: captured,
           amount_refunded: amount - captured,
           balance_transaction: transaction.id,
           captured: true,
           refunded: captured === 0,
-        });
+        };
+        const updated = ctx.set(entry, data);
+        settleDestinationCharge(ctx, updated);
+        return ctx.current(updated);
       },
       refund(ctx, entry, params) {
         ctx.ops.createResource(ctx, 'refund', { ...params, charge: entry.id });

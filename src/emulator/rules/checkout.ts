@@ -3,6 +3,7 @@
  * objects) from `line_items[n][price]` and `quantity`.
  */
 import type { Ctx } from '../context.ts';
+import { HOSTED_PREFIX, withLinks } from '../hosted.ts';
 import { isObject, type Json } from '../json.ts';
 import type { RuleBook } from './types.ts';
 
@@ -54,8 +55,12 @@ export const checkoutRules: RuleBook = {
         expires_at: ctx.now + 24 * 3600,
         payment_status: 'unpaid',
         status: 'open',
-        url: `https://checkout.stripe.com/c/pay/${String(draft.id)}`,
+        // The emulator's own hosted page when it serves HTTP (src/emulator/hosted.ts).
+        url: ctx.publicUrl
+          ? `${ctx.publicUrl}${HOSTED_PREFIX}${String(draft.id)}`
+          : `https://checkout.stripe.com/c/pay/${String(draft.id)}`,
       });
+      withLinks(ctx, 'checkout.session', draft);
     },
   },
   payment_link: {

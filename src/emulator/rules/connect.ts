@@ -15,6 +15,7 @@
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
+import { insertIn, requireAvailable } from '../ledger.ts';
 import type { Entry } from '../store.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
@@ -125,6 +126,17 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
     transfer: transfer.id,
   });
   ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
+  const destination = transfer.data.destination;
+  if (typeof destination === 'string' && typeof transfer.data.destination_payment === 'string') {
+    // The destination gives the money back: a refund of its payment.
+    balanceTransaction(ctx, {
+      amount: -reversal,
+      currency: transfer.data.currency ?? 'usd',
+      type: 'payment_refund',
+      source: transfer.data.destination_payment,
+      scope: ctx.store.scope(destination),
+    });
+  }
 }
 
 export const connectRules: RuleBook = {
@@ -224,6 +236,12 @@ export const connectRules: RuleBook = {
   },
   transfer: {
     beforeCreate(ctx, draft) {
+      const amount = Number(draft.amount ?? 0);
+      if (amount < 1)
+        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+      // A transfer tied to a charge may use the charge's pending funds.
+      if (typeof draft.source_transaction !== 'string')
+        requireAvailable(ctx, amount, String(draft.currency ?? 'usd'), 'transfer');
       Object.assign(draft, {
         balance_transaction: balanceTransaction(ctx, {
           amount: -Number(draft.amount ?? 0),
@@ -259,13 +277,15 @@ export const connectRules: RuleBook = {
         },
         `py_${ctx.random.string(24)}`,
       );
-      scope.put({
-        key: String(payment.id),
-        id: String(payment.id),
-        resource: 'charge',
-        seq: scope.nextSeq(),
-        data: payment,
-      });
+      payment.balance_transaction = balanceTransaction(ctx, {
+        amount: Number(entry.data.amount ?? 0),
+        currency: entry.data.currency ?? 'usd',
+        type: 'payment',
+        source: String(payment.id),
+        delay: 0,
+        scope,
+      }).id;
+      insertIn(scope, 'charge', payment);
       ctx.set(entry, { destination_payment: String(payment.id) });
     },
   },
@@ -276,6 +296,10 @@ export const connectRules: RuleBook = {
   },
   payout: {
     beforeCreate(ctx, draft) {
+      const amount = Number(draft.amount ?? 0);
+      if (amount < 1)
+        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+      requireAvailable(ctx, amount, String(draft.currency ?? 'usd'), 'payout');
       Object.assign(draft, {
         arrival_date: ctx.now + 2 * 86_400,
         automatic: false,
@@ -330,8 +354,21 @@ export const connectRules: RuleBook = {
         amount: refund,
         currency: fee.data.currency ?? 'usd',
         fee: fee.id,
-        balance_transaction: null,
+        balance_transaction: balanceTransaction(ctx, {
+          amount: -refund,
+          currency: fee.data.currency ?? 'usd',
+          type: 'application_fee_refund',
+          source: String(draft.id),
+        }).id,
       });
+      if (typeof fee.data.account === 'string')
+        balanceTransaction(ctx, {
+          amount: refund,
+          currency: fee.data.currency ?? 'usd',
+          type: 'application_fee_refund',
+          source: String(draft.id),
+          scope: ctx.store.scope(fee.data.account),
+        });
       ctx.set(fee, { amount_refunded: refunded + refund, refunded: refunded + refund >= amount });
     },
   },

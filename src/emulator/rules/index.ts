@@ -1,4 +1,8 @@
 /** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+
+import { hostedRules } from '../hosted.ts';
+import { ledgerRules } from '../ledger.ts';
+import { treasuryLedgerRules } from '../treasury-ledger.ts';
 import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
@@ -50,9 +54,12 @@ export const RULES: RuleBook = merge(
   intentRules,
   invoiceItemRules,
   invoiceRules,
+  hostedRules,
+  ledgerRules,
   paymentSourceRules,
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
+  treasuryLedgerRules,
   terminalHardwareRules,
 );

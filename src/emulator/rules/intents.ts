@@ -11,7 +11,7 @@ import type { Ctx } from '../context.ts';
 import { invalidRequest, StripeError } from '../errors.ts';
 import type { JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
-import { recordCharge } from './charges.ts';
+import { destinationOf, recordCharge } from './charges.ts';
 import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
 import type { RuleBook } from './types.ts';
 
@@ -81,6 +81,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     paymentIntent: entry.id,
     description: entry.data.description ?? null,
     metadata: entry.data.metadata ?? {},
+    extra: destinationOf(ctx, entry.data),
   });
   if (decline) {
     const failed = ctx.set(entry, {

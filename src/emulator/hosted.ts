@@ -1,0 +1,197 @@
+/**
+ * Hosted pages the emulator serves itself, so a Checkout Session's `url` leads somewhere in demo
+ * mode: `GET /pay/<session>` shows the session's total and a card form filled with Stripe's test
+ * card; submitting it pays the session as Checkout does (a PaymentIntent confirmed with the test
+ * card, the session `complete` and `paid`, the customer's details) and redirects to `success_url`.
+ * `GET /pay/success` is a landing page for sessions whose `success_url` points back here.
+ */
+import type { Ctx } from './context.ts';
+import type { JsonObject } from './json.ts';
+import type { RuleBook } from './rules/types.ts';
+import type { EmulatorService } from './service.ts';
+
+export interface HostedPage {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The path prefix of the hosted pages. */
+export const HOSTED_PREFIX = '/pay/';
+
+/** Stripe's test cards a person can pay with on the page, as payment methods. */
+const TEST_CARDS: Readonly<Record<string, string>> = {
+  '4242424242424242': 'pm_card_visa',
+  '5555555555554444': 'pm_card_mastercard',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+};
+
+const escape = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const html = (title: string, body: string, status = 200): HostedPage => ({
+  status,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font:16px system-ui;max-width:28rem;margin:3rem auto}label{display:block;margin:.8rem 0}
+input{width:100%;padding:.4rem}button{padding:.6rem 1.2rem;margin-top:1rem}.error{color:#b00}</style>
+</head><body>${body}</body></html>`,
+});
+
+const money = (amount: unknown, currency: unknown) =>
+  `${(Number(amount ?? 0) / 100).toFixed(2)} ${String(currency ?? 'usd').toUpperCase()}`;
+
+function checkoutForm(session: JsonObject, error?: string): HostedPage {
+  const id = escape(session.id);
+  return html(
+    'Checkout (Stripe emulator)',
+    `<h1>Pay ${escape(money(session.amount_total, session.currency))}</h1>
+<p>Checkout Session <code>${id}</code>, served by the Stripe emulator.</p>
+${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+<form method="post" action="${HOSTED_PREFIX}${id}">
+<label>Email <input name="email" type="email" value="${escape(session.customer_email ?? 'jenny.rosen@example.com')}"></label>
+<label>Card number <input name="card" value="4242 4242 4242 4242"></label>
+<label>Expiry <input name="expiry" value="12 / 34"></label>
+<label>CVC <input name="cvc" value="123"></label>
+<label>Name on card <input name="name" value="Jenny Rosen"></label>
+<button type="submit">Pay</button>
+</form>`,
+  );
+}
+
+/** A page for `method path` (under `/pay/`), or undefined when the path names none. */
+export function hostedPage(
+  service: EmulatorService,
+  method: string,
+  path: string,
+  form: URLSearchParams,
+): HostedPage | undefined {
+  const rest = path.slice(HOSTED_PREFIX.length);
+  if (rest === 'success' || rest === 'cancel')
+    return html(
+      'Checkout (Stripe emulator)',
+      `<h1>${rest === 'success' ? 'Payment complete' : 'Payment canceled'}</h1>`,
+    );
+  if (!rest.startsWith('cs_')) return undefined;
+  const entry = service.store.platform.find(rest);
+  if (!entry || entry.resource !== 'checkout.session')
+    return html('Not found', '<h1>No such Checkout Session</h1>', 404);
+  const session = entry.data;
+  if (method === 'GET') {
+    if (session.status !== 'open')
+      return html('Checkout (Stripe emulator)', `<h1>This session is ${escape(session.status)}</h1>`);
+    return checkoutForm(session);
+  }
+  if (method !== 'POST') return undefined;
+  return pay(service, session, form);
+}
+
+/** Pays an open session with the card from the form, as Checkout does, and redirects. */
+function pay(service: EmulatorService, session: JsonObject, form: URLSearchParams): HostedPage {
+  if (session.status !== 'open') return checkoutForm(session, `This session is ${String(session.status)}.`);
+  const method = TEST_CARDS[(form.get('card') ?? '').replace(/\s/g, '')];
+  if (!method) return checkoutForm(session, 'Use one of Stripe’s test cards, such as 4242 4242 4242 4242.');
+  const email = form.get('email') || null;
+  const id = String(session.id);
+  let intent: JsonObject | undefined;
+  if (session.mode !== 'setup' && Number(session.amount_total ?? 0) > 0) {
+    try {
+      intent = service.call('POST', '/v1/payment_intents', {
+        amount: Number(session.amount_total),
+        currency: String(session.currency ?? 'usd'),
+        payment_method: method,
+        confirm: true,
+        ...(typeof session.customer === 'string' ? { customer: session.customer } : {}),
+        ...(email ? { receipt_email: email } : {}),
+        metadata: { checkout_session: id },
+      });
+    } catch (error) {
+      return checkoutForm(session, (error as Error).message);
+    }
+  }
+  service.transaction((ctx) => {
+    const current = ctx.require(id, ['checkout.session']);
+    ctx.set(current, {
+      status: 'complete',
+      payment_status: intent ? 'paid' : 'no_payment_required',
+      payment_intent: intent ? String(intent.id) : null,
+      customer_details: {
+        address: null,
+        email,
+        name: form.get('name') || null,
+        phone: null,
+        tax_exempt: 'none',
+        tax_ids: [],
+      },
+    });
+  });
+  const success =
+    typeof session.success_url === 'string'
+      ? session.success_url.replace('{CHECKOUT_SESSION_ID}', id)
+      : undefined;
+  return success
+    ? { status: 303, headers: { location: success, 'content-type': 'text/plain' }, body: '' }
+    : html('Checkout (Stripe emulator)', '<h1>Payment complete</h1>');
+}
+
+type Draft = JsonObject;
+
+/** Links and secrets of hosted and embedded flows, well-formed as Stripe's (all empty before). */
+function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): JsonObject {
+  const id = String(draft.id ?? '');
+  const token = (n: number) => ctx.random.string(n);
+  switch (resource) {
+    case 'billing_portal.session':
+      return { url: `https://billing.stripe.com/p/session/test_${token(40)}` };
+    case 'account_link':
+      return {
+        url: `https://connect.stripe.com/setup/e/${String(params.account ?? draft.account)}/${token(12)}`,
+      };
+    case 'login_link':
+      return { url: `https://connect.stripe.com/express/${token(24)}` };
+    case 'account_session':
+      return { client_secret: `accs_secret__${token(40)}` };
+    case 'financial_connections.session':
+      return { client_secret: `${id}_secret_${token(24)}` };
+    case 'terminal.connection_token':
+      return { secret: `pst_test_${token(40)}` };
+    case 'identity.verification_session':
+      return {
+        client_secret: `${id}_secret_test_${token(24)}`,
+        url: `https://verify.stripe.com/start/test_${token(40)}`,
+      };
+    case 'source':
+      return { client_secret: `src_client_secret_${token(24)}` };
+    case 'checkout.session':
+      return draft.ui_mode === 'embedded' ? { client_secret: `${id}_secret_${token(24)}` } : {};
+    default:
+      return {};
+  }
+}
+
+const LINKED = [
+  'billing_portal.session',
+  'account_link',
+  'login_link',
+  'account_session',
+  'financial_connections.session',
+  'terminal.connection_token',
+  'identity.verification_session',
+  'source',
+];
+
+/** Gives every hosted or embedded flow its link or secret when it is made. */
+export function withLinks(ctx: Ctx, resource: string, draft: Draft, params: JsonObject = {}): void {
+  for (const [key, value] of Object.entries(linksOf(ctx, resource, draft, params)))
+    if (typeof draft[key] !== 'string' || draft[key] === '') draft[key] = value;
+}
+
+export const hostedRules: RuleBook = Object.fromEntries(
+  LINKED.map((resource) => [
+    resource,
+    {
+      beforeCreate: (ctx: Ctx, draft: Draft, { params }: { params: JsonObject }) =>
+        withLinks(ctx, resource, draft, params),
+    },
+  ]),
+);

@@ -1,0 +1,101 @@
+/**
+ * Hosted and embedded flows get well-formed links and secrets (src/emulator/hosted.ts), and a
+ * Checkout Session's `url` is the emulator's own page when it serves HTTP (completed in a browser
+ * by test/net/checkout-page.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../src/emulator/json.ts';
+import { SEED } from '../../src/emulator/seed.ts';
+import { type Harness, startHarness } from './helpers.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const post = (path: string, params: JsonObject) => h.emulator.service.call('POST', path, params);
+
+describe('links and secrets', () => {
+  it('every hosted flow has its URL and every embedded one its secret', () => {
+    const account = SEED.connected.account;
+    const cases: [string, JsonObject, string, RegExp][] = [
+      [
+        '/v1/billing_portal/sessions',
+        { customer: SEED.jenny.customer },
+        'url',
+        /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w{40}$/,
+      ],
+      [
+        '/v1/account_links',
+        {
+          account,
+          type: 'account_onboarding',
+          refresh_url: 'https://e.com/r',
+          return_url: 'https://e.com/r',
+        },
+        'url',
+        new RegExp(`^https://connect\\.stripe\\.com/setup/e/${account}/\\w{12}$`),
+      ],
+      [`/v1/accounts/${account}/login_links`, {}, 'url', /^https:\/\/connect\.stripe\.com\/express\/\w{24}$/],
+      [
+        '/v1/account_sessions',
+        { account, components: { payments: { enabled: true } } },
+        'client_secret',
+        /^accs_secret__\w{40}$/,
+      ],
+      [
+        '/v1/financial_connections/sessions',
+        { account_holder: { type: 'customer', customer: SEED.jenny.customer }, permissions: ['balances'] },
+        'client_secret',
+        /^fcsess_\w+_secret_\w{24}$/,
+      ],
+      ['/v1/terminal/connection_tokens', {}, 'secret', /^pst_test_\w{40}$/],
+      [
+        '/v1/identity/verification_sessions',
+        { type: 'document' },
+        'client_secret',
+        /^vs_\w+_secret_test_\w{24}$/,
+      ],
+      [
+        '/v1/identity/verification_sessions',
+        { type: 'document' },
+        'url',
+        /^https:\/\/verify\.stripe\.com\/start\/test_\w{40}$/,
+      ],
+      [
+        '/v1/sources',
+        { type: 'ach_credit_transfer', currency: 'usd' },
+        'client_secret',
+        /^src_client_secret_\w{24}$/,
+      ],
+      [
+        '/v1/checkout/sessions',
+        {
+          mode: 'payment',
+          ui_mode: 'embedded',
+          return_url: 'https://e.com/r',
+          line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+        },
+        'client_secret',
+        /^cs_\w+_secret_\w{24}$/,
+      ],
+    ];
+    for (const [path, params, field, pattern] of cases)
+      expect(post(path, params)[field], path).toMatch(pattern);
+  });
+
+  it('a Checkout Session’s url is the emulator’s page, which shows the total', async () => {
+    const session = post('/v1/checkout/sessions', {
+      mode: 'payment',
+      success_url: 'https://example.com/ok',
+      line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+    });
+    expect(session.url).toBe(`${h.emulator.url}/pay/${String(session.id)}`);
+    const page = await fetch(String(session.url));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain(String(session.id));
+  });
+});

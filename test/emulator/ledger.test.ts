@@ -1,0 +1,259 @@
+/**
+ * The ledger (src/emulator/ledger.ts): a day of mixed activity on the demo data (payments, a
+ * refund, a dispute, Connect transfers and a reversal, a destination charge with an application
+ * fee and its refund, a payout, a top-up, a Climate order, an Issuing capture), then every balance
+ * of every account checked against the sum of its balance transactions, and each movement's
+ * effect on the balances checked against what Stripe does.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { StripeError } from '../../src/emulator/errors.ts';
+import type { JsonObject } from '../../src/emulator/json.ts';
+import { SEED } from '../../src/emulator/seed.ts';
+import { EmulatorService } from '../../src/emulator/service.ts';
+
+let service: EmulatorService;
+const connected = SEED.connected.account;
+
+const call = (method: string, path: string, params: JsonObject = {}, account?: string) =>
+  service.call(method, path, params, account ? { account } : {});
+
+/** Every balance transaction of the account, all pages. */
+function transactions(account?: string): JsonObject[] {
+  const out: JsonObject[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = call(
+      'GET',
+      '/v1/balance_transactions',
+      { limit: 100, ...(after ? { starting_after: after } : {}) },
+      account,
+    );
+    const data = page.data as JsonObject[];
+    out.push(...data);
+    if (!page.has_more) return out;
+    after = String(data.at(-1)!.id);
+  }
+}
+
+/** available and pending per currency, summed from the balance transactions. */
+function summed(account?: string): Record<string, { available: number; pending: number }> {
+  const out: Record<string, { available: number; pending: number }> = {};
+  for (const txn of transactions(account)) {
+    const bucket = (out[String(txn.currency)] ??= { available: 0, pending: 0 });
+    bucket[txn.status === 'available' ? 'available' : 'pending'] += Number(txn.net);
+  }
+  return out;
+}
+
+function balance(account?: string): Record<string, { available: number; pending: number }> {
+  const body = call('GET', '/v1/balance', {}, account);
+  const out: Record<string, { available: number; pending: number }> = {};
+  for (const kind of ['available', 'pending'] as const)
+    for (const amount of body[kind] as JsonObject[]) {
+      const bucket = (out[String(amount.currency)] ??= { available: 0, pending: 0 });
+      bucket[kind] += Number(amount.amount);
+    }
+  return out;
+}
+
+const totalOf = (b: Record<string, { available: number; pending: number }>) =>
+  (b.usd?.available ?? 0) + (b.usd?.pending ?? 0);
+
+function txnOf(id: unknown, account?: string): JsonObject {
+  return call('GET', `/v1/balance_transactions/${String(id)}`, {}, account);
+}
+
+function refused(fn: () => unknown): StripeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StripeError) return error;
+    throw error;
+  }
+  throw new Error('expected a Stripe error');
+}
+
+beforeAll(() => {
+  service = new EmulatorService({ faults: {} });
+});
+
+describe('the ledger', () => {
+  it('a day of mixed activity: every balance is the sum of its balance transactions', () => {
+    const platformBefore = totalOf(balance());
+    const connectedBefore = totalOf(balance(connected));
+    let platform = 0;
+    let account = 0;
+
+    // A card payment: the amount less Stripe's 2.9% + 30, pending for two days.
+    const charge = call('POST', '/v1/charges', { amount: 10_000, currency: 'usd', source: 'tok_visa' });
+    const chargeTxn = txnOf(charge.balance_transaction);
+    expect(chargeTxn).toMatchObject({
+      amount: 10_000,
+      fee: 320,
+      net: 9680,
+      type: 'charge',
+      status: 'pending',
+    });
+    platform += 9680;
+
+    // A partial refund.
+    const refund = call('POST', '/v1/refunds', { charge: String(charge.id), amount: 2000 });
+    expect(txnOf(refund.balance_transaction)).toMatchObject({ amount: -2000, net: -2000, type: 'refund' });
+    platform -= 2000;
+
+    // A dispute: the amount and Stripe's $15 fee withdrawn.
+    const disputed = call('POST', '/v1/charges', {
+      amount: 4000,
+      currency: 'usd',
+      source: 'tok_createDispute',
+    });
+    platform += 4000 - (Math.round(4000 * 0.029) + 30);
+    const dispute = (call('GET', '/v1/disputes', { charge: String(disputed.id) }).data as JsonObject[])[0]!;
+    const withdrawal = (dispute.balance_transactions as JsonObject[])[0]!;
+    expect(withdrawal).toMatchObject({ amount: -4000, fee: 1500, net: -5500, type: 'adjustment' });
+    platform -= 5500;
+
+    // A transfer to the connected account, and a partial reversal.
+    const transfer = call('POST', '/v1/transfers', { amount: 3000, currency: 'usd', destination: connected });
+    expect(txnOf(transfer.balance_transaction)).toMatchObject({ amount: -3000, type: 'transfer' });
+    const payment = call('GET', `/v1/charges/${String(transfer.destination_payment)}`, {}, connected);
+    expect(txnOf(payment.balance_transaction, connected)).toMatchObject({ amount: 3000, type: 'payment' });
+    platform -= 3000;
+    account += 3000;
+    const reversal = call('POST', `/v1/transfers/${String(transfer.id)}/reversals`, { amount: 1000 });
+    expect(txnOf(reversal.balance_transaction)).toMatchObject({ amount: 1000, type: 'transfer_refund' });
+    platform += 1000;
+    account -= 1000;
+
+    // A destination charge with an application fee: the transfer and the fee are made with it.
+    const destination = call('POST', '/v1/charges', {
+      amount: 8000,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_data: { destination: connected },
+      application_fee_amount: 500,
+    });
+    expect(destination.transfer).toMatch(/^tr_/);
+    expect(destination.application_fee).toMatch(/^fee_/);
+    const fee = call('GET', `/v1/application_fees/${String(destination.application_fee)}`);
+    expect(fee).toMatchObject({ amount: 500, account: connected, charge: destination.id });
+    expect(txnOf(fee.balance_transaction)).toMatchObject({ amount: 500, type: 'application_fee' });
+    const destTransfer = call('GET', `/v1/transfers/${String(destination.transfer)}`);
+    expect(destTransfer).toMatchObject({
+      amount: 8000,
+      destination: connected,
+      source_transaction: destination.id,
+    });
+    const destPayment = call('GET', `/v1/charges/${String(destTransfer.destination_payment)}`, {}, connected);
+    expect(txnOf(destPayment.balance_transaction, connected)).toMatchObject({
+      amount: 8000,
+      fee: 500,
+      net: 7500,
+      fee_details: [expect.objectContaining({ type: 'application_fee', amount: 500 })],
+    });
+    platform += 8000 - (Math.round(8000 * 0.029) + 30) - 8000 + 500;
+    account += 7500;
+
+    // The application fee partly refunded to the connected account.
+    const feeRefund = call('POST', `/v1/application_fees/${String(fee.id)}/refunds`, { amount: 200 });
+    expect(txnOf(feeRefund.balance_transaction)).toMatchObject({
+      amount: -200,
+      type: 'application_fee_refund',
+    });
+    platform -= 200;
+    account += 200;
+
+    // A top-up, a Climate order and an Issuing capture.
+    const topup = call('POST', '/v1/topups', { amount: 20_000, currency: 'usd' });
+    expect(txnOf(topup.balance_transaction)).toMatchObject({
+      amount: 20_000,
+      type: 'topup',
+      status: 'available',
+    });
+    platform += 20_000;
+    const order = call('POST', '/v1/climate/orders', { product: SEED.climate.product, metric_tons: '0.1' });
+    expect(order).toMatchObject({ amount_subtotal: 5000, amount_fees: 330, amount_total: 5330 });
+    platform -= 5330;
+    const card = (call('GET', '/v1/issuing/cards').data as JsonObject[])[0]!;
+    const capture = call('POST', '/v1/test_helpers/issuing/transactions/create_force_capture', {
+      card: String(card.id),
+      amount: 1200,
+    });
+    expect(capture).toMatchObject({ amount: -1200, type: 'capture' });
+    expect(txnOf(capture.balance_transaction)).toMatchObject({ amount: -1200, type: 'issuing_transaction' });
+    platform -= 1200;
+
+    // A payout takes only what is available; not 0, not more than there is.
+    const available = balance().usd!.available;
+    const payout = call('POST', '/v1/payouts', { amount: 5000, currency: 'usd' });
+    expect(txnOf(payout.balance_transaction)).toMatchObject({ amount: -5000, type: 'payout' });
+    platform -= 5000;
+    expect(balance().usd!.available).toBe(available - 5000);
+    const zero = refused(() => call('POST', '/v1/payouts', { amount: 0, currency: 'usd' }));
+    expect(zero).toMatchObject({ type: 'invalid_request_error', fields: { param: 'amount' } });
+    const tooMuch = refused(() => call('POST', '/v1/payouts', { amount: available, currency: 'usd' }));
+    expect(tooMuch.fields).toMatchObject({ code: 'balance_insufficient', param: 'amount' });
+    const tooMuchTransfer = refused(() =>
+      call('POST', '/v1/transfers', { amount: available * 2, currency: 'usd', destination: connected }),
+    );
+    expect(tooMuchTransfer.fields).toMatchObject({ code: 'balance_insufficient' });
+
+    // Every balance of every account is the sum of its balance transactions.
+    expect(balance()).toEqual(summed());
+    expect(balance(connected)).toEqual(summed(connected));
+    expect(totalOf(balance()) - platformBefore).toBe(platform);
+    expect(totalOf(balance(connected)) - connectedBefore).toBe(account);
+  });
+
+  it('Treasury: a Transaction and its Entry for every movement; the balance is their sum', () => {
+    const account = (call('GET', '/v1/treasury/financial_accounts').data as JsonObject[])[0]!;
+    const fa = String(account.id);
+    const cash = () =>
+      (call('GET', `/v1/treasury/financial_accounts/${fa}`).balance as JsonObject).cash as JsonObject;
+    const before = Number(cash().usd);
+    const credit = call('POST', '/v1/test_helpers/treasury/received_credits', {
+      financial_account: fa,
+      amount: 7000,
+      currency: 'usd',
+      network: 'ach',
+    });
+    expect(credit.transaction).toMatch(/^trxn_/);
+    const txn = call('GET', `/v1/treasury/transactions/${String(credit.transaction)}`);
+    expect(txn).toMatchObject({
+      amount: 7000,
+      flow: credit.id,
+      flow_type: 'received_credit',
+      status: 'posted',
+    });
+    expect(Number(cash().usd)).toBe(before + 7000);
+    const out = call('POST', '/v1/treasury/outbound_transfers', {
+      financial_account: fa,
+      amount: 2500,
+      currency: 'usd',
+      destination_payment_method: 'pm_usBankAccount',
+    });
+    const outTxn = call('GET', `/v1/treasury/transactions/${String(out.transaction)}`);
+    expect(outTxn).toMatchObject({
+      amount: -2500,
+      balance_impact: { cash: -2500 },
+      flow_type: 'outbound_transfer',
+    });
+    expect(Number(cash().usd)).toBe(before + 4500);
+    const tooMuch = refused(() =>
+      call('POST', '/v1/treasury/outbound_transfers', {
+        financial_account: fa,
+        amount: before + 10_000,
+        currency: 'usd',
+        destination_payment_method: 'pm_usBankAccount',
+      }),
+    );
+    expect(tooMuch.fields).toMatchObject({ code: 'insufficient_funds' });
+    // The balance is the sum of the account's transactions, and each has one entry.
+    const all = call('GET', '/v1/treasury/transactions', { financial_account: fa, limit: 100 })
+      .data as JsonObject[];
+    expect(all.reduce((sum, t) => sum + Number(t.amount), 0)).toBe(Number(cash().usd));
+    const entries = call('GET', '/v1/treasury/transaction_entries', { financial_account: fa, limit: 100 })
+      .data as JsonObject[];
+    expect(entries.map((e) => e.transaction).sort()).toEqual(all.map((t) => t.id).sort());
+  });
+});

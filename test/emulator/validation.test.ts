@@ -1,0 +1,148 @@
+/**
+ * Input validated as Stripe validates it (src/emulator/input-rules.ts): each refusal is a 400 with
+ * Stripe's error type, code, `param` and message, and stores nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import { type Harness, startHarness } from './helpers.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const form = (params: Record<string, string | number>) =>
+  Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+
+async function refused(path: string, params: Record<string, string | number>) {
+  const before = h.emulator.store.platform.size;
+  const response = await h.request('POST', path, { body: form(params) });
+  expect(response.status, JSON.stringify(response.body)).toBe(400);
+  expect(h.emulator.store.platform.size).toBe(before);
+  return response.body.error as Record<string, string>;
+}
+
+describe('amounts', () => {
+  it('a PaymentIntent of -1, 0 or 10 cents is refused', async () => {
+    expect(await refused('/v1/payment_intents', { amount: -1, currency: 'usd' })).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'parameter_invalid_integer',
+      param: 'amount',
+      message: 'This value must be greater than or equal to 1.',
+    });
+    expect(await refused('/v1/payment_intents', { amount: 0, currency: 'usd' })).toMatchObject({
+      param: 'amount',
+      message: 'This value must be greater than or equal to 1.',
+    });
+    expect(await refused('/v1/payment_intents', { amount: 10, currency: 'usd' })).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'amount_too_small',
+      param: 'amount',
+      message: 'Amount must be at least $0.50 usd',
+    });
+    // The minimum is the currency's: 30 pence in pounds, ¥50 in yen.
+    expect(await refused('/v1/payment_intents', { amount: 29, currency: 'gbp' })).toMatchObject({
+      message: 'Amount must be at least £0.30 gbp',
+    });
+    expect(await refused('/v1/charges', { amount: 49, currency: 'jpy', source: 'tok_visa' })).toMatchObject({
+      message: 'Amount must be at least ¥50 jpy',
+    });
+    const ok = await h.request('POST', '/v1/payment_intents', {
+      body: form({ amount: 30, currency: 'gbp' }),
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('a negative price, a negative or zero transfer, a non-integer amount', async () => {
+    expect(
+      await refused('/v1/prices', { unit_amount: -1, currency: 'usd', product: SEED.products.basic }),
+    ).toMatchObject({
+      code: 'parameter_invalid_integer',
+      param: 'unit_amount',
+      message: 'Invalid non-negative integer',
+    });
+    expect(
+      await refused('/v1/transfers', { amount: -1, currency: 'usd', destination: SEED.connected.account }),
+    ).toMatchObject({ param: 'amount', message: 'This value must be greater than or equal to 1.' });
+    expect(await refused('/v1/payment_intents', { amount: '10.5', currency: 'usd' })).toMatchObject({
+      code: 'parameter_invalid_integer',
+      param: 'amount',
+    });
+  });
+});
+
+describe('currencies and emails', () => {
+  it('an unknown currency, anywhere a parameter names one', async () => {
+    const error = await refused('/v1/payment_intents', { amount: 1000, currency: 'zzz' });
+    expect(error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'invalid_currency',
+      param: 'currency',
+    });
+    expect(error.message).toMatch(
+      /^Invalid currency: zzz\. Stripe currently supports these currencies: usd, /,
+    );
+    expect(
+      await refused('/v1/prices', {
+        unit_amount: 100,
+        currency: 'usd',
+        product: SEED.products.basic,
+        'currency_options[zzz][unit_amount]': 100,
+      }),
+    ).toMatchObject({ param: 'currency_options[zzz]' });
+  });
+
+  it('an email that is not one', async () => {
+    expect(await refused('/v1/customers', { email: 'notanemail' })).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'email_invalid',
+      param: 'email',
+      message: 'Invalid email address: notanemail',
+    });
+    expect(
+      await refused('/v1/payment_intents', { amount: 1000, currency: 'usd', receipt_email: 'nope@' }),
+    ).toMatchObject({ code: 'email_invalid', param: 'receipt_email' });
+  });
+
+  it('enumerated values and lengths from the model', async () => {
+    expect(
+      await refused('/v1/payment_intents', { amount: 1000, currency: 'usd', capture_method: 'later' }),
+    ).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'capture_method',
+    });
+    expect(await refused('/v1/customers', { name: 'x'.repeat(300) })).toMatchObject({ param: 'name' });
+  });
+});
+
+describe('currency_options', () => {
+  it('amounts are integers, and the hash comes only when expanded', async () => {
+    const created = await h.request('POST', '/v1/prices', {
+      body: form({
+        unit_amount: 1000,
+        currency: 'usd',
+        product: SEED.products.basic,
+        'currency_options[eur][unit_amount]': 900,
+        'expand[]': 'currency_options',
+      }),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body.currency_options.eur.unit_amount).toBe(900);
+    const plain = await h.request('GET', `/v1/prices/${created.body.id}`);
+    expect(plain.body).not.toHaveProperty('currency_options');
+    const expanded = await h.request('GET', `/v1/prices/${created.body.id}?expand[]=currency_options`);
+    expect(expanded.body.currency_options.eur).toMatchObject({ unit_amount: 900 });
+    expect(
+      await refused('/v1/prices', {
+        unit_amount: 100,
+        currency: 'usd',
+        product: SEED.products.basic,
+        'currency_options[eur][unit_amount]': '9.5',
+      }),
+    ).toMatchObject({ code: 'parameter_invalid_integer', param: 'currency_options[eur][unit_amount]' });
+  });
+});
