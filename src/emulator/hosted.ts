@@ -27,12 +27,13 @@ const TEST_CARDS: Readonly<Record<string, string>> = {
   '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
 };
 
-const escape = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (value: unknown) =>
+  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const html = (title: string, body: string, status = 200): HostedPage => ({
   status,
   headers: { 'content-type': 'text/html; charset=utf-8' },
-  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:16px system-ui;max-width:28rem;margin:3rem auto}label{display:block;margin:.8rem 0}
 input{width:100%;padding:.4rem}button{padding:.6rem 1.2rem;margin-top:1rem}.error{color:#b00}</style>
 </head><body>${body}</body></html>`,
@@ -42,14 +43,14 @@ const money = (amount: unknown, currency: unknown) =>
   `${(Number(amount ?? 0) / 100).toFixed(2)} ${String(currency ?? 'usd').toUpperCase()}`;
 
 function checkoutForm(session: JsonObject, error?: string): HostedPage {
-  const id = escape(session.id);
+  const id = escapeHtml(session.id);
   return html(
     'Checkout (Stripe emulator)',
-    `<h1>Pay ${escape(money(session.amount_total, session.currency))}</h1>
+    `<h1>Pay ${escapeHtml(money(session.amount_total, session.currency))}</h1>
 <p>Checkout Session <code>${id}</code>, served by the Stripe emulator.</p>
-${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${HOSTED_PREFIX}${id}">
-<label>Email <input name="email" type="email" value="${escape(session.customer_email ?? 'jenny.rosen@example.com')}"></label>
+<label>Email <input name="email" type="email" value="${escapeHtml(session.customer_email ?? 'jenny.rosen@example.com')}"></label>
 <label>Card number <input name="card" value="4242 4242 4242 4242"></label>
 <label>Expiry <input name="expiry" value="12 / 34"></label>
 <label>CVC <input name="cvc" value="123"></label>
@@ -74,12 +75,12 @@ export function hostedPage(
     );
   if (!rest.startsWith('cs_')) return undefined;
   const entry = service.store.platform.find(rest);
-  if (!entry || entry.resource !== 'checkout.session')
+  if (entry?.resource !== 'checkout.session')
     return html('Not found', '<h1>No such Checkout Session</h1>', 404);
   const session = entry.data;
   if (method === 'GET') {
     if (session.status !== 'open')
-      return html('Checkout (Stripe emulator)', `<h1>This session is ${escape(session.status)}</h1>`);
+      return html('Checkout (Stripe emulator)', `<h1>This session is ${escapeHtml(session.status)}</h1>`);
     return checkoutForm(session);
   }
   if (method !== 'POST') return undefined;

@@ -172,7 +172,9 @@ function walk(value: Json, param: string, key: string): Json {
     return out;
   }
   if (Array.isArray(value)) {
-    if (key.endsWith('currencies')) value.forEach((v, i) => checkCurrency(v, `${param}[${i}]`));
+    if (key.endsWith('currencies')) {
+      for (const [i, v] of value.entries()) checkCurrency(v, `${param}[${i}]`);
+    }
     return value.map((v, i) => walk(v, `${param}[${i}]`, key));
   }
   if (key === 'currency' || key === 'default_currency' || key === 'presentment_currency')

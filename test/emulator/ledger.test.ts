@@ -39,7 +39,8 @@ function transactions(account?: string): JsonObject[] {
 function summed(account?: string): Record<string, { available: number; pending: number }> {
   const out: Record<string, { available: number; pending: number }> = {};
   for (const txn of transactions(account)) {
-    const bucket = (out[String(txn.currency)] ??= { available: 0, pending: 0 });
+    out[String(txn.currency)] ??= { available: 0, pending: 0 };
+    const bucket = out[String(txn.currency)]!;
     bucket[txn.status === 'available' ? 'available' : 'pending'] += Number(txn.net);
   }
   return out;
@@ -50,7 +51,8 @@ function balance(account?: string): Record<string, { available: number; pending:
   const out: Record<string, { available: number; pending: number }> = {};
   for (const kind of ['available', 'pending'] as const)
     for (const amount of body[kind] as JsonObject[]) {
-      const bucket = (out[String(amount.currency)] ??= { available: 0, pending: 0 });
+      out[String(amount.currency)] ??= { available: 0, pending: 0 };
+      const bucket = out[String(amount.currency)]!;
       bucket[kind] += Number(amount.amount);
     }
   return out;
