@@ -31,6 +31,8 @@ export interface SchemaOptions {
   reachableOnly?: boolean;
   /** Prefix every Stripe type name (`Stripe` → `StripeAddress`): `FEDERATION_TYPE_PREFIX`. */
   typePrefix?: string | undefined;
+  /** Serve `_entities` and `_service`, as an Apollo Federation subgraph (default true; `FEDERATION`). */
+  federation?: boolean;
 }
 
 export interface BuiltSchema {
@@ -65,7 +67,8 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   });
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
   const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
-  return { schema: guardAbstractTypes(toSubgraphSchema(named)), model, index };
+  const subgraph = options.federation === false ? named : toSubgraphSchema(named);
+  return { schema: guardAbstractTypes(subgraph), model, index };
 }
 
 /**

@@ -85,6 +85,11 @@ export interface ServerConfig {
    * a supergraph whose other subgraphs name their own types `Address`, `Product`, …; empty: none.
    */
   readonly typePrefix: string;
+  /**
+   * `FEDERATION` (default on): serve the Apollo Federation subgraph fields `_entities` and
+   * `_service`. Off, the schema has neither, for a gateway no router composes.
+   */
+  readonly federation: boolean;
   /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
   readonly auth: AuthConfig;
   readonly live: LiveConfig;
@@ -353,6 +358,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     live: readLive(env),
     previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
     typePrefix: readTypePrefix(env),
+    federation: readBoolean(env, 'FEDERATION', true),
     auth,
     channels: readChannelConfig(env, auth.mode),
   };

@@ -184,7 +184,12 @@ function corsOptions(policy: ChannelPolicy) {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
   const built =
-    options.schema ?? buildSchema({ preview: config.previewResources, typePrefix: config.typePrefix });
+    options.schema ??
+    buildSchema({
+      preview: config.previewResources,
+      typePrefix: config.typePrefix,
+      federation: config.federation,
+    });
 
   const production = options.production ?? readProductionConfig({});
   const trusted = production.trustedDocuments;

@@ -186,3 +186,42 @@ describe('_entities refuses what is not an entity representation', () => {
     expect(harness.upstreamCalls()).toBe(1);
   });
 });
+
+describe('FEDERATION=off', () => {
+  it('serves neither _entities nor _service, and the rest of the graph as before', async () => {
+    const { createEmulator } = await import('../../src/emulator/server.ts');
+    const { readServerConfig } = await import('../../src/server/config.ts');
+    const { createGateway } = await import('../../src/server/gateway.ts');
+    const emulator = await createEmulator();
+    const config = readServerConfig({
+      STRIPE_SECRET_KEY: emulator.key,
+      STRIPE_API_BASE: emulator.url,
+      FEDERATION: 'off',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config.federation).toBe(false);
+    const gateway = createGateway({ config, logSink: () => {} });
+    try {
+      const ask = async (query: string) =>
+        (await (
+          await gateway.yoga.fetch('http://localhost/graphql', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query }),
+          })
+        ).json()) as { data?: unknown; errors?: { message: string }[] };
+      const fields = gateway.yoga.getEnveloped().schema.getQueryType()!.getFields();
+      expect(Object.keys(fields)).not.toContain('_entities');
+      expect(Object.keys(fields)).not.toContain('_service');
+      expect((await ask('{ _service { sdl } }')).errors?.[0]?.message).toMatch(
+        /Cannot query field "_service"/,
+      );
+      expect(await ask(`{ customer(id: "${SEED.jenny.customer}") { email } }`)).toMatchObject({
+        data: { customer: { email: SEED.jenny.email } },
+      });
+    } finally {
+      await gateway.close();
+      await emulator.close();
+    }
+  });
+});
