@@ -11,7 +11,6 @@
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
-import { emitEvent } from '../events.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import { recordCharge } from './charges.ts';
@@ -45,7 +44,6 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
     status: 'open',
     status_transitions: { ...transitions, finalized_at: ctx.now },
   });
-  emitEvent(ctx, 'invoice.finalized', entry.data);
   if (Number(entry.data.amount_due) === 0) entry = markPaid(ctx, entry, null);
   return entry;
 }
@@ -63,7 +61,6 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
     status: 'paid',
     status_transitions: { ...transitions, paid_at: ctx.now },
   });
-  emitEvent(ctx, 'invoice.paid', entry.data);
   return entry;
 }
 
@@ -125,12 +122,11 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     description: `Payment for Invoice ${String(entry.data.number ?? entry.id)}`,
   });
   if (decline) {
-    const failed = ctx.set(entry, {
+    ctx.set(entry, {
       attempted: true,
       attempt_count: Number(entry.data.attempt_count ?? 0) + 1,
       charge: charge.id,
     });
-    emitEvent(ctx, 'invoice.payment_failed', failed.data);
     throw declineError(decline, { charge: charge.id });
   }
   return markPaid(ctx, entry, charge.id);
