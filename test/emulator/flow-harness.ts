@@ -41,6 +41,15 @@ let sentinels = 0;
 
 export async function startFlows(): Promise<FlowHarness & { server: Server }> {
   const h = await startHarness({ STRIPE_WEBHOOK_SECRET: 'whsec_flow_tests_unused' });
+  let recorded = 0;
+  let forwarded = 0;
+  h.emulator.service.onEvents((events) => {
+    recorded += events.length;
+  });
+  /** Waits until every event recorded so far has been through the gateway's webhook. */
+  const settled = async () => {
+    for (let i = 0; i < 500 && forwarded < recorded; i++) await new Promise((r) => setTimeout(r, 10));
+  };
   // The gateway's webhook endpoint, as `npm start` registers it (loopback, every event).
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -54,6 +63,7 @@ export async function startFlows(): Promise<FlowHarness & { server: Server }> {
         .then(async (response) => {
           res.writeHead(response.status, { 'content-type': 'application/json' });
           res.end(await response.text());
+          forwarded++;
         });
     });
   });
@@ -88,6 +98,8 @@ export async function startFlows(): Promise<FlowHarness & { server: Server }> {
   }
 
   async function subscribe(types?: readonly string[], selection = 'id') {
+    // Events of earlier steps still on their way would otherwise reach this subscription.
+    await settled();
     const filter = types ? `(types: ${JSON.stringify([...types, SENTINEL])})` : '';
     const stream: ResultStream = await subscribeOver(
       h.gateway.yoga,

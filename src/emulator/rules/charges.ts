@@ -14,6 +14,7 @@ import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import type { Decline, TestCard } from '../tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import { openReview, riskOutcome } from './radar.ts';
 import type { RuleBook } from './types.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
@@ -143,6 +144,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
         ? 'The bank did not return any further details with this decline.'
         : 'Payment complete.',
       type: decline ? 'issuer_declined' : 'authorized',
+      ...riskOutcome(test, decline),
     }),
     paid: !decline,
     payment_intent: input.paymentIntent ?? null,
@@ -203,7 +205,11 @@ function openDispute(ctx: Ctx, charge: JsonObject): void {
 export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; decline?: Decline } {
   const data = ctx.build('charge');
   const decline = fillCharge(ctx, input, data);
-  const charge = ctx.insert('charge', data);
+  let charge = ctx.insert('charge', data);
+  if (!decline && testCardOf(input.card)?.risk === 'elevated') {
+    openReview(ctx, charge);
+    charge = ctx.current(charge);
+  }
   return decline ? { charge, decline } : { charge };
 }
 

@@ -12,6 +12,7 @@ import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
 import { invoiceRules } from './invoices.ts';
 import { paymentSourceRules } from './payment-sources.ts';
+import { radarRules } from './radar.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
 import { terminalHardwareRules } from './terminal-hardware.ts';
@@ -51,6 +52,7 @@ export const RULES: RuleBook = merge(
   invoiceItemRules,
   invoiceRules,
   paymentSourceRules,
+  radarRules,
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
