@@ -373,6 +373,8 @@ export class EventRecorder {
     for (const event of this.pending.splice(0)) {
       let previous = event.previous;
       if (event.before) {
+        // An object that also had a named event (`invoice.finalized`) gets no `.updated` beside it.
+        if (event.key !== undefined && this.touched.get(event.key)?.named) continue;
         previous = previousAttributes(event.before, event.object);
         const quiet = QUIET[String(event.object.object)] ?? [];
         if (!previous || Object.keys(previous).every((k) => quiet.includes(k))) continue;

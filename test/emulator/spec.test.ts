@@ -38,6 +38,7 @@ const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   subscription_item: () => ({ subscription: SEED.jenny.subscription, price: SEED.prices.proMonthly }),
   invoice: () => ({ customer: SEED.linus.customer }),
   invoiceitem: () => ({ customer: SEED.linus.customer, amount: 500, currency: 'usd' }),
+  credit_note: () => ({ invoice: SEED.jenny.invoice, amount: 100 }),
   price: () => ({ currency: 'usd', unit_amount: 100, product: SEED.products.basic }),
   plan: () => ({ currency: 'usd', interval: 'month', amount: 100, product: SEED.products.basic }),
   coupon: () => ({ percent_off: 5, duration: 'once' }),
