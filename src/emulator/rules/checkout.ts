@@ -6,8 +6,8 @@ import type { Ctx } from '../context.ts';
 import { isObject, type Json } from '../json.ts';
 import type { RuleBook } from './types.ts';
 
-/** Stores `item`s under `parent` for `line_items` params. */
-function storeLineItems(
+/** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
+export function storeLineItems(
   ctx: Ctx,
   parent: string,
   lineItems: Json | undefined,

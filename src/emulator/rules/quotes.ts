@@ -9,6 +9,7 @@ import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
+import { storeLineItems } from './checkout.ts';
 import type { RuleBook } from './types.ts';
 
 interface QuoteLine {
@@ -117,25 +118,11 @@ export const quoteRules: RuleBook = {
     afterCreate(ctx, entry) {
       const lines = pending.get(entry.id) ?? [];
       pending.delete(entry.id);
-      for (const line of lines) {
-        const amount = Number(line.price.data.unit_amount ?? 0) * line.quantity;
-        ctx.insert(
-          'item',
-          ctx.build('item', {
-            amount_discount: 0,
-            amount_subtotal: amount,
-            amount_tax: 0,
-            amount_total: amount,
-            currency: line.price.data.currency ?? 'usd',
-            description: String(line.price.data.nickname ?? line.price.data.product ?? ''),
-            discounts: [],
-            price: line.price.data,
-            quantity: line.quantity,
-            taxes: [],
-          }),
-          { parent: entry.id },
-        );
-      }
+      storeLineItems(
+        ctx,
+        entry.id,
+        lines.map((line) => ({ price: line.price.id, quantity: line.quantity })),
+      );
     },
     actions: {
       finalize(ctx, entry) {
