@@ -39,6 +39,9 @@ const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   invoice: () => ({ customer: SEED.linus.customer }),
   invoiceitem: () => ({ customer: SEED.linus.customer, amount: 500, currency: 'usd' }),
   credit_note: () => ({ invoice: SEED.jenny.invoice, amount: 100 }),
+  // A received credit or debit is reversed once: each reversal gets a new one.
+  'treasury.credit_reversal': () => ({ received_credit: receivedFlow('received_credits') }),
+  'treasury.debit_reversal': () => ({ received_debit: receivedFlow('received_debits') }),
   price: () => ({ currency: 'usd', unit_amount: 100, product: SEED.products.basic }),
   plan: () => ({ currency: 'usd', interval: 'month', amount: 100, product: SEED.products.basic }),
   coupon: () => ({ percent_off: 5, duration: 'once' }),
@@ -83,6 +86,19 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const service = () => h.emulator.service;
+const receivedFlow = (kind: string) => {
+  const account = service().call('GET', '/v1/treasury/financial_accounts', { limit: 1 }) as {
+    data: JsonObject[];
+  };
+  const financial = String(account.data[0]!.id);
+  const made = service().call('POST', `/v1/test_helpers/treasury/${kind}`, {
+    financial_account: financial,
+    amount: 100,
+    currency: 'usd',
+    network: 'ach',
+  });
+  return String(made.id);
+};
 
 /** Any stored object of `resource` (the newest). */
 function stored(resource: string): Entry | undefined {

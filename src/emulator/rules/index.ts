@@ -12,6 +12,7 @@ import { fileRules } from './files.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
 import { invoiceRules } from './invoices.ts';
+import { issuingRules } from './issuing.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { quoteRules } from './quotes.ts';
 import { radarRules } from './radar.ts';
@@ -54,6 +55,7 @@ export const RULES: RuleBook = merge(
   eventRules,
   fileRules,
   intentRules,
+  issuingRules,
   invoiceItemRules,
   invoiceRules,
   paymentSourceRules,
