@@ -196,6 +196,13 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'refreshed_transactions', when: transitionOf('transaction_refresh') },
     ],
   },
+  // A run finishes as it is created in the emulator.
+  'reporting.report_run': {
+    rules: [
+      { event: 'succeeded', when: became('status', 'succeeded') },
+      { event: 'failed', when: became('status', 'failed') },
+    ],
+  },
   'treasury.financial_account': {
     rules: [
       { event: 'created', when: created },
@@ -208,14 +215,14 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
   },
 };
 
-/** A refresh of a Financial Connections account that became `succeeded`. */
+/** A refresh of a Financial Connections account that (again) `succeeded`. */
 function transitionOf(field: string): When {
   return (after, before) => {
     const status = (data: Data | undefined) => {
       const value = data?.[field];
       return value && typeof value === 'object' && !Array.isArray(value) ? (value as Data).status : undefined;
     };
-    return status(after) === 'succeeded' && status(before) !== 'succeeded';
+    return status(after) === 'succeeded' && JSON.stringify(after[field]) !== JSON.stringify(before?.[field]);
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Ctx } from './context.ts';
 import type { JsonObject } from './json.ts';
+import { completeSession } from './rules/checkout.ts';
 import { SEED, seedId } from './seed.ts';
 
 /** `service.call` on the seed's clock, with preset ids for the resources named. */
@@ -128,6 +129,20 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     success_url: 'https://shop.example.com/thanks',
     line_items: [{ price: SEED.prices.tshirt, quantity: 2 }],
   });
+  // A completed one: the customer paid on the hosted page.
+  const paid = call('POST', '/v1/checkout/sessions', {
+    mode: 'payment',
+    customer: SEED.margaret.customer,
+    success_url: 'https://shop.example.com/thanks',
+    line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+  });
+  const entered = call('POST', '/v1/payment_methods', {
+    type: 'card',
+    card: { number: '4242424242424242', exp_month: '3', exp_year: '2031', cvc: '123' },
+  });
+  transaction((ctx) => {
+    completeSession(ctx, ctx.require(String(paid.id), ['checkout.session']), String(entered.id));
+  });
   call('POST', '/v1/payment_method_configurations', { name: 'Checkout defaults' });
   call('POST', '/v1/payment_method_domains', { domain_name: 'shop.example.com' });
   call('POST', '/v1/apple_pay/domains', { domain_name: 'pay.example.com' });
@@ -220,7 +235,19 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
   });
   call('POST', '/v1/apps/secrets', { name: 'webhook_token', payload: 'demo', scope: { type: 'account' } });
 
-  // Radar.
+  // Radar: a payment in review (Radar's elevated-risk test card) and a value list.
+  const risky = call('POST', '/v1/payment_methods', {
+    type: 'card',
+    card: { number: '4000000000009235', exp_month: '5', exp_year: '2031', cvc: '123' },
+  });
+  call('POST', '/v1/payment_intents', {
+    amount: 24_900,
+    currency: 'usd',
+    customer: SEED.katherine.customer,
+    payment_method: String(risky.id),
+    confirm: true,
+    description: 'Laptop stand (in review)',
+  });
   const blocked = call('POST', '/v1/radar/value_lists', {
     alias: 'blocked_emails',
     name: 'Blocked emails',
@@ -354,9 +381,51 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
         seedId('financial_connections.account', 'barbara-checking'),
       ),
     );
+    // A second account, linked but never refreshed.
+    ctx.insert(
+      'financial_connections.account',
+      ctx.build('financial_connections.account', {
+        account_holder: { customer: SEED.barbara.customer, type: 'customer' },
+        category: 'cash',
+        display_name: 'Savings',
+        institution_name: 'StripeBank',
+        last4: '4321',
+        permissions: ['balances'],
+        status: 'active',
+        subcategory: 'savings',
+        supported_payment_method_types: ['us_bank_account'],
+      }),
+    );
+    // Sigma: a scheduled query that ran, with its result file.
+    const file = ctx.insert(
+      'file',
+      ctx.build('file', {
+        filename: 'monthly_revenue.csv',
+        purpose: 'sigma_scheduled_query',
+        size: 2_048,
+        type: 'csv',
+      }),
+    );
+    ctx.insert(
+      'scheduled_query_run',
+      ctx.build('scheduled_query_run', {
+        data_load_time: ctx.now - 3600,
+        file: ctx.current(ctx.set(file, { url: `https://files.stripe.com/v1/files/${file.id}/contents` }))
+          .data,
+        result_available_until: ctx.now + 30 * 86_400,
+        sql: "select date_trunc('month', created) as month, sum(amount) from charges group by 1",
+        status: 'completed',
+        title: 'Monthly revenue',
+      }),
+    );
     ctx.insert(
       'identity.verification_report',
       ctx.build('identity.verification_report', { type: 'document' }),
     );
   });
+  call(
+    'POST',
+    `/v1/financial_connections/accounts/${seedId('financial_connections.account', 'barbara-checking')}/refresh`,
+    { features: ['balance', 'ownership', 'transactions'] },
+  );
 }

@@ -8,6 +8,7 @@ import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
+import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
@@ -53,6 +54,7 @@ export const RULES: RuleBook = merge(
   cryptoOnrampRules,
   customerRules,
   eventRules,
+  familyRules,
   fileRules,
   intentRules,
   issuingRules,
