@@ -36,11 +36,12 @@ function startGateway(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; or
   const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   let out = '';
   return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    // The banner is on stderr (stdout carries JSON log lines only).
+    child.stderr?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       const match = out.match(/Stripe GraphQL gateway: (http:\/\/\S+)\/graphql/);
       if (match) resolve({ child, origin: match[1]! });

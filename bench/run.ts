@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: every benchmark in turn, one table. Each bench module also runs alone
- * (`npx tsx bench/<name>.ts`).
+ * (`node --import tsx bench/<name>.ts`).
  */
 import { benchAbuse } from './abuse.ts';
+import { benchAbuseSizes } from './abuse-sizes.ts';
 import { benchAuth } from './auth.ts';
+import { benchCompression } from './compression.ts';
+import { benchEstimate } from './estimate.ts';
 import { benchLive } from './live.ts';
+import { benchObservability } from './observability.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
 import { benchServer } from './server.ts';
@@ -15,12 +19,15 @@ import { benchUpstream } from './upstream.ts';
 const benches: [string, () => Promise<BenchRow[]>][] = [
   ['schema', benchSchema],
   ['upstream', benchUpstream],
+  ['estimate', benchEstimate],
   ['rest', benchRest],
   ['server', benchServer],
   ['throughput', benchThroughput],
   ['live', benchLive],
-  ['abuse', benchAbuse],
+  ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes())]],
   ['auth', benchAuth],
+  ['compression', benchCompression],
+  ['observability', benchObservability],
 ];
 
 const only = process.argv.slice(2);

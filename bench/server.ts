@@ -66,7 +66,28 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Process groups started by start() and still running: stopped when the bench itself is signalled. */
+const groups = new Set<number>();
+let stopsGroups = false;
+
+/** On SIGTERM/SIGINT the bench's children (in process groups of their own) go with it. */
+function stopGroupsOnSignal(): void {
+  if (stopsGroups) return;
+  stopsGroups = true;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      for (const pid of groups) {
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {}
+      }
+      process.exit(1);
+    });
+  }
+}
+
 export function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string = ROOT): Child {
+  stopGroupsOnSignal();
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
@@ -83,6 +104,11 @@ export function start(command: string, args: string[], env: NodeJS.ProcessEnv, c
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = once(child, 'exit');
+  const pid = child.pid;
+  if (pid !== undefined) {
+    groups.add(pid);
+    void exited.then(() => groups.delete(pid));
+  }
   return {
     process: child,
     output: () => output,

@@ -1,24 +1,23 @@
 /**
- * Throughput of the gateway itself, beside the code before the performance work: four queries (two
- * flat, two nested from the upstream suite), 32 connections (autocannon), against a fast local
- * Stripe stand-in with no injected latency (bench/stand-in.ts: the emulator behind a replay cache,
- * in its own process, so that the gateway is the bottleneck).
+ * Throughput of the gateway itself, beside Tailcall (a Rust GraphQL-over-REST runtime configured by
+ * hand for the same queries and the same Stripe calls: bench/tailcall.ts): four queries (two flat,
+ * two nested from the upstream suite), 32 connections (autocannon), against a fast local Stripe
+ * stand-in with no injected latency (bench/stand-in.ts: the emulator behind a replay cache, in its
+ * own process, so that the server under load is the bottleneck).
  *
- * Both gateways run as `npm start` runs them (the `start` script of their own package.json, with
- * NODE_ENV=production and a key pointing at the stand-in), side by side, loaded in turn. The
- * "before" tree is `git archive` of BEFORE_REF (default a76df14, main before issue #17) in a
- * temporary folder, with this tree's node_modules linked in when the lockfiles match (otherwise
- * `npm ci`), and its codegen run.
+ * The gateway runs as `npm start` runs it (the `start` script of package.json, with a key pointing
+ * at the stand-in), twice: with NODE_ENV=production and in the default mode. BEFORE_REF=<commit>
+ * adds that commit's gateway (production mode), `git archive`d into a temporary folder with this
+ * tree's node_modules linked in when the lockfiles match (otherwise `npm ci`), and its codegen run.
  *
- * Per query and version: req/s, latency p50/p99, CPU per request (the gateway's utime+stime from
+ * Per query and server: req/s, latency p50/p99, CPU per request (the server's utime+stime from
  * /proc/<pid>/stat over the measured run, divided by the requests answered) and peak RSS (VmHWM from
- * /proc/<pid>/status, reset through /proc/<pid>/clear_refs before each run). Both versions answer
- * each query once before the load, and the answers must be byte-identical. Each query is loaded
- * RUNS times per version, the versions alternating (which goes first alternates too), so that both
- * see the same load from the rest of the machine; the median run is printed (the highest for peak
- * RSS), and each ratio is the median of the runs' own after/before ratios (for CPU per request, the
- * lowest and highest run's ratio too). Also: start-up (the README's `npm start`, on the built-in
- * emulator, to the first GraphQL answer) and RSS at rest, RUNS times each, medians.
+ * /proc/<pid>/status, reset through /proc/<pid>/clear_refs before each run). Every server answers
+ * each query once before the load (the gateways with the same data). Each query is loaded RUNS
+ * times per server, in turn with the order rotating, so that all see the same load from the rest of
+ * the machine; the median run is printed (the highest for peak RSS), and each CPU ratio is the
+ * median of the runs' own ratios (with the lowest and highest). Also: start-up (the README's
+ * `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest, RUNS times.
  *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
  */
@@ -32,10 +31,12 @@ import autocannon from 'autocannon';
 import { SEED } from '../src/emulator/seed.ts';
 import { buildDist, type Child, freePort, start, startCommand, waitFor } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
+import { startTailcall } from './tailcall.ts';
 import { SUITE } from './upstream.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BEFORE_REF = process.env.BEFORE_REF ?? 'a76df14';
+/** A commit to load beside this tree (e.g. main before a change); none by default. */
+const BEFORE_REF = process.env.BEFORE_REF;
 const CONNECTIONS = 32;
 const RUNS = Number(process.env.THROUGHPUT_RUNS ?? 5);
 const DURATION_S = Number(process.env.THROUGHPUT_SECONDS ?? 8);
@@ -61,12 +62,12 @@ export interface Tree {
 }
 
 /** BEFORE_REF in a temporary folder, ready to start. */
-function checkoutBefore(): { tree: Tree; remove(): void } {
+function checkoutBefore(ref: string): { tree: Tree; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), 'gateway-before-'));
   const remove = () => rmSync(root, { recursive: true, force: true });
   try {
     const archive = join(root, 'before.tar');
-    execFileSync('git', ['-C', ROOT, 'archive', '-o', archive, BEFORE_REF]);
+    execFileSync('git', ['-C', ROOT, 'archive', '-o', archive, ref]);
     execFileSync('tar', ['-x', '-C', root, '-f', archive]);
     rmSync(archive);
     const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
@@ -225,49 +226,81 @@ async function measureStartup(tree: Tree): Promise<{ ms: number; restRssMiB: num
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** A server loaded by the bench: a gateway (this tree or BEFORE_REF's, in a mode) or Tailcall. */
+interface Contender {
+  name: string;
+  /** a gateway's answers must match the other gateways' byte for byte (Tailcall's differ in shape) */
+  gateway: boolean;
+  start(): Promise<Gateway>;
+}
+
 export async function benchThroughput(): Promise<BenchRow[]> {
   // This tree's `npm start` runs the compiled dist/ when it is fresh: build it first.
   buildDist();
-  const before = checkoutBefore();
-  const trees: Tree[] = [before.tree, { name: 'after', root: ROOT }];
+  const before = BEFORE_REF ? checkoutBefore(BEFORE_REF) : undefined;
   const standIn = await startStandIn().catch((error: unknown) => {
-    before.remove();
+    before?.remove();
     throw error;
   });
+  const workDir = mkdtempSync(join(tmpdir(), 'throughput-'));
+  const upstream = { STRIPE_SECRET_KEY: standIn.key, STRIPE_API_BASE: standIn.url };
+  const here: Tree = { name: 'after', root: ROOT };
+  const contenders: Contender[] = [
+    {
+      name: 'production',
+      gateway: true,
+      start: () => startGateway(here, { NODE_ENV: 'production', ...upstream }),
+    },
+    { name: 'default', gateway: true, start: () => startGateway(here, { NODE_ENV: '', ...upstream }) },
+    { name: 'tailcall', gateway: false, start: () => startTailcall(standIn.url, standIn.key, workDir) },
+  ];
+  if (before) {
+    contenders.push({
+      name: 'before',
+      gateway: true,
+      start: () => startGateway(before.tree, { NODE_ENV: 'production', ...upstream }),
+    });
+  }
   const figures = new Map<string, Figures[]>();
   const startups = new Map<string, { ms: number; restRssMiB: number }[]>();
   const loads: number[] = [];
-  const gateways = new Map<string, Gateway>();
+  const servers = new Map<string, Gateway>();
   try {
-    for (const tree of trees) {
-      const env = { NODE_ENV: 'production', STRIPE_SECRET_KEY: standIn.key, STRIPE_API_BASE: standIn.url };
-      gateways.set(tree.name, await startGateway(tree, env));
-    }
+    for (const contender of contenders) servers.set(contender.name, await contender.start());
     for (const { name, query } of QUERIES) {
-      const answers = await Promise.all(trees.map((tree) => post(gateways.get(tree.name)!.url, query)));
-      if (answers[0] !== answers[1])
-        throw new Error(`the two answer ${name} differently:\n${answers.join('\n')}`);
-      // Short alternating slices, so that both versions see the same load from the rest of the machine.
+      const answers = await Promise.all(
+        contenders.map(async (c) => [c, await post(servers.get(c.name)!.url, query)] as const),
+      );
+      // The default mode adds extensions (the cost): the data must be the same.
+      const dataOf = (answer: string) => JSON.stringify((JSON.parse(answer) as { data: unknown }).data);
+      const gatewayAnswers = new Set(answers.filter(([c]) => c.gateway).map(([, answer]) => dataOf(answer)));
+      if (gatewayAnswers.size !== 1) {
+        throw new Error(`the gateways answer ${name} differently:\n${[...gatewayAnswers].join('\n')}`);
+      }
+      // Short slices in turn (the order rotating), so that all see the same load from the machine.
       for (let run = 0; run < RUNS; run++) {
-        for (const tree of run % 2 === 0 ? trees : [...trees].reverse()) {
+        const order = contenders.map((_, i) => contenders[(i + run) % contenders.length]!);
+        for (const contender of order) {
           loads.push(loadavg()[0]!);
-          const key = `${tree.name} ${name}`;
-          const slice = await measure(gateways.get(tree.name)!, query, run === 0 ? WARMUP_S : 1);
+          const key = `${contender.name} ${name}`;
+          const slice = await measure(servers.get(contender.name)!, query, run === 0 ? WARMUP_S : 1);
           figures.set(key, [...(figures.get(key) ?? []), slice]);
         }
       }
     }
-    for (const gateway of gateways.values()) await gateway.child.stop();
-    gateways.clear();
+    for (const server of servers.values()) await server.child.stop();
+    servers.clear();
+    const trees = before ? [here, before.tree] : [here];
     for (let run = 0; run < RUNS; run++) {
       for (const tree of run % 2 === 0 ? trees : [...trees].reverse()) {
         startups.set(tree.name, [...(startups.get(tree.name) ?? []), await measureStartup(tree)]);
       }
     }
   } finally {
-    for (const gateway of gateways.values()) await gateway.child.stop();
+    for (const server of servers.values()) await server.child.stop();
     await standIn.child.stop();
-    before.remove();
+    rmSync(workDir, { recursive: true, force: true });
+    before?.remove();
   }
 
   const rows: BenchRow[] = [];
@@ -278,48 +311,52 @@ export async function benchThroughput(): Promise<BenchRow[]> {
     ['cpuMsPerRequest', 'CPU per request', 'ms'],
     ['peakRssMiB', 'peak RSS under load', 'MiB'],
   ];
+  /** Against another contender: CPU per request and peak RSS. */
+  const compared: [string, string][] = [
+    ['production', 'tailcall'],
+    ['default', 'tailcall'],
+    ...(before ? ([['production', 'before']] as [string, string][]) : []),
+  ];
   for (const { name } of QUERIES) {
     const bench = `throughput: ${name}`;
+    const runsOf = (contender: string) => figures.get(`${contender} ${name}`)!;
     for (const [field, metric, unit] of metrics) {
-      // The peak is the highest of the runs; every other figure their median.
-      const of = (tree: string) => {
-        const values = figures.get(`${tree} ${name}`)!.map((f) => f[field]);
-        return field === 'peakRssMiB' ? Math.max(...values) : median(values);
-      };
-      const [b, a] = [of('before'), of('after')];
-      // The ratio is the median of each run's own ratio: the two slices of a run are back to back,
-      // so a busy spell of the machine weighs on both sides of the ratio it enters.
-      const pairs = figures
-        .get(`before ${name}`)!
-        .map((f, i) => [f, figures.get(`after ${name}`)![i]!] as const);
-      const ratio =
-        field === 'peakRssMiB' ? a / b : median(pairs.map(([before, after]) => after[field] / before[field]));
-      rows.push(
-        { bench, metric: `${metric}, before`, value: b, unit },
-        { bench, metric: `${metric}, after`, value: a, unit },
-        { bench, metric: `${metric}, after/before (median of the runs' own)`, value: ratio, unit: 'x' },
-      );
-      // The spread of the runs' own ratios: how far one run's figure may be from the median.
-      if (field === 'cpuMsPerRequest') {
-        const ratios = pairs.map(([before, after]) => after[field] / before[field]);
+      for (const contender of contenders) {
+        // The peak is the highest of the runs; every other figure their median.
+        const values = runsOf(contender.name).map((f) => f[field]);
+        const value = field === 'peakRssMiB' ? Math.max(...values) : median(values);
+        rows.push({ bench, metric: `${metric}, ${contender.name}`, value, unit });
+      }
+      if (field !== 'cpuMsPerRequest' && field !== 'peakRssMiB') continue;
+      for (const [a, b] of compared) {
+        // CPU: the median of each run's own ratio (the slices of one run are back to back, so a busy
+        // spell of the machine weighs on both sides of the ratio it enters), with the lowest and
+        // highest; peak RSS: the ratio of the peaks.
+        if (field === 'peakRssMiB') {
+          const peak = (c: string) => Math.max(...runsOf(c).map((f) => f.peakRssMiB));
+          rows.push({ bench, metric: `${metric}, ${a}/${b}`, value: peak(a) / peak(b), unit: 'x' });
+          continue;
+        }
+        const ratios = runsOf(a).map((f, i) => f[field] / runsOf(b)[i]![field]);
         rows.push(
-          { bench, metric: `${metric}, after/before, lowest run`, value: Math.min(...ratios), unit: 'x' },
-          { bench, metric: `${metric}, after/before, highest run`, value: Math.max(...ratios), unit: 'x' },
+          {
+            bench,
+            metric: `${metric}, ${a}/${b} (median of the runs' own)`,
+            value: median(ratios),
+            unit: 'x',
+          },
+          { bench, metric: `${metric}, ${a}/${b}, lowest run`, value: Math.min(...ratios), unit: 'x' },
+          { bench, metric: `${metric}, ${a}/${b}, highest run`, value: Math.max(...ratios), unit: 'x' },
         );
       }
     }
   }
-  for (const tree of trees) {
-    const runs = startups.get(tree.name)!;
+  for (const [tree, runs] of startups) {
     const bench = 'throughput: npm start (built-in emulator)';
+    const label = tree === 'after' ? 'this tree' : BEFORE_REF;
     rows.push(
-      { bench, metric: `to first answer, ${tree.name}`, value: median(runs.map((r) => r.ms)), unit: 'ms' },
-      {
-        bench,
-        metric: `RSS at rest, ${tree.name}`,
-        value: median(runs.map((r) => r.restRssMiB)),
-        unit: 'MiB',
-      },
+      { bench, metric: `to first answer, ${label}`, value: median(runs.map((r) => r.ms)), unit: 'ms' },
+      { bench, metric: `RSS at rest, ${label}`, value: median(runs.map((r) => r.restRssMiB)), unit: 'MiB' },
     );
   }
   rows.push({
@@ -336,6 +373,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   printTable(await benchThroughput());
   console.log(
     `\n${RUNS} runs (median shown; peak RSS the highest), ${CONNECTIONS} connections, ${DURATION_S} s per query after ${WARMUP_S} s of ` +
-      `warm-up; before = ${BEFORE_REF}; ${((performance.now() - started) / 1000).toFixed(1)} s total`,
+      `warm-up; ${BEFORE_REF ? `before = ${BEFORE_REF}; ` : ''}${((performance.now() - started) / 1000).toFixed(1)} s total`,
   );
 }

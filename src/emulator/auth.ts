@@ -2,9 +2,8 @@
  * API keys: `Authorization: Bearer <key>` or Basic with the key as the user name, as Stripe accepts.
  * Any well-formed test key (`sk_test_…`, `rk_test_…`) is valid unless the emulator was given a list.
  */
+import { TEST_API_KEY } from '../spec/stripe.ts';
 import { invalidRequest, type StripeError } from './errors.ts';
-
-const TEST_KEY = /^(sk|rk)_test_[A-Za-z0-9_]+$/;
 
 const NO_KEY =
   "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
@@ -43,7 +42,7 @@ export function authenticate(
       ? invalidRequest(`Invalid API Key provided: ${maskKey(header.trim())}`, {}, 401)
       : invalidRequest(NO_KEY, {}, 401);
   }
-  if (!TEST_KEY.test(key) || (allowed && !allowed.has(key))) {
+  if (!TEST_API_KEY.test(key) || (allowed && !allowed.has(key))) {
     return invalidRequest(`Invalid API Key provided: ${maskKey(key)}`, {}, 401);
   }
   return key;

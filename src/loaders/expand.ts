@@ -12,6 +12,7 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   isAbstractType,
   isObjectType,
@@ -19,15 +20,10 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
-import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
+import type { WireFacts } from '../schema/plans.ts';
+import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
 
 export { MAX_EXPAND_DEPTH };
-
-/** GraphQL type → field → the wire property and whether it is an expandable reference. */
-export type WireFieldMap = ReadonlyMap<
-  string,
-  ReadonlyMap<string, { wire: string; ref: boolean; optIn: boolean; connection?: boolean }>
->;
 
 export interface ExpandPlanInput {
   schema: GraphQLSchema;
@@ -35,9 +31,23 @@ export interface ExpandPlanInput {
   fieldNodes: readonly FieldNode[];
   /** the GraphQL type the fetched object has (object, union or interface) */
   type: GraphQLNamedType;
-  wireFields: WireFieldMap;
   /** the selection is a connection over the fetched list (`edges.node`, `nodes`): paths start at `data.` */
   connection?: boolean;
+  /** the operation's coerced variables (whether an inline list's page answers depends on arguments) */
+  variables?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Whether the first page Stripe embeds in its parent (up to 10 items) answers a connection asked
+ * with `args`: no cursor, no `last`, no filter, and `first` within the embedded page. The expand
+ * planner folds such a connection (and what its items select) into the parent's request, the
+ * resolver serves it from there, and the cost estimate counts it as no call: all three ask this.
+ */
+export function inlinePageAnswers(args: Readonly<Record<string, unknown>>): boolean {
+  if (args.after != null || args.before != null || args.last != null) return false;
+  const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+  if (first > DEFAULT_PAGE_SIZE) return false;
+  return Object.keys(args).every((k) => ['first', 'after', 'last', 'before'].includes(k) || args[k] == null);
 }
 
 function possibleTypes(schema: GraphQLSchema, type: GraphQLNamedType): readonly GraphQLObjectType[] {
@@ -90,31 +100,49 @@ function walk(
   out: Set<string>,
 ): void {
   for (const type of types) {
-    const wire = input.wireFields.get(type.name);
-    if (!wire) continue;
     const fields = type.getFields();
     for (const selectionSet of selectionSets) {
       for (const node of fieldsFor(selectionSet, type, input)) {
-        const info = wire.get(node.name.value);
         const field = fields[node.name.value];
+        // Where the field sits in the parent's object (src/schema/plans.ts); a field that is not
+        // read from it (a reference Stripe does not expand, one on another account) folds nothing.
+        const info = field?.extensions?.stripeWire as WireFacts | undefined;
         if (!info || !field || !node.selectionSet) continue;
         const next = [...path, info.wire];
         if (next.length > MAX_EXPAND_DEPTH) continue;
-        if (info.ref || info.optIn) out.add(next.join('.'));
         const fieldType = getNamedType(field.type);
-        if (info.connection) {
-          // A connection served by an inline list: its items are at `wire.data`.
-          if (!info.optIn || !isObjectType(fieldType)) continue;
+        if (info.fold === 'list') {
+          // A connection served by an inline list: folded when its embedded page answers the
+          // arguments; its items are at `wire.data` (a plain array's at `wire`), and what they
+          // select folds below them.
+          if (!isObjectType(fieldType) || !inlinePageAnswers(argumentsOf(field, node, input))) continue;
+          if (info.optIn) out.add(next.join('.'));
           const items = itemSelections({ ...input, fieldNodes: [node] }, fieldType);
           const nodeField = fieldType.getFields().nodes;
-          if (!nodeField || next.length + 1 > MAX_EXPAND_DEPTH) continue;
+          const itemsPath = info.array ? next : [...next, 'data'];
+          if (!nodeField || itemsPath.length > MAX_EXPAND_DEPTH) continue;
           const itemTypes = possibleTypes(input.schema, getNamedType(nodeField.type));
-          walkAll(items, itemTypes, [...next, 'data'], input, out);
+          walkAll(items, itemTypes, itemsPath, input, out);
           continue;
         }
+        if (info.fold === 'reference' || info.optIn) out.add(next.join('.'));
         walkAll([node.selectionSet], possibleTypes(input.schema, fieldType), next, input, out);
       }
     }
+  }
+}
+
+function argumentsOf(
+  field: ReturnType<GraphQLObjectType['getFields']>[string],
+  node: FieldNode,
+  input: ExpandPlanInput,
+): Record<string, unknown> {
+  if (!node.arguments || node.arguments.length === 0) return {};
+  try {
+    return getArgumentValues(field, node, input.variables ?? {});
+  } catch {
+    // Invalid arguments fail the field before it resolves: nothing to fold.
+    return { after: 'invalid' };
   }
 }
 

@@ -14,10 +14,18 @@
  * edges) or when they are the shared catalog (CATALOG below), except the merchant's own records
  * (MERCHANT_ONLY below). Everything else is FORBIDDEN, with one error
  * for "exists but not yours" and "does not exist".
+ *
+ * A list narrowed to a parent (`/v1/refunds?charge=`, `/v1/invoices/{invoice}/lines`, a customer
+ * filter, the lists inline in an admitted object) holds only items that name that parent where their
+ * type has the property (`refund.charge`, `line_item.invoice`), whoever filtered it: one item outside
+ * is FORBIDDEN for the whole list (a partial page would page on from a hole). A paging cursor is an
+ * object id and is checked like one before the list is sent: read by id (under the list's parents
+ * where it nests) and admitted as a member of the list, or already admitted by the session; a list
+ * whose items have no by-id read (invoice lines) pages only from a cursor the request has seen.
  */
 import { GraphQLError } from 'graphql';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
-import type { Model, Operation, OutType } from '../spec/types.ts';
+import type { Model, ObjectSchema, Operation, OutType } from '../spec/types.ts';
 import { type GetRequest, idOf, type StripeObject } from './loaders.ts';
 import type { WriteRequest } from './session.ts';
 
@@ -55,8 +63,31 @@ const MERCHANT_ONLY: ReadonlySet<string> = new Set([
   'review',
 ]);
 
+/** The paging parameters that name an object (Stripe's cursors). */
+const CURSOR_PARAMS = ['starting_after', 'ending_before'] as const;
+
+const NO_PARENT: Within = Object.freeze({});
+
 /** Paged response envelopes: their items are checked, not the envelope. */
 const ENVELOPES: ReadonlySet<string> = new Set(['list', 'search_result']);
+
+/**
+ * The parents a list is narrowed to, property → id (`{ charge: 'ch_…' }` for `/v1/refunds?charge=`,
+ * `{ invoice: 'in_…' }` for `/v1/invoices/{invoice}/lines`): an item whose type has that property
+ * must name that parent, whoever filtered the list (Stripe, a proxy, a stand-in).
+ */
+export type Within = Readonly<Record<string, string>>;
+
+/**
+ * A paging cursor (`starting_after`/`ending_before`) is an object id: it must be one the caller may
+ * read as a member of that list before it is sent, or it would tell whether another customer's
+ * object exists (Stripe pages from it, or answers "No such …").
+ */
+export interface CursorCheck {
+  id: string;
+  /** the by-id read of the cursor object; undefined when the list's items have none */
+  read: GetRequest | undefined;
+}
 
 /** What a scoped session must do before a read. */
 export interface ReadPlan {
@@ -66,6 +97,10 @@ export interface ReadPlan {
   requires: GetRequest[];
   /** a checked parent or a forced customer filter vouches for items that name no customer */
   vouched: boolean;
+  /** the parents every item must name, where its type has the property (empty: none) */
+  within: Within;
+  /** the paging cursors of the request, checked before it is sent */
+  cursors: CursorCheck[];
 }
 
 /** What a scoped session must do before a write. */
@@ -82,8 +117,13 @@ export interface SessionScope {
   planRead(request: GetRequest): ReadPlan;
   /** Before a POST or DELETE: the request to send, or FORBIDDEN (every write not allow-listed). */
   planWrite(request: WriteRequest): WritePlan;
-  /** Whether one Stripe object may be shown (`vouched`: it came from a checked parent). */
-  admits(object: StripeObject, vouched: boolean): boolean;
+  /**
+   * Whether one Stripe object may be shown (`vouched`: it came from a checked parent; `within`: the
+   * parents it must name where its type has the property).
+   */
+  admits(object: StripeObject, vouched: boolean, within?: Within): boolean;
+  /** Whether a cursor object may page a list planned as `plan`: the caller's, and a member of it. */
+  admitsCursor(object: StripeObject, plan: ReadPlan): boolean;
   /** An upstream failure as the caller may see it: "no such object" becomes FORBIDDEN. */
   hide(error: unknown): unknown;
 }
@@ -205,10 +245,14 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
   }
   for (const edge of model.relations)
     if (edge.kind === 'filter') addFilter(edge.operation, edge.param, edge.parent);
-  /** The parents a list request's filters name, as reads that must pass first; [] when it names none. */
-  const parentsNamed = (op: Operation, params: Record<string, unknown>): GetRequest[] => {
+  /**
+   * The parents a list request's filters name: reads that must pass first, and the properties its
+   * items must carry; none when it names none.
+   */
+  const parentsNamed = (op: Operation, params: Record<string, unknown>) => {
     const edges = parentFilters.get(op.id) ?? [];
     const requires: GetRequest[] = [];
+    const within: Record<string, string> = {};
     for (const param of new Set(edges.map((e) => e.param))) {
       const id = params[param];
       if (id === undefined) continue;
@@ -217,8 +261,44 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
       const retrieve = parent === undefined ? undefined : index.retrieveByIdOf(parent);
       if (!retrieve) throw forbidden();
       requires.push({ path: retrieve.path, pathParams: [id as string] });
+      within[param] = id as string;
     }
-    return requires;
+    return { requires, within };
+  };
+  /** list path → the retrieve of one of its items under the same parents (`…/sources` → `…/sources/{id}`) */
+  const itemReads = new Map<string, string>();
+  for (const op of reads.values()) {
+    if (op.kind !== 'retrieve' || !op.path.endsWith('}')) continue;
+    const list = op.path.slice(0, op.path.lastIndexOf('/'));
+    if (reads.get(list)?.kind === 'list') itemReads.set(list, op.path);
+  }
+  /** The cursors of a list request and how each is read by id. */
+  const cursorsOf = (op: Operation, params: Record<string, unknown>, values: readonly string[]) => {
+    const cursors: CursorCheck[] = [];
+    for (const name of CURSOR_PARAMS) {
+      const id = params[name];
+      if (id === undefined) continue;
+      if (typeof id !== 'string' || id === '') throw forbidden();
+      const nested = itemReads.get(op.path);
+      const byId = op.resource === undefined ? undefined : index.retrieveByIdOf(op.resource);
+      const read = nested
+        ? { path: nested, pathParams: [...values, id] }
+        : byId
+          ? { path: byId.path, pathParams: [id] }
+          : undefined;
+      cursors.push({ id, read });
+    }
+    return cursors;
+  };
+  /** property names of each schema, for the `within` check */
+  const propNames = new Map<string, ReadonlySet<string>>();
+  const hasProp = (schema: ObjectSchema, prop: string) => {
+    let names = propNames.get(schema.name);
+    if (!names) {
+      names = new Set(schema.props.map((p) => p.name));
+      propNames.set(schema.name, names);
+    }
+    return names.has(prop);
   };
 
   /** Readable by id: the customer, what names a customer, the catalog; polymorphic ones are checked on the result. */
@@ -230,23 +310,34 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
     forCustomer(customer) {
       if (!CUSTOMER_ID.test(customer)) throw new TypeError('forCustomer takes a customer id (cus_…)');
 
-      const planRead = (request: GetRequest): ReadPlan => {
+      const decide = (request: GetRequest): Omit<ReadPlan, 'cursors'> => {
         const op = reads.get(request.path);
         if (!op) throw forbidden();
         const params = request.params ?? {};
+        const mine = { customer };
         // A read that can be filtered by customer is filtered by theirs.
         if (op.query.some((p) => p.name === 'customer')) {
           if (params.customer !== undefined && params.customer !== customer) throw forbidden();
-          return { request: { ...request, params: { ...params, customer } }, requires: [], vouched: true };
+          return {
+            request: { ...request, params: { ...params, customer } },
+            requires: [],
+            vouched: true,
+            within: mine,
+          };
         }
         const resource = op.resource;
         if (resource !== undefined && MERCHANT_ONLY.has(resource)) throw forbidden();
         if (op.kind === 'search') {
           if (resource !== undefined && CATALOG.has(resource))
-            return { request, requires: [], vouched: false };
+            return { request, requires: [], vouched: false, within: NO_PARENT };
           if (resource === undefined || !owners.has(resource)) throw forbidden();
           const query = narrowSearch(params.query, customer);
-          return { request: { ...request, params: { ...params, query } }, requires: [], vouched: true };
+          return {
+            request: { ...request, params: { ...params, query } },
+            requires: [],
+            vouched: true,
+            within: mine,
+          };
         }
         const values = request.pathParams ?? [];
         const parent = parentTemplate(op.path);
@@ -256,24 +347,53 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
           if (parentOp?.kind !== 'retrieve' || values[0] === undefined) throw forbidden();
           if (parentOp.resource === 'customer') {
             if (values[0] !== customer) throw forbidden();
-            return { request, requires: [], vouched: true };
+            return { request, requires: [], vouched: true, within: mine };
           }
-          return { request, requires: [{ path: parent, pathParams: [values[0]] }], vouched: true };
+          const param = parent.slice(parent.lastIndexOf('{') + 1, -1);
+          return {
+            request,
+            requires: [{ path: parent, pathParams: [values[0]] }],
+            vouched: true,
+            within: { [param]: values[0] },
+          };
         }
         if (op.kind === 'retrieve' && values.length === 1) {
           if (resource === 'customer' && values[0] !== customer) throw forbidden();
           if (resource !== 'customer' && !readableById(resource)) throw forbidden();
-          return { request, requires: [], vouched: false };
+          return { request, requires: [], vouched: false, within: NO_PARENT };
         }
         if (op.kind === 'list') {
           // Filtered by a parent (`/v1/refunds?charge=ch_…`): the parent must be theirs.
-          const requires = parentsNamed(op, params);
-          if (requires.length > 0) return { request, requires, vouched: true };
+          const { requires, within } = parentsNamed(op, params);
+          if (requires.length > 0) return { request, requires, vouched: true, within };
           if (resource !== undefined && CATALOG.has(resource))
-            return { request, requires: [], vouched: false };
+            return { request, requires: [], vouched: false, within: NO_PARENT };
         }
         // Unfiltered lists and account-wide singletons (/v1/balance): only the catalog's lists.
         throw forbidden();
+      };
+      const planRead = (request: GetRequest): ReadPlan => {
+        const plan = decide(request);
+        const op = reads.get(plan.request.path)!;
+        const cursors =
+          op.kind === 'list' ? cursorsOf(op, plan.request.params ?? {}, plan.request.pathParams ?? []) : [];
+        return { ...plan, cursors };
+      };
+      const admits = (object: StripeObject, vouched: boolean, within: Within = NO_PARENT): boolean => {
+        if (ENVELOPES.has(String(object.object))) return false;
+        const schema = index.schemaOfObject(object);
+        if (!schema) return false;
+        if (schema.name === 'customer') return object.id === customer;
+        // A list narrowed to a parent holds only what names that parent, whoever filtered it.
+        for (const [prop, id] of Object.entries(within)) {
+          if (hasProp(schema, prop) && idOf(object[prop]) !== id) return false;
+        }
+        const props = owners.get(schema.name);
+        // What names a customer must name theirs; a deleted object names nothing, so only a
+        // checked parent (or a write that checked its target first) vouches for it.
+        if (props && object.deleted !== true) return props.some((p) => idOf(object[p]) === customer);
+        if (MERCHANT_ONLY.has(schema.name)) return false;
+        return CATALOG.has(schema.name) || vouched;
       };
 
       return {
@@ -284,17 +404,13 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
           if (!rule) throw forbidden();
           return rule(request, customer);
         },
-        admits(object, vouched) {
-          if (ENVELOPES.has(String(object.object))) return false;
+        admits,
+        admitsCursor(object, plan) {
           const schema = index.schemaOfObject(object);
-          if (!schema) return false;
-          if (schema.name === 'customer') return object.id === customer;
-          const props = owners.get(schema.name);
-          // What names a customer must name theirs; a deleted object names nothing, so only a
-          // checked parent (or a write that checked its target first) vouches for it.
-          if (props && object.deleted !== true) return props.some((p) => idOf(object[p]) === customer);
-          if (MERCHANT_ONLY.has(schema.name)) return false;
-          return CATALOG.has(schema.name) || vouched;
+          if (!schema || object.deleted === true) return false;
+          // A checked parent vouches for a cursor only when the cursor names that parent.
+          const member = Object.keys(plan.within).some((prop) => hasProp(schema, prop));
+          return admits(object, plan.vouched && member, plan.within);
         },
         hide(error) {
           return error instanceof GraphQLError && error.extensions.code === 'NOT_FOUND' ? forbidden() : error;

@@ -24,7 +24,7 @@ import { toGraphQLError } from '../schema/errors.ts';
 import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
-import { forbidden, type SessionScope } from './scope.ts';
+import { type CursorCheck, forbidden, type ReadPlan, type SessionScope, type Within } from './scope.ts';
 import { slot } from './slot.ts';
 
 export interface WriteRequest {
@@ -99,6 +99,8 @@ export class UpstreamSession {
   readonly #scope: SessionScope | undefined;
   /** objects that passed the scope: a cached or re-primed one is not checked twice */
   readonly #admitted = new WeakSet<object>();
+  /** the ids of those objects: a paging cursor naming one needs no check */
+  readonly #admittedIds = new Set<string>();
 
   constructor(options: SessionOptions) {
     this.#rest = options.rest;
@@ -132,25 +134,42 @@ export class UpstreamSession {
   /** GET through the request's cache (and the scope: forced filters, then a check of the result). */
   async get<T = StripeObject>(request: GetRequest): Promise<T> {
     const scope = this.#scope;
-    let vouched = false;
-    if (scope) {
-      const plan = scope.planRead(request);
-      for (const required of plan.requires) await this.get(required);
-      request = plan.request;
-      vouched = plan.vouched;
-    }
-    const key = requestKey(request);
-    let result: unknown = this.#primedAt(key);
-    if (result === undefined) {
-      if (!this.#requests.has(key)) this.#requests.set(key, request);
-      try {
-        result = await this.#loader.load(key);
-      } catch (error) {
-        throw scope ? scope.hide(error) : error;
-      }
-    }
-    if (scope) this.#check(scope, result, vouched);
+    if (!scope) return this.adopt((await this.#fetch(request)) as T);
+    const plan = scope.planRead(request);
+    for (const required of plan.requires) await this.get(required);
+    for (const cursor of plan.cursors) await this.#checkCursor(scope, cursor, plan);
+    const result = await this.#fetch(plan.request).catch((error: unknown) => {
+      throw scope.hide(error);
+    });
+    this.#check(scope, result, plan.vouched, plan.within);
     return this.adopt(result as T);
+  }
+
+  /** A GET through the primed objects and the request's cache, unchecked. */
+  #fetch(request: GetRequest): Promise<unknown> {
+    const key = requestKey(request);
+    const primed = this.#primedAt(key);
+    if (primed !== undefined) return Promise.resolve(primed);
+    if (!this.#requests.has(key)) this.#requests.set(key, request);
+    return this.#loader.load(key);
+  }
+
+  /**
+   * A paging cursor must be an object the caller may read as a member of the list, checked before
+   * the list is asked for: otherwise Stripe would page from another customer's object (or say it
+   * does not exist). A cursor this session already admitted (the last item of the page before)
+   * costs nothing; another is read by id first, and an unknown one is the same FORBIDDEN.
+   */
+  async #checkCursor(scope: SessionScope, cursor: CursorCheck, plan: ReadPlan): Promise<void> {
+    if (this.#admittedIds.has(cursor.id)) return;
+    if (!cursor.read) throw forbidden();
+    const object = await this.#fetch(cursor.read).catch((error: unknown) => {
+      throw scope.hide(error);
+    });
+    if (typeof object !== 'object' || object === null || !scope.admitsCursor(object as StripeObject, plan)) {
+      throw forbidden();
+    }
+    this.#admit(scope, object as StripeObject);
   }
 
   /** GET a list or search page through the request's cache; its items are this session's and primed. */
@@ -283,15 +302,39 @@ export class UpstreamSession {
     });
   }
 
-  /** Admits a result (each item of a page) or throws FORBIDDEN. */
-  #check(scope: SessionScope, value: unknown, vouched: boolean): void {
+  /**
+   * Admits a result (each item of a page) or throws FORBIDDEN: a list with one item outside the
+   * scope is refused whole, whoever filtered it (`within`: the parents its items must name).
+   */
+  #check(scope: SessionScope, value: unknown, vouched: boolean, within?: Within): void {
     const data = (value as { data?: unknown } | null)?.data;
     const page = isEnvelope(value) && Array.isArray(data);
     for (const item of page ? (data as unknown[]) : [value]) {
       if (typeof item !== 'object' || item === null) throw forbidden();
       if (this.#admitted.has(item)) continue;
-      if (!scope.admits(item as StripeObject, vouched)) throw forbidden();
-      this.#admitted.add(item);
+      if (!scope.admits(item as StripeObject, vouched, within)) throw forbidden();
+      this.#admit(scope, item as StripeObject);
+    }
+  }
+
+  /**
+   * Records an admitted object, and the items of the lists that arrived inside it (an invoice's
+   * `lines`, a subscription's `items`): they come with their parent, so the parent vouches for them,
+   * each still checked against it (a line must name this invoice, when its type has `invoice`).
+   */
+  #admit(scope: SessionScope, object: StripeObject): void {
+    this.#admitted.add(object);
+    if (typeof object.id !== 'string') return;
+    this.#admittedIds.add(object.id);
+    const within = typeof object.object === 'string' ? { [object.object]: object.id } : undefined;
+    for (const value of Object.values(object)) {
+      if (!within || !isEnvelope(value)) continue;
+      const items = (value as { data?: unknown }).data;
+      if (!Array.isArray(items)) continue;
+      for (const item of items) {
+        if (typeof item !== 'object' || item === null || this.#admitted.has(item)) continue;
+        if (scope.admits(item as StripeObject, true, within)) this.#admit(scope, item as StripeObject);
+      }
     }
   }
 }

@@ -6,24 +6,27 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import { STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
 import {
   DEFAULT_API_BASE,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_MAX_RETRIES,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
+  defaultPerPath,
 } from './config.ts';
 import { encodeForm, type FormParams } from './encode.ts';
 import { errorFromResponse, StripeError } from './errors.ts';
-import { exchange } from './exchange.ts';
+import { AnswerTooLargeError, exchange } from './exchange.ts';
 import { decodeBody, parseBody } from './json.ts';
 import { encodeMultipart } from './multipart.ts';
 import { paginate, type StripePage } from './paginate.ts';
 import { InvalidPathParameterError, pathParameterProblem } from './path-params.ts';
 import { parseRetryAfter, type RetryPolicy, retryDelayMs, shouldRetry } from './retry.ts';
-import { Semaphore } from './semaphore.ts';
-import { STRIPE_API_VERSION } from './version.ts';
+import { QueueTimeoutError, Semaphore } from './semaphore.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -123,6 +126,16 @@ export interface RestClientOptions {
   readonly maxRetries?: number;
   /** Requests in flight at once; the rest queue FIFO. Default 16. */
   readonly maxConcurrency?: number;
+  /**
+   * Requests in flight at once to one path template (`GET /v1/charges/{charge}`), so that one slow
+   * path cannot hold every slot; waiting paths take turns. Default three quarters of
+   * `maxConcurrency` (12 of 16).
+   */
+  readonly maxConcurrencyPerPath?: number;
+  /** Longest wait for a slot before failing with kind `queue_timeout` (nothing sent). Default 15 s. */
+  readonly queueTimeoutMs?: number;
+  /** Largest answer body read; a larger one fails with kind `too_large` as it passes. Default 16 MiB. */
+  readonly maxResponseBytes?: number;
   /** Sockets in the pool. Default `maxConcurrency`. */
   readonly maxConnections?: number;
   /** Backoff base and minimum. Default 500 ms. */
@@ -217,6 +230,7 @@ export class StripeRestClient implements RestClient {
   readonly #policy: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #connectTimeoutMs: number;
+  readonly #maxResponseBytes: number;
   readonly #connections: number;
   readonly #listeners: readonly RequestListener[];
   readonly #limiter: RateLimiter | undefined;
@@ -250,7 +264,19 @@ export class StripeRestClient implements RestClient {
       ),
       maxDelayMs: positiveInteger('maxRetryDelayMs', options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 0),
     };
-    this.#semaphore = new Semaphore(maxConcurrency);
+    this.#semaphore = new Semaphore(maxConcurrency, {
+      perKey: positiveInteger(
+        'maxConcurrencyPerPath',
+        options.maxConcurrencyPerPath,
+        defaultPerPath(maxConcurrency),
+      ),
+      queueTimeoutMs: positiveInteger('queueTimeoutMs', options.queueTimeoutMs, DEFAULT_QUEUE_TIMEOUT_MS),
+    });
+    this.#maxResponseBytes = positiveInteger(
+      'maxResponseBytes',
+      options.maxResponseBytes,
+      DEFAULT_MAX_RESPONSE_BYTES,
+    );
     this.#connections = positiveInteger('maxConnections', options.maxConnections, maxConcurrency);
     this.#origin = base.origin;
     this.#ownsPool = options.dispatcher === undefined;
@@ -440,8 +466,14 @@ export class StripeRestClient implements RestClient {
   async #attempt(prepared: PreparedRequest, signal: CancelSignal | undefined): Promise<AttemptResult> {
     let release: () => void;
     try {
-      release = await this.#semaphore.acquire(signal);
+      release = await this.#semaphore.acquire(signal, `${prepared.method} ${prepared.pathTemplate}`);
     } catch (reason) {
+      if (reason instanceof QueueTimeoutError) {
+        throw new StripeError({
+          kind: 'queue_timeout',
+          message: `Stripe is saturated: no upstream slot freed within ${reason.waitedMs} ms; nothing was sent`,
+        });
+      }
       throw abortedError(reason);
     }
     if (signal?.aborted) {
@@ -451,13 +483,17 @@ export class StripeRestClient implements RestClient {
     let timedOut = false;
     let status: number | undefined;
     let requestId: string | undefined;
-    const call = exchange(this.#dispatcherFor(prepared), {
-      origin: prepared.files ? this.#filesBase.origin : this.#origin,
-      method: prepared.method,
-      path: prepared.target,
-      headers: prepared.headers,
-      body: prepared.body ?? null,
-    });
+    const call = exchange(
+      this.#dispatcherFor(prepared),
+      {
+        origin: prepared.files ? this.#filesBase.origin : this.#origin,
+        method: prepared.method,
+        path: prepared.target,
+        headers: prepared.headers,
+        body: prepared.body ?? null,
+      },
+      this.#maxResponseBytes,
+    );
     const timer = setTimeout(() => {
       timedOut = true;
       call.cancel(new Error(`Request to Stripe timed out after ${this.#timeoutMs} ms`));
@@ -505,6 +541,18 @@ export class StripeRestClient implements RestClient {
       };
     } catch (error) {
       if (error instanceof StripeError) throw error;
+      if (error instanceof AnswerTooLargeError) {
+        return this.#failed(
+          new StripeError({
+            kind: 'too_large',
+            message: `${error.message}; the transfer was cut off`,
+            statusCode: error.status,
+            requestId: error.requestId,
+          }),
+          error.status,
+          error.requestId,
+        );
+      }
       if (signal?.aborted) throw abortedError(signal.reason);
       const code = errorCode(error);
       if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {

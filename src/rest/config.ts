@@ -9,6 +9,12 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RETRIES = 2;
 /** Well under Stripe's 25 req/s sandbox and per-endpoint limits at typical latencies. */
 export const DEFAULT_MAX_CONCURRENCY = 16;
+export const DEFAULT_QUEUE_TIMEOUT_MS = 15_000;
+/** A page of 100 objects with their references expanded is a few MB; 16 MiB leaves room. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** The slots one path may hold by default: a quarter stays free for the others. */
+export const defaultPerPath = (maxConcurrency: number): number =>
+  Math.max(1, maxConcurrency - Math.ceil(maxConcurrency / 4));
 
 export interface RestConfig {
   /** `sk_…` or `rk_…`; undefined when `STRIPE_SECRET_KEY` is unset (the server then runs the emulator). */
@@ -21,6 +27,12 @@ export interface RestConfig {
   readonly maxConcurrency: number;
   /** Sockets per origin; defaults to `maxConcurrency` so permits never queue inside the pool. */
   readonly maxConnections: number;
+  /** Slots one path template may hold (`STRIPE_MAX_CONCURRENCY_PER_PATH`); default ¾ of the slots. */
+  readonly maxConcurrencyPerPath: number;
+  /** Longest wait for a slot before STRIPE_QUEUE_TIMEOUT (`STRIPE_QUEUE_TIMEOUT_MS`). */
+  readonly queueTimeoutMs: number;
+  /** Largest Stripe answer read (`STRIPE_MAX_RESPONSE_BYTES`); a larger one is cut off. */
+  readonly maxResponseBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +121,20 @@ export function readRestConfig(env: NodeJS.ProcessEnv): RestConfig {
     maxRetries: readInteger(env, 'STRIPE_MAX_RETRIES', 0, 10, DEFAULT_MAX_RETRIES),
     maxConcurrency,
     maxConnections: readInteger(env, 'STRIPE_MAX_CONNECTIONS', 1, 1000, maxConcurrency),
+    maxConcurrencyPerPath: readInteger(
+      env,
+      'STRIPE_MAX_CONCURRENCY_PER_PATH',
+      1,
+      maxConcurrency,
+      defaultPerPath(maxConcurrency),
+    ),
+    queueTimeoutMs: readInteger(env, 'STRIPE_QUEUE_TIMEOUT_MS', 1, 600_000, DEFAULT_QUEUE_TIMEOUT_MS),
+    maxResponseBytes: readInteger(
+      env,
+      'STRIPE_MAX_RESPONSE_BYTES',
+      1024,
+      1024 * 1024 * 1024,
+      DEFAULT_MAX_RESPONSE_BYTES,
+    ),
   };
 }

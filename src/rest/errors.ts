@@ -9,11 +9,22 @@
  * - `aborted`: the caller's `AbortSignal` fired (e.g. the GraphQL request was cancelled).
  * - `rate_limited`: the shared rate budget (`RestClientOptions.limiter`) had no room soon enough;
  *   nothing was sent.
+ * - `queue_timeout`: every upstream slot this call could take stayed busy past the queue timeout
+ *   (`RestClientOptions.queueTimeoutMs`); nothing was sent.
+ * - `too_large`: the answer passed `RestClientOptions.maxResponseBytes`; the transfer was cut off.
+ *   Stripe did answer: a write may have happened.
  *
  * Messages never contain the API key: it only ever travels in the `Authorization` header.
  */
 
-export type StripeErrorKind = 'api' | 'connection' | 'timeout' | 'aborted' | 'rate_limited';
+export type StripeErrorKind =
+  | 'api'
+  | 'connection'
+  | 'timeout'
+  | 'aborted'
+  | 'rate_limited'
+  | 'queue_timeout'
+  | 'too_large';
 
 /** Stripe's documented `error.type` values, open-ended for forward compatibility. */
 export type StripeErrorType =

@@ -7,6 +7,10 @@
  *
  * Cancelling settles at once, whether or not the request has reached a connection yet (undici hands
  * out its abort function only then): the request is aborted as soon as it can be.
+ *
+ * The body is bounded (`maxBytes`): an answer whose `Content-Length` says more, or whose bytes pass
+ * the bound as they arrive (a chunked or endless body), fails with `AnswerTooLargeError` at once,
+ * the connection is aborted and the bytes held so far are dropped.
  */
 import type { Dispatcher } from 'undici';
 
@@ -28,13 +32,29 @@ export interface Exchange {
   cancel(reason: Error): void;
 }
 
+/** The answer's body passed the exchange's `maxBytes`. */
+export class AnswerTooLargeError extends Error {
+  override readonly name = 'AnswerTooLargeError';
+  constructor(
+    readonly maxBytes: number,
+    readonly status: number,
+    readonly requestId: string | undefined,
+  ) {
+    super(`Stripe's answer is larger than the ${maxBytes}-byte limit`);
+  }
+}
+
 const EMPTY = Buffer.alloc(0);
 
 function text(value: Buffer | string | undefined): string | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? value : value.toString('latin1');
 }
 
-export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): Exchange {
+export function exchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Exchange {
   let resolve!: (answer: Answer) => void;
   let reject!: (error: Error) => void;
   const answer = new Promise<Answer>((res, rej) => {
@@ -57,6 +77,15 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
     settled = true;
     reject(error);
   };
+  /** Over the bound: fail, stop the transfer and let go of what arrived. */
+  const tooLarge = (): false => {
+    chunks = undefined;
+    first = undefined;
+    const error = new AnswerTooLargeError(maxBytes, status, text(requestId));
+    fail(error);
+    abort?.(error);
+    return false;
+  };
 
   const handler: Dispatcher.DispatchHandler = {
     onConnect(abortRequest) {
@@ -65,19 +94,24 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
     },
     onHeaders(statusCode, raw) {
       status = statusCode;
-      // Names arrive as sent; only three matter, told apart by length before any string is made.
+      // Names arrive as sent; only four matter, told apart by length before any string is made.
+      let declared: Buffer | string | undefined;
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const name = raw[i]!;
         const size = name.length;
-        if (size !== 10 && size !== 11 && size !== 19) continue;
+        if (size !== 10 && size !== 11 && size !== 14 && size !== 19) continue;
         const lower = text(name)!.toLowerCase();
         if (lower === 'request-id') requestId = raw[i + 1];
         else if (lower === 'retry-after') retryAfter = raw[i + 1];
         else if (lower === 'stripe-should-retry') shouldRetry = raw[i + 1];
+        else if (lower === 'content-length') declared = raw[i + 1];
       }
+      if (declared !== undefined && Number(text(declared)) > maxBytes) return tooLarge();
       return true;
     },
     onData(chunk) {
+      if (settled) return false;
+      if (length + chunk.length > maxBytes) return tooLarge();
       if (first === undefined) first = chunk;
       else if (chunks === undefined) chunks = [first, chunk];
       else chunks.push(chunk);

@@ -11,6 +11,8 @@ function stripeCode(error: StripeError): string {
   if (error.kind === 'aborted') return 'REQUEST_ABORTED';
   if (error.kind === 'connection') return 'STRIPE_UNREACHABLE';
   if (error.kind === 'rate_limited') return 'RATE_LIMITED';
+  if (error.kind === 'queue_timeout') return 'STRIPE_QUEUE_TIMEOUT';
+  if (error.kind === 'too_large') return 'STRIPE_RESPONSE_TOO_LARGE';
   if (error.isRateLimit) return 'STRIPE_RATE_LIMITED';
   switch (error.statusCode) {
     case 400:
@@ -61,6 +63,46 @@ export function withInputPath(error: unknown, mapParam: (param: string) => strin
   return new GraphQLError(error.message, {
     ...(error.originalError ? { originalError: error.originalError } : {}),
     extensions: { ...error.extensions, inputPath },
+  });
+}
+
+/**
+ * Whether a write that failed this way may still have been applied by Stripe: it was (or may have
+ * been) forwarded and no verdict came back — a timeout, a lost or refused connection, an answer cut
+ * off, a cancelled call, a 5xx. A 4xx is Stripe's refusal; a scope denial, a spent rate budget or a
+ * full queue sent nothing.
+ */
+function mayHaveHappened(error: unknown): boolean {
+  const cause = error instanceof GraphQLError ? error.originalError : error;
+  if (!isStripeError(cause)) return false;
+  switch (cause.kind) {
+    case 'timeout':
+    case 'connection':
+    case 'too_large':
+    case 'aborted':
+      return true;
+    case 'api':
+      return (cause.statusCode ?? 500) >= 500;
+    default:
+      return false;
+  }
+}
+
+/**
+ * A failed write's error with what a client needs to retry it safely: `idempotencyKey`, the key the
+ * gateway sent (the caller's or the one it made), and `mayHaveHappened`. Retrying with the same key
+ * makes Stripe answer the first attempt's result instead of writing twice.
+ */
+export function withWriteOutcome(error: unknown, idempotencyKey: string | undefined): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  return new GraphQLError(error.message, {
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions: {
+      ...error.extensions,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+      mayHaveHappened: mayHaveHappened(error),
+    },
   });
 }
 

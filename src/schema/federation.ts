@@ -37,8 +37,8 @@ import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { expandFor } from './plans.ts';
-import type { TypeRegistry } from './registry.ts';
+import { expandFor, planExtensions } from './plans.ts';
+import { fieldNames, type TypeRegistry } from './registry.ts';
 
 type Ref = any;
 
@@ -70,7 +70,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
   for (const [gql, name] of entityTypes(registry)) {
     const ref = registry.objects.get(name);
     const op = registry.index.retrieveByIdOf(name)!;
-    if (registry.wireFields.get(gql)?.has(ACCOUNT_KEY_FIELD)) {
+    if (registry.model.objects[name]!.props.some((p) => fieldNames(p).field === ACCOUNT_KEY_FIELD)) {
       throw new Error(`${gql} has a Stripe field named ${ACCOUNT_KEY_FIELD}: choose another account key`);
     }
     b.objectField(ref, ACCOUNT_KEY_FIELD, (t: Ref) =>
@@ -99,7 +99,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
           path: op.path,
           pathParams: [representation.id],
           // Planned once per `_entities` call and entity type: every representation shares it.
-          expand: expandFor(registry, info, session, op, { typeName: gql }),
+          expand: expandFor(info, session, op, { typeName: gql }),
         });
         if (result.deleted === true) {
           throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
@@ -129,13 +129,17 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
       ...queryConfig.fields,
       _entities: {
         ...entitiesField,
+        resolve: (_source: unknown, args: { representations?: unknown }, ctx: unknown, info) =>
+          resolveEntities(args.representations, ctx, info),
         // The query cost estimate (src/server/cost.ts): a Stripe call per representation.
         // Each representation is read by its type's retrieve, with what the router selects under it
         // folded into that read's expand[] (per type, so the union rule of the planner does not apply).
-        extensions: {
-          stripeCost: { perItemOf: 'representations' },
-          stripePlan: { operation: '_entities', shape: 'object', expand: true },
-        },
+        extensions: planExtensions({
+          operation: '_entities',
+          shape: 'object',
+          expand: true,
+          perItemOf: 'representations',
+        }),
         type: new GraphQLNonNull(
           new GraphQLList(new GraphQLUnionType({ ...EntityType.toConfig(), types: entities })),
         ),
@@ -155,6 +159,49 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
     types: config.types.map((type) => (type === config.query ? query : type)),
   });
   return subgraph;
+}
+
+/**
+ * `_entities`: each representation resolved by its type's `resolveReference`. A representation
+ * that is not an object, or whose `__typename` names no entity type, is that item's
+ * BAD_USER_INPUT error (the others still resolve); Apollo's own resolver throws a plain error for
+ * the whole field there.
+ */
+function resolveEntities(representations: unknown, ctx: unknown, info: GraphQLResolveInfo): unknown[] {
+  if (!Array.isArray(representations)) return [];
+  return representations.map((representation: unknown) => {
+    if (typeof representation !== 'object' || representation === null || Array.isArray(representation)) {
+      return Promise.reject(userError('BAD_USER_INPUT', 'A representation is an object with a __typename'));
+    }
+    const typename = (representation as { __typename?: unknown }).__typename;
+    const type = typeof typename === 'string' ? info.schema.getType(typename) : undefined;
+    const resolveReference = isObjectType(type) ? referenceResolverOf(type) : undefined;
+    if (!type || !resolveReference) {
+      return Promise.reject(
+        userError(
+          'BAD_USER_INPUT',
+          typeof typename === 'string'
+            ? `${typename} is not an entity type of this subgraph`
+            : 'A representation needs its __typename',
+        ),
+      );
+    }
+    // The entity's type is then told by its `object`, as everywhere (src/schema/abstract.ts).
+    try {
+      return Promise.resolve(resolveReference(representation, ctx, info));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  });
+}
+
+type ResolveReference = (representation: unknown, ctx: unknown, info: GraphQLResolveInfo) => unknown;
+
+function referenceResolverOf(type: GraphQLObjectType): ResolveReference | undefined {
+  const apollo = type.extensions?.apollo as
+    | { subgraph?: { resolveReference?: ResolveReference } }
+    | undefined;
+  return hasResolvableKey(type) ? apollo?.subgraph?.resolveReference : undefined;
 }
 
 interface DirectiveUse {

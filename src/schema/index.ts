@@ -1,9 +1,10 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
-import { GraphQLSchema, specifiedDirectives } from 'graphql';
+import { type GraphQLNamedType, type GraphQLObjectType, GraphQLSchema, specifiedDirectives } from 'graphql';
 import { loadDescriptions, loadModel } from '../spec/model.ts';
 import { withoutPreview } from '../spec/preview.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
+import { guardAbstractTypes } from './abstract.ts';
 import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
 import { addConnectedAccountScope } from './connect.ts';
@@ -14,7 +15,7 @@ import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
 import { TypeRegistry } from './registry.ts';
 import { addRelations } from './relations.ts';
-import { rootFields } from './root.ts';
+import { type RootField, rootFields } from './root.ts';
 import { addSubscriptions } from './subscriptions.ts';
 
 export interface SchemaOptions {
@@ -48,7 +49,7 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const argumentTypes = new ArgumentTypes(registry);
   const fields = rootFields(registry, connections, argumentTypes);
   addRelations(registry, connections, argumentTypes);
-  builder.queryFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
+  builder.queryFields((t) => Object.fromEntries(byResource(fields, model).map((f) => [f.name, f.build(t)])));
   addOnrampSessionQuote(builder, registry);
   addConnectedAccountScope(builder, fields);
   addMutations(registry);
@@ -59,8 +60,8 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     sortSchema: false,
     ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
   });
-  const served = options.reachableOnly === false ? schema : reachableOnly(schema);
-  return { schema: toSubgraphSchema(served), model, index };
+  const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
+  return { schema: guardAbstractTypes(toSubgraphSchema(served)), model, index };
 }
 
 /**
@@ -72,4 +73,49 @@ function reachableOnly(schema: GraphQLSchema): GraphQLSchema {
   const node = schema.getType('Node');
   const implementors = node && 'getFields' in node ? schema.getPossibleTypes(node as never) : [];
   return new GraphQLSchema({ ...schema.toConfig(), types: [...implementors] });
+}
+
+/** The order of a resource's root fields: its read, its list, its search, then the rest. */
+const KIND_RANK: Readonly<Record<string, number>> = { retrieve: 0, list: 1, search: 2 };
+
+/**
+ * The Query root's fields grouped by resource, in the resources' alphabetical order: `node` first,
+ * then `customer`, `customers`, `searchCustomers` side by side (GraphiQL's Docs list them in this
+ * order). A field without a resource (node) sorts first.
+ */
+function byResource(fields: RootField[], model: Model): RootField[] {
+  const key = (f: RootField): string => {
+    const resource = f.operation?.resource;
+    return resource ? (model.objects[resource]?.gql ?? resource) : '';
+  };
+  const rank = (f: RootField): number => KIND_RANK[f.operation?.kind ?? ''] ?? 3;
+  return [...fields].sort(
+    (a, b) => key(a).localeCompare(key(b), 'en') || rank(a) - rank(b) || a.name.localeCompare(b.name, 'en'),
+  );
+}
+
+/**
+ * The types in the order a reader looks for them: the roots, then the resources (and their deleted
+ * forms) by name, then every other type by name. graphql-js keeps the order of `types` in the type map, which
+ * GraphiQL's Docs use for "All Schema Types" and for the order of search hits, so `Customer` is the
+ * first hit for "Customer" rather than the thirty-third, behind its sub-objects.
+ */
+function readerOrder(schema: GraphQLSchema, model: Model): GraphQLSchema {
+  const byName = (a: GraphQLNamedType, b: GraphQLNamedType) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(
+    (t): t is GraphQLObjectType => t != null,
+  );
+  const resources = new Set<GraphQLNamedType>();
+  for (const object of Object.values(model.objects)) {
+    const type = object.resource ? schema.getType(object.gql) : undefined;
+    if (type) resources.add(type);
+  }
+  const rest = Object.values(schema.getTypeMap()).filter(
+    (t) => !t.name.startsWith('__') && !resources.has(t) && !roots.includes(t as GraphQLObjectType),
+  );
+  return new GraphQLSchema({
+    ...schema.toConfig(),
+    types: [...roots, ...[...resources].sort(byName), ...rest.sort(byName)],
+  });
 }

@@ -8,16 +8,20 @@
  * `verifyCustomerSource`); `test_helpers/` is dropped (`advanceTestClock`). A clash fails the build
  * until `mutationNameOverrides` (src/spec/overrides.ts) settles it.
  *
- * Every mutation takes `idempotencyKey` (the REST client makes one when absent and reuses it on every
- * retry) and returns the resulting object, with the selection's references folded into `expand[]`.
+ * Every mutation takes `idempotencyKey` (made here when absent, reused on every retry of the REST
+ * client) and returns the resulting object, with the selection's references folded into `expand[]`.
+ * A failed write's error carries the key it was sent with (`extensions.idempotencyKey`) and whether
+ * Stripe may have applied it anyway (`extensions.mayHaveHappened`): retried with that key, it cannot
+ * happen twice.
  */
+import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
 import type { Model, Operation } from '../spec/types.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError, withInputPath } from './errors.ts';
+import { userError, withInputPath, withWriteOutcome } from './errors.ts';
 import { type InputShape, InputTypes, inputPath, objectToWire } from './inputs.ts';
 import { expandFor, operationFieldOptions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
@@ -203,18 +207,22 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
           const session = sessionOf(ctx, root);
-          const expand = expandFor(registry, info, session, op);
+          const expand = expandFor(info, session, op);
+          const method = op.method === 'delete' ? 'DELETE' : 'POST';
+          // Made here rather than in the REST client so that a failure can hand it back.
+          const idempotencyKey = method === 'POST' ? (key ?? randomUUID()) : undefined;
           try {
             return await session.write<StripeObject>({
-              method: op.method === 'delete' ? 'DELETE' : 'POST',
+              method,
               path: op.path,
               pathParams: pathArgs.map((a) => String(args[a])),
               params,
               expand,
-              ...(key != null ? { idempotencyKey: key } : {}),
+              ...(idempotencyKey ? { idempotencyKey } : {}),
               ...(op.multipart ? { multipart: true } : {}),
             });
-          } catch (error) {
+          } catch (caught) {
+            const error = withWriteOutcome(caught, idempotencyKey);
             throw withInputPath(error, (param) => {
               // Stripe names a missing path object `id`: the argument is the one whose id it quotes.
               if (param === 'id') {

@@ -1,24 +1,26 @@
 /**
- * Fetch plans: each field that calls Stripe declares once, in `extensions.stripePlan`, what it
- * fetches — the operation, one object or pages, and what its parent's request can fold into
- * `expand[]` instead — and the resolver, the cost estimator and the expand planner read that plan.
+ * Fetch plans, the one table the resolvers, the expand planner and the cost estimate read. Built
+ * once with the schema from the model, it lives on the GraphQL fields:
+ * - `extensions.stripePlan` (FetchPlan) on each field that calls Stripe: the operation, one object
+ *   or pages, batching, the account it lives on;
+ * - `extensions.stripeWire` (WireFacts) on each field read from its parent's Stripe object: the
+ *   wire property, and how the parent's request folds it (an expandable reference, an inline
+ *   list and whether Stripe sends it only on request). The planner turns what a query selects
+ *   into `expand[]` paths from these alone, and the estimate counts a call for a fetching field
+ *   exactly where the planner cannot fold it.
  */
 import { type FieldNode, type GraphQLResolveInfo, getNamedType } from 'graphql';
 import { planExpand } from '../loaders/expand.ts';
 import type { Operation } from '../spec/types.ts';
 import { previewMark } from './preview.ts';
-import type { TypeRegistry } from './registry.ts';
 
 export interface FetchPlan {
   /** the operation id (or `node`, which picks a retrieve per id) */
   operation: string;
   /** `object`: one GET per parent; `pages`: a connection, one GET per page of up to 100 */
   shape: 'object' | 'pages';
-  /**
-   * The parent's wire property this field reads when the parent's request expanded it: selected
-   * under a fetching field, within Stripe's expand depth, it costs no call of its own.
-   */
-  fold?: string;
+  /** a call per item of this list argument, each multiplying what is below (`_entities`) */
+  perItemOf?: string;
   /** the operation takes `expand[]`, so what is selected below can be folded into it */
   expand?: boolean;
   /**
@@ -27,18 +29,74 @@ export interface FetchPlan {
    */
   batch?: boolean;
   /**
+   * The object lives on another account than its parent, named by this parent property
+   * (`transfer.destination_payment` is a payment on the transfer's `destination`): it is read
+   * through that account's session, one call per parent, and never folded (Stripe does not expand
+   * across accounts).
+   */
+  account?: string;
+  /**
+   * No target has a retrieve of its own (`application_fee.application`): Stripe may answer the
+   * bare id even when asked to expand it, and the resolver then re-reads the parent with
+   * `expand[]`, a call that folding does not save.
+   */
+  unretrievable?: boolean;
+  /**
    * `node` only: the operation a read of `id` makes (the retrieve its prefix picks), so the
    * estimator knows it sends the same request as `customer(id:)` with that id.
    */
   retrieveOf?: (id: string) => string | undefined;
 }
 
-/** Extensions for a field that calls Stripe: the plan, and the cost figure the estimator reads. */
-export function planExtensions(plan: FetchPlan): Record<string, unknown> {
-  return {
-    stripePlan: plan,
-    stripeCost: plan.shape === 'pages' ? { paged: true } : { calls: 1 },
-  };
+/**
+ * References whose object lives on another account than the object holding them: Stripe type →
+ * wire property → the property of that object naming the account. Stripe's spec does not say
+ * where an object lives; these are the references Connect documents as the connected account's:
+ * the payment a transfer created on its destination, and the charge on the connected account an
+ * application fee came from. (`transfer_reversal.destination_payment_refund` lives on the
+ * transfer's destination too, which the reversal does not name: it is read on the reversal's own
+ * account and answers NOT_FOUND from the platform.)
+ */
+export const OTHER_ACCOUNT_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  transfer: { destination_payment: 'destination' },
+  application_fee: { originating_transaction: 'account' },
+};
+
+/** Where a field's value sits in its parent's Stripe object, and how the parent's request folds it. */
+export interface WireFacts {
+  /** the parent's property */
+  wire: string;
+  /**
+   * `reference`: an expandable reference (naming it in `expand[]` brings the object inline);
+   * `list`: an inline list the field's connection serves as its first page, when its page
+   * answers the arguments (its items' paths continue at `data.`, or directly for a plain array);
+   * absent: a sub-object, always inline.
+   */
+  fold?: 'reference' | 'list';
+  /** Stripe sends it only when expanded (`customer.sources`): the path itself is asked for */
+  optIn?: boolean;
+  /** the inline list is a plain array (`dispute.balance_transactions`) */
+  array?: boolean;
+}
+
+/** Extensions for a field that calls Stripe (and, when its parent's request can fold it, how). */
+export function planExtensions(plan: FetchPlan, wire?: WireFacts): Record<string, unknown> {
+  return wire ? { stripePlan: plan, stripeWire: wire } : { stripePlan: plan };
+}
+
+/** Extensions for a field read from its parent's Stripe object. */
+export function wireExtensions(wire: WireFacts): Record<string, unknown> {
+  return { stripeWire: wire };
+}
+
+type WithExtensions = { readonly extensions?: Readonly<Record<string, unknown>> | null | undefined };
+
+export function planOf(field: WithExtensions | undefined): FetchPlan | undefined {
+  return field?.extensions?.stripePlan as FetchPlan | undefined;
+}
+
+export function wireOf(field: WithExtensions | undefined): WireFacts | undefined {
+  return field?.extensions?.stripeWire as WireFacts | undefined;
 }
 
 /** The extensions and preview mark of a field that reads or writes through `op`. */
@@ -49,8 +107,13 @@ export function operationFieldOptions(
   return previewMark(op.preview, undefined, planExtensions({ operation: op.id, shape, expand: op.expand }));
 }
 
-/** Plans by selection: within one execution graphql-js hands every item of a list the same field nodes. */
-const planned = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>>();
+/**
+ * Plans by selection and variables: within one execution graphql-js hands every item of a list the
+ * same field nodes and variable values (a cached document runs again with other variables, which
+ * may change whether an inline page answers).
+ */
+const planned = new WeakMap<readonly FieldNode[], WeakMap<object, Map<string, readonly string[]>>>();
+const NO_VARIABLES = {};
 
 /**
  * The `expand[]` paths for what the query selects under the field being resolved: none when the
@@ -58,7 +121,6 @@ const planned = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>
  * reused for every parent that resolves it (a relation under 100 list items plans once).
  */
 export function expandFor(
-  registry: TypeRegistry,
   info: GraphQLResolveInfo,
   session: { readonly folds: boolean },
   op: { readonly expand: boolean },
@@ -66,10 +128,16 @@ export function expandFor(
 ): readonly string[] {
   if (!op.expand || !session.folds) return [];
   const key = `${options.connection ? 'pages' : 'object'}:${options.typeName ?? ''}`;
-  let byKey = planned.get(info.fieldNodes);
+  let byVariables = planned.get(info.fieldNodes);
+  if (!byVariables) {
+    byVariables = new WeakMap();
+    planned.set(info.fieldNodes, byVariables);
+  }
+  const variables = info.variableValues ?? NO_VARIABLES;
+  let byKey = byVariables.get(variables);
   if (!byKey) {
     byKey = new Map();
-    planned.set(info.fieldNodes, byKey);
+    byVariables.set(variables, byKey);
   }
   let plan = byKey.get(key);
   if (!plan) {
@@ -79,7 +147,7 @@ export function expandFor(
         fragments: info.fragments,
         fieldNodes: info.fieldNodes,
         type: (options.typeName && info.schema.getType(options.typeName)) || getNamedType(info.returnType),
-        wireFields: registry.wireFields,
+        variables: info.variableValues,
         ...(options.connection ? { connection: true } : {}),
       }),
     );

@@ -11,10 +11,12 @@ import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
+import { isOfKind, objectKindExtensions } from './abstract.ts';
 import type { Builder } from './builder.ts';
+import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
-import { planExtensions } from './plans.ts';
+import { OTHER_ACCOUNT_REFERENCES, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
@@ -34,24 +36,11 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
   return { field: safe, idField: `${safe}${prop.type.k === 'array' ? 'Ids' : 'Id'}` };
 }
 
-/** What a GraphQL field reads on the wire: the property, and whether `expand[]` can inline it. */
-export interface WireField {
-  wire: string;
-  /** an expandable reference (the object field, not its `xId`) */
-  ref: boolean;
-  /** an optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`) */
-  optIn: boolean;
-  /** the field is a connection whose first page is this inline list (paths continue at `data.`) */
-  connection?: boolean;
-}
-
 export class TypeRegistry {
   readonly objects = new Map<string, Ref>();
   readonly enums = new Map<string, Ref>();
   readonly unions = new Map<string, Ref>();
   readonly node: Ref;
-  /** GraphQL type → field → where it comes from on the wire; read by the expand planner */
-  readonly wireFields = new Map<string, Map<string, WireField>>();
   /** `${object}:${deleted}` → GraphQL type name, for resolveType */
   private readonly typeByObject = new Map<string, string>();
 
@@ -64,7 +53,7 @@ export class TypeRegistry {
     this.node = (builder as Ref).interfaceRef('Node').implement({
       description: this.describe('Node', 'An object with a Stripe id, refetchable through node(id).'),
       fields: (t: Ref) => ({ id: t.exposeID('id', { nullable: false }) }),
-      resolveType: (value: unknown) => this.resolveObjectType(value as StripeObject),
+      // Resolved by `object` and `deleted`, with every abstract type (src/schema/abstract.ts).
     });
     for (const schema of Object.values(model.objects)) {
       this.objects.set(schema.name, builder.objectRef<StripeObject>(schema.gql));
@@ -151,22 +140,11 @@ export class TypeRegistry {
 
   private buildUnion(name: string): void {
     const schema = this.model.unions[name]!;
-    const byKey = new Map<string, string>();
-    for (const member of schema.members) {
-      const object = this.model.objects[member]!;
-      byKey.set(`${object.object}:${object.props.some((p) => p.name === 'deleted')}`, object.gql);
-    }
+    // Members are told apart by `object` and `deleted`, as every abstract type is
+    // (src/schema/abstract.ts); what none represents is a typed error at the field.
     this.unions.set(
       name,
-      this.builder.unionType(schema.gql, {
-        types: schema.members.map((m) => this.objects.get(m)),
-        resolveType: (value: StripeObject) => {
-          const type = byKey.get(`${String(value.object)}:${value.deleted === true}`);
-          if (!type)
-            throw new GraphQLError(`${schema.gql} cannot represent a "${String(value.object)}" object`);
-          return type;
-        },
-      }),
+      this.builder.unionType(schema.gql, { types: schema.members.map((m) => this.objects.get(m)) }),
     );
   }
 
@@ -181,15 +159,35 @@ export class TypeRegistry {
    * A reference's fetch plan: the retrieve it loads by when one operation serves every target
    * (batched when its list takes `ids[]`), and the parent's property it folds into, if expandable.
    */
-  private refPlan(type: Extract<OutType, { k: 'ref' }>, fold: string | undefined): Record<string, unknown> {
+  private refPlan(
+    type: Extract<OutType, { k: 'ref' }>,
+    fold: string | undefined,
+    account: string | undefined,
+  ): Record<string, unknown> {
     const ops = new Set(this.liveTargets(type).map((t) => this.index.retrieveByIdOf(t)));
     const op = ops.size === 1 ? [...ops][0] : undefined;
-    return planExtensions({
-      operation: op?.id ?? 'expand',
-      shape: 'object',
-      ...(fold ? { fold } : {}),
-      ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
-    });
+    if (account) return planExtensions({ operation: op?.id ?? 'expand', shape: 'object', account });
+    return planExtensions(
+      {
+        operation: op?.id ?? 'expand',
+        shape: 'object',
+        ...(ops.size === 1 && !op ? { unretrievable: true } : {}),
+        ...(op && this.index.batchReadOf(op.path) ? { batch: true } : {}),
+      },
+      // One Stripe does not expand (`source.customer`) is read by id, never folded.
+      fold ? { wire: fold, fold: 'reference' } : undefined,
+    );
+  }
+
+  /** An optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`). */
+  isOptIn(prop: OutProp): boolean {
+    const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
+    return prop.expandable && !prop.required && target?.object === 'list';
+  }
+
+  /** The parent property naming the account a reference's object lives on, when not the parent's. */
+  private accountOf(schema: ObjectSchema, wire: string): string | undefined {
+    return schema.resource ? OTHER_ACCOUNT_REFERENCES[schema.resource]?.[wire] : undefined;
   }
 
   /** The live member of a union of exactly a resource and its deleted form, else undefined. */
@@ -239,35 +237,25 @@ export class TypeRegistry {
     const ref = this.objects.get(schema.name);
     const isNode = this.isNode(schema);
     const idKind = this.idKind(schema);
-    const wireFields = new Map<string, WireField>();
-    for (const prop of schema.props) {
-      const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
-      const optIn = prop.expandable && !prop.required && target?.object === 'list';
-      if (prop.relation) {
-        // The relation's connection serves this inline list as its first page.
-        wireFields.set(prop.relation, { wire: prop.name, ref: false, optIn, connection: true });
-        continue;
-      }
-      if (prop.name === 'id' && idKind) {
-        wireFields.set(idKind === 'stripeId' ? 'stripeId' : 'id', { wire: prop.name, ref: false, optIn });
-        continue;
-      }
-      const names = fieldNames(prop);
-      // A reference Stripe does not expand (`source.customer`, read by id) is never folded.
-      wireFields.set(names.field, { wire: prop.name, ref: Boolean(names.idField) && prop.expandable, optIn });
-    }
-    this.wireFields.set(schema.gql, wireFields);
+    const kind = schema.object
+      ? {
+          object: schema.object,
+          // A live type with a `deleted` property (`apps.secret`) holds either form.
+          deleted: schema.deletedOf
+            ? true
+            : schema.props.some((p) => p.name === 'deleted')
+              ? ('either' as const)
+              : false,
+        }
+      : undefined;
     this.builder.objectType(ref, {
-      ...previewMark(schema.preview, this.describe(schema.gql)),
+      ...previewMark(
+        schema.preview,
+        this.describe(schema.gql),
+        kind ? objectKindExtensions(kind) : undefined,
+      ),
       ...(isNode ? { interfaces: [this.node] } : {}),
-      ...(schema.object
-        ? {
-            isTypeOf: (value: unknown) => {
-              const v = value as StripeObject;
-              return v.object === schema.object && (v.deleted === true) === Boolean(schema.deletedOf);
-            },
-          }
-        : {}),
+      ...(kind ? { isTypeOf: (value: unknown) => isOfKind(value, kind) } : {}),
       fields: (t: Ref) => {
         const fields: Record<string, Ref> = {};
         const claim = (name: string, wire: string, field: Ref) => {
@@ -369,7 +357,13 @@ export class TypeRegistry {
     }
     // A reference loads its object unless the parent's request expanded it (src/schema/plans.ts);
     // one Stripe does not expand is always loaded by id.
-    const extensions = base.k === 'ref' ? this.refPlan(base, prop.expandable ? wire : undefined) : undefined;
+    // Sub-objects sit in the parent's object: what is selected below them folds at `wire.…`.
+    const extensions =
+      base.k === 'ref'
+        ? this.refPlan(base, prop.expandable ? wire : undefined, this.accountOf(schema, wire))
+        : base.k === 'object' || base.k === 'union'
+          ? wireExtensions({ wire, ...(this.isOptIn(prop) ? { optIn: true } : {}) })
+          : undefined;
     return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
   }
 
@@ -400,7 +394,13 @@ export class TypeRegistry {
     wire: string,
     ctx: GatewayContext,
   ): unknown {
-    const session = sessionOf(ctx, parent);
+    // An object on another account is read as that account (its id from the parent).
+    const account = this.accountOf(parentSchema, wire);
+    const accountId = account ? idOf(parent[account]) : undefined;
+    const session =
+      accountId && accountId !== sessionOf(ctx, parent).stripeAccount
+        ? sessionForAccount(ctx, accountId, `${parentSchema.gql}.${camelCase(account!)}`)
+        : sessionOf(ctx, parent);
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
       if (live && object?.deleted === true) {

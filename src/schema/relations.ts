@@ -105,18 +105,31 @@ function relationField(
     .filter((p) => !inherited.includes(p.name))
     .map((p) => argumentTypes.argFor(p, item));
   const paged = op.query.some((p) => p.name === 'limit');
+  // The embedded first page is folded into the parent's request when Stripe always embeds it, or
+  // embeds it as a list object on request (`customer.sources`). An optional plain array
+  // (`issuing.dispute.balance_transactions`) is served when present, but is not planned for:
+  // the connection may cost a call.
+  const inlineProp = edge.inline
+    ? registry.model.objects[edge.parent]?.props.find((p) => p.name === edge.inline)
+    : undefined;
+  const folds = Boolean(inlineProp) && (inlineProp!.required || inlineProp!.type.k !== 'array');
   return t.field({
     type: connection,
     nullable: false,
     ...previewMark(
       op.preview,
       undefined,
-      planExtensions({
-        operation: op.id,
-        shape: 'pages',
-        expand: op.expand,
-        ...(edge.inline ? { fold: edge.inline } : {}),
-      }),
+      planExtensions(
+        { operation: op.id, shape: 'pages', expand: op.expand },
+        inlineProp && folds
+          ? {
+              wire: inlineProp.name,
+              fold: 'list',
+              ...(registry.isOptIn(inlineProp) ? { optIn: true } : {}),
+              ...(inlineProp.type.k === 'array' ? { array: true } : {}),
+            }
+          : undefined,
+      ),
     ),
     args: {
       ...connections.args(t),
@@ -143,7 +156,7 @@ function relationField(
         throw userError('NOT_RESOLVABLE', `This object has no id to list its ${edge.field} by`);
       }
       const session = sessionOf(ctx, parent);
-      const expand = expandFor(registry, info, session, op, { connection: true });
+      const expand = expandFor(info, session, op, { connection: true });
       if (expand.length > 0) params.expand = expand;
       if (edge.kind === 'filter') params[edge.param] = parent.id;
       for (const name of inherited) {

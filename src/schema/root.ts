@@ -121,7 +121,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand = expandFor(registry, info, sessionOf(ctx, _root), op);
+            const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
             const target = useSingleton
               ? { path: singleton.path }
@@ -161,7 +161,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(queryArgs, args);
-            const expand = expandFor(registry, info, sessionOf(ctx, _root), op, { typeName: preview.gql });
+            const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
             return sessionOf(ctx, _root).get<StripeObject>({
               path: op.path,
               ...(Object.keys(params).length ? { params } : {}),
@@ -204,7 +204,7 @@ export function rootFields(
             info: GraphQLResolveInfo,
           ) => {
             const params = wireParams(filters, args);
-            const expand = expandFor(registry, info, sessionOf(ctx, _root), op, { connection: true });
+            const expand = expandFor(info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
@@ -248,7 +248,7 @@ export function rootFields(
               { resource },
             );
           }
-          const expand = expandFor(registry, info, sessionOf(ctx, _root), op, {
+          const expand = expandFor(info, sessionOf(ctx, _root), op, {
             typeName: model.objects[resource]!.gql,
           });
           const result = await sessionOf(ctx, _root).get<StripeObject>({

@@ -19,6 +19,7 @@ import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { CUSTOMER_ID, forbidden } from '../loaders/scope.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
+import { API_KEY } from '../spec/stripe.ts';
 import type { AuthConfig, JwtConfig } from './config.ts';
 
 export const ADMIN_SCOPE = 'stripe:admin';
@@ -36,6 +37,8 @@ export interface Caller {
   readonly account?: string;
   /** the token's `sub`, for logs */
   readonly subject?: string;
+  /** when the credential expires (epoch ms, the token's `exp`): streams it opened end then */
+  readonly expiresAt?: number;
 }
 
 export interface Authenticator {
@@ -43,8 +46,6 @@ export interface Authenticator {
   authenticate(request: Request): Caller | Promise<Caller>;
 }
 
-/** A caller's own Stripe key: secret or restricted, test or live (the shape src/server/redact.ts hides). */
-const STRIPE_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,250}$/;
 const JWT_ALGORITHMS_HS = ['HS256'];
 const JWT_ALGORITHMS_ASYMMETRIC = ['RS256', 'ES256'];
 
@@ -105,7 +106,34 @@ export function callerFromClaims(payload: JWTPayload): Caller {
     ...(customer === undefined ? {} : { customer }),
     ...(account === undefined ? {} : { account }),
     ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
   };
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether `segment` is canonical unpadded base64url (RFC 7515 §2): no `=`, no character outside the
+ * alphabet, a length a byte string can have, and the unused low bits of the last character zero.
+ * Decoders ignore those bits, so without this check one token has several spellings that all verify
+ * (a replay filter or a deny-list keyed by the token's text would miss the others).
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return false;
+  const tail = segment.length % 4;
+  if (tail === 1) return false;
+  if (tail === 0) return true;
+  const last = BASE64URL.indexOf(segment[segment.length - 1]!);
+  // 2 characters carry 8 bits of 12 (4 unused), 3 carry 16 of 18 (2 unused).
+  return (last & (tail === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** A compact JWS of three canonical segments, checked before any signature work. */
+function isCanonicalJws(token: string): boolean {
+  const segments = token.split('.');
+  return (
+    segments.length === 3 && segments.every((segment) => segment !== '' && isCanonicalBase64url(segment))
+  );
 }
 
 function jwtAuthenticator(config: JwtConfig): Authenticator {
@@ -129,6 +157,9 @@ function jwtAuthenticator(config: JwtConfig): Authenticator {
   return {
     async authenticate(request) {
       const token = bearerOf(request);
+      if (!isCanonicalJws(token)) {
+        throw unauthenticated('the token is malformed (three canonical base64url segments, without padding)');
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await verify(token));
@@ -150,7 +181,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       return {
         authenticate(request) {
           const key = bearerOf(request);
-          if (!STRIPE_KEY.test(key)) {
+          if (!API_KEY.test(key)) {
             return Promise.reject(
               unauthenticated('send your Stripe key: Authorization: Bearer sk_… or rk_…'),
             );

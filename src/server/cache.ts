@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ListRequest, RestClient, RestRequest } from '../rest/client.ts';
-import type { StripeEvent } from './pubsub.ts';
+import { type OnFallback, type StripeEvent, withFallback } from './pubsub.ts';
 
 /** Objects walked when tagging an entry; a retrieve with expansions holds a handful. */
 const MAX_TAGS = 200;
@@ -23,6 +23,8 @@ export interface ObjectCacheOptions {
   redis?: Redis | undefined;
   prefix?: string;
   onLookup?: (outcome: 'hit' | 'miss') => void;
+  /** told when Redis could not be used and this process' store answered instead */
+  onFallback?: OnFallback;
 }
 
 /** The ids of the objects inside a response, bounded. */
@@ -116,6 +118,51 @@ class RedisStore implements Store {
   }
 }
 
+/**
+ * Redis, with this process' store standing in while Redis is down or failing: queries keep their
+ * cache (per replica) instead of failing. Invalidations go to both, so that what was cached locally
+ * during an outage is dropped too; Redis entries that missed an invalidation while it was away are
+ * bounded by their TTL.
+ */
+class FallbackStore implements Store {
+  private readonly local = new LocalStore();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly shared: RedisStore,
+    private readonly onFallback: OnFallback | undefined,
+  ) {}
+
+  private run<T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    return withFallback(this.redis, 'cache', this.onFallback, shared, local);
+  }
+
+  get(key: string) {
+    return this.run(
+      () => this.shared.get(key),
+      () => this.local.get(key),
+    );
+  }
+
+  set(key: string, value: string, tags: readonly string[], ttlSeconds: number) {
+    return this.run(
+      () => this.shared.set(key, value, tags, ttlSeconds),
+      () => this.local.set(key, value, tags, ttlSeconds),
+    );
+  }
+
+  async dropTagged(tags: readonly string[]) {
+    const local = await this.local.dropTagged(tags);
+    return (
+      local +
+      (await this.run(
+        () => this.shared.dropTagged(tags),
+        async () => 0,
+      ))
+    );
+  }
+}
+
 export class ObjectCache {
   private readonly store: Store;
   private readonly ttlSeconds: number;
@@ -127,7 +174,11 @@ export class ObjectCache {
     this.ttlSeconds = options.ttlSeconds;
     this.onLookup = options.onLookup;
     this.store = options.redis
-      ? new RedisStore(options.redis, `${options.prefix ?? 'sgg:'}cache:`)
+      ? new FallbackStore(
+          options.redis,
+          new RedisStore(options.redis, `${options.prefix ?? 'sgg:'}cache:`),
+          options.onFallback,
+        )
       : new LocalStore();
   }
 

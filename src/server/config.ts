@@ -4,6 +4,7 @@
  * by `readRestConfig`). Secret values are never echoed in messages.
  */
 import { ConfigError, type RestConfig, read, readInteger, readRestConfig } from '../rest/config.ts';
+import { type AnswerLimits, DEFAULT_ANSWER_LIMITS } from './answer-budget.ts';
 
 export { ConfigError };
 
@@ -45,6 +46,8 @@ export interface ServerConfig {
   readonly production: boolean;
   readonly rest: RestConfig;
   readonly limits: QueryLimits;
+  /** The answer-size budget (src/server/answer-budget.ts). */
+  readonly answer: AnswerLimits;
   readonly logLevel: LogLevel;
   /**
    * Share of successful requests that get an access-log line (`ACCESS_LOG`): 1 (`on`) every one, 0
@@ -80,6 +83,8 @@ export interface ServerConfig {
   /** Who may call the gateway, and as whom it calls Stripe (see the access-control block below). */
   readonly auth: AuthConfig;
   readonly live: LiveConfig;
+  /** Transports' origin defaults and bounds (see the channels block below). */
+  readonly channels: ChannelConfig;
 }
 
 /** Webhooks, subscriptions and what replicas share (src/server/live.ts). */
@@ -127,7 +132,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+export function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const lower = raw.toLowerCase();
@@ -136,7 +141,7 @@ function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): b
   throw new ConfigError(name, `${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-function readChoice<T extends string>(
+export function readChoice<T extends string>(
   env: NodeJS.ProcessEnv,
   name: string,
   choices: readonly T[],
@@ -261,6 +266,11 @@ function readLimits(env: NodeJS.ProcessEnv): QueryLimits {
   };
 }
 
+function readAnswerLimits(env: NodeJS.ProcessEnv): AnswerLimits {
+  const d = DEFAULT_ANSWER_LIMITS;
+  return { maxFields: readInteger(env, 'ANSWER_MAX_FIELDS', 100, 100_000_000, d.maxFields) };
+}
+
 function readLive(env: NodeJS.ProcessEnv): LiveConfig {
   const redisUrl = read(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
@@ -322,6 +332,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     production,
     rest,
     limits: readLimits(env),
+    answer: readAnswerLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     accessLog: readAccessLog(env),
     corsOrigins: readCorsOrigins(env),
@@ -337,6 +348,64 @@ export function readServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     live: readLive(env),
     previewResources: readBoolean(env, 'STRIPE_PREVIEW_RESOURCES', true),
     auth,
+    channels: readChannelConfig(env, auth.mode),
+  };
+}
+
+// ---- Channels: browser origins and the bounds of connections, subscriptions and webhook bodies ----
+// (enforced by src/server/guards.ts, listen.ts, websocket.ts, live.ts and webhooks.ts)
+
+export interface ChannelConfig {
+  /**
+   * Browser origins on a loopback name (http://localhost:3000, any port) are allowed too: the
+   * default when AUTH_MODE=none and CORS_ORIGINS is unset (a local front end in development).
+   */
+  readonly loopbackOrigins: boolean;
+  /** `WS_MAX_PAYLOAD_BYTES`: largest WebSocket message; a larger one closes the socket (1009). */
+  readonly wsMaxPayloadBytes: number;
+  /** `MAX_CONNECTIONS`: open TCP connections (kept-alive HTTP and WebSockets); past it 503 TOO_MANY_CONNECTIONS. */
+  readonly maxConnections: number;
+  /** `WS_MAX_CONNECTIONS`: open WebSockets; past it the upgrade is answered 503 TOO_MANY_CONNECTIONS. */
+  readonly maxWebSockets: number;
+  /** `SUBSCRIPTIONS_PER_CONNECTION`: active subscriptions on one WebSocket (TOO_MANY_SUBSCRIPTIONS past it). */
+  readonly subscriptionsPerConnection: number;
+  /** `MAX_SUBSCRIPTIONS`: active subscriptions on this replica, SSE and WebSocket together. */
+  readonly maxSubscriptions: number;
+  /** `WEBHOOK_MAX_BODY_BYTES`: the webhook intake's own body limit, counted as the body arrives. */
+  readonly webhookMaxBodyBytes: number;
+}
+
+export const DEFAULT_CHANNELS: Omit<ChannelConfig, 'loopbackOrigins'> = {
+  wsMaxPayloadBytes: 102_400,
+  maxConnections: 2_048,
+  maxWebSockets: 1_024,
+  subscriptionsPerConnection: 10,
+  maxSubscriptions: 1_000,
+  webhookMaxBodyBytes: 1_048_576,
+};
+
+export function readChannelConfig(env: NodeJS.ProcessEnv, mode: AuthMode): ChannelConfig {
+  const d = DEFAULT_CHANNELS;
+  return {
+    loopbackOrigins: mode === 'none' && read(env, 'CORS_ORIGINS') === undefined,
+    wsMaxPayloadBytes: readInteger(env, 'WS_MAX_PAYLOAD_BYTES', 1_024, 50_000_000, d.wsMaxPayloadBytes),
+    maxConnections: readInteger(env, 'MAX_CONNECTIONS', 1, 1_000_000, d.maxConnections),
+    maxWebSockets: readInteger(env, 'WS_MAX_CONNECTIONS', 0, 1_000_000, d.maxWebSockets),
+    subscriptionsPerConnection: readInteger(
+      env,
+      'SUBSCRIPTIONS_PER_CONNECTION',
+      1,
+      10_000,
+      d.subscriptionsPerConnection,
+    ),
+    maxSubscriptions: readInteger(env, 'MAX_SUBSCRIPTIONS', 0, 1_000_000, d.maxSubscriptions),
+    webhookMaxBodyBytes: readInteger(
+      env,
+      'WEBHOOK_MAX_BODY_BYTES',
+      1_024,
+      100_000_000,
+      d.webhookMaxBodyBytes,
+    ),
   };
 }
 

@@ -7,6 +7,8 @@ export interface ServerContext extends GatewayContext {
   requestId: string;
   /** the gateway's logger with `requestId` on every line */
   logger: Logger;
+  /** when the caller's credential expires (epoch ms; a JWT's `exp`): subscriptions end then */
+  expiresAt?: number;
   /** Stripe calls made so far by this request, over every account it acted as */
   upstreamCalls(): number;
 }

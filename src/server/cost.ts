@@ -1,19 +1,22 @@
 /**
  * Estimates how many Stripe calls an operation may make, from its shape alone, before anything
- * runs. It reads the fields' fetch plans (`extensions.stripePlan`, src/schema/plans.ts): a reference
- * or inline list that the planner folds into its fetching ancestor's `expand[]` (within Stripe's
- * four levels, never under a union with several members) costs no call. Fields that call Stripe
- * say what they cost in `extensions.stripeCost`:
- * - `{ calls: n }`: n calls per parent object (retrieve, node, expandable references);
- * - `{ paged: true }`: a connection, ceil(size / 100) calls per parent, where size is `first` or
- *   `last` (default 10); its `edges` and `nodes` multiply everything below them by size;
- * - `{ perItemOf: arg }`: a call per item of a list argument, each multiplying what is below.
+ * runs, reading the table the resolvers and the expand planner read (src/schema/plans.ts):
+ * - a field with a fetch plan (`stripePlan`) is a call per parent object (a retrieve, `node`, a
+ *   reference), or ceil(size / 100) calls per parent for a connection (`shape: 'pages'`, size is
+ *   `first` or `last`, default 10; its `edges` and `nodes` multiply everything below them by
+ *   size), or a call per item of a list argument (`perItemOf`, federation's `_entities`);
+ * - unless it is read from its parent's object (`stripeWire`: an expandable reference, an inline
+ *   list whose page answers the arguments) within Stripe's four expand levels below the request
+ *   that fetched its parent: then the planner folds it into that request's `expand[]` and it
+ *   costs nothing. Nothing under a union with several members is assumed folded (the planner
+ *   keeps only paths valid for every member).
  * A reference whose plan says `batch` (products: `GET /v1/products?ids[]=…`) is read for many
  * parents at once: the parents that one upstream response delivers are resolved before the
  * session's loader dispatches, so each such response costs at most a list call per 100 parents.
  * Other list fields multiply what is below them by the default list size (Stripe's embedded lists
  * hold up to 10 items). Fragments on different types are all counted, so the estimate is an upper
- * bound: loaders that de-duplicate or fold expansions only ever make fewer calls.
+ * bound: loaders that de-duplicate or fold expansions only ever make fewer calls
+ * (test/server/estimate-bound.test.ts checks it on random queries).
  */
 import {
   type FieldNode,
@@ -36,22 +39,14 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 
+import { inlinePageAnswers } from '../loaders/expand.ts';
+import { type FetchPlan, planOf, type WireFacts, wireOf } from '../schema/plans.ts';
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 
 /** Stripe's page size: a connection of `first: n` fetches ceil(n / 100) pages. */
 export const STRIPE_PAGE_SIZE = MAX_PAGE_SIZE;
 /** Items assumed for a connection without `first`/`last` and for other lists. */
 export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
-
-export interface StripeCost {
-  calls?: number;
-  paged?: boolean;
-  /**
-   * A call per item of this list argument, and each item multiplies what is below the field
-   * (federation's `_entities(representations:)`, src/schema/federation.ts).
-   */
-  perItemOf?: string;
-}
 
 export interface PageSizeUse {
   /** response path of the connection field, e.g. `customers` or `customer.invoices` */
@@ -67,37 +62,11 @@ export interface CostEstimate {
   pageSizes: PageSizeUse[];
 }
 
-export function stripeCostOf(
-  extensions: Readonly<Record<string, unknown>> | null | undefined,
-): StripeCost | undefined {
-  const cost = extensions?.stripeCost;
-  if (typeof cost !== 'object' || cost === null) return undefined;
-  return cost as StripeCost;
-}
-
-/** What a field's fetch plan (src/schema/plans.ts) tells the estimator. */
-interface PlanFacts {
-  /** the operation id (`node` picks one per id: `retrieveOf`) */
-  operation?: string;
-  retrieveOf?: (id: string) => string | undefined;
-  /** the field reads this parent property when the parent's request expanded it */
-  fold?: string;
-  /** the field's own request takes `expand[]` */
-  expand?: boolean;
-  /** reads for many parents share list calls of up to a page of ids */
-  batch?: boolean;
-}
-
-function planOf(extensions: Readonly<Record<string, unknown>> | null | undefined): PlanFacts | undefined {
-  const plan = extensions?.stripePlan;
-  return typeof plan === 'object' && plan !== null ? (plan as PlanFacts) : undefined;
-}
-
 /**
  * What identifies a plain read's request: a read by id alone is its operation and the id, so that
  * `customer(id: X)` and `node(id: X)` are one request; anything else, its field and arguments.
  */
-function readKey(name: string, args: Record<string, unknown>, plan: PlanFacts | undefined): string {
+function readKey(name: string, args: Record<string, unknown>, plan: FetchPlan | undefined): string {
   const id = args.id;
   if (typeof id === 'string' && Object.keys(args).length === 1 && plan?.operation !== undefined) {
     const operation = plan.operation === 'node' ? plan.retrieveOf?.(id) : plan.operation;
@@ -108,23 +77,15 @@ function readKey(name: string, args: Record<string, unknown>, plan: PlanFacts | 
 
 /** The estimator folds no deeper than the planner does. */
 const MAX_FOLD_DEPTH = MAX_EXPAND_DEPTH;
-/** Items Stripe embeds in an inline list. */
-const INLINE_PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 /**
- * Whether a field with a fold plan at `fold` segments below its fetching ancestor is answered by
- * that request: within Stripe's expand depth and, for an inline list, asked for its first page only.
+ * Whether a field read from its parent's object at `fold` segments below its fetching ancestor is
+ * answered by that request: within Stripe's expand depth and, for an inline list, when its
+ * embedded page answers the arguments (the rule the planner and the resolver apply).
  */
-function foldable(args: Record<string, unknown>, fold: number): boolean {
+function foldable(wire: WireFacts, args: Record<string, unknown>, fold: number): boolean {
   if (fold + 1 > MAX_FOLD_DEPTH) return false;
-  const list = args.first !== undefined || args.last !== undefined || 'after' in args;
-  if (!list && Object.keys(args).length === 0) return true;
-  if (args.after != null || args.before != null || args.last != null) return false;
-  const first = typeof args.first === 'number' ? args.first : INLINE_PAGE_SIZE;
-  const filters = Object.keys(args).filter(
-    (k) => !['first', 'after', 'last', 'before'].includes(k) && args[k] != null,
-  );
-  return first <= INLINE_PAGE_SIZE && filters.length === 0;
+  return wire.fold !== 'list' || inlinePageAnswers(args);
 }
 
 interface Walk {
@@ -270,40 +231,50 @@ function selectionCost(
     const { def, args } = found;
     const key = selection.alias?.value ?? name;
     const fieldPath = path === '' ? key : `${path}.${key}`;
-    const cost = stripeCostOf(def.extensions);
-    const plan = planOf(def.extensions);
+    const plan = planOf(def);
+    const wire = wireOf(def);
+    const paged = plan?.shape === 'pages';
     const fieldType = getNamedType(def.type);
 
     let own = 0;
     let pageSize: number | undefined;
     let items: number | undefined;
     // Where this field's children sit for folding: below a field that fetches, or deeper below
-    // the request this field was folded into.
-    // A plain object property is one more segment of the expand path; a connection's own fields
-    // (edges, nodes, node) are not on the wire.
+    // the request this field was folded into. A sub-object read from its parent's object is one
+    // more segment of the expand path; a connection's own fields (edges, nodes, node) are not on
+    // the wire; any other field folds nothing below it (the planner does not walk it either).
     const wrapper = parent.extensions?.stripeWrapper === true;
-    let childFold: FoldDepth = plan || fold === undefined ? undefined : wrapper ? fold : fold + 1;
-    if (cost?.perItemOf) {
+    let childFold: FoldDepth =
+      plan || fold === undefined ? undefined : wrapper ? fold : wire ? fold + 1 : undefined;
+    if (plan?.perItemOf) {
       // One read per distinct item (the session's loader de-duplicates identical ones), each with
       // what is selected below it folded into its own expand[] when its plan says it takes one.
-      const list = args[cost.perItemOf];
+      const list = args[plan.perItemOf];
       items = Array.isArray(list)
         ? new Set(list.map((item) => JSON.stringify(item))).size
         : DEFAULT_LIST_SIZE;
       own = items;
-      childFold = plan?.expand ? 0 : undefined;
-    } else if (plan?.fold !== undefined && fold !== undefined && foldable(args, fold)) {
-      // Folded into the parent's request: no call of its own.
+      childFold = plan.expand ? 0 : undefined;
+    } else if (
+      plan &&
+      wire?.fold &&
+      fold !== undefined &&
+      foldable(wire, args, fold) &&
+      !plan.unretrievable
+    ) {
+      // Folded into the parent's request (the planner asks for it exactly then): no call of its
+      // own. A reference with no retrieve (`application_fee.application`) may come back a bare
+      // id even when expanded, and the resolver re-reads its parent: it is counted as a call.
       walk.folds += 1;
-      if (cost?.paged) pageSize = pageSizeOf(args, fieldPath, walk);
-      childFold = cost?.paged ? fold + 2 : fold + 1;
-    } else if (cost?.paged) {
+      if (paged) pageSize = pageSizeOf(args, fieldPath, walk);
+      childFold = wire.fold === 'list' && !wire.array ? fold + 2 : fold + 1;
+    } else if (paged) {
       pageSize = pageSizeOf(args, fieldPath, walk);
       own = Math.ceil(pageSize / STRIPE_PAGE_SIZE);
       childFold = plan?.expand ? 1 : undefined;
-    } else if (typeof cost?.calls === 'number') {
-      own = cost.calls;
-      childFold = plan?.expand ? 0 : undefined;
+    } else if (plan) {
+      own = 1;
+      childFold = plan.expand ? 0 : undefined;
     } else if (walk.mutation && path === '') {
       own = 1;
     }
@@ -318,7 +289,7 @@ function selectionCost(
     // abstract field with several members is assumed folded.
     if (
       childFold !== undefined &&
-      !cost?.perItemOf &&
+      !plan?.perItemOf &&
       isAbstractType(fieldType) &&
       walk.schema.getPossibleTypes(fieldType).length > 1
     ) {
@@ -349,7 +320,9 @@ function selectionCost(
     if (
       own > 0 &&
       multiplier === 1 &&
-      cost?.calls !== undefined &&
+      plan !== undefined &&
+      !paged &&
+      !plan.perItemOf &&
       childCost === 0 &&
       walk.folds === foldsBefore
     ) {

@@ -1,10 +1,13 @@
 /**
- * CSRF prevention for browser clients. A browser sends a GET, or a POST whose content type is
- * `text/plain`, `application/x-www-form-urlencoded` or `multipart/form-data`, cross-origin without
- * a CORS preflight, so such a request must prove it came from a script allowed to set a custom
- * header: it must carry one of the `requestHeaders`. JSON POSTs (what GraphiQL and GraphQL clients
- * send) need a preflight anyway and pass. Same idea as Yoga's csrfPrevention plugin.
+ * CSRF prevention for browser clients, by Yoga's plugin (@graphql-yoga/plugin-csrf-prevention): a
+ * browser sends a GET, or a POST whose content type is `text/plain`,
+ * `application/x-www-form-urlencoded` or `multipart/form-data`, cross-origin without a CORS
+ * preflight, so such a request must prove it came from a script allowed to set a custom header: it
+ * must carry one of `requestHeaders`. JSON POSTs (what GraphiQL and GraphQL clients send) need a
+ * preflight anyway and pass. Yoga's refusal carries no `extensions.code`; this gives it one
+ * (`CSRF_PREVENTED`) and a message that says what to send.
  */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -15,30 +18,20 @@ export const CSRF_HEADERS: readonly string[] = [
   'x-apollo-operation-name',
 ];
 
-const SIMPLE_CONTENT_TYPES = new Set([
-  'text/plain',
-  'application/x-www-form-urlencoded',
-  'multipart/form-data',
-]);
-
-/** Whether a browser could have sent this request without a preflight. */
-export function isSimpleRequest(request: Request): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD') return true;
-  const contentType = request.headers.get('content-type');
-  if (contentType === null) return true;
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
-  return SIMPLE_CONTENT_TYPES.has(mediaType);
-}
-
 export function useCsrfPrevention(requestHeaders: readonly string[] = CSRF_HEADERS): Plugin {
+  const check = useCSRFPrevention({ requestHeaders: [...requestHeaders] }).onRequestParse!;
+  const refusal = () =>
+    new GraphQLError(
+      `This request could come from a cross-site form: send it as a JSON POST, or add one of these headers: ${requestHeaders.join(', ')}`,
+      { extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } } },
+    );
   return {
-    onRequestParse({ request }) {
-      if (!isSimpleRequest(request)) return;
-      if (requestHeaders.some((name) => (request.headers.get(name) ?? '') !== '')) return;
-      throw new GraphQLError(
-        `This request could come from a cross-site form: send it as a JSON POST, or add one of these headers: ${requestHeaders.join(', ')}`,
-        { extensions: { code: 'CSRF_PREVENTED', http: { status: 403 } } },
-      );
+    onRequestParse(payload) {
+      try {
+        return check(payload);
+      } catch {
+        throw refusal();
+      }
     },
   };
 }

@@ -5,8 +5,10 @@
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
 import type { ServerResponse } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { StripeObject } from '../loaders/loaders.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
@@ -16,14 +18,16 @@ import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import type { LiveContext } from '../schema/subscriptions.ts';
+import { useAnswerBudget } from './answer-budget.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
+import { useCompression } from './compression.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
-import { DEFAULT_QUERY } from './default-query.ts';
+import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
-import { corsFor, useRequestGuards } from './guards.ts';
+import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
 import { useCompiledExecution } from './jit.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
@@ -32,10 +36,15 @@ import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
 import { useGatewayRoutes } from './routes.ts';
+import { useStreamBounds } from './streams.ts';
+import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
+import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 export const STRIPE_ACCOUNT_HEADER = 'stripe-account';
@@ -53,6 +62,13 @@ export interface GatewayOptions {
   schema?: BuiltSchema;
   /** Where log lines go (already redacted); default stdout. */
   logSink?: LogSink;
+  /**
+   * OpenTelemetry: spans per HTTP request, GraphQL operation and Stripe call (src/server/tracing.ts).
+   * Default none (no span is made, nothing is installed).
+   */
+  tracer?: Tracer;
+  /** Compression and trusted documents; default `readProductionConfig({})` (compression on). */
+  production?: ProductionConfig;
   /** Events, claims and cache store to use (the caller closes it); default from `config.live`. */
   shared?: SharedState;
 }
@@ -127,8 +143,30 @@ function readinessClient(rest: RestClient, config: ServerConfig): RestClient {
   };
 }
 
-function corsOptions(origins: readonly string[]) {
-  return corsFor(origins, {
+/**
+ * Reads a webhook's object again, at the gateway's API version, straight from Stripe (not through
+ * the object cache, which the event is about to invalidate); undefined when it has no retrieve path
+ * or is gone.
+ */
+function rereadWith(rest: RestClient, built: BuiltSchema): Reread {
+  return async (object, account) => {
+    const path = built.index.retrievePathOf(object as StripeObject);
+    if (path === undefined) return undefined;
+    try {
+      return await rest.request<Record<string, unknown>>({
+        method: 'GET',
+        path,
+        ...(account === undefined ? {} : { stripeAccount: account }),
+      });
+    } catch (error) {
+      if (isStripeError(error) && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  };
+}
+
+function corsOptions(policy: ChannelPolicy) {
+  return corsFor(policy, {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: [
       'content-type',
@@ -147,6 +185,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
   const built = options.schema ?? buildSchema({ preview: config.previewResources });
 
+  const production = options.production ?? readProductionConfig({});
+  const trusted = production.trustedDocuments;
+  const trustedPlugins =
+    trusted.mode === 'off' || trusted.manifest === undefined
+      ? []
+      : useTrustedDocuments(trusted.mode, loadManifest(trusted.manifest, built.schema));
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
     level: config.logLevel,
@@ -155,6 +199,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   });
   // Sessions call the REST client with path templates, so metric labels stay bounded.
   const metrics = new GatewayMetrics();
+  const stripeSpans = options.tracer ? stripeCallSpans(options.tracer) : undefined;
+  const observeUpstream: RequestListener = stripeSpans
+    ? (event) => {
+        metrics.observeUpstream(event);
+        stripeSpans(event);
+      }
+    : metrics.observeUpstream;
   const live = createLive({
     config: config.live,
     secretKey: config.rest.secretKey,
@@ -172,9 +223,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (secretKey === undefined && config.auth.mode !== 'passthrough') {
       throw new Error('createGateway: config.rest.secretKey is unset; pass a key (or a rest client)');
     }
-    rest = createRestClient({ ...restConfig, secretKey, onRequest: metrics.observeUpstream, ...limiter });
+    rest = createRestClient({ ...restConfig, secretKey, onRequest: observeUpstream, ...limiter });
   } else if (typeof options.rest === 'function') {
-    rest = options.rest(metrics.observeUpstream, live.budget);
+    rest = options.rest(observeUpstream, live.budget);
   } else {
     rest = options.rest;
     ownsRest = false;
@@ -186,6 +237,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     rest: readinessClient(rest, config),
     cacheMs: config.readyCacheMs,
     timeoutMs: config.readyTimeoutMs,
+    redis: live.shared.redis,
   });
   const assets = config.graphiql ? new GraphiQLAssets() : undefined;
   const masker = createErrorMasker({ logger, redact });
@@ -199,6 +251,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const estimates = slot<CostEstimate>('cost estimate');
 
   const authenticator = createAuthenticator(config.auth);
+  // One Host/Origin policy for HTTP, SSE and the WebSocket upgrade (src/server/guards.ts).
+  const policy = createChannelPolicy({
+    allowedHosts: config.allowedHosts,
+    origins: config.corsOrigins,
+    loopbackOrigins: config.channels.loopbackOrigins,
+  });
   const scopes = createScopePolicy(built.model, built.index);
 
   const buildContext = (request: Request, res: ServerResponse | undefined, caller: Caller): ServerContext => {
@@ -240,6 +298,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return scoped;
       },
       requestId,
+      ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
       logger: logger.child({
         requestId,
         ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
@@ -261,16 +320,32 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     };
   };
 
+  const streamBounds = useStreamBounds({
+    maxSubscriptions: config.channels.maxSubscriptions,
+    expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+  });
+
   const yoga = createYoga<Record<string, unknown>, ServerContext>({
     schema: built.schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     logging: yogaLogger(logger),
     maskedErrors: { maskError: (error) => masker.mask(error) },
-    graphiql: config.graphiql ? { title: 'Stripe GraphQL gateway', defaultQuery: DEFAULT_QUERY } : false,
+    graphiql: config.graphiql
+      ? {
+          title: 'Stripe GraphQL gateway',
+          defaultQuery: DEFAULT_QUERY,
+          defaultTabs: [...TOUR_TABS],
+          // GraphiQL runs subscriptions as a GET for text/event-stream, which CSRF prevention
+          // refuses without one of its headers: the page sends one (a cross-site form cannot).
+          additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+        }
+      : false,
     renderGraphiQL: renderGraphiQLPage,
     landingPage: false,
-    cors: corsOptions(config.corsOrigins),
+    cors: corsOptions(policy),
     batching: false,
+    // The trusted documents' id parameters (src/server/trusted-documents.ts).
+    extraParamNames: DOCUMENT_ID_PARAMS,
     // The body limit is useRequestGuards' (Content-Length, or counted when chunked); Yoga's own pipes
     // every body through a TransformStream, a large share of a small query's CPU.
     maxRequestBodySize: false,
@@ -286,11 +361,30 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         : buildContext(request, response, caller);
     },
     plugins: [
+      // First: its request span wraps everything the other plugins do.
+      ...(options.tracer
+        ? [
+            useTracing<ServerContext>(options.tracer, {
+              estimatedCalls: (context) => estimates.get(context)?.upstreamCalls,
+              actualCalls: (context) => context.upstreamCalls(),
+            }),
+          ]
+        : []),
       tracking.plugin,
-      useRequestGuards({ allowedHosts: config.allowedHosts, maxBodyBytes: config.http.maxBodyBytes }),
+      useRequestGuards({
+        policy,
+        maxBodyBytes: config.http.maxBodyBytes,
+        ownBodyLimit: [config.live.webhookPath],
+      }),
       useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
-      ...live.plugins(),
+      ...live.plugins({
+        maxBodyBytes: config.channels.webhookMaxBodyBytes,
+        // A passthrough gateway holds no key to read with: such events are dropped.
+        ...(config.auth.mode === 'passthrough' ? {} : { reread: rereadWith(upstream, built) }),
+      }),
       useCsrfPrevention(),
+      ...trustedPlugins,
+      streamBounds,
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
@@ -300,9 +394,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
       }),
+      useAnswerBudget(config.answer),
       useCompiledExecution(),
+      // Last, so that it compresses the answer as the other plugins left it.
+      ...(production.compression ? [useCompression(production.compression)] : []),
     ],
   });
+
+  transportOf.set(yoga, { policy, channels: config.channels });
 
   let closing: Promise<void> | undefined;
   return {

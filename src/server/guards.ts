@@ -1,30 +1,138 @@
 /**
  * HTTP guards that run before any GraphQL work, each costing a header lookup on the common path:
- * - `Host` allow-list (DNS rebinding): a request naming another host gets 421 HOST_NOT_ALLOWED
+ * - `Host` and `Origin` (the channel policy below, shared with the WebSocket upgrade in
+ *   src/server/websocket.ts): a request naming another host gets 421 HOST_NOT_ALLOWED (DNS
+ *   rebinding), a browser request from an origin not allowed gets 403 ORIGIN_NOT_ALLOWED
  *   (`/healthz` and `/readyz` excepted: probes address pods by IP);
  * - body size: a `Content-Length` above the limit gets 413 BODY_TOO_LARGE without reading a byte;
  *   a chunked body (no `Content-Length`) is counted as it is read and refused at the limit. Bodies
  *   with a length are read by Yoga as they are, with no per-chunk accounting (Yoga's own
  *   `maxRequestBodySize` pipes every body through a TransformStream and is turned off: measured at
- *   roughly 1.6x the CPU per small query);
+ *   roughly 1.6x the CPU per small query). Paths with a limit of their own (the webhook intake)
+ *   are left to it;
  * - framing: HTML pages (GraphiQL) carry `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`;
  * - CORS: only an allowed origin is reflected, never `null` (see `corsFor`).
  */
 import type { Plugin } from 'graphql-yoga';
+import { slot } from '../loaders/slot.ts';
+import { type ChannelConfig, isLoopback } from './config.ts';
 
 export interface GuardOptions {
-  /** Accepted host names (lower case, no port); empty accepts any. */
-  allowedHosts: readonly string[];
+  policy: ChannelPolicy;
   maxBodyBytes: number;
+  /** paths that count their bodies themselves (the webhook intake) */
+  ownBodyLimit?: readonly string[];
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** What the listener and the WebSocket server of a gateway apply (src/server/listen.ts, websocket.ts). */
+export interface Transport {
+  readonly policy: ChannelPolicy;
+  readonly channels: ChannelConfig;
+}
+
+/** The transport settings a gateway keeps on its Yoga instance, for `listen()` and `serveWebSockets()`. */
+export const transportOf = slot<Transport>('transport');
+
+/** Why a channel (an HTTP request or a WebSocket upgrade) is refused before any GraphQL work. */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface ChannelPolicyOptions {
+  /** Accepted host names (lower case, no port); empty accepts any. */
+  allowedHosts: readonly string[];
+  /** Browser origins allowed cross-origin (`CORS_ORIGINS`); `['*']` any (but `null`). */
+  origins: readonly string[];
+  /** Also allow http(s) origins on a loopback name, any port (AUTH_MODE=none's default). */
+  loopbackOrigins: boolean;
+}
+
+/**
+ * One Host/Origin policy for every transport: HTTP requests (queries, SSE subscriptions) and the
+ * WebSocket upgrade ask the same `check`, and CORS reflects what `allowsOrigin` admits.
+ * A request without `Origin` is not a browser's cross-origin request and passes; `Origin: null`
+ * (sandboxed frames, `file:` pages, some redirects) is refused; the server's own origin (the
+ * Origin naming the Host it was sent to) passes.
+ */
+export interface ChannelPolicy {
+  check(host: string | null | undefined, origin: string | null | undefined): Refusal | undefined;
+  allowsOrigin(origin: string): boolean;
+  /** whether any cross-origin browser request can be allowed (CORS headers are sent at all) */
+  readonly crossOrigin: boolean;
+}
+
+function hostnameOf(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+function loopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      isLoopback(url.hostname.replace(/^\[|\]$/g, ''))
+    );
+  } catch {
+    return false;
+  }
+}
+
+export function createChannelPolicy(options: ChannelPolicyOptions): ChannelPolicy {
+  const hosts = new Set(options.allowedHosts);
+  const any = options.origins.includes('*');
+  const listed = new Set(options.origins);
+  const allowsOrigin = (origin: string): boolean =>
+    origin !== 'null' && (any || listed.has(origin) || (options.loopbackOrigins && loopbackOrigin(origin)));
+  return {
+    crossOrigin: options.origins.length > 0 || options.loopbackOrigins,
+    allowsOrigin,
+    check(host, origin) {
+      const hostname = host ? hostnameOf(host) : undefined;
+      if (hosts.size > 0 && (hostname === undefined || !hosts.has(hostname))) {
+        return {
+          status: 421,
+          code: 'HOST_NOT_ALLOWED',
+          message: 'This server does not answer for that Host (ALLOWED_HOSTS)',
+        };
+      }
+      if (origin === null || origin === undefined || allowsOrigin(origin)) return undefined;
+      // Same origin: a page this server served (GraphiQL) talking back to it.
+      if (origin !== 'null' && host && hostnameOf(host) !== undefined) {
+        try {
+          if (new URL(origin).host === host.toLowerCase()) return undefined;
+        } catch {
+          // not a URL: refused below
+        }
+      }
+      return {
+        status: 403,
+        code: 'ORIGIN_NOT_ALLOWED',
+        message: 'Browser requests from this Origin are not allowed (CORS_ORIGINS)',
+      };
+    },
+  };
+}
+
 type FetchAPI = { Response: typeof Response; Request: typeof Request };
+
+export function refusalBody(
+  code: string,
+  message: string,
+): { errors: { message: string; extensions: { code: string } }[] } {
+  return { errors: [{ message, extensions: { code } }] };
+}
 
 function refuse(fetchAPI: FetchAPI, status: number, code: string, message: string): Response {
   return fetchAPI.Response.json(
-    { errors: [{ message, extensions: { code } }] },
+    refusalBody(code, message),
     // The rest of a refused body is not worth reading: close the connection instead.
     { status, headers: { connection: 'close', 'cache-control': 'no-store' } },
   );
@@ -39,10 +147,10 @@ function tooLarge(fetchAPI: FetchAPI, maxBodyBytes: number): Response {
   );
 }
 
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
-/** Reads a body of unknown length, counting bytes; throws `BodyTooLarge` past the limit. */
-async function readCounted(
+/** Reads a body, counting bytes as they arrive; throws `BodyTooLarge` past the limit. */
+export async function readCounted(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
@@ -69,23 +177,19 @@ async function readCounted(
 }
 
 export function useRequestGuards(options: GuardOptions): Plugin {
-  const { maxBodyBytes } = options;
-  const hosts = new Set(options.allowedHosts);
+  const { maxBodyBytes, policy } = options;
+  const ownLimit = new Set(options.ownBodyLimit ?? []);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
-      if (hosts.size > 0 && !hosts.has(url.hostname.toLowerCase()) && !PROBES.has(url.pathname)) {
-        endResponse(
-          refuse(
-            fetchAPI,
-            421,
-            'HOST_NOT_ALLOWED',
-            'This server does not answer for that Host (ALLOWED_HOSTS)',
-          ),
-        );
-        return;
+      if (!PROBES.has(url.pathname)) {
+        const refusal = policy.check(request.headers.get('host') ?? url.host, request.headers.get('origin'));
+        if (refusal) {
+          endResponse(refuse(fetchAPI, refusal.status, refusal.code, refusal.message));
+          return;
+        }
       }
       const length = request.headers.get('content-length');
-      if (length === null) return;
+      if (length === null || ownLimit.has(url.pathname)) return;
       // One non-negative integer only (a list of lengths is a request-smuggling attempt).
       if (!/^\d+$/.test(length)) {
         endResponse(refuse(fetchAPI, 400, 'BAD_REQUEST', 'The Content-Length header is invalid'));
@@ -118,18 +222,13 @@ export function useRequestGuards(options: GuardOptions): Plugin {
   };
 }
 
-/** Yoga's `cors` option: reflects only an allowed origin (any with `*`), never `null`. */
-export function corsFor(origins: readonly string[], base: Record<string, unknown>) {
-  if (origins.length === 0) return false as const;
-  const any = origins.includes('*');
-  const allowed = new Set(origins);
+/** Yoga's `cors` option: reflects only an origin the policy allows, never `null`. */
+export function corsFor(policy: ChannelPolicy, base: Record<string, unknown>) {
+  if (!policy.crossOrigin) return false as const;
   return (request: Request) => {
     const origin = request.headers.get('origin');
-    if (origin === null || origin === 'null') return false as const;
-    // Any origin: reflected (credentials are never allowed), except `null`, refused above.
-    if (any) return { ...base, origin: ['*'] };
-    if (!allowed.has(origin)) return false as const;
-    // A list makes Yoga reflect the request's origin and add `Vary: Origin`.
-    return { ...base, origin: [origin, ...origins] };
+    if (origin === null || !policy.allowsOrigin(origin)) return false as const;
+    // `*` makes Yoga reflect the request's origin and add `Vary: Origin` (credentials are never allowed).
+    return { ...base, origin: ['*'] };
   };
 }

@@ -1,11 +1,17 @@
 /**
  * The listener: a node:http server around a request handler (the gateway's Yoga instance), with a
  * graceful close that stops accepting connections, lets in-flight requests finish (closing
- * keep-alive connections as they fall idle) and cuts what is left after a timeout.
+ * keep-alive connections as they fall idle) and cuts what is left after a timeout. Open
+ * connections (kept-alive, slow senders and WebSockets alike) are capped at `MAX_CONNECTIONS`: one
+ * past it is answered 503 TOO_MANY_CONNECTIONS and closed before anything of it is parsed; headers
+ * and whole requests have deadlines (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS), so a slow
+ * sender holds its slot for a bounded time.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DEFAULT_HTTP_LIMITS } from './config.ts';
+import type { AddressInfo, Socket } from 'node:net';
+import { slot } from '../loaders/slot.ts';
+import { DEFAULT_CHANNELS, DEFAULT_HTTP_LIMITS } from './config.ts';
+import { refusalBody, transportOf } from './guards.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -18,6 +24,8 @@ export interface ListenOptions {
   requestTimeoutMs?: number;
   /** How long an idle kept-alive connection stays open. */
   keepAliveTimeoutMs?: number;
+  /** Open connections at most; default the gateway's `MAX_CONNECTIONS` (or `DEFAULT_CHANNELS`). */
+  maxConnections?: number;
 }
 
 export interface Listener {
@@ -27,6 +35,8 @@ export interface Listener {
   readonly port: number;
   /** Requests being served now. */
   readonly inFlight: number;
+  /** Open connections now (WebSockets included). */
+  readonly connections: number;
   /**
    * Stops accepting connections and resolves once in-flight requests have finished, or after
    * `timeoutMs` (their connections are then cut). Idempotent.
@@ -37,6 +47,22 @@ export interface Listener {
 const IDLE_SWEEP_MS = 50;
 /** How often Node checks connections against the header and request timeouts (its default is 30 s). */
 const TIMEOUT_CHECK_MS = 250;
+
+/** Sockets answered TOO_MANY_CONNECTIONS. */
+const refused = slot<true>('refused connection');
+
+const REFUSED = (() => {
+  const body = JSON.stringify(
+    refusalBody(
+      'TOO_MANY_CONNECTIONS',
+      'This server has as many open connections as it takes (MAX_CONNECTIONS): try again later',
+    ),
+  );
+  return (
+    'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\n' +
+    `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+})();
 
 function originOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -64,6 +90,10 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
       connectionsCheckingInterval: TIMEOUT_CHECK_MS,
     },
     (req, res) => {
+      if (refused.get(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
       inFlight++;
       res.on('close', finished);
       // A request that arrives on a kept-alive connection during shutdown is the connection's last.
@@ -71,6 +101,27 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
       handler(req, res);
     },
   );
+
+  const maxConnections =
+    options.maxConnections ??
+    transportOf.get(handler)?.channels.maxConnections ??
+    DEFAULT_CHANNELS.maxConnections;
+  let connections = 0;
+  const closed = () => {
+    connections--;
+  };
+  // Registered after node's own listener: a refused socket is answered and closed before a byte of
+  // its request is parsed.
+  server.on('connection', (socket: Socket) => {
+    if (connections >= maxConnections) {
+      // Half-open sockets keep reading: a request already on its way is dropped by the handler.
+      refused.set(socket, true);
+      socket.end(REFUSED, () => socket.destroy());
+      return;
+    }
+    connections++;
+    socket.once('close', closed);
+  });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
@@ -82,7 +133,7 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
   });
   const address = server.address() as AddressInfo;
 
-  let closed: Promise<{ forced: boolean }> | undefined;
+  let shutdown: Promise<{ forced: boolean }> | undefined;
   return {
     server,
     origin: originOf(address),
@@ -90,8 +141,11 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
     get inFlight() {
       return inFlight;
     },
+    get connections() {
+      return connections;
+    },
     close(timeoutMs = 10_000) {
-      closed ??= new Promise((resolve) => {
+      shutdown ??= new Promise((resolve) => {
         closing = true;
         let forced = false;
         const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
@@ -106,7 +160,7 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
         });
         server.closeIdleConnections();
       });
-      return closed;
+      return shutdown;
     },
   };
 }

@@ -10,9 +10,17 @@ import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { createSharedState, type SharedState, subscribeEvents } from './pubsub.ts';
+import {
+  createSharedState,
+  type FallbackUse,
+  type OnFallback,
+  type SharedState,
+  subscribeEvents,
+} from './pubsub.ts';
 import { RateBudget } from './rate-budget.ts';
-import { useWebhookIntake } from './webhooks.ts';
+import { type Reread, useWebhookIntake } from './webhooks.ts';
+
+const FALLBACK_LOG_INTERVAL_MS = 60_000;
 
 export interface Live {
   readonly shared: SharedState;
@@ -27,10 +35,15 @@ export interface Live {
   restFor(rest: RestClient, scope?: string): RestClient;
   /** Stripe's events as they arrive, on any replica, for one subscriber. */
   events(): AsyncIterable<LiveEvent>;
+  /**
+   * Ends every open subscription to `events()` (shutdown): each stream completes, so SSE clients
+   * get `event: complete` and WebSocket clients a `complete` message, at once.
+   */
+  endSubscriptions(): void;
   /** Accepts webhooks signed with this secret too (an endpoint registered at start-up). */
   acceptWebhookSecret(secret: string): void;
-  /** The webhook intake. */
-  plugins(): Plugin[];
+  /** The webhook intake, with its body limit and how it reads objects at the gateway's version. */
+  plugins(intake: { maxBodyBytes: number; reread?: Reread }): Plugin[];
   close(): Promise<void>;
 }
 
@@ -60,6 +73,24 @@ export function createLive(options: {
     ['outcome'],
   );
 
+  const fallbacks = registry.counter(
+    'redis_fallbacks_total',
+    'Operations served by this process because Redis was down or failing, by use (cache, rate_budget).',
+    ['use'],
+  );
+  // One log line per use when the fallback starts, then at most one a minute while it lasts.
+  const lastLogged = new Map<FallbackUse, number>();
+  const onFallback: OnFallback = (use, error) => {
+    fallbacks.inc({ use });
+    const now = Date.now();
+    if (now - (lastLogged.get(use) ?? 0) < FALLBACK_LOG_INTERVAL_MS) return;
+    lastLogged.set(use, now);
+    logger.warn('redis unavailable: using this process instead', {
+      use,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  };
+
   const budget =
     config.rateLimitPerSecond > 0
       ? new RateBudget({
@@ -69,6 +100,7 @@ export function createLive(options: {
           redis: shared.redis,
           prefix: shared.prefix,
           onWait: (outcome) => budgetWaits.inc({ outcome }),
+          onFallback,
         })
       : undefined;
   const cache =
@@ -78,11 +110,20 @@ export function createLive(options: {
           redis: shared.redis,
           prefix: shared.prefix,
           onLookup: (outcome) => cacheLookups.inc({ outcome }),
+          onFallback,
         })
       : undefined;
 
   const secrets = [...config.webhookSecrets];
-  const events = (): AsyncIterable<LiveEvent> => subscribeEvents(shared.pubsub) as AsyncIterable<LiveEvent>;
+  // Each running subscriber's stop; after endSubscriptions() one that starts ends at once.
+  const open = new Set<() => void>();
+  let ended = false;
+  const subscribers = {
+    add: (end: () => void) => (ended ? end() : open.add(end)),
+    delete: (end: () => void) => open.delete(end),
+  };
+  const events = (): AsyncIterable<LiveEvent> =>
+    subscribeEvents(shared.pubsub, subscribers) as AsyncIterable<LiveEvent>;
 
   return {
     shared,
@@ -91,15 +132,21 @@ export function createLive(options: {
     restFor: (rest, scope) =>
       cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
     events,
+    endSubscriptions: () => {
+      ended = true;
+      for (const end of [...open]) end();
+    },
     acceptWebhookSecret: (secret) => {
       if (!secrets.includes(secret)) secrets.push(secret);
     },
-    plugins() {
+    plugins(intake) {
       return [
         useWebhookIntake({
           path: config.webhookPath,
           secrets,
           toleranceSeconds: config.webhookToleranceSeconds,
+          maxBodyBytes: intake.maxBodyBytes,
+          ...(intake.reread ? { reread: intake.reread } : {}),
           shared,
           logger,
           onOutcome: (outcome) => webhooks.inc({ outcome }),

@@ -1,6 +1,13 @@
 /**
  * Structured logs: one JSON object per line (`time`, `level`, `msg`, then fields such as
  * `requestId`), redacted before it is written. Also adapts to Yoga's logger interface.
+ *
+ * Not pino: its redaction is by path (`req.headers.authorization`), while a Stripe key or a JWT
+ * can be anywhere in a line (an error message, a URL), so pino would need this text redactor too
+ * (its `streamWrite` hook), and then it is slower on the request path. `npm run bench --
+ * observability`, one access line (9 fields), CPU per line on the 2-core machine: this logger with
+ * redact.ts 2.42 µs; pino 10 with the same redactor 2.62 µs; pino with path redaction only (keys in
+ * text go out) 2.06 µs (a second run: 2.16, 2.34 and 1.95 µs).
  */
 import type { YogaLogger } from 'graphql-yoga';
 import type { LogLevel } from './config.ts';

@@ -1,13 +1,16 @@
 /**
  * `npm start`: reads the configuration (exiting non-zero with a message naming the variable when
  * it is invalid), starts the built-in Stripe emulator when no STRIPE_SECRET_KEY is set, serves the
- * gateway, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests,
- * close the REST client, close the emulator.
+ * gateway, and shuts down gracefully on SIGTERM/SIGINT: stop accepting, complete open subscriptions,
+ * finish in-flight requests, close the REST client, close the emulator. stdout carries JSON log
+ * lines only; the start-up banner goes to stderr.
  */
 import { ConfigError, readServerConfig, type ServerConfig } from './config.ts';
 import { createGateway, GRAPHQL_ENDPOINT } from './gateway.ts';
 import { listen } from './listen.ts';
+import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import { createRedactor } from './redact.ts';
+import { tracingEnabled } from './tracing.ts';
 import { serveWebSockets } from './websocket.ts';
 
 interface Upstream {
@@ -30,8 +33,10 @@ async function upstreamFor(config: ServerConfig): Promise<Upstream> {
 async function main(): Promise<void> {
   const started = performance.now();
   let config: ServerConfig;
+  let production: ProductionConfig;
   try {
     config = readServerConfig(process.env);
+    production = readProductionConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Invalid configuration: ${error.message}\n`);
@@ -41,8 +46,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // OpenTelemetry only when the standard OTEL_* variables ask for it: the SDK is not even loaded otherwise.
+  const tracing = tracingEnabled(process.env) ? (await import('./tracing-sdk.ts')).startTracing() : undefined;
   const upstream = await upstreamFor(config);
-  const gateway = createGateway({ config: upstream.config });
+  const gateway = createGateway({
+    config: upstream.config,
+    production,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
+  });
   const { logger } = gateway;
   let listener: Awaited<ReturnType<typeof listen>>;
   try {
@@ -88,7 +99,8 @@ async function main(): Promise<void> {
     }${config.live.redisUrl ? '; shared through Redis' : ''}`,
     `Health: ${listener.origin}/healthz  Readiness: ${listener.origin}/readyz  Metrics: ${listener.origin}/metrics`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // stdout carries JSON log lines only (what a log collector parses); the banner is for people.
+  process.stderr.write(`${lines.join('\n')}\n`);
   logger.info('listening', {
     url: graphqlUrl,
     upstream: upstream.emulator ? 'emulator' : 'stripe',
@@ -105,10 +117,17 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal, inFlight: listener.inFlight });
     gateway.readiness.drain();
+    // Open subscriptions complete now (SSE `event: complete`, graphql-ws `complete`) rather than
+    // hold the shutdown until SHUTDOWN_TIMEOUT_MS; the sockets close once that has been sent.
+    gateway.live.endSubscriptions();
+    // The streams end through promise jobs: let them run (graphql-ws sends each `complete`) before
+    // the sockets are closed.
+    await new Promise((resolve) => setImmediate(resolve));
     await sockets.close();
     const { forced } = await listener.close(config.shutdownTimeoutMs);
     await gateway.close();
     await upstream.emulator?.close();
+    await tracing?.shutdown();
     logger.info('stopped', { forced });
     process.exit(process.exitCode ?? 0);
   };

@@ -1,6 +1,12 @@
 /**
  * A small Prometheus registry: counters, histograms and gauges with labels, rendered in the text
- * exposition format (version 0.0.4). Enough for the gateway's own metrics without a dependency.
+ * exposition format (version 0.0.4).
+ *
+ * Not prom-client: it does the same work at about twice the CPU on the request path. `npm run
+ * bench -- observability`, the metrics one query with three Stripe calls records (2 counters and
+ * 2 histograms for the operation and HTTP request, a counter and a histogram per Stripe call), CPU
+ * per request on the 2-core machine: this registry 1.84 µs, prom-client 15 3.87 µs (a second
+ * run: 1.76 and 3.50 µs).
  */
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

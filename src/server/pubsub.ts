@@ -4,6 +4,8 @@
  * Redis, through Yoga's Redis event target and ioredis, so an event taken in by one replica reaches
  * subscribers on every replica; without one they live in this process.
  */
+
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub, type PubSub } from 'graphql-yoga';
@@ -32,12 +34,22 @@ export const SUBSCRIBER_BUFFER = 1024;
 /**
  * Stripe's events for one subscriber. The pub/sub is read eagerly into a sliding buffer of its
  * own, so a slow subscriber loses its oldest unread events rather than being cut off (Yoga's
- * repeater fails past 1,024 pending) or holding memory without bound.
+ * repeater fails past 1,024 pending) or holding memory without bound. Each subscriber's stop is
+ * added to `open` (when given) as it starts and deleted when it ends.
  */
-export function subscribeEvents(pubsub: EventPubSub): AsyncIterable<StripeEvent> {
+export function subscribeEvents(
+  pubsub: EventPubSub,
+  open?: { add(end: () => void): void; delete(end: () => void): void },
+): AsyncIterable<StripeEvent> {
   return new Repeater<StripeEvent>(async (push, stop) => {
     const source = pubsub.subscribe(EVENTS_TOPIC);
-    void stop.then(() => source.return());
+    // `open` holds a way to end each subscriber (shutdown ends them all: their streams complete).
+    const end = () => stop();
+    open?.add(end);
+    void stop.then(() => {
+      open?.delete(end);
+      return source.return();
+    });
     for await (const event of source) await push(event);
     stop();
   }, new SlidingBuffer(SUBSCRIBER_BUFFER));
@@ -54,6 +66,8 @@ export interface SharedState {
    * time.
    */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Publishes an event to subscribers on every replica; resolves once it is handed to Redis (or local ones). */
+  publish(event: StripeEvent): Promise<void>;
   /** Forgets a claim (the work it guarded failed and may be retried). */
   release(key: string): Promise<void>;
   close(): Promise<void>;
@@ -88,21 +102,64 @@ class LocalClaims {
   }
 }
 
+/** Longest a Redis command may take before its caller falls back (a hung server, not a down one). */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
 export function connectRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    enableAutoPipelining: true,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  });
   // ioredis reconnects by itself; an unhandled 'error' event would crash the process.
   redis.on('error', () => {});
   return redis;
+}
+
+/** What falls back to this process when Redis cannot be used. */
+export type FallbackUse = 'cache' | 'rate_budget';
+/** Told of every operation that fell back (metrics, a log line). */
+export type OnFallback = (use: FallbackUse, error: unknown) => void;
+
+/**
+ * Redis as an accelerator: `shared` runs on Redis when its connection is up, `local` instead when it
+ * is not (no command waits in ioredis' offline queue while it reconnects) or when the command fails
+ * or times out. `keep` marks errors that are answers, not failures (rethrown as they are).
+ */
+export async function withFallback<T>(
+  redis: Redis,
+  use: FallbackUse,
+  onFallback: OnFallback | undefined,
+  shared: () => Promise<T>,
+  local: () => T | Promise<T>,
+  keep: (error: unknown) => boolean = () => false,
+): Promise<T> {
+  if (redis.status !== 'ready') {
+    onFallback?.(use, new Error(`the Redis connection is ${redis.status}`));
+    return local();
+  }
+  try {
+    return await shared();
+  } catch (error) {
+    if (keep(error)) throw error;
+    onFallback?.(use, error);
+    return local();
+  }
 }
 
 export function createSharedState(options: SharedStateOptions = {}): SharedState {
   const prefix = options.prefix ?? 'sgg:';
   if (!options.redisUrl) {
     const claims = new LocalClaims();
+    // One listener per subscriber on one target: MAX_SUBSCRIPTIONS bounds them, not Node's warning at 11.
+    const target = new EventTarget();
+    setMaxListeners(0, target);
+    const pubsub: EventPubSub = createPubSub({ eventTarget: target });
     return {
-      pubsub: createPubSub(),
+      pubsub,
       redis: undefined,
       prefix,
+      publish: async (event) => pubsub.publish(EVENTS_TOPIC, event),
       claim: async (key, ttl) => claims.claim(key, ttl),
       release: async (key) => claims.release(key),
       close: async () => {},
@@ -121,11 +178,18 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
         target.dispatchEvent(new CustomEvent(`${prefix}${event.type}`, { detail: event.detail })),
     },
   }) as EventPubSub;
+  const channel = eventsChannel(prefix);
   return {
     pubsub,
     redis,
     prefix,
+    // What the Redis event target's dispatch sends, but awaited (its own publish is fire-and-forget).
+    async publish(event) {
+      await redis.publish(channel, JSON.stringify(event));
+    },
     async claim(key, ttlSeconds) {
+      // Not queued while reconnecting: the webhook answers 500 at once and Stripe retries later.
+      if (redis.status !== 'ready') throw new Error(`the Redis connection is ${redis.status}`);
       return (await redis.set(`${prefix}${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
     },
     async release(key) {

@@ -8,6 +8,10 @@
  * they also arrive at Stripe within it despite scheduling delays on a busy host. A 429 from Stripe
  * halves the account's budget for `THROTTLE_SECONDS` (again for each further 429, down to a
  * sixteenth, and at least one call per second).
+ *
+ * Redis is an accelerator here, not a dependency: while it is down or failing, each replica counts
+ * in this process instead (the whole budget per replica: the account may then see more calls than
+ * the budget, and a 429 halves it as usual), reported through `onFallback`.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -20,6 +24,7 @@ import {
 import { type CancelSignal, sleep } from '../rest/cancel.ts';
 import type { RateLimiter } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
+import { type OnFallback, withFallback } from './pubsub.ts';
 
 const GUARD_MS = 200;
 const THROTTLE_SECONDS = 10;
@@ -40,27 +45,59 @@ export interface RateBudgetOptions {
   prefix?: string;
   /** told about every call that had to wait or was refused (metrics) */
   onWait?: (outcome: 'queued' | 'refused') => void;
+  /** told when Redis could not be used and this process counted instead */
+  onFallback?: OnFallback;
 }
 
 /** A key as budgets name it: a short hash, never the key. */
 const keyIdOf = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
 
-function limiter(
-  redis: Redis | undefined,
-  keyPrefix: string,
-  points: number,
-  duration: number,
-): RateLimiterAbstract {
-  return redis
-    ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration })
-    : new RateLimiterMemory({ keyPrefix, points, duration });
+/** A limiter on Redis, or in this process without Redis or while Redis cannot be used. */
+class Limiter {
+  private readonly local: RateLimiterAbstract;
+  private readonly shared: RateLimiterAbstract | undefined;
+
+  constructor(
+    private readonly redis: Redis | undefined,
+    keyPrefix: string,
+    points: number,
+    duration: number,
+    private readonly onFallback: OnFallback | undefined,
+  ) {
+    this.local = new RateLimiterMemory({ keyPrefix, points, duration });
+    this.shared = redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration })
+      : undefined;
+  }
+
+  private run<T>(op: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+    if (!this.redis || !this.shared) return op(this.local);
+    const shared = this.shared;
+    // A RateLimiterRes thrown is the answer "spent", not a failure.
+    return withFallback(
+      this.redis,
+      'rate_budget',
+      this.onFallback,
+      () => op(shared),
+      () => op(this.local),
+      (error) => error instanceof RateLimiterRes,
+    );
+  }
+
+  consume(key: string, points: number): Promise<RateLimiterRes> {
+    return this.run((limiter) => limiter.consume(key, points));
+  }
+
+  get(key: string): Promise<RateLimiterRes | null> {
+    return this.run((limiter) => limiter.get(key));
+  }
 }
 
 export class RateBudget implements RateLimiter {
   private readonly perSecond: number;
   private readonly maxWaitMs: number;
-  private readonly seconds: RateLimiterAbstract;
-  private readonly throttles: RateLimiterAbstract;
+  private readonly seconds: Limiter;
+  private readonly throttles: Limiter;
   /** hash of the gateway's own key: the budget of calls that bring none */
   private readonly keyId: string;
   private readonly levels = new Map<string, { halvings: number; readAt: number }>();
@@ -74,8 +111,14 @@ export class RateBudget implements RateLimiter {
     this.onWait = options.onWait;
     const prefix = `${options.prefix ?? 'sgg:'}rate`;
     // Keys name the second they count, so the limiter's own window only needs to outlive it.
-    this.seconds = limiter(options.redis, `${prefix}:s`, options.perSecond, 2);
-    this.throttles = limiter(options.redis, `${prefix}:t`, MAX_HALVINGS, THROTTLE_SECONDS);
+    this.seconds = new Limiter(options.redis, `${prefix}:s`, options.perSecond, 2, options.onFallback);
+    this.throttles = new Limiter(
+      options.redis,
+      `${prefix}:t`,
+      MAX_HALVINGS,
+      THROTTLE_SECONDS,
+      options.onFallback,
+    );
     this.keyId = keyIdOf(options.secretKey);
   }
 
@@ -139,11 +182,7 @@ export class RateBudget implements RateLimiter {
       return res.consumedPoints <= budget;
     } catch (error) {
       if (error instanceof RateLimiterRes) return false;
-      throw new StripeError({
-        kind: 'connection',
-        message: 'The shared rate budget is unreachable',
-        cause: error,
-      });
+      throw error;
     }
   }
 }

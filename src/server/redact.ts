@@ -5,7 +5,7 @@
  */
 
 /** Stripe secret and restricted keys, live or test, wherever they appear in a text. */
-const KEY_PATTERN = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{4,}/g;
+const KEY_PATTERN = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g;
 /** Signed JWTs (header.payload.signature, the header always starts with `{"` = `eyJ`): callers' tokens. */
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 export const REDACTED = '[REDACTED]';

@@ -1,29 +1,92 @@
 /**
  * GraphQL over WebSocket (the `graphql-transport-ws` protocol of graphql-ws, on `ws`) beside Yoga's
  * Server-Sent Events, on the same port and path: every operation runs through the gateway's
- * envelop (parse, validate, limits, context, masking), as Yoga documents for graphql-ws. The
- * context is built from the upgrade request (headers such as `Stripe-Account` apply) and is
- * cancelled when the socket closes.
+ * envelop (parse, validate, limits, context, masking, subscription bounds), as Yoga documents for
+ * graphql-ws. The context is built from the upgrade request (headers such as `Stripe-Account`
+ * apply) for each operation and is cancelled when the socket closes.
+ *
+ * The upgrade passes the same Host/Origin policy as HTTP requests (src/server/guards.ts: 421
+ * HOST_NOT_ALLOWED, 403 ORIGIN_NOT_ALLOWED), and the gateway's bounds: messages of at most
+ * `WS_MAX_PAYLOAD_BYTES` (a larger one closes the socket with 1009), at most `WS_MAX_CONNECTIONS`
+ * sockets (503 TOO_MANY_CONNECTIONS at the upgrade) and `SUBSCRIPTIONS_PER_CONNECTION` operations
+ * at once on one socket (an `error` message TOO_MANY_SUBSCRIPTIONS for the one past it).
  */
-import type { Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { DEFAULT_CHANNELS } from './config.ts';
 import type { GatewayYoga } from './gateway.ts';
+import { createChannelPolicy, type Refusal, refusalBody, type Transport, transportOf } from './guards.ts';
+import { tooManySubscriptions } from './streams.ts';
 
 export interface WebSocketService {
+  /** open sockets */
+  readonly size: number;
   close(): Promise<void>;
 }
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
 
+/** A yoga made elsewhere than createGateway: no Host restriction, same-origin browsers only. */
+const FALLBACK: Transport = {
+  policy: createChannelPolicy({ allowedHosts: [], origins: [], loopbackOrigins: false }),
+  channels: { ...DEFAULT_CHANNELS, loopbackOrigins: false },
+};
+
+/** Answers an upgrade request with an HTTP error (the socket is not a WebSocket yet). */
+export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const body = JSON.stringify(refusalBody(refusal.code, refusal.message));
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n` +
+      'connection: close\r\ncache-control: no-store\r\ncontent-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function pathnameOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string): WebSocketService {
-  const wss = new WebSocketServer({ server, path });
+  const { policy, channels } = transportOf.get(yoga) ?? FALLBACK;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: channels.wsMaxPayloadBytes });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Refused by the listener (MAX_CONNECTIONS) and already answered.
+    if (!socket.writable) return;
+    if (pathnameOf(request) !== path) {
+      refuseUpgrade(socket, { status: 404, code: 'NOT_FOUND', message: `WebSockets are served at ${path}` });
+      return;
+    }
+    const refusal = policy.check(request.headers.host, request.headers.origin);
+    if (refusal) {
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    if (wss.clients.size >= channels.maxWebSockets) {
+      refuseUpgrade(socket, {
+        status: 503,
+        code: 'TOO_MANY_CONNECTIONS',
+        message: `This server has ${channels.maxWebSockets} open WebSockets, its maximum (WS_MAX_CONNECTIONS): try again later`,
+      });
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
+
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as Enveloped).execute(args as ExecutionArgs),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args as ExecutionArgs),
       onSubscribe: async (ctx, _id, params) => {
+        // This operation is counted already.
+        if (Object.keys(ctx.subscriptions).length > channels.subscriptionsPerConnection) {
+          return [tooManySubscriptions('connection', channels.subscriptionsPerConnection)];
+        }
         const upgrade = ctx.extra.request;
         const headers = new Headers();
         for (const [name, value] of Object.entries(upgrade.headers)) {
@@ -59,7 +122,11 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
     wss,
   );
   return {
+    get size() {
+      return wss.clients.size;
+    },
     async close() {
+      server.off('upgrade', onUpgrade);
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -12,3 +12,12 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 10;
 /** `expand[]` paths reach at most four levels (a list's `data.` counts as one). */
 export const MAX_EXPAND_DEPTH = 4;
+
+/**
+ * A secret (`sk_`) or restricted (`rk_`) API key: mode, then letters, digits and underscores. The
+ * passthrough gateway and the emulator accept the same shape (the emulator, test mode only), so
+ * any key the emulator takes passes through the gateway too.
+ */
+export const API_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]{1,250}$/;
+/** A test-mode API key: what the emulator accepts unless it was given a list of keys. */
+export const TEST_API_KEY = /^(?:sk|rk)_test_[A-Za-z0-9_]{1,250}$/;

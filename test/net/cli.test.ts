@@ -51,6 +51,11 @@ describe('npm start without STRIPE_SECRET_KEY', () => {
     expect(await c.exited).toBe(0);
     expect(c.stdout()).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
     expect(c.stdout()).toMatch(/"msg":"stopped"/);
+    // stdout is JSON lines only (a log collector parses each); the banner went to stderr.
+    const lines = c.stdout().trimEnd().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('listening');
+    expect(c.stderr()).toMatch(/^Stripe GraphQL gateway: http:/m);
   });
 
   it('finishes in-flight requests before exiting', async () => {
@@ -86,7 +91,7 @@ describe('npm start with STRIPE_SECRET_KEY', () => {
     const c = cli({ STRIPE_SECRET_KEY: key, STRIPE_API_BASE: upstream.url });
     const url = await graphqlUrlOf(c);
     await c.waitFor(/Using the Stripe API at http:\/\/127\.0\.0\.1:\d+/);
-    expect(c.stdout()).not.toMatch(/built-in Stripe emulator/);
+    expect(c.stderr()).not.toMatch(/built-in Stripe emulator/);
     const before = upstream.stats().total;
     const response = await post(url, '{ customers(first: 1) { nodes { id } } }');
     expect(response.status).toBe(200);

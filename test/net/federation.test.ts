@@ -12,21 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from '../../scripts/compose-supergraph.ts';
+import { createOrdersSubgraph, DEMO_ORDERS } from '../../scripts/orders-subgraph.ts';
 import { SEED } from '../../src/emulator/seed.ts';
 import type { Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
-import { createOrdersSubgraph, type Order } from './federation-orders.ts';
 
 const CONNECTED = SEED.connected.account;
-const ORDERS: Order[] = [
-  { id: 'ord_1', total: 4200, customer: SEED.jenny.customer, paymentIntent: SEED.jenny.paymentIntent },
-  { id: 'ord_2', total: 12_000, customer: SEED.alan.customer, paymentIntent: SEED.alan.paymentIntent },
-  { id: 'ord_3', total: 3000, customer: SEED.alan.customer, paymentIntent: SEED.alan.openPaymentIntent },
-  { id: 'ord_4', total: 4999, customer: SEED.grace.customer },
-  { id: 'ord_5', total: 1500, customer: SEED.jenny.customer, paymentIntent: SEED.jenny.paymentIntent },
-  { id: 'ord_6', total: 900, customer: SEED.connected.customer, stripeAccount: CONNECTED },
-];
+const ORDERS = DEMO_ORDERS;
 /** The README's query across the subgraphs (its ```graphql router block). */
 const ROUTER_QUERY = /```graphql router\n([\s\S]*?)```/.exec(
   readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8'),

@@ -5,11 +5,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { readServerConfig } from '../../src/server/config.ts';
+import { TOUR_TABS } from '../../src/server/default-query.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 
@@ -42,6 +43,14 @@ beforeAll(async () => {
   });
   gateway = createGateway({ config });
   listener = await listen(gateway.yoga, { port: 0, host: '127.0.0.1' });
+  // As npm start does on the emulator: the gateway is the emulator's webhook endpoint, so the
+  // tour's live tab receives the events of its writes.
+  const endpoint = await gateway.rest.request<{ secret: string }>({
+    method: 'POST',
+    path: '/v1/webhook_endpoints',
+    params: { url: `${listener.origin}${config.live.webhookPath}`, enabled_events: ['*'] },
+  });
+  gateway.live.acceptWebhookSecret(endpoint.secret);
   profile = mkdtempSync(join(tmpdir(), 'gateway-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -59,6 +68,41 @@ afterAll(async () => {
   await gateway?.close();
   await emulator?.close();
 });
+
+/** A page that starts as a first visit: GraphiQL keeps its tabs and Docs state in localStorage. */
+async function freshPage() {
+  const page = await browser.newPage();
+  await page.addInitScript(() => localStorage.clear());
+  return page;
+}
+
+/** GraphiQL opened as a first visit, ready to run. */
+async function tourPage() {
+  const page = await freshPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(`${listener.origin}/graphql`);
+  await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: 30_000 });
+  return page;
+}
+
+/** GraphiQL's tabs are draggable, so a pointer click can start a drag: the tab's button is clicked. */
+async function openTab(page: Page, title: string) {
+  await page
+    .locator(`button.graphiql-tab-button[title="${title}"]`)
+    .evaluate((b) => (b as HTMLElement).click());
+  await page.locator('.graphiql-tab-active', { hasText: title }).waitFor();
+  // (the editor shows the tab's document a moment after the tab opens)
+  await page
+    .locator('.graphiql-query-editor')
+    .getByText(new RegExp(`(query|mutation|subscription)\\s${title}\\b`))
+    .waitFor();
+}
+
+/** Runs the tab's operation; with several in the tab, the run button's menu picks one. */
+async function runOperation(page: Page, name?: string) {
+  await page.locator('.graphiql-execute-button').click();
+  if (name) await page.getByRole('menuitem', { name }).click();
+}
 
 describe('GraphiQL in Chromium', () => {
   it('renders offline, runs the default query and shows the demo data', async () => {
@@ -89,5 +133,70 @@ describe('GraphiQL in Chromium', () => {
     expect(text).toContain(SEED.connected.account);
     expect(offOrigin).toEqual([]);
     expect(failures).toEqual([]);
+  });
+
+  it('walks the tour: each tab answers, the write flow pays and refunds, and its events arrive', async () => {
+    const page = await tourPage();
+    const titles = await page
+      .locator('button.graphiql-tab-button')
+      .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title')));
+    expect(titles).toEqual(TOUR_TABS.map((t) => /^(?:query|mutation|subscription) (\w+)/m.exec(t.query)![1]));
+
+    await openTab(page, 'Customer');
+    await runOperation(page);
+    await page.locator('.graphiql-response').getByText(SEED.jenny.email).first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('.graphiql-response').textContent()).toContain('"last4"');
+
+    // The live tab listens in a second window while the write flow runs in the first, as the
+    // tabs' comments say (GraphiQL stops a tab's run when another tab is opened).
+    const watcher = await tourPage();
+    await openTab(watcher, 'LiveEvents');
+    await runOperation(watcher);
+    // (running, the button stops the subscription)
+    await watcher.locator('.graphiql-execute-button[aria-label^="Stop"]').waitFor({ timeout: 10_000 });
+    await watcher.waitForTimeout(500);
+
+    await openTab(page, 'Pay');
+    await runOperation(page, 'Pay');
+    const response = page.locator('.graphiql-response');
+    await response.getByText('SUCCEEDED').first().waitFor({ timeout: 30_000 });
+    const paymentIntent = /"(pi_[A-Za-z0-9]+)"/.exec((await response.textContent()) ?? '')?.[1];
+    expect(paymentIntent).toBeDefined();
+    // As the tab's comment says: the id goes into the variables, then Refund runs.
+    const variables = JSON.parse(TOUR_TABS.find((t) => t.title === 'Pay and refund')!.variables!);
+    await page.locator('.graphiql-editor-tool .graphiql-editor').first().click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify({ ...variables, paymentIntent }));
+    // (the editor closes brackets and quotes as text arrives: drop what it added after ours)
+    await page.keyboard.press('Control+Shift+End');
+    await page.keyboard.press('Delete');
+    await runOperation(page, 'Refund');
+    await response
+      .getByText(/"refunded":\s*true/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+
+    const events = watcher.locator('.graphiql-response');
+    await events.getByText(paymentIntent!).first().waitFor({ timeout: 30_000 });
+    expect(await events.textContent()).toMatch(/"type":\s*"payment_intent\./);
+    await watcher.screenshot({ path: join(tmpdir(), 'graphiql-tour-events.png') });
+    await watcher.close();
+    await page.close();
+  });
+
+  it('finds Customer first when the Docs are searched for it', async () => {
+    const page = await freshPage();
+    await page.goto(`${listener.origin}/graphql`);
+    await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('[aria-label="Show Documentation Explorer"]').click();
+    await page.locator('.graphiql-doc-explorer-search-input').click();
+    await page.keyboard.type('Customer');
+    const hits = page.locator('[role=option]');
+    // (the hits follow the typing: wait for those of the whole word)
+    await expect
+      .poll(async () => (await hits.allTextContents()).map((t) => t.trim()).slice(0, 2))
+      .toEqual(['Customer', 'CustomerBalanceTransaction']);
+    await page.close();
   });
 });

@@ -38,22 +38,21 @@ function redisServerPath(): string {
   return found;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const [port] = (await freePorts(1)) as [number];
+export interface RedisOptions {
+  /** a port to reuse (a restart); default a free one */
+  port?: number;
+  /** keep an append-only file here, fsynced on every write (what a deployment keeps webhook ids with) */
+  persistDir?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const port = options.port ?? ((await freePorts(1)) as [number])[0];
+  const persistence = options.persistDir
+    ? ['--dir', options.persistDir, '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
   const child: ChildProcess = spawn(
     redisServerPath(),
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'yes',
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'yes'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

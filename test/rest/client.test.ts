@@ -1,45 +1,20 @@
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { inspect } from 'node:util';
 import { Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRestClient, type RequestEvent, StripeRestClient } from '../../src/rest/client.ts';
-import { StripeError } from '../../src/rest/errors.ts';
-import { STRIPE_API_VERSION } from '../../src/rest/version.ts';
-import { FAST_RETRIES, sendJson, socketClosed, startServer, TEST_KEY, type TestServer } from './harness.ts';
+import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
+import {
+  FAST_RETRIES,
+  perTest,
+  rejection,
+  sendJson,
+  socketClosed,
+  startServer,
+  TEST_KEY,
+} from './harness.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const started = await startServer(handler);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function client(
-  srv: { url: string },
-  options: Partial<ConstructorParameters<typeof StripeRestClient>[0]> = {},
-) {
-  const created = new StripeRestClient({
-    secretKey: TEST_KEY,
-    apiBase: srv.url,
-    ...FAST_RETRIES,
-    ...options,
-  });
-  cleanups.push(() => created.close());
-  return created;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StripeError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StripeError);
-  return error as StripeError;
-}
+const { server, client, defer } = perTest(FAST_RETRIES);
 
 const customer = { id: 'cus_1', object: 'customer' };
 
@@ -445,9 +420,9 @@ describe('timeouts, aborts and leaks', () => {
       socket.on('close', () => sockets.delete(socket));
     });
     await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
+    defer(
       () =>
-        new Promise((resolve) => {
+        new Promise<void>((resolve) => {
           for (const socket of sockets) socket.destroy();
           tcp.close(() => resolve());
         }),
@@ -483,7 +458,8 @@ describe('concurrency limit', () => {
         sendJson(res, 200, customer);
       }, 3);
     });
-    const rest = client(srv, { maxConcurrency: 4 });
+    // One path may take every slot here: the global limit is what is tested.
+    const rest = client(srv, { maxConcurrency: 4, maxConcurrencyPerPath: 4 });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         rest.request<{ id: string }>({

@@ -13,6 +13,9 @@ describe('readRestConfig', () => {
       maxRetries: 2,
       maxConcurrency: 16,
       maxConnections: 16,
+      maxConcurrencyPerPath: 12,
+      queueTimeoutMs: 15_000,
+      maxResponseBytes: 16 * 1024 * 1024,
     });
     expect(readRestConfig({ STRIPE_SECRET_KEY: '' }).secretKey).toBeUndefined();
     expect(readRestConfig({ STRIPE_MAX_RETRIES: '  ' }).maxRetries).toBe(2);
@@ -28,6 +31,9 @@ describe('readRestConfig', () => {
         STRIPE_MAX_RETRIES: '0',
         STRIPE_MAX_CONCURRENCY: '4',
         STRIPE_MAX_CONNECTIONS: '8',
+        STRIPE_MAX_CONCURRENCY_PER_PATH: '2',
+        STRIPE_QUEUE_TIMEOUT_MS: '700',
+        STRIPE_MAX_RESPONSE_BYTES: '65536',
       }),
     ).toEqual({
       secretKey: SECRET,
@@ -37,7 +43,16 @@ describe('readRestConfig', () => {
       maxRetries: 0,
       maxConcurrency: 4,
       maxConnections: 8,
+      maxConcurrencyPerPath: 2,
+      queueTimeoutMs: 700,
+      maxResponseBytes: 65536,
     });
+    // A quarter of the slots stays free for the other paths; the per-path cap is at most all of them.
+    expect(readRestConfig({ STRIPE_MAX_CONCURRENCY: '16' }).maxConcurrencyPerPath).toBe(12);
+    expect(readRestConfig({ STRIPE_MAX_CONCURRENCY: '1' }).maxConcurrencyPerPath).toBe(1);
+    expect(() =>
+      readRestConfig({ STRIPE_MAX_CONCURRENCY: '4', STRIPE_MAX_CONCURRENCY_PER_PATH: '5' }),
+    ).toThrow('STRIPE_MAX_CONCURRENCY_PER_PATH must be an integer between 1 and 4, got "5"');
     expect(readRestConfig({ STRIPE_SECRET_KEY: 'rk_live_abc' }).secretKey).toBe('rk_live_abc');
     expect(readRestConfig({ STRIPE_API_BASE: 'https://proxy.example/stripe/' }).apiBase).toBe(
       'https://proxy.example/stripe',

@@ -1,6 +1,9 @@
 /** Local HTTP servers on port 0 for the REST client tests. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, expect } from 'vitest';
+import { StripeRestClient } from '../../src/rest/client.ts';
+import { StripeError } from '../../src/rest/errors.ts';
 
 export interface Captured {
   readonly method: string;
@@ -86,3 +89,47 @@ export const TEST_KEY = 'sk_test_51HarnessSecretKeyValue';
 
 /** Tiny backoff so retry tests run in milliseconds. */
 export const FAST_RETRIES = { initialRetryDelayMs: 1, maxRetryDelayMs: 20 } as const;
+
+type ClientOptions = Partial<ConstructorParameters<typeof StripeRestClient>[0]>;
+
+/**
+ * Servers and REST clients for one test file, closed after each test; clients talk to the server
+ * given, with `defaults` under each call's own options.
+ */
+export function perTest(defaults: ClientOptions = {}) {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    /** Runs `cleanup` after the test (before the servers and clients made earlier are closed). */
+    defer(cleanup: () => Promise<void>): void {
+      cleanups.push(cleanup);
+    },
+    async server(handler: Handler): Promise<TestServer> {
+      const started = await startServer(handler);
+      cleanups.push(() => started.close());
+      return started;
+    },
+    client(srv: { url: string }, options: ClientOptions = {}): StripeRestClient {
+      const created = new StripeRestClient({
+        secretKey: TEST_KEY,
+        apiBase: srv.url,
+        ...defaults,
+        ...options,
+      });
+      cleanups.push(() => created.close());
+      return created;
+    },
+  };
+}
+
+/** The StripeError a call rejects with (fails the test if it resolves or throws anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<StripeError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StripeError);
+  return error as StripeError;
+}

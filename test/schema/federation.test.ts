@@ -154,3 +154,35 @@ describe('_entities', () => {
     expect(small.calls).toBe(1);
   });
 });
+
+describe('_entities refuses what is not an entity representation', () => {
+  it('answers BAD_USER_INPUT per item for a non-entity or unknown __typename, a missing one and a non-object, and still resolves the rest', async () => {
+    const response = await harness.query(
+      `query ($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on Customer { id } } }`,
+      {
+        variables: {
+          representations: [
+            { __typename: 'Card', id: 'card_1' },
+            { __typename: 'NoSuchType', id: 'x' },
+            { id: SEED.jenny.customer },
+            42,
+            'Customer',
+            { __typename: 'Customer', id: SEED.jenny.customer },
+          ],
+        },
+      },
+    );
+    expect(response.body.data?._entities).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      { __typename: 'Customer', id: SEED.jenny.customer },
+    ]);
+    expect(response.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [['_entities', i], 'BAD_USER_INPUT']),
+    );
+    expect(harness.upstreamCalls()).toBe(1);
+  });
+});

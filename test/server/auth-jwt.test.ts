@@ -121,6 +121,28 @@ describe('jwt: refused tokens', () => {
     await expectUnauthenticated(bearer(confused), /signature is invalid/);
   });
 
+  it('a token with `=` padding or non-canonical base64url in any segment (other spellings of one signature)', async () => {
+    const good = await token({ scope: 'stripe:admin' });
+    const [header, payload, signature] = good.split('.') as [string, string, string];
+    // An HS256 signature is 32 bytes: 43 characters whose last carries 2 unused low bits.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1)!);
+    const respelled = `${signature.slice(0, -1)}${alphabet[last ^ 1]}`;
+    // The same bytes: a lenient decoder (jose's) verifies this spelling too.
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    for (const variant of [
+      `${good}=`,
+      `${header}.${payload}.${signature}=`,
+      `${header}=.${payload}.${signature}`,
+      `${header}.${payload}.${respelled}`,
+      `${header}.${payload}.${signature.slice(0, -2)}`,
+    ]) {
+      await expectUnauthenticated(bearer(variant), /canonical base64url/);
+    }
+    // The canonical spelling still passes.
+    expect((await h.query(QUERY, { headers: bearer(good) })).status).toBe(200);
+  });
+
   it('garbage', async () => {
     await expectUnauthenticated(bearer('not.a.jwt'), /malformed/);
     await expectUnauthenticated(bearer('sk_test_123'), /malformed/);

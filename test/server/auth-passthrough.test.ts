@@ -136,3 +136,32 @@ describe('passthrough', () => {
     stream.close();
   });
 });
+
+describe('passthrough keys', () => {
+  it('takes every key the emulator takes: the same shape, however short', async () => {
+    const open = await createEmulator();
+    const config = readServerConfig({
+      AUTH_MODE: 'passthrough',
+      STRIPE_API_BASE: open.url,
+      LOG_LEVEL: 'warn',
+    });
+    const through = createGateway({ config, schema: sharedSchema(), logSink: () => {} });
+    try {
+      const ask = (key: string) =>
+        through.yoga.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(key) },
+          body: JSON.stringify({ query: '{ customers(first: 1) { nodes { id } } }' }),
+        });
+      for (const key of ['sk_test_x', 'rk_test_a_b', `sk_test_${'a'.repeat(99)}`]) {
+        const body = await (await ask(key)).json();
+        expect(body.errors, key).toBeUndefined();
+        expect(body.data.customers.nodes).toHaveLength(1);
+      }
+      expect((await ask('sk_test_')).status).toBe(401);
+    } finally {
+      await through.close();
+      await open.close();
+    }
+  });
+});

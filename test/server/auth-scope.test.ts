@@ -26,6 +26,8 @@ describe('customer scope: reads', () => {
         request: { path, params: { limit: 10, customer: ME } },
         requires: [],
         vouched: true,
+        within: { customer: ME },
+        cursors: [],
       });
       expect(s.planRead({ path, params: { customer: ME } }).request.params).toEqual({ customer: ME });
       denied(() => s.planRead({ path, params: { customer: OTHER } }));
@@ -55,9 +57,13 @@ describe('customer scope: reads', () => {
       requires: [{ path: '/v1/invoices/{invoice}', pathParams: ['in_1'] }],
       vouched: true,
     });
-    expect(s.planRead({ path: '/v1/refunds', params: { charge: 'ch_1' } }).requires).toEqual([
-      { path: '/v1/charges/{charge}', pathParams: ['ch_1'] },
-    ]);
+    expect(s.planRead({ path: '/v1/invoices/{invoice}/lines', pathParams: ['in_1'] }).within).toEqual({
+      invoice: 'in_1',
+    });
+    expect(s.planRead({ path: '/v1/refunds', params: { charge: 'ch_1' } })).toMatchObject({
+      requires: [{ path: '/v1/charges/{charge}', pathParams: ['ch_1'] }],
+      within: { charge: 'ch_1' },
+    });
     denied(() => s.planRead({ path: '/v1/refunds', params: { charge: ['ch_1'] } }));
   });
 
@@ -81,7 +87,59 @@ describe('customer scope: reads', () => {
   });
 });
 
+describe('customer scope: cursors', () => {
+  it('reads every cursor by id before the list, under the same parents where it nests', () => {
+    const s = scope();
+    expect(s.planRead({ path: '/v1/charges', params: { starting_after: 'ch_9' } }).cursors).toEqual([
+      { id: 'ch_9', read: { path: '/v1/charges/{charge}', pathParams: ['ch_9'] } },
+    ]);
+    expect(
+      s.planRead({
+        path: '/v1/customers/{customer}/sources',
+        pathParams: [ME],
+        params: { ending_before: 'card_9' },
+      }).cursors,
+    ).toEqual([
+      { id: 'card_9', read: { path: '/v1/customers/{customer}/sources/{id}', pathParams: [ME, 'card_9'] } },
+    ]);
+    // Invoice lines have no by-id read: only a cursor the session already admitted may page them.
+    expect(
+      s.planRead({
+        path: '/v1/invoices/{invoice}/lines',
+        pathParams: ['in_1'],
+        params: { starting_after: 'il_9' },
+      }).cursors,
+    ).toEqual([{ id: 'il_9', read: undefined }]);
+    denied(() => s.planRead({ path: '/v1/charges', params: { starting_after: ['ch_9'] } }));
+  });
+
+  it('admits a cursor only when it is theirs and a member of the list as narrowed', () => {
+    const s = scope();
+    const refunds = s.planRead({ path: '/v1/refunds', params: { charge: 'ch_1', starting_after: 're_1' } });
+    expect(s.admitsCursor({ object: 'refund', id: 're_1', charge: 'ch_1' }, refunds)).toBe(true);
+    expect(s.admitsCursor({ object: 'refund', id: 're_1', charge: 'ch_2' }, refunds)).toBe(false);
+    expect(s.admitsCursor({ object: 'refund', id: 're_1', charge: null }, refunds)).toBe(false);
+    const charges = s.planRead({ path: '/v1/charges', params: { starting_after: 'ch_1' } });
+    expect(s.admitsCursor({ object: 'charge', id: 'ch_1', customer: ME }, charges)).toBe(true);
+    expect(s.admitsCursor({ object: 'charge', id: 'ch_1', customer: OTHER }, charges)).toBe(false);
+    expect(s.admitsCursor({ object: 'charge', id: 'ch_1', customer: ME, deleted: true }, charges)).toBe(
+      false,
+    );
+  });
+});
+
 describe('customer scope: objects', () => {
+  it('holds the items of a list narrowed to a parent to that parent, whoever filtered it', () => {
+    const s = scope();
+    expect(s.admits({ object: 'refund', id: 're_1', charge: 'ch_1' }, true, { charge: 'ch_1' })).toBe(true);
+    expect(s.admits({ object: 'refund', id: 're_1', charge: 'ch_2' }, true, { charge: 'ch_1' })).toBe(false);
+    expect(s.admits({ object: 'line_item', id: 'il_1', invoice: 'in_2' }, true, { invoice: 'in_1' })).toBe(
+      false,
+    );
+    // A property the item's type lacks constrains nothing: the checked parent vouches.
+    expect(s.admits({ object: 'item', id: 'li_1' }, true, { session: 'cs_1' })).toBe(true);
+  });
+
   it('admits what names it as customer (a reference, expanded or not, or a string id), the catalog, and vouched children', () => {
     const s = scope();
     expect(s.admits({ object: 'customer', id: ME }, false)).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_LIMITS, readServerConfig } from '../../src/server/config.ts';
+import { ConfigError, DEFAULT_CHANNELS, DEFAULT_LIMITS, readServerConfig } from '../../src/server/config.ts';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -157,5 +157,32 @@ describe('readServerConfig', () => {
     const error = configError({ STRIPE_SECRET_KEY: key });
     expect(error.variable).toBe('STRIPE_SECRET_KEY');
     expect(error.message).not.toContain(key);
+  });
+});
+
+describe('channel bounds', () => {
+  it('default to DEFAULT_CHANNELS, with loopback origins only in AUTH_MODE=none without CORS_ORIGINS', () => {
+    expect(readServerConfig({}).channels).toEqual({ ...DEFAULT_CHANNELS, loopbackOrigins: true });
+    expect(readServerConfig({ CORS_ORIGINS: 'https://app.example.com' }).channels.loopbackOrigins).toBe(
+      false,
+    );
+    const config = readServerConfig({
+      WS_MAX_PAYLOAD_BYTES: '2048',
+      MAX_CONNECTIONS: '10',
+      WS_MAX_CONNECTIONS: '5',
+      SUBSCRIPTIONS_PER_CONNECTION: '3',
+      MAX_SUBSCRIPTIONS: '7',
+      WEBHOOK_MAX_BODY_BYTES: '4096',
+    });
+    expect(config.channels).toEqual({
+      loopbackOrigins: true,
+      wsMaxPayloadBytes: 2048,
+      maxConnections: 10,
+      maxWebSockets: 5,
+      subscriptionsPerConnection: 3,
+      maxSubscriptions: 7,
+      webhookMaxBodyBytes: 4096,
+    });
+    expect(() => readServerConfig({ MAX_CONNECTIONS: '0' })).toThrow(ConfigError);
   });
 });

@@ -7,6 +7,7 @@ import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { type BuiltSchema, buildSchema } from '../../src/schema/index.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { readProductionConfig } from '../../src/server/production-config.ts';
 
 let schema: BuiltSchema | undefined;
 /** One schema per test file: building it takes a few hundred milliseconds. */
@@ -70,6 +71,7 @@ export async function startHarness(
   const { secretKey, ...restConfig } = config.rest;
   const gateway = createGateway({
     config,
+    production: readProductionConfig(env),
     schema: sharedSchema(),
     rest: (onRequest, limiter) => {
       const rest = createRestClient({

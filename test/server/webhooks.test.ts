@@ -265,3 +265,71 @@ describe('per-object streams', () => {
     stream.close();
   });
 });
+
+describe('intake faults and API versions', () => {
+  it('answers 500 without the store’s text when publishing fails, and releases the claim so that the retry is published', async () => {
+    const shared = h.gateway.live.shared;
+    const publishing = shared.publish;
+    let failures = 1;
+    shared.publish = async (event) => {
+      if (failures-- > 0) throw new Error('Connection is closed. (ioredis at 127.0.0.1:6379)');
+      return publishing.call(shared, event);
+    };
+    try {
+      const event = await updateCustomer({ name: 'Published Once Retried' });
+      const payload = JSON.stringify(event);
+      const failed = await deliver(payload, signatureHeader(SECRET, payload));
+      expect(failed.status).toBe(500);
+      const text = await failed.text();
+      expect(JSON.parse(text)).toEqual({ error: { code: 'INTAKE_FAILED', message: 'Try again later' } });
+      expect(text).not.toMatch(/ioredis|Connection is closed|6379/);
+      // Stripe's retry: processed, not taken for a duplicate.
+      const retried = await deliver(payload, signatureHeader(SECRET, payload));
+      expect(await retried.json()).toEqual({ received: true });
+    } finally {
+      shared.publish = publishing;
+    }
+  });
+
+  it('reads an event’s object again at the gateway’s version when the event was rendered at another', async () => {
+    const stream = await subscribe(
+      'subscription { stripeEvents { id object { id ... on Customer { name } } } }',
+    );
+    await listening(stream, publish, sentinel);
+    const event = await updateCustomer({ name: 'Current Name' });
+    // The same event as an endpoint pinned to a newer version would render it (fields renamed).
+    const newer = {
+      ...event,
+      id: 'evt_newer_version',
+      api_version: '2099-01-01.future',
+      data: { object: { id: customerId, object: 'customer', full_name: 'Renamed Field' } },
+    };
+    const payload = JSON.stringify(newer);
+    const response = await deliver(payload, signatureHeader(SECRET, payload));
+    expect(await response.json()).toEqual({ received: true });
+    const result = await stream.next();
+    expect(result.data).toEqual({
+      stripeEvents: { id: 'evt_newer_version', object: { id: customerId, name: 'Current Name' } },
+    });
+
+    // One whose object cannot be read again is dropped, with a reason in the log and a metric.
+    const gone = {
+      ...newer,
+      id: 'evt_newer_gone',
+      data: { object: { id: 'cus_DoesNotExist00', object: 'customer' } },
+    };
+    const gonePayload = JSON.stringify(gone);
+    const dropped = await deliver(gonePayload, signatureHeader(SECRET, gonePayload));
+    expect(await dropped.json()).toEqual({ received: true, dropped: true });
+    expect(
+      h.logs.find((l) => l.msg === 'webhook event dropped' && l.eventId === 'evt_newer_gone'),
+    ).toMatchObject({
+      reason: expect.stringContaining('2099-01-01.future'),
+    });
+    expect(await (await h.fetch('/metrics')).text()).toMatch(
+      /stripe_webhooks_total\{outcome="dropped_version"\} 1/,
+    );
+    await expect(stream.next(200)).rejects.toThrow();
+    stream.close();
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * One abuse case measured: the time to answer, the longest event-loop stall while it ran
+ * (perf_hooks.monitorEventLoopDelay), the peak RSS above the level before it, and the RSS still
+ * held 300 ms after (memory returned), the worst of `runs` runs after one warm-up.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { BenchRow } from './table.ts';
+
+const MB = 1024 * 1024;
+
+/** Sends one case to the gateway at `origin`; resolves with the HTTP status it got. */
+export type Send = (origin: string) => Promise<number>;
+
+export async function measure(name: string, send: Send, origin: string, runs: number): Promise<BenchRow[]> {
+  await send(origin); // warm-up: first-use compilation is not what is measured
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let answerMs = 0;
+  let stallMs = 0;
+  let extraRss = 0;
+  let heldRss = 0;
+  let status = 0;
+  for (let run = 0; run < runs; run++) {
+    const baseline = process.memoryUsage.rss();
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 2);
+    delay.reset();
+    delay.enable();
+    const started = performance.now();
+    status = await send(origin);
+    answerMs = Math.max(answerMs, performance.now() - started);
+    delay.disable();
+    clearInterval(sampler);
+    stallMs = Math.max(stallMs, delay.max / 1e6);
+    extraRss = Math.max(extraRss, Math.max(peak, process.memoryUsage.rss()) - baseline);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    heldRss = Math.max(heldRss, process.memoryUsage.rss() - baseline);
+  }
+  const bench = `abuse: ${name}`;
+  return [
+    { bench, metric: 'HTTP status', value: status, unit: '' },
+    { bench, metric: 'time to answer (max)', value: answerMs, unit: 'ms' },
+    { bench, metric: 'longest event-loop stall', value: stallMs, unit: 'ms' },
+    { bench, metric: 'peak extra RSS', value: extraRss / MB, unit: 'MB' },
+    { bench, metric: 'RSS held 300 ms after', value: heldRss / MB, unit: 'MB' },
+  ];
+}

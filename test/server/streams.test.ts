@@ -1,0 +1,77 @@
+/** The subscription bounds' stream wrapper: ends at the deadline, or earlier with its timer cleared. */
+import { describe, expect, it, vi } from 'vitest';
+import { createSharedState, subscribeEvents } from '../../src/server/pubsub.ts';
+import { boundedStream } from '../../src/server/streams.ts';
+
+async function* results(n: number) {
+  for (let i = 0; i < n; i++) yield { data: { n: i } };
+}
+
+describe('boundedStream', () => {
+  it('passes a stream that ends before the deadline through, clears its timer and calls onEnd once', async () => {
+    vi.useFakeTimers();
+    try {
+      let ended = 0;
+      const seen: unknown[] = [];
+      const before = vi.getTimerCount();
+      for await (const result of boundedStream(results(3), Date.now() + 60_000, () => ended++))
+        seen.push(result);
+      expect(seen).toEqual([{ data: { n: 0 } }, { data: { n: 1 } }, { data: { n: 2 } }]);
+      expect(ended).toBe(1);
+      expect(vi.getTimerCount()).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('ends a stream that outlives the deadline with one UNAUTHENTICATED result, and returns the source', async () => {
+    let returned = false;
+    const endless: AsyncIterable<{ data: Record<string, unknown> }> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => new Promise(() => {}),
+        return: async () => {
+          returned = true;
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+    let ended = 0;
+    const seen: { errors?: { extensions?: Record<string, unknown> }[] }[] = [];
+    for await (const result of boundedStream(endless, Date.now() + 50, () => ended++))
+      seen.push(result as never);
+    expect(seen.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect(returned).toBe(true);
+    expect(ended).toBe(1);
+  });
+
+  it('cleans up when the client returns the stream first', async () => {
+    let ended = 0;
+    const stream = boundedStream(results(100), Date.now() + 60_000, () => ended++);
+    await stream.next();
+    await stream.return(undefined);
+    expect(ended).toBe(1);
+  });
+});
+
+describe('the in-process pub/sub', () => {
+  it('serves many subscribers without Node’s listener warning (MAX_SUBSCRIPTIONS bounds them)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const shared = createSharedState();
+      const readers = Array.from({ length: 20 }, () =>
+        subscribeEvents(shared.pubsub)[Symbol.asyncIterator](),
+      );
+      const next = readers.map((reader) => reader.next());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await shared.publish({ id: 'evt_many', type: 'customer.updated', created: 1, data: { object: {} } });
+      expect((await Promise.all(next)).map((r) => r.value?.id)).toEqual(Array(20).fill('evt_many'));
+      await Promise.all(readers.map((reader) => reader.return?.()));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
