@@ -49,10 +49,8 @@ function refresh(ctx: Ctx, account: Entry, what: readonly string[]): Entry {
     fields.balance_refresh = refreshed(ctx);
   }
   if (what.includes('ownership')) {
-    const ownership = ctx.insert(
-      'financial_connections.account_ownership',
-      ctx.build('financial_connections.account_ownership', { owners: null }),
-    );
+    // Owners are listed under the account (`/owners?ownership=`); the ownership id names the refresh.
+    const ownership = { id: `fcaowns_${ctx.random.string(24)}` };
     for (const [name, email] of [
       ['Jenny Rosen', 'jenny.rosen@example.com'],
       ['Barbara Liskov', 'barbara.liskov@example.com'],
@@ -69,7 +67,6 @@ function refresh(ctx: Ctx, account: Entry, what: readonly string[]): Entry {
         }),
         { parent: account.id },
       );
-    fields.ownership = ownership.id;
     fields.ownership_refresh = refreshed(ctx);
   }
   if (what.includes('transactions')) {

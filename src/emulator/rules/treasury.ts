@@ -137,7 +137,11 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
     actions: {
       [done === 'posted' ? 'post' : 'succeed']: (ctx: Ctx, entry: Entry) => finish(ctx, entry, done),
       fail: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'failed'),
-      return: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'returned', [done]),
+      // An inbound transfer that is returned stays `succeeded`, marked `returned`.
+      return: (ctx: Ctx, entry: Entry) =>
+        flowType === 'inbound_transfer'
+          ? ctx.set(entry, { returned: true })
+          : finish(ctx, entry, 'returned', [done]),
       cancel: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'canceled'),
     },
   };
