@@ -10,6 +10,7 @@
  */
 import type { Ctx } from './context.ts';
 import type { JsonObject } from './json.ts';
+import { completeSession } from './rules/checkout.ts';
 import { SEED, seedId } from './seed.ts';
 
 /** `service.call` on the seed's clock, with preset ids for the resources named. */
@@ -82,6 +83,35 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
       ctx.set(ctx.require(String(id), [resource]), fields);
     });
 
+  // The newest customers (the first a customer list shows): cards and invoices with lines.
+  const invoiced = (customer: string, lines: [string, number][], collect: 'pay' | 'send') => {
+    for (const [description, amount] of lines)
+      call('POST', '/v1/invoiceitems', { customer, amount, currency: 'usd', description });
+    const invoice = call('POST', '/v1/invoices', {
+      customer,
+      ...(collect === 'send' ? { collection_method: 'send_invoice', days_until_due: 14 } : {}),
+    });
+    call('POST', `/v1/invoices/${String(invoice.id)}/finalize`, {});
+    if (collect === 'pay') call('POST', `/v1/invoices/${String(invoice.id)}/pay`, {});
+  };
+  /** A card token valid for years (the magic `tok_…` cards expire next year). */
+  const token = (number: string, year: string) =>
+    String(call('POST', '/v1/tokens', { card: { number, exp_month: '6', exp_year: year, cvc: '123' } }).id);
+  call('POST', `/v1/customers/${SEED.dennis.customer}/sources`, { source: token('371449635398431', '2031') });
+  invoiced(
+    SEED.dennis.customer,
+    [
+      ['Workshop seat', 45_000],
+      ['Course materials', 4_900],
+    ],
+    'pay',
+  );
+  call('POST', `/v1/customers/${SEED.barbara.customer}/sources`, {
+    source: token('5555555555554444', '2030'),
+  });
+  invoiced(SEED.barbara.customer, [['Consulting, March', 120_000]], 'pay');
+  invoiced(SEED.tim.customer, [['Annual support', 60_000]], 'send');
+
   // Checkout, payment links, shipping, payment method settings.
   call('POST', '/v1/shipping_rates', {
     display_name: 'Ground shipping',
@@ -98,6 +128,20 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     customer: SEED.linus.customer,
     success_url: 'https://shop.example.com/thanks',
     line_items: [{ price: SEED.prices.tshirt, quantity: 2 }],
+  });
+  // A completed one: the customer paid on the hosted page.
+  const paid = call('POST', '/v1/checkout/sessions', {
+    mode: 'payment',
+    customer: SEED.margaret.customer,
+    success_url: 'https://shop.example.com/thanks',
+    line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+  });
+  const entered = call('POST', '/v1/payment_methods', {
+    type: 'card',
+    card: { number: '4242424242424242', exp_month: '3', exp_year: '2031', cvc: '123' },
+  });
+  transaction((ctx) => {
+    completeSession(ctx, ctx.require(String(paid.id), ['checkout.session']), String(entered.id));
   });
   call('POST', '/v1/payment_method_configurations', { name: 'Checkout defaults' });
   call('POST', '/v1/payment_method_domains', { domain_name: 'shop.example.com' });
@@ -191,7 +235,19 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
   });
   call('POST', '/v1/apps/secrets', { name: 'webhook_token', payload: 'demo', scope: { type: 'account' } });
 
-  // Radar.
+  // Radar: a payment in review (Radar's elevated-risk test card) and a value list.
+  const risky = call('POST', '/v1/payment_methods', {
+    type: 'card',
+    card: { number: '4000000000009235', exp_month: '5', exp_year: '2031', cvc: '123' },
+  });
+  call('POST', '/v1/payment_intents', {
+    amount: 24_900,
+    currency: 'usd',
+    customer: SEED.katherine.customer,
+    payment_method: String(risky.id),
+    confirm: true,
+    description: 'Laptop stand (in review)',
+  });
   const blocked = call('POST', '/v1/radar/value_lists', {
     alias: 'blocked_emails',
     name: 'Blocked emails',
@@ -227,7 +283,13 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     amount: 2_500,
     merchant_data: { name: 'Corner Cafe', category: 'eating_places_restaurants' },
   });
-  settle('issuing.authorization', authorization.id, { status: 'closed', approved: true });
+  call('POST', `/v1/test_helpers/issuing/authorizations/${String(authorization.id)}/capture`, {});
+  // One still pending, as a card in use has.
+  call('POST', '/v1/test_helpers/issuing/authorizations', {
+    card: String(card.id),
+    amount: 4_200,
+    merchant_data: { name: 'Book Nook', category: 'book_stores' },
+  });
   const purchase = call('POST', '/v1/test_helpers/issuing/transactions/create_force_capture', {
     card: String(card.id),
     amount: 1_200,
@@ -236,7 +298,6 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     transaction: String(purchase.id),
     evidence: { reason: 'fraudulent', fraudulent: { explanation: 'I did not make this purchase.' } },
   });
-  settle('issuing.card', card.id, { status: 'active' });
 
   // Terminal.
   call('POST', '/v1/terminal/configurations', { name: 'Counter readers' });
@@ -256,28 +317,32 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     },
   });
   settle('treasury.financial_account', account.id, { status: 'open' });
-  /** Money moved in or out of the financial account, in the state a live account shows it. */
-  const move = (path: string, resource: string, status: string, params: JsonObject) => {
-    const made = call('POST', path, { currency: 'usd', financial_account: String(account.id), ...params });
-    settle(resource, made.id, { status });
-    return String(made.id);
-  };
-  const credit = move('/v1/test_helpers/treasury/received_credits', 'treasury.received_credit', 'succeeded', {
+  const fa = String(account.id);
+  const credit = call('POST', '/v1/test_helpers/treasury/received_credits', {
+    financial_account: fa,
+    currency: 'usd',
     amount: 50_000,
     network: 'ach',
     description: 'Invoice 1042 settlement',
   });
-  const debit = move('/v1/test_helpers/treasury/received_debits', 'treasury.received_debit', 'succeeded', {
+  const debit = call('POST', '/v1/test_helpers/treasury/received_debits', {
+    financial_account: fa,
+    currency: 'usd',
     amount: 1_000,
     network: 'ach',
   });
-  call('POST', '/v1/treasury/credit_reversals', { received_credit: credit });
-  call('POST', '/v1/treasury/debit_reversals', { received_debit: debit });
-  move('/v1/treasury/inbound_transfers', 'treasury.inbound_transfer', 'succeeded', {
+  call('POST', '/v1/treasury/credit_reversals', { received_credit: String(credit.id) });
+  call('POST', '/v1/treasury/debit_reversals', { received_debit: String(debit.id) });
+  const inbound = call('POST', '/v1/treasury/inbound_transfers', {
+    financial_account: fa,
+    currency: 'usd',
     amount: 10_000,
     origin_payment_method: 'pm_usBankAccount',
   });
-  move('/v1/treasury/outbound_payments', 'treasury.outbound_payment', 'posted', {
+  call('POST', `/v1/test_helpers/treasury/inbound_transfers/${String(inbound.id)}/succeed`, {});
+  const payment = call('POST', '/v1/treasury/outbound_payments', {
+    financial_account: fa,
+    currency: 'usd',
     amount: 2_000,
     destination_payment_method_data: {
       type: 'us_bank_account',
@@ -288,7 +353,10 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
       },
     },
   });
-  move('/v1/treasury/outbound_transfers', 'treasury.outbound_transfer', 'processing', {
+  call('POST', `/v1/test_helpers/treasury/outbound_payments/${String(payment.id)}/post`, {});
+  call('POST', '/v1/treasury/outbound_transfers', {
+    financial_account: fa,
+    currency: 'usd',
     amount: 3_000,
     destination_payment_method: 'pm_usBankAccount',
   });
@@ -313,9 +381,51 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
         seedId('financial_connections.account', 'barbara-checking'),
       ),
     );
+    // A second account, linked but never refreshed.
+    ctx.insert(
+      'financial_connections.account',
+      ctx.build('financial_connections.account', {
+        account_holder: { customer: SEED.barbara.customer, type: 'customer' },
+        category: 'cash',
+        display_name: 'Savings',
+        institution_name: 'StripeBank',
+        last4: '4321',
+        permissions: ['balances'],
+        status: 'active',
+        subcategory: 'savings',
+        supported_payment_method_types: ['us_bank_account'],
+      }),
+    );
+    // Sigma: a scheduled query that ran, with its result file.
+    const file = ctx.insert(
+      'file',
+      ctx.build('file', {
+        filename: 'monthly_revenue.csv',
+        purpose: 'sigma_scheduled_query',
+        size: 2_048,
+        type: 'csv',
+      }),
+    );
+    ctx.insert(
+      'scheduled_query_run',
+      ctx.build('scheduled_query_run', {
+        data_load_time: ctx.now - 3600,
+        file: ctx.current(ctx.set(file, { url: `https://files.stripe.com/v1/files/${file.id}/contents` }))
+          .data,
+        result_available_until: ctx.now + 30 * 86_400,
+        sql: "select date_trunc('month', created) as month, sum(amount) from charges group by 1",
+        status: 'completed',
+        title: 'Monthly revenue',
+      }),
+    );
     ctx.insert(
       'identity.verification_report',
       ctx.build('identity.verification_report', { type: 'document' }),
     );
   });
+  call(
+    'POST',
+    `/v1/financial_connections/accounts/${seedId('financial_connections.account', 'barbara-checking')}/refresh`,
+    { features: ['balance', 'ownership', 'transactions'] },
+  );
 }

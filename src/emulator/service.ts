@@ -8,6 +8,7 @@ import { type Api, loadApi } from './api.ts';
 import { authenticate, maskKey } from './auth.ts';
 import { Ctx, type PresetIds } from './context.ts';
 import { invalidRequest, StripeError } from './errors.ts';
+import { flushEvents, recordEvents } from './events.ts';
 import { type ExpandTree, parseExpand } from './expand.ts';
 import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './faults.ts';
 import {
@@ -157,6 +158,7 @@ export class EmulatorService {
   }
 
   private committed(ctx: Ctx): void {
+    flushEvents(ctx);
     ctx.scope.commit();
     if (ctx.events.length === 0) return;
     for (const listener of this.eventListeners) listener(ctx.events);
@@ -339,9 +341,10 @@ export class EmulatorService {
    */
   transaction<T>(fn: (ctx: Ctx) => T, options: { account?: string; now?: number } = {}): T {
     const ctx = this.context(options.account, {}, options.now);
-    ctx.scope.begin();
+    ctx.scope.begin(recordEvents(ctx));
     try {
       const result = fn(ctx);
+      flushEvents(ctx);
       ctx.scope.commit();
       return result;
     } catch (error) {
@@ -387,7 +390,7 @@ export class EmulatorService {
   /** Executes in a transaction on the scope: any error rolls the request's changes back. */
   private run(ctx: Ctx, match: Match, params: JsonObject, tree: ExpandTree, path: string): JsonObject {
     const scope = ctx.scope;
-    scope.begin();
+    scope.begin(recordEvents(ctx));
     let result: Result;
     try {
       result = this.handlers.execute(ctx, match, params, path);

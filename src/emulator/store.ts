@@ -29,6 +29,9 @@ export interface Entry {
 export const isEntry = (value: unknown): value is Entry =>
   typeof value === 'object' && value !== null && 'key' in value && 'seq' in value && 'data' in value;
 
+/** Told of every write in a transaction: before and after (undefined when absent). */
+export type WriteObserver = (before: Entry | undefined, after: Entry | undefined) => void;
+
 export type LinkProps = (resource: string) => readonly string[];
 
 export class Scope {
@@ -38,6 +41,7 @@ export class Scope {
   private readonly byResource = new Map<string, Map<string, Entry>>();
   private readonly referrers = new Map<string, Set<string>>();
   private journal: Map<string, Entry | undefined> | undefined;
+  private observer: WriteObserver | undefined;
   private readonly linkProps: LinkProps;
   private readonly sequence: { next: number };
 
@@ -118,17 +122,21 @@ export class Scope {
     return out;
   }
 
-  begin(): void {
+  /** Starts a transaction; `observer` is told of its writes (events.ts). */
+  begin(observer?: WriteObserver): void {
     this.journal = new Map();
+    this.observer = observer;
   }
 
   commit(): void {
     this.journal = undefined;
+    this.observer = undefined;
   }
 
   rollback(): void {
     const journal = this.journal;
     this.journal = undefined;
+    this.observer = undefined;
     if (!journal) return;
     for (const [key, before] of journal) this.set(key, before);
   }
@@ -138,11 +146,13 @@ export class Scope {
     this.byResource.clear();
     this.referrers.clear();
     this.journal = undefined;
+    this.observer = undefined;
   }
 
   private set(key: string, entry: Entry | undefined): void {
     const before = this.entries.get(key);
     if (this.journal && !this.journal.has(key)) this.journal.set(key, before);
+    this.observer?.(before, entry);
     if (before && entry && this.listed(before) && this.listed(entry) && before.resource === entry.resource) {
       // A replacement keeps its place in the resource's insertion order (lists rely on it).
       this.entries.set(key, entry);

@@ -28,6 +28,10 @@ export interface TestCard {
   attachable?: boolean;
   /** a successful charge is disputed at once (`tok_createDispute`) */
   dispute?: boolean;
+  /** a payment needs 3D Secure authentication first (`requires_action`) */
+  threeDS?: boolean;
+  /** Radar's risk evaluation: `elevated` opens a review, `highest` blocks the payment */
+  risk?: 'elevated' | 'highest';
 }
 
 const declined = (decline_code: string, message = 'Your card was declined.'): Decline => ({
@@ -112,6 +116,14 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     attachable: true,
   }),
   createDispute: card('4000000000000259', 'Visa', 'visa', 'credit', 'US', { dispute: true }),
+  threeDSecure2Required: card('4000000000003220', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
+  threeDSecureRequired: card('4000000000003063', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
+  authenticationRequired: card('4000002760003184', 'Visa', 'visa', 'credit', 'DE', { threeDS: true }),
+  riskLevelElevated: card('4000000000009235', 'Visa', 'visa', 'credit', 'US', { risk: 'elevated' }),
+  riskLevelHighest: card('4000000000004954', 'Visa', 'visa', 'credit', 'US', {
+    risk: 'highest',
+    decline: declined('fraudulent'),
+  }),
   radarBlock: card('4100000000000019', 'Visa', 'visa', 'credit', 'US', { decline: declined('fraudulent') }),
 };
 

@@ -3,7 +3,8 @@
  * webhook endpoint (created through `/v1/webhook_endpoints`) whose `enabled_events` lists its type
  * or `*`, signed with that endpoint's own `whsec_…` secret (`Stripe-Signature`, see
  * src/rest/signature.ts). A delivery that fails (no answer, or not 2xx) is retried with growing
- * delays. Only endpoints on loopback hosts are called unless `allowHosts` says otherwise: the
+ * delays. An endpoint gets a request's events in the order they were recorded (each first attempt
+ * waits for the one before it; retries do not hold the queue). Only endpoints on loopback hosts are called unless `allowHosts` says otherwise: the
  * demo data's endpoints point at example.com, and an emulator has no business calling out.
  * Events of a connected account go to endpoints created with `connect: true`.
  */
@@ -44,6 +45,8 @@ export class WebhookDispatcher {
   private readonly allowHosts: ReadonlySet<string>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<AbortController>();
+  /** per endpoint, the first attempt of the latest event queued for it */
+  private readonly queues = new Map<string, Promise<void>>();
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -91,7 +94,16 @@ export class WebhookDispatcher {
   private dispatch(event: JsonObject): void {
     if (this.closed) return;
     const payload = JSON.stringify(event);
-    for (const endpoint of this.endpointsFor(event)) void this.deliver(event, payload, endpoint, 0);
+    for (const endpoint of this.endpointsFor(event)) {
+      const id = String(endpoint.id);
+      const next = (this.queues.get(id) ?? Promise.resolve()).then(() =>
+        this.deliver(event, payload, endpoint, 0),
+      );
+      this.queues.set(id, next);
+      void next.then(() => {
+        if (this.queues.get(id) === next) this.queues.delete(id);
+      });
+    }
   }
 
   private async deliver(event: JsonObject, payload: string, endpoint: JsonObject, attempt: number) {

@@ -9,7 +9,6 @@ import { resourceForId } from '../spec/prefixes.ts';
 import type { Api } from './api.ts';
 import type { Ctx, Operations } from './context.ts';
 import { invalidRequest, noSuch } from './errors.ts';
-import { emitEvent, previousAttributes } from './events.ts';
 import { deepClone, isObject, type Json, type JsonObject, orderKeys } from './json.ts';
 import type { Locator } from './locate.ts';
 import type { Result } from './result.ts';
@@ -56,13 +55,7 @@ export class Writes implements Operations {
     for (const name of [route.ruleResource, ...route.resources]) {
       const custom = this.locate.rulesFor(name)?.create;
       if (custom) {
-        const entry = custom(ctx, input);
-        emitEvent(
-          ctx,
-          `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.created`,
-          ctx.current(entry).data,
-        );
-        return entry;
+        return custom(ctx, input);
       }
     }
     const resource = route.resources[0];
@@ -98,7 +91,6 @@ export class Writes implements Operations {
     this.embedReferences(ctx, resource, draft, params);
     const entry = ctx.insert(resource, draft, hidden ? { parent: hidden } : {});
     rules?.afterCreate?.(ctx, entry, input);
-    emitEvent(ctx, `${ctx.registry.resource(resource)?.object ?? resource}.created`, ctx.current(entry).data);
     return ctx.current(entry);
   }
 
@@ -168,16 +160,7 @@ export class Writes implements Operations {
     this.embedReferences(ctx, entry.resource, draft, params);
     const updated = ctx.scope.replace(ctx.current(entry), orderKeys(draft));
     rules?.afterUpdate?.(ctx, updated, params, entry);
-    const current = ctx.current(updated);
-    const previous = previousAttributes(entry.data, current.data);
-    if (previous)
-      emitEvent(
-        ctx,
-        `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.updated`,
-        current.data,
-        previous,
-      );
-    return current;
+    return ctx.current(updated);
   }
 
   delete(ctx: Ctx, route: Route, values: readonly string[]): Result {
@@ -204,11 +187,6 @@ export class Writes implements Operations {
     const stub = this.deletedStub(ctx, current);
     ctx.remove(current, this.api.keepsTombstone(entry.resource) ? stub : undefined);
     rules?.afterDelete?.(ctx, current);
-    emitEvent(
-      ctx,
-      `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.deleted`,
-      current.data,
-    );
     return stub;
   }
 
@@ -268,21 +246,7 @@ export class Writes implements Operations {
     }
     const verb = route.verb ?? '';
     const rule = this.locate.rulesFor(entry.resource)?.actions?.[verb];
-    if (rule) {
-      const before = entry.data;
-      const result = ctx.current(rule(ctx, entry, params));
-      const previous = previousAttributes(before, result.data);
-      // An action that removed its subject (a rule emits its `.deleted` event) updated nothing.
-      if (previous && result.id === entry.id && ctx.scope.get(entry.key)) {
-        emitEvent(
-          ctx,
-          `${ctx.registry.resource(entry.resource)?.object ?? entry.resource}.updated`,
-          result.data,
-          previous,
-        );
-      }
-      return { kind: 'entry', entry: result };
-    }
+    if (rule) return { kind: 'entry', entry: ctx.current(rule(ctx, entry, params)) };
     return { kind: 'entry', entry: this.genericAction(ctx, entry, verb, params) };
   }
 

@@ -33,6 +33,17 @@ function seededFinancialAccount(): string {
   throw new Error('no financial account with money in the demo data');
 }
 
+/** A new received credit or debit (test helper) into the demo data's financial account. */
+function receivedFlow(kind: string): string {
+  const made = service().call('POST', `/v1/test_helpers/treasury/${kind}`, {
+    financial_account: seededFinancialAccount(),
+    amount: 100,
+    currency: 'usd',
+    network: 'ach',
+  });
+  return String(made.id);
+}
+
 /** The response of the last create `obtain` made, by resource. */
 export const createdResponses = new Map<string, JsonObject>();
 
@@ -47,6 +58,10 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   subscription_item: () => ({ subscription: SEED.jenny.subscription, price: SEED.prices.proMonthly }),
   invoice: () => ({ customer: SEED.linus.customer }),
   invoiceitem: () => ({ customer: SEED.linus.customer, amount: 500, currency: 'usd' }),
+  credit_note: () => ({ invoice: SEED.jenny.invoice, amount: 100 }),
+  // A received credit or debit is reversed once: each reversal gets a new one.
+  'treasury.credit_reversal': () => ({ received_credit: receivedFlow('received_credits') }),
+  'treasury.debit_reversal': () => ({ received_debit: receivedFlow('received_debits') }),
   price: () => ({ currency: 'usd', unit_amount: 100, product: SEED.products.basic }),
   plan: () => ({ currency: 'usd', interval: 'month', amount: 100, product: SEED.products.basic }),
   coupon: () => ({ percent_off: 5, duration: 'once' }),

@@ -144,8 +144,9 @@ describe('charges', () => {
     await expect(stripe.charges.create({ amount: 1500, currency: 'usd' })).rejects.toMatchObject({
       statusCode: 400,
     });
+    const bare = await stripe.customers.create({ name: 'No card yet' });
     await expect(
-      stripe.charges.create({ amount: 1500, currency: 'usd', customer: SEED.dennis.customer }),
+      stripe.charges.create({ amount: 1500, currency: 'usd', customer: bare.id }),
     ).rejects.toMatchObject({
       statusCode: 400,
       param: 'card',

@@ -120,10 +120,15 @@ describe('operations the model calls actions', () => {
 
   it('POST /v1/accounts/{account}/login_links makes a login link and leaves the account alone', () => {
     const emulator = service();
-    const before = emulator.call('GET', `/v1/accounts/${SEED.connected.account}`);
-    const link = emulator.call('POST', `/v1/accounts/${SEED.connected.account}/login_links`);
+    const express = String(emulator.call('POST', '/v1/accounts', { type: 'express', country: 'US' }).id);
+    const before = emulator.call('GET', `/v1/accounts/${express}`);
+    const link = emulator.call('POST', `/v1/accounts/${express}/login_links`);
     expect(link).toMatchObject({ object: 'login_link' });
-    expect(emulator.call('GET', `/v1/accounts/${SEED.connected.account}`)).toEqual(before);
+    expect(emulator.call('GET', `/v1/accounts/${express}`)).toEqual(before);
+    // Only Express accounts have a dashboard to log in to.
+    expect(() => emulator.call('POST', `/v1/accounts/${SEED.connected.account}/login_links`)).toThrow(
+      /Express/,
+    );
   });
 
   it('POST /v1/apps/secrets/delete deletes the secret its name and scope find', () => {

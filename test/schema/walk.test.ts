@@ -159,7 +159,10 @@ describe('generated walk', () => {
     expect(docs.length).toBeGreaterThan(250);
     const answers: GraphQLResponse[][] = [];
     for (const doc of docs) answers.push(await twice(doc, internals));
-    expect(answered(answers), JSON.stringify(codes(answers))).toBeGreaterThan(150);
+    // Fewer than before the emulator's lifecycles: a minimal input now meets Stripe's state rules
+    // (a dispute already submitted, a transfer already posted, a login link for a Custom account,
+    // a credit note with no amount) and gets Stripe's typed refusal, as it should.
+    expect(answered(answers), JSON.stringify(codes(answers))).toBeGreaterThan(130);
     expect(report(internals)).toBe('');
   });
 });

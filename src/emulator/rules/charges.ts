@@ -15,6 +15,7 @@ import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } fro
 import type { Entry } from '../store.ts';
 import type { Decline, TestCard } from '../tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import { openReview, riskOutcome } from './radar.ts';
 import type { RuleBook } from './types.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
@@ -107,6 +108,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
         ? 'The bank did not return any further details with this decline.'
         : 'Payment complete.',
       type: decline ? 'issuer_declined' : 'authorized',
+      ...riskOutcome(test, decline),
     }),
     paid: !decline,
     payment_intent: input.paymentIntent ?? null,
@@ -182,6 +184,7 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   const decline = fillCharge(ctx, input, data);
   const charge = ctx.insert('charge', data);
   if (decline) return { charge, decline };
+  if (testCardOf(input.card)?.risk === 'elevated') openReview(ctx, charge);
   settleDestinationCharge(ctx, charge);
   return { charge: ctx.current(charge) };
 }

@@ -3,12 +3,15 @@
  * objects) from `line_items[n][price]` and `quantity`.
  */
 import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted.ts';
-import { isObject, type Json } from '../json.ts';
+import { isObject, type Json, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { resolvePaymentMethod } from './payment-sources.ts';
 import type { RuleBook } from './types.ts';
 
-/** Stores `item`s under `parent` for `line_items` params. */
-function storeLineItems(
+/** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
+export function storeLineItems(
   ctx: Ctx,
   parent: string,
   lineItems: Json | undefined,
@@ -42,6 +45,62 @@ function storeLineItems(
     );
   }
   return { subtotal, currency };
+}
+
+/**
+ * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
+ * and the seed's way): `payment` mode confirms a PaymentIntent for the total, `subscription` mode
+ * starts the subscription of its recurring line items, `setup` mode a confirmed SetupIntent; the
+ * session becomes `complete` (`checkout.session.completed`).
+ */
+export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_card_visa'): Entry {
+  if (session.data.status !== 'open')
+    throw invalidRequest(`This Checkout Session is ${String(session.data.status)}, not open.`);
+  let customer = typeof session.data.customer === 'string' ? session.data.customer : undefined;
+  const mode = String(session.data.mode);
+  if (!customer && mode !== 'payment') {
+    const email = typeof session.data.customer_email === 'string' ? session.data.customer_email : null;
+    customer = ctx.ops.createResource(ctx, 'customer', email ? { email } : {}).id;
+  }
+  const fields: JsonObject = { status: 'complete', customer: customer ?? null };
+  if (mode === 'subscription') {
+    // The card the customer entered becomes their default for the subscription's invoices.
+    const method = ctx.set(resolvePaymentMethod(ctx, paymentMethod, 'payment_method'), {
+      customer: customer ?? null,
+    });
+    const buyer = ctx.require(String(customer), ['customer']);
+    const settings = isObject(buyer.data.invoice_settings) ? buyer.data.invoice_settings : {};
+    ctx.set(buyer, { invoice_settings: { ...settings, default_payment_method: method.id } });
+    const items = ctx
+      .children(session, ['item'])
+      .reverse()
+      .map((item) => ({
+        price: String((item.data.price as JsonObject).id),
+        quantity: Number(item.data.quantity ?? 1),
+      }));
+    fields.subscription = ctx.ops.createResource(ctx, 'subscription', {
+      customer: String(customer),
+      items,
+    }).id;
+    fields.payment_status = 'paid';
+  } else if (mode === 'setup') {
+    fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
+      confirm: true,
+      payment_method: paymentMethod,
+      ...(customer ? { customer } : {}),
+    }).id;
+    fields.payment_status = 'no_payment_required';
+  } else {
+    fields.payment_intent = ctx.ops.createResource(ctx, 'payment_intent', {
+      amount: Number(session.data.amount_total ?? 0),
+      currency: String(session.data.currency ?? 'usd'),
+      confirm: true,
+      payment_method: paymentMethod,
+      ...(customer ? { customer } : {}),
+    }).id;
+    fields.payment_status = 'paid';
+  }
+  return ctx.set(session, fields);
 }
 
 export const checkoutRules: RuleBook = {

@@ -8,17 +8,24 @@ import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
 import { connectRules } from './connect.ts';
+import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
+import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
 import { invoiceRules } from './invoices.ts';
+import { issuingRules } from './issuing.ts';
 import { paymentSourceRules } from './payment-sources.ts';
+import { quoteRules } from './quotes.ts';
+import { radarRules } from './radar.ts';
+import { scheduleRules } from './schedules.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
 import { terminalHardwareRules } from './terminal-hardware.ts';
+import { testClockRules } from './test-clocks.ts';
 import { treasuryRules } from './treasury.ts';
 import type { ResourceRules, RuleBook } from './types.ts';
 
@@ -47,19 +54,26 @@ export const RULES: RuleBook = merge(
   chargeRules,
   checkoutRules,
   connectRules,
+  creditNoteRules,
   cryptoOnrampRules,
   customerRules,
   eventRules,
+  familyRules,
   fileRules,
   intentRules,
+  issuingRules,
   invoiceItemRules,
   invoiceRules,
   hostedRules,
   ledgerRules,
   paymentSourceRules,
+  quoteRules,
+  radarRules,
+  scheduleRules,
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
   treasuryLedgerRules,
   terminalHardwareRules,
+  testClockRules,
 );

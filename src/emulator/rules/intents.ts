@@ -4,13 +4,17 @@
  * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
  *   method); `confirm` charges the card: `succeeded` (or `requires_capture` with manual capture),
  *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
- *   failed charge and Stripe's 402. `cancel` and `capture` follow Stripe's allowed statuses.
+ *   failed charge and Stripe's 402. A 3D Secure test card (`pm_card_threeDSecure2Required`) goes
+ *   to `requires_action` with a `next_action` first (`error_on_requires_action` fails instead);
+ *   confirming again completes the authentication. `cancel` and `capture` follow Stripe's
+ *   allowed statuses.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest, StripeError } from '../errors.ts';
 import type { JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
+import type { Decline } from '../tokens.ts';
 import { destinationOf, recordCharge } from './charges.ts';
 import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
 import type { RuleBook } from './types.ts';
@@ -68,6 +72,19 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   if (!allowed.includes(String(entry.data.status)))
     throw unexpectedState('PaymentIntent', 'confirm', entry.data.status, allowed);
   const method = paymentMethodFor(ctx, entry, params, 'PaymentIntent');
+  // A 3D Secure card first asks for authentication; confirming again from `requires_action` is
+  // the customer having authenticated (the emulator's stand-in for Stripe.js).
+  const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
+  if (testCardOf(method.data)?.threeDS && !authenticated) {
+    if (params.error_on_requires_action === true)
+      return failConfirmation(ctx, entry, method, AUTHENTICATION_REQUIRED);
+    return ctx.set(entry, {
+      last_payment_error: null,
+      next_action: nextAction(entry, params),
+      payment_method: method.id,
+      status: 'requires_action',
+    });
+  }
   const manual = entry.data.capture_method === 'manual';
   const amount = Number(entry.data.amount);
   const card = (method.data.card ?? {}) as JsonObject;
@@ -83,27 +100,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     metadata: entry.data.metadata ?? {},
     extra: destinationOf(ctx, entry.data),
   });
-  if (decline) {
-    const failed = ctx.set(entry, {
-      status: 'requires_payment_method',
-      payment_method: null,
-      latest_charge: charge.id,
-      last_payment_error: {
-        charge: charge.id,
-        code: decline.code,
-        decline_code: decline.decline_code,
-        doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
-        message: decline.message,
-        payment_method: method.data,
-        type: 'card_error',
-      },
-    });
-    throw declineError(decline, {
-      charge: charge.id,
-      payment_intent: failed.data,
-      payment_method: method.data,
-    });
-  }
+  if (decline) return failConfirmation(ctx, entry, method, decline, charge.id);
   if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
     if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
   }
@@ -112,9 +109,49 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     amount_received: manual ? 0 : amount,
     last_payment_error: null,
     latest_charge: charge.id,
+    next_action: null,
     payment_method: method.id,
+    review: charge.data.review ?? null,
     status: manual ? 'requires_capture' : 'succeeded',
   });
+}
+
+const AUTHENTICATION_REQUIRED: Decline = {
+  code: 'authentication_required',
+  decline_code: 'authentication_required',
+  message: 'Your card was declined. This transaction requires authentication.',
+};
+
+/** Back to `requires_payment_method` with `last_payment_error`; Stripe's 402 (changes kept). */
+function failConfirmation(ctx: Ctx, entry: Entry, method: Entry, decline: Decline, charge?: string): never {
+  const failed = ctx.set(entry, {
+    status: 'requires_payment_method',
+    payment_method: null,
+    next_action: null,
+    ...(charge ? { latest_charge: charge } : {}),
+    last_payment_error: {
+      ...(charge ? { charge } : {}),
+      code: decline.code,
+      decline_code: decline.decline_code,
+      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
+      message: decline.message,
+      payment_method: method.data,
+      type: 'card_error',
+    },
+  });
+  throw declineError(decline, {
+    ...(charge ? { charge } : {}),
+    payment_intent: failed.data,
+    payment_method: method.data,
+  });
+}
+
+/** What the customer must do to authenticate: a redirect when there is a `return_url`. */
+function nextAction(entry: Entry, params: JsonObject): JsonObject {
+  const url = `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${entry.id}`;
+  const returnUrl = typeof params.return_url === 'string' ? params.return_url : null;
+  if (returnUrl) return { type: 'redirect_to_url', redirect_to_url: { return_url: returnUrl, url } };
+  return { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url } };
 }
 
 function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
@@ -189,7 +226,11 @@ export const intentRules: RuleBook = {
       }
     },
     afterCreate(ctx, entry, { params }) {
-      if (params.confirm === true) confirmPaymentIntent(ctx, entry, {});
+      if (params.confirm !== true) return;
+      const confirmation: JsonObject = {};
+      for (const key of ['error_on_requires_action', 'return_url', 'off_session'])
+        if (params[key] !== undefined) confirmation[key] = params[key];
+      confirmPaymentIntent(ctx, entry, confirmation);
     },
     beforeUpdate(ctx, draft, params) {
       if (typeof params.payment_method === 'string' && params.payment_method !== '') {

@@ -11,7 +11,6 @@
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
-import { emitEvent } from '../events.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import { recordCharge } from './charges.ts';
@@ -35,6 +34,7 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
     const sequence = Number(customer.data.next_invoice_sequence ?? 1);
     number = `${String(customer.data.invoice_prefix ?? 'INV')}-${String(sequence).padStart(4, '0')}`;
     ctx.set(customer, { next_invoice_sequence: sequence + 1 });
+    entry = applyBalance(ctx, entry, ctx.current(customer));
   }
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
   entry = ctx.set(entry, {
@@ -45,9 +45,57 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
     status: 'open',
     status_transitions: { ...transitions, finalized_at: ctx.now },
   });
-  emitEvent(ctx, 'invoice.finalized', entry.data);
-  if (Number(entry.data.amount_due) === 0) entry = markPaid(ctx, entry, null);
+  const due = Number(entry.data.amount_due);
+  if (due === 0) entry = markPaid(ctx, entry, null);
+  else if (due < MINIMUM_CHARGE && entry.data.collection_method !== 'send_invoice' && customer) {
+    // Below the minimum charge: paid now, the amount carried to the customer's balance.
+    carry(ctx, ctx.current(customer), entry, due);
+    entry = ctx.set(markPaid(ctx, entry, null), {
+      amount_paid: 0,
+      ending_balance: Number(entry.data.ending_balance ?? 0) + due,
+    });
+  }
   return entry;
+}
+
+/** The smallest amount Stripe charges (in cents, for USD and most currencies). */
+export const MINIMUM_CHARGE = 50;
+
+/**
+ * The customer's balance at finalization: a credit (negative) reduces the amount due, a debit adds
+ * to it; `starting_balance`/`ending_balance` record it and the customer keeps what is left.
+ */
+function applyBalance(ctx: Ctx, invoice: Entry, customer: Entry): Entry {
+  const balance = Number(customer.data.balance ?? 0);
+  if (balance === 0) return ctx.set(invoice, { starting_balance: 0, ending_balance: 0 });
+  const total = Number(invoice.data.total ?? 0);
+  const applied = balance < 0 ? Math.max(balance, -total) : balance;
+  const entry = recomputeTotals(ctx, ctx.set(invoice, { starting_balance: applied }));
+  const ending = balance - applied;
+  carry(ctx, customer, entry, -applied, 'applied_to_invoice');
+  return ctx.set(entry, { starting_balance: balance, ending_balance: ending });
+}
+
+/** Moves `amount` to the customer's balance, recorded as a customer balance transaction. */
+function carry(ctx: Ctx, customer: Entry, invoice: Entry, amount: number, type = 'applied_to_invoice'): void {
+  if (amount === 0) return;
+  const ending = Number(customer.data.balance ?? 0) + amount;
+  ctx.set(customer, { balance: ending });
+  ctx.insert(
+    'customer_balance_transaction',
+    ctx.build('customer_balance_transaction', {
+      amount,
+      credit_note: null,
+      currency: invoice.data.currency ?? 'usd',
+      customer: customer.id,
+      description: null,
+      ending_balance: ending,
+      invoice: invoice.id,
+      metadata: {},
+      type,
+    }),
+    { parent: customer.id },
+  );
 }
 
 function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = false): Entry {
@@ -63,7 +111,6 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
     status: 'paid',
     status_transitions: { ...transitions, paid_at: ctx.now },
   });
-  emitEvent(ctx, 'invoice.paid', entry.data);
   return entry;
 }
 
@@ -125,22 +172,23 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     description: `Payment for Invoice ${String(entry.data.number ?? entry.id)}`,
   });
   if (decline) {
-    const failed = ctx.set(entry, {
+    ctx.set(entry, {
       attempted: true,
       attempt_count: Number(entry.data.attempt_count ?? 0) + 1,
       charge: charge.id,
     });
-    emitEvent(ctx, 'invoice.payment_failed', failed.data);
     throw declineError(decline, { charge: charge.id });
   }
   return markPaid(ctx, entry, charge.id);
 }
 
 function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'): Entry {
-  if (entry.data.status !== 'open') {
+  // An uncollectible invoice can still be voided (Stripe's rule); only open ones become uncollectible.
+  const allowed = status === 'void' ? ['open', 'uncollectible'] : ['open'];
+  if (!allowed.includes(String(entry.data.status))) {
     throw invalidRequest(
       status === 'void'
-        ? `You can only void open invoices. This invoice is ${String(entry.data.status)}.`
+        ? `You can only void open or uncollectible invoices. This invoice is ${String(entry.data.status)}.`
         : `You can only mark open invoices as uncollectible. This invoice is ${String(entry.data.status)}.`,
     );
   }

@@ -80,18 +80,28 @@ function itemsOf(ctx: Ctx, subscription: Entry): Entry[] {
   return ctx.children(subscription, ['subscription_item']).reverse();
 }
 
-/** The first invoice: one `subscription` line per item, then pending items, finalized and paid. */
-function firstInvoice(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
+/**
+ * A period's invoice (the first one, `subscription_create`, or a renewal, `subscription_cycle`):
+ * one `subscription` line per item, then pending items, finalized and paid.
+ */
+function periodInvoice(
+  ctx: Ctx,
+  subscription: Entry,
+  params: JsonObject,
+  reason = 'subscription_create',
+): Entry {
   const customer = ctx.require(String(subscription.data.customer), ['customer'], 'customer', 400);
   const fields: JsonObject = {
     ...invoiceDefaults(ctx, customer),
-    billing_reason: 'subscription_create',
+    billing_reason: reason,
     collection_method: subscription.data.collection_method ?? 'charge_automatically',
     currency: subscription.data.currency ?? 'usd',
     customer: customer.id,
     period_end: subscription.data.current_period_start ?? ctx.now,
     period_start: subscription.data.current_period_start ?? ctx.now,
     subscription: subscription.id,
+    subscription_details: { metadata: subscription.data.metadata ?? {} },
+    test_clock: subscription.data.test_clock ?? null,
   };
   let invoice = ctx.insert('invoice', ctx.build('invoice', fields));
   const trialing = subscription.data.status === 'trialing';
@@ -139,6 +149,56 @@ function firstInvoice(ctx: Ctx, subscription: Entry, params: JsonObject): Entry 
   }
 }
 
+/** The test clock a customer is on, if any. */
+function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
+  const customer = ctx.find(customerId, ['customer']);
+  const clock = customer?.data.test_clock;
+  return typeof clock === 'string' ? ctx.find(clock, ['test_helpers.test_clock']) : undefined;
+}
+
+/**
+ * Moves a subscription through the periods that ended by `until` (a test clock's new time): a
+ * trial that ended becomes `active`, a subscription set to cancel at the period's end is
+ * canceled, and every other period that ends renews it with a `subscription_cycle` invoice.
+ */
+export function renewSubscription(ctx: Ctx, subscription: Entry, until: number): void {
+  let entry = ctx.current(subscription);
+  for (let guard = 0; guard < 120; guard++) {
+    const status = String(entry.data.status);
+    const end = Number(entry.data.current_period_end);
+    if (!['active', 'trialing', 'past_due'].includes(status) || !(end <= until)) return;
+    if (
+      entry.data.cancel_at_period_end === true ||
+      (typeof entry.data.cancel_at === 'number' && entry.data.cancel_at <= end)
+    ) {
+      ctx.ops.updateEntry(ctx, entry, { canceled_at: end, ended_at: end, status: 'canceled' });
+      return;
+    }
+    const item = itemsOf(ctx, entry)[0];
+    const price = isObject(item?.data.price) ? item.data.price : {};
+    const recurring = isObject(price.recurring) ? price.recurring : {};
+    entry = ctx.set(entry, {
+      current_period_start: end,
+      current_period_end: addInterval(
+        end,
+        String(recurring.interval ?? 'month'),
+        Number(recurring.interval_count ?? 1),
+      ),
+      status: 'active',
+    });
+    const invoice = periodInvoice(
+      ctx,
+      entry,
+      {},
+      status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
+    );
+    entry = ctx.set(entry, {
+      latest_invoice: invoice.id,
+      status: invoice.data.status === 'paid' ? 'active' : 'past_due',
+    });
+  }
+}
+
 function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
   const price = priceForItem(ctx, item, param);
   const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
@@ -155,7 +215,9 @@ export const subscriptionRules: RuleBook = {
       const prices = items.map((item, i) => priceForItem(ctx, item, `items[${i}]`));
       const first = prices[0]!;
       const recurring = isObject(first.data.recurring) ? first.data.recurring : {};
-      const start = typeof params.backdate_start_date === 'number' ? params.backdate_start_date : ctx.now;
+      const clock = clockOf(ctx, String(draft.customer));
+      const now = typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+      const start = typeof params.backdate_start_date === 'number' ? params.backdate_start_date : now;
       let end = addInterval(
         start,
         String(recurring.interval ?? 'month'),
@@ -206,7 +268,7 @@ export const subscriptionRules: RuleBook = {
         schedule: null,
         start_date: start,
         status,
-        test_clock: null,
+        test_clock: clock?.id ?? null,
         transfer_data: null,
         trial_end: trialEnd,
         trial_start: trialStart,
@@ -217,7 +279,7 @@ export const subscriptionRules: RuleBook = {
       items.forEach((item, i) => {
         createItem(ctx, entry.id, item, `items[${i}]`);
       });
-      const invoice = firstInvoice(ctx, ctx.current(entry), params);
+      const invoice = periodInvoice(ctx, ctx.current(entry), params);
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
       ctx.set(entry, {
         latest_invoice: invoice.id,

@@ -1,26 +1,219 @@
 /**
- * Treasury: a credit or debit reversal reverses the whole received credit or debit it names, in its
- * financial account, amount, currency and network.
+ * Treasury, as Stripe's test helpers run it.
+ *
+ * - A received credit or debit (test helper) `succeeded`, with its `treasury.transaction` posted.
+ * - Outbound transfers and payments start `processing` (cancelable) with an open transaction;
+ *   the test helpers `post`, `fail` and `return` them (`posted`, `failed`, `returned`), `cancel`
+ *   cancels a processing one. Inbound transfers start `processing`; `succeed`/`fail`/`return`.
+ * - A credit or debit reversal reverses the whole received credit or debit it names, in its
+ *   financial account, amount, currency and network, once.
+ * - `POST /v1/treasury/financial_accounts/{id}/features` updates the account's features (each
+ *   requested one `active`), and `active_features` with them.
  */
 import type { Ctx } from '../context.ts';
-import type { JsonObject } from '../json.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
 import type { RuleBook } from './types.ts';
+
+/** A money movement's transaction: `open` while it is under way, `posted` once it is final. */
+function openTransaction(
+  ctx: Ctx,
+  flow: JsonObject,
+  flowType: string,
+  signed: number,
+  status: 'open' | 'posted',
+): Entry {
+  return ctx.insert(
+    'treasury.transaction',
+    ctx.build('treasury.transaction', {
+      amount: signed,
+      balance_impact: {
+        cash: status === 'posted' ? signed : 0,
+        inbound_pending: 0,
+        outbound_pending: status === 'open' && signed < 0 ? signed : 0,
+      },
+      currency: flow.currency ?? 'usd',
+      description: flow.description ?? flowType.replaceAll('_', ' '),
+      financial_account: flow.financial_account ?? null,
+      flow: String(flow.id),
+      flow_type: flowType,
+      status,
+      status_transitions: { posted_at: status === 'posted' ? ctx.now : null, void_at: null },
+    }),
+  );
+}
+
+function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void'): void {
+  const id = flow.data.transaction;
+  const made = typeof id === 'string' ? ctx.find(id, ['treasury.transaction']) : undefined;
+  if (!made) return;
+  const amount = Number(made.data.amount);
+  ctx.set(made, {
+    balance_impact: { cash: status === 'posted' ? amount : 0, inbound_pending: 0, outbound_pending: 0 },
+    status,
+    status_transitions: {
+      posted_at: status === 'posted' ? ctx.now : null,
+      void_at: status === 'void' ? ctx.now : null,
+    },
+  });
+}
 
 function reverse(ctx: Ctx, draft: JsonObject, params: JsonObject, name: string, resource: string): void {
   const received = ctx.require(String(params[name]), [resource], name, 400);
+  const flows = isObject(received.data.linked_flows) ? received.data.linked_flows : {};
+  const key = name === 'received_credit' ? 'credit_reversal' : 'debit_reversal';
+  if (typeof flows[key] === 'string')
+    throw invalidRequest(
+      `This ${name.replace('_', ' ')} has already been reversed (${String(flows[key])}).`,
+      {
+        param: name,
+      },
+    );
   for (const prop of ['financial_account', 'amount', 'currency', 'network'])
     draft[prop] = received.data[prop] ?? null;
+  draft.status = 'processing';
+}
+
+function linkReversal(ctx: Ctx, reversal: Entry, name: string, resource: string): void {
+  const received = ctx.find(String(reversal.data[name]), [resource]);
+  if (!received) return;
+  const flows = isObject(received.data.linked_flows) ? received.data.linked_flows : {};
+  ctx.set(received, {
+    linked_flows: {
+      ...flows,
+      [name === 'received_credit' ? 'credit_reversal' : 'debit_reversal']: reversal.id,
+    },
+  });
+}
+
+/** A received credit or debit: it succeeded, and its transaction is posted. */
+function received(flowType: string, sign: 1 | -1) {
+  return {
+    beforeCreate(_ctx: Ctx, draft: JsonObject) {
+      Object.assign(draft, { failure_code: null, status: 'succeeded' });
+    },
+    afterCreate(ctx: Ctx, entry: Entry) {
+      const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'posted');
+      ctx.set(entry, { transaction: made.id });
+    },
+  };
+}
+
+const TRANSITION_AT: Readonly<Record<string, string>> = {
+  posted: 'posted_at',
+  failed: 'failed_at',
+  returned: 'returned_at',
+  canceled: 'canceled_at',
+  succeeded: 'succeeded_at',
+};
+
+/** Moves a flow from `processing` to `status`, settling its transaction. */
+function finish(ctx: Ctx, entry: Entry, status: string, from: readonly string[] = ['processing']): Entry {
+  if (!from.includes(String(entry.data.status)))
+    throw invalidRequest(
+      `You cannot move a ${String(entry.data.status)} ${String(entry.data.object)} to ${status}.`,
+    );
+  settleTransaction(ctx, entry, status === 'posted' || status === 'succeeded' ? 'posted' : 'void');
+  const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
+  const at = TRANSITION_AT[status];
+  return ctx.set(entry, {
+    cancelable: false,
+    status,
+    ...(at ? { status_transitions: { ...transitions, [at]: ctx.now } } : {}),
+  });
+}
+
+/** An outbound (or inbound) flow: `processing` with an open transaction, then the helpers. */
+function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') {
+  return {
+    beforeCreate(_ctx: Ctx, draft: JsonObject) {
+      Object.assign(draft, { cancelable: true, status: 'processing' });
+    },
+    afterCreate(ctx: Ctx, entry: Entry) {
+      const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'open');
+      ctx.set(entry, { transaction: made.id });
+    },
+    actions: {
+      [done === 'posted' ? 'post' : 'succeed']: (ctx: Ctx, entry: Entry) => finish(ctx, entry, done),
+      fail: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'failed'),
+      // An inbound transfer that is returned stays `succeeded`, marked `returned`.
+      return: (ctx: Ctx, entry: Entry) =>
+        flowType === 'inbound_transfer'
+          ? ctx.set(entry, { returned: true })
+          : finish(ctx, entry, 'returned', [done]),
+      cancel: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'canceled'),
+    },
+  };
+}
+
+const FEATURES = 'treasury.financial_account_features';
+
+/** A requested feature (or one of its networks) is `active` at once in test mode. */
+function activate(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  if (typeof value.requested === 'boolean')
+    return { ...value, status: value.requested ? 'active' : 'restricted', status_details: [] };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, activate(v)]));
+}
+
+/** The names of the active features, nested ones as `outbound_payments.ach`. */
+function activeNames(features: JsonObject, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(features)) {
+    if (!isObject(value)) continue;
+    if (value.status === 'active') out.push(`${prefix}${name}`);
+    else out.push(...activeNames(value, `${prefix}${name}.`));
+  }
+  return out;
 }
 
 export const treasuryRules: RuleBook = {
+  [FEATURES]: {
+    // The features live on the account; the update works on a stored copy and writes them back.
+    singleton(ctx, _route, parents) {
+      const account = parents.at(-1);
+      if (account?.resource !== 'treasury.financial_account') return undefined;
+      const key = `singleton:features:${account.id}`;
+      const stored = ctx.scope.get(key);
+      const features = isObject(account.data.features) ? account.data.features : {};
+      const data = { object: 'treasury.financial_account_features', ...features };
+      if (stored) return ctx.scope.replace(stored, data);
+      return ctx.insert(FEATURES, data, { singleton: key, parent: account.id });
+    },
+    beforeUpdate(_ctx, draft) {
+      for (const [name, value] of Object.entries(draft))
+        if (name !== 'object') draft[name] = activate(value) as never;
+    },
+    afterUpdate(ctx, entry) {
+      const account = entry.parent ? ctx.find(entry.parent, ['treasury.financial_account']) : undefined;
+      if (!account) return;
+      const { object: _, ...features } = entry.data;
+      ctx.set(account, {
+        active_features: activeNames(features),
+        features: { ...features, object: 'treasury.financial_account_features' },
+      });
+    },
+  },
+  'treasury.received_credit': received('received_credit', 1),
+  'treasury.received_debit': received('received_debit', -1),
+  'treasury.outbound_transfer': outbound('outbound_transfer', -1, 'posted'),
+  'treasury.outbound_payment': outbound('outbound_payment', -1, 'posted'),
+  'treasury.inbound_transfer': outbound('inbound_transfer', 1, 'succeeded'),
   'treasury.credit_reversal': {
     beforeCreate(ctx, draft, { params }) {
       reverse(ctx, draft, params, 'received_credit', 'treasury.received_credit');
+    },
+    afterCreate(ctx, entry) {
+      linkReversal(ctx, entry, 'received_credit', 'treasury.received_credit');
     },
   },
   'treasury.debit_reversal': {
     beforeCreate(ctx, draft, { params }) {
       reverse(ctx, draft, params, 'received_debit', 'treasury.received_debit');
+    },
+    afterCreate(ctx, entry) {
+      linkReversal(ctx, entry, 'received_debit', 'treasury.received_debit');
     },
   },
 };

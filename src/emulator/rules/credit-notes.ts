@@ -1,0 +1,190 @@
+/**
+ * Credit notes: only on open or paid invoices. The lines (`invoice_line_item` lines credit part
+ * or all of an invoice line, `custom_line_item` lines an amount of their own), or `amount`, make
+ * the total; the note takes the invoice's customer and currency and a number after the invoice's.
+ * On an open invoice (`pre_payment`) it lowers what is due; on a paid one (`post_payment`) it goes
+ * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band).
+ * `void` voids an issued note (`credit_note.voided`), giving back what it took off.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { linesOf } from './invoice-lines.ts';
+import type { RuleBook } from './types.ts';
+
+interface NoteLine {
+  fields: JsonObject;
+  amount: number;
+}
+
+function noteLines(ctx: Ctx, invoice: Entry, params: JsonObject): NoteLine[] {
+  const lines = Array.isArray(params.lines) ? params.lines.filter(isObject) : [];
+  const invoiceLines = linesOf(ctx, invoice);
+  return lines.map((line, i) => {
+    const quantity = typeof line.quantity === 'number' ? line.quantity : 1;
+    if (line.type === 'custom_line_item') {
+      const unit = Number(line.unit_amount ?? 0);
+      const amount = unit * quantity;
+      return {
+        amount,
+        fields: {
+          description: line.description ?? null,
+          invoice_line_item: null,
+          quantity,
+          type: 'custom_line_item',
+          unit_amount: unit,
+          unit_amount_decimal: String(unit),
+        },
+      };
+    }
+    const source = invoiceLines.find((l) => l.id === line.invoice_line_item);
+    if (!source) {
+      throw invalidRequest(`Invalid invoice line item: ${String(line.invoice_line_item)}`, {
+        param: `lines[${i}][invoice_line_item]`,
+      });
+    }
+    const sourceQuantity = Number(source.data.quantity ?? 1) || 1;
+    const unit = Math.round(Number(source.data.amount ?? 0) / sourceQuantity);
+    const amount = typeof line.amount === 'number' ? line.amount : unit * quantity;
+    return {
+      amount,
+      fields: {
+        description: source.data.description ?? null,
+        invoice_line_item: source.id,
+        quantity,
+        type: 'invoice_line_item',
+        unit_amount: unit,
+        unit_amount_decimal: String(unit),
+      },
+    };
+  });
+}
+
+export const creditNoteRules: RuleBook = {
+  credit_note: {
+    beforeCreate(ctx, draft, { params }) {
+      const invoice = ctx.require(String(params.invoice), ['invoice'], 'invoice', 400);
+      const status = String(invoice.data.status);
+      if (status !== 'open' && status !== 'paid') {
+        throw invalidRequest(
+          `You can only create credit notes on open or paid invoices. This invoice is ${status}.`,
+          { param: 'invoice' },
+        );
+      }
+      const lines = noteLines(ctx, invoice, params);
+      const total =
+        lines.length > 0 ? lines.reduce((sum, l) => sum + l.amount, 0) : Number(params.amount ?? 0);
+      const limit =
+        status === 'open'
+          ? Number(invoice.data.amount_remaining ?? 0)
+          : Number(invoice.data.amount_paid ?? 0);
+      if (total <= 0 || total > limit) {
+        throw invalidRequest(
+          `The credit note's total (${total}) must be positive and at most the invoice's ${status === 'open' ? 'amount remaining' : 'amount paid'} (${limit}).`,
+          { param: lines.length > 0 ? 'lines' : 'amount' },
+        );
+      }
+      const count = ctx.children(invoice, ['credit_note']).length;
+      Object.assign(draft, {
+        amount: total,
+        amount_shipping: 0,
+        currency: invoice.data.currency ?? 'usd',
+        customer: invoice.data.customer ?? null,
+        customer_balance_transaction: null,
+        discount_amount: 0,
+        discount_amounts: [],
+        effective_at: ctx.now,
+        invoice: invoice.id,
+        memo: draft.memo ?? null,
+        number: `${String(invoice.data.number ?? invoice.id)}-CN-${String(count + 1).padStart(2, '0')}`,
+        out_of_band_amount: typeof params.out_of_band_amount === 'number' ? params.out_of_band_amount : null,
+        pdf: `https://pay.stripe.com/credit_notes/emulator/${String(draft.id)}/pdf`,
+        reason: draft.reason ?? null,
+        refund: draft.refund ?? null,
+        shipping_cost: null,
+        status: 'issued',
+        subtotal: total,
+        subtotal_excluding_tax: total,
+        tax_amounts: [],
+        total,
+        total_excluding_tax: total,
+        type: status === 'open' ? 'pre_payment' : 'post_payment',
+        voided_at: null,
+      });
+      pendingLines.set(String(draft.id), lines);
+    },
+    afterCreate(ctx, entry) {
+      const lines = pendingLines.get(entry.id) ?? [];
+      pendingLines.delete(entry.id);
+      for (const line of lines) {
+        ctx.insert(
+          'credit_note_line_item',
+          ctx.build('credit_note_line_item', {
+            amount: line.amount,
+            amount_excluding_tax: line.amount,
+            discount_amount: 0,
+            discount_amounts: [],
+            tax_amounts: [],
+            tax_rates: [],
+            unit_amount_excluding_tax: String(line.fields.unit_amount ?? line.amount),
+            ...line.fields,
+          }),
+          { parent: entry.id },
+        );
+      }
+      adjust(ctx, entry, 1);
+    },
+    actions: {
+      void(ctx, entry) {
+        if (entry.data.status !== 'issued')
+          throw invalidRequest(`This credit note is already ${String(entry.data.status)}.`);
+        adjust(ctx, entry, -1);
+        return ctx.set(entry, { status: 'void', voided_at: ctx.now });
+      },
+    },
+  },
+};
+
+/** Lines parsed in `beforeCreate`, stored once the note has its entry. */
+const pendingLines = new Map<string, NoteLine[]>();
+
+/** What a note takes off its invoice (`sign` 1) or gives back when voided (-1). */
+function adjust(ctx: Ctx, note: Entry, sign: 1 | -1): void {
+  const invoice = ctx.find(String(note.data.invoice), ['invoice']);
+  if (!invoice) return;
+  const total = Number(note.data.total ?? 0) * sign;
+  const credited = Number(invoice.data.post_payment_credit_notes_amount ?? 0);
+  const pre = Number(invoice.data.pre_payment_credit_notes_amount ?? 0);
+  if (note.data.type === 'pre_payment') {
+    ctx.set(invoice, {
+      amount_due: Math.max(0, Number(invoice.data.amount_due ?? 0) - total),
+      amount_remaining: Math.max(0, Number(invoice.data.amount_remaining ?? 0) - total),
+      pre_payment_credit_notes_amount: pre + total,
+    });
+    return;
+  }
+  ctx.set(invoice, { post_payment_credit_notes_amount: credited + total });
+  const refunded = note.data.refund ? Number(note.data.total ?? 0) : 0;
+  const credit = (Number(note.data.total ?? 0) - refunded - Number(note.data.out_of_band_amount ?? 0)) * sign;
+  const customer = ctx.find(String(note.data.customer), ['customer']);
+  if (!customer || credit === 0) return;
+  const balance = Number(customer.data.balance ?? 0) - credit;
+  ctx.set(customer, { balance });
+  const transaction = ctx.insert(
+    'customer_balance_transaction',
+    ctx.build('customer_balance_transaction', {
+      amount: -credit,
+      credit_note: note.id,
+      currency: note.data.currency ?? 'usd',
+      customer: customer.id,
+      description: null,
+      ending_balance: balance,
+      invoice: invoice.id,
+      metadata: {},
+      type: 'credit_note',
+    }),
+    { parent: customer.id },
+  );
+  if (sign === 1) ctx.set(note, { customer_balance_transaction: transaction.id });
+}

@@ -1,0 +1,176 @@
+/**
+ * Smaller families' lifecycles, as Stripe documents their test mode:
+ *
+ * - Connect: login links exist only for Express accounts.
+ * - Reporting: a report run succeeds at once with its result file (`finance_report_run`).
+ * - Terminal: a reader registered with a simulated code (`simulated-wpe`, `simulated-s700`,
+ *   `simulated-m2`…) is that simulated device, `online`, with a serial number.
+ * - Financial Connections: `refresh` (`features[]=balance|ownership|transactions`) fills the
+ *   account's balance, its owners or its transactions and marks the refresh `succeeded`;
+ *   `subscribe`/`unsubscribe` change its `subscriptions` (a transactions subscription refreshes
+ *   them at once); `disconnect` disconnects it.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import type { Json, JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { RuleBook } from './types.ts';
+
+const SIMULATED: Readonly<Record<string, string>> = {
+  'simulated-wpe': 'bbpos_wisepos_e',
+  'simulated-s700': 'stripe_s700',
+  'simulated-m2': 'stripe_m2',
+  'simulated-wp3': 'bbpos_wisepad3',
+};
+
+const FC_ACCOUNT = 'financial_connections.account';
+
+const features = (params: JsonObject): string[] =>
+  (Array.isArray(params.features) ? params.features : [params.features]).filter(
+    (f): f is string => typeof f === 'string',
+  );
+
+const refreshed = (ctx: Ctx): JsonObject => ({
+  last_attempted_at: ctx.now,
+  next_refresh_available_at: ctx.now + 3600,
+  status: 'succeeded',
+});
+
+/** A checking account's test data: a balance, two owners, a few transactions. */
+function refresh(ctx: Ctx, account: Entry, what: readonly string[]): Entry {
+  const fields: JsonObject = {};
+  if (what.includes('balance')) {
+    fields.balance = {
+      as_of: ctx.now,
+      cash: { available: { usd: 1_025_000 } },
+      current: { usd: 1_042_500 },
+      type: 'cash',
+    };
+    fields.balance_refresh = refreshed(ctx);
+  }
+  if (what.includes('ownership')) {
+    // Owners are listed under the account (`/owners?ownership=`); the ownership id names the refresh.
+    const ownership = { id: `fcaowns_${ctx.random.string(24)}` };
+    for (const [name, email] of [
+      ['Jenny Rosen', 'jenny.rosen@example.com'],
+      ['Barbara Liskov', 'barbara.liskov@example.com'],
+    ] as const)
+      ctx.insert(
+        'financial_connections.account_owner',
+        ctx.build('financial_connections.account_owner', {
+          email,
+          name,
+          ownership: ownership.id,
+          phone: null,
+          raw_address: '510 Townsend St, San Francisco, CA 94103',
+          refreshed_at: ctx.now,
+        }),
+        { parent: account.id },
+      );
+    fields.ownership_refresh = refreshed(ctx);
+  }
+  if (what.includes('transactions')) {
+    const refreshId = `fctxnref_${ctx.random.string(24)}`;
+    for (const [description, amount, days] of [
+      ['Payroll', 250_000, 14],
+      ['Rent', -180_000, 10],
+      ['Coffee', -450, 2],
+    ] as const)
+      ctx.insert(
+        'financial_connections.transaction',
+        ctx.build('financial_connections.transaction', {
+          account: account.id,
+          amount,
+          currency: 'usd',
+          description,
+          status: 'posted',
+          status_transitions: { posted_at: ctx.now - days * 86_400, void_at: null },
+          transacted_at: ctx.now - days * 86_400,
+          transaction_refresh: refreshId,
+          updated: ctx.now,
+        }),
+      );
+    fields.transaction_refresh = { ...refreshed(ctx), id: refreshId };
+  }
+  return ctx.set(account, fields);
+}
+
+function subscriptions(account: Entry): string[] {
+  return Array.isArray(account.data.subscriptions)
+    ? account.data.subscriptions.filter((s): s is string => typeof s === 'string')
+    : [];
+}
+
+export const familyRules: RuleBook = {
+  login_link: {
+    beforeCreate(ctx, draft, { parent }) {
+      draft.url = `https://connect.stripe.com/express/${ctx.random.string(12)}`;
+      if (parent && parent.data.type !== 'express') {
+        throw invalidRequest(
+          `Cannot create a login link for an account of type ${String(parent.data.type)}: only Express accounts have one.`,
+          { param: 'account' },
+        );
+      }
+    },
+  },
+  'reporting.report_run': {
+    beforeCreate(ctx, draft) {
+      const file = ctx.insert(
+        'file',
+        ctx.build('file', {
+          expires_at: ctx.now + 365 * 86_400,
+          filename: `report_${String(draft.id)}.csv`,
+          purpose: 'finance_report_run',
+          size: 0,
+          title: `${String(draft.report_type)} report`,
+          type: 'csv',
+        }),
+      );
+      const url = `https://files.stripe.com/v1/files/${file.id}/contents`;
+      Object.assign(draft, {
+        error: null,
+        result: ctx.current(ctx.set(file, { url })).data,
+        status: 'succeeded',
+        succeeded_at: ctx.now,
+      });
+    },
+  },
+  'terminal.reader': {
+    beforeCreate(ctx, draft, { params }) {
+      const code = typeof params.registration_code === 'string' ? params.registration_code : '';
+      const simulated = SIMULATED[code];
+      if (!simulated) return;
+      Object.assign(draft, {
+        action: null,
+        device_sw_version: '2.37.2.0',
+        device_type: simulated,
+        ip_address: '192.168.2.2',
+        serial_number: `${simulated.toUpperCase().replaceAll('_', '-')}-SIMULATED-${ctx.random.string(6).toUpperCase()}`,
+        status: 'online',
+      });
+    },
+  },
+  [FC_ACCOUNT]: {
+    actions: {
+      refresh(ctx, entry, params) {
+        const what = features(params);
+        if (what.length === 0)
+          throw invalidRequest('Missing required param: features.', { param: 'features' });
+        return refresh(ctx, entry, what);
+      },
+      subscribe(ctx, entry, params) {
+        const added = features(params);
+        const next = [...new Set([...subscriptions(entry), ...added])] as Json[];
+        const updated = ctx.set(entry, { subscriptions: next });
+        return added.includes('transactions') ? refresh(ctx, updated, ['transactions']) : updated;
+      },
+      unsubscribe(ctx, entry, params) {
+        const removed = features(params);
+        return ctx.set(entry, { subscriptions: subscriptions(entry).filter((s) => !removed.includes(s)) });
+      },
+      disconnect(ctx, entry) {
+        return ctx.set(entry, { status: 'disconnected' });
+      },
+    },
+  },
+};

@@ -1,0 +1,226 @@
+/**
+ * Issuing, as Stripe's test helpers run it.
+ *
+ * - A card embeds its cardholder and gets a Visa number's last4 and an expiry three years out;
+ *   it starts `inactive` unless created `active`.
+ * - A test authorization on an active card (within its spending limit) is approved and `pending`;
+ *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
+ *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it.
+ * - A force capture is a `capture` transaction without an authorization; `refund` (and an
+ *   unlinked refund) is a `refund` transaction giving the amount back.
+ * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
+ *   it `submitted` (`issuing_dispute.submitted`).
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { RuleBook } from './types.ts';
+
+const CARD = 'issuing.card';
+const AUTHORIZATION = 'issuing.authorization';
+const TRANSACTION = 'issuing.transaction';
+
+function merchant(params: JsonObject): JsonObject {
+  const given = isObject(params.merchant_data) ? params.merchant_data : {};
+  return {
+    category: 'miscellaneous',
+    category_code: '5999',
+    city: 'San Francisco',
+    country: 'US',
+    name: 'Emulator Merchant',
+    network_id: '1234567890',
+    postal_code: '94103',
+    state: 'CA',
+    terminal_id: null,
+    url: null,
+    ...given,
+  };
+}
+
+/** Issuing amounts are negative when money leaves the card (captures), positive for refunds. */
+function transaction(
+  ctx: Ctx,
+  card: Entry,
+  type: 'capture' | 'refund',
+  amount: number,
+  fields: JsonObject,
+): Entry {
+  const cardholder = isObject(card.data.cardholder) ? card.data.cardholder.id : card.data.cardholder;
+  const signed = type === 'capture' ? -Math.abs(amount) : Math.abs(amount);
+  return ctx.insert(
+    TRANSACTION,
+    ctx.build(TRANSACTION, {
+      amount: signed,
+      amount_details: { atm_fee: null, cashback_amount: null },
+      authorization: null,
+      balance_transaction: null,
+      card: card.id,
+      cardholder: cardholder ?? null,
+      currency: card.data.currency ?? 'usd',
+      dispute: null,
+      merchant_amount: signed,
+      merchant_currency: card.data.currency ?? 'usd',
+      merchant_data: merchant({}),
+      type,
+      wallet: null,
+      ...fields,
+    }),
+  );
+}
+
+function requirePending(entry: Entry, verb: string): void {
+  if (entry.data.status !== 'pending')
+    throw invalidRequest(`You cannot ${verb} an authorization that is ${String(entry.data.status)}.`);
+}
+
+export const issuingRules: RuleBook = {
+  [CARD]: {
+    beforeCreate(ctx, draft, { params }) {
+      const cardholder =
+        typeof params.cardholder === 'string'
+          ? ctx.require(params.cardholder, ['issuing.cardholder'], 'cardholder', 400)
+          : undefined;
+      const year = new Date(ctx.now * 1000).getUTCFullYear() + 3;
+      Object.assign(draft, {
+        brand: 'Visa',
+        cancellation_reason: null,
+        cardholder: cardholder?.data ?? draft.cardholder ?? null,
+        exp_month: 1 + ctx.random.int(0, 11),
+        exp_year: year,
+        last4: String(ctx.random.int(0, 9999)).padStart(4, '0'),
+        replaced_by: null,
+        replacement_for: null,
+        replacement_reason: null,
+        shipping: draft.shipping ?? null,
+        status: typeof params.status === 'string' ? params.status : 'inactive',
+      });
+    },
+  },
+  [AUTHORIZATION]: {
+    beforeCreate(ctx, draft, { params }) {
+      const card = ctx.require(String(params.card), [CARD], 'card', 400);
+      const amount = Number(params.amount ?? 0);
+      const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
+      const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
+      const overLimit = limit.some((l) => amount > l);
+      const approved = card.data.status === 'active' && !overLimit;
+      const reason =
+        card.data.status !== 'active'
+          ? 'card_inactive'
+          : overLimit
+            ? 'spending_controls'
+            : 'webhook_approved';
+      Object.assign(draft, {
+        amount: approved ? amount : 0,
+        approved,
+        authorization_method: params.authorization_method ?? 'online',
+        card: card.data,
+        cardholder: isObject(card.data.cardholder) ? (card.data.cardholder.id ?? null) : null,
+        currency: card.data.currency ?? 'usd',
+        merchant_amount: amount,
+        merchant_currency: card.data.currency ?? 'usd',
+        merchant_data: merchant(params),
+        pending_request: null,
+        request_history: [
+          {
+            amount,
+            amount_details: { atm_fee: null, cashback_amount: null },
+            approved,
+            authorization_code: approved ? String(ctx.random.int(100000, 999999)) : null,
+            created: ctx.now,
+            currency: card.data.currency ?? 'usd',
+            merchant_amount: amount,
+            merchant_currency: card.data.currency ?? 'usd',
+            reason,
+            reason_message: null,
+            requested_at: ctx.now,
+          },
+        ],
+        status: approved ? 'pending' : 'closed',
+        transactions: [],
+        wallet: null,
+      });
+    },
+    actions: {
+      approve(ctx, entry) {
+        requirePending(entry, 'approve');
+        return ctx.set(entry, { approved: true });
+      },
+      decline(ctx, entry) {
+        requirePending(entry, 'decline');
+        return ctx.set(entry, { amount: 0, approved: false, status: 'closed' });
+      },
+      capture(ctx, entry, params) {
+        requirePending(entry, 'capture');
+        const card = ctx.require(String((entry.data.card as JsonObject).id), [CARD]);
+        const amount =
+          typeof params.capture_amount === 'number' ? params.capture_amount : Number(entry.data.amount);
+        const made = transaction(ctx, card, 'capture', amount, {
+          authorization: entry.id,
+          merchant_data: entry.data.merchant_data ?? merchant({}),
+        });
+        return ctx.set(entry, { amount: 0, status: 'closed', transactions: [made.data] });
+      },
+      reverse(ctx, entry, params) {
+        requirePending(entry, 'reverse');
+        const left = Number(entry.data.amount) - Number(params.reverse_amount ?? entry.data.amount);
+        return ctx.set(entry, { amount: Math.max(0, left), status: left > 0 ? 'pending' : 'reversed' });
+      },
+      expire(ctx, entry) {
+        requirePending(entry, 'expire');
+        return ctx.set(entry, { amount: 0, status: 'expired' });
+      },
+    },
+  },
+  [TRANSACTION]: {
+    create(ctx, { params, route }) {
+      const card = ctx.require(String(params.card), [CARD], 'card', 400);
+      const refund = route?.op.path.endsWith('create_unlinked_refund') === true;
+      return transaction(ctx, card, refund ? 'refund' : 'capture', Number(params.amount ?? 0), {
+        merchant_data: merchant(params),
+      });
+    },
+    actions: {
+      refund(ctx, entry, params) {
+        if (entry.data.type !== 'capture')
+          throw invalidRequest('Only a capture transaction can be refunded.');
+        const card = ctx.require(String(entry.data.card), [CARD]);
+        const amount =
+          typeof params.refund_amount === 'number'
+            ? params.refund_amount
+            : Math.abs(Number(entry.data.amount));
+        return transaction(ctx, card, 'refund', amount, {
+          authorization: entry.data.authorization ?? null,
+          merchant_data: entry.data.merchant_data ?? merchant({}),
+        });
+      },
+    },
+  },
+  'issuing.dispute': {
+    beforeCreate(ctx, draft, { params }) {
+      const made =
+        typeof params.transaction === 'string'
+          ? ctx.require(params.transaction, [TRANSACTION], 'transaction', 400)
+          : undefined;
+      Object.assign(draft, {
+        amount: typeof params.amount === 'number' ? params.amount : Math.abs(Number(made?.data.amount ?? 0)),
+        balance_transactions: [],
+        currency: made?.data.currency ?? 'usd',
+        status: 'unsubmitted',
+        transaction: made?.id ?? draft.transaction ?? '',
+      });
+    },
+    afterCreate(ctx, entry) {
+      const made = ctx.find(String(entry.data.transaction), [TRANSACTION]);
+      if (made) ctx.set(made, { dispute: entry.id });
+    },
+    actions: {
+      submit(ctx, entry) {
+        if (entry.data.status !== 'unsubmitted')
+          throw invalidRequest(`This dispute is already ${String(entry.data.status)}.`);
+        return ctx.set(entry, { status: 'submitted' });
+      },
+    },
+  },
+};

@@ -1,0 +1,179 @@
+/**
+ * Quotes: their line items (`price` or `price_data` and a quantity) make `amount_subtotal` and
+ * `amount_total` (and `computed.upfront`, with `computed.recurring` for recurring prices).
+ * `finalize` moves a draft to `open` with a number; `accept` an open quote to `accepted`, creating
+ * the subscription its recurring prices ask for, or else a draft invoice of its items;
+ * `cancel` cancels a draft or open one.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import { storeLineItems } from './checkout.ts';
+import type { RuleBook } from './types.ts';
+
+interface QuoteLine {
+  price: Entry;
+  quantity: number;
+}
+
+function quoteLines(ctx: Ctx, params: JsonObject, draft: JsonObject): QuoteLine[] {
+  const items = Array.isArray(params.line_items) ? params.line_items.filter(isObject) : [];
+  return items.map((item, i) => {
+    let price: Entry;
+    if (typeof item.price === 'string')
+      price = ctx.require(item.price, ['price'], `line_items[${i}][price]`, 400);
+    else if (isObject(item.price_data)) {
+      price = ctx.ops.createResource(ctx, 'price', { currency: draft.currency ?? 'usd', ...item.price_data });
+    } else {
+      throw invalidRequest('Each line item needs a price or price_data.', { param: `line_items[${i}]` });
+    }
+    return { price, quantity: typeof item.quantity === 'number' ? item.quantity : 1 };
+  });
+}
+
+const zeroDetails = () => ({ amount_discount: 0, amount_shipping: 0, amount_tax: 0 });
+
+/** Totals of a quote's lines: all of them upfront, the recurring ones per interval as well. */
+function totals(lines: readonly QuoteLine[]): JsonObject {
+  const amount = (l: QuoteLine) => Number(l.price.data.unit_amount ?? 0) * l.quantity;
+  const total = lines.reduce((sum, l) => sum + amount(l), 0);
+  const recurringLines = lines.filter((l) => isObject(l.price.data.recurring));
+  const recurring = recurringLines.reduce((sum, l) => sum + amount(l), 0);
+  const first = recurringLines[0]?.price.data.recurring as JsonObject | undefined;
+  return {
+    amount_subtotal: total,
+    amount_total: total,
+    computed: {
+      recurring: first
+        ? {
+            amount_subtotal: recurring,
+            amount_total: recurring,
+            interval: first.interval ?? 'month',
+            interval_count: first.interval_count ?? 1,
+            total_details: zeroDetails(),
+          }
+        : null,
+      upfront: {
+        amount_subtotal: total,
+        amount_total: total,
+        total_details: zeroDetails(),
+      },
+    },
+    total_details: zeroDetails(),
+  };
+}
+
+const pending = new Map<string, QuoteLine[]>();
+
+function linesOfQuote(ctx: Ctx, quote: Entry): QuoteLine[] {
+  return ctx
+    .children(quote, ['item'])
+    .reverse()
+    .map((item) => ({
+      price: ctx.require(String((item.data.price as JsonObject | null)?.id ?? item.data.price), ['price']),
+      quantity: Number(item.data.quantity ?? 1),
+    }));
+}
+
+function requireStatus(quote: Entry, verb: string, allowed: readonly string[]): void {
+  if (!allowed.includes(String(quote.data.status)))
+    throw invalidRequest(
+      `You cannot ${verb} a quote with status ${String(quote.data.status)}; it must be ${allowed.join(' or ')}.`,
+    );
+}
+
+export const quoteRules: RuleBook = {
+  quote: {
+    beforeCreate(ctx, draft, { params }) {
+      const lines = quoteLines(ctx, params, draft);
+      Object.assign(draft, {
+        application: null,
+        application_fee_amount: null,
+        application_fee_percent: null,
+        automatic_tax: { enabled: false, liability: null, status: null },
+        collection_method: draft.collection_method ?? 'charge_automatically',
+        currency: lines[0]?.price.data.currency ?? draft.currency ?? 'usd',
+        customer: draft.customer ?? null,
+        default_tax_rates: [],
+        description: draft.description ?? null,
+        discounts: [],
+        expires_at: ctx.now + 30 * 86_400,
+        footer: draft.footer ?? null,
+        from_quote: null,
+        header: draft.header ?? null,
+        invoice: null,
+        number: null,
+        on_behalf_of: null,
+        status: 'draft',
+        status_transitions: { accepted_at: null, canceled_at: null, finalized_at: null },
+        subscription: null,
+        subscription_schedule: null,
+        test_clock: null,
+        transfer_data: null,
+        ...totals(lines),
+      });
+      pending.set(String(draft.id), lines);
+    },
+    afterCreate(ctx, entry) {
+      const lines = pending.get(entry.id) ?? [];
+      pending.delete(entry.id);
+      storeLineItems(
+        ctx,
+        entry.id,
+        lines.map((line) => ({ price: line.price.id, quantity: line.quantity })),
+      );
+    },
+    actions: {
+      finalize(ctx, entry) {
+        requireStatus(entry, 'finalize', ['draft']);
+        if (typeof entry.data.customer !== 'string')
+          throw invalidRequest('A quote needs a customer before it is finalized.', { param: 'customer' });
+        const count = [...ctx.scope.all('quote')].filter((q) => q.data.number !== null).length;
+        return ctx.set(entry, {
+          number: `QT-${String(count + 1).padStart(4, '0')}`,
+          status: 'open',
+          status_transitions: { ...(entry.data.status_transitions as JsonObject), finalized_at: ctx.now },
+        });
+      },
+      accept(ctx, entry) {
+        requireStatus(entry, 'accept', ['open']);
+        const lines = linesOfQuote(ctx, entry);
+        const customer = String(entry.data.customer);
+        const transitions = { ...(entry.data.status_transitions as JsonObject), accepted_at: ctx.now };
+        if (lines.some((l) => isObject(l.price.data.recurring))) {
+          const subscription = ctx.ops.createResource(ctx, 'subscription', {
+            customer,
+            collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
+            ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
+            items: lines.map((l) => ({ price: l.price.id, quantity: l.quantity })),
+          });
+          return ctx.set(entry, {
+            status: 'accepted',
+            status_transitions: transitions,
+            subscription: subscription.id,
+          });
+        }
+        for (const line of lines)
+          ctx.ops.createResource(ctx, 'invoiceitem', {
+            customer,
+            price: line.price.id,
+            quantity: line.quantity,
+          });
+        const invoice = ctx.ops.createResource(ctx, 'invoice', {
+          customer,
+          collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
+        });
+        ctx.set(invoice, { quote: entry.id });
+        return ctx.set(entry, { invoice: invoice.id, status: 'accepted', status_transitions: transitions });
+      },
+      cancel(ctx, entry) {
+        requireStatus(entry, 'cancel', ['draft', 'open']);
+        return ctx.set(entry, {
+          status: 'canceled',
+          status_transitions: { ...(entry.data.status_transitions as JsonObject), canceled_at: ctx.now },
+        });
+      },
+    },
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * Radar: the risk Stripe's test cards ask for (docs.stripe.com/radar/testing).
+ *
+ * - `riskLevelElevated` (`tok_riskLevelElevated`, `pm_card_riskLevelElevated`): the payment
+ *   succeeds with `outcome.risk_level: elevated` and opens a review (`review.opened`) on the charge
+ *   and its PaymentIntent;
+ * - `riskLevelHighest`: Radar blocks the payment (`outcome.type: blocked`, `highest_risk_level`).
+ * - `approve` closes an open review (`closed_reason: approved`, `review.closed`); a closed one
+ *   cannot be approved again.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import type { JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { Decline, TestCard } from '../tokens.ts';
+import type { RuleBook } from './types.ts';
+
+/** `charge.outcome` fields for a test card's risk (and its decline, if any). */
+export function riskOutcome(test: TestCard | undefined, decline: Decline | undefined): JsonObject {
+  if (test?.risk === 'highest') {
+    return {
+      network_status: 'not_sent_to_network',
+      reason: 'highest_risk_level',
+      risk_level: 'highest',
+      risk_score: 95,
+      seller_message: 'Stripe blocked this payment as too risky.',
+      type: 'blocked',
+    };
+  }
+  if (test?.risk === 'elevated' && !decline) {
+    return {
+      network_status: 'approved_by_network',
+      reason: 'elevated_risk_level',
+      risk_level: 'elevated',
+      risk_score: 74,
+      seller_message:
+        'Stripe evaluated this payment as having elevated risk, and placed it in your manual review queue.',
+      type: 'manual_review',
+    };
+  }
+  return {};
+}
+
+/** Opens a review on a charge Radar placed in review, and links it from the charge and its intent. */
+export function openReview(ctx: Ctx, charge: Entry): Entry {
+  const review = ctx.insert(
+    'review',
+    ctx.build('review', {
+      billing_zip: null,
+      charge: charge.id,
+      closed_reason: null,
+      ip_address: null,
+      ip_address_location: null,
+      open: true,
+      opened_reason: 'rule',
+      payment_intent: charge.data.payment_intent ?? null,
+      reason: 'rule',
+      session: null,
+    }),
+  );
+  ctx.set(charge, { review: review.id });
+  return review;
+}
+
+export const radarRules: RuleBook = {
+  review: {
+    actions: {
+      approve(ctx, entry) {
+        if (entry.data.open !== true)
+          throw invalidRequest(`This review is already closed (${String(entry.data.closed_reason)}).`);
+        return ctx.set(entry, { open: false, closed_reason: 'approved', reason: 'approved' });
+      },
+    },
+  },
+};

@@ -1,0 +1,161 @@
+/**
+ * Subscription schedules and usage records.
+ *
+ * - `from_subscription` makes a schedule of a subscription: its customer, one phase of its current
+ *   period and items, status `active`, and `subscription.schedule` pointing back; `release` leaves
+ *   the subscription on its own (`released`), `cancel` cancels both.
+ * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
+ *   sets) the total of the item's usage record summary for its current period.
+ */
+import type { Ctx } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import type { Entry } from '../store.ts';
+import type { RuleBook } from './types.ts';
+
+function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
+  const items = ctx
+    .children(subscription, ['subscription_item'])
+    .reverse()
+    .map((item) => ({
+      billing_thresholds: null,
+      discounts: [],
+      metadata: {},
+      plan: isObject(item.data.price) ? (item.data.price.id ?? null) : null,
+      price: isObject(item.data.price) ? (item.data.price.id ?? null) : (item.data.price ?? null),
+      quantity: item.data.quantity ?? 1,
+      tax_rates: [],
+    }));
+  return {
+    add_invoice_items: [],
+    application_fee_percent: null,
+    billing_cycle_anchor: null,
+    billing_thresholds: null,
+    collection_method: subscription.data.collection_method ?? null,
+    coupon: null,
+    currency: subscription.data.currency ?? 'usd',
+    default_payment_method: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    end_date: subscription.data.current_period_end ?? null,
+    invoice_settings: null,
+    items,
+    metadata: {},
+    on_behalf_of: null,
+    proration_behavior: 'create_prorations',
+    start_date: subscription.data.current_period_start ?? null,
+    transfer_data: null,
+    trial_end: null,
+  };
+}
+
+function requireActive(schedule: Entry, verb: string): void {
+  if (!['active', 'not_started'].includes(String(schedule.data.status)))
+    throw invalidRequest(
+      `You cannot ${verb} a subscription schedule that is ${String(schedule.data.status)}.`,
+    );
+}
+
+function currentPeriod(ctx: Ctx, item: Entry): { start: number; end: number } {
+  const subscription = ctx.find(String(item.data.subscription), ['subscription']);
+  return {
+    start: Number(subscription?.data.current_period_start ?? ctx.now),
+    end: Number(subscription?.data.current_period_end ?? ctx.now),
+  };
+}
+
+export const scheduleRules: RuleBook = {
+  subscription_schedule: {
+    beforeCreate(ctx, draft, { params }) {
+      Object.assign(draft, {
+        application: null,
+        canceled_at: null,
+        completed_at: null,
+        current_phase: null,
+        end_behavior: draft.end_behavior ?? 'release',
+        released_at: null,
+        released_subscription: null,
+        subscription: null,
+        test_clock: null,
+      });
+      if (typeof params.from_subscription !== 'string') {
+        draft.status = 'not_started';
+        return;
+      }
+      const subscription = ctx.require(params.from_subscription, ['subscription'], 'from_subscription', 400);
+      if (subscription.data.schedule)
+        throw invalidRequest(`The subscription ${subscription.id} is already managed by a schedule.`, {
+          param: 'from_subscription',
+        });
+      const phase = phaseOf(ctx, subscription);
+      Object.assign(draft, {
+        current_phase: { end_date: phase.end_date, start_date: phase.start_date },
+        customer: subscription.data.customer,
+        phases: [phase],
+        status: 'active',
+        subscription: subscription.id,
+        test_clock: subscription.data.test_clock ?? null,
+      });
+    },
+    afterCreate(ctx, entry) {
+      const subscription =
+        typeof entry.data.subscription === 'string'
+          ? ctx.find(entry.data.subscription, ['subscription'])
+          : undefined;
+      if (subscription) ctx.set(subscription, { schedule: entry.id });
+    },
+    actions: {
+      release(ctx, entry) {
+        requireActive(entry, 'release');
+        const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+        if (subscription) ctx.set(subscription, { schedule: null });
+        return ctx.set(entry, {
+          released_at: ctx.now,
+          released_subscription: entry.data.subscription ?? null,
+          status: 'released',
+          subscription: null,
+        });
+      },
+      cancel(ctx, entry) {
+        requireActive(entry, 'cancel');
+        const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+        if (subscription && subscription.data.status !== 'canceled')
+          ctx.ops.updateEntry(ctx, subscription, {
+            canceled_at: ctx.now,
+            ended_at: ctx.now,
+            status: 'canceled',
+          });
+        return ctx.set(entry, { canceled_at: ctx.now, status: 'canceled' });
+      },
+    },
+  },
+  usage_record: {
+    beforeCreate(ctx, draft, { parent }) {
+      if (parent) draft.subscription_item = parent.id;
+      draft.timestamp = typeof draft.timestamp === 'number' ? draft.timestamp : ctx.now;
+    },
+    afterCreate(ctx, record, { params, parent }) {
+      const item = parent ?? ctx.find(String(record.data.subscription_item), ['subscription_item']);
+      if (!item) return;
+      const quantity = Number(record.data.quantity ?? 0);
+      const { start, end } = currentPeriod(ctx, item);
+      const summary = ctx
+        .children(item, ['usage_record_summary'])
+        .find((s) => isObject(s.data.period) && s.data.period.start === start);
+      const total = params.action === 'set' ? quantity : Number(summary?.data.total_usage ?? 0) + quantity;
+      if (summary) ctx.set(summary, { total_usage: total });
+      else
+        ctx.insert(
+          'usage_record_summary',
+          ctx.build('usage_record_summary', {
+            invoice: null,
+            period: { end, start },
+            subscription_item: item.id,
+            total_usage: total,
+          }),
+          { parent: item.id },
+        );
+    },
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * Issuing and Treasury, walked through GraphQL on the emulator (rules/issuing.ts,
+ * rules/treasury.ts): cards, authorizations approved or declined, captured into transactions and
+ * refunded, disputes submitted; received credits and debits, outbound transfers posted, reversals
+ * once, features updated; with the events a GraphQL subscription receives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
+
+let f: FlowHarness;
+beforeAll(async () => {
+  f = await startFlows();
+});
+afterAll(() => f.close());
+
+describe('Issuing', () => {
+  it('a card authorizes, captures, refunds and disputes', async () => {
+    const { createIssuingCardholder: holder } = await f.ok(`mutation {
+      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
+    }`);
+    const card = `mutation($h: String!, $status: BillingMeterStatus) {
+      createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: $status }) {
+        id status brand last4 expYear cardholder { name }
+      }
+    }`;
+    const { createIssuingCard: active } = await f.ok(card, { h: holder.id, status: 'ACTIVE' });
+    expect(active).toMatchObject({ status: 'ACTIVE', brand: 'Visa', cardholder: { name: 'Ada Card' } });
+    expect(active.last4).toMatch(/^\d{4}$/);
+    const { createIssuingCard: inactive } = await f.ok(card, { h: holder.id });
+    expect(inactive.status).toBe('INACTIVE');
+
+    const stream = await f.subscribe([
+      'issuing_authorization.*',
+      'issuing_transaction.*',
+      'issuing_dispute.*',
+    ]);
+    const authorize = `mutation($c: String!, $a: SafeInt!) {
+      createIssuingAuthorization(input: { card: $c, amount: $a }) { id status approved amount }
+    }`;
+    const { createIssuingAuthorization: declined } = await f.ok(authorize, { c: inactive.id, a: 700 });
+    expect(declined).toMatchObject({ status: 'CLOSED', approved: false });
+    const { createIssuingAuthorization: auth } = await f.ok(authorize, { c: active.id, a: 3000 });
+    expect(auth).toMatchObject({ status: 'PENDING', approved: true, amount: 3000 });
+    const { captureIssuingAuthorization: captured } = await f.ok(
+      'mutation($id: ID!) { captureIssuingAuthorization(id: $id, input: { captureAmount: 2500 }) { status amount transactions { id amount type } } }',
+      { id: auth.id },
+    );
+    expect(captured).toMatchObject({
+      status: 'CLOSED',
+      amount: 0,
+      transactions: [{ amount: -2500, type: 'CAPTURE' }],
+    });
+    const purchase = captured.transactions[0].id;
+    const { refundIssuingTransaction: refund } = await f.ok(
+      'mutation($id: ID!) { refundIssuingTransaction(id: $id, input: { refundAmount: 1000 }) { amount type } }',
+      { id: purchase },
+    );
+    expect(refund).toMatchObject({ amount: 1000, type: 'REFUND' });
+
+    const { createIssuingDispute: dispute } = await f.ok(
+      'mutation($t: String!) { createIssuingDispute(input: { transaction: $t, evidence: { reason: FRAUDULENT, fraudulent: { explanation: "Not me" } } }) { id status amount } }',
+      { t: purchase },
+    );
+    expect(dispute).toMatchObject({ status: 'UNSUBMITTED', amount: 2500 });
+    const { submitIssuingDispute } = await f.ok(
+      'mutation($id: ID!) { submitIssuingDispute(id: $id) { status } }',
+      {
+        id: dispute.id,
+      },
+    );
+    expect(submitIssuingDispute.status).toBe('SUBMITTED');
+
+    const wanted = [
+      'issuing_authorization.created',
+      'issuing_transaction.created',
+      'issuing_dispute.created',
+      'issuing_dispute.submitted',
+    ];
+    const events = await stream.until(wanted);
+    expect(typesAmong(events, wanted)).toEqual([
+      'issuing_authorization.created',
+      'issuing_authorization.created',
+      'issuing_transaction.created',
+      'issuing_transaction.created',
+      'issuing_dispute.created',
+      'issuing_dispute.submitted',
+    ]);
+    stream.close();
+  });
+});
+
+describe('Treasury', () => {
+  it('money in and out of a financial account', async () => {
+    const { createTreasuryFinancialAccount: account } = await f.ok(
+      'mutation { createTreasuryFinancialAccount(input: { supportedCurrencies: ["usd"] }) { id } }',
+    );
+    const stream = await f.subscribe(['treasury.*']);
+    const { createTreasuryReceivedCredit: credit } = await f.ok(
+      'mutation($fa: String!) { createTreasuryReceivedCredit(input: { financialAccount: $fa, amount: 9000, currency: "usd", network: ACH }) { id status amount transaction { status amount } } }',
+      { fa: account.id },
+    );
+    expect(credit).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: 9000,
+      transaction: { status: 'POSTED', amount: 9000 },
+    });
+    const reversal =
+      'mutation($rc: String!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id amount } }';
+    expect((await f.ok(reversal, { rc: credit.id })).createTreasuryCreditReversal.amount).toBe(9000);
+    expect(await f.fails(reversal, { rc: credit.id })).toBeDefined();
+
+    const { createTreasuryOutboundTransfer: out } = await f.ok(
+      'mutation($fa: String!) { createTreasuryOutboundTransfer(input: { financialAccount: $fa, amount: 1200, currency: "usd", destinationPaymentMethod: "pm_usBankAccount" }) { id status cancelable transaction { status } } }',
+      { fa: account.id },
+    );
+    expect(out).toMatchObject({ status: 'PROCESSING', cancelable: true, transaction: { status: 'OPEN' } });
+    const { postTreasuryOutboundTransfer: posted } = await f.ok(
+      'mutation($id: ID!) { postTreasuryOutboundTransfer(id: $id) { status cancelable transaction { status amount } } }',
+      { id: out.id },
+    );
+    expect(posted).toMatchObject({
+      status: 'POSTED',
+      cancelable: false,
+      transaction: { status: 'POSTED', amount: -1200 },
+    });
+
+    const { updateTreasuryFinancialAccountFeatures: features } = await f.ok(
+      'mutation($fa: ID!) { updateTreasuryFinancialAccountFeatures(financialAccount: $fa, input: { cardIssuing: { requested: true } }) { cardIssuing { requested status } } }',
+      { fa: account.id },
+    );
+    expect(features.cardIssuing).toEqual({ requested: true, status: 'ACTIVE' });
+
+    const wanted = [
+      'treasury.received_credit.created',
+      'treasury.credit_reversal.created',
+      'treasury.outbound_transfer.created',
+      'treasury.outbound_transfer.posted',
+      'treasury.financial_account.features_status_updated',
+    ];
+    expect(typesAmong(await stream.until(wanted), wanted)).toEqual(wanted);
+    stream.close();
+  });
+});
