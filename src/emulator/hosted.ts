@@ -170,10 +170,10 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
   }
 }
 
+/** The flows whose link this module gives at create (a login link's comes with its own rule). */
 const LINKED = [
   'billing_portal.session',
   'account_link',
-  'login_link',
   'account_session',
   'financial_connections.session',
   'terminal.connection_token',

@@ -9,19 +9,7 @@
 import type { Ctx } from './context.ts';
 import { invalidRequest } from './errors.ts';
 import type { JsonObject } from './json.ts';
-import type { ResourceRules, RuleBook } from './rules/types.ts';
 import type { Entry } from './store.ts';
-
-/** Flows by resource: the flow type, and whether money comes in (+1) or goes out (-1). */
-const FLOWS: Readonly<Record<string, { type: string; sign: 1 | -1 }>> = {
-  'treasury.received_credit': { type: 'received_credit', sign: 1 },
-  'treasury.received_debit': { type: 'received_debit', sign: -1 },
-  'treasury.credit_reversal': { type: 'credit_reversal', sign: -1 },
-  'treasury.debit_reversal': { type: 'debit_reversal', sign: 1 },
-  'treasury.inbound_transfer': { type: 'inbound_transfer', sign: 1 },
-  'treasury.outbound_payment': { type: 'outbound_payment', sign: -1 },
-  'treasury.outbound_transfer': { type: 'outbound_transfer', sign: -1 },
-};
 
 /** The `cash` of a financial account in `currency`: the sum of its entries. */
 export function cashOf(ctx: Ctx, account: string, currency: string): number {
@@ -54,59 +42,41 @@ export function financialBalance(ctx: Ctx, account: JsonObject): JsonObject {
   return balance;
 }
 
-/** Records the Transaction and its Entry for a stored flow; returns the transaction. */
-function record(ctx: Ctx, flow: Entry, type: string, sign: 1 | -1): Entry {
-  const amount = sign * Math.abs(Number(flow.data.amount ?? 0));
-  const impact = { cash: amount, inbound_pending: 0, outbound_pending: 0 };
-  const common = {
-    balance_impact: impact,
-    currency: flow.data.currency ?? 'usd',
-    financial_account: String(flow.data.financial_account),
-    flow: flow.id,
-    flow_details: null,
-    flow_type: type,
-  };
-  const transaction = ctx.insert(
-    'treasury.transaction',
-    ctx.build('treasury.transaction', {
-      ...common,
-      amount,
-      description:
-        typeof flow.data.description === 'string' ? flow.data.description : type.replace(/_/g, ' '),
-      status: 'posted',
-      status_transitions: { posted_at: ctx.now, void_at: null },
-    }),
-  );
+/** Refuses an outbound payment or transfer above the cash of its financial account, as Stripe does. */
+export function checkFunds(ctx: Ctx, flow: Entry, type: string): void {
+  if (type !== 'outbound_payment' && type !== 'outbound_transfer') return;
+  const account = String(flow.data.financial_account);
+  if (Number(flow.data.amount ?? 0) > cashOf(ctx, account, String(flow.data.currency ?? 'usd')))
+    throw invalidRequest(
+      `The financial account ${account} does not have enough funds for this ${type.replace(/_/g, ' ')}.`,
+      { code: 'insufficient_funds', param: 'amount' },
+    );
+}
+
+/**
+ * The Transaction Entry of a flow's transaction: the flow's whole amount moves `cash` when the flow
+ * is created (the transaction itself follows the flow's lifecycle: src/emulator/rules/treasury.ts),
+ * and a voided one's entry gives it back (`cash` of the opposite sign).
+ */
+export function recordEntry(
+  ctx: Ctx,
+  flow: Entry,
+  transaction: Entry,
+  type: string,
+  cash: number = Number(transaction.data.amount),
+): void {
   ctx.insert(
     'treasury.transaction_entry',
     ctx.build('treasury.transaction_entry', {
-      ...common,
+      balance_impact: { cash, inbound_pending: 0, outbound_pending: 0 },
+      currency: flow.data.currency ?? 'usd',
       effective_at: ctx.now,
+      financial_account: String(flow.data.financial_account),
+      flow: flow.id,
+      flow_details: null,
+      flow_type: type,
       transaction: transaction.id,
       type,
     }),
   );
-  return transaction;
 }
-
-function rulesFor(type: string, sign: 1 | -1): ResourceRules {
-  return {
-    afterCreate(ctx, entry) {
-      const account = String(entry.data.financial_account);
-      if (type === 'outbound_payment' || type === 'outbound_transfer') {
-        const cash = cashOf(ctx, account, String(entry.data.currency ?? 'usd'));
-        if (Number(entry.data.amount ?? 0) > cash)
-          throw invalidRequest(
-            `The financial account ${account} does not have enough funds for this ${type.replace(/_/g, ' ')}.`,
-            { code: 'insufficient_funds', param: 'amount' },
-          );
-      }
-      const transaction = record(ctx, entry, type, sign);
-      ctx.set(entry, { transaction: transaction.id });
-    },
-  };
-}
-
-export const treasuryLedgerRules: RuleBook = Object.fromEntries(
-  Object.entries(FLOWS).map(([resource, { type, sign }]) => [resource, rulesFor(type, sign)]),
-);

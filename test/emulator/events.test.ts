@@ -191,6 +191,8 @@ describe('events by flow', () => {
 
   it('a transfer reversal: transfer.reversed about the transfer', () => {
     const account = call('POST', '/v1/accounts', { type: 'custom', country: 'US' });
+    // A transfer takes available funds: this emulator has no demo data, so a top-up brings them.
+    call('POST', '/v1/topups', { amount: 5000, currency: 'usd' });
     const transfer = call('POST', '/v1/transfers', {
       amount: 1000,
       currency: 'usd',

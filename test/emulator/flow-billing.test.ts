@@ -38,7 +38,7 @@ describe('billing', () => {
     const id = await customer('balance: -300');
     const stream = await f.subscribe(['customer.subscription.*', 'invoice.*']);
     const { createSubscription: sub } = await f.ok(
-      `mutation($customer: String!, $price: String!) {
+      `mutation($customer: ID!, $price: ID!) {
         createSubscription(input: { customer: $customer, items: [{ price: $price }] }) {
           id status latestInvoice { ${INVOICE} }
         }
@@ -72,11 +72,11 @@ describe('billing', () => {
   it('an amount below the minimum charge is marked paid and carried to the balance', async () => {
     const id = await customer();
     await f.ok(
-      'mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 30, currency: "usd" }) { id } }',
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 30, currency: "usd" }) { id } }',
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: String!) { createInvoice(input: { customer: $c }) { id amountDue } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id amountDue } }',
       { c: id },
     );
     expect(draft.amountDue).toBe(30);
@@ -95,14 +95,14 @@ describe('billing', () => {
   it('credit notes: refused on a draft, on an open invoice with customer, totals and lines; voided', async () => {
     const id = await customer();
     await f.ok(
-      'mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 4000, currency: "usd", description: "Consulting" }) { id } }',
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 4000, currency: "usd", description: "Consulting" }) { id } }',
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: String!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 30 }) { id lines(first: 10) { nodes { id amount } } } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 30 }) { id lines(first: 10) { nodes { id amount } } } }',
       { c: id },
     );
-    const note = `mutation($invoice: String!, $line: String!) {
+    const note = `mutation($invoice: ID!, $line: ID!) {
       createCreditNote(input: { invoice: $invoice, lines: [{ type: INVOICE_LINE_ITEM, invoiceLineItem: $line, amount: 1500 }] }) {
         id status type total subtotal customer { id } invoice { id amountRemaining }
         lines(first: 10) { nodes { type amount description } }
@@ -134,11 +134,11 @@ describe('billing', () => {
   it('an uncollectible invoice can be voided', async () => {
     const id = await customer();
     await f.ok(
-      'mutation($c: String!) { createInvoiceitem(input: { customer: $c, amount: 900, currency: "usd" }) { id } }',
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 900, currency: "usd" }) { id } }',
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: String!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 10 }) { id } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 10 }) { id } }',
       { c: id },
     );
     await f.ok('mutation($id: ID!) { finalizeInvoice(id: $id) { id } }', { id: draft.id });
@@ -162,7 +162,7 @@ describe('billing', () => {
     const id = await customer();
     const stream = await f.subscribe(['quote.*', 'customer.subscription.created']);
     const { createQuote: quote } = await f.ok(
-      `mutation($c: String!, $price: String!) {
+      `mutation($c: ID!, $price: ID!) {
         createQuote(input: { customer: $c, lineItems: [{ price: $price, quantity: 3 }] }) {
           id status amountSubtotal amountTotal lineItems(first: 10) { nodes { quantity amountTotal } }
         }
@@ -203,7 +203,7 @@ describe('billing', () => {
   it('accepting a one-off quote creates its invoice', async () => {
     const id = await customer();
     const { createQuote: quote } = await f.ok(
-      'mutation($c: String!, $price: String!) { createQuote(input: { customer: $c, lineItems: [{ price: $price, quantity: 2 }] }) { id amountTotal } }',
+      'mutation($c: ID!, $price: ID!) { createQuote(input: { customer: $c, lineItems: [{ price: $price, quantity: 2 }] }) { id amountTotal } }',
       { c: id, price: oneOff },
     );
     expect(quote.amountTotal).toBe(5000);
@@ -224,7 +224,7 @@ describe('billing', () => {
     expect(clock.status).toBe('READY');
     const id = await customer(`testClock: "${clock.id}"`);
     const { createSubscription: sub } = await f.ok(
-      'mutation($c: String!, $p: String!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) { id currentPeriodStart testClock { id } } }',
+      'mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) { id currentPeriodStart testClock { id } } }',
       { c: id, p: price },
     );
     expect(sub).toMatchObject({
@@ -273,11 +273,11 @@ describe('billing', () => {
   it('a schedule from a subscription; usage records add up in the summary', async () => {
     const id = await customer();
     const { createSubscription: sub } = await f.ok(
-      'mutation($c: String!, $p: String!) { createSubscription(input: { customer: $c, items: [{ price: $p, quantity: 2 }] }) { id items(first: 1) { nodes { id } } } }',
+      'mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p, quantity: 2 }] }) { id items(first: 1) { nodes { id } } } }',
       { c: id, p: price },
     );
     const { createSubscriptionSchedule: schedule } = await f.ok(
-      'mutation($s: String!) { createSubscriptionSchedule(input: { fromSubscription: $s }) { id status customer { id } subscription { id schedule { id } } phases { items { quantity } } } }',
+      'mutation($s: ID!) { createSubscriptionSchedule(input: { fromSubscription: $s }) { id status customer { id } subscription { id schedule { id } } phases { items { quantity } } } }',
       { s: sub.id },
     );
     expect(schedule).toMatchObject({

@@ -106,7 +106,7 @@ describe('lifecycles', () => {
       'mutation { createTerminalLocation(input: { displayName: "Shop", address: { line1: "1 Main St", city: "SF", postalCode: "94111", state: "CA", country: "US" } }) { id } }',
     );
     const { createTerminalReader: reader } = await f.ok(
-      'mutation($l: String!) { createTerminalReader(input: { registrationCode: "simulated-wpe", label: "Till", location: $l }) { deviceType status serialNumber } }',
+      'mutation($l: ID!) { createTerminalReader(input: { registrationCode: "simulated-wpe", label: "Till", location: $l }) { deviceType status serialNumber } }',
       { l: location.id },
     );
     expect(reader).toMatchObject({ deviceType: 'BBPOS_WISEPOS_E', status: 'ONLINE' });

@@ -18,7 +18,7 @@ describe('Issuing', () => {
     const { createIssuingCardholder: holder } = await f.ok(`mutation {
       createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
     }`);
-    const card = `mutation($h: String!, $status: BillingMeterStatus) {
+    const card = `mutation($h: ID!, $status: IssuingCardStatus) {
       createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: $status }) {
         id status brand last4 expYear cardholder { name }
       }
@@ -34,7 +34,7 @@ describe('Issuing', () => {
       'issuing_transaction.*',
       'issuing_dispute.*',
     ]);
-    const authorize = `mutation($c: String!, $a: SafeInt!) {
+    const authorize = `mutation($c: ID!, $a: SafeInt!) {
       createIssuingAuthorization(input: { card: $c, amount: $a }) { id status approved amount }
     }`;
     const { createIssuingAuthorization: declined } = await f.ok(authorize, { c: inactive.id, a: 700 });
@@ -58,7 +58,7 @@ describe('Issuing', () => {
     expect(refund).toMatchObject({ amount: 1000, type: 'REFUND' });
 
     const { createIssuingDispute: dispute } = await f.ok(
-      'mutation($t: String!) { createIssuingDispute(input: { transaction: $t, evidence: { reason: FRAUDULENT, fraudulent: { explanation: "Not me" } } }) { id status amount } }',
+      'mutation($t: ID!) { createIssuingDispute(input: { transaction: $t, evidence: { reason: FRAUDULENT, fraudulent: { explanation: "Not me" } } }) { id status amount } }',
       { t: purchase },
     );
     expect(dispute).toMatchObject({ status: 'UNSUBMITTED', amount: 2500 });
@@ -96,7 +96,7 @@ describe('Treasury', () => {
     );
     const stream = await f.subscribe(['treasury.*']);
     const { createTreasuryReceivedCredit: credit } = await f.ok(
-      'mutation($fa: String!) { createTreasuryReceivedCredit(input: { financialAccount: $fa, amount: 9000, currency: "usd", network: ACH }) { id status amount transaction { status amount } } }',
+      'mutation($fa: ID!) { createTreasuryReceivedCredit(input: { financialAccount: $fa, amount: 9000, currency: "usd", network: ACH }) { id status amount transaction { status amount } } }',
       { fa: account.id },
     );
     expect(credit).toMatchObject({
@@ -105,12 +105,18 @@ describe('Treasury', () => {
       transaction: { status: 'POSTED', amount: 9000 },
     });
     const reversal =
-      'mutation($rc: String!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id amount } }';
+      'mutation($rc: ID!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id amount } }';
     expect((await f.ok(reversal, { rc: credit.id })).createTreasuryCreditReversal.amount).toBe(9000);
     expect(await f.fails(reversal, { rc: credit.id })).toBeDefined();
+    // The reversal took the credit back: money comes in again before it goes out (Stripe refuses
+    // an outbound transfer above the account's cash).
+    await f.ok(
+      'mutation($fa: ID!) { createTreasuryReceivedCredit(input: { financialAccount: $fa, amount: 5000, currency: "usd", network: ACH }) { id } }',
+      { fa: account.id },
+    );
 
     const { createTreasuryOutboundTransfer: out } = await f.ok(
-      'mutation($fa: String!) { createTreasuryOutboundTransfer(input: { financialAccount: $fa, amount: 1200, currency: "usd", destinationPaymentMethod: "pm_usBankAccount" }) { id status cancelable transaction { status } } }',
+      'mutation($fa: ID!) { createTreasuryOutboundTransfer(input: { financialAccount: $fa, amount: 1200, currency: "usd", destinationPaymentMethod: "pm_usBankAccount" }) { id status cancelable transaction { status } } }',
       { fa: account.id },
     );
     expect(out).toMatchObject({ status: 'PROCESSING', cancelable: true, transaction: { status: 'OPEN' } });
@@ -133,6 +139,7 @@ describe('Treasury', () => {
     const wanted = [
       'treasury.received_credit.created',
       'treasury.credit_reversal.created',
+      'treasury.received_credit.created',
       'treasury.outbound_transfer.created',
       'treasury.outbound_transfer.posted',
       'treasury.financial_account.features_status_updated',

@@ -160,7 +160,7 @@ describe('payments', () => {
     }`);
     const stream = await f.subscribe(['charge.*', 'refund.*']);
     const { createRefund: refund } = await f.ok(
-      'mutation($pi: String!) { createRefund(input: { paymentIntent: $pi, amount: 1500 }) { id amount status } }',
+      'mutation($pi: ID!) { createRefund(input: { paymentIntent: $pi, amount: 1500 }) { id amount status } }',
       { pi: intent.id },
     );
     expect(refund).toMatchObject({ amount: 1500, status: 'succeeded' });

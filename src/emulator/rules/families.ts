@@ -12,6 +12,7 @@
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
+import { withLinks } from '../hosted.ts';
 import type { Json, JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import type { RuleBook } from './types.ts';
@@ -103,14 +104,15 @@ function subscriptions(account: Entry): string[] {
 
 export const familyRules: RuleBook = {
   login_link: {
-    beforeCreate(ctx, draft, { parent }) {
-      draft.url = `https://connect.stripe.com/express/${ctx.random.string(12)}`;
+    // Its url comes with every hosted flow's link (src/emulator/hosted.ts).
+    beforeCreate(ctx, draft, { parent, params }) {
       if (parent && parent.data.type !== 'express') {
         throw invalidRequest(
           `Cannot create a login link for an account of type ${String(parent.data.type)}: only Express accounts have one.`,
           { param: 'account' },
         );
       }
+      withLinks(ctx, 'login_link', draft, params);
     },
   },
   'reporting.report_run': {

@@ -2,7 +2,6 @@
 
 import { hostedRules } from '../hosted.ts';
 import { ledgerRules } from '../ledger.ts';
-import { treasuryLedgerRules } from '../treasury-ledger.ts';
 import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
@@ -73,7 +72,6 @@ export const RULES: RuleBook = merge(
   sourceRulesBook,
   subscriptionRules,
   treasuryRules,
-  treasuryLedgerRules,
   terminalHardwareRules,
   testClockRules,
 );

@@ -14,6 +14,7 @@
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
+import { balanceTransaction } from '../ledger.ts';
 import type { Entry } from '../store.ts';
 import type { RuleBook } from './types.ts';
 
@@ -48,13 +49,22 @@ function transaction(
 ): Entry {
   const cardholder = isObject(card.data.cardholder) ? card.data.cardholder.id : card.data.cardholder;
   const signed = type === 'capture' ? -Math.abs(amount) : Math.abs(amount);
+  const draft = ctx.build(TRANSACTION, {});
+  // The money moves on the balance as any Issuing transaction's does (src/emulator/ledger.ts).
+  const moved = balanceTransaction(ctx, {
+    amount: signed,
+    currency: card.data.currency ?? 'usd',
+    type: 'issuing_transaction',
+    source: String(draft.id),
+  });
   return ctx.insert(
     TRANSACTION,
     ctx.build(TRANSACTION, {
+      ...draft,
       amount: signed,
       amount_details: { atm_fee: null, cashback_amount: null },
       authorization: null,
-      balance_transaction: null,
+      balance_transaction: moved.id,
       card: card.id,
       cardholder: cardholder ?? null,
       currency: card.data.currency ?? 'usd',

@@ -14,6 +14,7 @@ import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
+import { checkFunds, recordEntry } from '../treasury-ledger.ts';
 import type { RuleBook } from './types.ts';
 
 /** A money movement's transaction: `open` while it is under way, `posted` once it is final. */
@@ -28,11 +29,9 @@ function openTransaction(
     'treasury.transaction',
     ctx.build('treasury.transaction', {
       amount: signed,
-      balance_impact: {
-        cash: status === 'posted' ? signed : 0,
-        inbound_pending: 0,
-        outbound_pending: status === 'open' && signed < 0 ? signed : 0,
-      },
+      // Money moves when the flow is made (its Entry: src/emulator/treasury-ledger.ts); a void
+      // gives it back.
+      balance_impact: { cash: signed, inbound_pending: 0, outbound_pending: 0 },
       currency: flow.currency ?? 'usd',
       description: flow.description ?? flowType.replaceAll('_', ' '),
       financial_account: flow.financial_account ?? null,
@@ -49,6 +48,7 @@ function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void'): vo
   const made = typeof id === 'string' ? ctx.find(id, ['treasury.transaction']) : undefined;
   if (!made) return;
   const amount = Number(made.data.amount);
+  if (status === 'void') recordEntry(ctx, flow, made, String(made.data.flow_type), -amount);
   ctx.set(made, {
     balance_impact: { cash: status === 'posted' ? amount : 0, inbound_pending: 0, outbound_pending: 0 },
     status,
@@ -95,6 +95,7 @@ function received(flowType: string, sign: 1 | -1) {
     },
     afterCreate(ctx: Ctx, entry: Entry) {
       const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'posted');
+      recordEntry(ctx, entry, made, flowType);
       ctx.set(entry, { transaction: made.id });
     },
   };
@@ -131,7 +132,9 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
       Object.assign(draft, { cancelable: true, status: 'processing' });
     },
     afterCreate(ctx: Ctx, entry: Entry) {
+      checkFunds(ctx, entry, flowType);
       const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'open');
+      recordEntry(ctx, entry, made, flowType);
       ctx.set(entry, { transaction: made.id });
     },
     actions: {
@@ -206,6 +209,15 @@ export const treasuryRules: RuleBook = {
     },
     afterCreate(ctx, entry) {
       linkReversal(ctx, entry, 'received_credit', 'treasury.received_credit');
+      const made = openTransaction(
+        ctx,
+        entry.data,
+        'credit_reversal',
+        -1 * Number(entry.data.amount),
+        'posted',
+      );
+      recordEntry(ctx, entry, made, 'credit_reversal');
+      ctx.set(entry, { transaction: made.id });
     },
   },
   'treasury.debit_reversal': {
@@ -214,6 +226,15 @@ export const treasuryRules: RuleBook = {
     },
     afterCreate(ctx, entry) {
       linkReversal(ctx, entry, 'received_debit', 'treasury.received_debit');
+      const made = openTransaction(
+        ctx,
+        entry.data,
+        'debit_reversal',
+        1 * Number(entry.data.amount),
+        'posted',
+      );
+      recordEntry(ctx, entry, made, 'debit_reversal');
+      ctx.set(entry, { transaction: made.id });
     },
   },
 };
