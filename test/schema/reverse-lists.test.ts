@@ -37,7 +37,7 @@ describe('reverse lists from list filters', () => {
   it('Price.subscriptions and Coupon.promotionCodes answer what the filtered list answers', async () => {
     const data = await ok(
       `query($p: ID!, $c: ID!) {
-        price(id: $p) { subscriptions(status: "all") { nodes { id } } }
+        price(id: $p) { subscriptions(status: ALL) { nodes { id } } }
         coupon(id: $c) { promotionCodes { nodes { id couponId: coupon { id } } } }
       }`,
       { p: SEED.prices.basicMonthly, c: SEED.coupons.summer },

@@ -49,22 +49,13 @@ function transaction(
 ): Entry {
   const cardholder = isObject(card.data.cardholder) ? card.data.cardholder.id : card.data.cardholder;
   const signed = type === 'capture' ? -Math.abs(amount) : Math.abs(amount);
-  const draft = ctx.build(TRANSACTION, {});
-  // The money moves on the balance as any Issuing transaction's does (src/emulator/ledger.ts).
-  const moved = balanceTransaction(ctx, {
-    amount: signed,
-    currency: card.data.currency ?? 'usd',
-    type: 'issuing_transaction',
-    source: String(draft.id),
-  });
-  return ctx.insert(
+  const made = ctx.insert(
     TRANSACTION,
     ctx.build(TRANSACTION, {
-      ...draft,
       amount: signed,
       amount_details: { atm_fee: null, cashback_amount: null },
       authorization: null,
-      balance_transaction: moved.id,
+      balance_transaction: null,
       card: card.id,
       cardholder: cardholder ?? null,
       currency: card.data.currency ?? 'usd',
@@ -77,6 +68,14 @@ function transaction(
       ...fields,
     }),
   );
+  // The money moves on the balance as any Issuing transaction's does (src/emulator/ledger.ts).
+  const moved = balanceTransaction(ctx, {
+    amount: signed,
+    currency: card.data.currency ?? 'usd',
+    type: 'issuing_transaction',
+    source: made.id,
+  });
+  return ctx.set(made, { balance_transaction: moved.id });
 }
 
 function requirePending(entry: Entry, verb: string): void {
