@@ -123,6 +123,8 @@ describe('GraphiQL in Chromium', () => {
     expect(text).toContain(SEED.connected.account);
     expect(offOrigin).toEqual([]);
     expect(failures).toEqual([]);
+    // An open page would write its tabs back into the storage the next test's pages start from.
+    await page.close();
   });
 
   it('walks the tour: each tab answers, the write flow pays and refunds, and its events arrive', async () => {
@@ -169,7 +171,7 @@ describe('GraphiQL in Chromium', () => {
 
     const events = watcher.locator('.graphiql-response');
     await events.getByText(paymentIntent!).first().waitFor({ timeout: 30_000 });
-    expect(await events.textContent()).toMatch(/"type":\s*"payment_intent\./);
+    expect(await events.textContent()).toMatch(/"type":\s*"(payment_intent|charge)\./);
     await watcher.screenshot({ path: join(tmpdir(), 'graphiql-tour-events.png') });
     await watcher.close();
     await page.close();
