@@ -12,7 +12,6 @@
  */
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { createEmulator } from '../src/emulator/server.ts';
@@ -33,6 +32,7 @@ import {
   paddedQuery,
   rawRequest,
 } from '../test/net/abuse.ts';
+import { measure, type Send } from './measure.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const RUNS = 5;
@@ -42,8 +42,6 @@ const HEAVY_RUNS = 2;
 const BATCH = 50;
 const MB = 1024 * 1024;
 const WEBHOOK_SECRET = 'whsec_abuse_bench';
-
-type Send = (origin: string) => Promise<number>;
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -336,39 +334,7 @@ export async function benchAbuse(): Promise<BenchRow[]> {
     // Warm up every path once: first-use compilation is not what is measured.
     for (const [, send] of cases) await send(listener.origin);
     for (const [name, send, runs] of cases) {
-      const delay = monitorEventLoopDelay({ resolution: 1 });
-      let answerMs = 0;
-      let stallMs = 0;
-      let extraRss = 0;
-      let retained = 0;
-      for (let run = 0; run < runs; run++) {
-        const baseline = process.memoryUsage.rss();
-        let peak = baseline;
-        const sampler = setInterval(() => {
-          peak = Math.max(peak, process.memoryUsage.rss());
-        }, 2);
-        delay.reset();
-        delay.enable();
-        const started = performance.now();
-        const status = await send(listener.origin);
-        answerMs = Math.max(answerMs, performance.now() - started);
-        delay.disable();
-        clearInterval(sampler);
-        peak = Math.max(peak, process.memoryUsage.rss());
-        if (status === 0) throw new Error(`${name}: no answer`);
-        stallMs = Math.max(stallMs, delay.max / 1e6);
-        extraRss = Math.max(extraRss, peak - baseline);
-        // What is still held once the sockets are gone (a leak grows this run after run).
-        await settle(500);
-        (globalThis as { gc?: () => void }).gc?.();
-        retained = Math.max(retained, process.memoryUsage.rss() - baseline);
-      }
-      rows.push(
-        { bench: `abuse: ${name}`, metric: 'time to answer (max)', value: answerMs, unit: 'ms' },
-        { bench: `abuse: ${name}`, metric: 'longest event-loop stall', value: stallMs, unit: 'ms' },
-        { bench: `abuse: ${name}`, metric: 'peak extra RSS', value: extraRss / MB, unit: 'MB' },
-        { bench: `abuse: ${name}`, metric: 'extra RSS 0.5 s after', value: retained / MB, unit: 'MB' },
-      );
+      rows.push(...(await measure(name, send, listener.origin, runs, { settleMs: 500, warm: true })));
     }
   } finally {
     await sockets.close();

@@ -101,6 +101,22 @@ function received(flowType: string, sign: 1 | -1) {
   };
 }
 
+/** A credit or debit reversal: the whole received flow back, once, posted with its Entry. */
+function reversal(name: 'received_credit' | 'received_debit', flowType: string, sign: 1 | -1) {
+  const resource = `treasury.${name}`;
+  return {
+    beforeCreate(ctx: Ctx, draft: JsonObject, { params }: { params: JsonObject }) {
+      reverse(ctx, draft, params, name, resource);
+    },
+    afterCreate(ctx: Ctx, entry: Entry) {
+      linkReversal(ctx, entry, name, resource);
+      const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'posted');
+      recordEntry(ctx, entry, made, flowType);
+      ctx.set(entry, { transaction: made.id });
+    },
+  };
+}
+
 const TRANSITION_AT: Readonly<Record<string, string>> = {
   posted: 'posted_at',
   failed: 'failed_at',
@@ -203,38 +219,6 @@ export const treasuryRules: RuleBook = {
   'treasury.outbound_transfer': outbound('outbound_transfer', -1, 'posted'),
   'treasury.outbound_payment': outbound('outbound_payment', -1, 'posted'),
   'treasury.inbound_transfer': outbound('inbound_transfer', 1, 'succeeded'),
-  'treasury.credit_reversal': {
-    beforeCreate(ctx, draft, { params }) {
-      reverse(ctx, draft, params, 'received_credit', 'treasury.received_credit');
-    },
-    afterCreate(ctx, entry) {
-      linkReversal(ctx, entry, 'received_credit', 'treasury.received_credit');
-      const made = openTransaction(
-        ctx,
-        entry.data,
-        'credit_reversal',
-        -1 * Number(entry.data.amount),
-        'posted',
-      );
-      recordEntry(ctx, entry, made, 'credit_reversal');
-      ctx.set(entry, { transaction: made.id });
-    },
-  },
-  'treasury.debit_reversal': {
-    beforeCreate(ctx, draft, { params }) {
-      reverse(ctx, draft, params, 'received_debit', 'treasury.received_debit');
-    },
-    afterCreate(ctx, entry) {
-      linkReversal(ctx, entry, 'received_debit', 'treasury.received_debit');
-      const made = openTransaction(
-        ctx,
-        entry.data,
-        'debit_reversal',
-        1 * Number(entry.data.amount),
-        'posted',
-      );
-      recordEntry(ctx, entry, made, 'debit_reversal');
-      ctx.set(entry, { transaction: made.id });
-    },
-  },
+  'treasury.credit_reversal': reversal('received_credit', 'credit_reversal', -1),
+  'treasury.debit_reversal': reversal('received_debit', 'debit_reversal', 1),
 };
