@@ -21,6 +21,7 @@ import type { RestClient, RestRequest } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 import type { StripePage } from '../rest/paginate.ts';
 import { toGraphQLError } from '../schema/errors.ts';
+import type { OperationPlan } from '../schema/operation-plan.ts';
 import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
@@ -59,6 +60,13 @@ export interface SessionOptions {
   apiKey?: string | undefined;
   /** The caller's customer scope; absent: everything the key can read. */
   scope?: SessionScope | undefined;
+  /** The request's operation plan, shared by every session of the request (set before execution). */
+  plans?: RequestPlans | undefined;
+}
+
+/** Where a request keeps the plan of the operation it runs (src/schema/operation-plan.ts). */
+export interface RequestPlans {
+  current?: OperationPlan | undefined;
 }
 
 /** Which session an object came from, on Stripe's JSON itself (src/loaders/slot.ts). */
@@ -81,6 +89,8 @@ export class UpstreamSession {
   readonly stripeAccount: string | undefined;
   /** selected references are folded into the fetching request's `expand[]` */
   readonly folds: boolean;
+  /** the request's operation plan: each fetching field's `expand[]`, planned before execution */
+  readonly plans: RequestPlans;
   readonly calls: string[] = [];
   readonly #rest: RestClient;
   readonly #signal: CancelSignal | undefined;
@@ -109,6 +119,7 @@ export class UpstreamSession {
     this.stripeAccount = options.stripeAccount;
     this.#signal = options.signal;
     this.folds = !options.naive;
+    this.plans = options.plans ?? {};
     this.#retrievePathOf = options.naive ? undefined : options.retrievePathOf;
     this.#batchReadOf = options.naive ? undefined : options.batchReadOf;
     // One batch is every GET asked for before the resolvers wait on I/O; #load splits it into calls.

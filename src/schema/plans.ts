@@ -5,13 +5,13 @@
  *   or pages, batching, the account it lives on;
  * - `extensions.stripeWire` (WireFacts) on each field read from its parent's Stripe object: the
  *   wire property, and how the parent's request folds it (an expandable reference, an inline
- *   list and whether Stripe sends it only on request). The planner turns what a query selects
- *   into `expand[]` paths from these alone, and the estimate counts a call for a fetching field
- *   exactly where the planner cannot fold it.
+ *   list and whether Stripe sends it only on request).
+ * One walk over an operation (src/schema/operation-plan.ts) turns what it selects into each
+ * call's `expand[]` and the estimate from these alone, before it runs.
  */
 import { type FieldNode, type GraphQLResolveInfo, getNamedType } from 'graphql';
-import { planExpand } from '../loaders/expand.ts';
 import type { Operation } from '../spec/types.ts';
+import { type OperationPlan, plannedExpand, planSelection } from './operation-plan.ts';
 import { previewMark } from './preview.ts';
 
 export interface FetchPlan {
@@ -108,26 +108,34 @@ export function operationFieldOptions(
 }
 
 /**
- * Plans by selection and variables: within one execution graphql-js hands every item of a list the
- * same field nodes and variable values (a cached document runs again with other variables, which
- * may change whether an inline page answers).
+ * Plans by selection and variables, for fields the request's plan does not cover: within one
+ * execution graphql-js hands every item of a list the same field nodes and variable values (a
+ * cached document runs again with other variables, which may change whether an inline page answers).
  */
 const planned = new WeakMap<readonly FieldNode[], WeakMap<object, Map<string, readonly string[]>>>();
 const NO_VARIABLES = {};
 
 /**
  * The `expand[]` paths for what the query selects under the field being resolved: none when the
- * operation takes no `expand[]` or the session does not fold. Planned once per selection and
- * reused for every parent that resolves it (a relation under 100 list items plans once).
+ * operation takes no `expand[]` or the session does not fold. Read from the plan the request made
+ * of its operation before executing it (src/schema/operation-plan.ts), which the session carries;
+ * where it has none for this field (`node(id:)` and `_entities` plan for the type an id names),
+ * the same walk plans the field's selection once and every parent that resolves it reuses it.
  */
 export function expandFor(
   info: GraphQLResolveInfo,
-  session: { readonly folds: boolean },
+  session: { readonly folds: boolean; readonly plans?: { current?: OperationPlan | undefined } },
   op: { readonly expand: boolean },
   options: { connection?: boolean; typeName?: string } = {},
 ): readonly string[] {
   if (!op.expand || !session.folds) return [];
-  const key = `${options.connection ? 'pages' : 'object'}:${options.typeName ?? ''}`;
+  const typeName = options.typeName ?? getNamedType(info.returnType).name;
+  const operation = session.plans?.current;
+  if (operation?.operation === info.operation) {
+    const expand = plannedExpand(operation, info.fieldNodes, typeName);
+    if (expand) return expand;
+  }
+  const key = `${options.connection ? 'pages' : 'object'}:${typeName}`;
   let byVariables = planned.get(info.fieldNodes);
   if (!byVariables) {
     byVariables = new WeakMap();
@@ -141,16 +149,14 @@ export function expandFor(
   }
   let plan = byKey.get(key);
   if (!plan) {
-    plan = Object.freeze(
-      planExpand({
-        schema: info.schema,
-        fragments: info.fragments,
-        fieldNodes: info.fieldNodes,
-        type: (options.typeName && info.schema.getType(options.typeName)) || getNamedType(info.returnType),
-        variables: info.variableValues,
-        ...(options.connection ? { connection: true } : {}),
-      }),
-    );
+    plan = planSelection({
+      schema: info.schema,
+      fragments: info.fragments,
+      fieldNodes: info.fieldNodes,
+      type: info.schema.getType(typeName) ?? getNamedType(info.returnType),
+      variables: info.variableValues,
+      ...(options.connection ? { connection: true } : {}),
+    });
     byKey.set(key, plan);
   }
   return plan;

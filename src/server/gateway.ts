@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
-import { UpstreamSession } from '../loaders/session.ts';
+import { type RequestPlans, UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
 import { Cancellation } from '../rest/cancel.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
@@ -273,6 +273,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // The object cache (when on) keys its entries by the scope too.
     const scopedRest = scope === undefined ? rest : live.restFor(upstream, scope.customer);
     const made: UpstreamSession[] = [];
+    const plans: RequestPlans = {};
     const signal = requestSignal(request, res);
     const open = (account: string | undefined): UpstreamSession =>
       new UpstreamSession({
@@ -283,6 +284,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         batchReadOf: built.index.batchReadOf,
         apiKey: caller.apiKey,
         scope,
+        plans,
       });
     const make = (account: string | undefined): UpstreamSession => {
       const session = open(account);
@@ -398,7 +400,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
       useQueryLimits(config.limits, {
         introspection: config.introspection,
-        onEstimate: (context, estimate) => estimates.set(context, estimate),
+        onPlan: (context, plan) => {
+          estimates.set(context, plan.estimate);
+          // The resolvers read each call's expand[] from it, through the request's sessions.
+          (context as ServerContext).session.plans.current = plan;
+        },
       }),
       useAnswerBudget(config.answer),
       useCompiledExecution(),

@@ -26,8 +26,9 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { type OperationPlan, planOperation } from '../schema/operation-plan.ts';
 import type { QueryLimits } from './config.ts';
-import { type CostEstimate, estimateCost } from './cost.ts';
+import type { CostEstimate } from './cost.ts';
 
 export function limitError(
   code: string,
@@ -379,8 +380,11 @@ export function boundedDocumentCache<T>(): {
 }
 
 export interface QueryLimitsOptions {
-  /** Called with each operation's estimate, before it is checked (for `extensions.cost`). */
-  onEstimate?: (context: object, estimate: CostEstimate) => void;
+  /**
+   * Called with each operation's plan (its estimate and every call's `expand[]`), before the
+   * estimate is checked: for `extensions.cost` and for the resolvers to read.
+   */
+  onPlan?: (context: object, plan: OperationPlan) => void;
   /** Schema introspection allowed (bounded); default true. */
   introspection?: boolean;
 }
@@ -391,24 +395,24 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
   const aliasRule = aliasLimitRule(limits.maxAliases);
   const introspection = introspectionRule(options.introspection ?? true);
   const parseFn = parseWithTokenLimit(limits.maxTokens);
-  // An operation without variables has one estimate: kept as long as its parsed document is (Yoga's
+  // An operation without variables has one plan: kept as long as its parsed document is (Yoga's
   // document cache hands out the same AST for the same source).
-  const constantEstimates = new WeakMap<OperationDefinitionNode, CostEstimate>();
-  const estimateOf = (
+  const constantPlans = new WeakMap<OperationDefinitionNode, OperationPlan>();
+  const planOf = (
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown>,
-  ): CostEstimate => {
+  ): OperationPlan => {
     if (operation.variableDefinitions?.length) {
-      return estimateCost(schema, operation, fragmentsOf(document), variables);
+      return planOperation(schema, operation, fragmentsOf(document), variables);
     }
-    let estimate = constantEstimates.get(operation);
-    if (!estimate) {
-      estimate = estimateCost(schema, operation, fragmentsOf(document), variables);
-      constantEstimates.set(operation, estimate);
+    let plan = constantPlans.get(operation);
+    if (!plan) {
+      plan = planOperation(schema, operation, fragmentsOf(document), variables);
+      constantPlans.set(operation, plan);
     }
-    return estimate;
+    return plan;
   };
   return {
     onParse({ setParseFn }) {
@@ -440,9 +444,9 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
         setResultAndStopExecution({ errors: coerced.errors.map(badVariable) });
         return;
       }
-      const estimate = estimateOf(args.schema, args.document, operation, coerced.coerced);
-      options.onEstimate?.(args.contextValue as object, estimate);
-      const error = checkEstimate(estimate, limits);
+      const plan = planOf(args.schema, args.document, operation, coerced.coerced);
+      options.onPlan?.(args.contextValue as object, plan);
+      const error = checkEstimate(plan.estimate, limits);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
