@@ -1,8 +1,10 @@
 import { execute, parse, validate } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
 import { UpstreamSession } from '../../src/loaders/session.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import { buildSchema } from '../../src/schema/index.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
 
 const { schema, index } = buildSchema({ descriptions: false });
 
@@ -148,5 +150,82 @@ describe('loaders', () => {
     expect(result.data).toEqual({ a: { id: 'cus_1' }, b: null });
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0]!.path).toEqual(['b']);
+  });
+});
+
+describe('the plan made before execution, read by the resolvers (gateway and emulator)', () => {
+  let h: Harness;
+  /** Every upstream request: path template, expand[] and limit. */
+  const sent: { path: string; expand: readonly string[]; limit?: unknown }[] = [];
+  beforeAll(async () => {
+    h = await startHarness(
+      { LOG_LEVEL: 'silent' },
+      {
+        wrapRest: (rest) => ({
+          request<T>(request: RestRequest): Promise<T> {
+            const params = request.params as { limit?: unknown; expand?: string[] } | undefined;
+            sent.push({
+              path: request.path,
+              // A list's expand[] rides in its parameters.
+              expand: request.expand ?? params?.expand ?? [],
+              ...(params?.limit === undefined ? {} : { limit: params.limit }),
+            });
+            return rest.request<T>(request);
+          },
+          list: (request) => rest.list(request),
+          close: () => rest.close(),
+        }),
+      },
+    );
+  });
+  afterAll(() => h.close());
+
+  async function run(query: string, variables: Record<string, unknown> = {}) {
+    sent.length = 0;
+    h.upstreamCalls();
+    const { body } = await h.query(query, { variables });
+    const cost = body.extensions?.cost as { estimatedUpstreamCalls: number } | undefined;
+    return { body, sent: [...sent], actual: h.upstreamCalls(), estimated: cost?.estimatedUpstreamCalls };
+  }
+
+  it('reads a reversal’s balance transaction in the transfers’ own request', async () => {
+    const r = await run(
+      'query ($a: ID) { transfers(destination: $a, first: 100) { nodes { reversals { nodes { balanceTransaction { id } } } } } }',
+      { a: SEED.connected.account },
+    );
+    expect(r.body.errors).toBeUndefined();
+    expect(r.sent).toEqual([
+      { path: '/v1/transfers', expand: ['data.reversals.data.balance_transaction'], limit: 100 },
+    ]);
+    const transfers = r.body.data?.transfers as { nodes: { reversals: { nodes: unknown[] } }[] } | undefined;
+    const reversals = transfers?.nodes.flatMap((t) => t.reversals.nodes) ?? [];
+    expect(reversals.length).toBeGreaterThan(0);
+    expect(reversals).toContainEqual({ balanceTransaction: { id: expect.stringMatching(/^txn_/) } });
+    expect(r.actual).toBe(1);
+    expect(r.estimated).toBe(1);
+  });
+
+  it('lists the sources past the embedded page without also asking the customer for them', async () => {
+    const r = await run(
+      'query ($c: ID!) { customer(id: $c) { sources(first: 50) { nodes { __typename } } } }',
+      {
+        c: SEED.jenny.customer,
+      },
+    );
+    expect(r.body.errors).toBeUndefined();
+    expect(r.sent).toEqual([
+      { path: '/v1/customers/{customer}', expand: [] },
+      { path: '/v1/customers/{customer}/sources', expand: [], limit: 50 },
+    ]);
+    expect(r.estimated).toBe(2);
+    // Within the embedded page: one call.
+    const inline = await run(
+      'query ($c: ID!) { customer(id: $c) { sources(first: 5) { nodes { __typename } } } }',
+      {
+        c: SEED.jenny.customer,
+      },
+    );
+    expect(inline.sent).toEqual([{ path: '/v1/customers/{customer}', expand: ['sources'] }]);
+    expect(inline.estimated).toBe(1);
   });
 });

@@ -2,6 +2,7 @@
 import { type FragmentDefinitionNode, getIntrospectionQuery, getOperationAST, Kind, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/schema/index.ts';
+import { planOperation } from '../../src/schema/operation-plan.ts';
 import { estimateCost } from '../../src/server/cost.ts';
 import { DEFAULT_QUERY } from '../../src/server/default-query.ts';
 
@@ -16,6 +17,80 @@ function estimate(query: string, variables: Record<string, unknown> = {}) {
 
 const calls = (query: string, variables?: Record<string, unknown>) =>
   estimate(query, variables).upstreamCalls;
+
+/** The operation's plan: its estimate and each call, by response path, with its expand[]. */
+function plan(query: string, variables: Record<string, unknown> = {}) {
+  const document = parse(query);
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const planned = planOperation(schema, getOperationAST(document)!, fragments, variables);
+  return {
+    estimate: planned.estimate.upstreamCalls,
+    calls: Object.fromEntries([...planned.calls.values()].map((c) => [c.path, c.expand])),
+  };
+}
+
+describe('planOperation: the estimate and every call’s expand[] from one walk', () => {
+  it('folds a reference under an inline list under a list: four levels, one call', () => {
+    expect(
+      plan(
+        'query ($a: ID) { transfers(destination: $a, first: 100) { nodes { reversals { nodes { balanceTransaction { id } } } } } }',
+        { a: 'acct_1' },
+      ),
+    ).toEqual({ estimate: 1, calls: { transfers: ['data.reversals.data.balance_transaction'] } });
+    expect(plan('{ subscription(id: "sub_1") { items { nodes { price { product { name } } } } } }')).toEqual({
+      estimate: 1,
+      calls: { subscription: ['items.data.price.product'] },
+    });
+  });
+
+  it('stops at Stripe’s four levels, where the loaders read what is left', () => {
+    // The price is inline in its item (not a reference); its product would be
+    // data.items.data.price.product, five levels: a batched read by ids[].
+    expect(
+      plan('{ subscriptions(first: 10) { nodes { items { nodes { price { product { name } } } } } } }'),
+    ).toEqual({
+      estimate: 2,
+      calls: {
+        subscriptions: [],
+        'subscriptions.nodes.items.nodes.price.product': [],
+      },
+    });
+  });
+
+  it('folds an inline list only when its embedded page answers the arguments', () => {
+    expect(plan('{ customer(id: "cus_1") { sources(first: 5) { nodes { __typename } } } }')).toEqual({
+      estimate: 1,
+      calls: { customer: ['sources'] },
+    });
+    // Past the ten items Stripe embeds: the list is read, and the customer is not asked for it.
+    expect(plan('{ customer(id: "cus_1") { sources(first: 50) { nodes { __typename } } } }')).toEqual({
+      estimate: 2,
+      calls: { customer: [], 'customer.sources': [] },
+    });
+    expect(
+      plan('query ($n: Int) { customer(id: "cus_1") { sources(first: $n) { nodes { __typename } } } }', {
+        n: 50,
+      }).calls.customer,
+    ).toEqual([]);
+  });
+
+  it('keeps a fragment’s paths relative to each spread', () => {
+    expect(
+      plan(`{ charge(id: "ch_1") { ...C invoice { charge { ...C } } } }
+        fragment C on Charge { customer { ... on Customer { email } } }`).calls,
+    ).toEqual({ charge: ['customer', 'invoice', 'invoice.charge', 'invoice.charge.customer'] });
+  });
+
+  it('folds nothing below a union with several members, in the plan as in the estimate', () => {
+    expect(
+      plan('{ customer(id: "cus_1") { defaultSource { ... on Card { customer { email } } } } }'),
+    ).toEqual({
+      estimate: 2,
+      calls: { customer: ['default_source'], 'customer.defaultSource.customer': [] },
+    });
+  });
+});
 
 describe('estimateCost', () => {
   it('counts a retrieve as one call and its scalar fields as none', () => {
