@@ -610,7 +610,9 @@ export function seed(service: EmulatorService): void {
               amount_refunded: 0,
               application: 'ca_EmulatorDemoApplication',
               balance_transaction: null,
-              charge: SEED.grace.charge,
+              // Taken from the payment the transfer made on the connected account, as a
+              // destination charge's fee is.
+              charge: String(ctx.find(SEED.connected.transfer, ['transfer'])?.data.destination_payment),
               currency: 'usd',
               fee_source: null,
               originating_transaction: null,

@@ -30,9 +30,9 @@ export interface FetchPlan {
   batch?: boolean;
   /**
    * The object lives on another account than its parent, named by this parent property
-   * (`transfer.destination_payment` is a payment on the transfer's `destination`): it is read
-   * through that account's session, one call per parent, and never folded (Stripe does not expand
-   * across accounts).
+   * (`transfer.destination_payment` is a payment on the transfer's `destination`), or `PLATFORM`
+   * (`charge.source_transfer`): it is read through that account's session, one call per parent,
+   * and never folded (Stripe does not expand across accounts).
    */
   account?: string;
   /**
@@ -48,18 +48,30 @@ export interface FetchPlan {
   retrieveOf?: (id: string) => string | undefined;
 }
 
+/** The account of `OTHER_ACCOUNT_REFERENCES` that is the platform's (named by no property). */
+export const PLATFORM = 'platform';
+
 /**
  * References whose object lives on another account than the object holding them: Stripe type →
- * wire property → the property of that object naming the account. Stripe's spec does not say
- * where an object lives; these are the references Connect documents as the connected account's:
- * the payment a transfer created on its destination, and the charge on the connected account an
- * application fee came from. (`transfer_reversal.destination_payment_refund` lives on the
- * transfer's destination too, which the reversal does not name: it is read on the reversal's own
- * account and answers NOT_FOUND from the platform.)
+ * wire property → the property of that object naming the account, or `PLATFORM`. Stripe's spec
+ * does not say where an object lives; these are the references Connect documents as another
+ * account's:
+ * - on the connected account: the payment a transfer created on its destination
+ *   (`transfer.destination_payment`), and the charge an application fee was taken from
+ *   (`application_fee.charge`, on the fee's `account`; its `originating_transaction` is the
+ *   platform's charge, where the fee itself lives);
+ * - on the platform: what a connected account's payment came from — the transfer that created it
+ *   (`charge.source_transfer`), the platform's fee on it (`charge.application_fee`), and the
+ *   reversal behind a refund of it (`refund.source_transfer_reversal`).
+ * Each is read through that account's session, one call per parent, never folded (Stripe does not
+ * expand across accounts). `transfer_reversal.destination_payment_refund` lives on the transfer's
+ * destination too, which the reversal does not name: it is read on the reversal's own account.
  */
 export const OTHER_ACCOUNT_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   transfer: { destination_payment: 'destination' },
-  application_fee: { originating_transaction: 'account' },
+  application_fee: { charge: 'account' },
+  charge: { source_transfer: PLATFORM, application_fee: PLATFORM },
+  refund: { source_transfer_reversal: PLATFORM },
 };
 
 /** Where a field's value sits in its parent's Stripe object, and how the parent's request folds it. */

@@ -6,7 +6,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
-import { inherit } from '../loaders/session.ts';
+import { inherit, type UpstreamSession } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
@@ -17,7 +17,7 @@ import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { isMerchantChosen, qualifyId } from './ids.ts';
-import { OTHER_ACCOUNT_REFERENCES, planExtensions, wireExtensions } from './plans.ts';
+import { OTHER_ACCOUNT_REFERENCES, PLATFORM, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
 // Pothos refs for types built in a loop are not statically known; they are typed loosely here.
@@ -411,6 +411,28 @@ export class TypeRegistry {
   }
 
   /**
+   * The session a reference is read through: its parent's, or that of the account its object lives
+   * on (`OTHER_ACCOUNT_REFERENCES`). The platform is the request's own session when the request
+   * acts as the platform; a request acting as a connected account cannot read the platform's.
+   */
+  private sessionOfReference(
+    ctx: GatewayContext,
+    parentSchema: ObjectSchema,
+    parent: StripeObject,
+    wire: string,
+  ): UpstreamSession {
+    const own = sessionOf(ctx, parent);
+    const account = this.accountOf(parentSchema, wire);
+    if (account === PLATFORM) {
+      return own.stripeAccount !== undefined && ctx.session.stripeAccount === undefined ? ctx.session : own;
+    }
+    const accountId = account ? idOf(parent[account]) : undefined;
+    return accountId && accountId !== own.stripeAccount
+      ? sessionForAccount(ctx, accountId, `${parentSchema.gql}.${camelCase(account!)}`)
+      : own;
+  }
+
+  /**
    * An expandable reference: taken inline when the parent arrived with it expanded, otherwise loaded
    * by id (through the parent's upstream session), otherwise re-read from the parent with `expand[]`.
    */
@@ -423,12 +445,7 @@ export class TypeRegistry {
     ctx: GatewayContext,
   ): unknown {
     // An object on another account is read as that account (its id from the parent).
-    const account = this.accountOf(parentSchema, wire);
-    const accountId = account ? idOf(parent[account]) : undefined;
-    const session =
-      accountId && accountId !== sessionOf(ctx, parent).stripeAccount
-        ? sessionForAccount(ctx, accountId, `${parentSchema.gql}.${camelCase(account!)}`)
-        : sessionOf(ctx, parent);
+    const session = this.sessionOfReference(ctx, parentSchema, parent, wire);
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
       if (live && object?.deleted === true) {

@@ -43,4 +43,47 @@ describe('a reference on another account', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ transfer: { destinationPayment: { id: expect.stringMatching(/^py_/) } } });
   });
+
+  it('reads a connected payment’s source transfer back on the platform, and a fee’s charge on its account', async () => {
+    h.upstreamCalls();
+    const { body } = await h.query(
+      `query ($t: ID!, $f: ID!) {
+        transfer(id: $t) { id destinationPayment { id sourceTransfer { id amount } } }
+        applicationFee(id: $f) { accountId chargeId charge { id sourceTransferId } }
+      }`,
+      { variables: { t: SEED.connected.transfer, f: SEED.connected.applicationFee } },
+    );
+    expect(body.errors).toBeUndefined();
+    const data = body.data as {
+      transfer: { destinationPayment: { id: string; sourceTransfer: { id: string; amount: number } } };
+      applicationFee: { accountId: string; chargeId: string; charge: { id: string } };
+    };
+    expect(data.transfer.destinationPayment.sourceTransfer).toEqual({
+      id: SEED.connected.transfer,
+      amount: expect.any(Number),
+    });
+    expect(data.applicationFee).toEqual({
+      accountId: SEED.connected.account,
+      chargeId: data.transfer.destinationPayment.id,
+      charge: { id: data.transfer.destinationPayment.id, sourceTransferId: SEED.connected.transfer },
+    });
+    const cost = body.extensions?.cost as { estimatedUpstreamCalls: number };
+    expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(h.upstreamCalls());
+  });
+
+  it('reads the source transfer of a payment read as the connected account', async () => {
+    const { body: first } = await h.query(
+      `{ transfer(id: "${SEED.connected.transfer}") { destinationPaymentId } }`,
+    );
+    const payment = (first.data as { transfer: { destinationPaymentId: string } }).transfer
+      .destinationPaymentId;
+    const { body } = await h.query(
+      `query ($a: ID!, $p: ID!) { connectedAccount(id: $a) { charge(id: $p) { id sourceTransfer { id } } } }`,
+      { variables: { a: SEED.connected.account, p: payment } },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      connectedAccount: { charge: { id: payment, sourceTransfer: { id: SEED.connected.transfer } } },
+    });
+  });
 });
