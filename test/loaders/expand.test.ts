@@ -189,10 +189,9 @@ describe('the plan made before execution, read by the resolvers (gateway and emu
   }
 
   it('reads a reversal’s balance transaction in the transfers’ own request', async () => {
-    const r = await run(
-      'query ($a: ID) { transfers(destination: $a, first: 100) { nodes { reversals { nodes { balanceTransaction { id } } } } } }',
-      { a: SEED.connected.account },
-    );
+    const query =
+      'query ($a: ID) { transfers(destination: $a, first: 100) { nodes { reversals { nodes { balanceTransaction { id } } } } } }';
+    const r = await run(query, { a: SEED.connected.account });
     expect(r.body.errors).toBeUndefined();
     expect(r.sent).toEqual([
       { path: '/v1/transfers', expand: ['data.reversals.data.balance_transaction'], limit: 100 },
@@ -203,6 +202,10 @@ describe('the plan made before execution, read by the resolvers (gateway and emu
     expect(reversals).toContainEqual({ balanceTransaction: { id: expect.stringMatching(/^txn_/) } });
     expect(r.actual).toBe(1);
     expect(r.estimated).toBe(1);
+    // The second run executes the compiled document (graphql-jit): the same request.
+    const again = await run(query, { a: SEED.connected.account });
+    expect(again.sent).toEqual(r.sent);
+    expect(again.body.data).toEqual(r.body.data);
   });
 
   it('lists the sources past the embedded page without also asking the customer for them', async () => {
