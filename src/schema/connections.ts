@@ -36,7 +36,7 @@ export interface Connection {
 
 /**
  * Marks the Relay wrapper types (`XConnection`, `XEdge`): their fields (`edges`, `nodes`, `node`)
- * are not on Stripe's wire, so the estimator (src/server/cost.ts) adds no expand segment for them.
+ * are not on Stripe's wire, so the fetch-plan walk (src/schema/operation-plan.ts) adds no expand segment for them.
  */
 export const WRAPPER: Readonly<Record<string, unknown>> = { stripeWrapper: true };
 
