@@ -290,6 +290,8 @@ function selectionCost(
     let childAt: At | undefined;
     /** the expand[] of this field's own call, when it makes one */
     let calling: At | undefined;
+    /** a call made only if Stripe answers the folded reference with its id */
+    let maybe = false;
     if (plan?.perItemOf) {
       // One read per distinct item (the session's loader de-duplicates identical ones), each with
       // what is selected below it folded into its own expand[] when its plan says it takes one.
@@ -299,15 +301,21 @@ function selectionCost(
         : DEFAULT_LIST_SIZE;
       own = items;
       if (plan.expand) calling = { depth: 0, prefix: '', into: [] };
-    } else if (plan && wire?.fold && at && foldable(wire, args, at.depth) && !plan.unretrievable) {
-      // Folded into the parent's request: no call of its own. A reference with no retrieve
-      // (`application_fee.application`) may come back a bare id even when expanded, and the
-      // resolver re-reads its parent: it is a call.
+    } else if (plan && wire?.fold && at && foldable(wire, args, at.depth)) {
+      // Folded into the parent's request: no call of its own.
       walk.folds += 1;
       if (paged) pageSize = pageSizeOf(args, fieldPath, walk);
       if (wire.fold === 'reference' || wire.optIn) at.into.push(at.prefix + wire.wire);
-      const here = below(at, wire.wire);
-      childAt = wire.fold === 'list' && !wire.array ? below(here, 'data') : here;
+      if (plan.unretrievable) {
+        // No retrieve of its own (`credit_note.customer_balance_transaction`): asked for, but
+        // Stripe may answer the bare id even so, and the resolver then re-reads the parent with
+        // it expanded. Counted as that call (not a planned one), with nothing below it folded.
+        own = 1;
+        maybe = true;
+      } else {
+        const here = below(at, wire.wire);
+        childAt = wire.fold === 'list' && !wire.array ? below(here, 'data') : here;
+      }
     } else if (plan) {
       if (paged) {
         pageSize = pageSizeOf(args, fieldPath, walk);
@@ -357,7 +365,7 @@ function selectionCost(
       );
       total += childCost;
     }
-    if (plan && own > 0 && walk.calls && !walk.calls.has(selection)) {
+    if (plan && own > 0 && !maybe && walk.calls && !walk.calls.has(selection)) {
       walk.calls.set(selection, {
         path: fieldPath,
         plan,

@@ -75,6 +75,15 @@ describe('planOperation: the estimate and every call’s expand[] from one walk'
     ).toEqual([]);
   });
 
+  it('asks for a reference with no retrieve of its own, and counts the re-read it may need', () => {
+    expect(
+      plan('{ creditNotes(first: 2) { nodes { customerBalanceTransaction { description } } } }'),
+    ).toEqual({
+      estimate: 1 + 2,
+      calls: { creditNotes: ['data.customer_balance_transaction'] },
+    });
+  });
+
   it('keeps a fragment’s paths relative to each spread', () => {
     expect(
       plan(`{ charge(id: "ch_1") { ...C invoice { charge { ...C } } } }
