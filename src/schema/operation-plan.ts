@@ -25,7 +25,10 @@
  * Each fragment is walked once per context (type, fold position, multiplier, responses) however
  * often it is spread, and its paths are kept relative to where it is spread: linear in the document.
  *
- * The resolvers read their `expand[]` from the request's plan (`plannedExpand`); where there is
+ * The request's sessions carry the plan (`session.plans.current`, set by the limits plugin before
+ * execution), so that anything that wants to start calls early can read them: `calls` maps each
+ * field node that calls Stripe to its operation, shape and arguments, known up front.
+ * The resolvers read their `expand[]` from it (`plannedExpand`); where there is
  * none (an operation run without the gateway's limits plugin, a subscription's event, `node(id:)`
  * or `_entities` planning for the concrete type a value turned out to have), `planSelection` runs
  * the same walk over the field's selection alone.
@@ -371,7 +374,8 @@ function selectionCost(
         plan,
         args,
         typeName: getNamedType(def.type).name,
-        expand: calling && childAt ? distinct(calling.into) : [],
+        // `_entities` reads each representation with the expand[] of the type it names (planned then).
+        expand: calling && childAt && !plan.perItemOf ? distinct(calling.into) : [],
       });
     }
     // Two reads of one object with the same arguments and nothing folded below them send the same
