@@ -1,0 +1,236 @@
+/**
+ * Prefetch: the calls whose parameters are known before their parent answers start with the
+ * parent, not after it. `customer(id: "cus_1") { invoices { … } }` lists
+ * `GET /v1/invoices?customer=cus_1` while `GET /v1/customers/cus_1` is in flight, and
+ * `account(id:) { capabilities transfers }` reads all three side by side: one round trip instead
+ * of two.
+ *
+ * Once per operation, before it executes, `planPrefetch` walks the operation's root fields (and
+ * those under `connectedAccount(id:)`, as that account) for by-id reads whose id is in the
+ * arguments or variables, and under each, the relation fields that list by that id. Each relation
+ * field says itself which first page its resolver would ask for, given the parent's id
+ * (`extensions.stripePrefetch`, src/schema/relations.ts): the same path, filters, paging and
+ * `expand[]` as the resolver builds with the same code, so the request's loaders de-duplicate the
+ * two and the resolver's read costs no second call. Only a read the resolver is sure to make is
+ * started: none its parent's inline page may answer, none with a filter the parent's own
+ * properties give.
+ *
+ * Safety: a prefetched answer only enters the request's cache (UpstreamSession.prefetch). Nothing
+ * reads it until the relation's resolver runs, i.e. until the parent resolved and passed the scope
+ * checks, and the resolver's own `get` checks it again like any read; if the parent is NOT_FOUND,
+ * FORBIDDEN or DELETED, no resolver asks, so the answer reaches neither the response nor the logs
+ * nor the object cache (which keeps by-id reads only, never lists). A customer-scoped session
+ * starts only what its scope allows outright (src/loaders/scope.ts planRead: no other customer's
+ * filter or path, no read needing a parent or a paging cursor checked first). Prefetches are
+ * ordinary calls of their session: counted in `upstreamCalls`, the rate budget and the metrics,
+ * and cancelled with the request's signal.
+ *
+ * Cost: the estimate (src/server/cost.ts) counts each such list as a call of its parent, so it
+ * stays an upper bound. What changes is that a parent that fails (NOT_FOUND, FORBIDDEN, DELETED)
+ * now costs its prefetched children too, calls that were counted in the estimate but would not
+ * have been made.
+ */
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  getArgumentValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
+// graphql-js's own field collection (CJS, the build everything here loads): the same field nodes,
+// in the same groups, as execution hands the resolvers.
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
+import type { GatewayContext } from '../schema/context.ts';
+import { planOf } from '../schema/plans.ts';
+import type { GetRequest } from './loaders.ts';
+
+/**
+ * A relation field's first read for a parent known only by id: the request its resolver makes for
+ * `args` (with `info` as the resolver would see it), or undefined when it may make none or another.
+ */
+export type PrefetchRead = (
+  parentId: string,
+  args: Record<string, unknown>,
+  info: GraphQLResolveInfo,
+) => GetRequest | undefined;
+
+/** A folding session, as the expand planner sees one: what a prefetch plans `expand[]` as. */
+export const PREFETCHING: { readonly folds: boolean } = Object.freeze({ folds: true });
+
+/** The field extensions that make a relation prefetchable. */
+export function prefetchExtensions(read: PrefetchRead): Record<string, unknown> {
+  return { stripePrefetch: read };
+}
+
+function prefetchOf(field: GraphQLField<unknown, unknown> | undefined): PrefetchRead | undefined {
+  return field?.extensions?.stripePrefetch as PrefetchRead | undefined;
+}
+
+/** One read to start, and the connected account it is made as (undefined: the request's own). */
+export interface Prefetch {
+  account: string | undefined;
+  request: GetRequest;
+}
+
+/** `Query.connectedAccount(id:)` (src/schema/connect.ts): its fields are read as that account. */
+const CONNECTED_ACCOUNT = 'connectedAccount';
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  out: Prefetch[];
+}
+
+/** The reads `operation` can start before execution, given its coerced variables. */
+export function planPrefetch(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Prefetch[] {
+  const query = schema.getQueryType();
+  if (operation.operation !== 'query' || !query) return [];
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  const walk: Walk = { schema, fragments, variables, out: [] };
+  for (const nodes of collectFields(schema, fragments, variables, query, operation.selectionSet).values()) {
+    rootField(walk, query, nodes, undefined);
+  }
+  return walk.out;
+}
+
+/** A root field: a by-id read whose relations may start now, or `connectedAccount(id:)`. */
+function rootField(
+  walk: Walk,
+  parent: GraphQLObjectType,
+  nodes: readonly FieldNode[],
+  account: string | undefined,
+) {
+  const field = parent.getFields()[nodes[0]!.name.value];
+  const args = field && argumentsOf(walk, field, nodes[0]!);
+  if (!field || !args || typeof args.id !== 'string') return;
+  const type = getNamedType(field.type);
+  if (!isObjectType(type)) return;
+  if (account === undefined && parent === walk.schema.getQueryType() && field.name === CONNECTED_ACCOUNT) {
+    for (const fields of subfields(walk, type, nodes).values()) rootField(walk, type, fields, args.id);
+    return;
+  }
+  // A by-id read (`node` picks its type per id: not planned here).
+  const plan = planOf(field);
+  if (plan?.shape !== 'object' || plan.operation === 'node') return;
+  const fields = type.getFields();
+  for (const children of subfields(walk, type, nodes).values()) {
+    const child = fields[children[0]!.name.value];
+    const read = prefetchOf(child);
+    const childArgs = read && argumentsOf(walk, child!, children[0]!);
+    if (!read || !childArgs) continue;
+    let request: GetRequest | undefined;
+    try {
+      request = read(args.id, childArgs, infoFor(walk, child!, type, children));
+    } catch {
+      // Arguments the resolver refuses: it reports them, nothing is started.
+      continue;
+    }
+    if (request) walk.out.push({ account, request });
+  }
+}
+
+/** What the resolver's `info` holds that planning a read reads. */
+function infoFor(
+  walk: Walk,
+  field: GraphQLField<unknown, unknown>,
+  parentType: GraphQLObjectType,
+  fieldNodes: readonly FieldNode[],
+): GraphQLResolveInfo {
+  return {
+    fieldName: field.name,
+    fieldNodes,
+    returnType: field.type,
+    parentType,
+    schema: walk.schema,
+    fragments: walk.fragments,
+    variableValues: walk.variables,
+  } as Partial<GraphQLResolveInfo> as GraphQLResolveInfo;
+}
+
+/** The fields under `nodes` that execute on `type`, by response key, as graphql-js collects them. */
+function subfields(walk: Walk, type: GraphQLObjectType, nodes: readonly FieldNode[]) {
+  return collectSubfields(walk.schema, walk.fragments, walk.variables, type, nodes);
+}
+
+function argumentsOf(
+  walk: Walk,
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+): Record<string, unknown> | undefined {
+  try {
+    return getArgumentValues(field, node, walk.variables);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Plans of operations without variables, kept as long as their parsed document is. */
+const constantPlans = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Prefetch[]>>();
+
+export interface PrefetchArgs {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string | null | undefined;
+  /** the request's variables as sent (coerced here) */
+  variableValues?: Readonly<Record<string, unknown>> | null | undefined;
+  contextValue: unknown;
+}
+
+/**
+ * Starts the operation's prefetches through the request's sessions (an envelop `onExecute` hook
+ * calls it once, after the limits let the operation run).
+ */
+export function prefetchOperation(args: PrefetchArgs): void {
+  const operation = getOperationAST(args.document, args.operationName ?? undefined);
+  if (operation?.operation !== 'query') return;
+  let planned: Prefetch[];
+  if (operation.variableDefinitions?.length) {
+    const coerced = getVariableValues(
+      args.schema,
+      operation.variableDefinitions,
+      (args.variableValues ?? {}) as Record<string, unknown>,
+      { maxErrors: 1 },
+    );
+    if (coerced.errors) return;
+    planned = planPrefetch(args.schema, args.document, operation, coerced.coerced);
+  } else {
+    let bySchema = constantPlans.get(args.schema);
+    if (!bySchema) {
+      bySchema = new WeakMap();
+      constantPlans.set(args.schema, bySchema);
+    }
+    let plan = bySchema.get(operation);
+    if (!plan) {
+      plan = planPrefetch(args.schema, args.document, operation, {});
+      bySchema.set(operation, plan);
+    }
+    planned = plan;
+  }
+  const context = args.contextValue as GatewayContext;
+  for (const { account, request } of planned) {
+    try {
+      const session = account === undefined ? context.session : context.sessionFor?.(account);
+      session?.prefetch(request);
+    } catch {
+      // An account the caller may not act as: `connectedAccount(id:)` answers FORBIDDEN itself.
+    }
+  }
+}
