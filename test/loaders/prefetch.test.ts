@@ -18,12 +18,19 @@ interface Call {
   params: Record<string, unknown>;
   /** the calls already started when this one's answer came back */
   startedBeforeAnswer?: string[];
+  /** whether the request's signal had aborted when the call went out (calls `stall` holds) */
+  aborted?: boolean;
+  /** the calls in flight when this one started */
+  inFlightAtStart: string[];
+  done?: boolean;
 }
 
 const calls: Call[] = [];
 /** Answers of calls whose label matches are held until a call matching `until` starts (or 2 s). */
 let hold: { parent: RegExp; until: RegExp[] } | undefined;
 const started: { label: string; at: () => void }[] = [];
+/** Calls whose label matches wait for their signal to abort (or 2 s) before they go out. */
+let stall: RegExp | undefined;
 
 const labelOf = (request: RestRequest) => {
   let path = request.path;
@@ -53,13 +60,27 @@ const recording = (rest: RestClient): RestClient => ({
       account: request.stripeAccount ?? 'platform',
       label: labelOf(request),
       params: { ...(request.params as Record<string, unknown>), expand: request.expand },
+      inFlightAtStart: calls.filter((c) => !c.done).map((c) => c.label),
     };
     calls.push(call);
     for (const waiter of started.splice(0)) {
       if (new RegExp(waiter.label).test(call.label)) waiter.at();
       else started.push(waiter);
     }
-    const answer = await rest.request<T>(request);
+    const signal = request.signal;
+    if (stall?.test(call.label) && signal) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      call.aborted = signal.aborted;
+    }
+    const answer = await rest.request<T>(request).finally(() => {
+      call.done = true;
+    });
     if (hold?.parent.test(call.label)) await Promise.all(hold.until.map((until) => startOf(until)));
     call.startedBeforeAnswer = calls.filter((c) => c !== call).map((c) => c.label);
     return answer;
@@ -76,6 +97,7 @@ afterAll(() => h.close());
 beforeEach(() => {
   calls.length = 0;
   hold = undefined;
+  stall = undefined;
 });
 
 const jenny = SEED.jenny.customer;
@@ -245,5 +267,53 @@ describe('prefetch: safety', () => {
     );
     expect(cursor.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(calls.filter((c) => c.label === 'GET /v1/invoices')).toEqual([]);
+  });
+
+  it('a forbidden parent: what the scope lets start is dropped with it, and names no one else', async () => {
+    const own = bearer(await token({ sub: 'jenny', stripe_customer: jenny }));
+    const { body } = await h.query(
+      `{ subscription(id: "${SEED.ada.subscription}") { id invoices(first: 5) { nodes { id } } } }`,
+      { headers: own },
+    );
+    expect(body.data?.subscription).toBeNull();
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['subscription'], 'FORBIDDEN']]);
+    // The invoices were listed as the scope forces any invoice list: Jenny's own only.
+    const lists = calls.filter((c) => c.label === 'GET /v1/invoices');
+    expect(lists.map((c) => c.params.customer)).toEqual([jenny]);
+    expect(calls.some((c) => JSON.stringify(c.params).includes(SEED.ada.customer))).toBe(false);
+  });
+
+  it('a caller bound to another account starts nothing under connectedAccount(id:)', async () => {
+    const bound = bearer(await token({ sub: 'other', stripe_account: 'acct_1PrefetchOther' }));
+    const { body } = await h.query(
+      `{ connectedAccount(id: "${account}") { customer(id: "${SEED.connected.customer}") { charges(first: 3) { nodes { id } } } } }`,
+      { headers: bound },
+    );
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(calls).toEqual([]);
+  });
+
+  it('is cancelled with the request', async () => {
+    stall = /^GET \/v1\/invoices$/;
+    const controller = new AbortController();
+    const answer = h
+      .fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await admin()) },
+        body: JSON.stringify({
+          query: `{ customer(id: "${jenny}") { id invoices(first: 10) { nodes { id } } } }`,
+        }),
+        signal: controller.signal,
+      })
+      .then((response) => response.text())
+      .catch(() => 'aborted');
+    await startOf(/^GET \/v1\/invoices$/);
+    controller.abort();
+    await answer;
+    const prefetched = calls.find((c) => c.label === 'GET /v1/invoices')!;
+    expect(prefetched.aborted).toBe(true);
+    // It was the prefetch: the customer was read while it was in flight.
+    const parent = calls.find((c) => c.label === `GET /v1/customers/${jenny}`)!;
+    expect(parent.inFlightAtStart).toContain('GET /v1/invoices');
   });
 });
