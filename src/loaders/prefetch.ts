@@ -89,7 +89,12 @@ interface Walk {
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   out: Prefetch[];
+  /** only whether some field could prefetch, whatever the arguments: stops at the first */
+  probe?: boolean;
 }
+
+/** What a probe finds: a field that could prefetch. */
+const COULD: Prefetch = Object.freeze({ account: undefined, request: Object.freeze({ path: '' }) });
 
 /** The reads `operation` can start before execution, given its coerced variables. */
 export function planPrefetch(
@@ -97,6 +102,7 @@ export function planPrefetch(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
+  probe = false,
 ): Prefetch[] {
   const query = schema.getQueryType();
   if (operation.operation !== 'query' || !query) return [];
@@ -104,11 +110,26 @@ export function planPrefetch(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
-  const walk: Walk = { schema, fragments, variables, out: [] };
+  const walk: Walk = { schema, fragments, variables, out: [], probe };
   for (const nodes of collectFields(schema, fragments, variables, query, operation.selectionSet).values()) {
     rootField(walk, query, nodes, undefined);
+    if (probe && walk.out.length > 0) break;
   }
   return walk.out;
+}
+
+/**
+ * Whether `operation` could prefetch anything with some variables (its shape alone: by-id root
+ * fields with prefetchable relations below), so that an operation that cannot costs no coercion
+ * and no walk on every request.
+ */
+function couldPrefetch(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) {
+  try {
+    return planPrefetch(schema, document, operation, {}, true).length > 0;
+  } catch {
+    // A directive needing a variable: the shape cannot be told without them.
+    return true;
+  }
 }
 
 /** A root field: a by-id read whose relations may start now, or `connectedAccount(id:)`. */
@@ -119,7 +140,7 @@ function rootField(
   account: string | undefined,
 ) {
   const field = parent.getFields()[nodes[0]!.name.value];
-  const args = field && argumentsOf(walk, field, nodes[0]!);
+  const args = walk.probe ? { id: '' } : field && argumentsOf(walk, field, nodes[0]!);
   if (!field || !args || typeof args.id !== 'string') return;
   const type = getNamedType(field.type);
   if (!isObjectType(type)) return;
@@ -134,6 +155,10 @@ function rootField(
   for (const children of subfields(walk, type, nodes).values()) {
     const child = fields[children[0]!.name.value];
     const read = prefetchOf(child);
+    if (read && walk.probe) {
+      walk.out.push(COULD);
+      return;
+    }
     const childArgs = read && argumentsOf(walk, child!, children[0]!);
     if (!read || !childArgs) continue;
     let request: GetRequest | undefined;
@@ -182,8 +207,14 @@ function argumentsOf(
   }
 }
 
-/** Plans of operations without variables, kept as long as their parsed document is. */
-const constantPlans = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Prefetch[]>>();
+/**
+ * Per operation, kept as long as its parsed document is: whether it could prefetch at all, and
+ * the plan of one without variables.
+ */
+const known = new WeakMap<
+  GraphQLSchema,
+  WeakMap<OperationDefinitionNode, { could: boolean; plan?: Prefetch[] }>
+>();
 
 export interface PrefetchArgs {
   schema: GraphQLSchema;
@@ -201,28 +232,30 @@ export interface PrefetchArgs {
 export function prefetchOperation(args: PrefetchArgs): void {
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (operation?.operation !== 'query') return;
-  let planned: Prefetch[];
-  if (operation.variableDefinitions?.length) {
+  let bySchema = known.get(args.schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    known.set(args.schema, bySchema);
+  }
+  let memo = bySchema.get(operation);
+  if (!memo) {
+    const could = couldPrefetch(args.schema, args.document, operation);
+    memo = operation.variableDefinitions?.length
+      ? { could }
+      : { could, plan: could ? planPrefetch(args.schema, args.document, operation, {}) : [] };
+    bySchema.set(operation, memo);
+  }
+  if (!memo.could) return;
+  let planned = memo.plan;
+  if (!planned) {
     const coerced = getVariableValues(
       args.schema,
-      operation.variableDefinitions,
+      operation.variableDefinitions ?? [],
       (args.variableValues ?? {}) as Record<string, unknown>,
       { maxErrors: 1 },
     );
     if (coerced.errors) return;
     planned = planPrefetch(args.schema, args.document, operation, coerced.coerced);
-  } else {
-    let bySchema = constantPlans.get(args.schema);
-    if (!bySchema) {
-      bySchema = new WeakMap();
-      constantPlans.set(args.schema, bySchema);
-    }
-    let plan = bySchema.get(operation);
-    if (!plan) {
-      plan = planPrefetch(args.schema, args.document, operation, {});
-      bySchema.set(operation, plan);
-    }
-    planned = plan;
   }
   const context = args.contextValue as GatewayContext;
   for (const { account, request } of planned) {

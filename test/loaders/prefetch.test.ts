@@ -5,11 +5,14 @@
  * calls of a plain run; a prefetched answer under a missing parent never reaches the response or
  * the logs; a customer-scoped caller starts nothing its scope would refuse.
  */
+import type { GraphQLResolveInfo } from 'graphql';
+import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
+import type { PrefetchRead } from '../../src/loaders/prefetch.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';
-import { type Harness, startHarness } from '../server/harness.ts';
+import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 /** One upstream call as the gateway made it. */
 interface Call {
@@ -315,5 +318,32 @@ describe('prefetch: safety', () => {
     // It was the prefetch: the customer was read while it was in flight.
     const parent = calls.find((c) => c.label === `GET /v1/customers/${jenny}`)!;
     expect(parent.inFlightAtStart).toContain('GET /v1/invoices');
+  });
+
+  it('never reaches the object cache: every prefetch is a list, and the cache keeps by-id reads only', () => {
+    const { schema } = sharedSchema();
+    const reads: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const read = field.extensions?.stripePrefetch as PrefetchRead | undefined;
+        if (!read) continue;
+        const info = { schema, fieldNodes: [], fragments: {}, returnType: field.type, variableValues: {} };
+        // A filter narrows any embedded page away, so each prefetchable relation answers with a read.
+        const filter = field.args.find((a) => !['first', 'last', 'after', 'before'].includes(a.name));
+        const args = {
+          first: 3,
+          ...(filter && filter.type.toString() === 'String' ? { [filter.name]: 'x' } : {}),
+        };
+        const request = read('obj_1', args, info as unknown as GraphQLResolveInfo);
+        if (request) reads.push(`${type.name}.${field.name} ${request.path}`);
+      }
+    }
+    expect(reads.length).toBeGreaterThan(40);
+    // src/server/cache.ts caches a GET whose path template ends with a parameter, nothing else.
+    expect(reads.filter((r) => r.endsWith('}'))).toEqual([]);
+    expect(reads).toEqual(
+      expect.arrayContaining(['Customer.invoices /v1/invoices', 'Account.transfers /v1/transfers']),
+    );
   });
 });
