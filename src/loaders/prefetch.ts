@@ -7,7 +7,8 @@
  *
  * Once per operation, before it executes, `planPrefetch` walks the operation's root fields (and
  * those under `connectedAccount(id:)`, as that account) for by-id reads whose id is in the
- * arguments or variables, and under each, the relation fields that list by that id. Each relation
+ * arguments or variables (`customer(id:)`, `node(id:)` as the type its prefix names), and under
+ * each, the relation fields that list by that id. Each relation
  * field says itself which first page its resolver would ask for, given the parent's id
  * (`extensions.stripePrefetch`, src/schema/relations.ts): the same path, filters, paging and
  * `expand[]` as the resolver builds with the same code, so the request's loaders de-duplicate the
@@ -50,7 +51,7 @@ import {
 // in the same groups, as execution hands the resolvers.
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
 import type { GatewayContext } from '../schema/context.ts';
-import { planOf } from '../schema/plans.ts';
+import { type FetchPlan, planOf } from '../schema/plans.ts';
 import type { GetRequest } from './loaders.ts';
 
 /**
@@ -143,16 +144,22 @@ function rootField(
   const args = walk.probe ? { id: '' } : field && argumentsOf(walk, field, nodes[0]!);
   if (!field || !args || typeof args.id !== 'string') return;
   const type = getNamedType(field.type);
-  if (!isObjectType(type)) return;
-  if (account === undefined && parent === walk.schema.getQueryType() && field.name === CONNECTED_ACCOUNT) {
+  if (isObjectType(type) && account === undefined && field.name === CONNECTED_ACCOUNT) {
+    if (parent !== walk.schema.getQueryType()) return;
     for (const fields of subfields(walk, type, nodes).values()) rootField(walk, type, fields, args.id);
     return;
   }
-  // A by-id read (`node` picks its type per id: not planned here).
+  // A by-id read; `node(id:)` reads the type its id's prefix names.
   const plan = planOf(field);
-  if (plan?.shape !== 'object' || plan.operation === 'node') return;
-  const fields = type.getFields();
-  for (const children of subfields(walk, type, nodes).values()) {
+  if (plan?.shape !== 'object') return;
+  if (plan.operation === 'node' && walk.probe) {
+    walk.out.push(COULD);
+    return;
+  }
+  const parentType = plan.operation === 'node' ? nodeType(walk.schema, plan, args.id) : type;
+  if (!isObjectType(parentType)) return;
+  const fields = parentType.getFields();
+  for (const children of subfields(walk, parentType, nodes).values()) {
     const child = fields[children[0]!.name.value];
     const read = prefetchOf(child);
     if (read && walk.probe) {
@@ -163,13 +170,39 @@ function rootField(
     if (!read || !childArgs) continue;
     let request: GetRequest | undefined;
     try {
-      request = read(args.id, childArgs, infoFor(walk, child!, type, children));
+      request = read(args.id, childArgs, infoFor(walk, child!, parentType, children));
     } catch {
       // Arguments the resolver refuses: it reports them, nothing is started.
       continue;
     }
     if (request) walk.out.push({ account, request });
   }
+}
+
+/** Per schema: the object type each by-id retrieve operation of a root field returns. */
+const typeOfRetrieve = new WeakMap<GraphQLSchema, Map<string, GraphQLObjectType>>();
+
+/**
+ * The type `node(id:)` reads for `id` (the root field reading by the retrieve its prefix picks);
+ * none for an id qualified by a connected account (read as that account), or of no such type.
+ */
+function nodeType(schema: GraphQLSchema, plan: FetchPlan, id: string): GraphQLObjectType | undefined {
+  if (id.includes('/')) return undefined;
+  const retrieve = plan.retrieveOf?.(id);
+  if (retrieve === undefined) return undefined;
+  let types = typeOfRetrieve.get(schema);
+  if (!types) {
+    types = new Map();
+    for (const field of Object.values(schema.getQueryType()?.getFields() ?? {})) {
+      const type = getNamedType(field.type);
+      const byId = planOf(field);
+      if (byId?.shape === 'object' && isObjectType(type) && !types.has(byId.operation)) {
+        types.set(byId.operation, type);
+      }
+    }
+    typeOfRetrieve.set(schema, types);
+  }
+  return types.get(retrieve);
 }
 
 /** What the resolver's `info` holds that planning a read reads. */

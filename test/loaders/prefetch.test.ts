@@ -167,6 +167,19 @@ describe('prefetch: child lists start with their parent', () => {
     expect(parent.startedBeforeAnswer).toContain('GET /v1/charges');
   });
 
+  it('under node(id:), for the type the id names', async () => {
+    hold = { parent: /^GET \/v1\/customers\/cus_/, until: [/^GET \/v1\/charges$/] };
+    const { body } = await h.query(
+      `query ($id: ID!) { node(id: $id) { id ... on Customer { charges(first: 3) { nodes { id } } }
+        ... on Invoice { number } } }`,
+      { variables: { id: jenny }, headers: await admin() },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(calls.map((c) => c.label).sort()).toEqual([`GET /v1/charges`, `GET /v1/customers/${jenny}`]);
+    const parent = calls.find((c) => c.label.startsWith('GET /v1/customers/'))!;
+    expect(parent.startedBeforeAnswer).toContain('GET /v1/charges');
+  });
+
   it('leaves a list the parent embeds, and one skipped by @skip, to the resolver', async () => {
     const { body } = await h.query(
       `query ($skip: Boolean!) { customer(id: "${jenny}") { sources { nodes { __typename } }
