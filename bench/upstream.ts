@@ -4,12 +4,16 @@
  * made (counted by the emulator), the minimum Stripe's API allows (worked out by hand, beside each
  * query), the cost estimate (an upper bound, checked before execution), the wall time against the
  * round-trip depth × latency, and the same query with loaders and expand folding switched off.
+ * Then the latency suite (issue 34): the wall time of nested queries whose children's parameters
+ * are in the query, against one call's, with the prefetch (src/loaders/prefetch.ts) on and off,
+ * medians measured in the same run.
  */
 
 import { fileURLToPath } from 'node:url';
 import { execute, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
 import { SEED } from '../src/emulator/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
+import { prefetchOperation } from '../src/loaders/prefetch.ts';
 import { UpstreamSession } from '../src/loaders/session.ts';
 import { createRestClient } from '../src/rest/client.ts';
 import { buildSchema } from '../src/schema/index.ts';
@@ -37,25 +41,26 @@ export const SUITE: SuiteQuery[] = [
   },
   {
     name: 'a customer, its cards, its invoices and their lines',
-    // The customer; then its cards (GET /v1/customers/{id}/cards) and its invoices
-    // (GET /v1/invoices?customer=), side by side; each invoice brings its lines inline.
+    // The customer, its cards (GET /v1/customers/{id}/cards) and its invoices
+    // (GET /v1/invoices?customer=), side by side (the id is in the query: prefetched); each
+    // invoice brings its lines inline.
     query: `{ customer(id: "${SEED.jenny.customer}") {
         email cards(first: 10) { nodes { brand last4 } }
         invoices(first: 10) { nodes { number status lines { nodes { amount description } } } }
       } }`,
     minimum: 3,
-    depth: 2,
+    depth: 1,
   },
   {
     name: 'a connected account, its capabilities, the transfers to it and their reversals',
-    // The account; then its capabilities and the transfers with destination=acct_…, side by side;
-    // each transfer brings its reversals inline.
+    // The account, its capabilities and the transfers with destination=acct_…, side by side (the
+    // id is in the query: prefetched); each transfer brings its reversals inline.
     query: `{ account(id: "${SEED.connected.account}") {
         email capabilities { nodes { id status } }
         transfers(first: 10) { nodes { amount reversals { nodes { amount } } } }
       } }`,
     minimum: 3,
-    depth: 2,
+    depth: 1,
   },
   {
     name: '10 customers, default source, subscriptions’ prices and products',
@@ -90,12 +95,31 @@ export const SUITE: SuiteQuery[] = [
   },
 ];
 
+/** Issue 34's queries: each nested one should answer within 1.3× of the one-call query's time. */
+export const LATENCY_SUITE: { name: string; query: string }[] = [
+  { name: 'one call: customers(first: 10)', query: '{ customers(first: 10) { nodes { id email } } }' },
+  {
+    name: 'customer(id) { sources invoices(first: 10) }',
+    query: `{ customer(id: "${SEED.jenny.customer}") { email sources { nodes { __typename } }
+        invoices(first: 10) { nodes { id number status } } } }`,
+  },
+  {
+    name: 'account(id) { capabilities transfers(first: 10) }',
+    query: `{ account(id: "${SEED.connected.account}") { email capabilities { nodes { id status } }
+        transfers(first: 10) { nodes { id amount } } } }`,
+  },
+];
+
+const LATENCY_RUNS = 5;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 export async function benchUpstream(): Promise<BenchRow[]> {
   const emulator = await createEmulator({ faults: { latencyMs: LATENCY_MS } });
   const rest = createRestClient({ secretKey: emulator.key, apiBase: emulator.url, maxConcurrency: 32 });
   const { schema, index } = buildSchema({ descriptions: false });
   const rows: BenchRow[] = [];
-  const run = async (document: ReturnType<typeof parse>, naive: boolean) => {
+  const run = async (document: ReturnType<typeof parse>, naive: boolean, prefetch = !naive) => {
     emulator.resetStats();
     const session = new UpstreamSession({
       rest,
@@ -104,6 +128,8 @@ export async function benchUpstream(): Promise<BenchRow[]> {
       naive,
     });
     const started = performance.now();
+    // What the gateway's onExecute hook does before execution.
+    if (prefetch) prefetchOperation({ schema, document, contextValue: { session } });
     const result = await execute({ schema, document, contextValue: { session } });
     const ms = performance.now() - started;
     if (result.errors) throw new Error(result.errors.map((e) => e.message).join('; '));
@@ -130,6 +156,41 @@ export async function benchUpstream(): Promise<BenchRow[]> {
         { bench, metric: 'round-trip depth × latency', value: depth * LATENCY_MS, unit: 'ms' },
         { bench, metric: 'loaders and folding off: calls', value: off.calls, unit: 'calls' },
         { bench, metric: 'loaders and folding off: wall time', value: off.ms, unit: 'ms' },
+      );
+    }
+    let oneCall = Number.NaN;
+    for (const { name, query } of LATENCY_SUITE) {
+      const document = parse(query);
+      await run(document, false); // warm-up
+      const on: number[] = [];
+      const off: number[] = [];
+      let calls = { on: 0, off: 0 };
+      // Alternated, so that noise from other work on the machine falls on both alike.
+      for (let i = 0; i < LATENCY_RUNS; i++) {
+        const withPrefetch = await run(document, false, true);
+        const without = await run(document, false, false);
+        on.push(withPrefetch.ms);
+        off.push(without.ms);
+        calls = { on: withPrefetch.calls, off: without.calls };
+      }
+      // The one-call query makes nothing to prefetch: its on and off runs are alike, all ten count.
+      if (Number.isNaN(oneCall)) oneCall = median([...on, ...off]);
+      const bench = `latency: ${name}`;
+      rows.push(
+        { bench, metric: 'Stripe calls (prefetch on / off)', value: calls.on, unit: `/ ${calls.off} calls` },
+        {
+          bench,
+          metric: `wall time, prefetch on (median of ${LATENCY_RUNS}, ${LATENCY_MS} ms per call)`,
+          value: median(on),
+          unit: 'ms',
+        },
+        {
+          bench,
+          metric: `wall time, prefetch off (median of ${LATENCY_RUNS})`,
+          value: median(off),
+          unit: 'ms',
+        },
+        { bench, metric: 'prefetch on ÷ one call’s wall time', value: median(on) / oneCall, unit: '×' },
       );
     }
   } finally {

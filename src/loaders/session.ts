@@ -156,6 +156,30 @@ export class UpstreamSession {
     return this.adopt(result as T);
   }
 
+  /**
+   * Starts a read a resolver is about to make, before its parent has answered
+   * (src/loaders/prefetch.ts): into the request's cache only, so its answer is seen only by the
+   * resolver's own `get` (checked there like any other) once the parent resolved. A scoped
+   * session starts only what its scope allows outright: no forbidden filter or id, no read that
+   * needs a parent or a cursor checked first.
+   */
+  prefetch(request: GetRequest): void {
+    if (!this.folds) return;
+    let planned = request;
+    if (this.#scope) {
+      let plan: ReadPlan;
+      try {
+        plan = this.#scope.planRead(request);
+      } catch {
+        return;
+      }
+      if (plan.requires.length > 0 || plan.cursors.some((c) => !this.#admittedIds.has(c.id))) return;
+      planned = plan.request;
+    }
+    // Its failure is the resolver's to report, if one asks for it.
+    this.#fetch(planned).catch(() => {});
+  }
+
   /** A GET through the primed objects and the request's cache, unchecked. */
   #fetch(request: GetRequest): Promise<unknown> {
     const key = requestKey(request);

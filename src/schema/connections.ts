@@ -5,7 +5,7 @@
  * search endpoints page with Stripe's `next_page` token instead.
  */
 
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { GetRequest, StripeObject } from '../loaders/loaders.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
 import type { Builder } from './builder.ts';
@@ -171,14 +171,21 @@ export interface ListTarget {
   paged?: boolean;
 }
 
-/** Loads a list endpoint as a connection. */
-export async function listConnection(
-  session: UpstreamSession,
-  target: ListTarget,
-  args: ConnectionArgs,
-): Promise<Connection> {
+/** How a list is read for a connection's arguments: the first page's cursor and how many items. */
+type Paging =
+  | { kind: 'one' }
+  | { kind: 'forward'; count: number; after: string | undefined }
+  | { kind: 'backward'; count: number; before: string };
+
+/** How `args` page a list; BAD_USER_INPUT for arguments that cannot page it. */
+function pagingOf(target: ListTarget, args: ConnectionArgs): Paging {
   const { first, after, last, before } = args;
-  if (target.paged === false) return onePage(session, target, args);
+  if (target.paged === false) {
+    if (last != null || before != null) {
+      throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
+    }
+    return { kind: 'one' };
+  }
   checkCount('first', first);
   checkCount('last', last);
   if (first != null && last != null) throw userError('BAD_USER_INPUT', 'Pass first or last, not both');
@@ -190,10 +197,58 @@ export async function listConnection(
         'last needs a before cursor: Stripe lists page backwards only from a known object',
       );
     }
-    return backward(session, target, last, before);
+    return { kind: 'backward', count: last, before };
   }
-  if (before != null) return backward(session, target, first ?? DEFAULT_PAGE_SIZE, before);
-  return forward(session, target, first ?? DEFAULT_PAGE_SIZE, after ?? undefined);
+  if (before != null) return { kind: 'backward', count: first ?? DEFAULT_PAGE_SIZE, before };
+  return { kind: 'forward', count: first ?? DEFAULT_PAGE_SIZE, after: after ?? undefined };
+}
+
+/** The request for one page of a list endpoint, `page` its paging parameters. */
+function pageRequest({ path, pathParams, params }: ListTarget, page?: Record<string, unknown>): GetRequest {
+  return { path, ...(pathParams ? { pathParams } : {}), params: page ? { ...params, ...page } : params };
+}
+
+const forwardPage = (remaining: number, cursor: string | undefined) => ({
+  limit: Math.min(STRIPE_MAX_LIMIT, remaining),
+  ...(cursor ? { starting_after: cursor } : {}),
+});
+
+const backwardPage = (remaining: number, cursor: string) => ({
+  limit: Math.min(STRIPE_MAX_LIMIT, remaining),
+  ending_before: cursor,
+});
+
+/** Loads a list endpoint as a connection. */
+export async function listConnection(
+  session: UpstreamSession,
+  target: ListTarget,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  const paging = pagingOf(target, args);
+  if (paging.kind === 'one') return onePage(session, target, args);
+  if (paging.kind === 'backward') return backward(session, target, paging.count, paging.before);
+  return forward(session, target, paging.count, paging.after);
+}
+
+/**
+ * The first request `listConnection` sends for `args`, exactly (the loaders then de-duplicate the
+ * two); undefined when it sends none (no items asked for, arguments it refuses).
+ */
+export function firstPageRequest(target: ListTarget, args: ConnectionArgs): GetRequest | undefined {
+  let paging: Paging;
+  try {
+    paging = pagingOf(target, args);
+  } catch {
+    return undefined;
+  }
+  if (paging.kind === 'one') return pageRequest(target);
+  if (paging.count <= 0) return undefined;
+  return pageRequest(
+    target,
+    paging.kind === 'forward'
+      ? forwardPage(paging.count, paging.after)
+      : backwardPage(paging.count, paging.before),
+  );
 }
 
 /**
@@ -206,14 +261,7 @@ async function onePage(
   target: ListTarget,
   args: ConnectionArgs,
 ): Promise<Connection> {
-  if (args.last != null || args.before != null) {
-    throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
-  }
-  const page = await session.page<StripeObject>({
-    path: target.path,
-    ...(target.pathParams ? { pathParams: target.pathParams } : {}),
-    params: target.params,
-  });
+  const page = await session.page<StripeObject>(pageRequest(target));
   const start = args.after != null ? page.data.findIndex((item) => item.id === args.after) + 1 : 0;
   const count = args.first ?? page.data.length;
   const items = page.data.slice(start, start + count);
@@ -240,7 +288,7 @@ export function inlineConnection(embedded: unknown, args: ConnectionArgs): Conne
 
 async function forward(
   session: UpstreamSession,
-  { path, pathParams, params }: ListTarget,
+  target: ListTarget,
   count: number,
   after: string | undefined,
 ): Promise<Connection> {
@@ -248,12 +296,9 @@ async function forward(
   let cursor = after;
   let hasMore = true;
   while (items.length < count && hasMore) {
-    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page = await session.page<StripeObject>({
-      path,
-      ...(pathParams ? { pathParams } : {}),
-      params: { ...params, limit, ...(cursor ? { starting_after: cursor } : {}) },
-    });
+    const page = await session.page<StripeObject>(
+      pageRequest(target, forwardPage(count - items.length, cursor)),
+    );
     items.push(...page.data);
     hasMore = page.has_more;
     const last = page.data[page.data.length - 1];
@@ -265,7 +310,7 @@ async function forward(
 
 async function backward(
   session: UpstreamSession,
-  { path, pathParams, params }: ListTarget,
+  target: ListTarget,
   count: number,
   before: string,
 ): Promise<Connection> {
@@ -273,12 +318,9 @@ async function backward(
   let cursor = before;
   let hasMore = true;
   while (items.length < count && hasMore) {
-    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
-    const page: StripePage<StripeObject> = await session.page<StripeObject>({
-      path,
-      ...(pathParams ? { pathParams } : {}),
-      params: { ...params, limit, ending_before: cursor },
-    });
+    const page: StripePage<StripeObject> = await session.page<StripeObject>(
+      pageRequest(target, backwardPage(count - items.length, cursor)),
+    );
     items = [...page.data, ...items];
     hasMore = page.has_more;
     const first = page.data[0];

@@ -9,6 +9,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
+import { PREFETCHING, type PrefetchRead, prefetchExtensions } from '../loaders/prefetch.ts';
 import { inherit } from '../loaders/session.ts';
 import { listItemOf } from '../spec/relations.ts';
 import type { Operation, OutType, RelationEdge } from '../spec/types.ts';
@@ -17,7 +18,9 @@ import {
   type Connection,
   type ConnectionArgs,
   type Connections,
+  firstPageRequest,
   inlineConnection,
+  type ListTarget,
   listConnection,
 } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
@@ -193,13 +196,42 @@ function relationField(
     ? registry.model.objects[edge.parent]?.props.find((p) => p.name === edge.inline)
     : undefined;
   const folds = Boolean(inlineProp) && (inlineProp!.required || inlineProp!.type.k !== 'array');
+  // One expression for the resolver and the prefetch, so that both send the same `expand[]`.
+  const expandOf = (info: GraphQLResolveInfo, session: { readonly folds: boolean }) =>
+    expandFor(info, session, op, { connection: true });
+  /** The list endpoint for a parent (its id): undefined when a filter it inherits has no value. */
+  const listTarget = (
+    parent: StripeObject,
+    id: string,
+    params: Record<string, unknown>,
+    expand: readonly string[],
+  ): ListTarget | undefined => {
+    if (expand.length > 0) params.expand = expand;
+    if (edge.kind === 'filter') params[edge.param] = id;
+    for (const name of inherited) {
+      const value = idOf(parent[name]);
+      if (value === undefined) return undefined;
+      params[name] = value;
+    }
+    return { path: op.path, ...(edge.kind === 'nested' ? { pathParams: [id] } : {}), params, paged };
+  };
+  /**
+   * The first page for a parent known only by its id (src/loaders/prefetch.ts): only a read the
+   * resolver is sure to make, so never one its parent's inline page may answer instead, nor one
+   * whose filters come from the parent's other properties.
+   */
+  const prefetchRead: PrefetchRead = (id, args, info) => {
+    if (inherited.length > 0) return undefined;
+    const params = wireParams(filters, args);
+    if (edge.inline && Object.keys(params).length === 0) return undefined;
+    const target = listTarget({}, id, params, expandOf(info, PREFETCHING));
+    return target && firstPageRequest(target, args);
+  };
   return t.field({
     type: connection,
     nullable: false,
-    ...previewMark(
-      op.preview,
-      undefined,
-      planExtensions(
+    ...previewMark(op.preview, undefined, {
+      ...planExtensions(
         { operation: op.id, shape: 'pages', expand: op.expand },
         inlineProp && folds
           ? {
@@ -210,7 +242,8 @@ function relationField(
             }
           : undefined,
       ),
-    ),
+      ...prefetchExtensions(prefetchRead),
+    }),
     args: {
       ...connections.args(t),
       ...Object.fromEntries(filters.map((f) => [f.name, f.build(t)])),
@@ -236,25 +269,10 @@ function relationField(
         throw userError('NOT_RESOLVABLE', `This object has no id to list its ${edge.field} by`);
       }
       const session = sessionOf(ctx, parent);
-      const expand = expandFor(info, session, op, { connection: true });
-      if (expand.length > 0) params.expand = expand;
-      if (edge.kind === 'filter') params[edge.param] = parent.id;
-      for (const name of inherited) {
-        const value = idOf(parent[name]);
-        // Without it there is nothing to list by (an account with no ownership has no owners).
-        if (value === undefined) return inlineConnection([], args)!;
-        params[name] = value;
-      }
-      return listConnection(
-        session,
-        {
-          path: op.path,
-          ...(edge.kind === 'nested' ? { pathParams: [parent.id] } : {}),
-          params,
-          paged,
-        },
-        args,
-      );
+      const target = listTarget(parent, parent.id, params, expandOf(info, session));
+      // Without it there is nothing to list by (an account with no ownership has no owners).
+      if (!target) return inlineConnection([], args)!;
+      return listConnection(session, target, args);
     },
   });
 }

@@ -7,8 +7,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { StripeObject } from '../loaders/loaders.ts';
+import { prefetchOperation } from '../loaders/prefetch.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { type RequestPlans, UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
@@ -180,6 +181,8 @@ function corsOptions(policy: ChannelPolicy) {
     maxAge: 600,
   });
 }
+
+const usePrefetch: Plugin = { onExecute: ({ args }) => prefetchOperation(args) };
 
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const config = options.config ?? readServerConfig({});
@@ -407,6 +410,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         },
       }),
       useAnswerBudget(config.answer),
+      // Once the limits let the operation run: start the reads it names the ids of (src/loaders/prefetch.ts).
+      usePrefetch,
       useCompiledExecution(),
       // Last, so that it compresses the answer as the other plugins left it.
       ...(production.compression ? [useCompression(production.compression)] : []),

@@ -46,7 +46,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a client disconnect', () => {
   it('aborts every upstream call in flight, and no field below them calls Stripe', async () => {
-    // Three calls side by side (two retrieves and a list); each customer's invoices would follow.
+    // Five calls side by side: two retrieves, each customer's invoices (their ids are in the query:
+    // prefetched, src/loaders/prefetch.ts) and a list.
     const query = `{
       a: customer(id: "${SEED.jenny.customer}") { email invoices(first: 3) { nodes { id } } }
       b: customer(id: "${SEED.ada.customer}") { email invoices(first: 3) { nodes { id } } }
@@ -71,9 +72,11 @@ describe('a client disconnect', () => {
       ['GET', '/v1/charges'],
       ['GET', '/v1/customers/{customer}'],
       ['GET', '/v1/customers/{customer}'],
+      ['GET', '/v1/invoices'],
+      ['GET', '/v1/invoices'],
     ]);
-    expect(calls.map((c) => c.error?.kind)).toEqual(['aborted', 'aborted', 'aborted']);
-    expect(emulator.stats().total).toBe(3);
+    expect(calls.map((c) => c.error?.kind)).toEqual(['aborted', 'aborted', 'aborted', 'aborted', 'aborted']);
+    expect(emulator.stats().total).toBe(5);
     const metrics = await (await fetch(`${listener.origin}/metrics`)).text();
     expect(metrics).toMatch(
       /stripe_requests_total\{method="GET",path_template="\/v1\/customers\/\{customer\}",status="aborted",retried="false"\} 2/,
