@@ -51,21 +51,27 @@ import {
 // in the same groups, as execution hands the resolvers.
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
 import type { GatewayContext } from '../schema/context.ts';
+import type { OperationPlan } from '../schema/operation-plan.ts';
 import { type FetchPlan, planOf } from '../schema/plans.ts';
 import type { GetRequest } from './loaders.ts';
 
 /**
  * A relation field's first read for a parent known only by id: the request its resolver makes for
- * `args` (with `info` as the resolver would see it), or undefined when it may make none or another.
+ * `args` (with `info` as the resolver would see it, and `session` the folding session whose
+ * operation plan holds the field's `expand[]`), or undefined when it may make none or another.
  */
 export type PrefetchRead = (
   parentId: string,
   args: Record<string, unknown>,
   info: GraphQLResolveInfo,
+  session: PrefetchSession,
 ) => GetRequest | undefined;
 
-/** A folding session, as the expand planner sees one: what a prefetch plans `expand[]` as. */
-export const PREFETCHING: { readonly folds: boolean } = Object.freeze({ folds: true });
+/** A folding session, as the expand planner sees one: the request's operation plan, if made. */
+export interface PrefetchSession {
+  readonly folds: boolean;
+  readonly plans?: { current?: OperationPlan | undefined };
+}
 
 /** The field extensions that make a relation prefetchable. */
 export function prefetchExtensions(read: PrefetchRead): Record<string, unknown> {
@@ -90,6 +96,8 @@ interface Walk {
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   out: Prefetch[];
+  /** the folding session the relations plan `expand[]` with: the request's operation plan */
+  session: PrefetchSession;
   /** only whether some field could prefetch, whatever the arguments: stops at the first */
   probe?: boolean;
 }
@@ -104,6 +112,7 @@ export function planPrefetch(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   probe = false,
+  plan?: OperationPlan,
 ): Prefetch[] {
   const query = schema.getQueryType();
   if (operation.operation !== 'query' || !query) return [];
@@ -111,7 +120,14 @@ export function planPrefetch(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
-  const walk: Walk = { schema, fragments, variables, out: [], probe };
+  const walk: Walk = {
+    schema,
+    fragments,
+    variables,
+    out: [],
+    probe,
+    session: { folds: true, plans: { current: plan } },
+  };
   for (const nodes of collectFields(schema, fragments, variables, query, operation.selectionSet).values()) {
     rootField(walk, query, nodes, undefined);
     if (probe && walk.out.length > 0) break;
@@ -170,7 +186,7 @@ function rootField(
     if (!read || !childArgs) continue;
     let request: GetRequest | undefined;
     try {
-      request = read(args.id, childArgs, infoFor(walk, child!, parentType, children));
+      request = read(args.id, childArgs, infoFor(walk, child!, parentType, children), walk.session);
     } catch {
       // Arguments the resolver refuses: it reports them, nothing is started.
       continue;
@@ -220,6 +236,7 @@ function infoFor(
     schema: walk.schema,
     fragments: walk.fragments,
     variableValues: walk.variables,
+    ...(walk.session.plans?.current ? { operation: walk.session.plans.current.operation } : {}),
   } as Partial<GraphQLResolveInfo> as GraphQLResolveInfo;
 }
 
@@ -265,6 +282,10 @@ export interface PrefetchArgs {
 export function prefetchOperation(args: PrefetchArgs): void {
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (operation?.operation !== 'query') return;
+  const context = args.contextValue as GatewayContext;
+  // The operation's fetch plan (made before execution): its `expand[]` is what the resolvers send.
+  const made = context.session?.plans?.current;
+  const current = made?.operation === operation ? made : undefined;
   let bySchema = known.get(args.schema);
   if (!bySchema) {
     bySchema = new WeakMap();
@@ -275,7 +296,7 @@ export function prefetchOperation(args: PrefetchArgs): void {
     const could = couldPrefetch(args.schema, args.document, operation);
     memo = operation.variableDefinitions?.length
       ? { could }
-      : { could, plan: could ? planPrefetch(args.schema, args.document, operation, {}) : [] };
+      : { could, plan: could ? planPrefetch(args.schema, args.document, operation, {}, false, current) : [] };
     bySchema.set(operation, memo);
   }
   if (!memo.could) return;
@@ -288,9 +309,8 @@ export function prefetchOperation(args: PrefetchArgs): void {
       { maxErrors: 1 },
     );
     if (coerced.errors) return;
-    planned = planPrefetch(args.schema, args.document, operation, coerced.coerced);
+    planned = planPrefetch(args.schema, args.document, operation, coerced.coerced, false, current);
   }
-  const context = args.contextValue as GatewayContext;
   for (const { account, request } of planned) {
     try {
       const session = account === undefined ? context.session : context.sessionFor?.(account);

@@ -143,7 +143,7 @@ export function expandFor(
   if (!op.expand || !session.folds) return [];
   const typeName = options.typeName ?? getNamedType(info.returnType).name;
   const operation = session.plans?.current;
-  if (operation?.operation === info.operation) {
+  if (operation !== undefined && operation.operation === info.operation) {
     const expand = plannedExpand(operation, info.fieldNodes, typeName);
     if (expand) return expand;
   }

@@ -9,7 +9,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
-import { PREFETCHING, type PrefetchRead, prefetchExtensions } from '../loaders/prefetch.ts';
+import { type PrefetchRead, prefetchExtensions } from '../loaders/prefetch.ts';
 import { inherit } from '../loaders/session.ts';
 import { listItemOf } from '../spec/relations.ts';
 import type { Operation, OutType, RelationEdge } from '../spec/types.ts';
@@ -220,11 +220,11 @@ function relationField(
    * resolver is sure to make, so never one its parent's inline page may answer instead, nor one
    * whose filters come from the parent's other properties.
    */
-  const prefetchRead: PrefetchRead = (id, args, info) => {
+  const prefetchRead: PrefetchRead = (id, args, info, session) => {
     if (inherited.length > 0) return undefined;
     const params = wireParams(filters, args);
     if (edge.inline && Object.keys(params).length === 0) return undefined;
-    const target = listTarget({}, id, params, expandOf(info, PREFETCHING));
+    const target = listTarget({}, id, params, expandOf(info, session));
     return target && firstPageRequest(target, args);
   };
   return t.field({

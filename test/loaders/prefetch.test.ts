@@ -358,7 +358,7 @@ describe('prefetch: safety', () => {
           first: 3,
           ...(filter && filter.type.toString() === 'String' ? { [filter.name]: 'x' } : {}),
         };
-        const request = read('obj_1', args, info as unknown as GraphQLResolveInfo);
+        const request = read('obj_1', args, info as unknown as GraphQLResolveInfo, { folds: true });
         if (request) reads.push(`${type.name}.${field.name} ${request.path}`);
       }
     }
