@@ -20,12 +20,12 @@ import type { CancelSignal } from '../rest/cancel.ts';
 import type { RestClient, RestRequest } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 import type { StripePage } from '../rest/paginate.ts';
-import { toGraphQLError } from '../schema/errors.ts';
 import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
 import { type CursorCheck, forbidden, type ReadPlan, type SessionScope, type Within } from './scope.ts';
 import { slot } from './slot.ts';
+import { toGraphQLError } from './stripe-errors.ts';
 
 export interface WriteRequest {
   method: 'POST' | 'DELETE';
