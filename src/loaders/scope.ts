@@ -24,6 +24,7 @@
  * whose items have no by-id read (invoice lines) pages only from a cursor the request has seen.
  */
 import { GraphQLError } from 'graphql';
+import { parentPath } from '../spec/paths.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, Operation, OutType } from '../spec/types.ts';
 import { type GetRequest, idOf, type StripeObject } from './loaders.ts';
@@ -268,8 +269,8 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
   /** list path → the retrieve of one of its items under the same parents (`…/sources` → `…/sources/{id}`) */
   const itemReads = new Map<string, string>();
   for (const op of reads.values()) {
-    if (op.kind !== 'retrieve' || !op.path.endsWith('}')) continue;
-    const list = op.path.slice(0, op.path.lastIndexOf('/'));
+    if (op.kind !== 'retrieve' || op.singleton) continue;
+    const list = parentPath(op.path);
     if (reads.get(list)?.kind === 'list') itemReads.set(list, op.path);
   }
   /** The cursors of a list request and how each is read by id. */

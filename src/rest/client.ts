@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import { fillParams } from '../spec/paths.ts';
 import { STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
 import {
@@ -162,7 +163,6 @@ const DEFAULT_FILES_BASE = 'https://files.stripe.com';
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Visible ASCII and spaces only: anything else could split or corrupt a header. */
 const HEADER_SAFE = /^[\x20-\x7e]+$/;
-const PLACEHOLDER = /\{(\w+)\}/g;
 
 interface PreparedRequest {
   readonly method: HttpMethod;
@@ -412,11 +412,11 @@ export class StripeRestClient implements RestClient {
     if (!pathTemplate.startsWith('/') || pathTemplate.includes('?') || pathTemplate.includes('#')) {
       throw new TypeError(`path must start with "/" and carry no query string: ${pathTemplate}`);
     }
-    const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
+    const path = fillParams(pathTemplate, (name) => {
       const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
       const problem = value === undefined ? 'is missing' : pathParameterProblem(String(value));
       if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
-      return encodeURIComponent(String(value));
+      return String(value);
     });
 
     let params = request.params;

@@ -102,7 +102,7 @@ export function scopedEntities(registry: TypeRegistry): ScopedEntity[] {
     if (kind !== 'id') continue;
     const parents = model.operations.flatMap((op) => {
       if (op.kind !== 'retrieve' || op.resource !== schema.name || op.pathParams.length !== 2) return [];
-      if (!op.path.endsWith('}') || op.parents?.length !== 1) return [];
+      if (op.singleton || op.parents?.length !== 1) return [];
       const prop = schema.props.find((p) => p.name === op.parents![0]!.param);
       const keyField = prop && fieldNames(prop).idField;
       return keyField ? [{ keyField, path: op.path }] : [];

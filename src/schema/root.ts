@@ -100,7 +100,7 @@ export function rootFields(
         op.path.startsWith(`${o.path}s/`),
     );
     const pathArgs = op.pathParams.map((param, i) => {
-      const isId = i === op.pathParams.length - 1 && op.path.endsWith('}');
+      const isId = i === op.pathParams.length - 1 && !op.singleton;
       return { param, name: isId ? 'id' : camelCase(param), optional: isId && Boolean(singleton) };
     });
     const queryArgs = argsOf(op);
