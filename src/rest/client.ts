@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
 import { fillParams } from '../spec/paths.ts';
-import { STRIPE_API_VERSION } from '../spec/stripe.ts';
+import { IDEMPOTENCY_KEY, STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
 import {
   DEFAULT_API_BASE,
@@ -160,7 +160,6 @@ const DEFAULT_USER_AGENT = 'stripe-graphql-gateway/0.1 (undici)';
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 /** Stripe's host for file uploads. */
 const DEFAULT_FILES_BASE = 'https://files.stripe.com';
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Visible ASCII and spaces only: anything else could split or corrupt a header. */
 const HEADER_SAFE = /^[\x20-\x7e]+$/;
 
@@ -436,7 +435,7 @@ export class StripeRestClient implements RestClient {
     let target = `${multipart ? this.#filesBase.pathname.replace(/\/+$/, '') : this.#basePath}${path}`;
     if (method === 'POST') {
       idempotencyKey = request.idempotencyKey ?? randomUUID();
-      if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !HEADER_SAFE.test(idempotencyKey)) {
+      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters');
       }
       headers['idempotency-key'] = idempotencyKey;

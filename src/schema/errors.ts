@@ -63,6 +63,11 @@ export function withWriteOutcome(error: unknown, idempotencyKey: string | undefi
   });
 }
 
+/** A read that found the deleted form of a live type: `DELETED`, with the object's id. */
+export function deletedError(type: string, object: { id?: unknown }): GraphQLError {
+  return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
+}
+
 export function userError(
   code: string,
   message: string,

@@ -41,7 +41,7 @@ import type { StripeObject } from '../loaders/loaders.ts';
 import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, planExtensions } from './plans.ts';
 import { fieldNames, type TypeRegistry } from './registry.ts';
@@ -260,7 +260,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
           expand: expandFor(info, session, op, { typeName: gql }),
         });
         if (result.deleted === true) {
-          throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
+          throw deletedError(gql, result);
         }
         return result;
       },

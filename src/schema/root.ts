@@ -14,7 +14,7 @@ import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { sessionForAccount } from './connect.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
@@ -280,10 +280,6 @@ export function rootFields(
     seen.set(field.name, field.operation?.id ?? field.name);
   }
   return fields;
-}
-
-function deletedError(type: string, object: StripeObject) {
-  return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
 }
 
 function nodeResource(id: string, match: PrefixMatch): string {

@@ -18,7 +18,7 @@ import { rootFieldOverrides } from '../spec/overrides.ts';
 import type { Model } from '../spec/types.ts';
 import type { Builder } from './builder.ts';
 import type { GatewayContext } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
@@ -211,8 +211,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
         resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
-          if (event.data.object.deleted === true)
-            throw userError('DELETED', `${schema.gql} ${String(event.data.object.id)} has been deleted`);
+          if (event.data.object.deleted === true) throw deletedError(schema.gql, event.data.object);
           return adoptForEvent(event, ctx, event.data.object);
         },
       }),

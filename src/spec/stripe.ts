@@ -27,5 +27,7 @@ export const LIVE_API_KEY_PREFIX = /^(?:sk|rk)_live_/;
 export const API_KEYS_IN_TEXT = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g;
 /** A key's type and mode, `sk_test_` or `rk_live_` (Stripe shows it when it masks a key). */
 export const API_KEY_PREFIX = /^[a-z]{2}_(?:test|live)_/;
+/** An `Idempotency-Key`: 1..255 printable ASCII characters (anything else could split the header). */
+export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 /** A webhook endpoint's signing secret: `whsec_`, then printable ASCII. */
 export const WEBHOOK_SECRET = /^whsec_[\x21-\x7e]+$/;

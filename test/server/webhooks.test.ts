@@ -241,6 +241,14 @@ describe('per-object streams', () => {
     // Each event read its reference again (fresh loaders per event): one source read each, besides
     // the two updates and two event reads the test made.
     expect(h.upstreamCalls()).toBe(4 + 2);
+    // Its deletion answers the typed DELETED error naming the id, as a read of it would.
+    publish({
+      ...sentinel(),
+      type: 'customer.deleted',
+      data: { object: { id: customerId, object: 'customer', deleted: true } },
+    });
+    const gone = await stream.next();
+    expect(gone.errors?.[0]?.extensions).toMatchObject({ code: 'DELETED', id: customerId });
     expect(stream.pending).toBe(0);
     stream.close();
   });
