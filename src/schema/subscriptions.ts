@@ -23,19 +23,24 @@ import type { TypeRegistry } from './registry.ts';
 
 type Ref = any;
 
-/** A Stripe event (`object: "event"`) as delivered to a webhook. */
-export interface LiveEvent {
+/**
+ * A Stripe event (`object: "event"`) as a webhook delivers it: what the intake checks, the pub/sub
+ * carries between replicas and subscriptions resolve. Other keys of the event ride along.
+ */
+export interface StripeEvent {
   id: string;
   type: string;
   created: number;
   account?: string | null;
+  api_version?: string | null;
   data: { object: StripeObject; previous_attributes?: StripeObject | null };
+  [key: string]: unknown;
 }
 
 /** What the server puts in the context for subscriptions. */
 export interface LiveContext {
   /** Stripe's events as they arrive, on any replica; ends when the subscription does. */
-  events(): AsyncIterable<LiveEvent>;
+  events(): AsyncIterable<StripeEvent>;
   /**
    * A new upstream session for one event, acting as `stripeAccount` (undefined: the platform) with
    * the subscriber's API key and scope.
@@ -99,7 +104,7 @@ function liveOf(ctx: GatewayContext): LiveContext {
  * The events of the account the subscriber acts as (its request's session: a platform subscriber
  * sees no connected account's), whose object the subscriber's scope admits.
  */
-function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): AsyncIterable<LiveEvent> {
+function eventsFor(ctx: GatewayContext, keep: (event: StripeEvent) => boolean): AsyncIterable<StripeEvent> {
   const live = liveOf(ctx);
   const account = ctx.session.stripeAccount;
   return filtered(
@@ -109,7 +114,7 @@ function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): As
 }
 
 /** A fresh session for one event (its account, the subscriber's key and scope), owning `value`. */
-function adoptForEvent<T>(event: LiveEvent, ctx: GatewayContext, value: T): T {
+function adoptForEvent<T>(event: StripeEvent, ctx: GatewayContext, value: T): T {
   return liveOf(ctx)
     .session(event.account ?? undefined)
     .adopt(value);
@@ -140,25 +145,25 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
       created: t.field({
         type: 'DateTime',
         nullable: false,
-        resolve: (e: LiveEvent) => new Date(e.created * 1000),
+        resolve: (e: StripeEvent) => new Date(e.created * 1000),
       }),
-      account: t.field({ type: 'ID', nullable: true, resolve: (e: LiveEvent) => e.account ?? null }),
+      account: t.field({ type: 'ID', nullable: true, resolve: (e: StripeEvent) => e.account ?? null }),
       object: t.field({
         type: registry.node,
         nullable: true,
         description: 'The object the event is about, typed (null when it is not a Node).',
-        resolve: (e: LiveEvent) => asNode(e.data.object),
+        resolve: (e: StripeEvent) => asNode(e.data.object),
       }),
       data: t.field({
         type: 'JSON',
         nullable: false,
         description: 'The object as the event carried it.',
-        resolve: (e: LiveEvent) => e.data.object,
+        resolve: (e: StripeEvent) => e.data.object,
       }),
       previousAttributes: t.field({
         type: 'JSON',
         nullable: true,
-        resolve: (e: LiveEvent) => e.data.previous_attributes ?? null,
+        resolve: (e: StripeEvent) => e.data.previous_attributes ?? null,
       }),
     }),
   });
@@ -174,7 +179,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
         const matches = typeMatcher(args.types);
         return eventsFor(ctx, (e) => matches(e.type));
       },
-      resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+      resolve: (event: StripeEvent, _args: unknown, ctx: GatewayContext) => {
         // The event and its object are the fresh session's: `object { … }` resolves through it.
         adoptForEvent(event, ctx, event.data.object);
         return event;
@@ -210,7 +215,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
           const id = String(args.id);
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
-        resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+        resolve: (event: StripeEvent, _args: unknown, ctx: GatewayContext) => {
           if (event.data.object.deleted === true) throw deletedError(schema.gql, event.data.object);
           return adoptForEvent(event, ctx, event.data.object);
         },

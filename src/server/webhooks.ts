@@ -15,11 +15,12 @@
  * cannot be (deleted, not retrievable) is dropped with a log line and the `dropped_version` outcome.
  */
 import type { Plugin } from 'graphql-yoga';
+import type { StripeEvent } from '../schema/subscriptions.ts';
 import { STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { verifySignature } from '../spec/webhook-signature.ts';
 import { BodyTooLarge, readCounted } from './guards.ts';
 import type { Logger } from './logger.ts';
-import type { SharedState, StripeEvent } from './pubsub.ts';
+import type { SharedState } from './pubsub.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/stripe';
 /** Stripe retries a delivery for up to three days: remember event ids that long. */
