@@ -8,8 +8,8 @@ import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
-import { PREVIEW_PATH } from '../spec/previews.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
+import { UPCOMING_PATH } from '../spec/upcoming.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { sessionForAccount } from './connect.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
@@ -144,7 +144,7 @@ export function rootFields(
   for (const op of model.operations) {
     if (op.kind !== 'retrieve' || !op.singleton || op.response.k !== 'object') continue;
     const preview = model.objects[op.response.name];
-    if (!preview || preview.resource || !PREVIEW_PATH.test(op.path)) continue;
+    if (!preview || preview.resource || !UPCOMING_PATH.test(op.path)) continue;
     const type = registry.objects.get(preview.name);
     const queryArgs = argsOf(op);
     fields.push({
