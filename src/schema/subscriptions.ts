@@ -94,7 +94,7 @@ function filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): Asy
   };
 }
 
-function liveOf(ctx: GatewayContext): LiveContext {
+function liveContextOf(ctx: GatewayContext): LiveContext {
   if (!ctx.live)
     throw userError('LIVE_UNAVAILABLE', 'This server does not serve subscriptions to this caller');
   return ctx.live;
@@ -105,7 +105,7 @@ function liveOf(ctx: GatewayContext): LiveContext {
  * sees no connected account's), whose object the subscriber's scope admits.
  */
 function eventsFor(ctx: GatewayContext, keep: (event: StripeEvent) => boolean): AsyncIterable<StripeEvent> {
-  const live = liveOf(ctx);
+  const live = liveContextOf(ctx);
   const account = ctx.session.stripeAccount;
   return filtered(
     live.events(),
@@ -115,7 +115,7 @@ function eventsFor(ctx: GatewayContext, keep: (event: StripeEvent) => boolean): 
 
 /** A fresh session for one event (its account, the subscriber's key and scope), owning `value`. */
 function adoptForEvent<T>(event: StripeEvent, ctx: GatewayContext, value: T): T {
-  return liveOf(ctx)
+  return liveContextOf(ctx)
     .session(event.account ?? undefined)
     .adopt(value);
 }

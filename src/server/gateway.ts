@@ -26,6 +26,7 @@ import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
+import { useGatewayEndpoints } from './endpoints.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
@@ -39,7 +40,6 @@ import { useOperations } from './operations.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
-import { useGatewayRoutes } from './routes.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
@@ -382,7 +382,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         maxBodyBytes: config.http.maxBodyBytes,
         ownBodyLimit: [config.live.webhookPath],
       }),
-      useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      useGatewayEndpoints({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       ...live.plugins({
         maxBodyBytes: config.channels.webhookMaxBodyBytes,
         // A passthrough gateway holds no key to read with: such events are dropped.

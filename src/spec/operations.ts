@@ -14,18 +14,18 @@ import {
   parentPath,
   withoutTestHelpers,
 } from './paths.ts';
-import { type Json, SpecError, sorted } from './spec-error.ts';
+import { SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { InParam, InType, Operation, OperationKind, OutType, PathParent } from './types.ts';
 
-export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
+export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[] {
   const { objects, unions, polymorphic, outType, resolveRef } = model;
-  const inType = (schema: Json, where: string): InType => {
+  const inType = (schema: SpecNode, where: string): InType => {
     if (schema.$ref) {
       const [, target] = resolveRef(schema.$ref, where);
       return inType(target, where);
     }
     if (schema.anyOf) {
-      const of = (schema.anyOf as Json[]).map((m, i) => inType(m, `${where}|${i}`));
+      const of = (schema.anyOf as SpecNode[]).map((m, i) => inType(m, `${where}|${i}`));
       return of.length === 1 ? of[0]! : { k: 'anyOf', of };
     }
     switch (schema.type) {
@@ -59,9 +59,9 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
     }
   };
 
-  const inParams = (schema: Json, where: string): InParam[] => {
+  const inParams = (schema: SpecNode, where: string): InParam[] => {
     const required = new Set<string>(schema.required ?? []);
-    return sorted<Json>(schema.properties ?? {}).map(([name, prop]) => ({
+    return sorted<SpecNode>(schema.properties ?? {}).map(([name, prop]) => ({
       name,
       required: required.has(name),
       type: inType(prop, `${where}.${name}`),
@@ -71,15 +71,15 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   };
 
   const operations: Operation[] = [];
-  const paths: Record<string, Json> = spec.paths ?? {};
+  const paths: Record<string, SpecNode> = spec.paths ?? {};
   const getOps = new Map<string, Operation>();
 
   /** The response schema, unwrapped from list/search envelopes. */
   const responseOf = (
-    op: Json,
+    op: SpecNode,
     where: string,
-  ): { schema: Json; paged?: 'list' | 'search'; produces?: string } => {
-    const content: Record<string, Json> | undefined = op.responses?.['200']?.content;
+  ): { schema: SpecNode; paged?: 'list' | 'search'; produces?: string } => {
+    const content: Record<string, SpecNode> | undefined = op.responses?.['200']?.content;
     if (!content) throw new SpecError(where, 'no 200 response');
     const schema = content['application/json']?.schema;
     if (!schema) {
@@ -111,7 +111,7 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   const polymorphicNameOf = (unionName: string): string | undefined =>
     Object.keys(polymorphic).find((p) => polymorphic[p] === unionName && !p.startsWith('deleted_'));
 
-  for (const [path, item] of sorted<Json>(paths)) {
+  for (const [path, item] of sorted<SpecNode>(paths)) {
     for (const method of ['get', 'post', 'delete'] as const) {
       const op = item[method];
       if (!op) continue;

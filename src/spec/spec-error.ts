@@ -1,6 +1,7 @@
 /** Shared by the model's builders: the error that names where the spec surprised us, and helpers. */
 
-export type Json = any;
+/** A node of the OpenAPI document, read as it comes (the builders check what they use). */
+export type SpecNode = any;
 
 export class SpecError extends Error {
   constructor(where: string, message: string) {
