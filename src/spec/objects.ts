@@ -14,7 +14,7 @@ import {
   withoutNoise,
 } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
-import { type Descriptions, SpecError, type SpecNode, sorted } from './spec-error.ts';
+import { type Descriptions, primitiveOf, SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
 
 const REF_PREFIX = '#/components/schemas/';
@@ -240,11 +240,9 @@ function buildObjects(
         if (Array.isArray(schema.enum)) return enumFor(path, gqlPath, schema, where);
         return { k: 'string' };
       case 'integer':
-        return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
       case 'number':
-        return { k: 'float' };
       case 'boolean':
-        return { k: 'bool' };
+        return primitiveOf(schema)!;
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: outType(schema.items, path, gqlPath, `${where}[]`) };

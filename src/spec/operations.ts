@@ -14,7 +14,7 @@ import {
   parentPath,
   withoutTestHelpers,
 } from './paths.ts';
-import { SpecError, type SpecNode, sorted } from './spec-error.ts';
+import { primitiveOf, SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { InParam, InType, Operation, OperationKind, OutType, PathParent } from './types.ts';
 
 export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[] {
@@ -37,11 +37,9 @@ export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[]
           ...(schema.format ? { format: schema.format } : {}),
         };
       case 'integer':
-        return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
       case 'number':
-        return { k: 'float' };
       case 'boolean':
-        return { k: 'bool' };
+        return primitiveOf(schema)!;
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: inType(schema.items, `${where}[]`) };

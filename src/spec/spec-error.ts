@@ -15,5 +15,19 @@ export interface Descriptions {
   [key: string]: string;
 }
 
+/** The model's type for an integer, number or boolean schema (a `unix-time` integer is a time). */
+export function primitiveOf(schema: SpecNode): { k: 'time' | 'int' | 'float' | 'bool' } | undefined {
+  switch (schema.type) {
+    case 'integer':
+      return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
+    case 'number':
+      return { k: 'float' };
+    case 'boolean':
+      return { k: 'bool' };
+    default:
+      return undefined;
+  }
+}
+
 export const sorted = <T>(record: Record<string, T>): [string, T][] =>
   Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
