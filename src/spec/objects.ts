@@ -235,14 +235,12 @@ function buildObjects(
       // Mixed scalar/object alternatives (for example a string or a hash): carried as JSON.
       return { k: 'json' };
     }
+    const primitive = primitiveOf(schema);
+    if (primitive) return primitive;
     switch (schema.type) {
       case 'string':
         if (Array.isArray(schema.enum)) return enumFor(path, gqlPath, schema, where);
         return { k: 'string' };
-      case 'integer':
-      case 'number':
-      case 'boolean':
-        return primitiveOf(schema)!;
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: outType(schema.items, path, gqlPath, `${where}[]`) };

@@ -28,6 +28,8 @@ export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[]
       const of = (schema.anyOf as SpecNode[]).map((m, i) => inType(m, `${where}|${i}`));
       return of.length === 1 ? of[0]! : { k: 'anyOf', of };
     }
+    const primitive = primitiveOf(schema);
+    if (primitive) return primitive;
     switch (schema.type) {
       case 'string':
         if (Array.isArray(schema.enum)) return { k: 'enum', values: schema.enum.map(String) };
@@ -36,10 +38,6 @@ export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[]
           ...(schema.maxLength !== undefined ? { maxLength: schema.maxLength } : {}),
           ...(schema.format ? { format: schema.format } : {}),
         };
-      case 'integer':
-      case 'number':
-      case 'boolean':
-        return primitiveOf(schema)!;
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: inType(schema.items, `${where}[]`) };
