@@ -31,6 +31,15 @@ const collectionName = (path: string) =>
     .filter((s) => !s.startsWith('{'))
     .join('_');
 
+/** A root field's resolver: its parent is the request's root, or a connected account's scope. */
+type RootResolver = (
+  root: unknown,
+  args: Record<string, unknown>,
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+) => unknown;
+const rootResolver = (resolve: RootResolver): RootResolver => resolve;
+
 export interface RootField {
   name: string;
   /** the operation behind the field; none for node(id), which picks one per id */
@@ -116,12 +125,7 @@ export function rootFields(
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: async (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver(async (_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
@@ -135,7 +139,7 @@ export function rootFields(
             });
             if (deletedForm && result.deleted === true) throw deletedError(gql, result);
             return result;
-          },
+          }),
         }),
     });
   }
@@ -156,12 +160,7 @@ export function rootFields(
           nullable: true,
           ...operationFieldOptions(op, 'object'),
           args: buildArgs(t, queryArgs),
-          resolve: (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver((_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
             return sessionOf(ctx, _root).get<StripeObject>({
@@ -169,7 +168,7 @@ export function rootFields(
               ...(Object.keys(params).length ? { params } : {}),
               expand,
             });
-          },
+          }),
         }),
     });
   }
@@ -201,19 +200,14 @@ export function rootFields(
           nullable: true,
           ...operationFieldOptions(op, 'pages'),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
-          resolve: (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver((_root, args, ctx, info) => {
             const params = wireParams(filters, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
               : listConnection(sessionOf(ctx, _root), { path: op.path, params, paged }, args);
-          },
+          }),
         }),
     });
   }
