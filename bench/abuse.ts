@@ -15,12 +15,12 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { createEmulator } from '../src/emulator/server.ts';
-import { signatureHeader } from '../src/rest/signature.ts';
 import { buildSchema } from '../src/schema/index.ts';
 import { readServerConfig } from '../src/server/config.ts';
 import { createGateway } from '../src/server/gateway.ts';
 import { listen } from '../src/server/listen.ts';
 import { serveWebSockets } from '../src/server/websocket.ts';
+import { signatureHeader } from '../src/spec/webhook-signature.ts';
 import {
   aliasedIntrospection,
   fragmentFanOut,

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { signatureHeader } from '../src/rest/signature.ts';
+import { signatureHeader } from '../src/spec/webhook-signature.ts';
 import { startRedis } from '../test/net/redis.ts';
 import { buildDist, startCommand } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import * as prom from 'prom-client';
 import { createLogger } from '../src/server/logger.ts';
-import { Registry } from '../src/server/prometheus.ts';
+import { MetricRegistry } from '../src/server/prometheus.ts';
 import { createRedactor } from '../src/server/redact.ts';
 import { type BenchRow, printTable } from './table.ts';
 
@@ -90,7 +90,7 @@ function perRequest(make: Maker): (i: number) => void {
 }
 
 function ownMetrics(): Maker {
-  const r = new Registry();
+  const r = new MetricRegistry();
   return {
     counter: (name, labelNames) => r.counter<string>(name, 'h', labelNames),
     histogram: (name, labelNames, buckets) => r.histogram<string>(name, 'h', labelNames, buckets),

@@ -5,7 +5,7 @@
  * query), the cost estimate (an upper bound, checked before execution), the wall time against the
  * round-trip depth × latency, and the same query with loaders and expand folding switched off.
  * Then the latency suite (issue 34): the wall time of nested queries whose children's parameters
- * are in the query, against one call's, with the prefetch (src/loaders/prefetch.ts) on and off,
+ * are in the query, against one call's, with the prefetch (src/schema/prefetch.ts) on and off,
  * medians measured in the same run.
  */
 
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { execute, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
 import { SEED } from '../src/emulator/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
-import { prefetchOperation } from '../src/loaders/prefetch.ts';
+import { prefetchOperation } from '../src/schema/prefetch.ts';
 import { UpstreamSession } from '../src/loaders/session.ts';
 import { createRestClient } from '../src/rest/client.ts';
 import { buildSchema } from '../src/schema/index.ts';

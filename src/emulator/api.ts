@@ -2,6 +2,7 @@
  * The API the emulator serves, compiled once per process from the model: the resource registry,
  * the routes and their router, and where each inline list (`customer.sources`) is listed in full.
  */
+import { replaceParams } from '../spec/paths.ts';
 import type { RelationEdge } from '../spec/types.ts';
 import { loadRegistry, type Registry } from './registry.ts';
 import { Router } from './router.ts';
@@ -68,7 +69,7 @@ export class Api {
         const path = byId.get(edge.operation)!.path;
         const url =
           edge.kind === 'nested'
-            ? path.replace(/\{([^}]+)\}/g, (_, param: string) => (param === edge.param ? '{}' : '_'))
+            ? replaceParams(path, (param) => (param === edge.param ? '{}' : '_'))
             : `${path}?${edge.param}={}`;
         this.listUrls.set(`${info.name}.${list.prop.name}`, url);
       }

@@ -2,7 +2,7 @@
  * API keys: `Authorization: Bearer <key>` or Basic with the key as the user name, as Stripe accepts.
  * Any well-formed test key (`sk_test_…`, `rk_test_…`) is valid unless the emulator was given a list.
  */
-import { TEST_API_KEY } from '../spec/stripe.ts';
+import { API_KEY_PREFIX, TEST_API_KEY } from '../spec/stripe.ts';
 import { invalidRequest, type StripeError } from './errors.ts';
 
 const NO_KEY =
@@ -10,8 +10,7 @@ const NO_KEY =
 
 /** `sk_test_abcdefghijklmnop1234` → `sk_test_************1234`: the type prefix and last four stay. */
 export function maskKey(key: string): string {
-  const prefix =
-    /^[a-z]{2}_(test|live)_/.exec(key)?.[0] ?? key.slice(0, Math.min(3, Math.floor(key.length / 2)));
+  const prefix = API_KEY_PREFIX.exec(key)?.[0] ?? key.slice(0, Math.min(3, Math.floor(key.length / 2)));
   const rest = key.slice(prefix.length);
   const tail = rest.length > 8 ? rest.slice(-4) : '';
   return `${prefix}${'*'.repeat(rest.length - tail.length)}${tail}`;

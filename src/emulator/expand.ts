@@ -3,6 +3,7 @@
  * A path may only name props the spec lists in `x-expandableFields` (references, sub-objects and
  * opt-in lists such as `customer.sources`), at most four levels deep (`data.` counts on lists).
  */
+import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
 import type { OutType } from '../spec/types.ts';
 import { invalidRequest } from './errors.ts';
 import type { Registry } from './registry.ts';
@@ -10,10 +11,6 @@ import { isIncludable } from './render.ts';
 
 /** prop → what to expand inside it */
 export type ExpandTree = Map<string, ExpandTree>;
-
-import { MAX_EXPAND_DEPTH } from '../spec/stripe.ts';
-
-export { MAX_EXPAND_DEPTH };
 
 const notExpandable = (path: string, suggestion?: string) =>
   invalidRequest(

@@ -4,6 +4,7 @@
  * parameter such as `ids[]` or `lookup_keys[]` filters by membership) and Stripe's cursor
  * pagination (`limit`, `starting_after`, `ending_before`, `has_more`), newest first.
  */
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import type { OutType } from '../spec/types.ts';
 import type { Ctx } from './context.ts';
 import { invalidRequest, noSuch } from './errors.ts';
@@ -11,11 +12,14 @@ import { isObject, type Json, type JsonObject, refId } from './json.ts';
 import type { Predicate, RuleBook } from './rules/types.ts';
 import type { Entry } from './store.ts';
 
-export const DEFAULT_LIMIT = 10;
-
-import { MAX_PAGE_SIZE as MAX_LIMIT } from '../spec/stripe.ts';
-
-export { MAX_LIMIT };
+/** A list's or a search's `limit`: Stripe's default when absent, else 1..MAX_PAGE_SIZE. */
+export function pageLimit(params: JsonObject): number {
+  const limit = typeof params.limit === 'number' ? params.limit : DEFAULT_PAGE_SIZE;
+  if (limit < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'limit' });
+  if (limit > MAX_PAGE_SIZE)
+    throw invalidRequest(`This value must be less than or equal to ${MAX_PAGE_SIZE}.`, { param: 'limit' });
+  return limit;
+}
 
 /** Parameters that drive pagination rather than filter. */
 export const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'page']);
@@ -117,10 +121,7 @@ export function filterEntries(
 /** Sorted newest first (or oldest first for ascending resources), then paged. */
 export function paginate(ctx: Ctx, query: ListQuery, entries: Entry[]): Page {
   const { params } = query;
-  const limit = typeof params.limit === 'number' ? params.limit : DEFAULT_LIMIT;
-  if (limit < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'limit' });
-  if (limit > MAX_LIMIT)
-    throw invalidRequest(`This value must be less than or equal to ${MAX_LIMIT}.`, { param: 'limit' });
+  const limit = pageLimit(params);
   const after =
     typeof params.starting_after === 'string' && params.starting_after !== ''
       ? params.starting_after
@@ -173,15 +174,7 @@ export function pageItems(
   items: JsonObject[],
   params: JsonObject,
 ): { items: JsonObject[]; hasMore: boolean } {
-  const limit = typeof params.limit === 'number' ? params.limit : DEFAULT_LIMIT;
-  if (limit < 1 || limit > MAX_LIMIT) {
-    throw invalidRequest(
-      `This value must be ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_LIMIT}`}.`,
-      {
-        param: 'limit',
-      },
-    );
-  }
+  const limit = pageLimit(params);
   const indexOf = (id: Json | undefined) => items.findIndex((item) => item.id === id);
   if (typeof params.starting_after === 'string' && params.starting_after !== '') {
     const start = indexOf(params.starting_after) + 1;

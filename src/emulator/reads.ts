@@ -7,7 +7,7 @@ import type { Api } from './api.ts';
 import type { Ctx } from './context.ts';
 import { invalidRequest } from './errors.ts';
 import { isObject, type JsonObject } from './json.ts';
-import { filterEntries, type ListQuery, pageItems, paginate } from './list.ts';
+import { filterEntries, type ListQuery, pageItems, pageLimit, paginate } from './list.ts';
 import type { Locator } from './locate.ts';
 import type { Result } from './result.ts';
 import type { Route } from './routes.ts';
@@ -101,15 +101,7 @@ export class Reads {
     const matched = [...ctx.scope.all(resource)]
       .filter((e) => matchesQuery(query, e.data))
       .sort((a, b) => b.seq - a.seq);
-    const limit = typeof params.limit === 'number' ? params.limit : 10;
-    if (limit < 1 || limit > 100) {
-      throw invalidRequest(
-        `This value must be ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 100'}.`,
-        {
-          param: 'limit',
-        },
-      );
-    }
+    const limit = pageLimit(params);
     let start = 0;
     if (typeof params.page === 'string' && params.page !== '') {
       const after = decodePage(params.page);

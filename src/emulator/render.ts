@@ -4,6 +4,7 @@
  * references are replaced by the referenced objects from the store (an id the store does not hold
  * stays an id). Stored data is never modified.
  */
+import { DEFAULT_PAGE_SIZE } from '../spec/stripe.ts';
 import type { OutType } from '../spec/types.ts';
 import type { Api } from './api.ts';
 import type { Ctx } from './context.ts';
@@ -32,9 +33,6 @@ export const INCLUDABLE: Readonly<Record<string, readonly string[]>> = {
 
 export const isIncludable = (schema: string, prop: string): boolean =>
   INCLUDABLE[schema]?.includes(prop) ?? false;
-
-/** Items an inline list shows before `has_more` (Stripe shows ten). */
-export const INLINE_LIST_LIMIT = 10;
 
 export class Renderer {
   private readonly api: Api;
@@ -187,8 +185,8 @@ export class Renderer {
     const template = this.api.listUrl(resource, prop);
     return {
       object: 'list',
-      data: children.slice(0, INLINE_LIST_LIMIT).map((child) => this.entry(ctx, child, tree)),
-      has_more: children.length > INLINE_LIST_LIMIT,
+      data: children.slice(0, DEFAULT_PAGE_SIZE).map((child) => this.entry(ctx, child, tree)),
+      has_more: children.length > DEFAULT_PAGE_SIZE,
       url: template ? template.replace('{}', id) : '',
     };
   }

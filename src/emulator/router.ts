@@ -3,6 +3,7 @@
  * static segments win over parameters (`/v1/customers/search` before `/v1/customers/{customer}`),
  * with backtracking when a static branch dead-ends. Cost is proportional to the path's length.
  */
+import { isParamSegment } from '../spec/paths.ts';
 import type { Route } from './routes.ts';
 
 interface Node {
@@ -28,7 +29,7 @@ export class Router {
     for (const route of routes) {
       let node = this.root;
       for (const segment of route.op.path.split('/').slice(1)) {
-        if (segment.startsWith('{')) node = node.param ??= newNode();
+        if (isParamSegment(segment)) node = node.param ??= newNode();
         else {
           let next = node.statics.get(segment);
           if (!next) {

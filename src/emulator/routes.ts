@@ -4,6 +4,7 @@
  * ancestors) comes from the model (`src/spec/operations.ts`); a route only resolves those facts to
  * what the store needs: live resource names and parameter positions.
  */
+import { blankParams, endsWithParam, withoutTestHelpers } from '../spec/paths.ts';
 import type { Operation } from '../spec/types.ts';
 import type { Registry } from './registry.ts';
 
@@ -35,10 +36,6 @@ export interface Route {
   /** a singleton's key: its path with parameters blanked */
   singleton?: string;
 }
-
-/** `/v1/customers/{customer}/sources` → `/v1/customers/{}/sources`: templates compared structurally. */
-export const blankParams = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
-const stripTestHelpers = (path: string) => path.replace('/v1/test_helpers/', '/v1/');
 
 export function compileRoutes(registry: Registry): Route[] {
   const ops = registry.model.operations;
@@ -74,8 +71,8 @@ export function compileRoutes(registry: Registry): Route[] {
       if (op.subject?.verb !== undefined) route.verb = op.subject.verb;
     }
     const addressed = op.kind === 'action' && route.subject ? route.subject : route;
-    if (addressed.op.singleton) route.singleton = blankParams(stripTestHelpers(addressed.op.path));
-    else if (addressed.op.path.endsWith('}') && op.kind !== 'list' && op.kind !== 'create')
+    if (addressed.op.singleton) route.singleton = blankParams(withoutTestHelpers(addressed.op.path));
+    else if (endsWithParam(addressed.op.path) && op.kind !== 'list' && op.kind !== 'create')
       route.target = addressed.params.length - 1;
     return route;
   };

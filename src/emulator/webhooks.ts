@@ -2,13 +2,13 @@
  * Webhook delivery, as Stripe does it: each event a request commits is POSTed to every enabled
  * webhook endpoint (created through `/v1/webhook_endpoints`) whose `enabled_events` lists its type
  * or `*`, signed with that endpoint's own `whsec_…` secret (`Stripe-Signature`, see
- * src/rest/signature.ts). A delivery that fails (no answer, or not 2xx) is retried with growing
+ * src/spec/webhook-signature.ts). A delivery that fails (no answer, or not 2xx) is retried with growing
  * delays. An endpoint gets a request's events in the order they were recorded (each first attempt
  * waits for the one before it; retries do not hold the queue). Only endpoints on loopback hosts are called unless `allowHosts` says otherwise: the
  * demo data's endpoints point at example.com, and an emulator has no business calling out.
  * Events of a connected account go to endpoints created with `connect: true`.
  */
-import { signatureHeader } from '../rest/signature.ts';
+import { signatureHeader } from '../spec/webhook-signature.ts';
 import type { JsonObject } from './json.ts';
 import type { EmulatorService } from './service.ts';
 

@@ -5,6 +5,7 @@
  * request, the distinct ones run concurrently (the REST client bounds how many are in flight), and
  * objects that arrive inside another response are primed so that asking for them costs no call.
  */
+import { fillPath } from '../spec/paths.ts';
 
 export type StripeObject = Record<string, unknown>;
 
@@ -23,18 +24,6 @@ export interface GetRequest {
   /** query parameters, not counting expand */
   params?: Record<string, unknown>;
   expand?: readonly string[];
-}
-
-/** The template with its placeholders filled in, URL-encoded. */
-export function fillPath(template: string, values: readonly string[] = []): string {
-  let i = 0;
-  return template.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[i++] ?? ''));
-}
-
-/** Pairs a template's placeholder names with values, as the REST client takes them. */
-export function namedParams(template: string, values: readonly string[]): Record<string, string> {
-  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  return Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']));
 }
 
 /** A stable cache key: the concrete path plus sorted params. */

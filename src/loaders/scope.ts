@@ -24,6 +24,7 @@
  * whose items have no by-id read (invoice lines) pages only from a cursor the request has seen.
  */
 import { GraphQLError } from 'graphql';
+import { parentPath } from '../spec/paths.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, Operation, OutType } from '../spec/types.ts';
 import { type GetRequest, idOf, type StripeObject } from './loaders.ts';
@@ -173,13 +174,16 @@ const ownNested: WriteRule = (request, customer) => {
 };
 
 /** A write to an object by id: the object is read first (at `retrieve`) and must be theirs. */
-const ownObject =
-  (retrieve: string): WriteRule =>
-  (request) => {
+const ownObject = (retrieve: string): WriteRule => {
+  RULE_READS.push(retrieve);
+  return (request) => {
     const id = request.pathParams?.[0];
     if (!id) throw forbidden();
     return { request, requires: [{ path: retrieve, pathParams: [id] }] };
   };
+};
+/** The retrieves the write rules read first (checked against the model with the tables). */
+const RULE_READS: string[] = [];
 
 /** A create for themselves: `customer` forced to theirs, and only the listed parameters. */
 const createForSelf =
@@ -215,7 +219,39 @@ const WRITE_RULES: Readonly<Record<string, WriteRule>> = {
   ]),
 };
 
+/**
+ * The entries of the tables above that the model no longer has: a resource renamed or gone, an
+ * owner property dropped, a write rule whose operation changed path. A stale entry would silently
+ * stop applying (a renamed merchant-only resource would become readable under a customer's objects),
+ * so the policy refuses to start with one, as the generator refuses a stale override.
+ */
+export function staleScopeEntries(model: Model): string[] {
+  const stale: string[] = [];
+  const live = (name: string) => {
+    const schema = model.objects[name];
+    return schema?.resource !== undefined && !schema.deletedOf ? schema : undefined;
+  };
+  for (const [resource, prop] of Object.entries(OWNER_FIELDS)) {
+    if (!live(resource)?.props.some((p) => p.name === prop)) stale.push(`OWNER_FIELDS ${resource}.${prop}`);
+  }
+  for (const [table, resources] of [
+    ['CATALOG', CATALOG],
+    ['MERCHANT_ONLY', MERCHANT_ONLY],
+  ] as const) {
+    for (const resource of resources) if (!live(resource)) stale.push(`${table} ${resource}`);
+  }
+  const operations = new Set(model.operations.map((op) => `${op.method.toUpperCase()} ${op.path}`));
+  for (const key of Object.keys(WRITE_RULES)) if (!operations.has(key)) stale.push(`WRITE_RULES ${key}`);
+  for (const path of RULE_READS)
+    if (!operations.has(`GET ${path}`)) stale.push(`WRITE_RULES reads GET ${path}`);
+  return stale;
+}
+
 export function createScopePolicy(model: Model, index: ResourceIndex): ScopePolicy {
+  const stale = staleScopeEntries(model);
+  if (stale.length > 0) {
+    throw new Error(`the customer scope's tables name what the model lacks: ${stale.join('; ')}`);
+  }
   /** resource → the properties that name its customer */
   const owners = new Map<string, string[]>();
   for (const schema of Object.values(model.objects)) {
@@ -268,8 +304,8 @@ export function createScopePolicy(model: Model, index: ResourceIndex): ScopePoli
   /** list path → the retrieve of one of its items under the same parents (`…/sources` → `…/sources/{id}`) */
   const itemReads = new Map<string, string>();
   for (const op of reads.values()) {
-    if (op.kind !== 'retrieve' || !op.path.endsWith('}')) continue;
-    const list = op.path.slice(0, op.path.lastIndexOf('/'));
+    if (op.kind !== 'retrieve' || op.singleton) continue;
+    const list = parentPath(op.path);
     if (reads.get(list)?.kind === 'list') itemReads.set(list, op.path);
   }
   /** The cursors of a list request and how each is read by id. */

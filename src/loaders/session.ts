@@ -20,13 +20,13 @@ import type { CancelSignal } from '../rest/cancel.ts';
 import type { RestClient, RestRequest } from '../rest/client.ts';
 import { StripeError } from '../rest/errors.ts';
 import type { StripePage } from '../rest/paginate.ts';
-import { toGraphQLError } from '../schema/errors.ts';
-import type { OperationPlan } from '../schema/operation-plan.ts';
+import { fillPath, namedParams } from '../spec/paths.ts';
 import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
-import { fillPath, type GetRequest, namedParams, requestKey, type StripeObject } from './loaders.ts';
+import { type GetRequest, requestKey, type StripeObject } from './loaders.ts';
 import { type CursorCheck, forbidden, type ReadPlan, type SessionScope, type Within } from './scope.ts';
 import { slot } from './slot.ts';
+import { toGraphQLError } from './stripe-errors.ts';
 
 export interface WriteRequest {
   method: 'POST' | 'DELETE';
@@ -64,9 +64,13 @@ export interface SessionOptions {
   plans?: RequestPlans | undefined;
 }
 
-/** Where a request keeps the plan of the operation it runs (src/schema/operation-plan.ts). */
+/**
+ * Where a request keeps the plan of the operation it runs. The plan is made and read by the schema
+ * layer (src/schema/operation-plan.ts, `expandFor` in src/schema/plans.ts); the loaders only carry
+ * it from the request to the resolvers, so it is opaque here (this layer imports nothing above it).
+ */
 export interface RequestPlans {
-  current?: OperationPlan | undefined;
+  current?: object | undefined;
 }
 
 /** Which session an object came from, on Stripe's JSON itself (src/loaders/slot.ts). */
@@ -158,7 +162,7 @@ export class UpstreamSession {
 
   /**
    * Starts a read a resolver is about to make, before its parent has answered
-   * (src/loaders/prefetch.ts): into the request's cache only, so its answer is seen only by the
+   * (src/schema/prefetch.ts): into the request's cache only, so its answer is seen only by the
    * resolver's own `get` (checked there like any other) once the parent resolved. A scoped
    * session starts only what its scope allows outright: no forbidden filter or id, no read that
    * needs a parent or a cursor checked first.

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
-import { STRIPE_API_VERSION } from '../spec/stripe.ts';
+import { fillParams } from '../spec/paths.ts';
+import { IDEMPOTENCY_KEY, STRIPE_API_VERSION } from '../spec/stripe.ts';
 import { abortedError, type CancelSignal, sleep } from './cancel.ts';
 import {
   DEFAULT_API_BASE,
@@ -159,10 +160,8 @@ const DEFAULT_USER_AGENT = 'stripe-graphql-gateway/0.1 (undici)';
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 /** Stripe's host for file uploads. */
 const DEFAULT_FILES_BASE = 'https://files.stripe.com';
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Visible ASCII and spaces only: anything else could split or corrupt a header. */
 const HEADER_SAFE = /^[\x20-\x7e]+$/;
-const PLACEHOLDER = /\{(\w+)\}/g;
 
 interface PreparedRequest {
   readonly method: HttpMethod;
@@ -412,11 +411,11 @@ export class StripeRestClient implements RestClient {
     if (!pathTemplate.startsWith('/') || pathTemplate.includes('?') || pathTemplate.includes('#')) {
       throw new TypeError(`path must start with "/" and carry no query string: ${pathTemplate}`);
     }
-    const path = pathTemplate.replace(PLACEHOLDER, (_match, name: string) => {
+    const path = fillParams(pathTemplate, (name) => {
       const value = Object.hasOwn(pathParams, name) ? pathParams[name] : undefined;
       const problem = value === undefined ? 'is missing' : pathParameterProblem(String(value));
       if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
-      return encodeURIComponent(String(value));
+      return String(value);
     });
 
     let params = request.params;
@@ -436,7 +435,7 @@ export class StripeRestClient implements RestClient {
     let target = `${multipart ? this.#filesBase.pathname.replace(/\/+$/, '') : this.#basePath}${path}`;
     if (method === 'POST') {
       idempotencyKey = request.idempotencyKey ?? randomUUID();
-      if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !HEADER_SAFE.test(idempotencyKey)) {
+      if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new TypeError('idempotencyKey must be 1-255 printable ASCII characters');
       }
       headers['idempotency-key'] = idempotencyKey;

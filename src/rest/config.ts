@@ -2,6 +2,7 @@
  * Reads the REST client's settings from the environment. Every variable is optional; an invalid
  * value throws a `ConfigError` naming the variable. The secret key is never echoed.
  */
+import { API_KEY } from '../spec/stripe.ts';
 
 export const DEFAULT_API_BASE = 'https://api.stripe.com';
 export const DEFAULT_TIMEOUT_MS = 80_000;
@@ -71,18 +72,16 @@ export function readInteger(
   return value;
 }
 
-const KEY_SHAPE = /^(sk|rk)_[A-Za-z0-9_]+$/;
-
 function readSecretKey(env: NodeJS.ProcessEnv): string | undefined {
   const name = 'STRIPE_SECRET_KEY';
   const key = read(env, name);
   if (key === undefined) return undefined;
-  if (!KEY_SHAPE.test(key)) {
+  if (!API_KEY.test(key)) {
     // Say what kind of value it looked like, never the value itself.
     const hint = key.startsWith('pk_') ? ' (got a publishable key)' : '';
     throw new ConfigError(
       name,
-      `${name} must be a Stripe secret key (sk_…) or restricted key (rk_…) of letters, digits and underscores${hint}`,
+      `${name} must be a Stripe secret key (sk_test_…, sk_live_…) or restricted key (rk_…) of letters, digits and underscores${hint}`,
     );
   }
   return key;

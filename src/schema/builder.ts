@@ -2,9 +2,10 @@
  * The Pothos builder: SchemaTypes, plugins and scalars. Types are added by the modules under
  * src/schema; src/schema/index.ts assembles them.
  */
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { type ObjectRef } from '@pothos/core';
 import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
+import type { StripeObject } from '../loaders/loaders.ts';
 import type { GatewayContext } from './context.ts';
 
 export interface SchemaTypes {
@@ -30,7 +31,10 @@ const isUpload = (value: unknown): value is File =>
   typeof (value as Blob).arrayBuffer === 'function' &&
   typeof (value as Blob).size === 'number';
 
-export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
+export type Types = PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>;
+export type Builder = PothosSchemaTypes.SchemaBuilder<Types>;
+/** A Stripe object type: its fields resolve from Stripe's JSON object. */
+export type StripeObjectRef = ObjectRef<Types, StripeObject>;
 
 export function createBuilder(): Builder {
   // Federation (src/schema/federation.ts): entity keys and @shareable.
@@ -54,5 +58,6 @@ export function createBuilder(): Builder {
   });
   builder.queryType({});
   builder.mutationType({});
+  builder.subscriptionType({});
   return builder;
 }

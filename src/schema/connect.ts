@@ -7,12 +7,10 @@
  * handles that when it creates the request's session.)
  */
 import type { UpstreamSession } from '../loaders/session.ts';
-import type { Builder } from './builder.ts';
+import type { Builder, StripeObjectRef } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { userError } from './errors.ts';
 import type { RootField } from './root.ts';
-
-type Ref = any;
 
 /** What `connectedAccount` resolves to: the account its fields act as. */
 export interface ConnectedAccountMarker {
@@ -48,40 +46,39 @@ function enterScope(context: GatewayContext, id: string): ConnectedAccountMarker
 export function addConnectedAccountScope(
   builder: Builder,
   fields: readonly RootField[],
-  account?: Ref,
+  account?: StripeObjectRef,
 ): void {
-  const scope = (builder as Ref).objectRef('ConnectedAccountScope').implement({
+  const scope = builder.objectRef<ConnectedAccountMarker>('ConnectedAccountScope').implement({
     description:
       'Every query field, read as a connected account: Stripe calls below carry its Stripe-Account header.',
-    fields: (t: Ref) => ({
+    fields: (t) => ({
       ...Object.fromEntries(fields.map((field) => [field.name, field.build(t)])),
       stripeAccount: t.field({
         type: 'ID',
         nullable: false,
         description: 'The connected account these fields act as.',
-        resolve: (marker: ConnectedAccountMarker) => marker.stripeAccount,
+        resolve: (marker) => marker.stripeAccount,
       }),
     }),
   });
-  (builder as Ref).queryField('connectedAccount', (t: Ref) =>
+  builder.queryField('connectedAccount', (t) =>
     t.field({
       type: scope,
       nullable: true,
       description:
         'Reads the fields below as the connected account `id` (Stripe-Account), beside other accounts.',
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root: unknown, args: { id: string }, context: GatewayContext) =>
-        enterScope(context, String(args.id)),
+      resolve: (_root, args, context) => enterScope(context, String(args.id)),
     }),
   );
   if (!account) return;
-  (builder as Ref).objectField(account, 'asConnectedAccount', (t: Ref) =>
+  builder.objectField(account, 'asConnectedAccount', (t) =>
     t.field({
       type: scope,
       nullable: true,
       description:
         'Every query field read as this connected account (Stripe-Account): `asConnectedAccount { payouts { nodes { id } } balance { available { amount } } }`.',
-      resolve: (parent: { id?: unknown }, _args: unknown, context: GatewayContext) =>
+      resolve: (parent, _args, context) =>
         typeof parent.id === 'string' ? enterScope(context, parent.id) : null,
     }),
   );

@@ -6,14 +6,11 @@
  * (src/spec/overlay.ts); without them (STRIPE_PREVIEW_RESOURCES=off) the field is not added.
  */
 import type { StripeObject } from '../loaders/loaders.ts';
-import type { Builder } from './builder.ts';
-import { type GatewayContext, sessionOf } from './context.ts';
+import type { Builder, StripeObjectRef } from './builder.ts';
+import { sessionOf } from './context.ts';
 import { planExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
-
-// Pothos refs of model types are not statically known (see registry.ts).
-type Ref = any;
 
 const SESSION = 'crypto.onramp_session';
 const QUOTE = 'crypto.onramp_quote';
@@ -34,16 +31,16 @@ export function quoteParams(session: StripeObject): Record<string, unknown> {
 }
 
 export function addOnrampSessionQuote(builder: Builder, registry: TypeRegistry): void {
-  const session = registry.objects.get(SESSION);
-  const quote = registry.objects.get(QUOTE);
+  const session: StripeObjectRef | undefined = registry.objects.get(SESSION);
+  const quote: StripeObjectRef | undefined = registry.objects.get(QUOTE);
   const op = registry.model.operations.find((o) => o.resource === QUOTE && o.kind === 'retrieve');
   if (!session || !quote || !op) return;
-  builder.objectField(session, 'quote', (t: Ref) =>
+  builder.objectField(session, 'quote', (t) =>
     t.field({
       type: quote,
       nullable: true,
       ...previewMark(true, undefined, planExtensions({ operation: op.id, shape: 'object' })),
-      resolve: (parent: StripeObject, _args: unknown, ctx: GatewayContext) =>
+      resolve: (parent, _args, ctx) =>
         sessionOf(ctx, parent).get<StripeObject>({ path: op.path, params: quoteParams(parent) }),
     }),
   );

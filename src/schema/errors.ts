@@ -1,56 +1,12 @@
 /**
  * Expected failures as GraphQL errors with `extensions.code`, so that Yoga's masking lets them through
  * and clients can branch on them. Anything else thrown by a resolver is unexpected and gets masked.
+ * A Stripe failure becomes a GraphQL error in the upstream session (src/loaders/stripe-errors.ts);
+ * this file adds what a mutation knows (the input path, the write's outcome) and the gateway's own
+ * refusals.
  */
 import { GraphQLError } from 'graphql';
-import { isStripeError, type StripeError } from '../rest/errors.ts';
-
-/** GraphQL error codes for Stripe failures, by what went wrong. */
-function stripeCode(error: StripeError): string {
-  if (error.kind === 'timeout') return 'STRIPE_TIMEOUT';
-  if (error.kind === 'aborted') return 'REQUEST_ABORTED';
-  if (error.kind === 'connection') return 'STRIPE_UNREACHABLE';
-  if (error.kind === 'rate_limited') return 'RATE_LIMITED';
-  if (error.kind === 'queue_timeout') return 'STRIPE_QUEUE_TIMEOUT';
-  if (error.kind === 'too_large') return 'STRIPE_RESPONSE_TOO_LARGE';
-  if (error.isRateLimit) return 'STRIPE_RATE_LIMITED';
-  switch (error.statusCode) {
-    case 400:
-      return error.type === 'idempotency_error' ? 'STRIPE_IDEMPOTENCY_ERROR' : 'STRIPE_INVALID_REQUEST';
-    case 401:
-      return 'STRIPE_AUTHENTICATION_FAILED';
-    case 402:
-      return 'STRIPE_CARD_ERROR';
-    case 403:
-      return 'STRIPE_PERMISSION_DENIED';
-    case 404:
-      return 'NOT_FOUND';
-    case 409:
-      return 'STRIPE_CONFLICT';
-    default:
-      return 'STRIPE_API_ERROR';
-  }
-}
-
-export function toGraphQLError(error: unknown): unknown {
-  if (!isStripeError(error)) return error;
-  return new GraphQLError(error.message, {
-    originalError: error,
-    extensions: {
-      code: stripeCode(error),
-      stripe: {
-        kind: error.kind,
-        type: error.type,
-        code: error.code,
-        declineCode: error.declineCode,
-        param: error.param,
-        statusCode: error.statusCode,
-        requestId: error.requestId,
-        ...error.related,
-      },
-    },
-  });
-}
+import { isStripeError } from '../rest/errors.ts';
 
 /**
  * A Stripe error from a mutation, with Stripe's `param` (`address[postal_code]`) also given as the
@@ -105,6 +61,11 @@ export function withWriteOutcome(error: unknown, idempotencyKey: string | undefi
       mayHaveHappened: mayHaveHappened(error),
     },
   });
+}
+
+/** A read that found the deleted form of a live type: `DELETED`, with the object's id. */
+export function deletedError(type: string, object: { id?: unknown }): GraphQLError {
+  return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
 }
 
 export function userError(

@@ -41,7 +41,7 @@ import type { StripeObject } from '../loaders/loaders.ts';
 import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, planExtensions } from './plans.ts';
 import { fieldNames, type TypeRegistry } from './registry.ts';
@@ -102,7 +102,7 @@ export function scopedEntities(registry: TypeRegistry): ScopedEntity[] {
     if (kind !== 'id') continue;
     const parents = model.operations.flatMap((op) => {
       if (op.kind !== 'retrieve' || op.resource !== schema.name || op.pathParams.length !== 2) return [];
-      if (!op.path.endsWith('}') || op.parents?.length !== 1) return [];
+      if (op.singleton || op.parents?.length !== 1) return [];
       const prop = schema.props.find((p) => p.name === op.parents![0]!.param);
       const keyField = prop && fieldNames(prop).idField;
       return keyField ? [{ keyField, path: op.path }] : [];
@@ -260,7 +260,7 @@ export function addEntities(builder: Builder, registry: TypeRegistry): void {
           expand: expandFor(info, session, op, { typeName: gql }),
         });
         if (result.deleted === true) {
-          throw userError('DELETED', `${gql} ${String(result.id)} has been deleted`, { id: result.id });
+          throw deletedError(gql, result);
         }
         return result;
       },

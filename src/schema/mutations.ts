@@ -19,6 +19,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase, singular } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
+import { IDEMPOTENCY_KEY } from '../spec/stripe.ts';
 import type { Model, Operation } from '../spec/types.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath, withWriteOutcome } from './errors.ts';
@@ -29,8 +30,6 @@ import type { TypeRegistry } from './registry.ts';
 type Ref = any;
 
 const WRITE_KINDS = new Set(['create', 'update', 'delete', 'action']);
-const MAX_IDEMPOTENCY_KEY = 255;
-const HEADER_SAFE = /^[\x20-\x7e]+$/;
 
 export const isWrite = (op: Operation): boolean => WRITE_KINDS.has(op.kind);
 
@@ -206,10 +205,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           info: GraphQLResolveInfo,
         ) => {
           const key = args.idempotencyKey as string | null | undefined;
-          if (
-            key != null &&
-            (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !HEADER_SAFE.test(key))
-          ) {
+          if (key != null && !IDEMPOTENCY_KEY.test(key)) {
             throw userError('BAD_USER_INPUT', 'idempotencyKey must be 1-255 printable ASCII characters', {
               argument: 'idempotencyKey',
             });

@@ -136,13 +136,14 @@ const NO_VARIABLES = {};
  */
 export function expandFor(
   info: GraphQLResolveInfo,
-  session: { readonly folds: boolean; readonly plans?: { current?: OperationPlan | undefined } },
+  session: { readonly folds: boolean; readonly plans?: { current?: object | undefined } },
   op: { readonly expand: boolean },
   options: { connection?: boolean; typeName?: string } = {},
 ): readonly string[] {
   if (!op.expand || !session.folds) return [];
   const typeName = options.typeName ?? getNamedType(info.returnType).name;
-  const operation = session.plans?.current;
+  // The loaders carry the plan opaquely (src/loaders/session.ts): this module's own OperationPlan.
+  const operation = session.plans?.current as OperationPlan | undefined;
   if (operation !== undefined && operation.operation === info.operation) {
     const expand = plannedExpand(operation, info.fieldNodes, typeName);
     if (expand) return expand;

@@ -9,7 +9,6 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
-import { type PrefetchRead, prefetchExtensions } from '../loaders/prefetch.ts';
 import { inherit } from '../loaders/session.ts';
 import { listItemOf } from '../spec/relations.ts';
 import type { Operation, OutType, RelationEdge } from '../spec/types.ts';
@@ -26,6 +25,7 @@ import {
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError } from './errors.ts';
 import { expandFor, planExtensions } from './plans.ts';
+import { type PrefetchRead, prefetchExtensions } from './prefetch.ts';
 import { previewMark } from './preview.ts';
 import type { TypeRegistry } from './registry.ts';
 
@@ -216,7 +216,7 @@ function relationField(
     return { path: op.path, ...(edge.kind === 'nested' ? { pathParams: [id] } : {}), params, paged };
   };
   /**
-   * The first page for a parent known only by its id (src/loaders/prefetch.ts): only a read the
+   * The first page for a parent known only by its id (src/schema/prefetch.ts): only a read the
    * resolver is sure to make, so never one its parent's inline page may answer instead, nor one
    * whose filters come from the parent's other properties.
    */

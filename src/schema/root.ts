@@ -8,13 +8,13 @@ import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
-import { PREVIEW_PATH } from '../spec/previews.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
+import { UPCOMING_PATH } from '../spec/upcoming.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import { sessionForAccount } from './connect.ts';
 import { type Connections, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
 import type { TypeRegistry } from './registry.ts';
@@ -30,6 +30,15 @@ const collectionName = (path: string) =>
     .split('/')
     .filter((s) => !s.startsWith('{'))
     .join('_');
+
+/** A root field's resolver: its parent is the request's root, or a connected account's scope. */
+type RootResolver = (
+  root: unknown,
+  args: Record<string, unknown>,
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+) => unknown;
+const rootResolver = (resolve: RootResolver): RootResolver => resolve;
 
 export interface RootField {
   name: string;
@@ -100,7 +109,7 @@ export function rootFields(
         op.path.startsWith(`${o.path}s/`),
     );
     const pathArgs = op.pathParams.map((param, i) => {
-      const isId = i === op.pathParams.length - 1 && op.path.endsWith('}');
+      const isId = i === op.pathParams.length - 1 && !op.singleton;
       return { param, name: isId ? 'id' : camelCase(param), optional: isId && Boolean(singleton) };
     });
     const queryArgs = argsOf(op);
@@ -116,12 +125,7 @@ export function rootFields(
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: async (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver(async (_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
@@ -135,7 +139,7 @@ export function rootFields(
             });
             if (deletedForm && result.deleted === true) throw deletedError(gql, result);
             return result;
-          },
+          }),
         }),
     });
   }
@@ -144,7 +148,7 @@ export function rootFields(
   for (const op of model.operations) {
     if (op.kind !== 'retrieve' || !op.singleton || op.response.k !== 'object') continue;
     const preview = model.objects[op.response.name];
-    if (!preview || preview.resource || !PREVIEW_PATH.test(op.path)) continue;
+    if (!preview || preview.resource || !UPCOMING_PATH.test(op.path)) continue;
     const type = registry.objects.get(preview.name);
     const queryArgs = argsOf(op);
     fields.push({
@@ -156,12 +160,7 @@ export function rootFields(
           nullable: true,
           ...operationFieldOptions(op, 'object'),
           args: buildArgs(t, queryArgs),
-          resolve: (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver((_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
             return sessionOf(ctx, _root).get<StripeObject>({
@@ -169,7 +168,7 @@ export function rootFields(
               ...(Object.keys(params).length ? { params } : {}),
               expand,
             });
-          },
+          }),
         }),
     });
   }
@@ -201,19 +200,14 @@ export function rootFields(
           nullable: true,
           ...operationFieldOptions(op, 'pages'),
           args: { ...connections.args(t, search), ...buildArgs(t, filters) },
-          resolve: (
-            _root: unknown,
-            args: Record<string, unknown>,
-            ctx: GatewayContext,
-            info: GraphQLResolveInfo,
-          ) => {
+          resolve: rootResolver((_root, args, ctx, info) => {
             const params = wireParams(filters, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
               : listConnection(sessionOf(ctx, _root), { path: op.path, params, paged }, args);
-          },
+          }),
         }),
     });
   }
@@ -280,10 +274,6 @@ export function rootFields(
     seen.set(field.name, field.operation?.id ?? field.name);
   }
   return fields;
-}
-
-function deletedError(type: string, object: StripeObject) {
-  return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
 }
 
 function nodeResource(id: string, match: PrefixMatch): string {

@@ -11,31 +11,35 @@
  * events of the account it acts as, and a customer-scoped one only those whose object its scope
  * admits.
  */
+import type { InterfaceRef } from '@pothos/core';
 import type { StripeObject } from '../loaders/loaders.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import type { Model } from '../spec/types.ts';
-import type { Builder } from './builder.ts';
+import type { Builder, StripeObjectRef, Types } from './builder.ts';
 import type { GatewayContext } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
 
-type Ref = any;
-
-/** A Stripe event (`object: "event"`) as delivered to a webhook. */
-export interface LiveEvent {
+/**
+ * A Stripe event (`object: "event"`) as a webhook delivers it: what the intake checks, the pub/sub
+ * carries between replicas and subscriptions resolve. Other keys of the event ride along.
+ */
+export interface StripeEvent {
   id: string;
   type: string;
   created: number;
   account?: string | null;
+  api_version?: string | null;
   data: { object: StripeObject; previous_attributes?: StripeObject | null };
+  [key: string]: unknown;
 }
 
 /** What the server puts in the context for subscriptions. */
 export interface LiveContext {
   /** Stripe's events as they arrive, on any replica; ends when the subscription does. */
-  events(): AsyncIterable<LiveEvent>;
+  events(): AsyncIterable<StripeEvent>;
   /**
    * A new upstream session for one event, acting as `stripeAccount` (undefined: the platform) with
    * the subscriber's API key and scope.
@@ -89,7 +93,7 @@ function filtered<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): Asy
   };
 }
 
-function liveOf(ctx: GatewayContext): LiveContext {
+function liveContextOf(ctx: GatewayContext): LiveContext {
   if (!ctx.live)
     throw userError('LIVE_UNAVAILABLE', 'This server does not serve subscriptions to this caller');
   return ctx.live;
@@ -99,8 +103,8 @@ function liveOf(ctx: GatewayContext): LiveContext {
  * The events of the account the subscriber acts as (its request's session: a platform subscriber
  * sees no connected account's), whose object the subscriber's scope admits.
  */
-function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): AsyncIterable<LiveEvent> {
-  const live = liveOf(ctx);
+function eventsFor(ctx: GatewayContext, keep: (event: StripeEvent) => boolean): AsyncIterable<StripeEvent> {
+  const live = liveContextOf(ctx);
   const account = ctx.session.stripeAccount;
   return filtered(
     live.events(),
@@ -109,15 +113,14 @@ function eventsFor(ctx: GatewayContext, keep: (event: LiveEvent) => boolean): As
 }
 
 /** A fresh session for one event (its account, the subscriber's key and scope), owning `value`. */
-function adoptForEvent<T>(event: LiveEvent, ctx: GatewayContext, value: T): T {
-  return liveOf(ctx)
+function adoptForEvent<T>(event: StripeEvent, ctx: GatewayContext, value: T): T {
+  return liveContextOf(ctx)
     .session(event.account ?? undefined)
     .adopt(value);
 }
 
 export function addSubscriptions(builder: Builder, registry: TypeRegistry): void {
   const { model, index } = registry;
-  const b = builder as Ref;
   const nodeTypes = new Set(
     Object.values(model.objects)
       .filter((s) => registry.isNode(s))
@@ -132,49 +135,50 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     }
   };
 
-  const liveEvent = b.objectRef('StripeLiveEvent').implement({
+  // The registry's refs, typed over Stripe's objects.
+  const node: InterfaceRef<Types, StripeObject> = registry.node;
+  const liveEvent = builder.objectRef<StripeEvent>('StripeLiveEvent').implement({
     description: 'A Stripe event, as its webhook delivered it.',
-    fields: (t: Ref) => ({
-      id: t.exposeID('id', { nullable: false }),
-      type: t.exposeString('type', { nullable: false }),
+    fields: (t) => ({
+      id: t.id({ nullable: false, resolve: (e) => e.id }),
+      type: t.string({ nullable: false, resolve: (e) => e.type }),
       created: t.field({
         type: 'DateTime',
         nullable: false,
-        resolve: (e: LiveEvent) => new Date(e.created * 1000),
+        resolve: (e) => new Date(e.created * 1000),
       }),
-      account: t.field({ type: 'ID', nullable: true, resolve: (e: LiveEvent) => e.account ?? null }),
+      account: t.field({ type: 'ID', nullable: true, resolve: (e) => e.account ?? null }),
       object: t.field({
-        type: registry.node,
+        type: node,
         nullable: true,
         description: 'The object the event is about, typed (null when it is not a Node).',
-        resolve: (e: LiveEvent) => asNode(e.data.object),
+        resolve: (e) => asNode(e.data.object),
       }),
       data: t.field({
         type: 'JSON',
         nullable: false,
         description: 'The object as the event carried it.',
-        resolve: (e: LiveEvent) => e.data.object,
+        resolve: (e) => e.data.object,
       }),
       previousAttributes: t.field({
         type: 'JSON',
         nullable: true,
-        resolve: (e: LiveEvent) => e.data.previous_attributes ?? null,
+        resolve: (e) => e.data.previous_attributes ?? null,
       }),
     }),
   });
 
-  b.subscriptionType({});
-  b.subscriptionField('stripeEvents', (t: Ref) =>
+  builder.subscriptionField('stripeEvents', (t) =>
     t.field({
       type: liveEvent,
       nullable: false,
       description: "Stripe's events as they arrive; `types` filters them (`customer.*` allowed).",
       args: { types: t.arg.stringList({ required: false }) },
-      subscribe: (_root: unknown, args: { types?: string[] | null }, ctx: GatewayContext) => {
+      subscribe: (_root, args, ctx) => {
         const matches = typeMatcher(args.types);
         return eventsFor(ctx, (e) => matches(e.type));
       },
-      resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
+      resolve: (event, _args, ctx) => {
         // The event and its object are the fresh session's: `object { … }` resolves through it.
         adoptForEvent(event, ctx, event.data.object);
         return event;
@@ -200,19 +204,19 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     if (!headsWithEvents.has(schema.object) && !objectsWithEvents.has(underscored)) continue;
     const object = schema.object;
     const root = rootFieldOverrides[op.id] ?? camelCase(pascalCase(schema.name));
-    b.subscriptionField(`${root}Updated`, (t: Ref) =>
+    const objectRef: StripeObjectRef = registry.objects.get(schema.name);
+    builder.subscriptionField(`${root}Updated`, (t) =>
       t.field({
-        type: registry.objects.get(schema.name),
+        type: objectRef,
         nullable: false,
         description: `The ${schema.gql} after each of its events (created, updated, …).`,
         args: { id: t.arg.id({ required: true }) },
-        subscribe: (_root: unknown, args: { id: string }, ctx: GatewayContext) => {
+        subscribe: (_root, args, ctx) => {
           const id = String(args.id);
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
-        resolve: (event: LiveEvent, _args: unknown, ctx: GatewayContext) => {
-          if (event.data.object.deleted === true)
-            throw userError('DELETED', `${schema.gql} ${String(event.data.object.id)} has been deleted`);
+        resolve: (event, _args, ctx) => {
+          if (event.data.object.deleted === true) throw deletedError(schema.gql, event.data.object);
           return adoptForEvent(event, ctx, event.data.object);
         },
       }),

@@ -11,7 +11,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ListRequest, RestClient, RestRequest } from '../rest/client.ts';
-import { type OnFallback, type StripeEvent, withFallback } from './pubsub.ts';
+import type { StripeEvent } from '../schema/subscriptions.ts';
+import { endsWithParam } from '../spec/paths.ts';
+import { type OnFallback, withFallback } from './pubsub.ts';
 
 /** Objects walked when tagging an entry; a retrieve with expansions holds a handful. */
 const MAX_TAGS = 200;
@@ -205,7 +207,7 @@ export class ObjectCache {
   }
 
   private async request<T>(rest: RestClient, sessionId: string, request: RestRequest): Promise<T> {
-    if (request.method !== 'GET' || !request.path.endsWith('}')) {
+    if (request.method !== 'GET' || !endsWithParam(request.path)) {
       return rest.request<T>(request);
     }
     // A call with its own key (passthrough auth) is that key's session, never the gateway's.

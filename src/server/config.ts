@@ -4,6 +4,7 @@
  * by `readRestConfig`). Secret values are never echoed in messages.
  */
 import { ConfigError, type RestConfig, read, readInteger, readRestConfig } from '../rest/config.ts';
+import { LIVE_API_KEY_PREFIX, WEBHOOK_SECRET } from '../spec/stripe.ts';
 import { type AnswerLimits, DEFAULT_ANSWER_LIMITS } from './answer-budget.ts';
 
 export { ConfigError };
@@ -290,7 +291,7 @@ function readLive(env: NodeJS.ProcessEnv): LiveConfig {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (secrets.some((s) => !/^whsec_[\x21-\x7e]+$/.test(s))) {
+  if (secrets.some((s) => !WEBHOOK_SECRET.test(s))) {
     throw new ConfigError(
       'STRIPE_WEBHOOK_SECRET',
       'STRIPE_WEBHOOK_SECRET must be whsec_… secrets, comma-separated',
@@ -505,7 +506,7 @@ export function readAuthConfig(
   const mode = readChoice(env, 'AUTH_MODE', AUTH_MODES, 'none');
   const allowRemoteNone = readBoolean(env, 'AUTH_NONE_ALLOW_REMOTE', false);
   if (mode === 'none') {
-    if (where.secretKey !== undefined && /^(?:sk|rk)_live_/.test(where.secretKey)) {
+    if (where.secretKey !== undefined && LIVE_API_KEY_PREFIX.test(where.secretKey)) {
       throw new ConfigError(
         'AUTH_MODE',
         'AUTH_MODE=none would let anyone who reaches the gateway use a live key: set AUTH_MODE=jwt or passthrough',

@@ -9,7 +9,6 @@ import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { StripeObject } from '../loaders/loaders.ts';
-import { prefetchOperation } from '../loaders/prefetch.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { type RequestPlans, UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
@@ -18,6 +17,7 @@ import { createRestClient, type RateLimiter, type RequestListener, type RestClie
 import { isStripeError } from '../rest/errors.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
+import { prefetchOperation } from '../schema/prefetch.ts';
 import type { LiveContext } from '../schema/subscriptions.ts';
 import { useAnswerBudget } from './answer-budget.ts';
 import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
@@ -27,6 +27,7 @@ import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
+import { useGatewayEndpoints } from './endpoints.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
@@ -40,7 +41,6 @@ import { useOperations } from './operations.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
-import { useGatewayRoutes } from './routes.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
@@ -387,7 +387,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         maxBodyBytes: config.http.maxBodyBytes,
         ownBodyLimit: [config.live.webhookPath],
       }),
-      useGatewayRoutes({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
+      useGatewayEndpoints({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       ...live.plugins({
         maxBodyBytes: config.channels.webhookMaxBodyBytes,
         // A passthrough gateway holds no key to read with: such events are dropped.
@@ -410,7 +410,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         },
       }),
       useAnswerBudget(config.answer),
-      // Once the limits let the operation run: start the reads it names the ids of (src/loaders/prefetch.ts).
+      // Once the limits let the operation run: start the reads it names the ids of (src/schema/prefetch.ts).
       usePrefetch,
       useCompiledExecution(),
       // Last, so that it compresses the answer as the other plugins left it.

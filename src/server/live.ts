@@ -5,7 +5,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import type { RateLimiter, RestClient } from '../rest/client.ts';
-import type { LiveEvent } from '../schema/subscriptions.ts';
+import type { StripeEvent } from '../schema/subscriptions.ts';
 import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -34,7 +34,7 @@ export interface Live {
    */
   restFor(rest: RestClient, scope?: string): RestClient;
   /** Stripe's events as they arrive, on any replica, for one subscriber. */
-  events(): AsyncIterable<LiveEvent>;
+  events(): AsyncIterable<StripeEvent>;
   /**
    * Ends every open subscription to `events()` (shutdown): each stream completes, so SSE clients
    * get `event: complete` and WebSocket clients a `complete` message, at once.
@@ -122,8 +122,7 @@ export function createLive(options: {
     add: (end: () => void) => (ended ? end() : open.add(end)),
     delete: (end: () => void) => open.delete(end),
   };
-  const events = (): AsyncIterable<LiveEvent> =>
-    subscribeEvents(shared.pubsub, subscribers) as AsyncIterable<LiveEvent>;
+  const events = (): AsyncIterable<StripeEvent> => subscribeEvents(shared.pubsub, subscribers);
 
   return {
     shared,

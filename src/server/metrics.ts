@@ -4,7 +4,7 @@
  * the REST client's `onRequest` hook), HTTP requests by route, and process memory.
  */
 import type { RequestEvent } from '../rest/client.ts';
-import { type Counter, type Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from './prometheus.ts';
+import { type Counter, type Histogram, MetricRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.ts';
 
 export { PROMETHEUS_CONTENT_TYPE };
 
@@ -17,7 +17,7 @@ const MAX_NAME_LENGTH = 100;
 export type OperationLabels = { operation_name: string; operation_type: string };
 
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry = new MetricRegistry();
   readonly operations: Counter<keyof OperationLabels>;
   readonly operationDuration: Histogram<keyof OperationLabels>;
   readonly operationUpstreamCalls: Histogram<'operation_type'>;

@@ -134,7 +134,7 @@ export class Gauge implements Metric {
   }
 }
 
-export class Registry {
+export class MetricRegistry {
   private readonly metrics = new Map<string, Metric>();
 
   private add<M extends Metric>(metric: M): M {

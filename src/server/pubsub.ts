@@ -10,16 +10,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-
-/** A Stripe event as the webhook delivers it (`object: "event"`). */
-export interface StripeEvent {
-  id: string;
-  type: string;
-  created: number;
-  account?: string | null;
-  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> | null };
-  [key: string]: unknown;
-}
+import type { StripeEvent } from '../schema/subscriptions.ts';
 
 export const EVENTS_TOPIC = 'stripe:events';
 

@@ -3,9 +3,8 @@
  * responses and logs: every text that leaves the process through an error
  * message or a log line passes through a redactor first.
  */
+import { API_KEYS_IN_TEXT } from '../spec/stripe.ts';
 
-/** Stripe secret and restricted keys, live or test, wherever they appear in a text. */
-const KEY_PATTERN = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g;
 /** Signed JWTs (header.payload.signature, the header always starts with `{"` = `eyJ`): callers' tokens. */
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 export const REDACTED = '[REDACTED]';
@@ -20,7 +19,7 @@ export function createRedactor(secrets: readonly (string | undefined)[] = []): R
   return (text) => {
     let out = text;
     for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out.replace(KEY_PATTERN, REDACTED).replace(JWT_PATTERN, REDACTED);
+    return out.replace(API_KEYS_IN_TEXT, REDACTED).replace(JWT_PATTERN, REDACTED);
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Webhook intake: `POST /webhooks/stripe` (the path is configurable). The `Stripe-Signature` header
- * is checked as Stripe specifies (src/rest/signature.ts) against the endpoint secret(s); a bad,
+ * is checked as Stripe specifies (src/spec/webhook-signature.ts) against the endpoint secret(s); a bad,
  * missing or stale signature is answered 400 and nothing is published. The body has the intake's
  * own limit (`WEBHOOK_MAX_BODY_BYTES`, 1 MiB; the GraphQL body limit does not apply here): a
  * malformed signature header is refused before a byte of the body is read, and the body is counted
@@ -15,11 +15,12 @@
  * cannot be (deleted, not retrievable) is dropped with a log line and the `dropped_version` outcome.
  */
 import type { Plugin } from 'graphql-yoga';
-import { verifySignature } from '../rest/signature.ts';
+import type { StripeEvent } from '../schema/subscriptions.ts';
 import { STRIPE_API_VERSION } from '../spec/stripe.ts';
+import { verifySignature } from '../spec/webhook-signature.ts';
 import { BodyTooLarge, readCounted } from './guards.ts';
 import type { Logger } from './logger.ts';
-import type { SharedState, StripeEvent } from './pubsub.ts';
+import type { SharedState } from './pubsub.ts';
 
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/stripe';
 /** Stripe retries a delivery for up to three days: remember event ids that long. */

@@ -10,11 +10,11 @@ import { nameInputs } from './inputs.ts';
 import { buildObjectModel } from './objects.ts';
 import { buildOperations } from './operations.ts';
 import { markPreview } from './preview.ts';
-import { splitPreviews } from './previews.ts';
 import { deriveRelations, linkIdReferences, markProperties } from './relations.ts';
-import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
+import { type Descriptions, SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { Model } from './types.ts';
 import { harmonizeUnions } from './unions.ts';
+import { splitUpcoming } from './upcoming.ts';
 
 export { type Descriptions, SpecError } from './spec-error.ts';
 
@@ -23,8 +23,8 @@ export interface BuildResult {
   descriptions: Descriptions;
 }
 
-export function buildModel(spec: Json): BuildResult {
-  const components: Record<string, Json> = spec?.components?.schemas;
+export function buildModel(spec: SpecNode): BuildResult {
+  const components: Record<string, SpecNode> = spec?.components?.schemas;
   if (!components || typeof components !== 'object') {
     throw new SpecError('components.schemas', 'missing: not a Stripe OpenAPI document');
   }
@@ -34,7 +34,7 @@ export function buildModel(spec: Json): BuildResult {
   const objectModel = buildObjectModel(components);
   const operations = buildOperations(spec, objectModel);
   const { objects, enums, unions, polymorphic, descriptions } = objectModel;
-  splitPreviews(objects, operations);
+  splitUpcoming(objects, operations);
   linkIdReferences(operations, objects);
   const relations = deriveRelations(operations, objects, unions);
   markProperties(relations, objects);

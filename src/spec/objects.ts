@@ -14,7 +14,7 @@ import {
   withoutNoise,
 } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
-import { type Descriptions, type Json, SpecError, sorted } from './spec-error.ts';
+import { type Descriptions, primitiveOf, SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
 
 const REF_PREFIX = '#/components/schemas/';
@@ -26,9 +26,9 @@ export interface ObjectModel {
   polymorphic: Record<string, string>;
   descriptions: Descriptions;
   /** Converts a schema into an output type; `path` names inline types. */
-  outType(schema: Json, path: string, gqlPath: string, where: string): OutType;
+  outType(schema: SpecNode, path: string, gqlPath: string, where: string): OutType;
   /** The component a `$ref` points to. */
-  resolveRef(ref: string, where: string): [string, Json];
+  resolveRef(ref: string, where: string): [string, SpecNode];
 }
 
 /**
@@ -36,9 +36,9 @@ export interface ObjectModel {
  * component, through arrays and `anyOf`) that refers to it. A component with one place can be named
  * where it sits, as Stripe's SDKs name nested types.
  */
-function placesOf(components: Record<string, Json>): Map<string, [string, string][]> {
+function placesOf(components: Record<string, SpecNode>): Map<string, [string, string][]> {
   const places = new Map<string, [string, string][]>();
-  const visit = (schema: Json, owner: string, prop: string): void => {
+  const visit = (schema: SpecNode, owner: string, prop: string): void => {
     if (!schema || typeof schema !== 'object') return;
     if (typeof schema.$ref === 'string' && schema.$ref.startsWith(REF_PREFIX)) {
       const name = schema.$ref.slice(REF_PREFIX.length);
@@ -47,11 +47,11 @@ function placesOf(components: Record<string, Json>): Map<string, [string, string
     for (const inner of [...(schema.anyOf ?? []), ...(schema.items ? [schema.items] : [])])
       visit(inner, owner, prop);
     // A property of an inline object is a place that has no component name: it counts as a place.
-    for (const [inner, child] of Object.entries<Json>(schema.properties ?? {}))
+    for (const [inner, child] of Object.entries<SpecNode>(schema.properties ?? {}))
       visit(child, `${owner}.${prop}`, inner);
   };
   for (const [owner, schema] of Object.entries(components))
-    for (const [prop, child] of Object.entries<Json>(schema.properties ?? {})) visit(child, owner, prop);
+    for (const [prop, child] of Object.entries<SpecNode>(schema.properties ?? {})) visit(child, owner, prop);
   return places;
 }
 
@@ -60,7 +60,7 @@ function placesOf(components: Record<string, Json>): Map<string, [string, string
  * their component id (`buildObjectModel` settles them: the families of names over the limit).
  */
 function buildObjects(
-  components: Record<string, Json>,
+  components: Record<string, SpecNode>,
   placed: ReadonlySet<string> = new Set(),
 ): ObjectModel {
   const objects: Record<string, ObjectSchema> = {};
@@ -86,7 +86,7 @@ function buildObjects(
     return gql;
   };
 
-  const resolveRef = (ref: string, where: string): [string, Json] => {
+  const resolveRef = (ref: string, where: string): [string, SpecNode] => {
     if (!ref.startsWith(REF_PREFIX)) throw new SpecError(where, `unsupported $ref "${ref}"`);
     const name = ref.slice(REF_PREFIX.length);
     const target = components[name];
@@ -94,11 +94,11 @@ function buildObjects(
     return [name, target];
   };
 
-  const isPolymorphic = (schema: Json) => Array.isArray(schema.anyOf) && !schema.properties;
-  const hasProps = (schema: Json) => schema.properties && Object.keys(schema.properties).length > 0;
+  const isPolymorphic = (schema: SpecNode) => Array.isArray(schema.anyOf) && !schema.properties;
+  const hasProps = (schema: SpecNode) => schema.properties && Object.keys(schema.properties).length > 0;
 
   /** The discriminating `object` value of an object schema, if it has a single-valued one. */
-  const objectValue = (schema: Json): string | undefined => {
+  const objectValue = (schema: SpecNode): string | undefined => {
     const values = schema.properties?.object?.enum;
     return Array.isArray(values) && values.length === 1 ? String(values[0]) : undefined;
   };
@@ -123,7 +123,7 @@ function buildObjects(
   };
 
   /** Flattened member component names of a set of $refs (a union never contains a union). */
-  const flattenMembers = (refs: Json[], where: string): string[] => {
+  const flattenMembers = (refs: SpecNode[], where: string): string[] => {
     const out = new Set<string>();
     for (const ref of refs) {
       if (!ref.$ref) throw new SpecError(where, 'union member without $ref');
@@ -176,7 +176,7 @@ function buildObjects(
     if (refNames.length === 2 && a === `deleted_${b}`) return `${b}_delete_result`;
     return refNames.length <= 3 ? [...refNames].sort().join('_or_') : place;
   };
-  const refNamesOf = (refs: Json[], where: string) => refs.map((ref) => resolveRef(ref.$ref, where)[0]);
+  const refNamesOf = (refs: SpecNode[], where: string) => refs.map((ref) => resolveRef(ref.$ref, where)[0]);
 
   /** An object-typed reference to a component: object, union (polymorphic) or JSON (no properties). */
   const componentType = (name: string, where: string): OutType => {
@@ -191,7 +191,7 @@ function buildObjects(
     return { k: 'object', name };
   };
 
-  const enumFor = (name: string, gql: string, schema: Json, where: string): OutType => {
+  const enumFor = (name: string, gql: string, schema: SpecNode, where: string): OutType => {
     const values: string[] = schema.enum.map((v: unknown) => {
       if (typeof v !== 'string') throw new SpecError(where, `non-string enum value ${JSON.stringify(v)}`);
       return v;
@@ -211,7 +211,7 @@ function buildObjects(
   };
 
   /** Converts a property schema into an output type. `path` names it for inline types. */
-  const outType = (schema: Json, path: string, gqlPath: string, where: string): OutType => {
+  const outType = (schema: SpecNode, path: string, gqlPath: string, where: string): OutType => {
     if (schema.$ref) {
       const [name] = resolveRef(schema.$ref, where);
       return componentType(name, where);
@@ -227,7 +227,7 @@ function buildObjects(
         if (to.k === 'object' || to.k === 'union') return { k: 'ref', to };
         return to;
       }
-      const members: Json[] = schema.anyOf;
+      const members: SpecNode[] = schema.anyOf;
       if (members.length === 1) return outType(members[0], path, gqlPath, where);
       if (members.every((m) => m.$ref)) {
         return unionFor(flattenMembers(members, where), unionName(refNamesOf(members, where), path), where);
@@ -235,16 +235,12 @@ function buildObjects(
       // Mixed scalar/object alternatives (for example a string or a hash): carried as JSON.
       return { k: 'json' };
     }
+    const primitive = primitiveOf(schema);
+    if (primitive) return primitive;
     switch (schema.type) {
       case 'string':
         if (Array.isArray(schema.enum)) return enumFor(path, gqlPath, schema, where);
         return { k: 'string' };
-      case 'integer':
-        return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
-      case 'number':
-        return { k: 'float' };
-      case 'boolean':
-        return { k: 'bool' };
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: outType(schema.items, path, gqlPath, `${where}[]`) };
@@ -259,11 +255,11 @@ function buildObjects(
     }
   };
 
-  const buildProps = (name: string, gql: string, schema: Json): OutProp[] => {
+  const buildProps = (name: string, gql: string, schema: SpecNode): OutProp[] => {
     const required = new Set<string>(schema.required ?? []);
     const expandable = new Set<string>(schema['x-expandableFields'] ?? []);
     const props: OutProp[] = [];
-    for (const [propName, prop] of sorted<Json>(schema.properties ?? {})) {
+    for (const [propName, prop] of sorted<SpecNode>(schema.properties ?? {})) {
       const where = `${name}.${propName}`;
       let type: OutType;
       if (
@@ -311,7 +307,7 @@ function buildObjects(
     entry.props = buildProps(name, gql, schema);
   };
 
-  const ensureInline = (path: string, gqlPath: string, schema: Json): void => {
+  const ensureInline = (path: string, gqlPath: string, schema: SpecNode): void => {
     if (objects[path]) return;
     const gql = claimGqlName(path, gqlPath);
     const entry: ObjectSchema = { name: path, gql, inline: true, props: [] };
@@ -365,6 +361,6 @@ function tooLongFamilies(model: Pick<ObjectModel, 'objects' | 'enums' | 'unions'
  * The object model with its names settled: named twice, the first pass finds the families of names
  * over the limit, the second names them where they sit.
  */
-export function buildObjectModel(components: Record<string, Json>): ObjectModel {
+export function buildObjectModel(components: Record<string, SpecNode>): ObjectModel {
   return buildObjects(components, tooLongFamilies(buildObjects(components)));
 }

@@ -5,20 +5,31 @@
  */
 import { pascalCase } from './naming.ts';
 import type { ObjectModel } from './objects.ts';
-import { type Json, SpecError, sorted } from './spec-error.ts';
+import {
+  blankParams,
+  endsWithParam,
+  isParamSegment,
+  lastSegment,
+  paramNames,
+  parentPath,
+  withoutTestHelpers,
+} from './paths.ts';
+import { primitiveOf, SpecError, type SpecNode, sorted } from './spec-error.ts';
 import type { InParam, InType, Operation, OperationKind, OutType, PathParent } from './types.ts';
 
-export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
+export function buildOperations(spec: SpecNode, model: ObjectModel): Operation[] {
   const { objects, unions, polymorphic, outType, resolveRef } = model;
-  const inType = (schema: Json, where: string): InType => {
+  const inType = (schema: SpecNode, where: string): InType => {
     if (schema.$ref) {
       const [, target] = resolveRef(schema.$ref, where);
       return inType(target, where);
     }
     if (schema.anyOf) {
-      const of = (schema.anyOf as Json[]).map((m, i) => inType(m, `${where}|${i}`));
+      const of = (schema.anyOf as SpecNode[]).map((m, i) => inType(m, `${where}|${i}`));
       return of.length === 1 ? of[0]! : { k: 'anyOf', of };
     }
+    const primitive = primitiveOf(schema);
+    if (primitive) return primitive;
     switch (schema.type) {
       case 'string':
         if (Array.isArray(schema.enum)) return { k: 'enum', values: schema.enum.map(String) };
@@ -27,12 +38,6 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
           ...(schema.maxLength !== undefined ? { maxLength: schema.maxLength } : {}),
           ...(schema.format ? { format: schema.format } : {}),
         };
-      case 'integer':
-        return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
-      case 'number':
-        return { k: 'float' };
-      case 'boolean':
-        return { k: 'bool' };
       case 'array':
         if (!schema.items) throw new SpecError(where, 'array without items');
         return { k: 'array', of: inType(schema.items, `${where}[]`) };
@@ -50,9 +55,9 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
     }
   };
 
-  const inParams = (schema: Json, where: string): InParam[] => {
+  const inParams = (schema: SpecNode, where: string): InParam[] => {
     const required = new Set<string>(schema.required ?? []);
-    return sorted<Json>(schema.properties ?? {}).map(([name, prop]) => ({
+    return sorted<SpecNode>(schema.properties ?? {}).map(([name, prop]) => ({
       name,
       required: required.has(name),
       type: inType(prop, `${where}.${name}`),
@@ -62,15 +67,15 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   };
 
   const operations: Operation[] = [];
-  const paths: Record<string, Json> = spec.paths ?? {};
+  const paths: Record<string, SpecNode> = spec.paths ?? {};
   const getOps = new Map<string, Operation>();
 
   /** The response schema, unwrapped from list/search envelopes. */
   const responseOf = (
-    op: Json,
+    op: SpecNode,
     where: string,
-  ): { schema: Json; paged?: 'list' | 'search'; produces?: string } => {
-    const content: Record<string, Json> | undefined = op.responses?.['200']?.content;
+  ): { schema: SpecNode; paged?: 'list' | 'search'; produces?: string } => {
+    const content: Record<string, SpecNode> | undefined = op.responses?.['200']?.content;
     if (!content) throw new SpecError(where, 'no 200 response');
     const schema = content['application/json']?.schema;
     if (!schema) {
@@ -102,7 +107,7 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   const polymorphicNameOf = (unionName: string): string | undefined =>
     Object.keys(polymorphic).find((p) => polymorphic[p] === unionName && !p.startsWith('deleted_'));
 
-  for (const [path, item] of sorted<Json>(paths)) {
+  for (const [path, item] of sorted<SpecNode>(paths)) {
     for (const method of ['get', 'post', 'delete'] as const) {
       const op = item[method];
       if (!op) continue;
@@ -126,7 +131,7 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
       }
       query.sort((a, b) => (a.name < b.name ? -1 : 1));
       // In the order the path template names them (the parameter list is not always in that order).
-      const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      const inPath = paramNames(path);
       if (inPath.length !== pathParams.length || inPath.some((p) => !pathParams.includes(p))) {
         throw new SpecError(where, `path parameters ${JSON.stringify(pathParams)} do not match the template`);
       }
@@ -171,8 +176,6 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
     }
   }
 
-  const lastSegmentIsParam = (path: string) => path.endsWith('}');
-  const parentPath = (path: string) => path.slice(0, path.lastIndexOf('/'));
   for (const op of operations) {
     op.kind = classify(op);
   }
@@ -189,7 +192,7 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
       return 'retrieve';
     }
     // POST
-    if (lastSegmentIsParam(op.path)) return 'update';
+    if (endsWithParam(op.path)) return 'update';
     const get = getOps.get(op.path);
     if (get?.paged === 'list') return 'create';
     if (get && !get.paged && get.resource === op.resource) return 'update'; // singletons: POST /v1/account
@@ -204,10 +207,6 @@ export function buildOperations(spec: Json, model: ObjectModel): Operation[] {
   return operations;
 }
 
-const blankParams = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
-const stripTestHelpers = (path: string) => path.replace('/v1/test_helpers/', '/v1/');
-const upOne = (path: string) => path.slice(0, path.lastIndexOf('/'));
-
 /**
  * What each operation's path addresses (see `Operation.singleton`, `parents`, `subject`): decided
  * once here, from the paths and the kinds, for every interpreter (the emulator reads it). Paths are
@@ -219,7 +218,7 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
   const gets = new Map<string, Operation>();
   for (const op of operations) if (op.method === 'get') gets.set(blankParams(op.path), op);
   const retrieveAt = (path: string): Operation | undefined => {
-    for (const candidate of [path, stripTestHelpers(path)]) {
+    for (const candidate of [path, withoutTestHelpers(path)]) {
       const get = gets.get(blankParams(candidate));
       if (get && !get.paged) return get;
     }
@@ -229,8 +228,8 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
   const resourceAt = (prefix: string): string | undefined => {
     const retrieve = retrieveAt(prefix);
     if (retrieve) return retrieve.resource;
-    for (const candidate of [prefix, stripTestHelpers(prefix)]) {
-      const list = gets.get(blankParams(upOne(candidate)));
+    for (const candidate of [prefix, withoutTestHelpers(prefix)]) {
+      const list = gets.get(blankParams(parentPath(candidate)));
       if (list?.paged === 'list') return list.resource;
     }
     return undefined;
@@ -245,7 +244,7 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
     const segments = path.split('/');
     const parents: PathParent[] = [];
     segments.forEach((segment, i) => {
-      if (!segment.startsWith('{') || parents.length >= count) return;
+      if (!isParamSegment(segment) || parents.length >= count) return;
       const resource = resourceAt(segments.slice(0, i + 1).join('/'));
       parents.push({ param: segment.slice(1, -1), ...(resource ? { resource } : {}) });
     });
@@ -267,13 +266,13 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
    * (`GET /v1/apps/secrets/find`).
    */
   const lookup = (op: Operation): { get: Operation; verb: string } | undefined => {
-    const verb = op.path.slice(op.path.lastIndexOf('/') + 1);
+    const verb = lastSegment(op.path);
     const get = operations.find(
       (o) =>
         o.method === 'get' &&
         !o.paged &&
         o.resource === op.resource &&
-        upOne(o.path) === upOne(op.path) &&
+        parentPath(o.path) === parentPath(op.path) &&
         o.query.some((q) => q.required) &&
         o.query.every((q) => !q.required || op.body.some((b) => b.name === q.name)),
     );
@@ -281,7 +280,7 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
   };
 
   for (const op of operations) {
-    const addressedById = op.path.endsWith('}');
+    const addressedById = endsWithParam(op.path);
     let parents: PathParent[];
     switch (op.kind) {
       case 'retrieve':
@@ -304,7 +303,7 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
           op.subject = found.verb
             ? { operation: found.get.id, verb: found.verb }
             : { operation: found.get.id };
-          const ownId = found.get.path.endsWith('}') ? 1 : 0;
+          const ownId = endsWithParam(found.get.path) ? 1 : 0;
           parents = parentsOf(found.get.path, found.get.pathParams.length - ownId);
         }
         break;
@@ -313,10 +312,10 @@ function addressOperations(operations: Operation[], model: ObjectModel): void {
         parents = parentsOf(op.path, op.pathParams.length);
         // The inline list of a path-addressed object (`/v1/invoices/upcoming/lines` pages
         // `invoice.lines`); `/v1/balance/history` is no prop of the balance but a list of its own.
-        const holder = gets.get(blankParams(upOne(op.path)));
-        const verb = op.path.slice(op.path.lastIndexOf('/') + 1);
+        const holder = gets.get(blankParams(parentPath(op.path)));
+        const verb = lastSegment(op.path);
         const holds = holder?.resource && objects[holder.resource]?.props.some((p) => p.name === verb);
-        if (holder && !holder.paged && !holder.path.endsWith('}') && holds) {
+        if (holder && !holder.paged && !endsWithParam(holder.path) && holds) {
           op.subject = { operation: holder.id, verb };
         }
         break;

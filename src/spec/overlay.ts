@@ -14,30 +14,33 @@
  * SKU's product), the overlay declares it expandable so the relation is derived like the spec's.
  */
 
-type Json = Record<string, unknown>;
+type SpecObject = Record<string, unknown>;
 
 export const PREVIEW_EXTENSION = 'x-stripePreview';
 const preview = { [PREVIEW_EXTENSION]: true };
 
 // ---- schema helpers ------------------------------------------------------------------------
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const string = (): Json => ({ type: 'string', maxLength: 5000 });
-const integer = (): Json => ({ type: 'integer' });
-const number = (): Json => ({ type: 'number' });
-const boolean = (): Json => ({ type: 'boolean' });
-const time = (): Json => ({ type: 'integer', format: 'unix-time' });
-const metadata = (): Json => ({ type: 'object', additionalProperties: { type: 'string', maxLength: 500 } });
-const enumOf = (values: readonly string[], open = false): Json => ({
+const ref = (name: string): SpecObject => ({ $ref: `#/components/schemas/${name}` });
+const string = (): SpecObject => ({ type: 'string', maxLength: 5000 });
+const integer = (): SpecObject => ({ type: 'integer' });
+const number = (): SpecObject => ({ type: 'number' });
+const boolean = (): SpecObject => ({ type: 'boolean' });
+const time = (): SpecObject => ({ type: 'integer', format: 'unix-time' });
+const metadata = (): SpecObject => ({
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: 500 },
+});
+const enumOf = (values: readonly string[], open = false): SpecObject => ({
   type: 'string',
   enum: [...values],
   ...(open ? { 'x-stripeBypassValidation': true } : {}),
 });
-const arrayOf = (items: Json): Json => ({ type: 'array', items });
-const nullable = (schema: Json): Json =>
+const arrayOf = (items: SpecObject): SpecObject => ({ type: 'array', items });
+const nullable = (schema: SpecObject): SpecObject =>
   schema.$ref ? { anyOf: [schema], nullable: true } : { ...schema, nullable: true };
 /** An id on the wire, or the object once expanded. */
-const expandable = (resource: string): Json => ({
+const expandable = (resource: string): SpecObject => ({
   anyOf: [string(), ref(resource)],
   'x-expansionResources': { oneOf: [ref(resource)] },
 });
@@ -46,7 +49,7 @@ const expandable = (resource: string): Json => ({
  * An object schema: every property listed is required (Stripe's convention for response objects).
  * Like the spec, `x-expandableFields` names the references and the properties that lead to one.
  */
-function object(properties: Record<string, Json>, extra: Json = {}): Json {
+function object(properties: Record<string, SpecObject>, extra: SpecObject = {}): SpecObject {
   return {
     type: 'object',
     properties,
@@ -61,9 +64,9 @@ function resource(
   resourceId: string,
   objectValue: string,
   description: string,
-  properties: Record<string, Json>,
+  properties: Record<string, SpecObject>,
   expandableFields: string[] = [],
-): Json {
+): SpecObject {
   return object(
     { id: string(), object: enumOf([objectValue]), ...properties },
     { description, 'x-resourceId': resourceId, 'x-expandableFields': expandableFields },
@@ -98,7 +101,7 @@ const CARRIERS = [
 ];
 const SHIPPING_METHOD_NAMES = ['express', 'priority', 'standard'];
 
-const terminalSchemas: Record<string, Json> = {
+const terminalSchemas: Record<string, SpecObject> = {
   // https://docs.stripe.com/api/terminal/hardware_products/object
   'terminal.hardware_product': resource(
     'terminal.hardware_product',
@@ -228,7 +231,7 @@ const SESSION_STATUSES = [
   'requires_payment',
 ];
 
-const cryptoSchemas: Record<string, Json> = {
+const cryptoSchemas: Record<string, SpecObject> = {
   // https://docs.stripe.com/api/crypto/onramp_sessions/object
   'crypto.onramp_session': resource(
     'crypto.onramp_session',
@@ -301,11 +304,11 @@ const cryptoSchemas: Record<string, Json> = {
 
 interface Param {
   name: string;
-  schema: Json;
+  schema: SpecObject;
   required?: boolean;
 }
 
-const queryParam = ({ name, schema, required = false }: Param): Json => ({
+const queryParam = ({ name, schema, required = false }: Param): SpecObject => ({
   in: 'query',
   name,
   required,
@@ -314,7 +317,7 @@ const queryParam = ({ name, schema, required = false }: Param): Json => ({
     ? { explode: true, style: 'deepObject' }
     : { style: 'form' }),
 });
-const pathParam = (name: string): Json => ({
+const pathParam = (name: string): SpecObject => ({
   in: 'path',
   name,
   required: true,
@@ -326,11 +329,11 @@ const PAGING = ['ending_before', 'starting_after']
   .map((name) => queryParam({ name, schema: string() }))
   .concat(queryParam({ name: 'limit', schema: integer() }));
 
-const ok = (schema: Json): Json => ({
+const ok = (schema: SpecObject): SpecObject => ({
   200: { content: { 'application/json': { schema } }, description: 'Successful response.' },
   default: { content: { 'application/json': { schema: ref('error') } }, description: 'Error response.' },
 });
-const listOf = (item: string, url: string): Json => ({
+const listOf = (item: string, url: string): SpecObject => ({
   type: 'object',
   properties: {
     data: arrayOf(ref(item)),
@@ -342,7 +345,7 @@ const listOf = (item: string, url: string): Json => ({
   'x-expandableFields': ['data'],
 });
 /** A form body; `required` names the required parameters. */
-const body = (properties: Record<string, Json>, required: string[] = []): Json => ({
+const body = (properties: Record<string, SpecObject>, required: string[] = []): SpecObject => ({
   content: {
     'application/x-www-form-urlencoded': {
       encoding: {},
@@ -357,7 +360,12 @@ const body = (properties: Record<string, Json>, required: string[] = []): Json =
   required: required.length > 0,
 });
 
-const op = (operationId: string, parameters: Json[], response: Json, requestBody?: Json): Json => ({
+const op = (
+  operationId: string,
+  parameters: SpecObject[],
+  response: SpecObject,
+  requestBody?: SpecObject,
+): SpecObject => ({
   operationId,
   parameters,
   ...(requestBody ? { requestBody } : {}),
@@ -365,14 +373,14 @@ const op = (operationId: string, parameters: Json[], response: Json, requestBody
   ...preview,
 });
 
-const list = (operationId: string, item: string, url: string, filters: Param[] = []): Json =>
+const list = (operationId: string, item: string, url: string, filters: Param[] = []): SpecObject =>
   op(operationId, [EXPAND, ...PAGING, ...filters.map(queryParam)], listOf(item, url));
-const retrieve = (operationId: string, item: string, param: string): Json =>
+const retrieve = (operationId: string, item: string, param: string): SpecObject =>
   op(operationId, [EXPAND, pathParam(param)], ref(item));
-const action = (operationId: string, item: string, param: string): Json =>
+const action = (operationId: string, item: string, param: string): SpecObject =>
   op(operationId, [pathParam(param)], ref(item), body({}));
 
-const rangeQuery: Json = {
+const rangeQuery: SpecObject = {
   anyOf: [
     {
       type: 'object',
@@ -382,7 +390,7 @@ const rangeQuery: Json = {
     integer(),
   ],
 };
-const shippingParams: Json = {
+const shippingParams: SpecObject = {
   type: 'object',
   required: ['address', 'email', 'name', 'phone'],
   properties: {
@@ -404,7 +412,7 @@ const shippingParams: Json = {
     phone: { type: 'string', maxLength: 14 },
   },
 };
-const walletAddressParams: Json = {
+const walletAddressParams: SpecObject = {
   type: 'object',
   properties: {
     ...Object.fromEntries(NETWORK_KEYS.filter((n) => n !== 'avalanche').map((n) => [n, string()])),
@@ -413,7 +421,7 @@ const walletAddressParams: Json = {
 };
 
 const HARDWARE_ORDER = '/v1/terminal/hardware_orders/{hardware_order}';
-const testHelper = (verb: string): [string, Json] => [
+const testHelper = (verb: string): [string, SpecObject] => [
   `/v1/test_helpers/terminal/hardware_orders/{hardware_order}/${verb}`,
   {
     post: action(
@@ -427,7 +435,7 @@ const testHelper = (verb: string): [string, Json] => [
   },
 ];
 
-const paths: Record<string, Json> = {
+const paths: Record<string, SpecObject> = {
   // https://docs.stripe.com/api/terminal/hardware_orders
   '/v1/terminal/hardware_orders': {
     get: list('GetTerminalHardwareOrders', 'terminal.hardware_order', '/v1/terminal/hardware_orders', [
@@ -554,8 +562,10 @@ const paths: Record<string, Json> = {
 };
 
 /** The overlay document: the component schemas and paths merged into the spec. */
-export const PREVIEW_OVERLAY: { components: { schemas: Record<string, Json> }; paths: Record<string, Json> } =
-  {
-    components: { schemas: { ...terminalSchemas, ...cryptoSchemas } },
-    paths,
-  };
+export const PREVIEW_OVERLAY: {
+  components: { schemas: Record<string, SpecObject> };
+  paths: Record<string, SpecObject>;
+} = {
+  components: { schemas: { ...terminalSchemas, ...cryptoSchemas } },
+  paths,
+};

@@ -4,15 +4,15 @@
  * without them (`STRIPE_PREVIEW_RESOURCES=off`).
  */
 import { PREVIEW_EXTENSION } from './overlay.ts';
-import type { Json } from './spec-error.ts';
+import type { SpecNode } from './spec-error.ts';
 import type { Model, OutType } from './types.ts';
 
 /**
  * Marks the model's objects, enums and unions that come from a preview component (the component
  * itself, or an inline schema or enum under it, named `component.path`) and its preview operations.
  */
-export function markPreview(model: Model, spec: Json): void {
-  const components: Record<string, Json> = spec.components?.schemas ?? {};
+export function markPreview(model: Model, spec: SpecNode): void {
+  const components: Record<string, SpecNode> = spec.components?.schemas ?? {};
   const previewComponents = Object.keys(components).filter((name) => components[name]?.[PREVIEW_EXTENSION]);
   if (previewComponents.length === 0) return;
   const roots = new Set(previewComponents);

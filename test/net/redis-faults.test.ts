@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/rest/signature.ts';
-import type { StripeEvent } from '../../src/server/pubsub.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
+import { signatureHeader } from '../../src/spec/webhook-signature.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
-import { verifySignature } from '../../src/rest/signature.ts';
 import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
+import { verifySignature } from '../../src/spec/webhook-signature.ts';
 
 interface Received {
   path: string;

@@ -7,12 +7,13 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient } from '../../src/rest/client.ts';
-import { signatureHeader } from '../../src/rest/signature.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
-import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
+import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
 import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
+import { signatureHeader } from '../../src/spec/webhook-signature.ts';
 import { sharedSchema } from '../server/harness.ts';
 import { rawRequest } from './abuse.ts';
 

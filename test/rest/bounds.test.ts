@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { toGraphQLError } from '../../src/schema/errors.ts';
+import { toGraphQLError } from '../../src/loaders/stripe-errors.ts';
 import { perTest, rejection, sendJson, socketClosed } from './harness.ts';
 
 const { server, client } = perTest({ maxRetries: 2 });

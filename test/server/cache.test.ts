@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeObject } from '../../src/loaders/loaders.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
-
-import { signatureHeader } from '../../src/rest/signature.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { ObjectCache, objectIds } from '../../src/server/cache.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
-import { createSharedState, type SharedState, type StripeEvent } from '../../src/server/pubsub.ts';
+import { createSharedState, type SharedState } from '../../src/server/pubsub.ts';
+import { signatureHeader } from '../../src/spec/webhook-signature.ts';
 import { type Harness, sharedSchema, startHarness } from './harness.ts';
 
 const SECRET = 'whsec_cache_test';

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeObject } from '../../src/loaders/loaders.ts';
-import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
+import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
 import { bearer, JWT_ENV, token } from './auth-helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { listening, type ResultStream, subscribeOver } from './sse.ts';

@@ -1,7 +1,7 @@
 /** The small building blocks: redaction, Prometheus rendering, path templates, logger. */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/server/logger.ts';
-import { Registry } from '../../src/server/prometheus.ts';
+import { MetricRegistry } from '../../src/server/prometheus.ts';
 import { createRedactor, REDACTED } from '../../src/server/redact.ts';
 
 describe('createRedactor', () => {
@@ -24,7 +24,7 @@ describe('createRedactor', () => {
 
 describe('Prometheus registry', () => {
   it('renders counters, histograms and gauges in the text format', () => {
-    const registry = new Registry();
+    const registry = new MetricRegistry();
     const counter = registry.counter('things_total', 'Things.', ['kind']);
     counter.inc({ kind: 'a"b\\c\nd' });
     counter.inc({ kind: 'x' }, 2);

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeObject } from '../../src/loaders/loaders.ts';
-import { signatureHeader, verifySignature } from '../../src/rest/signature.ts';
-import { EVENTS_TOPIC, type StripeEvent } from '../../src/server/pubsub.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
+import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
+import { signatureHeader, verifySignature } from '../../src/spec/webhook-signature.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { listening, subscribeOver } from './sse.ts';
 
@@ -241,6 +242,14 @@ describe('per-object streams', () => {
     // Each event read its reference again (fresh loaders per event): one source read each, besides
     // the two updates and two event reads the test made.
     expect(h.upstreamCalls()).toBe(4 + 2);
+    // Its deletion answers the typed DELETED error naming the id, as a read of it would.
+    publish({
+      ...sentinel(),
+      type: 'customer.deleted',
+      data: { object: { id: customerId, object: 'customer', deleted: true } },
+    });
+    const gone = await stream.next();
+    expect(gone.errors?.[0]?.extensions).toMatchObject({ code: 'DELETED', id: customerId });
     expect(stream.pending).toBe(0);
     stream.close();
   });

@@ -1,5 +1,5 @@
 /**
- * Previews: responses that describe a resource which does not exist yet (`GET /v1/invoices/upcoming`,
+ * Upcoming objects: responses that describe a resource which does not exist yet (`GET /v1/invoices/upcoming`,
  * `POST /v1/invoices/create_preview`). Stripe omits the id there, which is why the spec marks
  * `invoice.id` optional; rather than make every invoice's id nullable, the preview shape is its own
  * object schema (`upcoming_invoice` → `UpcomingInvoice`) without an `id`, and the resource keeps a
@@ -9,11 +9,11 @@ import { SpecError } from './spec-error.ts';
 import type { ObjectSchema, Operation } from './types.ts';
 
 /** A path that previews rather than reads: `/upcoming` or `…preview` as a segment. */
-export const PREVIEW_PATH = /\/(upcoming|[a-z_]*preview)(\/|$)/;
+export const UPCOMING_PATH = /\/(upcoming|[a-z_]*preview)(\/|$)/;
 
-export function splitPreviews(objects: Record<string, ObjectSchema>, operations: Operation[]): void {
+export function splitUpcoming(objects: Record<string, ObjectSchema>, operations: Operation[]): void {
   for (const op of operations) {
-    if (op.paged || op.response.k !== 'object' || !PREVIEW_PATH.test(op.path)) continue;
+    if (op.paged || op.response.k !== 'object' || !UPCOMING_PATH.test(op.path)) continue;
     const resource = objects[op.response.name];
     const id = resource?.props.find((p) => p.name === 'id');
     if (!resource?.resource || !id || (id.required && !id.nullable)) continue;

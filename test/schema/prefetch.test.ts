@@ -1,5 +1,5 @@
 /**
- * Prefetch (src/loaders/prefetch.ts) through the gateway against the emulator: the child lists a
+ * Prefetch (src/schema/prefetch.ts) through the gateway against the emulator: the child lists a
  * query names the parent id of start while the parent is read (the parent's answer is held until
  * they start, so a child that waits for its parent fails the test rather than slowing it), with the
  * calls of a plain run; a prefetched answer under a missing parent never reaches the response or
@@ -9,8 +9,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
-import type { PrefetchRead } from '../../src/loaders/prefetch.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import type { PrefetchRead } from '../../src/schema/prefetch.ts';
 import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The server's non-GraphQL routes: `GET /healthz` (process up), `GET /readyz` (upstream
+ * The server's non-GraphQL endpoints: `GET /healthz` (process up), `GET /readyz` (upstream
  * reachable), `GET /metrics` (Prometheus text format) and the GraphiQL assets under `/graphiql/`.
  */
 import type { Plugin } from 'graphql-yoga';
@@ -7,7 +7,7 @@ import { GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql.ts';
 import type { Readiness } from './health.ts';
 import { type GatewayMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.ts';
 
-export interface RoutesOptions {
+export interface EndpointsOptions {
   metrics: GatewayMetrics;
   readiness: Readiness;
   /** undefined when GraphiQL is off */
@@ -18,7 +18,7 @@ export interface RoutesOptions {
 /** A fresh object each time: `Response.json` writes its content type into the headers it is given. */
 const noStore = (): Record<string, string> => ({ 'cache-control': 'no-store' });
 
-export function useGatewayRoutes(options: RoutesOptions): Plugin {
+export function useGatewayEndpoints(options: EndpointsOptions): Plugin {
   const { metrics, readiness, assets, graphqlEndpoint } = options;
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {

@@ -50,10 +50,10 @@ import {
 // graphql-js's own field collection (CJS, the build everything here loads): the same field nodes,
 // in the same groups, as execution hands the resolvers.
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
-import type { GatewayContext } from '../schema/context.ts';
-import type { OperationPlan } from '../schema/operation-plan.ts';
-import { type FetchPlan, planOf } from '../schema/plans.ts';
-import type { GetRequest } from './loaders.ts';
+import type { GetRequest } from '../loaders/loaders.ts';
+import type { GatewayContext } from './context.ts';
+import type { OperationPlan } from './operation-plan.ts';
+import { type FetchPlan, planOf } from './plans.ts';
 
 /**
  * A relation field's first read for a parent known only by id: the request its resolver makes for
@@ -284,7 +284,7 @@ export function prefetchOperation(args: PrefetchArgs): void {
   if (operation?.operation !== 'query') return;
   const context = args.contextValue as GatewayContext;
   // The operation's fetch plan (made before execution): its `expand[]` is what the resolvers send.
-  const made = context.session?.plans?.current;
+  const made = context.session?.plans?.current as OperationPlan | undefined;
   const current = made?.operation === operation ? made : undefined;
   let bySchema = known.get(args.schema);
   if (!bySchema) {
