@@ -180,10 +180,17 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     event_name: 'api_request',
     default_aggregation: { formula: 'sum' },
   });
-  call('POST', '/v1/billing_portal/configurations', {
+  // The account's default portal configuration: customers update their details and cancel.
+  const portal = call('POST', '/v1/billing_portal/configurations', {
     business_profile: { headline: 'Manage your Emulator Demo plan' },
-    features: { invoice_history: { enabled: true }, payment_method_update: { enabled: true } },
+    features: {
+      customer_update: { enabled: true, allowed_updates: ['email', 'name', 'phone'] },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: { enabled: true, mode: 'at_period_end' },
+    },
   });
+  settle('billing_portal.configuration', portal.id, { is_default: true });
   call('POST', '/v1/entitlements/features', { name: 'Priority support', lookup_key: 'priority_support' });
   call('POST', '/v1/test_helpers/test_clocks', {
     frozen_time: 1_767_225_600,

@@ -1,7 +1,7 @@
 /**
  * Hosted and embedded flows get well-formed links and secrets (src/emulator/hosted.ts), and a
  * Checkout Session's `url` is the emulator's own page when it serves HTTP (completed in a browser
- * by test/net/checkout-page.test.ts).
+ * by test/net/checkout-page.test.ts; the other pages are completed by hosted-pages.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
@@ -27,7 +27,7 @@ describe('links and secrets', () => {
         '/v1/billing_portal/sessions',
         { customer: SEED.jenny.customer },
         'url',
-        /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w{40}$/,
+        new RegExp(`^${h.emulator.url}/portal/bps_\\w{24}$`),
       ],
       [
         '/v1/account_links',
@@ -38,9 +38,14 @@ describe('links and secrets', () => {
           return_url: 'https://e.com/r',
         },
         'url',
-        new RegExp(`^https://connect\\.stripe\\.com/setup/e/${account}/\\w{12}$`),
+        new RegExp(`^${h.emulator.url}/connect/setup/\\w{24}$`),
       ],
-      [`/v1/accounts/${express}/login_links`, {}, 'url', /^https:\/\/connect\.stripe\.com\/express\/\w{24}$/],
+      [
+        `/v1/accounts/${express}/login_links`,
+        {},
+        'url',
+        new RegExp(`^${h.emulator.url}/connect/express/\\w{24}$`),
+      ],
       [
         '/v1/account_sessions',
         { account, components: { payments: { enabled: true } } },
