@@ -12,6 +12,7 @@
  * The file is parsed with TypeScript's parser (no evaluation): every `it('<name>', …)` must hold one
  * `await stripe.<resource>.<method>(<literals>)`; anything else fails the script.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 
@@ -104,6 +105,8 @@ if (process.argv[1]?.endsWith('extract-stripe-examples.ts')) {
     process.exit(2);
   }
   const examples = extractExamples(readFileSync(input, 'utf8'));
-  writeFileSync(EXAMPLES_FIXTURE, `${JSON.stringify(examples, null, 1)}\n`);
+  writeFileSync(EXAMPLES_FIXTURE, `${JSON.stringify(examples, null, 2)}\n`);
+  // In the repository's format, so that regenerating it changes nothing when nothing changed.
+  execFileSync('npx', ['biome', 'format', '--write', EXAMPLES_FIXTURE], { stdio: 'inherit' });
   console.log(`${EXAMPLES_FIXTURE}: ${examples.length} examples`);
 }
