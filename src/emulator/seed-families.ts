@@ -455,7 +455,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
           },
           multi_use: {},
           payment_method: String(bank.id),
-          payment_method_details: { type: 'us_bank_account', us_bank_account: { collection_method: null } },
+          payment_method_details: { type: 'us_bank_account', us_bank_account: {} },
           status: 'active',
           type: 'multi_use',
         },
