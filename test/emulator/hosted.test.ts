@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import { SEED } from '../../src/emulator/seed.ts';
+import { EmulatorService } from '../../src/emulator/service.ts';
 import { type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
@@ -104,5 +105,26 @@ describe('links and secrets', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain(String(session.id));
+  });
+
+  it('in-process (no HTTP server), the links look like Stripe’s', () => {
+    const service = new EmulatorService({ seed: false, faults: {} });
+    const call = (path: string, params: JsonObject = {}) => service.call('POST', path, params);
+    const express = String(call('/v1/accounts', { type: 'express', country: 'US' }).id);
+    const customer = String(call('/v1/customers').id);
+    expect(
+      call('/v1/account_links', {
+        account: express,
+        type: 'account_onboarding',
+        refresh_url: 'https://e.com/r',
+        return_url: 'https://e.com/r',
+      }).url,
+    ).toMatch(new RegExp(`^https://connect\\.stripe\\.com/setup/e/${express}/\\w{24}$`));
+    expect(call(`/v1/accounts/${express}/login_links`).url).toMatch(
+      /^https:\/\/connect\.stripe\.com\/express\/\w{24}$/,
+    );
+    expect(call('/v1/billing_portal/sessions', { customer }).url).toMatch(
+      /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w{40}$/,
+    );
   });
 });
