@@ -1,23 +1,54 @@
 /**
- * Hosted pages the emulator serves itself, so a Checkout Session's `url` leads somewhere in demo
- * mode: `GET /pay/<session>` shows the session's total and a card form filled with Stripe's test
- * card; submitting it pays the session as Checkout does (a PaymentIntent confirmed with the test
- * card, the session `complete` and `paid`, the customer's details) and redirects to `success_url`.
- * `GET /pay/success` is a landing page for sessions whose `success_url` points back here.
+ * Hosted pages the emulator serves itself, so the links of hosted flows lead somewhere in demo mode
+ * (each is a small HTML page that completes its flow with Stripe's test values, so a person can click
+ * through from GraphiQL and see the objects change):
+ *
+ * - Checkout (`/pay/<session>`, a Checkout Session's `url`): the session's total and a card form
+ *   filled with Stripe's test card; submitting it pays the session as Checkout does (a PaymentIntent
+ *   confirmed with the test card, the session `complete` and `paid`, the customer's details) and
+ *   redirects to `success_url`. `/pay/success` is a landing page for sessions whose `success_url`
+ *   points back here.
+ * - The customer portal (`/portal/<session>`, src/emulator/hosted-portal.ts).
+ * - Connect onboarding and the Express dashboard (`/connect/…`, account links and login links,
+ *   src/emulator/hosted-connect.ts).
+ * - Financial Connections' authentication flow (`/financial-connections/<client_secret>`,
+ *   src/emulator/hosted-financial.ts).
+ *
+ * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
 import type { Ctx } from './context.ts';
+import { ACCOUNT_LINK_TTL, CONNECT_PREFIX, connectLink, connectPage } from './hosted-connect.ts';
+import {
+  FINANCIAL_CONNECTIONS_PREFIX,
+  financialConnectionsPage,
+  financialConnectionsRules,
+} from './hosted-financial.ts';
+import { escapeHtml, type HostedPage, html, money, redirect } from './hosted-html.ts';
+import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './hosted-portal.ts';
 import type { JsonObject } from './json.ts';
 import type { RuleBook } from './rules/types.ts';
 import type { EmulatorService } from './service.ts';
 
-export interface HostedPage {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** The path prefix of the hosted pages. */
+/** The path prefix of the Checkout page. */
 export const HOSTED_PREFIX = '/pay/';
+
+type PageHandler = (
+  service: EmulatorService,
+  method: string,
+  rest: string,
+  form: URLSearchParams,
+) => HostedPage | undefined;
+
+/** The hosted pages by path prefix. */
+const PAGES: readonly (readonly [string, PageHandler])[] = [
+  [HOSTED_PREFIX, checkoutPage],
+  [PORTAL_PREFIX, portalPage],
+  [CONNECT_PREFIX, connectPage],
+  [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
+];
+
+/** Whether `url` (a path, with or without a query) names a hosted page. */
+export const isHostedPath = (url: string): boolean => PAGES.some(([prefix]) => url.startsWith(prefix));
 
 /** Stripe's test cards a person can pay with on the page, as payment methods. */
 const TEST_CARDS: Readonly<Record<string, string>> = {
@@ -26,21 +57,6 @@ const TEST_CARDS: Readonly<Record<string, string>> = {
   '4000000000000002': 'pm_card_chargeDeclined',
   '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
 };
-
-const escapeHtml = (value: unknown) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const html = (title: string, body: string, status = 200): HostedPage => ({
-  status,
-  headers: { 'content-type': 'text/html; charset=utf-8' },
-  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font:16px system-ui;max-width:28rem;margin:3rem auto}label{display:block;margin:.8rem 0}
-input{width:100%;padding:.4rem}button{padding:.6rem 1.2rem;margin-top:1rem}.error{color:#b00}</style>
-</head><body>${body}</body></html>`,
-});
-
-const money = (amount: unknown, currency: unknown) =>
-  `${(Number(amount ?? 0) / 100).toFixed(2)} ${String(currency ?? 'usd').toUpperCase()}`;
 
 function checkoutForm(session: JsonObject, error?: string): HostedPage {
   const id = escapeHtml(session.id);
@@ -60,14 +76,24 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   );
 }
 
-/** A page for `method path` (under `/pay/`), or undefined when the path names none. */
+/** A page for `method path`, or undefined when the path names none. */
 export function hostedPage(
   service: EmulatorService,
   method: string,
   path: string,
   form: URLSearchParams,
 ): HostedPage | undefined {
-  const rest = path.slice(HOSTED_PREFIX.length);
+  for (const [prefix, page] of PAGES)
+    if (path.startsWith(prefix)) return page(service, method, path.slice(prefix.length), form);
+  return undefined;
+}
+
+function checkoutPage(
+  service: EmulatorService,
+  method: string,
+  rest: string,
+  form: URLSearchParams,
+): HostedPage | undefined {
   if (rest === 'success' || rest === 'cancel')
     return html(
       'Checkout (Stripe emulator)',
@@ -130,9 +156,7 @@ function pay(service: EmulatorService, session: JsonObject, form: URLSearchParam
     typeof session.success_url === 'string'
       ? session.success_url.replace('{CHECKOUT_SESSION_ID}', id)
       : undefined;
-  return success
-    ? { status: 303, headers: { location: success, 'content-type': 'text/plain' }, body: '' }
-    : html('Checkout (Stripe emulator)', '<h1>Payment complete</h1>');
+  return success ? redirect(success) : html('Checkout (Stripe emulator)', '<h1>Payment complete</h1>');
 }
 
 type Draft = JsonObject;
@@ -142,14 +166,14 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
   const id = String(draft.id ?? '');
   const token = (n: number) => ctx.random.string(n);
   switch (resource) {
-    case 'billing_portal.session':
-      return { url: `https://billing.stripe.com/p/session/test_${token(40)}` };
+    case 'billing_portal.session': {
+      const configuration = defaultPortalConfiguration(ctx);
+      return { url: portalLink(ctx, id), ...(configuration ? { configuration } : {}) };
+    }
     case 'account_link':
-      return {
-        url: `https://connect.stripe.com/setup/e/${String(params.account ?? draft.account)}/${token(12)}`,
-      };
+      return { url: connectLink(ctx, 'account_link', params), expires_at: ctx.now + ACCOUNT_LINK_TTL };
     case 'login_link':
-      return { url: `https://connect.stripe.com/express/${token(24)}` };
+      return { url: connectLink(ctx, 'login_link', params) };
     case 'account_session':
       return { client_secret: `accs_secret__${token(40)}` };
     case 'financial_connections.session':
@@ -187,12 +211,15 @@ export function withLinks(ctx: Ctx, resource: string, draft: Draft, params: Json
     if (typeof draft[key] !== 'string' || draft[key] === '') draft[key] = value;
 }
 
-export const hostedRules: RuleBook = Object.fromEntries(
-  LINKED.map((resource) => [
-    resource,
-    {
-      beforeCreate: (ctx: Ctx, draft: Draft, { params }: { params: JsonObject }) =>
-        withLinks(ctx, resource, draft, params),
-    },
-  ]),
-);
+export const hostedRules: RuleBook = {
+  ...Object.fromEntries(
+    LINKED.map((resource) => [
+      resource,
+      {
+        beforeCreate: (ctx: Ctx, draft: Draft, { params }: { params: JsonObject }) =>
+          withLinks(ctx, resource, draft, params),
+      },
+    ]),
+  ),
+  ...financialConnectionsRules,
+};

@@ -76,6 +76,9 @@ function referenceData(ctx: Ctx): void {
   );
 }
 
+/** Stripe's test US bank account (ACH), for payment methods and payouts in the demo data. */
+export const TEST_US_BANK_ACCOUNT = { routing_number: '110000000', account_number: '000123456789' } as const;
+
 export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void {
   transaction(referenceData);
   const settle = (resource: string, id: unknown, fields: JsonObject) =>
@@ -177,10 +180,17 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     event_name: 'api_request',
     default_aggregation: { formula: 'sum' },
   });
-  call('POST', '/v1/billing_portal/configurations', {
+  // The account's default portal configuration: customers update their details and cancel.
+  const portal = call('POST', '/v1/billing_portal/configurations', {
     business_profile: { headline: 'Manage your Emulator Demo plan' },
-    features: { invoice_history: { enabled: true }, payment_method_update: { enabled: true } },
+    features: {
+      customer_update: { enabled: true, allowed_updates: ['email', 'name', 'phone'] },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: { enabled: true, mode: 'at_period_end' },
+    },
   });
+  settle('billing_portal.configuration', portal.id, { is_default: true });
   call('POST', '/v1/entitlements/features', { name: 'Priority support', lookup_key: 'priority_support' });
   call('POST', '/v1/test_helpers/test_clocks', {
     frozen_time: 1_767_225_600,
@@ -346,11 +356,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     amount: 2_000,
     destination_payment_method_data: {
       type: 'us_bank_account',
-      us_bank_account: {
-        routing_number: '110000000',
-        account_number: '000123456789',
-        account_holder_type: 'company',
-      },
+      us_bank_account: { ...TEST_US_BANK_ACCOUNT, account_holder_type: 'company' },
     },
   });
   call('POST', `/v1/test_helpers/treasury/outbound_payments/${String(payment.id)}/post`, {});
@@ -428,4 +434,33 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     `/v1/financial_connections/accounts/${seedId('financial_connections.account', 'barbara-checking')}/refresh`,
     { features: ['balance', 'ownership', 'transactions'] },
   );
+
+  // A mandate: Barbara's bank account, accepted online for repeated debits (ACH).
+  const bank = call('POST', '/v1/payment_methods', {
+    type: 'us_bank_account',
+    us_bank_account: { ...TEST_US_BANK_ACCOUNT, account_holder_type: 'individual' },
+    billing_details: { name: 'Barbara Liskov', email: 'barbara.liskov@example.com' },
+  });
+  call('POST', `/v1/payment_methods/${String(bank.id)}/attach`, { customer: SEED.barbara.customer });
+  transaction((ctx) => {
+    ctx.insert(
+      'mandate',
+      ctx.build(
+        'mandate',
+        {
+          customer_acceptance: {
+            accepted_at: ctx.now,
+            online: { ip_address: '127.0.0.1', user_agent: 'Mozilla/5.0' },
+            type: 'online',
+          },
+          multi_use: {},
+          payment_method: String(bank.id),
+          payment_method_details: { type: 'us_bank_account', us_bank_account: {} },
+          status: 'active',
+          type: 'multi_use',
+        },
+        seedId('mandate', 'barbara-ach'),
+      ),
+    );
+  });
 }

@@ -562,7 +562,15 @@ export function seed(service: EmulatorService): void {
         country: 'US',
         email: 'shop@example.com',
         business_type: 'company',
-        business_profile: { name: 'Demo Shop', url: 'https://shop.example.com' },
+        business_profile: { name: 'Demo Shop', url: 'https://shop.example.com', mcc: '5734' },
+        // Onboarded with Stripe's test values: nothing is due.
+        company: {
+          name: 'Demo Shop LLC',
+          phone: '0000000000',
+          tax_id: '000000000',
+          address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94103' },
+        },
+        tos_acceptance: { date: SEED_EPOCH, ip: '127.0.0.1' },
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
         external_account: 'btok_us_verified',
       },

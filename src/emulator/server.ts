@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults.ts';
-import { HOSTED_PREFIX, hostedPage } from './hosted.ts';
+import { hostedPage, isHostedPath } from './hosted.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
 import type { EmulatorStats } from './stats.ts';
 import type { Store } from './store.ts';
@@ -109,7 +109,7 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
       );
       return;
     }
-    if (url.startsWith(HOSTED_PREFIX)) {
+    if (isHostedPath(url)) {
       readBody(req)
         .then((body) => {
           const page = hostedPage(

@@ -1,11 +1,12 @@
 /**
  * Hosted and embedded flows get well-formed links and secrets (src/emulator/hosted.ts), and a
  * Checkout Session's `url` is the emulator's own page when it serves HTTP (completed in a browser
- * by test/net/checkout-page.test.ts).
+ * by test/net/checkout-page.test.ts; the other pages are completed by hosted-pages.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import { SEED } from '../../src/emulator/seed.ts';
+import { EmulatorService } from '../../src/emulator/service.ts';
 import { type Harness, startHarness } from './helpers.ts';
 
 let h: Harness;
@@ -27,7 +28,7 @@ describe('links and secrets', () => {
         '/v1/billing_portal/sessions',
         { customer: SEED.jenny.customer },
         'url',
-        /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w{40}$/,
+        new RegExp(`^${h.emulator.url}/portal/bps_\\w{24}$`),
       ],
       [
         '/v1/account_links',
@@ -38,9 +39,14 @@ describe('links and secrets', () => {
           return_url: 'https://e.com/r',
         },
         'url',
-        new RegExp(`^https://connect\\.stripe\\.com/setup/e/${account}/\\w{12}$`),
+        new RegExp(`^${h.emulator.url}/connect/setup/\\w{24}$`),
       ],
-      [`/v1/accounts/${express}/login_links`, {}, 'url', /^https:\/\/connect\.stripe\.com\/express\/\w{24}$/],
+      [
+        `/v1/accounts/${express}/login_links`,
+        {},
+        'url',
+        new RegExp(`^${h.emulator.url}/connect/express/\\w{24}$`),
+      ],
       [
         '/v1/account_sessions',
         { account, components: { payments: { enabled: true } } },
@@ -99,5 +105,26 @@ describe('links and secrets', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain(String(session.id));
+  });
+
+  it('in-process (no HTTP server), the links look like Stripe’s', () => {
+    const service = new EmulatorService({ seed: false, faults: {} });
+    const call = (path: string, params: JsonObject = {}) => service.call('POST', path, params);
+    const express = String(call('/v1/accounts', { type: 'express', country: 'US' }).id);
+    const customer = String(call('/v1/customers').id);
+    expect(
+      call('/v1/account_links', {
+        account: express,
+        type: 'account_onboarding',
+        refresh_url: 'https://e.com/r',
+        return_url: 'https://e.com/r',
+      }).url,
+    ).toMatch(new RegExp(`^https://connect\\.stripe\\.com/setup/e/${express}/\\w{24}$`));
+    expect(call(`/v1/accounts/${express}/login_links`).url).toMatch(
+      /^https:\/\/connect\.stripe\.com\/express\/\w{24}$/,
+    );
+    expect(call('/v1/billing_portal/sessions', { customer }).url).toMatch(
+      /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w{40}$/,
+    );
   });
 });

@@ -14,6 +14,7 @@
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
+import { trackRequirements } from '../hosted-connect.ts';
 import { isObject, type JsonObject } from '../json.ts';
 import { insertIn, requireAvailable } from '../ledger.ts';
 import type { Entry } from '../store.ts';
@@ -170,7 +171,8 @@ export const connectRules: RuleBook = {
         charges_enabled: false,
         country,
         default_currency: typeof params.default_currency === 'string' ? params.default_currency : 'usd',
-        details_submitted: type !== 'custom',
+        // Until the account is onboarded (src/emulator/hosted-connect.ts).
+        details_submitted: false,
         email: draft.email ?? null,
         future_requirements: emptyRequirements(),
         payouts_enabled: true,
@@ -190,12 +192,14 @@ export const connectRules: RuleBook = {
       if (params.external_account !== undefined && params.external_account !== '') {
         addExternalAccount(ctx, entry.id, params.external_account);
       }
+      trackRequirements(ctx, ctx.current(entry), params);
     },
     afterUpdate(ctx, entry, params) {
       applyCapabilities(ctx, entry.id, params.capabilities);
       if (params.external_account !== undefined && params.external_account !== '') {
         addExternalAccount(ctx, entry.id, params.external_account);
       }
+      trackRequirements(ctx, ctx.current(entry), params);
     },
     beforeDelete(ctx, entry) {
       for (const child of ctx.scope.referencing(entry.id)) {

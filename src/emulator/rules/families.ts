@@ -112,7 +112,7 @@ export const familyRules: RuleBook = {
           { param: 'account' },
         );
       }
-      withLinks(ctx, 'login_link', draft, params);
+      withLinks(ctx, 'login_link', draft, { ...params, account: parent?.id ?? null });
     },
   },
   'reporting.report_run': {

@@ -1,0 +1,216 @@
+/**
+ * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
+ * dashboard, and Financial Connections, end to end: each flow is created through GraphQL (the
+ * gateway over the emulator), its page fetched and submitted over plain HTTP as a browser would,
+ * and the objects it changed read back through GraphQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** Runs an operation and returns its data, failing on any error. */
+async function ok(query: string, variables: Record<string, unknown> = {}) {
+  const response = await h.query(query, { variables });
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data as Record<string, any>;
+}
+
+/** Submits a page's form as a browser would (without following the redirect). */
+const submit = (url: string, fields: [string, string][]) =>
+  fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+
+const page = async (url: string) => {
+  const response = await fetch(url, { redirect: 'manual' });
+  return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+};
+
+describe('the customer portal', () => {
+  it('lets the customer change their details and cancel a subscription', async () => {
+    const { createBillingPortalSession: session } = await ok(
+      `mutation($customer: ID!) {
+        createBillingPortalSession(input: { customer: $customer, returnUrl: "https://example.com/account" }) {
+          id url configurationId
+        }
+      }`,
+      { customer: SEED.jenny.customer },
+    );
+    expect(session.url).toBe(`${h.emulator.url}/portal/${session.id}`);
+    expect(session.configurationId).toMatch(/^bpc_/);
+
+    const portal = await page(session.url);
+    expect(portal.status).toBe(200);
+    expect(portal.text).toContain(SEED.jenny.subscription);
+    expect(portal.text).toContain('href="https://example.com/account"');
+
+    const saved = await submit(session.url, [
+      ['action', 'update_customer'],
+      ['email', 'jenny@example.org'],
+      ['name', 'Jenny R.'],
+    ]);
+    expect(await saved.text()).toContain('Details saved.');
+    const canceled = await submit(session.url, [
+      ['action', 'cancel'],
+      ['subscription', SEED.jenny.subscription],
+    ]);
+    expect(await canceled.text()).toContain('cancels at period end');
+
+    const { customer } = await ok(
+      `query($id: ID!) {
+        customer(id: $id) { email name subscriptions { nodes { id status cancelAtPeriodEnd } } }
+      }`,
+      { id: SEED.jenny.customer },
+    );
+    expect(customer).toMatchObject({ email: 'jenny@example.org', name: 'Jenny R.' });
+    expect(customer.subscriptions.nodes).toContainEqual({
+      id: SEED.jenny.subscription,
+      status: 'ACTIVE',
+      cancelAtPeriodEnd: true,
+    });
+
+    // Another customer's subscription is not this portal's to cancel.
+    const refused = await submit(session.url, [
+      ['action', 'cancel'],
+      ['subscription', SEED.ada.subscription],
+    ]);
+    expect(await refused.text()).toContain('No such subscription.');
+  });
+});
+
+describe('Connect onboarding', () => {
+  it('fills the account with Stripe’s test values and returns to the platform', async () => {
+    const { createAccount: account } = await ok(
+      `mutation { createAccount(input: { type: CUSTOM, country: "US", email: "new.seller@example.com" }) {
+        id detailsSubmitted chargesEnabled payoutsEnabled requirements { currentlyDue }
+      } }`,
+    );
+    expect(account).toMatchObject({ detailsSubmitted: false, chargesEnabled: false, payoutsEnabled: false });
+    expect(account.requirements.currentlyDue).toEqual([
+      'business_profile.mcc',
+      'business_profile.url',
+      'business_type',
+      'external_account',
+      'tos_acceptance.date',
+      'tos_acceptance.ip',
+    ]);
+
+    const { createAccountLink: link } = await ok(
+      `mutation($account: ID!) { createAccountLink(input: {
+        account: $account, type: ACCOUNT_ONBOARDING,
+        refreshUrl: "https://example.com/reauth", returnUrl: "https://example.com/return"
+      }) { url expiresAt created } }`,
+      { account: account.id },
+    );
+    expect(link.url).toMatch(new RegExp(`^${h.emulator.url}/connect/setup/\\w{24}$`));
+    expect(Date.parse(link.expiresAt) - Date.parse(link.created)).toBe(300_000);
+
+    const form = await page(link.url);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('address_full_match');
+    // The form as filled in: Stripe's test values.
+    const done = await submit(link.url, [['business_type', 'individual']]);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('https://example.com/return');
+
+    const { account: onboarded } = await ok(
+      `query($id: ID!) { account(id: $id) {
+        detailsSubmitted chargesEnabled payoutsEnabled businessType
+        businessProfile { mcc url }
+        individual { id firstName dob { year } ssnLast4Provided }
+        tosAcceptance { ip }
+        requirements { currentlyDue disabledReason }
+        externalAccounts { nodes { ... on BankAccount { last4 routingNumber } } }
+      } }`,
+      { id: account.id },
+    );
+    expect(onboarded).toMatchObject({
+      detailsSubmitted: true,
+      chargesEnabled: true,
+      payoutsEnabled: true,
+      businessType: 'INDIVIDUAL',
+      businessProfile: { mcc: '5734' },
+      individual: { firstName: 'Jenny', dob: { year: 1901 }, ssnLast4Provided: true },
+      tosAcceptance: { ip: '127.0.0.1' },
+      requirements: { currentlyDue: [], disabledReason: null },
+      externalAccounts: { nodes: [{ last4: '6789', routingNumber: '110000000' }] },
+    });
+    expect(onboarded.individual.id).toMatch(/^person_/);
+
+    // A link is used once: again, it sends the browser to refresh_url for a new one.
+    const used = await page(link.url);
+    expect(used).toMatchObject({ status: 303, location: 'https://example.com/reauth' });
+  });
+
+  it('gives an Express account a dashboard where the payout schedule changes', async () => {
+    const { createAccount: account } = await ok(
+      `mutation { createAccount(input: { type: EXPRESS, country: "US" }) { id } }`,
+    );
+    const { createAccountLoginLink: login } = await ok(
+      `mutation($account: ID!) { createAccountLoginLink(account: $account) { url } }`,
+      { account: account.id },
+    );
+    expect(login.url).toMatch(new RegExp(`^${h.emulator.url}/connect/express/\\w{24}$`));
+    const dashboard = await page(login.url);
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.text).toContain('Available: <span id="available">0.00 USD</span>');
+    const saved = await submit(login.url, [['interval', 'weekly']]);
+    expect(await saved.text()).toContain('Payout schedule saved.');
+    const { account: read } = await ok(
+      `query($id: ID!) { account(id: $id) { settings { payouts { schedule { interval weeklyAnchor delayDays } } } } }`,
+      { id: account.id },
+    );
+    expect(read.settings.payouts.schedule).toEqual({
+      interval: 'weekly',
+      weeklyAnchor: 'friday',
+      delayDays: 2,
+    });
+
+    // An unknown token is no page of the emulator's.
+    expect((await page(`${h.emulator.url}/connect/express/nope`)).status).toBe(404);
+  });
+});
+
+describe('Financial Connections', () => {
+  it('attaches the test institution’s accounts to the session', async () => {
+    const { createFinancialConnectionsSession: session } = await ok(
+      `mutation($customer: ID!) { createFinancialConnectionsSession(input: {
+        accountHolder: { type: CUSTOMER, customer: $customer }, permissions: [BALANCES, OWNERSHIP]
+      }) { id clientSecret accounts { nodes { id } } } }`,
+      { customer: SEED.alan.customer },
+    );
+    expect(session.accounts.nodes).toEqual([]);
+    const url = `${h.emulator.url}/financial-connections/${session.clientSecret}`;
+    const chooser = await page(url);
+    expect(chooser.status).toBe(200);
+    expect(chooser.text).toContain('StripeBank');
+    // Only the session's own secret opens it.
+    expect((await page(`${url}x`)).status).toBe(404);
+
+    const linked = await submit(url, [['account', 'checking']]);
+    expect(linked.status).toBe(200);
+    expect(await linked.text()).toContain('Accounts linked');
+
+    const { financialConnectionsSession: read } = await ok(
+      `query($id: ID!) { financialConnectionsSession(id: $id) {
+        accounts { nodes { displayName institutionName last4 status permissions accountHolder { customerId } } }
+      } }`,
+      { id: session.id },
+    );
+    expect(read.accounts.nodes).toEqual([
+      {
+        displayName: 'Checking',
+        institutionName: 'StripeBank',
+        last4: '6789',
+        status: 'ACTIVE',
+        permissions: ['BALANCES', 'OWNERSHIP'],
+        accountHolder: { customerId: SEED.alan.customer },
+      },
+    ]);
+  });
+});
