@@ -6,6 +6,7 @@
  * `GET /pay/success` is a landing page for sessions whose `success_url` points back here.
  */
 import type { Ctx } from './context.ts';
+import { identityPageUrl } from './hosted-identity.ts';
 import type { JsonObject } from './json.ts';
 import type { RuleBook } from './rules/types.ts';
 import type { EmulatorService } from './service.ts';
@@ -27,10 +28,10 @@ const TEST_CARDS: Readonly<Record<string, string>> = {
   '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
 };
 
-const escapeHtml = (value: unknown) =>
+export const escapeHtml = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const html = (title: string, body: string, status = 200): HostedPage => ({
+export const html = (title: string, body: string, status = 200): HostedPage => ({
   status,
   headers: { 'content-type': 'text/html; charset=utf-8' },
   body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -156,11 +157,12 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
       return { client_secret: `${id}_secret_${token(24)}` };
     case 'terminal.connection_token':
       return { secret: `pst_test_${token(40)}` };
-    case 'identity.verification_session':
-      return {
-        client_secret: `${id}_secret_test_${token(24)}`,
-        url: `https://verify.stripe.com/start/test_${token(40)}`,
-      };
+    case 'identity.verification_session': {
+      const secret = `${id}_secret_test_${token(24)}`;
+      // The same draws either way, so the seed's later ids do not depend on a listening server.
+      const url = `https://verify.stripe.com/start/test_${token(40)}`;
+      return { client_secret: secret, url: identityPageUrl(ctx, id) ?? url };
+    }
     case 'source':
       return { client_secret: `src_client_secret_${token(24)}` };
     case 'checkout.session':

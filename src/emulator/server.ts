@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults.ts';
-import { HOSTED_PREFIX, hostedPage } from './hosted.ts';
+import { HOSTED_PREFIX, type HostedPage, hostedPage } from './hosted.ts';
+import { IDENTITY_PREFIX, identityPage } from './hosted-identity.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
 import type { EmulatorStats } from './stats.ts';
 import type { Store } from './store.ts';
@@ -42,6 +43,15 @@ export interface Emulator {
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
 }
+
+/** The hosted pages the emulator serves, by path prefix. */
+const PAGES: readonly (readonly [
+  string,
+  (service: EmulatorService, method: string, path: string, form: URLSearchParams) => HostedPage | undefined,
+])[] = [
+  [HOSTED_PREFIX, hostedPage],
+  [IDENTITY_PREFIX, identityPage],
+];
 
 /** Request bodies larger than this are refused (Stripe's file uploads are capped near this). */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -109,10 +119,11 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
       );
       return;
     }
-    if (url.startsWith(HOSTED_PREFIX)) {
+    const pages = PAGES.find(([prefix]) => url.startsWith(prefix));
+    if (pages) {
       readBody(req)
         .then((body) => {
-          const page = hostedPage(
+          const page = pages[1](
             service,
             req.method ?? 'GET',
             url.split('?')[0]!,

@@ -344,8 +344,8 @@ export class EmulatorService {
     ctx.scope.begin(recordEvents(ctx));
     try {
       const result = fn(ctx);
-      flushEvents(ctx);
-      ctx.scope.commit();
+      // Its events go to webhooks like a request's (a hosted page's payment, a verification).
+      this.committed(ctx);
       return result;
     } catch (error) {
       ctx.scope.rollback();

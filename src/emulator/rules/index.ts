@@ -13,6 +13,7 @@ import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
+import { identityRules } from './identity.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
 import { invoiceRules } from './invoices.ts';
@@ -59,6 +60,7 @@ export const RULES: RuleBook = merge(
   eventRules,
   familyRules,
   fileRules,
+  identityRules,
   intentRules,
   issuingRules,
   invoiceItemRules,
