@@ -1,9 +1,11 @@
 /**
  * The remaining families' lifecycles through GraphQL on the emulator, with the events a GraphQL
- * subscription receives: Identity (the hosted verification page, rules/identity.ts).
+ * subscription receives: Identity (the hosted verification page, rules/identity.ts); billing's
+ * prorations, metered usage and invoices paid through their PaymentIntent (rules/subscriptions.ts,
+ * rules/invoices.ts), on a test clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FlowHarness, startFlows } from './flow-harness.ts';
+import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
 
 let f: FlowHarness;
 beforeAll(async () => {
@@ -125,5 +127,142 @@ describe('Identity', () => {
     );
     expect(canceled.status).toBe('CANCELED');
     expect(await (await fetch(other.url)).text()).toContain('canceled');
+  });
+});
+
+describe('Billing', () => {
+  const at = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).toISOString();
+  const INVOICE = `id status total billingReason
+    lines(first: 10) { nodes { amount proration quantity period { start end } } }
+    paymentIntent { id status amount amountReceived invoiceId latestCharge { id paymentIntentId invoiceId status } }`;
+
+  it('prorations, metered usage and PaymentIntents through a test clock', async () => {
+    const price = async (amount: number, usage = 'LICENSED') =>
+      (
+        await f.ok(`mutation { createPrice(input: { unitAmount: ${amount}, currency: "usd",
+          recurring: { interval: MONTH, usageType: ${usage} }, productData: { name: "Plan ${amount}" } }) { id } }`)
+      ).createPrice.id as string;
+    const [basic, pro, metered] = [await price(1000), await price(3000), await price(5, 'METERED')];
+    const { createTestClock: clock } = await f.ok(
+      'mutation($t: DateTime!) { createTestClock(input: { frozenTime: $t }) { id } }',
+      { t: at(2025, 1, 1) },
+    );
+    const { createCustomer: customer } = await f.ok(
+      'mutation($c: ID!) { createCustomer(input: { name: "Proration", source: "tok_visa", testClock: $c }) { id } }',
+      { c: clock.id },
+    );
+    const { createSubscription: sub } = await f.ok(
+      `mutation($c: ID!, $a: ID!, $m: ID!) { createSubscription(input: { customer: $c, items: [{ price: $a }, { price: $m }] }) {
+        id items(first: 5) { nodes { id price { id } } } latestInvoice { ${INVOICE} } } }`,
+      { c: customer.id, a: basic, m: metered },
+    );
+    // The first invoice bills the licensed item (no usage yet) through its PaymentIntent.
+    const first = sub.latestInvoice;
+    expect(first).toMatchObject({ status: 'PAID', total: 1000 });
+    expect(first.paymentIntent).toMatchObject({
+      status: 'SUCCEEDED',
+      amount: 1000,
+      amountReceived: 1000,
+      invoiceId: first.id,
+      latestCharge: { status: 'SUCCEEDED', invoiceId: first.id, paymentIntentId: first.paymentIntent.id },
+    });
+    const item = (p: string) => sub.items.nodes.find((n: { price: { id: string } }) => n.price.id === p).id;
+
+    // Mid-period (16 of January's 31 days left): from basic to pro, prorated for the next invoice.
+    const advance = (t: string) =>
+      f.ok(
+        'mutation($id: ID!, $t: DateTime!) { advanceTestClock(id: $id, input: { frozenTime: $t }) { status } }',
+        {
+          id: clock.id,
+          t,
+        },
+      );
+    await advance(at(2025, 1, 16));
+    await f.ok(
+      'mutation($s: ID!, $i: ID!, $p: ID!) { updateSubscription(id: $s, input: { items: [{ id: $i, price: $p }], prorationBehavior: CREATE_PRORATIONS }) { id } }',
+      { s: sub.id, i: item(basic), p: pro },
+    );
+    const { invoiceitems } = await f.ok(
+      'query($c: ID!) { invoiceitems(customer: $c, pending: true, first: 5) { nodes { amount proration period { start end } } } }',
+      { c: customer.id },
+    );
+    const rest = { start: at(2025, 1, 16), end: at(2025, 2, 1) };
+    expect(invoiceitems.nodes).toEqual([
+      { amount: 1548, proration: true, period: rest },
+      { amount: -516, proration: true, period: rest },
+    ]);
+    // No proration when asked for none.
+    await f.ok(
+      'mutation($s: ID!, $i: ID!) { updateSubscription(id: $s, input: { items: [{ id: $i, quantity: 1 }], prorationBehavior: NONE }) { id } }',
+      { s: sub.id, i: item(basic) },
+    );
+
+    for (const quantity of [100, 50])
+      await f.ok(
+        'mutation($i: ID!, $q: SafeInt!) { createSubscriptionItemUsageRecord(subscriptionItem: $i, input: { quantity: $q }) { id } }',
+        { i: item(metered), q: quantity },
+      );
+
+    // At the period's end: pro for February, January's 150 metered units, and the prorations.
+    await advance(at(2025, 2, 2));
+    const { subscription } = await f.ok(
+      `query($id: ID!) { subscription(id: $id) { latestInvoice { ${INVOICE} } } }`,
+      {
+        id: sub.id,
+      },
+    );
+    const renewal = subscription.latestInvoice;
+    expect(renewal).toMatchObject({
+      status: 'PAID',
+      total: 3000 + 750 + 1548 - 516,
+      billingReason: 'SUBSCRIPTION_CYCLE',
+    });
+    expect(renewal.lines.nodes).toEqual([
+      { amount: 3000, proration: false, quantity: 1, period: { start: at(2025, 2, 1), end: at(2025, 3, 1) } },
+      {
+        amount: 750,
+        proration: false,
+        quantity: 150,
+        period: { start: at(2025, 1, 1), end: at(2025, 2, 1) },
+      },
+      { amount: -516, proration: true, quantity: 1, period: rest },
+      { amount: 1548, proration: true, quantity: 1, period: rest },
+    ]);
+    expect(renewal.paymentIntent).toMatchObject({ status: 'SUCCEEDED', amountReceived: 4782 });
+    const { subscriptionItem } = await f.ok(
+      'query($i: ID!) { subscriptionItem(id: $i) { usageRecordSummaries(first: 5) { nodes { totalUsage invoiceId } } } }',
+      { i: item(metered) },
+    );
+    expect(subscriptionItem.usageRecordSummaries.nodes).toContainEqual({
+      totalUsage: 150,
+      invoiceId: renewal.id,
+    });
+
+    // always_invoice: two pro seats from February 2 (27 of 28 days left), invoiced and paid now.
+    const stream = await f.subscribe(['invoice.*', 'invoiceitem.*', 'payment_intent.*', 'charge.*']);
+    const { updateSubscription: updated } = await f.ok(
+      `mutation($s: ID!, $i: ID!) { updateSubscription(id: $s, input: { items: [{ id: $i, quantity: 2 }], prorationBehavior: ALWAYS_INVOICE }) {
+        latestInvoice { ${INVOICE} } } }`,
+      { s: sub.id, i: item(basic) },
+    );
+    expect(updated.latestInvoice).toMatchObject({
+      status: 'PAID',
+      billingReason: 'SUBSCRIPTION_UPDATE',
+      total: 5786 - 2893,
+      paymentIntent: { status: 'SUCCEEDED', amountReceived: 2893 },
+    });
+    const wanted = [
+      'invoiceitem.created',
+      'invoice.created',
+      'invoice.finalized',
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'invoice.paid',
+      'invoice.payment_succeeded',
+    ];
+    const events = await stream.until(['invoice.payment_succeeded']);
+    expect([...new Set(typesAmong(events, wanted))]).toEqual(wanted);
+    stream.close();
   });
 });
