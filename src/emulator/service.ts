@@ -11,6 +11,7 @@ import { invalidRequest, StripeError } from './errors.ts';
 import { flushEvents, recordEvents } from './events.ts';
 import { type ExpandTree, parseExpand } from './expand.ts';
 import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './faults.ts';
+import { fileDownload } from './file-contents.ts';
 import {
   decodeForm,
   decodeMultipart,
@@ -225,6 +226,8 @@ export class EmulatorService {
     const { method, path, match, request, idempotencyKey } = incoming;
     const key = authenticate(request.headers.authorization, this.allowedKeys);
     if (key instanceof StripeError) throw key;
+    const download = method === 'GET' && !match ? fileDownload(this.store, path) : undefined;
+    if (download) return reply.binary(download.type, download.body);
     if (!match) {
       throw invalidRequest(
         `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,

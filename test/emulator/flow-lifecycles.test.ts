@@ -266,3 +266,74 @@ describe('Billing', () => {
     stream.close();
   });
 });
+
+describe('Reporting', () => {
+  it("a run's result is a CSV of the ledger the emulator serves", async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const { createPaymentIntent: payment } = await f.ok(`mutation {
+      createPaymentIntent(input: { amount: 2000, currency: "eur", paymentMethod: "pm_card_visa", confirm: true }) {
+        latestCharge { balanceTransaction { id amount fee net } }
+      }
+    }`);
+    const transaction = payment.latestCharge.balanceTransaction;
+    expect(transaction).toMatchObject({ amount: 2000, fee: 88, net: 1912 });
+    const stream = await f.subscribe(['reporting.*']);
+    const run = async (type: string, columns?: string[]) =>
+      (
+        await f.ok(
+          `mutation($type: ID!, $from: DateTime!, $to: DateTime!, $columns: [String!]) { createReportingReportRun(input: {
+            reportType: $type, parameters: { intervalStart: $from, intervalEnd: $to, currency: "eur", columns: $columns } }) {
+            status result { url size purpose type } } }`,
+          { type, from, to: new Date(Date.now() + 3_600_000).toISOString(), columns },
+        )
+      ).createReportingReportRun;
+    const itemized = await run('balance_change_from_activity.itemized.1');
+    expect(itemized).toMatchObject({
+      status: 'succeeded',
+      result: { purpose: 'FINANCE_REPORT_RUN', type: 'csv' },
+    });
+    expect(itemized.result.url).toMatch(new RegExp(`^${f.emulator.url}/v1/files/file_\\w+/contents$`));
+    const download = (url: string, key?: string) =>
+      fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+    expect((await download(itemized.result.url)).status).toBe(401);
+    const response = await download(itemized.result.url, f.emulator.key);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    const csv = await response.text();
+    expect(Buffer.byteLength(csv)).toBe(itemized.result.size);
+    const [header, ...rows] = csv
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
+    // The report type's default columns.
+    const { reportingReportType } = await f.ok(
+      '{ reportingReportType(id: "balance_change_from_activity.itemized.1") { defaultColumns } }',
+    );
+    expect(header).toEqual(reportingReportType.defaultColumns);
+    expect(header!.slice(2)).toEqual(['currency', 'gross', 'fee', 'net', 'reporting_category']);
+    expect(rows.map((row) => row[2])).not.toContain('usd');
+    const row = rows.find((r) => r[0] === transaction.id);
+    expect(row?.slice(2)).toEqual(['eur', '20.00', '0.88', '19.12', 'charge']);
+
+    const summary = await run('balance.summary.1', [
+      'category',
+      'currency',
+      'count',
+      'gross',
+      'fee',
+      'net_amount',
+    ]);
+    const lines = (await (await download(summary.result.url, f.emulator.key)).text()).trim().split('\n');
+    expect(lines[0]).toBe('category,currency,count,gross,fee,net_amount');
+    // The summary's charge row adds up the itemized charge rows.
+    const charges = rows.filter((r) => r[6] === 'charge');
+    const total = (column: number) =>
+      (charges.reduce((sum, r) => sum + Math.round(Number(r[column]) * 100), 0) / 100).toFixed(2);
+    expect(lines).toContain(`charge,eur,${charges.length},${total(3)},${total(4)},${total(5)}`);
+    expect((await stream.take(2)).map((e) => e.type)).toEqual([
+      'reporting.report_run.succeeded',
+      'reporting.report_run.succeeded',
+    ]);
+    stream.close();
+  });
+});

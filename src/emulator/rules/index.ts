@@ -21,6 +21,7 @@ import { issuingRules } from './issuing.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { quoteRules } from './quotes.ts';
 import { radarRules } from './radar.ts';
+import { reportingRules } from './reporting.ts';
 import { scheduleRules } from './schedules.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
@@ -70,6 +71,7 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   quoteRules,
   radarRules,
+  reportingRules,
   scheduleRules,
   sourceRulesBook,
   subscriptionRules,
