@@ -20,6 +20,7 @@ import {
   toFormValues,
   type UploadedFile,
 } from './form.ts';
+import { FORWARDING_PATH, prefetchForward } from './forwarding.ts';
 import { Handlers } from './handlers.ts';
 import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
 import { newRequestId } from './ids.ts';
@@ -213,6 +214,9 @@ export class EmulatorService {
         return reply.json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
       default:
     }
+    // A forwarding request's outbound call is asynchronous: made before the transaction.
+    if (method === 'POST' && match?.route.op.path === FORWARDING_PATH)
+      await prefetchForward(this.store, request.headers, request.body, requestId, this.allowedKeys);
     try {
       const query = question === -1 ? '' : request.url.slice(question + 1);
       return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);

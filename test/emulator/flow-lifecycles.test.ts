@@ -4,6 +4,8 @@
  * prorations, metered usage and invoices paid through their PaymentIntent (rules/subscriptions.ts,
  * rules/invoices.ts), on a test clock.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
 
@@ -335,5 +337,66 @@ describe('Reporting', () => {
       'reporting.report_run.succeeded',
     ]);
     stream.close();
+  });
+});
+
+describe('Forwarding', () => {
+  it('forwards to a loopback URL with the card filled in, and stores it redacted', async () => {
+    const received: { headers: Record<string, unknown>; body: string }[] = [];
+    const destination = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(201, { 'content-type': 'application/json', 'x-vault': 'yes' });
+        res.end('{"token":"vault_1"}');
+      });
+    });
+    await new Promise<void>((resolve) => destination.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(destination.address() as AddressInfo).port}/cards`;
+    try {
+      const { createPaymentMethod: method } = await f.ok(`mutation {
+        createPaymentMethod(input: { type: CARD, card: { number: "4242424242424242", expMonth: 4, expYear: 2031, cvc: "123" },
+          billingDetails: { name: "Jenny Rosen" } }) { id }
+      }`);
+      const { createForwardingRequest: forwarded } = await f.ok(
+        `mutation($pm: ID!, $url: String!) { createForwardingRequest(input: {
+          paymentMethod: $pm, url: $url, replacements: [CARD_NUMBER, CARD_EXPIRY, CARDHOLDER_NAME],
+          request: { body: "{\\"number\\":\\"{{card_number}}\\",\\"expiry\\":\\"{{card_expiry}}\\",\\"name\\":\\"{{cardholder_name}}\\"}",
+            headers: [{ name: "Destination-Api-Key", value: "vault-key" }] } }) {
+          requestDetails { body httpMethod headers { name value } }
+          responseDetails { status body headers { name value } }
+          requestContext { destinationIpAddress destinationDuration }
+        } }`,
+        { pm: method.id, url },
+      );
+      expect(received).toHaveLength(1);
+      expect(JSON.parse(received[0]!.body)).toEqual({
+        number: '4242424242424242',
+        expiry: '04/31',
+        name: 'Jenny Rosen',
+      });
+      expect(received[0]!.headers['destination-api-key']).toBe('vault-key');
+      expect(JSON.parse(forwarded.requestDetails.body)).toEqual({
+        number: '424242******4242',
+        expiry: '04/31',
+        name: 'Jenny Rosen',
+      });
+      expect(forwarded.requestDetails.httpMethod).toBe('POST');
+      expect(forwarded.responseDetails).toMatchObject({ status: 201, body: '{"token":"vault_1"}' });
+      expect(forwarded.responseDetails.headers).toContainEqual({ name: 'x-vault', value: 'yes' });
+      expect(forwarded.requestContext.destinationIpAddress).toBe('127.0.0.1');
+
+      // Elsewhere than loopback: recorded, not sent.
+      const { createForwardingRequest: recorded } = await f.ok(
+        `mutation($pm: ID!) { createForwardingRequest(input: { paymentMethod: $pm, url: "https://vault.example.com/cards",
+          replacements: [CARD_NUMBER], request: { body: "{{card_number}}" } }) { requestDetails { body } responseDetails { status } } }`,
+        { pm: method.id },
+      );
+      expect(recorded).toEqual({ requestDetails: { body: '424242******4242' }, responseDetails: null });
+      expect(received).toHaveLength(1);
+    } finally {
+      destination.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
+import { forwardingRules } from './forwarding.ts';
 import { identityRules } from './identity.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
@@ -61,6 +62,7 @@ export const RULES: RuleBook = merge(
   eventRules,
   familyRules,
   fileRules,
+  forwardingRules,
   identityRules,
   intentRules,
   issuingRules,
