@@ -400,3 +400,65 @@ describe('Forwarding', () => {
     }
   });
 });
+
+describe('Climate', () => {
+  const ORDER = `id status amountSubtotal amountFees amountTotal expectedDeliveryYear deliveredAt canceledAt
+    cancellationReason deliveryDetails { metricTons supplier { id } }`;
+  const usd = async () =>
+    (await f.ok('{ balance { available { amount currency } } }')).balance.available.find(
+      (b: { currency: string }) => b.currency === 'usd',
+    ).amount as number;
+  const order = async () =>
+    (
+      await f.ok(
+        `mutation { createClimateOrder(input: { product: "climsku_frontier_offtake_portfolio_2027", metricTons: "0.5" }) { ${ORDER} } }`,
+      )
+    ).createClimateOrder;
+
+  it('an order is paid from the balance, then delivered or canceled and refunded', async () => {
+    const stream = await f.subscribe(['climate.*']);
+    const before = await usd();
+    const delivered = await order();
+    expect(delivered).toMatchObject({
+      status: 'CONFIRMED',
+      amountSubtotal: 25_000,
+      amountFees: 1_650,
+      amountTotal: 26_650,
+      expectedDeliveryYear: 2027,
+      deliveryDetails: [],
+    });
+    expect(await usd()).toBe(before - 26_650);
+    const response = await fetch(`${f.emulator.url}/_emulator/climate/orders/${delivered.id}/deliver`, {
+      method: 'POST',
+    });
+    expect(response.status).toBe(200);
+    const { climateOrder } = await f.ok(`query($id: ID!) { climateOrder(id: $id) { ${ORDER} } }`, {
+      id: delivered.id,
+    });
+    expect(climateOrder).toMatchObject({
+      status: 'DELIVERED',
+      deliveryDetails: [{ metricTons: '0.5', supplier: { id: 'climsup_emulator_frontier' } }],
+    });
+    expect(climateOrder.deliveredAt).not.toBeNull();
+    const cancel =
+      'mutation($id: ID!) { cancelClimateOrder(id: $id) { status canceledAt cancellationReason } }';
+    expect(await f.fails(cancel, { id: delivered.id })).toBeDefined();
+    expect(await usd()).toBe(before - 26_650);
+
+    const canceled = await order();
+    const { cancelClimateOrder } = await f.ok(cancel, { id: canceled.id });
+    expect(cancelClimateOrder).toMatchObject({ status: 'CANCELED', cancellationReason: 'REQUESTED' });
+    expect(await usd()).toBe(before - 26_650);
+    expect(
+      (await fetch(`${f.emulator.url}/_emulator/climate/orders/${canceled.id}/deliver`, { method: 'POST' }))
+        .status,
+    ).toBe(400);
+    expect((await stream.take(4)).map((e) => `${e.type} ${e.data.id === delivered.id ? 1 : 2}`)).toEqual([
+      'climate.order.created 1',
+      'climate.order.delivered 1',
+      'climate.order.created 2',
+      'climate.order.canceled 2',
+    ]);
+    stream.close();
+  });
+});

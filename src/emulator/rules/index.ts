@@ -6,6 +6,7 @@ import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
+import { climateRules } from './climate.ts';
 import { connectRules } from './connect.ts';
 import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
@@ -55,6 +56,7 @@ export const RULES: RuleBook = merge(
   catalogRules,
   chargeRules,
   checkoutRules,
+  climateRules,
   connectRules,
   creditNoteRules,
   cryptoOnrampRules,
