@@ -462,3 +462,40 @@ describe('Climate', () => {
     stream.close();
   });
 });
+
+describe('Sources', () => {
+  it('detaching a Source answers with it consumed, not a deleted stub', async () => {
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Source holder" }) { id } }',
+    );
+    const { createSource: source } = await f.ok(
+      'mutation { createSource(input: { type: ACH_CREDIT_TRANSFER, currency: "usd", owner: { email: "jenny.rosen@example.com" } }) { id status } }',
+    );
+    await f.ok(
+      'mutation($c: ID!, $s: ID!) { createCustomerSource(customer: $c, input: { source: $s }) { __typename } }',
+      {
+        c: customer.id,
+        s: source.id,
+      },
+    );
+    const stream = await f.subscribe(['customer.source.*']);
+    const { deleteCustomerSource: detached } = await f.ok(
+      `mutation($c: ID!, $s: ID!) { deleteCustomerSource(customer: $c, id: $s) {
+        __typename ... on Source { id status customer { id } } } }`,
+      { c: customer.id, s: source.id },
+    );
+    expect(detached).toEqual({ __typename: 'Source', id: source.id, status: 'consumed', customer: null });
+    const { customer: after, source: retrieved } = await f.ok(
+      'query($c: ID!, $s: ID!) { customer(id: $c) { defaultSource { __typename } sources(first: 5) { nodes { __typename } } } source(id: $s) { status } }',
+      { c: customer.id, s: source.id },
+    );
+    expect(after).toEqual({ defaultSource: null, sources: { nodes: [] } });
+    expect(retrieved).toEqual({ status: 'consumed' });
+    const [event] = await stream.take(1);
+    expect(event).toMatchObject({
+      type: 'customer.source.deleted',
+      data: { id: source.id, status: 'consumed' },
+    });
+    stream.close();
+  });
+});
