@@ -1,8 +1,10 @@
 /**
  * The remaining families' lifecycles through GraphQL on the emulator, with the events a GraphQL
  * subscription receives: Identity (the hosted verification page, rules/identity.ts); billing's
- * prorations, metered usage and invoices paid through their PaymentIntent (rules/subscriptions.ts,
- * rules/invoices.ts), on a test clock.
+ * prorations, metered usage and invoices paid through their PaymentIntent, on a test clock
+ * (rules/subscriptions.ts, rules/invoices.ts); report runs whose CSV the emulator serves
+ * (rules/reporting.ts); forwarding to a loopback destination (forwarding.ts); Climate orders
+ * delivered or canceled (rules/climate.ts); a detached Source (rules/sources.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
