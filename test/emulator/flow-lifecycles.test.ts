@@ -271,6 +271,52 @@ describe('Billing', () => {
   });
 });
 
+describe('Billing: an invoice paid through its PaymentIntent', () => {
+  it('confirming the PaymentIntent of a sent invoice pays the invoice', async () => {
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Invoice payer", email: "payer@example.com" }) { id } }',
+    );
+    await f.ok(
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 4200, currency: "usd" }) { id } }',
+      {
+        c: customer.id,
+      },
+    );
+    const { createInvoice: draft } = await f.ok(
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 7 }) { id } }',
+      { c: customer.id },
+    );
+    const { finalizeInvoice: open } = await f.ok(
+      'mutation($id: ID!) { finalizeInvoice(id: $id) { status paymentIntent { id status amount invoiceId } } }',
+      { id: draft.id },
+    );
+    expect(open).toMatchObject({
+      status: 'OPEN',
+      paymentIntent: { status: 'REQUIRES_PAYMENT_METHOD', amount: 4200, invoiceId: draft.id },
+    });
+    const stream = await f.subscribe(['invoice.paid', 'payment_intent.succeeded', 'charge.succeeded']);
+    const { confirmPaymentIntent: paid } = await f.ok(
+      'mutation($id: ID!) { confirmPaymentIntent(id: $id, input: { paymentMethod: "pm_card_visa" }) { status latestCharge { invoiceId } } }',
+      { id: open.paymentIntent.id },
+    );
+    expect(paid).toEqual({ status: 'SUCCEEDED', latestCharge: { invoiceId: draft.id } });
+    const { invoice } = await f.ok(
+      'query($id: ID!) { invoice(id: $id) { status amountPaid amountRemaining charge { id } } }',
+      {
+        id: draft.id,
+      },
+    );
+    expect(invoice).toMatchObject({ status: 'PAID', amountPaid: 4200, amountRemaining: 0 });
+    expect(invoice.charge).not.toBeNull();
+    expect((await stream.take(3)).map((e) => e.type)).toEqual([
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'invoice.paid',
+    ]);
+    stream.close();
+  });
+});
+
 describe('Reporting', () => {
   it("a run's result is a CSV of the ledger the emulator serves", async () => {
     const from = new Date(Date.now() - 60_000).toISOString();

@@ -147,6 +147,15 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
   return entry;
 }
 
+/**
+ * An invoice whose PaymentIntent was confirmed directly (as the hosted invoice page or a client
+ * does) is paid by that PaymentIntent's charge.
+ */
+export function paidByIntent(ctx: Ctx, invoiceId: string, charge: string): void {
+  const invoice = ctx.find(invoiceId, ['invoice']);
+  if (invoice?.data.status === 'open') markPaid(ctx, invoice, charge);
+}
+
 /** The card an invoice is paid with: `source`, the invoice's or the customer's default source. */
 function paymentCard(
   ctx: Ctx,
