@@ -268,6 +268,20 @@ describe('Billing', () => {
     const events = await stream.until(['invoice.payment_succeeded']);
     expect([...new Set(typesAmong(events, wanted))]).toEqual(wanted);
     stream.close();
+
+    // The item's own endpoint prorates too: a third seat, pending for the next invoice.
+    await f.ok(
+      'mutation($i: ID!) { updateSubscriptionItem(id: $i, input: { quantity: 3, prorationBehavior: CREATE_PRORATIONS }) { quantity } }',
+      { i: item(basic) },
+    );
+    const { invoiceitems: pending } = await f.ok(
+      'query($c: ID!) { invoiceitems(customer: $c, pending: true, first: 5) { nodes { amount quantity proration } } }',
+      { c: customer.id },
+    );
+    expect(pending.nodes).toEqual([
+      { amount: 8679, quantity: 3, proration: true },
+      { amount: -5786, quantity: 2, proration: true },
+    ]);
   });
 });
 

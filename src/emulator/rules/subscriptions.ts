@@ -309,6 +309,42 @@ function billChanges(
   ctx.set(subscription, { latest_invoice: paid.id });
 }
 
+/** Subscription updates that are changing their items (whose own rule then bills nothing). */
+const updatingItems = new WeakSet<Ctx>();
+
+/** Applies `items[]` of a subscription update, collecting each change for billing. */
+function updateItems(
+  ctx: Ctx,
+  entry: Entry,
+  items: readonly Json[],
+  changes: [Billed | undefined, Billed | undefined][],
+): void {
+  items.forEach((item, i) => {
+    if (!isObject(item)) return;
+    const param = `items[${i}]`;
+    if (typeof item.id === 'string') {
+      const existing = ctx.find(item.id, ['subscription_item']);
+      if (!existing || existing.data.subscription !== entry.id) {
+        throw invalidRequest(`No such subscription item: '${item.id}'`, {
+          code: 'resource_missing',
+          param: `${param}[id]`,
+        });
+      }
+      if (item.deleted === true) {
+        changes.push([billed(existing), undefined]);
+        ctx.ops.deleteEntry(ctx, existing);
+        return;
+      }
+      const change: JsonObject = {};
+      if (item.price !== undefined || item.price_data !== undefined)
+        change.price = priceForItem(ctx, item, param).id;
+      if (item.quantity !== undefined) change.quantity = item.quantity;
+      if (item.metadata !== undefined) change.metadata = item.metadata;
+      changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
+    } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
+  });
+}
+
 function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
   const price = priceForItem(ctx, item, param);
   const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
@@ -419,30 +455,14 @@ export const subscriptionRules: RuleBook = {
     afterUpdate(ctx, entry, params) {
       if (!Array.isArray(params.items)) return;
       const changes: [Billed | undefined, Billed | undefined][] = [];
-      params.items.forEach((item, i) => {
-        if (!isObject(item)) return;
-        const param = `items[${i}]`;
-        if (typeof item.id === 'string') {
-          const existing = ctx.find(item.id, ['subscription_item']);
-          if (!existing || existing.data.subscription !== entry.id) {
-            throw invalidRequest(`No such subscription item: '${item.id}'`, {
-              code: 'resource_missing',
-              param: `${param}[id]`,
-            });
-          }
-          if (item.deleted === true) {
-            changes.push([billed(existing), undefined]);
-            ctx.ops.deleteEntry(ctx, existing);
-            return;
-          }
-          const change: JsonObject = {};
-          if (item.price !== undefined || item.price_data !== undefined)
-            change.price = priceForItem(ctx, item, param).id;
-          if (item.quantity !== undefined) change.quantity = item.quantity;
-          if (item.metadata !== undefined) change.metadata = item.metadata;
-          changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
-        } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
-      });
+      const items = params.items;
+      // The items' own rule leaves these changes to this one, which bills them together.
+      updatingItems.add(ctx);
+      try {
+        updateItems(ctx, entry, items, changes);
+      } finally {
+        updatingItems.delete(ctx);
+      }
       billChanges(ctx, ctx.current(entry), changes, params);
     },
     cancel(ctx, entry, params) {
@@ -511,6 +531,12 @@ export const subscriptionRules: RuleBook = {
         const price = priceForItem(ctx, params, 'price');
         draft.price = price.data;
       }
+    },
+    afterUpdate(ctx, entry, params, before) {
+      // `POST /v1/subscription_items/{id}` bills its change (its subscription's update bills its own).
+      if (updatingItems.has(ctx)) return;
+      const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+      if (subscription) billChanges(ctx, subscription, [[billed(before), billed(entry)]], params);
     },
   },
 };
