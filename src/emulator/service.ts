@@ -20,7 +20,7 @@ import {
   toFormValues,
   type UploadedFile,
 } from './form.ts';
-import { FORWARDING_PATH, prefetchForward } from './forwarding.ts';
+import { FORWARDING_PATH, prefetchForward, takeForward } from './forwarding.ts';
 import { Handlers } from './handlers.ts';
 import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
 import { newRequestId } from './ids.ts';
@@ -214,14 +214,20 @@ export class EmulatorService {
         return reply.json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
       default:
     }
-    // A forwarding request's outbound call is asynchronous: made before the transaction.
-    if (method === 'POST' && match?.route.op.path === FORWARDING_PATH)
+    // A forwarding request's outbound call is asynchronous: made before the transaction, once
+    // per idempotency key (a replay answers the saved response and sends nothing).
+    const forwarding = method === 'POST' && match?.route.op.path === FORWARDING_PATH;
+    const account = request.headers['stripe-account'];
+    if (forwarding && !(idempotencyKey && this.idempotency.has(account, idempotencyKey)))
       await prefetchForward(this.store, request.headers, request.body, requestId, this.allowedKeys);
     try {
       const query = question === -1 ? '' : request.url.slice(question + 1);
       return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);
     } catch (error) {
       return reply.error(error);
+    } finally {
+      // An outcome the request did not use (it failed first) is dropped.
+      if (forwarding) takeForward(requestId);
     }
   }
 

@@ -421,17 +421,17 @@ describe('Forwarding', () => {
         createPaymentMethod(input: { type: CARD, card: { number: "4242424242424242", expMonth: 4, expYear: 2031, cvc: "123" },
           billingDetails: { name: "Jenny Rosen" } }) { id }
       }`);
-      const { createForwardingRequest: forwarded } = await f.ok(
-        `mutation($pm: ID!, $url: String!) { createForwardingRequest(input: {
+      const forward = `mutation($pm: ID!, $url: String!) { createForwardingRequest(idempotencyKey: "forward-once", input: {
           paymentMethod: $pm, url: $url, replacements: [CARD_NUMBER, CARD_EXPIRY, CARDHOLDER_NAME],
           request: { body: "{\\"number\\":\\"{{card_number}}\\",\\"expiry\\":\\"{{card_expiry}}\\",\\"name\\":\\"{{cardholder_name}}\\"}",
             headers: [{ name: "Destination-Api-Key", value: "vault-key" }] } }) {
           requestDetails { body httpMethod headers { name value } }
           responseDetails { status body headers { name value } }
           requestContext { destinationIpAddress destinationDuration }
-        } }`,
-        { pm: method.id, url },
-      );
+        } }`;
+      const { createForwardingRequest: forwarded } = await f.ok(forward, { pm: method.id, url });
+      // A retry with the same idempotency key answers the same, without sending again.
+      expect((await f.ok(forward, { pm: method.id, url })).createForwardingRequest).toEqual(forwarded);
       expect(received).toHaveLength(1);
       expect(JSON.parse(received[0]!.body)).toEqual({
         number: '4242424242424242',
