@@ -331,6 +331,44 @@ describe('Billing: an invoice paid through its PaymentIntent', () => {
   });
 });
 
+describe('Billing: a declined invoice payment', () => {
+  it('leaves the invoice open and its PaymentIntent back at requires_payment_method', async () => {
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Declined payer", source: "tok_chargeCustomerFail" }) { id } }',
+    );
+    await f.ok(
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 1800, currency: "usd" }) { id } }',
+      {
+        c: customer.id,
+      },
+    );
+    const { createInvoice: invoice } = await f.ok(
+      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id } }',
+      {
+        c: customer.id,
+      },
+    );
+    await f.ok('mutation($id: ID!) { finalizeInvoice(id: $id) { id } }', { id: invoice.id });
+    expect(
+      await f.fails('mutation($id: ID!) { payInvoice(id: $id) { id } }', { id: invoice.id }),
+    ).toBeDefined();
+    const { invoice: after } = await f.ok(
+      `query($id: ID!) { invoice(id: $id) { status attemptCount
+        paymentIntent { status lastPaymentError { code } latestCharge { status invoiceId } } } }`,
+      { id: invoice.id },
+    );
+    expect(after).toEqual({
+      status: 'OPEN',
+      attemptCount: 1,
+      paymentIntent: {
+        status: 'REQUIRES_PAYMENT_METHOD',
+        lastPaymentError: { code: 'card_declined' },
+        latestCharge: { status: 'FAILED', invoiceId: invoice.id },
+      },
+    });
+  });
+});
+
 describe('Reporting', () => {
   it("a run's result is a CSV of the ledger the emulator serves", async () => {
     const from = new Date(Date.now() - 60_000).toISOString();
