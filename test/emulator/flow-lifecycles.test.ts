@@ -285,39 +285,53 @@ describe('Billing', () => {
   });
 });
 
+/** A finalized invoice of one item for a new customer (`fields` of the customer, of the invoice). */
+async function finalizedInvoice(customerFields: string, invoiceFields: string, amount: number) {
+  const { createCustomer: customer } = await f.ok(
+    `mutation { createCustomer(input: { ${customerFields} }) { id } }`,
+  );
+  await f.ok(
+    'mutation($c: ID!, $a: SafeInt!) { createInvoiceitem(input: { customer: $c, amount: $a, currency: "usd" }) { id } }',
+    {
+      c: customer.id,
+      a: amount,
+    },
+  );
+  const { createInvoice: draft } = await f.ok(
+    `mutation($c: ID!) { createInvoice(input: { customer: $c ${invoiceFields} }) { id } }`,
+    { c: customer.id },
+  );
+  return (
+    await f.ok(
+      'mutation($id: ID!) { finalizeInvoice(id: $id) { id status paymentIntent { id status amount invoiceId } } }',
+      {
+        id: draft.id,
+      },
+    )
+  ).finalizeInvoice;
+}
+
 describe('Billing: an invoice paid through its PaymentIntent', () => {
   it('confirming the PaymentIntent of a sent invoice pays the invoice', async () => {
-    const { createCustomer: customer } = await f.ok(
-      'mutation { createCustomer(input: { name: "Invoice payer", email: "payer@example.com" }) { id } }',
-    );
-    await f.ok(
-      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 4200, currency: "usd" }) { id } }',
-      {
-        c: customer.id,
-      },
-    );
-    const { createInvoice: draft } = await f.ok(
-      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 7 }) { id } }',
-      { c: customer.id },
-    );
-    const { finalizeInvoice: open } = await f.ok(
-      'mutation($id: ID!) { finalizeInvoice(id: $id) { status paymentIntent { id status amount invoiceId } } }',
-      { id: draft.id },
+    const open = await finalizedInvoice(
+      'name: "Invoice payer"',
+      ', collectionMethod: SEND_INVOICE, daysUntilDue: 7',
+      4200,
     );
     expect(open).toMatchObject({
       status: 'OPEN',
-      paymentIntent: { status: 'REQUIRES_PAYMENT_METHOD', amount: 4200, invoiceId: draft.id },
+      paymentIntent: { status: 'REQUIRES_PAYMENT_METHOD', amount: 4200, invoiceId: open.id },
     });
     const stream = await f.subscribe(['invoice.paid', 'payment_intent.succeeded', 'charge.succeeded']);
     const { confirmPaymentIntent: paid } = await f.ok(
       'mutation($id: ID!) { confirmPaymentIntent(id: $id, input: { paymentMethod: "pm_card_visa" }) { status latestCharge { invoiceId } } }',
       { id: open.paymentIntent.id },
     );
-    expect(paid).toEqual({ status: 'SUCCEEDED', latestCharge: { invoiceId: draft.id } });
+    expect(paid).toEqual({ status: 'SUCCEEDED', latestCharge: { invoiceId: open.id } });
     const { invoice } = await f.ok(
       'query($id: ID!) { invoice(id: $id) { status amountPaid amountRemaining charge { id } } }',
       {
-        id: draft.id,
+        id: open.id,
       },
     );
     expect(invoice).toMatchObject({ status: 'PAID', amountPaid: 4200, amountRemaining: 0 });
@@ -333,22 +347,11 @@ describe('Billing: an invoice paid through its PaymentIntent', () => {
 
 describe('Billing: a declined invoice payment', () => {
   it('leaves the invoice open and its PaymentIntent back at requires_payment_method', async () => {
-    const { createCustomer: customer } = await f.ok(
-      'mutation { createCustomer(input: { name: "Declined payer", source: "tok_chargeCustomerFail" }) { id } }',
+    const invoice = await finalizedInvoice(
+      'name: "Declined payer", source: "tok_chargeCustomerFail"',
+      '',
+      1800,
     );
-    await f.ok(
-      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 1800, currency: "usd" }) { id } }',
-      {
-        c: customer.id,
-      },
-    );
-    const { createInvoice: invoice } = await f.ok(
-      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id } }',
-      {
-        c: customer.id,
-      },
-    );
-    await f.ok('mutation($id: ID!) { finalizeInvoice(id: $id) { id } }', { id: invoice.id });
     expect(
       await f.fails('mutation($id: ID!) { payInvoice(id: $id) { id } }', { id: invoice.id }),
     ).toBeDefined();
