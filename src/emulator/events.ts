@@ -20,7 +20,7 @@
 
 import type { Model } from '../spec/types.ts';
 import type { Ctx } from './context.ts';
-import type { Json, JsonObject } from './json.ts';
+import { isObject, type Json, type JsonObject } from './json.ts';
 import type { Entry, WriteObserver } from './store.ts';
 
 /** Changed top-level fields, with their values before the change. */
@@ -194,6 +194,16 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'refreshed_balance', when: transitionOf('balance_refresh') },
       { event: 'refreshed_ownership', when: transitionOf('ownership_refresh') },
       { event: 'refreshed_transactions', when: transitionOf('transaction_refresh') },
+    ],
+  },
+  'identity.verification_session': {
+    statusEvents: true,
+    rules: [
+      {
+        event: 'redacted',
+        when: (a, b) =>
+          isObject(a.redaction) && a.redaction.status === 'redacted' && !(b && isObject(b.redaction)),
+      },
     ],
   },
   // A run finishes as it is created in the emulator.

@@ -24,6 +24,7 @@ import {
   financialConnectionsRules,
 } from './hosted-financial.ts';
 import { escapeHtml, type HostedPage, html, money, redirect } from './hosted-html.ts';
+import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './hosted-identity.ts';
 import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './hosted-portal.ts';
 import type { JsonObject } from './json.ts';
 import type { RuleBook } from './rules/types.ts';
@@ -45,6 +46,7 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [PORTAL_PREFIX, portalPage],
   [CONNECT_PREFIX, connectPage],
   [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
+  [IDENTITY_PREFIX, identityPage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */
@@ -180,11 +182,12 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
       return { client_secret: `${id}_secret_${token(24)}` };
     case 'terminal.connection_token':
       return { secret: `pst_test_${token(40)}` };
-    case 'identity.verification_session':
-      return {
-        client_secret: `${id}_secret_test_${token(24)}`,
-        url: `https://verify.stripe.com/start/test_${token(40)}`,
-      };
+    case 'identity.verification_session': {
+      const secret = `${id}_secret_test_${token(24)}`;
+      // The same draws either way, so the seed's later ids do not depend on a listening server.
+      const url = `https://verify.stripe.com/start/test_${token(40)}`;
+      return { client_secret: secret, url: identityPageUrl(ctx, id) ?? url };
+    }
     case 'source':
       return { client_secret: `src_client_secret_${token(24)}` };
     case 'checkout.session':

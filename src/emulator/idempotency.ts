@@ -36,6 +36,11 @@ export class IdempotencyCache {
     return saved;
   }
 
+  /** Whether a response is saved under the key (a replay will answer it). */
+  has(account: string | undefined, key: string): boolean {
+    return this.saved.has(IdempotencyCache.key(account, key));
+  }
+
   save(account: string | undefined, key: string, response: SavedResponse): void {
     if (this.saved.size >= IDEMPOTENCY_CAPACITY) {
       const oldest = this.saved.keys().next().value;

@@ -234,21 +234,38 @@ export function seed(service: EmulatorService): void {
         ] as const) {
           ctx.insert('tax_code', ctx.build('tax_code', { description: name, name }, id));
         }
-        ctx.insert(
-          'reporting.report_type',
-          ctx.build(
+        // Report types whose runs the emulator computes (rules/reporting.ts).
+        for (const [id, name, columns] of [
+          ['balance.summary.1', 'Balance summary', ['category', 'currency', 'net_amount']],
+          [
+            'balance_change_from_activity.itemized.1',
+            'Balance change from activity',
+            [
+              'balance_transaction_id',
+              'created_utc',
+              'currency',
+              'gross',
+              'fee',
+              'net',
+              'reporting_category',
+            ],
+          ],
+        ] as const)
+          ctx.insert(
             'reporting.report_type',
-            {
-              data_available_end: SEED_EPOCH,
-              data_available_start: SEED_EPOCH - 365 * 86_400,
-              default_columns: ['category', 'currency', 'net_amount'],
-              name: 'Balance summary',
-              updated: SEED_EPOCH,
-              version: 1,
-            },
-            'balance.summary.1',
-          ),
-        );
+            ctx.build(
+              'reporting.report_type',
+              {
+                data_available_end: SEED_EPOCH,
+                data_available_start: SEED_EPOCH - 365 * 86_400,
+                default_columns: [...columns],
+                name,
+                updated: SEED_EPOCH,
+                version: 1,
+              },
+              id,
+            ),
+          );
       },
       { now: tick() },
     );

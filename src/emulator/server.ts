@@ -2,13 +2,15 @@
  * `createEmulator()`: the emulator on a node:http socket (127.0.0.1, port 0 by default), with the
  * service's controls (`reset`, `stats`, `setFaults`) and a few control endpoints for processes that
  * only see the socket (`GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/faults`
- * with a JSON body, `POST /_emulator/stats/reset`); they need no key and bypass fault injection.
+ * with a JSON body, `POST /_emulator/stats/reset`, `POST /_emulator/climate/orders/<id>/deliver`);
+ * they need no key and bypass fault injection.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults.ts';
 import { hostedPage, isHostedPath } from './hosted.ts';
+import { deliverOrder, ORDER } from './rules/climate.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
 import type { EmulatorStats } from './stats.ts';
 import type { Store } from './store.ts';
@@ -84,6 +86,16 @@ async function control(
   if (req.method === 'POST' && path === '/_emulator/reset') {
     service.reset();
     return sendJson(res, 200, { reset: true });
+  }
+  const deliver = /^\/_emulator\/climate\/orders\/([^/]+)\/deliver$/.exec(path);
+  if (req.method === 'POST' && deliver) {
+    try {
+      // Stripe's suppliers deliver orders; no API does, so this plays them (rules/climate.ts).
+      const order = service.transaction((ctx) => deliverOrder(ctx, ctx.require(deliver[1]!, [ORDER])));
+      return sendJson(res, 200, order.data);
+    } catch (error) {
+      return sendJson(res, (error as { status?: number }).status ?? 500, { error: (error as Error).message });
+    }
   }
   if (path === '/_emulator/faults') {
     if (req.method === 'POST') {

@@ -11,6 +11,7 @@ import { invalidRequest, StripeError } from './errors.ts';
 import { flushEvents, recordEvents } from './events.ts';
 import { type ExpandTree, parseExpand } from './expand.ts';
 import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './faults.ts';
+import { fileDownload } from './file-contents.ts';
 import {
   decodeForm,
   decodeMultipart,
@@ -19,6 +20,7 @@ import {
   toFormValues,
   type UploadedFile,
 } from './form.ts';
+import { FORWARDING_PATH, prefetchForward, takeForward } from './forwarding.ts';
 import { Handlers } from './handlers.ts';
 import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
 import { newRequestId } from './ids.ts';
@@ -212,11 +214,20 @@ export class EmulatorService {
         return reply.json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
       default:
     }
+    // A forwarding request's outbound call is asynchronous: made before the transaction, once
+    // per idempotency key (a replay answers the saved response and sends nothing).
+    const forwarding = method === 'POST' && match?.route.op.path === FORWARDING_PATH;
+    const account = request.headers['stripe-account'];
+    if (forwarding && !(idempotencyKey && this.idempotency.has(account, idempotencyKey)))
+      await prefetchForward(this.store, request.headers, request.body, requestId, this.allowedKeys);
     try {
       const query = question === -1 ? '' : request.url.slice(question + 1);
       return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);
     } catch (error) {
       return reply.error(error);
+    } finally {
+      // An outcome the request did not use (it failed first) is dropped.
+      if (forwarding) takeForward(requestId);
     }
   }
 
@@ -225,6 +236,8 @@ export class EmulatorService {
     const { method, path, match, request, idempotencyKey } = incoming;
     const key = authenticate(request.headers.authorization, this.allowedKeys);
     if (key instanceof StripeError) throw key;
+    const download = method === 'GET' && !match ? fileDownload(this.store, path) : undefined;
+    if (download) return reply.binary(download.type, download.body);
     if (!match) {
       throw invalidRequest(
         `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
@@ -344,8 +357,8 @@ export class EmulatorService {
     ctx.scope.begin(recordEvents(ctx));
     try {
       const result = fn(ctx);
-      flushEvents(ctx);
-      ctx.scope.commit();
+      // Its events go to webhooks like a request's (a hosted page's payment, a verification).
+      this.committed(ctx);
       return result;
     } catch (error) {
       ctx.scope.rollback();

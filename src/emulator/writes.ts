@@ -166,7 +166,10 @@ export class Writes implements Operations {
   delete(ctx: Ctx, route: Route, values: readonly string[]): Result {
     const parents = this.locate.parents(ctx, route, values);
     if (route.op.singleton) return this.deleteSingleton(ctx, route, parents);
-    return { kind: 'raw', body: this.deleteEntry(ctx, this.locate.target(ctx, route, values, parents)) };
+    const entry = this.locate.target(ctx, route, values, parents);
+    const detach = this.locate.rulesFor(entry.resource)?.detach;
+    if (detach) return { kind: 'entry', entry: detach(ctx, entry) };
+    return { kind: 'raw', body: this.deleteEntry(ctx, entry) };
   }
 
   /** A DELETE that answers with the live object (`DELETE /v1/subscriptions/{id}` cancels). */

@@ -178,11 +178,18 @@ describe('events by flow', () => {
       const id = String(
         call('POST', '/v1/invoices', { customer, collection_method: 'send_invoice', days_until_due: 30 }).id,
       );
-      expect(types(() => call('POST', `/v1/invoices/${id}/finalize`))).toEqual(['invoice.finalized']);
+      // A finalized invoice with an amount due gets the PaymentIntent it is paid through.
+      expect(types(() => call('POST', `/v1/invoices/${id}/finalize`))).toEqual([
+        'invoice.finalized',
+        'payment_intent.created',
+      ]);
       return id;
     };
     const voided = invoice();
-    expect(types(() => call('POST', `/v1/invoices/${voided}/void`))).toEqual(['invoice.voided']);
+    expect(types(() => call('POST', `/v1/invoices/${voided}/void`))).toEqual([
+      'invoice.voided',
+      'payment_intent.canceled',
+    ]);
     const uncollectible = invoice();
     expect(types(() => call('POST', `/v1/invoices/${uncollectible}/mark_uncollectible`))).toEqual([
       'invoice.marked_uncollectible',

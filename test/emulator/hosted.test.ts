@@ -70,7 +70,8 @@ describe('links and secrets', () => {
         '/v1/identity/verification_sessions',
         { type: 'document' },
         'url',
-        /^https:\/\/verify\.stripe\.com\/start\/test_\w{40}$/,
+        // The emulator's own page (hosted-identity.ts) while its server listens.
+        /^http:\/\/127\.0\.0\.1:\d+\/verify\/vs_\w+$/,
       ],
       [
         '/v1/sources',

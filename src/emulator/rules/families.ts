@@ -2,7 +2,6 @@
  * Smaller families' lifecycles, as Stripe documents their test mode:
  *
  * - Connect: login links exist only for Express accounts.
- * - Reporting: a report run succeeds at once with its result file (`finance_report_run`).
  * - Terminal: a reader registered with a simulated code (`simulated-wpe`, `simulated-s700`,
  *   `simulated-m2`…) is that simulated device, `online`, with a serial number.
  * - Financial Connections: `refresh` (`features[]=balance|ownership|transactions`) fills the
@@ -113,28 +112,6 @@ export const familyRules: RuleBook = {
         );
       }
       withLinks(ctx, 'login_link', draft, { ...params, account: parent?.id ?? null });
-    },
-  },
-  'reporting.report_run': {
-    beforeCreate(ctx, draft) {
-      const file = ctx.insert(
-        'file',
-        ctx.build('file', {
-          expires_at: ctx.now + 365 * 86_400,
-          filename: `report_${String(draft.id)}.csv`,
-          purpose: 'finance_report_run',
-          size: 0,
-          title: `${String(draft.report_type)} report`,
-          type: 'csv',
-        }),
-      );
-      const url = `https://files.stripe.com/v1/files/${file.id}/contents`;
-      Object.assign(draft, {
-        error: null,
-        result: ctx.current(ctx.set(file, { url })).data,
-        status: 'succeeded',
-        succeeded_at: ctx.now,
-      });
     },
   },
   'terminal.reader': {

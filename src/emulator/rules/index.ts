@@ -6,6 +6,7 @@ import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
+import { climateRules } from './climate.ts';
 import { connectRules } from './connect.ts';
 import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
@@ -13,6 +14,8 @@ import { customerRules } from './customers.ts';
 import { eventRules } from './events.ts';
 import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
+import { forwardingRules } from './forwarding.ts';
+import { identityRules } from './identity.ts';
 import { intentRules } from './intents.ts';
 import { invoiceItemRules } from './invoice-items.ts';
 import { invoiceRules } from './invoices.ts';
@@ -20,6 +23,7 @@ import { issuingRules } from './issuing.ts';
 import { paymentSourceRules } from './payment-sources.ts';
 import { quoteRules } from './quotes.ts';
 import { radarRules } from './radar.ts';
+import { reportingRules } from './reporting.ts';
 import { scheduleRules } from './schedules.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
@@ -52,6 +56,7 @@ export const RULES: RuleBook = merge(
   catalogRules,
   chargeRules,
   checkoutRules,
+  climateRules,
   connectRules,
   creditNoteRules,
   cryptoOnrampRules,
@@ -59,6 +64,8 @@ export const RULES: RuleBook = merge(
   eventRules,
   familyRules,
   fileRules,
+  forwardingRules,
+  identityRules,
   intentRules,
   issuingRules,
   invoiceItemRules,
@@ -68,6 +75,7 @@ export const RULES: RuleBook = merge(
   paymentSourceRules,
   quoteRules,
   radarRules,
+  reportingRules,
   scheduleRules,
   sourceRulesBook,
   subscriptionRules,

@@ -16,6 +16,7 @@ import type { JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import type { Decline } from '../tokens.ts';
 import { destinationOf, recordCharge } from './charges.ts';
+import { paidByIntent } from './invoices.ts';
 import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
 import type { RuleBook } from './types.ts';
 
@@ -99,12 +100,13 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     description: entry.data.description ?? null,
     metadata: entry.data.metadata ?? {},
     extra: destinationOf(ctx, entry.data),
+    ...(typeof entry.data.invoice === 'string' ? { invoice: entry.data.invoice } : {}),
   });
   if (decline) return failConfirmation(ctx, entry, method, decline, charge.id);
   if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
     if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
   }
-  return ctx.set(entry, {
+  const confirmed = ctx.set(entry, {
     amount_capturable: manual ? amount : 0,
     amount_received: manual ? 0 : amount,
     last_payment_error: null,
@@ -114,6 +116,9 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     review: charge.data.review ?? null,
     status: manual ? 'requires_capture' : 'succeeded',
   });
+  // An invoice's PaymentIntent pays its invoice.
+  if (!manual && typeof entry.data.invoice === 'string') paidByIntent(ctx, entry.data.invoice, charge.id);
+  return confirmed;
 }
 
 const AUTHENTICATION_REQUIRED: Decline = {

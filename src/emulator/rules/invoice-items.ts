@@ -54,6 +54,11 @@ function invoiceOf(ctx: Ctx, item: Entry): Entry | undefined {
 
 export const invoiceItemRules: RuleBook = {
   invoiceitem: {
+    // `pending=true`: the items no invoice has taken yet (`false`: the others).
+    listFilter(name, value) {
+      if (name !== 'pending' || typeof value !== 'boolean') return undefined;
+      return (entry) => (typeof entry.data.invoice !== 'string') === value;
+    },
     beforeCreate(ctx, draft, { params }) {
       const customer = ctx.require(String(params.customer), ['customer'], 'customer', 400);
       priceInvoiceItem(ctx, draft, params);

@@ -5,14 +5,16 @@
  *   `pending_invoice_items_behavior=exclude`); `subtotal`, `total`, `amount_due` and
  *   `amount_remaining` follow the lines.
  * - `finalize` moves a draft to `open` (numbered from the customer's prefix; a zero invoice is
- *   paid at once), `pay` charges the customer's default source (a declining card is Stripe's 402
- *   and the invoice stays open), `void` and `mark_uncollectible` close an open invoice; only
+ *   paid at once; otherwise it gets its PaymentIntent), `pay` charges the customer's default
+ *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
+ *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice; only
  *   drafts can be deleted.
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
+import type { Decline } from '../tokens.ts';
 import { recordCharge } from './charges.ts';
 import { lineFromItem, recomputeTotals, requireDraft } from './invoice-lines.ts';
 import { declineError } from './payment-sources.ts';
@@ -55,7 +57,38 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
       ending_balance: Number(entry.data.ending_balance ?? 0) + due,
     });
   }
+  if (entry.data.status === 'open') entry = withPaymentIntent(ctx, entry);
   return entry;
+}
+
+/**
+ * The PaymentIntent a finalized invoice is paid through (Stripe makes one for every open invoice
+ * with an amount due): paying the invoice confirms it, voiding or paying out of band cancels it.
+ */
+function withPaymentIntent(ctx: Ctx, invoice: Entry): Entry {
+  const intent = ctx.ops.createResource(ctx, 'payment_intent', {
+    amount: Number(invoice.data.amount_due),
+    currency: String(invoice.data.currency ?? 'usd'),
+    ...(typeof invoice.data.customer === 'string' ? { customer: invoice.data.customer } : {}),
+    description: `Payment for Invoice ${String(invoice.data.number ?? invoice.id)}`,
+    payment_method_types: ['card'],
+  });
+  ctx.set(intent, { invoice: invoice.id });
+  return ctx.set(invoice, { payment_intent: intent.id });
+}
+
+/** The invoice's PaymentIntent while it can still be confirmed or canceled. */
+function openIntent(ctx: Ctx, invoice: Entry): Entry | undefined {
+  const id = invoice.data.payment_intent;
+  const intent = typeof id === 'string' ? ctx.find(id, ['payment_intent']) : undefined;
+  return intent && !['succeeded', 'canceled'].includes(String(intent.data.status)) ? intent : undefined;
+}
+
+/** Cancels the invoice's PaymentIntent once nothing will be paid through it. */
+function cancelIntent(ctx: Ctx, invoice: Entry): void {
+  const intent = openIntent(ctx, invoice);
+  if (intent)
+    ctx.set(intent, { status: 'canceled', canceled_at: ctx.now, cancellation_reason: 'void_invoice' });
 }
 
 /** The smallest amount Stripe charges (in cents, for USD and most currencies). */
@@ -114,6 +147,15 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
   return entry;
 }
 
+/**
+ * An invoice whose PaymentIntent was confirmed directly (as the hosted invoice page or a client
+ * does) is paid by that PaymentIntent's charge.
+ */
+export function paidByIntent(ctx: Ctx, invoiceId: string, charge: string): void {
+  const invoice = ctx.find(invoiceId, ['invoice']);
+  if (invoice?.data.status === 'open') markPaid(ctx, invoice, charge);
+}
+
 /** The card an invoice is paid with: `source`, the invoice's or the customer's default source. */
 function paymentCard(
   ctx: Ctx,
@@ -153,15 +195,22 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
   if (entry.data.status !== 'open') {
     throw invalidRequest(`You can only pay open invoices. This invoice is ${String(entry.data.status)}.`);
   }
-  if (params.paid_out_of_band === true) return markPaid(ctx, entry, null, true);
+  if (params.paid_out_of_band === true) {
+    cancelIntent(ctx, entry);
+    return markPaid(ctx, entry, null, true);
+  }
   const amount = Number(entry.data.amount_due ?? 0);
   const payment = paymentCard(ctx, entry, params);
   if (!payment) {
-    if (!requireSource) return markPaid(ctx, entry, null);
+    if (!requireSource) {
+      cancelIntent(ctx, entry);
+      return markPaid(ctx, entry, null);
+    }
     throw invalidRequest(
       'This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/migration/invoice-api-v1-payment-methods.',
     );
   }
+  const intent = openIntent(ctx, entry);
   const { charge, decline } = recordCharge(ctx, {
     amount,
     currency: entry.data.currency ?? 'usd',
@@ -170,7 +219,9 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     paymentMethod: payment.id,
     invoice: entry.id,
     description: `Payment for Invoice ${String(entry.data.number ?? entry.id)}`,
+    ...(intent ? { paymentIntent: intent.id } : {}),
   });
+  if (intent) settleIntent(ctx, intent, charge, payment.id, decline);
   if (decline) {
     ctx.set(entry, {
       attempted: true,
@@ -180,6 +231,38 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     throw declineError(decline, { charge: charge.id });
   }
   return markPaid(ctx, entry, charge.id);
+}
+
+/** The invoice's PaymentIntent after its charge: succeeded, or back to a payment method with the error. */
+function settleIntent(
+  ctx: Ctx,
+  intent: Entry,
+  charge: Entry,
+  method: string,
+  decline: Decline | undefined,
+): void {
+  if (!decline) {
+    ctx.set(intent, {
+      amount_received: Number(charge.data.amount ?? 0),
+      last_payment_error: null,
+      latest_charge: charge.id,
+      payment_method: method,
+      status: 'succeeded',
+    });
+    return;
+  }
+  ctx.set(intent, {
+    latest_charge: charge.id,
+    last_payment_error: {
+      charge: charge.id,
+      code: decline.code,
+      decline_code: decline.decline_code,
+      message: decline.message,
+      type: 'card_error',
+    },
+    payment_method: null,
+    status: 'requires_payment_method',
+  });
 }
 
 function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'): Entry {
@@ -194,11 +277,13 @@ function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'):
   }
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
   const at = status === 'void' ? 'voided_at' : 'marked_uncollectible_at';
-  return ctx.set(entry, {
+  const closed = ctx.set(entry, {
     amount_remaining: status === 'void' ? 0 : (entry.data.amount_remaining ?? 0),
     status,
     status_transitions: { ...transitions, [at]: ctx.now },
   });
+  if (status === 'void') cancelIntent(ctx, closed);
+  return closed;
 }
 
 /** The fields every new invoice starts with. */

@@ -11,6 +11,7 @@
  */
 import type { Ctx } from '../context.ts';
 import { invalidRequest, noSuch } from '../errors.ts';
+import { emitEvent } from '../events.ts';
 import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
@@ -59,6 +60,19 @@ function afterSourceRemoved(ctx: Ctx, source: Entry): void {
   if (!customer || customer.data.default_source !== source.id) return;
   const next = sourcesOf(ctx, customer).find((s) => s.id !== source.id);
   ctx.set(customer, { default_source: next?.id ?? null });
+}
+
+/**
+ * Detaching a Source from its customer (`DELETE /v1/customers/{customer}/sources/src_…`): Stripe
+ * answers with the Source itself, now `consumed` and no longer the customer's (it can still be
+ * retrieved, not used again), and sends `customer.source.deleted`.
+ */
+function detachSource(ctx: Ctx, source: Entry): Entry {
+  afterSourceRemoved(ctx, source);
+  const detached = ctx.set(source, { customer: null, status: 'consumed' });
+  // No longer a customer's source, so the recorder gives it no `customer.source.*` event itself.
+  emitEvent(ctx, 'customer.source.deleted', detached.data);
+  return detached;
 }
 
 function createCustomerSource(ctx: Ctx, { params, parent }: CreateInput): Entry {
@@ -139,5 +153,5 @@ export const sourceRulesBook: RuleBook = {
   external_account: { create: createExternalAccount },
   card: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
   bank_account: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
-  source: sourceRules,
+  source: { ...sourceRules, detach: detachSource },
 };

@@ -7,7 +7,9 @@
  *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
  *   the customer's default source when there is one (a declining card leaves the subscription
  *   `incomplete` and the invoice open, or is a 402 with `payment_behavior=error_if_incomplete`).
- * - Updating `items` adds, changes (`id`) or removes (`deleted`) items.
+ * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
+ *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
+ * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
@@ -17,7 +19,7 @@ import { isObject, type Json, type JsonObject } from '../json.ts';
 import type { Entry } from '../store.ts';
 import { createPrice } from './catalog.ts';
 import { discountFor } from './discounts.ts';
-import { addLine, recomputeTotals } from './invoice-lines.ts';
+import { addLine, lineFromItem, recomputeTotals } from './invoice-lines.ts';
 import { finalizeInvoice, invoiceDefaults, payInvoice } from './invoices.ts';
 import { addInterval, DAY } from './periods.ts';
 import type { RuleBook } from './types.ts';
@@ -89,6 +91,7 @@ function periodInvoice(
   subscription: Entry,
   params: JsonObject,
   reason = 'subscription_create',
+  ended?: { start: number; end: number },
 ): Entry {
   const customer = ctx.require(String(subscription.data.customer), ['customer'], 'customer', 400);
   const fields: JsonObject = {
@@ -107,16 +110,21 @@ function periodInvoice(
   const trialing = subscription.data.status === 'trialing';
   for (const item of itemsOf(ctx, subscription)) {
     const price = isObject(item.data.price) ? item.data.price : {};
-    const quantity = Number(item.data.quantity ?? 1);
+    // A metered item bills the usage of the period that ended (nothing on the first invoice).
+    const metered = isObject(price.recurring) && price.recurring.usage_type === 'metered';
+    const quantity = metered ? usageOf(ctx, item, ended, invoice.id) : Number(item.data.quantity ?? 1);
     const unit = Number(price.unit_amount ?? 0);
     addLine(ctx, invoice.id, {
       amount: trialing ? 0 : unit * quantity,
       currency: price.currency ?? 'usd',
       description: `${quantity} × ${String(price.nickname ?? price.product ?? 'item')}`,
-      period: {
-        end: subscription.data.current_period_end ?? ctx.now,
-        start: subscription.data.current_period_start ?? ctx.now,
-      },
+      period:
+        metered && ended
+          ? ended
+          : {
+              end: subscription.data.current_period_end ?? ctx.now,
+              start: subscription.data.current_period_start ?? ctx.now,
+            },
       price,
       quantity,
       subscription: subscription.id,
@@ -127,16 +135,7 @@ function periodInvoice(
   }
   for (const pending of ctx.children(customer, ['invoiceitem']).reverse()) {
     if (pending.data.invoice) continue;
-    const attached = ctx.set(pending, { invoice: invoice.id });
-    addLine(ctx, invoice.id, {
-      amount: attached.data.amount ?? 0,
-      currency: attached.data.currency ?? 'usd',
-      description: attached.data.description ?? null,
-      invoice_item: attached.id,
-      period: attached.data.period ?? { end: ctx.now, start: ctx.now },
-      price: attached.data.price ?? null,
-      quantity: attached.data.quantity ?? 1,
-    });
+    lineFromItem(ctx, invoice.id, ctx.set(pending, { invoice: invoice.id }));
   }
   invoice = recomputeTotals(ctx, invoice);
   if (subscription.data.collection_method === 'send_invoice') return finalizeInvoice(ctx, invoice);
@@ -146,6 +145,81 @@ function periodInvoice(
     if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
     if (params.payment_behavior === 'error_if_incomplete') throw error;
     return ctx.current(invoice);
+  }
+}
+
+/**
+ * The usage a metered item reported for the period that ended (its usage record summary, then
+ * marked as invoiced), 0 on a first invoice.
+ */
+function usageOf(ctx: Ctx, item: Entry, ended: { start: number } | undefined, invoice: string): number {
+  if (!ended) return 0;
+  const summary = ctx
+    .children(item, ['usage_record_summary'])
+    .find((s) => isObject(s.data.period) && s.data.period.start === ended.start);
+  if (!summary) return 0;
+  ctx.set(summary, { invoice });
+  return Number(summary.data.total_usage ?? 0);
+}
+
+/** The time a subscription lives at: its test clock's, or now. */
+function timeOf(ctx: Ctx, subscription: Entry): number {
+  const clock =
+    typeof subscription.data.test_clock === 'string'
+      ? ctx.find(subscription.data.test_clock, ['test_helpers.test_clock'])
+      : undefined;
+  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+}
+
+/** What an item bills per period before or after a change. */
+interface Billed {
+  price: JsonObject;
+  quantity: number;
+}
+
+const billed = (item: Entry | undefined): Billed | undefined =>
+  item && isObject(item.data.price)
+    ? { price: item.data.price, quantity: Number(item.data.quantity ?? 1) }
+    : undefined;
+
+/**
+ * Prorations of an item's change mid-period, as Stripe makes them: a credit for the unused time
+ * at the old price and quantity, a charge for the remaining time at the new ones, each an
+ * invoice item with `proration: true` over the rest of the period (metered items are not prorated).
+ */
+function prorate(
+  ctx: Ctx,
+  subscription: Entry,
+  before: Billed | undefined,
+  after: Billed | undefined,
+  at: number,
+): void {
+  const start = Number(subscription.data.current_period_start);
+  const end = Number(subscription.data.current_period_end);
+  if (!(end > start) || at >= end || subscription.data.status !== 'active') return;
+  const fraction = (end - Math.max(at, start)) / (end - start);
+  const sides: [Billed | undefined, number, string][] = [
+    [before, -1, 'Unused time on'],
+    [after, 1, 'Remaining time on'],
+  ];
+  for (const [side, sign, label] of sides) {
+    if (!side || (isObject(side.price.recurring) && side.price.recurring.usage_type === 'metered')) continue;
+    const amount = sign * Math.round(Number(side.price.unit_amount ?? 0) * side.quantity * fraction);
+    if (amount === 0) continue;
+    const item = ctx.ops.createResource(ctx, 'invoiceitem', {
+      amount,
+      currency: String(side.price.currency ?? 'usd'),
+      customer: String(subscription.data.customer),
+      description: `${label} ${side.quantity} × ${String(side.price.nickname ?? side.price.product ?? 'item')}`,
+      period: { start: at, end },
+      subscription: subscription.id,
+    });
+    ctx.set(item, {
+      price: side.price,
+      proration: true,
+      quantity: side.quantity,
+      test_clock: subscription.data.test_clock ?? null,
+    });
   }
 }
 
@@ -177,6 +251,7 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
     const item = itemsOf(ctx, entry)[0];
     const price = isObject(item?.data.price) ? item.data.price : {};
     const recurring = isObject(price.recurring) ? price.recurring : {};
+    const ended = { start: Number(entry.data.current_period_start), end };
     entry = ctx.set(entry, {
       current_period_start: end,
       current_period_end: addInterval(
@@ -191,12 +266,83 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
       entry,
       {},
       status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
+      ended,
     );
     entry = ctx.set(entry, {
       latest_invoice: invoice.id,
       status: invoice.data.status === 'paid' ? 'active' : 'past_due',
     });
   }
+}
+
+/**
+ * Bills item changes by `proration_behavior`: `create_prorations` (the default) leaves the
+ * prorations pending for the next invoice, `always_invoice` invoices (and charges) them now,
+ * `none` makes none. `proration_date` sets when the change counts from.
+ */
+function billChanges(
+  ctx: Ctx,
+  subscription: Entry,
+  changes: readonly [Billed | undefined, Billed | undefined][],
+  params: JsonObject,
+): void {
+  const behavior =
+    typeof params.proration_behavior === 'string' ? params.proration_behavior : 'create_prorations';
+  if (behavior === 'none') return;
+  const at = typeof params.proration_date === 'number' ? params.proration_date : timeOf(ctx, subscription);
+  for (const [before, after] of changes) {
+    const same = before && after && before.price.id === after.price.id && before.quantity === after.quantity;
+    if (!same) prorate(ctx, subscription, before, after, at);
+  }
+  if (behavior !== 'always_invoice') return;
+  const invoice = ctx.ops.createResource(ctx, 'invoice', {
+    customer: String(subscription.data.customer),
+    subscription: subscription.id,
+  });
+  let paid = ctx.set(invoice, { billing_reason: 'subscription_update' });
+  try {
+    paid = payInvoice(ctx, paid, {}, false);
+  } catch (error) {
+    if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
+    if (params.payment_behavior === 'error_if_incomplete') throw error;
+  }
+  ctx.set(subscription, { latest_invoice: paid.id });
+}
+
+/** Subscription updates that are changing their items (whose own rule then bills nothing). */
+const updatingItems = new WeakSet<Ctx>();
+
+/** Applies `items[]` of a subscription update, collecting each change for billing. */
+function updateItems(
+  ctx: Ctx,
+  entry: Entry,
+  items: readonly Json[],
+  changes: [Billed | undefined, Billed | undefined][],
+): void {
+  items.forEach((item, i) => {
+    if (!isObject(item)) return;
+    const param = `items[${i}]`;
+    if (typeof item.id === 'string') {
+      const existing = ctx.find(item.id, ['subscription_item']);
+      if (!existing || existing.data.subscription !== entry.id) {
+        throw invalidRequest(`No such subscription item: '${item.id}'`, {
+          code: 'resource_missing',
+          param: `${param}[id]`,
+        });
+      }
+      if (item.deleted === true) {
+        changes.push([billed(existing), undefined]);
+        ctx.ops.deleteEntry(ctx, existing);
+        return;
+      }
+      const change: JsonObject = {};
+      if (item.price !== undefined || item.price_data !== undefined)
+        change.price = priceForItem(ctx, item, param).id;
+      if (item.quantity !== undefined) change.quantity = item.quantity;
+      if (item.metadata !== undefined) change.metadata = item.metadata;
+      changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
+    } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
+  });
 }
 
 function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
@@ -308,29 +454,16 @@ export const subscriptionRules: RuleBook = {
     },
     afterUpdate(ctx, entry, params) {
       if (!Array.isArray(params.items)) return;
-      params.items.forEach((item, i) => {
-        if (!isObject(item)) return;
-        const param = `items[${i}]`;
-        if (typeof item.id === 'string') {
-          const existing = ctx.find(item.id, ['subscription_item']);
-          if (!existing || existing.data.subscription !== entry.id) {
-            throw invalidRequest(`No such subscription item: '${item.id}'`, {
-              code: 'resource_missing',
-              param: `${param}[id]`,
-            });
-          }
-          if (item.deleted === true) {
-            ctx.ops.deleteEntry(ctx, existing);
-            return;
-          }
-          const change: JsonObject = {};
-          if (item.price !== undefined || item.price_data !== undefined)
-            change.price = priceForItem(ctx, item, param).id;
-          if (item.quantity !== undefined) change.quantity = item.quantity;
-          if (item.metadata !== undefined) change.metadata = item.metadata;
-          ctx.ops.updateEntry(ctx, existing, change);
-        } else createItem(ctx, entry.id, item, param);
-      });
+      const changes: [Billed | undefined, Billed | undefined][] = [];
+      const items = params.items;
+      // The items' own rule leaves these changes to this one, which bills them together.
+      updatingItems.add(ctx);
+      try {
+        updateItems(ctx, entry, items, changes);
+      } finally {
+        updatingItems.delete(ctx);
+      }
+      billChanges(ctx, ctx.current(entry), changes, params);
     },
     cancel(ctx, entry, params) {
       if (entry.data.status === 'canceled') {
@@ -398,6 +531,12 @@ export const subscriptionRules: RuleBook = {
         const price = priceForItem(ctx, params, 'price');
         draft.price = price.data;
       }
+    },
+    afterUpdate(ctx, entry, params, before) {
+      // `POST /v1/subscription_items/{id}` bills its change (its subscription's update bills its own).
+      if (updatingItems.has(ctx)) return;
+      const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+      if (subscription) billChanges(ctx, subscription, [[billed(before), billed(entry)]], params);
     },
   },
 };

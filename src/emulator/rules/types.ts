@@ -29,6 +29,11 @@ export interface ResourceRules {
   /** Runs before the generic delete: refuses by throwing, or cascades. */
   beforeDelete?(ctx: Ctx, entry: Entry): void;
   afterDelete?(ctx: Ctx, entry: Entry): void;
+  /**
+   * Replaces the generic delete of an object Stripe detaches rather than deletes, answering with
+   * the live object (a customer's `src_…` Source comes back `consumed`).
+   */
+  detach?(ctx: Ctx, entry: Entry): Entry;
   /** Replaces the generic delete for deletes that answer with the live object (subscription cancel). */
   cancel?(ctx: Ctx, entry: Entry, params: JsonObject): Entry;
   /** Actions by verb (`pay`, `finalize`); the generic action only copies params onto the object. */
