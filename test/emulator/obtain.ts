@@ -72,6 +72,12 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
     type: 'card',
     card: { number: '4242424242424242', exp_month: 12, exp_year: 2030 },
   }),
+  // Forwarding needs a card's details: the seed's latest payment method is a bank account.
+  'forwarding.request': () => ({
+    payment_method: [...h.emulator.store.platform.all('payment_method')].find(
+      (pm) => pm.data.type === 'card',
+    )!.id,
+  }),
   payment_link: () => ({ line_items: [{ price: SEED.prices.tshirt, quantity: 1 }] }),
   'checkout.session': () => ({
     mode: 'payment',
