@@ -328,21 +328,37 @@ function chargeConnections(schema: GraphQLSchema): void {
   }
 }
 
+/** Estimates of operations without variables, kept as long as their parsed document is. */
+const constantEstimates = new WeakMap<OperationDefinitionNode, number>();
+
+/**
+ * `estimateAnswer`, remembered for an operation without variables (its one estimate), so that the
+ * cheap pre-check before validation (src/server/precheck.ts) and execution share it.
+ */
+export function answerEstimateOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  if (operation.variableDefinitions?.length) return estimateAnswer(schema, document, operation, variables);
+  let estimate = constantEstimates.get(operation);
+  if (estimate === undefined) {
+    estimate = estimateAnswer(schema, document, operation, variables);
+    constantEstimates.set(operation, estimate);
+  }
+  return estimate;
+}
+
 /** The Yoga plugin: the estimate before execution, the count during it. */
 export function useAnswerBudget(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS): Plugin {
-  // An operation without variables has one estimate, kept as long as its parsed document is.
-  const constant = new WeakMap<OperationDefinitionNode, number>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       chargeConnections(args.schema);
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || operation.operation === 'subscription') return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      let estimate = operation.variableDefinitions?.length ? undefined : constant.get(operation);
-      if (estimate === undefined) {
-        estimate = estimateAnswer(args.schema, args.document, operation, variables);
-        if (!operation.variableDefinitions?.length) constant.set(operation, estimate);
-      }
+      const estimate = answerEstimateOf(args.schema, args.document, operation, variables);
       if (estimate > limits.maxFields) {
         setResultAndStopExecution({ errors: [answerTooLarge(estimate, limits.maxFields, 'estimated')] });
         return;

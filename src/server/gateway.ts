@@ -36,6 +36,7 @@ import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import { usePrecheck } from './precheck.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
@@ -396,6 +397,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
+      // Before validation: refuses a document by its shape or answer size without validating it.
+      usePrecheck({ limits: config.limits, answer: config.answer, introspection: config.introspection }),
       useQueryLimits(config.limits, {
         introspection: config.introspection,
         onEstimate: (context, estimate) => estimates.set(context, estimate),
