@@ -40,6 +40,7 @@ import { usePrecheck } from './precheck.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
+import { createRevocations, type Revocations } from './revocation.ts';
 import { useGatewayRoutes } from './routes.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
@@ -86,6 +87,11 @@ export interface Gateway {
   readonly schema: BuiltSchema;
   /** Webhooks, subscriptions, the shared rate budget and the object cache (src/server/live.ts). */
   readonly live: ReturnType<typeof createLive>;
+  /**
+   * The token deny-list (AUTH_MODE=jwt; shared through Redis with REDIS_URL): `revoke()` refuses a
+   * token or a subject's tokens from now on and ends the streams they opened (src/server/revocation.ts).
+   */
+  readonly revocations: Revocations | undefined;
   /** Loads GraphiQL's assets in the background so that the first page view is quick. */
   preload(): Promise<void>;
   /** Stops being ready and closes the REST client if the gateway made it. Idempotent. */
@@ -257,7 +263,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   // Each operation's estimate rides on its context (src/loaders/slot.ts).
   const estimates = slot<CostEstimate>('cost estimate');
 
-  const authenticator = createAuthenticator(config.auth);
+  const revocations =
+    config.auth.mode === 'jwt'
+      ? createRevocations({ redis: live.shared.redis, prefix: live.shared.prefix, logger })
+      : undefined;
+  const authenticator = createAuthenticator(
+    config.auth,
+    revocations ? { revoked: (caller) => revocations.isRevoked(caller) } : {},
+  );
   // One Host/Origin policy for HTTP, SSE and the WebSocket upgrade (src/server/guards.ts).
   const policy = createChannelPolicy({
     allowedHosts: config.allowedHosts,
@@ -306,6 +319,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       },
       requestId,
       ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
+      ...(caller.mode === 'jwt' ? { credential: caller } : {}),
       logger: logger.child({
         requestId,
         ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
@@ -330,6 +344,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const streamBounds = useStreamBounds({
     maxSubscriptions: config.channels.maxSubscriptions,
     expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+    credentialOf: (context) => (context as Partial<ServerContext> | undefined)?.credential,
+    ...(revocations ? { revocations } : {}),
   });
 
   const yoga = createYoga<Record<string, unknown>, ServerContext>({
@@ -422,10 +438,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     rest,
     schema: built,
     live,
+    revocations,
     preload: () => assets?.preload() ?? Promise.resolve(),
     close() {
       closing ??= (async () => {
         readiness.drain();
+        await revocations?.close();
         await live.close();
         if (ownsRest) await upstream.close();
       })();
