@@ -10,7 +10,9 @@
  * 2. the answer-size estimate (src/server/answer-budget.ts), with the request's raw variables:
  *    over `ANSWER_MAX_FIELDS`, ANSWER_TOO_LARGE.
  *
- * Each refusal is the same typed error the full pipeline would give. A document that passes is
+ * Each refusal is the same typed error the full pipeline would give. The shape errors depend on the
+ * document alone and are the validation result (Yoga caches it); the answer size depends on the
+ * variables too, so it is thrown, as the token limit is at parse time (never cached). A document that passes is
  * validated as usual (the limits' rules run again there: linear and memoised, they cost little). The
  * first pass's outcome is kept per parsed document (Yoga's document cache hands out one AST per
  * source), so a repeated query pays it once.
@@ -64,9 +66,10 @@ export function usePrecheck(options: PrecheckOptions): Plugin {
       const variables =
         typeof params?.variables === 'object' && params.variables !== null ? params.variables : {};
       const estimate = answerEstimateOf(schema, documentAST, operation, variables);
-      if (estimate > options.answer.maxFields) {
-        setResult([answerTooLarge(estimate, options.answer.maxFields, 'estimated')]);
-      }
+      // Thrown, not set as the result: Yoga caches validation results by document, and this one
+      // depends on the variables.
+      if (estimate > options.answer.maxFields)
+        throw answerTooLarge(estimate, options.answer.maxFields, 'estimated');
     },
   };
 }

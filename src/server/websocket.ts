@@ -101,14 +101,16 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
         const enveloped = yoga.getEnveloped({ request, params });
         const { schema, parse, validate, contextFactory } = enveloped;
         let document: ReturnType<typeof parse>;
+        let errors: readonly GraphQLError[];
         try {
           document = parse(params.query);
+          // The cheap pre-checks throw a refusal that depends on the variables (src/server/precheck.ts).
+          errors = validate(schema, document);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return [...errors];
         return {
           schema,
           document,

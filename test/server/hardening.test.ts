@@ -67,6 +67,12 @@ describe('cheap refusals before validation', () => {
       { variables: { n: 1000 } },
     );
     expect(byVariable.body.errors?.map((e) => e.extensions?.code)).toEqual(['ANSWER_TOO_LARGE']);
+    // The refusal depends on the variables: the same document with small pages is validated anew.
+    const sameSmall = await h.query(
+      `query ($n: Int) { ${Array.from({ length: 19 }, (_, i) => `c${i}: charges(first: $n) { nodes { ${fields} } }`).join(' ')} }`,
+      { variables: { n: 2 } },
+    );
+    expect(sameSmall.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const deep = await h.query(
       `{ ${'customer(id: "cus_1") { ... on Customer { '.repeat(20)}notAField${' } }'.repeat(20)} }`,
     );
