@@ -109,6 +109,9 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
+/** Cancellations of requests not served by node:http directly (WebSocket operations, `yoga.fetch`). */
+const sharedSignals = new WeakMap<Request, Cancellation>();
+
 /**
  * The request's abort signal, for upstream calls: one listener per request instead of one per
  * upstream call, and a light signal (`Cancellation`) that each call listens to while queued and in
@@ -116,6 +119,10 @@ function stripeAccountOf(request: Request): string | undefined {
  * (cheaper to hear than the request's own signal, a proxy in Yoga's server adapter).
  */
 function requestSignal(request: Request, res: ServerResponse | undefined): Cancellation {
+  // The operations of one WebSocket share its request (src/server/websocket.ts), so they share one
+  // cancellation too, not a listener each on the socket's signal.
+  const shared = res === undefined ? sharedSignals.get(request) : undefined;
+  if (shared) return shared;
   const cancellation = new Cancellation();
   const gone = (reason?: unknown) =>
     cancellation.abort(reason ?? new DOMException('The client went away', 'AbortError'));
@@ -130,6 +137,7 @@ function requestSignal(request: Request, res: ServerResponse | undefined): Cance
   const source = request.signal;
   if (source.aborted) gone(source.reason);
   else source.addEventListener('abort', () => gone(source.reason), { once: true });
+  sharedSignals.set(request, cancellation);
   return cancellation;
 }
 

@@ -7,7 +7,7 @@
  * One timer and one deny-list watch per stream, both cleared when the stream ends first.
  */
 import { Repeater } from '@repeaterjs/repeater';
-import { type ExecutionResult, GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Credential, Revocations } from './revocation.ts';
 
@@ -116,6 +116,16 @@ export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readon
   return {
     get active() {
       return active;
+    },
+    // Full already: refused before validation and the context (both cost more than the refusal).
+    // Thrown, so that Yoga's validation cache keeps nothing of it.
+    onValidate({ params: { documentAST }, context }) {
+      if (active < maxSubscriptions) return;
+      const params = (context as { params?: { operationName?: string | null } }).params;
+      if (getOperationAST(documentAST, params?.operationName ?? undefined)?.operation !== 'subscription')
+        return;
+      onRefused?.();
+      throw tooManySubscriptions('server', maxSubscriptions);
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       if (active >= maxSubscriptions) {
