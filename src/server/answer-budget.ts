@@ -220,6 +220,7 @@ export function estimateAnswer(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> = {},
+  maxPage = Number.POSITIVE_INFINITY,
 ): number {
   const root =
     operation.operation === 'query'
@@ -229,7 +230,7 @@ export function estimateAnswer(
         : schema.getSubscriptionType();
   if (!root) return 0;
   const counter = new Counter(schema, fragmentsOf(document), (field) =>
-    Math.max(0, pageArgument(field, variables)),
+    Math.max(0, Math.min(maxPage, pageArgument(field, variables))),
   );
   try {
     return counter.object([operation.selectionSet], root);
@@ -333,18 +334,22 @@ const constantEstimates = new WeakMap<OperationDefinitionNode, number>();
 
 /**
  * `estimateAnswer`, remembered for an operation without variables (its one estimate), so that the
- * cheap pre-check before validation (src/server/precheck.ts) and execution share it.
+ * cheap pre-check before validation (src/server/precheck.ts) and execution share it. The pre-check
+ * counts pages over `maxPage` as `maxPage` (such a page is PAGE_SIZE_LIMIT, the clearer refusal, at
+ * execution); an operation that reaches the answer budget has no such page, so both estimates agree.
  */
 export function answerEstimateOf(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
+  maxPage = Number.POSITIVE_INFINITY,
 ): number {
-  if (operation.variableDefinitions?.length) return estimateAnswer(schema, document, operation, variables);
+  if (operation.variableDefinitions?.length)
+    return estimateAnswer(schema, document, operation, variables, maxPage);
   let estimate = constantEstimates.get(operation);
   if (estimate === undefined) {
-    estimate = estimateAnswer(schema, document, operation, variables);
+    estimate = estimateAnswer(schema, document, operation, variables, maxPage);
     constantEstimates.set(operation, estimate);
   }
   return estimate;

@@ -8,7 +8,8 @@
  * 1. fragment cycles and depth, aliases and introspection shape (the query limits' own rules,
  *    src/server/limits.ts), in one graphql-js pass with only those rules;
  * 2. the answer-size estimate (src/server/answer-budget.ts), with the request's raw variables:
- *    over `ANSWER_MAX_FIELDS`, ANSWER_TOO_LARGE.
+ *    over `ANSWER_MAX_FIELDS`, ANSWER_TOO_LARGE (pages over `QUERY_MAX_PAGE_SIZE` count as that
+ *    size: such a page is refused as PAGE_SIZE_LIMIT at execution, the clearer error).
  *
  * Each refusal is the same typed error the full pipeline would give. The shape errors depend on the
  * document alone and are the validation result (Yoga caches it); the answer size depends on the
@@ -65,7 +66,13 @@ export function usePrecheck(options: PrecheckOptions): Plugin {
       if (!operation || operation.operation === 'subscription') return;
       const variables =
         typeof params?.variables === 'object' && params.variables !== null ? params.variables : {};
-      const estimate = answerEstimateOf(schema, documentAST, operation, variables);
+      const estimate = answerEstimateOf(
+        schema,
+        documentAST,
+        operation,
+        variables,
+        options.limits.maxPageSize,
+      );
       // Thrown, not set as the result: Yoga caches validation results by document, and this one
       // depends on the variables.
       if (estimate > options.answer.maxFields)
