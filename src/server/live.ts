@@ -123,7 +123,7 @@ export function createLive(options: {
     delete: (end: () => void) => open.delete(end),
   };
   const events = (): AsyncIterable<LiveEvent> =>
-    subscribeEvents(shared.pubsub, subscribers) as AsyncIterable<LiveEvent>;
+    subscribeEvents(shared.events, subscribers) as AsyncIterable<LiveEvent>;
 
   return {
     shared,

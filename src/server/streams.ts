@@ -6,7 +6,6 @@
  * does one whose token is revoked meanwhile (`reason: "revoked"`, at once: src/server/revocation.ts).
  * One timer and one deny-list watch per stream, both cleared when the stream ends first.
  */
-import { Repeater } from '@repeaterjs/repeater';
 import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Credential, Revocations } from './revocation.ts';
@@ -54,7 +53,9 @@ export type RevocationWatch = (end: () => void) => () => void;
 /**
  * `source` until `deadline` (epoch ms; none: as it is) or until `watch` says the credential is
  * revoked, then one `UNAUTHENTICATED` result and the end. `onEnd` runs once, however the stream
- * ends (source done, client gone, deadline, revocation).
+ * ends (source done, client gone, deadline, revocation). A plain iterator, not a repeater: with
+ * thousands of open subscriptions each holds one timer, one watch and, while a client waits, one
+ * promise (a repeater per stream added a race and its closures per event, and garbage to collect).
  */
 export function boundedStream<T extends ExecutionResult>(
   source: AsyncIterable<T>,
@@ -62,47 +63,90 @@ export function boundedStream<T extends ExecutionResult>(
   onEnd: () => void,
   watch?: RevocationWatch,
 ): AsyncGenerator<T> {
-  return new Repeater<T>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const endWith = (error: GraphQLError) => {
-      void push({ errors: [error] } as unknown as T);
-      stop();
-    };
-    const arm = () => {
-      if (deadline === undefined) return;
-      const left = deadline - Date.now();
-      if (left > MAX_TIMER_MS) {
-        timer = setTimeout(arm, MAX_TIMER_MS);
-        return;
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  /** the result that ends the stream, until the client takes it */
+  let last: T | undefined;
+  /** the client's pending `next()`, while the source has not answered it */
+  let waiting: ((result: IteratorResult<T>) => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unwatch: (() => void) | undefined;
+  const done = (): IteratorResult<T> => ({ value: undefined, done: true });
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    unwatch?.();
+    void iterator.return?.()?.catch(() => {});
+    onEnd();
+  };
+  const wake = (result: IteratorResult<T>) => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.(result);
+  };
+  const endWith = (error: GraphQLError) => {
+    if (finished) return;
+    const result = { errors: [error] } as unknown as T;
+    if (waiting) wake({ value: result, done: false });
+    else last = result;
+    finish();
+  };
+  const arm = () => {
+    if (deadline === undefined) return;
+    const left = deadline - Date.now();
+    timer =
+      left > MAX_TIMER_MS
+        ? setTimeout(arm, MAX_TIMER_MS)
+        : setTimeout(() => endWith(tokenExpired()), Math.max(0, left));
+  };
+  arm();
+  unwatch = watch?.(() => endWith(tokenRevoked()));
+  const stream: AsyncGenerator<T> = {
+    next() {
+      if (last !== undefined) {
+        const value = last;
+        last = undefined;
+        return Promise.resolve({ value, done: false });
       }
-      timer = setTimeout(() => endWith(tokenExpired()), Math.max(0, left));
-    };
-    arm();
-    const unwatch = watch?.(() => endWith(tokenRevoked()));
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      clearTimeout(timer);
-      unwatch?.();
-      void iterator.return?.()?.catch(() => {});
-      onEnd();
-    };
-    void stop.then(end);
-    try {
-      for (;;) {
-        const result = await Promise.race([iterator.next(), stop.then(() => undefined)]);
-        if (result === undefined || result.done) break;
-        await push(result.value);
-      }
-      stop();
-    } catch (error) {
-      stop(error);
-    } finally {
-      end();
-    }
-  });
+      if (finished) return Promise.resolve(done());
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        waiting = resolve;
+        iterator.next().then(
+          (result) => {
+            if (waiting !== resolve) return; // ended meanwhile: answered already
+            waiting = undefined;
+            if (result.done) {
+              finish();
+              resolve(done());
+            } else resolve(result);
+          },
+          (error: unknown) => {
+            if (waiting !== resolve) return;
+            waiting = undefined;
+            finish();
+            reject(error);
+          },
+        );
+      });
+    },
+    return() {
+      last = undefined;
+      finish();
+      wake(done());
+      return Promise.resolve(done());
+    },
+    throw(error: unknown) {
+      last = undefined;
+      finish();
+      wake(done());
+      return Promise.reject(error);
+    },
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+  };
+  return stream;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {

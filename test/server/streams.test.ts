@@ -61,7 +61,7 @@ describe('the in-process pub/sub', () => {
     try {
       const shared = createSharedState();
       const readers = Array.from({ length: 20 }, () =>
-        subscribeEvents(shared.pubsub)[Symbol.asyncIterator](),
+        subscribeEvents(shared.events)[Symbol.asyncIterator](),
       );
       const next = readers.map((reader) => reader.next());
       await new Promise((resolve) => setTimeout(resolve, 20));
