@@ -195,6 +195,22 @@ describe('one Host/Origin policy for HTTP, SSE and the WebSocket upgrade', () =>
 });
 
 describe('bounds on WebSockets and subscriptions', () => {
+  it('refuses a huge answer over WebSocket before validation, with ANSWER_TOO_LARGE', async () => {
+    // 19 × 1,000 charges × 10 fields; `notAField` would fail validation, which never runs.
+    const fields = 'id amount currency status created paid captured refunded livemode disputed notAField';
+    const aliases = Array.from(
+      { length: 19 },
+      (_, i) => `c${i}: charges(first: 1000) { nodes { ${fields} } }`,
+    );
+    const c = client(open.ws);
+    const huge = run(c, `{ ${aliases.join(' ')} }`);
+    const refused = await huge.ended;
+    expect((refused.error as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)).toEqual([
+      'ANSWER_TOO_LARGE',
+    ]);
+    await c.dispose();
+  });
+
   it('closes a socket whose message is over WS_MAX_PAYLOAD_BYTES with 1009', async () => {
     const { socket } = await upgrade(open.ws, {});
     const closed = new Promise<number>((resolve) => socket!.once('close', (code) => resolve(code)));
