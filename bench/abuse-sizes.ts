@@ -32,7 +32,7 @@ const CHARGE_FIELDS =
   'id amount amountCaptured amountRefunded captured created currency description disputed livemode paid ' +
   'refunded status statementDescriptor statementDescriptorSuffix receiptEmail receiptNumber receiptUrl ' +
   'failureCode failureMessage calculatedStatementDescriptor applicationFeeAmount failureBalanceTransactionId ' +
-  'customerId paymentIntentId paymentMethod invoiceId balanceTransactionId applicationId ' +
+  'customerId paymentIntentId paymentMethodId invoiceId balanceTransactionId applicationId ' +
   'applicationFeeId onBehalfOfId reviewId sourceTransferId transferGroup transferId';
 
 function charge(i: number): Record<string, unknown> {

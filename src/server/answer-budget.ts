@@ -220,6 +220,7 @@ export function estimateAnswer(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> = {},
+  maxPage = Number.POSITIVE_INFINITY,
 ): number {
   const root =
     operation.operation === 'query'
@@ -229,7 +230,7 @@ export function estimateAnswer(
         : schema.getSubscriptionType();
   if (!root) return 0;
   const counter = new Counter(schema, fragmentsOf(document), (field) =>
-    Math.max(0, pageArgument(field, variables)),
+    Math.max(0, Math.min(maxPage, pageArgument(field, variables))),
   );
   try {
     return counter.object([operation.selectionSet], root);
@@ -328,21 +329,41 @@ function chargeConnections(schema: GraphQLSchema): void {
   }
 }
 
+/** Estimates of operations without variables, kept as long as their parsed document is. */
+const constantEstimates = new WeakMap<OperationDefinitionNode, number>();
+
+/**
+ * `estimateAnswer`, remembered for an operation without variables (its one estimate), so that the
+ * cheap pre-check before validation (src/server/precheck.ts) and execution share it. The pre-check
+ * counts pages over `maxPage` as `maxPage` (such a page is PAGE_SIZE_LIMIT, the clearer refusal, at
+ * execution); an operation that reaches the answer budget has no such page, so both estimates agree.
+ */
+export function answerEstimateOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  maxPage = Number.POSITIVE_INFINITY,
+): number {
+  if (operation.variableDefinitions?.length)
+    return estimateAnswer(schema, document, operation, variables, maxPage);
+  let estimate = constantEstimates.get(operation);
+  if (estimate === undefined) {
+    estimate = estimateAnswer(schema, document, operation, variables, maxPage);
+    constantEstimates.set(operation, estimate);
+  }
+  return estimate;
+}
+
 /** The Yoga plugin: the estimate before execution, the count during it. */
 export function useAnswerBudget(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS): Plugin {
-  // An operation without variables has one estimate, kept as long as its parsed document is.
-  const constant = new WeakMap<OperationDefinitionNode, number>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       chargeConnections(args.schema);
       const operation = getOperationAST(args.document, args.operationName);
       if (!operation || operation.operation === 'subscription') return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      let estimate = operation.variableDefinitions?.length ? undefined : constant.get(operation);
-      if (estimate === undefined) {
-        estimate = estimateAnswer(args.schema, args.document, operation, variables);
-        if (!operation.variableDefinitions?.length) constant.set(operation, estimate);
-      }
+      const estimate = answerEstimateOf(args.schema, args.document, operation, variables);
       if (estimate > limits.maxFields) {
         setResultAndStopExecution({ errors: [answerTooLarge(estimate, limits.maxFields, 'estimated')] });
         return;

@@ -39,6 +39,9 @@ export interface Caller {
   readonly subject?: string;
   /** when the credential expires (epoch ms, the token's `exp`): streams it opened end then */
   readonly expiresAt?: number;
+  /** the token's `jti` and `iat` (epoch s), for the revocation list (src/server/revocation.ts) */
+  readonly tokenId?: string;
+  readonly issuedAt?: number;
 }
 
 export interface Authenticator {
@@ -107,6 +110,8 @@ export function callerFromClaims(payload: JWTPayload): Caller {
     ...(account === undefined ? {} : { account }),
     ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}),
     ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
+    ...(typeof payload.jti === 'string' ? { tokenId: payload.jti } : {}),
+    ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
   };
 }
 
@@ -136,7 +141,7 @@ function isCanonicalJws(token: string): boolean {
   );
 }
 
-function jwtAuthenticator(config: JwtConfig): Authenticator {
+function jwtAuthenticator(config: JwtConfig, revoked: (caller: Caller) => boolean): Authenticator {
   const options = {
     issuer: config.issuer,
     audience: config.audience,
@@ -166,12 +171,19 @@ function jwtAuthenticator(config: JwtConfig): Authenticator {
       } catch (error) {
         throw unauthenticated(reasonOf(error));
       }
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      if (revoked(caller)) throw unauthenticated('the token has been revoked');
+      return caller;
     },
   };
 }
 
-export function createAuthenticator(config: AuthConfig): Authenticator {
+export interface AuthenticatorOptions {
+  /** whether a verified JWT has been revoked since (src/server/revocation.ts); default never */
+  revoked?: (caller: Caller) => boolean;
+}
+
+export function createAuthenticator(config: AuthConfig, options: AuthenticatorOptions = {}): Authenticator {
   switch (config.mode) {
     case 'none': {
       const nobody: Caller = { mode: 'none' };
@@ -191,7 +203,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       };
     case 'jwt':
       if (!config.jwt) throw new Error('createAuthenticator: AUTH_MODE=jwt needs its JwtConfig');
-      return jwtAuthenticator(config.jwt);
+      return jwtAuthenticator(config.jwt, options.revoked ?? (() => false));
   }
 }
 

@@ -38,9 +38,11 @@ import { createLogger, type Logger, type LogSink, yogaLogger } from './logger.ts
 import { createErrorMasker } from './masking.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { useOperations } from './operations.ts';
+import { usePrecheck } from './precheck.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
+import { createRevocations, type Revocations } from './revocation.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
@@ -86,6 +88,11 @@ export interface Gateway {
   readonly schema: BuiltSchema;
   /** Webhooks, subscriptions, the shared rate budget and the object cache (src/server/live.ts). */
   readonly live: ReturnType<typeof createLive>;
+  /**
+   * The token deny-list (AUTH_MODE=jwt; shared through Redis with REDIS_URL): `revoke()` refuses a
+   * token or a subject's tokens from now on and ends the streams they opened (src/server/revocation.ts).
+   */
+  readonly revocations: Revocations | undefined;
   /** Loads GraphiQL's assets in the background so that the first page view is quick. */
   preload(): Promise<void>;
   /** Stops being ready and closes the REST client if the gateway made it. Idempotent. */
@@ -103,6 +110,9 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
+/** Cancellations of requests not served by node:http directly (WebSocket operations, `yoga.fetch`). */
+const sharedSignals = new WeakMap<Request, Cancellation>();
+
 /**
  * The request's abort signal, for upstream calls: one listener per request instead of one per
  * upstream call, and a light signal (`Cancellation`) that each call listens to while queued and in
@@ -110,6 +120,10 @@ function stripeAccountOf(request: Request): string | undefined {
  * (cheaper to hear than the request's own signal, a proxy in Yoga's server adapter).
  */
 function requestSignal(request: Request, res: ServerResponse | undefined): Cancellation {
+  // The operations of one WebSocket share its request (src/server/websocket.ts), so they share one
+  // cancellation too, not a listener each on the socket's signal.
+  const shared = res === undefined ? sharedSignals.get(request) : undefined;
+  if (shared) return shared;
   const cancellation = new Cancellation();
   const gone = (reason?: unknown) =>
     cancellation.abort(reason ?? new DOMException('The client went away', 'AbortError'));
@@ -124,6 +138,7 @@ function requestSignal(request: Request, res: ServerResponse | undefined): Cance
   const source = request.signal;
   if (source.aborted) gone(source.reason);
   else source.addEventListener('abort', () => gone(source.reason), { once: true });
+  sharedSignals.set(request, cancellation);
   return cancellation;
 }
 
@@ -259,7 +274,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   // Each operation's estimate rides on its context (src/loaders/slot.ts).
   const estimates = slot<CostEstimate>('cost estimate');
 
-  const authenticator = createAuthenticator(config.auth);
+  const revocations =
+    config.auth.mode === 'jwt'
+      ? createRevocations({ redis: live.shared.redis, prefix: live.shared.prefix, logger })
+      : undefined;
+  const authenticator = createAuthenticator(
+    config.auth,
+    revocations ? { revoked: (caller) => revocations.isRevoked(caller) } : {},
+  );
   // One Host/Origin policy for HTTP, SSE and the WebSocket upgrade (src/server/guards.ts).
   const policy = createChannelPolicy({
     allowedHosts: config.allowedHosts,
@@ -310,6 +332,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       },
       requestId,
       ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
+      ...(caller.mode === 'jwt' ? { credential: caller } : {}),
       logger: logger.child({
         requestId,
         ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
@@ -334,6 +357,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const streamBounds = useStreamBounds({
     maxSubscriptions: config.channels.maxSubscriptions,
     expiresAtOf: (context) => (context as Partial<ServerContext> | undefined)?.expiresAt,
+    credentialOf: (context) => (context as Partial<ServerContext> | undefined)?.credential,
+    ...(revocations ? { revocations } : {}),
   });
 
   const yoga = createYoga<Record<string, unknown>, ServerContext>({
@@ -401,6 +426,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // field whose call was aborted resolves nothing below it (test/net/cancellation.test.ts).
       // Before the limits: its after-execution hook must also see operations the limits reject.
       useOperations({ metrics, masker, costExtensions: config.costExtensions, estimates }),
+      // Before validation: refuses a document by its shape or answer size without validating it.
+      usePrecheck({ limits: config.limits, answer: config.answer, introspection: config.introspection }),
       useQueryLimits(config.limits, {
         introspection: config.introspection,
         onPlan: (context, plan) => {
@@ -430,10 +457,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     rest,
     schema: built,
     live,
+    revocations,
     preload: () => assets?.preload() ?? Promise.resolve(),
     close() {
       closing ??= (async () => {
         readiness.drain();
+        await revocations?.close();
         await live.close();
         if (ownsRest) await upstream.close();
       })();

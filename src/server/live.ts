@@ -122,7 +122,7 @@ export function createLive(options: {
     add: (end: () => void) => (ended ? end() : open.add(end)),
     delete: (end: () => void) => open.delete(end),
   };
-  const events = (): AsyncIterable<StripeEvent> => subscribeEvents(shared.pubsub, subscribers);
+  const events = (): AsyncIterable<StripeEvent> => subscribeEvents(shared.events, subscribers);
 
   return {
     shared,

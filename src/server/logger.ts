@@ -97,35 +97,70 @@ const stdoutSink: LogSink = (line) => {
   }
 };
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? 'info';
-  const sink = options.sink ?? stdoutSink;
-  const redact = options.redact ?? createRedactor();
-  const base = options.fields ?? {};
-  const threshold = RANK[level];
+/**
+ * Methods on the prototype: a child logger (one per request, and one per subscription held open)
+ * is one small object, not a set of closures.
+ */
+class LineLogger implements Logger {
+  readonly level: LogLevel;
+  readonly #threshold: number;
+  readonly #sink: LogSink;
+  readonly #redact: Redactor;
+  readonly #base: LogFields;
 
-  const write = (lineLevel: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
-    if (RANK[lineLevel] < threshold) return;
+  constructor(level: LogLevel, sink: LogSink, redact: Redactor, base: LogFields) {
+    this.level = level;
+    this.#threshold = RANK[level];
+    this.#sink = sink;
+    this.#redact = redact;
+    this.#base = base;
+  }
+
+  enabled(lineLevel: Exclude<LogLevel, 'silent'>): boolean {
+    return RANK[lineLevel] >= this.#threshold;
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.#write('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.#write('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.#write('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.#write('error', msg, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new LineLogger(this.level, this.#sink, this.#redact, { ...this.#base, ...fields });
+  }
+
+  #write(lineLevel: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+    if (RANK[lineLevel] < this.#threshold) return;
     let line: string;
     try {
-      const record = { time: new Date().toISOString(), level: lineLevel, msg, ...base, ...fields };
+      const record = { time: new Date().toISOString(), level: lineLevel, msg, ...this.#base, ...fields };
       // The replacer (errors, bigints) takes JSON.stringify off its fast path: only when needed.
       line = allPlain(record) ? JSON.stringify(record) : JSON.stringify(record, replacer);
     } catch {
       line = JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg, unserializable: true });
     }
-    sink(redact(line));
-  };
+    this.#sink(this.#redact(line));
+  }
+}
 
-  return {
-    level,
-    enabled: (lineLevel) => RANK[lineLevel] >= threshold,
-    debug: (msg, fields) => write('debug', msg, fields),
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ level, sink, redact, fields: { ...base, ...fields } }),
-  };
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return new LineLogger(
+    options.level ?? 'info',
+    options.sink ?? stdoutSink,
+    options.redact ?? createRedactor(),
+    options.fields ?? {},
+  );
 }
 
 /** Yoga's internal logging (`logging` option) through our logger. */

@@ -22,32 +22,43 @@ export type EventPubSub = PubSub<{ [EVENTS_TOPIC]: [StripeEvent] }>;
 /** Events a subscriber may fall behind by; past that its oldest unread ones are dropped. */
 export const SUBSCRIBER_BUFFER = 1024;
 
+/** Where the pub/sub's events are dispatched (an EventTarget, or Redis' event target). */
+export interface EventSource {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
 /**
- * Stripe's events for one subscriber. The pub/sub is read eagerly into a sliding buffer of its
- * own, so a slow subscriber loses its oldest unread events rather than being cut off (Yoga's
- * repeater fails past 1,024 pending) or holding memory without bound. Each subscriber's stop is
- * added to `open` (when given) as it starts and deleted when it ends.
+ * Stripe's events for one subscriber, straight from the pub/sub's event target into a sliding
+ * buffer of its own: a slow subscriber loses its oldest unread events rather than being cut off or
+ * holding memory without bound. One repeater and one listener per subscriber (reading through
+ * `pubsub.subscribe` would add a repeater and a loop each: with thousands of subscribers that is
+ * memory and garbage collection). Each subscriber's stop is added to `open` (when given) as it
+ * starts and deleted when it ends.
  */
 export function subscribeEvents(
-  pubsub: EventPubSub,
+  source: EventSource,
   open?: { add(end: () => void): void; delete(end: () => void): void },
 ): AsyncIterable<StripeEvent> {
-  return new Repeater<StripeEvent>(async (push, stop) => {
-    const source = pubsub.subscribe(EVENTS_TOPIC);
+  return new Repeater<StripeEvent>((push, stop) => {
+    const listener = (event: Event) => {
+      void push((event as CustomEvent<StripeEvent>).detail);
+    };
+    source.addEventListener(EVENTS_TOPIC, listener);
     // `open` holds a way to end each subscriber (shutdown ends them all: their streams complete).
     const end = () => stop();
     open?.add(end);
     void stop.then(() => {
       open?.delete(end);
-      return source.return();
+      source.removeEventListener(EVENTS_TOPIC, listener);
     });
-    for await (const event of source) await push(event);
-    stop();
   }, new SlidingBuffer(SUBSCRIBER_BUFFER));
 }
 
 export interface SharedState {
   readonly pubsub: EventPubSub;
+  /** the pub/sub's event target, for subscribers (`subscribeEvents`) */
+  readonly events: EventSource;
   /** the command connection when shared through Redis */
   readonly redis: Redis | undefined;
   /** Prefix of every Redis key and channel this gateway uses. */
@@ -148,6 +159,7 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
     const pubsub: EventPubSub = createPubSub({ eventTarget: target });
     return {
       pubsub,
+      events: target,
       redis: undefined,
       prefix,
       publish: async (event) => pubsub.publish(EVENTS_TOPIC, event),
@@ -161,10 +173,15 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
   subscriber.on('error', () => {});
   const target = createRedisEventTarget<CustomEvent>({ publishClient: redis, subscribeClient: subscriber });
   // Topics are namespaced by the prefix so that several gateways can share one Redis.
+  const events = {
+    addEventListener: (type: string, listener: (event: Event) => void) =>
+      target.addEventListener(`${prefix}${type}`, listener as EventListener),
+    removeEventListener: (type: string, listener: (event: Event) => void) =>
+      target.removeEventListener(`${prefix}${type}`, listener as EventListener),
+  };
   const pubsub = createPubSub({
     eventTarget: {
-      addEventListener: (type, listener) => target.addEventListener(`${prefix}${type}`, listener),
-      removeEventListener: (type, listener) => target.removeEventListener(`${prefix}${type}`, listener),
+      ...events,
       dispatchEvent: (event) =>
         target.dispatchEvent(new CustomEvent(`${prefix}${event.type}`, { detail: event.detail })),
     },
@@ -172,6 +189,7 @@ export function createSharedState(options: SharedStateOptions = {}): SharedState
   const channel = eventsChannel(prefix);
   return {
     pubsub,
+    events,
     redis,
     prefix,
     // What the Redis event target's dispatch sends, but awaited (its own publish is fire-and-forget).

@@ -2,18 +2,23 @@
  * Bounds on subscriptions, whatever carries them (SSE or WebSocket: both run through the envelop
  * `subscribe`): at most `maxSubscriptions` active on this replica (past it the operation is
  * answered with `TOO_MANY_SUBSCRIPTIONS`), and a stream opened with a token that expires ends at
- * the token's `exp` with an `UNAUTHENTICATED` result, then completes. One timer per stream, cleared
- * when the stream ends first.
+ * the token's `exp` with an `UNAUTHENTICATED` result (`reason: "expired"`), then completes, and so
+ * does one whose token is revoked meanwhile (`reason: "revoked"`, at once: src/server/revocation.ts).
+ * One timer and one deny-list watch per stream, both cleared when the stream ends first.
  */
-import { Repeater } from '@repeaterjs/repeater';
-import { type ExecutionResult, GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Credential, Revocations } from './revocation.ts';
 
 export interface StreamBoundsOptions {
   /** active subscriptions on this replica; 0 refuses every one */
   maxSubscriptions: number;
   /** when the caller's credential expires (epoch ms), from the operation's context */
   expiresAtOf: (context: unknown) => number | undefined;
+  /** the caller's credential, from the operation's context (a JWT's `jti`, `sub`, `iat`) */
+  credentialOf?: (context: unknown) => Credential | undefined;
+  /** the deny-list: a stream whose credential it revokes ends at once */
+  revocations?: Revocations;
   /** told of each refusal (metrics) */
   onRefused?: () => void;
 }
@@ -32,60 +37,116 @@ export function tooManySubscriptions(scope: 'server' | 'connection', limit: numb
 
 export function tokenExpired(): GraphQLError {
   return new GraphQLError('Unauthenticated: the token has expired; subscribe again with a fresh one', {
-    extensions: { code: 'UNAUTHENTICATED' },
+    extensions: { code: 'UNAUTHENTICATED', reason: 'expired' },
   });
 }
 
+export function tokenRevoked(): GraphQLError {
+  return new GraphQLError('Unauthenticated: the token has been revoked', {
+    extensions: { code: 'UNAUTHENTICATED', reason: 'revoked' },
+  });
+}
+
+/** Calls `end` once if the credential is revoked; returns the unwatch. */
+export type RevocationWatch = (end: () => void) => () => void;
+
 /**
- * `source` until `deadline` (epoch ms; none: as it is), then one `UNAUTHENTICATED` result and the
- * end. `onEnd` runs once, however the stream ends (source done, client gone, deadline).
+ * `source` until `deadline` (epoch ms; none: as it is) or until `watch` says the credential is
+ * revoked, then one `UNAUTHENTICATED` result and the end. `onEnd` runs once, however the stream
+ * ends (source done, client gone, deadline, revocation). A plain iterator, not a repeater: with
+ * thousands of open subscriptions each holds one timer, one watch and, while a client waits, one
+ * promise (a repeater per stream added a race and its closures per event, and garbage to collect).
  */
 export function boundedStream<T extends ExecutionResult>(
   source: AsyncIterable<T>,
   deadline: number | undefined,
   onEnd: () => void,
+  watch?: RevocationWatch,
 ): AsyncGenerator<T> {
-  return new Repeater<T>(async (push, stop) => {
-    const iterator = source[Symbol.asyncIterator]();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      if (deadline === undefined) return;
-      const left = deadline - Date.now();
-      if (left > MAX_TIMER_MS) {
-        timer = setTimeout(arm, MAX_TIMER_MS);
-        return;
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  /** the result that ends the stream, until the client takes it */
+  let last: T | undefined;
+  /** the client's pending `next()`, while the source has not answered it */
+  let waiting: ((result: IteratorResult<T>) => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unwatch: (() => void) | undefined;
+  const done = (): IteratorResult<T> => ({ value: undefined, done: true });
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    unwatch?.();
+    void iterator.return?.()?.catch(() => {});
+    onEnd();
+  };
+  const wake = (result: IteratorResult<T>) => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.(result);
+  };
+  const endWith = (error: GraphQLError) => {
+    if (finished) return;
+    const result = { errors: [error] } as unknown as T;
+    if (waiting) wake({ value: result, done: false });
+    else last = result;
+    finish();
+  };
+  const arm = () => {
+    if (deadline === undefined) return;
+    const left = deadline - Date.now();
+    timer =
+      left > MAX_TIMER_MS
+        ? setTimeout(arm, MAX_TIMER_MS)
+        : setTimeout(() => endWith(tokenExpired()), Math.max(0, left));
+  };
+  arm();
+  unwatch = watch?.(() => endWith(tokenRevoked()));
+  const stream: AsyncGenerator<T> = {
+    next() {
+      if (last !== undefined) {
+        const value = last;
+        last = undefined;
+        return Promise.resolve({ value, done: false });
       }
-      timer = setTimeout(
-        () => {
-          void push({ errors: [tokenExpired()] } as unknown as T);
-          stop();
-        },
-        Math.max(0, left),
-      );
-    };
-    arm();
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      clearTimeout(timer);
-      void iterator.return?.()?.catch(() => {});
-      onEnd();
-    };
-    void stop.then(end);
-    try {
-      for (;;) {
-        const result = await Promise.race([iterator.next(), stop.then(() => undefined)]);
-        if (result === undefined || result.done) break;
-        await push(result.value);
-      }
-      stop();
-    } catch (error) {
-      stop(error);
-    } finally {
-      end();
-    }
-  });
+      if (finished) return Promise.resolve(done());
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        waiting = resolve;
+        iterator.next().then(
+          (result) => {
+            if (waiting !== resolve) return; // ended meanwhile: answered already
+            waiting = undefined;
+            if (result.done) {
+              finish();
+              resolve(done());
+            } else resolve(result);
+          },
+          (error: unknown) => {
+            if (waiting !== resolve) return;
+            waiting = undefined;
+            finish();
+            reject(error);
+          },
+        );
+      });
+    },
+    return() {
+      last = undefined;
+      finish();
+      wake(done());
+      return Promise.resolve(done());
+    },
+    throw(error: unknown) {
+      last = undefined;
+      finish();
+      wake(done());
+      return Promise.reject(error);
+    },
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+  };
+  return stream;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -94,11 +155,21 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 
 /** The plugin, and how many subscriptions it holds open now. */
 export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readonly active: number } {
-  const { maxSubscriptions, expiresAtOf, onRefused } = options;
+  const { maxSubscriptions, expiresAtOf, credentialOf, revocations, onRefused } = options;
   let active = 0;
   return {
     get active() {
       return active;
+    },
+    // Full already: refused before validation and the context (both cost more than the refusal).
+    // Thrown, so that Yoga's validation cache keeps nothing of it.
+    onValidate({ params: { documentAST }, context }) {
+      if (active < maxSubscriptions) return;
+      const params = (context as { params?: { operationName?: string | null } }).params;
+      if (getOperationAST(documentAST, params?.operationName ?? undefined)?.operation !== 'subscription')
+        return;
+      onRefused?.();
+      throw tooManySubscriptions('server', maxSubscriptions);
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       if (active >= maxSubscriptions) {
@@ -111,14 +182,26 @@ export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readon
         setResultAndStopExecution({ errors: [tokenExpired()] });
         return;
       }
+      const credential = credentialOf?.(args.contextValue);
+      if (credential && revocations?.isRevoked(credential)) {
+        setResultAndStopExecution({ errors: [tokenRevoked()] });
+        return;
+      }
+      const watch: RevocationWatch | undefined =
+        credential && revocations ? (end) => revocations.watch(credential, end) : undefined;
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return;
           active++;
           setResult(
-            boundedStream(result, deadline, () => {
-              active--;
-            }),
+            boundedStream(
+              result,
+              deadline,
+              () => {
+                active--;
+              },
+              watch,
+            ),
           );
         },
       };

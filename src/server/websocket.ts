@@ -15,7 +15,7 @@ import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { DEFAULT_CHANNELS } from './config.ts';
 import type { GatewayYoga } from './gateway.ts';
 import { createChannelPolicy, type Refusal, refusalBody, type Transport, transportOf } from './guards.ts';
@@ -51,7 +51,34 @@ function pathnameOf(request: IncomingMessage): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+interface Extra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+}
+
+/**
+ * The upgrade as a Fetch request, made once per socket (every operation on it shares its headers),
+ * with a signal aborted when the socket closes.
+ */
+const requests = new WeakMap<WebSocket, Request>();
+
+function upgradeRequest(extra: Extra, path: string): Request {
+  let request = requests.get(extra.socket);
+  if (request) return request;
+  const upgrade = extra.request;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(upgrade.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const aborted = new AbortController();
+  extra.socket.once('close', () => aborted.abort());
+  request = new Request(`http://localhost${upgrade.url ?? path}`, { headers, signal: aborted.signal });
+  requests.set(extra.socket, request);
+  return request;
+}
+
 export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string): WebSocketService {
+  const requestOf = (extra: Extra) => upgradeRequest(extra, path);
   const { policy, channels } = transportOf.get(yoga) ?? FALLBACK;
   const wss = new WebSocketServer({ noServer: true, maxPayload: channels.wsMaxPayloadBytes });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -87,28 +114,19 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
         if (Object.keys(ctx.subscriptions).length > channels.subscriptionsPerConnection) {
           return [tooManySubscriptions('connection', channels.subscriptionsPerConnection)];
         }
-        const upgrade = ctx.extra.request;
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(upgrade.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-        }
-        const aborted = new AbortController();
-        ctx.extra.socket.once('close', () => aborted.abort());
-        const request = new Request(`http://localhost${upgrade.url ?? path}`, {
-          headers,
-          signal: aborted.signal,
-        });
-        const enveloped = yoga.getEnveloped({ request, params });
+        const enveloped = yoga.getEnveloped({ request: requestOf(ctx.extra), params });
         const { schema, parse, validate, contextFactory } = enveloped;
         let document: ReturnType<typeof parse>;
+        let errors: readonly GraphQLError[];
         try {
           document = parse(params.query);
+          // The cheap pre-checks throw a refusal that depends on the variables (src/server/precheck.ts).
+          errors = validate(schema, document);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return [...errors];
         return {
           schema,
           document,

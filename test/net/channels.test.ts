@@ -195,6 +195,22 @@ describe('one Host/Origin policy for HTTP, SSE and the WebSocket upgrade', () =>
 });
 
 describe('bounds on WebSockets and subscriptions', () => {
+  it('refuses a huge answer over WebSocket before validation, with ANSWER_TOO_LARGE', async () => {
+    // 19 × 1,000 charges × 10 fields; `notAField` would fail validation, which never runs.
+    const fields = 'id amount currency status created paid captured refunded livemode disputed notAField';
+    const aliases = Array.from(
+      { length: 19 },
+      (_, i) => `c${i}: charges(first: 1000) { nodes { ${fields} } }`,
+    );
+    const c = client(open.ws);
+    const huge = run(c, `{ ${aliases.join(' ')} }`);
+    const refused = await huge.ended;
+    expect((refused.error as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)).toEqual([
+      'ANSWER_TOO_LARGE',
+    ]);
+    await c.dispose();
+  });
+
   it('closes a socket whose message is over WS_MAX_PAYLOAD_BYTES with 1009', async () => {
     const { socket } = await upgrade(open.ws, {});
     const closed = new Promise<number>((resolve) => socket!.once('close', (code) => resolve(code)));
@@ -234,10 +250,17 @@ describe('bounds on WebSockets and subscriptions', () => {
     const fifth = await postFrom(open.url, {}, 'text/event-stream');
     const text = await fifth.text();
     expect(text).toContain('TOO_MANY_SUBSCRIPTIONS');
+    // Refused before validation, as past the connection's own bound: an `error` message.
     const b = client(open.ws);
     const overWs = run(b, EVENTS);
-    expect(await overWs.ended).toEqual({});
-    expect(overWs.results[0]?.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    const full = await overWs.ended;
+    expect((full.error as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe(
+      'TOO_MANY_SUBSCRIPTIONS',
+    );
+    // A query on the same socket is not a subscription: it runs.
+    const query = run(b, QUERY);
+    expect(await query.ended).toEqual({});
+    expect(query.results[0]?.data).toBeDefined();
     // Ending one frees its place.
     first[0]!.stop();
     await sleep(100);
@@ -369,5 +392,88 @@ describe('a subscription ends when its token expires', () => {
     expect(await ws.ended).toEqual({});
     expect(ws.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     await c.dispose();
+  });
+});
+
+describe('a subscription ends when its token is revoked', () => {
+  /** An SSE stream of `EVENTS` opened with `jwt`. */
+  async function sseStream(url: string, jwt: string) {
+    const abort = new AbortController();
+    return readResults(
+      await fetch(url, {
+        method: 'POST',
+        headers: { accept: 'text/event-stream', 'content-type': 'application/json', ...bearer(jwt) },
+        body: JSON.stringify({ query: EVENTS }),
+        signal: abort.signal,
+      }),
+      abort,
+    );
+  }
+
+  it('by jti and by subject, over SSE and over WebSocket, at once, with UNAUTHENTICATED (revoked)', async () => {
+    const jwt = await serve(JWT_ENV);
+    const revocations = jwt.gateway.revocations!;
+    const byId = await token({ scope: 'stripe:admin', jti: 'tok_revoked_1', sub: 'user_a' });
+    const bySubject = await token({ scope: 'stripe:admin', sub: 'user_b' });
+    const kept = await token({ scope: 'stripe:admin', jti: 'tok_kept', sub: 'user_c' });
+    const sse = await sseStream(jwt.url, byId);
+    const sseSubject = await sseStream(jwt.url, bySubject);
+    const sseKept = await sseStream(jwt.url, kept);
+    const c = client(jwt.ws, bearer(byId));
+    const ws = run(c, EVENTS);
+    const cSubject = client(jwt.ws, bearer(bySubject));
+    const wsSubject = run(cSubject, EVENTS);
+    // Every stream is live: one event reaches each.
+    const live = async () => {
+      const event = {
+        id: `evt_live_${Date.now()}`,
+        type: 'customer.updated',
+        created: 1,
+        data: { object: {} },
+      };
+      for (let i = 0; i < 100 && (ws.results.length === 0 || wsSubject.results.length === 0); i++) {
+        await jwt.gateway.live.shared.publish(event);
+        await sleep(20);
+      }
+    };
+    await live();
+    for (const stream of [sse, sseSubject, sseKept]) expect((await stream.next(2_000)).data).toBeDefined();
+    while (sse.pending + sseSubject.pending + sseKept.pending > 0)
+      for (const stream of [sse, sseSubject, sseKept]) if (stream.pending > 0) await stream.next(10);
+
+    const revoked = { code: 'UNAUTHENTICATED', reason: 'revoked' };
+    await revocations.revoke({ jti: 'tok_revoked_1' });
+    expect((await sse.next(1_000)).errors?.[0]?.extensions).toEqual(revoked);
+    expect(await ws.ended).toEqual({});
+    expect(ws.results.at(-1)?.errors?.[0]?.extensions).toEqual(revoked);
+    await expect(sse.next(300)).rejects.toThrow();
+    // A token issued at or before `before` of its subject: its streams end too.
+    const issuedAt = JSON.parse(Buffer.from(bySubject.split('.')[1]!, 'base64url').toString()).iat;
+    await revocations.revoke({ subject: 'user_b', before: issuedAt });
+    expect((await sseSubject.next(1_000)).errors?.[0]?.extensions).toEqual(revoked);
+    expect(await wsSubject.ended).toEqual({});
+    expect(wsSubject.results.at(-1)?.errors?.[0]?.extensions).toEqual(revoked);
+
+    // The other token's stream lives on, and the revoked ones are refused from now on.
+    await jwt.gateway.live.shared.publish({
+      id: 'evt_after',
+      type: 'customer.updated',
+      created: 1,
+      data: { object: {} },
+    });
+    expect((await sseKept.next(1_000)).data).toEqual({ stripeEvents: { id: 'evt_after' } });
+    for (const [credential, expected] of [
+      [byId, 401],
+      [bySubject, 401],
+      [kept, 200],
+    ] as const) {
+      const response = await postFrom(jwt.url, bearer(credential));
+      expect(response.status).toBe(expected);
+      if (expected === 401)
+        expect((await response.json()).errors[0].message).toBe('Unauthenticated: the token has been revoked');
+    }
+    sseKept.close();
+    await c.dispose();
+    await cSubject.dispose();
   });
 });

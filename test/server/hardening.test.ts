@@ -1,4 +1,5 @@
 /** The hardening bounds that need no socket: introspection off, the document cache, log scrubbing, CORS. */
+import { type GraphQLObjectType, getNamedType, isLeafType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   boundedDocumentCache,
@@ -8,7 +9,7 @@ import {
 } from '../../src/server/limits.ts';
 import { scrubMessage } from '../../src/server/masking.ts';
 import { fragmentFanOut } from '../net/abuse.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { type Harness, sharedSchema, startHarness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -37,6 +38,49 @@ describe('the cost estimate', () => {
       estimatedUpstreamCalls: 2 ** 60,
     });
     expect(h.upstreamCalls()).toBe(0);
+  });
+});
+
+describe('cheap refusals before validation', () => {
+  // 19 aliases × charges(first: 1000) × 35 fields: 665 fields of query, 665,038 of answer. One field
+  // does not exist: full validation would refuse it as such, so an ANSWER_TOO_LARGE alone shows the
+  // document was refused before graphql-js validated it.
+  const charge = sharedSchema().schema.getType('Charge') as GraphQLObjectType;
+  const leaves = Object.values(charge.getFields())
+    .filter((f) => f.args.length === 0 && isLeafType(getNamedType(f.type)))
+    .map((f) => f.name);
+  const fields = `${leaves.slice(0, 34).join(' ')} notAField`;
+  const huge = `{ ${Array.from({ length: 19 }, (_, i) => `c${i}: charges(first: 1000) { nodes { ${fields} } }`).join(' ')} }`;
+
+  it('refuses a huge answer with ANSWER_TOO_LARGE, before validation and before Stripe', async () => {
+    const response = await h.query(huge);
+    expect(response.status).toBe(400);
+    expect(response.body.data).toBeUndefined();
+    expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['ANSWER_TOO_LARGE']);
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ limit: 100_000 });
+    expect(h.upstreamCalls()).toBe(0);
+  });
+
+  it('counts page sizes from the raw variables, and refuses by depth and aliases first', async () => {
+    const byVariable = await h.query(
+      `query ($n: Int) { ${Array.from({ length: 19 }, (_, i) => `c${i}: charges(first: $n) { nodes { ${fields} } }`).join(' ')} }`,
+      { variables: { n: 1000 } },
+    );
+    expect(byVariable.body.errors?.map((e) => e.extensions?.code)).toEqual(['ANSWER_TOO_LARGE']);
+    // The refusal depends on the variables: the same document with small pages is validated anew.
+    const sameSmall = await h.query(
+      `query ($n: Int) { ${Array.from({ length: 19 }, (_, i) => `c${i}: charges(first: $n) { nodes { ${fields} } }`).join(' ')} }`,
+      { variables: { n: 2 } },
+    );
+    expect(sameSmall.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const deep = await h.query(
+      `{ ${'customer(id: "cus_1") { ... on Customer { '.repeat(20)}notAField${' } }'.repeat(20)} }`,
+    );
+    expect(deep.body.errors?.map((e) => e.extensions?.code)).toEqual(['DEPTH_LIMIT']);
+    // Within the bounds, full validation still runs and names the unknown field.
+    const small = await h.query(`{ charges(first: 2) { nodes { ${fields} } } }`);
+    expect(small.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(small.body.errors?.[0]?.message).toMatch(/notAField/);
   });
 });
 

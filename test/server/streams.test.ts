@@ -44,6 +44,41 @@ describe('boundedStream', () => {
     expect(ended).toBe(1);
   });
 
+  it('ends at a revocation, whether or not the client is waiting, with reason "revoked"', async () => {
+    for (const waiting of [true, false]) {
+      let returned = false;
+      const endless: AsyncIterable<{ data: Record<string, unknown> }> = {
+        [Symbol.asyncIterator]: () => ({
+          next: () => new Promise(() => {}),
+          return: async () => {
+            returned = true;
+            return { done: true, value: undefined };
+          },
+        }),
+      };
+      let revoke: () => void = () => {};
+      let unwatched = 0;
+      let ended = 0;
+      const stream = boundedStream(
+        endless,
+        undefined,
+        () => ended++,
+        (end) => {
+          revoke = end;
+          return () => unwatched++;
+        },
+      );
+      const first = waiting ? stream.next() : undefined;
+      revoke();
+      const result = (await (first ?? stream.next())) as IteratorResult<{
+        errors?: { extensions?: Record<string, unknown> }[];
+      }>;
+      expect(result.value?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' });
+      expect(await stream.next()).toEqual({ value: undefined, done: true });
+      expect([returned, ended, unwatched]).toEqual([true, 1, 1]);
+    }
+  });
+
   it('cleans up when the client returns the stream first', async () => {
     let ended = 0;
     const stream = boundedStream(results(100), Date.now() + 60_000, () => ended++);
@@ -61,7 +96,7 @@ describe('the in-process pub/sub', () => {
     try {
       const shared = createSharedState();
       const readers = Array.from({ length: 20 }, () =>
-        subscribeEvents(shared.pubsub)[Symbol.asyncIterator](),
+        subscribeEvents(shared.events)[Symbol.asyncIterator](),
       );
       const next = readers.map((reader) => reader.next());
       await new Promise((resolve) => setTimeout(resolve, 20));
