@@ -53,12 +53,25 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { CostEstimate, PageSizeUse } from '../server/cost.ts';
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { type FetchPlan, planOf, type WireFacts, wireOf } from './plans.ts';
 
 /** Items assumed for a connection without `first`/`last` and for other lists. */
 const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
+
+export interface PageSizeUse {
+  /** response path of the connection field, e.g. `customers` or `customer.invoices` */
+  path: string;
+  argument: 'first' | 'last';
+  value: number;
+}
+
+export interface CostEstimate {
+  /** Upper bound of the Stripe calls the operation makes. */
+  upstreamCalls: number;
+  /** Every explicit `first`/`last` on a connection field. */
+  pageSizes: PageSizeUse[];
+}
 
 /** The call a field node that reads Stripe makes, known before execution. */
 export interface PlannedCall {

@@ -6,21 +6,9 @@
  * random queries).
  */
 import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { planOperation } from '../schema/operation-plan.ts';
+import { type CostEstimate, planOperation } from '../schema/operation-plan.ts';
 
-export interface PageSizeUse {
-  /** response path of the connection field, e.g. `customers` or `customer.invoices` */
-  path: string;
-  argument: 'first' | 'last';
-  value: number;
-}
-
-export interface CostEstimate {
-  /** Upper bound of the Stripe calls the operation makes. */
-  upstreamCalls: number;
-  /** Every explicit `first`/`last` on a connection field. */
-  pageSizes: PageSizeUse[];
-}
+export type { CostEstimate, PageSizeUse } from '../schema/operation-plan.ts';
 
 /**
  * The estimate for one operation. `variables` must be coerced values (getVariableValues); fields
