@@ -13,7 +13,7 @@ import { userError } from './errors.ts';
 
 type Ref = any;
 
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE as STRIPE_MAX_LIMIT } from '../spec/stripe.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -209,12 +209,12 @@ function pageRequest({ path, pathParams, params }: ListTarget, page?: Record<str
 }
 
 const forwardPage = (remaining: number, cursor: string | undefined) => ({
-  limit: Math.min(STRIPE_MAX_LIMIT, remaining),
+  limit: Math.min(MAX_PAGE_SIZE, remaining),
   ...(cursor ? { starting_after: cursor } : {}),
 });
 
 const backwardPage = (remaining: number, cursor: string) => ({
-  limit: Math.min(STRIPE_MAX_LIMIT, remaining),
+  limit: Math.min(MAX_PAGE_SIZE, remaining),
   ending_before: cursor,
 });
 
@@ -344,7 +344,7 @@ export async function searchConnection(
   let hasMore = true;
   let total: number | null = null;
   while (items.length < count && hasMore) {
-    const limit = Math.min(STRIPE_MAX_LIMIT, count - items.length);
+    const limit = Math.min(MAX_PAGE_SIZE, count - items.length);
     // Stripe includes the count only when asked to expand it.
     const expand = [...((params.expand as string[] | undefined) ?? []), 'total_count'];
     const result = (await session.page<StripeObject>({

@@ -56,9 +56,6 @@ import {
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { type FetchPlan, planOf, type WireFacts, wireOf } from './plans.ts';
 
-/** Items assumed for a connection without `first`/`last` and for other lists. */
-const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
-
 export interface PageSizeUse {
   /** response path of the connection field, e.g. `customers` or `customer.invoices` */
   path: string;
@@ -162,7 +159,7 @@ function pageSizeOf(args: Record<string, unknown>, path: string, walk: Walk): nu
       return Math.max(0, value);
     }
   }
-  return DEFAULT_LIST_SIZE;
+  return DEFAULT_PAGE_SIZE;
 }
 
 /**
@@ -314,7 +311,7 @@ function selectionCost(
       const list = args[plan.perItemOf];
       items = Array.isArray(list)
         ? new Set(list.map((item) => JSON.stringify(item))).size
-        : DEFAULT_LIST_SIZE;
+        : DEFAULT_PAGE_SIZE;
       own = items;
       if (plan.expand) calling = { depth: 0, prefix: '', into: [] };
     } else if (plan && wire?.fold && at && foldable(wire, args, at.depth)) {
@@ -366,7 +363,7 @@ function selectionCost(
       } else if (connectionSize !== undefined && (name === 'edges' || name === 'nodes')) {
         childMultiplier = multiplier * connectionSize;
       } else if (isListType(getNullableType(def.type))) {
-        childMultiplier = multiplier * DEFAULT_LIST_SIZE;
+        childMultiplier = multiplier * DEFAULT_PAGE_SIZE;
       }
       childCost = selectionCost(
         selection.selectionSet,

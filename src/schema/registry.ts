@@ -15,7 +15,7 @@ import { isOfKind, objectKindExtensions } from './abstract.ts';
 import type { Builder } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { userError } from './errors.ts';
+import { deletedError, userError } from './errors.ts';
 import { isMerchantChosen, qualifyId } from './ids.ts';
 import { OTHER_ACCOUNT_REFERENCES, PLATFORM, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
@@ -449,9 +449,7 @@ export class TypeRegistry {
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
       if (live && object?.deleted === true) {
-        throw userError('DELETED', `${this.model.objects[live]!.gql} ${String(object.id)} has been deleted`, {
-          id: object.id,
-        });
+        throw deletedError(this.model.objects[live]!.gql, object);
       }
       return object;
     };

@@ -7,13 +7,10 @@
  */
 import { camelCase } from './naming.ts';
 import { propertyNameOverrides, relationOverrides } from './overrides.ts';
+import { blankParams, endsWithParam, lastSegment, parentPath } from './paths.ts';
 import { SpecError } from './spec-error.ts';
 import type { ObjectSchema, Operation, OutProp, OutType, RelationEdge, UnionSchema } from './types.ts';
 
-const lastSegment = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-const parentPath = (path: string) => path.slice(0, path.lastIndexOf('/'));
-/** `/v1/transfers/{id}` and `/v1/transfers/{transfer}` are one route. */
-const route = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
 /** `treasury.financial_account` → `financial_account` */
 const shortName = (resource: string) => resource.slice(resource.lastIndexOf('.') + 1);
 const namespace = (resource: string) =>
@@ -53,7 +50,7 @@ export function linkIdReferences(
 ): Map<string, string> {
   const byId = new Set(
     operations
-      .filter((o) => o.kind === 'retrieve' && o.pathParams.length === 1 && o.path.endsWith('}'))
+      .filter((o) => o.kind === 'retrieve' && o.pathParams.length === 1 && endsWithParam(o.path))
       .map((o) => o.resource),
   );
   const resources = Object.values(objects).filter((o) => o.resource && !o.deletedOf);
@@ -87,8 +84,8 @@ export function deriveRelations(
   const relations: RelationEdge[] = [];
   const retrieveByRoute = new Map<string, Operation>();
   for (const op of operations) {
-    if (op.kind === 'retrieve' && !retrieveByRoute.has(route(op.path)))
-      retrieveByRoute.set(route(op.path), op);
+    if (op.kind === 'retrieve' && !retrieveByRoute.has(blankParams(op.path)))
+      retrieveByRoute.set(blankParams(op.path), op);
   }
   const isLive = (name: string) => Boolean(objects[name]?.resource && !objects[name]?.deletedOf);
   const liveTargets = (type: OutType | undefined): string[] => {
@@ -114,8 +111,8 @@ export function deriveRelations(
   for (const op of operations) {
     if (op.kind !== 'list') continue;
     if (op.pathParams.length > 0) {
-      const parentOp = retrieveByRoute.get(route(parentPath(op.path)));
-      if (parentOp?.resource && parentPath(op.path).endsWith('}') && isLive(parentOp.resource)) {
+      const parentOp = retrieveByRoute.get(blankParams(parentPath(op.path)));
+      if (parentOp?.resource && endsWithParam(parentPath(op.path)) && isLive(parentOp.resource)) {
         relations.push({
           kind: 'nested',
           parent: parentOp.resource,
