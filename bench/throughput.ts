@@ -17,7 +17,8 @@
  * times per server, in turn with the order rotating, so that all see the same load from the rest of
  * the machine; the median run is printed (the highest for peak RSS), and each CPU ratio is the
  * median of the runs' own ratios (with the lowest and highest). Also: start-up (the README's
- * `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest, RUNS times.
+ * `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest (10 s later,
+ * no request meanwhile), RUNS times.
  *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
  */
@@ -42,6 +43,8 @@ const RUNS = Number(process.env.THROUGHPUT_RUNS ?? 5);
 const DURATION_S = Number(process.env.THROUGHPUT_SECONDS ?? 8);
 const WARMUP_S = 2;
 const CHARGES = 50;
+/** RSS at rest: this long after the first answer, with no request meanwhile. */
+const REST_AFTER_MS = 10_000;
 const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 const suiteQuery = (prefix: string) => SUITE.find((q) => q.name.startsWith(prefix))!.query;
@@ -202,7 +205,7 @@ async function seedCharges(url: string, key: string): Promise<void> {
   }
 }
 
-/** The README's `npm start` (built-in emulator) to the first GraphQL answer, and RSS then. */
+/** The README's `npm start` (built-in emulator) to the first GraphQL answer, and RSS at rest after it. */
 async function measureStartup(tree: Tree): Promise<{ ms: number; restRssMiB: number }> {
   const port = await freePort();
   const started = performance.now();
@@ -211,7 +214,9 @@ async function measureStartup(tree: Tree): Promise<{ ms: number; restRssMiB: num
     const url = `http://127.0.0.1:${port}/graphql`;
     await waitFor(`${tree.name}: npm start`, async () => post(url, QUERIES[0]!.query));
     const ms = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // At rest: idle long enough for the start script to give start-up's memory back
+    // (scripts/idle-collect.mjs: a collection at the first idle second, another six seconds on).
+    await new Promise((resolve) => setTimeout(resolve, REST_AFTER_MS));
     // npm runs `sh -c "exec node …"`: the gateway is npm's only child.
     const node = Number(
       execFileSync('pgrep', ['-P', String(child.process.pid)], { encoding: 'utf8' })

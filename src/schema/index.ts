@@ -7,6 +7,7 @@ import type { Model } from '../spec/types.ts';
 import { guardAbstractTypes } from './abstract.ts';
 import { ArgumentTypes } from './arguments.ts';
 import { createBuilder } from './builder.ts';
+import { compactExtensions, releaseBuilder } from './compact.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
@@ -65,10 +66,11 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     sortSchema: false,
     ...(previewUsed ? { directives: [...specifiedDirectives, previewDirective] } : {}),
   });
+  releaseBuilder(builder);
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
   const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
   const subgraph = options.federation === false ? named : toSubgraphSchema(named);
-  return { schema: guardAbstractTypes(subgraph), model, index };
+  return { schema: compactExtensions(guardAbstractTypes(subgraph)), model, index };
 }
 
 /**
