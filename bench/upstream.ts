@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { execute, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
 import { SEED } from '../src/emulator/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
-import { prefetchOperation } from '../src/schema/prefetch.ts';
 import { UpstreamSession } from '../src/loaders/session.ts';
 import { createRestClient } from '../src/rest/client.ts';
 import { buildSchema } from '../src/schema/index.ts';
+import { prefetchOperation } from '../src/schema/prefetch.ts';
 import { estimateCost } from '../src/server/cost.ts';
 import { type BenchRow, printTable } from './table.ts';
 
