@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: most tests run in-process (yoga.fetch, emulator handler); tests that open
 // sockets, spawn processes or drive a browser live under test/net and run in their own project.
+// The unit files run one per core (vitest's default keeps a core for its main process, which
+// these CPU-bound files leave idle: on CI's 2 cores that ran them one at a time); the net files,
+// which start servers and processes and time their answers, run one at a time after them.
 export default defineConfig({
   // graphql 16 ships CJS (main) and ESM (module). Node, loading Pothos and Yoga from node_modules,
   // takes the CJS build; Vite would hand test files the ESM one: two graphql instances that reject
@@ -15,6 +19,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/net/**'],
+          maxWorkers: availableParallelism(),
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

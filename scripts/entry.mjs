@@ -22,12 +22,19 @@ function newest(dir) {
   return latest;
 }
 
+/**
+ * Whether dist/ holds `entry` built from the src/ beside it: no file under src/ is newer (an image
+ * holds dist/ only, no src/: the build is then the program).
+ */
+export function isBuilt(entry) {
+  const built = join(root, 'dist', `${entry}.js`);
+  return existsSync(built) && newest(join(root, 'src')) <= statSync(built).mtimeMs;
+}
+
 /** `entry` without extension, relative to src/ (and dist/): e.g. `server/main`. */
 export async function runEntry(entry) {
-  const built = join(root, 'dist', `${entry}.js`);
-  // An image holds dist/ only (no src/): the build is then the program.
-  if (existsSync(built) && newest(join(root, 'src')) <= statSync(built).mtimeMs) {
-    await import(pathToFileURL(built).href);
+  if (isBuilt(entry)) {
+    await import(pathToFileURL(join(root, 'dist', `${entry}.js`)).href);
     return;
   }
   process.stderr.write(

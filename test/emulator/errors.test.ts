@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
-import { type Harness, type RequestOptions, startHarness } from './helpers.ts';
+import { type EmulatorHarness, type RequestOptions, startEmulatorHarness } from './helpers.ts';
 
-let h: Harness;
+let h: EmulatorHarness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
 });
 afterAll(() => h.close());
 

@@ -8,7 +8,7 @@ import { FLOWS, specEventTypes } from '../../src/emulator/events.ts';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { type FlowHarness, startFlows } from './flow-harness.ts';
-import { startHarness } from './helpers.ts';
+import { startEmulatorHarness } from './helpers.ts';
 
 /** An emulator without demo data, and the event types each call records. */
 function emulator() {
@@ -224,7 +224,7 @@ describe('events by flow', () => {
 
 describe('over HTTP', () => {
   it("events carry the request's id and idempotency key", async () => {
-    const h = await startHarness({ seed: false });
+    const h = await startEmulatorHarness({ seed: false });
     try {
       const response = await h.request('POST', '/v1/customers', {
         body: 'name=Requested',

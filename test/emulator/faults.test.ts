@@ -6,12 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { faultsFromEnv } from '../../src/emulator/faults.ts';
 import { SEED } from '../../src/emulator/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
-import { type Harness, sdk, startHarness } from './helpers.ts';
+import { type EmulatorHarness, sdk, startEmulatorHarness } from './helpers.ts';
 
-let h: Harness;
+let h: EmulatorHarness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
 });
 afterEach(() => h.emulator.setFaults({}));
 afterAll(() => h.close());
@@ -139,7 +139,7 @@ describe('keys', () => {
   });
 
   it('can be limited to given keys', async () => {
-    const strict = await startHarness({ apiKeys: ['sk_test_only_this_one'], seed: false });
+    const strict = await startEmulatorHarness({ apiKeys: ['sk_test_only_this_one'], seed: false });
     try {
       expect((await strict.request('GET', '/v1/balance')).status).toBe(200);
       expect((await strict.request('GET', '/v1/balance', { key: 'sk_test_another_one' })).status).toBe(401);

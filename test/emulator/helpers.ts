@@ -1,9 +1,12 @@
-/** Shared helpers for the emulator tests: start one on port 0, talk to it raw or through the SDK. */
+/**
+ * Shared helpers for the emulator tests: start one on port 0, talk to it raw or through the SDK.
+ * (test/server/harness.ts's startHarness is the gateway over an emulator.)
+ */
 import Stripe from 'stripe';
 import { createEmulator, type Emulator, type EmulatorServerOptions } from '../../src/emulator/server.ts';
 import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 
-export interface Harness {
+export interface EmulatorHarness {
   emulator: Emulator;
   stripe: Stripe;
   /** a raw request; `body` is form-encoded already */
@@ -35,7 +38,7 @@ export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = 
   });
 }
 
-export async function startHarness(options: EmulatorServerOptions = {}): Promise<Harness> {
+export async function startEmulatorHarness(options: EmulatorServerOptions = {}): Promise<EmulatorHarness> {
   const emulator = await createEmulator({ faults: {}, ...options });
   return {
     emulator,
@@ -61,3 +64,8 @@ export async function startHarness(options: EmulatorServerOptions = {}): Promise
     close: () => emulator.close(),
   };
 }
+
+/** @deprecated the old names, for branches written before the rename: use EmulatorHarness. */
+export type Harness = EmulatorHarness;
+/** @deprecated use startEmulatorHarness (test/server/harness.ts's startHarness starts a gateway). */
+export const startHarness = startEmulatorHarness;

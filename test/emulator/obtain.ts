@@ -10,14 +10,14 @@ import { SEED } from '../../src/emulator/seed.ts';
 import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
 import type { Entry } from '../../src/emulator/store.ts';
 import type { InParam, InType } from '../../src/spec/types.ts';
-import type { Harness } from './helpers.ts';
+import type { EmulatorHarness } from './helpers.ts';
 
 export const api = loadApi();
 const registry = api.registry;
-let h: Harness;
+let h: EmulatorHarness;
 
 /** Points the functions below at a started harness. */
-export function useHarness(harness: Harness): void {
+export function useHarness(harness: EmulatorHarness): void {
   h = harness;
 }
 

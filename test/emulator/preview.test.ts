@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
-let h: Harness;
+let h: EmulatorHarness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
 });
 afterAll(() => h.close());
 

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import type { Route } from '../../src/emulator/routes.ts';
 import { Declarations } from './declarations.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 import { api, createdResponses, createRoute, obtain, stored, useHarness } from './obtain.ts';
 
 const declarations = new Declarations();
-let h: Harness;
+let h: EmulatorHarness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
   useHarness(h);
 });
 afterAll(() => h.close());

@@ -6,13 +6,13 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
-let h: Harness;
+let h: EmulatorHarness;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
   stripe = h.stripe;
 });
 afterAll(() => h.close());

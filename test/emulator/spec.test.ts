@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
 import { VERSION_EXTRA } from '../../src/emulator/version.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 import { loadRawSpec, OasValidator, type Schema } from './oas-validator.ts';
 import { api, obtain, pathFor, retrieveRoutes, useHarness } from './obtain.ts';
 
@@ -28,13 +28,13 @@ function withVersionExtras(spec: Schema): Schema {
   return copy;
 }
 
-let h: Harness;
+let h: EmulatorHarness;
 const registry = api.registry;
 const raw = withVersionExtras(loadRawSpec());
 const validator = new OasValidator(raw, { strict: true });
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
   useHarness(h);
 });
 afterAll(() => h.close());

@@ -5,6 +5,7 @@ import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { listen } from '../../src/server/listen.ts';
+import { until } from '../helpers.ts';
 
 let emulator: Emulator;
 let gateway: Gateway;
@@ -23,10 +24,6 @@ afterAll(async () => {
   await gateway.close();
   await emulator.close();
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 const QUERY = JSON.stringify({ query: '{ customers(first: 1) { nodes { id } } }' });
 

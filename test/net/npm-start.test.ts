@@ -4,22 +4,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../helpers.ts';
 import { ROOT } from './cli.ts';
 
 let child: ChildProcess | undefined;
 afterEach(() => {
   if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
 });
-
-async function until<T>(poll: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = poll();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('npm start', () => {
   it('forwards SIGTERM to the server, which drains in-flight requests and exits', async () => {
@@ -40,7 +31,10 @@ describe('npm start', () => {
     const exited = new Promise<number | string | null>((resolve) =>
       child!.once('exit', (code, signal) => resolve(code ?? signal)),
     );
-    const url = await until(() => out.match(/Stripe GraphQL gateway: (http:\/\/\S+\/graphql)/)?.[1]);
+    const url = await until(() => out.match(/Stripe GraphQL gateway: (http:\/\/\S+\/graphql)/)?.[1], {
+      what: 'the banner',
+      timeoutMs: 60_000,
+    });
     const origin = new URL(url).origin;
 
     const inFlight = fetch(url, {

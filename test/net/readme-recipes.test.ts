@@ -126,7 +126,9 @@ describe('README recipes', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(runnable.map((b, i) => [b.line, i] as const))('README.md:%i runs as written', async (_line, i) => {
+  const eachRecipe = it.each(runnable.map((b, i) => [b.line, i] as const));
+  // A shell block may run its own 150 s (the federation recipe starts three processes under tsx).
+  eachRecipe('README.md:%i runs as written', { timeout: 180_000 }, async (_line, i) => {
     const block = runnable[i]!;
     if (block.info.includes('background')) return; // run with the block after it
     const previous = runnable[i - 1];

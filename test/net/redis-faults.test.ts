@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { signatureHeader } from '../../src/spec/webhook-signature.ts';
+import { until } from '../helpers.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 import { type RedisServer, startRedis } from './redis.ts';
 
@@ -32,21 +33,16 @@ beforeAll(async () => {
   });
   customer = (await h.admin.request<{ data: { id: string }[] }>({ method: 'GET', path: '/v1/customers' }))
     .data[0]!.id;
-  await until(() => h.gateway.live.shared.redis?.status === 'ready');
+  await until(() => h.gateway.live.shared.redis?.status === 'ready', {
+    what: 'redis status',
+    timeoutMs: 10_000,
+  });
 });
 afterAll(async () => {
   await h?.close();
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function event(id: string): string {
   const value: StripeEvent = {
@@ -87,7 +83,10 @@ describe('Redis down, then back', () => {
     expect(ready).toMatchObject({ ready: true, dependencies: { stripe: 'ok', redis: 'ok' } });
 
     await redis.stop();
-    await until(() => h.gateway.live.shared.redis?.status !== 'ready');
+    await until(() => h.gateway.live.shared.redis?.status !== 'ready', {
+      what: 'redis status',
+      timeoutMs: 10_000,
+    });
 
     // Queries: answered, from Stripe, with this process' cache and rate budget.
     for (let i = 0; i < 3; i++) {
@@ -118,7 +117,10 @@ describe('Redis down, then back', () => {
 
     // Restarted on its append-only file: the ids it had are still claimed.
     redis = await startRedis({ port: redis.port, persistDir: dir });
-    await until(() => h.gateway.live.shared.redis?.status === 'ready');
+    await until(() => h.gateway.live.shared.redis?.status === 'ready', {
+      what: 'redis status',
+      timeoutMs: 10_000,
+    });
     expect(JSON.parse((await deliver(event('evt_before_restart'))).text)).toEqual({
       received: true,
       duplicate: true,

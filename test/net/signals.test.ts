@@ -7,6 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { until } from '../helpers.ts';
 import { type Cli, graphqlUrlOf, ROOT, startCli } from './cli.ts';
 
 const groups: number[] = [];
@@ -33,16 +34,6 @@ function liveMembers(pgid: number): string[] {
       .filter((line) => line.trim() !== '' && !/^\s*\d+\s+Z/.test(line));
   } catch {
     return []; // ps exits 1 when the group is empty
-  }
-}
-
-async function until<T>(what: string, poll: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = poll();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -76,16 +67,20 @@ describe('kill -TERM of an npm script', () => {
     const exited = new Promise<number | string | null>((resolve) =>
       child.once('exit', (code, signal) => resolve(code ?? signal)),
     );
-    const origin = await until(`${script}'s banner`, () => output().match(banner)?.[1]);
+    const origin = await until(() => output().match(banner)?.[1], {
+      what: `${script}'s banner`,
+      timeoutMs: 60_000,
+    });
     const serves = origin.startsWith('http:');
     if (serves) expect((await fetch(`${origin}/v1/balance`)).status).toBeGreaterThan(0);
     expect(liveMembers(child.pid!).length).toBeGreaterThan(1);
 
     child.kill('SIGTERM');
     await exited;
-    await until('the process group to empty', () =>
-      liveMembers(child.pid!).length === 0 ? true : undefined,
-    );
+    await until(() => liveMembers(child.pid!).length === 0, {
+      what: 'the process group to empty',
+      timeoutMs: 60_000,
+    });
     if (serves) await expect(fetch(`${origin}/healthz`)).rejects.toThrow();
   });
 });
@@ -117,9 +112,10 @@ describe('shutdown with open subscriptions', () => {
     );
     await new Promise((resolve) => socket.once('open', resolve));
     socket.send(JSON.stringify({ type: 'connection_init' }));
-    await until('connection_ack', () =>
-      messages.some((m) => m.type === 'connection_ack') ? true : undefined,
-    );
+    await until(() => messages.some((m) => m.type === 'connection_ack'), {
+      what: 'connection_ack',
+      timeoutMs: 60_000,
+    });
     socket.send(JSON.stringify({ type: 'subscribe', id: 'one', payload: { query } }));
     // Both subscriptions are running once the gateway has counted them as in flight.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -40,7 +40,12 @@ export const Customer = graphql(\`query Customer($id: ID!) { customer(id: $id) {
       schema: join(WORK, 'schema.graphql'),
       documents: join(WORK, 'operations.ts'),
       generates: {
-        [`${join(WORK, 'gql')}/`]: { preset: 'client', presetConfig: { persistedDocuments: true } },
+        [`${join(WORK, 'gql')}/`]: {
+          preset: 'client',
+          presetConfig: { persistedDocuments: true },
+          // Types for these operations only: the manifest is what this file is about.
+          config: { onlyOperationTypes: true },
+        },
       },
       silent: true,
     },

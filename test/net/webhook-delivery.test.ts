@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 import { verifySignature } from '../../src/spec/webhook-signature.ts';
+import { until } from '../helpers.ts';
 
 interface Received {
   path: string;
@@ -57,16 +58,6 @@ afterAll(async () => {
   await emulator.close();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('emulator webhooks', () => {
   it('delivers the events an endpoint enables, signed with its own secret', async () => {
@@ -137,9 +128,7 @@ describe('emulator webhooks', () => {
     });
     failFirst.set('/down', 100);
     await stripe.customers.create({ name: 'Never Acknowledged' });
-    await until(() =>
-      emulator.webhooks.attempts.filter((a) => a.endpoint === endpoint.id).length >= 4 ? true : undefined,
-    );
+    await until(() => emulator.webhooks.attempts.filter((a) => a.endpoint === endpoint.id).length >= 4);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(emulator.webhooks.attempts.filter((a) => a.endpoint === endpoint.id)).toHaveLength(4);
     // The demo data's endpoints (example.com) were never called.

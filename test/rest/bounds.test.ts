@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { toGraphQLError } from '../../src/loaders/stripe-errors.ts';
+import { until } from '../helpers.ts';
 import { perTest, rejection, sendJson, socketClosed } from './harness.ts';
 
 const { server, client } = perTest({ maxRetries: 2 });
@@ -127,8 +128,3 @@ describe('upstream fairness', () => {
     await Promise.all(first);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}

@@ -6,33 +6,28 @@
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed.ts';
-import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 type Obj = { id: string };
 
 let h: Harness;
-/** Every upstream call the gateway made: [account, method, path template]. */
-const calls: [string, string, string][] = [];
-
-const recording = (rest: RestClient): RestClient => ({
-  request<T>(request: RestRequest): Promise<T> {
-    calls.push([request.stripeAccount ?? 'platform', request.method, request.path]);
-    return rest.request<T>(request);
-  },
-  list: (request) => rest.list(request),
-  close: () => rest.close(),
-});
+let rest: RecordingRest;
+/** Every upstream call the gateway made since the test began: [account, method, path template]. */
+const calls = () =>
+  rest.requests.map(
+    (request) => [request.stripeAccount ?? 'platform', request.method, request.path] as const,
+  );
 
 const post = <T = Obj>(path: string, params: Record<string, unknown>, stripeAccount?: string) =>
   h.admin.request<T>({ method: 'POST', path, params, ...(stripeAccount ? { stripeAccount } : {}) });
 
 beforeAll(async () => {
-  h = await startHarness({}, { wrapRest: recording });
+  h = await startHarness({}, { wrapRest: (inner) => (rest = recordingRest(inner)) });
 });
 afterAll(() => h.close());
 beforeEach(() => {
-  calls.length = 0;
+  rest.requests.length = 0;
   h.upstreamCalls();
 });
 
@@ -100,11 +95,11 @@ describe('nested collections and reverse edges', () => {
     const invoice = customer.invoices.nodes.find((i) => i.id === SEED.jenny.invoice);
     expect(invoice?.lines.nodes.length).toBe(2);
     // The customer, its cards, its invoices: the lines arrive inline with each invoice.
-    expect(calls.map(([, method, path]) => `${method} ${path}`).sort()).toEqual([
-      'GET /v1/customers/{customer}',
-      'GET /v1/customers/{customer}/cards',
-      'GET /v1/invoices',
-    ]);
+    expect(
+      calls()
+        .map(([, method, path]) => `${method} ${path}`)
+        .sort(),
+    ).toEqual(['GET /v1/customers/{customer}', 'GET /v1/customers/{customer}/cards', 'GET /v1/invoices']);
   });
 
   it('walk an account to its capabilities and the transfers to it, with their reversals', async () => {
@@ -127,7 +122,7 @@ describe('nested collections and reverse edges', () => {
     const transfer = account.transfers.nodes.find((t) => t.id === SEED.connected.transfer);
     expect(transfer?.reversals.nodes).toEqual([{ id: SEED.connected.reversal, amount: 2500 }]);
     // Reversals arrive inline with each transfer.
-    expect(calls.length).toBe(3);
+    expect(calls().length).toBe(3);
   });
 
   it('pass the list’s other filters as arguments', async () => {
@@ -144,8 +139,41 @@ describe('nested collections and reverse edges', () => {
   });
 
   it('answer a list without paging parameters in one page', async () => {
-    const response = await h.query('{ reportingReportTypes { nodes { id } pageInfo { hasNextPage } } }');
-    expect(response.body.errors).toBeUndefined();
+    const account = SEED.connected.account;
+    const all = await h.admin.request<{ data: Obj[]; has_more: boolean }>({
+      method: 'GET',
+      path: `/v1/accounts/${account}/capabilities`,
+    });
+    expect(all.has_more).toBe(false);
+    const ids = all.data.map(({ id }) => ({ stripeId: id }));
+    expect(ids.length).toBe(SEED.connected.capabilities.length);
+    expect(ids.length).toBeGreaterThan(1);
+    rest.requests.length = 0;
+
+    const list = (args: string) =>
+      h.query(`{ account(id: "${account}") {
+        capabilities${args} { nodes { stripeId } pageInfo { hasNextPage hasPreviousPage endCursor } }
+      } }`);
+    type Page = { nodes: { stripeId: string }[]; pageInfo: Record<string, unknown> };
+    const whole = await list('');
+    expect(whole.body.errors).toBeUndefined();
+    // Every item, in Stripe's order, from one call that sent no paging parameter.
+    const page = (whole.body.data!.account as { capabilities: Page }).capabilities;
+    expect(page.nodes).toEqual(ids);
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    const listed = rest.requests.filter((r) => r.path === '/v1/accounts/{account}/capabilities');
+    expect(listed.length).toBe(1);
+    expect(Object.keys(listed[0]!.params ?? {})).toEqual([]);
+
+    // first and after are applied to that page.
+    const head = (await list('(first: 1)')).body.data!.account as { capabilities: Page };
+    expect(head.capabilities.nodes).toEqual([ids[0]]);
+    expect(head.capabilities.pageInfo.hasNextPage).toBe(true);
+    const rest2 = await list(`(first: 1, after: "${head.capabilities.pageInfo.endCursor}")`);
+    expect((rest2.body.data!.account as { capabilities: Page }).capabilities).toMatchObject({
+      nodes: [ids[1]],
+      pageInfo: { hasPreviousPage: true, hasNextPage: ids.length > 2 },
+    });
   });
 });
 
@@ -170,7 +198,7 @@ describe('inline first pages', () => {
     ).sources;
     expect(page.nodes.length).toBe(2);
     expect(page.pageInfo.hasNextPage).toBe(true);
-    expect(calls).toEqual([['platform', 'GET', '/v1/customers/{customer}']]);
+    expect(calls()).toEqual([['platform', 'GET', '/v1/customers/{customer}']]);
   });
 
   it('page forwards and backwards past the inline page through the list endpoint', async () => {
@@ -190,7 +218,7 @@ describe('inline first pages', () => {
     const all = [...firstPage.nodes, ...next.nodes].map((n) => n.id);
     expect([...all].sort()).toEqual([...sources].sort());
     expect(next.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
-    expect(calls.filter(([, , path]) => path === '/v1/customers/{customer}/sources').length).toBe(1);
+    expect(calls().filter(([, , path]) => path === '/v1/customers/{customer}/sources').length).toBe(1);
 
     const lastId = next.nodes[next.nodes.length - 1]!.id;
     const before = await h.query(
@@ -214,7 +242,7 @@ describe('embedded lists named apart from their list endpoint', () => {
     });
     const linked = file.find((f) => links.data.some((l) => l.file === f.id))!;
     expect(linked).toBeDefined();
-    calls.length = 0;
+    rest.requests.length = 0;
     const response = await h.query(`{ file(id: "${linked.id}") { links(first: 10) { nodes { id } } } }`);
     expect(response.body.errors).toBeUndefined();
     const nodes = (response.body.data!.file as { links: { nodes: Obj[] } }).links.nodes.map((n) => n.id);
@@ -224,19 +252,19 @@ describe('embedded lists named apart from their list endpoint', () => {
         .map((l) => l.id)
         .sort(),
     );
-    expect(calls).toEqual([['platform', 'GET', '/v1/files/{file}']]);
+    expect(calls()).toEqual([['platform', 'GET', '/v1/files/{file}']]);
 
     const lists = await h.admin.request<{ data: { id: string; list_items: { data: Obj[] } }[] }>({
       method: 'GET',
       path: '/v1/radar/value_lists',
     });
     const list = lists.data.find((l) => l.list_items.data.length > 0)!;
-    calls.length = 0;
+    rest.requests.length = 0;
     const items = await h.query(`{ radarValueList(id: "${list.id}") { listItems { nodes { id value } } } }`);
     expect(items.body.errors).toBeUndefined();
     const got = (items.body.data!.radarValueList as { listItems: { nodes: Obj[] } }).listItems.nodes;
     expect(got.map((n) => n.id)).toEqual(list.list_items.data.map((n) => n.id));
-    expect(calls).toEqual([['platform', 'GET', '/v1/radar/value_lists/{value_list}']]);
+    expect(calls()).toEqual([['platform', 'GET', '/v1/radar/value_lists/{value_list}']]);
   });
 });
 
@@ -265,7 +293,7 @@ describe('filters the parent answers', () => {
       })
     ).data;
     const credit = reversals[0]!.received_credit;
-    calls.length = 0;
+    rest.requests.length = 0;
     const response = await h.query(
       `{ treasuryReceivedCredit(id: "${credit}") { creditReversals { nodes { id } } } }`,
     );
@@ -278,7 +306,7 @@ describe('filters the parent answers', () => {
         .map((r) => r.id)
         .sort(),
     );
-    expect(calls).toEqual([
+    expect(calls()).toEqual([
       ['platform', 'GET', '/v1/treasury/received_credits/{id}'],
       ['platform', 'GET', '/v1/treasury/credit_reversals'],
     ]);
@@ -292,7 +320,7 @@ describe('filters the parent answers', () => {
       })
     ).data;
     const account = accounts.find((a) => a.ownership == null)!;
-    calls.length = 0;
+    rest.requests.length = 0;
     const response = await h.query(
       `{ financialConnectionsAccount(id: "${account.id}") { owners { nodes { id } pageInfo { hasNextPage } } } }`,
     );
@@ -300,7 +328,7 @@ describe('filters the parent answers', () => {
     expect(response.body.data!.financialConnectionsAccount).toEqual({
       owners: { nodes: [], pageInfo: { hasNextPage: false } },
     });
-    expect(calls).toEqual([['platform', 'GET', '/v1/financial_connections/accounts/{account}']]);
+    expect(calls()).toEqual([['platform', 'GET', '/v1/financial_connections/accounts/{account}']]);
   });
 });
 
@@ -319,7 +347,7 @@ describe('references', () => {
   it('of many parents are folded into the list’s request', async () => {
     const response = await h.query('{ charges(first: 50) { nodes { id customer { email } } } }');
     expect(response.body.errors).toBeUndefined();
-    expect(calls).toEqual([['platform', 'GET', '/v1/charges']]);
+    expect(calls()).toEqual([['platform', 'GET', '/v1/charges']]);
   });
 });
 
@@ -333,7 +361,7 @@ describe('connected accounts', () => {
       ).id;
       await post('/v1/charges', { amount: 700, currency: 'usd', customer }, account);
     }
-    calls.length = 0;
+    rest.requests.length = 0;
     const shape =
       'charges { nodes { amount customer { name sources { nodes { ... on Card { last4 } } } } } }';
     const response = await h.query(`{
@@ -349,7 +377,9 @@ describe('connected accounts', () => {
     expect(data.a!.charges.nodes.map((c) => c.customer.name)).toEqual([`Buyer of ${a}`]);
     expect(data.b!.charges.nodes.map((c) => c.customer.name)).toEqual([`Buyer of ${b}`]);
     const byAccount = (account: string) =>
-      calls.filter(([acct]) => acct === account).map(([, method, path]) => `${method} ${path}`);
+      calls()
+        .filter(([acct]) => acct === account)
+        .map(([, method, path]) => `${method} ${path}`);
     // The same requests under each account, none shared: charges (customers and their sources
     // folded in), customers, then each customer's cards.
     const expected = ['GET /v1/charges', 'GET /v1/customers', 'GET /v1/customers/{customer}/cards'];
@@ -371,7 +401,7 @@ describe('a connected account reading itself', () => {
       response.body.data!.connectedAccount as { account: Record<string, { nodes: unknown[] }> }
     ).account;
     expect(account.capabilities!.nodes.length).toBe(SEED.connected.capabilities.length);
-    expect(calls.every(([acct]) => acct === SEED.connected.account)).toBe(true);
+    expect(calls().every(([acct]) => acct === SEED.connected.account)).toBe(true);
   });
 });
 

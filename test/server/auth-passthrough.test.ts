@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
-import { createRestClient, type RestClient, type RestRequest } from '../../src/rest/client.ts';
+import { createRestClient } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { bearer } from './auth-helpers.ts';
 import { sharedSchema } from './harness.ts';
 import { readResults } from './sse.ts';
@@ -19,7 +20,9 @@ const RESTRICTED = 'rk_test_passthroughRestricted003';
 
 let emulator: Emulator;
 let gateway: Gateway;
-const sent: { apiKey: string | undefined; path: string }[] = [];
+let rest: RecordingRest;
+/** Every call the gateway sent upstream: the caller's key and the path template. */
+const sent = () => rest.requests.map(({ apiKey, path }) => ({ apiKey, path }));
 const rawLogs: string[] = [];
 
 beforeAll(async () => {
@@ -35,16 +38,8 @@ beforeAll(async () => {
     config,
     schema: sharedSchema(),
     rest: (onRequest) => {
-      const rest = createRestClient({ ...config.rest, onRequest });
-      const recording: RestClient = {
-        request<T>(request: RestRequest) {
-          sent.push({ apiKey: request.apiKey, path: request.path });
-          return rest.request<T>(request);
-        },
-        list: (request) => rest.list(request),
-        close: () => rest.close(),
-      };
-      return recording;
+      rest = recordingRest(createRestClient({ ...config.rest, onRequest }));
+      return rest;
     },
     logSink: (line) => rawLogs.push(line),
   });
@@ -70,17 +65,17 @@ async function query(headers: Record<string, string>, body = QUERY) {
 
 describe('passthrough', () => {
   it('refuses a request without a Stripe key, or with something else, before calling Stripe', async () => {
-    sent.length = 0;
+    rest.requests.length = 0;
     for (const headers of [{}, bearer('pk_test_publishable123'), bearer('not a key'), bearer('eyJ.x.y')]) {
       const response = await query(headers);
       expect(response.status).toBe(401);
       expect(JSON.parse(response.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
-    expect(sent).toEqual([]);
+    expect(sent()).toEqual([]);
   });
 
   it('concurrent requests with two keys: each call carries its own request’s key, nothing is shared', async () => {
-    sent.length = 0;
+    rest.requests.length = 0;
     const [one, two, three] = await Promise.all([
       query(bearer(KEY_1)),
       query(bearer(KEY_2)),
@@ -99,8 +94,11 @@ describe('passthrough', () => {
       'STRIPE_AUTHENTICATION_FAILED',
     );
 
-    const byKey = (key: string) => sent.filter((call) => call.apiKey === key).map((call) => call.path);
-    expect(sent.every((call) => [KEY_1, KEY_2, RESTRICTED].includes(call.apiKey!))).toBe(true);
+    const byKey = (key: string) =>
+      sent()
+        .filter((call) => call.apiKey === key)
+        .map((call) => call.path);
+    expect(sent().every((call) => [KEY_1, KEY_2, RESTRICTED].includes(call.apiKey!))).toBe(true);
     // The same query, the same calls, once per key: no request reused another key's answers.
     expect(byKey(KEY_1).length).toBeGreaterThan(0);
     expect(byKey(RESTRICTED).sort()).toEqual(byKey(KEY_1).sort());

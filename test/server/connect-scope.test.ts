@@ -5,41 +5,34 @@
 import { execute, isObjectType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { UpstreamSession } from '../../src/loaders/session.ts';
-import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import type { RestClient } from '../../src/rest/client.ts';
 import type { GatewayContext } from '../../src/schema/context.ts';
 import { buildSchema } from '../../src/schema/index.ts';
+import { filledPath, recordingRest } from '../helpers.ts';
 import { sharedSchema } from './harness.ts';
 
 type Read = [account: string, path: string];
 
 /** A REST client that records the account of every read and answers from a tiny fixed world. */
-function recordingRest(reads: Read[]): RestClient {
-  return {
-    async request<T>(request: RestRequest): Promise<T> {
-      const account = request.stripeAccount ?? 'platform';
-      const path = request.path.replace(/\{(\w+)\}/g, (_, name: string) =>
-        String(request.pathParams?.[name] ?? ''),
-      );
-      reads.push([account, path]);
-      const id = path.split('/').pop()!;
-      if (path.startsWith('/v1/customers/')) {
-        return { id, object: 'customer', name: `${id} via ${account}`, created: 1, livemode: false } as T;
-      }
-      if (path === '/v1/charges') {
-        const charge = { id: `ch_${account}`, object: 'charge', amount: 100, customer: `cus_of_${account}` };
-        return { object: 'list', data: [charge], has_more: false, url: '/v1/charges' } as T;
-      }
-      throw new Error(`unexpected read ${path}`);
-    },
-    list: () => {
-      throw new Error('not used');
-    },
-    close: async () => {},
-  };
+function recordingRestOf(reads: Read[]): RestClient {
+  return recordingRest(undefined, (request) => {
+    const account = request.stripeAccount ?? 'platform';
+    const path = filledPath(request);
+    reads.push([account, path]);
+    const id = path.split('/').pop()!;
+    if (path.startsWith('/v1/customers/')) {
+      return { id, object: 'customer', name: `${id} via ${account}`, created: 1, livemode: false };
+    }
+    if (path === '/v1/charges') {
+      const charge = { id: `ch_${account}`, object: 'charge', amount: 100, customer: `cus_of_${account}` };
+      return { object: 'list', data: [charge], has_more: false, url: '/v1/charges' };
+    }
+    throw new Error(`unexpected read ${path}`);
+  });
 }
 
 function contextFor(reads: Read[], withSessionFor = true): GatewayContext {
-  const rest = recordingRest(reads);
+  const rest = recordingRestOf(reads);
   const byAccount = new Map<string, UpstreamSession>();
   return {
     session: new UpstreamSession({ rest }),

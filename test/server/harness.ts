@@ -1,7 +1,10 @@
 /**
- * In-process gateway tests: the emulator on a local port, a gateway over it (no listening socket:
- * requests go through `yoga.fetch`), its log lines captured.
+ * In-process gateway tests: the emulator, a gateway over it (no listening socket: requests go
+ * through `yoga.fetch`), its log lines captured. The gateway's and the admin's REST clients reach
+ * the emulator in-process (src/emulator/dispatcher.ts), unless `env` points STRIPE_API_BASE
+ * elsewhere; the emulator also listens on a local port, for tests that hand its URL to an SDK.
  */
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { type BuiltSchema, buildSchema } from '../../src/schema/index.ts';
@@ -71,6 +74,8 @@ export async function startHarness(
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const { secretKey, ...restConfig } = config.rest;
+  const inProcess = new EmulatorDispatcher(emulator.service);
+  const dispatcher = restConfig.apiBase === emulator.url ? { dispatcher: inProcess } : {};
   const gateway = createGateway({
     config,
     production: readProductionConfig(env),
@@ -80,6 +85,7 @@ export async function startHarness(
         ...restConfig,
         secretKey: secretKey!,
         onRequest,
+        ...dispatcher,
         ...(limiter ? { limiter } : {}),
       });
       return options.wrapRest ? options.wrapRest(rest) : rest;
@@ -89,7 +95,12 @@ export async function startHarness(
       logs.push(JSON.parse(line) as Record<string, unknown>);
     },
   });
-  const admin = createRestClient({ secretKey: emulator.key, apiBase: emulator.url, maxRetries: 0 });
+  const admin = createRestClient({
+    secretKey: emulator.key,
+    apiBase: emulator.url,
+    maxRetries: 0,
+    dispatcher: inProcess,
+  });
   let seen = emulator.stats().total;
   const fetchPath = async (path: string, init?: RequestInit): Promise<Response> =>
     gateway.yoga.fetch(`http://localhost${path}`, init ?? {});

@@ -2,36 +2,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestClient } from '../../src/rest/client.ts';
 import { StripeError } from '../../src/rest/errors.ts';
+import { recordingRest } from '../helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const KEY = 'sk_test_MaskingSuiteKey0123456789';
 
 /** A client that fails in chosen ways for chosen customer ids, and passes everything else on. */
 function failing(rest: RestClient): RestClient {
-  return {
-    request<T>(request: Parameters<RestClient['request']>[0]): Promise<T> {
-      const id = request.pathParams?.customer;
-      if (id === 'cus_bug') {
-        return Promise.reject(new TypeError(`cannot read properties of undefined (key ${KEY})`));
-      }
-      if (id === 'cus_declined') {
-        return Promise.reject(
-          new StripeError({
-            kind: 'api',
-            statusCode: 402,
-            type: 'card_error',
-            code: 'card_declined',
-            declineCode: 'insufficient_funds',
-            message: `Your card has insufficient funds. (sent with ${KEY})`,
-            requestId: 'req_test123',
-          }),
-        );
-      }
-      return rest.request<T>(request);
-    },
-    list: (request) => rest.list(request),
-    close: () => rest.close(),
-  };
+  return recordingRest(rest, (request) => {
+    const id = request.pathParams?.customer;
+    if (id === 'cus_bug') throw new TypeError(`cannot read properties of undefined (key ${KEY})`);
+    if (id === 'cus_declined') {
+      throw new StripeError({
+        kind: 'api',
+        statusCode: 402,
+        type: 'card_error',
+        code: 'card_declined',
+        declineCode: 'insufficient_funds',
+        message: `Your card has insufficient funds. (sent with ${KEY})`,
+        requestId: 'req_test123',
+      });
+    }
+    return undefined;
+  });
 }
 
 let h: Harness;

@@ -7,35 +7,26 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FORBIDDEN_MESSAGE } from '../../src/loaders/scope.ts';
-import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import type { RestRequest } from '../../src/rest/client.ts';
+import { filledPath, type RecordingRest, recordingRest } from '../helpers.ts';
 import { bearer, customerByEmail, JWT_ENV, token, type Victim } from './auth-helpers.ts';
 import { type GraphQLResponse, type Harness, startHarness } from './harness.ts';
 
 type Obj = Record<string, unknown> & { id: string };
 type Page = { object: 'list'; data: Obj[]; has_more: boolean; url: string };
 
-/** Every call the gateway sent upstream, as `METHOD path?query` (path parameters filled). */
-const sent: { method: string; path: string; params: Record<string, unknown> }[] = [];
 /** A stand-in for the next matching GET: answers in place of Stripe. */
 let standIn:
   | ((request: RestRequest, real: () => Promise<unknown>) => Promise<unknown> | undefined)
   | undefined;
-
-function filled(request: RestRequest): string {
-  return request.path.replace(/\{(\w+)\}/g, (_, name: string) => String(request.pathParams?.[name]));
-}
-
-function recording(rest: RestClient): RestClient {
-  return {
-    request<T>(request: RestRequest): Promise<T> {
-      sent.push({ method: request.method, path: filled(request), params: { ...request.params } });
-      const real = () => rest.request<T>(request);
-      return ((standIn?.(request, real) as Promise<T> | undefined) ?? real()) as Promise<T>;
-    },
-    list: (request) => rest.list(request),
-    close: () => rest.close(),
-  };
-}
+let rest: RecordingRest;
+/** Every call the gateway sent upstream (path parameters filled). */
+const sent = () =>
+  rest.requests.map((request) => ({
+    method: request.method,
+    path: filledPath(request),
+    params: { ...request.params } as Record<string, unknown>,
+  }));
 
 let h: Harness;
 let A: Victim;
@@ -59,7 +50,9 @@ const LISTS = {
 } as const;
 
 beforeAll(async () => {
-  h = await startHarness(JWT_ENV, { wrapRest: recording });
+  h = await startHarness(JWT_ENV, {
+    wrapRest: (inner) => (rest = recordingRest(inner, (request, real) => standIn?.(request, real))),
+  });
   A = await customerByEmail(h.admin, 'alan.turing@example.com');
   B = await customerByEmail(h.admin, 'jenny.rosen@example.com');
   const post = <T = Obj>(path: string, params: Record<string, unknown>) =>
@@ -99,13 +92,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 beforeEach(() => {
-  sent.length = 0;
+  rest.requests.length = 0;
   standIn = undefined;
 });
 
 /** The calls that carried `id` as a paging cursor. */
 const pagedFrom = (id: string) =>
-  sent.filter((call) => call.params.starting_after === id || call.params.ending_before === id);
+  sent().filter((call) => call.params.starting_after === id || call.params.ending_before === id);
 
 function expectForbidden(response: GraphQLResponse): void {
   expect(response.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
@@ -121,7 +114,7 @@ describe('customer scope: cursors are checked like ids', () => {
       const prefix = theirs[field]!.slice(0, theirs[field]!.indexOf('_') + 1);
       for (const cursor of [theirs[field]!, `${prefix}doesnotexist00000000`]) {
         for (const direction of ['after', 'before']) {
-          sent.length = 0;
+          rest.requests.length = 0;
           const response = await h.query(
             `{ ${field}(first: 2, ${direction}: "${cursor}") { nodes { id } } }`,
             {
@@ -132,9 +125,9 @@ describe('customer scope: cursors are checked like ids', () => {
           expectForbidden(response);
           // Nothing is paged from it, and the list itself is never asked for.
           expect(pagedFrom(cursor)).toEqual([]);
-          expect(sent.filter((call) => call.path === path)).toEqual([]);
+          expect(sent().filter((call) => call.path === path)).toEqual([]);
           // The one call is the by-id read that checks it, as for `charge(id:)`.
-          expect(sent.map((call) => call.method)).toEqual(['GET']);
+          expect(sent().map((call) => call.method)).toEqual(['GET']);
         }
       }
     }
@@ -146,7 +139,7 @@ describe('customer scope: cursors are checked like ids', () => {
       ['cards', theirs.cards!],
       ['sources', theirs.cards!],
     ] as const) {
-      sent.length = 0;
+      rest.requests.length = 0;
       const response = await h.query(
         `{ customer(id: "${A.customer}") { ... on Customer { id ${field}(first: 2, after: "${cursor}") { nodes { __typename } } } } }`,
         { headers: asA },
@@ -164,7 +157,7 @@ describe('customer scope: cursors are checked like ids', () => {
     );
     const page = (first.body.data as any).customer.paymentIntents;
     expect(page.pageInfo.hasNextPage).toBe(true);
-    sent.length = 0;
+    rest.requests.length = 0;
     const next = await h.query(
       `{ paymentIntents(first: 5, after: "${page.pageInfo.endCursor}") { nodes { id customerId } } }`,
       { headers: asA },
@@ -174,16 +167,16 @@ describe('customer scope: cursors are checked like ids', () => {
     expect(nodes.length).toBeGreaterThan(0);
     expect(nodes.map((n) => n.id)).not.toContain(page.nodes[0].id);
     for (const node of nodes) expect(node.customerId).toBe(A.customer);
-    expect(sent.map((call) => call.path)).toEqual([
+    expect(sent().map((call) => call.path)).toEqual([
       `/v1/payment_intents/${page.pageInfo.endCursor}`,
       '/v1/payment_intents',
     ]);
 
     // Within one request, pages after the first start from an item already admitted: no check.
-    sent.length = 0;
+    rest.requests.length = 0;
     const both = await h.query(`{ paymentIntents(first: 150) { nodes { id } } }`, { headers: asA });
     expect(both.body.errors).toBeUndefined();
-    expect(sent.every((call) => call.path === '/v1/payment_intents')).toBe(true);
+    expect(sent().every((call) => call.path === '/v1/payment_intents')).toBe(true);
   });
 });
 
@@ -224,7 +217,7 @@ describe('customer scope: every item of every list is checked against the scope 
     const response = await h.query(`{ invoice(id: "${invoiceA}") { id lines(first: 5) { nodes { id } } } }`, {
       headers: asA,
     });
-    expect(sent.map((call) => call.path)).toContain(`/v1/invoices/${invoiceA}/lines`);
+    expect(sent().map((call) => call.path)).toContain(`/v1/invoices/${invoiceA}/lines`);
     expect(response.body.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
       ['invoice.lines', 'FORBIDDEN'],
     ]);

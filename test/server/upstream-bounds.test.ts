@@ -8,6 +8,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const trickling = new Set<ServerResponse>();
@@ -58,11 +59,6 @@ afterAll(async () => {
   upstream.closeAllConnections();
   await new Promise((resolve) => upstream.close(resolve));
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
-}
 
 describe('a misbehaving Stripe', () => {
   it('a path whose answers trickle holds 3 of 4 slots: another path answers, the queued time out', async () => {

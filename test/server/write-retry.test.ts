@@ -5,27 +5,28 @@
  * (a timeout, a lost connection, a 5xx); retrying with the key the error gave writes nothing twice.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RestClient, RestRequest } from '../../src/rest/client.ts';
+import type { RestClient } from '../../src/rest/client.ts';
 import { StripeError, type StripeErrorInit } from '../../src/rest/errors.ts';
+import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 /** The fault to raise after the next POST has been forwarded (and applied). */
 let fault: StripeErrorInit | undefined;
-const keysSent: (string | undefined)[] = [];
+let rest: RecordingRest;
+/** The idempotency keys of the POSTs sent upstream since the test began. */
+const keysSent = () =>
+  rest.requests.filter((request) => request.method === 'POST').map((request) => request.idempotencyKey);
 
-function faulty(rest: RestClient): RestClient {
-  return {
-    async request<T>(request: RestRequest): Promise<T> {
-      if (request.method === 'POST') keysSent.push(request.idempotencyKey);
-      const result = await rest.request<T>(request);
-      const injected = request.method === 'POST' ? fault : undefined;
-      fault = undefined;
-      if (injected) throw new StripeError(injected);
-      return result;
-    },
-    list: (request) => rest.list(request),
-    close: () => rest.close(),
-  };
+/** Forwards each write, then raises `fault` (once) as though the answer had been lost. */
+function faulty(inner: RestClient): RecordingRest {
+  rest = recordingRest(inner, async (request, forward) => {
+    const result = await forward();
+    const injected = request.method === 'POST' ? fault : undefined;
+    fault = undefined;
+    if (injected) throw new StripeError(injected);
+    return result;
+  });
+  return rest;
 }
 
 let h: Harness;
@@ -35,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 beforeEach(() => {
   fault = undefined;
-  keysSent.length = 0;
+  rest.requests.length = 0;
 });
 
 const CREATE = `mutation Create($key: String, $email: String) {
@@ -71,7 +72,7 @@ describe('a failed write tells how to retry it safely', () => {
       expect(error?.extensions?.mayHaveHappened).toBe(true);
       const key = error?.extensions?.idempotencyKey as string;
       expect(key).toMatch(/^[0-9a-f-]{36}$/);
-      expect(keysSent).toEqual([key]);
+      expect(keysSent()).toEqual([key]);
       // The write did happen.
       expect(await customersWith(email)).toBe(1);
 

@@ -1,0 +1,83 @@
+/** Helpers every test folder shares: waiting for a condition, and a REST client that records. */
+import { vi } from 'vitest';
+import type { ListRequest, RestClient, RestRequest } from '../src/rest/client.ts';
+
+export interface UntilOptions {
+  /** what is awaited, for the timeout's message */
+  what?: string;
+  /** default 5 s */
+  timeoutMs?: number;
+  /** default 10 ms */
+  intervalMs?: number;
+}
+
+/**
+ * Polls `poll` (vitest's `vi.waitUntil`) until it returns something other than `undefined`, `null`
+ * or `false`, and resolves with that; rejects after `timeoutMs`, naming `what`. An error `poll`
+ * throws rejects at once.
+ */
+export async function until<T>(
+  poll: () => T | undefined | null | false,
+  { what = 'a condition', timeoutMs = 5_000, intervalMs = 10 }: UntilOptions = {},
+): Promise<T> {
+  try {
+    const found = await vi.waitUntil(
+      () => {
+        const value = poll();
+        return value === undefined || value === null || value === false ? undefined : { value };
+      },
+      { timeout: timeoutMs, interval: intervalMs },
+    );
+    return found.value;
+  } catch (error) {
+    if (error instanceof Error && /^Timed out in waitUntil/.test(error.message))
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    throw error;
+  }
+}
+
+/**
+ * How a recording client answers one request: a value (or a promise of one, or a thrown error) in
+ * Stripe's place, or `undefined` to pass it on; `forward` passes it on and returns the answer.
+ */
+export type Answer = (request: RestRequest, forward: () => Promise<unknown>) => unknown;
+
+export interface RecordingRest extends RestClient {
+  /** every request, in the order sent */
+  readonly requests: RestRequest[];
+}
+
+/**
+ * A REST client that records each request, lets `answer` reply to it, and passes the rest on to
+ * `inner` (a request neither answers fails the test that sent it). `list` goes to `inner` as is.
+ */
+export function recordingRest(inner: RestClient | undefined, answer?: Answer): RecordingRest {
+  const requests: RestRequest[] = [];
+  const forwardTo = (request: RestRequest) => () => {
+    if (!inner) return Promise.reject(new Error(`unexpected ${request.method} ${filledPath(request)}`));
+    return inner.request<unknown>(request);
+  };
+  return {
+    requests,
+    request<T>(request: RestRequest): Promise<T> {
+      requests.push(request);
+      const forward = forwardTo(request);
+      try {
+        const answered = answer?.(request, forward);
+        return (answered === undefined ? forward() : Promise.resolve(answered)) as Promise<T>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    list<T>(request: ListRequest): AsyncGenerator<T, void, undefined> {
+      if (!inner) throw new Error(`unexpected list ${request.path}`);
+      return inner.list<T>(request);
+    },
+    close: () => inner?.close() ?? Promise.resolve(),
+  };
+}
+
+/** A request's path with its `{name}` parameters filled in. */
+export function filledPath(request: Pick<RestRequest, 'path' | 'pathParams'>): string {
+  return request.path.replace(/\{(\w+)\}/g, (_, name: string) => String(request.pathParams?.[name] ?? ''));
+}
