@@ -64,8 +64,3 @@ export async function startEmulatorHarness(options: EmulatorServerOptions = {}):
     close: () => emulator.close(),
   };
 }
-
-/** @deprecated the old names, for branches written before the rename: use EmulatorHarness. */
-export type Harness = EmulatorHarness;
-/** @deprecated use startEmulatorHarness (test/server/harness.ts's startHarness starts a gateway). */
-export const startHarness = startEmulatorHarness;

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/json.ts';
 import { SEED } from '../../src/emulator/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
-let h: Harness;
+let h: EmulatorHarness;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
 });
 afterAll(() => h.close());
 

@@ -14,7 +14,7 @@ import { SEED } from '../../src/emulator/seed.ts';
 import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed-families.ts';
 import type { Entry, Scope } from '../../src/emulator/store.ts';
 import { resourceForId } from '../../src/spec/prefixes.ts';
-import { type Harness, startHarness } from './helpers.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 /**
  * The SDK the examples were generated for (stripe-node 15.3.0, API 2024-04-10), loaded untyped: its
@@ -27,11 +27,11 @@ const EXAMPLES = JSON.parse(
   readFileSync(new URL('./stripe-node-examples.json', import.meta.url), 'utf8'),
 ) as StripeExample[];
 
-let h: Harness;
+let h: EmulatorHarness;
 let stripe: Sdk;
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startEmulatorHarness();
   const { default: Stripe } = (await import(SDK_15)) as { default: new (key: string, config: object) => Sdk };
   stripe = new Stripe(h.emulator.key, {
     host: '127.0.0.1',
