@@ -3,6 +3,7 @@
  * lists (nested under a parent, filtered by parameters, paged by cursors; lists inside
  * path-addressed objects), and search.
  */
+import { MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import type { Api } from './api.ts';
 import type { Ctx } from './context.ts';
 import { invalidRequest } from './errors.ts';
@@ -60,7 +61,14 @@ export class Reads {
           for (const entry of ctx.scope.all(resource)) candidates.push(entry);
     }
     const query: ListQuery = { params, candidates, resources: route.resources, url: path, rules: this.rules };
-    const page = paginate(ctx, query, filterEntries(ctx, query));
+    const entries = filterEntries(ctx, query);
+    // A list Stripe does not page (no `limit`: an account's capabilities) answers whole.
+    if (!route.op.query.some((q) => q.name === 'limit')) {
+      const limit = Math.min(Math.max(entries.length, 1), MAX_PAGE_SIZE);
+      const all = paginate(ctx, { ...query, params: { ...params, limit } }, entries);
+      return { kind: 'list', entries: all.entries, hasMore: all.hasMore, url: path };
+    }
+    const page = paginate(ctx, query, entries);
     return { kind: 'list', entries: page.entries, hasMore: page.hasMore, url: path };
   }
 

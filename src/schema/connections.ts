@@ -265,7 +265,8 @@ async function onePage(
   const start = args.after != null ? page.data.findIndex((item) => item.id === args.after) + 1 : 0;
   const count = args.first ?? page.data.length;
   const items = page.data.slice(start, start + count);
-  return toConnection(items, start + count < page.data.length, start > 0);
+  // Stripe answers such a list whole; should it ever say there is more, the page says so too.
+  return toConnection(items, start + count < page.data.length || page.has_more === true, start > 0);
 }
 
 /**

@@ -175,6 +175,45 @@ describe('nested collections and reverse edges', () => {
       pageInfo: { hasPreviousPage: true, hasNextPage: ids.length > 2 },
     });
   });
+
+  it('answer more than a default page of an unpaged list whole', async () => {
+    const names = [
+      'card_payments',
+      'transfers',
+      'acss_debit_payments',
+      'affirm_payments',
+      'afterpay_clearpay_payments',
+      'bancontact_payments',
+      'cashapp_payments',
+      'eps_payments',
+      'giropay_payments',
+      'ideal_payments',
+      'klarna_payments',
+      'link_payments',
+      'p24_payments',
+      'sepa_debit_payments',
+    ];
+    const account = await h.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/accounts',
+      params: {
+        type: 'custom',
+        country: 'US',
+        capabilities: Object.fromEntries(names.map((n) => [n, { requested: true }])),
+      },
+    });
+    const res = await h.query(`{ account(id: "${account.id}") {
+      capabilities { nodes { stripeId } pageInfo { hasNextPage } }
+    } }`);
+    expect(res.body.errors).toBeUndefined();
+    const page = (
+      res.body.data!.account as {
+        capabilities: { nodes: { stripeId: string }[]; pageInfo: { hasNextPage: boolean } };
+      }
+    ).capabilities;
+    expect(page.nodes.map((n) => n.stripeId).sort()).toEqual(names.slice().sort());
+    expect(page.pageInfo.hasNextPage).toBe(false);
+  });
 });
 
 describe('inline first pages', () => {
