@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { jwtVerify, SignJWT } from 'jose';
-import { SEED } from '../src/emulator/seed.ts';
+import { SEED } from '../src/emulator/seed/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
 import { createRestClient } from '../src/rest/client.ts';
 import { buildSchema } from '../src/schema/index.ts';

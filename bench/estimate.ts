@@ -5,7 +5,7 @@
  * ratio is never below 1; queries that made no call count as exact when estimated at 0).
  */
 import { fileURLToPath } from 'node:url';
-import { SEED } from '../src/emulator/seed.ts';
+import { SEED } from '../src/emulator/seed/seed.ts';
 import { startHarness } from '../test/server/harness.ts';
 import { demoIds, measureEstimates, randomQueries } from '../test/server/random-queries.ts';
 import { type BenchRow, printTable } from './table.ts';

@@ -29,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { SEED } from '../src/emulator/seed.ts';
+import { SEED } from '../src/emulator/seed/seed.ts';
 import { buildDist, type Child, freePort, start, startCommand, waitFor } from './server.ts';
 import { type BenchRow, printTable } from './table.ts';
 import { startTailcall } from './tailcall.ts';

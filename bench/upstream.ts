@@ -11,7 +11,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { execute, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
-import { SEED } from '../src/emulator/seed.ts';
+import { SEED } from '../src/emulator/seed/seed.ts';
 import { createEmulator } from '../src/emulator/server.ts';
 import { UpstreamSession } from '../src/loaders/session.ts';
 import { createRestClient } from '../src/rest/client.ts';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { SEED } from '../src/emulator/seed.ts';
+import { SEED } from '../src/emulator/seed/seed.ts';
 
 export const ORDERS_SDL = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])

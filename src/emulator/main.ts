@@ -7,8 +7,8 @@
  * and EMULATOR_DROP_RATE (see faults.ts); control endpoints are under /_emulator/ (see server.ts).
  */
 import { parseArgs } from 'node:util';
-import { faultsFromEnv } from './faults.ts';
 import { createEmulator } from './server.ts';
+import { faultsFromEnv } from './transport/faults.ts';
 
 export const DEFAULT_PORT = 12111;
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const emulator = await createEmulator({ port, host: values.host, seed: !values['no-seed'], faults });
   console.log(`Stripe emulator listening on ${emulator.url}`);
   console.log(`  key:     ${emulator.key} (any sk_test_… or rk_test_… key works)`);
-  console.log(`  data:    ${values['no-seed'] ? 'empty' : 'demo dataset (see src/emulator/seed.ts)'}`);
+  console.log(`  data:    ${values['no-seed'] ? 'empty' : 'demo dataset (see src/emulator/seed/seed.ts)'}`);
   if (Object.keys(faults).length > 0) console.log(`  faults:  ${JSON.stringify(faults)}`);
   console.log(`  try:     curl ${emulator.url}/v1/customers -u ${emulator.key}:`);
   const stop = () => {

@@ -8,13 +8,13 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Faults } from './faults.ts';
-import { hostedPage, isHostedPath } from './hosted.ts';
+import type { Store } from './engine/store.ts';
+import { hostedPage, isHostedPath } from './hosted/index.ts';
 import { deliverOrder, ORDER } from './rules/climate.ts';
 import { type EmulatorOptions, EmulatorService } from './service.ts';
-import type { EmulatorStats } from './stats.ts';
-import type { Store } from './store.ts';
-import { WebhookDispatcher, type WebhookOptions } from './webhooks.ts';
+import type { Faults } from './transport/faults.ts';
+import type { EmulatorStats } from './transport/stats.ts';
+import { WebhookDispatcher, type WebhookOptions } from './transport/webhooks.ts';
 
 export interface EmulatorServerOptions extends EmulatorOptions {
   /** default 0: a free port */

@@ -4,42 +4,35 @@
  * decode → validate → expand check → idempotency → execute in a transaction → render.
  * `server.ts` puts it behind node:http; `fetch()` serves Web `Request`s in-process.
  */
-import { type Api, loadApi } from './api.ts';
-import { authenticate, maskKey } from './auth.ts';
-import { Ctx, type PresetIds } from './context.ts';
-import { invalidRequest, StripeError } from './errors.ts';
-import { flushEvents, recordEvents } from './events.ts';
-import { type ExpandTree, parseExpand } from './expand.ts';
-import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './faults.ts';
-import { fileDownload } from './file-contents.ts';
-import {
-  decodeForm,
-  decodeMultipart,
-  FormError,
-  type FormHash,
-  toFormValues,
-  type UploadedFile,
-} from './form.ts';
-import { FORWARDING_PATH, prefetchForward, takeForward } from './forwarding.ts';
-import { Handlers } from './handlers.ts';
-import { fingerprintOf, IdempotencyCache } from './idempotency.ts';
-import { newRequestId } from './ids.ts';
-import { checkInput } from './input-rules.ts';
-import type { JsonObject } from './json.ts';
-import { Random } from './random.ts';
-import { Renderer } from './render.ts';
-import { type EmulatorResponse, Reply } from './reply.ts';
-import type { Result } from './result.ts';
-import type { Match } from './router.ts';
-import { PLATFORM_ACCOUNT_KEY } from './rules/connect.ts';
+import { type Api, loadApi } from './engine/api.ts';
+import { Ctx, type UploadedFile } from './engine/context.ts';
+import { invalidRequest, StripeError } from './engine/errors.ts';
+import { flushEvents, recordEvents } from './engine/events.ts';
+import { fileDownload } from './engine/file-contents.ts';
+import type { CallOptions, EmulatorHandle, EventListener } from './engine/handle.ts';
+import { newRequestId } from './engine/ids.ts';
+import type { JsonObject } from './engine/json.ts';
+import { Random } from './engine/random.ts';
+import type { Result } from './engine/result.ts';
+import type { Match } from './engine/router.ts';
+import { PLATFORM_ACCOUNT_KEY, Store } from './engine/store.ts';
+import { type ExpandTree, parseExpand } from './handlers/expand.ts';
+import { Handlers } from './handlers/handlers.ts';
+import { Renderer } from './handlers/render.ts';
+import { refusedVersion } from './handlers/version.ts';
+import { authenticate, maskKey } from './request/auth.ts';
+import { decodeForm, decodeMultipart, FormError, type FormHash, toFormValues } from './request/form.ts';
+import { fingerprintOf, IdempotencyCache } from './request/idempotency.ts';
+import { checkInput } from './request/input-rules.ts';
+import { validateParams } from './request/validate.ts';
 import { RULES } from './rules/index.ts';
-import { seed } from './seed.ts';
-import { type EmulatorStats, StatsCounter } from './stats.ts';
-import { Store } from './store.ts';
-import { validateParams } from './validate.ts';
-import { refusedVersion } from './version.ts';
+import { seed } from './seed/seed.ts';
+import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './transport/faults.ts';
+import { FORWARDING_PATH, prefetchForward, takeForward } from './transport/forwarding.ts';
+import { type EmulatorResponse, Reply } from './transport/reply.ts';
+import { type EmulatorStats, StatsCounter } from './transport/stats.ts';
 
-export type { EmulatorResponse } from './reply.ts';
+export type { EmulatorResponse } from './transport/reply.ts';
 
 export interface EmulatorRequest {
   method: string;
@@ -63,16 +56,6 @@ export interface EmulatorOptions {
   clock?: () => number;
 }
 
-/** Options for `call()`: an in-process request with typed parameters. */
-export interface CallOptions {
-  account?: string;
-  expand?: readonly string[];
-  /** the time the call happens at (Unix seconds) */
-  now?: number;
-  /** ids to use for objects of these resources created by the call (the seed's fixed ids) */
-  ids?: PresetIds;
-}
-
 export const DEFAULT_KEY = 'sk_test_emulator';
 const RATE_LIMITED = {
   error: {
@@ -82,9 +65,6 @@ const RATE_LIMITED = {
       'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
   },
 } as const;
-
-/** Told the events a request recorded once its changes are committed (webhook delivery). */
-export type EventListener = (events: readonly JsonObject[]) => void;
 
 /** A decoded request: what `serve()` works from. */
 interface Incoming {
@@ -97,7 +77,7 @@ interface Incoming {
   idempotencyKey: string | undefined;
 }
 
-export class EmulatorService {
+export class EmulatorService implements EmulatorHandle {
   readonly api: Api;
   readonly store: Store;
   readonly defaultKey = DEFAULT_KEY;

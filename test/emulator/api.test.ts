@@ -3,7 +3,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
@@ -302,7 +302,7 @@ describe('singletons and files', () => {
     expect(session).toMatchObject({
       status: 'open',
       amount_total: 4000,
-      // The emulator's own hosted page (src/emulator/hosted.ts).
+      // The emulator's own hosted page (src/emulator/hosted/index.ts).
       url: `${h.emulator.url}/pay/${session.id}`,
     });
     expect((await stripe.checkout.sessions.listLineItems(session.id)).data[0]).toMatchObject({

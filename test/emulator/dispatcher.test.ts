@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { createRestClient, type RequestEvent } from '../../src/rest/client.ts';
 import { StripeError } from '../../src/rest/errors.ts';

@@ -3,7 +3,7 @@
  * objects and no event was recorded (every change records one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, type RequestOptions, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

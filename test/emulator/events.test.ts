@@ -1,11 +1,11 @@
 /**
- * Events as Stripe emits them, flow by flow (the table in src/emulator/events.ts): the spec's event
+ * Events as Stripe emits them, flow by flow (the table in src/emulator/engine/events.ts): the spec's event
  * type names, in Stripe's order, `previous_attributes` on updates, the request that caused them,
  * and their delivery through the emulator's webhooks to a GraphQL subscription.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLOWS, specEventTypes } from '../../src/emulator/events.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
+import { FLOWS, specEventTypes } from '../../src/emulator/engine/events.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { type FlowHarness, startFlows } from './flow-harness.ts';
 import { startEmulatorHarness } from './helpers.ts';

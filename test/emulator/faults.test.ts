@@ -3,9 +3,9 @@
  * control endpoints.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { faultsFromEnv } from '../../src/emulator/faults.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
+import { faultsFromEnv } from '../../src/emulator/transport/faults.ts';
 import { type EmulatorHarness, sdk, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

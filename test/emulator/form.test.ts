@@ -1,8 +1,8 @@
 /** Stripe's bracket form encoding and parameter validation, without a server. */
 import { describe, expect, it } from 'vitest';
-import type { StripeError } from '../../src/emulator/errors.ts';
-import { decodeForm, decodeMultipart, FormError } from '../../src/emulator/form.ts';
-import { validateParams } from '../../src/emulator/validate.ts';
+import type { StripeError } from '../../src/emulator/engine/errors.ts';
+import { decodeForm, decodeMultipart, FormError } from '../../src/emulator/request/form.ts';
+import { validateParams } from '../../src/emulator/request/validate.ts';
 import type { InParam } from '../../src/spec/types.ts';
 
 describe('decodeForm', () => {

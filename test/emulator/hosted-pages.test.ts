@@ -5,7 +5,7 @@
  * and the objects it changed read back through GraphQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
 let h: Harness;

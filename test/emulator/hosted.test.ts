@@ -1,11 +1,11 @@
 /**
- * Hosted and embedded flows get well-formed links and secrets (src/emulator/hosted.ts), and a
+ * Hosted and embedded flows get well-formed links and secrets (src/emulator/hosted/index.ts), and a
  * Checkout Session's `url` is the emulator's own page when it serves HTTP (completed in a browser
  * by test/net/checkout-page.test.ts; the other pages are completed by hosted-pages.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
@@ -70,7 +70,7 @@ describe('links and secrets', () => {
         '/v1/identity/verification_sessions',
         { type: 'document' },
         'url',
-        // The emulator's own page (hosted-identity.ts) while its server listens.
+        // The emulator's own page (hosted/identity.ts) while its server listens.
         /^http:\/\/127\.0\.0\.1:\d+\/verify\/vs_\w+$/,
       ],
       [

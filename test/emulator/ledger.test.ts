@@ -1,14 +1,14 @@
 /**
- * The ledger (src/emulator/ledger.ts): a day of mixed activity on the demo data (payments, a
+ * The ledger (src/emulator/money/ledger.ts): a day of mixed activity on the demo data (payments, a
  * refund, a dispute, Connect transfers and a reversal, a destination charge with an application
  * fee and its refund, a payout, a top-up, a Climate order, an Issuing capture), then every balance
  * of every account checked against the sum of its balance transactions, and each movement's
  * effect on the balances checked against what Stripe does.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StripeError } from '../../src/emulator/errors.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { StripeError } from '../../src/emulator/engine/errors.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 
 let service: EmulatorService;

@@ -3,12 +3,12 @@
  * (parameters built generically from the operation's required parameters, with a small table where
  * values must mean something), or taken from the seed, or stored with the emulator's defaults.
  */
-import { loadApi } from '../../src/emulator/api.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import type { Route } from '../../src/emulator/routes.ts';
-import { SEED } from '../../src/emulator/seed.ts';
-import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
-import type { Entry } from '../../src/emulator/store.ts';
+import { loadApi } from '../../src/emulator/engine/api.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import type { Route } from '../../src/emulator/engine/routes.ts';
+import type { Entry } from '../../src/emulator/engine/store.ts';
+import { SEED_PREVIEW } from '../../src/emulator/seed/preview.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import type { InParam, InType } from '../../src/spec/types.ts';
 import type { EmulatorHarness } from './helpers.ts';
 

@@ -1,9 +1,9 @@
 /**
- * Plans and prices share one store as in Stripe's API (src/emulator/plans.ts), and an invoice
+ * Plans and prices share one store as in Stripe's API (src/emulator/money/plans.ts), and an invoice
  * preview (`POST /v1/invoices/create_preview`) stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

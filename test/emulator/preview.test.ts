@@ -4,7 +4,7 @@
  * Stripe-shaped errors, and an order's status moves only along its transitions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
+import { SEED_PREVIEW } from '../../src/emulator/seed/preview.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

@@ -4,10 +4,10 @@
  * (differently) behave as Stripe's do.
  */
 import { describe, expect, it } from 'vitest';
-import { loadApi } from '../../src/emulator/api.ts';
-import { HANDLER_KINDS, handlerOf } from '../../src/emulator/handlers.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { loadApi } from '../../src/emulator/engine/api.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import { HANDLER_KINDS, handlerOf } from '../../src/emulator/handlers/handlers.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { loadModel } from '../../src/spec/model.ts';
 import { PREVIEW_OVERLAY } from '../../src/spec/overlay.ts';

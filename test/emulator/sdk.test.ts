@@ -4,7 +4,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

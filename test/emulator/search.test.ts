@@ -1,8 +1,8 @@
 /** The search query language and the router, without a server. */
 import { describe, expect, it } from 'vitest';
-import { loadApi } from '../../src/emulator/api.ts';
-import { StripeError } from '../../src/emulator/errors.ts';
-import { matchesQuery, parseSearchQuery } from '../../src/emulator/search.ts';
+import { loadApi } from '../../src/emulator/engine/api.ts';
+import { StripeError } from '../../src/emulator/engine/errors.ts';
+import { matchesQuery, parseSearchQuery } from '../../src/emulator/handlers/search.ts';
 
 describe('parseSearchQuery', () => {
   it('parses clauses, operators, negation, metadata and joins', () => {

@@ -4,9 +4,9 @@
  * objects spread over a realistic span of time, and the whole dataset is deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { handlerOf } from '../../src/emulator/handlers.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import { handlerOf } from '../../src/emulator/handlers/handlers.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 
 const service = new EmulatorService({ faults: {}, randomSeed: 3 });

@@ -6,8 +6,8 @@
  * does not declare, and literals within their sets, nested objects included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import type { Route } from '../../src/emulator/routes.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import type { Route } from '../../src/emulator/engine/routes.ts';
 import { Declarations } from './declarations.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 import { api, createdResponses, createRoute, obtain, stored, useHarness } from './obtain.ts';

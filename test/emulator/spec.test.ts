@@ -4,8 +4,8 @@
  * OpenAPI document, strictly (no property the schema does not declare).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
-import { VERSION_EXTRA } from '../../src/emulator/version.ts';
+import { VERSION_EXTRA } from '../../src/emulator/handlers/version.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 import { loadRawSpec, OasValidator, type Schema } from './oas-validator.ts';
 import { api, obtain, pathFor, retrieveRoutes, useHarness } from './obtain.ts';
@@ -14,7 +14,7 @@ import { api, obtain, pathFor, retrieveRoutes, useHarness } from './obtain.ts';
 const EXCLUDED: Readonly<Record<string, string>> = {};
 
 /**
- * The raw spec with the properties API 2024-04-10 sends beyond it (src/emulator/version.ts): the
+ * The raw spec with the properties API 2024-04-10 sends beyond it (src/emulator/handlers/version.ts): the
  * spec is a little newer than the version and dropped them; stripe-node 15.3.0 declares them.
  */
 function withVersionExtras(spec: Schema): Schema {

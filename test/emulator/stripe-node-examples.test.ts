@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StripeExample } from '../../scripts/extract-stripe-examples.ts';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
-import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed-families.ts';
-import type { Entry, Scope } from '../../src/emulator/store.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import type { Entry, Scope } from '../../src/emulator/engine/store.ts';
+import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed/families.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { resourceForId } from '../../src/spec/prefixes.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 

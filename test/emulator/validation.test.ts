@@ -1,9 +1,9 @@
 /**
- * Input validated as Stripe validates it (src/emulator/input-rules.ts): each refusal is a 400 with
+ * Input validated as Stripe validates it (src/emulator/request/input-rules.ts): each refusal is a 400 with
  * Stripe's error type, code, `param` and message, and stores nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;

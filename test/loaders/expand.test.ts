@@ -1,6 +1,6 @@
 import { execute, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { UpstreamSession } from '../../src/loaders/session.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import { buildSchema } from '../../src/schema/index.ts';

@@ -4,7 +4,7 @@
  * cancellation is off, for speed); the cancellation travels through the upstream sessions' signal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RequestEvent } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';

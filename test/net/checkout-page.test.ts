@@ -1,6 +1,6 @@
 /**
  * A Checkout Session completed in a real browser (headless Chromium, loopback only) on the page the
- * emulator serves at the session's `url` (src/emulator/hosted.ts): the person pays with Stripe's
+ * emulator serves at the session's `url` (src/emulator/hosted/index.ts): the person pays with Stripe's
  * test card, lands on `success_url`, and the session is complete and paid by a PaymentIntent.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { sdk } from '../emulator/helpers.ts';
 import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.ts';

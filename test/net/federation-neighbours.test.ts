@@ -17,7 +17,7 @@ import { composeServices as guildCompose } from '@theguild/federation-compositio
 import { type DocumentNode, parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type BuiltSchema, buildSchema } from '../../src/schema/index.ts';
 import { printSubgraphSDL } from '../../src/schema/print.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from '../../scripts/compose-supergraph.ts';
 import { createOrdersSubgraph, DEMO_ORDERS } from '../../scripts/orders-subgraph.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import type { Gateway } from '../../src/server/gateway.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { type Harness, startHarness } from '../server/harness.ts';

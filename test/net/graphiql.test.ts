@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { TOUR_TABS } from '../../src/server/default-query.ts';

@@ -5,7 +5,7 @@
  */
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { TOUR_CUSTOMER, TOUR_TABS, type TourTab } from '../../src/server/default-query.ts';
 import { readResults } from '../server/sse.ts';

@@ -5,7 +5,7 @@
  */
 import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 import { gatewayLink } from './client-helpers.ts';
 

@@ -9,7 +9,7 @@ import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheConfig } from '../../src/client/config.ts';
 import { apolloCacheOptions } from '../../src/client/policies.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { CACHE_CONFIG_FILE } from '../../src/schema/print.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 import { captureWarnings, gatewayLink } from './client-helpers.ts';

@@ -3,7 +3,7 @@ import { ApolloLink } from '@apollo/client';
 import { print } from 'graphql';
 import { Observable } from 'rxjs';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import type { Harness } from '../server/harness.ts';
 
 /** An Apollo link that sends the document Apollo wrote (with its `__typename`s), as a browser would. */

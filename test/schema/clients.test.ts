@@ -21,8 +21,8 @@ import {
   validate,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../src/emulator/json.ts';
-import { SEED } from '../../src/emulator/seed.ts';
+import type { JsonObject } from '../../src/emulator/engine/json.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { TYPE_NAME_LIMIT } from '../../src/spec/naming.ts';
 import { ID_PREFIXES, resourceForId } from '../../src/spec/prefixes.ts';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { printSubgraphSDL, SUBGRAPH_FILE, withoutDescriptions } from '../../src/schema/print.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 

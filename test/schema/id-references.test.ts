@@ -5,7 +5,7 @@
  */
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 type Obj = { id: string };

@@ -6,7 +6,7 @@
  */
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 let h: Harness;

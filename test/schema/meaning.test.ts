@@ -29,7 +29,7 @@ import {
   isUnionType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { buildSchema } from '../../src/schema/index.ts';
 import { loadModel } from '../../src/spec/model.ts';
 import { camelCase, shortenedName, singular } from '../../src/spec/naming.ts';

@@ -11,7 +11,7 @@ import {
   isInputObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { planMutations } from '../../src/schema/mutations.ts';
 import { startServer } from '../rest/harness.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';

@@ -4,7 +4,7 @@
  * payment is a `py_…` on the destination account, which the platform cannot read (404).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
 let h: Harness;

@@ -8,7 +8,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import type { PrefetchRead } from '../../src/schema/prefetch.ts';
 import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';

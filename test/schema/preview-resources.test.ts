@@ -7,7 +7,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_PREVIEW } from '../../src/emulator/seed-preview.ts';
+import { SEED_PREVIEW } from '../../src/emulator/seed/preview.ts';
 import { printSDL } from '../../src/schema/print.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';

@@ -5,7 +5,7 @@
  */
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 

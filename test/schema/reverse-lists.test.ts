@@ -6,7 +6,7 @@
  * under `Account.asConnectedAccount`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
 type Obj = { id: string };

@@ -8,7 +8,7 @@
  * failure, and would leave the request unanswered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type GraphQLResponse, type Harness, startHarness } from '../server/harness.ts';
 import {
   type IdBook,

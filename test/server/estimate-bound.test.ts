@@ -5,7 +5,7 @@
  * are checked by name, at Stripe's minimum calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { demoIds, measureEstimates, randomQueries } from './random-queries.ts';
 

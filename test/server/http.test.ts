@@ -5,7 +5,7 @@
 import { parse, validate } from 'graphql';
 import { auditServer } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { DEFAULT_QUERY } from '../../src/server/default-query.ts';
 import { type Harness, sharedSchema, startHarness } from './harness.ts';
 

@@ -4,7 +4,7 @@
  * webhooks.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/emulator/seed.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { itemFragmentFanOut } from '../net/abuse.ts';
 import { type Harness, startHarness } from './harness.ts';
 

@@ -40,12 +40,25 @@ const KNOWN_UPWARD: readonly string[] = [];
  * Loops between folders that stand today, each with what closes it. An entry is removed when its
  * loop is gone (the test fails on a stale entry, as on a new loop).
  */
-const KNOWN_LOOPS: readonly string[] = [
-  // The rule books run on the engine (context, store, errors) while the engine reads the rule-book
-  // type (rules/types.ts), PLATFORM_ACCOUNT_KEY (rules/connect.ts) and upcomingInvoice, and the seed
-  // completes a checkout through a rule. Goes when the emulator is laid out by stage (issue #31).
-  'emulator ⇄ emulator/rules',
-];
+const KNOWN_LOOPS: readonly string[] = [];
+
+/**
+ * The emulator's rooms, by stage, and what each may import besides itself and spec/ (the top level,
+ * `emulator`, assembles them and may import any). The engine holds the store and the request
+ * context the rest runs on; money the helpers the rule books share (ledgers, plans, invoice lines);
+ * handlers the generic operations; hosted the hosted flows' pages and links; request and transport
+ * the decoding of a request and the traffic in and out; rules the rule books; seed the demo data.
+ */
+const EMULATOR_MAY_IMPORT: Record<string, readonly string[]> = {
+  engine: [],
+  money: ['engine'],
+  handlers: ['engine', 'money'],
+  hosted: ['engine'],
+  request: ['engine'],
+  transport: ['engine', 'money', 'request'],
+  rules: ['engine', 'money', 'hosted', 'transport'],
+  seed: ['engine', 'rules'],
+};
 
 interface Import {
   from: string;
@@ -180,6 +193,21 @@ describe('the layers of src/', () => {
     const unknown = Object.entries(found).filter(([loop]) => !KNOWN_LOOPS.includes(loop));
     const stale = KNOWN_LOOPS.filter((loop) => !(loop in found));
     expect({ unknown, stale }).toEqual({ unknown: [], stale: [] });
+  });
+
+  it('lay the emulator out by stage: each room imports only the rooms below it', () => {
+    const room = (path: string) =>
+      path.startsWith('src/emulator/') ? folderOf(path).split('/')[1] : undefined;
+    const rooms = new Set(imports.flatMap(({ from }) => room(from) ?? []));
+    expect(rooms).toEqual(new Set(Object.keys(EMULATOR_MAY_IMPORT)));
+    const against = imports
+      .filter(({ from, to }) => {
+        const [a, b] = [room(from), room(to)];
+        if (!a || a === b || !to.startsWith('src/emulator/')) return false;
+        return !b || !EMULATOR_MAY_IMPORT[a]?.includes(b);
+      })
+      .map(({ from, to }) => `${from} → ${to}`);
+    expect(against).toEqual([]);
   });
 
   it('finds a loop, and only a loop, in a graph it is given', () => {

@@ -1,5 +1,5 @@
 /** Apps: a secret is deleted by its name and scope (`POST /v1/apps/secrets/delete`). */
-import type { RuleBook } from './types.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
 
 export const appRules: RuleBook = {
   'apps.secret': {

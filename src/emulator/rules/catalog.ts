@@ -8,12 +8,12 @@
  * - A coupon needs `percent_off` or `amount_off` (with `currency`); a promotion code embeds its
  *   coupon and gets an upper-case code unless given one; an active code is unique.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import { isView, planFromPrice, priceFromPlan } from '../plans.ts';
-import type { Entry } from '../store.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { isView, planFromPrice, priceFromPlan } from '../money/plans.ts';
 
 /** Recurring details with Stripe's defaults. */
 function recurringOf(ctx: Ctx, recurring: JsonObject): JsonObject {

@@ -8,15 +8,15 @@
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest, noSuch } from '../errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../ledger.ts';
-import type { Entry } from '../store.ts';
-import type { Decline, TestCard } from '../tokens.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest, noSuch } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
+import type { Decline, TestCard } from '../money/tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome } from './radar.ts';
-import type { RuleBook } from './types.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 

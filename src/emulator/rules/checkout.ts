@@ -2,13 +2,13 @@
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
  * objects) from `line_items[n][price]` and `quantity`.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { HOSTED_PREFIX, withLinks } from '../hosted.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
-import type { RuleBook } from './types.ts';
 
 /** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
 export function storeLineItems(
@@ -114,7 +114,7 @@ export const checkoutRules: RuleBook = {
         expires_at: ctx.now + 24 * 3600,
         payment_status: 'unpaid',
         status: 'open',
-        // The emulator's own hosted page when it serves HTTP (src/emulator/hosted.ts).
+        // The emulator's own hosted page when it serves HTTP (src/emulator/hosted/index.ts).
         url: ctx.publicUrl
           ? `${ctx.publicUrl}${HOSTED_PREFIX}${String(draft.id)}`
           : `https://checkout.stripe.com/c/pay/${String(draft.id)}`,

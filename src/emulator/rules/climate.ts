@@ -5,11 +5,11 @@
  * details per supplier). Stripe has no test helper for that step: the emulator's control endpoint
  * `POST /_emulator/climate/orders/<id>/deliver` plays the suppliers (server.ts).
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type Json } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 
 export const ORDER = 'climate.order';
 

@@ -12,18 +12,15 @@
  *   `amount_reversed` and sets `reversed` when full.
  * - A payout can be canceled while pending; application fee refunds work like charge refunds.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { trackRequirements } from '../hosted-connect.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import { insertIn, requireAvailable } from '../ledger.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
+import { trackRequirements } from '../hosted/connect.ts';
+import { insertIn, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
-import type { RuleBook } from './types.ts';
-
-/** Where the platform's own account (`/v1/account`) is kept. */
-export const PLATFORM_ACCOUNT_KEY = 'singleton:/v1/account:';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
@@ -171,7 +168,7 @@ export const connectRules: RuleBook = {
         charges_enabled: false,
         country,
         default_currency: typeof params.default_currency === 'string' ? params.default_currency : 'usd',
-        // Until the account is onboarded (src/emulator/hosted-connect.ts).
+        // Until the account is onboarded (src/emulator/hosted/connect.ts).
         details_submitted: false,
         email: draft.email ?? null,
         future_requirements: emptyRequirements(),

@@ -6,12 +6,12 @@
  * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band).
  * `void` voids an issued note (`credit_note.voided`), giving back what it took off.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import { linesOf } from './invoice-lines.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { linesOf } from '../money/invoice-lines.ts';
 
 interface NoteLine {
   fields: JsonObject;

@@ -13,10 +13,10 @@
  * Rates and fees are the emulator's fixed demo numbers, not market data.
  */
 import { createHash } from 'node:crypto';
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
 
 /** Demo price of one unit in USD, and the decimals amounts are written with. */
 const CURRENCIES: Readonly<Record<string, { usd: number; decimals: number }>> = {

@@ -4,12 +4,12 @@
  * from `tax_id_data`, balance transactions moving `balance`, and a delete that cancels the
  * customer's subscriptions and removes its sources.
  */
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import { discountFor } from './discounts.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import { discountFor } from '../money/discounts.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
-import type { RuleBook } from './types.ts';
 
 export const customerRules: RuleBook = {
   customer: {

@@ -3,8 +3,8 @@
  * `types[]`; a new endpoint gets its signing secret (`whsec_…`) and
  * `disabled=true` disables it.
  */
-import type { Json } from '../json.ts';
-import type { Predicate, RuleBook } from './types.ts';
+import type { Json } from '../engine/json.ts';
+import type { Predicate, RuleBook } from '../engine/rule-book.ts';
 
 function typeMatcher(pattern: string): (type: string) => boolean {
   if (!pattern.endsWith('*')) return (type) => type === pattern;

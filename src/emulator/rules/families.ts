@@ -9,12 +9,12 @@
  *   `subscribe`/`unsubscribe` change its `subscriptions` (a transactions subscription refreshes
  *   them at once); `disconnect` disconnects it.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { withLinks } from '../hosted.ts';
-import type { Json, JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { Json, JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { withLinks } from '../hosted/index.ts';
 
 const SIMULATED: Readonly<Record<string, string>> = {
   'simulated-wpe': 'bbpos_wisepos_e',
@@ -103,7 +103,7 @@ function subscriptions(account: Entry): string[] {
 
 export const familyRules: RuleBook = {
   login_link: {
-    // Its url comes with every hosted flow's link (src/emulator/hosted.ts).
+    // Its url comes with every hosted flow's link (src/emulator/hosted/index.ts).
     beforeCreate(ctx, draft, { parent, params }) {
       if (parent && parent.data.type !== 'express') {
         throw invalidRequest(

@@ -1,5 +1,5 @@
 /** Files: an upload's name, size and type, and where its contents would be. */
-import type { RuleBook } from './types.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
 
 const EXPIRING_PURPOSES = new Set(['dispute_evidence', 'identity_document']);
 

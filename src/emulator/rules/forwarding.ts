@@ -1,7 +1,7 @@
 /** Forwarding requests: what was sent, redacted, and what came back (see ../forwarding.ts). */
-import { invalidRequest } from '../errors.ts';
-import { outbound, requestDetails, takeForward } from '../forwarding.ts';
-import type { RuleBook } from './types.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import { outbound, requestDetails, takeForward } from '../transport/forwarding.ts';
 
 export const forwardingRules: RuleBook = {
   'forwarding.request': {

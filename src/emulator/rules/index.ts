@@ -1,7 +1,8 @@
-/** The rule book: business rules by resource (see `types.ts`), merged from one module per domain. */
+/** The rule book: business rules by resource (see engine/rule-book.ts), merged from one module per domain. */
 
-import { hostedRules } from '../hosted.ts';
-import { ledgerRules } from '../ledger.ts';
+import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
+import { hostedRules } from '../hosted/index.ts';
+import { ledgerRules } from '../money/ledger.ts';
 import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
@@ -30,7 +31,6 @@ import { subscriptionRules } from './subscriptions.ts';
 import { terminalHardwareRules } from './terminal-hardware.ts';
 import { testClockRules } from './test-clocks.ts';
 import { treasuryRules } from './treasury.ts';
-import type { ResourceRules, RuleBook } from './types.ts';
 
 function merge(...books: RuleBook[]): RuleBook {
   const out: Record<string, ResourceRules> = {};

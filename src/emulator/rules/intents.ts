@@ -10,15 +10,15 @@
  *   allowed statuses.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest, StripeError } from '../errors.ts';
-import type { JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { Decline } from '../tokens.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest, StripeError } from '../engine/errors.ts';
+import type { JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import type { Decline } from '../money/tokens.ts';
 import { destinationOf, recordCharge } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
 import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
-import type { RuleBook } from './types.ts';
 
 const CANCELABLE = [
   'requires_payment_method',

@@ -3,13 +3,13 @@
  * `price_data`, or `unit_amount`; `invoice=` puts the item on a draft invoice as a line, and
  * changes to the item follow on its line and the invoice's totals.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import { createPrice } from './catalog.ts';
-import { lineFromItem, period, recomputeTotals, requireDraft } from './invoice-lines.ts';
-import type { RuleBook } from './types.ts';
 
 /** Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. */
 function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, existing?: Entry): void {

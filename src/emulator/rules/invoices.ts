@@ -1,5 +1,5 @@
 /**
- * Invoices (their items: `invoice-items.ts`; their lines and totals: `invoice-lines.ts`).
+ * Invoices (their items: `invoice-items.ts`; their lines and totals: money/invoice-lines.ts).
  *
  * - A new invoice pulls in the customer's pending invoice items as `line_item` lines (unless
  *   `pending_invoice_items_behavior=exclude`); `subtotal`, `total`, `amount_due` and
@@ -10,16 +10,16 @@
  *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice; only
  *   drafts can be deleted.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { Decline } from '../tokens.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
+import type { Decline } from '../money/tokens.ts';
+import { upcomingInvoice } from '../money/upcoming-invoice.ts';
 import { recordCharge } from './charges.ts';
-import { lineFromItem, recomputeTotals, requireDraft } from './invoice-lines.ts';
 import { declineError } from './payment-sources.ts';
-import type { RuleBook } from './types.ts';
-import { upcomingInvoice } from './upcoming-invoice.ts';
 
 /** Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). */
 export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
@@ -284,63 +284,6 @@ function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'):
   });
   if (status === 'void') cancelIntent(ctx, closed);
   return closed;
-}
-
-/** The fields every new invoice starts with. */
-export function invoiceDefaults(ctx: Ctx, customer: Entry | undefined): JsonObject {
-  return {
-    account_country: 'US',
-    account_name: 'Stripe Emulator',
-    amount_due: 0,
-    amount_paid: 0,
-    amount_remaining: 0,
-    application: null,
-    application_fee_amount: null,
-    automatic_tax: { enabled: false, liability: null, status: null },
-    billing_reason: 'manual',
-    charge: null,
-    currency: customer?.data.currency ?? 'usd',
-    custom_fields: null,
-    customer_address: customer?.data.address ?? null,
-    customer_email: customer?.data.email ?? null,
-    customer_name: customer?.data.name ?? null,
-    customer_phone: customer?.data.phone ?? null,
-    customer_shipping: customer?.data.shipping ?? null,
-    customer_tax_exempt: customer?.data.tax_exempt ?? 'none',
-    customer_tax_ids: [],
-    default_payment_method: null,
-    default_source: null,
-    description: null,
-    discount: null,
-    due_date: null,
-    effective_at: null,
-    ending_balance: null,
-    footer: null,
-    hosted_invoice_url: null,
-    invoice_pdf: null,
-    issuer: { type: 'self' },
-    last_finalization_error: null,
-    number: null,
-    paid: false,
-    paid_out_of_band: false,
-    payment_intent: null,
-    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-    period_end: ctx.now,
-    period_start: ctx.now,
-    receipt_number: null,
-    starting_balance: 0,
-    statement_descriptor: null,
-    status: 'draft',
-    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subscription: null,
-    subtotal: 0,
-    subtotal_excluding_tax: 0,
-    tax: null,
-    test_clock: null,
-    total: 0,
-    total_excluding_tax: 0,
-    webhooks_delivered_at: ctx.now,
-  };
 }
 
 export const invoiceRules: RuleBook = {

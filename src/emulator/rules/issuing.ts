@@ -11,12 +11,12 @@
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
  *   it `submitted` (`issuing_dispute.submitted`).
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import { balanceTransaction } from '../ledger.ts';
-import type { Entry } from '../store.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { balanceTransaction } from '../money/ledger.ts';
 
 const CARD = 'issuing.card';
 const AUTHORIZATION = 'issuing.authorization';
@@ -68,7 +68,7 @@ function transaction(
       ...fields,
     }),
   );
-  // The money moves on the balance as any Issuing transaction's does (src/emulator/ledger.ts).
+  // The money moves on the balance as any Issuing transaction's does (src/emulator/money/ledger.ts).
   const moved = balanceTransaction(ctx, {
     amount: signed,
     currency: card.data.currency ?? 'usd',

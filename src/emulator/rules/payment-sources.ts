@@ -4,12 +4,13 @@
  * country and fingerprint; `pm_card_visa` a payment method; `btok_us_verified` a bank account.
  * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach).
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest, noSuch, StripeError } from '../errors.ts';
-import { ID_SUFFIX_LENGTH } from '../ids.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import { TOKEN_PREFIXES } from '../prefixes.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest, noSuch, StripeError } from '../engine/errors.ts';
+import { ID_SUFFIX_LENGTH } from '../engine/ids.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import { TOKEN_PREFIXES } from '../engine/prefixes.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import {
   cardForNumber,
   cardForPaymentMethod,
@@ -20,8 +21,7 @@ import {
   TEST_BANK_TOKENS,
   type TestCard,
   testCardByFingerprint,
-} from '../tokens.ts';
-import type { RuleBook } from './types.ts';
+} from '../money/tokens.ts';
 
 /** Test tokens' cards expire in August of next year, like Stripe's. */
 export function testExpiry(ctx: Ctx): { exp_month: number; exp_year: number } {

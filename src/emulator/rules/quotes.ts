@@ -5,12 +5,12 @@
  * the subscription its recurring prices ask for, or else a draft invoice of its items;
  * `cancel` cancels a draft or open one.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import { storeLineItems } from './checkout.ts';
-import type { RuleBook } from './types.ts';
 
 interface QuoteLine {
   price: Entry;

@@ -8,12 +8,12 @@
  * - `approve` closes an open review (`closed_reason: approved`, `review.closed`); a closed one
  *   cannot be approved again.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import type { JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { Decline, TestCard } from '../tokens.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import type { Decline, TestCard } from '../money/tokens.ts';
 
 /** `charge.outcome` fields for a test card's risk (and its decline, if any). */
 export function riskOutcome(test: TestCard | undefined, decline: Decline | undefined): JsonObject {

@@ -7,11 +7,11 @@
  * Amounts are in major units, as Stripe's reports show them. The file's `url` is served by the
  * emulator (file-contents.ts).
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { contentsUrl, writeFileContents } from '../file-contents.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
 
 const major = (minor: number) => (minor / 100).toFixed(2);
 const utc = (seconds: Json | undefined) =>

@@ -7,11 +7,11 @@
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx

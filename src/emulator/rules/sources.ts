@@ -9,13 +9,13 @@
  *   deleting the last one sets `default_source` to null (Stripe's documented rule).
  * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest, noSuch } from '../errors.ts';
-import { emitEvent } from '../events.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest, noSuch } from '../engine/errors.ts';
+import { emitEvent } from '../engine/events.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
-import type { CreateInput, ResourceRules, RuleBook } from './types.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
 

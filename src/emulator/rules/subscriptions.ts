@@ -13,16 +13,16 @@
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest, StripeError } from '../errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest, StripeError } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { discountFor } from '../money/discounts.ts';
+import { addLine, invoiceDefaults, lineFromItem, recomputeTotals } from '../money/invoice-lines.ts';
+import { addInterval, DAY } from '../money/periods.ts';
 import { createPrice } from './catalog.ts';
-import { discountFor } from './discounts.ts';
-import { addLine, lineFromItem, recomputeTotals } from './invoice-lines.ts';
-import { finalizeInvoice, invoiceDefaults, payInvoice } from './invoices.ts';
-import { addInterval, DAY } from './periods.ts';
-import type { RuleBook } from './types.ts';
+import { finalizeInvoice, payInvoice } from './invoices.ts';
 
 /** The recurring price an item names (`price`, `price_data` or legacy `plan`). */
 function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {

@@ -11,11 +11,11 @@
  *
  * Shipping costs and tax rates are the emulator's demo prices, not Stripe's.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type Json, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import type { ResourceRules, RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 
 const ORDER = 'terminal.hardware_order';
 const SKU = 'terminal.hardware_sku';

@@ -4,10 +4,10 @@
  * forward (`advancing`, then `ready`: `test_helpers.test_clock.advancing` and `.ready`), renewing
  * the subscriptions of its customers through every period that ended, with their invoices.
  */
-import { invalidRequest } from '../errors.ts';
-import type { Entry } from '../store.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import { renewSubscription } from './subscriptions.ts';
-import type { RuleBook } from './types.ts';
 
 const RESOURCE = 'test_helpers.test_clock';
 

@@ -10,12 +10,12 @@
  * - `POST /v1/treasury/financial_accounts/{id}/features` updates the account's features (each
  *   requested one `active`), and `active_features` with them.
  */
-import type { Ctx } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import type { Entry } from '../store.ts';
-import { checkFunds, recordEntry } from '../treasury-ledger.ts';
-import type { RuleBook } from './types.ts';
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
 
 /** A money movement's transaction: `open` while it is under way, `posted` once it is final. */
 function openTransaction(
@@ -29,7 +29,7 @@ function openTransaction(
     'treasury.transaction',
     ctx.build('treasury.transaction', {
       amount: signed,
-      // Money moves when the flow is made (its Entry: src/emulator/treasury-ledger.ts); a void
+      // Money moves when the flow is made (its Entry: src/emulator/money/treasury-ledger.ts); a void
       // gives it back.
       balance_impact: { cash: signed, inbound_pending: 0, outbound_pending: 0 },
       currency: flow.currency ?? 'usd',

@@ -1,0 +1,439 @@
+/**
+ * Events (`evt_…`) as Stripe emits them, derived from every state change a request makes.
+ *
+ * While a request runs, its scope reports each write (before → after) to an `EventRecorder`. A
+ * write is turned into events by one table, `FLOWS` (object type → the events its transitions
+ * emit, in Stripe's order: a confirmed PaymentIntent gives `payment_intent.created`,
+ * `charge.succeeded`, `payment_intent.succeeded`; a subscription's first cycle
+ * `customer.subscription.created`, `invoice.created`, `invoice.finalized`, `invoice.paid`,
+ * `invoice.payment_succeeded`), and otherwise by the generic rules: `<prefix>.created`,
+ * `<prefix>.deleted`, a status that became `x` → `<prefix>.x`, and one `<prefix>.updated` per
+ * object and request with `previous_attributes`. Only the event types the spec lists (the
+ * `enabled_events` enum of `/v1/webhook_endpoints`) are emitted; the prefix is the spec's
+ * (`subscription` → `customer.subscription`, `issuing.card` → `issuing_card`).
+ *
+ * An event's `data.object` is the object as it stood when its next event on the same object was
+ * recorded (or at the end of the request), so a `…created` event shows the object as created and
+ * `…succeeded` as it succeeded. The events are stored when the request commits, listed at
+ * `/v1/events` and delivered to webhook endpoints (webhooks.ts) and so to GraphQL subscriptions.
+ */
+
+import type { Model } from '../../spec/types.ts';
+import type { Ctx } from './context.ts';
+import { isObject, type Json, type JsonObject } from './json.ts';
+import type { Entry, WriteObserver } from './store.ts';
+
+/** Changed top-level fields, with their values before the change. */
+export function previousAttributes(before: JsonObject, after: JsonObject): JsonObject | undefined {
+  const previous: JsonObject = {};
+  let changed = false;
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const old = before[key];
+    if (old !== after[key] && JSON.stringify(old) !== JSON.stringify(after[key])) {
+      previous[key] = old === undefined ? null : (old as Json);
+      changed = true;
+    }
+  }
+  return changed ? previous : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table: flows → events
+
+type Data = JsonObject;
+/** Whether a write (before is undefined for a creation) emits an event. */
+type When = (after: Data, before: Data | undefined) => boolean;
+interface FlowRule {
+  /** the event type's verb (after the prefix), or a full type when it has a dot */
+  event: string;
+  when: When;
+}
+
+const num = (value: Json | undefined) => (typeof value === 'number' ? value : 0);
+const created: When = (_after, before) => before === undefined;
+/** `field` took one of `values` in this write (or the object was created with it). */
+const became =
+  (field: string, ...values: Json[]): When =>
+  (after, before) =>
+    values.includes(after[field] ?? null) && (before === undefined || before[field] !== after[field]);
+/** `field` became one of `values` on an existing object. */
+const changedTo =
+  (field: string, ...values: Json[]): When =>
+  (after, before) =>
+    before !== undefined && values.includes(after[field] ?? null) && before[field] !== after[field];
+const increased =
+  (field: string): When =>
+  (after, before) =>
+    num(after[field]) > num(before?.[field]);
+/** `field` (an error) was set to a new non-null value. */
+const errorSet =
+  (field: string): When =>
+  (after, before) =>
+    (after[field] ?? null) !== null &&
+    JSON.stringify(after[field]) !== JSON.stringify(before?.[field] ?? null);
+const transition =
+  (path: [string, string]): When =>
+  (after, before) => {
+    const value = (data: Data | undefined) => {
+      const inner = data?.[path[0]];
+      return inner && typeof inner === 'object' && !Array.isArray(inner)
+        ? (inner as Data)[path[1]]
+        : undefined;
+    };
+    return typeof value(after) === 'number' && typeof value(before) !== 'number';
+  };
+const finalized = transition(['status_transitions', 'finalized_at']);
+const all =
+  (...whens: When[]): When =>
+  (after, before) =>
+    whens.every((w) => w(after, before));
+
+/**
+ * Per object type, the events its writes emit, in the order Stripe sends them. The generic rules
+ * (created/deleted, a status → `<prefix>.<status>`, one `.updated`) apply where a type's entry
+ * says `generic: true` or has no entry; a named event of a write suppresses the `.updated`.
+ */
+export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; statusEvents?: boolean }>> = {
+  payment_intent: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'payment_failed', when: errorSet('last_payment_error') },
+      { event: 'requires_action', when: changedTo('status', 'requires_action') },
+      { event: 'amount_capturable_updated', when: changedTo('status', 'requires_capture') },
+      { event: 'processing', when: changedTo('status', 'processing') },
+      { event: 'succeeded', when: changedTo('status', 'succeeded') },
+      { event: 'canceled', when: changedTo('status', 'canceled') },
+    ],
+  },
+  setup_intent: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'setup_failed', when: errorSet('last_setup_error') },
+      { event: 'requires_action', when: changedTo('status', 'requires_action') },
+      { event: 'succeeded', when: changedTo('status', 'succeeded') },
+      { event: 'canceled', when: changedTo('status', 'canceled') },
+    ],
+  },
+  charge: {
+    rules: [
+      { event: 'pending', when: all(created, became('status', 'pending')) },
+      { event: 'succeeded', when: became('status', 'succeeded') },
+      { event: 'failed', when: became('status', 'failed') },
+      { event: 'captured', when: (a, b) => b !== undefined && b.captured === false && a.captured === true },
+      // A partial capture releases the rest (`amount_refunded`) without a refund.
+      { event: 'refunded', when: (a, b) => b?.captured === true && increased('amount_refunded')(a, b) },
+    ],
+  },
+  invoice: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'finalized', when: (a, b) => finalized(a, b) },
+      { event: 'payment_failed', when: (a, b) => a.status !== 'paid' && increased('attempt_count')(a, b) },
+      { event: 'paid', when: became('status', 'paid') },
+      { event: 'payment_succeeded', when: became('status', 'paid') },
+      { event: 'voided', when: became('status', 'void') },
+      { event: 'marked_uncollectible', when: became('status', 'uncollectible') },
+    ],
+  },
+  subscription: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'deleted', when: changedTo('status', 'canceled') },
+      { event: 'paused', when: changedTo('status', 'paused') },
+      { event: 'resumed', when: (a, b) => b?.status === 'paused' && a.status === 'active' },
+    ],
+  },
+  transfer: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'reversed', when: (a, b) => b !== undefined && increased('amount_reversed')(a, b) },
+    ],
+  },
+  'checkout.session': {
+    rules: [
+      { event: 'completed', when: changedTo('status', 'complete') },
+      { event: 'expired', when: changedTo('status', 'expired') },
+    ],
+  },
+  quote: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'finalized', when: changedTo('status', 'open') },
+      { event: 'accepted', when: changedTo('status', 'accepted') },
+      { event: 'canceled', when: changedTo('status', 'canceled') },
+    ],
+  },
+  credit_note: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'voided', when: changedTo('status', 'void') },
+    ],
+  },
+  review: {
+    rules: [
+      { event: 'opened', when: created },
+      { event: 'closed', when: changedTo('open', false) },
+    ],
+  },
+  issuing_dispute: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'submitted', when: changedTo('status', 'submitted') },
+      { event: 'closed', when: changedTo('status', 'won', 'lost', 'expired') },
+    ],
+  },
+  payment_method: {
+    rules: [
+      { event: 'attached', when: (a, b) => typeof a.customer === 'string' && (b?.customer ?? null) === null },
+      { event: 'detached', when: (a, b) => a.customer === null && typeof b?.customer === 'string' },
+    ],
+  },
+  'financial_connections.account': {
+    statusEvents: true,
+    rules: [
+      { event: 'refreshed_balance', when: transitionOf('balance_refresh') },
+      { event: 'refreshed_ownership', when: transitionOf('ownership_refresh') },
+      { event: 'refreshed_transactions', when: transitionOf('transaction_refresh') },
+    ],
+  },
+  'identity.verification_session': {
+    statusEvents: true,
+    rules: [
+      {
+        event: 'redacted',
+        when: (a, b) =>
+          isObject(a.redaction) && a.redaction.status === 'redacted' && !(b && isObject(b.redaction)),
+      },
+    ],
+  },
+  // A run finishes as it is created in the emulator.
+  'reporting.report_run': {
+    rules: [
+      { event: 'succeeded', when: became('status', 'succeeded') },
+      { event: 'failed', when: became('status', 'failed') },
+    ],
+  },
+  'treasury.financial_account': {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'closed', when: changedTo('status', 'closed') },
+      {
+        event: 'features_status_updated',
+        when: (a, b) => b !== undefined && JSON.stringify(a.features) !== JSON.stringify(b.features),
+      },
+    ],
+  },
+};
+
+/** A refresh of a Financial Connections account that (again) `succeeded`. */
+function transitionOf(field: string): When {
+  return (after, before) => {
+    const status = (data: Data | undefined) => {
+      const value = data?.[field];
+      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Data).status : undefined;
+    };
+    return status(after) === 'succeeded' && JSON.stringify(after[field]) !== JSON.stringify(before?.[field]);
+  };
+}
+
+/** Bookkeeping fields whose change alone is no `.updated` (a customer's invoice numbering). */
+const QUIET: Readonly<Record<string, readonly string[]>> = { customer: ['next_invoice_sequence'] };
+
+/** Statuses whose event is named otherwise (`void` → `voided`), for the generic status rule. */
+const STATUS_VERBS: Readonly<Record<string, string>> = { void: 'voided', complete: 'completed' };
+
+// ---------------------------------------------------------------------------------------------
+// Event types and prefixes, from the spec
+
+const typesByModel = new WeakMap<Model, ReadonlySet<string>>();
+
+/** Every event type the spec lists (the `enabled_events` enum of `/v1/webhook_endpoints`). */
+export function specEventTypes(model: Model): ReadonlySet<string> {
+  let types = typesByModel.get(model);
+  if (types) return types;
+  const set = new Set<string>();
+  for (const op of model.operations) {
+    if (op.kind !== 'create' || op.path !== '/v1/webhook_endpoints') continue;
+    const param = op.body.find((p) => p.name === 'enabled_events');
+    const type = param?.type.k === 'array' ? param.type.of : param?.type;
+    if (type?.k === 'enum') for (const value of type.values) if (value !== '*') set.add(value);
+  }
+  types = set;
+  typesByModel.set(model, types);
+  return types;
+}
+
+/** Sources on a customer are `customer.source.*`; other objects' prefixes are looked up. */
+const SOURCE_OBJECTS = new Set(['card', 'bank_account', 'source']);
+
+/** The event prefix of an object (`subscription` → `customer.subscription`), if it has events. */
+function prefixOf(types: ReadonlySet<string>, object: string, data: Data): string | undefined {
+  if (SOURCE_OBJECTS.has(object)) return typeof data.customer === 'string' ? 'customer.source' : undefined;
+  const prefixes = new Set<string>();
+  for (const type of types) prefixes.add(type.slice(0, type.lastIndexOf('.')));
+  for (const candidate of [object, object.replaceAll('.', '_'), `customer.${object}`])
+    if (prefixes.has(candidate)) return candidate;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording
+
+interface Pending {
+  type: string;
+  key: string | undefined;
+  object: JsonObject;
+  /** the object before the request first changed it (`.updated` events) */
+  before?: JsonObject;
+  previous?: JsonObject;
+}
+
+interface Touched {
+  /** created in this request */
+  created: boolean;
+  /** a named event was recorded for it */
+  named: boolean;
+  /** the latest event about it: later writes update its object */
+  last: Pending | undefined;
+  /** its `.updated` event, once recorded */
+  updated: Pending | undefined;
+}
+
+/** The events of one request, in order, until it commits. */
+export class EventRecorder {
+  private readonly pending: Pending[] = [];
+  private readonly touched = new Map<string, Touched>();
+  private readonly types: ReadonlySet<string>;
+  private readonly prefixes = new Map<string, string | undefined>();
+
+  constructor(private readonly ctx: Ctx) {
+    this.types = specEventTypes(ctx.registry.model);
+  }
+
+  readonly observe: WriteObserver = (before, after) => {
+    const entry = after ?? before;
+    if (!entry || entry.resource === 'event' || entry.singleton || before === after) return;
+    this.write(
+      entry,
+      before && !before.deleted ? before : undefined,
+      after && !after.deleted ? after : undefined,
+    );
+  };
+
+  /** An explicit event (one no state change implies), recorded in order. */
+  push(type: string, object: JsonObject, previous?: JsonObject): void {
+    this.pending.push({ type, key: undefined, object, ...(previous ? { previous } : {}) });
+  }
+
+  private prefix(object: string, data: Data): string | undefined {
+    if (SOURCE_OBJECTS.has(object)) return prefixOf(this.types, object, data);
+    if (!this.prefixes.has(object)) this.prefixes.set(object, prefixOf(this.types, object, data));
+    return this.prefixes.get(object);
+  }
+
+  private write(entry: Entry, before: Entry | undefined, after: Entry | undefined): void {
+    const data = (after ?? before)!.data;
+    const object = typeof data.object === 'string' ? data.object : entry.resource;
+    const prefix = this.prefix(object, after?.data ?? before?.data ?? {});
+    if (!prefix) return;
+    let touched = this.touched.get(entry.key);
+    if (!touched) {
+      touched = { created: before === undefined, named: false, last: undefined, updated: undefined };
+      this.touched.set(entry.key, touched);
+    }
+    const record = (verb: string, object: JsonObject, named = true) => {
+      const type = verb.includes('.') ? verb : `${prefix}.${verb}`;
+      if (!this.types.has(type)) return false;
+      const event: Pending = { type, key: entry.key, object };
+      this.pending.push(event);
+      touched.last = event;
+      if (named) touched.named = true;
+      return true;
+    };
+    if (!after) {
+      record('deleted', before!.data);
+      return;
+    }
+    const flow = FLOWS[object] ?? FLOWS[object.replaceAll('.', '_')];
+    let any = false;
+    if (flow) {
+      for (const rule of flow.rules)
+        if (rule.when(after.data, before?.data)) any = record(rule.event, after.data) || any;
+    }
+    if (!flow || flow.statusEvents) {
+      if (!before) any = record('created', after.data) || any;
+      else if (typeof after.data.status === 'string' && before.data.status !== after.data.status)
+        any = record(STATUS_VERBS[after.data.status] ?? after.data.status, after.data) || any;
+    }
+    if (any) return;
+    if (touched.last) {
+      // A later adjustment of the same object: its latest event shows it.
+      touched.last.object = after.data;
+      return;
+    }
+    if (!before || touched.created) return;
+    const updated: Pending = {
+      type: `${prefix}.updated`,
+      key: entry.key,
+      object: after.data,
+      before: before.data,
+    };
+    if (!this.types.has(updated.type)) return;
+    this.pending.push(updated);
+    touched.updated = updated;
+    touched.last = updated;
+  }
+
+  /** Stores the events (`evt_…`) in order; they go to listeners once the request commits. */
+  flush(): void {
+    const ctx = this.ctx;
+    for (const event of this.pending.splice(0)) {
+      let previous = event.previous;
+      if (event.before) {
+        // An object that also had a named event (`invoice.finalized`) gets no `.updated` beside it.
+        if (event.key !== undefined && this.touched.get(event.key)?.named) continue;
+        previous = previousAttributes(event.before, event.object);
+        const quiet = QUIET[String(event.object.object)] ?? [];
+        if (!previous || Object.keys(previous).every((k) => quiet.includes(k))) continue;
+      }
+      store(ctx, event.type, event.object, previous);
+    }
+    this.touched.clear();
+  }
+}
+
+const recorders = new WeakMap<Ctx, EventRecorder>();
+
+/** Starts recording a request's events; pass the result to the scope's `begin`. */
+export function recordEvents(ctx: Ctx): WriteObserver {
+  const recorder = new EventRecorder(ctx);
+  recorders.set(ctx, recorder);
+  return recorder.observe;
+}
+
+/** Stores the events recorded so far (call before the scope commits). */
+export function flushEvents(ctx: Ctx): void {
+  recorders.get(ctx)?.flush();
+}
+
+/** An explicit event (not implied by a state change): recorded in order with the request's others. */
+export function emitEvent(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject): void {
+  if (object.object === 'event') return;
+  const recorder = recorders.get(ctx);
+  if (recorder) recorder.push(type, object, previous);
+  else store(ctx, type, object, previous);
+}
+
+function store(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject): void {
+  const data: JsonObject = { object };
+  if (previous) data.previous_attributes = previous;
+  const fields: JsonObject = {
+    api_version: ctx.apiVersion,
+    data,
+    pending_webhooks: 0,
+    request: { id: ctx.request?.id ?? null, idempotency_key: ctx.request?.idempotencyKey ?? null },
+    type,
+  };
+  if (ctx.scope.account) fields.account = ctx.scope.account;
+  ctx.events.push(ctx.insert('event', ctx.build('event', fields)).data);
+}

@@ -1,0 +1,193 @@
+/**
+ * Turns stored data into response JSON: inline lists are built from the children at read time
+ * (required ones always, opt-in ones such as `customer.sources` when expanded), and expanded
+ * references are replaced by the referenced objects from the store (an id the store does not hold
+ * stays an id). Stored data is never modified.
+ */
+import { DEFAULT_PAGE_SIZE } from '../../spec/stripe.ts';
+import type { OutType } from '../../spec/types.ts';
+import type { Api } from '../engine/api.ts';
+import type { Ctx } from '../engine/context.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import { defaultFor } from '../engine/objects.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
+import { withStatus } from '../money/ledger.ts';
+import { financialBalance } from '../money/treasury-ledger.ts';
+import type { ExpandTree } from './expand.ts';
+import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
+
+/**
+ * Includable properties: ones Stripe sends only when expanded. Lists a resource carries inline but
+ * does not require (`customer.sources`, `charge.refunds`, `checkout.session.line_items`) are
+ * includable too (see `Renderer.object`). The spec lists these among the expandable fields, beside
+ * every sub-object that holds a reference, so they are named here.
+ */
+export const INCLUDABLE: Readonly<Record<string, readonly string[]>> = {
+  coupon: ['applies_to', 'currency_options'],
+  customer: ['cash_balance', 'invoice_credit_balance', 'tax'],
+  'issuing.card': ['cvc', 'number'],
+  plan: ['tiers'],
+  price: ['currency_options', 'tiers'],
+};
+
+export const isIncludable = (schema: string, prop: string): boolean =>
+  INCLUDABLE[schema]?.includes(prop) ?? false;
+
+export class Renderer {
+  private readonly api: Api;
+  private readonly rules: RuleBook;
+  /** `object` value → resource, for objects kept in free-form properties */
+  private byObject: Map<string, string> | undefined;
+
+  constructor(api: Api, rules: RuleBook) {
+    this.api = api;
+    this.rules = rules;
+  }
+
+  /**
+   * An object of schema `schema` (a resource or sub-object) as Stripe renders it, with `tree`
+   * expanded: every property the schema always carries (required, or nullable: `null` when unset),
+   * optional ones only when set, includable ones (see `includable`) only when expanded, nested
+   * objects likewise; `id` and `object` first. Keys the schema does not know are kept.
+   */
+  object(ctx: Ctx, data: JsonObject, schema: string, tree: ExpandTree | undefined): JsonObject {
+    const registry = this.api.registry;
+    const model = registry.model.objects[schema];
+    if (!model) return data;
+    if (schema === 'balance_transaction') data = withStatus(ctx, data);
+    else if (schema === 'treasury.financial_account')
+      data = { ...data, balance: financialBalance(ctx, data) };
+    if (registry.inlineListOf({ k: 'object', name: schema })) return this.listObject(ctx, data, schema, tree);
+    const info = registry.resource(schema);
+    const out: JsonObject = {};
+    // `id` and `object` first, as Stripe sends them (`object` is the payload of an event's data).
+    if (typeof data.id === 'string') out.id = data.id;
+    if (typeof data.object === 'string') out.object = data.object;
+    const absent = VERSION_ABSENT[schema];
+    for (const prop of model.props) {
+      const name = prop.name;
+      if (name in out) continue;
+      const subtree = tree?.get(name);
+      if (!subtree && isIncludable(schema, name)) continue;
+      const list = info?.inlineLists.find((l) => l.prop === prop);
+      if (list && typeof data.id === 'string') {
+        if (prop.required || subtree)
+          out[name] = this.inlineList(ctx, data.id, schema, name, list.items, subtree?.get('data'));
+        else if (prop.nullable) out[name] = null;
+        continue;
+      }
+      const value = data[name];
+      if (absent?.includes(name)) continue;
+      if (value === undefined) {
+        if (prop.required || prop.nullable) out[name] = defaultFor(ctx, schema, prop, 0);
+        continue;
+      }
+      out[name] = value === null ? null : this.value(ctx, value, prop.type, subtree);
+    }
+    const extra = VERSION_EXTRA[schema];
+    if (extra)
+      for (const [name, value] of Object.entries(extra))
+        out[name] = data[name] ?? (typeof value === 'function' ? value(out, ctx) : value);
+    // Keys the schema does not know (a rule's), as stored; includable ones stay out unless expanded.
+    for (const key of Object.keys(data))
+      if (!(key in out) && !absent?.includes(key) && !registry.prop(schema, key)) out[key] = data[key]!;
+    if (isObject(out.previous_attributes) && isObject(out.object))
+      out.previous_attributes = this.previous(ctx, out.previous_attributes, out.object);
+    return out;
+  }
+
+  /** An event's `previous_attributes`: each value rendered as the property of its object. */
+  private previous(ctx: Ctx, previous: JsonObject, object: JsonObject): JsonObject {
+    const resource = typeof object.object === 'string' ? this.resourceOfObject(object.object) : undefined;
+    if (!resource) return previous;
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(previous)) {
+      const prop = this.api.registry.prop(resource, key);
+      out[key] = prop && value !== null ? this.value(ctx, value, prop.type, undefined) : value;
+    }
+    return out;
+  }
+
+  /** A list object held inline by a sub-object (not built from children): its items rendered. */
+  private listObject(ctx: Ctx, data: JsonObject, schema: string, tree: ExpandTree | undefined): JsonObject {
+    const items = this.api.registry.prop(schema, 'data');
+    if (!items || !Array.isArray(data.data)) return data;
+    return { ...data, data: this.value(ctx, data.data, items.type, tree?.get('data')) };
+  }
+
+  /** A stored entry as a response object. */
+  entry(ctx: Ctx, entry: Entry, tree: ExpandTree | undefined): JsonObject {
+    return this.object(ctx, entry.data, entry.resource, tree);
+  }
+
+  private value(ctx: Ctx, value: Json, type: OutType, tree: ExpandTree | undefined): Json {
+    const registry = this.api.registry;
+    switch (type.k) {
+      case 'ref': {
+        if (typeof value === 'string') {
+          if (!tree) return value;
+          const targets = registry.resourcesOf(type);
+          const found = ctx.find(value, targets);
+          if (found) return this.entry(ctx, found, tree);
+          const tombstone = ctx.scope.tombstone(value);
+          return tombstone && targets.includes(tombstone.resource) ? tombstone.data : value;
+        }
+        return this.value(ctx, value, type.to, tree);
+      }
+      case 'object':
+        return isObject(value) ? this.object(ctx, value, type.name, tree) : value;
+      case 'union': {
+        if (!isObject(value)) return value;
+        const member = registry.schemaOfValue(type, value);
+        return member ? this.object(ctx, value, member, tree) : value;
+      }
+      case 'array':
+        return Array.isArray(value) ? value.map((item) => this.value(ctx, item, type.of, tree)) : value;
+      case 'json':
+        return isObject(value) ? this.embedded(ctx, value) : value;
+      default:
+        return value;
+    }
+  }
+
+  /** An object kept whole in a free-form property (an event's `data.object`), rendered as its resource. */
+  private embedded(ctx: Ctx, value: JsonObject): JsonObject {
+    if (typeof value.object !== 'string' || value.object === 'list') return value;
+    const resource = this.resourceOfObject(value.object);
+    return resource && value.deleted !== true ? this.object(ctx, value, resource, undefined) : value;
+  }
+
+  private resourceOfObject(object: string): string | undefined {
+    if (!this.byObject) {
+      this.byObject = new Map();
+      for (const info of this.api.registry.resources.values())
+        if (!this.byObject.has(info.object)) this.byObject.set(info.object, info.name);
+    }
+    return this.byObject.get(object);
+  }
+
+  private inlineList(
+    ctx: Ctx,
+    id: string,
+    resource: string,
+    prop: string,
+    items: readonly string[],
+    tree: ExpandTree | undefined,
+  ): JsonObject {
+    const parent = ctx.find(id, [resource]) ?? ctx.scope.get(id);
+    let children = parent ? ctx.children(parent, items) : [];
+    for (const item of new Set(items)) {
+      const filter = this.rules[item]?.defaultListFilter?.({});
+      if (filter) children = children.filter((c) => c.resource !== item || filter(c));
+    }
+    if (items.some((item) => this.rules[item]?.ascending)) children.reverse();
+    const template = this.api.listUrl(resource, prop);
+    return {
+      object: 'list',
+      data: children.slice(0, DEFAULT_PAGE_SIZE).map((child) => this.entry(ctx, child, tree)),
+      has_more: children.length > DEFAULT_PAGE_SIZE,
+      url: template ? template.replace('{}', id) : '',
+    };
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Hosted pages the emulator serves itself, so the links of hosted flows lead somewhere in demo mode
+ * (each is a small HTML page that completes its flow with Stripe's test values, so a person can click
+ * through from GraphiQL and see the objects change):
+ *
+ * - Checkout (`/pay/<session>`, a Checkout Session's `url`): the session's total and a card form
+ *   filled with Stripe's test card; submitting it pays the session as Checkout does (a PaymentIntent
+ *   confirmed with the test card, the session `complete` and `paid`, the customer's details) and
+ *   redirects to `success_url`. `/pay/success` is a landing page for sessions whose `success_url`
+ *   points back here.
+ * - The customer portal (`/portal/<session>`, src/emulator/hosted/portal.ts).
+ * - Connect onboarding and the Express dashboard (`/connect/…`, account links and login links,
+ *   src/emulator/hosted/connect.ts).
+ * - Financial Connections' authentication flow (`/financial-connections/<client_secret>`,
+ *   src/emulator/hosted/financial.ts).
+ *
+ * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
+ */
+import type { Ctx } from '../engine/context.ts';
+import type { EmulatorHandle } from '../engine/handle.ts';
+import type { JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import { ACCOUNT_LINK_TTL, CONNECT_PREFIX, connectLink, connectPage } from './connect.ts';
+import {
+  FINANCIAL_CONNECTIONS_PREFIX,
+  financialConnectionsPage,
+  financialConnectionsRules,
+} from './financial.ts';
+import { escapeHtml, type HostedPage, html, money, redirect } from './html.ts';
+import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
+import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
+
+/** The path prefix of the Checkout page. */
+export const HOSTED_PREFIX = '/pay/';
+
+type PageHandler = (
+  service: EmulatorHandle,
+  method: string,
+  rest: string,
+  form: URLSearchParams,
+) => HostedPage | undefined;
+
+/** The hosted pages by path prefix. */
+const PAGES: readonly (readonly [string, PageHandler])[] = [
+  [HOSTED_PREFIX, checkoutPage],
+  [PORTAL_PREFIX, portalPage],
+  [CONNECT_PREFIX, connectPage],
+  [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
+  [IDENTITY_PREFIX, identityPage],
+];
+
+/** Whether `url` (a path, with or without a query) names a hosted page. */
+export const isHostedPath = (url: string): boolean => PAGES.some(([prefix]) => url.startsWith(prefix));
+
+/** Stripe's test cards a person can pay with on the page, as payment methods. */
+const TEST_CARDS: Readonly<Record<string, string>> = {
+  '4242424242424242': 'pm_card_visa',
+  '5555555555554444': 'pm_card_mastercard',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+};
+
+function checkoutForm(session: JsonObject, error?: string): HostedPage {
+  const id = escapeHtml(session.id);
+  return html(
+    'Checkout (Stripe emulator)',
+    `<h1>Pay ${escapeHtml(money(session.amount_total, session.currency))}</h1>
+<p>Checkout Session <code>${id}</code>, served by the Stripe emulator.</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${HOSTED_PREFIX}${id}">
+<label>Email <input name="email" type="email" value="${escapeHtml(session.customer_email ?? 'jenny.rosen@example.com')}"></label>
+<label>Card number <input name="card" value="4242 4242 4242 4242"></label>
+<label>Expiry <input name="expiry" value="12 / 34"></label>
+<label>CVC <input name="cvc" value="123"></label>
+<label>Name on card <input name="name" value="Jenny Rosen"></label>
+<button type="submit">Pay</button>
+</form>`,
+  );
+}
+
+/** A page for `method path`, or undefined when the path names none. */
+export function hostedPage(
+  service: EmulatorHandle,
+  method: string,
+  path: string,
+  form: URLSearchParams,
+): HostedPage | undefined {
+  for (const [prefix, page] of PAGES)
+    if (path.startsWith(prefix)) return page(service, method, path.slice(prefix.length), form);
+  return undefined;
+}
+
+function checkoutPage(
+  service: EmulatorHandle,
+  method: string,
+  rest: string,
+  form: URLSearchParams,
+): HostedPage | undefined {
+  if (rest === 'success' || rest === 'cancel')
+    return html(
+      'Checkout (Stripe emulator)',
+      `<h1>${rest === 'success' ? 'Payment complete' : 'Payment canceled'}</h1>`,
+    );
+  if (!rest.startsWith('cs_')) return undefined;
+  const entry = service.store.platform.find(rest);
+  if (entry?.resource !== 'checkout.session')
+    return html('Not found', '<h1>No such Checkout Session</h1>', 404);
+  const session = entry.data;
+  if (method === 'GET') {
+    if (session.status !== 'open')
+      return html('Checkout (Stripe emulator)', `<h1>This session is ${escapeHtml(session.status)}</h1>`);
+    return checkoutForm(session);
+  }
+  if (method !== 'POST') return undefined;
+  return pay(service, session, form);
+}
+
+/** Pays an open session with the card from the form, as Checkout does, and redirects. */
+function pay(service: EmulatorHandle, session: JsonObject, form: URLSearchParams): HostedPage {
+  if (session.status !== 'open') return checkoutForm(session, `This session is ${String(session.status)}.`);
+  const method = TEST_CARDS[(form.get('card') ?? '').replace(/\s/g, '')];
+  if (!method) return checkoutForm(session, 'Use one of Stripe’s test cards, such as 4242 4242 4242 4242.');
+  const email = form.get('email') || null;
+  const id = String(session.id);
+  let intent: JsonObject | undefined;
+  if (session.mode !== 'setup' && Number(session.amount_total ?? 0) > 0) {
+    try {
+      intent = service.call('POST', '/v1/payment_intents', {
+        amount: Number(session.amount_total),
+        currency: String(session.currency ?? 'usd'),
+        payment_method: method,
+        confirm: true,
+        ...(typeof session.customer === 'string' ? { customer: session.customer } : {}),
+        ...(email ? { receipt_email: email } : {}),
+        metadata: { checkout_session: id },
+      });
+    } catch (error) {
+      return checkoutForm(session, (error as Error).message);
+    }
+  }
+  service.transaction((ctx) => {
+    const current = ctx.require(id, ['checkout.session']);
+    ctx.set(current, {
+      status: 'complete',
+      payment_status: intent ? 'paid' : 'no_payment_required',
+      payment_intent: intent ? String(intent.id) : null,
+      customer_details: {
+        address: null,
+        email,
+        name: form.get('name') || null,
+        phone: null,
+        tax_exempt: 'none',
+        tax_ids: [],
+      },
+    });
+  });
+  const success =
+    typeof session.success_url === 'string'
+      ? session.success_url.replace('{CHECKOUT_SESSION_ID}', id)
+      : undefined;
+  return success ? redirect(success) : html('Checkout (Stripe emulator)', '<h1>Payment complete</h1>');
+}
+
+type Draft = JsonObject;
+
+/** Links and secrets of hosted and embedded flows, well-formed as Stripe's (all empty before). */
+function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): JsonObject {
+  const id = String(draft.id ?? '');
+  const token = (n: number) => ctx.random.string(n);
+  switch (resource) {
+    case 'billing_portal.session': {
+      const configuration = defaultPortalConfiguration(ctx);
+      return { url: portalLink(ctx, id), ...(configuration ? { configuration } : {}) };
+    }
+    case 'account_link':
+      return { url: connectLink(ctx, 'account_link', params), expires_at: ctx.now + ACCOUNT_LINK_TTL };
+    case 'login_link':
+      return { url: connectLink(ctx, 'login_link', params) };
+    case 'account_session':
+      return { client_secret: `accs_secret__${token(40)}` };
+    case 'financial_connections.session':
+      return { client_secret: `${id}_secret_${token(24)}` };
+    case 'terminal.connection_token':
+      return { secret: `pst_test_${token(40)}` };
+    case 'identity.verification_session': {
+      const secret = `${id}_secret_test_${token(24)}`;
+      // The same draws either way, so the seed's later ids do not depend on a listening server.
+      const url = `https://verify.stripe.com/start/test_${token(40)}`;
+      return { client_secret: secret, url: identityPageUrl(ctx, id) ?? url };
+    }
+    case 'source':
+      return { client_secret: `src_client_secret_${token(24)}` };
+    case 'checkout.session':
+      return draft.ui_mode === 'embedded' ? { client_secret: `${id}_secret_${token(24)}` } : {};
+    default:
+      return {};
+  }
+}
+
+/** The flows whose link this module gives at create (a login link's comes with its own rule). */
+const LINKED = [
+  'billing_portal.session',
+  'account_link',
+  'account_session',
+  'financial_connections.session',
+  'terminal.connection_token',
+  'identity.verification_session',
+  'source',
+];
+
+/** Gives every hosted or embedded flow its link or secret when it is made. */
+export function withLinks(ctx: Ctx, resource: string, draft: Draft, params: JsonObject = {}): void {
+  for (const [key, value] of Object.entries(linksOf(ctx, resource, draft, params)))
+    if (typeof draft[key] !== 'string' || draft[key] === '') draft[key] = value;
+}
+
+export const hostedRules: RuleBook = {
+  ...Object.fromEntries(
+    LINKED.map((resource) => [
+      resource,
+      {
+        beforeCreate: (ctx: Ctx, draft: Draft, { params }: { params: JsonObject }) =>
+          withLinks(ctx, resource, draft, params),
+      },
+    ]),
+  ),
+  ...financialConnectionsRules,
+};

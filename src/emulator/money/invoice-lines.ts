@@ -1,0 +1,163 @@
+/**
+ * Invoice lines (`line_item`): stored under their invoice (oldest first), built from invoice items
+ * or subscription items, and the invoice totals they add up to. Lines change on drafts only.
+ */
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { Json, JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
+
+/** Lines of an invoice, oldest first. */
+export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
+  return ctx.children(invoice, ['line_item']).reverse();
+}
+
+export const period = (start: Json, end: Json): JsonObject => ({ end, start });
+
+/** Stores a line on an invoice. */
+export function addLine(ctx: Ctx, invoiceId: string, fields: JsonObject): Entry {
+  return ctx.insert('line_item', lineData(ctx, invoiceId, fields), { parent: invoiceId });
+}
+
+/** A line's data (not stored). */
+export function lineData(ctx: Ctx, invoiceId: string | null, input: JsonObject): JsonObject {
+  const { id, ...fields } = input;
+  const amount = Number(fields.amount ?? 0);
+  return ctx.build(
+    'line_item',
+    {
+      amount,
+      amount_excluding_tax: amount,
+      currency: 'usd',
+      description: null,
+      discount_amounts: [],
+      discountable: true,
+      discounts: [],
+      invoice: invoiceId,
+      period: period(ctx.now, ctx.now),
+      price: null,
+      proration: false,
+      proration_details: { credited_items: null },
+      quantity: 1,
+      subscription: null,
+      tax_amounts: [],
+      tax_rates: [],
+      type: 'invoiceitem',
+      unit_amount_excluding_tax: String(amount),
+      ...fields,
+    },
+    typeof id === 'string' ? id : undefined,
+  );
+}
+
+/** The line an invoice item becomes. */
+export function lineFromItem(ctx: Ctx, invoiceId: string, item: Entry): Entry {
+  return ctx.insert('line_item', itemLine(ctx, invoiceId, item), { parent: invoiceId });
+}
+
+export function itemLine(ctx: Ctx, invoiceId: string | null, item: Entry): JsonObject {
+  const quantity = Number(item.data.quantity ?? 1);
+  return lineData(ctx, invoiceId, {
+    amount: item.data.amount ?? 0,
+    currency: item.data.currency ?? 'usd',
+    description: item.data.description ?? null,
+    discountable: item.data.discountable ?? true,
+    invoice_item: item.id,
+    metadata: item.data.metadata ?? {},
+    period: item.data.period ?? period(ctx.now, ctx.now),
+    price: item.data.price ?? null,
+    proration: item.data.proration ?? false,
+    quantity,
+    subscription: item.data.subscription ?? null,
+    type: 'invoiceitem',
+    unit_amount_excluding_tax: String(Math.round(Number(item.data.amount ?? 0) / Math.max(quantity, 1))),
+  });
+}
+
+/** Recomputes an invoice's totals from its lines. */
+export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
+  const current = ctx.current(invoice);
+  const subtotal = linesOf(ctx, current).reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+  const paid = Number(current.data.amount_paid ?? 0);
+  const due = Math.max(0, subtotal + Number(current.data.starting_balance ?? 0));
+  return ctx.set(current, {
+    amount_due: due,
+    amount_remaining: current.data.paid === true ? 0 : Math.max(0, due - paid),
+    subtotal,
+    subtotal_excluding_tax: subtotal,
+    total: subtotal,
+    total_excluding_tax: subtotal,
+  });
+}
+
+/** Refuses changes to an invoice that is no longer a draft. */
+export function requireDraft(invoice: Entry, what: string): void {
+  if (invoice.data.status !== 'draft') {
+    throw invalidRequest(
+      `You can only ${what} draft invoices. This invoice is ${String(invoice.data.status)}.`,
+      {
+        code: 'invoice_not_editable',
+      },
+    );
+  }
+}
+
+/** Lines of a preview have stable ids derived from what they bill, so they can be paged. */
+export const previewLineId = (source: string) => `il_tmp_${source.slice(source.indexOf('_') + 1)}`;
+
+/** The fields every new invoice starts with. */
+export function invoiceDefaults(ctx: Ctx, customer: Entry | undefined): JsonObject {
+  return {
+    account_country: 'US',
+    account_name: 'Stripe Emulator',
+    amount_due: 0,
+    amount_paid: 0,
+    amount_remaining: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_tax: { enabled: false, liability: null, status: null },
+    billing_reason: 'manual',
+    charge: null,
+    currency: customer?.data.currency ?? 'usd',
+    custom_fields: null,
+    customer_address: customer?.data.address ?? null,
+    customer_email: customer?.data.email ?? null,
+    customer_name: customer?.data.name ?? null,
+    customer_phone: customer?.data.phone ?? null,
+    customer_shipping: customer?.data.shipping ?? null,
+    customer_tax_exempt: customer?.data.tax_exempt ?? 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    description: null,
+    discount: null,
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
+    footer: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    number: null,
+    paid: false,
+    paid_out_of_band: false,
+    payment_intent: null,
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+    period_end: ctx.now,
+    period_start: ctx.now,
+    receipt_number: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status: 'draft',
+    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    subscription: null,
+    subtotal: 0,
+    subtotal_excluding_tax: 0,
+    tax: null,
+    test_clock: null,
+    total: 0,
+    total_excluding_tax: 0,
+    webhooks_delivered_at: ctx.now,
+  };
+}

@@ -1,0 +1,347 @@
+/**
+ * The ledger: every movement of money is a balance transaction in the scope of the account whose
+ * balance it moves, and `GET /v1/balance` is the sum of them, per currency: `available` once the
+ * transaction's `available_on` has passed, `pending` before (a transaction's `status` is read the
+ * same way). Card payments become available two days later, as in Stripe's test mode; every other
+ * movement at once.
+ *
+ * - Stripe's fees: 2.9% + 30 on card charges, $15 on a dispute; application fees move from the
+ *   connected account to the platform.
+ * - Destination charges (`transfer_data[destination]`, `application_fee_amount`): the charge's
+ *   transfer to the destination (seen there as a `py_` payment, net of the application fee) and the
+ *   application fee object, as Stripe makes them.
+ * - Transfers and payouts take only what is available (Stripe's `balance_insufficient`), but a
+ *   transfer tied to a charge (`source_transaction`) may use the charge's pending funds.
+ */
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry, Scope } from '../engine/store.ts';
+
+const DAY = 86_400;
+
+/** Stripe's fee for a card charge: 2.9% + 30. */
+export const cardFee = (amount: number) => Math.round(amount * 0.029) + 30;
+
+/** Stripe's fee for a dispute, in the charge's currency's minor unit. */
+export const DISPUTE_FEE = 1500;
+
+/** The platform's application id, on the application fees it collects. */
+export const PLATFORM_APPLICATION = 'ca_emulator';
+
+export interface FeeLine {
+  amount: number;
+  type: 'stripe_fee' | 'application_fee' | 'tax';
+  description: string;
+  application?: string;
+}
+
+export interface Movement {
+  amount: number;
+  currency: Json;
+  /** the balance transaction's `type` */
+  type: string;
+  /** the object that moved the money; null where the API's source union has no member for it */
+  source: string | null;
+  /** Stripe's processing fee (a `stripe_fee` line) */
+  fee?: number;
+  /** other fee lines (an application fee) */
+  fees?: readonly FeeLine[];
+  description?: Json;
+  /** seconds until the money is available; 0 unless a card payment */
+  delay?: number;
+  /** the account's scope when not the request's (a destination account) */
+  scope?: Scope;
+}
+
+/** The balance `source_types` key a transaction type counts under. */
+const sourceType = (type: string): string =>
+  type === 'topup' || type === 'topup_reversal' ? 'bank_account' : 'card';
+
+/** Stores a balance transaction moving `movement.amount` (net of its fees) through a balance. */
+export function balanceTransaction(ctx: Ctx, movement: Movement): Entry {
+  const currency = movement.currency ?? 'usd';
+  const lines: FeeLine[] = [...(movement.fees ?? [])];
+  if (movement.fee && movement.fee > 0)
+    lines.unshift({ amount: movement.fee, type: 'stripe_fee', description: 'Stripe processing fees' });
+  const fee = lines.reduce((sum, line) => sum + line.amount, 0);
+  const delay = movement.delay ?? (movement.type === 'charge' || movement.type === 'payment' ? 2 * DAY : 0);
+  const data = ctx.build('balance_transaction', {
+    amount: movement.amount,
+    available_on: ctx.now + delay,
+    currency,
+    description: movement.description ?? null,
+    exchange_rate: null,
+    fee,
+    fee_details: lines.map((line) => ({
+      amount: line.amount,
+      application: line.application ?? null,
+      currency,
+      description: line.description,
+      type: line.type,
+    })),
+    net: movement.amount - fee,
+    reporting_category: reportingCategory(movement.type),
+    source: movement.source,
+    status: delay > 0 ? 'pending' : 'available',
+    type: movement.type,
+  });
+  if (!movement.scope || movement.scope === ctx.scope) return ctx.insert('balance_transaction', data);
+  return insertIn(movement.scope, 'balance_transaction', data);
+}
+
+/** Stripe's `reporting_category` for a transaction type. */
+function reportingCategory(type: string): string {
+  switch (type) {
+    case 'payment':
+    case 'charge':
+      return 'charge';
+    case 'payment_refund':
+      return 'refund';
+    case 'application_fee':
+      return 'platform_earning';
+    case 'application_fee_refund':
+      return 'platform_earning_refund';
+    case 'transfer_refund':
+      return 'transfer_reversal';
+    case 'issuing_transaction':
+    case 'issuing_authorization_hold':
+    case 'issuing_authorization_release':
+      return 'issuing_transaction';
+    default:
+      return type;
+  }
+}
+
+/** Stores `data` (with its id) in another account's scope. */
+export function insertIn(scope: Scope, resource: string, data: JsonObject): Entry {
+  const id = String(data.id);
+  return scope.put({ key: id, id, resource, seq: scope.nextSeq(), data });
+}
+
+/** A balance transaction's `status`, read from its `available_on`. */
+export function withStatus(ctx: Ctx, data: JsonObject): JsonObject {
+  const status = Number(data.available_on) <= ctx.now ? 'available' : 'pending';
+  return data.status === status ? data : { ...data, status };
+}
+
+interface Sums {
+  available: Map<string, Map<string, number>>;
+  pending: Map<string, Map<string, number>>;
+}
+
+function sums(ctx: Ctx, scope: Scope): Sums {
+  const out: Sums = { available: new Map(), pending: new Map() };
+  for (const entry of scope.all('balance_transaction')) {
+    const data = entry.data;
+    const bucket = Number(data.available_on) <= ctx.now ? out.available : out.pending;
+    const currency = String(data.currency ?? 'usd');
+    const byType = bucket.get(currency) ?? new Map<string, number>();
+    const type = sourceType(String(data.type));
+    byType.set(type, (byType.get(type) ?? 0) + Number(data.net ?? 0));
+    bucket.set(currency, byType);
+  }
+  return out;
+}
+
+const total = (byType: Map<string, number> | undefined) =>
+  [...(byType?.values() ?? [])].reduce((a, b) => a + b, 0);
+
+/** The available balance of the scope in `currency`. */
+export function available(ctx: Ctx, currency: string, scope: Scope = ctx.scope): number {
+  return total(sums(ctx, scope).available.get(currency));
+}
+
+/** `GET /v1/balance`: the sums of the scope's balance transactions. */
+export function balanceOf(ctx: Ctx, scope: Scope = ctx.scope): JsonObject {
+  const { available: ready, pending } = sums(ctx, scope);
+  const currencies = [...new Set([...ready.keys(), ...pending.keys(), 'usd'])].sort();
+  const amounts = (bucket: Map<string, Map<string, number>>) =>
+    currencies.map((currency) => {
+      const byType = bucket.get(currency);
+      return {
+        amount: total(byType),
+        currency,
+        source_types: Object.fromEntries(byType && byType.size > 0 ? byType : [['card', 0]]),
+      };
+    });
+  const out: JsonObject = {
+    object: 'balance',
+    available: amounts(ready),
+    livemode: false,
+    pending: amounts(pending),
+  };
+  if (!scope.account) out.connect_reserved = currencies.map((currency) => ({ amount: 0, currency }));
+  return out;
+}
+
+/** Refuses to take `amount` when the balance does not have it available, as Stripe does. */
+export function requireAvailable(ctx: Ctx, amount: number, currency: string, kind: 'transfer' | 'payout') {
+  const have = available(ctx, currency);
+  if (amount <= have) return;
+  throw invalidRequest(
+    kind === 'payout'
+      ? `You have insufficient funds in your Stripe account for this transfer. Your ${sourceType('charge')} balance is too low. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).`
+      : 'You have insufficient available funds in your Stripe account. Try adding funds directly to your available balance by creating Charges using the 4000000000000077 test card. See: https://stripe.com/docs/testing#available-balance',
+    { code: 'balance_insufficient', param: 'amount' },
+  );
+}
+
+/**
+ * A captured destination charge (`transfer_data[destination]`): its transfer to the destination
+ * (amount `transfer_data[amount]`, else the whole charge) and, with `application_fee_amount`, the
+ * application fee the platform collects from it. Sets the charge's `transfer` and `application_fee`.
+ */
+export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
+  const charge = ctx.current(stored).data;
+  if (charge.captured !== true || charge.status !== 'succeeded' || charge.transfer) return;
+  const transferData = charge.transfer_data;
+  if (!isObject(transferData) || typeof transferData.destination !== 'string') return;
+  const destination = transferData.destination;
+  const amount = Number(charge.amount_captured ?? charge.amount ?? 0);
+  const feeAmount = typeof charge.application_fee_amount === 'number' ? charge.application_fee_amount : 0;
+  const transferAmount = typeof transferData.amount === 'number' ? transferData.amount : amount;
+  const transfer = ctx.ops.createResource(ctx, 'transfer', {
+    amount: transferAmount,
+    currency: charge.currency ?? 'usd',
+    destination,
+    source_transaction: String(charge.id),
+  });
+  ctx.set(stored, { transfer: transfer.id });
+  if (feeAmount <= 0) return;
+  // The destination's payment pays the application fee.
+  const scope = ctx.store.scope(destination);
+  const payment = scope.get(String(ctx.current(transfer).data.destination_payment));
+  const received = payment ? scope.get(String(payment.data.balance_transaction)) : undefined;
+  if (received) {
+    const line = {
+      amount: feeAmount,
+      application: PLATFORM_APPLICATION,
+      currency: received.data.currency ?? 'usd',
+      description: 'Application fee',
+      type: 'application_fee',
+    };
+    scope.replace(received, {
+      ...received.data,
+      fee: feeAmount,
+      fee_details: [line],
+      net: Number(received.data.amount) - feeAmount,
+    });
+  }
+  const fee = ctx.build('application_fee', {
+    account: destination,
+    amount: feeAmount,
+    amount_refunded: 0,
+    application: PLATFORM_APPLICATION,
+    charge: String(charge.id),
+    currency: charge.currency ?? 'usd',
+    originating_transaction: null,
+    refunded: false,
+  });
+  fee.balance_transaction = balanceTransaction(ctx, {
+    amount: feeAmount,
+    currency: charge.currency ?? null,
+    type: 'application_fee',
+    source: String(fee.id),
+  }).id;
+  ctx.insert('application_fee', fee);
+  ctx.set(stored, { application_fee: String(fee.id) });
+}
+
+/** Money per metric ton of a Climate product in `currency`. */
+function perTon(ctx: Ctx, product: Json | undefined, currency: string): JsonObject | undefined {
+  const entry = typeof product === 'string' ? ctx.find(product, ['climate.product']) : undefined;
+  const prices = entry?.data.current_prices_per_metric_ton;
+  const price = isObject(prices) ? prices[currency] : undefined;
+  return isObject(price) ? price : undefined;
+}
+
+/** Rules of the objects whose only business is moving money. */
+export const ledgerRules: RuleBook = {
+  balance: {
+    singleton: (ctx) => balanceOf(ctx),
+  },
+  topup: {
+    beforeCreate(ctx, draft) {
+      const amount = Number(draft.amount ?? 0);
+      if (amount < 1)
+        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+      draft.balance_transaction = balanceTransaction(ctx, {
+        amount,
+        currency: draft.currency ?? 'usd',
+        type: 'topup',
+        source: String(draft.id),
+        description: draft.description ?? null,
+      }).id;
+      draft.expected_availability_date = ctx.now;
+      draft.status = 'succeeded';
+    },
+  },
+  'climate.order': {
+    beforeCreate(ctx, draft, { params }) {
+      const currency = String(draft.currency ?? 'usd');
+      const price = perTon(ctx, draft.product, currency);
+      if (!price)
+        throw invalidRequest(`This product cannot be ordered in ${currency}.`, { param: 'currency' });
+      const total = Number(price.amount_total);
+      // By metric tons, or by the amount to spend.
+      const tons =
+        typeof params.amount === 'number'
+          ? params.amount / total
+          : Number(params.metric_tons ?? draft.metric_tons);
+      if (!(tons > 0))
+        throw invalidRequest('Either metric_tons or amount must be positive.', { param: 'metric_tons' });
+      const subtotal = Math.round(Number(price.amount_subtotal) * tons);
+      const fees = Math.round(Number(price.amount_fees) * tons);
+      Object.assign(draft, {
+        amount_fees: fees,
+        amount_subtotal: subtotal,
+        amount_total: subtotal + fees,
+        currency,
+        metric_tons: String(Math.round(tons * 1000) / 1000),
+        status: 'confirmed',
+        confirmed_at: ctx.now,
+      });
+      balanceTransaction(ctx, {
+        amount: -(subtotal + fees),
+        currency,
+        type: 'climate_order_purchase',
+        source: null,
+        description: `Climate order ${String(draft.id)}`,
+      });
+    },
+    actions: {
+      cancel(ctx, entry) {
+        if (entry.data.status !== 'open' && entry.data.status !== 'confirmed')
+          throw invalidRequest(
+            `Order ${entry.id} cannot be canceled because it is ${String(entry.data.status)}.`,
+          );
+        balanceTransaction(ctx, {
+          amount: Number(entry.data.amount_total ?? 0),
+          currency: entry.data.currency ?? 'usd',
+          type: 'climate_order_refund',
+          source: null,
+          description: `Climate order ${entry.id}`,
+        });
+        return ctx.set(entry, { status: 'canceled', canceled_at: ctx.now, cancellation_reason: 'requested' });
+      },
+    },
+  },
+  'issuing.transaction': {
+    beforeCreate(ctx, draft) {
+      // A capture takes money from the balance (a negative amount); a refund gives it back.
+      const sign = draft.type === 'refund' ? 1 : -1;
+      const amount = sign * Math.abs(Number(draft.amount ?? 0));
+      draft.type ??= 'capture';
+      draft.amount = amount;
+      draft.merchant_amount = sign * Math.abs(Number(draft.merchant_amount ?? amount));
+      draft.balance_transaction = balanceTransaction(ctx, {
+        amount,
+        currency: draft.currency ?? 'usd',
+        type: 'issuing_transaction',
+        source: String(draft.id),
+      }).id;
+    },
+  },
+};

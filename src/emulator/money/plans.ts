@@ -1,0 +1,100 @@
+/**
+ * Plans and prices are one store, as in Stripe's API: a plan is a recurring price seen through the
+ * older API. `GET /v1/prices/<plan id>` answers the plan as a price, `GET /v1/plans/<price id>` a
+ * recurring price as a plan, and objects that embed a recurring price (subscription items, invoice
+ * lines) carry its plan form beside it.
+ */
+import type { Ctx } from '../engine/context.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
+
+const str = (value: Json | undefined): Json => value ?? null;
+
+/** The plan form of a recurring price; null for a one-time price. */
+export function planOfPrice(price: Json | undefined): Json {
+  if (!isObject(price) || !isObject(price.recurring)) return null;
+  const recurring = price.recurring;
+  return {
+    id: str(price.id),
+    object: 'plan',
+    active: price.active ?? true,
+    aggregate_usage: str(recurring.aggregate_usage),
+    amount: str(price.unit_amount),
+    amount_decimal: str(price.unit_amount_decimal),
+    billing_scheme: price.billing_scheme ?? 'per_unit',
+    created: str(price.created),
+    currency: str(price.currency),
+    interval: str(recurring.interval),
+    interval_count: recurring.interval_count ?? 1,
+    livemode: price.livemode ?? false,
+    metadata: price.metadata ?? {},
+    meter: str(recurring.meter),
+    nickname: str(price.nickname),
+    product: str(price.product),
+    tiers_mode: str(price.tiers_mode),
+    transform_usage: isObject(price.transform_quantity)
+      ? { divide_by: price.transform_quantity.divide_by ?? 1, round: price.transform_quantity.round ?? 'up' }
+      : null,
+    trial_period_days: str(recurring.trial_period_days),
+    usage_type: recurring.usage_type ?? 'licensed',
+    ...(price.tiers !== undefined ? { tiers: price.tiers } : {}),
+  };
+}
+
+/** The price form of a plan. */
+export function priceOfPlan(plan: JsonObject): JsonObject {
+  return {
+    id: str(plan.id),
+    object: 'price',
+    active: plan.active ?? true,
+    billing_scheme: plan.billing_scheme ?? 'per_unit',
+    created: str(plan.created),
+    currency: str(plan.currency),
+    custom_unit_amount: null,
+    livemode: plan.livemode ?? false,
+    lookup_key: null,
+    metadata: plan.metadata ?? {},
+    nickname: str(plan.nickname),
+    product: str(plan.product),
+    recurring: {
+      aggregate_usage: str(plan.aggregate_usage),
+      interval: str(plan.interval),
+      interval_count: plan.interval_count ?? 1,
+      meter: str(plan.meter),
+      trial_period_days: str(plan.trial_period_days),
+      usage_type: plan.usage_type ?? 'licensed',
+    },
+    tax_behavior: 'unspecified',
+    tiers_mode: str(plan.tiers_mode),
+    transform_quantity: isObject(plan.transform_usage)
+      ? { divide_by: plan.transform_usage.divide_by ?? 1, round: plan.transform_usage.round ?? 'up' }
+      : null,
+    type: 'recurring',
+    unit_amount: str(plan.amount),
+    unit_amount_decimal: str(plan.amount_decimal),
+    ...(plan.tiers !== undefined ? { tiers: plan.tiers } : {}),
+  };
+}
+
+const VIEW = 'view:';
+
+/** A view (not stored, under a key of its own) of another resource's entry as `resource`. */
+function view(entry: Entry, resource: string, data: JsonObject): Entry {
+  return { key: `${VIEW}${resource}:${entry.key}`, id: entry.id, resource, seq: entry.seq, data };
+}
+
+/** Whether an entry is such a view: a write must go through the API of the stored object. */
+export const isView = (entry: Entry): boolean => entry.key.startsWith(VIEW);
+
+/** `GET /v1/prices/<plan id>`: the plan as a price. */
+export function priceFromPlan(ctx: Ctx, id: string): Entry | undefined {
+  const plan = ctx.find(id, ['plan']);
+  return plan ? view(plan, 'price', priceOfPlan(plan.data)) : undefined;
+}
+
+/** `GET /v1/plans/<price id>`: a recurring price as a plan. */
+export function planFromPrice(ctx: Ctx, id: string): Entry | undefined {
+  const price = ctx.find(id, ['price']);
+  const plan = price ? planOfPrice(price.data) : null;
+  return price && isObject(plan) ? view(price, 'plan', plan) : undefined;
+}

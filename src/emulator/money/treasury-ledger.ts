@@ -1,0 +1,82 @@
+/**
+ * Treasury's ledger: every money movement of a financial account (received credits and debits,
+ * their reversals, inbound transfers, outbound payments and transfers) is a Treasury Transaction
+ * with its Transaction Entry, and the financial account's `balance` is the sum of the entries'
+ * balance impacts, per currency. Money moves when the movement is created: credits and inbound
+ * transfers add to `cash`, debits and outbound flows take from it (an outbound payment or transfer
+ * only what `cash` holds: Stripe refuses more).
+ */
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import type { JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
+
+/** The `cash` of a financial account in `currency`: the sum of its entries. */
+export function cashOf(ctx: Ctx, account: string, currency: string): number {
+  let cash = 0;
+  for (const entry of ctx.scope.all('treasury.transaction_entry')) {
+    if (entry.data.financial_account !== account || entry.data.currency !== currency) continue;
+    const impact = entry.data.balance_impact as JsonObject;
+    cash += Number(impact.cash ?? 0);
+  }
+  return cash;
+}
+
+/** A financial account's `balance`: its entries' impacts summed per currency. */
+export function financialBalance(ctx: Ctx, account: JsonObject): JsonObject {
+  const balance: Record<string, Record<string, number>> = {
+    cash: {},
+    inbound_pending: {},
+    outbound_pending: {},
+  };
+  const currencies = Array.isArray(account.supported_currencies) ? account.supported_currencies : ['usd'];
+  for (const kind of Object.keys(balance))
+    for (const currency of currencies) balance[kind]![String(currency)] = 0;
+  for (const entry of ctx.scope.all('treasury.transaction_entry')) {
+    if (entry.data.financial_account !== account.id) continue;
+    const impact = entry.data.balance_impact as JsonObject;
+    const currency = String(entry.data.currency);
+    for (const kind of Object.keys(balance))
+      balance[kind]![currency] = (balance[kind]![currency] ?? 0) + Number(impact[kind] ?? 0);
+  }
+  return balance;
+}
+
+/** Refuses an outbound payment or transfer above the cash of its financial account, as Stripe does. */
+export function checkFunds(ctx: Ctx, flow: Entry, type: string): void {
+  if (type !== 'outbound_payment' && type !== 'outbound_transfer') return;
+  const account = String(flow.data.financial_account);
+  if (Number(flow.data.amount ?? 0) > cashOf(ctx, account, String(flow.data.currency ?? 'usd')))
+    throw invalidRequest(
+      `The financial account ${account} does not have enough funds for this ${type.replace(/_/g, ' ')}.`,
+      { code: 'insufficient_funds', param: 'amount' },
+    );
+}
+
+/**
+ * The Transaction Entry of a flow's transaction: the flow's whole amount moves `cash` when the flow
+ * is created (the transaction itself follows the flow's lifecycle: src/emulator/rules/treasury.ts),
+ * and a voided one's entry gives it back (`cash` of the opposite sign).
+ */
+export function recordEntry(
+  ctx: Ctx,
+  flow: Entry,
+  transaction: Entry,
+  type: string,
+  cash: number = Number(transaction.data.amount),
+): void {
+  ctx.insert(
+    'treasury.transaction_entry',
+    ctx.build('treasury.transaction_entry', {
+      balance_impact: { cash, inbound_pending: 0, outbound_pending: 0 },
+      currency: flow.data.currency ?? 'usd',
+      effective_at: ctx.now,
+      financial_account: String(flow.data.financial_account),
+      flow: flow.id,
+      flow_details: null,
+      flow_type: type,
+      transaction: transaction.id,
+      type,
+    }),
+  );
+}
