@@ -6,13 +6,17 @@
  * 100 ms of stall and 50 MB of extra RSS. Cases 7 and 8 exhaust channels (issue 25): thousands of
  * WebSockets, subscriptions, SSE streams and slow bodies, a 50 MB WebSocket message and huge
  * webhook bodies. Their clients run in this process too, opened in batches of `BATCH` (one
- * synchronous burst of 2,000 would itself stall the loop); their memory is in the figures.
+ * synchronous burst of 2,000 would itself stall the loop); their memory is in the figures. The
+ * subscription floods also report the heap they hold while open, after a full collection: a figure
+ * the machine's load does not change, unlike the stall.
  *
  *   npx tsx bench/abuse.ts
  */
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { createEmulator } from '../src/emulator/server.ts';
 import { buildSchema } from '../src/schema/index.ts';
@@ -45,6 +49,34 @@ const WEBHOOK_SECRET = 'whsec_abuse_bench';
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A full collection, whether or not node runs with --expose-gc. */
+const collect: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/**
+ * The heap a flood holds while its clients are open, after a full collection, by flood (each flood
+ * is a key from its making): unlike RSS (which V8 keeps once grown) and the stall (which other
+ * processes on the machine lengthen), it does not depend on the machine's load. The clients' half
+ * is in it too. Taken in a run of its own after the measured ones (`weighing`): a collection
+ * during those would count as a stall.
+ */
+const heldHeap = new Map<Send, number>();
+let weighing = false;
+
+/** Heap used after a collection, when weighing (else 0). */
+function heapNow(): number {
+  if (!weighing) return 0;
+  collect();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Records what `flood` holds now above `before`, when weighing. */
+function recordHeld(flood: Send, before: number): void {
+  if (weighing) heldHeap.set(flood, heapNow() - before);
+}
+
 /** `n` results of `open`, started `BATCH` per turn of the event loop. */
 async function inBatches<T>(n: number, open: () => Promise<T>): Promise<T[]> {
   const pending: Promise<T>[] = [];
@@ -59,9 +91,9 @@ async function inBatches<T>(n: number, open: () => Promise<T>): Promise<T[]> {
  * `sockets` WebSockets, each asking `subscriptions` subscriptions to stripeEvents; once they are
  * answered (accepted ones say nothing) all close. Resolves with 101.
  */
-const webSocketFlood =
-  (sockets: number, subscriptions: number): Send =>
-  async (origin) => {
+const webSocketFlood = (sockets: number, subscriptions: number): Send => {
+  const flood: Send = async (origin) => {
+    const before = heapNow();
     const url = `${origin.replace(/^http/, 'ws')}/graphql`;
     const opened: WebSocket[] = [];
     await inBatches(
@@ -94,6 +126,7 @@ const webSocketFlood =
         }),
     );
     await settle(200);
+    recordHeld(flood, before);
     await Promise.all(
       opened.map(
         (ws) =>
@@ -105,6 +138,9 @@ const webSocketFlood =
     );
     return 101;
   };
+  heldHeap.set(flood, 0);
+  return flood;
+};
 
 /** One POST over a socket of its own; resolves with its status once answered. */
 function postOwn(
@@ -123,16 +159,20 @@ function postOwn(
 }
 
 /** `n` SSE subscriptions, held a moment; resolves with the last status. */
-const sseFlood =
-  (n: number): Send =>
-  async (origin) => {
+const sseFlood = (n: number): Send => {
+  const flood: Send = async (origin) => {
+    const before = heapNow();
     const body = JSON.stringify({ query: 'subscription { stripeEvents { id } }' });
     const headers = { 'content-type': 'application/json', accept: 'text/event-stream' };
     const streams = await inBatches(n, () => postOwn(origin, '/graphql', headers, body));
     await settle(200);
+    recordHeld(flood, before);
     for (const stream of streams) stream.destroy();
     return streams.at(-1)!.status;
   };
+  heldHeap.set(flood, 0);
+  return flood;
+};
 
 /** A raw connection to the listener, resolved once connected. */
 function rawSocket(origin: string): Promise<Socket> {
@@ -335,6 +375,17 @@ export async function benchAbuse(): Promise<BenchRow[]> {
     for (const [, send] of cases) await send(listener.origin);
     for (const [name, send, runs] of cases) {
       rows.push(...(await measure(name, send, listener.origin, runs, { settleMs: 500, warm: true })));
+      if (heldHeap.has(send)) {
+        weighing = true;
+        await send(listener.origin);
+        weighing = false;
+        rows.push({
+          bench: `abuse: ${name}`,
+          metric: 'heap held open, after GC',
+          value: heldHeap.get(send)! / MB,
+          unit: 'MB',
+        });
+      }
     }
   } finally {
     await sockets.close();

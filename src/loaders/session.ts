@@ -101,7 +101,7 @@ export class UpstreamSession {
   readonly #retrievePathOf: ((object: StripeObject) => string | undefined) | undefined;
   readonly #batchReadOf: ((retrievePath: string) => BatchRead | undefined) | undefined;
   readonly #requests = new Map<string, GetRequest>();
-  readonly #loader: DataLoader<string, unknown>;
+  #dataLoader: DataLoader<string, unknown> | undefined;
   /**
    * Objects that arrived inside other responses, by retrieve path: a by-id read of one is answered
    * from here. Indexed on the first read after they arrive (`#unindexed`), so a query that reads
@@ -126,11 +126,20 @@ export class UpstreamSession {
     this.plans = options.plans ?? {};
     this.#retrievePathOf = options.naive ? undefined : options.retrievePathOf;
     this.#batchReadOf = options.naive ? undefined : options.batchReadOf;
+  }
+
+  /**
+   * Made on the first GET: a request that reads nothing (a subscription, whose events read through
+   * sessions of their own; a refused or introspection query) never holds one (issue 25: thousands of
+   * open subscriptions each kept a DataLoader they never used).
+   */
+  get #loader(): DataLoader<string, unknown> {
     // One batch is every GET asked for before the resolvers wait on I/O; #load splits it into calls.
-    this.#loader = new DataLoader<string, unknown>(
+    this.#dataLoader ??= new DataLoader<string, unknown>(
       (keys) => this.#load(keys),
-      options.naive ? { cache: false, batch: false } : {},
+      this.folds ? {} : { cache: false, batch: false },
     );
+    return this.#dataLoader;
   }
 
   /** Upstream calls made by this session so far (each distinct GET or write counts once). */

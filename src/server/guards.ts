@@ -13,6 +13,7 @@
  * - framing: HTML pages (GraphiQL) carry `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`;
  * - CORS: only an allowed origin is reflected, never `null` (see `corsFor`).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { slot } from '../loaders/slot.ts';
 import { type ChannelConfig, isLoopback } from './config.ts';
@@ -149,6 +150,37 @@ function tooLarge(fetchAPI: FetchAPI, maxBodyBytes: number): Response {
 
 export class BodyTooLarge extends Error {}
 
+/** A request whose client went away before sending its whole body. */
+function abandoned(req: IncomingMessage): boolean {
+  return req.destroyed && !req.complete;
+}
+
+/**
+ * What a request abandoned half-sent is answered (nobody reads it): 499, nginx's "client closed
+ * request", so that the access log and the HTTP metrics tell it from a client's bad JSON (400).
+ */
+function clientClosed(): Response {
+  return new Response(null, { status: 499, headers: { connection: 'close' } });
+}
+
+type RequestParser = (request: Request) => unknown;
+
+/**
+ * `parse`, except that a body cut short by the client's going away is answered `clientClosed()`:
+ * not a BAD_REQUEST through Yoga's error path (its error, masking and serialization, for a
+ * socket that is gone: issue 25 measured some 0.4 ms a request, in bursts of thousands).
+ */
+function unlessAbandoned<P extends RequestParser>(parse: P, req: IncomingMessage): P {
+  return ((request: Request) => {
+    const parsed = parse(request) as PromiseLike<unknown> | unknown;
+    if (typeof (parsed as PromiseLike<unknown> | undefined)?.then !== 'function') return parsed;
+    return (parsed as PromiseLike<unknown>).then(undefined, (error: unknown) => {
+      if (abandoned(req)) return clientClosed();
+      throw error;
+    });
+  }) as P;
+}
+
 /** Reads a body, counting bytes as they arrive; throws `BodyTooLarge` past the limit. */
 export async function readCounted(
   body: ReadableStream<Uint8Array>,
@@ -197,8 +229,15 @@ export function useRequestGuards(options: GuardOptions): Plugin {
         endResponse(tooLarge(fetchAPI, maxBodyBytes));
       }
     },
-    onRequestParse({ request, requestParser, setRequestParser }) {
-      if (request.headers.get('content-length') !== null || request.body === null || !requestParser) return;
+    onRequestParse({ request, requestParser, setRequestParser, serverContext }) {
+      if (!requestParser) return;
+      const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
+      if (request.headers.get('content-length') !== null) {
+        if (req !== undefined && request.method === 'POST')
+          setRequestParser(unlessAbandoned(requestParser, req));
+        return;
+      }
+      if (request.body === null) return;
       const parse = requestParser;
       setRequestParser(async (chunked) => {
         let bytes: Uint8Array<ArrayBuffer>;
@@ -206,6 +245,7 @@ export function useRequestGuards(options: GuardOptions): Plugin {
           bytes = await readCounted(chunked.body!, maxBodyBytes);
         } catch (error) {
           if (error instanceof BodyTooLarge) return tooLarge(globalThis, maxBodyBytes);
+          if (req !== undefined && abandoned(req)) return clientClosed();
           throw error;
         }
         const headers = new Headers(chunked.headers);

@@ -4,7 +4,7 @@
  * answering promptly (the event loop is never blocked by one request).
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';
@@ -377,6 +377,26 @@ describe('6. browser-facing HTTP', () => {
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
     expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
+  });
+
+  it('answers a body its client abandoned half-sent 499, not a BAD_REQUEST for its JSON', async () => {
+    const requestId = `abandoned-${Math.random().toString(36).slice(2)}`;
+    const line = () => logs.find((l) => l.includes(requestId));
+    const socket = connect(listener.port, '127.0.0.1', () => {
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nx-request-id: ${requestId}\r\n` +
+          'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":"',
+        () => socket.destroy(),
+      );
+    });
+    await vi.waitFor(() => expect(line()).toBeDefined(), { timeout: 2_000, interval: 10 });
+    expect(JSON.parse(line()!)).toMatchObject({ requestId, path: '/graphql', status: 499 });
+    // A client that sends bad JSON and waits is still told why.
+    const bad = await rawRequest(listener.origin, {
+      headers: { ...JSON_HEADERS, 'content-length': '10' },
+      chunks: ['{"query":"'],
+    });
+    expect(bad.status).toBe(400);
   });
 });
 

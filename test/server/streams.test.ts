@@ -1,7 +1,7 @@
 /** The subscription bounds' stream wrapper: ends at the deadline, or earlier with its timer cleared. */
 import { describe, expect, it, vi } from 'vitest';
 import { createSharedState, subscribeEvents } from '../../src/server/pubsub.ts';
-import { boundedStream } from '../../src/server/streams.ts';
+import { boundedStream, tokenExpired, tokenRevoked, tooManySubscriptions } from '../../src/server/streams.ts';
 
 async function* results(n: number) {
   for (let i = 0; i < n; i++) yield { data: { n: i } };
@@ -108,5 +108,21 @@ describe('the in-process pub/sub', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+});
+
+describe('refusals', () => {
+  it('are typed errors without a stack trace, and leave the stack limit as it was', () => {
+    const limit = Error.stackTraceLimit;
+    for (const error of [tooManySubscriptions('server', 3), tokenExpired(), tokenRevoked()]) {
+      expect(error.extensions.code).toMatch(/^(TOO_MANY_SUBSCRIPTIONS|UNAUTHENTICATED)$/);
+      // Only the "GraphQLError: message" line: no frame was captured.
+      expect(error.stack?.split('\n')).toEqual([`GraphQLError: ${error.message}`]);
+    }
+    expect(tooManySubscriptions('connection', 10).toJSON()).toEqual({
+      message: expect.stringContaining('10 active subscriptions'),
+      extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 10 },
+    });
+    expect(Error.stackTraceLimit).toBe(limit);
   });
 });
