@@ -92,6 +92,11 @@ export class TypeRegistry {
     return defined(this.objects.get(name), 'object type', name);
   }
 
+  /** The enum type of a model enum; a name the model lacks is a generator bug. */
+  enum(name: string): StripeEnumRef {
+    return defined(this.enums.get(name), 'enum', name);
+  }
+
   /** A description to attach, or undefined when descriptions are off (the printed SDL has none). */
   describe(key: string, fallback?: string): string | undefined {
     if (!this.options.descriptions) return undefined;
@@ -256,7 +261,7 @@ export class TypeRegistry {
       case 'json':
         return 'JSON';
       case 'enum':
-        return defined(this.enums.get(type.name), 'enum', type.name);
+        return this.enum(type.name);
       case 'object':
         return this.object(type.name);
       case 'union':
