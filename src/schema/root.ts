@@ -38,7 +38,19 @@ type RootResolver = (
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
 ) => unknown;
-const rootResolver = (resolve: RootResolver): RootResolver => resolve;
+
+/**
+ * A root field read by one operation: nullable, like every root field (one failing read, a bad id
+ * or cursor, nulls itself, not the response), with the operation's fetch plan.
+ */
+const operationField = (
+  t: Ref,
+  op: Operation,
+  shape: 'object' | 'pages',
+  type: Ref,
+  args: Record<string, Ref>,
+  resolve: RootResolver,
+): Ref => t.field({ type, nullable: true, ...operationFieldOptions(op, shape), args, resolve });
 
 export interface RootField {
   name: string;
@@ -117,15 +129,16 @@ export function rootFields(
       name: rootFieldOverrides[op.id] ?? camelCase(pascalCase(resource)),
       operation: op,
       build: (t) =>
-        t.field({
+        operationField(
+          t,
+          op,
+          'object',
           type,
-          nullable: true,
-          ...operationFieldOptions(op, 'object'),
-          args: {
+          {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: rootResolver(async (_root, args, ctx, info) => {
+          async (_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
@@ -139,8 +152,8 @@ export function rootFields(
             });
             if (deletedForm && result.deleted === true) throw deletedError(gql, result);
             return result;
-          }),
-        }),
+          },
+        ),
     });
   }
 
@@ -155,20 +168,14 @@ export function rootFields(
       name: rootFieldOverrides[op.id] ?? camelCase(preview.gql),
       operation: op,
       build: (t) =>
-        t.field({
-          type,
-          nullable: true,
-          ...operationFieldOptions(op, 'object'),
-          args: buildArgs(t, queryArgs),
-          resolve: rootResolver((_root, args, ctx, info) => {
-            const params = wireParams(queryArgs, args);
-            const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
-            return sessionOf(ctx, _root).get<StripeObject>({
-              path: op.path,
-              ...(Object.keys(params).length ? { params } : {}),
-              expand,
-            });
-          }),
+        operationField(t, op, 'object', type, buildArgs(t, queryArgs), (_root, args, ctx, info) => {
+          const params = wireParams(queryArgs, args);
+          const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
+          return sessionOf(ctx, _root).get<StripeObject>({
+            path: op.path,
+            ...(Object.keys(params).length ? { params } : {}),
+            expand,
+          });
         }),
     });
   }
@@ -194,21 +201,21 @@ export function rootFields(
       name,
       operation: op,
       build: (t) =>
-        t.field({
-          type: connection,
-          // Nullable, like every root field: one failing list (a bad cursor) nulls itself, not the response.
-          nullable: true,
-          ...operationFieldOptions(op, 'pages'),
-          args: { ...connections.args(t, search), ...buildArgs(t, filters) },
-          resolve: rootResolver((_root, args, ctx, info) => {
+        operationField(
+          t,
+          op,
+          'pages',
+          connection,
+          { ...connections.args(t, search), ...buildArgs(t, filters) },
+          (_root, args, ctx, info) => {
             const params = wireParams(filters, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
               : listConnection(sessionOf(ctx, _root), { path: op.path, params, paged }, args);
-          }),
-        }),
+          },
+        ),
     });
   }
 
