@@ -6,16 +6,14 @@
  * Stripe's description of its parameter at run time.
  */
 
-import type { ArgBuilder, ArgumentRef, InputObjectRef, InputRef } from '@pothos/core';
+import type { ArgBuilder, ArgumentRef, InputObjectRef } from '@pothos/core';
 import { alternatives } from '../spec/inputs.ts';
 import { camelCase, isUnixTimeName } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
 import type { Types } from './builder.ts';
 import { enumOf } from './inputs.ts';
-import type { TypeRegistry } from './registry.ts';
+import type { ModelInputType, TypeRegistry } from './registry.ts';
 
-/** An argument's type from the model: a scalar's name or a built input type. */
-export type ModelInputType = keyof Types['inputShapes'] | InputRef<unknown>;
 /** What builds arguments: any field builder (`t.arg`). */
 export interface ArgsBuilder {
   arg: ArgBuilder<Types>;

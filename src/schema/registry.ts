@@ -4,7 +4,15 @@
  * model's properties one to one (camelCase names, the spec's nullability); an expandable property
  * `x` becomes `x` (the object, taken inline or loaded) and `xId`.
  */
-import type { EnumRef, FieldRef, InterfaceRef, ObjectFieldBuilder, OutputRef, UnionRef } from '@pothos/core';
+import type {
+  EnumRef,
+  FieldRef,
+  InputRef,
+  InterfaceRef,
+  ObjectFieldBuilder,
+  OutputRef,
+  UnionRef,
+} from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
 import { inherit, type UpstreamSession } from '../loaders/session.ts';
@@ -27,6 +35,8 @@ export type StripeEnumRef = EnumRef<Types, string, string>;
 export type StripeUnionRef = UnionRef<Types, StripeObject>;
 /** A field's type from the model: a scalar's name or a built type (shapes vary, hence unknown). */
 export type ModelOutputType = keyof Types['outputShapes'] | OutputRef<unknown>;
+/** An argument's or input field's type from the model: a scalar's name or a built input type. */
+export type ModelInputType = keyof Types['inputShapes'] | InputRef<unknown>;
 /** The field builder of a Stripe object type. */
 export type StripeFieldBuilder = ObjectFieldBuilder<Types, StripeObject>;
 /** A field of a Stripe object type, as `fields` returns it. */
