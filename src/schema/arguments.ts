@@ -6,20 +6,29 @@
  * Stripe's description of its parameter at run time.
  */
 
+import type { ArgBuilder, ArgumentRef, InputObjectRef } from '@pothos/core';
 import { alternatives } from '../spec/inputs.ts';
 import { camelCase, isUnixTimeName } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
+import type { Types } from './builder.ts';
 import { enumOf } from './inputs.ts';
-import type { TypeRegistry } from './registry.ts';
+import type { ModelInputType, TypeRegistry } from './registry.ts';
 
-type Ref = any;
+/** What builds arguments: any field builder (`t.arg`). */
+export interface ArgsBuilder {
+  arg: ArgBuilder<Types>;
+}
+type Range = InputObjectRef<
+  Types,
+  Partial<Record<(typeof RANGE_KEYS)[number] | 'eq', Date | number | null | undefined>>
+>;
 
 export interface ArgSpec {
   /** GraphQL argument name */
   name: string;
   /** wire parameter name */
   wire: string;
-  build: (t: Ref) => Ref;
+  build: (t: ArgsBuilder) => ArgumentRef<Types, unknown>;
   toWire: (value: unknown) => unknown;
 }
 
@@ -37,7 +46,7 @@ function isRange(type: InType): type is Extract<InType, { k: 'object' }> {
 }
 
 export class ArgumentTypes {
-  private ranges = new Map<string, Ref>();
+  private ranges = new Map<string, Range>();
 
   /** the operation of each query parameter, for its description (`op:<operation id>.<wire>`) */
   private readonly operationOf = new WeakMap<InParam, string>();
@@ -47,7 +56,7 @@ export class ArgumentTypes {
   }
 
   /** `DateTimeRange` / `SafeIntRange`: Stripe's `{gt, gte, lt, lte}` filters, or an exact value `eq`. */
-  private range(scalar: 'DateTime' | 'SafeInt'): Ref {
+  private range(scalar: 'DateTime' | 'SafeInt'): Range {
     const existing = this.ranges.get(scalar);
     if (existing) return existing;
     const ref = this.registry.builder.inputType(`${scalar}Range`, {
@@ -83,7 +92,10 @@ export class ArgumentTypes {
     const name = camelCase(param.name);
     const op = this.operationOf.get(param);
     const text = op ? this.registry.describe(`op:${op}.${param.name}`) : undefined;
-    const spec = (type: Ref, toWire: (v: unknown) => unknown = (v) => v): ArgSpec => ({
+    const spec = (
+      type: ModelInputType | [ModelInputType],
+      toWire: (v: unknown) => unknown = (v) => v,
+    ): ArgSpec => ({
       name,
       wire: param.name,
       build: (t) => t.arg({ type, required, ...(text ? { description: text } : {}) }),
@@ -106,10 +118,10 @@ export class ArgumentTypes {
     const core =
       type.k === 'anyOf' && alternatives(type).alts.length === 1 ? alternatives(type).alts[0]! : type;
     const leaf = core.k === 'array' ? core.of : core;
-    const list = (ref: Ref): ArgSpec => (core.k === 'array' ? spec([ref]) : spec(ref));
+    const list = (ref: ModelInputType): ArgSpec => (core.k === 'array' ? spec([ref]) : spec(ref));
     // An id (`customer=cus_…`, `ids[]=…`) or an enum, as codegen settled it.
     if (leaf.k === 'string' && leaf.id) return list('ID');
-    if (leaf.k === 'string' && leaf.enum) return list(this.registry.enums.get(leaf.enum));
+    if (leaf.k === 'string' && leaf.enum) return list(this.registry.enum(leaf.enum));
     if (leaf.k === 'enum') return list(enumOf(this.registry, leaf));
     const scalar = this.scalarFor(type, isTime);
     if (scalar) return spec(scalar.type, scalar.toWire);
@@ -129,7 +141,9 @@ export class ArgumentTypes {
   private scalarFor(
     type: InType,
     isTime: boolean,
-  ): { type: string; toWire: (v: unknown) => unknown } | undefined {
+  ):
+    | { type: 'String' | 'DateTime' | 'SafeInt' | 'Float' | 'Boolean'; toWire: (v: unknown) => unknown }
+    | undefined {
     switch (type.k) {
       case 'string':
         return { type: 'String', toWire: (v) => v };

@@ -5,21 +5,19 @@
  * search endpoints page with Stripe's `next_page` token instead.
  */
 
+import type { ArgBuilder, ObjectRef, OutputRef } from '@pothos/core';
 import type { GetRequest, StripeObject } from '../loaders/loaders.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
-import type { Builder } from './builder.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../spec/stripe.ts';
+import type { Builder, Types } from './builder.ts';
 import { userError } from './errors.ts';
 
-type Ref = any;
-
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../spec/stripe.ts';
-
 export interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
 }
 
 export interface Connection {
@@ -40,14 +38,17 @@ export interface Connection {
  */
 export const WRAPPER: Readonly<Record<string, unknown>> = { stripeWrapper: true };
 
+/** The items of a connection: an object or a union of Stripe objects. */
+export type ItemRef = OutputRef<StripeObject>;
+type Edge = Connection['edges'][number];
+export type ConnectionRef = ObjectRef<Types, Connection>;
+
 export class Connections {
-  private readonly refs = new Map<string, Ref>();
-  readonly pageInfo: Ref;
+  private readonly connections = new Map<string, ConnectionRef>();
+  private readonly edges = new Map<string, ObjectRef<Types, Edge>>();
+  readonly pageInfo: ObjectRef<Types, Connection['pageInfo']>;
 
-  private readonly builder: Ref;
-
-  constructor(builder: Builder) {
-    this.builder = builder;
+  constructor(private readonly builder: Builder) {
     // Types other subgraphs may define too are @shareable (federation, src/schema/federation.ts).
     this.pageInfo = builder.objectRef<Connection['pageInfo']>('PageInfo').implement({
       shareable: true,
@@ -61,7 +62,7 @@ export class Connections {
   }
 
   /** The `XConnection` type for items of GraphQL type `name` (created once). */
-  connectionOf(name: string, itemRef: Ref): Ref {
+  connectionOf(name: string, itemRef: ItemRef): ConnectionRef {
     return this.connection(`${name}Connection`, this.edgeOf(name, itemRef), itemRef, false);
   }
 
@@ -69,58 +70,59 @@ export class Connections {
    * The `XSearchConnection` type of a search endpoint: a connection with `totalCount`, which only
    * Stripe's search gives (lists carry no count, and counting a list would read all of it).
    */
-  searchConnectionOf(name: string, itemRef: Ref): Ref {
+  searchConnectionOf(name: string, itemRef: ItemRef): ConnectionRef {
     return this.connection(`${name}SearchConnection`, this.edgeOf(name, itemRef), itemRef, true);
   }
 
-  private edgeOf(name: string, itemRef: Ref): Ref {
+  private edgeOf(name: string, itemRef: ItemRef): ObjectRef<Types, Edge> {
     const key = `${name}Edge`;
-    const existing = this.refs.get(key);
+    const existing = this.edges.get(key);
     if (existing) return existing;
-    const edge = this.builder.objectRef(key).implement({
+    const edge = this.builder.objectRef<Edge>(key).implement({
       shareable: true,
       extensions: WRAPPER,
-      fields: (t: Ref) => ({
+      fields: (t) => ({
         cursor: t.exposeString('cursor', { nullable: false }),
-        node: t.field({
-          type: itemRef,
-          nullable: false,
-          resolve: (e: Connection['edges'][number]) => e.node,
-        }),
+        node: t.field({ type: itemRef, nullable: false, resolve: (e) => e.node }),
       }),
     });
-    this.refs.set(key, edge);
+    this.edges.set(key, edge);
     return edge;
   }
 
-  private connection(typeName: string, edge: Ref, itemRef: Ref, counted: boolean): Ref {
-    const existing = this.refs.get(typeName);
+  private connection(
+    typeName: string,
+    edge: ObjectRef<Types, Edge>,
+    itemRef: ItemRef,
+    counted: boolean,
+  ): ConnectionRef {
+    const existing = this.connections.get(typeName);
     if (existing) return existing;
-    const ref = this.builder.objectRef(typeName).implement({
+    const ref = this.builder.objectRef<Connection>(typeName).implement({
       shareable: true,
       extensions: WRAPPER,
-      fields: (t: Ref) => ({
-        edges: t.field({ type: [edge], nullable: false, resolve: (c: Connection) => c.edges }),
-        nodes: t.field({ type: [itemRef], nullable: false, resolve: (c: Connection) => c.nodes }),
-        pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c: Connection) => c.pageInfo }),
+      fields: (t) => ({
+        edges: t.field({ type: [edge], nullable: false, resolve: (c) => c.edges }),
+        nodes: t.field({ type: [itemRef], nullable: false, resolve: (c) => c.nodes }),
+        pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c) => c.pageInfo }),
         // Stripe's `total_count` (asked for with `expand[]=total_count`), accurate up to 10,000.
         ...(counted
           ? {
               totalCount: t.field({
                 type: 'SafeInt',
                 nullable: true,
-                resolve: (c: Connection) => c.totalCount,
+                resolve: (c) => c.totalCount,
               }),
             }
           : {}),
       }),
     });
-    this.refs.set(typeName, ref);
+    this.connections.set(typeName, ref);
     return ref;
   }
 
   /** Connection arguments, shared by every connection field. */
-  args(t: Ref, search = false): Record<string, Ref> {
+  args(t: { arg: ArgBuilder<Types> }, search = false) {
     if (search) {
       return {
         first: t.arg({ type: 'Int', required: false }),

@@ -38,15 +38,13 @@ import {
   type TypeDefinitionNode,
 } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
-import type { Builder } from './builder.ts';
+import type { Builder, StripeObjectRef } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
-import { type GatewayContext, sessionOf } from './context.ts';
+import { sessionOf } from './context.ts';
 import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, planExtensions } from './plans.ts';
 import { fieldNames, type TypeRegistry } from './registry.ts';
-
-type Ref = any;
 
 /** The federation spec the subgraph links to, and the directives it imports from it. */
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
@@ -115,23 +113,30 @@ export function scopedEntities(registry: TypeRegistry): ScopedEntity[] {
 
 /** Marks the objects with a Stripe id but no by-id read as entities (see `ScopedEntity`). */
 function addScopedEntities(builder: Builder, registry: TypeRegistry): void {
-  const b = builder as Ref;
+  // A key the router may not resolve here (`resolvable: false`) needs no resolveReference: the
+  // entity stays out of `_entities`. The plugin's type asks for one regardless.
+  const asUnresolvableEntity = builder.asEntity as (
+    ref: StripeObjectRef,
+    options: { key: ReturnType<typeof builder.keyDirective> },
+  ) => void;
+  // Key fields named at run time (a parent's id field): the plugin's type spells them statically.
+  const selectKeys = builder.selection as (
+    fields: string,
+  ) => ReturnType<typeof builder.selection<Record<string, unknown>>>;
   for (const entity of scopedEntities(registry)) {
-    const ref = registry.objects.get(entity.name);
+    const ref = registry.object(entity.name);
     if (entity.parents.length === 0 && !entity.composite) {
-      b.asEntity(ref, { key: b.keyDirective(b.selection('id'), false) });
+      asUnresolvableEntity.call(builder, ref, {
+        key: builder.keyDirective(builder.selection<{ id: string }>('id'), false),
+      });
       continue;
     }
     const keys = entity.composite
-      ? [b.selection('id')]
-      : entity.parents.map((parent) => b.selection(`id ${parent.keyField}`));
-    b.asEntity(ref, {
+      ? [selectKeys('id')]
+      : entity.parents.map((parent) => selectKeys(`id ${parent.keyField}`));
+    builder.asEntity(ref, {
       key: keys,
-      resolveReference: async (
-        representation: Record<string, unknown>,
-        ctx: GatewayContext,
-        info: GraphQLResolveInfo,
-      ) => {
+      resolveReference: async (representation, ctx, info) => {
         const id = typeof representation.id === 'string' ? representation.id : '';
         let path: string | undefined;
         let pathParams: string[] = [];
@@ -221,29 +226,26 @@ export function prefixTypes(schema: GraphQLSchema, prefix: string): GraphQLSchem
 
 /** Marks every Stripe resource with a by-id retrieve as an entity and adds its `stripeAccount` field. */
 export function addEntities(builder: Builder, registry: TypeRegistry): void {
-  const b = builder as Ref;
   addScopedEntities(builder, registry);
   for (const [gql, name] of entityTypes(registry)) {
-    const ref = registry.objects.get(name);
+    const ref = registry.object(name);
     const op = registry.index.retrieveByIdOf(name)!;
     if (registry.model.objects[name]!.props.some((p) => fieldNames(p).field === ACCOUNT_KEY_FIELD)) {
       throw new Error(`${gql} has a Stripe field named ${ACCOUNT_KEY_FIELD}: choose another account key`);
     }
-    b.objectField(ref, ACCOUNT_KEY_FIELD, (t: Ref) =>
+    builder.objectField(ref, ACCOUNT_KEY_FIELD, (t) =>
       t.field({
         type: 'ID',
         nullable: true,
-        resolve: (object: StripeObject, _args: unknown, ctx: GatewayContext) =>
-          sessionOf(ctx, object).stripeAccount ?? null,
+        resolve: (object, _args, ctx) => sessionOf(ctx, object).stripeAccount ?? null,
       }),
     );
-    b.asEntity(ref, {
-      key: [b.selection(`id ${ACCOUNT_KEY_FIELD}`), b.selection('id')],
-      resolveReference: async (
-        representation: Representation,
-        ctx: GatewayContext,
-        info: GraphQLResolveInfo,
-      ) => {
+    builder.asEntity(ref, {
+      key: [
+        builder.selection<Representation>(`id ${ACCOUNT_KEY_FIELD}`),
+        builder.selection<Pick<Representation, 'id'>>('id'),
+      ],
+      resolveReference: async (representation: Representation, ctx, info) => {
         if (typeof representation.id !== 'string' || representation.id === '') {
           throw userError('BAD_USER_INPUT', `A ${gql} representation needs its id`, { representation });
         }

@@ -15,12 +15,16 @@
  *   committed), with the gateway's note where null unsets it.
  */
 
+import type { InputFieldBuilder, InputFieldRef, InputObjectRef } from '@pothos/core';
 import { alternatives, enumValuesOf, isEmptyMarker, isShaped } from '../spec/inputs.ts';
 import { camelCase, enumValueName, isGraphQLName } from '../spec/naming.ts';
 import type { InParam, InType } from '../spec/types.ts';
-import type { TypeRegistry } from './registry.ts';
+import type { Types } from './builder.ts';
+import { describing, type ModelInputType, type TypeRegistry } from './registry.ts';
 
-type Ref = any;
+/** An input field's type, in Pothos's `t.field({ type })` form. */
+type FieldType = ModelInputType | [ModelInputType];
+type InputObject = InputObjectRef<Types, Record<string, unknown>>;
 
 /** Converts a GraphQL input value to its wire form. */
 export type ToWire = (value: unknown) => unknown;
@@ -36,7 +40,7 @@ export interface InputField {
   /** the gateway's note on what Stripe takes here, where the type admits more */
   note?: string;
   /** the GraphQL type, in Pothos's `t.field({ type })` form */
-  type: Ref;
+  type: FieldType;
   toWire: ToWire;
   /** the input object under this field (for mapping Stripe's `param` back to an input path) */
   shape?: InputShape;
@@ -46,13 +50,13 @@ export interface InputShape {
   name: string;
   fields: InputField[];
   /** the GraphQL input object */
-  ref?: Ref;
+  ref?: InputObject;
   /** the descriptions' key of a field: `<key>.<wire>` */
   describedAs?: string;
 }
 
 interface Resolved {
-  type: Ref;
+  type: FieldType;
   toWire: ToWire;
   unsettable: boolean;
   note?: string;
@@ -65,16 +69,16 @@ const toUnix: ToWire = (v) => (v instanceof Date ? Math.floor(v.getTime() / 1000
 /** The gateway's note on a field whose parameter Stripe lets a client unset. */
 export const UNSET_NOTE = 'Send null to unset it (Stripe takes an empty value here).';
 
-const inputEnums = new WeakMap<TypeRegistry, Map<string, { key: string; ref: Ref }>>();
+const inputEnums = new WeakMap<TypeRegistry, Map<string, { key: string; ref: ModelInputType }>>();
 
 /**
  * A parameter's enum: the output enum it shares, else its own, named at codegen; the same name twice
  * must carry the same values (codegen settled that). Shared by the inputs and the list arguments.
  */
-export function enumOf(registry: TypeRegistry, t: Extract<InType, { k: 'enum' }>): Ref {
-  if (t.enum) return registry.enums.get(t.enum);
+export function enumOf(registry: TypeRegistry, t: Extract<InType, { k: 'enum' }>): ModelInputType {
+  if (t.enum) return registry.enum(t.enum);
   if (!t.gql) return 'String';
-  const built = inputEnums.get(registry) ?? new Map<string, { key: string; ref: Ref }>();
+  const built = inputEnums.get(registry) ?? new Map<string, { key: string; ref: ModelInputType }>();
   inputEnums.set(registry, built);
   const values = enumValuesOf(t);
   const key = values.join('/');
@@ -126,12 +130,15 @@ export class InputTypes {
    */
   body(name: string, operationId: string, params: readonly InParam[]): InputShape {
     const shape: InputShape = { name, fields: [], describedAs: `op:${operationId}` };
-    shape.ref = this.registry.builder.inputType(name, { fields: (t: Ref) => this.buildFields(t, shape) });
+    shape.ref = this.registry.builder.inputType(name, { fields: (t) => this.buildFields(t, shape) });
     shape.fields = this.fieldsOf({ k: 'object', props: [...params], additional: false }, name);
     return shape;
   }
 
-  private buildFields(t: Ref, shape: InputShape): Record<string, Ref> {
+  private buildFields(
+    t: InputFieldBuilder<Types, 'InputObject'>,
+    shape: InputShape,
+  ): Record<string, InputFieldRef<Types, unknown>> {
     const key = shape.describedAs ?? shape.name;
     return Object.fromEntries(
       shape.fields.map((f) => {
@@ -142,7 +149,7 @@ export class InputTypes {
             : [stripe, f.note ?? '', f.unsettable ? UNSET_NOTE : ''].filter(Boolean).join(' ');
         return [
           f.name,
-          t.field({ type: f.type, required: f.required, description: description || undefined }),
+          t.field({ type: f.type, required: f.required, ...describing(description || undefined) }),
         ];
       }),
     );
@@ -172,14 +179,18 @@ export class InputTypes {
   }
 
   private resolve(t: InType, where: string): Resolved {
-    const plain = (type: Ref, toWire: ToWire = identity): Resolved => ({ type, toWire, unsettable: false });
+    const plain = (type: FieldType, toWire: ToWire = identity): Resolved => ({
+      type,
+      toWire,
+      unsettable: false,
+    });
     switch (t.k) {
       case 'string':
         if (t.format === 'binary') return plain('Upload');
         if (t.id) return plain('ID');
         if (t.as === 'int') return plain('SafeInt');
         if (t.as === 'float') return plain('Float');
-        if (t.enum) return plain(this.registry.enums.get(t.enum));
+        if (t.enum) return plain(this.registry.enum(t.enum));
         return plain('String');
       case 'int':
         return t.as === 'time' ? plain('DateTime', toUnix) : plain('SafeInt');
@@ -201,6 +212,8 @@ export class InputTypes {
         };
       case 'array': {
         const inner = this.resolve(t.of, where);
+        // Stripe's parameters nest no array directly in an array (a hash sits between).
+        if (Array.isArray(inner.type)) throw new Error(`${where} is a list of lists`);
         return {
           type: [inner.type],
           toWire: (v) => (v as unknown[]).map(inner.toWire),
@@ -244,7 +257,7 @@ export class InputTypes {
     const { name, existing } = this.named(t.gql, where);
     if (existing) return existing;
     const shape: InputShape = { name, fields: [] };
-    const type = this.registry.builder.inputType(name, { fields: (f: Ref) => this.buildFields(f, shape) });
+    const type = this.registry.builder.inputType(name, { fields: (f) => this.buildFields(f, shape) });
     const resolved: Resolved = {
       type,
       unsettable: false,
@@ -263,7 +276,7 @@ export class InputTypes {
     const shape: InputShape = { name, fields: [] };
     const type = this.registry.builder.inputType(name, {
       isOneOf: true,
-      fields: (f: Ref) => this.buildFields(f, shape),
+      fields: (f) => this.buildFields(f, shape),
     });
     const resolved: Resolved = {
       type,

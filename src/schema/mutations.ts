@@ -21,13 +21,15 @@ import { camelCase, pascalCase, singular } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
 import { IDEMPOTENCY_KEY } from '../spec/stripe.ts';
 import type { Model, Operation } from '../spec/types.ts';
+import type { Types } from './builder.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath, withWriteOutcome } from './errors.ts';
 import { type InputShape, InputTypes, inputPath, objectToWire } from './inputs.ts';
 import { expandFor, operationFieldOptions } from './plans.ts';
-import type { TypeRegistry } from './registry.ts';
+import { describing, type ModelOutputType, type TypeRegistry } from './registry.ts';
 
-type Ref = any;
+/** The field builder of the Mutation root. */
+type MutationBuilder = PothosSchemaTypes.MutationFieldBuilder<Types, Types['Root']>;
 
 const WRITE_KINDS = new Set(['create', 'update', 'delete', 'action']);
 
@@ -152,14 +154,12 @@ export function addMutations(registry: TypeRegistry): void {
     withBody.map((p) => [p, inputs.body(inputName(p), p.operation.id, p.operation.body)]),
   );
   const fields = plans.map((plan) => mutationField(registry, plan, shapes.get(plan)));
-  builder.mutationFields((t: Ref) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
+  builder.mutationFields((t) => Object.fromEntries(fields.map((f) => [f.name, f.build(t)])));
 }
 
-function outputOf(registry: TypeRegistry, op: Operation): Ref {
+function outputOf(registry: TypeRegistry, op: Operation): ModelOutputType {
   const type = op.response.k === 'ref' ? op.response.to : op.response;
-  if (type.k === 'object') return registry.objects.get(type.name);
-  if (type.k === 'union') return registry.unions.get(type.name);
-  return 'JSON';
+  return type.k === 'object' || type.k === 'union' ? registry.typeOf(type) : 'JSON';
 }
 
 const PATH_ARG_NOTE = 'The id of the object the path names.';
@@ -182,20 +182,20 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
     notes ? (registry.describe(`op:${op.id}.${op.pathParams[i]}`) ?? PATH_ARG_NOTE) : undefined;
   return {
     name,
-    build: (t: Ref) =>
+    build: (t: MutationBuilder) =>
       t.field({
         type,
         nullable: true,
         ...options,
-        description: [options.description, description].filter(Boolean).join(' ') || undefined,
+        ...describing([options.description, description].filter(Boolean).join(' ') || undefined),
         args: {
           ...Object.fromEntries(
-            pathArgs.map((a, i) => [a, t.arg.id({ required: true, description: pathArgText(i) })]),
+            pathArgs.map((a, i) => [a, t.arg.id({ required: true, ...describing(pathArgText(i)) })]),
           ),
-          ...(shape ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
+          ...(shape?.ref ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
           idempotencyKey: t.arg.string({
             required: false,
-            description: notes ? IDEMPOTENCY_NOTE : undefined,
+            ...describing(notes ? IDEMPOTENCY_NOTE : undefined),
           }),
         },
         resolve: async (

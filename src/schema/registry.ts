@@ -4,6 +4,15 @@
  * model's properties one to one (camelCase names, the spec's nullability); an expandable property
  * `x` becomes `x` (the object, taken inline or loaded) and `xId`.
  */
+import type {
+  EnumRef,
+  FieldRef,
+  InputRef,
+  InterfaceRef,
+  ObjectFieldBuilder,
+  OutputRef,
+  UnionRef,
+} from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/loaders.ts';
 import { inherit, type UpstreamSession } from '../loaders/session.ts';
@@ -12,7 +21,7 @@ import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts'
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, OutProp, OutType } from '../spec/types.ts';
 import { isOfKind, objectKindExtensions } from './abstract.ts';
-import type { Builder } from './builder.ts';
+import type { Builder, StripeObjectRef, Types } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { deletedError, userError } from './errors.ts';
@@ -20,8 +29,26 @@ import { isMerchantChosen, qualifyId } from './ids.ts';
 import { OTHER_ACCOUNT_REFERENCES, PLATFORM, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
 
-// Pothos refs for types built in a loop are not statically known; they are typed loosely here.
-type Ref = any;
+/** An enum from the model: Stripe's wire strings in and out. */
+export type StripeEnumRef = EnumRef<Types, string, string>;
+/** A union of Stripe objects, told apart by `object` and `deleted`. */
+export type StripeUnionRef = UnionRef<Types, StripeObject>;
+/** A field's type from the model: a scalar's name or a built type (shapes vary, hence unknown). */
+export type ModelOutputType = keyof Types['outputShapes'] | OutputRef<unknown>;
+/** An argument's or input field's type from the model: a scalar's name or a built input type. */
+export type ModelInputType = keyof Types['inputShapes'] | InputRef<unknown>;
+/** The field builder of a Stripe object type. */
+export type StripeFieldBuilder = ObjectFieldBuilder<Types, StripeObject>;
+/** A field of a Stripe object type, as `fields` returns it. */
+type StripeField = FieldRef<Types, unknown, 'Object'>;
+
+/** A type's or field's `description` option, left out when there is none (exact optional types). */
+export function describing(description: string | undefined): { description?: string } {
+  return description === undefined ? {} : { description };
+}
+
+/** A Stripe object's `id`, as the `ID` and `String` fields that expose it read it. */
+const stripeId = (object: StripeObject) => object.id as string;
 
 export interface RegistryOptions {
   /** Stripe's descriptions, keyed `Type` / `Type.wire_field`; omitted from the printed SDL. */
@@ -40,10 +67,10 @@ export function fieldNames(prop: OutProp): { field: string; idField?: string } {
 }
 
 export class TypeRegistry {
-  readonly objects = new Map<string, Ref>();
-  readonly enums = new Map<string, Ref>();
-  readonly unions = new Map<string, Ref>();
-  readonly node: Ref;
+  readonly objects = new Map<string, StripeObjectRef>();
+  readonly enums = new Map<string, StripeEnumRef>();
+  readonly unions = new Map<string, StripeUnionRef>();
+  readonly node: InterfaceRef<Types, StripeObject>;
   /** `${object}:${deleted}` → GraphQL type name, for resolveType */
   private readonly typeByObject = new Map<string, string>();
 
@@ -53,9 +80,9 @@ export class TypeRegistry {
     readonly index: ResourceIndex,
     private readonly options: RegistryOptions = {},
   ) {
-    this.node = (builder as Ref).interfaceRef('Node').implement({
-      description: this.describe('Node', 'An object with a Stripe id, refetchable through node(id).'),
-      fields: (t: Ref) => ({ id: t.exposeID('id', { nullable: false }) }),
+    this.node = builder.interfaceRef<StripeObject>('Node').implement({
+      ...describing(this.describe('Node', 'An object with a Stripe id, refetchable through node(id).')),
+      fields: (t) => ({ id: t.id({ nullable: false, resolve: stripeId }) }),
       // Resolved by `object` and `deleted`, with every abstract type (src/schema/abstract.ts).
     });
     for (const schema of Object.values(model.objects)) {
@@ -68,6 +95,16 @@ export class TypeRegistry {
     for (const schema of Object.values(model.enums)) this.buildEnum(schema.name);
     for (const schema of Object.values(model.unions)) this.buildUnion(schema.name);
     for (const schema of Object.values(model.objects)) this.buildObject(schema);
+  }
+
+  /** The object type of a model object schema; a name the model lacks is a generator bug. */
+  object(name: string): StripeObjectRef {
+    return defined(this.objects.get(name), 'object type', name);
+  }
+
+  /** The enum type of a model enum; a name the model lacks is a generator bug. */
+  enum(name: string): StripeEnumRef {
+    return defined(this.enums.get(name), 'enum', name);
   }
 
   /** A description to attach, or undefined when descriptions are off (the printed SDL has none). */
@@ -160,7 +197,7 @@ export class TypeRegistry {
     // (src/schema/abstract.ts); what none represents is a typed error at the field.
     this.unions.set(
       name,
-      this.builder.unionType(schema.gql, { types: schema.members.map((m) => this.objects.get(m)) }),
+      this.builder.unionType(schema.gql, { types: schema.members.map((m) => this.object(m)) }),
     );
   }
 
@@ -217,7 +254,7 @@ export class TypeRegistry {
   }
 
   /** The Pothos type of an output type (without list wrapping). */
-  typeOf(type: OutType): Ref {
+  typeOf(type: OutType): ModelOutputType {
     switch (type.k) {
       case 'string':
         return type.id ? 'ID' : 'String';
@@ -234,16 +271,16 @@ export class TypeRegistry {
       case 'json':
         return 'JSON';
       case 'enum':
-        return this.enums.get(type.name);
+        return this.enum(type.name);
       case 'object':
-        return this.objects.get(type.name);
+        return this.object(type.name);
       case 'union':
-        return this.unions.get(type.name);
+        return defined(this.unions.get(type.name), 'union', type.name);
       case 'ref': {
         // A reference that may be the deleted form reads as the live type (a deleted one is a
         // typed DELETED error at its path).
         const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
-        return live ? this.objects.get(live) : this.typeOf(type.to);
+        return live ? this.object(live) : this.typeOf(type.to);
       }
       case 'array':
         throw new Error('nested arrays are handled by the caller');
@@ -251,7 +288,7 @@ export class TypeRegistry {
   }
 
   private buildObject(schema: ObjectSchema): void {
-    const ref = this.objects.get(schema.name);
+    const ref = this.object(schema.name);
     const isNode = this.isNode(schema);
     const idKind = this.idKind(schema);
     const kind = schema.object
@@ -273,9 +310,9 @@ export class TypeRegistry {
       ),
       ...(isNode ? { interfaces: [this.node] } : {}),
       ...(kind ? { isTypeOf: (value: unknown) => isOfKind(value, kind) } : {}),
-      fields: (t: Ref) => {
-        const fields: Record<string, Ref> = {};
-        const claim = (name: string, wire: string, field: Ref) => {
+      fields: (t) => {
+        const fields: Record<string, StripeField> = {};
+        const claim = (name: string, wire: string, field: StripeField) => {
           if (fields[name]) throw new Error(`${schema.gql}.${name} is defined twice (from ${wire})`);
           fields[name] = field;
         };
@@ -303,29 +340,29 @@ export class TypeRegistry {
 
   /** The fields an `id` property gives (see `idKind`). */
   private idFields(
-    t: Ref,
+    t: StripeFieldBuilder,
     schema: ObjectSchema,
     kind: IdKind,
     description: string | undefined,
-    claim: (name: string, wire: string, field: Ref) => void,
+    claim: (name: string, wire: string, field: StripeField) => void,
   ): void {
     if (kind === 'stripeId') {
-      claim('stripeId', 'id', t.exposeID('id', { nullable: true, description }));
+      claim('stripeId', 'id', t.id({ nullable: true, ...describing(description), resolve: stripeId }));
       return;
     }
     if (kind === 'deleted') {
-      claim('deletedId', 'id', t.exposeID('id', { nullable: false, description }));
+      claim('deletedId', 'id', t.id({ nullable: false, ...describing(description), resolve: stripeId }));
       return;
     }
     if (kind === 'qualified') {
       const qualified = (p: StripeObject, _args: unknown, ctx: GatewayContext) =>
         qualifyId(sessionOf(ctx, p).stripeAccount, String(p.id));
       claim('id', 'id', t.id({ nullable: false, resolve: qualified }));
-      claim('stripeId', 'id', t.exposeString('id', { nullable: false, description }));
+      claim('stripeId', 'id', t.string({ nullable: false, ...describing(description), resolve: stripeId }));
       return;
     }
     if (kind === 'id') {
-      claim('id', 'id', t.exposeID('id', { nullable: false, description }));
+      claim('id', 'id', t.id({ nullable: false, ...describing(description), resolve: stripeId }));
       return;
     }
     const parent = this.idParent(schema)!;
@@ -334,16 +371,23 @@ export class TypeRegistry {
       'id',
       t.id({
         nullable: false,
-        description: this.options.descriptions
-          ? `The ${camelCase(parent)}'s id and Stripe's id (\`stripeId\`) joined by "/" (\`acct_1/card_payments\`): unique per type.`
-          : undefined,
+        ...describing(
+          this.options.descriptions
+            ? `The ${camelCase(parent)}'s id and Stripe's id (\`stripeId\`) joined by "/" (\`acct_1/card_payments\`): unique per type.`
+            : undefined,
+        ),
         resolve: (p: StripeObject) => `${String(idOf(p[parent]))}/${String(p.id)}`,
       }),
     );
-    claim('stripeId', 'id', t.exposeString('id', { nullable: false, description }));
+    claim('stripeId', 'id', t.string({ nullable: false, ...describing(description), resolve: stripeId }));
   }
 
-  private valueField(t: Ref, schema: ObjectSchema, prop: OutProp, description: string | undefined): Ref {
+  private valueField(
+    t: StripeFieldBuilder,
+    schema: ObjectSchema,
+    prop: OutProp,
+    description: string | undefined,
+  ): StripeField {
     const wire = prop.name;
     const isArray = prop.type.k === 'array';
     const base = isArray ? (prop.type as { of: OutType }).of : prop.type;
@@ -352,14 +396,10 @@ export class TypeRegistry {
       return t.field({
         type: 'JSON',
         nullable: isOptional(prop),
-        description,
+        ...describing(description),
         resolve: (p: StripeObject) => p[wire],
       });
     }
-    const type = isArray ? [this.typeOf(base)] : this.typeOf(base);
-    const nullable = isArray
-      ? { list: isOptional(prop), items: base.k === 'ref' }
-      : isOptional(prop) || base.k === 'ref';
     let resolve: (parent: StripeObject, args: unknown, ctx: GatewayContext) => unknown;
     if (base.k === 'time') {
       resolve = (p) => mapValue(p[wire], toDate);
@@ -392,21 +432,32 @@ export class TypeRegistry {
         : base.k === 'object' || base.k === 'union'
           ? wireExtensions({ wire, ...(this.isOptIn(prop) ? { optIn: true } : {}) })
           : undefined;
-    return t.field({ type, nullable, description, resolve, ...(extensions ? { extensions } : {}) });
+    const options = { ...describing(description), ...(extensions ? { extensions } : {}) };
+    const type = this.typeOf(base);
+    if (!isArray) {
+      const nullable = isOptional(prop) || base.k === 'ref';
+      return t.field({ type, nullable, resolve, ...options });
+    }
+    return t.field({
+      type: [type],
+      nullable: { list: isOptional(prop), items: base.k === 'ref' },
+      // An array property's value is an array, or null (`mapValue` keeps its shape).
+      resolve: (p, args, ctx) => resolve(p, args, ctx) as readonly unknown[] | null,
+      ...options,
+    });
   }
 
-  private idField(t: Ref, prop: OutProp, description: string | undefined): Ref {
+  private idField(t: StripeFieldBuilder, prop: OutProp, description: string | undefined): StripeField {
     const wire = prop.name;
     const isArray = prop.type.k === 'array';
-    return t.field({
-      type: isArray ? ['ID'] : 'ID',
-      description,
-      nullable: isArray ? { list: isOptional(prop), items: false } : isOptional(prop),
-      resolve: (p: StripeObject) => {
-        const value = p[wire];
-        if (value == null) return null;
-        return Array.isArray(value) ? value.map(idOf) : idOf(value);
-      },
+    if (!isArray) {
+      return t.id({ nullable: isOptional(prop), ...describing(description), resolve: (p) => idOf(p[wire]) });
+    }
+    return t.idList({
+      nullable: { list: isOptional(prop), items: false },
+      ...describing(description),
+      // An item without an id is GraphQL's non-null error at that item.
+      resolve: (p) => (Array.isArray(p[wire]) ? (p[wire].map(idOf) as string[]) : null),
     });
   }
 
@@ -473,6 +524,12 @@ export class TypeRegistry {
       `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
     );
   }
+}
+
+/** A type the model names, which the loops above built. */
+function defined<T>(ref: T | undefined, kind: string, name: string): T {
+  if (ref === undefined) throw new Error(`No ${kind} was built for ${name}`);
+  return ref;
 }
 
 type IdKind = 'id' | 'composite' | 'qualified' | 'deleted' | 'stripeId';

@@ -16,8 +16,10 @@ import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
 import {
   type Connection,
   type ConnectionArgs,
+  type ConnectionRef,
   type Connections,
   firstPageRequest,
+  type ItemRef,
   inlineConnection,
   type ListTarget,
   listConnection,
@@ -27,9 +29,7 @@ import { userError } from './errors.ts';
 import { expandFor, planExtensions } from './plans.ts';
 import { type PrefetchRead, prefetchExtensions } from './prefetch.ts';
 import { previewMark } from './preview.ts';
-import type { TypeRegistry } from './registry.ts';
-
-type Ref = any;
+import type { StripeFieldBuilder, TypeRegistry } from './registry.ts';
 
 const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before']);
 
@@ -38,17 +38,16 @@ export function itemConnection(
   registry: TypeRegistry,
   connections: Connections,
   op: Operation,
-): Ref | undefined {
+): ConnectionRef | undefined {
+  const item = itemTypeRef(registry, op.response);
   const type = op.response;
-  if (type.k === 'object') {
-    const schema = registry.model.objects[type.name];
-    return schema && connections.connectionOf(schema.gql, registry.objects.get(type.name));
-  }
-  if (type.k === 'union') {
-    const union = registry.model.unions[type.name];
-    return union && connections.connectionOf(union.gql, registry.unions.get(type.name));
-  }
-  return undefined;
+  const name =
+    type.k === 'object'
+      ? registry.model.objects[type.name]?.gql
+      : type.k === 'union'
+        ? registry.model.unions[type.name]?.gql
+        : undefined;
+  return item && name ? connections.connectionOf(name, item) : undefined;
 }
 
 export function addRelations(
@@ -74,7 +73,7 @@ export function addRelations(
       if (edge.kind === 'nested' && op.pathParams.length !== 1) return [];
       return [{ edge, op, connection }];
     });
-    (builder as Ref).objectFields(ref, (t: Ref) =>
+    builder.objectFields(ref, (t) =>
       Object.fromEntries(
         fields.map(({ edge, op, connection }) => [
           edge.field,
@@ -110,7 +109,7 @@ export function addInlineLists(registry: TypeRegistry, connections: Connections)
       return [{ prop, connection: connections.connectionOf(name, itemRef) }];
     });
     if (!ref || lists.length === 0) continue;
-    (builder as Ref).objectFields(ref, (t: Ref) =>
+    builder.objectFields(ref, (t) =>
       Object.fromEntries(
         lists.map(({ prop, connection }) => [
           prop.relation,
@@ -121,7 +120,7 @@ export function addInlineLists(registry: TypeRegistry, connections: Connections)
               first: t.arg({ type: 'Int', required: false }),
               after: t.arg.string({ required: false }),
             },
-            resolve: (parent: StripeObject, args: ConnectionArgs, ctx: GatewayContext) => {
+            resolve: (parent, args, ctx) => {
               const embedded = parent[prop.name];
               if (embedded == null) return null;
               const page = inlineConnection(embedded, args) ?? pastInlinePage(embedded, args);
@@ -136,7 +135,7 @@ export function addInlineLists(registry: TypeRegistry, connections: Connections)
   }
 }
 
-function itemTypeRef(registry: TypeRegistry, item: OutType): Ref | undefined {
+function itemTypeRef(registry: TypeRegistry, item: OutType): ItemRef | undefined {
   if (item.k === 'object') return registry.objects.get(item.name);
   if (item.k === 'union') return registry.unions.get(item.name);
   return undefined;
@@ -159,14 +158,14 @@ function pastInlinePage(embedded: unknown, args: ConnectionArgs): Connection {
 }
 
 function relationField(
-  t: Ref,
+  t: StripeFieldBuilder,
   registry: TypeRegistry,
   connections: Connections,
   argumentTypes: ArgumentTypes,
   edge: RelationEdge,
   op: Operation,
-  connection: Ref,
-): Ref {
+  connection: ConnectionRef,
+) {
   const item = op.response.k === 'object' ? registry.model.objects[op.response.name] : undefined;
   // The parent's ids: plain strings and references (an enum or a number of the same name is not
   // the value a filter means).

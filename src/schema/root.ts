@@ -3,6 +3,7 @@
  * (`customer(id:)`), a connection per top-level list endpoint (`customers`), a search connection
  * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
  */
+import type { ArgumentRef, FieldRef } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/loaders.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
@@ -11,15 +12,21 @@ import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { UPCOMING_PATH } from '../spec/upcoming.ts';
 import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
+import type { Types } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
-import { type Connections, listConnection, searchConnection } from './connections.ts';
+import { type Connections, type ItemRef, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
-import type { TypeRegistry } from './registry.ts';
+import type { ModelOutputType, TypeRegistry } from './registry.ts';
 
-type Ref = any;
+/**
+ * What builds a root field: the Query root's field builder, or that of `ConnectedAccountScope`
+ * (src/schema/connect.ts), whose fields are the same root fields read as one account.
+ */
+export type RootFieldBuilder = PothosSchemaTypes.RootFieldBuilder<Types, unknown, 'Query' | 'Object'>;
+type RootFieldRef = FieldRef<Types, unknown, 'Query' | 'Object'>;
 
 const PAGING_PARAMS = new Set(['limit', 'starting_after', 'ending_before', 'page']);
 
@@ -38,13 +45,25 @@ type RootResolver = (
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
 ) => unknown;
-const rootResolver = (resolve: RootResolver): RootResolver => resolve;
+
+/**
+ * A root field read by one operation: nullable, like every root field (one failing read, a bad id
+ * or cursor, nulls itself, not the response), with the operation's fetch plan.
+ */
+const operationField = (
+  t: RootFieldBuilder,
+  op: Operation,
+  shape: 'object' | 'pages',
+  type: ModelOutputType,
+  args: Record<string, ArgumentRef<Types, unknown>>,
+  resolve: RootResolver,
+): RootFieldRef => t.field({ type, nullable: true, ...operationFieldOptions(op, shape), args, resolve });
 
 export interface RootField {
   name: string;
   /** the operation behind the field; none for node(id), which picks one per id */
   operation?: Operation;
-  build: (t: Ref) => Ref;
+  build: (t: RootFieldBuilder) => RootFieldRef;
 }
 
 export function rootFields(
@@ -56,7 +75,7 @@ export function rootFields(
   const fields: RootField[] = [];
 
   /** The GraphQL output type of an operation's response (object or union), if it has one. */
-  const outputRef = (op: Operation): Ref | undefined => {
+  const outputRef = (op: Operation): ItemRef | undefined => {
     const type = op.response.k === 'ref' ? op.response.to : op.response;
     if (type.k === 'object') return registry.objects.get(type.name);
     if (type.k === 'union') return registry.unions.get(type.name);
@@ -82,7 +101,8 @@ export function rootFields(
   };
   const argsOf = (op: Operation) =>
     op.query.filter((p) => !PAGING_PARAMS.has(p.name)).map((p) => argumentTypes.argFor(p, itemSchema(op)));
-  const buildArgs = (t: Ref, specs: ArgSpec[]) => Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
+  const buildArgs = (t: RootFieldBuilder, specs: ArgSpec[]) =>
+    Object.fromEntries(specs.map((s) => [s.name, s.build(t)]));
 
   // ---- retrieve ----------------------------------------------------------------------------
   const retrieveResources = [
@@ -117,15 +137,16 @@ export function rootFields(
       name: rootFieldOverrides[op.id] ?? camelCase(pascalCase(resource)),
       operation: op,
       build: (t) =>
-        t.field({
+        operationField(
+          t,
+          op,
+          'object',
           type,
-          nullable: true,
-          ...operationFieldOptions(op, 'object'),
-          args: {
+          {
             ...Object.fromEntries(pathArgs.map((a) => [a.name, t.arg.id({ required: !a.optional })])),
             ...buildArgs(t, queryArgs),
           },
-          resolve: rootResolver(async (_root, args, ctx, info) => {
+          async (_root, args, ctx, info) => {
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
@@ -139,8 +160,8 @@ export function rootFields(
             });
             if (deletedForm && result.deleted === true) throw deletedError(gql, result);
             return result;
-          }),
-        }),
+          },
+        ),
     });
   }
 
@@ -149,26 +170,20 @@ export function rootFields(
     if (op.kind !== 'retrieve' || !op.singleton || op.response.k !== 'object') continue;
     const preview = model.objects[op.response.name];
     if (!preview || preview.resource || !UPCOMING_PATH.test(op.path)) continue;
-    const type = registry.objects.get(preview.name);
+    const type = registry.object(preview.name);
     const queryArgs = argsOf(op);
     fields.push({
       name: rootFieldOverrides[op.id] ?? camelCase(preview.gql),
       operation: op,
       build: (t) =>
-        t.field({
-          type,
-          nullable: true,
-          ...operationFieldOptions(op, 'object'),
-          args: buildArgs(t, queryArgs),
-          resolve: rootResolver((_root, args, ctx, info) => {
-            const params = wireParams(queryArgs, args);
-            const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
-            return sessionOf(ctx, _root).get<StripeObject>({
-              path: op.path,
-              ...(Object.keys(params).length ? { params } : {}),
-              expand,
-            });
-          }),
+        operationField(t, op, 'object', type, buildArgs(t, queryArgs), (_root, args, ctx, info) => {
+          const params = wireParams(queryArgs, args);
+          const expand = expandFor(info, sessionOf(ctx, _root), op, { typeName: preview.gql });
+          return sessionOf(ctx, _root).get<StripeObject>({
+            path: op.path,
+            ...(Object.keys(params).length ? { params } : {}),
+            expand,
+          });
         }),
     });
   }
@@ -194,21 +209,21 @@ export function rootFields(
       name,
       operation: op,
       build: (t) =>
-        t.field({
-          type: connection,
-          // Nullable, like every root field: one failing list (a bad cursor) nulls itself, not the response.
-          nullable: true,
-          ...operationFieldOptions(op, 'pages'),
-          args: { ...connections.args(t, search), ...buildArgs(t, filters) },
-          resolve: rootResolver((_root, args, ctx, info) => {
+        operationField(
+          t,
+          op,
+          'pages',
+          connection,
+          { ...connections.args(t, search), ...buildArgs(t, filters) },
+          (_root, args, ctx, info) => {
             const params = wireParams(filters, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op, { connection: true });
             if (expand.length > 0) params.expand = expand;
             return search
               ? searchConnection(sessionOf(ctx, _root), op.path, params, args)
               : listConnection(sessionOf(ctx, _root), { path: op.path, params, paged }, args);
-          }),
-        }),
+          },
+        ),
     });
   }
 

@@ -17,7 +17,7 @@ import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import type { Model } from '../spec/types.ts';
-import type { Builder, StripeObjectRef, Types } from './builder.ts';
+import type { Builder, Types } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { deletedError, userError } from './errors.ts';
 import type { TypeRegistry } from './registry.ts';
@@ -204,7 +204,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     if (!headsWithEvents.has(schema.object) && !objectsWithEvents.has(underscored)) continue;
     const object = schema.object;
     const root = rootFieldOverrides[op.id] ?? camelCase(pascalCase(schema.name));
-    const objectRef: StripeObjectRef = registry.objects.get(schema.name);
+    const objectRef = registry.object(schema.name);
     builder.subscriptionField(`${root}Updated`, (t) =>
       t.field({
         type: objectRef,

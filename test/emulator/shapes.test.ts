@@ -70,6 +70,13 @@ function listPage(route: Route): JsonObject[] {
   return [];
 }
 
+/** The lists whose resource the demo data holds that answer no page here, with the reason. */
+const NO_PAGE: Readonly<Record<string, string>> = {
+  '/v1/apps/secrets':
+    'its required `scope` is a hash, which `requiredParams` does not read from stored secrets',
+  '/v1/customers/{customer}/bank_accounts': "the demo's bank accounts are accounts' external accounts",
+};
+
 const EVENT_TYPES = declarations.eventTypes();
 
 interface Tally {
@@ -109,14 +116,19 @@ function tally(objects: Iterable<[string, JsonObject]>): Tally {
 describe(`every object matches stripe-node ${declarations.version}'s declarations`, () => {
   it('lists: every object of every list with demo data', () => {
     const found: [string, JsonObject][] = [];
+    // A list whose resource the demo data holds answers a page.
+    const unanswered: string[] = [];
     for (const route of api.routes) {
       if (route.op.kind !== 'list' || route.op.subject || route.op.paged !== 'list') continue;
-      for (const item of listPage(route)) found.push([`GET ${route.op.path}`, item]);
+      const page = listPage(route);
+      for (const item of page) found.push([`GET ${route.op.path}`, item]);
+      const held = route.resources.some((r) => [...h.emulator.store.platform.all(r)].length > 0);
+      if (held && page.length === 0) unanswered.push(route.op.path);
     }
     const result = tally(found);
     console.log(`lists: ${result.conforming} of ${result.checked} objects conform`);
     console.log(`event types skipped (not Stripe's): ${[...result.undeclaredEvents].sort().join(', ')}`);
-    expect(result.checked).toBeGreaterThan(150);
+    expect(unanswered.sort()).toEqual(Object.keys(NO_PAGE).sort());
     expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
@@ -138,7 +150,9 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
     console.log(
       `creates: ${result.conforming} of ${result.checked} objects conform (${failed.length} failed)`,
     );
-    expect(result.checked).toBeGreaterThan(60);
+    // Every create answers, with an object of its resource.
+    expect(failed).toEqual([]);
+    expect(found.map(([, object]) => object.object)).toEqual(resources);
     expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
@@ -155,12 +169,15 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
       ['/v1/checkout/sessions', ['data.line_items', 'data.payment_intent', 'data.customer']],
     ];
     const found: [string, JsonObject][] = [];
+    const empty: string[] = [];
     for (const [path, expand] of expanded) {
       const page = h.emulator.service.call('GET', path, { limit: 100 }, { expand });
       for (const item of page.data as JsonObject[]) found.push([`GET ${path} expanding ${expand}`, item]);
+      if ((page.data as JsonObject[]).length === 0) empty.push(path);
     }
+    // The demo data holds objects of every one of these lists.
+    expect(empty).toEqual([]);
     const result = tally(found);
-    expect(result.checked).toBeGreaterThan(30);
     expect(Object.fromEntries(result.problems)).toEqual({});
     // Includable properties come only when expanded.
     const prices = h.emulator.service.call('GET', '/v1/prices', { limit: 3 });

@@ -30,6 +30,9 @@ export interface WalkDocument {
   variables: Record<string, unknown>;
 }
 
+/** The id the walk sends for a type it has read none of (the demo data has none). */
+export const MISSING_ID = 'x_walk_missing';
+
 /** Ids the walk has seen, by GraphQL type name. */
 export type IdBook = Map<string, string[]>;
 
@@ -73,7 +76,7 @@ class Builder {
   }
 
   idFor(typeName: string | undefined): string {
-    return (typeName && this.book.get(typeName)?.[0]) ?? 'x_walk_missing';
+    return (typeName && this.book.get(typeName)?.[0]) ?? MISSING_ID;
   }
 
   /** The value of an input type with its required fields only. */
