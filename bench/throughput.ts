@@ -16,7 +16,9 @@
  * each query once before the load (the gateways with the same data). Each query is loaded RUNS
  * times per server, in turn with the order rotating, so that all see the same load from the rest of
  * the machine; the median run is printed (the highest for peak RSS), and each CPU ratio is the
- * median of the runs' own ratios (with the lowest and highest). Also: start-up (the README's
+ * median of the runs' own ratios (with the lowest and highest). With BEFORE_REF, each query is also
+ * loaded RUNS more times on this tree's production gateway and BEFORE_REF's at once (half the
+ * connections each), the ratio that tells a change apart on a busy machine. Also: start-up (the README's
  * `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest (10 s later,
  * no request meanwhile), RUNS times.
  *
@@ -76,7 +78,9 @@ function checkoutBefore(ref: string): { tree: Tree; remove(): void } {
     const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
     if (lock(root) === lock(ROOT)) {
       symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-      execFileSync('npm', ['run', '--silent', 'codegen'], { cwd: root, stdio: 'ignore' });
+      // What `npm ci` would run (scripts/prepare.mjs): codegen and the build, so that its `npm start`
+      // runs dist/ as this tree's does, not src/ under tsx (seconds slower to start, more RSS).
+      execFileSync('npm', ['run', '--silent', 'prepare'], { cwd: root, stdio: 'ignore' });
     } else {
       execFileSync('npm', ['ci', '--silent'], { cwd: root, stdio: 'ignore' });
     }
@@ -146,13 +150,18 @@ export async function startGateway(
   return { child, pid: child.process.pid!, url: `${origin}/graphql` };
 }
 
-export async function measure(gateway: Gateway, query: string, warmupS = WARMUP_S): Promise<Figures> {
+export async function measure(
+  gateway: Gateway,
+  query: string,
+  warmupS = WARMUP_S,
+  connections = CONNECTIONS,
+): Promise<Figures> {
   const body = JSON.stringify({ query });
   const load = (duration: number) =>
     autocannon({
       url: gateway.url,
       method: 'POST',
-      connections: CONNECTIONS,
+      connections,
       duration,
       headers: { 'content-type': 'application/json' },
       body,
@@ -267,6 +276,8 @@ export async function benchThroughput(): Promise<BenchRow[]> {
     });
   }
   const figures = new Map<string, Figures[]>();
+  /** Per query: this tree's CPU per request over BEFORE_REF's, the two loaded together, per run. */
+  const together = new Map<string, number[]>();
   const startups = new Map<string, { ms: number; restRssMiB: number }[]>();
   const loads: number[] = [];
   const servers = new Map<string, Gateway>();
@@ -290,6 +301,24 @@ export async function benchThroughput(): Promise<BenchRow[]> {
           const key = `${contender.name} ${name}`;
           const slice = await measure(servers.get(contender.name)!, query, run === 0 ? WARMUP_S : 1);
           figures.set(key, [...(figures.get(key) ?? []), slice]);
+        }
+      }
+      // This tree against BEFORE_REF loaded at the same time, half the connections each: on a busy
+      // machine slices in turn differ by more than a change does (bench/NOTES.md), while two
+      // servers loaded together share whatever else the machine does within each slice.
+      if (before) {
+        for (let run = 0; run < RUNS; run++) {
+          loads.push(loadavg()[0]!);
+          const [after, earlier] = await Promise.all(
+            // The first warm-up as long as any: the two come to it from different spells of idling.
+            ['production', 'before'].map((c) =>
+              measure(servers.get(c)!, query, run === 0 ? WARMUP_S : 1, CONNECTIONS / 2),
+            ),
+          );
+          together.set(name, [
+            ...(together.get(name) ?? []),
+            after!.cpuMsPerRequest / earlier!.cpuMsPerRequest,
+          ]);
         }
       }
     }
@@ -354,6 +383,15 @@ export async function benchThroughput(): Promise<BenchRow[]> {
           { bench, metric: `${metric}, ${a}/${b}, highest run`, value: Math.max(...ratios), unit: 'x' },
         );
       }
+    }
+    const paired = together.get(name);
+    if (paired) {
+      const metric = 'CPU per request, production/before, loaded together';
+      rows.push(
+        { bench, metric: `${metric} (median of the runs' own)`, value: median(paired), unit: 'x' },
+        { bench, metric: `${metric}, lowest run`, value: Math.min(...paired), unit: 'x' },
+        { bench, metric: `${metric}, highest run`, value: Math.max(...paired), unit: 'x' },
+      );
     }
   }
   for (const [tree, runs] of startups) {

@@ -105,7 +105,10 @@ export function useCompression(options: CompressionOptions = DEFAULT_COMPRESSION
       const headers = response.headers;
       if (headers.has('content-encoding')) return;
       if (!COMPRESSIBLE.test(headers.get('content-type') ?? '')) return;
-      headers.append('vary', 'accept-encoding');
+      // `set`, not `append`: @whatwg-node's Headers then stay the plain object Yoga made them from,
+      // which node:http writes in one `writeHead`; `append` builds a Map and a per-header copy.
+      const vary = headers.get('vary');
+      headers.set('vary', vary ? `${vary}, accept-encoding` : 'accept-encoding');
       const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
       if (encoding === undefined) return;
       const status = response.status;

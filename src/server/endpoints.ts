@@ -24,6 +24,8 @@ export function useGatewayEndpoints(options: EndpointsOptions): Plugin {
     onRequest({ request, url, endResponse, fetchAPI }) {
       const { pathname } = url;
       const isRead = request.method === 'GET' || request.method === 'HEAD';
+      // A GraphQL POST, most of the traffic, is none of this plugin's business.
+      if (!isRead && pathname === graphqlEndpoint) return;
       const json = (status: number, body: unknown) =>
         fetchAPI.Response.json(body, { status, headers: noStore() });
 

@@ -110,6 +110,17 @@ function stripeAccountOf(request: Request): string | undefined {
   return value;
 }
 
+const clientGone = () => new DOMException('The client went away', 'AbortError');
+/** The cancellation of the request a node:http response answers. */
+const responseCancellation = slot<Cancellation>('response cancellation');
+/**
+ * One listener for every response (`on`, as a response closes once): no closure, nor `once`'s
+ * wrapper, per request.
+ */
+function onResponseClose(this: ServerResponse): void {
+  if (!this.writableFinished) responseCancellation.get(this)?.abort(clientGone());
+}
+
 /** Cancellations of requests not served by node:http directly (WebSocket operations, `yoga.fetch`). */
 const sharedSignals = new WeakMap<Request, Cancellation>();
 
@@ -125,14 +136,13 @@ function requestSignal(request: Request, res: ServerResponse | undefined): Cance
   const shared = res === undefined ? sharedSignals.get(request) : undefined;
   if (shared) return shared;
   const cancellation = new Cancellation();
-  const gone = (reason?: unknown) =>
-    cancellation.abort(reason ?? new DOMException('The client went away', 'AbortError'));
-  if (res !== undefined && typeof res.once === 'function') {
-    if (res.destroyed && !res.writableFinished) gone();
-    else
-      res.once('close', () => {
-        if (!res.writableFinished) gone();
-      });
+  const gone = (reason?: unknown) => cancellation.abort(reason ?? clientGone());
+  if (res !== undefined && typeof res.on === 'function') {
+    if (res.destroyed && !res.writableFinished) cancellation.abort(clientGone());
+    else {
+      responseCancellation.set(res, cancellation);
+      res.on('close', onResponseClose);
+    }
     return cancellation;
   }
   const source = request.signal;

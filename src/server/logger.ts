@@ -64,8 +64,14 @@ function allPlain(record: Record<string, unknown>): boolean {
   return true;
 }
 
-/** Lines written to stdout at the end of the event loop's turn, or sooner when this many wait. */
+/** Lines written to stdout at most this long after the first of them, or sooner when this many wait. */
 const MAX_BUFFERED_LINES = 256;
+/**
+ * Under load a turn of the event loop finishes one or two requests, so a write per turn was still
+ * about a write per request: 8.7 % of the gateway's busy time serving the customers query (a
+ * profile at 32 connections, stdout a pipe). A window of a few milliseconds joins tens of lines.
+ */
+const FLUSH_AFTER_MS = 10;
 let buffered: string[] = [];
 let flushing = false;
 let flushesAtExit = false;
@@ -80,16 +86,16 @@ function flushStdout(): void {
 }
 
 /**
- * stdout, one write per turn of the event loop rather than per line: under load an access-log
- * line per request is otherwise a system call per request. Whatever is buffered is written before
- * the process exits, however it exits short of being killed.
+ * stdout, one write per FLUSH_AFTER_MS rather than per line: under load an access-log line per
+ * request is otherwise a system call per request. The timer does not hold the process open, and
+ * whatever is buffered is written before the process exits, however it exits short of being killed.
  */
 const stdoutSink: LogSink = (line) => {
   buffered.push(`${line}\n`);
   if (buffered.length >= MAX_BUFFERED_LINES) flushStdout();
   else if (!flushing) {
     flushing = true;
-    setImmediate(flushStdout);
+    setTimeout(flushStdout, FLUSH_AFTER_MS).unref();
   }
   if (!flushesAtExit) {
     flushesAtExit = true;

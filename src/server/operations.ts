@@ -4,14 +4,14 @@
  * (estimated and actual Stripe calls), and operations, durations, upstream calls and error codes
  * are counted.
  */
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLError } from 'graphql';
 import { getOperationAST } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { Slot } from '../loaders/slot.ts';
 import type { ServerContext } from './context.ts';
 import type { CostEstimate } from './cost.ts';
 import type { ErrorMasker } from './masking.ts';
-import type { GatewayMetrics } from './metrics.ts';
+import type { GatewayMetrics, OperationLabels } from './metrics.ts';
 
 export interface OperationsOptions {
   metrics: GatewayMetrics;
@@ -36,16 +36,38 @@ function isExecutionResult(value: unknown): value is ExecutionResult {
   return typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);
 }
 
+function countErrorsOf(metrics: GatewayMetrics, result: unknown): void {
+  if (!isExecutionResult(result) || result.errors === undefined) return;
+  for (const error of result.errors) metrics.errors.inc({ code: errorCode(error) });
+}
+
 export function useOperations(options: OperationsOptions): Plugin {
   const { metrics, masker, costExtensions, estimates } = options;
+  const countErrors = (result: unknown) => countErrorsOf(metrics, result);
+  // Yoga's document cache hands a repeated document back as the same AST: its labels (the operation
+  // looked up, the name bounded) are worked out once per document and operation name, not per request.
+  const labelsByDocument = new WeakMap<DocumentNode, Map<string | null | undefined, OperationLabels>>();
+  const labelsOf = (document: DocumentNode, operationName: string | null | undefined): OperationLabels => {
+    let byName = labelsByDocument.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      labelsByDocument.set(document, byName);
+    }
+    let labels = byName.get(operationName);
+    if (labels === undefined) {
+      const operation = getOperationAST(document, operationName);
+      labels = {
+        operation_type: operation?.operation ?? 'unknown',
+        operation_name: metrics.operationLabel(operation?.name?.value ?? operationName),
+      };
+      byName.set(operationName, labels);
+    }
+    return labels;
+  };
   return {
     onExecute({ args }) {
       const context = args.contextValue as Partial<ServerContext>;
-      const operation = getOperationAST(args.document, args.operationName);
-      const labels = {
-        operation_type: operation?.operation ?? 'unknown',
-        operation_name: metrics.operationLabel(operation?.name?.value ?? args.operationName),
-      };
+      const labels = labelsOf(args.document, args.operationName);
       const started = performance.now();
       return {
         onExecuteDone(payload) {
@@ -85,11 +107,8 @@ export function useOperations(options: OperationsOptions): Plugin {
       };
     },
     onResultProcess({ result }) {
-      const results = Array.isArray(result) ? result : [result];
-      for (const item of results) {
-        if (!isExecutionResult(item)) continue;
-        for (const error of item.errors ?? []) metrics.errors.inc({ code: errorCode(error) });
-      }
+      if (!Array.isArray(result)) countErrors(result);
+      else for (const item of result) countErrors(item);
     },
   };
 }

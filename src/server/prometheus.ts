@@ -48,12 +48,19 @@ abstract class Labelled<Name extends string, Value> implements Metric {
     protected readonly labelNames: readonly Name[],
   ) {}
 
+  /** The series key: the label values joined (a string built directly, no array per call). */
+  protected keyOf(labels: Labels<Name>): string {
+    const names = this.labelNames;
+    let key = names.length === 0 ? '' : String(labels[names[0]!]);
+    for (let i = 1; i < names.length; i++) key += `\u0000${String(labels[names[i]!])}`;
+    return key;
+  }
+
   protected entry(labels: Labels<Name>, create: () => Value): Value {
-    const values = this.labelNames.map((name) => String(labels[name]));
-    const key = values.join('\u0000');
+    const key = this.keyOf(labels);
     let found = this.series.get(key);
     if (!found) {
-      found = { values, value: create() };
+      found = { values: this.labelNames.map((name) => String(labels[name])), value: create() };
       this.series.set(key, found);
     }
     return found.value;
@@ -66,15 +73,16 @@ abstract class Labelled<Name extends string, Value> implements Metric {
   abstract render(): string;
 }
 
+const newCount = (): { n: number } => ({ n: 0 });
+
 export class Counter<Name extends string = never> extends Labelled<Name, { n: number }> {
   inc(labels: Labels<Name>, by = 1): void {
-    this.entry(labels, () => ({ n: 0 })).n += by;
+    this.entry(labels, newCount).n += by;
   }
 
   /** The current value for a label set (0 when never incremented). */
   get(labels: Labels<Name>): number {
-    const key = this.labelNames.map((name) => String(labels[name])).join('\u0000');
-    return this.series.get(key)?.value.n ?? 0;
+    return this.series.get(this.keyOf(labels))?.value.n ?? 0;
   }
 
   render(): string {
@@ -100,8 +108,15 @@ export class Histogram<Name extends string = never> extends Labelled<Name, Histo
     this.buckets = [...buckets].sort((a, b) => a - b);
   }
 
+  /** One function for every call, not a closure per observation. */
+  private readonly newSeries = (): HistogramSeries => ({
+    counts: this.buckets.map(() => 0),
+    sum: 0,
+    count: 0,
+  });
+
   observe(labels: Labels<Name>, value: number): void {
-    const series = this.entry(labels, () => ({ counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    const series = this.entry(labels, this.newSeries);
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) series.counts[i]!++;
     series.sum += value;
     series.count++;
