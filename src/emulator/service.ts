@@ -6,7 +6,7 @@
  */
 import { type Api, loadApi } from './engine/api.ts';
 import { Ctx, type UploadedFile } from './engine/context.ts';
-import { invalidRequest, StripeError } from './engine/errors.ts';
+import { ErrorReply, invalidRequest } from './engine/errors.ts';
 import { flushEvents, recordEvents } from './engine/events.ts';
 import { fileDownload } from './engine/file-contents.ts';
 import type { CallOptions, EmulatorHandle, EventListener } from './engine/handle.ts';
@@ -215,7 +215,7 @@ export class EmulatorService implements EmulatorHandle {
   private serve(incoming: Incoming, version: string, reply: Reply): EmulatorResponse {
     const { method, path, match, request, idempotencyKey } = incoming;
     const key = authenticate(request.headers.authorization, this.allowedKeys);
-    if (key instanceof StripeError) throw key;
+    if (key instanceof ErrorReply) throw key;
     const download = method === 'GET' && !match ? fileDownload(this.store, path) : undefined;
     if (download) return reply.binary(download.type, download.body);
     if (!match) {
@@ -250,7 +250,7 @@ export class EmulatorService implements EmulatorHandle {
     try {
       body = JSON.stringify(this.run(ctx, match, params, tree, path));
     } catch (error) {
-      if (!(error instanceof StripeError)) throw error;
+      if (!(error instanceof ErrorReply)) throw error;
       status = error.status;
       body = JSON.stringify(error.body());
     }
@@ -266,7 +266,7 @@ export class EmulatorService implements EmulatorHandle {
     const platform = this.platformAccountId();
     if (header === platform) return undefined;
     if (this.store.platform.find(header)?.resource !== 'account') {
-      throw new StripeError(
+      throw new ErrorReply(
         403,
         'invalid_request_error',
         `The provided key '${maskKey(key)}' does not have access to account '${header}' (or that account does not exist). Application access may have been revoked.`,
@@ -303,7 +303,7 @@ export class EmulatorService implements EmulatorHandle {
 
   /**
    * Runs an operation in-process with typed parameters (encoded and validated as a request would
-   * be), returning the response body; a Stripe error is thrown as `StripeError`.
+   * be), returning the response body; a Stripe error is thrown as `ErrorReply`.
    */
   call(method: string, path: string, params: JsonObject = {}, options: CallOptions = {}): JsonObject {
     const match = this.api.router.match(method.toUpperCase(), path);
@@ -389,7 +389,7 @@ export class EmulatorService implements EmulatorHandle {
       result = this.handlers.execute(ctx, match, params, path);
       this.committed(ctx);
     } catch (error) {
-      if (error instanceof StripeError && error.keepChanges) this.committed(ctx);
+      if (error instanceof ErrorReply && error.keepChanges) this.committed(ctx);
       else scope.rollback();
       throw error;
     }

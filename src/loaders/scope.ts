@@ -27,7 +27,7 @@ import { GraphQLError } from 'graphql';
 import { parentPath } from '../spec/paths.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
 import type { Model, ObjectSchema, Operation, OutType } from '../spec/types.ts';
-import { type GetRequest, idOf, type StripeObject } from './loaders.ts';
+import { type GetRequest, idOf, type StripeObject } from './requests.ts';
 import type { WriteRequest } from './session.ts';
 
 /** The one message of every denial: it never says whether the object exists. */

@@ -23,7 +23,7 @@ import type { StripePage } from '../rest/paginate.ts';
 import { fillPath, namedParams } from '../spec/paths.ts';
 import type { BatchRead } from '../spec/resources.ts';
 import { MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
-import { type GetRequest, requestKey, type StripeObject } from './loaders.ts';
+import { type GetRequest, requestKey, type StripeObject } from './requests.ts';
 import { type CursorCheck, forbidden, type ReadPlan, type SessionScope, type Within } from './scope.ts';
 import { slot } from './slot.ts';
 import { toGraphQLError } from './stripe-errors.ts';

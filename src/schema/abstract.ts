@@ -25,7 +25,7 @@ import {
   isListType,
   isObjectType,
 } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import { userError } from './errors.ts';
 
 /** What a GraphQL object type holds on the wire: Stripe's `object` and whether it is the deleted form. */

@@ -5,7 +5,7 @@
 import SchemaBuilder, { type ObjectRef } from '@pothos/core';
 import FederationPlugin from '@pothos/plugin-federation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import type { GatewayContext } from './context.ts';
 
 export interface SchemaTypes {

@@ -6,7 +6,7 @@
  */
 
 import type { ArgBuilder, ObjectRef, OutputRef } from '@pothos/core';
-import type { GetRequest, StripeObject } from '../loaders/loaders.ts';
+import type { GetRequest, StripeObject } from '../loaders/requests.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../spec/stripe.ts';

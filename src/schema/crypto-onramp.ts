@@ -5,7 +5,7 @@
  * relation is the quote for the session's own transaction details. Both are preview resources
  * (src/spec/overlay.ts); without them (STRIPE_PREVIEW_RESOURCES=off) the field is not added.
  */
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import type { Builder, StripeObjectRef } from './builder.ts';
 import { sessionOf } from './context.ts';
 import { planExtensions } from './plans.ts';

@@ -37,7 +37,7 @@ import {
   type SchemaExtensionNode,
   type TypeDefinitionNode,
 } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import type { Builder, StripeObjectRef } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { sessionOf } from './context.ts';

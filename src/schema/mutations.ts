@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import { camelCase, pascalCase, singular } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
 import { IDEMPOTENCY_KEY } from '../spec/stripe.ts';

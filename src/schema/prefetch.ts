@@ -50,7 +50,7 @@ import {
 // graphql-js's own field collection (CJS, the build everything here loads): the same field nodes,
 // in the same groups, as execution hands the resolvers.
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
-import type { GetRequest } from '../loaders/loaders.ts';
+import type { GetRequest } from '../loaders/requests.ts';
 import type { GatewayContext } from './context.ts';
 import type { OperationPlan } from './operation-plan.ts';
 import { type FetchPlan, planOf } from './plans.ts';

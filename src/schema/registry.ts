@@ -14,7 +14,7 @@ import type {
   UnionRef,
 } from '@pothos/core';
 import { GraphQLError } from 'graphql';
-import { idOf, type StripeObject } from '../loaders/loaders.ts';
+import { idOf, type StripeObject } from '../loaders/requests.ts';
 import { inherit, type UpstreamSession } from '../loaders/session.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';

@@ -8,7 +8,7 @@
  * come from the list endpoint, through the parent's upstream session.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import { idOf, type StripeObject } from '../loaders/loaders.ts';
+import { idOf, type StripeObject } from '../loaders/requests.ts';
 import { inherit } from '../loaders/session.ts';
 import { listItemOf } from '../spec/relations.ts';
 import type { Operation, OutType, RelationEdge } from '../spec/types.ts';

@@ -5,7 +5,7 @@
  */
 import type { ArgumentRef, FieldRef } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';

@@ -12,7 +12,7 @@
  * admits.
  */
 import type { InterfaceRef } from '@pothos/core';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';

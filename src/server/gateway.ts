@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { StripeObject } from '../loaders/loaders.ts';
+import type { StripeObject } from '../loaders/requests.ts';
 import { createScopePolicy, forbidden } from '../loaders/scope.ts';
 import { type RequestPlans, UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';

@@ -1,6 +1,6 @@
 /** Stripe's bracket form encoding and parameter validation, without a server. */
 import { describe, expect, it } from 'vitest';
-import type { StripeError } from '../../src/emulator/engine/errors.ts';
+import type { ErrorReply } from '../../src/emulator/engine/errors.ts';
 import { decodeForm, decodeMultipart, FormError } from '../../src/emulator/request/form.ts';
 import { validateParams } from '../../src/emulator/request/validate.ts';
 import type { InParam } from '../../src/spec/types.ts';
@@ -80,7 +80,7 @@ describe('validateParams', () => {
     try {
       validateParams(input as never, params, true);
     } catch (e) {
-      return (e as StripeError).body().error;
+      return (e as ErrorReply).body().error;
     }
     throw new Error('expected an error');
   };

@@ -6,7 +6,7 @@
  * effect on the balances checked against what Stripe does.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { StripeError } from '../../src/emulator/engine/errors.ts';
+import { ErrorReply } from '../../src/emulator/engine/errors.ts';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
@@ -65,11 +65,11 @@ function txnOf(id: unknown, account?: string): JsonObject {
   return call('GET', `/v1/balance_transactions/${String(id)}`, {}, account);
 }
 
-function refused(fn: () => unknown): StripeError {
+function refused(fn: () => unknown): ErrorReply {
   try {
     fn();
   } catch (error) {
-    if (error instanceof StripeError) return error;
+    if (error instanceof ErrorReply) return error;
     throw error;
   }
   throw new Error('expected a Stripe error');

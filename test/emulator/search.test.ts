@@ -1,7 +1,7 @@
 /** The search query language and the router, without a server. */
 import { describe, expect, it } from 'vitest';
 import { loadApi } from '../../src/emulator/engine/api.ts';
-import { StripeError } from '../../src/emulator/engine/errors.ts';
+import { ErrorReply } from '../../src/emulator/engine/errors.ts';
 import { matchesQuery, parseSearchQuery } from '../../src/emulator/handlers/search.ts';
 
 describe('parseSearchQuery', () => {
@@ -35,10 +35,10 @@ describe('parseSearchQuery', () => {
   });
 
   it('rejects mixed joins, bad numbers and junk', () => {
-    expect(() => parseSearchQuery('a:1 AND b:2 OR c:3')).toThrow(StripeError);
-    expect(() => parseSearchQuery('amount>lots')).toThrow(StripeError);
-    expect(() => parseSearchQuery('(a:1)')).toThrow(StripeError);
-    expect(() => parseSearchQuery('')).toThrow(StripeError);
+    expect(() => parseSearchQuery('a:1 AND b:2 OR c:3')).toThrow(ErrorReply);
+    expect(() => parseSearchQuery('amount>lots')).toThrow(ErrorReply);
+    expect(() => parseSearchQuery('(a:1)')).toThrow(ErrorReply);
+    expect(() => parseSearchQuery('')).toThrow(ErrorReply);
   });
 
   it('matches case-insensitively, by substring and by number', () => {

@@ -4,7 +4,7 @@
  * connected accounts or caller scopes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StripeObject } from '../../src/loaders/loaders.ts';
+import type { StripeObject } from '../../src/loaders/requests.ts';
 import type { RestClient, RestRequest } from '../../src/rest/client.ts';
 import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { ObjectCache, objectIds } from '../../src/server/cache.ts';

@@ -4,7 +4,7 @@
  * account-scoped subscriber receives only its account's events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StripeObject } from '../../src/loaders/loaders.ts';
+import type { StripeObject } from '../../src/loaders/requests.ts';
 import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
 import { bearer, JWT_ENV, token } from './auth-helpers.ts';

@@ -4,7 +4,7 @@
  * a typed RATE_LIMITED error when it would wait too long, and 429s shrink the budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StripeObject } from '../../src/loaders/loaders.ts';
+import type { StripeObject } from '../../src/loaders/requests.ts';
 import { StripeError } from '../../src/rest/errors.ts';
 import { RateBudget } from '../../src/server/rate-budget.ts';
 import { type Harness, startHarness } from './harness.ts';

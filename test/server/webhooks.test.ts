@@ -4,7 +4,7 @@
  * per-object streams (over SSE through `yoga.fetch`) with their typed, walkable object.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StripeObject } from '../../src/loaders/loaders.ts';
+import type { StripeObject } from '../../src/loaders/requests.ts';
 import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
 import { signatureHeader, verifySignature } from '../../src/spec/webhook-signature.ts';

@@ -4,12 +4,12 @@
  */
 import { replaceParams } from '../../spec/paths.ts';
 import type { RelationEdge } from '../../spec/types.ts';
-import { loadRegistry, type Registry } from './registry.ts';
+import { loadRegistry, type ResourceRegistry } from './registry.ts';
 import { Router } from './router.ts';
 import { compileRoutes, type Route } from './routes.ts';
 
 export class Api {
-  readonly registry: Registry;
+  readonly registry: ResourceRegistry;
   readonly routes: Route[];
   readonly router: Router;
   readonly apiVersion: string;
@@ -19,7 +19,7 @@ export class Api {
   /** resources addressable by id (a retrieve route), so references to them can be checked */
   private readonly stored = new Set<string>();
 
-  constructor(registry: Registry) {
+  constructor(registry: ResourceRegistry) {
     this.registry = registry;
     this.routes = compileRoutes(registry);
     this.router = new Router(this.routes);

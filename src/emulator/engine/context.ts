@@ -7,7 +7,7 @@ import { newId } from './ids.ts';
 import { type Json, type JsonObject, orderKeys } from './json.ts';
 import { applyParams, type BuildEnv, buildResource, buildSubObject } from './objects.ts';
 import type { Random } from './random.ts';
-import type { Registry } from './registry.ts';
+import type { ResourceRegistry } from './registry.ts';
 import type { Entry, Scope, Store } from './store.ts';
 
 export interface InsertOptions {
@@ -49,7 +49,7 @@ export interface RequestInfo {
 }
 
 export class Ctx implements BuildEnv {
-  readonly registry: Registry;
+  readonly registry: ResourceRegistry;
   readonly store: Store;
   readonly scope: Scope;
   readonly now: number;
@@ -66,7 +66,7 @@ export class Ctx implements BuildEnv {
   publicUrl: string | undefined;
 
   constructor(
-    registry: Registry,
+    registry: ResourceRegistry,
     store: Store,
     scope: Scope,
     now: number,

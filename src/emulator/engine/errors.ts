@@ -1,5 +1,5 @@
 /**
- * Stripe-shaped API errors. Handlers throw `StripeError`; the server turns it into
+ * Stripe-shaped API errors. Handlers throw `ErrorReply`; the server turns it into
  * `{ error: { type, code, message, param, … } }` with the HTTP status.
  */
 import type { JsonObject } from './json.ts';
@@ -17,8 +17,8 @@ export interface StripeErrorFields {
   doc_url?: string;
 }
 
-export class StripeError extends Error {
-  override readonly name = 'StripeError';
+export class ErrorReply extends Error {
+  override readonly name = 'ErrorReply';
   readonly status: number;
   readonly type: StripeErrorType;
   readonly fields: StripeErrorFields;
@@ -49,18 +49,18 @@ export class StripeError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, fields: StripeErrorFields = {}, status = 400): StripeError =>
-  new StripeError(status, 'invalid_request_error', message, fields);
+export const invalidRequest = (message: string, fields: StripeErrorFields = {}, status = 400): ErrorReply =>
+  new ErrorReply(status, 'invalid_request_error', message, fields);
 
 /** 404 for an id that names no object of the expected kind. */
-export const noSuch = (label: string, id: string, param = 'id', status = 404): StripeError =>
-  new StripeError(status, 'invalid_request_error', `No such ${label}: '${id}'`, {
+export const noSuch = (label: string, id: string, param = 'id', status = 404): ErrorReply =>
+  new ErrorReply(status, 'invalid_request_error', `No such ${label}: '${id}'`, {
     code: 'resource_missing',
     param,
   });
 
-export const unknownParameter = (param: string): StripeError =>
+export const unknownParameter = (param: string): ErrorReply =>
   invalidRequest(`Received unknown parameter: ${param}`, { code: 'parameter_unknown', param });
 
-export const missingParameter = (param: string): StripeError =>
+export const missingParameter = (param: string): ErrorReply =>
   invalidRequest(`Missing required param: ${param}.`, { code: 'parameter_missing', param });

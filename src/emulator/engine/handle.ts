@@ -24,7 +24,7 @@ export type EventListener = (events: readonly JsonObject[]) => void;
 
 export interface EmulatorHandle {
   readonly store: Store;
-  /** Runs an operation in-process; a Stripe error is thrown as `StripeError`. */
+  /** Runs an operation in-process; a Stripe error is thrown as `ErrorReply`. */
   call(method: string, path: string, params?: JsonObject, options?: CallOptions): JsonObject;
   /** Runs `fn` with a request context in a transaction (rolled back if it throws). */
   transaction<T>(fn: (ctx: Ctx) => T, options?: { account?: string; now?: number }): T;

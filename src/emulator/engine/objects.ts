@@ -12,10 +12,10 @@
 import type { OutProp, OutType } from '../../spec/types.ts';
 import { NAMED_BOOL_DEFAULTS, NAMED_STRING_DEFAULTS, PROP_DEFAULTS } from './defaults.ts';
 import { deepClone, isObject, type Json, type JsonObject } from './json.ts';
-import type { Registry } from './registry.ts';
+import type { ResourceRegistry } from './registry.ts';
 
 export interface BuildEnv {
-  registry: Registry;
+  registry: ResourceRegistry;
   /** Unix seconds */
   now: number;
 }

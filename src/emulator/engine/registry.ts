@@ -29,7 +29,7 @@ export interface ResourceInfo {
   inlineLists: InlineList[];
 }
 
-export class Registry {
+export class ResourceRegistry {
   readonly model: Model;
   readonly resources = new Map<string, ResourceInfo>();
   private readonly propMaps = new Map<string, Map<string, OutProp>>();
@@ -226,9 +226,9 @@ export class Registry {
   }
 }
 
-let registry: Registry | undefined;
+let registry: ResourceRegistry | undefined;
 
-export function loadRegistry(): Registry {
-  registry ??= new Registry(loadModel());
+export function loadRegistry(): ResourceRegistry {
+  registry ??= new ResourceRegistry(loadModel());
   return registry;
 }

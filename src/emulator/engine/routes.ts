@@ -6,7 +6,7 @@
  */
 import { blankParams, endsWithParam, withoutTestHelpers } from '../../spec/paths.ts';
 import type { Operation } from '../../spec/types.ts';
-import type { Registry } from './registry.ts';
+import type { ResourceRegistry } from './registry.ts';
 
 export interface PathParent {
   /** the path parameter */
@@ -37,7 +37,7 @@ export interface Route {
   singleton?: string;
 }
 
-export function compileRoutes(registry: Registry): Route[] {
+export function compileRoutes(registry: ResourceRegistry): Route[] {
   const ops = registry.model.operations;
   const byId = new Map(ops.map((op) => [op.id, op]));
 

@@ -6,7 +6,7 @@
 import { MAX_EXPAND_DEPTH } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import type { Registry } from '../engine/registry.ts';
+import type { ResourceRegistry } from '../engine/registry.ts';
 import { isIncludable } from './render.ts';
 
 /** prop → what to expand inside it */
@@ -20,7 +20,7 @@ const notExpandable = (path: string, suggestion?: string) =>
   );
 
 /** Types one level down: the prop `name` of any object `types` can be, if expandable. */
-function step(registry: Registry, types: OutType[], name: string): OutType[] {
+function step(registry: ResourceRegistry, types: OutType[], name: string): OutType[] {
   const next: OutType[] = [];
   for (const type of types) {
     for (const schema of registry.schemasOf(type)) {
@@ -37,7 +37,7 @@ function step(registry: Registry, types: OutType[], name: string): OutType[] {
  * tree. `extra` names top-level pseudo-fields that are accepted as is (`total_count` on search).
  */
 export function parseExpand(
-  registry: Registry,
+  registry: ResourceRegistry,
   paths: readonly string[],
   response: OutType,
   paged: 'list' | 'search' | undefined,

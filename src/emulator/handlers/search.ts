@@ -7,7 +7,7 @@
 import type { OutType } from '../../spec/types.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject, refId } from '../engine/json.ts';
-import type { Registry } from '../engine/registry.ts';
+import type { ResourceRegistry } from '../engine/registry.ts';
 
 type Operator = ':' | '~' | '>' | '<' | '>=' | '<=';
 
@@ -73,7 +73,12 @@ export function parseSearchQuery(text: string): SearchQuery {
 }
 
 /** Checks that every clause names a field of `resource`; Stripe rejects unsupported fields. */
-export function checkFields(registry: Registry, resource: string, query: SearchQuery, plural: string): void {
+export function checkFields(
+  registry: ResourceRegistry,
+  resource: string,
+  query: SearchQuery,
+  plural: string,
+): void {
   for (const clause of query.clauses) {
     let schema: string | undefined = resource;
     for (const segment of clause.path) {

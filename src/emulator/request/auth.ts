@@ -3,7 +3,7 @@
  * Any well-formed test key (`sk_test_…`, `rk_test_…`) is valid unless the emulator was given a list.
  */
 import { API_KEY_PREFIX, TEST_API_KEY } from '../../spec/stripe.ts';
-import { invalidRequest, type StripeError } from '../engine/errors.ts';
+import { type ErrorReply, invalidRequest } from '../engine/errors.ts';
 
 const NO_KEY =
   "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
@@ -31,10 +31,7 @@ export function keyFromHeader(header: string | undefined): string | undefined {
 }
 
 /** The key, or the 401 Stripe answers. */
-export function authenticate(
-  header: string | undefined,
-  allowed?: ReadonlySet<string>,
-): string | StripeError {
+export function authenticate(header: string | undefined, allowed?: ReadonlySet<string>): string | ErrorReply {
   const key = keyFromHeader(header);
   if (key === undefined || key === '') {
     return header

@@ -3,7 +3,7 @@
  * replayed for the same request; the same key with other parameters is Stripe's
  * `idempotency_error`. Validation errors are not kept (they happen before Stripe's layer).
  */
-import { StripeError } from '../engine/errors.ts';
+import { ErrorReply } from '../engine/errors.ts';
 import type { FormValue } from './form.ts';
 
 export interface SavedResponse {
@@ -27,7 +27,7 @@ export class IdempotencyCache {
     const saved = this.saved.get(IdempotencyCache.key(account, key));
     if (!saved) return undefined;
     if (saved.fingerprint !== fingerprint) {
-      throw new StripeError(
+      throw new ErrorReply(
         400,
         'idempotency_error',
         `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,

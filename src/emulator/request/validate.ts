@@ -7,7 +7,7 @@
  * and for plain strings; elsewhere it is Stripe's `parameter_invalid_empty` error.
  */
 import type { InParam, InType } from '../../spec/types.ts';
-import { invalidRequest, missingParameter, type StripeError, unknownParameter } from '../engine/errors.ts';
+import { type ErrorReply, invalidRequest, missingParameter, unknownParameter } from '../engine/errors.ts';
 import type { Json, JsonObject } from '../engine/json.ts';
 import type { FormHash, FormValue } from './form.ts';
 
@@ -24,7 +24,7 @@ const INDEX = /^\d+$/;
 const child = (path: string, key: string | number) => `${path}[${key}]`;
 const lastName = (path: string) => /([^[\]]+)\]?$/.exec(path)?.[1] ?? path;
 
-function emptyError(path: string): StripeError {
+function emptyError(path: string): ErrorReply {
   return invalidRequest(
     `You passed an empty string for '${path}'. We assume empty values are an attempt to unset a parameter; however '${path}' cannot be unset. You should remove '${path}' from your request or supply a non-empty value.`,
     { code: 'parameter_invalid_empty', param: path },

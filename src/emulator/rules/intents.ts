@@ -11,7 +11,7 @@
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest, StripeError } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import type { JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -39,7 +39,7 @@ function unexpectedState(
   verb: string,
   status: unknown,
   allowed: string[],
-): StripeError {
+): ErrorReply {
   return invalidRequest(
     `You cannot ${verb} this ${kind} because it has a status of ${String(status)}. Only a ${kind} with one of the following statuses may be ${PAST[verb] ?? verb}: ${allowed.join(', ')}.`,
     { code: kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state' },
@@ -177,7 +177,7 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
         type: 'card_error',
       },
     });
-    throw new StripeError(
+    throw new ErrorReply(
       402,
       'card_error',
       decline.message,

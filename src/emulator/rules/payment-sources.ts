@@ -5,7 +5,7 @@
  * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach).
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest, noSuch, StripeError } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest, noSuch } from '../engine/errors.ts';
 import { ID_SUFFIX_LENGTH } from '../engine/ids.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { TOKEN_PREFIXES } from '../engine/prefixes.ts';
@@ -82,8 +82,8 @@ export function bankAccountObject(ctx: Ctx, fields: JsonObject): JsonObject {
 export function declineError(
   decline: Decline,
   fields: { charge?: string; payment_intent?: JsonObject; payment_method?: JsonObject } = {},
-): StripeError {
-  return new StripeError(
+): ErrorReply {
+  return new ErrorReply(
     402,
     'card_error',
     decline.message,

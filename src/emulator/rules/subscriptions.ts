@@ -14,7 +14,7 @@
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest, StripeError } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -142,7 +142,7 @@ function periodInvoice(
   try {
     return payInvoice(ctx, invoice, {}, false);
   } catch (error) {
-    if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
+    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
     if (params.payment_behavior === 'error_if_incomplete') throw error;
     return ctx.current(invoice);
   }
@@ -303,7 +303,7 @@ function billChanges(
   try {
     paid = payInvoice(ctx, paid, {}, false);
   } catch (error) {
-    if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
+    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
     if (params.payment_behavior === 'error_if_incomplete') throw error;
   }
   ctx.set(subscription, { latest_invoice: paid.id });

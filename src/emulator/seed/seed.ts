@@ -14,7 +14,7 @@
  * the platform's balance, and reference data (country specs, exchange rates, tax codes).
  */
 import { createHash } from 'node:crypto';
-import { StripeError } from '../engine/errors.ts';
+import { ErrorReply } from '../engine/errors.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { ID_SUFFIX_LENGTH, prefixOf } from '../engine/ids.ts';
 import type { JsonObject } from '../engine/json.ts';
@@ -555,7 +555,7 @@ export function seed(service: EmulatorHandle): void {
         { charge: SEED.tim.declinedCharge },
       );
     } catch (error) {
-      if (!(error instanceof StripeError) || error.type !== 'card_error') throw error;
+      if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
     }
     // Barbara: a saved card through a setup intent.
     call(

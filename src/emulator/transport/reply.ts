@@ -2,7 +2,7 @@
  * Building one response: the headers every answer carries (`Request-Id`, `Stripe-Version`, the
  * echoed `Idempotency-Key`), JSON bodies, Stripe errors, and the status counts for `stats()`.
  */
-import { StripeError } from '../engine/errors.ts';
+import { ErrorReply } from '../engine/errors.ts';
 import type { JsonObject } from '../engine/json.ts';
 import type { StatsCounter } from './stats.ts';
 
@@ -30,9 +30,9 @@ export class Reply {
     return { status, headers: this.headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
   }
 
-  /** Stripe's error body for a `StripeError`; anything else is the emulator's own 500. */
+  /** Stripe's error body for a `ErrorReply`; anything else is the emulator's own 500. */
   error(error: unknown): EmulatorResponse {
-    if (error instanceof StripeError) return this.json(error.status, error.body());
+    if (error instanceof ErrorReply) return this.json(error.status, error.body());
     const message = error instanceof Error ? error.message : String(error);
     return this.json(500, { error: { type: 'api_error', message: `The emulator failed: ${message}` } });
   }
