@@ -116,6 +116,9 @@ class Builder {
         case 'Upload':
           return null;
         default:
+          // Codes Stripe checks against its lists: a currency and a country it supports.
+          if (/currenc/i.test(hint)) return 'usd';
+          if (/countr/i.test(hint)) return 'US';
           return 'walk';
       }
     }
