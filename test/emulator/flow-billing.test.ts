@@ -164,7 +164,7 @@ describe('billing', () => {
     const { createQuote: quote } = await f.ok(
       `mutation($c: ID!, $price: ID!) {
         createQuote(input: { customer: $c, lineItems: [{ price: $price, quantity: 3 }] }) {
-          id status amountSubtotal amountTotal lineItems(first: 10) { nodes { quantity amountTotal } }
+          id status amountSubtotal amountTotal lineItems(first: 10) { nodes { quantity amountTotal description } }
         }
       }`,
       { c: id, price },
@@ -173,7 +173,7 @@ describe('billing', () => {
       status: 'DRAFT',
       amountSubtotal: 3000,
       amountTotal: 3000,
-      lineItems: { nodes: [{ quantity: 3, amountTotal: 3000 }] },
+      lineItems: { nodes: [{ quantity: 3, amountTotal: 3000, description: 'Flow plan' }] },
     });
     const finalized = await f.ok('mutation($id: ID!) { finalizeQuote(id: $id) { status number } }', {
       id: quote.id,

@@ -137,7 +137,7 @@ describe('Identity', () => {
 describe('Billing', () => {
   const at = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).toISOString();
   const INVOICE = `id status total billingReason
-    lines(first: 10) { nodes { amount proration quantity period { start end } } }
+    lines(first: 10) { nodes { amount proration quantity description period { start end } } }
     paymentIntent { id status amount amountReceived invoiceId latestCharge { id paymentIntentId invoiceId status } }`;
 
   it('prorations, metered usage and PaymentIntents through a test clock', async () => {
@@ -187,13 +187,16 @@ describe('Billing', () => {
       { s: sub.id, i: item(basic), p: pro },
     );
     const { invoiceitems } = await f.ok(
-      'query($c: ID!) { invoiceitems(customer: $c, pending: true, first: 5) { nodes { amount proration period { start end } } } }',
+      'query($c: ID!) { invoiceitems(customer: $c, pending: true, first: 5) { nodes { amount proration description period { start end } } } }',
       { c: customer.id },
     );
     const rest = { start: at(2025, 1, 16), end: at(2025, 2, 1) };
+    // Stripe names the product, the quantity when there are several, and the day the change took effect.
+    const remaining = 'Remaining time on Plan 3000 after 16 Jan 2025';
+    const unused = 'Unused time on Plan 1000 after 16 Jan 2025';
     expect(invoiceitems.nodes).toEqual([
-      { amount: 1548, proration: true, period: rest },
-      { amount: -516, proration: true, period: rest },
+      { amount: 1548, proration: true, description: remaining, period: rest },
+      { amount: -516, proration: true, description: unused, period: rest },
     ]);
     // No proration when asked for none.
     await f.ok(
@@ -222,15 +225,22 @@ describe('Billing', () => {
       billingReason: 'SUBSCRIPTION_CYCLE',
     });
     expect(renewal.lines.nodes).toEqual([
-      { amount: 3000, proration: false, quantity: 1, period: { start: at(2025, 2, 1), end: at(2025, 3, 1) } },
+      {
+        amount: 3000,
+        proration: false,
+        quantity: 1,
+        description: '1 × Plan 3000 (at $30.00 / month)',
+        period: { start: at(2025, 2, 1), end: at(2025, 3, 1) },
+      },
       {
         amount: 750,
         proration: false,
         quantity: 150,
+        description: '150 × Plan 5 (at $0.05 / month)',
         period: { start: at(2025, 1, 1), end: at(2025, 2, 1) },
       },
-      { amount: -516, proration: true, quantity: 1, period: rest },
-      { amount: 1548, proration: true, quantity: 1, period: rest },
+      { amount: -516, proration: true, quantity: 1, description: unused, period: rest },
+      { amount: 1548, proration: true, quantity: 1, description: remaining, period: rest },
     ]);
     expect(renewal.paymentIntent).toMatchObject({ status: 'SUCCEEDED', amountReceived: 4782 });
     const { subscriptionItem } = await f.ok(

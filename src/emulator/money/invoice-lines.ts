@@ -3,8 +3,9 @@
  * or subscription items, and the invoice totals they add up to. Lines change on drafts only.
  */
 import type { Ctx } from '../engine/context.ts';
+import { formatMoney } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import type { Json, JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 
 /** Lines of an invoice, oldest first. */
@@ -13,6 +14,46 @@ export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
 }
 
 export const period = (start: Json, end: Json): JsonObject => ({ end, start });
+
+/** The name of a price's product, as Stripe writes it in line descriptions (the id if it is gone). */
+export function productName(ctx: Ctx, price: JsonObject): string {
+  const product = isObject(price.product)
+    ? price.product
+    : ctx.find(String(price.product ?? ''), ['product'])?.data;
+  return String(product?.name ?? price.product ?? '');
+}
+
+/** `Pro plan`, `2 × Pro plan`: a price's product with the quantity when there are several. */
+const counted = (ctx: Ctx, price: JsonObject, quantity: number): string =>
+  `${quantity === 1 ? '' : `${quantity} × `}${productName(ctx, price)}`;
+
+/** A subscription item's line: `1 × Pro plan (at $250.00 / year)`. */
+export function subscriptionLineDescription(ctx: Ctx, price: JsonObject, quantity: number): string {
+  const recurring = isObject(price.recurring) ? price.recurring : undefined;
+  const count = Number(recurring?.interval_count ?? 1);
+  const interval = recurring
+    ? ` / ${count === 1 ? recurring.interval : `every ${count} ${recurring.interval}s`}`
+    : '';
+  const unit = formatMoney(Number(price.unit_amount ?? 0), String(price.currency ?? 'usd'));
+  return `${quantity} × ${productName(ctx, price)} (at ${unit}${interval})`;
+}
+
+/** A proration line: `Unused time on Pro plan after 03 Dec 2026`. */
+export function prorationDescription(
+  ctx: Ctx,
+  side: 'unused' | 'remaining',
+  price: JsonObject,
+  quantity: number,
+  at: number,
+): string {
+  const day = new Date(at * 1000).toLocaleDateString('en-GB', {
+    day: '2-digit',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  return `${side === 'unused' ? 'Unused' : 'Remaining'} time on ${counted(ctx, price, quantity)} after ${day}`;
+}
 
 /** Stores a line on an invoice. */
 export function addLine(ctx: Ctx, invoiceId: string, fields: JsonObject): Entry {

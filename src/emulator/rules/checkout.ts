@@ -8,6 +8,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
+import { productName } from '../money/invoice-lines.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 
 /** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
@@ -37,7 +38,7 @@ export function storeLineItems(
         amount_tax: 0,
         amount_total: amount,
         currency: price?.data.currency ?? 'usd',
-        description: price ? String(price.data.nickname ?? price.data.product ?? '') : '',
+        description: price ? productName(ctx, price.data) : '',
         price: price?.data ?? null,
         quantity,
       }),

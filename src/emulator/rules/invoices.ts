@@ -11,6 +11,7 @@
  *   drafts can be deleted.
  */
 import type { Ctx } from '../engine/context.ts';
+import { minimumCharge } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
@@ -49,7 +50,11 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
   });
   const due = Number(entry.data.amount_due);
   if (due === 0) entry = markPaid(ctx, entry, null);
-  else if (due < MINIMUM_CHARGE && entry.data.collection_method !== 'send_invoice' && customer) {
+  else if (
+    due < minimumCharge(String(entry.data.currency ?? 'usd')) &&
+    entry.data.collection_method !== 'send_invoice' &&
+    customer
+  ) {
     // Below the minimum charge: paid now, the amount carried to the customer's balance.
     carry(ctx, ctx.current(customer), entry, due);
     entry = ctx.set(markPaid(ctx, entry, null), {
@@ -90,9 +95,6 @@ function cancelIntent(ctx: Ctx, invoice: Entry): void {
   if (intent)
     ctx.set(intent, { status: 'canceled', canceled_at: ctx.now, cancellation_reason: 'void_invoice' });
 }
-
-/** The smallest amount Stripe charges (in cents, for USD and most currencies). */
-export const MINIMUM_CHARGE = 50;
 
 /**
  * The customer's balance at finalization: a credit (negative) reduces the amount due, a debit adds

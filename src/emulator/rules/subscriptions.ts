@@ -19,7 +19,14 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFor } from '../money/discounts.ts';
-import { addLine, invoiceDefaults, lineFromItem, recomputeTotals } from '../money/invoice-lines.ts';
+import {
+  addLine,
+  invoiceDefaults,
+  lineFromItem,
+  prorationDescription,
+  recomputeTotals,
+  subscriptionLineDescription,
+} from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
 import { createPrice } from './catalog.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
@@ -117,7 +124,7 @@ function periodInvoice(
     addLine(ctx, invoice.id, {
       amount: trialing ? 0 : unit * quantity,
       currency: price.currency ?? 'usd',
-      description: `${quantity} × ${String(price.nickname ?? price.product ?? 'item')}`,
+      description: subscriptionLineDescription(ctx, price, quantity),
       period:
         metered && ended
           ? ended
@@ -198,9 +205,9 @@ function prorate(
   const end = Number(subscription.data.current_period_end);
   if (!(end > start) || at >= end || subscription.data.status !== 'active') return;
   const fraction = (end - Math.max(at, start)) / (end - start);
-  const sides: [Billed | undefined, number, string][] = [
-    [before, -1, 'Unused time on'],
-    [after, 1, 'Remaining time on'],
+  const sides: [Billed | undefined, number, 'unused' | 'remaining'][] = [
+    [before, -1, 'unused'],
+    [after, 1, 'remaining'],
   ];
   for (const [side, sign, label] of sides) {
     if (!side || (isObject(side.price.recurring) && side.price.recurring.usage_type === 'metered')) continue;
@@ -210,7 +217,7 @@ function prorate(
       amount,
       currency: String(side.price.currency ?? 'usd'),
       customer: String(subscription.data.customer),
-      description: `${label} ${side.quantity} × ${String(side.price.nickname ?? side.price.product ?? 'item')}`,
+      description: prorationDescription(ctx, label, side.price, side.quantity, at),
       period: { start: at, end },
       subscription: subscription.id,
     });
