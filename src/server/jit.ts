@@ -22,6 +22,7 @@ import {
   BREAK,
   type DocumentNode,
   type FragmentDefinitionNode,
+  GraphQLError,
   Kind,
   type SelectionSetNode,
   visit,
@@ -103,6 +104,42 @@ export function useCompiledExecution(): Plugin {
       },
     },
   );
+  const compile = jit.onExecute;
+  if (!compile) return {};
   // Only onExecute: subscriptions keep graphql-js's subscribe.
-  return jit.onExecute ? { onExecute: jit.onExecute } : {};
+  return {
+    onExecute(payload) {
+      // (synchronous: enableIf above returns a boolean)
+      compile(payload);
+      const document = payload.args.document;
+      if (decided.get(document) !== true) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!('errors' in result) || !result.errors?.length) return;
+          setResult({ ...result, errors: result.errors.map((error) => anchored(error, document)) });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * graphql-jit's errors carry `locations` but neither the AST nodes nor the source they come from,
+ * and Yoga rebuilds every error from those when it writes the answer: the second run of a document
+ * would answer without `locations`. The error is rebuilt on the document's source, at the offsets
+ * of its locations, so that both runs answer alike.
+ */
+function anchored(error: GraphQLError, document: DocumentNode): GraphQLError {
+  const source = document.loc?.source;
+  if (error.nodes || error.source || !error.locations?.length || !source) return error;
+  const starts = [0];
+  for (const match of source.body.matchAll(/\r\n|[\n\r]/g)) starts.push(match.index + match[0].length);
+  const positions = error.locations.map(({ line, column }) => (starts[line - 1] ?? 0) + column - 1);
+  return new GraphQLError(error.message, {
+    source,
+    positions,
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    ...(error.extensions ? { extensions: error.extensions } : {}),
+  });
 }

@@ -24,7 +24,12 @@ export interface GraphQLResponse {
   headers: Headers;
   body: {
     data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    errors?: {
+      message: string;
+      locations?: { line: number; column: number }[];
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
     extensions?: Record<string, unknown>;
   };
 }

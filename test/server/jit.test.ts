@@ -44,8 +44,11 @@ describe('compiled execution', () => {
     const third = await h.query(query, { variables });
     expect(third.body.data).toEqual(second.body.data);
     expect(second.body.data).toEqual(first.body.data);
-    const codes = (r: typeof first) => r.body.errors?.map((e) => [e.path, e.extensions?.code, e.message]);
+    // Where in the document each error is, too (graphql-jit's errors carry no AST nodes).
+    const codes = (r: typeof first) =>
+      r.body.errors?.map((e) => [e.path, e.extensions?.code, e.message, e.locations]);
     expect(codes(second)).toEqual(codes(first));
+    expect(codes(third)).toEqual(codes(first));
     expect(first.body.data).toMatchObject({
       me: { id: SEED.jenny.customer, email: SEED.jenny.email, created: expect.any(String) },
       missing: null,
@@ -55,6 +58,7 @@ describe('compiled execution', () => {
     expect(first.body.errors).toEqual([
       expect.objectContaining({
         path: ['missing'],
+        locations: [{ line: 3, column: 7 }],
         extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
       }),
     ]);
