@@ -57,6 +57,14 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_KEY = 'sk_test_emulator';
+/** A page of a list or a search as Stripe sends it (`object: 'list'` or `'search_result'`). */
+const page = (
+  object: string,
+  data: JsonObject[],
+  result: { hasMore: boolean; url: string },
+  more: JsonObject = {},
+): JsonObject => ({ object, data, has_more: result.hasMore, ...more, url: result.url });
+
 const RATE_LIMITED = {
   error: {
     type: 'invalid_request_error',
@@ -405,28 +413,24 @@ export class EmulatorService implements EmulatorHandle {
       case 'raw':
         return result.body;
       case 'list':
-        return {
-          object: 'list',
-          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
-          has_more: result.hasMore,
-          url: result.url,
-        };
+        return page(
+          'list',
+          result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          result,
+        );
       case 'items':
-        return {
-          object: 'list',
-          data: result.items.map((item) => this.renderer.object(ctx, item, result.schema, tree)),
-          has_more: result.hasMore,
-          url: result.url,
-        };
+        return page(
+          'list',
+          result.items.map((item) => this.renderer.object(ctx, item, result.schema, tree)),
+          result,
+        );
       case 'search':
-        return {
-          object: 'search_result',
-          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
-          has_more: result.hasMore,
-          next_page: result.nextPage,
-          total_count: result.total,
-          url: result.url,
-        };
+        return page(
+          'search_result',
+          result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          result,
+          { next_page: result.nextPage, total_count: result.total },
+        );
     }
   }
 
