@@ -43,6 +43,33 @@ export interface EmulatorRequest {
   body?: Buffer | string;
 }
 
+/** Serves a Web `Request` with `handle`, without a socket (a dropped connection is a network error). */
+export async function fetchThrough(
+  handle: (request: EmulatorRequest) => Promise<EmulatorResponse>,
+  request: Request,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const body =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? undefined
+      : Buffer.from(await request.arrayBuffer());
+  const response = await handle({
+    method: request.method,
+    url: url.pathname + url.search,
+    headers,
+    ...(body ? { body } : {}),
+  });
+  if (response.drop) throw new TypeError('fetch failed: connection dropped by the emulator');
+  return new Response(typeof response.body === 'string' ? response.body : new Uint8Array(response.body), {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
 export interface EmulatorOptions {
   /** load the demo dataset (default true) */
   seed?: boolean;
@@ -155,27 +182,8 @@ export class EmulatorService implements EmulatorHandle {
   }
 
   /** A Web-standard handler: `emulator.fetch(new Request('http://x/v1/customers', …))`. */
-  async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
-    const body =
-      request.method === 'GET' || request.method === 'HEAD'
-        ? undefined
-        : Buffer.from(await request.arrayBuffer());
-    const response = await this.handle({
-      method: request.method,
-      url: url.pathname + url.search,
-      headers,
-      ...(body ? { body } : {}),
-    });
-    if (response.drop) throw new TypeError('fetch failed: connection dropped by the emulator');
-    return new Response(typeof response.body === 'string' ? response.body : new Uint8Array(response.body), {
-      status: response.status,
-      headers: response.headers,
-    });
+  fetch(request: Request): Promise<Response> {
+    return fetchThrough((decoded) => this.handle(decoded), request);
   }
 
   async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
