@@ -11,10 +11,11 @@ import {
   isInputObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { planMutations } from '../../src/schema/mutations.ts';
-import { startServer } from '../rest/harness.ts';
-import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+import { answeringDispatcher } from '../helpers.ts';
+import { type Harness, type HarnessOptions, sharedSchema, startHarness } from '../server/harness.ts';
 
 let h: Harness;
 
@@ -747,39 +748,28 @@ describe('bad input', () => {
   });
 
   it('a 409 from Stripe is STRIPE_CONFLICT; retried with the same key it creates one object', async () => {
-    // A proxy in front of the emulator answers the first `conflicts` POSTs 409 lock_timeout.
+    // In front of the emulator, the first `conflicts` POSTs are answered 409 lock_timeout.
     let conflicts = 0;
     const keys: string[] = [];
-    const proxy = await startServer(async (req, res, captured) => {
-      if (captured.method === 'POST') keys.push(String(captured.headers['idempotency-key']));
-      if (captured.method === 'POST' && conflicts > 0) {
-        conflicts--;
-        res.writeHead(409, { 'content-type': 'application/json', 'request-id': 'req_conflict' });
-        res.end(
-          JSON.stringify({
-            error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'locked' },
-          }),
-        );
-        return;
-      }
-      const upstream = await fetch(`${h.emulator.url}${captured.url}`, {
-        method: captured.method,
-        headers: Object.fromEntries(
-          Object.entries(req.headers).filter(([k]) =>
-            ['authorization', 'content-type', 'idempotency-key', 'stripe-version'].includes(k),
-          ),
-        ) as Record<string, string>,
-        ...(captured.method === 'POST' ? { body: captured.body } : {}),
-      });
-      res.writeHead(upstream.status, { 'content-type': 'application/json' });
-      res.end(await upstream.text());
-    });
-    const strict = await startHarness({ STRIPE_API_BASE: proxy.url, STRIPE_SECRET_KEY: h.emulator.key });
-    const retrying = await startHarness({
-      STRIPE_API_BASE: proxy.url,
-      STRIPE_SECRET_KEY: h.emulator.key,
-      STRIPE_MAX_RETRIES: '2',
-    });
+    const conflicting: HarnessOptions = {
+      wrapDispatcher: () =>
+        answeringDispatcher(new EmulatorDispatcher(h.emulator.service), ({ method, headers }) => {
+          if (method !== 'POST') return undefined;
+          keys.push(String(headers['idempotency-key']));
+          if (conflicts === 0) return undefined;
+          conflicts--;
+          return {
+            status: 409,
+            headers: { 'request-id': 'req_conflict' },
+            body: { error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'locked' } },
+          };
+        }),
+    };
+    const strict = await startHarness({ STRIPE_SECRET_KEY: h.emulator.key }, conflicting);
+    const retrying = await startHarness(
+      { STRIPE_SECRET_KEY: h.emulator.key, STRIPE_MAX_RETRIES: '2' },
+      conflicting,
+    );
     try {
       const create = (g: Harness, email: string) =>
         g.query(`mutation($e: String!) { createCustomer(input: { email: $e }) { id } }`, {
@@ -813,7 +803,6 @@ describe('bad input', () => {
     } finally {
       await strict.close();
       await retrying.close();
-      await proxy.close();
     }
   });
 

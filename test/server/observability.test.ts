@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';
-import { type Harness, sharedSchema, startHarness } from './harness.ts';
+import { type Harness, restOver, sharedSchema, startHarness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -58,7 +58,12 @@ describe('health and readiness', () => {
 
   it('a draining gateway is not ready', async () => {
     const config = readServerConfig({ STRIPE_SECRET_KEY: h.emulator.key, STRIPE_API_BASE: h.emulator.url });
-    const gateway = createGateway({ config, schema: sharedSchema(), logSink: () => {} });
+    const gateway = createGateway({
+      config,
+      rest: restOver(h.emulator, config),
+      schema: sharedSchema(),
+      logSink: () => {},
+    });
     expect((await gateway.yoga.fetch('http://localhost/readyz')).status).toBe(200);
     await gateway.close();
     const response = await gateway.yoga.fetch('http://localhost/readyz');

@@ -4,8 +4,8 @@
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StripeRestClient } from '../../src/rest/client.ts';
-import { encodeForm } from '../../src/rest/encode.ts';
+import { StripeRestClient } from '../../../src/rest/client.ts';
+import { encodeForm } from '../../../src/rest/encode.ts';
 import { sendJson, startServer, TEST_KEY, type TestServer } from './harness.ts';
 
 type Params = Record<string, unknown>;
@@ -180,23 +180,5 @@ describe('form encoding matches the stripe SDK byte for byte', () => {
     const ours = await capture(() => client.request({ method: 'POST', path: '/v1/customers' }));
     expect(ours.body).toBe(sdk.body);
     expect(ours.body).toBe('');
-  });
-});
-
-describe('encodeForm', () => {
-  it('encodes nothing for absent or empty params', () => {
-    expect(encodeForm(undefined)).toBe('');
-    expect(encodeForm({})).toBe('');
-    expect(encodeForm({ a: undefined, b: [], c: {} })).toBe('');
-  });
-
-  it('keeps brackets literal and escapes what qs escapes', () => {
-    expect(encodeForm({ items: [{ price: 'p' }], q: "it's (a)*!" })).toBe(
-      'items[0][price]=p&q=it%27s%20%28a%29%2A%21',
-    );
-  });
-
-  it('writes null and empty string as key=', () => {
-    expect(encodeForm({ a: null, b: '', metadata: { k: '' } })).toBe('a=&b=&metadata[k]=');
   });
 });
