@@ -104,12 +104,13 @@ export interface Dispatched {
 
 /**
  * An undici `Dispatcher` for a REST client (`createRestClient({ dispatcher })`) that lets `answer`
- * reply to a request in Stripe's place and hands the rest to `inner` (the emulator's, in-process):
- * the client's retries and error mapping run as they would over HTTP, with no socket.
+ * reply to a request in Stripe's place, or fail it with an `Error` as a connection would, and hands
+ * the rest to `inner` (the emulator's, in-process): the client's retries and error mapping run as
+ * they would over HTTP, with no socket.
  */
 export function answeringDispatcher(
   inner: Dispatcher,
-  answer: (request: Dispatched) => FakeReply | undefined,
+  answer: (request: Dispatched) => FakeReply | Error | undefined,
 ): Dispatcher {
   return new (class extends Dispatcher {
     override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -120,6 +121,7 @@ export function answeringDispatcher(
       });
       if (!reply) return inner.dispatch(options, handler);
       queueMicrotask(() => {
+        if (reply instanceof Error) return handler.onError?.(reply);
         handler.onConnect?.(() => {});
         const raw: Buffer[] = [];
         for (const [name, value] of Object.entries({ 'content-type': 'application/json', ...reply.headers }))

@@ -1,7 +1,9 @@
 /** /healthz, /readyz, /metrics, request ids and the access log. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';
+import { answeringDispatcher } from '../helpers.ts';
 import { type Harness, restOver, sharedSchema, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -35,12 +37,15 @@ describe('health and readiness', () => {
   it('GET /readyz answers 503 when the upstream is unreachable', async () => {
     const config = readServerConfig({
       STRIPE_SECRET_KEY: 'sk_test_unreachable',
-      STRIPE_API_BASE: 'http://127.0.0.1:1',
       STRIPE_MAX_RETRIES: '0',
       READY_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'silent',
     });
-    const gateway = createGateway({ config, schema: sharedSchema() });
+    // Every connection refused, as by a port nothing listens on.
+    const refused = answeringDispatcher(new EmulatorDispatcher(h.emulator.service), () =>
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    const gateway = createGateway({ config, schema: sharedSchema(), rest: restOver(refused, config) });
     try {
       const response = await gateway.yoga.fetch('http://localhost/readyz');
       expect(response.status).toBe(503);
