@@ -1,5 +1,11 @@
-/** Helpers every test folder shares: waiting for a condition, and a REST client that records. */
+/**
+ * Helpers every test folder shares: waiting for a condition, a REST client that records, and a
+ * dispatcher that answers some requests in Stripe's place.
+ */
+import { STATUS_CODES } from 'node:http';
+import { Dispatcher } from 'undici';
 import { vi } from 'vitest';
+import { headersOf } from '../src/emulator/dispatcher.ts';
 import type { ListRequest, RestClient, RestRequest } from '../src/rest/client.ts';
 
 export interface UntilOptions {
@@ -80,4 +86,57 @@ export function recordingRest(inner: RestClient | undefined, answer?: Answer): R
 /** A request's path with its `{name}` parameters filled in. */
 export function filledPath(request: Pick<RestRequest, 'path' | 'pathParams'>): string {
   return request.path.replace(/\{(\w+)\}/g, (_, name: string) => String(request.pathParams?.[name] ?? ''));
+}
+
+/** A reply in Stripe's place: a status, its JSON body, and headers besides `content-type`. */
+export interface FakeReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A request as a dispatcher sees it: method, path with query, headers (names in lower case). */
+export interface Dispatched {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * An undici `Dispatcher` for a REST client (`createRestClient({ dispatcher })`) that lets `answer`
+ * reply to a request in Stripe's place, or fail it with an `Error` as a connection would, and hands
+ * the rest to `inner` (the emulator's, in-process): the client's retries and error mapping run as
+ * they would over HTTP, with no socket.
+ */
+export function answeringDispatcher(
+  inner: Dispatcher,
+  answer: (request: Dispatched) => FakeReply | Error | undefined,
+): Dispatcher {
+  return new (class extends Dispatcher {
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+      const reply = answer({
+        method: options.method,
+        path: options.path,
+        headers: headersOf(options.headers),
+      });
+      if (!reply) return inner.dispatch(options, handler);
+      queueMicrotask(() => {
+        if (reply instanceof Error) return handler.onError?.(reply);
+        handler.onConnect?.(() => {});
+        const raw: Buffer[] = [];
+        for (const [name, value] of Object.entries({ 'content-type': 'application/json', ...reply.headers }))
+          raw.push(Buffer.from(name), Buffer.from(value));
+        handler.onHeaders?.(reply.status, raw, () => {}, STATUS_CODES[reply.status] ?? '');
+        handler.onData?.(Buffer.from(JSON.stringify(reply.body)));
+        handler.onComplete?.([]);
+      });
+      return true;
+    }
+    override close(): Promise<void> {
+      return Promise.resolve();
+    }
+    override destroy(): Promise<void> {
+      return Promise.resolve();
+    }
+  })();
 }

@@ -61,7 +61,8 @@ export class EmulatorDispatcher extends Dispatcher {
   }
 }
 
-function headersOf(headers: Dispatcher.DispatchOptions['headers']): Record<string, string> {
+/** A dispatched request's headers, names in lower case. */
+export function headersOf(headers: Dispatcher.DispatchOptions['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (name: string, value: unknown) => {
     if (value !== undefined)

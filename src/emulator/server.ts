@@ -11,7 +11,13 @@ import type { AddressInfo } from 'node:net';
 import type { Store } from './engine/store.ts';
 import { hostedPage, isHostedPath } from './hosted/index.ts';
 import { deliverOrder, ORDER } from './rules/climate.ts';
-import { type EmulatorOptions, EmulatorService } from './service.ts';
+import {
+  type EmulatorOptions,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  EmulatorService,
+  fetchThrough,
+} from './service.ts';
 import type { Faults } from './transport/faults.ts';
 import type { EmulatorStats } from './transport/stats.ts';
 import { WebhookDispatcher, type WebhookOptions } from './transport/webhooks.ts';
@@ -23,10 +29,15 @@ export interface EmulatorServerOptions extends EmulatorOptions {
   host?: string;
   /** webhook delivery to the endpoints created through the API (on by default) */
   webhooks?: WebhookOptions;
+  /**
+   * default true; false: no socket, `url` is `IN_PROCESS_URL` and the emulator answers through
+   * `fetch` (and `new EmulatorDispatcher(emulator.service)` for the REST client) only
+   */
+  listen?: boolean;
 }
 
 export interface Emulator {
-  /** `http://127.0.0.1:<port>`: the API base to point a client at */
+  /** `http://127.0.0.1:<port>`: the API base to point a client at (`IN_PROCESS_URL` without a socket) */
   readonly url: string;
   /** a key the emulator accepts (any `sk_test_…`/`rk_test_…` key does, unless `apiKeys` was given) */
   readonly key: string;
@@ -40,7 +51,7 @@ export interface Emulator {
   setFaults(faults: Faults): void;
   /** delivers committed events to webhook endpoints; its `attempts` log what happened */
   readonly webhooks: WebhookDispatcher;
-  /** in-process requests without the socket */
+  /** in-process requests without the socket: the API, hosted pages and control endpoints */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
 }
@@ -71,86 +82,106 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function control(
-  service: EmulatorService,
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-): Promise<void> {
-  const body = await readBody(req);
-  if (req.method === 'GET' && path === '/_emulator/stats') return sendJson(res, 200, service.stats());
-  if (req.method === 'POST' && path === '/_emulator/stats/reset') {
+const json = (status: number, body: unknown): EmulatorResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+function control(service: EmulatorService, method: string, path: string, body: string): EmulatorResponse {
+  if (method === 'GET' && path === '/_emulator/stats') return json(200, service.stats());
+  if (method === 'POST' && path === '/_emulator/stats/reset') {
     service.resetStats();
-    return sendJson(res, 200, service.stats());
+    return json(200, service.stats());
   }
-  if (req.method === 'POST' && path === '/_emulator/reset') {
+  if (method === 'POST' && path === '/_emulator/reset') {
     service.reset();
-    return sendJson(res, 200, { reset: true });
+    return json(200, { reset: true });
   }
   const deliver = /^\/_emulator\/climate\/orders\/([^/]+)\/deliver$/.exec(path);
-  if (req.method === 'POST' && deliver) {
+  if (method === 'POST' && deliver) {
     try {
       // Stripe's suppliers deliver orders; no API does, so this plays them (rules/climate.ts).
       const order = service.transaction((ctx) => deliverOrder(ctx, ctx.require(deliver[1]!, [ORDER])));
-      return sendJson(res, 200, order.data);
+      return json(200, order.data);
     } catch (error) {
-      return sendJson(res, (error as { status?: number }).status ?? 500, { error: (error as Error).message });
+      return json((error as { status?: number }).status ?? 500, { error: (error as Error).message });
     }
   }
   if (path === '/_emulator/faults') {
-    if (req.method === 'POST') {
+    if (method === 'POST') {
       try {
-        service.setFaults(JSON.parse(body?.toString('utf8') || '{}') as Faults);
+        service.setFaults(JSON.parse(body || '{}') as Faults);
       } catch {
-        return sendJson(res, 400, { error: 'the body must be a JSON object of faults' });
+        return json(400, { error: 'the body must be a JSON object of faults' });
       }
     }
-    return sendJson(res, 200, service.faults());
+    return json(200, service.faults());
   }
-  sendJson(res, 404, { error: `unknown control endpoint ${req.method} ${path}` });
+  return json(404, { error: `unknown control endpoint ${method} ${path}` });
 }
+
+/** One request: a control endpoint, a hosted page or the API. */
+function answer(
+  service: EmulatorService,
+  request: EmulatorRequest,
+): Promise<EmulatorResponse> | EmulatorResponse {
+  const { method, url, body } = request;
+  const path = url.split('?')[0]!;
+  const form = () => (typeof body === 'string' ? body : (body?.toString('utf8') ?? ''));
+  if (url.startsWith('/_emulator/')) return control(service, method, path, form());
+  if (isHostedPath(url))
+    return (
+      hostedPage(service, method, path, new URLSearchParams(form())) ??
+      json(404, { error: `no page at ${url}` })
+    );
+  return service.handle(request);
+}
+
+/** The origin of an emulator without a socket (`listen: false`): it names no host that resolves. */
+export const IN_PROCESS_URL = 'http://emulator.invalid';
 
 export async function createEmulator(options: EmulatorServerOptions = {}): Promise<Emulator> {
   const service = new EmulatorService(options);
   const webhooks = new WebhookDispatcher(service, options.webhooks);
+  const emulator = (url: string, port: number, close: () => Promise<void>): Emulator => {
+    service.publicUrl = url;
+    return {
+      url,
+      key: options.apiKeys?.[0] ?? service.defaultKey,
+      port,
+      store: service.store,
+      service,
+      reset: () => service.reset(),
+      stats: () => service.stats(),
+      resetStats: () => service.resetStats(),
+      setFaults: (faults) => service.setFaults(faults),
+      webhooks,
+      fetch: (request) => fetchThrough(async (decoded) => answer(service, decoded), request),
+      close: () => {
+        webhooks.close();
+        return close();
+      },
+    };
+  };
+  if (options.listen === false) return emulator(IN_PROCESS_URL, 0, () => Promise.resolve());
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/_emulator/')) {
-      control(service, req, res, url.split('?')[0]!).catch((error: Error) =>
-        sendJson(res, 500, { error: error.message }),
-      );
-      return;
-    }
-    if (isHostedPath(url)) {
-      readBody(req)
-        .then((body) => {
-          const page = hostedPage(
-            service,
-            req.method ?? 'GET',
-            url.split('?')[0]!,
-            new URLSearchParams(body ? body.toString('utf8') : ''),
-          );
-          if (!page) return sendJson(res, 404, { error: `no page at ${url}` });
-          res.writeHead(page.status, page.headers);
-          res.end(page.body);
-        })
-        .catch((error: Error) => sendJson(res, 500, { error: error.message }));
-      return;
-    }
+    const method = req.method ?? 'GET';
     readBody(req)
       .then((body) => {
         const headers: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(req.headers))
           headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        return service.handle({ method: req.method ?? 'GET', url, headers, ...(body ? { body } : {}) });
+        return answer(service, { method, url, headers, ...(body ? { body } : {}) });
       })
-      .then((response) => {
-        if (response.drop) {
+      .then((answered) => {
+        if (answered.drop) {
           req.socket.destroy();
           return;
         }
-        res.writeHead(response.status, response.headers);
-        res.end(response.body);
+        res.writeHead(answered.status, answered.headers);
+        res.end(answered.body);
       })
       .catch((error: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: { type: 'api_error', message: error.message } });
@@ -168,24 +199,13 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  service.publicUrl = `http://${urlHost}:${port}`;
-  return {
-    url: `http://${urlHost}:${port}`,
-    key: options.apiKeys?.[0] ?? service.defaultKey,
+  return emulator(
+    `http://${urlHost}:${port}`,
     port,
-    store: service.store,
-    service,
-    reset: () => service.reset(),
-    stats: () => service.stats(),
-    resetStats: () => service.resetStats(),
-    setFaults: (faults) => service.setFaults(faults),
-    webhooks,
-    fetch: (request) => service.fetch(request),
-    close: () =>
+    () =>
       new Promise<void>((resolve, reject) => {
-        webhooks.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
-  };
+  );
 }

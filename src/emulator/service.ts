@@ -43,6 +43,33 @@ export interface EmulatorRequest {
   body?: Buffer | string;
 }
 
+/** Serves a Web `Request` with `handle`, without a socket (a dropped connection is a network error). */
+export async function fetchThrough(
+  handle: (request: EmulatorRequest) => Promise<EmulatorResponse>,
+  request: Request,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const body =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? undefined
+      : Buffer.from(await request.arrayBuffer());
+  const response = await handle({
+    method: request.method,
+    url: url.pathname + url.search,
+    headers,
+    ...(body ? { body } : {}),
+  });
+  if (response.drop) throw new TypeError('fetch failed: connection dropped by the emulator');
+  return new Response(typeof response.body === 'string' ? response.body : new Uint8Array(response.body), {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
 export interface EmulatorOptions {
   /** load the demo dataset (default true) */
   seed?: boolean;
@@ -57,6 +84,14 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_KEY = 'sk_test_emulator';
+/** A page of a list or a search as Stripe sends it (`object: 'list'` or `'search_result'`). */
+const page = (
+  object: string,
+  data: JsonObject[],
+  result: { hasMore: boolean; url: string },
+  more: JsonObject = {},
+): JsonObject => ({ object, data, has_more: result.hasMore, ...more, url: result.url });
+
 const RATE_LIMITED = {
   error: {
     type: 'invalid_request_error',
@@ -147,27 +182,8 @@ export class EmulatorService implements EmulatorHandle {
   }
 
   /** A Web-standard handler: `emulator.fetch(new Request('http://x/v1/customers', …))`. */
-  async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
-    const body =
-      request.method === 'GET' || request.method === 'HEAD'
-        ? undefined
-        : Buffer.from(await request.arrayBuffer());
-    const response = await this.handle({
-      method: request.method,
-      url: url.pathname + url.search,
-      headers,
-      ...(body ? { body } : {}),
-    });
-    if (response.drop) throw new TypeError('fetch failed: connection dropped by the emulator');
-    return new Response(typeof response.body === 'string' ? response.body : new Uint8Array(response.body), {
-      status: response.status,
-      headers: response.headers,
-    });
+  fetch(request: Request): Promise<Response> {
+    return fetchThrough((decoded) => this.handle(decoded), request);
   }
 
   async handle(request: EmulatorRequest): Promise<EmulatorResponse> {
@@ -405,28 +421,24 @@ export class EmulatorService implements EmulatorHandle {
       case 'raw':
         return result.body;
       case 'list':
-        return {
-          object: 'list',
-          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
-          has_more: result.hasMore,
-          url: result.url,
-        };
+        return page(
+          'list',
+          result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          result,
+        );
       case 'items':
-        return {
-          object: 'list',
-          data: result.items.map((item) => this.renderer.object(ctx, item, result.schema, tree)),
-          has_more: result.hasMore,
-          url: result.url,
-        };
+        return page(
+          'list',
+          result.items.map((item) => this.renderer.object(ctx, item, result.schema, tree)),
+          result,
+        );
       case 'search':
-        return {
-          object: 'search_result',
-          data: result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
-          has_more: result.hasMore,
-          next_page: result.nextPage,
-          total_count: result.total,
-          url: result.url,
-        };
+        return page(
+          'search_result',
+          result.entries.map((entry) => this.renderer.entry(ctx, entry, tree)),
+          result,
+          { next_page: result.nextPage, total_count: result.total },
+        );
     }
   }
 

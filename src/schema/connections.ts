@@ -32,6 +32,15 @@ export interface Connection {
   totalCount: number | null;
 }
 
+/** `cache`'s value under `key`, made by `make` on first use. */
+function once<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+  const existing = cache.get(key);
+  if (existing) return existing;
+  const made = make(key);
+  cache.set(key, made);
+  return made;
+}
+
 /**
  * Marks the Relay wrapper types (`XConnection`, `XEdge`): their fields (`edges`, `nodes`, `node`)
  * are not on Stripe's wire, so the fetch-plan walk (src/schema/operation-plan.ts) adds no expand segment for them.
@@ -75,19 +84,16 @@ export class Connections {
   }
 
   private edgeOf(name: string, itemRef: ItemRef): ObjectRef<Types, Edge> {
-    const key = `${name}Edge`;
-    const existing = this.edges.get(key);
-    if (existing) return existing;
-    const edge = this.builder.objectRef<Edge>(key).implement({
-      shareable: true,
-      extensions: WRAPPER,
-      fields: (t) => ({
-        cursor: t.exposeString('cursor', { nullable: false }),
-        node: t.field({ type: itemRef, nullable: false, resolve: (e) => e.node }),
+    return once(this.edges, `${name}Edge`, (key) =>
+      this.builder.objectRef<Edge>(key).implement({
+        shareable: true,
+        extensions: WRAPPER,
+        fields: (t) => ({
+          cursor: t.exposeString('cursor', { nullable: false }),
+          node: t.field({ type: itemRef, nullable: false, resolve: (e) => e.node }),
+        }),
       }),
-    });
-    this.edges.set(key, edge);
-    return edge;
+    );
   }
 
   private connection(
@@ -96,29 +102,27 @@ export class Connections {
     itemRef: ItemRef,
     counted: boolean,
   ): ConnectionRef {
-    const existing = this.connections.get(typeName);
-    if (existing) return existing;
-    const ref = this.builder.objectRef<Connection>(typeName).implement({
-      shareable: true,
-      extensions: WRAPPER,
-      fields: (t) => ({
-        edges: t.field({ type: [edge], nullable: false, resolve: (c) => c.edges }),
-        nodes: t.field({ type: [itemRef], nullable: false, resolve: (c) => c.nodes }),
-        pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c) => c.pageInfo }),
-        // Stripe's `total_count` (asked for with `expand[]=total_count`), accurate up to 10,000.
-        ...(counted
-          ? {
-              totalCount: t.field({
-                type: 'SafeInt',
-                nullable: true,
-                resolve: (c) => c.totalCount,
-              }),
-            }
-          : {}),
+    return once(this.connections, typeName, () =>
+      this.builder.objectRef<Connection>(typeName).implement({
+        shareable: true,
+        extensions: WRAPPER,
+        fields: (t) => ({
+          edges: t.field({ type: [edge], nullable: false, resolve: (c) => c.edges }),
+          nodes: t.field({ type: [itemRef], nullable: false, resolve: (c) => c.nodes }),
+          pageInfo: t.field({ type: this.pageInfo, nullable: false, resolve: (c) => c.pageInfo }),
+          // Stripe's `total_count` (asked for with `expand[]=total_count`), accurate up to 10,000.
+          ...(counted
+            ? {
+                totalCount: t.field({
+                  type: 'SafeInt',
+                  nullable: true,
+                  resolve: (c) => c.totalCount,
+                }),
+              }
+            : {}),
+        }),
       }),
-    });
-    this.connections.set(typeName, ref);
-    return ref;
+    );
   }
 
   /** Connection arguments, shared by every connection field. */

@@ -199,25 +199,17 @@ export function prefixTypes(schema: GraphQLSchema, prefix: string): GraphQLSchem
       return result instanceof Promise ? result.then(map) : map(result);
     }) as T;
   };
+  /** An interface's or a union's config, renamed, its type resolver answering renamed types. */
+  const renamedAbstract = <C extends { name: string; resolveType?: unknown }>(config: C): C => ({
+    ...config,
+    name: rename(config.name),
+    resolveType: renamed(config.resolveType),
+  });
   return mapSchema(schema, {
     [MapperKind.OBJECT_TYPE]: (type) =>
       new GraphQLObjectType({ ...type.toConfig(), name: rename(type.name) }),
-    [MapperKind.INTERFACE_TYPE]: (type) => {
-      const config = type.toConfig();
-      return new GraphQLInterfaceType({
-        ...config,
-        name: rename(type.name),
-        resolveType: renamed(config.resolveType),
-      });
-    },
-    [MapperKind.UNION_TYPE]: (type) => {
-      const config = type.toConfig();
-      return new GraphQLUnionType({
-        ...config,
-        name: rename(type.name),
-        resolveType: renamed(config.resolveType),
-      });
-    },
+    [MapperKind.INTERFACE_TYPE]: (type) => new GraphQLInterfaceType(renamedAbstract(type.toConfig())),
+    [MapperKind.UNION_TYPE]: (type) => new GraphQLUnionType(renamedAbstract(type.toConfig())),
     [MapperKind.ENUM_TYPE]: (type) => new GraphQLEnumType({ ...type.toConfig(), name: rename(type.name) }),
     [MapperKind.INPUT_OBJECT_TYPE]: (type) =>
       new GraphQLInputObjectType({ ...type.toConfig(), name: rename(type.name) }),

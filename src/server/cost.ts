@@ -5,20 +5,13 @@
  * estimate is an upper bound by construction (test/server/estimate-bound.test.ts checks it on
  * random queries).
  */
-import type { FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { type CostEstimate, planOperation } from '../schema/operation-plan.ts';
 
 export type { CostEstimate, PageSizeUse } from '../schema/operation-plan.ts';
 
 /**
- * The estimate for one operation. `variables` must be coerced values (getVariableValues); fields
- * with invalid arguments are still counted, with their defaults.
+ * The estimate for one operation, with `planOperation`'s arguments (coerced `variables`; fields
+ * with invalid arguments are still counted, with their defaults).
  */
-export function estimateCost(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
-  variables: Readonly<Record<string, unknown>>,
-): CostEstimate {
-  return planOperation(schema, operation, fragments, variables).estimate;
-}
+export const estimateCost = (...args: Parameters<typeof planOperation>): CostEstimate =>
+  planOperation(...args).estimate;

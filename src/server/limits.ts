@@ -117,10 +117,17 @@ function foldSelections(
   return total;
 }
 
-const depthOf = (selectionSet: SelectionSetNode, context: ValidationContext, memo: Map<string, number>) =>
+/** A measure of a selection set, memoised per fragment in `memo`. */
+type Measure = (
+  selectionSet: SelectionSetNode,
+  context: ValidationContext,
+  memo: Map<string, number>,
+) => number;
+
+const depthOf: Measure = (selectionSet, context, memo) =>
   foldSelections(selectionSet, context, memo, [], (_node, children) => 1 + children, Math.max);
 
-const aliasesOf = (selectionSet: SelectionSetNode, context: ValidationContext, memo: Map<string, number>) =>
+const aliasesOf: Measure = (selectionSet, context, memo) =>
   foldSelections(
     selectionSet,
     context,
@@ -136,46 +143,55 @@ function named(rule: ValidationRule, name: string): ValidationRule {
   return rule;
 }
 
-export function depthLimitRule(maxDepth: number): ValidationRule {
+/**
+ * A rule that measures each operation and reports one over
+ * `limit` with `message`, code `code` and the measure under `key` in its extensions.
+ */
+function operationLimitRule(
+  name: string,
+  limit: number,
+  measure: Measure,
+  code: string,
+  key: string,
+  message: (measured: number) => string,
+): ValidationRule {
   return named((context: ValidationContext): ASTVisitor => {
     const memo = new Map<string, number>();
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, context, memo);
-        if (depth > maxDepth) {
+        const measured = measure(node.selectionSet, context, memo);
+        if (measured > limit) {
           context.reportError(
-            new GraphQLError(
-              `The query is nested ${depth} fields deep, more than the maximum of ${maxDepth}`,
-              {
-                nodes: [node],
-                extensions: { code: 'DEPTH_LIMIT', limit: maxDepth, depth },
-              },
-            ),
-          );
-        }
-      },
-    };
-  }, `DepthLimit${maxDepth}`);
-}
-
-export function aliasLimitRule(maxAliases: number): ValidationRule {
-  return named((context: ValidationContext): ASTVisitor => {
-    const memo = new Map<string, number>();
-    return {
-      OperationDefinition(node) {
-        const aliases = aliasesOf(node.selectionSet, context, memo);
-        if (aliases > maxAliases) {
-          context.reportError(
-            new GraphQLError(`The query uses ${aliases} aliases, more than the maximum of ${maxAliases}`, {
+            new GraphQLError(message(measured), {
               nodes: [node],
-              extensions: { code: 'ALIAS_LIMIT', limit: maxAliases, aliases },
+              extensions: { code, limit, [key]: measured },
             }),
           );
         }
       },
     };
-  }, `AliasLimit${maxAliases}`);
+  }, `${name}${limit}`);
 }
+
+export const depthLimitRule = (maxDepth: number): ValidationRule =>
+  operationLimitRule(
+    'DepthLimit',
+    maxDepth,
+    depthOf,
+    'DEPTH_LIMIT',
+    'depth',
+    (depth) => `The query is nested ${depth} fields deep, more than the maximum of ${maxDepth}`,
+  );
+
+export const aliasLimitRule = (maxAliases: number): ValidationRule =>
+  operationLimitRule(
+    'AliasLimit',
+    maxAliases,
+    aliasesOf,
+    'ALIAS_LIMIT',
+    'aliases',
+    (aliases) => `The query uses ${aliases} aliases, more than the maximum of ${maxAliases}`,
+  );
 
 // ---- introspection -----------------------------------------------------------------------------
 

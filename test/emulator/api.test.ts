@@ -314,9 +314,7 @@ describe('singletons and files', () => {
     expect((await h.request('POST', `/v1/quotes/${quote.body.id}/cancel`, { body: '' })).body.status).toBe(
       'canceled',
     );
-    const pdf = await fetch(`${h.emulator.url}/v1/quotes/${quote.body.id}/pdf`, {
-      headers: { Authorization: `Bearer ${h.emulator.key}` },
-    });
+    const pdf = await h.request('GET', `/v1/quotes/${quote.body.id}/pdf`);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
   });
 });

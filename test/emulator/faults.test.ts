@@ -105,22 +105,19 @@ describe('stats, reset and control endpoints', () => {
     expect(stats.byStatus).toEqual({ 200: 2, 404: 2 });
   });
 
-  it('serves stats, faults and reset over HTTP', async () => {
-    const stats = await fetch(`${h.emulator.url}/_emulator/stats`).then((r) => r.json());
-    expect(stats.total).toBeGreaterThan(0);
-    await fetch(`${h.emulator.url}/_emulator/faults`, {
-      method: 'POST',
-      body: JSON.stringify({ errorRate429: 1 }),
-    });
+  it('serves stats, faults and reset at its control endpoints', async () => {
+    const stats = (await h.request('GET', '/_emulator/stats', { key: null })).body;
+    expect(stats.total).toBe(h.emulator.stats().total);
+    await h.request('POST', '/_emulator/faults', { key: null, body: JSON.stringify({ errorRate429: 1 }) });
     expect((await h.request('GET', '/v1/balance')).status).toBe(429);
-    await fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', body: '{}' });
+    await h.request('POST', '/_emulator/faults', { key: null, body: '{}' });
     expect((await h.request('GET', '/v1/balance')).status).toBe(200);
   });
 
   it('reset restores the seed', async () => {
     const created = await h.stripe.customers.create({ name: 'Temporary' });
     await h.stripe.customers.del(SEED.ada.customer);
-    await fetch(`${h.emulator.url}/_emulator/reset`, { method: 'POST' });
+    await h.request('POST', '/_emulator/reset', { key: null });
     await expect(h.stripe.customers.retrieve(created.id)).rejects.toMatchObject({ statusCode: 404 });
     expect((await h.stripe.customers.retrieve(SEED.ada.customer)).deleted).toBeUndefined();
     h.emulator.reset();

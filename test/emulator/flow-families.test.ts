@@ -150,7 +150,9 @@ describe('reset', () => {
     const before = await f.ok(query);
     await f.ok('mutation { createCustomer(input: { name: "Added" }) { id } }');
     expect(await f.ok(query)).not.toEqual(before);
-    const reset = await fetch(`${f.emulator.url}/_emulator/reset`, { method: 'POST' });
+    const reset = await f.emulator.fetch(
+      new Request(`${f.emulator.url}/_emulator/reset`, { method: 'POST' }),
+    );
     expect(reset.status).toBe(200);
     expect(await f.ok(query)).toEqual(before);
   });

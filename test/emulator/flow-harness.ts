@@ -1,15 +1,13 @@
 /**
  * Flow tests: the gateway over the emulator, wired as `npm start` wires them. The emulator's
- * webhook dispatcher POSTs each event to a loopback endpoint that hands it to the gateway's
- * `/webhooks/stripe` (signed with the endpoint's own secret, which the gateway accepts), so the
- * events reach GraphQL subscriptions as a user's would.
+ * webhook dispatcher POSTs each event to an endpoint at the gateway's `/webhooks/stripe` (in-process,
+ * signed with the endpoint's own secret, which the gateway accepts), so the events reach GraphQL
+ * subscriptions as a user's would.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { StripeEvent } from '../../src/schema/subscriptions.ts';
 import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
-import { type Harness, startHarness } from '../server/harness.ts';
+import { GATEWAY_URL, type Harness, startHarness } from '../server/harness.ts';
 import { listening, type ResultStream, subscribeOver } from '../server/sse.ts';
 
 export interface DeliveredEvent {
@@ -40,41 +38,24 @@ export interface EventStream {
 const SENTINEL = 'flow.sentinel';
 let sentinels = 0;
 
-export async function startFlows(): Promise<FlowHarness & { server: Server }> {
+export async function startFlows(): Promise<FlowHarness> {
   const h = await startHarness({ STRIPE_WEBHOOK_SECRET: 'whsec_flow_tests_unused' });
   let recorded = 0;
-  let forwarded = 0;
   h.emulator.service.onEvents((events) => {
     recorded += events.length;
   });
-  /** Waits until every event recorded so far has been through the gateway's webhook. */
-  const settled = async () => {
-    for (let i = 0; i < 500 && forwarded < recorded; i++) await new Promise((r) => setTimeout(r, 10));
-  };
-  // The gateway's webhook endpoint, as `npm start` registers it (loopback, every event).
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers))
-        if (typeof value === 'string') headers[name] = value;
-      void h
-        .fetch(req.url ?? '/', { method: 'POST', headers, body: Buffer.concat(chunks) })
-        .then(async (response) => {
-          res.writeHead(response.status, { 'content-type': 'application/json' });
-          res.end(await response.text());
-          forwarded++;
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = await h.admin.request<{ secret: string }>({
+  // The gateway's webhook endpoint, as `npm start` registers it (every event).
+  const endpoint = await h.admin.request<{ id: string; secret: string }>({
     method: 'POST',
     path: '/v1/webhook_endpoints',
-    params: { url: `http://127.0.0.1:${port}/webhooks/stripe`, enabled_events: ['*'] },
+    params: { url: `${GATEWAY_URL}/webhooks/stripe`, enabled_events: ['*'] },
   });
+  const forwarded = () =>
+    h.emulator.webhooks.attempts.filter((a) => a.endpoint === endpoint.id && a.attempt === 1).length;
+  /** Waits until every event recorded so far has been through the gateway's webhook. */
+  const settled = async () => {
+    for (let i = 0; i < 500 && forwarded() < recorded; i++) await new Promise((r) => setTimeout(r, 10));
+  };
   h.gateway.live.acceptWebhookSecret(endpoint.secret);
 
   const publish = (event: StripeEvent) => h.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, event);
@@ -137,14 +118,9 @@ export async function startFlows(): Promise<FlowHarness & { server: Server }> {
 
   return {
     ...h,
-    server,
     ok,
     fails,
     subscribe,
-    async close() {
-      await h.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
   };
 }
 

@@ -3,11 +3,10 @@
  * subscription receives: Identity (the hosted verification page, rules/identity.ts); billing's
  * prorations, metered usage and invoices paid through their PaymentIntent, on a test clock
  * (rules/subscriptions.ts, rules/invoices.ts); report runs whose CSV the emulator serves
- * (rules/reporting.ts); forwarding to a loopback destination (forwarding.ts); Climate orders
- * delivered or canceled (rules/climate.ts); a detached Source (rules/sources.ts).
+ * (rules/reporting.ts); Climate orders delivered or canceled (rules/climate.ts); a detached Source
+ * (rules/sources.ts). Pages and files are fetched in-process (`served`); forwarding, which needs a
+ * destination listening, is in test/net/forwarding.test.ts.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
 
@@ -17,9 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
+/** A request to the emulator's URLs (its pages, files and control endpoints), in-process. */
+const served = (url: string, init?: RequestInit) => f.emulator.fetch(new Request(url, init));
+
 /** Submits a hosted page's form (as a browser would), without following its redirect. */
 const submit = (url: string, fields: Record<string, string>) =>
-  fetch(url, {
+  served(url, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -40,7 +42,7 @@ describe('Identity', () => {
     expect(created.url).toBe(`${f.emulator.url}/verify/${created.id}`);
     expect(created.clientSecret).toMatch(new RegExp(`^${created.id}_secret_test_[A-Za-z0-9]+$`));
 
-    const page = await fetch(created.url);
+    const page = await served(created.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('value="document_expired"');
 
@@ -130,7 +132,7 @@ describe('Identity', () => {
       { id: other.id },
     );
     expect(canceled.status).toBe('CANCELED');
-    expect(await (await fetch(other.url)).text()).toContain('canceled');
+    expect(await (await served(other.url)).text()).toContain('canceled');
   });
 });
 
@@ -409,7 +411,7 @@ describe('Reporting', () => {
     });
     expect(itemized.result.url).toMatch(new RegExp(`^${f.emulator.url}/v1/files/file_\\w+/contents$`));
     const download = (url: string, key?: string) =>
-      fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+      served(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
     expect((await download(itemized.result.url)).status).toBe(401);
     const response = await download(itemized.result.url, f.emulator.key);
     expect(response.status).toBe(200);
@@ -453,67 +455,6 @@ describe('Reporting', () => {
   });
 });
 
-describe('Forwarding', () => {
-  it('forwards to a loopback URL with the card filled in, and stores it redacted', async () => {
-    const received: { headers: Record<string, unknown>; body: string }[] = [];
-    const destination = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(201, { 'content-type': 'application/json', 'x-vault': 'yes' });
-        res.end('{"token":"vault_1"}');
-      });
-    });
-    await new Promise<void>((resolve) => destination.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(destination.address() as AddressInfo).port}/cards`;
-    try {
-      const { createPaymentMethod: method } = await f.ok(`mutation {
-        createPaymentMethod(input: { type: CARD, card: { number: "4242424242424242", expMonth: 4, expYear: 2031, cvc: "123" },
-          billingDetails: { name: "Jenny Rosen" } }) { id }
-      }`);
-      const forward = `mutation($pm: ID!, $url: String!) { createForwardingRequest(idempotencyKey: "forward-once", input: {
-          paymentMethod: $pm, url: $url, replacements: [CARD_NUMBER, CARD_EXPIRY, CARDHOLDER_NAME],
-          request: { body: "{\\"number\\":\\"{{card_number}}\\",\\"expiry\\":\\"{{card_expiry}}\\",\\"name\\":\\"{{cardholder_name}}\\"}",
-            headers: [{ name: "Destination-Api-Key", value: "vault-key" }] } }) {
-          requestDetails { body httpMethod headers { name value } }
-          responseDetails { status body headers { name value } }
-          requestContext { destinationIpAddress destinationDuration }
-        } }`;
-      const { createForwardingRequest: forwarded } = await f.ok(forward, { pm: method.id, url });
-      // A retry with the same idempotency key answers the same, without sending again.
-      expect((await f.ok(forward, { pm: method.id, url })).createForwardingRequest).toEqual(forwarded);
-      expect(received).toHaveLength(1);
-      expect(JSON.parse(received[0]!.body)).toEqual({
-        number: '4242424242424242',
-        expiry: '04/31',
-        name: 'Jenny Rosen',
-      });
-      expect(received[0]!.headers['destination-api-key']).toBe('vault-key');
-      expect(JSON.parse(forwarded.requestDetails.body)).toEqual({
-        number: '424242******4242',
-        expiry: '04/31',
-        name: 'Jenny Rosen',
-      });
-      expect(forwarded.requestDetails.httpMethod).toBe('POST');
-      expect(forwarded.responseDetails).toMatchObject({ status: 201, body: '{"token":"vault_1"}' });
-      expect(forwarded.responseDetails.headers).toContainEqual({ name: 'x-vault', value: 'yes' });
-      expect(forwarded.requestContext.destinationIpAddress).toBe('127.0.0.1');
-
-      // Elsewhere than loopback: recorded, not sent.
-      const { createForwardingRequest: recorded } = await f.ok(
-        `mutation($pm: ID!) { createForwardingRequest(input: { paymentMethod: $pm, url: "https://vault.example.com/cards",
-          replacements: [CARD_NUMBER], request: { body: "{{card_number}}" } }) { requestDetails { body } responseDetails { status } } }`,
-        { pm: method.id },
-      );
-      expect(recorded).toEqual({ requestDetails: { body: '424242******4242' }, responseDetails: null });
-      expect(received).toHaveLength(1);
-    } finally {
-      destination.close();
-    }
-  });
-});
-
 describe('Climate', () => {
   const ORDER = `id status amountSubtotal amountFees amountTotal expectedDeliveryYear deliveredAt canceledAt
     cancellationReason deliveryDetails { metricTons supplier { id } }`;
@@ -541,7 +482,7 @@ describe('Climate', () => {
       deliveryDetails: [],
     });
     expect(await usd()).toBe(before - 26_650);
-    const response = await fetch(`${f.emulator.url}/_emulator/climate/orders/${delivered.id}/deliver`, {
+    const response = await served(`${f.emulator.url}/_emulator/climate/orders/${delivered.id}/deliver`, {
       method: 'POST',
     });
     expect(response.status).toBe(200);
@@ -563,7 +504,7 @@ describe('Climate', () => {
     expect(cancelClimateOrder).toMatchObject({ status: 'CANCELED', cancellationReason: 'REQUESTED' });
     expect(await usd()).toBe(before - 26_650);
     expect(
-      (await fetch(`${f.emulator.url}/_emulator/climate/orders/${canceled.id}/deliver`, { method: 'POST' }))
+      (await served(`${f.emulator.url}/_emulator/climate/orders/${canceled.id}/deliver`, { method: 'POST' }))
         .status,
     ).toBe(400);
     expect((await stream.take(4)).map((e) => `${e.type} ${e.data.id === delivered.id ? 1 : 2}`)).toEqual([

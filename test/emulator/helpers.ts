@@ -1,6 +1,6 @@
 /**
- * Shared helpers for the emulator tests: start one on port 0, talk to it raw or through the SDK.
- * (test/server/harness.ts's startHarness is the gateway over an emulator.)
+ * Shared helpers for the emulator tests: start one in-process (no socket), talk to it raw or
+ * through the SDK. (test/server/harness.ts's startHarness is the gateway over an emulator.)
  */
 import Stripe from 'stripe';
 import { createEmulator, type Emulator, type EmulatorServerOptions } from '../../src/emulator/server.ts';
@@ -26,10 +26,12 @@ export interface RawResponse {
   body: any;
 }
 
+/** The `stripe` SDK on `emulator`, in-process: its requests go through `emulator.fetch`. */
 export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = {}): Stripe {
+  const url = new URL(emulator.url);
   return new Stripe(emulator.key, {
-    host: '127.0.0.1',
-    port: emulator.port,
+    httpClient: Stripe.createFetchHttpClient((input, init) => emulator.fetch(new Request(input, init))),
+    host: url.hostname,
     protocol: 'http',
     // The emulator serves the spec's version only (a newer SDK would send its own).
     apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
@@ -39,7 +41,7 @@ export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = 
 }
 
 export async function startEmulatorHarness(options: EmulatorServerOptions = {}): Promise<EmulatorHarness> {
-  const emulator = await createEmulator({ faults: {}, ...options });
+  const emulator = await createEmulator({ faults: {}, listen: false, ...options });
   return {
     emulator,
     stripe: sdk(emulator),
@@ -47,11 +49,13 @@ export async function startEmulatorHarness(options: EmulatorServerOptions = {}):
       const all: Record<string, string> = { ...headers };
       if (key !== null) all.Authorization ??= `Bearer ${key ?? emulator.key}`;
       if (body !== undefined) all['Content-Type'] ??= 'application/x-www-form-urlencoded';
-      const response = await fetch(`${emulator.url}${path}`, {
-        method,
-        headers: all,
-        ...(body !== undefined ? { body } : {}),
-      });
+      const response = await emulator.fetch(
+        new Request(`${emulator.url}${path}`, {
+          method,
+          headers: all,
+          ...(body !== undefined ? { body } : {}),
+        }),
+      );
       const text = await response.text();
       let parsed: unknown = text;
       try {

@@ -1,8 +1,8 @@
 /**
  * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
  * dashboard, and Financial Connections, end to end: each flow is created through GraphQL (the
- * gateway over the emulator), its page fetched and submitted over plain HTTP as a browser would,
- * and the objects it changed read back through GraphQL.
+ * gateway over the emulator), its page fetched and its form submitted as a browser would (through
+ * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
@@ -24,10 +24,10 @@ async function ok(query: string, variables: Record<string, unknown> = {}) {
 
 /** Submits a page's form as a browser would (without following the redirect). */
 const submit = (url: string, fields: [string, string][]) =>
-  fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+  h.emulator.fetch(new Request(url, { method: 'POST', body: new URLSearchParams(fields) }));
 
 const page = async (url: string) => {
-  const response = await fetch(url, { redirect: 'manual' });
+  const response = await h.emulator.fetch(new Request(url));
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
 };
 

@@ -70,8 +70,8 @@ describe('links and secrets', () => {
         '/v1/identity/verification_sessions',
         { type: 'document' },
         'url',
-        // The emulator's own page (hosted/identity.ts) while its server listens.
-        /^http:\/\/127\.0\.0\.1:\d+\/verify\/vs_\w+$/,
+        // The emulator's own page (hosted/identity.ts), served by its fetch handler.
+        new RegExp(`^${h.emulator.url}/verify/vs_\\w+$`),
       ],
       [
         '/v1/sources',
@@ -102,7 +102,7 @@ describe('links and secrets', () => {
       line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
     });
     expect(session.url).toBe(`${h.emulator.url}/pay/${String(session.id)}`);
-    const page = await fetch(String(session.url));
+    const page = await h.emulator.fetch(new Request(String(session.url)));
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain(String(session.id));

@@ -32,10 +32,18 @@ let stripe: Sdk;
 
 beforeAll(async () => {
   h = await startEmulatorHarness();
-  const { default: Stripe } = (await import(SDK_15)) as { default: new (key: string, config: object) => Sdk };
+  const { default: Stripe } = (await import(SDK_15)) as {
+    default: (new (
+      key: string,
+      config: object,
+    ) => Sdk) & {
+      createFetchHttpClient(fetch: (input: string, init: RequestInit) => Promise<Response>): unknown;
+    };
+  };
   stripe = new Stripe(h.emulator.key, {
-    host: '127.0.0.1',
-    port: h.emulator.port,
+    // In-process: the SDK's requests go through the emulator's fetch handler.
+    httpClient: Stripe.createFetchHttpClient((input, init) => h.emulator.fetch(new Request(input, init))),
+    host: new URL(h.emulator.url).hostname,
     protocol: 'http',
     apiVersion: '2024-04-10',
     maxNetworkRetries: 0,

@@ -3,13 +3,14 @@
  * account (and key) it acts as, a 429 tells the limiter, and a refusal from the limiter sends nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RateLimiter } from '../../src/rest/client.ts';
 import { StripeError } from '../../src/rest/errors.ts';
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await createEmulator({ faults: {} });
+  emulator = await createEmulator({ faults: {}, listen: false });
 });
 afterAll(() => emulator.close());
 
@@ -33,6 +34,7 @@ describe('RestClientOptions.limiter', () => {
     const rest = createRestClient({
       secretKey: emulator.key,
       apiBase: emulator.url,
+      dispatcher: new EmulatorDispatcher(emulator.service),
       limiter,
       maxRetries: 1,
       initialRetryDelayMs: 1,
@@ -63,7 +65,12 @@ describe('RestClientOptions.limiter', () => {
 
   it('sends nothing when the limiter refuses, and fails with its error', async () => {
     const { limiter } = recording(true);
-    const rest = createRestClient({ secretKey: emulator.key, apiBase: emulator.url, limiter });
+    const rest = createRestClient({
+      secretKey: emulator.key,
+      apiBase: emulator.url,
+      dispatcher: new EmulatorDispatcher(emulator.service),
+      limiter,
+    });
     emulator.resetStats();
     try {
       await expect(rest.request({ method: 'GET', path: '/v1/balance' })).rejects.toMatchObject({

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { printSubgraphSDL, SUBGRAPH_FILE, withoutDescriptions } from '../../src/schema/print.ts';
-import { type Harness, startHarness } from '../server/harness.ts';
+import { type Harness, restOver, startHarness } from '../server/harness.ts';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -192,7 +192,7 @@ describe('FEDERATION=off', () => {
     const { createEmulator } = await import('../../src/emulator/server.ts');
     const { readServerConfig } = await import('../../src/server/config.ts');
     const { createGateway } = await import('../../src/server/gateway.ts');
-    const emulator = await createEmulator();
+    const emulator = await createEmulator({ listen: false });
     const config = readServerConfig({
       STRIPE_SECRET_KEY: emulator.key,
       STRIPE_API_BASE: emulator.url,
@@ -200,7 +200,7 @@ describe('FEDERATION=off', () => {
       LOG_LEVEL: 'warn',
     });
     expect(config.federation).toBe(false);
-    const gateway = createGateway({ config, logSink: () => {} });
+    const gateway = createGateway({ config, rest: restOver(emulator, config), logSink: () => {} });
     try {
       const ask = async (query: string) =>
         (await (

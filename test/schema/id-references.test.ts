@@ -84,7 +84,7 @@ describe('ids that name another resource', () => {
     // one list, one subscription (the two references are one load)
     expect(h.upstreamCalls()).toBe(2);
     expect(cost.actualUpstreamCalls).toBe(2);
-    expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(2);
+    expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost.actualUpstreamCalls);
   });
 
   it('LineItem.invoice and Charge.paymentMethod', async () => {

@@ -156,7 +156,8 @@ describe('prefetch: child lists start with their parent', () => {
       expect.arrayContaining([`GET /v1/accounts/${account}/capabilities`, 'GET /v1/transfers']),
     );
     const cost = body.extensions?.cost as { estimatedUpstreamCalls: number } | undefined;
-    expect(cost?.estimatedUpstreamCalls).toBeGreaterThanOrEqual(3);
+    // An upper bound of the calls made.
+    expect(cost?.estimatedUpstreamCalls).toBeGreaterThanOrEqual(calls.length);
   });
 
   it('under connectedAccount(id:), as that account', async () => {
@@ -222,7 +223,7 @@ describe('prefetch: safety', () => {
       | undefined;
     // The estimate counted the invoices as the customer's child: still an upper bound.
     expect(cost?.actualUpstreamCalls).toBe(2);
-    expect(cost?.estimatedUpstreamCalls).toBeGreaterThanOrEqual(2);
+    expect(cost?.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost!.actualUpstreamCalls!);
     expect(h.rawLogs.slice(logsBefore).join('\n')).not.toMatch(/invoices/);
   });
 

@@ -12,7 +12,7 @@ import { printSDL } from '../../src/schema/print.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';
 import { sdk } from '../emulator/helpers.ts';
-import { type Harness, startHarness } from '../server/harness.ts';
+import { type Harness, restOver, startHarness } from '../server/harness.ts';
 
 let h: Harness;
 let stripe: Stripe;
@@ -448,7 +448,7 @@ describe('STRIPE_PREVIEW_RESOURCES=off', () => {
       LOG_LEVEL: 'silent',
       STRIPE_PREVIEW_RESOURCES: 'off',
     });
-    const gateway = createGateway({ config, logSink: () => {} });
+    const gateway = createGateway({ config, rest: restOver(h.emulator, config), logSink: () => {} });
     try {
       const ask = async (query: string) => {
         const response = await gateway.yoga.fetch('http://localhost/graphql', {

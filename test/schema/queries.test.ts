@@ -4,6 +4,7 @@
  */
 import { execute, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { UpstreamSession } from '../../src/loaders/session.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
@@ -35,8 +36,13 @@ async function gql(query: string, variables?: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  emulator = await createEmulator();
-  rest = createRestClient({ secretKey: emulator.key, apiBase: emulator.url, maxRetries: 0 });
+  emulator = await createEmulator({ listen: false });
+  rest = createRestClient({
+    secretKey: emulator.key,
+    apiBase: emulator.url,
+    maxRetries: 0,
+    dispatcher: new EmulatorDispatcher(emulator.service),
+  });
   for (let i = 0; i < 105; i++) {
     const customer = await rest.request<{ id: string }>({
       method: 'POST',

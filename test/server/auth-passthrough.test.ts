@@ -6,12 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
-import { createRestClient } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { bearer } from './auth-helpers.ts';
-import { sharedSchema } from './harness.ts';
+import { restOver, sharedSchema } from './harness.ts';
 import { readResults } from './sse.ts';
 
 const KEY_1 = 'sk_test_passthroughCallerOne0001';
@@ -26,7 +25,7 @@ const sent = () => rest.requests.map(({ apiKey, path }) => ({ apiKey, path }));
 const rawLogs: string[] = [];
 
 beforeAll(async () => {
-  emulator = await createEmulator({ apiKeys: [KEY_1, RESTRICTED] });
+  emulator = await createEmulator({ apiKeys: [KEY_1, RESTRICTED], listen: false });
   const config = readServerConfig({
     AUTH_MODE: 'passthrough',
     STRIPE_API_BASE: emulator.url,
@@ -37,10 +36,10 @@ beforeAll(async () => {
   gateway = createGateway({
     config,
     schema: sharedSchema(),
-    rest: (onRequest) => {
-      rest = recordingRest(createRestClient({ ...config.rest, onRequest }));
+    rest: restOver(emulator, config, (client) => {
+      rest = recordingRest(client);
       return rest;
-    },
+    }),
     logSink: (line) => rawLogs.push(line),
   });
 });
@@ -137,13 +136,18 @@ describe('passthrough', () => {
 
 describe('passthrough keys', () => {
   it('takes every key the emulator takes: the same shape, however short', async () => {
-    const open = await createEmulator();
+    const open = await createEmulator({ listen: false });
     const config = readServerConfig({
       AUTH_MODE: 'passthrough',
       STRIPE_API_BASE: open.url,
       LOG_LEVEL: 'warn',
     });
-    const through = createGateway({ config, schema: sharedSchema(), logSink: () => {} });
+    const through = createGateway({
+      config,
+      schema: sharedSchema(),
+      rest: restOver(open, config),
+      logSink: () => {},
+    });
     try {
       const ask = (key: string) =>
         through.yoga.fetch('http://localhost/graphql', {

@@ -12,7 +12,7 @@ import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { createSharedState, type SharedState } from '../../src/server/pubsub.ts';
 import { signatureHeader } from '../../src/spec/webhook-signature.ts';
-import { type Harness, sharedSchema, startHarness } from './harness.ts';
+import { type Harness, restOver, sharedSchema, startHarness } from './harness.ts';
 
 const SECRET = 'whsec_cache_test';
 let h: Harness;
@@ -94,8 +94,17 @@ describe('with CACHE_TTL_SECONDS', () => {
         CACHE_TTL_SECONDS: '60',
         LOG_LEVEL: 'silent',
       });
-    const mine = createGateway({ config: config('sk_test_key_a'), schema: sharedSchema(), shared });
-    other = createGateway({ config: config('sk_test_key_b'), schema: sharedSchema(), shared });
+    const over = (key: string) => {
+      const settings = config(key);
+      return createGateway({
+        config: settings,
+        rest: restOver(h.emulator, settings),
+        schema: sharedSchema(),
+        shared,
+      });
+    };
+    const mine = over('sk_test_key_a');
+    other = over('sk_test_key_b');
     try {
       h.upstreamCalls();
       await read(mine, customerId);

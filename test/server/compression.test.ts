@@ -50,7 +50,10 @@ describe('response compression', () => {
     expect(plain.response.headers.get('content-encoding')).toBeNull();
     expect(plain.response.headers.get('vary')).toMatch(/accept-encoding/i);
     const text = plain.bytes.toString('utf8');
-    expect(JSON.parse(text).data.__schema.types.length).toBeGreaterThan(100);
+    // Every type of the schema the gateway serves.
+    expect(JSON.parse(text).data.__schema.types).toHaveLength(
+      Object.keys(h.gateway.schema.schema.getTypeMap()).length,
+    );
 
     const br = await post(INTROSPECTION, 'gzip, deflate, br');
     expect(br.response.headers.get('content-encoding')).toBe('br');

@@ -1,15 +1,16 @@
 /**
- * In-process gateway tests: the emulator, a gateway over it (no listening socket: requests go
- * through `yoga.fetch`), its log lines captured. The gateway's and the admin's REST clients reach
- * the emulator in-process (src/emulator/dispatcher.ts), unless `env` points STRIPE_API_BASE
- * elsewhere; the emulator also listens on a local port, for tests that hand its URL to an SDK.
+ * In-process gateway tests: the emulator, a gateway over it, its log lines captured, and no
+ * socket: requests go through `yoga.fetch`, the REST clients reach the emulator through its
+ * dispatcher (src/emulator/dispatcher.ts) and its webhooks reach the gateway through `yoga.fetch`.
+ * (A test whose fake Stripe needs a socket sets STRIPE_API_BASE in `env`: it belongs in test/net.)
  */
+import type { Dispatcher } from 'undici';
 import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { type BuiltSchema, buildSchema } from '../../src/schema/index.ts';
-import { readServerConfig } from '../../src/server/config.ts';
-import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { readServerConfig, type ServerConfig } from '../../src/server/config.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.ts';
 import { readProductionConfig } from '../../src/server/production-config.ts';
 
 let schema: BuiltSchema | undefined;
@@ -62,13 +63,52 @@ export interface HarnessOptions {
   wrapRest?: (rest: RestClient) => RestClient;
   /** a schema other than the shared one (built with other options) */
   schema?: BuiltSchema;
+  /** wraps the emulator's dispatcher under the gateway's REST client (to answer some requests itself) */
+  wrapDispatcher?: (emulator: Dispatcher) => Dispatcher;
+}
+
+/**
+ * The gateway's origin in-process (`yoga.fetch`): webhook endpoints the emulator delivers to here
+ * reach the gateway; the emulator calls no other.
+ */
+export const GATEWAY_URL = 'http://localhost';
+
+/**
+ * A `rest` factory for `createGateway` with the settings of `config.rest`, whose clients reach
+ * `emulator` in-process (the API base is only a name then), or the network without one.
+ */
+export function restOver(
+  emulator: Emulator | Dispatcher | undefined,
+  config: ServerConfig,
+  wrapRest: (rest: RestClient) => RestClient = (rest) => rest,
+): NonNullable<GatewayOptions['rest']> {
+  const dispatcher = emulator && 'service' in emulator ? new EmulatorDispatcher(emulator.service) : emulator;
+  return (onRequest, limiter) =>
+    wrapRest(
+      createRestClient({
+        ...config.rest,
+        onRequest,
+        ...(dispatcher ? { dispatcher } : {}),
+        ...(limiter ? { limiter } : {}),
+      }),
+    );
 }
 
 export async function startHarness(
   env: NodeJS.ProcessEnv = {},
   options: HarnessOptions = {},
 ): Promise<Harness> {
-  const emulator = await createEmulator();
+  let gateway: Gateway | undefined;
+  const emulator = await createEmulator({
+    listen: false,
+    // Deliveries to GATEWAY_URL reach the gateway; any other endpoint is unreachable in-process.
+    webhooks: {
+      fetch: (url, init) =>
+        url.startsWith(`${GATEWAY_URL}/`) && gateway
+          ? Promise.resolve(gateway.yoga.fetch(url, init))
+          : Promise.reject(new TypeError(`fetch failed: ${url} is not reachable in-process`)),
+    },
+  });
   const config = readServerConfig({
     STRIPE_SECRET_KEY: emulator.key,
     STRIPE_API_BASE: emulator.url,
@@ -78,23 +118,21 @@ export async function startHarness(
   });
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
-  const { secretKey, ...restConfig } = config.rest;
   const inProcess = new EmulatorDispatcher(emulator.service);
-  const dispatcher = restConfig.apiBase === emulator.url ? { dispatcher: inProcess } : {};
-  const gateway = createGateway({
+  gateway = createGateway({
     config,
     production: readProductionConfig(env),
     schema: options.schema ?? sharedSchema(),
-    rest: (onRequest, limiter) => {
-      const rest = createRestClient({
-        ...restConfig,
-        secretKey: secretKey!,
-        onRequest,
-        ...dispatcher,
-        ...(limiter ? { limiter } : {}),
-      });
-      return options.wrapRest ? options.wrapRest(rest) : rest;
-    },
+    // STRIPE_API_BASE set elsewhere in `env`: the gateway calls it over the network.
+    rest: restOver(
+      config.rest.apiBase !== emulator.url
+        ? undefined
+        : options.wrapDispatcher
+          ? options.wrapDispatcher(inProcess)
+          : inProcess,
+      config,
+      options.wrapRest,
+    ),
     logSink: (line) => {
       rawLogs.push(line);
       logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -107,11 +145,12 @@ export async function startHarness(
     dispatcher: inProcess,
   });
   let seen = emulator.stats().total;
+  const served = gateway;
   const fetchPath = async (path: string, init?: RequestInit): Promise<Response> =>
-    gateway.yoga.fetch(`http://localhost${path}`, init ?? {});
+    served.yoga.fetch(`${GATEWAY_URL}${path}`, init ?? {});
   return {
     emulator,
-    gateway,
+    gateway: served,
     admin,
     logs,
     rawLogs,
@@ -143,7 +182,7 @@ export async function startHarness(
       return calls;
     },
     async close() {
-      await gateway.close();
+      await served.close();
       await admin.close();
       await emulator.close();
     },

@@ -37,9 +37,13 @@ describe('a list page over 128 KiB', () => {
   });
 
   it('answers every item of the page, parsing no string over 128 KiB', async () => {
-    const raw = await fetch(
-      `${h.emulator.url}/v1/charges?limit=${CHARGES}&customer=${customer}&expand[]=data.customer`,
-      { headers: { authorization: `Bearer ${h.emulator.key}` } },
+    const raw = await h.emulator.fetch(
+      new Request(
+        `${h.emulator.url}/v1/charges?limit=${CHARGES}&customer=${customer}&expand[]=data.customer`,
+        {
+          headers: { authorization: `Bearer ${h.emulator.key}` },
+        },
+      ),
     );
     const page = (await raw.clone().json()) as {
       data: { id: string; amount: number; customer: { email: string } }[];

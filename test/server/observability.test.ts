@@ -1,8 +1,10 @@
 /** /healthz, /readyz, /metrics, request ids and the access log. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EmulatorDispatcher } from '../../src/emulator/dispatcher.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';
-import { type Harness, sharedSchema, startHarness } from './harness.ts';
+import { answeringDispatcher } from '../helpers.ts';
+import { type Harness, restOver, sharedSchema, startHarness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,12 +37,15 @@ describe('health and readiness', () => {
   it('GET /readyz answers 503 when the upstream is unreachable', async () => {
     const config = readServerConfig({
       STRIPE_SECRET_KEY: 'sk_test_unreachable',
-      STRIPE_API_BASE: 'http://127.0.0.1:1',
       STRIPE_MAX_RETRIES: '0',
       READY_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'silent',
     });
-    const gateway = createGateway({ config, schema: sharedSchema() });
+    // Every connection refused, as by a port nothing listens on.
+    const refused = answeringDispatcher(new EmulatorDispatcher(h.emulator.service), () =>
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    );
+    const gateway = createGateway({ config, schema: sharedSchema(), rest: restOver(refused, config) });
     try {
       const response = await gateway.yoga.fetch('http://localhost/readyz');
       expect(response.status).toBe(503);
@@ -58,7 +63,12 @@ describe('health and readiness', () => {
 
   it('a draining gateway is not ready', async () => {
     const config = readServerConfig({ STRIPE_SECRET_KEY: h.emulator.key, STRIPE_API_BASE: h.emulator.url });
-    const gateway = createGateway({ config, schema: sharedSchema(), logSink: () => {} });
+    const gateway = createGateway({
+      config,
+      rest: restOver(h.emulator, config),
+      schema: sharedSchema(),
+      logSink: () => {},
+    });
     expect((await gateway.yoga.fetch('http://localhost/readyz')).status).toBe(200);
     await gateway.close();
     const response = await gateway.yoga.fetch('http://localhost/readyz');

@@ -83,6 +83,9 @@ const transition =
     return typeof value(after) === 'number' && typeof value(before) !== 'number';
   };
 const finalized = transition(['status_transitions', 'finalized_at']);
+/** A rule per status, each event named after its status, the status tested with `test` (`became`, `changedTo`). */
+const byStatus = (test: (field: string, value: Json) => When, ...statuses: string[]): FlowRule[] =>
+  statuses.map((status) => ({ event: status, when: test('status', status) }));
 const all =
   (...whens: When[]): When =>
   (after, before) =>
@@ -98,27 +101,22 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
     rules: [
       { event: 'created', when: created },
       { event: 'payment_failed', when: errorSet('last_payment_error') },
-      { event: 'requires_action', when: changedTo('status', 'requires_action') },
+      ...byStatus(changedTo, 'requires_action'),
       { event: 'amount_capturable_updated', when: changedTo('status', 'requires_capture') },
-      { event: 'processing', when: changedTo('status', 'processing') },
-      { event: 'succeeded', when: changedTo('status', 'succeeded') },
-      { event: 'canceled', when: changedTo('status', 'canceled') },
+      ...byStatus(changedTo, 'processing', 'succeeded', 'canceled'),
     ],
   },
   setup_intent: {
     rules: [
       { event: 'created', when: created },
       { event: 'setup_failed', when: errorSet('last_setup_error') },
-      { event: 'requires_action', when: changedTo('status', 'requires_action') },
-      { event: 'succeeded', when: changedTo('status', 'succeeded') },
-      { event: 'canceled', when: changedTo('status', 'canceled') },
+      ...byStatus(changedTo, 'requires_action', 'succeeded', 'canceled'),
     ],
   },
   charge: {
     rules: [
       { event: 'pending', when: all(created, became('status', 'pending')) },
-      { event: 'succeeded', when: became('status', 'succeeded') },
-      { event: 'failed', when: became('status', 'failed') },
+      ...byStatus(became, 'succeeded', 'failed'),
       { event: 'captured', when: (a, b) => b !== undefined && b.captured === false && a.captured === true },
       // A partial capture releases the rest (`amount_refunded`) without a refund.
       { event: 'refunded', when: (a, b) => b?.captured === true && increased('amount_refunded')(a, b) },
@@ -150,17 +148,13 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
     ],
   },
   'checkout.session': {
-    rules: [
-      { event: 'completed', when: changedTo('status', 'complete') },
-      { event: 'expired', when: changedTo('status', 'expired') },
-    ],
+    rules: [{ event: 'completed', when: changedTo('status', 'complete') }, ...byStatus(changedTo, 'expired')],
   },
   quote: {
     rules: [
       { event: 'created', when: created },
       { event: 'finalized', when: changedTo('status', 'open') },
-      { event: 'accepted', when: changedTo('status', 'accepted') },
-      { event: 'canceled', when: changedTo('status', 'canceled') },
+      ...byStatus(changedTo, 'accepted', 'canceled'),
     ],
   },
   credit_note: {
@@ -208,10 +202,7 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
   },
   // A run finishes as it is created in the emulator.
   'reporting.report_run': {
-    rules: [
-      { event: 'succeeded', when: became('status', 'succeeded') },
-      { event: 'failed', when: became('status', 'failed') },
-    ],
+    rules: [...byStatus(became, 'succeeded', 'failed')],
   },
   'treasury.financial_account': {
     rules: [

@@ -7,6 +7,11 @@ export interface JsonObject {
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Sets each of `keys` that `object` lacks to null: the optional props Stripe sends, null until set. */
+export function nullUnlessSet(object: JsonObject, keys: readonly string[]): void {
+  for (const key of keys) object[key] ??= null;
+}
+
 /** A deep copy of plain JSON data (faster than structuredClone for small trees). */
 export function deepClone<T extends Json>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => deepClone(v)) as T;

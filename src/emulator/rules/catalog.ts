@@ -10,8 +10,8 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
-import type { RuleBook } from '../engine/rule-book.ts';
+import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
+import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { isView, planFromPrice, priceFromPlan } from '../money/plans.ts';
 
@@ -32,10 +32,30 @@ export function createPrice(ctx: Ctx, params: JsonObject): Entry {
   return ctx.ops.createResource(ctx, 'price', params);
 }
 
+/**
+ * A price and a plan are views of one another (money/plans.ts): an id of either type resolves as
+ * the other (`view`), and an object is updated through the type it was created as.
+ */
+function viewRules(
+  name: 'Price' | 'Plan',
+  other: 'plan' | 'price',
+  view: (ctx: Ctx, id: string) => Entry | undefined,
+): Pick<ResourceRules, 'materialize' | 'beforeUpdate'> {
+  return {
+    materialize: (ctx, id) => view(ctx, id),
+    beforeUpdate(_ctx, _draft, _params, entry) {
+      if (isView(entry))
+        throw invalidRequest(
+          `${name} ${entry.id} is a ${other}: update it with POST /v1/${other}s/${entry.id}.`,
+        );
+    },
+  };
+}
+
 export const catalogRules: RuleBook = {
   product: {
     beforeCreate(ctx, draft) {
-      for (const key of [
+      nullUnlessSet(draft, [
         'default_price',
         'description',
         'package_dimensions',
@@ -44,9 +64,7 @@ export const catalogRules: RuleBook = {
         'tax_code',
         'unit_label',
         'url',
-      ]) {
-        draft[key] ??= null;
-      }
+      ]);
       draft.updated = ctx.now;
     },
     afterCreate(ctx, entry, { params }) {
@@ -71,11 +89,7 @@ export const catalogRules: RuleBook = {
     },
   },
   price: {
-    materialize: (ctx, id) => priceFromPlan(ctx, id),
-    beforeUpdate(_ctx, _draft, _params, entry) {
-      if (isView(entry))
-        throw invalidRequest(`Price ${entry.id} is a plan: update it with POST /v1/plans/${entry.id}.`);
-    },
+    ...viewRules('Price', 'plan', priceFromPlan),
     beforeCreate(ctx, draft, { params }) {
       if (isObject(params.product_data)) {
         const product = ctx.ops.createResource(ctx, 'product', params.product_data);
@@ -93,7 +107,7 @@ export const catalogRules: RuleBook = {
       if (typeof draft.unit_amount === 'number') draft.unit_amount_decimal = String(draft.unit_amount);
       else if (typeof params.unit_amount_decimal === 'string')
         draft.unit_amount = Math.round(Number(params.unit_amount_decimal));
-      for (const key of [
+      nullUnlessSet(draft, [
         'custom_unit_amount',
         'lookup_key',
         'nickname',
@@ -101,17 +115,11 @@ export const catalogRules: RuleBook = {
         'transform_quantity',
         'unit_amount',
         'unit_amount_decimal',
-      ]) {
-        draft[key] ??= null;
-      }
+      ]);
     },
   },
   plan: {
-    materialize: (ctx, id) => planFromPrice(ctx, id),
-    beforeUpdate(_ctx, _draft, _params, entry) {
-      if (isView(entry))
-        throw invalidRequest(`Plan ${entry.id} is a price: update it with POST /v1/prices/${entry.id}.`);
-    },
+    ...viewRules('Plan', 'price', planFromPrice),
     beforeCreate(ctx, draft, { params }) {
       if (isObject(params.product)) draft.product = ctx.ops.createResource(ctx, 'product', params.product).id;
       else if (typeof params.product !== 'string') {
@@ -122,7 +130,7 @@ export const catalogRules: RuleBook = {
       }
       if (typeof draft.amount === 'number') draft.amount_decimal = String(draft.amount);
       if (!params.interval_count) draft.interval_count = 1;
-      for (const key of [
+      nullUnlessSet(draft, [
         'aggregate_usage',
         'amount',
         'amount_decimal',
@@ -131,9 +139,7 @@ export const catalogRules: RuleBook = {
         'tiers_mode',
         'transform_usage',
         'trial_period_days',
-      ]) {
-        draft[key] ??= null;
-      }
+      ]);
     },
   },
   coupon: {
@@ -145,7 +151,7 @@ export const catalogRules: RuleBook = {
         throw invalidRequest('You must pass currency when passing amount_off.', { param: 'currency' });
       }
       draft.duration = params.duration ?? 'once';
-      for (const key of [
+      nullUnlessSet(draft, [
         'amount_off',
         'currency',
         'duration_in_months',
@@ -153,9 +159,7 @@ export const catalogRules: RuleBook = {
         'name',
         'percent_off',
         'redeem_by',
-      ]) {
-        draft[key] ??= null;
-      }
+      ]);
     },
   },
   promotion_code: {
@@ -177,14 +181,20 @@ export const catalogRules: RuleBook = {
         minimum_amount_currency: null,
         ...(isObject(draft.restrictions) ? draft.restrictions : {}),
       });
-      for (const key of ['customer', 'expires_at', 'max_redemptions']) draft[key] ??= null;
+      nullUnlessSet(draft, ['customer', 'expires_at', 'max_redemptions']);
     },
   },
   tax_rate: {
     beforeCreate(_ctx, draft) {
       draft.effective_percentage = draft.percentage ?? null;
-      for (const key of ['country', 'description', 'jurisdiction', 'jurisdiction_level', 'state', 'tax_type'])
-        draft[key] ??= null;
+      nullUnlessSet(draft, [
+        'country',
+        'description',
+        'jurisdiction',
+        'jurisdiction_level',
+        'state',
+        'tax_type',
+      ]);
     },
   },
 };

@@ -24,6 +24,18 @@ import { addExternalAccount } from './sources.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
+/**
+ * Money leaving the balance (a transfer, a payout): the amount checked (at least 1, and available
+ * if `fromAvailable`), and the id of its balance transaction.
+ */
+function debit(ctx: Ctx, draft: JsonObject, type: 'transfer' | 'payout', fromAvailable: boolean): string {
+  const amount = Number(draft.amount ?? 0);
+  if (amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  const currency = String(draft.currency ?? 'usd');
+  if (fromAvailable) requireAvailable(ctx, amount, currency, type);
+  return balanceTransaction(ctx, { amount: -amount, currency, type, source: String(draft.id) }).id;
+}
+
 const emptyRequirements = (): JsonObject => ({
   alternatives: [],
   current_deadline: null,
@@ -237,19 +249,9 @@ export const connectRules: RuleBook = {
   },
   transfer: {
     beforeCreate(ctx, draft) {
-      const amount = Number(draft.amount ?? 0);
-      if (amount < 1)
-        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
-      // A transfer tied to a charge may use the charge's pending funds.
-      if (typeof draft.source_transaction !== 'string')
-        requireAvailable(ctx, amount, String(draft.currency ?? 'usd'), 'transfer');
       Object.assign(draft, {
-        balance_transaction: balanceTransaction(ctx, {
-          amount: -Number(draft.amount ?? 0),
-          currency: draft.currency ?? 'usd',
-          type: 'transfer',
-          source: String(draft.id),
-        }).id,
+        // A transfer tied to a charge may use the charge's pending funds.
+        balance_transaction: debit(ctx, draft, 'transfer', typeof draft.source_transaction !== 'string'),
         description: draft.description ?? null,
         source_transaction: draft.source_transaction ?? null,
         source_type: 'card',
@@ -297,19 +299,10 @@ export const connectRules: RuleBook = {
   },
   payout: {
     beforeCreate(ctx, draft) {
-      const amount = Number(draft.amount ?? 0);
-      if (amount < 1)
-        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
-      requireAvailable(ctx, amount, String(draft.currency ?? 'usd'), 'payout');
       Object.assign(draft, {
         arrival_date: ctx.now + 2 * 86_400,
         automatic: false,
-        balance_transaction: balanceTransaction(ctx, {
-          amount: -Number(draft.amount ?? 0),
-          currency: draft.currency ?? 'usd',
-          type: 'payout',
-          source: String(draft.id),
-        }).id,
+        balance_transaction: debit(ctx, draft, 'payout', true),
         description: draft.description ?? null,
         destination: draft.destination ?? null,
         failure_balance_transaction: null,

@@ -5,7 +5,7 @@
  * customer's subscriptions and removes its sources.
  */
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { discountFor } from '../money/discounts.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
@@ -24,7 +24,7 @@ export const customerRules: RuleBook = {
         rendering_options: null,
         ...(isObject(draft.invoice_settings) ? draft.invoice_settings : {}),
       });
-      for (const key of [
+      nullUnlessSet(draft, [
         'address',
         'currency',
         'default_source',
@@ -35,9 +35,7 @@ export const customerRules: RuleBook = {
         'phone',
         'shipping',
         'test_clock',
-      ]) {
-        draft[key] ??= null;
-      }
+      ]);
       if (params.source !== undefined && params.source !== '') {
         draft.default_source = attachSource(ctx, id, params.source, 'source').id;
       }

@@ -12,7 +12,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
-import type { JsonObject } from '../engine/json.ts';
+import { type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
@@ -196,39 +196,63 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
 
 const secret = (ctx: Ctx, id: unknown) => `${String(id)}_secret_${ctx.random.string(25)}`;
 
+/** Props a new PaymentIntent has, null until set. */
+const PAYMENT_INTENT_NULLS = [
+  'canceled_at',
+  'cancellation_reason',
+  'customer',
+  'description',
+  'invoice',
+  'last_payment_error',
+  'latest_charge',
+  'next_action',
+  'payment_method',
+  'receipt_email',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_data',
+  'transfer_group',
+  'application',
+  'application_fee_amount',
+  'on_behalf_of',
+  'review',
+  'processing',
+];
+/** Props a new SetupIntent has, null until set. */
+const SETUP_INTENT_NULLS = [
+  'cancellation_reason',
+  'customer',
+  'description',
+  'last_setup_error',
+  'latest_attempt',
+  'mandate',
+  'next_action',
+  'payment_method',
+  'single_use_mandate',
+  'application',
+  'on_behalf_of',
+];
+
+/** Sets an intent's `payment_method` from the param (magic ids made real); whether one was given. */
+function givePaymentMethod(ctx: Ctx, draft: JsonObject, params: JsonObject): boolean {
+  if (typeof params.payment_method !== 'string' || params.payment_method === '') return false;
+  draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
+  return true;
+}
+
+/** A new intent: its client secret, `nulls` present, and with a payment method `requires_confirmation`. */
+function draftIntent(ctx: Ctx, draft: JsonObject, params: JsonObject, nulls: readonly string[]): void {
+  draft.client_secret = secret(ctx, draft.id);
+  nullUnlessSet(draft, nulls);
+  if (givePaymentMethod(ctx, draft, params)) draft.status = 'requires_confirmation';
+}
+
 export const intentRules: RuleBook = {
   payment_intent: {
     beforeCreate(ctx, draft, { params }) {
-      draft.client_secret = secret(ctx, draft.id);
-      for (const key of [
-        'canceled_at',
-        'cancellation_reason',
-        'customer',
-        'description',
-        'invoice',
-        'last_payment_error',
-        'latest_charge',
-        'next_action',
-        'payment_method',
-        'receipt_email',
-        'setup_future_usage',
-        'shipping',
-        'statement_descriptor',
-        'statement_descriptor_suffix',
-        'transfer_data',
-        'transfer_group',
-        'application',
-        'application_fee_amount',
-        'on_behalf_of',
-        'review',
-        'processing',
-      ]) {
-        draft[key] ??= null;
-      }
-      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
-        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
-        draft.status = 'requires_confirmation';
-      }
+      draftIntent(ctx, draft, params, PAYMENT_INTENT_NULLS);
     },
     afterCreate(ctx, entry, { params }) {
       if (params.confirm !== true) return;
@@ -238,10 +262,8 @@ export const intentRules: RuleBook = {
       confirmPaymentIntent(ctx, entry, confirmation);
     },
     beforeUpdate(ctx, draft, params) {
-      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
-        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
-        if (draft.status === 'requires_payment_method') draft.status = 'requires_confirmation';
-      }
+      if (givePaymentMethod(ctx, draft, params) && draft.status === 'requires_payment_method')
+        draft.status = 'requires_confirmation';
     },
     actions: {
       confirm: confirmPaymentIntent,
@@ -286,26 +308,7 @@ export const intentRules: RuleBook = {
   },
   setup_intent: {
     beforeCreate(ctx, draft, { params }) {
-      draft.client_secret = secret(ctx, draft.id);
-      for (const key of [
-        'cancellation_reason',
-        'customer',
-        'description',
-        'last_setup_error',
-        'latest_attempt',
-        'mandate',
-        'next_action',
-        'payment_method',
-        'single_use_mandate',
-        'application',
-        'on_behalf_of',
-      ]) {
-        draft[key] ??= null;
-      }
-      if (typeof params.payment_method === 'string' && params.payment_method !== '') {
-        draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
-        draft.status = 'requires_confirmation';
-      }
+      draftIntent(ctx, draft, params, SETUP_INTENT_NULLS);
     },
     afterCreate(ctx, entry, { params }) {
       if (params.confirm === true) confirmSetupIntent(ctx, entry, {});

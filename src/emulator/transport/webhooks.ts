@@ -22,6 +22,8 @@ export interface WebhookOptions {
   retryDelaysMs?: readonly number[];
   /** hosts besides loopback that may be called */
   allowHosts?: readonly string[];
+  /** what sends a delivery (default the global `fetch`; in-process tests hand the gateway's) */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export interface DeliveryAttempt {
@@ -43,6 +45,7 @@ export class WebhookDispatcher {
   readonly attempts: DeliveryAttempt[] = [];
   private readonly retryDelaysMs: readonly number[];
   private readonly allowHosts: ReadonlySet<string>;
+  private readonly send: (url: string, init: RequestInit) => Promise<Response>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<AbortController>();
   /** per endpoint, the first attempt of the latest event queued for it */
@@ -56,6 +59,7 @@ export class WebhookDispatcher {
   ) {
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.allowHosts = new Set(options.allowHosts ?? []);
+    this.send = options.fetch ?? fetch;
     this.unsubscribe = service.onEvents((events) => {
       for (const event of events) this.dispatch(event);
     });
@@ -113,7 +117,7 @@ export class WebhookDispatcher {
     const timeout = setTimeout(() => controller.abort(), ATTEMPT_TIMEOUT_MS);
     let status: number | null = null;
     try {
-      const response = await fetch(String(endpoint.url), {
+      const response = await this.send(String(endpoint.url), {
         method: 'POST',
         headers: {
           'content-type': 'application/json; charset=utf-8',

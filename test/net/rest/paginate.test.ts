@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { StripeRestClient } from '../../src/rest/client.ts';
-import { StripeError } from '../../src/rest/errors.ts';
-import { paginate, paginatePages, type StripeList } from '../../src/rest/paginate.ts';
+import { StripeRestClient } from '../../../src/rest/client.ts';
+import { StripeError } from '../../../src/rest/errors.ts';
+import { paginate, paginatePages, type StripeList } from '../../../src/rest/paginate.ts';
 import { FAST_RETRIES, sendJson, startServer, TEST_KEY, type TestServer } from './harness.ts';
 
 interface Customer {

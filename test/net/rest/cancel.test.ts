@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Cancellation } from '../../src/rest/cancel.ts';
-import { StripeRestClient } from '../../src/rest/client.ts';
-import { Semaphore } from '../../src/rest/semaphore.ts';
+import { Cancellation } from '../../../src/rest/cancel.ts';
+import { StripeRestClient } from '../../../src/rest/client.ts';
+import { Semaphore } from '../../../src/rest/semaphore.ts';
 import { startServer, TEST_KEY } from './harness.ts';
 
 describe('Cancellation', () => {

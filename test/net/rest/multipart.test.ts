@@ -1,6 +1,6 @@
 /** File uploads: multipart/form-data to the files host, the same bytes and key on every retry. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRestClient, type RestClient } from '../../src/rest/client.ts';
+import { createRestClient, type RestClient } from '../../../src/rest/client.ts';
 import { startServer, type TestServer } from './harness.ts';
 
 let servers: TestServer[] = [];

@@ -2,8 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect } from 'vitest';
-import { StripeRestClient } from '../../src/rest/client.ts';
-import { StripeError } from '../../src/rest/errors.ts';
+import { StripeRestClient } from '../../../src/rest/client.ts';
+import { StripeError } from '../../../src/rest/errors.ts';
 
 export interface Captured {
   readonly method: string;

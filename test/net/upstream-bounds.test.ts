@@ -9,7 +9,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
 
 const trickling = new Set<ServerResponse>();
 let endlessWritten = 0;

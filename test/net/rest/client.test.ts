@@ -2,8 +2,8 @@ import { createServer as createTcpServer, type Socket, type Server as TcpServer 
 import { inspect } from 'node:util';
 import { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { createRestClient, type RequestEvent, StripeRestClient } from '../../src/rest/client.ts';
-import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
+import { createRestClient, type RequestEvent, StripeRestClient } from '../../../src/rest/client.ts';
+import { STRIPE_API_VERSION } from '../../../src/spec/stripe.ts';
 import {
   FAST_RETRIES,
   perTest,

@@ -7,8 +7,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { toGraphQLError } from '../../src/loaders/stripe-errors.ts';
-import { until } from '../helpers.ts';
+import { toGraphQLError } from '../../../src/loaders/stripe-errors.ts';
+import { until } from '../../helpers.ts';
 import { perTest, rejection, sendJson, socketClosed } from './harness.ts';
 
 const { server, client } = perTest({ maxRetries: 2 });
