@@ -31,6 +31,13 @@ const PROBES = new Set(['/healthz', '/readyz']);
 export interface Transport {
   readonly policy: ChannelPolicy;
   readonly channels: ChannelConfig;
+  /** told of each WebSocket refused at the upgrade or closed for breaking a bound (metrics, a log line) */
+  readonly onRefusal?: (refusal: WebSocketRefusal) => void;
+}
+
+/** A WebSocket refused: `status` is the upgrade's HTTP status, or the close code of an open socket. */
+export interface WebSocketRefusal extends Refusal {
+  readonly stage: 'upgrade' | 'message';
 }
 
 /** The transport settings a gateway keeps on its Yoga instance, for `listen()` and `serveWebSockets()`. */
