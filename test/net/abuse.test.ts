@@ -397,6 +397,25 @@ describe('6. browser-facing HTTP', () => {
       chunks: ['{"query":"'],
     });
     expect(bad.status).toBe(400);
+    // A slow client's body, its second half sent once the gateway waits for it, is served.
+    const body = graphqlBody('{ __typename }');
+    const half = body.length >> 1;
+    const slow = await new Promise<string>((resolve) => {
+      let answer = '';
+      const socket = connect(listener.port, '127.0.0.1', () => {
+        socket.write(
+          'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\ncontent-type: application/json\r\n' +
+            `content-length: ${body.length}\r\n\r\n${body.slice(0, half)}`,
+        );
+        setTimeout(() => socket.write(body.slice(half)), 50);
+      });
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.on('close', () => resolve(answer));
+    });
+    expect(slow).toMatch(/^HTTP\/1\.1 200/);
+    expect(slow).toContain('"__typename":"Query"');
   });
 });
 
