@@ -360,11 +360,15 @@ describe('subscribers that go away', () => {
       }
       const c = client(open.ws);
       const ws = run(c, 'subscription { customerUpdated(id: "cus_Quiet") { id } }');
-      for (let i = 0; i < 100 && listeners < 4; i++) await sleep(10);
-      expect(listeners).toBe(4);
+      const live = open.gateway.live!;
+      for (let i = 0; i < 100 && live.subscribers < 4; i++) await sleep(10);
+      expect(live.subscribers).toBe(4);
+      // One listener on the topic for all of this process' subscribers.
+      expect(listeners).toBe(1);
       for (const stream of streams) stream.close();
       ws.stop();
-      for (let i = 0; i < 100 && listeners > 0; i++) await sleep(10);
+      for (let i = 0; i < 100 && live.subscribers > 0; i++) await sleep(10);
+      expect(live.subscribers).toBe(0);
       expect(listeners).toBe(0);
       await c.dispose();
     } finally {
