@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { slot } from '../loaders/slot.ts';
 import { type ChannelConfig, isLoopback } from './config.ts';
+import { type TurnGate, turnGate } from './turns.ts';
 
 export interface GuardOptions {
   policy: ChannelPolicy;
@@ -197,7 +198,12 @@ function readRest(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undef
  * to `parse` as a Request of Yoga's class (a native one wraps its bytes in a web stream: measured at
  * 0.4 ms a request in a flood of 2,000 SSE POSTs).
  */
-function unlessAbandoned<P extends RequestParser>(parse: P, req: IncomingMessage, { Request }: FetchAPI): P {
+function unlessAbandoned<P extends RequestParser>(
+  parse: P,
+  req: IncomingMessage,
+  { Request }: FetchAPI,
+  gate: TurnGate,
+): P {
   const parseWhole = (request: Request) => {
     const parsed = parse(request) as PromiseLike<unknown> | unknown;
     if (typeof (parsed as PromiseLike<unknown> | undefined)?.then !== 'function') return parsed;
@@ -206,20 +212,27 @@ function unlessAbandoned<P extends RequestParser>(parse: P, req: IncomingMessage
       throw error;
     });
   };
-  return ((request: Request) => {
+  const start = (request: Request) => {
     if (req.complete || req.destroyed || req.readableDidRead) return parseWhole(request);
     // Parsing may start while Node's HTTP parser is still in the packet that carried the headers:
     // once it is through (a microtask later), a body that came with them is complete.
     return Promise.resolve().then(() => {
       if (req.complete || req.destroyed || req.readableDidRead) return parseWhole(request);
-      return readRest(req).then((bytes) =>
-        bytes === undefined
-          ? clientClosed()
-          : parse(
-              new Request(request.url, { method: request.method, headers: request.headers, body: bytes }),
-            ),
-      );
+      return readRest(req).then((bytes) => {
+        if (bytes !== undefined)
+          return parse(
+            new Request(request.url, { method: request.method, headers: request.headers, body: bytes }),
+          );
+        // Clients that go away together (their sockets close in one turn) are answered over several.
+        const wait = gate.enter();
+        return wait === undefined ? clientClosed() : wait.then(clientClosed);
+      });
     });
+  };
+  // The GraphQL work of requests that arrive together is spread over turns (src/server/turns.ts).
+  return ((request: Request) => {
+    const wait = gate.enter();
+    return wait === undefined ? start(request) : wait.then(() => start(request));
   }) as P;
 }
 
@@ -250,8 +263,12 @@ export async function readCounted(
   return bytes;
 }
 
+/** Requests whose GraphQL work starts in one turn of the event loop; the rest wait for the next. */
+export const REQUESTS_PER_TURN = 32;
+
 export function useRequestGuards(options: GuardOptions): Plugin {
   const { maxBodyBytes, policy } = options;
+  const gate = turnGate(REQUESTS_PER_TURN);
   const ownLimit = new Set(options.ownBodyLimit ?? []);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
@@ -276,7 +293,7 @@ export function useRequestGuards(options: GuardOptions): Plugin {
       const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       if (request.headers.get('content-length') !== null) {
         if (req !== undefined && request.method === 'POST')
-          setRequestParser(unlessAbandoned(requestParser, req, fetchAPI));
+          setRequestParser(unlessAbandoned(requestParser, req, fetchAPI, gate));
         return;
       }
       if (request.body === null) return;

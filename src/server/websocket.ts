@@ -23,8 +23,16 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { Cancellation } from '../rest/cancel.ts';
 import { DEFAULT_CHANNELS } from './config.ts';
 import type { GatewayYoga } from './gateway.ts';
-import { createChannelPolicy, type Refusal, refusalBody, type Transport, transportOf } from './guards.ts';
+import {
+  createChannelPolicy,
+  REQUESTS_PER_TURN,
+  type Refusal,
+  refusalBody,
+  type Transport,
+  transportOf,
+} from './guards.ts';
 import { tooManySubscriptions } from './streams.ts';
+import { turnGate } from './turns.ts';
 
 export interface WebSocketService {
   /** open sockets */
@@ -101,6 +109,7 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
   const requestOf = (extra: Extra) => upgradeRequest(extra, path, yoga.fetchAPI);
   const { policy, channels, onRefusal } = transportOf.get(yoga) ?? FALLBACK;
   const wss = new WebSocketServer({ noServer: true, maxPayload: channels.wsMaxPayloadBytes });
+  const gate = turnGate(REQUESTS_PER_TURN);
   const refuse = (socket: Duplex, refusal: Refusal) => {
     refuseUpgrade(socket, refusal);
     onRefusal?.({ ...refusal, stage: 'upgrade' });
@@ -157,6 +166,9 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
         if (Object.keys(ctx.subscriptions).length > channels.subscriptionsPerConnection) {
           return [tooManySubscriptions('connection', channels.subscriptionsPerConnection)];
         }
+        // Operations that arrive together (a thousand sockets subscribing) start over several turns.
+        const wait = gate.enter();
+        if (wait !== undefined) await wait;
         const enveloped = yoga.getEnveloped({ request: requestOf(ctx.extra), params });
         const { schema, parse, validate, contextFactory } = enveloped;
         let document: ReturnType<typeof parse>;

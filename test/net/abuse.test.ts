@@ -9,6 +9,7 @@ import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { REQUESTS_PER_TURN } from '../../src/server/guards.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { sharedSchema } from '../server/harness.ts';
 import {
@@ -416,6 +417,20 @@ describe('6. browser-facing HTTP', () => {
     });
     expect(slow).toMatch(/^HTTP\/1\.1 200/);
     expect(slow).toContain('"__typename":"Query"');
+  });
+});
+
+describe('7. bursts', () => {
+  it('serves requests that arrive together over several turns, every one answered', async () => {
+    const body = graphqlBody('{ __typename }');
+    const headers = { ...JSON_HEADERS, 'content-length': String(body.length) };
+    const answers = await Promise.all(
+      Array.from({ length: 3 * REQUESTS_PER_TURN }, () =>
+        rawRequest(listener.origin, { headers, chunks: [body] }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(3 * REQUESTS_PER_TURN).fill(200));
+    expect(answers.every((a) => a.body.includes('"__typename":"Query"'))).toBe(true);
   });
 });
 
