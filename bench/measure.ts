@@ -1,8 +1,11 @@
 /**
  * One abuse case measured: the time to answer, the CPU time this process spent meanwhile (a figure
  * other work on the machine changes less than the stall), the longest event-loop stall while it ran
- * (perf_hooks.monitorEventLoopDelay), the peak RSS above the level before it, and the RSS still
- * held a moment after, once a full collection ran (memory returned), the worst of `runs` runs
+ * (perf_hooks.monitorEventLoopDelay) and the same in CPU time (the most CPU spent between two
+ * ticks of a 2 ms timer: on a shared machine the stall also counts the time other processes held
+ * the core; this counts V8's helper threads too, so it errs high), the peak RSS above the level before it, and the RSS still
+ * held a moment after, once a full collection ran, and the heap (memory returned: V8 keeps RSS
+ * it grew for seconds after, its heap shows what is still reachable), the worst of `runs` runs
  * after one warm-up.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -40,14 +43,24 @@ export async function measure(
   let answerMs = 0;
   let cpuMs = 0;
   let stallMs = 0;
+  let cpuStallMs = 0;
   let extraRss = 0;
   let heldRss = 0;
+  let heldHeap = 0;
   let status = 0;
   for (let run = 0; run < runs; run++) {
+    collect();
+    const baselineHeap = process.memoryUsage().heapUsed;
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
+    let tick = process.cpuUsage();
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage.rss());
+      // The CPU spent between two ticks 2 ms apart: what blocked the loop meanwhile, without the
+      // time other processes held the core (which the stall counts).
+      const { user, system } = process.cpuUsage(tick);
+      tick = process.cpuUsage();
+      cpuStallMs = Math.max(cpuStallMs, (user + system) / 1000);
     }, 2);
     delay.reset();
     delay.enable();
@@ -68,6 +81,7 @@ export async function measure(
     await new Promise((resolve) => setTimeout(resolve, settleMs));
     collect();
     heldRss = Math.max(heldRss, process.memoryUsage.rss() - baseline);
+    heldHeap = Math.max(heldHeap, process.memoryUsage().heapUsed - baselineHeap);
   }
   const bench = `abuse: ${name}`;
   return [
@@ -75,8 +89,10 @@ export async function measure(
     { bench, metric: 'time to answer (max)', value: answerMs, unit: 'ms' },
     { bench, metric: 'CPU time (max)', value: cpuMs, unit: 'ms' },
     { bench, metric: 'longest event-loop stall', value: stallMs, unit: 'ms' },
+    { bench, metric: 'longest stall in CPU time', value: cpuStallMs, unit: 'ms' },
     { bench, metric: 'peak extra RSS', value: extraRss / MB, unit: 'MB' },
     { bench, metric: `RSS held ${settleMs} ms after, GC`, value: heldRss / MB, unit: 'MB' },
+    { bench, metric: 'heap held after, GC', value: heldHeap / MB, unit: 'MB' },
   ];
 }
 
