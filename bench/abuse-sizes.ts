@@ -20,7 +20,7 @@ import { readServerConfig } from '../src/server/config.ts';
 import { createGateway } from '../src/server/gateway.ts';
 import { listen } from '../src/server/listen.ts';
 import { graphqlBody, JSON_HEADERS, rawRequest } from '../test/net/abuse.ts';
-import { measure, type Send } from './measure.ts';
+import { asDeployed, measure, type Send } from './measure.ts';
 import type { BenchRow } from './table.ts';
 import { printTable } from './table.ts';
 
@@ -125,7 +125,11 @@ const query =
 
 const ISSUE_QUERY = `{ ${Array.from({ length: 19 }, (_, i) => `c${i}: charges(first: 1000) { nodes { ${CHARGE_FIELDS} } }`).join(' ')} }`;
 
-export async function benchAbuseSizes(): Promise<BenchRow[]> {
+export function benchAbuseSizes(): Promise<BenchRow[]> {
+  return asDeployed(runAbuseSizes);
+}
+
+async function runAbuseSizes(): Promise<BenchRow[]> {
   const stripe = await standIn();
   const config = readServerConfig({
     STRIPE_SECRET_KEY: 'sk_test_bench_abuse_sizes',

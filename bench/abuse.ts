@@ -1,23 +1,21 @@
 /**
  * The "abuse" table: each attack of the adversarial suite (test/net/abuse.test.ts) against a
- * listening gateway on the emulator, all in this process: the time to answer, the longest
+ * listening gateway on the emulator, in this process: the time to answer, the CPU time, the longest
  * event-loop stall while it ran (perf_hooks.monitorEventLoopDelay), the peak RSS above the
- * level before it and what of it is still held half a second after. Every case must stay under
+ * level before it and what of it is still held half a second after, once a full collection ran
+ * (bench/measure.ts). Every case must stay under
  * 100 ms of stall and 50 MB of extra RSS. Cases 7 and 8 exhaust channels (issue 25): thousands of
  * WebSockets, subscriptions, SSE streams and slow bodies, a 50 MB WebSocket message and huge
- * webhook bodies. Their clients run in this process too, opened in batches of `BATCH` (one
- * synchronous burst of 2,000 would itself stall the loop); their memory is in the figures. The
- * subscription floods also report the heap they hold while open, after a full collection: a figure
- * the machine's load does not change, unlike the stall.
+ * webhook bodies. The floods' clients (case 7) run in a child process (bench/abuse-clients.ts), so
+ * that their stall and RSS figures are the gateway's, its teardown included; the floods also
+ * report the heap the gateway holds while they are open, after a full collection, and that heap
+ * per open subscription (or socket): figures the machine's load does not change, unlike the stall.
  *
  *   npx tsx bench/abuse.ts
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import WebSocket from 'ws';
 import { createEmulator } from '../src/emulator/server.ts';
 import { buildSchema } from '../src/schema/index.ts';
 import { readServerConfig } from '../src/server/config.ts';
@@ -36,33 +34,30 @@ import {
   paddedQuery,
   rawRequest,
 } from '../test/net/abuse.ts';
-import { measure, type Send } from './measure.ts';
+import { type Flood, type FromClients, rawSocket, type ToClients } from './abuse-clients.ts';
+import { asDeployed, collect, measure, type Send } from './measure.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const RUNS = 5;
 /** runs of the exhaustion cases (each opens thousands of sockets) */
 const HEAVY_RUNS = 2;
-/** clients opened per turn of the event loop */
-const BATCH = 50;
+/** how long a flood's clients are held open */
+const HOLD_MS = 200;
+/** how long after a flood's clients are gone its measurement goes on (the gateway's teardown) */
+const TEARDOWN_MS = 100;
 const MB = 1024 * 1024;
 const WEBHOOK_SECRET = 'whsec_abuse_bench';
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A full collection, whether or not node runs with --expose-gc. */
-const collect: () => void = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
 /**
- * The heap a flood holds while its clients are open, after a full collection, by flood (each flood
- * is a key from its making): unlike RSS (which V8 keeps once grown) and the stall (which other
- * processes on the machine lengthen), it does not depend on the machine's load. The clients' half
- * is in it too. Taken in a run of its own after the measured ones (`weighing`): a collection
- * during those would count as a stall.
+ * The heap the gateway holds while a flood's clients are open, after a full collection, and the
+ * subscriptions (or sockets) open then, by flood (each flood is a key from its making): unlike RSS
+ * (which V8 keeps once grown) and the stall (which other processes on the machine lengthen), it
+ * does not depend on the machine's load. Taken in a run of its own after the measured ones
+ * (`weighing`): a collection during those would count as a stall.
  */
-const heldHeap = new Map<Send, number>();
+const heldHeap = new Map<Send, { bytes: number; open: number }>();
 let weighing = false;
 
 /** Heap used after a collection, when weighing (else 0). */
@@ -72,74 +67,54 @@ function heapNow(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Records what `flood` holds now above `before`, when weighing. */
-function recordHeld(flood: Send, before: number): void {
-  if (weighing) heldHeap.set(flood, heapNow() - before);
+/** The flood clients' process (bench/abuse-clients.ts), one for the whole bench. */
+class Clients {
+  private readonly child: ChildProcess;
+  private constructor() {
+    this.child = fork(fileURLToPath(new URL('./abuse-clients.ts', import.meta.url)), ['--abuse-clients'], {
+      execArgv: ['--import', 'tsx'],
+    });
+  }
+  static start(): Clients {
+    return new Clients();
+  }
+  ask<T extends FromClients['op']>(message: ToClients, answer: T): Promise<Extract<FromClients, { op: T }>> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: FromClients) => {
+        if (reply.op !== answer) return;
+        this.child.off('exit', onExit);
+        this.child.off('message', onMessage);
+        resolve(reply as Extract<FromClients, { op: T }>);
+      };
+      const onExit = (code: number | null) => reject(new Error(`abuse clients exited (${code})`));
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.send(message);
+    });
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
 }
 
-/** `n` results of `open`, started `BATCH` per turn of the event loop. */
-async function inBatches<T>(n: number, open: () => Promise<T>): Promise<T[]> {
-  const pending: Promise<T>[] = [];
-  for (let i = 0; i < n; i++) {
-    pending.push(open());
-    if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
-  }
-  return Promise.all(pending);
-}
+let clients: Clients | undefined;
 
 /**
- * `sockets` WebSockets, each asking `subscriptions` subscriptions to stripeEvents; once they are
- * answered (accepted ones say nothing) all close. Resolves with 101.
+ * A flood of clients from the clients' process, held open `HOLD_MS` then closed; the send ends
+ * `TEARDOWN_MS` after the last client is gone, so that the gateway's side of the teardown is in
+ * its figures. Resolves with the status the clients saw.
  */
-const webSocketFlood = (sockets: number, subscriptions: number): Send => {
-  const flood: Send = async (origin) => {
+const flood = (make: (origin: string) => Flood): Send => {
+  const send: Send = async (origin) => {
     const before = heapNow();
-    const url = `${origin.replace(/^http/, 'ws')}/graphql`;
-    const opened: WebSocket[] = [];
-    await inBatches(
-      sockets,
-      () =>
-        new Promise<void>((resolve) => {
-          const ws = new WebSocket(url, 'graphql-transport-ws');
-          ws.once('unexpected-response', (_req, res) => {
-            res.resume();
-            resolve();
-          });
-          ws.once('error', () => resolve());
-          ws.once('open', () => {
-            opened.push(ws);
-            ws.send(JSON.stringify({ type: 'connection_init' }));
-          });
-          ws.on('message', (data: Buffer) => {
-            if (JSON.parse(data.toString()).type !== 'connection_ack') return;
-            for (let i = 0; i < subscriptions; i++) {
-              ws.send(
-                JSON.stringify({
-                  id: String(i),
-                  type: 'subscribe',
-                  payload: { query: 'subscription { stripeEvents { id } }' },
-                }),
-              );
-            }
-            resolve();
-          });
-        }),
-    );
-    await settle(200);
-    recordHeld(flood, before);
-    await Promise.all(
-      opened.map(
-        (ws) =>
-          new Promise<void>((resolve) => {
-            ws.once('close', () => resolve());
-            ws.close();
-          }),
-      ),
-    );
-    return 101;
+    const opened = await clients!.ask({ op: 'open', flood: make(origin), holdMs: HOLD_MS }, 'opened');
+    if (weighing) heldHeap.set(send, { bytes: heapNow() - before, open: opened.open });
+    await clients!.ask({ op: 'close' }, 'closed');
+    await settle(TEARDOWN_MS);
+    return opened.status;
   };
-  heldHeap.set(flood, 0);
-  return flood;
+  heldHeap.set(send, { bytes: 0, open: 0 });
+  return send;
 };
 
 /** One POST over a socket of its own; resolves with its status once answered. */
@@ -157,47 +132,6 @@ function postOwn(
     req.end(body);
   });
 }
-
-/** `n` SSE subscriptions, held a moment; resolves with the last status. */
-const sseFlood = (n: number): Send => {
-  const flood: Send = async (origin) => {
-    const before = heapNow();
-    const body = JSON.stringify({ query: 'subscription { stripeEvents { id } }' });
-    const headers = { 'content-type': 'application/json', accept: 'text/event-stream' };
-    const streams = await inBatches(n, () => postOwn(origin, '/graphql', headers, body));
-    await settle(200);
-    recordHeld(flood, before);
-    for (const stream of streams) stream.destroy();
-    return streams.at(-1)!.status;
-  };
-  heldHeap.set(flood, 0);
-  return flood;
-};
-
-/** A raw connection to the listener, resolved once connected. */
-function rawSocket(origin: string): Promise<Socket> {
-  const { hostname, port } = new URL(origin);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname, () => resolve(socket));
-    socket.on('error', () => resolve(socket));
-  });
-}
-
-/** `n` connections that send headers and 10 bytes of a 1,000-byte body, held a moment, then cut. */
-const slowBodies =
-  (n: number): Send =>
-  async (origin) => {
-    const sockets = await inBatches(n, async () => {
-      const socket = await rawSocket(origin);
-      socket.write(
-        `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"query":"`,
-      );
-      return socket;
-    });
-    await settle(300);
-    for (const socket of sockets) socket.destroy();
-    return 200;
-  };
 
 /**
  * A WebSocket frame announcing `bytes` of payload, then its first 1 MB (a client would mask the
@@ -344,15 +278,22 @@ const CASES: [string, Send][] = [
 
 /** The exhaustion cases: run `HEAVY_RUNS` times each. */
 const HEAVY: [string, Send][] = [
-  ['7. 2,000 WebSockets x 5 subscriptions', webSocketFlood(2_000, 5)],
-  ['7. 2,000 SSE subscriptions', sseFlood(2_000)],
-  ['7. 1,500 slow request bodies', slowBodies(1_500)],
+  [
+    '7. 2,000 WebSockets x 5 subscriptions',
+    flood((origin) => ({ kind: 'websocket', origin, sockets: 2_000, subscriptions: 5 })),
+  ],
+  ['7. 2,000 SSE subscriptions', flood((origin) => ({ kind: 'sse', origin, streams: 2_000 }))],
+  ['7. 1,500 slow request bodies', flood((origin) => ({ kind: 'slow-bodies', origin, sockets: 1_500 }))],
   ['7. one 50 MB WebSocket message', bigMessage(50 * MB)],
   ['8. webhook: 400 MB chunked, bad signature', webhookStream(400 * MB, signatureHeader('whsec_other', 'x'))],
   ['8. webhook: valid 150 KB event', largeEvent(150_000)],
 ];
 
-export async function benchAbuse(): Promise<BenchRow[]> {
+export function benchAbuse(): Promise<BenchRow[]> {
+  return asDeployed(runAbuse);
+}
+
+async function runAbuse(): Promise<BenchRow[]> {
   const emulator = await createEmulator();
   const config = readServerConfig({
     STRIPE_SECRET_KEY: emulator.key,
@@ -363,6 +304,7 @@ export async function benchAbuse(): Promise<BenchRow[]> {
   const gateway = createGateway({ config, schema: buildSchema() });
   const listener = await listen(gateway.yoga, { port: 0, host: '127.0.0.1' });
   const sockets = serveWebSockets(listener.server, gateway.yoga, '/graphql');
+  clients = Clients.start();
   const rows: BenchRow[] = [];
   // ABUSE_CASES='^[78]': only the cases whose name matches.
   const only = process.env.ABUSE_CASES;
@@ -379,15 +321,21 @@ export async function benchAbuse(): Promise<BenchRow[]> {
         weighing = true;
         await send(listener.origin);
         weighing = false;
-        rows.push({
-          bench: `abuse: ${name}`,
-          metric: 'heap held open, after GC',
-          value: heldHeap.get(send)! / MB,
-          unit: 'MB',
-        });
+        const { bytes, open } = heldHeap.get(send)!;
+        rows.push(
+          { bench: `abuse: ${name}`, metric: 'heap held open, after GC', value: bytes / MB, unit: 'MB' },
+          { bench: `abuse: ${name}`, metric: 'open then (accepted)', value: open, unit: '' },
+          {
+            bench: `abuse: ${name}`,
+            metric: 'heap per open one',
+            value: open > 0 ? bytes / open / 1024 : 0,
+            unit: 'KB',
+          },
+        );
       }
     }
   } finally {
+    clients.stop();
     await sockets.close();
     await listener.close(1_000);
     await gateway.close();

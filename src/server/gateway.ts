@@ -455,7 +455,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     ],
   });
 
-  transportOf.set(yoga, { policy, channels: config.channels });
+  transportOf.set(yoga, {
+    policy,
+    channels: config.channels,
+    onRefusal: ({ stage, code, status }) => {
+      metrics.webSocketRefusals.inc({ stage, code });
+      logger.info('websocket refused', { stage, code, status });
+    },
+  });
 
   let closing: Promise<void> | undefined;
   return {

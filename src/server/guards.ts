@@ -17,6 +17,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { slot } from '../loaders/slot.ts';
 import { type ChannelConfig, isLoopback } from './config.ts';
+import { type TurnGate, turnGate } from './turns.ts';
 
 export interface GuardOptions {
   policy: ChannelPolicy;
@@ -31,6 +32,13 @@ const PROBES = new Set(['/healthz', '/readyz']);
 export interface Transport {
   readonly policy: ChannelPolicy;
   readonly channels: ChannelConfig;
+  /** told of each WebSocket refused at the upgrade or closed for breaking a bound (metrics, a log line) */
+  readonly onRefusal?: (refusal: WebSocketRefusal) => void;
+}
+
+/** A WebSocket refused: `status` is the upgrade's HTTP status, or the close code of an open socket. */
+export interface WebSocketRefusal extends Refusal {
+  readonly stage: 'upgrade' | 'message';
 }
 
 /** The transport settings a gateway keeps on its Yoga instance, for `listen()` and `serveWebSockets()`. */
@@ -166,18 +174,65 @@ function clientClosed(): Response {
 type RequestParser = (request: Request) => unknown;
 
 /**
+ * The rest of `req`'s body, read from the socket; `undefined` if the client goes away first. No
+ * error is made of an abandoned body: Node's `aborted` error ends here, unlike a Fetch body's read,
+ * which Yoga's parser turns into a GraphQLError whose stack it captures (in issue 25's flood of
+ * 1,500 slow bodies cut at once, those errors were 60 % of a 320 ms stall).
+ */
+function readRest(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer<ArrayBuffer>[] = [];
+    req.on('data', (chunk: Buffer<ArrayBuffer>) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.once('error', () => resolve(undefined));
+    req.once('close', () => resolve(undefined));
+  });
+}
+
+/**
  * `parse`, except that a body cut short by the client's going away is answered `clientClosed()`:
  * not a BAD_REQUEST through Yoga's error path (its error, masking and serialization, for a
- * socket that is gone: issue 25 measured some 0.4 ms a request, in bursts of thousands).
+ * socket that is gone: issue 25 measured some 0.4 ms a request, in bursts of thousands). A body
+ * still arriving when parsing starts (a slow client; the usual small body arrives whole with its
+ * headers, and takes Yoga's path) is read here, where its abandonment costs no error at all (`readRest`), and handed
+ * to `parse` as a Request of Yoga's class (a native one wraps its bytes in a web stream: measured at
+ * 0.4 ms a request in a flood of 2,000 SSE POSTs).
  */
-function unlessAbandoned<P extends RequestParser>(parse: P, req: IncomingMessage): P {
-  return ((request: Request) => {
+function unlessAbandoned<P extends RequestParser>(
+  parse: P,
+  req: IncomingMessage,
+  { Request }: FetchAPI,
+  gate: TurnGate,
+): P {
+  const parseWhole = (request: Request) => {
     const parsed = parse(request) as PromiseLike<unknown> | unknown;
     if (typeof (parsed as PromiseLike<unknown> | undefined)?.then !== 'function') return parsed;
     return (parsed as PromiseLike<unknown>).then(undefined, (error: unknown) => {
       if (abandoned(req)) return clientClosed();
       throw error;
     });
+  };
+  const start = (request: Request) => {
+    if (req.complete || req.destroyed || req.readableDidRead) return parseWhole(request);
+    // Parsing may start while Node's HTTP parser is still in the packet that carried the headers:
+    // once it is through (a microtask later), a body that came with them is complete.
+    return Promise.resolve().then(() => {
+      if (req.complete || req.destroyed || req.readableDidRead) return parseWhole(request);
+      return readRest(req).then((bytes) => {
+        if (bytes !== undefined)
+          return parse(
+            new Request(request.url, { method: request.method, headers: request.headers, body: bytes }),
+          );
+        // Clients that go away together (their sockets close in one turn) are answered over several.
+        const wait = gate.enter();
+        return wait === undefined ? clientClosed() : wait.then(clientClosed);
+      });
+    });
+  };
+  // The GraphQL work of requests that arrive together is spread over turns (src/server/turns.ts).
+  return ((request: Request) => {
+    const wait = gate.enter();
+    return wait === undefined ? start(request) : wait.then(() => start(request));
   }) as P;
 }
 
@@ -208,8 +263,12 @@ export async function readCounted(
   return bytes;
 }
 
+/** Requests whose GraphQL work starts in one turn of the event loop; the rest wait for the next. */
+export const REQUESTS_PER_TURN = 32;
+
 export function useRequestGuards(options: GuardOptions): Plugin {
   const { maxBodyBytes, policy } = options;
+  const gate = turnGate(REQUESTS_PER_TURN);
   const ownLimit = new Set(options.ownBodyLimit ?? []);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
@@ -229,12 +288,12 @@ export function useRequestGuards(options: GuardOptions): Plugin {
         endResponse(tooLarge(fetchAPI, maxBodyBytes));
       }
     },
-    onRequestParse({ request, requestParser, setRequestParser, serverContext }) {
+    onRequestParse({ request, requestParser, setRequestParser, serverContext, fetchAPI }) {
       if (!requestParser) return;
       const req = (serverContext as { req?: IncomingMessage } | undefined)?.req;
       if (request.headers.get('content-length') !== null) {
         if (req !== undefined && request.method === 'POST')
-          setRequestParser(unlessAbandoned(requestParser, req));
+          setRequestParser(unlessAbandoned(requestParser, req, fetchAPI, gate));
         return;
       }
       if (request.body === null) return;
@@ -250,7 +309,7 @@ export function useRequestGuards(options: GuardOptions): Plugin {
         }
         const headers = new Headers(chunked.headers);
         headers.delete('transfer-encoding');
-        return parse(new Request(chunked.url, { method: chunked.method, headers, body: bytes }));
+        return parse(new fetchAPI.Request(chunked.url, { method: chunked.method, headers, body: bytes }));
       });
     },
     onResponse({ response }) {

@@ -35,6 +35,8 @@ export interface Live {
   restFor(rest: RestClient, scope?: string): RestClient;
   /** Stripe's events as they arrive, on any replica, for one subscriber. */
   events(): AsyncIterable<StripeEvent>;
+  /** subscribers reading `events()` now */
+  readonly subscribers: number;
   /**
    * Ends every open subscription to `events()` (shutdown): each stream completes, so SSE clients
    * get `event: complete` and WebSocket clients a `complete` message, at once.
@@ -131,6 +133,9 @@ export function createLive(options: {
     restFor: (rest, scope) =>
       cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
     events,
+    get subscribers() {
+      return open.size;
+    },
     endSubscriptions: () => {
       ended = true;
       for (const end of [...open]) end();

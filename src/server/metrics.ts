@@ -25,6 +25,7 @@ export class GatewayMetrics {
   readonly upstreamRequests: Counter<'method' | 'path_template' | 'status' | 'retried'>;
   readonly upstreamDuration: Histogram<'method' | 'path_template'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly webSocketRefusals: Counter<'stage' | 'code'>;
   private readonly operationNames = new Set<string>();
   private inFlight = 0;
   constructor() {
@@ -64,6 +65,11 @@ export class GatewayMetrics {
       'http_requests_total',
       'HTTP requests served, by route, method and status.',
       ['route', 'method', 'status'],
+    );
+    this.webSocketRefusals = r.counter(
+      'websocket_refusals_total',
+      'WebSockets refused at the upgrade or closed for a frame over a bound, by stage (upgrade, message) and code.',
+      ['stage', 'code'],
     );
     r.gauge('http_requests_in_flight', 'HTTP requests being served.', () => this.inFlight);
     r.gauge('process_resident_memory_bytes', 'Resident set size of the process.', () =>

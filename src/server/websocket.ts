@@ -10,16 +10,29 @@
  * `WS_MAX_PAYLOAD_BYTES` (a larger one closes the socket with 1009), at most `WS_MAX_CONNECTIONS`
  * sockets (503 TOO_MANY_CONNECTIONS at the upgrade) and `SUBSCRIPTIONS_PER_CONNECTION` operations
  * at once on one socket (an `error` message TOO_MANY_SUBSCRIPTIONS for the one past it).
+ *
+ * A frame `ws` refuses (over `maxPayload`, or breaking the protocol) closes its socket with the
+ * code `ws` chose (1009, 1002…) and is told to the transport's `onRefusal` (a metric, a log line):
+ * not printed with its stack to stderr by graphql-ws, whose listener for socket errors is replaced.
  */
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { Cancellation } from '../rest/cancel.ts';
 import { DEFAULT_CHANNELS } from './config.ts';
 import type { GatewayYoga } from './gateway.ts';
-import { createChannelPolicy, type Refusal, refusalBody, type Transport, transportOf } from './guards.ts';
+import {
+  createChannelPolicy,
+  REQUESTS_PER_TURN,
+  type Refusal,
+  refusalBody,
+  type Transport,
+  transportOf,
+} from './guards.ts';
 import { tooManySubscriptions } from './streams.ts';
+import { turnGate } from './turns.ts';
 
 export interface WebSocketService {
   /** open sockets */
@@ -51,6 +64,16 @@ function pathnameOf(request: IncomingMessage): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The close code `ws` attaches to the errors of frames it refuses (its `kStatusCode` symbol). */
+function closeCodeOf(error: Error): number | undefined {
+  if (!(error as { code?: unknown }).code?.toString().startsWith('WS_ERR_')) return undefined;
+  for (const symbol of Object.getOwnPropertySymbols(error)) {
+    const value = (error as unknown as Record<symbol, unknown>)[symbol];
+    if (symbol.description === 'status-code' && typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
 interface Extra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
@@ -58,50 +81,79 @@ interface Extra {
 
 /**
  * The upgrade as a Fetch request, made once per socket (every operation on it shares its headers),
- * with a signal aborted when the socket closes.
+ * with a signal aborted when the socket closes. Light, as every open socket holds one: Yoga's
+ * Request class (its headers read lazily from the upgrade's), and for signal a `Cancellation`, all
+ * the gateway reads of a request's signal (src/server/gateway.ts `requestSignal`), rather than a
+ * native Request and AbortController (3.5 of 28 KB a socket with one subscription, measured in
+ * heap snapshots), aborted with one reason made once (a DOMException each, stack and all, was
+ * 15 ms of a 1,000-socket teardown).
  */
 const requests = new WeakMap<WebSocket, Request>();
+const SOCKET_CLOSED = new DOMException('The WebSocket closed', 'AbortError');
 
-function upgradeRequest(extra: Extra, path: string): Request {
+function upgradeRequest(extra: Extra, path: string, fetchAPI: GatewayYoga['fetchAPI']): Request {
   let request = requests.get(extra.socket);
   if (request) return request;
   const upgrade = extra.request;
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(upgrade.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const aborted = new AbortController();
-  extra.socket.once('close', () => aborted.abort());
-  request = new Request(`http://localhost${upgrade.url ?? path}`, { headers, signal: aborted.signal });
+  const closed = new Cancellation();
+  extra.socket.once('close', () => closed.abort(SOCKET_CLOSED));
+  request = new fetchAPI.Request(`http://localhost${upgrade.url ?? path}`, {
+    headers: upgrade.headers as Record<string, string>,
+    signal: closed as unknown as AbortSignal,
+  });
   requests.set(extra.socket, request);
   return request;
 }
 
 export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string): WebSocketService {
-  const requestOf = (extra: Extra) => upgradeRequest(extra, path);
-  const { policy, channels } = transportOf.get(yoga) ?? FALLBACK;
+  const requestOf = (extra: Extra) => upgradeRequest(extra, path, yoga.fetchAPI);
+  const { policy, channels, onRefusal } = transportOf.get(yoga) ?? FALLBACK;
   const wss = new WebSocketServer({ noServer: true, maxPayload: channels.wsMaxPayloadBytes });
+  const gate = turnGate(REQUESTS_PER_TURN);
+  const refuse = (socket: Duplex, refusal: Refusal) => {
+    refuseUpgrade(socket, refusal);
+    onRefusal?.({ ...refusal, stage: 'upgrade' });
+  };
+  /**
+   * A frame `ws` refused: it has closed the socket with the code the error carries already. Any
+   * other error closes it 1011, as graphql-ws would.
+   */
+  const onSocketError = (ws: WebSocket, error: Error) => {
+    const code = closeCodeOf(error);
+    if (code === undefined) ws.close(1011, 'Internal server error');
+    onRefusal?.({
+      stage: 'message',
+      status: code ?? 1011,
+      code: code === 1009 ? 'MESSAGE_TOO_LARGE' : 'BAD_FRAME',
+      message: error.message,
+    });
+  };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Refused by the listener (MAX_CONNECTIONS) and already answered.
     if (!socket.writable) return;
     if (pathnameOf(request) !== path) {
-      refuseUpgrade(socket, { status: 404, code: 'NOT_FOUND', message: `WebSockets are served at ${path}` });
+      refuse(socket, { status: 404, code: 'NOT_FOUND', message: `WebSockets are served at ${path}` });
       return;
     }
     const refusal = policy.check(request.headers.host, request.headers.origin);
     if (refusal) {
-      refuseUpgrade(socket, refusal);
+      refuse(socket, refusal);
       return;
     }
     if (wss.clients.size >= channels.maxWebSockets) {
-      refuseUpgrade(socket, {
+      refuse(socket, {
         status: 503,
         code: 'TOO_MANY_CONNECTIONS',
         message: `This server has ${channels.maxWebSockets} open WebSockets, its maximum (WS_MAX_CONNECTIONS): try again later`,
       });
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      wss.emit('connection', ws, request);
+      // After graphql-ws's listeners are on: its own for `error` prints the stack (see above).
+      ws.removeAllListeners('error');
+      ws.on('error', (error) => onSocketError(ws, error));
+    });
   };
   server.on('upgrade', onUpgrade);
 
@@ -114,6 +166,9 @@ export function serveWebSockets(server: Server, yoga: GatewayYoga, path: string)
         if (Object.keys(ctx.subscriptions).length > channels.subscriptionsPerConnection) {
           return [tooManySubscriptions('connection', channels.subscriptionsPerConnection)];
         }
+        // Operations that arrive together (a thousand sockets subscribing) start over several turns.
+        const wait = gate.enter();
+        if (wait !== undefined) await wait;
         const enveloped = yoga.getEnveloped({ request: requestOf(ctx.extra), params });
         const { schema, parse, validate, contextFactory } = enveloped;
         let document: ReturnType<typeof parse>;

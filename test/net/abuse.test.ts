@@ -9,6 +9,7 @@ import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { REQUESTS_PER_TURN } from '../../src/server/guards.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { sharedSchema } from '../server/harness.ts';
 import {
@@ -397,6 +398,39 @@ describe('6. browser-facing HTTP', () => {
       chunks: ['{"query":"'],
     });
     expect(bad.status).toBe(400);
+    // A slow client's body, its second half sent once the gateway waits for it, is served.
+    const body = graphqlBody('{ __typename }');
+    const half = body.length >> 1;
+    const slow = await new Promise<string>((resolve) => {
+      let answer = '';
+      const socket = connect(listener.port, '127.0.0.1', () => {
+        socket.write(
+          'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nconnection: close\r\ncontent-type: application/json\r\n' +
+            `content-length: ${body.length}\r\n\r\n${body.slice(0, half)}`,
+        );
+        setTimeout(() => socket.write(body.slice(half)), 50);
+      });
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.on('close', () => resolve(answer));
+    });
+    expect(slow).toMatch(/^HTTP\/1\.1 200/);
+    expect(slow).toContain('"__typename":"Query"');
+  });
+});
+
+describe('7. bursts', () => {
+  it('serves requests that arrive together over several turns, every one answered', async () => {
+    const body = graphqlBody('{ __typename }');
+    const headers = { ...JSON_HEADERS, 'content-length': String(body.length) };
+    const answers = await Promise.all(
+      Array.from({ length: 3 * REQUESTS_PER_TURN }, () =>
+        rawRequest(listener.origin, { headers, chunks: [body] }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(3 * REQUESTS_PER_TURN).fill(200));
+    expect(answers.every((a) => a.body.includes('"__typename":"Query"'))).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { type Client, createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient } from '../../src/rest/client.ts';
@@ -211,11 +211,20 @@ describe('bounds on WebSockets and subscriptions', () => {
     await c.dispose();
   });
 
-  it('closes a socket whose message is over WS_MAX_PAYLOAD_BYTES with 1009', async () => {
-    const { socket } = await upgrade(open.ws, {});
-    const closed = new Promise<number>((resolve) => socket!.once('close', (code) => resolve(code)));
-    socket!.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(50_000) } }));
-    expect(await closed).toBe(1009);
+  it('closes a socket whose message is over WS_MAX_PAYLOAD_BYTES with 1009, quietly and counted', async () => {
+    const printed = [vi.spyOn(console, 'error'), vi.spyOn(process.stderr, 'write')];
+    try {
+      const { socket } = await upgrade(open.ws, {});
+      const closed = new Promise<number>((resolve) => socket!.once('close', (code) => resolve(code)));
+      socket!.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(50_000) } }));
+      expect(await closed).toBe(1009);
+      expect(open.gateway.metrics.render()).toMatch(
+        /websocket_refusals_total\{stage="message",code="MESSAGE_TOO_LARGE"\} 1\n/,
+      );
+      for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of printed) spy.mockRestore();
+    }
   });
 
   it('refuses the upgrade past WS_MAX_CONNECTIONS with 503 TOO_MANY_CONNECTIONS, and admits again after a close', async () => {
@@ -351,11 +360,15 @@ describe('subscribers that go away', () => {
       }
       const c = client(open.ws);
       const ws = run(c, 'subscription { customerUpdated(id: "cus_Quiet") { id } }');
-      for (let i = 0; i < 100 && listeners < 4; i++) await sleep(10);
-      expect(listeners).toBe(4);
+      const live = open.gateway.live!;
+      for (let i = 0; i < 100 && live.subscribers < 4; i++) await sleep(10);
+      expect(live.subscribers).toBe(4);
+      // One listener on the topic for all of this process' subscribers.
+      expect(listeners).toBe(1);
       for (const stream of streams) stream.close();
       ws.stop();
-      for (let i = 0; i < 100 && listeners > 0; i++) await sleep(10);
+      for (let i = 0; i < 100 && live.subscribers > 0; i++) await sleep(10);
+      expect(live.subscribers).toBe(0);
       expect(listeners).toBe(0);
       await c.dispose();
     } finally {

@@ -1,6 +1,6 @@
 /** The subscription bounds' stream wrapper: ends at the deadline, or earlier with its timer cleared. */
 import { describe, expect, it, vi } from 'vitest';
-import { createSharedState, subscribeEvents } from '../../src/server/pubsub.ts';
+import { createSharedState, SUBSCRIBER_BUFFER, subscribeEvents } from '../../src/server/pubsub.ts';
 import { boundedStream, tokenExpired, tokenRevoked, tooManySubscriptions } from '../../src/server/streams.ts';
 
 async function* results(n: number) {
@@ -108,6 +108,38 @@ describe('the in-process pub/sub', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  const event = (i: number) => ({
+    id: `evt_${i}`,
+    type: 'customer.updated',
+    created: i,
+    data: { object: {} },
+  });
+
+  it('keeps a subscriber’s newest SUBSCRIBER_BUFFER events when it falls behind', async () => {
+    const shared = createSharedState();
+    const reader = subscribeEvents(shared.events)[Symbol.asyncIterator]();
+    const first = reader.next();
+    for (let i = 0; i <= SUBSCRIBER_BUFFER + 5; i++) await shared.publish(event(i));
+    expect((await first).value?.id).toBe('evt_0');
+    // evt_1 … evt_5 were dropped to keep the buffer at its bound.
+    expect((await reader.next()).value?.id).toBe('evt_6');
+    await reader.return?.();
+    expect(await reader.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('ends a waiting subscriber at shutdown, and forgets it', async () => {
+    const shared = createSharedState();
+    const open = new Set<() => void>();
+    const reader = subscribeEvents(shared.events, open)[Symbol.asyncIterator]();
+    const pending = reader.next();
+    expect(open.size).toBe(1);
+    for (const end of [...open]) end();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(open.size).toBe(0);
+    await shared.publish(event(1));
+    expect(await reader.next()).toEqual({ value: undefined, done: true });
   });
 });
 
