@@ -362,7 +362,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     };
     const ended = () => {
       req.off('data', collect);
-      req.off('aborted', abandoned);
+      req.off('close', abandoned);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       void Promise.resolve(serve(req, res, body, arrived)).catch((error: unknown) => {
         internals.logger.error(error);
@@ -370,15 +370,20 @@ export function createFastPath(options: FastPathOptions): FastPath {
         else res.destroy();
       });
     };
-    // A body cut short: Yoga answers it as it answers an abandoned request (499), from what arrived.
+    // A body cut short (the request closes before its end): answered as Yoga answers an abandoned
+    // request (src/server/guards.ts), 499 and the connection closed, for the metrics and the access
+    // log (nobody reads it).
     const abandoned = () => {
       req.off('data', collect);
       req.off('end', ended);
-      toYoga(req, res, Buffer.concat(chunks, size));
+      const head = new RequestHead(req) as unknown as Request;
+      tracking.begin(head, arrived);
+      const id = tracking.finish(head, 'POST', graphqlEndpoint, 499, null);
+      res.writeHead(499, { connection: 'close', [REQUEST_ID_HEADER]: id }).end();
     };
     req.on('data', collect);
     req.once('end', ended);
-    req.once('aborted', abandoned);
+    req.once('close', abandoned);
     return undefined;
   };
 

@@ -7,7 +7,7 @@
  */
 import { request } from 'node:http';
 import { brotliDecompressSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { bearer, JWT_ENV, token } from './auth-helpers.ts';
@@ -125,7 +125,9 @@ describe('the fast path', () => {
     expect((bodyOf().data as { customers: { nodes: unknown[] } }).customers.nodes).toHaveLength(3);
     expect(answer.headers['x-request-id']).toMatch(/^fast-path-test-/);
     // Both paths counted in the HTTP metrics and logged once each.
-    const lines = h.logs.filter((line) => line.msg === 'request' && line.requestId === answer.headers['x-request-id']);
+    const lines = h.logs.filter(
+      (line) => line.msg === 'request' && line.requestId === answer.headers['x-request-id'],
+    );
     expect(lines).toHaveLength(4);
     expect(new Set(lines.map((line) => `${line.method} ${line.path} ${line.status}`))).toEqual(
       new Set(['POST /graphql 200']),
@@ -171,7 +173,12 @@ describe('the fast path', () => {
     }`;
     const { bodyOf, served } = await both(
       json(
-        { query, variables: { key: 'fast-path-create-1' }, operationName: 'Create', extensions: { client: 't' } },
+        {
+          query,
+          variables: { key: 'fast-path-create-1' },
+          operationName: 'Create',
+          extensions: { client: 't' },
+        },
         bearer(admin),
       ),
     );
@@ -213,5 +220,37 @@ describe('the fast path', () => {
     const unexpected = await both(json({ query: CUSTOMERS, extra: 1 }, bearer(admin)));
     expect(unexpected.answer.status).toBe(400);
     expect(unexpected.served).toBe(0);
+  });
+
+  it('logs a body the client abandoned half-sent as 499, as Yoga does', async () => {
+    const body = JSON.stringify({ query: CUSTOMERS });
+    const before = h.gateway.fastPath!.served;
+    for (const listener of [plain, fast]) {
+      const id = `fast-path-abandoned-${listener.port}`;
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: listener.port,
+          method: 'POST',
+          path: '/graphql',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+            'x-request-id': id,
+            ...bearer(admin),
+          },
+        });
+        req.on('error', () => resolve());
+        req.flushHeaders();
+        req.write(body.slice(0, 10), () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      await vi.waitFor(() =>
+        expect(h.logs.find((line) => line.msg === 'request' && line.requestId === id)?.status).toBe(499),
+      );
+    }
+    expect(h.gateway.fastPath!.served).toBe(before);
   });
 });
