@@ -312,27 +312,34 @@ export function createFastPath(options: FastPathOptions): FastPath {
     if (!operation || operation.operation === 'subscription') return toYoga(req, res, body);
 
     tracking.begin(head, arrived);
-    const fail = (error: unknown) => send(req, res, head, context, { errors: errorsOf(error) });
+    // Yoga's processRequest: validation, the context, execution; an error thrown on the way is the
+    // result's only error (Yoga's handleError). The answer is sent outside: sent once.
+    const failed = (error: unknown): ExecutionResult => ({ errors: errorsOf(error) });
+    let outcome: MaybePromise<unknown>;
     try {
       const errors = enveloped.validate(enveloped.schema, document);
-      if (errors.length > 0) return send(req, res, head, context, { errors });
-      const execute = (contextValue: unknown): MaybePromise<void> => {
-        const result = enveloped.execute({
-          schema: enveloped.schema,
-          document,
-          contextValue,
-          variableValues: params.variables,
-          operationName: params.operationName,
-        }) as MaybePromise<unknown>;
-        return isPromise(result)
-          ? result.then((done) => send(req, res, head, context, done), fail)
-          : send(req, res, head, context, result);
-      };
-      const contextValue = enveloped.contextFactory() as MaybePromise<unknown>;
-      return isPromise(contextValue) ? contextValue.then(execute, fail) : execute(contextValue);
+      if (errors.length > 0) outcome = { errors };
+      else {
+        const execute = (contextValue: unknown) =>
+          enveloped.execute({
+            schema: enveloped.schema,
+            document,
+            contextValue,
+            variableValues: params.variables,
+            operationName: params.operationName,
+          }) as MaybePromise<unknown>;
+        const contextValue = enveloped.contextFactory() as MaybePromise<unknown>;
+        outcome = isPromise(contextValue) ? contextValue.then(execute) : execute(contextValue);
+      }
     } catch (error) {
-      return fail(error);
+      outcome = failed(error);
     }
+    return isPromise(outcome)
+      ? outcome.then(
+          (result) => send(req, res, head, context, result),
+          (error: unknown) => send(req, res, head, context, failed(error)),
+        )
+      : send(req, res, head, context, outcome);
   };
 
   const handle: NodeHandler = (req, res) => {
