@@ -42,6 +42,7 @@ import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import { useValidationCache } from './validation-cache.ts';
 import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -285,7 +286,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // every body through a TransformStream, a large share of a small query's CPU.
     maxRequestBodySize: false,
     // Only short sources are cached: a cached AST keeps its whole source string.
-    parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
+    // Validation results are cached by useValidationCache (below), without Yoga's key of rule names.
+    parserAndValidationCache: {
+      documentCache: boundedDocumentCache(),
+      errorCache: boundedDocumentCache(),
+      validationCache: false,
+    },
     // Synchronous when the caller is known without I/O, so that no promise stands between the
     // request and its execution (src/server/request-context.ts).
     context,
@@ -329,6 +335,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           (context as ServerContext).session.plans.current = plan;
         },
       }),
+      // After the limits, whose rules it must see.
+      useValidationCache(),
       useAnswerBudget(config.answer),
       // Once the limits let the operation run: start the reads it names the ids of (src/schema/prefetch.ts).
       usePrefetch,
