@@ -22,6 +22,11 @@
  * `npm start`, on the built-in emulator, to the first GraphQL answer) and RSS at rest (10 s later,
  * no request meanwhile), RUNS times.
  *
+ * For an A/B of one change: THROUGHPUT_ONLY=together loads only the two production gateways
+ * together (no slices in turn, no Tailcall, no start-up), and BEFORE_ENV='NAME=value …' sets
+ * variables on BEFORE_REF's gateway only (BEFORE_REF=HEAD BEFORE_ENV=FAST_PATH=off: the fast path's
+ * own share).
+ *
  *   npx tsx bench/throughput.ts        (THROUGHPUT_RUNS=1 THROUGHPUT_SECONDS=5 for a quick look)
  */
 import { execFileSync } from 'node:child_process';
@@ -40,6 +45,15 @@ import { SUITE } from './upstream.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** A commit to load beside this tree (e.g. main before a change); none by default. */
 const BEFORE_REF = process.env.BEFORE_REF;
+/** Environment of BEFORE_REF's gateway only, as `NAME=value` words. */
+const BEFORE_ENV = Object.fromEntries(
+  (process.env.BEFORE_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+);
+/** `together`: only this tree's and BEFORE_REF's production gateways, loaded together. */
+const ONLY_TOGETHER = process.env.THROUGHPUT_ONLY === 'together';
 const CONNECTIONS = 32;
 const RUNS = Number(process.env.THROUGHPUT_RUNS ?? 5);
 const DURATION_S = Number(process.env.THROUGHPUT_SECONDS ?? 8);
@@ -272,9 +286,14 @@ export async function benchThroughput(): Promise<BenchRow[]> {
     contenders.push({
       name: 'before',
       gateway: true,
-      start: () => startGateway(before.tree, { NODE_ENV: 'production', ...upstream }),
+      start: () => startGateway(before.tree, { NODE_ENV: 'production', ...upstream, ...BEFORE_ENV }),
     });
   }
+  // THROUGHPUT_ONLY=together: the two production gateways only.
+  const loaded =
+    ONLY_TOGETHER && before
+      ? contenders.filter((c) => c.name === 'production' || c.name === 'before')
+      : contenders;
   const figures = new Map<string, Figures[]>();
   /** Per query: this tree's CPU per request over BEFORE_REF's, the two loaded together, per run. */
   const together = new Map<string, number[]>();
@@ -282,10 +301,10 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   const loads: number[] = [];
   const servers = new Map<string, Gateway>();
   try {
-    for (const contender of contenders) servers.set(contender.name, await contender.start());
+    for (const contender of loaded) servers.set(contender.name, await contender.start());
     for (const { name, query } of QUERIES) {
       const answers = await Promise.all(
-        contenders.map(async (c) => [c, await post(servers.get(c.name)!.url, query)] as const),
+        loaded.map(async (c) => [c, await post(servers.get(c.name)!.url, query)] as const),
       );
       // The default mode adds extensions (the cost): the data must be the same.
       const dataOf = (answer: string) => JSON.stringify((JSON.parse(answer) as { data: unknown }).data);
@@ -294,7 +313,7 @@ export async function benchThroughput(): Promise<BenchRow[]> {
         throw new Error(`the gateways answer ${name} differently:\n${[...gatewayAnswers].join('\n')}`);
       }
       // Short slices in turn (the order rotating), so that all see the same load from the machine.
-      for (let run = 0; run < RUNS; run++) {
+      for (let run = 0; run < (ONLY_TOGETHER ? 0 : RUNS); run++) {
         const order = contenders.map((_, i) => contenders[(i + run) % contenders.length]!);
         for (const contender of order) {
           loads.push(loadavg()[0]!);
@@ -325,7 +344,7 @@ export async function benchThroughput(): Promise<BenchRow[]> {
     for (const server of servers.values()) await server.child.stop();
     servers.clear();
     const trees = before ? [here, before.tree] : [here];
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < (ONLY_TOGETHER ? 0 : RUNS); run++) {
       for (const tree of run % 2 === 0 ? trees : [...trees].reverse()) {
         startups.set(tree.name, [...(startups.get(tree.name) ?? []), await measureStartup(tree)]);
       }
@@ -354,7 +373,7 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   for (const { name } of QUERIES) {
     const bench = `throughput: ${name}`;
     const runsOf = (contender: string) => figures.get(`${contender} ${name}`)!;
-    for (const [field, metric, unit] of metrics) {
+    for (const [field, metric, unit] of ONLY_TOGETHER ? [] : metrics) {
       for (const contender of contenders) {
         // The peak is the highest of the runs; every other figure their median.
         const values = runsOf(contender.name).map((f) => f[field]);

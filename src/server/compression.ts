@@ -92,7 +92,7 @@ function bodyOf(response: Response): string | Uint8Array | Promise<Uint8Array<Ar
 }
 
 /** At least `threshold` bytes, without encoding a string when its length decides. */
-function atLeast(body: string | Uint8Array, threshold: number): boolean {
+export function atLeast(body: string | Uint8Array, threshold: number): boolean {
   if (typeof body !== 'string') return body.byteLength >= threshold;
   if (body.length >= threshold) return true;
   return body.length * 3 >= threshold && Buffer.byteLength(body) >= threshold;

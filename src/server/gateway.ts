@@ -4,23 +4,16 @@
  * ids and GraphiQL. It opens no socket: embed `gateway.yoga` in any Node or fetch server, call
  * `gateway.yoga.fetch(...)` in tests, or hand it to `listen()` (src/server/listen.ts).
  */
-import type { ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
-import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { StripeObject } from '../loaders/requests.ts';
-import { createScopePolicy, forbidden } from '../loaders/scope.ts';
-import { type RequestPlans, UpstreamSession } from '../loaders/session.ts';
 import { slot } from '../loaders/slot.ts';
-import { Cancellation } from '../rest/cancel.ts';
 import { createRestClient, type RateLimiter, type RequestListener, type RestClient } from '../rest/client.ts';
 import { isStripeError } from '../rest/errors.ts';
-import { ACCOUNT_ID } from '../schema/connect.ts';
 import { type BuiltSchema, buildSchema } from '../schema/index.ts';
 import { prefetchOperation } from '../schema/prefetch.ts';
-import type { LiveContext } from '../schema/subscriptions.ts';
 import { useAnswerBudget } from './answer-budget.ts';
-import { accountFor, type Caller, createAuthenticator, mayActAs } from './auth.ts';
+import { createAuthenticator } from './auth.ts';
 import { useCompression } from './compression.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -28,6 +21,7 @@ import type { CostEstimate } from './cost.ts';
 import { useCsrfPrevention } from './csrf.ts';
 import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
 import { useGatewayEndpoints } from './endpoints.ts';
+import { createFastPath, type FastPath, fastPathOf, KnownDocuments } from './fast-path.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
 import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
 import { Readiness } from './health.ts';
@@ -42,15 +36,17 @@ import { usePrecheck } from './precheck.ts';
 import { type ProductionConfig, readProductionConfig } from './production-config.ts';
 import type { SharedState } from './pubsub.ts';
 import { createRedactor } from './redact.ts';
+import { createRequestContext, STRIPE_ACCOUNT_HEADER } from './request-context.ts';
 import { createRevocations, type Revocations } from './revocation.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import { useValidationCache } from './validation-cache.ts';
 import type { Reread } from './webhooks.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
-export const STRIPE_ACCOUNT_HEADER = 'stripe-account';
+export { STRIPE_ACCOUNT_HEADER };
 
 export interface GatewayOptions {
   /** Default: `readServerConfig({})`, i.e. every default. */
@@ -93,63 +89,15 @@ export interface Gateway {
    * token or a subject's tokens from now on and ends the streams they opened (src/server/revocation.ts).
    */
   readonly revocations: Revocations | undefined;
+  /**
+   * Repeated documents answered from node:http without Yoga's request machinery (src/server/fast-path.ts):
+   * `listen(gateway.yoga)` serves through it. Undefined when off (FAST_PATH=off, tracing, trusted documents).
+   */
+  readonly fastPath: FastPath | undefined;
   /** Loads GraphiQL's assets in the background so that the first page view is quick. */
   preload(): Promise<void>;
   /** Stops being ready and closes the REST client if the gateway made it. Idempotent. */
   close(): Promise<void>;
-}
-
-function stripeAccountOf(request: Request): string | undefined {
-  const value = request.headers.get(STRIPE_ACCOUNT_HEADER)?.trim();
-  if (!value) return undefined;
-  if (!ACCOUNT_ID.test(value)) {
-    throw new GraphQLError('The Stripe-Account header must be a connected account id (acct_…)', {
-      extensions: { code: 'BAD_STRIPE_ACCOUNT_HEADER', http: { status: 400 } },
-    });
-  }
-  return value;
-}
-
-const clientGone = () => new DOMException('The client went away', 'AbortError');
-/** The cancellation of the request a node:http response answers. */
-const responseCancellation = slot<Cancellation>('response cancellation');
-/**
- * One listener for every response (`on`, as a response closes once): no closure, nor `once`'s
- * wrapper, per request.
- */
-function onResponseClose(this: ServerResponse): void {
-  if (!this.writableFinished) responseCancellation.get(this)?.abort(clientGone());
-}
-
-/** Cancellations of requests not served by node:http directly (WebSocket operations, `yoga.fetch`). */
-const sharedSignals = new WeakMap<Request, Cancellation>();
-
-/**
- * The request's abort signal, for upstream calls: one listener per request instead of one per
- * upstream call, and a light signal (`Cancellation`) that each call listens to while queued and in
- * flight. Served by node:http, the response's `close` before it finished is the client going away
- * (cheaper to hear than the request's own signal, a proxy in Yoga's server adapter).
- */
-function requestSignal(request: Request, res: ServerResponse | undefined): Cancellation {
-  // The operations of one WebSocket share its request (src/server/websocket.ts), so they share one
-  // cancellation too, not a listener each on the socket's signal.
-  const shared = res === undefined ? sharedSignals.get(request) : undefined;
-  if (shared) return shared;
-  const cancellation = new Cancellation();
-  const gone = (reason?: unknown) => cancellation.abort(reason ?? clientGone());
-  if (res !== undefined && typeof res.on === 'function') {
-    if (res.destroyed && !res.writableFinished) cancellation.abort(clientGone());
-    else {
-      responseCancellation.set(res, cancellation);
-      res.on('close', onResponseClose);
-    }
-    return cancellation;
-  }
-  const source = request.signal;
-  if (source.aborted) gone(source.reason);
-  else source.addEventListener('abort', () => gone(source.reason), { once: true });
-  sharedSignals.set(request, cancellation);
-  return cancellation;
 }
 
 /**
@@ -298,71 +246,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     origins: config.corsOrigins,
     loopbackOrigins: config.channels.loopbackOrigins,
   });
-  const scopes = createScopePolicy(built.model, built.index);
-
-  const buildContext = (request: Request, res: ServerResponse | undefined, caller: Caller): ServerContext => {
-    const requestId = tracking.idOf(request);
-    const stripeAccount = accountFor(caller, stripeAccountOf(request));
-    // The caller's key and customer scope travel with every session of the request.
-    const scope = caller.customer === undefined ? undefined : scopes.forCustomer(caller.customer);
-    // The object cache (when on) keys its entries by the scope too.
-    const scopedRest = scope === undefined ? rest : live.restFor(upstream, scope.customer);
-    const made: UpstreamSession[] = [];
-    const plans: RequestPlans = {};
-    const signal = requestSignal(request, res);
-    const open = (account: string | undefined): UpstreamSession =>
-      new UpstreamSession({
-        rest: scopedRest,
-        stripeAccount: account,
-        signal,
-        retrievePathOf: built.index.retrievePathOf,
-        batchReadOf: built.index.batchReadOf,
-        apiKey: caller.apiKey,
-        scope,
-        plans,
-      });
-    const make = (account: string | undefined): UpstreamSession => {
-      const session = open(account);
-      made.push(session);
-      return session;
-    };
-    const session = make(stripeAccount);
-    const byAccount = new Map<string, UpstreamSession>();
-    return {
-      session,
-      sessionFor(account) {
-        if (!mayActAs(caller, stripeAccount, account)) throw forbidden();
-        if (account === stripeAccount) return session;
-        let scoped = byAccount.get(account);
-        if (!scoped) {
-          scoped = make(account);
-          byAccount.set(account, scoped);
-        }
-        return scoped;
-      },
-      requestId,
-      ...(caller.expiresAt === undefined ? {} : { expiresAt: caller.expiresAt }),
-      ...(caller.mode === 'jwt' ? { credential: caller } : {}),
-      logger: logger.child({
-        requestId,
-        ...(caller.mode === 'none' ? {} : { auth: caller.mode }),
-        ...(caller.subject === undefined ? {} : { subject: caller.subject }),
-        ...(caller.customer === undefined ? {} : { customer: caller.customer }),
-      }),
-      upstreamCalls: () => made.reduce((sum, l) => sum + l.upstreamCalls, 0),
-      // Subscriptions: each event gets a session of its own (not counted with the request's).
-      // A passthrough caller's key may belong to any account, so it gets no events.
-      ...(caller.apiKey === undefined
-        ? {
-            live: {
-              events: live.events,
-              session: open,
-              admits: (object) => scope?.admits(object, false) ?? true,
-            } satisfies LiveContext,
-          }
-        : {}),
-    };
-  };
+  // The fast path serves only what Yoga's own plugins decide the same way for it: with tracing
+  // (Yoga's instrumentation) or trusted documents (a params plugin) every request stays with Yoga.
+  const documents =
+    options.tracer === undefined && trustedPlugins.length === 0 && production.fastPath !== false
+      ? new KnownDocuments()
+      : undefined;
+  const context = createRequestContext({ built, upstream, rest, live, logger, tracking, authenticator });
 
   const streamBounds = useStreamBounds({
     maxSubscriptions: config.channels.maxSubscriptions,
@@ -396,16 +286,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // every body through a TransformStream, a large share of a small query's CPU.
     maxRequestBodySize: false,
     // Only short sources are cached: a cached AST keeps its whole source string.
-    parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
-    // Synchronous when the caller is known without I/O, so that no promise stands between the
-    // request and its execution.
-    context: ({ request, res }) => {
-      const caller = authenticator.authenticate(request);
-      const response = res as ServerResponse | undefined;
-      return caller instanceof Promise
-        ? caller.then((known) => buildContext(request, response, known))
-        : buildContext(request, response, caller);
+    // Validation results are cached by useValidationCache (below), without Yoga's key of rule names.
+    parserAndValidationCache: {
+      documentCache: boundedDocumentCache(),
+      errorCache: boundedDocumentCache(),
+      validationCache: false,
     },
+    // Synchronous when the caller is known without I/O, so that no promise stands between the
+    // request and its execution (src/server/request-context.ts).
+    context,
     plugins: [
       // First: its request span wraps everything the other plugins do.
       ...(options.tracer
@@ -446,10 +335,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           (context as ServerContext).session.plans.current = plan;
         },
       }),
+      // After the limits, whose rules it must see.
+      useValidationCache(),
       useAnswerBudget(config.answer),
       // Once the limits let the operation run: start the reads it names the ids of (src/schema/prefetch.ts).
       usePrefetch,
       useCompiledExecution(),
+      ...(documents ? [documents.plugin()] : []),
       // Last, so that it compresses the answer as the other plugins left it.
       ...(production.compression ? [useCompression(production.compression)] : []),
     ],
@@ -463,6 +355,18 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       logger.info('websocket refused', { stage, code, status });
     },
   });
+  const fastPath =
+    documents &&
+    createFastPath({
+      yoga,
+      documents,
+      graphqlEndpoint: GRAPHQL_ENDPOINT,
+      policy,
+      maxBodyBytes: config.http.maxBodyBytes,
+      tracking,
+      compression: production.compression || undefined,
+    });
+  if (fastPath) fastPathOf.set(yoga, fastPath.handle);
 
   let closing: Promise<void> | undefined;
   return {
@@ -475,6 +379,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     schema: built,
     live,
     revocations,
+    fastPath,
     preload: () => assets?.preload() ?? Promise.resolve(),
     close() {
       closing ??= (async () => {

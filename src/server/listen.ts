@@ -7,13 +7,14 @@
  * and whole requests have deadlines (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS), so a slow
  * sender holds its slot for a bounded time.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { slot } from '../loaders/slot.ts';
 import { DEFAULT_CHANNELS, DEFAULT_HTTP_LIMITS } from './config.ts';
+import { fastPathOf, type NodeHandler } from './fast-path.ts';
 import { refusalBody, transportOf } from './guards.ts';
 
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+export type { NodeHandler };
 
 export interface ListenOptions {
   port: number;
@@ -77,6 +78,9 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
   const finished = () => {
     inFlight--;
   };
+  // A gateway's Yoga instance comes with its fast path (src/server/fast-path.ts), which hands Yoga
+  // whatever it does not serve.
+  const serve = fastPathOf.get(handler) ?? handler;
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs;
   const server = createServer(
     {
@@ -98,7 +102,7 @@ export async function listen(handler: NodeHandler, options: ListenOptions): Prom
       res.on('close', finished);
       // A request that arrives on a kept-alive connection during shutdown is the connection's last.
       if (closing) res.setHeader('connection', 'close');
-      handler(req, res);
+      serve(req, res);
     },
   );
 

@@ -1,5 +1,6 @@
 /**
- * The settings of the production features (response compression, trusted documents), read from
+ * The settings of the production features (response compression, trusted documents, the fast
+ * path for repeated documents), read from
  * the environment like src/server/config.ts's and with its helpers; kept apart so that each file
  * stays about one thing. OpenTelemetry reads its own standard `OTEL_*` variables
  * (src/server/tracing.ts).
@@ -13,6 +14,11 @@ export type TrustedDocumentsMode = 'off' | 'allow' | 'only';
 export interface ProductionConfig {
   /** false: every answer goes out uncompressed (`COMPRESSION=off`, e.g. behind a compressing proxy). */
   readonly compression: CompressionOptions | false;
+  /**
+   * Repeated documents answered from node:http in front of Yoga (src/server/fast-path.ts); on by
+   * default (also when unset here), `FAST_PATH=off` sends every request through Yoga.
+   */
+  readonly fastPath?: boolean;
   readonly trustedDocuments: {
     /**
      * `off`: documents are sent as text; `allow`: a document id from the manifest, or text;
@@ -45,5 +51,5 @@ export function readProductionConfig(env: NodeJS.ProcessEnv): ProductionConfig {
       `TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_MANIFEST, the path of the manifest that graphql-codegen's client preset (persisted-documents.json) or the Relay compiler (persisted_queries.json) writes`,
     );
   }
-  return { compression, trustedDocuments: { mode, manifest } };
+  return { compression, fastPath: readBoolean(env, 'FAST_PATH', true), trustedDocuments: { mode, manifest } };
 }

@@ -42,6 +42,19 @@ export interface RequestTracking {
   plugin: Plugin;
   /** The id given to a request (generated on first ask if the plugin has not seen it). */
   idOf(request: Request): string;
+  /** A request starts (what the plugin's `onRequest` does): counted in flight, timed from `started`. */
+  begin(request: Request, started?: number): void;
+  /**
+   * A request is answered (what the plugin's `onResponse` does): the HTTP metrics and the access
+   * log. Returns the request id, for the response's `x-request-id`.
+   */
+  finish(
+    request: Request,
+    method: string,
+    pathname: string,
+    status: number,
+    contentType: string | null,
+  ): string;
 }
 
 export function createRequestTracking(options: {
@@ -66,31 +79,52 @@ export function createRequestTracking(options: {
     }
     return entry;
   };
+  const finish = (
+    request: Request,
+    method: string,
+    pathname: string,
+    status: number,
+    contentType: string | null,
+  ): string => {
+    const entry = track(request);
+    const route = routeOf(pathname, graphqlEndpoint, contentType);
+    metrics.requestFinished(route, method, status);
+    if (route === 'healthz' || route === 'readyz' || route === 'metrics') {
+      if (!logger.enabled('debug')) return entry.id;
+    } else if (!logger.enabled('info') || !logged(status)) return entry.id;
+    const line = {
+      requestId: entry.id,
+      method,
+      path: pathname,
+      status,
+      durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
+    };
+    if (route === 'healthz' || route === 'readyz' || route === 'metrics') logger.debug('request', line);
+    else logger.info('request', line);
+    return entry.id;
+  };
+  const begin = (request: Request, started?: number): void => {
+    const entry = track(request);
+    if (started !== undefined) entry.started = started;
+    metrics.requestStarted();
+  };
   return {
     idOf: (request) => track(request).id,
+    begin,
+    finish,
     plugin: {
       onRequest({ request }) {
-        track(request);
-        metrics.requestStarted();
+        begin(request);
       },
       onResponse({ request, response }) {
-        const entry = track(request);
-        response.headers.set(REQUEST_ID_HEADER, entry.id);
-        const pathname = pathnameOf(request);
-        const route = routeOf(pathname, graphqlEndpoint, response.headers.get('content-type'));
-        metrics.requestFinished(route, request.method, response.status);
-        if (route === 'healthz' || route === 'readyz' || route === 'metrics') {
-          if (!logger.enabled('debug')) return;
-        } else if (!logger.enabled('info') || !logged(response.status)) return;
-        const line = {
-          requestId: entry.id,
-          method: request.method,
-          path: pathname,
-          status: response.status,
-          durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
-        };
-        if (route === 'healthz' || route === 'readyz' || route === 'metrics') logger.debug('request', line);
-        else logger.info('request', line);
+        const id = finish(
+          request,
+          request.method,
+          pathnameOf(request),
+          response.status,
+          response.headers.get('content-type'),
+        );
+        response.headers.set(REQUEST_ID_HEADER, id);
       },
     },
   };

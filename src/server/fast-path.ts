@@ -1,0 +1,403 @@
+/**
+ * The fast path (issue #32): repeated GraphQL documents answered straight from node:http, in front
+ * of Yoga. Yoga's request path (the whatwg Request and Response ponyfills, its hooks' promise
+ * helpers, the server adapter) was about a fifth of a small query's CPU; this path skips that
+ * machinery, not any of the gateway's checks: it runs the same envelop instance
+ * (`yoga.getEnveloped`: the parse and validation caches, the query limits and their plan, the
+ * precheck, the answer budget, the context factory with its auth and scopes, the masker, the
+ * operation metrics and `extensions.cost`, graphql-jit), Yoga's own result processors and
+ * serialiser (`processRegularResult`, handed a `Response` that only keeps what it is given),
+ * the request tracking (request id, HTTP metrics, access log) and the compression of the answer.
+ *
+ * It serves only what it can serve exactly as Yoga would, decided from the headers before a byte
+ * is read: a POST to the GraphQL endpoint (no query string), `Content-Type: application/json`, a
+ * `Content-Length` within the body limit, no `Origin` (browsers' requests, CORS and its preflight
+ * stay with Yoga), no `Transfer-Encoding`, an `Accept` that only a plain JSON answer matches, a Host
+ * the channel policy accepts. Then, once the body is read: a JSON object with only `query`,
+ * `variables`, `operationName` and `extensions`, whose `query` is a document Yoga has already
+ * parsed and validated cleanly (remembered by its text, at most MAX_DOCUMENTS) naming a query or a
+ * mutation. Anything else goes to Yoga untouched, or, when the body was already read, with that
+ * body (`req.body`, which Yoga's node adapter reads instead of the stream): nothing is read twice.
+ *
+ * Not on this path (they fall through, or the fast path is off): trusted documents (Yoga's plugin
+ * reads the params), tracing (its spans are Yoga's instrumentation), GET requests, batches.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
+import { type Plugin, processRegularResult } from 'graphql-yoga';
+import { slot } from '../loaders/slot.ts';
+import { atLeast, type CompressionOptions, compress, negotiateEncoding } from './compression.ts';
+import type { GatewayYoga } from './gateway.ts';
+import type { ChannelPolicy } from './guards.ts';
+import type { InitialContext } from './request-context.ts';
+import { REQUEST_ID_HEADER, type RequestTracking } from './tracking.ts';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** Documents remembered as served cleanly before (by their text; the oldest forgotten first). */
+export const MAX_DOCUMENTS = 1_000;
+/** Longer documents are not remembered (Yoga's document cache does not keep them either). */
+export const MAX_DOCUMENT_LENGTH = 8_192;
+
+/** The fast path of a gateway's Yoga instance, for `listen()` (src/server/listen.ts). */
+export const fastPathOf = slot<NodeHandler>('fast path');
+
+/** The documents Yoga parsed and validated without an error, by their text (bounded, LRU). */
+export class KnownDocuments {
+  readonly #texts = new Map<string, true>();
+
+  has(text: string): boolean {
+    if (!this.#texts.has(text)) return false;
+    // Refreshed: the oldest-used document is the one forgotten.
+    this.#texts.delete(text);
+    this.#texts.set(text, true);
+    return true;
+  }
+
+  add(text: string): void {
+    if (text.length > MAX_DOCUMENT_LENGTH || this.#texts.has(text)) return;
+    this.#texts.set(text, true);
+    if (this.#texts.size > MAX_DOCUMENTS) this.#texts.delete(this.#texts.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.#texts.size;
+  }
+
+  /**
+   * The Yoga plugin that learns them: a document that passed validation (every rule, the limits'
+   * too) is remembered. Variable-dependent refusals (the answer estimate, the cost) are not
+   * validation results: they are checked again on every request, on either path.
+   */
+  plugin(): Plugin {
+    return {
+      onValidate: ({ context }) => {
+        const query = (context as { params?: { query?: unknown } }).params?.query;
+        if (typeof query !== 'string') return;
+        return ({ valid }) => {
+          if (valid) this.add(query);
+        };
+      },
+    };
+  }
+}
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The params Yoga would take as they are (Yoga's checks would refuse nothing in them). */
+function simpleParams(body: unknown): body is Params {
+  if (!isObject(body) || typeof body.query !== 'string') return false;
+  for (const key in body) if (!PARAM_NAMES.has(key)) return false;
+  const { variables, operationName, extensions } = body;
+  return (
+    (variables == null || isObject(variables)) &&
+    (operationName == null || typeof operationName === 'string') &&
+    (extensions == null || isObject(extensions))
+  );
+}
+
+/** Media types in an `Accept` header that only Yoga's plain JSON answer matches (others: SSE, multipart). */
+const JSON_ONLY_ACCEPT =
+  /^(?:\s*(?:application\/json|application\/graphql-response\+json)\s*(?:;\s*charset=utf-8\s*)?(?:,|$))+$/i;
+
+function acceptsJsonOnly(accept: string | undefined): boolean {
+  // No Accept is `*/*`, which Yoga answers with its JSON processor (the last that matches).
+  return accept === undefined || accept === '*/*' || JSON_ONLY_ACCEPT.test(accept);
+}
+
+const APPLICATION_JSON = /^application\/json(?:;|$)/;
+const CONTENT_LENGTH = /^\d+$/;
+
+/**
+ * The request as the context factory and Yoga's envelop plugins read it (its method, its headers,
+ * its URL), without a whatwg Request: `headers.get` reads node's header object.
+ */
+class RequestHead {
+  readonly method = 'POST';
+  readonly headers: { get(name: string): string | null };
+  readonly #req: IncomingMessage;
+
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+    const headers = req.headers;
+    this.headers = {
+      get(name) {
+        const value = headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return typeof value === 'string' ? value : value.join(', ');
+      },
+    };
+  }
+
+  get url(): string {
+    return `http://${this.#req.headers.host ?? 'localhost'}${this.#req.url ?? '/'}`;
+  }
+}
+
+/** What `processRegularResult` builds, kept as given: no whatwg Response, no body stream. */
+class Answer {
+  readonly body: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  constructor(body: string | null, init: { status?: number; headers?: Record<string, string> } = {}) {
+    this.body = body ?? '';
+    this.status = init.status ?? 200;
+    this.headers = init.headers ?? {};
+  }
+}
+const CAPTURE = { Response: Answer } as unknown as Parameters<typeof processRegularResult>[1];
+
+/** Yoga's server object behind its adapter: the parts the fast path reuses. */
+interface YogaInternals {
+  getEnveloped: GatewayYoga['getEnveloped'];
+  maskedErrorsOpts: {
+    maskError(error: unknown, message: string, isDev?: boolean): Error;
+    errorMessage: string;
+    isDev?: boolean;
+  } | null;
+  logger: { error(...args: unknown[]): void; debug(...args: unknown[]): void };
+  onExecutionResultHooks: ((payload: {
+    result: unknown;
+    setResult(result: unknown): void;
+    request: unknown;
+    context: unknown;
+  }) => unknown)[];
+  onResultProcessHooks: ((payload: Record<string, unknown>) => unknown)[];
+}
+
+type MaybePromise<T> = T | Promise<T>;
+const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+export interface FastPathOptions {
+  yoga: GatewayYoga;
+  documents: KnownDocuments;
+  graphqlEndpoint: string;
+  policy: ChannelPolicy;
+  maxBodyBytes: number;
+  tracking: RequestTracking;
+  /** The answer's compression (as `useCompression`'s); undefined when off. */
+  compression: CompressionOptions | undefined;
+}
+
+export interface FastPath {
+  /** The node:http handler: serves what it can, hands the rest to Yoga. */
+  readonly handle: NodeHandler;
+  /** Requests answered on the fast path so far (tests assert on it). */
+  readonly served: number;
+}
+
+export function createFastPath(options: FastPathOptions): FastPath {
+  const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression } = options;
+  const internals = yoga as unknown as YogaInternals;
+  let served = 0;
+
+  /** Yoga, with the body this path already read (its node adapter reads `req.body` instead of the stream). */
+  const toYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): unknown => {
+    if (body !== undefined && body.byteLength > 0) (req as { body?: unknown }).body = body;
+    return yoga(req, res);
+  };
+
+  /** Yoga's `handleError` for an error thrown before or by execution: masked, as Yoga masks it. */
+  const errorsOf = (error: unknown): GraphQLError[] => {
+    const masking = internals.maskedErrorsOpts;
+    if (masking === null) return [error as GraphQLError];
+    if ((error as { name?: string } | null)?.name === 'AbortError') return [];
+    const masked = masking.maskError(error, masking.errorMessage, masking.isDev);
+    if (masked !== error) internals.logger.error(error);
+    return [masked as GraphQLError];
+  };
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: Request,
+    context: InitialContext & Record<string, unknown>,
+    result: unknown,
+  ): MaybePromise<void> => {
+    for (const hook of internals.onExecutionResultHooks) {
+      hook({ result, setResult: (next) => (result = next), request: head, context });
+    }
+    let processor: unknown;
+    let mediaType = '*/*';
+    const acceptable: string[] = [];
+    for (const hook of internals.onResultProcessHooks) {
+      hook({
+        request: head,
+        acceptableMediaTypes: acceptable,
+        result,
+        setResult: (next: unknown) => {
+          result = next;
+        },
+        resultProcessor: processor,
+        setResultProcessor: (next: unknown, type: string) => {
+          processor = next;
+          mediaType = type;
+        },
+        serverContext: context,
+      });
+    }
+    // The Accept header admitted only this processor (acceptsJsonOnly).
+    const answer = (processor === processRegularResult
+      ? processRegularResult(result as ExecutionResult, CAPTURE, mediaType)
+      : new Answer(null, {
+          status: 406,
+          headers: { accept: acceptable.join('; charset=utf-8, ') },
+        })) as unknown as Answer;
+    const headers: Record<string, string> = {};
+    for (const name in answer.headers) headers[name.toLowerCase()] = answer.headers[name]!;
+    const contentType = headers['content-type'] ?? null;
+    headers[REQUEST_ID_HEADER] = tracking.finish(head, 'POST', graphqlEndpoint, answer.status, contentType);
+    served++;
+    const body = answer.body;
+    if (compression !== undefined && contentType !== null) {
+      headers.vary = headers.vary ? `${headers.vary}, accept-encoding` : 'accept-encoding';
+      const encoding = negotiateEncoding(req.headers['accept-encoding']);
+      if (encoding !== undefined && atLeast(body, compression.thresholdBytes)) {
+        return compress(Buffer.from(body), encoding, compression).then(
+          (compressed) => {
+            headers['content-encoding'] = encoding;
+            headers['content-length'] = String(compressed.byteLength);
+            res.writeHead(answer.status, headers);
+            res.end(compressed);
+          },
+          (error: unknown) => {
+            internals.logger.error(error);
+            res.destroy();
+          },
+        );
+      }
+    }
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(answer.status, headers);
+    res.end(body);
+  };
+
+  const serve = (req: IncomingMessage, res: ServerResponse, body: Buffer, arrived: number): unknown => {
+    let params: unknown;
+    try {
+      params = JSON.parse(body.toString('utf8'));
+    } catch {
+      return toYoga(req, res, body);
+    }
+    if (!simpleParams(params) || !documents.has(params.query)) return toYoga(req, res, body);
+    // The context factory and the plugins read only its method, URL and headers.
+    const head = new RequestHead(req) as unknown as Request;
+    // What Yoga hands the envelop instance: its server context (the node request and response),
+    // the request and the params.
+    const context: InitialContext & Record<string, unknown> = {
+      req,
+      res,
+      request: head,
+      params,
+    };
+    const enveloped = internals.getEnveloped(context);
+    let document: ReturnType<typeof enveloped.parse>;
+    try {
+      document = enveloped.parse(params.query);
+    } catch {
+      return toYoga(req, res, body);
+    }
+    const operation = getOperationAST(document, params.operationName ?? undefined);
+    if (!operation || operation.operation === 'subscription') return toYoga(req, res, body);
+
+    tracking.begin(head, arrived);
+    // Yoga's processRequest: validation, the context, execution; an error thrown on the way is the
+    // result's only error (Yoga's handleError). The answer is sent outside: sent once.
+    const failed = (error: unknown): ExecutionResult => ({ errors: errorsOf(error) });
+    let outcome: MaybePromise<unknown>;
+    try {
+      const errors = enveloped.validate(enveloped.schema, document);
+      if (errors.length > 0) outcome = { errors };
+      else {
+        const execute = (contextValue: unknown) =>
+          enveloped.execute({
+            schema: enveloped.schema,
+            document,
+            contextValue,
+            variableValues: params.variables,
+            operationName: params.operationName,
+          }) as MaybePromise<unknown>;
+        const contextValue = enveloped.contextFactory() as MaybePromise<unknown>;
+        outcome = isPromise(contextValue) ? contextValue.then(execute) : execute(contextValue);
+      }
+    } catch (error) {
+      outcome = failed(error);
+    }
+    return isPromise(outcome)
+      ? outcome.then(
+          (result) => send(req, res, head, context, result),
+          (error: unknown) => send(req, res, head, context, failed(error)),
+        )
+      : send(req, res, head, context, outcome);
+  };
+
+  const handle: NodeHandler = (req, res) => {
+    const headers = req.headers;
+    const length = headers['content-length'];
+    if (
+      req.method !== 'POST' ||
+      req.url !== graphqlEndpoint ||
+      length === undefined ||
+      !CONTENT_LENGTH.test(length) ||
+      Number(length) > maxBodyBytes ||
+      length === '0' ||
+      headers['transfer-encoding'] !== undefined ||
+      headers.origin !== undefined ||
+      !APPLICATION_JSON.test(headers['content-type'] ?? '') ||
+      !acceptsJsonOnly(headers.accept) ||
+      policy.check(headers.host, undefined) !== undefined
+    ) {
+      return yoga(req, res);
+    }
+    const arrived = performance.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collect = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+    };
+    const ended = () => {
+      req.off('data', collect);
+      req.off('close', abandoned);
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      void Promise.resolve(serve(req, res, body, arrived)).catch((error: unknown) => {
+        internals.logger.error(error);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+    };
+    // A body cut short (the request closes before its end): answered as Yoga answers an abandoned
+    // request (src/server/guards.ts), 499 and the connection closed, for the metrics and the access
+    // log (nobody reads it).
+    const abandoned = () => {
+      req.off('data', collect);
+      req.off('end', ended);
+      const head = new RequestHead(req) as unknown as Request;
+      tracking.begin(head, arrived);
+      const id = tracking.finish(head, 'POST', graphqlEndpoint, 499, null);
+      res.writeHead(499, { connection: 'close', [REQUEST_ID_HEADER]: id }).end();
+    };
+    req.on('data', collect);
+    req.once('end', ended);
+    req.once('close', abandoned);
+    return undefined;
+  };
+
+  return {
+    handle,
+    get served() {
+      return served;
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * The fast path (src/server/fast-path.ts) answers a repeated document as Yoga does: one gateway
+ * listened on twice, through its fast path (`listen(gateway.yoga)`) and through Yoga alone (a
+ * plain handler), each request sent to Yoga first (which teaches the fast path the document) and
+ * then to the fast path; status, body and headers must match, and the fast path's counter says
+ * which requests it answered.
+ */
+import { request } from 'node:http';
+import { brotliDecompressSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
+import { type Listener, listen } from '../../src/server/listen.ts';
+import { bearer, JWT_ENV, token } from './auth-helpers.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+let h: Harness;
+let fast: Listener;
+let plain: Listener;
+let admin: string;
+let customerToken: string;
+
+beforeAll(async () => {
+  h = await startHarness({
+    ...JWT_ENV,
+    ALLOWED_HOSTS: '127.0.0.1',
+    QUERY_MAX_COST: '5',
+    COMPRESSION_MIN_BYTES: '200',
+  });
+  fast = await listen(h.gateway.yoga, { port: 0, host: '127.0.0.1' });
+  plain = await listen((req, res) => h.gateway.yoga(req, res), { port: 0, host: '127.0.0.1' });
+  admin = await token({ scope: 'stripe:admin', sub: 'fast-path-admin' });
+  customerToken = await token({ stripe_customer: SEED.jenny.customer, sub: 'fast-path-customer' });
+});
+afterAll(async () => {
+  await fast.close(1000);
+  await plain.close(1000);
+  await h.close();
+});
+
+interface Sent {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+let requestIds = 0;
+
+function send(
+  listener: Listener,
+  init: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: listener.port,
+        method: init.method ?? 'POST',
+        path: init.path ?? '/graphql',
+        headers: {
+          ...(init.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(init.body)) }),
+          ...init.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          let bytes = Buffer.concat(chunks);
+          if (res.headers['content-encoding'] === 'br') bytes = brotliDecompressSync(bytes);
+          resolve({ status: res.statusCode!, headers: res.headers, body: bytes.toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+/** The headers a client reads (node's own `date`, `connection` and `keep-alive` left out). */
+function relevant(headers: Sent['headers']): Record<string, unknown> {
+  const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+  return rest;
+}
+
+/** Stripe's request ids differ from call to call. */
+const stable = (body: string) => body.replace(/"requestId":"req_\w+"/g, '"requestId":"req_…"');
+
+/**
+ * Sends the same request through Yoga (which teaches the fast path the document, and runs it with
+ * graphql-js), then through the fast path and Yoga in turn (from its second run a document is
+ * compiled: both are); they must answer alike. Returns Yoga's answer and how many of the fast
+ * listener's requests the fast path served.
+ */
+async function both(
+  init: Parameters<typeof send>[1],
+): Promise<{ answer: Sent; served: number; bodyOf: () => Record<string, unknown> }> {
+  const id = `fast-path-test-${++requestIds}`;
+  const withId = { ...init, headers: { 'x-request-id': id, ...init.headers } };
+  await send(plain, withId);
+  const before = h.gateway.fastPath!.served;
+  const first = await send(fast, withId);
+  const yoga = await send(plain, withId);
+  const second = await send(fast, withId);
+  const served = h.gateway.fastPath!.served - before;
+  for (const answer of [first, second]) {
+    expect(answer.status).toBe(yoga.status);
+    expect(stable(answer.body)).toBe(stable(yoga.body));
+    expect(relevant(answer.headers)).toEqual(relevant(yoga.headers));
+  }
+  return { answer: yoga, served, bodyOf: () => JSON.parse(yoga.body) as Record<string, unknown> };
+}
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/json', host: `127.0.0.1`, ...headers },
+  body: JSON.stringify(body),
+});
+
+const CUSTOMERS = '{ customers(first: 3) { nodes { id email } } }';
+
+describe('the fast path', () => {
+  it('answers a repeated query as Yoga does, compiled and not, and counts it', async () => {
+    const { answer, served, bodyOf } = await both(json({ query: CUSTOMERS }, bearer(admin)));
+    expect(answer.status).toBe(200);
+    expect(served).toBe(2);
+    expect((bodyOf().data as { customers: { nodes: unknown[] } }).customers.nodes).toHaveLength(3);
+    expect(answer.headers['x-request-id']).toMatch(/^fast-path-test-/);
+    // Both paths counted in the HTTP metrics and logged once each.
+    const lines = h.logs.filter(
+      (line) => line.msg === 'request' && line.requestId === answer.headers['x-request-id'],
+    );
+    expect(lines).toHaveLength(4);
+    expect(new Set(lines.map((line) => `${line.method} ${line.path} ${line.status}`))).toEqual(
+      new Set(['POST /graphql 200']),
+    );
+  });
+
+  it('compresses when asked, with the same headers', async () => {
+    const query = '{ customers(first: 8) { nodes { id email name created } } }';
+    const { answer, served } = await both(json({ query }, { ...bearer(admin), 'accept-encoding': 'br' }));
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(answer.headers.vary).toContain('accept-encoding');
+    expect(served).toBe(2);
+  });
+
+  it('answers an unknown id NOT_FOUND, a forbidden scope, a cost refusal and no credential alike', async () => {
+    const missing = await both(json({ query: '{ customer(id: "cus_nope") { id } }' }, bearer(admin)));
+    expect(missing.answer.body).toContain('NOT_FOUND');
+    expect(missing.served).toBe(2);
+
+    const forbidden = await both(json({ query: CUSTOMERS }, bearer(customerToken)));
+    expect(forbidden.answer.body).toMatch(/FORBIDDEN/);
+    expect(forbidden.served).toBe(2);
+
+    const costly = await both(
+      json(
+        { query: '{ customers(first: 10) { nodes { invoices(first: 10) { nodes { id } } } } }' },
+        { ...bearer(admin), accept: 'application/graphql-response+json' },
+      ),
+    );
+    expect(costly.answer.status).toBe(400);
+    expect(costly.answer.body).toContain('QUERY_TOO_COMPLEX');
+    expect(costly.served).toBe(2);
+
+    const anonymous = await both(json({ query: CUSTOMERS }));
+    expect(anonymous.answer.status).toBe(401);
+    expect(anonymous.answer.headers['www-authenticate']).toBe('Bearer');
+    expect(anonymous.served).toBe(2);
+  });
+
+  it('runs a mutation with its idempotency key and the request extensions', async () => {
+    const query = `mutation Create($key: String) {
+      createCustomer(idempotencyKey: $key, input: { email: "fast.path@example.com" }) { id email }
+    }`;
+    const { bodyOf, served } = await both(
+      json(
+        {
+          query,
+          variables: { key: 'fast-path-create-1' },
+          operationName: 'Create',
+          extensions: { client: 't' },
+        },
+        bearer(admin),
+      ),
+    );
+    expect((bodyOf().data as { createCustomer: { email: string } }).createCustomer.email).toBe(
+      'fast.path@example.com',
+    );
+    expect(served).toBe(2);
+  });
+
+  it('leaves to Yoga a bad Host, a preflight, a browser origin and a malformed body', async () => {
+    // Taught first, so that only the request's own shape sends it to Yoga.
+    await send(plain, json({ query: CUSTOMERS }, bearer(admin)));
+
+    const badHost = await both(json({ query: CUSTOMERS }, { ...bearer(admin), host: 'evil.example' }));
+    expect(badHost.answer.status).toBe(421);
+    expect(badHost.served).toBe(0);
+
+    const preflight = await both({
+      method: 'OPTIONS',
+      headers: {
+        host: '127.0.0.1',
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+      },
+    });
+    expect(preflight.served).toBe(0);
+
+    const browser = await both(json({ query: CUSTOMERS }, { ...bearer(admin), origin: 'http://127.0.0.1' }));
+    expect(browser.served).toBe(0);
+
+    const malformed = await both({
+      headers: { 'content-type': 'application/json', host: '127.0.0.1', ...bearer(admin) },
+      body: '{"query": "{ customers',
+    });
+    expect(malformed.answer.status).toBe(400);
+    expect(malformed.answer.body).toContain('BAD_REQUEST');
+    expect(malformed.served).toBe(0);
+
+    const unexpected = await both(json({ query: CUSTOMERS, extra: 1 }, bearer(admin)));
+    expect(unexpected.answer.status).toBe(400);
+    expect(unexpected.served).toBe(0);
+  });
+
+  it('logs a body the client abandoned half-sent as 499, as Yoga does', async () => {
+    const body = JSON.stringify({ query: CUSTOMERS });
+    const before = h.gateway.fastPath!.served;
+    for (const listener of [plain, fast]) {
+      const id = `fast-path-abandoned-${listener.port}`;
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: listener.port,
+          method: 'POST',
+          path: '/graphql',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+            'x-request-id': id,
+            ...bearer(admin),
+          },
+        });
+        req.on('error', () => resolve());
+        req.flushHeaders();
+        req.write(body.slice(0, 10), () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      await vi.waitFor(() =>
+        expect(h.logs.find((line) => line.msg === 'request' && line.requestId === id)?.status).toBe(499),
+      );
+    }
+    expect(h.gateway.fastPath!.served).toBe(before);
+  });
+});
