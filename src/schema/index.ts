@@ -70,7 +70,19 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
   const served = options.reachableOnly === false ? schema : readerOrder(reachableOnly(schema), model);
   const named = options.typePrefix ? prefixTypes(served, options.typePrefix) : served;
   const subgraph = options.federation === false ? named : toSubgraphSchema(named);
-  return { schema: compactExtensions(guardAbstractTypes(subgraph)), model, index };
+  return { schema: assumeValid(compactExtensions(guardAbstractTypes(subgraph))), model, index };
+}
+
+/**
+ * Marks the schema valid, as graphql-js's `assumeValid` does, sparing each start-up the validation
+ * graphql-js otherwise runs on the first operation (the whole schema's types, fields and interfaces:
+ * a tenth of the first answer's CPU). The schema is built by this code from the generated model, the
+ * same on every start of one build with one set of options; test/schema/validity.test.ts validates
+ * each variant the configuration can ask for instead.
+ */
+function assumeValid(schema: GraphQLSchema): GraphQLSchema {
+  schema.__validationErrors ??= [];
+  return schema;
 }
 
 /**
