@@ -16,7 +16,7 @@
  * A missing or invalid credential is HTTP 401 with `extensions.code: UNAUTHENTICATED`.
  */
 import { GraphQLError } from 'graphql';
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import { CUSTOMER_ID, forbidden } from '../loaders/scope.ts';
 import { ACCOUNT_ID } from '../schema/connect.ts';
 import { API_KEY } from '../spec/stripe.ts';
@@ -69,8 +69,16 @@ function bearerOf(request: Request): string {
   return match[1]!;
 }
 
+type Jose = typeof import('jose');
+/** jose, imported with the first token to verify: a gateway not in `jwt` mode never loads it. */
+let jose: Promise<Jose> | undefined;
+const loadJose = (): Promise<Jose> => {
+  jose ??= import('jose');
+  return jose;
+};
+
 /** Why jose refused a token, in words that reveal nothing about the key. */
-function reasonOf(error: unknown): string {
+function reasonOf(error: unknown, { errors }: Jose): string {
   if (error instanceof errors.JWTExpired) return 'the token has expired';
   if (error instanceof errors.JWTClaimValidationFailed)
     return `the token's "${error.claim}" claim is not accepted`;
@@ -148,28 +156,29 @@ function jwtAuthenticator(config: JwtConfig, revoked: (caller: Caller) => boolea
     clockTolerance: config.clockToleranceSec,
     requiredClaims: ['exp'],
   };
-  const verify = config.secret
-    ? (token: string) =>
-        jwtVerify(token, new TextEncoder().encode(config.secret), {
-          ...options,
-          algorithms: JWT_ALGORITHMS_HS,
-        })
-    : (() => {
-        const keys = createRemoteJWKSet(new URL(config.jwksUrl!));
-        return (token: string) =>
-          jwtVerify(token, keys, { ...options, algorithms: JWT_ALGORITHMS_ASYMMETRIC });
-      })();
+  let keys: ReturnType<Jose['createRemoteJWKSet']> | undefined;
+  const verify = ({ createRemoteJWKSet, jwtVerify }: Jose, token: string) => {
+    if (config.secret) {
+      return jwtVerify(token, new TextEncoder().encode(config.secret), {
+        ...options,
+        algorithms: JWT_ALGORITHMS_HS,
+      });
+    }
+    keys ??= createRemoteJWKSet(new URL(config.jwksUrl!));
+    return jwtVerify(token, keys, { ...options, algorithms: JWT_ALGORITHMS_ASYMMETRIC });
+  };
   return {
     async authenticate(request) {
       const token = bearerOf(request);
       if (!isCanonicalJws(token)) {
         throw unauthenticated('the token is malformed (three canonical base64url segments, without padding)');
       }
+      const jose = await loadJose();
       let payload: JWTPayload;
       try {
-        ({ payload } = await verify(token));
+        ({ payload } = await verify(jose, token));
       } catch (error) {
-        throw unauthenticated(reasonOf(error));
+        throw unauthenticated(reasonOf(error, jose));
       }
       const caller = callerFromClaims(payload);
       if (revoked(caller)) throw unauthenticated('the token has been revoked');

@@ -11,19 +11,16 @@
  *   client's `onRequest` event (method, path template, status, attempts, retried, Stripe's request
  *   id), timed by the call's own duration, under the operation that made it.
  */
-import {
-  context,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TextMapGetter,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type { Span, TextMapGetter, Tracer } from '@opentelemetry/api';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { RequestEvent, RequestListener } from '../rest/client.ts';
+
+type Api = typeof import('@opentelemetry/api');
+const requireOnUse = createRequire(import.meta.url);
+/** The OpenTelemetry API, required once a tracer is given: without OTEL_* it is never loaded. */
+const otel = (): Api => requireOnUse('@opentelemetry/api') as Api;
 
 export const TRACER_NAME = 'stripe-graphql-gateway';
 
@@ -50,7 +47,7 @@ export interface TracingHooks<Context> {
 function ended<T>(span: Span, run: () => T): T {
   const fail = (error: unknown) => {
     span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setStatus({ code: otel().SpanStatusCode.ERROR });
     span.end();
     throw error;
   };
@@ -72,6 +69,7 @@ function ended<T>(span: Span, run: () => T): T {
 
 /** The Yoga plugin: HTTP request and GraphQL operation spans. */
 export function useTracing<Context extends object>(tracer: Tracer, hooks: TracingHooks<Context>): Plugin {
+  const { context, propagation, SpanKind, trace } = otel();
   return {
     instrumentation: {
       request({ request }, wrapped) {
@@ -117,6 +115,7 @@ export function useTracing<Context extends object>(tracer: Tracer, hooks: Tracin
 
 /** The REST client's listener: a client span per Stripe call, under the span active when it was made. */
 export function stripeCallSpans(tracer: Tracer): RequestListener {
+  const { SpanKind, SpanStatusCode } = otel();
   return (event: RequestEvent) => {
     const end = Date.now();
     const span = tracer.startSpan(`Stripe ${event.method} ${event.pathTemplate}`, {
