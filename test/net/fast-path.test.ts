@@ -10,8 +10,8 @@ import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
-import { bearer, JWT_ENV, token } from './auth-helpers.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
 
 let h: Harness;
 let fast: Listener;
