@@ -31,6 +31,7 @@ import type { GatewayYoga } from './gateway.ts';
 import type { ChannelPolicy } from './guards.ts';
 import type { InitialContext } from './request-context.ts';
 import { REQUEST_ID_HEADER, type RequestTracking } from './tracking.ts';
+import type { TurnGate } from './turns.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -188,6 +189,8 @@ export interface FastPathOptions {
   tracking: RequestTracking;
   /** The answer's compression (as `useCompression`'s); undefined when off. */
   compression: CompressionOptions | undefined;
+  /** The turns requests start their GraphQL work in: Yoga's path shares it (src/server/guards.ts). */
+  gate: TurnGate;
 }
 
 export interface FastPath {
@@ -198,7 +201,7 @@ export interface FastPath {
 }
 
 export function createFastPath(options: FastPathOptions): FastPath {
-  const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression } = options;
+  const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression, gate } = options;
   const internals = yoga as unknown as YogaInternals;
   let served = 0;
 
@@ -371,7 +374,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
       req.off('data', collect);
       req.off('close', abandoned);
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      void Promise.resolve(serve(req, res, body, arrived)).catch((error: unknown) => {
+      // A burst's GraphQL work is spread over turns of the event loop, as on Yoga's path.
+      const wait = gate.enter();
+      const served =
+        wait === undefined ? serve(req, res, body, arrived) : wait.then(() => serve(req, res, body, arrived));
+      void Promise.resolve(served).catch((error: unknown) => {
         internals.logger.error(error);
         if (!res.headersSent) res.writeHead(500).end();
         else res.destroy();

@@ -23,7 +23,14 @@ import { DEFAULT_QUERY, TOUR_TABS } from './default-query.ts';
 import { useGatewayEndpoints } from './endpoints.ts';
 import { createFastPath, type FastPath, fastPathOf, KnownDocuments } from './fast-path.ts';
 import { GraphiQLAssets, renderGraphiQLPage } from './graphiql.ts';
-import { type ChannelPolicy, corsFor, createChannelPolicy, transportOf, useRequestGuards } from './guards.ts';
+import {
+  type ChannelPolicy,
+  corsFor,
+  createChannelPolicy,
+  REQUESTS_PER_TURN,
+  transportOf,
+  useRequestGuards,
+} from './guards.ts';
 import { Readiness } from './health.ts';
 import { useCompiledExecution } from './jit.ts';
 import { boundedDocumentCache, useQueryLimits } from './limits.ts';
@@ -42,6 +49,7 @@ import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
 import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import { turnGate } from './turns.ts';
 import { useValidationCache } from './validation-cache.ts';
 import type { Reread } from './webhooks.ts';
 
@@ -246,6 +254,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     origins: config.corsOrigins,
     loopbackOrigins: config.channels.loopbackOrigins,
   });
+  // The turns HTTP requests start their GraphQL work in, on Yoga's path and the fast path alike.
+  const turns = turnGate(REQUESTS_PER_TURN);
   // The fast path serves only what Yoga's own plugins decide the same way for it: with tracing
   // (Yoga's instrumentation) or trusted documents (a params plugin) every request stays with Yoga.
   const documents =
@@ -310,6 +320,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         policy,
         maxBodyBytes: config.http.maxBodyBytes,
         ownBodyLimit: [config.live.webhookPath],
+        gate: turns,
       }),
       useGatewayEndpoints({ metrics, readiness, assets, graphqlEndpoint: GRAPHQL_ENDPOINT }),
       ...live.plugins({
@@ -365,6 +376,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       maxBodyBytes: config.http.maxBodyBytes,
       tracking,
       compression: production.compression || undefined,
+      gate: turns,
     });
   if (fastPath) fastPathOf.set(yoga, fastPath.handle);
 

@@ -24,6 +24,8 @@ export interface GuardOptions {
   maxBodyBytes: number;
   /** paths that count their bodies themselves (the webhook intake) */
   ownBodyLimit?: readonly string[];
+  /** the turns HTTP requests start their GraphQL work in, shared with the fast path (a new gate if none) */
+  gate?: TurnGate;
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -268,7 +270,7 @@ export const REQUESTS_PER_TURN = 32;
 
 export function useRequestGuards(options: GuardOptions): Plugin {
   const { maxBodyBytes, policy } = options;
-  const gate = turnGate(REQUESTS_PER_TURN);
+  const gate = options.gate ?? turnGate(REQUESTS_PER_TURN);
   const ownLimit = new Set(options.ownBodyLimit ?? []);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
