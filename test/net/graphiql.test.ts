@@ -88,10 +88,22 @@ async function openTab(page: Page, title: string) {
     .waitFor();
 }
 
-/** Runs the tab's operation; with several in the tab, the run button's menu picks one. */
+/**
+ * Runs the tab's operation; with several in the tab, the run button's menu picks one. A click that
+ * lands while GraphiQL still swaps tabs opens no menu: the button is clicked again.
+ */
 async function runOperation(page: Page, name?: string) {
-  await page.locator('.graphiql-execute-button').click();
-  if (name) await page.getByRole('menuitem', { name }).click();
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.graphiql-execute-button').click();
+    if (!name) return;
+    const item = page.getByRole('menuitem', { name });
+    const shown = await item.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) return item.click();
+    if (attempt === 3) throw new Error(`the run button's menu never showed ${name}`);
+  }
 }
 
 describe('GraphiQL in Chromium', () => {
