@@ -133,7 +133,8 @@ export function isOfKind(value: unknown, kind: StripeObjectKind): boolean {
   return v.object === kind.object && (kind.deleted === 'either' || (v.deleted === true) === kind.deleted);
 }
 
-function isListOf(type: GraphQLType): boolean {
+/** Whether a field's type is a list (nullable or not). */
+export function isListOf(type: GraphQLType): boolean {
   return isListType(getNullableType(type));
 }
 

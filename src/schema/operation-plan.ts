@@ -44,16 +44,15 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
-  getNullableType,
   isAbstractType,
   isInterfaceType,
-  isListType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
+import { isListOf } from './abstract.ts';
 import { type FetchPlan, planOf, type WireFacts, wireOf } from './plans.ts';
 
 export interface PageSizeUse {
@@ -362,7 +361,7 @@ function selectionCost(
         childMultiplier = multiplier * items;
       } else if (connectionSize !== undefined && (name === 'edges' || name === 'nodes')) {
         childMultiplier = multiplier * connectionSize;
-      } else if (isListType(getNullableType(def.type))) {
+      } else if (isListOf(def.type)) {
         childMultiplier = multiplier * DEFAULT_PAGE_SIZE;
       }
       childCost = selectionCost(
