@@ -14,6 +14,22 @@ const CALL_BUCKETS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 const MAX_OPERATION_NAMES = 200;
 const MAX_NAME_LENGTH = 100;
 
+/** Each counter's and histogram's help line, by metric name. */
+const HELP = {
+  graphql_operations_total: 'GraphQL operations executed, by operation name and type.',
+  graphql_operation_duration_seconds:
+    'Time to execute a GraphQL operation, from the start of execution to the result.',
+  graphql_operation_upstream_calls: 'Stripe calls made by one GraphQL operation.',
+  graphql_errors_total: 'Errors in GraphQL responses, by extensions.code.',
+  stripe_requests_total:
+    'Calls to the Stripe API (one per call, retries included), by method, path template, final status and whether it was retried.',
+  stripe_request_duration_seconds: 'Duration of calls to the Stripe API, queueing and retries included.',
+  http_requests_total: 'HTTP requests served, by route, method and status.',
+  websocket_refusals_total:
+    'WebSockets refused at the upgrade or closed for a frame over a bound, by stage (upgrade, message) and code.',
+} as const;
+const OPERATION_LABELS = ['operation_name', 'operation_type'] as const;
+
 export type OperationLabels = { operation_name: string; operation_type: string };
 
 export class GatewayMetrics {
@@ -30,47 +46,32 @@ export class GatewayMetrics {
   private inFlight = 0;
   constructor() {
     const r = this.registry;
-    this.operations = r.counter(
-      'graphql_operations_total',
-      'GraphQL operations executed, by operation name and type.',
-      ['operation_name', 'operation_type'],
-    );
+    const described = (name: keyof typeof HELP) => [name, HELP[name]] as const;
+    this.operations = r.counter(...described('graphql_operations_total'), OPERATION_LABELS);
     this.operationDuration = r.histogram(
-      'graphql_operation_duration_seconds',
-      'Time to execute a GraphQL operation, from the start of execution to the result.',
-      ['operation_name', 'operation_type'],
+      ...described('graphql_operation_duration_seconds'),
+      OPERATION_LABELS,
       DURATION_BUCKETS,
     );
     this.operationUpstreamCalls = r.histogram(
-      'graphql_operation_upstream_calls',
-      'Stripe calls made by one GraphQL operation.',
+      ...described('graphql_operation_upstream_calls'),
       ['operation_type'],
       CALL_BUCKETS,
     );
-    this.errors = r.counter('graphql_errors_total', 'Errors in GraphQL responses, by extensions.code.', [
-      'code',
+    this.errors = r.counter(...described('graphql_errors_total'), ['code']);
+    this.upstreamRequests = r.counter(...described('stripe_requests_total'), [
+      'method',
+      'path_template',
+      'status',
+      'retried',
     ]);
-    this.upstreamRequests = r.counter(
-      'stripe_requests_total',
-      'Calls to the Stripe API (one per call, retries included), by method, path template, final status and whether it was retried.',
-      ['method', 'path_template', 'status', 'retried'],
-    );
     this.upstreamDuration = r.histogram(
-      'stripe_request_duration_seconds',
-      'Duration of calls to the Stripe API, queueing and retries included.',
+      ...described('stripe_request_duration_seconds'),
       ['method', 'path_template'],
       DURATION_BUCKETS,
     );
-    this.httpRequests = r.counter(
-      'http_requests_total',
-      'HTTP requests served, by route, method and status.',
-      ['route', 'method', 'status'],
-    );
-    this.webSocketRefusals = r.counter(
-      'websocket_refusals_total',
-      'WebSockets refused at the upgrade or closed for a frame over a bound, by stage (upgrade, message) and code.',
-      ['stage', 'code'],
-    );
+    this.httpRequests = r.counter(...described('http_requests_total'), ['route', 'method', 'status']);
+    this.webSocketRefusals = r.counter(...described('websocket_refusals_total'), ['stage', 'code']);
     r.gauge('http_requests_in_flight', 'HTTP requests being served.', () => this.inFlight);
     r.gauge('process_resident_memory_bytes', 'Resident set size of the process.', () =>
       process.memoryUsage.rss(),
