@@ -487,18 +487,15 @@ export function seed(service: EmulatorHandle): void {
       { subscription: SEED.ada.subscription },
     );
     // Grace: a charge refunded in part.
-    call(
-      'POST',
-      '/v1/charges',
-      { amount: 4999, currency: 'usd', customer: SEED.grace.customer, description: 'Conference ticket' },
-      { charge: SEED.grace.charge },
-    );
-    call(
-      'POST',
-      '/v1/refunds',
-      { charge: SEED.grace.charge, amount: 1000, reason: 'requested_by_customer' },
-      { refund: SEED.grace.refund },
-    );
+    const ticket = {
+      amount: 4999,
+      currency: 'usd',
+      customer: SEED.grace.customer,
+      description: 'Conference ticket',
+    };
+    call('POST', '/v1/charges', ticket, { charge: SEED.grace.charge });
+    const refund = { charge: SEED.grace.charge, amount: 1000, reason: 'requested_by_customer' };
+    call('POST', '/v1/refunds', refund, { refund: SEED.grace.refund });
     // Alan: one payment intent paid, one waiting.
     call(
       'POST',
