@@ -4,9 +4,12 @@
  * (perf_hooks.monitorEventLoopDelay: wall time, so on a shared machine it also counts the time
  * other processes held the core), the CPU the main thread spent in its longest turn (the most it
  * spent between two ticks of a 2 ms timer, from Linux's per-thread schedstat: the loop's own work,
- * its collections included, without V8's helper threads or the time the core was taken), and in
- * the longest gap between two ticks, the time the main thread waited for a core (the share of the
- * stall that is the machine's load), the peak RSS above the level before it, and the RSS still
+ * its collections included, without V8's helper threads or the time the core was taken), the
+ * longest the main thread waited for a core between two ticks (ready to run while other
+ * processes held both cores: the machine's share of the stall), the peak RSS above the level before it (and how much of it
+ * was V8's young generation growing: it grows to its maximum, 2 x 16 MB by default, once more
+ * than some 15 MB survive its collections, whatever the objects, and shrinks back when the process
+ * is idle; a process under steady load keeps it grown), and the RSS still
  * held a moment after, once a full collection ran, and the heap (memory returned: V8 keeps RSS
  * it grew for seconds after, its heap shows what is still reachable), the worst of `runs` runs
  * after one warm-up.
@@ -14,7 +17,7 @@
 import { openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { BenchRow } from './table.ts';
 
@@ -54,6 +57,10 @@ export const mainThreadTimes: () => { runMs: number; waitMs: number } | undefine
   };
 })();
 
+/** The size of V8's young generation (its two semi-spaces), in bytes. */
+const youngGeneration = () =>
+  getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+
 /** The CPU the process spent since `since` (every thread), in ms. */
 const processCpuMs = (since: NodeJS.CpuUsage) => {
   const { user, system } = process.cpuUsage(since);
@@ -73,10 +80,11 @@ export async function measure(
   let cpuMs = 0;
   let stallMs = 0;
   let turnCpuMs = 0;
-  /** the longest gap between two ticks of the sampler, and the main thread's wait for a core in it */
-  let longestGap = 0;
+  /** the longest the main thread waited for a core between two ticks of the sampler */
   let waitMs = 0;
   let extraRss = 0;
+  /** of the worst run's peak extra RSS, what V8's young generation grew by then */
+  let youngGrowth = 0;
   let heldRss = 0;
   let heldHeap = 0;
   let status = 0;
@@ -85,26 +93,26 @@ export async function measure(
     const baselineHeap = process.memoryUsage().heapUsed;
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
-    let tickAt = performance.now();
+    const youngBefore = youngGeneration();
+    let youngAtPeak = youngBefore;
     let tickTimes = mainThreadTimes();
     let tickCpu = process.cpuUsage();
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage.rss());
+      const rss = process.memoryUsage.rss();
+      if (rss > peak) {
+        peak = rss;
+        youngAtPeak = youngGeneration();
+      }
       // Between two ticks 2 ms apart: the CPU the main thread spent (the turn that blocked the
-      // loop meanwhile) and, for the longest gap, how long it waited for a core (other processes).
-      const now = performance.now();
+      // loop meanwhile), and how long it waited for a core (held by other processes).
       const times = mainThreadTimes();
       if (times === undefined || tickTimes === undefined) {
         turnCpuMs = Math.max(turnCpuMs, processCpuMs(tickCpu));
         tickCpu = process.cpuUsage();
       } else {
         turnCpuMs = Math.max(turnCpuMs, times.runMs - tickTimes.runMs);
-        if (now - tickAt > longestGap) {
-          longestGap = now - tickAt;
-          waitMs = times.waitMs - tickTimes.waitMs;
-        }
+        waitMs = Math.max(waitMs, times.waitMs - tickTimes.waitMs);
       }
-      tickAt = now;
       tickTimes = times;
     }, 2);
     delay.reset();
@@ -118,7 +126,9 @@ export async function measure(
     delay.disable();
     clearInterval(sampler);
     stallMs = Math.max(stallMs, delay.max / 1e6);
-    extraRss = Math.max(extraRss, Math.max(peak, process.memoryUsage.rss()) - baseline);
+    const extra = Math.max(peak, process.memoryUsage.rss()) - baseline;
+    if (extra >= extraRss) youngGrowth = youngAtPeak - youngBefore;
+    extraRss = Math.max(extraRss, extra);
     // What is still held once the sockets are gone and a full collection ran (a leak grows this
     // run after run; without the collection, this is whatever V8 has not given back yet: its
     // memory reducer waits for seconds of idle time).
@@ -134,8 +144,9 @@ export async function measure(
     { bench, metric: 'CPU time (max)', value: cpuMs, unit: 'ms' },
     { bench, metric: 'longest event-loop stall', value: stallMs, unit: 'ms' },
     { bench, metric: 'longest turn, main-thread CPU', value: turnCpuMs, unit: 'ms' },
-    { bench, metric: 'longest stall: waiting for a core', value: waitMs, unit: 'ms' },
+    { bench, metric: 'longest wait for a core', value: waitMs, unit: 'ms' },
     { bench, metric: 'peak extra RSS', value: extraRss / MB, unit: 'MB' },
+    { bench, metric: 'of which young generation growth', value: youngGrowth / MB, unit: 'MB' },
     { bench, metric: `RSS held ${settleMs} ms after, GC`, value: heldRss / MB, unit: 'MB' },
     { bench, metric: 'heap held after, GC', value: heldHeap / MB, unit: 'MB' },
   ];
@@ -169,7 +180,8 @@ export function loadRow(when: string): BenchRow {
  * The verdict per abuse case and goal, from the rows `measure` made: the stall in wall time (the
  * goal as stated; on a loaded machine it counts the time other processes held the core, shown as
  * "waited"), the main thread's CPU in its longest turn (what the gateway's own work blocks the loop
- * for, which a quiet machine's wall stall comes down to), the peak extra RSS, and the heap still
+ * for, which a quiet machine's wall stall comes down to), the peak extra RSS (and of it, the young
+ * generation's growth), and the heap still
  * held after a full collection (memory returned).
  */
 export function formatVerdicts(rows: readonly BenchRow[]): string {
@@ -190,6 +202,7 @@ export function formatVerdicts(rows: readonly BenchRow[]): string {
     `stall<=${GOALS.stallMs}`,
     `CPU<=${GOALS.stallMs}`,
     'peak RSS MB',
+    'young gen MB',
     `RSS<=${GOALS.extraRssMb}`,
     'heap held MB',
     'returned',
@@ -208,11 +221,12 @@ export function formatVerdicts(rows: readonly BenchRow[]): string {
     lines.push([
       bench.slice('abuse: '.length),
       figure(stall),
-      figure(metrics.get('longest stall: waiting for a core')),
+      figure(metrics.get('longest wait for a core')),
       figure(turn),
       verdict(stall, GOALS.stallMs),
       verdict(turn, GOALS.stallMs),
       figure(rss),
+      figure(metrics.get('of which young generation growth')),
       verdict(rss, GOALS.extraRssMb),
       figure(heap),
       verdict(heap, GOALS.heldHeapMb),
