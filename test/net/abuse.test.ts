@@ -4,6 +4,7 @@
  * answering 200 during and after it. The stall and memory of each attack are measured by the
  * abuse bench (`npm run bench -- abuse`, bench/abuse.ts), never here.
  */
+import type { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
@@ -405,17 +406,13 @@ describe('7. bursts', () => {
       socket.once('close', () => resolve(answer));
     });
 
-  it('starts at most REQUESTS_PER_TURN repeated POSTs on the fast path per turn, every one answered', async () => {
-    const fastPath = gateway.fastPath!;
-    const body = graphqlBody('{ __typename }');
-    const head = { ...JSON_HEADERS, 'content-length': String(body.length) };
-    // Taught to the fast path (a document Yoga has validated cleanly), then answered on it.
-    expect((await post(body)).status).toBe(200);
-    const before = fastPath.served;
-    expect((await post(body)).status).toBe(200);
-    expect(fastPath.served).toBe(before + 1);
-
-    const n = 3 * REQUESTS_PER_TURN + 4;
+  /**
+   * `n` copies of `request` written in one turn on sockets the server has accepted (on loopback
+   * they are all readable in its next poll), and `started()` (a count of operations started)
+   * read once per turn of the event loop by a check-phase ticker: the operations started in each
+   * turn that started any. Resolves once every answer is in, with the answers.
+   */
+  async function burst(request: string, n: number, started: () => number) {
     let accepted = 0;
     const onConnection = () => accepted++;
     listener.server.on('connection', onConnection);
@@ -424,36 +421,84 @@ describe('7. bursts', () => {
     await vi.waitFor(() => expect(accepted).toBe(n), { timeout: 5_000, interval: 5 });
     listener.server.off('connection', onConnection);
     const answers = sockets.map(answerOf);
-    // One turn of the event loop per tick (a check-phase callback that schedules the next); the
-    // operations the fast path answered since the last tick. Its answers to `{ __typename }` are
-    // sent in the turn the operation starts in (no I/O), so these are the operations started.
-    const started: number[] = [];
-    let seen = fastPath.served;
+    const perTurn: number[] = [];
+    let seen = started();
     let ticking = true;
     const tick = () => {
-      if (fastPath.served > seen) started.push(fastPath.served - seen);
-      seen = fastPath.served;
+      if (started() > seen) perTurn.push(started() - seen);
+      seen = started();
       if (ticking) setImmediate(tick);
     };
     setImmediate(tick);
-    // Every request written in this one turn: on loopback they are all readable in the next poll
-    // (with the fast path not entering the gate, all of them start in that one turn).
-    const request =
-      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n' +
-      `${Object.entries(head)
-        .map(([name, value]) => `${name}: ${value}\r\n`)
-        .join('')}\r\n${body}`;
     for (const socket of sockets) socket.write(request);
     const texts = await Promise.all(answers);
     ticking = false;
+    return { texts, perTurn };
+  }
+  const typename = (text: string) => /^HTTP\/1\.1 200/.test(text) && text.includes('"__typename":"Query"');
 
-    expect(
-      texts.filter((text) => /^HTTP\/1\.1 200/.test(text) && text.includes('"__typename":"Query"')),
-    ).toHaveLength(n);
-    expect(started.reduce((sum, count) => sum + count, 0)).toBe(n);
-    expect(Math.max(...started)).toBeLessThanOrEqual(REQUESTS_PER_TURN);
-    expect(started.length).toBeGreaterThanOrEqual(Math.ceil(n / REQUESTS_PER_TURN));
+  it('starts at most REQUESTS_PER_TURN repeated POSTs on the fast path per turn, every one answered', async () => {
+    const fastPath = gateway.fastPath!;
+    const body = graphqlBody('{ __typename }');
+    // Taught to the fast path (a document Yoga has validated cleanly), then answered on it.
+    expect((await post(body)).status).toBe(200);
+    const before = fastPath.served;
+    expect((await post(body)).status).toBe(200);
+    expect(fastPath.served).toBe(before + 1);
+
+    const n = 3 * REQUESTS_PER_TURN + 4;
+    const request =
+      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n' +
+      `content-type: ${JSON_HEADERS['content-type']}\r\naccept: ${JSON_HEADERS.accept}\r\n` +
+      `content-length: ${body.length}\r\n\r\n${body}`;
+    // The fast path's answers to `{ __typename }` are sent in the turn the operation starts in (no
+    // I/O), so its count of answers is the operations started (with the fast path not entering the
+    // gate, all of them start in one turn).
+    const { texts, perTurn } = await burst(request, n, () => fastPath.served);
+    expect(texts.filter(typename)).toHaveLength(n);
+    expect(perTurn.reduce((sum, count) => sum + count, 0)).toBe(n);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(REQUESTS_PER_TURN);
+    expect(perTurn.length).toBeGreaterThanOrEqual(Math.ceil(n / REQUESTS_PER_TURN));
   });
+
+  const chunked = graphqlBody('{ __typename }');
+  it.each([
+    [
+      'GETs',
+      `GET /graphql?query=${encodeURIComponent('{ __typename }')} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+        `connection: close\r\naccept: ${JSON_HEADERS.accept}\r\nx-graphql-yoga-csrf: 1\r\n\r\n`,
+    ],
+    [
+      'chunked POSTs',
+      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ntransfer-encoding: chunked\r\n' +
+        `content-type: ${JSON_HEADERS['content-type']}\r\naccept: ${JSON_HEADERS.accept}\r\n\r\n` +
+        `${chunked.length.toString(16)}\r\n${chunked}\r\n0\r\n\r\n`,
+    ],
+  ])(
+    'starts at most REQUESTS_PER_TURN %s per turn on Yoga’s path, every one answered',
+    async (_name, request) => {
+      // Counted when their answers' heads are written: in the turn they start (no I/O).
+      let heads = 0;
+      const countHeads = (_req: unknown, res: ServerResponse) => {
+        const writeHead = res.writeHead;
+        res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+          heads++;
+          return writeHead.apply(res, args);
+        }) as typeof writeHead;
+      };
+      // Before the gateway's handler, which may answer at once.
+      listener.server.prependListener('request', countHeads);
+      try {
+        const n = 3 * REQUESTS_PER_TURN + 4;
+        const { texts, perTurn } = await burst(request, n, () => heads);
+        expect(texts.filter(typename)).toHaveLength(n);
+        expect(perTurn.reduce((sum, count) => sum + count, 0)).toBe(n);
+        expect(Math.max(...perTurn)).toBeLessThanOrEqual(REQUESTS_PER_TURN);
+      } finally {
+        listener.server.off('request', countHeads);
+      }
+    },
+  );
 });
 
 describe('8. masked-error logs carry ids, codes and paths, not customer data', () => {
