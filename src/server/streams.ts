@@ -285,12 +285,14 @@ class EventStream extends Readable {
       ({ value, done }) => {
         this.#pulling = false;
         if (this.destroyed || this.#iterator === undefined) return;
-        if (value != null) this.push(nextEvent(value));
         if (done) {
           this.#forget();
+          if (value != null) this.push(nextEvent(value));
           this.push(COMPLETE);
           this.push(null);
-        }
+        } else if (value != null) this.push(nextEvent(value));
+        // Nothing to send: pull again (a Readable asks again only after a push).
+        else this._read();
       },
       () => {
         // The source failed: the answer ends (an 'error' here would have no listener).
