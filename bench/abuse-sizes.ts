@@ -20,7 +20,7 @@ import { readServerConfig } from '../src/server/config.ts';
 import { createGateway } from '../src/server/gateway.ts';
 import { listen } from '../src/server/listen.ts';
 import { graphqlBody, JSON_HEADERS, rawRequest } from '../test/net/abuse.ts';
-import { asDeployed, measure, type Send } from './measure.ts';
+import { asDeployed, formatVerdicts, loadRow, measure, type Send } from './measure.ts';
 import type { BenchRow } from './table.ts';
 import { printTable } from './table.ts';
 
@@ -178,4 +178,8 @@ async function runAbuseSizes(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) printTable(await benchAbuseSizes());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = [loadRow('start'), ...(await benchAbuseSizes()), loadRow('end')];
+  printTable(rows);
+  console.log(`\n${formatVerdicts(rows)}`);
+}

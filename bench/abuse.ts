@@ -35,7 +35,7 @@ import {
   rawRequest,
 } from '../test/net/abuse.ts';
 import { type Flood, type FromClients, rawSocket, type ToClients } from './abuse-clients.ts';
-import { asDeployed, collect, measure, type Send } from './measure.ts';
+import { asDeployed, collect, formatVerdicts, loadRow, measure, type Send } from './measure.ts';
 import { type BenchRow, printTable } from './table.ts';
 
 const RUNS = 5;
@@ -305,7 +305,7 @@ async function runAbuse(): Promise<BenchRow[]> {
   const listener = await listen(gateway.yoga, { port: 0, host: '127.0.0.1' });
   const sockets = serveWebSockets(listener.server, gateway.yoga, '/graphql');
   clients = Clients.start();
-  const rows: BenchRow[] = [];
+  const rows: BenchRow[] = [loadRow('start')];
   // ABUSE_CASES='^[78]': only the cases whose name matches.
   const only = process.env.ABUSE_CASES;
   const cases: [string, Send, number][] = [
@@ -334,6 +334,7 @@ async function runAbuse(): Promise<BenchRow[]> {
         );
       }
     }
+    rows.push(loadRow('end'));
   } finally {
     clients.stop();
     await sockets.close();
@@ -344,4 +345,8 @@ async function runAbuse(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) printTable(await benchAbuse());
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await benchAbuse();
+  printTable(rows);
+  console.log(`\n${formatVerdicts(rows)}`);
+}

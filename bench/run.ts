@@ -8,6 +8,7 @@ import { benchAuth } from './auth.ts';
 import { benchCompression } from './compression.ts';
 import { benchEstimate } from './estimate.ts';
 import { benchLive } from './live.ts';
+import { formatVerdicts, loadRow } from './measure.ts';
 import { benchObservability } from './observability.ts';
 import { benchRest } from './rest.ts';
 import { benchSchema } from './schema.ts';
@@ -24,7 +25,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['server', benchServer],
   ['throughput', benchThroughput],
   ['live', benchLive],
-  ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes())]],
+  ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes()), loadRow('end, sizes too')]],
   ['auth', benchAuth],
   ['compression', benchCompression],
   ['observability', benchObservability],
@@ -38,3 +39,5 @@ for (const [name, run] of benches) {
   rows.push(...(await run()));
 }
 printTable(rows);
+// The abuse cases' verdict against issue 25's goals, one line a case.
+if (rows.some((row) => row.bench.startsWith('abuse: '))) console.log(`\n${formatVerdicts(rows)}`);

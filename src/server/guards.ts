@@ -298,8 +298,15 @@ export function useRequestGuards(options: GuardOptions): Plugin {
           setRequestParser(unlessAbandoned(requestParser, req, fetchAPI, gate));
         return;
       }
-      if (request.body === null) return;
       const parse = requestParser;
+      if (request.body === null) {
+        // A GET (a query, or GraphiQL's subscriptions over SSE): spread over turns as POSTs are.
+        setRequestParser((get: Request) => {
+          const wait = gate.enter();
+          return wait === undefined ? parse(get) : wait.then(() => parse(get));
+        });
+        return;
+      }
       setRequestParser(async (chunked) => {
         let bytes: Uint8Array<ArrayBuffer>;
         try {
@@ -311,6 +318,8 @@ export function useRequestGuards(options: GuardOptions): Plugin {
         }
         const headers = new Headers(chunked.headers);
         headers.delete('transfer-encoding');
+        // Read whole: its GraphQL work starts in the shared turns, as a POST with a length does.
+        await gate.enter();
         return parse(new fetchAPI.Request(chunked.url, { method: chunked.method, headers, body: bytes }));
       });
     },

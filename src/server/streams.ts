@@ -5,7 +5,11 @@
  * the token's `exp` with an `UNAUTHENTICATED` result (`reason: "expired"`), then completes, and so
  * does one whose token is revoked meanwhile (`reason: "revoked"`, at once: src/server/revocation.ts).
  * One timer and one deny-list watch per stream, both cleared when the stream ends first.
+ *
+ * Subscriptions over SSE are written by `EventStream` (below) in place of Yoga's SSE processor:
+ * the same frames, less per stream.
  */
+import { Readable } from 'node:stream';
 import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Credential, Revocations } from './revocation.ts';
@@ -171,13 +175,190 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/*
+ * Subscriptions over Server-Sent Events, written as Yoga writes them (the same headers, a `:` comment
+ * first and every 12 s, `event: next` per result, `event: complete` at the end) without Yoga's
+ * per-stream machinery: its SSE processor makes a web ReadableStream, a TextEncoder, a keep-alive
+ * interval each, two encodings a frame, and re-creates every error of a result as a new
+ * GraphQLError, stack and all, to drop its internal extensions. Issue 25's flood of 2,000 SSE
+ * subscriptions (1,000 refused TOO_MANY_SUBSCRIPTIONS) spent 237 ms of its profile in those
+ * re-created errors. Here a stream is a Node Readable that node:http's response pipes, one timer
+ * pings every open stream, and a result's JSON is its own unless it carries internals to drop.
+ */
+
+/** Yoga's keep-alive comment and its period (Yoga's own pings every 300 ms under NODE_ENV=test). */
+const PING = ':\n\n';
+const PING_MS = process.env.NODE_ENV === 'test' ? 300 : 12_000;
+const COMPLETE = 'event: complete\ndata:\n\n';
+
+type Result = ExecutionResult & { stringify?: (result: unknown) => string };
+type ResultProcessor = (
+  result: unknown,
+  fetchAPI: { Response: typeof Response },
+  mediaType: string,
+) => unknown;
+
+/** An error as Yoga's SSE writer serializes it: without the `http` and `unexpected` extensions. */
+function errorWithoutInternals(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  const { message, locations, path, extensions } = error.toJSON();
+  const { http: _http, unexpected: _unexpected, ...rest } = extensions ?? {};
+  return {
+    message,
+    ...(locations != null && { locations }),
+    ...(path != null && { path }),
+    ...(Object.keys(rest).length > 0 && { extensions: rest }),
+  };
+}
+
+/** One `next` event: a result's JSON, its errors' internal extensions left out (as Yoga does). */
+function nextEvent(result: Result): string {
+  const stringify = result.stringify ?? JSON.stringify;
+  let clean: unknown = result;
+  if (result.errors?.length || result.extensions?.http) {
+    const { http: _http, ...extensions } = result.extensions ?? {};
+    clean = {
+      ...result,
+      errors: result.errors?.map(errorWithoutInternals),
+      extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
+    };
+  }
+  return `event: next\ndata: ${stringify(clean)}\n\n`;
+}
+
+/** An error Yoga counts as expected (a GraphQLError all the way down) for the answer's status. */
+function expected(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || expected(error.originalError);
+}
+
+/**
+ * A single result Yoga would answer 200 with no extra header: no `http` extension on it or its
+ * errors, no unexpected error. Any other is left to Yoga's own writer (its status rules).
+ */
+function plainOutcome(result: Result): boolean {
+  if (result.extensions?.http !== undefined) return false;
+  for (const error of result.errors ?? []) {
+    if (!expected(error) || error.extensions?.http !== undefined || error.extensions?.unexpected)
+      return false;
+  }
+  return true;
+}
+
+/** The open event streams, pinged by one timer while there are any. */
+const pinged = new Set<EventStream>();
+let pinger: ReturnType<typeof setInterval> | undefined;
+
+function pingAll(): void {
+  // A stream whose client does not read (its buffer is full) is not sent more.
+  for (const stream of pinged) if (stream.readableLength < stream.readableHighWaterMark) stream.push(PING);
+}
+
+/** One SSE answer: the results of `result` (a stream, or one result) as events, pulled as read. */
+class EventStream extends Readable {
+  #iterator: AsyncIterator<Result> | undefined;
+  #pulling = false;
+
+  constructor(result: Result | AsyncIterable<Result>) {
+    super();
+    // First, as Yoga does: some browsers hold the response until a byte of the body arrives.
+    this.push(PING);
+    if (isAsyncIterable(result)) {
+      this.#iterator = result[Symbol.asyncIterator]() as AsyncIterator<Result>;
+      pinged.add(this);
+      if (pinger === undefined) {
+        pinger = setInterval(pingAll, PING_MS);
+        pinger.unref();
+      }
+    } else {
+      this.push(nextEvent(result));
+      this.push(COMPLETE);
+      this.push(null);
+    }
+  }
+
+  override _read(): void {
+    const iterator = this.#iterator;
+    if (iterator === undefined || this.#pulling) return;
+    this.#pulling = true;
+    iterator.next().then(
+      ({ value, done }) => {
+        this.#pulling = false;
+        if (this.destroyed || this.#iterator === undefined) return;
+        if (done) {
+          this.#forget();
+          if (value != null) this.push(nextEvent(value));
+          this.push(COMPLETE);
+          this.push(null);
+        } else if (value != null) this.push(nextEvent(value));
+        // Nothing to send: pull again (a Readable asks again only after a push).
+        else this._read();
+      },
+      () => {
+        // The source failed: the answer ends (an 'error' here would have no listener).
+        this.#pulling = false;
+        this.#forget();
+        if (!this.destroyed) this.push(null);
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // The client went away (node:http's response closed): the stream's source is returned.
+    const iterator = this.#iterator;
+    this.#forget();
+    void Promise.resolve(iterator?.return?.()).catch(() => {});
+    callback(error);
+  }
+
+  #forget(): void {
+    this.#iterator = undefined;
+    pinged.delete(this);
+    if (pinged.size === 0 && pinger !== undefined) {
+      clearInterval(pinger);
+      pinger = undefined;
+    }
+  }
+}
+
+/**
+ * Yoga's SSE processor (`yogas`) replaced by `EventStream`; a single result that Yoga's status
+ * rules would answer otherwise than 200 is still Yoga's.
+ */
+export function eventStreams(yogas: ResultProcessor): ResultProcessor {
+  return (result, fetchAPI, mediaType) => {
+    if (!isAsyncIterable(result) && !plainOutcome(result as Result))
+      return yogas(result, fetchAPI, mediaType);
+    return new fetchAPI.Response(new EventStream(result as Result) as unknown as BodyInit, {
+      status: 200,
+      headers: {
+        'Content-Type': 'text/event-stream',
+        Connection: 'keep-alive',
+        'Cache-Control': 'no-cache',
+        'Content-Encoding': 'none',
+      },
+    });
+  };
+}
+
 /** The plugin, and how many subscriptions it holds open now. */
 export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readonly active: number } {
   const { maxSubscriptions, expiresAtOf, credentialOf, revocations, onRefused } = options;
   let active = 0;
+  /** Yoga's SSE processor (named `processSSEResult` by Yoga) and ours in its place. */
+  let yogas: unknown;
+  let ours: ResultProcessor | undefined;
   return {
     get active() {
       return active;
+    },
+    onResultProcess({ resultProcessor, setResultProcessor }) {
+      if (resultProcessor === undefined || resultProcessor.name !== 'processSSEResult') return;
+      if (resultProcessor !== yogas) {
+        yogas = resultProcessor;
+        ours = eventStreams(resultProcessor as unknown as ResultProcessor);
+      }
+      setResultProcessor(ours as unknown as typeof resultProcessor, 'text/event-stream');
     },
     // Full already: refused before validation and the context (both cost more than the refusal).
     // Thrown, so that Yoga's validation cache keeps nothing of it.

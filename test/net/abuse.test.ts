@@ -1,9 +1,11 @@
 /**
  * The adversarial suite: one small request per attack against a real listening gateway (on the
  * emulator), each answered with a typed error or held to a bound, while `/healthz` keeps
- * answering promptly (the event loop is never blocked by one request).
+ * answering 200 during and after it. The stall and memory of each attack are measured by the
+ * abuse bench (`npm run bench -- abuse`, bench/abuse.ts), never here.
  */
-import { connect } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '../../src/emulator/server.ts';
 import { createRestClient, type RestClient } from '../../src/rest/client.ts';
@@ -28,9 +30,6 @@ import {
 
 const ALLOWED_ORIGINS = ['https://app.example.com', 'https://admin.example.com'];
 const REQUEST_TIMEOUT_MS = 1_000;
-/** The promptness /healthz must keep while an attack runs. */
-const HEALTH_BUDGET_MS = 100;
-const ROUNDS = 3;
 
 let emulator: Emulator;
 let gateway: Gateway;
@@ -101,41 +100,26 @@ afterAll(async () => {
 });
 
 /**
- * Runs `attack` while probing `/healthz` back to back (at least once after it starts); returns
- * the attack's result and the slowest probe. The attack first runs twice unprobed (`warm`): the
- * first runs of a code path compile it, which is not what is measured. This machine is shared, so
- * a probed round whose slowest probe is over budget is run again, up to `ROUNDS` times: an attack
- * that stalls the event loop is over budget in every round; a busy neighbour is not.
+ * Runs `attack` while probing `/healthz` back to back (at least once while it runs) and once after
+ * it: every probe must answer 200, so the gateway kept serving and is still up. How promptly it
+ * answers is the abuse bench's to measure (`npm run bench -- abuse`: stall and CPU per attack), not
+ * a test's: this machine is shared, and no test here is timed.
  */
-async function whileProbing<T>(
-  attack: () => Promise<T>,
-  { warm = true } = {},
-): Promise<{ result: T; slowestHealthMs: number }> {
-  if (warm) for (let i = 0; i < 2; i++) await attack();
-  let best: { result: T; slowestHealthMs: number } | undefined;
-  for (let round = 0; round < ROUNDS; round++) {
-    const outcome = await probedRound(attack);
-    if (!best || outcome.slowestHealthMs < best.slowestHealthMs) best = outcome;
-    if (best.slowestHealthMs < HEALTH_BUDGET_MS) break;
-  }
-  return best!;
-}
-
-async function probedRound<T>(attack: () => Promise<T>): Promise<{ result: T; slowestHealthMs: number }> {
+async function whileProbing<T>(attack: () => Promise<T>): Promise<T> {
   let done = false;
   const running = attack().finally(() => {
     done = true;
   });
-  let slowest = 0;
   let probes = 0;
   while (!done || probes === 0) {
-    const started = performance.now();
     const response = await rawRequest(listener.origin, { method: 'GET', path: '/healthz' });
     expect(response.status).toBe(200);
-    slowest = Math.max(slowest, performance.now() - started);
     probes++;
   }
-  return { result: await running, slowestHealthMs: slowest };
+  const result = await running;
+  const after = await rawRequest(listener.origin, { method: 'GET', path: '/healthz' });
+  expect(after.status).toBe(200);
+  return result;
 }
 
 function post(body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
@@ -157,15 +141,14 @@ function upstreamCallsDuring<T>(run: () => Promise<T>): Promise<{ result: T; cal
 
 describe('1. introspection is bounded like any field', () => {
   it('refuses 50 aliased copies of __schema (ALIAS_LIMIT, INTROSPECTION_LIMIT)', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() => post(graphqlBody(aliasedIntrospection(50))));
+    const result = await whileProbing(() => post(graphqlBody(aliasedIntrospection(50))));
     expect(result.status).toBe(400);
     expect(codesOf(result)).toContain('ALIAS_LIMIT');
     expect(codesOf(result)).toContain('INTROSPECTION_LIMIT');
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('refuses aliases under the alias limit too, and chains of types and fields', async () => {
-    const { result, slowestHealthMs } = await whileProbing(async () => [
+    const result = await whileProbing(async () => [
       await post(graphqlBody(aliasedIntrospection(5))),
       await post(graphqlBody(NESTED_INTROSPECTION)),
     ]);
@@ -173,38 +156,33 @@ describe('1. introspection is bounded like any field', () => {
       expect(response.status).toBe(400);
       expect(codesOf(response)).toContain('INTROSPECTION_LIMIT');
     }
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
 describe('2. the cost estimate is linear in the document', () => {
   it('estimates 30 fragments that each spread the next twice at once (QUERY_TOO_COMPLEX)', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
-      upstreamCallsDuring(() => post(graphqlBody(fragmentFanOut(30)))),
-    );
+    const result = await whileProbing(() => upstreamCallsDuring(() => post(graphqlBody(fragmentFanOut(30)))));
     expect(result.result.status).toBe(400);
     const [error] = errorsOf(result.result);
     expect(error?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', estimatedUpstreamCalls: 2 ** 30 });
     expect(result.calls).toBe(0);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('runs 40 cost-free fragments that each spread the next twice under a connection', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
+    const result = await whileProbing(() =>
       upstreamCallsDuring(() => post(graphqlBody(itemFragmentFanOut(40)))),
     );
     expect(result.result.status).toBe(200);
     const body = JSON.parse(result.result.body) as { data: { customers: { nodes: { id: string }[] } } };
     expect(body.data.customers.nodes).toHaveLength(3);
     expect(result.calls).toBe(1);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
 describe('3. variable coercion is bounded', () => {
   it('refuses a list variable longer than QUERY_MAX_LIST_ITEMS before coercing it (BAD_USER_INPUT)', async () => {
     const ids = Array.from({ length: 30_000 }, () => 0);
-    const { result, slowestHealthMs } = await whileProbing(() => post(graphqlBody(LIST_QUERY, { ids })));
+    const result = await whileProbing(() => post(graphqlBody(LIST_QUERY, { ids })));
     expect(result.status).toBe(400);
     const [error] = errorsOf(result);
     expect(error?.extensions).toMatchObject({
@@ -213,42 +191,36 @@ describe('3. variable coercion is bounded', () => {
       items: 30_000,
       path: '$ids',
     });
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('stops coercion after a few errors, each typed', async () => {
     const ids = Array.from({ length: 500 }, (_, i) => ({ wrong: i }));
-    const { result, slowestHealthMs } = await whileProbing(() => post(graphqlBody(LIST_QUERY, { ids })));
+    const result = await whileProbing(() => post(graphqlBody(LIST_QUERY, { ids })));
     expect(result.status).toBe(400);
     const errors = errorsOf(result);
     expect(errors.length).toBeGreaterThan(1);
     expect(errors.length).toBeLessThanOrEqual(11);
     expect(new Set(codesOf(result))).toEqual(new Set(['BAD_USER_INPUT']));
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('refuses deeply nested variables without recursing into them', async () => {
     const body = `{"query":${JSON.stringify(LIST_QUERY)},"variables":{"ids":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
-    const { result, slowestHealthMs } = await whileProbing(() => post(body));
+    const result = await whileProbing(() => post(body));
     expect(result.status).toBe(400);
     expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
 describe('4. request bodies are bounded', () => {
   it('refuses a body over HTTP_MAX_BODY_BYTES by its Content-Length (413 BODY_TOO_LARGE)', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
-      post(graphqlBody(paddedQuery(2_000_000, 'length'))),
-    );
+    const result = await whileProbing(() => post(graphqlBody(paddedQuery(2_000_000, 'length'))));
     expect(result.status).toBe(413);
     expect(codesOf(result)).toEqual(['BODY_TOO_LARGE']);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('counts a chunked body and refuses it at the limit; a small chunked body is served', async () => {
     const chunk = 'x'.repeat(64 * 1024);
-    const { result, slowestHealthMs } = await whileProbing(async () => [
+    const result = await whileProbing(async () => [
       await rawRequest(listener.origin, {
         headers: JSON_HEADERS,
         chunks: [`{"query":"{ __typename } #`, ...Array.from({ length: 32 }, () => chunk), '"}'],
@@ -263,31 +235,28 @@ describe('4. request bodies are bounded', () => {
     expect(codesOf(large!)).toEqual(['BODY_TOO_LARGE']);
     expect(small?.status).toBe(200);
     expect(JSON.parse(small!.body)).toMatchObject({ data: { __typename: 'Query' } });
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('serves many distinct padded documents under the limit without caching them', async () => {
-    const { result, slowestHealthMs } = await whileProbing(async () => {
+    const result = await whileProbing(async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 20; i++)
         statuses.push((await post(graphqlBody(paddedQuery(90_000, `d${i}`)))).status);
       return statuses;
     });
     expect(result).toEqual(Array.from({ length: 20 }, () => 200));
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
 describe('5. ids that cannot be Stripe ids never reach Stripe', () => {
   it.each(BAD_IDS)('refuses an id that is %s (BAD_USER_INPUT)', async (_name, id) => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
+    const result = await whileProbing(() =>
       upstreamCallsDuring(() =>
         post(graphqlBody('query ($id: ID!) { customer(id: $id) { ... on Customer { id } } }', { id })),
       ),
     );
     expect(codesOf(result.result)).toEqual(['BAD_USER_INPUT']);
     expect(result.calls).toBe(0);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
@@ -299,7 +268,7 @@ describe('6. browser-facing HTTP', () => {
     });
 
   it('reflects only an allowed origin, never null', async () => {
-    const { result, slowestHealthMs } = await whileProbing(async () => ({
+    const result = await whileProbing(async () => ({
       allowed: await preflight(ALLOWED_ORIGINS[1]!),
       other: await preflight('https://evil.example'),
       sandboxed: await preflight('null'),
@@ -310,12 +279,11 @@ describe('6. browser-facing HTTP', () => {
     for (const response of [result.other, result.sandboxed, result.post]) {
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
     }
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('answers only for allowed Host names (421 HOST_NOT_ALLOWED), probes excepted', async () => {
     const { port } = listener;
-    const { result, slowestHealthMs } = await whileProbing(async () => ({
+    const result = await whileProbing(async () => ({
       rebound: await post(graphqlBody('{ __typename }'), { host: `attacker.example:${port}` }),
       localhost: await post(graphqlBody('{ __typename }'), { host: `localhost:${port}` }),
       probe: await rawRequest(listener.origin, {
@@ -328,17 +296,15 @@ describe('6. browser-facing HTTP', () => {
     expect(codesOf(result.rebound)).toEqual(['HOST_NOT_ALLOWED']);
     expect(result.localhost.status).toBe(200);
     expect(result.probe.status).toBe(200);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('forbids framing GraphiQL', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
+    const result = await whileProbing(() =>
       rawRequest(listener.origin, { method: 'GET', headers: { accept: 'text/html' } }),
     );
     expect(result.status).toBe(200);
     expect(result.headers['x-frame-options']).toBe('DENY');
     expect(result.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   /** Writes `head` on a raw socket and never finishes the request; resolves when the server closes it. */
@@ -358,26 +324,21 @@ describe('6. browser-facing HTTP', () => {
     });
 
   it('drops a request whose headers never finish after HTTP_HEADERS_TIMEOUT_MS', async () => {
-    const { result, slowestHealthMs } = await whileProbing(
-      () => unfinished('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: '),
-      { warm: false },
+    const result = await whileProbing(() =>
+      unfinished('POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nx-slow: '),
     );
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('drops a request whose body never finishes after HTTP_REQUEST_TIMEOUT_MS', async () => {
-    const { result, slowestHealthMs } = await whileProbing(
-      () =>
-        unfinished(
-          'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"que',
-        ),
-      { warm: false },
+    const result = await whileProbing(() =>
+      unfinished(
+        'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"que',
+      ),
     );
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 
   it('answers a body its client abandoned half-sent 499, not a BAD_REQUEST for its JSON', async () => {
@@ -421,22 +382,128 @@ describe('6. browser-facing HTTP', () => {
 });
 
 describe('7. bursts', () => {
-  it('serves requests that arrive together over several turns, every one answered', async () => {
-    const body = graphqlBody('{ __typename }');
-    const headers = { ...JSON_HEADERS, 'content-length': String(body.length) };
-    const answers = await Promise.all(
-      Array.from({ length: 3 * REQUESTS_PER_TURN }, () =>
-        rawRequest(listener.origin, { headers, chunks: [body] }),
+  /** Sockets connected first; resolves once every one is. */
+  const connected = (n: number) =>
+    Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(listener.port, '127.0.0.1', () => resolve(socket));
+            socket.once('error', reject);
+          }),
       ),
     );
-    expect(answers.map((a) => a.status)).toEqual(Array(3 * REQUESTS_PER_TURN).fill(200));
-    expect(answers.every((a) => a.body.includes('"__typename":"Query"'))).toBe(true);
+  /** The whole answer on `socket` (the request asked for `connection: close`). */
+  const answerOf = (socket: Socket) =>
+    new Promise<string>((resolve, reject) => {
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        answer += chunk;
+      });
+      socket.once('error', reject);
+      socket.once('close', () => resolve(answer));
+    });
+
+  /**
+   * `n` copies of `request` written in one turn on sockets the server has accepted (on loopback
+   * they are all readable in its next poll), and `started()` (a count of operations started)
+   * read once per turn of the event loop by a check-phase ticker: the operations started in each
+   * turn that started any. Resolves once every answer is in, with the answers.
+   */
+  async function burst(request: string, n: number, started: () => number) {
+    let accepted = 0;
+    const onConnection = () => accepted++;
+    listener.server.on('connection', onConnection);
+    const sockets = await connected(n);
+    // Accepted by the server too (it accepts one connection a turn while the loop is busy).
+    await vi.waitFor(() => expect(accepted).toBe(n), { timeout: 5_000, interval: 5 });
+    listener.server.off('connection', onConnection);
+    const answers = sockets.map(answerOf);
+    const perTurn: number[] = [];
+    let seen = started();
+    let ticking = true;
+    const tick = () => {
+      if (started() > seen) perTurn.push(started() - seen);
+      seen = started();
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    for (const socket of sockets) socket.write(request);
+    const texts = await Promise.all(answers);
+    ticking = false;
+    return { texts, perTurn };
+  }
+  const typename = (text: string) => /^HTTP\/1\.1 200/.test(text) && text.includes('"__typename":"Query"');
+
+  it('starts at most REQUESTS_PER_TURN repeated POSTs on the fast path per turn, every one answered', async () => {
+    const fastPath = gateway.fastPath!;
+    const body = graphqlBody('{ __typename }');
+    // Taught to the fast path (a document Yoga has validated cleanly), then answered on it.
+    expect((await post(body)).status).toBe(200);
+    const before = fastPath.served;
+    expect((await post(body)).status).toBe(200);
+    expect(fastPath.served).toBe(before + 1);
+
+    const n = 3 * REQUESTS_PER_TURN + 4;
+    const request =
+      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n' +
+      `content-type: ${JSON_HEADERS['content-type']}\r\naccept: ${JSON_HEADERS.accept}\r\n` +
+      `content-length: ${body.length}\r\n\r\n${body}`;
+    // The fast path's answers to `{ __typename }` are sent in the turn the operation starts in (no
+    // I/O), so its count of answers is the operations started (with the fast path not entering the
+    // gate, all of them start in one turn).
+    const { texts, perTurn } = await burst(request, n, () => fastPath.served);
+    expect(texts.filter(typename)).toHaveLength(n);
+    expect(perTurn.reduce((sum, count) => sum + count, 0)).toBe(n);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(REQUESTS_PER_TURN);
+    expect(perTurn.length).toBeGreaterThanOrEqual(Math.ceil(n / REQUESTS_PER_TURN));
   });
+
+  const chunked = graphqlBody('{ __typename }');
+  it.each([
+    [
+      'GETs',
+      `GET /graphql?query=${encodeURIComponent('{ __typename }')} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+        `connection: close\r\naccept: ${JSON_HEADERS.accept}\r\nx-graphql-yoga-csrf: 1\r\n\r\n`,
+    ],
+    [
+      'chunked POSTs',
+      'POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ntransfer-encoding: chunked\r\n' +
+        `content-type: ${JSON_HEADERS['content-type']}\r\naccept: ${JSON_HEADERS.accept}\r\n\r\n` +
+        `${chunked.length.toString(16)}\r\n${chunked}\r\n0\r\n\r\n`,
+    ],
+  ])(
+    'starts at most REQUESTS_PER_TURN %s per turn on Yoga’s path, every one answered',
+    async (_name, request) => {
+      // Counted when their answers' heads are written: in the turn they start (no I/O).
+      let heads = 0;
+      const countHeads = (_req: unknown, res: ServerResponse) => {
+        const writeHead = res.writeHead;
+        res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+          heads++;
+          return writeHead.apply(res, args);
+        }) as typeof writeHead;
+      };
+      // Before the gateway's handler, which may answer at once.
+      listener.server.prependListener('request', countHeads);
+      try {
+        const n = 3 * REQUESTS_PER_TURN + 4;
+        const { texts, perTurn } = await burst(request, n, () => heads);
+        expect(texts.filter(typename)).toHaveLength(n);
+        expect(perTurn.reduce((sum, count) => sum + count, 0)).toBe(n);
+        expect(Math.max(...perTurn)).toBeLessThanOrEqual(REQUESTS_PER_TURN);
+      } finally {
+        listener.server.off('request', countHeads);
+      }
+    },
+  );
 });
 
 describe('8. masked-error logs carry ids, codes and paths, not customer data', () => {
   it('logs a serialization failure without the object it could not serialize', async () => {
-    const { result, slowestHealthMs } = await whileProbing(() =>
+    const result = await whileProbing(() =>
       post(graphqlBody(`{ customer(id: "${CORRUPT}") { ... on Customer { id email } } }`)),
     );
     const [error] = errorsOf(result);
@@ -449,7 +516,6 @@ describe('8. masked-error logs carry ids, codes and paths, not customer data', (
     expect(line).not.toContain('Jenny');
     expect(line).not.toContain('jenny.rosen@example.com');
     expect(line).not.toContain('5555550123');
-    expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
   });
 });
 
@@ -457,29 +523,25 @@ describe('9. retries cancelled by a client disconnect', () => {
   it('are counted as aborted in stripe_requests_total', async () => {
     emulator.setFaults({ errorRate500: 1 });
     try {
-      const { slowestHealthMs } = await whileProbing(
-        async () => {
-          const controller = new AbortController();
-          const request = fetch(`${listener.origin}/graphql`, {
-            method: 'POST',
-            headers: JSON_HEADERS,
-            body: graphqlBody('{ balance { object } }'),
-            signal: controller.signal,
-          }).catch(() => undefined);
-          // The first attempt answers 500 at once; the disconnect lands in the backoff (>= 500 ms).
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          controller.abort();
-          await request;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        },
-        { warm: false },
-      );
+      await whileProbing(async () => {
+        const controller = new AbortController();
+        const request = fetch(`${listener.origin}/graphql`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: graphqlBody('{ balance { object } }'),
+          signal: controller.signal,
+        }).catch(() => undefined);
+        // The first attempt answers 500 at once; the disconnect lands in the backoff (>= 500 ms).
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        controller.abort();
+        await request;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      });
       const metrics = await (await fetch(`${listener.origin}/metrics`)).text();
       expect(metrics).toMatch(
         /stripe_requests_total\{method="GET",path_template="\/v1\/balance",status="aborted",retried="false"\} \d+/,
       );
       expect(metrics).not.toMatch(/path_template="\/v1\/balance",status="500"/);
-      expect(slowestHealthMs).toBeLessThan(HEALTH_BUDGET_MS);
     } finally {
       emulator.setFaults({});
     }

@@ -1,7 +1,15 @@
 /** The subscription bounds' stream wrapper: ends at the deadline, or earlier with its timer cleared. */
+import { GraphQLError } from 'graphql';
+import { createSchema, createYoga, getSSEProcessor } from 'graphql-yoga';
 import { describe, expect, it, vi } from 'vitest';
 import { createSharedState, SUBSCRIBER_BUFFER, subscribeEvents } from '../../src/server/pubsub.ts';
-import { boundedStream, tokenExpired, tokenRevoked, tooManySubscriptions } from '../../src/server/streams.ts';
+import {
+  boundedStream,
+  eventStreams,
+  tokenExpired,
+  tokenRevoked,
+  tooManySubscriptions,
+} from '../../src/server/streams.ts';
 
 async function* results(n: number) {
   for (let i = 0; i < n; i++) yield { data: { n: i } };
@@ -156,5 +164,75 @@ describe('refusals', () => {
       extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 10 },
     });
     expect(Error.stackTraceLimit).toBe(limit);
+  });
+});
+
+describe('the SSE writer', () => {
+  const { fetchAPI } = createYoga({ schema: createSchema({ typeDefs: 'type Query { n: Int }' }) });
+  /** The body, its keep-alive comments but the first left out (Yoga's come every 300 ms in tests). */
+  const text = async (response: unknown) =>
+    (await (response as Response).text())
+      .split('\n\n')
+      .filter((frame, i) => i === 0 || frame !== ':')
+      .join('\n\n');
+  /** Yoga's own answer and ours to the same result; how often ours handed it to Yoga's. */
+  async function both(make: () => unknown) {
+    const yogas = vi.fn(getSSEProcessor());
+    const ours = eventStreams(yogas as never);
+    const theirs = (await getSSEProcessor()(make() as never, fetchAPI, 'text/event-stream')) as Response;
+    const mine = (await ours(make(), fetchAPI, 'text/event-stream')) as Response;
+    return {
+      theirs: { status: theirs.status, type: theirs.headers.get('content-type'), body: await text(theirs) },
+      mine: { status: mine.status, type: mine.headers.get('content-type'), body: await text(mine) },
+      delegated: yogas.mock.calls.length,
+    };
+  }
+  const internal = () =>
+    new GraphQLError('boom', { extensions: { code: 'X', http: { status: 500 }, unexpected: true } });
+
+  it('writes a refusal and a stream of results as Yoga does, internal extensions left out', async () => {
+    const refusal = await both(() => ({ errors: [tooManySubscriptions('server', 3)] }));
+    expect(refusal.mine).toEqual(refusal.theirs);
+    expect(refusal.mine.body).toContain('event: complete');
+    expect(refusal.delegated).toBe(0);
+
+    async function* stream() {
+      yield { data: { n: 0 } };
+      yield { errors: [internal()] };
+      yield undefined; // nothing to send: the next one follows
+      yield { data: { n: 2 }, extensions: { http: { status: 200 }, cost: 1 } };
+    }
+    const streamed = await both(stream);
+    expect(streamed.mine).toEqual(streamed.theirs);
+    expect(streamed.mine.body).not.toContain('unexpected');
+    expect(streamed.mine.body).not.toContain('http');
+    expect(streamed.delegated).toBe(0);
+  });
+
+  it('leaves a single result with a status of its own to Yoga', async () => {
+    const answer = await both(() => ({ errors: [internal()] }));
+    expect(answer.mine).toEqual(answer.theirs);
+    expect(answer.mine.status).toBe(500);
+    expect(answer.delegated).toBe(1);
+  });
+
+  it('returns the source when the client goes away', async () => {
+    let returned = false;
+    async function* endless() {
+      try {
+        for (let n = 0; ; n++) yield { data: { n } };
+      } finally {
+        returned = true;
+      }
+    }
+    const response = (await eventStreams(getSSEProcessor() as never)(
+      endless(),
+      fetchAPI,
+      'text/event-stream',
+    )) as Response;
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await vi.waitFor(() => expect(returned).toBe(true));
   });
 });
