@@ -31,7 +31,12 @@ beforeAll(async () => {
   h = await startEmulatorHarness();
   useHarness(h);
 });
-afterAll(() => h.close());
+/** The examples' emulator (they delete demo objects), kept open for the links check. */
+let examples: EmulatorHarness | null;
+afterAll(async () => {
+  await examples?.close();
+  await h.close();
+});
 
 function call(path: string, params: JsonObject = {}): JsonObject | undefined {
   try {
@@ -96,8 +101,17 @@ function objectsOf(body: JsonObject | undefined): JsonObject[] {
   return typeof body.object === 'string' ? [body] : [];
 }
 
+/**
+ * Objects checked here whose links and secrets `checkLinks` has yet to look at, with the emulator
+ * that serves their links (none for the examples': they delete the customers their sessions show).
+ */
+const pending: [string, JsonObject, EmulatorHarness | null][] = [];
+
 /** The tally of `objects`, less Stripe's known departures from the declarations. */
-function check(objects: Iterable<[string, JsonObject]>) {
+function check(objects: [string, JsonObject][], from: EmulatorHarness | null = h) {
+  pending.push(
+    ...objects.map(([where, object]): [string, JsonObject, EmulatorHarness | null] => [where, object, from]),
+  );
   const result = tally(declarations, objects);
   for (const [where, allowed] of Object.entries(UNDECLARED_DEPARTURES)) {
     const left = result.problems.get(where)?.filter((p) => !allowed.includes(p));
@@ -327,6 +341,60 @@ const UNREACHED: Readonly<Record<string, string>> = {
   'POST /v1/subscriptions/{subscription}/resume': 'no subscription in the emulator pauses',
 };
 
+/** What a property holds, by its name: a link, a client secret, or a secret. */
+function linkKind(key: string): 'url' | 'client_secret' | 'secret' | undefined {
+  if (key === 'url' || key.endsWith('_url') || key === 'invoice_pdf') return 'url';
+  if (key === 'client_secret') return 'client_secret';
+  return key === 'secret' ? 'secret' : undefined;
+}
+
+const WELL_FORMED: Readonly<Record<'url' | 'client_secret' | 'secret', (value: string) => boolean>> = {
+  // An absolute link, or a list's own path.
+  url: (value) => value.startsWith('/v1/') || URL.canParse(value),
+  // `pi_…_secret_…`, `src_client_secret_…`, `accs_secret__…`, a Customer Session's `_…`.
+  client_secret: (value) => /^\w{24,}$/.test(value) && (value.includes('secret') || value.startsWith('_')),
+  // `whsec_…`, `pst_test_…`, `ek_test_…`
+  secret: (value) => /^(whsec|pst_test|ek_test)_\w{24,}$/.test(value),
+};
+
+/** Objects no API makes, which obtain.ts stored from the model's defaults: no links to check. */
+const MADE_FROM_DEFAULTS = new Set(['source_mandate_notification']);
+
+/** What the links and secrets scan found so far. */
+const links = { bad: [] as string[], unserved: [] as string[], served: 0 };
+
+/**
+ * Scans the objects checked since the last call: every url, client_secret and secret well-formed,
+ * and every link to the emulator itself answered (its hosted pages, file contents). Run at the end
+ * of each step, before a later one deletes what a page shows.
+ */
+async function checkLinks(): Promise<void> {
+  const own = new Map<string, [string, EmulatorHarness]>();
+  const walk = (value: unknown, path: string, where: string, from: EmulatorHarness | null) => {
+    if (Array.isArray(value)) for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, where, from);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [key, v] of Object.entries(value)) {
+      walk(v, `${path}.${key}`, where, from);
+      const kind = linkKind(key);
+      if (!kind || v === null) continue;
+      if (typeof v !== 'string' || !WELL_FORMED[kind](v))
+        links.bad.push(`${where} ${path}.${key}: ${JSON.stringify(v)}`);
+      else if (kind === 'url' && from && v.startsWith(`${from.emulator.url}/`))
+        own.set(v, [`${where} ${path}.${key}`, from]);
+    }
+  };
+  for (const [where, object, from] of pending.splice(0))
+    if (!MADE_FROM_DEFAULTS.has(String(object.object))) walk(object, String(object.object), where, from);
+  for (const [url, [where, from]] of own) {
+    const response = await from.emulator
+      .fetch(new Request(url, { headers: { Authorization: `Bearer ${from.emulator.key}` } }))
+      .catch((error: Error) => new Response(error.message, { status: 599 }));
+    if (response.status < 400) links.served++;
+    else links.unserved.push(`${where}: ${url} answers ${response.status}`);
+    await response.body?.cancel();
+  }
+}
+
 const SWEPT = new Set(['retrieve', 'search', 'update', 'action', 'delete']);
 
 /** Parameters an update sends: a metadata change where it takes metadata. */
@@ -364,7 +432,7 @@ function sweepRequest(route: Route): Request | undefined {
 }
 
 describe(`every object matches stripe-node ${declarations.version}'s declarations`, () => {
-  it('lists: every object of every list with demo data', () => {
+  it('lists: every object of every list with demo data', async () => {
     const found: [string, JsonObject][] = [];
     // A list whose resource the demo data holds answers a page.
     const unanswered: string[] = [];
@@ -377,13 +445,14 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
       if (held && page.length === 0) unanswered.push(route.op.path);
     }
     const result = check(found);
+    await checkLinks();
     console.log(`lists: ${result.conforming} of ${result.checked} objects conform`);
     console.log(`event types skipped (not Stripe's): ${[...result.undeclaredEvents].sort().join(', ')}`);
     expect(unanswered.sort()).toEqual(Object.keys(NO_PAGE).sort());
     expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
-  it('creates: the answer of every create', () => {
+  it('creates: the answer of every create', async () => {
     const resources = [...api.registry.resources.keys()].filter((r) => createRoute(r)).sort();
     const found: [string, JsonObject][] = [];
     const failed: string[] = [];
@@ -401,6 +470,7 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
       }
     }
     const result = check(found);
+    await checkLinks();
     console.log(
       `creates: ${result.conforming} of ${result.checked} objects conform (${failed.length} failed)`,
     );
@@ -410,7 +480,7 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
     expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
-  it('expanded references and includable properties, in full', () => {
+  it('expanded references and includable properties, in full', async () => {
     const expanded: [string, string[]][] = [
       ['/v1/charges', ['data.customer', 'data.balance_transaction', 'data.payment_intent', 'data.refunds']],
       [
@@ -432,6 +502,7 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
     // The demo data holds objects of every one of these lists.
     expect(empty).toEqual([]);
     const result = check(found);
+    await checkLinks();
     expect(Object.fromEntries(result.problems)).toEqual({});
     // Includable properties come only when expanded.
     const prices = h.emulator.service.call('GET', '/v1/prices', { limit: 3 });
@@ -443,7 +514,7 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
     for (const charge of charges.data as JsonObject[]) expect(charge.refunds).toBeNull();
   });
 
-  it('retrieves, searches, updates, actions and deletes: every answer', () => {
+  it('retrieves, searches, updates, actions and deletes: every answer', async () => {
     const found: [string, JsonObject][] = [];
     // Deletions last, on objects made for them where the resource has a create.
     const routes = api.routes
@@ -464,30 +535,27 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
       if (objects.length > 0) answered.add(key(route));
     }
     const result = check(found);
+    await checkLinks();
     console.log(`swept: ${result.conforming} of ${result.checked} objects conform`);
     expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
   it("the answers of stripe-node's generated examples", async () => {
-    // On an emulator of their own: the examples delete demo objects.
-    const other = await startEmulatorHarness();
-    try {
-      const { answers } = await replayExamples(other);
-      const found: [string, JsonObject][] = [];
-      for (const answer of answers) {
-        if (answer.status >= 400) continue;
-        const route = api.router.match(answer.method, answer.path)?.route;
-        const objects = objectsOf(answer.body as JsonObject);
-        if (!route) continue;
-        for (const object of objects) found.push([key(route), object]);
-        if (objects.length > 0) answered.add(key(route));
-      }
-      const result = check(found);
-      console.log(`examples' answers: ${result.conforming} of ${result.checked} objects conform`);
-      expect(Object.fromEntries(result.problems)).toEqual({});
-    } finally {
-      await other.close();
+    examples = await startEmulatorHarness();
+    const { answers } = await replayExamples(examples);
+    const found: [string, JsonObject][] = [];
+    for (const answer of answers) {
+      if (answer.status >= 400) continue;
+      const route = api.router.match(answer.method, answer.path)?.route;
+      const objects = objectsOf(answer.body as JsonObject);
+      if (!route) continue;
+      for (const object of objects) found.push([key(route), object]);
+      if (objects.length > 0) answered.add(key(route));
     }
+    const result = check(found, null);
+    await checkLinks();
+    console.log(`examples' answers: ${result.conforming} of ${result.checked} objects conform`);
+    expect(Object.fromEntries(result.problems)).toEqual({});
   });
 
   it('coverage: the operations whose answers were checked', () => {
@@ -497,6 +565,12 @@ describe(`every object matches stripe-node ${declarations.version}'s declaration
       `operations checked: ${json.length - missed.length} of ${json.length} (JSON, not preview APIs)`,
     );
     expect(missed.sort()).toEqual(Object.keys(UNREACHED).sort());
+  });
+
+  it('every url, client_secret and secret is well-formed, and the emulator serves its own links', () => {
+    expect(links.bad).toEqual([]);
+    expect(links.unserved).toEqual([]);
+    expect(links.served).toBeGreaterThan(5);
   });
 
   it('the oracle is stripe-node for API 2024-04-10 and knows the objects', () => {

@@ -190,6 +190,10 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
     }
     case 'source':
       return { client_secret: `src_client_secret_${token(24)}` };
+    case 'customer_session':
+      return { client_secret: `_${token(47)}` };
+    case 'ephemeral_key':
+      return { secret: `ek_test_${token(80)}` };
     case 'checkout.session':
       return draft.ui_mode === 'embedded' ? { client_secret: `${id}_secret_${token(24)}` } : {};
     default:
@@ -206,6 +210,8 @@ const LINKED = [
   'terminal.connection_token',
   'identity.verification_session',
   'source',
+  'customer_session',
+  'ephemeral_key',
 ];
 
 /** Gives every hosted or embedded flow its link or secret when it is made. */
