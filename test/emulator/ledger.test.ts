@@ -4,7 +4,8 @@
  * fee and its refund, a payout, a top-up, a Climate order, an Issuing capture and refunds, a payment
  * in another currency), then every balance of every account and currency checked against the sum
  * of its balance transactions, every balance transaction against the object it names, and each
- * movement's effect on the balances checked against what Stripe does.
+ * movement's effect on the balances checked against what Stripe does. Then Treasury's ledger, and a
+ * customer's cash balance (money/cash-balance.ts) with the refund that waits for the customer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadApi } from '../../src/emulator/engine/api.ts';
@@ -385,5 +386,51 @@ describe('the ledger', () => {
       expect(Number((balance[part] as JsonObject).usd), part).toBe(
         entries.reduce((sum, e) => sum + Number((e.balance_impact as JsonObject)[part]), 0),
       );
+  });
+
+  it("a customer's cash balance: funded, refunded to the customer, the refund canceled", () => {
+    const customer = String(call('POST', '/v1/customers', { email: 'cash@example.com' }).id);
+    const available = () =>
+      (call('GET', `/v1/customers/${customer}/cash_balance`).available as JsonObject | null)?.usd;
+    const funded = call('POST', `/v1/test_helpers/customers/${customer}/fund_cash_balance`, {
+      amount: 5000,
+      currency: 'usd',
+    });
+    expect(funded).toMatchObject({ type: 'funded', net_amount: 5000, ending_balance: 5000 });
+    expect(available()).toBe(5000);
+    // More than the cash balance holds is refused; a refund waits for the customer's bank details.
+    const tooMuch = refused(() =>
+      call('POST', '/v1/refunds', { customer, origin: 'customer_balance', amount: 6000, currency: 'usd' }),
+    );
+    expect(tooMuch.fields).toMatchObject({ param: 'amount' });
+    const refund = call('POST', '/v1/refunds', {
+      customer,
+      origin: 'customer_balance',
+      amount: 2000,
+      currency: 'usd',
+    });
+    expect(refund).toMatchObject({
+      status: 'requires_action',
+      charge: null,
+      next_action: {
+        type: 'display_details',
+        display_details: { email_sent: { email_sent_to: 'cash@example.com' } },
+      },
+    });
+    expect(available()).toBe(3000);
+    const canceled = call('POST', `/v1/refunds/${String(refund.id)}/cancel`);
+    expect(canceled).toMatchObject({ status: 'canceled', failure_reason: 'merchant_request' });
+    expect(canceled).not.toHaveProperty('next_action');
+    expect(available()).toBe(5000);
+    // Only a waiting refund is canceled: not twice, not a card refund.
+    for (const id of [String(refund.id), SEED.grace.refund])
+      expect(refused(() => call('POST', `/v1/refunds/${id}/cancel`)).fields).toMatchObject({
+        code: 'refund_unexpected_state',
+      });
+    // The cash balance is the sum of its transactions.
+    const transactions = call('GET', `/v1/customers/${customer}/cash_balance_transactions`)
+      .data as JsonObject[];
+    expect(transactions.map((t) => t.type)).toEqual(['return_canceled', 'return_initiated', 'funded']);
+    expect(transactions.reduce((sum, t) => sum + Number(t.net_amount), 0)).toBe(available());
   });
 });

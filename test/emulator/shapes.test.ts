@@ -22,7 +22,7 @@ import {
   stored,
   useHarness,
 } from './obtain.ts';
-import { replayExamples, US_BANK_TOKEN } from './stripe-node-examples.ts';
+import { replayExamples, US_BANK_TOKEN, waitingRefund } from './stripe-node-examples.ts';
 
 const declarations = new Declarations();
 let h: EmulatorHarness;
@@ -319,6 +319,9 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
     post(`/v1/subscription_items/${item}/usage_records`, { quantity: 3 });
     return { path: `/v1/subscription_items/${item}/usage_record_summaries` };
   },
+  'POST /v1/refunds/{refund}/cancel': () => ({
+    path: `/v1/refunds/${waitingRefund(h.emulator.service)}/cancel`,
+  }),
   'POST /v1/test_helpers/treasury/outbound_payments/{id}/post': () => ({
     path: `/v1/test_helpers/treasury/outbound_payments/${outboundPayment()}/post`,
   }),
@@ -337,7 +340,6 @@ const UNREACHED: Readonly<Record<string, string>> = {
   'GET /v1/sources/{source}/source_transactions': 'no API makes a source transaction',
   'GET /v1/tax/calculations/{calculation}/line_items': 'the emulator computes no tax line items',
   'GET /v1/tax/transactions/{transaction}/line_items': 'the emulator computes no tax line items',
-  'POST /v1/refunds/{refund}/cancel': 'no refund in the emulator waits for action',
   'POST /v1/subscriptions/{subscription}/resume': 'no subscription in the emulator pauses',
 };
 

@@ -14,10 +14,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** Examples that still fail against the emulator, with the reason. */
-const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  // Stripe cancels only a refund that `requires_action`; the emulator's refunds succeed at once.
-  test_refunds_cancel_post: 'no refund in the emulator waits for action',
-};
+const KNOWN_FAILURES: Readonly<Record<string, string>> = {};
 
 describe('stripe-node v15.3.0 generated examples', () => {
   it('pass against the emulator with demo objects in place of placeholders', async () => {

@@ -273,6 +273,16 @@ const outboundPayment = () =>
     },
   });
 const source = () => post('/v1/sources', { type: 'ach_credit_transfer', currency: 'usd' });
+/** A refund of a customer's cash balance: `requires_action` until the customer gives bank details. */
+export const waitingRefund = (service = h.emulator.service) => {
+  const cus = String(service.call('POST', '/v1/customers', { email: 'examples@example.com' }).id);
+  service.call('POST', `/v1/test_helpers/customers/${cus}/fund_cash_balance`, {
+    amount: 5000,
+    currency: 'usd',
+  });
+  const params = { customer: cus, origin: 'customer_balance', amount: 2000, currency: 'usd' };
+  return String(service.call('POST', '/v1/refunds', params).id);
+};
 
 /** Examples that need an object in a given state: placeholders mapped to objects made for them. */
 const RECIPES: Readonly<Record<string, Recipe>> = {
@@ -330,6 +340,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_customers_sources_post_4: () => RECIPES.test_customers_sources_get_3!(),
   test_customers_sources_verify_post: () => RECIPES.test_customers_sources_get_3!(),
   test_customers_sources_delete: () => RECIPES.test_customers_sources_get_3!(),
+  // Stripe cancels only a refund that waits for the customer: a refund of a cash balance.
+  test_refunds_cancel_post: () => ({ re_xxxxxxxxxxxxx: waitingRefund() }),
   test_payment_intents_cancel_post: () => ({ pi_xxxxxxxxxxxxx: intent() }),
   test_payment_intents_capture_post: () => ({
     pi_xxxxxxxxxxxxx: intent({ payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' }),

@@ -13,6 +13,7 @@ import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import type { Decline, TestCard } from '../money/tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
@@ -214,6 +215,10 @@ function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: strin
 }
 
 function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
+  if (params.origin === 'customer_balance') {
+    cashBalanceRefund(ctx, draft, params);
+    return;
+  }
   let charge: Entry | undefined;
   if (parent?.resource === 'charge') charge = parent;
   else if (typeof params.charge === 'string') charge = ctx.require(params.charge, ['charge'], 'charge', 400);
@@ -363,15 +368,6 @@ export const chargeRules: RuleBook = {
     beforeCreate(ctx, draft, { params, parent }) {
       createRefund(ctx, draft, params, parent);
     },
-    actions: {
-      cancel(_ctx, entry) {
-        throw invalidRequest(
-          `Refund ${entry.id} cannot be canceled because it has a status of ${String(entry.data.status)}.`,
-          {
-            code: 'refund_unexpected_state',
-          },
-        );
-      },
-    },
+    actions: { cancel: cancelRefund },
   },
 };
