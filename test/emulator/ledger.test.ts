@@ -398,6 +398,8 @@ describe('the ledger', () => {
     });
     expect(funded).toMatchObject({ type: 'funded', net_amount: 5000, ending_balance: 5000 });
     expect(available()).toBe(5000);
+    const expanded = service.call('GET', `/v1/customers/${customer}`, {}, { expand: ['cash_balance'] });
+    expect(expanded.cash_balance).toMatchObject({ object: 'cash_balance', available: { usd: 5000 } });
     // More than the cash balance holds is refused; a refund waits for the customer's bank details.
     const tooMuch = refused(() =>
       call('POST', '/v1/refunds', { customer, origin: 'customer_balance', amount: 6000, currency: 'usd' }),

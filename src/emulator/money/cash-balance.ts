@@ -20,9 +20,18 @@ import type { Entry } from '../engine/store.ts';
 /** How long the customer has to give their bank details before Stripe cancels the refund. */
 const INSTRUCTIONS_TTL = 45 * 24 * 60 * 60;
 
-/** The customer's `cash_balance` (the object `GET /v1/customers/{customer}/cash_balance` reads). */
+/** The store key of a customer's `cash_balance` (`GET /v1/customers/{customer}/cash_balance`). */
+const keyOf = (customer: string) =>
+  `singleton:${blankParams('/v1/customers/{customer}/cash_balance')}:${customer}`;
+
+/** The customer's `cash_balance` as `expand[]=cash_balance` shows it: stored, or as it starts. */
+export function cashBalanceView(ctx: Ctx, customer: string): JsonObject {
+  return ctx.scope.get(keyOf(customer))?.data ?? ctx.build('cash_balance', { customer });
+}
+
+/** The customer's `cash_balance`, stored when first moved. */
 function cashBalanceOf(ctx: Ctx, customer: Entry): Entry {
-  const key = `singleton:${blankParams('/v1/customers/{customer}/cash_balance')}:${customer.id}`;
+  const key = keyOf(customer.id);
   return (
     ctx.scope.get(key) ??
     ctx.insert('cash_balance', ctx.build('cash_balance', { customer: customer.id }), {
