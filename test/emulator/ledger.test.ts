@@ -325,13 +325,40 @@ describe('the ledger', () => {
       currency: 'usd',
       destination_payment_method: 'pm_usBankAccount',
     });
-    const outTxn = call('GET', `/v1/treasury/transactions/${String(out.transaction)}`);
-    expect(outTxn).toMatchObject({
+    const outTxn = () => call('GET', `/v1/treasury/transactions/${String(out.transaction)}`);
+    const held = () =>
+      Number(
+        (
+          (call('GET', `/v1/treasury/financial_accounts/${fa}`).balance as JsonObject)
+            .outbound_pending as JsonObject
+        ).usd,
+      );
+    // What an outbound flow sends leaves `cash` at once and is held in `outbound_pending` until it posts.
+    expect(outTxn()).toMatchObject({
       amount: -2500,
-      balance_impact: { cash: -2500 },
+      balance_impact: { cash: -2500, inbound_pending: 0, outbound_pending: 2500 },
       flow_type: 'outbound_transfer',
+      status: 'open',
     });
     expect(Number(cash().usd)).toBe(before + 4500);
+    const heldBefore = held();
+    call('POST', `/v1/test_helpers/treasury/outbound_transfers/${String(out.id)}/post`);
+    expect(outTxn()).toMatchObject({
+      balance_impact: { cash: -2500, inbound_pending: 0, outbound_pending: 0 },
+      status: 'posted',
+    });
+    expect(held()).toBe(heldBefore - 2500);
+    expect(Number(cash().usd)).toBe(before + 4500);
+    // Returned after it posted: the money comes back to `cash`, nothing more is held.
+    call('POST', `/v1/test_helpers/treasury/outbound_transfers/${String(out.id)}/return`);
+    expect(held()).toBe(heldBefore - 2500);
+    expect(Number(cash().usd)).toBe(before + 7000);
+    call('POST', '/v1/treasury/outbound_transfers', {
+      financial_account: fa,
+      amount: 2500,
+      currency: 'usd',
+      destination_payment_method: 'pm_usBankAccount',
+    });
     const tooMuch = refused(() =>
       call('POST', '/v1/treasury/outbound_transfers', {
         financial_account: fa,
@@ -373,13 +400,24 @@ describe('the ledger', () => {
         flow: flow.id,
       });
     expect(Number(cash().usd)).toBe(before + 4500 + 1000 - 300 - 200);
-    // The balance is the sum of the account's transactions, and each has one entry.
+    // The balance is the sum of the account's transactions; each has its entries, which sum to its impact.
     const all = call('GET', '/v1/treasury/transactions', { financial_account: fa, limit: 100 })
       .data as JsonObject[];
-    expect(all.reduce((sum, t) => sum + Number(t.amount), 0)).toBe(Number(cash().usd));
+    // (A voided transaction keeps its amount; its impact is nothing.)
+    expect(all.reduce((sum, t) => sum + Number((t.balance_impact as JsonObject).cash), 0)).toBe(
+      Number(cash().usd),
+    );
     const entries = call('GET', '/v1/treasury/transaction_entries', { financial_account: fa, limit: 100 })
       .data as JsonObject[];
-    expect(entries.map((e) => e.transaction).sort()).toEqual(all.map((t) => t.id).sort());
+    expect([...new Set(entries.map((e) => e.transaction))].sort()).toEqual(all.map((t) => t.id).sort());
+    for (const t of all) {
+      const own = entries.filter((e) => e.transaction === t.id);
+      for (const part of ['cash', 'inbound_pending', 'outbound_pending'])
+        expect(
+          own.reduce((sum, e) => sum + Number((e.balance_impact as JsonObject)[part]), 0),
+          `${String(t.id)} ${part}`,
+        ).toBe((t.balance_impact as JsonObject)[part]);
+    }
     // Every part of the balance is the sum of the entries' impacts on it.
     const balance = call('GET', `/v1/treasury/financial_accounts/${fa}`).balance as JsonObject;
     for (const part of ['cash', 'inbound_pending', 'outbound_pending'])
