@@ -1,6 +1,6 @@
 /**
  * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
- * dashboard, and Financial Connections, end to end: each flow is created through GraphQL (the
+ * dashboard, Financial Connections, and Payment Links (on to Checkout), end to end: each flow is created through GraphQL (the
  * gateway over the emulator), its page fetched and its form submitted as a browser would (through
  * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
@@ -212,5 +212,40 @@ describe('Financial Connections', () => {
         accountHolder: { customerId: SEED.alan.customer },
       },
     ]);
+  });
+});
+
+describe('Payment Links', () => {
+  it('a link opens Checkout for its items; the test card pays it and Checkout goes where the link says', async () => {
+    const { createPaymentLink: link } = await ok(
+      `mutation($price: ID!) { createPaymentLink(input: {
+        lineItems: [{ price: $price, quantity: 2 }],
+        afterCompletion: { type: REDIRECT, redirect: { url: "https://example.com/thanks" } }
+      }) { id url } }`,
+      { price: SEED.prices.tshirt },
+    );
+    expect(link.url).toBe(`${h.emulator.url}/buy/${link.id}`);
+    const opened = await page(link.url);
+    expect(opened.status).toBe(303);
+    expect(opened.location).toMatch(new RegExp(`^${h.emulator.url}/pay/cs_\\w+$`));
+    const checkout = await page(opened.location!);
+    expect(checkout.text).toContain('Pay 40.00 USD');
+    const paid = await submit(opened.location!, [
+      ['card', '4242 4242 4242 4242'],
+      ['email', 'buyer@example.com'],
+    ]);
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe('https://example.com/thanks');
+    const { checkoutSession: session } = await ok(
+      `query($id: ID!) { checkoutSession(id: $id) { status paymentStatus paymentLinkId amountTotal } }`,
+      { id: opened.location!.split('/').pop() },
+    );
+    expect(session).toEqual({
+      status: 'COMPLETE',
+      paymentStatus: 'PAID',
+      paymentLinkId: link.id,
+      amountTotal: 4000,
+    });
+    expect((await page(`${h.emulator.url}/buy/plink_nope`)).status).toBe(404);
   });
 });

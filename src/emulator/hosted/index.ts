@@ -13,6 +13,8 @@
  *   src/emulator/hosted/connect.ts).
  * - Financial Connections' authentication flow (`/financial-connections/<client_secret>`,
  *   src/emulator/hosted/financial.ts).
+ * - A Payment Link (`/buy/<link>`, src/emulator/hosted/payment-link.ts): a Checkout Session for its
+ *   items, on the Checkout page.
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -28,6 +30,7 @@ import {
 } from './financial.ts';
 import { escapeHtml, type HostedPage, html, money, redirect } from './html.ts';
 import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
+import { PAYMENT_LINK_PREFIX, paymentLinkPage } from './payment-link.ts';
 import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
 
 /** The path prefix of the Checkout page. */
@@ -47,6 +50,7 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [CONNECT_PREFIX, connectPage],
   [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
   [IDENTITY_PREFIX, identityPage],
+  [PAYMENT_LINK_PREFIX, paymentLinkPage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */
