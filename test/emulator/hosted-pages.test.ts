@@ -1,6 +1,6 @@
 /**
  * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
- * dashboard, Financial Connections, and Payment Links (on to Checkout), end to end: each flow is created through GraphQL (the
+ * dashboard, Financial Connections, Payment Links (on to Checkout) and invoices, end to end: each flow is created through GraphQL (the
  * gateway over the emulator), its page fetched and its form submitted as a browser would (through
  * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
@@ -247,5 +247,33 @@ describe('Payment Links', () => {
       amountTotal: 4000,
     });
     expect((await page(`${h.emulator.url}/buy/plink_nope`)).status).toBe(404);
+  });
+});
+
+describe('the hosted invoice page', () => {
+  it("shows what is due and takes Stripe's test card", async () => {
+    const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
+    const customer = String(call('/v1/customers', { email: 'payer@example.com' }).id);
+    call('/v1/invoiceitems', { customer, amount: 1250, currency: 'usd', description: 'Consulting' });
+    const draft = call('/v1/invoices', {
+      customer,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      pending_invoice_items_behavior: 'include',
+    });
+    call(`/v1/invoices/${String(draft.id)}/finalize`);
+    const read = `query($id: ID!) { invoice(id: $id) { hostedInvoiceUrl status amountPaid } }`;
+    const { invoice } = await ok(read, { id: draft.id });
+    expect(invoice).toMatchObject({ status: 'OPEN', amountPaid: 0 });
+    expect(invoice.hostedInvoiceUrl).toBe(`${h.emulator.url}/invoice/${String(draft.id)}`);
+    const shown = await page(invoice.hostedInvoiceUrl);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Consulting');
+    expect(shown.text).toContain('Pay 12.50 USD');
+    const declined = await submit(invoice.hostedInvoiceUrl, [['card', '4000 0000 0000 0002']]);
+    expect(await declined.text()).toContain('Your card was declined.');
+    const paid = await submit(invoice.hostedInvoiceUrl, [['card', '4242 4242 4242 4242']]);
+    expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
+    expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
   });
 });

@@ -15,6 +15,7 @@
  *   src/emulator/hosted/financial.ts).
  * - A Payment Link (`/buy/<link>`, src/emulator/hosted/payment-link.ts): a Checkout Session for its
  *   items, on the Checkout page.
+ * - The hosted invoice page (`/invoice/<invoice>`, src/emulator/hosted/invoice.ts): pay it by card.
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -28,20 +29,15 @@ import {
   financialConnectionsPage,
   financialConnectionsRules,
 } from './financial.ts';
-import { escapeHtml, type HostedPage, html, money, redirect } from './html.ts';
+import { escapeHtml, type HostedPage, html, money, type PageHandler, redirect } from './html.ts';
 import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
+import { hostedInvoicePage, INVOICE_PREFIX } from './invoice.ts';
 import { PAYMENT_LINK_PREFIX, paymentLinkPage } from './payment-link.ts';
 import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
+import { TEST_CARDS } from './test-cards.ts';
 
 /** The path prefix of the Checkout page. */
 export const HOSTED_PREFIX = '/pay/';
-
-type PageHandler = (
-  service: EmulatorHandle,
-  method: string,
-  rest: string,
-  form: URLSearchParams,
-) => HostedPage | undefined;
 
 /** The hosted pages by path prefix. */
 const PAGES: readonly (readonly [string, PageHandler])[] = [
@@ -51,18 +47,11 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
   [IDENTITY_PREFIX, identityPage],
   [PAYMENT_LINK_PREFIX, paymentLinkPage],
+  [INVOICE_PREFIX, hostedInvoicePage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */
 export const isHostedPath = (url: string): boolean => PAGES.some(([prefix]) => url.startsWith(prefix));
-
-/** Stripe's test cards a person can pay with on the page, as payment methods. */
-const TEST_CARDS: Readonly<Record<string, string>> = {
-  '4242424242424242': 'pm_card_visa',
-  '5555555555554444': 'pm_card_mastercard',
-  '4000000000000002': 'pm_card_chargeDeclined',
-  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
-};
 
 function checkoutForm(session: JsonObject, error?: string): HostedPage {
   const id = escapeHtml(session.id);
