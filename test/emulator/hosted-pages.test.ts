@@ -1,6 +1,6 @@
 /**
  * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
- * dashboard, Financial Connections, Payment Links (on to Checkout) and invoices, end to end: each flow is created through GraphQL (the
+ * dashboard, Financial Connections, Payment Links (on to Checkout), invoices and receipts, end to end: each flow is created through GraphQL (the
  * gateway over the emulator), its page fetched and its form submitted as a browser would (through
  * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
@@ -275,5 +275,26 @@ describe('the hosted invoice page', () => {
     const paid = await submit(invoice.hostedInvoiceUrl, [['card', '4242 4242 4242 4242']]);
     expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
     expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
+  });
+});
+
+describe('receipts', () => {
+  it("a charge's receipt shows what was paid, with which card, and what was refunded", async () => {
+    const charge = h.emulator.service.call('POST', '/v1/charges', {
+      amount: 2500,
+      currency: 'usd',
+      source: 'tok_visa',
+    });
+    h.emulator.service.call('POST', '/v1/refunds', { charge: String(charge.id), amount: 500 });
+    const { charge: read } = await ok(`query($id: ID!) { charge(id: $id) { receiptUrl } }`, {
+      id: charge.id,
+    });
+    expect(read.receiptUrl).toBe(`${h.emulator.url}/receipts/${String(charge.id)}`);
+    const receipt = await page(read.receiptUrl);
+    expect(receipt.status).toBe(200);
+    expect(receipt.text).toContain('25.00 USD');
+    expect(receipt.text).toContain('visa •••• 4242');
+    expect(receipt.text).toContain('<th>Refunded</th><td>5.00 USD</td>');
+    expect((await page(`${h.emulator.url}/receipts/ch_nope`)).status).toBe(404);
   });
 });

@@ -16,6 +16,7 @@
  * - A Payment Link (`/buy/<link>`, src/emulator/hosted/payment-link.ts): a Checkout Session for its
  *   items, on the Checkout page.
  * - The hosted invoice page (`/invoice/<invoice>`, src/emulator/hosted/invoice.ts): pay it by card.
+ * - A charge's receipt (`/receipts/<charge>`, src/emulator/hosted/receipt.ts).
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -34,6 +35,7 @@ import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
 import { hostedInvoicePage, INVOICE_PREFIX } from './invoice.ts';
 import { PAYMENT_LINK_PREFIX, paymentLinkPage } from './payment-link.ts';
 import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
+import { RECEIPT_PREFIX, receiptPage } from './receipt.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
 /** The path prefix of the Checkout page. */
@@ -48,6 +50,7 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [IDENTITY_PREFIX, identityPage],
   [PAYMENT_LINK_PREFIX, paymentLinkPage],
   [INVOICE_PREFIX, hostedInvoicePage],
+  [RECEIPT_PREFIX, receiptPage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */

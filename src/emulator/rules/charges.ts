@@ -13,6 +13,7 @@ import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import type { Decline, TestCard } from '../money/tokens.ts';
@@ -117,7 +118,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     payment_method_details: cardDetails(ctx, input.card, test),
     receipt_email: null,
     receipt_number: null,
-    receipt_url: `https://pay.stripe.com/receipts/emulator/${String(data.id)}`,
+    receipt_url: receiptUrl(ctx, String(data.id)),
     refunded: false,
     review: null,
     shipping: null,
