@@ -148,7 +148,12 @@ describe('parameters that require or exclude each other', () => {
     const both = 'You may only specify one of these parameters:';
     expect(
       await refused('/v1/coupons', { amount_off: 500, currency: 'usd', percent_off: 10, duration: 'once' }),
-    ).toMatchObject({ type: 'invalid_request_error', message: `${both} amount_off, percent_off.` });
+    ).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'parameters_exclusive',
+      param: 'amount_off',
+      message: `${both} amount_off, percent_off.`,
+    });
     expect(
       await refused('/v1/prices', {
         currency: 'usd',
@@ -156,7 +161,7 @@ describe('parameters that require or exclude each other', () => {
         product: SEED.products.basic,
         'product_data[name]': 'Both',
       }),
-    ).toMatchObject({ message: `${both} product, product_data.` });
+    ).toMatchObject({ param: 'product', message: `${both} product, product_data.` });
     expect(
       await refused('/v1/checkout/sessions', {
         mode: 'payment',
@@ -166,7 +171,7 @@ describe('parameters that require or exclude each other', () => {
         customer: SEED.jenny.customer,
         customer_email: 'jenny@example.com',
       }),
-    ).toMatchObject({ message: `${both} customer, customer_email.` });
+    ).toMatchObject({ param: 'customer', message: `${both} customer, customer_email.` });
   });
 });
 

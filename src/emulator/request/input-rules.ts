@@ -174,7 +174,10 @@ export function checkInput(op: Operation, params: JsonObject): JsonObject {
   if (op.kind === 'create')
     for (const names of EXCLUSIVE[resource] ?? []) {
       if (names.filter((name) => checked[name] !== undefined).length > 1)
-        throw invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`);
+        throw invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, {
+          code: 'parameters_exclusive',
+          param: names[0]!,
+        });
     }
   if (
     resource === 'coupon' &&
