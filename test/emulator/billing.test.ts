@@ -99,7 +99,8 @@ describe('invoices', () => {
     const invoice = await stripe.invoices.create({ customer: customer.id });
     const open = await stripe.invoices.finalizeInvoice(invoice.id);
     expect(open).toMatchObject({ status: 'open', status_transitions: { finalized_at: expect.any(Number) } });
-    expect(open.hosted_invoice_url).toMatch(/^https:\/\//);
+    // The emulator's own hosted invoice page (src/emulator/hosted/invoice.ts).
+    expect(open.hosted_invoice_url).toBe(`${h.emulator.url}/invoice/${invoice.id}`);
     await expect(stripe.invoices.finalizeInvoice(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
     const paid = await stripe.invoices.pay(invoice.id, { expand: ['charge'] } as Stripe.InvoicePayParams);
     expect(paid).toMatchObject({ status: 'paid', paid: true, amount_paid: 700, attempted: true });

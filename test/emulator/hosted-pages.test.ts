@@ -1,6 +1,6 @@
 /**
  * The hosted pages the emulator serves for the customer portal, Connect onboarding and the Express
- * dashboard, and Financial Connections, end to end: each flow is created through GraphQL (the
+ * dashboard, Financial Connections, Payment Links (on to Checkout), invoices and receipts, end to end: each flow is created through GraphQL (the
  * gateway over the emulator), its page fetched and its form submitted as a browser would (through
  * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
@@ -212,5 +212,89 @@ describe('Financial Connections', () => {
         accountHolder: { customerId: SEED.alan.customer },
       },
     ]);
+  });
+});
+
+describe('Payment Links', () => {
+  it('a link opens Checkout for its items; the test card pays it and Checkout goes where the link says', async () => {
+    const { createPaymentLink: link } = await ok(
+      `mutation($price: ID!) { createPaymentLink(input: {
+        lineItems: [{ price: $price, quantity: 2 }],
+        afterCompletion: { type: REDIRECT, redirect: { url: "https://example.com/thanks" } }
+      }) { id url } }`,
+      { price: SEED.prices.tshirt },
+    );
+    expect(link.url).toBe(`${h.emulator.url}/buy/${link.id}`);
+    const opened = await page(link.url);
+    expect(opened.status).toBe(303);
+    expect(opened.location).toMatch(new RegExp(`^${h.emulator.url}/pay/cs_\\w+$`));
+    const checkout = await page(opened.location!);
+    expect(checkout.text).toContain('Pay 40.00 USD');
+    const paid = await submit(opened.location!, [
+      ['card', '4242 4242 4242 4242'],
+      ['email', 'buyer@example.com'],
+    ]);
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe('https://example.com/thanks');
+    const { checkoutSession: session } = await ok(
+      `query($id: ID!) { checkoutSession(id: $id) { status paymentStatus paymentLinkId amountTotal } }`,
+      { id: opened.location!.split('/').pop() },
+    );
+    expect(session).toEqual({
+      status: 'COMPLETE',
+      paymentStatus: 'PAID',
+      paymentLinkId: link.id,
+      amountTotal: 4000,
+    });
+    expect((await page(`${h.emulator.url}/buy/plink_nope`)).status).toBe(404);
+  });
+});
+
+describe('the hosted invoice page', () => {
+  it("shows what is due and takes Stripe's test card", async () => {
+    const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
+    const customer = String(call('/v1/customers', { email: 'payer@example.com' }).id);
+    call('/v1/invoiceitems', { customer, amount: 1250, currency: 'usd', description: 'Consulting' });
+    const draft = call('/v1/invoices', {
+      customer,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      pending_invoice_items_behavior: 'include',
+    });
+    call(`/v1/invoices/${String(draft.id)}/finalize`);
+    const read = `query($id: ID!) { invoice(id: $id) { hostedInvoiceUrl status amountPaid } }`;
+    const { invoice } = await ok(read, { id: draft.id });
+    expect(invoice).toMatchObject({ status: 'OPEN', amountPaid: 0 });
+    expect(invoice.hostedInvoiceUrl).toBe(`${h.emulator.url}/invoice/${String(draft.id)}`);
+    const shown = await page(invoice.hostedInvoiceUrl);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Consulting');
+    expect(shown.text).toContain('Pay 12.50 USD');
+    const declined = await submit(invoice.hostedInvoiceUrl, [['card', '4000 0000 0000 0002']]);
+    expect(await declined.text()).toContain('Your card was declined.');
+    const paid = await submit(invoice.hostedInvoiceUrl, [['card', '4242 4242 4242 4242']]);
+    expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
+    expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
+  });
+});
+
+describe('receipts', () => {
+  it("a charge's receipt shows what was paid, with which card, and what was refunded", async () => {
+    const charge = h.emulator.service.call('POST', '/v1/charges', {
+      amount: 2500,
+      currency: 'usd',
+      source: 'tok_visa',
+    });
+    h.emulator.service.call('POST', '/v1/refunds', { charge: String(charge.id), amount: 500 });
+    const { charge: read } = await ok(`query($id: ID!) { charge(id: $id) { receiptUrl } }`, {
+      id: charge.id,
+    });
+    expect(read.receiptUrl).toBe(`${h.emulator.url}/receipts/${String(charge.id)}`);
+    const receipt = await page(read.receiptUrl);
+    expect(receipt.status).toBe(200);
+    expect(receipt.text).toContain('25.00 USD');
+    expect(receipt.text).toContain('visa •••• 4242');
+    expect(receipt.text).toContain('<th>Refunded</th><td>5.00 USD</td>');
+    expect((await page(`${h.emulator.url}/receipts/ch_nope`)).status).toBe(404);
   });
 });

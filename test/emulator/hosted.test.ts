@@ -60,6 +60,13 @@ describe('links and secrets', () => {
         /^fcsess_\w+_secret_\w{24}$/,
       ],
       ['/v1/terminal/connection_tokens', {}, 'secret', /^pst_test_\w{40}$/],
+      ['/v1/ephemeral_keys', { customer: SEED.jenny.customer }, 'secret', /^ek_test_\w{80}$/],
+      [
+        '/v1/customer_sessions',
+        { customer: SEED.jenny.customer, components: { pricing_table: { enabled: true } } },
+        'client_secret',
+        /^_\w{47}$/,
+      ],
       [
         '/v1/identity/verification_sessions',
         { type: 'document' },

@@ -163,6 +163,15 @@ function sample(name: string, type: InType, depth: number): unknown {
   }
 }
 
+/** Values for the required parameters among `params` (an operation's body or query), about `resource`. */
+export function requiredValues(params: readonly InParam[], resource: string, depth = 0): JsonObject {
+  const out: JsonObject = {};
+  for (const param of params) {
+    if (param.required) out[param.name] = valueFor(param, resource, depth) as JsonObject[string];
+  }
+  return out;
+}
+
 const creating = new Set<string>();
 
 /** An object of `resource`: created through the API, else seeded, else stored with defaults. */
@@ -174,10 +183,7 @@ export function obtain(resource: string, depth = 0): Entry | undefined {
   try {
     const route = createRoute(resource);
     if (route) {
-      const params: JsonObject = {};
-      for (const param of route.op.body) {
-        if (param.required) params[param.name] = valueFor(param, resource, depth) as JsonObject[string];
-      }
+      const params = requiredValues(route.op.body, resource, depth);
       Object.assign(params, CREATE_PARAMS[resource]?.());
       const path = route.op.path.replace(/\{[^}]+\}/g, () => {
         const parent = route.parents.at(-1)!;

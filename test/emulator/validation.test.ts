@@ -108,14 +108,70 @@ describe('currencies and emails', () => {
     ).toMatchObject({ code: 'email_invalid', param: 'receipt_email' });
   });
 
-  it('enumerated values and lengths from the model', async () => {
+  it('enumerated values, lengths and decimals from the model', async () => {
     expect(
       await refused('/v1/payment_intents', { amount: 1000, currency: 'usd', capture_method: 'later' }),
     ).toMatchObject({
       type: 'invalid_request_error',
       param: 'capture_method',
+      message: 'Invalid capture_method: must be one of automatic, automatic_async, manual',
     });
-    expect(await refused('/v1/customers', { name: 'x'.repeat(300) })).toMatchObject({ param: 'name' });
+    expect(await refused('/v1/customers', { name: 'x'.repeat(300) })).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'name',
+      message: `Invalid string: ${'x'.repeat(20)}...; must be at most 256 characters`,
+    });
+    expect(
+      await refused('/v1/prices', {
+        unit_amount_decimal: '12.5x',
+        currency: 'usd',
+        product: SEED.products.basic,
+      }),
+    ).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'unit_amount_decimal',
+      message: 'Invalid decimal: 12.5x',
+    });
+  });
+});
+
+describe('parameters that require or exclude each other', () => {
+  it("a coupon's amount_off needs a currency", async () => {
+    expect(await refused('/v1/coupons', { amount_off: 500, duration: 'once' })).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'currency',
+      message: 'You must pass currency when passing amount_off.',
+    });
+  });
+
+  it('one of two that exclude each other', async () => {
+    const both = 'You may only specify one of these parameters:';
+    expect(
+      await refused('/v1/coupons', { amount_off: 500, currency: 'usd', percent_off: 10, duration: 'once' }),
+    ).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'parameters_exclusive',
+      param: 'amount_off',
+      message: `${both} amount_off, percent_off.`,
+    });
+    expect(
+      await refused('/v1/prices', {
+        currency: 'usd',
+        unit_amount: 100,
+        product: SEED.products.basic,
+        'product_data[name]': 'Both',
+      }),
+    ).toMatchObject({ param: 'product', message: `${both} product, product_data.` });
+    expect(
+      await refused('/v1/checkout/sessions', {
+        mode: 'payment',
+        success_url: 'https://example.com/ok',
+        'line_items[0][price]': SEED.prices.tshirt,
+        'line_items[0][quantity]': 1,
+        customer: SEED.jenny.customer,
+        customer_email: 'jenny@example.com',
+      }),
+    ).toMatchObject({ param: 'customer', message: `${both} customer, customer_email.` });
   });
 });
 

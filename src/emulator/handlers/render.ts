@@ -12,8 +12,9 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { defaultFor } from '../engine/objects.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { cashBalanceView } from '../money/cash-balance.ts';
 import { withStatus } from '../money/ledger.ts';
-import { financialBalance } from '../money/treasury-ledger.ts';
+import { financialBalance, transactionImpact } from '../money/treasury-ledger.ts';
 import type { ExpandTree } from './expand.ts';
 import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
 
@@ -58,6 +59,10 @@ export class Renderer {
     if (schema === 'balance_transaction') data = withStatus(ctx, data);
     else if (schema === 'treasury.financial_account')
       data = { ...data, balance: financialBalance(ctx, data) };
+    else if (schema === 'treasury.transaction')
+      data = { ...data, balance_impact: transactionImpact(ctx, data) };
+    else if (schema === 'customer' && tree?.get('cash_balance') && typeof data.id === 'string')
+      data = { ...data, cash_balance: cashBalanceView(ctx, data.id) };
     if (registry.inlineListOf({ k: 'object', name: schema })) return this.listObject(ctx, data, schema, tree);
     const info = registry.resource(schema);
     const out: JsonObject = {};

@@ -5,7 +5,7 @@
  * against stripe-node 15.3.0's declarations (test/emulator/shapes.test.ts).
  */
 import type { Ctx } from '../engine/context.ts';
-import type { Json, JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { planOfPrice } from '../money/plans.ts';
 
 /** A value, or how to derive it from the rest of the rendered object. */
@@ -15,8 +15,14 @@ export type Derived = Json | ((rendered: JsonObject, ctx: Ctx) => Json);
 const planOfItem = (item: JsonObject, ctx: Ctx): Json =>
   planOfPrice(typeof item.price === 'string' ? ctx.find(item.price, ['price'])?.data : item.price);
 
+/** The id of an item's plan form (a schedule phase's item names its plan, expandable). */
+const planIdOfItem = (item: JsonObject, ctx: Ctx): Json => {
+  const plan = planOfItem(item, ctx);
+  return isObject(plan) ? (plan.id ?? null) : null;
+};
+
 /** Properties 2024-04-10 always sends that the model lacks, with the value they have when unset
- * (the plan form of an item's price, where Stripe shows it). */
+ * (the plan form of an item's price, or its id, where Stripe shows it). */
 export const VERSION_EXTRA: Readonly<Record<string, Readonly<Record<string, Derived>>>> = {
   charge: { source: null },
   invoiceitem: { plan: planOfItem },
@@ -25,7 +31,7 @@ export const VERSION_EXTRA: Readonly<Record<string, Readonly<Record<string, Deri
   product: { type: 'service' },
   recurring: { trial_period_days: null },
   subscription_item: { plan: planOfItem },
-  subscription_schedule_configuration_item: { plan: planOfItem },
+  subscription_schedule_configuration_item: { plan: planIdOfItem },
 };
 
 /** Properties of the model that 2024-04-10 does not send: rendered only when something set them. */

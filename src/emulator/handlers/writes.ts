@@ -193,7 +193,10 @@ export class Writes implements Operations {
     return stub;
   }
 
-  /** The `deleted_<resource>` form: its props taken from the object, plus `deleted: true`. */
+  /**
+   * The `deleted_<resource>` form: its props taken from the object (`null` when unset and
+   * nullable, as rendered objects), plus `deleted: true`.
+   */
   deletedStub(ctx: Ctx, entry: Entry): JsonObject {
     const schema =
       ctx.registry.resource(entry.resource)?.deleted ??
@@ -207,7 +210,7 @@ export class Writes implements Operations {
         if (prop.name in stub || prop.name === 'deleted') continue;
         const value = entry.data[prop.name];
         if (value !== undefined) stub[prop.name] = value;
-        else if (prop.required) stub[prop.name] = null;
+        else if (prop.required || prop.nullable) stub[prop.name] = null;
       }
     }
     stub.deleted = true;
@@ -229,7 +232,7 @@ export class Writes implements Operations {
     if (deleted) {
       for (const key of Object.keys(stub)) if (!ctx.registry.prop(deleted.name, key)) delete stub[key];
       for (const prop of deleted.props)
-        if (prop.required && !(prop.name in stub)) stub[prop.name] = null as Json;
+        if ((prop.required || prop.nullable) && !(prop.name in stub)) stub[prop.name] = null as Json;
     }
     return { kind: 'raw', body: stub };
   }

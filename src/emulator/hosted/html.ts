@@ -1,5 +1,15 @@
 /** The small HTML pages the emulator serves for hosted flows (src/emulator/hosted/index.ts). */
 
+import type { EmulatorHandle } from '../engine/handle.ts';
+
+/** A hosted page's handler: the page for `method rest` (the path after its prefix), or undefined. */
+export type PageHandler = (
+  service: EmulatorHandle,
+  method: string,
+  rest: string,
+  form: URLSearchParams,
+) => HostedPage | undefined;
+
 export interface HostedPage {
   status: number;
   headers: Record<string, string>;

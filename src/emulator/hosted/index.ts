@@ -13,6 +13,10 @@
  *   src/emulator/hosted/connect.ts).
  * - Financial Connections' authentication flow (`/financial-connections/<client_secret>`,
  *   src/emulator/hosted/financial.ts).
+ * - A Payment Link (`/buy/<link>`, src/emulator/hosted/payment-link.ts): a Checkout Session for its
+ *   items, on the Checkout page.
+ * - The hosted invoice page (`/invoice/<invoice>`, src/emulator/hosted/invoice.ts): pay it by card.
+ * - A charge's receipt (`/receipts/<charge>`, src/emulator/hosted/receipt.ts).
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -26,19 +30,16 @@ import {
   financialConnectionsPage,
   financialConnectionsRules,
 } from './financial.ts';
-import { escapeHtml, type HostedPage, html, money, redirect } from './html.ts';
+import { escapeHtml, type HostedPage, html, money, type PageHandler, redirect } from './html.ts';
 import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
+import { hostedInvoicePage, INVOICE_PREFIX } from './invoice.ts';
+import { PAYMENT_LINK_PREFIX, paymentLinkPage } from './payment-link.ts';
 import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
+import { RECEIPT_PREFIX, receiptPage } from './receipt.ts';
+import { TEST_CARDS } from './test-cards.ts';
 
 /** The path prefix of the Checkout page. */
 export const HOSTED_PREFIX = '/pay/';
-
-type PageHandler = (
-  service: EmulatorHandle,
-  method: string,
-  rest: string,
-  form: URLSearchParams,
-) => HostedPage | undefined;
 
 /** The hosted pages by path prefix. */
 const PAGES: readonly (readonly [string, PageHandler])[] = [
@@ -47,18 +48,13 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [CONNECT_PREFIX, connectPage],
   [FINANCIAL_CONNECTIONS_PREFIX, financialConnectionsPage],
   [IDENTITY_PREFIX, identityPage],
+  [PAYMENT_LINK_PREFIX, paymentLinkPage],
+  [INVOICE_PREFIX, hostedInvoicePage],
+  [RECEIPT_PREFIX, receiptPage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */
 export const isHostedPath = (url: string): boolean => PAGES.some(([prefix]) => url.startsWith(prefix));
-
-/** Stripe's test cards a person can pay with on the page, as payment methods. */
-const TEST_CARDS: Readonly<Record<string, string>> = {
-  '4242424242424242': 'pm_card_visa',
-  '5555555555554444': 'pm_card_mastercard',
-  '4000000000000002': 'pm_card_chargeDeclined',
-  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
-};
 
 function checkoutForm(session: JsonObject, error?: string): HostedPage {
   const id = escapeHtml(session.id);
@@ -190,6 +186,10 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
     }
     case 'source':
       return { client_secret: `src_client_secret_${token(24)}` };
+    case 'customer_session':
+      return { client_secret: `_${token(47)}` };
+    case 'ephemeral_key':
+      return { secret: `ek_test_${token(80)}` };
     case 'checkout.session':
       return draft.ui_mode === 'embedded' ? { client_secret: `${id}_secret_${token(24)}` } : {};
     default:
@@ -206,6 +206,8 @@ const LINKED = [
   'terminal.connection_token',
   'identity.verification_session',
   'source',
+  'customer_session',
+  'ephemeral_key',
 ];
 
 /** Gives every hosted or embedded flow its link or secret when it is made. */

@@ -173,6 +173,9 @@ export function portalPage(
 ): HostedPage | undefined {
   const entry = service.store.platform.find(rest);
   if (entry?.resource !== 'billing_portal.session') return notFound('Customer portal', 'portal session');
+  // The session's customer deleted since: nothing left to show.
+  if (!service.store.platform.find(String(entry.data.customer)))
+    return notFound('Customer portal', 'customer');
   if (method === 'GET') return portal(service, entry.data);
   if (method !== 'POST') return undefined;
   let notice: string;

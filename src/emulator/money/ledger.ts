@@ -120,6 +120,52 @@ export function insertIn(scope: Scope, resource: string, data: JsonObject): Entr
   return scope.put({ key: id, id, resource, seq: scope.nextSeq(), data });
 }
 
+/**
+ * A transfer reversal seen from the destination: a refund (`pyr_…`) of the transfer's payment in
+ * the destination account's scope, with the `payment_refund` balance transaction it names. Returns
+ * the refund's id (the reversal's `destination_payment_refund`), or null without a payment.
+ */
+export function refundDestinationPayment(ctx: Ctx, transfer: Entry, amount: number): string | null {
+  const destination = transfer.data.destination;
+  const paymentId = transfer.data.destination_payment;
+  if (typeof destination !== 'string' || typeof paymentId !== 'string') return null;
+  const scope = ctx.store.scope(destination);
+  const payment = scope.find(paymentId);
+  const currency = String(transfer.data.currency ?? 'usd');
+  const refund = ctx.build(
+    'refund',
+    {
+      amount,
+      charge: paymentId,
+      currency,
+      payment_intent: null,
+      reason: null,
+      receipt_number: null,
+      source_transfer_reversal: null,
+      status: 'succeeded',
+      transfer_reversal: null,
+    },
+    `pyr_${ctx.random.string(24)}`,
+  );
+  refund.balance_transaction = balanceTransaction(ctx, {
+    amount: -amount,
+    currency,
+    type: 'payment_refund',
+    source: String(refund.id),
+    scope,
+  }).id;
+  insertIn(scope, 'refund', refund);
+  if (payment) {
+    const refunded = Number(payment.data.amount_refunded ?? 0) + amount;
+    scope.replace(payment, {
+      ...payment.data,
+      amount_refunded: refunded,
+      refunded: refunded >= Number(payment.data.amount ?? 0),
+    });
+  }
+  return String(refund.id);
+}
+
 /** A balance transaction's `status`, read from its `available_on`. */
 export function withStatus(ctx: Ctx, data: JsonObject): JsonObject {
   const status = Number(data.available_on) <= ctx.now ? 'available' : 'pending';

@@ -53,10 +53,14 @@ export function checkFunds(ctx: Ctx, flow: Entry, type: string): void {
     );
 }
 
+/** Flows that hold the money they send in `outbound_pending` until they post. */
+const OUTBOUND = new Set(['outbound_payment', 'outbound_transfer']);
+
 /**
  * The Transaction Entry of a flow's transaction: the flow's whole amount moves `cash` when the flow
  * is created (the transaction itself follows the flow's lifecycle: src/emulator/rules/treasury.ts),
- * and a voided one's entry gives it back (`cash` of the opposite sign).
+ * and a voided one's entry gives it back (`cash` of the opposite sign). An outbound flow holds what
+ * leaves `cash` in `outbound_pending` until it posts (`postEntry`) or is voided.
  */
 export function recordEntry(
   ctx: Ctx,
@@ -65,10 +69,26 @@ export function recordEntry(
   type: string,
   cash: number = Number(transaction.data.amount),
 ): void {
+  insertEntry(ctx, flow, transaction, type, {
+    cash,
+    inbound_pending: 0,
+    // Held while the transaction is open; a posted one's return gives back `cash` only.
+    outbound_pending: OUTBOUND.has(type) && transaction.data.status !== 'posted' ? -cash : 0,
+  });
+}
+
+/** An outbound flow posted: the money it held leaves `outbound_pending`. */
+export function postEntry(ctx: Ctx, flow: Entry, transaction: Entry, type: string): void {
+  if (!OUTBOUND.has(type)) return;
+  const held = -Number(transaction.data.amount);
+  insertEntry(ctx, flow, transaction, type, { cash: 0, inbound_pending: 0, outbound_pending: -held });
+}
+
+function insertEntry(ctx: Ctx, flow: Entry, transaction: Entry, type: string, impact: JsonObject): void {
   ctx.insert(
     'treasury.transaction_entry',
     ctx.build('treasury.transaction_entry', {
-      balance_impact: { cash, inbound_pending: 0, outbound_pending: 0 },
+      balance_impact: impact,
       currency: flow.data.currency ?? 'usd',
       effective_at: ctx.now,
       financial_account: String(flow.data.financial_account),
@@ -79,4 +99,16 @@ export function recordEntry(
       type,
     }),
   );
+}
+
+/** A Treasury Transaction's `balance_impact`: the sum of its entries' impacts. */
+export function transactionImpact(ctx: Ctx, transaction: JsonObject): JsonObject {
+  const impact = { cash: 0, inbound_pending: 0, outbound_pending: 0 };
+  for (const entry of ctx.scope.all('treasury.transaction_entry')) {
+    if (entry.data.transaction !== transaction.id) continue;
+    const each = entry.data.balance_impact as JsonObject;
+    for (const part of Object.keys(impact) as (keyof typeof impact)[])
+      impact[part] += Number(each[part] ?? 0);
+  }
+  return impact;
 }

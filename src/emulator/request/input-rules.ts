@@ -8,7 +8,8 @@
  *   the keys of `currency_options`, `*currencies` lists);
  * - emails: `email`, `receipt_email`, `customer_email`, `*_email`;
  * - `currency_options`: a free-form hash in the spec, its amounts integers (coerced here);
- * - parameters that require each other: a coupon's `amount_off` with `currency`.
+ * - parameters that require each other (a coupon's `amount_off` with `currency`), or exclude each
+ *   other (a price's `product` and `product_data`).
  */
 import type { Operation } from '../../spec/types.ts';
 import { formatAmount, minimumCharge, SUPPORTED_CURRENCIES } from '../engine/currency.ts';
@@ -53,6 +54,17 @@ const OPTION_AMOUNTS = new Set([
   'maximum',
   'preset',
 ]);
+
+/** Parameters of a create that exclude each other, by resource. */
+const EXCLUSIVE: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  coupon: [['amount_off', 'percent_off']],
+  price: [
+    ['product', 'product_data'],
+    ['unit_amount', 'unit_amount_decimal'],
+  ],
+  'checkout.session': [['customer', 'customer_email']],
+  subscription_item: [['price', 'price_data']],
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -159,6 +171,14 @@ export function checkInput(op: Operation, params: JsonObject): JsonObject {
         param: 'amount',
       });
   }
+  if (op.kind === 'create')
+    for (const names of EXCLUSIVE[resource] ?? []) {
+      if (names.filter((name) => checked[name] !== undefined).length > 1)
+        throw invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, {
+          code: 'parameters_exclusive',
+          param: names[0]!,
+        });
+    }
   if (
     resource === 'coupon' &&
     op.kind === 'create' &&

@@ -80,6 +80,9 @@ export function coerce(value: FormValue, type: InType, path: string): Json {
           { param: path },
         );
       }
+      // A decimal the model types as a string (`unit_amount_decimal`): Stripe reads it as a number.
+      if (type.format === 'decimal' && !DECIMAL.test(value))
+        throw invalidRequest(`Invalid decimal: ${value}`, { param: path });
       return value;
     }
     case 'int':

@@ -13,6 +13,8 @@ import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { receiptUrl } from '../hosted/receipt.ts';
+import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import type { Decline, TestCard } from '../money/tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
@@ -116,7 +118,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     payment_method_details: cardDetails(ctx, input.card, test),
     receipt_email: null,
     receipt_number: null,
-    receipt_url: `https://pay.stripe.com/receipts/emulator/${String(data.id)}`,
+    receipt_url: receiptUrl(ctx, String(data.id)),
     refunded: false,
     review: null,
     shipping: null,
@@ -214,6 +216,10 @@ function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: strin
 }
 
 function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
+  if (params.origin === 'customer_balance') {
+    cashBalanceRefund(ctx, draft, params);
+    return;
+  }
   let charge: Entry | undefined;
   if (parent?.resource === 'charge') charge = parent;
   else if (typeof params.charge === 'string') charge = ctx.require(params.charge, ['charge'], 'charge', 400);
@@ -363,15 +369,6 @@ export const chargeRules: RuleBook = {
     beforeCreate(ctx, draft, { params, parent }) {
       createRefund(ctx, draft, params, parent);
     },
-    actions: {
-      cancel(_ctx, entry) {
-        throw invalidRequest(
-          `Refund ${entry.id} cannot be canceled because it has a status of ${String(entry.data.status)}.`,
-          {
-            code: 'refund_unexpected_state',
-          },
-        );
-      },
-    },
+    actions: { cancel: cancelRefund },
   },
 };

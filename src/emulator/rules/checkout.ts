@@ -2,12 +2,14 @@
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
  * objects) from `line_items[n][price]` and `quantity`.
  */
+
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
+import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 
@@ -126,7 +128,7 @@ export const checkoutRules: RuleBook = {
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
       storeLineItems(ctx, String(draft.id), params.line_items);
-      draft.url = `https://buy.stripe.com/test_${ctx.random.string(14)}`;
+      draft.url = paymentLinkUrl(ctx, String(draft.id));
     },
   },
   item: { ascending: true },

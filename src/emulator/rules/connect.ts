@@ -18,7 +18,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
 import { trackRequirements } from '../hosted/connect.ts';
-import { insertIn, requireAvailable } from '../money/ledger.ts';
+import { insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
 
@@ -131,22 +131,12 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
       source: String(draft.id),
     }).id,
     currency: transfer.data.currency ?? 'usd',
-    destination_payment_refund: null,
+    // The destination gives the money back: a refund of its payment.
+    destination_payment_refund: refundDestinationPayment(ctx, transfer, reversal),
     source_refund: null,
     transfer: transfer.id,
   });
   ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
-  const destination = transfer.data.destination;
-  if (typeof destination === 'string' && typeof transfer.data.destination_payment === 'string') {
-    // The destination gives the money back: a refund of its payment.
-    balanceTransaction(ctx, {
-      amount: -reversal,
-      currency: transfer.data.currency ?? 'usd',
-      type: 'payment_refund',
-      source: transfer.data.destination_payment,
-      scope: ctx.store.scope(destination),
-    });
-  }
 }
 
 export const connectRules: RuleBook = {

@@ -2,6 +2,7 @@
 
 import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import { hostedRules } from '../hosted/index.ts';
+import { cashBalanceRules } from '../money/cash-balance.ts';
 import { ledgerRules } from '../money/ledger.ts';
 import { appRules } from './apps.ts';
 import { catalogRules } from './catalog.ts';
@@ -52,6 +53,7 @@ function merge(...books: RuleBook[]): RuleBook {
 }
 
 export const RULES: RuleBook = merge(
+  cashBalanceRules,
   appRules,
   catalogRules,
   chargeRules,

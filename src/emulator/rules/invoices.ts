@@ -10,12 +10,14 @@
  *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice; only
  *   drafts can be deleted.
  */
+
 import type { Ctx } from '../engine/context.ts';
 import { minimumCharge } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { invoicePageUrl } from '../hosted/invoice.ts';
 import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
@@ -42,7 +44,7 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
   entry = ctx.set(entry, {
     effective_at: ctx.now,
-    hosted_invoice_url: `https://invoice.stripe.com/i/emulator/${entry.id}`,
+    hosted_invoice_url: invoicePageUrl(ctx, entry.id),
     invoice_pdf: `https://pay.stripe.com/invoice/emulator/${entry.id}/pdf`,
     number,
     status: 'open',

@@ -178,7 +178,7 @@ export const issuingRules: RuleBook = {
       },
       expire(ctx, entry) {
         requirePending(entry, 'expire');
-        return ctx.set(entry, { amount: 0, status: 'expired' });
+        return ctx.set(entry, { amount: 0, status: 'closed' });
       },
     },
   },

@@ -15,7 +15,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
+import { checkFunds, postEntry, recordEntry } from '../money/treasury-ledger.ts';
 
 /** A money movement's transaction: `open` while it is under way, `posted` once it is final. */
 function openTransaction(
@@ -49,6 +49,7 @@ function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void'): vo
   if (!made) return;
   const amount = Number(made.data.amount);
   if (status === 'void') recordEntry(ctx, flow, made, String(made.data.flow_type), -amount);
+  else postEntry(ctx, flow, made, String(made.data.flow_type));
   ctx.set(made, {
     balance_impact: { cash: status === 'posted' ? amount : 0, inbound_pending: 0, outbound_pending: 0 },
     status,

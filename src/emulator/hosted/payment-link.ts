@@ -1,0 +1,64 @@
+/**
+ * A Payment Link in demo mode, behind its `url` (`GET /buy/<plink_…>`): as Stripe's buy page does,
+ * opening it starts a Checkout Session for the link's line items (`payment_link` naming the link)
+ * and goes to the emulator's Checkout page, where Stripe's test card completes it. After payment
+ * Checkout goes where the link says (`after_completion.redirect.url`), else to its own landing page.
+ */
+import type { Ctx } from '../engine/context.ts';
+import type { EmulatorHandle } from '../engine/handle.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import { escapeHtml, type HostedPage, html, notFound, redirect } from './html.ts';
+
+/** The path prefix of the Payment Link page. */
+export const PAYMENT_LINK_PREFIX = '/buy/';
+
+/** A Payment Link's `url`: the emulator's page when it serves HTTP, else like Stripe's. */
+export function paymentLinkUrl(ctx: Ctx, id: string): string {
+  // The same draw either way, so that later ids do not depend on a listening server.
+  const token = ctx.random.string(14);
+  return ctx.publicUrl
+    ? `${ctx.publicUrl}${PAYMENT_LINK_PREFIX}${id}`
+    : `https://buy.stripe.com/test_${token}`;
+}
+
+/** The Payment Link page for `method rest` (the path after `/buy/`), or undefined. */
+export function paymentLinkPage(
+  service: EmulatorHandle,
+  method: string,
+  rest: string,
+): HostedPage | undefined {
+  if (method !== 'GET') return undefined;
+  const entry = service.store.platform.find(rest);
+  if (entry?.resource !== 'payment_link') return notFound('Payment Link', 'payment link');
+  const link = entry.data;
+  if (link.active === false)
+    return html('Payment Link (Stripe emulator)', '<h1>This link is no longer active</h1>', 410);
+  const items = service.call('GET', `/v1/payment_links/${entry.id}/line_items`, { limit: 100 })
+    .data as JsonObject[];
+  const prices = items.map((item) => (isObject(item.price) ? item.price : {}));
+  const after = isObject(link.after_completion) ? link.after_completion : {};
+  const redirectTo = isObject(after.redirect) ? after.redirect.url : undefined;
+  const origin = new URL(String(link.url)).origin;
+  let session: JsonObject;
+  try {
+    session = service.call('POST', '/v1/checkout/sessions', {
+      mode: prices.some((p) => p.type === 'recurring') ? 'subscription' : 'payment',
+      line_items: items.map((item, i) => ({
+        price: String(prices[i]!.id),
+        quantity: Number(item.quantity ?? 1),
+      })),
+      success_url: typeof redirectTo === 'string' ? redirectTo : `${origin}/pay/success`,
+      metadata: isObject(link.metadata) ? link.metadata : {},
+    });
+  } catch (error) {
+    return html(
+      'Payment Link (Stripe emulator)',
+      `<p class="error">${escapeHtml((error as Error).message)}</p>`,
+      400,
+    );
+  }
+  service.transaction((ctx) => {
+    ctx.set(ctx.require(String(session.id), ['checkout.session']), { payment_link: entry.id });
+  });
+  return redirect(String(session.url));
+}
