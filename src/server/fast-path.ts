@@ -40,6 +40,9 @@ export const MAX_DOCUMENTS = 1_000;
 /** Longer documents are not remembered (Yoga's document cache does not keep them either). */
 export const MAX_DOCUMENT_LENGTH = 8_192;
 
+/** Host headers whose verdict is remembered. */
+const MAX_HOSTS = 16;
+
 /** The fast path of a gateway's Yoga instance, for `listen()` (src/server/listen.ts). */
 export const fastPathOf = slot<NodeHandler>('fast path');
 
@@ -204,6 +207,17 @@ export function createFastPath(options: FastPathOptions): FastPath {
   const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression, gate } = options;
   const internals = yoga as unknown as YogaInternals;
   let served = 0;
+  // The policy's verdict by Host (a URL parse each): a client sends the same Host on every request.
+  const hostVerdicts = new Map<string | undefined, boolean>();
+  const hostRefused = (host: string | undefined): boolean => {
+    let refused = hostVerdicts.get(host);
+    if (refused === undefined) {
+      refused = policy.check(host, undefined) !== undefined;
+      // Hosts are the client's to choose: a few remembered, the rest asked each time.
+      if (hostVerdicts.size < MAX_HOSTS) hostVerdicts.set(host, refused);
+    }
+    return refused;
+  };
 
   /** Yoga, with the body this path already read (its node adapter reads `req.body` instead of the stream). */
   const toYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): unknown => {
@@ -359,7 +373,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       headers.origin !== undefined ||
       !APPLICATION_JSON.test(headers['content-type'] ?? '') ||
       !acceptsJsonOnly(headers.accept) ||
-      policy.check(headers.host, undefined) !== undefined
+      hostRefused(headers.host)
     ) {
       return yoga(req, res);
     }
