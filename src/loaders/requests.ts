@@ -26,16 +26,32 @@ export interface GetRequest {
   expand?: readonly string[];
 }
 
-/** A stable cache key: the concrete path plus sorted params. */
+/**
+ * A stable cache key: the concrete path plus the defined params sorted by name, expand's paths
+ * de-duplicated and sorted (`/v1/transfers?[["destination","acct_1"],["limit",10]]`). Written
+ * pair by pair: one key per GET a resolver asks for, so it is on every request's path.
+ */
 export function requestKey(request: GetRequest): string {
   const path = fillPath(request.path, request.pathParams);
-  if (request.params === undefined && (request.expand === undefined || request.expand.length === 0))
-    return path;
-  const params: Record<string, unknown> = { ...(request.params ?? {}) };
-  if (request.expand && request.expand.length > 0) params.expand = [...new Set(request.expand)].sort();
-  const keys = Object.keys(params)
-    .filter((k) => params[k] !== undefined)
-    .sort();
-  if (keys.length === 0) return path;
-  return `${path}?${JSON.stringify(keys.map((k) => [k, params[k]]))}`;
+  const { params, expand } = request;
+  const expanded = expand !== undefined && expand.length > 0;
+  if (params === undefined && !expanded) return path;
+  // The defined params' names, expand's among them when there is one (it replaces a param so named).
+  const names: string[] = [];
+  if (params !== undefined) {
+    for (const name of Object.keys(params)) {
+      if (params[name] !== undefined && !(expanded && name === 'expand')) names.push(name);
+    }
+  }
+  if (expanded) names.push('expand');
+  if (names.length === 0) return path;
+  names.sort();
+  // The text JSON.stringify gives the array of [name, value] pairs (a value it cannot write is null).
+  let key = `${path}?[`;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = expanded && name === 'expand' ? [...new Set(expand)].sort() : params![name];
+    key += `${i === 0 ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(value) ?? 'null'}]`;
+  }
+  return `${key}]`;
 }

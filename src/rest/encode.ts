@@ -39,8 +39,11 @@ const FIXUPS: Readonly<Record<string, string>> = {
   '%5D': ']',
 };
 const FIXUP_PATTERN = /[!'()*]|%5[BD]/g;
+/** Text that encodes to itself: ids, numbers, `expand[0]`, `data.customer` (most of what is sent). */
+const UNCHANGED = /^[A-Za-z0-9_.~[\]-]*$/;
 
 function percentEncode(text: string): string {
+  if (UNCHANGED.test(text)) return text;
   return encodeURIComponent(text).replace(FIXUP_PATTERN, (match) => FIXUPS[match] ?? match);
 }
 
@@ -60,7 +63,9 @@ function appendPairs(pairs: string[], key: string, value: unknown): void {
     for (let i = 0; i < value.length; i++) appendPairs(pairs, `${key}[${i}]`, value[i]);
     return;
   }
-  for (const [child, childValue] of Object.entries(value)) appendPairs(pairs, `${key}[${child}]`, childValue);
+  for (const child of Object.keys(value)) {
+    appendPairs(pairs, `${key}[${child}]`, (value as Record<string, unknown>)[child]);
+  }
 }
 
 /**
@@ -70,6 +75,6 @@ function appendPairs(pairs: string[], key: string, value: unknown): void {
 export function encodeForm(params: FormParams | undefined): string {
   if (params === undefined) return '';
   const pairs: string[] = [];
-  for (const [key, value] of Object.entries(params)) appendPairs(pairs, key, value);
+  for (const key of Object.keys(params)) appendPairs(pairs, key, (params as Record<string, unknown>)[key]);
   return pairs.join('&');
 }

@@ -40,6 +40,9 @@ export const MAX_DOCUMENTS = 1_000;
 /** Longer documents are not remembered (Yoga's document cache does not keep them either). */
 export const MAX_DOCUMENT_LENGTH = 8_192;
 
+/** Host headers whose verdict is remembered. */
+const MAX_HOSTS = 16;
+
 /** The fast path of a gateway's Yoga instance, for `listen()` (src/server/listen.ts). */
 export const fastPathOf = slot<NodeHandler>('fast path');
 
@@ -176,6 +179,36 @@ interface YogaInternals {
   onResultProcessHooks: ((payload: Record<string, unknown>) => unknown)[];
 }
 
+type ResultProcessHook = YogaInternals['onResultProcessHooks'][number];
+
+/** What Yoga's result-processor choice did for one Accept value: replayed for the next requests. */
+interface ProcessorChoice {
+  readonly acceptable: string[];
+  processor: unknown;
+  mediaType: string;
+}
+
+/** Accept values whose processor choice is remembered. */
+const MAX_ACCEPTS = 16;
+
+/**
+ * Yoga's `useResultProcessors` hook: which processor answers (JSON, SSE, multipart) and the media
+ * types acceptable. It was about a twentieth of the fast path's own work under load (it parses the
+ * Accept header and matches media types by splitting strings, for every answer), and on this path
+ * (no subscription; a result that is not a stream) it depends on the Accept header alone, so its
+ * outcome is replayed per Accept value. Told apart from other plugins' hooks by its source: should
+ * a Yoga release change it, the hook is simply called on every answer again.
+ */
+function choosesProcessor(hook: ResultProcessHook): boolean {
+  const source = Function.prototype.toString.call(hook);
+  return source.includes('getMediaTypesForRequestInOrder') && source.includes('isSubscriptionRequestMap');
+}
+
+const isAsyncIterable = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+
 type MaybePromise<T> = T | Promise<T>;
 const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -198,17 +231,60 @@ export interface FastPath {
   readonly handle: NodeHandler;
   /** Requests answered on the fast path so far (tests assert on it). */
   readonly served: number;
+  /** Accept values whose result-processor choice is replayed (tests assert on it). */
+  readonly acceptsRemembered: number;
 }
 
 export function createFastPath(options: FastPathOptions): FastPath {
   const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression, gate } = options;
   const internals = yoga as unknown as YogaInternals;
   let served = 0;
+  // The policy's verdict by Host (a URL parse each): a client sends the same Host on every request.
+  const hostVerdicts = new Map<string | undefined, boolean>();
+  const hostRefused = (host: string | undefined): boolean => {
+    let refused = hostVerdicts.get(host);
+    if (refused === undefined) {
+      refused = policy.check(host, undefined) !== undefined;
+      // Hosts are the client's to choose: a few remembered, the rest asked each time.
+      if (hostVerdicts.size < MAX_HOSTS) hostVerdicts.set(host, refused);
+    }
+    return refused;
+  };
 
   /** Yoga, with the body this path already read (its node adapter reads `req.body` instead of the stream). */
   const toYoga = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined): unknown => {
     if (body !== undefined && body.byteLength > 0) (req as { body?: unknown }).body = body;
     return yoga(req, res);
+  };
+
+  /** Which of Yoga's result-process hooks is its processor choice (worked out on the first answer). */
+  let choosers: boolean[] | undefined;
+  /** That choice by Accept header (the client's to choose, hence bounded). */
+  const choices = new Map<string, ProcessorChoice>();
+  /** Yoga's processor choice for this request's Accept, run once per Accept value and replayed. */
+  const choiceFor = (hook: ResultProcessHook, head: Request, result: unknown): ProcessorChoice => {
+    const accept = head.headers.get('accept') ?? '';
+    let choice = choices.get(accept);
+    if (choice === undefined) {
+      const made: ProcessorChoice = { acceptable: [], processor: undefined, mediaType: '*/*' };
+      hook({
+        request: head,
+        acceptableMediaTypes: made.acceptable,
+        result,
+        setResult: () => {
+          throw new Error("Yoga's processor choice does not set results");
+        },
+        resultProcessor: undefined,
+        setResultProcessor: (next: unknown, type: string) => {
+          made.processor = next;
+          made.mediaType = type;
+        },
+        serverContext: undefined,
+      });
+      choice = made;
+      if (choices.size < MAX_ACCEPTS) choices.set(accept, choice);
+    }
+    return choice;
   };
 
   /** Yoga's `handleError` for an error thrown before or by execution: masked, as Yoga masks it. */
@@ -234,7 +310,19 @@ export function createFastPath(options: FastPathOptions): FastPath {
     let processor: unknown;
     let mediaType = '*/*';
     const acceptable: string[] = [];
-    for (const hook of internals.onResultProcessHooks) {
+    const hooks = internals.onResultProcessHooks;
+    choosers ??= hooks.map(choosesProcessor);
+    for (let i = 0; i < hooks.length; i++) {
+      const hook = hooks[i]!;
+      if (choosers[i] && !isAsyncIterable(result)) {
+        const choice = choiceFor(hook, head, result);
+        for (const type of choice.acceptable) acceptable.push(type);
+        if (choice.processor !== undefined) {
+          processor = choice.processor;
+          mediaType = choice.mediaType;
+        }
+        continue;
+      }
       hook({
         request: head,
         acceptableMediaTypes: acceptable,
@@ -359,7 +447,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       headers.origin !== undefined ||
       !APPLICATION_JSON.test(headers['content-type'] ?? '') ||
       !acceptsJsonOnly(headers.accept) ||
-      policy.check(headers.host, undefined) !== undefined
+      hostRefused(headers.host)
     ) {
       return yoga(req, res);
     }
@@ -405,6 +493,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     handle,
     get served() {
       return served;
+    },
+    get acceptsRemembered() {
+      return choices.size;
     },
   };
 }

@@ -64,6 +64,48 @@ function allPlain(record: Record<string, unknown>): boolean {
   return true;
 }
 
+/** The keys every line starts with. */
+const LEAD_KEYS = new Set(['time', 'level', 'msg']);
+
+/**
+ * Fields that can follow the lead keys and `taken` as their own JSON, in their order: plain values
+ * (nothing for the replacer), no key already on the line, none that looks like an array index
+ * (an object lists those first, whatever the order they were set in).
+ */
+function appendable(fields: LogFields, taken: LogFields | undefined): boolean {
+  for (const key in fields) {
+    const value = fields[key];
+    if ((value !== null && typeof value === 'object') || typeof value === 'bigint') return false;
+    if (LEAD_KEYS.has(key) || (taken !== undefined && key in taken)) return false;
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return false;
+  }
+  return true;
+}
+
+/** `{"a":1,"b":2}` as `,"a":1,"b":2`: the members, to follow others on a line. */
+function members(json: string): string {
+  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
+}
+
+/** The cached date and time up to the second (`2026-12-03T22:40:00.`), and its second. */
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/** `new Date().toISOString()`, its first 20 characters worked out once a second (one per line before). */
+function isoNow(): string {
+  const now = Date.now();
+  const milli = now % 1000;
+  const second = now - milli;
+  if (second !== isoSecond || milli < 0) {
+    const iso = new Date(now).toISOString();
+    if (iso.length !== 24 || milli < 0) return iso;
+    isoSecond = second;
+    isoPrefix = iso.slice(0, 20);
+  }
+  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /** Lines written to stdout at most this long after the first of them, or sooner when this many wait. */
 const MAX_BUFFERED_LINES = 256;
 /**
@@ -113,6 +155,8 @@ class LineLogger implements Logger {
   readonly #sink: LogSink;
   readonly #redact: Redactor;
   readonly #base: LogFields;
+  /** The base fields as JSON members (`,"requestId":"…"`), null when they cannot be appended; made on first use. */
+  #baseMembers: string | null | undefined;
 
   constructor(level: LogLevel, sink: LogSink, redact: Redactor, base: LogFields) {
     this.level = level;
@@ -150,7 +194,20 @@ class LineLogger implements Logger {
     if (RANK[lineLevel] < this.#threshold) return;
     let line: string;
     try {
-      const record = { time: new Date().toISOString(), level: lineLevel, msg, ...this.#base, ...fields };
+      const time = isoNow();
+      // The usual line (an access line, plain fields): its members written in the record's order
+      // without building the record; the same text as the general way below.
+      this.#baseMembers ??= appendable(this.#base, undefined) ? members(JSON.stringify(this.#base)) : null;
+      if (this.#baseMembers !== null && (fields === undefined || appendable(fields, this.#base))) {
+        const own = fields === undefined ? '' : members(JSON.stringify(fields));
+        this.#sink(
+          this.#redact(
+            `{"time":"${time}","level":"${lineLevel}","msg":${JSON.stringify(msg)}${this.#baseMembers}${own}}`,
+          ),
+        );
+        return;
+      }
+      const record = { time, level: lineLevel, msg, ...this.#base, ...fields };
       // The replacer (errors, bigints) takes JSON.stringify off its fast path: only when needed.
       line = allPlain(record) ? JSON.stringify(record) : JSON.stringify(record, replacer);
     } catch {

@@ -6,16 +6,40 @@
  */
 
 const PARAM = /\{([^}]+)\}/g;
+/** The same, for `split`: literal pieces and parameter names alternate. */
+const PARAM_SPLIT = /\{([^}]+)\}/;
+/** Templates kept taken apart: the model's few hundred (any more are taken apart on each call). */
+const MAX_TEMPLATES = 4_096;
+const templates = new Map<string, readonly string[]>();
+
+/**
+ * The template as literal pieces and parameter names in turn (`['/v1/customers/', 'customer',
+ * '/sources']`), worked out once per template: every upstream call fills one in (issue #32).
+ */
+function partsOf(template: string): readonly string[] {
+  let parts = templates.get(template);
+  if (parts === undefined) {
+    parts = template.split(PARAM_SPLIT);
+    if (templates.size < MAX_TEMPLATES) templates.set(template, parts);
+  }
+  return parts;
+}
 
 /** The template's parameter names, in path order. */
 export function paramNames(template: string): string[] {
-  return [...template.matchAll(PARAM)].map((m) => m[1]!);
+  const parts = partsOf(template);
+  const names: string[] = [];
+  for (let i = 1; i < parts.length; i += 2) names.push(parts[i]!);
+  return names;
 }
 
 /** The template with each parameter replaced by what `replace` gives for it (nothing encoded). */
 export function replaceParams(template: string, replace: (name: string, index: number) => string): string {
-  let i = 0;
-  return template.replace(PARAM, (_match, name: string) => replace(name, i++));
+  const parts = partsOf(template);
+  let out = parts[0]!;
+  for (let i = 1, index = 0; i < parts.length; i += 2, index++)
+    out += replace(parts[i]!, index) + parts[i + 1]!;
+  return out;
 }
 
 /**
@@ -28,12 +52,20 @@ export function fillParams(template: string, value: (name: string, index: number
 
 /** The concrete path from values in template order (a missing value fills in empty). */
 export function fillPath(template: string, values: readonly string[] = []): string {
-  return fillParams(template, (_name, i) => values[i] ?? '');
+  const parts = partsOf(template);
+  let out = parts[0]!;
+  for (let i = 1, index = 0; i < parts.length; i += 2, index++) {
+    out += encodeURIComponent(values[index] ?? '') + parts[i + 1]!;
+  }
+  return out;
 }
 
 /** The template's parameter names paired with values in template order, as the REST client takes them. */
 export function namedParams(template: string, values: readonly string[]): Record<string, string> {
-  return Object.fromEntries(paramNames(template).map((name, i) => [name, values[i] ?? '']));
+  const parts = partsOf(template);
+  const named: Record<string, string> = {};
+  for (let i = 1, index = 0; i < parts.length; i += 2, index++) named[parts[i]!] = values[index] ?? '';
+  return named;
 }
 
 /** `/v1/customers/{customer}/sources` → `/v1/customers/{}/sources`: templates compared structurally. */

@@ -167,6 +167,24 @@ describe('the fast path', () => {
     expect(anonymous.served).toBe(2);
   });
 
+  it('answers each Accept a JSON answer matches as Yoga does, its processor choice remembered', async () => {
+    const remembered = h.gateway.fastPath!.acceptsRemembered;
+    // (Accept values no test before sends.)
+    const accepts = [
+      'application/graphql-response+json; charset=utf-8',
+      'application/json; charset=utf-8',
+      'application/json, application/graphql-response+json',
+      'application/graphql-response+json;charset=utf-8, application/json',
+      '*/*',
+    ];
+    for (const accept of accepts) {
+      const { answer, served } = await both(json({ query: CUSTOMERS }, { ...bearer(admin), accept }));
+      expect(answer.status).toBe(200);
+      expect(served).toBe(2);
+    }
+    expect(h.gateway.fastPath!.acceptsRemembered).toBe(remembered + accepts.length);
+  });
+
   it('runs a mutation with its idempotency key and the request extensions', async () => {
     const query = `mutation Create($key: String) {
       createCustomer(idempotencyKey: $key, input: { email: "fast.path@example.com" }) { id email }

@@ -18,4 +18,22 @@ describe('encodeForm', () => {
   it('writes null and empty string as key=', () => {
     expect(encodeForm({ a: null, b: '', metadata: { k: '' } })).toBe('a=&b=&metadata[k]=');
   });
+
+  it('encodes every ASCII character as qs does, plain ids and numbers as they are', () => {
+    // qs's rule: encodeURIComponent, then `!'()*` escaped too; brackets are kept literal.
+    const qs = (text: string) =>
+      encodeURIComponent(text)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replace(/%5B/g, '[')
+        .replace(/%5D/g, ']');
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      expect(encodeForm({ [`k${c}`]: `v${c}`, w: `${c}é` })).toBe(
+        `${qs(`k${c}`)}=${qs(`v${c}`)}&w=${qs(`${c}é`)}`,
+      );
+    }
+    expect(encodeForm({ customer: 'cus_Q1a-2.b~', limit: 10, expand: ['data.customer'] })).toBe(
+      'customer=cus_Q1a-2.b~&limit=10&expand[0]=data.customer',
+    );
+  });
 });

@@ -1,5 +1,5 @@
 /** The small building blocks: redaction, Prometheus rendering, path templates, logger. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/server/logger.ts';
 import { MetricRegistry } from '../../src/server/prometheus.ts';
 import { createRedactor, REDACTED } from '../../src/server/redact.ts';
@@ -70,5 +70,42 @@ describe('createLogger', () => {
     expect(line).toMatchObject({ level: 'error', msg: 'failed', requestId: 'r1' });
     expect(lines[0]).not.toContain('sk_test_configured');
     expect((line.error as { message: string }).message).toBe(`with ${REDACTED} inside`);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes every line as the whole record would be written, in its order', () => {
+    // The record the line stands for, written the general way.
+    const reference = (msg: string, base: Record<string, unknown>, fields?: Record<string, unknown>) =>
+      JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...base, ...fields }, (_k, v) =>
+        v instanceof Error ? { name: v.name, message: v.message } : v,
+      );
+    const cases: [Record<string, unknown>, Record<string, unknown> | undefined][] = [
+      [{}, undefined],
+      [{}, {}],
+      [
+        { requestId: 'r1', auth: 'jwt' },
+        { method: 'POST', path: '/graphql', status: 200, durationMs: 1.5 },
+      ],
+      [{ requestId: 'r1' }, { requestId: 'r2', status: 200 }],
+      [{ requestId: 'r1' }, { msg: 'other', time: 'then', note: null, gone: undefined }],
+      [{ b: 1 }, { a: 'x', 2: 'two', '01': 'zero one' }],
+      [{ 7: 'seven' }, { z: true }],
+      [{}, { quote: 'say "hi"\n', nested: { deep: [1, 2] }, error: { message: 'm' } }],
+    ];
+    vi.useFakeTimers();
+    for (const ms of [0, 7, 42, 999, 1_000, 1_764_800_000_123]) {
+      vi.setSystemTime(ms);
+      for (const [base, fields] of cases) {
+        const lines: string[] = [];
+        const logger = createLogger({ level: 'info', sink: (line) => lines.push(line), redact: (t) => t });
+        const child = Object.keys(base).length > 0 ? logger.child(base) : logger;
+        child.info('request', fields);
+        child.info('again', fields);
+        expect(lines).toEqual([reference('request', base, fields), reference('again', base, fields)]);
+      }
+    }
   });
 });

@@ -18,6 +18,11 @@ describe('path templates', () => {
     expect(paramNames(template)).toEqual(['customer', 'id']);
     expect(fillPath(template, ['cus_1', 'card 2/x'])).toBe('/v1/customers/cus_1/sources/card%202%2Fx');
     expect(namedParams(template, ['cus_1', 'card_2'])).toEqual({ customer: 'cus_1', id: 'card_2' });
+    // A missing value fills in empty; parameters side by side and at either end.
+    expect(fillPath(template, ['cus_1'])).toBe('/v1/customers/cus_1/sources/');
+    expect(paramNames('{a}{b}/x/{c}')).toEqual(['a', 'b', 'c']);
+    expect(fillPath('{a}{b}/x/{c}', ['1', '2', '3?'])).toBe('12/x/3%3F');
+    expect(namedParams('/v1/x', [])).toEqual({});
   });
 
   it('compare structurally and walk up', () => {
