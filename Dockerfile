@@ -18,9 +18,13 @@ COPY . .
 RUN --mount=type=cache,target=/root/.npm sh scripts/image-steps.sh build
 
 FROM ${NODE_IMAGE} AS runtime
+# malloc's thresholds fixed, as `npm start` sets them: large buffers unmapped when freed, the
+# heap's free top given back (bench/NOTES.md, memory, fourth round).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=4000
+    PORT=4000 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
+    MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 RUN --mount=type=bind,from=build,source=/build,target=/build \
     --mount=type=cache,target=/root/.npm \
@@ -34,5 +38,5 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs"]
 # Exec form: node is PID 1 and receives SIGTERM itself (no shell or npm in between). The flags are
-# `npm start`'s (package.json; the image test checks they agree).
+# `npm start`'s, and its `env` settings the ENV above (package.json; the image test checks they agree).
 CMD ["node", "--expose-gc", "--max-semi-space-size=16", "--heap-growing-percent=60", "scripts/start.mjs"]

@@ -30,14 +30,21 @@ const LIST_SIZE = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The tree's `npm start` command line, without npm and the shell's `exec`. */
-export function startCommand(root: string = ROOT): string[] {
+/**
+ * The tree's `npm start` command line, without npm and the shell's `exec`: `env NAME=value …` (the
+ * malloc settings) and this node with `nodeFlags` before the script's own.
+ */
+export function startCommand(root: string = ROOT, nodeFlags: string[] = []): string[] {
   const script = (
     JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start;
   const words = script.replace(/^exec\s+/, '').split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`unexpected start script: ${script}`);
-  return [process.execPath, ...words.slice(1)];
+  const node = words.indexOf('node');
+  const env = words.slice(0, node);
+  if (node < 0 || (env.length > 0 && (env[0] !== 'env' || !env.slice(1).every((w) => /^\w+=/.test(w))))) {
+    throw new Error(`unexpected start script: ${script}`);
+  }
+  return [...env, process.execPath, ...nodeFlags, ...words.slice(node + 1)];
 }
 
 let built = false;

@@ -153,8 +153,8 @@ export async function startGateway(
   nodeFlags: string[] = [],
 ): Promise<Gateway> {
   const port = await freePort();
-  const [command, ...args] = startCommand(tree.root);
-  const child = start(command!, [...nodeFlags, ...args], { ...env, PORT: String(port) }, tree.root);
+  const [command, ...args] = startCommand(tree.root, nodeFlags);
+  const child = start(command!, args, { ...env, PORT: String(port) }, tree.root);
   const origin = `http://127.0.0.1:${port}`;
   await waitFor(`the ${tree.name} gateway`, async () =>
     (await fetch(`${origin}/healthz`)).ok ? true : undefined,

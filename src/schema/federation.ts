@@ -41,6 +41,7 @@ import type { StripeObject } from '../loaders/requests.ts';
 import type { Builder, StripeObjectRef } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { sessionOf } from './context.ts';
+import { describe } from './descriptions.ts';
 import { deletedError, userError } from './errors.ts';
 import { unqualifyId } from './ids.ts';
 import { expandFor, planExtensions } from './plans.ts';
@@ -306,7 +307,9 @@ export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
       },
       _service: {
         ...serviceField,
-        resolve: async () => {
+        resolve: async (_source, _args, _context, info) => {
+          // The SDL carries Stripe's descriptions: those of a lazily described schema first.
+          describe(info.schema);
           sdl ??= printSubgraphSDLOf(subgraph);
           return { sdl: await sdl };
         },

@@ -1,6 +1,6 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
 import { type GraphQLNamedType, type GraphQLObjectType, GraphQLSchema, specifiedDirectives } from 'graphql';
-import { loadDescriptions, loadModel } from '../spec/model.ts';
+import { loadDescriptions, loadModel, readDescriptions } from '../spec/model.ts';
 import { withoutPreview } from '../spec/preview.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
@@ -11,6 +11,7 @@ import { compactExtensions, releaseBuilder } from './compact.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
+import { copyDescriptions, describeLater } from './descriptions.ts';
 import { addEntities, prefixTypes, toSubgraphSchema } from './federation.ts';
 import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
@@ -20,8 +21,12 @@ import { type RootField, rootFields } from './root.ts';
 import { addSubscriptions } from './subscriptions.ts';
 
 export interface SchemaOptions {
-  /** Attach Stripe's descriptions (read from the spec package at build time). Default true. */
-  descriptions?: boolean;
+  /**
+   * Attach Stripe's descriptions (read from the spec package at build time). Default true; `'lazy'`:
+   * only when introspection or `_service { sdl }` first reads one (src/schema/descriptions.ts), as
+   * the gateway builds it.
+   */
+  descriptions?: boolean | 'lazy';
   model?: Model;
   /** Include the preview resources (src/spec/overlay.ts). Default true; `STRIPE_PREVIEW_RESOURCES=off`. */
   preview?: boolean;
@@ -43,13 +48,23 @@ export interface BuiltSchema {
 }
 
 export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
+  if (options.descriptions !== 'lazy') {
+    return build(options, options.descriptions === false ? undefined : loadDescriptions());
+  }
+  const built = build(options, undefined);
+  // The descriptions read afresh and let go with the second build, once copied.
+  describeLater(built.schema, (schema) =>
+    copyDescriptions(build(options, readDescriptions()).schema, schema),
+  );
+  return built;
+}
+
+function build(options: SchemaOptions, descriptions: Record<string, string> | undefined): BuiltSchema {
   const full = options.model ?? loadModel();
   const model = options.preview === false ? withoutPreview(full) : full;
   const index = indexResources(model);
   const builder = createBuilder();
-  const registry = new TypeRegistry(builder, model, index, {
-    descriptions: options.descriptions === false ? undefined : loadDescriptions(),
-  });
+  const registry = new TypeRegistry(builder, model, index, { descriptions });
   const connections = new Connections(builder);
   const argumentTypes = new ArgumentTypes(registry);
   const fields = rootFields(registry, connections, argumentTypes);

@@ -170,6 +170,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const built =
     options.schema ??
     buildSchema({
+      // Stripe's prose only when introspection or `_service` reads it (src/schema/descriptions.ts).
+      descriptions: 'lazy',
       preview: config.previewResources,
       typePrefix: config.typePrefix,
       federation: config.federation,

@@ -28,11 +28,19 @@ let descriptions: Record<string, string> | undefined;
 
 /** Stripe's descriptions, keyed `Type` or `Type.wire_field`; empty when not generated. */
 export function loadDescriptions(): Record<string, string> {
-  if (descriptions) return descriptions;
-  const path = join(generatedDir, 'descriptions.json');
-  descriptions = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {};
-  delete descriptions.$generated;
+  descriptions ??= readDescriptions();
   return descriptions;
+}
+
+/**
+ * The descriptions read afresh, not kept by this module (1.7 MB of JSON): for a build that attaches
+ * them once, on demand (src/schema/descriptions.ts), and lets the rest go.
+ */
+export function readDescriptions(): Record<string, string> {
+  const path = join(generatedDir, 'descriptions.json');
+  const read = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+  delete read.$generated;
+  return read;
 }
 
 /** Resource object schemas (x-resourceId), live and deleted. */

@@ -100,12 +100,21 @@ describe('the production image', () => {
       expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
   });
 
-  it('runs with npm start’s flags, as PID 1 would', () => {
-    const { cmd } = runtimeStage();
+  it('runs with npm start’s flags and settings, as PID 1 would', () => {
+    const { cmd, env } = runtimeStage();
     const start = (
       JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
     ).scripts.start;
-    expect(start.replace(/^exec\s+/, '').split(/\s+/)).toEqual(cmd);
+    const words = start.replace(/^exec\s+/, '').split(/\s+/);
+    const node = words.indexOf('node');
+    expect(words.slice(node)).toEqual(cmd);
+    // `env NAME=value …` before node: the image's ENV.
+    const settings = words.slice(0, node);
+    expect(settings[0]).toBe('env');
+    for (const setting of settings.slice(1)) {
+      const [name, value] = setting.split('=');
+      expect(env[name!], name).toBe(value);
+    }
   });
 
   it('refuses to start the emulator unless asked', async () => {

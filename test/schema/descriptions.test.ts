@@ -1,13 +1,18 @@
 /**
  * The runtime schema carries Stripe's descriptions (read from the spec package at build time);
- * they must be true of what each GraphQL field returns.
+ * they must be true of what each GraphQL field returns. The gateway's schema attaches them when
+ * first read (src/schema/descriptions.ts): it must then answer as one built with them.
  */
-import { getNamedType, isObjectType } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { getIntrospectionQuery, getNamedType, graphql, isObjectType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awaitsDescriptions } from '../../src/schema/descriptions.ts';
 import { buildSchema } from '../../src/schema/index.ts';
+import { printSDL } from '../../src/schema/print.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
+
+const { schema } = buildSchema();
 
 describe('runtime descriptions', () => {
-  const { schema } = buildSchema();
   const fields = Object.values(schema.getTypeMap())
     .filter(isObjectType)
     .filter((t) => !t.name.startsWith('__'))
@@ -36,5 +41,49 @@ describe('runtime descriptions', () => {
     if (!isObjectType(customer)) throw new Error('no Customer');
     expect(customer.getFields().defaultSourceId?.description).toMatch(/ID/);
     expect(customer.getFields().defaultSource?.description).not.toMatch(/^ID of/);
+  });
+});
+
+describe('descriptions attached when first read', () => {
+  const stripeDescription = (built: typeof schema) => {
+    const customer = built.getType('Customer');
+    if (!isObjectType(customer)) throw new Error('no Customer');
+    return customer.getFields().created?.description;
+  };
+  const run = async (on: typeof schema, source: string) =>
+    JSON.stringify(await graphql({ schema: on, source }));
+
+  let harness: Harness;
+  const lazy = buildSchema({ descriptions: 'lazy' });
+  beforeAll(async () => {
+    harness = await startHarness({}, { schema: lazy });
+  });
+  afterAll(() => harness.close());
+
+  it('print and introspect as a schema built with them, through the gateway', async () => {
+    expect(stripeDescription(lazy.schema)).toBeUndefined();
+    // Printing (the committed SDL has no descriptions) and introspection that selects none
+    // leave them unread.
+    expect(printSDL(lazy.schema)).toBe(printSDL(schema));
+    const names = '{ __type(name: "Customer") { name fields { name } } }';
+    const unread = await harness.query(names);
+    expect(unread.body.data).toEqual(JSON.parse(await run(schema, names)).data);
+    expect(awaitsDescriptions(lazy.schema)).toBe(true);
+
+    const introspection = await harness.query(getIntrospectionQuery({ specifiedByUrl: true }));
+    expect(introspection.status).toBe(200);
+    expect(JSON.stringify(introspection.body.data)).toBe(
+      JSON.stringify(JSON.parse(await run(schema, getIntrospectionQuery({ specifiedByUrl: true }))).data),
+    );
+    expect(awaitsDescriptions(lazy.schema)).toBe(false);
+    expect(stripeDescription(lazy.schema)).toBe(stripeDescription(schema));
+  });
+
+  it('are in the federation SDL (`_service { sdl }`) as before', async () => {
+    const other = buildSchema({ descriptions: 'lazy' }).schema;
+    expect(stripeDescription(other)).toBeUndefined();
+    const service = '{ _service { sdl } }';
+    expect(await run(other, service)).toBe(await run(schema, service));
+    expect(awaitsDescriptions(other)).toBe(false);
   });
 });
