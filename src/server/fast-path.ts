@@ -30,6 +30,7 @@ import { atLeast, type CompressionOptions, compress, negotiateEncoding } from '.
 import type { GatewayYoga } from './gateway.ts';
 import type { ChannelPolicy } from './guards.ts';
 import type { InitialContext } from './request-context.ts';
+import { isAsyncIterable } from './streams.ts';
 import { REQUEST_ID_HEADER, type RequestTracking } from './tracking.ts';
 import type { TurnGate } from './turns.ts';
 
@@ -203,11 +204,6 @@ function choosesProcessor(hook: ResultProcessHook): boolean {
   const source = Function.prototype.toString.call(hook);
   return source.includes('getMediaTypesForRequestInOrder') && source.includes('isSubscriptionRequestMap');
 }
-
-const isAsyncIterable = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 
 type MaybePromise<T> = T | Promise<T>;
 const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>

@@ -171,7 +171,7 @@ export function boundedStream<T extends ExecutionResult>(
   return stream;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+export function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 

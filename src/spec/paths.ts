@@ -52,19 +52,13 @@ export function fillParams(template: string, value: (name: string, index: number
 
 /** The concrete path from values in template order (a missing value fills in empty). */
 export function fillPath(template: string, values: readonly string[] = []): string {
-  const parts = partsOf(template);
-  let out = parts[0]!;
-  for (let i = 1, index = 0; i < parts.length; i += 2, index++) {
-    out += encodeURIComponent(values[index] ?? '') + parts[i + 1]!;
-  }
-  return out;
+  return fillParams(template, (_name, i) => values[i] ?? '');
 }
 
 /** The template's parameter names paired with values in template order, as the REST client takes them. */
 export function namedParams(template: string, values: readonly string[]): Record<string, string> {
-  const parts = partsOf(template);
   const named: Record<string, string> = {};
-  for (let i = 1, index = 0; i < parts.length; i += 2, index++) named[parts[i]!] = values[index] ?? '';
+  for (const [i, name] of paramNames(template).entries()) named[name] = values[i] ?? '';
   return named;
 }
 
