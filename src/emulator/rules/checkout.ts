@@ -48,30 +48,52 @@ export function storeLineItems(
   return { subtotal, currency };
 }
 
+/** What the customer entered on the payment page. */
+export interface Buyer {
+  email?: string | null;
+  name?: string | null;
+}
+
 /**
  * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
- * and the seed's way): `payment` mode confirms a PaymentIntent for the total, `subscription` mode
- * starts the subscription of its recurring line items, `setup` mode a confirmed SetupIntent; the
- * session becomes `complete` (`checkout.session.completed`).
+ * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
+ * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
+ * with the card), `setup` mode a confirmed SetupIntent; the session becomes `complete`
+ * (`checkout.session.completed`) with the customer's details. A Customer is created in
+ * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  */
-export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_card_visa'): Entry {
+export function completeSession(
+  ctx: Ctx,
+  session: Entry,
+  paymentMethod = 'pm_card_visa',
+  buyer: Buyer = {},
+): Entry {
   if (session.data.status !== 'open')
     throw invalidRequest(`This Checkout Session is ${String(session.data.status)}, not open.`);
   let customer = typeof session.data.customer === 'string' ? session.data.customer : undefined;
   const mode = String(session.data.mode);
-  if (!customer && mode !== 'payment') {
-    const email = typeof session.data.customer_email === 'string' ? session.data.customer_email : null;
-    customer = ctx.ops.createResource(ctx, 'customer', email ? { email } : {}).id;
+  const email =
+    buyer.email ?? (typeof session.data.customer_email === 'string' ? session.data.customer_email : null);
+  const name = buyer.name ?? null;
+  if (!customer && (mode !== 'payment' || session.data.customer_creation === 'always')) {
+    customer = ctx.ops.createResource(ctx, 'customer', {
+      ...(email ? { email } : {}),
+      ...(name ? { name } : {}),
+    }).id;
   }
-  const fields: JsonObject = { status: 'complete', customer: customer ?? null };
+  const fields: JsonObject = {
+    status: 'complete',
+    customer: customer ?? null,
+    customer_details: { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] },
+  };
   if (mode === 'subscription') {
     // The card the customer entered becomes their default for the subscription's invoices.
     const method = ctx.set(resolvePaymentMethod(ctx, paymentMethod, 'payment_method'), {
       customer: customer ?? null,
     });
-    const buyer = ctx.require(String(customer), ['customer']);
-    const settings = isObject(buyer.data.invoice_settings) ? buyer.data.invoice_settings : {};
-    ctx.set(buyer, { invoice_settings: { ...settings, default_payment_method: method.id } });
+    const buyerEntry = ctx.require(String(customer), ['customer']);
+    const settings = isObject(buyerEntry.data.invoice_settings) ? buyerEntry.data.invoice_settings : {};
+    ctx.set(buyerEntry, { invoice_settings: { ...settings, default_payment_method: method.id } });
     const items = ctx
       .children(session, ['item'])
       .reverse()
@@ -79,10 +101,12 @@ export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_ca
         price: String((item.data.price as JsonObject).id),
         quantity: Number(item.data.quantity ?? 1),
       }));
-    fields.subscription = ctx.ops.createResource(ctx, 'subscription', {
+    const subscription = ctx.ops.createResource(ctx, 'subscription', {
       customer: String(customer),
       items,
-    }).id;
+    });
+    fields.subscription = subscription.id;
+    fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
     fields.payment_status = 'paid';
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
@@ -92,17 +116,23 @@ export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_ca
     }).id;
     fields.payment_status = 'no_payment_required';
   } else {
-    fields.payment_intent = ctx.ops.createResource(ctx, 'payment_intent', {
-      amount: Number(session.data.amount_total ?? 0),
-      currency: String(session.data.currency ?? 'usd'),
-      confirm: true,
-      payment_method: paymentMethod,
-      ...(customer ? { customer } : {}),
-    }).id;
-    fields.payment_status = 'paid';
+    const total = Number(session.data.amount_total ?? 0);
+    if (total > 0) {
+      fields.payment_intent = ctx.ops.createResource(ctx, 'payment_intent', {
+        amount: total,
+        currency: String(session.data.currency ?? 'usd'),
+        confirm: true,
+        payment_method: paymentMethod,
+        ...(customer ? { customer } : {}),
+        ...(email ? { receipt_email: email } : {}),
+      }).id;
+    }
+    fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
   }
   return ctx.set(session, fields);
 }
+
+const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
 
 export const checkoutRules: RuleBook = {
   'checkout.session': {
@@ -121,6 +151,14 @@ export const checkoutRules: RuleBook = {
           : `https://checkout.stripe.com/c/pay/${String(draft.id)}`,
       });
       withLinks(ctx, 'checkout.session', draft);
+    },
+    actions: {
+      // The hosted page's payment (hosted/index.ts), in-process only: Stripe has no such route.
+      complete: (ctx, entry, params) =>
+        completeSession(ctx, entry, text(params.payment_method) ?? undefined, {
+          email: text(params.email),
+          name: text(params.name),
+        }),
     },
   },
   payment_link: {

@@ -526,6 +526,15 @@ export const subscriptionRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       const subscription = ctx.require(String(params.subscription), ['subscription'], 'subscription', 400);
       const price = priceForItem(ctx, params, 'price');
+      // One item per price on a subscription, as Stripe allows.
+      if (
+        itemsOf(ctx, subscription).some(
+          (item) => isObject(item.data.price) && item.data.price.id === price.id,
+        )
+      )
+        throw invalidRequest(`Cannot add multiple subscription items with the same plan: ${price.id}`, {
+          param: 'price',
+        });
       draft.subscription = subscription.id;
       draft.price = price.data;
       draft.quantity = typeof params.quantity === 'number' ? params.quantity : 1;

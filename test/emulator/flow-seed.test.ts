@@ -1,0 +1,582 @@
+/**
+ * The seed's flows (excerpts of Stripe's API reference a new user tries) walked through GraphQL on
+ * the gateway over the emulator, as from GraphiQL with no key: cards on a customer, billing,
+ * Connect, Issuing, Treasury, Identity, Reporting and Financial Connections. Every step's states,
+ * amounts and events are checks; the last test fails listing every check that does not match, and
+ * the count of those that do is printed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
+
+let f: FlowHarness;
+beforeAll(async () => {
+  f = await startFlows();
+});
+afterAll(() => f.close());
+
+type Expected = unknown;
+const results: { label: string; ok: boolean; actual: unknown; expected: Expected }[] = [];
+
+/** `expected` as a pattern: objects match key by key (extra keys allowed), RegExps test strings. */
+function matches(actual: unknown, expected: Expected): boolean {
+  if (expected instanceof RegExp) return typeof actual === 'string' && expected.test(actual);
+  if (typeof expected === 'function') return (expected as (value: unknown) => boolean)(actual);
+  if (Array.isArray(expected)) {
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((item, i) => matches(actual[i], item))
+    );
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object') return false;
+    return Object.entries(expected).every(([key, value]) =>
+      matches((actual as Record<string, unknown>)[key], value),
+    );
+  }
+  return Object.is(actual, expected);
+}
+
+/** One check of the walk: each key of an object pattern counts as one check. */
+function check(label: string, actual: unknown, expected: Expected): void {
+  if (
+    expected !== null &&
+    typeof expected === 'object' &&
+    !Array.isArray(expected) &&
+    !(expected instanceof RegExp)
+  ) {
+    for (const [key, value] of Object.entries(expected)) {
+      const inner =
+        actual !== null && typeof actual === 'object' ? (actual as Record<string, unknown>)[key] : undefined;
+      results.push({ label: `${label}.${key}`, ok: matches(inner, value), actual: inner, expected: value });
+    }
+    return;
+  }
+  results.push({ label, ok: matches(actual, expected), actual, expected });
+}
+
+/** Runs `query`, checks its (first) root field against `expected` and returns that field. */
+async function step(
+  label: string,
+  query: string,
+  variables: Record<string, unknown>,
+  expected: Expected,
+): Promise<Record<string, any>> {
+  const value = Object.values(await f.ok(query, variables))[0] as Record<string, any>;
+  check(label, value, expected);
+  return value;
+}
+
+/** Whether an operation is refused with an error (and no data). */
+async function refused(query: string, variables?: Record<string, unknown>): Promise<boolean> {
+  const response = await f.query(query, variables ? { variables } : {});
+  return (response.body.errors?.length ?? 0) > 0;
+}
+
+const positive = (value: unknown) => typeof value === 'number' && value > 0;
+const present = (value: unknown) => value !== null && value !== undefined && value !== '';
+
+/** The event types of a stream, among `types`, once each of them arrived in order. */
+async function eventsOf(
+  stream: Awaited<ReturnType<FlowHarness['subscribe']>>,
+  types: readonly string[],
+): Promise<string[]> {
+  const seen = typesAmong(await stream.until(types), types);
+  stream.close();
+  return seen;
+}
+
+describe('cards on a customer', () => {
+  const CARD = `__typename ... on Card { id object brand country funding last4 name expMonth expYear cvcCheck
+    addressCity addressCountry addressLine1 addressLine1Check addressLine2 addressState addressZip addressZipCheck
+    dynamicLast4 tokenizationMethod fingerprint metadata customer { id } }`;
+
+  it('update, retrieve, list and delete a card; the default source moves on', async () => {
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Card holder", source: "tok_visa" }) { id defaultSource { __typename ... on Card { id } } } }',
+    );
+    const first = customer.defaultSource.id as string;
+    check('card: created as the default source', customer.defaultSource.__typename, 'Card');
+
+    const stream = await f.subscribe(['customer.source.updated']);
+    const { updateCustomerSource: updated } = await f.ok(
+      `mutation($c: ID!, $s: ID!) { updateCustomerSource(customer: $c, id: $s, input: { name: "Jenny Rosen", expMonth: 8, expYear: 2030 }) { ${CARD} } }`,
+      { c: customer.id, s: first },
+    );
+    check('card: updated', updated, {
+      __typename: 'Card',
+      id: first,
+      object: 'card',
+      brand: 'Visa',
+      country: 'US',
+      funding: 'credit',
+      last4: '4242',
+      name: 'Jenny Rosen',
+      expMonth: 8,
+      expYear: 2030,
+      addressCity: null,
+      addressCountry: null,
+      addressLine1: null,
+      addressLine1Check: null,
+      addressLine2: null,
+      addressState: null,
+      addressZip: null,
+      addressZipCheck: null,
+      dynamicLast4: null,
+      tokenizationMethod: null,
+      fingerprint: present,
+      metadata: {},
+      customer: { id: customer.id },
+    });
+    const [event] = await stream.take(1);
+    check('card: update event', event, {
+      type: 'customer.source.updated',
+      data: { id: first, name: 'Jenny Rosen' },
+      previousAttributes: { name: null },
+    });
+    stream.close();
+
+    const { card } = await f.ok(`query($c: ID!, $s: ID!) { card(customer: $c, id: $s) { ${CARD} } }`, {
+      c: customer.id,
+      s: first,
+    });
+    check('card: retrieved', card, {
+      id: first,
+      name: 'Jenny Rosen',
+      last4: '4242',
+      customer: { id: customer.id },
+    });
+
+    // Two more cards: a Mastercard, then an Amex (the newest).
+    const add = `mutation($c: ID!, $t: ID!) { createCustomerSource(customer: $c, input: { source: $t }) { ... on Card { id brand last4 } } }`;
+    const { createCustomerSource: second } = await f.ok(add, { c: customer.id, t: 'tok_mastercard' });
+    const { createCustomerSource: third } = await f.ok(add, { c: customer.id, t: 'tok_amex' });
+    check('card: a Mastercard added', second, { brand: 'MasterCard', last4: '4444' });
+    check('card: an Amex added', third, { brand: 'American Express', last4: '8431' });
+
+    const list =
+      'query($c: ID!) { customer(id: $c) { defaultSource { ... on Card { id } } cards(first: 3) { nodes { id } pageInfo { hasNextPage } } } }';
+    const listed = (await f.ok(list, { c: customer.id })).customer;
+    check(
+      'cards: listed newest first',
+      listed.cards.nodes.map((n: { id: string }) => n.id),
+      [third.id, second.id, first],
+    );
+    check('cards: no more pages', listed.cards.pageInfo.hasNextPage, false);
+    check('cards: the first card is still the default', listed.defaultSource?.id, first);
+
+    const { deleteCustomerSource: deleted } = await f.ok(
+      'mutation($c: ID!, $s: ID!) { deleteCustomerSource(customer: $c, id: $s) { __typename ... on DeletedCard { deletedId deleted object } } }',
+      { c: customer.id, s: first },
+    );
+    check('card: deleted', deleted, {
+      __typename: 'DeletedCard',
+      deletedId: first,
+      deleted: true,
+      object: 'card',
+    });
+    const afterDefault = (await f.ok(list, { c: customer.id })).customer;
+    check('card: the newest card becomes the default', afterDefault.defaultSource?.id, third.id);
+
+    await f.ok('mutation($c: ID!, $s: ID!) { deleteCustomerCard(customer: $c, id: $s) { __typename } }', {
+      c: customer.id,
+      s: second.id,
+    });
+    await f.ok('mutation($c: ID!, $s: ID!) { deleteCustomerCard(customer: $c, id: $s) { __typename } }', {
+      c: customer.id,
+      s: third.id,
+    });
+    const empty = (await f.ok(list, { c: customer.id })).customer;
+    check('card: no default once the last card is gone', empty.defaultSource, null);
+    check('cards: none left', empty.cards.nodes, []);
+  });
+});
+
+describe('billing', () => {
+  let product: string;
+  let monthly: string;
+  let yearly: string;
+  let once: string;
+  const customer = async (fields = '') =>
+    (
+      await f.ok(
+        `mutation { createCustomer(input: { name: "Seed walk", source: "tok_visa" ${fields} }) { id } }`,
+      )
+    ).createCustomer.id as string;
+
+  it('a gold product: $10/month, $100/year, €9 once', async () => {
+    const { createProduct } = await f.ok('mutation { createProduct(input: { name: "Gold" }) { id active } }');
+    product = createProduct.id;
+    check('product: created active', createProduct.active, true);
+    const PRICE =
+      'id type unitAmount currency active recurring { interval intervalCount } product { id name }';
+    const price = async (input: string) =>
+      (
+        await f.ok(`mutation($p: ID!) { createPrice(input: { product: $p, ${input} }) { ${PRICE} } }`, {
+          p: product,
+        })
+      ).createPrice;
+    const m = await price('unitAmount: 1000, currency: "usd", recurring: { interval: MONTH }');
+    const y = await price('unitAmount: 10000, currency: "usd", recurring: { interval: YEAR }');
+    const o = await price('unitAmount: 900, currency: "eur"');
+    [monthly, yearly, once] = [m.id, y.id, o.id];
+    check('price: $10/month', m, {
+      type: 'RECURRING',
+      unitAmount: 1000,
+      currency: 'usd',
+      active: true,
+      recurring: { interval: 'MONTH', intervalCount: 1 },
+      product: { id: product, name: 'Gold' },
+    });
+    check('price: $100/year', y, { type: 'RECURRING', unitAmount: 10000, recurring: { interval: 'YEAR' } });
+    check('price: €9 once', o, { type: 'ONE_TIME', unitAmount: 900, currency: 'eur', recurring: null });
+    const { prices } = await f.ok('query($p: ID!) { prices(product: $p, first: 10) { nodes { id } } }', {
+      p: product,
+    });
+    check('prices: the product has three', prices.nodes.length, 3);
+  });
+
+  it('a plan, a coupon with a promotion code, a shipping rate, tax codes', async () => {
+    const { createPlan: plan } = await f.ok(
+      'mutation($p: ID!) { createPlan(input: { amount: 900, currency: "eur", interval: MONTH, product: { id: $p } }) { id object amount currency interval intervalCount active product { id } } }',
+      { p: product },
+    );
+    check('plan: €9/month', plan, {
+      id: /^(plan|price)_/,
+      object: 'plan',
+      amount: 900,
+      currency: 'eur',
+      interval: 'MONTH',
+      intervalCount: 1,
+      active: true,
+      product: { id: product },
+    });
+    const { price } = await f.ok(
+      'query($id: ID!) { price(id: $id) { type unitAmount recurring { interval } } }',
+      {
+        id: plan.id,
+      },
+    );
+    check('plan: also a price', price, {
+      type: 'RECURRING',
+      unitAmount: 900,
+      recurring: { interval: 'MONTH' },
+    });
+
+    const { createCoupon: coupon } = await f.ok(
+      'mutation { createCoupon(input: { percentOff: 25, duration: ONCE }) { id percentOff valid } }',
+    );
+    check('coupon: 25% off', coupon, { percentOff: 25, valid: true });
+    const { createPromotionCode: code } = await f.ok(
+      'mutation($c: ID!) { createPromotionCode(input: { coupon: $c, code: "SEEDWALK25" }) { id code active timesRedeemed coupon { id percentOff } } }',
+      { c: coupon.id },
+    );
+    check('promotion code', code, {
+      id: /^promo_/,
+      code: 'SEEDWALK25',
+      active: true,
+      timesRedeemed: 0,
+      coupon: { id: coupon.id, percentOff: 25 },
+    });
+    const { promotionCodes } = await f.ok(
+      '{ promotionCodes(code: "SEEDWALK25", first: 5) { nodes { id } } }',
+    );
+    check('promotion codes: found by code', promotionCodes.nodes, [{ id: code.id }]);
+
+    const { createShippingRate: rate } = await f.ok(
+      'mutation { createShippingRate(input: { displayName: "Ground", type: FIXED_AMOUNT, fixedAmount: { amount: 500, currency: "usd" } }) { id type displayName active fixedAmount { amount currency } } }',
+    );
+    check('shipping rate', rate, {
+      id: /^shr_/,
+      type: 'fixed_amount',
+      displayName: 'Ground',
+      active: true,
+      fixedAmount: { amount: 500, currency: 'usd' },
+    });
+    const { taxCodes } = await f.ok('{ taxCodes(first: 3) { nodes { id name } } }');
+    check('tax codes: listed', taxCodes.nodes.length, 3);
+    check('tax codes: txcd_ ids', taxCodes.nodes[0]?.id, /^txcd_\d{8}$/);
+  });
+
+  it('Checkout: a paid session refers to its customer and PaymentIntent; one for a subscription', async () => {
+    const id = await customer();
+    const stream = await f.subscribe(['checkout.session.*']);
+    const SESSION =
+      'id status paymentStatus mode url amountTotal customer { id } paymentIntent { id status amount } subscription { id status }';
+    const { createCheckoutSession: session } = await f.ok(
+      `mutation($c: ID!, $p: ID!) { createCheckoutSession(input: { mode: PAYMENT, customer: $c, successUrl: "https://example.com/ok", lineItems: [{ price: $p, quantity: 2 }] }) { ${SESSION} } }`,
+      { c: id, p: once },
+    );
+    check('checkout: open', session, {
+      status: 'OPEN',
+      paymentStatus: 'UNPAID',
+      amountTotal: 1800,
+      paymentIntent: null,
+    });
+    const paid = await f.emulator.fetch(
+      new Request(session.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=jenny.rosen%40example.com&card=4242424242424242&name=Jenny+Rosen',
+      }),
+    );
+    check(
+      'checkout: the page redirects to success_url',
+      paid.headers.get('location'),
+      'https://example.com/ok',
+    );
+    const query = `query($id: ID!) { checkoutSession(id: $id) { ${SESSION} } }`;
+    const { checkoutSession: done } = await f.ok(query, { id: session.id });
+    check('checkout: complete', done, {
+      status: 'COMPLETE',
+      paymentStatus: 'PAID',
+      customer: { id },
+      paymentIntent: { status: 'SUCCEEDED', amount: 1800 },
+      subscription: null,
+    });
+    check(
+      'checkout: events',
+      (await stream.take(1)).map((e) => e.type),
+      ['checkout.session.completed'],
+    );
+    stream.close();
+
+    const { createCheckoutSession: sub } = await f.ok(
+      `mutation($p: ID!) { createCheckoutSession(input: { mode: SUBSCRIPTION, successUrl: "https://example.com/ok", lineItems: [{ price: $p, quantity: 1 }] }) { ${SESSION} } }`,
+      { p: monthly },
+    );
+    check('checkout (subscription): open', sub, { status: 'OPEN', mode: 'SUBSCRIPTION', amountTotal: 1000 });
+    await f.emulator.fetch(
+      new Request(sub.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'email=sub%40example.com&card=4242424242424242&name=Jenny+Rosen',
+      }),
+    );
+    const { checkoutSession: subscribed } = await f.ok(query, { id: sub.id });
+    check('checkout (subscription): complete with a customer and an active subscription', subscribed, {
+      status: 'COMPLETE',
+      paymentStatus: 'PAID',
+      customer: (c: unknown) => present((c as { id?: string } | null)?.id),
+      subscription: { status: 'ACTIVE' },
+    });
+  });
+
+  it('a payment link opens Checkout Sessions', async () => {
+    const { createPaymentLink: link } = await f.ok(
+      'mutation($p: ID!) { createPaymentLink(input: { lineItems: [{ price: $p, quantity: 1 }] }) { id active url lineItems(first: 5) { nodes { price { id } quantity amountTotal } } } }',
+      { p: once },
+    );
+    check('payment link', link, {
+      id: /^plink_/,
+      active: true,
+      url: /^https?:\/\//,
+      lineItems: { nodes: [{ price: { id: once }, quantity: 1, amountTotal: 900 }] },
+    });
+  });
+
+  it("customer balance transactions move the customer's balance; the next invoice uses it", async () => {
+    const id = await customer();
+    const add =
+      'mutation($c: ID!, $a: SafeInt!) { createCustomerBalanceTransaction(customer: $c, input: { amount: $a, currency: "usd" }) { id type amount endingBalance customer { id balance } } }';
+    const { createCustomerBalanceTransaction: credit } = await f.ok(add, { c: id, a: -500 });
+    check('balance: a credit', credit, {
+      id: /^cbtxn_/,
+      type: 'ADJUSTMENT',
+      amount: -500,
+      endingBalance: -500,
+      customer: { id, balance: -500 },
+    });
+    const { createCustomerBalanceTransaction: debit } = await f.ok(add, { c: id, a: 200 });
+    check('balance: a debit', debit, { amount: 200, endingBalance: -300, customer: { balance: -300 } });
+
+    await f.ok(
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 1000, currency: "usd", description: "Work" }) { id } }',
+      { c: id },
+    );
+    const draft = await step(
+      'invoice: a draft with the pending item',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id status total lines(first: 5) { nodes { amount description } } } }',
+      { c: id },
+      { status: 'DRAFT', total: 1000, lines: { nodes: [{ amount: 1000, description: 'Work' }] } },
+    );
+    const stream = await f.subscribe(['invoice.*']);
+    await step(
+      'invoice: finalized with the credit applied',
+      'mutation($id: ID!) { finalizeInvoice(id: $id) { status total startingBalance endingBalance amountDue number customer { balance } } }',
+      { id: draft.id },
+      {
+        status: 'OPEN',
+        total: 1000,
+        startingBalance: -300,
+        endingBalance: 0,
+        amountDue: 700,
+        number: present,
+        customer: { balance: 0 },
+      },
+    );
+    await step(
+      'invoice: paid',
+      'mutation($id: ID!) { payInvoice(id: $id) { status amountPaid amountRemaining paid charge { amount status } } }',
+      { id: draft.id },
+      {
+        status: 'PAID',
+        amountPaid: 700,
+        amountRemaining: 0,
+        paid: true,
+        charge: { amount: 700, status: 'SUCCEEDED' },
+      },
+    );
+    const wanted = ['invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded'];
+    check('invoice: events', await eventsOf(stream, wanted), wanted);
+    const { customer: after } = await f.ok(
+      'query($c: ID!) { customer(id: $c) { balance balanceTransactions(first: 5) { nodes { type amount invoice { id } } } } }',
+      { c: id },
+    );
+    check('balance: the invoice used the credit', after.balanceTransactions.nodes[0], {
+      type: 'APPLIED_TO_INVOICE',
+      amount: 300,
+      invoice: { id: draft.id },
+    });
+  });
+
+  it('an invoice item created with an invoice is one of its lines', async () => {
+    const id = await customer();
+    const { createInvoice: draft } = await f.ok(
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, currency: "eur", pendingInvoiceItemsBehavior: EXCLUDE }) { id total } }',
+      { c: id },
+    );
+    const { createInvoiceitem: item } = await f.ok(
+      'mutation($c: ID!, $i: ID!, $p: ID!) { createInvoiceitem(input: { customer: $c, invoice: $i, price: $p, quantity: 3 }) { id amount invoice { id } } }',
+      { c: id, i: draft.id, p: once },
+    );
+    check('invoice item: on the invoice', item, { amount: 2700, invoice: { id: draft.id } });
+    const { invoice } = await f.ok(
+      'query($id: ID!) { invoice(id: $id) { total currency lines(first: 5) { nodes { type amount quantity invoiceItem { id } } } } }',
+      { id: draft.id },
+    );
+    check('invoice: the item as a line', invoice, {
+      total: 2700,
+      currency: 'eur',
+      lines: { nodes: [{ type: 'INVOICEITEM', amount: 2700, quantity: 3, invoiceItem: { id: item.id } }] },
+    });
+  });
+
+  it('a portal configuration and a session', async () => {
+    const { createBillingPortalConfiguration: config } = await f.ok(
+      'mutation { createBillingPortalConfiguration(input: { businessProfile: { headline: "Seed" }, features: { invoiceHistory: { enabled: true } } }) { id active isDefault features { invoiceHistory { enabled } } } }',
+    );
+    check('portal configuration', config, {
+      id: /^bpc_/,
+      active: true,
+      features: { invoiceHistory: { enabled: true } },
+    });
+    const id = await customer();
+    const { createBillingPortalSession: session } = await f.ok(
+      'mutation($c: ID!, $cfg: ID!) { createBillingPortalSession(input: { customer: $c, configuration: $cfg, returnUrl: "https://example.com/account" }) { id url customer { id } returnUrl configuration { id } } }',
+      { c: id, cfg: config.id },
+    );
+    check('portal session', session, {
+      id: /^bps_/,
+      url: /^https?:\/\//,
+      customer: { id },
+      returnUrl: 'https://example.com/account',
+      configuration: { id: config.id },
+    });
+  });
+
+  it('a subscription with two plans; an item added; a schedule of phases', async () => {
+    const id = await customer();
+    const stream = await f.subscribe(['customer.subscription.*', 'invoice.*']);
+    const { createSubscription: sub } = await f.ok(
+      'mutation($c: ID!, $m: ID!, $y: ID!) { createSubscription(input: { customer: $c, items: [{ price: $m }, { price: $y }] }) { id status items(first: 5) { nodes { id price { id } } } latestInvoice { status total amountPaid subscription { id } lines(first: 5) { nodes { amount } } } } }',
+      { c: id, m: monthly, y: yearly },
+    );
+    check('subscription: active with two items', sub, {
+      status: 'ACTIVE',
+      items: { nodes: (nodes: unknown) => Array.isArray(nodes) && nodes.length === 2 },
+      latestInvoice: { status: 'PAID', total: 11000, amountPaid: 11000, subscription: { id: sub.id } },
+    });
+    const first = [
+      'customer.subscription.created',
+      'invoice.created',
+      'invoice.finalized',
+      'invoice.paid',
+      'invoice.payment_succeeded',
+    ];
+    check('subscription: first cycle events', await eventsOf(stream, first), first);
+
+    const addItem =
+      'mutation($s: ID!, $p: ID!) { createSubscriptionItem(input: { subscription: $s, price: $p, quantity: 2, prorationBehavior: NONE }) { id quantity subscription { id } price { id } } }';
+    check(
+      'subscription item: a price already on it is refused',
+      await refused(addItem, { s: sub.id, p: monthly }),
+      true,
+    );
+    const { createPrice: addOn } = await f.ok(
+      'mutation($p: ID!) { createPrice(input: { product: $p, unitAmount: 300, currency: "usd", recurring: { interval: MONTH } }) { id } }',
+      { p: product },
+    );
+    const { createSubscriptionItem: item } = await f.ok(addItem, { s: sub.id, p: addOn.id });
+    check('subscription item: added', item, {
+      quantity: 2,
+      subscription: { id: sub.id },
+      price: { id: addOn.id },
+    });
+    const { subscription: grown } = await f.ok(
+      'query($id: ID!) { subscription(id: $id) { items(first: 5) { nodes { id } } } }',
+      { id: sub.id },
+    );
+    check('subscription: three items', grown.items.nodes.length, 3);
+
+    const start = Math.floor(Date.now() / 1000) + 86_400;
+    const { createSubscriptionSchedule: schedule } = await f.ok(
+      'mutation($c: ID!, $t: DateTime!, $m: ID!, $y: ID!) { createSubscriptionSchedule(input: { customer: $c, startDate: { at: $t }, endBehavior: RELEASE, phases: [{ items: [{ price: $m }], iterations: 2 }, { items: [{ price: $y }], iterations: 1 }] }) { id status subscription { id } phases { items { price { id } } startDate endDate } } }',
+      { c: id, t: new Date(start * 1000).toISOString(), m: monthly, y: yearly },
+    );
+    check('schedule: not started', schedule, {
+      id: /^sub_sched_/,
+      status: 'NOT_STARTED',
+      subscription: null,
+      phases: [{ items: [{ price: { id: monthly } }] }, { items: [{ price: { id: yearly } }] }],
+    });
+    const phases = schedule.phases as { startDate: string; endDate: string }[];
+    check(
+      'schedule: phase 1 starts at start_date',
+      phases[0]?.startDate,
+      new Date(start * 1000).toISOString(),
+    );
+    check('schedule: phase 2 starts when phase 1 ends', phases[1]?.startDate, phases[0]?.endDate);
+    const { cancelSubscriptionSchedule: canceled } = await f.ok(
+      'mutation($id: ID!) { cancelSubscriptionSchedule(id: $id) { status canceledAt } }',
+      { id: schedule.id },
+    );
+    check('schedule: canceled', canceled, { status: 'CANCELED', canceledAt: present });
+
+    const { createSubscriptionSchedule: now } = await f.ok(
+      'mutation($c: ID!, $m: ID!) { createSubscriptionSchedule(input: { customer: $c, startDate: { now: true }, phases: [{ items: [{ price: $m, quantity: 2 }], iterations: 3 }] }) { id status currentPhase { startDate endDate } subscription { id status schedule { id } items(first: 5) { nodes { quantity price { id } } } } } }',
+      { c: id, m: monthly },
+    );
+    check('schedule starting now: active with its subscription', now, {
+      status: 'ACTIVE',
+      currentPhase: { startDate: present, endDate: present },
+      subscription: {
+        status: 'ACTIVE',
+        schedule: { id: now.id },
+        items: { nodes: [{ quantity: 2, price: { id: monthly } }] },
+      },
+    });
+    const span = Date.parse(now.currentPhase.endDate) - Date.parse(now.currentPhase.startDate);
+    check('schedule starting now: three months long', span > 88 * 86_400_000 && span < 93 * 86_400_000, true);
+  });
+});
+
+describe('the walk', () => {
+  it('matches the seed in every check', () => {
+    const misses = results.filter((r) => !r.ok);
+    console.info(`seed walk: ${results.length - misses.length} of ${results.length} checks match`);
+    expect(misses).toEqual([]);
+  });
+});
