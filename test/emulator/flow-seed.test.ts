@@ -73,7 +73,6 @@ async function refused(query: string, variables?: Record<string, unknown>): Prom
   return (response.body.errors?.length ?? 0) > 0;
 }
 
-const positive = (value: unknown) => typeof value === 'number' && value > 0;
 const present = (value: unknown) => value !== null && value !== undefined && value !== '';
 
 /** The event types of a stream, among `types`, once each of them arrived in order. */
@@ -573,10 +572,244 @@ describe('billing', () => {
   });
 });
 
+describe('Connect', () => {
+  const BALANCE = 'balance { available { amount currency } pending { amount currency } }';
+  const usd = (balance: { available: { amount: number; currency: string }[] }) =>
+    balance.available.find((b) => b.currency === 'usd')?.amount ?? 0;
+  const balances = async (account: string) => {
+    const data = await f.ok(`query($a: ID!) { ${BALANCE} connectedAccount(id: $a) { ${BALANCE} } }`, {
+      a: account,
+    });
+    return { platform: usd(data.balance), account: usd(data.connectedAccount.balance) };
+  };
+  let custom: string;
+
+  it('accounts: Custom with its requirements; links, sessions and login links', async () => {
+    const account = await step(
+      'account: Custom',
+      'mutation { createAccount(input: { type: CUSTOM, country: "US", email: "custom@example.com", capabilities: { cardPayments: { requested: true }, transfers: { requested: true } } }) { id object type country email defaultCurrency chargesEnabled payoutsEnabled detailsSubmitted requirements { currentlyDue eventuallyDue } capabilities(first: 5) { nodes { id requested status } } } }',
+      {},
+      {
+        id: /^acct_/,
+        object: 'account',
+        type: 'CUSTOM',
+        country: 'US',
+        email: 'custom@example.com',
+        defaultCurrency: 'usd',
+        requirements: {
+          currentlyDue: (v: unknown) =>
+            Array.isArray(v) && v.includes('external_account') && v.includes('tos_acceptance.date'),
+          eventuallyDue: (v: unknown) => Array.isArray(v) && v.length > 0,
+        },
+        payoutsEnabled: false,
+        capabilities: {
+          nodes: (nodes: unknown) =>
+            Array.isArray(nodes) &&
+            nodes.length === 2 &&
+            nodes.every((c: { requested: boolean }) => c.requested === true),
+        },
+      },
+    );
+    custom = account.id;
+    await step(
+      'capability: requested off',
+      'mutation($a: ID!) { updateAccountCapability(account: $a, id: "card_payments", input: { requested: false }) { id requested status } }',
+      { a: custom },
+      { id: /card_payments$/, requested: false, status: 'INACTIVE' },
+    );
+    await step(
+      'account link: onboarding',
+      'mutation($a: ID!) { createAccountLink(input: { account: $a, type: ACCOUNT_ONBOARDING, refreshUrl: "https://example.com/reauth", returnUrl: "https://example.com/return" }) { object url expiresAt created } }',
+      { a: custom },
+      { object: 'account_link', url: /^https?:\/\//, expiresAt: present },
+    );
+    await step(
+      'account session',
+      'mutation($a: ID!) { createAccountSession(input: { account: $a, components: { accountOnboarding: { enabled: true } } }) { object account { id } clientSecret expiresAt components { accountOnboarding { enabled } } } }',
+      { a: custom },
+      {
+        object: 'account_session',
+        account: { id: custom },
+        clientSecret: /^accs_secret__/,
+        expiresAt: present,
+        components: { accountOnboarding: { enabled: true } },
+      },
+    );
+    const express = await step(
+      'account: Express',
+      'mutation { createAccount(input: { type: EXPRESS, country: "US" }) { id type } }',
+      {},
+      { type: 'EXPRESS' },
+    );
+    const login = 'mutation($a: ID!) { createAccountLoginLink(account: $a) { object url } }';
+    await step(
+      'login link: Express',
+      login,
+      { a: express.id },
+      { object: 'login_link', url: /^https?:\/\// },
+    );
+    check('login link: refused for Custom', await refused(login, { a: custom }), true);
+    await step(
+      'country spec: US',
+      '{ countrySpec(id: "US") { id defaultCurrency supportedPaymentCurrencies verificationFields { individual { minimum } } } }',
+      {},
+      {
+        id: 'US',
+        defaultCurrency: 'usd',
+        supportedPaymentCurrencies: (v: unknown) => Array.isArray(v) && v.includes('usd'),
+        verificationFields: { individual: { minimum: (v: unknown) => Array.isArray(v) && v.length > 0 } },
+      },
+    );
+  });
+
+  it('external accounts: a bank account and a debit card', async () => {
+    const add =
+      'mutation($a: ID!, $t: ID!) { createAccountExternalAccount(account: $a, input: { externalAccount: $t }) { __typename ... on BankAccount { id object last4 routingNumber currency defaultForCurrency account { id } } ... on Card { id object last4 funding currency defaultForCurrency } } }';
+    const expected: [string, string, Expected][] = [
+      [
+        'external account: bank',
+        'btok_us',
+        {
+          __typename: 'BankAccount',
+          object: 'bank_account',
+          last4: '6789',
+          routingNumber: '110000000',
+          currency: 'usd',
+          defaultForCurrency: true,
+          account: { id: custom },
+        },
+      ],
+      [
+        'external account: debit card',
+        'tok_visa_debit',
+        {
+          __typename: 'Card',
+          object: 'card',
+          last4: '5556',
+          funding: 'debit',
+          currency: 'usd',
+          defaultForCurrency: false,
+        },
+      ],
+    ];
+    for (const [label, token, fields] of expected) await step(label, add, { a: custom, t: token }, fields);
+  });
+
+  it('transfers move balance; reversals move it back, never beyond the transfer', async () => {
+    const before = await balances(custom);
+    const stream = await f.subscribe(['transfer.*']);
+    const transfer = await step(
+      'transfer: created',
+      'mutation($a: ID!) { createTransfer(input: { amount: 2500, currency: "usd", destination: $a, transferGroup: "ORDER_1" }) { id object amount amountReversed reversed destination { id } destinationPayment { id } transferGroup } }',
+      { a: custom },
+      {
+        id: /^tr_/,
+        object: 'transfer',
+        amount: 2500,
+        amountReversed: 0,
+        reversed: false,
+        destination: { id: custom },
+        destinationPayment: { id: /^py_/ },
+        transferGroup: 'ORDER_1',
+      },
+    );
+    const moved = await balances(custom);
+    check('transfer: out of the platform balance', moved.platform, before.platform - 2500);
+    check('transfer: into the destination balance', moved.account, before.account + 2500);
+
+    const REVERSAL = 'id object amount transfer { id amountReversed reversed }';
+    const reverse = `mutation($t: ID!, $amount: SafeInt) { createTransferReversal(transfer: $t, input: { amount: $amount }) { ${REVERSAL} } }`;
+    await step(
+      'reversal: partial',
+      reverse,
+      { t: transfer.id, amount: 1000 },
+      {
+        id: /^trr_/,
+        object: 'transfer_reversal',
+        amount: 1000,
+        transfer: { amountReversed: 1000, reversed: false },
+      },
+    );
+    const back = await balances(custom);
+    check('reversal: adds to the platform balance', back.platform, moved.platform + 1000);
+    check('reversal: subtracts from the destination balance', back.account, moved.account - 1000);
+    check(
+      'reversal: not beyond the transfer',
+      await refused(reverse, { t: transfer.id, amount: 1501 }),
+      true,
+    );
+    await step(
+      'reversal: the rest',
+      `mutation($t: ID!) { createTransferReversal(transfer: $t) { ${REVERSAL} } }`,
+      { t: transfer.id },
+      { amount: 1500, transfer: { amountReversed: 2500, reversed: true } },
+    );
+    const wanted = ['transfer.created', 'transfer.reversed', 'transfer.reversed'];
+    check('transfer: events', await eventsOf(stream, wanted), wanted);
+  });
+
+  it('a destination charge with an application fee; fee refunds', async () => {
+    const intent = await step(
+      'destination charge',
+      `mutation($a: ID!) { createPaymentIntent(input: { amount: 10000, currency: "usd", paymentMethod: "pm_card_visa", confirm: true,
+        applicationFeeAmount: 1000, transferData: { destination: $a }, paymentMethodTypes: ["card"] }) {
+        status latestCharge { id amount applicationFeeAmount transfer { amount destination { id } destinationPayment { balanceTransaction { amount fee net } } } applicationFee { id amount account { id } } } } }`,
+      { a: custom },
+      {
+        status: 'SUCCEEDED',
+        latestCharge: {
+          amount: 10000,
+          applicationFeeAmount: 1000,
+          // The whole amount goes to the destination, which pays the fee back to the platform.
+          transfer: {
+            amount: 10000,
+            destination: { id: custom },
+            destinationPayment: { balanceTransaction: { amount: 10000, fee: 1000, net: 9000 } },
+          },
+          applicationFee: { id: /^fee_/, amount: 1000, account: { id: custom } },
+        },
+      },
+    );
+    const fee = intent.latestCharge.applicationFee.id as string;
+    await step(
+      'fee refund: partial',
+      'mutation($f: ID!) { createApplicationFeeRefund(applicationFee: $f, input: { amount: 400 }) { id object amount fee { amountRefunded refunded } } }',
+      { f: fee },
+      { id: /^fr_/, object: 'fee_refund', amount: 400, fee: { amountRefunded: 400, refunded: false } },
+    );
+    await step(
+      'fee refund: the rest',
+      'mutation($f: ID!) { refundApplicationFee(id: $f) { amountRefunded refunded refunds(first: 5) { nodes { amount } } } }',
+      { f: fee },
+      { amountRefunded: 1000, refunded: true, refunds: { nodes: [{ amount: 600 }, { amount: 400 }] } },
+    );
+  });
+
+  it('a top-up adds to the balance', async () => {
+    await step(
+      'top-up',
+      'mutation { createTopup(input: { amount: 5000, currency: "usd", description: "Seed top-up" }) { id object amount currency status balanceTransaction { amount } } }',
+      {},
+      {
+        id: /^tu_/,
+        object: 'topup',
+        amount: 5000,
+        currency: 'usd',
+        status: (v: unknown) => v === 'PENDING' || v === 'SUCCEEDED',
+        balanceTransaction: { amount: 5000 },
+      },
+    );
+  });
+});
+
 describe('the walk', () => {
   it('matches the seed in every check', () => {
     const misses = results.filter((r) => !r.ok);
     console.info(`seed walk: ${results.length - misses.length} of ${results.length} checks match`);
-    expect(misses).toEqual([]);
+    const shown = (value: unknown) =>
+      typeof value === 'function' ? `a value ${value.name || 'that passes'}` : JSON.stringify(value);
+    expect(misses.map((m) => `${m.label}: ${JSON.stringify(m.actual)}, not ${shown(m.expected)}`)).toEqual(
+      [],
+    );
   });
 });
