@@ -802,6 +802,321 @@ describe('Connect', () => {
   });
 });
 
+describe('Radar', () => {
+  it('an elevated-risk payment opens a review; approving closes it; value lists hold items', async () => {
+    const stream = await f.subscribe(['review.*']);
+    const intent = await step(
+      'review: opened by an elevated-risk card',
+      'mutation { createPaymentIntent(input: { amount: 4200, currency: "usd", paymentMethod: "pm_card_riskLevelElevated", confirm: true, paymentMethodTypes: ["card"] }) { status review { id open reason } latestCharge { outcome { riskLevel type } review { id } } } }',
+      {},
+      {
+        status: 'SUCCEEDED',
+        review: { open: true, reason: 'rule' },
+        latestCharge: { outcome: { riskLevel: 'elevated', type: 'manual_review' } },
+      },
+    );
+    await step(
+      'review: approved',
+      'mutation($id: ID!) { approveReview(id: $id) { open reason closedReason } }',
+      { id: intent.review.id },
+      { open: false, reason: 'approved', closedReason: 'APPROVED' },
+    );
+    const wanted = ['review.opened', 'review.closed'];
+    check('review: events', await eventsOf(stream, wanted), wanted);
+
+    const list = await step(
+      'value list',
+      'mutation { createRadarValueList(input: { alias: "seed_blocked_emails", name: "Blocked emails", itemType: EMAIL }) { id object alias name itemType } }',
+      {},
+      { id: /^rsl_/, object: 'radar.value_list', alias: 'seed_blocked_emails', itemType: 'EMAIL' },
+    );
+    await step(
+      'value list item',
+      'mutation($l: ID!) { createRadarValueListItem(input: { valueList: $l, value: "fraud@example.com" }) { id object value valueList { id } } }',
+      { l: list.id },
+      {
+        id: /^rsli_/,
+        object: 'radar.value_list_item',
+        value: 'fraud@example.com',
+        valueList: { id: list.id },
+      },
+    );
+    await step(
+      'value list: shows its items',
+      'query($l: ID!) { radarValueList(id: $l) { listItems(first: 5) { nodes { value } } } }',
+      { l: list.id },
+      { listItems: { nodes: [{ value: 'fraud@example.com' }] } },
+    );
+    await step(
+      'early fraud warnings: listed',
+      '{ radarEarlyFraudWarnings(first: 1) { nodes { id object actionable fraudType charge { id disputed } } } }',
+      {},
+      // The seeded warning came before its charge's dispute, so it is no longer actionable.
+      {
+        nodes: [
+          {
+            id: /^issfr_/,
+            object: 'radar.early_fraud_warning',
+            actionable: false,
+            fraudType: present,
+            charge: { id: /^ch_/, disputed: true },
+          },
+        ],
+      },
+    );
+  });
+});
+
+describe('Issuing', () => {
+  it('authorizations, a captured transaction and a dispute from unsubmitted to submitted', async () => {
+    const holder = await step(
+      'cardholder',
+      'mutation { createIssuingCardholder(input: { name: "Jenny Rosen", email: "jenny.rosen@example.com", type: INDIVIDUAL, billing: { address: { line1: "1234 Main Street", city: "San Francisco", state: "CA", postalCode: "94111", country: "US" } } }) { id object name status type } }',
+      {},
+      {
+        id: /^ich_/,
+        object: 'issuing.cardholder',
+        name: 'Jenny Rosen',
+        status: 'ACTIVE',
+        type: 'INDIVIDUAL',
+      },
+    );
+    const card = await step(
+      'card',
+      'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id object brand currency last4 status type cardholder { id } } }',
+      { h: holder.id },
+      {
+        id: /^ic_/,
+        object: 'issuing.card',
+        brand: 'Visa',
+        currency: 'usd',
+        last4: /^\d{4}$/,
+        status: 'ACTIVE',
+        type: 'VIRTUAL',
+        cardholder: { id: holder.id },
+      },
+    );
+    const stream = await f.subscribe([
+      'issuing_authorization.*',
+      'issuing_transaction.*',
+      'issuing_dispute.*',
+    ]);
+    const auth = await step(
+      'authorization: approved',
+      'mutation($c: ID!) { createIssuingAuthorization(input: { card: $c, amount: 5000 }) { id object status approved amount pendingRequest { amount } } }',
+      { c: card.id },
+      { id: /^iauth_/, object: 'issuing.authorization', status: 'PENDING', approved: true, amount: 5000 },
+    );
+    const captured = await step(
+      'authorization: captured',
+      'mutation($id: ID!) { captureIssuingAuthorization(id: $id) { status amount transactions { id object type amount currency card { id } } } }',
+      { id: auth.id },
+      {
+        status: 'CLOSED',
+        transactions: [
+          {
+            object: 'issuing.transaction',
+            type: 'CAPTURE',
+            amount: -5000,
+            currency: 'usd',
+            card: { id: card.id },
+          },
+        ],
+      },
+    );
+    const purchase = captured.transactions[0].id as string;
+    await step(
+      'transactions: the card lists its capture',
+      'query($c: ID!) { issuingTransactions(card: $c, first: 5) { nodes { id type amount } } }',
+      { c: card.id },
+      { nodes: [{ id: purchase, type: 'CAPTURE', amount: -5000 }] },
+    );
+    const dispute = await step(
+      'dispute: unsubmitted',
+      'mutation($t: ID!) { createIssuingDispute(input: { transaction: $t, evidence: { reason: FRAUDULENT, fraudulent: { explanation: "Not me" } } }) { id object status amount currency transaction { id } evidence { reason } } }',
+      { t: purchase },
+      {
+        id: /^idp_/,
+        object: 'issuing.dispute',
+        status: 'UNSUBMITTED',
+        amount: 5000,
+        currency: 'usd',
+        transaction: { id: purchase },
+        evidence: { reason: 'FRAUDULENT' },
+      },
+    );
+    await step(
+      'dispute: submitted',
+      'mutation($id: ID!) { submitIssuingDispute(id: $id) { status } }',
+      { id: dispute.id },
+      { status: 'SUBMITTED' },
+    );
+    const wanted = [
+      'issuing_authorization.created',
+      'issuing_transaction.created',
+      'issuing_dispute.created',
+      'issuing_dispute.submitted',
+    ];
+    check('issuing: events', await eventsOf(stream, wanted), wanted);
+  });
+});
+
+describe('Treasury', () => {
+  it('received credits and debits post; outbound payments go processing to posted; reversals once', async () => {
+    const FA =
+      'id object status supportedCurrencies balance { cash inboundPending outboundPending } features { cardIssuing { requested status } }';
+    const fa = await step(
+      'financial account: open',
+      `mutation { createTreasuryFinancialAccount(input: { supportedCurrencies: ["usd"], features: { cardIssuing: { requested: true } } }) { ${FA} } }`,
+      {},
+      {
+        id: /^fa_/,
+        object: 'treasury.financial_account',
+        status: 'OPEN',
+        supportedCurrencies: ['usd'],
+        balance: { cash: { usd: 0 } },
+      },
+    );
+    const balance = async () =>
+      (
+        await f.ok(
+          'query($id: ID!) { treasuryFinancialAccount(id: $id) { balance { cash inboundPending outboundPending } } }',
+          { id: fa.id },
+        )
+      ).treasuryFinancialAccount.balance;
+    const stream = await f.subscribe(['treasury.*']);
+    const credit = await step(
+      'received credit: succeeded',
+      'mutation($fa: ID!) { createTreasuryReceivedCredit(input: { financialAccount: $fa, amount: 20000, currency: "usd", network: ACH }) { id object status amount network transaction { status amount flowType } } }',
+      { fa: fa.id },
+      {
+        id: /^rc_/,
+        object: 'treasury.received_credit',
+        status: 'SUCCEEDED',
+        amount: 20000,
+        network: 'ACH',
+        transaction: { status: 'POSTED', amount: 20000, flowType: 'RECEIVED_CREDIT' },
+      },
+    );
+    check('balance: the credit is cash', (await balance()).cash, { usd: 20000 });
+    const debit = await step(
+      'received debit: succeeded',
+      'mutation($fa: ID!) { createTreasuryReceivedDebit(input: { financialAccount: $fa, amount: 3000, currency: "usd", network: ACH }) { id object status amount transaction { status amount flowType } } }',
+      { fa: fa.id },
+      {
+        id: /^rd_/,
+        object: 'treasury.received_debit',
+        status: 'SUCCEEDED',
+        amount: 3000,
+        transaction: { status: 'POSTED', amount: -3000, flowType: 'RECEIVED_DEBIT' },
+      },
+    );
+    check('balance: less the debit', (await balance()).cash, { usd: 17000 });
+    const debitReversal =
+      'mutation($rd: ID!) { createTreasuryDebitReversal(input: { receivedDebit: $rd }) { id object amount status receivedDebit { id } } }';
+    await step(
+      'debit reversal',
+      debitReversal,
+      { rd: debit.id },
+      { id: /^debrev_/, object: 'treasury.debit_reversal', amount: 3000, receivedDebit: { id: debit.id } },
+    );
+    check('debit reversal: only once', await refused(debitReversal, { rd: debit.id }), true);
+    const creditReversal =
+      'mutation($rc: ID!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id object amount status receivedCredit { id } } }';
+    check('balance: the debit reversed', (await balance()).cash, { usd: 20000 });
+
+    const payment = await step(
+      'outbound payment: processing',
+      'mutation($fa: ID!) { createTreasuryOutboundPayment(input: { financialAccount: $fa, amount: 4000, currency: "usd", destinationPaymentMethodData: { type: US_BANK_ACCOUNT, usBankAccount: { accountNumber: "000123456789", routingNumber: "110000000", accountHolderType: INDIVIDUAL } }, description: "Seed payout" }) { id object status amount cancelable transaction { status amount flowType } } }',
+      { fa: fa.id },
+      {
+        id: /^obp_/,
+        object: 'treasury.outbound_payment',
+        status: 'PROCESSING',
+        amount: 4000,
+        cancelable: true,
+        transaction: { status: 'OPEN', amount: -4000, flowType: 'OUTBOUND_PAYMENT' },
+      },
+    );
+    check('balance: the payment is outbound pending', await balance(), {
+      cash: { usd: 16000 },
+      outboundPending: { usd: 4000 },
+    });
+    await step(
+      'outbound payment: posted',
+      'mutation($id: ID!) { postTreasuryOutboundPayment(id: $id) { status cancelable transaction { status amount } } }',
+      { id: payment.id },
+      { status: 'POSTED', cancelable: false, transaction: { status: 'POSTED', amount: -4000 } },
+    );
+    check('balance: posted', await balance(), { cash: { usd: 16000 }, outboundPending: { usd: 0 } });
+    await step(
+      'credit reversal',
+      creditReversal,
+      { rc: credit.id },
+      {
+        id: /^credrev_/,
+        object: 'treasury.credit_reversal',
+        amount: 20000,
+        receivedCredit: { id: credit.id },
+      },
+    );
+    check('credit reversal: only once', await refused(creditReversal, { rc: credit.id }), true);
+    await step(
+      'transaction entries: one per movement',
+      'query($fa: ID!) { treasuryTransactionEntries(financialAccount: $fa, first: 20) { nodes { type balanceImpact { cash outboundPending } } } }',
+      { fa: fa.id },
+      {
+        nodes: [
+          { type: 'CREDIT_REVERSAL', balanceImpact: { cash: -20000, outboundPending: 0 } },
+          { type: 'OUTBOUND_PAYMENT_POSTING', balanceImpact: { cash: 0, outboundPending: -4000 } },
+          { type: 'OUTBOUND_PAYMENT', balanceImpact: { cash: -4000, outboundPending: 4000 } },
+          { type: 'DEBIT_REVERSAL', balanceImpact: { cash: 3000 } },
+          { type: 'RECEIVED_DEBIT', balanceImpact: { cash: -3000 } },
+          { type: 'RECEIVED_CREDIT', balanceImpact: { cash: 20000 } },
+        ],
+      },
+    );
+    await step(
+      'features: card issuing requested and active',
+      'query($fa: ID!) { treasuryFinancialAccount(id: $fa) { features { cardIssuing { requested status } } } }',
+      { fa: fa.id },
+      { features: { cardIssuing: { requested: true, status: 'ACTIVE' } } },
+    );
+    const wanted = [
+      'treasury.received_credit.created',
+      'treasury.received_debit.created',
+      'treasury.debit_reversal.created',
+      'treasury.outbound_payment.created',
+      'treasury.outbound_payment.posted',
+      'treasury.credit_reversal.created',
+    ];
+    check('treasury: events', await eventsOf(stream, wanted), wanted);
+  });
+});
+
+describe('Terminal', () => {
+  it('a connection token, a configuration, a simulated reader', async () => {
+    await step(
+      'connection token',
+      'mutation { createTerminalConnectionToken { object secret } }',
+      {},
+      { object: 'terminal.connection_token', secret: /^pst_test_/ },
+    );
+    await step(
+      'configuration',
+      'mutation { createTerminalConfiguration(input: { name: "Tips", tipping: { usd: { percentages: [15, 20, 25] } } }) { id object name isAccountDefault tipping { usd { percentages } } } }',
+      {},
+      {
+        id: /^tmc_/,
+        object: 'terminal.configuration',
+        name: 'Tips',
+        isAccountDefault: false,
+        tipping: { usd: { percentages: [15, 20, 25] } },
+      },
+    );
+  });
+});
+
 describe('the walk', () => {
   it('matches the seed in every check', () => {
     const misses = results.filter((r) => !r.ok);

@@ -250,12 +250,20 @@ describe('the ledger', () => {
       }),
     );
     expect(tooMuch.fields).toMatchObject({ code: 'insufficient_funds' });
-    // The balance is the sum of the account's transactions, and each has one entry.
+    // The balance is the sum of the account's transactions, and each has its entries (an outbound
+    // transfer holds its amount in `outbound_pending` until it posts).
     const all = call('GET', '/v1/treasury/transactions', { financial_account: fa, limit: 100 })
       .data as JsonObject[];
     expect(all.reduce((sum, t) => sum + Number(t.amount), 0)).toBe(Number(cash().usd));
     const entries = call('GET', '/v1/treasury/transaction_entries', { financial_account: fa, limit: 100 })
       .data as JsonObject[];
-    expect(entries.map((e) => e.transaction).sort()).toEqual(all.map((t) => t.id).sort());
+    expect([...new Set(entries.map((e) => e.transaction))].sort()).toEqual(all.map((t) => t.id).sort());
+    const held = entries.filter((e) => e.transaction === out.transaction);
+    expect(held).toEqual([
+      expect.objectContaining({
+        type: 'outbound_transfer',
+        balance_impact: expect.objectContaining({ cash: -2500, outbound_pending: 2500 }),
+      }),
+    ]);
   });
 });

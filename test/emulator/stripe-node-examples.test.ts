@@ -340,6 +340,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     price_xxxxxxxxxxxxx: SEED.prices.proMonthly,
   }),
   test_subscriptions_post: () => ({ price_xxxxxxxxxxxxx: SEED.prices.basicMonthly }),
+  // A schedule's phases take recurring prices only, as Stripe's do.
+  test_subscription_schedules_post: () => ({ price_xxxxxxxxxxxxx: SEED.prices.basicMonthly }),
   test_subscriptions_discount_delete: () => ({ sub_xyz: subscription({ coupon: SEED.coupons.summer }) }),
   test_subscription_schedules_release_post: () => ({
     sub_sched_xxxxxxxxxxxxx: post('/v1/subscription_schedules', { from_subscription: subscription() }),

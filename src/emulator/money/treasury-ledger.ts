@@ -53,28 +53,39 @@ export function checkFunds(ctx: Ctx, flow: Entry, type: string): void {
     );
 }
 
+/** What an entry moves: `cash`, and money on its way in or out. */
+export interface BalanceImpact {
+  cash?: number;
+  inbound_pending?: number;
+  outbound_pending?: number;
+}
+
 /**
- * The Transaction Entry of a flow's transaction: the flow's whole amount moves `cash` when the flow
- * is created (the transaction itself follows the flow's lifecycle: src/emulator/rules/treasury.ts),
- * and a voided one's entry gives it back (`cash` of the opposite sign).
+ * A Transaction Entry of a flow's transaction, of entry type `type`: by default the flow's whole
+ * amount moves `cash` when the flow is made (the transaction itself follows the flow's lifecycle:
+ * src/emulator/rules/treasury.ts, which also records the postings, failures and returns).
  */
 export function recordEntry(
   ctx: Ctx,
   flow: Entry,
   transaction: Entry,
   type: string,
-  cash: number = Number(transaction.data.amount),
+  impact: BalanceImpact = { cash: Number(transaction.data.amount) },
 ): void {
   ctx.insert(
     'treasury.transaction_entry',
     ctx.build('treasury.transaction_entry', {
-      balance_impact: { cash, inbound_pending: 0, outbound_pending: 0 },
+      balance_impact: {
+        cash: impact.cash ?? 0,
+        inbound_pending: impact.inbound_pending ?? 0,
+        outbound_pending: impact.outbound_pending ?? 0,
+      },
       currency: flow.data.currency ?? 'usd',
       effective_at: ctx.now,
       financial_account: String(flow.data.financial_account),
       flow: flow.id,
       flow_details: null,
-      flow_type: type,
+      flow_type: transaction.data.flow_type ?? type,
       transaction: transaction.id,
       type,
     }),

@@ -4,6 +4,7 @@
  * - Connect: login links exist only for Express accounts.
  * - Terminal: a reader registered with a simulated code (`simulated-wpe`, `simulated-s700`,
  *   `simulated-m2`…) is that simulated device, `online`, with a serial number.
+ * - Terminal: a configuration made through the API is not the account's default.
  * - Financial Connections: `refresh` (`features[]=balance|ownership|transactions`) fills the
  *   account's balance, its owners or its transactions and marks the refresh `succeeded`;
  *   `subscribe`/`unsubscribe` change its `subscriptions` (a transactions subscription refreshes
@@ -127,6 +128,11 @@ export const familyRules: RuleBook = {
         serial_number: `${simulated.toUpperCase().replaceAll('_', '-')}-SIMULATED-${ctx.random.string(6).toUpperCase()}`,
         status: 'online',
       });
+    },
+  },
+  'terminal.configuration': {
+    beforeCreate(_ctx, draft) {
+      draft.is_account_default = false;
     },
   },
   [FC_ACCOUNT]: {
