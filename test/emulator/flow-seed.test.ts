@@ -67,6 +67,17 @@ async function step(
   return value;
 }
 
+/** Submits a hosted page's form as a browser would, without following its redirect. */
+const submitPage = (url: string, fields: Record<string, string>) =>
+  f.emulator.fetch(
+    new Request(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
+
 /** Whether an operation is refused with an error (and no data). */
 async function refused(query: string, variables?: Record<string, unknown>): Promise<boolean> {
   const response = await f.query(query, variables ? { variables } : {});
@@ -312,14 +323,11 @@ describe('billing', () => {
       amountTotal: 1800,
       paymentIntent: null,
     });
-    const paid = await f.emulator.fetch(
-      new Request(session.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'email=jenny.rosen%40example.com&card=4242424242424242&name=Jenny+Rosen',
-      }),
-    );
+    const paid = await submitPage(session.url, {
+      email: 'jenny.rosen@example.com',
+      card: '4242424242424242',
+      name: 'Jenny Rosen',
+    });
     check(
       'checkout: the page redirects to success_url',
       paid.headers.get('location'),
@@ -346,14 +354,7 @@ describe('billing', () => {
       { p: monthly },
     );
     check('checkout (subscription): open', sub, { status: 'OPEN', mode: 'SUBSCRIPTION', amountTotal: 1000 });
-    await f.emulator.fetch(
-      new Request(sub.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'email=sub%40example.com&card=4242424242424242&name=Jenny+Rosen',
-      }),
-    );
+    await submitPage(sub.url, { email: 'sub@example.com', card: '4242424242424242', name: 'Jenny Rosen' });
     const { checkoutSession: subscribed } = await f.ok(query, { id: sub.id });
     check('checkout (subscription): complete with a customer and an active subscription', subscribed, {
       status: 'COMPLETE',
@@ -1113,6 +1114,295 @@ describe('Terminal', () => {
         isAccountDefault: false,
         tipping: { usd: { percentages: [15, 20, 25] } },
       },
+    );
+  });
+});
+
+describe('entitlements, setup attempts, Issuing tokens', () => {
+  it("a product's features entitle its subscribers while the subscription lives", async () => {
+    const { createProduct: product } = await f.ok(
+      'mutation { createProduct(input: { name: "Platinum" }) { id } }',
+    );
+    const { createPrice: price } = await f.ok(
+      'mutation($p: ID!) { createPrice(input: { product: $p, unitAmount: 5000, currency: "usd", recurring: { interval: MONTH } }) { id } }',
+      { p: product.id },
+    );
+    const { createEntitlementsFeature: feature } = await f.ok(
+      'mutation { createEntitlementsFeature(input: { name: "Concierge", lookupKey: "seed_concierge" }) { id lookupKey active } }',
+    );
+    await f.ok(
+      'mutation($p: ID!, $f: ID!) { createProductFeature(product: $p, input: { entitlementFeature: $f }) { id } }',
+      {
+        p: product.id,
+        f: feature.id,
+      },
+    );
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Entitled", source: "tok_visa" }) { id } }',
+    );
+    const entitlements =
+      'query($c: ID!) { entitlementsActiveEntitlements(customer: $c, first: 5) { nodes { object feature { id } lookupKey } } }';
+    await step(
+      'active entitlements: none before a subscription',
+      entitlements,
+      { c: customer.id },
+      { nodes: [] },
+    );
+    const { createSubscription: sub } = await f.ok(
+      'mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) { id status } }',
+      { c: customer.id, p: price.id },
+    );
+    await step(
+      "active entitlements: the product's feature",
+      entitlements,
+      { c: customer.id },
+      {
+        nodes: [
+          {
+            object: 'entitlements.active_entitlement',
+            feature: { id: feature.id },
+            lookupKey: 'seed_concierge',
+          },
+        ],
+      },
+    );
+    await f.ok('mutation($id: ID!) { cancelSubscription(id: $id) { status } }', { id: sub.id });
+    await step(
+      'active entitlements: gone with the subscription',
+      entitlements,
+      { c: customer.id },
+      { nodes: [] },
+    );
+  });
+
+  it('a confirmed SetupIntent keeps its attempt; a declined one too', async () => {
+    const setup =
+      'mutation($pm: ID!) { createSetupIntent(input: { paymentMethod: $pm, confirm: true, paymentMethodTypes: ["card"] }) { id status latestAttempt { id object status paymentMethod { id } setupError { code } } } }';
+    const ok = await step(
+      'setup intent: succeeded with its attempt',
+      setup,
+      { pm: 'pm_card_visa' },
+      {
+        status: 'SUCCEEDED',
+        latestAttempt: { id: /^setatt_/, object: 'setup_attempt', status: 'succeeded', setupError: null },
+      },
+    );
+    await step(
+      'setup attempts: listed by SetupIntent',
+      'query($si: ID!) { setupAttempts(setupIntent: $si, first: 5) { nodes { id } } }',
+      { si: ok.id },
+      { nodes: [{ id: ok.latestAttempt.id }] },
+    );
+    const declined = await f.query(setup, { variables: { pm: 'pm_card_chargeDeclined' } });
+    check('setup intent: a decline is refused', (declined.body.errors?.length ?? 0) > 0, true);
+  });
+
+  it("the demo Issuing card's wallet token", async () => {
+    // The oldest card is the demo's (the walk's own came later).
+    const { issuingCards } = await f.ok('{ issuingCards(first: 20) { nodes { id last4 } } }');
+    const card = issuingCards.nodes.at(-1);
+    await step(
+      'issuing tokens: the demo card in a wallet',
+      'query($c: ID!) { issuingTokens(card: $c, first: 5) { nodes { object status network walletProvider last4 card { id } } } }',
+      { c: card.id },
+      {
+        nodes: [
+          {
+            object: 'issuing.token',
+            status: 'ACTIVE',
+            network: 'VISA',
+            walletProvider: 'APPLE_PAY',
+            last4: card.last4,
+            card: { id: card.id },
+          },
+        ],
+      },
+    );
+  });
+});
+
+describe('Identity, Reporting, Financial Connections, Sigma, Tax, webhooks', () => {
+  it('Identity: a session verified through its page has a report', async () => {
+    const stream = await f.subscribe(['identity.*']);
+    const session = await step(
+      'identity: requires_input',
+      'mutation { createIdentityVerificationSession(input: { type: DOCUMENT, returnUrl: "https://example.com/done" }) { id object status type url clientSecret } }',
+      {},
+      {
+        id: /^vs_/,
+        object: 'identity.verification_session',
+        status: 'REQUIRES_INPUT',
+        type: 'DOCUMENT',
+        url: /^https?:\/\//,
+        clientSecret: /_secret_/,
+      },
+    );
+    const page = await submitPage(session.url, { outcome: 'verified' });
+    check(
+      'identity: the page returns to return_url',
+      page.headers.get('location'),
+      'https://example.com/done',
+    );
+    await step(
+      'identity: verified',
+      'query($id: ID!) { identityVerificationSession(id: $id) { status lastError { code } verifiedOutputs { firstName lastName } lastVerificationReport { id object type document { status } } } }',
+      { id: session.id },
+      {
+        status: 'VERIFIED',
+        lastError: null,
+        verifiedOutputs: { firstName: 'Jenny', lastName: 'Rosen' },
+        lastVerificationReport: {
+          id: /^vr_/,
+          object: 'identity.verification_report',
+          type: 'DOCUMENT',
+          document: { status: 'VERIFIED' },
+        },
+      },
+    );
+    await step(
+      'identity: reports listed by session',
+      'query($id: ID!) { identityVerificationReports(verificationSession: $id, first: 5) { nodes { type } } }',
+      { id: session.id },
+      { nodes: [{ type: 'DOCUMENT' }] },
+    );
+    const wanted = ['identity.verification_session.created', 'identity.verification_session.verified'];
+    check('identity: events', await eventsOf(stream, wanted), wanted);
+  });
+
+  it('Reporting: report types, a run that succeeds with a file the emulator serves', async () => {
+    await step(
+      'report types: listed',
+      '{ reportingReportTypes(first: 100) { nodes { id } } }',
+      {},
+      {
+        nodes: (nodes: unknown) =>
+          Array.isArray(nodes) && nodes.some((n: { id: string }) => n.id === 'balance.summary.1'),
+      },
+    );
+    const run = await step(
+      'report run: succeeded',
+      'mutation { createReportingReportRun(input: { reportType: "balance.summary.1", parameters: { intervalStart: "2024-04-01T00:00:00Z", intervalEnd: "2024-05-01T00:00:00Z" } }) { id object status reportType { id } succeededAt error result { id purpose type url size } } }',
+      {},
+      {
+        id: /^frr_/,
+        object: 'reporting.report_run',
+        status: 'succeeded',
+        reportType: { id: 'balance.summary.1' },
+        succeededAt: present,
+        error: null,
+        result: { id: /^file_/, purpose: 'FINANCE_REPORT_RUN', type: 'csv' },
+      },
+    );
+    const file = await f.emulator.fetch(
+      new Request(run.result.url, { headers: { authorization: `Bearer ${f.emulator.key}` } }),
+    );
+    check('report file: served', file.status, 200);
+    check('report file: its size', Buffer.byteLength(await file.text()), run.result.size);
+  });
+
+  it('Financial Connections: a session, its accounts, balances, owners and transactions', async () => {
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "FC holder" }) { id } }',
+    );
+    await step(
+      'fc session',
+      'mutation($c: ID!) { createFinancialConnectionsSession(input: { accountHolder: { type: CUSTOMER, customer: $c }, permissions: [BALANCES, OWNERSHIP, TRANSACTIONS] }) { id object clientSecret permissions accountHolder { type customer { id } } } }',
+      { c: customer.id },
+      {
+        id: /^fcsess_/,
+        object: 'financial_connections.session',
+        clientSecret: /_secret_/,
+        permissions: ['BALANCES', 'OWNERSHIP', 'TRANSACTIONS'],
+        accountHolder: { type: 'CUSTOMER', customer: { id: customer.id } },
+      },
+    );
+    const { financialConnectionsAccounts } = await f.ok(
+      '{ financialConnectionsAccounts(first: 1) { nodes { id } } }',
+    );
+    const account = financialConnectionsAccounts.nodes[0].id as string;
+    await step(
+      'fc account: refreshed',
+      'mutation($id: ID!) { refreshFinancialConnectionsAccount(id: $id, input: { features: [BALANCE, OWNERSHIP, TRANSACTIONS] }) { balanceRefresh { status } ownershipRefresh { status } transactionRefresh { status } balance { type current } } }',
+      { id: account },
+      {
+        balanceRefresh: { status: 'SUCCEEDED' },
+        ownershipRefresh: { status: 'SUCCEEDED' },
+        transactionRefresh: { status: 'SUCCEEDED' },
+        balance: { type: 'CASH', current: { usd: 1_042_500 } },
+      },
+    );
+    await step(
+      'fc owners',
+      'query($id: ID!) { financialConnectionsAccount(id: $id) { ownership { id owners(first: 5) { nodes { name ownership } } } } }',
+      { id: account },
+      {
+        ownership: {
+          id: /^fcaowns_/,
+          owners: { nodes: [{ name: 'Barbara Liskov', ownership: /^fcaowns_/ }, { name: 'Jenny Rosen' }] },
+        },
+      },
+    );
+    await step(
+      'fc transactions',
+      'query($id: ID!) { financialConnectionsTransactions(account: $id, first: 10) { nodes { amount status description } } }',
+      { id: account },
+      {
+        nodes: (nodes: unknown) =>
+          Array.isArray(nodes) && nodes.some((n: { description: string }) => n.description === 'Payroll'),
+      },
+    );
+  });
+
+  it('Sigma, Tax registrations and settings, webhook endpoints', async () => {
+    await step(
+      'sigma: a completed run with its file',
+      '{ sigmaScheduledQueryRuns(first: 1) { nodes { object status sql file { id purpose } } } }',
+      {},
+      {
+        nodes: [{ object: 'scheduled_query_run', status: 'completed', sql: present, file: { id: /^file_/ } }],
+      },
+    );
+    await step(
+      'tax registration',
+      'mutation { createTaxRegistration(input: { country: "US", countryOptions: { us: { state: "CA", type: STATE_SALES_TAX } }, activeFrom: { now: true } }) { id object country status countryOptions { us { state type } } } }',
+      {},
+      {
+        id: /^taxreg_/,
+        object: 'tax.registration',
+        country: 'US',
+        status: 'ACTIVE',
+        countryOptions: { us: { state: 'CA', type: 'STATE_SALES_TAX' } },
+      },
+    );
+    await step(
+      'tax settings: active once the head office is set',
+      'mutation { updateTaxSettings(input: { defaults: { taxCode: "txcd_10000000", taxBehavior: EXCLUSIVE }, headOffice: { address: { country: "US", state: "CA", postalCode: "94111", city: "San Francisco", line1: "1 Main St" } } }) { object status defaults { taxCode { id } taxBehavior } headOffice { address { country } } } }',
+      {},
+      {
+        object: 'tax.settings',
+        status: 'ACTIVE',
+        defaults: { taxCode: { id: 'txcd_10000000' }, taxBehavior: 'EXCLUSIVE' },
+        headOffice: { address: { country: 'US' } },
+      },
+    );
+    const endpoint = await step(
+      'webhook endpoint',
+      'mutation { createWebhookEndpoint(input: { url: "https://example.com/hooks", enabledEvents: [CHARGE_SUCCEEDED, CHARGE_FAILED] }) { id object url status secret enabledEvents } }',
+      {},
+      {
+        id: /^we_/,
+        object: 'webhook_endpoint',
+        url: 'https://example.com/hooks',
+        status: 'enabled',
+        secret: /^whsec_/,
+        enabledEvents: ['charge.succeeded', 'charge.failed'],
+      },
+    );
+    await step(
+      'webhook endpoint: deleted',
+      'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { deleted } }',
+      { id: endpoint.id },
+      { deleted: true },
     );
   });
 });

@@ -34,13 +34,16 @@ function call(path: string, params: JsonObject = {}): JsonObject | undefined {
   }
 }
 
-/** The list's required query parameters, from a stored object of the list's resource. */
+/**
+ * The list's required query parameters, from a stored object of the list's resource (or the object
+ * it is stored under, for one whose data does not name it: a customer's active entitlements).
+ */
 function requiredParams(route: Route): JsonObject | undefined {
   const names = route.op.query.filter((q) => q.required).map((q) => q.name);
   if (names.length === 0) return {};
   for (const resource of route.resources) {
     for (const entry of h.emulator.store.platform.all(resource)) {
-      const values = names.map((name) => entry.data[name]);
+      const values = names.map((name) => entry.data[name] ?? (names.length === 1 ? entry.parent : undefined));
       if (values.every((v) => typeof v === 'string' && v !== ''))
         return Object.fromEntries(names.map((n, i) => [n, values[i]!])) as JsonObject;
     }

@@ -50,24 +50,41 @@ function refresh(ctx: Ctx, account: Entry, what: readonly string[]): Entry {
     fields.balance_refresh = refreshed(ctx);
   }
   if (what.includes('ownership')) {
-    // Owners are listed under the account (`/owners?ownership=`); the ownership id names the refresh.
+    // Owners are listed under the account (`/owners?ownership=`); the ownership (expandable on the
+    // account) names the refresh and holds them.
     const ownership = { id: `fcaowns_${ctx.random.string(24)}` };
+    const owners: JsonObject[] = [];
     for (const [name, email] of [
       ['Jenny Rosen', 'jenny.rosen@example.com'],
       ['Barbara Liskov', 'barbara.liskov@example.com'],
     ] as const)
-      ctx.insert(
-        'financial_connections.account_owner',
-        ctx.build('financial_connections.account_owner', {
-          email,
-          name,
-          ownership: ownership.id,
-          phone: null,
-          raw_address: '510 Townsend St, San Francisco, CA 94103',
-          refreshed_at: ctx.now,
-        }),
-        { parent: account.id },
+      owners.unshift(
+        ctx.insert(
+          'financial_connections.account_owner',
+          ctx.build('financial_connections.account_owner', {
+            email,
+            name,
+            ownership: ownership.id,
+            phone: null,
+            raw_address: '510 Townsend St, San Francisco, CA 94103',
+            refreshed_at: ctx.now,
+          }),
+          { parent: account.id },
+        ).data,
       );
+    ctx.insert('financial_connections.account_ownership', {
+      // Not a resource of its own (no endpoint): the refresh gives its id.
+      id: ownership.id,
+      ...ctx.build('financial_connections.account_ownership', {
+        owners: {
+          data: owners,
+          has_more: false,
+          object: 'list',
+          url: `/v1/financial_connections/accounts/${account.id}/owners?ownership=${ownership.id}`,
+        },
+      }),
+    });
+    fields.ownership = ownership.id;
     fields.ownership_refresh = refreshed(ctx);
   }
   if (what.includes('transactions')) {

@@ -12,6 +12,7 @@ import { connectRules } from './connect.ts';
 import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
+import { entitlementRules } from './entitlements.ts';
 import { eventRules } from './events.ts';
 import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
@@ -61,6 +62,7 @@ export const RULES: RuleBook = merge(
   creditNoteRules,
   cryptoOnrampRules,
   customerRules,
+  entitlementRules,
   eventRules,
   familyRules,
   fileRules,
