@@ -202,6 +202,47 @@ describe('cards on a customer', () => {
   });
 });
 
+describe('Sources', () => {
+  it('a chargeable card Source is charged; attached to a customer it is one of their sources', async () => {
+    const source = await step(
+      'source: chargeable',
+      'mutation { createSource(input: { type: CARD, token: "tok_visa", usage: REUSABLE }) { id object type status usage flow card { brand last4 } } }',
+      {},
+      {
+        id: /^src_/,
+        object: 'source',
+        type: 'CARD',
+        status: 'chargeable',
+        usage: 'reusable',
+        flow: 'none',
+        card: { brand: 'Visa', last4: '4242' },
+      },
+    );
+    const { createCustomer: customer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Source payer" }) { id } }',
+    );
+    await step(
+      'source: attached',
+      'mutation($c: ID!, $s: ID!) { createCustomerSource(customer: $c, input: { source: $s }) { __typename ... on Source { id customer { id } } } }',
+      { c: customer.id, s: source.id },
+      { __typename: 'Source', id: source.id, customer: { id: customer.id } },
+    );
+    await step(
+      'source: charged',
+      'mutation($c: ID!, $s: ID!) { createCharge(input: { amount: 1500, currency: "usd", customer: $c, source: $s }) { status amount paid captured paymentMethodId customer { id } } }',
+      { c: customer.id, s: source.id },
+      {
+        status: 'SUCCEEDED',
+        amount: 1500,
+        paid: true,
+        captured: true,
+        paymentMethodId: source.id,
+        customer: { id: customer.id },
+      },
+    );
+  });
+});
+
 describe('billing', () => {
   let product: string;
   let monthly: string;
@@ -747,6 +788,35 @@ describe('Connect', () => {
     );
     const wanted = ['transfer.created', 'transfer.reversed', 'transfer.reversed'];
     check('transfer: events', await eventsOf(stream, wanted), wanted);
+  });
+
+  it("a transfer_group transfer is reversed only from the destination's balance", async () => {
+    const { createAccount: account } = await f.ok(
+      'mutation { createAccount(input: { type: CUSTOM, country: "US", externalAccount: "btok_us" }) { id } }',
+    );
+    const { createTransfer: transfer } = await f.ok(
+      'mutation($a: ID!) { createTransfer(input: { amount: 3000, currency: "usd", destination: $a, transferGroup: "ORDER_2" }) { id } }',
+      { a: account.id },
+    );
+    const payout = await f.query(
+      'mutation { createPayout(input: { amount: 3000, currency: "usd" }) { id status amount } }',
+      { headers: { 'Stripe-Account': account.id } },
+    );
+    check(
+      'payout: the destination pays out what it got',
+      (payout.body.data as Record<string, any> | undefined)?.createPayout?.amount,
+      3000,
+    );
+    check(
+      'reversal: refused once the destination has paid it out',
+      await refused(
+        'mutation($t: ID!) { createTransferReversal(transfer: $t, input: { amount: 1000 }) { id } }',
+        {
+          t: transfer.id,
+        },
+      ),
+      true,
+    );
   });
 
   it('a destination charge with an application fee; fee refunds', async () => {

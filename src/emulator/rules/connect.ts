@@ -9,7 +9,8 @@
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
  *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
- *   `amount_reversed` and sets `reversed` when full.
+ *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
+ *   (a destination charge's transfer aside).
  * - A payout can be canceled while pending; application fee refunds work like charge refunds.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -18,7 +19,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
 import { trackRequirements } from '../hosted/connect.ts';
-import { insertIn, requireAvailable } from '../money/ledger.ts';
+import { available, insertIn, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
 
@@ -122,6 +123,19 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
   }
   if (reversal < 1)
     throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  // The destination gives the money back, so it must have it (unless the transfer came from a
+  // charge, whose reversal Stripe limits to the charge instead).
+  const destination = transfer.data.destination;
+  const currency = String(transfer.data.currency ?? 'usd');
+  if (
+    typeof destination === 'string' &&
+    typeof transfer.data.source_transaction !== 'string' &&
+    available(ctx, currency, ctx.store.scope(destination)) < reversal
+  )
+    throw invalidRequest(
+      `The destination account ${destination} does not have enough available funds to reverse this transfer.`,
+      { code: 'balance_insufficient', param: 'amount' },
+    );
   Object.assign(draft, {
     amount: reversal,
     balance_transaction: balanceTransaction(ctx, {
@@ -136,7 +150,6 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
     transfer: transfer.id,
   });
   ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
-  const destination = transfer.data.destination;
   if (typeof destination === 'string' && typeof transfer.data.destination_payment === 'string') {
     // The destination gives the money back: a refund of its payment.
     balanceTransaction(ctx, {
