@@ -416,6 +416,29 @@ describe('billing', () => {
       url: /^https?:\/\//,
       lineItems: { nodes: [{ price: { id: once }, quantity: 1, amountTotal: 900 }] },
     });
+    // A customer opens the link: a new Checkout Session, and its page.
+    const opened = await f.emulator.fetch(new Request(link.url, { redirect: 'manual' }));
+    const location = opened.headers.get('location') ?? '';
+    check('payment link: opens a Checkout Session page', location, /\/pay\/cs_\w+$/);
+    const SESSION = 'id status mode amountTotal currency paymentLink { id } paymentIntent { status amount }';
+    const sessions = `query($l: ID!) { checkoutSessions(paymentLink: $l, first: 5) { nodes { ${SESSION} } } }`;
+    const { checkoutSessions } = await f.ok(sessions, { l: link.id });
+    check('payment link: its session', checkoutSessions.nodes, [
+      {
+        id: location.split('/').pop(),
+        status: 'OPEN',
+        mode: 'PAYMENT',
+        amountTotal: 900,
+        currency: 'eur',
+        paymentLink: { id: link.id },
+      },
+    ]);
+    await submitPage(location, { card: '4242424242424242', email: 'link@example.com' });
+    const { checkoutSessions: paid } = await f.ok(sessions, { l: link.id });
+    check('payment link: its session paid', paid.nodes[0], {
+      status: 'COMPLETE',
+      paymentIntent: { status: 'SUCCEEDED', amount: 900 },
+    });
   });
 
   it("customer balance transactions move the customer's balance; the next invoice uses it", async () => {

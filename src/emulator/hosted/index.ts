@@ -101,6 +101,7 @@ function checkoutPage(
       'Checkout (Stripe emulator)',
       `<h1>${rest === 'success' ? 'Payment complete' : 'Payment canceled'}</h1>`,
     );
+  if (rest.startsWith('plink_') && method === 'GET') return openLink(service, rest);
   if (!rest.startsWith('cs_')) return undefined;
   const entry = service.store.platform.find(rest);
   if (entry?.resource !== 'checkout.session')
@@ -113,6 +114,20 @@ function checkoutPage(
   }
   if (method !== 'POST') return undefined;
   return pay(service, session, form);
+}
+
+/** A payment link opened: a new Checkout Session (the link's `open` rule), and on to its page. */
+function openLink(service: EmulatorHandle, id: string): HostedPage {
+  if (service.store.platform.find(id)?.resource !== 'payment_link')
+    return html('Not found', '<h1>No such payment link</h1>', 404);
+  try {
+    const session = service.transaction((ctx) =>
+      ctx.ops.runAction(ctx, ctx.require(id, ['payment_link']), 'open', {}),
+    );
+    return redirect(String(session.data.url));
+  } catch (error) {
+    return html('Payment link (Stripe emulator)', `<h1>${escapeHtml((error as Error).message)}</h1>`, 400);
+  }
 }
 
 /**

@@ -132,6 +132,31 @@ export function completeSession(
   return ctx.set(session, fields);
 }
 
+/**
+ * A Checkout Session for a customer opening a payment link: its line items, `subscription` mode
+ * when one is recurring, back to the link's redirect (or the emulator's landing page) once paid.
+ */
+function openPaymentLink(ctx: Ctx, link: Entry): Entry {
+  if (link.data.active === false) throw invalidRequest(`The payment link ${link.id} is not active.`);
+  const items = ctx.children(link, ['item']).reverse();
+  const recurring = items.some((item) => isObject(item.data.price) && isObject(item.data.price.recurring));
+  const after = isObject(link.data.after_completion) ? link.data.after_completion : {};
+  const redirect =
+    isObject(after.redirect) && typeof after.redirect.url === 'string' ? after.redirect.url : null;
+  const session = ctx.ops.createResource(ctx, 'checkout.session', {
+    mode: recurring ? 'subscription' : 'payment',
+    line_items: items.map((item) => ({
+      price: String((item.data.price as JsonObject).id),
+      quantity: Number(item.data.quantity ?? 1),
+    })),
+    success_url: redirect ?? `${ctx.publicUrl ?? 'https://checkout.stripe.com'}${HOSTED_PREFIX}success`,
+    ...(typeof link.data.customer_creation === 'string'
+      ? { customer_creation: link.data.customer_creation }
+      : {}),
+  });
+  return ctx.set(session, { payment_link: link.id });
+}
+
 const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
 
 export const checkoutRules: RuleBook = {
@@ -164,7 +189,16 @@ export const checkoutRules: RuleBook = {
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
       storeLineItems(ctx, String(draft.id), params.line_items);
-      draft.url = `https://buy.stripe.com/test_${ctx.random.string(14)}`;
+      // Drawn either way, so the seed's later ids do not depend on a listening server.
+      const token = ctx.random.string(14);
+      // The emulator's own page opens a Checkout Session (src/emulator/hosted/index.ts).
+      draft.url = ctx.publicUrl
+        ? `${ctx.publicUrl}${HOSTED_PREFIX}${String(draft.id)}`
+        : `https://buy.stripe.com/test_${token}`;
+    },
+    actions: {
+      // Opening the link (the hosted page, in-process only): a new Checkout Session of its items.
+      open: (ctx, link) => openPaymentLink(ctx, link),
     },
   },
   item: { ascending: true },
