@@ -6,7 +6,7 @@
  * the count of those that do is printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
+import { type EventStream, type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
 
 let f: FlowHarness;
 beforeAll(async () => {
@@ -87,13 +87,15 @@ async function refused(query: string, variables?: Record<string, unknown>): Prom
 const present = (value: unknown) => value !== null && value !== undefined && value !== '';
 
 /** The event types of a stream, among `types`, once each of them arrived in order. */
-async function eventsOf(
-  stream: Awaited<ReturnType<FlowHarness['subscribe']>>,
-  types: readonly string[],
-): Promise<string[]> {
+async function eventsOf(stream: EventStream, types: readonly string[]): Promise<string[]> {
   const seen = typesAmong(await stream.until(types), types);
   stream.close();
   return seen;
+}
+
+/** Checks that `stream` delivers `wanted` in order (other types between them are not counted). */
+async function checkEvents(label: string, stream: EventStream, wanted: readonly string[]): Promise<void> {
+  check(label, await eventsOf(stream, wanted), wanted);
 }
 
 describe('cards on a customer', () => {
@@ -493,8 +495,11 @@ describe('billing', () => {
         charge: { amount: 700, status: 'SUCCEEDED' },
       },
     );
-    const wanted = ['invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded'];
-    check('invoice: events', await eventsOf(stream, wanted), wanted);
+    await checkEvents('invoice: events', stream, [
+      'invoice.finalized',
+      'invoice.paid',
+      'invoice.payment_succeeded',
+    ]);
     const { customer: after } = await f.ok(
       'query($c: ID!) { customer(id: $c) { balance balanceTransactions(first: 5) { nodes { type amount invoice { id } } } } }',
       { c: id },
@@ -563,14 +568,13 @@ describe('billing', () => {
       items: { nodes: (nodes: unknown) => Array.isArray(nodes) && nodes.length === 2 },
       latestInvoice: { status: 'PAID', total: 11000, amountPaid: 11000, subscription: { id: sub.id } },
     });
-    const first = [
+    await checkEvents('subscription: first cycle events', stream, [
       'customer.subscription.created',
       'invoice.created',
       'invoice.finalized',
       'invoice.paid',
       'invoice.payment_succeeded',
-    ];
-    check('subscription: first cycle events', await eventsOf(stream, first), first);
+    ]);
 
     const addItem =
       'mutation($s: ID!, $p: ID!) { createSubscriptionItem(input: { subscription: $s, price: $p, quantity: 2, prorationBehavior: NONE }) { id quantity subscription { id } price { id } } }';
@@ -676,12 +680,14 @@ describe('Connect', () => {
       },
     );
     custom = account.id;
+    const capabilityEvents = await f.subscribe(['capability.*', 'account.updated']);
     await step(
       'capability: requested off',
       'mutation($a: ID!) { updateAccountCapability(account: $a, id: "card_payments", input: { requested: false }) { id requested status } }',
       { a: custom },
       { id: /card_payments$/, requested: false, status: 'INACTIVE' },
     );
+    await checkEvents('capability: events', capabilityEvents, ['capability.updated', 'account.updated']);
     await step(
       'account link: onboarding',
       'mutation($a: ID!) { createAccountLink(input: { account: $a, type: ACCOUNT_ONBOARDING, refreshUrl: "https://example.com/reauth", returnUrl: "https://example.com/return" }) { object url expiresAt created } }',
@@ -757,7 +763,12 @@ describe('Connect', () => {
         },
       ],
     ];
+    const stream = await f.subscribe(['account.external_account.*']);
     for (const [label, token, fields] of expected) await step(label, add, { a: custom, t: token }, fields);
+    await checkEvents('external accounts: events', stream, [
+      'account.external_account.created',
+      'account.external_account.created',
+    ]);
   });
 
   it('transfers move balance; reversals move it back, never beyond the transfer', async () => {
@@ -809,8 +820,11 @@ describe('Connect', () => {
       { t: transfer.id },
       { amount: 1500, transfer: { amountReversed: 2500, reversed: true } },
     );
-    const wanted = ['transfer.created', 'transfer.reversed', 'transfer.reversed'];
-    check('transfer: events', await eventsOf(stream, wanted), wanted);
+    await checkEvents('transfer: events', stream, [
+      'transfer.created',
+      'transfer.reversed',
+      'transfer.reversed',
+    ]);
   });
 
   it("a transfer_group transfer is reversed only from the destination's balance", async () => {
@@ -843,6 +857,7 @@ describe('Connect', () => {
   });
 
   it('a destination charge with an application fee; fee refunds', async () => {
+    const stream = await f.subscribe(['application_fee.*', 'transfer.created']);
     const intent = await step(
       'destination charge',
       `mutation($a: ID!) { createPaymentIntent(input: { amount: 10000, currency: "usd", paymentMethod: "pm_card_visa", confirm: true,
@@ -877,6 +892,12 @@ describe('Connect', () => {
       { f: fee },
       { amountRefunded: 1000, refunded: true, refunds: { nodes: [{ amount: 600 }, { amount: 400 }] } },
     );
+    await checkEvents('application fee: events', stream, [
+      'transfer.created',
+      'application_fee.created',
+      'application_fee.refunded',
+      'application_fee.refunded',
+    ]);
   });
 
   it('a top-up adds to the balance', async () => {
@@ -915,8 +936,7 @@ describe('Radar', () => {
       { id: intent.review.id },
       { open: false, reason: 'approved', closedReason: 'APPROVED' },
     );
-    const wanted = ['review.opened', 'review.closed'];
-    check('review: events', await eventsOf(stream, wanted), wanted);
+    await checkEvents('review: events', stream, ['review.opened', 'review.closed']);
 
     const list = await step(
       'value list',
@@ -1045,13 +1065,12 @@ describe('Issuing', () => {
       { id: dispute.id },
       { status: 'SUBMITTED' },
     );
-    const wanted = [
+    await checkEvents('issuing: events', stream, [
       'issuing_authorization.created',
       'issuing_transaction.created',
       'issuing_dispute.created',
       'issuing_dispute.submitted',
-    ];
-    check('issuing: events', await eventsOf(stream, wanted), wanted);
+    ]);
   });
 });
 
@@ -1176,15 +1195,14 @@ describe('Treasury', () => {
       { fa: fa.id },
       { features: { cardIssuing: { requested: true, status: 'ACTIVE' } } },
     );
-    const wanted = [
+    await checkEvents('treasury: events', stream, [
       'treasury.received_credit.created',
       'treasury.received_debit.created',
       'treasury.debit_reversal.created',
       'treasury.outbound_payment.created',
       'treasury.outbound_payment.posted',
       'treasury.credit_reversal.created',
-    ];
-    check('treasury: events', await eventsOf(stream, wanted), wanted);
+    ]);
   });
 });
 
@@ -1241,10 +1259,20 @@ describe('entitlements, setup attempts, Issuing tokens', () => {
       { c: customer.id },
       { nodes: [] },
     );
+    const stream = await f.subscribe(['entitlements.*'], 'id');
     const { createSubscription: sub } = await f.ok(
       'mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) { id status } }',
       { c: customer.id, p: price.id },
     );
+    const [summary] = await stream.take(1);
+    check('entitlements: the summary event', summary, {
+      type: 'entitlements.active_entitlement_summary.updated',
+      data: {
+        customer: customer.id,
+        entitlements: { data: [{ feature: feature.id, lookup_key: 'seed_concierge' }] },
+      },
+    });
+    stream.close();
     await step(
       "active entitlements: the product's feature",
       entitlements,
@@ -1269,6 +1297,7 @@ describe('entitlements, setup attempts, Issuing tokens', () => {
   });
 
   it('a confirmed SetupIntent keeps its attempt; a declined one too', async () => {
+    const stream = await f.subscribe(['setup_intent.*']);
     const setup =
       'mutation($pm: ID!) { createSetupIntent(input: { paymentMethod: $pm, confirm: true, paymentMethodTypes: ["card"] }) { id status latestAttempt { id object status paymentMethod { id } setupError { code } } } }';
     const ok = await step(
@@ -1288,6 +1317,12 @@ describe('entitlements, setup attempts, Issuing tokens', () => {
     );
     const declined = await f.query(setup, { variables: { pm: 'pm_card_chargeDeclined' } });
     check('setup intent: a decline is refused', (declined.body.errors?.length ?? 0) > 0, true);
+    await checkEvents('setup intent: events', stream, [
+      'setup_intent.created',
+      'setup_intent.succeeded',
+      'setup_intent.created',
+      'setup_intent.setup_failed',
+    ]);
   });
 
   it("the demo Issuing card's wallet token", async () => {
@@ -1358,8 +1393,10 @@ describe('Identity, Reporting, Financial Connections, Sigma, Tax, webhooks', () 
       { id: session.id },
       { nodes: [{ type: 'DOCUMENT' }] },
     );
-    const wanted = ['identity.verification_session.created', 'identity.verification_session.verified'];
-    check('identity: events', await eventsOf(stream, wanted), wanted);
+    await checkEvents('identity: events', stream, [
+      'identity.verification_session.created',
+      'identity.verification_session.verified',
+    ]);
   });
 
   it('Reporting: report types, a run that succeeds with a file the emulator serves', async () => {

@@ -2,9 +2,11 @@
  * Entitlements: a customer's active entitlements are the features attached to the products of their
  * live subscriptions (`POST /v1/products/{product}/features`). They are kept in step as
  * subscriptions start, change and end (rules/subscriptions.ts calls `syncEntitlements`), stored
- * under the customer and listed by `GET /v1/entitlements/active_entitlements?customer=`.
+ * under the customer and listed by `GET /v1/entitlements/active_entitlements?customer=`. A change
+ * sends `entitlements.active_entitlement_summary.updated` with the customer's entitlements.
  */
 import type { Ctx } from '../engine/context.ts';
+import { emitEvent } from '../engine/events.ts';
 import { isObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 
@@ -31,13 +33,31 @@ export function syncEntitlements(ctx: Ctx, customerId: string): void {
     }
   }
   const held = ctx.children(customer, [ACTIVE]);
-  for (const entitlement of held)
-    if (!features.has(String(entitlement.data.feature))) ctx.ops.deleteEntry(ctx, entitlement);
+  let changed = false;
+  for (const entitlement of held) {
+    if (features.has(String(entitlement.data.feature))) continue;
+    ctx.ops.deleteEntry(ctx, entitlement);
+    changed = true;
+  }
   const kept = new Set(held.map((e) => String(e.data.feature)));
   for (const [feature, lookupKey] of features) {
     if (kept.has(feature)) continue;
     ctx.insert(ACTIVE, ctx.build(ACTIVE, { feature, lookup_key: lookupKey }), { parent: customer.id });
+    changed = true;
   }
+  if (!changed) return;
+  // The summary object is not in the API version's spec; its shape is Stripe's.
+  emitEvent(ctx, 'entitlements.active_entitlement_summary.updated', {
+    object: 'entitlements.active_entitlement_summary',
+    customer: customer.id,
+    entitlements: {
+      object: 'list',
+      data: ctx.children(customer, [ACTIVE]).map((e) => e.data),
+      has_more: false,
+      url: `/v1/customer/${customer.id}/entitlements`,
+    },
+    livemode: false,
+  });
 }
 
 /** A feature attached to or removed from a product: its subscribers' entitlements follow. */
