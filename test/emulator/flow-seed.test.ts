@@ -366,6 +366,16 @@ describe('billing', () => {
       amountTotal: 1800,
       paymentIntent: null,
     });
+    const declined = await submitPage(session.url, { card: '4000000000000002' });
+    check('checkout: a declined card stays on the page', declined.status, 200);
+    const { checkoutSession: retry } = await f.ok(
+      'query($id: ID!) { checkoutSession(id: $id) { status paymentIntent { id status lastPaymentError { code } } } }',
+      { id: session.id },
+    );
+    check('checkout: open after a decline, its PaymentIntent failed', retry, {
+      status: 'OPEN',
+      paymentIntent: { status: 'REQUIRES_PAYMENT_METHOD', lastPaymentError: { code: 'card_declined' } },
+    });
     const paid = await submitPage(session.url, {
       email: 'jenny.rosen@example.com',
       card: '4242424242424242',
@@ -382,7 +392,7 @@ describe('billing', () => {
       status: 'COMPLETE',
       paymentStatus: 'PAID',
       customer: { id },
-      paymentIntent: { status: 'SUCCEEDED', amount: 1800 },
+      paymentIntent: { id: retry.paymentIntent?.id, status: 'SUCCEEDED', amount: 1800 },
       subscription: null,
     });
     check(

@@ -3,7 +3,7 @@
  * objects) from `line_items[n][price]` and `quantity`.
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -118,14 +118,29 @@ export function completeSession(
   } else {
     const total = Number(session.data.amount_total ?? 0);
     if (total > 0) {
-      fields.payment_intent = ctx.ops.createResource(ctx, 'payment_intent', {
-        amount: total,
-        currency: String(session.data.currency ?? 'usd'),
-        confirm: true,
-        payment_method: paymentMethod,
-        ...(customer ? { customer } : {}),
-        ...(email ? { receipt_email: email } : {}),
-      }).id;
+      // A retry after a decline confirms the same PaymentIntent again.
+      const earlier =
+        typeof session.data.payment_intent === 'string'
+          ? ctx.find(session.data.payment_intent, ['payment_intent'])
+          : undefined;
+      try {
+        fields.payment_intent = earlier
+          ? ctx.ops.runAction(ctx, earlier, 'confirm', { payment_method: paymentMethod }).id
+          : ctx.ops.createResource(ctx, 'payment_intent', {
+              amount: total,
+              currency: String(session.data.currency ?? 'usd'),
+              confirm: true,
+              payment_method: paymentMethod,
+              ...(customer ? { customer } : {}),
+              ...(email ? { receipt_email: email } : {}),
+            }).id;
+      } catch (error) {
+        // A declined card: the session stays open with its failed PaymentIntent, as Checkout's.
+        const failed = error instanceof ErrorReply ? error.fields.payment_intent : undefined;
+        if (isObject(failed) && typeof failed.id === 'string')
+          ctx.set(session, { payment_intent: failed.id });
+        throw error;
+      }
     }
     fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
   }
