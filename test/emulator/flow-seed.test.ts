@@ -543,6 +543,43 @@ describe('billing', () => {
     });
   });
 
+  it('a draft that advances automatically is finalized and paid an hour later (test clock)', async () => {
+    const start = Date.UTC(2025, 5, 1) / 1000;
+    const iso = (t: number) => new Date(t * 1000).toISOString();
+    const { createTestClock: clock } = await f.ok(
+      'mutation($t: DateTime!) { createTestClock(input: { frozenTime: $t }) { id } }',
+      { t: iso(start) },
+    );
+    const id = await customer(`testClock: "${clock.id}"`);
+    await f.ok(
+      'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, amount: 2500, currency: "usd" }) { id } }',
+      { c: id },
+    );
+    const draft = await step(
+      'auto-advance: a draft at the clock time',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, autoAdvance: true }) { id status autoAdvance created testClock { id } } }',
+      { c: id },
+      { status: 'DRAFT', autoAdvance: true, created: iso(start), testClock: { id: clock.id } },
+    );
+    const advance =
+      'mutation($id: ID!, $t: DateTime!) { advanceTestClock(id: $id, input: { frozenTime: $t }) { status } }';
+    const invoice = 'query($id: ID!) { invoice(id: $id) { status amountPaid } }';
+    await f.ok(advance, { id: clock.id, t: iso(start + 1800) });
+    await step(
+      'auto-advance: still a draft after half an hour',
+      invoice,
+      { id: draft.id },
+      { status: 'DRAFT' },
+    );
+    await f.ok(advance, { id: clock.id, t: iso(start + 3600) });
+    await step(
+      'auto-advance: paid an hour after creation',
+      invoice,
+      { id: draft.id },
+      { status: 'PAID', amountPaid: 2500 },
+    );
+  });
+
   it('a portal configuration and a session', async () => {
     const { createBillingPortalConfiguration: config } = await f.ok(
       'mutation { createBillingPortalConfiguration(input: { businessProfile: { headline: "Seed" }, features: { invoiceHistory: { enabled: true } } }) { id active isDefault features { invoiceHistory { enabled } } } }',
