@@ -18,10 +18,37 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
-import { trackRequirements } from '../hosted/connect.ts';
+import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
 import { available, insertIn, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
+
+/**
+ * A country spec's `verification_fields`: what onboarding asks an individual or a company for (the
+ * requirement names the emulator tracks on accounts, hosted/connect.ts), and what it may ask later.
+ */
+export function verificationFields(scope: Parameters<typeof requirementsOf>[0]): JsonObject {
+  const fieldsOf = (business_type: string) => {
+    const bare: Entry = {
+      key: 'acct_spec',
+      id: 'acct_spec',
+      resource: 'account',
+      seq: 0,
+      data: { business_type },
+    };
+    return { minimum: [...requirementsOf(scope, bare), 'business_type'].sort(), additional: [] };
+  };
+  return {
+    company: {
+      ...fieldsOf('company'),
+      additional: ['company.verification.document', 'relationship.representative'],
+    },
+    individual: {
+      ...fieldsOf('individual'),
+      additional: ['individual.id_number', 'individual.verification.document'],
+    },
+  };
+}
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 

@@ -19,8 +19,8 @@ import type { EmulatorHandle } from '../engine/handle.ts';
 import { ID_SUFFIX_LENGTH, prefixOf } from '../engine/ids.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { Random } from '../engine/random.ts';
-import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
-import { requirementsOf } from '../hosted/connect.ts';
+import { PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
+import { verificationFields } from '../rules/connect.ts';
 import { seedFamilies } from './families.ts';
 import { seedPreview } from './preview.ts';
 
@@ -28,33 +28,6 @@ import { seedPreview } from './preview.ts';
  * 2024-04-01T00:00:00Z: the seed's clock starts here and advances between objects by a few days
  * (drawn from a fixed seed), so the demo data spreads over about two and a half years.
  */
-/**
- * A country spec's `verification_fields`: what onboarding asks an individual or a company for (the
- * requirement names the emulator tracks on accounts, hosted/connect.ts), and what it may ask later.
- */
-function verificationFields(scope: Parameters<typeof requirementsOf>[0]): JsonObject {
-  const fieldsOf = (business_type: string) => {
-    const bare: Entry = {
-      key: 'acct_spec',
-      id: 'acct_spec',
-      resource: 'account',
-      seq: 0,
-      data: { business_type },
-    };
-    return { minimum: [...requirementsOf(scope, bare), 'business_type'].sort(), additional: [] };
-  };
-  return {
-    company: {
-      ...fieldsOf('company'),
-      additional: ['company.verification.document', 'relationship.representative'],
-    },
-    individual: {
-      ...fieldsOf('individual'),
-      additional: ['individual.id_number', 'individual.verification.document'],
-    },
-  };
-}
-
 export const SEED_EPOCH = 1_711_929_600;
 const SEED_RANDOM = 0x5eed;
 const DAY = 86_400;
