@@ -4,6 +4,7 @@ import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import { hostedRules } from '../hosted/index.ts';
 import { ledgerRules } from '../money/ledger.ts';
 import { appRules } from './apps.ts';
+import { cashBalanceRules } from './cash-balance.ts';
 import { catalogRules } from './catalog.ts';
 import { chargeRules } from './charges.ts';
 import { checkoutRules } from './checkout.ts';
@@ -54,6 +55,7 @@ function merge(...books: RuleBook[]): RuleBook {
 
 export const RULES: RuleBook = merge(
   appRules,
+  cashBalanceRules,
   catalogRules,
   chargeRules,
   checkoutRules,
