@@ -335,6 +335,32 @@ describe('billing', () => {
       '{ promotionCodes(code: "SEEDWALK25", first: 5) { nodes { id } } }',
     );
     check('promotion codes: found by code', promotionCodes.nodes, [{ id: code.id }]);
+    // Redeemed on a subscription: 25% off its first invoice only.
+    const { createCustomer: buyer } = await f.ok(
+      'mutation { createCustomer(input: { name: "Promo buyer", source: "tok_visa" }) { id } }',
+    );
+    const sub = await step(
+      'promotion code: on a subscription, off its first invoice',
+      `mutation($c: ID!, $p: ID!, $code: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }], promotionCode: $code }) {
+        id discount { promotionCode { id } coupon { id } } latestInvoice { subtotal total amountPaid totalDiscountAmounts { amount } } } }`,
+      { c: buyer.id, p: monthly, code: code.id },
+      {
+        discount: { promotionCode: { id: code.id }, coupon: { id: coupon.id } },
+        latestInvoice: {
+          subtotal: 1000,
+          total: 750,
+          amountPaid: 750,
+          totalDiscountAmounts: [{ amount: 250 }],
+        },
+      },
+    );
+    await step(
+      'promotion code: redeemed once',
+      'query($id: ID!) { promotionCode(id: $id) { timesRedeemed coupon { timesRedeemed } } }',
+      { id: code.id },
+      { timesRedeemed: 1, coupon: { timesRedeemed: 1 } },
+    );
+    check('promotion code: the subscription id', typeof sub.id, 'string');
 
     const { createShippingRate: rate } = await f.ok(
       'mutation { createShippingRate(input: { displayName: "Ground", type: FIXED_AMOUNT, fixedAmount: { amount: 500, currency: "usd" } }) { id type displayName active fixedAmount { amount currency } } }',
