@@ -545,6 +545,34 @@ describe('billing', () => {
       amount: 300,
       invoice: { id: draft.id },
     });
+
+    // Credit notes on the paid invoice: one refunded to the card, one credited to the balance.
+    const NOTE =
+      'type total refund { amount charge { id amountRefunded } } customerBalanceTransaction { amount } customer { balance }';
+    await step(
+      'credit note: refunded to the card',
+      `mutation($i: ID!) { createCreditNote(input: { invoice: $i, amount: 200, refundAmount: 200 }) { ${NOTE} } }`,
+      { i: draft.id },
+      {
+        type: 'POST_PAYMENT',
+        total: 200,
+        refund: { amount: 200, charge: { amountRefunded: 200 } },
+        customerBalanceTransaction: null,
+        customer: { balance: 0 },
+      },
+    );
+    await step(
+      'credit note: credited to the balance',
+      `mutation($i: ID!) { createCreditNote(input: { invoice: $i, amount: 100, creditAmount: 100 }) { ${NOTE} } }`,
+      { i: draft.id },
+      {
+        type: 'POST_PAYMENT',
+        total: 100,
+        refund: null,
+        customerBalanceTransaction: { amount: -100 },
+        customer: { balance: -100 },
+      },
+    );
   });
 
   it('an invoice item created with an invoice is one of its lines', async () => {
