@@ -690,6 +690,32 @@ describe('billing', () => {
     );
   });
 
+  it('a quote effective later becomes a subscription schedule once accepted', async () => {
+    const id = await customer();
+    const later = new Date(Date.now() + 30 * 86_400_000);
+    later.setUTCMilliseconds(0);
+    const { createQuote: quote } = await f.ok(
+      'mutation($c: ID!, $p: ID!, $t: DateTime!) { createQuote(input: { customer: $c, lineItems: [{ price: $p, quantity: 2 }], subscriptionData: { effectiveDate: { at: $t } } }) { id amountTotal } }',
+      { c: id, p: monthly, t: later.toISOString() },
+    );
+    check('quote: its total', quote.amountTotal, 2000);
+    await f.ok('mutation($id: ID!) { finalizeQuote(id: $id) { id } }', { id: quote.id });
+    await step(
+      'quote: accepted into a schedule',
+      'mutation($id: ID!) { acceptQuote(id: $id) { status subscription { id } subscriptionSchedule { status subscription { id } phases { startDate items { quantity price { id } } } } } }',
+      { id: quote.id },
+      {
+        status: 'ACCEPTED',
+        subscription: null,
+        subscriptionSchedule: {
+          status: 'NOT_STARTED',
+          subscription: null,
+          phases: [{ startDate: later.toISOString(), items: [{ quantity: 2, price: { id: monthly } }] }],
+        },
+      },
+    );
+  });
+
   it('a portal configuration and a session', async () => {
     const { createBillingPortalConfiguration: config } = await f.ok(
       'mutation { createBillingPortalConfiguration(input: { businessProfile: { headline: "Seed" }, features: { invoiceHistory: { enabled: true } } }) { id active isDefault features { invoiceHistory { enabled } } } }',
