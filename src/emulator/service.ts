@@ -357,7 +357,9 @@ export class EmulatorService implements EmulatorHandle {
       this.committed(ctx);
       return result;
     } catch (error) {
-      ctx.scope.rollback();
+      // As a request: a declined payment is kept (src/emulator/engine/errors.ts).
+      if (error instanceof ErrorReply && error.keepChanges) this.committed(ctx);
+      else ctx.scope.rollback();
       throw error;
     }
   }

@@ -46,13 +46,16 @@ function call(path: string, params: JsonObject = {}): JsonObject | undefined {
   }
 }
 
-/** The list's required query parameters, from a stored object of the list's resource. */
+/**
+ * The list's required query parameters, from a stored object of the list's resource (or the object
+ * it is stored under, for one whose data does not name it: a customer's active entitlements).
+ */
 function requiredParams(route: Route): JsonObject | undefined {
   const names = route.op.query.filter((q) => q.required).map((q) => q.name);
   if (names.length === 0) return {};
   for (const resource of route.resources) {
     for (const entry of h.emulator.store.platform.all(resource)) {
-      const values = names.map((name) => entry.data[name]);
+      const values = names.map((name) => entry.data[name] ?? (names.length === 1 ? entry.parent : undefined));
       if (values.every((v) => typeof v === 'string' && v !== ''))
         return Object.fromEntries(names.map((n, i) => [n, values[i]!])) as JsonObject;
     }
@@ -334,9 +337,6 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
 const UNREACHED: Readonly<Record<string, string>> = {
   'GET /v1/billing/meters/{id}/event_summaries': 'the emulator sums no meter events into summaries',
   'GET /v1/credit_notes/preview/lines': 'the emulator previews no credit note lines',
-  'GET /v1/entitlements/active_entitlements': 'the emulator grants no entitlements from subscriptions',
-  'GET /v1/issuing/tokens': 'no API makes an Issuing token (digital wallets provision them)',
-  'GET /v1/setup_attempts': 'the emulator records no setup attempts',
   'GET /v1/sources/{source}/source_transactions': 'no API makes a source transaction',
   'GET /v1/tax/calculations/{calculation}/line_items': 'the emulator computes no tax line items',
   'GET /v1/tax/transactions/{transaction}/line_items': 'the emulator computes no tax line items',

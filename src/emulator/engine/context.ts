@@ -30,6 +30,8 @@ export interface Operations {
   createResource(ctx: Ctx, resource: string, params: JsonObject, parent?: Entry): Entry;
   updateEntry(ctx: Ctx, entry: Entry, params: JsonObject): Entry;
   deleteEntry(ctx: Ctx, entry: Entry): JsonObject;
+  /** Runs the rule book's action `verb` on `entry` with no route (a hosted page completing its flow). */
+  runAction(ctx: Ctx, entry: Entry, verb: string, params: JsonObject): Entry;
 }
 
 /** A file part of a multipart request, as the request's context holds it. */

@@ -141,6 +141,12 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'resumed', when: (a, b) => b?.status === 'paused' && a.status === 'active' },
     ],
   },
+  application_fee: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'refunded', when: (a, b) => b !== undefined && increased('amount_refunded')(a, b) },
+    ],
+  },
   transfer: {
     rules: [
       { event: 'created', when: created },
@@ -259,7 +265,11 @@ const SOURCE_OBJECTS = new Set(['card', 'bank_account', 'source']);
 
 /** The event prefix of an object (`subscription` → `customer.subscription`), if it has events. */
 function prefixOf(types: ReadonlySet<string>, object: string, data: Data): string | undefined {
-  if (SOURCE_OBJECTS.has(object)) return typeof data.customer === 'string' ? 'customer.source' : undefined;
+  if (SOURCE_OBJECTS.has(object)) {
+    if (typeof data.customer === 'string') return 'customer.source';
+    // A connected account's bank account or debit card.
+    return typeof data.account === 'string' && object !== 'source' ? 'account.external_account' : undefined;
+  }
   const prefixes = new Set<string>();
   for (const type of types) prefixes.add(type.slice(0, type.lastIndexOf('.')));
   for (const candidate of [object, object.replaceAll('.', '_'), `customer.${object}`])

@@ -256,6 +256,12 @@ export class Writes implements Operations {
     return { kind: 'entry', entry: this.genericAction(ctx, entry, verb, params) };
   }
 
+  runAction(ctx: Ctx, entry: Entry, verb: string, params: JsonObject): Entry {
+    const rule = this.locate.rulesFor(entry.resource)?.actions?.[verb];
+    if (!rule) throw invalidRequest(`The emulator has no ${verb} for ${entry.resource}.`, {}, 501);
+    return ctx.current(rule(ctx, entry, params));
+  }
+
   /** Copies params onto the object and moves `status` to the verb's result where the enum has it. */
   private genericAction(ctx: Ctx, entry: Entry, verb: string, params: JsonObject): Entry {
     const updated = this.updateEntry(ctx, entry, params);

@@ -111,45 +111,27 @@ function checkoutPage(
   return pay(service, session, form);
 }
 
-/** Pays an open session with the card from the form, as Checkout does, and redirects. */
+/**
+ * Pays an open session with the card from the form, as Checkout does (the rule book's `complete`
+ * action, rules/checkout.ts: a PaymentIntent, a subscription or a SetupIntent by mode), and
+ * redirects. A declined card leaves the session open and the page says why.
+ */
 function pay(service: EmulatorHandle, session: JsonObject, form: URLSearchParams): HostedPage {
   if (session.status !== 'open') return checkoutForm(session, `This session is ${String(session.status)}.`);
   const method = TEST_CARDS[(form.get('card') ?? '').replace(/\s/g, '')];
   if (!method) return checkoutForm(session, 'Use one of Stripe’s test cards, such as 4242 4242 4242 4242.');
-  const email = form.get('email') || null;
   const id = String(session.id);
-  let intent: JsonObject | undefined;
-  if (session.mode !== 'setup' && Number(session.amount_total ?? 0) > 0) {
-    try {
-      intent = service.call('POST', '/v1/payment_intents', {
-        amount: Number(session.amount_total),
-        currency: String(session.currency ?? 'usd'),
+  try {
+    service.transaction((ctx) =>
+      ctx.ops.runAction(ctx, ctx.require(id, ['checkout.session']), 'complete', {
         payment_method: method,
-        confirm: true,
-        ...(typeof session.customer === 'string' ? { customer: session.customer } : {}),
-        ...(email ? { receipt_email: email } : {}),
-        metadata: { checkout_session: id },
-      });
-    } catch (error) {
-      return checkoutForm(session, (error as Error).message);
-    }
-  }
-  service.transaction((ctx) => {
-    const current = ctx.require(id, ['checkout.session']);
-    ctx.set(current, {
-      status: 'complete',
-      payment_status: intent ? 'paid' : 'no_payment_required',
-      payment_intent: intent ? String(intent.id) : null,
-      customer_details: {
-        address: null,
-        email,
+        email: form.get('email') || null,
         name: form.get('name') || null,
-        phone: null,
-        tax_exempt: 'none',
-        tax_ids: [],
-      },
-    });
-  });
+      }),
+    );
+  } catch (error) {
+    return checkoutForm(session, (error as Error).message);
+  }
   const success =
     typeof session.success_url === 'string'
       ? session.success_url.replace('{CHECKOUT_SESSION_ID}', id)

@@ -6,7 +6,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import type { JsonObject } from '../engine/json.ts';
 import { escapeHtml, type HostedPage, html, notFound, redirect } from './html.ts';
 
 /** The path prefix of the Payment Link page. */
@@ -30,26 +30,14 @@ export function paymentLinkPage(
   if (method !== 'GET') return undefined;
   const entry = service.store.platform.find(rest);
   if (entry?.resource !== 'payment_link') return notFound('Payment Link', 'payment link');
-  const link = entry.data;
-  if (link.active === false)
+  if (entry.data.active === false)
     return html('Payment Link (Stripe emulator)', '<h1>This link is no longer active</h1>', 410);
-  const items = service.call('GET', `/v1/payment_links/${entry.id}/line_items`, { limit: 100 })
-    .data as JsonObject[];
-  const prices = items.map((item) => (isObject(item.price) ? item.price : {}));
-  const after = isObject(link.after_completion) ? link.after_completion : {};
-  const redirectTo = isObject(after.redirect) ? after.redirect.url : undefined;
-  const origin = new URL(String(link.url)).origin;
   let session: JsonObject;
   try {
-    session = service.call('POST', '/v1/checkout/sessions', {
-      mode: prices.some((p) => p.type === 'recurring') ? 'subscription' : 'payment',
-      line_items: items.map((item, i) => ({
-        price: String(prices[i]!.id),
-        quantity: Number(item.quantity ?? 1),
-      })),
-      success_url: typeof redirectTo === 'string' ? redirectTo : `${origin}/pay/success`,
-      metadata: isObject(link.metadata) ? link.metadata : {},
-    });
+    // The link's `open` rule (src/emulator/rules/checkout.ts): a Checkout Session of its items.
+    session = service.transaction((ctx) =>
+      ctx.ops.runAction(ctx, ctx.require(entry.id, ['payment_link']), 'open', {}),
+    ).data;
   } catch (error) {
     return html(
       'Payment Link (Stripe emulator)',
@@ -57,8 +45,5 @@ export function paymentLinkPage(
       400,
     );
   }
-  service.transaction((ctx) => {
-    ctx.set(ctx.require(String(session.id), ['checkout.session']), { payment_link: entry.id });
-  });
   return redirect(String(session.url));
 }

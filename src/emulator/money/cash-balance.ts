@@ -2,18 +2,22 @@
  * A customer's cash balance (bank transfers the customer sent, not yet applied) and the refunds
  * that return it, as Stripe runs them in test mode:
  *
+ * - `POST /v1/customers/{customer}/funding_instructions` gives the bank details to send money to
+ *   (for `us_bank_transfer` an ABA account and routing number over ACH and domestic wires, for
+ *   `eu_bank_transfer` an IBAN), the same for a customer every time;
  * - `POST /v1/test_helpers/customers/{customer}/fund_cash_balance` adds a `funded` transaction (a
- *   US bank transfer) and raises `cash_balance.available` in its currency;
+ *   bank transfer of the currency's kind) and raises `cash_balance.available` in its currency;
  * - a refund with `origin=customer_balance` takes money out of the cash balance (a
  *   `return_initiated` transaction) and waits for the customer: Stripe emails them for the bank
  *   details to send it to, so the refund is `requires_action`, with the email in `next_action`;
  * - such a refund can be canceled while it waits: the money goes back to the cash balance (a
  *   `return_canceled` transaction). Refunds in other states cannot be canceled.
  */
+import { createHash } from 'node:crypto';
 import { blankParams } from '../../spec/paths.ts';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, missingParameter } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 
@@ -139,25 +143,103 @@ export function cancelRefund(ctx: Ctx, entry: Entry): Entry {
   });
 }
 
+/** The bank transfer type of a currency, as Stripe names them. */
+const TRANSFER_TYPES: Readonly<Record<string, string>> = {
+  usd: 'us_bank_transfer',
+  eur: 'eu_bank_transfer',
+  gbp: 'gb_bank_transfer',
+  jpy: 'jp_bank_transfer',
+  mxn: 'mx_bank_transfer',
+};
+
+/** Digits that stay the same for a customer (their virtual account number). */
+const digits = (seed: string, length: number) =>
+  BigInt(`0x${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`)
+    .toString()
+    .padStart(length, '0')
+    .slice(-length);
+
+function financialAddresses(ctx: Ctx, customer: string, type: string): JsonObject[] {
+  if (type === 'us_bank_transfer')
+    return [
+      ctx.sub('funding_instructions_bank_transfer_financial_address', {
+        aba: ctx.sub('funding_instructions_bank_transfer_aba_record', {
+          account_number: digits(customer, 12),
+          bank_name: 'STRIPE TEST BANK',
+          routing_number: '110000000',
+        }),
+        supported_networks: ['ach', 'domestic_wire_us'],
+        type: 'aba',
+      }),
+    ];
+  if (type === 'eu_bank_transfer')
+    return [
+      ctx.sub('funding_instructions_bank_transfer_financial_address', {
+        iban: ctx.sub('funding_instructions_bank_transfer_iban_record', {
+          account_holder_name: 'Stripe Technology Europe Limited',
+          bic: 'SXPYDEHH',
+          country: 'DE',
+          iban: `DE${digits(customer, 20)}`,
+        }),
+        supported_networks: ['sepa'],
+        type: 'iban',
+      }),
+    ];
+  return [];
+}
+
+/** The country of an EU bank transfer's instructions (`bank_transfer[eu_bank_transfer][country]`). */
+function euCountry(transfer: JsonObject): string {
+  const eu = transfer.eu_bank_transfer;
+  return isObject(eu) && typeof eu.country === 'string' ? eu.country : 'DE';
+}
+
 export const cashBalanceRules: RuleBook = {
-  customer_cash_balance_transaction: {
-    // The test helper's funding: a US bank transfer into the cash balance.
+  funding_instructions: {
     beforeCreate(ctx, draft, { params, parent }) {
-      if (!parent || typeof params.amount !== 'number') return;
+      const transfer = isObject(params.bank_transfer) ? params.bank_transfer : {};
+      const type = String(transfer.type ?? TRANSFER_TYPES[String(params.currency)] ?? 'us_bank_transfer');
+      draft.bank_transfer = ctx.sub('funding_instructions_bank_transfer', {
+        country: type === 'eu_bank_transfer' ? euCountry(transfer) : 'US',
+        financial_addresses: financialAddresses(ctx, parent?.id ?? '', type),
+        type,
+      });
+    },
+  },
+  customer_cash_balance_transaction: {
+    // The test helper's funding: a bank transfer of the currency's kind into the cash balance.
+    beforeCreate(ctx, draft, { params, parent }) {
+      if (!parent) return;
+      const amount = Number(params.amount ?? 0);
+      if (!(amount > 0))
+        throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
       const currency = String(params.currency ?? 'usd').toLowerCase();
+      const type = TRANSFER_TYPES[currency] ?? 'us_bank_transfer';
+      const details: Record<string, Json> = {
+        reference:
+          typeof params.reference === 'string'
+            ? params.reference
+            : `REF-${ctx.random.string(10).toUpperCase()}`,
+        type,
+      };
+      if (type === 'us_bank_transfer')
+        details.us_bank_transfer = { network: 'ach', sender_name: 'Jenny Rosen' };
       Object.assign(draft, {
         currency,
-        ending_balance: moveCash(ctx, parent, currency, params.amount),
-        funded: {
-          bank_transfer: {
-            reference: params.reference ?? null,
-            type: 'us_bank_transfer',
-            us_bank_transfer: { network: 'ach', sender_name: null },
-          },
-        },
-        net_amount: params.amount,
+        customer: parent.id,
+        ending_balance: moveCash(ctx, parent, currency, amount),
+        funded: { bank_transfer: details },
+        net_amount: amount,
         type: 'funded',
       });
+      for (const key of [
+        'adjusted_for_overdraft',
+        'applied_to_payment',
+        'refunded_from_payment',
+        'transferred_to_balance',
+        'unapplied_from_payment',
+      ])
+        delete draft[key];
     },
   },
 };

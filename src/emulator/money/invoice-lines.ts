@@ -7,6 +7,7 @@ import { formatMoney } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
+import { discountAmount, invoiceDiscount } from './discounts.ts';
 
 /** Lines of an invoice, oldest first. */
 export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
@@ -118,18 +119,42 @@ export function itemLine(ctx: Ctx, invoiceId: string | null, item: Entry): JsonO
 /** Recomputes an invoice's totals from its lines. */
 export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
   const current = ctx.current(invoice);
-  const subtotal = linesOf(ctx, current).reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+  const lines = linesOf(ctx, current);
+  const subtotal = lines.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+  // A coupon of the subscription or customer (money/discounts.ts), once the invoice is finalized as
+  // it was drafted.
+  const discount = current.data.status === 'draft' ? invoiceDiscount(ctx, current) : undefined;
+  const discountable = lines
+    .filter((line) => line.data.discountable !== false && Number(line.data.amount ?? 0) > 0)
+    .reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+  const off = discount ? discountAmount(discount, discountable, current.data.currency) : 0;
+  const discounted =
+    current.data.status === 'draft'
+      ? {
+          discount: discount && off > 0 ? discount : null,
+          discounts: discount && off > 0 ? [String(discount.id)] : [],
+          total_discount_amounts: discount && off > 0 ? [{ amount: off, discount: String(discount.id) }] : [],
+        }
+      : {};
+  const taken = current.data.status === 'draft' ? off : sumDiscounts(current.data.total_discount_amounts);
+  const total = subtotal - taken;
   const paid = Number(current.data.amount_paid ?? 0);
-  const due = Math.max(0, subtotal + Number(current.data.starting_balance ?? 0));
+  const due = Math.max(0, total + Number(current.data.starting_balance ?? 0));
   return ctx.set(current, {
+    ...discounted,
     amount_due: due,
     amount_remaining: current.data.paid === true ? 0 : Math.max(0, due - paid),
     subtotal,
     subtotal_excluding_tax: subtotal,
-    total: subtotal,
-    total_excluding_tax: subtotal,
+    total,
+    total_excluding_tax: total,
   });
 }
+
+const sumDiscounts = (amounts: Json | undefined) =>
+  Array.isArray(amounts)
+    ? amounts.reduce<number>((sum, d) => sum + (isObject(d) ? Number(d.amount ?? 0) : 0), 0)
+    : 0;
 
 /** Refuses changes to an invoice that is no longer a draft. */
 export function requireDraft(invoice: Entry, what: string): void {

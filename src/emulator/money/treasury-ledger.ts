@@ -53,48 +53,39 @@ export function checkFunds(ctx: Ctx, flow: Entry, type: string): void {
     );
 }
 
-/** Flows that hold the money they send in `outbound_pending` until they post. */
-const OUTBOUND = new Set(['outbound_payment', 'outbound_transfer']);
+/** What an entry moves: `cash`, and money on its way in or out. */
+export interface BalanceImpact {
+  cash?: number;
+  inbound_pending?: number;
+  outbound_pending?: number;
+}
 
 /**
- * The Transaction Entry of a flow's transaction: the flow's whole amount moves `cash` when the flow
- * is created (the transaction itself follows the flow's lifecycle: src/emulator/rules/treasury.ts),
- * and a voided one's entry gives it back (`cash` of the opposite sign). An outbound flow holds what
- * leaves `cash` in `outbound_pending` until it posts (`postEntry`) or is voided.
+ * A Transaction Entry of a flow's transaction, of entry type `type`: by default the flow's whole
+ * amount moves `cash` when the flow is made (the transaction itself follows the flow's lifecycle:
+ * src/emulator/rules/treasury.ts, which also records the postings, failures and returns).
  */
 export function recordEntry(
   ctx: Ctx,
   flow: Entry,
   transaction: Entry,
   type: string,
-  cash: number = Number(transaction.data.amount),
+  impact: BalanceImpact = { cash: Number(transaction.data.amount) },
 ): void {
-  insertEntry(ctx, flow, transaction, type, {
-    cash,
-    inbound_pending: 0,
-    // Held while the transaction is open; a posted one's return gives back `cash` only.
-    outbound_pending: OUTBOUND.has(type) && transaction.data.status !== 'posted' ? -cash : 0,
-  });
-}
-
-/** An outbound flow posted: the money it held leaves `outbound_pending`. */
-export function postEntry(ctx: Ctx, flow: Entry, transaction: Entry, type: string): void {
-  if (!OUTBOUND.has(type)) return;
-  const held = -Number(transaction.data.amount);
-  insertEntry(ctx, flow, transaction, type, { cash: 0, inbound_pending: 0, outbound_pending: -held });
-}
-
-function insertEntry(ctx: Ctx, flow: Entry, transaction: Entry, type: string, impact: JsonObject): void {
   ctx.insert(
     'treasury.transaction_entry',
     ctx.build('treasury.transaction_entry', {
-      balance_impact: impact,
+      balance_impact: {
+        cash: impact.cash ?? 0,
+        inbound_pending: impact.inbound_pending ?? 0,
+        outbound_pending: impact.outbound_pending ?? 0,
+      },
       currency: flow.data.currency ?? 'usd',
       effective_at: ctx.now,
       financial_account: String(flow.data.financial_account),
       flow: flow.id,
       flow_details: null,
-      flow_type: type,
+      flow_type: transaction.data.flow_type ?? type,
       transaction: transaction.id,
       type,
     }),

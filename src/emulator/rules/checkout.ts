@@ -4,7 +4,7 @@
  */
 
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -50,30 +50,52 @@ export function storeLineItems(
   return { subtotal, currency };
 }
 
+/** What the customer entered on the payment page. */
+export interface Buyer {
+  email?: string | null;
+  name?: string | null;
+}
+
 /**
  * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
- * and the seed's way): `payment` mode confirms a PaymentIntent for the total, `subscription` mode
- * starts the subscription of its recurring line items, `setup` mode a confirmed SetupIntent; the
- * session becomes `complete` (`checkout.session.completed`).
+ * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
+ * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
+ * with the card), `setup` mode a confirmed SetupIntent; the session becomes `complete`
+ * (`checkout.session.completed`) with the customer's details. A Customer is created in
+ * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  */
-export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_card_visa'): Entry {
+export function completeSession(
+  ctx: Ctx,
+  session: Entry,
+  paymentMethod = 'pm_card_visa',
+  buyer: Buyer = {},
+): Entry {
   if (session.data.status !== 'open')
     throw invalidRequest(`This Checkout Session is ${String(session.data.status)}, not open.`);
   let customer = typeof session.data.customer === 'string' ? session.data.customer : undefined;
   const mode = String(session.data.mode);
-  if (!customer && mode !== 'payment') {
-    const email = typeof session.data.customer_email === 'string' ? session.data.customer_email : null;
-    customer = ctx.ops.createResource(ctx, 'customer', email ? { email } : {}).id;
+  const email =
+    buyer.email ?? (typeof session.data.customer_email === 'string' ? session.data.customer_email : null);
+  const name = buyer.name ?? null;
+  if (!customer && (mode !== 'payment' || session.data.customer_creation === 'always')) {
+    customer = ctx.ops.createResource(ctx, 'customer', {
+      ...(email ? { email } : {}),
+      ...(name ? { name } : {}),
+    }).id;
   }
-  const fields: JsonObject = { status: 'complete', customer: customer ?? null };
+  const fields: JsonObject = {
+    status: 'complete',
+    customer: customer ?? null,
+    customer_details: { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] },
+  };
   if (mode === 'subscription') {
     // The card the customer entered becomes their default for the subscription's invoices.
     const method = ctx.set(resolvePaymentMethod(ctx, paymentMethod, 'payment_method'), {
       customer: customer ?? null,
     });
-    const buyer = ctx.require(String(customer), ['customer']);
-    const settings = isObject(buyer.data.invoice_settings) ? buyer.data.invoice_settings : {};
-    ctx.set(buyer, { invoice_settings: { ...settings, default_payment_method: method.id } });
+    const buyerEntry = ctx.require(String(customer), ['customer']);
+    const settings = isObject(buyerEntry.data.invoice_settings) ? buyerEntry.data.invoice_settings : {};
+    ctx.set(buyerEntry, { invoice_settings: { ...settings, default_payment_method: method.id } });
     const items = ctx
       .children(session, ['item'])
       .reverse()
@@ -81,10 +103,12 @@ export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_ca
         price: String((item.data.price as JsonObject).id),
         quantity: Number(item.data.quantity ?? 1),
       }));
-    fields.subscription = ctx.ops.createResource(ctx, 'subscription', {
+    const subscription = ctx.ops.createResource(ctx, 'subscription', {
       customer: String(customer),
       items,
-    }).id;
+    });
+    fields.subscription = subscription.id;
+    fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
     fields.payment_status = 'paid';
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
@@ -94,17 +118,64 @@ export function completeSession(ctx: Ctx, session: Entry, paymentMethod = 'pm_ca
     }).id;
     fields.payment_status = 'no_payment_required';
   } else {
-    fields.payment_intent = ctx.ops.createResource(ctx, 'payment_intent', {
-      amount: Number(session.data.amount_total ?? 0),
-      currency: String(session.data.currency ?? 'usd'),
-      confirm: true,
-      payment_method: paymentMethod,
-      ...(customer ? { customer } : {}),
-    }).id;
-    fields.payment_status = 'paid';
+    const total = Number(session.data.amount_total ?? 0);
+    if (total > 0) {
+      // A retry after a decline confirms the same PaymentIntent again.
+      const earlier =
+        typeof session.data.payment_intent === 'string'
+          ? ctx.find(session.data.payment_intent, ['payment_intent'])
+          : undefined;
+      try {
+        fields.payment_intent = earlier
+          ? ctx.ops.runAction(ctx, earlier, 'confirm', { payment_method: paymentMethod }).id
+          : ctx.ops.createResource(ctx, 'payment_intent', {
+              amount: total,
+              currency: String(session.data.currency ?? 'usd'),
+              confirm: true,
+              payment_method: paymentMethod,
+              ...(customer ? { customer } : {}),
+              ...(email ? { receipt_email: email } : {}),
+            }).id;
+      } catch (error) {
+        // A declined card: the session stays open with its failed PaymentIntent, as Checkout's.
+        const failed = error instanceof ErrorReply ? error.fields.payment_intent : undefined;
+        if (isObject(failed) && typeof failed.id === 'string')
+          ctx.set(session, { payment_intent: failed.id });
+        throw error;
+      }
+    }
+    fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
   }
   return ctx.set(session, fields);
 }
+
+/**
+ * A Checkout Session for a customer opening a payment link: its line items, `subscription` mode
+ * when one is recurring, back to the link's redirect (or the emulator's landing page) once paid.
+ */
+function openPaymentLink(ctx: Ctx, link: Entry): Entry {
+  if (link.data.active === false) throw invalidRequest(`The payment link ${link.id} is not active.`);
+  const items = ctx.children(link, ['item']).reverse();
+  const recurring = items.some((item) => isObject(item.data.price) && isObject(item.data.price.recurring));
+  const after = isObject(link.data.after_completion) ? link.data.after_completion : {};
+  const redirect =
+    isObject(after.redirect) && typeof after.redirect.url === 'string' ? after.redirect.url : null;
+  const session = ctx.ops.createResource(ctx, 'checkout.session', {
+    mode: recurring ? 'subscription' : 'payment',
+    line_items: items.map((item) => ({
+      price: String((item.data.price as JsonObject).id),
+      quantity: Number(item.data.quantity ?? 1),
+    })),
+    success_url: redirect ?? `${ctx.publicUrl ?? 'https://checkout.stripe.com'}${HOSTED_PREFIX}success`,
+    metadata: isObject(link.data.metadata) ? link.data.metadata : {},
+    ...(typeof link.data.customer_creation === 'string'
+      ? { customer_creation: link.data.customer_creation }
+      : {}),
+  });
+  return ctx.set(session, { payment_link: link.id });
+}
+
+const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
 
 export const checkoutRules: RuleBook = {
   'checkout.session': {
@@ -124,11 +195,23 @@ export const checkoutRules: RuleBook = {
       });
       withLinks(ctx, 'checkout.session', draft);
     },
+    actions: {
+      // The hosted page's payment (hosted/index.ts), in-process only: Stripe has no such route.
+      complete: (ctx, entry, params) =>
+        completeSession(ctx, entry, text(params.payment_method) ?? undefined, {
+          email: text(params.email),
+          name: text(params.name),
+        }),
+    },
   },
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
       storeLineItems(ctx, String(draft.id), params.line_items);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
+    },
+    actions: {
+      // Opening the link (its page, src/emulator/hosted/payment-link.ts): a new Checkout Session.
+      open: (ctx, link) => openPaymentLink(ctx, link),
     },
   },
   item: { ascending: true },

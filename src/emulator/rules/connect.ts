@@ -9,7 +9,8 @@
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
  *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
- *   `amount_reversed` and sets `reversed` when full.
+ *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
+ *   (a destination charge's transfer aside).
  * - A payout can be canceled while pending; application fee refunds work like charge refunds.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -17,10 +18,37 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
-import { trackRequirements } from '../hosted/connect.ts';
-import { insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
+import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
+import { available, insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
 import { addExternalAccount } from './sources.ts';
+
+/**
+ * A country spec's `verification_fields`: what onboarding asks an individual or a company for (the
+ * requirement names the emulator tracks on accounts, hosted/connect.ts), and what it may ask later.
+ */
+export function verificationFields(scope: Parameters<typeof requirementsOf>[0]): JsonObject {
+  const fieldsOf = (business_type: string) => {
+    const bare: Entry = {
+      key: 'acct_spec',
+      id: 'acct_spec',
+      resource: 'account',
+      seq: 0,
+      data: { business_type },
+    };
+    return { minimum: [...requirementsOf(scope, bare), 'business_type'].sort(), additional: [] };
+  };
+  return {
+    company: {
+      ...fieldsOf('company'),
+      additional: ['company.verification.document', 'relationship.representative'],
+    },
+    individual: {
+      ...fieldsOf('individual'),
+      additional: ['individual.id_number', 'individual.verification.document'],
+    },
+  };
+}
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
@@ -122,6 +150,19 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
   }
   if (reversal < 1)
     throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
+  // The destination gives the money back, so it must have it (unless the transfer came from a
+  // charge, whose reversal Stripe limits to the charge instead).
+  const destination = transfer.data.destination;
+  const currency = String(transfer.data.currency ?? 'usd');
+  if (
+    typeof destination === 'string' &&
+    typeof transfer.data.source_transaction !== 'string' &&
+    available(ctx, currency, ctx.store.scope(destination)) < reversal
+  )
+    throw invalidRequest(
+      `The destination account ${destination} does not have enough available funds to reverse this transfer.`,
+      { code: 'balance_insufficient', param: 'amount' },
+    );
   Object.assign(draft, {
     amount: reversal,
     balance_transaction: balanceTransaction(ctx, {

@@ -3,7 +3,8 @@
  * or all of an invoice line, `custom_line_item` lines an amount of their own), or `amount`, make
  * the total; the note takes the invoice's customer and currency and a number after the invoice's.
  * On an open invoice (`pre_payment`) it lowers what is due; on a paid one (`post_payment`) it goes
- * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band).
+ * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band);
+ * `refund_amount` refunds that much of the invoice's charge, the note naming the refund.
  * `void` voids an issued note (`credit_note.voided`), giving back what it took off.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -114,7 +115,8 @@ export const creditNoteRules: RuleBook = {
       });
       pendingLines.set(String(draft.id), lines);
     },
-    afterCreate(ctx, entry) {
+    afterCreate(ctx, entry, { params }) {
+      refundPart(ctx, entry, params);
       const lines = pendingLines.get(entry.id) ?? [];
       pendingLines.delete(entry.id);
       for (const line of lines) {
@@ -133,7 +135,7 @@ export const creditNoteRules: RuleBook = {
           { parent: entry.id },
         );
       }
-      adjust(ctx, entry, 1);
+      adjust(ctx, ctx.current(entry), 1);
     },
     actions: {
       void(ctx, entry) {
@@ -145,6 +147,23 @@ export const creditNoteRules: RuleBook = {
     },
   },
 };
+
+/**
+ * `refund_amount` on a paid invoice's note without a `refund` to link: the money goes back to the
+ * card, a refund of the invoice's charge, which the note names.
+ */
+function refundPart(ctx: Ctx, note: Entry, params: JsonObject): void {
+  const amount = typeof params.refund_amount === 'number' ? params.refund_amount : 0;
+  if (note.data.type !== 'post_payment' || amount <= 0 || typeof params.refund === 'string') return;
+  const invoice = ctx.find(String(note.data.invoice), ['invoice']);
+  const charge = invoice?.data.charge;
+  if (typeof charge !== 'string')
+    throw invalidRequest('This invoice was not paid by a charge, so there is nothing to refund.', {
+      param: 'refund_amount',
+    });
+  const refund = ctx.ops.createResource(ctx, 'refund', { charge, amount });
+  ctx.set(note, { refund: refund.id });
+}
 
 /** Lines parsed in `beforeCreate`, stored once the note has its entry. */
 const pendingLines = new Map<string, NoteLine[]>();
@@ -165,7 +184,10 @@ function adjust(ctx: Ctx, note: Entry, sign: 1 | -1): void {
     return;
   }
   ctx.set(invoice, { post_payment_credit_notes_amount: credited + total });
-  const refunded = note.data.refund ? Number(note.data.total ?? 0) : 0;
+  const refund = typeof note.data.refund === 'string' ? ctx.find(note.data.refund, ['refund']) : undefined;
+  const refunded = note.data.refund
+    ? Math.min(Number(refund?.data.amount ?? note.data.total ?? 0), Number(note.data.total ?? 0))
+    : 0;
   const credit = (Number(note.data.total ?? 0) - refunded - Number(note.data.out_of_band_amount ?? 0)) * sign;
   const customer = ctx.find(String(note.data.customer), ['customer']);
   if (!customer || credit === 0) return;

@@ -4,6 +4,7 @@
  * - Connect: login links exist only for Express accounts.
  * - Terminal: a reader registered with a simulated code (`simulated-wpe`, `simulated-s700`,
  *   `simulated-m2`…) is that simulated device, `online`, with a serial number.
+ * - Terminal: a configuration made through the API is not the account's default.
  * - Financial Connections: `refresh` (`features[]=balance|ownership|transactions`) fills the
  *   account's balance, its owners or its transactions and marks the refresh `succeeded`;
  *   `subscribe`/`unsubscribe` change its `subscriptions` (a transactions subscription refreshes
@@ -49,24 +50,41 @@ function refresh(ctx: Ctx, account: Entry, what: readonly string[]): Entry {
     fields.balance_refresh = refreshed(ctx);
   }
   if (what.includes('ownership')) {
-    // Owners are listed under the account (`/owners?ownership=`); the ownership id names the refresh.
+    // Owners are listed under the account (`/owners?ownership=`); the ownership (expandable on the
+    // account) names the refresh and holds them.
     const ownership = { id: `fcaowns_${ctx.random.string(24)}` };
+    const owners: JsonObject[] = [];
     for (const [name, email] of [
       ['Jenny Rosen', 'jenny.rosen@example.com'],
       ['Barbara Liskov', 'barbara.liskov@example.com'],
     ] as const)
-      ctx.insert(
-        'financial_connections.account_owner',
-        ctx.build('financial_connections.account_owner', {
-          email,
-          name,
-          ownership: ownership.id,
-          phone: null,
-          raw_address: '510 Townsend St, San Francisco, CA 94103',
-          refreshed_at: ctx.now,
-        }),
-        { parent: account.id },
+      owners.unshift(
+        ctx.insert(
+          'financial_connections.account_owner',
+          ctx.build('financial_connections.account_owner', {
+            email,
+            name,
+            ownership: ownership.id,
+            phone: null,
+            raw_address: '510 Townsend St, San Francisco, CA 94103',
+            refreshed_at: ctx.now,
+          }),
+          { parent: account.id },
+        ).data,
       );
+    ctx.insert('financial_connections.account_ownership', {
+      // Not a resource of its own (no endpoint): the refresh gives its id.
+      id: ownership.id,
+      ...ctx.build('financial_connections.account_ownership', {
+        owners: {
+          data: owners,
+          has_more: false,
+          object: 'list',
+          url: `/v1/financial_connections/accounts/${account.id}/owners?ownership=${ownership.id}`,
+        },
+      }),
+    });
+    fields.ownership = ownership.id;
     fields.ownership_refresh = refreshed(ctx);
   }
   if (what.includes('transactions')) {
@@ -127,6 +145,11 @@ export const familyRules: RuleBook = {
         serial_number: `${simulated.toUpperCase().replaceAll('_', '-')}-SIMULATED-${ctx.random.string(6).toUpperCase()}`,
         status: 'online',
       });
+    },
+  },
+  'terminal.configuration': {
+    beforeCreate(_ctx, draft) {
+      draft.is_account_default = false;
     },
   },
   [FC_ACCOUNT]: {

@@ -13,6 +13,7 @@ import { connectRules } from './connect.ts';
 import { creditNoteRules } from './credit-notes.ts';
 import { cryptoOnrampRules } from './crypto-onramp.ts';
 import { customerRules } from './customers.ts';
+import { entitlementRules } from './entitlements.ts';
 import { eventRules } from './events.ts';
 import { familyRules } from './families.ts';
 import { fileRules } from './files.ts';
@@ -63,6 +64,7 @@ export const RULES: RuleBook = merge(
   creditNoteRules,
   cryptoOnrampRules,
   customerRules,
+  entitlementRules,
   eventRules,
   familyRules,
   fileRules,

@@ -159,6 +159,26 @@ function nextAction(entry: Entry, params: JsonObject): JsonObject {
   return { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url } };
 }
 
+/** A SetupIntent's confirmation as Stripe keeps it: a `setup_attempt`, its `latest_attempt`. */
+function recordSetupAttempt(ctx: Ctx, intent: Entry, method: Entry, error: JsonObject | null): string {
+  const type = String(method.data.type ?? 'card');
+  const attempt = ctx.insert(
+    'setup_attempt',
+    ctx.build('setup_attempt', {
+      application: intent.data.application ?? null,
+      customer: intent.data.customer ?? null,
+      on_behalf_of: intent.data.on_behalf_of ?? null,
+      payment_method: method.id,
+      payment_method_details: { type, [type]: {} },
+      setup_error: error,
+      setup_intent: intent.id,
+      status: error ? 'failed' : 'succeeded',
+      usage: intent.data.usage ?? 'off_session',
+    }),
+  );
+  return attempt.id;
+}
+
 function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
   if (!allowed.includes(String(entry.data.status)))
@@ -166,16 +186,18 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const method = paymentMethodFor(ctx, entry, params, 'SetupIntent');
   const decline = testCardOf(method.data)?.decline;
   if (decline && !testCardOf(method.data)?.attachable) {
+    const error = {
+      code: decline.code,
+      decline_code: decline.decline_code,
+      message: decline.message,
+      payment_method: method.data,
+      type: 'card_error',
+    };
     const failed = ctx.set(entry, {
       status: 'requires_payment_method',
       payment_method: null,
-      last_setup_error: {
-        code: decline.code,
-        decline_code: decline.decline_code,
-        message: decline.message,
-        payment_method: method.data,
-        type: 'card_error',
-      },
+      last_setup_error: error,
+      latest_attempt: recordSetupAttempt(ctx, entry, method, error),
     });
     throw new ErrorReply(
       402,
@@ -191,7 +213,12 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
     );
   }
   if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
-  return ctx.set(entry, { last_setup_error: null, payment_method: method.id, status: 'succeeded' });
+  return ctx.set(entry, {
+    last_setup_error: null,
+    latest_attempt: recordSetupAttempt(ctx, entry, method, null),
+    payment_method: method.id,
+    status: 'succeeded',
+  });
 }
 
 const secret = (ctx: Ctx, id: unknown) => `${String(id)}_secret_${ctx.random.string(25)}`;

@@ -309,9 +309,16 @@ export const invoiceRules: RuleBook = {
       const customer = ctx.require(resolvedCustomer, ['customer'], 'customer', 400);
       const given = { ...draft };
       Object.assign(draft, invoiceDefaults(ctx, customer), given, { customer: customer.id, status: 'draft' });
+      // A test clock's customer lives at the clock's time.
+      const clock =
+        typeof customer.data.test_clock === 'string'
+          ? ctx.find(customer.data.test_clock, ['test_helpers.test_clock'])
+          : undefined;
+      const now = typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+      if (clock) Object.assign(draft, { created: now, test_clock: clock.id });
       if (draft.collection_method === 'send_invoice') {
         const days = typeof params.days_until_due === 'number' ? params.days_until_due : 30;
-        draft.due_date = typeof params.due_date === 'number' ? params.due_date : ctx.now + days * 86_400;
+        draft.due_date = typeof params.due_date === 'number' ? params.due_date : now + days * 86_400;
       }
       if (subscription) draft.subscription = subscription.id;
       if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';

@@ -2,7 +2,8 @@
  * Quotes: their line items (`price` or `price_data` and a quantity) make `amount_subtotal` and
  * `amount_total` (and `computed.upfront`, with `computed.recurring` for recurring prices).
  * `finalize` moves a draft to `open` with a number; `accept` an open quote to `accepted`, creating
- * the subscription its recurring prices ask for, or else a draft invoice of its items;
+ * the subscription its recurring prices ask for (a subscription schedule starting on
+ * `subscription_data[effective_date]` when that is later), or else a draft invoice of its items;
  * `cancel` cancels a draft or open one.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -141,12 +142,33 @@ export const quoteRules: RuleBook = {
         const lines = linesOfQuote(ctx, entry);
         const customer = String(entry.data.customer);
         const transitions = { ...(entry.data.status_transitions as JsonObject), accepted_at: ctx.now };
+        const items = lines.map((l) => ({ price: l.price.id, quantity: l.quantity }));
+        const settings = isObject(entry.data.subscription_data) ? entry.data.subscription_data : {};
+        const effective = typeof settings.effective_date === 'number' ? settings.effective_date : undefined;
+        if (
+          lines.some((l) => isObject(l.price.data.recurring)) &&
+          effective !== undefined &&
+          effective > ctx.now
+        ) {
+          // Starting later: a schedule that starts the subscription on the effective date.
+          const schedule = ctx.ops.createResource(ctx, 'subscription_schedule', {
+            customer,
+            start_date: effective,
+            end_behavior: 'release',
+            phases: [{ items, iterations: 1 }],
+          });
+          return ctx.set(entry, {
+            status: 'accepted',
+            status_transitions: transitions,
+            subscription_schedule: schedule.id,
+          });
+        }
         if (lines.some((l) => isObject(l.price.data.recurring))) {
           const subscription = ctx.ops.createResource(ctx, 'subscription', {
             customer,
             collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
             ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
-            items: lines.map((l) => ({ price: l.price.id, quantity: l.quantity })),
+            items,
           });
           return ctx.set(entry, {
             status: 'accepted',

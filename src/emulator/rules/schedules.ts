@@ -4,6 +4,10 @@
  * - `from_subscription` makes a schedule of a subscription: its customer, one phase of its current
  *   period and items, status `active`, and `subscription.schedule` pointing back; `release` leaves
  *   the subscription on its own (`released`), `cancel` cancels both.
+ * - `phases` with a `start_date` (`now` or a time) lay the phases end to end: each starts where the
+ *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
+ *   interval. A schedule that starts now is `active` with its subscription made of the first
+ *   phase's items; one that starts later is `not_started`.
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
@@ -12,6 +16,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { addInterval } from '../money/periods.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx
@@ -50,6 +55,90 @@ function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   };
 }
 
+/** One phase of `phases[n]` params, from `start`, as the schedule shows it. */
+function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: string): JsonObject {
+  const items = (Array.isArray(params.items) ? params.items : []).filter(isObject).map((item, i) => {
+    const price = ctx.require(
+      String(item.price ?? item.plan ?? ''),
+      ['price'],
+      `phases[items][${i}][price]`,
+      400,
+    );
+    return { price, quantity: typeof item.quantity === 'number' ? item.quantity : 1 };
+  });
+  const recurring = isObject(items[0]?.price.data.recurring) ? items[0].price.data.recurring : {};
+  const iterations = typeof params.iterations === 'number' ? params.iterations : 1;
+  const end =
+    typeof params.end_date === 'number'
+      ? params.end_date
+      : addInterval(
+          start,
+          String(recurring.interval ?? 'month'),
+          iterations * Number(recurring.interval_count ?? 1),
+        );
+  return {
+    add_invoice_items: [],
+    application_fee_percent: null,
+    billing_cycle_anchor: null,
+    billing_thresholds: null,
+    collection_method: null,
+    coupon: null,
+    currency: String(items[0]?.price.data.currency ?? currency),
+    default_payment_method: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    end_date: end,
+    invoice_settings: null,
+    items: items.map(({ price, quantity }) => ({
+      billing_thresholds: null,
+      discounts: [],
+      metadata: {},
+      plan: price.id,
+      price: price.id,
+      quantity,
+      tax_rates: [],
+    })),
+    metadata: isObject(params.metadata) ? params.metadata : {},
+    on_behalf_of: null,
+    proration_behavior: 'create_prorations',
+    start_date: start,
+    transfer_data: null,
+    trial_end: null,
+  };
+}
+
+/** Lays out `phases` params from `start_date`; a schedule starting now starts its subscription. */
+function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
+  if (!Array.isArray(params.phases) || params.phases.length === 0) {
+    draft.status = 'not_started';
+    return;
+  }
+  const start = typeof params.start_date === 'number' ? params.start_date : ctx.now;
+  const phases: JsonObject[] = [];
+  let next = start;
+  for (const phase of params.phases.filter(isObject)) {
+    const laid = phaseFromParams(ctx, phase, next, 'usd');
+    phases.push(laid);
+    next = Number(laid.end_date);
+  }
+  draft.phases = phases;
+  if (start > ctx.now) {
+    draft.status = 'not_started';
+    return;
+  }
+  const first = phases[0]!;
+  draft.status = 'active';
+  draft.current_phase = { end_date: first.end_date ?? null, start_date: first.start_date ?? null };
+  draft.subscription = ctx.ops.createResource(ctx, 'subscription', {
+    customer: String(draft.customer),
+    items: (first.items as JsonObject[]).map((item) => ({
+      price: item.price ?? null,
+      quantity: item.quantity ?? 1,
+    })),
+  }).id;
+}
+
 function requireActive(schedule: Entry, verb: string): void {
   if (!['active', 'not_started'].includes(String(schedule.data.status)))
     throw invalidRequest(
@@ -80,7 +169,7 @@ export const scheduleRules: RuleBook = {
         test_clock: null,
       });
       if (typeof params.from_subscription !== 'string') {
-        draft.status = 'not_started';
+        schedulePhases(ctx, draft, params);
         return;
       }
       const subscription = ctx.require(params.from_subscription, ['subscription'], 'from_subscription', 400);

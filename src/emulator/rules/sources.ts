@@ -8,6 +8,8 @@
  * - Deleting the default source makes the most recently added remaining source the default;
  *   deleting the last one sets `default_source` to null (Stripe's documented rule).
  * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
+ * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
+ *   `card`, and needs no redirect or receiver (`flow: none`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
@@ -89,6 +91,30 @@ function createCustomerSource(ctx: Ctx, { params, parent }: CreateInput): Entry 
 
 const sourceRules: ResourceRules = { afterDelete: afterSourceRemoved };
 
+/** The `card` hash of a card Source from the card its token names. */
+function cardSource(ctx: Ctx, source: Entry, params: JsonObject): void {
+  if (params.type !== 'card' || typeof params.token !== 'string') return;
+  const card = resolveSource(ctx, params.token, 'token').data;
+  const details: JsonObject = { three_d_secure: 'optional' };
+  for (const key of [
+    'address_line1_check',
+    'address_zip_check',
+    'brand',
+    'country',
+    'cvc_check',
+    'dynamic_last4',
+    'exp_month',
+    'exp_year',
+    'fingerprint',
+    'funding',
+    'last4',
+    'name',
+    'tokenization_method',
+  ])
+    if (card[key] !== undefined) details[key] = card[key];
+  ctx.set(source, { card: ctx.sub('source_type_card', details), flow: 'none' });
+}
+
 /** Checks that `default_source` names one of the customer's sources. */
 export function checkDefaultSource(ctx: Ctx, customerId: string, sourceId: Json | undefined): void {
   if (typeof sourceId !== 'string' || sourceId === '') return;
@@ -153,5 +179,9 @@ export const sourceRulesBook: RuleBook = {
   external_account: { create: createExternalAccount },
   card: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
   bank_account: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
-  source: { ...sourceRules, detach: detachSource },
+  source: {
+    ...sourceRules,
+    detach: detachSource,
+    afterCreate: (ctx, entry, { params }) => cardSource(ctx, entry, params),
+  },
 };

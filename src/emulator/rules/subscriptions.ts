@@ -29,6 +29,7 @@ import {
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
 import { createPrice } from './catalog.ts';
+import { syncEntitlements } from './entitlements.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
 
 /** The recurring price an item names (`price`, `price_data` or legacy `plan`). */
@@ -438,6 +439,7 @@ export const subscriptionRules: RuleBook = {
         latest_invoice: invoice.id,
         ...(paid ? {} : { status: 'incomplete' }),
       });
+      syncEntitlements(ctx, String(entry.data.customer));
     },
     beforeUpdate(ctx, draft, params, entry) {
       if (entry.data.status === 'canceled') {
@@ -460,7 +462,10 @@ export const subscriptionRules: RuleBook = {
       if (discount !== undefined) draft.discount = discount;
     },
     afterUpdate(ctx, entry, params) {
-      if (!Array.isArray(params.items)) return;
+      if (!Array.isArray(params.items)) {
+        syncEntitlements(ctx, String(entry.data.customer));
+        return;
+      }
       const changes: [Billed | undefined, Billed | undefined][] = [];
       const items = params.items;
       // The items' own rule leaves these changes to this one, which bills them together.
@@ -471,6 +476,7 @@ export const subscriptionRules: RuleBook = {
         updatingItems.delete(ctx);
       }
       billChanges(ctx, ctx.current(entry), changes, params);
+      syncEntitlements(ctx, String(entry.data.customer));
     },
     cancel(ctx, entry, params) {
       if (entry.data.status === 'canceled') {
@@ -523,9 +529,27 @@ export const subscriptionRules: RuleBook = {
   },
   subscription_item: {
     ascending: true,
+    // An item added or removed on its own changes what its customer is entitled to.
+    afterCreate(ctx, entry) {
+      const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+      if (subscription) syncEntitlements(ctx, String(subscription.data.customer));
+    },
+    afterDelete(ctx, entry) {
+      const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+      if (subscription) syncEntitlements(ctx, String(subscription.data.customer));
+    },
     beforeCreate(ctx, draft, { params }) {
       const subscription = ctx.require(String(params.subscription), ['subscription'], 'subscription', 400);
       const price = priceForItem(ctx, params, 'price');
+      // One item per price on a subscription, as Stripe allows.
+      if (
+        itemsOf(ctx, subscription).some(
+          (item) => isObject(item.data.price) && item.data.price.id === price.id,
+        )
+      )
+        throw invalidRequest(`Cannot add multiple subscription items with the same plan: ${price.id}`, {
+          param: 'price',
+        });
       draft.subscription = subscription.id;
       draft.price = price.data;
       draft.quantity = typeof params.quantity === 'number' ? params.quantity : 1;

@@ -3,11 +3,37 @@
  * (`test_clock=`) start their subscriptions at the clock's time, and `advance` moves the clock
  * forward (`advancing`, then `ready`: `test_helpers.test_clock.advancing` and `.ready`), renewing
  * the subscriptions of its customers through every period that ended, with their invoices.
+ * A draft invoice of theirs with `auto_advance` is finalized an hour after it was created, as
+ * Stripe does when no webhook holds it, and charged when it is `charge_automatically` (a decline
+ * leaves it open).
  */
-import { invalidRequest } from '../engine/errors.ts';
+import type { Ctx } from '../engine/context.ts';
+import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { finalizeInvoice, payInvoice } from './invoices.ts';
 import { renewSubscription } from './subscriptions.ts';
+
+/** How long Stripe waits before finalizing a draft it advances automatically. */
+const AUTO_FINALIZE_AFTER = 3600;
+
+/** Finalizes (and collects) the customer's automatic drafts an hour old by `to`. */
+function advanceDrafts(ctx: Ctx, customer: Entry, to: number): void {
+  for (const invoice of ctx.scope.referencing(customer.id)) {
+    const data = invoice.data;
+    if (invoice.resource !== 'invoice' || data.customer !== customer.id || data.status !== 'draft') continue;
+    if (data.auto_advance !== true || Number(data.created) + AUTO_FINALIZE_AFTER > to) continue;
+    if (data.collection_method === 'send_invoice') {
+      finalizeInvoice(ctx, invoice);
+      continue;
+    }
+    try {
+      payInvoice(ctx, invoice, {}, false);
+    } catch (error) {
+      if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
+    }
+  }
+}
 
 const RESOURCE = 'test_helpers.test_clock';
 
@@ -36,9 +62,11 @@ export const testClockRules: RuleBook = {
         const customers: Entry[] = [];
         for (const customer of ctx.scope.all('customer'))
           if (customer.data.test_clock === entry.id) customers.push(customer);
-        for (const customer of customers)
+        for (const customer of customers) {
           for (const subscription of ctx.children(customer, ['subscription']).reverse())
             renewSubscription(ctx, subscription, to);
+          advanceDrafts(ctx, customer, to);
+        }
         return ctx.set(entry, { frozen_time: to, status: 'ready' });
       },
     },

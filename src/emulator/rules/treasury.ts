@@ -7,6 +7,7 @@
  *   cancels a processing one. Inbound transfers start `processing`; `succeed`/`fail`/`return`.
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
  *   financial account, amount, currency and network, once.
+ * - A financial account opens `open`, with the features it requested `active`.
  * - `POST /v1/treasury/financial_accounts/{id}/features` updates the account's features (each
  *   requested one `active`), and `active_features` with them.
  */
@@ -15,15 +16,19 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { checkFunds, postEntry, recordEntry } from '../money/treasury-ledger.ts';
+import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
 
-/** A money movement's transaction: `open` while it is under way, `posted` once it is final. */
+/**
+ * A money movement's transaction: `open` while it is under way, `posted` once it is final. An open
+ * outbound one (`pending`) holds its amount in `outbound_pending` until it posts.
+ */
 function openTransaction(
   ctx: Ctx,
   flow: JsonObject,
   flowType: string,
   signed: number,
   status: 'open' | 'posted',
+  pending = false,
 ): Entry {
   return ctx.insert(
     'treasury.transaction',
@@ -31,7 +36,7 @@ function openTransaction(
       amount: signed,
       // Money moves when the flow is made (its Entry: src/emulator/money/treasury-ledger.ts); a void
       // gives it back.
-      balance_impact: { cash: signed, inbound_pending: 0, outbound_pending: 0 },
+      balance_impact: { cash: signed, inbound_pending: 0, outbound_pending: pending ? -signed : 0 },
       currency: flow.currency ?? 'usd',
       description: flow.description ?? flowType.replaceAll('_', ' '),
       financial_account: flow.financial_account ?? null,
@@ -43,13 +48,31 @@ function openTransaction(
   );
 }
 
-function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void'): void {
+/** The entry type Stripe names for a step of a flow (`outbound_payment_posting`), else the flow's. */
+function entryType(ctx: Ctx, flowType: string, step: string): string {
+  const types = ctx.registry.model.enums['treasury.transaction_entry.type']?.values ?? [];
+  return types.includes(`${flowType}_${step}`) ? `${flowType}_${step}` : flowType;
+}
+
+/**
+ * Settles a flow's transaction: `posted` releases what was pending (a `…_posting` entry); `void`
+ * gives the money back (a `…_failure`, `…_cancellation` or `…_return` entry, by `step`).
+ */
+function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void', step = 'failure'): void {
   const id = flow.data.transaction;
   const made = typeof id === 'string' ? ctx.find(id, ['treasury.transaction']) : undefined;
   if (!made) return;
   const amount = Number(made.data.amount);
-  if (status === 'void') recordEntry(ctx, flow, made, String(made.data.flow_type), -amount);
-  else postEntry(ctx, flow, made, String(made.data.flow_type));
+  const impact = isObject(made.data.balance_impact) ? made.data.balance_impact : {};
+  const pending = Number(impact.outbound_pending ?? 0);
+  const flowType = String(made.data.flow_type);
+  if (status === 'posted' && pending !== 0)
+    recordEntry(ctx, flow, made, entryType(ctx, flowType, 'posting'), { outbound_pending: -pending });
+  if (status === 'void')
+    recordEntry(ctx, flow, made, entryType(ctx, flowType, step), {
+      cash: -amount,
+      outbound_pending: -pending,
+    });
   ctx.set(made, {
     balance_impact: { cash: status === 'posted' ? amount : 0, inbound_pending: 0, outbound_pending: 0 },
     status,
@@ -126,13 +149,25 @@ const TRANSITION_AT: Readonly<Record<string, string>> = {
   succeeded: 'succeeded_at',
 };
 
+/** The entry step of a void, by the flow's new status. */
+const VOID_STEP: Readonly<Record<string, string>> = {
+  failed: 'failure',
+  canceled: 'cancellation',
+  returned: 'return',
+};
+
 /** Moves a flow from `processing` to `status`, settling its transaction. */
 function finish(ctx: Ctx, entry: Entry, status: string, from: readonly string[] = ['processing']): Entry {
   if (!from.includes(String(entry.data.status)))
     throw invalidRequest(
       `You cannot move a ${String(entry.data.status)} ${String(entry.data.object)} to ${status}.`,
     );
-  settleTransaction(ctx, entry, status === 'posted' || status === 'succeeded' ? 'posted' : 'void');
+  settleTransaction(
+    ctx,
+    entry,
+    status === 'posted' || status === 'succeeded' ? 'posted' : 'void',
+    VOID_STEP[status],
+  );
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
   const at = TRANSITION_AT[status];
   return ctx.set(entry, {
@@ -150,8 +185,11 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
     },
     afterCreate(ctx: Ctx, entry: Entry) {
       checkFunds(ctx, entry, flowType);
-      const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'open');
-      recordEntry(ctx, entry, made, flowType);
+      const signed = sign * Number(entry.data.amount);
+      // Money on its way out leaves `cash` for `outbound_pending` until the flow posts.
+      const pending = sign < 0;
+      const made = openTransaction(ctx, entry.data, flowType, signed, 'open', pending);
+      recordEntry(ctx, entry, made, flowType, { cash: signed, outbound_pending: pending ? -signed : 0 });
       ctx.set(entry, { transaction: made.id });
     },
     actions: {
@@ -189,6 +227,18 @@ function activeNames(features: JsonObject, prefix = ''): string[] {
 }
 
 export const treasuryRules: RuleBook = {
+  'treasury.financial_account': {
+    beforeCreate(_ctx, draft) {
+      const features = isObject(draft.features) ? (activate(draft.features) as JsonObject) : undefined;
+      Object.assign(draft, {
+        status: 'open',
+        status_details: { closed: null },
+        ...(features
+          ? { features: { ...features, object: FEATURES }, active_features: activeNames(features) }
+          : {}),
+      });
+    },
+  },
   [FEATURES]: {
     // The features live on the account; the update works on a stored copy and writes them back.
     singleton(ctx, _route, parents) {

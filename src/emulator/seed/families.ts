@@ -191,7 +191,12 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     },
   });
   settle('billing_portal.configuration', portal.id, { is_default: true });
-  call('POST', '/v1/entitlements/features', { name: 'Priority support', lookup_key: 'priority_support' });
+  // Pro subscribers are entitled to priority support.
+  const support = call('POST', '/v1/entitlements/features', {
+    name: 'Priority support',
+    lookup_key: 'priority_support',
+  });
+  call('POST', `/v1/products/${SEED.products.pro}/features`, { entitlement_feature: String(support.id) });
   call('POST', '/v1/test_helpers/test_clocks', {
     frozen_time: 1_767_225_600,
     name: 'Renewal rehearsal',
@@ -287,6 +292,21 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     currency: 'usd',
     type: 'virtual',
     status: 'active',
+  });
+  // The card added to a phone's wallet (only the card networks make these).
+  transaction((ctx) => {
+    ctx.insert(
+      'issuing.token',
+      ctx.build('issuing.token', {
+        card: String(card.id),
+        device_fingerprint: null,
+        last4: String(card.last4),
+        network: 'visa',
+        network_updated_at: ctx.now,
+        status: 'active',
+        wallet_provider: 'apple_pay',
+      }),
+    );
   });
   const authorization = call('POST', '/v1/test_helpers/issuing/authorizations', {
     card: String(card.id),

@@ -20,6 +20,7 @@ import { ID_SUFFIX_LENGTH, prefixOf } from '../engine/ids.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { Random } from '../engine/random.ts';
 import { PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
+import { verificationFields } from '../rules/connect.ts';
 import { seedFamilies } from './families.ts';
 import { seedPreview } from './preview.ts';
 
@@ -217,7 +218,7 @@ export function seed(service: EmulatorHandle): void {
                 supported_payment_currencies: [...currencies],
                 supported_payment_methods: ['card'],
                 supported_transfer_countries: ['US', 'GB', 'FR'],
-                verification_fields: ctx.sub('country_spec_verification_fields'),
+                verification_fields: verificationFields(ctx.scope),
               },
               country,
             ),
