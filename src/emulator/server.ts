@@ -142,10 +142,12 @@ function answer(
 export const IN_PROCESS_URL = 'http://emulator.invalid';
 
 export async function createEmulator(options: EmulatorServerOptions = {}): Promise<Emulator> {
-  const service = new EmulatorService(options);
-  const webhooks = new WebhookDispatcher(service, options.webhooks);
+  // The service is made once the server's URL is known, so the demo data's hosted links (invoice
+  // pages, receipts, files) point at this emulator from the start, as they do after a reset.
+  let service!: EmulatorService;
   const emulator = (url: string, port: number, close: () => Promise<void>): Emulator => {
-    service.publicUrl = url;
+    service = new EmulatorService({ ...options, publicUrl: url });
+    const webhooks = new WebhookDispatcher(service, options.webhooks);
     return {
       url,
       key: options.apiKeys?.[0] ?? service.defaultKey,

@@ -81,6 +81,8 @@ export interface EmulatorOptions {
   randomSeed?: number;
   /** the clock, in Unix seconds (default the system clock) */
   clock?: () => number;
+  /** the HTTP server's URL, known before the demo data is loaded so its links point there */
+  publicUrl?: string;
 }
 
 export const DEFAULT_KEY = 'sk_test_emulator';
@@ -142,6 +144,7 @@ export class EmulatorService implements EmulatorHandle {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.currentFaults = options.faults ?? faultsFromEnv(process.env);
     this.seeded = options.seed ?? true;
+    this.publicUrl = options.publicUrl;
     if (this.seeded) seed(this);
   }
 

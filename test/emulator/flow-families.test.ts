@@ -59,8 +59,9 @@ describe('demo data', () => {
       status: 'succeeded',
       result: { purpose: 'FINANCE_REPORT_RUN' },
     });
+    // The report's file is served by the emulator itself, from the first start.
     expect(data.reportingReportRuns.nodes[0].result.url).toMatch(
-      /^https:\/\/files\.stripe\.com\/v1\/files\/file_/,
+      new RegExp(`^${f.emulator.url}/v1/files/file_\\w+/contents$`),
     );
     expect(data.sigmaScheduledQueryRuns.nodes[0].status).toBe('completed');
     expect(data.financialConnectionsAccounts.nodes).toContainEqual({

@@ -9,11 +9,24 @@
  * account) are moved to the state a live account shows.
  */
 import type { Ctx } from '../engine/context.ts';
+import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { completeSession } from '../rules/checkout.ts';
 import { SEED, seedId } from './seed.ts';
 
 /** `service.call` on the seed's clock, with preset ids for the resources named. */
+
+/** The Sigma query's answer as CSV: the platform's charges summed by the month they were made. */
+function monthlyRevenue(ctx: Ctx): string {
+  const months = new Map<string, number>();
+  for (const charge of ctx.scope.all('charge')) {
+    const month = `${new Date(Number(charge.data.created) * 1000).toISOString().slice(0, 7)}-01`;
+    months.set(month, (months.get(month) ?? 0) + Number(charge.data.amount ?? 0));
+  }
+  const rows = [...months].sort(([a], [b]) => a.localeCompare(b)).map(([m, sum]) => `${m},${sum}`);
+  return ['month,sum', ...rows].join('\n') + '\n';
+}
+
 export type SeedCall = (
   method: string,
   path: string,
@@ -422,22 +435,22 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
         supported_payment_method_types: ['us_bank_account'],
       }),
     );
-    // Sigma: a scheduled query that ran, with its result file.
+    // Sigma: a scheduled query that ran, with its result file (the query's answer over the demo
+    // charges, served at the file's url).
     const file = ctx.insert(
       'file',
       ctx.build('file', {
         filename: 'monthly_revenue.csv',
         purpose: 'sigma_scheduled_query',
-        size: 2_048,
         type: 'csv',
       }),
     );
+    const size = writeFileContents(ctx, file.id, { type: 'text/csv', body: monthlyRevenue(ctx) });
     ctx.insert(
       'scheduled_query_run',
       ctx.build('scheduled_query_run', {
         data_load_time: ctx.now - 3600,
-        file: ctx.current(ctx.set(file, { url: `https://files.stripe.com/v1/files/${file.id}/contents` }))
-          .data,
+        file: ctx.current(ctx.set(file, { size, url: contentsUrl(ctx, file.id) })).data,
         result_available_until: ctx.now + 30 * 86_400,
         sql: "select date_trunc('month', created) as month, sum(amount) from charges group by 1",
         status: 'completed',
