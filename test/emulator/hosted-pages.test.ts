@@ -251,16 +251,22 @@ describe('Payment Links', () => {
 });
 
 describe('the hosted invoice page', () => {
-  it("shows what is due and takes Stripe's test card", async () => {
-    const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
-    const customer = String(call('/v1/customers', { email: 'payer@example.com' }).id);
-    call('/v1/invoiceitems', { customer, amount: 1250, currency: 'usd', description: 'Consulting' });
-    const draft = call('/v1/invoices', {
+  const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
+  /** A draft invoice sent to a new customer, with one item per [amount, description]. */
+  const draftInvoice = (customerParams: Record<string, string>, items: [number, string][]) => {
+    const customer = String(call('/v1/customers', customerParams).id);
+    for (const [amount, description] of items)
+      call('/v1/invoiceitems', { customer, amount, currency: 'usd', description });
+    return call('/v1/invoices', {
       customer,
       collection_method: 'send_invoice',
       days_until_due: 30,
       pending_invoice_items_behavior: 'include',
     });
+  };
+
+  it("shows what is due and takes Stripe's test card", async () => {
+    const draft = draftInvoice({ email: 'payer@example.com' }, [[1250, 'Consulting']]);
     call(`/v1/invoices/${String(draft.id)}/finalize`);
     const read = `query($id: ID!) { invoice(id: $id) { hostedInvoiceUrl status amountPaid } }`;
     const { invoice } = await ok(read, { id: draft.id });
@@ -275,6 +281,43 @@ describe('the hosted invoice page', () => {
     const paid = await submit(invoice.hostedInvoiceUrl, [['card', '4242 4242 4242 4242']]);
     expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
     expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
+  });
+
+  it("serves the invoice's PDF: its number, lines and total", async () => {
+    const draft = draftInvoice({ name: 'Zoë (PDF) Payer' }, [
+      [1250, 'Consulting'],
+      [300, 'Travel'],
+    ]);
+    const read = `query($id: ID!) { invoice(id: $id) { number invoicePdf } }`;
+    expect((await ok(read, { id: draft.id })).invoice.invoicePdf).toBeNull();
+    call(`/v1/invoices/${String(draft.id)}/finalize`);
+    const { invoice } = await ok(read, { id: draft.id });
+    expect(invoice.invoicePdf).toBe(`${h.emulator.url}/invoice/${String(draft.id)}/pdf`);
+    const response = await h.emulator.fetch(new Request(invoice.invoicePdf));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await response.arrayBuffer()).toString('latin1');
+    expect(pdf.startsWith('%PDF-1.4\n')).toBe(true);
+    expect(pdf.endsWith('%%EOF\n')).toBe(true);
+    for (const text of [
+      `(Invoice ${String(invoice.number)})`,
+      '(Consulting  12.50 USD)',
+      '(Travel  3.00 USD)',
+    ])
+      expect(pdf).toContain(text);
+    expect(pdf).toContain('(Total: 15.50 USD)');
+    expect(pdf).toContain('(Bill to: Zoe \\(PDF\\) Payer)');
+    // Well formed: every cross-reference entry points at its object, and startxref at the table.
+    const xref = Number(/startxref\n(\d+)\n/.exec(pdf)![1]);
+    expect(pdf.slice(xref, xref + 5)).toBe('xref\n');
+    const entries = [...pdf.slice(xref).matchAll(/^(\d{10}) 00000 n\r\n/gm)].map((m) => Number(m[1]));
+    expect(entries.length).toBeGreaterThan(4);
+    entries.forEach((offset, i) => expect(pdf.slice(offset).startsWith(`${i + 1} 0 obj\n`)).toBe(true));
+    const stream = /<< \/Length (\d+) >>\nstream\n/.exec(pdf)!;
+    expect(pdf.slice(stream.index + stream[0].length + Number(stream[1]))).toMatch(/^\nendstream/);
+    expect(
+      (await h.emulator.fetch(new Request(`${h.emulator.url}/invoice/${String(draft.id)}/csv`))).status,
+    ).toBe(404);
   });
 });
 
