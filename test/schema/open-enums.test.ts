@@ -57,6 +57,41 @@ describe('open enums', () => {
     );
   });
 
+  it('in a list, only the unknown item is null', async () => {
+    const session = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/financial_connections/sessions',
+      params: {
+        account_holder: { type: 'customer', customer: 'cus_none' },
+        permissions: ['balances', 'ownership'],
+      },
+    });
+    // A value the spec does not list, as Stripe may send for an open enum (the emulator keeps to the
+    // spec here, so the test puts it in the store).
+    const scope = h.emulator.store.platform;
+    const entry = scope.find(session.id)!;
+    scope.replace(entry, { ...entry.data, permissions: ['balances', 'not_in_the_spec', 'ownership'] });
+    const response = await h.query(
+      'query($id: ID!) { financialConnectionsSession(id: $id) { id permissions } }',
+      {
+        variables: { id: session.id },
+      },
+    );
+    expect(response.body.data).toEqual({
+      financialConnectionsSession: { id: session.id, permissions: ['BALANCES', null, 'OWNERSHIP'] },
+    });
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['financialConnectionsSession', 'permissions', 1],
+        extensions: {
+          code: 'UNKNOWN_ENUM_VALUE',
+          enum: 'FinancialConnectionsSessionPermissions',
+          value: 'not_in_the_spec',
+        },
+      }),
+    ]);
+  });
+
   it('every field of an open enum is nullable, items too; a closed one keeps the spec', () => {
     const model = loadModel();
     const { schema } = sharedSchema();
