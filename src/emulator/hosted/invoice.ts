@@ -9,7 +9,7 @@ import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound, type PageHandler } from './html.ts';
-import { PDF_MAX_LINES, textPdf } from './pdf.ts';
+import { documentLines, pdfDocument } from './pdf.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
 /** The path prefix of the hosted invoice page. */
@@ -32,31 +32,27 @@ const linesOf = (service: EmulatorHandle, id: string) =>
 /** The invoice as a one-page PDF: its number, customer, lines and totals. */
 function invoicePdf(service: EmulatorHandle, invoice: JsonObject): HostedPage {
   const id = String(invoice.id);
-  const lines = linesOf(service, id);
-  const shown = lines.slice(0, PDF_MAX_LINES - 12);
   const title = `Invoice ${String(invoice.number ?? id)}`;
-  const body = textPdf(title, [
+  const amount = (value: unknown) => money(value, invoice.currency);
+  return pdfDocument(
+    String(invoice.number ?? id),
     title,
-    `Invoice id: ${id}`,
-    `Bill to: ${String(invoice.customer_name ?? invoice.customer_email ?? invoice.customer ?? '')}`,
-    `Status: ${String(invoice.status)}`,
-    '',
-    ...shown.map((l) => `${String(l.description ?? '')}  ${money(l.amount, l.currency)}`),
-    ...(lines.length > shown.length ? [`(${lines.length - shown.length} more lines)`] : []),
-    '',
-    `Subtotal: ${money(invoice.subtotal, invoice.currency)}`,
-    `Total: ${money(invoice.total, invoice.currency)}`,
-    `Amount paid: ${money(invoice.amount_paid, invoice.currency)}`,
-    `Amount due: ${money(invoice.amount_due, invoice.currency)}`,
-  ]);
-  return {
-    status: 200,
-    headers: {
-      'content-type': 'application/pdf',
-      'content-disposition': `inline; filename="${String(invoice.number ?? id).replace(/[^\w.-]/g, '_')}.pdf"`,
-    },
-    body,
-  };
+    documentLines(
+      [
+        title,
+        `Invoice id: ${id}`,
+        `Bill to: ${String(invoice.customer_name ?? invoice.customer_email ?? invoice.customer ?? '')}`,
+        `Status: ${String(invoice.status)}`,
+      ],
+      linesOf(service, id).map((l) => `${String(l.description ?? '')}  ${amount(l.amount)}`),
+      [
+        `Subtotal: ${amount(invoice.subtotal)}`,
+        `Total: ${amount(invoice.total)}`,
+        `Amount paid: ${amount(invoice.amount_paid)}`,
+        `Amount due: ${amount(invoice.amount_due)}`,
+      ],
+    ),
+  );
 }
 
 function invoicePage(service: EmulatorHandle, invoice: JsonObject, notice?: string): HostedPage {

@@ -5,6 +5,8 @@
  * the dependencies and this needs none of one's features: a page of lines is a few objects.
  */
 
+import type { HostedPage } from './html.ts';
+
 /** US Letter, in points; text starts an inch from the top left and runs down. */
 const PAGE = { width: 612, height: 792, margin: 72, leading: 16, size: 11 };
 /** The lines that fit on the page. */
@@ -43,4 +45,27 @@ export function textPdf(title: string, lines: readonly string[]): Buffer {
   for (const offset of offsets) out += `${String(offset).padStart(10, '0')} 00000 n\r\n`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${objects.length} 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
+}
+
+/** A PDF as a hosted page: `application/pdf`, shown inline, saved as `<name>.pdf`. */
+export function pdfDocument(name: string, title: string, lines: readonly string[]): HostedPage {
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'application/pdf',
+      'content-disposition': `inline; filename="${name.replace(/[^\w.-]/g, '_')}.pdf"`,
+    },
+    body: textPdf(title, lines),
+  };
+}
+
+/**
+ * A document's lines: `head`, a blank line, `items` (as many as the page holds, then how many more),
+ * a blank line, `foot`.
+ */
+export function documentLines(head: readonly string[], items: readonly string[], foot: readonly string[]) {
+  const room = PDF_MAX_LINES - head.length - foot.length - 3;
+  const shown =
+    items.length > room + 1 ? [...items.slice(0, room), `(${items.length - room} more lines)`] : items;
+  return [...head, '', ...shown, '', ...foot];
 }
