@@ -2,8 +2,8 @@
  * Billing, walked through GraphQL on the emulator: a subscription's first cycle with the
  * customer's credit applied, the minimum charge, credit notes, void from uncollectible, quotes
  * accepted into subscriptions and invoices, test clocks renewing subscriptions, schedules from a
- * subscription, usage record summaries and plan ids where prices go; each with the events a GraphQL
- * subscription receives.
+ * subscription and usage record summaries, each with the events a GraphQL subscription receives;
+ * and a plan's id taken wherever a price's is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
