@@ -13,6 +13,8 @@ export interface GatewayContext {
   sessionFor?: (stripeAccount: string) => UpstreamSession;
   /** Stripe's events, for subscriptions (src/schema/subscriptions.ts). Absent: LIVE_UNAVAILABLE. */
   live?: LiveContext;
+  /** The request's logger, where the server gives one (src/server/request-context.ts). */
+  logger?: { warn(msg: string, fields?: Record<string, unknown>): void };
 }
 
 /** The session a field resolves through: its parent's, else the request's. */

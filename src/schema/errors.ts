@@ -68,6 +68,22 @@ export function deletedError(type: string, object: { id?: unknown }): GraphQLErr
   return userError('DELETED', `${type} ${String(object.id)} has been deleted`, { id: object.id });
 }
 
+/**
+ * A value Stripe sent that the field's enum does not list (src/schema/registry.ts): the enum's
+ * GraphQL name, the value as Stripe sent it, and the field.
+ */
+export function unknownEnumValue(enumName: string, value: unknown, field: string): GraphQLError {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  return userError(
+    'UNKNOWN_ENUM_VALUE',
+    `${field}: Stripe sent "${shown}", which ${enumName} does not list`,
+    {
+      enum: enumName,
+      value: shown,
+    },
+  );
+}
+
 export function userError(
   code: string,
   message: string,

@@ -24,7 +24,7 @@ import { isOfKind, objectKindExtensions } from './abstract.ts';
 import type { Builder, StripeObjectRef, Types } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
-import { deletedError, userError } from './errors.ts';
+import { deletedError, unknownEnumValue, userError } from './errors.ts';
 import { isMerchantChosen, qualifyId } from './ids.ts';
 import { OTHER_ACCOUNT_REFERENCES, PLATFORM, planExtensions, wireExtensions } from './plans.ts';
 import { previewMark } from './preview.ts';
@@ -420,6 +420,8 @@ export class TypeRegistry {
     } else if (base.k === 'object' || base.k === 'union') {
       // A sub-object belongs to its parent's upstream session: references under it resolve there.
       resolve = (p) => inherit(p, p[wire]);
+    } else if (base.k === 'enum') {
+      resolve = this.enumResolver(schema, prop, base.name);
     } else {
       resolve = (p) => p[wire];
     }
@@ -434,17 +436,48 @@ export class TypeRegistry {
           : undefined;
     const options = { ...describing(description), ...(extensions ? { extensions } : {}) };
     const type = this.typeOf(base);
+    // An open enum's value may be one the spec does not list: its field (or item) reads null then.
+    const open = base.k === 'enum' && this.model.enums[base.name]!.open;
     if (!isArray) {
-      const nullable = isOptional(prop) || base.k === 'ref';
+      const nullable = isOptional(prop) || base.k === 'ref' || open;
       return t.field({ type, nullable, resolve, ...options });
     }
     return t.field({
       type: [type],
-      nullable: { list: isOptional(prop), items: base.k === 'ref' },
+      nullable: { list: isOptional(prop), items: base.k === 'ref' || open },
       // An array property's value is an array, or null (`mapValue` keeps its shape).
       resolve: (p, args, ctx) => resolve(p, args, ctx) as readonly unknown[] | null,
       ...options,
     });
+  }
+
+  /**
+   * An enum property's resolver. Stripe sends values an enum does not list where the spec marks it
+   * open (`x-stripeBypassValidation`: `us_bank_transfer` for a bank transfer's `type`), and graphql-js
+   * cannot serialize those: such a value is the field's (or the list item's) typed
+   * UNKNOWN_ENUM_VALUE error, naming the enum and the value, with a warning in the request's log,
+   * instead of an internal error. The field is nullable for an open enum, so the rest of the answer
+   * stays; a closed enum's unknown value (a spec the pinned version breaks) nulls up to its parent.
+   */
+  private enumResolver(
+    schema: ObjectSchema,
+    prop: OutProp,
+    name: string,
+  ): (parent: StripeObject, args: unknown, ctx: GatewayContext) => unknown {
+    const wire = prop.name;
+    const enumSchema = this.model.enums[name]!;
+    const known = new Set([...enumSchema.values, ...(enumSchema.filterValues ?? [])]);
+    const field = `${schema.gql}.${fieldNames(prop).field}`;
+    return (p, _args, ctx) =>
+      mapValue(
+        p[wire],
+        (value) => {
+          if (typeof value === 'string' && known.has(value)) return value;
+          ctx.logger?.warn('unknown enum value', { enum: enumSchema.gql, value, field });
+          return Promise.reject(unknownEnumValue(enumSchema.gql, value, field));
+        },
+        true,
+      );
   }
 
   private idField(t: StripeFieldBuilder, prop: OutProp, description: string | undefined): StripeField {

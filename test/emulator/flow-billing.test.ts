@@ -2,7 +2,8 @@
  * Billing, walked through GraphQL on the emulator: a subscription's first cycle with the
  * customer's credit applied, the minimum charge, credit notes, void from uncollectible, quotes
  * accepted into subscriptions and invoices, test clocks renewing subscriptions, schedules from a
- * subscription and usage record summaries; each with the events a GraphQL subscription receives.
+ * subscription and usage record summaries, each with the events a GraphQL subscription receives;
+ * and a plan's id taken wherever a price's is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
@@ -306,5 +307,63 @@ describe('billing', () => {
       { i: item },
     );
     expect(subscriptionItem.usageRecordSummaries.nodes).toEqual([{ totalUsage: 12 }]);
+  });
+
+  it("a plan's id is taken wherever a price is: subscriptions, items, schedules, quotes, Checkout", async () => {
+    const { createPlan: plan } = await f.ok(`mutation {
+      createPlan(input: { id: "flow-gold-monthly", amount: 1500, currency: "usd", interval: MONTH, product: { details: { name: "Gold" } } }) { id }
+    }`);
+    const id = await customer();
+    const { createSubscription: sub } = await f.ok(
+      `mutation($c: ID!, $p: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }] }) {
+        status items(first: 1) { nodes { price { id unitAmount type recurring { interval } } } }
+        latestInvoice { total amountPaid } } }`,
+      { c: id, p: plan.id },
+    );
+    expect(sub).toEqual({
+      status: 'ACTIVE',
+      items: {
+        nodes: [
+          {
+            price: {
+              id: 'flow-gold-monthly',
+              unitAmount: 1500,
+              type: 'RECURRING',
+              recurring: { interval: 'MONTH' },
+            },
+          },
+        ],
+      },
+      latestInvoice: { total: 1500, amountPaid: 1500 },
+    });
+    const { createInvoiceitem: item } = await f.ok(
+      'mutation($c: ID!, $p: ID!) { createInvoiceitem(input: { customer: $c, price: $p, quantity: 2 }) { amount price { id } } }',
+      { c: id, p: plan.id },
+    );
+    expect(item).toEqual({ amount: 3000, price: { id: 'flow-gold-monthly' } });
+    const { createSubscriptionSchedule: schedule } = await f.ok(
+      `mutation($c: ID!, $p: ID!) { createSubscriptionSchedule(input: { customer: $c, startDate: { now: true },
+        phases: [{ items: [{ price: $p, quantity: 3 }], iterations: 1 }] }) { phases { items { quantity price { id } } } } }`,
+      { c: id, p: plan.id },
+    );
+    expect(schedule.phases).toEqual([{ items: [{ quantity: 3, price: { id: 'flow-gold-monthly' } }] }]);
+    const { createQuote: quote } = await f.ok(
+      'mutation($c: ID!, $p: ID!) { createQuote(input: { customer: $c, lineItems: [{ price: $p, quantity: 2 }] }) { amountTotal } }',
+      { c: id, p: plan.id },
+    );
+    expect(quote).toEqual({ amountTotal: 3000 });
+    const { createCheckoutSession: session } = await f.ok(
+      'mutation($c: ID!, $p: ID!) { createCheckoutSession(input: { customer: $c, mode: SUBSCRIPTION, successUrl: "https://example.com/done", lineItems: [{ price: $p, quantity: 1 }] }) { amountTotal } }',
+      { c: id, p: plan.id },
+    );
+    expect(session).toEqual({ amountTotal: 1500 });
+    expect(
+      await f.fails(
+        'mutation($c: ID!) { createInvoiceitem(input: { customer: $c, price: "plan_nope" }) { id } }',
+        {
+          c: id,
+        },
+      ),
+    ).toBe('STRIPE_INVALID_REQUEST');
   });
 });

@@ -5,6 +5,7 @@
  * the emulator's in-process fetch handler), and the objects it changed read back through GraphQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentLines, PDF_MAX_LINES } from '../../src/emulator/hosted/pdf.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
@@ -251,16 +252,22 @@ describe('Payment Links', () => {
 });
 
 describe('the hosted invoice page', () => {
-  it("shows what is due and takes Stripe's test card", async () => {
-    const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
-    const customer = String(call('/v1/customers', { email: 'payer@example.com' }).id);
-    call('/v1/invoiceitems', { customer, amount: 1250, currency: 'usd', description: 'Consulting' });
-    const draft = call('/v1/invoices', {
+  const call = (path: string, params = {}) => h.emulator.service.call('POST', path, params);
+  /** A draft invoice sent to a new customer, with one item per [amount, description]. */
+  const draftInvoice = (customerParams: Record<string, string>, items: [number, string][]) => {
+    const customer = String(call('/v1/customers', customerParams).id);
+    for (const [amount, description] of items)
+      call('/v1/invoiceitems', { customer, amount, currency: 'usd', description });
+    return call('/v1/invoices', {
       customer,
       collection_method: 'send_invoice',
       days_until_due: 30,
       pending_invoice_items_behavior: 'include',
     });
+  };
+
+  it("shows what is due and takes Stripe's test card", async () => {
+    const draft = draftInvoice({ email: 'payer@example.com' }, [[1250, 'Consulting']]);
     call(`/v1/invoices/${String(draft.id)}/finalize`);
     const read = `query($id: ID!) { invoice(id: $id) { hostedInvoiceUrl status amountPaid } }`;
     const { invoice } = await ok(read, { id: draft.id });
@@ -275,6 +282,86 @@ describe('the hosted invoice page', () => {
     const paid = await submit(invoice.hostedInvoiceUrl, [['card', '4242 4242 4242 4242']]);
     expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
     expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
+  });
+
+  /** A PDF the emulator serves, as text, after checking its type and that it is well formed. */
+  const openPdf = async (url: string) => {
+    const response = await h.emulator.fetch(new Request(url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await response.arrayBuffer()).toString('latin1');
+    expect(pdf.startsWith('%PDF-1.4\n')).toBe(true);
+    expect(pdf.endsWith('%%EOF\n')).toBe(true);
+    // Every cross-reference entry points at its object, startxref at the table, /Length at the end.
+    const xref = Number(/startxref\n(\d+)\n/.exec(pdf)![1]);
+    expect(pdf.slice(xref, xref + 5)).toBe('xref\n');
+    const entries = [...pdf.slice(xref).matchAll(/^(\d{10}) 00000 n\r\n/gm)].map((m) => Number(m[1]));
+    expect(entries.length).toBeGreaterThan(4);
+    expect(entries.map((offset) => /^\d+/.exec(pdf.slice(offset, offset + 12))?.[0])).toEqual(
+      entries.map((_, i) => String(i + 1)),
+    );
+    for (const offset of entries) expect(pdf.slice(offset)).toMatch(/^\d+ 0 obj\n/);
+    const stream = /<< \/Length (\d+) >>\nstream\n/.exec(pdf)!;
+    expect(pdf.slice(stream.index + stream[0].length + Number(stream[1]))).toMatch(/^\nendstream/);
+    return pdf;
+  };
+
+  it('a long document fills its one page and says how many lines are left out', () => {
+    const items = Array.from({ length: 100 }, (_, i) => `Line ${i + 1}`);
+    const lines = documentLines(['Title'], items, ['Total']);
+    expect(lines).toHaveLength(PDF_MAX_LINES);
+    expect(lines.slice(-4)).toEqual([
+      `Line ${PDF_MAX_LINES - 5}`,
+      `(${105 - PDF_MAX_LINES} more lines)`,
+      '',
+      'Total',
+    ]);
+    expect(documentLines(['Title'], items.slice(0, 3), ['Total'])).toEqual([
+      'Title',
+      '',
+      'Line 1',
+      'Line 2',
+      'Line 3',
+      '',
+      'Total',
+    ]);
+  });
+
+  it("serves the invoice's and its credit note's PDFs: number, lines and total", async () => {
+    const draft = draftInvoice({ name: 'Zoë (PDF) Payer' }, [
+      [1250, 'Consulting'],
+      [300, 'Travel'],
+    ]);
+    const read = `query($id: ID!) { invoice(id: $id) { number invoicePdf } }`;
+    expect((await ok(read, { id: draft.id })).invoice.invoicePdf).toBeNull();
+    call(`/v1/invoices/${String(draft.id)}/finalize`);
+    const { invoice } = await ok(read, { id: draft.id });
+    expect(invoice.invoicePdf).toBe(`${h.emulator.url}/invoice/${String(draft.id)}/pdf`);
+    const pdf = await openPdf(invoice.invoicePdf);
+    for (const text of [
+      `(Invoice ${String(invoice.number)})`,
+      '(Consulting  12.50 USD)',
+      '(Travel  3.00 USD)',
+      '(Total: 15.50 USD)',
+      '(Bill to: Zoe \\(PDF\\) Payer)',
+    ])
+      expect(pdf).toContain(text);
+    expect(
+      (await h.emulator.fetch(new Request(`${h.emulator.url}/invoice/${String(draft.id)}/csv`))).status,
+    ).toBe(404);
+
+    const note = call('/v1/credit_notes', { invoice: String(draft.id), amount: 300, memo: 'Travel waived' });
+    const { creditNote } = await ok(`query($id: ID!) { creditNote(id: $id) { number pdf } }`, {
+      id: note.id,
+    });
+    expect(creditNote.pdf).toBe(`${h.emulator.url}/credit_notes/${String(note.id)}/pdf`);
+    const notePdf = await openPdf(creditNote.pdf);
+    for (const text of [
+      `(Credit note ${String(creditNote.number)})`,
+      `(Credits invoice: ${String(invoice.number)})`,
+      '(Total credited: 3.00 USD)',
+    ])
+      expect(notePdf).toContain(text);
   });
 });
 

@@ -31,8 +31,14 @@ describe('Forwarding', () => {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(201, { 'content-type': 'application/json', 'x-vault': 'yes' });
-        res.end('{"token":"vault_1"}');
+        // A destination that echoes the number and sets a session cookie: neither may be stored.
+        const number = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}').number;
+        res.writeHead(201, {
+          'content-type': 'application/json',
+          'x-vault': 'yes',
+          'set-cookie': 'sid=s3cr3t',
+        });
+        res.end(JSON.stringify({ token: 'vault_1', number }));
       });
     });
     await new Promise<void>((resolve) => destination.listen(0, '127.0.0.1', resolve));
@@ -45,7 +51,8 @@ describe('Forwarding', () => {
       const forward = `mutation($pm: ID!, $url: String!) { createForwardingRequest(idempotencyKey: "forward-once", input: {
           paymentMethod: $pm, url: $url, replacements: [CARD_NUMBER, CARD_EXPIRY, CARDHOLDER_NAME],
           request: { body: "{\\"number\\":\\"{{card_number}}\\",\\"expiry\\":\\"{{card_expiry}}\\",\\"name\\":\\"{{cardholder_name}}\\"}",
-            headers: [{ name: "Destination-Api-Key", value: "vault-key" }] } }) {
+            headers: [{ name: "Destination-Api-Key", value: "vault-key" }, { name: "Authorization", value: "Bearer vault-token" },
+              { name: "Destination-Idempotency-Key", value: "order-1" }] } }) {
           requestDetails { body httpMethod headers { name value } }
           responseDetails { status body headers { name value } }
           requestContext { destinationIpAddress destinationDuration }
@@ -60,14 +67,28 @@ describe('Forwarding', () => {
         name: 'Jenny Rosen',
       });
       expect(received[0]!.headers['destination-api-key']).toBe('vault-key');
+      expect(received[0]!.headers.authorization).toBe('Bearer vault-token');
+      expect(received[0]!.headers['content-type']).toBe('application/json');
+      // Stored as Stripe stores it: credentials redacted, the Content-Type it adds listed.
+      expect(forwarded.requestDetails.headers).toEqual([
+        { name: 'Destination-Api-Key', value: '[REDACTED]' },
+        { name: 'Authorization', value: '[REDACTED]' },
+        { name: 'Destination-Idempotency-Key', value: 'order-1' },
+        { name: 'Content-Type', value: 'application/json' },
+      ]);
+      expect(JSON.stringify(forwarded)).not.toMatch(/vault-key|vault-token|s3cr3t|4242424242424242/);
       expect(JSON.parse(forwarded.requestDetails.body)).toEqual({
         number: '424242******4242',
         expiry: '04/31',
         name: 'Jenny Rosen',
       });
       expect(forwarded.requestDetails.httpMethod).toBe('POST');
-      expect(forwarded.responseDetails).toMatchObject({ status: 201, body: '{"token":"vault_1"}' });
+      expect(forwarded.responseDetails).toMatchObject({
+        status: 201,
+        body: '{"token":"vault_1","number":"424242******4242"}',
+      });
       expect(forwarded.responseDetails.headers).toContainEqual({ name: 'x-vault', value: 'yes' });
+      expect(forwarded.responseDetails.headers).toContainEqual({ name: 'set-cookie', value: '[REDACTED]' });
       expect(forwarded.requestContext.destinationIpAddress).toBe('127.0.0.1');
 
       // Elsewhere than loopback: recorded, not sent.

@@ -6,14 +6,14 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
-import { planOfPrice } from '../money/plans.ts';
+import { findPrice, planOfPrice } from '../money/plans.ts';
 
 /** A value, or how to derive it from the rest of the rendered object. */
 export type Derived = Json | ((rendered: JsonObject, ctx: Ctx) => Json);
 
 /** An item's price (embedded, or by id) in its plan form. */
 const planOfItem = (item: JsonObject, ctx: Ctx): Json =>
-  planOfPrice(typeof item.price === 'string' ? ctx.find(item.price, ['price'])?.data : item.price);
+  planOfPrice(typeof item.price === 'string' ? findPrice(ctx, item.price)?.data : item.price);
 
 /** The id of an item's plan form (a schedule phase's item names its plan, expandable). */
 const planIdOfItem = (item: JsonObject, ctx: Ctx): Json => {

@@ -13,6 +13,7 @@ import { deepClone, isObject, type Json, type JsonObject, orderKeys } from '../e
 import type { Result } from '../engine/result.ts';
 import type { Route } from '../engine/routes.ts';
 import type { Entry } from '../engine/store.ts';
+import { requirePrice } from '../money/plans.ts';
 import { cardForPaymentMethod, cardForToken, TEST_BANK_TOKENS } from '../money/tokens.ts';
 import type { Locator } from './locate.ts';
 
@@ -133,7 +134,10 @@ export class Writes implements Operations {
       if (!ctx.registry.resource(type.name) || !this.api.isStored(type.name)) continue;
       const current = draft[name];
       if (isObject(current) && current.id === value) continue;
-      draft[name] = ctx.require(value, [type.name], name, 400).data;
+      // A price may be named by a plan's id (one store, src/emulator/money/plans.ts).
+      draft[name] = (
+        type.name === 'price' ? requirePrice(ctx, value, name) : ctx.require(value, [type.name], name, 400)
+      ).data;
     }
   }
 

@@ -13,7 +13,8 @@ export type PageHandler = (
 export interface HostedPage {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** HTML, or a document's bytes (a PDF) */
+  body: string | Buffer;
 }
 
 export const escapeHtml = (value: unknown) =>

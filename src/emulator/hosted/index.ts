@@ -17,6 +17,8 @@
  *   items, on the Checkout page.
  * - The hosted invoice page (`/invoice/<invoice>`, src/emulator/hosted/invoice.ts): pay it by card.
  * - A charge's receipt (`/receipts/<charge>`, src/emulator/hosted/receipt.ts).
+ * - Documents: an invoice's PDF (`/invoice/<invoice>/pdf`) and a credit note's
+ *   (`/credit_notes/<credit note>/pdf`, src/emulator/hosted/credit-note.ts).
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -25,6 +27,7 @@ import type { EmulatorHandle } from '../engine/handle.ts';
 import type { JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { ACCOUNT_LINK_TTL, CONNECT_PREFIX, connectLink, connectPage } from './connect.ts';
+import { CREDIT_NOTE_PREFIX, creditNotePage } from './credit-note.ts';
 import {
   FINANCIAL_CONNECTIONS_PREFIX,
   financialConnectionsPage,
@@ -51,6 +54,7 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [PAYMENT_LINK_PREFIX, paymentLinkPage],
   [INVOICE_PREFIX, hostedInvoicePage],
   [RECEIPT_PREFIX, receiptPage],
+  [CREDIT_NOTE_PREFIX, creditNotePage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */

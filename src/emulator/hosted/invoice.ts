@@ -2,12 +2,14 @@
  * The hosted invoice page in demo mode, behind an invoice's `hosted_invoice_url`
  * (`GET /invoice/<in_…>`): the invoice's number, lines and amount due, and, while it is open, a card
  * form filled with Stripe's test card; submitting it pays the invoice with that card (as
- * `POST /v1/invoices/{invoice}/pay` does) and shows it paid.
+ * `POST /v1/invoices/{invoice}/pay` does) and shows it paid. Its `invoice_pdf`
+ * (`GET /invoice/<in_…>/pdf`) is a one-page PDF of the same (./pdf.ts).
  */
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound, type PageHandler } from './html.ts';
+import { documentLines, pdfDocument } from './pdf.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
 /** The path prefix of the hosted invoice page. */
@@ -17,10 +19,45 @@ export const INVOICE_PREFIX = '/invoice/';
 export const invoicePageUrl = (ctx: Ctx, id: string): string =>
   ctx.publicUrl ? `${ctx.publicUrl}${INVOICE_PREFIX}${id}` : `https://invoice.stripe.com/i/emulator/${id}`;
 
+/** An invoice's `invoice_pdf`: the emulator's PDF (`/invoice/<in_…>/pdf`), else like Stripe's. */
+export const invoicePdfUrl = (ctx: Ctx, id: string): string =>
+  ctx.publicUrl
+    ? `${ctx.publicUrl}${INVOICE_PREFIX}${id}/pdf`
+    : `https://pay.stripe.com/invoice/emulator/${id}/pdf`;
+
+/** The invoice's lines (up to what one page of the PDF holds). */
+const linesOf = (service: EmulatorHandle, id: string) =>
+  service.call('GET', `/v1/invoices/${id}/lines`, { limit: 100 }).data as JsonObject[];
+
+/** The invoice as a one-page PDF: its number, customer, lines and totals. */
+function invoicePdf(service: EmulatorHandle, invoice: JsonObject): HostedPage {
+  const id = String(invoice.id);
+  const title = `Invoice ${String(invoice.number ?? id)}`;
+  const amount = (value: unknown) => money(value, invoice.currency);
+  return pdfDocument(
+    String(invoice.number ?? id),
+    title,
+    documentLines(
+      [
+        title,
+        `Invoice id: ${id}`,
+        `Bill to: ${String(invoice.customer_name ?? invoice.customer_email ?? invoice.customer ?? '')}`,
+        `Status: ${String(invoice.status)}`,
+      ],
+      linesOf(service, id).map((l) => `${String(l.description ?? '')}  ${amount(l.amount)}`),
+      [
+        `Subtotal: ${amount(invoice.subtotal)}`,
+        `Total: ${amount(invoice.total)}`,
+        `Amount paid: ${amount(invoice.amount_paid)}`,
+        `Amount due: ${amount(invoice.amount_due)}`,
+      ],
+    ),
+  );
+}
+
 function invoicePage(service: EmulatorHandle, invoice: JsonObject, notice?: string): HostedPage {
   const id = String(invoice.id);
-  const lines = service.call('GET', `/v1/invoices/${id}/lines`, { limit: 100 }).data as JsonObject[];
-  const rows = lines
+  const rows = linesOf(service, id)
     .map((l) => `<tr><td>${escapeHtml(l.description)}</td><td>${money(l.amount, l.currency)}</td></tr>`)
     .join('');
   const pay =
@@ -40,11 +77,17 @@ ${pay}`,
   );
 }
 
-/** The invoice page for `method rest` (the path after `/invoice/`), or undefined. */
+/**
+ * The invoice page for `method rest` (the path after `/invoice/`), its PDF for `<in_…>/pdf`, or
+ * undefined.
+ */
 export const hostedInvoicePage: PageHandler = (service, method, rest, input) => {
-  const entry = service.store.platform.find(rest);
-  if (entry?.resource !== 'invoice' || entry.data.status === 'draft') return notFound('Invoice', 'invoice');
+  const [invoiceId, document] = rest.split('/', 2) as [string, string | undefined];
+  const entry = service.store.platform.find(invoiceId);
+  if (entry?.resource !== 'invoice' || entry.data.status === 'draft' || (document && document !== 'pdf'))
+    return notFound('Invoice', 'invoice');
   const invoice = service.call('GET', `/v1/invoices/${entry.id}`);
+  if (document === 'pdf') return method === 'GET' ? invoicePdf(service, invoice) : undefined;
   if (method === 'GET') return invoicePage(service, invoice);
   if (method !== 'POST') return undefined;
   const card = TEST_CARDS[(input.get('card') ?? '').replace(/\s/g, '')];

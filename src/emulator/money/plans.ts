@@ -92,6 +92,20 @@ export function priceFromPlan(ctx: Ctx, id: string): Entry | undefined {
   return plan ? view(plan, 'price', priceOfPlan(plan.data)) : undefined;
 }
 
+/**
+ * The price an id names: a stored price, or a plan seen as one. Stripe takes a plan's id wherever it
+ * takes a price's (a subscription's, a schedule phase's or a quote's items, an invoice item, a
+ * Checkout line), as plans and prices are one store.
+ */
+export function findPrice(ctx: Ctx, id: string): Entry | undefined {
+  return ctx.find(id, ['price']) ?? priceFromPlan(ctx, id);
+}
+
+/** Like `findPrice`; none is Stripe's `No such price` for `param` (400: a body parameter's). */
+export function requirePrice(ctx: Ctx, id: string, param: string, status = 400): Entry {
+  return findPrice(ctx, id) ?? ctx.require(id, ['price'], param, status);
+}
+
 /** `GET /v1/plans/<price id>`: a recurring price as a plan. */
 export function planFromPrice(ctx: Ctx, id: string): Entry | undefined {
   const price = ctx.find(id, ['price']);

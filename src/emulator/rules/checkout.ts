@@ -11,6 +11,7 @@ import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
+import { requirePrice } from '../money/plans.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 
 /** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
@@ -25,9 +26,7 @@ export function storeLineItems(
   for (const line of lineItems) {
     if (!isObject(line)) continue;
     const price =
-      typeof line.price === 'string'
-        ? ctx.require(line.price, ['price'], 'line_items[price]', 400)
-        : undefined;
+      typeof line.price === 'string' ? requirePrice(ctx, line.price, 'line_items[price]') : undefined;
     const quantity = typeof line.quantity === 'number' ? line.quantity : 1;
     const amount = Number(price?.data.unit_amount ?? 0) * quantity;
     subtotal += amount;

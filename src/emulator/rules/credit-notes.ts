@@ -12,6 +12,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { creditNotePdfUrl } from '../hosted/credit-note.ts';
 import { linesOf } from '../money/invoice-lines.ts';
 
 interface NoteLine {
@@ -100,7 +101,7 @@ export const creditNoteRules: RuleBook = {
         memo: draft.memo ?? null,
         number: `${String(invoice.data.number ?? invoice.id)}-CN-${String(count + 1).padStart(2, '0')}`,
         out_of_band_amount: typeof params.out_of_band_amount === 'number' ? params.out_of_band_amount : null,
-        pdf: `https://pay.stripe.com/credit_notes/emulator/${String(draft.id)}/pdf`,
+        pdf: creditNotePdfUrl(ctx, String(draft.id)),
         reason: draft.reason ?? null,
         refund: draft.refund ?? null,
         shipping_cost: null,

@@ -9,6 +9,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
+import { requirePrice } from '../money/plans.ts';
 import { createPrice } from './catalog.ts';
 
 /** Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. */
@@ -17,7 +18,7 @@ function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, exist
     typeof params.quantity === 'number' ? params.quantity : Number(existing?.data.quantity ?? 1);
   let unitAmount: number | undefined;
   if (typeof params.price === 'string' && params.price !== '') {
-    const price = ctx.require(params.price, ['price'], 'price', 400);
+    const price = requirePrice(ctx, params.price, 'price');
     draft.price = price.data;
     draft.currency = price.data.currency ?? null;
     unitAmount = Number(price.data.unit_amount ?? 0);

@@ -17,7 +17,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { invoicePageUrl } from '../hosted/invoice.ts';
+import { invoicePageUrl, invoicePdfUrl } from '../hosted/invoice.ts';
 import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
@@ -45,7 +45,7 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
   entry = ctx.set(entry, {
     effective_at: ctx.now,
     hosted_invoice_url: invoicePageUrl(ctx, entry.id),
-    invoice_pdf: `https://pay.stripe.com/invoice/emulator/${entry.id}/pdf`,
+    invoice_pdf: invoicePdfUrl(ctx, entry.id),
     number,
     status: 'open',
     status_transitions: { ...transitions, finalized_at: ctx.now },

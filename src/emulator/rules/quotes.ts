@@ -11,6 +11,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { requirePrice } from '../money/plans.ts';
 import { storeLineItems } from './checkout.ts';
 
 interface QuoteLine {
@@ -22,8 +23,7 @@ function quoteLines(ctx: Ctx, params: JsonObject, draft: JsonObject): QuoteLine[
   const items = Array.isArray(params.line_items) ? params.line_items.filter(isObject) : [];
   return items.map((item, i) => {
     let price: Entry;
-    if (typeof item.price === 'string')
-      price = ctx.require(item.price, ['price'], `line_items[${i}][price]`, 400);
+    if (typeof item.price === 'string') price = requirePrice(ctx, item.price, `line_items[${i}][price]`);
     else if (isObject(item.price_data)) {
       price = ctx.ops.createResource(ctx, 'price', { currency: draft.currency ?? 'usd', ...item.price_data });
     } else {
@@ -72,7 +72,12 @@ function linesOfQuote(ctx: Ctx, quote: Entry): QuoteLine[] {
     .children(quote, ['item'])
     .reverse()
     .map((item) => ({
-      price: ctx.require(String((item.data.price as JsonObject | null)?.id ?? item.data.price), ['price']),
+      price: requirePrice(
+        ctx,
+        String((item.data.price as JsonObject | null)?.id ?? item.data.price),
+        'id',
+        404,
+      ),
       quantity: Number(item.data.quantity ?? 1),
     }));
 }

@@ -17,6 +17,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
+import { requirePrice } from '../money/plans.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx
@@ -58,12 +59,7 @@ function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
 /** One phase of `phases[n]` params, from `start`, as the schedule shows it. */
 function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: string): JsonObject {
   const items = (Array.isArray(params.items) ? params.items : []).filter(isObject).map((item, i) => {
-    const price = ctx.require(
-      String(item.price ?? item.plan ?? ''),
-      ['price'],
-      `phases[items][${i}][price]`,
-      400,
-    );
+    const price = requirePrice(ctx, String(item.price ?? item.plan ?? ''), `phases[items][${i}][price]`);
     return { price, quantity: typeof item.quantity === 'number' ? item.quantity : 1 };
   });
   const recurring = isObject(items[0]?.price.data.recurring) ? items[0].price.data.recurring : {};

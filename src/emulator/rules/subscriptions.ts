@@ -28,24 +28,24 @@ import {
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
+import { findPrice, requirePrice } from '../money/plans.ts';
 import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
 
-/** The recurring price an item names (`price`, `price_data` or legacy `plan`). */
+/** The recurring price an item names (`price`, `price_data` or legacy `plan`: a price's or plan's id). */
 function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
   let price: Entry | undefined;
   if (typeof item.price === 'string' && item.price !== '')
-    price = ctx.require(item.price, ['price'], `${param}[price]`, 400);
+    price = requirePrice(ctx, item.price, `${param}[price]`);
   else if (isObject(item.price_data)) price = createPrice(ctx, item.price_data);
   else if (typeof item.plan === 'string' && item.plan !== '') {
-    const plan = ctx.find(item.plan, ['plan', 'price']);
-    if (!plan)
+    price = findPrice(ctx, item.plan);
+    if (!price)
       throw invalidRequest(`No such plan: '${item.plan}'`, {
         code: 'resource_missing',
         param: `${param}[plan]`,
       });
-    price = plan.resource === 'price' ? plan : priceFromPlan(ctx, plan);
   }
   if (!price)
     throw invalidRequest(`Missing required param: ${param}[price].`, {
@@ -59,31 +59,6 @@ function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
     );
   }
   return price;
-}
-
-/** A legacy plan seen as a price (not stored). */
-function priceFromPlan(ctx: Ctx, plan: Entry): Entry {
-  const data = ctx.build(
-    'price',
-    {
-      billing_scheme: plan.data.billing_scheme ?? 'per_unit',
-      currency: plan.data.currency ?? 'usd',
-      product: plan.data.product ?? '',
-      recurring: ctx.sub('recurring', {
-        aggregate_usage: null,
-        interval: plan.data.interval ?? 'month',
-        interval_count: plan.data.interval_count ?? 1,
-        meter: null,
-        trial_period_days: null,
-        usage_type: plan.data.usage_type ?? 'licensed',
-      }),
-      type: 'recurring',
-      unit_amount: plan.data.amount ?? 0,
-      unit_amount_decimal: String(plan.data.amount ?? 0),
-    },
-    plan.id,
-  );
-  return { key: plan.id, id: plan.id, resource: 'price', seq: plan.seq, data };
 }
 
 function itemsOf(ctx: Ctx, subscription: Entry): Entry[] {

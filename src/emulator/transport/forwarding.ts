@@ -3,7 +3,9 @@
  * method's card details in place of the placeholders its `replacements` name (`{{card_number}}`,
  * `{{card_expiry}}` as MM/YY, `{{card_expiry_month}}`, `{{card_expiry_year}}`,
  * `{{cardholder_name}}`), and records the request redacted as Stripe stores it (the number as
- * `424242******4242`) with the destination's response. The emulator forwards only to loopback
+ * `424242******4242`, wherever it appears; the values of credential headers such as
+ * `Destination-API-Key`, `Authorization` or `Cookie` as `[REDACTED]`; the `Content-Type` Stripe adds
+ * listed with the caller's headers) with the destination's response, redacted the same way. The emulator forwards only to loopback
  * addresses (its stand-in for the destinations Stripe enables per account); for any other URL
  * the request is recorded, not sent, and has no response.
  *
@@ -24,11 +26,26 @@ const TIMEOUT_MS = 10_000;
 
 export interface Outbound {
   url: string;
+  /** as sent: the caller's, and `Content-Type` unless the caller gave one */
   headers: [string, string][];
   /** with the card details */
   body: string;
   /** as stored: the number masked */
   redactedBody: string;
+  /** masks what must not be stored (the card's number) in any text */
+  mask: (text: string) => string;
+}
+
+/** How a credential header's value is stored. */
+export const REDACTED = '[REDACTED]';
+
+/** Headers whose values are credentials: stored redacted, request and response alike. */
+const SENSITIVE_HEADER =
+  /^(?:authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|password|credential|signature|session/i;
+
+/** A header as Stripe stores it: a credential's value redacted. */
+export function storedHeader(name: string, value: string): JsonObject {
+  return { name, value: SENSITIVE_HEADER.test(name) ? REDACTED : value };
 }
 
 export interface ForwardOutcome {
@@ -71,16 +88,20 @@ export function outbound(params: JsonObject, method: JsonObject): Outbound | und
     body = body.replaceAll(`{{${placeholder}}}`, value);
     redactedBody = redactedBody.replaceAll(`{{${placeholder}}}`, stored);
   }
+  const masked = values[0]![3];
+  const mask = (text: string) => text.replaceAll(number, masked);
   const headers = (Array.isArray(request.headers) ? request.headers : [])
     .filter(isObject)
     .map((h): [string, string] => [String(h.name ?? ''), String(h.value ?? '')]);
-  return { url: String(params.url ?? ''), headers, body, redactedBody };
+  if (!headers.some(([name]) => name.toLowerCase() === 'content-type'))
+    headers.push(['Content-Type', 'application/json']);
+  return { url: String(params.url ?? ''), headers, body, redactedBody: mask(redactedBody), mask };
 }
 
-/** `request_details` as stored. */
+/** `request_details` as stored: the number masked, credential headers redacted. */
 export const requestDetails = (out: Outbound): JsonObject => ({
   body: out.redactedBody,
-  headers: out.headers.map(([name, value]) => ({ name, value })),
+  headers: out.headers.map(([name, value]) => storedHeader(name, out.mask(value))),
   http_method: 'POST',
 });
 
@@ -88,7 +109,6 @@ export const requestDetails = (out: Outbound): JsonObject => ({
 export async function send(out: Outbound): Promise<ForwardOutcome> {
   const started = performance.now();
   const headers = new Headers(out.headers);
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
   let status = 502;
   let body = '';
   const responseHeaders: Json[] = [];
@@ -101,9 +121,9 @@ export async function send(out: Outbound): Promise<ForwardOutcome> {
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     status = response.status;
-    body = await response.text();
+    body = out.mask(await response.text());
     response.headers.forEach((value, name) => {
-      responseHeaders.push({ name, value });
+      responseHeaders.push(storedHeader(name, out.mask(value)));
     });
   } catch (error) {
     body = JSON.stringify({ error: (error as Error).message });

@@ -1,0 +1,122 @@
+/**
+ * Open enums (`x-stripeBypassValidation`): Stripe may send a value the spec does not list, and the
+ * emulator does as Stripe does (`us_bank_transfer` for a US customer's funding instructions). The
+ * value is the field's typed UNKNOWN_ENUM_VALUE error, not an internal error, and the rest of the
+ * answer stays: every open enum field is nullable.
+ */
+import { getNamedType, getNullableType, isEnumType, isListType, isNonNullType, isObjectType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/spec/model.ts';
+import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+describe('open enums', () => {
+  it('a value the spec does not list nulls only its field, with a typed error and a log line', async () => {
+    const customer = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/customers',
+      params: {},
+    });
+    const response = await h.query(
+      'mutation($c: ID!) { createCustomerFundingInstruction(customer: $c, input: { currency: "usd", fundingType: BANK_TRANSFER, bankTransfer: { type: US_BANK_TRANSFER } }) { currency bankTransfer { country type financialAddresses { type aba { routingNumber } } } } }',
+      { variables: { c: customer.id } },
+    );
+    expect(response.body.data).toEqual({
+      createCustomerFundingInstruction: {
+        currency: 'usd',
+        bankTransfer: {
+          country: 'US',
+          type: null,
+          financialAddresses: [{ type: 'ABA', aba: { routingNumber: '110000000' } }],
+        },
+      },
+    });
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['createCustomerFundingInstruction', 'bankTransfer', 'type'],
+        extensions: {
+          code: 'UNKNOWN_ENUM_VALUE',
+          enum: 'FundingInstructionsBankTransferType',
+          value: 'us_bank_transfer',
+        },
+      }),
+    ]);
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'unknown enum value',
+        enum: 'FundingInstructionsBankTransferType',
+        value: 'us_bank_transfer',
+        field: 'FundingInstructionsBankTransfer.type',
+      }),
+    );
+  });
+
+  it('in a list, only the unknown item is null', async () => {
+    const session = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/financial_connections/sessions',
+      params: {
+        account_holder: { type: 'customer', customer: 'cus_none' },
+        permissions: ['balances', 'ownership'],
+      },
+    });
+    // A value the spec does not list, as Stripe may send for an open enum (the emulator keeps to the
+    // spec here, so the test puts it in the store).
+    const scope = h.emulator.store.platform;
+    const entry = scope.find(session.id)!;
+    scope.replace(entry, { ...entry.data, permissions: ['balances', 'not_in_the_spec', 'ownership'] });
+    const response = await h.query(
+      'query($id: ID!) { financialConnectionsSession(id: $id) { id permissions } }',
+      {
+        variables: { id: session.id },
+      },
+    );
+    expect(response.body.data).toEqual({
+      financialConnectionsSession: { id: session.id, permissions: ['BALANCES', null, 'OWNERSHIP'] },
+    });
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['financialConnectionsSession', 'permissions', 1],
+        extensions: {
+          code: 'UNKNOWN_ENUM_VALUE',
+          enum: 'FinancialConnectionsSessionPermissions',
+          value: 'not_in_the_spec',
+        },
+      }),
+    ]);
+  });
+
+  it('every field of an open enum is nullable, items too; a closed one keeps the spec', () => {
+    const model = loadModel();
+    const { schema } = sharedSchema();
+    const open = new Set(
+      Object.values(model.enums)
+        .filter((e) => e.open)
+        .map((e) => e.gql),
+    );
+    expect(open.size).toBe(Object.values(model.enums).filter((e) => e.open).length);
+    let openFields = 0;
+    let closedRequired = 0;
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const named = getNamedType(field.type);
+        if (!isEnumType(named)) continue;
+        if (open.has(named.name)) {
+          openFields++;
+          const inner = getNullableType(field.type);
+          const leaf = isListType(inner) ? inner.ofType : field.type;
+          expect(isNonNullType(leaf), `${type.name}.${field.name}`).toBe(false);
+        } else if (isNonNullType(field.type)) closedRequired++;
+      }
+    }
+    expect(openFields).toBeGreaterThan(open.size / 2);
+    expect(closedRequired).toBeGreaterThan(0);
+  });
+});
