@@ -1,0 +1,88 @@
+/**
+ * What a new user opens from GraphiQL on `npm start` (found by walking the seed's flows there):
+ * an uploaded file's `url` downloads it (with the key), a file link's `url` without one, and an
+ * Issuing card's `number` and `cvc` are sent when expanded (as Stripe sends them).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { luhn } from '../../src/emulator/money/tokens.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+async function ok(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const response = await h.query(query, { variables });
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data as Record<string, any>;
+}
+
+it("an uploaded file downloads from its url, and a file link's url serves it with no key", async () => {
+  const bytes = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0xe2, 0x00, 0xff, 0x0a]); // binary, not UTF-8
+  const form = new FormData();
+  form.set(
+    'operations',
+    JSON.stringify({
+      query: `mutation($file: Upload!) { createFile(input: { file: $file, purpose: BUSINESS_LOGO }) {
+        id size url } }`,
+      variables: { file: null },
+    }),
+  );
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new File([bytes], 'logo.pdf', { type: 'application/pdf' }));
+  const response = await h.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'x-graphql-yoga-csrf': '1' },
+    body: form,
+  });
+  const body = (await response.json()) as { data: { createFile: { id: string; size: number; url: string } } };
+  const file = body.data.createFile;
+  expect(file.size).toBe(bytes.length);
+  expect(file.url).toBe(`${h.emulator.url}/v1/files/${file.id}/contents`);
+  const download = await h.emulator.fetch(
+    new Request(file.url, { headers: { authorization: `Bearer ${h.emulator.key}` } }),
+  );
+  expect(download.status).toBe(200);
+  expect(download.headers.get('content-type')).toBe('application/pdf');
+  expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+
+  const { link, expired } = await ok(
+    `mutation($file: ID!) {
+      link: createFileLink(input: { file: $file }) { url expired }
+      expired: createFileLink(input: { file: $file, expiresAt: "2001-01-01T00:00:00Z" }) { url }
+    }`,
+    { file: file.id },
+  );
+  expect(link.url.startsWith(`${h.emulator.url}/links/`), link.url).toBe(true);
+  expect(link.expired).toBe(false);
+  const opened = await h.emulator.fetch(new Request(link.url)); // no key, as a browser opens it
+  expect(opened.status).toBe(200);
+  expect(Buffer.from(await opened.arrayBuffer())).toEqual(bytes);
+  expect((await h.emulator.fetch(new Request(expired.url))).status).toBe(404);
+  expect((await h.emulator.fetch(new Request(`${h.emulator.url}/links/bm9wZQ`))).status).toBe(404);
+});
+
+it("an Issuing card's number and CVC are sent when expanded, the number ending in its last4", async () => {
+  const { issuingCards } = await ok('{ issuingCards(first: 1) { nodes { id last4 } } }');
+  const card = issuingCards.nodes[0];
+  const read = async (query: string) => {
+    const response = await h.emulator.fetch(
+      new Request(`${h.emulator.url}/v1/issuing/cards/${card.id}${query}`, {
+        headers: { authorization: `Bearer ${h.emulator.key}` },
+      }),
+    );
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const expanded = await read('?expand[]=number&expand[]=cvc');
+  const number = String(expanded.number);
+  expect(number).toMatch(/^4\d{15}$/);
+  expect(number.endsWith(card.last4)).toBe(true);
+  expect(luhn(number)).toBe(true);
+  expect(expanded.cvc).toMatch(/^\d{3}$/);
+  // Not sent unless expanded, as Stripe does.
+  const plain = await read('');
+  expect('number' in plain || 'cvc' in plain).toBe(false);
+});
