@@ -86,3 +86,34 @@ it("an Issuing card's number and CVC are sent when expanded, the number ending i
   const plain = await read('');
   expect('number' in plain || 'cvc' in plain).toBe(false);
 });
+
+it("the report types' data window holds the demo data, and a run over it sums it", async () => {
+  const { reportingReportTypes } = await ok(
+    '{ reportingReportTypes(first: 10) { nodes { id dataAvailableStart dataAvailableEnd } } }',
+  );
+  const summary = reportingReportTypes.nodes.find((t: { id: string }) => t.id === 'balance.summary.1');
+  const { before, after, inside } = await ok(
+    `query($start: DateTime!, $end: DateTime!) {
+      before: balanceTransactions(first: 1, created: { lt: $start }) { nodes { id } }
+      after: balanceTransactions(first: 1, created: { gte: $end }) { nodes { id } }
+      inside: balanceTransactions(first: 1, created: { gte: $start, lt: $end }) { nodes { id } }
+    }`,
+    { start: summary.dataAvailableStart, end: summary.dataAvailableEnd },
+  );
+  expect(before.nodes).toEqual([]);
+  expect(after.nodes).toEqual([]);
+  expect(inside.nodes).toHaveLength(1);
+  const { createReportingReportRun: run } = await ok(
+    `mutation($start: DateTime!, $end: DateTime!) {
+      createReportingReportRun(input: { reportType: "balance.summary.1",
+        parameters: { intervalStart: $start, intervalEnd: $end } }) { status result { ... on File { url } } }
+    }`,
+    { start: summary.dataAvailableStart, end: summary.dataAvailableEnd },
+  );
+  const file = await h.emulator.fetch(
+    new Request(run.result.url, { headers: { authorization: `Bearer ${h.emulator.key}` } }),
+  );
+  const rows = (await file.text()).trim().split('\n');
+  expect(rows[0]).toBe('category,currency,net_amount');
+  expect(rows.some((row) => row.startsWith('charge,usd,'))).toBe(true);
+});
