@@ -1,7 +1,9 @@
 /**
- * What a new user opens from GraphiQL on `npm start` (found by walking the seed's flows there):
- * an uploaded file's `url` downloads it (with the key), a file link's `url` without one, and an
- * Issuing card's `number` and `cvc` are sent when expanded (as Stripe sends them).
+ * What walking the seed's flows on `npm start` found, as a new user meets it from GraphiQL: an
+ * uploaded file's `url` downloads it (with the key), a file link's `url` without one; an Issuing
+ * card's `number` and `cvc` are sent when expanded (as Stripe sends them); the report types' data
+ * window holds the demo data; a customer created with a test payment method as its invoices'
+ * default keeps the one attached.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -116,4 +118,29 @@ it("the report types' data window holds the demo data, and a run over it sums it
   const rows = (await file.text()).trim().split('\n');
   expect(rows[0]).toBe('category,currency,net_amount');
   expect(rows.some((row) => row.startsWith('charge,usd,'))).toBe(true);
+});
+
+it('a customer created with `pm_card_visa` as payment method and default keeps the attached one', async () => {
+  const { createCustomer } = await ok(`mutation {
+    createCustomer(input: { email: "clock@example.com", paymentMethod: "pm_card_visa",
+      invoiceSettings: { defaultPaymentMethod: "pm_card_visa" } }) { id }
+  }`);
+  const read = `query($id: ID!) { customer(id: $id) {
+    invoiceSettings { defaultPaymentMethodId defaultPaymentMethod { id customerId } }
+    paymentMethods { nodes { id } } } }`;
+  const { customer } = await ok(read, { id: createCustomer.id });
+  const attached = customer.paymentMethods.nodes;
+  expect(attached).toHaveLength(1);
+  expect(customer.invoiceSettings.defaultPaymentMethodId).toBe(attached[0].id);
+  expect(customer.invoiceSettings.defaultPaymentMethod).toEqual({
+    id: attached[0].id,
+    customerId: createCustomer.id,
+  });
+  // A method not attached to the customer is refused, as on update.
+  const refused = await h.query(`mutation {
+    createCustomer(input: { paymentMethod: "pm_card_visa", invoiceSettings: { defaultPaymentMethod: "pm_card_mastercard" } }) { id }
+  }`);
+  expect(refused.body.errors?.[0]?.extensions?.stripe).toMatchObject({
+    param: 'invoice_settings[default_payment_method]',
+  });
 });
