@@ -3,10 +3,11 @@
  * uploaded file's `url` downloads it (with the key), a file link's `url` without one; an Issuing
  * card's `number` and `cvc` are sent when expanded (as Stripe sends them); the report types' data
  * window holds the demo data; a customer created with a test payment method as its invoices'
- * default keeps the one attached.
+ * default keeps the one attached; a Checkout Session's `url` is there only while it is open.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
 let h: Harness;
@@ -143,4 +144,27 @@ it('a customer created with `pm_card_visa` as payment method and default keeps t
   expect(refused.body.errors?.[0]?.extensions?.stripe).toMatchObject({
     param: 'invoice_settings[default_payment_method]',
   });
+});
+
+it("a Checkout Session's url is there while it is open, and null once paid or expired", async () => {
+  const create = `mutation($price: ID!) { createCheckoutSession(input: { mode: PAYMENT,
+    lineItems: [{ price: $price, quantity: 1 }], successUrl: "https://example.com/ok" }) { id url } }`;
+  const read = 'query($id: ID!) { checkoutSession(id: $id) { status url } }';
+  const { createCheckoutSession: paid } = await ok(create, { price: SEED.prices.tshirt });
+  expect(paid.url).toBe(`${h.emulator.url}/pay/${paid.id}`);
+  const page = await h.emulator.fetch(
+    new Request(paid.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=walk%40example.com&card=4242+4242+4242+4242&expiry=12+%2F+34&cvc=123&name=Walk',
+    }),
+  );
+  expect(page.status).toBe(303);
+  expect((await ok(read, { id: paid.id })).checkoutSession).toEqual({ status: 'COMPLETE', url: null });
+
+  const { createCheckoutSession: left } = await ok(create, { price: SEED.prices.tshirt });
+  const expire = 'mutation($id: ID!) { expireCheckoutSession(id: $id) { status url } }';
+  expect((await ok(expire, { id: left.id })).expireCheckoutSession).toEqual({ status: 'EXPIRED', url: null });
+  const late = await h.query(expire, { variables: { id: paid.id } });
+  expect(late.body.errors?.[0]?.extensions?.code).toBe('STRIPE_INVALID_REQUEST');
 });
