@@ -3,7 +3,8 @@
  * uploaded file's `url` downloads it (with the key), a file link's `url` without one; an Issuing
  * card's `number` and `cvc` are sent when expanded (as Stripe sends them); the report types' data
  * window holds the demo data; a customer created with a test payment method as its invoices'
- * default keeps the one attached; a Checkout Session's `url` is there only while it is open.
+ * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
+ * renewal invoice's period is the one that ended.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -167,4 +168,35 @@ it("a Checkout Session's url is there while it is open, and null once paid or ex
   expect((await ok(expire, { id: left.id })).expireCheckoutSession).toEqual({ status: 'EXPIRED', url: null });
   const late = await h.query(expire, { variables: { id: paid.id } });
   expect(late.body.errors?.[0]?.extensions?.code).toBe('STRIPE_INVALID_REQUEST');
+});
+
+it("a subscription's renewal invoice covers the period that ended", async () => {
+  const { createTestClock: clock } = await ok(
+    'mutation { createTestClock(input: { frozenTime: "2026-01-01T00:00:00Z" }) { id } }',
+  );
+  const { createCustomer: customer } = await ok(
+    'mutation($clock: ID!) { createCustomer(input: { source: "tok_visa", testClock: $clock }) { id } }',
+    { clock: clock.id },
+  );
+  await ok(
+    'mutation($customer: ID!, $price: ID!) { createSubscription(input: { customer: $customer, items: [{ price: $price }] }) { id } }',
+    { customer: customer.id, price: SEED.prices.basicMonthly },
+  );
+  await ok(
+    'mutation($id: ID!) { advanceTestClock(id: $id, input: { frozenTime: "2026-02-05T00:00:00Z" }) { id } }',
+    {
+      id: clock.id,
+    },
+  );
+  const { customer: read } = await ok(
+    'query($id: ID!) { customer(id: $id) { invoices { nodes { billingReason periodStart periodEnd } } } }',
+    { id: customer.id },
+  );
+  const periods = read.invoices.nodes.map(
+    (i: Record<string, string>) => `${i.billingReason} ${i.periodStart} ${i.periodEnd}`,
+  );
+  expect(periods).toEqual([
+    'SUBSCRIPTION_CYCLE 2026-01-01T00:00:00.000Z 2026-02-01T00:00:00.000Z',
+    'SUBSCRIPTION_CREATE 2026-01-01T00:00:00.000Z 2026-01-01T00:00:00.000Z',
+  ]);
 });
