@@ -131,6 +131,8 @@ export class EmulatorService implements EmulatorHandle {
   publicUrl: string | undefined;
   private currentFaults: Faults;
   private readonly eventListeners = new Set<EventListener>();
+  /** the demo data's webhook endpoints (a reset drops the others' objects, not them) */
+  private readonly seededEndpoints: ReadonlySet<string>;
 
   constructor(options: EmulatorOptions = {}) {
     this.api = loadApi();
@@ -146,13 +148,22 @@ export class EmulatorService implements EmulatorHandle {
     this.seeded = options.seed ?? true;
     this.publicUrl = options.publicUrl;
     if (this.seeded) seed(this);
+    this.seededEndpoints = new Set([...this.store.platform.all('webhook_endpoint')].map((entry) => entry.id));
   }
 
-  /** Clears all state (objects, idempotency keys) and loads the demo dataset again. */
+  /**
+   * Clears all state (objects, idempotency keys) and loads the demo dataset again. The webhook
+   * endpoints added since the start are kept, with their ids and secrets: they are the running
+   * processes' set-up rather than data (`npm start`'s gateway is one, and its live events would
+   * otherwise stop at the first reset). They come back after the seed, so its events are not sent.
+   */
   reset(): void {
+    const platform = this.store.platform;
+    const kept = [...platform.all('webhook_endpoint')].filter((entry) => !this.seededEndpoints.has(entry.id));
     this.store.clear();
     this.idempotency.clear();
     if (this.seeded) seed(this);
+    for (const entry of kept) platform.put({ ...entry, seq: platform.nextSeq() });
   }
 
   stats(): EmulatorStats {

@@ -144,7 +144,7 @@ describe('lifecycles', () => {
   });
 });
 
-// Last: a reset also drops the webhook endpoint the events above are delivered through.
+// Last: a reset brings back the demo data the tests above changed.
 describe('reset', () => {
   it('is deterministic and comes back on reset', async () => {
     const query = '{ customers(first: 5) { nodes { id name } } reviews(first: 3) { nodes { id } } }';

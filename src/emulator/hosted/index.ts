@@ -19,6 +19,7 @@
  * - A charge's receipt (`/receipts/<charge>`, src/emulator/hosted/receipt.ts).
  * - Documents: an invoice's PDF (`/invoice/<invoice>/pdf`) and a credit note's
  *   (`/credit_notes/<credit note>/pdf`, src/emulator/hosted/credit-note.ts).
+ * - A file link (`/links/<token>`, src/emulator/hosted/file-link.ts): the linked file's contents.
  *
  * When the emulator runs without its HTTP server (in-process) the links look like Stripe's.
  */
@@ -28,6 +29,7 @@ import type { JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { ACCOUNT_LINK_TTL, CONNECT_PREFIX, connectLink, connectPage } from './connect.ts';
 import { CREDIT_NOTE_PREFIX, creditNotePage } from './credit-note.ts';
+import { FILE_LINK_PREFIX, fileLinkPage } from './file-link.ts';
 import {
   FINANCIAL_CONNECTIONS_PREFIX,
   financialConnectionsPage,
@@ -55,6 +57,7 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
   [INVOICE_PREFIX, hostedInvoicePage],
   [RECEIPT_PREFIX, receiptPage],
   [CREDIT_NOTE_PREFIX, creditNotePage],
+  [FILE_LINK_PREFIX, fileLinkPage],
 ];
 
 /** Whether `url` (a path, with or without a query) names a hosted page. */

@@ -155,7 +155,8 @@ export function testCardByFingerprint(fingerprint: unknown): TestCard | undefine
   return typeof fingerprint === 'string' ? BY_FINGERPRINT.get(fingerprint) : undefined;
 }
 
-function luhn(number: string): boolean {
+/** Whether a card number passes the Luhn check. */
+export function luhn(number: string): boolean {
   let sum = 0;
   for (let i = 0; i < number.length; i++) {
     let digit = Number(number[number.length - 1 - i]);

@@ -62,6 +62,7 @@ export interface Buyer {
  * with the card), `setup` mode a confirmed SetupIntent; the session becomes `complete`
  * (`checkout.session.completed`) with the customer's details. A Customer is created in
  * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
+ * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
  */
 export function completeSession(
   ctx: Ctx,
@@ -84,6 +85,8 @@ export function completeSession(
   }
   const fields: JsonObject = {
     status: 'complete',
+    // Stripe keeps a session's `url` only while it is open.
+    url: null,
     customer: customer ?? null,
     customer_details: { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] },
   };
@@ -201,6 +204,12 @@ export const checkoutRules: RuleBook = {
           email: text(params.email),
           name: text(params.name),
         }),
+      // Not once complete; its `url` goes with it, as when it completes (expiring again: no change).
+      expire: (ctx, entry) => {
+        if (entry.data.status === 'complete')
+          throw invalidRequest('This Checkout Session is complete, not open.');
+        return ctx.set(entry, { status: 'expired', url: null });
+      },
     },
   },
   payment_link: {

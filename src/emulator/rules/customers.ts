@@ -1,5 +1,6 @@
 /**
- * Customers: an invoice prefix, a source or payment method attached on create, `source=` on update
+ * Customers: an invoice prefix, a source or payment method attached on create (and made the
+ * invoices' default when `invoice_settings[default_payment_method]` names it), `source=` on update
  * replacing the default source, `default_source` limited to the customer's own sources, tax ids
  * from `tax_id_data`, balance transactions moving `balance`, and a delete that cancels the
  * customer's subscriptions and removes its sources.
@@ -7,9 +8,21 @@
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import { discountFor } from '../money/discounts.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
+
+const SETTING = 'invoice_settings[default_payment_method]';
+
+/** `method` (given as `given`) when it is attached to customer `customer`, else Stripe's 400. */
+function attachedMethod(method: Entry, customer: string, given: string): Entry {
+  if (method.data.customer === customer) return method;
+  throw invalidRequest(
+    `The customer does not have a payment method with the ID ${given}. The payment method must be attached to the customer.`,
+    { param: SETTING },
+  );
+}
 
 export const customerRules: RuleBook = {
   customer: {
@@ -41,9 +54,20 @@ export const customerRules: RuleBook = {
       }
       const discount = discountFor(ctx, params, { customer: id });
       if (discount !== undefined) draft.discount = discount;
-      if (typeof params.payment_method === 'string') {
-        const method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method');
-        ctx.set(method, { customer: id });
+      const attached =
+        typeof params.payment_method === 'string'
+          ? ctx.set(resolvePaymentMethod(ctx, params.payment_method, 'payment_method'), { customer: id })
+          : undefined;
+      const settings = isObject(params.invoice_settings) ? params.invoice_settings : undefined;
+      if (typeof settings?.default_payment_method === 'string' && settings.default_payment_method !== '') {
+        // Naming the `payment_method` just attached (a test alias like `pm_card_visa` included)
+        // makes that one the default, as Stripe does.
+        const given = settings.default_payment_method;
+        (draft.invoice_settings as JsonObject).default_payment_method = attachedMethod(
+          given === params.payment_method && attached ? attached : resolvePaymentMethod(ctx, given, SETTING),
+          id,
+          given,
+        ).id;
       }
       if (Array.isArray(params.tax_id_data)) {
         for (const item of params.tax_id_data) {
@@ -81,18 +105,12 @@ export const customerRules: RuleBook = {
         typeof settings.default_payment_method === 'string' &&
         settings.default_payment_method !== ''
       ) {
-        const method = resolvePaymentMethod(
-          ctx,
-          settings.default_payment_method,
-          'invoice_settings[default_payment_method]',
-        );
-        if (method.data.customer !== entry.id) {
-          throw invalidRequest(
-            `The customer does not have a payment method with the ID ${settings.default_payment_method}. The payment method must be attached to the customer.`,
-            { param: 'invoice_settings[default_payment_method]' },
-          );
-        }
-        (draft.invoice_settings as JsonObject).default_payment_method = method.id;
+        const given = settings.default_payment_method;
+        (draft.invoice_settings as JsonObject).default_payment_method = attachedMethod(
+          resolvePaymentMethod(ctx, given, SETTING),
+          entry.id,
+          given,
+        ).id;
       }
     },
     beforeDelete(ctx, entry) {

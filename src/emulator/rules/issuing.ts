@@ -1,8 +1,9 @@
 /**
  * Issuing, as Stripe's test helpers run it.
  *
- * - A card embeds its cardholder and gets a Visa number's last4 and an expiry three years out;
- *   it starts `inactive` unless created `active`.
+ * - A card embeds its cardholder and gets a Visa number (sent only when `number` is expanded, as
+ *   is its `cvc`), its last4 and an expiry three years out; it starts `inactive` unless created
+ *   `active`.
  * - A test authorization on an active card (within its spending limit) is approved and `pending`;
  *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it.
@@ -11,16 +12,36 @@
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
  *   it `submitted` (`issuing_dispute.submitted`).
  */
+import { createHash } from 'node:crypto';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { balanceTransaction } from '../money/ledger.ts';
+import { luhn } from '../money/tokens.ts';
 
 const CARD = 'issuing.card';
 const AUTHORIZATION = 'issuing.authorization';
 const TRANSACTION = 'issuing.transaction';
+
+/**
+ * A card's full number and CVC, drawn from its id (no random draw, so the ids after it stay put):
+ * a Luhn-valid Visa number ending in `last4`.
+ */
+function secrets(id: string, last4: string): { number: string; cvc: string } {
+  const digits = createHash('sha256')
+    .update(id)
+    .digest()
+    .subarray(0, 10)
+    .map((byte) => byte % 10);
+  const middle = Array.from(digits.subarray(0, 7)).join('');
+  const cvc = Array.from(digits.subarray(7, 10)).join('');
+  for (let check = 0; ; check++) {
+    const number = `4000${middle}${check}${last4}`;
+    if (luhn(number)) return { number, cvc };
+  }
+}
 
 function merchant(params: JsonObject): JsonObject {
   const given = isObject(params.merchant_data) ? params.merchant_data : {};
@@ -91,13 +112,17 @@ export const issuingRules: RuleBook = {
           ? ctx.require(params.cardholder, ['issuing.cardholder'], 'cardholder', 400)
           : undefined;
       const year = new Date(ctx.now * 1000).getUTCFullYear() + 3;
+      // Drawn in this order (expiry month, then last4) so the demo data stays as it was.
+      const expMonth = 1 + ctx.random.int(0, 11);
+      const last4 = String(ctx.random.int(0, 9999)).padStart(4, '0');
       Object.assign(draft, {
         brand: 'Visa',
         cancellation_reason: null,
         cardholder: cardholder?.data ?? draft.cardholder ?? null,
-        exp_month: 1 + ctx.random.int(0, 11),
+        exp_month: expMonth,
         exp_year: year,
-        last4: String(ctx.random.int(0, 9999)).padStart(4, '0'),
+        last4,
+        ...secrets(String(draft.id), last4),
         replaced_by: null,
         replacement_for: null,
         replacement_reason: null,

@@ -83,8 +83,10 @@ function periodInvoice(
     collection_method: subscription.data.collection_method ?? 'charge_automatically',
     currency: subscription.data.currency ?? 'usd',
     customer: customer.id,
-    period_end: subscription.data.current_period_start ?? ctx.now,
-    period_start: subscription.data.current_period_start ?? ctx.now,
+    // The period whose pending items it collects: the one that ended for a renewal, none (the
+    // start) for the first invoice.
+    period_end: ended?.end ?? subscription.data.current_period_start ?? ctx.now,
+    period_start: ended?.start ?? subscription.data.current_period_start ?? ctx.now,
     subscription: subscription.id,
     subscription_details: { metadata: subscription.data.metadata ?? {} },
     test_clock: subscription.data.test_clock ?? null,

@@ -257,8 +257,9 @@ export function seed(service: EmulatorHandle): void {
             ctx.build(
               'reporting.report_type',
               {
+                // Until the end of the demo data's last day, set once it is all in (below).
                 data_available_end: SEED_EPOCH,
-                data_available_start: SEED_EPOCH - 365 * 86_400,
+                data_available_start: SEED_EPOCH,
                 default_columns: [...columns],
                 name,
                 updated: SEED_EPOCH,
@@ -658,5 +659,14 @@ export function seed(service: EmulatorHandle): void {
       (fn) => service.transaction(fn, { now: tick() }),
     );
     seedPreview(service, tick);
+    // The report types' data cover the demo data: from its first day to the end of its last.
+    const end = Math.ceil(clock / DAY) * DAY;
+    service.transaction(
+      (ctx) => {
+        for (const type of [...ctx.scope.all('reporting.report_type')])
+          ctx.set(type, { data_available_end: end });
+      },
+      { now: clock },
+    );
   });
 }

@@ -1,0 +1,202 @@
+/**
+ * What walking the seed's flows on `npm start` found, as a new user meets it from GraphiQL: an
+ * uploaded file's `url` downloads it (with the key), a file link's `url` without one; an Issuing
+ * card's `number` and `cvc` are sent when expanded (as Stripe sends them); the report types' data
+ * window holds the demo data; a customer created with a test payment method as its invoices'
+ * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
+ * renewal invoice's period is the one that ended.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { luhn } from '../../src/emulator/money/tokens.ts';
+import { SEED } from '../../src/emulator/seed/seed.ts';
+import { type Harness, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+async function ok(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const response = await h.query(query, { variables });
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data as Record<string, any>;
+}
+
+it("an uploaded file downloads from its url, and a file link's url serves it with no key", async () => {
+  const bytes = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0xe2, 0x00, 0xff, 0x0a]); // binary, not UTF-8
+  const form = new FormData();
+  form.set(
+    'operations',
+    JSON.stringify({
+      query: `mutation($file: Upload!) { createFile(input: { file: $file, purpose: BUSINESS_LOGO }) {
+        id size url } }`,
+      variables: { file: null },
+    }),
+  );
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new File([bytes], 'logo.pdf', { type: 'application/pdf' }));
+  const response = await h.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'x-graphql-yoga-csrf': '1' },
+    body: form,
+  });
+  const body = (await response.json()) as { data: { createFile: { id: string; size: number; url: string } } };
+  const file = body.data.createFile;
+  expect(file.size).toBe(bytes.length);
+  expect(file.url).toBe(`${h.emulator.url}/v1/files/${file.id}/contents`);
+  const download = await h.emulator.fetch(
+    new Request(file.url, { headers: { authorization: `Bearer ${h.emulator.key}` } }),
+  );
+  expect(download.status).toBe(200);
+  expect(download.headers.get('content-type')).toBe('application/pdf');
+  expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+
+  const { link, expired } = await ok(
+    `mutation($file: ID!) {
+      link: createFileLink(input: { file: $file }) { url expired }
+      expired: createFileLink(input: { file: $file, expiresAt: "2001-01-01T00:00:00Z" }) { url }
+    }`,
+    { file: file.id },
+  );
+  expect(link.url.startsWith(`${h.emulator.url}/links/`), link.url).toBe(true);
+  expect(link.expired).toBe(false);
+  const opened = await h.emulator.fetch(new Request(link.url)); // no key, as a browser opens it
+  expect(opened.status).toBe(200);
+  expect(Buffer.from(await opened.arrayBuffer())).toEqual(bytes);
+  expect((await h.emulator.fetch(new Request(expired.url))).status).toBe(404);
+  expect((await h.emulator.fetch(new Request(`${h.emulator.url}/links/bm9wZQ`))).status).toBe(404);
+});
+
+it("an Issuing card's number and CVC are sent when expanded, the number ending in its last4", async () => {
+  const { issuingCards } = await ok('{ issuingCards(first: 1) { nodes { id last4 } } }');
+  const card = issuingCards.nodes[0];
+  const read = async (query: string) => {
+    const response = await h.emulator.fetch(
+      new Request(`${h.emulator.url}/v1/issuing/cards/${card.id}${query}`, {
+        headers: { authorization: `Bearer ${h.emulator.key}` },
+      }),
+    );
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const expanded = await read('?expand[]=number&expand[]=cvc');
+  const number = String(expanded.number);
+  expect(number).toMatch(/^4\d{15}$/);
+  expect(number.endsWith(card.last4)).toBe(true);
+  expect(luhn(number)).toBe(true);
+  expect(expanded.cvc).toMatch(/^\d{3}$/);
+  // Not sent unless expanded, as Stripe does.
+  const plain = await read('');
+  expect('number' in plain || 'cvc' in plain).toBe(false);
+});
+
+it("the report types' data window holds the demo data, and a run over it sums it", async () => {
+  const { reportingReportTypes } = await ok(
+    '{ reportingReportTypes(first: 10) { nodes { id dataAvailableStart dataAvailableEnd } } }',
+  );
+  const summary = reportingReportTypes.nodes.find((t: { id: string }) => t.id === 'balance.summary.1');
+  const { before, after, inside } = await ok(
+    `query($start: DateTime!, $end: DateTime!) {
+      before: balanceTransactions(first: 1, created: { lt: $start }) { nodes { id } }
+      after: balanceTransactions(first: 1, created: { gte: $end }) { nodes { id } }
+      inside: balanceTransactions(first: 1, created: { gte: $start, lt: $end }) { nodes { id } }
+    }`,
+    { start: summary.dataAvailableStart, end: summary.dataAvailableEnd },
+  );
+  expect(before.nodes).toEqual([]);
+  expect(after.nodes).toEqual([]);
+  expect(inside.nodes).toHaveLength(1);
+  const { createReportingReportRun: run } = await ok(
+    `mutation($start: DateTime!, $end: DateTime!) {
+      createReportingReportRun(input: { reportType: "balance.summary.1",
+        parameters: { intervalStart: $start, intervalEnd: $end } }) { status result { ... on File { url } } }
+    }`,
+    { start: summary.dataAvailableStart, end: summary.dataAvailableEnd },
+  );
+  const file = await h.emulator.fetch(
+    new Request(run.result.url, { headers: { authorization: `Bearer ${h.emulator.key}` } }),
+  );
+  const rows = (await file.text()).trim().split('\n');
+  expect(rows[0]).toBe('category,currency,net_amount');
+  expect(rows.some((row) => row.startsWith('charge,usd,'))).toBe(true);
+});
+
+it('a customer created with `pm_card_visa` as payment method and default keeps the attached one', async () => {
+  const { createCustomer } = await ok(`mutation {
+    createCustomer(input: { email: "clock@example.com", paymentMethod: "pm_card_visa",
+      invoiceSettings: { defaultPaymentMethod: "pm_card_visa" } }) { id }
+  }`);
+  const read = `query($id: ID!) { customer(id: $id) {
+    invoiceSettings { defaultPaymentMethodId defaultPaymentMethod { id customerId } }
+    paymentMethods { nodes { id } } } }`;
+  const { customer } = await ok(read, { id: createCustomer.id });
+  const attached = customer.paymentMethods.nodes;
+  expect(attached).toHaveLength(1);
+  expect(customer.invoiceSettings.defaultPaymentMethodId).toBe(attached[0].id);
+  expect(customer.invoiceSettings.defaultPaymentMethod).toEqual({
+    id: attached[0].id,
+    customerId: createCustomer.id,
+  });
+  // A method not attached to the customer is refused, as on update.
+  const refused = await h.query(`mutation {
+    createCustomer(input: { paymentMethod: "pm_card_visa", invoiceSettings: { defaultPaymentMethod: "pm_card_mastercard" } }) { id }
+  }`);
+  expect(refused.body.errors?.[0]?.extensions?.stripe).toMatchObject({
+    param: 'invoice_settings[default_payment_method]',
+  });
+});
+
+it("a Checkout Session's url is there while it is open, and null once paid or expired", async () => {
+  const create = `mutation($price: ID!) { createCheckoutSession(input: { mode: PAYMENT,
+    lineItems: [{ price: $price, quantity: 1 }], successUrl: "https://example.com/ok" }) { id url } }`;
+  const read = 'query($id: ID!) { checkoutSession(id: $id) { status url } }';
+  const { createCheckoutSession: paid } = await ok(create, { price: SEED.prices.tshirt });
+  expect(paid.url).toBe(`${h.emulator.url}/pay/${paid.id}`);
+  const page = await h.emulator.fetch(
+    new Request(paid.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=walk%40example.com&card=4242+4242+4242+4242&expiry=12+%2F+34&cvc=123&name=Walk',
+    }),
+  );
+  expect(page.status).toBe(303);
+  expect((await ok(read, { id: paid.id })).checkoutSession).toEqual({ status: 'COMPLETE', url: null });
+
+  const { createCheckoutSession: left } = await ok(create, { price: SEED.prices.tshirt });
+  const expire = 'mutation($id: ID!) { expireCheckoutSession(id: $id) { status url } }';
+  expect((await ok(expire, { id: left.id })).expireCheckoutSession).toEqual({ status: 'EXPIRED', url: null });
+  const late = await h.query(expire, { variables: { id: paid.id } });
+  expect(late.body.errors?.[0]?.extensions?.code).toBe('STRIPE_INVALID_REQUEST');
+});
+
+it("a subscription's renewal invoice covers the period that ended", async () => {
+  const { createTestClock: clock } = await ok(
+    'mutation { createTestClock(input: { frozenTime: "2026-01-01T00:00:00Z" }) { id } }',
+  );
+  const { createCustomer: customer } = await ok(
+    'mutation($clock: ID!) { createCustomer(input: { source: "tok_visa", testClock: $clock }) { id } }',
+    { clock: clock.id },
+  );
+  await ok(
+    'mutation($customer: ID!, $price: ID!) { createSubscription(input: { customer: $customer, items: [{ price: $price }] }) { id } }',
+    { customer: customer.id, price: SEED.prices.basicMonthly },
+  );
+  await ok(
+    'mutation($id: ID!) { advanceTestClock(id: $id, input: { frozenTime: "2026-02-05T00:00:00Z" }) { id } }',
+    {
+      id: clock.id,
+    },
+  );
+  const { customer: read } = await ok(
+    'query($id: ID!) { customer(id: $id) { invoices { nodes { billingReason periodStart periodEnd } } } }',
+    { id: customer.id },
+  );
+  const periods = read.invoices.nodes.map(
+    (i: Record<string, string>) => `${i.billingReason} ${i.periodStart} ${i.periodEnd}`,
+  );
+  expect(periods).toEqual([
+    'SUBSCRIPTION_CYCLE 2026-01-01T00:00:00.000Z 2026-02-01T00:00:00.000Z',
+    'SUBSCRIPTION_CREATE 2026-01-01T00:00:00.000Z 2026-01-01T00:00:00.000Z',
+  ]);
+});
