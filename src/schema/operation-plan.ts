@@ -340,7 +340,11 @@ function selectionCost(
       childAt = at;
     } else if (at && wire) {
       // A sub-object read from its parent's object: one more segment.
-      if (wire.optIn && at.depth + 1 <= MAX_EXPAND_DEPTH) at.into.push(at.prefix + wire.wire);
+      // Sent only when asked for (`customer.sources`, `issuing.card.number`): the path itself.
+      if (wire.optIn && at.depth + 1 <= MAX_EXPAND_DEPTH) {
+        walk.folds += 1;
+        at.into.push(at.prefix + wire.wire);
+      }
       childAt = below(at, wire.wire);
     } else if (walk.mutation && path === '') {
       own = 1;

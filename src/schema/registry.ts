@@ -232,8 +232,12 @@ export class TypeRegistry {
     );
   }
 
-  /** An optional list Stripe includes only when expanded (`customer.sources`, `charge.refunds`). */
+  /**
+   * A property Stripe includes only when expanded: an optional inline list (`customer.sources`,
+   * `charge.refunds`) or an includable one (`issuing.card.number`, see src/spec/stripe.ts).
+   */
   isOptIn(prop: OutProp): boolean {
+    if (prop.includable) return true;
     const target = prop.type.k === 'object' ? this.model.objects[prop.type.name] : undefined;
     return prop.expandable && !prop.required && target?.object === 'list';
   }
@@ -433,7 +437,9 @@ export class TypeRegistry {
         ? this.refPlan(base, prop.expandable ? wire : undefined, this.accountOf(schema, wire))
         : base.k === 'object' || base.k === 'union'
           ? wireExtensions({ wire, ...(this.isOptIn(prop) ? { optIn: true } : {}) })
-          : undefined;
+          : prop.includable
+            ? wireExtensions({ wire, optIn: true })
+            : undefined;
     const options = { ...describing(description), ...(extensions ? { extensions } : {}) };
     const type = this.typeOf(base);
     // An open enum's value may be one the spec does not list: its field (or item) reads null then.

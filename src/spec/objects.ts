@@ -15,6 +15,7 @@ import {
 } from './naming.ts';
 import { settleTypeName } from './overrides.ts';
 import { type Descriptions, primitiveOf, SpecError, type SpecNode, sorted } from './spec-error.ts';
+import { isIncludable } from './stripe.ts';
 import type { EnumSchema, ObjectSchema, OutProp, OutType, UnionSchema } from './types.ts';
 
 const REF_PREFIX = '#/components/schemas/';
@@ -284,6 +285,7 @@ function buildObjects(
         nullable: Boolean(prop.nullable),
         required: required.has(propName),
         expandable: expandable.has(propName),
+        ...(isIncludable(name, propName) ? { includable: true as const } : {}),
       });
     }
     return props;

@@ -31,3 +31,21 @@ export const API_KEY_PREFIX = /^[a-z]{2}_(?:test|live)_/;
 export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 /** A webhook endpoint's signing secret: `whsec_`, then printable ASCII. */
 export const WEBHOOK_SECRET = /^whsec_[\x21-\x7e]+$/;
+
+/**
+ * Includable properties: ones Stripe sends only when expanded. Lists a resource carries inline but
+ * does not require (`customer.sources`, `charge.refunds`, `checkout.session.line_items`) are
+ * includable too (the emulator's renderer). The spec lists some among the expandable fields, beside
+ * every sub-object that holds a reference, and omits others (`issuing.card.number`), so they are
+ * named here; the model marks them (`OutProp.includable`), so the gateway asks for them when selected.
+ */
+export const INCLUDABLE: Readonly<Record<string, readonly string[]>> = {
+  coupon: ['applies_to', 'currency_options'],
+  customer: ['cash_balance', 'invoice_credit_balance', 'tax'],
+  'issuing.card': ['cvc', 'number'],
+  plan: ['tiers'],
+  price: ['currency_options', 'tiers'],
+};
+
+export const isIncludable = (schema: string, prop: string): boolean =>
+  INCLUDABLE[schema]?.includes(prop) ?? false;

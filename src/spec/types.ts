@@ -43,6 +43,8 @@ export interface OutProp {
   optionalInUnion?: true;
   /** listed in the schema's `x-expandableFields` */
   expandable: boolean;
+  /** Stripe sends it only when a request names it in `expand[]` (see `INCLUDABLE`, src/spec/stripe.ts) */
+  includable?: true;
   /** the GraphQL field name, where the naming table renames the property */
   gql?: string;
   /** a relation edge serves this inline list: the property is read through that field */

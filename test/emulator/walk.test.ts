@@ -4,7 +4,8 @@
  * card's `number` and `cvc` are sent when expanded (as Stripe sends them); the report types' data
  * window holds the demo data; a customer created with a test payment method as its invoices'
  * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
- * renewal invoice's period is the one that ended.
+ * renewal invoice's period is the one that ended. Through GraphQL, the card's `number` and `cvc`
+ * are asked for when selected, and a saved card used as a payment's method pays as itself.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -199,4 +200,50 @@ it("a subscription's renewal invoice covers the period that ended", async () => 
     'SUBSCRIPTION_CYCLE 2026-01-01T00:00:00.000Z 2026-02-01T00:00:00.000Z',
     'SUBSCRIPTION_CREATE 2026-01-01T00:00:00.000Z 2026-01-01T00:00:00.000Z',
   ]);
+});
+
+it("an Issuing card's number and cvc are asked for when selected, in the read's one call", async () => {
+  const { issuingCards } = await ok('{ issuingCards(first: 1) { nodes { id last4 number cvc } } }');
+  const listed = issuingCards.nodes[0];
+  // A list's items are not expanded unless asked for too (`data.number`).
+  expect(listed.number).toMatch(/^\d{15,16}$/);
+  h.upstreamCalls();
+  const { issuingCard } = await ok('query($id: ID!) { issuingCard(id: $id) { number cvc last4 } }', {
+    id: listed.id,
+  });
+  expect(h.upstreamCalls()).toBe(1);
+  expect(issuingCard.number).toMatch(/^\d{15,16}$/);
+  expect(issuingCard.number.endsWith(issuingCard.last4)).toBe(true);
+  expect(issuingCard.cvc).toMatch(/^\d{3,4}$/);
+  // Not selected, not asked for: the same read without them is still one call.
+  const { plain } = await ok('query($id: ID!) { plain: issuingCard(id: $id) { last4 } }', { id: listed.id });
+  expect(plain.last4).toBe(issuingCard.last4);
+});
+
+it('a saved card pays as itself: no PaymentMethod attached per payment, the card the intents’ method', async () => {
+  const { createCustomer: customer } = await ok(
+    `mutation { createCustomer(input: { source: "tok_visa" }) { id defaultSourceId } }`,
+  );
+  const card = customer.defaultSourceId as string;
+  expect(card).toMatch(/^card_/);
+  const methods = `query($id: ID!) { customer(id: $id) { paymentMethods(first: 10, type: CARD) { nodes { id } } } }`;
+  const attached = `{ events(first: 100, type: "payment_method.attached") { nodes { id } } }`;
+  const before = (await ok(methods, { id: customer.id })).customer.paymentMethods.nodes;
+  const eventsBefore = (await ok(attached)).events.nodes;
+  const pay = `mutation($customer: ID!, $card: ID!) {
+    createPaymentIntent(input: { customer: $customer, paymentMethod: $card, amount: 2000, currency: "usd",
+      confirm: true }) {
+      id status paymentMethodId paymentMethod { id type card { last4 } } latestCharge { paymentMethodId paid } }
+  }`;
+  const first = (await ok(pay, { customer: customer.id, card })).createPaymentIntent;
+  const second = (await ok(pay, { customer: customer.id, card })).createPaymentIntent;
+  for (const intent of [first, second]) {
+    expect(intent.status).toBe('SUCCEEDED');
+    expect(intent.paymentMethodId).toBe(card);
+    // Read back as Stripe answers `GET /v1/payment_methods/card_…`: the card as a payment method.
+    expect(intent.paymentMethod).toEqual({ id: card, type: 'CARD', card: { last4: '4242' } });
+    expect(intent.latestCharge).toEqual({ paymentMethodId: card, paid: true });
+  }
+  expect((await ok(methods, { id: customer.id })).customer.paymentMethods.nodes).toEqual(before);
+  expect((await ok(attached)).events.nodes).toEqual(eventsBefore);
 });

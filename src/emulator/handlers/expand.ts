@@ -3,11 +3,10 @@
  * A path may only name props the spec lists in `x-expandableFields` (references, sub-objects and
  * opt-in lists such as `customer.sources`), at most four levels deep (`data.` counts on lists).
  */
-import { MAX_EXPAND_DEPTH } from '../../spec/stripe.ts';
+import { isIncludable, MAX_EXPAND_DEPTH } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import type { ResourceRegistry } from '../engine/registry.ts';
-import { isIncludable } from './render.ts';
 
 /** prop → what to expand inside it */
 export type ExpandTree = Map<string, ExpandTree>;

@@ -4,7 +4,7 @@
  * references are replaced by the referenced objects from the store (an id the store does not hold
  * stays an id). Stored data is never modified.
  */
-import { DEFAULT_PAGE_SIZE } from '../../spec/stripe.ts';
+import { DEFAULT_PAGE_SIZE, isIncludable } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
 import type { Api } from '../engine/api.ts';
 import type { Ctx } from '../engine/context.ts';
@@ -17,23 +17,6 @@ import { withStatus } from '../money/ledger.ts';
 import { financialBalance, transactionImpact } from '../money/treasury-ledger.ts';
 import type { ExpandTree } from './expand.ts';
 import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
-
-/**
- * Includable properties: ones Stripe sends only when expanded. Lists a resource carries inline but
- * does not require (`customer.sources`, `charge.refunds`, `checkout.session.line_items`) are
- * includable too (see `Renderer.object`). The spec lists these among the expandable fields, beside
- * every sub-object that holds a reference, so they are named here.
- */
-export const INCLUDABLE: Readonly<Record<string, readonly string[]>> = {
-  coupon: ['applies_to', 'currency_options'],
-  customer: ['cash_balance', 'invoice_credit_balance', 'tax'],
-  'issuing.card': ['cvc', 'number'],
-  plan: ['tiers'],
-  price: ['currency_options', 'tiers'],
-};
-
-export const isIncludable = (schema: string, prop: string): boolean =>
-  INCLUDABLE[schema]?.includes(prop) ?? false;
 
 export class Renderer {
   private readonly api: Api;

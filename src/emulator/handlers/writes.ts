@@ -110,7 +110,9 @@ export class Writes implements Operations {
         if (typeof value !== 'string' || value === '') continue;
         const targets = ctx.registry.resourcesOf(prop.type).filter((t) => this.api.isStored(t));
         if (targets.length === 0) continue;
-        if (!ctx.find(value, targets)) throw noSuch(ctx.label(targets[0]!), value, name, 400);
+        // A saved card is usable wherever a PaymentMethod id is (a payment's `payment_method=card_…`).
+        const accepted = targets.includes('payment_method') ? [...targets, 'card'] : targets;
+        if (!ctx.find(value, accepted)) throw noSuch(ctx.label(targets[0]!), value, name, 400);
         continue;
       }
       const value = params[name];

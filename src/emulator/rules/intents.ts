@@ -18,7 +18,13 @@ import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
 import { destinationOf, recordCharge } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
-import { declineError, resolvePaymentMethod, testCardOf } from './payment-sources.ts';
+import {
+  declineError,
+  instrumentCard,
+  resolvePaymentInstrument,
+  saveInstrument,
+  testCardOf,
+} from './payment-sources.ts';
 
 const CANCELABLE = [
   'requires_payment_method',
@@ -65,7 +71,7 @@ function paymentMethodFor(
       },
     );
   }
-  return resolvePaymentMethod(ctx, id, 'payment_method');
+  return resolvePaymentInstrument(ctx, id, 'payment_method');
 }
 
 function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
@@ -88,7 +94,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   }
   const manual = entry.data.capture_method === 'manual';
   const amount = Number(entry.data.amount);
-  const card = (method.data.card ?? {}) as JsonObject;
+  const card = instrumentCard(method);
   const { charge, decline } = recordCharge(ctx, {
     amount,
     currency: entry.data.currency ?? null,
@@ -104,7 +110,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   });
   if (decline) return failConfirmation(ctx, entry, method, decline, charge.id);
   if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
-    if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
+    if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
   }
   const confirmed = ctx.set(entry, {
     amount_capturable: manual ? amount : 0,
@@ -212,7 +218,7 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
       true,
     );
   }
-  if (typeof entry.data.customer === 'string') ctx.set(method, { customer: entry.data.customer });
+  if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
   return ctx.set(entry, {
     last_setup_error: null,
     latest_attempt: recordSetupAttempt(ctx, entry, method, null),
@@ -265,7 +271,7 @@ const SETUP_INTENT_NULLS = [
 /** Sets an intent's `payment_method` from the param (magic ids made real); whether one was given. */
 function givePaymentMethod(ctx: Ctx, draft: JsonObject, params: JsonObject): boolean {
   if (typeof params.payment_method !== 'string' || params.payment_method === '') return false;
-  draft.payment_method = resolvePaymentMethod(ctx, params.payment_method, 'payment_method').id;
+  draft.payment_method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method').id;
   return true;
 }
 

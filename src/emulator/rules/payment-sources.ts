@@ -237,6 +237,58 @@ export function resolvePaymentMethod(ctx: Ctx, id: string, param: string): Entry
   throw noSuch('payment_method', id, param, 400);
 }
 
+/**
+ * What a payment is made with: a saved card (`card_…`) is used as itself, as Stripe uses a Card
+ * wherever a PaymentMethod id is (the intent's and charge's `payment_method` is the card's id, and
+ * nothing new is attached to its customer); anything else as `resolvePaymentMethod`.
+ */
+export function resolvePaymentInstrument(ctx: Ctx, id: string, param: string): Entry {
+  const saved = id.startsWith('card_') ? ctx.find(id, ['card']) : undefined;
+  return saved ?? resolvePaymentMethod(ctx, id, param);
+}
+
+/** The card data of a payment instrument: a saved card's own, a payment method's `card`. */
+export function instrumentCard(method: Entry): JsonObject {
+  if (method.resource === 'card') return method.data;
+  return isObject(method.data.card) ? method.data.card : {};
+}
+
+/**
+ * `GET /v1/payment_methods/card_…`: a saved card seen as a card payment method (not stored, keyed as
+ * a view; src/emulator/money/plans.ts), as Stripe answers it, so a payment's `payment_method` that
+ * names a card reads as one.
+ */
+function paymentMethodOfCard(ctx: Ctx, id: string): Entry | undefined {
+  const card = id.startsWith('card_') ? ctx.find(id, ['card']) : undefined;
+  const test = card && testCardByFingerprint(card.data.fingerprint);
+  if (!card || !test) return undefined;
+  const { exp_month, exp_year } = card.data;
+  const data = ctx.build(
+    'payment_method',
+    {
+      billing_details: emptyBillingDetails(),
+      card: paymentMethodCard(ctx, test, { exp_month: exp_month ?? null, exp_year: exp_year ?? null }),
+      created: card.data.created ?? ctx.now,
+      customer: card.data.customer ?? null,
+      metadata: card.data.metadata ?? {},
+      type: 'card',
+    },
+    card.id,
+  );
+  return {
+    key: `view:payment_method:${card.key}`,
+    id: card.id,
+    resource: 'payment_method',
+    seq: card.seq,
+    data,
+  };
+}
+
+/** Saves a payment instrument for `customer`: a payment method is attached; a saved card already is. */
+export function saveInstrument(ctx: Ctx, method: Entry, customer: string): void {
+  if (method.resource === 'payment_method') ctx.set(method, { customer });
+}
+
 export const paymentSourceRules: RuleBook = {
   token: {
     beforeCreate(ctx, draft, { params }) {
@@ -267,7 +319,7 @@ export const paymentSourceRules: RuleBook = {
   payment_method: {
     materialize(ctx, id) {
       const test = cardForPaymentMethod(id);
-      return test ? createCardPaymentMethod(ctx, test) : undefined;
+      return test ? createCardPaymentMethod(ctx, test) : paymentMethodOfCard(ctx, id);
     },
     beforeCreate(ctx, draft, { params }) {
       const type = String(params.type ?? (params.card !== undefined ? 'card' : ''));
