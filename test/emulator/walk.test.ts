@@ -246,4 +246,11 @@ it('a saved card pays as itself: no PaymentMethod attached per payment, the card
   }
   expect((await ok(methods, { id: customer.id })).customer.paymentMethods.nodes).toEqual(before);
   expect((await ok(attached)).events.nodes).toEqual(eventsBefore);
+  // The card expands in place as a payment method (`expand[]=payment_method`): one call, as estimated.
+  h.upstreamCalls();
+  const read = await h.query('query($id: ID!) { paymentIntent(id: $id) { paymentMethod { id type } } }', {
+    variables: { id: first.id },
+  });
+  expect(read.body.data).toEqual({ paymentIntent: { paymentMethod: { id: card, type: 'CARD' } } });
+  expect(h.upstreamCalls()).toBe(1);
 });

@@ -50,6 +50,12 @@ export interface ResourceRules {
    * new payment method), a capability not requested yet. Undefined when the id means nothing.
    */
   materialize?(ctx: Ctx, id: string, parent: Entry | undefined): Entry | undefined;
+  /**
+   * An object of this resource that another stored object stands for, made on each read and never
+   * stored (a plan seen as a price, a saved card as a payment method): what a retrieve answers and
+   * what a reference holding that id expands to. Undefined when the id is not one.
+   */
+  view?(ctx: Ctx, id: string): Entry | undefined;
   /** A filter for a list parameter that is not a prop of the same name; undefined when unknown. */
   listFilter?(name: string, value: Json, ctx: Ctx): Predicate | undefined;
   /** Applied to lists (and inline lists) when none of `params` overrides it: subscriptions hide canceled ones. */

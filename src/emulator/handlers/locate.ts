@@ -69,7 +69,8 @@ export class Locator {
     parent: Entry | undefined,
   ): Entry | undefined {
     for (const resource of resources) {
-      const entry = this.rulesFor(resource)?.materialize?.(ctx, id, parent);
+      const rules = this.rulesFor(resource);
+      const entry = rules?.view?.(ctx, id) ?? rules?.materialize?.(ctx, id, parent);
       if (entry) return entry;
     }
     return undefined;

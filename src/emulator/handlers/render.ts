@@ -104,6 +104,14 @@ export class Renderer {
     return { ...data, data: this.value(ctx, data.data, items.type, tree?.get('data')) };
   }
 
+  private viewOf(ctx: Ctx, targets: readonly string[], id: string): Entry | undefined {
+    for (const target of targets) {
+      const view = this.rules[target]?.view?.(ctx, id);
+      if (view) return view;
+    }
+    return undefined;
+  }
+
   /** A stored entry as a response object. */
   entry(ctx: Ctx, entry: Entry, tree: ExpandTree | undefined): JsonObject {
     return this.object(ctx, entry.data, entry.resource, tree);
@@ -116,7 +124,8 @@ export class Renderer {
         if (typeof value === 'string') {
           if (!tree) return value;
           const targets = registry.resourcesOf(type);
-          const found = ctx.find(value, targets);
+          // A stored object, or one a stored object stands for (a saved card as a payment method).
+          const found = ctx.find(value, targets) ?? this.viewOf(ctx, targets, value);
           if (found) return this.entry(ctx, found, tree);
           const tombstone = ctx.scope.tombstone(value);
           return tombstone && targets.includes(tombstone.resource) ? tombstone.data : value;

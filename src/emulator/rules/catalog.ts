@@ -40,9 +40,9 @@ function viewRules(
   name: 'Price' | 'Plan',
   other: 'plan' | 'price',
   view: (ctx: Ctx, id: string) => Entry | undefined,
-): Pick<ResourceRules, 'materialize' | 'beforeUpdate'> {
+): Pick<ResourceRules, 'view' | 'beforeUpdate'> {
   return {
-    materialize: (ctx, id) => view(ctx, id),
+    view: (ctx, id) => view(ctx, id),
     beforeUpdate(_ctx, _draft, _params, entry) {
       if (isView(entry))
         throw invalidRequest(

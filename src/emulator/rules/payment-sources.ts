@@ -319,8 +319,9 @@ export const paymentSourceRules: RuleBook = {
   payment_method: {
     materialize(ctx, id) {
       const test = cardForPaymentMethod(id);
-      return test ? createCardPaymentMethod(ctx, test) : paymentMethodOfCard(ctx, id);
+      return test ? createCardPaymentMethod(ctx, test) : undefined;
     },
+    view: paymentMethodOfCard,
     beforeCreate(ctx, draft, { params }) {
       const type = String(params.type ?? (params.card !== undefined ? 'card' : ''));
       if (!type)
