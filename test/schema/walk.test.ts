@@ -174,6 +174,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'createApplicationFeeRefund',
       'createClimateOrder',
       'cancelClimateOrder',
+      // The first Checkout Session the walk reads is the demo's completed one: only an open one expires.
+      'expireCheckoutSession',
       'createCreditNote',
       'voidCreditNote',
       'cancelIdentityVerificationSession',
