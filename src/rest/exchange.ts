@@ -8,6 +8,13 @@
  * Cancelling settles at once, whether or not the request has reached a connection yet (undici hands
  * out its abort function only then): the request is aborted as soon as it can be.
  *
+ * The body's bytes are held as few times as possible. An answer that comes in one chunk is that
+ * chunk (a view of the socket's read, no copy). An answer that declares its `Content-Length` and
+ * arrives in several is copied, chunk by chunk, into one buffer of that size allocated when the
+ * second chunk arrives: the socket's reads are let go as they are copied (they die young, at the
+ * next scavenge) instead of being held in a list until the last one and then copied again. Only an
+ * answer without a length (chunked) is gathered in a list and joined at the end.
+ *
  * The body is bounded (`maxBytes`): an answer whose `Content-Length` says more, or whose bytes pass
  * the bound as they arrive (a chunked or endless body), fails with `AnswerTooLargeError` at once,
  * the connection is aborted and the bytes held so far are dropped.
@@ -71,6 +78,10 @@ export function exchange(
   let chunks: Buffer[] | undefined;
   let first: Buffer | undefined;
   let length = 0;
+  /** `Content-Length`, when the answer declares one */
+  let declaredLength: number | undefined;
+  /** The whole body, once a declared-length answer's second chunk has arrived. */
+  let whole: Buffer | undefined;
 
   const fail = (error: Error): void => {
     if (settled) return;
@@ -81,6 +92,7 @@ export function exchange(
   const tooLarge = (): false => {
     chunks = undefined;
     first = undefined;
+    whole = undefined;
     const error = new AnswerTooLargeError(maxBytes, status, text(requestId));
     fail(error);
     abort?.(error);
@@ -106,15 +118,28 @@ export function exchange(
         else if (lower === 'stripe-should-retry') shouldRetry = raw[i + 1];
         else if (lower === 'content-length') declared = raw[i + 1];
       }
-      if (declared !== undefined && Number(text(declared)) > maxBytes) return tooLarge();
+      if (declared !== undefined) {
+        const size = Number(text(declared));
+        if (size > maxBytes) return tooLarge();
+        if (Number.isSafeInteger(size) && size > 0) declaredLength = size;
+      }
       return true;
     },
     onData(chunk) {
       if (settled) return false;
       if (length + chunk.length > maxBytes) return tooLarge();
       if (first === undefined) first = chunk;
-      else if (chunks === undefined) chunks = [first, chunk];
-      else chunks.push(chunk);
+      else if (chunks !== undefined) chunks.push(chunk);
+      else if (whole !== undefined) {
+        if (length + chunk.length <= whole.length) chunk.copy(whole, length);
+        else chunks = [whole.subarray(0, length), chunk];
+      } else if (declaredLength !== undefined && first.length + chunk.length <= declaredLength) {
+        // Not from Buffer's pool: a small body would keep a whole 8 KiB slab alive with it.
+        whole = Buffer.allocUnsafeSlow(declaredLength);
+        first.copy(whole, 0);
+        chunk.copy(whole, first.length);
+        first = whole;
+      } else chunks = [first, chunk];
       length += chunk.length;
       return true;
     },
@@ -126,7 +151,7 @@ export function exchange(
         requestId: text(requestId),
         shouldRetry: text(shouldRetry),
         retryAfter: text(retryAfter),
-        body: chunks ? Buffer.concat(chunks, length) : (first ?? EMPTY),
+        body: chunks ? Buffer.concat(chunks, length) : whole ? whole.subarray(0, length) : (first ?? EMPTY),
       });
     },
     onError: fail,
