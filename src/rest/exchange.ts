@@ -20,6 +20,7 @@
  * the connection is aborted and the bytes held so far are dropped.
  */
 import type { Dispatcher } from 'undici';
+import { takeBuffer } from './body-buffers.ts';
 
 export interface Answer {
   readonly status: number;
@@ -31,6 +32,11 @@ export interface Answer {
   readonly retryAfter: string | undefined;
   /** the body as it came, in one buffer */
   readonly body: Buffer;
+  /**
+   * Hands the body's buffer back for reuse (src/rest/body-buffers.ts) once it is parsed or decoded:
+   * `body` must not be read after.
+   */
+  release(): void;
 }
 
 export interface Exchange {
@@ -52,6 +58,7 @@ export class AnswerTooLargeError extends Error {
 }
 
 const EMPTY = Buffer.alloc(0);
+const KEEP = (): void => {};
 
 function text(value: Buffer | string | undefined): string | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? value : value.toString('latin1');
@@ -82,17 +89,20 @@ export function exchange(
   let declaredLength: number | undefined;
   /** The whole body, once a declared-length answer's second chunk has arrived. */
   let whole: Buffer | undefined;
+  /** Hands `whole` back. */
+  let give = KEEP;
 
   const fail = (error: Error): void => {
     if (settled) return;
     settled = true;
+    whole = undefined;
+    give();
     reject(error);
   };
   /** Over the bound: fail, stop the transfer and let go of what arrived. */
   const tooLarge = (): false => {
     chunks = undefined;
     first = undefined;
-    whole = undefined;
     const error = new AnswerTooLargeError(maxBytes, status, text(requestId));
     fail(error);
     abort?.(error);
@@ -134,8 +144,7 @@ export function exchange(
         if (length + chunk.length <= whole.length) chunk.copy(whole, length);
         else chunks = [whole.subarray(0, length), chunk];
       } else if (declaredLength !== undefined && first.length + chunk.length <= declaredLength) {
-        // Not from Buffer's pool: a small body would keep a whole 8 KiB slab alive with it.
-        whole = Buffer.allocUnsafeSlow(declaredLength);
+        ({ buffer: whole, give } = takeBuffer(declaredLength));
         first.copy(whole, 0);
         chunk.copy(whole, first.length);
         first = whole;
@@ -146,12 +155,20 @@ export function exchange(
     onComplete() {
       if (settled) return;
       settled = true;
+      const body = chunks
+        ? Buffer.concat(chunks, length)
+        : whole
+          ? whole.subarray(0, length)
+          : (first ?? EMPTY);
+      // Joined into a copy: the gathered buffer can go back at once.
+      if (chunks) give();
       resolve({
         status,
         requestId: text(requestId),
         shouldRetry: text(shouldRetry),
         retryAfter: text(retryAfter),
-        body: chunks ? Buffer.concat(chunks, length) : whole ? whole.subarray(0, length) : (first ?? EMPTY),
+        body,
+        release: chunks ? KEEP : give,
       });
     },
     onError: fail,

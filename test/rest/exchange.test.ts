@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { spareBufferBytes, takeBuffer } from '../../src/rest/body-buffers.ts';
 import { AnswerTooLargeError, exchange } from '../../src/rest/exchange.ts';
 
 /** A dispatcher that answers with `pieces` (each a fresh buffer, as a socket read is). */
@@ -46,12 +47,38 @@ describe('an answer in several pieces', () => {
     const pieces = cut(BODY, CUTS);
     const answer = await exchange(playing(pieces, { 'Content-Length': String(BODY.length) }), OPTIONS).answer;
     expect(answer.body.equals(BODY)).toBe(true);
-    expect(answer.body.buffer.byteLength).toBe(BODY.length);
     // The body shares no memory with the socket's pieces: they can be collected once copied.
     for (const piece of pieces) expect(piece.buffer).not.toBe(answer.body.buffer);
     for (const piece of pieces) piece.fill(0);
     expect(answer.body.equals(BODY)).toBe(true);
     expect(JSON.parse(answer.body.toString('utf8'))).toEqual(JSON.parse(BODY.toString('utf8')));
+  });
+
+  it('a released body serves the next answer of its size; spare buffers are bounded', async () => {
+    const sized = () => playing(cut(BODY, CUTS), { 'content-length': String(BODY.length) });
+    const first = await exchange(sized(), OPTIONS).answer;
+    const memory = first.body.buffer;
+    first.release();
+    first.release();
+    const second = await exchange(sized(), OPTIONS).answer;
+    expect(second.body.buffer).toBe(memory);
+    expect(second.body.equals(BODY)).toBe(true);
+    // Not handed back: the next one gets other memory.
+    const third = await exchange(sized(), OPTIONS).answer;
+    expect(third.body.buffer).not.toBe(memory);
+    expect(third.body.equals(BODY)).toBe(true);
+    second.release();
+    third.release();
+    // Handing back more than the spare bound keeps only what fits.
+    const taken = Array.from({ length: 40 }, () => takeBuffer(200_000));
+    for (const t of taken) t.give();
+    expect(spareBufferBytes()).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(spareBufferBytes()).toBeGreaterThan(0);
+    // Larger than any size kept: never pooled.
+    const huge = takeBuffer(8 * 1024 * 1024);
+    const before = spareBufferBytes();
+    huge.give();
+    expect(spareBufferBytes()).toBe(before);
   });
 
   it('without a length (chunked): the pieces joined at the end', async () => {
