@@ -39,4 +39,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs"]
 # Exec form: node is PID 1 and receives SIGTERM itself (no shell or npm in between). The flags are
 # `npm start`'s, and its `env` settings the ENV above (package.json; the image test checks they agree).
-CMD ["node", "--expose-gc", "--max-semi-space-size=16", "--heap-growing-percent=60", "scripts/start.mjs"]
+CMD ["node", "--expose-gc", "--max-semi-space-size=16", "--heap-growing-percent=45", "scripts/start.mjs"]

@@ -514,6 +514,9 @@ export class StripeRestClient implements RestClient {
       } catch {
         // Left as text: proxies answer 502s with HTML.
         body = decodeBody(answer);
+      } finally {
+        // Parsed values and decoded text are copies: the bytes can serve another answer.
+        response.release();
       }
       if (status >= 200 && status < 300) {
         if (parsed) return { ok: true, status, requestId, body };
