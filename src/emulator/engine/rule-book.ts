@@ -65,3 +65,22 @@ export interface ResourceRules {
 }
 
 export type RuleBook = Readonly<Record<string, ResourceRules>>;
+
+/**
+ * The object of one of `resources` an id names: a stored one, else one a stored object stands for
+ * (a rule's `view`: a plan as a price, a saved card as a payment method).
+ */
+export function findOrView(
+  ctx: Ctx,
+  rules: RuleBook,
+  resources: readonly string[],
+  id: string,
+): Entry | undefined {
+  const found = ctx.find(id, resources);
+  if (found) return found;
+  for (const resource of resources) {
+    const view = rules[resource]?.view?.(ctx, id);
+    if (view) return view;
+  }
+  return undefined;
+}

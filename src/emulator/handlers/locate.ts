@@ -8,7 +8,7 @@ import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { Result } from '../engine/result.ts';
 import type { Route } from '../engine/routes.ts';
-import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
+import { findOrView, type ResourceRules, type RuleBook } from '../engine/rule-book.ts';
 import { type Entry, isEntry } from '../engine/store.ts';
 import { filterEntries, type ListQuery } from './list.ts';
 
@@ -74,6 +74,11 @@ export class Locator {
       if (entry) return entry;
     }
     return undefined;
+  }
+
+  /** A stored object of one of `resources`, or one a stored object stands for (`findOrView`). */
+  findOrView(ctx: Ctx, resources: readonly string[], id: string): Entry | undefined {
+    return findOrView(ctx, this.rules, resources, id);
   }
 
   rulesFor(resource: string): ResourceRules | undefined {

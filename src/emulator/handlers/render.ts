@@ -10,7 +10,7 @@ import type { Api } from '../engine/api.ts';
 import type { Ctx } from '../engine/context.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { defaultFor } from '../engine/objects.ts';
-import type { RuleBook } from '../engine/rule-book.ts';
+import { findOrView, type RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { cashBalanceView } from '../money/cash-balance.ts';
 import { withStatus } from '../money/ledger.ts';
@@ -104,14 +104,6 @@ export class Renderer {
     return { ...data, data: this.value(ctx, data.data, items.type, tree?.get('data')) };
   }
 
-  private viewOf(ctx: Ctx, targets: readonly string[], id: string): Entry | undefined {
-    for (const target of targets) {
-      const view = this.rules[target]?.view?.(ctx, id);
-      if (view) return view;
-    }
-    return undefined;
-  }
-
   /** A stored entry as a response object. */
   entry(ctx: Ctx, entry: Entry, tree: ExpandTree | undefined): JsonObject {
     return this.object(ctx, entry.data, entry.resource, tree);
@@ -125,7 +117,7 @@ export class Renderer {
           if (!tree) return value;
           const targets = registry.resourcesOf(type);
           // A stored object, or one a stored object stands for (a saved card as a payment method).
-          const found = ctx.find(value, targets) ?? this.viewOf(ctx, targets, value);
+          const found = findOrView(ctx, this.rules, targets, value);
           if (found) return this.entry(ctx, found, tree);
           const tombstone = ctx.scope.tombstone(value);
           return tombstone && targets.includes(tombstone.resource) ? tombstone.data : value;

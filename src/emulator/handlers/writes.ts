@@ -13,7 +13,6 @@ import { deepClone, isObject, type Json, type JsonObject, orderKeys } from '../e
 import type { Result } from '../engine/result.ts';
 import type { Route } from '../engine/routes.ts';
 import type { Entry } from '../engine/store.ts';
-import { requirePrice } from '../money/plans.ts';
 import { cardForPaymentMethod, cardForToken, TEST_BANK_TOKENS } from '../money/tokens.ts';
 import type { Locator } from './locate.ts';
 
@@ -110,9 +109,9 @@ export class Writes implements Operations {
         if (typeof value !== 'string' || value === '') continue;
         const targets = ctx.registry.resourcesOf(prop.type).filter((t) => this.api.isStored(t));
         if (targets.length === 0) continue;
-        // A saved card is usable wherever a PaymentMethod id is (a payment's `payment_method=card_…`).
-        const accepted = targets.includes('payment_method') ? [...targets, 'card'] : targets;
-        if (!ctx.find(value, accepted)) throw noSuch(ctx.label(targets[0]!), value, name, 400);
+        // Or an object a stored one stands for (a saved card as a payment method: `payment_method=card_…`).
+        if (!this.locate.findOrView(ctx, targets, value))
+          throw noSuch(ctx.label(targets[0]!), value, name, 400);
         continue;
       }
       const value = params[name];
@@ -136,9 +135,9 @@ export class Writes implements Operations {
       if (!ctx.registry.resource(type.name) || !this.api.isStored(type.name)) continue;
       const current = draft[name];
       if (isObject(current) && current.id === value) continue;
-      // A price may be named by a plan's id (one store, src/emulator/money/plans.ts).
+      // Or one a stored object stands for (a price named by a plan's id: src/emulator/money/plans.ts).
       draft[name] = (
-        type.name === 'price' ? requirePrice(ctx, value, name) : ctx.require(value, [type.name], name, 400)
+        this.locate.findOrView(ctx, [type.name], value) ?? ctx.require(value, [type.name], name, 400)
       ).data;
     }
   }
