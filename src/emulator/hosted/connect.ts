@@ -21,7 +21,7 @@ import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry, Scope, Store } from '../engine/store.ts';
-import { escapeHtml, field, form, type HostedPage, html, money, notFound, redirect } from './html.ts';
+import { escapeHtml, field, form, type HostedPage, html, money, notFound, nowOf, redirect } from './html.ts';
 
 /** Where the Connect pages are served. */
 export const CONNECT_PREFIX = '/connect/';
@@ -299,7 +299,6 @@ function submitOnboarding(
 }
 
 /** The emulator's clock (a test may set it). */
-const nowOf = (service: EmulatorHandle) => service.transaction((ctx) => ctx.now);
 
 function dashboard(service: EmulatorHandle, token: string, account: Entry, notice?: string): HostedPage {
   const balance = service.call('GET', '/v1/balance', {}, { account: account.id });

@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { fileContents } from '../engine/file-contents.ts';
-import type { HostedPage, PageHandler } from './html.ts';
+import { type HostedPage, nowOf, type PageHandler } from './html.ts';
 
 /** The path prefix of file links. */
 export const FILE_LINK_PREFIX = '/links/';
@@ -26,8 +26,7 @@ export const fileLinkPage: PageHandler = (service, method, rest) => {
   const link = version === '00' && id ? service.store.platform.find(id) : undefined;
   if (link?.resource !== 'file_link' || typeof link.data.file !== 'string') return missing;
   const expiresAt = link.data.expires_at;
-  const now = service.transaction((ctx) => ctx.now);
-  if (typeof expiresAt === 'number' && expiresAt <= now) return missing;
+  if (typeof expiresAt === 'number' && expiresAt <= nowOf(service)) return missing;
   const contents = fileContents(service.store, link.data.file);
   if (!contents) return missing;
   return { status: 200, headers: { 'content-type': contents.type }, body: contents.body };

@@ -10,6 +10,9 @@ export type PageHandler = (
   form: URLSearchParams,
 ) => HostedPage | undefined;
 
+/** The emulator's clock, for a page that compares against it (expiries, acceptance dates). */
+export const nowOf = (service: EmulatorHandle): number => service.transaction((ctx) => ctx.now);
+
 export interface HostedPage {
   status: number;
   headers: Record<string, string>;
