@@ -23,9 +23,18 @@
  * reads the params), tracing (its spans are Yoga's instrumentation), GET requests, batches.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
 import { slot } from '../loaders/slot.ts';
+import { compileDirect, type DirectProgram } from '../schema/direct.ts';
 import { atLeast, type CompressionOptions, compress, negotiateEncoding } from './compression.ts';
 import type { GatewayYoga } from './gateway.ts';
 import type { ChannelPolicy } from './guards.ts';
@@ -165,6 +174,8 @@ const CAPTURE = { Response: Answer } as unknown as Parameters<typeof processRegu
 /** Yoga's server object behind its adapter: the parts the fast path reuses. */
 interface YogaInternals {
   getEnveloped: GatewayYoga['getEnveloped'];
+  /** The envelop plugins, in order (Yoga's own and the gateway's). */
+  plugins: readonly { onExecute?: unknown; onContextBuilding?: unknown }[];
   maskedErrorsOpts: {
     maskError(error: unknown, message: string, isDev?: boolean): Error;
     errorMessage: string;
@@ -206,8 +217,70 @@ function choosesProcessor(hook: ResultProcessHook): boolean {
 }
 
 type MaybePromise<T> = T | Promise<T>;
+
+/** What an envelop `onExecute` hook is handed, and may return. */
+interface ExecutePayload {
+  executeFn: (args: ExecutionArgs) => unknown;
+  setExecuteFn(next: unknown): void;
+  setResultAndStopExecution(result: unknown): void;
+  context: Record<string, unknown>;
+  extendContext(extension: unknown): void;
+  args: ExecutionArgs;
+}
+interface ExecuteDone {
+  onExecuteDone?: (payload: {
+    args: ExecutionArgs;
+    result: unknown;
+    setResult(next: unknown): void;
+  }) => unknown;
+}
+type ExecuteHook = (payload: ExecutePayload) => MaybePromise<ExecuteDone | undefined>;
+type ContextDone = (payload: { context: object; extendContext(extension: object): void }) => unknown;
+type ContextHook = (payload: {
+  context: object;
+  extendContext(extension: object): void;
+  breakContextBuilding(): void;
+}) => MaybePromise<ContextDone | undefined>;
+
+/** A document answered directly: its parsed document and operation (Yoga's cached ones) and its program. */
+interface DirectDocument {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly program: DirectProgram;
+}
 const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
+
+/** `next` after `first`, without a promise between them when `first` is not one. */
+function then<T>(first: MaybePromise<unknown>, next: () => MaybePromise<T>): MaybePromise<T> {
+  return isPromise(first) ? first.then(next) : next();
+}
+
+/**
+ * envelop's iteration over a plugin list: `call` on each item in order, what it returns (awaited
+ * when a promise) kept in `results` when truthy, until `stopped()`; synchronous while every call is.
+ */
+function each<T, R>(
+  items: readonly T[],
+  call: (item: T) => MaybePromise<R | undefined> | unknown,
+  results?: R[],
+  stopped: () => boolean = () => false,
+): MaybePromise<void> {
+  const from = (i: number): MaybePromise<void> => {
+    for (; i < items.length && !stopped(); i++) {
+      const out = call(items[i]!) as MaybePromise<R | undefined>;
+      if (isPromise(out)) {
+        return out.then((value) => {
+          if (value && results) results.push(value);
+          return from(i + 1);
+        });
+      }
+      if (out && results) results.push(out);
+    }
+  };
+  return from(0);
+}
 
 export interface FastPathOptions {
   yoga: GatewayYoga;
@@ -220,6 +293,8 @@ export interface FastPathOptions {
   compression: CompressionOptions | undefined;
   /** The turns requests start their GraphQL work in: Yoga's path shares it (src/server/guards.ts). */
   gate: TurnGate;
+  /** Queries answered by a program compiled for the document (src/schema/direct.ts); default true. */
+  direct?: boolean;
 }
 
 export interface FastPath {
@@ -229,12 +304,152 @@ export interface FastPath {
   readonly served: number;
   /** Accept values whose result-processor choice is replayed (tests assert on it). */
   readonly acceptsRemembered: number;
+  /** Requests answered directly, without the executor (tests assert on it). */
+  readonly answeredDirectly: number;
 }
 
 export function createFastPath(options: FastPathOptions): FastPath {
   const { yoga, documents, graphqlEndpoint, policy, maxBodyBytes, tracking, compression, gate } = options;
   const internals = yoga as unknown as YogaInternals;
   let served = 0;
+  let answeredDirectly = 0;
+  const direct = options.direct !== false;
+  // Documents answered directly, by their text (as bounded as the known documents; a text the known
+  // documents forgot is not looked up here), and the operations found not to be.
+  const directs = new Map<string, DirectDocument>();
+  const notDirect = new WeakSet<OperationDefinitionNode>();
+  const learnDirect = (
+    text: string,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+  ): void => {
+    if (notDirect.has(operation) || directs.has(text)) return;
+    const program = compileDirect(schema, document, operation);
+    if (!program) {
+      notDirect.add(operation);
+      return;
+    }
+    directs.set(text, { schema, document, operation, program });
+    if (directs.size > MAX_DOCUMENTS) directs.delete(directs.keys().next().value as string);
+  };
+  const hooksOf = <T>(name: 'onExecute' | 'onContextBuilding'): T[] =>
+    internals.plugins.flatMap((plugin) =>
+      typeof plugin[name] === 'function'
+        ? [(plugin[name] as (payload: unknown) => unknown).bind(plugin) as T]
+        : [],
+    );
+  /** The plugins' `onExecute` and `onContextBuilding` hooks, in envelop's order (read once). */
+  let executeHooks: ExecuteHook[] | undefined;
+  let contextHooks: ContextHook[] | undefined;
+
+  /**
+   * envelop's context factory, for a direct answer (which skips `getEnveloped`): each plugin's
+   * `onContextBuilding` in order on the initial context (the gateway's own context factory is
+   * Yoga's `useExtendContext`), then the callbacks they returned, unless one broke off.
+   */
+  const buildContext = (context: Record<string, unknown>): MaybePromise<Record<string, unknown>> => {
+    contextHooks ??= hooksOf<ContextHook>('onContextBuilding');
+    const after: ContextDone[] = [];
+    let broken = false;
+    const extendContext = (extension: object) => {
+      Object.assign(context, extension);
+    };
+    const payload = {
+      context,
+      extendContext,
+      breakContextBuilding: () => {
+        broken = true;
+      },
+    };
+    const done = () =>
+      broken
+        ? context
+        : then(
+            each(after, (done) => done({ context, extendContext })),
+            () => context,
+          );
+    return then(
+      each(
+        contextHooks,
+        (hook) => hook(payload),
+        after,
+        () => broken,
+      ),
+      done,
+    );
+  };
+
+  /**
+   * A direct answer, with the plugins' execute hooks around it as envelop runs them (the limits'
+   * plan, the answer budget, the prefetches, the operation's metrics and `extensions.cost`): each
+   * `onExecute` in order (a result set by one stops the rest and the execution), then, on the
+   * answer, the `onExecuteDone`s they returned. Abandoned (src/schema/direct.ts), the document is
+   * executed as usual with the same context, its hooks run afresh.
+   */
+  const answerDirectly = (
+    program: DirectProgram,
+    args: ExecutionArgs,
+    execute: (args: ExecutionArgs) => MaybePromise<unknown>,
+  ): MaybePromise<unknown> => {
+    executeHooks ??= hooksOf<ExecuteHook>('onExecute');
+    const context = args.contextValue as Record<string, unknown>;
+    const after: ExecuteDone[] = [];
+    let stopped: { result: unknown } | undefined;
+    const payload: ExecutePayload = {
+      executeFn: execute,
+      // Only graphql-jit's and the engine's hooks set an executor: the program stands in for them.
+      setExecuteFn: () => {},
+      setResultAndStopExecution: (result) => {
+        stopped = { result };
+      },
+      context,
+      extendContext: (extension) => {
+        if (typeof extension !== 'object' || extension === null) throw new Error('Invalid context extension');
+        Object.assign(context, extension);
+      },
+      args,
+    };
+    const finish = (first: unknown): MaybePromise<unknown> => {
+      let result = first;
+      const setResult = (next: unknown) => {
+        result = next;
+      };
+      return then(
+        each(after, (done) => done.onExecuteDone?.({ args, result, setResult })),
+        () => result,
+      );
+    };
+    const answer = (): MaybePromise<unknown> => {
+      if (stopped) return finish(stopped.result);
+      let data: ReturnType<DirectProgram['run']>;
+      try {
+        data = program.run(context);
+      } catch {
+        return execute(args);
+      }
+      if (!isPromise(data)) {
+        answeredDirectly++;
+        return finish({ data });
+      }
+      return data.then(
+        (resolved) => {
+          answeredDirectly++;
+          return finish({ data: resolved });
+        },
+        () => execute(args),
+      );
+    };
+    return then(
+      each(
+        executeHooks,
+        (hook) => hook(payload),
+        after,
+        () => stopped !== undefined,
+      ),
+      answer,
+    );
+  };
   // The policy's verdict by Host (a URL parse each): a client sends the same Host on every request.
   const hostVerdicts = new Map<string | undefined, boolean>();
   const hostRefused = (host: string | undefined): boolean => {
@@ -370,6 +585,30 @@ export function createFastPath(options: FastPathOptions): FastPath {
     res.end(body);
   };
 
+  /** The outcome of a request's GraphQL work, answered (sent once, whatever went wrong on the way). */
+  const respond = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: Request,
+    context: InitialContext & Record<string, unknown>,
+    work: () => MaybePromise<unknown>,
+  ): MaybePromise<void> => {
+    // An error thrown on the way is the result's only error (Yoga's handleError).
+    const failed = (error: unknown): ExecutionResult => ({ errors: errorsOf(error) });
+    let outcome: MaybePromise<unknown>;
+    try {
+      outcome = work();
+    } catch (error) {
+      outcome = failed(error);
+    }
+    return isPromise(outcome)
+      ? outcome.then(
+          (result) => send(req, res, head, context, result),
+          (error: unknown) => send(req, res, head, context, failed(error)),
+        )
+      : send(req, res, head, context, outcome);
+  };
+
   const serve = (req: IncomingMessage, res: ServerResponse, body: Buffer, arrived: number): unknown => {
     let params: unknown;
     try {
@@ -388,6 +627,27 @@ export function createFastPath(options: FastPathOptions): FastPath {
       request: head,
       params,
     };
+    const known = direct ? directs.get(params.query) : undefined;
+    if (known && (params.operationName == null || params.operationName === known.operation.name?.value)) {
+      // Parsed and validated before (the same cached AST, valid: its text is known): the context,
+      // the execute hooks and the program; the executor only if the program abandons.
+      tracking.begin(head, arrived);
+      const args: ExecutionArgs = {
+        schema: known.schema,
+        document: known.document,
+        contextValue: context,
+        variableValues: params.variables,
+        operationName: params.operationName,
+      };
+      const execute = (again: ExecutionArgs) =>
+        internals.getEnveloped(context).execute(again) as MaybePromise<unknown>;
+      return respond(req, res, head, context, () => {
+        const built = buildContext(context);
+        return isPromise(built)
+          ? built.then((value) => answerDirectly(known.program, { ...args, contextValue: value }, execute))
+          : answerDirectly(known.program, { ...args, contextValue: built }, execute);
+      });
+    }
     const enveloped = internals.getEnveloped(context);
     let document: ReturnType<typeof enveloped.parse>;
     try {
@@ -399,34 +659,23 @@ export function createFastPath(options: FastPathOptions): FastPath {
     if (!operation || operation.operation === 'subscription') return toYoga(req, res, body);
 
     tracking.begin(head, arrived);
-    // Yoga's processRequest: validation, the context, execution; an error thrown on the way is the
-    // result's only error (Yoga's handleError). The answer is sent outside: sent once.
-    const failed = (error: unknown): ExecutionResult => ({ errors: errorsOf(error) });
-    let outcome: MaybePromise<unknown>;
-    try {
+    // Yoga's processRequest: validation, the context, execution.
+    return respond(req, res, head, context, () => {
       const errors = enveloped.validate(enveloped.schema, document);
-      if (errors.length > 0) outcome = { errors };
-      else {
-        const execute = (contextValue: unknown) =>
-          enveloped.execute({
-            schema: enveloped.schema,
-            document,
-            contextValue,
-            variableValues: params.variables,
-            operationName: params.operationName,
-          }) as MaybePromise<unknown>;
-        const contextValue = enveloped.contextFactory() as MaybePromise<unknown>;
-        outcome = isPromise(contextValue) ? contextValue.then(execute) : execute(contextValue);
-      }
-    } catch (error) {
-      outcome = failed(error);
-    }
-    return isPromise(outcome)
-      ? outcome.then(
-          (result) => send(req, res, head, context, result),
-          (error: unknown) => send(req, res, head, context, failed(error)),
-        )
-      : send(req, res, head, context, outcome);
+      if (errors.length > 0) return { errors };
+      // Answered directly from the next request on, when the program takes it.
+      if (direct) learnDirect(params.query, enveloped.schema, document, operation);
+      const execute = (contextValue: unknown) =>
+        enveloped.execute({
+          schema: enveloped.schema,
+          document,
+          contextValue,
+          variableValues: params.variables,
+          operationName: params.operationName,
+        }) as MaybePromise<unknown>;
+      const contextValue = enveloped.contextFactory() as MaybePromise<unknown>;
+      return isPromise(contextValue) ? contextValue.then(execute) : execute(contextValue);
+    });
   };
 
   const handle: NodeHandler = (req, res) => {
@@ -492,6 +741,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     },
     get acceptsRemembered() {
       return choices.size;
+    },
+    get answeredDirectly() {
+      return answeredDirectly;
     },
   };
 }

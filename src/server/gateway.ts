@@ -379,6 +379,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       tracking,
       compression: production.compression || undefined,
       gate: turns,
+      direct: production.directAnswers !== false,
     });
   if (fastPath) fastPathOf.set(yoga, fastPath.handle);
 

@@ -19,6 +19,12 @@ export interface ProductionConfig {
    * default (also when unset here), `FAST_PATH=off` sends every request through Yoga.
    */
   readonly fastPath?: boolean;
+  /**
+   * On the fast path, a query without variables, fragments or directives answered by a program
+   * compiled for it (src/schema/direct.ts) instead of the executor; on by default (also when unset
+   * here), `DIRECT_ANSWERS=off` executes every document.
+   */
+  readonly directAnswers?: boolean;
   readonly trustedDocuments: {
     /**
      * `off`: documents are sent as text; `allow`: a document id from the manifest, or text;
@@ -51,5 +57,10 @@ export function readProductionConfig(env: NodeJS.ProcessEnv): ProductionConfig {
       `TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_MANIFEST, the path of the manifest that graphql-codegen's client preset (persisted-documents.json) or the Relay compiler (persisted_queries.json) writes`,
     );
   }
-  return { compression, fastPath: readBoolean(env, 'FAST_PATH', true), trustedDocuments: { mode, manifest } };
+  return {
+    compression,
+    fastPath: readBoolean(env, 'FAST_PATH', true),
+    directAnswers: readBoolean(env, 'DIRECT_ANSWERS', true),
+    trustedDocuments: { mode, manifest },
+  };
 }

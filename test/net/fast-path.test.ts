@@ -272,3 +272,139 @@ describe('the fast path', () => {
     expect(h.gateway.fastPath!.served).toBe(before);
   });
 });
+
+/**
+ * Sends a document through Yoga and the fast path until the fast path has learnt to answer it
+ * directly (src/schema/direct.ts), then once more through each: the two answers (status, body,
+ * headers) and the Stripe calls each made must agree. Returns Yoga's answer and whether the last
+ * fast answer was a direct one.
+ */
+async function directly(
+  query: string,
+  headers: Record<string, string> = bearer(admin),
+): Promise<{ answer: Sent; direct: boolean; calls: number }> {
+  const id = `direct-answer-test-${++requestIds}`;
+  const init = json({ query }, { 'x-request-id': id, ...headers });
+  await send(plain, init);
+  await send(fast, init);
+  h.upstreamCalls();
+  const yoga = await send(plain, init);
+  const yogaCalls = h.upstreamCalls();
+  const before = h.gateway.fastPath!.answeredDirectly;
+  const answer = await send(fast, init);
+  const calls = h.upstreamCalls();
+  const direct = h.gateway.fastPath!.answeredDirectly - before === 1;
+  expect(answer.status).toBe(yoga.status);
+  expect(stable(answer.body)).toBe(stable(yoga.body));
+  expect(relevant(answer.headers)).toEqual(relevant(yoga.headers));
+  expect(calls).toBe(yogaCalls);
+  return { answer: yoga, direct, calls };
+}
+
+describe('direct answers', () => {
+  const taken = {
+    'scalars, times, enums, lists, sub-objects, __typename and page info': `{ customers(first: 5) {
+      nodes { __typename id email name created taxExempt preferredLocales balance
+        address { city country line1 } invoiceSettings { footer customFields { name } } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+    'edges, cursors and a folded reference': `{ charges(first: 5) { edges { cursor node {
+      amount currency status paid captured customer { email name } created } } } }`,
+    'a customer, its cards, its invoices and their lines': `{ customer(id: "${SEED.jenny.customer}") {
+      email cards(first: 10) { nodes { brand last4 expMonth expYear } }
+      invoices(first: 10) { nodes { number status total lines { nodes { amount description } } } } } }`,
+    'an account, its capabilities, its transfers and their reversals': `{ account(id: "${SEED.connected.account}") {
+      email capabilities { nodes { id status } }
+      transfers(first: 10) { nodes { amount reversals { nodes { amount } } } } } }`,
+    'aliases, twice the same field with other arguments': `{ a: customers(first: 2) { nodes { id } }
+      b: customers(first: 3) { nodes { mail: email } } }`,
+    'prices and their products': `{ prices(first: 5) { nodes { unitAmount currency type
+      recurring { interval intervalCount } product { name active } } } }`,
+    'subscriptions, their items and customers': `{ subscriptions(first: 3) { nodes { status
+      currentPeriodEnd items { nodes { quantity price { unitAmount } } } customer { email } } } }`,
+  };
+  it.each(Object.entries(taken))(
+    'answers %s as execution does, with the same Stripe calls',
+    async (_name, query) => {
+      const { answer, direct, calls } = await directly(query);
+      expect(answer.status).toBe(200);
+      expect(answer.body).not.toContain('"errors"');
+      expect(direct).toBe(true);
+      expect(calls).toBeGreaterThan(0);
+    },
+  );
+
+  const executed = {
+    'a fragment': `{ customers(first: 2) { nodes { ...C } } } fragment C on Customer { id email }`,
+    variables: `query ($n: Int) { customers(first: $n) { nodes { id } } }`,
+    'a directive': `{ customers(first: 2) { nodes { id email @include(if: true) } } }`,
+    'an interface': `{ node(id: "${SEED.jenny.customer}") { id } }`,
+    'a union': `{ customers(first: 2) { nodes { defaultSource { __typename } } } }`,
+    introspection: '{ __type(name: "Customer") { name } }',
+  };
+  it.each(Object.entries(executed))(
+    'executes a document with %s, with the same answer',
+    async (_name, query) => {
+      const { answer, direct } = await directly(query);
+      expect(answer.status).toBe(200);
+      expect(direct).toBe(false);
+    },
+  );
+
+  it('executes what the program abandons, without calling Stripe twice', async () => {
+    // A resolver rejects: the executor writes the error, from the calls the program already made.
+    const missing = await directly(`{ customer(id: "cus_nope") { id email } }`);
+    expect(missing.answer.body).toContain('NOT_FOUND');
+    expect(missing.direct).toBe(false);
+    expect(missing.calls).toBe(1);
+    // Half of the answer resolves, the other half is refused by the caller's scope.
+    const scoped = await directly(
+      `{ customer(id: "${SEED.jenny.customer}") { email } other: customer(id: "${SEED.grace.customer}") { email } }`,
+      bearer(customerToken),
+    );
+    expect(scoped.answer.body).toContain('jenny.rosen@example.com');
+    expect(scoped.answer.body).toMatch(/FORBIDDEN|NOT_FOUND/);
+    expect(scoped.direct).toBe(false);
+  });
+
+  it('counts a direct answer in the operation metrics and logs it', async () => {
+    const metric = async () => {
+      const { body: text } = await send(plain, {
+        method: 'GET',
+        path: '/metrics',
+        headers: { host: '127.0.0.1' },
+      });
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith('graphql_operations_total{operation_name="anonymous",operation_type="query"}'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await metric();
+    const { answer, direct } = await directly('{ customers(first: 1) { nodes { id } } }');
+    expect(direct).toBe(true);
+    // Two through Yoga, one through the fast path's executor, one direct: four operations, four lines.
+    expect((await metric()) - before).toBe(4);
+    expect(
+      h.logs.filter((line) => line.msg === 'request' && line.requestId === answer.headers['x-request-id']),
+    ).toHaveLength(4);
+  });
+});
+
+describe('DIRECT_ANSWERS=off', () => {
+  it('executes every document on the fast path', async () => {
+    const off = await startHarness({ DIRECT_ANSWERS: 'off', ALLOWED_HOSTS: '127.0.0.1' });
+    const listener = await listen(off.gateway.yoga, { port: 0, host: '127.0.0.1' });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const answer = await send(listener, json({ query: CUSTOMERS }));
+        expect(answer.body).toContain('"customers"');
+      }
+      expect(off.gateway.fastPath!.served).toBe(2);
+      expect(off.gateway.fastPath!.answeredDirectly).toBe(0);
+    } finally {
+      await listener.close(1000);
+      await off.close();
+    }
+  });
+});

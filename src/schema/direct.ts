@@ -1,0 +1,276 @@
+/**
+ * Direct answers (issue #32): a repeated query document answered by a program compiled for it,
+ * without graphql-js's or graphql-jit's executor and without envelop's orchestration around it.
+ *
+ * The program is the document's selection laid out once over the schema: for each field node its
+ * field, its resolver, its coerced arguments, a `GraphQLResolveInfo` and how its value is completed
+ * (a leaf serialised by its own scalar or enum type, an object by its own fields, a list item by
+ * item). At run time it calls the schema's own resolvers (the same sessions, loaders, scope checks,
+ * plans and `expand[]` as execution) and writes what they return, in the document's order, into
+ * the answer's `data`. What it saves is everything around the resolvers: the executor's per-field
+ * bookkeeping, paths and error slots, and a promise per field.
+ *
+ * It takes only what it can answer exactly as execution would, decided once per document:
+ * - one query operation, without variables, directives or fragments, with one field node per
+ *   response key (no merging of fields to do);
+ * - on object types only (an interface or a union needs the value's type resolved: left to the
+ *   executor), and of introspection only `__typename`.
+ * At run time, the first thing that would make execution write an error (a resolver that throws or
+ * rejects, returns an Error, a null where the type forbids it, a value its scalar or enum cannot
+ * serialise, a list that is not an array) abandons the program (`DirectAbandoned`): the caller then
+ * executes the document the usual way with the same context, whose sessions already hold the
+ * answers the program received, so the upstream calls are not made twice. A direct answer is
+ * therefore an answer without errors, with the data execution would have written.
+ */
+import {
+  type DocumentNode,
+  defaultFieldResolver,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  getArgumentValues,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** Most field nodes in a document answered directly (the program is kept as long as the document is). */
+export const MAX_DIRECT_FIELDS = 500;
+
+/** Thrown (or rejected with) when a direct answer cannot be the one execution would give. */
+export class DirectAbandoned extends Error {
+  constructor() {
+    super('direct answer abandoned: execute the document');
+    this.name = 'DirectAbandoned';
+  }
+}
+const ABANDONED = new DirectAbandoned();
+
+type Completion = (value: unknown, context: unknown) => unknown;
+
+interface FieldStep {
+  readonly key: string;
+  /** the field (its resolver is read at each run: plugins may wrap it after compilation) */
+  readonly field: { readonly resolve?: GraphQLFieldResolver<unknown, unknown> | undefined };
+  readonly args: Record<string, unknown>;
+  readonly info: GraphQLResolveInfo;
+  readonly complete: Completion;
+}
+
+/** The compiled answer of one document: `run` resolves to its `data`, or rejects with DirectAbandoned. */
+export interface DirectProgram {
+  readonly operation: OperationDefinitionNode;
+  run(context: unknown): Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+function abandon(): never {
+  throw ABANDONED;
+}
+
+/** A value the completion returned: a promise is kept to be awaited, anything else written now. */
+function settle(
+  target: Record<string, unknown> | unknown[],
+  key: string | number,
+  value: unknown,
+  pending: Promise<unknown>[] | undefined,
+): Promise<unknown>[] | undefined {
+  if (!isThenable(value)) {
+    (target as Record<string | number, unknown>)[key] = value;
+    return pending;
+  }
+  (target as Record<string | number, unknown>)[key] = null;
+  const list = pending ?? [];
+  list.push(
+    Promise.resolve(value).then((done) => {
+      (target as Record<string | number, unknown>)[key] = done;
+    }),
+  );
+  return list;
+}
+
+/** Abandoned part-way: what is still in flight settles unobserved, its rejection handled here. */
+function abandonWith(pending: Promise<unknown>[] | undefined): never {
+  if (pending) for (const promise of pending) promise.catch(() => {});
+  return abandon();
+}
+
+/** Resolves each field of `steps` on `source` and completes it, in the document's order. */
+function runFields(steps: readonly FieldStep[], source: unknown, context: unknown): unknown {
+  const data: Record<string, unknown> = {};
+  let pending: Promise<unknown>[] | undefined;
+  for (const step of steps) {
+    try {
+      const value = (step.field.resolve ?? defaultFieldResolver)(source, step.args, context, step.info);
+      const completed = isThenable(value)
+        ? Promise.resolve(value).then(
+            (resolved) => step.complete(resolved, context),
+            () => abandon(),
+          )
+        : step.complete(value, context);
+      pending = settle(data, step.key, completed, pending);
+    } catch {
+      abandonWith(pending);
+    }
+  }
+  return pending === undefined ? data : Promise.all(pending).then(() => data);
+}
+
+interface Compiler {
+  readonly schema: GraphQLSchema;
+  readonly operation: OperationDefinitionNode;
+  fields: number;
+}
+
+/** How a value of `type` is completed (graphql-js's completeValue for the cases taken). */
+function completionOf(
+  type: GraphQLOutputType,
+  node: FieldNode,
+  compiler: Compiler,
+  path: GraphQLResolveInfo['path'],
+): Completion | undefined {
+  if (isNonNullType(type)) {
+    const inner = completionOf(type.ofType, node, compiler, path);
+    if (!inner) return undefined;
+    return (value, context) => (value == null || value instanceof Error ? abandon() : inner(value, context));
+  }
+  let complete: Completion;
+  if (isListType(type)) {
+    const item = completionOf(type.ofType, node, compiler, path);
+    if (!item) return undefined;
+    complete = (value, context) => {
+      if (!Array.isArray(value)) abandon();
+      const out: unknown[] = new Array(value.length);
+      let pending: Promise<unknown>[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const entry = value[i];
+        try {
+          const completed = isThenable(entry)
+            ? Promise.resolve(entry).then(
+                (resolved) => item(resolved, context),
+                () => abandon(),
+              )
+            : item(entry, context);
+          pending = settle(out, i, completed, pending);
+        } catch {
+          abandonWith(pending);
+        }
+      }
+      return pending === undefined ? out : Promise.all(pending).then(() => out);
+    };
+  } else if (isLeafType(type)) {
+    complete = (value) => {
+      let serialized: unknown;
+      try {
+        serialized = type.serialize(value);
+      } catch {
+        abandon();
+      }
+      return serialized === undefined ? abandon() : serialized;
+    };
+  } else if (isObjectType(type)) {
+    if (!node.selectionSet) return undefined;
+    const steps = stepsOf(type, node.selectionSet, compiler, path);
+    if (!steps) return undefined;
+    complete = (value, context) => runFields(steps, value, context);
+  } else {
+    // An interface or a union: the value's type is resolved by the executor.
+    return undefined;
+  }
+  return (value, context) =>
+    value == null ? null : value instanceof Error ? abandon() : complete(value, context);
+}
+
+/** The steps of one selection set on `parent`, or undefined when the set is not taken. */
+function stepsOf(
+  parent: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  compiler: Compiler,
+  parentPath: GraphQLResolveInfo['path'] | undefined,
+): FieldStep[] | undefined {
+  const steps: FieldStep[] = [];
+  const keys = new Set<string>();
+  for (const selection of selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) return undefined;
+    const key = selection.alias?.value ?? selection.name.value;
+    if (keys.has(key)) return undefined;
+    keys.add(key);
+    if (++compiler.fields > MAX_DIRECT_FIELDS) return undefined;
+    const name = selection.name.value;
+    if (name === '__typename') {
+      const typename = parent.name;
+      steps.push({
+        key,
+        field: { resolve: () => typename },
+        args: {},
+        info: undefined as unknown as GraphQLResolveInfo,
+        complete: (value) => value,
+      });
+      continue;
+    }
+    if (name.startsWith('__')) return undefined;
+    const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[name];
+    if (!field) return undefined;
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, selection, {});
+    } catch {
+      return undefined;
+    }
+    const path = { prev: parentPath, key, typename: parent.name };
+    const complete = completionOf(field.type, selection, compiler, path);
+    if (!complete) return undefined;
+    // (graphql-tools declares two more members on the type, which graphql-js does not pass either)
+    const info = {
+      fieldName: name,
+      fieldNodes: [selection],
+      returnType: field.type,
+      parentType: parent,
+      path,
+      schema: compiler.schema,
+      fragments: {},
+      rootValue: undefined,
+      operation: compiler.operation,
+      variableValues: {},
+    } as unknown as GraphQLResolveInfo;
+    steps.push({ key, field, args, info, complete });
+  }
+  return steps;
+}
+
+/**
+ * The program answering `document` directly, or undefined when the document is not one it takes
+ * (see the module's comment). `operation` must be the document's (getOperationAST's) node.
+ */
+export function compileDirect(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): DirectProgram | undefined {
+  if (document.definitions.length !== 1 || document.definitions[0] !== operation) return undefined;
+  if (
+    operation.operation !== 'query' ||
+    operation.variableDefinitions?.length ||
+    operation.directives?.length
+  )
+    return undefined;
+  const root = schema.getQueryType();
+  if (!root) return undefined;
+  const compiler: Compiler = { schema, operation, fields: 0 };
+  const steps = stepsOf(root, operation.selectionSet, compiler, undefined);
+  if (!steps) return undefined;
+  return {
+    operation,
+    run: (context) => runFields(steps, undefined, context) as ReturnType<DirectProgram['run']>,
+  };
+}
