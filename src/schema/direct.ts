@@ -92,7 +92,7 @@ function settle(
   (target as Record<string | number, unknown>)[key] = null;
   const list = pending ?? [];
   list.push(
-    Promise.resolve(value).then((done) => {
+    (value as Promise<unknown>).then((done) => {
       (target as Record<string | number, unknown>)[key] = done;
     }),
   );
@@ -101,7 +101,7 @@ function settle(
 
 /** Abandoned part-way: what is still in flight settles unobserved, its rejection handled here. */
 function abandonWith(pending: Promise<unknown>[] | undefined): never {
-  if (pending) for (const promise of pending) promise.catch(() => {});
+  if (pending) for (const promise of pending) Promise.resolve(promise).catch(() => {});
   return abandon();
 }
 
@@ -113,7 +113,7 @@ function runFields(steps: readonly FieldStep[], source: unknown, context: unknow
     try {
       const value = (step.field.resolve ?? defaultFieldResolver)(source, step.args, context, step.info);
       const completed = isThenable(value)
-        ? Promise.resolve(value).then(
+        ? (value as Promise<unknown>).then(
             (resolved) => step.complete(resolved, context),
             () => abandon(),
           )
@@ -156,7 +156,7 @@ function completionOf(
         const entry = value[i];
         try {
           const completed = isThenable(entry)
-            ? Promise.resolve(entry).then(
+            ? (entry as Promise<unknown>).then(
                 (resolved) => item(resolved, context),
                 () => abandon(),
               )

@@ -405,6 +405,10 @@ export interface QueryLimitsOptions {
   introspection?: boolean;
 }
 
+const NO_VARIABLES: { coerced: Record<string, unknown>; errors?: undefined } = Object.freeze({
+  coerced: Object.freeze({}),
+});
+
 /** The Yoga plugin enforcing every limit. */
 export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions = {}): Plugin {
   const depthRule = depthLimitRule(limits.maxDepth);
@@ -452,9 +456,13 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
         });
         return;
       }
-      const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], raw, {
-        maxErrors: MAX_VARIABLE_ERRORS,
-      });
+      // An operation without variables coerces none (graphql-js ignores the ones sent): nothing to
+      // work out on each request.
+      const definitions = operation.variableDefinitions ?? [];
+      const coerced =
+        definitions.length === 0
+          ? NO_VARIABLES
+          : getVariableValues(args.schema, definitions, raw, { maxErrors: MAX_VARIABLE_ERRORS });
       // Coerced once here, with a bound on errors; graphql-js would coerce again, without codes.
       if (coerced.errors) {
         setResultAndStopExecution({ errors: coerced.errors.map(badVariable) });
