@@ -54,6 +54,16 @@ export class DirectAbandoned extends Error {
 }
 const ABANDONED = new DirectAbandoned();
 
+const NO_ARGS: Record<string, unknown> = Object.freeze({});
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
 type Completion = (value: unknown, context: unknown) => unknown;
 
 interface FieldStep {
@@ -137,16 +147,16 @@ function completionOf(
   type: GraphQLOutputType,
   node: FieldNode,
   compiler: Compiler,
-  path: GraphQLResolveInfo['path'],
+  info: GraphQLResolveInfo,
 ): Completion | undefined {
   if (isNonNullType(type)) {
-    const inner = completionOf(type.ofType, node, compiler, path);
+    const inner = completionOf(type.ofType, node, compiler, info);
     if (!inner) return undefined;
     return (value, context) => (value == null || value instanceof Error ? abandon() : inner(value, context));
   }
   let complete: Completion;
   if (isListType(type)) {
-    const item = completionOf(type.ofType, node, compiler, path);
+    const item = completionOf(type.ofType, node, compiler, info);
     if (!item) return undefined;
     complete = (value, context) => {
       if (!Array.isArray(value)) abandon();
@@ -176,13 +186,19 @@ function completionOf(
       } catch {
         abandon();
       }
-      return serialized === undefined ? abandon() : serialized;
+      // (graphql-js refuses a leaf that serialises to null or undefined)
+      return serialized == null ? abandon() : serialized;
     };
   } else if (isObjectType(type)) {
     if (!node.selectionSet) return undefined;
-    const steps = stepsOf(type, node.selectionSet, compiler, path);
+    const steps = stepsOf(type, node.selectionSet, compiler, info.path);
     if (!steps) return undefined;
-    complete = (value, context) => runFields(steps, value, context);
+    const isTypeOf = type.isTypeOf;
+    if (isTypeOf) {
+      // graphql-js asks the type whether the value is one of it (an error if not); so does the program.
+      complete = (value, context) =>
+        isTypeOf(value, context, info) === true ? runFields(steps, value, context) : abandon();
+    } else complete = (value, context) => runFields(steps, value, context);
   } else {
     // An interface or a union: the value's type is resolved by the executor.
     return undefined;
@@ -212,7 +228,7 @@ function stepsOf(
       steps.push({
         key,
         field: { resolve: () => typename },
-        args: {},
+        args: NO_ARGS,
         info: undefined as unknown as GraphQLResolveInfo,
         complete: (value) => value,
       });
@@ -223,26 +239,27 @@ function stepsOf(
     if (!field) return undefined;
     let args: Record<string, unknown>;
     try {
-      args = getArgumentValues(field, selection, {});
+      // One object for every run: frozen, so that a resolver that would change its arguments throws
+      // (and the program is abandoned) instead of changing the next request's.
+      args = selection.arguments?.length ? deepFreeze(getArgumentValues(field, selection, {})) : NO_ARGS;
     } catch {
       return undefined;
     }
-    const path = { prev: parentPath, key, typename: parent.name };
-    const complete = completionOf(field.type, selection, compiler, path);
-    if (!complete) return undefined;
     // (graphql-tools declares two more members on the type, which graphql-js does not pass either)
     const info = {
       fieldName: name,
       fieldNodes: [selection],
       returnType: field.type,
       parentType: parent,
-      path,
+      path: { prev: parentPath, key, typename: parent.name },
       schema: compiler.schema,
       fragments: {},
       rootValue: undefined,
       operation: compiler.operation,
       variableValues: {},
     } as unknown as GraphQLResolveInfo;
+    const complete = completionOf(field.type, selection, compiler, info);
+    if (!complete) return undefined;
     steps.push({ key, field, args, info, complete });
   }
   return steps;

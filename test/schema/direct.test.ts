@@ -1,0 +1,127 @@
+/**
+ * The direct-answer program (src/schema/direct.ts) against graphql-js's executor on a small schema:
+ * the same data where execution writes no error, and abandoned wherever execution would write one.
+ */
+import {
+  execute,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLScalarType,
+  GraphQLSchema,
+  GraphQLString,
+  getOperationAST,
+  type OperationDefinitionNode,
+  parse,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { compileDirect, DirectAbandoned } from '../../src/schema/direct.ts';
+
+const Odd = new GraphQLScalarType({
+  name: 'Odd',
+  // Null for an even number: graphql-js refuses a leaf serialised to null.
+  serialize: (value) => (typeof value === 'number' && value % 2 === 1 ? value : null),
+});
+
+const Item = new GraphQLObjectType({
+  name: 'Item',
+  // Anything but a stranger is an item.
+  isTypeOf: (value) => (value as { kind?: unknown }).kind !== 'stranger',
+  fields: {
+    name: { type: new GraphQLNonNull(GraphQLString) },
+    size: {
+      type: GraphQLInt,
+      resolve: (item: { size?: number; odd?: number }) => Promise.resolve(item.size ?? null),
+    },
+    odd: { type: Odd, resolve: (item: { size?: number; odd?: number }) => item.odd },
+  },
+});
+
+const Query = new GraphQLObjectType({
+  name: 'Query',
+  fields: {
+    items: {
+      type: new GraphQLList(Item),
+      args: { first: { type: GraphQLInt } },
+      resolve: async (_root, args: { first?: number | null }) =>
+        [
+          { name: 'a', size: 1, odd: 1 },
+          { name: 'b', odd: 3 },
+          { name: 'c', size: 3 },
+        ].slice(0, args.first ?? 3),
+    },
+    evens: { type: new GraphQLList(Item), resolve: () => [{ name: 'e', odd: 2 }] },
+    strangers: { type: new GraphQLList(Item), resolve: () => [{ name: 'z', kind: 'stranger' }] },
+    missing: { type: new GraphQLNonNull(GraphQLString), resolve: () => null },
+    notAList: { type: new GraphQLList(GraphQLString), resolve: () => 'abc' },
+    failing: { type: GraphQLString, resolve: () => Promise.reject(new Error('no')) },
+    changing: {
+      type: GraphQLString,
+      args: { word: { type: GraphQLString } },
+      resolve: (_root, args: { word: string }) => {
+        args.word = `${args.word}!`;
+        return args.word;
+      },
+    },
+    greeting: { type: GraphQLString, resolve: () => 'hello' },
+  },
+});
+
+const schema = new GraphQLSchema({ query: Query });
+
+function compile(source: string) {
+  const document = parse(source);
+  const operation = getOperationAST(document) as OperationDefinitionNode;
+  return { document, program: compileDirect(schema, document, operation) };
+}
+
+async function answer(source: string): Promise<unknown> {
+  const { program } = compile(source);
+  if (!program) throw new Error('not compiled');
+  return program.run({});
+}
+
+describe('direct answers', () => {
+  it('answers as graphql-js does: order, aliases, promises, lists, __typename', async () => {
+    const source = `{ greeting b: items(first: 2) { __typename size name odd } items { name } }`;
+    const expected = await execute({ schema, document: parse(source) });
+    expect(expected.errors).toBeUndefined();
+    const data = await answer(source);
+    expect(JSON.stringify(data)).toBe(JSON.stringify(expected.data));
+  });
+
+  it.each([
+    ['a leaf serialised to null', '{ evens { odd } }'],
+    ['a value its type says is not one of it', '{ strangers { name } }'],
+    ['a null where the type forbids it', '{ missing }'],
+    ['a list that is not an array', '{ notAList }'],
+    ['a rejected resolver', '{ greeting failing }'],
+  ])('abandons %s, where execution writes an error', async (_name, source) => {
+    const expected = await execute({ schema, document: parse(source) });
+    expect(expected.errors?.length).toBeGreaterThan(0);
+    await expect(Promise.resolve().then(() => answer(source))).rejects.toBeInstanceOf(DirectAbandoned);
+  });
+
+  it('leaves a resolver that changes its arguments to execution, each run with the same arguments', async () => {
+    const { program } = compile('{ changing(word: "hi") }');
+    for (let run = 0; run < 2; run++) {
+      await expect(Promise.resolve().then(() => program!.run({}))).rejects.toBeInstanceOf(DirectAbandoned);
+    }
+    expect((await execute({ schema, document: parse('{ changing(word: "hi") }') })).data).toEqual({
+      changing: 'hi!',
+    });
+  });
+
+  it.each([
+    ['variables', 'query ($n: Int) { items(first: $n) { name } }'],
+    ['a fragment', '{ items { ...F } } fragment F on Item { name }'],
+    ['an inline fragment', '{ items { ... on Item { name } } }'],
+    ['a directive', '{ greeting @include(if: true) }'],
+    ['introspection', '{ __schema { queryType { name } } }'],
+    ['a field twice under one key', '{ greeting greeting }'],
+    ['a mutation', 'mutation { greeting }'],
+  ])('takes no document with %s', (_name, source) => {
+    expect(compile(source).program).toBeUndefined();
+  });
+});
