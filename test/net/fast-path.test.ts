@@ -331,7 +331,7 @@ describe('direct answers', () => {
       expect(answer.body).not.toContain('"errors"');
       expect(direct).toBe(true);
       // Every document but the SDL reads Stripe.
-    if (!query.includes('_service')) expect(calls).toBeGreaterThan(0);
+      if (!query.includes('_service')) expect(calls).toBeGreaterThan(0);
     },
   );
 
