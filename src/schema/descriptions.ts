@@ -52,40 +52,54 @@ interface Described {
   description?: string | null | undefined;
 }
 
-/** Gives each element of `to` the description of its namesake in `from` (same build options). */
-export function copyDescriptions(from: GraphQLSchema, to: GraphQLSchema): void {
-  const copy = (source: Described | undefined, target: Described) => {
-    if (source && source.description !== target.description) target.description = source.description;
-  };
-  const byName = <T extends { name: string }>(list: readonly T[]) => new Map(list.map((e) => [e.name, e]));
-  for (const type of Object.values(to.getTypeMap())) {
+/**
+ * Every element of `schema` that can carry a description, by its schema coordinate (`Type`,
+ * `Type.field`, `Type.field(arg:)`, `Enum.VALUE`, `@directive`, `@directive(arg:)`), introspection's
+ * own types left out.
+ */
+function eachDescribed(schema: GraphQLSchema, visit: (coordinate: string, element: Described) => void): void {
+  for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
-    const source = from.getType(type.name);
-    if (!source) continue;
-    copy(source, type);
-    if ((isObjectType(type) || isInterfaceType(type)) && (isObjectType(source) || isInterfaceType(source))) {
-      const fields = source.getFields();
+    visit(type.name, type);
+    if (isObjectType(type) || isInterfaceType(type)) {
       for (const field of Object.values(type.getFields())) {
-        const from = fields[field.name];
-        copy(from, field);
-        const args = byName(from?.args ?? []);
-        for (const arg of field.args) copy(args.get(arg.name), arg);
+        visit(`${type.name}.${field.name}`, field);
+        for (const arg of field.args) visit(`${type.name}.${field.name}(${arg.name}:)`, arg);
       }
-    } else if (isInputObjectType(type) && isInputObjectType(source)) {
-      const fields = source.getFields();
-      for (const field of Object.values(type.getFields())) copy(fields[field.name], field);
-    } else if (isEnumType(type) && isEnumType(source)) {
-      const values = byName(source.getValues());
-      for (const value of type.getValues()) copy(values.get(value.name), value);
+    } else if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) visit(`${type.name}.${field.name}`, field);
+    } else if (isEnumType(type)) {
+      for (const value of type.getValues()) visit(`${type.name}.${value.name}`, value);
     }
   }
-  const directives = byName(from.getDirectives());
-  for (const directive of to.getDirectives()) {
-    const source = directives.get(directive.name);
-    copy(source, directive);
-    const args = byName(source?.args ?? []);
-    for (const arg of directive.args) copy(args.get(arg.name), arg);
+  for (const directive of schema.getDirectives()) {
+    visit(`@${directive.name}`, directive);
+    for (const arg of directive.args) visit(`@${directive.name}(${arg.name}:)`, arg);
   }
+}
+
+/** The descriptions of a schema, by coordinate (null where an element has none). */
+export function descriptionsOf(schema: GraphQLSchema): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  eachDescribed(schema, (coordinate, element) => {
+    out[coordinate] = element.description ?? null;
+  });
+  return out;
+}
+
+/**
+ * Gives each element of `to` the description `descriptions` holds for its coordinate (taken from
+ * a schema of the same build options); elements the map does not name keep theirs.
+ */
+export function applyDescriptions(
+  descriptions: Readonly<Record<string, string | null>>,
+  to: GraphQLSchema,
+): void {
+  eachDescribed(to, (coordinate, element) => {
+    if (!Object.hasOwn(descriptions, coordinate)) return;
+    const description = descriptions[coordinate];
+    if (description !== (element.description ?? null)) element.description = description;
+  });
 }
 
 /** The introspection types whose `description` field reads an element's description. */

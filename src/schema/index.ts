@@ -1,6 +1,6 @@
 /** Assembles the schema: the builder, the model's types, the root fields. */
 import { type GraphQLNamedType, type GraphQLObjectType, GraphQLSchema, specifiedDirectives } from 'graphql';
-import { loadDescriptions, loadModel, readDescriptions } from '../spec/model.ts';
+import { loadDescriptions, loadModel, readDescriptions, readSchemaDescriptions } from '../spec/model.ts';
 import { withoutPreview } from '../spec/preview.ts';
 import { indexResources, type ResourceIndex } from '../spec/resources.ts';
 import type { Model } from '../spec/types.ts';
@@ -11,7 +11,7 @@ import { compactExtensions, releaseBuilder } from './compact.ts';
 import { addConnectedAccountScope } from './connect.ts';
 import { Connections } from './connections.ts';
 import { addOnrampSessionQuote } from './crypto-onramp.ts';
-import { copyDescriptions, describeLater } from './descriptions.ts';
+import { applyDescriptions, describeLater, descriptionsOf } from './descriptions.ts';
 import { addEntities, prefixTypes, toSubgraphSchema } from './federation.ts';
 import { addMutations } from './mutations.ts';
 import { previewDirective } from './preview.ts';
@@ -52,11 +52,23 @@ export function buildSchema(options: SchemaOptions = {}): BuiltSchema {
     return build(options, options.descriptions === false ? undefined : loadDescriptions());
   }
   const built = build(options, undefined);
-  // The descriptions read afresh and let go with the second build, once copied.
-  describeLater(built.schema, (schema) =>
-    copyDescriptions(build(options, readDescriptions()).schema, schema),
-  );
+  describeLater(built.schema, (schema) => {
+    // Those the build stored for these options (dist/), else a second build's, read afresh and
+    // let go once copied.
+    const stored = options.model === undefined ? readSchemaDescriptions(storedOptions(options)) : undefined;
+    applyDescriptions(stored ?? descriptionsOf(build(options, readDescriptions()).schema), schema);
+  });
   return built;
+}
+
+/** The options the descriptions stored by the build are keyed by (scripts/dump-descriptions.mjs). */
+export function storedOptions(options: SchemaOptions): Record<string, unknown> {
+  return {
+    preview: options.preview !== false,
+    reachableOnly: options.reachableOnly !== false,
+    typePrefix: options.typePrefix ?? '',
+    federation: options.federation !== false,
+  };
 }
 
 function build(options: SchemaOptions, descriptions: Record<string, string> | undefined): BuiltSchema {

@@ -43,6 +43,27 @@ export function readDescriptions(): Record<string, string> {
   return read;
 }
 
+/** The file the build writes the served schema's descriptions to (scripts/dump-descriptions.mjs). */
+export const SCHEMA_DESCRIPTIONS_FILE = 'schema-descriptions.json';
+
+/**
+ * The descriptions of the schema built with `options`, by schema coordinate, as the build stored
+ * them beside the generated model (dist/ only: `npm run build` writes them from the schema it just
+ * compiled); undefined when there are none, or stored for other options.
+ */
+export function readSchemaDescriptions(
+  options: Readonly<Record<string, unknown>>,
+  dir = generatedDir,
+): Record<string, string | null> | undefined {
+  const path = join(dir, SCHEMA_DESCRIPTIONS_FILE);
+  if (!existsSync(path)) return undefined;
+  const stored = JSON.parse(readFileSync(path, 'utf8')) as {
+    options: Record<string, unknown>;
+    descriptions: Record<string, string | null>;
+  };
+  return JSON.stringify(stored.options) === JSON.stringify(options) ? stored.descriptions : undefined;
+}
+
 /** Resource object schemas (x-resourceId), live and deleted. */
 export function resources(model: Model): ObjectSchema[] {
   return Object.values(model.objects).filter((o) => o.resource !== undefined);

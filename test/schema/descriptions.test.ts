@@ -3,11 +3,15 @@
  * they must be true of what each GraphQL field returns. The gateway's schema attaches them when
  * first read (src/schema/descriptions.ts): it must then answer as one built with them.
  */
-import { getIntrospectionQuery, getNamedType, graphql, isObjectType } from 'graphql';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getIntrospectionQuery, getNamedType, graphql, isObjectType, printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitsDescriptions } from '../../src/schema/descriptions.ts';
-import { buildSchema } from '../../src/schema/index.ts';
+import { applyDescriptions, awaitsDescriptions, descriptionsOf } from '../../src/schema/descriptions.ts';
+import { buildSchema, storedOptions } from '../../src/schema/index.ts';
 import { printSDL } from '../../src/schema/print.ts';
+import { readSchemaDescriptions, SCHEMA_DESCRIPTIONS_FILE } from '../../src/spec/model.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
 const { schema } = buildSchema();
@@ -85,5 +89,32 @@ describe('descriptions attached when first read', () => {
     const service = '{ _service { sdl } }';
     expect(await run(other, service)).toBe(await run(schema, service));
     expect(awaitsDescriptions(other)).toBe(false);
+  });
+});
+
+describe('descriptions stored by the build', () => {
+  it('make a schema built without them print as one built with them', () => {
+    const stored = descriptionsOf(schema);
+    const other = buildSchema({ descriptions: 'lazy' }).schema;
+    expect(printSchema(other)).not.toBe(printSchema(schema));
+    applyDescriptions(stored, other);
+    expect(printSchema(other)).toBe(printSchema(schema));
+  });
+
+  it('are read only for the options they were stored for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-descriptions-'));
+    try {
+      expect(readSchemaDescriptions(storedOptions({}), dir)).toBeUndefined();
+      const descriptions = { Customer: 'A customer.', 'Customer.email': null };
+      writeFileSync(
+        join(dir, SCHEMA_DESCRIPTIONS_FILE),
+        JSON.stringify({ options: storedOptions({}), descriptions }),
+      );
+      expect(readSchemaDescriptions(storedOptions({}), dir)).toEqual(descriptions);
+      expect(readSchemaDescriptions(storedOptions({ typePrefix: 'Stripe' }), dir)).toBeUndefined();
+      expect(readSchemaDescriptions(storedOptions({ preview: false }), dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
