@@ -11,18 +11,20 @@
  * bookkeeping, paths and error slots, and a promise per field.
  *
  * It takes only what it can answer exactly as execution would, decided once per document:
- * - one query operation, without variables, directives or fragments, with one field node per
- *   response key (no merging of fields to do);
+ * - one query operation, without directives or fragments, with one field node per response key
+ *   (no merging of fields to do); its variables are coerced on each run, and the arguments that
+ *   name them;
  * - on object types only (an interface or a union needs the value's type resolved: left to the
  *   executor), and of introspection only `__typename`.
- * At run time, the first thing that would make execution write an error (a resolver that throws or
- * rejects, returns an Error, a null where the type forbids it, a value its scalar or enum cannot
+ * At run time, the first thing that would make execution write an error (a variable that does not
+ * coerce, a resolver that throws or rejects, returns an Error, a null where the type forbids it, a value its scalar or enum cannot
  * serialise, a list that is not an array) abandons the program (`DirectAbandoned`): the caller then
  * executes the document the usual way with the same context, whose sessions already hold the
  * answers the program received, so the upstream calls are not made twice. A direct answer is
  * therefore an answer without errors, with the data execution would have written.
  */
 import {
+  BREAK,
   type DocumentNode,
   defaultFieldResolver,
   type FieldNode,
@@ -33,6 +35,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   getArgumentValues,
+  getVariableValues,
   isLeafType,
   isListType,
   isNonNullType,
@@ -40,6 +43,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 
 /** Most field nodes in a document answered directly (the program is kept as long as the document is). */
@@ -64,13 +68,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-type Completion = (value: unknown, context: unknown) => unknown;
+/** One run of a program: the request's context and coerced variables, and what is made per run. */
+interface Run {
+  readonly context: unknown;
+  /** undefined for an operation without variables: every step's arguments and info are its own */
+  readonly variables: Record<string, unknown> | undefined;
+  /** per step (by `id`), made on first use in this run: the info with this run's variables */
+  readonly infos: (GraphQLResolveInfo | undefined)[];
+  /** per step, the arguments coerced with this run's variables */
+  readonly args: (Record<string, unknown> | undefined)[];
+}
+
+type Completion = (value: unknown, run: Run) => unknown;
 
 interface FieldStep {
+  readonly id: number;
   readonly key: string;
+  readonly node: FieldNode;
   /** the field (its resolver is read at each run: plugins may wrap it after compilation) */
-  readonly field: { readonly resolve?: GraphQLFieldResolver<unknown, unknown> | undefined };
-  readonly args: Record<string, unknown>;
+  readonly field:
+    | GraphQLField<unknown, unknown>
+    | { readonly resolve: GraphQLFieldResolver<unknown, unknown> };
+  /** the arguments when no variable is among them (one frozen object for every run), else undefined */
+  readonly args: Record<string, unknown> | undefined;
   readonly info: GraphQLResolveInfo;
   readonly complete: Completion;
 }
@@ -78,7 +98,14 @@ interface FieldStep {
 /** The compiled answer of one document: `run` resolves to its `data`, or rejects with DirectAbandoned. */
 export interface DirectProgram {
   readonly operation: OperationDefinitionNode;
-  run(context: unknown): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /**
+   * The answer's `data` for `variables` (as sent; coerced here, as execution coerces them: a value
+   * that does not coerce abandons the program).
+   */
+  run(
+    context: unknown,
+    variables?: Readonly<Record<string, unknown>> | null,
+  ): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -115,19 +142,42 @@ function abandonWith(pending: Promise<unknown>[] | undefined): never {
   return abandon();
 }
 
+/** The step's info in this run: its own, or (with variables) a copy holding them. */
+function infoIn(step: FieldStep, run: Run): GraphQLResolveInfo {
+  if (run.variables === undefined) return step.info;
+  let info = run.infos[step.id];
+  if (info === undefined) {
+    info = { ...step.info, variableValues: run.variables };
+    run.infos[step.id] = info;
+  }
+  return info;
+}
+
+/** The step's arguments in this run (coerced with its variables when they name any). */
+function argsIn(step: FieldStep, run: Run): Record<string, unknown> {
+  if (step.args !== undefined) return step.args;
+  let args = run.args[step.id];
+  if (args === undefined) {
+    args = getArgumentValues(step.field as GraphQLField<unknown, unknown>, step.node, run.variables);
+    run.args[step.id] = args;
+  }
+  return args;
+}
+
 /** Resolves each field of `steps` on `source` and completes it, in the document's order. */
-function runFields(steps: readonly FieldStep[], source: unknown, context: unknown): unknown {
+function runFields(steps: readonly FieldStep[], source: unknown, run: Run): unknown {
   const data: Record<string, unknown> = {};
   let pending: Promise<unknown>[] | undefined;
   for (const step of steps) {
     try {
-      const value = (step.field.resolve ?? defaultFieldResolver)(source, step.args, context, step.info);
+      const resolve = step.field.resolve ?? defaultFieldResolver;
+      const value = resolve(source, argsIn(step, run), run.context, infoIn(step, run));
       const completed = isThenable(value)
         ? (value as Promise<unknown>).then(
-            (resolved) => step.complete(resolved, context),
+            (resolved) => step.complete(resolved, run),
             () => abandon(),
           )
-        : step.complete(value, context);
+        : step.complete(value, run);
       pending = settle(data, step.key, completed, pending);
     } catch {
       abandonWith(pending);
@@ -139,6 +189,7 @@ function runFields(steps: readonly FieldStep[], source: unknown, context: unknow
 interface Compiler {
   readonly schema: GraphQLSchema;
   readonly operation: OperationDefinitionNode;
+  /** field nodes laid out so far (each step's id) */
   fields: number;
 }
 
@@ -152,13 +203,13 @@ function completionOf(
   if (isNonNullType(type)) {
     const inner = completionOf(type.ofType, node, compiler, info);
     if (!inner) return undefined;
-    return (value, context) => (value == null || value instanceof Error ? abandon() : inner(value, context));
+    return (value, run) => (value == null || value instanceof Error ? abandon() : inner(value, run));
   }
   let complete: Completion;
   if (isListType(type)) {
     const item = completionOf(type.ofType, node, compiler, info);
     if (!item) return undefined;
-    complete = (value, context) => {
+    complete = (value, run) => {
       if (!Array.isArray(value)) abandon();
       const out: unknown[] = new Array(value.length);
       let pending: Promise<unknown>[] | undefined;
@@ -167,10 +218,10 @@ function completionOf(
         try {
           const completed = isThenable(entry)
             ? (entry as Promise<unknown>).then(
-                (resolved) => item(resolved, context),
+                (resolved) => item(resolved, run),
                 () => abandon(),
               )
-            : item(entry, context);
+            : item(entry, run);
           pending = settle(out, i, completed, pending);
         } catch {
           abandonWith(pending);
@@ -196,15 +247,14 @@ function completionOf(
     const isTypeOf = type.isTypeOf;
     if (isTypeOf) {
       // graphql-js asks the type whether the value is one of it (an error if not); so does the program.
-      complete = (value, context) =>
-        isTypeOf(value, context, info) === true ? runFields(steps, value, context) : abandon();
-    } else complete = (value, context) => runFields(steps, value, context);
+      complete = (value, run) =>
+        isTypeOf(value, run.context, info) === true ? runFields(steps, value, run) : abandon();
+    } else complete = (value, run) => runFields(steps, value, run);
   } else {
     // An interface or a union: the value's type is resolved by the executor.
     return undefined;
   }
-  return (value, context) =>
-    value == null ? null : value instanceof Error ? abandon() : complete(value, context);
+  return (value, run) => (value == null ? null : value instanceof Error ? abandon() : complete(value, run));
 }
 
 /** The steps of one selection set on `parent`, or undefined when the set is not taken. */
@@ -221,12 +271,15 @@ function stepsOf(
     const key = selection.alias?.value ?? selection.name.value;
     if (keys.has(key)) return undefined;
     keys.add(key);
-    if (++compiler.fields > MAX_DIRECT_FIELDS) return undefined;
+    const id = compiler.fields++;
+    if (id >= MAX_DIRECT_FIELDS) return undefined;
     const name = selection.name.value;
     if (name === '__typename') {
       const typename = parent.name;
       steps.push({
+        id,
         key,
+        node: selection,
         field: { resolve: () => typename },
         args: NO_ARGS,
         info: undefined as unknown as GraphQLResolveInfo,
@@ -237,13 +290,16 @@ function stepsOf(
     if (name.startsWith('__')) return undefined;
     const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[name];
     if (!field) return undefined;
-    let args: Record<string, unknown>;
-    try {
-      // One object for every run: frozen, so that a resolver that would change its arguments throws
-      // (and the program is abandoned) instead of changing the next request's.
-      args = selection.arguments?.length ? deepFreeze(getArgumentValues(field, selection, {})) : NO_ARGS;
-    } catch {
-      return undefined;
+    let args: Record<string, unknown> | undefined;
+    if (!selection.arguments?.length) args = NO_ARGS;
+    else if (!namesVariables(selection)) {
+      try {
+        // One object for every run: frozen, so that a resolver that would change its arguments
+        // throws (and the program is abandoned) instead of changing the next request's.
+        args = deepFreeze(getArgumentValues(field, selection, {}));
+      } catch {
+        return undefined;
+      }
     }
     // (graphql-tools declares two more members on the type, which graphql-js does not pass either)
     const info = {
@@ -260,7 +316,7 @@ function stepsOf(
     } as unknown as GraphQLResolveInfo;
     const complete = completionOf(field.type, selection, compiler, info);
     if (!complete) return undefined;
-    steps.push({ key, field, args, info, complete });
+    steps.push({ id, key, node: selection, field, args, info, complete });
   }
   return steps;
 }
@@ -275,19 +331,42 @@ export function compileDirect(
   operation: OperationDefinitionNode,
 ): DirectProgram | undefined {
   if (document.definitions.length !== 1 || document.definitions[0] !== operation) return undefined;
-  if (
-    operation.operation !== 'query' ||
-    operation.variableDefinitions?.length ||
-    operation.directives?.length
-  )
-    return undefined;
+  if (operation.operation !== 'query' || operation.directives?.length) return undefined;
   const root = schema.getQueryType();
   if (!root) return undefined;
   const compiler: Compiler = { schema, operation, fields: 0 };
   const steps = stepsOf(root, operation.selectionSet, compiler, undefined);
   if (!steps) return undefined;
+  const definitions = operation.variableDefinitions ?? [];
+  if (definitions.some((definition) => definition.directives?.length)) return undefined;
   return {
     operation,
-    run: (context) => runFields(steps, undefined, context) as ReturnType<DirectProgram['run']>,
+    run: (context, variables) => {
+      let coerced: Record<string, unknown> | undefined;
+      if (definitions.length > 0) {
+        const values = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 1 });
+        // Execution answers a variable that does not coerce with its error.
+        if (values.errors) abandon();
+        coerced = values.coerced;
+      }
+      const run: Run = { context, variables: coerced, infos: [], args: [] };
+      return runFields(steps, undefined, run) as ReturnType<DirectProgram['run']>;
+    },
   };
+}
+
+/** Whether a field's arguments name a variable anywhere (then they are coerced on each run). */
+function namesVariables(node: FieldNode): boolean {
+  let found = false;
+  visit(node, {
+    Variable() {
+      found = true;
+      return BREAK;
+    },
+    SelectionSet() {
+      // Only the field's own arguments: what is selected below it is other fields'.
+      return false;
+    },
+  });
+  return found;
 }

@@ -424,7 +424,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (stopped) return finish(stopped.result);
       let data: ReturnType<DirectProgram['run']>;
       try {
-        data = program.run(context);
+        data = program.run(context, args.variableValues as Record<string, unknown> | null | undefined);
       } catch {
         return execute(args);
       }

@@ -282,9 +282,10 @@ describe('the fast path', () => {
 async function directly(
   query: string,
   headers: Record<string, string> = bearer(admin),
+  variables?: Record<string, unknown>,
 ): Promise<{ answer: Sent; direct: boolean; calls: number }> {
   const id = `direct-answer-test-${++requestIds}`;
-  const init = json({ query }, { 'x-request-id': id, ...headers });
+  const init = json({ query, ...(variables ? { variables } : {}) }, { 'x-request-id': id, ...headers });
   await send(plain, init);
   await send(fast, init);
   h.upstreamCalls();
@@ -337,7 +338,6 @@ describe('direct answers', () => {
 
   const executed = {
     'a fragment': `{ customers(first: 2) { nodes { ...C } } } fragment C on Customer { id email }`,
-    variables: `query ($n: Int) { customers(first: $n) { nodes { id } } }`,
     'a directive': `{ customers(first: 2) { nodes { id email @include(if: true) } } }`,
     'an interface': `{ node(id: "${SEED.jenny.customer}") { id } }`,
     'a union': `{ customers(first: 2) { nodes { defaultSource { __typename } } } }`,
@@ -351,6 +351,24 @@ describe('direct answers', () => {
       expect(direct).toBe(false);
     },
   );
+
+  it('answers a document with variables, each request with its own', async () => {
+    const query = `query Page($n: Int, $id: ID!) { customers(first: $n) { nodes { id email } }
+      customer(id: $id) { email invoices(first: $n) { nodes { number } } } }`;
+    for (const variables of [
+      { n: 2, id: SEED.jenny.customer },
+      { n: 3, id: SEED.grace.customer },
+    ]) {
+      const { answer, direct } = await directly(query, bearer(admin), variables);
+      expect(direct).toBe(true);
+      const data = JSON.parse(answer.body).data as { customers: { nodes: unknown[] } };
+      expect(data.customers.nodes).toHaveLength(variables.n);
+    }
+    // A variable that does not coerce is execution's error, as on Yoga's path.
+    const bad = await directly(query, bearer(admin), { n: 'two', id: SEED.jenny.customer });
+    expect(bad.direct).toBe(false);
+    expect(bad.answer.body).toContain('"errors"');
+  });
 
   it('executes what the program abandons, without calling Stripe twice', async () => {
     // A resolver rejects: the executor writes the error, from the calls the program already made.
