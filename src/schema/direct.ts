@@ -24,7 +24,6 @@
  * therefore an answer without errors, with the data execution would have written.
  */
 import {
-  BREAK,
   type DocumentNode,
   defaultFieldResolver,
   type FieldNode,
@@ -43,7 +42,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  visit,
+  type ValueNode,
 } from 'graphql';
 
 /** Most field nodes in a document answered directly (the program is kept as long as the document is). */
@@ -357,16 +356,12 @@ export function compileDirect(
 
 /** Whether a field's arguments name a variable anywhere (then they are coerced on each run). */
 function namesVariables(node: FieldNode): boolean {
-  let found = false;
-  visit(node, {
-    Variable() {
-      found = true;
-      return BREAK;
-    },
-    SelectionSet() {
-      // Only the field's own arguments: what is selected below it is other fields'.
-      return false;
-    },
-  });
-  return found;
+  return node.arguments?.some((argument) => holdsVariable(argument.value)) ?? false;
+}
+
+function holdsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(holdsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => holdsVariable(field.value));
+  return false;
 }
