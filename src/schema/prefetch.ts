@@ -54,6 +54,7 @@ import type { GetRequest } from '../loaders/requests.ts';
 import type { GatewayContext } from './context.ts';
 import type { OperationPlan } from './operation-plan.ts';
 import { type FetchPlan, planOf } from './plans.ts';
+import { Variants } from './variants.ts';
 
 /**
  * A relation field's first read for a parent known only by id: the request its resolver makes for
@@ -266,6 +267,9 @@ const known = new WeakMap<
   WeakMap<OperationDefinitionNode, { could: boolean; plan?: Prefetch[] }>
 >();
 
+/** The prefetches of operations with variables, for the sets each is sent with most. */
+const variantPrefetches = new Variants<Prefetch[]>();
+
 export interface PrefetchArgs {
   schema: GraphQLSchema;
   document: DocumentNode;
@@ -300,17 +304,19 @@ export function prefetchOperation(args: PrefetchArgs): void {
     bySchema.set(operation, memo);
   }
   if (!memo.could) return;
-  let planned = memo.plan;
-  if (!planned) {
-    const coerced = getVariableValues(
-      args.schema,
-      operation.variableDefinitions ?? [],
-      (args.variableValues ?? {}) as Record<string, unknown>,
-      { maxErrors: 1 },
-    );
-    if (coerced.errors) return;
-    planned = planPrefetch(args.schema, args.document, operation, coerced.coerced, false, current);
-  }
+  const planned =
+    memo.plan ??
+    variantPrefetches.get(operation, args.variableValues, () => {
+      const coerced = getVariableValues(
+        args.schema,
+        operation.variableDefinitions ?? [],
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        { maxErrors: 1 },
+      );
+      return coerced.errors
+        ? []
+        : planPrefetch(args.schema, args.document, operation, coerced.coerced, false, current);
+    });
   for (const { account, request } of planned) {
     try {
       const session = account === undefined ? context.session : context.sessionFor?.(account);

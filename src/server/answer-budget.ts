@@ -40,6 +40,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { slot } from '../loaders/slot.ts';
+import { Variants } from '../schema/variants.ts';
 import { DEFAULT_PAGE_SIZE } from '../spec/stripe.ts';
 
 export interface AnswerLimits {
@@ -331,9 +332,12 @@ function chargeConnections(schema: GraphQLSchema): void {
 
 /** Estimates of operations without variables, kept as long as their parsed document is. */
 const constantEstimates = new WeakMap<OperationDefinitionNode, number>();
+/** Estimates of operations with variables, for the sets each is sent with most. */
+const variantEstimates = new Variants<number>();
 
 /**
- * `estimateAnswer`, remembered for an operation without variables (its one estimate), so that the
+ * `estimateAnswer`, remembered for an operation without variables (its one estimate) and for the
+ * sets of variables an operation is sent with most (src/schema/variants.ts), so that the
  * cheap pre-check before validation (src/server/precheck.ts) and execution share it. The pre-check
  * counts pages over `maxPage` as `maxPage` (such a page is PAGE_SIZE_LIMIT, the clearer refusal, at
  * execution); an operation that reaches the answer budget has no such page, so both estimates agree.
@@ -345,8 +349,11 @@ export function answerEstimateOf(
   variables: Record<string, unknown>,
   maxPage = Number.POSITIVE_INFINITY,
 ): number {
-  if (operation.variableDefinitions?.length)
-    return estimateAnswer(schema, document, operation, variables, maxPage);
+  if (operation.variableDefinitions?.length) {
+    return variantEstimates.get(operation, variables, () =>
+      estimateAnswer(schema, document, operation, variables, maxPage),
+    );
+  }
   let estimate = constantEstimates.get(operation);
   if (estimate === undefined) {
     estimate = estimateAnswer(schema, document, operation, variables, maxPage);

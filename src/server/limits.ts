@@ -27,6 +27,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { type OperationPlan, planOperation } from '../schema/operation-plan.ts';
+import { Variants } from '../schema/variants.ts';
 import type { QueryLimits } from './config.ts';
 import type { CostEstimate } from './cost.ts';
 
@@ -416,8 +417,10 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
   const introspection = introspectionRule(options.introspection ?? true);
   const parseFn = parseWithTokenLimit(limits.maxTokens);
   // An operation without variables has one plan: kept as long as its parsed document is (Yoga's
-  // document cache hands out the same AST for the same source).
+  // document cache hands out the same AST for the same source); one with variables, a plan for
+  // each of the sets it is sent with most (src/schema/variants.ts).
   const constantPlans = new WeakMap<OperationDefinitionNode, OperationPlan>();
+  const variantPlans = new Variants<OperationPlan>();
   const planOf = (
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -425,7 +428,9 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
     variables: Record<string, unknown>,
   ): OperationPlan => {
     if (operation.variableDefinitions?.length) {
-      return planOperation(schema, operation, fragmentsOf(document), variables);
+      return variantPlans.get(operation, variables, () =>
+        planOperation(schema, operation, fragmentsOf(document), variables),
+      );
     }
     let plan = constantPlans.get(operation);
     if (!plan) {
