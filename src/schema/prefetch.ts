@@ -260,15 +260,12 @@ function argumentsOf(
 
 /**
  * Per operation, kept as long as its parsed document is: whether it could prefetch at all, and
- * the plan of one without variables.
+ * the plan of one without variables, or those of the sets of variables one is sent with most.
  */
 const known = new WeakMap<
   GraphQLSchema,
-  WeakMap<OperationDefinitionNode, { could: boolean; plan?: Prefetch[] }>
+  WeakMap<OperationDefinitionNode, { could: boolean; plan?: Prefetch[]; variants?: Variants<Prefetch[]> }>
 >();
-
-/** The prefetches of operations with variables, for the sets each is sent with most. */
-const variantPrefetches = new Variants<Prefetch[]>();
 
 export interface PrefetchArgs {
   schema: GraphQLSchema;
@@ -299,14 +296,14 @@ export function prefetchOperation(args: PrefetchArgs): void {
   if (!memo) {
     const could = couldPrefetch(args.schema, args.document, operation);
     memo = operation.variableDefinitions?.length
-      ? { could }
+      ? { could, variants: new Variants() }
       : { could, plan: could ? planPrefetch(args.schema, args.document, operation, {}, false, current) : [] };
     bySchema.set(operation, memo);
   }
   if (!memo.could) return;
   const planned =
     memo.plan ??
-    variantPrefetches.get(operation, args.variableValues, () => {
+    memo.variants?.get(operation, args.variableValues, () => {
       const coerced = getVariableValues(
         args.schema,
         operation.variableDefinitions ?? [],
@@ -316,7 +313,8 @@ export function prefetchOperation(args: PrefetchArgs): void {
       return coerced.errors
         ? []
         : planPrefetch(args.schema, args.document, operation, coerced.coerced, false, current);
-    });
+    }) ??
+    [];
   for (const { account, request } of planned) {
     try {
       const session = account === undefined ? context.session : context.sessionFor?.(account);
