@@ -34,6 +34,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
   getArgumentValues,
+  getNamedType,
   getVariableValues,
   isLeafType,
   isListType,
@@ -45,8 +46,8 @@ import {
   type ValueNode,
 } from 'graphql';
 
-/** Most field nodes in a document answered directly (the program is kept as long as the document is). */
-export const MAX_DIRECT_FIELDS = 500;
+/** Most field nodes in a document answered directly (src/server/fast-path.ts bounds the programs kept). */
+export const MAX_DIRECT_FIELDS = 300;
 
 /** Thrown (or rejected with) when a direct answer cannot be the one execution would give. */
 export class DirectAbandoned extends Error {
@@ -192,8 +193,31 @@ interface Compiler {
   fields: number;
 }
 
+/**
+ * Completions of types with no object in them (a scalar, an enum, lists of them, required or not):
+ * the same for every field of the type, so made once per type and shared by every program.
+ */
+const leafCompletions = new WeakMap<GraphQLOutputType, Completion>();
+
 /** How a value of `type` is completed (graphql-js's completeValue for the cases taken). */
 function completionOf(
+  type: GraphQLOutputType,
+  node: FieldNode,
+  compiler: Compiler,
+  info: GraphQLResolveInfo,
+): Completion | undefined {
+  if (isLeafType(getNamedType(type))) {
+    let shared = leafCompletions.get(type);
+    if (shared === undefined) {
+      shared = makeCompletion(type, node, compiler, info)!;
+      leafCompletions.set(type, shared);
+    }
+    return shared;
+  }
+  return makeCompletion(type, node, compiler, info);
+}
+
+function makeCompletion(
   type: GraphQLOutputType,
   node: FieldNode,
   compiler: Compiler,

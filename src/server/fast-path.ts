@@ -50,6 +50,14 @@ export const MAX_DOCUMENTS = 1_000;
 /** Longer documents are not remembered (Yoga's document cache does not keep them either). */
 export const MAX_DOCUMENT_LENGTH = 8_192;
 
+/**
+ * Programs of documents answered directly (src/schema/direct.ts), the least recently used forgotten
+ * first. A program holds some 0.6 KB per field node (its steps, infos and completions), besides the
+ * parsed document Yoga's cache keeps: at most MAX_DIRECT_FIELDS nodes each, so a flood of distinct
+ * large documents holds at most some 23 MB of programs; an application's hot documents are far fewer.
+ */
+export const MAX_DIRECT_DOCUMENTS = 128;
+
 /** Host headers whose verdict is remembered. */
 const MAX_HOSTS = 16;
 
@@ -306,6 +314,8 @@ export interface FastPath {
   readonly acceptsRemembered: number;
   /** Requests answered directly, without the executor (tests assert on it). */
   readonly answeredDirectly: number;
+  /** Documents whose program is kept (at most MAX_DIRECT_DOCUMENTS). */
+  readonly directDocuments: number;
 }
 
 export function createFastPath(options: FastPathOptions): FastPath {
@@ -314,7 +324,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
   let served = 0;
   let answeredDirectly = 0;
   const direct = options.direct !== false;
-  // Documents answered directly, by their text (as bounded as the known documents; a text the known
+  // Documents answered directly, by their text (the MAX_DIRECT_DOCUMENTS used last; a text the known
   // documents forgot is not looked up here), and the operations found not to be.
   const directs = new Map<string, DirectDocument>();
   const notDirect = new WeakSet<OperationDefinitionNode>();
@@ -331,7 +341,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
       return;
     }
     directs.set(text, { schema, document, operation, program });
-    if (directs.size > MAX_DOCUMENTS) directs.delete(directs.keys().next().value as string);
+    if (directs.size > MAX_DIRECT_DOCUMENTS) directs.delete(directs.keys().next().value as string);
   };
   const hooksOf = <T>(name: 'onExecute' | 'onContextBuilding'): T[] =>
     internals.plugins.flatMap((plugin) =>
@@ -628,6 +638,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
       params,
     };
     const known = direct ? directs.get(params.query) : undefined;
+    if (known) {
+      // Refreshed: the least recently used program is the one forgotten.
+      directs.delete(params.query);
+      directs.set(params.query, known);
+    }
     if (known && (params.operationName == null || params.operationName === known.operation.name?.value)) {
       // Parsed and validated before (the same cached AST, valid: its text is known): the context,
       // the execute hooks and the program; the executor only if the program abandons.
@@ -744,6 +759,9 @@ export function createFastPath(options: FastPathOptions): FastPath {
     },
     get answeredDirectly() {
       return answeredDirectly;
+    },
+    get directDocuments() {
+      return directs.size;
     },
   };
 }

@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { brotliDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
+import { MAX_DIRECT_DOCUMENTS } from '../../src/server/fast-path.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
 import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
@@ -384,6 +385,31 @@ describe('direct answers', () => {
     expect(scoped.answer.body).toContain('jenny.rosen@example.com');
     expect(scoped.answer.body).toMatch(/FORBIDDEN|NOT_FOUND/);
     expect(scoped.direct).toBe(false);
+  });
+
+  it('keeps the programs of the documents used last, no more than MAX_DIRECT_DOCUMENTS', async () => {
+    const sendTwice = async (query: string) => {
+      await send(plain, json({ query }, bearer(admin)));
+      await send(fast, json({ query }, bearer(admin)));
+    };
+    for (let i = 0; i < MAX_DIRECT_DOCUMENTS + 5; i++)
+      await sendTwice(`{ customers(first: 1) { nodes { id } } n${i}: __typename }`);
+    expect(h.gateway.fastPath!.directDocuments).toBe(MAX_DIRECT_DOCUMENTS);
+    // The first ones were forgotten: executed again (and learnt again), not answered directly.
+    const before = h.gateway.fastPath!.answeredDirectly;
+    await send(
+      fast,
+      json({ query: '{ customers(first: 1) { nodes { id } } n0: __typename }' }, bearer(admin)),
+    );
+    expect(h.gateway.fastPath!.answeredDirectly).toBe(before);
+    await send(
+      fast,
+      json(
+        { query: `{ customers(first: 1) { nodes { id } } n${MAX_DIRECT_DOCUMENTS + 4}: __typename }` },
+        bearer(admin),
+      ),
+    );
+    expect(h.gateway.fastPath!.answeredDirectly).toBe(before + 1);
   });
 
   it('counts a direct answer in the operation metrics and logs it', async () => {

@@ -16,7 +16,7 @@ import {
   parse,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { compileDirect, DirectAbandoned } from '../../src/schema/direct.ts';
+import { compileDirect, DirectAbandoned, MAX_DIRECT_FIELDS } from '../../src/schema/direct.ts';
 
 const Odd = new GraphQLScalarType({
   name: 'Odd',
@@ -130,6 +130,12 @@ describe('direct answers', () => {
     expect((await execute({ schema, document: parse('{ changing(word: "hi") }') })).data).toEqual({
       changing: 'hi!',
     });
+  });
+
+  it('takes no document of more than MAX_DIRECT_FIELDS field nodes', () => {
+    const fields = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `g${i}: greeting`).join(' ')} }`;
+    expect(compile(fields(MAX_DIRECT_FIELDS)).program).toBeDefined();
+    expect(compile(fields(MAX_DIRECT_FIELDS + 1)).program).toBeUndefined();
   });
 
   it.each([
