@@ -479,7 +479,9 @@ export class TypeRegistry {
         p[wire],
         (value) => {
           if (typeof value === 'string' && known.has(value)) return value;
-          ctx.logger?.warn('unknown enum value', { enum: enumSchema.gql, value, field });
+          if (firstWarning(ctx, field, value)) {
+            ctx.logger?.warn('unknown enum value', { enum: enumSchema.gql, value, field });
+          }
           return Promise.reject(unknownEnumValue(enumSchema.gql, value, field));
         },
         true,
@@ -563,6 +565,26 @@ export class TypeRegistry {
       `${parentSchema.gql}.${camelCase(wire)} (${value}) cannot be loaded on its own; query ${camelCase(wire)}Id instead`,
     );
   }
+}
+
+/** The unknown enum values a request has logged, by field (its context's). */
+const warned = new WeakMap<object, Set<string>>();
+
+/**
+ * Whether this request has not yet logged `value` of `field`: one warning per request and value,
+ * not one per list item, nor a second when a direct answer gives way to execution
+ * (src/schema/direct.ts), which resolves the field again.
+ */
+function firstWarning(ctx: object, field: string, value: unknown): boolean {
+  let seen = warned.get(ctx);
+  if (!seen) {
+    seen = new Set();
+    warned.set(ctx, seen);
+  }
+  const key = `${field}\0${typeof value === 'string' ? value : JSON.stringify(value)}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 /** A type the model names, which the loops above built. */

@@ -387,6 +387,26 @@ describe('direct answers', () => {
     expect(scoped.direct).toBe(false);
   });
 
+  it('gives way to execution on an unknown enum value, which is logged once per request', async () => {
+    const session = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/financial_connections/sessions',
+      params: { account_holder: { type: 'customer', customer: 'cus_none' }, permissions: ['balances'] },
+    });
+    const scope = h.emulator.store.platform;
+    const entry = scope.find(session.id)!;
+    scope.replace(entry, { ...entry.data, permissions: ['balances', 'not_in_the_spec'] });
+    const { answer, direct } = await directly(
+      `{ financialConnectionsSession(id: "${session.id}") { permissions } }`,
+    );
+    expect(direct).toBe(false);
+    expect(answer.body).toContain('UNKNOWN_ENUM_VALUE');
+    const id = answer.headers['x-request-id'];
+    // Four requests (two through each path), one warning each: none twice for the abandoned program.
+    const warnings = h.logs.filter((line) => line.msg === 'unknown enum value' && line.requestId === id);
+    expect(warnings).toHaveLength(4);
+  });
+
   it('keeps the programs of the documents used last, no more than MAX_DIRECT_DOCUMENTS', async () => {
     const sendTwice = async (query: string) => {
       await send(plain, json({ query }, bearer(admin)));

@@ -92,6 +92,32 @@ describe('open enums', () => {
     ]);
   });
 
+  it('logs an unknown value once per request, however many items hold it', async () => {
+    const session = await h.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/financial_connections/sessions',
+      params: {
+        account_holder: { type: 'customer', customer: 'cus_none' },
+        permissions: ['balances', 'ownership'],
+      },
+    });
+    const scope = h.emulator.store.platform;
+    const entry = scope.find(session.id)!;
+    scope.replace(entry, { ...entry.data, permissions: ['not_in_the_spec', 'balances', 'not_in_the_spec'] });
+    const warnings = () =>
+      h.logs.filter((line) => line.msg === 'unknown enum value' && line.value === 'not_in_the_spec').length;
+    const before = warnings();
+    const query = 'query($id: ID!) { financialConnectionsSession(id: $id) { permissions } }';
+    const response = await h.query(query, { variables: { id: session.id } });
+    expect(response.body.data).toEqual({
+      financialConnectionsSession: { permissions: [null, 'BALANCES', null] },
+    });
+    expect(response.body.errors).toHaveLength(2);
+    expect(warnings()).toBe(before + 1);
+    await h.query(query, { variables: { id: session.id } });
+    expect(warnings()).toBe(before + 2);
+  });
+
   it('every field of an open enum is nullable, items too; a closed one keeps the spec', () => {
     const model = loadModel();
     const { schema } = sharedSchema();
