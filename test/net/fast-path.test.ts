@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { MAX_DIRECT_DOCUMENTS } from '../../src/server/fast-path.ts';
 import { type Listener, listen } from '../../src/server/listen.ts';
+import { sessionWithPermissions } from '../schema/open-enum-helpers.ts';
 import { bearer, JWT_ENV, token } from '../server/auth-helpers.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
 
@@ -388,22 +389,15 @@ describe('direct answers', () => {
   });
 
   it('gives way to execution on an unknown enum value, which is logged once per request', async () => {
-    const session = await h.admin.request<{ id: string }>({
-      method: 'POST',
-      path: '/v1/financial_connections/sessions',
-      params: { account_holder: { type: 'customer', customer: 'cus_none' }, permissions: ['balances'] },
-    });
-    const scope = h.emulator.store.platform;
-    const entry = scope.find(session.id)!;
-    scope.replace(entry, { ...entry.data, permissions: ['balances', 'not_in_the_spec'] });
-    const { answer, direct } = await directly(
-      `{ financialConnectionsSession(id: "${session.id}") { permissions } }`,
-    );
+    const id = await sessionWithPermissions(h, ['balances', 'not_in_the_spec']);
+    const { answer, direct } = await directly(`{ financialConnectionsSession(id: "${id}") { permissions } }`);
     expect(direct).toBe(false);
     expect(answer.body).toContain('UNKNOWN_ENUM_VALUE');
-    const id = answer.headers['x-request-id'];
+    const requestId = answer.headers['x-request-id'];
     // Four requests (two through each path), one warning each: none twice for the abandoned program.
-    const warnings = h.logs.filter((line) => line.msg === 'unknown enum value' && line.requestId === id);
+    const warnings = h.logs.filter(
+      (line) => line.msg === 'unknown enum value' && line.requestId === requestId,
+    );
     expect(warnings).toHaveLength(4);
   });
 

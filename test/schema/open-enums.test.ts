@@ -8,6 +8,7 @@ import { getNamedType, getNullableType, isEnumType, isListType, isNonNullType, i
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/spec/model.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
+import { sessionWithPermissions } from './open-enum-helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -58,27 +59,13 @@ describe('open enums', () => {
   });
 
   it('in a list, only the unknown item is null', async () => {
-    const session = await h.admin.request<{ id: string }>({
-      method: 'POST',
-      path: '/v1/financial_connections/sessions',
-      params: {
-        account_holder: { type: 'customer', customer: 'cus_none' },
-        permissions: ['balances', 'ownership'],
-      },
-    });
-    // A value the spec does not list, as Stripe may send for an open enum (the emulator keeps to the
-    // spec here, so the test puts it in the store).
-    const scope = h.emulator.store.platform;
-    const entry = scope.find(session.id)!;
-    scope.replace(entry, { ...entry.data, permissions: ['balances', 'not_in_the_spec', 'ownership'] });
+    const id = await sessionWithPermissions(h, ['balances', 'not_in_the_spec', 'ownership']);
     const response = await h.query(
       'query($id: ID!) { financialConnectionsSession(id: $id) { id permissions } }',
-      {
-        variables: { id: session.id },
-      },
+      { variables: { id } },
     );
     expect(response.body.data).toEqual({
-      financialConnectionsSession: { id: session.id, permissions: ['BALANCES', null, 'OWNERSHIP'] },
+      financialConnectionsSession: { id, permissions: ['BALANCES', null, 'OWNERSHIP'] },
     });
     expect(response.body.errors).toEqual([
       expect.objectContaining({
@@ -93,28 +80,18 @@ describe('open enums', () => {
   });
 
   it('logs an unknown value once per request, however many items hold it', async () => {
-    const session = await h.admin.request<{ id: string }>({
-      method: 'POST',
-      path: '/v1/financial_connections/sessions',
-      params: {
-        account_holder: { type: 'customer', customer: 'cus_none' },
-        permissions: ['balances', 'ownership'],
-      },
-    });
-    const scope = h.emulator.store.platform;
-    const entry = scope.find(session.id)!;
-    scope.replace(entry, { ...entry.data, permissions: ['not_in_the_spec', 'balances', 'not_in_the_spec'] });
+    const id = await sessionWithPermissions(h, ['not_in_the_spec', 'balances', 'not_in_the_spec']);
     const warnings = () =>
       h.logs.filter((line) => line.msg === 'unknown enum value' && line.value === 'not_in_the_spec').length;
     const before = warnings();
     const query = 'query($id: ID!) { financialConnectionsSession(id: $id) { permissions } }';
-    const response = await h.query(query, { variables: { id: session.id } });
+    const response = await h.query(query, { variables: { id } });
     expect(response.body.data).toEqual({
       financialConnectionsSession: { permissions: [null, 'BALANCES', null] },
     });
     expect(response.body.errors).toHaveLength(2);
     expect(warnings()).toBe(before + 1);
-    await h.query(query, { variables: { id: session.id } });
+    await h.query(query, { variables: { id } });
     expect(warnings()).toBe(before + 2);
   });
 
