@@ -16,6 +16,7 @@ import type {
 import { GraphQLError } from 'graphql';
 import { idOf, type StripeObject } from '../loaders/requests.ts';
 import { inherit, type UpstreamSession } from '../loaders/session.ts';
+import { slot } from '../loaders/slot.ts';
 import { camelCase, isGraphQLName } from '../spec/naming.ts';
 import { ID_PREFIXES, resourceForId, UNPREFIXED_IDS } from '../spec/prefixes.ts';
 import { candidateForId, type ResourceIndex } from '../spec/resources.ts';
@@ -567,8 +568,8 @@ export class TypeRegistry {
   }
 }
 
-/** The unknown enum values a request has logged, by field (its context's). */
-const warned = new WeakMap<object, Set<string>>();
+/** The unknown enum values a request has logged, by field, on its context. */
+const warned = slot<Set<string>>('unknown enum values logged');
 
 /**
  * Whether this request has not yet logged `value` of `field`: one warning per request and value,
