@@ -100,11 +100,13 @@ export interface DirectProgram {
   readonly operation: OperationDefinitionNode;
   /**
    * The answer's `data` for `variables` (as sent; coerced here, as execution coerces them: a value
-   * that does not coerce abandons the program).
+   * that does not coerce abandons the program), or for `coerced`, the same variables coerced
+   * already for this request.
    */
   run(
     context: unknown,
     variables?: Readonly<Record<string, unknown>> | null,
+    coerced?: Record<string, unknown>,
   ): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
@@ -364,13 +366,16 @@ export function compileDirect(
   if (definitions.some((definition) => definition.directives?.length)) return undefined;
   return {
     operation,
-    run: (context, variables) => {
+    run: (context, variables, given) => {
       let coerced: Record<string, unknown> | undefined;
       if (definitions.length > 0) {
-        const values = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 1 });
-        // Execution answers a variable that does not coerce with its error.
-        if (values.errors) abandon();
-        coerced = values.coerced;
+        coerced = given;
+        if (coerced === undefined) {
+          const values = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 1 });
+          // Execution answers a variable that does not coerce with its error.
+          if (values.errors) abandon();
+          coerced = values.coerced;
+        }
       }
       const run: Run = { context, variables: coerced, infos: [], args: [] };
       return runFields(steps, undefined, run) as ReturnType<DirectProgram['run']>;

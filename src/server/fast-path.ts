@@ -38,6 +38,7 @@ import { compileDirect, type DirectProgram } from '../schema/direct.ts';
 import { atLeast, type CompressionOptions, compress, negotiateEncoding } from './compression.ts';
 import type { GatewayYoga } from './gateway.ts';
 import type { ChannelPolicy } from './guards.ts';
+import { coercedVariables } from './limits.ts';
 import type { InitialContext } from './request-context.ts';
 import { isAsyncIterable } from './streams.ts';
 import { REQUEST_ID_HEADER, type RequestTracking } from './tracking.ts';
@@ -434,7 +435,12 @@ export function createFastPath(options: FastPathOptions): FastPath {
       if (stopped) return finish(stopped.result);
       let data: ReturnType<DirectProgram['run']>;
       try {
-        data = program.run(context, args.variableValues as Record<string, unknown> | null | undefined);
+        // The variables as the limits' hook coerced them just now, when it did.
+        data = program.run(
+          context,
+          args.variableValues as Record<string, unknown> | null | undefined,
+          coercedVariables.get(context),
+        );
       } catch {
         return execute(args);
       }

@@ -26,6 +26,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { slot } from '../loaders/slot.ts';
 import { type OperationPlan, planOperation } from '../schema/operation-plan.ts';
 import { Variants } from '../schema/variants.ts';
 import type { QueryLimits } from './config.ts';
@@ -406,6 +407,9 @@ export interface QueryLimitsOptions {
   introspection?: boolean;
 }
 
+/** The operation's variables as the limits coerced them, on the request's context. */
+export const coercedVariables = slot<Record<string, unknown>>('coerced variables');
+
 const NO_VARIABLES: { coerced: Record<string, unknown>; errors?: undefined } = Object.freeze({
   coerced: Object.freeze({}),
 });
@@ -473,6 +477,8 @@ export function useQueryLimits(limits: QueryLimits, options: QueryLimitsOptions 
         setResultAndStopExecution({ errors: coerced.errors.map(badVariable) });
         return;
       }
+      // A direct answer (src/server/fast-path.ts) takes them from here rather than coercing again.
+      if (definitions.length > 0) coercedVariables.set(args.contextValue as object, coerced.coerced);
       const plan = planOf(args.schema, args.document, operation, coerced.coerced);
       options.onPlan?.(args.contextValue as object, plan);
       const error = checkEstimate(plan.estimate, limits);

@@ -113,6 +113,12 @@ describe('direct answers', () => {
     }
   });
 
+  it('takes variables coerced already for the request instead of coercing them again', async () => {
+    const { program } = compile('query ($n: Int) { items(first: $n) { name } }');
+    // (what was sent is not looked at again: the limits coerced it before the program runs)
+    expect(await program!.run({}, { n: 'sent' }, { n: 1 })).toEqual({ items: [{ name: 'a' }] });
+  });
+
   it('abandons a variable that does not coerce', async () => {
     const source = 'query ($n: Int) { items(first: $n) { name } }';
     const expected = await execute({ schema, document: parse(source), variableValues: { n: 'two' } });
