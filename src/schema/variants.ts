@@ -10,13 +10,15 @@
  * MAX_VARIABLES_JSON characters; others are worked out on each request as before.
  */
 
+import { Lru } from '../loaders/lru.ts';
+
 /** Sets of variables remembered per operation (the least recently used forgotten first). */
 export const VARIANTS_PER_OPERATION = 16;
 /** Longer variables (a list of ids, say) are not remembered. */
 export const MAX_VARIABLES_JSON = 1_024;
 
 export class Variants<T> {
-  readonly #byOperation = new WeakMap<object, Map<string, T>>();
+  readonly #byOperation = new WeakMap<object, Lru<string, T>>();
 
   /** `make()`'s value for `operation` and `variables`, made once while remembered. */
   get(operation: object, variables: unknown, make: () => T): T {
@@ -24,19 +26,14 @@ export class Variants<T> {
     if (key === undefined || key.length > MAX_VARIABLES_JSON) return make();
     let variants = this.#byOperation.get(operation);
     if (variants === undefined) {
-      variants = new Map();
+      variants = new Lru(VARIANTS_PER_OPERATION);
       this.#byOperation.set(operation, variants);
     }
     let value = variants.get(key);
-    if (value !== undefined) {
-      // Refreshed: the least recently used set is the one forgotten.
-      variants.delete(key);
+    if (value === undefined) {
+      value = make();
       variants.set(key, value);
-      return value;
     }
-    value = make();
-    variants.set(key, value);
-    if (variants.size > VARIANTS_PER_OPERATION) variants.delete(variants.keys().next().value as string);
     return value;
   }
 }

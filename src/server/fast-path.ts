@@ -33,6 +33,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
+import { Lru } from '../loaders/lru.ts';
 import { slot } from '../loaders/slot.ts';
 import { compileDirect, type DirectProgram } from '../schema/direct.ts';
 import { atLeast, type CompressionOptions, compress, negotiateEncoding } from './compression.ts';
@@ -67,20 +68,16 @@ export const fastPathOf = slot<NodeHandler>('fast path');
 
 /** The documents Yoga parsed and validated without an error, by their text (bounded, LRU). */
 export class KnownDocuments {
-  readonly #texts = new Map<string, true>();
+  readonly #texts = new Lru<string, true>(MAX_DOCUMENTS);
 
+  /** Whether the document is known (refreshed: the oldest-used document is the one forgotten). */
   has(text: string): boolean {
-    if (!this.#texts.has(text)) return false;
-    // Refreshed: the oldest-used document is the one forgotten.
-    this.#texts.delete(text);
-    this.#texts.set(text, true);
-    return true;
+    return this.#texts.get(text) !== undefined;
   }
 
   add(text: string): void {
     if (text.length > MAX_DOCUMENT_LENGTH || this.#texts.has(text)) return;
     this.#texts.set(text, true);
-    if (this.#texts.size > MAX_DOCUMENTS) this.#texts.delete(this.#texts.keys().next().value as string);
   }
 
   get size(): number {
@@ -327,7 +324,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
   const direct = options.direct !== false;
   // Documents answered directly, by their text (the MAX_DIRECT_DOCUMENTS used last; a text the known
   // documents forgot is not looked up here), and the operations found not to be.
-  const directs = new Map<string, DirectDocument>();
+  const directs = new Lru<string, DirectDocument>(MAX_DIRECT_DOCUMENTS);
   const notDirect = new WeakSet<OperationDefinitionNode>();
   const learnDirect = (
     text: string,
@@ -342,7 +339,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
       return;
     }
     directs.set(text, { schema, document, operation, program });
-    if (directs.size > MAX_DIRECT_DOCUMENTS) directs.delete(directs.keys().next().value as string);
   };
   const hooksOf = <T>(name: 'onExecute' | 'onContextBuilding'): T[] =>
     internals.plugins.flatMap((plugin) =>
@@ -644,11 +640,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
       params,
     };
     const known = direct ? directs.get(params.query) : undefined;
-    if (known) {
-      // Refreshed: the least recently used program is the one forgotten.
-      directs.delete(params.query);
-      directs.set(params.query, known);
-    }
     if (known && (params.operationName == null || params.operationName === known.operation.name?.value)) {
       // Parsed and validated before (the same cached AST, valid: its text is known): the context,
       // the execute hooks and the program; the executor only if the program abandons.

@@ -26,6 +26,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { Lru } from '../loaders/lru.ts';
 import { slot } from '../loaders/slot.ts';
 import { type OperationPlan, planOperation } from '../schema/operation-plan.ts';
 import { Variants } from '../schema/variants.ts';
@@ -377,22 +378,11 @@ export function boundedDocumentCache<T>(): {
   get(key: string): T | undefined;
   set(key: string, value: T): void;
 } {
-  const entries = new Map<string, T>();
+  const entries = new Lru<string, T>(CACHE_ENTRIES);
   return {
-    get(key) {
-      if (key.length > MAX_CACHED_SOURCE_LENGTH) return undefined;
-      const value = entries.get(key);
-      if (value !== undefined) {
-        entries.delete(key);
-        entries.set(key, value);
-      }
-      return value;
-    },
+    get: (key) => (key.length > MAX_CACHED_SOURCE_LENGTH ? undefined : entries.get(key)),
     set(key, value) {
-      if (key.length > MAX_CACHED_SOURCE_LENGTH) return;
-      entries.delete(key);
-      entries.set(key, value);
-      if (entries.size > CACHE_ENTRIES) entries.delete(entries.keys().next().value as string);
+      if (key.length <= MAX_CACHED_SOURCE_LENGTH) entries.set(key, value);
     },
   };
 }
