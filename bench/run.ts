@@ -7,6 +7,7 @@ import { benchAbuseSizes } from './abuse-sizes.ts';
 import { benchAuth } from './auth.ts';
 import { benchCompression } from './compression.ts';
 import { benchEstimate } from './estimate.ts';
+import { benchInProcess } from './inprocess.ts';
 import { benchLive } from './live.ts';
 import { formatVerdicts, loadRow } from './measure.ts';
 import { benchObservability } from './observability.ts';
@@ -24,6 +25,7 @@ const benches: [string, () => Promise<BenchRow[]>][] = [
   ['rest', benchRest],
   ['server', benchServer],
   ['throughput', benchThroughput],
+  ['inprocess', benchInProcess],
   ['live', benchLive],
   ['abuse', async () => [...(await benchAbuse()), ...(await benchAbuseSizes()), loadRow('end, sizes too')]],
   ['auth', benchAuth],

@@ -210,7 +210,7 @@ export async function startStandIn(): Promise<{ child: Child; url: string; key: 
   return { child, url, key };
 }
 
-async function seedCharges(url: string, key: string): Promise<void> {
+export async function seedCharges(url: string, key: string): Promise<void> {
   const auth = { authorization: `Bearer ${key}` };
   const existing = (await (await fetch(`${url}/v1/charges?limit=100`, { headers: auth })).json()) as {
     data: unknown[];
