@@ -295,4 +295,34 @@ describe('setup intents and payment methods', () => {
     });
     expect(created.card).toMatchObject({ brand: 'discover', last4: '1117', exp_month: 1, exp_year: 2032 });
   });
+
+  it("a customer's saved cards are among its payment methods, newest first, paged and filtered", async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const card = (await stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+    const cardId = card.default_source as string;
+    const attached = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+    const listed = await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+    expect(listed.data.map((m) => [m.id, m.object, m.type, m.customer])).toEqual([
+      [attached.id, 'payment_method', 'card', customer.id],
+      [cardId, 'payment_method', 'card', customer.id],
+    ]);
+    // The card reads as its own retrieve as a payment method answers it.
+    expect(listed.data[1]).toEqual(await stripe.paymentMethods.retrieve(cardId));
+    expect(listed.data[1]!.card).toMatchObject({ brand: 'visa', last4: '4242' });
+    // The same through GET /v1/payment_methods?customer=, and paged by the card's id.
+    const byCustomer = await stripe.paymentMethods.list({ customer: customer.id, limit: 1 });
+    expect(byCustomer.data.map((m) => m.id)).toEqual([attached.id]);
+    expect(byCustomer.has_more).toBe(true);
+    const next = await stripe.paymentMethods.list({ customer: customer.id, starting_after: attached.id });
+    expect(next.data.map((m) => m.id)).toEqual([cardId]);
+    expect(next.has_more).toBe(false);
+    // Another type, another customer, a deleted card: not there.
+    expect((await stripe.customers.listPaymentMethods(customer.id, { type: 'sepa_debit' })).data).toEqual([]);
+    const other = await stripe.customers.create({});
+    expect((await stripe.customers.listPaymentMethods(other.id)).data).toEqual([]);
+    await stripe.customers.deleteSource(customer.id, cardId);
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data.map((m) => m.id)).toEqual([
+      attached.id,
+    ]);
+  });
 });

@@ -5,7 +5,8 @@
  * window holds the demo data; a customer created with a test payment method as its invoices'
  * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
  * renewal invoice's period is the one that ended. Through GraphQL, the card's `number` and `cvc`
- * are asked for when selected, and a saved card used as a payment's method pays as itself.
+ * are asked for when selected, and a saved card used as a payment's method pays as itself (and is
+ * listed among its customer's payment methods).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -229,6 +230,8 @@ it('a saved card pays as itself: no PaymentMethod attached per payment, the card
   const methods = `query($id: ID!) { customer(id: $id) { paymentMethods(first: 10, type: CARD) { nodes { id } } } }`;
   const attached = `{ events(first: 100, type: "payment_method.attached") { nodes { id } } }`;
   const before = (await ok(methods, { id: customer.id })).customer.paymentMethods.nodes;
+  // Stripe lists a saved card among its customer's payment methods.
+  expect(before).toEqual([{ id: card }]);
   const eventsBefore = (await ok(attached)).events.nodes;
   const pay = `mutation($customer: ID!, $card: ID!) {
     createPaymentIntent(input: { customer: $customer, paymentMethod: $card, amount: 2000, currency: "usd",

@@ -56,6 +56,11 @@ export interface ResourceRules {
    * what a reference holding that id expands to. Undefined when the id is not one.
    */
   view?(ctx: Ctx, id: string): Entry | undefined;
+  /**
+   * The views a list of this resource owned by `owner` also holds (a customer's saved cards among
+   * its payment methods): filtered, ordered and paged with the stored members.
+   */
+  viewsOwnedBy?(ctx: Ctx, owner: Entry): Entry[];
   /** A filter for a list parameter that is not a prop of the same name; undefined when unknown. */
   listFilter?(name: string, value: Json, ctx: Ctx): Predicate | undefined;
   /** Applied to lists (and inline lists) when none of `params` overrides it: subscriptions hide canceled ones. */

@@ -49,6 +49,7 @@ export class Reads {
     const parents = this.locate.parents(ctx, route, values);
     const parent = parents.at(-1);
     let candidates: Entry[];
+    let owner = parent;
     if (parent) candidates = ctx.children(parent, route.resources);
     else {
       candidates = [];
@@ -56,9 +57,16 @@ export class Reads {
       if (link) {
         for (const entry of ctx.scope.referencing(link))
           if (route.resources.includes(entry.resource)) candidates.push(entry);
+        owner = ctx.find(link);
       } else
         for (const resource of route.resources)
           for (const entry of ctx.scope.all(resource)) candidates.push(entry);
+    }
+    if (owner) {
+      for (const resource of route.resources) {
+        const views = this.rules[resource]?.viewsOwnedBy?.(ctx, owner);
+        if (views) candidates = candidates.concat(views);
+      }
     }
     const query: ListQuery = { params, candidates, resources: route.resources, url: path, rules: this.rules };
     const entries = filterEntries(ctx, query);

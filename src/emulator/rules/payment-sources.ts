@@ -322,6 +322,16 @@ export const paymentSourceRules: RuleBook = {
       return test ? createCardPaymentMethod(ctx, test) : undefined;
     },
     view: paymentMethodOfCard,
+    // Stripe lists a customer's saved cards among its payment methods (as it retrieves each as one).
+    viewsOwnedBy(ctx, owner) {
+      if (owner.resource !== 'customer') return [];
+      const views: Entry[] = [];
+      for (const card of ctx.children(owner, ['card'])) {
+        const view = paymentMethodOfCard(ctx, card.id);
+        if (view) views.push(view);
+      }
+      return views;
+    },
     beforeCreate(ctx, draft, { params }) {
       const type = String(params.type ?? (params.card !== undefined ? 'card' : ''));
       if (!type)
