@@ -296,6 +296,41 @@ describe('setup intents and payment methods', () => {
     expect(created.card).toMatchObject({ brand: 'discover', last4: '1117', exp_month: 1, exp_year: 2032 });
   });
 
+  it('a saved card is the invoices’ default payment method as itself, no copy attached', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const cardId = ((await stripe.customers.retrieve(customer.id)) as Stripe.Customer)
+      .default_source as string;
+    const updated = await stripe.customers.update(customer.id, {
+      invoice_settings: { default_payment_method: cardId },
+    });
+    expect(updated.invoice_settings.default_payment_method).toBe(cardId);
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data.map((m) => m.id)).toEqual([cardId]);
+    // A card that does not exist is refused, as a payment method that does not.
+    await expect(
+      stripe.customers.create({ invoice_settings: { default_payment_method: 'card_unknown' } }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    // Another customer's card is not this one's.
+    const other = await stripe.customers.create({});
+    await expect(
+      stripe.customers.update(other.id, { invoice_settings: { default_payment_method: cardId } }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'invoice_settings[default_payment_method]' });
+    expect((await stripe.customers.listPaymentMethods(other.id)).data).toEqual([]);
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data.map((m) => m.id)).toEqual([cardId]);
+    // Its invoices are paid with the card.
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 1500, currency: 'usd' });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
+    // (stripe-node 23's types no longer declare `charge`; our API version, 2024-04-10, sends it.)
+    const paid = (await stripe.invoices.pay(invoice.id, { expand: ['charge'] })) as unknown as {
+      status: string;
+      charge: Stripe.Charge;
+    };
+    expect(paid.status).toBe('paid');
+    expect(paid.charge.payment_method).toBe(cardId);
+  });
+
   it("a customer's saved cards are among its payment methods, newest first, paged and filtered", async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const card = (await stripe.customers.retrieve(customer.id)) as Stripe.Customer;

@@ -1,6 +1,7 @@
 /**
  * Customers: an invoice prefix, a source or payment method attached on create (and made the
- * invoices' default when `invoice_settings[default_payment_method]` names it), `source=` on update
+ * invoices' default when `invoice_settings[default_payment_method]` names it; a saved card named
+ * there is the default itself, as Stripe takes a card wherever a payment method goes), `source=` on update
  * replacing the default source, `default_source` limited to the customer's own sources, tax ids
  * from `tax_id_data`, balance transactions moving `balance`, and a delete that cancels the
  * customer's subscriptions and removes its sources.
@@ -10,7 +11,7 @@ import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFor } from '../money/discounts.ts';
-import { resolvePaymentMethod } from './payment-sources.ts';
+import { resolvePaymentInstrument, resolvePaymentMethod } from './payment-sources.ts';
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
 
 const SETTING = 'invoice_settings[default_payment_method]';
@@ -64,7 +65,9 @@ export const customerRules: RuleBook = {
         // makes that one the default, as Stripe does.
         const given = settings.default_payment_method;
         (draft.invoice_settings as JsonObject).default_payment_method = attachedMethod(
-          given === params.payment_method && attached ? attached : resolvePaymentMethod(ctx, given, SETTING),
+          given === params.payment_method && attached
+            ? attached
+            : resolvePaymentInstrument(ctx, given, SETTING),
           id,
           given,
         ).id;
@@ -107,7 +110,7 @@ export const customerRules: RuleBook = {
       ) {
         const given = settings.default_payment_method;
         (draft.invoice_settings as JsonObject).default_payment_method = attachedMethod(
-          resolvePaymentMethod(ctx, given, SETTING),
+          resolvePaymentInstrument(ctx, given, SETTING),
           entry.id,
           given,
         ).id;
