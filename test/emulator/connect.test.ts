@@ -174,6 +174,35 @@ describe('transfers and reversals', () => {
 });
 
 describe('payouts and application fees', () => {
+  it("a payout goes to the paying account's default bank account for its currency", async () => {
+    // The seeded one, the platform's, to the platform's bank account.
+    const seeded = await stripe.payouts.retrieve(SEED.payout, { expand: ['destination'] });
+    expect(seeded).toMatchObject({ type: 'bank_account', source_type: 'card' });
+    expect(seeded.destination).toMatchObject({
+      id: SEED.platform.bankAccount,
+      object: 'bank_account',
+      account: SEED.platform.account,
+      default_for_currency: true,
+    });
+    const platform = await stripe.payouts.create({ amount: 1000, currency: 'usd' });
+    expect(platform).toMatchObject({ destination: SEED.platform.bankAccount, type: 'bank_account' });
+    // A connected account's goes to its own.
+    const connected = await stripe.payouts.create(
+      { amount: 100, currency: 'usd' },
+      { stripeAccount: SEED.connected.account },
+    );
+    expect(connected.destination).toBe(SEED.connected.bankAccount);
+    // A destination named is kept.
+    const bank = await stripe.accounts.createExternalAccount(SEED.connected.account, {
+      external_account: 'btok_us_verified',
+    });
+    const named = await stripe.payouts.create(
+      { amount: 100, currency: 'usd', destination: bank.id },
+      { stripeAccount: SEED.connected.account },
+    );
+    expect(named.destination).toBe(bank.id);
+  });
+
   it('a pending payout can be canceled once', async () => {
     const payout = await stripe.payouts.create({ amount: 1000, currency: 'usd' });
     expect(payout.status).toBe('pending');

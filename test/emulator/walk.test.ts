@@ -6,7 +6,7 @@
  * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
  * renewal invoice's period is the one that ended. Through GraphQL, the card's `number` and `cvc`
  * are asked for when selected, and a saved card used as a payment's method pays as itself (and is
- * listed among its customer's payment methods).
+ * listed among its customer's payment methods); a payout names the bank account it goes to.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -255,5 +255,18 @@ it('a saved card pays as itself: no PaymentMethod attached per payment, the card
     variables: { id: first.id },
   });
   expect(read.body.data).toEqual({ paymentIntent: { paymentMethod: { id: card, type: 'CARD' } } });
+  expect(h.upstreamCalls()).toBe(1);
+});
+
+it("a payout reads its destination, the paying account's bank account, in one call", async () => {
+  h.upstreamCalls();
+  const { payout } = await ok(
+    'query($id: ID!) { payout(id: $id) { type destination { __typename ... on BankAccount { id last4 } } } }',
+    { id: SEED.payout },
+  );
+  expect(payout).toEqual({
+    type: 'BANK_ACCOUNT',
+    destination: { __typename: 'BankAccount', id: SEED.platform.bankAccount, last4: '6789' },
+  });
   expect(h.upstreamCalls()).toBe(1);
 });

@@ -98,9 +98,14 @@ export class Ctx implements BuildEnv {
   /** A live object of one of `resources` (any resource when empty). */
   find(id: string, resources: readonly string[] = [], parent?: string): Entry | undefined {
     let entry = this.scope.find(id, parent);
-    // Connected accounts are platform objects, visible from their own scope too.
-    if (!entry && this.scope !== this.store.platform && resources.includes('account')) {
-      entry = this.store.platform.find(id, parent);
+    // Connected accounts are platform objects, visible from their own scope too, and so are their
+    // external accounts (a payout's `destination`).
+    if (!entry && this.scope !== this.store.platform) {
+      if (resources.includes('account')) entry = this.store.platform.find(id, parent);
+      else if (resources.includes('bank_account') || resources.includes('card')) {
+        const held = this.store.platform.find(id, parent);
+        if (held && held.data.account !== undefined && held.data.account === this.scope.account) entry = held;
+      }
     }
     if (!entry) return undefined;
     return resources.length === 0 || resources.includes(entry.resource) ? entry : undefined;

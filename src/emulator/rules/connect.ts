@@ -11,13 +11,15 @@
  *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
  *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
  *   (a destination charge's transfer aside).
- * - A payout can be canceled while pending; application fee refunds work like charge refunds.
+ * - A payout goes to the account's default external account for its currency unless it names a
+ *   `destination`, and can be canceled while pending; application fee refunds work like charge
+ *   refunds.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
-import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
+import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
 import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
 import { available, insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
@@ -180,6 +182,30 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
   ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
 }
 
+/**
+ * Where a payout goes when the request names no destination: the default external account for its
+ * currency of the account paying out (the connected account under `Stripe-Account`, else the
+ * platform). External accounts are stored with the platform's objects.
+ */
+function defaultExternalAccount(ctx: Ctx, currency: string): Entry | undefined {
+  const account: string | undefined = ctx.scope.account ?? ctx.store.platform.get(PLATFORM_ACCOUNT_KEY)?.id;
+  if (account === undefined) return undefined;
+  const scopes: Scope[] = ctx.scope === ctx.store.platform ? [ctx.scope] : [ctx.scope, ctx.store.platform];
+  for (const scope of scopes) {
+    const found = scope
+      .referencing(account)
+      .find(
+        ({ resource, data }) =>
+          (resource === 'bank_account' || resource === 'card') &&
+          data.account === account &&
+          data.currency === currency &&
+          data.default_for_currency === true,
+      );
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export const connectRules: RuleBook = {
   account: {
     singleton(ctx, route) {
@@ -330,6 +356,14 @@ export const connectRules: RuleBook = {
   },
   payout: {
     beforeCreate(ctx, draft) {
+      const destination =
+        typeof draft.destination === 'string'
+          ? undefined
+          : defaultExternalAccount(ctx, String(draft.currency ?? 'usd'));
+      if (destination) {
+        draft.destination = destination.id;
+        draft.type = destination.resource === 'card' ? 'card' : 'bank_account';
+      }
       Object.assign(draft, {
         arrival_date: ctx.now + 2 * 86_400,
         automatic: false,
@@ -342,7 +376,8 @@ export const connectRules: RuleBook = {
         original_payout: null,
         reconciliation_status: 'not_applicable',
         reversed_by: null,
-        source_type: draft.source_type ?? 'card',
+        // (the builder fills an unset string with '')
+        source_type: draft.source_type || 'card',
         statement_descriptor: draft.statement_descriptor ?? null,
       });
     },

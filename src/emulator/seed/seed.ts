@@ -10,8 +10,8 @@
  * products with one-time and recurring prices, subscriptions with items and paid invoices,
  * invoices in every state, charges (one refunded in part, one declined), payment and setup
  * intents, coupons, a promotion code, tax rates, webhook endpoints, a connected account with
- * capabilities, a bank account and transfers (one partly reversed), a payout, an application fee,
- * the platform's balance, and reference data (country specs, exchange rates, tax codes).
+ * capabilities, a bank account and transfers (one partly reversed), the platform's bank account and
+ * a payout to it, an application fee, the platform's balance, and reference data (country specs, exchange rates, tax codes).
  */
 import { createHash } from 'node:crypto';
 import { ErrorReply } from '../engine/errors.ts';
@@ -21,6 +21,7 @@ import type { JsonObject } from '../engine/json.ts';
 import { Random } from '../engine/random.ts';
 import { PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
 import { verificationFields } from '../rules/connect.ts';
+import { addExternalAccount } from '../rules/sources.ts';
 import { seedFamilies } from './families.ts';
 import { seedPreview } from './preview.ts';
 
@@ -58,7 +59,11 @@ const customerId = (name: string) => seedId('customer', name);
 
 /** Ids of the seeded objects tests and docs refer to. */
 export const SEED = {
-  platform: { account: 'acct_1EmulatorPlatform0' },
+  platform: {
+    account: 'acct_1EmulatorPlatform0',
+    /** the platform's bank account, where its payouts go */
+    bankAccount: seedId('bank_account', 'platform'),
+  },
   jenny: {
     customer: customerId('Jenny Rosen'),
     email: 'jenny.rosen@example.com',
@@ -647,6 +652,14 @@ export function seed(service: EmulatorHandle): void {
         );
       },
       { now: tick() },
+    );
+    // The platform's own bank account (added in the Dashboard on Stripe), where its payouts go.
+    service.transaction(
+      (ctx) => {
+        ctx.presetIds = new Map([['bank_account', [SEED.platform.bankAccount]]]);
+        addExternalAccount(ctx, SEED.platform.account, 'btok_us_verified');
+      },
+      { now: clock },
     );
     call(
       'POST',
