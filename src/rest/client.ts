@@ -104,6 +104,12 @@ export interface RestClient {
   list<T>(request: ListRequest): AsyncGenerator<T, void, undefined>;
   /** Stops accepting requests, lets in-flight ones finish and closes the sockets. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Undefined while one of the client's slots (`maxConcurrency`) is free or no call waits for one;
+   * else a promise for when that is so again. The gateway starts new requests' work then
+   * (src/server/turns.ts).
+   */
+  whenRoom?(): Promise<void> | undefined;
 }
 
 export interface RestClientOptions {
@@ -312,6 +318,10 @@ export class StripeRestClient implements RestClient {
     if (!prepared.files || !this.#ownsPool || this.#filesBase.origin === this.#origin) return this.#pool;
     this.#filesPool ??= this.#newPool(this.#filesBase.origin);
     return this.#filesPool;
+  }
+
+  whenRoom(): Promise<void> | undefined {
+    return this.#semaphore.whenRoom();
   }
 
   /** Requests holding a concurrency permit, and requests waiting for one. */

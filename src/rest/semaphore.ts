@@ -40,6 +40,8 @@ export class Semaphore {
   readonly #held = new Map<string, number>();
   /** waiters by key, FIFO; a key is here only while it has waiters, in turn order */
   readonly #queues = new Map<string, Waiter[]>();
+  /** `whenRoom`'s promise, while there is none */
+  #room: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(limit: number, options: SemaphoreOptions = {}) {
     if (!Number.isInteger(limit) || limit < 1)
@@ -67,6 +69,38 @@ export class Semaphore {
   }
 
   /**
+   * Undefined when new work may start: a permit is free, or nobody waits for one. Else (every
+   * permit held and callers waiting) a promise that resolves once either is so again. For a
+   * caller about to start work that will ask for permits: starting it then, rather than queueing
+   * its calls behind the others, keeps less work half-done at once (src/server/turns.ts). Callers
+   * that wait only because their key holds its share (`perKey`) leave permits free: they hold no
+   * one back.
+   */
+  whenRoom(): Promise<void> | undefined {
+    if (this.#roomy()) return undefined;
+    if (this.#room === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#room = { promise, resolve };
+    }
+    return this.#room.promise;
+  }
+
+  #roomy(): boolean {
+    return this.#pending === 0 || this.#active < this.#limit;
+  }
+
+  /** Resolves `whenRoom`'s promise once there is room. */
+  #settleRoom(): void {
+    if (this.#room === undefined || !this.#roomy()) return;
+    const { resolve } = this.#room;
+    this.#room = undefined;
+    resolve();
+  }
+
+  /**
    * Resolves with a `release` function once a permit is free for `key`. Call `release` exactly once
    * (extra calls are ignored). When `signal` aborts while waiting, rejects with `signal.reason`;
    * after `queueTimeoutMs`, with `QueueTimeoutError`; either way the place in the queue is given up.
@@ -85,6 +119,7 @@ export class Semaphore {
         this.#pending--;
         waiter.cleanup();
         reject(reason);
+        this.#settleRoom();
       };
       const onAbort = (): void => leave(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,10 +169,11 @@ export class Semaphore {
         if (queue.length > 0) this.#queues.set(key, queue);
         break;
       }
-      if (!next) return;
+      if (!next) break;
       this.#pending--;
       next.cleanup();
       next.resolve(this.#grant(next.key));
     }
+    this.#settleRoom();
   }
 }

@@ -256,8 +256,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     origins: config.corsOrigins,
     loopbackOrigins: config.channels.loopbackOrigins,
   });
-  // The turns HTTP requests start their GraphQL work in, on Yoga's path and the fast path alike.
-  const turns = turnGate(REQUESTS_PER_TURN);
+  // The turns HTTP requests start their GraphQL work in, on Yoga's path and the fast path alike:
+  // held while calls to Stripe wait for a slot (src/server/turns.ts).
+  const turns = turnGate(REQUESTS_PER_TURN, upstream.whenRoom ? { room: () => upstream.whenRoom!() } : {});
   // The fast path serves only what Yoga's own plugins decide the same way for it: with tracing
   // (Yoga's instrumentation) or trusted documents (a params plugin) every request stays with Yoga.
   const documents =

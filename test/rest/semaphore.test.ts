@@ -107,4 +107,48 @@ describe('Semaphore between keys', () => {
     (await semaphore.acquire())();
     expect(semaphore.active).toBe(0);
   });
+
+  it('whenRoom: undefined while a permit is free or nobody waits; else resolves when so again', async () => {
+    const semaphore = new Semaphore(2, { perKey: 1 });
+    expect(semaphore.whenRoom()).toBeUndefined();
+    const a = await semaphore.acquire(undefined, 'a');
+    // Waiting only for its key's share: a permit is free, nobody else is held back.
+    const a2 = semaphore.acquire(undefined, 'a');
+    expect(semaphore.pending).toBe(1);
+    expect(semaphore.whenRoom()).toBeUndefined();
+    const b = await semaphore.acquire(undefined, 'b');
+    // Every permit held and a call waiting: no room until the queue moves.
+    let roomy = false;
+    const room = semaphore.whenRoom()!;
+    expect(room).toBeInstanceOf(Promise);
+    expect(semaphore.whenRoom()).toBe(room);
+    void room.then(() => {
+      roomy = true;
+    });
+    const c = semaphore.acquire(undefined, 'c');
+    b(); // c takes b's permit; a2 still waits for a's: still none
+    const releaseC = await c;
+    await Promise.resolve();
+    expect(roomy).toBe(false);
+    a(); // a2 is granted: nobody waits
+    const releaseA2 = await a2;
+    await room;
+    expect(roomy).toBe(true);
+    expect(semaphore.whenRoom()).toBeUndefined();
+    releaseC();
+    releaseA2();
+  });
+
+  it('whenRoom resolves when the last waiter gives up', async () => {
+    const semaphore = new Semaphore(1, { queueTimeoutMs: 20 });
+    const held = await semaphore.acquire();
+    const controller = new AbortController();
+    const waiting = semaphore.acquire(controller.signal);
+    const room = semaphore.whenRoom()!;
+    controller.abort(new Error('gone'));
+    await expect(waiting).rejects.toThrow('gone');
+    await room;
+    expect(semaphore.whenRoom()).toBeUndefined();
+    held();
+  });
 });

@@ -25,4 +25,50 @@ describe('turnGate', () => {
     expect(gate.enter()).toBeUndefined();
     expect(gate.enter()).toBeInstanceOf(Promise);
   });
+
+  it('given room, holds callers while there is none and admits them in order once there is', async () => {
+    let room: { promise: Promise<void>; resolve: () => void } | undefined;
+    const block = () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      room = { promise, resolve };
+    };
+    const gate = turnGate(2, { room: () => room?.promise, maxHoldMs: 60_000 });
+    const admitted: number[] = [];
+    const enter = (i: number) => {
+      const wait = gate.enter();
+      if (wait === undefined) admitted.push(i);
+      else void wait.then(() => admitted.push(i));
+    };
+    enter(0);
+    block();
+    for (let i = 1; i < 5; i++) enter(i);
+    expect(admitted).toEqual([0]);
+    await nextTurn();
+    await nextTurn();
+    expect(admitted).toEqual([0]);
+    expect(gate.waiting).toBe(4);
+    // Room again: the held go on, perTurn a turn, first come first.
+    const { resolve } = room!;
+    room = undefined;
+    resolve();
+    await nextTurn();
+    await nextTurn();
+    expect(admitted).toEqual([0, 1, 2]);
+    await nextTurn();
+    expect(admitted).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('given room, lets a caller go on after maxHoldMs though there is still none', async () => {
+    const never = new Promise<void>(() => {});
+    const gate = turnGate(4, { room: () => never, maxHoldMs: 30 });
+    const started = performance.now();
+    const wait = gate.enter();
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    expect(gate.waiting).toBe(0);
+  });
 });
