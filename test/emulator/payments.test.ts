@@ -171,6 +171,17 @@ describe('charges', () => {
     await expect(stripe.charges.capture(charge.id)).rejects.toMatchObject({
       code: 'charge_already_captured',
     });
+    // What was captured can be refunded, and no more: the released 2,000 already counts as refunded.
+    await expect(stripe.refunds.create({ charge: charge.id, amount: 6001 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    const refund = await stripe.refunds.create({ charge: charge.id });
+    expect(refund).toMatchObject({ amount: 6000, status: 'succeeded' });
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 8000, refunded: true });
+    await expect(stripe.refunds.create({ charge: charge.id })).rejects.toMatchObject({
+      code: 'charge_already_refunded',
+    });
   });
 
   it('the seeded declined charge of Tim is stored as failed', async () => {
@@ -254,6 +265,8 @@ describe('payment intents', () => {
     expect(intent).toMatchObject({ status: 'requires_capture', amount_capturable: 5000 });
     const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 4000 });
     expect(captured).toMatchObject({ status: 'succeeded', amount_received: 4000 });
+    // Refunded by the intent: what was captured.
+    expect(await stripe.refunds.create({ payment_intent: intent.id })).toMatchObject({ amount: 4000 });
   });
 
   it('cancel', async () => {

@@ -242,7 +242,10 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
       },
     );
   }
-  const captured = Number(charge.data.captured ? charge.data.amount_captured : 0);
+  // What a captured charge can give back is its amount less `amount_refunded`, which already holds
+  // the part a partial capture released (as Stripe counts it): 2,000 authorized and 500 captured
+  // reads `amount_refunded: 1500`, and 500 is left to refund.
+  const captured = charge.data.captured ? Number(charge.data.amount ?? 0) : 0;
   const refunded = Number(charge.data.amount_refunded ?? 0);
   const remaining = captured - refunded;
   if (charge.data.status !== 'succeeded' || remaining <= 0) {
