@@ -35,7 +35,10 @@ describe('the flow table', () => {
     const service = new EmulatorService({ seed: false });
     const types = specEventTypes(service.api.registry.model);
     expect(types.size).toBeGreaterThan(100);
-    const prefixes: Record<string, string> = { subscription: 'customer.subscription' };
+    const prefixes: Record<string, string> = {
+      subscription: 'customer.subscription',
+      dispute: 'charge.dispute',
+    };
     for (const [object, flow] of Object.entries(FLOWS)) {
       const prefix = prefixes[object] ?? object.replaceAll('.', '_');
       for (const rule of flow.rules) {

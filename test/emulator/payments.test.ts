@@ -374,3 +374,61 @@ describe('setup intents and payment methods', () => {
     ]);
   });
 });
+
+describe('disputes', () => {
+  const disputed = async (amount: number) => {
+    const charge = await stripe.charges.create({ amount, currency: 'usd', source: 'tok_createDispute' });
+    return (await stripe.disputes.list({ charge: charge.id })).data[0]!;
+  };
+
+  it('evidence staged, then submitted: winning_evidence wins and reinstates the amount', async () => {
+    const dispute = await disputed(5000);
+    expect(dispute).toMatchObject({ status: 'needs_response', evidence_details: { submission_count: 0 } });
+    const staged = await stripe.disputes.update(dispute.id, {
+      evidence: { customer_name: 'Jo' },
+      submit: false,
+    });
+    expect(staged).toMatchObject({
+      status: 'needs_response',
+      evidence: { customer_name: 'Jo' },
+      evidence_details: { has_evidence: true, submission_count: 0 },
+    });
+    const won = await stripe.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'winning_evidence' },
+    });
+    expect(won).toMatchObject({
+      status: 'won',
+      evidence: { customer_name: 'Jo', uncategorized_text: 'winning_evidence' },
+      evidence_details: { has_evidence: true, submission_count: 1 },
+    });
+    expect(won.balance_transactions.map((txn) => txn.amount)).toEqual([-5000, 5000]);
+    await expect(
+      stripe.disputes.update(dispute.id, { evidence: { customer_name: 'late' } }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    const types = (await stripe.events.list({ limit: 20 })).data
+      .filter((event) => (event.data.object as { id?: string }).id === dispute.id)
+      .map((event) => event.type)
+      .reverse();
+    expect(types).toEqual([
+      'charge.dispute.created',
+      'charge.dispute.funds_withdrawn',
+      'charge.dispute.updated',
+      'charge.dispute.closed',
+      'charge.dispute.funds_reinstated',
+    ]);
+  });
+
+  it('losing_evidence loses; other evidence goes under review; closing accepts, once', async () => {
+    expect(
+      await stripe.disputes.update((await disputed(3000)).id, {
+        evidence: { uncategorized_text: 'losing_evidence' },
+      }),
+    ).toMatchObject({ status: 'lost' });
+    expect(
+      await stripe.disputes.update((await disputed(3000)).id, { evidence: { product_description: 'A mug' } }),
+    ).toMatchObject({ status: 'under_review', evidence_details: { submission_count: 1 } });
+    const open = await disputed(3000);
+    expect((await stripe.disputes.close(open.id)).status).toBe('lost');
+    await expect(stripe.disputes.close(open.id)).rejects.toMatchObject({ statusCode: 400 });
+  });
+});

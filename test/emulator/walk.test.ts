@@ -6,7 +6,8 @@
  * default keeps the one attached; a Checkout Session's `url` is there only while it is open; a
  * renewal invoice's period is the one that ended. Through GraphQL, the card's `number` and `cvc`
  * are asked for when selected, and a saved card used as a payment's method pays as itself (and is
- * listed among its customer's payment methods); a payout names the bank account it goes to.
+ * listed among its customer's payment methods); a payout names the bank account it goes to; a
+ * dispute answered with Stripe's test evidence is won.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -269,4 +270,30 @@ it("a payout reads its destination, the paying account's bank account, in one ca
     destination: { __typename: 'BankAccount', id: SEED.platform.bankAccount, last4: '6789' },
   });
   expect(h.upstreamCalls()).toBe(1);
+});
+
+it('a dispute answered with evidence through GraphQL goes under review, and test evidence wins it', async () => {
+  const { createCharge } = await ok(
+    'mutation { createCharge(input: { amount: 4200, currency: "usd", source: "tok_createDispute" }) { id disputed } }',
+  );
+  expect(createCharge.disputed).toBe(true);
+  const { disputes } = await ok('query($charge: ID!) { disputes(charge: $charge) { nodes { id status } } }', {
+    charge: createCharge.id,
+  });
+  const [dispute] = disputes.nodes;
+  expect(dispute.status).toBe('NEEDS_RESPONSE');
+  const submit = `mutation($id: ID!, $text: String!) {
+    updateDispute(id: $id, input: { evidence: { uncategorizedText: $text } }) {
+      status evidenceDetails { hasEvidence submissionCount } balanceTransactions { nodes { amount } }
+    }
+  }`;
+  const won = (await ok(submit, { id: dispute.id, text: 'winning_evidence' })).updateDispute;
+  expect(won).toEqual({
+    status: 'WON',
+    evidenceDetails: { hasEvidence: true, submissionCount: 1 },
+    balanceTransactions: { nodes: [{ amount: -4200 }, { amount: 4200 }] },
+  });
+  // Closed: more evidence is Stripe's 400, typed.
+  const again = await h.query(submit, { variables: { id: dispute.id, text: 'more' } });
+  expect(again.body.errors?.[0]?.extensions?.code).toBe('STRIPE_INVALID_REQUEST');
 });

@@ -175,6 +175,14 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'closed', when: changedTo('open', false) },
     ],
   },
+  dispute: {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'funds_withdrawn', when: created },
+      { event: 'closed', when: changedTo('status', 'won', 'lost', 'warning_closed') },
+      { event: 'funds_reinstated', when: changedTo('status', 'won') },
+    ],
+  },
   issuing_dispute: {
     rules: [
       { event: 'created', when: created },
@@ -260,7 +268,10 @@ export function specEventTypes(model: Model): ReadonlySet<string> {
   return types;
 }
 
-/** Sources on a customer are `customer.source.*`; other objects' prefixes are looked up. */
+/**
+ * Sources on a customer are `customer.source.*`; other objects' prefixes are looked up (`subscription`
+ * → `customer.subscription`, `dispute` → `charge.dispute`).
+ */
 const SOURCE_OBJECTS = new Set(['card', 'bank_account', 'source']);
 
 /** The event prefix of an object (`subscription` → `customer.subscription`), if it has events. */
@@ -272,7 +283,7 @@ function prefixOf(types: ReadonlySet<string>, object: string, data: Data): strin
   }
   const prefixes = new Set<string>();
   for (const type of types) prefixes.add(type.slice(0, type.lastIndexOf('.')));
-  for (const candidate of [object, object.replaceAll('.', '_'), `customer.${object}`])
+  for (const candidate of [object, object.replaceAll('.', '_'), `customer.${object}`, `charge.${object}`])
     if (prefixes.has(candidate)) return candidate;
   return undefined;
 }

@@ -7,6 +7,11 @@
  *   `capture=false`, with a balance transaction (fee 2.9% + 30).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full.
+ * - A dispute's evidence is submitted with an update (`submit` defaults to true): the dispute goes
+ *   `under_review` (`warning_under_review` for an inquiry) and counts the submission; Stripe's test
+ *   evidence decides it at once, `uncategorized_text=winning_evidence` won (the amount reinstated)
+ *   and `losing_evidence` lost. Evidence is refused once the dispute is under review or closed.
+ *   Closing one that awaits a response accepts it (`lost`; an inquiry `warning_closed`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
@@ -374,4 +379,61 @@ export const chargeRules: RuleBook = {
     },
     actions: { cancel: cancelRefund },
   },
+  dispute: {
+    beforeUpdate(ctx, draft, params, entry) {
+      if (params.evidence === undefined && params.submit === undefined) return;
+      const status = String(entry.data.status);
+      const inquiry = status === 'warning_needs_response';
+      if (status !== 'needs_response' && !inquiry) {
+        throw invalidRequest(
+          `This dispute is ${status.replaceAll('_', ' ')}: its evidence can no longer be changed or submitted.`,
+        );
+      }
+      const details = isObject(entry.data.evidence_details) ? entry.data.evidence_details : {};
+      const evidence = isObject(draft.evidence) ? draft.evidence : {};
+      const hasEvidence = Object.values(evidence).some((value) => value !== null && value !== '');
+      if (params.submit === false) {
+        draft.evidence_details = { ...details, has_evidence: hasEvidence };
+        return;
+      }
+      draft.evidence_details = {
+        ...details,
+        has_evidence: hasEvidence,
+        submission_count: Number(details.submission_count ?? 0) + 1,
+      };
+      // Stripe's test evidence decides the dispute on submission (an inquiry's outcome is a close).
+      const text = evidence.uncategorized_text;
+      if (text === 'winning_evidence') {
+        draft.status = inquiry ? 'warning_closed' : 'won';
+        if (!inquiry)
+          draft.balance_transactions = [...balanceTransactionsOf(entry), reinstate(ctx, entry).data];
+      } else if (text === 'losing_evidence') draft.status = inquiry ? 'warning_closed' : 'lost';
+      else draft.status = inquiry ? 'warning_under_review' : 'under_review';
+    },
+    actions: {
+      // Closing is accepting the dispute: lost (an inquiry closes), only while it awaits a response.
+      close(ctx, entry) {
+        const status = String(entry.data.status);
+        if (status !== 'needs_response' && status !== 'warning_needs_response') {
+          throw invalidRequest(`This dispute is ${status.replaceAll('_', ' ')} and cannot be closed.`);
+        }
+        return ctx.set(entry, { status: status === 'needs_response' ? 'lost' : 'warning_closed' });
+      },
+    },
+  },
 };
+
+function balanceTransactionsOf(dispute: Entry): Json[] {
+  return Array.isArray(dispute.data.balance_transactions) ? dispute.data.balance_transactions : [];
+}
+
+/** The disputed amount given back to the balance when the dispute is won. */
+function reinstate(ctx: Ctx, dispute: Entry): Entry {
+  return balanceTransaction(ctx, {
+    amount: Number(dispute.data.amount ?? 0),
+    currency: dispute.data.currency ?? 'usd',
+    type: 'adjustment',
+    source: dispute.id,
+    description: `Chargeback reversal for ${String(dispute.data.charge)}`,
+  });
+}
