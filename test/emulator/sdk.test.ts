@@ -238,6 +238,10 @@ describe('invoices and invoice items', () => {
 });
 
 describe('subscriptions', () => {
+  // (stripe-node 23's types moved it to the items; our API version, 2024-04-10, sends it here.)
+  const periodEnd = (subscription: Stripe.Subscription) =>
+    (subscription as unknown as { current_period_end: number }).current_period_end;
+
   it('create, retrieve, update, list, cancel', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const subscription = await stripe.subscriptions.create({
@@ -253,7 +257,21 @@ describe('subscriptions', () => {
       metadata: { plan: 'pro' },
       cancel_at_period_end: true,
     });
-    expect(updated).toMatchObject({ metadata: { plan: 'pro' }, cancel_at_period_end: true });
+    // Stripe sets cancel_at to the period's end while cancel_at_period_end holds, and clears it.
+    expect(updated).toMatchObject({
+      metadata: { plan: 'pro' },
+      cancel_at_period_end: true,
+      cancel_at: periodEnd(subscription),
+    });
+    const kept = await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: false });
+    expect(kept).toMatchObject({ cancel_at_period_end: false, cancel_at: null });
+    const leaving = await stripe.subscriptions.create({
+      customer: (await stripe.customers.create({ source: 'tok_visa' })).id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      cancel_at_period_end: true,
+    });
+    expect(leaving.cancel_at).toBe(periodEnd(leaving));
+    await stripe.subscriptions.cancel(leaving.id);
     expect((await stripe.subscriptions.list({ customer: customer.id })).data.map((s) => s.id)).toEqual([
       subscription.id,
     ]);

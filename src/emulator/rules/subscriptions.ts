@@ -373,7 +373,8 @@ export const subscriptionRules: RuleBook = {
         billing_cycle_anchor:
           typeof params.billing_cycle_anchor === 'number' ? params.billing_cycle_anchor : start,
         billing_thresholds: null,
-        cancel_at: draft.cancel_at ?? null,
+        // Stripe sets `cancel_at` to the period's end while `cancel_at_period_end` holds.
+        cancel_at: params.cancel_at_period_end === true ? end : (draft.cancel_at ?? null),
         cancel_at_period_end: params.cancel_at_period_end === true,
         canceled_at: null,
         cancellation_details: { comment: null, feedback: null, reason: null },
@@ -432,6 +433,10 @@ export const subscriptionRules: RuleBook = {
         draft.trial_end = ctx.now;
       }
       if (params.pause_collection === '') draft.pause_collection = null;
+      // `cancel_at` follows `cancel_at_period_end`: the period's end while it holds, none once unset.
+      if (params.cancel_at_period_end === true) draft.cancel_at = entry.data.current_period_end ?? null;
+      else if (params.cancel_at_period_end === false && entry.data.cancel_at_period_end === true)
+        draft.cancel_at = null;
       const discount = discountFor(ctx, params, {
         customer: String(entry.data.customer),
         subscription: entry.id,
