@@ -184,6 +184,29 @@ describe('charges', () => {
     });
   });
 
+  it('an uncaptured charge is refunded whole, releasing the authorization; then it cannot be captured', async () => {
+    const charge = await stripe.charges.create({
+      amount: 4000,
+      currency: 'usd',
+      source: 'tok_visa',
+      capture: false,
+    });
+    await expect(stripe.refunds.create({ charge: charge.id, amount: 1000 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    const refund = await stripe.refunds.create({ charge: charge.id });
+    expect(refund).toMatchObject({ amount: 4000, status: 'succeeded', balance_transaction: null });
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({
+      captured: false,
+      amount_refunded: 4000,
+      refunded: true,
+    });
+    await expect(stripe.charges.capture(charge.id)).rejects.toMatchObject({
+      code: 'charge_already_refunded',
+    });
+  });
+
   it('the seeded declined charge of Tim is stored as failed', async () => {
     expect((await stripe.charges.retrieve(SEED.tim.declinedCharge)).status).toBe('failed');
   });

@@ -6,7 +6,8 @@
  *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
- *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full.
+ *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full;
+ *   an uncaptured charge is refunded whole (the authorization released, no balance transaction).
  * - A dispute's evidence is submitted with an update (`submit` defaults to true): the dispute goes
  *   `under_review` (`warning_under_review` for an inquiry) and counts the submission; Stripe's test
  *   evidence decides it at once, `uncategorized_text=winning_evidence` won (the amount reinstated)
@@ -247,16 +248,24 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
       },
     );
   }
-  // What a captured charge can give back is its amount less `amount_refunded`, which already holds
-  // the part a partial capture released (as Stripe counts it): 2,000 authorized and 500 captured
-  // reads `amount_refunded: 1500`, and 500 is left to refund.
-  const captured = charge.data.captured ? Number(charge.data.amount ?? 0) : 0;
+  // What a charge can give back is its amount less `amount_refunded`, which already holds the part
+  // a partial capture released (as Stripe counts it): 2,000 authorized and 500 captured reads
+  // `amount_refunded: 1500`, and 500 is left to refund. An uncaptured charge is refunded whole,
+  // which releases the authorization: no money moved, so no balance transaction.
+  const whole = Number(charge.data.amount ?? 0);
+  const uncaptured = charge.data.captured !== true;
   const refunded = Number(charge.data.amount_refunded ?? 0);
-  const remaining = captured - refunded;
+  const remaining = whole - refunded;
   if (charge.data.status !== 'succeeded' || remaining <= 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, {
       code: 'charge_already_refunded',
     });
+  }
+  if (uncaptured && typeof params.amount === 'number' && params.amount !== remaining) {
+    throw invalidRequest(
+      'You cannot partially refund an uncaptured charge. Instead, capture the charge for an amount less than the original amount',
+      { param: 'amount' },
+    );
   }
   const amount = typeof params.amount === 'number' ? params.amount : remaining;
   if (amount > remaining) {
@@ -276,14 +285,16 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
     source_transfer_reversal: null,
     status: 'succeeded',
     transfer_reversal: null,
-    balance_transaction: balanceTransaction(ctx, {
-      amount: -amount,
-      currency: charge.data.currency ?? 'usd',
-      type: 'refund',
-      source: String(draft.id),
-    }).id,
+    balance_transaction: uncaptured
+      ? null
+      : balanceTransaction(ctx, {
+          amount: -amount,
+          currency: charge.data.currency ?? 'usd',
+          type: 'refund',
+          source: String(draft.id),
+        }).id,
   });
-  ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= captured });
+  ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= whole });
 }
 
 /** A destination charge's `transfer_data` and `application_fee_amount` from request parameters. */
@@ -339,6 +350,12 @@ export const chargeRules: RuleBook = {
         if (entry.data.captured === true) {
           throw invalidRequest(`Charge ${entry.id} has already been captured.`, {
             code: 'charge_already_captured',
+          });
+        }
+        // Refunded before its capture: the authorization was released.
+        if (entry.data.refunded === true) {
+          throw invalidRequest(`Charge ${entry.id} has already been refunded.`, {
+            code: 'charge_already_refunded',
           });
         }
         const amount = Number(entry.data.amount);
