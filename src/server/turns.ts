@@ -11,9 +11,10 @@
  * holds its share leave slots free, and hold nothing back), and admits it once a slot is free or
  * the queue has drained (issue #32): started at once, each request's calls would only join that
  * queue, and every request in the gateway would be half done, holding its context, its sessions
- * and the answers already in while it waits for the rest. Measured in process (bench/inprocess.ts'
- * harness, 32 connections, 16 slots, the old and new builds alternating): 8-10 % less CPU per
- * request on the customers page and the account and customer queries, 5 % on the 50 charges. A
+ * and the answers already in while it waits for the rest. Measured (`npm run bench -- throughput`
+ * with BEFORE_REF, 32 connections, 16 slots): 0.80× the CPU per request on the account query and
+ * 0.88× on the customer-cards-invoices one; the customers page, whose calls wait only for their
+ * path's share, and the 50 charges unchanged (bench/NOTES.md, seventh round). A
  * request held longer than `maxHoldMs` goes on regardless (and waits for its slots in the REST
  * client, whose queue timeout then applies): a Stripe that stays saturated delays new work by that
  * much at most, a request that calls no Stripe endpoint included.

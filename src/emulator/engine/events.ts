@@ -268,13 +268,13 @@ export function specEventTypes(model: Model): ReadonlySet<string> {
   return types;
 }
 
-/**
- * Sources on a customer are `customer.source.*`; other objects' prefixes are looked up (`subscription`
- * → `customer.subscription`, `dispute` → `charge.dispute`).
- */
+/** Sources on a customer are `customer.source.*`; other objects' prefixes are looked up. */
 const SOURCE_OBJECTS = new Set(['card', 'bank_account', 'source']);
 
-/** The event prefix of an object (`subscription` → `customer.subscription`), if it has events. */
+/**
+ * The event prefix of an object (`subscription` → `customer.subscription`, `dispute` →
+ * `charge.dispute`), if it has events.
+ */
 function prefixOf(types: ReadonlySet<string>, object: string, data: Data): string | undefined {
   if (SOURCE_OBJECTS.has(object)) {
     if (typeof data.customer === 'string') return 'customer.source';

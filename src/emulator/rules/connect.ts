@@ -23,7 +23,7 @@ import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts
 import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
 import { available, insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
 import { balanceTransaction } from './charges.ts';
-import { addExternalAccount } from './sources.ts';
+import { addExternalAccount, externalAccountsOf } from './sources.ts';
 
 /**
  * A country spec's `verification_fields`: what onboarding asks an individual or a company for (the
@@ -192,15 +192,9 @@ function defaultExternalAccount(ctx: Ctx, currency: string): Entry | undefined {
   if (account === undefined) return undefined;
   const scopes: Scope[] = ctx.scope === ctx.store.platform ? [ctx.scope] : [ctx.scope, ctx.store.platform];
   for (const scope of scopes) {
-    const found = scope
-      .referencing(account)
-      .find(
-        ({ resource, data }) =>
-          (resource === 'bank_account' || resource === 'card') &&
-          data.account === account &&
-          data.currency === currency &&
-          data.default_for_currency === true,
-      );
+    const found = externalAccountsOf(scope, account).find(
+      ({ data }) => data.currency === currency && data.default_for_currency === true,
+    );
     if (found) return found;
   }
   return undefined;

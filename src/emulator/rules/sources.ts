@@ -16,7 +16,7 @@ import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
-import type { Entry } from '../engine/store.ts';
+import type { Entry, Scope } from '../engine/store.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
@@ -135,12 +135,17 @@ function createExternalAccount(ctx: Ctx, { params, parent }: CreateInput): Entry
 }
 
 /** Stores an external account for a connected account; the first per currency is its default. */
+/** An account's external accounts (bank accounts and debit cards) that `scope` holds. */
+export function externalAccountsOf(scope: Scope, accountId: string): Entry[] {
+  return scope
+    .referencing(accountId)
+    .filter((e) => (e.resource === 'bank_account' || e.resource === 'card') && e.data.account === accountId);
+}
+
 export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, params: JsonObject = {}): Entry {
   const resolved = resolveSource(ctx, value, 'external_account');
   const currency = String(resolved.data.currency ?? 'usd');
-  const siblings = ctx.scope
-    .referencing(accountId)
-    .filter((e) => (e.resource === 'bank_account' || e.resource === 'card') && e.data.account === accountId);
+  const siblings = externalAccountsOf(ctx.scope, accountId);
   const isFirst = !siblings.some((s) => s.data.currency === currency && s.data.default_for_currency === true);
   const data: JsonObject = {
     ...resolved.data,
@@ -159,14 +164,7 @@ export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, par
 
 function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
   if (typeof entry.data.account !== 'string' || entry.data.default_for_currency !== true) return;
-  const others = ctx.scope
-    .referencing(entry.data.account)
-    .filter(
-      (e) =>
-        e.id !== entry.id &&
-        (e.resource === 'bank_account' || e.resource === 'card') &&
-        e.data.account === entry.data.account,
-    );
+  const others = externalAccountsOf(ctx.scope, entry.data.account).filter((e) => e.id !== entry.id);
   if (others.some((o) => o.data.currency === entry.data.currency)) {
     throw invalidRequest(
       'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
