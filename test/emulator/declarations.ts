@@ -1,6 +1,6 @@
 /**
  * The oracle for object shapes: stripe-node's type declarations for API 2024-04-10 (the
- * `stripe-2024-04-10` devDependency, stripe@15.3.0), read with the TypeScript compiler's checker.
+ * `stripe` devDependency, 15.3.0), read with the TypeScript compiler's checker.
  * A response object is checked against the declared interface whose `object` literal it carries:
  * every non-optional property present (`null` where the declaration allows it), no property the
  * declaration lacks, literal unions (enums) holding the value, recursively through nested objects,
@@ -12,7 +12,7 @@ import ts from 'typescript';
 import { loadApi } from '../../src/emulator/engine/api.ts';
 
 /** The package's folder (its `exports` hide `package.json` from `require.resolve`). */
-const PACKAGE = join(import.meta.dirname, '..', '..', 'node_modules', 'stripe-2024-04-10');
+const PACKAGE = join(import.meta.dirname, '..', '..', 'node_modules', 'stripe');
 
 export class Declarations {
   private readonly checker: ts.TypeChecker;

@@ -30,14 +30,32 @@ export interface RawResponse {
 export function sdk(emulator: Emulator, options: Partial<Stripe.StripeConfig> = {}): Stripe {
   const url = new URL(emulator.url);
   return new Stripe(emulator.key, {
-    httpClient: Stripe.createFetchHttpClient((input, init) => emulator.fetch(new Request(input, init))),
+    httpClient: Stripe.createFetchHttpClient((input: string, init?: RequestInit) =>
+      emulator.fetch(new Request(input, init)),
+    ),
     host: url.hostname,
     protocol: 'http',
-    // The emulator serves the spec's version only (a newer SDK would send its own).
-    apiVersion: STRIPE_API_VERSION as string as Stripe.LatestApiVersion,
+    // The emulator serves the spec's version only, the one this SDK release was made for.
+    apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: 0,
     ...options,
   });
+}
+
+/**
+ * A request the SDK has no method for (the preview resources), sent by the SDK all the same: a
+ * method of its own made with `StripeResource.extend`, stripe-node's way for endpoints it lacks.
+ */
+export function sdkRequest<T = any>(
+  stripe: Stripe,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  params: Record<string, unknown> = {},
+): Promise<T> {
+  const Resource = Stripe.StripeResource.extend({
+    send: Stripe.StripeResource.method<T>({ method, fullPath: path }),
+  });
+  return new Resource(stripe).send(params) as unknown as Promise<T>;
 }
 
 export async function startEmulatorHarness(options: EmulatorServerOptions = {}): Promise<EmulatorHarness> {

@@ -358,13 +358,9 @@ describe('setup intents and payment methods', () => {
       customer: customer.id,
       pending_invoice_items_behavior: 'include',
     });
-    // (stripe-node 23's types no longer declare `charge`; our API version, 2024-04-10, sends it.)
-    const paid = (await stripe.invoices.pay(invoice.id, { expand: ['charge'] })) as unknown as {
-      status: string;
-      charge: Stripe.Charge;
-    };
+    const paid = await stripe.invoices.pay(invoice.id, { expand: ['charge'] });
     expect(paid.status).toBe('paid');
-    expect(paid.charge.payment_method).toBe(cardId);
+    expect((paid.charge as Stripe.Charge).payment_method).toBe(cardId);
   });
 
   it("a customer's saved cards are among its payment methods, newest first, paged and filtered", async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_PREVIEW } from '../../src/emulator/seed/preview.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, sdkRequest, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const post = (path: string, params: Record<string, unknown> = {}) =>
-  h.stripe.rawRequest('POST', path, params);
+  sdkRequest(h.stripe, 'POST', path, params);
 
 const usOrder = (items: { terminal_hardware_sku: string; quantity: number }[], method: string) => ({
   hardware_order_items: items,

@@ -219,9 +219,9 @@ describe('test tokens', () => {
       status: 'verified',
       customer: customer.id,
     });
-    expect(
-      (await stripe.customers.listSources(customer.id, { object: 'bank_account' } as never)).data,
-    ).toHaveLength(1);
+    expect((await stripe.customers.listSources(customer.id, { object: 'bank_account' })).data).toHaveLength(
+      1,
+    );
   });
 
   it('a declining card does not attach, except tok_chargeCustomerFail', async () => {

@@ -9,6 +9,7 @@
  * with the reason in the test.
  */
 import { readFileSync } from 'node:fs';
+import Stripe from 'stripe';
 import type { StripeExample } from '../../scripts/extract-stripe-examples.ts';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
 import type { Entry, Scope } from '../../src/emulator/engine/store.ts';
@@ -17,11 +18,7 @@ import { SEED } from '../../src/emulator/seed/seed.ts';
 import { resourceForId } from '../../src/spec/prefixes.ts';
 import type { EmulatorHarness } from './helpers.ts';
 
-/**
- * The SDK the examples were generated for (stripe-node 15.3.0, API 2024-04-10), loaded untyped: its
- * declarations would replace the current SDK's `stripe` module for the whole program.
- */
-const SDK_15 = 'stripe-2024-04-10';
+/** The SDK the examples were generated for (stripe-node 15.3.0, API 2024-04-10), walked by name. */
 type Sdk = Record<string, any>;
 
 export const EXAMPLES = JSON.parse(
@@ -49,14 +46,6 @@ export interface Replay {
 export async function replayExamples(harness: EmulatorHarness): Promise<Replay> {
   h = harness;
   const answers: Answer[] = [];
-  const { default: Stripe } = (await import(SDK_15)) as {
-    default: (new (
-      key: string,
-      config: object,
-    ) => Sdk) & {
-      createFetchHttpClient(fetch: (input: string, init: RequestInit) => Promise<Response>): unknown;
-    };
-  };
   /** The emulator's fetch, keeping each JSON answer. */
   const recorded = async (request: Request): Promise<Response> => {
     const response = await h.emulator.fetch(request);
@@ -69,12 +58,14 @@ export async function replayExamples(harness: EmulatorHarness): Promise<Replay> 
   };
   stripe = new Stripe(h.emulator.key, {
     // In-process: the SDK's requests go through the emulator's fetch handler.
-    httpClient: Stripe.createFetchHttpClient((input, init) => recorded(new Request(input, init))),
+    httpClient: Stripe.createFetchHttpClient((input: string, init?: RequestInit) =>
+      recorded(new Request(input, init)),
+    ),
     host: new URL(h.emulator.url).hostname,
     protocol: 'http',
     apiVersion: '2024-04-10',
     maxNetworkRetries: 0,
-  });
+  }) as unknown as Sdk;
   const failures: Record<string, string> = {};
   const destructive = (e: StripeExample) => /\.(del|delete\w*)$/.test(e.call);
   const ordered = [...EXAMPLES.filter((e) => !destructive(e)), ...EXAMPLES.filter(destructive)];

@@ -11,7 +11,7 @@ import { SEED_PREVIEW } from '../../src/emulator/seed/preview.ts';
 import { printSDL } from '../../src/schema/print.ts';
 import { readServerConfig } from '../../src/server/config.ts';
 import { createGateway } from '../../src/server/gateway.ts';
-import { sdk } from '../emulator/helpers.ts';
+import { sdk, sdkRequest } from '../emulator/helpers.ts';
 import { type Harness, restOver, startHarness } from '../server/harness.ts';
 
 let h: Harness;
@@ -153,7 +153,7 @@ describe('Terminal hardware ordering through GraphQL', () => {
   });
 
   it('creates an order with the SDK, cancels it, and GraphQL reads each state', async () => {
-    const created = await stripe.rawRequest('POST', '/v1/terminal/hardware_orders', {
+    const created = await sdkRequest(stripe, 'POST', '/v1/terminal/hardware_orders', {
       hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEGb, quantity: 3 }],
       payment_type: 'monthly_invoice',
       shipping: {
@@ -177,16 +177,21 @@ describe('Terminal hardware ordering through GraphQL', () => {
     // 3 × £199 + £8 shipping, and 20% VAT
     expect(before.terminalHardwareOrder.tax).toBe(Math.round((3 * 19_900 + 800) * 0.2));
 
-    const canceled = await stripe.rawRequest('POST', `/v1/terminal/hardware_orders/${created.id}/cancel`, {});
+    const canceled = await sdkRequest(
+      stripe,
+      'POST',
+      `/v1/terminal/hardware_orders/${created.id}/cancel`,
+      {},
+    );
     expect(canceled.status).toBe('canceled');
     expect((await data(query, { id: created.id })).terminalHardwareOrder.status).toBe('CANCELED');
     await expect(
-      stripe.rawRequest('POST', `/v1/test_helpers/terminal/hardware_orders/${created.id}/ship`, {}),
+      sdkRequest(stripe, 'POST', `/v1/test_helpers/terminal/hardware_orders/${created.id}/ship`, {}),
     ).rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
   });
 
   it('moves an order along with the test-mode helpers; a shipped order cannot be canceled', async () => {
-    const { id } = await stripe.rawRequest('POST', '/v1/terminal/hardware_orders', {
+    const { id } = await sdkRequest(stripe, 'POST', '/v1/terminal/hardware_orders', {
       hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.chipperUs, quantity: 1 }],
       payment_type: 'monthly_invoice',
       shipping: {
@@ -201,7 +206,7 @@ describe('Terminal hardware ordering through GraphQL', () => {
       (await data(`{ terminalHardwareOrder(id: "${id}") { status shipmentTracking { trackingNumber } } }`))
         .terminalHardwareOrder;
     const helper = (verb: string) =>
-      stripe.rawRequest('POST', `/v1/test_helpers/terminal/hardware_orders/${id}/${verb}`, {});
+      sdkRequest(stripe, 'POST', `/v1/test_helpers/terminal/hardware_orders/${id}/${verb}`, {});
     await helper('mark_ready_to_ship');
     expect((await status()).status).toBe('READY_TO_SHIP');
     await helper('ship');
@@ -209,7 +214,7 @@ describe('Terminal hardware ordering through GraphQL', () => {
     expect(shipped.status).toBe('SHIPPED');
     expect(shipped.shipmentTracking[0].trackingNumber).toMatch(/^1Z/);
     await expect(
-      stripe.rawRequest('POST', `/v1/terminal/hardware_orders/${id}/cancel`, {}),
+      sdkRequest(stripe, 'POST', `/v1/terminal/hardware_orders/${id}/cancel`, {}),
     ).rejects.toMatchObject({ statusCode: 400 });
     await helper('mark_undeliverable');
     expect((await status()).status).toBe('UNDELIVERABLE');
@@ -221,7 +226,7 @@ describe('Terminal hardware ordering through GraphQL', () => {
         .length;
     const before = await count();
     await expect(
-      stripe.rawRequest('POST', '/v1/terminal/hardware_orders', {
+      sdkRequest(stripe, 'POST', '/v1/terminal/hardware_orders', {
         hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEGb, quantity: 1 }],
         payment_type: 'monthly_invoice',
         shipping: {
@@ -300,7 +305,7 @@ describe('Crypto Onramp through GraphQL', () => {
   });
 
   it('creates a session with the SDK and reads it, and its quote, through GraphQL', async () => {
-    const created = await stripe.rawRequest('POST', '/v1/crypto/onramp_sessions', {
+    const created = await sdkRequest(stripe, 'POST', '/v1/crypto/onramp_sessions', {
       destination_currency: 'usdc',
       destination_network: 'polygon',
       destination_networks: ['polygon'],
