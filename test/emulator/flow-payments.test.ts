@@ -114,14 +114,20 @@ describe('payments', () => {
       latestCharge: { captured: false },
     });
     const { capturePaymentIntent: captured } = await f.ok(
-      `mutation($id: ID!) { capturePaymentIntent(id: $id, input: { amountToCapture: 3000 }) { ${INTENT} } }`,
+      `mutation($id: ID!) { capturePaymentIntent(id: $id, input: { amountToCapture: 3000 }) {
+        ${INTENT} latestCharge { balanceTransaction { type amount fee } }
+      } }`,
       { id: intent.id },
     );
     expect(captured).toMatchObject({
       status: 'SUCCEEDED',
       amountReceived: 3000,
       amountCapturable: 0,
-      latestCharge: { captured: true, amountCaptured: 3000 },
+      latestCharge: {
+        captured: true,
+        amountCaptured: 3000,
+        balanceTransaction: { type: 'CHARGE', amount: 3000, fee: 117 },
+      },
     });
     const events = await stream.take(5);
     expect(events.map((e) => e.type)).toEqual([

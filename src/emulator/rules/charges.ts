@@ -309,6 +309,34 @@ export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
   };
 }
 
+/**
+ * Captures `amount` of an authorized charge, however it is asked (`/v1/charges/{charge}/capture` or
+ * its PaymentIntent's capture): the captured money's balance transaction, the rest released
+ * (`amount_refunded`), a destination charge's transfer, and the charge's PaymentIntent succeeded
+ * with what was received.
+ */
+export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
+  const transaction = balanceTransaction(ctx, {
+    amount,
+    currency: entry.data.currency ?? 'usd',
+    type: 'charge',
+    source: entry.id,
+    fee: cardFee(amount),
+  });
+  const updated = ctx.set(entry, {
+    amount_captured: amount,
+    amount_refunded: Number(entry.data.amount) - amount,
+    balance_transaction: transaction.id,
+    captured: true,
+    refunded: amount === 0,
+  });
+  settleDestinationCharge(ctx, updated);
+  const intentId = entry.data.payment_intent;
+  const intent = typeof intentId === 'string' ? ctx.find(intentId, ['payment_intent']) : undefined;
+  if (intent) ctx.set(intent, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+  return ctx.current(updated);
+}
+
 export const chargeRules: RuleBook = {
   charge: {
     afterCreate: (ctx, entry) => settleDestinationCharge(ctx, entry),
@@ -365,24 +393,7 @@ export const chargeRules: RuleBook = {
             param: 'amount',
           });
         }
-        const transaction = balanceTransaction(ctx, {
-          amount: captured,
-          currency: entry.data.currency ?? 'usd',
-          type: 'charge',
-          source: entry.id,
-          fee: cardFee(captured),
-        });
-        const data: JsonObject = {
-          ...entry.data,
-          amount_captured: captured,
-          amount_refunded: amount - captured,
-          balance_transaction: transaction.id,
-          captured: true,
-          refunded: captured === 0,
-        };
-        const updated = ctx.set(entry, data);
-        settleDestinationCharge(ctx, updated);
-        return ctx.current(updated);
+        return captureCharge(ctx, entry, captured);
       },
       refund(ctx, entry, params) {
         ctx.ops.createResource(ctx, 'refund', { ...params, charge: entry.id });

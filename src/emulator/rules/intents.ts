@@ -16,7 +16,7 @@ import { type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
-import { destinationOf, recordCharge } from './charges.ts';
+import { captureCharge, destinationOf, recordCharge } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
 import {
   declineError,
@@ -327,15 +327,9 @@ export const intentRules: RuleBook = {
         }
         const chargeId = entry.data.latest_charge;
         const charge = typeof chargeId === 'string' ? ctx.find(chargeId, ['charge']) : undefined;
-        if (charge) {
-          ctx.set(charge, {
-            amount_captured: amount,
-            amount_refunded: Number(charge.data.amount) - amount,
-            captured: true,
-            refunded: amount === 0,
-          });
-        }
-        return ctx.set(entry, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+        if (charge) captureCharge(ctx, charge, amount);
+        else ctx.set(entry, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+        return ctx.current(entry);
       },
     },
   },

@@ -1,0 +1,88 @@
+/**
+ * PaymentIntents through their whole life: capture (and the charge's own capture), cancel, the
+ * authorization's changes; what money each step records.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+
+let h: EmulatorHarness;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  h = await startEmulatorHarness();
+  stripe = h.stripe;
+});
+afterAll(() => h.close());
+
+/** A confirmed manual-capture PaymentIntent for `amount` (USD, Visa). */
+function authorize(amount: number, extra: Partial<Stripe.PaymentIntentCreateParams> = {}) {
+  return stripe.paymentIntents.create({
+    amount,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    payment_method_types: ['card'],
+    confirm: true,
+    capture_method: 'manual',
+    ...extra,
+  });
+}
+
+/** The charge a PaymentIntent made, with its balance transaction expanded. */
+async function chargeOf(intent: Stripe.PaymentIntent): Promise<Stripe.Charge> {
+  return stripe.charges.retrieve(String(intent.latest_charge), { expand: ['balance_transaction'] });
+}
+
+/** Event types since `since` (exclusive), oldest first, about `object`. */
+async function eventsAbout(object: string, since: number): Promise<string[]> {
+  const events = await stripe.events.list({ limit: 100, created: { gte: since } });
+  return events.data
+    .filter((event) => (event.data.object as { id?: string }).id === object)
+    .map((event) => event.type)
+    .reverse();
+}
+
+describe('capturing a PaymentIntent', () => {
+  it('records the captured money: a charge balance transaction net of the card fee', async () => {
+    const intent = await authorize(5000);
+    const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 3000 });
+    expect(captured).toMatchObject({ status: 'succeeded', amount_received: 3000, amount_capturable: 0 });
+    const charge = await chargeOf(intent);
+    expect(charge).toMatchObject({ captured: true, amount_captured: 3000, amount_refunded: 2000 });
+    expect(charge.balance_transaction).toMatchObject({
+      type: 'charge',
+      amount: 3000,
+      fee: Math.round(3000 * 0.029) + 30,
+      source: charge.id,
+    });
+  });
+
+  it("a destination charge's capture makes its transfer", async () => {
+    const intent = await authorize(4000, { transfer_data: { destination: SEED.connected.account } });
+    expect((await chargeOf(intent)).transfer ?? null).toBeNull();
+    await stripe.paymentIntents.capture(intent.id);
+    const charge = await stripe.charges.retrieve(String(intent.latest_charge), { expand: ['transfer'] });
+    expect(charge.transfer).toMatchObject({
+      amount: 4000,
+      destination: SEED.connected.account,
+      source_transaction: charge.id,
+    });
+  });
+
+  it("capturing the PaymentIntent's charge directly succeeds the PaymentIntent", async () => {
+    const intent = await authorize(2500);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const charge = await stripe.charges.capture(String(intent.latest_charge), { amount: 2000 });
+    expect(charge).toMatchObject({ captured: true, amount_captured: 2000 });
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2000,
+      amount_capturable: 0,
+    });
+    expect(await eventsAbout(intent.id, since)).toContain('payment_intent.succeeded');
+    await expect(stripe.paymentIntents.capture(intent.id)).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+  });
+});
