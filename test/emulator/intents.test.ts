@@ -86,3 +86,17 @@ describe('capturing a PaymentIntent', () => {
     });
   });
 });
+
+describe('releasing an authorization', () => {
+  it('a refund of an uncaptured charge is charge.refunded', async () => {
+    const charge = await stripe.charges.create({
+      amount: 1500,
+      currency: 'usd',
+      source: 'tok_visa',
+      capture: false,
+    });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await stripe.refunds.create({ charge: charge.id });
+    expect(await eventsAbout(charge.id, since)).toContain('charge.refunded');
+  });
+});

@@ -118,8 +118,12 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'pending', when: all(created, became('status', 'pending')) },
       ...byStatus(became, 'succeeded', 'failed'),
       { event: 'captured', when: (a, b) => b !== undefined && b.captured === false && a.captured === true },
-      // A partial capture releases the rest (`amount_refunded`) without a refund.
-      { event: 'refunded', when: (a, b) => b?.captured === true && increased('amount_refunded')(a, b) },
+      // A partial capture releases the rest (`amount_refunded`) without a refund; a refund of an
+      // uncaptured charge (its authorization released) is one.
+      {
+        event: 'refunded',
+        when: (a, b) => b !== undefined && a.captured === b.captured && increased('amount_refunded')(a, b),
+      },
     ],
   },
   invoice: {
