@@ -100,3 +100,16 @@ describe('releasing an authorization', () => {
     expect(await eventsAbout(charge.id, since)).toContain('charge.refunded');
   });
 });
+
+describe('cancelling a PaymentIntent', () => {
+  it('a held one releases its authorization: the charge is refunded whole, no money moved', async () => {
+    const intent = await authorize(3500);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const canceled = await stripe.paymentIntents.cancel(intent.id);
+    expect(canceled).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
+    const charge = await stripe.charges.retrieve(String(intent.latest_charge), { expand: ['refunds'] });
+    expect(charge).toMatchObject({ captured: false, refunded: true, amount_refunded: 3500 });
+    expect(charge.refunds?.data).toMatchObject([{ amount: 3500, balance_transaction: null }]);
+    expect(await eventsAbout(charge.id, since)).toContain('charge.refunded');
+  });
+});

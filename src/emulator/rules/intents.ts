@@ -7,7 +7,8 @@
  *   failed charge and Stripe's 402. A 3D Secure test card (`pm_card_threeDSecure2Required`) goes
  *   to `requires_action` with a `next_action` first (`error_on_requires_action` fails instead);
  *   confirming again completes the authentication. `cancel` and `capture` follow Stripe's
- *   allowed statuses.
+ *   allowed statuses: a capture is its charge's (charges.ts `captureCharge`), and cancelling a
+ *   held PaymentIntent refunds its charge whole, releasing the authorization.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -125,6 +126,13 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   // An invoice's PaymentIntent pays its invoice.
   if (!manual && typeof entry.data.invoice === 'string') paidByIntent(ctx, entry.data.invoice, charge.id);
   return confirmed;
+}
+
+/** A held PaymentIntent's charge refunded whole, as a refund of an uncaptured charge releases it. */
+function releaseAuthorization(ctx: Ctx, entry: Entry): void {
+  const charge = entry.data.latest_charge;
+  if (typeof charge === 'string' && ctx.find(charge, ['charge']))
+    ctx.ops.createResource(ctx, 'refund', { charge });
 }
 
 const AUTHENTICATION_REQUIRED: Decline = {
@@ -303,6 +311,7 @@ export const intentRules: RuleBook = {
       cancel(ctx, entry, params) {
         if (!CANCELABLE.includes(String(entry.data.status)))
           throw unexpectedState('PaymentIntent', 'cancel', entry.data.status, CANCELABLE);
+        if (entry.data.status === 'requires_capture') releaseAuthorization(ctx, entry);
         return ctx.set(entry, {
           status: 'canceled',
           canceled_at: ctx.now,
