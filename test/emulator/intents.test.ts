@@ -113,3 +113,34 @@ describe('cancelling a PaymentIntent', () => {
     expect(await eventsAbout(charge.id, since)).toContain('charge.refunded');
   });
 });
+
+describe('confirming off session', () => {
+  it('a card that needs authentication is declined authentication_required, no requires_action', async () => {
+    const customer = await stripe.customers.create({});
+    const error = await stripe.paymentIntents
+      .create({
+        amount: 1800,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: 'pm_card_authenticationRequired',
+        payment_method_types: ['card'],
+        confirm: true,
+        off_session: true,
+      })
+      .then(
+        () => undefined,
+        (reason: Stripe.errors.StripeError) => reason,
+      );
+    expect(error).toMatchObject({
+      statusCode: 402,
+      type: 'StripeCardError',
+      code: 'authentication_required',
+    });
+    const intent = error?.payment_intent as Stripe.PaymentIntent;
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'requires_payment_method',
+      next_action: null,
+      last_payment_error: { type: 'card_error', code: 'authentication_required' },
+    });
+  });
+});

@@ -6,9 +6,11 @@
  *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
  *   failed charge and Stripe's 402. A 3D Secure test card (`pm_card_threeDSecure2Required`) goes
  *   to `requires_action` with a `next_action` first (`error_on_requires_action` fails instead);
- *   confirming again completes the authentication. `cancel` and `capture` follow Stripe's
- *   allowed statuses: a capture is its charge's (charges.ts `captureCharge`), and cancelling a
- *   held PaymentIntent refunds its charge whole, releasing the authorization.
+ *   confirming again completes the authentication. Off session (`off_session`) nobody can
+ *   authenticate: such a card is declined `authentication_required` at once. `cancel` and
+ *   `capture` follow Stripe's allowed statuses: a capture is its charge's (charges.ts
+ *   `captureCharge`), and cancelling a held PaymentIntent refunds its charge whole, releasing the
+ *   authorization.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -84,7 +86,8 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   // the customer having authenticated (the emulator's stand-in for Stripe.js).
   const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
   if (testCardOf(method.data)?.threeDS && !authenticated) {
-    if (params.error_on_requires_action === true)
+    // Off session no customer is there to authenticate: the issuer's soft decline, at once.
+    if (params.error_on_requires_action === true || isOffSession(params.off_session))
       return failConfirmation(ctx, entry, method, AUTHENTICATION_REQUIRED);
     return ctx.set(entry, {
       last_payment_error: null,
@@ -134,6 +137,9 @@ function releaseAuthorization(ctx: Ctx, entry: Entry): void {
   if (typeof charge === 'string' && ctx.find(charge, ['charge']))
     ctx.ops.createResource(ctx, 'refund', { charge });
 }
+
+/** `off_session` on a confirmation: `true`, or a recurring/one-off kind (`recurring`, `one_off`). */
+const isOffSession = (value: unknown) => value === true || value === 'recurring' || value === 'one_off';
 
 const AUTHENTICATION_REQUIRED: Decline = {
   code: 'authentication_required',
