@@ -144,3 +144,51 @@ describe('confirming off session', () => {
     });
   });
 });
+
+describe('test cards', () => {
+  /** Confirms a PaymentIntent with `payment_method`, answering Stripe's error. */
+  function declineOf(payment_method: string): Promise<Stripe.errors.StripeError> {
+    return stripe.paymentIntents
+      .create({
+        amount: 1200,
+        currency: 'usd',
+        payment_method,
+        payment_method_types: ['card'],
+        confirm: true,
+      })
+      .then(
+        () => {
+          throw new Error(`${payment_method} was not declined`);
+        },
+        (reason: Stripe.errors.StripeError) => reason,
+      );
+  }
+
+  const declines: [string, string][] = [
+    ['pm_card_visa_chargeDeclined', 'generic_decline'],
+    ['pm_card_visa_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+    ['pm_card_visa_chargeDeclinedLostCard', 'lost_card'],
+    ['pm_card_visa_chargeDeclinedStolenCard', 'stolen_card'],
+    ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_velocity_exceeded'],
+  ];
+  for (const [method, declineCode] of declines) {
+    it(`${method} declines with ${declineCode}`, async () => {
+      expect(await declineOf(method)).toMatchObject({
+        statusCode: 402,
+        code: 'card_declined',
+        decline_code: declineCode,
+      });
+    });
+  }
+
+  for (const method of ['pm_card_radarBlock', 'pm_card_chargeDeclinedFraudulent']) {
+    it(`${method} is blocked by Radar at the highest risk level, never sent to the network`, async () => {
+      const error = await declineOf(method);
+      expect(error).toMatchObject({ code: 'card_declined', decline_code: 'fraudulent' });
+      expect(await stripe.charges.retrieve(String(error.charge))).toMatchObject({
+        status: 'failed',
+        outcome: { type: 'blocked', network_status: 'not_sent_to_network', risk_level: 'highest' },
+      });
+    });
+  }
+});

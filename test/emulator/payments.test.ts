@@ -34,7 +34,6 @@ describe('declines', () => {
       'insufficient_funds',
       'Your card has insufficient funds.',
     ],
-    ['tok_chargeDeclinedFraudulent', 'card_declined', 'fraudulent', 'Your card was declined.'],
     ['tok_chargeDeclinedLostCard', 'card_declined', 'lost_card', 'Your card was declined.'],
     ['tok_chargeDeclinedStolenCard', 'card_declined', 'stolen_card', 'Your card was declined.'],
     ['tok_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'Your card has expired.'],

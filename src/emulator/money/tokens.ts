@@ -68,6 +68,34 @@ const card = (
   extra: Partial<TestCard> = {},
 ): TestCard => ({ number, brand, network, funding, country, ...extra });
 
+/**
+ * Declining cards that go by two names: the docs' `pm_card_visa_chargeDeclined…` and the older
+ * `tok_chargeDeclined…` / `pm_card_chargeDeclined…`.
+ */
+const GENERIC_DECLINE = card('4000000000000002', 'Visa', 'visa', 'credit', 'US', {
+  decline: declined('generic_decline'),
+});
+const INSUFFICIENT_FUNDS = card('4000000000009995', 'Visa', 'visa', 'credit', 'US', {
+  decline: declined('insufficient_funds', 'Your card has insufficient funds.'),
+});
+const LOST_CARD = card('4000000000009987', 'Visa', 'visa', 'credit', 'US', {
+  decline: declined('lost_card'),
+});
+const STOLEN_CARD = card('4000000000009979', 'Visa', 'visa', 'credit', 'US', {
+  decline: declined('stolen_card'),
+});
+const VELOCITY_LIMIT = card('4000000000006975', 'Visa', 'visa', 'credit', 'US', {
+  decline: declined('card_velocity_exceeded'),
+});
+/**
+ * 4100000000000019, the "fraudulent" decline and Radar's "always blocked" card: Radar blocks it
+ * at the highest risk level before the network sees it; the error says `fraudulent`.
+ */
+const RADAR_BLOCK = card('4100000000000019', 'Visa', 'visa', 'credit', 'US', {
+  risk: 'highest',
+  decline: declined('fraudulent'),
+});
+
 /** Test cards by magic-token suffix: `tok_<name>` and `pm_card_<name>`. */
 export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   visa: card('4242424242424242', 'Visa', 'visa', 'credit'),
@@ -86,21 +114,15 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   fr: card('4000002500000003', 'Visa', 'visa', 'credit', 'FR'),
   gb: card('4000008260000000', 'Visa', 'visa', 'credit', 'GB'),
   jp: card('4000003920000003', 'Visa', 'visa', 'credit', 'JP'),
-  chargeDeclined: card('4000000000000002', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('generic_decline'),
-  }),
-  chargeDeclinedInsufficientFunds: card('4000000000009995', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('insufficient_funds', 'Your card has insufficient funds.'),
-  }),
-  chargeDeclinedLostCard: card('4000000000009987', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('lost_card'),
-  }),
-  chargeDeclinedStolenCard: card('4000000000009979', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('stolen_card'),
-  }),
-  chargeDeclinedFraudulent: card('4100000000000019', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('fraudulent'),
-  }),
+  chargeDeclined: GENERIC_DECLINE,
+  visa_chargeDeclined: GENERIC_DECLINE,
+  chargeDeclinedInsufficientFunds: INSUFFICIENT_FUNDS,
+  visa_chargeDeclinedInsufficientFunds: INSUFFICIENT_FUNDS,
+  chargeDeclinedLostCard: LOST_CARD,
+  visa_chargeDeclinedLostCard: LOST_CARD,
+  chargeDeclinedStolenCard: STOLEN_CARD,
+  visa_chargeDeclinedStolenCard: STOLEN_CARD,
+  chargeDeclinedFraudulent: RADAR_BLOCK,
   chargeDeclinedExpiredCard: card('4000000000000069', 'Visa', 'visa', 'credit', 'US', { decline: EXPIRED }),
   chargeDeclinedIncorrectCvc: card('4000000000000127', 'Visa', 'visa', 'credit', 'US', {
     decline: INCORRECT_CVC,
@@ -108,9 +130,8 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   chargeDeclinedProcessingError: card('4000000000000119', 'Visa', 'visa', 'credit', 'US', {
     decline: PROCESSING,
   }),
-  chargeDeclinedVelocityLimitExceeded: card('4000000000006975', 'Visa', 'visa', 'credit', 'US', {
-    decline: declined('card_velocity_exceeded'),
-  }),
+  chargeDeclinedVelocityLimitExceeded: VELOCITY_LIMIT,
+  visa_chargeDeclinedVelocityLimitExceeded: VELOCITY_LIMIT,
   chargeCustomerFail: card('4000000000000341', 'Visa', 'visa', 'credit', 'US', {
     decline: declined('generic_decline'),
     attachable: true,
@@ -124,7 +145,7 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     risk: 'highest',
     decline: declined('fraudulent'),
   }),
-  radarBlock: card('4100000000000019', 'Visa', 'visa', 'credit', 'US', { decline: declined('fraudulent') }),
+  radarBlock: RADAR_BLOCK,
 };
 
 const BY_NUMBER = new Map<string, TestCard>();
