@@ -192,3 +192,64 @@ describe('test cards', () => {
     });
   }
 });
+
+describe('payment method rules', () => {
+  it('a declining card cannot be attached; the attachable one can', async () => {
+    const customer = await stripe.customers.create({});
+    await expect(
+      stripe.paymentMethods.attach('pm_card_chargeDeclined', { customer: customer.id }),
+    ).rejects.toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined' });
+    const attachable = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', {
+      customer: customer.id,
+    });
+    expect(attachable.customer).toBe(customer.id);
+  });
+
+  it("a payment method attached to one customer is not another's", async () => {
+    const [a, b] = await Promise.all([stripe.customers.create({}), stripe.customers.create({})]);
+    const method = await stripe.paymentMethods.attach('pm_card_visa', { customer: a.id });
+    await expect(stripe.paymentMethods.attach(method.id, { customer: b.id })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        customer: b.id,
+        payment_method: method.id,
+        payment_method_types: ['card'],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'payment_method' });
+    expect((await stripe.paymentMethods.retrieve(method.id)).customer).toBe(a.id);
+  });
+
+  it('a payment method used without a customer, or detached after use, cannot be used again', async () => {
+    const method = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    const pay = (payment_method: string) =>
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method,
+        payment_method_types: ['card'],
+        confirm: true,
+      });
+    expect((await pay(method.id)).status).toBe('succeeded');
+    await expect(pay(method.id)).rejects.toMatchObject({ statusCode: 400, param: 'payment_method' });
+    const customer = await stripe.customers.create({});
+    await expect(stripe.paymentMethods.attach(method.id, { customer: customer.id })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+
+    const saved = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: saved.id,
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    await stripe.paymentMethods.detach(saved.id);
+    await expect(pay(saved.id)).rejects.toMatchObject({ statusCode: 400, param: 'payment_method' });
+  });
+});

@@ -264,6 +264,12 @@ const outboundPayment = () =>
     },
   });
 const source = () => post('/v1/sources', { type: 'ach_credit_transfer', currency: 'usd' });
+/** A new card payment method, `attached` to a new customer or held by none (never used: attachable). */
+const cardPaymentMethod = (attached = false) => {
+  const pm = post('/v1/payment_methods', { type: 'card', card: { token: 'tok_visa' } });
+  if (attached) post(`/v1/payment_methods/${pm}/attach`, { customer: customer() });
+  return pm;
+};
 /** A refund of a customer's cash balance: `requires_action` until the customer gives bank details. */
 export const waitingRefund = (service = h.emulator.service) => {
   const cus = String(service.call('POST', '/v1/customers', { email: 'examples@example.com' }).id);
@@ -334,6 +340,9 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   // Stripe cancels only a refund that waits for the customer: a refund of a cash balance.
   test_refunds_cancel_post: () => ({ re_xxxxxxxxxxxxx: waitingRefund() }),
   test_payment_intents_cancel_post: () => ({ pi_xxxxxxxxxxxxx: intent() }),
+  // A payment method that paid without a customer cannot be attached (nor, so, detached) later.
+  test_payment_methods_attach_post: () => ({ pm_xxxxxxxxxxxxx: cardPaymentMethod() }),
+  test_payment_methods_detach_post: () => ({ pm_xxxxxxxxxxxxx: cardPaymentMethod(true) }),
   test_payment_intents_capture_post: () => ({
     pi_xxxxxxxxxxxxx: intent({ payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' }),
   }),

@@ -192,6 +192,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'cancelPaymentIntent',
       'capturePaymentIntent',
       'confirmPaymentIntent',
+      // The first payment method the walk reads paid without a customer: it cannot be attached.
+      'attachPaymentMethod',
       'detachPaymentMethod',
       'cancelPayout',
       'acceptQuote',

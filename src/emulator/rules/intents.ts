@@ -74,7 +74,19 @@ function paymentMethodFor(
       },
     );
   }
-  return resolvePaymentInstrument(ctx, id, 'payment_method');
+  return ownedBy(resolvePaymentInstrument(ctx, id, 'payment_method'), intent.data.customer);
+}
+
+/** `method`, unless another customer holds it: an intent pays only with its own customer's. */
+function ownedBy(method: Entry, customer: unknown): Entry {
+  const holder = method.data.customer;
+  if (typeof holder === 'string' && typeof customer === 'string' && holder !== customer) {
+    throw invalidRequest(
+      `The payment method ${method.id} belongs to customer ${holder}, not to this intent's customer ${customer}.`,
+      { param: 'payment_method' },
+    );
+  }
+  return method;
 }
 
 function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
@@ -285,7 +297,8 @@ const SETUP_INTENT_NULLS = [
 /** Sets an intent's `payment_method` from the param (magic ids made real); whether one was given. */
 function givePaymentMethod(ctx: Ctx, draft: JsonObject, params: JsonObject): boolean {
   if (typeof params.payment_method !== 'string' || params.payment_method === '') return false;
-  draft.payment_method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method').id;
+  const method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method');
+  draft.payment_method = ownedBy(method, draft.customer).id;
   return true;
 }
 

@@ -2,7 +2,9 @@
  * Cards, bank accounts, tokens and payment methods made from Stripe's test tokens and numbers:
  * `tok_visa` or `card[number]=4242…` become a `card` with the right brand, last4, funding, expiry,
  * country and fingerprint; `pm_card_visa` a payment method; `btok_us_verified` a bank account.
- * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach).
+ * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach): a declining
+ * card is not attached, one customer's payment method is not another's, and one that paid without
+ * a customer (or was detached after paying) is spent.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest, noSuch } from '../engine/errors.ts';
@@ -222,10 +224,30 @@ export function createCardPaymentMethod(ctx: Ctx, test: TestCard, fields: JsonOb
   return ctx.insert('payment_method', data);
 }
 
+/**
+ * A payment method no customer holds that already paid (used without a customer, or detached after
+ * use): Stripe refuses it from then on, to attach or to pay with.
+ */
+function spent(ctx: Ctx, method: Entry): boolean {
+  if (method.data.customer) return false;
+  return ctx.scope.referencing(method.id).some((entry) => entry.resource === 'charge');
+}
+
+function refuseSpent(ctx: Ctx, method: Entry, param: string): void {
+  if (!spent(ctx, method)) return;
+  throw invalidRequest(
+    `The PaymentMethod ${method.id} was used before without being attached to a Customer, or was detached from one; it cannot be used again. Attach a PaymentMethod to a Customer to use it more than once.`,
+    { param },
+  );
+}
+
 /** A payment method parameter: a stored one, or a magic `pm_card_*` id made into a new one. */
 export function resolvePaymentMethod(ctx: Ctx, id: string, param: string): Entry {
   const stored = ctx.find(id, ['payment_method']);
-  if (stored) return stored;
+  if (stored) {
+    refuseSpent(ctx, stored, param);
+    return stored;
+  }
   const test = cardForPaymentMethod(id);
   if (test) return createCardPaymentMethod(ctx, test);
   const source = ctx.find(id, ['card', 'source']);
@@ -364,6 +386,14 @@ export const paymentSourceRules: RuleBook = {
     actions: {
       attach(ctx, entry, params) {
         const customer = ctx.require(String(params.customer), ['customer'], 'customer', 400);
+        if (entry.data.customer && entry.data.customer !== customer.id) {
+          throw invalidRequest('The payment method you provided has already been attached to a customer.');
+        }
+        refuseSpent(ctx, entry, 'payment_method');
+        // Attaching checks the card with its issuer: a declining card is refused (not the one test
+        // card made to attach and then fail its charges).
+        const test = testCardOf(entry.data);
+        if (test?.decline && !test.attachable) throw declineError(test.decline);
         return ctx.set(entry, { customer: customer.id });
       },
       detach(ctx, entry) {
