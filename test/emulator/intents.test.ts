@@ -253,3 +253,30 @@ describe('payment method rules', () => {
     await expect(pay(saved.id)).rejects.toMatchObject({ statusCode: 400, param: 'payment_method' });
   });
 });
+
+describe('incrementing an authorization', () => {
+  it('raises what can be captured and the charge with the amount', async () => {
+    const intent = await authorize(2000, {
+      payment_method_options: { card: { request_incremental_authorization: 'if_available' } },
+    });
+    const incremented = await stripe.paymentIntents.incrementAuthorization(intent.id, {
+      amount: 2600,
+      metadata: { tip: '600' },
+    });
+    expect(incremented).toMatchObject({
+      status: 'requires_capture',
+      amount: 2600,
+      amount_capturable: 2600,
+      metadata: { tip: '600' },
+    });
+    expect(await chargeOf(intent)).toMatchObject({ amount: 2600, captured: false });
+    await expect(
+      stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 2600 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
+    const captured = await stripe.paymentIntents.capture(intent.id);
+    expect(captured).toMatchObject({ status: 'succeeded', amount_received: 2600 });
+    await expect(
+      stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 3000 }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+  });
+});

@@ -347,6 +347,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     pi_xxxxxxxxxxxxx: intent({ payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' }),
   }),
   test_payment_intents_confirm_post: () => ({ pi_xxxxxxxxxxxxx: intent() }),
+  // An authorization to raise (2,000 to the example's 2,099): a held PaymentIntent.
+  test_payment_intents_increment_authorization_post: () => RECIPES.test_payment_intents_capture_post!(),
   test_setup_intents_cancel_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),
   test_setup_intents_confirm_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),
   test_sources_get: () => ({ src_xxxxxxxxxxxxx: source() }),

@@ -192,6 +192,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'cancelPaymentIntent',
       'capturePaymentIntent',
       'confirmPaymentIntent',
+      // Only a held (requires_capture) intent's authorization can be raised.
+      'incrementAuthorizationPaymentIntent',
       // The first payment method the walk reads paid without a customer: it cannot be attached.
       'attachPaymentMethod',
       'detachPaymentMethod',

@@ -10,7 +10,7 @@
  *   authenticate: such a card is declined `authentication_required` at once. `cancel` and
  *   `capture` follow Stripe's allowed statuses: a capture is its charge's (charges.ts
  *   `captureCharge`), and cancelling a held PaymentIntent refunds its charge whole, releasing the
- *   authorization.
+ *   authorization; `increment_authorization` raises a held one's amount, capturable and charge.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -41,6 +41,12 @@ const PAST: Readonly<Record<string, string>> = {
   cancel: 'canceled',
   capture: 'captured',
   confirm: 'confirmed',
+  increment_authorization: 'incremented',
+};
+
+/** How a verb reads in a sentence, where its name does not. */
+const PHRASE: Readonly<Record<string, string>> = {
+  increment_authorization: 'increment the authorization of',
 };
 
 function unexpectedState(
@@ -50,7 +56,7 @@ function unexpectedState(
   allowed: string[],
 ): ErrorReply {
   return invalidRequest(
-    `You cannot ${verb} this ${kind} because it has a status of ${String(status)}. Only a ${kind} with one of the following statuses may be ${PAST[verb] ?? verb}: ${allowed.join(', ')}.`,
+    `You cannot ${PHRASE[verb] ?? verb} this ${kind} because it has a status of ${String(status)}. Only a ${kind} with one of the following statuses may be ${PAST[verb] ?? verb}: ${allowed.join(', ')}.`,
     { code: kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state' },
   );
 }
@@ -253,6 +259,30 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   });
 }
 
+/**
+ * A held PaymentIntent's authorization raised to `amount`, the new total: what can be captured and
+ * its charge's amount follow; the other parameters update the intent.
+ */
+function incrementAuthorization(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
+  if (entry.data.status !== 'requires_capture')
+    throw unexpectedState('PaymentIntent', 'increment_authorization', entry.data.status, [
+      'requires_capture',
+    ]);
+  const { amount, ...rest } = params;
+  const current = Number(entry.data.amount);
+  if (typeof amount !== 'number' || amount <= current) {
+    throw invalidRequest(
+      `The amount (${String(amount)}) must be greater than the currently authorized amount (${current}).`,
+      { param: 'amount' },
+    );
+  }
+  const chargeId = entry.data.latest_charge;
+  const charge = typeof chargeId === 'string' ? ctx.find(chargeId, ['charge']) : undefined;
+  if (charge) ctx.set(charge, { amount });
+  const updated = ctx.ops.updateEntry(ctx, entry, rest);
+  return ctx.set(updated, { amount, amount_capturable: amount });
+}
+
 const secret = (ctx: Ctx, id: unknown) => `${String(id)}_secret_${ctx.random.string(25)}`;
 
 /** Props a new PaymentIntent has, null until set. */
@@ -327,6 +357,7 @@ export const intentRules: RuleBook = {
     },
     actions: {
       confirm: confirmPaymentIntent,
+      increment_authorization: incrementAuthorization,
       cancel(ctx, entry, params) {
         if (!CANCELABLE.includes(String(entry.data.status)))
           throw unexpectedState('PaymentIntent', 'cancel', entry.data.status, CANCELABLE);
