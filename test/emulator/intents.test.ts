@@ -280,3 +280,28 @@ describe('incrementing an authorization', () => {
     ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
   });
 });
+
+describe('updating a PaymentIntent', () => {
+  it('its amount changes only before it is paid or held', async () => {
+    const open = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    expect((await stripe.paymentIntents.update(open.id, { amount: 1500 })).amount).toBe(1500);
+    const paid = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    await expect(stripe.paymentIntents.update(paid.id, { amount: 1500 })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_unexpected_state',
+    });
+    const held = await authorize(1000);
+    await expect(stripe.paymentIntents.update(held.id, { amount: 1500 })).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+    expect((await stripe.paymentIntents.update(paid.id, { metadata: { order: '7' } })).metadata).toEqual({
+      order: '7',
+    });
+  });
+});

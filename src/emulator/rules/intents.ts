@@ -351,7 +351,14 @@ export const intentRules: RuleBook = {
         if (params[key] !== undefined) confirmation[key] = params[key];
       confirmPaymentIntent(ctx, entry, confirmation);
     },
-    beforeUpdate(ctx, draft, params) {
+    beforeUpdate(ctx, draft, params, entry) {
+      const amendable = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+      if (params.amount !== undefined && !amendable.includes(String(entry.data.status))) {
+        throw invalidRequest(
+          `The amount of this PaymentIntent cannot change: its status is ${String(entry.data.status)}, and only a PaymentIntent with one of the following statuses takes a new amount: ${amendable.join(', ')}.`,
+          { code: 'payment_intent_unexpected_state', param: 'amount' },
+        );
+      }
       if (givePaymentMethod(ctx, draft, params) && draft.status === 'requires_payment_method')
         draft.status = 'requires_confirmation';
     },
