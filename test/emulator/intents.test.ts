@@ -305,3 +305,34 @@ describe('updating a PaymentIntent', () => {
     });
   });
 });
+
+describe('application fees on PaymentIntents', () => {
+  const base = { amount: 1000, currency: 'usd' };
+
+  it('need a connected account to go to, and cannot exceed the amount', async () => {
+    await expect(
+      stripe.paymentIntents.create({ ...base, application_fee_amount: 100 }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'application_fee_amount',
+    });
+    const transfer_data = { destination: SEED.connected.account };
+    await expect(
+      stripe.paymentIntents.create({ ...base, application_fee_amount: 1001, transfer_data }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_amount' });
+    const destination = await stripe.paymentIntents.create({
+      ...base,
+      application_fee_amount: 100,
+      transfer_data,
+    });
+    expect(destination.application_fee_amount).toBe(100);
+    await expect(stripe.paymentIntents.update(destination.id, { amount: 50 })).rejects.toMatchObject({
+      param: 'application_fee_amount',
+    });
+    const direct = await stripe.paymentIntents.create(
+      { ...base, application_fee_amount: 100 },
+      { stripeAccount: SEED.connected.account },
+    );
+    expect(direct.application_fee_amount).toBe(100);
+  });
+});
