@@ -336,3 +336,54 @@ describe('application fees on PaymentIntents', () => {
     expect(direct.application_fee_amount).toBe(100);
   });
 });
+
+describe('SetupIntents', () => {
+  it('a card that needs 3D Secure asks for it, then sets up once authenticated', async () => {
+    const customer = await stripe.customers.create({});
+    const intent = await stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: 'pm_card_authenticationRequired',
+      payment_method_types: ['card'],
+      confirm: true,
+      return_url: 'https://example.com/back',
+    });
+    expect(intent).toMatchObject({
+      status: 'requires_action',
+      next_action: { type: 'redirect_to_url', redirect_to_url: { return_url: 'https://example.com/back' } },
+      latest_attempt: null,
+    });
+    const done = await stripe.setupIntents.confirm(intent.id, {
+      payment_method: String(intent.payment_method),
+    });
+    expect(done).toMatchObject({ status: 'succeeded', next_action: null });
+    const attempt = await stripe.setupAttempts.list({ setup_intent: intent.id });
+    expect(attempt.data[0]?.payment_method_details.card?.three_d_secure).toMatchObject({
+      result: 'authenticated',
+    });
+    expect((await stripe.paymentMethods.retrieve(String(done.payment_method))).customer).toBe(customer.id);
+  });
+
+  it('the setup attempt describes the card set up', async () => {
+    const intent = await stripe.setupIntents.create({
+      payment_method: 'pm_card_mastercard_debit',
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    const method = await stripe.paymentMethods.retrieve(String(intent.payment_method));
+    const attempt = await stripe.setupAttempts.list({ setup_intent: intent.id });
+    expect(attempt.data[0]?.payment_method_details).toMatchObject({
+      type: 'card',
+      card: {
+        brand: 'mastercard',
+        network: 'mastercard',
+        last4: '8210',
+        funding: 'debit',
+        country: 'US',
+        exp_month: method.card?.exp_month,
+        exp_year: method.card?.exp_year,
+        fingerprint: method.card?.fingerprint,
+        three_d_secure: null,
+      },
+    });
+  });
+});

@@ -11,7 +11,9 @@
  *   `capture` follow Stripe's allowed statuses: a capture is its charge's (charges.ts
  *   `captureCharge`), and cancelling a held PaymentIntent refunds its charge whole, releasing the
  *   authorization; `increment_authorization` raises a held one's amount, capturable and charge.
- * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way.
+ * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way; a
+ *   3D Secure card goes through `requires_action` first, as for a payment. Its `setup_attempt`
+ *   describes the card set up.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
@@ -191,15 +193,21 @@ function failConfirmation(ctx: Ctx, entry: Entry, method: Entry, decline: Declin
 
 /** What the customer must do to authenticate: a redirect when there is a `return_url`. */
 function nextAction(entry: Entry, params: JsonObject): JsonObject {
-  const url = `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${entry.id}`;
+  const url = `https://hooks.stripe.com/3d_secure_2/hosted?${entry.resource}=${entry.id}`;
   const returnUrl = typeof params.return_url === 'string' ? params.return_url : null;
   if (returnUrl) return { type: 'redirect_to_url', redirect_to_url: { return_url: returnUrl, url } };
   return { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: url } };
 }
 
 /** A SetupIntent's confirmation as Stripe keeps it: a `setup_attempt`, its `latest_attempt`. */
-function recordSetupAttempt(ctx: Ctx, intent: Entry, method: Entry, error: JsonObject | null): string {
-  const type = String(method.data.type ?? 'card');
+function recordSetupAttempt(
+  ctx: Ctx,
+  intent: Entry,
+  method: Entry,
+  error: JsonObject | null,
+  authenticated = false,
+): string {
+  const type = method.resource === 'card' ? 'card' : String(method.data.type ?? 'card');
   const attempt = ctx.insert(
     'setup_attempt',
     ctx.build('setup_attempt', {
@@ -207,7 +215,10 @@ function recordSetupAttempt(ctx: Ctx, intent: Entry, method: Entry, error: JsonO
       customer: intent.data.customer ?? null,
       on_behalf_of: intent.data.on_behalf_of ?? null,
       payment_method: method.id,
-      payment_method_details: { type, [type]: {} },
+      payment_method_details: {
+        type,
+        [type]: type === 'card' ? setupAttemptCard(ctx, method, authenticated) : {},
+      },
       setup_error: error,
       setup_intent: intent.id,
       status: error ? 'failed' : 'succeeded',
@@ -217,11 +228,55 @@ function recordSetupAttempt(ctx: Ctx, intent: Entry, method: Entry, error: JsonO
   return attempt.id;
 }
 
+/** `setup_attempt.payment_method_details.card`: the card set up, and its 3D Secure if it took one. */
+function setupAttemptCard(ctx: Ctx, method: Entry, authenticated: boolean): JsonObject {
+  const card = instrumentCard(method);
+  const test = testCardOf(method.data);
+  return ctx.sub('setup_attempt_payment_method_details_card', {
+    brand: test?.network ?? (typeof card.brand === 'string' ? card.brand.toLowerCase() : null),
+    checks: isObject(card.checks)
+      ? card.checks
+      : {
+          address_line1_check: card.address_line1_check ?? null,
+          address_postal_code_check: card.address_zip_check ?? null,
+          cvc_check: card.cvc_check ?? null,
+        },
+    country: card.country ?? null,
+    exp_month: card.exp_month ?? null,
+    exp_year: card.exp_year ?? null,
+    fingerprint: card.fingerprint ?? null,
+    funding: card.funding ?? null,
+    last4: card.last4 ?? null,
+    network: test?.network ?? null,
+    three_d_secure: authenticated
+      ? {
+          authentication_flow: 'challenge',
+          electronic_commerce_indicator: '05',
+          result: 'authenticated',
+          result_reason: null,
+          transaction_id: null,
+          version: '2.2.0',
+        }
+      : null,
+    wallet: null,
+  });
+}
+
 function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
   if (!allowed.includes(String(entry.data.status)))
     throw unexpectedState('SetupIntent', 'confirm', entry.data.status, allowed);
   const method = paymentMethodFor(ctx, entry, params, 'SetupIntent');
+  // A card that needs 3D Secure is authenticated when set up, as a payment's is.
+  const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
+  if (testCardOf(method.data)?.threeDS && !authenticated) {
+    return ctx.set(entry, {
+      last_setup_error: null,
+      next_action: nextAction(entry, params),
+      payment_method: method.id,
+      status: 'requires_action',
+    });
+  }
   const decline = testCardOf(method.data)?.decline;
   if (decline && !testCardOf(method.data)?.attachable) {
     const error = {
@@ -253,7 +308,8 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
   return ctx.set(entry, {
     last_setup_error: null,
-    latest_attempt: recordSetupAttempt(ctx, entry, method, null),
+    latest_attempt: recordSetupAttempt(ctx, entry, method, null, authenticated),
+    next_action: null,
     payment_method: method.id,
     status: 'succeeded',
   });
@@ -432,7 +488,12 @@ export const intentRules: RuleBook = {
       draftIntent(ctx, draft, params, SETUP_INTENT_NULLS);
     },
     afterCreate(ctx, entry, { params }) {
-      if (params.confirm === true) confirmSetupIntent(ctx, entry, {});
+      if (params.confirm !== true) return;
+      confirmSetupIntent(
+        ctx,
+        entry,
+        typeof params.return_url === 'string' ? { return_url: params.return_url } : {},
+      );
     },
     actions: {
       confirm: confirmSetupIntent,
