@@ -387,3 +387,35 @@ describe('SetupIntents', () => {
     });
   });
 });
+
+describe('pm_card_authenticationRequiredOnSetup', () => {
+  it('authenticates a one-time payment and its set-up; once set up, pays off session without it', async () => {
+    const customer = await stripe.customers.create({});
+    const payment = (payment_method: string, off_session: boolean) =>
+      stripe.paymentIntents.create({
+        amount: 900,
+        currency: 'eur',
+        customer: customer.id,
+        payment_method,
+        payment_method_types: ['card'],
+        confirm: true,
+        ...(off_session ? { off_session } : {}),
+      });
+    expect((await payment('pm_card_authenticationRequiredOnSetup', false)).status).toBe('requires_action');
+    await expect(payment('pm_card_authenticationRequiredOnSetup', true)).rejects.toMatchObject({
+      code: 'authentication_required',
+    });
+    const setup = await stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: 'pm_card_authenticationRequiredOnSetup',
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    expect(setup.status).toBe('requires_action');
+    const method = String(setup.payment_method);
+    await expect(payment(method, true)).rejects.toMatchObject({ code: 'authentication_required' });
+    await stripe.setupIntents.confirm(setup.id, { payment_method: method });
+    const offSession = await payment(method, true);
+    expect(offSession).toMatchObject({ status: 'succeeded', amount_received: 900 });
+  });
+});

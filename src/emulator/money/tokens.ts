@@ -30,6 +30,8 @@ export interface TestCard {
   dispute?: boolean;
   /** a payment needs 3D Secure authentication first (`requires_action`) */
   threeDS?: boolean;
+  /** needs 3D Secure only until it is set up (`authenticationRequiredOnSetup`): later payments do not */
+  authenticatedBySetup?: boolean;
   /** Radar's risk evaluation: `elevated` opens a review, `highest` blocks the payment */
   risk?: 'elevated' | 'highest';
 }
@@ -140,6 +142,10 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   threeDSecure2Required: card('4000000000003220', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
   threeDSecureRequired: card('4000000000003063', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
   authenticationRequired: card('4000002760003184', 'Visa', 'visa', 'credit', 'DE', { threeDS: true }),
+  authenticationRequiredOnSetup: card('4000002500003155', 'Visa', 'visa', 'credit', 'FR', {
+    threeDS: true,
+    authenticatedBySetup: true,
+  }),
   riskLevelElevated: card('4000000000009235', 'Visa', 'visa', 'credit', 'US', { risk: 'elevated' }),
   riskLevelHighest: card('4000000000004954', 'Visa', 'visa', 'credit', 'US', {
     risk: 'highest',

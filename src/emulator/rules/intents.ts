@@ -105,7 +105,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   // A 3D Secure card first asks for authentication; confirming again from `requires_action` is
   // the customer having authenticated (the emulator's stand-in for Stripe.js).
   const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
-  if (testCardOf(method.data)?.threeDS && !authenticated) {
+  if (needsAuthentication(ctx, method) && !authenticated) {
     // Off session no customer is there to authenticate: the issuer's soft decline, at once.
     if (params.error_on_requires_action === true || isOffSession(params.off_session))
       return failConfirmation(ctx, entry, method, AUTHENTICATION_REQUIRED);
@@ -156,6 +156,24 @@ function releaseAuthorization(ctx: Ctx, entry: Entry): void {
   const charge = entry.data.latest_charge;
   if (typeof charge === 'string' && ctx.find(charge, ['charge']))
     ctx.ops.createResource(ctx, 'refund', { charge });
+}
+
+/**
+ * Whether paying with `method` asks for 3D Secure: a card that needs it does, except one that needs
+ * it only until set up, once it was (a SetupIntent, or a payment, authenticated).
+ */
+function needsAuthentication(ctx: Ctx, method: Entry): boolean {
+  const test = testCardOf(method.data);
+  if (!test?.threeDS) return false;
+  if (!test.authenticatedBySetup) return true;
+  const setUp = ctx.scope
+    .referencing(method.id)
+    .some(
+      (entry) =>
+        (entry.resource === 'setup_attempt' || entry.resource === 'charge') &&
+        entry.data.status === 'succeeded',
+    );
+  return !setUp;
 }
 
 /** `off_session` on a confirmation: `true`, or a recurring/one-off kind (`recurring`, `one_off`). */
