@@ -419,3 +419,33 @@ describe('pm_card_authenticationRequiredOnSetup', () => {
     expect(offSession).toMatchObject({ status: 'succeeded', amount_received: 900 });
   });
 });
+
+describe("Radar's check cards", () => {
+  const cases: [string, Partial<Stripe.PaymentMethod.Card.Checks>][] = [
+    ['cvcCheckFail', { cvc_check: 'fail' }],
+    ['avsFail', { address_line1_check: 'fail', address_postal_code_check: 'fail' }],
+    ['avsLine1Fail', { address_line1_check: 'fail' }],
+    ['avsZipFail', { address_postal_code_check: 'fail' }],
+    ['avsUnchecked', { address_line1_check: 'unavailable', address_postal_code_check: 'unavailable' }],
+  ];
+  for (const [name, checks] of cases) {
+    it(`pm_card_${name} carries its checks and still pays`, async () => {
+      const intent = await stripe.paymentIntents.create({
+        amount: 700,
+        currency: 'usd',
+        payment_method: `pm_card_${name}`,
+        payment_method_types: ['card'],
+        confirm: true,
+      });
+      expect(intent.status).toBe('succeeded');
+      const method = await stripe.paymentMethods.retrieve(String(intent.payment_method));
+      expect(method.card?.checks).toMatchObject(checks);
+    });
+  }
+
+  it('tok_avsFail pays with a card whose address checks fail', async () => {
+    const charge = await stripe.charges.create({ amount: 700, currency: 'usd', source: 'tok_avsFail' });
+    expect(charge.status).toBe('succeeded');
+    expect(charge.source).toMatchObject({ address_line1_check: 'fail', address_zip_check: 'fail' });
+  });
+});

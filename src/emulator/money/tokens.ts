@@ -34,6 +34,22 @@ export interface TestCard {
   authenticatedBySetup?: boolean;
   /** Radar's risk evaluation: `elevated` opens a review, `highest` blocks the payment */
   risk?: 'elevated' | 'highest';
+  /** the issuer's address and CVC checks, where not the usual (CVC passes, no address to check) */
+  checks?: Partial<CardChecks>;
+}
+
+type Check = 'pass' | 'fail' | 'unavailable' | 'unchecked' | null;
+
+/** A card's verification checks, as payment methods and charges name them. */
+export interface CardChecks {
+  address_line1_check: Check;
+  address_postal_code_check: Check;
+  cvc_check: Check;
+}
+
+/** The checks of a card (a test card's own, else CVC passed and no address checked). */
+export function cardChecks(test: TestCard | undefined): CardChecks {
+  return { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass', ...test?.checks };
 }
 
 const declined = (decline_code: string, message = 'Your card was declined.'): Decline => ({
@@ -152,6 +168,20 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     decline: declined('fraudulent'),
   }),
   radarBlock: RADAR_BLOCK,
+  // Radar's checks: with the default rules the payment still succeeds.
+  cvcCheckFail: card('4000000000000101', 'Visa', 'visa', 'credit', 'US', { checks: { cvc_check: 'fail' } }),
+  avsFail: card('4000000000000010', 'Visa', 'visa', 'credit', 'US', {
+    checks: { address_line1_check: 'fail', address_postal_code_check: 'fail' },
+  }),
+  avsLine1Fail: card('4000000000000028', 'Visa', 'visa', 'credit', 'US', {
+    checks: { address_line1_check: 'fail', address_postal_code_check: 'pass' },
+  }),
+  avsZipFail: card('4000000000000036', 'Visa', 'visa', 'credit', 'US', {
+    checks: { address_line1_check: 'pass', address_postal_code_check: 'fail' },
+  }),
+  avsUnchecked: card('4000000000000044', 'Visa', 'visa', 'credit', 'US', {
+    checks: { address_line1_check: 'unavailable', address_postal_code_check: 'unavailable' },
+  }),
 };
 
 const BY_NUMBER = new Map<string, TestCard>();

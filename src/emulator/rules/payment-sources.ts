@@ -14,6 +14,7 @@ import { TOKEN_PREFIXES } from '../engine/prefixes.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import {
+  cardChecks,
   cardForNumber,
   cardForPaymentMethod,
   cardForToken,
@@ -32,21 +33,22 @@ export function testExpiry(ctx: Ctx): { exp_month: number; exp_year: number } {
 
 /** A `card` object (not stored) for a test card. */
 export function cardObject(ctx: Ctx, test: TestCard, fields: JsonObject = {}, id?: string): JsonObject {
+  const checks = cardChecks(test);
   return ctx.build(
     'card',
     {
       address_city: null,
       address_country: null,
       address_line1: null,
-      address_line1_check: null,
+      address_line1_check: checks.address_line1_check,
       address_line2: null,
       address_state: null,
       address_zip: null,
-      address_zip_check: null,
+      address_zip_check: checks.address_postal_code_check,
       brand: test.brand,
       country: test.country,
       customer: null,
-      cvc_check: 'pass',
+      cvc_check: checks.cvc_check,
       dynamic_last4: null,
       fingerprint: fingerprintOf(test.number),
       funding: test.funding,
@@ -117,7 +119,7 @@ function cardFromHash(ctx: Ctx, hash: JsonObject, param: string): JsonObject {
   ]) {
     if (typeof hash[key] === 'string') fields[key] = hash[key];
   }
-  if (typeof hash.cvc === 'string') fields.cvc_check = 'unchecked';
+  if (typeof hash.cvc === 'string') fields.cvc_check = test.checks?.cvc_check ?? 'unchecked';
   if (isObject(hash.metadata)) fields.metadata = hash.metadata;
   return cardObject(ctx, test, fields);
 }
@@ -190,7 +192,7 @@ export function testCardOf(data: JsonObject): TestCard | undefined {
 function paymentMethodCard(ctx: Ctx, test: TestCard, fields: JsonObject = {}): JsonObject {
   return ctx.sub('payment_method_card', {
     brand: test.network,
-    checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+    checks: { ...cardChecks(test) },
     country: test.country,
     display_brand: test.network,
     fingerprint: fingerprintOf(test.number),
