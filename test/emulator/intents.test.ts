@@ -440,6 +440,7 @@ describe("Radar's check cards", () => {
       expect(intent.status).toBe('succeeded');
       const method = await stripe.paymentMethods.retrieve(String(intent.payment_method));
       expect(method.card?.checks).toMatchObject(checks);
+      expect((await chargeOf(intent)).payment_method_details?.card?.checks).toMatchObject(checks);
     });
   }
 

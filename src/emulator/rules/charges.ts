@@ -22,7 +22,7 @@ import type { Entry } from '../engine/store.ts';
 import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
-import type { Decline, TestCard } from '../money/tokens.ts';
+import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome } from './radar.ts';
 
@@ -44,7 +44,7 @@ function cardDetails(ctx: Ctx, card: JsonObject, test: TestCard | undefined): Js
     card: ctx.sub('payment_method_details_card', {
       amount_authorized: null,
       brand: network,
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      checks: { ...cardChecks(test) },
       country: card.country ?? test?.country ?? null,
       exp_month: card.exp_month ?? 8,
       exp_year: card.exp_year ?? 2030,
