@@ -450,3 +450,33 @@ describe("Radar's check cards", () => {
     expect(charge.source).toMatchObject({ address_line1_check: 'fail', address_zip_check: 'fail' });
   });
 });
+
+describe('pm_card_bypassPending', () => {
+  /** The platform's available USD. */
+  const availableUsd = async () =>
+    (await stripe.balance.retrieve()).available.find((entry) => entry.currency === 'usd')?.amount ?? 0;
+
+  it("a payment's funds are available at once, captured now or later", async () => {
+    const before = await availableUsd();
+    const paid = await stripe.paymentIntents.create({
+      amount: 10000,
+      currency: 'usd',
+      payment_method: 'pm_card_bypassPending',
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    const paidCharge = await chargeOf(paid);
+    expect(paidCharge.balance_transaction).toMatchObject({ status: 'available', net: 10000 - 320 });
+    const held = await authorize(5000, { payment_method: 'pm_card_bypassPending' });
+    await stripe.paymentIntents.capture(held.id);
+    expect((await chargeOf(held)).balance_transaction).toMatchObject({
+      status: 'available',
+      net: 5000 - 175,
+    });
+    expect(await availableUsd()).toBe(before + 10000 - 320 + 5000 - 175);
+    // Other cards' funds wait.
+    const pending = await authorize(5000);
+    await stripe.paymentIntents.capture(pending.id);
+    expect((await chargeOf(pending)).balance_transaction).toMatchObject({ status: 'pending' });
+  });
+});

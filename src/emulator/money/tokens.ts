@@ -34,6 +34,8 @@ export interface TestCard {
   authenticatedBySetup?: boolean;
   /** Radar's risk evaluation: `elevated` opens a review, `highest` blocks the payment */
   risk?: 'elevated' | 'highest';
+  /** a payment's funds are available at once, not pending (`bypassPending`) */
+  bypassPending?: boolean;
   /** the issuer's address and CVC checks, where not the usual (CVC passes, no address to check) */
   checks?: Partial<CardChecks>;
 }
@@ -168,6 +170,10 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     decline: declined('fraudulent'),
   }),
   radarBlock: RADAR_BLOCK,
+  bypassPending: card('4000000000000077', 'Visa', 'visa', 'credit', 'US', { bypassPending: true }),
+  bypassPendingInternational: card('4000003720000278', 'Visa', 'visa', 'credit', 'IE', {
+    bypassPending: true,
+  }),
   // Radar's checks: with the default rules the payment still succeeds.
   cvcCheckFail: card('4000000000000101', 'Visa', 'visa', 'credit', 'US', { checks: { cvc_check: 'fail' } }),
   avsFail: card('4000000000000010', 'Visa', 'visa', 'credit', 'US', {

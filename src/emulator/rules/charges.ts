@@ -136,17 +136,24 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     transfer_group: null,
     ...input.extra,
   });
-  if (capture) {
-    data.balance_transaction = balanceTransaction(ctx, {
-      amount: input.amount,
-      currency: input.currency,
-      type: 'charge',
-      source: String(data.id),
-      fee: cardFee(input.amount),
-    }).id;
-  }
+  if (capture) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
   if (test?.dispute && !decline) openDispute(ctx, data);
   return decline;
+}
+
+/**
+ * The balance transaction of `amount` captured on a charge, net of the card fee: pending for two
+ * days, or available at once for a `bypassPending` test card.
+ */
+function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: TestCard | undefined): Entry {
+  return balanceTransaction(ctx, {
+    amount,
+    currency: charge.currency ?? 'usd',
+    type: 'charge',
+    source: String(charge.id),
+    fee: cardFee(amount),
+    ...(test?.bypassPending ? { delay: 0 } : {}),
+  });
 }
 
 /** The dispute a `tok_createDispute` charge gets at once. */
@@ -316,13 +323,9 @@ export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
  * with what was received.
  */
 export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
-  const transaction = balanceTransaction(ctx, {
-    amount,
-    currency: entry.data.currency ?? 'usd',
-    type: 'charge',
-    source: entry.id,
-    fee: cardFee(amount),
-  });
+  const details = isObject(entry.data.payment_method_details) ? entry.data.payment_method_details : {};
+  const test = testCardOf(isObject(details.card) ? details.card : {});
+  const transaction = chargeTransaction(ctx, entry.data, amount, test);
   const updated = ctx.set(entry, {
     amount_captured: amount,
     amount_refunded: Number(entry.data.amount) - amount,
