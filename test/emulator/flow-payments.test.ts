@@ -160,6 +160,27 @@ describe('payments', () => {
     stream.close();
   });
 
+  it('cancelling a held payment releases the authorization: its charge is refunded whole', async () => {
+    const { createPaymentIntent: intent } = await f.ok(`mutation {
+      createPaymentIntent(input: { amount: 2200, currency: "usd", paymentMethod: "pm_card_visa", captureMethod: MANUAL, confirm: true }) { id }
+    }`);
+    const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
+    const { cancelPaymentIntent: canceled } = await f.ok(
+      `mutation($id: ID!) { cancelPaymentIntent(id: $id) { ${INTENT} } }`,
+      { id: intent.id },
+    );
+    expect(canceled).toMatchObject({
+      status: 'CANCELED',
+      amountCapturable: 0,
+      latestCharge: { captured: false, refunded: true, amountRefunded: 2200 },
+    });
+    expect((await stream.take(2)).map((e) => e.type).sort()).toEqual([
+      'charge.refunded',
+      'payment_intent.canceled',
+    ]);
+    stream.close();
+  });
+
   it('a refund: charge.refunded and refund.created, amounts on the charge', async () => {
     const { createPaymentIntent: intent } = await f.ok(`mutation {
       createPaymentIntent(input: { amount: 4000, currency: "usd", paymentMethod: "pm_card_visa", confirm: true }) { ${INTENT} }
