@@ -480,3 +480,34 @@ describe('pm_card_bypassPending', () => {
     expect((await chargeOf(pending)).balance_transaction).toMatchObject({ status: 'pending' });
   });
 });
+
+describe('dispute test cards', () => {
+  /** The dispute opened on a payment with `payment_method`. */
+  async function disputeOf(payment_method: string): Promise<Stripe.Dispute> {
+    const intent = await stripe.paymentIntents.create({
+      amount: 4200,
+      currency: 'usd',
+      payment_method,
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    const disputes = await stripe.disputes.list({ payment_intent: intent.id });
+    expect(disputes.data).toHaveLength(1);
+    return disputes.data[0]!;
+  }
+
+  it('pm_card_createDisputeProductNotReceived: a chargeback for a product not received', async () => {
+    const dispute = await disputeOf('pm_card_createDisputeProductNotReceived');
+    expect(dispute).toMatchObject({ reason: 'product_not_received', status: 'needs_response', amount: 4200 });
+    expect(dispute.balance_transactions).toMatchObject([{ amount: -4200, fee: 1500 }]);
+  });
+
+  it('pm_card_createDisputeInquiry: an inquiry, no money moved, the charge still refundable', async () => {
+    const dispute = await disputeOf('pm_card_createDisputeInquiry');
+    expect(dispute).toMatchObject({
+      status: 'warning_needs_response',
+      balance_transactions: [],
+      is_charge_refundable: true,
+    });
+  });
+});

@@ -26,8 +26,8 @@ export interface TestCard {
   decline?: Decline;
   /** attaching it to a customer succeeds even though charges fail (`tok_chargeCustomerFail`) */
   attachable?: boolean;
-  /** a successful charge is disputed at once (`tok_createDispute`) */
-  dispute?: boolean;
+  /** a successful charge is disputed at once (`tok_createDispute`): a chargeback, or an inquiry */
+  dispute?: { reason: 'fraudulent' | 'product_not_received'; inquiry?: boolean };
   /** a payment needs 3D Secure authentication first (`requires_action`) */
   threeDS?: boolean;
   /** needs 3D Secure only until it is set up (`authenticationRequiredOnSetup`): later payments do not */
@@ -156,7 +156,15 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
     decline: declined('generic_decline'),
     attachable: true,
   }),
-  createDispute: card('4000000000000259', 'Visa', 'visa', 'credit', 'US', { dispute: true }),
+  createDispute: card('4000000000000259', 'Visa', 'visa', 'credit', 'US', {
+    dispute: { reason: 'fraudulent' },
+  }),
+  createDisputeProductNotReceived: card('4000000000002685', 'Visa', 'visa', 'credit', 'US', {
+    dispute: { reason: 'product_not_received' },
+  }),
+  createDisputeInquiry: card('4000000000001976', 'Visa', 'visa', 'credit', 'US', {
+    dispute: { reason: 'fraudulent', inquiry: true },
+  }),
   threeDSecure2Required: card('4000000000003220', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
   threeDSecureRequired: card('4000000000003063', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
   authenticationRequired: card('4000002760003184', 'Visa', 'visa', 'credit', 'DE', { threeDS: true }),

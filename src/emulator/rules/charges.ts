@@ -137,7 +137,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     ...input.extra,
   });
   if (capture) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
-  if (test?.dispute && !decline) openDispute(ctx, data);
+  if (test?.dispute && !decline) openDispute(ctx, data, test.dispute);
   return decline;
 }
 
@@ -156,25 +156,32 @@ function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: T
   });
 }
 
-/** The dispute a `tok_createDispute` charge gets at once. */
-function openDispute(ctx: Ctx, charge: JsonObject): void {
+/**
+ * The dispute a `tok_createDispute` charge gets at once: a chargeback withdraws the amount and the
+ * dispute fee; an inquiry (`warning_needs_response`) moves no money and leaves the charge refundable.
+ */
+function openDispute(ctx: Ctx, charge: JsonObject, kind: NonNullable<TestCard['dispute']>): void {
   charge.disputed = true;
   const dispute = ctx.build('dispute');
-  const withdrawal = balanceTransaction(ctx, {
-    amount: -Number(charge.amount ?? 0),
-    currency: charge.currency ?? null,
-    type: 'adjustment',
-    source: String(dispute.id),
-    fees: [{ amount: DISPUTE_FEE, type: 'stripe_fee', description: 'Dispute fee' }],
-    description: `Chargeback withdrawal for ${String(charge.id)}`,
-  });
+  const withdrawals = kind.inquiry
+    ? []
+    : [
+        balanceTransaction(ctx, {
+          amount: -Number(charge.amount ?? 0),
+          currency: charge.currency ?? null,
+          type: 'adjustment',
+          source: String(dispute.id),
+          fees: [{ amount: DISPUTE_FEE, type: 'stripe_fee', description: 'Dispute fee' }],
+          description: `Chargeback withdrawal for ${String(charge.id)}`,
+        }).data,
+      ];
   ctx.insert(
     'dispute',
     ctx.build(
       'dispute',
       {
         amount: charge.amount ?? 0,
-        balance_transactions: [withdrawal.data],
+        balance_transactions: withdrawals,
         charge: String(charge.id),
         currency: charge.currency ?? 'usd',
         evidence_details: {
@@ -183,10 +190,10 @@ function openDispute(ctx: Ctx, charge: JsonObject): void {
           past_due: false,
           submission_count: 0,
         },
-        is_charge_refundable: false,
+        is_charge_refundable: kind.inquiry === true,
         payment_intent: charge.payment_intent ?? null,
-        reason: 'fraudulent',
-        status: 'needs_response',
+        reason: kind.reason,
+        status: kind.inquiry ? 'warning_needs_response' : 'needs_response',
       },
       String(dispute.id),
     ),
