@@ -511,3 +511,22 @@ describe('dispute test cards', () => {
     });
   });
 });
+
+describe('a declined payment method', () => {
+  it('is not spent: a retry with it declines again rather than being refused', async () => {
+    const method = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { token: 'tok_chargeDeclined' },
+    });
+    const attempt = () =>
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: method.id,
+        payment_method_types: ['card'],
+        confirm: true,
+      });
+    await expect(attempt()).rejects.toMatchObject({ statusCode: 402, code: 'card_declined' });
+    await expect(attempt()).rejects.toMatchObject({ statusCode: 402, code: 'card_declined' });
+  });
+});

@@ -232,7 +232,9 @@ export function createCardPaymentMethod(ctx: Ctx, test: TestCard, fields: JsonOb
  */
 function spent(ctx: Ctx, method: Entry): boolean {
   if (method.data.customer) return false;
-  return ctx.scope.referencing(method.id).some((entry) => entry.resource === 'charge');
+  return ctx.scope
+    .referencing(method.id)
+    .some((entry) => entry.resource === 'charge' && entry.data.status === 'succeeded');
 }
 
 function refuseSpent(ctx: Ctx, method: Entry, param: string): void {
