@@ -225,6 +225,76 @@ describe('payouts and application fees', () => {
   });
 });
 
+describe('application fees of Connect charges', () => {
+  /** A custom account that can take card payments, with a bank account. */
+  const newAccount = async () =>
+    (
+      await stripe.accounts.create({
+        type: 'custom',
+        external_account: 'btok_us_verified',
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      })
+    ).id;
+
+  it("a destination charge's fee is taken from the destination's payment", async () => {
+    const account = await newAccount();
+    const intent = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      payment_method_types: ['card'],
+      application_fee_amount: 500,
+      transfer_data: { destination: account },
+    });
+    const charge = await stripe.charges.retrieve(intent.latest_charge as string, {
+      expand: ['transfer'],
+    });
+    const payment = (charge.transfer as Stripe.Transfer).destination_payment as string;
+    const fee = await stripe.applicationFees.retrieve(charge.application_fee as string);
+    expect(fee).toMatchObject({ account, amount: 500, charge: payment, originating_transaction: charge.id });
+    const paid = await stripe.charges.retrieve(payment, {}, { stripeAccount: account });
+    expect(paid.application_fee).toBe(fee.id);
+  });
+
+  it("a direct charge's fee is taken from the charge on the connected account", async () => {
+    const account = await newAccount();
+    const onAccount = { stripeAccount: account };
+    const intent = await stripe.paymentIntents.create(
+      {
+        amount: 5000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        payment_method_types: ['card'],
+        application_fee_amount: 300,
+      },
+      onAccount,
+    );
+    const charge = await stripe.charges.retrieve(
+      intent.latest_charge as string,
+      { expand: ['balance_transaction'] },
+      onAccount,
+    );
+    expect(charge).toMatchObject({
+      application_fee_amount: 300,
+      application_fee: expect.stringMatching(/^fee_/),
+    });
+    const txn = charge.balance_transaction as Stripe.BalanceTransaction;
+    expect(txn.fee_details.map((line) => [line.type, line.amount])).toEqual([
+      ['stripe_fee', Math.round(5000 * 0.029) + 30],
+      ['application_fee', 300],
+    ]);
+    expect(txn.net).toBe(5000 - txn.fee);
+    // The platform holds the fee, which names the connected account's charge.
+    const fee = await stripe.applicationFees.retrieve(charge.application_fee as string, {
+      expand: ['balance_transaction'],
+    });
+    expect(fee).toMatchObject({ account, amount: 300, charge: charge.id, originating_transaction: null });
+    expect(fee.balance_transaction).toMatchObject({ amount: 300, type: 'application_fee' });
+  });
+});
+
 describe('Stripe-Account scoping', () => {
   const connected = { stripeAccount: SEED.connected.account };
 

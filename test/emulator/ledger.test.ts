@@ -178,7 +178,7 @@ describe('the ledger', () => {
     expect(destination.transfer).toMatch(/^tr_/);
     expect(destination.application_fee).toMatch(/^fee_/);
     const fee = call('GET', `/v1/application_fees/${String(destination.application_fee)}`);
-    expect(fee).toMatchObject({ amount: 500, account: connected, charge: destination.id });
+    expect(fee).toMatchObject({ amount: 500, account: connected, originating_transaction: destination.id });
     expect(txnOf(fee.balance_transaction)).toMatchObject({ amount: 500, type: 'application_fee' });
     const destTransfer = call('GET', `/v1/transfers/${String(destination.transfer)}`);
     expect(destTransfer).toMatchObject({
@@ -193,6 +193,9 @@ describe('the ledger', () => {
       net: 7500,
       fee_details: [expect.objectContaining({ type: 'application_fee', amount: 500 })],
     });
+    // The fee is taken from the destination's payment.
+    expect(fee.charge).toBe(destPayment.id);
+    expect(destPayment.application_fee).toBe(fee.id);
     platform += 8000 - (Math.round(8000 * 0.029) + 30) - 8000 + 500;
     account += 7500;
 

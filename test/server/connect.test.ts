@@ -113,3 +113,26 @@ describe('connectedAccount(id:)', () => {
     expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });
 });
+
+describe('application fees', () => {
+  it("a destination charge's fee reads its charge on the connected account", async () => {
+    const charge = await h.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/charges',
+      params: {
+        amount: 5000,
+        currency: 'usd',
+        source: 'tok_visa',
+        application_fee_amount: 500,
+        transfer_data: { destination: accountA },
+      },
+    });
+    const response = await h.query(
+      `{ charge(id: "${charge.id}") { applicationFee { charge { id amount } originatingTransaction { id } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    const fee = (response.body.data as any).charge.applicationFee;
+    expect(fee.charge).toMatchObject({ id: expect.stringMatching(/^py_/), amount: 5000 });
+    expect(fee.originatingTransaction).toEqual({ id: charge.id });
+  });
+});

@@ -9,7 +9,8 @@
  *   connected account to the platform.
  * - Destination charges (`transfer_data[destination]`, `application_fee_amount`): the charge's
  *   transfer to the destination (seen there as a `py_` payment, net of the application fee) and the
- *   application fee object, as Stripe makes them.
+ *   application fee object, as Stripe makes them; a direct charge (on a connected account) with
+ *   `application_fee_amount` pays its fee the same way.
  * - Transfers and payouts take only what is available (Stripe's `balance_insufficient`), but a
  *   transfer tied to a charge (`source_transaction`) may use the charge's pending funds.
  */
@@ -235,18 +236,24 @@ export function requireAvailable(ctx: Ctx, amount: number, currency: string, kin
 }
 
 /**
- * A captured destination charge (`transfer_data[destination]`): its transfer to the destination
- * (amount `transfer_data[amount]`, else the whole charge) and, with `application_fee_amount`, the
- * application fee the platform collects from it. Sets the charge's `transfer` and `application_fee`.
+ * A captured Connect charge. A destination charge (`transfer_data[destination]`): its transfer to
+ * the destination (amount `transfer_data[amount]`, else the whole charge) and, with
+ * `application_fee_amount`, the application fee the platform collects from the destination's
+ * payment. A direct charge (made on a connected account) with `application_fee_amount`: the fee
+ * the platform collects from it. Sets the charge's `transfer` and `application_fee`.
  */
 export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
   const charge = ctx.current(stored).data;
   if (charge.captured !== true || charge.status !== 'succeeded' || charge.transfer) return;
+  if (charge.application_fee) return;
+  const feeAmount = typeof charge.application_fee_amount === 'number' ? charge.application_fee_amount : 0;
   const transferData = charge.transfer_data;
-  if (!isObject(transferData) || typeof transferData.destination !== 'string') return;
+  if (!isObject(transferData) || typeof transferData.destination !== 'string') {
+    if (ctx.scope.account && feeAmount > 0) collectApplicationFee(ctx, ctx.scope, stored, feeAmount, null);
+    return;
+  }
   const destination = transferData.destination;
   const amount = Number(charge.amount_captured ?? charge.amount ?? 0);
-  const feeAmount = typeof charge.application_fee_amount === 'number' ? charge.application_fee_amount : 0;
   const transferAmount = typeof transferData.amount === 'number' ? transferData.amount : amount;
   const transfer = ctx.ops.createResource(ctx, 'transfer', {
     amount: transferAmount,
@@ -259,40 +266,67 @@ export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
   // The destination's payment pays the application fee.
   const scope = ctx.store.scope(destination);
   const payment = scope.get(String(ctx.current(transfer).data.destination_payment));
-  const received = payment ? scope.get(String(payment.data.balance_transaction)) : undefined;
+  if (!payment) return;
+  ctx.set(stored, { application_fee: collectApplicationFee(ctx, scope, payment, feeAmount, stored.id) });
+}
+
+/**
+ * The application fee the platform collects from `charge`, a payment in the connected account of
+ * `scope`: a fee line on the charge's balance transaction there, the `application_fee` (kept with
+ * the platform's objects, `charge` naming the connected account's payment and
+ * `originating_transaction` the platform's charge of a destination charge) with its balance
+ * transaction, and the payment's `application_fee`. Returns the fee's id.
+ */
+function collectApplicationFee(
+  ctx: Ctx,
+  scope: Scope,
+  charge: Entry,
+  amount: number,
+  originating: string | null,
+): string {
+  const account = String(scope.account);
+  const currency = charge.data.currency ?? 'usd';
+  const received = scope.get(String(charge.data.balance_transaction));
   if (received) {
+    const fee = Number(received.data.fee ?? 0) + amount;
+    const details = Array.isArray(received.data.fee_details) ? received.data.fee_details : [];
     const line = {
-      amount: feeAmount,
+      amount,
       application: PLATFORM_APPLICATION,
-      currency: received.data.currency ?? 'usd',
+      currency,
       description: 'Application fee',
       type: 'application_fee',
     };
     scope.replace(received, {
       ...received.data,
-      fee: feeAmount,
-      fee_details: [line],
-      net: Number(received.data.amount) - feeAmount,
+      fee,
+      fee_details: [...details, line],
+      net: Number(received.data.amount) - fee,
     });
   }
+  const platform = ctx.store.platform;
   const fee = ctx.build('application_fee', {
-    account: destination,
-    amount: feeAmount,
+    account,
+    amount,
     amount_refunded: 0,
     application: PLATFORM_APPLICATION,
-    charge: String(charge.id),
-    currency: charge.currency ?? 'usd',
-    originating_transaction: null,
+    charge: charge.id,
+    currency,
+    originating_transaction: originating,
     refunded: false,
   });
   fee.balance_transaction = balanceTransaction(ctx, {
-    amount: feeAmount,
-    currency: charge.currency ?? null,
+    amount,
+    currency,
     type: 'application_fee',
     source: String(fee.id),
+    scope: platform,
   }).id;
-  ctx.insert('application_fee', fee);
-  ctx.set(stored, { application_fee: String(fee.id) });
+  if (ctx.scope === platform) ctx.insert('application_fee', fee);
+  else insertIn(platform, 'application_fee', fee);
+  const paid = scope.get(charge.key) ?? charge;
+  scope.replace(paid, { ...paid.data, application_fee: String(fee.id) });
+  return String(fee.id);
 }
 
 /** Money per metric ton of a Climate product in `currency`. */

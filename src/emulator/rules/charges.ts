@@ -311,15 +311,19 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
   ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= whole });
 }
 
-/** A destination charge's `transfer_data` and `application_fee_amount` from request parameters. */
+/**
+ * A Connect charge's `transfer_data` and `application_fee_amount` from request parameters: a
+ * destination charge's, or a direct charge's (made on a connected account) fee.
+ */
 export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
+  const fee = typeof params.application_fee_amount === 'number' ? params.application_fee_amount : null;
   const transfer = params.transfer_data;
-  if (!isObject(transfer) || typeof transfer.destination !== 'string') return {};
+  if (!isObject(transfer) || typeof transfer.destination !== 'string')
+    return ctx.scope.account && fee !== null ? { application_fee_amount: fee } : {};
   ctx.require(transfer.destination, ['account'], 'transfer_data[destination]', 400);
   return {
     transfer_data: { amount: transfer.amount ?? null, destination: transfer.destination },
-    application_fee_amount:
-      typeof params.application_fee_amount === 'number' ? params.application_fee_amount : null,
+    application_fee_amount: fee,
   };
 }
 
