@@ -236,8 +236,8 @@ describe('application fees of Connect charges', () => {
       })
     ).id;
 
-  it("a destination charge's fee is taken from the destination's payment", async () => {
-    const account = await newAccount();
+  /** A PaymentIntent's destination charge of 50.00 to `account` with a fee of 5.00, its transfer expanded. */
+  const destinationCharge = async (account: string) => {
     const intent = await stripe.paymentIntents.create({
       amount: 5000,
       currency: 'usd',
@@ -247,14 +247,38 @@ describe('application fees of Connect charges', () => {
       application_fee_amount: 500,
       transfer_data: { destination: account },
     });
-    const charge = await stripe.charges.retrieve(intent.latest_charge as string, {
-      expand: ['transfer'],
-    });
+    return stripe.charges.retrieve(intent.latest_charge as string, { expand: ['transfer'] });
+  };
+
+  it("a destination charge's fee is taken from the destination's payment", async () => {
+    const account = await newAccount();
+    const charge = await destinationCharge(account);
     const payment = (charge.transfer as Stripe.Transfer).destination_payment as string;
     const fee = await stripe.applicationFees.retrieve(charge.application_fee as string);
     expect(fee).toMatchObject({ account, amount: 500, charge: payment, originating_transaction: charge.id });
     const paid = await stripe.charges.retrieve(payment, {}, { stripeAccount: account });
     expect(paid.application_fee).toBe(fee.id);
+  });
+
+  it('a reversal with refund_application_fee refunds the fee in proportion, all of it when full', async () => {
+    const charge = await destinationCharge(await newAccount());
+    const transfer = (charge.transfer as Stripe.Transfer).id;
+    const fee = charge.application_fee as string;
+    await stripe.transfers.createReversal(transfer, { amount: 1000 });
+    expect((await stripe.applicationFees.retrieve(fee)).amount_refunded).toBe(0);
+    await stripe.transfers.createReversal(transfer, { amount: 2000, refund_application_fee: true });
+    expect(await stripe.applicationFees.retrieve(fee)).toMatchObject({
+      amount_refunded: 200,
+      refunded: false,
+    });
+    // A full reversal refunds the whole fee.
+    const whole = await destinationCharge(await newAccount());
+    await stripe.transfers.createReversal((whole.transfer as Stripe.Transfer).id, {
+      refund_application_fee: true,
+    });
+    const refunded = await stripe.applicationFees.retrieve(whole.application_fee as string);
+    expect(refunded).toMatchObject({ amount_refunded: 500, refunded: true });
+    expect(refunded.refunds.data.map((r) => r.amount)).toEqual([500]);
   });
 
   it("a direct charge's fee is taken from the charge on the connected account", async () => {

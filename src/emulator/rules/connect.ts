@@ -10,14 +10,15 @@
  * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
  *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
  *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
- *   (a destination charge's transfer aside).
+ *   (a destination charge's transfer aside). With `refund_application_fee`, the reversal of a
+ *   destination charge's transfer refunds its application fee in proportion to the amount reversed.
  * - A payout goes to the account's default external account for its currency unless it names a
  *   `destination`, and can be canceled while pending; application fee refunds work like charge
  *   refunds.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
 import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
@@ -133,6 +134,22 @@ function applyCapabilities(ctx: Ctx, accountId: string, capabilities: unknown): 
   }
 }
 
+/**
+ * `part` of `whole` of `amount`, in proportion (all of it for the whole), but no more than `left`:
+ * what a refund or a reversal gives back of a transfer or an application fee.
+ */
+const inProportion = (amount: number, part: number, whole: number, left: number) =>
+  whole > 0 ? Math.min(left, Math.round((amount * part) / whole)) : 0;
+
+/** Refunds the application fee `feeId` in proportion to what a refund or a reversal gives back. */
+export function refundApplicationFee(ctx: Ctx, feeId: Json | undefined, part: number, whole: number): void {
+  const fee = typeof feeId === 'string' ? ctx.find(feeId, ['application_fee']) : undefined;
+  if (!fee) return;
+  const amount = Number(fee.data.amount ?? 0);
+  const refund = inProportion(amount, part, whole, amount - Number(fee.data.amount_refunded ?? 0));
+  if (refund > 0) ctx.ops.createResource(ctx, 'fee_refund', { amount: refund }, fee);
+}
+
 function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
   const transfer = parent ?? ctx.require(String(draft.transfer), ['transfer'], 'transfer', 400);
   const amount = Number(transfer.data.amount ?? 0);
@@ -180,6 +197,11 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
     transfer: transfer.id,
   });
   ctx.set(transfer, { amount_reversed: reversed + reversal, reversed: reversed + reversal >= amount });
+  if (params.refund_application_fee === true) {
+    const source = transfer.data.source_transaction;
+    const charge = typeof source === 'string' ? ctx.find(source, ['charge']) : undefined;
+    refundApplicationFee(ctx, charge?.data.application_fee, reversal, amount);
+  }
 }
 
 /**
