@@ -281,6 +281,40 @@ describe('application fees of Connect charges', () => {
     expect(refunded.refunds.data.map((r) => r.amount)).toEqual([500]);
   });
 
+  it('a refund with reverse_transfer and refund_application_fee gives both back in proportion', async () => {
+    const charge = await destinationCharge(await newAccount());
+    const transfer = (charge.transfer as Stripe.Transfer).id;
+    const fee = charge.application_fee as string;
+    // Without the flags, the platform alone gives the money back.
+    const plain = await stripe.refunds.create({ charge: charge.id, amount: 500 });
+    expect(plain.transfer_reversal).toBeNull();
+    const refund = await stripe.refunds.create({
+      charge: charge.id,
+      amount: 1000,
+      reverse_transfer: true,
+      refund_application_fee: true,
+    });
+    const reversal = await stripe.transfers.retrieveReversal(transfer, refund.transfer_reversal as string);
+    expect(reversal).toMatchObject({ amount: 1000, source_refund: refund.id, transfer });
+    expect((await stripe.transfers.retrieve(transfer)).amount_reversed).toBe(1000);
+    expect((await stripe.applicationFees.retrieve(fee)).amount_refunded).toBe(100);
+    // The rest of the charge: as much again in proportion.
+    await stripe.refunds.create({ charge: charge.id, reverse_transfer: true, refund_application_fee: true });
+    expect(await stripe.transfers.retrieve(transfer)).toMatchObject({
+      amount_reversed: 4500,
+      reversed: false,
+    });
+    expect(await stripe.applicationFees.retrieve(fee)).toMatchObject({
+      amount_refunded: 450,
+      refunded: false,
+    });
+    // A full refund gives back the whole transfer and fee.
+    const full = await destinationCharge(await newAccount());
+    await stripe.refunds.create({ charge: full.id, reverse_transfer: true, refund_application_fee: true });
+    expect((await stripe.transfers.retrieve((full.transfer as Stripe.Transfer).id)).reversed).toBe(true);
+    expect((await stripe.applicationFees.retrieve(full.application_fee as string)).refunded).toBe(true);
+  });
+
   it("a direct charge's fee is taken from the charge on the connected account", async () => {
     const account = await newAccount();
     const onAccount = { stripeAccount: account };

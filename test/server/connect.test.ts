@@ -115,8 +115,9 @@ describe('connectedAccount(id:)', () => {
 });
 
 describe('application fees', () => {
-  it("a destination charge's fee reads its charge on the connected account", async () => {
-    const charge = await h.admin.request<Obj>({
+  /** A destination charge of 50.00 to account A with a fee of 5.00. */
+  const destinationCharge = () =>
+    h.admin.request<Obj>({
       method: 'POST',
       path: '/v1/charges',
       params: {
@@ -127,6 +128,9 @@ describe('application fees', () => {
         transfer_data: { destination: accountA },
       },
     });
+
+  it("a destination charge's fee reads its charge on the connected account", async () => {
+    const charge = await destinationCharge();
     const response = await h.query(
       `{ charge(id: "${charge.id}") { applicationFee { charge { id amount } originatingTransaction { id } } } }`,
     );
@@ -134,5 +138,24 @@ describe('application fees', () => {
     const fee = (response.body.data as any).charge.applicationFee;
     expect(fee.charge).toMatchObject({ id: expect.stringMatching(/^py_/), amount: 5000 });
     expect(fee.originatingTransaction).toEqual({ id: charge.id });
+  });
+
+  it("a refund's transfer reversal and fee refund, read through the refund", async () => {
+    const charge = await destinationCharge();
+    const refund = await h.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/refunds',
+      params: { charge: charge.id, amount: 1000, reverse_transfer: true, refund_application_fee: true },
+    });
+    const response = await h.query(
+      `{ refund(id: "${refund.id}") { transferReversal { amount sourceRefund { id } } charge { applicationFee { amountRefunded } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      refund: {
+        transferReversal: { amount: 1000, sourceRefund: { id: refund.id } },
+        charge: { applicationFee: { amountRefunded: 100 } },
+      },
+    });
   });
 });

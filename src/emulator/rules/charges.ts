@@ -8,6 +8,8 @@
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full;
  *   an uncaptured charge is refunded whole (the authorization released, no balance transaction).
+ *   A destination charge's refund may reverse its transfer and refund its application fee
+ *   (`reverse_transfer`, `refund_application_fee`; rules/connect.ts).
  * - A dispute's evidence is submitted with an update (`submit` defaults to true): the dispute goes
  *   `under_review` (`warning_under_review` for an inquiry) and counts the submission; Stripe's test
  *   evidence decides it at once, `uncategorized_text=winning_evidence` won (the amount reinstated)
@@ -23,6 +25,7 @@ import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
+import { refundConnectCharge } from './connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome } from './radar.ts';
 
@@ -309,6 +312,7 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
         }).id,
   });
   ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= whole });
+  draft.transfer_reversal = refundConnectCharge(ctx, String(draft.id), charge, params, amount);
 }
 
 /**

@@ -12,6 +12,8 @@
  *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
  *   (a destination charge's transfer aside). With `refund_application_fee`, the reversal of a
  *   destination charge's transfer refunds its application fee in proportion to the amount reversed.
+ *   A refund of a destination charge with `reverse_transfer` reverses its transfer in proportion to
+ *   the amount refunded, and with `refund_application_fee` refunds its fee so.
  * - A payout goes to the account's default external account for its currency unless it names a
  *   `destination`, and can be canceled while pending; application fee refunds work like charge
  *   refunds.
@@ -22,8 +24,13 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
 import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
-import { available, insertIn, refundDestinationPayment, requireAvailable } from '../money/ledger.ts';
-import { balanceTransaction } from './charges.ts';
+import {
+  available,
+  balanceTransaction,
+  insertIn,
+  refundDestinationPayment,
+  requireAvailable,
+} from '../money/ledger.ts';
 import { addExternalAccount, externalAccountsOf } from './sources.ts';
 
 /**
@@ -148,6 +155,32 @@ export function refundApplicationFee(ctx: Ctx, feeId: Json | undefined, part: nu
   const amount = Number(fee.data.amount ?? 0);
   const refund = inProportion(amount, part, whole, amount - Number(fee.data.amount_refunded ?? 0));
   if (refund > 0) ctx.ops.createResource(ctx, 'fee_refund', { amount: refund }, fee);
+}
+
+/**
+ * What a refund (`refundId`, `amount` of what `charge` captured) gives back of a destination
+ * charge's transfer with `reverse_transfer` and of its application fee with
+ * `refund_application_fee`, each in proportion to the refund. Returns the reversal's id (the
+ * refund's `transfer_reversal`), if any.
+ */
+export function refundConnectCharge(
+  ctx: Ctx,
+  refundId: string,
+  charge: Entry,
+  params: JsonObject,
+  amount: number,
+): string | null {
+  const captured = Number(charge.data.amount_captured ?? 0);
+  if (params.refund_application_fee === true)
+    refundApplicationFee(ctx, charge.data.application_fee, amount, captured);
+  const transferId = charge.data.transfer;
+  const transfer = typeof transferId === 'string' ? ctx.find(transferId, ['transfer']) : undefined;
+  if (params.reverse_transfer !== true || !transfer) return null;
+  const whole = Number(transfer.data.amount ?? 0);
+  const part = inProportion(whole, amount, captured, whole - Number(transfer.data.amount_reversed ?? 0));
+  if (part <= 0) return null;
+  const reversal = ctx.ops.createResource(ctx, 'transfer_reversal', { amount: part }, transfer);
+  return ctx.set(reversal, { source_refund: refundId }).id;
 }
 
 function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
