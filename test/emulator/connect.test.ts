@@ -144,6 +144,25 @@ describe('transfers and reversals', () => {
     expect((await stripe.transfers.listReversals(transfer.id)).data).toHaveLength(2);
   });
 
+  it('the destination sees a reversal as a refund of its payment, naming the reversal', async () => {
+    const transfer = await stripe.transfers.create({
+      amount: 800,
+      currency: 'usd',
+      destination: SEED.connected.account,
+    });
+    const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 300 });
+    const refund = await stripe.refunds.retrieve(
+      reversal.destination_payment_refund as string,
+      {},
+      { stripeAccount: SEED.connected.account },
+    );
+    expect(refund).toMatchObject({
+      amount: 300,
+      charge: transfer.destination_payment,
+      source_transfer_reversal: reversal.id,
+    });
+  });
+
   it('a transfer to an unknown account is refused', async () => {
     await expect(
       stripe.transfers.create({ amount: 1000, currency: 'usd', destination: 'acct_nope' }),

@@ -122,11 +122,17 @@ export function insertIn(scope: Scope, resource: string, data: JsonObject): Entr
 }
 
 /**
- * A transfer reversal seen from the destination: a refund (`pyr_…`) of the transfer's payment in
- * the destination account's scope, with the `payment_refund` balance transaction it names. Returns
- * the refund's id (the reversal's `destination_payment_refund`), or null without a payment.
+ * A transfer reversal (`reversal`, its id) seen from the destination: a refund (`pyr_…`) of the
+ * transfer's payment in the destination account's scope, naming the reversal in
+ * `source_transfer_reversal`, with the `payment_refund` balance transaction it names. Returns the
+ * refund's id (the reversal's `destination_payment_refund`), or null without a payment.
  */
-export function refundDestinationPayment(ctx: Ctx, transfer: Entry, amount: number): string | null {
+export function refundDestinationPayment(
+  ctx: Ctx,
+  transfer: Entry,
+  amount: number,
+  reversal: string,
+): string | null {
   const destination = transfer.data.destination;
   const paymentId = transfer.data.destination_payment;
   if (typeof destination !== 'string' || typeof paymentId !== 'string') return null;
@@ -142,7 +148,7 @@ export function refundDestinationPayment(ctx: Ctx, transfer: Entry, amount: numb
       payment_intent: null,
       reason: null,
       receipt_number: null,
-      source_transfer_reversal: null,
+      source_transfer_reversal: reversal,
       status: 'succeeded',
       transfer_reversal: null,
     },

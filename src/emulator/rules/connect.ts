@@ -225,7 +225,7 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
     }).id,
     currency: transfer.data.currency ?? 'usd',
     // The destination gives the money back: a refund of its payment.
-    destination_payment_refund: refundDestinationPayment(ctx, transfer, reversal),
+    destination_payment_refund: refundDestinationPayment(ctx, transfer, reversal, String(draft.id)),
     source_refund: null,
     transfer: transfer.id,
   });
