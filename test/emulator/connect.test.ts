@@ -99,6 +99,22 @@ describe('external accounts', () => {
       deleted: true,
     });
   });
+
+  it('an update making another external account the default takes over from the old one', async () => {
+    const account = await stripe.accounts.create({ type: 'custom', external_account: 'btok_us_verified' });
+    const [first] = (await stripe.accounts.listExternalAccounts(account.id)).data;
+    const second = await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
+    const updated = await stripe.accounts.updateExternalAccount(account.id, second.id, {
+      default_for_currency: true,
+    });
+    expect(updated).toMatchObject({ default_for_currency: true });
+    const list = await stripe.accounts.listExternalAccounts(account.id);
+    expect(list.data.filter((e) => e.default_for_currency).map((e) => e.id)).toEqual([second.id]);
+    // The old default is an ordinary external account now, which can go.
+    expect(await stripe.accounts.deleteExternalAccount(account.id, first!.id)).toMatchObject({
+      deleted: true,
+    });
+  });
 });
 
 describe('transfers and reversals', () => {

@@ -8,6 +8,9 @@
  * - Deleting the default source makes the most recently added remaining source the default;
  *   deleting the last one sets `default_source` to null (Stripe's documented rule).
  * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
+ * - A connected account's first external account per currency is its default for it; another made
+ *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
+ *   others share its currency.
  * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
  *   `card`, and needs no redirect or receiver (`flow: none`).
  */
@@ -134,7 +137,6 @@ function createExternalAccount(ctx: Ctx, { params, parent }: CreateInput): Entry
   return addExternalAccount(ctx, parent.id, value, params);
 }
 
-/** Stores an external account for a connected account; the first per currency is its default. */
 /** An account's external accounts (bank accounts and debit cards) that `scope` holds. */
 export function externalAccountsOf(scope: Scope, accountId: string): Entry[] {
   return scope
@@ -142,6 +144,24 @@ export function externalAccountsOf(scope: Scope, accountId: string): Entry[] {
     .filter((e) => (e.resource === 'bank_account' || e.resource === 'card') && e.data.account === accountId);
 }
 
+/** The account's other external accounts in `currency` are no longer its default for it. */
+function clearDefault(ctx: Ctx, accountId: string, currency: Json | undefined, except?: string): void {
+  for (const sibling of externalAccountsOf(ctx.scope, accountId))
+    if (
+      sibling.id !== except &&
+      sibling.data.currency === currency &&
+      sibling.data.default_for_currency === true
+    )
+      ctx.set(sibling, { default_for_currency: false });
+}
+
+/** An external account made its currency's default by an update. */
+function afterExternalAccountUpdate(ctx: Ctx, entry: Entry, params: JsonObject): void {
+  if (params.default_for_currency !== true || typeof entry.data.account !== 'string') return;
+  clearDefault(ctx, entry.data.account, entry.data.currency, entry.id);
+}
+
+/** Stores an external account for a connected account; the first per currency is its default. */
 export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, params: JsonObject = {}): Entry {
   const resolved = resolveSource(ctx, value, 'external_account');
   const currency = String(resolved.data.currency ?? 'usd');
@@ -155,10 +175,7 @@ export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, par
     default_for_currency: isFirst || params.default_for_currency === true,
   };
   if (isObject(params.metadata)) data.metadata = params.metadata;
-  if (data.default_for_currency === true && !isFirst) {
-    for (const sibling of siblings)
-      if (sibling.data.currency === currency) ctx.set(sibling, { default_for_currency: false });
-  }
+  if (data.default_for_currency === true && !isFirst) clearDefault(ctx, accountId, currency);
   return ctx.insert(resolved.resource, data);
 }
 
@@ -175,8 +192,16 @@ function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
 export const sourceRulesBook: RuleBook = {
   payment_source: { create: createCustomerSource },
   external_account: { create: createExternalAccount },
-  card: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
-  bank_account: { ...sourceRules, beforeDelete: refuseDefaultExternalAccount },
+  card: {
+    ...sourceRules,
+    beforeDelete: refuseDefaultExternalAccount,
+    afterUpdate: afterExternalAccountUpdate,
+  },
+  bank_account: {
+    ...sourceRules,
+    beforeDelete: refuseDefaultExternalAccount,
+    afterUpdate: afterExternalAccountUpdate,
+  },
   source: {
     ...sourceRules,
     detach: detachSource,
