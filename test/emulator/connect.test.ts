@@ -238,6 +238,22 @@ describe('payouts and application fees', () => {
     expect(named.destination).toBe(bank.id);
   });
 
+  it("a payout goes only to the paying account's own external accounts", async () => {
+    // The platform cannot pay out to a connected account's bank account.
+    await expect(
+      stripe.payouts.create({ amount: 100, currency: 'usd', destination: SEED.connected.bankAccount }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'destination' });
+    // An account without an external account in the currency has nowhere to pay out to.
+    const bare = await stripe.accounts.create({ type: 'custom' });
+    await stripe.transfers.create({ amount: 500, currency: 'usd', destination: bare.id });
+    await expect(
+      stripe.payouts.create({ amount: 100, currency: 'usd' }, { stripeAccount: bare.id }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: "Sorry, you don't have any external accounts in that currency (usd).",
+    });
+  });
+
   it('a pending payout can be canceled once', async () => {
     const payout = await stripe.payouts.create({ amount: 1000, currency: 'usd' });
     expect(payout.status).toBe('pending');

@@ -15,11 +15,11 @@
  *   A refund of a destination charge with `reverse_transfer` reverses its transfer in proportion to
  *   the amount refunded, and with `refund_application_fee` refunds its fee so.
  * - A payout goes to the account's default external account for its currency unless it names a
- *   `destination`, and can be canceled while pending; application fee refunds work like charge
+ *   `destination` (one of the account's own), and can be canceled while pending; application fee refunds work like charge
  *   refunds.
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest } from '../engine/errors.ts';
+import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
@@ -238,21 +238,31 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
 }
 
 /**
- * Where a payout goes when the request names no destination: the default external account for its
- * currency of the account paying out (the connected account under `Stripe-Account`, else the
- * platform). External accounts are stored with the platform's objects.
+ * The external accounts of the account paying out (the connected account under `Stripe-Account`,
+ * else the platform). External accounts are stored with the platform's objects.
  */
-function defaultExternalAccount(ctx: Ctx, currency: string): Entry | undefined {
+function payingExternalAccounts(ctx: Ctx): Entry[] {
   const account: string | undefined = ctx.scope.account ?? ctx.store.platform.get(PLATFORM_ACCOUNT_KEY)?.id;
-  if (account === undefined) return undefined;
+  if (account === undefined) return [];
   const scopes: Scope[] = ctx.scope === ctx.store.platform ? [ctx.scope] : [ctx.scope, ctx.store.platform];
-  for (const scope of scopes) {
-    const found = externalAccountsOf(scope, account).find(
-      ({ data }) => data.currency === currency && data.default_for_currency === true,
-    );
-    if (found) return found;
+  return scopes.flatMap((scope) => externalAccountsOf(scope, account));
+}
+
+/**
+ * Where a payout goes: the external account it names, which must be the paying account's own, else
+ * that account's default for the payout's currency, which it must have.
+ */
+function payoutDestination(ctx: Ctx, named: Json | undefined, currency: string): Entry {
+  const own = payingExternalAccounts(ctx);
+  if (typeof named === 'string' && named !== '') {
+    const found = own.find((entry) => entry.id === named);
+    if (!found) throw noSuch('external account', named, 'destination', 400);
+    return found;
   }
-  return undefined;
+  const found = own.find(({ data }) => data.currency === currency && data.default_for_currency === true);
+  if (!found)
+    throw invalidRequest(`Sorry, you don't have any external accounts in that currency (${currency}).`);
+  return found;
 }
 
 export const connectRules: RuleBook = {
@@ -405,20 +415,14 @@ export const connectRules: RuleBook = {
   },
   payout: {
     beforeCreate(ctx, draft) {
-      const destination =
-        typeof draft.destination === 'string'
-          ? undefined
-          : defaultExternalAccount(ctx, String(draft.currency ?? 'usd'));
-      if (destination) {
-        draft.destination = destination.id;
-        draft.type = destination.resource === 'card' ? 'card' : 'bank_account';
-      }
+      const destination = payoutDestination(ctx, draft.destination, String(draft.currency ?? 'usd'));
+      draft.destination = destination.id;
+      draft.type = destination.resource === 'card' ? 'card' : 'bank_account';
       Object.assign(draft, {
         arrival_date: ctx.now + 2 * 86_400,
         automatic: false,
         balance_transaction: debit(ctx, draft, 'payout', true),
         description: draft.description ?? null,
-        destination: draft.destination ?? null,
         failure_balance_transaction: null,
         failure_code: null,
         failure_message: null,
