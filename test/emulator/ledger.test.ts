@@ -216,6 +216,10 @@ describe('the ledger', () => {
       status: 'available',
     });
     platform += 20_000;
+    // Succeeded, it can no longer be canceled: the money stays.
+    const cancel = refused(() => call('POST', `/v1/topups/${String(topup.id)}/cancel`));
+    expect(cancel).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect(call('GET', `/v1/topups/${String(topup.id)}`).status).toBe('succeeded');
     const order = call('POST', '/v1/climate/orders', { product: SEED.climate.product, metric_tons: '0.1' });
     expect(order).toMatchObject({ amount_subtotal: 5000, amount_fees: 330, amount_total: 5330 });
     platform -= 5330;

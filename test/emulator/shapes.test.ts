@@ -341,6 +341,7 @@ const UNREACHED: Readonly<Record<string, string>> = {
   'GET /v1/tax/calculations/{calculation}/line_items': 'the emulator computes no tax line items',
   'GET /v1/tax/transactions/{transaction}/line_items': 'the emulator computes no tax line items',
   'POST /v1/subscriptions/{subscription}/resume': 'no subscription in the emulator pauses',
+  'POST /v1/topups/{topup}/cancel': 'top-ups succeed at once, and only a pending one can be canceled',
 };
 
 /** What a property holds, by its name: a link, a client secret, or a secret. */

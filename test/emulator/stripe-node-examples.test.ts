@@ -14,7 +14,10 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** Examples that still fail against the emulator, with the reason. */
-const KNOWN_FAILURES: Readonly<Record<string, string>> = {};
+const KNOWN_FAILURES: Readonly<Record<string, string>> = {
+  // Stripe cancels only a pending top-up; the emulator's succeed at once (the demo one too).
+  test_topups_cancel_post: 'a succeeded top-up cannot be canceled',
+};
 
 describe('stripe-node v15.3.0 generated examples', () => {
   it('pass against the emulator with demo objects in place of placeholders', async () => {

@@ -11,6 +11,7 @@
  *   transfer to the destination (seen there as a `py_` payment, net of the application fee) and the
  *   application fee object, as Stripe makes them; a direct charge (on a connected account) with
  *   `application_fee_amount` pays its fee the same way.
+ * - A top-up succeeds at once (its money available), so it can no longer be canceled.
  * - Transfers and payouts take only what is available (Stripe's `balance_insufficient`), but a
  *   transfer tied to a charge (`source_transaction`) may use the charge's pending funds.
  */
@@ -362,6 +363,17 @@ export const ledgerRules: RuleBook = {
       }).id;
       draft.expected_availability_date = ctx.now;
       draft.status = 'succeeded';
+    },
+    actions: {
+      // Only a pending top-up can be canceled; the emulator's succeed at once, their money kept.
+      cancel(ctx, entry) {
+        if (entry.data.status !== 'pending') {
+          throw invalidRequest(
+            `Top-up ${entry.id} cannot be canceled because it has a status of ${String(entry.data.status)}.`,
+          );
+        }
+        return ctx.set(entry, { status: 'canceled' });
+      },
     },
   },
   'climate.order': {
