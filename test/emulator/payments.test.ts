@@ -436,6 +436,15 @@ describe('disputes', () => {
     ]);
   });
 
+  it('a charged-back charge cannot be refunded as well', async () => {
+    const dispute = await disputed(2500);
+    await expect(stripe.refunds.create({ charge: dispute.charge as string })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'charge_disputed',
+    });
+    expect((await stripe.charges.retrieve(dispute.charge as string)).amount_refunded).toBe(0);
+  });
+
   it('losing_evidence loses; other evidence goes under review; closing accepts, once', async () => {
     expect(
       await stripe.disputes.update((await disputed(3000)).id, {

@@ -200,6 +200,10 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
     params: { evidence: { product_description: 'Swept' } },
   }),
   'POST /v1/charges/{charge}/dispute/close': () => ({ path: `/v1/charges/${disputed()}/dispute/close` }),
+  // (the charge last made is a disputed one, which cannot be refunded)
+  'POST /v1/charges/{charge}/refund': () => ({
+    path: `/v1/charges/${made('/v1/charges', { amount: 2000, currency: 'usd', source: 'tok_visa' })}/refund`,
+  }),
   'POST /v1/charges/{charge}/refunds': () => ({
     path: `/v1/charges/${SEED.grace.charge}/refunds`,
     params: { amount: 100 },

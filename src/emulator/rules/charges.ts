@@ -7,7 +7,8 @@
  *   `capture=false`, with a balance transaction (fee 2.9% + 30).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full;
- *   an uncaptured charge is refunded whole (the authorization released, no balance transaction).
+ *   an uncaptured charge is refunded whole (the authorization released, no balance transaction); a
+ *   charged-back one (its dispute not `is_charge_refundable`) is refused (`charge_disputed`).
  *   A destination charge's refund may reverse its transfer and refund its application fee
  *   (`reverse_transfer`, `refund_application_fee`; rules/connect.ts).
  * - A dispute's evidence is submitted with an update (`submit` defaults to true): the dispute goes
@@ -238,6 +239,13 @@ function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: strin
   return { card: source.data, id: source.id };
 }
 
+/** Whether a dispute of the charge leaves it no longer refundable (a chargeback, not an inquiry). */
+function chargedBack(ctx: Ctx, charge: Entry): boolean {
+  return ctx.scope
+    .referencing(charge.id)
+    .some((entry) => entry.resource === 'dispute' && entry.data.is_charge_refundable === false);
+}
+
 function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
   if (params.origin === 'customer_balance') {
     cashBalanceRefund(ctx, draft, params);
@@ -273,6 +281,11 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
   const uncaptured = charge.data.captured !== true;
   const refunded = Number(charge.data.amount_refunded ?? 0);
   const remaining = whole - refunded;
+  if (chargedBack(ctx, charge)) {
+    throw invalidRequest(`Charge ${charge.id} has been charged back: its dispute holds the money.`, {
+      code: 'charge_disputed',
+    });
+  }
   if (charge.data.status !== 'succeeded' || remaining <= 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, {
       code: 'charge_already_refunded',
