@@ -232,6 +232,16 @@ describe('refunds', () => {
     });
   });
 
+  it('a failed charge has nothing to refund, and was not refunded', async () => {
+    const declined = await h.request('POST', '/v1/charges', {
+      body: 'amount=2000&currency=usd&source=tok_chargeDeclined',
+    });
+    const error = await failure(stripe.refunds.create({ charge: declined.body.error.charge }));
+    expect(error).toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
+    expect(error.code).not.toBe('charge_already_refunded');
+    expect(error.message).toContain('failed');
+  });
+
   it('nested refunds under a charge, and charge.refunds when expanded', async () => {
     const charge = await stripe.charges.create({ amount: 3000, currency: 'usd', source: 'tok_visa' });
     const refund = await h.request('POST', `/v1/charges/${charge.id}/refunds`, { body: 'amount=500' });

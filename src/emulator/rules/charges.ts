@@ -286,7 +286,13 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
       code: 'charge_disputed',
     });
   }
-  if (charge.data.status !== 'succeeded' || remaining <= 0) {
+  // A failed charge moved no money: nothing to refund (it was not refunded).
+  if (charge.data.status !== 'succeeded') {
+    throw invalidRequest(
+      `Charge ${charge.id} cannot be refunded because it has a status of ${String(charge.data.status)}.`,
+    );
+  }
+  if (remaining <= 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, {
       code: 'charge_already_refunded',
     });
