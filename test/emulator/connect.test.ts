@@ -366,6 +366,22 @@ describe('application fees of Connect charges', () => {
     expect((await stripe.applicationFees.retrieve(full.application_fee as string)).refunded).toBe(true);
   });
 
+  it("a charge keeps its PaymentIntent's on_behalf_of", async () => {
+    const account = await newAccount();
+    const intent = await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      payment_method_types: ['card'],
+      on_behalf_of: account,
+      transfer_data: { destination: account },
+    });
+    expect((await stripe.charges.retrieve(intent.latest_charge as string)).on_behalf_of).toBe(account);
+    const plain = await stripe.charges.create({ amount: 2000, currency: 'usd', source: 'tok_visa' });
+    expect(plain.on_behalf_of).toBeNull();
+  });
+
   it("a direct charge's fee is taken from the charge on the connected account", async () => {
     const account = await newAccount();
     const onAccount = { stripeAccount: account };

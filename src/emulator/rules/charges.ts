@@ -335,16 +335,22 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
 }
 
 /**
- * A Connect charge's `transfer_data` and `application_fee_amount` from request parameters: a
- * destination charge's, or a direct charge's (made on a connected account) fee.
+ * A Connect charge's fields from request parameters (or its PaymentIntent): `on_behalf_of`, and
+ * `transfer_data` and `application_fee_amount` of a destination charge, or a direct charge's (made
+ * on a connected account) fee.
  */
 export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
+  const out: JsonObject =
+    typeof params.on_behalf_of === 'string' ? { on_behalf_of: params.on_behalf_of } : {};
   const fee = typeof params.application_fee_amount === 'number' ? params.application_fee_amount : null;
   const transfer = params.transfer_data;
-  if (!isObject(transfer) || typeof transfer.destination !== 'string')
-    return ctx.scope.account && fee !== null ? { application_fee_amount: fee } : {};
+  if (!isObject(transfer) || typeof transfer.destination !== 'string') {
+    if (ctx.scope.account && fee !== null) out.application_fee_amount = fee;
+    return out;
+  }
   ctx.require(transfer.destination, ['account'], 'transfer_data[destination]', 400);
   return {
+    ...out,
     transfer_data: { amount: transfer.amount ?? null, destination: transfer.destination },
     application_fee_amount: fee,
   };
