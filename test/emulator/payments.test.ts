@@ -455,6 +455,31 @@ describe('disputes', () => {
     expect((await stripe.charges.retrieve(dispute.charge as string)).amount_refunded).toBe(0);
   });
 
+  it("a disputed payment's events: the charge's first, then the dispute's", async () => {
+    const intent = await stripe.paymentIntents.create({
+      amount: 1800,
+      currency: 'usd',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+      payment_method_types: ['card'],
+    });
+    const charge = await stripe.charges.retrieve(intent.latest_charge as string);
+    expect(charge.disputed).toBe(true);
+    const ours = new Set([intent.id, charge.id]);
+    const types = (await stripe.events.list({ limit: 20 })).data
+      .filter((event) => {
+        const object = event.data.object as { id?: string; charge?: string };
+        return ours.has(object.id ?? '') || ours.has(object.charge ?? '');
+      })
+      .map((event) => event.type)
+      .reverse();
+    expect(types.indexOf('charge.succeeded')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('charge.succeeded')).toBeLessThan(types.indexOf('charge.dispute.created'));
+    expect(types.indexOf('charge.dispute.created')).toBeLessThan(
+      types.indexOf('charge.dispute.funds_withdrawn'),
+    );
+  });
+
   it('losing_evidence loses; other evidence goes under review; closing accepts, once', async () => {
     expect(
       await stripe.disputes.update((await disputed(3000)).id, {

@@ -141,7 +141,6 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     ...input.extra,
   });
   if (capture) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
-  if (test?.dispute && !decline) openDispute(ctx, data, test.dispute);
   return decline;
 }
 
@@ -161,11 +160,20 @@ function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: T
 }
 
 /**
- * The dispute a `tok_createDispute` charge gets at once: a chargeback withdraws the amount and the
+ * The dispute a charge of a dispute test card (`tok_createDispute`) gets once it is stored, so that
+ * its events follow the charge's, as Stripe sends them: a chargeback withdraws the amount and the
  * dispute fee; an inquiry (`warning_needs_response`) moves no money and leaves the charge refundable.
  */
+function disputeTestCharge(ctx: Ctx, stored: Entry): void {
+  const charge = ctx.current(stored).data;
+  if (charge.status !== 'succeeded' || !isObject(charge.payment_method_details)) return;
+  const kind = testCardOf(charge.payment_method_details)?.dispute;
+  if (!kind) return;
+  openDispute(ctx, charge, kind);
+  ctx.set(stored, { disputed: true });
+}
+
 function openDispute(ctx: Ctx, charge: JsonObject, kind: NonNullable<TestCard['dispute']>): void {
-  charge.disputed = true;
   const dispute = ctx.build('dispute');
   const withdrawals = kind.inquiry
     ? []
@@ -212,6 +220,7 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   if (decline) return { charge, decline };
   if (testCardOf(input.card)?.risk === 'elevated') openReview(ctx, charge);
   settleDestinationCharge(ctx, charge);
+  disputeTestCharge(ctx, charge);
   return { charge: ctx.current(charge) };
 }
 
@@ -382,7 +391,10 @@ export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
 
 export const chargeRules: RuleBook = {
   charge: {
-    afterCreate: (ctx, entry) => settleDestinationCharge(ctx, entry),
+    afterCreate(ctx, entry) {
+      settleDestinationCharge(ctx, entry);
+      disputeTestCharge(ctx, entry);
+    },
     beforeCreate(ctx, draft, { params }) {
       const amount = Number(params.amount);
       if (params.currency === 'usd' && amount < 50) {
