@@ -74,6 +74,16 @@ describe('capabilities', () => {
   });
 });
 
+describe('accounts', () => {
+  it("a new account holds its country's currency unless told otherwise", async () => {
+    expect((await stripe.accounts.create({ type: 'custom', country: 'FR' })).default_currency).toBe('eur');
+    expect((await stripe.accounts.create({ type: 'custom', country: 'GB' })).default_currency).toBe('gbp');
+    expect((await stripe.accounts.create({ type: 'custom' })).default_currency).toBe('usd');
+    const chosen = await stripe.accounts.create({ type: 'custom', country: 'FR', default_currency: 'usd' });
+    expect(chosen.default_currency).toBe('usd');
+  });
+});
+
 describe('external accounts', () => {
   it('the first bank account per currency is the default', async () => {
     const seeded = await stripe.accounts.listExternalAccounts(SEED.connected.account);

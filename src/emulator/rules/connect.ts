@@ -6,6 +6,7 @@
  *   (id = its name, `account`, `requested`, `status`) per named capability and mirrors their
  *   statuses in `account.capabilities`; updating `requested` activates or deactivates one. A
  *   capability the account has not requested reads as `inactive`.
+ * - A new account's `default_currency` is its country's currency unless given.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
  *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
@@ -73,6 +74,38 @@ function debit(ctx: Ctx, draft: JsonObject, type: 'transfer' | 'payout', fromAva
   if (fromAvailable) requireAvailable(ctx, amount, currency, type);
   return balanceTransaction(ctx, { amount: -amount, currency, type, source: String(draft.id) }).id;
 }
+
+/** The currency an account of each country Stripe serves holds by default (its country's own). */
+const COUNTRY_CURRENCY: Readonly<Record<string, string>> = {
+  AE: 'aed',
+  AU: 'aud',
+  BG: 'bgn',
+  BR: 'brl',
+  CA: 'cad',
+  CH: 'chf',
+  CZ: 'czk',
+  DK: 'dkk',
+  GB: 'gbp',
+  GI: 'gbp',
+  HK: 'hkd',
+  HU: 'huf',
+  IN: 'inr',
+  JP: 'jpy',
+  LI: 'chf',
+  MX: 'mxn',
+  MY: 'myr',
+  NO: 'nok',
+  NZ: 'nzd',
+  PL: 'pln',
+  RO: 'ron',
+  SE: 'sek',
+  SG: 'sgd',
+  TH: 'thb',
+  US: 'usd',
+  ...Object.fromEntries(
+    'AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK'.split(' ').map((c) => [c, 'eur']),
+  ),
+};
 
 const emptyRequirements = (): JsonObject => ({
   alternatives: [],
@@ -295,7 +328,10 @@ export const connectRules: RuleBook = {
         capabilities: {},
         charges_enabled: false,
         country,
-        default_currency: typeof params.default_currency === 'string' ? params.default_currency : 'usd',
+        default_currency:
+          typeof params.default_currency === 'string'
+            ? params.default_currency
+            : (COUNTRY_CURRENCY[country.toUpperCase()] ?? 'usd'),
         // Until the account is onboarded (src/emulator/hosted/connect.ts).
         details_submitted: false,
         email: draft.email ?? null,
