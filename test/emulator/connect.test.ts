@@ -82,6 +82,20 @@ describe('accounts', () => {
     const chosen = await stripe.accounts.create({ type: 'custom', country: 'FR', default_currency: 'usd' });
     expect(chosen.default_currency).toBe('usd');
   });
+
+  it("rejecting takes one of Stripe's reasons, and disables the account for it", async () => {
+    const account = await stripe.accounts.create({ type: 'custom' });
+    await expect(stripe.accounts.reject(account.id, { reason: 'bored' })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'reason',
+    });
+    const rejected = await stripe.accounts.reject(account.id, { reason: 'terms_of_service' });
+    expect(rejected).toMatchObject({
+      charges_enabled: false,
+      payouts_enabled: false,
+      requirements: { disabled_reason: 'rejected.terms_of_service' },
+    });
+  });
 });
 
 describe('external accounts', () => {

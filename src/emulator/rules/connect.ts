@@ -107,6 +107,9 @@ const COUNTRY_CURRENCY: Readonly<Record<string, string>> = {
   ),
 };
 
+/** What `accounts.reject` takes as its `reason`. */
+const REJECT_REASONS = ['fraud', 'terms_of_service', 'other'];
+
 const emptyRequirements = (): JsonObject => ({
   alternatives: [],
   current_deadline: null,
@@ -370,13 +373,17 @@ export const connectRules: RuleBook = {
     },
     actions: {
       reject(ctx, entry, params) {
+        if (!REJECT_REASONS.includes(String(params.reason)))
+          throw invalidRequest(`Invalid reason: must be one of ${REJECT_REASONS.join(', ')}`, {
+            param: 'reason',
+          });
         const requirements = isObject(entry.data.requirements)
           ? entry.data.requirements
           : emptyRequirements();
         return ctx.set(entry, {
           charges_enabled: false,
           payouts_enabled: false,
-          requirements: { ...requirements, disabled_reason: `rejected.${String(params.reason ?? 'other')}` },
+          requirements: { ...requirements, disabled_reason: `rejected.${String(params.reason)}` },
         });
       },
     },
