@@ -141,6 +141,20 @@ describe('external accounts', () => {
   });
 });
 
+describe('account requirements', () => {
+  it('an external account added later, or removed, updates what is due', async () => {
+    const account = await stripe.accounts.create({ type: 'custom' });
+    expect(account.requirements!.currently_due).toContain('external_account');
+    const bank = await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
+    const added = await stripe.accounts.retrieve(account.id);
+    expect(added.requirements!.currently_due).not.toContain('external_account');
+    expect(added.requirements!.eventually_due).not.toContain('external_account');
+    await stripe.accounts.deleteExternalAccount(account.id, bank.id);
+    const removed = await stripe.accounts.retrieve(account.id);
+    expect(removed.requirements!.currently_due).toContain('external_account');
+  });
+});
+
 describe('transfers and reversals', () => {
   it('the seeded transfer is partly reversed', async () => {
     const transfer = await stripe.transfers.retrieve(SEED.connected.transfer);

@@ -10,7 +10,8 @@
  * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
  * - A connected account's first external account per currency is its default for it; another made
  *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
- *   others share its currency.
+ *   others share its currency. Adding or removing one updates the account's requirements
+ *   (`external_account`).
  * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
  *   `card`, and needs no redirect or receiver (`flow: none`).
  */
@@ -20,6 +21,7 @@ import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
+import { trackRequirements } from '../hosted/connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
@@ -134,8 +136,26 @@ function createExternalAccount(ctx: Ctx, { params, parent }: CreateInput): Entry
       param: 'external_account',
     });
   }
-  return addExternalAccount(ctx, parent.id, value, params);
+  const added = addExternalAccount(ctx, parent.id, value, params);
+  refreshRequirements(ctx, parent.id);
+  return added;
 }
+
+/** An account's requirements once an external account came or went (`external_account` is one). */
+function refreshRequirements(ctx: Ctx, accountId: Json | undefined): void {
+  const account = typeof accountId === 'string' ? ctx.find(accountId, ['account']) : undefined;
+  if (account) trackRequirements(ctx, account, {});
+}
+
+/** Cards and bank accounts: a customer's sources, or an account's external accounts. */
+const cardOrBankRules: ResourceRules = {
+  beforeDelete: refuseDefaultExternalAccount,
+  afterDelete(ctx, entry) {
+    afterSourceRemoved(ctx, entry);
+    refreshRequirements(ctx, entry.data.account);
+  },
+  afterUpdate: afterExternalAccountUpdate,
+};
 
 /** An account's external accounts (bank accounts and debit cards) that `scope` holds. */
 export function externalAccountsOf(scope: Scope, accountId: string): Entry[] {
@@ -192,16 +212,8 @@ function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
 export const sourceRulesBook: RuleBook = {
   payment_source: { create: createCustomerSource },
   external_account: { create: createExternalAccount },
-  card: {
-    ...sourceRules,
-    beforeDelete: refuseDefaultExternalAccount,
-    afterUpdate: afterExternalAccountUpdate,
-  },
-  bank_account: {
-    ...sourceRules,
-    beforeDelete: refuseDefaultExternalAccount,
-    afterUpdate: afterExternalAccountUpdate,
-  },
+  card: cardOrBankRules,
+  bank_account: cardOrBankRules,
   source: {
     ...sourceRules,
     detach: detachSource,
