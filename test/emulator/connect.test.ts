@@ -145,6 +145,9 @@ describe('account requirements', () => {
   it('an external account added later, or removed, updates what is due', async () => {
     const account = await stripe.accounts.create({ type: 'custom' });
     expect(account.requirements!.currently_due).toContain('external_account');
+    // Disabled for what is past due, which it lists.
+    expect(account.requirements).toMatchObject({ disabled_reason: 'requirements.past_due' });
+    expect(account.requirements!.past_due).toEqual(account.requirements!.currently_due);
     const bank = await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
     const added = await stripe.accounts.retrieve(account.id);
     expect(added.requirements!.currently_due).not.toContain('external_account');

@@ -113,20 +113,25 @@ export function requirementsOf(scope: Scope, account: Entry): string[] {
   return due.sort();
 }
 
-/** `requirements` with `currently_due` (and `eventually_due`) set to what the account lacks. */
+/**
+ * `requirements` with `currently_due` (and `eventually_due`) set to what the account lacks. An
+ * account that cannot take charges for want of them is disabled for them being past due, and lists
+ * them in `past_due` too, as Stripe's new accounts do (their requirements have no deadline).
+ */
 export function withRequirements(ctx: Ctx, account: Entry): JsonObject {
   const due = requirementsOf(ctx.scope, account);
   const current = isObject(account.data.requirements) ? account.data.requirements : {};
+  const disabled = due.length > 0 && account.data.charges_enabled !== true;
   return {
     alternatives: [],
     current_deadline: null,
     errors: [],
-    past_due: [],
     pending_verification: [],
     ...current,
     currently_due: due,
-    disabled_reason: due.length > 0 && account.data.charges_enabled !== true ? 'requirements.past_due' : null,
+    disabled_reason: disabled ? 'requirements.past_due' : null,
     eventually_due: due,
+    past_due: disabled ? due : [],
   };
 }
 
