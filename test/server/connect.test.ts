@@ -140,6 +140,22 @@ describe('application fees', () => {
     expect(fee.originatingTransaction).toEqual({ id: charge.id });
   });
 
+  it("a direct charge's fee, held by the platform, reads its charge back on the account", async () => {
+    const charge = await h.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/charges',
+      params: { amount: 3000, currency: 'usd', source: 'tok_visa', application_fee_amount: 200 },
+      stripeAccount: accountA,
+    });
+    const response = await h.query(
+      `{ connectedAccount(id: "${accountA}") { charge(id: "${charge.id}") { applicationFee { amount charge { id } } } } }`,
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      connectedAccount: { charge: { applicationFee: { amount: 200, charge: { id: charge.id } } } },
+    });
+  });
+
   it("a refund's transfer reversal and fee refund, read through the refund", async () => {
     const charge = await destinationCharge();
     const refund = await h.admin.request<Obj>({
