@@ -459,6 +459,25 @@ describe('application fees of Connect charges', () => {
     expect(fee).toMatchObject({ account, amount: 300, charge: charge.id, originating_transaction: null });
     expect(fee.balance_transaction).toMatchObject({ amount: 300, type: 'application_fee' });
   });
+
+  it("a direct charge's refund with refund_application_fee refunds the platform's fee", async () => {
+    const account = await newAccount();
+    const onAccount = { stripeAccount: account };
+    const charge = await stripe.charges.create(
+      { amount: 4000, currency: 'usd', source: 'tok_visa', application_fee_amount: 400 },
+      onAccount,
+    );
+    await stripe.refunds.create({ charge: charge.id, amount: 1000, refund_application_fee: true }, onAccount);
+    const fee = await stripe.applicationFees.retrieve(charge.application_fee as string);
+    expect(fee).toMatchObject({ amount_refunded: 100, refunded: false });
+    const [refund] = fee.refunds.data;
+    expect(refund).toMatchObject({ amount: 100, fee: fee.id });
+    // The platform gives it back to the account.
+    const taken = await stripe.balanceTransactions.retrieve(refund!.balance_transaction as string);
+    expect(taken).toMatchObject({ amount: -100, type: 'application_fee_refund' });
+    const given = await stripe.balanceTransactions.list({ type: 'application_fee_refund' }, onAccount);
+    expect(given.data.map((txn) => [txn.amount, txn.source])).toEqual([[100, refund!.id]]);
+  });
 });
 
 describe('Stripe-Account scoping', () => {

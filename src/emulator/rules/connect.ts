@@ -184,13 +184,58 @@ function applyCapabilities(ctx: Ctx, accountId: string, capabilities: unknown): 
 const inProportion = (amount: number, part: number, whole: number, left: number) =>
   whole > 0 ? Math.min(left, Math.round((amount * part) / whole)) : 0;
 
-/** Refunds the application fee `feeId` in proportion to what a refund or a reversal gives back. */
+/**
+ * Refunds the application fee `feeId` in proportion to what a refund or a reversal gives back. A
+ * direct charge's fee, refunded under `Stripe-Account`, is the platform's: its refund is kept there.
+ */
 export function refundApplicationFee(ctx: Ctx, feeId: Json | undefined, part: number, whole: number): void {
-  const fee = typeof feeId === 'string' ? ctx.find(feeId, ['application_fee']) : undefined;
-  if (!fee) return;
+  if (typeof feeId !== 'string') return;
+  const platform = ctx.store.platform;
+  const own = ctx.find(feeId, ['application_fee']);
+  const fee = own ?? (ctx.scope.account ? platform.find(feeId) : undefined);
+  if (fee?.resource !== 'application_fee') return;
   const amount = Number(fee.data.amount ?? 0);
   const refund = inProportion(amount, part, whole, amount - Number(fee.data.amount_refunded ?? 0));
-  if (refund > 0) ctx.ops.createResource(ctx, 'fee_refund', { amount: refund }, fee);
+  if (refund <= 0) return;
+  if (own) {
+    ctx.ops.createResource(ctx, 'fee_refund', { amount: refund }, fee);
+    return;
+  }
+  const data = ctx.build('fee_refund', { amount: refund, currency: fee.data.currency ?? 'usd', fee: fee.id });
+  data.balance_transaction = settleFeeRefund(ctx, platform, fee, refund, String(data.id));
+  insertIn(platform, 'fee_refund', data);
+}
+
+/**
+ * A fee refund (`id`) of `refund` from `fee`, kept in `scope`: the money back from that account to
+ * the fee's account, and the fee's `amount_refunded`. Returns the id of the balance transaction of
+ * `scope`'s account, the refund's `balance_transaction`.
+ */
+function settleFeeRefund(ctx: Ctx, scope: Scope, fee: Entry, refund: number, id: string): string {
+  const currency = fee.data.currency ?? 'usd';
+  const taken = balanceTransaction(ctx, {
+    amount: -refund,
+    currency,
+    type: 'application_fee_refund',
+    source: id,
+    scope,
+  });
+  if (typeof fee.data.account === 'string')
+    balanceTransaction(ctx, {
+      amount: refund,
+      currency,
+      type: 'application_fee_refund',
+      source: id,
+      scope: ctx.store.scope(fee.data.account),
+    });
+  const current = scope.get(fee.key) ?? fee;
+  const refunded = Number(current.data.amount_refunded ?? 0) + refund;
+  scope.replace(current, {
+    ...current.data,
+    amount_refunded: refunded,
+    refunded: refunded >= Number(current.data.amount ?? 0),
+  });
+  return taken.id;
 }
 
 /**
@@ -510,22 +555,8 @@ export const connectRules: RuleBook = {
         amount: refund,
         currency: fee.data.currency ?? 'usd',
         fee: fee.id,
-        balance_transaction: balanceTransaction(ctx, {
-          amount: -refund,
-          currency: fee.data.currency ?? 'usd',
-          type: 'application_fee_refund',
-          source: String(draft.id),
-        }).id,
+        balance_transaction: settleFeeRefund(ctx, ctx.scope, fee, refund, String(draft.id)),
       });
-      if (typeof fee.data.account === 'string')
-        balanceTransaction(ctx, {
-          amount: refund,
-          currency: fee.data.currency ?? 'usd',
-          type: 'application_fee_refund',
-          source: String(draft.id),
-          scope: ctx.store.scope(fee.data.account),
-        });
-      ctx.set(fee, { amount_refunded: refunded + refund, refunded: refunded + refund >= amount });
     },
   },
   application_fee: {
