@@ -37,6 +37,38 @@ const toUnix = (value: unknown): unknown =>
 
 const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const;
 
+/**
+ * How each bound of a DateTime range reaches Stripe's whole seconds so that it selects the same
+ * objects (whose times are whole seconds) as the instant itself: `gte`/`lt` an instant inside a
+ * second round up (`created >= S.5` is `created >= S+1`), `gt`/`lte` down (`created > S.5` is
+ * `created > S`). A whole second is itself either way.
+ */
+const ROUNDING: Record<(typeof RANGE_KEYS)[number], (seconds: number) => number> = {
+  gt: Math.floor,
+  gte: Math.ceil,
+  lt: Math.ceil,
+  lte: Math.floor,
+};
+
+/** A range's bound on the wire: a DateTime in seconds, rounded as its operator needs; a number as is. */
+const boundToWire = (key: (typeof RANGE_KEYS)[number], value: unknown): unknown =>
+  value instanceof Date ? ROUNDING[key](value.getTime() / 1000) : value;
+
+/**
+ * A range as Stripe's parameter: `eq` an exact value, or the bounds given. An `eq` instant inside a
+ * second equals no object's time: it becomes the empty range between the seconds around it.
+ */
+function rangeToWire(range: Record<string, unknown>): unknown {
+  const { eq } = range;
+  if (eq instanceof Date && eq.getTime() % 1000 !== 0) {
+    return { gt: boundToWire('gt', eq), lt: boundToWire('lt', eq) };
+  }
+  if (eq != null) return toUnix(eq);
+  const out: Record<string, unknown> = {};
+  for (const key of RANGE_KEYS) if (range[key] != null) out[key] = boundToWire(key, range[key]);
+  return out;
+}
+
 function isRange(type: InType): type is Extract<InType, { k: 'object' }> {
   return (
     type.k === 'object' &&
@@ -106,13 +138,7 @@ export class ArgumentTypes {
     if ((type.k === 'anyOf' && type.of.some(isRange)) || isRange(type)) {
       const alternatives = type.k === 'anyOf' ? type.of : [type];
       const scalar = isTime || alternatives.some((t) => t.k === 'time') ? 'DateTime' : 'SafeInt';
-      return spec(this.range(scalar), (value) => {
-        const v = value as Record<string, unknown>;
-        if (v.eq != null) return toUnix(v.eq);
-        const out: Record<string, unknown> = {};
-        for (const key of RANGE_KEYS) if (v[key] != null) out[key] = toUnix(v[key]);
-        return out;
-      });
+      return spec(this.range(scalar), (value) => rangeToWire(value as Record<string, unknown>));
     }
     // A value or Stripe's `""` (unset) is the value.
     const core =

@@ -194,6 +194,36 @@ describe('connections', () => {
     );
   });
 
+  it('filters on created to the instant, fractions of a second included, in every operator', async () => {
+    const email = `${TAG}-9@example.com`;
+    const read = await gql(`query($id: ID!) { customer(id: $id) { created } }`, { id: ids.customers[9] });
+    const created = new Date((read.data!.customer as { created: string }).created).getTime();
+    expect(created % 1000).toBe(0);
+    const at = (ms: number) => new Date(created + ms).toISOString();
+    const matches = async (range: Record<string, string>) => {
+      const { data, errors } = await gql(
+        `query($email: String, $created: DateTimeRange) {
+          customers(first: 5, email: $email, created: $created) { nodes { id } }
+        }`,
+        { email, created: range },
+      );
+      expect(errors).toBeUndefined();
+      return (data!.customers as { nodes: { id: string }[] }).nodes.length === 1;
+    };
+    expect(await matches({ gte: at(500) })).toBe(false);
+    expect(await matches({ gte: at(-500) })).toBe(true);
+    expect(await matches({ gt: at(-500) })).toBe(true);
+    expect(await matches({ gt: at(500) })).toBe(false);
+    expect(await matches({ lt: at(500) })).toBe(true);
+    expect(await matches({ lt: at(-500) })).toBe(false);
+    expect(await matches({ lte: at(-500) })).toBe(false);
+    expect(await matches({ lte: at(500) })).toBe(true);
+    expect(await matches({ eq: at(0) })).toBe(true);
+    expect(await matches({ eq: at(500) })).toBe(false);
+    expect(await matches({ eq: at(-500) })).toBe(false);
+    expect(await matches({ gte: at(0), lte: at(0) })).toBe(true);
+  });
+
   it('refuses last without before, and negative counts, before calling Stripe', async () => {
     const { errors, calls } = await gql(page, { last: 2 });
     expect(errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
