@@ -3,6 +3,10 @@
  * `last/before` → `limit/ending_before`, the object id as the cursor, Stripe's `has_more` for the
  * page info (never asking for 101 items to peek). More than 100 items are fetched page by page;
  * search endpoints page with Stripe's `next_page` token instead.
+ *
+ * `first` with `before` is refused: the Relay spec reads it as the first n items of the list up to
+ * the cursor (the list's head, whatever the cursor), which Stripe's `ending_before` does not give
+ * and which no client means; `last` with `before` pages backward from the cursor.
  */
 
 import type { ArgBuilder, ObjectRef, OutputRef } from '@pothos/core';
@@ -205,7 +209,12 @@ function pagingOf(target: ListTarget, args: ConnectionArgs): Paging {
     }
     return { kind: 'backward', count: last, before };
   }
-  if (before != null) return { kind: 'backward', count: first ?? DEFAULT_PAGE_SIZE, before };
+  if (before != null) {
+    if (first != null) {
+      throw userError('BAD_USER_INPUT', 'Pass last with before (first pages forward, with after)');
+    }
+    return { kind: 'backward', count: DEFAULT_PAGE_SIZE, before };
+  }
   return { kind: 'forward', count: first ?? DEFAULT_PAGE_SIZE, after: after ?? undefined };
 }
 

@@ -224,10 +224,14 @@ describe('connections', () => {
     expect(await matches({ gte: at(0), lte: at(0) })).toBe(true);
   });
 
-  it('refuses last without before, and negative counts, before calling Stripe', async () => {
+  it('refuses last without before, first with before, and negative counts, before calling Stripe', async () => {
     const { errors, calls } = await gql(page, { last: 2 });
     expect(errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(calls).toBe(0);
+    // Relay's first-with-before is the list's first items up to the cursor, not Stripe's ending_before.
+    const firstBefore = await gql(page, { first: 2, before: ids.customers[100] });
+    expect(firstBefore.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(firstBefore.calls).toBe(0);
     const negative = await gql(page, { first: -1 });
     expect(negative.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });

@@ -116,7 +116,7 @@ describe('customer scope: cursors are checked like ids', () => {
         for (const direction of ['after', 'before']) {
           rest.requests.length = 0;
           const response = await h.query(
-            `{ ${field}(first: 2, ${direction}: "${cursor}") { nodes { id } } }`,
+            `{ ${field}(${direction === 'after' ? 'first' : 'last'}: 2, ${direction}: "${cursor}") { nodes { id } } }`,
             {
               headers: asA,
             },
