@@ -131,6 +131,24 @@ export const ID_PREFIXES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Prefixes a resource has besides its own (the one ids are minted with), which `node(id)` also
+ * dispatches on: a transfer's payment on its destination account is a charge `py_…`, and the
+ * refund a reversal of that transfer makes there is a refund `pyr_…`.
+ */
+export const OTHER_ID_PREFIXES: Readonly<Record<string, readonly string[]>> = {
+  charge: ['py_'],
+  refund: ['pyr_'],
+};
+
+/** Every [resource, prefix] pair `resourceForId` matches by default. */
+const ALL_PREFIXES: readonly (readonly [string, string])[] = [
+  ...Object.entries(ID_PREFIXES),
+  ...Object.entries(OTHER_ID_PREFIXES).flatMap(([resource, prefixes]) =>
+    prefixes.map((prefix) => [resource, prefix] as const),
+  ),
+];
+
+/**
  * Where several resources share a prefix but one of them reads the others (a plan is a price, and
  * GET /v1/prices/{price} reads it), that one answers for the prefix.
  */
@@ -144,15 +162,15 @@ export type PrefixMatch =
   | { kind: 'unknown' }
   | { kind: 'ambiguous'; resources: string[] };
 
-/** The resource an id's prefix names, by the longest matching prefix. */
-export function resourceForId(
-  id: string,
-  table: Readonly<Record<string, string>> = ID_PREFIXES,
-): PrefixMatch {
+/**
+ * The resource an id's prefix names, by the longest matching prefix: of `table`, or by default of
+ * ID_PREFIXES and OTHER_ID_PREFIXES.
+ */
+export function resourceForId(id: string, table?: Readonly<Record<string, string>>): PrefixMatch {
   let best: string[] = [];
   let bestLength = 0;
   let bestPrefix = '';
-  for (const [resource, prefix] of Object.entries(table)) {
+  for (const [resource, prefix] of table ? Object.entries(table) : ALL_PREFIXES) {
     if (!id.startsWith(prefix)) continue;
     if (prefix.length > bestLength) {
       best = [resource];

@@ -92,4 +92,34 @@ describe('a reference on another account', () => {
       connectedAccount: { charge: { id: payment, sourceTransfer: { id: SEED.connected.transfer } } },
     });
   });
+
+  it('fetches a connected account’s payment (py_) and its refund (pyr_) with node(id:)', async () => {
+    const { body: first } = await h.query(
+      `{ transfer(id: "${SEED.connected.transfer}") { destinationPaymentId reversals { nodes { destinationPaymentRefundId } } } }`,
+    );
+    const transfer = (
+      first.data as {
+        transfer: {
+          destinationPaymentId: string;
+          reversals: { nodes: { destinationPaymentRefundId: string }[] };
+        };
+      }
+    ).transfer;
+    const payment = transfer.destinationPaymentId;
+    const refund = transfer.reversals.nodes[0]!.destinationPaymentRefundId;
+    expect(payment).toMatch(/^py_/);
+    expect(refund).toMatch(/^pyr_/);
+    const { body } = await h.query(
+      `query ($p: ID!, $r: ID!) {
+        payment: node(id: $p) { __typename id ... on Charge { sourceTransferId } }
+        refund: node(id: $r) { __typename id ... on Refund { chargeId } }
+      }`,
+      { variables: { p: payment, r: refund }, headers: { 'Stripe-Account': SEED.connected.account } },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      payment: { __typename: 'Charge', id: payment, sourceTransferId: SEED.connected.transfer },
+      refund: { __typename: 'Refund', id: refund, chargeId: payment },
+    });
+  });
 });
