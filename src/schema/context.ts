@@ -11,6 +11,13 @@ export interface GatewayContext {
    * CONNECT_UNAVAILABLE.
    */
   sessionFor?: (stripeAccount: string) => UpstreamSession;
+  /**
+   * The session acting as the platform itself (no Stripe-Account), for what a connected account's
+   * object names on the platform (src/schema/plans.ts, OTHER_ACCOUNT_REFERENCES) when the request
+   * acts as that account (`Stripe-Account`); undefined when the caller is bound to a connected
+   * account and may not act as the platform. Absent: only a request acting as the platform reads it.
+   */
+  platformSession?: () => UpstreamSession | undefined;
   /** Stripe's events, for subscriptions (src/schema/subscriptions.ts). Absent: LIVE_UNAVAILABLE. */
   live?: LiveContext;
   /** The request's logger, where the server gives one (src/server/request-context.ts). */

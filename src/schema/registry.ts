@@ -506,7 +506,9 @@ export class TypeRegistry {
   /**
    * The session a reference is read through: its parent's, or that of the account its object lives
    * on (`OTHER_ACCOUNT_REFERENCES`). The platform is the request's own session when the request
-   * acts as the platform; a request acting as a connected account cannot read the platform's.
+   * acts as the platform, else the context's platform session (a request sent with
+   * `Stripe-Account` by a caller free to act as the platform); a caller bound to a connected
+   * account reads it as its own account (where Stripe answers that it does not exist).
    */
   private sessionOfReference(
     ctx: GatewayContext,
@@ -517,7 +519,8 @@ export class TypeRegistry {
     const own = sessionOf(ctx, parent);
     const account = this.accountOf(parentSchema, wire);
     if (account === PLATFORM) {
-      return own.stripeAccount !== undefined && ctx.session.stripeAccount === undefined ? ctx.session : own;
+      if (own.stripeAccount === undefined) return own;
+      return ctx.platformSession?.() ?? (ctx.session.stripeAccount === undefined ? ctx.session : own);
     }
     const accountId = account ? idOf(parent[account]) : undefined;
     return accountId && accountId !== own.stripeAccount

@@ -135,8 +135,16 @@ export function createRequestContext(
     };
     const session = make(stripeAccount);
     const byAccount = new Map<string, UpstreamSession>();
+    let platform: UpstreamSession | undefined;
     return {
       session,
+      platformSession() {
+        if (stripeAccount === undefined) return session;
+        // A caller bound to an account (or a customer, who lives in one) acts as that account only.
+        if (caller.account !== undefined || caller.customer !== undefined) return undefined;
+        platform ??= make(undefined);
+        return platform;
+      },
       sessionFor(account) {
         if (!mayActAs(caller, stripeAccount, account)) throw forbidden();
         if (account === stripeAccount) return session;

@@ -122,4 +122,22 @@ describe('a reference on another account', () => {
       refund: { __typename: 'Refund', id: refund, chargeId: payment },
     });
   });
+
+  it('reads the platform’s side of a connected payment for a request sent with Stripe-Account', async () => {
+    const { body: first } = await h.query(
+      `{ transfer(id: "${SEED.connected.transfer}") { destinationPaymentId } }`,
+    );
+    const payment = (first.data as { transfer: { destinationPaymentId: string } }).transfer
+      .destinationPaymentId;
+    h.upstreamCalls();
+    const { body } = await h.query(`query ($p: ID!) { charge(id: $p) { id sourceTransfer { id } } }`, {
+      variables: { p: payment },
+      headers: { 'Stripe-Account': SEED.connected.account },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ charge: { id: payment, sourceTransfer: { id: SEED.connected.transfer } } });
+    const cost = body.extensions?.cost as { estimatedUpstreamCalls: number; actualUpstreamCalls: number };
+    expect(cost.actualUpstreamCalls).toBe(h.upstreamCalls());
+    expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost.actualUpstreamCalls);
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { bearer, customerByEmail, JWT_AUDIENCE, JWT_ENV, JWT_ISSUER, token } from './auth-helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -190,6 +191,28 @@ describe('jwt: scopes from claims', () => {
       headers: shop,
     });
     expect(platform.body.data?.customer).toBeNull();
+  });
+
+  it('stripe_account reads no platform object through a reference, where the header alone does', async () => {
+    const transfer = await h.admin.request<{ destination_payment: string }>({
+      method: 'GET',
+      path: `/v1/transfers/${SEED.connected.transfer}`,
+    });
+    const query = `{ charge(id: "${transfer.destination_payment}") { id sourceTransfer { id } } }`;
+    const shop = bearer(await token({ stripe_account: SEED.connected.account }));
+    const bound = await h.query(query, { headers: shop });
+    expect(bound.body.data).toEqual({ charge: { id: transfer.destination_payment, sourceTransfer: null } });
+    expect(bound.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['charge', 'sourceTransfer'], 'NOT_FOUND'],
+    ]);
+    const admin = bearer(await token({ scope: 'stripe:admin' }));
+    const platform = await h.query(query, {
+      headers: { ...admin, 'Stripe-Account': SEED.connected.account },
+    });
+    expect(platform.body.errors).toBeUndefined();
+    expect(platform.body.data).toEqual({
+      charge: { id: transfer.destination_payment, sourceTransfer: { id: SEED.connected.transfer } },
+    });
   });
 
   it('stripe_customer with stripe_account: that customer, inside that account', async () => {
