@@ -53,7 +53,7 @@ import {
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_EXPAND_DEPTH, MAX_PAGE_SIZE } from '../spec/stripe.ts';
 import { isListOf } from './abstract.ts';
-import { type FetchPlan, planOf, type WireFacts, wireOf } from './plans.ts';
+import { accountProperty, type FetchPlan, planOf, type WireFacts, wireOf } from './plans.ts';
 
 export interface PageSizeUse {
   /** response path of the connection field, e.g. `customers` or `customer.invoices` */
@@ -332,7 +332,8 @@ function selectionCost(
       if (paged) {
         pageSize = pageSizeOf(args, fieldPath, walk);
         own = Math.ceil(pageSize / MAX_PAGE_SIZE);
-      } else own = 1;
+        // On an account another object names (a reversal's refund, its transfer's destination): a read of that object too.
+      } else own = plan.account && accountProperty(plan.account).via ? 2 : 1;
       if (plan.expand)
         calling = paged ? { depth: 1, prefix: 'data.', into: [] } : { depth: 0, prefix: '', into: [] };
     } else if (at && parent.extensions?.stripeWrapper === true) {

@@ -30,7 +30,8 @@ export interface FetchPlan {
   batch?: boolean;
   /**
    * The object lives on another account than its parent, named by this parent property
-   * (`transfer.destination_payment` is a payment on the transfer's `destination`), or `PLATFORM`
+   * (`transfer.destination_payment` is a payment on the transfer's `destination`), by a property
+   * of an object the parent references (`transfer.destination`: a call more), or `PLATFORM`
    * (`charge.source_transfer`): it is read through that account's session, one call per parent,
    * and never folded (Stripe does not expand across accounts).
    */
@@ -63,16 +64,29 @@ export const PLATFORM = 'platform';
  * - on the platform: what a connected account's payment came from — the transfer that created it
  *   (`charge.source_transfer`), the platform's fee on it (`charge.application_fee`), and the
  *   reversal behind a refund of it (`refund.source_transfer_reversal`).
+ * - on the transfer's destination: the refund a reversal made of the transfer's payment
+ *   (`transfer_reversal.destination_payment_refund`), named by no property of the reversal but by
+ *   its transfer's `destination`: `<reference>.<property>`, the reference read first (one call
+ *   more, none when the request has the transfer already).
  * Each is read through that account's session, one call per parent, never folded (Stripe does not
- * expand across accounts). `transfer_reversal.destination_payment_refund` lives on the transfer's
- * destination too, which the reversal does not name: it is read on the reversal's own account.
+ * expand across accounts).
  */
 export const OTHER_ACCOUNT_REFERENCES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   transfer: { destination_payment: 'destination' },
   application_fee: { charge: 'account' },
   charge: { source_transfer: PLATFORM, application_fee: PLATFORM },
   refund: { source_transfer_reversal: PLATFORM },
+  transfer_reversal: { destination_payment_refund: 'transfer.destination' },
 };
+
+/**
+ * An account of OTHER_ACCOUNT_REFERENCES as the parent's property naming it, and the reference
+ * read first to find it there (`transfer.destination`), if any.
+ */
+export function accountProperty(account: string): { via?: string; property: string } {
+  const dot = account.indexOf('.');
+  return dot < 0 ? { property: account } : { via: account.slice(0, dot), property: account.slice(dot + 1) };
+}
 
 /** Where a field's value sits in its parent's Stripe object, and how the parent's request folds it. */
 export interface WireFacts {

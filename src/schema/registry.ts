@@ -27,7 +27,13 @@ import { sessionForAccount } from './connect.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { deletedError, unknownEnumValue, userError } from './errors.ts';
 import { isMerchantChosen, qualifyId } from './ids.ts';
-import { OTHER_ACCOUNT_REFERENCES, PLATFORM, planExtensions, wireExtensions } from './plans.ts';
+import {
+  accountProperty,
+  OTHER_ACCOUNT_REFERENCES,
+  PLATFORM,
+  planExtensions,
+  wireExtensions,
+} from './plans.ts';
 import { previewMark } from './preview.ts';
 
 /** An enum from the model: Stripe's wire strings in and out. */
@@ -515,17 +521,29 @@ export class TypeRegistry {
     parentSchema: ObjectSchema,
     parent: StripeObject,
     wire: string,
-  ): UpstreamSession {
+  ): UpstreamSession | Promise<UpstreamSession> {
     const own = sessionOf(ctx, parent);
     const account = this.accountOf(parentSchema, wire);
     if (account === PLATFORM) {
       if (own.stripeAccount === undefined) return own;
       return ctx.platformSession?.() ?? (ctx.session.stripeAccount === undefined ? ctx.session : own);
     }
-    const accountId = account ? idOf(parent[account]) : undefined;
-    return accountId && accountId !== own.stripeAccount
-      ? sessionForAccount(ctx, accountId, `${parentSchema.gql}.${camelCase(account!)}`)
-      : own;
+    if (!account) return own;
+    const { via, property } = accountProperty(account);
+    const sessionNamedBy = (holder: StripeObject | null, what: string): UpstreamSession => {
+      const accountId = holder ? idOf(holder[property]) : undefined;
+      return accountId && accountId !== own.stripeAccount ? sessionForAccount(ctx, accountId, what) : own;
+    };
+    if (!via) return sessionNamedBy(parent, `${parentSchema.gql}.${camelCase(property)}`);
+    // The account is named by an object the parent references: that reference, read as its field would be.
+    const prop = parentSchema.props.find((p) => p.name === via);
+    const viaType = prop?.type.k === 'array' ? undefined : prop?.type;
+    if (viaType?.k !== 'ref') throw new Error(`${parentSchema.name}.${via} is not a reference`);
+    const what = `${parentSchema.gql}.${camelCase(via)}.${camelCase(property)}`;
+    const holder = this.resolveRef(parent[via], viaType, parentSchema, parent, via, ctx);
+    return holder instanceof Promise
+      ? holder.then((object) => sessionNamedBy(object as StripeObject | null, what))
+      : sessionNamedBy(holder as StripeObject | null, what);
   }
 
   /**
@@ -542,6 +560,21 @@ export class TypeRegistry {
   ): unknown {
     // An object on another account is read as that account (its id from the parent).
     const session = this.sessionOfReference(ctx, parentSchema, parent, wire);
+    if (session instanceof Promise) {
+      return session.then((known) => this.readRef(value, type, parentSchema, parent, wire, known));
+    }
+    return this.readRef(value, type, parentSchema, parent, wire, session);
+  }
+
+  /** `resolveRef` through the session the reference is read with. */
+  private readRef(
+    value: unknown,
+    type: Extract<OutType, { k: 'ref' }>,
+    parentSchema: ObjectSchema,
+    parent: StripeObject,
+    wire: string,
+    session: UpstreamSession,
+  ): unknown {
     const live = type.to.k === 'union' ? this.liveOf(type.to.name) : undefined;
     const checked = (object: StripeObject | null) => {
       if (live && object?.deleted === true) {

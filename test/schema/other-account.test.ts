@@ -13,6 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** The answer's cost extension counts the calls made since `h.upstreamCalls()`, within its estimate. */
+function expectCounted(extensions: Record<string, unknown> | undefined): void {
+  const cost = extensions?.cost as { estimatedUpstreamCalls: number; actualUpstreamCalls: number };
+  expect(cost.actualUpstreamCalls).toBe(h.upstreamCalls());
+  expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost.actualUpstreamCalls);
+}
+
 describe('a reference on another account', () => {
   it('reads Transfer.destinationPayment as the destination account, one call per transfer, estimated', async () => {
     h.upstreamCalls();
@@ -136,8 +143,60 @@ describe('a reference on another account', () => {
     });
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ charge: { id: payment, sourceTransfer: { id: SEED.connected.transfer } } });
+    expectCounted(body.extensions);
+  });
+
+  it('reads TransferReversal.destinationPaymentRefund on the transfer’s destination', async () => {
+    h.upstreamCalls();
+    const { body } = await h.query(
+      `{ transfer(id: "${SEED.connected.transfer}") {
+        destinationPaymentId
+        reversals { nodes { id amount destinationPaymentRefundId destinationPaymentRefund { id amount chargeId } } }
+      } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const transfer = (
+      body.data as {
+        transfer: {
+          destinationPaymentId: string;
+          reversals: {
+            nodes: {
+              amount: number;
+              destinationPaymentRefundId: string;
+              destinationPaymentRefund: unknown;
+            }[];
+          };
+        };
+      }
+    ).transfer;
+    const reversal = transfer.reversals.nodes[0]!;
+    expect(reversal.destinationPaymentRefund).toEqual({
+      id: reversal.destinationPaymentRefundId,
+      amount: reversal.amount,
+      chargeId: transfer.destinationPaymentId,
+    });
+    expectCounted(body.extensions);
+  });
+
+  it('reads a reversal’s destination refund when the request has not read its transfer, estimated', async () => {
+    h.upstreamCalls();
+    const { body } = await h.query(
+      `{ transferReversal(transfer: "${SEED.connected.transfer}", id: "${SEED.connected.reversal}") {
+        destinationPaymentRefundId destinationPaymentRefund { id }
+      } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    const reversal = (body.data as { transferReversal: { destinationPaymentRefundId: string } })
+      .transferReversal;
+    expect(body.data).toEqual({
+      transferReversal: {
+        destinationPaymentRefundId: expect.stringMatching(/^pyr_/),
+        destinationPaymentRefund: { id: reversal.destinationPaymentRefundId },
+      },
+    });
+    // The reversal, its transfer (for the destination), the refund there.
+    expect(h.upstreamCalls()).toBe(3);
     const cost = body.extensions?.cost as { estimatedUpstreamCalls: number; actualUpstreamCalls: number };
-    expect(cost.actualUpstreamCalls).toBe(h.upstreamCalls());
-    expect(cost.estimatedUpstreamCalls).toBeGreaterThanOrEqual(cost.actualUpstreamCalls);
+    expect(cost).toMatchObject({ estimatedUpstreamCalls: 3, actualUpstreamCalls: 3 });
   });
 });
