@@ -10,6 +10,7 @@
  */
 
 import type { ArgBuilder, ObjectRef, OutputRef } from '@pothos/core';
+import { GraphQLError } from 'graphql';
 import type { GetRequest, StripeObject } from '../loaders/requests.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import type { StripePage, StripeSearchResult } from '../rest/paginate.ts';
@@ -241,8 +242,35 @@ export async function listConnection(
 ): Promise<Connection> {
   const paging = pagingOf(target, args);
   if (paging.kind === 'one') return onePage(session, target, args);
-  if (paging.kind === 'backward') return backward(session, target, paging.count, paging.before);
-  return forward(session, target, paging.count, paging.after);
+  try {
+    return paging.kind === 'backward'
+      ? await backward(session, target, paging.count, paging.before)
+      : await forward(session, target, paging.count, paging.after);
+  } catch (error) {
+    throw unknownCursor(error) ?? error;
+  }
+}
+
+/** The wire parameter of each cursor argument. */
+const CURSOR_PARAMETERS: Readonly<Record<string, 'after' | 'before'>> = {
+  starting_after: 'after',
+  ending_before: 'before',
+};
+
+/**
+ * Stripe's answer to a cursor that names no object of the list (`resource_missing` on
+ * `starting_after`/`ending_before`) as the client's mistake: BAD_USER_INPUT on the argument, with
+ * Stripe's details kept. Undefined for any other error.
+ */
+function unknownCursor(error: unknown): GraphQLError | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const stripe = error.extensions.stripe as { code?: unknown; param?: unknown } | undefined;
+  const argument = typeof stripe?.param === 'string' ? CURSOR_PARAMETERS[stripe.param] : undefined;
+  if (!argument || stripe?.code !== 'resource_missing') return undefined;
+  return userError('BAD_USER_INPUT', `${argument} is not a cursor of this list: ${error.message}`, {
+    argument,
+    stripe,
+  });
 }
 
 /**

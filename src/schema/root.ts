@@ -4,8 +4,9 @@
  * per search endpoint (`searchCustomers`) and `node(id:)`, which dispatches on the id prefix.
  */
 import type { ArgumentRef, FieldRef } from '@pothos/core';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/requests.ts';
+import { InvalidPathParameterError, pathParameterProblem } from '../rest/path-params.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
@@ -228,6 +229,10 @@ export function rootFields(
   }
 
   // ---- node --------------------------------------------------------------------------------
+  // Resources whose id is composed under an account (`acct_…/card_payments`: a capability).
+  const accountComposites = Object.values(model.objects)
+    .filter((schema) => registry.idParent(schema) === 'account')
+    .map((schema) => schema.name);
   fields.push({
     name: 'node',
     build: (t) =>
@@ -254,16 +259,21 @@ export function rootFields(
         ) => {
           // An id qualified by a connected account (src/schema/ids.ts) is read as that account.
           const { account, id } = unqualifyId(String(args.id));
-          const session = account ? sessionForAccount(ctx, account, 'node(id:)') : sessionOf(ctx, _root);
-          const resource = nodeResource(id, resourceForId(id));
-          const op = index.retrieveByIdOf(resource);
-          if (!op || !registry.isNode(model.objects[resource]!)) {
-            throw userError(
-              'NOT_RETRIEVABLE_BY_ID',
-              `A ${pascalCase(resource)} cannot be fetched by id alone; use the field that reads it through its parent`,
-              { resource },
-            );
+          // What cannot be a Stripe id is refused as every `id:` argument refuses it (src/rest/path-params.ts).
+          const problem = pathParameterProblem(id);
+          if (problem !== undefined) throw new InvalidPathParameterError('id', problem);
+          const match = resourceForId(id);
+          const node = match.kind === 'match' && registry.isNode(model.objects[match.resource]!);
+          // `acct_…/card_payments` may be a composite id (a capability's), whatever its tail's prefix says.
+          if (account && !node && accountComposites.length > 0) {
+            const named =
+              match.kind === 'match' ? [match.resource] : match.kind === 'ambiguous' ? match.resources : [];
+            throw notRetrievable([...named, ...accountComposites]);
           }
+          const resource = nodeResource(id, match);
+          const op = index.retrieveByIdOf(resource);
+          if (!op || !node) throw notRetrievable([resource]);
+          const session = account ? sessionForAccount(ctx, account, 'node(id:)') : sessionOf(ctx, _root);
           const expand = expandFor(info, session, op, {
             typeName: model.objects[resource]!.gql,
           });
@@ -289,6 +299,16 @@ export function rootFields(
     seen.set(field.name, field.operation?.id ?? field.name);
   }
   return fields;
+}
+
+/** NOT_RETRIEVABLE_BY_ID for an id of one of `resources`, none of which node(id:) reads. */
+function notRetrievable(resources: readonly string[]): GraphQLError {
+  const names = resources.map((resource, i) => `${i === 0 ? 'A' : 'a'} ${pascalCase(resource)}`).join(' or ');
+  return userError(
+    'NOT_RETRIEVABLE_BY_ID',
+    `${names} cannot be fetched by id alone; use the field that reads it through its parent`,
+    { resource: resources[0], ...(resources.length > 1 ? { resources } : {}) },
+  );
 }
 
 function nodeResource(id: string, match: PrefixMatch): string {

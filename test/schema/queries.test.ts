@@ -224,6 +224,21 @@ describe('connections', () => {
     expect(await matches({ gte: at(0), lte: at(0) })).toBe(true);
   });
 
+  it('answers a cursor that names no object of the list as BAD_USER_INPUT on its argument', async () => {
+    for (const [args, argument] of [
+      [{ first: 2, after: 'garbage' }, 'after'],
+      [{ last: 2, before: 'cus_doesNotExist' }, 'before'],
+    ] as const) {
+      const { data, errors } = await gql(page, args);
+      expect(data).toEqual({ customers: null });
+      expect(errors![0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        argument,
+        stripe: { code: 'resource_missing' },
+      });
+    }
+  });
+
   it('refuses last without before, first with before, and negative counts, before calling Stripe', async () => {
     const { errors, calls } = await gql(page, { last: 2 });
     expect(errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
@@ -299,5 +314,29 @@ describe('node', () => {
   it('refuses a resource that has no retrieve by id alone', async () => {
     const { errors } = await gql(`{ node(id: "card_123") { id } }`);
     expect(errors![0]!.extensions!.code).toBe('NOT_RETRIEVABLE_BY_ID');
+  });
+
+  it('refuses what cannot be a Stripe id as every id argument does, before any call', async () => {
+    for (const id of ['', '.', '..', '../x', 'x/y', 'acct_1A/..']) {
+      const { data, errors, calls } = await gql(`query($id: ID!) { node(id: $id) { id } }`, { id });
+      expect(data, id).toEqual({ node: null });
+      expect(errors![0]!.extensions, id).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
+      expect(calls).toBe(0);
+    }
+  });
+
+  it('names a capability for a composite id under an account, whatever its tail’s prefix', async () => {
+    const capability = await gql(`{ node(id: "acct_1A/card_payments") { id } }`);
+    expect(capability.errors![0]!.extensions).toMatchObject({
+      code: 'NOT_RETRIEVABLE_BY_ID',
+      resources: ['card', 'capability'],
+    });
+    expect(capability.errors![0]!.message).toMatch(/^A Card or a Capability cannot be fetched/);
+    const transfers = await gql(`{ node(id: "acct_1A/transfers") { id } }`);
+    expect(transfers.errors![0]!.extensions).toMatchObject({
+      code: 'NOT_RETRIEVABLE_BY_ID',
+      resource: 'capability',
+    });
+    expect(capability.calls + transfers.calls).toBe(0);
   });
 });
