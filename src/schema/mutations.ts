@@ -9,7 +9,10 @@
  * until `mutationNameOverrides` (src/spec/overrides.ts) settles it.
  *
  * Every mutation takes `idempotencyKey` (made here when absent, reused on every retry of the REST
- * client) and returns the resulting object, with the selection's references folded into `expand[]`.
+ * client) and returns the resulting object, with the selection's references folded into `expand[]`
+ * — except under a caller's key: Stripe compares a keyed request's parameters (`expand[]` is one)
+ * with the first one's and replays the first body, so the write is sent without it (a replay with
+ * another selection is the same request) and the object is read again with the selection's `expand[]`.
  * A failed write's error carries the key it was sent with (`extensions.idempotencyKey`) and whether
  * Stripe may have applied it anyway (`extensions.mayHaveHappened`): retried with that key, it cannot
  * happen twice.
@@ -217,13 +220,15 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           const method = op.method === 'delete' ? 'DELETE' : 'POST';
           // Made here rather than in the REST client so that a failure can hand it back.
           const idempotencyKey = method === 'POST' ? (key ?? randomUUID()) : undefined;
+          const keyed = key != null && method === 'POST';
+          let written: StripeObject;
           try {
-            return await session.write<StripeObject>({
+            written = await session.write<StripeObject>({
               method,
               path: op.path,
               pathParams: pathArgs.map((a) => String(args[a])),
               params,
-              expand,
+              expand: keyed ? [] : expand,
               ...(idempotencyKey ? { idempotencyKey } : {}),
               ...(op.multipart ? { multipart: true } : {}),
             });
@@ -241,6 +246,10 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
               return shape ? inputPath(shape, param) : undefined;
             });
           }
+          if (!keyed || expand.length === 0) return written;
+          const path = registry.index.retrievePathOf(written);
+          // No retrieve (the object is what the write answered): its references are loaded by id.
+          return path ? session.get<StripeObject>({ path, expand }) : written;
         },
       }),
   };

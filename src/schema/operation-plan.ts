@@ -382,6 +382,11 @@ function selectionCost(
       );
       total += childCost;
     }
+    // A mutation under the caller's idempotency key is written without expand[] and read again with it
+    // (src/schema/mutations.ts): that read, when something is folded into it.
+    if (walk.mutation && path === '' && args.idempotencyKey != null && calling && calling.into.length > 0) {
+      total += multiplier;
+    }
     if (plan && own > 0 && !maybe && walk.calls && !walk.calls.has(selection)) {
       walk.calls.set(selection, {
         path: fieldPath,

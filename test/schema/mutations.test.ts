@@ -615,6 +615,39 @@ describe('retries and idempotency', () => {
     expect(await countCustomers(email)).toBe(1);
   });
 
+  it('the same key and input with another selection replays the write, the selection read after it', async () => {
+    const customer = (
+      await ok(`mutation { createCustomer(input: { email: "idem-select@example.com" }) { id } }`)
+    ).createCustomer.id as string;
+    const key = `k-select-${Date.now()}`;
+    const write = (selection: string) =>
+      `mutation { createSetupIntent(idempotencyKey: "${key}", input: { customer: "${customer}" }) { ${selection} } }`;
+    h.upstreamCalls();
+    const first = await h.query(write('id'));
+    expect(first.body.errors).toBeUndefined();
+    expect(h.upstreamCalls()).toBe(1);
+    const second = await h.query(write('id customer { ... on Customer { id email } }'));
+    expect(second.body.errors).toBeUndefined();
+    expect(second.body.data).toEqual({
+      createSetupIntent: {
+        id: (first.body.data as { createSetupIntent: { id: string } }).createSetupIntent.id,
+        customer: { id: customer, email: 'idem-select@example.com' },
+      },
+    });
+    // The write (replayed) and the read of what it selects, as estimated.
+    const cost = second.body.extensions?.cost as {
+      estimatedUpstreamCalls: number;
+      actualUpstreamCalls: number;
+    };
+    expect(cost).toMatchObject({ estimatedUpstreamCalls: 2, actualUpstreamCalls: 2 });
+    const setupIntents = await h.admin.request<{ data: unknown[] }>({
+      method: 'GET',
+      path: '/v1/setup_intents',
+      params: { customer },
+    });
+    expect(setupIntents.data).toHaveLength(1);
+  });
+
   it('the same key with other input is a typed idempotency error', async () => {
     const key = `k-${Date.now()}`;
     await ok(`mutation { createCustomer(idempotencyKey: "${key}", input: { name: "A" }) { id } }`);
