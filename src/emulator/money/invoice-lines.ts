@@ -8,6 +8,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountAmount, invoiceDiscount } from './discounts.ts';
+import { isTiered } from './pricing.ts';
 
 /** Lines of an invoice, oldest first. */
 export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
@@ -28,15 +29,20 @@ export function productName(ctx: Ctx, price: JsonObject): string {
 const counted = (ctx: Ctx, price: JsonObject, quantity: number): string =>
   `${quantity === 1 ? '' : `${quantity} × `}${productName(ctx, price)}`;
 
-/** A subscription item's line: `1 × Pro plan (at $250.00 / year)`. */
+/**
+ * A subscription item's line: `1 × Pro plan (at $250.00 / year)`. A tiered price has no one unit
+ * amount to quote (money/pricing.ts), so its line names the quantity and product alone.
+ */
 export function subscriptionLineDescription(ctx: Ctx, price: JsonObject, quantity: number): string {
   const recurring = isObject(price.recurring) ? price.recurring : undefined;
   const count = Number(recurring?.interval_count ?? 1);
   const interval = recurring
     ? ` / ${count === 1 ? recurring.interval : `every ${count} ${recurring.interval}s`}`
     : '';
+  const named = `${quantity} × ${productName(ctx, price)}`;
+  if (isTiered(price)) return named;
   const unit = formatMoney(Number(price.unit_amount ?? 0), String(price.currency ?? 'usd'));
-  return `${quantity} × ${productName(ctx, price)} (at ${unit}${interval})`;
+  return `${named} (at ${unit}${interval})`;
 }
 
 /** A proration line: `Unused time on Pro plan after 03 Dec 2026`. */

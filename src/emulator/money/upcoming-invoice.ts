@@ -4,6 +4,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import { invoiceDefaults, itemLine, lineData, period, previewLineId } from './invoice-lines.ts';
 import { addInterval } from './periods.ts';
+import { priceAmount, unitAmountDecimal } from './pricing.ts';
 
 /**
  * The next invoice of a customer (not stored, no id): its pending invoice items and the next
@@ -40,7 +41,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
       lines.push(
         lineData(ctx, null, {
           id: previewLineId(item.id),
-          amount: Number(price.unit_amount ?? 0) * quantity,
+          amount: priceAmount(price, quantity),
           currency: price.currency ?? 'usd',
           period: period(start, end),
           price,
@@ -48,7 +49,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
           subscription: subscription.id,
           subscription_item: item.id,
           type: 'subscription',
-          unit_amount_excluding_tax: String(price.unit_amount ?? 0),
+          unit_amount_excluding_tax: unitAmountDecimal(price, quantity),
         }),
       );
     }

@@ -29,6 +29,7 @@ import {
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
 import { findPrice, requirePrice } from '../money/plans.ts';
+import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
@@ -98,9 +99,8 @@ function periodInvoice(
     // A metered item bills the usage of the period that ended (nothing on the first invoice).
     const metered = isObject(price.recurring) && price.recurring.usage_type === 'metered';
     const quantity = metered ? usageOf(ctx, item, ended, invoice.id) : Number(item.data.quantity ?? 1);
-    const unit = Number(price.unit_amount ?? 0);
     addLine(ctx, invoice.id, {
-      amount: trialing ? 0 : unit * quantity,
+      amount: trialing ? 0 : priceAmount(price, quantity),
       currency: price.currency ?? 'usd',
       description: subscriptionLineDescription(ctx, price, quantity),
       period:
@@ -115,7 +115,7 @@ function periodInvoice(
       subscription: subscription.id,
       subscription_item: item.id,
       type: 'subscription',
-      unit_amount_excluding_tax: String(trialing ? 0 : unit),
+      unit_amount_excluding_tax: trialing ? '0' : unitAmountDecimal(price, quantity),
     });
   }
   for (const pending of ctx.children(customer, ['invoiceitem']).reverse()) {
@@ -189,7 +189,7 @@ function prorate(
   ];
   for (const [side, sign, label] of sides) {
     if (!side || (isObject(side.price.recurring) && side.price.recurring.usage_type === 'metered')) continue;
-    const amount = sign * Math.round(Number(side.price.unit_amount ?? 0) * side.quantity * fraction);
+    const amount = sign * Math.round(priceAmount(side.price, side.quantity) * fraction);
     if (amount === 0) continue;
     const item = ctx.ops.createResource(ctx, 'invoiceitem', {
       amount,

@@ -1,0 +1,128 @@
+/**
+ * What invoices bill: prices' amounts (tiers, transformed quantities), tax rates, discounts,
+ * credit notes and the upcoming invoice.
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+
+let h: EmulatorHarness;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  h = await startEmulatorHarness();
+  stripe = h.stripe;
+});
+afterAll(() => h.close());
+
+const monthly = { interval: 'month' as const };
+
+/** A subscription of a new customer with a card to one item; its first invoice. */
+async function firstInvoice(item: Stripe.SubscriptionCreateParams.Item): Promise<Stripe.Invoice> {
+  const customer = await stripe.customers.create({ source: 'tok_visa' });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [item],
+    expand: ['latest_invoice'],
+  });
+  return subscription.latest_invoice as Stripe.Invoice;
+}
+
+/** A monthly tiered price of a new product. */
+const tieredPrice = (
+  name: string,
+  tiers_mode: 'graduated' | 'volume',
+  tiers: Stripe.PriceCreateParams.Tier[],
+  expand: string[] = [],
+) =>
+  stripe.prices.create({
+    currency: 'usd',
+    product_data: { name },
+    recurring: monthly,
+    billing_scheme: 'tiered',
+    tiers_mode,
+    tiers,
+    expand,
+  });
+
+const byUnitsAndHalfPrice: Stripe.PriceCreateParams.Tier[] = [
+  { up_to: 5, unit_amount: 1000 },
+  { up_to: 'inf', unit_amount: 500 },
+];
+
+describe('price amounts', () => {
+  it('a graduated price bills each tier its own units', async () => {
+    const price = await tieredPrice('Seats', 'graduated', byUnitsAndHalfPrice, ['tiers']);
+    expect(price.tiers?.map((t) => t.up_to)).toEqual([5, null]);
+    const invoice = await firstInvoice({ price: price.id, quantity: 8 });
+    expect(invoice.lines.data[0]).toMatchObject({ amount: 6500, quantity: 8 });
+    expect(invoice.total).toBe(6500);
+  });
+
+  it('a volume price bills every unit at the tier the quantity falls in, plus its flat amount', async () => {
+    const price = await tieredPrice('Volume seats', 'volume', [
+      { up_to: 5, unit_amount: 1000 },
+      { up_to: 'inf', unit_amount: 500, flat_amount: 200 },
+    ]);
+    expect((await firstInvoice({ price: price.id, quantity: 8 })).total).toBe(8 * 500 + 200);
+    expect((await firstInvoice({ price: price.id, quantity: 5 })).total).toBe(5 * 1000);
+  });
+
+  it('a graduated tier’s flat amount is billed once the quantity reaches it', async () => {
+    const price = await tieredPrice('Flat tiers', 'graduated', [
+      { up_to: 2, flat_amount: 3000 },
+      { up_to: 'inf', unit_amount: 100, flat_amount: 50 },
+    ]);
+    expect((await firstInvoice({ price: price.id, quantity: 1 })).total).toBe(3000);
+    expect((await firstInvoice({ price: price.id, quantity: 4 })).total).toBe(3000 + 50 + 2 * 100);
+  });
+
+  it('transform_quantity divides the quantity and rounds it', async () => {
+    const make = (round: 'up' | 'down') =>
+      stripe.prices.create({
+        currency: 'usd',
+        product_data: { name: `Packs ${round}` },
+        recurring: monthly,
+        unit_amount: 1000,
+        transform_quantity: { divide_by: 10, round },
+      });
+    expect((await firstInvoice({ price: (await make('up')).id, quantity: 25 })).total).toBe(3000);
+    expect((await firstInvoice({ price: (await make('down')).id, quantity: 25 })).total).toBe(2000);
+  });
+});
+
+describe('tiered prices beyond the first invoice', () => {
+  const graduated = () => tieredPrice('Graduated', 'graduated', byUnitsAndHalfPrice);
+
+  it('the line names no unit amount, and the upcoming invoice bills the tiers', async () => {
+    const price = await graduated();
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 8 }],
+      expand: ['latest_invoice'],
+    });
+    const line = (subscription.latest_invoice as Stripe.Invoice).lines.data[0]!;
+    expect(line.description).toBe('8 × Graduated');
+    expect(line.unit_amount_excluding_tax).toBe('812.5');
+    const upcoming = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id });
+    expect(upcoming.lines.data.map((l) => l.amount)).toEqual([6500]);
+  });
+
+  it('a quantity change prorates what the tiers bill', async () => {
+    const price = await graduated();
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id, quantity: 8 }],
+    });
+    const item = subscription.items.data[0]!;
+    // At the period's start: the whole period is unused, so the prorations are the full amounts.
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 10 }],
+      proration_date: subscription.current_period_start,
+    });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((i) => i.amount).sort((a, b) => a - b)).toEqual([-6500, 7500]);
+  });
+});
