@@ -28,6 +28,10 @@ async function firstInvoice(item: Stripe.SubscriptionCreateParams.Item): Promise
   return subscription.latest_invoice as Stripe.Invoice;
 }
 
+/** A monthly price of a new product. */
+const monthlyPrice = (name: string, unit_amount: number) =>
+  stripe.prices.create({ currency: 'usd', product_data: { name }, recurring: monthly, unit_amount });
+
 /** A monthly tiered price of a new product. */
 const tieredPrice = (
   name: string,
@@ -124,5 +128,82 @@ describe('tiered prices beyond the first invoice', () => {
     });
     const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
     expect(pending.data.map((i) => i.amount).sort((a, b) => a - b)).toEqual([-6500, 7500]);
+  });
+});
+
+describe('tax rates', () => {
+  const rate = (percentage: number, inclusive: boolean) =>
+    stripe.taxRates.create({ display_name: inclusive ? 'VAT' : 'Sales tax', percentage, inclusive });
+
+  it('a subscription’s default rate taxes its invoices on top of the subtotal', async () => {
+    const txr = await rate(10, false);
+    const price = await monthlyPrice('Taxed plan', 2000);
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      default_tax_rates: [txr.id],
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.default_tax_rates?.map((r) => r.id)).toEqual([txr.id]);
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({
+      subtotal: 2000,
+      tax: 200,
+      total: 2200,
+      total_excluding_tax: 2000,
+      amount_paid: 2200,
+      total_tax_amounts: [{ amount: 200, inclusive: false, tax_rate: txr.id, taxable_amount: 2000 }],
+    });
+    expect(invoice.default_tax_rates.map((r) => r.id)).toEqual([txr.id]);
+    expect(invoice.lines.data[0]!.tax_amounts).toEqual([
+      { amount: 200, inclusive: false, tax_rate: txr.id, taxability_reason: null, taxable_amount: 2000 },
+    ]);
+  });
+
+  it('an item’s inclusive rate is inside the amount', async () => {
+    const txr = await rate(25, true);
+    const price = await monthlyPrice('Tax-inclusive plan', 1000);
+    const invoice = await firstInvoice({ price: price.id, tax_rates: [txr.id] });
+    expect(invoice).toMatchObject({
+      subtotal: 1000,
+      subtotal_excluding_tax: 800,
+      tax: 200,
+      total: 1000,
+      total_excluding_tax: 800,
+    });
+    expect(invoice.lines.data[0]).toMatchObject({
+      amount: 1000,
+      amount_excluding_tax: 800,
+      tax_rates: [{ id: txr.id }],
+      tax_amounts: [{ amount: 200, inclusive: true, taxable_amount: 800 }],
+    });
+  });
+
+  it('an invoice item’s own rate wins over the invoice’s default, after the discount', async () => {
+    const fallback = await rate(10, false);
+    const own = await rate(20, false);
+    const coupon = await stripe.coupons.create({ percent_off: 50 });
+    const customer = await stripe.customers.create({ coupon: coupon.id });
+    const item = await stripe.invoiceItems.create({
+      customer: customer.id,
+      amount: 1000,
+      currency: 'usd',
+      tax_rates: [own.id],
+    });
+    expect(item.tax_rates?.map((r) => r.id)).toEqual([own.id]);
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 3000, currency: 'usd' });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      default_tax_rates: [fallback.id],
+    });
+    // Half off each line: 500 taxed at 20 %, 1500 at 10 %.
+    expect(
+      invoice.lines.data.map((l) => [l.discount_amounts, (l.tax_amounts ?? []).map((t) => t.amount)]),
+    ).toEqual([
+      [[{ amount: 500, discount: (invoice.discount as Stripe.Discount).id }], [100]],
+      [[{ amount: 1500, discount: (invoice.discount as Stripe.Discount).id }], [150]],
+    ]);
+    expect(invoice).toMatchObject({ subtotal: 4000, tax: 250, total: 2250 });
   });
 });

@@ -9,6 +9,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountAmount, invoiceDiscount } from './discounts.ts';
 import { isTiered } from './pricing.ts';
+import { taxAmounts, totalTaxAmounts } from './taxes.ts';
 
 /** Lines of an invoice, oldest first. */
 export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
@@ -117,33 +118,47 @@ export function itemLine(ctx: Ctx, invoiceId: string | null, item: Entry): JsonO
     proration: item.data.proration ?? false,
     quantity,
     subscription: item.data.subscription ?? null,
+    tax_rates: item.data.tax_rates ?? [],
     type: 'invoiceitem',
     unit_amount_excluding_tax: String(Math.round(Number(item.data.amount ?? 0) / Math.max(quantity, 1))),
   });
 }
 
-/** Recomputes an invoice's totals from its lines. */
+/**
+ * Recomputes an invoice's totals from its lines. On a draft each line gets its share of the
+ * invoice's discount (by what it bills, among discountable lines) and its taxes on what is left
+ * (money/taxes.ts); a finalized invoice keeps the discounts and taxes it was finalized with.
+ */
 export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
   const current = ctx.current(invoice);
-  const lines = linesOf(ctx, current);
+  const draft = current.data.status === 'draft';
+  let lines = linesOf(ctx, current);
   const subtotal = lines.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
   // A coupon of the subscription or customer (money/discounts.ts), once the invoice is finalized as
   // it was drafted.
-  const discount = current.data.status === 'draft' ? invoiceDiscount(ctx, current) : undefined;
-  const discountable = lines
-    .filter((line) => line.data.discountable !== false && Number(line.data.amount ?? 0) > 0)
-    .reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
-  const off = discount ? discountAmount(discount, discountable, current.data.currency) : 0;
-  const discounted =
-    current.data.status === 'draft'
-      ? {
-          discount: discount && off > 0 ? discount : null,
-          discounts: discount && off > 0 ? [String(discount.id)] : [],
-          total_discount_amounts: discount && off > 0 ? [{ amount: off, discount: String(discount.id) }] : [],
-        }
-      : {};
-  const taken = current.data.status === 'draft' ? off : sumDiscounts(current.data.total_discount_amounts);
-  const total = subtotal - taken;
+  const discount = draft ? invoiceDiscount(ctx, current) : undefined;
+  const discountable = lines.filter(
+    (line) => line.data.discountable !== false && Number(line.data.amount ?? 0) > 0,
+  );
+  const discountableAmount = discountable.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+  const off = discount ? discountAmount(discount, discountableAmount, current.data.currency) : 0;
+  const applied = discount && off > 0 ? discount : undefined;
+  if (draft)
+    lines = priceLines(ctx, current, lines, applied && { id: String(applied.id), off, discountable });
+  const discounted = draft
+    ? {
+        discount: applied ?? null,
+        discounts: applied ? [String(applied.id)] : [],
+        total_discount_amounts: applied ? [{ amount: off, discount: String(applied.id) }] : [],
+      }
+    : {};
+  const taken = draft ? off : sumAmounts(current.data.total_discount_amounts);
+  const taxes = lines.flatMap((line) =>
+    Array.isArray(line.data.tax_amounts) ? line.data.tax_amounts.filter(isObject) : [],
+  );
+  const tax = sumAmounts(taxes);
+  const inclusiveTax = sumAmounts(taxes.filter((t) => t.inclusive === true));
+  const total = subtotal - taken + tax - inclusiveTax;
   const paid = Number(current.data.amount_paid ?? 0);
   const due = Math.max(0, total + Number(current.data.starting_balance ?? 0));
   return ctx.set(current, {
@@ -151,13 +166,55 @@ export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
     amount_due: due,
     amount_remaining: current.data.paid === true ? 0 : Math.max(0, due - paid),
     subtotal,
-    subtotal_excluding_tax: subtotal,
+    subtotal_excluding_tax: lines.reduce((sum, line) => sum + Number(line.data.amount_excluding_tax ?? 0), 0),
+    tax: taxes.length > 0 ? tax : null,
     total,
-    total_excluding_tax: total,
+    total_excluding_tax: total - tax,
+    total_tax_amounts: totalTaxAmounts(taxes),
   });
 }
 
-const sumDiscounts = (amounts: Json | undefined) =>
+/**
+ * A draft's lines with their share of `discount` (what it takes `off` the `discountable` lines,
+ * split by their amounts, the last taking the rounding) and their taxes on what is left.
+ */
+function priceLines(
+  ctx: Ctx,
+  invoice: Entry,
+  lines: Entry[],
+  discount: { id: string; off: number; discountable: Entry[] } | undefined,
+): Entry[] {
+  const defaults = Array.isArray(invoice.data.default_tax_rates)
+    ? invoice.data.default_tax_rates.filter(isObject)
+    : [];
+  const shares = new Map<string, number>();
+  if (discount) {
+    const base = discount.discountable.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
+    let left = discount.off;
+    discount.discountable.forEach((line, i) => {
+      const share =
+        i === discount.discountable.length - 1
+          ? left
+          : Math.round((discount.off * Number(line.data.amount ?? 0)) / base);
+      shares.set(line.id, share);
+      left -= share;
+    });
+  }
+  return lines.map((line) => {
+    const amount = Number(line.data.amount ?? 0);
+    const share = shares.get(line.id) ?? 0;
+    const own = Array.isArray(line.data.tax_rates) ? line.data.tax_rates.filter(isObject) : [];
+    const taxes = taxAmounts(own.length > 0 ? own : defaults, amount - share);
+    const inclusive = sumAmounts(taxes.filter((t) => t.inclusive === true));
+    return ctx.set(line, {
+      amount_excluding_tax: amount - inclusive,
+      discount_amounts: discount && shares.has(line.id) ? [{ amount: share, discount: discount.id }] : [],
+      tax_amounts: taxes,
+    });
+  });
+}
+
+const sumAmounts = (amounts: Json | undefined) =>
   Array.isArray(amounts)
     ? amounts.reduce<number>((sum, d) => sum + (isObject(d) ? Number(d.amount ?? 0) : 0), 0)
     : 0;

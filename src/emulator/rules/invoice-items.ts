@@ -10,6 +10,7 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import { requirePrice } from '../money/plans.ts';
+import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 
 /** Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. */
@@ -80,6 +81,7 @@ export const invoiceItemRules: RuleBook = {
       ]) {
         draft[key] ??= key === 'discounts' || key === 'tax_rates' ? [] : null;
       }
+      draft.tax_rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates') ?? [];
       if (typeof params.invoice === 'string')
         requireDraft(ctx.require(params.invoice, ['invoice'], 'invoice', 400), 'add items to');
     },
@@ -92,6 +94,8 @@ export const invoiceItemRules: RuleBook = {
     beforeUpdate(ctx, draft, params, entry) {
       const invoice = invoiceOf(ctx, entry);
       if (invoice) requireDraft(invoice, 'update items on');
+      const rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates');
+      if (rates) draft.tax_rates = rates;
       if (['amount', 'price', 'price_data', 'quantity', 'unit_amount'].some((k) => params[k] !== undefined)) {
         priceInvoiceItem(ctx, draft, params, entry);
       }

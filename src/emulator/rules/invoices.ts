@@ -19,6 +19,7 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { invoicePageUrl, invoicePdfUrl } from '../hosted/invoice.ts';
 import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
+import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
 import { recordCharge } from './charges.ts';
@@ -321,6 +322,7 @@ export const invoiceRules: RuleBook = {
         draft.due_date = typeof params.due_date === 'number' ? params.due_date : now + days * 86_400;
       }
       if (subscription) draft.subscription = subscription.id;
+      draft.default_tax_rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates') ?? [];
       if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';
     },
     afterCreate(ctx, entry, { params }) {

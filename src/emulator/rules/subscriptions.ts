@@ -30,6 +30,7 @@ import {
 import { addInterval, DAY } from '../money/periods.ts';
 import { findPrice, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
+import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
@@ -84,6 +85,7 @@ function periodInvoice(
     collection_method: subscription.data.collection_method ?? 'charge_automatically',
     currency: subscription.data.currency ?? 'usd',
     customer: customer.id,
+    default_tax_rates: subscription.data.default_tax_rates ?? [],
     // The period whose pending items it collects: the one that ended for a renewal, none (the
     // start) for the first invoice.
     period_end: ended?.end ?? subscription.data.current_period_start ?? ctx.now,
@@ -114,6 +116,7 @@ function periodInvoice(
       quantity,
       subscription: subscription.id,
       subscription_item: item.id,
+      tax_rates: item.data.tax_rates ?? [],
       type: 'subscription',
       unit_amount_excluding_tax: trialing ? '0' : unitAmountDecimal(price, quantity),
     });
@@ -325,6 +328,7 @@ function updateItems(
         change.price = priceForItem(ctx, item, param).id;
       if (item.quantity !== undefined) change.quantity = item.quantity;
       if (item.metadata !== undefined) change.metadata = item.metadata;
+      if (item.tax_rates !== undefined) change.tax_rates = item.tax_rates;
       changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
     } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
   });
@@ -334,6 +338,7 @@ function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: str
   const price = priceForItem(ctx, item, param);
   const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
   if (isObject(item.metadata)) fields.metadata = item.metadata;
+  if (item.tax_rates !== undefined) fields.tax_rates = item.tax_rates;
   return ctx.ops.createResource(ctx, 'subscription_item', fields);
 }
 
@@ -384,7 +389,7 @@ export const subscriptionRules: RuleBook = {
         days_until_due: draft.days_until_due ?? null,
         default_payment_method: draft.default_payment_method ?? null,
         default_source: draft.default_source ?? null,
-        default_tax_rates: [],
+        default_tax_rates: taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates') ?? [],
         description: draft.description ?? null,
         discount:
           discountFor(ctx, params, { customer: String(draft.customer), subscription: String(draft.id) }) ??
@@ -442,6 +447,8 @@ export const subscriptionRules: RuleBook = {
         subscription: entry.id,
       });
       if (discount !== undefined) draft.discount = discount;
+      const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
+      if (rates) draft.default_tax_rates = rates;
     },
     afterUpdate(ctx, entry, params) {
       if (!Array.isArray(params.items)) {
@@ -536,7 +543,7 @@ export const subscriptionRules: RuleBook = {
       draft.price = price.data;
       draft.quantity = typeof params.quantity === 'number' ? params.quantity : 1;
       draft.billing_thresholds = null;
-      draft.tax_rates = [];
+      draft.tax_rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates') ?? [];
       draft.discounts = [];
     },
     beforeUpdate(ctx, draft, params) {
@@ -544,6 +551,8 @@ export const subscriptionRules: RuleBook = {
         const price = priceForItem(ctx, params, 'price');
         draft.price = price.data;
       }
+      const rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates');
+      if (rates) draft.tax_rates = rates;
     },
     afterUpdate(ctx, entry, params, before) {
       // `POST /v1/subscription_items/{id}` bills its change (its subscription's update bills its own).
