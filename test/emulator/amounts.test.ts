@@ -17,16 +17,17 @@ afterAll(() => h.close());
 
 const monthly = { interval: 'month' as const };
 
-/** A subscription of a new customer with a card to one item; its first invoice. */
-async function firstInvoice(item: Stripe.SubscriptionCreateParams.Item): Promise<Stripe.Invoice> {
+/** A subscription of a new customer with a card, its first invoice expanded. */
+async function subscribe(
+  params: Omit<Stripe.SubscriptionCreateParams, 'customer'>,
+): Promise<Stripe.Subscription> {
   const customer = await stripe.customers.create({ source: 'tok_visa' });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [item],
-    expand: ['latest_invoice'],
-  });
-  return subscription.latest_invoice as Stripe.Invoice;
+  return stripe.subscriptions.create({ customer: customer.id, expand: ['latest_invoice'], ...params });
 }
+
+/** The first invoice of a subscription to one item. */
+const firstInvoice = async (item: Stripe.SubscriptionCreateParams.Item) =>
+  (await subscribe({ items: [item] })).latest_invoice as Stripe.Invoice;
 
 /** A monthly price of a new product. */
 const monthlyPrice = (name: string, unit_amount: number) =>
@@ -100,11 +101,8 @@ describe('tiered prices beyond the first invoice', () => {
 
   it('the line names no unit amount, and the upcoming invoice bills the tiers', async () => {
     const price = await graduated();
-    const customer = await stripe.customers.create({ source: 'tok_visa' });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
+    const subscription = await subscribe({
       items: [{ price: price.id, quantity: 8 }],
-      expand: ['latest_invoice'],
     });
     const line = (subscription.latest_invoice as Stripe.Invoice).lines.data[0]!;
     expect(line.description).toBe('8 × Graduated');
@@ -115,9 +113,7 @@ describe('tiered prices beyond the first invoice', () => {
 
   it('a quantity change prorates what the tiers bill', async () => {
     const price = await graduated();
-    const customer = await stripe.customers.create({ source: 'tok_visa' });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
+    const subscription = await subscribe({
       items: [{ price: price.id, quantity: 8 }],
     });
     const item = subscription.items.data[0]!;
@@ -126,7 +122,8 @@ describe('tiered prices beyond the first invoice', () => {
       items: [{ id: item.id, quantity: 10 }],
       proration_date: subscription.current_period_start,
     });
-    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    const customer = subscription.customer as string;
+    const pending = await stripe.invoiceItems.list({ customer, pending: true });
     expect(pending.data.map((i) => i.amount).sort((a, b) => a - b)).toEqual([-6500, 7500]);
   });
 });
@@ -138,12 +135,9 @@ describe('tax rates', () => {
   it('a subscription’s default rate taxes its invoices on top of the subtotal', async () => {
     const txr = await rate(10, false);
     const price = await monthlyPrice('Taxed plan', 2000);
-    const customer = await stripe.customers.create({ source: 'tok_visa' });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
+    const subscription = await subscribe({
       items: [{ price: price.id }],
       default_tax_rates: [txr.id],
-      expand: ['latest_invoice'],
     });
     expect(subscription.default_tax_rates?.map((r) => r.id)).toEqual([txr.id]);
     const invoice = subscription.latest_invoice as Stripe.Invoice;
@@ -205,5 +199,54 @@ describe('tax rates', () => {
       [[{ amount: 1500, discount: (invoice.discount as Stripe.Discount).id }], [150]],
     ]);
     expect(invoice).toMatchObject({ subtotal: 4000, tax: 250, total: 2250 });
+  });
+});
+
+describe('discounts', () => {
+  it('discounts[0][coupon] discounts a subscription, listed in discounts', async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 25, duration: 'forever' });
+    const price = await monthlyPrice('Discounted plan', 4000);
+    const subscription = await subscribe({
+      items: [{ price: price.id }],
+      discounts: [{ coupon: coupon.id }],
+    });
+    const discount = subscription.discount!;
+    expect(discount).toMatchObject({ coupon: { id: coupon.id }, subscription: subscription.id });
+    expect(subscription.discounts).toEqual([discount.id]);
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ subtotal: 4000, total: 3000, discounts: [discount.id] });
+    expect(invoice.lines.data[0]!.discount_amounts).toEqual([{ amount: 1000, discount: discount.id }]);
+  });
+
+  it('the deprecated coupon lists its discount in discounts too', async () => {
+    const coupon = await stripe.coupons.create({ amount_off: 500, currency: 'usd' });
+    const price = await monthlyPrice('Coupon plan', 4000);
+    const subscription = await subscribe({
+      items: [{ price: price.id }],
+      coupon: coupon.id,
+    });
+    expect(subscription.discounts).toEqual([subscription.discount!.id]);
+  });
+
+  it('discounts[0][coupon] discounts an invoice of its own', async () => {
+    const coupon = await stripe.coupons.create({ amount_off: 700, currency: 'usd' });
+    const customer = await stripe.customers.create({});
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      discounts: [{ coupon: coupon.id }],
+    });
+    expect(invoice.discount).toMatchObject({ coupon: { id: coupon.id }, invoice: invoice.id });
+    await stripe.invoiceItems.create({
+      customer: customer.id,
+      invoice: invoice.id,
+      amount: 2000,
+      currency: 'usd',
+    });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      subtotal: 2000,
+      total: 1300,
+      discounts: [invoice.discount!.id],
+      total_discount_amounts: [{ amount: 700, discount: invoice.discount!.id }],
+    });
   });
 });

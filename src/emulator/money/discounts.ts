@@ -1,7 +1,8 @@
 /**
- * Discounts: `coupon=` or `promotion_code=` on a customer or subscription applies the coupon as a
- * `discount` (with its end for `repeating` coupons) and counts a redemption; `coupon=''` removes it.
- * An invoice takes its subscription's discount, else its customer's (`once` only on the first
+ * Discounts: `discounts[0][coupon]=` (or `[promotion_code]`, or the deprecated `coupon=` and
+ * `promotion_code=`) on a customer, subscription or invoice applies the coupon as a `discount`
+ * (with its end for `repeating` coupons) and counts a redemption; `coupon=''` removes it.
+ * An invoice takes its own discount, else its subscription's, else its customer's (`once` only on the first
  * invoice it could apply to, `repeating` until its end): a percentage of the discountable lines or
  * an amount off in the invoice's currency, never more than they come to.
  */
@@ -11,26 +12,52 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from './periods.ts';
 
-/** The discount `params` ask for on `owner` (a customer or subscription), or undefined to leave it. */
+/**
+ * What `params` ask to redeem: `discounts[0]` (`{coupon}` or `{promotion_code}`, the current form;
+ * one discount per object here), else the deprecated `coupon` or `promotion_code`; `discounts=''`
+ * or `[]` asks for none.
+ */
+function redeeming(params: JsonObject): { asked: JsonObject; prefix: string } | null | undefined {
+  if (params.discounts === '' || (Array.isArray(params.discounts) && params.discounts.length === 0))
+    return null;
+  const listed = Array.isArray(params.discounts) ? params.discounts[0] : undefined;
+  if (isObject(listed)) return { asked: listed, prefix: 'discounts[0]' };
+  if (params.coupon === '' || params.promotion_code === '') return null;
+  return params.coupon !== undefined || params.promotion_code !== undefined
+    ? { asked: params, prefix: '' }
+    : undefined;
+}
+
+/** `param` under `prefix`: `coupon`, `discounts[0][coupon]`. */
+const under = (prefix: string, param: string) => (prefix ? `${prefix}[${param}]` : param);
+
+/**
+ * The discount `params` ask for on `owner` (a customer, subscription or invoice), or undefined to
+ * leave it.
+ */
 export function discountFor(
   ctx: Ctx,
   params: JsonObject,
-  owner: { customer: string; subscription?: string },
+  owner: { customer: string; subscription?: string; invoice?: string },
 ): Json | undefined {
-  if (params.coupon === '' || params.promotion_code === '') return null;
-  let couponId = typeof params.coupon === 'string' ? params.coupon : undefined;
+  const wanted = redeeming(params);
+  if (!wanted) return wanted;
+  const { asked, prefix } = wanted;
+  let couponId = typeof asked.coupon === 'string' ? asked.coupon : undefined;
   let promotion: string | null = null;
-  if (typeof params.promotion_code === 'string') {
-    const code = ctx.require(params.promotion_code, ['promotion_code'], 'promotion_code', 400);
+  if (typeof asked.promotion_code === 'string') {
+    const param = under(prefix, 'promotion_code');
+    const code = ctx.require(asked.promotion_code, ['promotion_code'], param, 400);
     if (code.data.active !== true)
-      throw invalidRequest(`This promotion code is not active: ${code.id}`, { param: 'promotion_code' });
+      throw invalidRequest(`This promotion code is not active: ${code.id}`, { param });
     promotion = code.id;
     ctx.set(code, { times_redeemed: Number(code.data.times_redeemed ?? 0) + 1 });
     couponId = String((code.data.coupon as JsonObject).id);
   }
   if (!couponId) return undefined;
-  const coupon = ctx.require(couponId, ['coupon'], params.coupon ? 'coupon' : 'promotion_code', 400);
-  if (coupon.data.valid !== true) throw invalidRequest(`Coupon expired: ${coupon.id}`, { param: 'coupon' });
+  const param = under(prefix, asked.coupon ? 'coupon' : 'promotion_code');
+  const coupon = ctx.require(couponId, ['coupon'], param, 400);
+  if (coupon.data.valid !== true) throw invalidRequest(`Coupon expired: ${coupon.id}`, { param });
   const redeemed = ctx.set(coupon, { times_redeemed: Number(coupon.data.times_redeemed ?? 0) + 1 });
   // The promotion code shows its coupon as it is now.
   if (promotion) {
@@ -45,7 +72,7 @@ export function discountFor(
     coupon: redeemed.data,
     customer: owner.customer,
     end: coupon.data.duration === 'repeating' && months > 0 ? addInterval(ctx.now, 'month', months) : null,
-    invoice: null,
+    invoice: owner.invoice ?? null,
     invoice_item: null,
     promotion_code: promotion,
     start: ctx.now,
@@ -53,12 +80,21 @@ export function discountFor(
   };
 }
 
+/** An object's `discount` (deprecated, its one discount) and `discounts` (their ids). */
+export const discountFields = (discount: Json): JsonObject => ({
+  discount,
+  discounts: isObject(discount) ? [String(discount.id)] : [],
+});
+
 /** The discount an invoice gets from its subscription or customer, if one applies to it. */
 export function invoiceDiscount(ctx: Ctx, invoice: Entry): JsonObject | undefined {
   const data = invoice.data;
   const subscription =
     typeof data.subscription === 'string' ? ctx.find(data.subscription, ['subscription']) : undefined;
   const customer = typeof data.customer === 'string' ? ctx.find(data.customer, ['customer']) : undefined;
+  // The invoice's own discount first (`discounts` when it was created), then its subscription's.
+  const own = isObject(data.discount) && data.discount.invoice === invoice.id ? data.discount : undefined;
+  if (own) return own;
   const discount = [subscription?.data.discount, customer?.data.discount].find(isObject);
   if (!discount || !isObject(discount.coupon)) return undefined;
   const created = Number(data.created ?? ctx.now);

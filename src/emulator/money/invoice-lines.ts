@@ -7,7 +7,7 @@ import { formatMoney } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { discountAmount, invoiceDiscount } from './discounts.ts';
+import { discountAmount, discountFields, invoiceDiscount } from './discounts.ts';
 import { isTiered } from './pricing.ts';
 import { taxAmounts, totalTaxAmounts } from './taxes.ts';
 
@@ -143,12 +143,13 @@ export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
   const discountableAmount = discountable.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
   const off = discount ? discountAmount(discount, discountableAmount, current.data.currency) : 0;
   const applied = discount && off > 0 ? discount : undefined;
+  // The invoice's own discount stays on it while it takes nothing off (no lines yet).
+  const shown = applied ?? (discount?.invoice === current.id ? discount : undefined);
   if (draft)
     lines = priceLines(ctx, current, lines, applied && { id: String(applied.id), off, discountable });
   const discounted = draft
     ? {
-        discount: applied ?? null,
-        discounts: applied ? [String(applied.id)] : [],
+        ...discountFields(shown ?? null),
         total_discount_amounts: applied ? [{ amount: off, discount: String(applied.id) }] : [],
       }
     : {};

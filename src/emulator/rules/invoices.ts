@@ -18,6 +18,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { invoicePageUrl, invoicePdfUrl } from '../hosted/invoice.ts';
+import { discountFields, discountFor } from '../money/discounts.ts';
 import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
@@ -323,6 +324,12 @@ export const invoiceRules: RuleBook = {
       }
       if (subscription) draft.subscription = subscription.id;
       draft.default_tax_rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates') ?? [];
+      Object.assign(
+        draft,
+        discountFields(
+          discountFor(ctx, params, { customer: customer.id, invoice: String(draft.id) }) ?? null,
+        ),
+      );
       if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';
     },
     afterCreate(ctx, entry, { params }) {

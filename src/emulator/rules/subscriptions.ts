@@ -18,7 +18,7 @@ import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { discountFor } from '../money/discounts.ts';
+import { discountFields, discountFor } from '../money/discounts.ts';
 import {
   addLine,
   invoiceDefaults,
@@ -391,9 +391,10 @@ export const subscriptionRules: RuleBook = {
         default_source: draft.default_source ?? null,
         default_tax_rates: taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates') ?? [],
         description: draft.description ?? null,
-        discount:
+        ...discountFields(
           discountFor(ctx, params, { customer: String(draft.customer), subscription: String(draft.id) }) ??
-          null,
+            null,
+        ),
         ended_at: null,
         latest_invoice: null,
         next_pending_invoice_item_invoice: null,
@@ -446,7 +447,7 @@ export const subscriptionRules: RuleBook = {
         customer: String(entry.data.customer),
         subscription: entry.id,
       });
-      if (discount !== undefined) draft.discount = discount;
+      if (discount !== undefined) Object.assign(draft, discountFields(discount));
       const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
       if (rates) draft.default_tax_rates = rates;
     },
