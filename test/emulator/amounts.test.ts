@@ -250,3 +250,39 @@ describe('discounts', () => {
     });
   });
 });
+
+describe('credit notes', () => {
+  /** A paid invoice of a $40.00 subscription. */
+  const paidInvoice = async () =>
+    (await subscribe({ items: [{ price: (await monthlyPrice('Credited plan', 4000)).id }] }))
+      .latest_invoice as Stripe.Invoice;
+
+  it('a preview comes to what the note would, with its lines', async () => {
+    const invoice = await paidInvoice();
+    expect(await stripe.creditNotes.preview({ invoice: invoice.id, amount: 1000 })).toMatchObject({
+      object: 'credit_note',
+      invoice: invoice.id,
+      type: 'post_payment',
+      subtotal: 1000,
+      total: 1000,
+    });
+    const line = invoice.lines.data[0]!;
+    const lines = [{ type: 'invoice_line_item' as const, invoice_line_item: line.id, amount: 1500 }];
+    const preview = await stripe.creditNotes.preview({ invoice: invoice.id, lines });
+    expect(preview).toMatchObject({
+      total: 1500,
+      lines: { data: [{ amount: 1500, invoice_line_item: line.id }] },
+    });
+    const listed = await stripe.creditNotes.listPreviewLineItems({ invoice: invoice.id, lines });
+    expect(listed.data.map((l) => [l.type, l.amount])).toEqual([['invoice_line_item', 1500]]);
+    expect((await stripe.creditNotes.list({ invoice: invoice.id })).data).toEqual([]);
+  });
+
+  it('notes on a paid invoice credit at most what was paid, all notes together', async () => {
+    const invoice = await paidInvoice();
+    await stripe.creditNotes.create({ invoice: invoice.id, amount: 3000 });
+    const second = stripe.creditNotes.create({ invoice: invoice.id, amount: 3000 });
+    await expect(second).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
+    expect((await stripe.creditNotes.create({ invoice: invoice.id, amount: 1000 })).total).toBe(1000);
+  });
+});

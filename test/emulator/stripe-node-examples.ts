@@ -379,6 +379,13 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   }),
   test_invoices_void_post: () => ({ in_xxxxxxxxxxxxx: openInvoice() }),
   test_invoices_upcoming_get: () => ({ cus_9utnxg47pWjV1e: SEED.jenny.customer }),
+  test_credit_notes_preview_get: () => {
+    // A note previews what an invoice can still be credited: an open one of its own, and its line.
+    const invoice = openInvoice();
+    const lines = h.emulator.service.call('GET', `/v1/invoices/${invoice}/lines`, {}).data as JsonObject[];
+    return { in_xxxxxxxxxxxxx: invoice, il_xxxxxxxxxxxxx: String(lines[0]!.id) };
+  },
+  test_credit_notes_preview_lines_get: () => ({ in_xxxxxxxxxxxxx: openInvoice() }),
   test_coupons_delete: () => ({ Z4OV52SU: post('/v1/coupons', { percent_off: 5, duration: 'once' }) }),
   test_promotion_codes_post: () => ({ 'coupon:Z4OV52SU': SEED.coupons.summer }),
   test_quotes_accept_post: () => ({ qt_xxxxxxxxxxxxx: post(`/v1/quotes/${draftQuote()}/finalize`) }),

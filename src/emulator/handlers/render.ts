@@ -59,7 +59,8 @@ export class Renderer {
       const subtree = tree?.get(name);
       if (!subtree && isIncludable(schema, name)) continue;
       const list = info?.inlineLists.find((l) => l.prop === prop);
-      if (list && typeof data.id === 'string') {
+      // A computed object (a preview) holds its list; a stored one's is built from its children.
+      if (list && typeof data.id === 'string' && !isObject(data[name])) {
         if (prop.required || subtree)
           out[name] = this.inlineList(ctx, data.id, schema, name, list.items, subtree?.get('data'));
         else if (prop.nullable) out[name] = null;

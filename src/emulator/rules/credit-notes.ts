@@ -63,79 +63,110 @@ function noteLines(ctx: Ctx, invoice: Entry, params: JsonObject): NoteLine[] {
   });
 }
 
+/**
+ * What a note on `params.invoice` comes to (its fields and lines), refused when it credits nothing
+ * (but as a `preview` asking for nothing yet) or past what the invoice can still be credited: what remains due on an open invoice, what was paid less the notes already
+ * issued on a paid one.
+ */
+function composeNote(
+  ctx: Ctx,
+  params: JsonObject,
+  id: string,
+  preview = false,
+): { fields: JsonObject; lines: NoteLine[] } {
+  const invoice = ctx.require(String(params.invoice), ['invoice'], 'invoice', 400);
+  const status = String(invoice.data.status);
+  if (status !== 'open' && status !== 'paid') {
+    throw invalidRequest(
+      `You can only create credit notes on open or paid invoices. This invoice is ${status}.`,
+      { param: 'invoice' },
+    );
+  }
+  const lines = noteLines(ctx, invoice, params);
+  const total = lines.length > 0 ? lines.reduce((sum, l) => sum + l.amount, 0) : Number(params.amount ?? 0);
+  const limit =
+    status === 'open'
+      ? Number(invoice.data.amount_remaining ?? 0)
+      : Number(invoice.data.amount_paid ?? 0) - Number(invoice.data.post_payment_credit_notes_amount ?? 0);
+  // A preview that asks for nothing yet (no lines, no amount) comes to nothing.
+  const empty = preview && lines.length === 0 && params.amount === undefined;
+  if ((total <= 0 && !empty) || total > limit) {
+    throw invalidRequest(
+      `The credit note's total (${total}) must be positive and at most what the invoice can still be credited: its ${status === 'open' ? 'amount remaining' : 'amount paid less its credit notes'} (${limit}).`,
+      { param: lines.length > 0 ? 'lines' : 'amount' },
+    );
+  }
+  const count = ctx.children(invoice, ['credit_note']).length;
+  const fields: JsonObject = {
+    amount: total,
+    amount_shipping: 0,
+    currency: invoice.data.currency ?? 'usd',
+    customer: invoice.data.customer ?? null,
+    customer_balance_transaction: null,
+    discount_amount: 0,
+    discount_amounts: [],
+    effective_at: ctx.now,
+    invoice: invoice.id,
+    memo: params.memo ?? null,
+    number: `${String(invoice.data.number ?? invoice.id)}-CN-${String(count + 1).padStart(2, '0')}`,
+    out_of_band_amount: typeof params.out_of_band_amount === 'number' ? params.out_of_band_amount : null,
+    pdf: creditNotePdfUrl(ctx, id),
+    reason: params.reason ?? null,
+    refund: params.refund ?? null,
+    shipping_cost: null,
+    status: 'issued',
+    subtotal: total,
+    subtotal_excluding_tax: total,
+    tax_amounts: [],
+    total,
+    total_excluding_tax: total,
+    type: status === 'open' ? 'pre_payment' : 'post_payment',
+    voided_at: null,
+  };
+  return { fields, lines };
+}
+
+/** A note's line (not stored). */
+const lineOf = (ctx: Ctx, line: NoteLine): JsonObject =>
+  ctx.build('credit_note_line_item', {
+    amount: line.amount,
+    amount_excluding_tax: line.amount,
+    discount_amount: 0,
+    discount_amounts: [],
+    tax_amounts: [],
+    tax_rates: [],
+    unit_amount_excluding_tax: String(line.fields.unit_amount ?? line.amount),
+    ...line.fields,
+  });
+
+/** `/v1/credit_notes/preview`: the note `params` would issue, with its lines, stored nowhere. */
+function previewNote(ctx: Ctx, params: JsonObject): JsonObject {
+  const draft = ctx.build('credit_note');
+  ctx.apply('credit_note', draft, params, false);
+  const { fields, lines } = composeNote(ctx, params, String(draft.id), true);
+  const url = '/v1/credit_notes/preview/lines';
+  return {
+    ...draft,
+    ...fields,
+    lines: { object: 'list', data: lines.map((line) => lineOf(ctx, line)), has_more: false, url },
+  };
+}
+
 export const creditNoteRules: RuleBook = {
   credit_note: {
     beforeCreate(ctx, draft, { params }) {
-      const invoice = ctx.require(String(params.invoice), ['invoice'], 'invoice', 400);
-      const status = String(invoice.data.status);
-      if (status !== 'open' && status !== 'paid') {
-        throw invalidRequest(
-          `You can only create credit notes on open or paid invoices. This invoice is ${status}.`,
-          { param: 'invoice' },
-        );
-      }
-      const lines = noteLines(ctx, invoice, params);
-      const total =
-        lines.length > 0 ? lines.reduce((sum, l) => sum + l.amount, 0) : Number(params.amount ?? 0);
-      const limit =
-        status === 'open'
-          ? Number(invoice.data.amount_remaining ?? 0)
-          : Number(invoice.data.amount_paid ?? 0);
-      if (total <= 0 || total > limit) {
-        throw invalidRequest(
-          `The credit note's total (${total}) must be positive and at most the invoice's ${status === 'open' ? 'amount remaining' : 'amount paid'} (${limit}).`,
-          { param: lines.length > 0 ? 'lines' : 'amount' },
-        );
-      }
-      const count = ctx.children(invoice, ['credit_note']).length;
-      Object.assign(draft, {
-        amount: total,
-        amount_shipping: 0,
-        currency: invoice.data.currency ?? 'usd',
-        customer: invoice.data.customer ?? null,
-        customer_balance_transaction: null,
-        discount_amount: 0,
-        discount_amounts: [],
-        effective_at: ctx.now,
-        invoice: invoice.id,
-        memo: draft.memo ?? null,
-        number: `${String(invoice.data.number ?? invoice.id)}-CN-${String(count + 1).padStart(2, '0')}`,
-        out_of_band_amount: typeof params.out_of_band_amount === 'number' ? params.out_of_band_amount : null,
-        pdf: creditNotePdfUrl(ctx, String(draft.id)),
-        reason: draft.reason ?? null,
-        refund: draft.refund ?? null,
-        shipping_cost: null,
-        status: 'issued',
-        subtotal: total,
-        subtotal_excluding_tax: total,
-        tax_amounts: [],
-        total,
-        total_excluding_tax: total,
-        type: status === 'open' ? 'pre_payment' : 'post_payment',
-        voided_at: null,
-      });
+      const { fields, lines } = composeNote(ctx, params, String(draft.id));
+      Object.assign(draft, fields);
       pendingLines.set(String(draft.id), lines);
+    },
+    singleton(ctx, route, _parents, params) {
+      return route.op.path === '/v1/credit_notes/preview' ? previewNote(ctx, params) : undefined;
     },
     afterCreate(ctx, entry, { params }) {
       refundPart(ctx, entry, params);
       const lines = pendingLines.get(entry.id) ?? [];
       pendingLines.delete(entry.id);
-      for (const line of lines) {
-        ctx.insert(
-          'credit_note_line_item',
-          ctx.build('credit_note_line_item', {
-            amount: line.amount,
-            amount_excluding_tax: line.amount,
-            discount_amount: 0,
-            discount_amounts: [],
-            tax_amounts: [],
-            tax_rates: [],
-            unit_amount_excluding_tax: String(line.fields.unit_amount ?? line.amount),
-            ...line.fields,
-          }),
-          { parent: entry.id },
-        );
-      }
+      for (const line of lines) ctx.insert('credit_note_line_item', lineOf(ctx, line), { parent: entry.id });
       adjust(ctx, ctx.current(entry), 1);
     },
     actions: {
