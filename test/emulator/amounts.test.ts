@@ -286,3 +286,27 @@ describe('credit notes', () => {
     expect((await stripe.creditNotes.create({ invoice: invoice.id, amount: 1000 })).total).toBe(1000);
   });
 });
+
+describe('archived prices', () => {
+  it('are refused for new subscriptions and invoice items, and kept by subscriptions that have them', async () => {
+    const price = await monthlyPrice('Retired plan', 900);
+    const existing = await subscribe({ items: [{ price: price.id }] });
+    await stripe.prices.update(price.id, { active: false });
+    const refusal = {
+      statusCode: 400,
+      message: 'The price specified is inactive. This field only accepts active prices.',
+    };
+    await expect(subscribe({ items: [{ price: price.id }] })).rejects.toMatchObject({
+      ...refusal,
+      param: 'items[0][price]',
+    });
+    const customer = existing.customer as string;
+    await expect(stripe.invoiceItems.create({ customer, price: price.id })).rejects.toMatchObject({
+      ...refusal,
+      param: 'price',
+    });
+    const item = existing.items.data[0]!;
+    const updated = await stripe.subscriptions.update(existing.id, { items: [{ id: item.id, quantity: 2 }] });
+    expect(updated.items.data[0]).toMatchObject({ quantity: 2, price: { id: price.id } });
+  });
+});

@@ -5,6 +5,7 @@
  * lines) carry its plan form beside it.
  */
 import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 
@@ -104,6 +105,15 @@ export function findPrice(ctx: Ctx, id: string): Entry | undefined {
 /** Like `findPrice`; none is Stripe's `No such price` for `param` (400: a body parameter's). */
 export function requirePrice(ctx: Ctx, id: string, param: string, status = 400): Entry {
   return findPrice(ctx, id) ?? ctx.require(id, ['price'], param, status);
+}
+
+/** Refuses an archived price (`active: false`) where a new subscription item or invoice item takes one. */
+export function requireActive(price: Entry, param: string): Entry {
+  if (price.data.active === false)
+    throw invalidRequest('The price specified is inactive. This field only accepts active prices.', {
+      param,
+    });
+  return price;
 }
 
 /** `GET /v1/plans/<price id>`: a recurring price as a plan. */

@@ -9,7 +9,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
-import { requirePrice } from '../money/plans.ts';
+import { requireActive, requirePrice } from '../money/plans.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 
@@ -19,7 +19,7 @@ function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, exist
     typeof params.quantity === 'number' ? params.quantity : Number(existing?.data.quantity ?? 1);
   let unitAmount: number | undefined;
   if (typeof params.price === 'string' && params.price !== '') {
-    const price = requirePrice(ctx, params.price, 'price');
+    const price = requireActive(requirePrice(ctx, params.price, 'price'), 'price');
     draft.price = price.data;
     draft.currency = price.data.currency ?? null;
     unitAmount = Number(price.data.unit_amount ?? 0);

@@ -28,7 +28,7 @@ import {
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
-import { findPrice, requirePrice } from '../money/plans.ts';
+import { findPrice, requireActive, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
@@ -39,7 +39,7 @@ import { finalizeInvoice, payInvoice } from './invoices.ts';
 function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
   let price: Entry | undefined;
   if (typeof item.price === 'string' && item.price !== '')
-    price = requirePrice(ctx, item.price, `${param}[price]`);
+    price = requireActive(requirePrice(ctx, item.price, `${param}[price]`), `${param}[price]`);
   else if (isObject(item.price_data)) price = createPrice(ctx, item.price_data);
   else if (typeof item.plan === 'string' && item.plan !== '') {
     price = findPrice(ctx, item.plan);
@@ -48,6 +48,7 @@ function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
         code: 'resource_missing',
         param: `${param}[plan]`,
       });
+    requireActive(price, `${param}[plan]`);
   }
   if (!price)
     throw invalidRequest(`Missing required param: ${param}[price].`, {
