@@ -310,3 +310,20 @@ describe('archived prices', () => {
     expect(updated.items.data[0]).toMatchObject({ quantity: 2, price: { id: price.id } });
   });
 });
+
+describe('customer balance', () => {
+  it('a balance given on create is an initial balance transaction', async () => {
+    const customer = await stripe.customers.create({ balance: -5000 });
+    const transactions = await stripe.customers.listBalanceTransactions(customer.id);
+    expect(transactions.data).toMatchObject([
+      { amount: -5000, ending_balance: -5000, type: 'initial', currency: 'usd', customer: customer.id },
+    ]);
+    await stripe.customers.createBalanceTransaction(customer.id, { amount: 1000, currency: 'usd' });
+    const after = await stripe.customers.listBalanceTransactions(customer.id);
+    expect(after.data.map((t) => [t.type, t.ending_balance])).toEqual([
+      ['adjustment', -4000],
+      ['initial', -5000],
+    ]);
+    expect((await stripe.customers.create({})).balance).toBe(0);
+  });
+});

@@ -3,7 +3,8 @@
  * invoices' default when `invoice_settings[default_payment_method]` names it; a saved card named
  * there is the default itself, as Stripe takes a card wherever a payment method goes), `source=` on update
  * replacing the default source, `default_source` limited to the customer's own sources, tax ids
- * from `tax_id_data`, balance transactions moving `balance`, and a delete that cancels the
+ * from `tax_id_data`, balance transactions moving `balance` (an `initial` one for a balance given on
+ * create), and a delete that cancels the
  * customer's subscriptions and removes its sources.
  */
 import { invalidRequest } from '../engine/errors.ts';
@@ -87,6 +88,26 @@ export const customerRules: RuleBook = {
           );
         }
       }
+    },
+    // A balance given on create is the customer's first balance transaction, of type `initial`.
+    afterCreate(ctx, entry) {
+      const balance = Number(entry.data.balance ?? 0);
+      if (balance === 0) return;
+      ctx.insert(
+        'customer_balance_transaction',
+        ctx.build('customer_balance_transaction', {
+          amount: balance,
+          credit_note: null,
+          currency: entry.data.currency ?? 'usd',
+          customer: entry.id,
+          description: null,
+          ending_balance: balance,
+          invoice: null,
+          metadata: {},
+          type: 'initial',
+        }),
+        { parent: entry.id },
+      );
     },
     beforeUpdate(ctx, draft, params, entry) {
       const discount = discountFor(ctx, params, { customer: entry.id });
