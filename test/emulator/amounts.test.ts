@@ -327,3 +327,29 @@ describe('customer balance', () => {
     expect((await stripe.customers.create({})).balance).toBe(0);
   });
 });
+
+describe('price lookup keys', () => {
+  it('are one price’s: a duplicate is refused unless transfer_lookup_key moves it', async () => {
+    const lookup_key = `standard-${Date.now()}`;
+    const product = await stripe.products.create({ name: 'Keyed' });
+    const price = (unit_amount: number, params: Partial<Stripe.PriceCreateParams> = {}) =>
+      stripe.prices.create({ product: product.id, currency: 'usd', unit_amount, lookup_key, ...params });
+    const first = await price(1000);
+    await expect(price(1200)).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'lookup_key',
+      message: `A price (\`${first.id}\`) already uses that lookup key.`,
+    });
+    const second = await price(1200, { transfer_lookup_key: true });
+    expect(second.lookup_key).toBe(lookup_key);
+    expect((await stripe.prices.retrieve(first.id)).lookup_key).toBeNull();
+    expect((await stripe.prices.list({ lookup_keys: [lookup_key] })).data.map((p) => p.id)).toEqual([
+      second.id,
+    ]);
+    await expect(stripe.prices.update(first.id, { lookup_key })).rejects.toMatchObject({
+      param: 'lookup_key',
+    });
+    await stripe.prices.update(first.id, { lookup_key, transfer_lookup_key: true });
+    expect((await stripe.prices.retrieve(second.id)).lookup_key).toBeNull();
+  });
+});

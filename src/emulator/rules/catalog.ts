@@ -2,7 +2,8 @@
  * Products, prices, plans, coupons, promotion codes and tax rates.
  *
  * - A price is `recurring` when it has `recurring`, else `one_time`; `product_data` creates its
- *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`).
+ *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`); a lookup key
+ *   is one price's (`transfer_lookup_key` moves it).
  * - A product's `default_price_data` creates its default price; `updated` follows changes; a
  *   product with prices cannot be deleted.
  * - A coupon needs `percent_off` or `amount_off` (with `currency`); a promotion code embeds its
@@ -33,6 +34,22 @@ export function createPrice(ctx: Ctx, params: JsonObject): Entry {
 }
 
 /**
+ * Gives price `id` the lookup key `key`, one price's at a time: a price that holds it already
+ * refuses it, unless `transfer_lookup_key` moves it from that price.
+ */
+function claimLookupKey(ctx: Ctx, id: string, key: unknown, transfer: unknown): void {
+  if (typeof key !== 'string' || key === '') return;
+  for (const other of ctx.scope.all('price')) {
+    if (other.id === id || other.data.lookup_key !== key) continue;
+    if (transfer !== true)
+      throw invalidRequest(`A price (\`${other.id}\`) already uses that lookup key.`, {
+        param: 'lookup_key',
+      });
+    ctx.set(other, { lookup_key: null });
+  }
+}
+
+/**
  * A price and a plan are views of one another (money/plans.ts): an id of either type resolves as
  * the other (`view`), and an object is updated through the type it was created as.
  */
@@ -51,6 +68,8 @@ function viewRules(
     },
   };
 }
+
+const priceViewRules = viewRules('Price', 'plan', priceFromPlan);
 
 export const catalogRules: RuleBook = {
   product: {
@@ -89,7 +108,7 @@ export const catalogRules: RuleBook = {
     },
   },
   price: {
-    ...viewRules('Price', 'plan', priceFromPlan),
+    ...priceViewRules,
     beforeCreate(ctx, draft, { params }) {
       if (isObject(params.product_data)) {
         const product = ctx.ops.createResource(ctx, 'product', params.product_data);
@@ -116,6 +135,11 @@ export const catalogRules: RuleBook = {
         'unit_amount',
         'unit_amount_decimal',
       ]);
+      claimLookupKey(ctx, String(draft.id), params.lookup_key, params.transfer_lookup_key);
+    },
+    beforeUpdate(ctx, draft, params, entry) {
+      priceViewRules.beforeUpdate?.(ctx, draft, params, entry);
+      claimLookupKey(ctx, entry.id, params.lookup_key, params.transfer_lookup_key);
     },
   },
   plan: {
