@@ -353,3 +353,80 @@ describe('price lookup keys', () => {
     expect((await stripe.prices.retrieve(second.id)).lookup_key).toBeNull();
   });
 });
+
+describe('the upcoming invoice', () => {
+  it('previews a change’s prorations and the next period at the new price', async () => {
+    const basic = await monthlyPrice('Preview basic', 2000);
+    const pro = await monthlyPrice('Preview pro', 4000);
+    const subscription = await subscribe({ items: [{ price: basic.id }] });
+    const item = subscription.items.data[0]!;
+    const at = subscription.current_period_start;
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_items: [{ id: item.id, price: pro.id }],
+      subscription_proration_date: at,
+    });
+    expect(upcoming.lines.data.map((l) => [l.type, l.proration, l.amount, l.period.start])).toEqual([
+      ['invoiceitem', true, -2000, at],
+      ['invoiceitem', true, 4000, at],
+      ['subscription', false, 4000, subscription.current_period_end],
+    ]);
+    expect(upcoming).toMatchObject({
+      subscription: subscription.id,
+      total: 6000,
+      period_end: subscription.current_period_end,
+      next_payment_attempt: subscription.current_period_end,
+    });
+    // A preview changes nothing.
+    expect((await stripe.subscriptions.retrieve(subscription.id)).items.data[0]!.price.id).toBe(basic.id);
+    const none = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_items: [{ id: item.id, quantity: 3 }],
+      subscription_proration_behavior: 'none',
+    });
+    expect(none.lines.data.map((l) => l.amount)).toEqual([6000]);
+  });
+
+  it('previews one subscription, the customer’s that renews first', async () => {
+    const monthlyPlan = await monthlyPrice('Preview monthly', 1000);
+    const yearly = await stripe.prices.create({
+      currency: 'usd',
+      product_data: { name: 'Preview yearly' },
+      recurring: { interval: 'year' },
+      unit_amount: 9000,
+    });
+    const first = await subscribe({ items: [{ price: monthlyPlan.id }] });
+    const customer = first.customer as string;
+    await stripe.subscriptions.create({ customer, items: [{ price: yearly.id }] });
+    const upcoming = await stripe.invoices.retrieveUpcoming({ customer });
+    expect(upcoming).toMatchObject({ subscription: first.id, total: 1000 });
+    expect(upcoming.lines.data.map((l) => l.subscription)).toEqual([first.id]);
+  });
+
+  it('previews a new subscription from subscription_items alone', async () => {
+    const price = await monthlyPrice('Preview new', 1500);
+    const customer = await stripe.customers.create({});
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      customer: customer.id,
+      subscription_items: [{ price: price.id, quantity: 2 }],
+    });
+    expect(upcoming).toMatchObject({ subscription: null, total: 3000 });
+    expect(upcoming.lines.data).toMatchObject([{ type: 'subscription', amount: 3000, quantity: 2 }]);
+  });
+
+  it('takes the subscription’s discount off, and has nothing to renew when it cancels', async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'forever' });
+    const price = await monthlyPrice('Preview discounted', 5000);
+    const subscription = await subscribe({
+      items: [{ price: price.id }],
+      discounts: [{ coupon: coupon.id }],
+    });
+    const upcoming = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id });
+    expect(upcoming).toMatchObject({ subtotal: 5000, total: 4500, discount: { coupon: { id: coupon.id } } });
+    await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    await expect(stripe.invoices.retrieveUpcoming({ subscription: subscription.id })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'invoice_upcoming_none',
+    });
+  });
+});

@@ -1,15 +1,127 @@
-/** `/v1/invoices/upcoming`: the next invoice of a customer, computed and not stored. */
+/**
+ * `/v1/invoices/upcoming` (and `create_preview`): the next invoice of one subscription, computed
+ * and not stored. `subscription` names it; without it `subscription_items` preview a new
+ * subscription, and neither previews the customer's subscription that renews first. Changed items
+ * (`subscription_items` or `subscription_details[items]`) are previewed with their prorations
+ * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
+ * their new prices; a subscription that cancels at its period's end renews nothing. The
+ * customer's pending invoice items are added, and the subscription's or customer's discount taken
+ * off as the invoice would.
+ */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
+import { discountAmount, invoiceDiscount } from './discounts.ts';
 import { invoiceDefaults, itemLine, lineData, period, previewLineId } from './invoice-lines.ts';
 import { addInterval } from './periods.ts';
+import { findPrice } from './plans.ts';
 import { priceAmount, unitAmountDecimal } from './pricing.ts';
+import { type Billed, prorations } from './prorations.ts';
 
-/**
- * The next invoice of a customer (not stored, no id): its pending invoice items and the next
- * period of its active subscriptions (or of `subscription`).
- */
+const RENEWING = ['active', 'trialing', 'past_due'];
+
+/** A subscription item as previewed: its id (none for a new one) and what it bills. */
+interface PreviewItem extends Billed {
+  id: string | null;
+}
+
+/** The preview's subscription parameters, in either form (`subscription_x` or `subscription_details[x]`). */
+function detailsOf(params: JsonObject): JsonObject {
+  const details = isObject(params.subscription_details) ? params.subscription_details : {};
+  const pick = (name: string): Json | undefined => params[`subscription_${name}`] ?? details[name];
+  const out: JsonObject = {};
+  for (const name of ['items', 'proration_date', 'proration_behavior', 'cancel_at_period_end']) {
+    const value = pick(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** The price a previewed item names (`price`, or legacy `plan`). */
+function previewPrice(ctx: Ctx, item: JsonObject, param: string): JsonObject | undefined {
+  const id =
+    typeof item.price === 'string' ? item.price : typeof item.plan === 'string' ? item.plan : undefined;
+  if (id === undefined) return undefined;
+  const price = findPrice(ctx, id);
+  if (!price)
+    throw invalidRequest(`No such price: '${id}'`, { code: 'resource_missing', param: `${param}[price]` });
+  return price.data;
+}
+
+/** The items after the previewed changes, and each change as a before/after pair. */
+function applyItems(
+  ctx: Ctx,
+  current: PreviewItem[],
+  changes: Json | undefined,
+): { items: PreviewItem[]; changed: [Billed | undefined, Billed | undefined][] } {
+  const items = [...current];
+  const changed: [Billed | undefined, Billed | undefined][] = [];
+  if (!Array.isArray(changes)) return { items, changed };
+  changes.forEach((change, i) => {
+    if (!isObject(change)) return;
+    const param = `subscription_items[${i}]`;
+    const price = previewPrice(ctx, change, param);
+    const at = typeof change.id === 'string' ? items.findIndex((item) => item.id === change.id) : -1;
+    if (typeof change.id === 'string' && at < 0)
+      throw invalidRequest(`No such subscription item: '${change.id}'`, {
+        code: 'resource_missing',
+        param: `${param}[id]`,
+      });
+    const before = at >= 0 ? items[at] : undefined;
+    if (before && change.deleted === true) {
+      items.splice(at, 1);
+      changed.push([before, undefined]);
+      return;
+    }
+    const after: PreviewItem = {
+      id: before?.id ?? null,
+      price: price ?? before?.price ?? {},
+      quantity: typeof change.quantity === 'number' ? change.quantity : (before?.quantity ?? 1),
+    };
+    if (before) items[at] = after;
+    else items.push(after);
+    changed.push([before, after]);
+  });
+  return { items, changed };
+}
+
+/** A period's `subscription` line for an item. */
+function renewalLine(
+  ctx: Ctx,
+  item: PreviewItem,
+  subscription: string | null,
+  start: number,
+  index: number,
+): JsonObject {
+  const recurring = isObject(item.price.recurring) ? item.price.recurring : {};
+  const end = addInterval(
+    start,
+    String(recurring.interval ?? 'month'),
+    Number(recurring.interval_count ?? 1),
+  );
+  return lineData(ctx, null, {
+    id: previewLineId(item.id ?? `si_new${index}`),
+    amount: priceAmount(item.price, item.quantity),
+    currency: item.price.currency ?? 'usd',
+    period: period(start, end),
+    price: item.price,
+    quantity: item.quantity,
+    subscription,
+    subscription_item: item.id,
+    type: 'subscription',
+    unit_amount_excluding_tax: unitAmountDecimal(item.price, item.quantity),
+  });
+}
+
+/** The customer's subscription that renews first: the one whose next invoice comes first. */
+function nextRenewing(ctx: Ctx, customer: Entry): Entry | undefined {
+  return ctx
+    .children(customer, ['subscription'])
+    .filter((s) => RENEWING.includes(String(s.data.status)) && s.data.cancel_at_period_end !== true)
+    .sort((a, b) => Number(a.data.current_period_end) - Number(b.data.current_period_end))[0];
+}
+
 export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
   if (typeof params.customer !== 'string' && typeof params.subscription !== 'string') {
     throw invalidRequest('Missing required param: customer.', {
@@ -17,56 +129,101 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
       param: 'customer',
     });
   }
-  const only =
+  const named =
     typeof params.subscription === 'string'
       ? ctx.require(params.subscription, ['subscription'], 'subscription', 400)
       : undefined;
-  const customer = ctx.require(String(params.customer ?? only?.data.customer), ['customer'], 'customer', 400);
+  const customer = ctx.require(
+    String(params.customer ?? named?.data.customer),
+    ['customer'],
+    'customer',
+    400,
+  );
+  const details = detailsOf(params);
+  const subscription = named ?? (details.items === undefined ? nextRenewing(ctx, customer) : undefined);
   const lines: JsonObject[] = [];
-  const subscriptions = only ? [only] : ctx.children(customer, ['subscription']);
+  let periodStart = ctx.now;
   let periodEnd = ctx.now;
-  for (const subscription of subscriptions) {
-    if (!['active', 'trialing', 'past_due'].includes(String(subscription.data.status))) continue;
-    const start = Number(subscription.data.current_period_end ?? ctx.now);
-    for (const item of ctx.children(subscription, ['subscription_item']).reverse()) {
-      const price = isObject(item.data.price) ? item.data.price : {};
-      const recurring = isObject(price.recurring) ? price.recurring : {};
-      const end = addInterval(
-        start,
-        String(recurring.interval ?? 'month'),
-        Number(recurring.interval_count ?? 1),
-      );
-      periodEnd = Math.max(periodEnd, end);
-      const quantity = Number(item.data.quantity ?? 1);
-      lines.push(
-        lineData(ctx, null, {
-          id: previewLineId(item.id),
-          amount: priceAmount(price, quantity),
-          currency: price.currency ?? 'usd',
-          period: period(start, end),
-          price,
-          quantity,
-          subscription: subscription.id,
-          subscription_item: item.id,
-          type: 'subscription',
-          unit_amount_excluding_tax: unitAmountDecimal(price, quantity),
-        }),
-      );
+  if (subscription) {
+    const current: PreviewItem[] = ctx
+      .children(subscription, ['subscription_item'])
+      .reverse()
+      .map((item) => ({
+        id: item.id,
+        price: isObject(item.data.price) ? item.data.price : {},
+        quantity: Number(item.data.quantity ?? 1),
+      }));
+    const { items, changed } = applyItems(ctx, current, details.items);
+    const start = Number(subscription.data.current_period_start ?? ctx.now);
+    const end = Number(subscription.data.current_period_end ?? ctx.now);
+    if (details.proration_behavior !== 'none' && subscription.data.status === 'active') {
+      const at = typeof details.proration_date === 'number' ? details.proration_date : ctx.now;
+      for (const [before, after] of changed)
+        for (const proration of prorations(ctx, { start, end }, before, after, at))
+          lines.push(
+            lineData(ctx, null, {
+              id: previewLineId(`pr_${lines.length}${subscription.id}`),
+              amount: proration.amount,
+              currency: proration.price.currency ?? 'usd',
+              description: proration.description,
+              period: proration.period,
+              price: proration.price,
+              proration: true,
+              quantity: proration.quantity,
+              subscription: subscription.id,
+            }),
+          );
     }
+    const cancels =
+      (details.cancel_at_period_end ?? subscription.data.cancel_at_period_end) === true ||
+      (typeof subscription.data.cancel_at === 'number' && subscription.data.cancel_at <= end);
+    if (RENEWING.includes(String(subscription.data.status)) && !cancels)
+      items.forEach((item, i) => {
+        lines.push(renewalLine(ctx, item, subscription.id, end, i));
+      });
+    // The renewal is invoiced when the current period ends, for the items pending until then.
+    periodStart = start;
+    periodEnd = end;
+  } else if (Array.isArray(details.items)) {
+    applyItems(ctx, [], details.items).items.forEach((item, i) => {
+      lines.push(renewalLine(ctx, item, null, ctx.now, i));
+    });
   }
   for (const item of ctx.children(customer, ['invoiceitem']).reverse())
-    if (!item.data.invoice) lines.push(itemLine(ctx, null, item));
+    if (!item.data.invoice && (!item.data.subscription || item.data.subscription === subscription?.id))
+      lines.push(itemLine(ctx, null, item));
   if (lines.length === 0)
     throw invalidRequest(`No upcoming invoices for customer: ${customer.id}`, {
       code: 'invoice_upcoming_none',
     });
   const subtotal = lines.reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
-  const { id: _, ...preview } = ctx.build('invoice', {
+  const fields: JsonObject = {
     ...invoiceDefaults(ctx, customer),
-    amount_due: subtotal,
-    amount_remaining: subtotal,
-    billing_reason: subscriptions.length > 0 ? 'upcoming' : 'manual',
+    billing_reason: subscription ? 'upcoming' : 'manual',
+    created: ctx.now,
     customer: customer.id,
+    subscription: subscription?.id ?? null,
+  };
+  const discount = invoiceDiscount(ctx, {
+    id: 'upcoming',
+    key: 'upcoming',
+    resource: 'invoice',
+    seq: 0,
+    data: fields,
+  });
+  const discountable = lines
+    .filter((line) => line.discountable !== false && Number(line.amount ?? 0) > 0)
+    .reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
+  const off = discount ? discountAmount(discount, discountable, fields.currency) : 0;
+  const total = subtotal - off;
+  const due = Math.max(0, total + Number(customer.data.balance ?? 0));
+  const { id: _, ...preview } = ctx.build('invoice', {
+    ...fields,
+    amount_due: due,
+    amount_remaining: due,
+    discount: off > 0 && discount ? discount : null,
+    discounts: off > 0 && discount ? [String(discount.id)] : [],
+    ending_balance: null,
     lines: {
       object: 'list',
       data: lines,
@@ -75,11 +232,13 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     },
     next_payment_attempt: periodEnd,
     period_end: periodEnd,
-    subscription: only?.id ?? null,
+    period_start: periodStart,
+    starting_balance: Number(customer.data.balance ?? 0),
     subtotal,
     subtotal_excluding_tax: subtotal,
-    total: subtotal,
-    total_excluding_tax: subtotal,
+    total,
+    total_discount_amounts: off > 0 && discount ? [{ amount: off, discount: String(discount.id) }] : [],
+    total_excluding_tax: total,
   });
   return preview;
 }

@@ -23,13 +23,13 @@ import {
   addLine,
   invoiceDefaults,
   lineFromItem,
-  prorationDescription,
   recomputeTotals,
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
 import { findPrice, requireActive, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
+import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
@@ -160,22 +160,12 @@ function timeOf(ctx: Ctx, subscription: Entry): number {
   return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
 }
 
-/** What an item bills per period before or after a change. */
-interface Billed {
-  price: JsonObject;
-  quantity: number;
-}
-
 const billed = (item: Entry | undefined): Billed | undefined =>
   item && isObject(item.data.price)
     ? { price: item.data.price, quantity: Number(item.data.quantity ?? 1) }
     : undefined;
 
-/**
- * Prorations of an item's change mid-period, as Stripe makes them: a credit for the unused time
- * at the old price and quantity, a charge for the remaining time at the new ones, each an
- * invoice item with `proration: true` over the rest of the period (metered items are not prorated).
- */
+/** Stores the prorations (money/prorations.ts) of an active subscription's item change as pending items. */
 function prorate(
   ctx: Ctx,
   subscription: Entry,
@@ -183,30 +173,24 @@ function prorate(
   after: Billed | undefined,
   at: number,
 ): void {
-  const start = Number(subscription.data.current_period_start);
-  const end = Number(subscription.data.current_period_end);
-  if (!(end > start) || at >= end || subscription.data.status !== 'active') return;
-  const fraction = (end - Math.max(at, start)) / (end - start);
-  const sides: [Billed | undefined, number, 'unused' | 'remaining'][] = [
-    [before, -1, 'unused'],
-    [after, 1, 'remaining'],
-  ];
-  for (const [side, sign, label] of sides) {
-    if (!side || (isObject(side.price.recurring) && side.price.recurring.usage_type === 'metered')) continue;
-    const amount = sign * Math.round(priceAmount(side.price, side.quantity) * fraction);
-    if (amount === 0) continue;
+  if (subscription.data.status !== 'active') return;
+  const period = {
+    start: Number(subscription.data.current_period_start),
+    end: Number(subscription.data.current_period_end),
+  };
+  for (const proration of prorations(ctx, period, before, after, at)) {
     const item = ctx.ops.createResource(ctx, 'invoiceitem', {
-      amount,
-      currency: String(side.price.currency ?? 'usd'),
+      amount: proration.amount,
+      currency: String(proration.price.currency ?? 'usd'),
       customer: String(subscription.data.customer),
-      description: prorationDescription(ctx, label, side.price, side.quantity, at),
-      period: { start: at, end },
+      description: proration.description,
+      period: proration.period,
       subscription: subscription.id,
     });
     ctx.set(item, {
-      price: side.price,
+      price: proration.price,
       proration: true,
-      quantity: side.quantity,
+      quantity: proration.quantity,
       test_clock: subscription.data.test_clock ?? null,
     });
   }
@@ -279,10 +263,7 @@ function billChanges(
     typeof params.proration_behavior === 'string' ? params.proration_behavior : 'create_prorations';
   if (behavior === 'none') return;
   const at = typeof params.proration_date === 'number' ? params.proration_date : timeOf(ctx, subscription);
-  for (const [before, after] of changes) {
-    const same = before && after && before.price.id === after.price.id && before.quantity === after.quantity;
-    if (!same) prorate(ctx, subscription, before, after, at);
-  }
+  for (const [before, after] of changes) prorate(ctx, subscription, before, after, at);
   if (behavior !== 'always_invoice') return;
   const invoice = ctx.ops.createResource(ctx, 'invoice', {
     customer: String(subscription.data.customer),

@@ -1,0 +1,73 @@
+/**
+ * What a gateway user reads of invoices' amounts: a tiered price's invoice and its tax, and the
+ * upcoming invoice previewing a subscription change with its prorations.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../server/harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+type Obj = Record<string, any>;
+const post = <T = Obj>(path: string, params: Obj) => h.admin.request<T>({ method: 'POST', path, params });
+
+async function data(query: string, variables: Record<string, unknown>): Promise<Obj> {
+  const response = await h.query(query, { variables });
+  expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+  return response.body.data as Obj;
+}
+
+describe('invoice amounts through GraphQL', () => {
+  it('a tiered, taxed subscription’s invoice, and the preview of a change to it', async () => {
+    const customer = await post('/v1/customers', { source: 'tok_visa' });
+    const tiered = await post('/v1/prices', {
+      currency: 'usd',
+      product_data: { name: 'GraphQL seats' },
+      recurring: { interval: 'month' },
+      billing_scheme: 'tiered',
+      tiers_mode: 'graduated',
+      tiers: [
+        { up_to: 5, unit_amount: 1000 },
+        { up_to: 'inf', unit_amount: 500 },
+      ],
+    });
+    const rate = await post('/v1/tax_rates', { display_name: 'Sales tax', percentage: 10, inclusive: false });
+    const subscription = await post('/v1/subscriptions', {
+      customer: customer.id,
+      items: [{ price: tiered.id, quantity: 8 }],
+      default_tax_rates: [rate.id],
+    });
+    const { invoice } = await data(
+      'query($id: ID!) { invoice(id: $id) { subtotal tax total amountPaid lines { nodes { amount } } } }',
+      { id: subscription.latest_invoice },
+    );
+    expect(invoice).toEqual({
+      subtotal: 6500,
+      tax: 650,
+      total: 7150,
+      amountPaid: 7150,
+      lines: { nodes: [{ amount: 6500 }] },
+    });
+
+    const { upcomingInvoice } = await data(
+      `query($s: ID!, $items: JSON, $at: DateTime) {
+        upcomingInvoice(subscription: $s, subscriptionItems: $items, subscriptionProrationDate: $at) {
+          subtotal lines { nodes { amount proration } } } }`,
+      {
+        s: subscription.id,
+        items: [{ id: subscription.items.data[0].id, quantity: 10 }],
+        at: new Date(subscription.current_period_start * 1000).toISOString(),
+      },
+    );
+    expect(upcomingInvoice.lines.nodes).toEqual([
+      { amount: -6500, proration: true },
+      { amount: 7500, proration: true },
+      { amount: 7500, proration: false },
+    ]);
+    expect(upcomingInvoice.subtotal).toBe(8500);
+  });
+});
