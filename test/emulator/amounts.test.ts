@@ -430,3 +430,18 @@ describe('the upcoming invoice', () => {
     });
   });
 });
+
+describe('the upcoming invoice’s tax', () => {
+  it('taxes the preview as the invoice will be', async () => {
+    const rate = await stripe.taxRates.create({
+      display_name: 'Sales tax',
+      percentage: 10,
+      inclusive: false,
+    });
+    const price = await monthlyPrice('Preview taxed', 3000);
+    const subscription = await subscribe({ items: [{ price: price.id }], default_tax_rates: [rate.id] });
+    const upcoming = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id });
+    expect(upcoming).toMatchObject({ subtotal: 3000, tax: 300, total: 3300, amount_due: 3300 });
+    expect(upcoming.lines.data[0]!.tax_amounts).toMatchObject([{ amount: 300, tax_rate: rate.id }]);
+  });
+});

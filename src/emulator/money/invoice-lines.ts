@@ -126,93 +126,103 @@ export function itemLine(ctx: Ctx, invoiceId: string | null, item: Entry): JsonO
 
 /**
  * Recomputes an invoice's totals from its lines. On a draft each line gets its share of the
- * invoice's discount (by what it bills, among discountable lines) and its taxes on what is left
- * (money/taxes.ts); a finalized invoice keeps the discounts and taxes it was finalized with.
+ * invoice's discount and its taxes (`priceLines`); a finalized invoice keeps the discounts and taxes
+ * it was finalized with.
  */
 export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
   const current = ctx.current(invoice);
   const draft = current.data.status === 'draft';
   let lines = linesOf(ctx, current);
-  const subtotal = lines.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
-  // A coupon of the subscription or customer (money/discounts.ts), once the invoice is finalized as
-  // it was drafted.
-  const discount = draft ? invoiceDiscount(ctx, current) : undefined;
-  const discountable = lines.filter(
-    (line) => line.data.discountable !== false && Number(line.data.amount ?? 0) > 0,
+  let discounted: JsonObject = {};
+  let taken = sumAmounts(current.data.total_discount_amounts);
+  if (draft) {
+    // A coupon of the invoice, its subscription or customer (money/discounts.ts).
+    const discount = invoiceDiscount(ctx, current);
+    const priced = priceLines(
+      lines.map((line) => ({ ...line.data, id: line.id })),
+      objectsOf(current.data.default_tax_rates),
+      discount,
+      current.data.currency,
+    );
+    lines = lines.map((line, i) => ctx.set(line, priced.lines[i]!));
+    const applied = priced.off > 0 ? discount : undefined;
+    // The invoice's own discount stays on it while it takes nothing off (no lines yet).
+    const shown = applied ?? (discount?.invoice === current.id ? discount : undefined);
+    discounted = {
+      ...discountFields(shown ?? null),
+      total_discount_amounts: applied ? [{ amount: priced.off, discount: String(applied.id) }] : [],
+    };
+    taken = priced.off;
+  }
+  const totals = lineTotals(
+    lines.map((line) => line.data),
+    taken,
   );
-  const discountableAmount = discountable.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
-  const off = discount ? discountAmount(discount, discountableAmount, current.data.currency) : 0;
-  const applied = discount && off > 0 ? discount : undefined;
-  // The invoice's own discount stays on it while it takes nothing off (no lines yet).
-  const shown = applied ?? (discount?.invoice === current.id ? discount : undefined);
-  if (draft)
-    lines = priceLines(ctx, current, lines, applied && { id: String(applied.id), off, discountable });
-  const discounted = draft
-    ? {
-        ...discountFields(shown ?? null),
-        total_discount_amounts: applied ? [{ amount: off, discount: String(applied.id) }] : [],
-      }
-    : {};
-  const taken = draft ? off : sumAmounts(current.data.total_discount_amounts);
-  const taxes = lines.flatMap((line) =>
-    Array.isArray(line.data.tax_amounts) ? line.data.tax_amounts.filter(isObject) : [],
-  );
-  const tax = sumAmounts(taxes);
-  const inclusiveTax = sumAmounts(taxes.filter((t) => t.inclusive === true));
-  const total = subtotal - taken + tax - inclusiveTax;
   const paid = Number(current.data.amount_paid ?? 0);
-  const due = Math.max(0, total + Number(current.data.starting_balance ?? 0));
+  const due = Math.max(0, Number(totals.total) + Number(current.data.starting_balance ?? 0));
   return ctx.set(current, {
     ...discounted,
+    ...totals,
     amount_due: due,
     amount_remaining: current.data.paid === true ? 0 : Math.max(0, due - paid),
+  });
+}
+
+const objectsOf = (rates: Json | undefined): JsonObject[] =>
+  Array.isArray(rates) ? rates.filter(isObject) : [];
+
+/**
+ * Lines (a draft's, or a preview's) with their share of `discount` (what it takes off the
+ * discountable lines, split by their amounts, the last taking the rounding) and their taxes on what
+ * is left: their own `tax_rates`, else `defaults` (money/taxes.ts). `off` is what the discount takes.
+ */
+export function priceLines(
+  lines: readonly JsonObject[],
+  defaults: readonly JsonObject[],
+  discount: JsonObject | undefined,
+  currency: Json | undefined,
+): { lines: JsonObject[]; off: number } {
+  const discountable = lines.filter((line) => line.discountable !== false && Number(line.amount ?? 0) > 0);
+  const base = discountable.reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
+  const off = discount ? discountAmount(discount, base, currency) : 0;
+  const shares = new Map<JsonObject, number>();
+  let left = off;
+  discountable.forEach((line, i) => {
+    if (off <= 0) return;
+    const share = i === discountable.length - 1 ? left : Math.round((off * Number(line.amount ?? 0)) / base);
+    shares.set(line, share);
+    left -= share;
+  });
+  const priced = lines.map((line) => {
+    const amount = Number(line.amount ?? 0);
+    const share = shares.get(line);
+    const own = objectsOf(line.tax_rates);
+    const taxes = taxAmounts(own.length > 0 ? own : defaults, amount - (share ?? 0));
+    return {
+      ...line,
+      amount_excluding_tax: amount - sumAmounts(taxes.filter((t) => t.inclusive === true)),
+      discount_amounts:
+        discount && share !== undefined ? [{ amount: share, discount: String(discount.id) }] : [],
+      tax_amounts: taxes,
+    };
+  });
+  return { lines: priced, off };
+}
+
+/** The totals of priced lines, `taken` off by discounts: exclusive taxes add, inclusive ones are inside. */
+export function lineTotals(lines: readonly JsonObject[], taken: number): JsonObject {
+  const subtotal = lines.reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
+  const taxes = lines.flatMap((line) => objectsOf(line.tax_amounts));
+  const tax = sumAmounts(taxes);
+  const total = subtotal - taken + tax - sumAmounts(taxes.filter((t) => t.inclusive === true));
+  return {
     subtotal,
-    subtotal_excluding_tax: lines.reduce((sum, line) => sum + Number(line.data.amount_excluding_tax ?? 0), 0),
+    subtotal_excluding_tax: lines.reduce((sum, line) => sum + Number(line.amount_excluding_tax ?? 0), 0),
     tax: taxes.length > 0 ? tax : null,
     total,
     total_excluding_tax: total - tax,
     total_tax_amounts: totalTaxAmounts(taxes),
-  });
-}
-
-/**
- * A draft's lines with their share of `discount` (what it takes `off` the `discountable` lines,
- * split by their amounts, the last taking the rounding) and their taxes on what is left.
- */
-function priceLines(
-  ctx: Ctx,
-  invoice: Entry,
-  lines: Entry[],
-  discount: { id: string; off: number; discountable: Entry[] } | undefined,
-): Entry[] {
-  const defaults = Array.isArray(invoice.data.default_tax_rates)
-    ? invoice.data.default_tax_rates.filter(isObject)
-    : [];
-  const shares = new Map<string, number>();
-  if (discount) {
-    const base = discount.discountable.reduce((sum, line) => sum + Number(line.data.amount ?? 0), 0);
-    let left = discount.off;
-    discount.discountable.forEach((line, i) => {
-      const share =
-        i === discount.discountable.length - 1
-          ? left
-          : Math.round((discount.off * Number(line.data.amount ?? 0)) / base);
-      shares.set(line.id, share);
-      left -= share;
-    });
-  }
-  return lines.map((line) => {
-    const amount = Number(line.data.amount ?? 0);
-    const share = shares.get(line.id) ?? 0;
-    const own = Array.isArray(line.data.tax_rates) ? line.data.tax_rates.filter(isObject) : [];
-    const taxes = taxAmounts(own.length > 0 ? own : defaults, amount - share);
-    const inclusive = sumAmounts(taxes.filter((t) => t.inclusive === true));
-    return ctx.set(line, {
-      amount_excluding_tax: amount - inclusive,
-      discount_amounts: discount && shares.has(line.id) ? [{ amount: share, discount: discount.id }] : [],
-      tax_amounts: taxes,
-    });
-  });
+  };
 }
 
 const sumAmounts = (amounts: Json | undefined) =>

@@ -5,15 +5,23 @@
  * (`subscription_items` or `subscription_details[items]`) are previewed with their prorations
  * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
  * their new prices; a subscription that cancels at its period's end renews nothing. The
- * customer's pending invoice items are added, and the subscription's or customer's discount taken
- * off as the invoice would.
+ * customer's pending invoice items are added, and the lines discounted and taxed as the invoice's
+ * will be.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { discountAmount, invoiceDiscount } from './discounts.ts';
-import { invoiceDefaults, itemLine, lineData, period, previewLineId } from './invoice-lines.ts';
+import { discountFields, invoiceDiscount } from './discounts.ts';
+import {
+  invoiceDefaults,
+  itemLine,
+  lineData,
+  lineTotals,
+  period,
+  previewLineId,
+  priceLines,
+} from './invoice-lines.ts';
 import { addInterval } from './periods.ts';
 import { findPrice } from './plans.ts';
 import { priceAmount, unitAmountDecimal } from './pricing.ts';
@@ -24,6 +32,7 @@ const RENEWING = ['active', 'trialing', 'past_due'];
 /** A subscription item as previewed: its id (none for a new one) and what it bills. */
 interface PreviewItem extends Billed {
   id: string | null;
+  taxRates: Json;
 }
 
 /** The preview's subscription parameters, in either form (`subscription_x` or `subscription_details[x]`). */
@@ -76,6 +85,7 @@ function applyItems(
     }
     const after: PreviewItem = {
       id: before?.id ?? null,
+      taxRates: before?.taxRates ?? [],
       price: price ?? before?.price ?? {},
       quantity: typeof change.quantity === 'number' ? change.quantity : (before?.quantity ?? 1),
     };
@@ -109,6 +119,7 @@ function renewalLine(
     quantity: item.quantity,
     subscription,
     subscription_item: item.id,
+    tax_rates: item.taxRates,
     type: 'subscription',
     unit_amount_excluding_tax: unitAmountDecimal(item.price, item.quantity),
   });
@@ -152,6 +163,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
         id: item.id,
         price: isObject(item.data.price) ? item.data.price : {},
         quantity: Number(item.data.quantity ?? 1),
+        taxRates: item.data.tax_rates ?? [],
       }));
     const { items, changed } = applyItems(ctx, current, details.items);
     const start = Number(subscription.data.current_period_start ?? ctx.now);
@@ -196,14 +208,15 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     throw invalidRequest(`No upcoming invoices for customer: ${customer.id}`, {
       code: 'invoice_upcoming_none',
     });
-  const subtotal = lines.reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
   const fields: JsonObject = {
     ...invoiceDefaults(ctx, customer),
     billing_reason: subscription ? 'upcoming' : 'manual',
     created: ctx.now,
     customer: customer.id,
+    default_tax_rates: subscription?.data.default_tax_rates ?? [],
     subscription: subscription?.id ?? null,
   };
+  // Discounted and taxed as the invoice will be (money/invoice-lines.ts).
   const discount = invoiceDiscount(ctx, {
     id: 'upcoming',
     key: 'upcoming',
@@ -211,34 +224,29 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     seq: 0,
     data: fields,
   });
-  const discountable = lines
-    .filter((line) => line.discountable !== false && Number(line.amount ?? 0) > 0)
-    .reduce((sum, line) => sum + Number(line.amount ?? 0), 0);
-  const off = discount ? discountAmount(discount, discountable, fields.currency) : 0;
-  const total = subtotal - off;
-  const due = Math.max(0, total + Number(customer.data.balance ?? 0));
+  const defaults = Array.isArray(fields.default_tax_rates) ? fields.default_tax_rates.filter(isObject) : [];
+  const priced = priceLines(lines, defaults, discount, fields.currency);
+  const applied = priced.off > 0 ? discount : undefined;
+  const totals = lineTotals(priced.lines, priced.off);
+  const balance = Number(customer.data.balance ?? 0);
+  const due = Math.max(0, Number(totals.total) + balance);
   const { id: _, ...preview } = ctx.build('invoice', {
     ...fields,
+    ...totals,
+    ...discountFields(applied ?? null),
     amount_due: due,
     amount_remaining: due,
-    discount: off > 0 && discount ? discount : null,
-    discounts: off > 0 && discount ? [String(discount.id)] : [],
-    ending_balance: null,
     lines: {
       object: 'list',
-      data: lines,
+      data: priced.lines,
       has_more: false,
       url: `/v1/invoices/upcoming/lines?customer=${customer.id}`,
     },
     next_payment_attempt: periodEnd,
     period_end: periodEnd,
     period_start: periodStart,
-    starting_balance: Number(customer.data.balance ?? 0),
-    subtotal,
-    subtotal_excluding_tax: subtotal,
-    total,
-    total_discount_amounts: off > 0 && discount ? [{ amount: off, discount: String(discount.id) }] : [],
-    total_excluding_tax: total,
+    starting_balance: balance,
+    total_discount_amounts: applied ? [{ amount: priced.off, discount: String(applied.id) }] : [],
   });
   return preview;
 }
