@@ -216,6 +216,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'markReadyToShipTerminalHardwareOrder',
       'markUndeliverableTerminalHardwareOrder',
       'shipTerminalHardwareOrder',
+      // The demo's top-up has succeeded: only a pending one can be canceled.
+      'cancelTopup',
       'advanceTestClock',
       'failTreasuryInboundTransfer',
       'succeedTreasuryInboundTransfer',
