@@ -12,6 +12,11 @@
  *   graphql-jit inlines every spread, so fragments that spread each other twice over (2^n copies,
  *   see test/net/abuse.ts) would take it exponential time; graphql-js visits each fragment once.
  *
+ * graphql-jit itself is pinned to 0.8.9 (package.json `overrides`): the 0.8.7 that
+ * `@envelop/graphql-jit` asks for wrote a selection set's own fields before its fragments' and its
+ * fragments last one first (`{ ...F email }` answered `email` first from the second run on), where
+ * the spec's CollectFields, graphql-js and 0.8.9 keep the document's order (test/server/jit.test.ts).
+ *
  * Deciding takes two walks over the document (its literals; its fields, each fragment counted
  * once). A document is compiled when it runs a second time, i.e. when Yoga's document cache handed
  * out the same AST again: a one-off document (or one too long to be cached) never pays for a
