@@ -218,6 +218,7 @@ describe('payment method rules', () => {
         customer: b.id,
         payment_method: method.id,
         payment_method_types: ['card'],
+        confirm: true,
       }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'payment_method' });
     expect((await stripe.paymentMethods.retrieve(method.id)).customer).toBe(a.id);

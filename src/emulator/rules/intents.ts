@@ -85,12 +85,15 @@ function paymentMethodFor(
   return ownedBy(resolvePaymentInstrument(ctx, id, 'payment_method'), intent.data.customer);
 }
 
-/** `method`, unless another customer holds it: an intent pays only with its own customer's. */
+/**
+ * `method`, unless another customer holds it: an intent is confirmed only with its own customer's
+ * (Stripe lets an unconfirmed intent name another's, and refuses at confirmation).
+ */
 function ownedBy(method: Entry, customer: unknown): Entry {
   const holder = method.data.customer;
   if (typeof holder === 'string' && typeof customer === 'string' && holder !== customer) {
     throw invalidRequest(
-      `The payment method ${method.id} belongs to customer ${holder}, not to this intent's customer ${customer}.`,
+      `The customer does not have a payment method with the ID ${method.id}. The payment method must be attached to the customer.`,
       { param: 'payment_method' },
     );
   }
@@ -401,8 +404,7 @@ const SETUP_INTENT_NULLS = [
 /** Sets an intent's `payment_method` from the param (magic ids made real); whether one was given. */
 function givePaymentMethod(ctx: Ctx, draft: JsonObject, params: JsonObject): boolean {
   if (typeof params.payment_method !== 'string' || params.payment_method === '') return false;
-  const method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method');
-  draft.payment_method = ownedBy(method, draft.customer).id;
+  draft.payment_method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method').id;
   return true;
 }
 
