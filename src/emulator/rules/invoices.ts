@@ -9,6 +9,8 @@
  *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
  *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice; only
  *   drafts can be deleted.
+ * - Paying a subscription's latest invoice (or confirming its PaymentIntent) makes an `incomplete`
+ *   or `past_due` subscription `active`.
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -150,7 +152,20 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
     status: 'paid',
     status_transitions: { ...transitions, paid_at: ctx.now },
   });
+  activateSubscription(ctx, entry);
   return entry;
+}
+
+/**
+ * A subscription waiting on this invoice (its latest) is `active` once it is paid: an `incomplete`
+ * one whose first payment failed or was left to the client, or a `past_due` one.
+ */
+function activateSubscription(ctx: Ctx, invoice: Entry): void {
+  const id = invoice.data.subscription;
+  const subscription = typeof id === 'string' ? ctx.find(id, ['subscription']) : undefined;
+  if (!subscription || subscription.data.latest_invoice !== invoice.id) return;
+  if (['incomplete', 'past_due'].includes(String(subscription.data.status)))
+    ctx.set(subscription, { status: 'active' });
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * A subscription's lifecycle: how its first invoice is collected (`payment_behavior`), what paying
+ * it later does, and how its periods move.
+ */
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
+import { startEmulatorHarness } from './helpers.ts';
+
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+const invoiceOf = (subscription: Stripe.Subscription) => subscription.latest_invoice as Stripe.Invoice;
+/** The invoice's PaymentIntent (`payment_intent` is gone from the SDK's types after 2024-04-10). */
+const intentOf = (invoice: Stripe.Invoice) =>
+  (invoice as unknown as { payment_intent: Stripe.PaymentIntent }).payment_intent;
+
+/** The types of the events about `id`, oldest first. */
+async function eventTypes(id: string): Promise<string[]> {
+  const events = await stripe.events.list({ limit: 100 });
+  return events.data
+    .filter((e) => (e.data.object as { id?: string }).id === id)
+    .map((e) => e.type)
+    .reverse();
+}
+
+describe('paying an incomplete subscription’s first invoice', () => {
+  async function declined() {
+    const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      expand: ['latest_invoice.payment_intent'],
+    });
+    expect(subscription.status).toBe('incomplete');
+    return { customer, subscription, invoice: invoiceOf(subscription) };
+  }
+
+  it('invoices.pay with a good card makes it active', async () => {
+    const { customer, subscription, invoice } = await declined();
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const paid = await stripe.invoices.pay(invoice.id, { payment_method: card.id });
+    expect(paid.status).toBe('paid');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    expect(await eventTypes(subscription.id)).toEqual([
+      'customer.subscription.created',
+      'customer.subscription.updated',
+    ]);
+  });
+
+  it('confirming its PaymentIntent makes it active', async () => {
+    const { subscription, invoice } = await declined();
+    await stripe.paymentIntents.confirm(intentOf(invoice).id, { payment_method: 'pm_card_visa' });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+  });
+});
