@@ -55,3 +55,41 @@ describe('paying an incomplete subscription’s first invoice', () => {
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
   });
 });
+
+describe('payment_behavior=error_if_incomplete', () => {
+  it('creates nothing when the first payment declines', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: SEED.prices.basicMonthly }],
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ statusCode: 402, type: 'StripeCardError' });
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toEqual([]);
+    expect((await stripe.invoices.list({ customer: customer.id })).data).toEqual([]);
+    expect((await stripe.charges.list({ customer: customer.id })).data).toEqual([]);
+  });
+
+  it('leaves an update unmade when its invoice declines', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+    });
+    const failing = await stripe.customers.createSource(customer.id, { source: 'tok_chargeCustomerFail' });
+    await stripe.customers.update(customer.id, { default_source: failing.id });
+    const item = subscription.items.data[0]!;
+    await expect(
+      stripe.subscriptions.update(subscription.id, {
+        items: [{ id: item.id, quantity: 3 }],
+        proration_behavior: 'always_invoice',
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ statusCode: 402 });
+    const after = await stripe.subscriptions.retrieve(subscription.id);
+    expect(after.items.data[0]!.quantity).toBe(1);
+    expect(after.latest_invoice).toBe(subscription.latest_invoice);
+    expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
+  });
+});

@@ -6,7 +6,8 @@
  *   recurring interval, status `active` (`trialing` with a trial), and creates the first invoice
  *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
  *   the customer's default source when there is one (a declining card leaves the subscription
- *   `incomplete` and the invoice open, or is a 402 with `payment_behavior=error_if_incomplete`).
+ *   `incomplete` and the invoice open, or is a 402 that keeps nothing with
+ *   `payment_behavior=error_if_incomplete`).
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -128,11 +129,23 @@ function periodInvoice(
   }
   invoice = recomputeTotals(ctx, invoice);
   if (subscription.data.collection_method === 'send_invoice') return finalizeInvoice(ctx, invoice);
+  return collect(ctx, invoice, params);
+}
+
+/**
+ * Charges a subscription's invoice. A decline leaves it open, unless `payment_behavior` is
+ * `error_if_incomplete`: then the 402 undoes the whole request (no subscription, invoice, charge
+ * or change is left), where a decline otherwise keeps its failed charge.
+ */
+function collect(ctx: Ctx, invoice: Entry, params: JsonObject): Entry {
   try {
     return payInvoice(ctx, invoice, {}, false);
   } catch (error) {
     if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
-    if (params.payment_behavior === 'error_if_incomplete') throw error;
+    if (params.payment_behavior === 'error_if_incomplete') {
+      const { charge: _undone, ...fields } = error.fields;
+      throw new ErrorReply(error.status, error.type, error.message, fields);
+    }
     return ctx.current(invoice);
   }
 }
@@ -269,13 +282,7 @@ function billChanges(
     customer: String(subscription.data.customer),
     subscription: subscription.id,
   });
-  let paid = ctx.set(invoice, { billing_reason: 'subscription_update' });
-  try {
-    paid = payInvoice(ctx, paid, {}, false);
-  } catch (error) {
-    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
-    if (params.payment_behavior === 'error_if_incomplete') throw error;
-  }
+  const paid = collect(ctx, ctx.set(invoice, { billing_reason: 'subscription_update' }), params);
   ctx.set(subscription, { latest_invoice: paid.id });
 }
 
