@@ -93,3 +93,42 @@ describe('payment_behavior=error_if_incomplete', () => {
     expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
   });
 });
+
+describe('payment_behavior=default_incomplete', () => {
+  it('leaves the first invoice open for the client to confirm', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      payment_behavior: 'default_incomplete',
+      expand: ['latest_invoice.payment_intent'],
+    });
+    expect(subscription.status).toBe('incomplete');
+    const invoice = invoiceOf(subscription);
+    expect(invoice).toMatchObject({ status: 'open', amount_due: 1000, amount_paid: 0 });
+    expect(intentOf(invoice)).toMatchObject({ status: 'requires_payment_method', amount: 1000 });
+    expect((await stripe.charges.list({ customer: customer.id })).data).toEqual([]);
+
+    const confirmed = await stripe.paymentIntents.confirm(intentOf(invoice).id, {
+      payment_method: 'pm_card_visa',
+    });
+    expect(confirmed.status).toBe('succeeded');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    expect(await eventTypes(subscription.id)).toEqual([
+      'customer.subscription.created',
+      'customer.subscription.updated',
+    ]);
+  });
+
+  it('starts a trial (nothing to pay) as trialing', async () => {
+    const customer = await stripe.customers.create({});
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      payment_behavior: 'default_incomplete',
+      trial_period_days: 7,
+    });
+    expect(subscription.status).toBe('trialing');
+  });
+});

@@ -7,7 +7,9 @@
  *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
  *   the customer's default source when there is one (a declining card leaves the subscription
  *   `incomplete` and the invoice open, or is a 402 that keeps nothing with
- *   `payment_behavior=error_if_incomplete`).
+ *   `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
+ *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
+ *   confirmed or the invoice paid (invoices.ts makes it `active` then).
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -128,7 +130,12 @@ function periodInvoice(
     lineFromItem(ctx, invoice.id, ctx.set(pending, { invoice: invoice.id }));
   }
   invoice = recomputeTotals(ctx, invoice);
-  if (subscription.data.collection_method === 'send_invoice') return finalizeInvoice(ctx, invoice);
+  // `default_incomplete` leaves the first invoice's PaymentIntent for the client to confirm.
+  if (
+    subscription.data.collection_method === 'send_invoice' ||
+    params.payment_behavior === 'default_incomplete'
+  )
+    return finalizeInvoice(ctx, invoice);
   return collect(ctx, invoice, params);
 }
 
