@@ -132,3 +132,37 @@ describe('payment_behavior=default_incomplete', () => {
     expect(subscription.status).toBe('trialing');
   });
 });
+
+describe('trial_end=now', () => {
+  it('starts the first paid period now and invoices it', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_700_000_000 });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const trialing = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly, quantity: 2 }],
+      trial_period_days: 14,
+    });
+    expect(trialing.current_period_end - trialing.current_period_start).toBe(14 * 86_400);
+    const now = 1_700_000_000 + 3 * 86_400;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now });
+    const ended = await stripe.subscriptions.update(trialing.id, {
+      trial_end: 'now',
+      expand: ['latest_invoice'],
+    });
+    expect(ended.status).toBe('active');
+    expect(ended).toMatchObject({ trial_end: now, billing_cycle_anchor: now, current_period_start: now });
+    const end = new Date(ended.current_period_end * 1000);
+    const start = new Date(ended.current_period_start * 1000);
+    expect(end.getUTCMonth()).toBe((start.getUTCMonth() + 1) % 12);
+    const invoice = invoiceOf(ended);
+    expect(invoice.id).not.toBe(trialing.latest_invoice);
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      amount_paid: 2000,
+      billing_reason: 'subscription_update',
+    });
+    expect(invoice.lines.data.map((l) => [l.amount, l.period.start, l.period.end])).toEqual([
+      [2000, ended.current_period_start, ended.current_period_end],
+    ]);
+  });
+});

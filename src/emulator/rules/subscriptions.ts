@@ -12,6 +12,8 @@
  *   confirmed or the invoice paid (invoices.ts makes it `active` then).
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
+ * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
+ *   and collected at once.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
  * - Lists hide canceled subscriptions unless `status` asks for them.
@@ -241,19 +243,8 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
       ctx.ops.updateEntry(ctx, entry, { canceled_at: end, ended_at: end, status: 'canceled' });
       return;
     }
-    const item = itemsOf(ctx, entry)[0];
-    const price = isObject(item?.data.price) ? item.data.price : {};
-    const recurring = isObject(price.recurring) ? price.recurring : {};
     const ended = { start: Number(entry.data.current_period_start), end };
-    entry = ctx.set(entry, {
-      current_period_start: end,
-      current_period_end: addInterval(
-        end,
-        String(recurring.interval ?? 'month'),
-        Number(recurring.interval_count ?? 1),
-      ),
-      status: 'active',
-    });
+    entry = ctx.set(entry, { ...periodFrom(ctx, entry, end), status: 'active' });
     const invoice = periodInvoice(
       ctx,
       entry,
@@ -261,11 +252,44 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
       status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
       ended,
     );
-    entry = ctx.set(entry, {
-      latest_invoice: invoice.id,
-      status: invoice.data.status === 'paid' ? 'active' : 'past_due',
-    });
+    entry = ctx.set(entry, billedBy(invoice));
   }
+}
+
+/** The period that starts at `start`, as long as the subscription's (first) price's interval. */
+function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
+  const item = itemsOf(ctx, subscription)[0];
+  const price = isObject(item?.data.price) ? item.data.price : {};
+  const recurring = isObject(price.recurring) ? price.recurring : {};
+  return {
+    current_period_start: start,
+    current_period_end: addInterval(
+      start,
+      String(recurring.interval ?? 'month'),
+      Number(recurring.interval_count ?? 1),
+    ),
+  };
+}
+
+/** A subscription after a new period's invoice: `active` when it was paid, `past_due` if not. */
+const billedBy = (invoice: Entry): JsonObject => ({
+  latest_invoice: invoice.id,
+  status: invoice.data.status === 'paid' ? 'active' : 'past_due',
+});
+
+/**
+ * Ends a trial now (`trial_end=now`), as Stripe does: the first paid period starts now (so does
+ * the billing cycle) and its invoice is made and collected at once.
+ */
+function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
+  const now = timeOf(ctx, subscription);
+  const entry = ctx.set(subscription, {
+    ...periodFrom(ctx, subscription, now),
+    billing_cycle_anchor: now,
+    status: 'active',
+    trial_end: now,
+  });
+  ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
 }
 
 /**
@@ -430,10 +454,8 @@ export const subscriptionRules: RuleBook = {
           );
         }
       }
-      if (params.trial_end === 'now' && draft.status === 'trialing') {
-        draft.status = 'active';
-        draft.trial_end = ctx.now;
-      }
+      // `now` ends a trial after the update (`endTrialNow`); the timestamp is set there.
+      if (params.trial_end === 'now') draft.trial_end = entry.data.trial_end ?? null;
       if (params.pause_collection === '') draft.pause_collection = null;
       // `cancel_at` follows `cancel_at_period_end`: the period's end while it holds, none once unset.
       if (params.cancel_at_period_end === true) draft.cancel_at = entry.data.current_period_end ?? null;
@@ -447,7 +469,8 @@ export const subscriptionRules: RuleBook = {
       const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
       if (rates) draft.default_tax_rates = rates;
     },
-    afterUpdate(ctx, entry, params) {
+    afterUpdate(ctx, entry, params, before) {
+      if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
       if (!Array.isArray(params.items)) {
         syncEntitlements(ctx, String(entry.data.customer));
         return;
