@@ -166,3 +166,26 @@ describe('trial_end=now', () => {
     ]);
   });
 });
+
+describe('on a test clock', () => {
+  it('the subscription and its invoices are made at the clock’s time', async () => {
+    const start = 1_690_000_000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.created).toBe(start);
+    expect(invoiceOf(subscription).created).toBe(start);
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: subscription.current_period_end + 3600,
+    });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(invoiceOf(renewed)).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      created: subscription.current_period_end,
+    });
+  });
+});

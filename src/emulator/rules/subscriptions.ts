@@ -85,10 +85,14 @@ function periodInvoice(
   ended?: { start: number; end: number },
 ): Entry {
   const customer = ctx.require(String(subscription.data.customer), ['customer'], 'customer', 400);
+  // Dated at the subscription's time (its test clock's); a renewal at the end of the period that ended.
+  const created = ended?.end ?? timeOf(ctx, subscription);
+  const collection = String(subscription.data.collection_method ?? 'charge_automatically');
   const fields: JsonObject = {
     ...invoiceDefaults(ctx, customer),
     billing_reason: reason,
-    collection_method: subscription.data.collection_method ?? 'charge_automatically',
+    collection_method: collection,
+    created,
     currency: subscription.data.currency ?? 'usd',
     customer: customer.id,
     default_tax_rates: subscription.data.default_tax_rates ?? [],
@@ -133,10 +137,7 @@ function periodInvoice(
   }
   invoice = recomputeTotals(ctx, invoice);
   // `default_incomplete` leaves the first invoice's PaymentIntent for the client to confirm.
-  if (
-    subscription.data.collection_method === 'send_invoice' ||
-    params.payment_behavior === 'default_incomplete'
-  )
+  if (collection === 'send_invoice' || params.payment_behavior === 'default_incomplete')
     return finalizeInvoice(ctx, invoice);
   return collect(ctx, invoice, params);
 }
@@ -427,6 +428,8 @@ export const subscriptionRules: RuleBook = {
         start_date: start,
         status,
         test_clock: clock?.id ?? null,
+        // A test clock's subscription is made at the clock's time.
+        ...(clock ? { created: now } : {}),
         transfer_data: null,
         trial_end: trialEnd,
         trial_start: trialStart,
