@@ -189,3 +189,20 @@ describe('on a test clock', () => {
     });
   });
 });
+
+describe('collection_method=send_invoice', () => {
+  it('the subscription’s invoices are due days_until_due after they are made', async () => {
+    const customer = await stripe.customers.create({});
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      collection_method: 'send_invoice',
+      days_until_due: 10,
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.status).toBe('active');
+    const invoice = invoiceOf(subscription);
+    expect(invoice).toMatchObject({ status: 'open', collection_method: 'send_invoice' });
+    expect(invoice.due_date).toBe(invoice.created + 10 * 86_400);
+  });
+});

@@ -104,6 +104,9 @@ function periodInvoice(
     subscription_details: { metadata: subscription.data.metadata ?? {} },
     test_clock: subscription.data.test_clock ?? null,
   };
+  // Sent invoices are due the subscription's `days_until_due` after they are made.
+  if (collection === 'send_invoice' && typeof subscription.data.days_until_due === 'number')
+    fields.due_date = created + subscription.data.days_until_due * DAY;
   let invoice = ctx.insert('invoice', ctx.build('invoice', fields));
   const trialing = subscription.data.status === 'trialing';
   for (const item of itemsOf(ctx, subscription)) {
