@@ -205,4 +205,21 @@ describe('collection_method=send_invoice', () => {
     expect(invoice).toMatchObject({ status: 'open', collection_method: 'send_invoice' });
     expect(invoice.due_date).toBe(invoice.created + 10 * 86_400);
   });
+
+  it('a renewal waiting for payment leaves the subscription active', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_690_000_000 });
+    const customer = await stripe.customers.create({ test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      collection_method: 'send_invoice',
+      days_until_due: 10,
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: subscription.current_period_end + 3600,
+    });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(renewed.status).toBe('active');
+    expect(invoiceOf(renewed)).toMatchObject({ billing_reason: 'subscription_cycle', status: 'open' });
+  });
 });

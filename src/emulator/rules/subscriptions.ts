@@ -275,10 +275,16 @@ function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
   };
 }
 
-/** A subscription after a new period's invoice: `active` when it was paid, `past_due` if not. */
+/**
+ * A subscription after a new period's invoice: `past_due` when charging it failed, `active`
+ * otherwise (a sent invoice is not late before its due date).
+ */
 const billedBy = (invoice: Entry): JsonObject => ({
   latest_invoice: invoice.id,
-  status: invoice.data.status === 'paid' ? 'active' : 'past_due',
+  status:
+    invoice.data.status === 'open' && invoice.data.collection_method !== 'send_invoice'
+      ? 'past_due'
+      : 'active',
 });
 
 /**
