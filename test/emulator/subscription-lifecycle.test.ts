@@ -223,3 +223,49 @@ describe('collection_method=send_invoice', () => {
     expect(invoiceOf(renewed)).toMatchObject({ billing_reason: 'subscription_cycle', status: 'open' });
   });
 });
+
+describe('pause_collection', () => {
+  /** A subscription on a test clock, its collection paused by `pause`, renewed once. */
+  async function renewedWhilePaused(pause: Stripe.SubscriptionUpdateParams.PauseCollection) {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_690_000_000 });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+    });
+    await stripe.subscriptions.update(subscription.id, { pause_collection: pause });
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: subscription.current_period_end + 2 * 3600,
+    });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    const charges = await stripe.charges.list({ customer: customer.id });
+    return { subscription, renewed, invoice: invoiceOf(renewed), charges: charges.data };
+  }
+
+  it.each([
+    ['void', 'void'],
+    ['mark_uncollectible', 'uncollectible'],
+  ] as const)('%s closes the renewal invoice uncharged', async (behavior, status) => {
+    const { renewed, invoice, charges } = await renewedWhilePaused({ behavior });
+    expect(invoice).toMatchObject({ billing_reason: 'subscription_cycle', status, amount_paid: 0 });
+    expect(charges).toHaveLength(1);
+    expect(renewed.status).toBe('active');
+  });
+
+  it('keep_as_draft leaves the renewal invoice a draft', async () => {
+    const { renewed, invoice, charges } = await renewedWhilePaused({ behavior: 'keep_as_draft' });
+    expect(invoice).toMatchObject({ status: 'draft', auto_advance: false });
+    expect(charges).toHaveLength(1);
+    expect(renewed.status).toBe('active');
+  });
+
+  it('collection resumes at resumes_at', async () => {
+    const { renewed, invoice, charges } = await renewedWhilePaused({
+      behavior: 'void',
+      resumes_at: 1_690_000_000 + 86_400,
+    });
+    expect(invoice.status).toBe('paid');
+    expect(charges).toHaveLength(2);
+    expect(renewed.pause_collection).toBeNull();
+  });
+});

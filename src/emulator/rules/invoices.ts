@@ -286,7 +286,8 @@ function settleIntent(
   });
 }
 
-function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'): Entry {
+/** Voids an invoice or marks it uncollectible, by Stripe's rules for each. */
+export function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollectible'): Entry {
   // An uncollectible invoice can still be voided (Stripe's rule); only open ones become uncollectible.
   const allowed = status === 'void' ? ['open', 'uncollectible'] : ['open'];
   if (!allowed.includes(String(entry.data.status))) {

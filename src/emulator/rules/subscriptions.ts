@@ -14,6 +14,8 @@
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once.
+ * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
+ *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
  * - Lists hide canceled subscriptions unless `status` asks for them.
@@ -38,7 +40,7 @@ import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
-import { finalizeInvoice, payInvoice } from './invoices.ts';
+import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
 
 /** The recurring price an item names (`price`, `price_data` or legacy `plan`: a price's or plan's id). */
 function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
@@ -139,10 +141,36 @@ function periodInvoice(
     lineFromItem(ctx, invoice.id, ctx.set(pending, { invoice: invoice.id }));
   }
   invoice = recomputeTotals(ctx, invoice);
+  const paused = pausedCollection(ctx, subscription, created);
+  if (paused) return paused(invoice);
   // `default_incomplete` leaves the first invoice's PaymentIntent for the client to confirm.
   if (collection === 'send_invoice' || params.payment_behavior === 'default_incomplete')
     return finalizeInvoice(ctx, invoice);
   return collect(ctx, invoice, params);
+}
+
+/**
+ * How a new invoice is handled while the subscription's collection is paused
+ * (`pause_collection[behavior]`): left a draft that is not advanced, voided or marked
+ * uncollectible once finalized. None once `resumes_at` has come (the pause is then lifted).
+ */
+function pausedCollection(
+  ctx: Ctx,
+  subscription: Entry,
+  at: number,
+): ((invoice: Entry) => Entry) | undefined {
+  const pause = subscription.data.pause_collection;
+  if (!isObject(pause)) return undefined;
+  if (typeof pause.resumes_at === 'number' && pause.resumes_at <= at) {
+    ctx.set(subscription, { pause_collection: null });
+    return undefined;
+  }
+  if (pause.behavior === 'keep_as_draft') return (invoice) => ctx.set(invoice, { auto_advance: false });
+  const status = pause.behavior === 'void' ? 'void' : 'uncollectible';
+  return (invoice) => {
+    const finalized = finalizeInvoice(ctx, invoice);
+    return finalized.data.status === 'open' ? closeInvoice(ctx, finalized, status) : finalized;
+  };
 }
 
 /**
