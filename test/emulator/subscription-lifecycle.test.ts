@@ -16,6 +16,18 @@ const invoiceOf = (subscription: Stripe.Subscription) => subscription.latest_inv
 const intentOf = (invoice: Stripe.Invoice) =>
   (invoice as unknown as { payment_intent: Stripe.PaymentIntent }).payment_intent;
 
+/** A subscription to the basic monthly price, its customer (with a card) on a new test clock at `start`. */
+async function onClock(start: number, params: Partial<Stripe.SubscriptionCreateParams> = {}) {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: SEED.prices.basicMonthly }],
+    ...params,
+  });
+  return { clock, customer, subscription };
+}
+
 /** The types of the events about `id`, oldest first. */
 async function eventTypes(id: string): Promise<string[]> {
   const events = await stripe.events.list({ limit: 100 });
@@ -135,10 +147,7 @@ describe('payment_behavior=default_incomplete', () => {
 
 describe('trial_end=now', () => {
   it('starts the first paid period now and invoices it', async () => {
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_700_000_000 });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
-    const trialing = await stripe.subscriptions.create({
-      customer: customer.id,
+    const { clock, subscription: trialing } = await onClock(1_700_000_000, {
       items: [{ price: SEED.prices.basicMonthly, quantity: 2 }],
       trial_period_days: 14,
     });
@@ -170,13 +179,7 @@ describe('trial_end=now', () => {
 describe('on a test clock', () => {
   it('the subscription and its invoices are made at the clock’s time', async () => {
     const start = 1_690_000_000;
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: SEED.prices.basicMonthly }],
-      expand: ['latest_invoice'],
-    });
+    const { clock, subscription } = await onClock(start, { expand: ['latest_invoice'] });
     expect(subscription.created).toBe(start);
     expect(invoiceOf(subscription).created).toBe(start);
     await stripe.testHelpers.testClocks.advance(clock.id, {
@@ -207,11 +210,7 @@ describe('collection_method=send_invoice', () => {
   });
 
   it('a renewal waiting for payment leaves the subscription active', async () => {
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_690_000_000 });
-    const customer = await stripe.customers.create({ test_clock: clock.id });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: SEED.prices.basicMonthly }],
+    const { clock, subscription } = await onClock(1_690_000_000, {
       collection_method: 'send_invoice',
       days_until_due: 10,
     });
@@ -227,12 +226,7 @@ describe('collection_method=send_invoice', () => {
 describe('pause_collection', () => {
   /** A subscription on a test clock, its collection paused by `pause`, renewed once. */
   async function renewedWhilePaused(pause: Stripe.SubscriptionUpdateParams.PauseCollection) {
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_690_000_000 });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: SEED.prices.basicMonthly }],
-    });
+    const { clock, customer, subscription } = await onClock(1_690_000_000);
     await stripe.subscriptions.update(subscription.id, { pause_collection: pause });
     await stripe.testHelpers.testClocks.advance(clock.id, {
       frozen_time: subscription.current_period_end + 2 * 3600,
@@ -267,5 +261,32 @@ describe('pause_collection', () => {
     expect(invoice.status).toBe('paid');
     expect(charges).toHaveLength(2);
     expect(renewed.pause_collection).toBeNull();
+  });
+});
+
+describe('customer.subscription.trial_will_end', () => {
+  const warnings = async (id: string) =>
+    (await eventTypes(id)).filter((type) => type === 'customer.subscription.trial_will_end');
+
+  it('is sent once a test clock reaches three days before the trial ends', async () => {
+    const start = 1_690_000_000;
+    const { clock, subscription } = await onClock(start, { trial_period_days: 14 });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 10 * 86_400 });
+    expect(await warnings(subscription.id)).toEqual([]);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 11 * 86_400 });
+    expect(await warnings(subscription.id)).toEqual(['customer.subscription.trial_will_end']);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 12 * 86_400 });
+    expect(await warnings(subscription.id)).toHaveLength(1);
+  });
+
+  it('is sent when the trial is ended now', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      trial_period_days: 14,
+    });
+    await stripe.subscriptions.update(subscription.id, { trial_end: 'now' });
+    expect(await warnings(subscription.id)).toEqual(['customer.subscription.trial_will_end']);
   });
 });

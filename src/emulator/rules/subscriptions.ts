@@ -13,7 +13,8 @@
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
- *   and collected at once.
+ *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
+ *   days before it (on a test clock's advance), or as it is ended now.
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -22,6 +23,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
+import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -264,6 +266,7 @@ function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
  */
 export function renewSubscription(ctx: Ctx, subscription: Entry, until: number): void {
   let entry = ctx.current(subscription);
+  warnTrialEnd(ctx, entry, until);
   for (let guard = 0; guard < 120; guard++) {
     const status = String(entry.data.status);
     const end = Number(entry.data.current_period_end);
@@ -286,6 +289,18 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
     );
     entry = ctx.set(entry, billedBy(invoice));
   }
+}
+
+/** How long before a trial's end Stripe warns of it (`customer.subscription.trial_will_end`). */
+const TRIAL_WARNING = 3 * DAY;
+
+/** Warns that a trial will end when its warning time falls before `until` (a test clock's new time). */
+function warnTrialEnd(ctx: Ctx, subscription: Entry, until: number): void {
+  const end = subscription.data.trial_end;
+  if (subscription.data.status !== 'trialing' || typeof end !== 'number') return;
+  const at = end - TRIAL_WARNING;
+  if (at > timeOf(ctx, subscription) && at <= until)
+    emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data);
 }
 
 /** The period that starts at `start`, as long as the subscription's (first) price's interval. */
@@ -321,6 +336,7 @@ const billedBy = (invoice: Entry): JsonObject => ({
  */
 function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
   const now = timeOf(ctx, subscription);
+  emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data);
   const entry = ctx.set(subscription, {
     ...periodFrom(ctx, subscription, now),
     billing_cycle_anchor: now,
