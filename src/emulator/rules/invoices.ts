@@ -7,8 +7,8 @@
  * - `finalize` moves a draft to `open` (numbered from the customer's prefix; a zero invoice is
  *   paid at once; otherwise it gets its PaymentIntent), `pay` charges the customer's default
  *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
- *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice; only
- *   drafts can be deleted.
+ *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice (an
+ *   uncollectible one can still be paid or voided); only drafts can be deleted.
  * - Paying a subscription's latest invoice (or confirming its PaymentIntent) makes an `incomplete`
  *   or `past_due` subscription `active`.
  */
@@ -213,8 +213,11 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     if (entry.id !== invoice.id || invoice.data.status === 'draft') return entry;
     throw invalidRequest('Invoice is already paid');
   }
-  if (entry.data.status !== 'open') {
-    throw invalidRequest(`You can only pay open invoices. This invoice is ${String(entry.data.status)}.`);
+  // An invoice written off as uncollectible can still be paid.
+  if (!['open', 'uncollectible'].includes(String(entry.data.status))) {
+    throw invalidRequest(
+      `You can only pay open or uncollectible invoices. This invoice is ${String(entry.data.status)}.`,
+    );
   }
   if (params.paid_out_of_band === true) {
     cancelIntent(ctx, entry);

@@ -1,0 +1,40 @@
+/**
+ * Collecting an invoice: which invoices can be paid, and what a new invoice collects.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulatorHarness } from './helpers.ts';
+
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+/** A finalized invoice of `amount` for a new customer paying with `source`. */
+async function openInvoice(amount: number, source = 'tok_visa') {
+  const customer = await stripe.customers.create({ source });
+  const invoice = await stripe.invoices.create({ customer: customer.id });
+  await stripe.invoiceItems.create({ customer: customer.id, amount, currency: 'usd', invoice: invoice.id });
+  return { customer, invoice: await stripe.invoices.finalizeInvoice(invoice.id) };
+}
+
+describe('an uncollectible invoice', () => {
+  it('can still be paid', async () => {
+    const { invoice } = await openInvoice(1500);
+    await stripe.invoices.markUncollectible(invoice.id);
+    const paid = await stripe.invoices.pay(invoice.id);
+    expect(paid).toMatchObject({ status: 'paid', amount_paid: 1500, amount_remaining: 0 });
+    expect(paid.status_transitions.marked_uncollectible_at).toEqual(expect.any(Number));
+  });
+
+  it('can be paid out of band', async () => {
+    const { invoice } = await openInvoice(1500);
+    await stripe.invoices.markUncollectible(invoice.id);
+    const paid = await stripe.invoices.pay(invoice.id, { paid_out_of_band: true });
+    expect(paid).toMatchObject({ status: 'paid', paid_out_of_band: true });
+  });
+
+  it('a void one cannot', async () => {
+    const { invoice } = await openInvoice(1500);
+    await stripe.invoices.voidInvoice(invoice.id);
+    await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
+  });
+});
