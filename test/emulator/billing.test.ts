@@ -36,7 +36,10 @@ describe('invoices', () => {
       unit_amount: 5000,
       price: { id: SEED.prices.setupFee },
     });
-    const invoice = await stripe.invoices.create({ customer: customer.id });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     expect(invoice).toMatchObject({
       status: 'draft',
       subtotal: 11_234,
@@ -83,7 +86,10 @@ describe('invoices', () => {
   it('finalize, pay, void and mark uncollectible follow the status rules', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     await stripe.invoiceItems.create({ customer: customer.id, amount: 700, currency: 'usd' });
-    const invoice = await stripe.invoices.create({ customer: customer.id });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     const open = await stripe.invoices.finalizeInvoice(invoice.id);
     expect(open).toMatchObject({ status: 'open', status_transitions: { finalized_at: expect.any(Number) } });
     // The emulator's own hosted invoice page (src/emulator/hosted/invoice.ts).
@@ -100,13 +106,13 @@ describe('invoices', () => {
 
     await stripe.invoiceItems.create({ customer: customer.id, amount: 100, currency: 'usd' });
     const second = await stripe.invoices.finalizeInvoice(
-      (await stripe.invoices.create({ customer: customer.id })).id,
+      (await stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' })).id,
     );
     expect(second.number).not.toBe(open.number);
     expect((await stripe.invoices.voidInvoice(second.id)).status).toBe('void');
     await stripe.invoiceItems.create({ customer: customer.id, amount: 100, currency: 'usd' });
     const third = await stripe.invoices.finalizeInvoice(
-      (await stripe.invoices.create({ customer: customer.id })).id,
+      (await stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' })).id,
     );
     expect((await stripe.invoices.markUncollectible(third.id)).status).toBe('uncollectible');
   });
@@ -114,7 +120,10 @@ describe('invoices', () => {
   it('paying with a declining card fails and leaves the invoice open', async () => {
     const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });
     await stripe.invoiceItems.create({ customer: customer.id, amount: 900, currency: 'usd' });
-    const invoice = await stripe.invoices.create({ customer: customer.id });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({
       statusCode: 402,
       code: 'card_declined',
@@ -129,7 +138,10 @@ describe('invoices', () => {
 
   it('a zero invoice is paid when finalized', async () => {
     const customer = await stripe.customers.create({});
-    const invoice = await stripe.invoices.create({ customer: customer.id });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     expect((await stripe.invoices.finalizeInvoice(invoice.id)).status).toBe('paid');
   });
 

@@ -179,7 +179,12 @@ describe('events by flow', () => {
     const invoice = () => {
       call('POST', '/v1/invoiceitems', { customer, amount: 400, currency: 'usd' });
       const id = String(
-        call('POST', '/v1/invoices', { customer, collection_method: 'send_invoice', days_until_due: 30 }).id,
+        call('POST', '/v1/invoices', {
+          customer,
+          collection_method: 'send_invoice',
+          days_until_due: 30,
+          pending_invoice_items_behavior: 'include',
+        }).id,
       );
       // A finalized invoice with an amount due gets the PaymentIntent it is paid through.
       expect(types(() => call('POST', `/v1/invoices/${id}/finalize`))).toEqual([

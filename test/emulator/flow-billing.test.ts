@@ -77,7 +77,7 @@ describe('billing', () => {
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id amountDue } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE }) { id amountDue } }',
       { c: id },
     );
     expect(draft.amountDue).toBe(30);
@@ -100,7 +100,7 @@ describe('billing', () => {
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 30 }) { id lines(first: 10) { nodes { id amount } } } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 30, pendingInvoiceItemsBehavior: INCLUDE }) { id lines(first: 10) { nodes { id amount } } } }',
       { c: id },
     );
     const note = `mutation($invoice: ID!, $line: ID!) {
@@ -139,7 +139,7 @@ describe('billing', () => {
       { c: id },
     );
     const { createInvoice: draft } = await f.ok(
-      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 10 }) { id } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, collectionMethod: SEND_INVOICE, daysUntilDue: 10, pendingInvoiceItemsBehavior: INCLUDE }) { id } }',
       { c: id },
     );
     await f.ok('mutation($id: ID!) { finalizeInvoice(id: $id) { id } }', { id: draft.id });

@@ -310,7 +310,7 @@ async function finalizedInvoice(customerFields: string, invoiceFields: string, a
     },
   );
   const { createInvoice: draft } = await f.ok(
-    `mutation($c: ID!) { createInvoice(input: { customer: $c ${invoiceFields} }) { id } }`,
+    `mutation($c: ID!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE ${invoiceFields} }) { id } }`,
     { c: customer.id },
   );
   return (

@@ -500,7 +500,7 @@ describe('billing', () => {
     );
     const draft = await step(
       'invoice: a draft with the pending item',
-      'mutation($c: ID!) { createInvoice(input: { customer: $c }) { id status total lines(first: 5) { nodes { amount description } } } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, pendingInvoiceItemsBehavior: INCLUDE }) { id status total lines(first: 5) { nodes { amount description } } } }',
       { c: id },
       { status: 'DRAFT', total: 1000, lines: { nodes: [{ amount: 1000, description: 'Work' }] } },
     );
@@ -611,7 +611,7 @@ describe('billing', () => {
     );
     const draft = await step(
       'auto-advance: a draft at the clock time',
-      'mutation($c: ID!) { createInvoice(input: { customer: $c, autoAdvance: true }) { id status autoAdvance created testClock { id } } }',
+      'mutation($c: ID!) { createInvoice(input: { customer: $c, autoAdvance: true, pendingInvoiceItemsBehavior: INCLUDE }) { id status autoAdvance created testClock { id } } }',
       { c: id },
       { status: 'DRAFT', autoAdvance: true, created: iso(start), testClock: { id: clock.id } },
     );

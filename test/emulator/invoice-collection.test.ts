@@ -38,3 +38,19 @@ describe('an uncollectible invoice', () => {
     await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
   });
 });
+
+describe('a new invoice', () => {
+  it('leaves the customer’s pending items pending unless asked to include them', async () => {
+    const customer = await stripe.customers.create({});
+    const item = await stripe.invoiceItems.create({ customer: customer.id, amount: 500, currency: 'usd' });
+    const plain = await stripe.invoices.create({ customer: customer.id });
+    expect(plain).toMatchObject({ total: 0, lines: { data: [] } });
+    expect((await stripe.invoiceItems.retrieve(item.id)).invoice).toBeNull();
+    const including = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
+    expect(including.total).toBe(500);
+    expect(including.lines.data.map((l) => l.invoice_item)).toEqual([item.id]);
+  });
+});

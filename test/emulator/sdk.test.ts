@@ -215,7 +215,10 @@ describe('invoices and invoice items', () => {
     expect((await stripe.invoiceItems.list({ customer: customer.id })).data.map((i) => i.id)).toEqual([
       item.id,
     ]);
-    const invoice = await stripe.invoices.create({ customer: customer.id });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     expect(invoice).toMatchObject({ status: 'draft', total: 2500, amount_due: 2500 });
     expect(invoice.lines.data.map((l) => l.invoice_item)).toEqual([item.id]);
     expect((await stripe.invoices.update(invoice.id, { description: 'April' })).description).toBe('April');
@@ -228,7 +231,10 @@ describe('invoices and invoice items', () => {
     const paid = await stripe.invoices.pay(invoice.id);
     expect(paid).toMatchObject({ status: 'paid', paid: true, amount_paid: 2500, amount_remaining: 0 });
     await expect(stripe.invoices.del(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
-    const draft = await stripe.invoices.create({ customer: customer.id });
+    const draft = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
     expect(await stripe.invoices.del(draft.id)).toMatchObject({ id: draft.id, deleted: true });
     const spare = await stripe.invoiceItems.create({ customer: customer.id, amount: 100, currency: 'usd' });
     expect(await stripe.invoiceItems.del(spare.id)).toMatchObject({ id: spare.id, deleted: true });

@@ -1,9 +1,9 @@
 /**
  * Invoices (their items: `invoice-items.ts`; their lines and totals: money/invoice-lines.ts).
  *
- * - A new invoice pulls in the customer's pending invoice items as `line_item` lines (unless
- *   `pending_invoice_items_behavior=exclude`); `subtotal`, `total`, `amount_due` and
- *   `amount_remaining` follow the lines.
+ * - A new invoice pulls in the customer's pending invoice items as `line_item` lines when asked
+ *   (`pending_invoice_items_behavior=include`; Stripe's default is `exclude`); `subtotal`,
+ *   `total`, `amount_due` and `amount_remaining` follow the lines.
  * - `finalize` moves a draft to `open` (numbered from the customer's prefix; a zero invoice is
  *   paid at once; otherwise it gets its PaymentIntent), `pay` charges the customer's default
  *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
@@ -352,7 +352,7 @@ export const invoiceRules: RuleBook = {
       if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';
     },
     afterCreate(ctx, entry, { params }) {
-      if (params.pending_invoice_items_behavior === 'exclude') return;
+      if (params.pending_invoice_items_behavior !== 'include') return;
       const customer = ctx.find(String(entry.data.customer), ['customer']);
       if (!customer) return;
       const pending = ctx

@@ -189,6 +189,7 @@ export const quoteRules: RuleBook = {
           });
         const invoice = ctx.ops.createResource(ctx, 'invoice', {
           customer,
+          pending_invoice_items_behavior: 'include',
           collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
         });
         ctx.set(invoice, { quote: entry.id });

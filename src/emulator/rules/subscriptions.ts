@@ -365,6 +365,7 @@ function billChanges(
   if (behavior !== 'always_invoice') return;
   const invoice = ctx.ops.createResource(ctx, 'invoice', {
     customer: String(subscription.data.customer),
+    pending_invoice_items_behavior: 'include',
     subscription: subscription.id,
   });
   const paid = collect(ctx, ctx.set(invoice, { billing_reason: 'subscription_update' }), params);

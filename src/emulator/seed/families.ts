@@ -105,6 +105,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
       call('POST', '/v1/invoiceitems', { customer, amount, currency: 'usd', description });
     const invoice = call('POST', '/v1/invoices', {
       customer,
+      pending_invoice_items_behavior: 'include',
       ...(collect === 'send' ? { collection_method: 'send_invoice', days_until_due: 14 } : {}),
     });
     call('POST', `/v1/invoices/${String(invoice.id)}/finalize`, {});

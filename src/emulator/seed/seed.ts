@@ -458,7 +458,11 @@ export function seed(service: EmulatorHandle): void {
     call(
       'POST',
       '/v1/invoices',
-      { customer: SEED.jenny.customer, description: 'Onboarding and seats' },
+      {
+        customer: SEED.jenny.customer,
+        description: 'Onboarding and seats',
+        pending_invoice_items_behavior: 'include',
+      },
       { invoice: SEED.jenny.invoice },
     );
     call('POST', `/v1/invoices/${SEED.jenny.invoice}/pay`, {});
@@ -531,7 +535,12 @@ export function seed(service: EmulatorHandle): void {
     call(
       'POST',
       '/v1/invoices',
-      { customer: SEED.katherine.customer, collection_method: 'send_invoice', days_until_due: 30 },
+      {
+        customer: SEED.katherine.customer,
+        collection_method: 'send_invoice',
+        days_until_due: 30,
+        pending_invoice_items_behavior: 'include',
+      },
       { invoice: SEED.katherine.openInvoice },
     );
     call('POST', `/v1/invoices/${SEED.katherine.openInvoice}/finalize`, {});
@@ -541,7 +550,12 @@ export function seed(service: EmulatorHandle): void {
       currency: 'usd',
       description: 'Consulting',
     });
-    call('POST', '/v1/invoices', { customer: SEED.linus.customer }, { invoice: SEED.linus.draftInvoice });
+    call(
+      'POST',
+      '/v1/invoices',
+      { customer: SEED.linus.customer, pending_invoice_items_behavior: 'include' },
+      { invoice: SEED.linus.draftInvoice },
+    );
     // Margaret: a canceled subscription.
     call(
       'POST',
