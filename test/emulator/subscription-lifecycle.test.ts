@@ -290,3 +290,28 @@ describe('customer.subscription.trial_will_end', () => {
     expect(await warnings(subscription.id)).toEqual(['customer.subscription.trial_will_end']);
   });
 });
+
+describe('subscription items', () => {
+  it('one added mid-period is prorated for the rest of the period', async () => {
+    const start = 1_690_000_000;
+    const { clock, customer, subscription } = await onClock(start);
+    const half = Math.round((subscription.current_period_end - start) / 2);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + half });
+    await stripe.subscriptionItems.create({ subscription: subscription.id, price: SEED.prices.proMonthly });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    const total = subscription.current_period_end - start;
+    expect(pending.data.map((i) => [i.proration, i.amount, i.period.start, i.period.end])).toEqual([
+      [true, Math.round((2500 * (total - half)) / total), start + half, subscription.current_period_end],
+    ]);
+  });
+
+  it('one added with proration_behavior=none is not', async () => {
+    const { customer, subscription } = await onClock(1_690_000_000);
+    await stripe.subscriptionItems.create({
+      subscription: subscription.id,
+      price: SEED.prices.proMonthly,
+      proration_behavior: 'none',
+    });
+    expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
+  });
+});

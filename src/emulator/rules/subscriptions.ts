@@ -372,8 +372,21 @@ function billChanges(
   ctx.set(subscription, { latest_invoice: paid.id });
 }
 
-/** Subscription updates that are changing their items (whose own rule then bills nothing). */
+/**
+ * Requests changing a subscription's items through the subscription itself (its create or
+ * update): the items' own rules then bill nothing.
+ */
 const updatingItems = new WeakSet<Ctx>();
+
+/** Runs `change` as the subscription's own change of its items. */
+function asSubscription(ctx: Ctx, change: () => void): void {
+  updatingItems.add(ctx);
+  try {
+    change();
+  } finally {
+    updatingItems.delete(ctx);
+  }
+}
 
 /** Applies `items[]` of a subscription update, collecting each change for billing. */
 function updateItems(
@@ -491,9 +504,11 @@ export const subscriptionRules: RuleBook = {
     },
     afterCreate(ctx, entry, { params }) {
       const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
-      items.forEach((item, i) => {
-        createItem(ctx, entry.id, item, `items[${i}]`);
-      });
+      asSubscription(ctx, () =>
+        items.forEach((item, i) => {
+          createItem(ctx, entry.id, item, `items[${i}]`);
+        }),
+      );
       const invoice = periodInvoice(ctx, ctx.current(entry), params);
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
       ctx.set(entry, {
@@ -535,12 +550,7 @@ export const subscriptionRules: RuleBook = {
       const changes: [Billed | undefined, Billed | undefined][] = [];
       const items = params.items;
       // The items' own rule leaves these changes to this one, which bills them together.
-      updatingItems.add(ctx);
-      try {
-        updateItems(ctx, entry, items, changes);
-      } finally {
-        updatingItems.delete(ctx);
-      }
+      asSubscription(ctx, () => updateItems(ctx, entry, items, changes));
       billChanges(ctx, ctx.current(entry), changes, params);
       syncEntitlements(ctx, String(entry.data.customer));
     },
@@ -595,10 +605,13 @@ export const subscriptionRules: RuleBook = {
   },
   subscription_item: {
     ascending: true,
-    // An item added or removed on its own changes what its customer is entitled to.
-    afterCreate(ctx, entry) {
+    // An item added or removed on its own changes what its customer is entitled to; one added
+    // mid-period is prorated (`proration_behavior`, as a subscription update's).
+    afterCreate(ctx, entry, { params }) {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
-      if (subscription) syncEntitlements(ctx, String(subscription.data.customer));
+      if (!subscription) return;
+      syncEntitlements(ctx, String(subscription.data.customer));
+      if (!updatingItems.has(ctx)) billChanges(ctx, subscription, [[undefined, billed(entry)]], params);
     },
     afterDelete(ctx, entry) {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
