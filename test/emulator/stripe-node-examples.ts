@@ -395,6 +395,13 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     sub_xxxxxxxxxxxxx: subscription(),
     price_xxxxxxxxxxxxx: SEED.prices.proMonthly,
   }),
+  // Stripe keeps a subscription's last item: the one deleted is the second of two.
+  test_subscription_items_delete: () => ({
+    si_xxxxxxxxxxxxx: post('/v1/subscription_items', {
+      subscription: subscription(),
+      price: SEED.prices.proMonthly,
+    }),
+  }),
   test_subscriptions_post: () => ({ price_xxxxxxxxxxxxx: SEED.prices.basicMonthly }),
   // A schedule's phases take recurring prices, as subscriptions do.
   test_subscription_schedules_post: () => ({ price_xxxxxxxxxxxxx: SEED.prices.basicMonthly }),

@@ -314,4 +314,17 @@ describe('subscription items', () => {
     });
     expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
   });
+
+  it('the last one cannot be removed', async () => {
+    const { subscription } = await onClock(1_690_000_000);
+    const only = subscription.items.data[0]!;
+    await expect(stripe.subscriptionItems.del(only.id)).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.subscriptions.update(subscription.id, { items: [{ id: only.id, deleted: true }] }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'items' });
+    const replaced = await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: only.id, deleted: true }, { price: SEED.prices.proMonthly }],
+    });
+    expect(replaced.items.data.map((i) => i.price.id)).toEqual([SEED.prices.proMonthly]);
+  });
 });

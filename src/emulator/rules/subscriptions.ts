@@ -374,7 +374,7 @@ function billChanges(
 
 /**
  * Requests changing a subscription's items through the subscription itself (its create or
- * update): the items' own rules then bill nothing.
+ * update): the items' own rules then bill nothing and leave the checks to the subscription.
  */
 const updatingItems = new WeakSet<Ctx>();
 
@@ -386,6 +386,15 @@ function asSubscription(ctx: Ctx, change: () => void): void {
   } finally {
     updatingItems.delete(ctx);
   }
+}
+
+/** Stripe keeps at least one item on a subscription: ending them all is canceling it. */
+function requireAnItem(remaining: readonly Entry[], param?: string): void {
+  if (remaining.length > 0) return;
+  throw invalidRequest(
+    'A subscription must have at least one active plan. To cancel a subscription, please use the cancel API endpoint on /v1/subscriptions.',
+    param ? { param } : {},
+  );
 }
 
 /** Applies `items[]` of a subscription update, collecting each change for billing. */
@@ -420,6 +429,7 @@ function updateItems(
       changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
     } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
   });
+  requireAnItem(itemsOf(ctx, entry), 'items');
 }
 
 function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
@@ -612,6 +622,11 @@ export const subscriptionRules: RuleBook = {
       if (!subscription) return;
       syncEntitlements(ctx, String(subscription.data.customer));
       if (!updatingItems.has(ctx)) billChanges(ctx, subscription, [[undefined, billed(entry)]], params);
+    },
+    beforeDelete(ctx, entry) {
+      const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+      if (subscription && !updatingItems.has(ctx))
+        requireAnItem(itemsOf(ctx, subscription).filter((item) => item.id !== entry.id));
     },
     afterDelete(ctx, entry) {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
