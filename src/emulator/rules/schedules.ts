@@ -6,8 +6,11 @@
  *   the subscription on its own (`released`), `cancel` cancels both.
  * - `phases` with a `start_date` (`now` or a time) lay the phases end to end: each starts where the
  *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
- *   interval. A schedule that starts now is `active` with its subscription made of the first
- *   phase's items; one that starts later is `not_started`.
+ *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
+ *   subscription made of the first phase's items; one that starts later is `not_started`.
+ * - A test clock's advance moves an active schedule into the phase it reached (its subscription
+ *   takes that phase's items) and, past the last phase, releases it (`end_behavior=release`, the
+ *   default).
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
@@ -18,6 +21,7 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
 import { requirePrice } from '../money/plans.ts';
+import { clockOf } from './subscriptions.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx
@@ -110,7 +114,10 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
     draft.status = 'not_started';
     return;
   }
-  const start = typeof params.start_date === 'number' ? params.start_date : ctx.now;
+  const clock = clockOf(ctx, String(draft.customer));
+  const now = typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+  draft.test_clock = clock?.id ?? null;
+  const start = typeof params.start_date === 'number' ? params.start_date : now;
   const phases: JsonObject[] = [];
   let next = start;
   for (const phase of params.phases.filter(isObject)) {
@@ -119,7 +126,7 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
     next = Number(laid.end_date);
   }
   draft.phases = phases;
-  if (start > ctx.now) {
+  if (start > now) {
     draft.status = 'not_started';
     return;
   }
@@ -133,6 +140,51 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
       quantity: item.quantity ?? 1,
     })),
   }).id;
+}
+
+/** Lets the schedule's subscription go on alone (`released`), at `at`. */
+function release(ctx: Ctx, schedule: Entry, at: number): Entry {
+  const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
+  if (subscription) ctx.set(subscription, { schedule: null });
+  return ctx.set(schedule, {
+    current_phase: null,
+    released_at: at,
+    released_subscription: schedule.data.subscription ?? null,
+    status: 'released',
+    subscription: null,
+  });
+}
+
+/**
+ * Moves an active schedule to the phase it is in at `until` (a test clock's new time): its
+ * subscription takes that phase's items. Past its last phase, `end_behavior=release` releases it.
+ */
+export function advanceSchedule(ctx: Ctx, schedule: Entry, until: number): void {
+  if (schedule.data.status !== 'active') return;
+  const phases = Array.isArray(schedule.data.phases) ? schedule.data.phases.filter(isObject) : [];
+  const last = phases.at(-1);
+  if (last && Number(last.end_date) <= until) {
+    if (schedule.data.end_behavior === 'release') release(ctx, schedule, Number(last.end_date));
+    return;
+  }
+  const phase = phases.find((p) => Number(p.start_date) <= until && until < Number(p.end_date));
+  const current = isObject(schedule.data.current_phase) ? schedule.data.current_phase : {};
+  if (!phase || phase.start_date === current.start_date) return;
+  const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
+  if (subscription) {
+    const before = ctx.children(subscription, ['subscription_item']).map((item) => ({
+      id: item.id,
+      deleted: true,
+    }));
+    const after = (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
+      price: item.price ?? null,
+      quantity: item.quantity ?? 1,
+    }));
+    ctx.ops.updateEntry(ctx, subscription, { items: [...before, ...after], proration_behavior: 'none' });
+  }
+  ctx.set(schedule, {
+    current_phase: { end_date: phase.end_date ?? null, start_date: phase.start_date ?? null },
+  });
 }
 
 function requireActive(schedule: Entry, verb: string): void {
@@ -158,7 +210,8 @@ export const scheduleRules: RuleBook = {
         canceled_at: null,
         completed_at: null,
         current_phase: null,
-        end_behavior: draft.end_behavior ?? 'release',
+        // Stripe's default is `release` (the draft's default is the enum's first value).
+        end_behavior: typeof params.end_behavior === 'string' ? params.end_behavior : 'release',
         released_at: null,
         released_subscription: null,
         subscription: null,
@@ -193,14 +246,7 @@ export const scheduleRules: RuleBook = {
     actions: {
       release(ctx, entry) {
         requireActive(entry, 'release');
-        const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
-        if (subscription) ctx.set(subscription, { schedule: null });
-        return ctx.set(entry, {
-          released_at: ctx.now,
-          released_subscription: entry.data.subscription ?? null,
-          status: 'released',
-          subscription: null,
-        });
+        return release(ctx, entry, ctx.now);
       },
       cancel(ctx, entry) {
         requireActive(entry, 'cancel');

@@ -253,7 +253,7 @@ function prorate(
 }
 
 /** The test clock a customer is on, if any. */
-function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
+export function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
   const customer = ctx.find(customerId, ['customer']);
   const clock = customer?.data.test_clock;
   return typeof clock === 'string' ? ctx.find(clock, ['test_helpers.test_clock']) : undefined;

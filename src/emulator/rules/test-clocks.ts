@@ -12,6 +12,7 @@ import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
+import { advanceSchedule } from './schedules.ts';
 import { renewSubscription } from './subscriptions.ts';
 
 /** How long Stripe waits before finalizing a draft it advances automatically. */
@@ -63,6 +64,9 @@ export const testClockRules: RuleBook = {
         for (const customer of ctx.scope.all('customer'))
           if (customer.data.test_clock === entry.id) customers.push(customer);
         for (const customer of customers) {
+          // A schedule's new phase changes its subscription's items before the period it bills.
+          for (const schedule of ctx.scope.referencing(customer.id))
+            if (schedule.resource === 'subscription_schedule') advanceSchedule(ctx, schedule, to);
           for (const subscription of ctx.children(customer, ['subscription']).reverse())
             renewSubscription(ctx, subscription, to);
           advanceDrafts(ctx, customer, to);
