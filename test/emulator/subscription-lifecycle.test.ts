@@ -328,3 +328,46 @@ describe('subscription items', () => {
     expect(replaced.items.data.map((i) => i.price.id)).toEqual([SEED.prices.proMonthly]);
   });
 });
+
+describe('canceling', () => {
+  /** A subscription on a test clock halfway through its first period, and its customer. */
+  async function halfway() {
+    const start = 1_690_000_000;
+    const { clock, customer, subscription } = await onClock(start);
+    const total = subscription.current_period_end - start;
+    const at = start + Math.round(total / 2);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: at });
+    const unused = -Math.round((1000 * (subscription.current_period_end - at)) / total);
+    return { customer, subscription, at, unused };
+  }
+
+  it('with prorate credits the unused time; with invoice_now invoices it at once', async () => {
+    const { subscription, at, unused } = await halfway();
+    const canceled = await stripe.subscriptions.cancel(subscription.id, {
+      invoice_now: true,
+      prorate: true,
+      expand: ['latest_invoice'],
+    });
+    expect(canceled.status).toBe('canceled');
+    const final = canceled.latest_invoice as Stripe.Invoice;
+    expect(final.id).not.toBe(subscription.latest_invoice);
+    expect(final).toMatchObject({ subscription: subscription.id, total: unused, amount_due: 0 });
+    expect(final.lines.data.map((l) => [l.amount, l.proration, l.period.start])).toEqual([
+      [unused, true, at],
+    ]);
+  });
+
+  it('with prorate alone leaves the credit pending', async () => {
+    const { customer, subscription, unused } = await halfway();
+    await stripe.subscriptions.cancel(subscription.id, { prorate: true });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((i) => [i.amount, i.proration])).toEqual([[unused, true]]);
+  });
+
+  it('plainly settles nothing', async () => {
+    const { customer, subscription } = await halfway();
+    const canceled = await stripe.subscriptions.cancel(subscription.id);
+    expect(canceled.latest_invoice).toBe(subscription.latest_invoice);
+    expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
+  });
+});

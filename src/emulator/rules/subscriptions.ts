@@ -18,7 +18,8 @@
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
- * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`.
+ * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`
+ *   (`prorate` credits the unused time, `invoice_now` invoices what is pending at once).
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -373,6 +374,25 @@ function billChanges(
 }
 
 /**
+ * What canceling settles now: with `prorate`, a credit for the unused rest of the period (left
+ * pending); with `invoice_now`, a final invoice of what is pending for the subscription, collected
+ * at once (returned).
+ */
+function settleCancel(ctx: Ctx, subscription: Entry, params: JsonObject): Entry | undefined {
+  if (params.prorate === true) {
+    const at = timeOf(ctx, subscription);
+    for (const item of itemsOf(ctx, subscription)) prorate(ctx, subscription, billed(item), undefined, at);
+  }
+  if (params.invoice_now !== true) return undefined;
+  const invoice = ctx.ops.createResource(ctx, 'invoice', {
+    customer: String(subscription.data.customer),
+    pending_invoice_items_behavior: 'include',
+    subscription: subscription.id,
+  });
+  return collect(ctx, invoice, {});
+}
+
+/**
  * Requests changing a subscription's items through the subscription itself (its create or
  * update): the items' own rules then bill nothing and leave the checks to the subscription.
  */
@@ -573,7 +593,9 @@ export const subscriptionRules: RuleBook = {
         );
       }
       const details = isObject(params.cancellation_details) ? params.cancellation_details : {};
+      const final = settleCancel(ctx, entry, params);
       return ctx.ops.updateEntry(ctx, entry, {
+        ...(final ? { latest_invoice: final.id } : {}),
         cancellation_details: {
           comment: details.comment ?? null,
           feedback: details.feedback ?? null,
