@@ -371,3 +371,23 @@ describe('canceling', () => {
     expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
   });
 });
+
+describe('an incomplete subscription on a test clock', () => {
+  it('expires 23 hours on with its first invoice unpaid, and that invoice is voided', async () => {
+    const start = 1_690_000_000;
+    const { clock, subscription } = await onClock(start, { payment_behavior: 'default_incomplete' });
+    expect(subscription.status).toBe('incomplete');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 22 * 3600 });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('incomplete');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 23 * 3600 });
+    const expired = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    const voided = expired.latest_invoice as Stripe.Invoice;
+    expect(expired.status).toBe('incomplete_expired');
+    expect(voided.status).toBe('void');
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: subscription.current_period_end + 3600,
+    });
+    const later = await stripe.subscriptions.retrieve(subscription.id);
+    expect(later).toMatchObject({ status: 'incomplete_expired', latest_invoice: voided.id });
+  });
+});

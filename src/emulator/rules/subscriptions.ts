@@ -9,7 +9,8 @@
  *   `incomplete` and the invoice open, or is a 402 that keeps nothing with
  *   `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
  *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
- *   confirmed or the invoice paid (invoices.ts makes it `active` then).
+ *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
+ *   unpaid make it `incomplete_expired` and void the invoice.
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
@@ -267,6 +268,7 @@ export function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
  */
 export function renewSubscription(ctx: Ctx, subscription: Entry, until: number): void {
   let entry = ctx.current(subscription);
+  expireIncomplete(ctx, entry, until);
   warnTrialEnd(ctx, entry, until);
   for (let guard = 0; guard < 120; guard++) {
     const status = String(entry.data.status);
@@ -290,6 +292,22 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
     );
     entry = ctx.set(entry, billedBy(invoice));
   }
+}
+
+/** How long an `incomplete` subscription's first invoice has to be paid. */
+const INCOMPLETE_FOR = 23 * 3600;
+
+/**
+ * An `incomplete` subscription whose first invoice is still unpaid 23 hours after it was made
+ * (by `until`) is `incomplete_expired`, for good, and that invoice is voided.
+ */
+function expireIncomplete(ctx: Ctx, subscription: Entry, until: number): void {
+  if (subscription.data.status !== 'incomplete') return;
+  if (Number(subscription.data.created) + INCOMPLETE_FOR > until) return;
+  const id = subscription.data.latest_invoice;
+  const invoice = typeof id === 'string' ? ctx.find(id, ['invoice']) : undefined;
+  if (invoice?.data.status === 'open') closeInvoice(ctx, invoice, 'void');
+  ctx.set(subscription, { status: 'incomplete_expired' });
 }
 
 /** How long before a trial's end Stripe warns of it (`customer.subscription.trial_will_end`). */
