@@ -391,3 +391,60 @@ describe('an incomplete subscription on a test clock', () => {
     expect(later).toMatchObject({ status: 'incomplete_expired', latest_invoice: voided.id });
   });
 });
+
+describe('customer.subscription.updated for its items', () => {
+  /** The `customer.subscription.updated` events about `id`, newest first. */
+  const updates = async (id: string) =>
+    (await stripe.events.list({ type: 'customer.subscription.updated', limit: 100 })).data.filter(
+      (e) => (e.data.object as { id?: string }).id === id,
+    );
+  const quantities = (event: Stripe.Event | undefined) =>
+    (event?.data.previous_attributes as { items?: Stripe.ApiList<Stripe.SubscriptionItem> })?.items?.data.map(
+      (i) => i.quantity,
+    );
+
+  it('is sent once per change, through the subscription or its items', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+    });
+    const item = subscription.items.data[0]!;
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 2 }],
+      proration_behavior: 'none',
+    });
+    let events = await updates(subscription.id);
+    expect(events).toHaveLength(1);
+    expect(quantities(events[0])).toEqual([1]);
+
+    await stripe.subscriptionItems.update(item.id, { quantity: 3, proration_behavior: 'none' });
+    events = await updates(subscription.id);
+    expect(events).toHaveLength(2);
+    expect(quantities(events[0])).toEqual([2]);
+
+    const added = await stripe.subscriptionItems.create({
+      subscription: subscription.id,
+      price: SEED.prices.proMonthly,
+      proration_behavior: 'none',
+    });
+    await stripe.subscriptionItems.del(added.id, { proration_behavior: 'none' });
+    events = await updates(subscription.id);
+    expect(events.map(quantities)).toEqual([[3, 1], [3], [2], [1]]);
+  });
+
+  it('a change that also invoices is one event', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+    });
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: subscription.items.data[0]!.id, quantity: 2 }],
+      proration_behavior: 'always_invoice',
+    });
+    const events = await updates(subscription.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data.previous_attributes).toHaveProperty('latest_invoice', subscription.latest_invoice);
+  });
+});

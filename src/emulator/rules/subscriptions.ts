@@ -12,7 +12,8 @@
  *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
  *   unpaid make it `incomplete_expired` and void the invoice.
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
- *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`).
+ *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`). A change of items
+ *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
  *   days before it (on a test clock's advance), or as it is ended now.
@@ -392,6 +393,26 @@ function billChanges(
 }
 
 /**
+ * Tells of a change of the subscription's items: `customer.subscription.updated` with the items
+ * as they were (`previous`), unless the request changed the subscription itself since `before`
+ * (its own `.updated` then tells of it).
+ */
+function itemsChanged(ctx: Ctx, subscription: Entry, before: Entry, previous: readonly Entry[]): void {
+  const now = ctx.current(subscription);
+  if (JSON.stringify(now.data) !== JSON.stringify(before.data)) return;
+  const data = (items: readonly Entry[]) => items.map((item) => item.data);
+  if (JSON.stringify(data(itemsOf(ctx, now))) === JSON.stringify(data(previous))) return;
+  emitEvent(ctx, 'customer.subscription.updated', now.data, {
+    items: {
+      object: 'list',
+      data: data(previous),
+      has_more: false,
+      url: `/v1/subscription_items?subscription=${subscription.id}`,
+    },
+  });
+}
+
+/**
  * What canceling settles now: with `prorate`, a credit for the unused rest of the period (left
  * pending); with `invoice_now`, a final invoice of what is pending for the subscription, collected
  * at once (returned).
@@ -597,9 +618,11 @@ export const subscriptionRules: RuleBook = {
       }
       const changes: [Billed | undefined, Billed | undefined][] = [];
       const items = params.items;
+      const previous = itemsOf(ctx, entry);
       // The items' own rule leaves these changes to this one, which bills them together.
       asSubscription(ctx, () => updateItems(ctx, entry, items, changes));
       billChanges(ctx, ctx.current(entry), changes, params);
+      itemsChanged(ctx, entry, before, previous);
       syncEntitlements(ctx, String(entry.data.customer));
     },
     cancel(ctx, entry, params) {
@@ -661,7 +684,14 @@ export const subscriptionRules: RuleBook = {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
       if (!subscription) return;
       syncEntitlements(ctx, String(subscription.data.customer));
-      if (!updatingItems.has(ctx)) billChanges(ctx, subscription, [[undefined, billed(entry)]], params);
+      if (updatingItems.has(ctx)) return;
+      billChanges(ctx, subscription, [[undefined, billed(entry)]], params);
+      itemsChanged(
+        ctx,
+        subscription,
+        subscription,
+        itemsOf(ctx, subscription).filter((item) => item.id !== entry.id),
+      );
     },
     beforeDelete(ctx, entry) {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
@@ -670,7 +700,10 @@ export const subscriptionRules: RuleBook = {
     },
     afterDelete(ctx, entry) {
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
-      if (subscription) syncEntitlements(ctx, String(subscription.data.customer));
+      if (!subscription) return;
+      syncEntitlements(ctx, String(subscription.data.customer));
+      if (!updatingItems.has(ctx))
+        itemsChanged(ctx, subscription, subscription, [...itemsOf(ctx, subscription), entry]);
     },
     beforeCreate(ctx, draft, { params }) {
       const subscription = ctx.require(String(params.subscription), ['subscription'], 'subscription', 400);
@@ -703,7 +736,10 @@ export const subscriptionRules: RuleBook = {
       // `POST /v1/subscription_items/{id}` bills its change (its subscription's update bills its own).
       if (updatingItems.has(ctx)) return;
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
-      if (subscription) billChanges(ctx, subscription, [[billed(before), billed(entry)]], params);
+      if (!subscription) return;
+      billChanges(ctx, subscription, [[billed(before), billed(entry)]], params);
+      const previous = itemsOf(ctx, subscription).map((item) => (item.id === entry.id ? before : item));
+      itemsChanged(ctx, subscription, subscription, previous);
     },
   },
 };
