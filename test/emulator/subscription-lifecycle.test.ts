@@ -348,10 +348,10 @@ describe('canceling', () => {
       prorate: true,
       expand: ['latest_invoice'],
     });
-    expect(canceled.status).toBe('canceled');
+    expect(canceled).toMatchObject({ status: 'canceled', canceled_at: at, ended_at: at });
     const final = canceled.latest_invoice as Stripe.Invoice;
     expect(final.id).not.toBe(subscription.latest_invoice);
-    expect(final).toMatchObject({ subscription: subscription.id, total: unused, amount_due: 0 });
+    expect(final).toMatchObject({ subscription: subscription.id, total: unused, amount_due: 0, created: at });
     expect(final.lines.data.map((l) => [l.amount, l.proration, l.period.start])).toEqual([
       [unused, true, at],
     ]);

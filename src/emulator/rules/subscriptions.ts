@@ -642,8 +642,8 @@ export const subscriptionRules: RuleBook = {
           feedback: details.feedback ?? null,
           reason: 'cancellation_requested',
         },
-        canceled_at: ctx.now,
-        ended_at: ctx.now,
+        canceled_at: timeOf(ctx, entry),
+        ended_at: timeOf(ctx, entry),
         status: 'canceled',
       });
     },
