@@ -190,6 +190,7 @@ describe('tax rates', () => {
     const invoice = await stripe.invoices.create({
       customer: customer.id,
       default_tax_rates: [fallback.id],
+      pending_invoice_items_behavior: 'include',
     });
     // Half off each line: 500 taxed at 20 %, 1500 at 10 %.
     expect(
