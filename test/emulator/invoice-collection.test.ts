@@ -39,6 +39,35 @@ describe('an uncollectible invoice', () => {
   });
 });
 
+describe('invoices.pay', () => {
+  it('is an error when the customer has nothing to pay with, and the invoice stays open', async () => {
+    const customer = await stripe.customers.create({});
+    const draft = await stripe.invoices.create({ customer: customer.id });
+    await stripe.invoiceItems.create({
+      customer: customer.id,
+      amount: 900,
+      currency: 'usd',
+      invoice: draft.id,
+    });
+    const invoice = await stripe.invoices.finalizeInvoice(draft.id);
+    await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ status: 'open', paid: false });
+  });
+
+  it('does not fall back from a payment_method that does not exist', async () => {
+    const { customer, invoice } = await openInvoice(1500);
+    await expect(stripe.invoices.pay(invoice.id, { payment_method: 'pm_nonexistent' })).rejects.toMatchObject(
+      {
+        statusCode: 400,
+        code: 'resource_missing',
+        param: 'payment_method',
+      },
+    );
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({ status: 'open', paid: false });
+    expect((await stripe.charges.list({ customer: customer.id })).data).toEqual([]);
+  });
+});
+
 describe('a new invoice', () => {
   it('leaves the customer’s pending items pending unless asked to include them', async () => {
     const customer = await stripe.customers.create({});

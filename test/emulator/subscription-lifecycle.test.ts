@@ -68,6 +68,58 @@ describe('paying an incomplete subscription’s first invoice', () => {
   });
 });
 
+describe('a customer with no payment method', () => {
+  const subscribe = async (params: Partial<Stripe.SubscriptionCreateParams> = {}) => {
+    const customer = await stripe.customers.create({});
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      expand: ['latest_invoice.payment_intent'],
+      ...params,
+    });
+    return { customer, subscription };
+  };
+
+  it('gets an incomplete subscription whose first invoice stays open', async () => {
+    const { customer, subscription } = await subscribe();
+    expect(subscription.status).toBe('incomplete');
+    const invoice = invoiceOf(subscription);
+    expect(invoice).toMatchObject({ status: 'open', paid: false, amount_paid: 0, charge: null });
+    expect(intentOf(invoice).status).toBe('requires_payment_method');
+    expect((await stripe.charges.list({ customer: customer.id })).data).toEqual([]);
+  });
+
+  it('is charged through the subscription’s default_payment_method', async () => {
+    const customer = await stripe.customers.create({});
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      default_payment_method: card.id,
+    });
+    expect(subscription.status).toBe('active');
+    expect((await stripe.charges.list({ customer: customer.id })).data[0]?.payment_method).toBe(card.id);
+  });
+
+  it('still starts a trial (nothing to pay) as trialing', async () => {
+    const { subscription } = await subscribe({ trial_period_days: 7 });
+    expect(subscription.status).toBe('trialing');
+    expect(invoiceOf(subscription).status).toBe('paid');
+  });
+
+  it('cannot subscribe with payment_behavior=error_if_incomplete', async () => {
+    const customer = await stripe.customers.create({});
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: SEED.prices.basicMonthly }],
+        payment_behavior: 'error_if_incomplete',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toEqual([]);
+  });
+});
+
 describe('payment_behavior=error_if_incomplete', () => {
   it('creates nothing when the first payment declines', async () => {
     const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });

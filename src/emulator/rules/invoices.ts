@@ -7,7 +7,7 @@
  * - `finalize` moves a draft to `open` (numbered from the customer's prefix; a zero invoice is
  *   paid at once; otherwise it gets its PaymentIntent), `pay` charges the customer's default
  *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
- *   and the PaymentIntent returns to `requires_payment_method`), `void` and `mark_uncollectible` close an open invoice (an
+ *   and the PaymentIntent returns to `requires_payment_method`; no source at all is a 400), `void` and `mark_uncollectible` close an open invoice (an
  *   uncollectible one can still be paid or voided); only drafts can be deleted.
  * - Paying a subscription's latest invoice (or confirming its PaymentIntent) makes an `incomplete`
  *   or `past_due` subscription `active`.
@@ -177,7 +177,10 @@ export function paidByIntent(ctx: Ctx, invoiceId: string, charge: string): void 
   if (invoice?.data.status === 'open') markPaid(ctx, invoice, charge);
 }
 
-/** The card an invoice is paid with: `source`, the invoice's or the customer's default source. */
+/**
+ * The card an invoice is paid with: `source` or `payment_method`, else the default of the invoice,
+ * its subscription or its customer.
+ */
 function paymentCard(
   ctx: Ctx,
   invoice: Entry,
@@ -185,11 +188,22 @@ function paymentCard(
 ): { card: JsonObject; id: string } | undefined {
   const customer =
     typeof invoice.data.customer === 'string' ? ctx.find(invoice.data.customer, ['customer']) : undefined;
+  // A source or PaymentMethod named in the request must exist: Stripe never falls back from it.
+  if (typeof params.payment_method === 'string' && params.payment_method !== '')
+    ctx.require(params.payment_method, ['payment_method'], 'payment_method', 400);
+  if (typeof params.source === 'string' && params.source !== '')
+    ctx.require(params.source, ['source', 'card', 'payment_method'], 'source', 400);
+  const subscription =
+    typeof invoice.data.subscription === 'string'
+      ? ctx.find(invoice.data.subscription, ['subscription'])
+      : undefined;
   const candidates = [
     params.source,
     params.payment_method,
     invoice.data.default_source,
     invoice.data.default_payment_method,
+    subscription?.data.default_payment_method,
+    subscription?.data.default_source,
     customer?.data.default_source,
     isObject(customer?.data.invoice_settings)
       ? customer.data.invoice_settings.default_payment_method
@@ -205,7 +219,11 @@ function paymentCard(
   return undefined;
 }
 
-/** Pays an open invoice: out of band, or by charging its payment source. */
+/**
+ * Pays an open invoice: out of band, or by charging its payment source. With nothing to charge,
+ * `pay` is an error; Stripe's own collection (`requireSource` false: a subscription's invoice, a
+ * draft it advances) leaves the invoice open, unpaid, for the customer to pay later.
+ */
 export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, requireSource = true): Entry {
   let entry = invoice;
   if (entry.data.status === 'draft') entry = finalizeInvoice(ctx, entry);
@@ -226,10 +244,7 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
   const amount = Number(entry.data.amount_due ?? 0);
   const payment = paymentCard(ctx, entry, params);
   if (!payment) {
-    if (!requireSource) {
-      cancelIntent(ctx, entry);
-      return markPaid(ctx, entry, null);
-    }
+    if (!requireSource) return entry;
     throw invalidRequest(
       'This customer has no attached payment source or default payment method. Please consider adding a default payment method. For more information, visit https://stripe.com/docs/billing/migration/invoice-api-v1-payment-methods.',
     );

@@ -5,9 +5,9 @@
  *   `subscription_item` per item embedding its price (and plan), sets the period from the price's
  *   recurring interval, status `active` (`trialing` with a trial), and creates the first invoice
  *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
- *   the customer's default source when there is one (a declining card leaves the subscription
- *   `incomplete` and the invoice open, or is a 402 that keeps nothing with
- *   `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
+ *   the subscription's or the customer's default payment method (a declining card, or none at
+ *   all, leaves the subscription `incomplete` and the invoice open; a decline is a 402 that keeps
+ *   nothing with `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
  *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
  *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
  *   unpaid make it `incomplete_expired` and void the invoice.
@@ -184,11 +184,13 @@ function pausedCollection(
  * or change is left), where a decline otherwise keeps its failed charge.
  */
 function collect(ctx: Ctx, invoice: Entry, params: JsonObject): Entry {
+  const strict = params.payment_behavior === 'error_if_incomplete';
   try {
-    return payInvoice(ctx, invoice, {}, false);
+    // With nothing to charge the invoice stays open, or, when strict, the request fails.
+    return payInvoice(ctx, invoice, {}, strict);
   } catch (error) {
     if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
-    if (params.payment_behavior === 'error_if_incomplete') {
+    if (strict) {
       const { charge: _undone, ...fields } = error.fields;
       throw new ErrorReply(error.status, error.type, error.message, fields);
     }
