@@ -120,6 +120,18 @@ describe('a customer with no payment method', () => {
   });
 });
 
+/** An active subscription (its first invoice paid) whose customer's default card now declines. */
+async function nowDeclining() {
+  const customer = await stripe.customers.create({ source: 'tok_visa' });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: SEED.prices.basicMonthly }],
+  });
+  const failing = await stripe.customers.createSource(customer.id, { source: 'tok_chargeCustomerFail' });
+  await stripe.customers.update(customer.id, { default_source: failing.id });
+  return { customer, subscription };
+}
+
 describe('payment_behavior=error_if_incomplete', () => {
   it('creates nothing when the first payment declines', async () => {
     const customer = await stripe.customers.create({ source: 'tok_chargeCustomerFail' });
@@ -136,13 +148,7 @@ describe('payment_behavior=error_if_incomplete', () => {
   });
 
   it('leaves an update unmade when its invoice declines', async () => {
-    const customer = await stripe.customers.create({ source: 'tok_visa' });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: SEED.prices.basicMonthly }],
-    });
-    const failing = await stripe.customers.createSource(customer.id, { source: 'tok_chargeCustomerFail' });
-    await stripe.customers.update(customer.id, { default_source: failing.id });
+    const { customer, subscription } = await nowDeclining();
     const item = subscription.items.data[0]!;
     await expect(
       stripe.subscriptions.update(subscription.id, {
@@ -155,6 +161,41 @@ describe('payment_behavior=error_if_incomplete', () => {
     expect(after.items.data[0]!.quantity).toBe(1);
     expect(after.latest_invoice).toBe(subscription.latest_invoice);
     expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toEqual([]);
+  });
+});
+
+describe('an update whose always_invoice invoice is not paid', () => {
+  /** A subscription whose card now declines, updated to three seats at once. */
+  async function upgraded(params: Partial<Stripe.SubscriptionUpdateParams>) {
+    const { customer, subscription } = await nowDeclining();
+    const updated = await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: subscription.items.data[0]!.id, quantity: 3 }],
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+      ...params,
+    });
+    return { customer, subscription, updated, invoice: invoiceOf(updated) };
+  }
+
+  it('makes the subscription past_due (allow_incomplete, the default), until it is paid', async () => {
+    const { customer, subscription, updated, invoice } = await upgraded({});
+    expect(invoice).toMatchObject({ status: 'open', billing_reason: 'subscription_update' });
+    expect(invoice.id).not.toBe(subscription.latest_invoice);
+    expect(updated).toMatchObject({
+      status: 'past_due',
+      latest_invoice: expect.objectContaining({ id: invoice.id }),
+    });
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await stripe.invoices.pay(invoice.id, { payment_method: card.id });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+  });
+
+  it('with default_incomplete, leaves its PaymentIntent to confirm and the subscription past_due', async () => {
+    const { customer, updated, invoice } = await upgraded({ payment_behavior: 'default_incomplete' });
+    expect(invoice.status).toBe('open');
+    expect(updated.status).toBe('past_due');
+    const charges = await stripe.charges.list({ customer: customer.id });
+    expect(charges.data.map((c) => c.status)).toEqual(['succeeded']);
   });
 });
 

@@ -340,16 +340,14 @@ function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
   };
 }
 
-/**
- * A subscription after a new period's invoice: `past_due` when charging it failed, `active`
- * otherwise (a sent invoice is not late before its due date).
- */
+/** An invoice Stripe tried to charge and could not (a sent invoice is not late before its due date). */
+const unpaid = (invoice: Entry): boolean =>
+  invoice.data.status === 'open' && invoice.data.collection_method !== 'send_invoice';
+
+/** A subscription after a new period's invoice: `past_due` when charging it failed, `active` otherwise. */
 const billedBy = (invoice: Entry): JsonObject => ({
   latest_invoice: invoice.id,
-  status:
-    invoice.data.status === 'open' && invoice.data.collection_method !== 'send_invoice'
-      ? 'past_due'
-      : 'active',
+  status: unpaid(invoice) ? 'past_due' : 'active',
 });
 
 /**
@@ -371,7 +369,9 @@ function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
 /**
  * Bills item changes by `proration_behavior`: `create_prorations` (the default) leaves the
  * prorations pending for the next invoice, `always_invoice` invoices (and charges) them now,
- * `none` makes none. `proration_date` sets when the change counts from.
+ * `none` makes none. `proration_date` sets when the change counts from. An invoice left unpaid
+ * makes the subscription `past_due` (`payment_behavior` `allow_incomplete` or
+ * `default_incomplete`; `error_if_incomplete` fails the request instead).
  */
 function billChanges(
   ctx: Ctx,
@@ -390,8 +390,21 @@ function billChanges(
     pending_invoice_items_behavior: 'include',
     subscription: subscription.id,
   });
-  const paid = collect(ctx, ctx.set(invoice, { billing_reason: 'subscription_update' }), params);
-  ctx.set(subscription, { latest_invoice: paid.id });
+  const billing = ctx.set(invoice, { billing_reason: 'subscription_update' });
+  // `default_incomplete` leaves the invoice's PaymentIntent for the client to confirm.
+  const billed =
+    params.payment_behavior === 'default_incomplete'
+      ? finalizeInvoice(ctx, billing)
+      : collect(ctx, billing, params);
+  ctx.set(subscription, { latest_invoice: billed.id, ...unpaidUpdate(subscription, billed) });
+}
+
+/**
+ * An active subscription whose update invoice was left unpaid (a decline, nothing to charge, or a
+ * PaymentIntent left to confirm) is `past_due` until it is paid (invoices.ts makes it `active`).
+ */
+function unpaidUpdate(subscription: Entry, invoice: Entry): JsonObject {
+  return unpaid(invoice) && subscription.data.status === 'active' ? { status: 'past_due' } : {};
 }
 
 /**
