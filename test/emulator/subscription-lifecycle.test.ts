@@ -284,6 +284,30 @@ describe('on a test clock', () => {
       created: subscription.current_period_end,
     });
   });
+
+  it('invoices are finalized and paid, and their events sent, at the clock’s time', async () => {
+    const start = 1_690_000_000;
+    const { clock, subscription } = await onClock(start, { expand: ['latest_invoice'] });
+    const first = invoiceOf(subscription);
+    expect(first.status_transitions).toMatchObject({ finalized_at: start, paid_at: start });
+    const end = subscription.current_period_end;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: end + 3600 });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    const renewal = invoiceOf(renewed);
+    expect(renewal.status_transitions).toMatchObject({ finalized_at: end, paid_at: end });
+    const charge = (await stripe.charges.list({ customer: renewal.customer as string })).data[0]!;
+    expect(charge.created).toBe(end);
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    const about = (id: string) =>
+      events.filter((e) => (e.data.object as { id?: string }).id === id).map((e) => [e.type, e.created]);
+    expect(about(first.id)).toContainEqual(['invoice.paid', start]);
+    expect(about(renewal.id)).toEqual(
+      expect.arrayContaining([
+        ['invoice.created', end],
+        ['invoice.paid', end],
+      ]),
+    );
+  });
 });
 
 describe('collection_method=send_invoice', () => {

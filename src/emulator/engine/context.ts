@@ -54,7 +54,8 @@ export class Ctx implements BuildEnv {
   readonly registry: ResourceRegistry;
   readonly store: Store;
   readonly scope: Scope;
-  readonly now: number;
+  /** the request's time; `at` moves it while a test clock's simulated time is played */
+  now: number;
   readonly random: Random;
   readonly files: Readonly<Record<string, UploadedFile>>;
   readonly apiVersion: string;
@@ -83,6 +84,20 @@ export class Ctx implements BuildEnv {
     this.random = random;
     this.apiVersion = apiVersion;
     this.files = files;
+  }
+
+  /**
+   * Runs `run` at `time` (a test clock's simulated time): the objects it makes, the timestamps it
+   * sets and the events it records are dated then.
+   */
+  at<T>(time: number, run: () => T): T {
+    const now = this.now;
+    this.now = time;
+    try {
+      return run();
+    } finally {
+      this.now = now;
+    }
   }
 
   label(resource: string): string {

@@ -297,6 +297,8 @@ function prefixOf(types: ReadonlySet<string>, object: string, data: Data): strin
 
 interface Pending {
   type: string;
+  /** when it happened: the request's time, or the test clock's it was played at (`Ctx.at`) */
+  created: number;
   key: string | undefined;
   object: JsonObject;
   /** the object before the request first changed it (`.updated` events) */
@@ -338,7 +340,8 @@ export class EventRecorder {
 
   /** An explicit event (one no state change implies), recorded in order. */
   push(type: string, object: JsonObject, previous?: JsonObject): void {
-    this.pending.push({ type, key: undefined, object, ...(previous ? { previous } : {}) });
+    const created = this.ctx.now;
+    this.pending.push({ type, created, key: undefined, object, ...(previous ? { previous } : {}) });
   }
 
   private prefix(object: string, data: Data): string | undefined {
@@ -360,7 +363,7 @@ export class EventRecorder {
     const record = (verb: string, object: JsonObject, named = true) => {
       const type = verb.includes('.') ? verb : `${prefix}.${verb}`;
       if (!this.types.has(type)) return false;
-      const event: Pending = { type, key: entry.key, object };
+      const event: Pending = { type, created: this.ctx.now, key: entry.key, object };
       this.pending.push(event);
       touched.last = event;
       if (named) touched.named = true;
@@ -390,6 +393,7 @@ export class EventRecorder {
     if (!before || touched.created) return;
     const updated: Pending = {
       type: `${prefix}.updated`,
+      created: this.ctx.now,
       key: entry.key,
       object: after.data,
       before: before.data,
@@ -412,7 +416,7 @@ export class EventRecorder {
         const quiet = QUIET[String(event.object.object)] ?? [];
         if (!previous || Object.keys(previous).every((k) => quiet.includes(k))) continue;
       }
-      store(ctx, event.type, event.object, previous);
+      store(ctx, event.type, event.object, previous, event.created);
     }
     this.touched.clear();
   }
@@ -440,11 +444,12 @@ export function emitEvent(ctx: Ctx, type: string, object: JsonObject, previous?:
   else store(ctx, type, object, previous);
 }
 
-function store(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject): void {
+function store(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject, created = ctx.now): void {
   const data: JsonObject = { object };
   if (previous) data.previous_attributes = previous;
   const fields: JsonObject = {
     api_version: ctx.apiVersion,
+    created,
     data,
     pending_webhooks: 0,
     request: { id: ctx.request?.id ?? null, idempotency_key: ctx.request?.idempotencyKey ?? null },

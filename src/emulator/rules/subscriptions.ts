@@ -281,20 +281,28 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
       entry.data.cancel_at_period_end === true ||
       (typeof entry.data.cancel_at === 'number' && entry.data.cancel_at <= end)
     ) {
-      ctx.ops.updateEntry(ctx, entry, { canceled_at: end, ended_at: end, status: 'canceled' });
+      const current = entry;
+      ctx.at(end, () =>
+        ctx.ops.updateEntry(ctx, current, { canceled_at: end, ended_at: end, status: 'canceled' }),
+      );
       return;
     }
-    const ended = { start: Number(entry.data.current_period_start), end };
-    entry = ctx.set(entry, { ...periodFrom(ctx, entry, end), status: 'active' });
-    const invoice = periodInvoice(
-      ctx,
-      entry,
-      {},
-      status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
-      ended,
-    );
-    entry = ctx.set(entry, billedBy(invoice));
+    entry = ctx.at(end, () => renew(ctx, ctx.current(entry), status, end));
   }
+}
+
+/** Starts the period after the one that ended at `end`, with its invoice (played at `end`). */
+function renew(ctx: Ctx, subscription: Entry, status: string, end: number): Entry {
+  const ended = { start: Number(subscription.data.current_period_start), end };
+  const entry = ctx.set(subscription, { ...periodFrom(ctx, subscription, end), status: 'active' });
+  const invoice = periodInvoice(
+    ctx,
+    entry,
+    {},
+    status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
+    ended,
+  );
+  return ctx.set(entry, billedBy(invoice));
 }
 
 /** How long an `incomplete` subscription's first invoice has to be paid. */
@@ -306,11 +314,14 @@ const INCOMPLETE_FOR = 23 * 3600;
  */
 function expireIncomplete(ctx: Ctx, subscription: Entry, until: number): void {
   if (subscription.data.status !== 'incomplete') return;
-  if (Number(subscription.data.created) + INCOMPLETE_FOR > until) return;
+  const at = Number(subscription.data.created) + INCOMPLETE_FOR;
+  if (at > until) return;
   const id = subscription.data.latest_invoice;
   const invoice = typeof id === 'string' ? ctx.find(id, ['invoice']) : undefined;
-  if (invoice?.data.status === 'open') closeInvoice(ctx, invoice, 'void');
-  ctx.set(subscription, { status: 'incomplete_expired' });
+  ctx.at(at, () => {
+    if (invoice?.data.status === 'open') closeInvoice(ctx, invoice, 'void');
+    ctx.set(subscription, { status: 'incomplete_expired' });
+  });
 }
 
 /** How long before a trial's end Stripe warns of it (`customer.subscription.trial_will_end`). */
@@ -322,7 +333,7 @@ function warnTrialEnd(ctx: Ctx, subscription: Entry, until: number): void {
   if (subscription.data.status !== 'trialing' || typeof end !== 'number') return;
   const at = end - TRIAL_WARNING;
   if (at > timeOf(ctx, subscription) && at <= until)
-    emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data);
+    ctx.at(at, () => emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data));
 }
 
 /** The period that starts at `start`, as long as the subscription's (first) price's interval. */
@@ -356,14 +367,16 @@ const billedBy = (invoice: Entry): JsonObject => ({
  */
 function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
   const now = timeOf(ctx, subscription);
-  emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data);
-  const entry = ctx.set(subscription, {
-    ...periodFrom(ctx, subscription, now),
-    billing_cycle_anchor: now,
-    status: 'active',
-    trial_end: now,
+  ctx.at(now, () => {
+    emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data);
+    const entry = ctx.set(subscription, {
+      ...periodFrom(ctx, subscription, now),
+      billing_cycle_anchor: now,
+      status: 'active',
+      trial_end: now,
+    });
+    ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
   });
-  ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
 }
 
 /**
@@ -593,7 +606,8 @@ export const subscriptionRules: RuleBook = {
           createItem(ctx, entry.id, item, `items[${i}]`);
         }),
       );
-      const invoice = periodInvoice(ctx, ctx.current(entry), params);
+      // On a test clock, the first invoice is made, finalized and paid at the clock's time.
+      const invoice = ctx.at(timeOf(ctx, entry), () => periodInvoice(ctx, ctx.current(entry), params));
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
       ctx.set(entry, {
         latest_invoice: invoice.id,

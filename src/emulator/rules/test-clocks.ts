@@ -5,7 +5,8 @@
  * the subscriptions of its customers through every period that ended, with their invoices.
  * A draft invoice of theirs with `auto_advance` is finalized an hour after it was created, as
  * Stripe does when no webhook holds it, and charged when it is `charge_automatically` (a decline
- * leaves it open).
+ * leaves it open). What the advance does is dated at the clock's time it happens (`Ctx.at`): a
+ * renewal at its period's end, a draft's collection an hour after it was made.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
@@ -23,16 +24,22 @@ function advanceDrafts(ctx: Ctx, customer: Entry, to: number): void {
   for (const invoice of ctx.scope.referencing(customer.id)) {
     const data = invoice.data;
     if (invoice.resource !== 'invoice' || data.customer !== customer.id || data.status !== 'draft') continue;
-    if (data.auto_advance !== true || Number(data.created) + AUTO_FINALIZE_AFTER > to) continue;
-    if (data.collection_method === 'send_invoice') {
-      finalizeInvoice(ctx, invoice);
-      continue;
-    }
-    try {
-      payInvoice(ctx, invoice, {}, false);
-    } catch (error) {
-      if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
-    }
+    const at = Number(data.created) + AUTO_FINALIZE_AFTER;
+    if (data.auto_advance !== true || at > to) continue;
+    ctx.at(at, () => advanceDraft(ctx, invoice));
+  }
+}
+
+/** Finalizes a draft Stripe advances, and charges it when it is `charge_automatically`. */
+function advanceDraft(ctx: Ctx, invoice: Entry): void {
+  if (invoice.data.collection_method === 'send_invoice') {
+    finalizeInvoice(ctx, invoice);
+    return;
+  }
+  try {
+    payInvoice(ctx, invoice, {}, false);
+  } catch (error) {
+    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
   }
 }
 
