@@ -1,6 +1,6 @@
 /**
- * Subscription schedules over time: a test clock moves them through their phases and releases
- * them at their end.
+ * Subscription schedules over time: a test clock starts them, moves them through their phases
+ * and ends them (released, or completed with their subscription canceled).
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,52 @@ describe('a schedule on a test clock', () => {
       status: 'active',
       schedule: null,
     });
+  });
+});
+
+describe('a schedule with end_behavior=cancel', () => {
+  it('starts when the clock reaches its start_date, and at its end cancels the subscription', async () => {
+    const now = 1_690_000_000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const begins = now + 5 * 86_400;
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: begins,
+      end_behavior: 'cancel',
+      phases: [{ items: [{ price: SEED.prices.basicMonthly }], iterations: 1 }],
+    });
+    expect(schedule).toMatchObject({ status: 'not_started', subscription: null });
+    const [phase] = schedule.phases;
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: begins + 3600 });
+    const started = await stripe.subscriptionSchedules.retrieve(schedule.id);
+    expect(started).toMatchObject({
+      status: 'active',
+      current_phase: { start_date: begins, end_date: phase!.end_date },
+    });
+    const subscription = await stripe.subscriptions.retrieve(started.subscription as string);
+    expect(subscription).toMatchObject({
+      status: 'active',
+      schedule: schedule.id,
+      current_period_start: begins,
+      current_period_end: phase!.end_date,
+    });
+    expect(subscription.items.data.map((i) => i.price.id)).toEqual([SEED.prices.basicMonthly]);
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: phase!.end_date + 3600 });
+    expect(await stripe.subscriptionSchedules.retrieve(schedule.id)).toMatchObject({
+      status: 'completed',
+      completed_at: phase!.end_date,
+      current_phase: null,
+    });
+    expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
+      status: 'canceled',
+      canceled_at: phase!.end_date,
+      ended_at: phase!.end_date,
+    });
+    const invoices = await stripe.invoices.list({ subscription: subscription.id });
+    expect(invoices.data.map((i) => i.billing_reason)).toEqual(['subscription_create']);
   });
 });
 

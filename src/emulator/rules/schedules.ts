@@ -8,9 +8,10 @@
  *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
  *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
  *   subscription made of the first phase's items; one that starts later is `not_started`.
- * - A test clock's advance moves an active schedule into the phase it reached (its subscription
- *   takes that phase's items) and, past the last phase, releases it (`end_behavior=release`, the
- *   default).
+ * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
+ *   schedule into the phase it reached (its subscription takes that phase's items) and, past the
+ *   last phase, releases it (`end_behavior=release`, the default) or cancels its subscription
+ *   (`cancel`: the schedule is then `completed`).
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
@@ -133,13 +134,19 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
   const first = phases[0]!;
   draft.status = 'active';
   draft.current_phase = { end_date: first.end_date ?? null, start_date: first.start_date ?? null };
-  draft.subscription = ctx.ops.createResource(ctx, 'subscription', {
-    customer: String(draft.customer),
-    items: (first.items as JsonObject[]).map((item) => ({
+  draft.subscription = phaseSubscription(ctx, String(draft.customer), first).id;
+}
+
+/** The subscription a schedule starts: its first phase's items, for `customer`. */
+function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields: JsonObject = {}): Entry {
+  return ctx.ops.createResource(ctx, 'subscription', {
+    ...fields,
+    customer,
+    items: (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
       price: item.price ?? null,
       quantity: item.quantity ?? 1,
     })),
-  }).id;
+  });
 }
 
 /** Lets the schedule's subscription go on alone (`released`), at `at`. */
@@ -156,15 +163,53 @@ function release(ctx: Ctx, schedule: Entry, at: number): Entry {
 }
 
 /**
- * Moves an active schedule to the phase it is in at `until` (a test clock's new time): its
- * subscription takes that phase's items. Past its last phase, `end_behavior=release` releases it.
+ * Ends a schedule past its last phase, at `at`: `end_behavior=release` releases it, `cancel`
+ * cancels its subscription and leaves the schedule `completed`.
  */
-export function advanceSchedule(ctx: Ctx, schedule: Entry, until: number): void {
+function complete(ctx: Ctx, schedule: Entry, at: number): void {
+  if (schedule.data.end_behavior === 'release') {
+    release(ctx, schedule, at);
+    return;
+  }
+  if (schedule.data.end_behavior !== 'cancel') return;
+  const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
+  ctx.at(at, () => {
+    if (subscription && subscription.data.status !== 'canceled')
+      ctx.ops.updateEntry(ctx, subscription, { canceled_at: at, ended_at: at, status: 'canceled' });
+    ctx.set(schedule, { completed_at: at, current_phase: null, status: 'completed' });
+  });
+}
+
+/**
+ * A `not_started` schedule whose start a test clock reached (by `until`) starts: `active`, with
+ * its subscription made of its first phase's items from the phase's start.
+ */
+function start(ctx: Ctx, schedule: Entry, until: number): Entry {
+  const phases = Array.isArray(schedule.data.phases) ? schedule.data.phases.filter(isObject) : [];
+  const first = phases[0];
+  if (schedule.data.status !== 'not_started' || !first || Number(first.start_date) > until) return schedule;
+  const subscription = phaseSubscription(ctx, String(schedule.data.customer), first, {
+    backdate_start_date: Number(first.start_date),
+  });
+  ctx.set(subscription, { schedule: schedule.id });
+  return ctx.set(schedule, {
+    current_phase: { end_date: first.end_date ?? null, start_date: first.start_date ?? null },
+    status: 'active',
+    subscription: subscription.id,
+  });
+}
+
+/**
+ * Moves a schedule to the phase it is in at `until` (a test clock's new time): one not started
+ * starts, its subscription takes that phase's items, and past its last phase it ends (`complete`).
+ */
+export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
+  const schedule = start(ctx, entry, until);
   if (schedule.data.status !== 'active') return;
   const phases = Array.isArray(schedule.data.phases) ? schedule.data.phases.filter(isObject) : [];
   const last = phases.at(-1);
   if (last && Number(last.end_date) <= until) {
-    if (schedule.data.end_behavior === 'release') release(ctx, schedule, Number(last.end_date));
+    complete(ctx, schedule, Number(last.end_date));
     return;
   }
   const phase = phases.find((p) => Number(p.start_date) <= until && until < Number(p.end_date));
