@@ -396,6 +396,14 @@ describe('customer.subscription.trial_will_end', () => {
     expect(await warnings(subscription.id)).toHaveLength(1);
   });
 
+  it('is sent at once for a trial shorter than three days, and not again', async () => {
+    const start = 1_690_000_000;
+    const { clock, subscription } = await onClock(start, { trial_period_days: 2 });
+    expect(await warnings(subscription.id)).toEqual(['customer.subscription.trial_will_end']);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 86_400 });
+    expect(await warnings(subscription.id)).toHaveLength(1);
+  });
+
   it('is sent when the trial is ended now', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const subscription = await stripe.subscriptions.create({

@@ -16,7 +16,8 @@
  *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
- *   days before it (on a test clock's advance), or as it is ended now.
+ *   days before it (on a test clock's advance), as a trial shorter than that starts, or as it is
+ *   ended now.
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -336,6 +337,15 @@ function warnTrialEnd(ctx: Ctx, subscription: Entry, until: number): void {
     ctx.at(at, () => emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data));
 }
 
+/** A trial shorter than the warning's three days is warned of as it starts (at its creation). */
+function warnShortTrial(ctx: Ctx, subscription: Entry): void {
+  const end = subscription.data.trial_end;
+  if (subscription.data.status !== 'trialing' || typeof end !== 'number') return;
+  const now = timeOf(ctx, subscription);
+  if (end - TRIAL_WARNING <= now)
+    ctx.at(now, () => emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data));
+}
+
 /** The period that starts at `start`, as long as the subscription's (first) price's interval. */
 function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
   const item = itemsOf(ctx, subscription)[0];
@@ -609,10 +619,13 @@ export const subscriptionRules: RuleBook = {
       // On a test clock, the first invoice is made, finalized and paid at the clock's time.
       const invoice = ctx.at(timeOf(ctx, entry), () => periodInvoice(ctx, ctx.current(entry), params));
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
-      ctx.set(entry, {
-        latest_invoice: invoice.id,
-        ...(paid ? {} : { status: 'incomplete' }),
-      });
+      warnShortTrial(
+        ctx,
+        ctx.set(entry, {
+          latest_invoice: invoice.id,
+          ...(paid ? {} : { status: 'incomplete' }),
+        }),
+      );
       syncEntitlements(ctx, String(entry.data.customer));
     },
     beforeUpdate(ctx, draft, params, entry) {
