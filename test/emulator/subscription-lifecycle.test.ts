@@ -310,6 +310,32 @@ describe('on a test clock', () => {
   });
 });
 
+describe('on a test clock, requests', () => {
+  it('date what they do to its invoices at the clock’s time', async () => {
+    const start = 1_690_000_000;
+    const { clock, customer, subscription } = await onClock(start);
+    const later = start + 10 * 86_400;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: later });
+    const updated = await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: subscription.items.data[0]!.id, quantity: 2 }],
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+    });
+    expect(invoiceOf(updated)).toMatchObject({
+      created: later,
+      status: 'paid',
+      status_transitions: { finalized_at: later, paid_at: later },
+    });
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 700, currency: 'usd' });
+    const own = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
+    const paid = await stripe.invoices.pay((await stripe.invoices.finalizeInvoice(own.id)).id);
+    expect(paid.status_transitions).toMatchObject({ finalized_at: later, paid_at: later });
+  });
+});
+
 describe('collection_method=send_invoice', () => {
   it('the subscription’s invoices are due days_until_due after they are made', async () => {
     const customer = await stripe.customers.create({});

@@ -326,6 +326,18 @@ export function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollect
   return closed;
 }
 
+/** The time of the test clock `id` names, if it names one. */
+function clockTime(ctx: Ctx, id: Json | undefined): number | undefined {
+  const clock = typeof id === 'string' ? ctx.find(id, ['test_helpers.test_clock']) : undefined;
+  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : undefined;
+}
+
+/** Runs an action on a test clock's invoice at the clock's time (what it stamps and records). */
+function atClock(ctx: Ctx, invoice: Entry, run: () => Entry): Entry {
+  const time = clockTime(ctx, invoice.data.test_clock);
+  return time === undefined ? run() : ctx.at(time, run);
+}
+
 export const invoiceRules: RuleBook = {
   invoice: {
     beforeCreate(ctx, draft, { params }) {
@@ -346,12 +358,9 @@ export const invoiceRules: RuleBook = {
       const given = { ...draft };
       Object.assign(draft, invoiceDefaults(ctx, customer), given, { customer: customer.id, status: 'draft' });
       // A test clock's customer lives at the clock's time.
-      const clock =
-        typeof customer.data.test_clock === 'string'
-          ? ctx.find(customer.data.test_clock, ['test_helpers.test_clock'])
-          : undefined;
-      const now = typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
-      if (clock) Object.assign(draft, { created: now, test_clock: clock.id });
+      const clocked = clockTime(ctx, customer.data.test_clock);
+      const now = clocked ?? ctx.now;
+      if (clocked !== undefined) Object.assign(draft, { created: now, test_clock: customer.data.test_clock });
       if (draft.collection_method === 'send_invoice') {
         const days = typeof params.days_until_due === 'number' ? params.days_until_due : 30;
         draft.due_date = typeof params.due_date === 'number' ? params.due_date : now + days * 86_400;
@@ -399,10 +408,11 @@ export const invoiceRules: RuleBook = {
       return upcomingInvoice(ctx, params);
     },
     actions: {
-      finalize: (ctx, entry) => finalizeInvoice(ctx, entry),
-      pay: (ctx, entry, params) => payInvoice(ctx, entry, params),
-      void: (ctx, entry) => closeInvoice(ctx, entry, 'void'),
-      mark_uncollectible: (ctx, entry) => closeInvoice(ctx, entry, 'uncollectible'),
+      finalize: (ctx, entry) => atClock(ctx, entry, () => finalizeInvoice(ctx, entry)),
+      pay: (ctx, entry, params) => atClock(ctx, entry, () => payInvoice(ctx, entry, params)),
+      void: (ctx, entry) => atClock(ctx, entry, () => closeInvoice(ctx, entry, 'void')),
+      mark_uncollectible: (ctx, entry) =>
+        atClock(ctx, entry, () => closeInvoice(ctx, entry, 'uncollectible')),
       send(_ctx, entry) {
         if (entry.data.status !== 'open') throw invalidRequest('You can only send open invoices.');
         return entry;

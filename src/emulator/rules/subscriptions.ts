@@ -222,6 +222,11 @@ function timeOf(ctx: Ctx, subscription: Entry): number {
   return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
 }
 
+/** Runs `run` at the subscription's time (on a test clock, what it stamps and records is dated then). */
+function atTimeOf<T>(ctx: Ctx, subscription: Entry, run: () => T): T {
+  return ctx.at(timeOf(ctx, subscription), run);
+}
+
 const billed = (item: Entry | undefined): Billed | undefined =>
   item && isObject(item.data.price)
     ? { price: item.data.price, quantity: Number(item.data.quantity ?? 1) }
@@ -408,18 +413,24 @@ function billChanges(
   const at = typeof params.proration_date === 'number' ? params.proration_date : timeOf(ctx, subscription);
   for (const [before, after] of changes) prorate(ctx, subscription, before, after, at);
   if (behavior !== 'always_invoice') return;
-  const invoice = ctx.ops.createResource(ctx, 'invoice', {
+  atTimeOf(ctx, subscription, () => {
+    const billing = ctx.set(pendingInvoice(ctx, subscription), { billing_reason: 'subscription_update' });
+    // `default_incomplete` leaves the invoice's PaymentIntent for the client to confirm.
+    const billed =
+      params.payment_behavior === 'default_incomplete'
+        ? finalizeInvoice(ctx, billing)
+        : collect(ctx, billing, params);
+    ctx.set(subscription, { latest_invoice: billed.id, ...unpaidUpdate(subscription, billed) });
+  });
+}
+
+/** A new invoice of what is pending for the subscription (its customer's items for it). */
+function pendingInvoice(ctx: Ctx, subscription: Entry): Entry {
+  return ctx.ops.createResource(ctx, 'invoice', {
     customer: String(subscription.data.customer),
     pending_invoice_items_behavior: 'include',
     subscription: subscription.id,
   });
-  const billing = ctx.set(invoice, { billing_reason: 'subscription_update' });
-  // `default_incomplete` leaves the invoice's PaymentIntent for the client to confirm.
-  const billed =
-    params.payment_behavior === 'default_incomplete'
-      ? finalizeInvoice(ctx, billing)
-      : collect(ctx, billing, params);
-  ctx.set(subscription, { latest_invoice: billed.id, ...unpaidUpdate(subscription, billed) });
 }
 
 /**
@@ -461,12 +472,7 @@ function settleCancel(ctx: Ctx, subscription: Entry, params: JsonObject): Entry 
     for (const item of itemsOf(ctx, subscription)) prorate(ctx, subscription, billed(item), undefined, at);
   }
   if (params.invoice_now !== true) return undefined;
-  const invoice = ctx.ops.createResource(ctx, 'invoice', {
-    customer: String(subscription.data.customer),
-    pending_invoice_items_behavior: 'include',
-    subscription: subscription.id,
-  });
-  return collect(ctx, invoice, {});
+  return atTimeOf(ctx, subscription, () => collect(ctx, pendingInvoice(ctx, subscription), {}));
 }
 
 /**
@@ -617,7 +623,7 @@ export const subscriptionRules: RuleBook = {
         }),
       );
       // On a test clock, the first invoice is made, finalized and paid at the clock's time.
-      const invoice = ctx.at(timeOf(ctx, entry), () => periodInvoice(ctx, ctx.current(entry), params));
+      const invoice = atTimeOf(ctx, entry, () => periodInvoice(ctx, ctx.current(entry), params));
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
       warnShortTrial(
         ctx,
