@@ -271,6 +271,9 @@ describe('incrementing an authorization', () => {
       metadata: { tip: '600' },
     });
     expect(await chargeOf(intent)).toMatchObject({ amount: 2600, captured: false });
+    // The raised hold is announced as the first one was.
+    const types = await eventsAbout(intent.id, intent.created);
+    expect(types.filter((type) => type === 'payment_intent.amount_capturable_updated')).toHaveLength(2);
     await expect(
       stripe.paymentIntents.incrementAuthorization(intent.id, { amount: 2600 }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'amount' });

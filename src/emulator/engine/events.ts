@@ -83,6 +83,12 @@ const transition =
     return typeof value(after) === 'number' && typeof value(before) !== 'number';
   };
 const finalized = transition(['status_transitions', 'finalized_at']);
+/** A PaymentIntent came to hold funds, or holds more (an incremented authorization). */
+const capturableUpdated: When = (after, before) =>
+  changedTo('status', 'requires_capture')(after, before) ||
+  (before?.status === 'requires_capture' &&
+    after.status === 'requires_capture' &&
+    increased('amount_capturable')(after, before));
 /** A rule per status, each event named after its status, the status tested with `test` (`became`, `changedTo`). */
 const byStatus = (test: (field: string, value: Json) => When, ...statuses: string[]): FlowRule[] =>
   statuses.map((status) => ({ event: status, when: test('status', status) }));
@@ -102,7 +108,7 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'created', when: created },
       { event: 'payment_failed', when: errorSet('last_payment_error') },
       ...byStatus(changedTo, 'requires_action'),
-      { event: 'amount_capturable_updated', when: changedTo('status', 'requires_capture') },
+      { event: 'amount_capturable_updated', when: capturableUpdated },
       ...byStatus(changedTo, 'processing', 'succeeded', 'canceled'),
     ],
   },
