@@ -506,6 +506,35 @@ describe('dispute test cards', () => {
     expect(dispute.balance_transactions).toMatchObject([{ amount: -4200, fee: 1500 }]);
   });
 
+  it('pm_card_createDispute: the payment succeeds first, then the dispute is opened', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const dispute = await disputeOf('pm_card_createDispute');
+    const events = await stripe.events.list({ limit: 100, created: { gte: since } });
+    const types = events.data
+      .filter((event) => {
+        const object = event.data.object as { id?: string; payment_intent?: string };
+        return object.id === dispute.payment_intent || object.payment_intent === dispute.payment_intent;
+      })
+      .map((event) => event.type)
+      .reverse();
+    expect(types).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'charge.dispute.created',
+      'charge.dispute.funds_withdrawn',
+    ]);
+  });
+
+  it('an authorization is disputed once it is captured', async () => {
+    const intent = await authorize(4200, { payment_method: 'pm_card_createDispute' });
+    expect((await stripe.disputes.list({ payment_intent: intent.id })).data).toHaveLength(0);
+    await stripe.paymentIntents.capture(intent.id);
+    const disputes = await stripe.disputes.list({ payment_intent: intent.id });
+    expect(disputes.data).toMatchObject([{ amount: 4200, status: 'needs_response' }]);
+    expect(await chargeOf(intent)).toMatchObject({ disputed: true, captured: true });
+  });
+
   it('pm_card_createDisputeInquiry: an inquiry, no money moved, the charge still refundable', async () => {
     const dispute = await disputeOf('pm_card_createDisputeInquiry');
     expect(dispute).toMatchObject({

@@ -79,6 +79,11 @@ export interface ChargeInput {
   description?: Json;
   metadata?: Json;
   extra?: JsonObject;
+  /**
+   * a dispute test card's dispute is opened by the caller (`disputeTestCharge`) once the charge's
+   * PaymentIntent has succeeded, whose event comes first
+   */
+  disputeLater?: boolean;
 }
 
 /**
@@ -160,13 +165,15 @@ function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: T
 }
 
 /**
- * The dispute a charge of a dispute test card (`tok_createDispute`) gets once it is stored, so that
- * its events follow the charge's, as Stripe sends them: a chargeback withdraws the amount and the
- * dispute fee; an inquiry (`warning_needs_response`) moves no money and leaves the charge refundable.
+ * The dispute a captured charge of a dispute test card (`tok_createDispute`) gets once it is stored
+ * and its payment has succeeded, so that its events follow the payment's, as Stripe sends them: a
+ * chargeback withdraws the amount and the dispute fee; an inquiry (`warning_needs_response`) moves
+ * no money and leaves the charge refundable. An authorization is disputed once captured.
  */
-function disputeTestCharge(ctx: Ctx, stored: Entry): void {
+export function disputeTestCharge(ctx: Ctx, stored: Entry): void {
   const charge = ctx.current(stored).data;
-  if (charge.status !== 'succeeded' || !isObject(charge.payment_method_details)) return;
+  if (charge.status !== 'succeeded' || charge.captured !== true || !isObject(charge.payment_method_details))
+    return;
   const kind = testCardOf(charge.payment_method_details)?.dispute;
   if (!kind) return;
   openDispute(ctx, charge, kind);
@@ -220,7 +227,7 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   if (decline) return { charge, decline };
   if (testCardOf(input.card)?.risk === 'elevated') openReview(ctx, charge);
   settleDestinationCharge(ctx, charge);
-  disputeTestCharge(ctx, charge);
+  if (!input.disputeLater) disputeTestCharge(ctx, charge);
   return { charge: ctx.current(charge) };
 }
 
@@ -386,6 +393,7 @@ export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
   const intentId = entry.data.payment_intent;
   const intent = typeof intentId === 'string' ? ctx.find(intentId, ['payment_intent']) : undefined;
   if (intent) ctx.set(intent, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+  disputeTestCharge(ctx, updated);
   return ctx.current(updated);
 }
 
