@@ -86,3 +86,18 @@ export async function startEmulatorHarness(options: EmulatorServerOptions = {}):
     close: () => emulator.close(),
   };
 }
+
+/**
+ * The types of the events since `since` (unix seconds) about a payment: the PaymentIntent and the
+ * objects naming it (its charge, dispute, fraud warning), oldest first.
+ */
+export async function paymentEventTypes(stripe: Stripe, intent: string, since: number): Promise<string[]> {
+  const events = await stripe.events.list({ limit: 100, created: { gte: since } });
+  return events.data
+    .filter((event) => {
+      const object = event.data.object as { id?: string; payment_intent?: string };
+      return object.id === intent || object.payment_intent === intent;
+    })
+    .map((event) => event.type)
+    .reverse();
+}

@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, paymentEventTypes, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 let stripe: Stripe;
@@ -509,14 +509,7 @@ describe('dispute test cards', () => {
   it('pm_card_createDispute: the payment succeeds first, then the dispute is opened', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const dispute = await disputeOf('pm_card_createDispute');
-    const events = await stripe.events.list({ limit: 100, created: { gte: since } });
-    const types = events.data
-      .filter((event) => {
-        const object = event.data.object as { id?: string; payment_intent?: string };
-        return object.id === dispute.payment_intent || object.payment_intent === dispute.payment_intent;
-      })
-      .map((event) => event.type)
-      .reverse();
+    const types = await paymentEventTypes(stripe, String(dispute.payment_intent), since);
     expect(types).toEqual([
       'payment_intent.created',
       'charge.succeeded',

@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, paymentEventTypes, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 let stripe: Stripe;
@@ -492,5 +492,45 @@ describe('disputes', () => {
     const open = await disputed(3000);
     expect((await stripe.disputes.close(open.id)).status).toBe('lost');
     await expect(stripe.disputes.close(open.id)).rejects.toMatchObject({ statusCode: 400 });
+  });
+});
+
+describe('early fraud warnings', () => {
+  it('pm_card_createIssuerFraudRecord: the payment succeeds, then the issuer warns of fraud', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const intent = await stripe.paymentIntents.create({
+      amount: 3100,
+      currency: 'usd',
+      payment_method: 'pm_card_createIssuerFraudRecord',
+      payment_method_types: ['card'],
+      confirm: true,
+    });
+    expect(intent.status).toBe('succeeded');
+    const warnings = await stripe.radar.earlyFraudWarnings.list({ payment_intent: intent.id });
+    expect(warnings.data).toMatchObject([
+      {
+        charge: intent.latest_charge,
+        payment_intent: intent.id,
+        actionable: true,
+        fraud_type: 'made_with_stolen_card',
+      },
+    ]);
+    const types = await paymentEventTypes(stripe, String(intent.id), since);
+    expect(types).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'radar.early_fraud_warning.created',
+    ]);
+  });
+
+  it('tok_createIssuerFraudRecord: a charge gets its warning too', async () => {
+    const charge = await stripe.charges.create({
+      amount: 2200,
+      currency: 'usd',
+      source: 'tok_createIssuerFraudRecord',
+    });
+    const warnings = await stripe.radar.earlyFraudWarnings.list({ charge: charge.id });
+    expect(warnings.data).toMatchObject([{ charge: charge.id, actionable: true }]);
   });
 });

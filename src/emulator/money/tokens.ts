@@ -28,6 +28,8 @@ export interface TestCard {
   attachable?: boolean;
   /** a successful charge is disputed at once (`tok_createDispute`): a chargeback, or an inquiry */
   dispute?: { reason: 'fraudulent' | 'product_not_received'; inquiry?: boolean };
+  /** a successful charge gets the issuer's early fraud warning (`createIssuerFraudRecord`) */
+  earlyFraudWarning?: boolean;
   /** a payment needs 3D Secure authentication first (`requires_action`) */
   threeDS?: boolean;
   /** needs 3D Secure only until it is set up (`authenticationRequiredOnSetup`): later payments do not */
@@ -164,6 +166,9 @@ export const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   }),
   createDisputeInquiry: card('4000000000001976', 'Visa', 'visa', 'credit', 'US', {
     dispute: { reason: 'fraudulent', inquiry: true },
+  }),
+  createIssuerFraudRecord: card('4000000000005423', 'Visa', 'visa', 'credit', 'US', {
+    earlyFraudWarning: true,
   }),
   threeDSecure2Required: card('4000000000003220', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),
   threeDSecureRequired: card('4000000000003063', 'Visa', 'visa', 'credit', 'US', { threeDS: true }),

@@ -28,7 +28,7 @@ import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } fro
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
 import { refundConnectCharge } from './connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
-import { openReview, riskOutcome } from './radar.ts';
+import { openReview, riskOutcome, warnOfFraud } from './radar.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
@@ -80,10 +80,10 @@ export interface ChargeInput {
   metadata?: Json;
   extra?: JsonObject;
   /**
-   * a dispute test card's dispute is opened by the caller (`disputeTestCharge`) once the charge's
-   * PaymentIntent has succeeded, whose event comes first
+   * a test card's dispute or fraud warning is left to the caller (`testCardAftermath`), to come once
+   * the charge's PaymentIntent has succeeded, whose event comes first
    */
-  disputeLater?: boolean;
+  aftermathLater?: boolean;
 }
 
 /**
@@ -165,18 +165,20 @@ function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: T
 }
 
 /**
- * The dispute a captured charge of a dispute test card (`tok_createDispute`) gets once it is stored
- * and its payment has succeeded, so that its events follow the payment's, as Stripe sends them: a
- * chargeback withdraws the amount and the dispute fee; an inquiry (`warning_needs_response`) moves
- * no money and leaves the charge refundable. An authorization is disputed once captured.
+ * What befalls a captured charge of a test card once it is stored and its payment has succeeded, so
+ * that its events follow the payment's, as Stripe sends them: a dispute test card's dispute
+ * (`tok_createDispute`; a chargeback withdraws the amount and the dispute fee, an inquiry,
+ * `warning_needs_response`, moves no money and leaves the charge refundable), or the issuer's early
+ * fraud warning (`tok_createIssuerFraudRecord`). An authorization meets it once captured.
  */
-export function disputeTestCharge(ctx: Ctx, stored: Entry): void {
+export function testCardAftermath(ctx: Ctx, stored: Entry): void {
   const charge = ctx.current(stored).data;
   if (charge.status !== 'succeeded' || charge.captured !== true || !isObject(charge.payment_method_details))
     return;
-  const kind = testCardOf(charge.payment_method_details)?.dispute;
-  if (!kind) return;
-  openDispute(ctx, charge, kind);
+  const test = testCardOf(charge.payment_method_details);
+  if (test?.earlyFraudWarning) warnOfFraud(ctx, ctx.current(stored));
+  if (!test?.dispute) return;
+  openDispute(ctx, charge, test.dispute);
   ctx.set(stored, { disputed: true });
 }
 
@@ -227,7 +229,7 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   if (decline) return { charge, decline };
   if (testCardOf(input.card)?.risk === 'elevated') openReview(ctx, charge);
   settleDestinationCharge(ctx, charge);
-  if (!input.disputeLater) disputeTestCharge(ctx, charge);
+  if (!input.aftermathLater) testCardAftermath(ctx, charge);
   return { charge: ctx.current(charge) };
 }
 
@@ -393,7 +395,7 @@ export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
   const intentId = entry.data.payment_intent;
   const intent = typeof intentId === 'string' ? ctx.find(intentId, ['payment_intent']) : undefined;
   if (intent) ctx.set(intent, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
-  disputeTestCharge(ctx, updated);
+  testCardAftermath(ctx, updated);
   return ctx.current(updated);
 }
 
@@ -401,7 +403,7 @@ export const chargeRules: RuleBook = {
   charge: {
     afterCreate(ctx, entry) {
       settleDestinationCharge(ctx, entry);
-      disputeTestCharge(ctx, entry);
+      testCardAftermath(ctx, entry);
     },
     beforeCreate(ctx, draft, { params }) {
       const amount = Number(params.amount);

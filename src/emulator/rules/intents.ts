@@ -21,7 +21,7 @@ import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
-import { captureCharge, destinationOf, disputeTestCharge, recordCharge } from './charges.ts';
+import { captureCharge, destinationOf, recordCharge, testCardAftermath } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
 import {
   declineError,
@@ -133,7 +133,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     description: entry.data.description ?? null,
     metadata: entry.data.metadata ?? {},
     extra: destinationOf(ctx, entry.data),
-    disputeLater: true,
+    aftermathLater: true,
     ...(typeof entry.data.invoice === 'string' ? { invoice: entry.data.invoice } : {}),
   });
   if (decline) return failConfirmation(ctx, entry, method, decline, charge.id);
@@ -152,7 +152,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   });
   // An invoice's PaymentIntent pays its invoice.
   if (!manual && typeof entry.data.invoice === 'string') paidByIntent(ctx, entry.data.invoice, charge.id);
-  disputeTestCharge(ctx, charge);
+  testCardAftermath(ctx, charge);
   return ctx.current(confirmed);
 }
 

@@ -5,6 +5,9 @@
  *   succeeds with `outcome.risk_level: elevated` and opens a review (`review.opened`) on the charge
  *   and its PaymentIntent;
  * - `riskLevelHighest`: Radar blocks the payment (`outcome.type: blocked`, `highest_risk_level`).
+ * - `createIssuerFraudRecord`: the payment succeeds, then the issuer reports it as fraud: an
+ *   early fraud warning (`radar.early_fraud_warning.created`), actionable while the charge is
+ *   neither refunded nor disputed.
  * - `approve` closes an open review (`closed_reason: approved`, `review.closed`); a closed one
  *   cannot be approved again.
  */
@@ -60,6 +63,19 @@ export function openReview(ctx: Ctx, charge: Entry): Entry {
   );
   ctx.set(charge, { review: review.id });
   return review;
+}
+
+/** The issuer's early fraud warning on a charge, as a `createIssuerFraudRecord` card brings one. */
+export function warnOfFraud(ctx: Ctx, charge: Entry): Entry {
+  return ctx.insert(
+    'radar.early_fraud_warning',
+    ctx.build('radar.early_fraud_warning', {
+      actionable: charge.data.refunded !== true && charge.data.disputed !== true,
+      charge: charge.id,
+      fraud_type: 'made_with_stolen_card',
+      payment_intent: charge.data.payment_intent ?? null,
+    }),
+  );
 }
 
 export const radarRules: RuleBook = {
