@@ -16,6 +16,23 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** What a US custom account (an individual) must provide, with Stripe's test values. */
+const onboarding = {
+  business_type: 'individual',
+  business_profile: { mcc: '5734', url: 'https://accessible.stripe.com' },
+  individual: {
+    first_name: 'Jenny',
+    last_name: 'Rosen',
+    email: 'jenny.rosen@example.com',
+    phone: '0000000000',
+    dob: { day: 1, month: 1, year: 1901 },
+    ssn_last_4: '0000',
+    address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94103' },
+  },
+  tos_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' },
+  external_account: 'btok_us_verified',
+} satisfies Stripe.AccountUpdateParams;
+
 describe('capabilities', () => {
   it('the seeded account lists its requested capabilities, named after themselves', async () => {
     const list = await stripe.accounts.listCapabilities(SEED.connected.account);
@@ -31,15 +48,47 @@ describe('capabilities', () => {
     }
   });
 
+  it('a requested capability stays inactive while the account has requirements due', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+    });
+    expect(account).toMatchObject({
+      capabilities: { card_payments: 'inactive', transfers: 'inactive' },
+      charges_enabled: false,
+      payouts_enabled: false,
+    });
+    expect(account.requirements?.currently_due).toContain('tos_acceptance.date');
+    const capability = await stripe.accounts.retrieveCapability(account.id, 'card_payments');
+    expect(capability).toMatchObject({ requested: true, status: 'inactive' });
+    expect(capability.requirements?.currently_due).toEqual(account.requirements?.currently_due);
+    // Providing what is due activates them.
+    const onboarded = await stripe.accounts.update(account.id, onboarding);
+    expect(onboarded).toMatchObject({
+      capabilities: { card_payments: 'active', transfers: 'active' },
+      charges_enabled: true,
+      payouts_enabled: true,
+      requirements: { currently_due: [] },
+    });
+    expect(await stripe.accounts.retrieveCapability(account.id, 'transfers')).toMatchObject({
+      status: 'active',
+      requirements: { currently_due: [] },
+    });
+  });
+
   it('updating requested moves the status and the account’s summary', async () => {
     const account = await stripe.accounts.create({
       type: 'custom',
       capabilities: { card_payments: { requested: true } },
+      ...onboarding,
     });
-    expect(account.capabilities).toEqual({ card_payments: 'active' });
+    expect(account).toMatchObject({ capabilities: { card_payments: 'active' }, charges_enabled: true });
     const off = await stripe.accounts.updateCapability(account.id, 'card_payments', { requested: false });
     expect(off).toMatchObject({ requested: false, status: 'inactive', requested_at: null });
-    expect((await stripe.accounts.retrieve(account.id)).capabilities).toEqual({ card_payments: 'inactive' });
+    expect(await stripe.accounts.retrieve(account.id)).toMatchObject({
+      capabilities: { card_payments: 'inactive' },
+      charges_enabled: false,
+    });
     await stripe.accounts.update(account.id, { capabilities: { transfers: { requested: true } } });
     expect((await stripe.accounts.listCapabilities(account.id)).data.map((c) => c.id).sort()).toEqual([
       'card_payments',
@@ -64,10 +113,12 @@ describe('capabilities', () => {
     const a = await stripe.accounts.create({
       type: 'custom',
       capabilities: { transfers: { requested: true } },
+      ...onboarding,
     });
     const b = await stripe.accounts.create({
       type: 'custom',
       capabilities: { transfers: { requested: true } },
+      ...onboarding,
     });
     await stripe.accounts.updateCapability(a.id, 'transfers', { requested: false });
     expect((await stripe.accounts.retrieveCapability(b.id, 'transfers')).status).toBe('active');

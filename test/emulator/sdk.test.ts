@@ -328,7 +328,8 @@ describe('connect', () => {
       country: 'US',
       capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
     });
-    expect(account.capabilities).toEqual({ card_payments: 'active', transfers: 'active' });
+    // Requested, and inactive until the account provides what is due.
+    expect(account.capabilities).toEqual({ card_payments: 'inactive', transfers: 'inactive' });
     expect((await stripe.accounts.update(account.id, { metadata: { tier: 'gold' } })).metadata).toEqual({
       tier: 'gold',
     });
@@ -337,7 +338,7 @@ describe('connect', () => {
     const capabilities = await stripe.accounts.listCapabilities(account.id);
     expect(capabilities.data.map((c) => c.id).sort()).toEqual(['card_payments', 'transfers']);
     const capability = await stripe.accounts.retrieveCapability(account.id, 'card_payments');
-    expect(capability).toMatchObject({ account: account.id, requested: true, status: 'active' });
+    expect(capability).toMatchObject({ account: account.id, requested: true, status: 'inactive' });
     const off = await stripe.accounts.updateCapability(account.id, 'transfers', { requested: false });
     expect(off).toMatchObject({ requested: false, status: 'inactive' });
 

@@ -281,21 +281,9 @@ function submitOnboarding(
   } catch (error) {
     return onboardingForm(token, account.data, (error as Error).message);
   }
+  // The update provided what was due, which activated the requested capabilities (rules/connect.ts).
   service.transaction((ctx) => {
-    const current = ctx.require(account.id, ['account']);
-    ctx.set(current, { details_submitted: true });
-    for (const capability of ctx.children(current, ['capability']))
-      if (capability.data.requested === true) ctx.set(capability, { status: 'active' });
-    const done = ctx.current(current);
-    const capabilities = Object.fromEntries(
-      ctx.children(done, ['capability']).map((c) => [c.id, String(c.data.status)]),
-    );
-    ctx.set(done, {
-      capabilities,
-      charges_enabled: true,
-      payouts_enabled: true,
-      requirements: withRequirements(ctx, done),
-    });
+    ctx.set(ctx.require(account.id, ['account']), { details_submitted: true });
   });
   grant.used = true;
   return grant.returnUrl

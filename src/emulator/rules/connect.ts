@@ -4,7 +4,9 @@
  *
  * - Creating an account with `capabilities[card_payments][requested]=true` stores a `capability`
  *   (id = its name, `account`, `requested`, `status`) per named capability and mirrors their
- *   statuses in `account.capabilities`; updating `requested` activates or deactivates one. A
+ *   statuses in `account.capabilities`. A requested capability is `active` once the account has
+ *   nothing due (`requirements.currently_due`: what onboarding or the API provides), `inactive`
+ *   until then; so are charges (`charges_enabled`), unless `card_payments` is inactive. A
  *   capability the account has not requested reads as `inactive`.
  * - A new account's `default_currency` is its country's currency unless given.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
@@ -126,15 +128,64 @@ function knownCapability(ctx: Ctx, name: string): boolean {
   return ctx.registry.prop('account_capabilities', name) !== undefined;
 }
 
-/** Stores or updates an account's capability and mirrors its status on the account. */
+/** What an account still has to provide: `requirements.currently_due` (kept by hosted/connect.ts). */
+function dueOf(account: Entry | undefined): Json[] {
+  const requirements = isObject(account?.data.requirements) ? account.data.requirements : {};
+  return Array.isArray(requirements.currently_due) ? requirements.currently_due : [];
+}
+
+/**
+ * A capability's status and requirements: a requested one is active once its account has nothing
+ * due, and inactive until then, listing what is due, as Stripe keeps a custom account's until it
+ * is onboarded; one not requested is inactive.
+ */
+function capabilityState(account: Entry | undefined, requested: boolean): JsonObject {
+  const due = requested ? dueOf(account) : [];
+  const active = requested && account !== undefined && due.length === 0;
+  return {
+    status: active ? 'active' : 'inactive',
+    requirements: {
+      ...emptyRequirements(),
+      currently_due: due,
+      disabled_reason: due.length > 0 ? 'requirements.past_due' : null,
+      eventually_due: due,
+      past_due: due,
+    },
+  };
+}
+
+/**
+ * Every capability of an account given the status its requirements allow, mirrored in
+ * `account.capabilities`; `charges_enabled` once nothing is due, unless its `card_payments` is
+ * inactive (not requested, or turned off).
+ */
+function syncCapabilities(ctx: Ctx, accountId: string): void {
+  const account = ctx.find(accountId, ['account']);
+  if (!account) return;
+  const summary: JsonObject = {};
+  for (const capability of ctx.children(account, ['capability'])) {
+    const state = capabilityState(account, capability.data.requested === true);
+    if (
+      JSON.stringify(state) !==
+      JSON.stringify({ status: capability.data.status, requirements: capability.data.requirements })
+    )
+      ctx.set(capability, state);
+    summary[capability.id] = state.status ?? null;
+  }
+  const cardPayments = summary.card_payments ?? 'active';
+  ctx.set(account, {
+    capabilities: summary,
+    charges_enabled: dueOf(account).length === 0 && cardPayments === 'active',
+  });
+}
+
+/** Stores or updates an account's capability; its status follows the account's requirements. */
 export function setCapability(ctx: Ctx, accountId: string, name: string, requested: boolean): Entry {
-  const status = requested ? 'active' : 'inactive';
   const existing = ctx.find(name, ['capability'], accountId);
   const capability = existing
     ? ctx.set(existing, {
         requested,
         requested_at: requested ? (existing.data.requested_at ?? ctx.now) : null,
-        status,
       })
     : ctx.insert(
         'capability',
@@ -145,23 +196,14 @@ export function setCapability(ctx: Ctx, accountId: string, name: string, request
             future_requirements: emptyRequirements(),
             requested,
             requested_at: requested ? ctx.now : null,
-            requirements: emptyRequirements(),
-            status,
+            ...capabilityState(ctx.find(accountId, ['account']), requested),
           },
           name,
         ),
         { parent: accountId, scopedToParent: true },
       );
-  const account = ctx.find(accountId, ['account']);
-  if (account) {
-    const capabilities = isObject(account.data.capabilities) ? account.data.capabilities : {};
-    const next = { ...capabilities, [name]: status };
-    ctx.set(account, {
-      capabilities: next,
-      ...(name === 'card_payments' ? { charges_enabled: requested } : {}),
-    });
-  }
-  return capability;
+  syncCapabilities(ctx, accountId);
+  return ctx.current(capability);
 }
 
 function applyCapabilities(ctx: Ctx, accountId: string, capabilities: unknown): void {
@@ -402,6 +444,7 @@ export const connectRules: RuleBook = {
         addExternalAccount(ctx, entry.id, params.external_account);
       }
       trackRequirements(ctx, ctx.current(entry), params);
+      syncCapabilities(ctx, entry.id);
     },
     afterUpdate(ctx, entry, params) {
       applyCapabilities(ctx, entry.id, params.capabilities);
@@ -409,6 +452,7 @@ export const connectRules: RuleBook = {
         addExternalAccount(ctx, entry.id, params.external_account);
       }
       trackRequirements(ctx, ctx.current(entry), params);
+      syncCapabilities(ctx, entry.id);
     },
     beforeDelete(ctx, entry) {
       for (const child of ctx.scope.referencing(entry.id)) {
@@ -440,15 +484,12 @@ export const connectRules: RuleBook = {
     },
     beforeUpdate(ctx, draft, params) {
       if (typeof params.requested === 'boolean') {
-        draft.status = params.requested ? 'active' : 'inactive';
+        Object.assign(draft, capabilityState(ctx.find(String(draft.account), ['account']), params.requested));
         draft.requested_at = params.requested ? (draft.requested_at ?? ctx.now) : null;
       }
     },
     afterUpdate(ctx, entry) {
-      const account = ctx.find(String(entry.data.account), ['account']);
-      if (!account) return;
-      const capabilities = isObject(account.data.capabilities) ? account.data.capabilities : {};
-      ctx.set(account, { capabilities: { ...capabilities, [entry.id]: entry.data.status ?? null } });
+      syncCapabilities(ctx, String(entry.data.account));
     },
   },
   transfer: {
