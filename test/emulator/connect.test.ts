@@ -509,6 +509,16 @@ describe('application fees of Connect charges', () => {
     });
     expect(fee).toMatchObject({ account, amount: 300, charge: charge.id, originating_transaction: null });
     expect(fee.balance_transaction).toMatchObject({ amount: 300, type: 'application_fee' });
+    // The platform hears of its fee; the connected account hears of its payment.
+    const platformEvents = await stripe.events.list({ type: 'application_fee.created', limit: 100 });
+    const announced = platformEvents.data.find(
+      (event) => (event.data.object as { id: string }).id === fee.id,
+    );
+    expect(announced).toBeDefined();
+    expect(announced?.account).toBeUndefined();
+    const accountEvents = await stripe.events.list({ limit: 100 }, onAccount);
+    expect(accountEvents.data.map((event) => event.type)).toContain('payment_intent.succeeded');
+    expect(accountEvents.data.map((event) => event.type)).not.toContain('application_fee.created');
   });
 
   it("a direct charge's refund with refund_application_fee refunds the platform's fee", async () => {

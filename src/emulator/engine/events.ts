@@ -21,7 +21,7 @@
 import type { Model } from '../../spec/types.ts';
 import type { Ctx } from './context.ts';
 import { isObject, type Json, type JsonObject } from './json.ts';
-import type { Entry, WriteObserver } from './store.ts';
+import type { Entry, Scope, WriteObserver } from './store.ts';
 
 /** Changed top-level fields, with their values before the change. */
 export function previousAttributes(before: JsonObject, after: JsonObject): JsonObject | undefined {
@@ -310,6 +310,8 @@ interface Pending {
   /** the object before the request first changed it (`.updated` events) */
   before?: JsonObject;
   previous?: JsonObject;
+  /** the account whose event it is, when not the request's (events.ts `emitEvent`) */
+  scope?: Scope;
 }
 
 interface Touched {
@@ -345,9 +347,15 @@ export class EventRecorder {
   };
 
   /** An explicit event (one no state change implies), recorded in order. */
-  push(type: string, object: JsonObject, previous?: JsonObject): void {
-    const created = this.ctx.now;
-    this.pending.push({ type, created, key: undefined, object, ...(previous ? { previous } : {}) });
+  push(type: string, object: JsonObject, previous?: JsonObject, scope?: Scope): void {
+    this.pending.push({
+      type,
+      created: this.ctx.now,
+      key: undefined,
+      object,
+      ...(previous ? { previous } : {}),
+      ...(scope ? { scope } : {}),
+    });
   }
 
   private prefix(object: string, data: Data): string | undefined {
@@ -422,7 +430,7 @@ export class EventRecorder {
         const quiet = QUIET[String(event.object.object)] ?? [];
         if (!previous || Object.keys(previous).every((k) => quiet.includes(k))) continue;
       }
-      store(ctx, event.type, event.object, previous, event.created);
+      store(ctx, event.type, event.object, previous, event.created, event.scope);
     }
     this.touched.clear();
   }
@@ -442,15 +450,32 @@ export function flushEvents(ctx: Ctx): void {
   recorders.get(ctx)?.flush();
 }
 
-/** An explicit event (not implied by a state change): recorded in order with the request's others. */
-export function emitEvent(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject): void {
+/**
+ * An explicit event (not implied by a state change): recorded in order with the request's others.
+ * It is another account's with `scope` (the platform's fee on a charge made as a connected account,
+ * whose writes there no recorder observes).
+ */
+export function emitEvent(
+  ctx: Ctx,
+  type: string,
+  object: JsonObject,
+  previous?: JsonObject,
+  scope?: Scope,
+): void {
   if (object.object === 'event') return;
   const recorder = recorders.get(ctx);
-  if (recorder) recorder.push(type, object, previous);
-  else store(ctx, type, object, previous);
+  if (recorder) recorder.push(type, object, previous, scope);
+  else store(ctx, type, object, previous, ctx.now, scope);
 }
 
-function store(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject, created = ctx.now): void {
+function store(
+  ctx: Ctx,
+  type: string,
+  object: JsonObject,
+  previous?: JsonObject,
+  created = ctx.now,
+  scope: Scope = ctx.scope,
+): void {
   const data: JsonObject = { object };
   if (previous) data.previous_attributes = previous;
   const fields: JsonObject = {
@@ -461,6 +486,11 @@ function store(ctx: Ctx, type: string, object: JsonObject, previous?: JsonObject
     request: { id: ctx.request?.id ?? null, idempotency_key: ctx.request?.idempotencyKey ?? null },
     type,
   };
-  if (ctx.scope.account) fields.account = ctx.scope.account;
-  ctx.events.push(ctx.insert('event', ctx.build('event', fields)).data);
+  if (scope.account) fields.account = scope.account;
+  const event = ctx.build('event', fields);
+  if (scope === ctx.scope) ctx.events.push(ctx.insert('event', event).data);
+  else {
+    const id = String(event.id);
+    ctx.events.push(scope.put({ key: id, id, resource: 'event', seq: scope.nextSeq(), data: event }).data);
+  }
 }

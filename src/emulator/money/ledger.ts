@@ -17,6 +17,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
+import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
@@ -330,7 +331,16 @@ function collectApplicationFee(
     scope: platform,
   }).id;
   if (ctx.scope === platform) ctx.insert('application_fee', fee);
-  else insertIn(platform, 'application_fee', fee);
+  else {
+    // A direct charge's fee: the platform's object, and its event, from a connected account's request.
+    emitEvent(
+      ctx,
+      'application_fee.created',
+      insertIn(platform, 'application_fee', fee).data,
+      undefined,
+      platform,
+    );
+  }
   const paid = scope.get(charge.key) ?? charge;
   scope.replace(paid, { ...paid.data, application_fee: String(fee.id) });
   return String(fee.id);
