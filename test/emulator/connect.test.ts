@@ -538,6 +538,9 @@ describe('application fees of Connect charges', () => {
     expect(taken).toMatchObject({ amount: -100, type: 'application_fee_refund' });
     const given = await stripe.balanceTransactions.list({ type: 'application_fee_refund' }, onAccount);
     expect(given.data.map((txn) => [txn.amount, txn.source])).toEqual([[100, refund!.id]]);
+    const refunded = await stripe.events.list({ type: 'application_fee.refunded', limit: 100 });
+    const event = refunded.data.find((e) => (e.data.object as { id: string }).id === fee.id);
+    expect(event?.data.object).toMatchObject({ amount_refunded: 100 });
   });
 });
 

@@ -23,6 +23,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
+import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
@@ -272,11 +273,13 @@ function settleFeeRefund(ctx: Ctx, scope: Scope, fee: Entry, refund: number, id:
     });
   const current = scope.get(fee.key) ?? fee;
   const refunded = Number(current.data.amount_refunded ?? 0) + refund;
-  scope.replace(current, {
+  const updated = scope.replace(current, {
     ...current.data,
     amount_refunded: refunded,
     refunded: refunded >= Number(current.data.amount ?? 0),
   });
+  // Refunded from a connected account's request: the platform's event, which no recorder sees.
+  if (scope !== ctx.scope) emitEvent(ctx, 'application_fee.refunded', updated.data, undefined, scope);
   return taken.id;
 }
 
