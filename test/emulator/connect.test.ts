@@ -147,6 +147,24 @@ describe('accounts', () => {
       requirements: { disabled_reason: 'rejected.terms_of_service' },
     });
   });
+
+  it('a rejected account stays disabled, whatever it provides later', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { card_payments: { requested: true } },
+      ...onboarding,
+    });
+    expect(account).toMatchObject({ charges_enabled: true, capabilities: { card_payments: 'active' } });
+    const rejected = await stripe.accounts.reject(account.id, { reason: 'fraud' });
+    expect(rejected).toMatchObject({ charges_enabled: false, capabilities: { card_payments: 'inactive' } });
+    const updated = await stripe.accounts.update(account.id, { metadata: { note: 'after' } });
+    expect(updated).toMatchObject({
+      charges_enabled: false,
+      payouts_enabled: false,
+      capabilities: { card_payments: 'inactive' },
+      requirements: { disabled_reason: 'rejected.fraud' },
+    });
+  });
 });
 
 describe('external accounts', () => {

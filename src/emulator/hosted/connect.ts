@@ -113,10 +113,17 @@ export function requirementsOf(scope: Scope, account: Entry): string[] {
   return due.sort();
 }
 
+/** Whether the platform rejected the account (`accounts.reject`): it stays disabled for it. */
+export function isRejected(account: Entry): boolean {
+  const reason = isObject(account.data.requirements) ? account.data.requirements.disabled_reason : null;
+  return typeof reason === 'string' && reason.startsWith('rejected.');
+}
+
 /**
  * `requirements` with `currently_due` (and `eventually_due`) set to what the account lacks. An
  * account that cannot take charges for want of them is disabled for them being past due, and lists
- * them in `past_due` too, as Stripe's new accounts do (their requirements have no deadline).
+ * them in `past_due` too, as Stripe's new accounts do (their requirements have no deadline); a
+ * rejected one stays disabled for its rejection.
  */
 export function withRequirements(ctx: Ctx, account: Entry): JsonObject {
   const due = requirementsOf(ctx.scope, account);
@@ -129,7 +136,11 @@ export function withRequirements(ctx: Ctx, account: Entry): JsonObject {
     pending_verification: [],
     ...current,
     currently_due: due,
-    disabled_reason: disabled ? 'requirements.past_due' : null,
+    disabled_reason: isRejected(account)
+      ? (current.disabled_reason ?? null)
+      : disabled
+        ? 'requirements.past_due'
+        : null,
     eventually_due: due,
     past_due: disabled ? due : [],
   };
@@ -165,7 +176,7 @@ export function trackRequirements(ctx: Ctx, account: Entry, params: JsonObject):
   const requirements = withRequirements(ctx, ctx.current(updated));
   // Payouts wait for what is due (a bank account among it), as Stripe's do.
   const due = Array.isArray(requirements.currently_due) ? requirements.currently_due : [];
-  return ctx.set(updated, { requirements, payouts_enabled: due.length === 0 });
+  return ctx.set(updated, { requirements, payouts_enabled: due.length === 0 && !isRejected(updated) });
 }
 
 /** Stripe's test values for onboarding, as the form's defaults. */

@@ -27,7 +27,7 @@ import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
-import { requirementsOf, trackRequirements } from '../hosted/connect.ts';
+import { isRejected, requirementsOf, trackRequirements } from '../hosted/connect.ts';
 import {
   available,
   balanceTransaction,
@@ -138,11 +138,11 @@ function dueOf(account: Entry | undefined): Json[] {
 /**
  * A capability's status and requirements: a requested one is active once its account has nothing
  * due, and inactive until then, listing what is due, as Stripe keeps a custom account's until it
- * is onboarded; one not requested is inactive.
+ * is onboarded; one not requested, or of a rejected account, is inactive.
  */
 function capabilityState(account: Entry | undefined, requested: boolean): JsonObject {
   const due = requested ? dueOf(account) : [];
-  const active = requested && account !== undefined && due.length === 0;
+  const active = requested && account !== undefined && due.length === 0 && !isRejected(account);
   return {
     status: active ? 'active' : 'inactive',
     requirements: {
@@ -158,7 +158,7 @@ function capabilityState(account: Entry | undefined, requested: boolean): JsonOb
 /**
  * Every capability of an account given the status its requirements allow, mirrored in
  * `account.capabilities`; `charges_enabled` once nothing is due, unless its `card_payments` is
- * inactive (not requested, or turned off).
+ * inactive (not requested, or turned off) or the account was rejected.
  */
 function syncCapabilities(ctx: Ctx, accountId: string): void {
   const account = ctx.find(accountId, ['account']);
@@ -176,7 +176,7 @@ function syncCapabilities(ctx: Ctx, accountId: string): void {
   const cardPayments = summary.card_payments ?? 'active';
   ctx.set(account, {
     capabilities: summary,
-    charges_enabled: dueOf(account).length === 0 && cardPayments === 'active',
+    charges_enabled: dueOf(account).length === 0 && cardPayments === 'active' && !isRejected(account),
   });
 }
 
@@ -472,11 +472,12 @@ export const connectRules: RuleBook = {
         const requirements = isObject(entry.data.requirements)
           ? entry.data.requirements
           : emptyRequirements();
-        return ctx.set(entry, {
-          charges_enabled: false,
+        ctx.set(entry, {
           payouts_enabled: false,
           requirements: { ...requirements, disabled_reason: `rejected.${String(params.reason)}` },
         });
+        syncCapabilities(ctx, entry.id);
+        return ctx.current(entry);
       },
     },
   },
