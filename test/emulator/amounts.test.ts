@@ -128,6 +128,64 @@ describe('tiered prices beyond the first invoice', () => {
   });
 });
 
+describe('what a price bills outside subscriptions', () => {
+  /** A one-time price sold in packs of ten, a part pack billed as a whole one. */
+  const packs = () =>
+    stripe.prices.create({
+      currency: 'usd',
+      product_data: { name: 'Packs of ten' },
+      unit_amount: 1000,
+      transform_quantity: { divide_by: 10, round: 'up' },
+    });
+
+  it('a Checkout Session and its line items bill the tiers', async () => {
+    const price = await tieredPrice('Checkout seats', 'graduated', byUnitsAndHalfPrice);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: price.id, quantity: 8 }],
+    });
+    expect(session).toMatchObject({ amount_subtotal: 6500, amount_total: 6500 });
+    const items = await stripe.checkout.sessions.listLineItems(session.id);
+    expect(items.data.map((i) => [i.amount_subtotal, i.amount_total])).toEqual([[6500, 6500]]);
+  });
+
+  it('a quote and its line items bill the tiers', async () => {
+    const price = await tieredPrice('Quoted seats', 'graduated', byUnitsAndHalfPrice);
+    const customer = await stripe.customers.create();
+    const quote = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 8 }],
+    });
+    expect(quote).toMatchObject({ amount_subtotal: 6500, amount_total: 6500 });
+    expect(quote.computed.recurring?.amount_total).toBe(6500);
+    const items = await stripe.quotes.listLineItems(quote.id);
+    expect(items.data.map((i) => i.amount_total)).toEqual([6500]);
+  });
+
+  it('an accepted quote’s invoice bills the transformed quantity', async () => {
+    const price = await packs();
+    const customer = await stripe.customers.create();
+    const quote = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 25 }],
+    });
+    expect(quote.amount_total).toBe(3000);
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id, { expand: ['invoice'] });
+    expect((accepted.invoice as Stripe.Invoice).total).toBe(3000);
+  });
+
+  it('an invoice item with a price and a quantity bills what the price does', async () => {
+    const price = await packs();
+    const customer = await stripe.customers.create();
+    const item = await stripe.invoiceItems.create({ customer: customer.id, price: price.id, quantity: 25 });
+    expect(item.amount).toBe(3000);
+    const updated = await stripe.invoiceItems.update(item.id, { quantity: 31 });
+    expect(updated.amount).toBe(4000);
+  });
+});
+
 describe('tax rates', () => {
   const rate = (percentage: number, inclusive: boolean) =>
     stripe.taxRates.create({ display_name: inclusive ? 'VAT' : 'Sales tax', percentage, inclusive });

@@ -1,6 +1,7 @@
 /**
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
- * objects) from `line_items[n][price]` and `quantity`.
+ * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
+ * quantity (tiers and `transform_quantity` included).
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -12,6 +13,7 @@ import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { requirePrice } from '../money/plans.ts';
+import { priceAmount } from '../money/pricing.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 
 /** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
@@ -28,7 +30,7 @@ export function storeLineItems(
     const price =
       typeof line.price === 'string' ? requirePrice(ctx, line.price, 'line_items[price]') : undefined;
     const quantity = typeof line.quantity === 'number' ? line.quantity : 1;
-    const amount = Number(price?.data.unit_amount ?? 0) * quantity;
+    const amount = price ? priceAmount(price.data, quantity) : 0;
     subtotal += amount;
     currency ??= price?.data.currency ?? null;
     ctx.insert(

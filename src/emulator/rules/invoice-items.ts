@@ -1,5 +1,5 @@
 /**
- * Invoice items: an amount from `amount`, or `price` (its unit amount times `quantity`), or
+ * Invoice items: an amount from `amount`, or `price` (what it bills for `quantity`), or
  * `price_data`, or `unit_amount`; `invoice=` puts the item on a draft invoice as a line, and
  * changes to the item follow on its line and the invoice's totals.
  */
@@ -10,28 +10,39 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
 import { requireActive, requirePrice } from '../money/plans.ts';
+import { priceAmount } from '../money/pricing.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 
-/** Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. */
+/**
+ * Sets an invoice item's amount from `price`, `price_data`, `unit_amount` or `amount`. A price bills
+ * what it bills for the quantity (`transform_quantity` and tiers included); a new quantity alone
+ * re-prices an item that has a price.
+ */
 function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, existing?: Entry): void {
   const quantity =
     typeof params.quantity === 'number' ? params.quantity : Number(existing?.data.quantity ?? 1);
+  let price: JsonObject | undefined;
+  if (typeof params.price === 'string' && params.price !== '')
+    price = requireActive(requirePrice(ctx, params.price, 'price'), 'price').data;
+  else if (isObject(params.price_data)) price = createPrice(ctx, params.price_data).data;
+  else if (params.unit_amount === undefined && params.amount === undefined && isObject(existing?.data.price))
+    price = existing.data.price;
   let unitAmount: number | undefined;
-  if (typeof params.price === 'string' && params.price !== '') {
-    const price = requireActive(requirePrice(ctx, params.price, 'price'), 'price');
-    draft.price = price.data;
-    draft.currency = price.data.currency ?? null;
-    unitAmount = Number(price.data.unit_amount ?? 0);
-  } else if (isObject(params.price_data)) {
-    const price = createPrice(ctx, params.price_data);
-    draft.price = price.data;
-    draft.currency = price.data.currency ?? null;
-    unitAmount = Number(price.data.unit_amount ?? 0);
-  } else if (typeof params.unit_amount === 'number') unitAmount = params.unit_amount;
-  if (unitAmount !== undefined) draft.amount = unitAmount * quantity;
-  else if (typeof params.amount === 'number') unitAmount = Math.round(params.amount / Math.max(quantity, 1));
-  else if (existing) unitAmount = Number(existing.data.unit_amount ?? 0);
+  if (price) {
+    draft.price = price;
+    draft.currency = price.currency ?? null;
+    unitAmount = Number(price.unit_amount ?? 0);
+    draft.amount = priceAmount(price, quantity);
+  } else if (typeof params.unit_amount === 'number') {
+    unitAmount = params.unit_amount;
+    draft.amount = unitAmount * quantity;
+  } else if (typeof params.amount === 'number')
+    unitAmount = Math.round(params.amount / Math.max(quantity, 1));
+  else if (existing) {
+    unitAmount = Number(existing.data.unit_amount ?? 0);
+    if (params.quantity !== undefined) draft.amount = unitAmount * quantity;
+  }
   if (unitAmount === undefined) {
     throw invalidRequest(
       'You must specify either `amount`, `price`, `price_data`, `unit_amount`, or `unit_amount_decimal`.',
@@ -41,8 +52,6 @@ function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, exist
       },
     );
   }
-  if (params.quantity !== undefined && params.amount === undefined && unitAmount !== undefined)
-    draft.amount = unitAmount * quantity;
   draft.quantity = quantity;
   draft.unit_amount = unitAmount;
   draft.unit_amount_decimal = String(unitAmount);

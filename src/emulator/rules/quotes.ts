@@ -12,6 +12,7 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { requirePrice } from '../money/plans.ts';
+import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
 
 interface QuoteLine {
@@ -37,7 +38,7 @@ const zeroDetails = () => ({ amount_discount: 0, amount_shipping: 0, amount_tax:
 
 /** Totals of a quote's lines: all of them upfront, the recurring ones per interval as well. */
 function totals(lines: readonly QuoteLine[]): JsonObject {
-  const amount = (l: QuoteLine) => Number(l.price.data.unit_amount ?? 0) * l.quantity;
+  const amount = (l: QuoteLine) => priceAmount(l.price.data, l.quantity);
   const total = lines.reduce((sum, l) => sum + amount(l), 0);
   const recurringLines = lines.filter((l) => isObject(l.price.data.recurring));
   const recurring = recurringLines.reduce((sum, l) => sum + amount(l), 0);
