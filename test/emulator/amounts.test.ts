@@ -310,6 +310,45 @@ describe('discounts', () => {
   });
 });
 
+describe('a draft invoice’s update', () => {
+  /** A draft invoice of a new customer with one $20.00 item. */
+  const draftInvoice = async () => {
+    const customer = await stripe.customers.create();
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 2000, currency: 'usd' });
+    return stripe.invoices.create({ customer: customer.id, pending_invoice_items_behavior: 'include' });
+  };
+
+  it('default_tax_rates re-taxes its lines', async () => {
+    const draft = await draftInvoice();
+    const rate = await stripe.taxRates.create({ display_name: 'Tax', percentage: 10, inclusive: false });
+    const taxed = await stripe.invoices.update(draft.id, { default_tax_rates: [rate.id] });
+    expect(taxed).toMatchObject({ subtotal: 2000, tax: 200, total: 2200, amount_due: 2200 });
+    expect(taxed.default_tax_rates.map((r) => r.id)).toEqual([rate.id]);
+    expect(taxed.lines.data[0]!.tax_amounts?.map((t) => t.amount)).toEqual([200]);
+    const cleared = await stripe.invoices.update(draft.id, { default_tax_rates: '' });
+    expect(cleared).toMatchObject({ tax: null, total: 2000, default_tax_rates: [] });
+  });
+
+  it('discounts[0][coupon] discounts it, once redeemed; a finalized one refuses', async () => {
+    const draft = await draftInvoice();
+    const coupon = await stripe.coupons.create({ percent_off: 25 });
+    const discounted = await stripe.invoices.update(draft.id, { discounts: [{ coupon: coupon.id }] });
+    const discount = discounted.discount!;
+    expect(discount).toMatchObject({ coupon: { id: coupon.id }, invoice: draft.id });
+    expect(discounted).toMatchObject({
+      subtotal: 2000,
+      total: 1500,
+      discounts: [discount.id],
+      total_discount_amounts: [{ amount: 500, discount: discount.id }],
+    });
+    expect((await stripe.coupons.retrieve(coupon.id)).times_redeemed).toBe(1);
+    await stripe.invoices.finalizeInvoice(draft.id, { auto_advance: false });
+    await expect(stripe.invoices.update(draft.id, { discounts: '' })).rejects.toMatchObject({
+      code: 'invoice_not_editable',
+    });
+  });
+});
+
 describe('credit notes', () => {
   /** A paid invoice of a $40.00 subscription. */
   const paidInvoice = async () =>

@@ -7,9 +7,9 @@ import { formatMoney } from '../engine/currency.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { discountAmount, discountFields, invoiceDiscount } from './discounts.ts';
+import { discountAmount, discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import { isTiered } from './pricing.ts';
-import { taxAmounts, totalTaxAmounts } from './taxes.ts';
+import { taxAmounts, taxRatesParam, totalTaxAmounts } from './taxes.ts';
 
 /** Lines of an invoice, oldest first. */
 export function linesOf(ctx: Ctx, invoice: Entry): Entry[] {
@@ -241,6 +241,25 @@ export function requireDraft(invoice: Entry, what: string): void {
     );
   }
 }
+
+/**
+ * An update of a draft's `default_tax_rates` or `discounts`: the rate objects and the invoice's own
+ * discount (a redemption, as on create), refused once it is final; its totals are then recomputed
+ * (`recomputeTotals`) after the update.
+ */
+export function repriceDraft(ctx: Ctx, draft: JsonObject, params: JsonObject, invoice: Entry): void {
+  if (!repricesDraft(params)) return;
+  requireDraft(invoice, 'change the tax rates or discounts of');
+  const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
+  if (rates) draft.default_tax_rates = rates;
+  const owner = { customer: String(invoice.data.customer), invoice: invoice.id };
+  const discount = discountFor(ctx, params, owner);
+  if (discount !== undefined) Object.assign(draft, discountFields(discount));
+}
+
+/** Whether an invoice update changes what its lines are taxed or discounted by. */
+export const repricesDraft = (params: JsonObject): boolean =>
+  params.default_tax_rates !== undefined || params.discounts !== undefined;
 
 /** Lines of a preview have stable ids derived from what they bill, so they can be paged. */
 export const previewLineId = (source: string) => `il_tmp_${source.slice(source.indexOf('_') + 1)}`;

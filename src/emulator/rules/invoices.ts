@@ -21,7 +21,14 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { invoicePageUrl, invoicePdfUrl } from '../hosted/invoice.ts';
 import { discountFields, discountFor } from '../money/discounts.ts';
-import { invoiceDefaults, lineFromItem, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
+import {
+  invoiceDefaults,
+  lineFromItem,
+  recomputeTotals,
+  repriceDraft,
+  repricesDraft,
+  requireDraft,
+} from '../money/invoice-lines.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
@@ -394,6 +401,13 @@ export const invoiceRules: RuleBook = {
         lineFromItem(ctx, entry.id, attached);
       }
       recomputeTotals(ctx, entry);
+    },
+    // A draft's new tax rates or discount re-price its lines, as on create.
+    beforeUpdate(ctx, draft, params, entry) {
+      repriceDraft(ctx, draft, params, entry);
+    },
+    afterUpdate(ctx, entry, params) {
+      if (repricesDraft(params)) recomputeTotals(ctx, entry);
     },
     beforeDelete(ctx, entry) {
       requireDraft(entry, 'delete');
