@@ -542,4 +542,59 @@ describe('the upcoming invoice’s tax', () => {
     expect(upcoming).toMatchObject({ subtotal: 3000, tax: 300, total: 3300, amount_due: 3300 });
     expect(upcoming.lines.data[0]!.tax_amounts).toMatchObject([{ amount: 300, tax_rate: rate.id }]);
   });
+
+  it('taxes a changed item by its previewed tax_rates, and the rest by the previewed defaults', async () => {
+    const own = await stripe.taxRates.create({ display_name: 'Own', percentage: 20, inclusive: false });
+    const fallback = await stripe.taxRates.create({
+      display_name: 'Default',
+      percentage: 5,
+      inclusive: false,
+    });
+    const retaxed = await monthlyPrice('Preview retaxed', 1000);
+    const kept = await monthlyPrice('Preview kept', 2000);
+    const subscription = await subscribe({ items: [{ price: retaxed.id }, { price: kept.id }] });
+    const first = subscription.items.data.find((i) => i.price.id === retaxed.id);
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_items: [{ id: first!.id, tax_rates: [own.id] }],
+      subscription_default_tax_rates: [fallback.id],
+      subscription_proration_behavior: 'none',
+    });
+    expect(upcoming.lines.data.map((l) => [l.amount, l.tax_amounts?.map((t) => t.amount)])).toEqual(
+      expect.arrayContaining([
+        [1000, [200]],
+        [2000, [100]],
+      ]),
+    );
+    expect(upcoming).toMatchObject({ subtotal: 3000, tax: 300, total: 3300 });
+  });
+});
+
+describe('the upcoming invoice’s previewed discount', () => {
+  it('takes a previewed coupon off instead of the inherited one, redeeming nothing', async () => {
+    const inherited = await stripe.coupons.create({ percent_off: 10, duration: 'forever' });
+    const previewed = await stripe.coupons.create({ amount_off: 1500, currency: 'usd' });
+    const price = await monthlyPrice('Preview couponed', 5000);
+    const subscription = await subscribe({
+      items: [{ price: price.id }],
+      discounts: [{ coupon: inherited.id }],
+    });
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      discounts: [{ coupon: previewed.id }],
+    });
+    expect(upcoming).toMatchObject({
+      subtotal: 5000,
+      total: 3500,
+      discount: { coupon: { id: previewed.id } },
+    });
+    const legacy = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      coupon: previewed.id,
+    });
+    expect(legacy.total).toBe(3500);
+    const none = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id, discounts: '' });
+    expect(none).toMatchObject({ total: 5000, discount: null, total_discount_amounts: [] });
+    expect((await stripe.coupons.retrieve(previewed.id)).times_redeemed).toBe(0);
+  });
 });

@@ -33,12 +33,14 @@ const under = (prefix: string, param: string) => (prefix ? `${prefix}[${param}]`
 
 /**
  * The discount `params` ask for on `owner` (a customer, subscription or invoice), or undefined to
- * leave it.
+ * leave it. A `preview` (the upcoming invoice's) redeems nothing: the coupon and promotion code keep
+ * their `times_redeemed`.
  */
 export function discountFor(
   ctx: Ctx,
   params: JsonObject,
   owner: { customer: string; subscription?: string; invoice?: string },
+  { preview = false } = {},
 ): Json | undefined {
   const wanted = redeeming(params);
   if (!wanted) return wanted;
@@ -51,16 +53,18 @@ export function discountFor(
     if (code.data.active !== true)
       throw invalidRequest(`This promotion code is not active: ${code.id}`, { param });
     promotion = code.id;
-    ctx.set(code, { times_redeemed: Number(code.data.times_redeemed ?? 0) + 1 });
+    if (!preview) ctx.set(code, { times_redeemed: Number(code.data.times_redeemed ?? 0) + 1 });
     couponId = String((code.data.coupon as JsonObject).id);
   }
   if (!couponId) return undefined;
   const param = under(prefix, asked.coupon ? 'coupon' : 'promotion_code');
   const coupon = ctx.require(couponId, ['coupon'], param, 400);
   if (coupon.data.valid !== true) throw invalidRequest(`Coupon expired: ${coupon.id}`, { param });
-  const redeemed = ctx.set(coupon, { times_redeemed: Number(coupon.data.times_redeemed ?? 0) + 1 });
+  const redeemed = preview
+    ? coupon
+    : ctx.set(coupon, { times_redeemed: Number(coupon.data.times_redeemed ?? 0) + 1 });
   // The promotion code shows its coupon as it is now.
-  if (promotion) {
+  if (promotion && !preview) {
     const code = ctx.find(promotion, ['promotion_code']);
     if (code) ctx.set(code, { coupon: redeemed.data });
   }

@@ -6,13 +6,14 @@
  * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
  * their new prices; a subscription that cancels at its period's end renews nothing. The
  * customer's pending invoice items are added, and the lines discounted and taxed as the invoice's
- * will be.
+ * will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
+ * `tax_rates`, `subscription_default_tax_rates`) when given.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { discountFields, invoiceDiscount } from './discounts.ts';
+import { discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import {
   invoiceDefaults,
   itemLine,
@@ -26,6 +27,7 @@ import { addInterval } from './periods.ts';
 import { findPrice } from './plans.ts';
 import { priceAmount, unitAmountDecimal } from './pricing.ts';
 import { type Billed, prorations } from './prorations.ts';
+import { taxRatesParam } from './taxes.ts';
 
 const RENEWING = ['active', 'trialing', 'past_due'];
 
@@ -40,7 +42,13 @@ function detailsOf(params: JsonObject): JsonObject {
   const details = isObject(params.subscription_details) ? params.subscription_details : {};
   const pick = (name: string): Json | undefined => params[`subscription_${name}`] ?? details[name];
   const out: JsonObject = {};
-  for (const name of ['items', 'proration_date', 'proration_behavior', 'cancel_at_period_end']) {
+  for (const name of [
+    'items',
+    'proration_date',
+    'proration_behavior',
+    'cancel_at_period_end',
+    'default_tax_rates',
+  ]) {
     const value = pick(name);
     if (value !== undefined) out[name] = value;
   }
@@ -85,7 +93,7 @@ function applyItems(
     }
     const after: PreviewItem = {
       id: before?.id ?? null,
-      taxRates: before?.taxRates ?? [],
+      taxRates: taxRatesParam(ctx, change.tax_rates, `${param}[tax_rates]`) ?? before?.taxRates ?? [],
       price: price ?? before?.price ?? {},
       quantity: typeof change.quantity === 'number' ? change.quantity : (before?.quantity ?? 1),
     };
@@ -213,17 +221,22 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     billing_reason: subscription ? 'upcoming' : 'manual',
     created: ctx.now,
     customer: customer.id,
-    default_tax_rates: subscription?.data.default_tax_rates ?? [],
+    default_tax_rates:
+      taxRatesParam(ctx, details.default_tax_rates, 'subscription_default_tax_rates') ??
+      subscription?.data.default_tax_rates ??
+      [],
     subscription: subscription?.id ?? null,
   };
-  // Discounted and taxed as the invoice will be (money/invoice-lines.ts).
-  const discount = invoiceDiscount(ctx, {
-    id: 'upcoming',
-    key: 'upcoming',
-    resource: 'invoice',
-    seq: 0,
-    data: fields,
-  });
+  // Discounted and taxed as the invoice will be (money/invoice-lines.ts): by the `coupon` or
+  // `discounts` previewed (redeeming nothing; `discounts=''` for none), else as it inherits them.
+  const owner = { customer: customer.id, ...(subscription ? { subscription: subscription.id } : {}) };
+  const asked = discountFor(ctx, params, owner, { preview: true });
+  const discount =
+    asked === undefined
+      ? invoiceDiscount(ctx, { id: 'upcoming', key: 'upcoming', resource: 'invoice', seq: 0, data: fields })
+      : isObject(asked)
+        ? asked
+        : undefined;
   const defaults = Array.isArray(fields.default_tax_rates) ? fields.default_tax_rates.filter(isObject) : [];
   const priced = priceLines(lines, defaults, discount, fields.currency);
   const applied = priced.off > 0 ? discount : undefined;
