@@ -529,6 +529,53 @@ describe('the upcoming invoice', () => {
   });
 });
 
+describe('the upcoming invoice’s previewed cancellation', () => {
+  it('cancel_at within the period credits the time after it and renews nothing', async () => {
+    const price = await monthlyPrice('Preview canceled at', 3000);
+    const subscription = await subscribe({ items: [{ price: price.id }] });
+    const { current_period_start: start, current_period_end: end } = subscription;
+    const at = start + Math.floor((end - start) / 3);
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_cancel_at: at,
+    });
+    const credit = -Math.round((3000 * (end - at)) / (end - start));
+    expect(upcoming.lines.data.map((l) => [l.proration, l.amount, l.period.start])).toEqual([
+      [true, credit, at],
+    ]);
+    // Without prorations there is nothing left to invoice.
+    await expect(
+      stripe.invoices.retrieveUpcoming({
+        subscription: subscription.id,
+        subscription_cancel_at: at,
+        subscription_proration_behavior: 'none',
+      }),
+    ).rejects.toMatchObject({ code: 'invoice_upcoming_none' });
+    await stripe.subscriptions.update(subscription.id, { cancel_at: at, proration_behavior: 'none' });
+    const resumed = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_cancel_at: '',
+      subscription_proration_behavior: 'none',
+    });
+    expect(resumed.lines.data.map((l) => [l.type, l.amount])).toEqual([['subscription', 3000]]);
+  });
+
+  it('cancel_now renews nothing, leaving the pending items', async () => {
+    const price = await monthlyPrice('Preview canceled now', 3000);
+    const subscription = await subscribe({ items: [{ price: price.id }] });
+    await stripe.invoiceItems.create({
+      customer: subscription.customer as string,
+      amount: 700,
+      currency: 'usd',
+    });
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_cancel_now: true,
+    });
+    expect(upcoming.lines.data.map((l) => [l.type, l.amount])).toEqual([['invoiceitem', 700]]);
+  });
+});
+
 describe('the upcoming invoice’s tax', () => {
   it('taxes the preview as the invoice will be', async () => {
     const rate = await stripe.taxRates.create({

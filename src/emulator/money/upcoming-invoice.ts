@@ -4,7 +4,8 @@
  * subscription, and neither previews the customer's subscription that renews first. Changed items
  * (`subscription_items` or `subscription_details[items]`) are previewed with their prorations
  * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
- * their new prices; a subscription that cancels at its period's end renews nothing. The
+ * their new prices; a subscription that cancels at its period's end renews nothing, nor one
+ * previewed canceling now or by then (`cancel_at`, which credits the time after it). The
  * customer's pending invoice items are added, and the lines discounted and taxed as the invoice's
  * will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
  * `tax_rates`, `subscription_default_tax_rates`) when given.
@@ -46,7 +47,9 @@ function detailsOf(params: JsonObject): JsonObject {
     'items',
     'proration_date',
     'proration_behavior',
+    'cancel_at',
     'cancel_at_period_end',
+    'cancel_now',
     'default_tax_rates',
   ]) {
     const value = pick(name);
@@ -176,10 +179,15 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     const { items, changed } = applyItems(ctx, current, details.items);
     const start = Number(subscription.data.current_period_start ?? ctx.now);
     const end = Number(subscription.data.current_period_end ?? ctx.now);
+    // A previewed `cancel_at` within the period credits the items' time after it, when prorating.
+    const cancelAt = details.cancel_at === '' ? null : (details.cancel_at ?? subscription.data.cancel_at);
     if (details.proration_behavior !== 'none' && subscription.data.status === 'active') {
       const at = typeof details.proration_date === 'number' ? details.proration_date : ctx.now;
-      for (const [before, after] of changed)
-        for (const proration of prorations(ctx, { start, end }, before, after, at))
+      const changes = changed.map(([before, after]) => ({ before, after, at }));
+      if (typeof details.cancel_at === 'number')
+        for (const item of items) changes.push({ before: item, after: undefined, at: details.cancel_at });
+      for (const change of changes)
+        for (const proration of prorations(ctx, { start, end }, change.before, change.after, change.at))
           lines.push(
             lineData(ctx, null, {
               id: previewLineId(`pr_${lines.length}${subscription.id}`),
@@ -195,8 +203,9 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
           );
     }
     const cancels =
+      details.cancel_now === true ||
       (details.cancel_at_period_end ?? subscription.data.cancel_at_period_end) === true ||
-      (typeof subscription.data.cancel_at === 'number' && subscription.data.cancel_at <= end);
+      (typeof cancelAt === 'number' && cancelAt <= end);
     if (RENEWING.includes(String(subscription.data.status)) && !cancels)
       items.forEach((item, i) => {
         lines.push(renewalLine(ctx, item, subscription.id, end, i));
