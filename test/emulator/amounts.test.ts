@@ -576,6 +576,26 @@ describe('the upcoming invoice’s previewed cancellation', () => {
   });
 });
 
+describe('the upcoming invoice’s previewed trial end', () => {
+  it('renews a trialing subscription when the previewed trial ends', async () => {
+    const price = await monthlyPrice('Preview trial', 2500);
+    const subscription = await subscribe({ items: [{ price: price.id }], trial_period_days: 14 });
+    expect(subscription.status).toBe('trialing');
+    const later = subscription.trial_end! + 7 * 86_400;
+    const extended = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_trial_end: later,
+    });
+    expect(extended.lines.data.map((l) => [l.amount, l.period.start])).toEqual([[2500, later]]);
+    expect(extended).toMatchObject({ period_end: later, next_payment_attempt: later });
+    const now = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_trial_end: 'now',
+    });
+    expect(now.lines.data[0]!.period.start).toBeLessThan(subscription.trial_end!);
+  });
+});
+
 describe('the upcoming invoice’s tax', () => {
   it('taxes the preview as the invoice will be', async () => {
     const rate = await stripe.taxRates.create({

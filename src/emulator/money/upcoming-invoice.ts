@@ -5,9 +5,9 @@
  * (`subscription_items` or `subscription_details[items]`) are previewed with their prorations
  * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
  * their new prices; a subscription that cancels at its period's end renews nothing, nor one
- * previewed canceling now or by then (`cancel_at`, which credits the time after it). The
- * customer's pending invoice items are added, and the lines discounted and taxed as the invoice's
- * will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
+ * previewed canceling now or by then (`cancel_at`, which credits the time after it); a trial
+ * previewed to end (`trial_end`) renews when it does. The customer's pending invoice items are
+ * added, and the lines discounted and taxed as the invoice's will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
  * `tax_rates`, `subscription_default_tax_rates`) when given.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -50,6 +50,7 @@ function detailsOf(params: JsonObject): JsonObject {
     'cancel_at',
     'cancel_at_period_end',
     'cancel_now',
+    'trial_end',
     'default_tax_rates',
   ]) {
     const value = pick(name);
@@ -144,6 +145,16 @@ function nextRenewing(ctx: Ctx, customer: Entry): Entry | undefined {
     .sort((a, b) => Number(a.data.current_period_end) - Number(b.data.current_period_end))[0];
 }
 
+/**
+ * When a trialing subscription's trial ends as previewed (`trial_end`: a time, or `now`): its
+ * renewal starts then. Undefined when no trial end is previewed, or the subscription is not in one.
+ */
+function trialEnd(ctx: Ctx, subscription: Entry, previewed: Json | undefined): number | undefined {
+  if (subscription.data.status !== 'trialing') return undefined;
+  if (previewed === 'now') return ctx.now;
+  return typeof previewed === 'number' ? previewed : undefined;
+}
+
 export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
   if (typeof params.customer !== 'string' && typeof params.subscription !== 'string') {
     throw invalidRequest('Missing required param: customer.', {
@@ -206,13 +217,14 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
       details.cancel_now === true ||
       (details.cancel_at_period_end ?? subscription.data.cancel_at_period_end) === true ||
       (typeof cancelAt === 'number' && cancelAt <= end);
+    const renewsAt = trialEnd(ctx, subscription, details.trial_end) ?? end;
     if (RENEWING.includes(String(subscription.data.status)) && !cancels)
       items.forEach((item, i) => {
-        lines.push(renewalLine(ctx, item, subscription.id, end, i));
+        lines.push(renewalLine(ctx, item, subscription.id, renewsAt, i));
       });
-    // The renewal is invoiced when the current period ends, for the items pending until then.
+    // The renewal is invoiced when the current period (or the trial) ends, for the items pending until then.
     periodStart = start;
-    periodEnd = end;
+    periodEnd = renewsAt;
   } else if (Array.isArray(details.items)) {
     applyItems(ctx, [], details.items).items.forEach((item, i) => {
       lines.push(renewalLine(ctx, item, null, ctx.now, i));
