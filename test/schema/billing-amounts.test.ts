@@ -1,6 +1,7 @@
 /**
  * What a gateway user reads of invoices' amounts: a tiered price's invoice and its tax, and the
- * upcoming invoice previewing a subscription change with its prorations.
+ * upcoming invoice previewing a subscription change with its prorations or a coupon; a Checkout
+ * Session's amounts for a tiered price.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../server/harness.ts';
@@ -21,20 +22,24 @@ async function data(query: string, variables: Record<string, unknown>): Promise<
   return response.body.data as Obj;
 }
 
+/** A monthly graduated price: $10.00 a seat for the first five, $5.00 each after. */
+const graduatedSeats = (name: string) =>
+  post('/v1/prices', {
+    currency: 'usd',
+    product_data: { name },
+    recurring: { interval: 'month' },
+    billing_scheme: 'tiered',
+    tiers_mode: 'graduated',
+    tiers: [
+      { up_to: 5, unit_amount: 1000 },
+      { up_to: 'inf', unit_amount: 500 },
+    ],
+  });
+
 describe('invoice amounts through GraphQL', () => {
   it('a tiered, taxed subscription’s invoice, and the preview of a change to it', async () => {
     const customer = await post('/v1/customers', { source: 'tok_visa' });
-    const tiered = await post('/v1/prices', {
-      currency: 'usd',
-      product_data: { name: 'GraphQL seats' },
-      recurring: { interval: 'month' },
-      billing_scheme: 'tiered',
-      tiers_mode: 'graduated',
-      tiers: [
-        { up_to: 5, unit_amount: 1000 },
-        { up_to: 'inf', unit_amount: 500 },
-      ],
-    });
+    const tiered = await graduatedSeats('GraphQL seats');
     const rate = await post('/v1/tax_rates', { display_name: 'Sales tax', percentage: 10, inclusive: false });
     const subscription = await post('/v1/subscriptions', {
       customer: customer.id,
@@ -69,5 +74,31 @@ describe('invoice amounts through GraphQL', () => {
       { amount: 7500, proration: false },
     ]);
     expect(upcomingInvoice.subtotal).toBe(8500);
+  });
+
+  it('a Checkout Session bills a tiered price by its tiers; the preview takes a coupon off', async () => {
+    const tiered = await graduatedSeats('GraphQL checkout seats');
+    const { createCheckoutSession: session } = await data(
+      `mutation($p: ID!) { createCheckoutSession(input: { mode: SUBSCRIPTION, successUrl: "https://example.com/ok",
+        lineItems: [{ price: $p, quantity: 8 }] }) { amountSubtotal amountTotal lineItems { nodes { amountTotal } } } }`,
+      { p: tiered.id },
+    );
+    expect(session).toEqual({
+      amountSubtotal: 6500,
+      amountTotal: 6500,
+      lineItems: { nodes: [{ amountTotal: 6500 }] },
+    });
+
+    const customer = await post('/v1/customers', { source: 'tok_visa' });
+    const subscription = await post('/v1/subscriptions', {
+      customer: customer.id,
+      items: [{ price: tiered.id, quantity: 8 }],
+    });
+    const coupon = await post('/v1/coupons', { amount_off: 1500, currency: 'usd' });
+    const { upcomingInvoice } = await data(
+      'query($s: ID!, $c: ID) { upcomingInvoice(subscription: $s, coupon: $c) { subtotal total } }',
+      { s: subscription.id, c: coupon.id },
+    );
+    expect(upcomingInvoice).toEqual({ subtotal: 6500, total: 5000 });
   });
 });
