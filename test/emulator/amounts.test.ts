@@ -665,3 +665,54 @@ describe('the upcoming invoice’s previewed discount', () => {
     expect((await stripe.coupons.retrieve(previewed.id)).times_redeemed).toBe(0);
   });
 });
+
+describe('prorations’ tax rates', () => {
+  /** A subscription taxed by default at 10%, its one item at 20%. */
+  async function taxedSubscription() {
+    const rate = (display_name: string, percentage: number) =>
+      stripe.taxRates.create({ display_name, percentage, inclusive: false });
+    const [byDefault, own] = [await rate('Default', 10), await rate('Item', 20)];
+    const price = await monthlyPrice('Taxed item', 1000);
+    const subscription = await subscribe({
+      items: [{ price: price.id, tax_rates: [own.id] }],
+      default_tax_rates: [byDefault.id],
+    });
+    return { subscription, item: subscription.items.data[0]!, own };
+  }
+
+  it('an update’s prorations carry the item’s tax rates', async () => {
+    const { subscription, item, own } = await taxedSubscription();
+    await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: item.id, quantity: 2 }],
+      proration_date: subscription.current_period_start,
+    });
+    const customer = subscription.customer as string;
+    const pending = await stripe.invoiceItems.list({ customer, pending: true });
+    expect(pending.data.map((i) => [i.amount, i.tax_rates?.map((r) => r.id)])).toEqual([
+      [2000, [own.id]],
+      [-1000, [own.id]],
+    ]);
+    const upcoming = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id });
+    const prorated = upcoming.lines.data.filter((l) => l.proration).sort((a, b) => b.amount - a.amount);
+    expect(prorated.map((l) => [l.amount, l.tax_amounts?.map((t) => t.amount)])).toEqual([
+      [2000, [400]],
+      [-1000, [-200]],
+    ]);
+  });
+
+  it('a previewed change’s prorations carry the item’s tax rates', async () => {
+    const { subscription, item, own } = await taxedSubscription();
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_items: [{ id: item.id, quantity: 2 }],
+      subscription_proration_date: subscription.current_period_start,
+    });
+    const prorated = upcoming.lines.data.filter((l) => l.proration);
+    expect(
+      prorated.map((l) => [l.amount, l.tax_rates?.map((r) => r.id), l.tax_amounts?.[0]?.amount]),
+    ).toEqual([
+      [-1000, [own.id], -200],
+      [2000, [own.id], 400],
+    ]);
+  });
+});

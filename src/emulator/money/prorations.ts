@@ -5,14 +5,18 @@
  * items; the upcoming invoice previews them as lines.
  */
 import type { Ctx } from '../engine/context.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { prorationDescription } from './invoice-lines.ts';
 import { priceAmount } from './pricing.ts';
 
-/** What an item bills per period before or after a change. */
+/**
+ * What an item bills per period before or after a change, and the item's own tax rates (its
+ * prorations carry them, so they are taxed as the item is rather than at the invoice's defaults).
+ */
 export interface Billed {
   price: JsonObject;
   quantity: number;
+  taxRates?: Json;
 }
 
 export interface Proration extends Billed {

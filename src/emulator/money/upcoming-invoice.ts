@@ -210,6 +210,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
               proration: true,
               quantity: proration.quantity,
               subscription: subscription.id,
+              tax_rates: proration.taxRates ?? [],
             }),
           );
     }

@@ -229,7 +229,11 @@ function atTimeOf<T>(ctx: Ctx, subscription: Entry, run: () => T): T {
 
 const billed = (item: Entry | undefined): Billed | undefined =>
   item && isObject(item.data.price)
-    ? { price: item.data.price, quantity: Number(item.data.quantity ?? 1) }
+    ? {
+        price: item.data.price,
+        quantity: Number(item.data.quantity ?? 1),
+        taxRates: item.data.tax_rates ?? [],
+      }
     : undefined;
 
 /** Stores the prorations (money/prorations.ts) of an active subscription's item change as pending items. */
@@ -258,6 +262,7 @@ function prorate(
       price: proration.price,
       proration: true,
       quantity: proration.quantity,
+      tax_rates: proration.taxRates ?? [],
       test_clock: subscription.data.test_clock ?? null,
     });
   }
