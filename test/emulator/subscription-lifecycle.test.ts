@@ -308,6 +308,16 @@ describe('on a test clock', () => {
       ]),
     );
   });
+
+  it('a subscription’s and its first invoice’s created events are dated at the clock’s time', async () => {
+    const start = 1_690_000_000;
+    const { subscription } = await onClock(start, { expand: ['latest_invoice'] });
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    const created = (type: string, id: string) =>
+      events.find((e) => e.type === type && (e.data.object as { id?: string }).id === id)?.created;
+    expect(created('customer.subscription.created', subscription.id)).toBe(start);
+    expect(created('invoice.created', invoiceOf(subscription).id)).toBe(start);
+  });
 });
 
 describe('on a test clock, requests', () => {

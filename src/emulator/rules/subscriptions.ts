@@ -550,6 +550,15 @@ function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: str
 
 export const subscriptionRules: RuleBook = {
   subscription: {
+    /**
+     * The generic create, at the clock's time for a customer on a test clock: the subscription, its
+     * first invoice and the events recorded as they are stored are all dated then.
+     */
+    create(ctx, { params, parent }) {
+      const clock = clockOf(ctx, String(params.customer));
+      const create = () => ctx.ops.createResource(ctx, 'subscription', params, parent);
+      return typeof clock?.data.frozen_time === 'number' ? ctx.at(clock.data.frozen_time, create) : create();
+    },
     beforeCreate(ctx, draft, { params }) {
       const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
       if (items.length === 0)
