@@ -440,6 +440,17 @@ describe('customer.subscription.trial_will_end', () => {
     expect(await warnings(subscription.id)).toHaveLength(1);
   });
 
+  it('is sent at once when an update moves the trial’s end under three days away, and not again', async () => {
+    const start = 1_690_000_000;
+    const { subscription } = await onClock(start, { trial_period_days: 14 });
+    await stripe.subscriptions.update(subscription.id, { trial_end: start + 5 * 86_400 });
+    expect(await warnings(subscription.id)).toEqual([]);
+    await stripe.subscriptions.update(subscription.id, { trial_end: start + 2 * 86_400 });
+    expect(await warnings(subscription.id)).toEqual(['customer.subscription.trial_will_end']);
+    await stripe.subscriptions.update(subscription.id, { trial_end: start + 86_400 });
+    expect(await warnings(subscription.id)).toHaveLength(1);
+  });
+
   it('is sent when the trial is ended now', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const subscription = await stripe.subscriptions.create({

@@ -16,8 +16,8 @@
  *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
- *   days before it (on a test clock's advance), as a trial shorter than that starts, or as it is
- *   ended now.
+ *   days before it (on a test clock's advance), as a trial shorter than that starts or an update
+ *   moves its end that close, or as it is ended now.
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -356,6 +356,16 @@ function warnShortTrial(ctx: Ctx, subscription: Entry): void {
     ctx.at(now, () => emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data));
 }
 
+/**
+ * A trial an update moves (`trial_end`) to end within the warning's three days is warned of at
+ * once, as a short trial is at its creation, unless its old end had already been warned of.
+ */
+function warnShortenedTrial(ctx: Ctx, subscription: Entry, before: Entry): void {
+  const old = before.data.trial_end;
+  if (typeof old === 'number' && old - TRIAL_WARNING <= timeOf(ctx, before)) return;
+  warnShortTrial(ctx, subscription);
+}
+
 /** The period that starts at `start`, as long as the subscription's (first) price's interval. */
 function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
   const item = itemsOf(ctx, subscription)[0];
@@ -674,6 +684,7 @@ export const subscriptionRules: RuleBook = {
     },
     afterUpdate(ctx, entry, params, before) {
       if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
+      else if (typeof params.trial_end === 'number') warnShortenedTrial(ctx, entry, before);
       if (!Array.isArray(params.items)) {
         syncEntitlements(ctx, String(entry.data.customer));
         return;
