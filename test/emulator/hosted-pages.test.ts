@@ -284,6 +284,24 @@ describe('the hosted invoice page', () => {
     expect((await ok(read, { id: draft.id })).invoice).toMatchObject({ status: 'PAID', amountPaid: 1250 });
   });
 
+  it('takes every test card the emulator models, which pays (or declines) as through the API', async () => {
+    const open = () => {
+      const draft = draftInvoice({ email: 'payer@example.com' }, [[900, 'Audit']]);
+      return call(`/v1/invoices/${String(draft.id)}/finalize`);
+    };
+    const lost = await submit(String(open().hosted_invoice_url), [['card', '4000 0000 0000 9987']]);
+    expect(await lost.text()).toContain('Your card was declined.');
+    // The issuer fraud record card pays, and its charge gets an early fraud warning.
+    const invoice = open();
+    const paid = await submit(String(invoice.hosted_invoice_url), [['card', '4000 0000 0000 5423']]);
+    expect(await paid.text()).toContain('This invoice is <strong>paid</strong>');
+    const charge = h.emulator.service.call('GET', `/v1/invoices/${String(invoice.id)}`).charge;
+    const warnings = h.emulator.service.call('GET', '/v1/radar/early_fraud_warnings', {
+      charge: String(charge),
+    });
+    expect((warnings.data as unknown[]).length).toBe(1);
+  });
+
   /** A PDF the emulator serves, as text, after checking its type and that it is well formed. */
   const openPdf = async (url: string) => {
     const response = await h.emulator.fetch(new Request(url));
