@@ -46,14 +46,15 @@ const KNOWN_LOOPS: readonly string[] = [];
  * The emulator's rooms, by stage, and what each may import besides itself and spec/ (the top level,
  * `emulator`, assembles them and may import any). The engine holds the store and the request
  * context the rest runs on; money the helpers the rule books share (ledgers, plans, invoice lines);
- * handlers the generic operations; hosted the hosted flows' pages and links; request and transport
- * the decoding of a request and the traffic in and out; rules the rule books; seed the demo data.
+ * handlers the generic operations; hosted the hosted flows' pages and links (which take the test
+ * cards money models); request and transport the decoding of a request and the traffic in and out;
+ * rules the rule books; seed the demo data.
  */
 const EMULATOR_MAY_IMPORT: Record<string, readonly string[]> = {
   engine: [],
   money: ['engine'],
   handlers: ['engine', 'money'],
-  hosted: ['engine'],
+  hosted: ['engine', 'money'],
   request: ['engine'],
   transport: ['engine', 'money', 'request'],
   rules: ['engine', 'money', 'hosted', 'transport'],
