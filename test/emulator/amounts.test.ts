@@ -3,16 +3,11 @@
  * credit notes and the upcoming invoice.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulatorHarness } from './helpers.ts';
 
-let h: EmulatorHarness;
-let stripe: Stripe;
-
-beforeAll(async () => {
-  h = await startEmulatorHarness();
-  stripe = h.stripe;
-});
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
 afterAll(() => h.close());
 
 const monthly = { interval: 'month' as const };

@@ -3,17 +3,12 @@
  * authorization's changes; what money each step records.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, paymentEventTypes, startEmulatorHarness } from './helpers.ts';
+import { paymentEventTypes, startEmulatorHarness } from './helpers.ts';
 
-let h: EmulatorHarness;
-let stripe: Stripe;
-
-beforeAll(async () => {
-  h = await startEmulatorHarness();
-  stripe = h.stripe;
-});
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
 afterAll(() => h.close());
 
 /** A confirmed manual-capture PaymentIntent for `amount` (USD, Visa). */
