@@ -9,8 +9,9 @@
  * `invoice.payment_succeeded`), and otherwise by the generic rules: `<prefix>.created`,
  * `<prefix>.deleted`, a status that became `x` → `<prefix>.x`, and one `<prefix>.updated` per
  * object and request with `previous_attributes`. Only the event types the spec lists (the
- * `enabled_events` enum of `/v1/webhook_endpoints`) are emitted; the prefix is the spec's
- * (`subscription` → `customer.subscription`, `issuing.card` → `issuing_card`).
+ * `enabled_events` enum of `/v1/webhook_endpoints`) are derived so; the prefix is the spec's
+ * (`subscription` → `customer.subscription`, `issuing.card` → `issuing_card`). A rule may record
+ * one Stripe sends although the spec omits it (a transfer's destination's `payment.created`).
  *
  * An event's `data.object` is the object as it stood when its next event on the same object was
  * recorded (or at the end of the request), so a `…created` event shows the object as created and
@@ -307,6 +308,8 @@ interface Pending {
   created: number;
   key: string | undefined;
   object: JsonObject;
+  /** where another account's object is read from when the events are stored (`emitEventAbout`) */
+  latest?: { scope: Scope; key: string };
   /** the object before the request first changed it (`.updated` events) */
   before?: JsonObject;
   previous?: JsonObject;
@@ -347,7 +350,7 @@ export class EventRecorder {
   };
 
   /** An explicit event (one no state change implies), recorded in order. */
-  push(type: string, object: JsonObject, previous?: JsonObject, scope?: Scope): void {
+  push(type: string, object: JsonObject, previous?: JsonObject, scope?: Scope, latest?: Entry): void {
     this.pending.push({
       type,
       created: this.ctx.now,
@@ -355,6 +358,7 @@ export class EventRecorder {
       object,
       ...(previous ? { previous } : {}),
       ...(scope ? { scope } : {}),
+      ...(scope && latest ? { latest: { scope, key: latest.key } } : {}),
     });
   }
 
@@ -422,6 +426,7 @@ export class EventRecorder {
   flush(): void {
     const ctx = this.ctx;
     for (const event of this.pending.splice(0)) {
+      if (event.latest) event.object = event.latest.scope.get(event.latest.key)?.data ?? event.object;
       let previous = event.previous;
       if (event.before) {
         // An object that also had a named event (`invoice.finalized`) gets no `.updated` beside it.
@@ -466,6 +471,17 @@ export function emitEvent(
   const recorder = recorders.get(ctx);
   if (recorder) recorder.push(type, object, previous, scope);
   else store(ctx, type, object, previous, ctx.now, scope);
+}
+
+/**
+ * A `.created` event (`type`) of an object another account keeps (`scope`), whose writes no
+ * recorder observes: it shows the object as the request leaves it (a destination's payment, which
+ * the charge's application fee changes after it is made).
+ */
+export function emitCreatedIn(ctx: Ctx, type: string, scope: Scope, entry: Entry): void {
+  const recorder = recorders.get(ctx);
+  if (recorder) recorder.push(type, entry.data, undefined, scope, entry);
+  else store(ctx, type, entry.data, undefined, ctx.now, scope);
 }
 
 function store(

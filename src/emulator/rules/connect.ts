@@ -10,20 +10,21 @@
  *   capability the account has not requested reads as `inactive`.
  * - A new account's `default_currency` is its country's currency unless given.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
- * - A transfer to `destination=acct_…` creates the destination's payment (`py_…`) in that
- *   account's scope; a reversal defaults to what remains, cannot exceed it, increments
- *   `amount_reversed` and sets `reversed` when full; the destination must have the amount available
- *   (a destination charge's transfer aside). With `refund_application_fee`, the reversal of a
- *   destination charge's transfer refunds its application fee in proportion to the amount reversed.
- *   A refund of a destination charge with `reverse_transfer` reverses its transfer in proportion to
- *   the amount refunded, and with `refund_application_fee` refunds its fee so.
+ * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
+ *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; a reversal
+ *   defaults to what remains, cannot exceed it, increments `amount_reversed` and sets `reversed`
+ *   when full; the destination must have the amount available (a destination charge's transfer
+ *   aside). With `refund_application_fee`, the reversal of a destination charge's transfer refunds
+ *   its application fee in proportion to the amount reversed. A refund of a destination charge
+ *   with `reverse_transfer` reverses its transfer in proportion to the amount refunded, and with
+ *   `refund_application_fee` refunds its fee so.
  * - A payout goes to the account's default external account for its currency unless it names a
  *   `destination` (one of the account's own), and can be canceled while pending; application fee refunds work like charge
  *   refunds.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
-import { emitEvent } from '../engine/events.ts';
+import { emitCreatedIn, emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
@@ -537,7 +538,8 @@ export const connectRules: RuleBook = {
         delay: 0,
         scope,
       }).id;
-      insertIn(scope, 'charge', payment);
+      // Stripe tells the destination of it with `payment.created` (an event its spec does not list).
+      emitCreatedIn(ctx, 'payment.created', scope, insertIn(scope, 'charge', payment));
       ctx.set(entry, { destination_payment: String(payment.id) });
     },
   },
