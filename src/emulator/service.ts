@@ -190,7 +190,7 @@ export class EmulatorService implements EmulatorHandle {
 
   private committed(ctx: Ctx): void {
     flushEvents(ctx);
-    ctx.scope.commit();
+    ctx.store.commit();
     if (ctx.events.length === 0) return;
     for (const listener of this.eventListeners) listener(ctx.events);
   }
@@ -364,7 +364,7 @@ export class EmulatorService implements EmulatorHandle {
    */
   transaction<T>(fn: (ctx: Ctx) => T, options: { account?: string; now?: number } = {}): T {
     const ctx = this.context(options.account, {}, options.now);
-    ctx.scope.begin(recordEvents(ctx));
+    this.store.begin(ctx.scope, recordEvents(ctx));
     try {
       const result = fn(ctx);
       // Its events go to webhooks like a request's (a hosted page's payment, a verification).
@@ -373,7 +373,7 @@ export class EmulatorService implements EmulatorHandle {
     } catch (error) {
       // As a request: a declined payment is kept (src/emulator/engine/errors.ts).
       if (error instanceof ErrorReply && error.keepChanges) this.committed(ctx);
-      else ctx.scope.rollback();
+      else this.store.rollback();
       throw error;
     }
   }
@@ -412,17 +412,16 @@ export class EmulatorService implements EmulatorHandle {
     return { params, tree };
   }
 
-  /** Executes in a transaction on the scope: any error rolls the request's changes back. */
+  /** Executes in a transaction: any error rolls the request's changes back, in every scope. */
   private run(ctx: Ctx, match: Match, params: JsonObject, tree: ExpandTree, path: string): JsonObject {
-    const scope = ctx.scope;
-    scope.begin(recordEvents(ctx));
+    this.store.begin(ctx.scope, recordEvents(ctx));
     let result: Result;
     try {
       result = this.handlers.execute(ctx, match, params, path);
       this.committed(ctx);
     } catch (error) {
       if (error instanceof ErrorReply && error.keepChanges) this.committed(ctx);
-      else scope.rollback();
+      else this.store.rollback();
       throw error;
     }
     return this.render(ctx, result, tree);

@@ -5,6 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
+import { invalidRequest } from '../../src/emulator/engine/errors.ts';
 import { startEmulatorHarness } from './helpers.ts';
 
 const h = await startEmulatorHarness();
@@ -49,5 +50,51 @@ describe("a destination charge's payment", () => {
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
     const created = events.data.find((event) => event.type === ('payment.created' as string));
     expect(created?.data.object).toMatchObject({ id: transfer.destination_payment, amount: 700 });
+  });
+});
+
+describe('a request that fails after writing to another account', () => {
+  /** Makes a charge as the generic create does, in a transaction of `account` that then fails. */
+  const failingAfterCharge = (params: Record<string, unknown>, account?: string) =>
+    expect(() =>
+      h.emulator.service.transaction(
+        (ctx) => {
+          ctx.ops.createResource(ctx, 'charge', { currency: 'usd', source: 'tok_visa', ...params });
+          throw invalidRequest('A later step of the request fails.');
+        },
+        account ? { account } : {},
+      ),
+    ).toThrow('A later step of the request fails.');
+
+  it("leaves no direct charge's application fee with the platform", async () => {
+    const account = await newAccount();
+    const fees = async () => (await stripe.applicationFees.list({ limit: 100 })).data.map((fee) => fee.id);
+    const before = await fees();
+    const balance = await stripe.balance.retrieve();
+    failingAfterCharge({ amount: 3000, application_fee_amount: 300 }, account);
+    expect(await fees()).toEqual(before);
+    expect(await stripe.balance.retrieve()).toEqual(balance);
+    expect(await stripe.charges.list({}, { stripeAccount: account })).toMatchObject({ data: [] });
+  });
+
+  it("leaves no destination charge's payment with the destination", async () => {
+    const account = await newAccount();
+    failingAfterCharge({ amount: 3000, transfer_data: { destination: account } });
+    const onAccount = { stripeAccount: account };
+    expect((await stripe.charges.list({}, onAccount)).data).toEqual([]);
+    expect((await stripe.balanceTransactions.list({}, onAccount)).data).toEqual([]);
+  });
+
+  it('keeps an account deleted by a failed request', async () => {
+    const account = await newAccount();
+    const onAccount = { stripeAccount: account };
+    const customer = await stripe.customers.create({ name: 'Kept' }, onAccount);
+    expect(() =>
+      h.emulator.service.transaction((ctx) => {
+        ctx.ops.deleteEntry(ctx, ctx.require(account, ['account']));
+        throw invalidRequest('A later step of the request fails.');
+      }),
+    ).toThrow('A later step of the request fails.');
+    expect((await stripe.customers.retrieve(customer.id, {}, onAccount)).id).toBe(customer.id);
   });
 });

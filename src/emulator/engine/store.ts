@@ -5,7 +5,9 @@
  * by parent avoid full scans), tombstones of deleted objects, and singletons (`/v1/balance`).
  *
  * Entries are immutable: a change replaces the entry. Each request runs in a transaction that
- * journals the first replacement of every key, so an error rolls the whole request back.
+ * journals the first replacement of every key, so an error rolls the whole request back: in every
+ * scope it wrote to (a destination charge writes the destination's payment, a direct charge the
+ * platform's application fee), not only its own.
  */
 import type { JsonObject } from './json.ts';
 
@@ -37,6 +39,13 @@ export type WriteObserver = (before: Entry | undefined, after: Entry | undefined
 
 export type LinkProps = (resource: string) => readonly string[];
 
+/** What a store's scopes share: the insertion order, and the scopes the open transaction wrote to. */
+interface Shared {
+  next: number;
+  /** undefined outside a transaction */
+  journaled: Set<Scope> | undefined;
+}
+
 export class Scope {
   /** the connected account id, undefined for the platform */
   readonly account: string | undefined;
@@ -46,16 +55,16 @@ export class Scope {
   private journal: Map<string, Entry | undefined> | undefined;
   private observer: WriteObserver | undefined;
   private readonly linkProps: LinkProps;
-  private readonly sequence: { next: number };
+  private readonly shared: Shared;
 
-  constructor(account: string | undefined, linkProps: LinkProps, sequence: { next: number }) {
+  constructor(account: string | undefined, linkProps: LinkProps, shared: Shared) {
     this.account = account;
     this.linkProps = linkProps;
-    this.sequence = sequence;
+    this.shared = shared;
   }
 
   nextSeq(): number {
-    return this.sequence.next++;
+    return this.shared.next++;
   }
 
   /** A live entry by key. */
@@ -125,10 +134,11 @@ export class Scope {
     return out;
   }
 
-  /** Starts a transaction; `observer` is told of its writes (events.ts). */
+  /** Starts journaling this scope's writes; `observer` is told of them (events.ts). */
   begin(observer?: WriteObserver): void {
     this.journal = new Map();
     this.observer = observer;
+    this.shared.journaled?.add(this);
   }
 
   commit(): void {
@@ -154,6 +164,8 @@ export class Scope {
 
   private set(key: string, entry: Entry | undefined): void {
     const before = this.entries.get(key);
+    // Another scope's write in the open transaction: journaled too, unobserved.
+    if (!this.journal && this.shared.journaled) this.begin();
     if (this.journal && !this.journal.has(key)) this.journal.set(key, before);
     this.observer?.(before, entry);
     if (before && entry && this.listed(before) && this.listed(entry) && before.resource === entry.resource) {
@@ -223,11 +235,13 @@ export class Store {
   readonly platform: Scope;
   private readonly connected = new Map<string, Scope>();
   private readonly linkProps: LinkProps;
-  private readonly sequence = { next: 1 };
+  private readonly shared: Shared = { next: 1, journaled: undefined };
+  /** the scopes the open transaction dropped, which its rollback restores */
+  private readonly dropped = new Map<string, Scope>();
 
   constructor(linkProps: LinkProps) {
     this.linkProps = linkProps;
-    this.platform = new Scope(undefined, linkProps, this.sequence);
+    this.platform = new Scope(undefined, linkProps, this.shared);
   }
 
   /** The scope of a connected account, created on first use. */
@@ -235,19 +249,48 @@ export class Store {
     if (account === undefined) return this.platform;
     let scope = this.connected.get(account);
     if (!scope) {
-      scope = new Scope(account, this.linkProps, this.sequence);
+      scope = new Scope(account, this.linkProps, this.shared);
       this.connected.set(account, scope);
     }
     return scope;
   }
 
   dropScope(account: string): void {
+    const scope = this.connected.get(account);
+    if (scope && this.shared.journaled) this.dropped.set(account, scope);
     this.connected.delete(account);
+  }
+
+  /**
+   * Starts a request's transaction in `scope`, whose writes `observer` is told of (events.ts); the
+   * writes it makes in other scopes are journaled as they come.
+   */
+  begin(scope: Scope, observer?: WriteObserver): void {
+    this.shared.journaled = new Set();
+    this.dropped.clear();
+    scope.begin(observer);
+  }
+
+  commit(): void {
+    for (const scope of this.shared.journaled ?? []) scope.commit();
+    this.shared.journaled = undefined;
+    this.dropped.clear();
+  }
+
+  /** Undoes the open transaction's writes, in every scope it wrote to. */
+  rollback(): void {
+    const journaled = this.shared.journaled ?? new Set<Scope>();
+    this.shared.journaled = undefined;
+    for (const scope of journaled) scope.rollback();
+    for (const [account, scope] of this.dropped) this.connected.set(account, scope);
+    this.dropped.clear();
   }
 
   clear(): void {
     this.platform.clear();
     this.connected.clear();
-    this.sequence.next = 1;
+    this.shared.next = 1;
+    this.shared.journaled = undefined;
+    this.dropped.clear();
   }
 }
