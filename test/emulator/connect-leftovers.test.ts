@@ -98,3 +98,60 @@ describe('a request that fails after writing to another account', () => {
     expect((await stripe.customers.retrieve(customer.id, {}, onAccount)).id).toBe(customer.id);
   });
 });
+
+describe('a subscription made for a customer on a test clock', () => {
+  const frozen = 1_690_000_000;
+
+  /** A customer on a new test clock frozen at `frozen`, and a monthly price. */
+  const clocked = async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozen });
+    const customer = await stripe.customers.create({ test_clock: clock.id });
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 1200,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Clocked plan' },
+    });
+    return { customer: customer.id, price: price.id };
+  };
+
+  /** The subscription's own and its first invoice's `.created` events' dates, with its `created`. */
+  const dates = async (id: string) => {
+    const subscription = await stripe.subscriptions.retrieve(id);
+    const events = (await stripe.events.list({ limit: 100 })).data;
+    const createdOf = (type: string, object: string) =>
+      events.find((e) => e.type === type && (e.data.object as { id?: string }).id === object)?.created;
+    return [
+      subscription.created,
+      createdOf('customer.subscription.created', id),
+      createdOf('invoice.created', subscription.latest_invoice as string),
+    ];
+  };
+
+  it('by Checkout dates it and its created events at the clock’s time', async () => {
+    const { customer, price } = await clocked();
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer,
+      success_url: 'https://example.com/done',
+      line_items: [{ price, quantity: 1 }],
+    });
+    const paid = await h.emulator.fetch(
+      new Request(session.url as string, {
+        method: 'POST',
+        body: new URLSearchParams([['card', '4242424242424242']]),
+      }),
+    );
+    expect(paid.status).toBe(303);
+    const completed = await stripe.checkout.sessions.retrieve(session.id);
+    expect(await dates(completed.subscription as string)).toEqual([frozen, frozen, frozen]);
+  });
+
+  it('by accepting a quote dates it and its created events at the clock’s time', async () => {
+    const { customer, price } = await clocked();
+    const quote = await stripe.quotes.create({ customer, line_items: [{ price, quantity: 1 }] });
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id);
+    expect(await dates(accepted.subscription as string)).toEqual([frozen, frozen, frozen]);
+  });
+});

@@ -15,6 +15,7 @@ import { productName } from '../money/invoice-lines.ts';
 import { requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
+import { createSubscription } from './subscriptions.ts';
 
 /** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
 export function storeLineItems(
@@ -61,7 +62,7 @@ export interface Buyer {
  * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
  * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
  * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
- * with the card), `setup` mode a confirmed SetupIntent; the session becomes `complete`
+ * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent; the session becomes `complete`
  * (`checkout.session.completed`) with the customer's details. A Customer is created in
  * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
@@ -107,10 +108,7 @@ export function completeSession(
         price: String((item.data.price as JsonObject).id),
         quantity: Number(item.data.quantity ?? 1),
       }));
-    const subscription = ctx.ops.createResource(ctx, 'subscription', {
-      customer: String(customer),
-      items,
-    });
+    const subscription = createSubscription(ctx, { customer: String(customer), items });
     fields.subscription = subscription.id;
     fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
     fields.payment_status = 'paid';

@@ -2,9 +2,9 @@
  * Quotes: their line items (`price` or `price_data` and a quantity) make `amount_subtotal` and
  * `amount_total` (and `computed.upfront`, with `computed.recurring` for recurring prices).
  * `finalize` moves a draft to `open` with a number; `accept` an open quote to `accepted`, creating
- * the subscription its recurring prices ask for (a subscription schedule starting on
- * `subscription_data[effective_date]` when that is later), or else a draft invoice of its items;
- * `cancel` cancels a draft or open one.
+ * the subscription its recurring prices ask for (at the customer's test clock's time; a
+ * subscription schedule starting on `subscription_data[effective_date]` when that is later), or
+ * else a draft invoice of its items; `cancel` cancels a draft or open one.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -14,6 +14,7 @@ import type { Entry } from '../engine/store.ts';
 import { requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
+import { createSubscription } from './subscriptions.ts';
 
 interface QuoteLine {
   price: Entry;
@@ -170,7 +171,7 @@ export const quoteRules: RuleBook = {
           });
         }
         if (lines.some((l) => isObject(l.price.data.recurring))) {
-          const subscription = ctx.ops.createResource(ctx, 'subscription', {
+          const subscription = createSubscription(ctx, {
             customer,
             collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
             ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),

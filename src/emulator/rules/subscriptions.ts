@@ -558,17 +558,20 @@ function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: str
   return ctx.ops.createResource(ctx, 'subscription_item', fields);
 }
 
+/**
+ * The generic create of a subscription (its route's, Checkout's, an accepted quote's), at the
+ * clock's time for a customer on a test clock: the subscription, its first invoice and the events
+ * recorded as they are stored are all dated then.
+ */
+export function createSubscription(ctx: Ctx, params: JsonObject, parent?: Entry): Entry {
+  const clock = clockOf(ctx, String(params.customer));
+  const create = () => ctx.ops.createResource(ctx, 'subscription', params, parent);
+  return typeof clock?.data.frozen_time === 'number' ? ctx.at(clock.data.frozen_time, create) : create();
+}
+
 export const subscriptionRules: RuleBook = {
   subscription: {
-    /**
-     * The generic create, at the clock's time for a customer on a test clock: the subscription, its
-     * first invoice and the events recorded as they are stored are all dated then.
-     */
-    create(ctx, { params, parent }) {
-      const clock = clockOf(ctx, String(params.customer));
-      const create = () => ctx.ops.createResource(ctx, 'subscription', params, parent);
-      return typeof clock?.data.frozen_time === 'number' ? ctx.at(clock.data.frozen_time, create) : create();
-    },
+    create: (ctx, { params, parent }) => createSubscription(ctx, params, parent),
     beforeCreate(ctx, draft, { params }) {
       const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
       if (items.length === 0)
