@@ -155,3 +155,67 @@ describe('a subscription made for a customer on a test clock', () => {
     expect(await dates(accepted.subscription as string)).toEqual([frozen, frozen, frozen]);
   });
 });
+
+describe('an external account given as a hash', () => {
+  it('on account create is the bank account it describes', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      external_account: {
+        object: 'bank_account',
+        country: 'US',
+        currency: 'usd',
+        routing_number: '110000000',
+        account_number: '000111111116',
+        account_holder_name: 'Jenny Rosen',
+      },
+    });
+    const listed = await stripe.accounts.listExternalAccounts(account.id);
+    expect(listed.data).toEqual([
+      expect.objectContaining({
+        object: 'bank_account',
+        account: account.id,
+        account_holder_name: 'Jenny Rosen',
+        country: 'US',
+        currency: 'usd',
+        default_for_currency: true,
+        last4: '1116',
+        routing_number: '110000000',
+      }),
+    ]);
+  });
+
+  it('on account update is the debit card it describes, in its currency', async () => {
+    const account = await newAccount();
+    await stripe.accounts.update(account, {
+      external_account: {
+        object: 'card',
+        number: '4000056655665556',
+        exp_month: 12,
+        exp_year: 2034,
+        currency: 'usd',
+      },
+    });
+    const listed = await stripe.accounts.listExternalAccounts(account, { object: 'card' });
+    expect(listed.data).toEqual([
+      expect.objectContaining({ object: 'card', account, currency: 'usd', funding: 'debit', last4: '5556' }),
+    ]);
+  });
+
+  it('on external account create may be a card token, or is checked like any hash', async () => {
+    const account = await newAccount();
+    const card = await stripe.accounts.createExternalAccount(account, {
+      external_account: { object: 'card', token: 'tok_visa_debit', currency: 'usd' },
+    });
+    expect(card).toMatchObject({ object: 'card', account, currency: 'usd', last4: '5556' });
+    await expect(
+      stripe.accounts.createExternalAccount(account, {
+        external_account: { object: 'bank_account', country: 'US', routing_number: '110000000' } as never,
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'parameter_missing',
+      param: 'external_account[account_number]',
+    });
+  });
+});

@@ -181,10 +181,19 @@ function afterExternalAccountUpdate(ctx: Ctx, entry: Entry, params: JsonObject):
   clearDefault(ctx, entry.data.account, entry.data.currency, entry.id);
 }
 
-/** Stores an external account for a connected account; the first per currency is its default. */
+/**
+ * Stores an external account for a connected account; the first per currency is its default. It
+ * is given as a token or an id, or as a hash: a bank account's or a card's details, or a card token
+ * (`token`), with the currency it pays out in (and for a card, `default_for_currency`).
+ */
 export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, params: JsonObject = {}): Entry {
-  const resolved = resolveSource(ctx, value, 'external_account');
-  const currency = String(resolved.data.currency ?? 'usd');
+  const given = isObject(value) ? value : {};
+  const resolved = resolveSource(
+    ctx,
+    typeof given.token === 'string' ? given.token : value,
+    'external_account',
+  );
+  const currency = String(resolved.data.currency ?? given.currency ?? 'usd');
   const siblings = externalAccountsOf(ctx.scope, accountId);
   const isFirst = !siblings.some((s) => s.data.currency === currency && s.data.default_for_currency === true);
   const data: JsonObject = {
@@ -192,7 +201,8 @@ export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, par
     account: accountId,
     currency,
     customer: null,
-    default_for_currency: isFirst || params.default_for_currency === true,
+    default_for_currency:
+      isFirst || params.default_for_currency === true || given.default_for_currency === true,
   };
   if (isObject(params.metadata)) data.metadata = params.metadata;
   if (data.default_for_currency === true && !isFirst) clearDefault(ctx, accountId, currency);
