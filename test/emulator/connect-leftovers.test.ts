@@ -219,3 +219,35 @@ describe('an external account given as a hash', () => {
     });
   });
 });
+
+describe('an external account given on the account', () => {
+  it('replaces the default of its currency, which is deleted; another currency keeps its own', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      external_account: 'btok_us_verified',
+    });
+    const [first] = (await stripe.accounts.listExternalAccounts(account.id)).data;
+    const euros = await stripe.accounts.createExternalAccount(account.id, {
+      external_account: {
+        object: 'bank_account',
+        country: 'DE',
+        currency: 'eur',
+        account_number: 'DE89370400440532013000',
+      },
+    });
+    await stripe.accounts.update(account.id, { external_account: 'btok_us_verified' });
+    const listed = (await stripe.accounts.listExternalAccounts(account.id)).data;
+    expect(listed.map((e) => [e.currency, e.default_for_currency])).toEqual([
+      ['usd', true],
+      ['eur', true],
+    ]);
+    expect(listed.map((e) => e.id)).not.toContain(first!.id);
+    expect(listed.map((e) => e.id)).toContain(euros.id);
+    await expect(stripe.accounts.retrieveExternalAccount(account.id, first!.id)).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    const events = await stripe.events.list({ type: 'account.external_account.deleted', limit: 100 });
+    expect(events.data.map((e) => (e.data.object as { id: string }).id)).toContain(first!.id);
+  });
+});

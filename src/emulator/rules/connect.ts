@@ -36,7 +36,7 @@ import {
   refundDestinationPayment,
   requireAvailable,
 } from '../money/ledger.ts';
-import { addExternalAccount, externalAccountsOf } from './sources.ts';
+import { externalAccountsOf, replaceExternalAccount } from './sources.ts';
 
 /**
  * A country spec's `verification_fields`: what onboarding asks an individual or a company for (the
@@ -392,6 +392,18 @@ function payoutDestination(ctx: Ctx, named: Json | undefined, currency: string):
   return found;
 }
 
+/**
+ * What an account's create or update does beyond its fields: capabilities requested, an external
+ * account given (the new default for its currency), and the requirements and capabilities then.
+ */
+function applyAccountParams(ctx: Ctx, entry: Entry, params: JsonObject): void {
+  applyCapabilities(ctx, entry.id, params.capabilities);
+  if (params.external_account !== undefined && params.external_account !== '')
+    replaceExternalAccount(ctx, entry.id, params.external_account);
+  trackRequirements(ctx, ctx.current(entry), params);
+  syncCapabilities(ctx, entry.id);
+}
+
 export const connectRules: RuleBook = {
   account: {
     singleton(ctx, route) {
@@ -442,22 +454,8 @@ export const connectRules: RuleBook = {
         type,
       });
     },
-    afterCreate(ctx, entry, { params }) {
-      applyCapabilities(ctx, entry.id, params.capabilities);
-      if (params.external_account !== undefined && params.external_account !== '') {
-        addExternalAccount(ctx, entry.id, params.external_account);
-      }
-      trackRequirements(ctx, ctx.current(entry), params);
-      syncCapabilities(ctx, entry.id);
-    },
-    afterUpdate(ctx, entry, params) {
-      applyCapabilities(ctx, entry.id, params.capabilities);
-      if (params.external_account !== undefined && params.external_account !== '') {
-        addExternalAccount(ctx, entry.id, params.external_account);
-      }
-      trackRequirements(ctx, ctx.current(entry), params);
-      syncCapabilities(ctx, entry.id);
-    },
+    afterCreate: (ctx, entry, { params }) => applyAccountParams(ctx, entry, params),
+    afterUpdate: applyAccountParams,
     beforeDelete(ctx, entry) {
       for (const child of ctx.scope.referencing(entry.id)) {
         if (['capability', 'bank_account', 'card', 'person'].includes(child.resource)) ctx.remove(child);

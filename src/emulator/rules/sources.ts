@@ -10,7 +10,8 @@
  * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
  * - A connected account's first external account per currency is its default for it; another made
  *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
- *   others share its currency. Adding or removing one updates the account's requirements
+ *   others share its currency. One given on the account (`external_account` of its create or
+ *   update) takes over as the default and the old default is deleted. Adding or removing one updates the account's requirements
  *   (`external_account`).
  * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
  *   `card`, and needs no redirect or receiver (`flow: none`).
@@ -207,6 +208,20 @@ export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, par
   if (isObject(params.metadata)) data.metadata = params.metadata;
   if (data.default_for_currency === true && !isFirst) clearDefault(ctx, accountId, currency);
   return ctx.insert(resolved.resource, data);
+}
+
+/**
+ * An external account given on the account itself (`external_account` of its create or update):
+ * the new default for its currency, and the old default in that currency is deleted.
+ */
+export function replaceExternalAccount(ctx: Ctx, accountId: string, value: Json): Entry {
+  const defaults = externalAccountsOf(ctx.scope, accountId).filter(
+    (e) => e.data.default_for_currency === true,
+  );
+  const added = addExternalAccount(ctx, accountId, value, { default_for_currency: true });
+  for (const old of defaults)
+    if (old.data.currency === added.data.currency) ctx.ops.deleteEntry(ctx, ctx.current(old));
+  return ctx.current(added);
 }
 
 function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
