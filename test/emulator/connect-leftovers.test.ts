@@ -102,7 +102,7 @@ describe('a request that fails after writing to another account', () => {
 describe('a subscription made for a customer on a test clock', () => {
   const frozen = 1_690_000_000;
 
-  /** A customer on a new test clock frozen at `frozen`, and a monthly price. */
+  /** A new test clock frozen at `frozen`, a customer on it, and a monthly price. */
   const clocked = async () => {
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozen });
     const customer = await stripe.customers.create({ test_clock: clock.id });
@@ -112,7 +112,7 @@ describe('a subscription made for a customer on a test clock', () => {
       recurring: { interval: 'month' },
       product_data: { name: 'Clocked plan' },
     });
-    return { customer: customer.id, price: price.id };
+    return { clock: clock.id, customer: customer.id, price: price.id };
   };
 
   /** The subscription's own and its first invoice's `.created` events' dates, with its `created`. */
@@ -153,6 +153,25 @@ describe('a subscription made for a customer on a test clock', () => {
     await stripe.quotes.finalizeQuote(quote.id);
     const accepted = await stripe.quotes.accept(quote.id);
     expect(await dates(accepted.subscription as string)).toEqual([frozen, frozen, frozen]);
+  });
+
+  it('a quote belongs to the clock, whose time says when its effective date comes', async () => {
+    const { clock, customer, price } = await clocked();
+    const quote = await stripe.quotes.create({
+      customer,
+      line_items: [{ price, quantity: 1 }],
+      // Five days after the clock's time, long past by the wall clock.
+      subscription_data: { effective_date: frozen + 5 * 86_400 },
+    });
+    expect(quote.test_clock).toBe(clock);
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id);
+    expect(accepted).toMatchObject({
+      subscription: null,
+      subscription_schedule: expect.stringMatching(/^sub_sched_/),
+    });
+    const schedule = await stripe.subscriptionSchedules.retrieve(accepted.subscription_schedule as string);
+    expect(schedule).toMatchObject({ status: 'not_started', subscription: null });
   });
 });
 

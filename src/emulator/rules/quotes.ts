@@ -4,7 +4,9 @@
  * `finalize` moves a draft to `open` with a number; `accept` an open quote to `accepted`, creating
  * the subscription its recurring prices ask for (at the customer's test clock's time; a
  * subscription schedule starting on `subscription_data[effective_date]` when that is later), or
- * else a draft invoice of its items; `cancel` cancels a draft or open one.
+ * else a draft invoice of its items; `cancel` cancels a draft or open one. A quote for a customer
+ * on a test clock belongs to that clock (`test_clock`), whose time says whether its effective date
+ * is still to come.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -14,7 +16,7 @@ import type { Entry } from '../engine/store.ts';
 import { requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
-import { createSubscription } from './subscriptions.ts';
+import { clockOf, createSubscription, customerNow } from './subscriptions.ts';
 
 interface QuoteLine {
   price: Entry;
@@ -117,7 +119,8 @@ export const quoteRules: RuleBook = {
         status_transitions: { accepted_at: null, canceled_at: null, finalized_at: null },
         subscription: null,
         subscription_schedule: null,
-        test_clock: null,
+        // The customer's clock, when it is on one (or the clock the quote is made for).
+        test_clock: draft.test_clock ?? clockOf(ctx, String(draft.customer))?.id ?? null,
         transfer_data: null,
         ...totals(lines),
       });
@@ -155,7 +158,7 @@ export const quoteRules: RuleBook = {
         if (
           lines.some((l) => isObject(l.price.data.recurring)) &&
           effective !== undefined &&
-          effective > ctx.now
+          effective > customerNow(ctx, customer)
         ) {
           // Starting later: a schedule that starts the subscription on the effective date.
           const schedule = ctx.ops.createResource(ctx, 'subscription_schedule', {

@@ -275,6 +275,12 @@ export function clockOf(ctx: Ctx, customerId: string): Entry | undefined {
   return typeof clock === 'string' ? ctx.find(clock, ['test_helpers.test_clock']) : undefined;
 }
 
+/** Now for a customer: its test clock's frozen time, else the request's. */
+export function customerNow(ctx: Ctx, customerId: string): number {
+  const clock = clockOf(ctx, customerId);
+  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+}
+
 /**
  * Moves a subscription through the periods that ended by `until` (a test clock's new time): a
  * trial that ended becomes `active`, a subscription set to cancel at the period's end is
@@ -564,9 +570,9 @@ function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: str
  * recorded as they are stored are all dated then.
  */
 export function createSubscription(ctx: Ctx, params: JsonObject, parent?: Entry): Entry {
-  const clock = clockOf(ctx, String(params.customer));
-  const create = () => ctx.ops.createResource(ctx, 'subscription', params, parent);
-  return typeof clock?.data.frozen_time === 'number' ? ctx.at(clock.data.frozen_time, create) : create();
+  return ctx.at(customerNow(ctx, String(params.customer)), () =>
+    ctx.ops.createResource(ctx, 'subscription', params, parent),
+  );
 }
 
 export const subscriptionRules: RuleBook = {
