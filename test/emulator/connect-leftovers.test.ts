@@ -155,7 +155,7 @@ describe('a subscription made for a customer on a test clock', () => {
     expect(await dates(accepted.subscription as string)).toEqual([frozen, frozen, frozen]);
   });
 
-  it('a quote belongs to the clock, whose time says when its effective date comes', async () => {
+  it('a quote belongs to the clock, whose time dates its expiry and its effective date', async () => {
     const { clock, customer, price } = await clocked();
     const quote = await stripe.quotes.create({
       customer,
@@ -163,7 +163,13 @@ describe('a subscription made for a customer on a test clock', () => {
       // Five days after the clock's time, long past by the wall clock.
       subscription_data: { effective_date: frozen + 5 * 86_400 },
     });
-    expect(quote.test_clock).toBe(clock);
+    expect(quote).toMatchObject({ test_clock: clock, expires_at: frozen + 30 * 86_400 });
+    const asked = await stripe.quotes.create({
+      customer,
+      line_items: [{ price, quantity: 1 }],
+      expires_at: frozen + 86_400,
+    });
+    expect(asked.expires_at).toBe(frozen + 86_400);
     await stripe.quotes.finalizeQuote(quote.id);
     const accepted = await stripe.quotes.accept(quote.id);
     expect(accepted).toMatchObject({

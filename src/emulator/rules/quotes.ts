@@ -108,7 +108,11 @@ export const quoteRules: RuleBook = {
         default_tax_rates: [],
         description: draft.description ?? null,
         discounts: [],
-        expires_at: ctx.now + 30 * 86_400,
+        // As asked, else Stripe's default quote settings: 30 days.
+        expires_at:
+          typeof params.expires_at === 'number'
+            ? params.expires_at
+            : customerNow(ctx, String(draft.customer)) + 30 * 86_400,
         footer: draft.footer ?? null,
         from_quote: null,
         header: draft.header ?? null,
