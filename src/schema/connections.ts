@@ -191,13 +191,13 @@ type Paging =
 /** How `args` page a list; BAD_USER_INPUT for arguments that cannot page it. */
 function pagingOf(target: ListTarget, args: ConnectionArgs): Paging {
   const { first, after, last, before } = args;
+  checkCount('first', first);
   if (target.paged === false) {
     if (last != null || before != null) {
       throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
     }
     return { kind: 'one' };
   }
-  checkCount('first', first);
   checkCount('last', last);
   if (first != null && last != null) throw userError('BAD_USER_INPUT', 'Pass first or last, not both');
   if (after != null && before != null) throw userError('BAD_USER_INPUT', 'Pass after or before, not both');
@@ -267,9 +267,18 @@ function unknownCursor(error: unknown): GraphQLError | undefined {
   const stripe = error.extensions.stripe as { code?: unknown; param?: unknown } | undefined;
   const argument = typeof stripe?.param === 'string' ? CURSOR_PARAMETERS[stripe.param] : undefined;
   if (!argument || stripe?.code !== 'resource_missing') return undefined;
-  return userError('BAD_USER_INPUT', `${argument} is not a cursor of this list: ${error.message}`, {
+  return notACursor(argument, error.message, { stripe });
+}
+
+/** BAD_USER_INPUT on the cursor `argument`, which names no item of the list (`reason` says how). */
+function notACursor(
+  argument: 'after' | 'before',
+  reason: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return userError('BAD_USER_INPUT', `${argument} is not a cursor of this list: ${reason}`, {
     argument,
-    stripe,
+    ...extensions,
   });
 }
 
@@ -297,7 +306,8 @@ export function firstPageRequest(target: ListTarget, args: ConnectionArgs): GetR
 /**
  * An endpoint without paging parameters (GET /v1/reporting/report_types,
  * GET /v1/accounts/{account}/capabilities) answers everything in one page: `first` and `after` are
- * applied to it here.
+ * applied to it here, and an `after` that names none of its items is refused as Stripe refuses one
+ * on a paged list (`unknownCursor`), not read as the list's start.
  */
 async function onePage(
   session: UpstreamSession,
@@ -306,6 +316,7 @@ async function onePage(
 ): Promise<Connection> {
   const page = await session.page<StripeObject>(pageRequest(target));
   const start = args.after != null ? page.data.findIndex((item) => item.id === args.after) + 1 : 0;
+  if (args.after != null && start === 0) throw notACursor('after', `no item ${args.after}`);
   const count = args.first ?? page.data.length;
   const items = page.data.slice(start, start + count);
   // Stripe answers such a list whole; should it ever say there is more, the page says so too.
