@@ -47,3 +47,34 @@ describe('a list Stripe answers in one page', () => {
     expect(body.errors?.[0]?.message).toBe('first must not be negative');
   });
 });
+
+describe('a page without first or last (README, Paging)', () => {
+  type Page = {
+    customers: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } };
+  };
+  const page = async (args: string) => {
+    const { body } = await h.query(
+      `{ customers${args ? `(${args})` : ''} { nodes { id } pageInfo { hasNextPage hasPreviousPage } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    return (body.data as Page).customers;
+  };
+
+  it('is Stripe’s default of 10 items, forward from after or backward to before', async () => {
+    for (let i = 0; i < 15; i++) {
+      await h.admin.request({ method: 'POST', path: '/v1/customers', params: { name: `Paging ${i}` } });
+    }
+    const all = (await page('first: 100')).nodes.map((c) => c.id);
+    expect(all.length).toBeGreaterThan(23);
+    expect((await page('')).nodes.map((c) => c.id)).toEqual(all.slice(0, 10));
+    expect((await page(`after: "${all[1]}"`)).nodes.map((c) => c.id)).toEqual(all.slice(2, 12));
+    const backward = await page(`before: "${all[22]}"`);
+    expect(backward.nodes.map((c) => c.id)).toEqual(all.slice(12, 22));
+    expect(backward.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: true });
+  });
+
+  it('refuses a before that names no item of the list', async () => {
+    const { body } = await h.query('{ customers(before: "cus_NoSuchCustomer") { nodes { id } } }');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'before' });
+  });
+});
