@@ -195,6 +195,10 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     }),
   );
   const headsWithEvents = new Set(eventTypes(model).map((type) => type.slice(0, type.lastIndexOf('.'))));
+  // The resources Stripe deletes (a `deleted_x` form exists). Their `….deleted` event carries the
+  // object as it was, without `deleted: true`; elsewhere (`customer.subscription.deleted`, a
+  // cancellation) the object lives on.
+  const deletable = new Set(Object.values(model.objects).flatMap((s) => (s.deletedOf ? [s.deletedOf] : [])));
   for (const schema of Object.values(model.objects)) {
     if (!schema.resource || !schema.object || schema.deletedOf) continue;
     if (!schema.props.some((p) => p.name === 'id' && p.type.k === 'string')) continue;
@@ -205,18 +209,21 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     const object = schema.object;
     const root = rootFieldOverrides[op.id] ?? camelCase(pascalCase(schema.name));
     const objectRef = registry.object(schema.name);
+    const deletes = deletable.has(schema.name);
+    const isDeletion = (event: StripeEvent) =>
+      event.data.object.deleted === true || (deletes && event.type.endsWith('.deleted'));
     builder.subscriptionField(`${root}Updated`, (t) =>
       t.field({
         type: objectRef,
         nullable: false,
-        description: `The ${schema.gql} after each of its events (created, updated, …).`,
+        description: `The ${schema.gql} after each of its events (created, updated, …); a DELETED error once deleted.`,
         args: { id: t.arg.id({ required: true }) },
         subscribe: (_root, args, ctx) => {
           const id = String(args.id);
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
         resolve: (event, _args, ctx) => {
-          if (event.data.object.deleted === true) throw deletedError(schema.gql, event.data.object);
+          if (isDeletion(event)) throw deletedError(schema.gql, event.data.object);
           return adoptForEvent(event, ctx, event.data.object);
         },
       }),

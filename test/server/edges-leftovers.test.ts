@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type Harness, startHarness } from './harness.ts';
+import type { StripeEvent } from '../../src/schema/subscriptions.ts';
+import { EVENTS_TOPIC } from '../../src/server/pubsub.ts';
+import { GATEWAY_URL, type Harness, startHarness } from './harness.ts';
+import { listening, subscribeOver } from './sse.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -76,5 +79,55 @@ describe('a page without first or last (README, Paging)', () => {
   it('refuses a before that names no item of the list', async () => {
     const { body } = await h.query('{ customers(before: "cus_NoSuchCustomer") { nodes { id } } }');
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'before' });
+  });
+});
+
+describe('a per-object subscription fed by the emulator’s webhooks', () => {
+  let live: Harness;
+  beforeAll(async () => {
+    live = await startHarness({ STRIPE_WEBHOOK_SECRET: 'whsec_replaced_below' });
+    // The gateway as its own webhook endpoint, as `npm start` registers it on the emulator.
+    const endpoint = await live.admin.request<{ secret: string }>({
+      method: 'POST',
+      path: '/v1/webhook_endpoints',
+      params: { url: `${GATEWAY_URL}/webhooks/stripe`, enabled_events: ['*'] },
+    });
+    live.gateway.live.acceptWebhookSecret(endpoint.secret);
+  });
+  afterAll(() => live.close());
+
+  it('answers DELETED once its object is deleted, not the object as if it were updated', async () => {
+    const { id } = await live.admin.request<{ id: string }>({
+      method: 'POST',
+      path: '/v1/customers',
+      params: { name: 'Soon Gone' },
+    });
+    const stream = await subscribeOver(
+      live.gateway.yoga,
+      `subscription { customerUpdated(id: "${id}") { id name } }`,
+    );
+    let pings = 0;
+    const ping = (): StripeEvent => ({
+      id: `evt_ping_${++pings}`,
+      object: 'event',
+      type: 'customer.ping',
+      created: 1,
+      data: { object: { id, object: 'customer', name: 'ping' } },
+    });
+    await listening(stream, (event) => live.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, event), ping);
+
+    const updated = await live.query(
+      `mutation { updateCustomer(id: "${id}", input: { name: "Still Here" }) { id } }`,
+    );
+    expect(updated.body.errors).toBeUndefined();
+    const deleted = await live.query(`mutation { deleteCustomer(id: "${id}") { deletedId } }`);
+    expect(deleted.body.errors).toBeUndefined();
+    const payloads: Awaited<ReturnType<typeof stream.next>>[] = [];
+    // The update (and the creation, if its delivery came late), then the deletion.
+    while (!payloads.at(-1)?.errors) payloads.push(await stream.next());
+    stream.close();
+    expect(payloads.at(-2)?.data).toEqual({ customerUpdated: { id, name: 'Still Here' } });
+    expect(payloads.at(-1)?.data ?? null).toBeNull();
+    expect(payloads.at(-1)?.errors?.[0]?.extensions).toMatchObject({ code: 'DELETED', id });
   });
 });
