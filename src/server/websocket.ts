@@ -1,6 +1,7 @@
 /**
  * GraphQL over WebSocket (the `graphql-transport-ws` protocol of graphql-ws, on `ws`) beside Yoga's
- * Server-Sent Events, on the same port and path: every operation runs through the gateway's
+ * Server-Sent Events, on the same port and path: every operation (subscriptions, queries and
+ * mutations, for clients that send everything over the socket) runs through the gateway's
  * envelop (parse, validate, limits, context, masking, subscription bounds), as Yoga documents for
  * graphql-ws. The context is built from the upgrade request (headers such as `Stripe-Account`
  * apply) for each operation and is cancelled when the socket closes.
@@ -98,6 +99,10 @@ function upgradeRequest(extra: Extra, path: string, fetchAPI: GatewayYoga['fetch
   const closed = new Cancellation();
   extra.socket.once('close', () => closed.abort(SOCKET_CLOSED));
   request = new fetchAPI.Request(`http://localhost${upgrade.url ?? path}`, {
+    // The operations are messages on the socket, not the upgrade's GET: as a GET, Yoga would refuse
+    // every mutation ("Can only perform a mutation operation from a POST request", its guard for
+    // URLs a page can make a browser load), where the upgrade has passed the Origin policy already.
+    method: 'POST',
     headers: upgrade.headers as Record<string, string>,
     signal: closed as unknown as AbortSignal,
   });
