@@ -7,6 +7,7 @@
  */
 
 import type { ArgBuilder, ArgumentRef, InputObjectRef } from '@pothos/core';
+import { InvalidPathParameterError, pathParameterProblem } from '../rest/path-params.ts';
 import { alternatives } from '../spec/inputs.ts';
 import { camelCase, isUnixTimeName } from '../spec/naming.ts';
 import type { InParam, InType, ObjectSchema } from '../spec/types.ts';
@@ -198,4 +199,18 @@ export function wireParams(
     if (value !== undefined) out[spec.wire] = value;
   }
   return out;
+}
+
+/**
+ * Refuses, named by its GraphQL argument, an id argument that cannot fill the URL path (empty, a
+ * dot segment, a slash…): the REST client would refuse it too, but under Stripe's name of the path
+ * parameter (`customer` for `customer(id:)`), which is no argument of the field.
+ */
+export function checkPathArguments(args: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+  for (const name of names) {
+    const value = args[name];
+    if (value == null) continue;
+    const problem = pathParameterProblem(String(value));
+    if (problem !== undefined) throw new InvalidPathParameterError(name, problem);
+  }
 }

@@ -24,6 +24,7 @@ import { camelCase, pascalCase, singular } from '../spec/naming.ts';
 import { mutationNameOverrides } from '../spec/overrides.ts';
 import { IDEMPOTENCY_KEY } from '../spec/stripe.ts';
 import type { Model, Operation } from '../spec/types.ts';
+import { checkPathArguments } from './arguments.ts';
 import type { Types } from './builder.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { userError, withInputPath, withWriteOutcome } from './errors.ts';
@@ -213,6 +214,7 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
               argument: 'idempotencyKey',
             });
           }
+          checkPathArguments(args, pathArgs);
           const params =
             shape && args.input ? objectToWire(shape, args.input as Record<string, unknown>) : {};
           const session = sessionOf(ctx, root);

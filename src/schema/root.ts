@@ -6,13 +6,12 @@
 import type { ArgumentRef, FieldRef } from '@pothos/core';
 import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/requests.ts';
-import { InvalidPathParameterError, pathParameterProblem } from '../rest/path-params.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
 import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { UPCOMING_PATH } from '../spec/upcoming.ts';
-import { type ArgSpec, type ArgumentTypes, wireParams } from './arguments.ts';
+import { type ArgSpec, type ArgumentTypes, checkPathArguments, wireParams } from './arguments.ts';
 import type { Types } from './builder.ts';
 import { sessionForAccount } from './connect.ts';
 import { type Connections, type ItemRef, listConnection, searchConnection } from './connections.ts';
@@ -148,6 +147,10 @@ export function rootFields(
             ...buildArgs(t, queryArgs),
           },
           async (_root, args, ctx, info) => {
+            checkPathArguments(
+              args,
+              pathArgs.map((a) => a.name),
+            );
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
@@ -259,9 +262,8 @@ export function rootFields(
         ) => {
           // An id qualified by a connected account (src/schema/ids.ts) is read as that account.
           const { account, id } = unqualifyId(String(args.id));
-          // What cannot be a Stripe id is refused as every `id:` argument refuses it (src/rest/path-params.ts).
-          const problem = pathParameterProblem(id);
-          if (problem !== undefined) throw new InvalidPathParameterError('id', problem);
+          // What cannot be a Stripe id is refused as every `id:` argument refuses it.
+          checkPathArguments({ id }, ['id']);
           const match = resourceForId(id);
           const node = match.kind === 'match' && registry.isNode(model.objects[match.resource]!);
           // `acct_…/card_payments` may be a composite id (a capability's), whatever its tail's prefix says.

@@ -131,3 +131,25 @@ describe('a per-object subscription fed by the emulator’s webhooks', () => {
     expect(payloads.at(-1)?.errors?.[0]?.extensions).toMatchObject({ code: 'DELETED', id });
   });
 });
+
+describe('an id argument that cannot be a Stripe id', () => {
+  it('is refused naming the GraphQL argument, not Stripe’s path parameter, before any call', async () => {
+    const cases = [
+      ['{ customer(id: "") { id } }', 'id'],
+      ['mutation { updateCustomer(id: "..", input: { name: "x" }) { id } }', 'id'],
+      [`{ customerBalanceTransaction(customer: "${SEED.jenny.customer}", id: "a/b") { id } }`, 'id'],
+      ['mutation { deleteCustomerCard(customer: ".", id: "card_x") { __typename } }', 'customer'],
+      ['{ node(id: "") { id } }', 'id'],
+    ] as const;
+    h.upstreamCalls();
+    for (const [query, argument] of cases) {
+      const { body } = await h.query(query);
+      expect(body.errors?.[0]?.extensions, query).toEqual({ code: 'BAD_USER_INPUT', argument });
+      expect(body.errors?.[0]?.message, query).toMatch(
+        new RegExp(`^Not a valid Stripe id for ${argument}: `),
+      );
+      expect(body.extensions?.cost, query).toMatchObject({ actualUpstreamCalls: 0 });
+    }
+    expect(h.upstreamCalls()).toBe(0);
+  });
+});
