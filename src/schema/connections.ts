@@ -251,22 +251,27 @@ export async function listConnection(
   }
 }
 
-/** The wire parameter of each cursor argument. */
+/** The wire parameter of each cursor argument (a search's `after` is its `page` token). */
 const CURSOR_PARAMETERS: Readonly<Record<string, 'after' | 'before'>> = {
   starting_after: 'after',
   ending_before: 'before',
+  page: 'after',
 };
 
 /**
  * Stripe's answer to a cursor that names no object of the list (`resource_missing` on
- * `starting_after`/`ending_before`) as the client's mistake: BAD_USER_INPUT on the argument, with
- * Stripe's details kept. Undefined for any other error.
+ * `starting_after`/`ending_before`) or is no page token of a search (an invalid request on `page`)
+ * as the client's mistake: BAD_USER_INPUT on the argument, with Stripe's details kept. Undefined
+ * for any other error.
  */
 function unknownCursor(error: unknown): GraphQLError | undefined {
   if (!(error instanceof GraphQLError)) return undefined;
-  const stripe = error.extensions.stripe as { code?: unknown; param?: unknown } | undefined;
+  const stripe = error.extensions.stripe as { type?: unknown; code?: unknown; param?: unknown } | undefined;
   const argument = typeof stripe?.param === 'string' ? CURSOR_PARAMETERS[stripe.param] : undefined;
-  if (!argument || stripe?.code !== 'resource_missing') return undefined;
+  const refused =
+    stripe?.code === 'resource_missing' ||
+    (stripe?.param === 'page' && stripe.type === 'invalid_request_error');
+  if (!argument || !refused) return undefined;
   return notACursor(argument, error.message, { stripe });
 }
 
@@ -387,6 +392,19 @@ async function backward(
 
 /** Loads a search endpoint as a connection; the cursor is Stripe's `next_page` token. */
 export async function searchConnection(
+  session: UpstreamSession,
+  path: string,
+  params: Record<string, unknown>,
+  args: ConnectionArgs,
+): Promise<Connection> {
+  try {
+    return await searchPages(session, path, params, args);
+  } catch (error) {
+    throw unknownCursor(error) ?? error;
+  }
+}
+
+async function searchPages(
   session: UpstreamSession,
   path: string,
   params: Record<string, unknown>,

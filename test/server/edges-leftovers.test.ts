@@ -51,6 +51,22 @@ describe('a list Stripe answers in one page', () => {
   });
 });
 
+describe('a search', () => {
+  it('refuses an after that is none of its page tokens, as a list refuses an unknown cursor', async () => {
+    const query =
+      'query($after: String) { searchCustomers(query: "name~\'a\'", first: 1, after: $after) { pageInfo { endCursor } } }';
+    const first = await h.query(query);
+    expect(first.body.errors).toBeUndefined();
+    const token = (first.body.data as { searchCustomers: { pageInfo: { endCursor: string } } })
+      .searchCustomers.pageInfo.endCursor;
+    expect(token).toEqual(expect.any(String));
+    expect((await h.query(query, { variables: { after: token } })).body.errors).toBeUndefined();
+    const { body } = await h.query(query, { variables: { after: 'not-a-page-token' } });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(body.errors?.[0]?.message).toMatch(/^after is not a cursor of this list/);
+  });
+});
+
 describe('a page without first or last (README, Paging)', () => {
   type Page = {
     customers: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } };
