@@ -16,10 +16,12 @@ import type { StripeObject } from '../loaders/requests.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
+import { resourceForId } from '../spec/prefixes.ts';
 import type { Model } from '../spec/types.ts';
 import type { Builder, Types } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { deletedError, userError } from './errors.ts';
+import { isMerchantChosen, unqualifyId } from './ids.ts';
 import type { TypeRegistry } from './registry.ts';
 
 /**
@@ -209,6 +211,24 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     const object = schema.object;
     const root = rootFieldOverrides[op.id] ?? camelCase(pascalCase(schema.name));
     const objectRef = registry.object(schema.name);
+    const chosen = isMerchantChosen(model, schema.name);
+    /**
+     * The Stripe id a stream follows: a qualified id (`acct_1…/SUMMER25`, what `id` reads as a
+     * connected account) is Stripe's id under it; an id whose prefix names another resource
+     * (`customerUpdated(id: "pi_…")`) would never have an event, and is refused rather than
+     * listened to forever.
+     */
+    const streamId = (argument: string): string => {
+      const { id } = unqualifyId(argument);
+      const match = resourceForId(id);
+      if (!chosen && match.kind === 'match' && match.resource !== schema.name) {
+        const named = model.objects[match.resource]?.gql ?? match.resource;
+        throw userError('BAD_USER_INPUT', `${id} is not a ${schema.gql} id: its prefix is a ${named}'s`, {
+          argument: 'id',
+        });
+      }
+      return id;
+    };
     const deletes = deletable.has(schema.name);
     const isDeletion = (event: StripeEvent) =>
       event.data.object.deleted === true || (deletes && event.type.endsWith('.deleted'));
@@ -219,7 +239,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
         description: `The ${schema.gql} after each of its events (created, updated, …); a DELETED error once deleted.`,
         args: { id: t.arg.id({ required: true }) },
         subscribe: (_root, args, ctx) => {
-          const id = String(args.id);
+          const id = streamId(String(args.id));
           return eventsFor(ctx, (e) => e.data.object.id === id && e.data.object.object === object);
         },
         resolve: (event, _args, ctx) => {

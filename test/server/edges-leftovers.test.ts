@@ -112,6 +112,55 @@ describe('a per-object subscription fed by the emulator’s webhooks', () => {
   });
   afterAll(() => live.close());
 
+  let published = 0;
+  /** An event published to the subscribers as the intake would (a new id each). */
+  const publish = (type: string, object: StripeEvent['data']['object'], account?: string) =>
+    live.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, {
+      id: `evt_edges_${++published}`,
+      object: 'event',
+      type,
+      created: 1,
+      ...(account ? { account } : {}),
+      data: { object },
+    });
+
+  it('refuses an id whose prefix names another resource, rather than wait forever', async () => {
+    const stream = await subscribeOver(
+      live.gateway.yoga,
+      `subscription { customerUpdated(id: "${SEED.alan.paymentIntent}") { id } }`,
+    );
+    const result = await stream.next();
+    stream.close();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
+    expect(result.errors?.[0]?.message).toMatch(/is not a Customer id: its prefix is a PaymentIntent's$/);
+  });
+
+  it('follows the qualified id a connected account reads (acct_…/EDGES10)', async () => {
+    const account = SEED.connected.account;
+    const headers = { 'stripe-account': account };
+    await live.admin.request({
+      method: 'POST',
+      path: '/v1/coupons',
+      params: { id: 'EDGES10', percent_off: 10, duration: 'once' },
+      stripeAccount: account,
+    });
+    const read = await live.query('{ coupon(id: "EDGES10") { id } }', { headers });
+    const { id } = (read.body.data as { coupon: { id: string } }).coupon;
+    expect(id).toBe(`${account}/EDGES10`);
+    const stream = await subscribeOver(
+      live.gateway.yoga,
+      'subscription($id: ID!) { couponUpdated(id: $id) { id percentOff } }',
+      { variables: { id }, headers },
+    );
+    const update = () =>
+      publish('coupon.updated', { id: 'EDGES10', object: 'coupon', percent_off: 10 }, account);
+    await listening(stream, update, () => undefined);
+    update();
+    const result = await stream.next();
+    stream.close();
+    expect(result).toEqual({ data: { couponUpdated: { id, percentOff: 10 } } });
+  });
+
   it('answers DELETED once its object is deleted, not the object as if it were updated', async () => {
     const { id } = await live.admin.request<{ id: string }>({
       method: 'POST',
@@ -122,15 +171,8 @@ describe('a per-object subscription fed by the emulator’s webhooks', () => {
       live.gateway.yoga,
       `subscription { customerUpdated(id: "${id}") { id name } }`,
     );
-    let pings = 0;
-    const ping = (): StripeEvent => ({
-      id: `evt_ping_${++pings}`,
-      object: 'event',
-      type: 'customer.ping',
-      created: 1,
-      data: { object: { id, object: 'customer', name: 'ping' } },
-    });
-    await listening(stream, (event) => live.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, event), ping);
+    const ping = () => publish('customer.ping', { id, object: 'customer', name: 'ping' });
+    await listening(stream, ping, () => undefined);
 
     const updated = await live.query(
       `mutation { updateCustomer(id: "${id}", input: { name: "Still Here" }) { id } }`,
