@@ -169,6 +169,9 @@ function outputOf(registry: TypeRegistry, op: Operation): ModelOutputType {
 const PATH_ARG_NOTE = 'The id of the object the path names.';
 const IDEMPOTENCY_NOTE =
   "Stripe's Idempotency-Key (1-255 printable ASCII characters): a retry with the same key returns the first answer instead of writing twice. When absent, the gateway makes one per call and reuses it on its own retries.";
+/** Stripe takes keys on POST only: a DELETE is sent without one, whatever the argument holds. */
+const DELETE_IDEMPOTENCY_NOTE =
+  'Not sent: Stripe serves this write with DELETE and takes idempotency keys on POST requests only. Retried after it happened, it answers an error (NOT_FOUND for a delete).';
 
 const inputName = (plan: MutationPlan) => `${pascalCase(plan.name)}Input`;
 
@@ -199,7 +202,9 @@ function mutationField(registry: TypeRegistry, plan: MutationPlan, shape: InputS
           ...(shape?.ref ? { input: t.arg({ type: shape.ref, required: inputRequired }) } : {}),
           idempotencyKey: t.arg.string({
             required: false,
-            ...describing(notes ? IDEMPOTENCY_NOTE : undefined),
+            ...describing(
+              notes ? (op.method === 'delete' ? DELETE_IDEMPOTENCY_NOTE : IDEMPOTENCY_NOTE) : undefined,
+            ),
           }),
         },
         resolve: async (
