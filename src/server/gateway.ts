@@ -48,7 +48,12 @@ import { createRevocations, type Revocations } from './revocation.ts';
 import { useStreamBounds } from './streams.ts';
 import { stripeCallSpans, useTracing } from './tracing.ts';
 import { createRequestTracking, REQUEST_ID_HEADER } from './tracking.ts';
-import { DOCUMENT_ID_PARAMS, loadManifest, useTrustedDocuments } from './trusted-documents.ts';
+import {
+  DOCUMENT_ID_PARAMS,
+  loadManifest,
+  useDocumentIdsUnsupported,
+  useTrustedDocuments,
+} from './trusted-documents.ts';
 import { turnGate } from './turns.ts';
 import { useValidationCache } from './validation-cache.ts';
 import type { Reread } from './webhooks.ts';
@@ -179,10 +184,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   const production = options.production ?? readProductionConfig({});
   const trusted = production.trustedDocuments;
-  const trustedPlugins =
-    trusted.mode === 'off' || trusted.manifest === undefined
-      ? []
-      : useTrustedDocuments(trusted.mode, loadManifest(trusted.manifest, built.schema));
+  const trustedOff = trusted.mode === 'off' || trusted.manifest === undefined;
+  const trustedPlugins = trustedOff
+    ? []
+    : useTrustedDocuments(trusted.mode, loadManifest(trusted.manifest, built.schema));
   const redact = createRedactor([config.rest.secretKey]);
   const logger = createLogger({
     level: config.logLevel,
@@ -333,6 +338,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       }),
       useCsrfPrevention(),
       ...trustedPlugins,
+      // Not in trustedPlugins: the fast path stays on (a request without a text never takes it).
+      ...(trustedOff ? [useDocumentIdsUnsupported()] : []),
       streamBounds,
       // No useExecutionCancellation: its per-field signal checks cost more than they save. A client's
       // disconnect aborts every upstream call through the sessions' signal (requestSignal), and a

@@ -67,6 +67,25 @@ function documentIdOf(params: Record<string, unknown>, request: Request): string
   return null;
 }
 
+/**
+ * With trusted documents off, a request that names a document by id alone (Apollo's
+ * persisted-queries link sends its hash first; the client preset and Relay their ids) gets Apollo's
+ * PERSISTED_QUERY_NOT_SUPPORTED, on which that link sends the text instead, rather than Yoga's
+ * "Must provide query string", on which it gives up. A request with the text runs as ever.
+ */
+export function useDocumentIdsUnsupported(): Plugin {
+  return {
+    onParams({ params, request }) {
+      if (typeof params.query === 'string' && params.query !== '') return;
+      if (documentIdOf(params as Record<string, unknown>, request) === null) return;
+      throw createGraphQLError(
+        'This server runs documents by their text: trusted documents are off (TRUSTED_DOCUMENTS)',
+        { extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', http: { status: 400 } } },
+      );
+    },
+  };
+}
+
 const refusal = (message: string, code: string) => ({
   message,
   extensions: { code, http: { status: 400 } },

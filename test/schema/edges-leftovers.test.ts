@@ -1,9 +1,14 @@
 /**
- * What a frontend developer reads in the schema at the gateway's edges: the notes each argument
- * carries at run time, checked against what the gateway then does on the emulator.
+ * What a frontend developer meets at the gateway's edges through the schema and a client library:
+ * the notes each argument carries at run time, checked against what the gateway then does on the
+ * emulator, and Apollo Client's persisted-queries link on a gateway without trusted documents.
  */
+import { createHash } from 'node:crypto';
+import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
 let h: Harness;
@@ -41,5 +46,49 @@ describe('idempotencyKey on the writes Stripe serves with DELETE', () => {
     expect(again.body.data).toEqual({ deleteCustomer: null });
     expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', mayHaveHappened: false });
     expect(again.body.errors?.[0]?.extensions).not.toHaveProperty('idempotencyKey');
+  });
+});
+
+describe('Apollo Client’s persisted-queries link, trusted documents off (the default)', () => {
+  it('is told hashes are not supported, and sends the text instead', async () => {
+    const answers: { sent: Record<string, unknown>; body: { errors?: { extensions?: unknown }[] } }[] = [];
+    const fetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const response = await h.fetch('/graphql', init);
+      const text = await response.text();
+      answers.push({ sent: JSON.parse(String(init?.body)), body: JSON.parse(text) });
+      return new Response(text, { status: response.status, headers: response.headers });
+    };
+    const persisted = new PersistedQueryLink({
+      sha256: (query) => createHash('sha256').update(query).digest('hex'),
+    });
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([persisted, new HttpLink({ uri: 'http://localhost/graphql', fetch })]),
+    });
+    const { data, error } = await client.query({
+      query: gql`query Jenny($id: ID!) { customer(id: $id) { id email } }`,
+      variables: { id: SEED.jenny.customer },
+    });
+    expect(error).toBeUndefined();
+    expect(data).toMatchObject({ customer: { id: SEED.jenny.customer, email: SEED.jenny.email } });
+    // The hash alone first, refused as Apollo's protocol says; then the text, answered.
+    expect(answers).toHaveLength(2);
+    expect(answers[0]!.sent).not.toHaveProperty('query');
+    expect(answers[0]!.body.errors?.[0]?.extensions).toMatchObject({ code: 'PERSISTED_QUERY_NOT_SUPPORTED' });
+    expect(answers[1]!.sent).toHaveProperty('query');
+  });
+
+  it('names the switch to a client that sends a document id alone', async () => {
+    for (const body of [{ documentId: 'abc123' }, { doc_id: 'abc123' }]) {
+      const response = await h.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const answer = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+      expect(answer.errors[0]?.extensions).toEqual({ code: 'PERSISTED_QUERY_NOT_SUPPORTED' });
+      expect(answer.errors[0]?.message).toMatch(/TRUSTED_DOCUMENTS/);
+    }
   });
 });
