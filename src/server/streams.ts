@@ -341,6 +341,30 @@ export function eventStreams(yogas: ResultProcessor): ResultProcessor {
   };
 }
 
+/**
+ * A subscription asked for with an Accept no stream answers: ended at once (its slot freed, its
+ * listener gone) and refused with 406, saying how subscriptions are served.
+ */
+const notAcceptable: ResultProcessor = (result, fetchAPI) => {
+  if (isAsyncIterable(result))
+    void result[Symbol.asyncIterator]()
+      .return?.()
+      ?.catch(() => {});
+  const body = {
+    errors: [
+      {
+        message:
+          'Subscriptions are answered as an event stream (Accept: text/event-stream) or over a WebSocket (graphql-ws)',
+        extensions: { code: 'NOT_ACCEPTABLE' },
+      },
+    ],
+  };
+  return new fetchAPI.Response(JSON.stringify(body), {
+    status: 406,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', Accept: 'text/event-stream' },
+  });
+};
+
 /** The plugin, and how many subscriptions it holds open now. */
 export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readonly active: number } {
   const { maxSubscriptions, expiresAtOf, credentialOf, revocations, onRefused } = options;
@@ -352,8 +376,19 @@ export function useStreamBounds(options: StreamBoundsOptions): Plugin & { readon
     get active() {
       return active;
     },
-    onResultProcess({ resultProcessor, setResultProcessor }) {
-      if (resultProcessor === undefined || resultProcessor.name !== 'processSSEResult') return;
+    onResultProcess({ result, resultProcessor, setResultProcessor }) {
+      if (resultProcessor === undefined) {
+        // A subscription whose Accept takes no event stream (`application/json`, Apollo's
+        // `multipart/mixed`): Yoga's bare 406 would keep it open, and its slot, for good.
+        if (isAsyncIterable(result)) {
+          setResultProcessor(
+            notAcceptable as unknown as Parameters<typeof setResultProcessor>[0],
+            'application/json',
+          );
+        }
+        return;
+      }
+      if (resultProcessor.name !== 'processSSEResult') return;
       if (resultProcessor !== yogas) {
         yogas = resultProcessor;
         ours = eventStreams(resultProcessor as unknown as ResultProcessor);

@@ -211,3 +211,43 @@ describe('an id argument that cannot be a Stripe id', () => {
     expect(h.upstreamCalls()).toBe(0);
   });
 });
+
+describe('a subscription asked for without an event stream in Accept', () => {
+  let small: Harness;
+  beforeAll(async () => {
+    small = await startHarness({ STRIPE_WEBHOOK_SECRET: 'whsec_unused', MAX_SUBSCRIPTIONS: '2' });
+  });
+  afterAll(() => small.close());
+
+  it('is 406 saying how subscriptions are served, and holds no slot', async () => {
+    const accepts = [
+      'application/json',
+      'application/graphql-response+json, application/json',
+      // Apollo Client's HttpLink for a subscription
+      'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json',
+    ];
+    for (const accept of [...accepts, ...accepts]) {
+      const response = await small.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: 'subscription { stripeEvents { id } }' }),
+      });
+      expect(response.status, accept).toBe(406);
+      const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+      expect(body.errors[0]?.extensions).toEqual({ code: 'NOT_ACCEPTABLE' });
+      expect(body.errors[0]?.message).toMatch(/text\/event-stream/);
+    }
+    // Six refused, two allowed: an event stream still subscribes and hears its events.
+    const stream = await subscribeOver(small.gateway.yoga, 'subscription { stripeEvents { id } }');
+    const ping = () =>
+      small.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, {
+        id: 'evt_edges_ping',
+        object: 'event',
+        type: 'edges.ping',
+        created: 1,
+        data: { object: { id: 'ping', object: 'ping' } },
+      });
+    await listening(stream, ping, () => undefined);
+    stream.close();
+  });
+});
