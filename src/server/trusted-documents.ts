@@ -103,7 +103,12 @@ export function useTrustedDocuments(
         documentIdOf(params as Record<string, unknown>, request),
       // Validation stays on: the query limits run in it.
       customErrors: {
-        notFound: refusal('No trusted document has this id', 'TRUSTED_DOCUMENT_NOT_FOUND'),
+        // In `allow` mode the text may follow: Apollo's persisted-queries link sends it on
+        // PERSISTED_QUERY_NOT_FOUND (Apollo's code), and gives up on any other.
+        notFound:
+          mode === 'allow'
+            ? refusal('No trusted document has this id: send its text', 'PERSISTED_QUERY_NOT_FOUND')
+            : refusal('No trusted document has this id', 'TRUSTED_DOCUMENT_NOT_FOUND'),
         keyNotFound: refusal('Send the id of a trusted document (documentId)', 'TRUSTED_DOCUMENT_REQUIRED'),
         persistedQueryOnly: refusal(
           'Only trusted documents run here: send the document id (documentId), not its text',
