@@ -62,6 +62,30 @@ export function eventTypes(model: Model): string[] {
   return [];
 }
 
+/**
+ * Refuses a type that cannot match: an exact type (no `*`) of a resource that has events, which is
+ * none of them (`customer.create` for `customer.created`) would keep the subscriber waiting for
+ * good. Types of other heads pass (the pinned spec may not list an event a newer Stripe sends).
+ */
+function checkEventTypes(patterns: readonly string[] | null | undefined, known: readonly string[]): void {
+  for (const pattern of patterns ?? []) {
+    if (pattern.includes('*') || known.includes(pattern)) continue;
+    const head = pattern.slice(0, pattern.lastIndexOf('.') + 1);
+    const siblings =
+      head === ''
+        ? []
+        : known.filter((type) => type.startsWith(head) && !type.slice(head.length).includes('.'));
+    if (siblings.length === 0) continue;
+    throw userError(
+      'BAD_USER_INPUT',
+      `types: Stripe sends no ${pattern} event; its ${head}… events are ${siblings.join(', ')}`,
+      {
+        argument: 'types',
+      },
+    );
+  }
+}
+
 /** Stripe's type filter: exact, or a prefix with `*` (`customer.*`). */
 function typeMatcher(patterns: readonly string[] | null | undefined): (type: string) => boolean {
   if (!patterns || patterns.length === 0) return () => true;
@@ -137,6 +161,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     }
   };
 
+  const knownEventTypes = eventTypes(model);
   // The registry's refs, typed over Stripe's objects.
   const node: InterfaceRef<Types, StripeObject> = registry.node;
   const liveEvent = builder.objectRef<StripeEvent>('StripeLiveEvent').implement({
@@ -177,6 +202,7 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
       description: "Stripe's events as they arrive; `types` filters them (`customer.*` allowed).",
       args: { types: t.arg.stringList({ required: false }) },
       subscribe: (_root, args, ctx) => {
+        checkEventTypes(args.types, knownEventTypes);
         const matches = typeMatcher(args.types);
         return eventsFor(ctx, (e) => matches(e.type));
       },
@@ -191,12 +217,12 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
   // The object an event type is about: what precedes its verb (`payment_intent.succeeded`,
   // `customer.subscription.updated`, `checkout.session.completed`).
   const objectsWithEvents = new Set(
-    eventTypes(model).map((type) => {
+    knownEventTypes.map((type) => {
       const head = type.slice(0, type.lastIndexOf('.'));
       return head.slice(head.lastIndexOf('.') + 1);
     }),
   );
-  const headsWithEvents = new Set(eventTypes(model).map((type) => type.slice(0, type.lastIndexOf('.'))));
+  const headsWithEvents = new Set(knownEventTypes.map((type) => type.slice(0, type.lastIndexOf('.'))));
   // The resources Stripe deletes (a `deleted_x` form exists). Their `….deleted` event carries the
   // object as it was, without `deleted: true`; elsewhere (`customer.subscription.deleted`, a
   // cancellation) the object lives on.

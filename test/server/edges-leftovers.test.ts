@@ -124,6 +124,30 @@ describe('a per-object subscription fed by the emulator’s webhooks', () => {
       data: { object },
     });
 
+  it('stripeEvents refuses a type Stripe never sends of a resource it has events for', async () => {
+    const typo = await subscribeOver(
+      live.gateway.yoga,
+      'subscription { stripeEvents(types: ["customer.created", "customer.create"]) { id } }',
+    );
+    const result = await typo.next();
+    typo.close();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'types' });
+    expect(result.errors?.[0]?.message).toMatch(
+      /no customer\.create event; .*customer\.created, customer\.deleted/,
+    );
+    // A type the pinned spec does not know of any head it has events for still listens.
+    const other = await subscribeOver(
+      live.gateway.yoga,
+      'subscription { stripeEvents(types: ["customer.*", "edges.custom"]) { type } }',
+    );
+    await listening(
+      other,
+      () => publish('edges.custom', { id: 'x', object: 'x' }),
+      () => undefined,
+    );
+    other.close();
+  });
+
   it('refuses an id whose prefix names another resource, rather than wait forever', async () => {
     const stream = await subscribeOver(
       live.gateway.yoga,
