@@ -17,6 +17,11 @@ export interface CreateInput {
 export type Predicate = (entry: Entry) => boolean;
 
 export interface ResourceRules {
+  /**
+   * A stored object as a read shows it, when part of it mirrors another object that may have
+   * changed since it was stored (a subscription item's price, archived or renamed).
+   */
+  reading?(ctx: Ctx, entry: Entry): JsonObject;
   /** Replaces the generic create (polymorphic creates such as customer sources). */
   create?(ctx: Ctx, input: CreateInput): Entry;
   /** Adjusts a new object (with its id) before it is stored; may store related objects. */

@@ -107,7 +107,8 @@ export class Renderer {
 
   /** A stored entry as a response object. */
   entry(ctx: Ctx, entry: Entry, tree: ExpandTree | undefined): JsonObject {
-    return this.object(ctx, entry.data, entry.resource, tree);
+    const data = this.rules[entry.resource]?.reading?.(ctx, entry) ?? entry.data;
+    return this.object(ctx, data, entry.resource, tree);
   }
 
   private value(ctx: Ctx, value: Json, type: OutType, tree: ExpandTree | undefined): Json {

@@ -11,6 +11,8 @@
  *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
  *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
  *   unpaid make it `incomplete_expired` and void the invoice.
+ * - An item's price reads as the price stands now (archived, renamed); the copy the item took
+ *   when it was set is what bills it.
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`). A change of items
  *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
@@ -760,6 +762,15 @@ export const subscriptionRules: RuleBook = {
   },
   subscription_item: {
     ascending: true,
+    /**
+     * Its price as the price stands now (archived, renamed, new metadata), as Stripe embeds it; the
+     * copy taken when the item was set stays what bills it (a price's amounts never change).
+     */
+    reading(ctx, entry) {
+      const copy = entry.data.price;
+      const price = isObject(copy) && typeof copy.id === 'string' ? findPrice(ctx, copy.id) : undefined;
+      return price ? { ...entry.data, price: price.data } : entry.data;
+    },
     // An item added or removed on its own changes what its customer is entitled to; one added
     // mid-period is prorated (`proration_behavior`, as a subscription update's).
     afterCreate(ctx, entry, { params }) {

@@ -1,0 +1,78 @@
+/**
+ * Billing behaviours checked against Stripe's: what a subscription item shows of its price once the
+ * price changes, schedules' last phase, credit notes, payment links and the billing portal.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHarness } from '../server/harness.ts';
+import { startEmulatorHarness } from './helpers.ts';
+
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
+const gateway = await startHarness();
+afterAll(() => Promise.all([h.close(), gateway.close()]));
+
+type Obj = Record<string, any>;
+const post = <T = Obj>(path: string, params: Obj) =>
+  gateway.admin.request<T>({ method: 'POST', path, params });
+
+describe('a subscription item’s price', () => {
+  it('reads as the price stands now once the price is archived or renamed', async () => {
+    const product = await stripe.products.create({ name: 'Archived later' });
+    const price = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 1200,
+      nickname: 'Old name',
+      recurring: { interval: 'month' },
+    });
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    await stripe.prices.update(price.id, { active: false, nickname: 'New name', metadata: { tier: 'b' } });
+
+    const read = await stripe.subscriptions.retrieve(subscription.id);
+    const item = read.items.data[0]!;
+    expect(item.price).toMatchObject({
+      id: price.id,
+      active: false,
+      nickname: 'New name',
+      metadata: { tier: 'b' },
+    });
+    expect(item.plan).toMatchObject({ id: price.id, active: false, nickname: 'New name' });
+    expect((await stripe.subscriptionItems.retrieve(item.id)).price).toMatchObject({
+      active: false,
+      nickname: 'New name',
+    });
+    const listed = await stripe.subscriptionItems.list({ subscription: subscription.id });
+    expect(listed.data[0]!.price.active).toBe(false);
+    // Still billed the same: the amount a price bills never changes.
+    expect(item.price.unit_amount).toBe(1200);
+  });
+});
+
+describe('a subscription item’s price through GraphQL', () => {
+  it('shows the price archived since', async () => {
+    const price = await post('/v1/prices', {
+      currency: 'usd',
+      unit_amount: 900,
+      product_data: { name: 'Archived in GraphQL' },
+      recurring: { interval: 'month' },
+    });
+    const customer = await post('/v1/customers', { source: 'tok_visa' });
+    const subscription = await post('/v1/subscriptions', {
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    await post(`/v1/prices/${price.id}`, { active: false, nickname: 'Retired' });
+    const response = await gateway.query(
+      'query($id: ID!) { subscription(id: $id) { items { nodes { price { id active nickname } } } } }',
+      { variables: { id: subscription.id } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect((response.body.data as Obj).subscription.items.nodes).toEqual([
+      { price: { id: price.id, active: false, nickname: 'Retired' } },
+    ]);
+  });
+});
