@@ -76,3 +76,67 @@ describe('a subscription item’s price through GraphQL', () => {
     ]);
   });
 });
+
+/** A new monthly price of `amount` cents. */
+const monthly = (amount: number) =>
+  stripe.prices.create({
+    currency: 'usd',
+    unit_amount: amount,
+    product_data: { name: `Monthly ${amount}` },
+    recurring: { interval: 'month' },
+  });
+
+describe('a schedule’s end_behavior', () => {
+  it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
+    const now = 1_690_000_000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const price = await monthly(700);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      end_behavior: 'none',
+      phases: [{ items: [{ price: price.id }], iterations: 1 }],
+    });
+    expect(schedule.end_behavior).toBe('cancel');
+    const end = schedule.phases[0]!.end_date;
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: end + 3600 });
+    expect(await stripe.subscriptionSchedules.retrieve(schedule.id)).toMatchObject({
+      status: 'completed',
+      completed_at: end,
+    });
+    expect(await stripe.subscriptions.retrieve(schedule.subscription as string)).toMatchObject({
+      status: 'canceled',
+      ended_at: end,
+    });
+  });
+
+  it('can be updated to `none` (read back as `cancel`) but never set to `renew`', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const price = await monthly(700);
+    const phases = [{ items: [{ price: price.id }], iterations: 2 }];
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases,
+    });
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, { end_behavior: 'none' });
+    expect(updated.end_behavior).toBe('cancel');
+
+    for (const attempt of [
+      () => stripe.subscriptionSchedules.update(schedule.id, { end_behavior: 'renew' }),
+      () =>
+        stripe.subscriptionSchedules.create({
+          customer: customer.id,
+          start_date: 'now',
+          end_behavior: 'renew',
+          phases,
+        }),
+    ])
+      await expect(attempt()).rejects.toMatchObject({ statusCode: 400, param: 'end_behavior' });
+    expect((await stripe.subscriptionSchedules.retrieve(schedule.id)).end_behavior).toBe('cancel');
+    const subscriptions = await stripe.subscriptions.list({ customer: customer.id });
+    expect(subscriptions.data).toHaveLength(1);
+  });
+});

@@ -11,13 +11,14 @@
  * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
  *   schedule into the phase it reached (its subscription takes that phase's items) and, past the
  *   last phase, releases it (`end_behavior=release`, the default) or cancels its subscription
- *   (`cancel`: the schedule is then `completed`).
+ *   (`cancel`: the schedule is then `completed`). `none`, the older versions' `cancel`, is taken as
+ *   `cancel`; `renew` can no longer be set.
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
@@ -232,6 +233,21 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
   });
 }
 
+/**
+ * The `end_behavior` a create or update sets: `none`, the older versions' name for cancelling at the
+ * end, is kept (and read back) as `cancel`; `renew` is read-only since 2019-10-17 (a schedule
+ * renewed under an older version shows it), so it is refused. Both per Stripe's changelog.
+ */
+function endBehaviorParam(value: Json | undefined): string | undefined {
+  if (value === 'renew')
+    throw invalidRequest(
+      'A subscription schedule cannot be set to `end_behavior=renew` any more: use `release` or `cancel`.',
+      { param: 'end_behavior' },
+    );
+  if (value === 'none') return 'cancel';
+  return typeof value === 'string' ? value : undefined;
+}
+
 function requireActive(schedule: Entry, verb: string): void {
   if (!['active', 'not_started'].includes(String(schedule.data.status)))
     throw invalidRequest(
@@ -256,7 +272,7 @@ export const scheduleRules: RuleBook = {
         completed_at: null,
         current_phase: null,
         // Stripe's default is `release` (the draft's default is the enum's first value).
-        end_behavior: typeof params.end_behavior === 'string' ? params.end_behavior : 'release',
+        end_behavior: endBehaviorParam(params.end_behavior) ?? 'release',
         released_at: null,
         released_subscription: null,
         subscription: null,
@@ -280,6 +296,10 @@ export const scheduleRules: RuleBook = {
         subscription: subscription.id,
         test_clock: subscription.data.test_clock ?? null,
       });
+    },
+    beforeUpdate(_ctx, draft, params) {
+      const behavior = endBehaviorParam(params.end_behavior);
+      if (behavior) draft.end_behavior = behavior;
     },
     afterCreate(ctx, entry) {
       const subscription =
