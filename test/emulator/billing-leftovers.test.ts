@@ -140,3 +140,56 @@ describe('a schedule’s end_behavior', () => {
     expect(subscriptions.data).toHaveLength(1);
   });
 });
+
+/** Opens a hosted page (a payment link's) and pays the Checkout page it leads to with the test card. */
+async function buyThrough(url: string): Promise<string> {
+  const opened = await h.emulator.fetch(new Request(url));
+  const checkout = opened.headers.get('location')!;
+  const form = new URLSearchParams([
+    ['card', '4242 4242 4242 4242'],
+    ['email', 'buyer@example.com'],
+  ]);
+  await h.emulator.fetch(new Request(checkout, { method: 'POST', body: form }));
+  return checkout.split('/').pop()!;
+}
+
+describe('a payment link', () => {
+  it('shows Stripe’s defaults, and its one-time purchase makes no Customer', async () => {
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 500,
+      product_data: { name: 'Sticker' },
+    });
+    const link = await stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }] });
+    expect(link).toMatchObject({
+      customer_creation: 'if_required',
+      after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: null } },
+      invoice_creation: {
+        enabled: false,
+        invoice_data: { description: null, footer: null, metadata: {}, custom_fields: null },
+      },
+    });
+
+    const session = await stripe.checkout.sessions.retrieve(await buyThrough(link.url));
+    expect(session).toMatchObject({
+      status: 'complete',
+      payment_link: link.id,
+      customer_creation: 'if_required',
+      customer: null,
+      customer_details: { email: 'buyer@example.com' },
+    });
+  });
+
+  it('keeps what it was given, and a subscription link has no invoice creation', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await monthly(900)).id, quantity: 1 }],
+      customer_creation: 'always',
+      after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Thanks!' } },
+    });
+    expect(link).toMatchObject({
+      customer_creation: 'always',
+      after_completion: { hosted_confirmation: { custom_message: 'Thanks!' } },
+      invoice_creation: null,
+    });
+  });
+});

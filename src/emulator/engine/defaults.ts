@@ -36,6 +36,8 @@ export const PROP_DEFAULTS: Readonly<Record<string, Json>> = {
   'payment_intent.confirmation_method': 'automatic',
   'payment_intent.payment_method_types': ['card'],
   'payment_intent.status': 'requires_payment_method',
+  // Stripe's default: a link's one-time payment makes no Customer unless one is needed.
+  'payment_link.customer_creation': 'if_required',
   'payout.method': 'standard',
   'payout.status': 'pending',
   'payout.type': 'bank_account',

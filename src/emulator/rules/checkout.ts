@@ -17,15 +17,19 @@ import { priceAmount } from '../money/pricing.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription } from './subscriptions.ts';
 
-/** Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes). */
+/**
+ * Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes): their
+ * subtotal, currency, and whether one bills a recurring price.
+ */
 export function storeLineItems(
   ctx: Ctx,
   parent: string,
   lineItems: Json | undefined,
-): { subtotal: number; currency: Json } {
+): { subtotal: number; currency: Json; recurring: boolean } {
   let subtotal = 0;
   let currency: Json = null;
-  if (!Array.isArray(lineItems)) return { subtotal, currency };
+  let recurring = false;
+  if (!Array.isArray(lineItems)) return { subtotal, currency, recurring };
   for (const line of lineItems) {
     if (!isObject(line)) continue;
     const price =
@@ -34,6 +38,7 @@ export function storeLineItems(
     const amount = price ? priceAmount(price.data, quantity) : 0;
     subtotal += amount;
     currency ??= price?.data.currency ?? null;
+    recurring ||= isObject(price?.data.recurring);
     ctx.insert(
       'item',
       ctx.build('item', {
@@ -49,7 +54,7 @@ export function storeLineItems(
       { parent },
     );
   }
-  return { subtotal, currency };
+  return { subtotal, currency, recurring };
 }
 
 /** What the customer entered on the payment page. */
@@ -177,6 +182,21 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
   return ctx.set(session, { payment_link: link.id });
 }
 
+/**
+ * What Stripe shows of a payment link's settings it was not given: its confirmation page with no
+ * custom message and, on a one-time link, invoice creation off with default invoice settings (a
+ * link with a recurring price invoices through its subscription: it has none).
+ */
+function linkSettings(draft: JsonObject, recurring: boolean): void {
+  const after = isObject(draft.after_completion) ? draft.after_completion : undefined;
+  if (after?.type === 'hosted_confirmation' && !isObject(after.hosted_confirmation))
+    draft.after_completion = { ...after, hosted_confirmation: { custom_message: null } };
+  if (recurring) return;
+  const creation = isObject(draft.invoice_creation) ? draft.invoice_creation : { enabled: false };
+  const data = isObject(creation.invoice_data) ? creation.invoice_data : {};
+  draft.invoice_creation = { ...creation, invoice_data: { metadata: {}, ...data } };
+}
+
 const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
 
 export const checkoutRules: RuleBook = {
@@ -214,7 +234,8 @@ export const checkoutRules: RuleBook = {
   },
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
-      storeLineItems(ctx, String(draft.id), params.line_items);
+      const { recurring } = storeLineItems(ctx, String(draft.id), params.line_items);
+      linkSettings(draft, recurring);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
     },
     actions: {
