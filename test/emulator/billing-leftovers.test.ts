@@ -193,3 +193,18 @@ describe('a payment link', () => {
     });
   });
 });
+
+describe('a billing portal configuration', () => {
+  it('prorates nothing unless told, as Stripe defaults both proration behaviours to none', async () => {
+    const configuration = await stripe.billingPortal.configurations.create({
+      business_profile: { headline: 'Plans' },
+      features: { subscription_cancel: { enabled: true, mode: 'immediately' } },
+    });
+    expect(configuration.features.subscription_cancel).toMatchObject({
+      enabled: true,
+      mode: 'immediately',
+      proration_behavior: 'none',
+    });
+    expect(configuration.features.subscription_update.proration_behavior).toBe('none');
+  });
+});

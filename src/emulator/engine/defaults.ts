@@ -41,6 +41,9 @@ export const PROP_DEFAULTS: Readonly<Record<string, Json>> = {
   'payout.method': 'standard',
   'payout.status': 'pending',
   'payout.type': 'bank_account',
+  // Stripe's defaults (a portal's cancel cannot be `always_invoice`, the enum's first value).
+  'portal_subscription_cancel.proration_behavior': 'none',
+  'portal_subscription_update.proration_behavior': 'none',
   'price.billing_scheme': 'per_unit',
   'price.tax_behavior': 'unspecified',
   'price.type': 'one_time',
