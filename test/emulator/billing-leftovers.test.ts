@@ -208,3 +208,39 @@ describe('a billing portal configuration', () => {
     expect(configuration.features.subscription_update.proration_behavior).toBe('none');
   });
 });
+
+describe('the hosted customer portal', () => {
+  it('credits the unused time of a subscription it cancels at once with create_prorations', async () => {
+    const start = 1_700_000_000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(3000)).id }],
+    });
+    const midway = (subscription.current_period_start + subscription.current_period_end) / 2;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: Math.floor(midway) });
+    const configuration = await stripe.billingPortal.configurations.create({
+      business_profile: { headline: 'Plans' },
+      features: {
+        subscription_cancel: { enabled: true, mode: 'immediately', proration_behavior: 'create_prorations' },
+      },
+    });
+    const session = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      configuration: configuration.id,
+    });
+    const form = new URLSearchParams([
+      ['action', 'cancel'],
+      ['subscription', subscription.id],
+    ]);
+    const page = await h.emulator.fetch(new Request(session.url, { method: 'POST', body: form }));
+    expect(await page.text()).toContain('Subscription canceled.');
+
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('canceled');
+    const credits = await stripe.invoiceItems.list({ customer: customer.id });
+    expect(credits.data).toHaveLength(1);
+    expect(credits.data[0]).toMatchObject({ proration: true, subscription: subscription.id });
+    expect(credits.data[0]!.amount).toBeLessThan(0);
+  });
+});

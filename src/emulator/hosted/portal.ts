@@ -2,8 +2,9 @@
  * The customer portal in demo mode, behind a billing portal session's `url` (`GET /portal/<bps_…>`):
  * the customer's details, subscriptions, payment methods and invoices, with what the session's
  * configuration enables (`features`): update the email, name and phone (`customer_update`), cancel a
- * subscription (`subscription_cancel`: at the period's end or at once, by its `mode`). Each form
- * changes the objects through the API and comes back to the page; the page links to `return_url`.
+ * subscription (`subscription_cancel`: at the period's end or at once, by its `mode`, crediting the
+ * unused time when its `proration_behavior` is `create_prorations`). Each form changes the
+ * objects through the API and comes back to the page; the page links to `return_url`.
  * A session without a configuration uses the account's default one, as Stripe does.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -39,6 +40,8 @@ const list = (value: JsonObject): JsonObject[] =>
 interface Features {
   customerUpdate: readonly string[];
   cancel: false | 'at_period_end' | 'immediately';
+  /** an immediate cancel credits the unused time (`proration_behavior=create_prorations`) */
+  prorate: boolean;
 }
 
 function featuresOf(service: EmulatorHandle, session: JsonObject): Features {
@@ -47,7 +50,7 @@ function featuresOf(service: EmulatorHandle, session: JsonObject): Features {
       ? service.store.platform.find(session.configuration)?.data
       : undefined;
   // No configuration at all: everything the page offers.
-  if (!config) return { customerUpdate: ['email', 'name', 'phone'], cancel: 'at_period_end' };
+  if (!config) return { customerUpdate: ['email', 'name', 'phone'], cancel: 'at_period_end', prorate: false };
   const features = config.features;
   const update = at(features, 'customer_update');
   const cancel = at(features, 'subscription_cancel');
@@ -63,6 +66,7 @@ function featuresOf(service: EmulatorHandle, session: JsonObject): Features {
           ? 'immediately'
           : 'at_period_end'
         : false,
+    prorate: at(cancel, 'proration_behavior') === 'create_prorations',
   };
 }
 
@@ -155,7 +159,8 @@ function submit(service: EmulatorHandle, session: JsonObject, input: URLSearchPa
     if (subscription?.resource !== 'subscription' || subscription.data.customer !== customer)
       return 'No such subscription.';
     if (!features.cancel) return 'This portal does not let you cancel subscriptions.';
-    if (features.cancel === 'immediately') service.call('DELETE', `/v1/subscriptions/${id}`);
+    if (features.cancel === 'immediately')
+      service.call('DELETE', `/v1/subscriptions/${id}`, features.prorate ? { prorate: true } : {});
     else service.call('POST', `/v1/subscriptions/${id}`, { cancel_at_period_end: true });
     return features.cancel === 'immediately'
       ? 'Subscription canceled.'
