@@ -244,3 +244,43 @@ describe('the hosted customer portal', () => {
     expect(credits.data[0]!.amount).toBeLessThan(0);
   });
 });
+
+describe('a billing portal session', () => {
+  it('shows the flow it deep-links into', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1500)).id }],
+    });
+    const cancel = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: subscription.id } },
+    });
+    expect(cancel.flow).toEqual({
+      after_completion: { hosted_confirmation: null, redirect: null, type: 'portal_homepage' },
+      subscription_cancel: { retention: null, subscription: subscription.id },
+      subscription_update: null,
+      subscription_update_confirm: null,
+      type: 'subscription_cancel',
+    });
+    const update = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      flow_data: {
+        type: 'payment_method_update',
+        after_completion: { type: 'redirect', redirect: { return_url: 'https://example.com/done' } },
+      },
+    });
+    expect(update.flow).toMatchObject({
+      type: 'payment_method_update',
+      after_completion: { type: 'redirect', redirect: { return_url: 'https://example.com/done' } },
+      subscription_cancel: null,
+    });
+    expect((await stripe.billingPortal.sessions.create({ customer: customer.id })).flow).toBeNull();
+    await expect(
+      stripe.billingPortal.sessions.create({
+        customer: customer.id,
+        flow_data: { type: 'subscription_update' },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'flow_data[subscription_update]' });
+  });
+});

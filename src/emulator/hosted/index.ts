@@ -39,7 +39,7 @@ import { escapeHtml, type HostedPage, html, money, type PageHandler, redirect } 
 import { IDENTITY_PREFIX, identityPage, identityPageUrl } from './identity.ts';
 import { hostedInvoicePage, INVOICE_PREFIX } from './invoice.ts';
 import { PAYMENT_LINK_PREFIX, paymentLinkPage } from './payment-link.ts';
-import { defaultPortalConfiguration, PORTAL_PREFIX, portalLink, portalPage } from './portal.ts';
+import { defaultPortalConfiguration, PORTAL_PREFIX, portalFlow, portalLink, portalPage } from './portal.ts';
 import { RECEIPT_PREFIX, receiptPage } from './receipt.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
@@ -186,9 +186,11 @@ function linksOf(ctx: Ctx, resource: string, draft: Draft, params: JsonObject): 
   }
 }
 
-/** The flows whose link this module gives at create (a login link's comes with its own rule). */
+/**
+ * The flows whose link this module gives at create (a login link's comes with its own rule, a portal
+ * session's with its flow: `hostedRules`).
+ */
 const LINKED = [
-  'billing_portal.session',
   'account_link',
   'account_session',
   'financial_connections.session',
@@ -215,5 +217,12 @@ export const hostedRules: RuleBook = {
       },
     ]),
   ),
+  // A portal session also shows the flow it deep-links into.
+  'billing_portal.session': {
+    beforeCreate(ctx, draft, { params }) {
+      withLinks(ctx, 'billing_portal.session', draft, params);
+      draft.flow = portalFlow(params.flow_data);
+    },
+  },
   ...financialConnectionsRules,
 };

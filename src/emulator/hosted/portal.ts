@@ -8,6 +8,7 @@
  * A session without a configuration uses the account's default one, as Stripe does.
  */
 import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound } from './html.ts';
@@ -30,6 +31,33 @@ export function defaultPortalConfiguration(ctx: Ctx): string | null {
     if (entry.data.active === true) fallback ??= entry.id;
   }
   return fallback;
+}
+
+/** The flows that deep-link into one subscription: each takes its details under its own name. */
+const SUBSCRIPTION_FLOWS = ['subscription_cancel', 'subscription_update', 'subscription_update_confirm'];
+
+/**
+ * A new session's `flow`, from its `flow_data` (null without): its type, what follows it
+ * (`after_completion`, the portal's home page unless set) and the details of its type, required
+ * for a subscription's flow.
+ */
+export function portalFlow(flowData: Json | undefined): Json {
+  if (!isObject(flowData)) return null;
+  const type = String(flowData.type);
+  const flow: JsonObject = {
+    after_completion: isObject(flowData.after_completion)
+      ? flowData.after_completion
+      : { type: 'portal_homepage' },
+    type,
+  };
+  if (!SUBSCRIPTION_FLOWS.includes(type)) return flow;
+  const details = flowData[type];
+  if (!isObject(details))
+    throw invalidRequest(`Missing required param: flow_data[${type}].`, {
+      code: 'parameter_missing',
+      param: `flow_data[${type}]`,
+    });
+  return { ...flow, [type]: details };
 }
 
 const at = (object: Json | undefined, key: string): Json | undefined =>
