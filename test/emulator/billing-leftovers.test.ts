@@ -284,3 +284,21 @@ describe('a billing portal session', () => {
     ).rejects.toMatchObject({ statusCode: 400, param: 'flow_data[subscription_update]' });
   });
 });
+
+describe('a payment link selling a subscription', () => {
+  it('starts it with the link’s trial, description and metadata', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await monthly(2500)).id, quantity: 1 }],
+      subscription_data: { trial_period_days: 14, description: 'Team plan', metadata: { source: 'link' } },
+    });
+    const session = await stripe.checkout.sessions.retrieve(await buyThrough(link.url));
+    expect(session).toMatchObject({ status: 'complete', payment_status: 'no_payment_required' });
+    const subscription = await stripe.subscriptions.retrieve(session.subscription as string);
+    expect(subscription).toMatchObject({
+      status: 'trialing',
+      description: 'Team plan',
+      metadata: { source: 'link' },
+    });
+    expect(subscription.trial_end! - subscription.trial_start!).toBe(14 * 86_400);
+  });
+});

@@ -113,10 +113,15 @@ export function completeSession(
         price: String((item.data.price as JsonObject).id),
         quantity: Number(item.data.quantity ?? 1),
       }));
-    const subscription = createSubscription(ctx, { customer: String(customer), items });
+    const subscription = createSubscription(ctx, {
+      ...linkSubscriptionTerms(ctx, session),
+      customer: String(customer),
+      items,
+    });
     fields.subscription = subscription.id;
     fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
-    fields.payment_status = 'paid';
+    // A trial defers the first payment.
+    fields.payment_status = subscription.data.status === 'trialing' ? 'no_payment_required' : 'paid';
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
       confirm: true,
@@ -154,6 +159,22 @@ export function completeSession(
     fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
   }
   return ctx.set(session, fields);
+}
+
+/**
+ * What the subscription a payment link sells takes from the link's `subscription_data`: its trial,
+ * description and metadata (none for a session made without a link).
+ */
+function linkSubscriptionTerms(ctx: Ctx, session: Entry): JsonObject {
+  const link =
+    typeof session.data.payment_link === 'string'
+      ? ctx.find(session.data.payment_link, ['payment_link'])
+      : undefined;
+  const data = isObject(link?.data.subscription_data) ? link.data.subscription_data : {};
+  const terms: JsonObject = {};
+  for (const key of ['description', 'metadata', 'trial_period_days'])
+    if (data[key] !== undefined && data[key] !== null) terms[key] = data[key];
+  return terms;
 }
 
 /**
