@@ -86,6 +86,10 @@ const monthly = (amount: number) =>
     recurring: { interval: 'month' },
   });
 
+/** A new one-time price of `amount` cents. */
+const oneTime = (amount: number) =>
+  stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name: `Once ${amount}` } });
+
 describe('a schedule’s end_behavior', () => {
   it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
     const now = 1_690_000_000;
@@ -155,11 +159,7 @@ async function buyThrough(url: string): Promise<string> {
 
 describe('a payment link', () => {
   it('shows Stripe’s defaults, and its one-time purchase makes no Customer', async () => {
-    const price = await stripe.prices.create({
-      currency: 'usd',
-      unit_amount: 500,
-      product_data: { name: 'Sticker' },
-    });
+    const price = await oneTime(500);
     const link = await stripe.paymentLinks.create({ line_items: [{ price: price.id, quantity: 1 }] });
     expect(link).toMatchObject({
       customer_creation: 'if_required',
@@ -282,6 +282,25 @@ describe('a billing portal session', () => {
         flow_data: { type: 'subscription_update' },
       }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'flow_data[subscription_update]' });
+  });
+});
+
+describe('a payment link’s one-time purchase', () => {
+  it('makes its PaymentIntent with the link’s payment_intent_data', async () => {
+    const price = await oneTime(1800);
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }],
+      payment_intent_data: { description: 'Poster order', metadata: { order: 'p-1' } },
+    });
+    const session = await stripe.checkout.sessions.retrieve(await buyThrough(link.url), {
+      expand: ['payment_intent'],
+    });
+    expect(session.payment_intent).toMatchObject({
+      status: 'succeeded',
+      amount: 1800,
+      description: 'Poster order',
+      metadata: { order: 'p-1' },
+    });
   });
 });
 

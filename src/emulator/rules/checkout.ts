@@ -141,6 +141,7 @@ export function completeSession(
         fields.payment_intent = earlier
           ? ctx.ops.runAction(ctx, earlier, 'confirm', { payment_method: paymentMethod }).id
           : ctx.ops.createResource(ctx, 'payment_intent', {
+              ...linkPaymentTerms(ctx, session),
               amount: total,
               currency: String(session.data.currency ?? 'usd'),
               confirm: true,
@@ -162,20 +163,33 @@ export function completeSession(
 }
 
 /**
- * What the subscription a payment link sells takes from the link's `subscription_data`: its trial,
- * description and metadata (none for a session made without a link).
+ * What the object a payment link's session makes takes from the link's settings for it (`setting`):
+ * the set ones of `keys` (nothing for a session made without a link).
  */
-function linkSubscriptionTerms(ctx: Ctx, session: Entry): JsonObject {
+function linkTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
   const link =
     typeof session.data.payment_link === 'string'
       ? ctx.find(session.data.payment_link, ['payment_link'])
       : undefined;
-  const data = isObject(link?.data.subscription_data) ? link.data.subscription_data : {};
+  const data = isObject(link?.data[setting]) ? link.data[setting] : {};
   const terms: JsonObject = {};
-  for (const key of ['description', 'metadata', 'trial_period_days'])
-    if (data[key] !== undefined && data[key] !== null) terms[key] = data[key];
+  for (const key of keys) if (data[key] !== undefined && data[key] !== null) terms[key] = data[key];
   return terms;
 }
+
+/** A link's subscription: its trial, description and metadata. */
+const linkSubscriptionTerms = (ctx: Ctx, session: Entry) =>
+  linkTerms(ctx, session, 'subscription_data', ['description', 'metadata', 'trial_period_days']);
+
+/** A link's one-time payment: its description, metadata, statement descriptors and transfer group. */
+const linkPaymentTerms = (ctx: Ctx, session: Entry) =>
+  linkTerms(ctx, session, 'payment_intent_data', [
+    'description',
+    'metadata',
+    'statement_descriptor',
+    'statement_descriptor_suffix',
+    'transfer_group',
+  ]);
 
 /**
  * A Checkout Session for a customer opening a payment link: its line items, `subscription` mode
