@@ -77,6 +77,12 @@ describe('a subscription item’s price through GraphQL', () => {
   });
 });
 
+/** A test clock frozen at `time` and a customer with a card on it. */
+async function clockedCustomer(time: number) {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: time });
+  return { clock, customer: await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id }) };
+}
+
 /** A new monthly price of `amount` cents. */
 const monthly = (amount: number) =>
   stripe.prices.create({
@@ -90,11 +96,64 @@ const monthly = (amount: number) =>
 const oneTime = (amount: number) =>
   stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name: `Once ${amount}` } });
 
+describe('a schedule’s phases updated', () => {
+  it('are laid end to end, and the subscription moves to the next one at its start', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const [pro, basic] = [await monthly(4000), await monthly(1000)];
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: pro.id }],
+    });
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: subscription.id });
+    const [current] = schedule.phases;
+    // The documented downgrade: keep the current phase, then one more on the cheaper price.
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, {
+      phases: [
+        { items: [{ price: pro.id }], start_date: current!.start_date, end_date: current!.end_date },
+        { items: [{ price: basic.id, quantity: 2 }], iterations: 1 },
+      ],
+    });
+    const [, next] = updated.phases;
+    expect(next).toMatchObject({
+      start_date: current!.end_date,
+      items: [{ price: basic.id, quantity: 2 }],
+      proration_behavior: 'create_prorations',
+    });
+    expect(next!.end_date).toBeGreaterThan(next!.start_date);
+    expect(updated.current_phase).toEqual({ start_date: current!.start_date, end_date: current!.end_date });
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: current!.end_date + 3600 });
+    const moved = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(moved.items.data.map((i) => [i.price.id, i.quantity])).toEqual([[basic.id, 2]]);
+    expect(moved.latest_invoice).toMatchObject({ billing_reason: 'subscription_cycle', total: 2000 });
+  });
+
+  it('start a not-started schedule at once when the first phase starts now', async () => {
+    const now = 1_700_000_000;
+    const { customer } = await clockedCustomer(now);
+    const price = await monthly(1200);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: now + 10 * 86_400,
+      phases: [{ items: [{ price: price.id }] }],
+    });
+    expect(schedule.status).toBe('not_started');
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, {
+      phases: [{ items: [{ price: price.id }], start_date: 'now', iterations: 2 }],
+    });
+    expect(updated).toMatchObject({ status: 'active', current_phase: { start_date: now } });
+    expect(await stripe.subscriptions.retrieve(updated.subscription as string)).toMatchObject({
+      status: 'active',
+      schedule: schedule.id,
+    });
+  });
+});
+
 describe('a schedule’s end_behavior', () => {
   it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
     const now = 1_690_000_000;
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const { clock, customer } = await clockedCustomer(now);
     const price = await monthly(700);
     const schedule = await stripe.subscriptionSchedules.create({
       customer: customer.id,
@@ -212,8 +271,7 @@ describe('a billing portal configuration', () => {
 describe('the hosted customer portal', () => {
   it('credits the unused time of a subscription it cancels at once with create_prorations', async () => {
     const start = 1_700_000_000;
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const { clock, customer } = await clockedCustomer(start);
     const subscription = await stripe.subscriptions.create({
       customer: customer.id,
       items: [{ price: (await monthly(3000)).id }],

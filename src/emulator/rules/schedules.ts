@@ -110,6 +110,24 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
   };
 }
 
+/** `phases` params laid end to end from `start`: each starts where the last ended. */
+function layPhases(ctx: Ctx, params: readonly Json[], start: number): JsonObject[] {
+  const phases: JsonObject[] = [];
+  let next = start;
+  for (const phase of params.filter(isObject)) {
+    const laid = phaseFromParams(ctx, phase, next, 'usd');
+    phases.push(laid);
+    next = Number(laid.end_date);
+  }
+  return phases;
+}
+
+/** The time of a schedule's customer: its test clock's, else now. */
+function customerNow(ctx: Ctx, customer: Json | undefined): number {
+  const clock = clockOf(ctx, String(customer));
+  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+}
+
 /** Lays out `phases` params from `start_date`; a schedule starting now starts its subscription. */
 function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
   if (!Array.isArray(params.phases) || params.phases.length === 0) {
@@ -117,16 +135,10 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
     return;
   }
   const clock = clockOf(ctx, String(draft.customer));
-  const now = typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : ctx.now;
+  const now = customerNow(ctx, draft.customer);
   draft.test_clock = clock?.id ?? null;
   const start = typeof params.start_date === 'number' ? params.start_date : now;
-  const phases: JsonObject[] = [];
-  let next = start;
-  for (const phase of params.phases.filter(isObject)) {
-    const laid = phaseFromParams(ctx, phase, next, 'usd');
-    phases.push(laid);
-    next = Number(laid.end_date);
-  }
+  const phases = layPhases(ctx, params.phases, start);
   draft.phases = phases;
   if (start > now) {
     draft.status = 'not_started';
@@ -248,6 +260,26 @@ function endBehaviorParam(value: Json | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The phases an update sets, laid end to end as at creation: from the first one's `start_date`
+ * (`now`, or a time), else where the schedule's first phase started (a started schedule's first
+ * phase keeps its start).
+ */
+function updatedPhases(ctx: Ctx, schedule: Entry, params: readonly Json[]): JsonObject[] {
+  const now = customerNow(ctx, schedule.data.customer);
+  const first = isObject(params[0]) ? params[0].start_date : undefined;
+  const current = Array.isArray(schedule.data.phases) ? schedule.data.phases.find(isObject) : undefined;
+  const start =
+    typeof first === 'number'
+      ? first
+      : first === 'now'
+        ? now
+        : typeof current?.start_date === 'number'
+          ? current.start_date
+          : now;
+  return layPhases(ctx, params, start);
+}
+
 function requireActive(schedule: Entry, verb: string): void {
   if (!['active', 'not_started'].includes(String(schedule.data.status)))
     throw invalidRequest(
@@ -297,9 +329,15 @@ export const scheduleRules: RuleBook = {
         test_clock: subscription.data.test_clock ?? null,
       });
     },
-    beforeUpdate(_ctx, draft, params) {
+    beforeUpdate(ctx, draft, params, entry) {
       const behavior = endBehaviorParam(params.end_behavior);
       if (behavior) draft.end_behavior = behavior;
+      if (Array.isArray(params.phases)) draft.phases = updatedPhases(ctx, entry, params.phases);
+    },
+    // New phases take effect at once: the subscription moves to the phase it is in now (or the
+    // schedule starts or ends), as a test clock's advance would move it.
+    afterUpdate(ctx, entry, params) {
+      if (Array.isArray(params.phases)) advanceSchedule(ctx, entry, customerNow(ctx, entry.data.customer));
     },
     afterCreate(ctx, entry) {
       const subscription =
