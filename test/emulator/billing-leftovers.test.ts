@@ -129,6 +129,39 @@ describe('a schedule’s phases updated', () => {
     expect(moved.latest_invoice).toMatchObject({ billing_reason: 'subscription_cycle', total: 2000 });
   });
 
+  it('change the running phase’s items at once, prorated as the update says', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const seat = await monthly(1000);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: seat.id }],
+    });
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: subscription.id });
+    const [current] = schedule.phases;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 10 * 86_400 });
+    const running = (quantity: number) => [
+      { items: [{ price: seat.id, quantity }], start_date: current!.start_date, end_date: current!.end_date },
+    ];
+
+    await stripe.subscriptionSchedules.update(schedule.id, { phases: running(3) });
+    const items = async () =>
+      (await stripe.subscriptions.retrieve(subscription.id)).items.data.map((i) => [i.price.id, i.quantity]);
+    expect(await items()).toEqual([[seat.id, 3]]);
+    const prorations = await stripe.invoiceItems.list({ customer: customer.id });
+    expect(prorations.data.length).toBeGreaterThan(0);
+    expect(prorations.data.every((i) => i.proration)).toBe(true);
+
+    await stripe.subscriptionSchedules.update(schedule.id, {
+      phases: running(4),
+      proration_behavior: 'none',
+    });
+    expect(await items()).toEqual([[seat.id, 4]]);
+    expect((await stripe.invoiceItems.list({ customer: customer.id })).data).toHaveLength(
+      prorations.data.length,
+    );
+  });
+
   it('start a not-started schedule at once when the first phase starts now', async () => {
     const now = 1_700_000_000;
     const { customer } = await clockedCustomer(now);

@@ -13,6 +13,10 @@
  *   last phase, releases it (`end_behavior=release`, the default) or cancels its subscription
  *   (`cancel`: the schedule is then `completed`). `none`, the older versions' `cancel`, is taken as
  *   `cancel`; `renew` can no longer be set.
+ * - An update's `phases` are laid out the same way, from its first phase's `start_date` (else the
+ *   schedule's first phase's start), and take effect at once: the schedule starts, moves or ends
+ *   as a test clock's advance would, and its subscription takes the running phase's items when
+ *   they changed (prorated by the update's `proration_behavior`).
  * - A usage record on a subscription item (`action=increment`, the default, or `set`) adds to (or
  *   sets) the total of the item's usage record summary for its current period.
  */
@@ -229,20 +233,48 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
   const current = isObject(schedule.data.current_phase) ? schedule.data.current_phase : {};
   if (!phase || phase.start_date === current.start_date) return;
   const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
-  if (subscription) {
-    const before = ctx.children(subscription, ['subscription_item']).map((item) => ({
-      id: item.id,
-      deleted: true,
-    }));
-    const after = (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
-      price: item.price ?? null,
-      quantity: item.quantity ?? 1,
-    }));
-    ctx.ops.updateEntry(ctx, subscription, { items: [...before, ...after], proration_behavior: 'none' });
-  }
+  if (subscription) takeItems(ctx, subscription, phase, 'none');
   ctx.set(schedule, {
     current_phase: { end_date: phase.end_date ?? null, start_date: phase.start_date ?? null },
   });
+}
+
+const phaseItemsOf = (phase: JsonObject): JsonObject[] =>
+  Array.isArray(phase.items) ? phase.items.filter(isObject) : [];
+
+/** A schedule's subscription takes `phase`'s items in place of its own, prorated by `proration`. */
+function takeItems(ctx: Ctx, subscription: Entry, phase: JsonObject, proration: string): void {
+  const before = ctx.children(subscription, ['subscription_item']).map((item) => ({
+    id: item.id,
+    deleted: true,
+  }));
+  const after = phaseItemsOf(phase).map((item) => ({
+    price: item.price ?? null,
+    quantity: item.quantity ?? 1,
+  }));
+  ctx.ops.updateEntry(ctx, subscription, { items: [...before, ...after], proration_behavior: proration });
+}
+
+/**
+ * After an update, the subscription of an active schedule takes the items the phase running `now`
+ * asks for when they differ from its own, at once, prorated by the update's `proration_behavior`
+ * (`create_prorations` unless set).
+ */
+function followRunningPhase(ctx: Ctx, schedule: Entry, now: number, proration: Json | undefined): void {
+  if (schedule.data.status !== 'active') return;
+  const phases = Array.isArray(schedule.data.phases) ? schedule.data.phases.filter(isObject) : [];
+  const phase = phases.find((p) => Number(p.start_date) <= now && now < Number(p.end_date));
+  const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
+  if (!phase || !subscription) return;
+  const has = ctx
+    .children(subscription, ['subscription_item'])
+    .map(
+      (item) =>
+        `${isObject(item.data.price) ? String(item.data.price.id) : ''} ${String(item.data.quantity ?? 1)}`,
+    );
+  const wants = phaseItemsOf(phase).map((item) => `${String(item.price)} ${String(item.quantity ?? 1)}`);
+  if (has.sort().join() === wants.sort().join()) return;
+  takeItems(ctx, subscription, phase, typeof proration === 'string' ? proration : 'create_prorations');
 }
 
 /**
@@ -335,9 +367,13 @@ export const scheduleRules: RuleBook = {
       if (Array.isArray(params.phases)) draft.phases = updatedPhases(ctx, entry, params.phases);
     },
     // New phases take effect at once: the subscription moves to the phase it is in now (or the
-    // schedule starts or ends), as a test clock's advance would move it.
+    // schedule starts or ends), as a test clock's advance would move it, and takes the running
+    // phase's items if they changed.
     afterUpdate(ctx, entry, params) {
-      if (Array.isArray(params.phases)) advanceSchedule(ctx, entry, customerNow(ctx, entry.data.customer));
+      if (!Array.isArray(params.phases)) return;
+      const now = customerNow(ctx, entry.data.customer);
+      advanceSchedule(ctx, entry, now);
+      followRunningPhase(ctx, ctx.current(entry), now, params.proration_behavior);
     },
     afterCreate(ctx, entry) {
       const subscription =
