@@ -183,6 +183,41 @@ describe('a schedule’s phases updated', () => {
   });
 });
 
+describe('a schedule phase’s items', () => {
+  it('may make their price with price_data', async () => {
+    const product = await stripe.products.create({ name: 'Inline plan' });
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: (await stripe.customers.create({ source: 'tok_visa' })).id,
+      start_date: 'now',
+      phases: [
+        {
+          items: [
+            {
+              price_data: {
+                currency: 'usd',
+                product: product.id,
+                unit_amount: 2200,
+                recurring: { interval: 'month' },
+              },
+              quantity: 2,
+            },
+          ],
+        },
+      ],
+    });
+    const price = schedule.phases[0]!.items[0]!.price as string;
+    expect(price).toMatch(/^price_/);
+    const subscription = await stripe.subscriptions.retrieve(schedule.subscription as string, {
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.items.data[0]).toMatchObject({
+      quantity: 2,
+      price: { id: price, unit_amount: 2200, product: product.id },
+    });
+    expect(subscription.latest_invoice).toMatchObject({ total: 4400 });
+  });
+});
+
 describe('a schedule’s end_behavior', () => {
   it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
     const now = 1_690_000_000;

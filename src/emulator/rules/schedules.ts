@@ -27,6 +27,7 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
 import { requirePrice } from '../money/plans.ts';
+import { createPrice } from './catalog.ts';
 import { clockOf } from './subscriptions.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
@@ -69,7 +70,10 @@ function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
 /** One phase of `phases[n]` params, from `start`, as the schedule shows it. */
 function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: string): JsonObject {
   const items = (Array.isArray(params.items) ? params.items : []).filter(isObject).map((item, i) => {
-    const price = requirePrice(ctx, String(item.price ?? item.plan ?? ''), `phases[items][${i}][price]`);
+    // A new price of its own (`price_data`), as a subscription item's.
+    const price = isObject(item.price_data)
+      ? createPrice(ctx, item.price_data)
+      : requirePrice(ctx, String(item.price ?? item.plan ?? ''), `phases[items][${i}][price]`);
     return { price, quantity: typeof item.quantity === 'number' ? item.quantity : 1 };
   });
   const recurring = isObject(items[0]?.price.data.recurring) ? items[0].price.data.recurring : {};
