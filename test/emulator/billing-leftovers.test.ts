@@ -218,6 +218,31 @@ describe('a schedule phase’s items', () => {
   });
 });
 
+describe('a schedule phase’s metadata', () => {
+  it('is added to its subscription’s as the phase is entered', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const price = await monthly(800);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [
+        { items: [{ price: price.id }], metadata: { plan: 'intro', promo: 'spring' } },
+        { items: [{ price: price.id }], metadata: { plan: 'standard', promo: '' } },
+      ],
+    });
+    const subscription = schedule.subscription as string;
+    expect((await stripe.subscriptions.retrieve(subscription)).metadata).toEqual({
+      plan: 'intro',
+      promo: 'spring',
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: schedule.phases[1]!.start_date + 60,
+    });
+    expect((await stripe.subscriptions.retrieve(subscription)).metadata).toEqual({ plan: 'standard' });
+  });
+});
+
 describe('a schedule’s end_behavior', () => {
   it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
     const now = 1_690_000_000;

@@ -9,10 +9,11 @@
  *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
  *   subscription made of the first phase's items; one that starts later is `not_started`.
  * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
- *   schedule into the phase it reached (its subscription takes that phase's items) and, past the
- *   last phase, releases it (`end_behavior=release`, the default) or cancels its subscription
- *   (`cancel`: the schedule is then `completed`). `none`, the older versions' `cancel`, is taken as
- *   `cancel`; `renew` can no longer be set.
+ *   schedule into the phase it reached (its subscription takes that phase's items, and its metadata
+ *   on top of its own, as when a phase starts it) and, past the last phase, releases it
+ *   (`end_behavior=release`, the default) or cancels its subscription (`cancel`: the schedule is
+ *   then `completed`). `none`, the older versions' `cancel`, is taken as `cancel`; `renew` can no
+ *   longer be set.
  * - An update's `phases` are laid out the same way, from its first phase's `start_date` (else the
  *   schedule's first phase's start), and take effect at once: the schedule starts, moves or ends
  *   as a test clock's advance would, and its subscription takes the running phase's items when
@@ -162,12 +163,23 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
 function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields: JsonObject = {}): Entry {
   return ctx.ops.createResource(ctx, 'subscription', {
     ...fields,
+    ...enteredPhase(phase),
     customer,
     items: (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
       price: item.price ?? null,
       quantity: item.quantity ?? 1,
     })),
   });
+}
+
+/**
+ * What a subscription takes from a phase it enters besides its items: the phase's metadata, added
+ * to its own (an empty value unsets a key), as Stripe's phase `metadata` does.
+ */
+function enteredPhase(phase: JsonObject): JsonObject {
+  return isObject(phase.metadata) && Object.keys(phase.metadata).length > 0
+    ? { metadata: phase.metadata }
+    : {};
 }
 
 /** Lets the schedule's subscription go on alone (`released`), at `at`. */
@@ -237,7 +249,7 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
   const current = isObject(schedule.data.current_phase) ? schedule.data.current_phase : {};
   if (!phase || phase.start_date === current.start_date) return;
   const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
-  if (subscription) takeItems(ctx, subscription, phase, 'none');
+  if (subscription) takeItems(ctx, subscription, phase, 'none', enteredPhase(phase));
   ctx.set(schedule, {
     current_phase: { end_date: phase.end_date ?? null, start_date: phase.start_date ?? null },
   });
@@ -246,8 +258,17 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
 const phaseItemsOf = (phase: JsonObject): JsonObject[] =>
   Array.isArray(phase.items) ? phase.items.filter(isObject) : [];
 
-/** A schedule's subscription takes `phase`'s items in place of its own, prorated by `proration`. */
-function takeItems(ctx: Ctx, subscription: Entry, phase: JsonObject, proration: string): void {
+/**
+ * A schedule's subscription takes `phase`'s items in place of its own, prorated by `proration`
+ * (and `fields`).
+ */
+function takeItems(
+  ctx: Ctx,
+  subscription: Entry,
+  phase: JsonObject,
+  proration: string,
+  fields: JsonObject = {},
+): void {
   const before = ctx.children(subscription, ['subscription_item']).map((item) => ({
     id: item.id,
     deleted: true,
@@ -256,7 +277,11 @@ function takeItems(ctx: Ctx, subscription: Entry, phase: JsonObject, proration: 
     price: item.price ?? null,
     quantity: item.quantity ?? 1,
   }));
-  ctx.ops.updateEntry(ctx, subscription, { items: [...before, ...after], proration_behavior: proration });
+  ctx.ops.updateEntry(ctx, subscription, {
+    ...fields,
+    items: [...before, ...after],
+    proration_behavior: proration,
+  });
 }
 
 /**
