@@ -243,6 +243,35 @@ describe('a schedule phase’s metadata', () => {
   });
 });
 
+describe('a schedule’s trial phase', () => {
+  it('starts its subscription trialing, then bills the next phase when it ends', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const price = await monthly(1900);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [
+        { items: [{ price: price.id }], trial: true, description: 'Trial month' },
+        { items: [{ price: price.id }], iterations: 2, proration_behavior: 'none' },
+      ],
+    });
+    const [trial, paid] = schedule.phases;
+    expect(trial).toMatchObject({ trial_end: trial!.end_date, description: 'Trial month' });
+    expect(paid).toMatchObject({ trial_end: null, proration_behavior: 'none' });
+    const subscription = await stripe.subscriptions.retrieve(schedule.subscription as string, {
+      expand: ['latest_invoice'],
+    });
+    expect(subscription).toMatchObject({ status: 'trialing', trial_end: trial!.end_date });
+    expect(subscription.latest_invoice).toMatchObject({ total: 0 });
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: paid!.start_date + 3600 });
+    const billed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(billed.status).toBe('active');
+    expect(billed.latest_invoice).toMatchObject({ total: 1900, status: 'paid' });
+  });
+});
+
 describe('a schedule’s end_behavior', () => {
   it('takes `none` as `cancel`: at the last phase’s end its subscription is canceled', async () => {
     const now = 1_690_000_000;

@@ -92,12 +92,13 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
     application_fee_percent: null,
     billing_cycle_anchor: null,
     billing_thresholds: null,
-    collection_method: null,
+    collection_method: typeof params.collection_method === 'string' ? params.collection_method : null,
     coupon: null,
     currency: String(items[0]?.price.data.currency ?? currency),
     default_payment_method: null,
     default_tax_rates: [],
-    description: null,
+    description:
+      typeof params.description === 'string' && params.description !== '' ? params.description : null,
     discounts: [],
     end_date: end,
     invoice_settings: null,
@@ -112,10 +113,12 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
     })),
     metadata: isObject(params.metadata) ? params.metadata : {},
     on_behalf_of: null,
-    proration_behavior: 'create_prorations',
+    proration_behavior:
+      typeof params.proration_behavior === 'string' ? params.proration_behavior : 'create_prorations',
     start_date: start,
     transfer_data: null,
-    trial_end: null,
+    // `trial` makes the whole phase a trial.
+    trial_end: typeof params.trial_end === 'number' ? params.trial_end : params.trial === true ? end : null,
   };
 }
 
@@ -164,6 +167,8 @@ function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields
   return ctx.ops.createResource(ctx, 'subscription', {
     ...fields,
     ...enteredPhase(phase),
+    // A first phase that is (or starts with) a trial starts its subscription trialing.
+    ...(typeof phase.trial_end === 'number' ? { trial_end: phase.trial_end } : {}),
     customer,
     items: (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
       price: item.price ?? null,
