@@ -2,6 +2,7 @@
  * Billing behaviours checked against Stripe's: what a subscription item shows of its price once the
  * price changes, schedules' last phase, credit notes, payment links and the billing portal.
  */
+import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../server/harness.ts';
 import { startEmulatorHarness } from './helpers.ts';
@@ -269,6 +270,41 @@ describe('a schedule’s trial phase', () => {
     const billed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
     expect(billed.status).toBe('active');
     expect(billed.latest_invoice).toMatchObject({ total: 1900, status: 'paid' });
+  });
+});
+
+describe('a schedule canceled', () => {
+  /** A schedule's subscription on a clock, ten days into its month. */
+  async function scheduledMidPeriod() {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [{ items: [{ price: (await monthly(3000)).id }], iterations: 3 }],
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 10 * 86_400 });
+    return { schedule, subscription: schedule.subscription as string };
+  }
+
+  it('cancels its subscription crediting the unused time on a final invoice by default', async () => {
+    const { schedule, subscription } = await scheduledMidPeriod();
+    const before = (await stripe.subscriptions.retrieve(subscription)).latest_invoice;
+    expect(await stripe.subscriptionSchedules.cancel(schedule.id)).toMatchObject({ status: 'canceled' });
+    const canceled = await stripe.subscriptions.retrieve(subscription, { expand: ['latest_invoice'] });
+    expect(canceled.status).toBe('canceled');
+    const final = canceled.latest_invoice as Stripe.Invoice;
+    expect(final.id).not.toBe(before);
+    expect(final.lines.data.some((line) => line.proration && line.amount < 0)).toBe(true);
+  });
+
+  it('neither prorates nor invoices with prorate=false and invoice_now=false', async () => {
+    const { schedule, subscription } = await scheduledMidPeriod();
+    const before = (await stripe.subscriptions.retrieve(subscription)).latest_invoice;
+    await stripe.subscriptionSchedules.cancel(schedule.id, { prorate: false, invoice_now: false });
+    const canceled = await stripe.subscriptions.retrieve(subscription);
+    expect(canceled).toMatchObject({ status: 'canceled', latest_invoice: before });
+    expect((await stripe.invoiceItems.list({ customer: canceled.customer as string })).data).toEqual([]);
   });
 });
 

@@ -3,7 +3,8 @@
  *
  * - `from_subscription` makes a schedule of a subscription: its customer, one phase of its current
  *   period and items, status `active`, and `subscription.schedule` pointing back; `release` leaves
- *   the subscription on its own (`released`), `cancel` cancels both.
+ *   the subscription on its own (`released`), `cancel` cancels both (the subscription's unused
+ *   time credited and invoiced at once unless `prorate` or `invoice_now` is false).
  * - `phases` with a `start_date` (`now` or a time) lay the phases end to end: each starts where the
  *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
  *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
@@ -29,7 +30,7 @@ import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
 import { requirePrice } from '../money/plans.ts';
 import { createPrice } from './catalog.ts';
-import { clockOf } from './subscriptions.ts';
+import { clockOf, subscriptionRules } from './subscriptions.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx
@@ -421,16 +422,17 @@ export const scheduleRules: RuleBook = {
         requireActive(entry, 'release');
         return release(ctx, entry, ctx.now);
       },
-      cancel(ctx, entry) {
+      // Its subscription is canceled as `DELETE /v1/subscriptions/{id}` cancels one, but prorated
+      // and invoiced at once unless `prorate` or `invoice_now` is false (both default to true here).
+      cancel(ctx, entry, params) {
         requireActive(entry, 'cancel');
         const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
         if (subscription && subscription.data.status !== 'canceled')
-          ctx.ops.updateEntry(ctx, subscription, {
-            canceled_at: ctx.now,
-            ended_at: ctx.now,
-            status: 'canceled',
+          subscriptionRules.subscription!.cancel!(ctx, subscription, {
+            invoice_now: params.invoice_now !== false,
+            prorate: params.prorate !== false,
           });
-        return ctx.set(entry, { canceled_at: ctx.now, status: 'canceled' });
+        return ctx.set(entry, { canceled_at: customerNow(ctx, entry.data.customer), status: 'canceled' });
       },
     },
   },
