@@ -461,6 +461,27 @@ describe('the hosted customer portal', () => {
   });
 });
 
+describe('the hosted portal’s return link', () => {
+  it('goes to the configuration’s default_return_url when the session sets none', async () => {
+    const configuration = await stripe.billingPortal.configurations.create({
+      business_profile: { headline: 'Plans' },
+      default_return_url: 'https://example.com/account',
+      features: { invoice_history: { enabled: true } },
+    });
+    const customer = (await stripe.customers.create({})).id;
+    const page = async (return_url?: string) => {
+      const session = await stripe.billingPortal.sessions.create({
+        customer,
+        configuration: configuration.id,
+        ...(return_url ? { return_url } : {}),
+      });
+      return (await h.emulator.fetch(new Request(session.url))).text();
+    };
+    expect(await page()).toContain('href="https://example.com/account"');
+    expect(await page('https://example.com/here')).toContain('href="https://example.com/here"');
+  });
+});
+
 describe('a billing portal session', () => {
   it('shows the flow it deep-links into', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });

@@ -4,7 +4,8 @@
  * configuration enables (`features`): update the email, name and phone (`customer_update`), cancel a
  * subscription (`subscription_cancel`: at the period's end or at once, by its `mode`, crediting the
  * unused time when its `proration_behavior` is `create_prorations`). Each form changes the
- * objects through the API and comes back to the page; the page links to `return_url`.
+ * objects through the API and comes back to the page; the page links to `return_url` (else the
+ * configuration's `default_return_url`).
  * A session without a configuration uses the account's default one, as Stripe does.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -72,11 +73,14 @@ interface Features {
   prorate: boolean;
 }
 
+/** The configuration a session uses, if the store holds it. */
+const configurationOf = (service: EmulatorHandle, session: JsonObject): JsonObject | undefined =>
+  typeof session.configuration === 'string' && session.configuration !== ''
+    ? service.store.platform.find(session.configuration)?.data
+    : undefined;
+
 function featuresOf(service: EmulatorHandle, session: JsonObject): Features {
-  const config =
-    typeof session.configuration === 'string' && session.configuration !== ''
-      ? service.store.platform.find(session.configuration)?.data
-      : undefined;
+  const config = configurationOf(service, session);
   // No configuration at all: everything the page offers.
   if (!config) return { customerUpdate: ['email', 'name', 'phone'], cancel: 'at_period_end', prorate: false };
   const features = config.features;
@@ -147,10 +151,9 @@ function portal(service: EmulatorHandle, session: JsonObject, notice?: string): 
         `<tr><td><code>${escapeHtml(i.number ?? i.id)}</code></td><td>${escapeHtml(money(i.total, i.currency))}</td><td>${escapeHtml(i.status)}</td></tr>`,
     )
     .join('');
-  const back =
-    typeof session.return_url === 'string'
-      ? `<p><a href="${escapeHtml(session.return_url)}">Return</a></p>`
-      : '';
+  // A session without a `return_url` goes back to its configuration's `default_return_url`.
+  const returnUrl = session.return_url ?? configurationOf(service, session)?.default_return_url;
+  const back = typeof returnUrl === 'string' ? `<p><a href="${escapeHtml(returnUrl)}">Return</a></p>` : '';
   return html(
     'Customer portal (Stripe emulator)',
     `<h1>Your account</h1>
