@@ -53,6 +53,33 @@ describe('a subscription item’s price', () => {
   });
 });
 
+describe('a subscription’s add_invoice_items', () => {
+  it('bills one-time prices once, on its first invoice or its next one', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const [plan, setup, extra] = [await monthly(1000), await oneTime(2500), await oneTime(300)];
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: plan.id }],
+      add_invoice_items: [{ price: setup.id }],
+      expand: ['latest_invoice'],
+    });
+    const first = subscription.latest_invoice as Stripe.Invoice;
+    expect(first).toMatchObject({ total: 3500, status: 'paid' });
+    expect(first.lines.data.map((line) => [line.price?.id, line.amount])).toContainEqual([setup.id, 2500]);
+
+    await stripe.subscriptions.update(subscription.id, {
+      add_invoice_items: [{ price: extra.id, quantity: 2 }],
+    });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((item) => [item.price?.id, item.amount, item.subscription])).toEqual([
+      [extra.id, 600, subscription.id],
+    ]);
+    await expect(
+      stripe.subscriptions.update(subscription.id, { add_invoice_items: [{ price: 'price_missing' }] }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'add_invoice_items[0][price]' });
+  });
+});
+
 describe('a subscription item’s price through GraphQL', () => {
   it('shows the price archived since', async () => {
     const price = await post('/v1/prices', {

@@ -11,6 +11,8 @@
  *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
  *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
  *   unpaid make it `incomplete_expired` and void the invoice.
+ * - `add_invoice_items` (on create or update) bills one-time prices once, on the next invoice (the
+ *   first at creation), as pending invoice items of the subscription's customer.
  * - An item's price reads as the price stands now (archived, renamed); the copy the item took
  *   when it was set is what bills it.
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
@@ -558,6 +560,33 @@ function updateItems(
   requireAnItem(itemsOf(ctx, entry), 'items');
 }
 
+/**
+ * `add_invoice_items`: one-time prices (`price` or `price_data`, `quantity`) billed once, on the
+ * subscription's next invoice (its first at creation): pending invoice items of its customer.
+ */
+function addInvoiceItems(ctx: Ctx, subscription: Entry, items: Json | undefined): void {
+  if (!Array.isArray(items)) return;
+  items.filter(isObject).forEach((item, i) => {
+    const param = `add_invoice_items[${i}]`;
+    const price =
+      typeof item.price === 'string'
+        ? requireActive(requirePrice(ctx, item.price, `${param}[price]`), `${param}[price]`).id
+        : undefined;
+    if (!price && !isObject(item.price_data))
+      throw invalidRequest(`Missing required param: ${param}[price].`, {
+        code: 'parameter_missing',
+        param: `${param}[price]`,
+      });
+    ctx.ops.createResource(ctx, 'invoiceitem', {
+      customer: String(subscription.data.customer),
+      subscription: subscription.id,
+      ...(price ? { price } : { price_data: item.price_data! }),
+      quantity: typeof item.quantity === 'number' ? item.quantity : 1,
+      ...(item.tax_rates !== undefined ? { tax_rates: item.tax_rates } : {}),
+    });
+  });
+}
+
 function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
   const price = priceForItem(ctx, item, param);
   const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
@@ -657,6 +686,7 @@ export const subscriptionRules: RuleBook = {
           createItem(ctx, entry.id, item, `items[${i}]`);
         }),
       );
+      addInvoiceItems(ctx, entry, params.add_invoice_items);
       // On a test clock, the first invoice is made, finalized and paid at the clock's time.
       const invoice = atTimeOf(ctx, entry, () => periodInvoice(ctx, ctx.current(entry), params));
       const paid = invoice.data.status === 'paid' || invoice.data.collection_method === 'send_invoice';
@@ -694,6 +724,7 @@ export const subscriptionRules: RuleBook = {
       if (rates) draft.default_tax_rates = rates;
     },
     afterUpdate(ctx, entry, params, before) {
+      addInvoiceItems(ctx, entry, params.add_invoice_items);
       if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
       else if (typeof params.trial_end === 'number') warnShortenedTrial(ctx, entry, before);
       if (!Array.isArray(params.items)) {
