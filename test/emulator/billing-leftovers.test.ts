@@ -271,6 +271,33 @@ describe('a schedule phase’s metadata', () => {
   });
 });
 
+describe('a schedule phase’s add_invoice_items', () => {
+  it('are billed once, on the phase’s first invoice', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const [plan, fee] = [await monthly(1000), await oneTime(77)];
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [
+        { items: [{ price: plan.id }], add_invoice_items: [{ price: fee.id }] },
+        { items: [{ price: plan.id }], add_invoice_items: [{ price: fee.id, quantity: 2 }], iterations: 2 },
+      ],
+    });
+    expect(schedule.phases[1]!.add_invoice_items).toEqual([
+      { discounts: [], price: fee.id, quantity: 2, tax_rates: [] },
+    ]);
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: schedule.phases[1]!.start_date + 3600,
+    });
+    const invoices = await stripe.invoices.list({ subscription: schedule.subscription as string });
+    expect(invoices.data.map((i) => [i.billing_reason, i.total])).toEqual([
+      ['subscription_cycle', 1154],
+      ['subscription_create', 1077],
+    ]);
+  });
+});
+
 describe('a schedule’s trial phase', () => {
   it('starts its subscription trialing, then bills the next phase when it ends', async () => {
     const start = 1_700_000_000;

@@ -89,7 +89,14 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
           iterations * Number(recurring.interval_count ?? 1),
         );
   return {
-    add_invoice_items: [],
+    add_invoice_items: (Array.isArray(params.add_invoice_items) ? params.add_invoice_items : [])
+      .filter(isObject)
+      .map((item, i) => ({
+        discounts: [],
+        price: requirePrice(ctx, String(item.price ?? ''), `phases[add_invoice_items][${i}][price]`).id,
+        quantity: typeof item.quantity === 'number' ? item.quantity : 1,
+        tax_rates: [],
+      })),
     application_fee_percent: null,
     billing_cycle_anchor: null,
     billing_thresholds: null,
@@ -180,12 +187,19 @@ function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields
 
 /**
  * What a subscription takes from a phase it enters besides its items: the phase's metadata, added
- * to its own (an empty value unsets a key), as Stripe's phase `metadata` does.
+ * to its own (an empty value unsets a key), as Stripe's phase `metadata` does, and its
+ * `add_invoice_items`, billed once on the phase's first invoice.
  */
 function enteredPhase(phase: JsonObject): JsonObject {
-  return isObject(phase.metadata) && Object.keys(phase.metadata).length > 0
-    ? { metadata: phase.metadata }
-    : {};
+  const fields: JsonObject = {};
+  if (isObject(phase.metadata) && Object.keys(phase.metadata).length > 0) fields.metadata = phase.metadata;
+  const extras = Array.isArray(phase.add_invoice_items) ? phase.add_invoice_items.filter(isObject) : [];
+  if (extras.length > 0)
+    fields.add_invoice_items = extras.map((item) => ({
+      price: item.price ?? null,
+      quantity: item.quantity ?? 1,
+    }));
+  return fields;
 }
 
 /** Lets the schedule's subscription go on alone (`released`), at `at`. */
