@@ -80,6 +80,53 @@ describe('a subscription’s add_invoice_items', () => {
   });
 });
 
+describe('a scheduled cancellation', () => {
+  it('ends the subscription at its cancel_at, dated by the request that set it', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1000)).id }],
+      cancel_at: start + 10 * 86_400,
+    });
+    expect(subscription).toMatchObject({ status: 'active', canceled_at: start });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 11 * 86_400 });
+    expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
+      status: 'canceled',
+      canceled_at: start,
+      ended_at: start + 10 * 86_400,
+      cancellation_details: { reason: 'cancellation_requested' },
+    });
+  });
+
+  it('at the period’s end keeps the date of the update that asked for it', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1000)).id }],
+    });
+    const asked = start + 5 * 86_400;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: asked });
+    const set = await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    expect(set).toMatchObject({ status: 'active', canceled_at: asked });
+    expect(
+      (await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: false })).canceled_at,
+    ).toBeNull();
+    await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
+
+    await stripe.testHelpers.testClocks.advance(clock.id, {
+      frozen_time: subscription.current_period_end + 60,
+    });
+    expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
+      status: 'canceled',
+      canceled_at: asked,
+      ended_at: subscription.current_period_end,
+      cancellation_details: { reason: 'cancellation_requested' },
+    });
+  });
+});
+
 describe('a subscription item’s price through GraphQL', () => {
   it('shows the price archived since', async () => {
     const price = await post('/v1/prices', {

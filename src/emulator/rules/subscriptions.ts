@@ -27,6 +27,8 @@
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`
  *   (`prorate` credits the unused time, `invoice_now` invoices what is pending at once).
+ * - `cancel_at_period_end` or `cancel_at` schedules a cancellation, dated by its request
+ *   (`canceled_at`); a test clock reaching `cancel_at` (or the period's end) ends the subscription.
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -286,9 +288,48 @@ export function customerNow(ctx: Ctx, customerId: string): number {
 }
 
 /**
+ * A scheduled cancellation (`cancel_at_period_end`, `cancel_at`) is dated by the request that set
+ * it (`canceled_at`, Stripe's "most recent update request"), and undated once unset.
+ */
+function scheduleCancel(ctx: Ctx, draft: JsonObject, params: JsonObject, entry: Entry): void {
+  if (entry.data.status === 'canceled') return;
+  if (params.cancel_at_period_end === true || typeof params.cancel_at === 'number')
+    draft.canceled_at = timeOf(ctx, entry);
+  else if (
+    (params.cancel_at_period_end !== undefined || params.cancel_at !== undefined) &&
+    draft.cancel_at_period_end !== true &&
+    typeof draft.cancel_at !== 'number'
+  )
+    draft.canceled_at = null;
+}
+
+/**
+ * Ends a subscription whose cancellation was scheduled, at `at` (its `cancel_at`, or its period's
+ * end): `canceled`, dated by the request that scheduled it, for `cancellation_requested`.
+ */
+function endScheduled(ctx: Ctx, subscription: Entry, at: number): void {
+  const details = isObject(subscription.data.cancellation_details)
+    ? subscription.data.cancellation_details
+    : {};
+  ctx.at(at, () =>
+    ctx.ops.updateEntry(ctx, subscription, {
+      canceled_at: subscription.data.canceled_at ?? at,
+      cancellation_details: {
+        comment: details.comment ?? null,
+        feedback: details.feedback ?? null,
+        reason: 'cancellation_requested',
+      },
+      ended_at: at,
+      status: 'canceled',
+    }),
+  );
+}
+
+/**
  * Moves a subscription through the periods that ended by `until` (a test clock's new time): a
- * trial that ended becomes `active`, a subscription set to cancel at the period's end is
- * canceled, and every other period that ends renews it with a `subscription_cycle` invoice.
+ * trial that ended becomes `active`, a subscription set to cancel (at the period's end, or at a
+ * `cancel_at` the clock reached) is canceled, and every other period that ends renews it with a
+ * `subscription_cycle` invoice.
  */
 export function renewSubscription(ctx: Ctx, subscription: Entry, until: number): void {
   let entry = ctx.current(subscription);
@@ -297,15 +338,15 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
   for (let guard = 0; guard < 120; guard++) {
     const status = String(entry.data.status);
     const end = Number(entry.data.current_period_end);
-    if (!['active', 'trialing', 'past_due'].includes(status) || !(end <= until)) return;
-    if (
-      entry.data.cancel_at_period_end === true ||
-      (typeof entry.data.cancel_at === 'number' && entry.data.cancel_at <= end)
-    ) {
-      const current = entry;
-      ctx.at(end, () =>
-        ctx.ops.updateEntry(ctx, current, { canceled_at: end, ended_at: end, status: 'canceled' }),
-      );
+    if (!['active', 'trialing', 'past_due'].includes(status)) return;
+    const cancelAt = typeof entry.data.cancel_at === 'number' ? entry.data.cancel_at : undefined;
+    if (cancelAt !== undefined && cancelAt < end && cancelAt <= until) {
+      endScheduled(ctx, entry, cancelAt);
+      return;
+    }
+    if (!(end <= until)) return;
+    if (entry.data.cancel_at_period_end === true || (cancelAt !== undefined && cancelAt <= end)) {
+      endScheduled(ctx, entry, end);
       return;
     }
     entry = ctx.at(end, () => renew(ctx, ctx.current(entry), status, end));
@@ -646,7 +687,9 @@ export const subscriptionRules: RuleBook = {
         // Stripe sets `cancel_at` to the period's end while `cancel_at_period_end` holds.
         cancel_at: params.cancel_at_period_end === true ? end : (draft.cancel_at ?? null),
         cancel_at_period_end: params.cancel_at_period_end === true,
-        canceled_at: null,
+        // A cancellation scheduled at creation is dated then (see `scheduleCancel`).
+        canceled_at:
+          params.cancel_at_period_end === true || typeof params.cancel_at === 'number' ? now : null,
         cancellation_details: { comment: null, feedback: null, reason: null },
         currency: first.data.currency ?? 'usd',
         current_period_end: end,
@@ -715,6 +758,7 @@ export const subscriptionRules: RuleBook = {
       if (params.cancel_at_period_end === true) draft.cancel_at = entry.data.current_period_end ?? null;
       else if (params.cancel_at_period_end === false && entry.data.cancel_at_period_end === true)
         draft.cancel_at = null;
+      scheduleCancel(ctx, draft, params, entry);
       const discount = discountFor(ctx, params, {
         customer: String(entry.data.customer),
         subscription: entry.id,
