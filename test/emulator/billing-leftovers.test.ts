@@ -99,6 +99,25 @@ describe('a scheduled cancellation', () => {
     });
   });
 
+  it('credits the time after a cancel_at set within the period, unless told not to prorate', async () => {
+    const start = 1_700_000_000;
+    const { clock, customer } = await clockedCustomer(start);
+    const price = await monthly(3000);
+    const [prorated, plain] = [
+      await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] }),
+      await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] }),
+    ];
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 5 * 86_400 });
+    const cancelAt = start + 20 * 86_400;
+    await stripe.subscriptions.update(prorated.id, { cancel_at: cancelAt });
+    await stripe.subscriptions.update(plain.id, { cancel_at: cancelAt, proration_behavior: 'none' });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((i) => [i.subscription, i.proration, i.period.start])).toEqual([
+      [prorated.id, true, cancelAt],
+    ]);
+    expect(pending.data[0]!.amount).toBeLessThan(0);
+  });
+
   it('at the period’s end keeps the date of the update that asked for it', async () => {
     const start = 1_700_000_000;
     const { clock, customer } = await clockedCustomer(start);

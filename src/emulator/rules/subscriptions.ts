@@ -29,6 +29,7 @@
  *   (`prorate` credits the unused time, `invoice_now` invoices what is pending at once).
  * - `cancel_at_period_end` or `cancel_at` schedules a cancellation, dated by its request
  *   (`canceled_at`); a test clock reaching `cancel_at` (or the period's end) ends the subscription.
+ *   An update's `cancel_at` within the period credits the time after it (`proration_behavior`).
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -490,6 +491,20 @@ function billChanges(
   });
 }
 
+/**
+ * A `cancel_at` set within the current period credits each item's time after it, by the update's
+ * `proration_behavior` (Stripe prorates it when prorations are enabled).
+ */
+function creditAfterCancel(ctx: Ctx, subscription: Entry, at: number, params: JsonObject): void {
+  const { current_period_start: start, current_period_end: end } = subscription.data;
+  if (!(typeof start === 'number' && typeof end === 'number' && start < at && at < end)) return;
+  const ending = itemsOf(ctx, subscription).map((item): [Billed | undefined, undefined] => [
+    billed(item),
+    undefined,
+  ]);
+  billChanges(ctx, subscription, ending, { ...params, proration_date: at });
+}
+
 /** A new invoice of what is pending for the subscription (its customer's items for it). */
 function pendingInvoice(ctx: Ctx, subscription: Entry): Entry {
   return ctx.ops.createResource(ctx, 'invoice', {
@@ -769,6 +784,7 @@ export const subscriptionRules: RuleBook = {
     },
     afterUpdate(ctx, entry, params, before) {
       addInvoiceItems(ctx, entry, params.add_invoice_items);
+      if (typeof params.cancel_at === 'number') creditAfterCancel(ctx, entry, params.cancel_at, params);
       if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
       else if (typeof params.trial_end === 'number') warnShortenedTrial(ctx, entry, before);
       if (!Array.isArray(params.items)) {
