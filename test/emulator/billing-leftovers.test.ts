@@ -517,6 +517,23 @@ describe('a payment link', () => {
     });
   });
 
+  it('replaces its after_completion whole on update', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await oneTime(100)).id, quantity: 1 }],
+    });
+    const redirect = { type: 'redirect' as const, redirect: { url: 'https://example.com/thanks' } };
+    expect(
+      (await stripe.paymentLinks.update(link.id, { after_completion: redirect })).after_completion,
+    ).toEqual(redirect);
+    const back = await stripe.paymentLinks.update(link.id, {
+      after_completion: { type: 'hosted_confirmation' },
+    });
+    expect(back.after_completion).toEqual({
+      type: 'hosted_confirmation',
+      hosted_confirmation: { custom_message: null },
+    });
+  });
+
   it('keeps what it was given, and a subscription link has no invoice creation', async () => {
     const link = await stripe.paymentLinks.create({
       line_items: [{ price: (await monthly(900)).id, quantity: 1 }],

@@ -223,13 +223,26 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
  * link with a recurring price invoices through its subscription: it has none).
  */
 function linkSettings(draft: JsonObject, recurring: boolean): void {
-  const after = isObject(draft.after_completion) ? draft.after_completion : undefined;
-  if (after?.type === 'hosted_confirmation' && !isObject(after.hosted_confirmation))
-    draft.after_completion = { ...after, hosted_confirmation: { custom_message: null } };
+  if (isObject(draft.after_completion)) draft.after_completion = afterCompletion(draft.after_completion);
   if (recurring) return;
   const creation = isObject(draft.invoice_creation) ? draft.invoice_creation : { enabled: false };
   const data = isObject(creation.invoice_data) ? creation.invoice_data : {};
   draft.invoice_creation = { ...creation, invoice_data: { metadata: {}, ...data } };
+}
+
+/**
+ * A link's `after_completion` as given, whole (an update replaces it: the other type's settings go),
+ * with the confirmation page's settings (no custom message) when it shows one and none were given.
+ */
+function afterCompletion(given: JsonObject): JsonObject {
+  const type = given.type ?? 'hosted_confirmation';
+  if (type === 'redirect') return { redirect: given.redirect ?? null, type };
+  return {
+    hosted_confirmation: isObject(given.hosted_confirmation)
+      ? given.hosted_confirmation
+      : { custom_message: null },
+    type,
+  };
 }
 
 const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
@@ -272,6 +285,10 @@ export const checkoutRules: RuleBook = {
       const { recurring } = storeLineItems(ctx, String(draft.id), params.line_items);
       linkSettings(draft, recurring);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
+    },
+    beforeUpdate(_ctx, draft, params) {
+      if (isObject(params.after_completion))
+        draft.after_completion = afterCompletion(params.after_completion);
     },
     actions: {
       // Opening the link (its page, src/emulator/hosted/payment-link.ts): a new Checkout Session.
