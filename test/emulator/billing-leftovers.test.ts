@@ -453,6 +453,36 @@ describe('a schedule’s end_behavior', () => {
     });
   });
 
+  it('`cancel` sets its subscription’s cancel_at, which a release drops unless preserved', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const price = await monthly(600);
+    const schedule = (end_behavior: 'cancel' | 'release') =>
+      stripe.subscriptionSchedules.create({
+        customer: customer.id,
+        start_date: 'now',
+        end_behavior,
+        phases: [{ items: [{ price: price.id }], iterations: 2 }],
+      });
+    const cancelAt = async (id: unknown) => (await stripe.subscriptions.retrieve(id as string)).cancel_at;
+
+    const kept = await schedule('cancel');
+    const end = kept.phases[0]!.end_date;
+    expect(await cancelAt(kept.subscription)).toBe(end);
+    await stripe.subscriptionSchedules.release(kept.id, { preserve_cancel_date: true });
+    expect(await cancelAt(kept.subscription)).toBe(end);
+
+    const dropped = await schedule('cancel');
+    await stripe.subscriptionSchedules.release(dropped.id);
+    expect(await cancelAt(dropped.subscription)).toBeNull();
+
+    const switched = await schedule('release');
+    expect(await cancelAt(switched.subscription)).toBeNull();
+    await stripe.subscriptionSchedules.update(switched.id, { end_behavior: 'cancel' });
+    expect(await cancelAt(switched.subscription)).toBe(end);
+    await stripe.subscriptionSchedules.update(switched.id, { end_behavior: 'release' });
+    expect(await cancelAt(switched.subscription)).toBeNull();
+  });
+
   it('can be updated to `none` (read back as `cancel`) but never set to `renew`', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const price = await monthly(700);

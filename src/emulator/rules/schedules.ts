@@ -14,7 +14,8 @@
  *   on top of its own, as when a phase starts it) and, past the last phase, releases it
  *   (`end_behavior=release`, the default) or cancels its subscription (`cancel`: the schedule is
  *   then `completed`). `none`, the older versions' `cancel`, is taken as `cancel`; `renew` can no
- *   longer be set.
+ *   longer be set. While a schedule will cancel, its subscription's `cancel_at` is the last phase's
+ *   end (a release drops it unless `preserve_cancel_date`).
  * - An update's `phases` are laid out the same way, from its first phase's `start_date` (else the
  *   schedule's first phase's start), and take effect at once: the schedule starts, moves or ends
  *   as a test clock's advance would, and its subscription takes the running phase's items when
@@ -202,6 +203,31 @@ function enteredPhase(phase: JsonObject): JsonObject {
   return fields;
 }
 
+/** When a schedule that cancels at its end (`end_behavior=cancel`) cancels: its last phase's end. */
+function scheduledCancel(schedule: Entry): number | null {
+  if (schedule.data.end_behavior !== 'cancel' || !Array.isArray(schedule.data.phases)) return null;
+  const last = schedule.data.phases.filter(isObject).at(-1);
+  return typeof last?.end_date === 'number' ? last.end_date : null;
+}
+
+/**
+ * Keeps the `cancel_at` of a schedule's subscription on the schedule's cancellation, as Stripe's
+ * schedules set it (released, it goes unless `preserve_cancel_date`): the cancellation the schedule
+ * had set before (`previous`) goes when it has none now.
+ */
+function syncCancelAt(ctx: Ctx, schedule: Entry, previous: number | null = null): void {
+  const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
+  if (!subscription || subscription.data.status === 'canceled') return;
+  const at = scheduledCancel(schedule);
+  if (at !== null) ctx.set(subscription, { cancel_at: at });
+  else dropCancelAt(ctx, subscription, previous);
+}
+
+/** Unsets a subscription's `cancel_at` when it is the one a schedule set (`at`). */
+function dropCancelAt(ctx: Ctx, subscription: Entry, at: number | null): void {
+  if (at !== null && subscription.data.cancel_at === at) ctx.set(subscription, { cancel_at: null });
+}
+
 /** Lets the schedule's subscription go on alone (`released`), at `at`. */
 function release(ctx: Ctx, schedule: Entry, at: number): Entry {
   const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
@@ -245,11 +271,13 @@ function start(ctx: Ctx, schedule: Entry, until: number): Entry {
     backdate_start_date: Number(first.start_date),
   });
   ctx.set(subscription, { schedule: schedule.id });
-  return ctx.set(schedule, {
+  const started = ctx.set(schedule, {
     current_phase: { end_date: first.end_date ?? null, start_date: first.start_date ?? null },
     status: 'active',
     subscription: subscription.id,
   });
+  syncCancelAt(ctx, started);
+  return started;
 }
 
 /**
@@ -418,7 +446,8 @@ export const scheduleRules: RuleBook = {
     // New phases take effect at once: the subscription moves to the phase it is in now (or the
     // schedule starts or ends), as a test clock's advance would move it, and takes the running
     // phase's items if they changed.
-    afterUpdate(ctx, entry, params) {
+    afterUpdate(ctx, entry, params, before) {
+      syncCancelAt(ctx, entry, scheduledCancel(before));
       if (!Array.isArray(params.phases)) return;
       const now = customerNow(ctx, entry.data.customer);
       advanceSchedule(ctx, entry, now);
@@ -430,10 +459,15 @@ export const scheduleRules: RuleBook = {
           ? ctx.find(entry.data.subscription, ['subscription'])
           : undefined;
       if (subscription) ctx.set(subscription, { schedule: entry.id });
+      syncCancelAt(ctx, entry);
     },
     actions: {
-      release(ctx, entry) {
+      // The cancellation the schedule set on its subscription goes, unless `preserve_cancel_date`.
+      release(ctx, entry, params) {
         requireActive(entry, 'release');
+        const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
+        if (subscription && params.preserve_cancel_date !== true)
+          dropCancelAt(ctx, subscription, scheduledCancel(entry));
         return release(ctx, entry, ctx.now);
       },
       // Its subscription is canceled as `DELETE /v1/subscriptions/{id}` cancels one, but prorated
