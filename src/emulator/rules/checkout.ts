@@ -159,7 +159,29 @@ export function completeSession(
     }
     fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
   }
+  countLinkSale(ctx, session);
   return ctx.set(session, fields);
+}
+
+/** The `completed_sessions` restriction of a link, when it has one. */
+function completedSessions(link: Entry): JsonObject | undefined {
+  const restrictions = link.data.restrictions;
+  return isObject(restrictions) && isObject(restrictions.completed_sessions)
+    ? restrictions.completed_sessions
+    : undefined;
+}
+
+/** A session completed through a payment link counts toward the link's `completed_sessions`. */
+function countLinkSale(ctx: Ctx, session: Entry): void {
+  const link =
+    typeof session.data.payment_link === 'string'
+      ? ctx.find(session.data.payment_link, ['payment_link'])
+      : undefined;
+  const completed = link && completedSessions(link);
+  if (!link || !completed) return;
+  ctx.set(link, {
+    restrictions: { completed_sessions: { ...completed, count: Number(completed.count ?? 0) + 1 } },
+  });
 }
 
 /**
@@ -197,6 +219,10 @@ const linkPaymentTerms = (ctx: Ctx, session: Entry) =>
  */
 function openPaymentLink(ctx: Ctx, link: Entry): Entry {
   if (link.data.active === false) throw invalidRequest(`The payment link ${link.id} is not active.`);
+  // A link whose `completed_sessions` limit is met takes no more purchases.
+  const completed = completedSessions(link);
+  if (completed && Number(completed.count ?? 0) >= Number(completed.limit))
+    throw invalidRequest(`The payment link ${link.id} has reached its limit of completed sessions.`);
   const items = ctx.children(link, ['item']).reverse();
   const recurring = items.some((item) => isObject(item.data.price) && isObject(item.data.price.recurring));
   const after = isObject(link.data.after_completion) ? link.data.after_completion : {};
