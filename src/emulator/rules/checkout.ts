@@ -163,6 +163,12 @@ export function completeSession(
   return ctx.set(session, fields);
 }
 
+/** The payment link a session was opened from, if any. */
+const linkOf = (ctx: Ctx, session: Entry): Entry | undefined =>
+  typeof session.data.payment_link === 'string'
+    ? ctx.find(session.data.payment_link, ['payment_link'])
+    : undefined;
+
 /** The `completed_sessions` restriction of a link, when it has one. */
 function completedSessions(link: Entry): JsonObject | undefined {
   const restrictions = link.data.restrictions;
@@ -173,10 +179,7 @@ function completedSessions(link: Entry): JsonObject | undefined {
 
 /** A session completed through a payment link counts toward the link's `completed_sessions`. */
 function countLinkSale(ctx: Ctx, session: Entry): void {
-  const link =
-    typeof session.data.payment_link === 'string'
-      ? ctx.find(session.data.payment_link, ['payment_link'])
-      : undefined;
+  const link = linkOf(ctx, session);
   const completed = link && completedSessions(link);
   if (!link || !completed) return;
   ctx.set(link, {
@@ -189,10 +192,7 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
  * the set ones of `keys` (nothing for a session made without a link).
  */
 function linkTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
-  const link =
-    typeof session.data.payment_link === 'string'
-      ? ctx.find(session.data.payment_link, ['payment_link'])
-      : undefined;
+  const link = linkOf(ctx, session);
   const data = isObject(link?.data[setting]) ? link.data[setting] : {};
   const terms: JsonObject = {};
   for (const key of keys) if (data[key] !== undefined && data[key] !== null) terms[key] = data[key];
