@@ -424,6 +424,9 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_test_helpers_issuing_authorizations_expire_post: () => ({
     example_authorization: pendingAuthorization(),
   }),
+  test_test_helpers_issuing_authorizations_increment_post: () => ({
+    example_authorization: pendingAuthorization(),
+  }),
   test_test_helpers_issuing_authorizations_reverse_post: () => ({
     example_authorization: pendingAuthorization(),
   }),

@@ -212,6 +212,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'captureIssuingAuthorization',
       'expireIssuingAuthorization',
       'reverseIssuingAuthorization',
+      // Only a pending authorization is raised, and the first the walk reads is captured.
+      'incrementIssuingAuthorization',
       'deliverTerminalHardwareOrder',
       'markReadyToShipTerminalHardwareOrder',
       'markUndeliverableTerminalHardwareOrder',

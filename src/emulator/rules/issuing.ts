@@ -6,7 +6,8 @@
  *   `active`.
  * - A test authorization on an active card (within its spending limit) is approved and `pending`;
  *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
- *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it.
+ *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
+ *   `increment` raises its amount when the card still approves the new total.
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back.
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
@@ -99,6 +100,32 @@ function transaction(
   return ctx.set(made, { balance_transaction: moved.id });
 }
 
+/**
+ * An authorization request on `card` (the first, or an increment) for `amount`, as
+ * `request_history` records it: approved on an active card within its spending limits.
+ */
+function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObject & { approved: boolean } {
+  const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
+  const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
+  const overLimit = limit.some((l) => total > l);
+  const approved = card.data.status === 'active' && !overLimit;
+  const reason =
+    card.data.status !== 'active' ? 'card_inactive' : overLimit ? 'spending_controls' : 'webhook_approved';
+  return {
+    amount,
+    amount_details: { atm_fee: null, cashback_amount: null },
+    approved,
+    authorization_code: approved ? String(ctx.random.int(100000, 999999)) : null,
+    created: ctx.now,
+    currency: card.data.currency ?? 'usd',
+    merchant_amount: amount,
+    merchant_currency: card.data.currency ?? 'usd',
+    reason,
+    reason_message: null,
+    requested_at: ctx.now,
+  };
+}
+
 function requirePending(entry: Entry, verb: string): void {
   if (entry.data.status !== 'pending')
     throw invalidRequest(`You cannot ${verb} an authorization that is ${String(entry.data.status)}.`);
@@ -135,19 +162,10 @@ export const issuingRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       const card = ctx.require(String(params.card), [CARD], 'card', 400);
       const amount = Number(params.amount ?? 0);
-      const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
-      const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
-      const overLimit = limit.some((l) => amount > l);
-      const approved = card.data.status === 'active' && !overLimit;
-      const reason =
-        card.data.status !== 'active'
-          ? 'card_inactive'
-          : overLimit
-            ? 'spending_controls'
-            : 'webhook_approved';
+      const request = decide(ctx, card, amount);
       Object.assign(draft, {
-        amount: approved ? amount : 0,
-        approved,
+        amount: request.approved ? amount : 0,
+        approved: request.approved,
         authorization_method: params.authorization_method ?? 'online',
         card: card.data,
         cardholder: isObject(card.data.cardholder) ? (card.data.cardholder.id ?? null) : null,
@@ -156,22 +174,8 @@ export const issuingRules: RuleBook = {
         merchant_currency: card.data.currency ?? 'usd',
         merchant_data: merchant(params),
         pending_request: null,
-        request_history: [
-          {
-            amount,
-            amount_details: { atm_fee: null, cashback_amount: null },
-            approved,
-            authorization_code: approved ? String(ctx.random.int(100000, 999999)) : null,
-            created: ctx.now,
-            currency: card.data.currency ?? 'usd',
-            merchant_amount: amount,
-            merchant_currency: card.data.currency ?? 'usd',
-            reason,
-            reason_message: null,
-            requested_at: ctx.now,
-          },
-        ],
-        status: approved ? 'pending' : 'closed',
+        request_history: [request],
+        status: request.approved ? 'pending' : 'closed',
         transactions: [],
         wallet: null,
       });
@@ -200,6 +204,22 @@ export const issuingRules: RuleBook = {
         requirePending(entry, 'reverse');
         const left = Number(entry.data.amount) - Number(params.reverse_amount ?? entry.data.amount);
         return ctx.set(entry, { amount: Math.max(0, left), status: left > 0 ? 'pending' : 'reversed' });
+      },
+      /**
+       * The merchant asks for more: an approved increment raises the held amount; a declined one
+       * (over the card's limit, or the card no longer active) leaves it, recorded either way.
+       */
+      increment(ctx, entry, params) {
+        requirePending(entry, 'increment');
+        const card = ctx.require(String((entry.data.card as JsonObject).id), [CARD]);
+        const more = Number(params.increment_amount ?? 0);
+        const amount = Number(entry.data.amount) + more;
+        const request = decide(ctx, card, more, amount);
+        const history = Array.isArray(entry.data.request_history) ? entry.data.request_history : [];
+        return ctx.set(entry, {
+          request_history: [...history, request],
+          ...(request.approved ? { amount, merchant_amount: Number(entry.data.merchant_amount) + more } : {}),
+        });
       },
       expire(ctx, entry) {
         requirePending(entry, 'expire');
