@@ -238,6 +238,17 @@ const subscription = (params: JsonObject = {}) =>
   });
 const pendingAuthorization = () =>
   post('/v1/test_helpers/issuing/authorizations', { card: demoId('issuing.card'), amount: 1000 });
+/** A physical card (the demo card is virtual), its shipment pending. */
+const physicalCard = () =>
+  post('/v1/issuing/cards', {
+    cardholder: demoId('issuing.cardholder'),
+    currency: 'usd',
+    type: 'physical',
+    shipping: {
+      name: 'Jenny Rosen',
+      address: { line1: '1 Main St', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' },
+    },
+  });
 const financialAccount = () => demoId('treasury.financial_account');
 const inboundTransfer = () =>
   post('/v1/treasury/inbound_transfers', {
@@ -431,6 +442,12 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     example_authorization: pendingAuthorization(),
   }),
   test_test_helpers_issuing_authorizations_post: () => ({ 'card:foo': demoId('issuing.card') }),
+  ...Object.fromEntries(
+    ['ship', 'deliver', 'return', 'fail'].map((step) => [
+      `test_test_helpers_issuing_cards_shipping_${step}_post`,
+      () => ({ card_123: physicalCard() }),
+    ]),
+  ),
   test_test_helpers_issuing_transactions_create_force_capture_post: () => ({
     'card:foo': demoId('issuing.card'),
   }),

@@ -57,3 +57,32 @@ describe('Issuing authorizations (test helpers)', () => {
     expect(declined.request_history.at(-1)).toMatchObject({ approved: false, reason: 'spending_controls' });
   });
 });
+
+describe('Issuing physical cards (test helpers)', () => {
+  it('a shipment starts pending and the shipping helpers move it along', async () => {
+    const holder = (await activeCard()).cardholder;
+    const card = await stripe.issuing.cards.create({
+      cardholder: holder.id,
+      currency: 'usd',
+      type: 'physical',
+      shipping: {
+        name: 'Jenny Rosen',
+        address: { line1: '1 Main St', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' },
+      },
+    });
+    expect(card.shipping?.status).toBe('pending');
+    const cards = stripe.testHelpers.issuing.cards;
+    expect((await cards.shipCard(card.id)).shipping?.status).toBe('shipped');
+    expect((await cards.deliverCard(card.id)).shipping?.status).toBe('delivered');
+    expect((await cards.returnCard(card.id)).shipping?.status).toBe('returned');
+    expect((await cards.failCard(card.id)).shipping?.status).toBe('failure');
+    expect((await stripe.issuing.cards.retrieve(card.id)).shipping?.status).toBe('failure');
+  });
+
+  it('a virtual card has no shipment to move', async () => {
+    const card = await activeCard();
+    await expect(stripe.testHelpers.issuing.cards.shipCard(card.id)).rejects.toMatchObject({
+      statusCode: 400,
+    });
+  });
+});

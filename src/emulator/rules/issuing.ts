@@ -3,7 +3,8 @@
  *
  * - A card embeds its cardholder and gets a Visa number (sent only when `number` is expanded, as
  *   is its `cvc`), its last4 and an expiry three years out; it starts `inactive` unless created
- *   `active`.
+ *   `active`. A physical card's shipment starts `pending`; the shipping test helpers make it
+ *   `shipped`, `delivered`, `returned` or `failure`.
  * - A test authorization on an active card (within its spending limit) is approved and `pending`;
  *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
@@ -25,6 +26,14 @@ import { luhn } from '../money/tokens.ts';
 const CARD = 'issuing.card';
 const AUTHORIZATION = 'issuing.authorization';
 const TRANSACTION = 'issuing.transaction';
+
+/** The shipment status each card shipping test helper sets. */
+const SHIPPING_STATUS: Readonly<Record<string, string>> = {
+  'shipping/ship': 'shipped',
+  'shipping/deliver': 'delivered',
+  'shipping/return': 'returned',
+  'shipping/fail': 'failure',
+};
 
 /**
  * A card's full number and CVC, drawn from its id (no random draw, so the ids after it stay put):
@@ -153,10 +162,21 @@ export const issuingRules: RuleBook = {
         replaced_by: null,
         replacement_for: null,
         replacement_reason: null,
-        shipping: draft.shipping ?? null,
+        // A physical card's shipment waits to be sent (the test helpers move it along).
+        shipping: isObject(draft.shipping) ? { ...draft.shipping, status: 'pending' } : null,
         status: typeof params.status === 'string' ? params.status : 'inactive',
       });
     },
+    actions: Object.fromEntries(
+      Object.entries(SHIPPING_STATUS).map(([verb, status]) => [
+        verb,
+        (ctx: Ctx, entry: Entry) => {
+          if (!isObject(entry.data.shipping))
+            throw invalidRequest(`Card ${entry.id} has no shipment: only a physical card is shipped.`);
+          return ctx.set(entry, { shipping: { ...entry.data.shipping, status } });
+        },
+      ]),
+    ),
   },
   [AUTHORIZATION]: {
     beforeCreate(ctx, draft, { params }) {
