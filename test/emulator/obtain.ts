@@ -44,6 +44,16 @@ function receivedFlow(kind: string): string {
   return String(made.id);
 }
 
+/** A tax calculation's parameters: a line for a New York address. */
+export const TAX_CALCULATION: JsonObject = {
+  currency: 'usd',
+  line_items: [{ amount: 1000, reference: 'L1' }],
+  customer_details: {
+    address: { country: 'US', state: 'NY', postal_code: '10001' },
+    address_source: 'shipping',
+  },
+};
+
 /** The response of the last create `obtain` made, by resource. */
 export const createdResponses = new Map<string, JsonObject>();
 
@@ -91,6 +101,12 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   'treasury.outbound_transfer': () => ({ financial_account: seededFinancialAccount(), amount: 100 }),
   'treasury.outbound_payment': () => ({ financial_account: seededFinancialAccount(), amount: 100 }),
   file_link: () => ({}),
+  // Stripe Tax calculates for an address; a transaction records a calculation, under a new reference.
+  'tax.calculation': () => TAX_CALCULATION,
+  'tax.transaction': () => {
+    const calculation = String(service().call('POST', '/v1/tax/calculations', TAX_CALCULATION).id);
+    return { calculation, reference: `obtained-${calculation}` };
+  },
   'terminal.hardware_order': () => ({
     hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEUs, quantity: 1 }],
     payment_type: 'monthly_invoice',

@@ -20,6 +20,7 @@ import {
   pathFor,
   requiredValues,
   stored,
+  TAX_CALCULATION,
   useHarness,
 } from './obtain.ts';
 import { replayExamples, US_BANK_TOKEN, waitingRefund } from './stripe-node-examples.ts';
@@ -144,6 +145,14 @@ const customerBank = () => {
   const customer = customerWith();
   return { customer, bank: made(`/v1/customers/${customer}/sources`, { source: bankToken() }) };
 };
+/** A tax transaction recorded from a new calculation. */
+const taxTransaction = () => {
+  const calculation = made('/v1/tax/calculations', TAX_CALCULATION);
+  return made('/v1/tax/transactions/create_from_calculation', {
+    calculation,
+    reference: `swept-${calculation}`,
+  });
+};
 const customerCard = () => {
   const customer = customerWith();
   return { customer, card: made(`/v1/customers/${customer}/sources`, { source: 'tok_visa' }) };
@@ -215,20 +224,18 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
     return { path: `/v1/credit_notes/${made('/v1/credit_notes', { invoice: invoice.id!, lines })}/lines` };
   },
   'POST /v1/tax/transactions/create_reversal': () => {
-    const calculation = made('/v1/tax/calculations', {
-      currency: 'usd',
-      line_items: [{ amount: 1000, reference: 'L1' }],
-      customer_details: { address: { country: 'US', postal_code: '10001' }, address_source: 'shipping' },
-    });
-    const transaction = made('/v1/tax/transactions/create_from_calculation', {
-      calculation,
-      reference: `swept-${calculation}`,
-    });
+    const transaction = taxTransaction();
     return {
       path: '/v1/tax/transactions/create_reversal',
       params: { original_transaction: transaction, reference: `reversal-${transaction}`, mode: 'full' },
     };
   },
+  'GET /v1/tax/calculations/{calculation}/line_items': () => ({
+    path: `/v1/tax/calculations/${made('/v1/tax/calculations', TAX_CALCULATION)}/line_items`,
+  }),
+  'GET /v1/tax/transactions/{transaction}/line_items': () => ({
+    path: `/v1/tax/transactions/${taxTransaction()}/line_items`,
+  }),
   'POST /v1/customers/{customer}/bank_accounts': () => ({
     path: `/v1/customers/${customerWith()}/bank_accounts`,
     params: { source: bankToken() },
@@ -342,8 +349,6 @@ const UNREACHED: Readonly<Record<string, string>> = {
   'GET /v1/billing/meters/{id}/event_summaries': 'the emulator sums no meter events into summaries',
   'GET /v1/credit_notes/preview/lines': 'the emulator previews no credit note lines',
   'GET /v1/sources/{source}/source_transactions': 'no API makes a source transaction',
-  'GET /v1/tax/calculations/{calculation}/line_items': 'the emulator computes no tax line items',
-  'GET /v1/tax/transactions/{transaction}/line_items': 'the emulator computes no tax line items',
   'POST /v1/subscriptions/{subscription}/resume': 'no subscription in the emulator pauses',
   'POST /v1/topups/{topup}/cancel': 'top-ups succeed at once, and only a pending one can be canceled',
 };

@@ -17,6 +17,7 @@ import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed/families.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { resourceForId } from '../../src/spec/prefixes.ts';
 import type { EmulatorHarness } from './helpers.ts';
+import { TAX_CALCULATION } from './obtain.ts';
 
 /** The SDK the examples were generated for (stripe-node 15.3.0, API 2024-04-10), walked by name. */
 type Sdk = Record<string, any>;
@@ -442,6 +443,10 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     example_authorization: pendingAuthorization(),
   }),
   test_test_helpers_issuing_authorizations_post: () => ({ 'card:foo': demoId('issuing.card') }),
+  // Tax: a transaction records a calculation (made for an address the emulator can tax).
+  test_tax_transactions_create_from_calculation_post: () => ({
+    'calculation:xxx': post('/v1/tax/calculations', TAX_CALCULATION),
+  }),
   ...Object.fromEntries(
     ['ship', 'deliver', 'return', 'fail'].map((step) => [
       `test_test_helpers_issuing_cards_shipping_${step}_post`,

@@ -86,3 +86,96 @@ describe('Issuing physical cards (test helpers)', () => {
     });
   });
 });
+
+describe('Tax calculations and transactions', () => {
+  const seattle = {
+    line1: '920 5th Ave',
+    city: 'Seattle',
+    state: 'WA',
+    postal_code: '98104',
+    country: 'US',
+  };
+
+  /** A calculation of two lines and shipping for a Seattle address, where nothing is registered. */
+  const calculate = () =>
+    stripe.tax.calculations.create({
+      currency: 'usd',
+      line_items: [
+        { amount: 1000, reference: 'shirt', tax_code: 'txcd_99999999' },
+        { amount: 500, quantity: 2, reference: 'socks' },
+      ],
+      shipping_cost: { amount: 300 },
+      customer_details: { address: seattle, address_source: 'shipping' },
+    });
+
+  it('a calculation totals its lines and shipping and lists its line items', async () => {
+    const calculation = await calculate();
+    expect(calculation).toMatchObject({
+      amount_total: 1800,
+      tax_amount_exclusive: 0,
+      tax_amount_inclusive: 0,
+      customer_details: { address_source: 'shipping', taxability_override: 'none', address: { state: 'WA' } },
+      shipping_cost: { amount: 300, amount_tax: 0, tax_behavior: 'exclusive' },
+    });
+    // No registration in Washington: Stripe collects nothing there and says so.
+    expect(calculation.tax_breakdown).toEqual([
+      {
+        amount: 0,
+        inclusive: false,
+        tax_rate_details: { country: 'US', percentage_decimal: '0.0', state: 'WA', tax_type: 'sales_tax' },
+        taxability_reason: 'not_collecting',
+        taxable_amount: 0,
+      },
+    ]);
+    const lines = await stripe.tax.calculations.listLineItems(calculation.id!);
+    expect(lines.data.map((l) => [l.reference, l.amount, l.quantity, l.amount_tax, l.tax_code])).toEqual([
+      ['shirt', 1000, 1, 0, 'txcd_99999999'],
+      ['socks', 500, 2, 0, 'txcd_10000000'],
+    ]);
+  });
+
+  it('a calculation needs an address to tax', async () => {
+    await expect(
+      stripe.tax.calculations.create({ currency: 'usd', line_items: [{ amount: 1000 }] }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'customer_tax_location_invalid' });
+  });
+
+  it('a transaction records a calculation once, and a full reversal negates it', async () => {
+    const calculation = await calculate();
+    const recorded = await stripe.tax.transactions.createFromCalculation({
+      calculation: calculation.id!,
+      reference: 'order-1',
+    });
+    expect(recorded).toMatchObject({
+      type: 'transaction',
+      reference: 'order-1',
+      reversal: null,
+      customer_details: { address: { state: 'WA' } },
+      shipping_cost: { amount: 300 },
+    });
+    const lines = await stripe.tax.transactions.listLineItems(recorded.id);
+    expect(lines.data.map((l) => [l.type, l.reference, l.amount])).toEqual([
+      ['transaction', 'shirt', 1000],
+      ['transaction', 'socks', 500],
+    ]);
+    await expect(
+      stripe.tax.transactions.createFromCalculation({ calculation: calculation.id!, reference: 'order-1' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'reference' });
+
+    const reversal = await stripe.tax.transactions.createReversal({
+      original_transaction: recorded.id,
+      reference: 'order-1-refund',
+      mode: 'full',
+    });
+    expect(reversal).toMatchObject({
+      type: 'reversal',
+      reversal: { original_transaction: recorded.id },
+      shipping_cost: { amount: -300 },
+    });
+    const back = await stripe.tax.transactions.listLineItems(reversal.id);
+    expect(back.data.map((l) => [l.type, l.amount, l.reversal?.original_line_item])).toEqual([
+      ['reversal', -1000, lines.data[0]!.id],
+      ['reversal', -500, lines.data[1]!.id],
+    ]);
+  });
+});

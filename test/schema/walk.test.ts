@@ -165,6 +165,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'createRefund',
       'createSubscription',
       'createTaxRegistration',
+      // A tax calculation needs the customer's address.
+      'createTaxCalculation',
       'rejectIssuingPersonalizationDesign',
       'createToken',
     ],

@@ -30,6 +30,7 @@ import { reportingRules } from './reporting.ts';
 import { scheduleRules } from './schedules.ts';
 import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
+import { taxRules } from './tax.ts';
 import { terminalHardwareRules } from './terminal-hardware.ts';
 import { testClockRules } from './test-clocks.ts';
 import { treasuryRules } from './treasury.ts';
@@ -83,6 +84,7 @@ export const RULES: RuleBook = merge(
   scheduleRules,
   sourceRulesBook,
   subscriptionRules,
+  taxRules,
   treasuryRules,
   terminalHardwareRules,
   testClockRules,
