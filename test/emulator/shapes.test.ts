@@ -145,6 +145,15 @@ const customerBank = () => {
   const customer = customerWith();
   return { customer, bank: made(`/v1/customers/${customer}/sources`, { source: bankToken() }) };
 };
+/** A simulated reader, and one processing a new card-present PaymentIntent. */
+const simulatedReader = () => made('/v1/terminal/readers', { registration_code: 'simulated-wpe' });
+const cardPresentIntent = () =>
+  made('/v1/payment_intents', { amount: 1000, currency: 'usd', payment_method_types: ['card_present'] });
+const processingReader = () => {
+  const reader = simulatedReader();
+  post(`/v1/terminal/readers/${reader}/process_payment_intent`, { payment_intent: cardPresentIntent() });
+  return reader;
+};
 /** A tax transaction recorded from a new calculation. */
 const taxTransaction = () => {
   const calculation = made('/v1/tax/calculations', TAX_CALCULATION);
@@ -230,6 +239,24 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
       params: { original_transaction: transaction, reference: `reversal-${transaction}`, mode: 'full' },
     };
   },
+  'POST /v1/terminal/readers/{reader}/process_payment_intent': () => ({
+    path: `/v1/terminal/readers/${simulatedReader()}/process_payment_intent`,
+    params: { payment_intent: cardPresentIntent() },
+  }),
+  'POST /v1/test_helpers/terminal/readers/{reader}/present_payment_method': () => ({
+    path: `/v1/test_helpers/terminal/readers/${processingReader()}/present_payment_method`,
+  }),
+  'POST /v1/terminal/readers/{reader}/refund_payment': () => ({
+    path: `/v1/terminal/readers/${simulatedReader()}/refund_payment`,
+    params: { charge: SEED.grace.charge, amount: 100 },
+  }),
+  'POST /v1/terminal/readers/{reader}/set_reader_display': () => ({
+    path: `/v1/terminal/readers/${simulatedReader()}/set_reader_display`,
+    params: {
+      type: 'cart',
+      cart: { currency: 'usd', line_items: [{ amount: 500, description: 'Tea', quantity: 1 }], total: 500 },
+    },
+  }),
   'GET /v1/tax/calculations/{calculation}/line_items': () => ({
     path: `/v1/tax/calculations/${made('/v1/tax/calculations', TAX_CALCULATION)}/line_items`,
   }),

@@ -443,6 +443,11 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     example_authorization: pendingAuthorization(),
   }),
   test_test_helpers_issuing_authorizations_post: () => ({ 'card:foo': demoId('issuing.card') }),
+  // Terminal: a reader of its own, so the demo reader is not left busy for the other examples.
+  test_terminal_readers_process_payment_intent_post: () => ({
+    tmr_xxxxxxxxxxxxx: post('/v1/terminal/readers', { registration_code: 'simulated-wpe' }),
+    pi_xxxxxxxxxxxxx: intent({ payment_method_types: ['card_present'] }),
+  }),
   // Tax: a transaction records a calculation (made for an address the emulator can tax).
   test_tax_transactions_create_from_calculation_post: () => ({
     'calculation:xxx': post('/v1/tax/calculations', TAX_CALCULATION),

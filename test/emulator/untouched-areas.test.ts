@@ -179,3 +179,104 @@ describe('Tax calculations and transactions', () => {
     ]);
   });
 });
+
+describe('Terminal server-driven payments (simulated reader)', () => {
+  /** A simulated WisePOS E at a new location. */
+  async function reader(): Promise<Stripe.Terminal.Reader> {
+    const location = await stripe.terminal.locations.create({
+      display_name: 'HQ',
+      address: { line1: '1 Main St', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' },
+    });
+    return stripe.terminal.readers.create({ registration_code: 'simulated-wpe', location: location.id });
+  }
+
+  /** The reader's events since `since`, oldest first. */
+  async function readerEvents(device: string, since: number): Promise<string[]> {
+    const events = await stripe.events.list({ type: 'terminal.reader.*', created: { gte: since } });
+    return events.data
+      .filter((event) => (event.data.object as Stripe.Terminal.Reader).id === device)
+      .map((event) => event.type)
+      .reverse();
+  }
+
+  /** A new PaymentIntent for a card on a reader. */
+  const cardPresentIntent = (amount: number, extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
+    stripe.paymentIntents.create({
+      amount,
+      currency: 'usd',
+      payment_method_types: ['card_present'],
+      ...extra,
+    });
+
+  it('processes a PaymentIntent: in progress, then the presented card authorizes it', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const device = await reader();
+    const intent = await cardPresentIntent(1234, { capture_method: 'manual' });
+    const processing = await stripe.terminal.readers.processPaymentIntent(device.id, {
+      payment_intent: intent.id,
+    });
+    expect(processing.action).toEqual({
+      failure_code: null,
+      failure_message: null,
+      process_payment_intent: { payment_intent: intent.id },
+      status: 'in_progress',
+      type: 'process_payment_intent',
+    });
+    await expect(
+      stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: intent.id }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'terminal_reader_busy' });
+
+    const presented = await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id);
+    expect(presented.action).toMatchObject({ status: 'succeeded', type: 'process_payment_intent' });
+    const held = await stripe.paymentIntents.retrieve(intent.id, {
+      expand: ['latest_charge', 'payment_method'],
+    });
+    expect(held).toMatchObject({ status: 'requires_capture', amount_capturable: 1234 });
+    expect(held.payment_method).toMatchObject({ type: 'card_present', card_present: { last4: '4242' } });
+    expect((held.latest_charge as Stripe.Charge).payment_method_details).toMatchObject({
+      type: 'card_present',
+      card_present: { brand: 'visa', last4: '4242', amount_authorized: 1234 },
+    });
+    expect((await stripe.paymentIntents.capture(intent.id)).status).toBe('succeeded');
+    expect(await readerEvents(device.id, since)).toEqual(['terminal.reader.action_succeeded']);
+  });
+
+  it('a declined card fails the action and leaves the PaymentIntent to retry', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const device = await reader();
+    const intent = await cardPresentIntent(500);
+    await stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: intent.id });
+    const declined = await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id, {
+      card_present: { number: '4000000000000002' },
+    });
+    expect(declined.action).toMatchObject({ status: 'failed', failure_code: 'card_declined' });
+    const after = await stripe.paymentIntents.retrieve(intent.id);
+    expect(after.status).toBe('requires_payment_method');
+    expect(after.last_payment_error).toMatchObject({ code: 'card_declined' });
+    expect(await readerEvents(device.id, since)).toEqual(['terminal.reader.action_failed']);
+
+    // The same PaymentIntent goes to the reader again, and a good card pays it.
+    await stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: intent.id });
+    await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id);
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('succeeded');
+  });
+
+  it('a reader refunds a payment, and cancel_action clears what it was doing', async () => {
+    const device = await reader();
+    const intent = await cardPresentIntent(900);
+    await stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: intent.id });
+    await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id);
+    await stripe.terminal.readers.refundPayment(device.id, { payment_intent: intent.id, amount: 200 });
+    const refunded = await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id);
+    expect(refunded.action).toMatchObject({ status: 'succeeded', type: 'refund_payment' });
+    const refund = await stripe.refunds.retrieve(String(refunded.action?.refund_payment?.refund));
+    expect(refund).toMatchObject({ amount: 200, payment_intent: intent.id, status: 'succeeded' });
+
+    const other = await cardPresentIntent(100);
+    await stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: other.id });
+    expect((await stripe.terminal.readers.cancelAction(device.id)).action).toBeNull();
+    await expect(stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id)).rejects.toMatchObject({
+      statusCode: 400,
+    });
+  });
+});

@@ -165,6 +165,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'createRefund',
       'createSubscription',
       'createTaxRegistration',
+      // A reader refunds a payment it is told of (payment_intent or charge).
+      'refundPaymentTerminalReader',
       // A tax calculation needs the customer's address.
       'createTaxCalculation',
       'rejectIssuingPersonalizationDesign',
@@ -220,6 +222,12 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'markReadyToShipTerminalHardwareOrder',
       'markUndeliverableTerminalHardwareOrder',
       'shipTerminalHardwareOrder',
+      // The demo's PaymentIntent has succeeded, and a reader given an action is busy with it until a
+      // card is presented (the walk's presents it for a SetupIntent it already confirmed).
+      'processPaymentIntentTerminalReader',
+      'processSetupIntentTerminalReader',
+      'setReaderDisplayTerminalReader',
+      'presentPaymentMethodTerminalReader',
       // The demo's top-up has succeeded: only a pending one can be canceled.
       'cancelTopup',
       'advanceTestClock',

@@ -229,6 +229,13 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
   'reporting.report_run': {
     rules: [...byStatus(became, 'succeeded', 'failed')],
   },
+  // A server-driven reader's action ends (present_payment_method, set_reader_display).
+  'terminal.reader': {
+    rules: [
+      { event: 'action_succeeded', when: actionBecame('succeeded') },
+      { event: 'action_failed', when: actionBecame('failed') },
+    ],
+  },
   'treasury.financial_account': {
     rules: [
       { event: 'created', when: created },
@@ -240,6 +247,19 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
     ],
   },
 };
+
+/** A reader's action came to `status` (a new action, or the one in progress ending so). */
+function actionBecame(status: string): When {
+  const of = (data: Data | undefined) => {
+    const action = data?.action;
+    return action && typeof action === 'object' && !Array.isArray(action) ? (action as Data) : undefined;
+  };
+  return (after, before) => {
+    const now = of(after);
+    const then = of(before);
+    return now?.status === status && JSON.stringify(now) !== JSON.stringify(then);
+  };
+}
 
 /** A refresh of a Financial Connections account that (again) `succeeded`. */
 function transitionOf(field: string): When {

@@ -2,8 +2,6 @@
  * Smaller families' lifecycles, as Stripe documents their test mode:
  *
  * - Connect: login links exist only for Express accounts.
- * - Terminal: a reader registered with a simulated code (`simulated-wpe`, `simulated-s700`,
- *   `simulated-m2`…) is that simulated device, `online`, with a serial number.
  * - Terminal: a configuration made through the API is not the account's default.
  * - Financial Connections: `refresh` (`features[]=balance|ownership|transactions`) fills the
  *   account's balance, its owners or its transactions and marks the refresh `succeeded`;
@@ -16,13 +14,6 @@ import type { Json, JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { withLinks } from '../hosted/index.ts';
-
-const SIMULATED: Readonly<Record<string, string>> = {
-  'simulated-wpe': 'bbpos_wisepos_e',
-  'simulated-s700': 'stripe_s700',
-  'simulated-m2': 'stripe_m2',
-  'simulated-wp3': 'bbpos_wisepad3',
-};
 
 const FC_ACCOUNT = 'financial_connections.account';
 
@@ -130,21 +121,6 @@ export const familyRules: RuleBook = {
         );
       }
       withLinks(ctx, 'login_link', draft, { ...params, account: parent?.id ?? null });
-    },
-  },
-  'terminal.reader': {
-    beforeCreate(ctx, draft, { params }) {
-      const code = typeof params.registration_code === 'string' ? params.registration_code : '';
-      const simulated = SIMULATED[code];
-      if (!simulated) return;
-      Object.assign(draft, {
-        action: null,
-        device_sw_version: '2.37.2.0',
-        device_type: simulated,
-        ip_address: '192.168.2.2',
-        serial_number: `${simulated.toUpperCase().replaceAll('_', '-')}-SIMULATED-${ctx.random.string(6).toUpperCase()}`,
-        status: 'online',
-      });
     },
   },
   'terminal.configuration': {

@@ -32,6 +32,7 @@ import { sourceRulesBook } from './sources.ts';
 import { subscriptionRules } from './subscriptions.ts';
 import { taxRules } from './tax.ts';
 import { terminalHardwareRules } from './terminal-hardware.ts';
+import { terminalReaderRules } from './terminal-readers.ts';
 import { testClockRules } from './test-clocks.ts';
 import { treasuryRules } from './treasury.ts';
 
@@ -87,5 +88,6 @@ export const RULES: RuleBook = merge(
   taxRules,
   treasuryRules,
   terminalHardwareRules,
+  terminalReaderRules,
   testClockRules,
 );
