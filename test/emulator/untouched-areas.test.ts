@@ -58,6 +58,57 @@ describe('Issuing authorizations (test helpers)', () => {
   });
 });
 
+describe('Issuing authorizations hold funds', () => {
+  /** The available USD balance. */
+  const available = async () =>
+    (await stripe.balance.retrieve()).available.find((b) => b.currency === 'usd')!.amount;
+  const kinds = (auth: Stripe.Issuing.Authorization) =>
+    auth.balance_transactions.map((bt) => [bt.type, bt.amount, bt.source]);
+
+  it('an approved authorization holds its amount until a capture takes what it captures', async () => {
+    const card = await activeCard();
+    const before = await available();
+    const auth = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 3000 });
+    expect(kinds(auth)).toEqual([['issuing_authorization_hold', -3000, auth.id]]);
+    expect(await available()).toBe(before - 3000);
+
+    const captured = await stripe.testHelpers.issuing.authorizations.capture(auth.id, {
+      capture_amount: 2500,
+    });
+    expect(kinds(captured)).toEqual([
+      ['issuing_authorization_hold', -3000, auth.id],
+      ['issuing_authorization_release', 3000, auth.id],
+    ]);
+    expect(await available()).toBe(before - 2500);
+  });
+
+  it('a reversal, an expiry or a decline gives the hold back', async () => {
+    const card = await activeCard();
+    const before = await available();
+    const auth = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 1000 });
+    const partly = await stripe.testHelpers.issuing.authorizations.reverse(auth.id, { reverse_amount: 400 });
+    expect(partly).toMatchObject({ status: 'pending', amount: 600 });
+    expect(await available()).toBe(before - 600);
+    const expired = await stripe.testHelpers.issuing.authorizations.expire(auth.id);
+    expect(kinds(expired).map(([type, amount]) => [type, amount])).toEqual([
+      ['issuing_authorization_hold', -1000],
+      ['issuing_authorization_release', 400],
+      ['issuing_authorization_release', 600],
+    ]);
+    const declined = await stripe.issuing.authorizations.decline(
+      (await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 700 })).id,
+    );
+    expect(declined).toMatchObject({ status: 'closed', approved: false, amount: 0 });
+    expect(await available()).toBe(before);
+  });
+
+  it('a declined authorization holds nothing', async () => {
+    const card = await activeCard(100);
+    const auth = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 500 });
+    expect(auth).toMatchObject({ approved: false, status: 'closed', balance_transactions: [] });
+  });
+});
+
 describe('Issuing physical cards (test helpers)', () => {
   it('a shipment starts pending and the shipping helpers move it along', async () => {
     const holder = (await activeCard()).cardholder;

@@ -9,6 +9,9 @@
  *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
  *   `increment` raises its amount when the card still approves the new total.
+ * - An approved authorization holds its amount on the balance (`issuing_authorization_hold`, and
+ *   again for an increment) until it closes: a capture, reversal, expiry or decline gives the hold
+ *   back (`issuing_authorization_release`), a capture then taking the captured amount.
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back.
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
@@ -135,6 +138,33 @@ function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObje
   };
 }
 
+/**
+ * Money an authorization holds (`issuing_authorization_hold`, `amount` positive) or gives back
+ * (`issuing_authorization_release`, negative): a balance transaction naming it, listed in its
+ * `balance_transactions`.
+ */
+function holdFunds(ctx: Ctx, authorization: JsonObject, amount: number): JsonObject[] {
+  const held = Array.isArray(authorization.balance_transactions) ? authorization.balance_transactions : [];
+  if (amount === 0) return held.filter(isObject);
+  const moved = balanceTransaction(ctx, {
+    amount: -amount,
+    currency: authorization.currency ?? 'usd',
+    type: amount > 0 ? 'issuing_authorization_hold' : 'issuing_authorization_release',
+    source: String(authorization.id),
+  });
+  return [...held.filter(isObject), moved.data];
+}
+
+/** Closes a pending authorization (`status`), its hold given back. */
+function close(ctx: Ctx, entry: Entry, status: 'closed' | 'reversed', fields: JsonObject = {}): Entry {
+  return ctx.set(entry, {
+    amount: 0,
+    balance_transactions: holdFunds(ctx, entry.data, -Number(entry.data.amount)),
+    status,
+    ...fields,
+  });
+}
+
 function requirePending(entry: Entry, verb: string): void {
   if (entry.data.status !== 'pending')
     throw invalidRequest(`You cannot ${verb} an authorization that is ${String(entry.data.status)}.`);
@@ -196,6 +226,9 @@ export const issuingRules: RuleBook = {
         pending_request: null,
         request_history: [request],
         status: request.approved ? 'pending' : 'closed',
+        balance_transactions: request.approved
+          ? holdFunds(ctx, { id: draft.id ?? null, currency: card.data.currency ?? 'usd' }, amount)
+          : [],
         transactions: [],
         wallet: null,
       });
@@ -207,7 +240,7 @@ export const issuingRules: RuleBook = {
       },
       decline(ctx, entry) {
         requirePending(entry, 'decline');
-        return ctx.set(entry, { amount: 0, approved: false, status: 'closed' });
+        return close(ctx, entry, 'closed', { approved: false });
       },
       capture(ctx, entry, params) {
         requirePending(entry, 'capture');
@@ -218,12 +251,17 @@ export const issuingRules: RuleBook = {
           authorization: entry.id,
           merchant_data: entry.data.merchant_data ?? merchant({}),
         });
-        return ctx.set(entry, { amount: 0, status: 'closed', transactions: [made.data] });
+        return close(ctx, entry, 'closed', { transactions: [made.data] });
       },
       reverse(ctx, entry, params) {
         requirePending(entry, 'reverse');
-        const left = Number(entry.data.amount) - Number(params.reverse_amount ?? entry.data.amount);
-        return ctx.set(entry, { amount: Math.max(0, left), status: left > 0 ? 'pending' : 'reversed' });
+        const held = Number(entry.data.amount);
+        const back = Math.min(held, Number(params.reverse_amount ?? held));
+        if (back >= held) return close(ctx, entry, 'reversed');
+        return ctx.set(entry, {
+          amount: held - back,
+          balance_transactions: holdFunds(ctx, entry.data, -back),
+        });
       },
       /**
        * The merchant asks for more: an approved increment raises the held amount; a declined one
@@ -243,7 +281,7 @@ export const issuingRules: RuleBook = {
       },
       expire(ctx, entry) {
         requirePending(entry, 'expire');
-        return ctx.set(entry, { amount: 0, status: 'closed' });
+        return close(ctx, entry, 'closed');
       },
     },
   },
