@@ -467,6 +467,10 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   // Treasury
   test_test_helpers_treasury_inbound_transfers_fail_post: () => ({ ibt_123: inboundTransfer() }),
   test_test_helpers_treasury_inbound_transfers_succeed_post: () => ({ ibt_123: inboundTransfer() }),
+  // A return takes back what the transfer brought: one of its own, so the demo account keeps its cash.
+  test_test_helpers_treasury_inbound_transfers_return_post: () => ({
+    ibt_123: post(`/v1/test_helpers/treasury/inbound_transfers/${inboundTransfer()}/succeed`),
+  }),
   test_treasury_inbound_transfers_cancel_post: () => ({ ibt_xxxxxxxxxxxxx: inboundTransfer() }),
   test_test_helpers_treasury_outbound_transfers_post_post: () => ({ obt_123: outboundTransfer() }),
   test_test_helpers_treasury_outbound_transfers_return_post: () => ({

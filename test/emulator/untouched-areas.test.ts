@@ -331,3 +331,78 @@ describe('Terminal server-driven payments (simulated reader)', () => {
     });
   });
 });
+
+describe('Treasury returns and failures (test helpers)', () => {
+  /** A financial account holding `cash` (a received credit), and a verified bank account to move money with. */
+  async function fundedAccount(cash: number) {
+    const account = await stripe.treasury.financialAccounts.create({
+      supported_currencies: ['usd'],
+      features: {
+        inbound_transfers: { ach: { requested: true } },
+        outbound_transfers: { ach: { requested: true } },
+      },
+    });
+    await stripe.testHelpers.treasury.receivedCredits.create({
+      financial_account: account.id,
+      amount: cash,
+      currency: 'usd',
+      network: 'ach',
+    });
+    return account.id;
+  }
+  const cashOf = async (account: string) =>
+    (await stripe.treasury.financialAccounts.retrieve(account)).balance.cash.usd;
+  /** An inbound transfer of `amount` from the test bank account. */
+  const pull = (account: string, amount: number) =>
+    stripe.treasury.inboundTransfers.create({
+      financial_account: account,
+      amount,
+      currency: 'usd',
+      origin_payment_method: 'pm_usBankAccount',
+    });
+
+  it('a returned inbound transfer gives its money back through a linked received debit', async () => {
+    const account = await fundedAccount(1000);
+    const inbound = await pull(account, 3000);
+    await expect(
+      stripe.testHelpers.treasury.inboundTransfers.returnInboundTransfer(inbound.id),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await stripe.testHelpers.treasury.inboundTransfers.succeed(inbound.id);
+    expect(await cashOf(account)).toBe(4000);
+
+    const returned = await stripe.testHelpers.treasury.inboundTransfers.returnInboundTransfer(inbound.id);
+    expect(returned).toMatchObject({ status: 'succeeded', returned: true });
+    const debit = await stripe.treasury.receivedDebits.retrieve(String(returned.linked_flows.received_debit));
+    expect(debit).toMatchObject({
+      amount: 3000,
+      financial_account: account,
+      status: 'succeeded',
+      linked_flows: { inbound_transfer: inbound.id },
+    });
+    expect(await cashOf(account)).toBe(1000);
+  });
+
+  it('a failure or a return says why', async () => {
+    const account = await fundedAccount(5000);
+    const inbound = await pull(account, 700);
+    const failed = await stripe.testHelpers.treasury.inboundTransfers.fail(inbound.id, {
+      failure_details: { code: 'account_closed' },
+    });
+    expect(failed).toMatchObject({ status: 'failed', failure_details: { code: 'account_closed' } });
+
+    const outbound = await stripe.treasury.outboundTransfers.create({
+      financial_account: account,
+      amount: 2000,
+      currency: 'usd',
+      destination_payment_method: 'pm_usBankAccount',
+    });
+    await stripe.testHelpers.treasury.outboundTransfers.post(outbound.id);
+    const back = await stripe.testHelpers.treasury.outboundTransfers.returnOutboundTransfer(outbound.id, {
+      returned_details: { code: 'no_account' },
+    });
+    expect(back).toMatchObject({
+      status: 'returned',
+      returned_details: { code: 'no_account', transaction: outbound.transaction },
+    });
+  });
+});

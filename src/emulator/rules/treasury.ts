@@ -5,6 +5,9 @@
  * - Outbound transfers and payments start `processing` (cancelable) with an open transaction;
  *   the test helpers `post`, `fail` and `return` them (`posted`, `failed`, `returned`), `cancel`
  *   cancels a processing one. Inbound transfers start `processing`; `succeed`/`fail`/`return`.
+ *   A failure or return records its reason (`failure_details`, `returned_details`, `other` unless
+ *   given); a returned inbound transfer (succeeded first) gives its money back through a received
+ *   debit it links.
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
  *   financial account, amount, currency and network, once.
  * - A financial account opens `open`, with the features it requested `active`.
@@ -13,7 +16,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
@@ -177,6 +180,34 @@ function finish(ctx: Ctx, entry: Entry, status: string, from: readonly string[] 
   });
 }
 
+/** The reason a test helper gives for a failure or return (`…_details[code]`), `other` by default. */
+const detailCode = (details: Json | undefined): string =>
+  isObject(details) && typeof details.code === 'string' ? details.code : 'other';
+
+/**
+ * A succeeded inbound transfer returned: it stays `succeeded`, marked `returned`, and the bank takes
+ * the money back with a received debit linked to it.
+ */
+function returnInbound(ctx: Ctx, entry: Entry): Entry {
+  if (entry.data.status !== 'succeeded')
+    throw invalidRequest(
+      `You cannot return a ${String(entry.data.status)} treasury.inbound_transfer: only a succeeded one can be returned.`,
+    );
+  if (entry.data.returned === true)
+    throw invalidRequest(`InboundTransfer ${entry.id} has already been returned.`);
+  const debit = ctx.ops.createResource(ctx, 'treasury.received_debit', {
+    amount: entry.data.amount ?? 0,
+    currency: entry.data.currency ?? 'usd',
+    description: `Return of ${entry.id}`,
+    financial_account: entry.data.financial_account ?? '',
+    network: 'ach',
+  });
+  const debitFlows = isObject(debit.data.linked_flows) ? debit.data.linked_flows : {};
+  ctx.set(debit, { linked_flows: { ...debitFlows, inbound_transfer: entry.id } });
+  const flows = isObject(entry.data.linked_flows) ? entry.data.linked_flows : {};
+  return ctx.set(entry, { linked_flows: { ...flows, received_debit: debit.id }, returned: true });
+}
+
 /** An outbound (or inbound) flow: `processing` with an open transaction, then the helpers. */
 function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') {
   return {
@@ -194,12 +225,20 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
     },
     actions: {
       [done === 'posted' ? 'post' : 'succeed']: (ctx: Ctx, entry: Entry) => finish(ctx, entry, done),
-      fail: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'failed'),
-      // An inbound transfer that is returned stays `succeeded`, marked `returned`.
-      return: (ctx: Ctx, entry: Entry) =>
+      fail: (ctx: Ctx, entry: Entry, params: JsonObject) => {
+        const failed = finish(ctx, entry, 'failed');
+        if (flowType !== 'inbound_transfer') return failed;
+        return ctx.set(failed, { failure_details: { code: detailCode(params.failure_details) } });
+      },
+      return: (ctx: Ctx, entry: Entry, params: JsonObject) =>
         flowType === 'inbound_transfer'
-          ? ctx.set(entry, { returned: true })
-          : finish(ctx, entry, 'returned', [done]),
+          ? returnInbound(ctx, entry)
+          : ctx.set(finish(ctx, entry, 'returned', [done]), {
+              returned_details: {
+                code: detailCode(params.returned_details),
+                transaction: entry.data.transaction ?? null,
+              },
+            }),
       cancel: (ctx: Ctx, entry: Entry) => finish(ctx, entry, 'canceled'),
     },
   };
