@@ -406,3 +406,25 @@ describe('Treasury returns and failures (test helpers)', () => {
     });
   });
 });
+
+describe('Issuing cards and cardholders that may not spend', () => {
+  it("an inactive cardholder's card is declined", async () => {
+    const card = await activeCard();
+    await stripe.issuing.cardholders.update(card.cardholder.id, { status: 'inactive' });
+    const auth = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 500 });
+    expect(auth).toMatchObject({ approved: false, status: 'closed' });
+    expect(auth.request_history[0]).toMatchObject({ approved: false, reason: 'cardholder_inactive' });
+  });
+
+  it('a canceled card cannot be reactivated', async () => {
+    const card = await activeCard();
+    await stripe.issuing.cards.update(card.id, { status: 'canceled' });
+    await expect(stripe.issuing.cards.update(card.id, { status: 'active' })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'status',
+    });
+    expect((await stripe.issuing.cards.update(card.id, { metadata: { note: 'lost' } })).status).toBe(
+      'canceled',
+    );
+  });
+});

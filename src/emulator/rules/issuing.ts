@@ -3,10 +3,10 @@
  *
  * - A card embeds its cardholder and gets a Visa number (sent only when `number` is expanded, as
  *   is its `cvc`), its last4 and an expiry three years out; it starts `inactive` unless created
- *   `active`. A physical card's shipment starts `pending`; the shipping test helpers make it
- *   `shipped`, `delivered`, `returned` or `failure`.
- * - A test authorization on an active card (within its spending limit) is approved and `pending`;
- *   on an inactive or canceled card it is declined and `closed`. `approve`/`decline` settle a
+ *   `active`, and once `canceled` it stays so. A physical card's shipment starts `pending`; the
+ *   shipping test helpers make it `shipped`, `delivered`, `returned` or `failure`.
+ * - A test authorization on an active card of an active cardholder (within the card's spending
+ *   limit) is approved and `pending`; otherwise it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
  *   `increment` raises its amount when the card still approves the new total.
  * - An approved authorization holds its amount on the balance (`issuing_authorization_hold`, and
@@ -112,17 +112,32 @@ function transaction(
   return ctx.set(made, { balance_transaction: moved.id });
 }
 
+/** The card's cardholder as it is now (the card embeds it as it was). */
+function cardholderOf(ctx: Ctx, card: Entry): Entry | undefined {
+  const holder = card.data.cardholder;
+  const id = isObject(holder) ? holder.id : holder;
+  return typeof id === 'string' && id !== '' ? ctx.find(id, ['issuing.cardholder']) : undefined;
+}
+
 /**
  * An authorization request on `card` (the first, or an increment) for `amount`, as
- * `request_history` records it: approved on an active card within its spending limits.
+ * `request_history` records it: approved on an active card of an active cardholder, within the
+ * card's spending limits.
  */
 function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObject & { approved: boolean } {
   const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
   const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
   const overLimit = limit.some((l) => total > l);
-  const approved = card.data.status === 'active' && !overLimit;
+  const holder = cardholderOf(ctx, card);
   const reason =
-    card.data.status !== 'active' ? 'card_inactive' : overLimit ? 'spending_controls' : 'webhook_approved';
+    card.data.status !== 'active'
+      ? 'card_inactive'
+      : holder && holder.data.status !== 'active'
+        ? 'cardholder_inactive'
+        : overLimit
+          ? 'spending_controls'
+          : 'webhook_approved';
+  const approved = reason === 'webhook_approved';
   return {
     amount,
     amount_details: { atm_fee: null, cashback_amount: null },
@@ -196,6 +211,12 @@ export const issuingRules: RuleBook = {
         shipping: isObject(draft.shipping) ? { ...draft.shipping, status: 'pending' } : null,
         status: typeof params.status === 'string' ? params.status : 'inactive',
       });
+    },
+    beforeUpdate(_ctx, draft, params, entry) {
+      if (entry.data.status === 'canceled' && params.status !== undefined && draft.status !== 'canceled')
+        throw invalidRequest(`Card ${entry.id} is canceled: a canceled card cannot be reactivated.`, {
+          param: 'status',
+        });
     },
     actions: Object.fromEntries(
       Object.entries(SHIPPING_STATUS).map(([verb, status]) => [
