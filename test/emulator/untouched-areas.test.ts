@@ -428,3 +428,32 @@ describe('Issuing cards and cardholders that may not spend', () => {
     );
   });
 });
+
+describe('File links', () => {
+  const upload = (purpose: Stripe.FileCreateParams.Purpose) =>
+    stripe.files.create({
+      purpose,
+      file: { data: Buffer.from('receipt'), name: 'receipt.txt', type: 'text/plain' },
+    });
+
+  it('a link expired now reads expired, and an expiry must be in the future', async () => {
+    const file = await upload('dispute_evidence');
+    const link = await stripe.fileLinks.create({ file: file.id });
+    expect(link).toMatchObject({ expired: false, expires_at: null });
+    const expired = await stripe.fileLinks.update(link.id, { expires_at: 'now' });
+    expect(expired.expired).toBe(true);
+    expect((await stripe.fileLinks.retrieve(link.id)).expired).toBe(true);
+    await expect(stripe.fileLinks.create({ file: file.id, expires_at: 1_000_000 })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'expires_at',
+    });
+  });
+
+  it('an identity document cannot be linked', async () => {
+    const file = await upload('identity_document');
+    await expect(stripe.fileLinks.create({ file: file.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'file',
+    });
+  });
+});

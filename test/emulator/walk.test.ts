@@ -56,13 +56,19 @@ it("an uploaded file downloads from its url, and a file link's url serves it wit
   expect(download.headers.get('content-type')).toBe('application/pdf');
   expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
 
-  const { link, expired } = await ok(
+  const { link, other } = await ok(
     `mutation($file: ID!) {
       link: createFileLink(input: { file: $file }) { url expired }
-      expired: createFileLink(input: { file: $file, expiresAt: "2001-01-01T00:00:00Z" }) { url }
+      other: createFileLink(input: { file: $file }) { id }
     }`,
     { file: file.id },
   );
+  // Expired now, a link says so and its url serves nothing.
+  const { updateFileLink: expired } = await ok(
+    'mutation($id: ID!) { updateFileLink(id: $id, input: { expiresAt: { now: true } }) { url expired } }',
+    { id: other.id },
+  );
+  expect(expired.expired).toBe(true);
   expect(link.url.startsWith(`${h.emulator.url}/links/`), link.url).toBe(true);
   expect(link.expired).toBe(false);
   const opened = await h.emulator.fetch(new Request(link.url)); // no key, as a browser opens it

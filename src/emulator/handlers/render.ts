@@ -44,6 +44,9 @@ export class Renderer {
       data = { ...data, balance: financialBalance(ctx, data) };
     else if (schema === 'treasury.transaction')
       data = { ...data, balance_impact: transactionImpact(ctx, data) };
+    // A file link expires by the clock, not by a write.
+    else if (schema === 'file_link')
+      data = { ...data, expired: typeof data.expires_at === 'number' && data.expires_at <= ctx.now };
     else if (schema === 'customer' && tree?.get('cash_balance') && typeof data.id === 'string')
       data = { ...data, cash_balance: cashBalanceView(ctx, data.id) };
     if (registry.inlineListOf({ k: 'object', name: schema })) return this.listObject(ctx, data, schema, tree);

@@ -1,12 +1,40 @@
 /**
  * Files: an upload's name, size and type, its contents kept and served at its `url` (with a key);
  * a file link's `url` serves them without one (hosted/file-link.ts).
+ *
+ * - A link is made only to a file whose purpose Stripe lets out (not an identity document, say),
+ *   and expires only in the future (`now`, on an update, expires it at once); it reads `expired`
+ *   once its `expires_at` has passed (handlers/render.ts).
  */
+import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
+import type { Json } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { fileLinkUrl } from '../hosted/file-link.ts';
 
 const EXPIRING_PURPOSES = new Set(['dispute_evidence', 'identity_document']);
+
+/** The purposes of the files a link may be made to (stripe-node 15.3.0, `FileLinkCreateParams.file`). */
+const LINKABLE_PURPOSES = new Set([
+  'business_icon',
+  'business_logo',
+  'customer_signature',
+  'dispute_evidence',
+  'finance_report_run',
+  'identity_document_downloadable',
+  'pci_document',
+  'selfie',
+  'sigma_scheduled_query',
+  'tax_document_user_upload',
+  'terminal_reader_splashscreen',
+]);
+
+/** Refuses an expiry already past (an update's `now` is resolved to the request's time first). */
+function requireFuture(ctx: Ctx, given: Json | undefined, resolved: Json | undefined): void {
+  if (given === 'now' || typeof resolved !== 'number' || resolved > ctx.now) return;
+  throw invalidRequest('The expires_at timestamp must be in the future.', { param: 'expires_at' });
+}
 
 export const fileRules: RuleBook = {
   file: {
@@ -36,8 +64,20 @@ export const fileRules: RuleBook = {
     },
   },
   file_link: {
-    beforeCreate(ctx, draft) {
+    beforeCreate(ctx, draft, { params }) {
+      const file = ctx.require(String(params.file), ['file'], 'file', 400);
+      if (!LINKABLE_PURPOSES.has(String(file.data.purpose)))
+        throw invalidRequest(
+          `Links cannot be created for files with purpose \`${String(file.data.purpose)}\`.`,
+          {
+            param: 'file',
+          },
+        );
+      requireFuture(ctx, params.expires_at, draft.expires_at);
       draft.url = fileLinkUrl(ctx, String(draft.id));
+    },
+    beforeUpdate(ctx, draft, params) {
+      requireFuture(ctx, params.expires_at, draft.expires_at);
     },
   },
 };
