@@ -443,6 +443,14 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     example_authorization: pendingAuthorization(),
   }),
   test_test_helpers_issuing_authorizations_post: () => ({ 'card:foo': demoId('issuing.card') }),
+  // Radar: the example adds an IP address, and the demo list blocks email addresses.
+  test_radar_value_list_items_post: () => ({
+    rsl_xxxxxxxxxxxxx: post('/v1/radar/value_lists', {
+      alias: 'examples_ip_blocklist',
+      name: 'Blocked IPs',
+      item_type: 'ip_address',
+    }),
+  }),
   // Terminal: a reader of its own, so the demo reader is not left busy for the other examples.
   test_terminal_readers_process_payment_intent_post: () => ({
     tmr_xxxxxxxxxxxxx: post('/v1/terminal/readers', { registration_code: 'simulated-wpe' }),

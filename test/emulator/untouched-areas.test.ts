@@ -457,3 +457,31 @@ describe('File links', () => {
     });
   });
 });
+
+describe('Radar value lists', () => {
+  it("an item's value must be of its list's item type", async () => {
+    const ips = await stripe.radar.valueLists.create({
+      alias: 'custom_ip_blocklist',
+      name: 'Blocked IPs',
+      item_type: 'ip_address',
+    });
+    const item = await stripe.radar.valueListItems.create({ value_list: ips.id, value: '203.0.113.7' });
+    expect(item.value).toBe('203.0.113.7');
+    await expect(
+      stripe.radar.valueListItems.create({ value_list: ips.id, value: 'jenny@example.com' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'value' });
+
+    const emails = await stripe.radar.valueLists.create({
+      alias: 'custom_email_blocklist',
+      name: 'Blocked emails',
+      item_type: 'email',
+    });
+    await expect(
+      stripe.radar.valueListItems.create({ value_list: emails.id, value: '203.0.113.7' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'value' });
+    const words = await stripe.radar.valueLists.create({ alias: 'custom_words', name: 'Words' });
+    expect(
+      (await stripe.radar.valueListItems.create({ value_list: words.id, value: 'anything' })).value,
+    ).toBe('anything');
+  });
+});

@@ -10,7 +10,11 @@
  *   neither refunded nor disputed.
  * - `approve` closes an open review (`closed_reason: approved`, `review.closed`); a closed one
  *   cannot be approved again.
+ * - A value list holds `string` items unless created with another item type; an item's value must
+ *   be of its list's type (an IP address, an email address, a country code, a card BIN, a customer
+ *   id); strings and fingerprints take anything.
  */
+import { isIP } from 'node:net';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import type { JsonObject } from '../engine/json.ts';
@@ -78,7 +82,34 @@ export function warnOfFraud(ctx: Ctx, charge: Entry): Entry {
   );
 }
 
+/** What a value of each checked item type looks like. */
+const ITEM_VALUES: Readonly<Record<string, { test(value: string): boolean; kind: string }>> = {
+  ip_address: { test: (value) => isIP(value) !== 0, kind: 'an IP address' },
+  email: { test: (value) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value), kind: 'an email address' },
+  country: { test: (value) => /^[A-Z]{2}$/i.test(value), kind: 'a two-letter country code' },
+  card_bin: { test: (value) => /^\d{6,8}$/.test(value), kind: 'a card BIN (6 to 8 digits)' },
+  customer_id: { test: (value) => value.startsWith('cus_'), kind: 'a customer id' },
+};
+
 export const radarRules: RuleBook = {
+  // A list made without an item type holds strings, the type Stripe keeps for unknown or mixed values.
+  'radar.value_list': {
+    beforeCreate(_ctx, draft, { params }) {
+      if (params.item_type === undefined) draft.item_type = 'string';
+    },
+  },
+  'radar.value_list_item': {
+    beforeCreate(ctx, draft, { params }) {
+      const list = ctx.require(String(params.value_list), ['radar.value_list'], 'value_list', 400);
+      const type = String(list.data.item_type);
+      const expected = ITEM_VALUES[type];
+      const value = String(draft.value ?? '');
+      if (expected && !expected.test(value))
+        throw invalidRequest(`Value list ${list.id} holds ${type} items: ${value} is not ${expected.kind}.`, {
+          param: 'value',
+        });
+    },
+  },
   review: {
     actions: {
       approve(ctx, entry) {
