@@ -443,6 +443,10 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
     example_authorization: pendingAuthorization(),
   }),
   test_test_helpers_issuing_authorizations_post: () => ({ 'card:foo': demoId('issuing.card') }),
+  // Identity: a session changes its check only while it requires input.
+  test_identity_verification_sessions_post_2: () => ({
+    vs_xxxxxxxxxxxxx: post('/v1/identity/verification_sessions', { type: 'document' }),
+  }),
   // Radar: the example adds an IP address, and the demo list blocks email addresses.
   test_radar_value_list_items_post: () => ({
     rsl_xxxxxxxxxxxxx: post('/v1/radar/value_lists', {

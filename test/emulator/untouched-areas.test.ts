@@ -485,3 +485,21 @@ describe('Radar value lists', () => {
     ).toBe('anything');
   });
 });
+
+describe('Identity verification sessions', () => {
+  it('only a session requiring input changes its check, and a redacted one nothing', async () => {
+    const session = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const changed = await stripe.identity.verificationSessions.update(session.id, { type: 'id_number' });
+    expect(changed.type).toBe('id_number');
+    await stripe.identity.verificationSessions.cancel(session.id);
+    await expect(
+      stripe.identity.verificationSessions.update(session.id, { type: 'document' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'type' });
+    const noted = await stripe.identity.verificationSessions.update(session.id, { metadata: { order: '7' } });
+    expect(noted.metadata).toEqual({ order: '7' });
+    await stripe.identity.verificationSessions.redact(session.id);
+    await expect(
+      stripe.identity.verificationSessions.update(session.id, { metadata: { order: '8' } }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+  });
+});

@@ -2,6 +2,8 @@
  * Identity: the verification session's rule book (its lifecycle, submissions and test values are
  * in hosted/verification.ts, beside the hosted page that submits). `cancel` works only from
  * `requires_input`; `redact` marks the session `redacted`, its outputs replaced by `[redacted]`.
+ * Its verification check and options change only while it is `requires_input`, and a redacted
+ * session not at all (its metadata neither).
  */
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json } from '../engine/json.ts';
@@ -21,6 +23,16 @@ function redacted(value: Json | undefined): Json {
 
 export const identityRules: RuleBook = {
   [SESSION]: {
+    beforeUpdate(_ctx, _draft, params, entry) {
+      if (isObject(entry.data.redaction))
+        throw invalidRequest(`VerificationSession ${entry.id} is redacted: it cannot be updated.`);
+      const checks = Object.keys(params).filter((name) => name !== 'metadata' && name !== 'expand');
+      if (checks.length > 0 && entry.data.status !== 'requires_input')
+        throw invalidRequest(
+          `This VerificationSession is ${String(entry.data.status)}: only a session in requires_input can change its ${checks.join(', ')}.`,
+          { param: String(checks[0]) },
+        );
+    },
     afterCreate(ctx, entry, { params }) {
       keepReturnUrl(ctx.store, entry.id, params.return_url);
     },
