@@ -276,6 +276,14 @@ describe('Terminal server-driven payments (simulated reader)', () => {
     await expect(
       stripe.terminal.readers.processPaymentIntent(device.id, { payment_intent: intent.id }),
     ).rejects.toMatchObject({ statusCode: 400, code: 'terminal_reader_busy' });
+    const online = await stripe.paymentIntents.create({
+      amount: 1234,
+      currency: 'usd',
+      payment_method_types: ['card'],
+    });
+    await expect(
+      stripe.terminal.readers.processPaymentIntent((await reader()).id, { payment_intent: online.id }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'payment_intent' });
 
     const presented = await stripe.testHelpers.terminal.readers.presentPaymentMethod(device.id);
     expect(presented.action).toMatchObject({ status: 'succeeded', type: 'process_payment_intent' });

@@ -3,9 +3,10 @@
  *
  * - A reader registered with a simulated code (`simulated-wpe`, `simulated-s700`, `simulated-m2`…)
  *   is that simulated device, `online`, with a serial number.
- * - `process_payment_intent`, `process_setup_intent` and `refund_payment` hand the reader an action
- *   `in_progress` (a busy reader refuses another, `terminal_reader_busy`); `set_reader_display`
- *   shows its cart at once (`succeeded`); `cancel_action` clears the action.
+ * - `process_payment_intent` (of a PaymentIntent that takes `card_present`), `process_setup_intent`
+ *   and `refund_payment` hand the reader an action `in_progress` (a busy reader refuses another,
+ *   `terminal_reader_busy`); `set_reader_display` shows its cart at once (`succeeded`);
+ *   `cancel_action` clears the action.
  * - The test helper `present_payment_method` is the customer's card on the reader (a test card
  *   number in `card_present[number]`, Visa by default): it confirms the PaymentIntent with a
  *   `card_present` payment method (held with manual capture, else succeeded), confirms the
@@ -190,6 +191,12 @@ export const terminalReaderRules: RuleBook = {
           throw invalidRequest(
             `PaymentIntent ${intent.id} has a status of ${String(intent.data.status)}: a reader processes only one in ${open.join(' or ')}.`,
             { code: 'payment_intent_unexpected_state', param: 'payment_intent' },
+          );
+        const types = Array.isArray(intent.data.payment_method_types) ? intent.data.payment_method_types : [];
+        if (!types.some((type) => type === 'card_present' || type === 'interac_present'))
+          throw invalidRequest(
+            `PaymentIntent ${intent.id} cannot be processed on a reader: its payment_method_types must include card_present.`,
+            { param: 'payment_intent' },
           );
         return startAction(ctx, reader, 'process_payment_intent', {
           payment_intent: intent.id,
