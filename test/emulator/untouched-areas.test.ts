@@ -511,3 +511,26 @@ describe('Identity verification sessions', () => {
     ).rejects.toMatchObject({ statusCode: 400 });
   });
 });
+
+describe('Issuing disputes', () => {
+  it('a transaction is disputed once, for at most its amount', async () => {
+    const card = await activeCard();
+    const purchase = await stripe.testHelpers.issuing.transactions.createForceCapture({
+      card: card.id,
+      amount: 900,
+    });
+    await expect(
+      stripe.issuing.disputes.create({ transaction: purchase.id, amount: 901 }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    const dispute = await stripe.issuing.disputes.create({ transaction: purchase.id, amount: 400 });
+    expect(dispute).toMatchObject({ status: 'unsubmitted', amount: 400 });
+    expect((await stripe.issuing.transactions.retrieve(purchase.id)).dispute).toBe(dispute.id);
+    await expect(stripe.issuing.disputes.create({ transaction: purchase.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'transaction',
+    });
+  });
+});

@@ -14,13 +14,13 @@
  *   back (`issuing_authorization_release`), a capture then taking the captured amount.
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back.
- * - A dispute on a transaction starts `unsubmitted` for the transaction's amount; `submit` makes
- *   it `submitted` (`issuing_dispute.submitted`).
+ * - A dispute on a transaction starts `unsubmitted` for the transaction's amount (or less); a
+ *   transaction is disputed once. `submit` makes it `submitted` (`issuing_dispute.submitted`).
  */
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { balanceTransaction } from '../money/ledger.ts';
@@ -185,6 +185,19 @@ function requirePending(entry: Entry, verb: string): void {
     throw invalidRequest(`You cannot ${verb} an authorization that is ${String(entry.data.status)}.`);
 }
 
+/** Refuses a second dispute of a transaction, or one for more than it moved. */
+function disputable(made: Entry, amount: Json | undefined): void {
+  if (typeof made.data.dispute === 'string')
+    throw invalidRequest(`Transaction ${made.id} is already disputed (${made.data.dispute}).`, {
+      param: 'transaction',
+    });
+  const whole = Math.abs(Number(made.data.amount ?? 0));
+  if (typeof amount === 'number' && amount > whole)
+    throw invalidRequest(`A dispute of transaction ${made.id} can be for at most its amount, ${whole}.`, {
+      param: 'amount',
+    });
+}
+
 export const issuingRules: RuleBook = {
   [CARD]: {
     beforeCreate(ctx, draft, { params }) {
@@ -336,6 +349,7 @@ export const issuingRules: RuleBook = {
         typeof params.transaction === 'string'
           ? ctx.require(params.transaction, [TRANSACTION], 'transaction', 400)
           : undefined;
+      if (made) disputable(made, params.amount);
       Object.assign(draft, {
         amount: typeof params.amount === 'number' ? params.amount : Math.abs(Number(made?.data.amount ?? 0)),
         balance_transactions: [],
