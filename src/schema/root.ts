@@ -132,6 +132,7 @@ export function rootFields(
       const isId = i === op.pathParams.length - 1 && !op.singleton;
       return { param, name: isId ? 'id' : camelCase(param), optional: isId && Boolean(singleton) };
     });
+    const pathArgNames = pathArgs.map((a) => a.name);
     const queryArgs = argsOf(op);
     fields.push({
       name: rootFieldOverrides[op.id] ?? camelCase(pascalCase(resource)),
@@ -147,10 +148,7 @@ export function rootFields(
             ...buildArgs(t, queryArgs),
           },
           async (_root, args, ctx, info) => {
-            checkPathArguments(
-              args,
-              pathArgs.map((a) => a.name),
-            );
+            checkPathArguments(args, pathArgNames);
             const params = wireParams(queryArgs, args);
             const expand = expandFor(info, sessionOf(ctx, _root), op);
             const useSingleton = singleton && args.id == null;
