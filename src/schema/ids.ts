@@ -6,6 +6,7 @@
  * Stripe's own value stays in `stripeId`. `node(id:)` and `_entities` take the qualified form (and
  * read as its account); the other arguments take Stripe's id (`stripeId`), as Stripe does.
  */
+import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
 import type { Model } from '../spec/types.ts';
 import { ACCOUNT_ID } from './connect.ts';
 
@@ -36,4 +37,25 @@ export function unqualifyId(id: string): { account?: string; id: string } {
   if (slash < 0) return { id };
   const account = id.slice(0, slash);
   return ACCOUNT_ID.test(account) ? { account, id: id.slice(slash + 1) } : { id };
+}
+
+const capabilityNames = new WeakMap<Model, ReadonlySet<string>>();
+
+/**
+ * The resource an id names, for `node(id:)`: by its prefix, save a capability's. A capability's id
+ * is its name (`card_payments`, `link_payments`, `tax_reporting_us_1099_k`), not a minted id, and
+ * some names begin with another resource's prefix (`card_`, `link_`, `tax_`): such an id names a
+ * capability (the names are the keys of the account's `capabilities` hash), never a card.
+ */
+export function resourceOfId(model: Model, id: string): PrefixMatch {
+  let names = capabilityNames.get(model);
+  if (!names) {
+    const hash = model.objects.account?.props.find((p) => p.name === 'capabilities')?.type;
+    const keys = hash?.k === 'object' ? model.objects[hash.name]?.props.map((p) => p.name) : undefined;
+    names = new Set(keys ?? []);
+    capabilityNames.set(model, names);
+  }
+  return names.has(id) && model.objects.capability
+    ? { kind: 'match', resource: 'capability' }
+    : resourceForId(id);
 }

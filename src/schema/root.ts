@@ -8,7 +8,7 @@ import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import type { StripeObject } from '../loaders/requests.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
-import { type PrefixMatch, resourceForId } from '../spec/prefixes.ts';
+import type { PrefixMatch } from '../spec/prefixes.ts';
 import type { ObjectSchema, Operation } from '../spec/types.ts';
 import { UPCOMING_PATH } from '../spec/upcoming.ts';
 import { type ArgSpec, type ArgumentTypes, checkPathArguments, wireParams } from './arguments.ts';
@@ -17,7 +17,7 @@ import { sessionForAccount } from './connect.ts';
 import { type Connections, type ItemRef, listConnection, searchConnection } from './connections.ts';
 import { type GatewayContext, sessionOf } from './context.ts';
 import { deletedError, userError } from './errors.ts';
-import { unqualifyId } from './ids.ts';
+import { resourceOfId, unqualifyId } from './ids.ts';
 import { expandFor, operationFieldOptions, planExtensions } from './plans.ts';
 import type { ModelOutputType, TypeRegistry } from './registry.ts';
 
@@ -246,7 +246,7 @@ export function rootFields(
           shape: 'object',
           expand: false,
           retrieveOf: (id) => {
-            const match = resourceForId(unqualifyId(id).id);
+            const match = resourceOfId(model, unqualifyId(id).id);
             // An unknown or shared prefix: node(id:) refuses it without a call.
             return match.kind === 'match' ? index.retrieveByIdOf(match.resource)?.id : undefined;
           },
@@ -262,13 +262,13 @@ export function rootFields(
           const { account, id } = unqualifyId(String(args.id));
           // What cannot be a Stripe id is refused as every `id:` argument refuses it.
           checkPathArguments({ id }, ['id']);
-          const match = resourceForId(id);
+          const match = resourceOfId(model, id);
           const node = match.kind === 'match' && registry.isNode(model.objects[match.resource]!);
           // `acct_…/card_payments` may be a composite id (a capability's), whatever its tail's prefix says.
           if (account && !node && accountComposites.length > 0) {
             const named =
               match.kind === 'match' ? [match.resource] : match.kind === 'ambiguous' ? match.resources : [];
-            throw notRetrievable([...named, ...accountComposites]);
+            throw notRetrievable([...new Set([...named, ...accountComposites])]);
           }
           const resource = nodeResource(id, match);
           const op = index.retrieveByIdOf(resource);

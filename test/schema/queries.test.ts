@@ -326,17 +326,20 @@ describe('node', () => {
   });
 
   it('names a capability for a composite id under an account, whatever its tail’s prefix', async () => {
-    const capability = await gql(`{ node(id: "acct_1A/card_payments") { id } }`);
+    const capability = await gql(`{ node(id: "acct_1A/card_1Abc") { id } }`);
     expect(capability.errors![0]!.extensions).toMatchObject({
       code: 'NOT_RETRIEVABLE_BY_ID',
       resources: ['card', 'capability'],
     });
     expect(capability.errors![0]!.message).toMatch(/^A Card or a Capability cannot be fetched/);
+    // A capability's name is a capability's id, whatever prefix it begins with.
+    const named = await gql(`{ node(id: "acct_1A/card_payments") { id } }`);
+    expect(named.errors![0]!.extensions).toEqual({ code: 'NOT_RETRIEVABLE_BY_ID', resource: 'capability' });
     const transfers = await gql(`{ node(id: "acct_1A/transfers") { id } }`);
     expect(transfers.errors![0]!.extensions).toMatchObject({
       code: 'NOT_RETRIEVABLE_BY_ID',
       resource: 'capability',
     });
-    expect(capability.calls + transfers.calls).toBe(0);
+    expect(capability.calls + named.calls + transfers.calls).toBe(0);
   });
 });

@@ -236,6 +236,25 @@ describe('an id argument that cannot be a Stripe id', () => {
   });
 });
 
+describe('node(id:) with a capability’s name', () => {
+  it('names a capability, not the resource its prefix would (card_, link_), and reads nothing', async () => {
+    h.upstreamCalls();
+    for (const id of ['card_payments', 'link_payments', `${SEED.connected.account}/card_payments`]) {
+      const { body } = await h.query(`{ node(id: "${id}") { __typename id } }`);
+      expect(body.data, id).toEqual({ node: null });
+      expect(body.errors?.[0]?.extensions, id).toEqual({
+        code: 'NOT_RETRIEVABLE_BY_ID',
+        resource: 'capability',
+      });
+      expect(body.errors?.[0]?.message, id).toMatch(/^A Capability cannot be fetched by id alone/);
+    }
+    expect(h.upstreamCalls()).toBe(0);
+    // A card's id is still a card's.
+    const card = await h.query('{ node(id: "card_1Abc") { id } }');
+    expect(card.body.errors?.[0]?.extensions).toEqual({ code: 'NOT_RETRIEVABLE_BY_ID', resource: 'card' });
+  });
+});
+
 describe('a subscription asked for without an event stream in Accept', () => {
   let small: Harness;
   beforeAll(async () => {
