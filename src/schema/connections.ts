@@ -188,10 +188,21 @@ type Paging =
   | { kind: 'forward'; count: number; after: string | undefined }
   | { kind: 'backward'; count: number; before: string };
 
+/**
+ * An empty `after` or `before` is refused as a cursor naming no item: no item has it, and Stripe's
+ * empty `starting_after` (or search `page`) would be read as no cursor, the list's start.
+ */
+export function checkCursors(args: Pick<ConnectionArgs, 'after' | 'before'>): void {
+  for (const argument of ['after', 'before'] as const) {
+    if (args[argument] === '') throw notACursor(argument, 'it is empty');
+  }
+}
+
 /** How `args` page a list; BAD_USER_INPUT for arguments that cannot page it. */
 function pagingOf(target: ListTarget, args: ConnectionArgs): Paging {
   const { first, after, last, before } = args;
   checkCount('first', first);
+  checkCursors(args);
   if (target.paged === false) {
     if (last != null || before != null) {
       throw userError('BAD_USER_INPUT', 'This list answers in one page: page it with first and after');
@@ -411,6 +422,7 @@ async function searchPages(
   args: ConnectionArgs,
 ): Promise<Connection> {
   checkCount('first', args.first);
+  checkCursors(args);
   const count = args.first ?? DEFAULT_PAGE_SIZE;
   const items: StripeObject[] = [];
   let page: string | undefined = args.after ?? undefined;

@@ -18,6 +18,7 @@ import {
   type ConnectionArgs,
   type ConnectionRef,
   type Connections,
+  checkCursors,
   firstPageRequest,
   type ItemRef,
   inlineConnection,
@@ -145,6 +146,7 @@ function itemTypeRef(registry: TypeRegistry, item: OutType): ItemRef | undefined
 function pastInlinePage(embedded: unknown, args: ConnectionArgs): Connection {
   const list = embedded as { data?: StripeObject[]; has_more?: boolean; url?: string };
   const data = list.data ?? [];
+  checkCursors(args);
   const start = args.after == null ? 0 : data.findIndex((item) => item.id === args.after) + 1;
   const count = args.first ?? data.length;
   if (start > 0 && (start + count <= data.length || !list.has_more)) {

@@ -51,6 +51,28 @@ describe('a list Stripe answers in one page', () => {
   });
 });
 
+describe('an empty cursor', () => {
+  it('is refused as naming no item, not read as the list’s start, on every kind of list', async () => {
+    const cases = [
+      ['{ customers(first: 1, after: "") { nodes { id } } }', 'after'],
+      ['{ customers(last: 1, before: "") { nodes { id } } }', 'before'],
+      ['{ reportingReportTypes(after: "") { nodes { id } } }', 'after'],
+      ['{ searchCustomers(query: "name~\'a\'", first: 1, after: "") { nodes { id } } }', 'after'],
+      [`{ customer(id: "${SEED.jenny.customer}") { subscriptions(after: "") { nodes { id } } } }`, 'after'],
+      [
+        `{ upcomingInvoice(customer: "${SEED.jenny.customer}") { lines(after: "") { nodes { id } } } }`,
+        'after',
+      ],
+    ] as const;
+    for (const [query, argument] of cases) {
+      const { body } = await h.query(query);
+      expect(body.errors, query).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions, query).toEqual({ code: 'BAD_USER_INPUT', argument });
+      expect(body.errors?.[0]?.message, query).toBe(`${argument} is not a cursor of this list: it is empty`);
+    }
+  });
+});
+
 describe('a search', () => {
   it('refuses an after that is none of its page tokens, as a list refuses an unknown cursor', async () => {
     const query =
