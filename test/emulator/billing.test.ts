@@ -315,6 +315,24 @@ describe('path-addressed objects', () => {
     });
   });
 
+  it('the upcoming invoice’s lines keep their ids from one read to the next, a pending item’s named after it', async () => {
+    const customer = await stripe.customers.create();
+    const items = [];
+    for (const amount of [500, 700]) {
+      items.push(await stripe.invoiceItems.create({ customer: customer.id, amount, currency: 'usd' }));
+    }
+    const read = async () => (await stripe.invoices.retrieveUpcoming({ customer: customer.id })).lines.data;
+    const first = await read();
+    expect(first.map((l) => l.id)).toEqual(items.map((item) => `il_tmp_${item.id.slice('ii_'.length)}`));
+    expect((await read()).map((l) => l.id)).toEqual(first.map((l) => l.id));
+    // A cursor from one read pages another.
+    const rest = await stripe.invoices.listUpcomingLines({
+      customer: customer.id,
+      starting_after: first[0]!.id,
+    });
+    expect(rest.data.map((l) => l.invoice_item)).toEqual([items[1]!.id]);
+  });
+
   it('a customer’s discount from a promotion code, readable and deletable', async () => {
     const customer = await stripe.customers.create({ promotion_code: SEED.promotionCode });
     expect(customer.discount).toMatchObject({

@@ -104,9 +104,14 @@ export function lineFromItem(ctx: Ctx, invoiceId: string, item: Entry): Entry {
   return ctx.insert('line_item', itemLine(ctx, invoiceId, item), { parent: invoiceId });
 }
 
+/**
+ * An invoice item's line; on a preview (no invoice) its id is the item's (`ii_1…` → `il_tmp_1…`,
+ * as Stripe names it), so two reads of the same upcoming invoice agree on it.
+ */
 export function itemLine(ctx: Ctx, invoiceId: string | null, item: Entry): JsonObject {
   const quantity = Number(item.data.quantity ?? 1);
   return lineData(ctx, invoiceId, {
+    ...(invoiceId === null ? { id: previewLineId(item.id) } : {}),
     amount: item.data.amount ?? 0,
     currency: item.data.currency ?? 'usd',
     description: item.data.description ?? null,
