@@ -38,6 +38,12 @@ export interface StripeEvent {
   [key: string]: unknown;
 }
 
+/** Why no event can reach a subscriber: what to say, and the settings one of which would bring events. */
+export interface Silence {
+  message: string;
+  missing: readonly string[];
+}
+
 /** What the server puts in the context for subscriptions. */
 export interface LiveContext {
   /** Stripe's events as they arrive, on any replica; ends when the subscription does. */
@@ -49,6 +55,11 @@ export interface LiveContext {
   session(stripeAccount: string | undefined): UpstreamSession;
   /** Whether the subscriber's scope may see an event's object (always, without a customer scope). */
   admits(object: StripeObject): boolean;
+  /**
+   * Why no event can reach a subscriber; undefined when events can arrive. Such a subscription is
+   * refused (EVENTS_UNAVAILABLE), not left waiting for good.
+   */
+  silence?(): Silence | undefined;
 }
 
 /** Every event type Stripe can send, from the webhook endpoint's `enabled_events` parameter. */
@@ -131,6 +142,8 @@ function liveContextOf(ctx: GatewayContext): LiveContext {
  */
 function eventsFor(ctx: GatewayContext, keep: (event: StripeEvent) => boolean): AsyncIterable<StripeEvent> {
   const live = liveContextOf(ctx);
+  const silence = live.silence?.();
+  if (silence) throw userError('EVENTS_UNAVAILABLE', silence.message, { missing: silence.missing });
   const account = ctx.session.stripeAccount;
   return filtered(
     live.events(),

@@ -5,7 +5,7 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import type { RateLimiter, RestClient } from '../rest/client.ts';
-import type { StripeEvent } from '../schema/subscriptions.ts';
+import type { Silence, StripeEvent } from '../schema/subscriptions.ts';
 import { ObjectCache } from './cache.ts';
 import type { LiveConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -22,6 +22,14 @@ import { type Reread, useWebhookIntake } from './webhooks.ts';
 
 const FALLBACK_LOG_INTERVAL_MS = 60_000;
 
+/** A gateway with neither a webhook secret nor Redis: no event can ever reach a subscriber. */
+const SILENCE: Silence = {
+  message:
+    'No Stripe event can reach a subscription here: the webhook intake is off (no STRIPE_WEBHOOK_SECRET) ' +
+    'and no other replica shares its events (no REDIS_URL); the server needs one of them',
+  missing: ['STRIPE_WEBHOOK_SECRET', 'REDIS_URL'],
+};
+
 export interface Live {
   readonly shared: SharedState;
   /** undefined without `STRIPE_RATE_LIMIT` */
@@ -35,6 +43,11 @@ export interface Live {
   restFor(rest: RestClient, scope?: string): RestClient;
   /** Stripe's events as they arrive, on any replica, for one subscriber. */
   events(): AsyncIterable<StripeEvent>;
+  /**
+   * Why no event can reach `events()`, or undefined: events come in through the webhook intake
+   * (on with a secret, configured or accepted at start-up) or from other replicas through Redis.
+   */
+  silence(): Silence | undefined;
   /** subscribers reading `events()` now */
   readonly subscribers: number;
   /**
@@ -133,6 +146,7 @@ export function createLive(options: {
     restFor: (rest, scope) =>
       cache ? cache.wrap(rest, { secretKey, ...(scope === undefined ? {} : { scope }) }) : rest,
     events,
+    silence: () => (secrets.length > 0 || shared.redis ? undefined : SILENCE),
     get subscribers() {
       return open.size;
     },

@@ -171,6 +171,7 @@ export function createRequestContext(
         ? {
             live: {
               events: live.events,
+              silence: live.silence,
               session: open,
               admits: (object) => scope?.admits(object, false) ?? true,
             } satisfies LiveContext,

@@ -35,6 +35,8 @@ async function serve(env: Record<string, string>): Promise<Served> {
     STRIPE_SECRET_KEY: emulator.key,
     STRIPE_API_BASE: emulator.url,
     LOG_LEVEL: 'silent',
+    // The intake on (no event is sent): a gateway with no event source refuses subscriptions.
+    STRIPE_WEBHOOK_SECRET: 'whsec_channels_unused',
     ...env,
   });
   const { secretKey, ...restConfig } = config.rest;

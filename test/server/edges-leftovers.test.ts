@@ -277,6 +277,48 @@ describe('node(id:) with a capability’s name', () => {
   });
 });
 
+/** Subscribes to stripeEvents over SSE and waits until it hears an event published to it. */
+async function hearsEvents(harness: Harness): Promise<void> {
+  const stream = await subscribeOver(harness.gateway.yoga, 'subscription { stripeEvents { id } }');
+  const ping = () =>
+    harness.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, {
+      id: 'evt_edges_ping',
+      object: 'event',
+      type: 'edges.ping',
+      created: 1,
+      data: { object: { id: 'ping', object: 'ping' } },
+    });
+  await listening(stream, ping, () => undefined);
+  stream.close();
+}
+
+describe('a subscription on a gateway no event can reach (no webhook secret, no Redis)', () => {
+  it('is refused at subscribe time naming the settings, until a secret is accepted', async () => {
+    const quiet = await startHarness();
+    try {
+      for (const query of [
+        'subscription { stripeEvents { id } }',
+        `subscription { customerUpdated(id: "${SEED.jenny.customer}") { id } }`,
+      ]) {
+        const stream = await subscribeOver(quiet.gateway.yoga, query);
+        const result = await stream.next();
+        expect(
+          result.errors?.map((e) => e.extensions),
+          query,
+        ).toEqual([{ code: 'EVENTS_UNAVAILABLE', missing: ['STRIPE_WEBHOOK_SECRET', 'REDIS_URL'] }]);
+        expect(result.errors?.[0]?.message).toMatch(/webhook intake is off/);
+        stream.close();
+      }
+      expect(quiet.gateway.live.subscribers).toBe(0);
+      // An endpoint registered at start-up (`npm start` on the emulator) brings its events.
+      quiet.gateway.live.acceptWebhookSecret('whsec_registered_at_start');
+      await hearsEvents(quiet);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
+
 describe('a subscription asked for without an event stream in Accept', () => {
   let small: Harness;
   beforeAll(async () => {
@@ -303,16 +345,6 @@ describe('a subscription asked for without an event stream in Accept', () => {
       expect(body.errors[0]?.message).toMatch(/text\/event-stream/);
     }
     // Six refused, two allowed: an event stream still subscribes and hears its events.
-    const stream = await subscribeOver(small.gateway.yoga, 'subscription { stripeEvents { id } }');
-    const ping = () =>
-      small.gateway.live.shared.pubsub.publish(EVENTS_TOPIC, {
-        id: 'evt_edges_ping',
-        object: 'event',
-        type: 'edges.ping',
-        created: 1,
-        data: { object: { id: 'ping', object: 'ping' } },
-      });
-    await listening(stream, ping, () => undefined);
-    stream.close();
+    await hearsEvents(small);
   });
 });
