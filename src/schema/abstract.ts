@@ -25,6 +25,7 @@ import {
   isListType,
   isObjectType,
 } from 'graphql';
+import { isPromise } from '../loaders/promises.ts';
 import type { StripeObject } from '../loaders/requests.ts';
 import { userError } from './errors.ts';
 
@@ -92,14 +93,14 @@ function unrepresentable(resolution: Resolution, value: unknown): Error {
 /** A value, a list of values or a promise of either, each checked; a bad list item fails alone. */
 function checked(resolution: Resolution, list: boolean, value: unknown): unknown {
   if (value == null) return value;
-  if (typeof (value as PromiseLike<unknown>).then === 'function') {
-    return (value as Promise<unknown>).then((v) => checked(resolution, list, v));
+  if (isPromise(value)) {
+    return value.then((v) => checked(resolution, list, v));
   }
   if (list && Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      if (item == null || typeof (item as PromiseLike<unknown>).then === 'function') {
+      if (item == null || isPromise(item)) {
         if (item != null) {
           copy ??= [...value];
           copy[i] = checked(resolution, false, item);

@@ -45,6 +45,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { isPromise } from '../loaders/promises.ts';
 
 /** Most field nodes in a document answered directly (src/server/fast-path.ts bounds the programs kept). */
 export const MAX_DIRECT_FIELDS = 300;
@@ -110,9 +111,6 @@ export interface DirectProgram {
   ): Promise<Record<string, unknown>> | Record<string, unknown>;
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as { then?: unknown } | null)?.then === 'function';
-
 function abandon(): never {
   throw ABANDONED;
 }
@@ -124,7 +122,7 @@ function settle(
   value: unknown,
   pending: Promise<unknown>[] | undefined,
 ): Promise<unknown>[] | undefined {
-  if (!isThenable(value)) {
+  if (!isPromise(value)) {
     (target as Record<string | number, unknown>)[key] = value;
     return pending;
   }
@@ -174,8 +172,8 @@ function runFields(steps: readonly FieldStep[], source: unknown, run: Run): unkn
     try {
       const resolve = step.field.resolve ?? defaultFieldResolver;
       const value = resolve(source, argsIn(step, run), run.context, infoIn(step, run));
-      const completed = isThenable(value)
-        ? (value as Promise<unknown>).then(
+      const completed = isPromise(value)
+        ? value.then(
             (resolved) => step.complete(resolved, run),
             () => abandon(),
           )
@@ -241,8 +239,8 @@ function makeCompletion(
       for (let i = 0; i < value.length; i++) {
         const entry = value[i];
         try {
-          const completed = isThenable(entry)
-            ? (entry as Promise<unknown>).then(
+          const completed = isPromise(entry)
+            ? entry.then(
                 (resolved) => item(resolved, run),
                 () => abandon(),
               )

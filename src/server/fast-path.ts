@@ -34,6 +34,7 @@ import {
 } from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
 import { Lru } from '../loaders/lru.ts';
+import { isPromise, type MaybePromise } from '../loaders/promises.ts';
 import { slot } from '../loaders/slot.ts';
 import { compileDirect, type DirectProgram } from '../schema/direct.ts';
 import { atLeast, type CompressionOptions, compress, negotiateEncoding } from './compression.ts';
@@ -222,8 +223,6 @@ function choosesProcessor(hook: ResultProcessHook): boolean {
   return source.includes('getMediaTypesForRequestInOrder') && source.includes('isSubscriptionRequestMap');
 }
 
-type MaybePromise<T> = T | Promise<T>;
-
 /** What an envelop `onExecute` hook is handed, and may return. */
 interface ExecutePayload {
   executeFn: (args: ExecutionArgs) => unknown;
@@ -255,8 +254,6 @@ interface DirectDocument {
   readonly operation: OperationDefinitionNode;
   readonly program: DirectProgram;
 }
-const isPromise = <T>(value: MaybePromise<T>): value is Promise<T> =>
-  typeof (value as { then?: unknown } | null)?.then === 'function';
 
 /** `next` after `first`, without a promise between them when `first` is not one. */
 function then<T>(first: MaybePromise<unknown>, next: () => MaybePromise<T>): MaybePromise<T> {

@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import { isPromise } from '../loaders/promises.ts';
 import { slot } from '../loaders/slot.ts';
 import { type ChannelConfig, isLoopback } from './config.ts';
 import { type TurnGate, turnGate } from './turns.ts';
@@ -207,9 +208,9 @@ function unlessAbandoned<P extends RequestParser>(
   gate: TurnGate,
 ): P {
   const parseWhole = (request: Request) => {
-    const parsed = parse(request) as PromiseLike<unknown> | unknown;
-    if (typeof (parsed as PromiseLike<unknown> | undefined)?.then !== 'function') return parsed;
-    return (parsed as PromiseLike<unknown>).then(undefined, (error: unknown) => {
+    const parsed: unknown = parse(request);
+    if (!isPromise(parsed)) return parsed;
+    return parsed.then(undefined, (error: unknown) => {
       if (abandoned(req)) return clientClosed();
       throw error;
     });
