@@ -4,7 +4,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import type { JsonObject } from '../engine/json.ts';
-import { money, notFound, type PageHandler } from './html.ts';
+import { hostedUrl, money, notFound, type PageHandler } from './html.ts';
 import { documentLines, pdfDocument } from './pdf.ts';
 
 /** The path prefix of credit notes' documents. */
@@ -12,9 +12,7 @@ export const CREDIT_NOTE_PREFIX = '/credit_notes/';
 
 /** A credit note's `pdf`: the emulator's when it serves HTTP, else like Stripe's. */
 export const creditNotePdfUrl = (ctx: Ctx, id: string): string =>
-  ctx.publicUrl
-    ? `${ctx.publicUrl}${CREDIT_NOTE_PREFIX}${id}/pdf`
-    : `https://pay.stripe.com/credit_notes/emulator/${id}/pdf`;
+  hostedUrl(ctx, `${CREDIT_NOTE_PREFIX}${id}/pdf`, `https://pay.stripe.com/credit_notes/emulator/${id}/pdf`);
 
 /** The PDF of credit note `<id>/pdf`. */
 export const creditNotePage: PageHandler = (service, method, rest) => {

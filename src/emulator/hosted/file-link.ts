@@ -5,14 +5,16 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { fileContents } from '../engine/file-contents.ts';
-import { type HostedPage, nowOf, type PageHandler } from './html.ts';
+import { type HostedPage, hostedUrl, nowOf, type PageHandler } from './html.ts';
 
 /** The path prefix of file links. */
 export const FILE_LINK_PREFIX = '/links/';
 
 /** A file link's `url`: the emulator's when it serves HTTP, else like Stripe's. */
-export const fileLinkUrl = (ctx: Ctx, id: string): string =>
-  `${ctx.publicUrl ?? 'https://files.stripe.com'}${FILE_LINK_PREFIX}${Buffer.from(`00|${id}`).toString('base64url')}`;
+export function fileLinkUrl(ctx: Ctx, id: string): string {
+  const path = `${FILE_LINK_PREFIX}${Buffer.from(`00|${id}`).toString('base64url')}`;
+  return hostedUrl(ctx, path, `https://files.stripe.com${path}`);
+}
 
 const missing: HostedPage = {
   status: 404,

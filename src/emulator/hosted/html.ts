@@ -1,5 +1,6 @@
 /** The small HTML pages the emulator serves for hosted flows (src/emulator/hosted/index.ts). */
 
+import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 
 /** A hosted page's handler: the page for `method rest` (the path after its prefix), or undefined. */
@@ -9,6 +10,13 @@ export type PageHandler = (
   rest: string,
   form: URLSearchParams,
 ) => HostedPage | undefined;
+
+/**
+ * A hosted page's URL, as an object names it (`receipt_url`, `hosted_invoice_url`, a file link's
+ * `url`): the emulator's page at `path` when it serves HTTP, else `elsewhere` (like Stripe's).
+ */
+export const hostedUrl = <T extends string | undefined>(ctx: Ctx, path: string, elsewhere: T): string | T =>
+  ctx.publicUrl ? `${ctx.publicUrl}${path}` : elsewhere;
 
 /** The emulator's clock, for a page that compares against it (expiries, acceptance dates). */
 export const nowOf = (service: EmulatorHandle): number => service.transaction((ctx) => ctx.now);

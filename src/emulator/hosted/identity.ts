@@ -7,7 +7,7 @@
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import type { Entry } from '../engine/store.ts';
-import { escapeHtml, type HostedPage, html } from './html.ts';
+import { escapeHtml, type HostedPage, hostedUrl, html } from './html.ts';
 import { DOCUMENT_OUTCOMES, returnUrlOf, SESSION, submitVerification } from './verification.ts';
 
 /** The path prefix of the verification pages. */
@@ -17,7 +17,7 @@ const TITLE = 'Identity verification (Stripe emulator)';
 
 /** The page a session's `url` names when the emulator serves pages (its HTTP server runs). */
 export const identityPageUrl = (ctx: Ctx, id: string): string | undefined =>
-  ctx.publicUrl ? `${ctx.publicUrl}${IDENTITY_PREFIX}${id}` : undefined;
+  hostedUrl(ctx, `${IDENTITY_PREFIX}${id}`, undefined);
 
 function form(id: string, type: unknown, error?: string): HostedPage {
   const choice =

@@ -8,7 +8,17 @@
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import type { JsonObject } from '../engine/json.ts';
-import { escapeHtml, field, form, type HostedPage, html, money, notFound, type PageHandler } from './html.ts';
+import {
+  escapeHtml,
+  field,
+  form,
+  type HostedPage,
+  hostedUrl,
+  html,
+  money,
+  notFound,
+  type PageHandler,
+} from './html.ts';
 import { documentLines, pdfDocument } from './pdf.ts';
 import { TEST_CARDS } from './test-cards.ts';
 
@@ -17,13 +27,11 @@ export const INVOICE_PREFIX = '/invoice/';
 
 /** An invoice's `hosted_invoice_url`: the emulator's page when it serves HTTP, else like Stripe's. */
 export const invoicePageUrl = (ctx: Ctx, id: string): string =>
-  ctx.publicUrl ? `${ctx.publicUrl}${INVOICE_PREFIX}${id}` : `https://invoice.stripe.com/i/emulator/${id}`;
+  hostedUrl(ctx, `${INVOICE_PREFIX}${id}`, `https://invoice.stripe.com/i/emulator/${id}`);
 
 /** An invoice's `invoice_pdf`: the emulator's PDF (`/invoice/<in_…>/pdf`), else like Stripe's. */
 export const invoicePdfUrl = (ctx: Ctx, id: string): string =>
-  ctx.publicUrl
-    ? `${ctx.publicUrl}${INVOICE_PREFIX}${id}/pdf`
-    : `https://pay.stripe.com/invoice/emulator/${id}/pdf`;
+  hostedUrl(ctx, `${INVOICE_PREFIX}${id}/pdf`, `https://pay.stripe.com/invoice/emulator/${id}/pdf`);
 
 /** The invoice's lines (up to what one page of the PDF holds). */
 const linesOf = (service: EmulatorHandle, id: string) =>

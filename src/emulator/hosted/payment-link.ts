@@ -7,7 +7,7 @@
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import type { JsonObject } from '../engine/json.ts';
-import { escapeHtml, type HostedPage, html, notFound, redirect } from './html.ts';
+import { escapeHtml, type HostedPage, hostedUrl, html, notFound, redirect } from './html.ts';
 
 /** The path prefix of the Payment Link page. */
 export const PAYMENT_LINK_PREFIX = '/buy/';
@@ -16,9 +16,7 @@ export const PAYMENT_LINK_PREFIX = '/buy/';
 export function paymentLinkUrl(ctx: Ctx, id: string): string {
   // The same draw either way, so that later ids do not depend on a listening server.
   const token = ctx.random.string(14);
-  return ctx.publicUrl
-    ? `${ctx.publicUrl}${PAYMENT_LINK_PREFIX}${id}`
-    : `https://buy.stripe.com/test_${token}`;
+  return hostedUrl(ctx, `${PAYMENT_LINK_PREFIX}${id}`, `https://buy.stripe.com/test_${token}`);
 }
 
 /** The Payment Link page for `method rest` (the path after `/buy/`), or undefined. */

@@ -5,14 +5,14 @@
 import type { Ctx } from '../engine/context.ts';
 import { isObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { escapeHtml, html, money, notFound, type PageHandler } from './html.ts';
+import { escapeHtml, hostedUrl, html, money, notFound, type PageHandler } from './html.ts';
 
 /** The path prefix of the receipt page. */
 export const RECEIPT_PREFIX = '/receipts/';
 
 /** A charge's `receipt_url`: the emulator's page when it serves HTTP, else like Stripe's. */
 export const receiptUrl = (ctx: Ctx, id: string): string =>
-  ctx.publicUrl ? `${ctx.publicUrl}${RECEIPT_PREFIX}${id}` : `https://pay.stripe.com/receipts/emulator/${id}`;
+  hostedUrl(ctx, `${RECEIPT_PREFIX}${id}`, `https://pay.stripe.com/receipts/emulator/${id}`);
 
 /** The receipt of charge `rest`, on the platform or a connected account (a direct charge). */
 export const receiptPage: PageHandler = (service, method, rest) => {
