@@ -24,7 +24,6 @@ import { authenticate, maskKey } from './request/auth.ts';
 import { decodeForm, decodeMultipart, FormError, type FormHash, toFormValues } from './request/form.ts';
 import { fingerprintOf, IdempotencyCache } from './request/idempotency.ts';
 import { checkInput } from './request/input-rules.ts';
-import { sdkBody } from './request/sdk-params.ts';
 import { validateParams } from './request/validate.ts';
 import { RULES } from './rules/index.ts';
 import { seed } from './seed/seed.ts';
@@ -398,11 +397,7 @@ export class EmulatorService implements EmulatorHandle {
     const op = match.route.op;
     // DELETE parameters are declared as a form body but sent in the query string (as the SDKs do).
     const declared =
-      op.method === 'post'
-        ? sdkBody(op, input)
-        : op.method === 'delete'
-          ? [...op.query, ...op.body]
-          : op.query;
+      op.method === 'post' ? op.body : op.method === 'delete' ? [...op.query, ...op.body] : op.query;
     const validated = validateParams(input, declared, op.expand);
     const params = checkInput(op, validated.params);
     const expand = validated.expand;

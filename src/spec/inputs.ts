@@ -44,7 +44,8 @@ export const isShaped = (t: InType): t is Obj => t.k === 'object' && t.props.len
 
 /**
  * The alternatives of an anyOf without Stripe's `""` marker, several objects merged into one (a
- * property is required when every object requires it; the first object's parameter is kept).
+ * property is required when every object requires it; the first object's parameter is kept, but
+ * one the objects type as different enums takes all their values: `t.merged`, once named).
  */
 export function alternatives(t: AnyOf): { alts: InType[]; unsettable: boolean } {
   const unsettable = t.of.some(isEmptyMarker);
@@ -55,7 +56,8 @@ export function alternatives(t: AnyOf): { alts: InType[]; unsettable: boolean } 
   for (const object of objects) {
     for (const prop of object.props) {
       const inAll = objects.every((o) => o.props.some((p) => p.name === prop.name && p.required));
-      if (!merged.has(prop.name)) merged.set(prop.name, { ...prop, required: inAll });
+      if (!merged.has(prop.name))
+        merged.set(prop.name, { ...prop, required: inAll, type: mergedEnum(t, objects, prop) });
     }
   }
   const object: Obj = {
@@ -65,6 +67,16 @@ export function alternatives(t: AnyOf): { alts: InType[]; unsettable: boolean } 
     ...(t.details ? { gql: t.details } : {}),
   };
   return { alts: [object, ...rest.filter((x) => x.k !== 'object')], unsettable };
+}
+
+/** A parameter's type in the merged object: the enum of every object's values where they differ. */
+function mergedEnum(t: AnyOf, objects: Obj[], prop: InParam): InType {
+  const named = t.merged?.[prop.name];
+  if (named) return named;
+  const types = objects.flatMap((o) => o.props.filter((p) => p.name === prop.name).map((p) => p.type));
+  if (!types.every((x): x is Enum => x.k === 'enum')) return prop.type;
+  const values = [...new Set(types.flatMap((x) => x.values))];
+  return values.length === (prop.type as Enum).values.length ? prop.type : { k: 'enum', values };
 }
 
 /** The enum values a GraphQL enum has: Stripe's `""` (unset) is `null` in GraphQL, not a value. */
@@ -210,7 +222,11 @@ export function nameInputs(model: Model, descriptions: Descriptions): void {
         const inner = oneOf ? `${base}Details` : base;
         const objs = t.of.filter((x): x is Obj => x.k === 'object');
         if (objs.length >= 2) {
-          const merged = alternatives({ k: 'anyOf', of: objs }).alts[0] as Obj;
+          const merged = alternatives(t).alts[0] as Obj;
+          // Enums merged from several objects' are the anyOf's own, kept in the model with their name.
+          for (const p of merged.props)
+            if (!objs.some((o) => o.props.some((q) => q.type === p.type)))
+              t.merged = { ...t.merged, [p.name]: p.type };
           const node = named('input', merged, inner, use, `${where}.details`, undefined);
           node.detailsOf = t;
           nodes.push(node);

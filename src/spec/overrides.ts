@@ -37,9 +37,13 @@ export const typeNameOverrides: Record<string, string> = {
  * Input object and enum names (src/spec/inputs.ts), by the name the rules derive for a parameter
  * (`<Resource><path>Input`, or the output type's name + `Input`) → the name to use instead. An
  * override must still fit every use (name the use's resource, or be the output type at that path):
- * the generator refuses one that does not. None is needed today; the rules name every parameter.
+ * the generator refuses one that does not.
  */
-export const inputTypeNameOverrides: Record<string, string> = {};
+export const inputTypeNameOverrides: Record<string, string> = {
+  // An account's `external_account` (src/spec/widenings.ts) has another shape on create than on
+  // update, so create's takes the verb's name, which is the body of `createAccountExternalAccount`.
+  CreateAccountExternalAccountInput: 'AccountExternalAccountOnCreateInput',
+};
 
 /**
  * GraphQL reserves `Query`, `Mutation` and `Subscription` for the root types (graphql-js and every

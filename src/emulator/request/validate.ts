@@ -65,6 +65,19 @@ function shapeOf(type: InType): 'scalar' | 'hash' | 'array' | 'any' {
   }
 }
 
+/**
+ * Alternatives with the hashes of another kind than `value` names (its `object`: `card`, where a
+ * hash takes only `bank_account`) last, so that the error reported is the one of its own kind.
+ */
+function byKind(alternatives: readonly InType[], value: FormValue): readonly InType[] {
+  const kind = typeof value === 'string' ? undefined : value.object;
+  if (typeof kind !== 'string') return alternatives;
+  const other = (t: InType) =>
+    t.k === 'object' &&
+    t.props.some((p) => p.name === 'object' && p.type.k === 'enum' && !p.type.values.includes(kind));
+  return [...alternatives.filter((t) => !other(t)), ...alternatives.filter(other)];
+}
+
 export function coerce(value: FormValue, type: InType, path: string): Json {
   if (value === '') {
     if (allowsEmpty(type)) return '';
@@ -143,8 +156,10 @@ export function coerce(value: FormValue, type: InType, path: string): Json {
         const shape = shapeOf(t);
         return shape === 'any' || shape === wanted || (wanted === 'array' && shape === 'hash');
       });
+      // A hash of the kind it names first: when all fail, its error is the one that says why.
+      const ordered = candidates.length > 0 ? byKind(candidates, value) : type.of;
       let first: unknown;
-      for (const alternative of candidates.length > 0 ? candidates : type.of) {
+      for (const alternative of ordered) {
         try {
           return coerce(value, alternative, path);
         } catch (error) {

@@ -1,0 +1,92 @@
+/**
+ * The parameters stripe-node declares wider than the spec (src/spec/widenings.ts): joined to the
+ * spec's type as a union before the model is built, named like the spec's own unions, and gone as
+ * soon as Stripe's spec declares them itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/spec/build.ts';
+import { alternatives } from '../../src/spec/inputs.ts';
+import { loadSpec } from '../../src/spec/source.ts';
+import type { InType } from '../../src/spec/types.ts';
+import { PARAMETER_WIDENINGS, widenParameters } from '../../src/spec/widenings.ts';
+
+type Json = any;
+
+const raw: Json = loadSpec(undefined, { widen: false }).spec;
+const { model, descriptions } = buildModel(loadSpec().spec);
+
+const body = (spec: Json, path: string) =>
+  spec.paths[path].post.requestBody.content['application/x-www-form-urlencoded'].schema.properties;
+const param = (operationId: string, name: string): InType =>
+  model.operations.find((o) => o.id === operationId)!.body.find((p) => p.name === name)!.type;
+
+describe('a parameter the SDK declares wider', () => {
+  it("is the spec's type or one of the SDK's hashes, keeping the spec's description", () => {
+    const widened: Json = widenParameters(raw);
+    const own = body(raw, '/v1/accounts/{account}').external_account;
+    expect(own.type).toBe('string');
+    const { description, ...type } = own;
+    expect(body(widened, '/v1/accounts/{account}').external_account).toEqual({
+      anyOf: [type, ...PARAMETER_WIDENINGS.PostAccountsAccount!.external_account!],
+      description,
+    });
+    // The document given is not changed.
+    expect(body(raw, '/v1/accounts/{account}').external_account).toBe(own);
+  });
+
+  it('is a union in the model: an id, or the hash the kind `object` names', () => {
+    const type = param('PostAccountsAccount', 'external_account');
+    expect(type.k).toBe('anyOf');
+    const of = (type as Extract<InType, { k: 'anyOf' }>).of;
+    expect(of[0]).toMatchObject({ k: 'string', id: true });
+    const kinds = of
+      .slice(1)
+      .map((t) => (t.k === 'object' ? t.props.find((p) => p.name === 'object')!.type : t));
+    expect(kinds).toEqual([
+      expect.objectContaining({ values: ['bank_account'] }),
+      expect.objectContaining({ values: ['card'] }),
+      expect.objectContaining({ values: ['card'] }),
+    ]);
+    expect(param('PostAccounts', 'external_account')).toMatchObject({
+      k: 'anyOf',
+      of: [{ k: 'string' }, { k: 'object' }],
+    });
+  });
+
+  it('merges its hashes into one input whose `object` takes every kind, named in the model', () => {
+    const type = param('PostAccountsAccountExternalAccounts', 'external_account') as Extract<
+      InType,
+      { k: 'anyOf' }
+    >;
+    const [details, id] = alternatives(type).alts;
+    expect(id).toMatchObject({ k: 'string', id: true });
+    expect(details).toMatchObject({ k: 'object', gql: type.details });
+    const props = (details as Extract<InType, { k: 'object' }>).props;
+    expect(props.find((p) => p.name === 'object')).toMatchObject({
+      required: true,
+      type: { k: 'enum', values: ['bank_account', 'card'], gql: expect.any(String) },
+    });
+    expect(props.filter((p) => p.required).map((p) => p.name)).toEqual(['object']);
+  });
+
+  it("carries none of Stripe's prose: its hashes' fields get the gateway's note", () => {
+    const json = JSON.stringify(PARAMETER_WIDENINGS);
+    expect(json).not.toMatch(/description/);
+    expect(descriptions['AccountExternalAccountDetailsInput.account_number']).toBe(
+      "Stripe's parameter `external_account[account_number]`.",
+    );
+  });
+
+  it('refuses a widening the spec has made needless, or whose parameter is gone', () => {
+    const shipped = widenParameters(raw);
+    expect(() => widenParameters(shipped)).toThrow(
+      /PostAccounts external_account: the spec now declares a union/,
+    );
+    expect(() => widenParameters(raw, { PostAccounts: { nope: [] } })).toThrow(
+      /PostAccounts nope: the spec has no such body parameter/,
+    );
+    expect(() => widenParameters(raw, { PostNothing: { nope: [] } })).toThrow(
+      /operations the spec lacks: PostNothing/,
+    );
+  });
+});
