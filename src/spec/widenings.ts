@@ -7,7 +7,9 @@
  *
  * Only the type widens: a parameter keeps its spec's required-ness and description. A widening
  * whose parameter is gone, or already a union, stops codegen: Stripe changed it, and the entry
- * should go.
+ * should go. Likewise the parameters the SDK declares and the spec lacks, where taking them needs no
+ * rule of the emulator's (they are optional, and the object stores them or they change nothing it
+ * shows), are added, and one the spec now has stops codegen.
  */
 
 type SpecObject = Record<string, unknown>;
@@ -77,39 +79,68 @@ export const PARAMETER_WIDENINGS: Readonly<Record<string, Readonly<Record<string
     },
   };
 
+/**
+ * The parameters added, by operation id and path (`options.email` under the body's `options`). The
+ * SDK declares them optional, and so are they here.
+ */
+export const PARAMETER_ADDITIONS: Readonly<Record<string, Readonly<Record<string, SpecObject>>>> = {
+  // `CustomerCreateParams.validate` and its update's and source create's: whether Stripe checks the
+  // source given; the emulator checks none.
+  PostCustomers: { validate: { type: 'boolean' } },
+  PostCustomersCustomer: { validate: { type: 'boolean' } },
+  PostCustomersCustomerSources: { validate: { type: 'boolean' } },
+  // `VerificationSessionCreateParams.Options.Email`, `.Phone` (and the update's): the session's
+  // `options.email` and `options.phone`, which the spec's object has.
+  PostIdentityVerificationSessions: verificationOptions(),
+  PostIdentityVerificationSessionsSession: verificationOptions(),
+};
+
+function verificationOptions(): Record<string, SpecObject> {
+  const check = (): SpecObject => ({
+    anyOf: [hash([], { require_verification: { type: 'boolean' } }), { type: 'string', enum: [''] }],
+  });
+  return { 'options.email': check(), 'options.phone': check() };
+}
+
 const FORM = 'application/x-www-form-urlencoded';
 
 /**
- * A spec document with the widenings joined in (a new document; the input is not changed): each
- * parameter's schema becomes `anyOf` of its own (less its description, kept on the union) and the
- * widening's alternatives, sent as a deep object like the spec's other hashes.
+ * A spec document with the widenings joined in and the additions added (a new document; the input
+ * is not changed): a widened parameter's schema becomes `anyOf` of its own (less its description,
+ * kept on the union) and the widening's alternatives, sent as a deep object like the spec's other
+ * hashes.
  */
 export function widenParameters(
   spec: SpecObject,
   widenings: typeof PARAMETER_WIDENINGS = PARAMETER_WIDENINGS,
+  additions: typeof PARAMETER_ADDITIONS = PARAMETER_ADDITIONS,
 ): SpecObject {
   const paths = { ...(spec.paths as Record<string, Record<string, SpecObject>>) };
-  const pending = new Set(Object.keys(widenings));
+  const pending = new Set([...Object.keys(widenings), ...Object.keys(additions)]);
   for (const [path, item] of Object.entries(paths))
     for (const [method, op] of Object.entries(item)) {
-      const params = widenings[op?.operationId as string];
-      if (!params) continue;
-      pending.delete(op.operationId as string);
-      paths[path] = { ...paths[path], [method]: widenOperation(op, params) };
+      const id = op?.operationId as string;
+      if (!pending.delete(id)) continue;
+      const changed = changeOperation(op, widenings[id] ?? {}, additions[id] ?? {});
+      paths[path] = { ...paths[path], [method]: changed };
     }
   if (pending.size > 0)
     throw new Error(`the widenings name operations the spec lacks: ${[...pending].join(', ')}`);
   return { ...spec, paths };
 }
 
-function widenOperation(op: SpecObject, params: Readonly<Record<string, readonly SpecObject[]>>): SpecObject {
+function changeOperation(
+  op: SpecObject,
+  widened: Readonly<Record<string, readonly SpecObject[]>>,
+  added: Readonly<Record<string, SpecObject>>,
+): SpecObject {
   const body = op.requestBody as { content?: Record<string, SpecObject> } | undefined;
   const form = body?.content?.[FORM] as
     | { schema: { properties?: Record<string, SpecObject> }; encoding?: Record<string, SpecObject> }
     | undefined;
   const properties = { ...form?.schema?.properties };
   const encoding = { ...form?.encoding };
-  for (const [name, alternatives] of Object.entries(params)) {
+  for (const [name, alternatives] of Object.entries(widened)) {
     const where = `the widening of ${op.operationId} ${name}`;
     const own = properties[name];
     if (!own) throw new Error(`${where}: the spec has no such body parameter`);
@@ -121,6 +152,23 @@ function widenOperation(op: SpecObject, params: Readonly<Record<string, readonly
     };
     encoding[name] = { explode: true, style: 'deepObject' };
   }
-  const widened = { ...form, schema: { ...form!.schema, properties }, encoding };
-  return { ...op, requestBody: { ...body, content: { ...body!.content, [FORM]: widened } } };
+  for (const [path, schema] of Object.entries(added))
+    addAt(properties, path.split('.'), schema, `the addition of ${op.operationId} ${path}`);
+  const changed = { ...form, schema: { ...form?.schema, properties }, encoding };
+  return { ...op, requestBody: { ...body, content: { ...body?.content, [FORM]: changed } } };
+}
+
+/** Adds `schema` at `path` under `properties`, copying the hashes on the way. */
+function addAt(properties: Record<string, SpecObject>, path: string[], schema: SpecObject, where: string) {
+  const [name, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) {
+    if (name in properties) throw new Error(`${where}: the spec now has it (drop the addition)`);
+    properties[name] = structuredClone(schema);
+    return;
+  }
+  const parent = properties[name] as { properties?: Record<string, SpecObject> } | undefined;
+  if (!parent?.properties) throw new Error(`${where}: the spec has no hash ${name} to add to`);
+  const inner = { ...parent.properties };
+  addAt(inner, rest, schema, where);
+  properties[name] = { ...parent, properties: inner };
 }

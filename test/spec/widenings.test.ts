@@ -8,7 +8,7 @@ import { buildModel } from '../../src/spec/build.ts';
 import { alternatives } from '../../src/spec/inputs.ts';
 import { loadSpec } from '../../src/spec/source.ts';
 import type { InType } from '../../src/spec/types.ts';
-import { PARAMETER_WIDENINGS, widenParameters } from '../../src/spec/widenings.ts';
+import { PARAMETER_ADDITIONS, PARAMETER_WIDENINGS, widenParameters } from '../../src/spec/widenings.ts';
 
 type Json = any;
 
@@ -70,7 +70,7 @@ describe('a parameter the SDK declares wider', () => {
   });
 
   it("carries none of Stripe's prose: its hashes' fields get the gateway's note", () => {
-    const json = JSON.stringify(PARAMETER_WIDENINGS);
+    const json = JSON.stringify([PARAMETER_WIDENINGS, PARAMETER_ADDITIONS]);
     expect(json).not.toMatch(/description/);
     expect(descriptions['AccountExternalAccountDetailsInput.account_number']).toBe(
       "Stripe's parameter `external_account[account_number]`.",
@@ -87,6 +87,35 @@ describe('a parameter the SDK declares wider', () => {
     );
     expect(() => widenParameters(raw, { PostNothing: { nope: [] } })).toThrow(
       /operations the spec lacks: PostNothing/,
+    );
+  });
+});
+
+describe('a parameter the SDK declares and the spec lacks', () => {
+  it('is added, optional, where the SDK declares it (a nested one under its hash)', () => {
+    expect(
+      model.operations.find((o) => o.id === 'PostCustomers')!.body.find((p) => p.name === 'validate'),
+    ).toEqual({
+      name: 'validate',
+      required: false,
+      type: { k: 'bool' },
+    });
+    const options = param('PostIdentityVerificationSessions', 'options') as Extract<InType, { k: 'object' }>;
+    expect(options.props.map((p) => [p.name, p.required])).toEqual([
+      ['document', false],
+      ['email', false],
+      ['phone', false],
+    ]);
+    expect(body(raw, '/v1/identity/verification_sessions').options.properties.email).toBeUndefined();
+  });
+
+  it('refuses an addition the spec has made needless, or under a hash it lacks', () => {
+    const none = {};
+    expect(() => widenParameters(raw, none, { PostCustomers: { email: { type: 'string' } } })).toThrow(
+      /PostCustomers email: the spec now has it/,
+    );
+    expect(() => widenParameters(raw, none, { PostCustomers: { 'nope.email': { type: 'string' } } })).toThrow(
+      /PostCustomers nope.email: the spec has no hash nope to add to/,
     );
   });
 });

@@ -1,0 +1,36 @@
+/**
+ * Parameters stripe-node declares and the spec lacks (src/spec/widenings.ts), through the gateway:
+ * they are input fields like the spec's, typed as the output they write.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHarness } from './harness.ts';
+
+const h = await startHarness();
+afterAll(() => h.close());
+
+describe('a parameter the SDK declares beyond the spec', () => {
+  it("sets a verification session's email option, read back from the session", async () => {
+    const created = await h.query(
+      `mutation { createIdentityVerificationSession(input: { type: DOCUMENT,
+        options: { email: { requireVerification: true } } }) { id } }`,
+    );
+    expect(created.body.errors).toBeUndefined();
+    const { id } = (created.body.data as { createIdentityVerificationSession: { id: string } })
+      .createIdentityVerificationSession;
+    const read = await h.query(
+      'query($id: ID!) { identityVerificationSession(id: $id) { options { email { requireVerification } phone { requireVerification } } } }',
+      { variables: { id } },
+    );
+    expect(read.body.data).toEqual({
+      identityVerificationSession: { options: { email: { requireVerification: true }, phone: null } },
+    });
+  });
+
+  it('takes `validate` on createCustomer', async () => {
+    const response = await h.query(
+      'mutation { createCustomer(input: { source: "tok_visa", validate: false }) { id defaultSource { __typename } } }',
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toMatchObject({ createCustomer: { defaultSource: { __typename: 'Card' } } });
+  });
+});
