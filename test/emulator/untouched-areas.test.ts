@@ -457,6 +457,20 @@ describe('File links', () => {
     });
   });
 
+  it("an upload with file_link_data gets its link, listed in the file's links", async () => {
+    const file = await stripe.files.create({
+      purpose: 'dispute_evidence',
+      file: { data: Buffer.from('receipt'), name: 'receipt.txt', type: 'text/plain' },
+      file_link_data: { create: true, metadata: { order: '7' } },
+    });
+    expect(file.links?.data).toHaveLength(1);
+    const link = file.links!.data[0]!;
+    expect(link).toMatchObject({ object: 'file_link', file: file.id, metadata: { order: '7' } });
+    expect((await stripe.fileLinks.retrieve(link.id)).file).toBe(file.id);
+    const plain = await upload('dispute_evidence');
+    expect(plain.links).toMatchObject({ data: [], url: `/v1/file_links?file=${plain.id}` });
+  });
+
   it('an identity document cannot be linked', async () => {
     const file = await upload('identity_document');
     await expect(stripe.fileLinks.create({ file: file.id })).rejects.toMatchObject({

@@ -5,12 +5,15 @@
  * - A link is made only to a file whose purpose Stripe lets out (not an identity document, say),
  *   and expires only in the future (`now`, on an update, expires it at once); it reads `expired`
  *   once its `expires_at` has passed (handlers/render.ts).
+ * - An upload with `file_link_data[create]` gets its link at once; a file shows its links (`links`,
+ *   newest first) as Stripe's file objects do.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
-import type { Json } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
+import type { Entry } from '../engine/store.ts';
 import { fileLinkUrl } from '../hosted/file-link.ts';
 
 const EXPIRING_PURPOSES = new Set(['dispute_evidence', 'identity_document']);
@@ -36,8 +39,27 @@ function requireFuture(ctx: Ctx, given: Json | undefined, resolved: Json | undef
   throw invalidRequest('The expires_at timestamp must be in the future.', { param: 'expires_at' });
 }
 
+/** The link `file_link_data` asks for (its `expires_at` and `metadata`), when `create` is set. */
+function linkOnUpload(ctx: Ctx, file: Entry, params: JsonObject): void {
+  const data = isObject(params.file_link_data) ? params.file_link_data : {};
+  if (data.create !== true && data.create !== 'true') return;
+  const { create: _, ...fields } = data;
+  ctx.ops.createResource(ctx, 'file_link', { ...fields, file: file.id });
+}
+
+/** A file's `links`: the file links made to it, newest first, as an inline list. */
+function links(ctx: Ctx, file: Entry): JsonObject {
+  return {
+    object: 'list',
+    data: ctx.children(file, ['file_link']).map((link) => link.data),
+    has_more: false,
+    url: `/v1/file_links?file=${file.id}`,
+  };
+}
+
 export const fileRules: RuleBook = {
   file: {
+    reading: (ctx, entry) => ({ ...entry.data, links: links(ctx, entry) }),
     beforeCreate(ctx, draft, { params }) {
       const id = String(draft.id);
       const upload = ctx.files.file;
@@ -61,6 +83,9 @@ export const fileRules: RuleBook = {
         type: extension,
         url: contentsUrl(ctx, id),
       });
+    },
+    afterCreate(ctx, entry, { params }) {
+      linkOnUpload(ctx, entry, params);
     },
   },
   file_link: {
