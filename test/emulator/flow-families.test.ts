@@ -114,6 +114,15 @@ describe('lifecycles', () => {
     );
     expect(reader).toMatchObject({ deviceType: 'BBPOS_WISEPOS_E', status: 'ONLINE' });
     expect(reader.serialNumber).toMatch(/SIMULATED/);
+    // Any other code registers nothing.
+    const readers = '{ terminalReaders(first: 100) { nodes { id } } }';
+    const before = (await f.ok(readers)).terminalReaders.nodes.length;
+    expect(
+      await f.fails(
+        'mutation { createTerminalReader(input: { registrationCode: "puppies-plug-could" }) { id } }',
+      ),
+    ).toBeDefined();
+    expect((await f.ok(readers)).terminalReaders.nodes).toHaveLength(before);
   });
 
   it('Financial Connections: refresh fills balances, owners and transactions; subscribe', async () => {

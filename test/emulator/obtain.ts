@@ -107,6 +107,8 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
     const calculation = String(service().call('POST', '/v1/tax/calculations', TAX_CALCULATION).id);
     return { calculation, reference: `obtained-${calculation}` };
   },
+  // Test mode registers a simulated reader only.
+  'terminal.reader': () => ({ registration_code: 'simulated-wpe' }),
   'terminal.hardware_order': () => ({
     hardware_order_items: [{ terminal_hardware_sku: SEED_PREVIEW.skus.wisePosEUs, quantity: 1 }],
     payment_type: 'monthly_invoice',

@@ -455,6 +455,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
       item_type: 'ip_address',
     }),
   }),
+  // Terminal: test mode registers a simulated reader only (the example's code is a physical one's).
+  test_terminal_readers_post: () => ({ 'puppies-plug-could': 'simulated-wpe' }),
   // Terminal: a reader of its own, so the demo reader is not left busy for the other examples.
   test_terminal_readers_process_payment_intent_post: () => ({
     tmr_xxxxxxxxxxxxx: post('/v1/terminal/readers', { registration_code: 'simulated-wpe' }),

@@ -259,6 +259,15 @@ describe('Terminal server-driven payments (simulated reader)', () => {
       ...extra,
     });
 
+  it('an unknown registration code is refused and registers nothing', async () => {
+    const count = async () => (await stripe.terminal.readers.list({ limit: 100 })).data.length;
+    const before = await count();
+    await expect(
+      stripe.terminal.readers.create({ registration_code: 'puppies-plug-could', label: 'Till' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'registration_code' });
+    expect(await count()).toBe(before);
+  });
+
   it('processes a PaymentIntent: in progress, then the presented card authorizes it', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     const device = await reader();

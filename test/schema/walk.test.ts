@@ -79,7 +79,7 @@ const REASONS = {
   required: 'Stripe requires a parameter the spec marks optional; the minimal input leaves it out',
   search: "the walk's placeholder string is no search query",
   placeholder:
-    "the walk's minimal values (the number 1, the placeholder string) are below Stripe's minimum amount or no email address",
+    "the walk's minimal values (the number 1, the placeholder string) are below Stripe's minimum amount, or no email address or reader registration code",
   state: 'Stripe refuses the object in the state the demo data or an earlier document left it',
   otherType: 'the id argument names a card, and the first card the walk read is not an issuing card',
   upload: 'the walk sends no file',
@@ -246,7 +246,12 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'cancelTreasuryOutboundPayment',
       'cancelTreasuryOutboundTransfer',
     ],
-    placeholder: ['createPaymentIntent', 'createTerminalHardwareOrder', 'createTransfer'],
+    placeholder: [
+      'createPaymentIntent',
+      'createTerminalHardwareOrder',
+      'createTerminalReader',
+      'createTransfer',
+    ],
     upload: ['createFile'],
     otherType: [
       'createIssuingAuthorization',

@@ -2,7 +2,8 @@
  * Terminal readers and the server-driven integration, as Stripe's simulated readers run it.
  *
  * - A reader registered with a simulated code (`simulated-wpe`, `simulated-s700`, `simulated-m2`…)
- *   is that simulated device, `online`, with a serial number.
+ *   is that simulated device, `online`, with a serial number; any other code is refused (no
+ *   physical reader can show the emulator one), and nothing is registered.
  * - `process_payment_intent` (of a PaymentIntent that takes `card_present`), `process_setup_intent`
  *   and `refund_payment` hand the reader an action `in_progress` (a busy reader refuses another,
  *   `terminal_reader_busy`); `set_reader_display` shows its cart at once (`succeeded`);
@@ -173,7 +174,11 @@ export const terminalReaderRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       const code = typeof params.registration_code === 'string' ? params.registration_code : '';
       const simulated = SIMULATED[code];
-      if (!simulated) return;
+      if (!simulated)
+        throw invalidRequest(
+          `The registration code ${code} is not valid. In test mode, register a simulated reader with one of ${Object.keys(SIMULATED).join(', ')}.`,
+          { param: 'registration_code' },
+        );
       Object.assign(draft, {
         action: null,
         device_sw_version: '2.37.2.0',
