@@ -89,6 +89,28 @@ describe('Issuing', () => {
   });
 });
 
+describe('Issuing physical cards', () => {
+  it('ship by standard service in individual packaging unless asked otherwise', async () => {
+    const { createIssuingCardholder: holder } = await f.ok(`mutation {
+      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
+    }`);
+    const { createIssuingCard: card } = await f.ok(
+      `mutation($h: ID!) {
+        createIssuingCard(input: { cardholder: $h, currency: "usd", type: PHYSICAL, shipping: { name: "Ada Card", address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) {
+          shipping { status service type requireSignature }
+        }
+      }`,
+      { h: holder.id },
+    );
+    expect(card.shipping).toEqual({
+      status: 'PENDING',
+      service: 'STANDARD',
+      type: 'INDIVIDUAL',
+      requireSignature: false,
+    });
+  });
+});
+
 describe('Treasury', () => {
   it('money in and out of a financial account', async () => {
     const { createTreasuryFinancialAccount: account } = await f.ok(

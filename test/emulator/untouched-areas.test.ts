@@ -110,24 +110,47 @@ describe('Issuing authorizations hold funds', () => {
 });
 
 describe('Issuing physical cards (test helpers)', () => {
-  it('a shipment starts pending and the shipping helpers move it along', async () => {
-    const holder = (await activeCard()).cardholder;
-    const card = await stripe.issuing.cards.create({
-      cardholder: holder.id,
+  /** A physical card of a new cardholder, shipped with `shipping` besides a name and address. */
+  const physicalCard = async (shipping: Partial<Stripe.Issuing.CardCreateParams.Shipping> = {}) =>
+    stripe.issuing.cards.create({
+      cardholder: (await activeCard()).cardholder.id,
       currency: 'usd',
       type: 'physical',
       shipping: {
         name: 'Jenny Rosen',
         address: { line1: '1 Main St', city: 'SF', state: 'CA', postal_code: '94111', country: 'US' },
+        ...shipping,
       },
     });
-    expect(card.shipping?.status).toBe('pending');
+
+  it('a shipment starts pending and the shipping helpers move it along', async () => {
+    const card = await physicalCard();
+    // Standard service in individual packaging by default, no signature asked for.
+    expect(card.shipping).toMatchObject({
+      status: 'pending',
+      service: 'standard',
+      type: 'individual',
+      require_signature: false,
+    });
     const cards = stripe.testHelpers.issuing.cards;
     expect((await cards.shipCard(card.id)).shipping?.status).toBe('shipped');
     expect((await cards.deliverCard(card.id)).shipping?.status).toBe('delivered');
     expect((await cards.returnCard(card.id)).shipping?.status).toBe('returned');
     expect((await cards.failCard(card.id)).shipping?.status).toBe('failure');
     expect((await stripe.issuing.cards.retrieve(card.id)).shipping?.status).toBe('failure');
+  });
+
+  it('an express shipment asks for a signature unless told otherwise', async () => {
+    expect((await physicalCard({ service: 'express', type: 'bulk' })).shipping).toMatchObject({
+      service: 'express',
+      type: 'bulk',
+      require_signature: true,
+    });
+    expect((await physicalCard({ service: 'priority', require_signature: false })).shipping).toMatchObject({
+      service: 'priority',
+      type: 'individual',
+      require_signature: false,
+    });
   });
 
   it('a virtual card has no shipment to move', async () => {

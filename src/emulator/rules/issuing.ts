@@ -3,8 +3,9 @@
  *
  * - A card embeds its cardholder and gets a Visa number (sent only when `number` is expanded, as
  *   is its `cvc`), its last4 and an expiry three years out; it starts `inactive` unless created
- *   `active`, and once `canceled` it stays so. A physical card's shipment starts `pending`; the
- *   shipping test helpers make it `shipped`, `delivered`, `returned` or `failure`.
+ *   `active`, and once `canceled` it stays so. A physical card's shipment starts `pending`
+ *   (`standard`, `individual` unless asked otherwise); the shipping test helpers make it
+ *   `shipped`, `delivered`, `returned` or `failure`.
  * - A test authorization on an active card of an active cardholder (within the card's spending
  *   limit) is approved and `pending`; otherwise it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
@@ -37,6 +38,24 @@ const SHIPPING_STATUS: Readonly<Record<string, string>> = {
   'shipping/return': 'returned',
   'shipping/fail': 'failure',
 };
+
+/**
+ * A physical card's shipment as Stripe makes it: waiting to be sent (the test helpers move it
+ * along), by `standard` service in `individual` packaging unless asked otherwise, a signature
+ * required by default for the express and priority services only.
+ */
+function shipment(shipping: JsonObject, params: JsonObject): JsonObject {
+  const given = isObject(params.shipping) ? params.shipping : {};
+  const service = typeof given.service === 'string' ? given.service : 'standard';
+  return {
+    ...shipping,
+    require_signature:
+      typeof given.require_signature === 'boolean' ? given.require_signature : service !== 'standard',
+    service,
+    status: 'pending',
+    type: typeof given.type === 'string' ? given.type : 'individual',
+  };
+}
 
 /**
  * A card's full number and CVC, drawn from its id (no random draw, so the ids after it stay put):
@@ -220,8 +239,7 @@ export const issuingRules: RuleBook = {
         replaced_by: null,
         replacement_for: null,
         replacement_reason: null,
-        // A physical card's shipment waits to be sent (the test helpers move it along).
-        shipping: isObject(draft.shipping) ? { ...draft.shipping, status: 'pending' } : null,
+        shipping: isObject(draft.shipping) ? shipment(draft.shipping, params) : null,
         status: typeof params.status === 'string' ? params.status : 'inactive',
       });
     },
