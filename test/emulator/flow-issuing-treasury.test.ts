@@ -169,4 +169,25 @@ describe('Treasury', () => {
     expect(typesAmong(await stream.until(wanted), wanted)).toEqual(wanted);
     stream.close();
   });
+
+  it('an account with the ABA feature has an ABA address', async () => {
+    const { createTreasuryFinancialAccount: account } = await f.ok(
+      `mutation {
+        createTreasuryFinancialAccount(input: { supportedCurrencies: ["usd"], features: { financialAddresses: { aba: { requested: true } } } }) {
+          financialAddresses { type supportedNetworks aba { bankName routingNumber accountNumberLast4 } }
+        }
+      }`,
+    );
+    expect(account.financialAddresses).toEqual([
+      {
+        type: 'ABA',
+        supportedNetworks: ['ACH', 'US_DOMESTIC_WIRE'],
+        aba: {
+          bankName: 'STRIPE TEST BANK',
+          routingNumber: '000000001',
+          accountNumberLast4: expect.any(String),
+        },
+      },
+    ]);
+  });
 });

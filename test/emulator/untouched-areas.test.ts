@@ -447,6 +447,38 @@ describe('Treasury returns and failures (test helpers)', () => {
   });
 });
 
+describe('Treasury financial addresses', () => {
+  const aba = { financial_addresses: { aba: { requested: true } } };
+
+  it('an account with the ABA feature active has an ABA address', async () => {
+    const account = await stripe.treasury.financialAccounts.create({
+      supported_currencies: ['usd'],
+      features: aba,
+    });
+    expect(account.financial_addresses).toEqual([
+      {
+        type: 'aba',
+        supported_networks: ['ach', 'us_domestic_wire'],
+        aba: {
+          account_holder_name: expect.any(String),
+          account_number: null,
+          account_number_last4: expect.stringMatching(/^\d{4}$/),
+          bank_name: 'STRIPE TEST BANK',
+          routing_number: expect.stringMatching(/^\d{9}$/),
+        },
+      },
+    ]);
+  });
+
+  it('an account gets its address once the feature is requested', async () => {
+    const account = await stripe.treasury.financialAccounts.create({ supported_currencies: ['usd'] });
+    expect(account.financial_addresses).toEqual([]);
+    await stripe.treasury.financialAccounts.updateFeatures(account.id, aba);
+    const updated = await stripe.treasury.financialAccounts.retrieve(account.id);
+    expect(updated.financial_addresses.map((address) => address.type)).toEqual(['aba']);
+  });
+});
+
 describe('Issuing cards and cardholders that may not spend', () => {
   it("an inactive cardholder's card is declined", async () => {
     const card = await activeCard();

@@ -10,15 +10,18 @@
  *   debit it links.
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
  *   financial account, amount, currency and network, once.
- * - A financial account opens `open`, with the features it requested `active`.
+ * - A financial account opens `open`, with the features it requested `active`; with
+ *   `financial_addresses.aba` active it has an ABA address (the account number itself hidden, as
+ *   Stripe sends it unless expanded).
  * - `POST /v1/treasury/financial_accounts/{id}/features` updates the account's features (each
  *   requested one `active`), and `active_features` with them.
  */
+import { createHash } from 'node:crypto';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
-import type { Entry } from '../engine/store.ts';
+import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
 import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
 
 /**
@@ -265,16 +268,58 @@ function activeNames(features: JsonObject, prefix = ''): string[] {
   return out;
 }
 
+/** The name on a financial account's address: its owner's business name. */
+function holderName(ctx: Ctx): string {
+  const owner = ctx.scope.account
+    ? ctx.store.platform.find(ctx.scope.account)
+    : ctx.scope.get(PLATFORM_ACCOUNT_KEY);
+  const profile = isObject(owner?.data.business_profile) ? owner.data.business_profile : {};
+  return typeof profile.name === 'string' && profile.name !== '' ? profile.name : 'Emulator account';
+}
+
+/**
+ * A financial account's `financial_addresses`: an ABA address once `financial_addresses.aba` is
+ * active, on Stripe's test bank. Its account number is drawn from the account's id (no random
+ * draw, so the ids after it stay put) and only its last four digits are sent: Stripe hides the
+ * number unless it is expanded.
+ */
+function financialAddresses(ctx: Ctx, account: string, active: readonly string[]): JsonObject[] {
+  if (!active.includes('financial_addresses.aba')) return [];
+  const digits = createHash('sha256').update(account).digest().subarray(0, 4);
+  const last4 = Array.from(digits, (byte) => byte % 10).join('');
+  return [
+    {
+      aba: {
+        account_holder_name: holderName(ctx),
+        account_number: null,
+        account_number_last4: last4,
+        bank_name: 'STRIPE TEST BANK',
+        routing_number: '000000001',
+      },
+      supported_networks: ['ach', 'us_domestic_wire'],
+      type: 'aba',
+    },
+  ];
+}
+
+/** An account's features (each requested one `active`) and what follows from them. */
+function withFeatures(ctx: Ctx, account: string, features: JsonObject): JsonObject {
+  const active = activeNames(features);
+  return {
+    active_features: active,
+    features: { ...features, object: FEATURES },
+    financial_addresses: financialAddresses(ctx, account, active),
+  };
+}
+
 export const treasuryRules: RuleBook = {
   'treasury.financial_account': {
-    beforeCreate(_ctx, draft) {
+    beforeCreate(ctx, draft) {
       const features = isObject(draft.features) ? (activate(draft.features) as JsonObject) : undefined;
       Object.assign(draft, {
         status: 'open',
         status_details: { closed: null },
-        ...(features
-          ? { features: { ...features, object: FEATURES }, active_features: activeNames(features) }
-          : {}),
+        ...(features ? withFeatures(ctx, String(draft.id), features) : {}),
       });
     },
   },
@@ -298,10 +343,7 @@ export const treasuryRules: RuleBook = {
       const account = entry.parent ? ctx.find(entry.parent, ['treasury.financial_account']) : undefined;
       if (!account) return;
       const { object: _, ...features } = entry.data;
-      ctx.set(account, {
-        active_features: activeNames(features),
-        features: { ...features, object: 'treasury.financial_account_features' },
-      });
+      ctx.set(account, withFeatures(ctx, account.id, features));
     },
   },
   'treasury.received_credit': received('received_credit', 1),
