@@ -1319,7 +1319,14 @@ describe('Treasury', () => {
       'debit reversal',
       debitReversal,
       { rd: debit.id },
-      { id: /^debrev_/, object: 'treasury.debit_reversal', amount: 3000, receivedDebit: { id: debit.id } },
+      // No test helper settles a reversal: it settles as it is made.
+      {
+        id: /^debrev_/,
+        object: 'treasury.debit_reversal',
+        amount: 3000,
+        status: 'SUCCEEDED',
+        receivedDebit: { id: debit.id },
+      },
     );
     check('debit reversal: only once', await refused(debitReversal, { rd: debit.id }), true);
     const creditReversal =
@@ -1358,6 +1365,7 @@ describe('Treasury', () => {
         id: /^credrev_/,
         object: 'treasury.credit_reversal',
         amount: 20000,
+        status: 'POSTED',
         receivedCredit: { id: credit.id },
       },
     );
@@ -1368,12 +1376,14 @@ describe('Treasury', () => {
       { fa: fa.id },
       {
         nodes: [
-          { type: 'CREDIT_REVERSAL', balanceImpact: { cash: -20000, outboundPending: 0 } },
+          // The reversal's money is held, then posted.
+          { type: 'CREDIT_REVERSAL_POSTING', balanceImpact: { cash: 0, outboundPending: -20000 } },
+          { type: 'CREDIT_REVERSAL', balanceImpact: { cash: -20000, outboundPending: 20000 } },
           { type: 'OUTBOUND_PAYMENT_POSTING', balanceImpact: { cash: 0, outboundPending: -4000 } },
           { type: 'OUTBOUND_PAYMENT', balanceImpact: { cash: -4000, outboundPending: 4000 } },
-          { type: 'DEBIT_REVERSAL', balanceImpact: { cash: 3000 } },
-          { type: 'RECEIVED_DEBIT', balanceImpact: { cash: -3000 } },
-          { type: 'RECEIVED_CREDIT', balanceImpact: { cash: 20000 } },
+          { type: 'DEBIT_REVERSAL', balanceImpact: { cash: 3000, outboundPending: 0 } },
+          { type: 'RECEIVED_DEBIT', balanceImpact: { cash: -3000, outboundPending: 0 } },
+          { type: 'RECEIVED_CREDIT', balanceImpact: { cash: 20000, outboundPending: 0 } },
         ],
       },
     );
@@ -1390,6 +1400,7 @@ describe('Treasury', () => {
       'treasury.outbound_payment.created',
       'treasury.outbound_payment.posted',
       'treasury.credit_reversal.created',
+      'treasury.credit_reversal.posted',
     ]);
   });
 });

@@ -406,6 +406,9 @@ describe('the ledger', () => {
         amount,
         flow: flow.id,
       });
+    // An inbound transfer's money lands when it succeeds, not before (`inbound_pending` stays 0).
+    expect(Number(cash().usd)).toBe(before + 4500 - 300 - 200);
+    call('POST', `/v1/test_helpers/treasury/inbound_transfers/${String(inbound.id)}/succeed`);
     expect(Number(cash().usd)).toBe(before + 4500 + 1000 - 300 - 200);
     // The balance is the sum of the account's transactions; each has its entries, which sum to its impact.
     const all = call('GET', '/v1/treasury/transactions', { financial_account: fa, limit: 100 })

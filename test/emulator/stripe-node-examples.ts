@@ -492,6 +492,17 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   }),
   test_treasury_outbound_transfers_cancel_post: () => ({ obt_xxxxxxxxxxxxx: outboundTransfer() }),
   test_treasury_outbound_payments_cancel_post: () => ({ bot_xxxxxxxxxxxxx: outboundPayment() }),
+  // An outbound payment takes only the account's cash: money comes in first (an inbound transfer
+  // brings none until it succeeds).
+  test_treasury_outbound_payments_post: () => {
+    post('/v1/test_helpers/treasury/received_credits', {
+      financial_account: financialAccount(),
+      network: 'ach',
+      amount: 10_000,
+      currency: 'usd',
+    });
+    return {};
+  },
   test_treasury_credit_reversals_post: () => ({
     rc_xxxxxxxxxxxxx: post('/v1/test_helpers/treasury/received_credits', {
       financial_account: financialAccount(),

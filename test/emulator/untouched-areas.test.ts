@@ -422,6 +422,55 @@ describe('Treasury returns and failures (test helpers)', () => {
     expect(await cashOf(account)).toBe(1000);
   });
 
+  it("an inbound transfer's money lands when it succeeds, not before", async () => {
+    const account = await fundedAccount(1000);
+    const balance = async () => (await stripe.treasury.financialAccounts.retrieve(account)).balance;
+    const transaction = async (id: string) =>
+      stripe.treasury.transactions.retrieve(
+        String((await stripe.treasury.inboundTransfers.retrieve(id)).transaction),
+      );
+    const landing = await pull(account, 3000);
+    expect(await balance()).toMatchObject({ cash: { usd: 1000 }, inbound_pending: { usd: 0 } });
+    expect(await transaction(landing.id)).toMatchObject({
+      amount: 3000,
+      status: 'open',
+      balance_impact: { cash: 0, inbound_pending: 0, outbound_pending: 0 },
+    });
+    await stripe.testHelpers.treasury.inboundTransfers.succeed(landing.id);
+    expect((await balance()).cash.usd).toBe(4000);
+    const posted = await transaction(landing.id);
+    expect(posted).toMatchObject({ status: 'posted', balance_impact: { cash: 3000 } });
+    expect(posted.status_transitions.posted_at).toEqual(expect.any(Number));
+
+    const failing = await pull(account, 500);
+    await stripe.testHelpers.treasury.inboundTransfers.fail(failing.id);
+    expect((await balance()).cash.usd).toBe(4000);
+    expect(await transaction(failing.id)).toMatchObject({ status: 'void', balance_impact: { cash: 0 } });
+  });
+
+  it('a credit reversal posts and a debit reversal succeeds as they are made', async () => {
+    const account = await fundedAccount(5000);
+    const received = await stripe.treasury.receivedCredits.list({ financial_account: account });
+    const credit = await stripe.treasury.creditReversals.create({
+      received_credit: received.data[0]!.id,
+      expand: ['transaction'],
+    });
+    expect(credit).toMatchObject({ status: 'posted', transaction: { status: 'posted', amount: -5000 } });
+    expect(credit.status_transitions.posted_at).toEqual(expect.any(Number));
+    const debit = await stripe.testHelpers.treasury.receivedDebits.create({
+      financial_account: account,
+      amount: 700,
+      currency: 'usd',
+      network: 'ach',
+    });
+    const back = await stripe.treasury.debitReversals.create({ received_debit: debit.id });
+    expect(back.status).toBe('succeeded');
+    expect(back.status_transitions.completed_at).toEqual(expect.any(Number));
+    expect(await stripe.treasury.financialAccounts.retrieve(account)).toMatchObject({
+      balance: { cash: { usd: 0 }, outbound_pending: { usd: 0 } },
+    });
+  });
+
   it('a failure or a return says why', async () => {
     const account = await fundedAccount(5000);
     const inbound = await pull(account, 700);

@@ -2,9 +2,9 @@
  * Treasury's ledger: every money movement of a financial account (received credits and debits,
  * their reversals, inbound transfers, outbound payments and transfers) is a Treasury Transaction
  * with its Transaction Entry, and the financial account's `balance` is the sum of the entries'
- * balance impacts, per currency. Money moves when the movement is created: credits and inbound
- * transfers add to `cash`, debits and outbound flows take from it (an outbound payment or transfer
- * only what `cash` holds: Stripe refuses more).
+ * balance impacts, per currency. Money moves when the movement is created: credits add to `cash`,
+ * debits and outbound flows take from it (an outbound payment or transfer only what `cash` holds:
+ * Stripe refuses more); an inbound transfer adds to it once it succeeds.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';

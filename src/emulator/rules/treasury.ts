@@ -2,14 +2,18 @@
  * Treasury, as Stripe's test helpers run it.
  *
  * - A received credit or debit (test helper) `succeeded`, with its `treasury.transaction` posted.
- * - Outbound transfers and payments start `processing` (cancelable) with an open transaction;
- *   the test helpers `post`, `fail` and `return` them (`posted`, `failed`, `returned`), `cancel`
- *   cancels a processing one. Inbound transfers start `processing`; `succeed`/`fail`/`return`.
- *   A failure or return records its reason (`failure_details`, `returned_details`, `other` unless
- *   given); a returned inbound transfer (succeeded first) gives its money back through a received
- *   debit it links.
+ * - Outbound transfers and payments start `processing` (cancelable) with an open transaction
+ *   holding their amount (`cash` to `outbound_pending`); the test helpers `post`, `fail` and
+ *   `return` them (`posted`, `failed`, `returned`), `cancel` cancels a processing one. Inbound
+ *   transfers start `processing` with an open transaction that moves nothing yet: the money
+ *   reaches `cash` when `succeed` posts it (`inbound_pending` stays 0, as Stripe keeps it), and
+ *   `fail` voids it. A failure or return records its reason (`failure_details`,
+ *   `returned_details`, `other` unless given); a returned inbound transfer (succeeded first) gives
+ *   its money back through a received debit it links.
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
- *   financial account, amount, currency and network, once.
+ *   financial account, amount, currency and network, once. It is made `processing` and settles
+ *   within the request (no test helper moves one): a credit reversal is `posted`, its money held
+ *   then posted (`credit_reversal`, `credit_reversal_posting`), a debit reversal `succeeded`.
  * - A financial account opens `open`, with the features it requested `active`; with
  *   `financial_addresses.aba` active it has an ABA address (the account number itself hidden, as
  *   Stripe sends it unless expanded).
@@ -22,11 +26,12 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
-import { checkFunds, recordEntry } from '../money/treasury-ledger.ts';
+import { type BalanceImpact, checkFunds, recordEntry } from '../money/treasury-ledger.ts';
 
 /**
- * A money movement's transaction: `open` while it is under way, `posted` once it is final. An open
- * outbound one (`pending`) holds its amount in `outbound_pending` until it posts.
+ * A money movement's transaction: `open` while it is under way, `posted` once it is final, with
+ * what the flow moved when it was made (`moved`: its Entry, src/emulator/money/treasury-ledger.ts):
+ * an outbound flow's amount held in `outbound_pending`, nothing yet for an inbound transfer.
  */
 function openTransaction(
   ctx: Ctx,
@@ -34,15 +39,18 @@ function openTransaction(
   flowType: string,
   signed: number,
   status: 'open' | 'posted',
-  pending = false,
+  moved: BalanceImpact = { cash: signed },
 ): Entry {
   return ctx.insert(
     'treasury.transaction',
     ctx.build('treasury.transaction', {
       amount: signed,
-      // Money moves when the flow is made (its Entry: src/emulator/money/treasury-ledger.ts); a void
-      // gives it back.
-      balance_impact: { cash: signed, inbound_pending: 0, outbound_pending: pending ? -signed : 0 },
+      // A void gives back what was moved; a posting releases what was held or moves what was not.
+      balance_impact: {
+        cash: moved.cash ?? 0,
+        inbound_pending: 0,
+        outbound_pending: moved.outbound_pending ?? 0,
+      },
       currency: flow.currency ?? 'usd',
       description: flow.description ?? flowType.replaceAll('_', ' '),
       financial_account: flow.financial_account ?? null,
@@ -61,8 +69,9 @@ function entryType(ctx: Ctx, flowType: string, step: string): string {
 }
 
 /**
- * Settles a flow's transaction: `posted` releases what was pending (a `…_posting` entry); `void`
- * gives the money back (a `…_failure`, `…_cancellation` or `…_return` entry, by `step`).
+ * Settles a flow's transaction: `posted` releases what was pending (a `…_posting` entry), or moves
+ * the money of a flow that moved none when made (an inbound transfer landing); `void` gives back
+ * what was moved (a `…_failure`, `…_cancellation` or `…_return` entry, by `step`).
  */
 function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void', step = 'failure'): void {
   const id = flow.data.transaction;
@@ -70,13 +79,15 @@ function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void', ste
   if (!made) return;
   const amount = Number(made.data.amount);
   const impact = isObject(made.data.balance_impact) ? made.data.balance_impact : {};
+  const moved = Number(impact.cash ?? 0);
   const pending = Number(impact.outbound_pending ?? 0);
   const flowType = String(made.data.flow_type);
   if (status === 'posted' && pending !== 0)
     recordEntry(ctx, flow, made, entryType(ctx, flowType, 'posting'), { outbound_pending: -pending });
-  if (status === 'void')
+  if (status === 'posted' && moved === 0) recordEntry(ctx, flow, made, flowType, { cash: amount });
+  if (status === 'void' && (moved !== 0 || pending !== 0))
     recordEntry(ctx, flow, made, entryType(ctx, flowType, step), {
-      cash: -amount,
+      cash: -moved,
       outbound_pending: -pending,
     });
   ctx.set(made, {
@@ -131,7 +142,11 @@ function received(flowType: string, sign: 1 | -1) {
   };
 }
 
-/** A credit or debit reversal: the whole received flow back, once, posted with its Entry. */
+/**
+ * A credit or debit reversal: the whole received flow back, once. Made `processing`, it settles
+ * within the request: the money a credit reversal takes is held, then posted (`posted`); a debit
+ * reversal's comes back (`succeeded`, `completed_at`).
+ */
 function reversal(name: 'received_credit' | 'received_debit', flowType: string, sign: 1 | -1) {
   const resource = `treasury.${name}`;
   return {
@@ -140,12 +155,20 @@ function reversal(name: 'received_credit' | 'received_debit', flowType: string, 
     },
     afterCreate(ctx: Ctx, entry: Entry) {
       linkReversal(ctx, entry, name, resource);
-      const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'posted');
-      recordEntry(ctx, entry, made, flowType);
-      ctx.set(entry, { transaction: made.id });
+      const signed = sign * Number(entry.data.amount);
+      const moved = outboundHold(signed);
+      const made = openTransaction(ctx, entry.data, flowType, signed, 'open', moved);
+      recordEntry(ctx, entry, made, flowType, moved);
+      const flow = ctx.set(entry, { transaction: made.id });
+      if (sign < 0) finish(ctx, flow, 'posted');
+      else finish(ctx, flow, 'succeeded', ['processing'], 'completed_at');
     },
   };
 }
+
+/** What a flow moves when made: money leaving is held (`cash` to `outbound_pending`) until it posts. */
+const outboundHold = (signed: number): BalanceImpact =>
+  signed < 0 ? { cash: signed, outbound_pending: -signed } : { cash: signed };
 
 const TRANSITION_AT: Readonly<Record<string, string>> = {
   posted: 'posted_at',
@@ -162,8 +185,17 @@ const VOID_STEP: Readonly<Record<string, string>> = {
   returned: 'return',
 };
 
-/** Moves a flow from `processing` to `status`, settling its transaction. */
-function finish(ctx: Ctx, entry: Entry, status: string, from: readonly string[] = ['processing']): Entry {
+/**
+ * Moves a flow from `processing` to `status`, settling its transaction; `at` the timestamp of
+ * `status_transitions` it sets (by the status unless the flow names it otherwise).
+ */
+function finish(
+  ctx: Ctx,
+  entry: Entry,
+  status: string,
+  from: readonly string[] = ['processing'],
+  at = TRANSITION_AT[status],
+): Entry {
   if (!from.includes(String(entry.data.status)))
     throw invalidRequest(
       `You cannot move a ${String(entry.data.status)} ${String(entry.data.object)} to ${status}.`,
@@ -175,9 +207,9 @@ function finish(ctx: Ctx, entry: Entry, status: string, from: readonly string[] 
     VOID_STEP[status],
   );
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
-  const at = TRANSITION_AT[status];
   return ctx.set(entry, {
-    cancelable: false,
+    // Only the flows a user may cancel say whether they still can.
+    ...('cancelable' in entry.data ? { cancelable: false } : {}),
     status,
     ...(at ? { status_transitions: { ...transitions, [at]: ctx.now } } : {}),
   });
@@ -220,10 +252,11 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
     afterCreate(ctx: Ctx, entry: Entry) {
       checkFunds(ctx, entry, flowType);
       const signed = sign * Number(entry.data.amount);
-      // Money on its way out leaves `cash` for `outbound_pending` until the flow posts.
-      const pending = sign < 0;
-      const made = openTransaction(ctx, entry.data, flowType, signed, 'open', pending);
-      recordEntry(ctx, entry, made, flowType, { cash: signed, outbound_pending: pending ? -signed : 0 });
+      // Money on its way out leaves `cash` for `outbound_pending` until the flow posts; money on
+      // its way in moves nothing until it lands.
+      const moved = sign < 0 ? outboundHold(signed) : undefined;
+      const made = openTransaction(ctx, entry.data, flowType, signed, 'open', moved ?? {});
+      if (moved) recordEntry(ctx, entry, made, flowType, moved);
       ctx.set(entry, { transaction: made.id });
     },
     actions: {
