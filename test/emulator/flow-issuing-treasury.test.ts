@@ -51,11 +51,20 @@ describe('Issuing', () => {
       transactions: [{ amount: -2500, type: 'CAPTURE' }],
     });
     const purchase = captured.transactions[0].id;
+    // A refund gives money back to the Issuing balance, not the payments balance.
+    const balances =
+      '{ balance { available { amount currency } issuing { available { amount currency } } } }';
+    const usd = (amounts: { amount: number; currency: string }[]) =>
+      amounts.find((a) => a.currency === 'usd')!.amount;
+    const { balance } = await f.ok(balances);
     const { refundIssuingTransaction: refund } = await f.ok(
       'mutation($id: ID!) { refundIssuingTransaction(id: $id, input: { refundAmount: 1000 }) { amount type } }',
       { id: purchase },
     );
     expect(refund).toMatchObject({ amount: 1000, type: 'REFUND' });
+    const after = (await f.ok(balances)).balance;
+    expect(usd(after.issuing.available)).toBe(usd(balance.issuing.available) + 1000);
+    expect(usd(after.available)).toBe(usd(balance.available));
 
     const { createIssuingDispute: dispute } = await f.ok(
       'mutation($t: ID!) { createIssuingDispute(input: { transaction: $t, evidence: { reason: FRAUDULENT, fraudulent: { explanation: "Not me" } } }) { id status amount } }',

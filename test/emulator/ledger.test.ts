@@ -1,11 +1,12 @@
 /**
  * The ledger (src/emulator/money/ledger.ts): a day of mixed activity on the demo data (payments, a
  * refund, a dispute, Connect transfers and a reversal, a destination charge with an application
- * fee and its refund, a payout, a top-up, a Climate order, an Issuing capture and refunds, a payment
- * in another currency), then every balance of every account and currency checked against the sum
- * of its balance transactions, every balance transaction against the object it names, and each
- * movement's effect on the balances checked against what Stripe does. Then Treasury's ledger, and a
- * customer's cash balance (money/cash-balance.ts) with the refund that waits for the customer.
+ * fee and its refund, a payout, a top-up, a Climate order, an Issuing capture and refunds (on the
+ * Issuing balance), a payment in another currency), then every balance of every account and
+ * currency checked against the sum of its balance transactions, every balance transaction against
+ * the object it names, and each movement's effect on the balances checked against what Stripe
+ * does. Then Treasury's ledger, and a customer's cash balance (money/cash-balance.ts) with the
+ * refund that waits for the customer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadApi } from '../../src/emulator/engine/api.ts';
@@ -39,10 +40,26 @@ function transactions(account?: string): JsonObject[] {
   }
 }
 
-/** available and pending per currency, summed from the balance transactions. */
+/** Whether a balance transaction moves the Issuing balance (apart from the payments balance). */
+const isIssuing = (txn: JsonObject) => String(txn.type).startsWith('issuing_');
+
+/** The Issuing balance in USD, summed from its balance transactions or as the balance says. */
+const issuingSummed = () =>
+  transactions()
+    .filter((txn) => isIssuing(txn) && txn.currency === 'usd')
+    .reduce((sum, txn) => sum + Number(txn.net), 0);
+const issuingBalance = () =>
+  Number(
+    (
+      (call('GET', '/v1/balance').issuing as JsonObject | undefined)?.available as JsonObject[] | undefined
+    )?.find((a) => a.currency === 'usd')?.amount ?? 0,
+  );
+
+/** available and pending per currency, summed from the payments balance's transactions. */
 function summed(account?: string): Record<string, { available: number; pending: number }> {
   const out: Record<string, { available: number; pending: number }> = {};
   for (const txn of transactions(account)) {
+    if (isIssuing(txn)) continue;
     out[String(txn.currency)] ??= { available: 0, pending: 0 };
     const bucket = out[String(txn.currency)]!;
     bucket[txn.status === 'available' ? 'available' : 'pending'] += Number(txn.net);
@@ -110,8 +127,10 @@ describe('the ledger', () => {
   it('a day of mixed activity: every balance is the sum of its balance transactions', () => {
     const platformBefore = totalOf(balance());
     const connectedBefore = totalOf(balance(connected));
+    const issuingBefore = issuingBalance();
     let platform = 0;
     let account = 0;
+    let issuing = 0;
 
     // A card payment: the amount less Stripe's 2.9% + 30, pending for two days.
     const charge = call('POST', '/v1/charges', { amount: 10_000, currency: 'usd', source: 'tok_visa' });
@@ -208,7 +227,7 @@ describe('the ledger', () => {
     platform -= 200;
     account += 200;
 
-    // A top-up, a Climate order and an Issuing capture.
+    // A top-up, a Climate order and an Issuing capture (from the Issuing balance).
     const topup = call('POST', '/v1/topups', { amount: 20_000, currency: 'usd' });
     expect(txnOf(topup.balance_transaction)).toMatchObject({
       amount: 20_000,
@@ -230,7 +249,7 @@ describe('the ledger', () => {
     });
     expect(capture).toMatchObject({ amount: -1200, type: 'capture' });
     expect(txnOf(capture.balance_transaction)).toMatchObject({ amount: -1200, type: 'issuing_transaction' });
-    platform -= 1200;
+    issuing -= 1200;
     // Issuing refunds are new transactions that give money back: of a capture, and unlinked.
     const issuingRefund = call('POST', `/v1/test_helpers/issuing/transactions/${String(capture.id)}/refund`, {
       refund_amount: 200,
@@ -242,14 +261,14 @@ describe('the ledger', () => {
       type: 'issuing_transaction',
       source: issuingRefund.id,
     });
-    platform += 200;
+    issuing += 200;
     const unlinked = call('POST', '/v1/test_helpers/issuing/transactions/create_unlinked_refund', {
       card: String(card.id),
       amount: 300,
     });
     expect(unlinked).toMatchObject({ amount: 300, type: 'refund' });
     expect(txnOf(unlinked.balance_transaction)).toMatchObject({ amount: 300, type: 'issuing_transaction' });
-    platform += 300;
+    issuing += 300;
 
     // Another currency keeps its own balance: a euro payment and its refund.
     const euros = call('POST', '/v1/charges', { amount: 5000, currency: 'eur', source: 'tok_visa' });
@@ -282,6 +301,8 @@ describe('the ledger', () => {
     // Every balance of every account is the sum of its balance transactions.
     expect(balance()).toEqual(summed());
     expect(balance(connected)).toEqual(summed(connected));
+    expect(issuingBalance()).toBe(issuingSummed());
+    expect(issuingBalance() - issuingBefore).toBe(issuing);
     // And the balance transactions agree with the objects: each names an object, which names it back.
     for (const [scope, txns] of [
       [undefined, transactions()],

@@ -59,15 +59,21 @@ describe('Issuing authorizations (test helpers)', () => {
 });
 
 describe('Issuing authorizations hold funds', () => {
-  /** The available USD balance. */
+  /** The Issuing balance in USD (Issuing spends from it, not from the payments balance). */
   const available = async () =>
-    (await stripe.balance.retrieve()).available.find((b) => b.currency === 'usd')!.amount;
+    (await stripe.balance.retrieve()).issuing?.available.find((b) => b.currency === 'usd')?.amount ?? 0;
+  /** The payments balance in USD, available and pending. */
+  const payments = async () => {
+    const balance = await stripe.balance.retrieve();
+    return [balance.available, balance.pending].map((b) => b.find((a) => a.currency === 'usd')?.amount);
+  };
   const kinds = (auth: Stripe.Issuing.Authorization) =>
     auth.balance_transactions.map((bt) => [bt.type, bt.amount, bt.source]);
 
   it('an approved authorization holds its amount until a capture takes what it captures', async () => {
     const card = await activeCard();
     const before = await available();
+    const paymentsBefore = await payments();
     const auth = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 3000 });
     expect(kinds(auth)).toEqual([['issuing_authorization_hold', -3000, auth.id]]);
     expect(await available()).toBe(before - 3000);
@@ -80,6 +86,7 @@ describe('Issuing authorizations hold funds', () => {
       ['issuing_authorization_release', 3000, auth.id],
     ]);
     expect(await available()).toBe(before - 2500);
+    expect(await payments()).toEqual(paymentsBefore);
   });
 
   it('a reversal, an expiry or a decline gives the hold back', async () => {

@@ -14,6 +14,9 @@
  * - A top-up succeeds at once (its money available), so it can no longer be canceled.
  * - Transfers and payouts take only what is available (Stripe's `balance_insufficient`), but a
  *   transfer tied to a charge (`source_transaction`) may use the charge's pending funds.
+ * - Issuing spends from the Issuing balance, apart: its authorization holds and releases, its
+ *   transactions and disputes are summed in the balance's `issuing.available`, not in
+ *   `available` or `pending`, and are never what a transfer or payout takes.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -181,15 +184,30 @@ export function withStatus(ctx: Ctx, data: JsonObject): JsonObject {
   return data.status === status ? data : { ...data, status };
 }
 
+/** The balance transaction types that move the Issuing balance rather than the payments balance. */
+const ISSUING_TYPES: ReadonlySet<string> = new Set([
+  'issuing_authorization_hold',
+  'issuing_authorization_release',
+  'issuing_dispute',
+  'issuing_transaction',
+]);
+
 interface Sums {
   available: Map<string, Map<string, number>>;
   pending: Map<string, Map<string, number>>;
+  /** the Issuing balance, per currency */
+  issuing: Map<string, number>;
 }
 
 function sums(ctx: Ctx, scope: Scope): Sums {
-  const out: Sums = { available: new Map(), pending: new Map() };
+  const out: Sums = { available: new Map(), pending: new Map(), issuing: new Map() };
   for (const entry of scope.all('balance_transaction')) {
     const data = entry.data;
+    if (ISSUING_TYPES.has(String(data.type))) {
+      const currency = String(data.currency ?? 'usd');
+      out.issuing.set(currency, (out.issuing.get(currency) ?? 0) + Number(data.net ?? 0));
+      continue;
+    }
     const bucket = Number(data.available_on) <= ctx.now ? out.available : out.pending;
     const currency = String(data.currency ?? 'usd');
     const byType = bucket.get(currency) ?? new Map<string, number>();
@@ -210,7 +228,7 @@ export function available(ctx: Ctx, currency: string, scope: Scope = ctx.scope):
 
 /** `GET /v1/balance`: the sums of the scope's balance transactions. */
 export function balanceOf(ctx: Ctx, scope: Scope = ctx.scope): JsonObject {
-  const { available: ready, pending } = sums(ctx, scope);
+  const { available: ready, pending, issuing } = sums(ctx, scope);
   const currencies = [...new Set([...ready.keys(), ...pending.keys(), 'usd'])].sort();
   const amounts = (bucket: Map<string, Map<string, number>>) =>
     currencies.map((currency) => {
@@ -228,6 +246,11 @@ export function balanceOf(ctx: Ctx, scope: Scope = ctx.scope): JsonObject {
     pending: amounts(pending),
   };
   if (!scope.account) out.connect_reserved = currencies.map((currency) => ({ amount: 0, currency }));
+  // An account that has used Issuing has an Issuing balance.
+  if (issuing.size > 0)
+    out.issuing = {
+      available: [...issuing].sort().map(([currency, amount]) => ({ amount, currency })),
+    };
   return out;
 }
 

@@ -10,9 +10,10 @@
  *   limit) is approved and `pending`; otherwise it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
  *   `increment` raises its amount when the card still approves the new total.
- * - An approved authorization holds its amount on the balance (`issuing_authorization_hold`, and
- *   again for an increment) until it closes: a capture, reversal, expiry or decline gives the hold
- *   back (`issuing_authorization_release`), a capture then taking the captured amount.
+ * - An approved authorization holds its amount on the Issuing balance
+ *   (`issuing_authorization_hold`, and again for an increment) until it closes: a capture,
+ *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
+ *   then taking the captured amount (money/ledger.ts keeps that balance apart).
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back.
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount (or less); a
