@@ -136,8 +136,11 @@ describe('Treasury', () => {
       transaction: { status: 'POSTED', amount: 9000 },
     });
     const reversal =
-      'mutation($rc: ID!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id amount } }';
-    expect((await f.ok(reversal, { rc: credit.id })).createTreasuryCreditReversal.amount).toBe(9000);
+      'mutation($rc: ID!) { createTreasuryCreditReversal(input: { receivedCredit: $rc }) { id amount receivedCredit { reversalDetails { restrictedReason } } } }';
+    expect((await f.ok(reversal, { rc: credit.id })).createTreasuryCreditReversal).toMatchObject({
+      amount: 9000,
+      receivedCredit: { reversalDetails: { restrictedReason: 'ALREADY_REVERSED' } },
+    });
     expect(await f.fails(reversal, { rc: credit.id })).toBeDefined();
     // The reversal took the credit back: money comes in again before it goes out (Stripe refuses
     // an outbound transfer above the account's cash).

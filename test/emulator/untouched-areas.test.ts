@@ -503,6 +503,41 @@ describe('Treasury returns and failures (test helpers)', () => {
   });
 });
 
+describe('Treasury reversals', () => {
+  const account = async () =>
+    (await stripe.treasury.financialAccounts.create({ supported_currencies: ['usd'] })).id;
+  const credit = async (network: 'ach' | 'us_domestic_wire') =>
+    stripe.testHelpers.treasury.receivedCredits.create({
+      financial_account: await account(),
+      amount: 900,
+      currency: 'usd',
+      network,
+    });
+
+  it('a reversed credit says so, and cannot be reversed again', async () => {
+    const received = await credit('ach');
+    await stripe.treasury.creditReversals.create({ received_credit: received.id });
+    expect((await stripe.treasury.receivedCredits.retrieve(received.id)).reversal_details).toMatchObject({
+      restricted_reason: 'already_reversed',
+    });
+    await expect(
+      stripe.treasury.creditReversals.create({ received_credit: received.id }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'received_credit',
+    });
+  });
+
+  it('a wire cannot be reversed', async () => {
+    const wire = await credit('us_domestic_wire');
+    expect(wire.reversal_details).toEqual({ deadline: null, restricted_reason: 'network_restricted' });
+    await expect(stripe.treasury.creditReversals.create({ received_credit: wire.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'received_credit',
+    });
+  });
+});
+
 describe('Treasury financial addresses', () => {
   const aba = { financial_addresses: { aba: { requested: true } } };
 

@@ -11,9 +11,11 @@
  *   `returned_details`, `other` unless given); a returned inbound transfer (succeeded first) gives
  *   its money back through a received debit it links.
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
- *   financial account, amount, currency and network, once. It is made `processing` and settles
- *   within the request (no test helper moves one): a credit reversal is `posted`, its money held
- *   then posted (`credit_reversal`, `credit_reversal_posting`), a debit reversal `succeeded`.
+ *   financial account, amount, currency and network, once (its `reversal_details` then say
+ *   `already_reversed`); a wire, or a credit between financial accounts, cannot be reversed. It
+ *   is made `processing` and settles within the request (no test helper moves one): a credit
+ *   reversal is `posted`, its money held then posted (`credit_reversal`,
+ *   `credit_reversal_posting`), a debit reversal `succeeded`.
  * - A financial account opens `open`, with the features it requested `active`; with
  *   `financial_addresses.aba` active it has an ABA address (the account number itself hidden, as
  *   Stripe sends it unless expanded).
@@ -100,31 +102,50 @@ function settleTransaction(ctx: Ctx, flow: Entry, status: 'posted' | 'void', ste
   });
 }
 
+/**
+ * Why Stripe lets no one reverse a received credit of a network (Stripe's `reversal_details`): a
+ * wire cannot be, nor a transfer between financial accounts not made by an outbound payment (the
+ * test helpers make none so).
+ */
+const CREDIT_RESTRICTED: Readonly<Record<string, string>> = {
+  stripe: 'source_flow_restricted',
+  us_domestic_wire: 'network_restricted',
+};
+
+/** The reason a received credit or debit cannot be reversed, if it cannot. */
+function restriction(received: Entry): string | undefined {
+  const details = isObject(received.data.reversal_details) ? received.data.reversal_details : {};
+  return typeof details.restricted_reason === 'string' ? details.restricted_reason : undefined;
+}
+
 function reverse(ctx: Ctx, draft: JsonObject, params: JsonObject, name: string, resource: string): void {
   const received = ctx.require(String(params[name]), [resource], name, 400);
   const flows = isObject(received.data.linked_flows) ? received.data.linked_flows : {};
   const key = name === 'received_credit' ? 'credit_reversal' : 'debit_reversal';
-  if (typeof flows[key] === 'string')
-    throw invalidRequest(
-      `This ${name.replace('_', ' ')} has already been reversed (${String(flows[key])}).`,
-      {
-        param: name,
-      },
-    );
+  const label = name.replace('_', ' ');
+  const reason = restriction(received);
+  if (reason === 'already_reversed')
+    throw invalidRequest(`This ${label} has already been reversed (${String(flows[key])}).`, {
+      param: name,
+    });
+  if (reason) throw invalidRequest(`This ${label} cannot be reversed (${reason}).`, { param: name });
   for (const prop of ['financial_account', 'amount', 'currency', 'network'])
     draft[prop] = received.data[prop] ?? null;
   draft.status = 'processing';
 }
 
+/** Links a reversal to the flow it reversed, which can then be reversed no more. */
 function linkReversal(ctx: Ctx, reversal: Entry, name: string, resource: string): void {
   const received = ctx.find(String(reversal.data[name]), [resource]);
   if (!received) return;
   const flows = isObject(received.data.linked_flows) ? received.data.linked_flows : {};
+  const details = isObject(received.data.reversal_details) ? received.data.reversal_details : {};
   ctx.set(received, {
     linked_flows: {
       ...flows,
       [name === 'received_credit' ? 'credit_reversal' : 'debit_reversal']: reversal.id,
     },
+    reversal_details: { deadline: details.deadline ?? null, restricted_reason: 'already_reversed' },
   });
 }
 
@@ -132,7 +153,12 @@ function linkReversal(ctx: Ctx, reversal: Entry, name: string, resource: string)
 function received(flowType: string, sign: 1 | -1) {
   return {
     beforeCreate(_ctx: Ctx, draft: JsonObject) {
-      Object.assign(draft, { failure_code: null, status: 'succeeded' });
+      const restricted = sign > 0 ? CREDIT_RESTRICTED[String(draft.network)] : undefined;
+      Object.assign(draft, {
+        failure_code: null,
+        status: 'succeeded',
+        ...(restricted ? { reversal_details: { deadline: null, restricted_reason: restricted } } : {}),
+      });
     },
     afterCreate(ctx: Ctx, entry: Entry) {
       const made = openTransaction(ctx, entry.data, flowType, sign * Number(entry.data.amount), 'posted');
