@@ -455,6 +455,36 @@ describe('Treasury returns and failures (test helpers)', () => {
     expect(await transaction(failing.id)).toMatchObject({ status: 'void', balance_impact: { cash: 0 } });
   });
 
+  it('an inbound transfer shows the bank account it pulls from', async () => {
+    const account = await fundedAccount(0);
+    expect(await pull(account, 100)).toMatchObject({
+      returned: false,
+      origin_payment_method_details: {
+        type: 'us_bank_account',
+        us_bank_account: { bank_name: 'STRIPE TEST BANK', last4: '6789', network: 'ach' },
+      },
+    });
+    const method = await stripe.paymentMethods.create({
+      type: 'us_bank_account',
+      us_bank_account: {
+        routing_number: '110000000',
+        account_number: '000111111116',
+        account_holder_type: 'company',
+      },
+      billing_details: { name: 'Ada Co' },
+    });
+    const own = await stripe.treasury.inboundTransfers.create({
+      financial_account: account,
+      amount: 100,
+      currency: 'usd',
+      origin_payment_method: method.id,
+    });
+    expect(own.origin_payment_method_details).toMatchObject({
+      billing_details: { name: 'Ada Co' },
+      us_bank_account: { account_holder_type: 'company', network: 'ach', routing_number: '110000000' },
+    });
+  });
+
   it('a credit reversal posts and a debit reversal succeeds as they are made', async () => {
     const account = await fundedAccount(5000);
     const received = await stripe.treasury.receivedCredits.list({ financial_account: account });

@@ -9,7 +9,9 @@
  *   reaches `cash` when `succeed` posts it (`inbound_pending` stays 0, as Stripe keeps it), and
  *   `fail` voids it. A failure or return records its reason (`failure_details`,
  *   `returned_details`, `other` unless given); a returned inbound transfer (succeeded first) gives
- *   its money back through a received debit it links.
+ *   its money back through a received debit it links. An inbound transfer shows the bank account it
+ *   pulls from (`origin_payment_method_details`: a stored payment method's, or Stripe's test bank's
+ *   for `pm_usBankAccount`).
  * - A credit or debit reversal reverses the whole received credit or debit it names, in its
  *   financial account, amount, currency and network, once (its `reversal_details` then say
  *   `already_reversed`); a wire, or a credit between financial accounts, cannot be reversed. It
@@ -28,6 +30,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
+import { fingerprintOf } from '../money/tokens.ts';
 import { type BalanceImpact, checkFunds, recordEntry } from '../money/treasury-ledger.ts';
 
 /**
@@ -306,6 +309,60 @@ function outbound(flowType: string, sign: 1 | -1, done: 'posted' | 'succeeded') 
   };
 }
 
+/** The bank account behind Stripe's test payment methods (`pm_usBankAccount`, `pm_usBankAccount_…`). */
+const TEST_BANK: JsonObject = {
+  account_holder_type: 'individual',
+  account_type: 'checking',
+  bank_name: 'STRIPE TEST BANK',
+  fingerprint: fingerprintOf('bank:000123456789'),
+  last4: '6789',
+  routing_number: '110000000',
+};
+
+/**
+ * The bank account an inbound transfer pulls from, as its `origin_payment_method_details` show it:
+ * a stored US bank account payment method's, or the test bank's; null for anything else.
+ */
+function originDetails(ctx: Ctx, id: string): JsonObject | null {
+  const stored = ctx.find(id, ['payment_method']);
+  const bank = stored ? stored.data.us_bank_account : id.startsWith('pm_usBankAccount') ? TEST_BANK : null;
+  if (!isObject(bank)) return null;
+  const billing = stored && isObject(stored.data.billing_details) ? stored.data.billing_details : {};
+  const field = (name: string) => bank[name] ?? null;
+  return {
+    billing_details: {
+      address: billing.address ?? ctx.sub('address', {}),
+      email: billing.email ?? null,
+      name: billing.name ?? null,
+    },
+    type: 'us_bank_account',
+    us_bank_account: {
+      account_holder_type: field('account_holder_type'),
+      account_type: field('account_type'),
+      bank_name: field('bank_name'),
+      fingerprint: field('fingerprint'),
+      last4: field('last4'),
+      network: 'ach',
+      routing_number: field('routing_number'),
+    },
+  };
+}
+
+/** An inbound transfer: an incoming flow, not returned yet, showing the bank account it pulls from. */
+function inbound() {
+  const flow = outbound('inbound_transfer', 1, 'succeeded');
+  return {
+    ...flow,
+    beforeCreate(ctx: Ctx, draft: JsonObject) {
+      flow.beforeCreate(ctx, draft);
+      Object.assign(draft, {
+        origin_payment_method_details: originDetails(ctx, String(draft.origin_payment_method ?? '')),
+        returned: false,
+      });
+    },
+  };
+}
+
 const FEATURES = 'treasury.financial_account_features';
 
 /** A requested feature (or one of its networks) is `active` at once in test mode. */
@@ -409,7 +466,7 @@ export const treasuryRules: RuleBook = {
   'treasury.received_debit': received('received_debit', -1),
   'treasury.outbound_transfer': outbound('outbound_transfer', -1, 'posted'),
   'treasury.outbound_payment': outbound('outbound_payment', -1, 'posted'),
-  'treasury.inbound_transfer': outbound('inbound_transfer', 1, 'succeeded'),
+  'treasury.inbound_transfer': inbound(),
   'treasury.credit_reversal': reversal('received_credit', 'credit_reversal', -1),
   'treasury.debit_reversal': reversal('received_debit', 'debit_reversal', 1),
 };
