@@ -1,7 +1,7 @@
 /**
- * Connect, continued: what a destination's account hears of a destination charge, a direct charge's
- * fee when its request fails, external accounts given as hashes, and subscriptions made by Checkout
- * or a quote for a customer on a test clock.
+ * Connect, continued: what a destination's account hears of a destination charge and of a
+ * reversal, a direct charge's fee when its request fails, external accounts given as hashes, and
+ * subscriptions made by Checkout or a quote for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,57 @@ describe("a destination charge's payment", () => {
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
     const created = events.data.find((event) => event.type === ('payment.created' as string));
     expect(created?.data.object).toMatchObject({ id: transfer.destination_payment, amount: 700 });
+  });
+});
+
+describe("a transfer reversal's refund of the destination's payment", () => {
+  /** The destination's events after `created` (its `payment.created`), oldest first. */
+  const laterEvents = async (account: string) => {
+    const events = (await stripe.events.list({ limit: 100 }, { stripeAccount: account })).data.reverse();
+    return events.slice(events.findIndex((event) => event.type === ('payment.created' as string)) + 1);
+  };
+
+  it('is announced to the destination by charge.refunded and refund.created', async () => {
+    const account = await newAccount();
+    await stripe.topups.create({ amount: 2000, currency: 'usd' });
+    const transfer = await stripe.transfers.create({ amount: 1000, currency: 'usd', destination: account });
+    const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 400 });
+    const events = await laterEvents(account);
+    expect(events.map((event) => event.type)).toEqual(['charge.refunded', 'refund.created']);
+    expect(events[0]!.data.object).toMatchObject({
+      id: transfer.destination_payment,
+      amount_refunded: 400,
+      refunded: false,
+    });
+    expect(events[1]!.data.object).toMatchObject({
+      id: reversal.destination_payment_refund,
+      object: 'refund',
+      amount: 400,
+      charge: transfer.destination_payment,
+      source_transfer_reversal: reversal.id,
+    });
+    expect(events.every((event) => event.account === account)).toBe(true);
+  });
+
+  it("is announced so when a destination charge's refund reverses its transfer", async () => {
+    const account = await newAccount();
+    const charge = await stripe.charges.create({
+      amount: 3000,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_data: { destination: account },
+    });
+    const refund = await stripe.refunds.create({ charge: charge.id, reverse_transfer: true });
+    const reversal = await stripe.transfers.retrieveReversal(
+      charge.transfer as string,
+      refund.transfer_reversal as string,
+    );
+    const events = await laterEvents(account);
+    expect(events.map((event) => [event.type, (event.data.object as { id: string }).id])).toEqual([
+      ['charge.refunded', expect.stringMatching(/^py_/)],
+      ['refund.created', reversal.destination_payment_refund],
+    ]);
+    expect(events[0]!.data.object).toMatchObject({ amount_refunded: 3000, refunded: true });
   });
 });
 

@@ -204,7 +204,7 @@ describe('events by flow', () => {
     ]);
   });
 
-  it('a transfer reversal: transfer.reversed about the transfer', () => {
+  it('a transfer reversal: transfer.reversed about the transfer, the refund of its payment to the destination', () => {
     const account = call('POST', '/v1/accounts', { type: 'custom', country: 'US' });
     // A transfer takes available funds: this emulator has no demo data, so a top-up brings them.
     call('POST', '/v1/topups', { amount: 5000, currency: 'usd' });
@@ -214,8 +214,12 @@ describe('events by flow', () => {
       destination: String(account.id),
     });
     const recorded = events(() => call('POST', `/v1/transfers/${transfer.id}/reversals`, { amount: 400 }));
-    expect(recorded.map((e) => e.type)).toEqual(['transfer.reversed']);
-    expect((recorded[0]!.data as JsonObject).object).toMatchObject({ id: transfer.id, amount_reversed: 400 });
+    expect(recorded.map((e) => [e.type, e.account ?? null])).toEqual([
+      ['charge.refunded', account.id],
+      ['refund.created', account.id],
+      ['transfer.reversed', null],
+    ]);
+    expect((recorded[2]!.data as JsonObject).object).toMatchObject({ id: transfer.id, amount_reversed: 400 });
   });
 
   it('a deletion: customer.deleted with the object as it was', () => {

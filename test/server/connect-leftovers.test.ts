@@ -1,5 +1,6 @@
 /**
- * Connect through the gateway: what a destination account's events show of a destination charge.
+ * Connect through the gateway: what a destination account's events show of a destination charge
+ * and of a transfer's reversal.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -7,29 +8,57 @@ import { startHarness } from './harness.ts';
 const h = await startHarness();
 afterAll(() => h.close());
 
+const post = <T = { id: string }>(path: string, params: Record<string, unknown> = {}) =>
+  h.admin.request<T>({ method: 'POST', path, params });
+
+/** A new connected account (a custom one in the US). */
+const newAccount = async () => (await post('/v1/accounts', { type: 'custom', country: 'US' })).id;
+
+/** The connected account's events, read through the gateway. */
+async function eventsOf(account: string): Promise<any[]> {
+  const response = await h.query(
+    `query($account: ID!) { connectedAccount(id: $account) { events { nodes { type data { object } } } } }`,
+    { variables: { account } },
+  );
+  expect(response.body.errors).toBeUndefined();
+  const { connectedAccount } = response.body.data as { connectedAccount: { events: { nodes: any[] } } };
+  return connectedAccount.events.nodes;
+}
+
 describe("a destination charge's payment", () => {
   it("is among the destination account's events, as payment.created", async () => {
-    const post = <T = { id: string }>(path: string, params: Record<string, unknown>) =>
-      h.admin.request<T>({ method: 'POST', path, params });
-    const account = (await post('/v1/accounts', { type: 'custom', country: 'US' })).id;
+    const account = await newAccount();
     const charge = await post<{ transfer: string }>('/v1/charges', {
       amount: 1500,
       currency: 'usd',
       source: 'tok_visa',
       transfer_data: { destination: account },
     });
-    const response = await h.query(
-      `query($account: ID!) { connectedAccount(id: $account) { events { nodes { type data { object } } } } }`,
-      { variables: { account } },
-    );
-    expect(response.body.errors).toBeUndefined();
-    const { connectedAccount } = response.body.data as { connectedAccount: { events: { nodes: any[] } } };
-    const events = connectedAccount.events.nodes;
+    const events = await eventsOf(account);
     expect(events.map((event) => event.type)).toEqual(['payment.created']);
     expect(events[0]!.data.object).toMatchObject({
       object: 'charge',
       amount: 1500,
       source_transfer: charge.transfer,
     });
+  });
+});
+
+describe("a transfer reversal's refund of the destination's payment", () => {
+  it("is among the destination account's events", async () => {
+    const account = await newAccount();
+    await post('/v1/topups', { amount: 2000, currency: 'usd' });
+    const transfer = await post('/v1/transfers', { amount: 800, currency: 'usd', destination: account });
+    const reversal = await post<{ destination_payment_refund: string }>(
+      `/v1/transfers/${transfer.id}/reversals`,
+    );
+    const events = await eventsOf(account);
+    expect(events.map((event) => event.type).sort()).toEqual([
+      'charge.refunded',
+      'payment.created',
+      'refund.created',
+    ]);
+    const refund = events.find((event) => event.type === 'refund.created');
+    expect(refund.data.object).toMatchObject({ id: reversal.destination_payment_refund, amount: 800 });
   });
 });

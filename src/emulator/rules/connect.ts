@@ -12,7 +12,8 @@
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
  *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; a reversal
- *   defaults to what remains, cannot exceed it, increments `amount_reversed` and sets `reversed`
+ *   refunds that payment (`pyr_…`), announced by `charge.refunded` and `refund.created`, defaults
+ *   to what remains, cannot exceed it, increments `amount_reversed` and sets `reversed`
  *   when full; the destination must have the amount available (a destination charge's transfer
  *   aside). With `refund_application_fee`, the reversal of a destination charge's transfer refunds
  *   its application fee in proportion to the amount reversed. A refund of a destination charge
@@ -310,6 +311,22 @@ export function refundConnectCharge(
   return ctx.set(reversal, { source_refund: refundId }).id;
 }
 
+/**
+ * Tells a transfer's destination of the refund (`refundId`) of its payment, as Stripe does a
+ * refund's account: `charge.refunded` (the payment as refunded), then `refund.created`. Returns the
+ * refund's id.
+ */
+function announceRefund(ctx: Ctx, transfer: Entry, refundId: string | null): string | null {
+  const destination = transfer.data.destination;
+  if (refundId === null || typeof destination !== 'string') return refundId;
+  const scope = ctx.store.scope(destination);
+  const payment = scope.get(String(transfer.data.destination_payment));
+  if (payment) emitEvent(ctx, 'charge.refunded', payment.data, undefined, scope);
+  const refund = scope.get(refundId);
+  if (refund) emitCreatedIn(ctx, 'refund.created', scope, refund);
+  return refundId;
+}
+
 function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: Entry | undefined): void {
   const transfer = parent ?? ctx.require(String(draft.transfer), ['transfer'], 'transfer', 400);
   const amount = Number(transfer.data.amount ?? 0);
@@ -352,7 +369,11 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
     }).id,
     currency: transfer.data.currency ?? 'usd',
     // The destination gives the money back: a refund of its payment.
-    destination_payment_refund: refundDestinationPayment(ctx, transfer, reversal, String(draft.id)),
+    destination_payment_refund: announceRefund(
+      ctx,
+      transfer,
+      refundDestinationPayment(ctx, transfer, reversal, String(draft.id)),
+    ),
     source_refund: null,
     transfer: transfer.id,
   });
