@@ -1,7 +1,7 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
  * reversal, a direct charge's fee when its request fails, external accounts given as hashes, and
- * subscriptions made by Checkout or a quote for a customer on a test clock.
+ * subscriptions and quotes made for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,22 +150,23 @@ describe('a request that fails after writing to another account', () => {
   });
 });
 
+/** The time the test clocks below are frozen at (long past by the wall clock). */
+const frozen = 1_690_000_000;
+
+/** A new test clock frozen at `frozen`, a customer on it, and a monthly price. */
+const clocked = async () => {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozen });
+  const customer = await stripe.customers.create({ test_clock: clock.id });
+  const price = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 1200,
+    recurring: { interval: 'month' },
+    product_data: { name: 'Clocked plan' },
+  });
+  return { clock: clock.id, customer: customer.id, price: price.id };
+};
+
 describe('a subscription made for a customer on a test clock', () => {
-  const frozen = 1_690_000_000;
-
-  /** A new test clock frozen at `frozen`, a customer on it, and a monthly price. */
-  const clocked = async () => {
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: frozen });
-    const customer = await stripe.customers.create({ test_clock: clock.id });
-    const price = await stripe.prices.create({
-      currency: 'usd',
-      unit_amount: 1200,
-      recurring: { interval: 'month' },
-      product_data: { name: 'Clocked plan' },
-    });
-    return { clock: clock.id, customer: customer.id, price: price.id };
-  };
-
   /** The subscription's own and its first invoice's `.created` events' dates, with its `created`. */
   const dates = async (id: string) => {
     const subscription = await stripe.subscriptions.retrieve(id);
@@ -229,6 +230,35 @@ describe('a subscription made for a customer on a test clock', () => {
     });
     const schedule = await stripe.subscriptionSchedules.retrieve(accepted.subscription_schedule as string);
     expect(schedule).toMatchObject({ status: 'not_started', subscription: null });
+  });
+});
+
+describe('a quote made for a customer on a test clock', () => {
+  /** When the platform's event `type` about `id` happened. */
+  const eventTime = async (type: string, id: string) =>
+    (await stripe.events.list({ type, limit: 100 })).data.find(
+      (event) => (event.data.object as { id?: string }).id === id,
+    )?.created;
+
+  it("a quote is created, finalized and accepted at the clock's time", async () => {
+    const { customer, price } = await clocked();
+    const quote = await stripe.quotes.create({ customer, line_items: [{ price, quantity: 1 }] });
+    expect(quote).toMatchObject({ created: frozen, expires_at: frozen + 30 * 86_400 });
+    expect(await eventTime('quote.created', quote.id)).toBe(frozen);
+    const finalized = await stripe.quotes.finalizeQuote(quote.id);
+    expect(finalized.status_transitions.finalized_at).toBe(frozen);
+    expect(await eventTime('quote.finalized', quote.id)).toBe(frozen);
+    const accepted = await stripe.quotes.accept(quote.id);
+    expect(accepted.status_transitions.accepted_at).toBe(frozen);
+    expect(await eventTime('quote.accepted', quote.id)).toBe(frozen);
+  });
+
+  it("a quote made for a clock without a customer is dated at the clock's time, and canceled then", async () => {
+    const { clock, price } = await clocked();
+    const quote = await stripe.quotes.create({ test_clock: clock, line_items: [{ price, quantity: 1 }] });
+    expect(quote).toMatchObject({ created: frozen, expires_at: frozen + 30 * 86_400, test_clock: clock });
+    const canceled = await stripe.quotes.cancel(quote.id);
+    expect(canceled.status_transitions.canceled_at).toBe(frozen);
   });
 });
 

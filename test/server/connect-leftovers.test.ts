@@ -1,6 +1,6 @@
 /**
  * Connect through the gateway: what a destination account's events show of a destination charge
- * and of a transfer's reversal.
+ * and of a transfer's reversal; and a quote made through it for a customer on a test clock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -60,5 +60,31 @@ describe("a transfer reversal's refund of the destination's payment", () => {
     ]);
     const refund = events.find((event) => event.type === 'refund.created');
     expect(refund.data.object).toMatchObject({ id: reversal.destination_payment_refund, amount: 800 });
+  });
+});
+
+describe('a quote created for a customer on a test clock', () => {
+  it("is dated at the clock's time, and expires 30 days later", async () => {
+    const frozen = 1_690_000_000;
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    const clock = await post('/v1/test_helpers/test_clocks', { frozen_time: frozen });
+    const customer = await post('/v1/customers', { test_clock: clock.id });
+    const product = await post('/v1/products', { name: 'Clocked quote' });
+    const response = await h.query(
+      `mutation($customer: ID!, $product: ID!) {
+        createQuote(input: { customer: $customer, lineItems: [{ priceData: { currency: "usd", unitAmount: 500, product: $product } }] }) {
+          created expiresAt testClock { id }
+        }
+      }`,
+      { variables: { customer: customer.id, product: product.id } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      createQuote: {
+        created: iso(frozen),
+        expiresAt: iso(frozen + 30 * 86_400),
+        testClock: { id: clock.id },
+      },
+    });
   });
 });

@@ -334,13 +334,16 @@ export function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollect
 }
 
 /** The time of the test clock `id` names, if it names one. */
-function clockTime(ctx: Ctx, id: Json | undefined): number | undefined {
+export function clockTime(ctx: Ctx, id: Json | undefined): number | undefined {
   const clock = typeof id === 'string' ? ctx.find(id, ['test_helpers.test_clock']) : undefined;
   return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : undefined;
 }
 
-/** Runs an action on a test clock's invoice at the clock's time (what it stamps and records). */
-function atClock(ctx: Ctx, invoice: Entry, run: () => Entry): Entry {
+/**
+ * Runs an action on a test clock's invoice (or quote) at the clock's time (what it stamps and
+ * records).
+ */
+export function atClock(ctx: Ctx, invoice: Entry, run: () => Entry): Entry {
   const time = clockTime(ctx, invoice.data.test_clock);
   return time === undefined ? run() : ctx.at(time, run);
 }

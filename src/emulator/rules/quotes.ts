@@ -5,8 +5,9 @@
  * the subscription its recurring prices ask for (at the customer's test clock's time; a
  * subscription schedule starting on `subscription_data[effective_date]` when that is later), or
  * else a draft invoice of its items; `cancel` cancels a draft or open one. A quote for a customer
- * on a test clock belongs to that clock (`test_clock`), whose time says whether its effective date
- * is still to come.
+ * on a test clock belongs to that clock (`test_clock`), and lives at its time: it is created,
+ * finalized, accepted and canceled then (its dates and events), and that time says whether its
+ * effective date is still to come.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -16,6 +17,7 @@ import type { Entry } from '../engine/store.ts';
 import { requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
+import { atClock, clockTime } from './invoices.ts';
 import { clockOf, createSubscription, customerNow } from './subscriptions.ts';
 
 interface QuoteLine {
@@ -86,6 +88,12 @@ function linesOfQuote(ctx: Ctx, quote: Entry): QuoteLine[] {
     }));
 }
 
+/** A quote's action, run at the time of the quote's test clock. */
+const onClock =
+  (action: (ctx: Ctx, entry: Entry) => Entry) =>
+  (ctx: Ctx, entry: Entry): Entry =>
+    atClock(ctx, entry, () => action(ctx, entry));
+
 function requireStatus(quote: Entry, verb: string, allowed: readonly string[]): void {
   if (!allowed.includes(String(quote.data.status)))
     throw invalidRequest(
@@ -95,6 +103,12 @@ function requireStatus(quote: Entry, verb: string, allowed: readonly string[]): 
 
 export const quoteRules: RuleBook = {
   quote: {
+    // At the time of the clock the quote belongs to: its customer's, or the one it is made for.
+    create: (ctx, { params, parent }) => {
+      const time = clockTime(ctx, params.test_clock ?? clockOf(ctx, String(params.customer))?.id);
+      const create = () => ctx.ops.createResource(ctx, 'quote', params, parent);
+      return time === undefined ? create() : ctx.at(time, create);
+    },
     beforeCreate(ctx, draft, { params }) {
       const lines = quoteLines(ctx, params, draft);
       Object.assign(draft, {
@@ -109,10 +123,7 @@ export const quoteRules: RuleBook = {
         description: draft.description ?? null,
         discounts: [],
         // As asked, else Stripe's default quote settings: 30 days.
-        expires_at:
-          typeof params.expires_at === 'number'
-            ? params.expires_at
-            : customerNow(ctx, String(draft.customer)) + 30 * 86_400,
+        expires_at: typeof params.expires_at === 'number' ? params.expires_at : ctx.now + 30 * 86_400,
         footer: draft.footer ?? null,
         from_quote: null,
         header: draft.header ?? null,
@@ -140,7 +151,7 @@ export const quoteRules: RuleBook = {
       );
     },
     actions: {
-      finalize(ctx, entry) {
+      finalize: onClock((ctx, entry) => {
         requireStatus(entry, 'finalize', ['draft']);
         if (typeof entry.data.customer !== 'string')
           throw invalidRequest('A quote needs a customer before it is finalized.', { param: 'customer' });
@@ -150,8 +161,8 @@ export const quoteRules: RuleBook = {
           status: 'open',
           status_transitions: { ...(entry.data.status_transitions as JsonObject), finalized_at: ctx.now },
         });
-      },
-      accept(ctx, entry) {
+      }),
+      accept: onClock((ctx, entry) => {
         requireStatus(entry, 'accept', ['open']);
         const lines = linesOfQuote(ctx, entry);
         const customer = String(entry.data.customer);
@@ -203,14 +214,14 @@ export const quoteRules: RuleBook = {
         });
         ctx.set(invoice, { quote: entry.id });
         return ctx.set(entry, { invoice: invoice.id, status: 'accepted', status_transitions: transitions });
-      },
-      cancel(ctx, entry) {
+      }),
+      cancel: onClock((ctx, entry) => {
         requireStatus(entry, 'cancel', ['draft', 'open']);
         return ctx.set(entry, {
           status: 'canceled',
           status_transitions: { ...(entry.data.status_transitions as JsonObject), canceled_at: ctx.now },
         });
-      },
+      }),
     },
   },
 };
