@@ -1,7 +1,7 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
  * reversal, a direct charge's fee when its request fails, external accounts given as hashes, and
- * subscriptions and quotes made for a customer on a test clock.
+ * subscriptions, quotes and schedules made for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -233,7 +233,7 @@ describe('a subscription made for a customer on a test clock', () => {
   });
 });
 
-describe('a quote made for a customer on a test clock', () => {
+describe('a quote or a schedule made for a customer on a test clock', () => {
   /** When the platform's event `type` about `id` happened. */
   const eventTime = async (type: string, id: string) =>
     (await stripe.events.list({ type, limit: 100 })).data.find(
@@ -259,6 +259,21 @@ describe('a quote made for a customer on a test clock', () => {
     expect(quote).toMatchObject({ created: frozen, expires_at: frozen + 30 * 86_400, test_clock: clock });
     const canceled = await stripe.quotes.cancel(quote.id);
     expect(canceled.status_transitions.canceled_at).toBe(frozen);
+  });
+
+  it("a schedule is created at the clock's time, and so is one of a subscription", async () => {
+    const { customer, price } = await clocked();
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer,
+      start_date: 'now',
+      phases: [{ items: [{ price, quantity: 1 }], iterations: 2 }],
+    });
+    expect(schedule.created).toBe(frozen);
+    expect(schedule.phases[0]!.start_date).toBe(frozen);
+    expect(await eventTime('subscription_schedule.created', schedule.id)).toBe(frozen);
+    const subscription = await stripe.subscriptions.create({ customer, items: [{ price }] });
+    const of = await stripe.subscriptionSchedules.create({ from_subscription: subscription.id });
+    expect(of.created).toBe(frozen);
   });
 });
 

@@ -406,6 +406,14 @@ function currentPeriod(ctx: Ctx, item: Entry): { start: number; end: number } {
 
 export const scheduleRules: RuleBook = {
   subscription_schedule: {
+    // Made at its customer's time (a test clock's): its `created` and events are dated then.
+    create: (ctx, { params, parent }) => {
+      const from =
+        typeof params.from_subscription === 'string' ? ctx.find(params.from_subscription) : undefined;
+      return ctx.at(customerNow(ctx, params.customer ?? from?.data.customer), () =>
+        ctx.ops.createResource(ctx, 'subscription_schedule', params, parent),
+      );
+    },
     beforeCreate(ctx, draft, { params }) {
       Object.assign(draft, {
         application: null,
