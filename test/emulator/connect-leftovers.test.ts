@@ -1,7 +1,8 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
- * reversal, a direct charge's fee when its request fails, external accounts given as hashes, and
- * subscriptions, quotes and schedules made for a customer on a test clock.
+ * reversal, when a transfer tied to a charge moves its money, a direct charge's fee when its
+ * request fails, external accounts given as hashes, and subscriptions, quotes and schedules made
+ * for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,17 +16,22 @@ afterAll(() => h.close());
 /** A new connected account (a custom one in the US). */
 const newAccount = async () => (await stripe.accounts.create({ type: 'custom', country: 'US' })).id;
 
+/** A destination charge of 5,000 to `account` with a fee of 500, read back with `expand`. */
+const destinationCharge = async (account: string, expand: string[]) => {
+  const made = await stripe.charges.create({
+    amount: 5000,
+    currency: 'usd',
+    source: 'tok_visa',
+    application_fee_amount: 500,
+    transfer_data: { destination: account },
+  });
+  return stripe.charges.retrieve(made.id, { expand });
+};
+
 describe("a destination charge's payment", () => {
   it('is announced to the destination account by payment.created, fee included', async () => {
     const account = await newAccount();
-    const made = await stripe.charges.create({
-      amount: 5000,
-      currency: 'usd',
-      source: 'tok_visa',
-      application_fee_amount: 500,
-      transfer_data: { destination: account },
-    });
-    const charge = await stripe.charges.retrieve(made.id, { expand: ['transfer'] });
+    const charge = await destinationCharge(account, ['transfer']);
     const payment = (charge.transfer as Stripe.Transfer).destination_payment as string;
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
     const created = events.data.filter((event) => event.type === ('payment.created' as string));
@@ -50,6 +56,63 @@ describe("a destination charge's payment", () => {
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
     const created = events.data.find((event) => event.type === ('payment.created' as string));
     expect(created?.data.object).toMatchObject({ id: transfer.destination_payment, amount: 700 });
+  });
+});
+
+describe('a transfer tied to a charge whose funds are pending', () => {
+  /** The usd amount of a balance's `available` or `pending`. */
+  const usd = (amounts: Stripe.Balance.Available[]) =>
+    amounts.find((amount) => amount.currency === 'usd')?.amount ?? 0;
+  /** A balance transaction of the platform, or of `account`. */
+  const txn = (id: unknown, account?: string) =>
+    account
+      ? stripe.balanceTransactions.retrieve(id as string, {}, { stripeAccount: account })
+      : stripe.balanceTransactions.retrieve(id as string);
+
+  it("is made when the charge's funds are available, on both sides, with its application fee", async () => {
+    const account = await newAccount();
+    const before = await stripe.balance.retrieve();
+    const charge = await destinationCharge(account, ['transfer', 'application_fee']);
+    const transfer = charge.transfer as Stripe.Transfer;
+    const availableOn = (await txn(charge.balance_transaction)).available_on;
+    expect(availableOn).toBeGreaterThan(charge.created);
+    for (const moved of [
+      await txn(transfer.balance_transaction),
+      await txn((charge.application_fee as Stripe.ApplicationFee).balance_transaction),
+    ])
+      expect(moved).toMatchObject({ status: 'pending', available_on: availableOn });
+    const payment = await stripe.charges.retrieve(transfer.destination_payment as string, {
+      stripeAccount: account,
+    });
+    expect(await txn(payment.balance_transaction, account)).toMatchObject({
+      status: 'pending',
+      available_on: availableOn,
+      net: 4500,
+    });
+    // The platform's available balance is untouched; its pending holds the charge less the transfer.
+    const after = await stripe.balance.retrieve();
+    expect(usd(after.available)).toBe(usd(before.available));
+    expect(usd(after.pending) - usd(before.pending)).toBe(4825 - 5000 + 500);
+    const destination = await stripe.balance.retrieve({ stripeAccount: account });
+    expect([usd(destination.available), usd(destination.pending)]).toEqual([0, 4500]);
+  });
+
+  it('of available funds is made at once', async () => {
+    const account = await newAccount();
+    const charge = await stripe.charges.create({
+      amount: 3000,
+      currency: 'usd',
+      source: 'tok_bypassPending',
+    });
+    const transfer = await stripe.transfers.create({
+      amount: 1000,
+      currency: 'usd',
+      destination: account,
+      source_transaction: charge.id,
+    });
+    expect(await txn(transfer.balance_transaction)).toMatchObject({ status: 'available' });
+    const destination = await stripe.balance.retrieve({ stripeAccount: account });
+    expect([usd(destination.available), usd(destination.pending)]).toEqual([1000, 0]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Connect through the gateway: what a destination account's events show of a destination charge
- * and of a transfer's reversal; and a quote made through it for a customer on a test clock.
+ * and of a transfer's reversal, the balances a destination charge leaves, and a quote made through
+ * it for a customer on a test clock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -41,6 +42,38 @@ describe("a destination charge's payment", () => {
       amount: 1500,
       source_transfer: charge.transfer,
     });
+  });
+});
+
+describe('a destination charge whose funds are pending', () => {
+  it("leaves the platform's available balance and is pending for the destination", async () => {
+    const account = await newAccount();
+    const balances = async () => {
+      const response = await h.query(
+        `query($account: ID!) {
+          balance { available { amount currency } pending { amount currency } }
+          connectedAccount(id: $account) { balance { available { amount currency } pending { amount currency } } }
+        }`,
+        { variables: { account } },
+      );
+      expect(response.body.errors).toBeUndefined();
+      const data = response.body.data as any;
+      const usd = (amounts: { amount: number; currency: string }[]) =>
+        amounts.find((amount) => amount.currency === 'usd')?.amount ?? 0;
+      return [data.balance, data.connectedAccount.balance].map((b) => [usd(b.available), usd(b.pending)]);
+    };
+    const [platform] = await balances();
+    await post('/v1/charges', {
+      amount: 2000,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_data: { destination: account },
+    });
+    // 2,000 less Stripe's fee (88) pending for the platform, and the transfer's 2,000 taken from it.
+    expect(await balances()).toEqual([
+      [platform![0], platform![1]! + 1912 - 2000],
+      [0, 2000],
+    ]);
   });
 });
 

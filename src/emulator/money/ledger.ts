@@ -13,7 +13,9 @@
  *   `application_fee_amount` pays its fee the same way.
  * - A top-up succeeds at once (its money available), so it can no longer be canceled.
  * - Transfers and payouts take only what is available (Stripe's `balance_insufficient`), but a
- *   transfer tied to a charge (`source_transaction`) may use the charge's pending funds.
+ *   transfer tied to a charge (`source_transaction`) draws on the charge's pending funds: it moves
+ *   the money, on both sides, when the charge's funds become available. An application fee is
+ *   available when the payment it is taken from is.
  * - Issuing spends from the Issuing balance, apart: its authorization holds and releases, its
  *   transactions and disputes are summed in the balance's `issuing.available`, not in
  *   `available` or `pending`, and are never what a transfer or payout takes.
@@ -351,6 +353,8 @@ function collectApplicationFee(
     currency,
     type: 'application_fee',
     source: String(fee.id),
+    // Taken from the payment: available with it.
+    delay: Math.max(0, Number(received?.data.available_on ?? ctx.now) - ctx.now),
     scope: platform,
   }).id;
   if (ctx.scope === platform) ctx.insert('application_fee', fee);

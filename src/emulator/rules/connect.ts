@@ -11,7 +11,8 @@
  * - A new account's `default_currency` is its country's currency unless given.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
- *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; a reversal
+ *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; one tied to a
+ *   charge (`source_transaction`) moves its money when the charge's funds are available; a reversal
  *   refunds that payment (`pyr_…`), announced by `charge.refunded` and `refund.created`, defaults
  *   to what remains, cannot exceed it, increments `amount_reversed` and sets `reversed`
  *   when full; the destination must have the amount available (a destination charge's transfer
@@ -70,14 +71,33 @@ const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
 
 /**
  * Money leaving the balance (a transfer, a payout): the amount checked (at least 1, and available
- * if `fromAvailable`), and the id of its balance transaction.
+ * if `fromAvailable`), and the id of its balance transaction, which moves the money in `delay`
+ * seconds.
  */
-function debit(ctx: Ctx, draft: JsonObject, type: 'transfer' | 'payout', fromAvailable: boolean): string {
+function debit(
+  ctx: Ctx,
+  draft: JsonObject,
+  type: 'transfer' | 'payout',
+  fromAvailable: boolean,
+  delay = 0,
+): string {
   const amount = Number(draft.amount ?? 0);
   if (amount < 1) throw invalidRequest('This value must be greater than or equal to 1.', { param: 'amount' });
   const currency = String(draft.currency ?? 'usd');
   if (fromAvailable) requireAvailable(ctx, amount, currency, type);
-  return balanceTransaction(ctx, { amount: -amount, currency, type, source: String(draft.id) }).id;
+  return balanceTransaction(ctx, { amount: -amount, currency, type, source: String(draft.id), delay }).id;
+}
+
+/**
+ * Seconds until the funds of a transfer's `source_transaction` (a charge) are available: Stripe
+ * makes such a transfer then, on both sides (the platform's debit, the destination's payment), so
+ * it draws on the charge's pending funds and not on the available balance. 0 without one.
+ */
+function sourceDelay(ctx: Ctx, source: Json | undefined): number {
+  const charge = typeof source === 'string' ? ctx.find(source, ['charge']) : undefined;
+  const id = charge?.data.balance_transaction;
+  const received = typeof id === 'string' ? ctx.find(id, ['balance_transaction']) : undefined;
+  return Math.max(0, Number(received?.data.available_on ?? ctx.now) - ctx.now);
 }
 
 /** The currency an account of each country Stripe serves holds by default (its country's own). */
@@ -518,9 +538,10 @@ export const connectRules: RuleBook = {
   },
   transfer: {
     beforeCreate(ctx, draft) {
+      const tied = typeof draft.source_transaction === 'string';
       Object.assign(draft, {
-        // A transfer tied to a charge may use the charge's pending funds.
-        balance_transaction: debit(ctx, draft, 'transfer', typeof draft.source_transaction !== 'string'),
+        // A transfer tied to a charge uses the charge's pending funds, once they are available.
+        balance_transaction: debit(ctx, draft, 'transfer', !tied, sourceDelay(ctx, draft.source_transaction)),
         description: draft.description ?? null,
         source_transaction: draft.source_transaction ?? null,
         source_type: 'card',
@@ -554,7 +575,7 @@ export const connectRules: RuleBook = {
         currency: entry.data.currency ?? 'usd',
         type: 'payment',
         source: String(payment.id),
-        delay: 0,
+        delay: sourceDelay(ctx, entry.data.source_transaction),
         scope,
       }).id;
       // Stripe tells the destination of it with `payment.created` (an event its spec does not list).
