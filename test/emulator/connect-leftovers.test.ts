@@ -1,8 +1,8 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
- * reversal, when a transfer tied to a charge moves its money, a direct charge's fee when its
- * request fails, external accounts given as hashes, and subscriptions, quotes and schedules made
- * for a customer on a test clock.
+ * reversal, its transfer group, when a transfer tied to a charge moves its money, a direct
+ * charge's fee when its request fails, external accounts given as hashes, and subscriptions,
+ * quotes and schedules made for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,40 @@ describe("a destination charge's payment", () => {
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
     const created = events.data.find((event) => event.type === ('payment.created' as string));
     expect(created?.data.object).toMatchObject({ id: transfer.destination_payment, amount: 700 });
+  });
+});
+
+describe("a destination charge's transfer_group", () => {
+  it('is kept on the charge and given to its transfer', async () => {
+    const account = await newAccount();
+    const made = await stripe.charges.create({
+      amount: 2500,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_group: 'ORDER-17',
+      transfer_data: { destination: account },
+    });
+    expect(made.transfer_group).toBe('ORDER-17');
+    const transfers = await stripe.transfers.list({ transfer_group: 'ORDER-17' });
+    expect(transfers.data.map((transfer) => [transfer.id, transfer.transfer_group])).toEqual([
+      [made.transfer, 'ORDER-17'],
+    ]);
+  });
+
+  it("is a PaymentIntent's, given to its charge and the charge's transfer", async () => {
+    const account = await newAccount();
+    const intent = await stripe.paymentIntents.create({
+      amount: 2500,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      transfer_group: 'ORDER-18',
+      transfer_data: { destination: account },
+    });
+    const charge = await stripe.charges.retrieve(intent.latest_charge as string, { expand: ['transfer'] });
+    expect(charge.transfer_group).toBe('ORDER-18');
+    expect((charge.transfer as Stripe.Transfer).transfer_group).toBe('ORDER-18');
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Connect through the gateway: what a destination account's events show of a destination charge
- * and of a transfer's reversal, the balances a destination charge leaves, and a quote made through
- * it for a customer on a test clock.
+ * and of a transfer's reversal, the balances a destination charge leaves and its transfer group,
+ * and a quote made through it for a customer on a test clock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -74,6 +74,27 @@ describe('a destination charge whose funds are pending', () => {
       [platform![0], platform![1]! + 1912 - 2000],
       [0, 2000],
     ]);
+  });
+});
+
+describe("a destination charge's transfer_group", () => {
+  it('is read on the charge and on its transfer', async () => {
+    const account = await newAccount();
+    const charge = await post('/v1/charges', {
+      amount: 1500,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_group: 'ORDER-21',
+      transfer_data: { destination: account },
+    });
+    const response = await h.query(
+      `query($id: ID!) { charge(id: $id) { transferGroup transfer { transferGroup } } }`,
+      { variables: { id: charge.id } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      charge: { transferGroup: 'ORDER-21', transfer: { transferGroup: 'ORDER-21' } },
+    });
   });
 });
 

@@ -293,6 +293,8 @@ export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
     currency: charge.currency ?? 'usd',
     destination,
     source_transaction: String(charge.id),
+    // In the charge's group, if it has one.
+    ...(typeof charge.transfer_group === 'string' ? { transfer_group: charge.transfer_group } : {}),
   });
   ctx.set(stored, { transfer: transfer.id });
   if (feeAmount <= 0) return;

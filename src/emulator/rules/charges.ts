@@ -353,13 +353,14 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
 }
 
 /**
- * A Connect charge's fields from request parameters (or its PaymentIntent): `on_behalf_of`, and
- * `transfer_data` and `application_fee_amount` of a destination charge, or a direct charge's (made
- * on a connected account) fee.
+ * A Connect charge's fields from request parameters (or its PaymentIntent): `on_behalf_of`,
+ * `transfer_group`, and `transfer_data` and `application_fee_amount` of a destination charge, or a
+ * direct charge's (made on a connected account) fee.
  */
 export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
-  const out: JsonObject =
-    typeof params.on_behalf_of === 'string' ? { on_behalf_of: params.on_behalf_of } : {};
+  const out: JsonObject = {};
+  for (const key of ['on_behalf_of', 'transfer_group'])
+    if (typeof params[key] === 'string' && params[key] !== '') out[key] = params[key];
   const fee = typeof params.application_fee_amount === 'number' ? params.application_fee_amount : null;
   const transfer = params.transfer_data;
   if (!isObject(transfer) || typeof transfer.destination !== 'string') {
