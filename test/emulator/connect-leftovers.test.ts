@@ -1,8 +1,8 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
- * reversal, its transfer group, when a transfer tied to a charge moves its money, a direct
- * charge's fee when its request fails, external accounts given as hashes, and subscriptions,
- * quotes and schedules made for a customer on a test clock.
+ * reversal, its transfer group, the fee a capture sets, when a transfer tied to a charge moves its
+ * money, a direct charge's fee when its request fails, external accounts given as hashes, and
+ * subscriptions, quotes and schedules made for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,55 @@ describe("a destination charge's transfer_group", () => {
     const charge = await stripe.charges.retrieve(intent.latest_charge as string, { expand: ['transfer'] });
     expect(charge.transfer_group).toBe('ORDER-18');
     expect((charge.transfer as Stripe.Transfer).transfer_group).toBe('ORDER-18');
+  });
+});
+
+describe("a capture's application_fee_amount", () => {
+  it("replaces a destination PaymentIntent's fee, taken from what is captured", async () => {
+    const account = await newAccount();
+    const intent = await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      capture_method: 'manual',
+      application_fee_amount: 300,
+      transfer_data: { destination: account },
+    });
+    const captured = await stripe.paymentIntents.capture(intent.id, {
+      amount_to_capture: 1000,
+      application_fee_amount: 100,
+    });
+    expect(captured.application_fee_amount).toBe(100);
+    const charge = await stripe.charges.retrieve(captured.latest_charge as string, {
+      expand: ['application_fee', 'transfer'],
+    });
+    expect(charge.application_fee_amount).toBe(100);
+    expect(charge.application_fee).toMatchObject({ amount: 100, account });
+    const payment = (charge.transfer as Stripe.Transfer).destination_payment as string;
+    const received = await stripe.charges.retrieve(
+      payment,
+      { expand: ['balance_transaction'] },
+      { stripeAccount: account },
+    );
+    expect(received.balance_transaction).toMatchObject({ amount: 1000, net: 900 });
+  });
+
+  it("replaces a charge's fee when the charge is captured", async () => {
+    const account = await newAccount();
+    const made = await stripe.charges.create({
+      amount: 3000,
+      currency: 'usd',
+      source: 'tok_visa',
+      capture: false,
+      application_fee_amount: 500,
+      transfer_data: { destination: account },
+    });
+    const captured = await stripe.charges.capture(made.id, { application_fee_amount: 250 });
+    expect(captured.application_fee_amount).toBe(250);
+    const fee = await stripe.applicationFees.retrieve(captured.application_fee as string);
+    expect(fee.amount).toBe(250);
   });
 });
 

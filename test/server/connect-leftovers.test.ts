@@ -1,7 +1,7 @@
 /**
  * Connect through the gateway: what a destination account's events show of a destination charge
- * and of a transfer's reversal, the balances a destination charge leaves and its transfer group,
- * and a quote made through it for a customer on a test clock.
+ * and of a transfer's reversal, the balances a destination charge leaves, its transfer group and
+ * the fee its capture sets, and a quote made through it for a customer on a test clock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -94,6 +94,34 @@ describe("a destination charge's transfer_group", () => {
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data).toEqual({
       charge: { transferGroup: 'ORDER-21', transfer: { transferGroup: 'ORDER-21' } },
+    });
+  });
+});
+
+describe("a capture's application fee", () => {
+  it("replaces the PaymentIntent's", async () => {
+    const account = await newAccount();
+    const intent = await post('/v1/payment_intents', {
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      capture_method: 'manual',
+      application_fee_amount: 300,
+      transfer_data: { destination: account },
+    });
+    const response = await h.query(
+      `mutation($id: ID!) {
+        capturePaymentIntent(id: $id, input: { applicationFeeAmount: 120 }) {
+          applicationFeeAmount latestCharge { applicationFee { amount } }
+        }
+      }`,
+      { variables: { id: intent.id } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      capturePaymentIntent: { applicationFeeAmount: 120, latestCharge: { applicationFee: { amount: 120 } } },
     });
   });
 });

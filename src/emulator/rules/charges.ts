@@ -378,24 +378,30 @@ export function destinationOf(ctx: Ctx, params: JsonObject): JsonObject {
 /**
  * Captures `amount` of an authorized charge, however it is asked (`/v1/charges/{charge}/capture` or
  * its PaymentIntent's capture): the captured money's balance transaction, the rest released
- * (`amount_refunded`), a destination charge's transfer, and the charge's PaymentIntent succeeded
- * with what was received.
+ * (`amount_refunded`), a destination charge's transfer and application fee (the capture's
+ * `application_fee_amount`, if it gives one, replacing the authorization's, capped at the amount
+ * captured), and the charge's PaymentIntent succeeded with what was received.
  */
-export function captureCharge(ctx: Ctx, entry: Entry, amount: number): Entry {
+export function captureCharge(ctx: Ctx, entry: Entry, amount: number, params: JsonObject = {}): Entry {
   const details = isObject(entry.data.payment_method_details) ? entry.data.payment_method_details : {};
   const test = testCardOf(isObject(details.card) ? details.card : {});
   const transaction = chargeTransaction(ctx, entry.data, amount, test);
+  const fee =
+    typeof params.application_fee_amount === 'number'
+      ? { application_fee_amount: Math.min(params.application_fee_amount, amount) }
+      : {};
   const updated = ctx.set(entry, {
     amount_captured: amount,
     amount_refunded: Number(entry.data.amount) - amount,
     balance_transaction: transaction.id,
     captured: true,
     refunded: amount === 0,
+    ...fee,
   });
   settleDestinationCharge(ctx, updated);
   const intentId = entry.data.payment_intent;
   const intent = typeof intentId === 'string' ? ctx.find(intentId, ['payment_intent']) : undefined;
-  if (intent) ctx.set(intent, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
+  if (intent) ctx.set(intent, { amount_capturable: 0, amount_received: amount, status: 'succeeded', ...fee });
   testCardAftermath(ctx, updated);
   return ctx.current(updated);
 }
@@ -459,7 +465,7 @@ export const chargeRules: RuleBook = {
             param: 'amount',
           });
         }
-        return captureCharge(ctx, entry, captured);
+        return captureCharge(ctx, entry, captured, params);
       },
       refund(ctx, entry, params) {
         ctx.ops.createResource(ctx, 'refund', { ...params, charge: entry.id });

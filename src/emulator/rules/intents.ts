@@ -499,7 +499,7 @@ export const intentRules: RuleBook = {
         }
         const chargeId = entry.data.latest_charge;
         const charge = typeof chargeId === 'string' ? ctx.find(chargeId, ['charge']) : undefined;
-        if (charge) captureCharge(ctx, charge, amount);
+        if (charge) captureCharge(ctx, charge, amount, params);
         else ctx.set(entry, { amount_capturable: 0, amount_received: amount, status: 'succeeded' });
         return ctx.current(entry);
       },
