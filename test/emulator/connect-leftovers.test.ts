@@ -1,8 +1,8 @@
 /**
  * Connect, continued: what a destination's account hears of a destination charge and of a
- * reversal, its transfer group, the fee a capture sets, when a transfer tied to a charge moves its
- * money, a direct charge's fee when its request fails, external accounts given as hashes, and
- * subscriptions, quotes and schedules made for a customer on a test clock.
+ * reversal, its transfer group, its fee and transfer amounts, when a transfer tied to a charge
+ * moves its money, a direct charge's fee when its request fails, external accounts given as
+ * hashes, and subscriptions, quotes and schedules made for a customer on a test clock.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,18 @@ const destinationCharge = async (account: string, expand: string[]) => {
   });
   return stripe.charges.retrieve(made.id, { expand });
 };
+
+/** A PaymentIntent of 2,000 confirmed with a test card and held for a manual capture. */
+const heldPayment = (params: Partial<Stripe.PaymentIntentCreateParams>) =>
+  stripe.paymentIntents.create({
+    amount: 2000,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    payment_method_types: ['card'],
+    confirm: true,
+    capture_method: 'manual',
+    ...params,
+  });
 
 describe("a destination charge's payment", () => {
   it('is announced to the destination account by payment.created, fee included', async () => {
@@ -96,13 +108,7 @@ describe("a destination charge's transfer_group", () => {
 describe("a capture's application_fee_amount", () => {
   it("replaces a destination PaymentIntent's fee, taken from what is captured", async () => {
     const account = await newAccount();
-    const intent = await stripe.paymentIntents.create({
-      amount: 2000,
-      currency: 'usd',
-      payment_method: 'pm_card_visa',
-      payment_method_types: ['card'],
-      confirm: true,
-      capture_method: 'manual',
+    const intent = await heldPayment({
       application_fee_amount: 300,
       transfer_data: { destination: account },
     });
@@ -139,6 +145,37 @@ describe("a capture's application_fee_amount", () => {
     expect(captured.application_fee_amount).toBe(250);
     const fee = await stripe.applicationFees.retrieve(captured.application_fee as string);
     expect(fee.amount).toBe(250);
+  });
+});
+
+describe("a payment's Connect amounts", () => {
+  const charge = (params: Partial<Stripe.ChargeCreateParams>) =>
+    stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_visa', ...params });
+
+  it('a charge refuses an application fee it cannot take, and a transfer above its amount', async () => {
+    const account = await newAccount();
+    // A platform charge going to no connected account has no fee to collect.
+    await expect(charge({ application_fee_amount: 100 })).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      param: 'application_fee_amount',
+    });
+    await expect(
+      charge({ application_fee_amount: 1500, transfer_data: { destination: account } }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_amount' });
+    await expect(charge({ transfer_data: { destination: account, amount: 1200 } })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'transfer_data[amount]',
+    });
+    expect((await stripe.charges.list({ limit: 100 }, { stripeAccount: account })).data).toEqual([]);
+  });
+
+  it("a PaymentIntent's transfer_data[amount] is capped at what is captured", async () => {
+    const account = await newAccount();
+    const intent = await heldPayment({ transfer_data: { destination: account, amount: 1500 } });
+    const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 1000 });
+    const made = await stripe.charges.retrieve(captured.latest_charge as string, { expand: ['transfer'] });
+    expect(made.transfer).toMatchObject({ amount: 1000, destination: account });
   });
 });
 

@@ -270,9 +270,9 @@ export function requireAvailable(ctx: Ctx, amount: number, currency: string, kin
 
 /**
  * A captured Connect charge. A destination charge (`transfer_data[destination]`): its transfer to
- * the destination (amount `transfer_data[amount]`, else the whole charge) and, with
- * `application_fee_amount`, the application fee the platform collects from the destination's
- * payment. A direct charge (made on a connected account) with `application_fee_amount`: the fee
+ * the destination (amount `transfer_data[amount]` up to what was captured, else all of that)
+ * and, with `application_fee_amount`, the application fee the platform collects from the
+ * destination's payment. A direct charge (made on a connected account) with `application_fee_amount`: the fee
  * the platform collects from it. Sets the charge's `transfer` and `application_fee`.
  */
 export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
@@ -287,7 +287,9 @@ export function settleDestinationCharge(ctx: Ctx, stored: Entry): void {
   }
   const destination = transferData.destination;
   const amount = Number(charge.amount_captured ?? charge.amount ?? 0);
-  const transferAmount = typeof transferData.amount === 'number' ? transferData.amount : amount;
+  // `transfer_data[amount]`, capped at what was captured.
+  const transferAmount =
+    typeof transferData.amount === 'number' ? Math.min(transferData.amount, amount) : amount;
   const transfer = ctx.ops.createResource(ctx, 'transfer', {
     amount: transferAmount,
     currency: charge.currency ?? 'usd',

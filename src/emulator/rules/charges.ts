@@ -353,6 +353,45 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
 }
 
 /**
+ * A payment's application fee (a charge's or a PaymentIntent's, `noun`): it is taken from a
+ * payment that goes to a connected account, a destination charge (`transfer_data[destination]`)
+ * or a direct one (made as the account), and is at most the payment's amount.
+ */
+export function checkApplicationFee(ctx: Ctx, payment: JsonObject, noun: string): void {
+  const fee = payment.application_fee_amount;
+  if (typeof fee !== 'number') return;
+  const transfer = isObject(payment.transfer_data) ? payment.transfer_data : undefined;
+  if (typeof transfer?.destination !== 'string' && ctx.scope.account === undefined) {
+    throw invalidRequest(
+      'An application_fee_amount applies only to a destination payment (`transfer_data[destination]`) or a direct payment made as a connected account (the Stripe-Account header).',
+      { param: 'application_fee_amount' },
+    );
+  }
+  const amount = Number(payment.amount);
+  if (fee > amount) {
+    throw invalidRequest(
+      `The application_fee_amount (${fee}) cannot be greater than the ${noun} amount (${amount}).`,
+      { param: 'application_fee_amount' },
+    );
+  }
+}
+
+/**
+ * A charge's Connect amounts: its application fee, and what it transfers to its destination
+ * (`transfer_data[amount]`), at most its amount (a PaymentIntent's is capped instead).
+ */
+function checkChargeConnect(ctx: Ctx, params: JsonObject, amount: number): void {
+  checkApplicationFee(ctx, { ...params, amount }, "charge's");
+  const transfer = isObject(params.transfer_data) ? params.transfer_data : undefined;
+  if (typeof transfer?.amount === 'number' && transfer.amount > amount) {
+    throw invalidRequest(
+      `The transfer_data[amount] (${transfer.amount}) cannot be greater than the charge's amount (${amount}).`,
+      { param: 'transfer_data[amount]' },
+    );
+  }
+}
+
+/**
  * A Connect charge's fields from request parameters (or its PaymentIntent): `on_behalf_of`,
  * `transfer_group`, and `transfer_data` and `application_fee_amount` of a destination charge, or a
  * direct charge's (made on a connected account) fee.
@@ -420,6 +459,7 @@ export const chargeRules: RuleBook = {
           param: 'amount',
         });
       }
+      checkChargeConnect(ctx, params, amount);
       const { card, id } = chargeCard(ctx, params);
       const input: ChargeInput = {
         amount,

@@ -21,7 +21,13 @@ import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
-import { captureCharge, destinationOf, recordCharge, testCardAftermath } from './charges.ts';
+import {
+  captureCharge,
+  checkApplicationFee,
+  destinationOf,
+  recordCharge,
+  testCardAftermath,
+} from './charges.ts';
 import { paidByIntent } from './invoices.ts';
 import {
   declineError,
@@ -417,35 +423,10 @@ function draftIntent(ctx: Ctx, draft: JsonObject, params: JsonObject, nulls: rea
   if (givePaymentMethod(ctx, draft, params)) draft.status = 'requires_confirmation';
 }
 
-/**
- * An application fee is taken from a payment that goes to a connected account, a destination
- * charge (`transfer_data[destination]`) or a direct one (made as the account), and is at most the
- * payment's amount.
- */
-function checkApplicationFee(ctx: Ctx, intent: JsonObject): void {
-  const fee = intent.application_fee_amount;
-  if (typeof fee !== 'number') return;
-  const transfer = intent.transfer_data;
-  const destination = isObject(transfer) && typeof transfer.destination === 'string';
-  if (!destination && ctx.scope.account === undefined) {
-    throw invalidRequest(
-      'An application_fee_amount applies only to a destination payment (`transfer_data[destination]`) or a direct payment made as a connected account (the Stripe-Account header).',
-      { param: 'application_fee_amount' },
-    );
-  }
-  const amount = Number(intent.amount);
-  if (fee > amount) {
-    throw invalidRequest(
-      `The application_fee_amount (${fee}) cannot be greater than the PaymentIntent's amount (${amount}).`,
-      { param: 'application_fee_amount' },
-    );
-  }
-}
-
 export const intentRules: RuleBook = {
   payment_intent: {
     beforeCreate(ctx, draft, { params }) {
-      checkApplicationFee(ctx, draft);
+      checkApplicationFee(ctx, draft, "PaymentIntent's");
       draftIntent(ctx, draft, params, PAYMENT_INTENT_NULLS);
     },
     afterCreate(ctx, entry, { params }) {
@@ -464,7 +445,7 @@ export const intentRules: RuleBook = {
         );
       }
       if (params.application_fee_amount !== undefined || params.amount !== undefined)
-        checkApplicationFee(ctx, draft);
+        checkApplicationFee(ctx, draft, "PaymentIntent's");
       if (givePaymentMethod(ctx, draft, params) && draft.status === 'requires_payment_method')
         draft.status = 'requires_confirmation';
     },
