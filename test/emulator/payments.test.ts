@@ -209,6 +209,36 @@ describe('charges', () => {
   it('the seeded declined charge of Tim is stored as failed', async () => {
     expect((await stripe.charges.retrieve(SEED.tim.declinedCharge)).status).toBe('failed');
   });
+
+  it("keeps the receipt email, shipping and descriptor it is made with, or its PaymentIntent's", async () => {
+    const shipping = {
+      name: 'Jenny Rosen',
+      address: {
+        line1: '1 Main St',
+        city: 'San Francisco',
+        country: 'US',
+        postal_code: '94111',
+        state: 'CA',
+      },
+    };
+    const details = { receipt_email: 'jenny@example.com', shipping, statement_descriptor_suffix: 'ORDER 12' };
+    const charge = await stripe.charges.create({
+      amount: 1000,
+      currency: 'usd',
+      source: 'tok_visa',
+      ...details,
+    });
+    expect(charge).toMatchObject(details);
+    const intent = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      ...details,
+    });
+    expect(await stripe.charges.retrieve(intent.latest_charge as string)).toMatchObject(details);
+  });
 });
 
 describe('refunds', () => {

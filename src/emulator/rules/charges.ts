@@ -4,7 +4,8 @@
  * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
  *   default source. A declining test card stores the charge with status `failed` and answers
  *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
- *   `capture=false`, with a balance transaction (fee 2.9% + 30).
+ *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
+ *   shipping and statement descriptors it is made with (a PaymentIntent's charge, the intent's).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full;
  *   an uncaptured charge is refunded whole (the authorization released, no balance transaction); a
@@ -352,6 +353,22 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
   draft.transfer_reversal = refundConnectCharge(ctx, String(draft.id), charge, params, amount);
 }
 
+/** What a charge keeps of the request (or PaymentIntent) that makes it, as given. */
+const KEPT_DETAILS = ['receipt_email', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix'];
+
+/**
+ * A charge's details from the parameters (or the PaymentIntent) that make it: its receipt email,
+ * shipping and statement descriptors, those set.
+ */
+export function chargeDetails(payment: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of KEPT_DETAILS) {
+    const value = payment[key];
+    if (value !== undefined && value !== null && value !== '') out[key] = value;
+  }
+  return out;
+}
+
 /**
  * A payment's application fee (a charge's or a PaymentIntent's, `noun`): it is taken from a
  * payment that goes to a connected account, a destination charge (`transfer_data[destination]`)
@@ -471,7 +488,7 @@ export const chargeRules: RuleBook = {
         description: params.description ?? null,
         metadata: params.metadata ?? {},
         // The card charged, as Stripe shows it on a charge made with a source or a default source.
-        extra: { source: card, ...destinationOf(ctx, params) },
+        extra: { source: card, ...chargeDetails(draft), ...destinationOf(ctx, params) },
       };
       const decline = fillCharge(ctx, input, draft);
       if (decline) {

@@ -23,6 +23,7 @@ import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
 import {
   captureCharge,
+  chargeDetails,
   checkApplicationFee,
   destinationOf,
   recordCharge,
@@ -138,7 +139,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
     paymentIntent: entry.id,
     description: entry.data.description ?? null,
     metadata: entry.data.metadata ?? {},
-    extra: destinationOf(ctx, entry.data),
+    extra: { ...chargeDetails(entry.data), ...destinationOf(ctx, entry.data) },
     aftermathLater: true,
     ...(typeof entry.data.invoice === 'string' ? { invoice: entry.data.invoice } : {}),
   });
