@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadApi } from '../../src/emulator/engine/api.ts';
 import { ErrorReply } from '../../src/emulator/engine/errors.ts';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
-import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed/families.ts';
+import { ISSUING_FUNDING, TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed/families.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 
@@ -40,8 +40,11 @@ function transactions(account?: string): JsonObject[] {
   }
 }
 
-/** Whether a balance transaction moves the Issuing balance (apart from the payments balance). */
-const isIssuing = (txn: JsonObject) => String(txn.type).startsWith('issuing_');
+/**
+ * Whether a balance transaction moves the Issuing balance (apart from the payments balance): the
+ * Issuing types, and the demo's funding of it.
+ */
+const isIssuing = (txn: JsonObject) => String(txn.type).startsWith('issuing_') || txn.id === ISSUING_FUNDING;
 
 /** The Issuing balance in USD, summed from its balance transactions or as the balance says. */
 const issuingSummed = () =>

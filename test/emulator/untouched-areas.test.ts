@@ -5,6 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ISSUING_FUNDING } from '../../src/emulator/seed/families.ts';
 import { startEmulatorHarness } from './helpers.ts';
 
 const h = await startEmulatorHarness();
@@ -107,6 +108,21 @@ describe('Issuing authorizations hold funds', () => {
     );
     expect(declined).toMatchObject({ status: 'closed', approved: false, amount: 0 });
     expect(await available()).toBe(before);
+  });
+
+  it("the demo's Issuing balance is funded: its purchases leave it above zero", async () => {
+    const funding = await stripe.balanceTransactions.retrieve(ISSUING_FUNDING);
+    expect(funding).toMatchObject({ type: 'adjustment', currency: 'usd', status: 'available' });
+    expect(funding.amount).toBeGreaterThan(0);
+    // 2024-04-10 sends no `balance_type` (later versions do).
+    expect(funding).not.toHaveProperty('balance_type');
+    // The Issuing balance is the funding less what the demo's cards spent, and still has money.
+    let spent = 0;
+    for await (const txn of stripe.balanceTransactions.list({ limit: 100 }))
+      if (txn.type.startsWith('issuing_') && txn.currency === 'usd') spent += txn.net;
+    expect(spent).toBeLessThan(0);
+    expect(await available()).toBe(funding.amount + spent);
+    expect(await available()).toBeGreaterThan(0);
   });
 
   it('a declined authorization holds nothing', async () => {

@@ -37,6 +37,8 @@ export const VERSION_EXTRA: Readonly<Record<string, Readonly<Record<string, Deri
 /** Properties of the model that 2024-04-10 does not send: rendered only when something set them. */
 export const VERSION_ABSENT: Readonly<Record<string, readonly string[]>> = {
   application_fee: ['fee_source'],
+  // The mark of the Issuing balance's funding (money/ledger.ts), sent from later versions only.
+  balance_transaction: ['balance_type'],
   payment_method_card: ['generated_from'],
   payout: ['application_fee', 'application_fee_amount'],
   'tax.calculation': ['ship_from_details'],

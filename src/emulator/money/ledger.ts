@@ -18,7 +18,8 @@
  *   available when the payment it is taken from is.
  * - Issuing spends from the Issuing balance, apart: its authorization holds and releases, its
  *   transactions and disputes are summed in the balance's `issuing.available`, not in
- *   `available` or `pending`, and are never what a transfer or payout takes.
+ *   `available` or `pending`, and are never what a transfer or payout takes. The seed funds it
+ *   (`fundIssuing`): the 2024-04-10 API has no way to.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -194,6 +195,45 @@ const ISSUING_TYPES: ReadonlySet<string> = new Set([
   'issuing_transaction',
 ]);
 
+/**
+ * The stored mark of money that funds the Issuing balance (Stripe's later API versions send it as
+ * the balance transaction's `balance_type`; 2024-04-10 does not, handlers/version.ts).
+ */
+const ISSUING_BALANCE = { balance_type: 'issuing' } as const;
+
+/** Whether a balance transaction moves the Issuing balance. */
+const movesIssuing = (data: JsonObject): boolean =>
+  ISSUING_TYPES.has(String(data.type)) || data.balance_type === ISSUING_BALANCE.balance_type;
+
+/**
+ * Adds `amount` to the Issuing balance, as the seed funds it: the 2024-04-10 API has no way to
+ * (no top-up to the Issuing balance, no funding test helper), so an adjustment (`id` fixed, no
+ * random draw) that only the Issuing balance counts.
+ */
+export function fundIssuing(ctx: Ctx, amount: number, currency: string, id: string): Entry {
+  return ctx.insert('balance_transaction', {
+    ...ctx.build(
+      'balance_transaction',
+      {
+        amount,
+        available_on: ctx.now,
+        currency,
+        description: 'Issuing balance funding',
+        exchange_rate: null,
+        fee: 0,
+        fee_details: [],
+        net: amount,
+        reporting_category: 'other_adjustment',
+        source: null,
+        status: 'available',
+        type: 'adjustment',
+      },
+      id,
+    ),
+    ...ISSUING_BALANCE,
+  });
+}
+
 interface Sums {
   available: Map<string, Map<string, number>>;
   pending: Map<string, Map<string, number>>;
@@ -205,7 +245,7 @@ function sums(ctx: Ctx, scope: Scope): Sums {
   const out: Sums = { available: new Map(), pending: new Map(), issuing: new Map() };
   for (const entry of scope.all('balance_transaction')) {
     const data = entry.data;
-    if (ISSUING_TYPES.has(String(data.type))) {
+    if (movesIssuing(data)) {
       const currency = String(data.currency ?? 'usd');
       out.issuing.set(currency, (out.issuing.get(currency) ?? 0) + Number(data.net ?? 0));
       continue;
@@ -226,6 +266,11 @@ const total = (byType: Map<string, number> | undefined) =>
 /** The available balance of the scope in `currency`. */
 export function available(ctx: Ctx, currency: string, scope: Scope = ctx.scope): number {
   return total(sums(ctx, scope).available.get(currency));
+}
+
+/** The Issuing balance of the scope in `currency` (what an Issuing authorization may hold). */
+export function issuingAvailable(ctx: Ctx, currency: string, scope: Scope = ctx.scope): number {
+  return sums(ctx, scope).issuing.get(currency) ?? 0;
 }
 
 /** `GET /v1/balance`: the sums of the scope's balance transactions. */

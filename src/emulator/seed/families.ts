@@ -11,6 +11,7 @@
 import type { Ctx } from '../engine/context.ts';
 import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
 import type { JsonObject } from '../engine/json.ts';
+import { fundIssuing } from '../money/ledger.ts';
 import { completeSession } from '../rules/checkout.ts';
 import { SEED, seedId } from './seed.ts';
 
@@ -91,6 +92,9 @@ function referenceData(ctx: Ctx): void {
 
 /** Stripe's test US bank account (ACH), for payment methods and payouts in the demo data. */
 export const TEST_US_BANK_ACCOUNT = { routing_number: '110000000', account_number: '000123456789' } as const;
+
+/** The balance transaction funding the demo's Issuing balance. */
+export const ISSUING_FUNDING = seedId('balance_transaction', 'issuing-funding');
 
 export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void {
   transaction(referenceData);
@@ -307,8 +311,10 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
     type: 'virtual',
     status: 'active',
   });
-  // The card added to a phone's wallet (only the card networks make these).
+  // The card added to a phone's wallet (only the card networks make these). And the Issuing balance
+  // its purchases spend from, funded as the API cannot (money/ledger.ts).
   transaction((ctx) => {
+    fundIssuing(ctx, 500_000, 'usd', ISSUING_FUNDING);
     ctx.insert(
       'issuing.token',
       ctx.build('issuing.token', {
