@@ -39,6 +39,21 @@ describe('Issuing', () => {
     }`;
     const { createIssuingAuthorization: declined } = await f.ok(authorize, { c: inactive.id, a: 700 });
     expect(declined).toMatchObject({ status: 'CLOSED', approved: false });
+    // More than the Issuing balance has: declined for insufficient funds.
+    const { balance: funds } = await f.ok('{ balance { issuing { available { amount currency } } } }');
+    const left = funds.issuing.available.find((a: { currency: string }) => a.currency === 'usd').amount;
+    const { createIssuingAuthorization: unfunded } = await f.ok(
+      `mutation($c: ID!, $a: SafeInt!) {
+        createIssuingAuthorization(input: { card: $c, amount: $a }) { status approved amount requestHistory { approved reason } }
+      }`,
+      { c: active.id, a: left + 1 },
+    );
+    expect(unfunded).toMatchObject({
+      status: 'CLOSED',
+      approved: false,
+      amount: 0,
+      requestHistory: [{ approved: false, reason: 'INSUFFICIENT_FUNDS' }],
+    });
     const { createIssuingAuthorization: auth } = await f.ok(authorize, { c: active.id, a: 3000 });
     expect(auth).toMatchObject({ status: 'PENDING', approved: true, amount: 3000 });
     const { captureIssuingAuthorization: captured } = await f.ok(
@@ -86,7 +101,9 @@ describe('Issuing', () => {
       'issuing_dispute.submitted',
     ];
     const events = await stream.until(wanted);
+    // Declined or approved, each authorization is announced.
     expect(typesAmong(events, wanted)).toEqual([
+      'issuing_authorization.created',
       'issuing_authorization.created',
       'issuing_authorization.created',
       'issuing_transaction.created',

@@ -44,6 +44,11 @@ describe('Issuing authorizations (test helpers)', () => {
       [500, true],
       [200, true],
     ]);
+    // The increment is held too, so the capture's release gives back what was held.
+    expect(raised.balance_transactions.map((bt) => [bt.type, bt.amount])).toEqual([
+      ['issuing_authorization_hold', -500],
+      ['issuing_authorization_hold', -200],
+    ]);
     const captured = await stripe.testHelpers.issuing.authorizations.capture(auth.id);
     expect(captured.transactions.map((t) => t.amount)).toEqual([-700]);
   });
@@ -123,6 +128,39 @@ describe('Issuing authorizations hold funds', () => {
     expect(spent).toBeLessThan(0);
     expect(await available()).toBe(funding.amount + spent);
     expect(await available()).toBeGreaterThan(0);
+  });
+
+  it('an authorization or increment the Issuing balance cannot cover is declined', async () => {
+    const card = await activeCard();
+    const before = await available();
+    const created = new Date();
+    const auth = await stripe.testHelpers.issuing.authorizations.create({
+      card: card.id,
+      amount: before + 1,
+    });
+    expect(auth).toMatchObject({ approved: false, status: 'closed', amount: 0, balance_transactions: [] });
+    expect(auth.request_history).toMatchObject([
+      { amount: before + 1, approved: false, reason: 'insufficient_funds' },
+    ]);
+    expect(await available()).toBe(before);
+    // Stripe announces it as any authorization, declined.
+    const events = await stripe.events.list({
+      type: 'issuing_authorization.created',
+      created: { gte: Math.floor(created.getTime() / 1000) - 1 },
+    });
+    const announced = events.data.find((e) => (e.data.object as { id: string }).id === auth.id);
+    expect(announced?.data.object).toMatchObject({ approved: false, status: 'closed' });
+
+    // An increment past what is left is declined, and the authorization keeps its hold.
+    const held = await stripe.testHelpers.issuing.authorizations.create({ card: card.id, amount: 1000 });
+    expect(held).toMatchObject({ approved: true, status: 'pending' });
+    const more = await stripe.testHelpers.issuing.authorizations.increment(held.id, {
+      increment_amount: (await available()) + 1,
+    });
+    expect(more).toMatchObject({ status: 'pending', amount: 1000 });
+    expect(more.request_history.at(-1)).toMatchObject({ approved: false, reason: 'insufficient_funds' });
+    expect(await available()).toBe(before - 1000);
+    await stripe.testHelpers.issuing.authorizations.reverse(held.id);
   });
 
   it('a declined authorization holds nothing', async () => {

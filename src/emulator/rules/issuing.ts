@@ -7,7 +7,8 @@
  *   (`standard`, `individual` unless asked otherwise); the shipping test helpers make it
  *   `shipped`, `delivered`, `returned` or `failure`.
  * - A test authorization on an active card of an active cardholder (within the card's spending
- *   limit) is approved and `pending`; otherwise it is declined and `closed`. `approve`/`decline` settle a
+ *   limit, the Issuing balance covering it: else `insufficient_funds`) is approved and `pending`;
+ *   otherwise it is declined and `closed`. `approve`/`decline` settle a
  *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
  *   `increment` raises its amount when the card still approves the new total.
  * - An approved authorization holds its amount on the Issuing balance
@@ -25,7 +26,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { balanceTransaction } from '../money/ledger.ts';
+import { balanceTransaction, issuingAvailable } from '../money/ledger.ts';
 import { luhn } from '../money/tokens.ts';
 
 const CARD = 'issuing.card';
@@ -142,13 +143,14 @@ function cardholderOf(ctx: Ctx, card: Entry): Entry | undefined {
 /**
  * An authorization request on `card` (the first, or an increment) for `amount`, as
  * `request_history` records it: approved on an active card of an active cardholder, within the
- * card's spending limits.
+ * card's spending limits, when the Issuing balance covers the amount it would hold.
  */
 function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObject & { approved: boolean } {
   const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
   const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
   const overLimit = limit.some((l) => total > l);
   const holder = cardholderOf(ctx, card);
+  const currency = String(card.data.currency ?? 'usd');
   const reason =
     card.data.status !== 'active'
       ? 'card_inactive'
@@ -156,7 +158,9 @@ function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObje
         ? 'cardholder_inactive'
         : overLimit
           ? 'spending_controls'
-          : 'webhook_approved';
+          : amount > issuingAvailable(ctx, currency)
+            ? 'insufficient_funds'
+            : 'webhook_approved';
   const approved = reason === 'webhook_approved';
   return {
     amount,
@@ -317,8 +321,9 @@ export const issuingRules: RuleBook = {
         });
       },
       /**
-       * The merchant asks for more: an approved increment raises the held amount; a declined one
-       * (over the card's limit, or the card no longer active) leaves it, recorded either way.
+       * The merchant asks for more: an approved increment raises the held amount, holding the
+       * increment too; a declined one (over the card's limit, the card no longer active, or more
+       * than the Issuing balance has) leaves it, recorded either way.
        */
       increment(ctx, entry, params) {
         requirePending(entry, 'increment');
@@ -329,7 +334,13 @@ export const issuingRules: RuleBook = {
         const history = Array.isArray(entry.data.request_history) ? entry.data.request_history : [];
         return ctx.set(entry, {
           request_history: [...history, request],
-          ...(request.approved ? { amount, merchant_amount: Number(entry.data.merchant_amount) + more } : {}),
+          ...(request.approved
+            ? {
+                amount,
+                balance_transactions: holdFunds(ctx, entry.data, more),
+                merchant_amount: Number(entry.data.merchant_amount) + more,
+              }
+            : {}),
         });
       },
       expire(ctx, entry) {
