@@ -1397,6 +1397,7 @@ describe('Treasury', () => {
       'treasury.received_credit.created',
       'treasury.received_debit.created',
       'treasury.debit_reversal.created',
+      'treasury.debit_reversal.completed',
       'treasury.outbound_payment.created',
       'treasury.outbound_payment.posted',
       'treasury.credit_reversal.created',

@@ -557,6 +557,16 @@ describe('Treasury returns and failures (test helpers)', () => {
     const back = await stripe.treasury.debitReversals.create({ received_debit: debit.id });
     expect(back.status).toBe('succeeded');
     expect(back.status_transitions.completed_at).toEqual(expect.any(Number));
+    // Created, then completed: both announced, the second with the reversal as it completed.
+    const announced = (await stripe.events.list({ limit: 20 })).data.filter(
+      (e) => (e.data.object as { id?: string }).id === back.id,
+    );
+    expect(announced.map((e) => e.type).reverse()).toEqual([
+      'treasury.debit_reversal.created',
+      'treasury.debit_reversal.completed',
+    ]);
+    expect(announced[0]!.data.object).toMatchObject({ status: 'succeeded' });
+    expect(announced[1]!.data.object).toMatchObject({ status: 'processing' });
     expect(await stripe.treasury.financialAccounts.retrieve(account)).toMatchObject({
       balance: { cash: { usd: 0 }, outbound_pending: { usd: 0 } },
     });

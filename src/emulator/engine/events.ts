@@ -236,6 +236,14 @@ export const FLOWS: Readonly<Record<string, { rules: readonly FlowRule[]; status
       { event: 'action_failed', when: actionBecame('failed') },
     ],
   },
+  // A debit reversal completes when it succeeds (`status_transitions.completed_at`); the generic
+  // status rule would look for a `succeeded` event, which Stripe does not send.
+  'treasury.debit_reversal': {
+    rules: [
+      { event: 'created', when: created },
+      { event: 'completed', when: became('status', 'succeeded') },
+    ],
+  },
   'treasury.financial_account': {
     rules: [
       { event: 'created', when: created },
