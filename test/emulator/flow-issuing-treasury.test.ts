@@ -219,4 +219,36 @@ describe('Treasury', () => {
       },
     ]);
   });
+
+  it('a US bank account to pull from shows its bank, on the inbound transfer too', async () => {
+    const { createPaymentMethod: method } = await f.ok(`mutation {
+      createPaymentMethod(input: { type: US_BANK_ACCOUNT, usBankAccount: { routingNumber: "110000000", accountNumber: "000123456789", accountHolderType: INDIVIDUAL } }) {
+        id usBankAccount { accountType bankName last4 fingerprint routingNumber networks { preferred supported } }
+      }
+    }`);
+    expect(method.usBankAccount).toMatchObject({
+      accountType: 'CHECKING',
+      bankName: 'STRIPE TEST BANK',
+      last4: '6789',
+      routingNumber: '110000000',
+      networks: { preferred: 'ach', supported: ['ACH'] },
+    });
+    expect(method.usBankAccount.fingerprint).toEqual(expect.any(String));
+    const { createTreasuryFinancialAccount: account } = await f.ok(
+      'mutation { createTreasuryFinancialAccount(input: { supportedCurrencies: ["usd"] }) { id } }',
+    );
+    const { createTreasuryInboundTransfer: pulled } = await f.ok(
+      `mutation($fa: ID!, $pm: ID!) {
+        createTreasuryInboundTransfer(input: { financialAccount: $fa, amount: 500, currency: "usd", originPaymentMethod: $pm }) {
+          originPaymentMethodDetails { usBankAccount { bankName last4 fingerprint } }
+        }
+      }`,
+      { fa: account.id, pm: method.id },
+    );
+    expect(pulled.originPaymentMethodDetails.usBankAccount).toEqual({
+      bankName: 'STRIPE TEST BANK',
+      last4: '6789',
+      fingerprint: method.usBankAccount.fingerprint,
+    });
+  });
 });

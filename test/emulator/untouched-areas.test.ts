@@ -535,8 +535,48 @@ describe('Treasury returns and failures (test helpers)', () => {
     });
     expect(own.origin_payment_method_details).toMatchObject({
       billing_details: { name: 'Ada Co' },
-      us_bank_account: { account_holder_type: 'company', network: 'ach', routing_number: '110000000' },
+      us_bank_account: {
+        account_holder_type: 'company',
+        bank_name: 'STRIPE TEST BANK',
+        fingerprint: method.us_bank_account!.fingerprint,
+        last4: '1116',
+        network: 'ach',
+        routing_number: '110000000',
+      },
     });
+  });
+
+  it('a US bank account payment method made from its numbers has its bank details', async () => {
+    const bank = (account_number: string, account_type?: 'savings') =>
+      stripe.paymentMethods.create({
+        type: 'us_bank_account',
+        us_bank_account: {
+          routing_number: '110000000',
+          account_number,
+          account_holder_type: 'individual',
+          ...(account_type ? { account_type } : {}),
+        },
+        billing_details: { name: 'Jenny Rosen' },
+      });
+    const method = await bank('000123456789');
+    expect(method.us_bank_account).toMatchObject({
+      account_holder_type: 'individual',
+      account_type: 'checking',
+      bank_name: 'STRIPE TEST BANK',
+      financial_connections_account: null,
+      last4: '6789',
+      networks: { preferred: 'ach', supported: ['ach'] },
+      routing_number: '110000000',
+      status_details: {},
+    });
+    expect(method.us_bank_account).not.toHaveProperty('account_number');
+    // The same account has the same fingerprint; another account another.
+    const fingerprint = method.us_bank_account!.fingerprint;
+    expect(fingerprint).toMatch(/^\w{16}$/);
+    const again = await bank('000123456789', 'savings');
+    expect(again.us_bank_account).toMatchObject({ account_type: 'savings', fingerprint });
+    expect((await bank('000111111116')).us_bank_account).toMatchObject({ last4: '1116' });
+    expect((await bank('000111111116')).us_bank_account!.fingerprint).not.toBe(fingerprint);
   });
 
   it('a credit reversal posts and a debit reversal succeeds as they are made', async () => {

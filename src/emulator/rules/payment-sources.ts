@@ -4,7 +4,8 @@
  * country and fingerprint; `pm_card_visa` a payment method; `btok_us_verified` a bank account.
  * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach): a declining
  * card is not attached, one customer's payment method is not another's, and one that paid without
- * a customer (or was detached after paying) is spent.
+ * a customer (or was detached after paying) is spent. A `us_bank_account` payment method made from
+ * its account and routing numbers gets its bank's details (`usBankAccount`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest, noSuch } from '../engine/errors.ts';
@@ -80,6 +81,32 @@ export function bankAccountObject(ctx: Ctx, fields: JsonObject): JsonObject {
     status: 'new',
     ...rest,
   });
+}
+
+/** The banks of the routing numbers the emulator knows: Stripe's test routing number's. */
+const BANK_NAMES: Readonly<Record<string, string>> = { '110000000': 'STRIPE TEST BANK' };
+
+/**
+ * A `us_bank_account` payment method's details for a bank account given by its numbers, as Stripe
+ * fills them: a checking account unless told, its bank's name, the account number's last four
+ * digits and a fingerprint of the account (its `bank_account`'s), ACH its network, nothing blocked.
+ * The account number itself is not kept. Details given otherwise (a Financial Connections
+ * account) stay as given.
+ */
+function usBankAccount(given: JsonObject): JsonObject {
+  const { account_number: number, ...rest } = given;
+  if (typeof number !== 'string' || number === '') return rest;
+  const routing = typeof given.routing_number === 'string' ? given.routing_number : null;
+  return {
+    account_type: 'checking',
+    ...rest,
+    bank_name: routing ? (BANK_NAMES[routing] ?? null) : null,
+    fingerprint: fingerprintOf(`bank:${number}`),
+    last4: number.slice(-4),
+    networks: { preferred: 'ach', supported: ['ach'] },
+    routing_number: routing,
+    status_details: {},
+  };
 }
 
 /** Stripe's 402 for a declined card, naming the charge when there is one. */
@@ -386,6 +413,8 @@ export const paymentSourceRules: RuleBook = {
         if (isObject(card) && card.exp_year !== undefined) expiry.exp_year = Number(card.exp_year);
         draft.card = paymentMethodCard(ctx, test, expiry);
       }
+      if (type === 'us_bank_account' && isObject(params.us_bank_account))
+        draft.us_bank_account = usBankAccount(params.us_bank_account);
     },
     actions: {
       attach(ctx, entry, params) {
