@@ -26,6 +26,7 @@ import { fingerprintOf, IdempotencyCache } from './request/idempotency.ts';
 import { checkInput } from './request/input-rules.ts';
 import { validateParams } from './request/validate.ts';
 import { RULES } from './rules/index.ts';
+import { passTime } from './rules/time.ts';
 import { seed } from './seed/seed.ts';
 import { type Faults, faultsFromEnv, latencyOf, outcomeOf } from './transport/faults.ts';
 import { FORWARDING_PATH, prefetchForward, takeForward } from './transport/forwarding.ts';
@@ -79,7 +80,10 @@ export interface EmulatorOptions {
   apiKeys?: readonly string[];
   /** seed for run-time ids (default random); the demo dataset is deterministic regardless */
   randomSeed?: number;
-  /** the clock, in Unix seconds (default the system clock) */
+  /**
+   * the clock, in Unix seconds (default the system clock): the demo data is played up to it at boot,
+   * and time passes by it between requests for the objects on no test clock
+   */
   clock?: () => number;
   /** the HTTP server's URL, known before the demo data is loaded so its links point there */
   publicUrl?: string;
@@ -133,6 +137,8 @@ export class EmulatorService implements EmulatorHandle {
   private readonly eventListeners = new Set<EventListener>();
   /** the demo data's webhook endpoints (a reset drops the others' objects, not them) */
   private readonly seededEndpoints: ReadonlySet<string>;
+  /** the time played up to for the objects on no test clock (`catchUp`) */
+  private caughtUp = 0;
 
   constructor(options: EmulatorOptions = {}) {
     this.api = loadApi();
@@ -147,7 +153,7 @@ export class EmulatorService implements EmulatorHandle {
     this.currentFaults = options.faults ?? faultsFromEnv(process.env);
     this.seeded = options.seed ?? true;
     this.publicUrl = options.publicUrl;
-    if (this.seeded) seed(this);
+    this.load();
     this.seededEndpoints = new Set([...this.store.platform.all('webhook_endpoint')].map((entry) => entry.id));
   }
 
@@ -162,8 +168,35 @@ export class EmulatorService implements EmulatorHandle {
     const kept = [...platform.all('webhook_endpoint')].filter((entry) => !this.seededEndpoints.has(entry.id));
     this.store.clear();
     this.idempotency.clear();
-    if (this.seeded) seed(this);
+    this.load();
     for (const entry of kept) platform.put({ ...entry, seq: platform.nextSeq() });
+  }
+
+  /** Loads the demo data (played up to now), or none: time is played from now on. */
+  private load(): void {
+    const now = this.clock();
+    if (this.seeded) seed(this, now);
+    this.caughtUp = now;
+  }
+
+  /**
+   * Plays the time from the last request to `to` for the objects on no test clock (rules/time.ts),
+   * in every account's scope, as Stripe's time passes between requests. Done before a request is
+   * served rather than on a timer: a request sees what happened by its time and nothing else, so
+   * an emulator on an injected clock is as deterministic as one whose time stands still; at most
+   * once a second (the clock's unit), a scan of the customers and payouts.
+   */
+  catchUp(to: number): void {
+    const from = this.caughtUp;
+    if (!(to > from)) return;
+    this.caughtUp = to;
+    this.passTime(from, to);
+  }
+
+  /** Plays the time from `from` to `to` for the objects on no test clock, in every scope. */
+  passTime(from: number, to: number): void {
+    for (const account of [undefined, ...this.store.accounts()])
+      this.transaction((ctx) => passTime(ctx, to), { ...(account ? { account } : {}), now: from });
   }
 
   stats(): EmulatorStats {
@@ -232,6 +265,7 @@ export class EmulatorService implements EmulatorHandle {
       await prefetchForward(this.store, request.headers, request.body, requestId, this.allowedKeys);
     try {
       const query = question === -1 ? '' : request.url.slice(question + 1);
+      this.catchUp(this.clock());
       return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);
     } catch (error) {
       return reply.error(error);

@@ -2,7 +2,8 @@
  * The demo dataset: every root list holds objects, those the API can create and those only Stripe
  * makes (setup attempts, Issuing tokens, active entitlements, early fraud warnings; the lists are
  * computed from the model), demo cards are valid for years but the reference card,
- * objects spread over a realistic span of time, and the whole dataset is deterministic.
+ * objects spread over a realistic span of time, and the whole dataset is deterministic (for a boot
+ * time: it is played up to it).
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
@@ -10,7 +11,9 @@ import { handlerOf } from '../../src/emulator/handlers/handlers.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 
-const service = new EmulatorService({ faults: {}, randomSeed: 3 });
+/** The boot time: the demo data is played up to it (a boot on another day moves it whole days). */
+const BOOT = Math.floor(Date.now() / 1000);
+const service = new EmulatorService({ faults: {}, randomSeed: 3, clock: () => BOOT });
 const routes = service.api.routes;
 const DAY = 86_400;
 
@@ -75,7 +78,7 @@ describe('the demo dataset', () => {
   });
 
   it('is deterministic', () => {
-    const other = new EmulatorService({ faults: {}, randomSeed: 99 });
+    const other = new EmulatorService({ faults: {}, randomSeed: 99, clock: () => BOOT });
     for (const route of roots.filter((r) => !r.op.query.some((q) => q.required))) {
       const params: JsonObject = route.op.query.some((q) => q.name === 'limit') ? { limit: 100 } : {};
       expect(other.call('GET', route.op.path, params), route.op.path).toEqual(

@@ -403,6 +403,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_quotes_accept_post: () => ({ qt_xxxxxxxxxxxxx: post(`/v1/quotes/${draftQuote()}/finalize`) }),
   test_quotes_finalize_post: () => ({ qt_xxxxxxxxxxxxx: draftQuote() }),
   test_products_delete: () => ({ prod_xxxxxxxxxxxxx: post('/v1/products', { name: 'Examples' }) }),
+  // The first demo subscription is Margaret's, canceled already.
+  test_subscriptions_delete: () => ({ sub_xxxxxxxxxxxxx: subscription() }),
   test_subscription_items_post: () => ({
     sub_xxxxxxxxxxxxx: subscription(),
     price_xxxxxxxxxxxxx: SEED.prices.proMonthly,

@@ -7,7 +7,8 @@
  * renewal invoice's period is the one that ended. Through GraphQL, the card's `number` and `cvc`
  * are asked for when selected, and a saved card used as a payment's method pays as itself (and is
  * listed among its customer's payment methods); a payout names the bank account it goes to; a
- * dispute answered with Stripe's test evidence is won.
+ * dispute answered with Stripe's test evidence is won. The demo data is caught up to the boot: a
+ * seeded subscription's period holds the time it is read at, its last renewal paid.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { luhn } from '../../src/emulator/money/tokens.ts';
@@ -302,4 +303,21 @@ it('a dispute answered with evidence through GraphQL goes under review, and test
   // Closed: more evidence is Stripe's 400, typed.
   const again = await h.query(submit, { variables: { id: dispute.id, text: 'more' } });
   expect(again.body.errors?.[0]?.extensions?.code).toBe('STRIPE_INVALID_REQUEST');
+});
+
+it('a seeded subscription is caught up to the boot: its period holds now, its renewal paid', async () => {
+  const { subscription } = await ok(
+    `query($id: ID!) { subscription(id: $id) {
+      status currentPeriodStart currentPeriodEnd latestInvoice { billingReason status periodEnd }
+    } }`,
+    { id: SEED.jenny.subscription },
+  );
+  const at = Date.now();
+  expect(subscription).toMatchObject({
+    status: 'ACTIVE',
+    latestInvoice: { billingReason: 'SUBSCRIPTION_CYCLE', status: 'PAID' },
+  });
+  expect(Date.parse(subscription.currentPeriodStart)).toBeLessThan(at);
+  expect(Date.parse(subscription.currentPeriodEnd)).toBeGreaterThan(at);
+  expect(subscription.latestInvoice.periodEnd).toBe(subscription.currentPeriodStart);
 });

@@ -404,7 +404,7 @@ describe('union members read alike, against the emulator', () => {
 
   it('accepts one selection of balanceTransactions, currency and metadata on every source of a balance transaction', async () => {
     const read = await h.query(`{
-      balanceTransactions(first: 20) {
+      balanceTransactions(first: 30) {
         nodes {
           source {
             __typename

@@ -30,6 +30,8 @@ export interface EmulatorHandle {
   transaction<T>(fn: (ctx: Ctx) => T, options?: { account?: string; now?: number }): T;
   /** Runs `fn` with ids drawn from `random` (the seed's deterministic ids). */
   withRandom<T>(random: Random, fn: () => T): T;
+  /** Plays the time from `from` to `to` for the objects on no test clock (rules/time.ts). */
+  passTime(from: number, to: number): void;
   /** Calls `listener` with each request's events once committed; returns the unsubscribe. */
   onEvents(listener: EventListener): () => void;
 }

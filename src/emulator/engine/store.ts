@@ -255,6 +255,11 @@ export class Store {
     return scope;
   }
 
+  /** The connected accounts that have a scope (objects of their own). */
+  accounts(): string[] {
+    return [...this.connected.keys()];
+  }
+
   dropScope(account: string): void {
     const scope = this.connected.get(account);
     if (scope && this.shared.journaled) this.dropped.set(account, scope);

@@ -43,6 +43,20 @@ function advanceDraft(ctx: Ctx, invoice: Entry): void {
   }
 }
 
+/**
+ * Plays what happens to a customer's billing up to `to`: its schedules' phases, its subscriptions'
+ * renewals, trials and cancellations, its automatic drafts. A test clock's advance runs it for the
+ * clock's customers; time passing (rules/time.ts) for the customers on no clock.
+ */
+export function advanceCustomer(ctx: Ctx, customer: Entry, to: number): void {
+  // A schedule's new phase changes its subscription's items before the period it bills.
+  for (const schedule of ctx.scope.referencing(customer.id))
+    if (schedule.resource === 'subscription_schedule') advanceSchedule(ctx, schedule, to);
+  for (const subscription of ctx.children(customer, ['subscription']).reverse())
+    renewSubscription(ctx, subscription, to);
+  advanceDrafts(ctx, customer, to);
+}
+
 const RESOURCE = 'test_helpers.test_clock';
 
 export const testClockRules: RuleBook = {
@@ -70,14 +84,7 @@ export const testClockRules: RuleBook = {
         const customers: Entry[] = [];
         for (const customer of ctx.scope.all('customer'))
           if (customer.data.test_clock === entry.id) customers.push(customer);
-        for (const customer of customers) {
-          // A schedule's new phase changes its subscription's items before the period it bills.
-          for (const schedule of ctx.scope.referencing(customer.id))
-            if (schedule.resource === 'subscription_schedule') advanceSchedule(ctx, schedule, to);
-          for (const subscription of ctx.children(customer, ['subscription']).reverse())
-            renewSubscription(ctx, subscription, to);
-          advanceDrafts(ctx, customer, to);
-        }
+        for (const customer of customers) advanceCustomer(ctx, customer, to);
         return ctx.set(entry, { frozen_time: to, status: 'ready' });
       },
     },

@@ -96,7 +96,11 @@ export const TEST_US_BANK_ACCOUNT = { routing_number: '110000000', account_numbe
 /** The balance transaction funding the demo's Issuing balance. */
 export const ISSUING_FUNDING = seedId('balance_transaction', 'issuing-funding');
 
-export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void {
+/**
+ * The families' demo data; `today` is the boot day's midnight (UTC), for what is dated from the
+ * boot rather than in the seed's history.
+ */
+export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today: number): void {
   transaction(referenceData);
   const settle = (resource: string, id: unknown, fields: JsonObject) =>
     transaction((ctx) => {
@@ -183,7 +187,8 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
   });
   call('POST', '/v1/subscription_schedules', {
     customer: SEED.barbara.customer,
-    start_date: 1_767_225_600, // 2026-01-01
+    // Starts in a month: not started at the boot.
+    start_date: today + 30 * 86_400,
     end_behavior: 'release',
     phases: [{ items: [{ price: SEED.prices.basicMonthly }], iterations: 12 }],
   });
@@ -216,7 +221,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction): void
   });
   call('POST', `/v1/products/${SEED.products.pro}/features`, { entitlement_feature: String(support.id) });
   call('POST', '/v1/test_helpers/test_clocks', {
-    frozen_time: 1_767_225_600,
+    frozen_time: today,
     name: 'Renewal rehearsal',
   });
 

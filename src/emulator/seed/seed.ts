@@ -1,9 +1,10 @@
 /**
  * The demo dataset the emulator boots with: deterministic (fixed ids for the objects tests name,
- * timestamps from 2024-04-01 spread over about two and a half years by a fixed seed, a fixed random
- * seed for everything else), built through the same operations a client would call so every object
- * is complete and consistent. The product families beyond payments and billing are in
- * `families.ts`.
+ * timestamps spread by a fixed seed over about two and a half years up to the boot day, the same
+ * relative to it at any boot, a fixed random seed for everything else), built through the same
+ * operations a client would call so every object is complete and consistent, and played up to
+ * the boot as time passes on Stripe (rules/time.ts). The product families beyond payments and
+ * billing are in `families.ts`.
  *
  * Ten customers (Jenny Rosen, jenny.rosen@example.com, with her Visa 4242 card expiring 8/2024,
  * the card from Stripe's own examples; the other cards are valid for years),
@@ -25,13 +26,25 @@ import { addExternalAccount } from '../rules/sources.ts';
 import { seedFamilies } from './families.ts';
 import { seedPreview } from './preview.ts';
 
-/**
- * 2024-04-01T00:00:00Z: the seed's clock starts here and advances between objects by a few days
- * (drawn from a fixed seed), so the demo data spreads over about two and a half years.
- */
-export const SEED_EPOCH = 1_711_929_600;
 const SEED_RANDOM = 0x5eed;
 const DAY = 86_400;
+/**
+ * How long before the boot day the demo data starts: its clock advances between objects by a few
+ * days (drawn from a fixed seed), so its history spreads over about two and a half years up to
+ * about two months before the boot; the objects in progress (a monthly subscription, a trial, a
+ * pending item, a payout on its way) come in the last weeks (`recent`).
+ */
+const SEED_SPAN = 985 * DAY;
+/** How long before the boot day the recent objects start (see `recent`). */
+const RECENT = 45 * DAY;
+
+/**
+ * When the demo data starts for an emulator booted at `now`: at midnight (UTC), `SEED_SPAN`
+ * before the boot day's. Its timeline is the same whatever the boot time, moved whole days.
+ */
+export function seedEpoch(now: number): number {
+  return Math.floor(now / DAY) * DAY - SEED_SPAN;
+}
 
 /** A fixed id for a seeded object: the resource's prefix and a hash of its name. */
 export function seedId(resource: string, name: string): string {
@@ -145,8 +158,14 @@ export const SEED = {
   issuing: { physicalBundle: 'ics_emulator_standard' },
 } as const;
 
-export function seed(service: EmulatorHandle): void {
-  let clock = SEED_EPOCH;
+/**
+ * Loads the demo data of an emulator booted at `now`: its history from `seedEpoch(now)`, played
+ * up to the boot as time passes on Stripe (subscriptions renewed, payouts paid: rules/time.ts), so
+ * that it is as fresh at any boot, and the same relative to it.
+ */
+export function seed(service: EmulatorHandle, now: number): void {
+  const epoch = seedEpoch(now);
+  let clock = epoch;
   const gaps = new Random(SEED_RANDOM + 1);
   const tick = () => (clock += gaps.int(2 * DAY, 9 * DAY) + gaps.int(0, DAY));
   const call = (
@@ -263,11 +282,11 @@ export function seed(service: EmulatorHandle): void {
               'reporting.report_type',
               {
                 // Until the end of the demo data's last day, set once it is all in (below).
-                data_available_end: SEED_EPOCH,
-                data_available_start: SEED_EPOCH,
+                data_available_end: epoch,
+                data_available_start: epoch,
                 default_columns: [...columns],
                 name,
-                updated: SEED_EPOCH,
+                updated: epoch,
                 version: 1,
               },
               id,
@@ -437,13 +456,8 @@ export function seed(service: EmulatorHandle): void {
       { tax_id: SEED.dennis.taxId },
     );
 
-    // Jenny: a subscription, a paid manual invoice, a pending item, a succeeded payment intent.
-    call(
-      'POST',
-      '/v1/subscriptions',
-      { customer: SEED.jenny.customer, items: [{ price: SEED.prices.basicMonthly }] },
-      { subscription: SEED.jenny.subscription },
-    );
+    // Jenny: a paid manual invoice, a succeeded payment intent (her subscription and pending item
+    // are recent, below).
     call('POST', '/v1/invoiceitems', {
       customer: SEED.jenny.customer,
       price: SEED.prices.setupFee,
@@ -468,12 +482,6 @@ export function seed(service: EmulatorHandle): void {
     call('POST', `/v1/invoices/${SEED.jenny.invoice}/pay`, {});
     call(
       'POST',
-      '/v1/invoiceitems',
-      { customer: SEED.jenny.customer, amount: 700, currency: 'usd', description: 'Usage overage' },
-      { invoiceitem: SEED.jenny.pendingInvoiceItem },
-    );
-    call(
-      'POST',
       '/v1/payment_intents',
       {
         amount: 4200,
@@ -486,17 +494,6 @@ export function seed(service: EmulatorHandle): void {
       { payment_intent: SEED.jenny.paymentIntent },
     );
 
-    // Ada: a trial on the yearly Pro plan.
-    call(
-      'POST',
-      '/v1/subscriptions',
-      {
-        customer: SEED.ada.customer,
-        items: [{ price: SEED.prices.proYearly, quantity: 3 }],
-        trial_period_days: 14,
-      },
-      { subscription: SEED.ada.subscription },
-    );
     // Grace: a charge refunded in part.
     const ticket = {
       amount: 4999,
@@ -553,7 +550,8 @@ export function seed(service: EmulatorHandle): void {
     call(
       'POST',
       '/v1/invoices',
-      { customer: SEED.linus.customer, pending_invoice_items_behavior: 'include' },
+      // Not advanced automatically: it stays a draft as time passes.
+      { customer: SEED.linus.customer, pending_invoice_items_behavior: 'include', auto_advance: false },
       { invoice: SEED.linus.draftInvoice },
     );
     // Margaret: a canceled subscription.
@@ -605,7 +603,7 @@ export function seed(service: EmulatorHandle): void {
           tax_id: '000000000',
           address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94103' },
         },
-        tos_acceptance: { date: SEED_EPOCH, ip: '127.0.0.1' },
+        tos_acceptance: { date: epoch, ip: '127.0.0.1' },
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
         external_account: 'btok_us_verified',
       },
@@ -675,25 +673,62 @@ export function seed(service: EmulatorHandle): void {
       },
       { now: clock },
     );
-    call(
-      'POST',
-      '/v1/payouts',
-      { amount: 50_000, currency: 'usd', description: 'Weekly payout' },
-      { payout: SEED.payout },
-    );
     seedFamilies(
       (method, path, params = {}, ids = {}) => call(method, path, params, ids),
       (fn) => service.transaction(fn, { now: tick() }),
+      epoch + SEED_SPAN,
     );
     seedPreview(service, tick);
+    recent(service, clock, now);
     // The report types' data cover the demo data: from its first day to the end of its last.
-    const end = Math.ceil(clock / DAY) * DAY;
+    const end = Math.ceil(now / DAY) * DAY;
     service.transaction(
       (ctx) => {
         for (const type of [...ctx.scope.all('reporting.report_type')])
           ctx.set(type, { data_available_end: end });
       },
-      { now: clock },
+      { now },
     );
   });
+}
+
+/**
+ * The demo data's last weeks: the objects in progress at the boot (`now`), each made once the
+ * time is played up to it (from `last`, the history's end), then the time played up to the boot.
+ * They are dated from the boot day's midnight, as the history is, so that all of it is the same
+ * at any time of that day, and stays so for a day at least (nothing is due sooner). Jenny's
+ * monthly subscription started a month and a half before (renewed once, two weeks before), Ada's
+ * trial on the yearly Pro plan three days before, Jenny's pending item came after her renewal, the
+ * weekly payout was made as the boot day started and arrives two days on.
+ */
+function recent(service: EmulatorHandle, last: number, now: number): void {
+  const today = Math.floor(now / DAY) * DAY;
+  if (last >= today - RECENT) throw new Error("The demo data's history outgrew SEED_SPAN: make it longer.");
+  let played = last;
+  const at = (ago: number, ids: Record<string, string>, ...request: [string, string, JsonObject]) => {
+    service.passTime(played, today - ago);
+    played = today - ago;
+    service.call(...request, { now: played, ids });
+  };
+  at(RECENT, { subscription: SEED.jenny.subscription }, 'POST', '/v1/subscriptions', {
+    customer: SEED.jenny.customer,
+    items: [{ price: SEED.prices.basicMonthly }],
+  });
+  at(3 * DAY, { subscription: SEED.ada.subscription }, 'POST', '/v1/subscriptions', {
+    customer: SEED.ada.customer,
+    items: [{ price: SEED.prices.proYearly, quantity: 3 }],
+    trial_period_days: 14,
+  });
+  at(2 * DAY, { invoiceitem: SEED.jenny.pendingInvoiceItem }, 'POST', '/v1/invoiceitems', {
+    customer: SEED.jenny.customer,
+    amount: 700,
+    currency: 'usd',
+    description: 'Usage overage',
+  });
+  at(0, { payout: SEED.payout }, 'POST', '/v1/payouts', {
+    amount: 50_000,
+    currency: 'usd',
+    description: 'Weekly payout',
+  });
+  service.passTime(played, now);
 }

@@ -1,0 +1,23 @@
+/**
+ * Time passing for the objects on no test clock, as it does on Stripe: the service plays the time
+ * from the last request to this one (`EmulatorService.catchUp`, before a request is served), and
+ * the seed plays its demo data's up to the boot time. What a test clock's advance does for its
+ * customers happens to the others' then (test-clocks.ts `advanceCustomer`: schedules' phases,
+ * subscriptions' renewals with their invoices and payments, trials' and scheduled cancellations'
+ * ends, automatic drafts finalized an hour on), and a pending payout is paid on its
+ * `arrival_date`. Each is dated when it happens (`Ctx.at`), with its events, so what a user sees
+ * does not depend on when it was looked at.
+ */
+import type { Ctx } from '../engine/context.ts';
+import { advanceCustomer } from './test-clocks.ts';
+
+/** Plays the time from `ctx.now` (when it was last played) to `to` in the context's scope. */
+export function passTime(ctx: Ctx, to: number): void {
+  for (const customer of [...ctx.scope.all('customer')])
+    if (typeof customer.data.test_clock !== 'string') advanceCustomer(ctx, customer, to);
+  for (const payout of [...ctx.scope.all('payout')]) {
+    const arrival = Number(payout.data.arrival_date);
+    if (payout.data.status === 'pending' && arrival <= to)
+      ctx.at(arrival, () => ctx.set(payout, { status: 'paid' }));
+  }
+}

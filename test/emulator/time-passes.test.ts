@@ -1,0 +1,217 @@
+/**
+ * Time passing for the objects on no test clock (src/emulator/rules/time.ts), on an emulator whose
+ * clock the test moves: subscriptions renew, trials end, drafts are finalized and payouts paid
+ * when their time comes, with the events a test clock's advance records; and the demo data is as
+ * fresh, and the same relative to the boot, whatever the boot time.
+ */
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
+import { startEmulatorHarness } from './helpers.ts';
+
+const DAY = 86_400;
+/** 2026-12-04T12:00:00Z, the boot time; the tests move `now` on from it. */
+const BOOT = 1_796_385_600;
+let now = BOOT;
+const h = await startEmulatorHarness({ clock: () => now });
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+/** The types and times of the events about `ids` since `since`, oldest first. */
+async function eventsAbout(ids: readonly string[], since: number): Promise<[string, number][]> {
+  const events = await stripe.events.list({ limit: 100, created: { gte: since } });
+  return events.data
+    .filter((e) => ids.includes((e.data.object as { id?: string }).id ?? ''))
+    .map((e): [string, number] => [e.type, e.created])
+    .reverse();
+}
+
+/** A customer with a card and a monthly subscription, on `clock` when given. */
+async function subscribed(clock?: string) {
+  const customer = await stripe.customers.create({
+    source: 'tok_visa',
+    ...(clock ? { test_clock: clock } : {}),
+  });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: SEED.prices.basicMonthly }],
+  });
+  return { customer, subscription };
+}
+
+describe('subscriptions on no test clock', () => {
+  it('renew at their period’s end, with the events a test clock’s advance records', async () => {
+    const start = now;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const clocked = await subscribed(clock.id);
+    const unclocked = await subscribed();
+    const end = unclocked.subscription.current_period_end;
+    expect(clocked.subscription.current_period_end).toBe(end);
+
+    now = end + 3600;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now });
+    const renewed = await stripe.subscriptions.retrieve(unclocked.subscription.id, {
+      expand: ['latest_invoice'],
+    });
+    expect(renewed).toMatchObject({ status: 'active', current_period_start: end });
+    const invoice = renewed.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      status: 'paid',
+      amount_paid: 1000,
+      created: end,
+      period_start: unclocked.subscription.current_period_start,
+      period_end: end,
+    });
+    // The same events at the same times as the test clock's customer's renewal.
+    const ids = (s: Stripe.Subscription, i: Stripe.Invoice | string) => [
+      s.id,
+      typeof i === 'string' ? i : i.id,
+    ];
+    const onClock = await stripe.subscriptions.retrieve(clocked.subscription.id);
+    const unclockedEvents = await eventsAbout(ids(renewed, invoice), start + 1);
+    expect(unclockedEvents.map(([type]) => type)).toEqual(
+      expect.arrayContaining([
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.paid',
+        'customer.subscription.updated',
+      ]),
+    );
+    expect(unclockedEvents).toEqual(await eventsAbout(ids(onClock, onClock.latest_invoice!), start + 1));
+    expect(unclockedEvents.every(([, at]) => at === end)).toBe(true);
+  });
+
+  it('renew through every period that ended while no request came', async () => {
+    const { subscription } = await subscribed();
+    now = subscription.current_period_start + 100 * DAY;
+    const invoices = await stripe.invoices.list({ subscription: subscription.id });
+    expect(invoices.data.map((i) => i.billing_reason)).toEqual([
+      'subscription_cycle',
+      'subscription_cycle',
+      'subscription_cycle',
+      'subscription_create',
+    ]);
+    const current = await stripe.subscriptions.retrieve(subscription.id);
+    expect(current.current_period_start).toBeLessThanOrEqual(now);
+    expect(current.current_period_end).toBeGreaterThan(now);
+  });
+
+  it('end their trial, and a scheduled cancellation, when the time comes', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const trial = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      trial_period_days: 7,
+    });
+    const ending = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+      cancel_at_period_end: true,
+    });
+    now = trial.trial_end! + 60;
+    expect(await stripe.subscriptions.retrieve(trial.id)).toMatchObject({
+      status: 'active',
+      current_period_start: trial.trial_end,
+    });
+    expect((await eventsAbout([trial.id], trial.created)).map(([type]) => type)).toContain(
+      'customer.subscription.trial_will_end',
+    );
+    now = ending.current_period_end + 60;
+    expect(await stripe.subscriptions.retrieve(ending.id)).toMatchObject({
+      status: 'canceled',
+      ended_at: ending.current_period_end,
+    });
+  });
+});
+
+describe('other objects on no test clock', () => {
+  it('an automatic draft is finalized and charged an hour after it was made', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 1200, currency: 'usd' });
+    const draft = await stripe.invoices.create({
+      customer: customer.id,
+      pending_invoice_items_behavior: 'include',
+    });
+    const held = await stripe.invoices.create({ customer: customer.id, auto_advance: false });
+    now += 3599;
+    expect((await stripe.invoices.retrieve(draft.id)).status).toBe('draft');
+    now += 1;
+    expect(await stripe.invoices.retrieve(draft.id)).toMatchObject({ status: 'paid', amount_paid: 1200 });
+    expect((await stripe.invoices.retrieve(held.id)).status).toBe('draft');
+  });
+
+  it('a payout is paid on its arrival date (`payout.paid`)', async () => {
+    const payout = await stripe.payouts.create({ amount: 500, currency: 'usd' });
+    expect(payout.status).toBe('pending');
+    now = payout.arrival_date - 1;
+    expect((await stripe.payouts.retrieve(payout.id)).status).toBe('pending');
+    now = payout.arrival_date;
+    expect((await stripe.payouts.retrieve(payout.id)).status).toBe('paid');
+    expect(await eventsAbout([payout.id], payout.created)).toEqual([
+      ['payout.created', payout.created],
+      ['payout.paid', payout.arrival_date],
+    ]);
+  });
+});
+
+describe('the demo data', () => {
+  /** What a user sees of the seeded subscriptions and payout, relative to the boot. */
+  async function seen(boot: number) {
+    now = boot;
+    const seeded = await startEmulatorHarness({ clock: () => now });
+    try {
+      const read = async (id: string) => {
+        const s = await seeded.stripe.subscriptions.retrieve(id);
+        return { status: s.status, start: s.current_period_start - boot, end: s.current_period_end - boot };
+      };
+      const payout = await seeded.stripe.payouts.retrieve(SEED.payout);
+      const invoices = await seeded.stripe.invoices.list({ customer: SEED.jenny.customer, limit: 100 });
+      return {
+        jenny: await read(SEED.jenny.subscription),
+        ada: await read(SEED.ada.subscription),
+        payout: { status: payout.status, arrives: payout.arrival_date - boot },
+        jennyInvoices: invoices.data.length,
+        latest: { reason: invoices.data[0]!.billing_reason, at: invoices.data[0]!.created - boot },
+      };
+    } finally {
+      await seeded.close();
+    }
+  }
+
+  it('is caught up to the boot, the same relative to it at any boot day', async () => {
+    const today = await seen(BOOT);
+    expect(today.jenny.status).toBe('active');
+    expect(today.jenny.start).toBeLessThan(0);
+    expect(today.jenny.end).toBeGreaterThan(0);
+    expect(today.ada).toMatchObject({ status: 'trialing' });
+    expect(today.ada.end).toBeGreaterThan(0);
+    expect(today.payout.status).toBe('pending');
+    expect(today.payout.arrives).toBeGreaterThan(0);
+    // Jenny's subscription renewed within the month before the boot.
+    expect(today.latest.reason).toBe('subscription_cycle');
+    expect(today.latest.at).toBeGreaterThan(-31 * DAY);
+    expect(today.latest.at).toBe(today.jenny.start);
+    // Years on, the same (whole days moved: the calendar's months shift the periods a little).
+    const later = await seen(BOOT + 1000 * DAY);
+    expect(later).toMatchObject({
+      jenny: { status: 'active' },
+      ada: { status: 'trialing' },
+      payout: today.payout,
+      jennyInvoices: today.jennyInvoices,
+    });
+    expect(Math.abs(later.jenny.end - today.jenny.end)).toBeLessThanOrEqual(3 * DAY);
+  });
+
+  it('a seeded payout is paid once its arrival date passes', async () => {
+    now = BOOT;
+    const seeded = await startEmulatorHarness({ clock: () => now });
+    try {
+      const payout = await seeded.stripe.payouts.retrieve(SEED.payout);
+      now = payout.arrival_date + 60;
+      expect((await seeded.stripe.payouts.retrieve(SEED.payout)).status).toBe('paid');
+    } finally {
+      await seeded.close();
+    }
+  });
+});
