@@ -3,7 +3,8 @@
  * service's controls (`reset`, `stats`, `setFaults`) and a few control endpoints for processes that
  * only see the socket (`GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/faults`
  * with a JSON body, `POST /_emulator/stats/reset`, `POST /_emulator/climate/orders/<id>/deliver`);
- * they need no key and bypass fault injection.
+ * they need no key and bypass fault injection. Time passes for the objects on no test clock before
+ * each request (service.ts `catchUp`) and, on a listening emulator, on a timer between requests.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -34,6 +35,31 @@ export interface EmulatorServerOptions extends EmulatorOptions {
    * `fetch` (and `new EmulatorDispatcher(emulator.service)` for the REST client) only
    */
   listen?: boolean;
+  /**
+   * How often a listening emulator plays the time that passed with no request (default 60 000 ms),
+   * so that a renewal's or a payout's webhooks go out about when it happens; 0: only before requests.
+   */
+  catchUpEveryMs?: number;
+}
+
+/** By default a listening emulator plays the time that passed once a minute between requests. */
+const CATCH_UP_EVERY_MS = 60_000;
+
+/**
+ * Plays the time between requests on a timer that does not hold the process open. A failure is
+ * a warning: the next request or tick plays on from there.
+ */
+function catchUpTimer(service: EmulatorService, everyMs: number): () => void {
+  if (everyMs <= 0) return () => {};
+  const timer = setInterval(() => {
+    try {
+      service.catchUpNow();
+    } catch (error) {
+      process.emitWarning(`the emulator could not play the time that passed: ${String(error)}`);
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export interface Emulator {
@@ -201,13 +227,18 @@ export async function createEmulator(options: EmulatorServerOptions = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return emulator(
+  let stopTimer = () => {};
+  const listening = emulator(
     `http://${urlHost}:${port}`,
     port,
     () =>
       new Promise<void>((resolve, reject) => {
+        stopTimer();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
   );
+  // In-process emulators (tests) play the time before requests only: nothing moves between them.
+  stopTimer = catchUpTimer(service, options.catchUpEveryMs ?? CATCH_UP_EVERY_MS);
+  return listening;
 }

@@ -193,6 +193,11 @@ export class EmulatorService implements EmulatorHandle {
     this.passTime(from, to);
   }
 
+  /** Plays the time up to the clock's now (before a request, and on a listening emulator's timer). */
+  catchUpNow(): void {
+    this.catchUp(this.clock());
+  }
+
   /** Plays the time from `from` to `to` for the objects on no test clock, in every scope. */
   passTime(from: number, to: number): void {
     for (const account of [undefined, ...this.store.accounts()])
@@ -265,7 +270,7 @@ export class EmulatorService implements EmulatorHandle {
       await prefetchForward(this.store, request.headers, request.body, requestId, this.allowedKeys);
     try {
       const query = question === -1 ? '' : request.url.slice(question + 1);
-      this.catchUp(this.clock());
+      this.catchUpNow();
       return this.serve({ method, path, query, match, request, requestId, idempotencyKey }, version, reply);
     } catch (error) {
       return reply.error(error);
