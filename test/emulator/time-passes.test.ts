@@ -155,6 +155,27 @@ describe('other objects on no test clock', () => {
   });
 });
 
+describe('Checkout Sessions on no test clock', () => {
+  it('an open session expires at its expires_at (`checkout.session.expired`)', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+      success_url: 'https://example.com/done',
+    });
+    expect(session.expires_at - session.created).toBe(DAY);
+    now = session.expires_at - 1;
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    now = session.expires_at;
+    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      status: 'expired',
+      url: null,
+    });
+    expect(await eventsAbout([session.id], session.created + 1)).toEqual([
+      ['checkout.session.expired', session.expires_at],
+    ]);
+  });
+});
+
 describe('the demo data', () => {
   /** What a user sees of the seeded subscriptions and payout, relative to the boot. */
   async function seen(boot: number) {

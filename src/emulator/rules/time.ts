@@ -4,8 +4,8 @@
  * the seed plays its demo data's up to the boot time. What a test clock's advance does for its
  * customers happens to the others' then (test-clocks.ts `advanceCustomer`: schedules' phases,
  * subscriptions' renewals with their invoices and payments, trials' and scheduled cancellations'
- * ends, automatic drafts finalized an hour on), and a pending payout is paid on its
- * `arrival_date`. Each is dated when it happens (`Ctx.at`), with its events, so what a user sees
+ * ends, automatic drafts finalized an hour on), a pending payout is paid on its `arrival_date`,
+ * and an open Checkout Session expires at its `expires_at` (checkout.ts's `expire`). Each is dated when it happens (`Ctx.at`), with its events, so what a user sees
  * does not depend on when it was looked at.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -19,5 +19,10 @@ export function passTime(ctx: Ctx, to: number): void {
     const arrival = Number(payout.data.arrival_date);
     if (payout.data.status === 'pending' && arrival <= to)
       ctx.at(arrival, () => ctx.set(payout, { status: 'paid' }));
+  }
+  for (const session of [...ctx.scope.all('checkout.session')]) {
+    const expiry = Number(session.data.expires_at);
+    if (session.data.status === 'open' && expiry <= to)
+      ctx.at(expiry, () => ctx.ops.runAction(ctx, session, 'expire', {}));
   }
 }
