@@ -6,6 +6,7 @@ import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../server/harness.ts';
 import { startEmulatorHarness } from './helpers.ts';
+import { monthlyPrice, oneTimePrice } from './prices.ts';
 
 const h = await startEmulatorHarness();
 const stripe = h.stripe;
@@ -177,18 +178,8 @@ async function clockedCustomer(time: number) {
   return { clock, customer: await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id }) };
 }
 
-/** A new monthly price of `amount` cents. */
-const monthly = (amount: number) =>
-  stripe.prices.create({
-    currency: 'usd',
-    unit_amount: amount,
-    product_data: { name: `Monthly ${amount}` },
-    recurring: { interval: 'month' },
-  });
-
-/** A new one-time price of `amount` cents. */
-const oneTime = (amount: number) =>
-  stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name: `Once ${amount}` } });
+const monthly = (amount: number) => monthlyPrice(stripe, amount);
+const oneTime = (amount: number) => oneTimePrice(stripe, amount);
 
 describe('a schedule’s phases updated', () => {
   it('are laid end to end, and the subscription moves to the next one at its start', async () => {

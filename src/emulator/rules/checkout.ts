@@ -1,14 +1,15 @@
 /**
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
  * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
- * quantity (tiers and `transform_quantity` included).
+ * quantity (tiers and `transform_quantity` included). What a completed session makes takes its
+ * `subscription_data` or `payment_intent_data` (a payment link's session, its link's).
  */
 
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
-import type { Entry } from '../engine/store.ts';
+import type { Entry, Store } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
@@ -67,8 +68,9 @@ export interface Buyer {
  * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
  * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
  * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
- * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent; the session becomes `complete`
- * (`checkout.session.completed`) with the customer's details. A Customer is created in
+ * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent. The
+ * PaymentIntent and the subscription take the session's terms (`sessionTerms`). The session
+ * becomes `complete` (`checkout.session.completed`) with the customer's details. A Customer is created in
  * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
  */
@@ -114,7 +116,7 @@ export function completeSession(
         quantity: Number(item.data.quantity ?? 1),
       }));
     const subscription = createSubscription(ctx, {
-      ...linkSubscriptionTerms(ctx, session),
+      ...sessionTerms(ctx, session, 'subscription_data', SUBSCRIPTION_TERMS),
       customer: String(customer),
       items,
     });
@@ -131,6 +133,7 @@ export function completeSession(
     fields.payment_status = 'no_payment_required';
   } else {
     const total = Number(session.data.amount_total ?? 0);
+    let intent: Entry | undefined;
     if (total > 0) {
       // A retry after a decline confirms the same PaymentIntent again.
       const earlier =
@@ -138,17 +141,17 @@ export function completeSession(
           ? ctx.find(session.data.payment_intent, ['payment_intent'])
           : undefined;
       try {
-        fields.payment_intent = earlier
-          ? ctx.ops.runAction(ctx, earlier, 'confirm', { payment_method: paymentMethod }).id
+        intent = earlier
+          ? ctx.ops.runAction(ctx, earlier, 'confirm', { payment_method: paymentMethod })
           : ctx.ops.createResource(ctx, 'payment_intent', {
-              ...linkPaymentTerms(ctx, session),
+              ...(email ? { receipt_email: email } : {}),
+              ...sessionTerms(ctx, session, 'payment_intent_data', PAYMENT_TERMS),
               amount: total,
               currency: String(session.data.currency ?? 'usd'),
               confirm: true,
               payment_method: paymentMethod,
               ...(customer ? { customer } : {}),
-              ...(email ? { receipt_email: email } : {}),
-            }).id;
+            });
       } catch (error) {
         // A declined card: the session stays open with its failed PaymentIntent, as Checkout's.
         const failed = error instanceof ErrorReply ? error.fields.payment_intent : undefined;
@@ -157,7 +160,10 @@ export function completeSession(
         throw error;
       }
     }
-    fields.payment_status = total > 0 ? 'paid' : 'no_payment_required';
+    fields.payment_intent = intent?.id ?? null;
+    // A held payment (`capture_method=manual`) is not paid until it is captured.
+    if (!intent) fields.payment_status = 'no_payment_required';
+    else fields.payment_status = intent.data.status === 'succeeded' ? 'paid' : 'unpaid';
   }
   countLinkSale(ctx, session);
   return ctx.set(session, fields);
@@ -188,30 +194,77 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
 }
 
 /**
- * What the object a payment link's session makes takes from the link's settings for it (`setting`):
- * the set ones of `keys` (nothing for a session made without a link).
+ * The `subscription_data` and `payment_intent_data` each session was created with (a payment
+ * link's session, its link's): create parameters a session does not show, so they are kept beside
+ * the store, by session id, for what its completion makes.
  */
-function linkTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
-  const link = linkOf(ctx, session);
-  const data = isObject(link?.data[setting]) ? link.data[setting] : {};
+const createTerms = new WeakMap<Store, Map<string, JsonObject>>();
+
+/** Keeps what a new session's `params` ask of its subscription or PaymentIntent (or forgets it). */
+function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
+  const kept = createTerms.get(ctx.store) ?? new Map<string, JsonObject>();
+  createTerms.set(ctx.store, kept);
   const terms: JsonObject = {};
-  for (const key of keys) if (data[key] !== undefined && data[key] !== null) terms[key] = data[key];
-  return terms;
+  for (const setting of ['subscription_data', 'payment_intent_data'])
+    if (isObject(params[setting])) terms[setting] = params[setting];
+  if (Object.keys(terms).length > 0) kept.set(session, terms);
+  else kept.delete(session);
 }
 
-/** A link's subscription: its trial, description and metadata. */
-const linkSubscriptionTerms = (ctx: Ctx, session: Entry) =>
-  linkTerms(ctx, session, 'subscription_data', ['description', 'metadata', 'trial_period_days']);
+/** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
+function sessionTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
+  const given = createTerms.get(ctx.store)?.get(session.id)?.[setting];
+  return isObject(given) ? setOnes(given, keys) : {};
+}
 
-/** A link's one-time payment: its description, metadata, statement descriptors and transfer group. */
-const linkPaymentTerms = (ctx: Ctx, session: Entry) =>
-  linkTerms(ctx, session, 'payment_intent_data', [
-    'description',
-    'metadata',
-    'statement_descriptor',
-    'statement_descriptor_suffix',
-    'transfer_group',
-  ]);
+/** The set (neither null nor absent) ones of `keys` in `data`. */
+function setOnes(data: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) if (data[key] !== undefined && data[key] !== null) out[key] = data[key];
+  return out;
+}
+
+/** What a session's subscription takes from its `subscription_data`. */
+const SUBSCRIPTION_TERMS = [
+  'default_tax_rates',
+  'description',
+  'metadata',
+  'trial_end',
+  'trial_period_days',
+  'trial_settings',
+] as const;
+
+/** What a one-time payment takes from Connect settings: a destination, its fee, a settlement account. */
+const CONNECT_TERMS = ['application_fee_amount', 'on_behalf_of', 'transfer_data'] as const;
+
+/** What a session's one-time payment (its PaymentIntent) takes from its `payment_intent_data`. */
+const PAYMENT_TERMS = [
+  'capture_method',
+  'description',
+  'metadata',
+  'receipt_email',
+  'setup_future_usage',
+  'shipping',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_group',
+  ...CONNECT_TERMS,
+] as const;
+
+/**
+ * The settings a payment link's session is created with, as a session created directly would be
+ * given them: its `subscription_data` for a subscription, else its `payment_intent_data` with the
+ * link's Connect settings (`application_fee_amount`, `on_behalf_of`, `transfer_data`).
+ */
+function linkSessionTerms(link: Entry, recurring: boolean): JsonObject {
+  const setting = (name: string) => (isObject(link.data[name]) ? link.data[name] : {});
+  if (recurring) return { subscription_data: setOnes(setting('subscription_data'), SUBSCRIPTION_TERMS) };
+  const connect = setOnes(link.data, CONNECT_TERMS);
+  // A link shows its `transfer_data[amount]` null when it has none: a PaymentIntent takes none.
+  if (isObject(connect.transfer_data))
+    connect.transfer_data = setOnes(connect.transfer_data, ['amount', 'destination']);
+  return { payment_intent_data: { ...setOnes(setting('payment_intent_data'), PAYMENT_TERMS), ...connect } };
+}
 
 /**
  * A Checkout Session for a customer opening a payment link: its line items, `subscription` mode
@@ -239,6 +292,7 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
     ...(typeof link.data.customer_creation === 'string'
       ? { customer_creation: link.data.customer_creation }
       : {}),
+    ...linkSessionTerms(link, recurring),
   });
   return ctx.set(session, { payment_link: link.id });
 }
@@ -290,6 +344,7 @@ export const checkoutRules: RuleBook = {
           : `https://checkout.stripe.com/c/pay/${String(draft.id)}`,
       });
       withLinks(ctx, 'checkout.session', draft);
+      keepTerms(ctx, String(draft.id), params);
     },
     actions: {
       // The hosted page's payment (hosted/index.ts), in-process only: Stripe has no such route.

@@ -1,0 +1,155 @@
+/**
+ * What billing objects take from the terms they are made with: a Checkout Session's
+ * `subscription_data` and `payment_intent_data`, checked against Stripe's.
+ */
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHarness } from '../server/harness.ts';
+import { startEmulatorHarness } from './helpers.ts';
+import { monthlyPrice, oneTimePrice } from './prices.ts';
+
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
+const gateway = await startHarness();
+afterAll(() => Promise.all([h.close(), gateway.close()]));
+
+type Obj = Record<string, any>;
+
+const monthly = (amount: number) => monthlyPrice(stripe, amount);
+const oneTime = (amount: number) => oneTimePrice(stripe, amount);
+
+/** Pays a Checkout Session's hosted page (`url`, on `fetch`'s emulator) with the test card. */
+async function pay(url: string, fetch = h.emulator.fetch): Promise<void> {
+  const form = new URLSearchParams([
+    ['card', '4242 4242 4242 4242'],
+    ['email', 'buyer@example.com'],
+  ]);
+  const paid = await fetch(new Request(url, { method: 'POST', body: form }));
+  expect(paid.status).toBeLessThan(400);
+}
+
+describe('a Checkout Session created with payment_intent_data', () => {
+  it('makes its PaymentIntent with them once paid', async () => {
+    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await oneTime(2000)).id, quantity: 1 }],
+      payment_intent_data: {
+        description: 'Order 7',
+        metadata: { order: '7' },
+        statement_descriptor_suffix: 'ORDER 7',
+        application_fee_amount: 300,
+        transfer_data: { destination: destination.id },
+      },
+    });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(paid).toMatchObject({ status: 'complete', payment_status: 'paid' });
+    expect(paid.payment_intent).toMatchObject({
+      status: 'succeeded',
+      amount: 2000,
+      description: 'Order 7',
+      metadata: { order: '7' },
+      statement_descriptor_suffix: 'ORDER 7',
+      application_fee_amount: 300,
+      transfer_data: { destination: destination.id },
+    });
+  });
+
+  it('holds the payment with capture_method=manual: the session stays unpaid', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await oneTime(1500)).id, quantity: 2 }],
+      payment_intent_data: { capture_method: 'manual' },
+    });
+    await pay(session.url!);
+    const held = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(held).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
+    expect(held.payment_intent).toMatchObject({
+      status: 'requires_capture',
+      capture_method: 'manual',
+      amount_capturable: 3000,
+    });
+  });
+
+  it('is what the PaymentIntent shows through GraphQL', async () => {
+    const price = await gateway.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/prices',
+      params: { currency: 'usd', unit_amount: 1200, product_data: { name: 'Through GraphQL' } },
+    });
+    const created = await gateway.query(
+      `mutation($p: ID!) { createCheckoutSession(input: {
+         mode: PAYMENT, successUrl: "https://example.com/done", lineItems: [{ price: $p, quantity: 1 }],
+         paymentIntentData: { description: "Gift card", metadata: { kind: "gift" } }
+       }) { id url } }`,
+      { variables: { p: price.id } },
+    );
+    expect(created.body.errors).toBeUndefined();
+    const session = (created.body.data as Obj).createCheckoutSession;
+    await pay(session.url, gateway.emulator.fetch);
+    const read = await gateway.query(
+      'query($id: ID!) { checkoutSession(id: $id) { paymentStatus paymentIntent { description metadata } } }',
+      { variables: { id: session.id } },
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect((read.body.data as Obj).checkoutSession).toEqual({
+      paymentStatus: 'PAID',
+      paymentIntent: { description: 'Gift card', metadata: { kind: 'gift' } },
+    });
+  });
+});
+
+describe('a Checkout Session created with subscription_data', () => {
+  it('starts its subscription with them once paid', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await monthly(2900)).id, quantity: 1 }],
+      subscription_data: {
+        description: 'Team plan',
+        metadata: { seat: 'a' },
+        trial_period_days: 7,
+        trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
+      },
+    });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+    expect(paid.payment_status).toBe('no_payment_required');
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription).toMatchObject({
+      description: 'Team plan',
+      metadata: { seat: 'a' },
+      status: 'trialing',
+      trial_end: subscription.trial_start! + 7 * 86_400,
+      trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
+    });
+  });
+});
+
+describe('a payment link’s one-time purchase', () => {
+  it('makes its PaymentIntent with the link’s Connect settings and capture method', async () => {
+    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await oneTime(5000)).id, quantity: 1 }],
+      application_fee_amount: 500,
+      transfer_data: { destination: destination.id },
+      payment_intent_data: { capture_method: 'manual', transfer_group: 'links' },
+    });
+    const opened = await h.emulator.fetch(new Request(link.url));
+    const checkout = opened.headers.get('location')!;
+    await pay(checkout);
+    const session = await stripe.checkout.sessions.retrieve(checkout.split('/').pop()!, {
+      expand: ['payment_intent'],
+    });
+    expect(session).toMatchObject({ payment_link: link.id, payment_status: 'unpaid' });
+    expect(session.payment_intent).toMatchObject({
+      status: 'requires_capture',
+      application_fee_amount: 500,
+      transfer_data: { destination: destination.id },
+      transfer_group: 'links',
+    });
+  });
+});
