@@ -153,3 +153,62 @@ describe('a payment link’s one-time purchase', () => {
     });
   });
 });
+
+describe('a subscription created to cancel within a period', () => {
+  const start = 1_700_000_000;
+  /** A customer with a card on a test clock frozen at `start`. */
+  async function clocked() {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    return { clock, customer: await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id }) };
+  }
+
+  it('bills its first period only up to cancel_at, prorated, unless proration_behavior is none', async () => {
+    const { customer } = await clocked();
+    const price = await monthly(3000);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      cancel_at: start + 10 * 86_400,
+      expand: ['latest_invoice'],
+    });
+    // 14 Nov to 14 Dec 2023: ten days of thirty.
+    expect(subscription.current_period_end - subscription.current_period_start).toBe(30 * 86_400);
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ status: 'paid', amount_due: 1000, amount_paid: 1000 });
+    expect(invoice.lines.data[0]).toMatchObject({
+      amount: 1000,
+      unit_amount_excluding_tax: '1000',
+      period: { start, end: start + 10 * 86_400 },
+    });
+
+    const whole = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      cancel_at: start + 10 * 86_400,
+      proration_behavior: 'none',
+      expand: ['latest_invoice'],
+    });
+    expect((whole.latest_invoice as Stripe.Invoice).amount_due).toBe(3000);
+  });
+
+  it('bills a later period cut short by cancel_at for the time up to it, then ends', async () => {
+    const { clock, customer } = await clocked();
+    const first = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(3100)).id }],
+      cancel_at: start + (30 + 15) * 86_400,
+    });
+    expect(
+      ((await stripe.invoices.retrieve(first.latest_invoice as string)) as Stripe.Invoice).amount_due,
+    ).toBe(3100);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 50 * 86_400 });
+    const ended = await stripe.subscriptions.retrieve(first.id, { expand: ['latest_invoice'] });
+    expect(ended).toMatchObject({ status: 'canceled', ended_at: start + 45 * 86_400 });
+    // 14 Dec 2023 to 14 Jan 2024: fifteen days of thirty-one.
+    expect(ended.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      amount_due: 1500,
+      period_start: start,
+    });
+  });
+});

@@ -29,7 +29,9 @@
  *   (`prorate` credits the unused time, `invoice_now` invoices what is pending at once).
  * - `cancel_at_period_end` or `cancel_at` schedules a cancellation, dated by its request
  *   (`canceled_at`); a test clock reaching `cancel_at` (or the period's end) ends the subscription.
- *   An update's `cancel_at` within the period credits the time after it (`proration_behavior`).
+ *   An update's `cancel_at` within the period credits the time after it (`proration_behavior`);
+ *   one within the first period at creation bills that period only up to it, and one within a
+ *   later period bills that period's invoice so (see `billedPeriod`).
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -124,29 +126,30 @@ function periodInvoice(
     fields.due_date = created + subscription.data.days_until_due * DAY;
   let invoice = ctx.insert('invoice', ctx.build('invoice', fields));
   const trialing = subscription.data.status === 'trialing';
+  const billing = billedPeriod(subscription, params, ended);
   for (const item of itemsOf(ctx, subscription)) {
     const price = isObject(item.data.price) ? item.data.price : {};
     // A metered item bills the usage of the period that ended (nothing on the first invoice).
     const metered = isObject(price.recurring) && price.recurring.usage_type === 'metered';
     const quantity = metered ? usageOf(ctx, item, ended, invoice.id) : Number(item.data.quantity ?? 1);
+    const amount = trialing ? 0 : Math.round(priceAmount(price, quantity) * (metered ? 1 : billing.share));
+    // A prorated line's unit amount is its share of the price's.
+    const unit =
+      billing.share === 1 || metered
+        ? unitAmountDecimal(price, quantity)
+        : String(Math.round(amount / Math.max(quantity, 1)));
     addLine(ctx, invoice.id, {
-      amount: trialing ? 0 : priceAmount(price, quantity),
+      amount,
       currency: price.currency ?? 'usd',
       description: subscriptionLineDescription(ctx, price, quantity),
-      period:
-        metered && ended
-          ? ended
-          : {
-              end: subscription.data.current_period_end ?? ctx.now,
-              start: subscription.data.current_period_start ?? ctx.now,
-            },
+      period: metered && ended ? ended : billing.period,
       price,
       quantity,
       subscription: subscription.id,
       subscription_item: item.id,
       tax_rates: item.data.tax_rates ?? [],
       type: 'subscription',
-      unit_amount_excluding_tax: trialing ? '0' : unitAmountDecimal(price, quantity),
+      unit_amount_excluding_tax: trialing ? '0' : unit,
     });
   }
   for (const pending of ctx.children(customer, ['invoiceitem']).reverse()) {
@@ -160,6 +163,31 @@ function periodInvoice(
   if (collection === 'send_invoice' || params.payment_behavior === 'default_incomplete')
     return finalizeInvoice(ctx, invoice);
   return collect(ctx, invoice, params);
+}
+
+/**
+ * The time a period's invoice bills its items for, and the share of their price that is: the
+ * whole period, or up to a `cancel_at` within it, prorated. Stripe prorates a first period cut
+ * short that way unless its request's `proration_behavior` is `none` (then it bills it whole), and
+ * a later period always.
+ */
+function billedPeriod(
+  subscription: Entry,
+  params: JsonObject,
+  ended: { start: number; end: number } | undefined,
+): { period: { start: number; end: number }; share: number } {
+  const { current_period_start: start, current_period_end: end, cancel_at: cancelAt } = subscription.data;
+  const period = { start: Number(start), end: Number(end) };
+  const cut =
+    typeof cancelAt === 'number' &&
+    period.start < cancelAt &&
+    cancelAt < period.end &&
+    (ended !== undefined || params.proration_behavior !== 'none');
+  if (!cut) return { period, share: 1 };
+  return {
+    period: { start: period.start, end: cancelAt },
+    share: (cancelAt - period.start) / (period.end - period.start),
+  };
 }
 
 /**
