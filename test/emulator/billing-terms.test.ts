@@ -212,3 +212,56 @@ describe('a subscription created to cancel within a period', () => {
     });
   });
 });
+
+describe('a schedule’s phase starting mid-period', () => {
+  const start = 1_700_000_000;
+  const day = 86_400;
+
+  /** A schedule on a clock: 3000 a month for ten days, then 6000 a month with `proration_behavior`. */
+  async function upgraded(proration_behavior?: 'always_invoice' | 'create_prorations' | 'none') {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const [basic, pro] = [await monthly(3000), await monthly(6000)];
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: start,
+      phases: [
+        { items: [{ price: basic.id }], end_date: start + 10 * day },
+        { items: [{ price: pro.id }], iterations: 1, ...(proration_behavior ? { proration_behavior } : {}) },
+      ],
+    });
+    expect(schedule.phases[1]!.proration_behavior).toBe(proration_behavior ?? 'create_prorations');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 11 * day });
+    const subscription = await stripe.subscriptions.retrieve(schedule.subscription as string, {
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.items.data.map((item) => item.price.id)).toEqual([pro.id]);
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    return { subscription, pending: pending.data.map((item) => [item.amount, item.period.start]) };
+  }
+
+  it('by default leaves its prorations pending, as of the phase’s start', async () => {
+    const { subscription, pending } = await upgraded();
+    // Twenty days of thirty: the basic price's unused time, then the pro price's remaining time.
+    expect(pending.sort()).toEqual([
+      [-2000, start + 10 * day],
+      [4000, start + 10 * day],
+    ]);
+    expect((subscription.latest_invoice as Stripe.Invoice).billing_reason).toBe('subscription_create');
+  });
+
+  it('invoices them at once with always_invoice, and makes none with none', async () => {
+    const invoiced = await upgraded('always_invoice');
+    expect(invoiced.pending).toEqual([]);
+    expect(invoiced.subscription.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      amount_due: 2000,
+      status: 'paid',
+      created: start + 10 * day,
+    });
+
+    const none = await upgraded('none');
+    expect(none.pending).toEqual([]);
+    expect((none.subscription.latest_invoice as Stripe.Invoice).billing_reason).toBe('subscription_create');
+  });
+});

@@ -10,8 +10,9 @@
  *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
  *   subscription made of the first phase's items; one that starts later is `not_started`.
  * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
- *   schedule into the phase it reached (its subscription takes that phase's items, and its metadata
- *   on top of its own, as when a phase starts it) and, past the last phase, releases it
+ *   schedule into the phase it reached (its subscription takes that phase's items as of its start,
+ *   prorated by the phase's `proration_behavior`, and its metadata on top of its own, as when a
+ *   phase starts it) and, past the last phase, releases it
  *   (`end_behavior=release`, the default) or cancels its subscription (`cancel`: the schedule is
  *   then `completed`). `none`, the older versions' `cancel`, is taken as `cancel`; `renew` can no
  *   longer be set. While a schedule will cancel, its subscription's `cancel_at` is the last phase's
@@ -31,7 +32,7 @@ import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
 import { requirePrice } from '../money/plans.ts';
 import { createPrice } from './catalog.ts';
-import { clockOf, subscriptionRules } from './subscriptions.ts';
+import { clockOf, playAt, subscriptionRules } from './subscriptions.ts';
 
 function phaseOf(ctx: Ctx, subscription: Entry): JsonObject {
   const items = ctx
@@ -297,7 +298,14 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
   const current = isObject(schedule.data.current_phase) ? schedule.data.current_phase : {};
   if (!phase || phase.start_date === current.start_date) return;
   const subscription = ctx.find(String(schedule.data.subscription), ['subscription']);
-  if (subscription) takeItems(ctx, subscription, phase, 'none', enteredPhase(phase));
+  // As of the phase's start, prorated by the phase's own `proration_behavior`.
+  if (subscription)
+    playAt(ctx, Number(phase.start_date), () =>
+      takeItems(ctx, subscription, phase, String(phase.proration_behavior ?? 'create_prorations'), {
+        ...enteredPhase(phase),
+        proration_date: Number(phase.start_date),
+      }),
+    );
   ctx.set(schedule, {
     current_phase: { end_date: phase.end_date ?? null, start_date: phase.start_date ?? null },
   });

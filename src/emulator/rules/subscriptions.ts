@@ -248,8 +248,28 @@ function usageOf(ctx: Ctx, item: Entry, ended: { start: number } | undefined, in
   return Number(summary.data.total_usage ?? 0);
 }
 
-/** The time a subscription lives at: its test clock's, or now. */
+/**
+ * The time a change plays at while a test clock's advance plays it between the clock's old time
+ * and its new one (a schedule's phase starting): what `timeOf` answers meanwhile.
+ */
+const playedAt = new WeakMap<Ctx, number>();
+
+/** Runs `change` to a clock's subscription as of `at`, a time its clock's advance reached. */
+export function playAt<T>(ctx: Ctx, at: number, change: () => T): T {
+  const outer = playedAt.get(ctx);
+  playedAt.set(ctx, at);
+  try {
+    return ctx.at(at, change);
+  } finally {
+    if (outer === undefined) playedAt.delete(ctx);
+    else playedAt.set(ctx, outer);
+  }
+}
+
+/** The time a subscription lives at: its test clock's (or the time played on it), or now. */
 function timeOf(ctx: Ctx, subscription: Entry): number {
+  const played = playedAt.get(ctx);
+  if (played !== undefined) return played;
   const clock =
     typeof subscription.data.test_clock === 'string'
       ? ctx.find(subscription.data.test_clock, ['test_helpers.test_clock'])
@@ -509,7 +529,11 @@ function billChanges(
   for (const [before, after] of changes) prorate(ctx, subscription, before, after, at);
   if (behavior !== 'always_invoice') return;
   atTimeOf(ctx, subscription, () => {
-    const billing = ctx.set(pendingInvoice(ctx, subscription), { billing_reason: 'subscription_update' });
+    // Dated when the change took effect (a schedule's phase start, played on its test clock).
+    const billing = ctx.set(pendingInvoice(ctx, subscription), {
+      billing_reason: 'subscription_update',
+      created: timeOf(ctx, subscription),
+    });
     // `default_incomplete` leaves the invoice's PaymentIntent for the client to confirm.
     const billed =
       params.payment_behavior === 'default_incomplete'
