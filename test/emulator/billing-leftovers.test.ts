@@ -538,19 +538,26 @@ describe('a payment link', () => {
     });
   });
 
-  it('counts its completed sessions toward its limit, and takes no more once it is met', async () => {
+  it('counts its completed sessions toward its limit, and deactivates once it is met', async () => {
     const link = await stripe.paymentLinks.create({
       line_items: [{ price: (await oneTime(400)).id, quantity: 1 }],
-      restrictions: { completed_sessions: { limit: 1 } },
+      restrictions: { completed_sessions: { limit: 2 } },
+      inactive_message: 'Sold out',
     });
-    expect(link.restrictions).toEqual({ completed_sessions: { count: 0, limit: 1 } });
+    expect(link.restrictions).toEqual({ completed_sessions: { count: 0, limit: 2 } });
     await buyThrough(link.url);
-    expect((await stripe.paymentLinks.retrieve(link.id)).restrictions).toEqual({
-      completed_sessions: { count: 1, limit: 1 },
+    expect(await stripe.paymentLinks.retrieve(link.id)).toMatchObject({
+      active: true,
+      restrictions: { completed_sessions: { count: 1, limit: 2 } },
+    });
+    await buyThrough(link.url);
+    expect(await stripe.paymentLinks.retrieve(link.id)).toMatchObject({
+      active: false,
+      restrictions: { completed_sessions: { count: 2, limit: 2 } },
     });
     const again = await h.emulator.fetch(new Request(link.url));
-    expect(again.status).toBe(400);
-    expect(await again.text()).toContain('limit of completed sessions');
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain('Sold out');
   });
 
   it('replaces its after_completion whole on update', async () => {

@@ -265,3 +265,32 @@ describe('a schedule’s phase starting mid-period', () => {
     expect((none.subscription.latest_invoice as Stripe.Invoice).billing_reason).toBe('subscription_create');
   });
 });
+
+describe('a payment link at its completed_sessions limit through GraphQL', () => {
+  it('reads inactive', async () => {
+    const price = await gateway.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/prices',
+      params: { currency: 'usd', unit_amount: 800, product_data: { name: 'One of one' } },
+    });
+    const link = await gateway.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/payment_links',
+      params: {
+        line_items: [{ price: price.id, quantity: 1 }],
+        restrictions: { completed_sessions: { limit: 1 } },
+      },
+    });
+    const opened = await gateway.emulator.fetch(new Request(link.url));
+    await pay(opened.headers.get('location')!, gateway.emulator.fetch);
+    const read = await gateway.query(
+      'query($id: ID!) { paymentLink(id: $id) { active restrictions { completedSessions { count limit } } } }',
+      { variables: { id: link.id } },
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect((read.body.data as Obj).paymentLink).toEqual({
+      active: false,
+      restrictions: { completedSessions: { count: 1, limit: 1 } },
+    });
+  });
+});

@@ -3,6 +3,8 @@
  * opening it starts a Checkout Session for the link's line items (`payment_link` naming the link)
  * and goes to the emulator's Checkout page, where Stripe's test card completes it. After payment
  * Checkout goes where the link says (`after_completion.redirect.url`), else to its own landing page.
+ * A deactivated link (by hand, or by reaching its `restrictions.completed_sessions.limit`) shows
+ * its `inactive_message` instead.
  */
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
@@ -28,8 +30,15 @@ export function paymentLinkPage(
   if (method !== 'GET') return undefined;
   const entry = service.store.platform.find(rest);
   if (entry?.resource !== 'payment_link') return notFound('Payment Link', 'payment link');
-  if (entry.data.active === false)
-    return html('Payment Link (Stripe emulator)', '<h1>This link is no longer active</h1>', 410);
+  // A deactivated link's page says so, in the link's own words (`inactive_message`) when it has them.
+  if (entry.data.active === false) {
+    const message = typeof entry.data.inactive_message === 'string' ? entry.data.inactive_message : '';
+    return html(
+      'Payment Link (Stripe emulator)',
+      `<h1>${escapeHtml(message || 'This link is no longer active')}</h1>`,
+      410,
+    );
+  }
   let session: JsonObject;
   try {
     // The link's `open` rule (src/emulator/rules/checkout.ts): a Checkout Session of its items.

@@ -183,13 +183,18 @@ function completedSessions(link: Entry): JsonObject | undefined {
     : undefined;
 }
 
-/** A session completed through a payment link counts toward the link's `completed_sessions`. */
+/**
+ * A session completed through a payment link counts toward the link's `completed_sessions`; the
+ * one that reaches its limit deactivates the link (`active` false), as Stripe's do.
+ */
 function countLinkSale(ctx: Ctx, session: Entry): void {
   const link = linkOf(ctx, session);
   const completed = link && completedSessions(link);
   if (!link || !completed) return;
+  const count = Number(completed.count ?? 0) + 1;
   ctx.set(link, {
-    restrictions: { completed_sessions: { ...completed, count: Number(completed.count ?? 0) + 1 } },
+    restrictions: { completed_sessions: { ...completed, count } },
+    ...(count >= Number(completed.limit) ? { active: false } : {}),
   });
 }
 
