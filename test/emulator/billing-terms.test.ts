@@ -294,3 +294,32 @@ describe('a payment link at its completed_sessions limit through GraphQL', () =>
     });
   });
 });
+
+describe('the settings for what a session makes', () => {
+  it('are refused outside their mode, and a link’s subscription_data without a recurring price', async () => {
+    const [once, month] = [await oneTime(700), await monthly(700)];
+    const base = { success_url: 'https://example.com/done' };
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        mode: 'subscription',
+        line_items: [{ price: month.id, quantity: 1 }],
+        payment_intent_data: { description: 'Not for subscriptions' },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'payment_intent_data' });
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        mode: 'payment',
+        line_items: [{ price: once.id, quantity: 1 }],
+        subscription_data: { description: 'Not for payments' },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_data' });
+    await expect(
+      stripe.paymentLinks.create({
+        line_items: [{ price: once.id, quantity: 1 }],
+        subscription_data: { description: 'Nothing recurs' },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_data' });
+  });
+});

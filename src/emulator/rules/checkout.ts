@@ -216,6 +216,19 @@ function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
   else kept.delete(session);
 }
 
+/**
+ * A session's settings for what it makes are its mode's: Stripe refuses `payment_intent_data`
+ * outside `payment` mode and `subscription_data` outside `subscription` mode.
+ */
+function requireModeTerms(params: JsonObject): void {
+  const modes = { payment_intent_data: 'payment', subscription_data: 'subscription' };
+  for (const [setting, mode] of Object.entries(modes))
+    if (params[setting] !== undefined && params.mode !== mode)
+      throw invalidRequest(`You can not pass \`${setting}\` in \`${String(params.mode)}\` mode.`, {
+        param: setting,
+      });
+}
+
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
 function sessionTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
   const given = createTerms.get(ctx.store)?.get(session.id)?.[setting];
@@ -335,6 +348,7 @@ const text = (value: Json | undefined) => (typeof value === 'string' && value !=
 export const checkoutRules: RuleBook = {
   'checkout.session': {
     beforeCreate(ctx, draft, { params }) {
+      requireModeTerms(params);
       const { subtotal, currency } = storeLineItems(ctx, String(draft.id), params.line_items);
       Object.assign(draft, {
         amount_subtotal: subtotal,
@@ -369,6 +383,14 @@ export const checkoutRules: RuleBook = {
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
       const { recurring } = storeLineItems(ctx, String(draft.id), params.line_items);
+      // A link's `subscription_data` is for the subscription a recurring price starts.
+      if (params.subscription_data !== undefined && !recurring)
+        throw invalidRequest(
+          'A payment link needs a line item with a recurring price to use `subscription_data`.',
+          {
+            param: 'subscription_data',
+          },
+        );
       linkSettings(draft, recurring);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
     },
