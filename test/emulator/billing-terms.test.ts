@@ -102,6 +102,27 @@ describe('a Checkout Session created with payment_intent_data', () => {
   });
 });
 
+describe('a Checkout Session’s subscription', () => {
+  it('takes the card entered as its own default, leaving the customer’s invoice default', async () => {
+    const customer = await stripe.customers.create({ email: 'subscriber@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await monthly(1100)).id, quantity: 1 }],
+    });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription'] });
+    const subscription = paid.subscription as Stripe.Subscription;
+    const card = subscription.default_payment_method as string;
+    expect(card).toMatch(/^pm_/);
+    expect((await stripe.paymentMethods.retrieve(card)).customer).toBe(customer.id);
+    const buyer = (await stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+    expect(buyer.invoice_settings.default_payment_method).toBeNull();
+    expect(subscription.status).toBe('active');
+  });
+});
+
 describe('a Checkout Session created with subscription_data', () => {
   it('starts its subscription with them once paid', async () => {
     const session = await stripe.checkout.sessions.create({

@@ -101,13 +101,11 @@ export function completeSession(
     customer_details: { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] },
   };
   if (mode === 'subscription') {
-    // The card the customer entered becomes their default for the subscription's invoices.
+    // The card the customer entered is saved to them and becomes the subscription's own default
+    // (`default_payment_method`), as Checkout's: the customer's invoice default stays as it was.
     const method = ctx.set(resolvePaymentMethod(ctx, paymentMethod, 'payment_method'), {
       customer: customer ?? null,
     });
-    const buyerEntry = ctx.require(String(customer), ['customer']);
-    const settings = isObject(buyerEntry.data.invoice_settings) ? buyerEntry.data.invoice_settings : {};
-    ctx.set(buyerEntry, { invoice_settings: { ...settings, default_payment_method: method.id } });
     const items = ctx
       .children(session, ['item'])
       .reverse()
@@ -118,6 +116,7 @@ export function completeSession(
     const subscription = createSubscription(ctx, {
       ...sessionTerms(ctx, session, 'subscription_data', SUBSCRIPTION_TERMS),
       customer: String(customer),
+      default_payment_method: method.id,
       items,
     });
     fields.subscription = subscription.id;
