@@ -344,3 +344,54 @@ describe('the settings for what a session makes', () => {
     ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_data' });
   });
 });
+
+describe('a subscription created with a future billing_cycle_anchor', () => {
+  const start = 1_700_000_000; // 14 Nov 2023, 22:13:20 UTC
+  const anchor = 1_701_388_800; // 1 Dec 2023, 00:00 UTC
+
+  it('bills the time up to the anchor prorated, then whole periods from it', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const price = await monthly(3000);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      billing_cycle_anchor: anchor,
+      expand: ['latest_invoice'],
+    });
+    expect(subscription).toMatchObject({
+      billing_cycle_anchor: anchor,
+      current_period_start: start,
+      current_period_end: anchor,
+    });
+    // 1 388 800 s of November's 2 592 000.
+    const first = subscription.latest_invoice as Stripe.Invoice;
+    expect(first).toMatchObject({ amount_due: 1607, status: 'paid' });
+    expect(first.lines.data[0]!.period).toEqual({ start, end: anchor });
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: anchor + 86_400 });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(renewed).toMatchObject({ current_period_start: anchor, current_period_end: 1_704_067_200 });
+    expect(renewed.latest_invoice).toMatchObject({ billing_reason: 'subscription_cycle', amount_due: 3000 });
+
+    const free = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      billing_cycle_anchor: 1_704_067_200,
+      proration_behavior: 'none',
+      expand: ['latest_invoice'],
+    });
+    expect((free.latest_invoice as Stripe.Invoice).amount_due).toBe(0);
+  });
+
+  it('is refused past the next natural billing date', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: (await monthly(3000)).id }],
+        billing_cycle_anchor: Math.floor(Date.now() / 1000) + 40 * 86_400,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'billing_cycle_anchor' });
+  });
+});

@@ -3,10 +3,12 @@
  *
  * - Creating a subscription with `items[0][price]=…` (or `price_data`, or `plan`) stores a
  *   `subscription_item` per item embedding its price (and plan), sets the period from the price's
- *   recurring interval, status `active` (`trialing` with a trial), and creates the first invoice
- *   (lines of type `subscription`, plus pending invoice items), finalized and paid: charged to
- *   the subscription's or the customer's default payment method (a declining card, or none at
- *   all, leaves the subscription `incomplete` and the invoice open; a decline is a 402 that keeps
+ *   recurring interval (a future `billing_cycle_anchor` ends the first one early, billed prorated,
+ *   or free with `proration_behavior=none`), status `active` (`trialing` with a trial), and
+ *   creates the first invoice (lines of type `subscription`, plus pending invoice items),
+ *   finalized and paid: charged to the subscription's or the customer's default payment method
+ *   (a declining card, or none at all, leaves the subscription `incomplete` and the invoice
+ *   open; a decline is a 402 that keeps
  *   nothing with `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
  *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
  *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
@@ -126,7 +128,7 @@ function periodInvoice(
     fields.due_date = created + subscription.data.days_until_due * DAY;
   let invoice = ctx.insert('invoice', ctx.build('invoice', fields));
   const trialing = subscription.data.status === 'trialing';
-  const billing = billedPeriod(subscription, params, ended);
+  const billing = billedPeriod(ctx, subscription, params, ended);
   for (const item of itemsOf(ctx, subscription)) {
     const price = isObject(item.data.price) ? item.data.price : {};
     // A metered item bills the usage of the period that ended (nothing on the first invoice).
@@ -166,28 +168,29 @@ function periodInvoice(
 }
 
 /**
- * The time a period's invoice bills its items for, and the share of their price that is: the
- * whole period, or up to a `cancel_at` within it, prorated. Stripe prorates a first period cut
- * short that way unless its request's `proration_behavior` is `none` (then it bills it whole), and
- * a later period always.
+ * The time a period's invoice bills its items for, and the share of their price that is (Stripe's
+ * prorations of a period cut short). A first period that ends at a future `billing_cycle_anchor`
+ * bills the share of a whole period it lasts, or nothing with `proration_behavior=none` (the time
+ * up to the anchor is then free). A `cancel_at` within a period ends what it bills there, prorated:
+ * a first period's unless its request says `none` (it is billed whole then), a later one's always.
  */
 function billedPeriod(
+  ctx: Ctx,
   subscription: Entry,
   params: JsonObject,
   ended: { start: number; end: number } | undefined,
 ): { period: { start: number; end: number }; share: number } {
-  const { current_period_start: start, current_period_end: end, cancel_at: cancelAt } = subscription.data;
-  const period = { start: Number(start), end: Number(end) };
-  const cut =
-    typeof cancelAt === 'number' &&
-    period.start < cancelAt &&
-    cancelAt < period.end &&
-    (ended !== undefined || params.proration_behavior !== 'none');
-  if (!cut) return { period, share: 1 };
-  return {
-    period: { start: period.start, end: cancelAt },
-    share: (cancelAt - period.start) / (period.end - period.start),
-  };
+  const { current_period_start, current_period_end, cancel_at: cancelAt } = subscription.data;
+  const [start, end] = [Number(current_period_start), Number(current_period_end)];
+  const first = ended === undefined;
+  const prorating = !first || params.proration_behavior !== 'none';
+  const anchored =
+    first && subscription.data.status !== 'trialing' && subscription.data.billing_cycle_anchor === end;
+  const stop =
+    typeof cancelAt === 'number' && start < cancelAt && cancelAt < end && prorating ? cancelAt : end;
+  const whole = anchored ? end - periodStartBefore(ctx, subscription, end) : end - start;
+  const share = anchored && !prorating ? 0 : (stop - start) / whole;
+  return { period: { start, end: stop }, share: whole > 0 ? share : 1 };
 }
 
 /**
@@ -466,20 +469,26 @@ function warnShortenedTrial(ctx: Ctx, subscription: Entry, before: Entry): void 
   warnShortTrial(ctx, subscription);
 }
 
-/** The period that starts at `start`, as long as the subscription's (first) price's interval. */
-function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
+/** `at` moved by `periods` of the subscription's (first) price's interval. */
+function byIntervals(ctx: Ctx, subscription: Entry, at: number, periods: number): number {
   const item = itemsOf(ctx, subscription)[0];
   const price = isObject(item?.data.price) ? item.data.price : {};
   const recurring = isObject(price.recurring) ? price.recurring : {};
-  return {
-    current_period_start: start,
-    current_period_end: addInterval(
-      start,
-      String(recurring.interval ?? 'month'),
-      Number(recurring.interval_count ?? 1),
-    ),
-  };
+  return addInterval(
+    at,
+    String(recurring.interval ?? 'month'),
+    periods * Number(recurring.interval_count ?? 1),
+  );
 }
+
+/** The period that starts at `start`, as long as the subscription's (first) price's interval. */
+function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
+  return { current_period_start: start, current_period_end: byIntervals(ctx, subscription, start, 1) };
+}
+
+/** Where a whole period that ends at `end` starts. */
+const periodStartBefore = (ctx: Ctx, subscription: Entry, end: number): number =>
+  byIntervals(ctx, subscription, end, -1);
 
 /** An invoice Stripe tried to charge and could not (a sent invoice is not late before its due date). */
 const unpaid = (invoice: Entry): boolean =>
@@ -743,6 +752,14 @@ export const subscriptionRules: RuleBook = {
         status = 'trialing';
         trialStart = start;
         end = trialEnd;
+      } else if (typeof params.billing_cycle_anchor === 'number' && params.billing_cycle_anchor > start) {
+        // A future anchor ends the first period early (see `billedPeriod`), within the natural one.
+        if (params.billing_cycle_anchor > end)
+          throw invalidRequest(
+            `billing_cycle_anchor cannot be later than next natural billing date (${end}) for plan`,
+            { param: 'billing_cycle_anchor' },
+          );
+        end = params.billing_cycle_anchor;
       }
       Object.assign(draft, {
         application: null,
