@@ -384,6 +384,25 @@ describe('a subscription created with a future billing_cycle_anchor', () => {
     expect((free.latest_invoice as Stripe.Invoice).amount_due).toBe(0);
   });
 
+  it('is what a Checkout Session’s subscription_data anchors its subscription to', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ test_clock: clock.id });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await monthly(3000)).id, quantity: 1 }],
+      subscription_data: { billing_cycle_anchor: anchor, proration_behavior: 'none' },
+    });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, {
+      expand: ['subscription.latest_invoice'],
+    });
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription).toMatchObject({ current_period_start: start, current_period_end: anchor });
+    expect((subscription.latest_invoice as Stripe.Invoice).amount_due).toBe(0);
+  });
+
   it('is refused past the next natural billing date', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     await expect(

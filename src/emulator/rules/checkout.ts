@@ -243,9 +243,11 @@ function setOnes(data: JsonObject, keys: readonly string[]): JsonObject {
 
 /** What a session's subscription takes from its `subscription_data`. */
 const SUBSCRIPTION_TERMS = [
+  'billing_cycle_anchor',
   'default_tax_rates',
   'description',
   'metadata',
+  'proration_behavior',
   'trial_end',
   'trial_period_days',
   'trial_settings',
