@@ -102,6 +102,24 @@ describe('a Checkout Session created with payment_intent_data', () => {
   });
 });
 
+describe('a Checkout Session created with setup_intent_data', () => {
+  it('makes its SetupIntent with them once completed', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'setup',
+      currency: 'usd',
+      success_url: 'https://example.com/done',
+      setup_intent_data: { description: 'Card on file', metadata: { plan: 'later' } },
+    });
+    await pay(session.url!);
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['setup_intent'] });
+    expect(done.setup_intent).toMatchObject({
+      status: 'succeeded',
+      description: 'Card on file',
+      metadata: { plan: 'later' },
+    });
+  });
+});
+
 describe('a Checkout Session’s subscription', () => {
   it('takes the card entered as its own default, leaving the customer’s invoice default', async () => {
     const customer = await stripe.customers.create({ email: 'subscriber@example.com' });

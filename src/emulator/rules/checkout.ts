@@ -2,7 +2,8 @@
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
  * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
  * quantity (tiers and `transform_quantity` included). What a completed session makes takes its
- * `subscription_data` or `payment_intent_data` (a payment link's session, its link's).
+ * `subscription_data`, `payment_intent_data` or `setup_intent_data` (a payment link's session,
+ * its link's).
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -68,8 +69,8 @@ export interface Buyer {
  * Completes an open session as its customer paying with `paymentMethod` would (the hosted page's
  * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
  * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
- * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent. The
- * PaymentIntent and the subscription take the session's terms (`sessionTerms`). The session
+ * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent. Each
+ * takes the session's terms for it (`sessionTerms`). The session
  * becomes `complete` (`checkout.session.completed`) with the customer's details. A Customer is created in
  * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
@@ -125,6 +126,7 @@ export function completeSession(
     fields.payment_status = subscription.data.status === 'trialing' ? 'no_payment_required' : 'paid';
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
+      ...sessionTerms(ctx, session, 'setup_intent_data', ['description', 'metadata', 'on_behalf_of']),
       confirm: true,
       payment_method: paymentMethod,
       ...(customer ? { customer } : {}),
@@ -198,9 +200,9 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
 }
 
 /**
- * The `subscription_data` and `payment_intent_data` each session was created with (a payment
- * link's session, its link's): create parameters a session does not show, so they are kept beside
- * the store, by session id, for what its completion makes.
+ * The `payment_intent_data`, `setup_intent_data` and `subscription_data` each session was created
+ * with (a payment link's session, its link's): create parameters a session does not show, so they
+ * are kept beside the store, by session id, for what its completion makes.
  */
 const createTerms = new WeakMap<Store, Map<string, JsonObject>>();
 
@@ -209,7 +211,7 @@ function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
   const kept = createTerms.get(ctx.store) ?? new Map<string, JsonObject>();
   createTerms.set(ctx.store, kept);
   const terms: JsonObject = {};
-  for (const setting of ['subscription_data', 'payment_intent_data'])
+  for (const setting of ['payment_intent_data', 'setup_intent_data', 'subscription_data'])
     if (isObject(params[setting])) terms[setting] = params[setting];
   if (Object.keys(terms).length > 0) kept.set(session, terms);
   else kept.delete(session);
