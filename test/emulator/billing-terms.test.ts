@@ -432,3 +432,18 @@ describe('a subscription created with a future billing_cycle_anchor', () => {
     ).rejects.toMatchObject({ statusCode: 400, param: 'billing_cycle_anchor' });
   });
 });
+
+describe('a credit note’s effective_at', () => {
+  it('is the one given, else when it was issued', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(2000)).id }],
+    });
+    const invoice = subscription.latest_invoice as string;
+    const backdated = await stripe.creditNotes.create({ invoice, amount: 500, effective_at: 1_690_000_000 });
+    expect(backdated.effective_at).toBe(1_690_000_000);
+    const plain = await stripe.creditNotes.create({ invoice, amount: 500 });
+    expect(plain.effective_at).toBe(plain.created);
+  });
+});

@@ -105,7 +105,8 @@ function composeNote(
     customer_balance_transaction: null,
     discount_amount: 0,
     discount_amounts: [],
-    effective_at: ctx.now,
+    // When the note takes effect: as given (it dates the PDF), else when it is issued.
+    effective_at: typeof params.effective_at === 'number' ? params.effective_at : ctx.now,
     invoice: invoice.id,
     memo: params.memo ?? null,
     number: `${String(invoice.data.number ?? invoice.id)}-CN-${String(count + 1).padStart(2, '0')}`,
