@@ -447,3 +447,22 @@ describe('a credit note’s effective_at', () => {
     expect(plain.effective_at).toBe(plain.created);
   });
 });
+
+describe('a Checkout Session’s expires_at', () => {
+  it('is the one given, from 30 minutes to 24 hours ahead, else 24 hours', async () => {
+    const base = {
+      mode: 'payment' as const,
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await oneTime(900)).id, quantity: 1 }],
+    };
+    const plain = await stripe.checkout.sessions.create(base);
+    expect(plain.expires_at - plain.created).toBe(24 * 3600);
+    const soon = await stripe.checkout.sessions.create({ ...base, expires_at: plain.created + 3600 });
+    expect(soon.expires_at).toBe(plain.created + 3600);
+    for (const expires_at of [plain.created + 60, plain.created + 25 * 3600])
+      await expect(stripe.checkout.sessions.create({ ...base, expires_at })).rejects.toMatchObject({
+        statusCode: 400,
+        param: 'expires_at',
+      });
+  });
+});

@@ -346,6 +346,21 @@ function afterCompletion(given: JsonObject): JsonObject {
   };
 }
 
+/** How long a session may stay open, from its creation: Stripe's bounds, the longest its default. */
+const OPEN_FOR = { min: 30 * 60, max: 24 * 3600 };
+
+/** When a new session expires: its `expires_at`, within `OPEN_FOR` of now, else the longest. */
+function expiry(ctx: Ctx, given: Json | undefined): number {
+  if (given === undefined) return ctx.now + OPEN_FOR.max;
+  const at = Number(given);
+  if (!(at >= ctx.now + OPEN_FOR.min && at <= ctx.now + OPEN_FOR.max))
+    throw invalidRequest(
+      'The `expires_at` timestamp must be between 30 minutes and 24 hours after the Checkout Session is created.',
+      { param: 'expires_at' },
+    );
+  return at;
+}
+
 const text = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : null);
 
 export const checkoutRules: RuleBook = {
@@ -357,7 +372,7 @@ export const checkoutRules: RuleBook = {
         amount_subtotal: subtotal,
         amount_total: subtotal,
         currency: draft.currency ?? currency ?? 'usd',
-        expires_at: ctx.now + 24 * 3600,
+        expires_at: expiry(ctx, params.expires_at),
         payment_status: 'unpaid',
         status: 'open',
         // The emulator's own hosted page when it serves HTTP (src/emulator/hosted/index.ts).
