@@ -466,3 +466,38 @@ describe('a Checkout Session’s expires_at', () => {
       });
   });
 });
+
+describe('a schedule’s phase settings', () => {
+  it('set its subscription’s description and default tax rates for the phase’s time', async () => {
+    const start = 1_700_000_000;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const price = await monthly(1000);
+    const rate = await stripe.taxRates.create({ display_name: 'VAT', percentage: 10, inclusive: false });
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: start,
+      phases: [
+        { items: [{ price: price.id }], iterations: 1, description: 'Intro month' },
+        {
+          items: [{ price: price.id }],
+          iterations: 1,
+          description: 'Taxed month',
+          default_tax_rates: [rate.id],
+        },
+      ],
+    });
+    expect(schedule.phases[1]!.default_tax_rates).toMatchObject([{ id: rate.id }]);
+    const id = schedule.subscription as string;
+    expect((await stripe.subscriptions.retrieve(id)).description).toBe('Intro month');
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 31 * 86_400 });
+    const second = await stripe.subscriptions.retrieve(id, { expand: ['latest_invoice'] });
+    expect(second).toMatchObject({ description: 'Taxed month', default_tax_rates: [{ id: rate.id }] });
+    expect(second.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      tax: 100,
+      total: 1100,
+    });
+  });
+});

@@ -11,8 +11,9 @@
  *   subscription made of the first phase's items; one that starts later is `not_started`.
  * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
  *   schedule into the phase it reached (its subscription takes that phase's items as of its start,
- *   prorated by the phase's `proration_behavior`, and its metadata on top of its own, as when a
- *   phase starts it) and, past the last phase, releases it
+ *   prorated by the phase's `proration_behavior`, its description, collection method, default
+ *   payment method and tax rates, and its metadata on top of its own, as when a phase starts it)
+ *   and, past the last phase, releases it
  *   (`end_behavior=release`, the default) or cancels its subscription (`cancel`: the schedule is
  *   then `completed`). `none`, the older versions' `cancel`, is taken as `cancel`; `renew` can no
  *   longer be set. While a schedule will cancel, its subscription's `cancel_at` is the last phase's
@@ -31,6 +32,7 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
 import { requirePrice } from '../money/plans.ts';
+import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { clockOf, playAt, subscriptionRules } from './subscriptions.ts';
 
@@ -105,8 +107,11 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
     collection_method: typeof params.collection_method === 'string' ? params.collection_method : null,
     coupon: null,
     currency: String(items[0]?.price.data.currency ?? currency),
-    default_payment_method: null,
-    default_tax_rates: [],
+    default_payment_method:
+      typeof params.default_payment_method === 'string' && params.default_payment_method !== ''
+        ? params.default_payment_method
+        : null,
+    default_tax_rates: taxRatesParam(ctx, params.default_tax_rates, 'phases[default_tax_rates]') ?? [],
     description:
       typeof params.description === 'string' && params.description !== '' ? params.description : null,
     discounts: [],
@@ -189,11 +194,16 @@ function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields
 
 /**
  * What a subscription takes from a phase it enters besides its items: the phase's metadata, added
- * to its own (an empty value unsets a key), as Stripe's phase `metadata` does, and its
- * `add_invoice_items`, billed once on the phase's first invoice.
+ * to its own (an empty value unsets a key), as Stripe's phase `metadata` does, its
+ * `add_invoice_items`, billed once on the phase's first invoice, and the settings the phase sets
+ * for its time (`description`, `collection_method`, `default_payment_method`, `default_tax_rates`).
  */
 function enteredPhase(phase: JsonObject): JsonObject {
   const fields: JsonObject = {};
+  for (const setting of ['collection_method', 'default_payment_method', 'description'])
+    if (typeof phase[setting] === 'string') fields[setting] = phase[setting];
+  const rates = Array.isArray(phase.default_tax_rates) ? phase.default_tax_rates.filter(isObject) : [];
+  if (rates.length > 0) fields.default_tax_rates = rates.map((rate) => String(rate.id));
   if (isObject(phase.metadata) && Object.keys(phase.metadata).length > 0) fields.metadata = phase.metadata;
   const extras = Array.isArray(phase.add_invoice_items) ? phase.add_invoice_items.filter(isObject) : [];
   if (extras.length > 0)
