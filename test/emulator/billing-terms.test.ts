@@ -501,3 +501,53 @@ describe('a schedule’s phase settings', () => {
     });
   });
 });
+
+describe('a subscription updated with billing_cycle_anchor=now', () => {
+  const start = 1_700_000_000;
+  const day = 86_400;
+
+  /** A 3000-a-month subscription on a clock, ten days into its thirty-day first period. */
+  async function tenDaysIn() {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(3000)).id }],
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 10 * day });
+    return subscription;
+  }
+
+  it('starts a new period now, invoiced at once with the unused time credited', async () => {
+    const subscription = await tenDaysIn();
+    const reset = await stripe.subscriptions.update(subscription.id, {
+      billing_cycle_anchor: 'now',
+      expand: ['latest_invoice'],
+    });
+    expect(reset).toMatchObject({
+      billing_cycle_anchor: start + 10 * day,
+      current_period_start: start + 10 * day,
+      current_period_end: start + 40 * day, // 24 Nov to 24 Dec 2023
+    });
+    // A new month (3000) less the unused twenty days of thirty (2000).
+    expect(reset.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      amount_due: 1000,
+      status: 'paid',
+      created: start + 10 * day,
+    });
+  });
+
+  it('credits nothing with proration_behavior=none, and keeps the cycle when unchanged', async () => {
+    const subscription = await tenDaysIn();
+    const kept = await stripe.subscriptions.update(subscription.id, { billing_cycle_anchor: 'unchanged' });
+    expect(kept).toMatchObject({ billing_cycle_anchor: start, latest_invoice: subscription.latest_invoice });
+    const reset = await stripe.subscriptions.update(subscription.id, {
+      billing_cycle_anchor: 'now',
+      proration_behavior: 'none',
+      expand: ['latest_invoice'],
+    });
+    expect(reset.current_period_start).toBe(start + 10 * day);
+    expect(reset.latest_invoice).toMatchObject({ billing_reason: 'subscription_update', amount_due: 3000 });
+  });
+});

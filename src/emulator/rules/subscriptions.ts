@@ -20,6 +20,8 @@
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
  *   quantity mid-period is prorated by `proration_behavior` (see `billChanges`). A change of items
  *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
+ * - `billing_cycle_anchor=now` starts a new period now, invoiced at once, the old one's unused
+ *   time credited on it (`proration_behavior`; see `resetCycle`).
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
  *   days before it (on a test clock's advance), as a trial shorter than that starts or an update
@@ -519,6 +521,22 @@ function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
 }
 
 /**
+ * `billing_cycle_anchor=now` on an active subscription: a new period starts now (so does its
+ * billing cycle), invoiced and collected at once, with a credit for the unused rest of the old
+ * period of the items it had (`previous`) unless `proration_behavior` is `none`. The new items
+ * are billed for the new period whole, so an item change in the same update is not prorated.
+ */
+function resetCycle(ctx: Ctx, subscription: Entry, params: JsonObject, previous: readonly Entry[]): void {
+  const now = timeOf(ctx, subscription);
+  if (params.proration_behavior !== 'none')
+    for (const item of previous) prorate(ctx, subscription, billed(item), undefined, now);
+  ctx.at(now, () => {
+    const entry = ctx.set(subscription, { ...periodFrom(ctx, subscription, now), billing_cycle_anchor: now });
+    ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
+  });
+}
+
+/**
  * Bills item changes by `proration_behavior`: `create_prorations` (the default) leaves the
  * prorations pending for the next invoice, `always_invoice` invoices (and charges) them now,
  * `none` makes none. `proration_date` sets when the change counts from. An invoice left unpaid
@@ -837,6 +855,9 @@ export const subscriptionRules: RuleBook = {
       }
       // `now` ends a trial after the update (`endTrialNow`); the timestamp is set there.
       if (params.trial_end === 'now') draft.trial_end = entry.data.trial_end ?? null;
+      // `now` resets the cycle after the update (`resetCycle`), `unchanged` keeps it.
+      if (typeof params.billing_cycle_anchor === 'string')
+        draft.billing_cycle_anchor = entry.data.billing_cycle_anchor ?? null;
       if (params.pause_collection === '') draft.pause_collection = null;
       // `cancel_at` follows `cancel_at_period_end`: the period's end while it holds, none once unset.
       if (params.cancel_at_period_end === true) draft.cancel_at = entry.data.current_period_end ?? null;
@@ -856,16 +877,19 @@ export const subscriptionRules: RuleBook = {
       if (typeof params.cancel_at === 'number') creditAfterCancel(ctx, entry, params.cancel_at, params);
       if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
       else if (typeof params.trial_end === 'number') warnShortenedTrial(ctx, entry, before);
+      const resetting = params.billing_cycle_anchor === 'now' && before.data.status === 'active';
+      const previous = itemsOf(ctx, entry);
       if (!Array.isArray(params.items)) {
+        if (resetting) resetCycle(ctx, entry, params, previous);
         syncEntitlements(ctx, String(entry.data.customer));
         return;
       }
       const changes: [Billed | undefined, Billed | undefined][] = [];
       const items = params.items;
-      const previous = itemsOf(ctx, entry);
       // The items' own rule leaves these changes to this one, which bills them together.
       asSubscription(ctx, () => updateItems(ctx, entry, items, changes));
-      billChanges(ctx, ctx.current(entry), changes, params);
+      if (resetting) resetCycle(ctx, ctx.current(entry), params, previous);
+      else billChanges(ctx, ctx.current(entry), changes, params);
       itemsChanged(ctx, entry, before, previous);
       syncEntitlements(ctx, String(entry.data.customer));
     },
