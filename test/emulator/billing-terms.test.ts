@@ -433,14 +433,19 @@ describe('a subscription created with a future billing_cycle_anchor', () => {
   });
 });
 
+/** A customer with a card and the paid first invoice of their subscription of `amount` a month. */
+async function paidInvoice(amount: number) {
+  const customer = await stripe.customers.create({ source: 'tok_visa' });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: (await monthly(amount)).id }],
+  });
+  return { customer, invoice: subscription.latest_invoice as string };
+}
+
 describe('a credit note’s effective_at', () => {
   it('is the one given, else when it was issued', async () => {
-    const customer = await stripe.customers.create({ source: 'tok_visa' });
-    const subscription = await stripe.subscriptions.create({
-      customer: customer.id,
-      items: [{ price: (await monthly(2000)).id }],
-    });
-    const invoice = subscription.latest_invoice as string;
+    const { invoice } = await paidInvoice(2000);
     const backdated = await stripe.creditNotes.create({ invoice, amount: 500, effective_at: 1_690_000_000 });
     expect(backdated.effective_at).toBe(1_690_000_000);
     const plain = await stripe.creditNotes.create({ invoice, amount: 500 });
@@ -549,5 +554,23 @@ describe('a subscription updated with billing_cycle_anchor=now', () => {
     });
     expect(reset.current_period_start).toBe(start + 10 * day);
     expect(reset.latest_invoice).toMatchObject({ billing_reason: 'subscription_update', amount_due: 3000 });
+  });
+});
+
+describe('a paid invoice’s credit note', () => {
+  it('settles its total exactly as refund, balance credit and credit outside Stripe', async () => {
+    const { customer, invoice } = await paidInvoice(2000);
+    for (const settle of [{ refund_amount: 800 }, { refund_amount: 300, credit_amount: 100 }])
+      await expect(stripe.creditNotes.create({ invoice, amount: 500, ...settle })).rejects.toMatchObject({
+        statusCode: 400,
+      });
+    const note = await stripe.creditNotes.create({
+      invoice,
+      amount: 500,
+      refund_amount: 300,
+      credit_amount: 200,
+    });
+    expect(note.refund).toMatch(/^re_/);
+    expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-200);
   });
 });

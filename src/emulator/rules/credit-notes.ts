@@ -3,8 +3,9 @@
  * or all of an invoice line, `custom_line_item` lines an amount of their own), or `amount`, make
  * the total; the note takes the invoice's customer and currency and a number after the invoice's.
  * On an open invoice (`pre_payment`) it lowers what is due; on a paid one (`post_payment`) it goes
- * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band);
- * `refund_amount` refunds that much of the invoice's charge, the note naming the refund.
+ * to the customer's credit balance (`credit_amount`, the rest unless refunded or out of band; the
+ * three add up to the total); `refund_amount` refunds that much of the invoice's charge, the note
+ * naming the refund.
  * `void` voids an issued note (`credit_note.voided`), giving back what it took off.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -96,6 +97,7 @@ function composeNote(
       { param: lines.length > 0 ? 'lines' : 'amount' },
     );
   }
+  if (status === 'paid' && !empty) requireSettled(params, total);
   const count = ctx.children(invoice, ['credit_note']).length;
   const fields: JsonObject = {
     amount: total,
@@ -125,6 +127,22 @@ function composeNote(
     voided_at: null,
   };
   return { fields, lines };
+}
+
+/**
+ * A paid invoice's note settles its total as refund (`refund_amount`), customer balance credit
+ * (`credit_amount`, else the rest) and credit outside Stripe (`out_of_band_amount`): Stripe
+ * requires the three to add up to the total.
+ */
+function requireSettled(params: JsonObject, total: number): void {
+  const amount = (name: string) => (typeof params[name] === 'number' ? Number(params[name]) : 0);
+  const [refund, outside] = [amount('refund_amount'), amount('out_of_band_amount')];
+  const credit = typeof params.credit_amount === 'number' ? params.credit_amount : total - refund - outside;
+  if (credit >= 0 && refund + credit + outside === total) return;
+  throw invalidRequest(
+    `The refund (${refund}), credit (${credit}) and out of band (${outside}) amounts of a paid invoice's credit note must add up to its total (${total}).`,
+    { param: typeof params.credit_amount === 'number' ? 'credit_amount' : 'refund_amount' },
+  );
 }
 
 /** A note's line (not stored). */
