@@ -70,8 +70,8 @@ export interface Buyer {
  * `complete` action and the seed's way): `payment` mode confirms a PaymentIntent for the total,
  * `subscription` mode starts the subscription of its recurring line items (its first invoice paid
  * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent. Each
- * takes the session's terms for it (`sessionTerms`). The session
- * becomes `complete` (`checkout.session.completed`) with the customer's details. A Customer is created in
+ * takes the session's terms for it (`sessionTerms`). The session becomes `complete`
+ * (`checkout.session.completed`) with the customer's details. A Customer is created in
  * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
  * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
  */
@@ -206,7 +206,7 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
  */
 const createTerms = new WeakMap<Store, Map<string, JsonObject>>();
 
-/** Keeps what a new session's `params` ask of its subscription or PaymentIntent (or forgets it). */
+/** Keeps what a new session's `params` ask of the object it makes (or forgets it: none asked). */
 function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
   const kept = createTerms.get(ctx.store) ?? new Map<string, JsonObject>();
   createTerms.set(ctx.store, kept);
