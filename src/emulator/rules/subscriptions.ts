@@ -8,11 +8,11 @@
  *   creates the first invoice (lines of type `subscription`, plus pending invoice items),
  *   finalized and paid: charged to the subscription's or the customer's default payment method
  *   (a declining card, or none at all, leaves the subscription `incomplete` and the invoice
- *   open; a decline is a 402 that keeps
- *   nothing with `payment_behavior=error_if_incomplete`). With `payment_behavior=default_incomplete` the
- *   invoice is only finalized: the subscription is `incomplete` until its PaymentIntent is
- *   confirmed or the invoice paid (invoices.ts makes it `active` then); on a test clock, 23 hours
- *   unpaid make it `incomplete_expired` and void the invoice.
+ *   open; a decline is a 402 that keeps nothing with `payment_behavior=error_if_incomplete`).
+ *   With `payment_behavior=default_incomplete` the invoice is only finalized: the subscription is
+ *   `incomplete` until its PaymentIntent is confirmed or the invoice paid (invoices.ts makes it
+ *   `active` then); on a test clock, 23 hours unpaid make it `incomplete_expired` and void the
+ *   invoice.
  * - `add_invoice_items` (on create or update) bills one-time prices once, on the next invoice (the
  *   first at creation), as pending invoice items of the subscription's customer.
  * - An item's price reads as the price stands now (archived, renamed); the copy the item took
