@@ -574,3 +574,45 @@ describe('a paid invoice’s credit note', () => {
     expect(((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).balance).toBe(-200);
   });
 });
+
+describe('a trial that ends with no payment method', () => {
+  const start = 1_700_000_000;
+  const day = 86_400;
+
+  /** A seven-day trial on a clock, for a customer with or without a card, advanced past its end. */
+  async function trialEnded(missing_payment_method: 'cancel' | 'pause' | 'create_invoice', card: boolean) {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({
+      test_clock: clock.id,
+      ...(card ? { source: 'tok_visa' } : {}),
+    });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(2500)).id }],
+      trial_period_days: 7,
+      trial_settings: { end_behavior: { missing_payment_method } },
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 8 * day });
+    const ended = await stripe.subscriptions.retrieve(subscription.id);
+    return { ended, first: subscription.latest_invoice };
+  }
+
+  it('cancels or pauses the subscription, uninvoiced, as its trial_settings say', async () => {
+    const canceled = await trialEnded('cancel', false);
+    expect(canceled.ended).toMatchObject({
+      status: 'canceled',
+      ended_at: start + 7 * day,
+      latest_invoice: canceled.first,
+    });
+    const paused = await trialEnded('pause', false);
+    expect(paused.ended).toMatchObject({ status: 'paused', latest_invoice: paused.first });
+  });
+
+  it('invoices as usual with a card, or with create_invoice', async () => {
+    const paid = await trialEnded('cancel', true);
+    expect(paid.ended.status).toBe('active');
+    expect(paid.ended.latest_invoice).not.toBe(paid.first);
+    const invoiced = await trialEnded('create_invoice', false);
+    expect(invoiced.ended.status).toBe('past_due');
+  });
+});

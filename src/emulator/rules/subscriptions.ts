@@ -26,6 +26,8 @@
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
  *   days before it (on a test clock's advance), as a trial shorter than that starts or an update
  *   moves its end that close, or as it is ended now.
+ * - A trial that ends with no payment method to charge is canceled or paused instead of invoiced
+ *   when its `trial_settings.end_behavior.missing_payment_method` says so.
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -403,8 +405,38 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number):
       endScheduled(ctx, entry, end);
       return;
     }
+    if (status === 'trialing' && endTrialUnpayable(ctx, entry, end)) return;
     entry = ctx.at(end, () => renew(ctx, ctx.current(entry), status, end));
   }
+}
+
+/** Whether a subscription has a way to pay: its own default payment method or source, or its customer's. */
+function hasPaymentMethod(ctx: Ctx, subscription: Entry): boolean {
+  const customer = ctx.find(String(subscription.data.customer), ['customer']);
+  const settings = isObject(customer?.data.invoice_settings) ? customer.data.invoice_settings : {};
+  const candidates = [
+    subscription.data.default_payment_method,
+    subscription.data.default_source,
+    customer?.data.default_source,
+    settings.default_payment_method,
+  ];
+  return candidates.some((id) => typeof id === 'string' && id !== '');
+}
+
+/**
+ * A trial ending (at `end`) with no way to pay, as its `trial_settings.end_behavior.
+ * missing_payment_method` says: `cancel` cancels the subscription, `pause` pauses it (`paused`,
+ * until resumed), both then with no invoice; `create_invoice`, the default, invoices as usual
+ * (false: the trial ends the usual way).
+ */
+function endTrialUnpayable(ctx: Ctx, subscription: Entry, end: number): boolean {
+  const settings = isObject(subscription.data.trial_settings) ? subscription.data.trial_settings : {};
+  const behavior = isObject(settings.end_behavior) ? settings.end_behavior.missing_payment_method : null;
+  if ((behavior !== 'cancel' && behavior !== 'pause') || hasPaymentMethod(ctx, subscription)) return false;
+  const fields: JsonObject =
+    behavior === 'cancel' ? { canceled_at: end, ended_at: end, status: 'canceled' } : { status: 'paused' };
+  ctx.at(end, () => ctx.ops.updateEntry(ctx, subscription, fields));
+  return true;
 }
 
 /** Starts the period after the one that ended at `end`, with its invoice (played at `end`). */
