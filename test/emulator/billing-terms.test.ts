@@ -616,3 +616,23 @@ describe('a trial that ends with no payment method', () => {
     expect(invoiced.ended.status).toBe('past_due');
   });
 });
+
+describe('a payment link’s line_items updated', () => {
+  it('sell the quantity they set from then on', async () => {
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await oneTime(450)).id, quantity: 1 }],
+    });
+    const [item] = (await stripe.paymentLinks.listLineItems(link.id)).data;
+    await stripe.paymentLinks.update(link.id, { line_items: [{ id: item!.id, quantity: 3 }] });
+    expect((await stripe.paymentLinks.listLineItems(link.id)).data).toMatchObject([
+      { id: item!.id, quantity: 3, amount_total: 1350 },
+    ]);
+    const opened = await h.emulator.fetch(new Request(link.url));
+    const checkout = opened.headers.get('location')!;
+    const session = await stripe.checkout.sessions.retrieve(checkout.split('/').pop()!);
+    expect(session.amount_total).toBe(1350);
+    await expect(
+      stripe.paymentLinks.update(link.id, { line_items: [{ id: 'li_missing', quantity: 2 }] }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'line_items[0][id]' });
+  });
+});

@@ -346,6 +346,25 @@ function afterCompletion(given: JsonObject): JsonObject {
   };
 }
 
+/**
+ * A link update's `line_items`: each names one of the link's line items (`id`) and sets its
+ * `quantity`, which it then sells (and bills, as `storeLineItems` does).
+ */
+function updateLinkItems(ctx: Ctx, link: Entry, lines: readonly Json[]): void {
+  const items = ctx.children(link, ['item']);
+  lines.forEach((line, i) => {
+    if (!isObject(line)) return;
+    const item = items.find((candidate) => candidate.id === line.id);
+    if (!item)
+      throw invalidRequest(`No such line item on this payment link: '${String(line.id)}'`, {
+        param: `line_items[${i}][id]`,
+      });
+    if (typeof line.quantity !== 'number') return;
+    const amount = priceAmount(isObject(item.data.price) ? item.data.price : {}, line.quantity);
+    ctx.set(item, { amount_subtotal: amount, amount_total: amount, quantity: line.quantity });
+  });
+}
+
 /** How long a session may stay open, from its creation: Stripe's bounds, the longest its default. */
 const OPEN_FOR = { min: 30 * 60, max: 24 * 3600 };
 
@@ -412,9 +431,10 @@ export const checkoutRules: RuleBook = {
       linkSettings(draft, recurring);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
     },
-    beforeUpdate(_ctx, draft, params) {
+    beforeUpdate(ctx, draft, params, entry) {
       if (isObject(params.after_completion))
         draft.after_completion = afterCompletion(params.after_completion);
+      if (Array.isArray(params.line_items)) updateLinkItems(ctx, entry, params.line_items);
     },
     actions: {
       // Opening the link (its page, src/emulator/hosted/payment-link.ts): a new Checkout Session.
