@@ -608,6 +608,22 @@ describe('a trial that ends with no payment method', () => {
     expect(paused.ended).toMatchObject({ status: 'paused', latest_invoice: paused.first });
   });
 
+  it('once paused, resumes into a new period from now, invoiced at once', async () => {
+    const { ended } = await trialEnded('pause', false);
+    await stripe.customers.update(ended.customer as string, { source: 'tok_visa' });
+    const resumed = await stripe.subscriptions.resume(ended.id, { expand: ['latest_invoice'] });
+    expect(resumed).toMatchObject({
+      status: 'active',
+      billing_cycle_anchor: start + 8 * day,
+      current_period_start: start + 8 * day,
+    });
+    expect(resumed.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      amount_paid: 2500,
+      status: 'paid',
+    });
+  });
+
   it('invoices as usual with a card, or with create_invoice', async () => {
     const paid = await trialEnded('cancel', true);
     expect(paid.ended.status).toBe('active');

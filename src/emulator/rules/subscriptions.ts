@@ -569,6 +569,24 @@ function resetCycle(ctx: Ctx, subscription: Entry, params: JsonObject, previous:
 }
 
 /**
+ * Resumes a paused subscription with its billing cycle anchored now (`billing_cycle_anchor`'s
+ * default): a new period starts at its time, invoiced and collected at once; it is `active` once
+ * paid, `past_due` when the payment fails.
+ */
+function resumeNow(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
+  const now = timeOf(ctx, subscription);
+  return ctx.at(now, () => {
+    const resumed = ctx.set(subscription, {
+      ...periodFrom(ctx, subscription, now),
+      billing_cycle_anchor: now,
+      pause_collection: null,
+      status: 'active',
+    });
+    return ctx.set(resumed, billedBy(periodInvoice(ctx, resumed, params, 'subscription_update')));
+  });
+}
+
+/**
  * Bills item changes by `proration_behavior`: `create_prorations` (the default) leaves the
  * prorations pending for the next invoice, `always_invoice` invoices (and charges) them now,
  * `none` makes none. `proration_date` sets when the change counts from. An invoice left unpaid
@@ -948,11 +966,13 @@ export const subscriptionRules: RuleBook = {
       });
     },
     actions: {
-      resume(ctx, entry) {
+      resume(ctx, entry, params) {
         if (entry.data.status !== 'paused') {
           throw invalidRequest('Only a paused subscription can be resumed.');
         }
-        return ctx.set(entry, { status: 'active', pause_collection: null });
+        if (params.billing_cycle_anchor === 'unchanged')
+          return ctx.set(entry, { status: 'active', pause_collection: null });
+        return resumeNow(ctx, entry, params);
       },
     },
     listFilter(name, value, ctx) {
