@@ -421,6 +421,31 @@ describe('a subscription created with a future billing_cycle_anchor', () => {
     expect((subscription.latest_invoice as Stripe.Invoice).amount_due).toBe(0);
   });
 
+  it('is what a subscription created through GraphQL bills to', async () => {
+    const admin = <T = Obj>(path: string, params: Obj) =>
+      gateway.admin.request<T>({ method: 'POST', path, params });
+    const clock = await admin('/v1/test_helpers/test_clocks', { frozen_time: start });
+    const customer = await admin('/v1/customers', { source: 'tok_visa', test_clock: clock.id });
+    const price = await admin('/v1/prices', {
+      currency: 'usd',
+      unit_amount: 3000,
+      product_data: { name: 'Anchored through GraphQL' },
+      recurring: { interval: 'month' },
+    });
+    const created = await gateway.query(
+      `mutation($c: ID!, $p: ID!, $a: DateTime) {
+         createSubscription(input: { customer: $c, items: [{ price: $p }], billingCycleAnchor: $a }) {
+           currentPeriodEnd latestInvoice { amountDue }
+         }
+       }`,
+      { variables: { c: customer.id, p: price.id, a: new Date(anchor * 1000).toISOString() } },
+    );
+    expect(created.body.errors).toBeUndefined();
+    const subscription = (created.body.data as Obj).createSubscription;
+    expect(Date.parse(subscription.currentPeriodEnd) / 1000).toBe(anchor);
+    expect(subscription.latestInvoice).toEqual({ amountDue: 1607 });
+  });
+
   it('is refused past the next natural billing date', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     await expect(
