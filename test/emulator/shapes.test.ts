@@ -173,6 +173,18 @@ const subscribed = (params: JsonObject = {}) =>
     items: [{ price: SEED.prices.basicMonthly }],
     ...params,
   });
+/** A subscription paused at the end of a trial with no card to charge (its trial_settings' pause). */
+const pausedSubscription = () => {
+  const clock = made('/v1/test_helpers/test_clocks', { frozen_time: 1_700_000_000 });
+  const subscription = made('/v1/subscriptions', {
+    customer: made('/v1/customers', { test_clock: clock }),
+    items: [{ price: SEED.prices.basicMonthly }],
+    trial_period_days: 1,
+    trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+  });
+  post(`/v1/test_helpers/test_clocks/${clock}/advance`, { frozen_time: 1_700_000_000 + 2 * 86_400 });
+  return subscription;
+};
 const feature = () => made('/v1/entitlements/features', { name: 'Swept', lookup_key: `swept-${Date.now()}` });
 const outboundPayment = () =>
   made('/v1/treasury/outbound_payments', {
@@ -360,6 +372,9 @@ const TARGETED: Readonly<Record<string, () => Request>> = {
     post(`/v1/subscription_items/${item}/usage_records`, { quantity: 3 });
     return { path: `/v1/subscription_items/${item}/usage_record_summaries` };
   },
+  'POST /v1/subscriptions/{subscription}/resume': () => ({
+    path: `/v1/subscriptions/${pausedSubscription()}/resume`,
+  }),
   'POST /v1/refunds/{refund}/cancel': () => ({
     path: `/v1/refunds/${waitingRefund(h.emulator.service)}/cancel`,
   }),
@@ -376,7 +391,6 @@ const UNREACHED: Readonly<Record<string, string>> = {
   'GET /v1/billing/meters/{id}/event_summaries': 'the emulator sums no meter events into summaries',
   'GET /v1/credit_notes/preview/lines': 'the emulator previews no credit note lines',
   'GET /v1/sources/{source}/source_transactions': 'no API makes a source transaction',
-  'POST /v1/subscriptions/{subscription}/resume': 'no subscription in the emulator pauses',
   'POST /v1/topups/{topup}/cancel': 'top-ups succeed at once, and only a pending one can be canceled',
 };
 
