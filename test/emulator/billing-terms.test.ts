@@ -361,6 +361,32 @@ describe('the settings for what a session makes', () => {
       }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_data' });
   });
+
+  it('refuses the other parameters only some modes take, and customer_update without a customer', async () => {
+    const [once, month] = [await oneTime(700), await monthly(700)];
+    const base = { success_url: 'https://example.com/done' };
+    const subscription = {
+      ...base,
+      mode: 'subscription' as const,
+      line_items: [{ price: month.id, quantity: 1 }],
+    };
+    const payment = { ...base, mode: 'payment' as const, line_items: [{ price: once.id, quantity: 1 }] };
+    const refused: [Stripe.Checkout.SessionCreateParams, string][] = [
+      [{ ...subscription, customer_creation: 'always' }, 'customer_creation'],
+      [{ ...subscription, submit_type: 'pay' }, 'submit_type'],
+      [{ ...payment, payment_method_collection: 'if_required' }, 'payment_method_collection'],
+      [{ ...payment, customer_update: { name: 'auto' } }, 'customer_update'],
+    ];
+    for (const [params, param] of refused)
+      await expect(stripe.checkout.sessions.create(params)).rejects.toMatchObject({ statusCode: 400, param });
+    // A subscription link's session takes no customer_creation, whatever the link's.
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: month.id, quantity: 1 }],
+      customer_creation: 'always',
+    });
+    const opened = await h.emulator.fetch(new Request(link.url));
+    expect(opened.status).toBe(303);
+  });
 });
 
 describe('a subscription created with a future billing_cycle_anchor', () => {

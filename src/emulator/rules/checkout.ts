@@ -217,17 +217,28 @@ function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
   else kept.delete(session);
 }
 
+/** Session parameters only some modes take, and those modes (stripe-node's SessionCreateParams). */
+const MODE_ONLY: Readonly<Record<string, readonly string[]>> = {
+  customer_creation: ['payment', 'setup'],
+  payment_intent_data: ['payment'],
+  payment_method_collection: ['subscription'],
+  submit_type: ['payment'],
+  subscription_data: ['subscription'],
+};
+
 /**
- * A session's settings for what it makes are its mode's: Stripe refuses `payment_intent_data`
- * outside `payment` mode and `subscription_data` outside `subscription` mode.
+ * Refuses what a session's mode does not take (`MODE_ONLY`: Stripe refuses `payment_intent_data`
+ * outside `payment` mode, and so on), and `customer_update` without a `customer` to update.
  */
 function requireModeTerms(params: JsonObject): void {
-  const modes = { payment_intent_data: 'payment', subscription_data: 'subscription' };
-  for (const [setting, mode] of Object.entries(modes))
-    if (params[setting] !== undefined && params.mode !== mode)
-      throw invalidRequest(`You can not pass \`${setting}\` in \`${String(params.mode)}\` mode.`, {
-        param: setting,
-      });
+  const mode = params.mode;
+  for (const [param, modes] of Object.entries(MODE_ONLY))
+    if (params[param] !== undefined && typeof mode === 'string' && !modes.includes(mode))
+      throw invalidRequest(`You can not pass \`${param}\` in \`${mode}\` mode.`, { param });
+  if (params.customer_update !== undefined && params.customer === undefined)
+    throw invalidRequest('`customer_update` can only be used with `customer`.', {
+      param: 'customer_update',
+    });
 }
 
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
@@ -310,7 +321,8 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
     })),
     success_url: redirect ?? `${ctx.publicUrl ?? 'https://checkout.stripe.com'}${HOSTED_PREFIX}success`,
     metadata: isObject(link.data.metadata) ? link.data.metadata : {},
-    ...(typeof link.data.customer_creation === 'string'
+    // A subscription's session always makes a Customer: it takes no `customer_creation`.
+    ...(typeof link.data.customer_creation === 'string' && !recurring
       ? { customer_creation: link.data.customer_creation }
       : {}),
     ...linkSessionTerms(link, recurring),
