@@ -141,6 +141,26 @@ describe('a Checkout Session’s subscription', () => {
   });
 });
 
+describe('a subscription Checkout Session paid with a declining card', () => {
+  it('stays open with no subscription, and the page says why', async () => {
+    const customer = await stripe.customers.create({ email: 'declined@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await monthly(1300)).id, quantity: 1 }],
+    });
+    const form = new URLSearchParams([['card', '4000 0000 0000 0002']]);
+    const page = await h.emulator.fetch(new Request(session.url!, { method: 'POST', body: form }));
+    expect(await page.text()).toContain('declined');
+    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({
+      status: 'open',
+      subscription: null,
+    });
+    expect((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data).toEqual([]);
+  });
+});
+
 describe('a Checkout Session created with subscription_data', () => {
   it('starts its subscription with them once paid', async () => {
     const session = await stripe.checkout.sessions.create({

@@ -119,6 +119,9 @@ export function completeSession(
       customer: String(customer),
       default_payment_method: method.id,
       items,
+      // A declined card fails the payment page (the session stays open), as Checkout's does,
+      // rather than leaving an `incomplete` subscription behind a completed session.
+      payment_behavior: 'error_if_incomplete',
     });
     fields.subscription = subscription.id;
     fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
