@@ -465,6 +465,8 @@ describe('a subscription created with a future billing_cycle_anchor', () => {
     const subscription = paid.subscription as Stripe.Subscription;
     expect(subscription).toMatchObject({ current_period_start: start, current_period_end: anchor });
     expect((subscription.latest_invoice as Stripe.Invoice).amount_due).toBe(0);
+    // Nothing was paid now: the first period is free.
+    expect(paid.payment_status).toBe('no_payment_required');
   });
 
   it('is what a subscription created through GraphQL bills to', async () => {

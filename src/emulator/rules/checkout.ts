@@ -125,8 +125,12 @@ export function completeSession(
     });
     fields.subscription = subscription.id;
     fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
-    // A trial defers the first payment.
-    fields.payment_status = subscription.data.status === 'trialing' ? 'no_payment_required' : 'paid';
+    // A first invoice of nothing (a trial, a first period free up to its anchor) defers payment.
+    const first =
+      typeof subscription.data.latest_invoice === 'string'
+        ? ctx.find(subscription.data.latest_invoice, ['invoice'])
+        : undefined;
+    fields.payment_status = Number(first?.data.amount_due ?? 0) > 0 ? 'paid' : 'no_payment_required';
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
       ...sessionTerms(ctx, session, 'setup_intent_data', ['description', 'metadata', 'on_behalf_of']),
