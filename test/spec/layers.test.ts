@@ -58,7 +58,7 @@ const EMULATOR_MAY_IMPORT: Record<string, readonly string[]> = {
   request: ['engine'],
   transport: ['engine', 'money', 'request'],
   rules: ['engine', 'money', 'hosted', 'transport'],
-  seed: ['engine', 'rules'],
+  seed: ['engine', 'money', 'rules'],
 };
 
 interface Import {
