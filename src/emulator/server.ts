@@ -46,18 +46,12 @@ export interface EmulatorServerOptions extends EmulatorOptions {
 const CATCH_UP_EVERY_MS = 60_000;
 
 /**
- * Plays the time between requests on a timer that does not hold the process open. A failure is
- * a warning: the next request or tick plays on from there.
+ * Plays the time between requests on a timer that does not hold the process open (a failure is
+ * a warning, `EmulatorService.catchUp`).
  */
 function catchUpTimer(service: EmulatorService, everyMs: number): () => void {
   if (everyMs <= 0) return () => {};
-  const timer = setInterval(() => {
-    try {
-      service.catchUpNow();
-    } catch (error) {
-      process.emitWarning(`the emulator could not play the time that passed: ${String(error)}`);
-    }
-  }, everyMs);
+  const timer = setInterval(() => service.catchUpNow(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -190,7 +190,17 @@ export class EmulatorService implements EmulatorHandle {
     const from = this.caughtUp;
     if (!(to > from)) return;
     this.caughtUp = to;
-    this.passTime(from, to);
+    // The time is not the request's business: an account whose play fails is left for a warning
+    // (its writes rolled back), the other accounts' time passes, and the request is served.
+    for (const account of [undefined, ...this.store.accounts()]) {
+      try {
+        this.playFor(account, from, to);
+      } catch (error) {
+        process.emitWarning(
+          `the emulator could not play the time that passed${account ? ` for ${account}` : ''}: ${String(error)}`,
+        );
+      }
+    }
   }
 
   /** Plays the time up to the clock's now (before a request, and on a listening emulator's timer). */
@@ -200,8 +210,12 @@ export class EmulatorService implements EmulatorHandle {
 
   /** Plays the time from `from` to `to` for the objects on no test clock, in every scope. */
   passTime(from: number, to: number): void {
-    for (const account of [undefined, ...this.store.accounts()])
-      this.transaction((ctx) => passTime(ctx, to), { ...(account ? { account } : {}), now: from });
+    for (const account of [undefined, ...this.store.accounts()]) this.playFor(account, from, to);
+  }
+
+  /** Plays the time from `from` to `to` in one account's scope (the platform's: undefined), in a transaction. */
+  private playFor(account: string | undefined, from: number, to: number): void {
+    this.transaction((ctx) => passTime(ctx, to), { ...(account ? { account } : {}), now: from });
   }
 
   stats(): EmulatorStats {

@@ -5,7 +5,7 @@
  * fresh, and the same relative to the boot, whatever the boot time.
  */
 import type Stripe from 'stripe';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { startEmulatorHarness } from './helpers.ts';
 
@@ -234,5 +234,39 @@ describe('the demo data', () => {
     } finally {
       await seeded.close();
     }
+  });
+});
+
+describe('a failure to play the time', () => {
+  it('is a warning: the request is served and the other accounts’ time passes', async () => {
+    let at = BOOT;
+    const own = await startEmulatorHarness({ clock: () => at });
+    const service = own.emulator.service as unknown as {
+      playFor(account: string | undefined, from: number, to: number): void;
+    };
+    const real = service.playFor.bind(service);
+    const played: (string | undefined)[] = [];
+    const spy = vi.spyOn(service, 'playFor').mockImplementation((account, from, to) => {
+      played.push(account);
+      if (account === undefined) throw new Error('boom');
+      real(account, from, to);
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      at += 60;
+      const customers = await own.stripe.customers.list({ limit: 1 });
+      expect(customers.data).toHaveLength(1);
+      // (a warning is emitted on the next tick)
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      spy.mockRestore();
+      process.off('warning', onWarning);
+      await own.close();
+    }
+    expect(played[0]).toBeUndefined();
+    expect(played.length).toBeGreaterThan(1);
+    expect(warnings).toEqual([expect.stringContaining('could not play the time that passed: Error: boom')]);
   });
 });
