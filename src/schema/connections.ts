@@ -199,7 +199,7 @@ export function checkCursors(args: Pick<ConnectionArgs, 'after' | 'before'>): vo
 }
 
 /** How `args` page a list; BAD_USER_INPUT for arguments that cannot page it. */
-function pagingOf(target: ListTarget, args: ConnectionArgs): Paging {
+function pagingOf(target: Pick<ListTarget, 'paged'>, args: ConnectionArgs): Paging {
   const { first, after, last, before } = args;
   checkCount('first', first);
   checkCursors(args);
@@ -337,6 +337,20 @@ async function onePage(
   const items = page.data.slice(start, start + count);
   // Stripe answers such a list whole; should it ever say there is more, the page says so too.
   return toConnection(items, start + count < page.data.length || page.has_more === true, start > 0);
+}
+
+/**
+ * A list known to be empty without asking (its parent has no value for a filter it needs): its
+ * arguments are checked as `listConnection` checks them, and a cursor, which can name none of its
+ * items, is refused as a cursor naming no item of a list Stripe answers.
+ */
+export function emptyConnection(target: Pick<ListTarget, 'paged'>, args: ConnectionArgs): Connection {
+  pagingOf(target, args);
+  for (const argument of ['after', 'before'] as const) {
+    const cursor = args[argument];
+    if (cursor != null) throw notACursor(argument, `no item ${cursor}`);
+  }
+  return toConnection([], false, false);
 }
 
 /**

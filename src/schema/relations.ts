@@ -19,6 +19,7 @@ import {
   type ConnectionRef,
   type Connections,
   checkCursors,
+  emptyConnection,
   firstPageRequest,
   type ItemRef,
   inlineConnection,
@@ -272,7 +273,7 @@ function relationField(
       const session = sessionOf(ctx, parent);
       const target = listTarget(parent, parent.id, params, expandOf(info, session));
       // Without it there is nothing to list by (an account with no ownership has no owners).
-      if (!target) return inlineConnection([], args)!;
+      if (!target) return emptyConnection({ paged }, args);
       return listConnection(session, target, args);
     },
   });

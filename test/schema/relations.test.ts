@@ -308,6 +308,17 @@ describe('embedded lists named apart from their list endpoint', () => {
 });
 
 describe('filters the parent answers', () => {
+  /** A Financial Connections account with no ownership: nothing to list its owners by. */
+  const accountWithoutOwnership = async () => {
+    const accounts = (
+      await h.admin.request<{ data: { id: string; ownership?: unknown }[] }>({
+        method: 'GET',
+        path: '/v1/financial_connections/accounts',
+      })
+    ).data;
+    return accounts.find((a) => a.ownership == null)!;
+  };
+
   it('are no arguments: a Treasury transaction’s entries need no financialAccount', () => {
     const args = (type: string, field: string) => {
       const t = sharedSchema().schema.getType(type);
@@ -352,13 +363,7 @@ describe('filters the parent answers', () => {
   });
 
   it('leave the list empty, without a call, when the parent has none', async () => {
-    const accounts = (
-      await h.admin.request<{ data: { id: string; ownership?: unknown }[] }>({
-        method: 'GET',
-        path: '/v1/financial_connections/accounts',
-      })
-    ).data;
-    const account = accounts.find((a) => a.ownership == null)!;
+    const account = await accountWithoutOwnership();
     rest.requests.length = 0;
     const response = await h.query(
       `{ financialConnectionsAccount(id: "${account.id}") { owners { nodes { id } pageInfo { hasNextPage } } } }`,
@@ -368,6 +373,27 @@ describe('filters the parent answers', () => {
       owners: { nodes: [], pageInfo: { hasNextPage: false } },
     });
     expect(calls()).toEqual([['platform', 'GET', '/v1/financial_connections/accounts/{account}']]);
+  });
+
+  it('refuse a cursor into that empty list as naming no item, and page nothing with first', async () => {
+    const account = await accountWithoutOwnership();
+    const owners = (args: string) =>
+      h.query(`{ financialConnectionsAccount(id: "${account.id}") { owners(${args}) { nodes { id } } } }`);
+    for (const [args, argument] of [
+      ['after: "fcaowns_NoSuchOwner"', 'after'],
+      ['last: 2, before: "fcaowns_NoSuchOwner"', 'before'],
+    ] as const) {
+      const { body } = await owners(args);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+      expect(body.errors?.[0]?.message).toMatch(new RegExp(`^${argument} is not a cursor of this list`));
+    }
+    // Arguments no list takes are refused as every list refuses them.
+    const last = await owners('last: 2');
+    expect(last.body.errors?.[0]?.message).toMatch(/^last needs a before cursor/);
+    const first = await owners('first: 0');
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.financialConnectionsAccount).toEqual({ owners: { nodes: [] } });
   });
 });
 
