@@ -42,10 +42,11 @@ export function unqualifyId(id: string): { account?: string; id: string } {
 const capabilityNames = new WeakMap<Model, ReadonlySet<string>>();
 
 /**
- * The resource an id names, for `node(id:)`: by its prefix, save a capability's. A capability's id
- * is its name (`card_payments`, `link_payments`, `tax_reporting_us_1099_k`), not a minted id, and
- * some names begin with another resource's prefix (`card_`, `link_`, `tax_`): such an id names a
- * capability (the names are the keys of the account's `capabilities` hash), never a card.
+ * The resource an id names, for `node(id:)` and the per-object subscriptions (`customerUpdated`): by
+ * its prefix, save a capability's. A capability's id is its name (`card_payments`, `link_payments`,
+ * `tax_reporting_us_1099_k`), not a minted id, and some names begin with another resource's prefix
+ * (`card_`, `link_`, `tax_`): such an id names a capability (the names are the keys of the
+ * account's `capabilities` hash), never a card.
  */
 export function resourceOfId(model: Model, id: string): PrefixMatch {
   let names = capabilityNames.get(model);

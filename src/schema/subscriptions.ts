@@ -16,12 +16,11 @@ import type { StripeObject } from '../loaders/requests.ts';
 import type { UpstreamSession } from '../loaders/session.ts';
 import { camelCase, pascalCase } from '../spec/naming.ts';
 import { rootFieldOverrides } from '../spec/overrides.ts';
-import { resourceForId } from '../spec/prefixes.ts';
 import type { Model } from '../spec/types.ts';
 import type { Builder, Types } from './builder.ts';
 import type { GatewayContext } from './context.ts';
 import { deletedError, userError } from './errors.ts';
-import { isMerchantChosen, unqualifyId } from './ids.ts';
+import { isMerchantChosen, resourceOfId, unqualifyId } from './ids.ts';
 import type { TypeRegistry } from './registry.ts';
 
 /**
@@ -253,16 +252,16 @@ export function addSubscriptions(builder: Builder, registry: TypeRegistry): void
     const chosen = isMerchantChosen(model, schema.name);
     /**
      * The Stripe id a stream follows: a qualified id (`acct_1…/SUMMER25`, what `id` reads as a
-     * connected account) is Stripe's id under it; an id whose prefix names another resource
-     * (`customerUpdated(id: "pi_…")`) would never have an event, and is refused rather than
-     * listened to forever.
+     * connected account) is Stripe's id under it; an id of another resource, read as `node(id:)`
+     * reads it (`customerUpdated(id: "pi_…")`, or `"card_payments"`, a capability's name), would
+     * never have an event, and is refused rather than listened to forever.
      */
     const streamId = (argument: string): string => {
       const { id } = unqualifyId(argument);
-      const match = resourceForId(id);
+      const match = resourceOfId(model, id);
       if (!chosen && match.kind === 'match' && match.resource !== schema.name) {
         const named = model.objects[match.resource]?.gql ?? match.resource;
-        throw userError('BAD_USER_INPUT', `${id} is not a ${schema.gql} id: its prefix is a ${named}'s`, {
+        throw userError('BAD_USER_INPUT', `${id} is not a ${schema.gql} id: it is a ${named}'s`, {
           argument: 'id',
         });
       }

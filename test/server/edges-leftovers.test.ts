@@ -170,15 +170,22 @@ describe('a per-object subscription fed by the emulator’s webhooks', () => {
     other.close();
   });
 
-  it('refuses an id whose prefix names another resource, rather than wait forever', async () => {
-    const stream = await subscribeOver(
-      live.gateway.yoga,
-      `subscription { customerUpdated(id: "${SEED.alan.paymentIntent}") { id } }`,
-    );
-    const result = await stream.next();
-    stream.close();
-    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
-    expect(result.errors?.[0]?.message).toMatch(/is not a Customer id: its prefix is a PaymentIntent's$/);
+  it('refuses an id of another resource, read as node(id:) reads it, rather than wait forever', async () => {
+    // A capability's name (`card_payments`) is a Capability's id, whatever its `card_` prefix says.
+    for (const [id, named] of [
+      [SEED.alan.paymentIntent, 'PaymentIntent'],
+      ['card_payments', 'Capability'],
+    ]) {
+      const stream = await subscribeOver(
+        live.gateway.yoga,
+        'subscription($id: ID!) { customerUpdated(id: $id) { id } }',
+        { variables: { id } },
+      );
+      const result = await stream.next();
+      stream.close();
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
+      expect(result.errors?.[0]?.message).toBe(`${id} is not a Customer id: it is a ${named}'s`);
+    }
   });
 
   it('follows the qualified id a connected account reads (acct_…/EDGES10)', async () => {
