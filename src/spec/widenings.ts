@@ -9,7 +9,7 @@
  * whose parameter is gone, or already a union, stops codegen: Stripe changed it, and the entry
  * should go. Likewise the parameters the SDK declares and the spec lacks, where taking them needs no
  * rule of the emulator's (they are optional, and the object stores them or they change nothing it
- * shows), are added, and one the spec now has stops codegen.
+ * shows) or the rule it already has, are added, and one the spec now has stops codegen.
  */
 
 type SpecObject = Record<string, unknown>;
@@ -93,6 +93,16 @@ export const PARAMETER_ADDITIONS: Readonly<Record<string, Readonly<Record<string
   // `options.email` and `options.phone`, which the spec's object has.
   PostIdentityVerificationSessions: verificationOptions(),
   PostIdentityVerificationSessionsSession: verificationOptions(),
+  // `SubscriptionCreateParams.Item.plan` (and the update's), `SubscriptionItemCreateParams.plan`
+  // (and the update's): the plan, which is the price of the same id, of an item; the emulator's
+  // subscription rules take it where `price` is not given. The customer's subscription routes (which
+  // the SDK lacks) share the spec's item hashes and the rules: they take it too, and the one input.
+  PostSubscriptions: { 'items.plan': text() },
+  PostSubscriptionsSubscriptionExposedId: { 'items.plan': text() },
+  PostCustomersCustomerSubscriptions: { 'items.plan': text() },
+  PostCustomersCustomerSubscriptionsSubscriptionExposedId: { 'items.plan': text() },
+  PostSubscriptionItems: { plan: text() },
+  PostSubscriptionItemsItem: { plan: text() },
 };
 
 function verificationOptions(): Record<string, SpecObject> {
@@ -158,7 +168,10 @@ function changeOperation(
   return { ...op, requestBody: { ...body, content: { ...body?.content, [FORM]: changed } } };
 }
 
-/** Adds `schema` at `path` under `properties`, copying the hashes on the way. */
+/**
+ * Adds `schema` at `path` under `properties`, copying the hashes on the way; a list's name stands
+ * for each of its hashes (`items.plan`).
+ */
 function addAt(properties: Record<string, SpecObject>, path: string[], schema: SpecObject, where: string) {
   const [name, ...rest] = path as [string, ...string[]];
   if (rest.length === 0) {
@@ -166,9 +179,12 @@ function addAt(properties: Record<string, SpecObject>, path: string[], schema: S
     properties[name] = structuredClone(schema);
     return;
   }
-  const parent = properties[name] as { properties?: Record<string, SpecObject> } | undefined;
-  if (!parent?.properties) throw new Error(`${where}: the spec has no hash ${name} to add to`);
-  const inner = { ...parent.properties };
+  type Parent = { properties?: Record<string, SpecObject>; items?: Parent };
+  const parent = properties[name] as Parent | undefined;
+  const hash = parent?.items ?? parent;
+  if (!parent || !hash?.properties) throw new Error(`${where}: the spec has no hash ${name} to add to`);
+  const inner = { ...hash.properties };
   addAt(inner, rest, schema, where);
-  properties[name] = { ...parent, properties: inner };
+  const changed = { ...hash, properties: inner };
+  properties[name] = parent.items ? { ...parent, items: changed } : changed;
 }

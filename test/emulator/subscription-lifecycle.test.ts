@@ -499,6 +499,56 @@ describe('subscription items', () => {
     });
     expect(replaced.items.data.map((i) => i.price.id)).toEqual([SEED.prices.proMonthly]);
   });
+
+  it('take a plan (a price’s id) where they take a price, on the subscription or on their own', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ plan: SEED.prices.basicMonthly }],
+    });
+    const first = subscription.items.data[0]!;
+    expect([first.price.id, first.plan.id]).toEqual([SEED.prices.basicMonthly, SEED.prices.basicMonthly]);
+    const updated = await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: first.id, plan: SEED.prices.proMonthly }],
+      proration_behavior: 'none',
+    });
+    expect(updated.items.data.map((i) => i.price.id)).toEqual([SEED.prices.proMonthly]);
+    const added = await stripe.subscriptionItems.create({
+      subscription: subscription.id,
+      plan: SEED.prices.basicMonthly,
+      proration_behavior: 'none',
+    });
+    expect(added.price.id).toBe(SEED.prices.basicMonthly);
+    const other = await stripe.prices.create({
+      currency: 'usd',
+      product_data: { name: 'Other' },
+      recurring: { interval: 'month' },
+      unit_amount: 700,
+    });
+    const changed = await stripe.subscriptionItems.update(added.id, {
+      plan: other.id,
+      proration_behavior: 'none',
+    });
+    expect([changed.price.id, changed.plan.id]).toEqual([other.id, other.id]);
+  });
+
+  it('refuse a plan given with a price', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ plan: SEED.prices.basicMonthly, price: SEED.prices.proMonthly }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'parameters_exclusive', param: 'items[0][plan]' });
+    const { subscription } = await onClock(1_690_000_000);
+    await expect(
+      stripe.subscriptionItems.create({
+        subscription: subscription.id,
+        plan: SEED.prices.proMonthly,
+        price: SEED.prices.proMonthly,
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'parameters_exclusive', param: 'plan' });
+  });
 });
 
 describe('canceling', () => {

@@ -3,6 +3,7 @@
  * they are input fields like the spec's, typed as the output they write.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/emulator/seed/seed.ts';
 import { startHarness } from './harness.ts';
 
 const h = await startHarness();
@@ -32,5 +33,19 @@ describe('a parameter the SDK declares beyond the spec', () => {
     );
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data).toMatchObject({ createCustomer: { defaultSource: { __typename: 'Card' } } });
+  });
+
+  it("subscribes an item to a plan, its price's id", async () => {
+    const customer = await h.query('mutation { createCustomer(input: { source: "tok_visa" }) { id } }');
+    const { id } = (customer.body.data as { createCustomer: { id: string } }).createCustomer;
+    const response = await h.query(
+      `mutation($customer: ID!, $plan: ID!) { createSubscription(input: { customer: $customer,
+        items: [{ plan: $plan }] }) { items { nodes { price { id } } } } }`,
+      { variables: { customer: id, plan: SEED.prices.basicMonthly } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      createSubscription: { items: { nodes: [{ price: { id: SEED.prices.basicMonthly } }] } },
+    });
   });
 });

@@ -109,6 +109,16 @@ describe('a parameter the SDK declares and the spec lacks', () => {
     expect(body(raw, '/v1/identity/verification_sessions').options.properties.email).toBeUndefined();
   });
 
+  it("is added to each hash of a list (a subscription's items)", () => {
+    const items = param('PostSubscriptions', 'items') as Extract<InType, { k: 'array' }>;
+    const item = items.of as Extract<InType, { k: 'object' }>;
+    expect(item.props.find((p) => p.name === 'plan')).toMatchObject({
+      required: false,
+      type: { k: 'string' },
+    });
+    expect(body(raw, '/v1/subscriptions').items.items.properties.plan).toBeUndefined();
+  });
+
   it('refuses an addition the spec has made needless, or under a hash it lacks', () => {
     const none = {};
     expect(() => widenParameters(raw, none, { PostCustomers: { email: { type: 'string' } } })).toThrow(

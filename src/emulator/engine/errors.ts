@@ -64,3 +64,15 @@ export const unknownParameter = (param: string): ErrorReply =>
 
 export const missingParameter = (param: string): ErrorReply =>
   invalidRequest(`Missing required param: ${param}.`, { code: 'parameter_missing', param });
+
+/**
+ * Refuses `params` giving more than one of `names` (`parameters_exclusive`); a hash inside a list
+ * names its parameters under `at` (`items[0]`).
+ */
+export function requireAtMostOne(params: JsonObject, names: readonly string[], at?: string): void {
+  if (names.filter((name) => params[name] !== undefined).length > 1)
+    throw invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, {
+      code: 'parameters_exclusive',
+      param: at === undefined ? names[0]! : `${at}[${names[0]}]`,
+    });
+}

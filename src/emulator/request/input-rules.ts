@@ -13,7 +13,7 @@
  */
 import type { Operation } from '../../spec/types.ts';
 import { formatAmount, minimumCharge, SUPPORTED_CURRENCIES } from '../engine/currency.ts';
-import { invalidRequest } from '../engine/errors.ts';
+import { invalidRequest, requireAtMostOne } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 
 /** Resources whose `amount` moves money: at least 1. */
@@ -63,7 +63,7 @@ const EXCLUSIVE: Readonly<Record<string, readonly (readonly string[])[]>> = {
     ['unit_amount', 'unit_amount_decimal'],
   ],
   'checkout.session': [['customer', 'customer_email']],
-  subscription_item: [['price', 'price_data']],
+  subscription_item: [['plan', 'price', 'price_data']],
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -171,14 +171,7 @@ export function checkInput(op: Operation, params: JsonObject): JsonObject {
         param: 'amount',
       });
   }
-  if (op.kind === 'create')
-    for (const names of EXCLUSIVE[resource] ?? []) {
-      if (names.filter((name) => checked[name] !== undefined).length > 1)
-        throw invalidRequest(`You may only specify one of these parameters: ${names.join(', ')}.`, {
-          code: 'parameters_exclusive',
-          param: names[0]!,
-        });
-    }
+  if (op.kind === 'create') for (const names of EXCLUSIVE[resource] ?? []) requireAtMostOne(checked, names);
   if (
     resource === 'coupon' &&
     op.kind === 'create' &&

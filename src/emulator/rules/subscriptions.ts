@@ -41,7 +41,7 @@
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
-import { ErrorReply, invalidRequest } from '../engine/errors.ts';
+import { ErrorReply, invalidRequest, missingParameter, requireAtMostOne } from '../engine/errors.ts';
 import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
@@ -63,34 +63,41 @@ import { createPrice } from './catalog.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
 
-/** The recurring price an item names (`price`, `price_data` or legacy `plan`: a price's or plan's id). */
-function priceForItem(ctx: Ctx, item: JsonObject, param: string): Entry {
+/** The parameters that name an item's price, of which it gives one. */
+const ITEM_PRICE = ['plan', 'price', 'price_data'] as const;
+
+/**
+ * The recurring price an item names: `price`, `price_data` or legacy `plan` (a plan's id is its
+ * price's), one of them; `at` is where a subscription's item is (`items[0]`), none for an item's own.
+ */
+function priceForItem(ctx: Ctx, item: JsonObject, at?: string): Entry {
+  const param = (name: string) => (at === undefined ? name : `${at}[${name}]`);
+  requireAtMostOne(item, ITEM_PRICE, at);
   let price: Entry | undefined;
   if (typeof item.price === 'string' && item.price !== '')
-    price = requireActive(requirePrice(ctx, item.price, `${param}[price]`), `${param}[price]`);
+    price = requireActive(requirePrice(ctx, item.price, param('price')), param('price'));
   else if (isObject(item.price_data)) price = createPrice(ctx, item.price_data);
   else if (typeof item.plan === 'string' && item.plan !== '') {
     price = findPrice(ctx, item.plan);
     if (!price)
       throw invalidRequest(`No such plan: '${item.plan}'`, {
         code: 'resource_missing',
-        param: `${param}[plan]`,
+        param: param('plan'),
       });
-    requireActive(price, `${param}[plan]`);
+    requireActive(price, param('plan'));
   }
-  if (!price)
-    throw invalidRequest(`Missing required param: ${param}[price].`, {
-      code: 'parameter_missing',
-      param: `${param}[price]`,
-    });
+  if (!price) throw missingParameter(param('price'));
   if (price.data.type !== 'recurring') {
     throw invalidRequest(
       'The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.',
-      { param: `${param}[price]` },
+      { param: param('price') },
     );
   }
   return price;
 }
+
+/** Whether an item's parameters name its price (a change of price, on an update). */
+const namesPrice = (item: JsonObject): boolean => ITEM_PRICE.some((name) => item[name] !== undefined);
 
 function itemsOf(ctx: Ctx, subscription: Entry): Entry[] {
   return ctx.children(subscription, ['subscription_item']).reverse();
@@ -734,8 +741,7 @@ function updateItems(
         return;
       }
       const change: JsonObject = {};
-      if (item.price !== undefined || item.price_data !== undefined)
-        change.price = priceForItem(ctx, item, param).id;
+      if (namesPrice(item)) change.price = priceForItem(ctx, item, param).id;
       if (item.quantity !== undefined) change.quantity = item.quantity;
       if (item.metadata !== undefined) change.metadata = item.metadata;
       if (item.tax_rates !== undefined) change.tax_rates = item.tax_rates;
@@ -1036,7 +1042,7 @@ export const subscriptionRules: RuleBook = {
     },
     beforeCreate(ctx, draft, { params }) {
       const subscription = ctx.require(String(params.subscription), ['subscription'], 'subscription', 400);
-      const price = priceForItem(ctx, params, 'price');
+      const price = priceForItem(ctx, params);
       // One item per price on a subscription, as Stripe allows.
       if (
         itemsOf(ctx, subscription).some(
@@ -1054,10 +1060,7 @@ export const subscriptionRules: RuleBook = {
       draft.discounts = [];
     },
     beforeUpdate(ctx, draft, params) {
-      if (typeof params.price === 'string' || isObject(params.price_data)) {
-        const price = priceForItem(ctx, params, 'price');
-        draft.price = price.data;
-      }
+      if (namesPrice(params)) draft.price = priceForItem(ctx, params).data;
       const rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates');
       if (rates) draft.tax_rates = rates;
     },
