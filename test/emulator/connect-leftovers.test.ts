@@ -2,7 +2,8 @@
  * Connect, continued: what a destination's account hears of a destination charge and of a
  * reversal, its transfer group, its fee and transfer amounts, when a transfer tied to a charge
  * moves its money, a direct charge's fee when its request fails, external accounts given as
- * hashes, and subscriptions, quotes and schedules made for a customer on a test clock.
+ * hashes, subscriptions, quotes and schedules made for a customer on a test clock, and a
+ * subscription's Connect terms.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -566,5 +567,98 @@ describe('an external account given on the account', () => {
     });
     const events = await stripe.events.list({ type: 'account.external_account.deleted', limit: 100 });
     expect(events.data.map((e) => (e.data.object as { id: string }).id)).toContain(first!.id);
+  });
+});
+
+describe("a subscription's Connect terms", () => {
+  /** A customer paying by card and a monthly price of 2,000, made as `account` when given. */
+  const billing = async (account?: string) => {
+    const options = account ? { stripeAccount: account } : undefined;
+    const customer = await stripe.customers.create(
+      { payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } },
+      options,
+    );
+    const price = await stripe.prices.create(
+      {
+        currency: 'usd',
+        unit_amount: 2000,
+        recurring: { interval: 'month' },
+        product_data: { name: 'Plan' },
+      },
+      options,
+    );
+    return { customer: customer.id, items: [{ price: price.id }] };
+  };
+
+  it('keeps the destination, on_behalf_of and fee percent it is created with', async () => {
+    const account = await newAccount();
+    const made = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: account, amount_percent: 80 },
+      on_behalf_of: account,
+      application_fee_percent: 10,
+    });
+    const read = await stripe.subscriptions.retrieve(made.id);
+    for (const subscription of [made, read])
+      expect(subscription).toMatchObject({
+        transfer_data: { destination: account, amount_percent: 80 },
+        on_behalf_of: account,
+        application_fee_percent: 10,
+      });
+    const whole = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: account },
+    });
+    expect(whole.transfer_data).toEqual({ destination: account, amount_percent: null });
+  });
+
+  it('an update replaces or clears them', async () => {
+    const [first, second] = [await newAccount(), await newAccount()];
+    const made = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: first, amount_percent: 80 },
+      application_fee_percent: 10,
+    });
+    const moved = await stripe.subscriptions.update(made.id, {
+      transfer_data: { destination: second },
+      on_behalf_of: second,
+    });
+    expect(moved).toMatchObject({
+      transfer_data: { destination: second, amount_percent: null },
+      on_behalf_of: second,
+      application_fee_percent: 10,
+    });
+    const cleared = await stripe.subscriptions.update(made.id, {
+      application_fee_percent: '',
+      transfer_data: '',
+      on_behalf_of: '',
+    });
+    expect(cleared).toMatchObject({ transfer_data: null, on_behalf_of: null, application_fee_percent: null });
+  });
+
+  it('takes a fee percent only with a destination or made as the connected account', async () => {
+    const account = await newAccount();
+    await expect(
+      stripe.subscriptions.create({ ...(await billing()), application_fee_percent: 10 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
+    const made = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: account },
+      application_fee_percent: 10,
+    });
+    await expect(
+      stripe.subscriptions.update(made.id, { transfer_data: '', application_fee_percent: 5 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
+    const direct = await stripe.subscriptions.create(
+      { ...(await billing(account)), application_fee_percent: 10 },
+      { stripeAccount: account },
+    );
+    expect(direct.application_fee_percent).toBe(10);
+  });
+
+  it('a destination must be an existing account', async () => {
+    await expect(
+      stripe.subscriptions.create({ ...(await billing()), transfer_data: { destination: 'acct_missing' } }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'transfer_data[destination]' });
   });
 });

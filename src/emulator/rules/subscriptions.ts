@@ -38,6 +38,8 @@
  *   An update's `cancel_at` within the period credits the time after it (`proration_behavior`);
  *   one within the first period at creation bills that period only up to it, and one within a
  *   later period bills that period's invoice so (see `billedPeriod`).
+ * - Connect terms (`transfer_data`, `on_behalf_of`, `application_fee_percent`) are kept as given
+ *   on create and update (see `connectTerms`); the invoices do not carry them yet.
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -693,6 +695,31 @@ function settleCancel(ctx: Ctx, subscription: Entry, params: JsonObject): Entry 
 }
 
 /**
+ * A subscription's Connect terms from a create's or an update's parameters (only those it gives on
+ * an update; `''` clears one): `on_behalf_of`, `transfer_data` (replaced whole, its
+ * `amount_percent` null when not given) and `application_fee_percent`. A fee needs a payment that
+ * goes to a connected account: a destination (`transfer_data[destination]`, given or kept) or a
+ * subscription made as the account (the Stripe-Account header).
+ */
+function connectTerms(ctx: Ctx, params: JsonObject, entry?: Entry): JsonObject {
+  const out: JsonObject = {};
+  for (const key of ['application_fee_percent', 'on_behalf_of'])
+    if (params[key] !== undefined || !entry) out[key] = params[key] === '' ? null : (params[key] ?? null);
+  const transfer = params.transfer_data;
+  if (isObject(transfer)) {
+    const account = ctx.require(String(transfer.destination), ['account'], 'transfer_data[destination]', 400);
+    out.transfer_data = { amount_percent: transfer.amount_percent ?? null, destination: account.id };
+  } else if (transfer === '' || !entry) out.transfer_data = null;
+  const destination = out.transfer_data !== undefined ? out.transfer_data : entry?.data.transfer_data;
+  if (typeof out.application_fee_percent === 'number' && !isObject(destination) && !ctx.scope.account)
+    throw invalidRequest(
+      'An application_fee_percent applies only to a subscription with a destination (`transfer_data[destination]`) or one made as a connected account (the Stripe-Account header).',
+      { param: 'application_fee_percent' },
+    );
+  return out;
+}
+
+/**
  * Requests changing a subscription's items through the subscription itself (its create or
  * update): the items' own rules then bill nothing and leave the checks to the subscription.
  */
@@ -837,7 +864,7 @@ export const subscriptionRules: RuleBook = {
       }
       Object.assign(draft, {
         application: null,
-        application_fee_percent: null,
+        ...connectTerms(ctx, params),
         automatic_tax: { enabled: false, liability: null },
         billing_cycle_anchor:
           typeof params.billing_cycle_anchor === 'number' ? params.billing_cycle_anchor : start,
@@ -864,7 +891,6 @@ export const subscriptionRules: RuleBook = {
         ended_at: null,
         latest_invoice: null,
         next_pending_invoice_item_invoice: null,
-        on_behalf_of: null,
         pause_collection: null,
         pending_invoice_item_interval: null,
         pending_setup_intent: null,
@@ -875,7 +901,6 @@ export const subscriptionRules: RuleBook = {
         test_clock: clock?.id ?? null,
         // A test clock's subscription is made at the clock's time.
         ...(clock ? { created: now } : {}),
-        transfer_data: null,
         trial_end: trialEnd,
         trial_start: trialStart,
       });
@@ -927,6 +952,7 @@ export const subscriptionRules: RuleBook = {
       if (discount !== undefined) Object.assign(draft, discountFields(discount));
       const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
       if (rates) draft.default_tax_rates = rates;
+      Object.assign(draft, connectTerms(ctx, params, entry));
     },
     afterUpdate(ctx, entry, params, before) {
       addInvoiceItems(ctx, entry, params.add_invoice_items);
