@@ -596,20 +596,33 @@ describe("a subscription's Connect terms", () => {
       ...(await billing()),
       transfer_data: { destination: account, amount_percent: 80 },
       on_behalf_of: account,
-      application_fee_percent: 10,
+      application_fee_percent: 12.5,
     });
     const read = await stripe.subscriptions.retrieve(made.id);
     for (const subscription of [made, read])
       expect(subscription).toMatchObject({
         transfer_data: { destination: account, amount_percent: 80 },
         on_behalf_of: account,
-        application_fee_percent: 10,
+        application_fee_percent: 12.5,
       });
+    // Its invoice carries them, the fee and the transfer as shares of its total.
+    expect(await stripe.invoices.retrieve(made.latest_invoice as string)).toMatchObject({
+      total: 2000,
+      on_behalf_of: account,
+      transfer_data: { destination: account, amount: 1600 },
+      application_fee_amount: 250,
+    });
     const whole = await stripe.subscriptions.create({
       ...(await billing()),
       transfer_data: { destination: account },
+      expand: ['latest_invoice'],
     });
     expect(whole.transfer_data).toEqual({ destination: account, amount_percent: null });
+    expect(whole.latest_invoice).toMatchObject({
+      on_behalf_of: null,
+      transfer_data: { destination: account, amount: null },
+      application_fee_amount: null,
+    });
   });
 
   it('an update replaces or clears them', async () => {

@@ -39,7 +39,7 @@
  *   one within the first period at creation bills that period only up to it, and one within a
  *   later period bills that period's invoice so (see `billedPeriod`).
  * - Connect terms (`transfer_data`, `on_behalf_of`, `application_fee_percent`) are kept as given
- *   on create and update (see `connectTerms`); the invoices do not carry them yet.
+ *   on create and update (see `connectTerms`), and shown on its period invoices (`invoiceConnect`).
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -172,12 +172,32 @@ function periodInvoice(
     lineFromItem(ctx, invoice.id, ctx.set(pending, { invoice: invoice.id }));
   }
   invoice = recomputeTotals(ctx, invoice);
+  invoice = ctx.set(invoice, invoiceConnect(subscription, invoice));
   const paused = pausedCollection(ctx, subscription, created);
   if (paused) return paused(invoice);
   // `default_incomplete` leaves the first invoice's PaymentIntent for the client to confirm.
   if (collection === 'send_invoice' || params.payment_behavior === 'default_incomplete')
     return finalizeInvoice(ctx, invoice);
   return collect(ctx, invoice, params);
+}
+
+/**
+ * A period invoice's Connect terms, its subscription's: `on_behalf_of`, and the shares of its total
+ * its `application_fee_percent` (the fee) and `transfer_data[amount_percent]` (the transfer, all of
+ * it without one) make, rounded to the currency's smallest unit.
+ */
+function invoiceConnect(subscription: Entry, invoice: Entry): JsonObject {
+  const { application_fee_percent: fee, on_behalf_of, transfer_data: transfer } = subscription.data;
+  const total = Number(invoice.data.total ?? 0);
+  const share = (percent: Json | undefined) =>
+    typeof percent === 'number' ? Math.round((total * percent) / 100) : null;
+  return {
+    application_fee_amount: share(fee),
+    on_behalf_of: on_behalf_of ?? null,
+    transfer_data: isObject(transfer)
+      ? { amount: share(transfer.amount_percent), destination: transfer.destination ?? null }
+      : null,
+  };
 }
 
 /**
