@@ -330,6 +330,28 @@ describe('create → update → delete', () => {
     expect(cancelSubscription.canceledAt).toEqual(expect.any(String));
   });
 
+  it("a subscription's Connect terms reach it and its invoice", async () => {
+    const { createSubscription: sub } = await ok(
+      `mutation($c: ID!, $p: ID!, $a: ID!) { createSubscription(input: { customer: $c, items: [{ price: $p }],
+          transferData: { destination: $a, amountPercent: 80 }, onBehalfOf: $a, applicationFeePercent: 12.5 }) {
+          applicationFeePercent onBehalfOf { id } transferData { amountPercent destination { id } }
+          latestInvoice { total applicationFeeAmount transferData { amount destination { id } } } } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly, a: SEED.connected.account },
+    );
+    const account = { id: SEED.connected.account };
+    expect(sub).toMatchObject({
+      applicationFeePercent: 12.5,
+      onBehalfOf: account,
+      transferData: { amountPercent: 80, destination: account },
+    });
+    const { total, ...invoice } = sub.latestInvoice;
+    expect(total).toBeGreaterThan(0);
+    expect(invoice).toEqual({
+      applicationFeeAmount: Math.round(total * 0.125),
+      transferData: { amount: Math.round(total * 0.8), destination: account },
+    });
+  });
+
   it('@oneOf alternatives reach Stripe as the one value they carry', async () => {
     const trialEnd = new Date(Date.now() + 7 * 86_400_000);
     trialEnd.setUTCMilliseconds(0);
