@@ -669,6 +669,33 @@ describe("a subscription's Connect terms", () => {
     expect(direct.application_fee_percent).toBe(10);
   });
 
+  it('are paid as a destination charge: the transfer to the destination and the fee', async () => {
+    const account = await newAccount();
+    const shared = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: account, amount_percent: 80 },
+      expand: ['latest_invoice.payment_intent.latest_charge.transfer'],
+    });
+    const invoice = shared.latest_invoice as Stripe.Invoice;
+    const intent = invoice.payment_intent as Stripe.PaymentIntent;
+    expect(invoice.status).toBe('paid');
+    expect(intent.transfer_data).toMatchObject({ destination: account, amount: 1600 });
+    const transfer = (intent.latest_charge as Stripe.Charge).transfer as Stripe.Transfer;
+    expect(transfer).toMatchObject({ object: 'transfer', destination: account, amount: 1600 });
+
+    const feed = await stripe.subscriptions.create({
+      ...(await billing()),
+      transfer_data: { destination: account },
+      application_fee_percent: 12.5,
+      expand: ['latest_invoice.payment_intent.latest_charge'],
+    });
+    const feeIntent = (feed.latest_invoice as Stripe.Invoice).payment_intent as Stripe.PaymentIntent;
+    expect(feeIntent.application_fee_amount).toBe(250);
+    const charge = feeIntent.latest_charge as Stripe.Charge;
+    const fee = await stripe.applicationFees.retrieve(String(charge.application_fee));
+    expect(fee).toMatchObject({ amount: 250, account });
+  });
+
   it('a destination must be an existing account', async () => {
     await expect(
       stripe.subscriptions.create({ ...(await billing()), transfer_data: { destination: 'acct_missing' } }),

@@ -32,7 +32,7 @@ import {
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
-import { recordCharge } from './charges.ts';
+import { destinationOf, recordCharge } from './charges.ts';
 import { declineError } from './payment-sources.ts';
 
 /** Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). */
@@ -84,15 +84,37 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
  * with an amount due): paying the invoice confirms it, voiding or paying out of band cancels it.
  */
 function withPaymentIntent(ctx: Ctx, invoice: Entry): Entry {
+  const amount = Number(invoice.data.amount_due);
   const intent = ctx.ops.createResource(ctx, 'payment_intent', {
-    amount: Number(invoice.data.amount_due),
+    amount,
     currency: String(invoice.data.currency ?? 'usd'),
     ...(typeof invoice.data.customer === 'string' ? { customer: invoice.data.customer } : {}),
     description: `Payment for Invoice ${String(invoice.data.number ?? invoice.id)}`,
     payment_method_types: ['card'],
+    ...paymentConnectTerms(invoice, amount),
   });
   ctx.set(intent, { invoice: invoice.id });
   return ctx.set(invoice, { payment_intent: intent.id });
+}
+
+/**
+ * What a Connect invoice (a subscription's `transfer_data`, `on_behalf_of`, fee) asks of its
+ * payment: a destination charge, whose transfer and application fee the charge's rules make when
+ * it is paid. The transfer's amount and the fee are at most what is due (a balance applied may
+ * have lowered it below the total they were computed from).
+ */
+function paymentConnectTerms(invoice: Entry, due: number): JsonObject {
+  const { on_behalf_of: onBehalfOf, transfer_data: transfer, application_fee_amount: fee } = invoice.data;
+  const terms: JsonObject = {};
+  if (typeof onBehalfOf === 'string') terms.on_behalf_of = onBehalfOf;
+  if (isObject(transfer) && typeof transfer.destination === 'string') {
+    terms.transfer_data = {
+      destination: transfer.destination,
+      ...(typeof transfer.amount === 'number' ? { amount: Math.min(transfer.amount, due) } : {}),
+    };
+  }
+  if (typeof fee === 'number' && fee > 0) terms.application_fee_amount = Math.min(fee, due);
+  return terms;
 }
 
 /** The invoice's PaymentIntent while it can still be confirmed or canceled. */
@@ -266,6 +288,8 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     invoice: entry.id,
     description: `Payment for Invoice ${String(entry.data.number ?? entry.id)}`,
     ...(intent ? { paymentIntent: intent.id } : {}),
+    // A Connect invoice's payment is a destination charge (its transfer and fee made with it).
+    extra: destinationOf(ctx, intent ? intent.data : paymentConnectTerms(entry, amount)),
   });
   if (intent) settleIntent(ctx, intent, charge, payment.id, decline);
   if (decline) {
