@@ -11,8 +11,8 @@
  *   open; a decline is a 402 that keeps nothing with `payment_behavior=error_if_incomplete`).
  *   With `payment_behavior=default_incomplete` the invoice is only finalized: the subscription is
  *   `incomplete` until its PaymentIntent is confirmed or the invoice paid (invoices.ts makes it
- *   `active` then); on a test clock, 23 hours unpaid make it `incomplete_expired` and void the
- *   invoice.
+ *   `active` then); 23 hours unpaid (as time passes, a test clock's or the wall clock's: see
+ *   rules/time.ts) make it `incomplete_expired` and void the invoice.
  * - `add_invoice_items` (on create or update) bills one-time prices once, on the next invoice (the
  *   first at creation), as pending invoice items of the subscription's customer.
  * - An item's price reads as the price stands now (archived, renamed); the copy the item took
@@ -24,7 +24,7 @@
  *   time credited on it (`proration_behavior`; see `resetCycle`).
  * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
  *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
- *   days before it (on a test clock's advance), as a trial shorter than that starts or an update
+ *   days before it (as time passes), as a trial shorter than that starts or an update
  *   moves its end that close, or as it is ended now.
  * - A trial that ends with no payment method to charge is canceled or paused instead of invoiced
  *   when its `trial_settings.end_behavior.missing_payment_method` says so.
@@ -34,7 +34,7 @@
  * - `DELETE /v1/subscriptions/{id}` cancels: status `canceled`, `canceled_at`, `ended_at`
  *   (`prorate` credits the unused time, `invoice_now` invoices what is pending at once).
  * - `cancel_at_period_end` or `cancel_at` schedules a cancellation, dated by its request
- *   (`canceled_at`); a test clock reaching `cancel_at` (or the period's end) ends the subscription.
+ *   (`canceled_at`); the time reaching `cancel_at` (or the period's end) ends the subscription.
  *   An update's `cancel_at` within the period credits the time after it (`proration_behavior`);
  *   one within the first period at creation bills that period only up to it, and one within a
  *   later period bills that period's invoice so (see `billedPeriod`).
@@ -411,7 +411,8 @@ function endScheduled(ctx: Ctx, subscription: Entry, at: number): void {
 }
 
 /**
- * Moves a subscription through the periods that ended by `until` (a test clock's new time): a
+ * Moves a subscription through the periods that ended by `until` (a test clock's new time, or the
+ * time played for a subscription on none: rules/time.ts): a
  * trial that ended becomes `active`, a subscription set to cancel (at the period's end, or at a
  * `cancel_at` the clock reached) is canceled, and every other period that ends renews it with a
  * `subscription_cycle` invoice.
