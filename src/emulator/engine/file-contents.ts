@@ -4,6 +4,8 @@
  * with a key like every API call, and without one behind a file link's `url` (hosted/file-link.ts).
  * Kept beside the store, by file id; a file with no contents is a 404.
  */
+
+import { BesideStore } from './beside.ts';
 import type { Ctx } from './context.ts';
 import type { Store } from './store.ts';
 
@@ -13,13 +15,11 @@ export interface FileContents {
   body: string | Buffer;
 }
 
-const written = new WeakMap<Store, Map<string, FileContents>>();
+const written = new BesideStore<FileContents>();
 
 /** Keeps a file's contents; returns its size in bytes. */
 export function writeFileContents(ctx: Ctx, fileId: string, contents: FileContents): number {
-  const files = written.get(ctx.store) ?? new Map<string, FileContents>();
-  written.set(ctx.store, files);
-  files.set(fileId, contents);
+  written.of(ctx.store).set(fileId, contents);
   return Buffer.byteLength(contents.body);
 }
 
@@ -30,8 +30,7 @@ export const contentsUrl = (ctx: Ctx, fileId: string): string =>
 const CONTENTS_PATH = /^\/v1\/files\/(file_[A-Za-z0-9]+)\/contents$/;
 
 /** The contents of file `id`, if it has any. */
-export const fileContents = (store: Store, id: string): FileContents | undefined =>
-  written.get(store)?.get(id);
+export const fileContents = (store: Store, id: string): FileContents | undefined => written.get(store, id);
 
 /** The contents `GET <path>` downloads, if the path names a written file. */
 export function fileDownload(store: Store, path: string): FileContents | undefined {

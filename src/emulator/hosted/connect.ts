@@ -17,10 +17,11 @@
  * (`business_profile.mcc`, `individual.dob.day`, `tos_acceptance.date`…); the Connect rules keep
  * `requirements.currently_due` with it.
  */
+import { BesideStore } from '../engine/beside.ts';
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
-import type { Entry, Scope, Store } from '../engine/store.ts';
+import type { Entry, Scope } from '../engine/store.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound, nowOf, redirect } from './html.ts';
 
 /** Where the Connect pages are served. */
@@ -39,16 +40,7 @@ interface Grant {
 }
 
 /** The links handed out, by token, per store (the account link and login link objects have no id). */
-const grants = new WeakMap<Store, Map<string, Grant>>();
-
-function grantsOf(store: Store): Map<string, Grant> {
-  let map = grants.get(store);
-  if (!map) {
-    map = new Map();
-    grants.set(store, map);
-  }
-  return map;
-}
+const grants = new BesideStore<Grant>();
 
 const str = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -66,7 +58,7 @@ export function connectLink(ctx: Ctx, resource: 'account_link' | 'login_link', p
           returnUrl: str(params.return_url),
           refreshUrl: str(params.refresh_url),
         };
-  grantsOf(ctx.store).set(token, grant);
+  grants.of(ctx.store).set(token, grant);
   const path = resource === 'login_link' ? 'express' : 'setup';
   if (ctx.publicUrl) return `${ctx.publicUrl}${CONNECT_PREFIX}${path}/${token}`;
   return resource === 'login_link'
@@ -359,7 +351,7 @@ export function connectPage(
 ): HostedPage | undefined {
   const [kind, token, extra] = rest.split('/');
   if ((kind !== 'setup' && kind !== 'express') || !token || extra !== undefined) return undefined;
-  const grant = grantsOf(service.store).get(token);
+  const grant = grants.get(service.store, token);
   const title = kind === 'setup' ? 'Account onboarding' : 'Express dashboard';
   if (!grant || (kind === 'express') !== (grant.kind === 'express')) return notFound(title, 'link');
   const account = service.store.platform.find(grant.account);

@@ -9,6 +9,7 @@
  * the document data to compare; a document check takes the outcome chosen on the page. The rule
  * book (`cancel`, `redact`) is rules/identity.ts.
  */
+import { BesideStore } from '../engine/beside.ts';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
@@ -169,17 +170,16 @@ export function submitVerification(ctx: Ctx, session: Entry, submission: Submiss
  * Where each session's page sends the user back (`return_url`): a create parameter the object does
  * not show, so it is kept beside the store rather than in the object.
  */
-const returnUrls = new WeakMap<Store, Map<string, string>>();
+const returnUrls = new BesideStore<string>();
 
 /** Keeps (or forgets, when absent) the `return_url` a session was created with. */
 export function keepReturnUrl(store: Store, id: string, url: Json | undefined): void {
-  const urls = returnUrls.get(store) ?? new Map<string, string>();
-  returnUrls.set(store, urls);
+  const urls = returnUrls.of(store);
   if (typeof url === 'string' && url !== '') urls.set(id, url);
   else urls.delete(id);
 }
 
 /** The `return_url` a session was created with, if any. */
 export function returnUrlOf(store: Store, id: string): string | undefined {
-  return returnUrls.get(store)?.get(id);
+  return returnUrls.get(store, id);
 }

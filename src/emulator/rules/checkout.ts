@@ -6,11 +6,12 @@
  * its link's).
  */
 
+import { BesideStore } from '../engine/beside.ts';
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
-import type { Entry, Store } from '../engine/store.ts';
+import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
@@ -211,12 +212,11 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
  * with (a payment link's session, its link's): create parameters a session does not show, so they
  * are kept beside the store, by session id, for what its completion makes.
  */
-const createTerms = new WeakMap<Store, Map<string, JsonObject>>();
+const createTerms = new BesideStore<JsonObject>();
 
 /** Keeps what a new session's `params` ask of the object it makes (or forgets it: none asked). */
 function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
-  const kept = createTerms.get(ctx.store) ?? new Map<string, JsonObject>();
-  createTerms.set(ctx.store, kept);
+  const kept = createTerms.of(ctx.store);
   const terms: JsonObject = {};
   for (const setting of ['payment_intent_data', 'setup_intent_data', 'subscription_data'])
     if (isObject(params[setting])) terms[setting] = params[setting];
@@ -250,7 +250,7 @@ function requireModeTerms(params: JsonObject): void {
 
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
 function sessionTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
-  const given = createTerms.get(ctx.store)?.get(session.id)?.[setting];
+  const given = createTerms.get(ctx.store, session.id)?.[setting];
   return isObject(given) ? setOnes(given, keys) : {};
 }
 
