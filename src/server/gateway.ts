@@ -54,7 +54,7 @@ import {
   useDocumentIdsUnsupported,
   useTrustedDocuments,
 } from './trusted-documents.ts';
-import { turnGate } from './turns.ts';
+import { turnGate, useUpstreamHold } from './turns.ts';
 import { useValidationCache } from './validation-cache.ts';
 import type { Reread } from './webhooks.ts';
 
@@ -261,9 +261,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     origins: config.corsOrigins,
     loopbackOrigins: config.channels.loopbackOrigins,
   });
-  // The turns HTTP requests start their GraphQL work in, on Yoga's path and the fast path alike:
-  // held while calls to Stripe wait for a slot (src/server/turns.ts).
-  const turns = turnGate(REQUESTS_PER_TURN, upstream.whenRoom ? { room: () => upstream.whenRoom!() } : {});
+  // The turns HTTP requests start their GraphQL work in, on Yoga's path and the fast path alike;
+  // and the one operations that call Stripe start executing in, held while calls to Stripe wait
+  // for a slot (src/server/turns.ts).
+  const turns = turnGate(REQUESTS_PER_TURN);
+  const hold = upstream.whenRoom
+    ? turnGate(REQUESTS_PER_TURN, { room: () => upstream.whenRoom!() })
+    : undefined;
   // The fast path serves only what Yoga's own plugins decide the same way for it: with tracing
   // (Yoga's instrumentation) or trusted documents (a params plugin) every request stays with Yoga.
   const documents =
@@ -359,6 +363,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // After the limits, whose rules it must see.
       useValidationCache(),
       useAnswerBudget(config.answer),
+      // Once the limits made the plan, and before any call starts (src/server/turns.ts).
+      ...(hold ? [useUpstreamHold(hold, (context) => estimates.get(context)?.upstreamCalls)] : []),
       // Once the limits let the operation run: start the reads it names the ids of (src/schema/prefetch.ts).
       usePrefetch,
       useCompiledExecution(),

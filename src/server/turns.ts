@@ -6,20 +6,25 @@
  * `turnGate` admits a few each turn and lets the rest wait, in order, for the next turns: the
  * loop goes round in between (timers, other sockets, `/healthz`). Under it, nothing waits.
  *
- * Given `room` (the REST client's `whenRoom`), the gate also holds new work while every one of the
+ * Given `room` (the REST client's `whenRoom`), a gate holds its callers while every one of the
  * client's slots is taken and calls to Stripe wait for one (calls that wait only because their path
- * holds its share leave slots free, and hold nothing back), and admits it once a slot is free or
+ * holds its share leave slots free, and hold nothing back), and admits them once a slot is free or
  * the queue has drained (issue #32): started at once, each request's calls would only join that
  * queue, and every request in the gateway would be half done, holding its context, its sessions
  * and the answers already in while it waits for the rest. Measured (`npm run bench -- throughput`
  * with BEFORE_REF, 32 connections, 16 slots): 0.80× the CPU per request on the account query and
  * 0.88× on the customer-cards-invoices one; the customers page, whose calls wait only for their
- * path's share, and the 50 charges unchanged (bench/NOTES.md, seventh round). A
- * request held longer than `maxHoldMs` goes on regardless (and waits for its slots in the REST
- * client, whose queue timeout then applies): a Stripe that stays saturated delays new work by that
- * much at most, a request that calls no Stripe endpoint included.
+ * path's share, and the 50 charges unchanged (bench/NOTES.md, seventh round). A caller held longer
+ * than `maxHoldMs` goes on regardless (and waits for its slots in the REST client, whose queue
+ * timeout then applies).
+ *
+ * That gate is entered by `useUpstreamHold` when an operation starts executing, and only by one
+ * whose plan calls Stripe: its estimate is known by then (src/server/limits.ts), and no call has
+ * been made (the prefetches start after it). A request that calls no Stripe endpoint (`{ __typename }`,
+ * introspection, a subscription, a refused document) is never held behind a saturated Stripe.
  */
 import { setImmediate } from 'node:timers';
+import type { Plugin } from 'graphql-yoga';
 
 /**
  * A gate that admits at most `perTurn` callers per turn of the event loop. `enter()` returns
@@ -105,6 +110,21 @@ export function turnGate(perTurn: number, options: TurnGateOptions = {}): TurnGa
     },
     get waiting() {
       return queue.length;
+    },
+  };
+}
+
+/**
+ * Holds an operation whose plan calls Stripe in `hold` (a gate given `room`) before it executes;
+ * `callsOf` reads the plan's estimated calls for the request's context (undefined when no plan was
+ * made: held, as a call may follow). Placed after the limits, which make the plan, and before the
+ * prefetches, which start calls.
+ */
+export function useUpstreamHold(hold: TurnGate, callsOf: (context: object) => number | undefined): Plugin {
+  return {
+    onExecute({ args }) {
+      if (callsOf(args.contextValue as object) === 0) return;
+      return hold.enter();
     },
   };
 }
