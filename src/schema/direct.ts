@@ -11,11 +11,15 @@
  * bookkeeping, paths and error slots, and a promise per field.
  *
  * It takes only what it can answer exactly as execution would, decided once per document:
- * - one query operation, without directives or fragments, with one field node per response key
- *   (no merging of fields to do); its variables are coerced on each run, and the arguments that
- *   name them;
- * - on object types only (an interface or a union needs the value's type resolved: left to the
- *   executor), and of introspection only `__typename`.
+ * - one query operation and its fragments, without directives; its variables are coerced on each
+ *   run, and the arguments that name them. Fields are grouped by response key by graphql-js's own
+ *   `collectFields`, fragments and merged field nodes as execution groups them (every field node of
+ *   a key in its info, the arguments read from the first);
+ * - an interface or a union is completed as execution completes it: the value's type resolved by
+ *   the abstract type's `resolveType` (synchronously: a promise abandons), checked to be one of its
+ *   possible types, then its fields collected for that type, laid out the first time a value of
+ *   that type arrives;
+ * - of introspection, only `__typename`.
  * At run time, the first thing that would make execution write an error (a variable that does not
  * coerce, a resolver that throws or rejects, returns an Error, a null where the type forbids it, a value its scalar or enum cannot
  * serialise, a list that is not an array) abandons the program (`DirectAbandoned`): the caller then
@@ -26,7 +30,10 @@
 import {
   type DocumentNode,
   defaultFieldResolver,
+  defaultTypeResolver,
   type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLAbstractType,
   type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLObjectType,
@@ -36,15 +43,19 @@ import {
   getArgumentValues,
   getNamedType,
   getVariableValues,
+  isAbstractType,
   isLeafType,
   isListType,
   isNonNullType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
-  type SelectionSetNode,
   type ValueNode,
+  visit,
 } from 'graphql';
+// graphql-js's own field collection (as src/schema/prefetch.ts): the same field nodes, in the same
+// groups, as execution hands the resolvers.
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields.js';
 import { isPromise } from '../loaders/promises.ts';
 
 /** Most field nodes in a document answered directly (src/server/fast-path.ts bounds the programs kept). */
@@ -85,7 +96,8 @@ type Completion = (value: unknown, run: Run) => unknown;
 interface FieldStep {
   readonly id: number;
   readonly key: string;
-  readonly node: FieldNode;
+  /** the key's field nodes, as execution groups them (the arguments are the first's) */
+  readonly nodes: readonly FieldNode[];
   /** the field (its resolver is read at each run: plugins may wrap it after compilation) */
   readonly field:
     | GraphQLField<unknown, unknown>
@@ -158,7 +170,7 @@ function argsIn(step: FieldStep, run: Run): Record<string, unknown> {
   if (step.args !== undefined) return step.args;
   let args = run.args[step.id];
   if (args === undefined) {
-    args = getArgumentValues(step.field as GraphQLField<unknown, unknown>, step.node, run.variables);
+    args = getArgumentValues(step.field as GraphQLField<unknown, unknown>, step.nodes[0]!, run.variables);
     run.args[step.id] = args;
   }
   return args;
@@ -189,9 +201,13 @@ function runFields(steps: readonly FieldStep[], source: unknown, run: Run): unkn
 interface Compiler {
   readonly schema: GraphQLSchema;
   readonly operation: OperationDefinitionNode;
+  readonly fragments: Record<string, FragmentDefinitionNode>;
   /** field nodes laid out so far (each step's id) */
   fields: number;
 }
+
+/** No directive in the document: the fields collected do not depend on the variables. */
+const NO_VARIABLES: Record<string, unknown> = Object.freeze({});
 
 /**
  * Completions of types with no object in them (a scalar, an enum, lists of them, required or not):
@@ -202,35 +218,83 @@ const leafCompletions = new WeakMap<GraphQLOutputType, Completion>();
 /** How a value of `type` is completed (graphql-js's completeValue for the cases taken). */
 function completionOf(
   type: GraphQLOutputType,
-  node: FieldNode,
+  nodes: readonly FieldNode[],
   compiler: Compiler,
   info: GraphQLResolveInfo,
 ): Completion | undefined {
   if (isLeafType(getNamedType(type))) {
     let shared = leafCompletions.get(type);
     if (shared === undefined) {
-      shared = makeCompletion(type, node, compiler, info)!;
+      shared = makeCompletion(type, nodes, compiler, info)!;
       leafCompletions.set(type, shared);
     }
     return shared;
   }
-  return makeCompletion(type, node, compiler, info);
+  return makeCompletion(type, nodes, compiler, info);
+}
+
+/** An object's completion: graphql-js asks the type whether the value is one of it (an error if not). */
+function objectCompletion(
+  type: GraphQLObjectType,
+  steps: readonly FieldStep[],
+  info: GraphQLResolveInfo,
+): Completion {
+  const isTypeOf = type.isTypeOf;
+  if (!isTypeOf) return (value, run) => runFields(steps, value, run);
+  return (value, run) =>
+    isTypeOf(value, run.context, info) === true ? runFields(steps, value, run) : abandon();
+}
+
+/**
+ * An interface's or a union's completion (graphql-js's completeAbstractValue): the value's type
+ * resolved, checked to be a possible type, then completed as that object type, whose fields are
+ * laid out the first time one of its values arrives (a `Node` may be any of a hundred types; a
+ * document meets a few).
+ */
+function abstractCompletion(
+  type: GraphQLAbstractType,
+  nodes: readonly FieldNode[],
+  compiler: Compiler,
+  info: GraphQLResolveInfo,
+): Completion {
+  const resolveType = type.resolveType ?? defaultTypeResolver;
+  const byType = new Map<string, Completion | null>();
+  return (value, run) => {
+    const name = resolveType(value, run.context, info, type);
+    if (typeof name !== 'string') return abandon();
+    let complete = byType.get(name);
+    if (complete === undefined) {
+      const runtime = compiler.schema.getType(name);
+      complete = null;
+      if (isObjectType(runtime) && compiler.schema.isSubType(type, runtime)) {
+        const steps = fieldsOf(
+          runtime,
+          collectSubfields(compiler.schema, compiler.fragments, NO_VARIABLES, runtime, nodes),
+          compiler,
+          info.path,
+        );
+        if (steps) complete = objectCompletion(runtime, steps, info);
+      }
+      byType.set(name, complete);
+    }
+    return complete === null ? abandon() : complete(value, run);
+  };
 }
 
 function makeCompletion(
   type: GraphQLOutputType,
-  node: FieldNode,
+  nodes: readonly FieldNode[],
   compiler: Compiler,
   info: GraphQLResolveInfo,
 ): Completion | undefined {
   if (isNonNullType(type)) {
-    const inner = completionOf(type.ofType, node, compiler, info);
+    const inner = completionOf(type.ofType, nodes, compiler, info);
     if (!inner) return undefined;
     return (value, run) => (value == null || value instanceof Error ? abandon() : inner(value, run));
   }
   let complete: Completion;
   if (isListType(type)) {
-    const item = completionOf(type.ofType, node, compiler, info);
+    const item = completionOf(type.ofType, nodes, compiler, info);
     if (!item) return undefined;
     complete = (value, run) => {
       if (!Array.isArray(value)) abandon();
@@ -264,45 +328,41 @@ function makeCompletion(
       return serialized == null ? abandon() : serialized;
     };
   } else if (isObjectType(type)) {
-    if (!node.selectionSet) return undefined;
-    const steps = stepsOf(type, node.selectionSet, compiler, info.path);
+    const steps = fieldsOf(
+      type,
+      collectSubfields(compiler.schema, compiler.fragments, NO_VARIABLES, type, nodes),
+      compiler,
+      info.path,
+    );
     if (!steps) return undefined;
-    const isTypeOf = type.isTypeOf;
-    if (isTypeOf) {
-      // graphql-js asks the type whether the value is one of it (an error if not); so does the program.
-      complete = (value, run) =>
-        isTypeOf(value, run.context, info) === true ? runFields(steps, value, run) : abandon();
-    } else complete = (value, run) => runFields(steps, value, run);
+    complete = objectCompletion(type, steps, info);
+  } else if (isAbstractType(type)) {
+    complete = abstractCompletion(type, nodes, compiler, info);
   } else {
-    // An interface or a union: the value's type is resolved by the executor.
     return undefined;
   }
   return (value, run) => (value == null ? null : value instanceof Error ? abandon() : complete(value, run));
 }
 
-/** The steps of one selection set on `parent`, or undefined when the set is not taken. */
-function stepsOf(
+/** The steps of the fields collected on `parent`, or undefined when one is not taken. */
+function fieldsOf(
   parent: GraphQLObjectType,
-  selectionSet: SelectionSetNode,
+  collected: Map<string, readonly FieldNode[]>,
   compiler: Compiler,
   parentPath: GraphQLResolveInfo['path'] | undefined,
 ): FieldStep[] | undefined {
   const steps: FieldStep[] = [];
-  const keys = new Set<string>();
-  for (const selection of selectionSet.selections) {
-    if (selection.kind !== Kind.FIELD || selection.directives?.length) return undefined;
-    const key = selection.alias?.value ?? selection.name.value;
-    if (keys.has(key)) return undefined;
-    keys.add(key);
+  for (const [key, nodes] of collected) {
     const id = compiler.fields++;
     if (id >= MAX_DIRECT_FIELDS) return undefined;
-    const name = selection.name.value;
+    const first = nodes[0]!;
+    const name = first.name.value;
     if (name === '__typename') {
       const typename = parent.name;
       steps.push({
         id,
         key,
-        node: selection,
+        nodes,
         field: { resolve: () => typename },
         args: NO_ARGS,
         info: undefined as unknown as GraphQLResolveInfo,
@@ -314,12 +374,12 @@ function stepsOf(
     const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[name];
     if (!field) return undefined;
     let args: Record<string, unknown> | undefined;
-    if (!selection.arguments?.length) args = NO_ARGS;
-    else if (!namesVariables(selection)) {
+    if (!first.arguments?.length) args = NO_ARGS;
+    else if (!namesVariables(first)) {
       try {
         // One object for every run: frozen, so that a resolver that would change its arguments
         // throws (and the program is abandoned) instead of changing the next request's.
-        args = deepFreeze(getArgumentValues(field, selection, {}));
+        args = deepFreeze(getArgumentValues(field, first, {}));
       } catch {
         return undefined;
       }
@@ -327,21 +387,33 @@ function stepsOf(
     // (graphql-tools declares two more members on the type, which graphql-js does not pass either)
     const info = {
       fieldName: name,
-      fieldNodes: [selection],
+      fieldNodes: nodes,
       returnType: field.type,
       parentType: parent,
       path: { prev: parentPath, key, typename: parent.name },
       schema: compiler.schema,
-      fragments: {},
+      fragments: compiler.fragments,
       rootValue: undefined,
       operation: compiler.operation,
       variableValues: {},
     } as unknown as GraphQLResolveInfo;
-    const complete = completionOf(field.type, selection, compiler, info);
+    const complete = completionOf(field.type, nodes, compiler, info);
     if (!complete) return undefined;
-    steps.push({ id, key, node: selection, field, args, info, complete });
+    steps.push({ id, key, nodes, field, args, info, complete });
   }
   return steps;
+}
+
+/** Whether any selection, fragment or operation of `document` carries a directive. */
+function hasDirectives(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive() {
+      found = true;
+      return false;
+    },
+  });
+  return found;
 }
 
 /**
@@ -353,15 +425,24 @@ export function compileDirect(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): DirectProgram | undefined {
-  if (document.definitions.length !== 1 || document.definitions[0] !== operation) return undefined;
-  if (operation.operation !== 'query' || operation.directives?.length) return undefined;
+  if (operation.operation !== 'query') return undefined;
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    else if (definition !== operation) return undefined;
+  }
+  if (hasDirectives(document)) return undefined;
   const root = schema.getQueryType();
   if (!root) return undefined;
-  const compiler: Compiler = { schema, operation, fields: 0 };
-  const steps = stepsOf(root, operation.selectionSet, compiler, undefined);
+  const compiler: Compiler = { schema, operation, fragments, fields: 0 };
+  const steps = fieldsOf(
+    root,
+    collectFields(schema, fragments, NO_VARIABLES, root, operation.selectionSet),
+    compiler,
+    undefined,
+  );
   if (!steps) return undefined;
   const definitions = operation.variableDefinitions ?? [];
-  if (definitions.some((definition) => definition.directives?.length)) return undefined;
   return {
     operation,
     run: (context, variables, given) => {

@@ -325,6 +325,15 @@ describe('direct answers', () => {
     'the subgraph SDL a router reads': '{ _service { sdl } }',
     'subscriptions, their items and customers': `{ subscriptions(first: 3) { nodes { status
       currentPeriodEnd items { nodes { quantity price { unitAmount } } } customer { email } } } }`,
+    'a fragment': `{ customers(first: 2) { nodes { ...C } } } fragment C on Customer { id email }`,
+    'an interface': `{ node(id: "${SEED.jenny.customer}") { id } }`,
+    'a union': `{ customers(first: 2) { nodes { defaultSource { __typename } } } }`,
+    'interfaces of two types, fragments on each and merged fields, as a client cache writes them': `{
+      a: node(id: "${SEED.jenny.customer}") { __typename id ... on Customer { email ...C } }
+      b: node(id: "${SEED.connected.account}") { __typename id ... on Account { email country } }
+      customers(first: 3) { nodes { __typename ...C ...C email defaultSource { __typename
+        ... on Card { brand last4 } ... on Source { type } } } } }
+      fragment C on Customer { id email name }`,
   };
   it.each(Object.entries(taken))(
     'answers %s as execution does, with the same Stripe calls',
@@ -339,10 +348,7 @@ describe('direct answers', () => {
   );
 
   const executed = {
-    'a fragment': `{ customers(first: 2) { nodes { ...C } } } fragment C on Customer { id email }`,
     'a directive': `{ customers(first: 2) { nodes { id email @include(if: true) } } }`,
-    'an interface': `{ node(id: "${SEED.jenny.customer}") { id } }`,
-    'a union': `{ customers(first: 2) { nodes { defaultSource { __typename } } } }`,
     introspection: '{ __type(name: "Customer") { name } }',
   };
   it.each(Object.entries(executed))(
