@@ -20,7 +20,7 @@ export interface ProductionConfig {
    */
   readonly fastPath?: boolean;
   /**
-   * On the fast path, a query without fragments or directives answered by a program
+   * On the fast path, a query without directives answered by a program
    * compiled for it (src/schema/direct.ts) instead of the executor; on by default (also when unset
    * here), `DIRECT_ANSWERS=off` executes every document.
    */
