@@ -11,19 +11,26 @@ const h = await startEmulatorHarness();
 const stripe = h.stripe;
 afterAll(() => h.close());
 
+const start = 1_690_000_000;
+
+/** A schedule of `phases` starting now, for a customer with a card on a test clock at `start`. */
+async function clockedSchedule(phases: Stripe.SubscriptionScheduleCreateParams.Phase[]) {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
+  const schedule = await stripe.subscriptionSchedules.create({
+    customer: customer.id,
+    start_date: 'now',
+    phases,
+  });
+  return { clock, schedule };
+}
+
 describe('a schedule on a test clock', () => {
   it('moves its subscription to the next phase’s items, then releases it', async () => {
-    const start = 1_690_000_000;
-    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
-    const customer = await stripe.customers.create({ source: 'tok_visa', test_clock: clock.id });
-    const schedule = await stripe.subscriptionSchedules.create({
-      customer: customer.id,
-      start_date: 'now',
-      phases: [
-        { items: [{ price: SEED.prices.basicMonthly }], iterations: 1 },
-        { items: [{ price: SEED.prices.proMonthly, quantity: 2 }], iterations: 1 },
-      ],
-    });
+    const { clock, schedule } = await clockedSchedule([
+      { items: [{ price: SEED.prices.basicMonthly }], iterations: 1 },
+      { items: [{ price: SEED.prices.proMonthly, quantity: 2 }], iterations: 1 },
+    ]);
     expect(schedule).toMatchObject({ status: 'active', end_behavior: 'release' });
     const [first, second] = schedule.phases;
     expect(schedule.current_phase).toEqual({ start_date: start, end_date: first!.end_date });
@@ -50,6 +57,33 @@ describe('a schedule on a test clock', () => {
     expect(await stripe.subscriptions.retrieve(subscription)).toMatchObject({
       status: 'active',
       schedule: null,
+    });
+  });
+});
+
+describe('a long advance over a schedule’s phases', () => {
+  it('plays the phases’ changes and the renewals in turn, each renewal billing its phase', async () => {
+    const { clock, schedule } = await clockedSchedule([
+      { items: [{ price: SEED.prices.basicMonthly }], iterations: 2 },
+      { items: [{ price: SEED.prices.proMonthly, quantity: 2 }], iterations: 1 },
+      { items: [{ price: SEED.prices.basicMonthly }], iterations: 1 },
+    ]);
+    const last = schedule.phases.at(-1)!;
+    // One advance over all three phases and the release.
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: last.end_date + 3600 });
+    const invoices = await stripe.invoices.list({ subscription: schedule.subscription as string });
+    const billed = invoices.data.reverse().map((i) => [i.billing_reason, i.created, i.total]);
+    const [second, third] = [schedule.phases[1]!, last];
+    expect(billed).toEqual([
+      ['subscription_create', start, 1000],
+      ['subscription_cycle', expect.any(Number), 1000],
+      ['subscription_cycle', second.start_date, 5000],
+      ['subscription_cycle', third.start_date, 1000],
+      ['subscription_cycle', third.end_date, 1000],
+    ]);
+    expect(await stripe.subscriptionSchedules.retrieve(schedule.id)).toMatchObject({
+      status: 'released',
+      released_at: third.end_date,
     });
   });
 });

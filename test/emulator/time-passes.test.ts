@@ -125,6 +125,30 @@ describe('subscriptions on no test clock', () => {
   });
 });
 
+describe('a subscription schedule on no test clock', () => {
+  it('changes phase between renewals, each renewal billing the phase it falls in', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [
+        { items: [{ price: SEED.prices.basicMonthly }], iterations: 1 },
+        { items: [{ price: SEED.prices.proMonthly }], iterations: 1 },
+        { items: [{ price: SEED.prices.basicMonthly }], iterations: 1 },
+      ],
+    });
+    const last = schedule.phases.at(-1)!;
+    now = last.end_date + 60;
+    const invoices = await stripe.invoices.list({ subscription: schedule.subscription as string });
+    expect(invoices.data.reverse().map((i) => [i.created, i.total])).toEqual([
+      [schedule.phases[0]!.start_date, 1000],
+      [schedule.phases[1]!.start_date, 2500],
+      [last.start_date, 1000],
+      [last.end_date, 1000],
+    ]);
+  });
+});
+
 describe('other objects on no test clock', () => {
   it('an automatic draft is finalized and charged an hour after it was made', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });

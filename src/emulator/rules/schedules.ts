@@ -9,8 +9,9 @@
  *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
  *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
  *   subscription made of the first phase's items; one that starts later is `not_started`.
- * - A test clock's advance starts a `not_started` schedule whose start it reached, moves an active
- *   schedule into the phase it reached (its subscription takes that phase's items as of its start,
+ * - A test clock's advance (or time passing) starts a `not_started` schedule whose start it
+ *   reached, moves an active schedule through the phases it reached, in turn with its
+ *   subscription's renewals (its subscription takes each phase's items as of its start,
  *   prorated by the phase's `proration_behavior`, its description, collection method, default
  *   payment method and tax rates, and its metadata on top of its own, as when a phase starts it)
  *   and, past the last phase, releases it
@@ -319,6 +320,22 @@ export function advanceSchedule(ctx: Ctx, entry: Entry, until: number): void {
   ctx.set(schedule, {
     current_phase: { end_date: phase.end_date ?? null, start_date: phase.start_date ?? null },
   });
+}
+
+/**
+ * When the schedule next changes (its start, or the end of the phase it is in), if it still
+ * will: what a long advance plays in turn with its subscription's renewals.
+ */
+export function nextPhaseChange(schedule: Entry): number | undefined {
+  const phases = Array.isArray(schedule.data.phases) ? schedule.data.phases.filter(isObject) : [];
+  const current = isObject(schedule.data.current_phase) ? schedule.data.current_phase : {};
+  const at =
+    schedule.data.status === 'not_started'
+      ? phases[0]?.start_date
+      : schedule.data.status === 'active'
+        ? current.end_date
+        : undefined;
+  return typeof at === 'number' ? at : undefined;
 }
 
 const phaseItemsOf = (phase: JsonObject): JsonObject[] =>

@@ -412,15 +412,16 @@ function endScheduled(ctx: Ctx, subscription: Entry, at: number): void {
 
 /**
  * Moves a subscription through the periods that ended by `until` (a test clock's new time, or the
- * time played for a subscription on none: rules/time.ts): a
+ * time played for a subscription on none: rules/time.ts), from `after` (where a longer advance
+ * played it to last; the subscription's time by default): a
  * trial that ended becomes `active`, a subscription set to cancel (at the period's end, or at a
  * `cancel_at` the clock reached) is canceled, and every other period that ends renews it with a
  * `subscription_cycle` invoice.
  */
-export function renewSubscription(ctx: Ctx, subscription: Entry, until: number): void {
+export function renewSubscription(ctx: Ctx, subscription: Entry, until: number, after?: number): void {
   let entry = ctx.current(subscription);
   expireIncomplete(ctx, entry, until);
-  warnTrialEnd(ctx, entry, until);
+  warnTrialEnd(ctx, entry, after ?? timeOf(ctx, entry), until);
   for (let guard = 0; guard < 120; guard++) {
     const status = String(entry.data.status);
     const end = Number(entry.data.current_period_end);
@@ -505,12 +506,12 @@ function expireIncomplete(ctx: Ctx, subscription: Entry, until: number): void {
 /** How long before a trial's end Stripe warns of it (`customer.subscription.trial_will_end`). */
 const TRIAL_WARNING = 3 * DAY;
 
-/** Warns that a trial will end when its warning time falls before `until` (a test clock's new time). */
-function warnTrialEnd(ctx: Ctx, subscription: Entry, until: number): void {
+/** Warns that a trial will end when its warning time falls after `after` and by `until`. */
+function warnTrialEnd(ctx: Ctx, subscription: Entry, after: number, until: number): void {
   const end = subscription.data.trial_end;
   if (subscription.data.status !== 'trialing' || typeof end !== 'number') return;
   const at = end - TRIAL_WARNING;
-  if (at > timeOf(ctx, subscription) && at <= until)
+  if (at > after && at <= until)
     ctx.at(at, () => emitEvent(ctx, 'customer.subscription.trial_will_end', subscription.data));
 }
 

@@ -13,7 +13,7 @@ import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
-import { advanceSchedule } from './schedules.ts';
+import { advanceSchedule, nextPhaseChange } from './schedules.ts';
 import { renewSubscription } from './subscriptions.ts';
 
 /** How long Stripe waits before finalizing a draft it advances automatically. */
@@ -46,15 +46,44 @@ function advanceDraft(ctx: Ctx, invoice: Entry): void {
 /**
  * Plays what happens to a customer's billing up to `to`: its schedules' phases, its subscriptions'
  * renewals, trials and cancellations, its automatic drafts. A test clock's advance runs it for the
- * clock's customers; time passing (rules/time.ts) for the customers on no clock.
+ * clock's customers; time passing (rules/time.ts) for the customers on no clock. The phases'
+ * changes and the renewals are played in turn, in time order, however long the gap: a phase that
+ * starts between two renewals changes what the later one bills.
  */
 export function advanceCustomer(ctx: Ctx, customer: Entry, to: number): void {
-  // A schedule's new phase changes its subscription's items before the period it bills.
-  for (const schedule of ctx.scope.referencing(customer.id))
-    if (schedule.resource === 'subscription_schedule') advanceSchedule(ctx, schedule, to);
-  for (const subscription of ctx.children(customer, ['subscription']).reverse())
-    renewSubscription(ctx, subscription, to);
+  let played: number | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const next = nextChange(ctx, customer, to, played);
+    if (next === undefined) break;
+    // The renewals before it, then the change (a schedule's new phase changes its subscription's
+    // items before the period that starts with it is billed).
+    renewSubscriptions(ctx, customer, next - 1, played);
+    for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, next);
+    played = next - 1;
+  }
+  for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, to);
+  renewSubscriptions(ctx, customer, to, played);
   advanceDrafts(ctx, customer, to);
+}
+
+const schedulesOf = (ctx: Ctx, customer: Entry): Entry[] =>
+  ctx.scope.referencing(customer.id).filter((entry) => entry.resource === 'subscription_schedule');
+
+/** The time of the customer's next schedule change by `to`, after the time `played` reached. */
+function nextChange(ctx: Ctx, customer: Entry, to: number, played: number | undefined): number | undefined {
+  let next: number | undefined;
+  for (const schedule of schedulesOf(ctx, customer)) {
+    const at = nextPhaseChange(schedule);
+    if (at === undefined || at > to || (played !== undefined && at <= played + 1)) continue;
+    next = next === undefined ? at : Math.min(next, at);
+  }
+  return next;
+}
+
+/** Renews the customer's subscriptions up to `until`, from `after` when a step played them there. */
+function renewSubscriptions(ctx: Ctx, customer: Entry, until: number, after: number | undefined): void {
+  for (const subscription of ctx.children(customer, ['subscription']).reverse())
+    renewSubscription(ctx, subscription, until, after);
 }
 
 const RESOURCE = 'test_helpers.test_clock';
