@@ -176,6 +176,7 @@ function markPaid(ctx: Ctx, invoice: Entry, charge: string | null, outOfBand = f
     attempt_count: Number(invoice.data.attempt_count ?? 0) + (charge ? 1 : 0),
     attempted: true,
     charge,
+    next_payment_attempt: null,
     paid: true,
     paid_out_of_band: outOfBand,
     status: 'paid',
@@ -350,6 +351,8 @@ export function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollect
   const at = status === 'void' ? 'voided_at' : 'marked_uncollectible_at';
   const closed = ctx.set(entry, {
     amount_remaining: status === 'void' ? 0 : (entry.data.amount_remaining ?? 0),
+    // Closed: no retry of its payment (rules/dunning.ts) is left.
+    next_payment_attempt: null,
     status,
     status_transitions: { ...transitions, [at]: ctx.now },
   });

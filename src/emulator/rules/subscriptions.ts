@@ -40,6 +40,8 @@
  *   later period bills that period's invoice so (see `billedPeriod`).
  * - Connect terms (`transfer_data`, `on_behalf_of`, `application_fee_percent`) are kept as given
  *   on create and update (see `connectTerms`), and shown on its period invoices (`invoiceConnect`).
+ * - A renewal (or update) whose payment fails leaves the subscription `past_due`, its invoice
+ *   retried on Stripe's default schedule until paid, or the subscription canceled (dunning.ts).
  * - Lists hide canceled subscriptions unless `status` asks for them.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -62,6 +64,7 @@ import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
+import { afterFailedCollection, cardErrorCode, stopCollection } from './dunning.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
 
@@ -251,9 +254,10 @@ function pausedCollection(
 }
 
 /**
- * Charges a subscription's invoice. A decline leaves it open, unless `payment_behavior` is
- * `error_if_incomplete`: then the 402 undoes the whole request (no subscription, invoice, charge
- * or change is left), where a decline otherwise keeps its failed charge.
+ * Charges a subscription's invoice. A decline leaves it open, to be retried (rules/dunning.ts),
+ * unless `payment_behavior` is `error_if_incomplete`: then the 402 undoes the whole request (no
+ * subscription, invoice, charge or change is left), where a decline otherwise keeps its failed
+ * charge.
  */
 function collect(ctx: Ctx, invoice: Entry, params: JsonObject): Entry {
   const strict = params.payment_behavior === 'error_if_incomplete';
@@ -261,12 +265,13 @@ function collect(ctx: Ctx, invoice: Entry, params: JsonObject): Entry {
     // With nothing to charge the invoice stays open, or, when strict, the request fails.
     return payInvoice(ctx, invoice, {}, strict);
   } catch (error) {
-    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
+    const code = cardErrorCode(error);
+    if (code === undefined || !(error instanceof ErrorReply)) throw error;
     if (strict) {
       const { charge: _undone, ...fields } = error.fields;
       throw new ErrorReply(error.status, error.type, error.message, fields);
     }
-    return ctx.current(invoice);
+    return afterFailedCollection(ctx, invoice, code);
   }
 }
 
@@ -424,8 +429,8 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number, 
   warnTrialEnd(ctx, entry, after ?? timeOf(ctx, entry), until);
   for (let guard = 0; guard < 120; guard++) {
     const status = String(entry.data.status);
-    const end = Number(entry.data.current_period_end);
-    if (!['active', 'trialing', 'past_due'].includes(status)) return;
+    const end = renewsAt(entry);
+    if (end === undefined) return;
     const cancelAt = typeof entry.data.cancel_at === 'number' ? entry.data.cancel_at : undefined;
     if (cancelAt !== undefined && cancelAt < end && cancelAt <= until) {
       endScheduled(ctx, entry, cancelAt);
@@ -439,6 +444,12 @@ export function renewSubscription(ctx: Ctx, subscription: Entry, until: number, 
     if (status === 'trialing' && endTrialUnpayable(ctx, entry, end)) return;
     entry = ctx.at(end, () => renew(ctx, ctx.current(entry), status, end));
   }
+}
+
+/** When a subscription's period ends and it renews (or ends), while it is live. */
+export function renewsAt(subscription: Entry): number | undefined {
+  const live = ['active', 'trialing', 'past_due'].includes(String(subscription.data.status));
+  return live ? Number(subscription.data.current_period_end) : undefined;
 }
 
 /** Whether a subscription has a way to pay: its own default payment method or source, or its customer's. */
@@ -1007,6 +1018,7 @@ export const subscriptionRules: RuleBook = {
       }
       const details = isObject(params.cancellation_details) ? params.cancellation_details : {};
       const final = settleCancel(ctx, entry, params);
+      stopCollection(ctx, entry.id);
       return ctx.ops.updateEntry(ctx, entry, {
         ...(final ? { latest_invoice: final.id } : {}),
         cancellation_details: {

@@ -2,7 +2,8 @@
  * Test clocks: a clock starts `ready` at its `frozen_time`; customers created on it
  * (`test_clock=`) start their subscriptions at the clock's time, and `advance` moves the clock
  * forward (`advancing`, then `ready`: `test_helpers.test_clock.advancing` and `.ready`), renewing
- * the subscriptions of its customers through every period that ended, with their invoices.
+ * the subscriptions of its customers through every period that ended, with their invoices, and
+ * retrying their failed payments (dunning.ts).
  * A draft invoice of theirs with `auto_advance` is finalized an hour after it was created, as
  * Stripe does when no webhook holds it, and charged when it is `charge_automatically` (a decline
  * leaves it open). What the advance does is dated at the clock's time it happens (`Ctx.at`): a
@@ -12,9 +13,10 @@ import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { nextRetry, retryPayments } from './dunning.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
 import { advanceSchedule, nextPhaseChange } from './schedules.ts';
-import { renewSubscription } from './subscriptions.ts';
+import { renewSubscription, renewsAt } from './subscriptions.ts';
 
 /** How long Stripe waits before finalizing a draft it advances automatically. */
 const AUTO_FINALIZE_AFTER = 3600;
@@ -45,45 +47,54 @@ function advanceDraft(ctx: Ctx, invoice: Entry): void {
 
 /**
  * Plays what happens to a customer's billing up to `to`: its schedules' phases, its subscriptions'
- * renewals, trials and cancellations, its automatic drafts. A test clock's advance runs it for the
- * clock's customers; time passing (rules/time.ts) for the customers on no clock. The phases'
- * changes and the renewals are played in turn, in time order, however long the gap: a phase that
- * starts between two renewals changes what the later one bills.
+ * renewals, trials and cancellations, the retries of its failed payments (rules/dunning.ts), its
+ * automatic drafts. A test clock's advance runs it for the clock's customers; time passing
+ * (rules/time.ts) for the customers on no clock. The phases' changes, the retries and the renewals
+ * are played in turn, in time order, however long the gap: a phase that starts between two
+ * renewals changes what the later one bills, and a retry's last failure ends a subscription before
+ * its next renewal.
  */
 export function advanceCustomer(ctx: Ctx, customer: Entry, to: number): void {
   let played: number | undefined;
   for (let guard = 0; guard < 1000; guard++) {
     const next = nextChange(ctx, customer, to, played);
     if (next === undefined) break;
-    // The renewals before it, then the change (a schedule's new phase changes its subscription's
-    // items before the period that starts with it is billed).
-    renewSubscriptions(ctx, customer, next - 1, played);
-    for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, next);
-    played = next - 1;
+    playUntil(ctx, customer, next, played);
+    played = next;
   }
-  for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, to);
-  renewSubscriptions(ctx, customer, to, played);
+  playUntil(ctx, customer, to, played);
   advanceDrafts(ctx, customer, to);
+}
+
+/**
+ * Plays the customer's schedules, retries and subscriptions up to `until`, from `after` when an
+ * earlier step played them there. A schedule's new phase changes its subscription's items before
+ * the period that starts with it is billed.
+ */
+function playUntil(ctx: Ctx, customer: Entry, until: number, after: number | undefined): void {
+  for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, until);
+  retryPayments(ctx, customer, until);
+  for (const subscription of subscriptionsOf(ctx, customer))
+    renewSubscription(ctx, subscription, until, after);
 }
 
 const schedulesOf = (ctx: Ctx, customer: Entry): Entry[] =>
   ctx.scope.referencing(customer.id).filter((entry) => entry.resource === 'subscription_schedule');
 
-/** The time of the customer's next schedule change by `to`, after the time `played` reached. */
-function nextChange(ctx: Ctx, customer: Entry, to: number, played: number | undefined): number | undefined {
-  let next: number | undefined;
-  for (const schedule of schedulesOf(ctx, customer)) {
-    const at = nextPhaseChange(schedule);
-    if (at === undefined || at > to || (played !== undefined && at <= played + 1)) continue;
-    next = next === undefined ? at : Math.min(next, at);
-  }
-  return next;
-}
+const subscriptionsOf = (ctx: Ctx, customer: Entry): Entry[] =>
+  ctx.children(customer, ['subscription']).reverse();
 
-/** Renews the customer's subscriptions up to `until`, from `after` when a step played them there. */
-function renewSubscriptions(ctx: Ctx, customer: Entry, until: number, after: number | undefined): void {
-  for (const subscription of ctx.children(customer, ['subscription']).reverse())
-    renewSubscription(ctx, subscription, until, after);
+/**
+ * The time of the customer's next schedule change, payment retry or renewal by `to`, after the
+ * time `played` reached.
+ */
+function nextChange(ctx: Ctx, customer: Entry, to: number, played: number | undefined): number | undefined {
+  const times = [
+    ...schedulesOf(ctx, customer).map(nextPhaseChange),
+    nextRetry(ctx, customer, to),
+    ...subscriptionsOf(ctx, customer).map(renewsAt),
+  ].filter((at): at is number => at !== undefined && at <= to && (played === undefined || at > played));
+  return times.length > 0 ? Math.min(...times) : undefined;
 }
 
 const RESOURCE = 'test_helpers.test_clock';

@@ -3,8 +3,8 @@
  * from the last request to this one (`EmulatorService.catchUp`, before a request is served), and
  * the seed plays its demo data's up to the boot time. What a test clock's advance does for its
  * customers happens to the others' then (test-clocks.ts `advanceCustomer`: schedules' phases,
- * subscriptions' renewals with their invoices and payments, trials' and scheduled cancellations'
- * ends, automatic drafts finalized an hour on), a pending payout is paid on its `arrival_date`,
+ * subscriptions' renewals with their invoices and payments, failed payments' retries (dunning.ts),
+ * trials' and scheduled cancellations' ends, automatic drafts finalized an hour on), a pending payout is paid on its `arrival_date`,
  * and an open Checkout Session expires at its `expires_at` (checkout.ts's `expire`). Each is dated when it happens (`Ctx.at`), with its events, so what a user sees
  * does not depend on when it was looked at.
  */
