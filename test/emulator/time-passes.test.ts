@@ -200,6 +200,48 @@ describe('Checkout Sessions on no test clock', () => {
   });
 });
 
+describe('quotes', () => {
+  /** A quote of the t-shirt for a new customer (on `clock` when given), finalized when `open`. */
+  async function quote(open: boolean, clock?: string) {
+    const customer = await stripe.customers.create(clock ? { test_clock: clock } : {});
+    const made = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [{ price: SEED.prices.tshirt, quantity: 1 }],
+    });
+    return open ? stripe.quotes.finalizeQuote(made.id) : made;
+  }
+
+  it('an open or draft quote on no test clock is canceled at its expires_at (`quote.canceled`)', async () => {
+    const open = await quote(true);
+    const draft = await quote(false);
+    expect(open.expires_at - open.created).toBe(30 * DAY);
+    now = open.expires_at - 1;
+    expect((await stripe.quotes.retrieve(open.id)).status).toBe('open');
+    now = Math.max(open.expires_at, draft.expires_at);
+    expect(await stripe.quotes.retrieve(open.id)).toMatchObject({
+      status: 'canceled',
+      status_transitions: { canceled_at: open.expires_at },
+    });
+    expect((await stripe.quotes.retrieve(draft.id)).status).toBe('canceled');
+    expect(await eventsAbout([open.id], open.created + 1)).toEqual([['quote.canceled', open.expires_at]]);
+  });
+
+  it('a test clock’s quote is canceled when the clock passes its expires_at', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now - 10 * DAY });
+    const open = await quote(true, clock.id);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: open.expires_at - 60 });
+    expect((await stripe.quotes.retrieve(open.id)).status).toBe('open');
+    // Time passing on no clock leaves it alone.
+    now = open.expires_at + DAY;
+    expect((await stripe.quotes.retrieve(open.id)).status).toBe('open');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: open.expires_at + 60 });
+    expect(await stripe.quotes.retrieve(open.id)).toMatchObject({
+      status: 'canceled',
+      status_transitions: { canceled_at: open.expires_at },
+    });
+  });
+});
+
 describe('the demo data', () => {
   /** What a user sees of the seeded subscriptions and payout, relative to the boot. */
   async function seen(boot: number) {
@@ -212,7 +254,9 @@ describe('the demo data', () => {
       };
       const payout = await seeded.stripe.payouts.retrieve(SEED.payout);
       const invoices = await seeded.stripe.invoices.list({ customer: SEED.jenny.customer, limit: 100 });
+      const quotes = await seeded.stripe.quotes.list({ customer: SEED.katherine.customer });
       return {
+        quotes: quotes.data.map((q) => q.status),
         jenny: await read(SEED.jenny.subscription),
         ada: await read(SEED.ada.subscription),
         payout: { status: payout.status, arrives: payout.arrival_date - boot },
@@ -233,6 +277,7 @@ describe('the demo data', () => {
     expect(today.ada.end).toBeGreaterThan(0);
     expect(today.payout.status).toBe('pending');
     expect(today.payout.arrives).toBeGreaterThan(0);
+    expect(today.quotes).toEqual(['draft']);
     // Jenny's subscription renewed within the month before the boot.
     expect(today.latest.reason).toBe('subscription_cycle');
     expect(today.latest.at).toBeGreaterThan(-31 * DAY);
@@ -243,6 +288,7 @@ describe('the demo data', () => {
       jenny: { status: 'active' },
       ada: { status: 'trialing' },
       payout: today.payout,
+      quotes: today.quotes,
       jennyInvoices: today.jennyInvoices,
     });
     expect(Math.abs(later.jenny.end - today.jenny.end)).toBeLessThanOrEqual(3 * DAY);

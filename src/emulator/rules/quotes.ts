@@ -7,7 +7,8 @@
  * else a draft invoice of its items; `cancel` cancels a draft or open one. A quote for a customer
  * on a test clock belongs to that clock (`test_clock`), and lives at its time: it is created,
  * finalized, accepted and canceled then (its dates and events), and that time says whether its
- * effective date is still to come.
+ * effective date is still to come. A draft or open quote is canceled at its `expires_at` (30 days
+ * on by default) as that time comes: its clock's advance, or time passing (rules/time.ts).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -99,6 +100,27 @@ function requireStatus(quote: Entry, verb: string, allowed: readonly string[]): 
     throw invalidRequest(
       `You cannot ${verb} a quote with status ${String(quote.data.status)}; it must be ${allowed.join(' or ')}.`,
     );
+}
+
+/** A quote canceled now (`quote.canceled`). */
+function cancelQuote(ctx: Ctx, quote: Entry): Entry {
+  return ctx.set(quote, {
+    status: 'canceled',
+    status_transitions: { ...(quote.data.status_transitions as JsonObject), canceled_at: ctx.now },
+  });
+}
+
+/**
+ * Cancels the draft and open quotes of the test clock `clock` (none: the quotes on no clock) whose
+ * `expires_at` came by `to`, each then: what a clock's advance and time passing do to them.
+ */
+export function expireQuotes(ctx: Ctx, clock: string | null, to: number): void {
+  for (const quote of [...ctx.scope.all('quote')]) {
+    const expiry = Number(quote.data.expires_at);
+    if ((quote.data.test_clock ?? null) !== clock || !['draft', 'open'].includes(String(quote.data.status)))
+      continue;
+    if (expiry <= to) ctx.at(expiry, () => cancelQuote(ctx, quote));
+  }
 }
 
 export const quoteRules: RuleBook = {
@@ -217,10 +239,7 @@ export const quoteRules: RuleBook = {
       }),
       cancel: onClock((ctx, entry) => {
         requireStatus(entry, 'cancel', ['draft', 'open']);
-        return ctx.set(entry, {
-          status: 'canceled',
-          status_transitions: { ...(entry.data.status_transitions as JsonObject), canceled_at: ctx.now },
-        });
+        return cancelQuote(ctx, entry);
       }),
     },
   },

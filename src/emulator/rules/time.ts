@@ -4,11 +4,14 @@
  * the seed plays its demo data's up to the boot time. What a test clock's advance does for its
  * customers happens to the others' then (test-clocks.ts `advanceCustomer`: schedules' phases,
  * subscriptions' renewals with their invoices and payments, failed payments' retries (dunning.ts),
- * trials' and scheduled cancellations' ends, automatic drafts finalized an hour on), a pending payout is paid on its `arrival_date`,
- * and an open Checkout Session expires at its `expires_at` (checkout.ts's `expire`). Each is dated when it happens (`Ctx.at`), with its events, so what a user sees
- * does not depend on when it was looked at.
+ * trials' and scheduled cancellations' ends, automatic drafts finalized an hour on), and so does
+ * what it does to its quotes (canceled at their `expires_at`: quotes.ts `expireQuotes`); a pending
+ * payout is paid on its `arrival_date`, and an open Checkout Session expires at its `expires_at`
+ * (checkout.ts's `expire`). Each is dated when it happens (`Ctx.at`), with its events, so what a
+ * user sees does not depend on when it was looked at.
  */
 import type { Ctx } from '../engine/context.ts';
+import { expireQuotes } from './quotes.ts';
 import { advanceCustomer } from './test-clocks.ts';
 
 /** Plays the time from `ctx.now` (when it was last played) to `to` in the context's scope. */
@@ -20,6 +23,7 @@ export function passTime(ctx: Ctx, to: number): void {
     if (payout.data.status === 'pending' && arrival <= to)
       ctx.at(arrival, () => ctx.set(payout, { status: 'paid' }));
   }
+  expireQuotes(ctx, null, to);
   for (const session of [...ctx.scope.all('checkout.session')]) {
     const expiry = Number(session.data.expires_at);
     if (session.data.status === 'open' && expiry <= to)

@@ -184,6 +184,8 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
     customer: SEED.katherine.customer,
     line_items: [{ price: SEED.prices.proMonthly, quantity: 5 }],
     description: 'Team plan for five seats',
+    // Live at the boot (a quote is canceled at its expiry): a month from then, as a new one's.
+    expires_at: today + 30 * 86_400,
   });
   call('POST', '/v1/subscription_schedules', {
     customer: SEED.barbara.customer,
