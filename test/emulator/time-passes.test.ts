@@ -179,6 +179,51 @@ describe('other objects on no test clock', () => {
   });
 });
 
+describe('automatic payouts', () => {
+  /** A connected account with a bank account, `schedule` as its payout schedule, and $50 available. */
+  async function scheduled(schedule: Stripe.AccountUpdateParams.Settings.Payouts.Schedule) {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      external_account: 'btok_us_verified',
+      settings: { payouts: { schedule } },
+    });
+    await stripe.transfers.create({ amount: 5000, currency: 'usd', destination: account.id });
+    const payouts = async () => (await stripe.payouts.list({}, { stripeAccount: account.id })).data;
+    return { account: account.id, payouts };
+  }
+
+  it('a daily schedule pays out what is available at the next day’s start, then it is paid', async () => {
+    const { account, payouts } = await scheduled({ interval: 'daily' });
+    const midnight = Math.floor(now / DAY) * DAY + DAY;
+    now = midnight - 1;
+    expect(await payouts()).toEqual([]);
+    now = midnight + 60;
+    const [payout, ...others] = await payouts();
+    expect(others).toEqual([]);
+    expect(payout).toMatchObject({ amount: 5000, currency: 'usd', automatic: true, created: midnight });
+    const balance = await stripe.balance.retrieve({ stripeAccount: account });
+    expect(balance.available[0]!.amount).toBe(0);
+    now = payout!.arrival_date;
+    expect((await payouts())[0]!.status).toBe('paid');
+  });
+
+  it('a weekly schedule pays out on its anchor day only', async () => {
+    const { payouts } = await scheduled({ interval: 'weekly', weekly_anchor: 'friday' });
+    now += 8 * DAY;
+    const days = (await payouts()).map((p) => new Date(p.created * 1000).getUTCDay());
+    expect(days).toEqual([5]);
+  });
+
+  it('an account with no schedule (the demo platform’s) is paid out only on request', async () => {
+    const before = await stripe.payouts.list({ limit: 100 });
+    now += 3 * DAY;
+    const after = await stripe.payouts.list({ limit: 100 });
+    expect(after.data.filter((p) => p.automatic)).toEqual([]);
+    expect(after.data.length).toBe(before.data.length);
+  });
+});
+
 describe('Checkout Sessions on no test clock', () => {
   it('an open session expires at its expires_at (`checkout.session.expired`)', async () => {
     const session = await stripe.checkout.sessions.create({

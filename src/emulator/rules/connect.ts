@@ -485,7 +485,8 @@ export const connectRules: RuleBook = {
         future_requirements: emptyRequirements(),
         payouts_enabled: true,
         requirements: emptyRequirements(),
-        settings: null,
+        // As given (a payout schedule: payout-schedule.ts), else none.
+        settings: draft.settings ?? null,
         tos_acceptance: {
           date: null,
           ip: null,
