@@ -80,8 +80,8 @@ export const PARAMETER_WIDENINGS: Readonly<Record<string, Readonly<Record<string
   };
 
 /**
- * The parameters added, by operation id and path (`options.email` under the body's `options`). The
- * SDK declares them optional, and so are they here.
+ * The parameters added, by operation id and path (`options.email` under the body's `options`; a
+ * GET's under its query parameter's hash). The SDK declares them optional, and so are they here.
  */
 export const PARAMETER_ADDITIONS: Readonly<Record<string, Readonly<Record<string, SpecObject>>>> = {
   // `CustomerCreateParams.validate` and its update's and source create's: whether Stripe checks the
@@ -103,7 +103,26 @@ export const PARAMETER_ADDITIONS: Readonly<Record<string, Readonly<Record<string
   PostCustomersCustomerSubscriptionsSubscriptionExposedId: { 'items.plan': text() },
   PostSubscriptionItems: { plan: text() },
   PostSubscriptionItemsItem: { plan: text() },
+  // `SubscriptionScheduleCreateParams.Phase.Item.plan` (and the update's), and the invoice
+  // previews' items (`InvoiceRetrieveUpcomingParams.SubscriptionItem.plan`, `.SubscriptionDetails
+  // .Item.plan`, `.ScheduleDetails.Phase.Item.plan`, and the lines' and create preview's): the
+  // same alias, which the schedule and preview rules take where `price` is not given. Every
+  // operation sharing an item hash takes it, so their GraphQL inputs stay one.
+  PostSubscriptionSchedules: { 'phases.items.plan': text() },
+  PostSubscriptionSchedulesSchedule: { 'phases.items.plan': text() },
+  GetInvoicesUpcoming: previewItemPlans(true),
+  GetInvoicesUpcomingLines: previewItemPlans(true),
+  PostInvoicesCreatePreview: previewItemPlans(false),
 };
+
+/** `plan` on an invoice preview's items; the query's deprecated `subscription_items` too. */
+function previewItemPlans(deprecatedItems: boolean): Record<string, SpecObject> {
+  return {
+    'schedule_details.phases.items.plan': text(),
+    'subscription_details.items.plan': text(),
+    ...(deprecatedItems ? { 'subscription_items.plan': text() } : {}),
+  };
+}
 
 function verificationOptions(): Record<string, SpecObject> {
   const check = (): SpecObject => ({
@@ -162,10 +181,31 @@ function changeOperation(
     };
     encoding[name] = { explode: true, style: 'deepObject' };
   }
+  // A GET (its body's form is empty) takes its additions under its query parameters' hashes.
+  const query = op.parameters && Object.keys(properties).length === 0 ? queryParameters(op) : undefined;
   for (const [path, schema] of Object.entries(added))
-    addAt(properties, path.split('.'), schema, `the addition of ${op.operationId} ${path}`);
+    addAt(query ?? properties, path.split('.'), schema, `the addition of ${op.operationId} ${path}`);
+  if (query) return { ...op, parameters: withQuery(op, query) };
   const changed = { ...form, schema: { ...form?.schema, properties }, encoding };
   return { ...op, requestBody: { ...body, content: { ...body?.content, [FORM]: changed } } };
+}
+
+/** An operation's query parameters' schemas, by name. */
+function queryParameters(op: SpecObject): Record<string, SpecObject> {
+  const params = (op.parameters as SpecObject[] | undefined) ?? [];
+  return Object.fromEntries(
+    params.filter((p) => p.in === 'query').map((p) => [p.name, p.schema as SpecObject]),
+  );
+}
+
+/** The operation's parameters with the query's schemas changed; a new query parameter is not taken. */
+function withQuery(op: SpecObject, query: Record<string, SpecObject>): SpecObject[] {
+  const params = (op.parameters as SpecObject[] | undefined) ?? [];
+  const known = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  const added = Object.keys(query).filter((name) => !known.has(name));
+  if (added.length > 0)
+    throw new Error(`${op.operationId} has no query parameter ${added.join(', ')} to add to`);
+  return params.map((p) => (p.in === 'query' ? { ...p, schema: query[p.name as string] } : p));
 }
 
 /**

@@ -532,6 +532,42 @@ describe('subscription items', () => {
     expect([changed.price.id, changed.plan.id]).toEqual([other.id, other.id]);
   });
 
+  it('take a plan in the invoice preview and in a schedule’s phases', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      customer: customer.id,
+      subscription_items: [{ plan: SEED.prices.basicMonthly, quantity: 2 }],
+    });
+    expect(upcoming.lines.data.map((l) => [l.price?.id, l.quantity])).toEqual([
+      [SEED.prices.basicMonthly, 2],
+    ]);
+    const lines = await stripe.invoices.listUpcomingLines({
+      customer: customer.id,
+      subscription_details: { items: [{ plan: SEED.prices.proMonthly }] },
+    });
+    expect(lines.data.map((l) => l.price?.id)).toEqual([SEED.prices.proMonthly]);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      phases: [{ items: [{ plan: SEED.prices.basicMonthly }], iterations: 1 }],
+    });
+    expect(schedule.phases[0]!.items.map((i) => i.price)).toEqual([SEED.prices.basicMonthly]);
+    const updated = await stripe.subscriptionSchedules.update(schedule.id, {
+      phases: [
+        {
+          items: [{ plan: SEED.prices.basicMonthly }],
+          start_date: schedule.phases[0]!.start_date,
+          end_date: schedule.phases[0]!.end_date,
+        },
+        { items: [{ plan: SEED.prices.proMonthly }], iterations: 1 },
+      ],
+    });
+    expect(updated.phases.map((phase) => phase.items.map((i) => i.price))).toEqual([
+      [SEED.prices.basicMonthly],
+      [SEED.prices.proMonthly],
+    ]);
+  });
+
   it('refuse a plan given with a price', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     await expect(

@@ -48,4 +48,21 @@ describe('a parameter the SDK declares beyond the spec', () => {
       createSubscription: { items: { nodes: [{ price: { id: SEED.prices.basicMonthly } }] } },
     });
   });
+
+  it("schedules a phase's item by a plan, its price's id", async () => {
+    const customer = await h.query('mutation { createCustomer(input: { source: "tok_visa" }) { id } }');
+    const { id } = (customer.body.data as { createCustomer: { id: string } }).createCustomer;
+    const response = await h.query(
+      `mutation($customer: ID!, $plan: ID!) { createSubscriptionSchedule(input: { customer: $customer,
+        startDate: { now: true }, phases: [{ items: [{ plan: $plan }], iterations: 1 }] })
+        { subscription { items { nodes { price { id } } } } } }`,
+      { variables: { customer: id, plan: SEED.prices.basicMonthly } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      createSubscriptionSchedule: {
+        subscription: { items: { nodes: [{ price: { id: SEED.prices.basicMonthly } }] } },
+      },
+    });
+  });
 });

@@ -119,6 +119,31 @@ describe('a parameter the SDK declares and the spec lacks', () => {
     expect(body(raw, '/v1/subscriptions').items.items.properties.plan).toBeUndefined();
   });
 
+  it("is added to a query parameter's hashes (the invoice preview's items)", () => {
+    const query = (spec: Json, name: string) =>
+      spec.paths['/v1/invoices/upcoming'].get.parameters.find((p: Json) => p.name === name).schema;
+    const widened: Json = widenParameters(raw);
+    expect(query(widened, 'subscription_items').items.properties.plan).toEqual({
+      type: 'string',
+      maxLength: 5000,
+    });
+    expect(
+      query(widened, 'schedule_details').properties.phases.items.properties.items.items.properties.plan,
+    ).toEqual({ type: 'string', maxLength: 5000 });
+    expect(query(raw, 'subscription_items').items.properties.plan).toBeUndefined();
+    const upcoming = model.operations.find((o) => o.id === 'GetInvoicesUpcoming')!;
+    const items = upcoming.query.find((p) => p.name === 'subscription_items')!.type as Extract<
+      InType,
+      { k: 'array' }
+    >;
+    expect((items.of as Extract<InType, { k: 'object' }>).props.find((p) => p.name === 'plan')).toMatchObject(
+      {
+        required: false,
+        type: { k: 'string' },
+      },
+    );
+  });
+
   it('refuses an addition the spec has made needless, or under a hash it lacks', () => {
     const none = {};
     expect(() => widenParameters(raw, none, { PostCustomers: { email: { type: 'string' } } })).toThrow(
