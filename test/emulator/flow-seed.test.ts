@@ -743,10 +743,18 @@ describe('billing', () => {
   it('a subscription with two plans; an item added; a schedule of phases', async () => {
     const id = await customer();
     const stream = await f.subscribe(['customer.subscription.*', 'invoice.*']);
-    const { createSubscription: sub } = await f.ok(
-      'mutation($c: ID!, $m: ID!, $y: ID!) { createSubscription(input: { customer: $c, items: [{ price: $m }, { price: $y }] }) { id status items(first: 5) { nodes { id price { id } } } latestInvoice { status total amountPaid subscription { id } lines(first: 5) { nodes { amount } } } } }',
-      { c: id, m: monthly, y: yearly },
+    const subscribe =
+      'mutation($c: ID!, $m: ID!, $y: ID!) { createSubscription(input: { customer: $c, items: [{ price: $m }, { price: $y }] }) { id status items(first: 5) { nodes { id price { id } } } latestInvoice { status total amountPaid subscription { id } lines(first: 5) { nodes { amount } } } } }';
+    check(
+      'subscription: plans of different intervals are refused',
+      await refused(subscribe, { c: id, m: monthly, y: yearly }),
+      true,
     );
+    const { createPrice: seats } = await f.ok(
+      'mutation($p: ID!) { createPrice(input: { product: $p, unitAmount: 10000, currency: "usd", recurring: { interval: MONTH } }) { id } }',
+      { p: product },
+    );
+    const { createSubscription: sub } = await f.ok(subscribe, { c: id, m: monthly, y: seats.id });
     check('subscription: active with two items', sub, {
       status: 'ACTIVE',
       items: { nodes: (nodes: unknown) => Array.isArray(nodes) && nodes.length === 2 },

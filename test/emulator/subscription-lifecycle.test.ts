@@ -568,6 +568,63 @@ describe('subscription items', () => {
     ]);
   });
 
+  it('refuse prices of another interval or currency than the others’', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const mismatch = (field: string) => ({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      message: expect.stringMatching(new RegExp(`must match across all plans.*mismatch in ${field} field`)),
+    });
+    await expect(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: SEED.prices.basicMonthly }, { price: SEED.prices.proYearly }],
+      }),
+    ).rejects.toMatchObject({ ...mismatch('interval'), param: 'items' });
+    expect((await stripe.subscriptions.list({ customer: customer.id })).data).toEqual([]);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: SEED.prices.basicMonthly }],
+    });
+    await expect(
+      stripe.subscriptions.update(subscription.id, { items: [{ price: SEED.prices.proYearly }] }),
+    ).rejects.toMatchObject({ ...mismatch('interval'), param: 'items' });
+    const quarterly = await stripe.prices.create({
+      currency: 'usd',
+      product_data: { name: 'Quarterly' },
+      recurring: { interval: 'month', interval_count: 3 },
+      unit_amount: 2500,
+    });
+    await expect(
+      stripe.subscriptionItems.create({ subscription: subscription.id, price: quarterly.id }),
+    ).rejects.toMatchObject({ ...mismatch('interval'), param: 'price' });
+    await expect(
+      stripe.subscriptionItems.create({
+        subscription: subscription.id,
+        price_data: {
+          currency: 'eur',
+          product: SEED.products.basic,
+          recurring: { interval: 'month' },
+          unit_amount: 900,
+        },
+      }),
+    ).rejects.toMatchObject({ ...mismatch('currency'), param: 'price_data' });
+    const only = subscription.items.data[0]!;
+    await expect(stripe.subscriptionItems.update(only.id, { price: quarterly.id })).resolves.toMatchObject({
+      price: { id: quarterly.id },
+    });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).items.data.map((i) => i.price.id)).toEqual([
+      quarterly.id,
+    ]);
+    await expect(
+      stripe.subscriptionSchedules.create({
+        customer: customer.id,
+        start_date: 'now',
+        phases: [{ items: [{ price: SEED.prices.basicMonthly }, { price: SEED.prices.proYearly }] }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'phases' });
+  });
+
   it('refuse a plan given with a price', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     await expect(

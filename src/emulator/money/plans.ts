@@ -122,3 +122,21 @@ export function planFromPrice(ctx: Ctx, id: string): Entry | undefined {
   const plan = price ? planOfPrice(price.data) : null;
   return price && isObject(plan) ? view(price, 'plan', plan) : undefined;
 }
+
+/**
+ * What sets recurring prices apart so they cannot bill on one invoice per period: `currency`, or
+ * `interval` (the unit or its count); undefined when they all share both. A subscription's items,
+ * and a schedule phase's, bill together, so Stripe refuses prices that differ (API 2024-04-10 has
+ * no mixed-interval subscriptions).
+ */
+export function cycleMismatch(prices: readonly (Json | undefined)[]): 'currency' | 'interval' | undefined {
+  const [first, ...rest] = prices.filter(isObject);
+  if (!first) return undefined;
+  const cycle = (price: JsonObject) => {
+    const recurring = isObject(price.recurring) ? price.recurring : {};
+    return `${recurring.interval ?? 'month'}/${recurring.interval_count ?? 1}`;
+  };
+  if (rest.some((price) => price.currency !== first.currency)) return 'currency';
+  if (rest.some((price) => cycle(price) !== cycle(first))) return 'interval';
+  return undefined;
+}

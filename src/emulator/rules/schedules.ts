@@ -7,7 +7,8 @@
  *   time credited and invoiced at once unless `prorate` or `invoice_now` is false).
  * - `phases` with a `start_date` (`now` or a time) lay the phases end to end: each starts where the
  *   last ended and runs for its `end_date`, or `iterations` (default 1) of its first price's
- *   interval. A schedule that starts now (its customer's test clock's now) is `active` with its
+ *   interval (a phase's prices share one currency and interval, as a subscription's items do). A
+ *   schedule that starts now (its customer's test clock's now) is `active` with its
  *   subscription made of the first phase's items; one that starts later is `not_started`.
  * - A test clock's advance (or time passing) starts a `not_started` schedule whose start it
  *   reached, moves an active schedule through the phases it reached, in turn with its
@@ -32,7 +33,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
-import { requirePrice } from '../money/plans.ts';
+import { cycleMismatch, requirePrice } from '../money/plans.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { clockOf, playAt, subscriptionRules } from './subscriptions.ts';
@@ -83,6 +84,12 @@ function phaseFromParams(ctx: Ctx, params: JsonObject, start: number, currency: 
       : requirePrice(ctx, String(item.price ?? item.plan ?? ''), `phases[items][${i}][price]`);
     return { price, quantity: typeof item.quantity === 'number' ? item.quantity : 1 };
   });
+  // A phase's items are a subscription's: they bill together, on one currency and interval.
+  if (cycleMismatch(items.map(({ price }) => price.data)))
+    throw invalidRequest(
+      'For a particular phase, all of its `plans` must have the same `interval`, `interval_count`, and `currency`.',
+      { param: 'phases' },
+    );
   const recurring = isObject(items[0]?.price.data.recurring) ? items[0].price.data.recurring : {};
   const iterations = typeof params.iterations === 'number' ? params.iterations : 1;
   const end =

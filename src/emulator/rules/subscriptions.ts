@@ -15,6 +15,8 @@
  *   rules/time.ts) make it `incomplete_expired` and void the invoice.
  * - `add_invoice_items` (on create or update) bills one-time prices once, on the next invoice (the
  *   first at creation), as pending invoice items of the subscription's customer.
+ * - Its items bill together, so their prices share one currency and interval (unit and count):
+ *   a create, an update or an item's own create or change that would mix them is refused.
  * - An item's price reads as the price stands now (archived, renamed); the copy the item took
  *   when it was set is what bills it.
  * - Updating `items` adds, changes (`id`) or removes (`deleted`) items; a change of price or
@@ -59,7 +61,7 @@ import {
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
-import { findPrice, requireActive, requirePrice } from '../money/plans.ts';
+import { cycleMismatch, findPrice, requireActive, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
@@ -103,6 +105,10 @@ function priceForItem(ctx: Ctx, item: JsonObject, at?: string): Entry {
 
 /** Whether an item's parameters name its price (a change of price, on an update). */
 const namesPrice = (item: JsonObject): boolean => ITEM_PRICE.some((name) => item[name] !== undefined);
+
+/** The parameter that named an item's price (`price` when none did). */
+const itemPriceParam = (item: JsonObject): string =>
+  ITEM_PRICE.find((name) => item[name] !== undefined) ?? 'price';
 
 function itemsOf(ctx: Ctx, subscription: Entry): Entry[] {
   return ctx.children(subscription, ['subscription_item']).reverse();
@@ -777,6 +783,19 @@ function requireAnItem(remaining: readonly Entry[], param?: string): void {
   );
 }
 
+/**
+ * A subscription's items bill on one invoice per period: Stripe refuses items whose prices differ
+ * in currency or interval (`param` names what brought the one that differs).
+ */
+function requireOneCycle(ctx: Ctx, subscription: Entry, param: string): void {
+  const mismatch = cycleMismatch(itemsOf(ctx, subscription).map((item) => item.data.price));
+  if (mismatch)
+    throw invalidRequest(
+      `Currency and interval fields must match across all plans on this subscription. Found mismatch in ${mismatch} field.`,
+      { param },
+    );
+}
+
 /** Applies `items[]` of a subscription update, collecting each change for billing. */
 function updateItems(
   ctx: Ctx,
@@ -809,6 +828,7 @@ function updateItems(
     } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
   });
   requireAnItem(itemsOf(ctx, entry), 'items');
+  requireOneCycle(ctx, entry, 'items');
 }
 
 /**
@@ -945,6 +965,7 @@ export const subscriptionRules: RuleBook = {
           createItem(ctx, entry.id, item, `items[${i}]`);
         }),
       );
+      requireOneCycle(ctx, entry, 'items');
       addInvoiceItems(ctx, entry, params.add_invoice_items);
       // On a test clock, the first invoice is made, finalized and paid at the clock's time.
       const invoice = atTimeOf(ctx, entry, () => periodInvoice(ctx, ctx.current(entry), params));
@@ -1080,6 +1101,7 @@ export const subscriptionRules: RuleBook = {
       if (!subscription) return;
       syncEntitlements(ctx, String(subscription.data.customer));
       if (updatingItems.has(ctx)) return;
+      requireOneCycle(ctx, subscription, itemPriceParam(params));
       billChanges(ctx, subscription, [[undefined, billed(entry)]], params);
       itemsChanged(
         ctx,
@@ -1129,6 +1151,7 @@ export const subscriptionRules: RuleBook = {
       if (updatingItems.has(ctx)) return;
       const subscription = ctx.find(String(entry.data.subscription), ['subscription']);
       if (!subscription) return;
+      if (namesPrice(params)) requireOneCycle(ctx, subscription, itemPriceParam(params));
       billChanges(ctx, subscription, [[billed(before), billed(entry)]], params);
       const previous = itemsOf(ctx, subscription).map((item) => (item.id === entry.id ? before : item));
       itemsChanged(ctx, subscription, subscription, previous);
