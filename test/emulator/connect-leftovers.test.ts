@@ -696,6 +696,48 @@ describe("a subscription's Connect terms", () => {
     expect(fee).toMatchObject({ amount: 250, account });
   });
 
+  it('an update’s invoice of its prorations carries them, a credit none', async () => {
+    const account = await newAccount();
+    const terms = {
+      transfer_data: { destination: account, amount_percent: 80 },
+      on_behalf_of: account,
+      application_fee_percent: 10,
+    };
+    const made = await stripe.subscriptions.create({ ...(await billing()), ...terms });
+    const bigger = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 6000,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Bigger plan' },
+    });
+    const updated = await stripe.subscriptions.update(made.id, {
+      items: [{ id: made.items.data[0]!.id, price: bigger.id }],
+      proration_behavior: 'always_invoice',
+      proration_date: made.current_period_start,
+      expand: ['latest_invoice'],
+    });
+    const invoice = updated.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      total: 4000,
+      on_behalf_of: account,
+      transfer_data: { destination: account, amount: 3200 },
+      application_fee_amount: 400,
+    });
+    // Back to the smaller price: a credit, of which nothing is shared.
+    const credited = await stripe.subscriptions.update(made.id, {
+      items: [{ id: made.items.data[0]!.id, price: (made.items.data[0]!.price as Stripe.Price).id }],
+      proration_behavior: 'always_invoice',
+      proration_date: made.current_period_start,
+      expand: ['latest_invoice'],
+    });
+    expect((credited.latest_invoice as Stripe.Invoice).total).toBeLessThan(0);
+    expect(credited.latest_invoice).toMatchObject({
+      transfer_data: { destination: account, amount: 0 },
+      application_fee_amount: 0,
+    });
+  });
+
   it('a destination must be an existing account', async () => {
     await expect(
       stripe.subscriptions.create({ ...(await billing()), transfer_data: { destination: 'acct_missing' } }),

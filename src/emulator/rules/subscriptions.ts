@@ -41,7 +41,8 @@
  *   one within the first period at creation bills that period only up to it, and one within a
  *   later period bills that period's invoice so (see `billedPeriod`).
  * - Connect terms (`transfer_data`, `on_behalf_of`, `application_fee_percent`) are kept as given
- *   on create and update (see `connectTerms`), and shown on its period invoices (`invoiceConnect`).
+ *   on create and update (see `connectTerms`), and shown on its invoices (`invoiceConnect`): its
+ *   periods', and those of what an update or a cancellation invoices at once.
  * - A renewal (or update) whose payment fails leaves the subscription `past_due`, its invoice
  *   retried on Stripe's default schedule until paid, or the subscription canceled (dunning.ts).
  * - Lists hide canceled subscriptions unless `status` asks for them.
@@ -191,13 +192,15 @@ function periodInvoice(
 }
 
 /**
- * A period invoice's Connect terms, its subscription's: `on_behalf_of`, and the shares of its total
- * its `application_fee_percent` (the fee) and `transfer_data[amount_percent]` (the transfer, all of
- * it without one) make, rounded to the currency's smallest unit.
+ * A subscription's invoice's Connect terms (a period's, or an update's or a cancellation's of what
+ * is pending), its subscription's: `on_behalf_of`, and the shares of its total its
+ * `application_fee_percent` (the fee) and `transfer_data[amount_percent]` (the transfer, all of it
+ * without one) make, rounded to the currency's smallest unit; a credit (a total below zero) pays
+ * nothing, so it shares none.
  */
 function invoiceConnect(subscription: Entry, invoice: Entry): JsonObject {
   const { application_fee_percent: fee, on_behalf_of, transfer_data: transfer } = subscription.data;
-  const total = Number(invoice.data.total ?? 0);
+  const total = Math.max(0, Number(invoice.data.total ?? 0));
   const share = (percent: Json | undefined) =>
     typeof percent === 'number' ? Math.round((total * percent) / 100) : null;
   return {
@@ -682,13 +685,17 @@ function creditAfterCancel(ctx: Ctx, subscription: Entry, at: number, params: Js
   billChanges(ctx, subscription, ending, { ...params, proration_date: at });
 }
 
-/** A new invoice of what is pending for the subscription (its customer's items for it). */
+/**
+ * A new invoice of what is pending for the subscription (its customer's items for it), with the
+ * subscription's Connect terms as its period invoices have them.
+ */
 function pendingInvoice(ctx: Ctx, subscription: Entry): Entry {
-  return ctx.ops.createResource(ctx, 'invoice', {
+  const invoice = ctx.ops.createResource(ctx, 'invoice', {
     customer: String(subscription.data.customer),
     pending_invoice_items_behavior: 'include',
     subscription: subscription.id,
   });
+  return ctx.set(invoice, invoiceConnect(subscription, invoice));
 }
 
 /**
