@@ -188,6 +188,63 @@ describe('a Checkout Session created with subscription_data', () => {
   });
 });
 
+describe('a Checkout Session’s subscription for a connected account', () => {
+  it('takes subscription_data’s Connect terms, and its first invoice carries them', async () => {
+    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: (await monthly(2000)).id, quantity: 1 }],
+      subscription_data: {
+        application_fee_percent: 10,
+        on_behalf_of: destination.id,
+        transfer_data: { destination: destination.id, amount_percent: 75 },
+      },
+    });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, {
+      expand: ['subscription', 'invoice'],
+    });
+    expect(paid.subscription).toMatchObject({
+      application_fee_percent: 10,
+      on_behalf_of: destination.id,
+      transfer_data: { destination: destination.id, amount_percent: 75 },
+    });
+    expect(paid.invoice).toMatchObject({
+      total: 2000,
+      application_fee_amount: 200,
+      on_behalf_of: destination.id,
+      transfer_data: { destination: destination.id, amount: 1500 },
+    });
+  });
+
+  it('from a payment link takes the link’s fee percent, destination and on_behalf_of', async () => {
+    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: (await monthly(4000)).id, quantity: 1 }],
+      application_fee_percent: 5,
+      on_behalf_of: destination.id,
+      transfer_data: { destination: destination.id },
+    });
+    const opened = await h.emulator.fetch(new Request(link.url));
+    const checkout = opened.headers.get('location')!;
+    await pay(checkout);
+    const session = await stripe.checkout.sessions.retrieve(checkout.split('/').pop()!, {
+      expand: ['subscription.latest_invoice'],
+    });
+    const subscription = session.subscription as Stripe.Subscription;
+    expect(subscription).toMatchObject({
+      application_fee_percent: 5,
+      on_behalf_of: destination.id,
+      transfer_data: { destination: destination.id, amount_percent: null },
+    });
+    expect(subscription.latest_invoice).toMatchObject({
+      application_fee_amount: 200,
+      transfer_data: { destination: destination.id, amount: null },
+    });
+  });
+});
+
 describe('a payment link’s one-time purchase', () => {
   it('makes its PaymentIntent with the link’s Connect settings and capture method', async () => {
     const destination = await stripe.accounts.create({ type: 'express', country: 'US' });

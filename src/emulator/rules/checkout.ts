@@ -261,13 +261,19 @@ function setOnes(data: JsonObject, keys: readonly string[]): JsonObject {
   return out;
 }
 
-/** What a session's subscription takes from its `subscription_data`. */
+/**
+ * What a session's subscription takes from its `subscription_data`: its Connect terms too
+ * (`application_fee_percent`, `on_behalf_of`, `transfer_data`), which its invoices then carry.
+ */
 const SUBSCRIPTION_TERMS = [
+  'application_fee_percent',
   'billing_cycle_anchor',
   'default_tax_rates',
   'description',
   'metadata',
+  'on_behalf_of',
   'proration_behavior',
+  'transfer_data',
   'trial_end',
   'trial_period_days',
   'trial_settings',
@@ -292,12 +298,21 @@ const PAYMENT_TERMS = [
 
 /**
  * The settings a payment link's session is created with, as a session created directly would be
- * given them: its `subscription_data` for a subscription, else its `payment_intent_data` with the
- * link's Connect settings (`application_fee_amount`, `on_behalf_of`, `transfer_data`).
+ * given them: its `subscription_data` for a subscription, with the link's Connect settings for one
+ * (`application_fee_percent`, `on_behalf_of`, `transfer_data[destination]`), else its
+ * `payment_intent_data` with those for a payment (`application_fee_amount`, `on_behalf_of`,
+ * `transfer_data`).
  */
 function linkSessionTerms(link: Entry, recurring: boolean): JsonObject {
   const setting = (name: string) => (isObject(link.data[name]) ? link.data[name] : {});
-  if (recurring) return { subscription_data: setOnes(setting('subscription_data'), SUBSCRIPTION_TERMS) };
+  if (recurring) {
+    const connect = setOnes(link.data, ['application_fee_percent', 'on_behalf_of', 'transfer_data']);
+    if (isObject(connect.transfer_data))
+      connect.transfer_data = setOnes(connect.transfer_data, ['destination']);
+    return {
+      subscription_data: { ...setOnes(setting('subscription_data'), SUBSCRIPTION_TERMS), ...connect },
+    };
+  }
   const connect = setOnes(link.data, CONNECT_TERMS);
   // A link shows its `transfer_data[amount]` null when it has none: a PaymentIntent takes none.
   if (isObject(connect.transfer_data))
