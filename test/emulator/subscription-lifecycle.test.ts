@@ -269,6 +269,66 @@ describe('trial_end=now', () => {
   });
 });
 
+describe('trial_end set by an update', () => {
+  const start = 1_700_000_000;
+  const day = 86_400;
+  /** A trial from `from` to `end`: its period, and the billing cycle that starts at its end. */
+  const trial = (from: number, end: number) => ({
+    status: 'trialing',
+    trial_start: from,
+    trial_end: end,
+    current_period_start: from,
+    current_period_end: end,
+    billing_cycle_anchor: end,
+  });
+
+  it('extends a trial: its period and billing cycle end then, and it renews from there', async () => {
+    const { clock, subscription: trialing } = await onClock(start, { trial_period_days: 7 });
+    expect(trialing).toMatchObject(trial(start, start + 7 * day));
+    const later = start + 20 * day;
+    const extended = await stripe.subscriptions.update(trialing.id, { trial_end: later });
+    expect(extended).toMatchObject(trial(start, later));
+    // Past the old end it is still trialing; past the new one it is billed.
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 10 * day });
+    expect((await stripe.subscriptions.retrieve(trialing.id)).status).toBe('trialing');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: later + day });
+    const paid = await stripe.subscriptions.retrieve(trialing.id, { expand: ['latest_invoice'] });
+    expect(paid).toMatchObject({ status: 'active', current_period_start: later });
+    expect(invoiceOf(paid)).toMatchObject({ status: 'paid', amount_paid: 1000 });
+  });
+
+  it('adds a trial to an active subscription, crediting the unused rest of its period', async () => {
+    const { clock, subscription: active } = await onClock(start);
+    const now = start + 10 * day;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now });
+    const trialEnd = now + 30 * day;
+    const updated = await stripe.subscriptions.update(active.id, { trial_end: trialEnd });
+    expect(updated).toMatchObject(trial(now, trialEnd));
+    const pending = await stripe.invoiceItems.list({ customer: active.customer as string, pending: true });
+    const { current_period_start: from, current_period_end: to } = active;
+    expect(pending.data.map((i) => [i.amount, i.proration, i.period.start])).toEqual([
+      [-Math.round((1000 * (to - now)) / (to - from)), true, now],
+    ]);
+    // proration_behavior=none credits nothing.
+    const other = await onClock(start);
+    await stripe.subscriptions.update(other.subscription.id, {
+      trial_end: start + 5 * day,
+      proration_behavior: 'none',
+    });
+    expect((await stripe.invoiceItems.list({ customer: other.customer.id, pending: true })).data).toEqual([]);
+  });
+
+  it('refuses a trial_end that is not in the future', async () => {
+    const { subscription } = await onClock(start, { trial_period_days: 7 });
+    await expect(
+      stripe.subscriptions.update(subscription.id, { trial_end: start - day }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'trial_end',
+    });
+  });
+});
+
 describe('on a test clock', () => {
   it('the subscription and its invoices are made at the clock’s time', async () => {
     const start = 1_690_000_000;

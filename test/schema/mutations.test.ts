@@ -373,6 +373,31 @@ describe('create → update → delete', () => {
     expect(both.body.errors?.[0]?.message).toMatch(/exactly one/i);
   });
 
+  it("updateSubscription's trialEnd moves a trial's end, its period's and its cycle's", async () => {
+    const at = (days: number) => {
+      const date = new Date(Date.now() + days * 86_400_000);
+      date.setUTCMilliseconds(0);
+      return date.toISOString();
+    };
+    const { createSubscription: trial } = await ok(
+      `mutation($c: ID!, $p: ID!, $at: DateTime!) {
+        createSubscription(input: { customer: $c, items: [{ price: $p }], trialEnd: { at: $at } }) { id } }`,
+      { c: SEED.jenny.customer, p: SEED.prices.basicMonthly, at: at(7) },
+    );
+    const later = at(21);
+    const { updateSubscription } = await ok(
+      `mutation($id: ID!, $at: DateTime!) { updateSubscription(id: $id, input: { trialEnd: { at: $at } }) {
+        status trialEnd currentPeriodEnd billingCycleAnchor } }`,
+      { id: trial.id, at: later },
+    );
+    expect(updateSubscription).toEqual({
+      status: 'TRIALING',
+      trialEnd: later,
+      currentPeriodEnd: later,
+      billingCycleAnchor: later,
+    });
+  });
+
   it('payment intents: create, update, confirm, capture', async () => {
     const { createPaymentIntent: intent } = await ok(
       `mutation { createPaymentIntent(input: { amount: 4200, currency: "usd", captureMethod: MANUAL,

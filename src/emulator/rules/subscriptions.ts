@@ -24,10 +24,13 @@
  *   (here or through `/v1/subscription_items`) is a `customer.subscription.updated`.
  * - `billing_cycle_anchor=now` starts a new period now, invoiced at once, the old one's unused
  *   time credited on it (`proration_behavior`; see `resetCycle`).
- * - `trial_end=now` ends a trial: the first paid period (and billing cycle) starts then, invoiced
- *   and collected at once. `customer.subscription.trial_will_end` warns of a trial's end three
- *   days before it (as time passes), as a trial shorter than that starts or an update
- *   moves its end that close, or as it is ended now.
+ * - A trial's billing cycle starts at its end. `trial_end=now` ends a trial: the first paid period
+ *   (and billing cycle) starts then, invoiced and collected at once. An update's future
+ *   `trial_end` moves a trial's end (its period's, its cycle's), or starts a trial on an active
+ *   subscription, its unused time credited (see `moveTrial`).
+ *   `customer.subscription.trial_will_end` warns of a trial's end three days before it (as time
+ *   passes), as a trial shorter than that starts or an update moves its end that close, or as it
+ *   is ended now.
  * - A trial that ends with no payment method to charge is canceled or paused instead of invoiced
  *   when its `trial_settings.end_behavior.missing_payment_method` says so.
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
@@ -604,6 +607,40 @@ function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
 }
 
 /**
+ * A trial an update sets to end at `end` (`trial_end`, a future time), as Stripe's: a trialing
+ * subscription's trial (its period, and the billing cycle that starts at its end) now ends then;
+ * an active one starts a trial now, its unused time of the period credited by the update's
+ * `proration_behavior` (see `billChanges`).
+ */
+function moveTrial(ctx: Ctx, subscription: Entry, end: number, params: JsonObject): void {
+  const trial = { billing_cycle_anchor: end, current_period_end: end, trial_end: end };
+  if (subscription.data.status === 'trialing') {
+    ctx.set(subscription, trial);
+    return;
+  }
+  const now = timeOf(ctx, subscription);
+  const unused = itemsOf(ctx, subscription).map((item): [Billed | undefined, undefined] => [
+    billed(item),
+    undefined,
+  ]);
+  billChanges(ctx, subscription, unused, { ...params, proration_date: now });
+  ctx.set(ctx.current(subscription), {
+    ...trial,
+    current_period_start: now,
+    status: 'trialing',
+    trial_start: now,
+  });
+}
+
+/** Refuses a `trial_end` an update sets that is not after the subscription's now. */
+function requireFutureTrialEnd(ctx: Ctx, params: JsonObject, subscription: Entry): void {
+  if (typeof params.trial_end === 'number' && params.trial_end <= timeOf(ctx, subscription))
+    throw invalidRequest('Invalid timestamp: must be an integer Unix timestamp in the future.', {
+      param: 'trial_end',
+    });
+}
+
+/**
  * `billing_cycle_anchor=now` on an active subscription: a new period starts now (so does its
  * billing cycle), invoiced and collected at once, with a credit for the unused rest of the old
  * period of the items it had (`previous`) unless `proration_behavior` is `none`. The new items
@@ -926,8 +963,13 @@ export const subscriptionRules: RuleBook = {
         application: null,
         ...connectTerms(ctx, params),
         automatic_tax: { enabled: false, liability: null },
+        // A trial's billing cycle starts at its end.
         billing_cycle_anchor:
-          typeof params.billing_cycle_anchor === 'number' ? params.billing_cycle_anchor : start,
+          typeof params.billing_cycle_anchor === 'number'
+            ? params.billing_cycle_anchor
+            : status === 'trialing'
+              ? trialEnd
+              : start,
         billing_thresholds: null,
         // Stripe sets `cancel_at` to the period's end while `cancel_at_period_end` holds.
         cancel_at: params.cancel_at_period_end === true ? end : (draft.cancel_at ?? null),
@@ -995,8 +1037,11 @@ export const subscriptionRules: RuleBook = {
           );
         }
       }
-      // `now` ends a trial after the update (`endTrialNow`); the timestamp is set there.
+      // `now` ends a trial after the update (`endTrialNow`); the timestamp is set there, and a
+      // time's trial is set there too (`moveTrial`), after its credit for the period as it was.
       if (params.trial_end === 'now') draft.trial_end = entry.data.trial_end ?? null;
+      requireFutureTrialEnd(ctx, params, entry);
+      if (typeof params.trial_end === 'number') draft.trial_end = entry.data.trial_end ?? null;
       // `now` resets the cycle after the update (`resetCycle`), `unchanged` keeps it.
       if (typeof params.billing_cycle_anchor === 'string')
         draft.billing_cycle_anchor = entry.data.billing_cycle_anchor ?? null;
@@ -1019,7 +1064,13 @@ export const subscriptionRules: RuleBook = {
       addInvoiceItems(ctx, entry, params.add_invoice_items);
       if (typeof params.cancel_at === 'number') creditAfterCancel(ctx, entry, params.cancel_at, params);
       if (params.trial_end === 'now' && before.data.status === 'trialing') endTrialNow(ctx, entry, params);
-      else if (typeof params.trial_end === 'number') warnShortenedTrial(ctx, entry, before);
+      else if (
+        typeof params.trial_end === 'number' &&
+        ['active', 'trialing'].includes(String(entry.data.status))
+      ) {
+        moveTrial(ctx, entry, params.trial_end, params);
+        warnShortenedTrial(ctx, ctx.current(entry), before);
+      }
       const resetting = params.billing_cycle_anchor === 'now' && before.data.status === 'active';
       const previous = itemsOf(ctx, entry);
       if (!Array.isArray(params.items)) {
