@@ -754,6 +754,42 @@ describe('a trial that ends with no payment method', () => {
     });
   });
 
+  it('resumed with billing_cycle_anchor=unchanged, bills the rest of its cycle’s period', async () => {
+    const { ended } = await trialEnded('pause', false);
+    expect(ended.billing_cycle_anchor).toBe(start + 7 * day);
+    await stripe.customers.update(ended.customer as string, { source: 'tok_visa' });
+    // 21 Nov 2023 anchors the cycle; on 5 Jan 2024 its period is 21 Dec to 21 Jan.
+    const now = start + 52 * day;
+    await stripe.testHelpers.testClocks.advance(ended.test_clock as string, { frozen_time: now });
+    const resumed = await stripe.subscriptions.resume(ended.id, { billing_cycle_anchor: 'unchanged' });
+    const [periodStart, periodEnd] = [Date.UTC(2023, 11, 21, 22, 13, 20), Date.UTC(2024, 0, 21, 22, 13, 20)];
+    expect(resumed).toMatchObject({
+      status: 'active',
+      billing_cycle_anchor: start + 7 * day,
+      current_period_start: periodStart / 1000,
+      current_period_end: periodEnd / 1000,
+      latest_invoice: ended.latest_invoice,
+    });
+    const pending = await stripe.invoiceItems.list({ customer: ended.customer as string, pending: true });
+    expect(pending.data.map((i) => [i.amount, i.proration, i.period.start, i.period.end])).toEqual([
+      [Math.round((2500 * 16) / 31), true, now, periodEnd / 1000],
+    ]);
+
+    const other = await trialEnded('pause', false);
+    await stripe.customers.update(other.ended.customer as string, { source: 'tok_visa' });
+    const invoiced = await stripe.subscriptions.resume(other.ended.id, {
+      billing_cycle_anchor: 'unchanged',
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+    });
+    // A day into its first period (21 to 21 Dec 2023, thirty days): twenty-nine of them billed.
+    expect(invoiced.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      status: 'paid',
+      amount_paid: Math.round((2500 * 29) / 30),
+    });
+  });
+
   it('invoices as usual with a card, or with create_invoice', async () => {
     const paid = await trialEnded('cancel', true);
     expect(paid.ended.status).toBe('active');

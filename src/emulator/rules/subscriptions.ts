@@ -32,7 +32,9 @@
  *   passes), as a trial shorter than that starts or an update moves its end that close, or as it
  *   is ended now.
  * - A trial that ends with no payment method to charge is canceled or paused instead of invoiced
- *   when its `trial_settings.end_behavior.missing_payment_method` says so.
+ *   when its `trial_settings.end_behavior.missing_payment_method` says so. A paused one resumes
+ *   into a new period from now, invoiced at once, or with `billing_cycle_anchor=unchanged` into
+ *   its cycle's period that holds now, the rest of it prorated (see `resumeUnchanged`).
  * - While `pause_collection` holds, new invoices are left drafts, voided or marked uncollectible
  *   (its `behavior`), until `resumes_at`.
  * - A metered item (`usage_type=metered`) bills the usage reported for the period that ended.
@@ -675,6 +677,30 @@ function resumeNow(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
 }
 
 /**
+ * Resumes a paused subscription on its billing cycle (`billing_cycle_anchor=unchanged`): it moves
+ * to the period of its cycle that holds its now, `active`, the rest of that period billed from
+ * then by `proration_behavior` (`proration_date`, else now; see `billChanges`).
+ */
+function resumeUnchanged(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
+  const now = timeOf(ctx, subscription);
+  const anchor = Number(subscription.data.billing_cycle_anchor ?? subscription.data.current_period_start);
+  let periods = 0;
+  while (periods < 1200 && byIntervals(ctx, subscription, anchor, periods + 1) <= now) periods++;
+  const resumed = ctx.set(subscription, {
+    current_period_end: byIntervals(ctx, subscription, anchor, periods + 1),
+    current_period_start: byIntervals(ctx, subscription, anchor, periods),
+    pause_collection: null,
+    status: 'active',
+  });
+  const remaining = itemsOf(ctx, resumed).map((item): [undefined, Billed | undefined] => [
+    undefined,
+    billed(item),
+  ]);
+  billChanges(ctx, resumed, remaining, { proration_date: now, ...params });
+  return ctx.current(resumed);
+}
+
+/**
  * Bills item changes by `proration_behavior`: `create_prorations` (the default) leaves the
  * prorations pending for the next invoice, `always_invoice` invoices (and charges) them now,
  * `none` makes none. `proration_date` sets when the change counts from. An invoice left unpaid
@@ -1115,8 +1141,7 @@ export const subscriptionRules: RuleBook = {
         if (entry.data.status !== 'paused') {
           throw invalidRequest('Only a paused subscription can be resumed.');
         }
-        if (params.billing_cycle_anchor === 'unchanged')
-          return ctx.set(entry, { status: 'active', pause_collection: null });
+        if (params.billing_cycle_anchor === 'unchanged') return resumeUnchanged(ctx, entry, params);
         return resumeNow(ctx, entry, params);
       },
     },
