@@ -245,6 +245,79 @@ describe('a Checkout Session’s subscription for a connected account', () => {
   });
 });
 
+describe('a Checkout Session’s payment with invoice_creation', () => {
+  it('is invoiced once paid: a paid invoice of its line items, for a customer it makes', async () => {
+    const price = await oneTime(1500);
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: price.id, quantity: 2 }],
+      invoice_creation: {
+        enabled: true,
+        invoice_data: {
+          description: 'Workshop seats',
+          footer: 'Thank you',
+          metadata: { order: '42' },
+          custom_fields: [{ name: 'PO', value: '7781' }],
+        },
+      },
+    });
+    expect(session.invoice_creation).toMatchObject({ enabled: true, invoice_data: { footer: 'Thank you' } });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['invoice'] });
+    expect(paid.customer).toMatch(/^cus_/);
+    const invoice = paid.invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({
+      status: 'paid',
+      paid: true,
+      paid_out_of_band: false,
+      customer: paid.customer,
+      total: 3000,
+      amount_paid: 3000,
+      payment_intent: paid.payment_intent,
+      description: 'Workshop seats',
+      footer: 'Thank you',
+      metadata: { order: '42' },
+      custom_fields: [{ name: 'PO', value: '7781' }],
+    });
+    expect(invoice.lines.data.map((l) => [l.price?.id, l.quantity, l.amount])).toEqual([[price.id, 2, 3000]]);
+    const intent = await stripe.paymentIntents.retrieve(paid.payment_intent as string);
+    expect(intent).toMatchObject({ amount: 3000, status: 'succeeded', customer: paid.customer });
+    expect(invoice.charge).toBe(intent.latest_charge);
+  });
+
+  it('is off unless enabled, in payment mode only; a payment link’s goes to its sessions', async () => {
+    const price = await oneTime(800);
+    const base = { success_url: 'https://example.com/done', line_items: [{ price: price.id, quantity: 1 }] };
+    const plain = await stripe.checkout.sessions.create({ ...base, mode: 'payment' });
+    expect(plain.invoice_creation).toMatchObject({ enabled: false, invoice_data: { metadata: {} } });
+    await pay(plain.url!);
+    expect(await stripe.checkout.sessions.retrieve(plain.id)).toMatchObject({
+      invoice: null,
+      customer: null,
+    });
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        mode: 'subscription',
+        line_items: [{ price: (await monthly(800)).id, quantity: 1 }],
+        invoice_creation: { enabled: true },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'invoice_creation' });
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }],
+      invoice_creation: { enabled: true, invoice_data: { footer: 'From the link' } },
+    });
+    const opened = await h.emulator.fetch(new Request(link.url));
+    const checkout = opened.headers.get('location')!;
+    await pay(checkout);
+    const session = await stripe.checkout.sessions.retrieve(checkout.split('/').pop()!, {
+      expand: ['invoice'],
+    });
+    expect(session.invoice).toMatchObject({ status: 'paid', amount_paid: 800, footer: 'From the link' });
+  });
+});
+
 describe('a payment link’s one-time purchase', () => {
   it('makes its PaymentIntent with the link’s Connect settings and capture method', async () => {
     const destination = await stripe.accounts.create({ type: 'express', country: 'US' });

@@ -3,7 +3,7 @@
  * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
  * quantity (tiers and `transform_quantity` included). What a completed session makes takes its
  * `subscription_data`, `payment_intent_data` or `setup_intent_data` (a payment link's session,
- * its link's).
+ * its link's); a payment with `invoice_creation` enabled is invoiced too, paid.
  */
 
 import { BesideStore } from '../engine/beside.ts';
@@ -17,6 +17,7 @@ import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
+import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription } from './subscriptions.ts';
 
@@ -73,7 +74,9 @@ export interface Buyer {
  * with the card; at the customer's test clock's time), `setup` mode a confirmed SetupIntent. Each
  * takes the session's terms for it (`sessionTerms`). The session becomes `complete`
  * (`checkout.session.completed`) with the customer's details. A Customer is created in
- * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always`.
+ * `subscription` and `setup` mode, and in `payment` mode when `customer_creation` is `always` or
+ * the payment is invoiced (`invoice_creation`: a paid invoice of its line items, the session's
+ * `invoice`).
  * Its `url` is then null, as once it expires: Stripe sends it only while the session is open.
  */
 export function completeSession(
@@ -89,7 +92,10 @@ export function completeSession(
   const email =
     buyer.email ?? (typeof session.data.customer_email === 'string' ? session.data.customer_email : null);
   const name = buyer.name ?? null;
-  if (!customer && (mode !== 'payment' || session.data.customer_creation === 'always')) {
+  // A payment's invoice needs a customer (`customer_creation=if_required` makes one then).
+  const creates =
+    mode !== 'payment' || session.data.customer_creation === 'always' || invoicesPayment(session);
+  if (!customer && creates) {
     customer = ctx.ops.createResource(ctx, 'customer', {
       ...(email ? { email } : {}),
       ...(name ? { name } : {}),
@@ -170,6 +176,8 @@ export function completeSession(
       }
     }
     fields.payment_intent = intent?.id ?? null;
+    if (intent?.data.status === 'succeeded' && customer && invoicesPayment(session))
+      fields.invoice = purchaseInvoice(ctx, session, customer, intent).id;
     // A held payment (`capture_method=manual`) is not paid until it is captured.
     if (!intent) fields.payment_status = 'no_payment_required';
     else fields.payment_status = intent.data.status === 'succeeded' ? 'paid' : 'unpaid';
@@ -227,6 +235,7 @@ function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
 /** Session parameters only some modes take, and those modes (stripe-node's SessionCreateParams). */
 const MODE_ONLY: Readonly<Record<string, readonly string[]>> = {
   customer_creation: ['payment', 'setup'],
+  invoice_creation: ['payment'],
   payment_intent_data: ['payment'],
   payment_method_collection: ['subscription'],
   submit_type: ['payment'],
@@ -348,6 +357,8 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
       ? { customer_creation: link.data.customer_creation }
       : {}),
     ...linkSessionTerms(link, recurring),
+    // A one-time link's invoice of the payment, when it makes one.
+    ...(!recurring && invoicesPayment(link) ? { invoice_creation: link.data.invoice_creation } : {}),
   });
   return ctx.set(session, { payment_link: link.id });
 }
@@ -360,9 +371,40 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
 function linkSettings(draft: JsonObject, recurring: boolean): void {
   if (isObject(draft.after_completion)) draft.after_completion = afterCompletion(draft.after_completion);
   if (recurring) return;
-  const creation = isObject(draft.invoice_creation) ? draft.invoice_creation : { enabled: false };
+  draft.invoice_creation = invoiceCreation(draft.invoice_creation);
+}
+
+/** `invoice_creation` as Stripe shows it: off unless enabled, its invoice's metadata none unless given. */
+function invoiceCreation(given: Json | undefined): JsonObject {
+  const creation = isObject(given) ? given : { enabled: false };
   const data = isObject(creation.invoice_data) ? creation.invoice_data : {};
-  draft.invoice_creation = { ...creation, invoice_data: { metadata: {}, ...data } };
+  return { ...creation, invoice_data: { metadata: {}, ...data } };
+}
+
+/** Whether a session makes an invoice of its payment (`invoice_creation[enabled]`). */
+const invoicesPayment = (session: Entry): boolean =>
+  isObject(session.data.invoice_creation) && session.data.invoice_creation.enabled === true;
+
+/**
+ * A payment's post-purchase invoice: the session's line items on an invoice of the customer's with
+ * the session's `invoice_data`, finalized as paid by the session's PaymentIntent (`intent`).
+ */
+function purchaseInvoice(ctx: Ctx, session: Entry, customer: string, intent: Entry): Entry {
+  const creation = session.data.invoice_creation as JsonObject;
+  const data = isObject(creation.invoice_data) ? creation.invoice_data : {};
+  const invoice = ctx.ops.createResource(ctx, 'invoice', {
+    ...setOnes(data, ['custom_fields', 'description', 'footer', 'metadata', 'rendering_options']),
+    currency: String(session.data.currency ?? 'usd'),
+    customer,
+  });
+  for (const item of ctx.children(session, ['item']).reverse())
+    ctx.ops.createResource(ctx, 'invoiceitem', {
+      customer,
+      invoice: invoice.id,
+      price: String((item.data.price as JsonObject).id),
+      quantity: Number(item.data.quantity ?? 1),
+    });
+  return finalizeInvoice(ctx, ctx.current(invoice), intent);
 }
 
 /**
@@ -421,6 +463,8 @@ export const checkoutRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       requireModeTerms(params);
       const { subtotal, currency } = storeLineItems(ctx, String(draft.id), params.line_items);
+      // A payment's session shows whether it invoices the payment (off unless asked).
+      if (params.mode === 'payment') draft.invoice_creation = invoiceCreation(params.invoice_creation);
       Object.assign(draft, {
         amount_subtotal: subtotal,
         amount_total: subtotal,

@@ -35,8 +35,12 @@ import { upcomingInvoice } from '../money/upcoming-invoice.ts';
 import { destinationOf, recordCharge } from './charges.ts';
 import { declineError } from './payment-sources.ts';
 
-/** Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). */
-export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
+/**
+ * Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). `paidBy`, a
+ * payment already made for it (Checkout's invoice of a payment), pays it at once, as it is: no
+ * balance applied, no PaymentIntent of its own.
+ */
+export function finalizeInvoice(ctx: Ctx, invoice: Entry, paidBy?: Entry): Entry {
   if (invoice.data.status !== 'draft') {
     throw invalidRequest("This invoice is already finalized, you can't re-finalize a non-draft invoice.", {
       code: 'invoice_not_editable',
@@ -50,7 +54,7 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
     const sequence = Number(customer.data.next_invoice_sequence ?? 1);
     number = `${String(customer.data.invoice_prefix ?? 'INV')}-${String(sequence).padStart(4, '0')}`;
     ctx.set(customer, { next_invoice_sequence: sequence + 1 });
-    entry = applyBalance(ctx, entry, ctx.current(customer));
+    if (!paidBy) entry = applyBalance(ctx, entry, ctx.current(customer));
   }
   const transitions = isObject(entry.data.status_transitions) ? entry.data.status_transitions : {};
   entry = ctx.set(entry, {
@@ -61,6 +65,14 @@ export function finalizeInvoice(ctx: Ctx, invoice: Entry): Entry {
     status: 'open',
     status_transitions: { ...transitions, finalized_at: ctx.now },
   });
+  if (paidBy) {
+    const charge = paidBy.data.latest_charge;
+    return markPaid(
+      ctx,
+      ctx.set(entry, { payment_intent: paidBy.id }),
+      typeof charge === 'string' ? charge : null,
+    );
+  }
   const due = Number(entry.data.amount_due);
   if (due === 0) entry = markPaid(ctx, entry, null);
   else if (
