@@ -245,6 +245,64 @@ describe('a Checkout Session’s subscription for a connected account', () => {
   });
 });
 
+describe('a Checkout Session’s prices', () => {
+  const base = { success_url: 'https://example.com/done' };
+
+  it('fit its mode: one-time for a payment, recurring ones of one cycle for a subscription', async () => {
+    const [once, month] = [await oneTime(500), await monthly(900)];
+    const year = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 9000,
+      recurring: { interval: 'year' },
+      product_data: { name: 'Yearly' },
+    });
+    const line = (price: { id: string }) => ({ price: price.id, quantity: 1 });
+    const refused: [Stripe.Checkout.SessionCreateParams, string, RegExp][] = [
+      [
+        { ...base, mode: 'payment', line_items: [line(once), line(month)] },
+        'line_items[1]',
+        /recurring price/,
+      ],
+      [{ ...base, mode: 'subscription', line_items: [line(once)] }, 'line_items', /at least one recurring/],
+      [{ ...base, mode: 'subscription', line_items: [line(month), line(year)] }, 'line_items', /interval/],
+    ];
+    for (const [params, param, message] of refused)
+      await expect(stripe.checkout.sessions.create(params)).rejects.toMatchObject({
+        statusCode: 400,
+        param,
+        message: expect.stringMatching(message),
+      });
+    await expect(stripe.paymentLinks.create({ line_items: [line(month), line(year)] })).rejects.toMatchObject(
+      { statusCode: 400, param: 'line_items' },
+    );
+  });
+
+  it('one-time beside recurring ones are billed once, on the subscription’s first invoice', async () => {
+    const [fee, month] = [await oneTime(500), await monthly(900)];
+    const session = await stripe.checkout.sessions.create({
+      ...base,
+      mode: 'subscription',
+      line_items: [
+        { price: month.id, quantity: 2 },
+        { price: fee.id, quantity: 1 },
+      ],
+    });
+    expect(session.amount_total).toBe(2300);
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'invoice'] });
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription.items.data.map((i) => [i.price.id, i.quantity])).toEqual([[month.id, 2]]);
+    const invoice = paid.invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 2300 });
+    expect(invoice.lines.data.map((l) => [l.price?.id, l.amount]).sort()).toEqual(
+      [
+        [fee.id, 500],
+        [month.id, 1800],
+      ].sort(),
+    );
+  });
+});
+
 describe('a Checkout Session’s payment with invoice_creation', () => {
   it('is invoiced once paid: a paid invoice of its line items, for a customer it makes', async () => {
     const price = await oneTime(1500);

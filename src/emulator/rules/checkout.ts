@@ -3,7 +3,8 @@
  * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
  * quantity (tiers and `transform_quantity` included). What a completed session makes takes its
  * `subscription_data`, `payment_intent_data` or `setup_intent_data` (a payment link's session,
- * its link's); a payment with `invoice_creation` enabled is invoiced too, paid.
+ * its link's); a payment with `invoice_creation` enabled is invoiced too, paid. Its prices fit its
+ * mode (`requireModePrices`); a subscription's one-time ones bill once, on its first invoice.
  */
 
 import { BesideStore } from '../engine/beside.ts';
@@ -15,11 +16,11 @@ import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
-import { requirePrice } from '../money/plans.ts';
+import { findPrice, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
-import { createSubscription } from './subscriptions.ts';
+import { createSubscription, requireOneCycleOf } from './subscriptions.ts';
 
 /**
  * Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes): their
@@ -114,18 +115,23 @@ export function completeSession(
     const method = ctx.set(resolvePaymentMethod(ctx, paymentMethod, 'payment_method'), {
       customer: customer ?? null,
     });
-    const items = ctx
-      .children(session, ['item'])
-      .reverse()
-      .map((item) => ({
-        price: String((item.data.price as JsonObject).id),
-        quantity: Number(item.data.quantity ?? 1),
-      }));
+    // Its recurring prices are the subscription's items; its one-time ones bill once, on its first
+    // invoice.
+    const lines = ctx.children(session, ['item']).reverse();
+    const ordered = (recurring: boolean) =>
+      lines
+        .filter((item) => isObject((item.data.price as JsonObject).recurring) === recurring)
+        .map((item) => ({
+          price: String((item.data.price as JsonObject).id),
+          quantity: Number(item.data.quantity ?? 1),
+        }));
+    const once = ordered(false);
     const subscription = createSubscription(ctx, {
       ...sessionTerms(ctx, session, 'subscription_data', SUBSCRIPTION_TERMS),
+      ...(once.length > 0 ? { add_invoice_items: once } : {}),
       customer: String(customer),
       default_payment_method: method.id,
-      items,
+      items: ordered(true),
       // A declined card fails the payment page (the session stays open), as Checkout's does,
       // rather than leaving an `incomplete` subscription behind a completed session.
       payment_behavior: 'error_if_incomplete',
@@ -230,6 +236,35 @@ function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
     if (isObject(params[setting])) terms[setting] = params[setting];
   if (Object.keys(terms).length > 0) kept.set(session, terms);
   else kept.delete(session);
+}
+
+/**
+ * A session's line items fit its mode, as Stripe's: a payment's are one-time prices; a
+ * subscription's hold a recurring price, and its recurring prices could bill as one subscription's
+ * items (its one-time prices are billed once, on its first invoice).
+ */
+function requireModePrices(ctx: Ctx, params: JsonObject): void {
+  const lines = Array.isArray(params.line_items) ? params.line_items.filter(isObject) : [];
+  const prices = lines.map((line) =>
+    typeof line.price === 'string'
+      ? findPrice(ctx, line.price)?.data
+      : isObject(line.price_data)
+        ? line.price_data
+        : undefined,
+  );
+  const recurring = prices.filter((price) => isObject(price?.recurring));
+  if (params.mode === 'payment' && recurring.length > 0)
+    throw invalidRequest(
+      'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+      { param: `line_items[${prices.indexOf(recurring[0])}]` },
+    );
+  if (params.mode !== 'subscription' || lines.length === 0) return;
+  if (recurring.length === 0)
+    throw invalidRequest(
+      'You must provide at least one recurring price in `subscription` mode when using prices.',
+      { param: 'line_items' },
+    );
+  requireOneCycleOf(recurring, 'line_items');
 }
 
 /** Session parameters only some modes take, and those modes (stripe-node's SessionCreateParams). */
@@ -462,6 +497,7 @@ export const checkoutRules: RuleBook = {
   'checkout.session': {
     beforeCreate(ctx, draft, { params }) {
       requireModeTerms(params);
+      requireModePrices(ctx, params);
       const { subtotal, currency } = storeLineItems(ctx, String(draft.id), params.line_items);
       // A payment's session shows whether it invoices the payment (off unless asked).
       if (params.mode === 'payment') draft.invoice_creation = invoiceCreation(params.invoice_creation);
@@ -506,6 +542,8 @@ export const checkoutRules: RuleBook = {
             param: 'subscription_data',
           },
         );
+      // Its sessions' mode follows its prices: a subscription's must bill as one.
+      requireModePrices(ctx, { ...params, mode: recurring ? 'subscription' : 'payment' });
       linkSettings(draft, recurring);
       draft.url = paymentLinkUrl(ctx, String(draft.id));
     },

@@ -858,7 +858,15 @@ function requireAnItem(remaining: readonly Entry[], param?: string): void {
  * in currency or interval (`param` names what brought the one that differs).
  */
 function requireOneCycle(ctx: Ctx, subscription: Entry, param: string): void {
-  const mismatch = cycleMismatch(itemsOf(ctx, subscription).map((item) => item.data.price));
+  requireOneCycleOf(
+    itemsOf(ctx, subscription).map((item) => item.data.price),
+    param,
+  );
+}
+
+/** Refuses recurring `prices` that could not bill as one subscription's items (see `requireOneCycle`). */
+export function requireOneCycleOf(prices: readonly (Json | undefined)[], param: string): void {
+  const mismatch = cycleMismatch(prices);
   if (mismatch)
     throw invalidRequest(
       `Currency and interval fields must match across all plans on this subscription. Found mismatch in ${mismatch} field.`,
