@@ -507,6 +507,34 @@ describe('the upcoming invoice', () => {
     expect(upcoming.lines.data).toMatchObject([{ type: 'subscription', amount: 3000, quantity: 2 }]);
   });
 
+  it('refuses items that could not bill as one subscription: another interval', async () => {
+    const price = await monthlyPrice('Preview mixed monthly', 1500);
+    const yearly = await stripe.prices.create({
+      currency: 'usd',
+      product_data: { name: 'Preview mixed yearly' },
+      recurring: { interval: 'year' },
+      unit_amount: 15000,
+    });
+    const customer = await stripe.customers.create({});
+    await expect(
+      stripe.invoices.retrieveUpcoming({
+        customer: customer.id,
+        subscription_items: [{ price: price.id }, { price: yearly.id }],
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'subscription_items',
+      message: expect.stringMatching(/interval/),
+    });
+    const subscription = await subscribe({ items: [{ price: price.id }] });
+    await expect(
+      stripe.invoices.retrieveUpcoming({
+        subscription: subscription.id,
+        subscription_details: { items: [{ price: yearly.id }] },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_items' });
+  });
+
   it('takes the subscription’s discount off, and has nothing to renew when it cancels', async () => {
     const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'forever' });
     const price = await monthlyPrice('Preview discounted', 5000);

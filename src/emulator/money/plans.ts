@@ -140,3 +140,13 @@ export function cycleMismatch(prices: readonly (Json | undefined)[]): 'currency'
   if (rest.some((price) => cycle(price) !== cycle(first))) return 'interval';
   return undefined;
 }
+
+/** Refuses recurring `prices` that could not bill as one subscription's items (`cycleMismatch`). */
+export function requireOneCycleOf(prices: readonly (Json | undefined)[], param: string): void {
+  const mismatch = cycleMismatch(prices);
+  if (mismatch)
+    throw invalidRequest(
+      `Currency and interval fields must match across all plans on this subscription. Found mismatch in ${mismatch} field.`,
+      { param },
+    );
+}

@@ -25,7 +25,7 @@ import {
   priceLines,
 } from './invoice-lines.ts';
 import { addInterval } from './periods.ts';
-import { findPrice } from './plans.ts';
+import { findPrice, requireOneCycleOf } from './plans.ts';
 import { priceAmount, unitAmountDecimal } from './pricing.ts';
 import { type Billed, prorations } from './prorations.ts';
 import { taxRatesParam } from './taxes.ts';
@@ -105,6 +105,11 @@ function applyItems(
     else items.push(after);
     changed.push([before, after]);
   });
+  // The items previewed are a subscription's: Stripe refuses them as it would the subscription's.
+  requireOneCycleOf(
+    items.map((item) => item.price),
+    'subscription_items',
+  );
   return { items, changed };
 }
 

@@ -16,11 +16,11 @@ import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
-import { findPrice, requirePrice } from '../money/plans.ts';
+import { findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
-import { createSubscription, requireOneCycleOf } from './subscriptions.ts';
+import { createSubscription } from './subscriptions.ts';
 
 /**
  * Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes): their

@@ -67,7 +67,7 @@ import {
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
-import { cycleMismatch, findPrice, requireActive, requirePrice } from '../money/plans.ts';
+import { findPrice, requireActive, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
@@ -862,16 +862,6 @@ function requireOneCycle(ctx: Ctx, subscription: Entry, param: string): void {
     itemsOf(ctx, subscription).map((item) => item.data.price),
     param,
   );
-}
-
-/** Refuses recurring `prices` that could not bill as one subscription's items (see `requireOneCycle`). */
-export function requireOneCycleOf(prices: readonly (Json | undefined)[], param: string): void {
-  const mismatch = cycleMismatch(prices);
-  if (mismatch)
-    throw invalidRequest(
-      `Currency and interval fields must match across all plans on this subscription. Found mismatch in ${mismatch} field.`,
-      { param },
-    );
 }
 
 /** Applies `items[]` of a subscription update, collecting each change for billing. */
