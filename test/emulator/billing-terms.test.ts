@@ -303,6 +303,45 @@ describe('a Checkout Session’s prices', () => {
   });
 });
 
+describe('a quote’s prices', () => {
+  it('one-time beside recurring ones bill once, on its subscription’s first invoice', async () => {
+    const [fee, month] = [await oneTime(700), await monthly(1200)];
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const quote = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [
+        { price: month.id, quantity: 1 },
+        { price: fee.id, quantity: 1 },
+      ],
+    });
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id, { expand: ['subscription.latest_invoice'] });
+    const subscription = accepted.subscription as Stripe.Subscription;
+    expect(subscription.items.data.map((i) => i.price.id)).toEqual([month.id]);
+    expect(subscription.latest_invoice).toMatchObject({ status: 'paid', amount_paid: 1900 });
+  });
+
+  it('recurring ones of different intervals are refused', async () => {
+    const year = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 9000,
+      recurring: { interval: 'year' },
+      product_data: { name: 'Yearly quote' },
+    });
+    const customer = await stripe.customers.create();
+    await expect(
+      stripe.quotes.create({
+        customer: customer.id,
+        line_items: [{ price: (await monthly(1200)).id }, { price: year.id }],
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'line_items',
+      message: expect.stringMatching(/interval/),
+    });
+  });
+});
+
 describe('a Checkout Session’s payment with invoice_creation', () => {
   it('is invoiced once paid: a paid invoice of its line items, for a customer it makes', async () => {
     const price = await oneTime(1500);

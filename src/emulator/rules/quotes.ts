@@ -3,8 +3,9 @@
  * `amount_total` (and `computed.upfront`, with `computed.recurring` for recurring prices).
  * `finalize` moves a draft to `open` with a number; `accept` an open quote to `accepted`, creating
  * the subscription its recurring prices ask for (at the customer's test clock's time; a
- * subscription schedule starting on `subscription_data[effective_date]` when that is later), or
- * else a draft invoice of its items; `cancel` cancels a draft or open one. A quote for a customer
+ * subscription schedule starting on `subscription_data[effective_date]` when that is later), its
+ * one-time prices billed once on its first invoice (recurring prices of different intervals are
+ * refused at creation, as a subscription's), or else a draft invoice of its items; `cancel` cancels a draft or open one. A quote for a customer
  * on a test clock belongs to that clock (`test_clock`), and lives at its time: it is created,
  * finalized, accepted and canceled then (its dates and events), and that time says whether its
  * effective date is still to come. A draft or open quote is canceled at its `expires_at` (30 days
@@ -15,7 +16,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { requirePrice } from '../money/plans.ts';
+import { requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
 import { atClock, clockTime } from './invoices.ts';
@@ -133,6 +134,11 @@ export const quoteRules: RuleBook = {
     },
     beforeCreate(ctx, draft, { params }) {
       const lines = quoteLines(ctx, params, draft);
+      // Its recurring prices make one subscription: they bill on one cycle.
+      requireOneCycleOf(
+        lines.filter((l) => isObject(l.price.data.recurring)).map((l) => l.price.data),
+        'line_items',
+      );
       Object.assign(draft, {
         application: null,
         application_fee_amount: null,
@@ -189,7 +195,13 @@ export const quoteRules: RuleBook = {
         const lines = linesOfQuote(ctx, entry);
         const customer = String(entry.data.customer);
         const transitions = { ...(entry.data.status_transitions as JsonObject), accepted_at: ctx.now };
-        const items = lines.map((l) => ({ price: l.price.id, quantity: l.quantity }));
+        // Its recurring prices are the subscription's items; its one-time ones bill once, on the
+        // subscription's first invoice.
+        const billed = (recurring: boolean) =>
+          lines
+            .filter((l) => isObject(l.price.data.recurring) === recurring)
+            .map((l) => ({ price: l.price.id, quantity: l.quantity }));
+        const [items, once] = [billed(true), billed(false)];
         const settings = isObject(entry.data.subscription_data) ? entry.data.subscription_data : {};
         const effective = typeof settings.effective_date === 'number' ? settings.effective_date : undefined;
         if (
@@ -202,7 +214,7 @@ export const quoteRules: RuleBook = {
             customer,
             start_date: effective,
             end_behavior: 'release',
-            phases: [{ items, iterations: 1 }],
+            phases: [{ items, iterations: 1, ...(once.length > 0 ? { add_invoice_items: once } : {}) }],
           });
           return ctx.set(entry, {
             status: 'accepted',
@@ -215,6 +227,7 @@ export const quoteRules: RuleBook = {
             customer,
             collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
             ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
+            ...(once.length > 0 ? { add_invoice_items: once } : {}),
             items,
           });
           return ctx.set(entry, {
