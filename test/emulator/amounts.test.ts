@@ -535,6 +535,31 @@ describe('the upcoming invoice', () => {
     ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_items' });
   });
 
+  it('previews a trial added to an active subscription as the update makes it', async () => {
+    const price = await monthlyPrice('Preview trial', 3000);
+    const subscription = await subscribe({ items: [{ price: price.id }] });
+    const { current_period_start: start, current_period_end: end } = subscription;
+    const at = start + Math.floor((end - start) / 3);
+    const trialEnd = end + 10 * 86_400;
+    const upcoming = await stripe.invoices.retrieveUpcoming({
+      subscription: subscription.id,
+      subscription_trial_end: trialEnd,
+      subscription_proration_date: at,
+    });
+    const credit = -Math.round((3000 * (end - at)) / (end - start));
+    expect(upcoming.lines.data.map((l) => [l.type, l.proration, l.amount, l.period.start])).toEqual([
+      ['invoiceitem', true, credit, at],
+      ['subscription', false, 3000, trialEnd],
+    ]);
+    expect(upcoming).toMatchObject({ total: 3000 + credit, period_end: trialEnd });
+    await stripe.subscriptions.update(subscription.id, { trial_end: trialEnd, proration_date: at });
+    const pending = await stripe.invoiceItems.list({
+      customer: subscription.customer as string,
+      pending: true,
+    });
+    expect(pending.data.map((i) => i.amount)).toEqual([credit]);
+  });
+
   it('takes the subscription’s discount off, and has nothing to renew when it cancels', async () => {
     const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'forever' });
     const price = await monthlyPrice('Preview discounted', 5000);

@@ -6,7 +6,8 @@
  * (at `subscription_proration_date`, unless the behavior is `none`) and bill the next period at
  * their new prices; a subscription that cancels at its period's end renews nothing, nor one
  * previewed canceling now or by then (`cancel_at`, which credits the time after it); a trial
- * previewed to end (`trial_end`) renews when it does. The customer's pending invoice items are
+ * previewed to end (`trial_end`) renews when it does, and one previewed on an active subscription
+ * starts now, its unused time credited. The customer's pending invoice items are
  * added, and the lines discounted and taxed as the invoice's will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
  * `tax_rates`, `subscription_default_tax_rates`) when given.
  */
@@ -160,6 +161,16 @@ function trialEnd(ctx: Ctx, subscription: Entry, previewed: Json | undefined): n
   return typeof previewed === 'number' ? previewed : undefined;
 }
 
+/**
+ * When a trial previewed on an active subscription (`trial_end`, a time to come) ends: it starts
+ * now, as an update's would, and the subscription renews at its end.
+ */
+function startedTrial(subscription: Entry, previewed: Json | undefined, now: number): number | undefined {
+  return subscription.data.status === 'active' && typeof previewed === 'number' && previewed > now
+    ? previewed
+    : undefined;
+}
+
 export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
   if (typeof params.customer !== 'string' && typeof params.subscription !== 'string') {
     throw invalidRequest('Missing required param: customer.', {
@@ -197,9 +208,14 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     const end = Number(subscription.data.current_period_end ?? ctx.now);
     // A previewed `cancel_at` within the period credits the items' time after it, when prorating.
     const cancelAt = details.cancel_at === '' ? null : (details.cancel_at ?? subscription.data.cancel_at);
+    const trial = startedTrial(subscription, details.trial_end, ctx.now);
     if (details.proration_behavior !== 'none' && subscription.data.status === 'active') {
       const at = typeof details.proration_date === 'number' ? details.proration_date : ctx.now;
-      const changes = changed.map(([before, after]) => ({ before, after, at }));
+      // A trial started credits the items' unused time; changed ones bill from its end.
+      const pairs: [Billed | undefined, Billed | undefined][] = trial
+        ? current.map((item) => [item, undefined])
+        : changed;
+      const changes = pairs.map(([before, after]) => ({ before, after, at }));
       if (typeof details.cancel_at === 'number')
         for (const item of items) changes.push({ before: item, after: undefined, at: details.cancel_at });
       for (const change of changes)
@@ -223,7 +239,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
       details.cancel_now === true ||
       (details.cancel_at_period_end ?? subscription.data.cancel_at_period_end) === true ||
       (typeof cancelAt === 'number' && cancelAt <= end);
-    const renewsAt = trialEnd(ctx, subscription, details.trial_end) ?? end;
+    const renewsAt = trial ?? trialEnd(ctx, subscription, details.trial_end) ?? end;
     if (RENEWING.includes(String(subscription.data.status)) && !cancels)
       items.forEach((item, i) => {
         lines.push(renewalLine(ctx, item, subscription.id, renewsAt, i));

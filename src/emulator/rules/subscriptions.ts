@@ -625,7 +625,7 @@ function moveTrial(ctx: Ctx, subscription: Entry, end: number, params: JsonObjec
     billed(item),
     undefined,
   ]);
-  billChanges(ctx, subscription, unused, { ...params, proration_date: now });
+  billChanges(ctx, subscription, unused, { proration_date: now, ...params });
   ctx.set(ctx.current(subscription), {
     ...trial,
     current_period_start: now,
