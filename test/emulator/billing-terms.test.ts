@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../server/harness.ts';
-import { startEmulatorHarness } from './helpers.ts';
+import { PAYEE_ACCOUNT, startEmulatorHarness } from './helpers.ts';
 import { monthlyPrice, oneTimePrice } from './prices.ts';
 
 const h = await startEmulatorHarness();
@@ -30,7 +30,7 @@ async function pay(url: string, fetch = h.emulator.fetch): Promise<void> {
 
 describe('a Checkout Session created with payment_intent_data', () => {
   it('makes its PaymentIntent with them once paid', async () => {
-    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const destination = await stripe.accounts.create({ ...PAYEE_ACCOUNT, type: 'express' });
     const session = await stripe.checkout.sessions.create({
       mode: 'payment',
       success_url: 'https://example.com/done',
@@ -417,7 +417,7 @@ describe('a Checkout Session’s payment with invoice_creation', () => {
 
 describe('a payment link’s one-time purchase', () => {
   it('makes its PaymentIntent with the link’s Connect settings and capture method', async () => {
-    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const destination = await stripe.accounts.create({ ...PAYEE_ACCOUNT, type: 'express' });
     const link = await stripe.paymentLinks.create({
       line_items: [{ price: (await oneTime(5000)).id, quantity: 1 }],
       application_fee_amount: 500,

@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { invalidRequest } from '../../src/emulator/engine/errors.ts';
-import { startEmulatorHarness } from './helpers.ts';
+import { newPayee, startEmulatorHarness } from './helpers.ts';
 
 const h = await startEmulatorHarness();
 const stripe = h.stripe;
@@ -43,7 +43,7 @@ const heldPayment = (params: Partial<Stripe.PaymentIntentCreateParams>) =>
 
 describe("a destination charge's payment", () => {
   it('is announced to the destination account by payment.created, fee included', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const charge = await destinationCharge(account, ['transfer']);
     const payment = (charge.transfer as Stripe.Transfer).destination_payment as string;
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
@@ -63,7 +63,7 @@ describe("a destination charge's payment", () => {
   });
 
   it("a plain transfer's payment is announced the same way", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     await stripe.topups.create({ amount: 2000, currency: 'usd' });
     const transfer = await stripe.transfers.create({ amount: 700, currency: 'usd', destination: account });
     const events = await stripe.events.list({ limit: 100 }, { stripeAccount: account });
@@ -74,7 +74,7 @@ describe("a destination charge's payment", () => {
 
 describe("a destination charge's transfer_group", () => {
   it('is kept on the charge and given to its transfer', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const made = await stripe.charges.create({
       amount: 2500,
       currency: 'usd',
@@ -90,7 +90,7 @@ describe("a destination charge's transfer_group", () => {
   });
 
   it("is a PaymentIntent's, given to its charge and the charge's transfer", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const intent = await stripe.paymentIntents.create({
       amount: 2500,
       currency: 'usd',
@@ -108,7 +108,7 @@ describe("a destination charge's transfer_group", () => {
 
 describe("a capture's application_fee_amount", () => {
   it("replaces a destination PaymentIntent's fee, taken from what is captured", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const intent = await heldPayment({
       application_fee_amount: 300,
       transfer_data: { destination: account },
@@ -133,7 +133,7 @@ describe("a capture's application_fee_amount", () => {
   });
 
   it("replaces a charge's fee when the charge is captured", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const made = await stripe.charges.create({
       amount: 3000,
       currency: 'usd',
@@ -154,7 +154,7 @@ describe("a payment's Connect amounts", () => {
     stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_visa', ...params });
 
   it('a charge refuses an application fee it cannot take, and a transfer above its amount', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     // A platform charge going to no connected account has no fee to collect.
     await expect(charge({ application_fee_amount: 100 })).rejects.toMatchObject({
       statusCode: 400,
@@ -172,7 +172,7 @@ describe("a payment's Connect amounts", () => {
   });
 
   it("a PaymentIntent's transfer_data[amount] is capped at what is captured", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const intent = await heldPayment({ transfer_data: { destination: account, amount: 1500 } });
     const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 1000 });
     const made = await stripe.charges.retrieve(captured.latest_charge as string, { expand: ['transfer'] });
@@ -191,7 +191,7 @@ describe('a transfer tied to a charge whose funds are pending', () => {
       : stripe.balanceTransactions.retrieve(id as string);
 
   it("is made when the charge's funds are available, on both sides, with its application fee", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const before = await stripe.balance.retrieve();
     const charge = await destinationCharge(account, ['transfer', 'application_fee']);
     const transfer = charge.transfer as Stripe.Transfer;
@@ -219,7 +219,7 @@ describe('a transfer tied to a charge whose funds are pending', () => {
   });
 
   it('of available funds is made at once', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const charge = await stripe.charges.create({
       amount: 3000,
       currency: 'usd',
@@ -245,7 +245,7 @@ describe("a transfer reversal's refund of the destination's payment", () => {
   };
 
   it('is announced to the destination by charge.refunded and refund.created', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     await stripe.topups.create({ amount: 2000, currency: 'usd' });
     const transfer = await stripe.transfers.create({ amount: 1000, currency: 'usd', destination: account });
     const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 400 });
@@ -267,7 +267,7 @@ describe("a transfer reversal's refund of the destination's payment", () => {
   });
 
   it("is announced so when a destination charge's refund reverses its transfer", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const charge = await stripe.charges.create({
       amount: 3000,
       currency: 'usd',
@@ -313,7 +313,7 @@ describe('a request that fails after writing to another account', () => {
   });
 
   it("leaves no destination charge's payment with the destination", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     failingAfterCharge({ amount: 3000, transfer_data: { destination: account } });
     const onAccount = { stripeAccount: account };
     expect((await stripe.charges.list({}, onAccount)).data).toEqual([]);
@@ -591,7 +591,7 @@ describe("a subscription's Connect terms", () => {
   };
 
   it('keeps the destination, on_behalf_of and fee percent it is created with', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const made = await stripe.subscriptions.create({
       ...(await billing()),
       transfer_data: { destination: account, amount_percent: 80 },
@@ -626,7 +626,7 @@ describe("a subscription's Connect terms", () => {
   });
 
   it('an update replaces or clears them', async () => {
-    const [first, second] = [await newAccount(), await newAccount()];
+    const [first, second] = [await newPayee(stripe), await newPayee(stripe)];
     const made = await stripe.subscriptions.create({
       ...(await billing()),
       transfer_data: { destination: first, amount_percent: 80 },
@@ -650,7 +650,7 @@ describe("a subscription's Connect terms", () => {
   });
 
   it('takes a fee percent only with a destination or made as the connected account', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     await expect(
       stripe.subscriptions.create({ ...(await billing()), application_fee_percent: 10 }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
@@ -670,7 +670,7 @@ describe("a subscription's Connect terms", () => {
   });
 
   it('are paid as a destination charge: the transfer to the destination and the fee', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const shared = await stripe.subscriptions.create({
       ...(await billing()),
       transfer_data: { destination: account, amount_percent: 80 },

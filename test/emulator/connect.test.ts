@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, newPayee, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 let stripe: Stripe;
@@ -299,6 +299,60 @@ describe('transfers and reversals', () => {
     });
   });
 
+  it('an account whose transfers capability is not active receives no transfer until it is', async () => {
+    const refusal = {
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      code: 'insufficient_capabilities_for_transfer',
+    };
+    const transferTo = (destination: string) =>
+      stripe.transfers.create({ amount: 300, currency: 'usd', destination });
+    // Neither an account that never asked for it, nor one with requirements due, nor a rejected one.
+    const bare = await stripe.accounts.create({ type: 'custom' });
+    const due = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    const rejected = await newPayee(stripe);
+    await stripe.accounts.reject(rejected, { reason: 'fraud' });
+    const before = await stripe.transfers.list({ limit: 100 });
+    for (const account of [bare.id, due.id, rejected])
+      await expect(transferTo(account)).rejects.toMatchObject(refusal);
+    expect((await stripe.transfers.list({ limit: 100 })).data).toEqual(before.data);
+    // Destination payments are refused alike: a charge, a PaymentIntent, a subscription, a session.
+    const transfer_data = { destination: due.id };
+    await expect(
+      stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_visa', transfer_data }),
+    ).rejects.toMatchObject(refusal);
+    await expect(
+      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', transfer_data }),
+    ).rejects.toMatchObject(refusal);
+    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa' });
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 1000,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Shared' },
+    });
+    await expect(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], transfer_data }),
+    ).rejects.toMatchObject(refusal);
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        success_url: 'https://example.com/done',
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'One' } }, quantity: 1 },
+        ],
+        payment_intent_data: { transfer_data },
+      }),
+    ).rejects.toMatchObject(refusal);
+    // Onboarded, its requested `transfers` is active, and transfers go through.
+    const onboarded = await stripe.accounts.update(due.id, onboarding);
+    expect(onboarded.capabilities).toEqual({ transfers: 'active' });
+    expect(await transferTo(due.id)).toMatchObject({ destination: due.id, amount: 300 });
+  });
+
   it('the destination sees the transfer as a payment in its own scope', async () => {
     const transfer = await stripe.transfers.create({
       amount: 1200,
@@ -354,10 +408,17 @@ describe('payouts and application fees', () => {
       stripe.payouts.create({ amount: 100, currency: 'usd', destination: SEED.connected.bankAccount }),
     ).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'destination' });
     // An account without an external account in the currency has nowhere to pay out to.
-    const bare = await stripe.accounts.create({ type: 'custom' });
-    await stripe.transfers.create({ amount: 500, currency: 'usd', destination: bare.id });
+    const bare = await newPayee(stripe, {
+      external_account: {
+        object: 'bank_account',
+        country: 'DE',
+        currency: 'eur',
+        account_number: 'DE89370400440532013000',
+      } as never,
+    });
+    await stripe.transfers.create({ amount: 500, currency: 'usd', destination: bare });
     await expect(
-      stripe.payouts.create({ amount: 100, currency: 'usd' }, { stripeAccount: bare.id }),
+      stripe.payouts.create({ amount: 100, currency: 'usd' }, { stripeAccount: bare }),
     ).rejects.toMatchObject({
       statusCode: 400,
       message: "Sorry, you don't have any external accounts in that currency (usd).",
@@ -387,15 +448,8 @@ describe('payouts and application fees', () => {
 });
 
 describe('application fees of Connect charges', () => {
-  /** A custom account that can take card payments, with a bank account. */
-  const newAccount = async () =>
-    (
-      await stripe.accounts.create({
-        type: 'custom',
-        external_account: 'btok_us_verified',
-        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-      })
-    ).id;
+  /** A custom account that can take card payments and receive transfers, with a bank account. */
+  const newAccount = () => newPayee(stripe);
 
   /** A PaymentIntent's destination charge of 50.00 to `account` with a fee of 5.00, its transfer expanded. */
   const destinationCharge = async (account: string) => {

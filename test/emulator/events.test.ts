@@ -8,7 +8,7 @@ import { FLOWS, specEventTypes } from '../../src/emulator/engine/events.ts';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { type FlowHarness, startFlows } from './flow-harness.ts';
-import { startEmulatorHarness } from './helpers.ts';
+import { PAYEE_ACCOUNT, startEmulatorHarness } from './helpers.ts';
 
 /** An emulator without demo data, and the event types each call records. */
 function emulator() {
@@ -205,7 +205,7 @@ describe('events by flow', () => {
   });
 
   it('a transfer reversal: transfer.reversed about the transfer, the refund of its payment to the destination', () => {
-    const account = call('POST', '/v1/accounts', { type: 'custom', country: 'US' });
+    const account = call('POST', '/v1/accounts', PAYEE_ACCOUNT);
     // A transfer takes available funds: this emulator has no demo data, so a top-up brings them.
     call('POST', '/v1/topups', { amount: 5000, currency: 'usd' });
     const transfer = call('POST', '/v1/transfers', {

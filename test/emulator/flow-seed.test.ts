@@ -844,6 +844,9 @@ describe('Connect', () => {
     return { platform: usd(data.balance), account: usd(data.connectedAccount.balance) };
   };
   let custom: string;
+  /** What onboarding asks a US company for, with Stripe's test values (the bank account aside). */
+  const ONBOARDING =
+    'businessType: COMPANY, businessProfile: { mcc: "5734", url: "https://custom.example.com" }, company: { name: "Custom LLC", phone: "0000000000", taxId: "000000000", address: { line1: "address_full_match", city: "San Francisco", state: "CA", postalCode: "94103" } }, tosAcceptance: { date: "2024-01-01T00:00:00Z", ip: "127.0.0.1" }';
 
   it('accounts: Custom with its requirements; links, sessions and login links', async () => {
     const account = await step(
@@ -968,6 +971,31 @@ describe('Connect', () => {
   });
 
   it('transfers move balance; reversals move it back, never beyond the transfer', async () => {
+    // Not yet onboarded, the account's `transfers` is inactive: a transfer to it is refused.
+    const early = await f.query(
+      'mutation($a: ID!) { createTransfer(input: { amount: 100, currency: "usd", destination: $a }) { id } }',
+      { variables: { a: custom } },
+    );
+    check(
+      'transfer: refused before onboarding',
+      (early.body.errors?.[0]?.extensions?.stripe as Record<string, unknown> | undefined)?.code,
+      'insufficient_capabilities_for_transfer',
+    );
+    await step(
+      'account: onboarded through the API',
+      `mutation($a: ID!) { updateAccount(id: $a, input: { ${ONBOARDING} }) { requirements { currentlyDue } capabilities(first: 5) { nodes { id status } } } }`,
+      { a: custom },
+      {
+        requirements: { currentlyDue: [] },
+        capabilities: {
+          nodes: (nodes: unknown) =>
+            Array.isArray(nodes) &&
+            nodes.some(
+              (c: { id: string; status: string }) => c.id.endsWith('transfers') && c.status === 'ACTIVE',
+            ),
+        },
+      },
+    );
     const before = await balances(custom);
     const stream = await f.subscribe(['transfer.*']);
     const transfer = await step(
@@ -1025,7 +1053,7 @@ describe('Connect', () => {
 
   it("a transfer_group transfer is reversed only from the destination's balance", async () => {
     const { createAccount: account } = await f.ok(
-      'mutation { createAccount(input: { type: CUSTOM, country: "US", externalAccount: { id: "btok_us" } }) { id } }',
+      `mutation { createAccount(input: { type: CUSTOM, country: "US", externalAccount: { id: "btok_us" }, capabilities: { transfers: { requested: true } }, ${ONBOARDING} }) { id } }`,
     );
     const { createTransfer: transfer } = await f.ok(
       'mutation($a: ID!) { createTransfer(input: { amount: 3000, currency: "usd", destination: $a, transferGroup: "ORDER_2" }) { id } }',

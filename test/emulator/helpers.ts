@@ -101,3 +101,29 @@ export async function paymentEventTypes(stripe: Stripe, intent: string, since: n
     .map((event) => event.type)
     .reverse();
 }
+
+/**
+ * A US custom account's creation parameters with everything onboarding asks for (Stripe's test
+ * values) and the `transfers` capability requested: nothing is due, so the capability is active and
+ * the account can receive transfers and destination charges.
+ */
+export const PAYEE_ACCOUNT = {
+  type: 'custom',
+  country: 'US',
+  business_type: 'company',
+  business_profile: { mcc: '5734', url: 'https://payee.example.com' },
+  company: {
+    name: 'Payee LLC',
+    phone: '0000000000',
+    tax_id: '000000000',
+    address: { line1: 'address_full_match', city: 'San Francisco', state: 'CA', postal_code: '94103' },
+  },
+  tos_acceptance: { date: 1_700_000_000, ip: '127.0.0.1' },
+  capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+  external_account: 'btok_us_verified',
+} as const;
+
+/** A new connected account that can receive transfers (`PAYEE_ACCOUNT`), with `extra` params. */
+export async function newPayee(stripe: Stripe, extra: Stripe.AccountCreateParams = {}): Promise<string> {
+  return (await stripe.accounts.create({ ...PAYEE_ACCOUNT, ...extra })).id;
+}

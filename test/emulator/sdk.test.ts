@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, newPayee, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 let stripe: Stripe;
@@ -342,15 +342,13 @@ describe('connect', () => {
     const off = await stripe.accounts.updateCapability(account.id, 'transfers', { requested: false });
     expect(off).toMatchObject({ requested: false, status: 'inactive' });
 
-    const transfer = await stripe.transfers.create({
-      amount: 4000,
-      currency: 'usd',
-      destination: account.id,
-    });
-    expect(transfer).toMatchObject({ amount_reversed: 0, reversed: false, destination: account.id });
+    // An account whose `transfers` is not active receives none: transfers go to an onboarded one.
+    const payee = await newPayee(stripe);
+    const transfer = await stripe.transfers.create({ amount: 4000, currency: 'usd', destination: payee });
+    expect(transfer).toMatchObject({ amount_reversed: 0, reversed: false, destination: payee });
     expect((await stripe.transfers.update(transfer.id, { description: 'share' })).description).toBe('share');
     expect((await stripe.transfers.retrieve(transfer.id)).id).toBe(transfer.id);
-    expect((await stripe.transfers.list({ destination: account.id })).data.map((t) => t.id)).toEqual([
+    expect((await stripe.transfers.list({ destination: payee })).data.map((t) => t.id)).toEqual([
       transfer.id,
     ]);
     const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 1000 });

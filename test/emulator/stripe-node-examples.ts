@@ -299,6 +299,10 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_accounts_delete: () => ({
     acct_xxxxxxxxxxxxx: post('/v1/accounts', { type: 'custom', country: 'US' }),
   }),
+  // (rejecting one leaves the demo account able to receive the transfers of other examples)
+  test_accounts_reject_post: () => ({
+    acct_xxxxxxxxxxxxx: post('/v1/accounts', { type: 'custom', country: 'US' }),
+  }),
   test_accounts_external_accounts_get_5: () => ({ card_xxxxxxxxxxxxx: externalAccount('tok_visa_debit') }),
   test_accounts_external_accounts_post_4: () => ({ card_xxxxxxxxxxxxx: externalAccount('tok_visa_debit') }),
   test_accounts_external_accounts_delete: () => ({ ba_xxxxxxxxxxxxx: externalAccount(bankToken()) }),

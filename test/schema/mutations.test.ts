@@ -423,8 +423,13 @@ describe('create → update → delete', () => {
 
   it('accounts, transfers and reversals', async () => {
     const { createAccount: account } = await ok(
+      // Onboarded (Stripe's test values): its `transfers` capability is active, so it receives transfers.
       `mutation { createAccount(input: { type: CUSTOM, country: "US", email: "shop@example.com",
-          capabilities: { transfers: { requested: true } } }) { id email type } }`,
+          capabilities: { transfers: { requested: true } }, externalAccount: { id: "btok_us_verified" },
+          businessType: COMPANY, businessProfile: { mcc: "5734", url: "https://shop.example.com" },
+          company: { name: "Shop LLC", phone: "0000000000", taxId: "000000000", address: {
+            line1: "address_full_match", city: "San Francisco", state: "CA", postalCode: "94103" } },
+          tosAcceptance: { date: "2024-01-01T00:00:00Z", ip: "127.0.0.1" } }) { id email type } }`,
     );
     expect(account).toMatchObject({ email: 'shop@example.com', type: 'CUSTOM' });
     const { updateAccount } = await ok(

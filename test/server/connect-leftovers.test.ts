@@ -4,6 +4,7 @@
  * the fee its capture sets, and a quote made through it for a customer on a test clock.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { PAYEE_ACCOUNT } from '../emulator/helpers.ts';
 import { startHarness } from './harness.ts';
 
 const h = await startHarness();
@@ -12,8 +13,8 @@ afterAll(() => h.close());
 const post = <T = { id: string }>(path: string, params: Record<string, unknown> = {}) =>
   h.admin.request<T>({ method: 'POST', path, params });
 
-/** A new connected account (a custom one in the US). */
-const newAccount = async () => (await post('/v1/accounts', { type: 'custom', country: 'US' })).id;
+/** A new connected account that can receive transfers (a custom one in the US, onboarded). */
+const newAccount = async () => (await post('/v1/accounts', PAYEE_ACCOUNT)).id;
 
 /** The connected account's events, read through the gateway. */
 async function eventsOf(account: string): Promise<any[]> {

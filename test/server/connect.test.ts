@@ -3,6 +3,7 @@
  * subtree, down to nested references, so one query reads several accounts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PAYEE_ACCOUNT } from '../emulator/helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 type Obj = { id: string };
@@ -18,7 +19,8 @@ beforeAll(async () => {
   h = await startHarness();
   const post = <T = Obj>(path: string, params: Record<string, unknown>, stripeAccount?: string) =>
     h.admin.request<T>({ method: 'POST', path, params, ...(stripeAccount ? { stripeAccount } : {}) });
-  accountA = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'a@example.com' })).id;
+  // A receives transfers (destination charges): it is onboarded.
+  accountA = (await post('/v1/accounts', { ...PAYEE_ACCOUNT, email: 'a@example.com' })).id;
   accountB = (await post('/v1/accounts', { type: 'custom', country: 'FR', email: 'b@example.com' })).id;
   platformCustomer = (await post('/v1/customers', { name: 'On the platform' })).id;
   customerA = (await post('/v1/customers', { name: 'Customer of A', source: 'tok_visa' }, accountA)).id;

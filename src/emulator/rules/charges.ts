@@ -27,7 +27,7 @@ import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
-import { refundConnectCharge } from './connect.ts';
+import { refundConnectCharge, requireTransferCapability } from './connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome, warnOfFraud } from './radar.ts';
 
@@ -393,12 +393,19 @@ export function checkApplicationFee(ctx: Ctx, payment: JsonObject, noun: string)
   }
 }
 
+/** A destination payment's (`transfer_data[destination]`) account must be able to receive its transfer. */
+export function checkTransferDestination(ctx: Ctx, payment: JsonObject): void {
+  const transfer = isObject(payment.transfer_data) ? payment.transfer_data : undefined;
+  if (typeof transfer?.destination === 'string') requireTransferCapability(ctx, transfer.destination);
+}
+
 /**
  * A charge's Connect amounts: its application fee, and what it transfers to its destination
  * (`transfer_data[amount]`), at most its amount (a PaymentIntent's is capped instead).
  */
 function checkChargeConnect(ctx: Ctx, params: JsonObject, amount: number): void {
   checkApplicationFee(ctx, { ...params, amount }, "charge's");
+  checkTransferDestination(ctx, params);
   const transfer = isObject(params.transfer_data) ? params.transfer_data : undefined;
   if (typeof transfer?.amount === 'number' && transfer.amount > amount) {
     throw invalidRequest(

@@ -19,6 +19,7 @@ import { productName } from '../money/invoice-lines.ts';
 import { findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { finalizeInvoice } from './invoices.ts';
+import { checkTransferDestination } from './charges.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription } from './subscriptions.ts';
 
@@ -292,6 +293,17 @@ function requireModeTerms(params: JsonObject): void {
     });
 }
 
+/**
+ * Refuses a session or a link whose payments would go to an account that cannot receive them: the
+ * destination (`transfer_data[destination]`) its own, its `payment_intent_data`'s or its
+ * `subscription_data`'s names, as Stripe does when it is created.
+ */
+function checkDestinations(ctx: Ctx, params: JsonObject): void {
+  checkTransferDestination(ctx, params);
+  for (const setting of ['payment_intent_data', 'subscription_data'])
+    if (isObject(params[setting])) checkTransferDestination(ctx, params[setting]);
+}
+
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
 function sessionTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
   const given = createTerms.get(ctx.store, session.id)?.[setting];
@@ -498,6 +510,7 @@ export const checkoutRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       requireModeTerms(params);
       requireModePrices(ctx, params);
+      checkDestinations(ctx, params);
       const { subtotal, currency } = storeLineItems(ctx, String(draft.id), params.line_items);
       // A payment's session shows whether it invoices the payment (off unless asked).
       if (params.mode === 'payment') draft.invoice_creation = invoiceCreation(params.invoice_creation);
@@ -534,6 +547,7 @@ export const checkoutRules: RuleBook = {
   payment_link: {
     beforeCreate(ctx, draft, { params }) {
       const { recurring } = storeLineItems(ctx, String(draft.id), params.line_items);
+      checkDestinations(ctx, params);
       // A link's `subscription_data` is for the subscription a recurring price starts.
       if (params.subscription_data !== undefined && !recurring)
         throw invalidRequest(

@@ -10,6 +10,10 @@
  *   capability the account has not requested reads as `inactive`.
  * - A new account's `default_currency` is its country's currency unless given.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
+ * - An account receives transfers and destination payments (charges, PaymentIntents,
+ *   subscriptions, Checkout Sessions and payment links naming it) only while one of its transfer
+ *   capabilities (`transfers`…) is active: Stripe refuses them otherwise
+ *   (`insufficient_capabilities_for_transfer`).
  * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
  *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; one tied to a
  *   charge (`source_transaction`) moves its money when the charge's funds are available; a reversal
@@ -433,6 +437,25 @@ function payoutDestination(ctx: Ctx, named: Json | undefined, currency: string):
   return found;
 }
 
+/** The capabilities that let an account receive transfers: any one of them, active, is enough. */
+const TRANSFER_CAPABILITIES = ['transfers', 'crypto_transfers', 'legacy_payments'];
+
+/**
+ * Refuses money moved to `destination` (a transfer's, a destination charge's) unless the account
+ * can receive it: one of its transfer capabilities is active. Stripe refuses so whatever the
+ * account's other capabilities, with `insufficient_capabilities_for_transfer`.
+ */
+export function requireTransferCapability(ctx: Ctx, destination: string): void {
+  const account = ctx.store.platform.find(destination);
+  if (account?.resource !== 'account') return;
+  const statuses = isObject(account.data.capabilities) ? account.data.capabilities : {};
+  if (TRANSFER_CAPABILITIES.some((name) => statuses[name] === 'active')) return;
+  throw invalidRequest(
+    `Your destination account needs to have at least one of the following capabilities enabled: ${TRANSFER_CAPABILITIES.join(', ')}`,
+    { code: 'insufficient_capabilities_for_transfer' },
+  );
+}
+
 /**
  * What an account's create or update does beyond its fields: capabilities requested, an external
  * account given (the new default for its currency), and the requirements and capabilities then.
@@ -539,6 +562,7 @@ export const connectRules: RuleBook = {
   },
   transfer: {
     beforeCreate(ctx, draft) {
+      if (typeof draft.destination === 'string') requireTransferCapability(ctx, draft.destination);
       const tied = typeof draft.source_transaction === 'string';
       Object.assign(draft, {
         // A transfer tied to a charge uses the charge's pending funds, once they are available.

@@ -25,6 +25,7 @@ import {
   captureCharge,
   chargeDetails,
   checkApplicationFee,
+  checkTransferDestination,
   destinationOf,
   recordCharge,
   testCardAftermath,
@@ -428,6 +429,7 @@ export const intentRules: RuleBook = {
   payment_intent: {
     beforeCreate(ctx, draft, { params }) {
       checkApplicationFee(ctx, draft, "PaymentIntent's");
+      checkTransferDestination(ctx, draft);
       draftIntent(ctx, draft, params, PAYMENT_INTENT_NULLS);
     },
     afterCreate(ctx, entry, { params }) {
@@ -447,6 +449,7 @@ export const intentRules: RuleBook = {
       }
       if (params.application_fee_amount !== undefined || params.amount !== undefined)
         checkApplicationFee(ctx, draft, "PaymentIntent's");
+      if (params.transfer_data !== undefined) checkTransferDestination(ctx, draft);
       if (givePaymentMethod(ctx, draft, params) && draft.status === 'requires_payment_method')
         draft.status = 'requires_confirmation';
     },

@@ -73,6 +73,7 @@ import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { afterFailedCollection, cardErrorCode, stopCollection } from './dunning.ts';
+import { requireTransferCapability } from './connect.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
 
@@ -817,6 +818,7 @@ function connectTerms(ctx: Ctx, params: JsonObject, entry?: Entry): JsonObject {
   const transfer = params.transfer_data;
   if (isObject(transfer)) {
     const account = ctx.require(String(transfer.destination), ['account'], 'transfer_data[destination]', 400);
+    requireTransferCapability(ctx, account.id);
     out.transfer_data = { amount_percent: transfer.amount_percent ?? null, destination: account.id };
   } else if (transfer === '' || !entry) out.transfer_data = null;
   const destination = out.transfer_data !== undefined ? out.transfer_data : entry?.data.transfer_data;
