@@ -208,6 +208,39 @@ describe('external accounts', () => {
       deleted: true,
     });
   });
+
+  it('an account its reader controls carries its external accounts unasked, as a list', async () => {
+    const account = await stripe.accounts.create({ type: 'custom', external_account: 'btok_us_verified' });
+    const card = await stripe.accounts.createExternalAccount(account.id, {
+      external_account: 'tok_visa_debit',
+    });
+    const [bank] = (await stripe.accounts.listExternalAccounts(account.id, { object: 'bank_account' })).data;
+    const expected = {
+      object: 'list',
+      data: [
+        expect.objectContaining({ id: card.id, object: 'card', account: account.id }),
+        expect.objectContaining({ id: bank!.id, object: 'bank_account', default_for_currency: true }),
+      ],
+      has_more: false,
+      url: `/v1/accounts/${account.id}/external_accounts`,
+    };
+    // Retrieved, listed, or read by the account itself (`/v1/account`); express accounts too.
+    expect((await stripe.accounts.retrieve(account.id)).external_accounts).toEqual(expected);
+    const listed = (await stripe.accounts.list({ limit: 100 })).data.find((a) => a.id === account.id);
+    expect(listed!.external_accounts).toEqual(expected);
+    expect((await stripe.accounts.retrieve({ stripeAccount: account.id })).external_accounts).toEqual(
+      expected,
+    );
+    const express = await stripe.accounts.create({ type: 'express', external_account: 'btok_us_verified' });
+    expect(express.external_accounts!.data).toHaveLength(1);
+    // The platform's own account lists its bank account.
+    expect((await stripe.accounts.retrieve()).external_accounts!.data.map((e) => e.id)).toEqual([
+      SEED.platform.bankAccount,
+    ]);
+    // A standard account controls itself: the platform does not see them.
+    const standard = await stripe.accounts.create({ type: 'standard', external_account: 'btok_us_verified' });
+    expect((await stripe.accounts.retrieve(standard.id)).external_accounts).toBeUndefined();
+  });
 });
 
 describe('account requirements', () => {

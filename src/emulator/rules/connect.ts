@@ -9,6 +9,8 @@
  *   until then; so are charges (`charges_enabled`), unless `card_payments` is inactive. A
  *   capability the account has not requested reads as `inactive`.
  * - A new account's `default_currency` is its country's currency unless given.
+ * - An account read by whoever controls it (the platform reading a custom or express account, an
+ *   account reading itself) carries its `external_accounts`, a list, unasked.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - An account receives transfers and destination payments (charges, PaymentIntents,
  *   subscriptions, Checkout Sessions and payment links naming it) only while one of its transfer
@@ -28,6 +30,7 @@
  *   `destination` (one of the account's own), and can be canceled while pending; application fee refunds work like charge
  *   refunds.
  */
+import { DEFAULT_PAGE_SIZE } from '../../spec/stripe.ts';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
 import { emitCreatedIn, emitEvent } from '../engine/events.ts';
@@ -410,14 +413,38 @@ function createReversal(ctx: Ctx, draft: JsonObject, params: JsonObject, parent:
 }
 
 /**
- * The external accounts of the account paying out (the connected account under `Stripe-Account`,
- * else the platform). External accounts are stored with the platform's objects.
+ * An account's external accounts, newest first: they are stored with the platform's objects (or
+ * the request's account's, when it added them itself).
  */
+function externalAccountsSeen(ctx: Ctx, account: string): Entry[] {
+  const scopes: Scope[] = ctx.scope === ctx.store.platform ? [ctx.scope] : [ctx.scope, ctx.store.platform];
+  return scopes.flatMap((scope) => externalAccountsOf(scope, account)).sort((a, b) => b.seq - a.seq);
+}
+
+/** The external accounts of the account paying out (the connected account under `Stripe-Account`, else the platform). */
 function payingExternalAccounts(ctx: Ctx): Entry[] {
   const account: string | undefined = ctx.scope.account ?? ctx.store.platform.get(PLATFORM_ACCOUNT_KEY)?.id;
-  if (account === undefined) return [];
-  const scopes: Scope[] = ctx.scope === ctx.store.platform ? [ctx.scope] : [ctx.scope, ctx.store.platform];
-  return scopes.flatMap((scope) => externalAccountsOf(scope, account));
+  return account === undefined ? [] : externalAccountsSeen(ctx, account);
+}
+
+/**
+ * An account as a read shows it: with its `external_accounts` (a list's first page) when the reader
+ * controls it, as Stripe sends them unasked: a custom or express account read by its platform, or
+ * an account reading itself (`/v1/account`). A standard account read by the platform has none.
+ */
+function withExternalAccounts(ctx: Ctx, entry: Entry): JsonObject {
+  const own = entry.key === PLATFORM_ACCOUNT_KEY || entry.id === ctx.scope.account;
+  if (!own && entry.data.type !== 'custom' && entry.data.type !== 'express') return entry.data;
+  const all = externalAccountsSeen(ctx, entry.id);
+  return {
+    ...entry.data,
+    external_accounts: {
+      object: 'list',
+      data: all.slice(0, DEFAULT_PAGE_SIZE).map((external) => external.data),
+      has_more: all.length > DEFAULT_PAGE_SIZE,
+      url: `/v1/accounts/${entry.id}/external_accounts`,
+    },
+  };
 }
 
 /**
@@ -470,6 +497,7 @@ function applyAccountParams(ctx: Ctx, entry: Entry, params: JsonObject): void {
 
 export const connectRules: RuleBook = {
   account: {
+    reading: withExternalAccounts,
     singleton(ctx, route) {
       if (route.op.path !== '/v1/account') return undefined;
       if (ctx.scope.account) return ctx.store.platform.find(ctx.scope.account);
