@@ -405,6 +405,49 @@ describe('transfers and reversals', () => {
   });
 });
 
+describe('references across accounts', () => {
+  it("expand to the other account's object: a transfer's payment, a payment's transfer and charge", async () => {
+    const account = await newPayee(stripe);
+    const charge = await stripe.charges.create({
+      amount: 4000,
+      currency: 'usd',
+      source: 'tok_visa',
+      transfer_data: { destination: account },
+    });
+    // The platform reads the payment its transfer made on the destination, and that payment's own
+    // balance transaction (the destination's).
+    const transfer = await stripe.transfers.retrieve(charge.transfer as string, {
+      expand: ['destination_payment.balance_transaction'],
+    });
+    const payment = transfer.destination_payment as Stripe.Charge;
+    expect(payment).toMatchObject({ object: 'charge', amount: 4000, source_transfer: transfer.id });
+    expect(payment.id).toMatch(/^py_/);
+    expect(payment.balance_transaction).toMatchObject({ object: 'balance_transaction', amount: 4000 });
+    // The destination reads the transfer behind its payment and the platform's charge behind that.
+    const received = await stripe.charges.list(
+      { expand: ['data.source_transfer.source_transaction'] },
+      { stripeAccount: account },
+    );
+    expect(received.data).toHaveLength(1);
+    const source = received.data[0]!.source_transfer as Stripe.Transfer;
+    expect(source).toMatchObject({ id: transfer.id, object: 'transfer', destination: account });
+    expect(source.source_transaction).toMatchObject({ id: charge.id, object: 'charge', amount: 4000 });
+    // A reversal's refund of the payment, on the destination.
+    const reversal = await stripe.transfers.createReversal(transfer.id, {
+      amount: 1000,
+      expand: ['destination_payment_refund'],
+    });
+    expect(reversal.destination_payment_refund).toMatchObject({
+      object: 'refund',
+      amount: 1000,
+      charge: payment.id,
+    });
+    // Still an id unless expanded; another account's object is not reachable by a retrieve.
+    expect((await stripe.transfers.retrieve(transfer.id)).destination_payment).toBe(payment.id);
+    await expect(stripe.charges.retrieve(payment.id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
 describe('payouts and application fees', () => {
   it("a payout goes to the paying account's default bank account for its currency", async () => {
     // The seeded one, the platform's, to the platform's bank account.

@@ -87,6 +87,19 @@ export class Ctx implements BuildEnv {
   }
 
   /**
+   * This request's reader of another account's scope: what an object of this scope names there
+   * (a transfer's payment on its destination) read as that account reads it, at the same time.
+   */
+  within(scope: Scope): Ctx {
+    if (scope === this.scope) return this;
+    const ctx = new Ctx(this.registry, this.store, scope, this.now, this.random, this.apiVersion, this.files);
+    ctx.ops = this.ops;
+    ctx.publicUrl = this.publicUrl;
+    ctx.request = this.request;
+    return ctx;
+  }
+
+  /**
    * Runs `run` at `time` (a test clock's simulated time): the objects it makes, the timestamps it
    * sets and the events it records are dated then.
    */

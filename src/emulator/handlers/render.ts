@@ -2,7 +2,7 @@
  * Turns stored data into response JSON: inline lists are built from the children at read time
  * (required ones always, opt-in ones such as `customer.sources` when expanded), and expanded
  * references are replaced by the referenced objects from the store (an id the store does not hold
- * stays an id). Stored data is never modified.
+ * stays an id; one Connect keeps in another account is read there). Stored data is never modified.
  */
 import { DEFAULT_PAGE_SIZE, isIncludable } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
@@ -11,12 +11,33 @@ import type { Ctx } from '../engine/context.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import { defaultFor } from '../engine/objects.ts';
 import { findOrView, type RuleBook } from '../engine/rule-book.ts';
-import type { Entry } from '../engine/store.ts';
+import type { Entry, Scope } from '../engine/store.ts';
 import { cashBalanceView } from '../money/cash-balance.ts';
 import { withStatus } from '../money/ledger.ts';
 import { financialBalance, transactionImpact } from '../money/treasury-ledger.ts';
 import type { ExpandTree } from './expand.ts';
 import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
+
+/**
+ * An object of one of `targets` that another account holds, named by an object of `ctx`'s account:
+ * Connect's references across accounts (a transfer's `destination_payment` on its destination, a
+ * payment's `source_transfer` on the platform), which Stripe expands all the same. The platform
+ * reaches into its connected accounts, a connected account into the platform.
+ */
+function heldElsewhere(
+  ctx: Ctx,
+  targets: readonly string[],
+  id: string,
+): { scope: Scope; entry: Entry } | undefined {
+  const store = ctx.store;
+  const scopes =
+    ctx.scope === store.platform ? store.accounts().map((account) => store.scope(account)) : [store.platform];
+  for (const scope of scopes) {
+    const entry = scope.find(id);
+    if (entry && targets.includes(entry.resource)) return { scope, entry };
+  }
+  return undefined;
+}
 
 export class Renderer {
   private readonly api: Api;
@@ -124,6 +145,8 @@ export class Renderer {
           // A stored object, or one a stored object stands for (a saved card as a payment method).
           const found = findOrView(ctx, this.rules, targets, value);
           if (found) return this.entry(ctx, found, tree);
+          const held = heldElsewhere(ctx, targets, value);
+          if (held) return this.entry(ctx.within(held.scope), held.entry, tree);
           const tombstone = ctx.scope.tombstone(value);
           return tombstone && targets.includes(tombstone.resource) ? tombstone.data : value;
         }
