@@ -167,6 +167,66 @@ describe('accounts', () => {
   });
 });
 
+describe('an account changing state', () => {
+  /** The events since `since` (an event id) about `account` or its capabilities, oldest first. */
+  const eventsSince = async (since: string, account: string) =>
+    (await stripe.events.list({ limit: 100, ending_before: since })).data
+      .filter((event) => {
+        const object = event.data.object as { id?: string; account?: string };
+        return object.id === account || object.account === account;
+      })
+      .reverse();
+  const lastEvent = async () => (await stripe.events.list({ limit: 1 })).data[0]!.id;
+
+  it('supplying what is due shrinks its capabilities’ requirements, announced by events', async () => {
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+      ...onboarding,
+      individual: { first_name: 'Jenny', last_name: 'Rosen' },
+    });
+    const before = await stripe.accounts.retrieveCapability(account.id, 'transfers');
+    expect(before.requirements!.currently_due).toContain('individual.dob.day');
+    const since = await lastEvent();
+    await stripe.accounts.update(account.id, { individual: { dob: { day: 1, month: 1, year: 1901 } } });
+    const after = await stripe.accounts.retrieveCapability(account.id, 'transfers');
+    const gone = ['individual.dob.day', 'individual.dob.month', 'individual.dob.year'];
+    expect(after.requirements!.currently_due).toEqual(
+      before.requirements!.currently_due.filter((name) => !gone.includes(name)),
+    );
+    expect(after.requirements!.eventually_due).toEqual(after.requirements!.currently_due);
+    const events = await eventsSince(since, account.id);
+    expect(events.map((event) => event.type).sort()).toEqual(['account.updated', 'capability.updated']);
+    const capability = events.find((event) => event.type === 'capability.updated')!;
+    expect(capability.data.previous_attributes).toMatchObject({
+      requirements: { currently_due: before.requirements!.currently_due },
+    });
+  });
+
+  it('a rejection disables its capabilities for its reason, announced by events', async () => {
+    const account = await newPayee(stripe);
+    const since = await lastEvent();
+    await stripe.accounts.reject(account, { reason: 'terms_of_service' });
+    for (const name of ['card_payments', 'transfers'])
+      expect(await stripe.accounts.retrieveCapability(account, name)).toMatchObject({
+        status: 'inactive',
+        requirements: { disabled_reason: 'rejected.terms_of_service', currently_due: [] },
+      });
+    const events = await eventsSince(since, account);
+    expect(events.map((event) => event.type).sort()).toEqual([
+      'account.updated',
+      'capability.updated',
+      'capability.updated',
+    ]);
+    const updated = events.find((event) => event.type === 'account.updated')!;
+    expect(updated.data.previous_attributes).toMatchObject({
+      charges_enabled: true,
+      payouts_enabled: true,
+      capabilities: { card_payments: 'active', transfers: 'active' },
+    });
+  });
+});
+
 describe('external accounts', () => {
   it('the first bank account per currency is the default', async () => {
     const seeded = await stripe.accounts.listExternalAccounts(SEED.connected.account);

@@ -158,6 +158,11 @@ function knownCapability(ctx: Ctx, name: string): boolean {
   return ctx.registry.prop('account_capabilities', name) !== undefined;
 }
 
+/** Why an account is disabled: its `requirements.disabled_reason`. */
+function disabledReason(account: Entry): Json {
+  return isObject(account.data.requirements) ? (account.data.requirements.disabled_reason ?? null) : null;
+}
+
 /** What an account still has to provide: `requirements.currently_due` (kept by hosted/connect.ts). */
 function dueOf(account: Entry | undefined): Json[] {
   const requirements = isObject(account?.data.requirements) ? account.data.requirements : {};
@@ -167,17 +172,19 @@ function dueOf(account: Entry | undefined): Json[] {
 /**
  * A capability's status and requirements: a requested one is active once its account has nothing
  * due, and inactive until then, listing what is due, as Stripe keeps a custom account's until it
- * is onboarded; one not requested, or of a rejected account, is inactive.
+ * is onboarded; one not requested, or of a rejected account, is inactive. A rejected account's are
+ * disabled for its rejection (`rejected.fraud`…), as the account is.
  */
 function capabilityState(account: Entry | undefined, requested: boolean): JsonObject {
   const due = requested ? dueOf(account) : [];
-  const active = requested && account !== undefined && due.length === 0 && !isRejected(account);
+  const rejected = account !== undefined && isRejected(account);
+  const active = requested && account !== undefined && due.length === 0 && !rejected;
   return {
     status: active ? 'active' : 'inactive',
     requirements: {
       ...emptyRequirements(),
       currently_due: due,
-      disabled_reason: due.length > 0 ? 'requirements.past_due' : null,
+      disabled_reason: rejected ? disabledReason(account) : due.length > 0 ? 'requirements.past_due' : null,
       eventually_due: due,
       past_due: due,
     },
