@@ -302,7 +302,7 @@ describe('a request that fails after writing to another account', () => {
     ).toThrow('A later step of the request fails.');
 
   it("leaves no direct charge's application fee with the platform", async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const fees = async () => (await stripe.applicationFees.list({ limit: 100 })).data.map((fee) => fee.id);
     const before = await fees();
     const balance = await stripe.balance.retrieve();

@@ -178,6 +178,39 @@ describe('an account changing state', () => {
       .reverse();
   const lastEvent = async () => (await stripe.events.list({ limit: 1 })).data[0]!.id;
 
+  it('an account whose charges are not enabled makes no charge, nor does the platform on its behalf', async () => {
+    const refusal = { statusCode: 400, type: 'StripeInvalidRequestError' };
+    const due = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+    });
+    const rejected = await newPayee(stripe);
+    await stripe.accounts.reject(rejected, { reason: 'fraud' });
+    const card = { amount: 1000, currency: 'usd', source: 'tok_visa' };
+    for (const account of [due.id, rejected]) {
+      const onAccount = { stripeAccount: account };
+      await expect(stripe.charges.create(card, onAccount)).rejects.toMatchObject(refusal);
+      // A PaymentIntent is made, but its confirmation charges nothing.
+      const intent = await stripe.paymentIntents.create(
+        { amount: 1000, currency: 'usd', payment_method_types: ['card'] },
+        onAccount,
+      );
+      await expect(
+        stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' }, onAccount),
+      ).rejects.toMatchObject(refusal);
+      expect((await stripe.charges.list({}, onAccount)).data).toEqual([]);
+      await expect(stripe.charges.create({ ...card, on_behalf_of: account })).rejects.toMatchObject(refusal);
+    }
+    // Once onboarded, its charges go through.
+    await stripe.accounts.update(due.id, onboarding);
+    const made = await stripe.charges.create(card, { stripeAccount: due.id });
+    expect(made).toMatchObject({ status: 'succeeded', amount: 1000 });
+    expect(await stripe.charges.create({ ...card, on_behalf_of: due.id })).toMatchObject({
+      status: 'succeeded',
+      on_behalf_of: due.id,
+    });
+  });
+
   it('supplying what is due shrinks its capabilities’ requirements, announced by events', async () => {
     const account = await stripe.accounts.create({
       type: 'custom',

@@ -6,6 +6,7 @@
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
+import { PAYEE_ACCOUNT } from '../emulator/helpers.ts';
 import { type RecordingRest, recordingRest } from '../helpers.ts';
 import { type Harness, sharedSchema, startHarness } from '../server/harness.ts';
 
@@ -418,8 +419,9 @@ describe('references', () => {
 
 describe('connected accounts', () => {
   it('read two accounts and the platform in one query, each call carrying its account, no shared cache', async () => {
-    const a = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'rel-a@example.com' })).id;
-    const b = (await post('/v1/accounts', { type: 'custom', country: 'US', email: 'rel-b@example.com' })).id;
+    // Onboarded, so that they take charges.
+    const a = (await post('/v1/accounts', { ...PAYEE_ACCOUNT, email: 'rel-a@example.com' })).id;
+    const b = (await post('/v1/accounts', { ...PAYEE_ACCOUNT, email: 'rel-b@example.com' })).id;
     for (const account of [a, b]) {
       const customer = (
         await post('/v1/customers', { name: `Buyer of ${account}`, source: 'tok_visa' }, account)

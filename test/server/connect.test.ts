@@ -19,9 +19,9 @@ beforeAll(async () => {
   h = await startHarness();
   const post = <T = Obj>(path: string, params: Record<string, unknown>, stripeAccount?: string) =>
     h.admin.request<T>({ method: 'POST', path, params, ...(stripeAccount ? { stripeAccount } : {}) });
-  // A receives transfers (destination charges): it is onboarded.
+  // Onboarded: both take charges, and A receives transfers (destination charges).
   accountA = (await post('/v1/accounts', { ...PAYEE_ACCOUNT, email: 'a@example.com' })).id;
-  accountB = (await post('/v1/accounts', { type: 'custom', country: 'FR', email: 'b@example.com' })).id;
+  accountB = (await post('/v1/accounts', { ...PAYEE_ACCOUNT, country: 'FR', email: 'b@example.com' })).id;
   platformCustomer = (await post('/v1/customers', { name: 'On the platform' })).id;
   customerA = (await post('/v1/customers', { name: 'Customer of A', source: 'tok_visa' }, accountA)).id;
   customerB = (await post('/v1/customers', { name: 'Customer of B', source: 'tok_mastercard' }, accountB)).id;

@@ -27,7 +27,7 @@ import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
 import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
-import { refundConnectCharge, requireTransferCapability } from './connect.ts';
+import { refundConnectCharge, requireChargesEnabled, requireTransferCapability } from './connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome, warnOfFraud } from './radar.ts';
 
@@ -92,6 +92,7 @@ export interface ChargeInput {
  * charge and returns its decline. A captured charge gets its balance transaction.
  */
 function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | undefined {
+  requireChargesEnabled(ctx, input.extra?.on_behalf_of);
   const test = testCardOf(input.card);
   const decline = test?.decline;
   const capture = decline ? false : input.capture !== false;

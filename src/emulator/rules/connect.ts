@@ -16,6 +16,8 @@
  *   subscriptions, Checkout Sessions and payment links naming it) only while one of its transfer
  *   capabilities (`transfers`…) is active: Stripe refuses them otherwise
  *   (`insufficient_capabilities_for_transfer`).
+ * - A charge made as a connected account, or on its behalf (`on_behalf_of`), needs its charges
+ *   enabled (nothing due, `card_payments` active, not rejected).
  * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
  *   payment (`py_…`) in that account's scope, announced to it by `payment.created`; one tied to a
  *   charge (`source_transaction`) moves its money when the charge's funds are available; a reversal
@@ -487,6 +489,21 @@ export function requireTransferCapability(ctx: Ctx, destination: string): void {
   throw invalidRequest(
     `Your destination account needs to have at least one of the following capabilities enabled: ${TRANSFER_CAPABILITIES.join(', ')}`,
     { code: 'insufficient_capabilities_for_transfer' },
+  );
+}
+
+/**
+ * Refuses a charge whose merchant cannot take charges (`charges_enabled` false: requirements due,
+ * `card_payments` inactive, rejected): the connected account it is made as (`Stripe-Account`), or
+ * the one it is made on behalf of (`on_behalf_of`). Stripe refuses it when the charge is made (a
+ * PaymentIntent is created, but its confirmation fails).
+ */
+export function requireChargesEnabled(ctx: Ctx, onBehalfOf: Json | undefined): void {
+  const merchant = ctx.scope.account ?? (typeof onBehalfOf === 'string' ? onBehalfOf : undefined);
+  const account = merchant === undefined ? undefined : ctx.store.platform.find(merchant);
+  if (account?.resource !== 'account' || account.data.charges_enabled === true) return;
+  throw invalidRequest(
+    `Your account cannot currently make charges. Its \`requirements.disabled_reason\` (/v1/accounts/${account.id}) says why.`,
   );
 }
 
