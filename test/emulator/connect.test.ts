@@ -5,7 +5,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { type EmulatorHarness, newPayee, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, newOnboardedExpress, newPayee, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 let stripe: Stripe;
@@ -163,6 +163,23 @@ describe('accounts', () => {
       payouts_enabled: false,
       capabilities: { card_payments: 'inactive' },
       requirements: { disabled_reason: 'rejected.fraud' },
+    });
+  });
+});
+
+describe('login links', () => {
+  it('open an Express account’s dashboard once its owner has onboarded', async () => {
+    const fresh = await stripe.accounts.create({ type: 'express', country: 'US' });
+    await expect(stripe.accounts.createLoginLink(fresh.id)).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      message: 'Cannot create a login link for an account that has not completed onboarding.',
+    });
+    const onboarded = newOnboardedExpress(h.emulator.service);
+    expect((await stripe.accounts.retrieve(onboarded)).details_submitted).toBe(true);
+    expect(await stripe.accounts.createLoginLink(onboarded)).toMatchObject({
+      object: 'login_link',
+      url: expect.stringMatching(/\/express\/\w{24}$/),
     });
   });
 });

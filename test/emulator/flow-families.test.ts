@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
+import { newOnboardedExpress } from './helpers.ts';
 
 let f: FlowHarness;
 beforeAll(async () => {
@@ -80,11 +81,14 @@ describe('demo data', () => {
 });
 
 describe('lifecycles', () => {
-  it('Connect: a login link for an Express account only', async () => {
+  it('Connect: a login link for an onboarded Express account only', async () => {
     const express = await f.ok('mutation { createAccount(input: { type: EXPRESS, country: "US" }) { id } }');
     const custom = await f.ok('mutation { createAccount(input: { type: CUSTOM, country: "US" }) { id } }');
     const link = 'mutation($a: ID!) { createAccountLoginLink(account: $a) { url } }';
-    expect((await f.ok(link, { a: express.createAccount.id })).createAccountLoginLink.url).toMatch(
+    // Not before its owner has onboarded.
+    expect(await f.fails(link, { a: express.createAccount.id })).toBeDefined();
+    const onboarded = newOnboardedExpress(f.emulator.service);
+    expect((await f.ok(link, { a: onboarded })).createAccountLoginLink.url).toMatch(
       /\/connect\/express\/\w{24}$/,
     );
     expect(await f.fails(link, { a: custom.createAccount.id })).toBeDefined();

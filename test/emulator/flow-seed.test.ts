@@ -912,6 +912,17 @@ describe('Connect', () => {
       { type: 'EXPRESS' },
     );
     const login = 'mutation($a: ID!) { createAccountLoginLink(account: $a) { object url } }';
+    check('login link: refused before onboarding', await refused(login, { a: express.id }), true);
+    // Its owner onboards on the hosted page (Stripe's test values are the form's defaults).
+    const { createAccountLink: onboarding } = await f.ok(
+      'mutation($a: ID!) { createAccountLink(input: { account: $a, type: ACCOUNT_ONBOARDING, refreshUrl: "https://example.com/reauth", returnUrl: "https://example.com/return" }) { url } }',
+      { a: express.id },
+    );
+    check(
+      'onboarding: back to return_url',
+      (await submitPage(onboarding.url, {})).headers.get('location'),
+      'https://example.com/return',
+    );
     await step(
       'login link: Express',
       login,

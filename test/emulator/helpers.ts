@@ -3,6 +3,8 @@
  * through the SDK. (test/server/harness.ts's startHarness is the gateway over an emulator.)
  */
 import Stripe from 'stripe';
+import type { EmulatorHandle } from '../../src/emulator/engine/handle.ts';
+import { connectPage } from '../../src/emulator/hosted/connect.ts';
 import { createEmulator, type Emulator, type EmulatorServerOptions } from '../../src/emulator/server.ts';
 import { STRIPE_API_VERSION } from '../../src/spec/stripe.ts';
 
@@ -126,4 +128,22 @@ export const PAYEE_ACCOUNT = {
 /** A new connected account that can receive transfers (`PAYEE_ACCOUNT`), with `extra` params. */
 export async function newPayee(stripe: Stripe, extra: Stripe.AccountCreateParams = {}): Promise<string> {
   return (await stripe.accounts.create({ ...PAYEE_ACCOUNT, ...extra })).id;
+}
+
+/**
+ * A new US Express account its owner onboarded, through the hosted onboarding page with Stripe's
+ * test values (as the platform cannot, for an Express account): it has submitted its details, so
+ * it has an Express dashboard to log in to.
+ */
+export function newOnboardedExpress(service: EmulatorHandle): string {
+  const account = String(service.call('POST', '/v1/accounts', { type: 'express', country: 'US' }).id);
+  const link = service.call('POST', '/v1/account_links', {
+    account,
+    type: 'account_onboarding',
+    refresh_url: 'https://example.com/reauth',
+    return_url: 'https://example.com/return',
+  });
+  const token = String(link.url).split('/').pop();
+  connectPage(service, 'POST', `setup/${token}`, new URLSearchParams());
+  return account;
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentLines, PDF_MAX_LINES } from '../../src/emulator/hosted/pdf.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type Harness, startHarness } from '../server/harness.ts';
+import { newOnboardedExpress } from './helpers.ts';
 
 let h: Harness;
 
@@ -149,9 +150,7 @@ describe('Connect onboarding', () => {
   });
 
   it('gives an Express account a dashboard where the payout schedule changes', async () => {
-    const { createAccount: account } = await ok(
-      `mutation { createAccount(input: { type: EXPRESS, country: "US" }) { id } }`,
-    );
+    const account = { id: newOnboardedExpress(h.emulator.service) };
     const { createAccountLoginLink: login } = await ok(
       `mutation($account: ID!) { createAccountLoginLink(account: $account) { url } }`,
       { account: account.id },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/emulator/engine/json.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
-import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, newOnboardedExpress, startEmulatorHarness } from './helpers.ts';
 
 let h: EmulatorHarness;
 
@@ -21,8 +21,8 @@ const post = (path: string, params: JsonObject) => h.emulator.service.call('POST
 describe('links and secrets', () => {
   it('every hosted flow has its URL and every embedded one its secret', () => {
     const account = SEED.connected.account;
-    // Login links are for Express accounts only.
-    const express = String(post('/v1/accounts', { type: 'express', country: 'US' }).id);
+    // Login links are for Express accounts only, once onboarded.
+    const express = newOnboardedExpress(h.emulator.service);
     const cases: [string, JsonObject, string, RegExp][] = [
       [
         '/v1/billing_portal/sessions',
@@ -118,7 +118,7 @@ describe('links and secrets', () => {
   it('in-process (no HTTP server), the links look like Stripe’s', () => {
     const service = new EmulatorService({ seed: false, faults: {} });
     const call = (path: string, params: JsonObject = {}) => service.call('POST', path, params);
-    const express = String(call('/v1/accounts', { type: 'express', country: 'US' }).id);
+    const express = newOnboardedExpress(service);
     const customer = String(call('/v1/customers').id);
     expect(
       call('/v1/account_links', {

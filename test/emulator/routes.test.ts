@@ -11,6 +11,7 @@ import { SEED } from '../../src/emulator/seed/seed.ts';
 import { EmulatorService } from '../../src/emulator/service.ts';
 import { loadModel } from '../../src/spec/model.ts';
 import { PREVIEW_OVERLAY } from '../../src/spec/overlay.ts';
+import { newOnboardedExpress } from './helpers.ts';
 
 const model = loadModel();
 const api = loadApi();
@@ -120,7 +121,7 @@ describe('operations the model calls actions', () => {
 
   it('POST /v1/accounts/{account}/login_links makes a login link and leaves the account alone', () => {
     const emulator = service();
-    const express = String(emulator.call('POST', '/v1/accounts', { type: 'express', country: 'US' }).id);
+    const express = newOnboardedExpress(emulator);
     const before = emulator.call('GET', `/v1/accounts/${express}`);
     const link = emulator.call('POST', `/v1/accounts/${express}/login_links`);
     expect(link).toMatchObject({ object: 'login_link' });

@@ -16,7 +16,7 @@ import type { Entry, Scope } from '../../src/emulator/engine/store.ts';
 import { TEST_US_BANK_ACCOUNT } from '../../src/emulator/seed/families.ts';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { resourceForId } from '../../src/spec/prefixes.ts';
-import type { EmulatorHarness } from './helpers.ts';
+import { type EmulatorHarness, newOnboardedExpress } from './helpers.ts';
 import { TAX_CALCULATION } from './obtain.ts';
 
 /** The SDK the examples were generated for (stripe-node 15.3.0, API 2024-04-10), walked by name. */
@@ -309,9 +309,7 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_accounts_external_accounts_delete_2: () => ({ card_xxxxxxxxxxxxx: externalAccount('tok_visa_debit') }),
   test_accounts_external_accounts_post: () => ({ btok_xxxxxxxxxxxxx: bankToken() }),
   test_accounts_external_accounts_post_2: () => ({ tok_xxxx_debit: 'tok_visa_debit' }),
-  test_accounts_login_links_post: () => ({
-    acct_xxxxxxxxxxxxx: post('/v1/accounts', { type: 'express', country: 'US' }),
-  }),
+  test_accounts_login_links_post: () => ({ acct_xxxxxxxxxxxxx: newOnboardedExpress(h.emulator.service) }),
   test_accounts_persons_get_2: () => ({
     person_xxxxxxxxxxxxx: post(`/v1/accounts/${ACCOUNT}/persons`, {
       first_name: 'Jenny',

@@ -120,6 +120,9 @@ export const familyRules: RuleBook = {
           { param: 'account' },
         );
       }
+      // Its dashboard opens once its owner has onboarded (the hosted onboarding page).
+      if (parent && parent.data.details_submitted !== true)
+        throw invalidRequest('Cannot create a login link for an account that has not completed onboarding.');
       withLinks(ctx, 'login_link', draft, { ...params, account: parent?.id ?? null });
     },
   },
