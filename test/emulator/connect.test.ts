@@ -184,6 +184,28 @@ describe('login links', () => {
   });
 });
 
+describe('account links', () => {
+  it('of type account_update are for an onboarded Custom account; others onboard first', async () => {
+    const link = (account: string, type: Stripe.AccountLinkCreateParams.Type) =>
+      stripe.accountLinks.create({
+        account,
+        type,
+        refresh_url: 'https://example.com/reauth',
+        return_url: 'https://example.com/return',
+      });
+    expect(await link(SEED.connected.account, 'account_update')).toMatchObject({ object: 'account_link' });
+    const fresh = await stripe.accounts.create({ type: 'custom' });
+    for (const account of [fresh.id, newOnboardedExpress(h.emulator.service)]) {
+      await expect(link(account, 'account_update')).rejects.toMatchObject({
+        statusCode: 400,
+        type: 'StripeInvalidRequestError',
+        message: expect.stringContaining('Valid types for this account are ["account_onboarding"]'),
+      });
+      expect(await link(account, 'account_onboarding')).toMatchObject({ object: 'account_link' });
+    }
+  });
+});
+
 describe('an account changing state', () => {
   /** The events since `since` (an event id) about `account` or its capabilities, oldest first. */
   const eventsSince = async (since: string, account: string) =>

@@ -9,7 +9,8 @@
  *   none), and then, as Stripe's test mode does once the requirements are met, the account is
  *   `details_submitted`, its requested capabilities are active and charges and payouts are enabled;
  *   the browser goes to `return_url`. A link is used once and lasts five minutes (Stripe's rule):
- *   an expired or used one goes to `refresh_url`.
+ *   an expired or used one goes to `refresh_url`. An `account_update` link is for an onboarded
+ *   Custom account only (Stripe refuses it otherwise).
  * - Express dashboard (`GET /connect/express/<token>`, a login link): the account's balance and
  *   payouts, and its payout schedule, which the form changes.
  *
@@ -19,6 +20,7 @@
  */
 import { BesideStore } from '../engine/beside.ts';
 import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry, Scope } from '../engine/store.ts';
@@ -44,8 +46,24 @@ const grants = new BesideStore<Grant>();
 
 const str = (value: Json | undefined) => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/**
+ * Refuses an `account_update` link for an account its owner cannot update that way: one the
+ * platform does not collect requirements for (Express, Standard), or one not onboarded yet
+ * (requirements due), which Stripe sends to `account_onboarding` instead.
+ */
+function requireUpdatable(ctx: Ctx, params: JsonObject): void {
+  if (params.type !== 'account_update') return;
+  const account = ctx.find(String(params.account ?? ''), ['account']);
+  if (!account || (account.data.type === 'custom' && requirementsOf(ctx.scope, account).length === 0)) return;
+  throw invalidRequest(
+    'You cannot create `account_update` type Account Links for this account. Valid types for this account are ["account_onboarding"].',
+    { param: 'type' },
+  );
+}
+
 /** The url of a new account link (`params` are the link's) or login link (`params.account`). */
 export function connectLink(ctx: Ctx, resource: 'account_link' | 'login_link', params: JsonObject): string {
+  if (resource === 'account_link') requireUpdatable(ctx, params);
   const account = String(params.account ?? '');
   const token = ctx.random.string(24);
   const grant: Grant =
