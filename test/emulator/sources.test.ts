@@ -199,6 +199,52 @@ describe('test tokens', () => {
     });
   });
 
+  it('an expiry month outside 1–12 is an invalid_expiry_month card error, wherever a card is given', async () => {
+    const refused = { statusCode: 402, type: 'StripeCardError', code: 'invalid_expiry_month' };
+    const number = '4242424242424242';
+    await expect(
+      stripe.tokens.create({ card: { number, exp_month: '13', exp_year: '2031' } }),
+    ).rejects.toMatchObject({ ...refused, param: 'card[exp_month]' });
+    await expect(
+      stripe.paymentMethods.create({ type: 'card', card: { number, exp_month: 0, exp_year: 2031 } }),
+    ).rejects.toMatchObject({ ...refused, param: 'card[exp_month]' });
+    const method = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+    await expect(stripe.paymentMethods.update(method.id, { card: { exp_month: 13 } })).rejects.toMatchObject({
+      ...refused,
+      param: 'card[exp_month]',
+    });
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const card = customer.default_source as string;
+    await expect(stripe.customers.updateSource(customer.id, card, { exp_month: '13' })).rejects.toMatchObject(
+      {
+        ...refused,
+        param: 'exp_month',
+      },
+    );
+    await expect(
+      stripe.customers.updateSource(customer.id, card, { exp_year: 'soon' }),
+    ).rejects.toMatchObject({
+      statusCode: 402,
+      code: 'invalid_expiry_year',
+      param: 'exp_year',
+    });
+    // Nothing was changed by the refused updates.
+    expect(await stripe.customers.retrieveSource(customer.id, card)).toMatchObject({ exp_month: 8 });
+  });
+
+  it('a two-digit expiry year is this century’s', async () => {
+    const token = await stripe.tokens.create({
+      card: { number: '4242424242424242', exp_month: '12', exp_year: '31' },
+    });
+    expect(token.card).toMatchObject({ exp_month: 12, exp_year: 2031 });
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const card = await stripe.customers.updateSource(customer.id, customer.default_source as string, {
+      exp_month: '1',
+      exp_year: '33',
+    });
+    expect(card).toMatchObject({ exp_month: 1, exp_year: 2033 });
+  });
+
   it('an unknown token is a 400 naming the parameter', async () => {
     await expect(stripe.customers.create({ source: 'tok_nonsense' })).rejects.toMatchObject({
       statusCode: 400,

@@ -534,6 +534,31 @@ describe("the seed's card flows", () => {
     expect(second).toMatchObject({ name: 'Jenny Rosen', addressLine2: null, metadata: { order: '6735' } });
   });
 
+  it('refuses an expiry month outside 1–12 as Stripe’s card error, and keeps the card as it was', async () => {
+    const update = (expMonth: number) =>
+      h.query(
+        `mutation($c: ID!, $id: ID!, $m: SafeInt) { updateCustomerSource(customer: $c, id: $id, input: { expMonth: $m }) {
+          ${CARD} } }`,
+        { variables: { c: SEED.jenny.customer, id: SEED.jenny.card, m: expMonth } },
+      );
+    const before = await ok(`query($c: ID!, $id: ID!) { card(customer: $c, id: $id) { expMonth } }`, {
+      c: SEED.jenny.customer,
+      id: SEED.jenny.card,
+    });
+    const { body } = await update(13);
+    expect(body.data?.updateCustomerSource).toBeNull();
+    expect(body.errors?.[0]?.message).toBe("Your card's expiration month is invalid.");
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_CARD_ERROR',
+      stripe: { type: 'card_error', code: 'invalid_expiry_month', param: 'exp_month' },
+    });
+    const after = await ok(`query($c: ID!, $id: ID!) { card(customer: $c, id: $id) { expMonth } }`, {
+      c: SEED.jenny.customer,
+      id: SEED.jenny.card,
+    });
+    expect(after).toEqual(before);
+  });
+
   it('lists a customer’s cards with first: 3, newest first', async () => {
     const { createCustomer: customer } = await ok(
       `mutation { createCustomer(input: { name: "Four cards" }) { id } }`,

@@ -5,7 +5,8 @@
  * Also the rules for `POST /v1/tokens` and payment methods (create, attach, detach): a declining
  * card is not attached, one customer's payment method is not another's, and one that paid without
  * a customer (or was detached after paying) is spent. A `us_bank_account` payment method made from
- * its account and routing numbers gets its bank's details (`usBankAccount`).
+ * its account and routing numbers gets its bank's details (`usBankAccount`). A card's expiry is
+ * checked wherever one is given (`readExpiry`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest, noSuch } from '../engine/errors.ts';
@@ -109,6 +110,9 @@ function usBankAccount(given: JsonObject): JsonObject {
   };
 }
 
+/** The page of Stripe's error codes that explains `code`. */
+const docUrl = (code: string): string => `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
+
 /** Stripe's 402 for a declined card, naming the charge when there is one. */
 export function declineError(
   decline: Decline,
@@ -123,18 +127,60 @@ export function declineError(
       decline_code: decline.decline_code,
       ...(decline.param ? { param: decline.param } : {}),
       ...fields,
-      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
+      doc_url: docUrl(decline.code),
     },
     true,
   );
+}
+
+/** Stripe's 402 for a card detail it refuses itself, before any issuer sees the card. */
+function invalidCardDetail(code: string, message: string, param: string): ErrorReply {
+  return new ErrorReply(402, 'card_error', message, { code, param, doc_url: docUrl(code) });
+}
+
+export interface CardExpiry {
+  exp_month?: number;
+  exp_year?: number;
+}
+
+/**
+ * A card's expiry as a request gives it (`exp_month` and `exp_year` of a card hash, or of a card's
+ * or a card payment method's update), read as Stripe reads it: a month from 1 to 12, else the card
+ * error `invalid_expiry_month`; a year that is no whole number is `invalid_expiry_year`, and one of
+ * two digits is this century's (Stripe takes `30` for 2030). `hash` names the parameter the fields
+ * are under (`card`), for the error's `param`. An absent field stays absent.
+ */
+export function readExpiry(given: JsonObject, hash?: string): CardExpiry {
+  const param = (field: string) => (hash ? `${hash}[${field}]` : field);
+  const expiry: CardExpiry = {};
+  if (given.exp_month !== undefined && given.exp_month !== null) {
+    const month = Number(given.exp_month);
+    if (!Number.isInteger(month) || month < 1 || month > 12)
+      throw invalidCardDetail(
+        'invalid_expiry_month',
+        "Your card's expiration month is invalid.",
+        param('exp_month'),
+      );
+    expiry.exp_month = month;
+  }
+  if (given.exp_year !== undefined && given.exp_year !== null) {
+    const year = Number(given.exp_year);
+    if (given.exp_year === '' || !Number.isInteger(year) || year < 0)
+      throw invalidCardDetail(
+        'invalid_expiry_year',
+        "Your card's expiration year is invalid.",
+        param('exp_year'),
+      );
+    expiry.exp_year = year < 100 ? 2000 + year : year;
+  }
+  return expiry;
 }
 
 function cardFromHash(ctx: Ctx, hash: JsonObject, param: string): JsonObject {
   const number = String(hash.number ?? '');
   const test = cardForNumber(number);
   if (!test) throw declineError({ ...INCORRECT_NUMBER, param: `${param}[number]` });
-  const fields: JsonObject = {};
-  for (const key of ['exp_month', 'exp_year']) if (hash[key] !== undefined) fields[key] = Number(hash[key]);
+  const fields: JsonObject = { ...readExpiry(hash, param) };
   for (const key of [
     'name',
     'address_city',
@@ -408,13 +454,15 @@ export const paymentSourceRules: RuleBook = {
         }
         if (!test)
           throw invalidRequest('Missing required param: card.', { code: 'parameter_missing', param: 'card' });
-        const expiry: JsonObject = {};
-        if (isObject(card) && card.exp_month !== undefined) expiry.exp_month = Number(card.exp_month);
-        if (isObject(card) && card.exp_year !== undefined) expiry.exp_year = Number(card.exp_year);
-        draft.card = paymentMethodCard(ctx, test, expiry);
+        draft.card = paymentMethodCard(ctx, test, isObject(card) ? { ...readExpiry(card, 'card') } : {});
       }
       if (type === 'us_bank_account' && isObject(params.us_bank_account))
         draft.us_bank_account = usBankAccount(params.us_bank_account);
+    },
+    // A card's new expiry is read as on create.
+    beforeUpdate(_ctx, draft, params) {
+      if (isObject(params.card) && isObject(draft.card))
+        draft.card = { ...draft.card, ...readExpiry(params.card, 'card') };
     },
     actions: {
       attach(ctx, entry, params) {

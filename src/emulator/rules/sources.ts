@@ -7,7 +7,8 @@
  *   source the default and deletes the old default, as Stripe documents.
  * - Deleting the default source makes the most recently added remaining source the default;
  *   deleting the last one sets `default_source` to null (Stripe's documented rule).
- * - A card that always declines fails to attach, except `tok_chargeCustomerFail`.
+ * - A card that always declines fails to attach, except `tok_chargeCustomerFail`. A card's update
+ *   checks its expiry as a card hash's is checked (src/emulator/rules/payment-sources.ts).
  * - A connected account's first external account per currency is its default for it; another made
  *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
  *   others share its currency. One given on the account (`external_account` of its create or
@@ -23,7 +24,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
 import { trackRequirements } from '../hosted/connect.ts';
-import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import { declineError, readExpiry, resolveSource, testCardOf } from './payment-sources.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
 
@@ -237,7 +238,11 @@ function refuseDefaultExternalAccount(ctx: Ctx, entry: Entry): void {
 export const sourceRulesBook: RuleBook = {
   payment_source: { create: createCustomerSource },
   external_account: { create: createExternalAccount },
-  card: cardOrBankRules,
+  // A card's new expiry (a customer's card, or an account's debit card) is read as on create.
+  card: {
+    ...cardOrBankRules,
+    beforeUpdate: (_ctx, draft, params) => Object.assign(draft, readExpiry(params)),
+  },
   bank_account: cardOrBankRules,
   source: {
     ...sourceRules,
