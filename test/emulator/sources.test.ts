@@ -245,6 +245,33 @@ describe('test tokens', () => {
     expect(card).toMatchObject({ exp_month: 1, exp_year: 2033 });
   });
 
+  it('attaching checks the CVC and address a token was given: unchecked on the token, checked once attached', async () => {
+    const token = await stripe.tokens.create({
+      card: {
+        number: '4000000000000036', // the address check passes, the postal code check fails
+        exp_month: '4',
+        exp_year: '2031',
+        cvc: '123',
+        address_line1: '1 Main St',
+        address_zip: '94103',
+      },
+    });
+    expect(token.card).toMatchObject({
+      cvc_check: 'unchecked',
+      address_line1_check: 'unchecked',
+      address_zip_check: 'unchecked',
+    });
+    const customer = await stripe.customers.create({ source: token.id });
+    const card = await stripe.customers.retrieveSource(customer.id, customer.default_source as string);
+    expect(card).toMatchObject({ cvc_check: 'pass', address_line1_check: 'pass', address_zip_check: 'fail' });
+    // What was not given is not checked.
+    const bare = await stripe.tokens.create({
+      card: { number: '4242424242424242', exp_month: '4', exp_year: '2031' },
+    });
+    const attached = await stripe.customers.createSource(customer.id, { source: bare.id });
+    expect(attached).toMatchObject({ cvc_check: null, address_line1_check: null, address_zip_check: null });
+  });
+
   it('an unknown token is a 400 naming the parameter', async () => {
     await expect(stripe.customers.create({ source: 'tok_nonsense' })).rejects.toMatchObject({
       statusCode: 400,

@@ -559,6 +559,14 @@ describe("the seed's card flows", () => {
     expect(after).toEqual(before);
   });
 
+  it('reads the seeded card’s CVC as checked, as attaching it to Jenny checked it', async () => {
+    const { card } = await ok(
+      `query($c: ID!, $id: ID!) { card(customer: $c, id: $id) { cvcCheck addressLine1Check addressZipCheck } }`,
+      { c: SEED.jenny.customer, id: SEED.jenny.card },
+    );
+    expect(card).toEqual({ cvcCheck: 'pass', addressLine1Check: null, addressZipCheck: null });
+  });
+
   it('lists a customer’s cards with first: 3, newest first', async () => {
     const { createCustomer: customer } = await ok(
       `mutation { createCustomer(input: { name: "Four cards" }) { id } }`,

@@ -16,6 +16,7 @@ import { TOKEN_PREFIXES } from '../engine/prefixes.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import {
+  type CardChecks,
   cardChecks,
   cardForNumber,
   cardForPaymentMethod,
@@ -192,9 +193,39 @@ function cardFromHash(ctx: Ctx, hash: JsonObject, param: string): JsonObject {
   ]) {
     if (typeof hash[key] === 'string') fields[key] = hash[key];
   }
-  if (typeof hash.cvc === 'string') fields.cvc_check = test.checks?.cvc_check ?? 'unchecked';
+  // A check is of what was given (none without a CVC), made later: as the card is attached to a
+  // customer (`verifiedChecks`).
+  fields.cvc_check = typeof hash.cvc === 'string' ? (test.checks?.cvc_check ?? 'unchecked') : null;
+  if (typeof hash.address_line1 === 'string') fields.address_line1_check = 'unchecked';
+  if (typeof hash.address_zip === 'string') fields.address_zip_check = 'unchecked';
   if (isObject(hash.metadata)) fields.metadata = hash.metadata;
   return cardObject(ctx, test, fields);
+}
+
+/** A `card`'s check fields, by the name of the check in `CardChecks`. */
+const CARD_CHECK_FIELDS = [
+  ['cvc_check', 'cvc_check'],
+  ['address_line1_check', 'address_line1_check'],
+  ['address_zip_check', 'address_postal_code_check'],
+] as const;
+
+/**
+ * The checks of a card its issuer has just verified (Stripe checks a card as it is attached to a
+ * customer, stripe-node's `Card.cvc_check`): each one still `unchecked` (a CVC or an address given,
+ * not yet checked) takes the test card's result, `pass` where the card has none of its own. A check
+ * of what was never given stays null.
+ */
+export function verifiedChecks(card: JsonObject, test: TestCard | undefined): JsonObject {
+  const results: CardChecks = {
+    address_line1_check: 'pass',
+    address_postal_code_check: 'pass',
+    cvc_check: 'pass',
+    ...test?.checks,
+  };
+  const verified: JsonObject = {};
+  for (const [field, check] of CARD_CHECK_FIELDS)
+    if (card[field] === 'unchecked') verified[field] = results[check];
+  return verified;
 }
 
 export interface ResolvedSource {

@@ -7,7 +7,8 @@
  *   source the default and deletes the old default, as Stripe documents.
  * - Deleting the default source makes the most recently added remaining source the default;
  *   deleting the last one sets `default_source` to null (Stripe's documented rule).
- * - A card that always declines fails to attach, except `tok_chargeCustomerFail`. A card's update
+ * - A card that always declines fails to attach, except `tok_chargeCustomerFail`. Attaching checks
+ *   the card: the CVC and address it was given are `unchecked` no more. A card's update
  *   checks its expiry as a card hash's is checked (src/emulator/rules/payment-sources.ts).
  * - A connected account's first external account per currency is its default for it; another made
  *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
@@ -24,7 +25,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
 import { trackRequirements } from '../hosted/connect.ts';
-import { declineError, readExpiry, resolveSource, testCardOf } from './payment-sources.ts';
+import { declineError, readExpiry, resolveSource, testCardOf, verifiedChecks } from './payment-sources.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
 
@@ -57,6 +58,7 @@ export function attachSource(
     return ctx.set(resolved.stored, { customer: customerId });
   }
   const data: JsonObject = { ...resolved.data, customer: customerId };
+  if (resolved.resource === 'card') Object.assign(data, verifiedChecks(resolved.data, test));
   if (isObject(metadata)) data.metadata = metadata;
   return ctx.insert(resolved.resource, data);
 }
