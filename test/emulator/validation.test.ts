@@ -2,6 +2,7 @@
  * Input validated as Stripe validates it (src/emulator/request/input-rules.ts): each refusal is a 400 with
  * Stripe's error type, code, `param` and message, and stores nothing.
  */
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
 import { type EmulatorHarness, startEmulatorHarness } from './helpers.ts';
@@ -94,6 +95,36 @@ describe('currencies and emails', () => {
         'currency_options[zzz][unit_amount]': 100,
       }),
     ).toMatchObject({ param: 'currency_options[zzz]' });
+  });
+
+  it('a currency in capitals is taken, and kept in lowercase as Stripe answers it: one balance', async () => {
+    const balance = async () => (await h.stripe.balance.retrieve()).pending.map((b) => b.currency);
+    const before = await balance();
+    const intent = await h.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'USD',
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      expand: ['latest_charge.balance_transaction'],
+    });
+    expect(intent.currency).toBe('usd');
+    const charge = intent.latest_charge as Stripe.Charge;
+    expect(charge.currency).toBe('usd');
+    expect((charge.balance_transaction as Stripe.BalanceTransaction).currency).toBe('usd');
+    expect(await balance()).toEqual(before);
+    const price = await h.stripe.prices.create({
+      unit_amount: 1000,
+      currency: 'EUR',
+      product: SEED.products.basic,
+      currency_options: { GBP: { unit_amount: 900 } },
+      expand: ['currency_options'],
+    });
+    expect(price.currency).toBe('eur');
+    expect(price.currency_options).toHaveProperty('gbp');
+    expect(price.currency_options).not.toHaveProperty('GBP');
+    const listed = await h.stripe.balanceTransactions.list({ currency: 'USD', limit: 1 });
+    expect(listed.data.map((t) => t.currency)).toEqual(['usd']);
   });
 
   it('an email that is not one', async () => {

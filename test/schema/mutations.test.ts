@@ -665,6 +665,23 @@ describe('results', () => {
     expect(h.upstreamCalls()).toBe(1);
   });
 
+  it('read a currency given in capitals as Stripe answers it, in lowercase: one balance per currency', async () => {
+    const pending = async () =>
+      (await ok('{ balance { pending { currency } } }')).balance.pending.map(
+        (b: { currency: string }) => b.currency,
+      );
+    const before = await pending();
+    const { createPaymentIntent } = await ok(
+      `mutation { createPaymentIntent(input: { amount: 1000, currency: "USD", paymentMethod: "pm_card_visa",
+          paymentMethodTypes: ["card"], confirm: true }) { currency latestCharge { currency balanceTransaction { currency } } } }`,
+    );
+    expect(createPaymentIntent).toEqual({
+      currency: 'usd',
+      latestCharge: { currency: 'usd', balanceTransaction: { currency: 'usd' } },
+    });
+    expect(await pending()).toEqual(before);
+  });
+
   it('run as the connected account the request acts as (Stripe-Account)', async () => {
     const account = SEED.connected.account;
     const response = await h.query(`mutation { createCustomer(input: { name: "Scoped" }) { id } }`, {

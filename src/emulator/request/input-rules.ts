@@ -5,7 +5,8 @@
  * - amounts: money moved (`amount` of a charge, PaymentIntent, transfer, payout, refund, top-up…)
  *   at least 1; prices and fees never negative; a payment at least the currency's minimum charge;
  * - currencies: three-letter ISO codes Stripe supports, wherever a parameter names one (`currency`,
- *   the keys of `currency_options`, `*currencies` lists);
+ *   the keys of `currency_options`, `*currencies` lists), in any case and kept in lowercase, as
+ *   Stripe answers every currency (`USD` is stored as `usd`, one currency for the balance);
  * - emails: `email`, `receipt_email`, `customer_email`, `*_email`;
  * - `currency_options`: a free-form hash in the spec, its amounts integers (coerced here);
  * - parameters that require each other (a coupon's `amount_off` with `currency`), or exclude each
@@ -74,11 +75,13 @@ const atLeastOne = (param: string) =>
     code: 'parameter_invalid_integer',
   });
 
-function checkCurrency(value: Json, param: string): void {
-  if (typeof value !== 'string' || value === '') return;
-  if (SUPPORTED_CURRENCIES.has(value.toLowerCase())) return;
+/** A currency parameter as Stripe keeps it (in lowercase), or Stripe's error for one it does not support. */
+function checkCurrency(value: Json, param: string): Json {
+  if (typeof value !== 'string' || value === '') return value;
+  const currency = value.toLowerCase();
+  if (SUPPORTED_CURRENCIES.has(currency)) return currency;
   throw invalidRequest(
-    `Invalid currency: ${value.toLowerCase()}. Stripe currently supports these currencies: ${[...SUPPORTED_CURRENCIES].join(', ')}`,
+    `Invalid currency: ${currency}. Stripe currently supports these currencies: ${[...SUPPORTED_CURRENCIES].join(', ')}`,
     { param, code: 'invalid_currency' },
   );
 }
@@ -108,8 +111,7 @@ function currencyOptions(options: JsonObject, param: string): JsonObject {
   const out: JsonObject = {};
   for (const [currency, option] of Object.entries(options)) {
     const at = `${param}[${currency}]`;
-    checkCurrency(currency, at);
-    out[currency] = isObject(option) ? amounts(option, at) : option;
+    out[String(checkCurrency(currency, at))] = isObject(option) ? amounts(option, at) : option;
   }
   return out;
 }
@@ -135,14 +137,12 @@ function walk(value: Json, param: string, key: string): Json {
     return out;
   }
   if (Array.isArray(value)) {
-    if (key.endsWith('currencies')) {
-      for (const [i, v] of value.entries()) checkCurrency(v, `${param}[${i}]`);
-    }
+    if (key.endsWith('currencies')) return value.map((v, i) => checkCurrency(v, `${param}[${i}]`));
     return value.map((v, i) => walk(v, `${param}[${i}]`, key));
   }
   if (key === 'currency' || key === 'default_currency' || key === 'presentment_currency')
-    checkCurrency(value, param);
-  else if (key === 'email' || key.endsWith('_email')) checkEmail(value, param);
+    return checkCurrency(value, param);
+  if (key === 'email' || key.endsWith('_email')) checkEmail(value, param);
   else if (NON_NEGATIVE.has(key) && typeof value === 'number' && value < 0)
     throw invalidRequest('Invalid non-negative integer', { param, code: 'parameter_invalid_integer' });
   return value;
