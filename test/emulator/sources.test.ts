@@ -297,6 +297,39 @@ describe('test tokens', () => {
     );
   });
 
+  it('a bank account is verified by its test micro-deposits, and charged only once verified', async () => {
+    const customer = await stripe.customers.create({ source: 'btok_us' });
+    const bank = customer.default_source as string;
+    const charge = () => stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id });
+    await expect(charge()).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      message: "The customer's bank account must be verified in order to create an ACH payment.",
+    });
+    await expect(
+      stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id, source: bank }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.customers.verifySource(customer.id, bank, { amounts: [32, 46] }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'bank_account_verification_failed',
+      param: 'amounts',
+    });
+    expect(await stripe.customers.retrieveSource(customer.id, bank)).toMatchObject({ status: 'new' });
+    expect(await stripe.customers.verifySource(customer.id, bank, { amounts: [45, 32] })).toMatchObject({
+      id: bank,
+      status: 'verified',
+    });
+    await expect(
+      stripe.customers.verifySource(customer.id, bank, { amounts: [32, 45] }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_method_bank_account_already_verified',
+    });
+    expect(await charge()).toMatchObject({ amount: 1000, customer: customer.id });
+  });
+
   it('a declining card does not attach, except tok_chargeCustomerFail', async () => {
     const customer = await stripe.customers.create({});
     await expect(

@@ -653,6 +653,40 @@ describe("the seed's card flows", () => {
   });
 });
 
+describe('a bank account source', () => {
+  it('is verified with its micro-deposits through verifyCustomerSource, and refused a charge before', async () => {
+    const { createCustomer: customer } = await ok(
+      `mutation { createCustomer(input: { name: "ACH", source: "btok_us" }) {
+          id defaultSource { ... on BankAccount { id status } } } }`,
+    );
+    const bank = customer.defaultSource.id as string;
+    expect(customer.defaultSource.status).toBe('new');
+    const refused = await h.query(
+      `mutation($c: ID!) { createCharge(input: { amount: 1000, currency: "usd", customer: $c }) { id } }`,
+      { variables: { c: customer.id } },
+    );
+    expect(refused.body.errors?.[0]).toMatchObject({
+      message: "The customer's bank account must be verified in order to create an ACH payment.",
+      extensions: { code: 'STRIPE_INVALID_REQUEST' },
+    });
+    const verify = (amounts: number[]) =>
+      h.query(
+        `mutation($c: ID!, $id: ID!, $amounts: [SafeInt!]) {
+          verifyCustomerSource(customer: $c, id: $id, input: { amounts: $amounts }) { id status } }`,
+        { variables: { c: customer.id, id: bank, amounts } },
+      );
+    const wrong = await verify([1, 2]);
+    expect(wrong.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'STRIPE_INVALID_REQUEST',
+      stripe: { code: 'bank_account_verification_failed' },
+      inputPath: 'input.amounts',
+    });
+    expect((await verify([32, 45])).body.data).toEqual({
+      verifyCustomerSource: { id: bank, status: 'verified' },
+    });
+  });
+});
+
 describe('results', () => {
   it('fold the selected references into the write’s expand[]: one upstream call', async () => {
     h.upstreamCalls();

@@ -2,7 +2,7 @@
  * Charges, refunds and the balance transactions they leave.
  *
  * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
- *   default source. A declining test card stores the charge with status `failed` and answers
+ *   default source; a bank account not yet verified is refused. A declining test card stores the charge with status `failed` and answers
  *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
  *   shipping and statement descriptors it is made with (a PaymentIntent's charge, the intent's).
@@ -235,6 +235,12 @@ export function recordCharge(ctx: Ctx, input: ChargeInput): { charge: Entry; dec
   return { charge: ctx.current(charge) };
 }
 
+/** A bank account is charged (an ACH debit) only once verified, as Stripe's ACH guide says. */
+function refuseUnverifiedBankAccount(source: JsonObject): void {
+  if (source.object === 'bank_account' && source.status !== 'verified')
+    throw invalidRequest("The customer's bank account must be verified in order to create an ACH payment.");
+}
+
 /** The card a charge request pays with: `source`, else the customer's default source. */
 function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: string } {
   const customerId = typeof params.customer === 'string' ? params.customer : undefined;
@@ -244,6 +250,7 @@ function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: strin
     if (resolved.stored?.data.customer && resolved.stored.data.customer !== customerId) {
       throw noSuch('source', resolved.stored.id, 'source', 400);
     }
+    refuseUnverifiedBankAccount(resolved.data);
     const id = resolved.stored?.id ?? String(resolved.data.id);
     if (!resolved.stored && resolved.resource === 'card') ctx.insert('card', resolved.data);
     return { card: resolved.data, id };
@@ -256,6 +263,7 @@ function chargeCard(ctx: Ctx, params: JsonObject): { card: JsonObject; id: strin
       code: 'missing',
       param: 'card',
     });
+  refuseUnverifiedBankAccount(source.data);
   return { card: source.data, id: source.id };
 }
 

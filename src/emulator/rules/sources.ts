@@ -15,6 +15,8 @@
  *   others share its currency. One given on the account (`external_account` of its create or
  *   update) takes over as the default and the old default is deleted. Adding or removing one updates the account's requirements
  *   (`external_account`).
+ * - A customer's bank account is `verified` by the amounts of its two test micro-deposits (32 and 45
+ *   cents); until then it cannot be charged (rules/charges.ts).
  * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
  *   `card`, and needs no redirect or receiver (`flow: none`).
  */
@@ -99,6 +101,30 @@ function createCustomerSource(ctx: Ctx, { params, parent }: CreateInput): Entry 
 }
 
 const sourceRules: ResourceRules = { afterDelete: afterSourceRemoved };
+
+/** The micro-deposits Stripe's test mode sends a bank account, in cents (its ACH guide's 32 and 45). */
+const TEST_MICRODEPOSITS = [32, 45] as const;
+
+/**
+ * Verifying a customer's bank account with the amounts of its two micro-deposits: the test amounts
+ * make it `verified`; other amounts are refused, and so is verifying it again.
+ */
+function verifyBankAccount(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
+  if (entry.data.status === 'verified')
+    throw invalidRequest('This bank account has already been verified.', {
+      code: 'payment_method_bank_account_already_verified',
+    });
+  const amounts = Array.isArray(params.amounts) ? params.amounts.map(Number).sort((a, b) => a - b) : [];
+  if (amounts.length !== TEST_MICRODEPOSITS.length || amounts.some((a, i) => a !== TEST_MICRODEPOSITS[i]))
+    throw invalidRequest(
+      'The amounts provided do not match the amounts that were sent to the bank account.',
+      {
+        code: 'bank_account_verification_failed',
+        param: 'amounts',
+      },
+    );
+  return ctx.set(entry, { status: 'verified' });
+}
 
 /** The `card` hash of a card Source from the card its token names. */
 function cardSource(ctx: Ctx, source: Entry, params: JsonObject): void {
@@ -245,7 +271,7 @@ export const sourceRulesBook: RuleBook = {
     ...cardOrBankRules,
     beforeUpdate: (_ctx, draft, params) => Object.assign(draft, readExpiry(params)),
   },
-  bank_account: cardOrBankRules,
+  bank_account: { ...cardOrBankRules, actions: { verify: verifyBankAccount } },
   source: {
     ...sourceRules,
     detach: detachSource,
