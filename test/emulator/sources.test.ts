@@ -330,6 +330,30 @@ describe('test tokens', () => {
     expect(await charge()).toMatchObject({ amount: 1000, customer: customer.id });
   });
 
+  it('a verified bank account is debited as ACH: ach_debit details, and the ACH fee', async () => {
+    const customer = await stripe.customers.create({ source: 'btok_us_verified' });
+    const charge = await stripe.charges.create({
+      amount: 100_000,
+      currency: 'usd',
+      customer: customer.id,
+      expand: ['balance_transaction'],
+    });
+    expect(charge.payment_method_details).toEqual({
+      type: 'ach_debit',
+      ach_debit: {
+        account_holder_type: 'individual',
+        bank_name: 'STRIPE TEST BANK',
+        country: 'US',
+        fingerprint: expect.any(String),
+        last4: '6789',
+        routing_number: '110000000',
+      },
+    });
+    expect(charge.payment_method).toBe(customer.default_source);
+    // 0.8%, at most $5.00.
+    expect((charge.balance_transaction as Stripe.BalanceTransaction).fee).toBe(500);
+  });
+
   it('a declining card does not attach, except tok_chargeCustomerFail', async () => {
     const customer = await stripe.customers.create({});
     await expect(

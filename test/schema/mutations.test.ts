@@ -654,7 +654,7 @@ describe("the seed's card flows", () => {
 });
 
 describe('a bank account source', () => {
-  it('is verified with its micro-deposits through verifyCustomerSource, and refused a charge before', async () => {
+  it('is verified with its micro-deposits through verifyCustomerSource, refused a charge before, debited after', async () => {
     const { createCustomer: customer } = await ok(
       `mutation { createCustomer(input: { name: "ACH", source: "btok_us" }) {
           id defaultSource { ... on BankAccount { id status } } } }`,
@@ -683,6 +683,20 @@ describe('a bank account source', () => {
     });
     expect((await verify([32, 45])).body.data).toEqual({
       verifyCustomerSource: { id: bank, status: 'verified' },
+    });
+    const { createCharge } = await ok(
+      `mutation($c: ID!) { createCharge(input: { amount: 1000, currency: "usd", customer: $c }) {
+          paymentMethodId paymentMethodDetails { type card { last4 } achDebit { last4 bankName } } balanceTransaction { fee } } }`,
+      { c: customer.id },
+    );
+    expect(createCharge).toEqual({
+      paymentMethodId: bank,
+      paymentMethodDetails: {
+        type: 'ach_debit',
+        card: null,
+        achDebit: { last4: '6789', bankName: 'STRIPE TEST BANK' },
+      },
+      balanceTransaction: { fee: 8 },
     });
   });
 });

@@ -33,6 +33,9 @@ const DAY = 86_400;
 /** Stripe's fee for a card charge: 2.9% + 30. */
 export const cardFee = (amount: number) => Math.round(amount * 0.029) + 30;
 
+/** Stripe's fee for an ACH debit of a bank account: 0.8%, at most $5.00. */
+export const achDebitFee = (amount: number) => Math.min(Math.round(amount * 0.008), 500);
+
 /** Stripe's fee for a dispute, in the charge's currency's minor unit. */
 export const DISPUTE_FEE = 1500;
 

@@ -2,7 +2,8 @@
  * Charges, refunds and the balance transactions they leave.
  *
  * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
- *   default source; a bank account not yet verified is refused. A declining test card stores the charge with status `failed` and answers
+ *   default source; a bank account not yet verified is refused, a verified one is debited (ACH:
+ *   `ach_debit` details and fee). A declining test card stores the charge with status `failed` and answers
  *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
  *   shipping and statement descriptors it is made with (a PaymentIntent's charge, the intent's).
@@ -25,7 +26,13 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { receiptUrl } from '../hosted/receipt.ts';
 import { cancelRefund, cashBalanceRefund } from '../money/cash-balance.ts';
-import { balanceTransaction, cardFee, DISPUTE_FEE, settleDestinationCharge } from '../money/ledger.ts';
+import {
+  achDebitFee,
+  balanceTransaction,
+  cardFee,
+  DISPUTE_FEE,
+  settleDestinationCharge,
+} from '../money/ledger.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
 import { refundConnectCharge, requireChargesEnabled, requireTransferCapability } from './connect.ts';
 import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
@@ -66,6 +73,30 @@ function cardDetails(ctx: Ctx, card: JsonObject, test: TestCard | undefined): Js
   });
 }
 
+/** What an ACH debit's `payment_method_details` shows of the bank account, each as the account says it. */
+const ACH_DEBIT_FIELDS = [
+  'account_holder_type',
+  'bank_name',
+  'country',
+  'fingerprint',
+  'last4',
+  'routing_number',
+] as const;
+
+/** `payment_method_details` for a charge of a customer's bank account: an ACH debit. */
+function achDebitDetails(ctx: Ctx, account: JsonObject): JsonObject {
+  const shown: JsonObject = {};
+  for (const field of ACH_DEBIT_FIELDS) shown[field] = account[field] ?? null;
+  return ctx.sub('payment_method_details', {
+    ach_debit: ctx.sub('payment_method_details_ach_debit', shown),
+    type: 'ach_debit',
+  });
+}
+
+/** Whether a charge debits a bank account (ACH), not a card. */
+const isAchDebit = (charge: JsonObject): boolean =>
+  isObject(charge.payment_method_details) && charge.payment_method_details.type === 'ach_debit';
+
 export interface ChargeInput {
   amount: number;
   currency: Json;
@@ -104,7 +135,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     application_fee: null,
     application_fee_amount: null,
     balance_transaction: null,
-    billing_details: billingDetails(input.card.name ?? null),
+    billing_details: billingDetails(input.card.name ?? input.card.account_holder_name ?? null),
     calculated_statement_descriptor: 'STRIPE EMULATOR',
     captured: capture,
     currency: input.currency,
@@ -132,7 +163,10 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     paid: !decline,
     payment_intent: input.paymentIntent ?? null,
     payment_method: input.paymentMethod,
-    payment_method_details: cardDetails(ctx, input.card, test),
+    payment_method_details:
+      input.card.object === 'bank_account'
+        ? achDebitDetails(ctx, input.card)
+        : cardDetails(ctx, input.card, test),
     receipt_email: null,
     receipt_number: null,
     receipt_url: receiptUrl(ctx, String(data.id)),
@@ -152,8 +186,8 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
 }
 
 /**
- * The balance transaction of `amount` captured on a charge, net of the card fee: pending for two
- * days, or available at once for a `bypassPending` test card.
+ * The balance transaction of `amount` captured on a charge, net of the card fee (an ACH debit's
+ * own): pending for two days, or available at once for a `bypassPending` test card.
  */
 function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: TestCard | undefined): Entry {
   return balanceTransaction(ctx, {
@@ -161,7 +195,7 @@ function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: T
     currency: charge.currency ?? 'usd',
     type: 'charge',
     source: String(charge.id),
-    fee: cardFee(amount),
+    fee: isAchDebit(charge) ? achDebitFee(amount) : cardFee(amount),
     ...(test?.bypassPending ? { delay: 0 } : {}),
   });
 }
