@@ -59,6 +59,34 @@ describe('price amounts', () => {
     expect(invoice.total).toBe(6500);
   });
 
+  it('a tier reads each amount given also as its decimal, and what was not given null', async () => {
+    const price = await tieredPrice(
+      'Decimal tiers',
+      'graduated',
+      [
+        { up_to: 5, unit_amount: 1000 },
+        { up_to: 'inf', unit_amount_decimal: '500', flat_amount: 200 },
+      ],
+      ['tiers'],
+    );
+    expect(price.tiers).toEqual([
+      {
+        up_to: 5,
+        unit_amount: 1000,
+        unit_amount_decimal: '1000',
+        flat_amount: null,
+        flat_amount_decimal: null,
+      },
+      {
+        up_to: null,
+        unit_amount: 500,
+        unit_amount_decimal: '500',
+        flat_amount: 200,
+        flat_amount_decimal: '200',
+      },
+    ]);
+  });
+
   it('a volume price bills every unit at the tier the quantity falls in, plus its flat amount', async () => {
     const price = await tieredPrice('Volume seats', 'volume', [
       { up_to: 5, unit_amount: 1000 },

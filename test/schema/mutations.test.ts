@@ -730,6 +730,20 @@ describe('results', () => {
     expect(await pending()).toEqual(before);
   });
 
+  it('read a tiered price’s tiers with each amount also as its decimal', async () => {
+    const { createPrice } = await ok(
+      `mutation($p: ID!) { createPrice(input: { product: $p, currency: "usd", billingScheme: TIERED, tiersMode: GRADUATED,
+          recurring: { interval: MONTH }, tiers: [{ upTo: { value: 10 }, unitAmount: 500 },
+          { upTo: { inf: true }, unitAmount: 400, flatAmount: 100 }] }) {
+          tiers { upTo unitAmount unitAmountDecimal flatAmount flatAmountDecimal } } }`,
+      { p: SEED.products.tshirt },
+    );
+    expect(createPrice.tiers).toEqual([
+      { upTo: 10, unitAmount: 500, unitAmountDecimal: '500', flatAmount: null, flatAmountDecimal: null },
+      { upTo: null, unitAmount: 400, unitAmountDecimal: '400', flatAmount: 100, flatAmountDecimal: '100' },
+    ]);
+  });
+
   it('run as the connected account the request acts as (Stripe-Account)', async () => {
     const account = SEED.connected.account;
     const response = await h.query(`mutation { createCustomer(input: { name: "Scoped" }) { id } }`, {

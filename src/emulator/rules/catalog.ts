@@ -2,8 +2,9 @@
  * Products, prices, plans, coupons, promotion codes and tax rates.
  *
  * - A price is `recurring` when it has `recurring`, else `one_time`; `product_data` creates its
- *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`); a lookup key
- *   is one price's (`transfer_lookup_key` moves it).
+ *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`); its amounts,
+ *   its tiers' too, read as decimals as well; a lookup key is one price's (`transfer_lookup_key`
+ *   moves it).
  * - A product's `default_price_data` creates its default price; `updated` follows changes; a
  *   product with prices cannot be deleted.
  * - A coupon needs `percent_off` or `amount_off` (with `currency`); a promotion code embeds its
@@ -26,6 +27,28 @@ function recurringOf(ctx: Ctx, recurring: JsonObject): JsonObject {
     usage_type: 'licensed',
     ...recurring,
   });
+}
+
+/**
+ * A price tier as Stripe answers it: each amount given also as its decimal string (`unit_amount: 500`
+ * reads `unit_amount_decimal: "500"`, as a price's own amount does), a whole decimal also as its
+ * amount, and what was not given null.
+ */
+function tierOf(tier: JsonObject): JsonObject {
+  const out: JsonObject = {
+    flat_amount: null,
+    flat_amount_decimal: null,
+    unit_amount: null,
+    unit_amount_decimal: null,
+    ...tier,
+  };
+  for (const amount of ['flat_amount', 'unit_amount']) {
+    const decimal = `${amount}_decimal`;
+    if (typeof out[amount] === 'number') out[decimal] = String(out[amount]);
+    else if (typeof out[decimal] === 'string' && /^\d+$/.test(out[decimal]))
+      out[amount] = Number(out[decimal]);
+  }
+  return out;
 }
 
 /** A price's stored data from `price_data`-style params (used by invoice items and subscriptions). */
@@ -126,6 +149,7 @@ export const catalogRules: RuleBook = {
       if (typeof draft.unit_amount === 'number') draft.unit_amount_decimal = String(draft.unit_amount);
       else if (typeof params.unit_amount_decimal === 'string')
         draft.unit_amount = Math.round(Number(params.unit_amount_decimal));
+      if (Array.isArray(draft.tiers)) draft.tiers = draft.tiers.map((t) => (isObject(t) ? tierOf(t) : t));
       nullUnlessSet(draft, [
         'custom_unit_amount',
         'lookup_key',
