@@ -206,6 +206,52 @@ describe('parameters that require or exclude each other', () => {
   });
 });
 
+describe('what a price is billed by', () => {
+  it('a tiered price needs its tiers and tiers_mode; any other an amount, and no tiers', async () => {
+    const product = SEED.products.basic;
+    const monthly = { 'recurring[interval]': 'month' };
+    expect(
+      await refused('/v1/prices', { currency: 'usd', product, billing_scheme: 'tiered', ...monthly }),
+    ).toMatchObject({ code: 'parameter_missing', param: 'tiers' });
+    expect(
+      await refused('/v1/prices', {
+        currency: 'usd',
+        product,
+        billing_scheme: 'tiered',
+        'tiers[0][up_to]': 'inf',
+        'tiers[0][unit_amount]': 500,
+        ...monthly,
+      }),
+    ).toMatchObject({ code: 'parameter_missing', param: 'tiers_mode' });
+    expect(await refused('/v1/prices', { currency: 'usd', product })).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'parameter_missing',
+      param: 'unit_amount',
+      message: 'Missing required param: unit_amount.',
+    });
+    expect(
+      await refused('/v1/prices', {
+        currency: 'usd',
+        product,
+        unit_amount: 500,
+        'tiers[0][up_to]': 'inf',
+        'tiers[0][unit_amount]': 500,
+      }),
+    ).toMatchObject({ param: 'tiers' });
+    // Each way of giving the amount is enough.
+    for (const amount of [
+      { unit_amount: 0 },
+      { unit_amount_decimal: '12.5' },
+      { 'custom_unit_amount[enabled]': 'true' },
+    ]) {
+      const created = await h.request('POST', '/v1/prices', {
+        body: form({ currency: 'usd', product, ...amount }),
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+    }
+  });
+});
+
 describe('currency_options', () => {
   it('amounts are integers, and the hash comes only when expanded', async () => {
     const created = await h.request('POST', '/v1/prices', {

@@ -744,6 +744,19 @@ describe('results', () => {
     ]);
   });
 
+  it('refuse a price with nothing to bill by, naming the missing parameter', async () => {
+    const { body } = await h.query(
+      `mutation($p: ID!) { createPrice(input: { product: $p, currency: "usd", billingScheme: TIERED,
+          recurring: { interval: MONTH } }) { id } }`,
+      { variables: { p: SEED.products.tshirt } },
+    );
+    expect(body.data?.createPrice).toBeNull();
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'Missing required param: tiers.',
+      extensions: { code: 'STRIPE_INVALID_REQUEST', inputPath: 'input.tiers' },
+    });
+  });
+
   it('run as the connected account the request acts as (Stripe-Account)', async () => {
     const account = SEED.connected.account;
     const response = await h.query(`mutation { createCustomer(input: { name: "Scoped" }) { id } }`, {

@@ -1,6 +1,8 @@
 /**
  * Products, prices, plans, coupons, promotion codes and tax rates.
  *
+ * - A price is billed by an amount (`unit_amount`, `unit_amount_decimal` or `custom_unit_amount`),
+ *   or, `billing_scheme=tiered`, by its `tiers` and `tiers_mode`; one without is refused.
  * - A price is `recurring` when it has `recurring`, else `one_time`; `product_data` creates its
  *   product; recurring details get Stripe's defaults (`interval_count` 1, `licensed`); its amounts,
  *   its tiers' too, read as decimals as well; a lookup key is one price's (`transfer_lookup_key`
@@ -11,7 +13,7 @@
  *   coupon and gets an upper-case code unless given one; an active code is unique.
  */
 import type { Ctx } from '../engine/context.ts';
-import { invalidRequest } from '../engine/errors.ts';
+import { invalidRequest, missingParameter } from '../engine/errors.ts';
 import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -49,6 +51,23 @@ function tierOf(tier: JsonObject): JsonObject {
       out[amount] = Number(out[decimal]);
   }
   return out;
+}
+
+/**
+ * What a price is billed by, as Stripe requires it: a tiered price its `tiers` and `tiers_mode`;
+ * any other an amount (`unit_amount`, `unit_amount_decimal` or `custom_unit_amount`), and no tiers.
+ */
+function requirePricing(params: JsonObject): void {
+  if (params.billing_scheme === 'tiered') {
+    for (const name of ['tiers', 'tiers_mode']) if (params[name] === undefined) throw missingParameter(name);
+    return;
+  }
+  if (params.tiers !== undefined)
+    throw invalidRequest('`tiers` can only be given with `billing_scheme=tiered`.', { param: 'tiers' });
+  if (
+    ['unit_amount', 'unit_amount_decimal', 'custom_unit_amount'].every((name) => params[name] === undefined)
+  )
+    throw missingParameter('unit_amount');
 }
 
 /** A price's stored data from `price_data`-style params (used by invoice items and subscriptions). */
@@ -142,6 +161,7 @@ export const catalogRules: RuleBook = {
           param: 'product',
         });
       }
+      requirePricing(params);
       if (isObject(params.recurring)) {
         draft.type = 'recurring';
         draft.recurring = recurringOf(ctx, params.recurring);
