@@ -189,6 +189,40 @@ describe('lists', () => {
   });
 });
 
+describe('tax ids', () => {
+  it('name their customer both ways, however made, and the country their number is of', async () => {
+    const customer = await stripe.customers.create({
+      name: 'Taxed',
+      tax_id_data: [{ type: 'us_ein', value: '12-3456789' }],
+    });
+    const owned = await stripe.taxIds.create({
+      type: 'eu_vat',
+      value: 'EL123456789',
+      owner: { type: 'customer', customer: customer.id },
+    });
+    const nested = await stripe.customers.createTaxId(customer.id, { type: 'gb_vat', value: 'GB123456789' });
+    const owner = { type: 'customer', customer: customer.id };
+    expect(owned).toMatchObject({ customer: customer.id, owner, country: 'GR' });
+    expect(nested).toMatchObject({ customer: customer.id, owner, country: 'GB' });
+    const listed = await stripe.customers.listTaxIds(customer.id);
+    expect(listed.data.map((t) => [t.type, t.country, t.owner?.type])).toEqual([
+      ['gb_vat', 'GB', 'customer'],
+      ['eu_vat', 'GR', 'customer'],
+      ['us_ein', 'US', 'customer'],
+    ]);
+    const mine = await stripe.taxIds.create({ type: 'eu_vat', value: 'DE123456789' });
+    expect(mine).toMatchObject({ customer: null, country: 'DE', owner: { type: 'self' } });
+    expect(mine.owner).not.toHaveProperty('customer');
+    await expect(
+      stripe.taxIds.create({
+        type: 'eu_vat',
+        value: 'DE1',
+        owner: { type: 'customer', customer: 'cus_nope' },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'owner[customer]' });
+  });
+});
+
 describe('search', () => {
   it('supports exact, substring, numeric, negation and metadata clauses', async () => {
     const ids = async (resource: string, query: string) =>

@@ -701,6 +701,31 @@ describe('a bank account source', () => {
   });
 });
 
+describe('a tax id', () => {
+  it('made through createTaxId for a customer is among the customer’s, with its country', async () => {
+    const { createCustomer: customer } = await ok(
+      'mutation { createCustomer(input: { name: "VAT" }) { id } }',
+    );
+    const { createTaxId } = await ok(
+      `mutation($c: ID!) { createTaxId(input: { type: EU_VAT, value: "DE123456789", owner: { type: CUSTOMER, customer: $c } }) {
+          id country customerId owner { type customerId } } }`,
+      { c: customer.id },
+    );
+    expect(createTaxId).toMatchObject({
+      country: 'DE',
+      customerId: customer.id,
+      owner: { type: 'CUSTOMER', customerId: customer.id },
+    });
+    const { customer: read } = await ok(
+      `query($c: ID!) { customer(id: $c) { taxIds { nodes { id country } } } }`,
+      {
+        c: customer.id,
+      },
+    );
+    expect(read.taxIds.nodes).toEqual([{ id: createTaxId.id, country: 'DE' }]);
+  });
+});
+
 describe('results', () => {
   it('fold the selected references into the write’s expand[]: one upstream call', async () => {
     h.upstreamCalls();

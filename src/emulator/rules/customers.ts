@@ -3,12 +3,14 @@
  * invoices' default when `invoice_settings[default_payment_method]` names it; a saved card named
  * there is the default itself, as Stripe takes a card wherever a payment method goes), `source=` on update
  * replacing the default source, `default_source` limited to the customer's own sources, tax ids
- * from `tax_id_data`, balance transactions moving `balance` (an `initial` one for a balance given on
+ * (from `tax_id_data`, or owned by the customer through `/v1/tax_ids`) with their country, balance transactions moving `balance` (an `initial` one for a balance given on
  * create), and a delete that cancels the
  * customer's subscriptions and removes its sources.
  */
+
+import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFor } from '../money/discounts.ts';
@@ -16,6 +18,41 @@ import { resolvePaymentInstrument, resolvePaymentMethod } from './payment-source
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
 
 const SETTING = 'invoice_settings[default_payment_method]';
+
+/** The country a tax id is of: an EU VAT number's own prefix (Greece's is EL), else its type's (`us_ein`). */
+function taxIdCountry(type: Json | undefined, value: Json | undefined): string | null {
+  if (type === 'eu_vat' && typeof value === 'string' && /^[A-Za-z]{2}/.test(value)) {
+    const prefix = value.slice(0, 2).toUpperCase();
+    return prefix === 'EL' ? 'GR' : prefix;
+  }
+  const prefix = typeof type === 'string' ? /^([a-z]{2})_/.exec(type)?.[1] : undefined;
+  return prefix && prefix !== 'eu' ? prefix.toUpperCase() : null;
+}
+
+/**
+ * A new tax id's country, customer and owner, as Stripe fills them: the country its number is of,
+ * and its customer named both ways (`customer`, and `owner` of type `customer`) whichever way it
+ * was given (`/v1/customers/{c}/tax_ids`, or `owner[customer]` on `/v1/tax_ids`); one of no
+ * customer is the account's own (`owner.type` self) unless the owner says otherwise.
+ */
+function taxIdFields(ctx: Ctx, draft: JsonObject): JsonObject {
+  const given = isObject(draft.owner) ? draft.owner : {};
+  const named = typeof draft.customer === 'string' ? draft.customer : undefined;
+  const owned = given.type === 'customer' && typeof given.customer === 'string' ? given.customer : undefined;
+  const customer = named ?? (owned ? ctx.require(owned, ['customer'], 'owner[customer]', 400).id : null);
+  return {
+    country: draft.country ?? taxIdCountry(draft.type, draft.value),
+    customer,
+    // The owner names only what it is: its customer, account or application (absent, not null).
+    owner: ctx.sub('tax_i_ds_owner', {
+      ...(typeof given.account === 'string' ? { account: given.account } : {}),
+      ...(typeof given.application === 'string' ? { application: given.application } : {}),
+      ...(customer ? { customer } : {}),
+      type: customer ? 'customer' : (given.type ?? 'self'),
+    }),
+    verification: draft.verification ?? { status: 'pending', verified_address: null, verified_name: null },
+  };
+}
 
 /** `method` (given as `given`) when it is attached to customer `customer`, else Stripe's 400. */
 function attachedMethod(method: Entry, customer: string, given: string): Entry {
@@ -76,16 +113,12 @@ export const customerRules: RuleBook = {
       if (Array.isArray(params.tax_id_data)) {
         for (const item of params.tax_id_data) {
           if (!isObject(item)) continue;
-          ctx.insert(
-            'tax_id',
-            ctx.build('tax_id', {
-              country: null,
-              customer: id,
-              type: item.type ?? 'unknown',
-              value: item.value ?? '',
-              verification: { status: 'pending', verified_address: null, verified_name: null },
-            }),
-          );
+          const taxId = ctx.build('tax_id', {
+            customer: id,
+            type: item.type ?? 'unknown',
+            value: item.value ?? '',
+          });
+          ctx.insert('tax_id', { ...taxId, ...taxIdFields(ctx, taxId) });
         }
       }
     },
@@ -159,9 +192,8 @@ export const customerRules: RuleBook = {
     },
   },
   tax_id: {
-    beforeCreate(_ctx, draft) {
-      draft.country ??= null;
-      draft.verification ??= { status: 'pending', verified_address: null, verified_name: null };
+    beforeCreate(ctx, draft) {
+      Object.assign(draft, taxIdFields(ctx, draft));
     },
   },
 };
