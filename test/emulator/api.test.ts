@@ -322,6 +322,8 @@ describe('singletons and files', () => {
       size: 8,
       type: 'txt',
       purpose: 'dispute_evidence',
+      // An upload has its filename, and no title (Stripe's create-file example).
+      title: null,
     });
     const link = await stripe.fileLinks.create({ file: file.id });
     expect((await stripe.fileLinks.list({ file: file.id })).data.map((l) => l.id)).toEqual([link.id]);

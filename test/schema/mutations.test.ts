@@ -475,7 +475,7 @@ describe('file uploads', () => {
       'operations',
       JSON.stringify({
         query: `mutation($file: Upload!) { createFile(input: { file: $file, purpose: DISPUTE_EVIDENCE }) {
-          id filename size type purpose } }`,
+          id filename title size type purpose } }`,
         variables: { file: null },
       }),
     );
@@ -490,6 +490,7 @@ describe('file uploads', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data.createFile).toMatchObject({
       filename: 'receipt.pdf',
+      title: null,
       size: 16,
       type: 'pdf',
       purpose: 'DISPUTE_EVIDENCE',

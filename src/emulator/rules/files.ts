@@ -79,7 +79,8 @@ export const fileRules: RuleBook = {
         expires_at: EXPIRING_PURPOSES.has(String(draft.purpose)) ? null : ctx.now + 365 * 86_400,
         filename,
         size,
-        title: filename,
+        // Stripe titles the files it makes (a report's), not an upload: its name is `filename`.
+        title: null,
         type: extension,
         url: contentsUrl(ctx, id),
       });
