@@ -531,6 +531,20 @@ describe('dispute test cards', () => {
       is_charge_refundable: true,
     });
   });
+
+  it('an inquiry is resolved by a full refund of its charge (warning_closed), not by a partial one', async () => {
+    const dispute = await disputeOf('pm_card_createDisputeInquiry');
+    const intent = String(dispute.payment_intent);
+    await stripe.refunds.create({ payment_intent: intent, amount: 1000 });
+    expect(await stripe.disputes.retrieve(dispute.id)).toMatchObject({ status: 'warning_needs_response' });
+    await stripe.refunds.create({ payment_intent: intent });
+    expect(await stripe.disputes.retrieve(dispute.id)).toMatchObject({
+      status: 'warning_closed',
+      balance_transactions: [],
+    });
+    const closed = await stripe.events.list({ type: 'charge.dispute.closed', limit: 1 });
+    expect(closed.data.map((event) => (event.data.object as Stripe.Dispute).id)).toEqual([dispute.id]);
+  });
 });
 
 describe('a declined payment method', () => {

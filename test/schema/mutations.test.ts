@@ -727,6 +727,25 @@ describe('a tax id', () => {
   });
 });
 
+describe('a dispute inquiry', () => {
+  it('reads closed once its charge is refunded in full through createRefund', async () => {
+    const { createPaymentIntent: intent } = await ok(
+      `mutation { createPaymentIntent(input: { amount: 2500, currency: "usd", paymentMethod: "pm_card_createDisputeInquiry",
+          paymentMethodTypes: ["card"], confirm: true }) { id latestCharge { disputes { nodes { status } } } } }`,
+    );
+    expect(intent.latestCharge.disputes.nodes).toEqual([{ status: 'WARNING_NEEDS_RESPONSE' }]);
+    const { createRefund } = await ok(
+      `mutation($pi: ID!) { createRefund(input: { paymentIntent: $pi }) {
+          charge { refunded disputes { nodes { status } } } } }`,
+      { pi: intent.id },
+    );
+    expect(createRefund.charge).toEqual({
+      refunded: true,
+      disputes: { nodes: [{ status: 'WARNING_CLOSED' }] },
+    });
+  });
+});
+
 describe('results', () => {
   it('fold the selected references into the write’s expand[]: one upstream call', async () => {
     h.upstreamCalls();

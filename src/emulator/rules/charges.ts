@@ -17,7 +17,8 @@
  *   `under_review` (`warning_under_review` for an inquiry) and counts the submission; Stripe's test
  *   evidence decides it at once, `uncategorized_text=winning_evidence` won (the amount reinstated)
  *   and `losing_evidence` lost. Evidence is refused once the dispute is under review or closed.
- *   Closing one that awaits a response accepts it (`lost`; an inquiry `warning_closed`).
+ *   Closing one that awaits a response accepts it (`lost`; an inquiry `warning_closed`); refunding
+ *   an inquiry's charge in full resolves the inquiry too (`warning_closed`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
@@ -393,7 +394,21 @@ function createRefund(ctx: Ctx, draft: JsonObject, params: JsonObject, parent: E
         }).id,
   });
   ctx.set(charge, { amount_refunded: refunded + amount, refunded: refunded + amount >= whole });
+  if (refunded + amount >= whole) resolveInquiries(ctx, charge);
   draft.transfer_reversal = refundConnectCharge(ctx, String(draft.id), charge, params, amount);
+}
+
+/** An inquiry still open, awaiting a response or reviewing one. */
+const OPEN_INQUIRY = new Set(['warning_needs_response', 'warning_under_review']);
+
+/**
+ * A charge refunded in full resolves its inquiry, as evidence would (Stripe's disputes guide: submit
+ * evidence or refund the payment in full): it reads `warning_closed`, and no chargeback follows.
+ */
+function resolveInquiries(ctx: Ctx, charge: Entry): void {
+  for (const dispute of ctx.scope.referencing(charge.id))
+    if (dispute.resource === 'dispute' && OPEN_INQUIRY.has(String(dispute.data.status)))
+      ctx.set(dispute, { status: 'warning_closed' });
 }
 
 /** What a charge keeps of the request (or PaymentIntent) that makes it, as given. */
