@@ -190,7 +190,7 @@ describe('a Checkout Session created with subscription_data', () => {
 
 describe('a Checkout Session’s subscription for a connected account', () => {
   it('takes subscription_data’s Connect terms, and its first invoice carries them', async () => {
-    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const destination = await stripe.accounts.create({ ...PAYEE_ACCOUNT, type: 'express' });
     const session = await stripe.checkout.sessions.create({
       mode: 'subscription',
       success_url: 'https://example.com/done',
@@ -219,7 +219,7 @@ describe('a Checkout Session’s subscription for a connected account', () => {
   });
 
   it('from a payment link takes the link’s fee percent, destination and on_behalf_of', async () => {
-    const destination = await stripe.accounts.create({ type: 'express', country: 'US' });
+    const destination = await stripe.accounts.create({ ...PAYEE_ACCOUNT, type: 'express' });
     const link = await stripe.paymentLinks.create({
       line_items: [{ price: (await monthly(4000)).id, quantity: 1 }],
       application_fee_percent: 5,

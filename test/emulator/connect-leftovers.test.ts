@@ -697,7 +697,7 @@ describe("a subscription's Connect terms", () => {
   });
 
   it('an update’s invoice of its prorations carries them, a credit none', async () => {
-    const account = await newAccount();
+    const account = await newPayee(stripe);
     const terms = {
       transfer_data: { destination: account, amount_percent: 80 },
       on_behalf_of: account,

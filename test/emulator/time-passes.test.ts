@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SEED } from '../../src/emulator/seed/seed.ts';
-import { startEmulatorHarness } from './helpers.ts';
+import { PAYEE_ACCOUNT, startEmulatorHarness } from './helpers.ts';
 
 const DAY = 86_400;
 /** 2026-12-04T12:00:00Z, the boot time; the tests move `now` on from it. */
@@ -182,12 +182,7 @@ describe('other objects on no test clock', () => {
 describe('automatic payouts', () => {
   /** A connected account with a bank account, `schedule` as its payout schedule, and $50 available. */
   async function scheduled(schedule: Stripe.AccountUpdateParams.Settings.Payouts.Schedule) {
-    const account = await stripe.accounts.create({
-      type: 'custom',
-      country: 'US',
-      external_account: 'btok_us_verified',
-      settings: { payouts: { schedule } },
-    });
+    const account = await stripe.accounts.create({ ...PAYEE_ACCOUNT, settings: { payouts: { schedule } } });
     await stripe.transfers.create({ amount: 5000, currency: 'usd', destination: account.id });
     const payouts = async () => (await stripe.payouts.list({}, { stripeAccount: account.id })).data;
     return { account: account.id, payouts };
