@@ -18,8 +18,8 @@ import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
-import { finalizeInvoice } from './invoices.ts';
 import { checkTransferDestination } from './charges.ts';
+import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription } from './subscriptions.ts';
 

@@ -72,8 +72,8 @@ import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
-import { afterFailedCollection, cardErrorCode, stopCollection } from './dunning.ts';
 import { requireTransferCapability } from './connect.ts';
+import { afterFailedCollection, cardErrorCode, stopCollection } from './dunning.ts';
 import { syncEntitlements } from './entitlements.ts';
 import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
 
