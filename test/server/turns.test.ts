@@ -61,6 +61,21 @@ describe('turnGate', () => {
     expect(admitted).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('is idle while nobody waits and, given room, there is room', async () => {
+    let room: Promise<void> | undefined;
+    const gate = turnGate(1, { room: () => room });
+    expect(gate.idle()).toBe(true);
+    room = new Promise<void>(() => {});
+    expect(gate.idle()).toBe(false);
+    room = undefined;
+    expect(gate.enter()).toBeUndefined();
+    // The turn's one admission is taken: the next caller waits, and the gate is not idle.
+    const wait = gate.enter();
+    expect(gate.idle()).toBe(false);
+    await wait;
+    expect(gate.idle()).toBe(true);
+  });
+
   it('given room, lets a caller go on after maxHoldMs though there is still none', async () => {
     const never = new Promise<void>(() => {});
     const gate = turnGate(4, { room: () => never, maxHoldMs: 30 });
