@@ -123,7 +123,7 @@ describe('charges', () => {
       brand: 'visa',
       last4: '4242',
       exp_month: 8,
-      exp_year: 2024,
+      exp_year: new Date().getUTCFullYear() + 4,
     });
     // Stripe shows the card charged as the charge's source.
     expect(charge.source).toMatchObject({

@@ -21,7 +21,7 @@ const defaultSource = async (id: string) =>
   ((await stripe.customers.retrieve(id)) as Stripe.Customer).default_source;
 
 describe('the seeded Jenny Rosen', () => {
-  it('has her Visa 4242 expiring 8/2024 as default source, listed in customer.sources', async () => {
+  it('has her Visa 4242 expiring in August years from now as default source, listed in customer.sources', async () => {
     const jenny = await stripe.customers.retrieve(SEED.jenny.customer, { expand: ['sources'] });
     expect(jenny).toMatchObject({
       name: 'Jenny Rosen',
@@ -36,7 +36,7 @@ describe('the seeded Jenny Rosen', () => {
         brand: 'Visa',
         last4: '4242',
         exp_month: 8,
-        exp_year: 2024,
+        exp_year: new Date().getUTCFullYear() + 4,
         funding: 'credit',
       }),
     ]);

@@ -13,7 +13,7 @@ import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { fundIssuing } from '../money/ledger.ts';
 import { completeSession } from '../rules/checkout.ts';
-import { SEED, seedId } from './seed.ts';
+import { cardYear, SEED, seedId } from './seed.ts';
 
 /** `service.call` on the seed's clock, with preset ids for the resources named. */
 
@@ -119,10 +119,14 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
     call('POST', `/v1/invoices/${String(invoice.id)}/finalize`, {});
     if (collect === 'pay') call('POST', `/v1/invoices/${String(invoice.id)}/pay`, {});
   };
-  /** A card token valid for years (the magic `tok_…` cards expire next year). */
-  const token = (number: string, year: string) =>
-    String(call('POST', '/v1/tokens', { card: { number, exp_month: '6', exp_year: year, cvc: '123' } }).id);
-  call('POST', `/v1/customers/${SEED.dennis.customer}/sources`, { source: token('371449635398431', '2031') });
+  /** A card token valid for years after the boot (the magic `tok_…` cards expire next year). */
+  const token = (number: string, years: number) =>
+    String(
+      call('POST', '/v1/tokens', {
+        card: { number, exp_month: '6', exp_year: cardYear(today, years), cvc: '123' },
+      }).id,
+    );
+  call('POST', `/v1/customers/${SEED.dennis.customer}/sources`, { source: token('371449635398431', 5) });
   invoiced(
     SEED.dennis.customer,
     [
@@ -132,7 +136,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
     'pay',
   );
   call('POST', `/v1/customers/${SEED.barbara.customer}/sources`, {
-    source: token('5555555555554444', '2030'),
+    source: token('5555555555554444', 4),
   });
   invoiced(SEED.barbara.customer, [['Consulting, March', 120_000]], 'pay');
   invoiced(SEED.tim.customer, [['Annual support', 60_000]], 'send');
@@ -163,7 +167,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
   });
   const entered = call('POST', '/v1/payment_methods', {
     type: 'card',
-    card: { number: '4242424242424242', exp_month: '3', exp_year: '2031', cvc: '123' },
+    card: { number: '4242424242424242', exp_month: '3', exp_year: cardYear(today, 5), cvc: '123' },
   });
   transaction((ctx) => {
     completeSession(ctx, ctx.require(String(paid.id), ['checkout.session']), String(entered.id));
@@ -232,7 +236,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
   // Stripe's test card that is disputed as soon as it is charged.
   const disputed = call('POST', '/v1/payment_methods', {
     type: 'card',
-    card: { number: '4000000000000259', exp_month: '2', exp_year: '2031', cvc: '123' },
+    card: { number: '4000000000000259', exp_month: '2', exp_year: cardYear(today, 5), cvc: '123' },
   });
   const headphones = call('POST', '/v1/payment_intents', {
     amount: 8_000,
@@ -278,7 +282,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
   // Radar: a payment in review (Radar's elevated-risk test card) and a value list.
   const risky = call('POST', '/v1/payment_methods', {
     type: 'card',
-    card: { number: '4000000000009235', exp_month: '5', exp_year: '2031', cvc: '123' },
+    card: { number: '4000000000009235', exp_month: '5', exp_year: cardYear(today, 5), cvc: '123' },
   });
   call('POST', '/v1/payment_intents', {
     amount: 24_900,

@@ -6,8 +6,8 @@
  * the boot as time passes on Stripe (rules/time.ts). The product families beyond payments and
  * billing are in `families.ts`.
  *
- * Ten customers (Jenny Rosen, jenny.rosen@example.com, with her Visa 4242 card expiring 8/2024,
- * the card from Stripe's own examples; the other cards are valid for years),
+ * Ten customers (Jenny Rosen, jenny.rosen@example.com, with her Visa 4242 card, the card from
+ * Stripe's own examples; every card is valid for years after the boot, `cardYear`),
  * products with one-time and recurring prices, subscriptions with items and paid invoices,
  * invoices in every state, charges (one refunded in part, one declined), payment and setup
  * intents, coupons, a promotion code, tax rates, webhook endpoints, a connected account with
@@ -46,6 +46,14 @@ export function seedEpoch(now: number): number {
   return Math.floor(now / DAY) * DAY - SEED_SPAN;
 }
 
+/**
+ * The year a seeded card expires: `years` after the boot's. The demo data is laid out relative to
+ * the boot day, its cards too, so they stay chargeable at any boot (an expired card is declined).
+ */
+export function cardYear(now: number, years: number): string {
+  return String(new Date(now * 1000).getUTCFullYear() + years);
+}
+
 /** A fixed id for a seeded object: the resource's prefix and a hash of its name. */
 export function seedId(resource: string, name: string): string {
   const digest = createHash('sha256')
@@ -80,7 +88,7 @@ export const SEED = {
   jenny: {
     customer: customerId('Jenny Rosen'),
     email: 'jenny.rosen@example.com',
-    /** Visa 4242, exp 8/2024: the card from Stripe's own examples */
+    /** Visa 4242, expiring in August four years after the boot: the card from Stripe's own examples */
     card: 'card_1NBLeN2eZvKYlo2CIq1o7Pzs',
     subscription: seedId('subscription', 'jenny-basic'),
     /** a manual invoice, paid, with two lines */
@@ -396,26 +404,27 @@ export function seed(service: EmulatorHandle, now: number): void {
     );
 
     // Customers, their cards and what they bought.
-    // Stripe's test card numbers (the last one attaches but declines charges), valid for years.
-    const cards: Record<string, [number: string, month: number, year: number]> = {
-      'Ada Lovelace': ['5555555555554444', 3, 2029],
-      'Grace Hopper': ['4242424242424242', 11, 2030],
-      'Alan Turing': ['378282246310005', 6, 2031],
-      'Katherine Johnson': ['4000056655665556', 9, 2029],
-      'Linus Torvalds': ['6011111111111117', 1, 2032],
-      'Margaret Hamilton': ['4242424242424242', 5, 2030],
-      'Tim Berners-Lee': ['4000000000000341', 12, 2029],
+    // Stripe's test card numbers (the last one attaches but declines charges), valid for years
+    // after the boot (the third number: the years after it they expire).
+    const cards: Record<string, [number: string, month: number, years: number]> = {
+      'Ada Lovelace': ['5555555555554444', 3, 3],
+      'Grace Hopper': ['4242424242424242', 11, 4],
+      'Alan Turing': ['378282246310005', 6, 5],
+      'Katherine Johnson': ['4000056655665556', 9, 3],
+      'Linus Torvalds': ['6011111111111117', 1, 6],
+      'Margaret Hamilton': ['4242424242424242', 5, 4],
+      'Tim Berners-Lee': ['4000000000000341', 12, 3],
     };
-    const cardOf = ([number, month, year]: [string, number, number], name?: string) => ({
+    const cardOf = ([number, month, years]: [string, number, number], name?: string) => ({
       number,
       exp_month: String(month),
-      exp_year: String(year),
+      exp_year: cardYear(now, years),
       cvc: '123',
       ...(name ? { name } : {}),
     });
-    /** A card payment method made from a test card number, valid for years. */
-    const paymentMethod = (number: string, month: number, year: number) =>
-      String(call('POST', '/v1/payment_methods', { type: 'card', card: cardOf([number, month, year]) }).id);
+    /** A card payment method made from a test card number, valid `years` after the boot. */
+    const paymentMethod = (number: string, month: number, years: number) =>
+      String(call('POST', '/v1/payment_methods', { type: 'card', card: cardOf([number, month, years]) }).id);
     for (const name of CUSTOMER_NAMES) {
       const email =
         name === 'Jenny Rosen'
@@ -432,7 +441,15 @@ export function seed(service: EmulatorHandle, now: number): void {
         const token = call(
           'POST',
           '/v1/tokens',
-          { card: { number: '4242424242424242', exp_month: '8', exp_year: '2024', cvc: '314', name } },
+          {
+            card: {
+              number: '4242424242424242',
+              exp_month: '8',
+              exp_year: cardYear(now, 4),
+              cvc: '314',
+              name,
+            },
+          },
           { card: SEED.jenny.card },
         );
         params.source = String(token.id);
@@ -487,7 +504,7 @@ export function seed(service: EmulatorHandle, now: number): void {
         amount: 4200,
         currency: 'usd',
         customer: SEED.jenny.customer,
-        payment_method: paymentMethod('4242424242424242', 4, 2031),
+        payment_method: paymentMethod('4242424242424242', 4, 5),
         confirm: true,
         description: 'Gift card',
       },
@@ -512,7 +529,7 @@ export function seed(service: EmulatorHandle, now: number): void {
         amount: 12_000,
         currency: 'usd',
         customer: SEED.alan.customer,
-        payment_method: paymentMethod('378282246310005', 10, 2030),
+        payment_method: paymentMethod('378282246310005', 10, 4),
         confirm: true,
       },
       { payment_intent: SEED.alan.paymentIntent },
@@ -579,7 +596,7 @@ export function seed(service: EmulatorHandle, now: number): void {
       '/v1/setup_intents',
       {
         customer: SEED.barbara.customer,
-        payment_method: paymentMethod('5555555555554444', 7, 2032),
+        payment_method: paymentMethod('5555555555554444', 7, 6),
         confirm: true,
         usage: 'off_session',
       },
