@@ -65,6 +65,8 @@ export interface HarnessOptions {
   schema?: BuiltSchema;
   /** wraps the emulator's dispatcher under the gateway's REST client (to answer some requests itself) */
   wrapDispatcher?: (emulator: Dispatcher) => Dispatcher;
+  /** the emulator's clock, in Unix seconds (default the system clock), for time to pass in a test */
+  clock?: () => number;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function startHarness(
   let gateway: Gateway | undefined;
   const emulator = await createEmulator({
     listen: false,
+    ...(options.clock ? { clock: options.clock } : {}),
     // Deliveries to GATEWAY_URL reach the gateway; any other endpoint is unreachable in-process.
     webhooks: {
       fetch: (url, init) =>

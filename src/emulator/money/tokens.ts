@@ -62,8 +62,8 @@ const declined = (decline_code: string, message = 'Your card was declined.'): De
   message,
 });
 
-/** Declines whose `code` is the reason itself. */
-const EXPIRED: Decline = {
+/** Declines whose `code` is the reason itself: a card past its expiry (a test card's, or any card's). */
+export const EXPIRED: Decline = {
   code: 'expired_card',
   decline_code: 'expired_card',
   message: 'Your card has expired.',

@@ -3,8 +3,9 @@
  *
  * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
  *   default source; a bank account not yet verified is refused, a verified one is debited (ACH:
- *   `ach_debit` details and fee). A declining test card stores the charge with status `failed` and answers
- *   Stripe's 402 `card_error` naming it; otherwise the charge succeeds, captured unless
+ *   `ach_debit` details and fee). A card past its expiry (`expired_card`) or a declining test card
+ *   stores the charge with status `failed` and answers Stripe's 402 `card_error` naming it;
+ *   otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
  *   shipping and statement descriptors it is made with (a PaymentIntent's charge, the intent's).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
@@ -36,7 +37,7 @@ import {
 } from '../money/ledger.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
 import { refundConnectCharge, requireChargesEnabled, requireTransferCapability } from './connect.ts';
-import { declineError, resolveSource, testCardOf } from './payment-sources.ts';
+import { declineError, expiryDecline, resolveSource, testCardOf } from './payment-sources.ts';
 import { openReview, riskOutcome, warnOfFraud } from './radar.ts';
 
 const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
@@ -120,13 +121,13 @@ export interface ChargeInput {
 }
 
 /**
- * Fills a charge's data (`data` has its id) for `input`; a declining test card gives a `failed`
- * charge and returns its decline. A captured charge gets its balance transaction.
+ * Fills a charge's data (`data` has its id) for `input`; a card past its expiry or a declining test
+ * card gives a `failed` charge and returns its decline. A captured charge gets its balance transaction.
  */
 function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | undefined {
   requireChargesEnabled(ctx, input.extra?.on_behalf_of);
   const test = testCardOf(input.card);
-  const decline = test?.decline;
+  const decline = expiryDecline(ctx, input.card) ?? test?.decline;
   const capture = decline ? false : input.capture !== false;
   Object.assign(data, {
     amount: input.amount,

@@ -6,7 +6,8 @@
  * card is not attached, one customer's payment method is not another's, and one that paid without
  * a customer (or was detached after paying) is spent. A `us_bank_account` payment method made from
  * its account and routing numbers gets its bank's details (`usBankAccount`). A card's expiry is
- * checked wherever one is given (`readExpiry`).
+ * checked wherever one is given (`readExpiry`), and a card past it is declined when charged
+ * (`expiryDecline`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest, noSuch } from '../engine/errors.ts';
@@ -22,6 +23,7 @@ import {
   cardForPaymentMethod,
   cardForToken,
   type Decline,
+  EXPIRED,
   fingerprintOf,
   INCORRECT_NUMBER,
   TEST_BANK_TOKENS,
@@ -175,6 +177,20 @@ export function readExpiry(given: JsonObject, hash?: string): CardExpiry {
     expiry.exp_year = year < 100 ? 2000 + year : year;
   }
   return expiry;
+}
+
+/**
+ * The decline of charging a card past its expiry (`expired_card`): a card is good through the last
+ * day of its expiry month (UTC). A card without an expiry, or a bank account, is not declined.
+ * `data` is a card, a card payment method (its `card`) or a card source.
+ */
+export function expiryDecline(ctx: Ctx, data: JsonObject): Decline | undefined {
+  const card = isObject(data.card) ? data.card : data;
+  const { exp_month: month, exp_year: year } = card;
+  if (typeof month !== 'number' || typeof year !== 'number') return undefined;
+  const today = new Date(ctx.now * 1000);
+  const current = today.getUTCFullYear() * 12 + today.getUTCMonth();
+  return year * 12 + (month - 1) < current ? EXPIRED : undefined;
 }
 
 function cardFromHash(ctx: Ctx, hash: JsonObject, param: string): JsonObject {
