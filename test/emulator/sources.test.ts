@@ -127,6 +127,23 @@ describe('default source', () => {
     await expect(stripe.customers.verifySource(customer, 'card_nope', {})).rejects.toMatchObject(missing);
   });
 
+  it('a bad cursor on the sources list names the kind its prefix says', async () => {
+    const list = (cursor: string) =>
+      stripe.customers.listSources(SEED.jenny.customer, { starting_after: cursor });
+    for (const [cursor, kind] of [
+      ['card_nope', 'card'],
+      ['src_nope', 'source'],
+      ['ba_nope', 'bank_account'],
+    ] as const) {
+      await expect(list(cursor)).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'resource_missing',
+        param: 'starting_after',
+        message: `No such ${kind}: '${cursor}'`,
+      });
+    }
+  });
+
   it('deleting a customer removes its sources', async () => {
     const customer = await stripe.customers.create({ source: 'tok_visa' });
     const card = customer.default_source as string;

@@ -8,6 +8,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest, noSuch } from '../engine/errors.ts';
+import { prefixOf } from '../engine/ids.ts';
 import { isObject, type Json, type JsonObject, refId } from '../engine/json.ts';
 import type { Predicate, RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
@@ -118,6 +119,16 @@ export function filterEntries(
   return query.candidates.filter((entry) => predicates.every((p) => p(entry)));
 }
 
+/**
+ * What a cursor naming no object is said to be: of a list holding several kinds (a customer's
+ * sources: cards, bank accounts, sources), the kind its id's prefix names (`card_…` a card), else
+ * the list's first kind.
+ */
+function cursorLabel(ctx: Ctx, resources: readonly string[], id: string): string {
+  const named = resources.find((resource) => id.startsWith(`${prefixOf(resource)}_`));
+  return ctx.label(named ?? resources[0] ?? 'object');
+}
+
 /** Sorted newest first (or oldest first for ascending resources), then paged. */
 export function paginate(ctx: Ctx, query: ListQuery, entries: Entry[]): Page {
   const { params } = query;
@@ -150,7 +161,7 @@ export function paginate(ctx: Ctx, query: ListQuery, entries: Entry[]): Page {
       ctx.find(id, query.resources) ??
       ctx.scope.tombstone(id) ??
       undefined;
-    if (!entry) throw noSuch(ctx.label(query.resources[0] ?? 'object'), id, param, 400);
+    if (!entry) throw noSuch(cursorLabel(ctx, query.resources, id), id, param, 400);
     return entry.seq;
   };
   const comesAfter = (seq: number, cursor: number) => (ascending ? seq > cursor : seq < cursor);
