@@ -329,6 +329,19 @@ describe('singletons and files', () => {
     expect((await stripe.fileLinks.list({ file: file.id })).data.map((l) => l.id)).toEqual([link.id]);
   });
 
+  it('an upload expires as its purpose has it: dispute evidence in nine months, a logo never', async () => {
+    const upload = (purpose: Stripe.FileCreateParams.Purpose) =>
+      stripe.files.create({ purpose, file: { data: Buffer.from('x'), name: 'x.png', type: 'image/png' } });
+    const evidence = await upload('dispute_evidence');
+    // Nine calendar months: 273 to 276 days.
+    const days = (evidence.expires_at! - evidence.created) / 86_400;
+    expect(Number.isInteger(days) && days >= 273 && days <= 276).toBe(true);
+    const signature = await upload('customer_signature');
+    expect(signature.expires_at! - signature.created).toBe(7 * 86_400);
+    for (const purpose of ['business_logo', 'identity_document', 'account_requirement'] as const)
+      expect((await upload(purpose)).expires_at).toBeNull();
+  });
+
   it('generic actions move the status where the verb says', async () => {
     const session = await stripe.checkout.sessions.create({
       mode: 'payment',

@@ -5,6 +5,7 @@
  * - A link is made only to a file whose purpose Stripe lets out (not an identity document, say),
  *   and expires only in the future (`now`, on an update, expires it at once); it reads `expired`
  *   once its `expires_at` has passed (handlers/render.ts).
+ * - An upload expires as its purpose has it (`uploadExpiry`: dispute evidence after nine months).
  * - An upload with `file_link_data[create]` gets its link at once; a file shows its links (`links`,
  *   newest first) as Stripe's file objects do.
  */
@@ -16,7 +17,17 @@ import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { fileLinkUrl } from '../hosted/file-link.ts';
 
-const EXPIRING_PURPOSES = new Set(['dispute_evidence', 'identity_document']);
+/**
+ * When an upload expires, by its purpose (Stripe's file upload guide): a customer's signature after
+ * a week, dispute evidence after nine months; the files of the other purposes are kept (null).
+ */
+function uploadExpiry(ctx: Ctx, purpose: Json | undefined): number | null {
+  if (purpose === 'customer_signature') return ctx.now + 7 * 86_400;
+  if (purpose !== 'dispute_evidence') return null;
+  const expiry = new Date(ctx.now * 1000);
+  expiry.setUTCMonth(expiry.getUTCMonth() + 9);
+  return Math.floor(expiry.getTime() / 1000);
+}
 
 /** The purposes of the files a link may be made to (stripe-node 15.3.0, `FileLinkCreateParams.file`). */
 const LINKABLE_PURPOSES = new Set([
@@ -76,7 +87,7 @@ export const fileRules: RuleBook = {
             })
           : (upload?.size ?? 0);
       Object.assign(draft, {
-        expires_at: EXPIRING_PURPOSES.has(String(draft.purpose)) ? null : ctx.now + 365 * 86_400,
+        expires_at: uploadExpiry(ctx, draft.purpose),
         filename,
         size,
         // Stripe titles the files it makes (a report's), not an upload: its name is `filename`.
