@@ -303,6 +303,79 @@ describe('a Checkout Session’s prices', () => {
   });
 });
 
+describe('a Checkout Session’s line items given as price_data', () => {
+  const base = { success_url: 'https://example.com/done' };
+
+  it('bill an inline price made of it, in its totals and its line items', async () => {
+    const product = await stripe.products.create({ name: 'Named product' });
+    const session = await stripe.checkout.sessions.create({
+      ...base,
+      mode: 'payment',
+      line_items: [
+        { price_data: { currency: 'eur', unit_amount: 700, product: product.id }, quantity: 3 },
+        { price_data: { currency: 'eur', unit_amount: 250, product_data: { name: 'Gift wrap' } } },
+      ],
+    });
+    expect(session).toMatchObject({ amount_subtotal: 2350, amount_total: 2350, currency: 'eur' });
+    const lines = (await stripe.checkout.sessions.listLineItems(session.id)).data;
+    expect(lines.map((l) => [l.description, l.quantity, l.amount_total])).toEqual([
+      ['Named product', 3, 2100],
+      ['Gift wrap', 1, 250],
+    ]);
+    const [named, wrap] = lines.map((l) => l.price!);
+    expect(named).toMatchObject({
+      id: expect.stringMatching(/^price_/),
+      product: product.id,
+      unit_amount: 700,
+    });
+    expect(await stripe.prices.retrieve(wrap!.id)).toMatchObject({ currency: 'eur', unit_amount: 250 });
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(paid.payment_intent).toMatchObject({ status: 'succeeded', amount: 2350, currency: 'eur' });
+  });
+
+  it('start a subscription of the inline recurring price once paid', async () => {
+    const session = await stripe.checkout.sessions.create({
+      ...base,
+      mode: 'subscription',
+      line_items: [
+        {
+          price_data: {
+            currency: 'usd',
+            unit_amount: 1200,
+            product_data: { name: 'Inline plan' },
+            recurring: { interval: 'month' },
+          },
+          quantity: 2,
+        },
+      ],
+    });
+    expect(session.amount_total).toBe(2400);
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'invoice'] });
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription.items.data[0]).toMatchObject({
+      quantity: 2,
+      price: { unit_amount: 1200, recurring: { interval: 'month' } },
+    });
+    expect(paid.invoice).toMatchObject({ status: 'paid', amount_paid: 2400 });
+  });
+
+  it('are priced through GraphQL', async () => {
+    const created = await gateway.query(
+      `mutation { createCheckoutSession(input: {
+         mode: PAYMENT, successUrl: "https://example.com/done",
+         lineItems: [{ priceData: { currency: "usd", unitAmount: 450, productData: { name: "Mug" } }, quantity: 2 }]
+       }) { amountTotal lineItems { nodes { description amountTotal } } } }`,
+    );
+    expect(created.body.errors).toBeUndefined();
+    expect((created.body.data as Obj).createCheckoutSession).toEqual({
+      amountTotal: 900,
+      lineItems: { nodes: [{ description: 'Mug', amountTotal: 900 }] },
+    });
+  });
+});
+
 describe('a quote’s prices', () => {
   it('one-time beside recurring ones bill once, on its subscription’s first invoice', async () => {
     const [fee, month] = [await oneTime(700), await monthly(1200)];

@@ -1,10 +1,11 @@
 /**
  * Checkout sessions and payment links: a hosted URL, an expiry, and their line items (`item`
- * objects) from `line_items[n][price]` and `quantity`, each billing what its price bills for that
- * quantity (tiers and `transform_quantity` included). What a completed session makes takes its
- * `subscription_data`, `payment_intent_data` or `setup_intent_data` (a payment link's session,
- * its link's); a payment with `invoice_creation` enabled is invoiced too, paid. Its prices fit its
- * mode (`requireModePrices`); a subscription's one-time ones bill once, on its first invoice.
+ * objects) from `line_items[n][price]` (or an inline price made of its `price_data`) and `quantity`,
+ * each billing what its price bills for that quantity (tiers and `transform_quantity` included).
+ * What a completed session makes takes its `subscription_data`, `payment_intent_data` or
+ * `setup_intent_data` (a payment link's session, its link's); a payment with `invoice_creation`
+ * enabled is invoiced too, paid. Its prices fit its mode (`requireModePrices`); a subscription's
+ * one-time ones bill once, on its first invoice.
  */
 
 import { BesideStore } from '../engine/beside.ts';
@@ -18,10 +19,21 @@ import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
+import { createPrice } from './catalog.ts';
 import { checkTransferDestination } from './charges.ts';
 import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription } from './subscriptions.ts';
+
+/**
+ * The price a line item bills: the one it names (`price`), or a new one made of its `price_data`
+ * (an inline price, as Stripe makes one for it; a subscription's item and an invoice's lines then
+ * bill it by its id).
+ */
+function linePrice(ctx: Ctx, line: JsonObject): Entry | undefined {
+  if (typeof line.price === 'string') return requirePrice(ctx, line.price, 'line_items[price]');
+  return isObject(line.price_data) ? createPrice(ctx, line.price_data) : undefined;
+}
 
 /**
  * Stores `item`s under `parent` for `line_items` params (checkout, payment links, quotes): their
@@ -38,8 +50,7 @@ export function storeLineItems(
   if (!Array.isArray(lineItems)) return { subtotal, currency, recurring };
   for (const line of lineItems) {
     if (!isObject(line)) continue;
-    const price =
-      typeof line.price === 'string' ? requirePrice(ctx, line.price, 'line_items[price]') : undefined;
+    const price = linePrice(ctx, line);
     const quantity = typeof line.quantity === 'number' ? line.quantity : 1;
     const amount = price ? priceAmount(price.data, quantity) : 0;
     subtotal += amount;
