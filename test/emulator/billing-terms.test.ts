@@ -245,6 +245,65 @@ describe('a Checkout Session’s subscription for a connected account', () => {
   });
 });
 
+describe('a subscription’s application fee asked of Checkout', () => {
+  const base = { success_url: 'https://example.com/done', mode: 'subscription' as const };
+
+  it('is refused at creation with no destination nor connected account to take it from', async () => {
+    const line = { price: (await monthly(1000)).id, quantity: 1 };
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        line_items: [line],
+        subscription_data: { application_fee_percent: 10 },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'subscription_data[application_fee_percent]' });
+    await expect(
+      stripe.paymentLinks.create({ line_items: [line], application_fee_percent: 10 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'application_fee_percent' });
+  });
+
+  it('is refused through GraphQL before a session is made', async () => {
+    const price = await gateway.admin.request<Obj>({
+      method: 'POST',
+      path: '/v1/prices',
+      params: {
+        currency: 'usd',
+        unit_amount: 900,
+        recurring: { interval: 'month' },
+        product_data: { name: 'Fee' },
+      },
+    });
+    const refused = await gateway.query(
+      `mutation($p: ID!) { createCheckoutSession(input: {
+         mode: SUBSCRIPTION, successUrl: "https://example.com/done", lineItems: [{ price: $p, quantity: 1 }],
+         subscriptionData: { applicationFeePercent: 10 }
+       }) { id } }`,
+      { variables: { p: price.id } },
+    );
+    expect(refused.body.errors?.[0]?.extensions?.stripe).toMatchObject({
+      param: 'subscription_data[application_fee_percent]',
+    });
+  });
+
+  it('is taken by a session made as the connected account (the Stripe-Account header)', async () => {
+    const account = await stripe.accounts.create({ ...PAYEE_ACCOUNT, type: 'express' });
+    const stripeAccount = account.id;
+    const price = await stripe.prices.create(
+      { currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' }, product_data: { name: 'Own' } },
+      { stripeAccount },
+    );
+    const session = await stripe.checkout.sessions.create(
+      {
+        ...base,
+        line_items: [{ price: price.id, quantity: 1 }],
+        subscription_data: { application_fee_percent: 10 },
+      },
+      { stripeAccount },
+    );
+    expect(session.status).toBe('open');
+  });
+});
+
 describe('a Checkout Session’s prices', () => {
   const base = { success_url: 'https://example.com/done' };
 

@@ -23,7 +23,7 @@ import { createPrice } from './catalog.ts';
 import { checkTransferDestination } from './charges.ts';
 import { finalizeInvoice } from './invoices.ts';
 import { resolvePaymentMethod } from './payment-sources.ts';
-import { createSubscription } from './subscriptions.ts';
+import { createSubscription, requireFeeDestination } from './subscriptions.ts';
 
 /**
  * The price a line item bills: the one it names (`price`), or a new one made of its `price_data`
@@ -307,12 +307,23 @@ function requireModeTerms(params: JsonObject): void {
 /**
  * Refuses a session or a link whose payments would go to an account that cannot receive them: the
  * destination (`transfer_data[destination]`) its own, its `payment_intent_data`'s or its
- * `subscription_data`'s names, as Stripe does when it is created.
+ * `subscription_data`'s names; and a subscription's fee (a link's `application_fee_percent`, a
+ * session's `subscription_data`'s) with no account to take it from, as Stripe does when it is
+ * created, not once it is paid.
  */
 function checkDestinations(ctx: Ctx, params: JsonObject): void {
   checkTransferDestination(ctx, params);
+  requireFeeDestination(ctx, params.application_fee_percent, params.transfer_data);
   for (const setting of ['payment_intent_data', 'subscription_data'])
     if (isObject(params[setting])) checkTransferDestination(ctx, params[setting]);
+  const terms = params.subscription_data;
+  if (isObject(terms))
+    requireFeeDestination(
+      ctx,
+      terms.application_fee_percent,
+      terms.transfer_data,
+      'subscription_data[application_fee_percent]',
+    );
 }
 
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */

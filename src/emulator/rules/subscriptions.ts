@@ -822,12 +822,27 @@ function connectTerms(ctx: Ctx, params: JsonObject, entry?: Entry): JsonObject {
     out.transfer_data = { amount_percent: transfer.amount_percent ?? null, destination: account.id };
   } else if (transfer === '' || !entry) out.transfer_data = null;
   const destination = out.transfer_data !== undefined ? out.transfer_data : entry?.data.transfer_data;
-  if (typeof out.application_fee_percent === 'number' && !isObject(destination) && !ctx.scope.account)
+  requireFeeDestination(ctx, out.application_fee_percent, destination);
+  return out;
+}
+
+/**
+ * A subscription's `application_fee_percent` (a session's or a link's for the subscription it
+ * starts, named `param`) needs a payment that goes to a connected account: a destination
+ * (`transfer_data`, given or kept) or one made as the account (the Stripe-Account header), as
+ * Stripe's does.
+ */
+export function requireFeeDestination(
+  ctx: Ctx,
+  fee: Json | undefined,
+  transfer: Json | undefined,
+  param = 'application_fee_percent',
+): void {
+  if (typeof fee === 'number' && !isObject(transfer) && !ctx.scope.account)
     throw invalidRequest(
       'An application_fee_percent applies only to a subscription with a destination (`transfer_data[destination]`) or one made as a connected account (the Stripe-Account header).',
-      { param: 'application_fee_percent' },
+      { param },
     );
-  return out;
 }
 
 /**
