@@ -512,10 +512,19 @@ describe('transfers and reversals', () => {
         payment_intent_data: { transfer_data },
       }),
     ).rejects.toMatchObject(refusal);
+    // An invoice with that destination is refused when it is made or given it, not once paid.
+    await expect(stripe.invoices.create({ customer: customer.id, transfer_data })).rejects.toMatchObject(
+      refusal,
+    );
+    const invoice = await stripe.invoices.create({ customer: customer.id });
+    await expect(stripe.invoices.update(invoice.id, { transfer_data })).rejects.toMatchObject(refusal);
     // Onboarded, its requested `transfers` is active, and transfers go through.
     const onboarded = await stripe.accounts.update(due.id, onboarding);
     expect(onboarded.capabilities).toEqual({ transfers: 'active' });
     expect(await transferTo(due.id)).toMatchObject({ destination: due.id, amount: 300 });
+    expect(await stripe.invoices.update(invoice.id, { transfer_data })).toMatchObject({
+      transfer_data: { destination: due.id },
+    });
   });
 
   it('the destination sees the transfer as a payment in its own scope', async () => {

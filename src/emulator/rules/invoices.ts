@@ -11,6 +11,8 @@
  *   uncollectible one can still be paid or voided); only drafts can be deleted.
  * - Paying a subscription's latest invoice (or confirming its PaymentIntent) makes an `incomplete`
  *   or `past_due` subscription `active`.
+ * - A destination (`transfer_data[destination]`) given on create or update must be able to receive
+ *   transfers then (`checkTransferDestination`), as a destination charge's.
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -32,7 +34,7 @@ import {
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
-import { destinationOf, recordCharge } from './charges.ts';
+import { checkTransferDestination, destinationOf, recordCharge } from './charges.ts';
 import { declineError } from './payment-sources.ts';
 
 /**
@@ -404,6 +406,9 @@ export const invoiceRules: RuleBook = {
           param: 'customer',
         });
       const customer = ctx.require(resolvedCustomer, ['customer'], 'customer', 400);
+      // Its destination must be able to take the transfer now, as a destination charge's, not
+      // once the invoice is paid.
+      checkTransferDestination(ctx, params);
       const given = { ...draft };
       Object.assign(draft, invoiceDefaults(ctx, customer), given, { customer: customer.id, status: 'draft' });
       // A test clock's customer lives at the clock's time.
@@ -444,8 +449,10 @@ export const invoiceRules: RuleBook = {
       }
       recomputeTotals(ctx, entry);
     },
-    // A draft's new tax rates or discount re-price its lines, as on create.
+    // A draft's new tax rates or discount re-price its lines, as on create; a new destination is
+    // checked as on create.
     beforeUpdate(ctx, draft, params, entry) {
+      checkTransferDestination(ctx, params);
       repriceDraft(ctx, draft, params, entry);
     },
     afterUpdate(ctx, entry, params) {
