@@ -393,6 +393,20 @@ describe('a Checkout Session’s line items given as price_data', () => {
     expect(paid.payment_intent).toMatchObject({ status: 'succeeded', amount: 2350, currency: 'eur' });
   });
 
+  it('or a price are what each line item needs: one with neither is refused', async () => {
+    const once = await oneTime(300);
+    await expect(
+      stripe.checkout.sessions.create({
+        ...base,
+        mode: 'payment',
+        line_items: [{ price: once.id, quantity: 1 }, { quantity: 2 }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'line_items[1]' });
+    await expect(
+      stripe.checkout.sessions.create({ ...base, mode: 'payment', line_items: [{ price: 'price_nope' }] }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'line_items[0][price]' });
+  });
+
   it('start a subscription of the inline recurring price once paid', async () => {
     const session = await stripe.checkout.sessions.create({
       ...base,

@@ -26,13 +26,16 @@ import { resolvePaymentMethod } from './payment-sources.ts';
 import { createSubscription, requireFeeDestination } from './subscriptions.ts';
 
 /**
- * The price a line item bills: the one it names (`price`), or a new one made of its `price_data`
+ * The price line item `i` bills: the one it names (`price`), or a new one made of its `price_data`
  * (an inline price, as Stripe makes one for it; a subscription's item and an invoice's lines then
- * bill it by its id).
+ * bill it by its id). A line item with neither bills nothing: Stripe refuses it.
  */
-function linePrice(ctx: Ctx, line: JsonObject): Entry | undefined {
-  if (typeof line.price === 'string') return requirePrice(ctx, line.price, 'line_items[price]');
-  return isObject(line.price_data) ? createPrice(ctx, line.price_data) : undefined;
+function linePrice(ctx: Ctx, line: JsonObject, i: number): Entry {
+  if (typeof line.price === 'string') return requirePrice(ctx, line.price, `line_items[${i}][price]`);
+  if (isObject(line.price_data)) return createPrice(ctx, line.price_data);
+  throw invalidRequest('Each line item needs either a `price` or `price_data`.', {
+    param: `line_items[${i}]`,
+  });
 }
 
 /**
@@ -48,14 +51,14 @@ export function storeLineItems(
   let currency: Json = null;
   let recurring = false;
   if (!Array.isArray(lineItems)) return { subtotal, currency, recurring };
-  for (const line of lineItems) {
+  for (const [i, line] of lineItems.entries()) {
     if (!isObject(line)) continue;
-    const price = linePrice(ctx, line);
+    const price = linePrice(ctx, line, i);
     const quantity = typeof line.quantity === 'number' ? line.quantity : 1;
-    const amount = price ? priceAmount(price.data, quantity) : 0;
+    const amount = priceAmount(price.data, quantity);
     subtotal += amount;
-    currency ??= price?.data.currency ?? null;
-    recurring ||= isObject(price?.data.recurring);
+    currency ??= price.data.currency ?? null;
+    recurring ||= isObject(price.data.recurring);
     ctx.insert(
       'item',
       ctx.build('item', {
@@ -63,9 +66,9 @@ export function storeLineItems(
         amount_subtotal: amount,
         amount_tax: 0,
         amount_total: amount,
-        currency: price?.data.currency ?? 'usd',
-        description: price ? productName(ctx, price.data) : '',
-        price: price?.data ?? null,
+        currency: price.data.currency ?? 'usd',
+        description: productName(ctx, price.data),
+        price: price.data,
         quantity,
       }),
       { parent },
