@@ -221,6 +221,23 @@ describe('tax ids', () => {
       }),
     ).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'owner[customer]' });
   });
+
+  it('are listed as the account’s own unless an owner is named', async () => {
+    const customer = await stripe.customers.create({
+      tax_id_data: [{ type: 'us_ein', value: '98-7654321' }],
+    });
+    const own = await stripe.taxIds.create({ type: 'eu_vat', value: 'FR12345678901' });
+    const ids = async (params: Stripe.TaxIdListParams = {}) =>
+      (await stripe.taxIds.list({ limit: 100, ...params })).data.map((taxId) => taxId.id);
+    const listed = await ids();
+    expect(listed).toContain(own.id);
+    // (every one listed is the account's own: no customer's among them)
+    for (const id of listed) expect((await stripe.taxIds.retrieve(id)).owner?.type).toBe('self');
+    const customers = await ids({ owner: { type: 'customer', customer: customer.id } });
+    expect(customers).toHaveLength(1);
+    expect(customers).not.toContain(own.id);
+    expect((await stripe.customers.listTaxIds(customer.id)).data.map((taxId) => taxId.id)).toEqual(customers);
+  });
 });
 
 describe('search', () => {

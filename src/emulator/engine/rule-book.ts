@@ -68,8 +68,12 @@ export interface ResourceRules {
   viewsOwnedBy?(ctx: Ctx, owner: Entry): Entry[];
   /** A filter for a list parameter that is not a prop of the same name; undefined when unknown. */
   listFilter?(name: string, value: Json, ctx: Ctx): Predicate | undefined;
-  /** Applied to lists (and inline lists) when none of `params` overrides it: subscriptions hide canceled ones. */
-  defaultListFilter?(params: JsonObject): Predicate | undefined;
+  /**
+   * Applied to lists (and inline lists) when none of `params` overrides it: subscriptions hide
+   * canceled ones. `nested`: the list is a parent's (`/v1/customers/{c}/tax_ids`, an inline list),
+   * not the resource's own top-level list.
+   */
+  defaultListFilter?(params: JsonObject, nested: boolean): Predicate | undefined;
   /** Lists oldest first (invoice lines, subscription items) rather than newest first. */
   ascending?: boolean;
 }

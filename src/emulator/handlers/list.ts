@@ -91,6 +91,8 @@ export interface ListQuery {
   resources: readonly string[];
   /** the list's `url` */
   url: string;
+  /** the list is a parent's, not the resource's own top-level list */
+  nested?: boolean;
   rules: RuleBook;
 }
 
@@ -112,7 +114,7 @@ export function filterEntries(
     if (predicate) predicates.push(predicate);
   }
   for (const resource of new Set(query.resources)) {
-    const fallback = query.rules[resource]?.defaultListFilter?.(query.params);
+    const fallback = query.rules[resource]?.defaultListFilter?.(query.params, query.nested === true);
     if (fallback) predicates.push((entry) => entry.resource !== resource || fallback(entry));
   }
   if (predicates.length === 0) return query.candidates;

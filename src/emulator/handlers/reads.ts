@@ -68,7 +68,14 @@ export class Reads {
         if (views) candidates = candidates.concat(views);
       }
     }
-    const query: ListQuery = { params, candidates, resources: route.resources, url: path, rules: this.rules };
+    const query: ListQuery = {
+      params,
+      candidates,
+      resources: route.resources,
+      url: path,
+      rules: this.rules,
+      nested: parent !== undefined,
+    };
     const entries = filterEntries(ctx, query);
     // A list Stripe does not page (no `limit`: an account's capabilities) answers whole.
     if (!route.op.query.some((q) => q.name === 'limit')) {

@@ -195,7 +195,7 @@ export class Renderer {
     const parent = ctx.find(id, [resource]) ?? ctx.scope.get(id);
     let children = parent ? ctx.children(parent, items) : [];
     for (const item of new Set(items)) {
-      const filter = this.rules[item]?.defaultListFilter?.({});
+      const filter = this.rules[item]?.defaultListFilter?.({}, true);
       if (filter) children = children.filter((c) => c.resource !== item || filter(c));
     }
     if (items.some((item) => this.rules[item]?.ascending)) children.reverse();

@@ -195,5 +195,11 @@ export const customerRules: RuleBook = {
     beforeCreate(ctx, draft) {
       Object.assign(draft, taxIdFields(ctx, draft));
     },
+    // `GET /v1/tax_ids` lists the account's own unless `owner` names another (its default is
+    // `owner[type]=self`); a customer's list is its own.
+    defaultListFilter(params, nested) {
+      if (nested || params.owner !== undefined) return undefined;
+      return (entry) => isObject(entry.data.owner) && entry.data.owner.type === 'self';
+    },
   },
 };

@@ -1,11 +1,11 @@
 /**
  * The demo data of Stripe's product families beyond payments and billing: Issuing, Terminal,
  * Treasury, Financial Connections, Identity, Radar, Climate, quotes, subscription schedules, test
- * clocks, checkout and payment links, files, reporting, tax registrations, entitlements, meters and
- * the account's settings objects. Made through the API's own create operations (so every object
- * is complete and consistent); the reference data Stripe provides and no endpoint creates (climate
- * products, physical bundles, a linked bank account, a verification report) is stored directly,
- * as the seed stores country specs. Objects whose default state would mislead (a closed financial
+ * clocks, checkout and payment links, files, reporting, tax registrations and the account's tax id,
+ * entitlements, meters and the account's settings objects. Made through the API's own create
+ * operations (so every object is complete and consistent); the reference data Stripe provides and
+ * no endpoint creates (climate products, physical bundles, a linked bank account, a verification
+ * report) is stored directly, as the seed stores country specs. Objects whose default state would mislead (a closed financial
  * account) are moved to the state a live account shows.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -267,7 +267,8 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
   const file = call('POST', '/v1/files', { purpose: 'dispute_evidence', file: 'Receipt #1042' });
   call('POST', '/v1/file_links', { file: String(file.id) });
 
-  // Tax, reporting, apps.
+  // Tax, reporting, apps. The account's own tax id (`owner[type]=self`), which `/v1/tax_ids` lists.
+  call('POST', '/v1/tax_ids', { type: 'us_ein', value: '12-3456789' });
   call('POST', '/v1/tax/registrations', {
     country: 'US',
     country_options: { us: { state: 'CA', type: 'state_sales_tax' } },
