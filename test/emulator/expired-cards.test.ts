@@ -1,7 +1,8 @@
 /**
  * A card past its expiry is declined `expired_card` (402) when charged, directly or through a
- * PaymentIntent; it is good through the last day of its expiry month. The cards are saved while
- * valid and expire as the emulator's clock moves past their month.
+ * PaymentIntent, or when set up through a SetupIntent; it is good through the last day of its
+ * expiry month. The cards are saved while valid and expire as the emulator's clock moves past
+ * their month.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,5 +81,33 @@ describe('a card past its expiry', () => {
       automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
     });
     expect(intent.status).toBe('succeeded');
+  });
+
+  it('fails a SetupIntent confirmation, which saves nothing', async () => {
+    now = START;
+    const customer = await stripe.customers.create({});
+    const method = await stripe.paymentMethods.create({ type: 'card', card: card(1) });
+
+    now = START + 3 * DAY;
+    const intent = await stripe.setupIntents.create({ customer: customer.id, payment_method: method.id });
+    const error = await settled(stripe.setupIntents.confirm(intent.id));
+    expect(error).toMatchObject({
+      type: 'StripeCardError',
+      statusCode: 402,
+      code: 'expired_card',
+      decline_code: 'expired_card',
+    });
+    const after = await stripe.setupIntents.retrieve(intent.id);
+    expect(after).toMatchObject({ status: 'requires_payment_method', payment_method: null });
+    expect(after.last_setup_error).toMatchObject({ code: 'expired_card', type: 'card_error' });
+    const saved = await stripe.customers.listPaymentMethods(customer.id);
+    expect(saved.data).toHaveLength(0);
+  });
+
+  it('sets up a card still in its expiry month', async () => {
+    now = START;
+    const method = await stripe.paymentMethods.create({ type: 'card', card: card(1) });
+    const intent = await stripe.setupIntents.create({ payment_method: method.id });
+    expect((await stripe.setupIntents.confirm(intent.id)).status).toBe('succeeded');
   });
 });

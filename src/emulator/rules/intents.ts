@@ -11,9 +11,9 @@
  *   `capture` follow Stripe's allowed statuses: a capture is its charge's (charges.ts
  *   `captureCharge`), and cancelling a held PaymentIntent refunds its charge whole, releasing the
  *   authorization; `increment_authorization` raises a held one's amount, capturable and charge.
- * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way; a
- *   3D Secure card goes through `requires_action` first, as for a payment. Its `setup_attempt`
- *   describes the card set up.
+ * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way (a
+ *   card past its expiry too, `expired_card`); a 3D Secure card goes through `requires_action`
+ *   first, as for a payment. Its `setup_attempt` describes the card set up.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
@@ -33,6 +33,7 @@ import {
 import { paidByIntent } from './invoices.ts';
 import {
   declineError,
+  expiryDecline,
   instrumentCard,
   resolvePaymentInstrument,
   saveInstrument,
@@ -293,6 +294,15 @@ function setupAttemptCard(ctx: Ctx, method: Entry, authenticated: boolean): Json
   });
 }
 
+/**
+ * Why setting up `method` is declined, if it is: a card past its expiry (Stripe checks the card with
+ * its issuer when setting it up), or a test card that declines before it can be saved.
+ */
+function setupDecline(ctx: Ctx, method: Entry): Decline | undefined {
+  const test = testCardOf(method.data);
+  return expiryDecline(ctx, method.data) ?? (test?.attachable ? undefined : test?.decline);
+}
+
 function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
   if (!allowed.includes(String(entry.data.status)))
@@ -308,8 +318,8 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
       status: 'requires_action',
     });
   }
-  const decline = testCardOf(method.data)?.decline;
-  if (decline && !testCardOf(method.data)?.attachable) {
+  const decline = setupDecline(ctx, method);
+  if (decline) {
     const error = {
       code: decline.code,
       decline_code: decline.decline_code,
