@@ -447,6 +447,20 @@ describe('customer balance', () => {
     ]);
     expect((await stripe.customers.create({})).balance).toBe(0);
   });
+
+  it('a balance set on update is an adjustment by the difference', async () => {
+    const customer = await stripe.customers.create({ balance: 2000 });
+    await stripe.customers.update(customer.id, { balance: -500 });
+    await stripe.customers.update(customer.id, { balance: -500, name: 'Same balance' });
+    const transactions = await stripe.customers.listBalanceTransactions(customer.id);
+    expect(transactions.data.map((t) => [t.type, t.amount, t.ending_balance])).toEqual([
+      ['adjustment', -2500, -500],
+      ['initial', 2000, 2000],
+    ]);
+    expect((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({
+      balance: -500,
+    });
+  });
 });
 
 describe('price lookup keys', () => {

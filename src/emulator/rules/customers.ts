@@ -3,9 +3,10 @@
  * invoices' default when `invoice_settings[default_payment_method]` names it; a saved card named
  * there is the default itself, as Stripe takes a card wherever a payment method goes), `source=` on update
  * replacing the default source, `default_source` limited to the customer's own sources, tax ids
- * (from `tax_id_data`, or owned by the customer through `/v1/tax_ids`) with their country, balance transactions moving `balance` (an `initial` one for a balance given on
- * create), and a delete that cancels the
- * customer's subscriptions and removes its sources.
+ * (from `tax_id_data`, or owned by the customer through `/v1/tax_ids`) with their country, balance
+ * transactions moving `balance` (an `initial` one for a balance given on create, an `adjustment`
+ * for the difference when `balance` is set on update), and a delete that cancels the customer's
+ * subscriptions and removes its sources.
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -18,6 +19,28 @@ import { resolvePaymentInstrument, resolvePaymentMethod } from './payment-source
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
 
 const SETTING = 'invoice_settings[default_payment_method]';
+
+/**
+ * A balance transaction of `customer`'s moving its balance by `amount` to what it is now: the
+ * ledger whose sum is the balance, for a balance set on the customer itself.
+ */
+function recordBalanceChange(ctx: Ctx, customer: Entry, amount: number, type: string): void {
+  ctx.insert(
+    'customer_balance_transaction',
+    ctx.build('customer_balance_transaction', {
+      amount,
+      credit_note: null,
+      currency: customer.data.currency ?? 'usd',
+      customer: customer.id,
+      description: null,
+      ending_balance: Number(customer.data.balance ?? 0),
+      invoice: null,
+      metadata: {},
+      type,
+    }),
+    { parent: customer.id },
+  );
+}
 
 /** The country a tax id is of: an EU VAT number's own prefix (Greece's is EL), else its type's (`us_ein`). */
 function taxIdCountry(type: Json | undefined, value: Json | undefined): string | null {
@@ -125,22 +148,13 @@ export const customerRules: RuleBook = {
     // A balance given on create is the customer's first balance transaction, of type `initial`.
     afterCreate(ctx, entry) {
       const balance = Number(entry.data.balance ?? 0);
-      if (balance === 0) return;
-      ctx.insert(
-        'customer_balance_transaction',
-        ctx.build('customer_balance_transaction', {
-          amount: balance,
-          credit_note: null,
-          currency: entry.data.currency ?? 'usd',
-          customer: entry.id,
-          description: null,
-          ending_balance: balance,
-          invoice: null,
-          metadata: {},
-          type: 'initial',
-        }),
-        { parent: entry.id },
-      );
+      if (balance !== 0) recordBalanceChange(ctx, entry, balance, 'initial');
+    },
+    // A balance set on update moves it by the difference, an `adjustment` in its ledger.
+    afterUpdate(ctx, entry, params, before) {
+      if (params.balance === undefined) return;
+      const change = Number(entry.data.balance ?? 0) - Number(before.data.balance ?? 0);
+      if (change !== 0) recordBalanceChange(ctx, entry, change, 'adjustment');
     },
     beforeUpdate(ctx, draft, params, entry) {
       const discount = discountFor(ctx, params, { customer: entry.id });
