@@ -479,6 +479,18 @@ describe('billing', () => {
     });
   });
 
+  it("setting a customer's balance records an adjustment for the difference", async () => {
+    const id = await customer();
+    const { updateCustomer } = await f.ok(
+      'mutation($c: ID!) { updateCustomer(id: $c, input: { balance: 700 }) { balance balanceTransactions(first: 5) { nodes { type amount endingBalance } } } }',
+      { c: id },
+    );
+    check('balance: set on the customer', updateCustomer, {
+      balance: 700,
+      balanceTransactions: { nodes: [{ type: 'ADJUSTMENT', amount: 700, endingBalance: 700 }] },
+    });
+  });
+
   it("customer balance transactions move the customer's balance; the next invoice uses it", async () => {
     const id = await customer();
     const add =
