@@ -28,6 +28,7 @@
  * therefore an answer without errors, with the data execution would have written.
  */
 import {
+  BREAK,
   type DocumentNode,
   defaultFieldResolver,
   defaultTypeResolver,
@@ -410,7 +411,7 @@ function hasDirectives(document: DocumentNode): boolean {
   visit(document, {
     Directive() {
       found = true;
-      return false;
+      return BREAK;
     },
   });
   return found;
