@@ -6,7 +6,10 @@
  * own process, so that the server under load is the bottleneck).
  *
  * The gateway runs as `npm start` runs it (the `start` script of package.json, with a key pointing
- * at the stand-in), twice: with NODE_ENV=production and in the default mode. BEFORE_REF=<commit>
+ * at the stand-in), twice: with NODE_ENV=production and in the default mode. Beside it, the Node
+ * floor (bench/node-floor.ts: node:http, undici and JSON.parse doing only the four queries' work,
+ * with the same answers), so that the distance to Tailcall splits into the gateway's own work and
+ * the platform's. BEFORE_REF=<commit>
  * adds that commit's gateway (production mode), `git archive`d into a temporary folder with this
  * tree's node_modules linked in when the lockfiles match (otherwise `npm ci`), and its codegen run.
  *
@@ -254,12 +257,32 @@ async function measureStartup(tree: Tree): Promise<{ ms: number; restRssMiB: num
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** A server loaded by the bench: a gateway (this tree or BEFORE_REF's, in a mode) or Tailcall. */
+/**
+ * A server loaded by the bench: a gateway (this tree or BEFORE_REF's, in a mode), the Node floor
+ * or Tailcall.
+ */
 interface Contender {
   name: string;
-  /** a gateway's answers must match the other gateways' byte for byte (Tailcall's differ in shape) */
-  gateway: boolean;
+  /** its answers' data must match the others' so marked byte for byte (Tailcall's differ in shape) */
+  sameData: boolean;
   start(): Promise<Gateway>;
+}
+
+/** The Node floor (bench/node-floor.ts) on a free port, reading from the stand-in. */
+async function startNodeFloor(upstream: string, key: string): Promise<Gateway> {
+  const port = await freePort();
+  const child = start(process.execPath, ['--import', 'tsx', 'bench/node-floor.ts'], {
+    UPSTREAM: upstream,
+    KEY: key,
+    PORT: String(port),
+    QUERIES: JSON.stringify(QUERIES.map((q) => q.query)),
+  });
+  await waitFor('the Node floor', async () =>
+    child.output().includes('listening') ? true : undefined,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}\n${child.output()}`);
+  });
+  return { child, pid: child.process.pid!, url: `http://127.0.0.1:${port}/graphql` };
 }
 
 export async function benchThroughput(): Promise<BenchRow[]> {
@@ -276,16 +299,17 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   const contenders: Contender[] = [
     {
       name: 'production',
-      gateway: true,
+      sameData: true,
       start: () => startGateway(here, { NODE_ENV: 'production', ...upstream }),
     },
-    { name: 'default', gateway: true, start: () => startGateway(here, { NODE_ENV: '', ...upstream }) },
-    { name: 'tailcall', gateway: false, start: () => startTailcall(standIn.url, standIn.key, workDir) },
+    { name: 'default', sameData: true, start: () => startGateway(here, { NODE_ENV: '', ...upstream }) },
+    { name: 'node floor', sameData: true, start: () => startNodeFloor(standIn.url, standIn.key) },
+    { name: 'tailcall', sameData: false, start: () => startTailcall(standIn.url, standIn.key, workDir) },
   ];
   if (before) {
     contenders.push({
       name: 'before',
-      gateway: true,
+      sameData: true,
       start: () => startGateway(before.tree, { NODE_ENV: 'production', ...upstream, ...BEFORE_ENV }),
     });
   }
@@ -308,9 +332,9 @@ export async function benchThroughput(): Promise<BenchRow[]> {
       );
       // The default mode adds extensions (the cost): the data must be the same.
       const dataOf = (answer: string) => JSON.stringify((JSON.parse(answer) as { data: unknown }).data);
-      const gatewayAnswers = new Set(answers.filter(([c]) => c.gateway).map(([, answer]) => dataOf(answer)));
-      if (gatewayAnswers.size !== 1) {
-        throw new Error(`the gateways answer ${name} differently:\n${[...gatewayAnswers].join('\n')}`);
+      const sameAnswers = new Set(answers.filter(([c]) => c.sameData).map(([, answer]) => dataOf(answer)));
+      if (sameAnswers.size !== 1) {
+        throw new Error(`the servers answer ${name} differently:\n${[...sameAnswers].join('\n')}`);
       }
       // Short slices in turn (the order rotating), so that all see the same load from the machine.
       for (let run = 0; run < (ONLY_TOGETHER ? 0 : RUNS); run++) {
@@ -368,6 +392,9 @@ export async function benchThroughput(): Promise<BenchRow[]> {
   const compared: [string, string][] = [
     ['production', 'tailcall'],
     ['default', 'tailcall'],
+    // Where the distance to Tailcall is: the gateway's own work, and the platform's.
+    ['production', 'node floor'],
+    ['node floor', 'tailcall'],
     ...(before ? ([['production', 'before']] as [string, string][]) : []),
   ];
   for (const { name } of QUERIES) {
