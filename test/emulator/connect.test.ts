@@ -1,6 +1,6 @@
 /**
  * Connect: capabilities, external accounts, transfers and reversals, payouts, application fees,
- * and `Stripe-Account` scoping.
+ * `Stripe-Account` scoping, and an account's controller.
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -886,5 +886,85 @@ describe('Stripe-Account scoping', () => {
       statusCode: 403,
     });
     await expect(stripe.accounts.retrieve(account.id)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe("an account's controller", () => {
+  it.each([
+    ['standard', 'account', 'stripe', 'stripe', 'full'],
+    ['express', 'application_express', 'application', 'stripe', 'express'],
+    ['custom', 'application_custom', 'application', 'application', 'none'],
+  ] as const)(
+    'is what type=%s stands for, the platform controlling it',
+    async (type, payer, payments, collection, dashboard) => {
+      const created = await stripe.accounts.create({ type });
+      const expected = {
+        fees: { payer },
+        is_controller: true,
+        losses: { payments },
+        requirement_collection: collection,
+        stripe_dashboard: { type: dashboard },
+        type: 'application',
+      };
+      expect(created.controller).toEqual(expected);
+      expect((await stripe.accounts.retrieve(created.id)).controller).toEqual(expected);
+    },
+  );
+
+  it('is as the controller parameters say, defaults filling the rest, and the account has no type', async () => {
+    const account = await stripe.accounts.create({
+      controller: {
+        fees: { payer: 'application' },
+        losses: { payments: 'application' },
+        stripe_dashboard: { type: 'express' },
+      },
+    });
+    expect(account.type).toBe('none');
+    expect(account.controller).toEqual({
+      fees: { payer: 'application' },
+      is_controller: true,
+      losses: { payments: 'application' },
+      requirement_collection: 'stripe',
+      stripe_dashboard: { type: 'express' },
+      type: 'application',
+    });
+    // Without the full dashboard, its external accounts come with it, as a custom account's do.
+    expect(account.external_accounts).toMatchObject({ object: 'list', data: [] });
+    const bare = await stripe.accounts.create({ controller: { fees: { payer: 'account' } } });
+    expect(bare).toMatchObject({
+      type: 'none',
+      controller: {
+        losses: { payments: 'stripe' },
+        requirement_collection: 'stripe',
+        stripe_dashboard: { type: 'full' },
+      },
+    });
+  });
+
+  it('decides, not the type, whether the platform updates it and whether it has login links', async () => {
+    const collected = await stripe.accounts.create({
+      controller: {
+        fees: { payer: 'application' },
+        losses: { payments: 'application' },
+        requirement_collection: 'application',
+        stripe_dashboard: { type: 'none' },
+      },
+    });
+    await stripe.accounts.update(collected.id, onboarding);
+    const update = await stripe.accountLinks.create({
+      account: collected.id,
+      type: 'account_update',
+      refresh_url: 'https://example.com/reauth',
+      return_url: 'https://example.com/return',
+    });
+    expect(update).toMatchObject({ object: 'account_link' });
+    await expect(stripe.accounts.createLoginLink(collected.id)).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('only accounts with the Express dashboard'),
+    });
+  });
+
+  it('of the platform is the platform itself', async () => {
+    expect((await stripe.accounts.retrieve()).controller).toEqual({ type: 'account' });
   });
 });

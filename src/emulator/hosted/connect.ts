@@ -24,6 +24,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry, Scope } from '../engine/store.ts';
+import { platformCollects } from '../rules/account-controller.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound, nowOf, redirect } from './html.ts';
 
 /** Where the Connect pages are served. */
@@ -54,7 +55,7 @@ const str = (value: Json | undefined) => (typeof value === 'string' && value !==
 function requireUpdatable(ctx: Ctx, params: JsonObject): void {
   if (params.type !== 'account_update') return;
   const account = ctx.find(String(params.account ?? ''), ['account']);
-  if (!account || (account.data.type === 'custom' && requirementsOf(ctx.scope, account).length === 0)) return;
+  if (!account || (platformCollects(account) && requirementsOf(ctx.scope, account).length === 0)) return;
   throw invalidRequest(
     'You cannot create `account_update` type Account Links for this account. Valid types for this account are ["account_onboarding"].',
     { param: 'type' },

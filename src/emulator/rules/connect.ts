@@ -8,9 +8,11 @@
  *   nothing due (`requirements.currently_due`: what onboarding or the API provides), `inactive`
  *   until then; so are charges (`charges_enabled`), unless `card_payments` is inactive. A
  *   capability the account has not requested reads as `inactive`.
- * - A new account's `default_currency` is its country's currency unless given.
- * - An account read by whoever controls it (the platform reading a custom or express account, an
- *   account reading itself) carries its `external_accounts`, a list, unasked.
+ * - A new account's `default_currency` is its country's currency unless given; its `controller`
+ *   (and `type`) follow its creation parameters (account-controller.ts).
+ * - An account read by whoever controls it (the platform reading an account without the full
+ *   dashboard, custom or express, an account reading itself) carries its `external_accounts`, a
+ *   list, unasked.
  * - `/v1/account` is the platform's account, or the connected account under `Stripe-Account`.
  * - An account receives transfers and destination payments (charges, PaymentIntents,
  *   subscriptions, Checkout Sessions and payment links naming it) only while one of its transfer
@@ -47,6 +49,7 @@ import {
   refundDestinationPayment,
   requireAvailable,
 } from '../money/ledger.ts';
+import { dashboardOf, SELF_CONTROLLED, typeAndController } from './account-controller.ts';
 import { externalAccountsOf, replaceExternalAccount } from './sources.ts';
 
 /**
@@ -438,15 +441,20 @@ function payingExternalAccounts(ctx: Ctx): Entry[] {
 
 /**
  * An account as a read shows it: with its `external_accounts` (a list's first page) when the reader
- * controls it, as Stripe sends them unasked: a custom or express account read by its platform, or
- * an account reading itself (`/v1/account`). A standard account read by the platform has none.
+ * controls it, as Stripe sends them unasked: an account without the full Stripe dashboard (custom,
+ * express) read by its platform, or an account reading itself (`/v1/account`). A standard account
+ * read by the platform has none. The platform's own account controls itself (its `controller`).
  */
 function withExternalAccounts(ctx: Ctx, entry: Entry): JsonObject {
-  const own = entry.key === PLATFORM_ACCOUNT_KEY || entry.id === ctx.scope.account;
-  if (!own && entry.data.type !== 'custom' && entry.data.type !== 'express') return entry.data;
+  const platform = entry.key === PLATFORM_ACCOUNT_KEY;
+  const data = platform
+    ? { ...entry.data, controller: entry.data.controller ?? SELF_CONTROLLED }
+    : entry.data;
+  const own = platform || entry.id === ctx.scope.account;
+  if (!own && dashboardOf(entry) === 'full') return data;
   const all = externalAccountsSeen(ctx, entry.id);
   return {
-    ...entry.data,
+    ...data,
     external_accounts: {
       object: 'list',
       data: all.slice(0, DEFAULT_PAGE_SIZE).map((external) => external.data),
@@ -543,12 +551,13 @@ export const connectRules: RuleBook = {
       );
     },
     beforeCreate(_ctx, draft, { params }) {
-      const type = typeof params.type === 'string' ? params.type : 'custom';
+      const { type, controller } = typeAndController(params, 'custom');
       const country = typeof params.country === 'string' ? params.country : 'US';
       Object.assign(draft, {
         business_type: draft.business_type ?? null,
         capabilities: {},
         charges_enabled: false,
+        controller,
         country,
         default_currency:
           typeof params.default_currency === 'string'

@@ -14,6 +14,7 @@ import type { Json, JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { withLinks } from '../hosted/index.ts';
+import { dashboardOf } from './account-controller.ts';
 
 const FC_ACCOUNT = 'financial_connections.account';
 
@@ -114,9 +115,9 @@ export const familyRules: RuleBook = {
   login_link: {
     // Its url comes with every hosted flow's link (src/emulator/hosted/index.ts).
     beforeCreate(ctx, draft, { parent, params }) {
-      if (parent && parent.data.type !== 'express') {
+      if (parent && dashboardOf(parent) !== 'express') {
         throw invalidRequest(
-          `Cannot create a login link for an account of type ${String(parent.data.type)}: only Express accounts have one.`,
+          `Cannot create a login link for an account of type ${String(parent.data.type)}: only accounts with the Express dashboard have one.`,
           { param: 'account' },
         );
       }
