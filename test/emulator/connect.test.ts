@@ -16,6 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** A Checkout Session (a payment of 10.00) whose payment goes to `transfer_data`'s destination. */
+const destinationSession = (transfer_data: { destination: string }) =>
+  stripe.checkout.sessions.create({
+    mode: 'payment',
+    success_url: 'https://example.com/done',
+    line_items: [
+      { price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'One' } }, quantity: 1 },
+    ],
+    payment_intent_data: { transfer_data },
+  });
+
 /** What a US custom account (an individual) must provide, with Stripe's test values. */
 const onboarding = {
   business_type: 'individual',
@@ -502,16 +513,7 @@ describe('transfers and reversals', () => {
     await expect(
       stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], transfer_data }),
     ).rejects.toMatchObject(refusal);
-    await expect(
-      stripe.checkout.sessions.create({
-        mode: 'payment',
-        success_url: 'https://example.com/done',
-        line_items: [
-          { price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'One' } }, quantity: 1 },
-        ],
-        payment_intent_data: { transfer_data },
-      }),
-    ).rejects.toMatchObject(refusal);
+    await expect(destinationSession(transfer_data)).rejects.toMatchObject(refusal);
     // An invoice with that destination is refused when it is made or given it, not once paid.
     await expect(stripe.invoices.create({ customer: customer.id, transfer_data })).rejects.toMatchObject(
       refusal,
@@ -966,5 +968,39 @@ describe("an account's controller", () => {
 
   it('of the platform is the platform itself', async () => {
     expect((await stripe.accounts.retrieve()).controller).toEqual({ type: 'account' });
+  });
+});
+
+describe('a destination that does not exist', () => {
+  /** What Stripe answers a destination naming no account, under the parameter `param`. */
+  const missing = (param: string) => ({
+    statusCode: 400,
+    code: 'resource_missing',
+    param,
+    message: "No such destination: 'acct_missing'",
+  });
+  const transfer_data = { destination: 'acct_missing' };
+
+  it('is refused when an invoice is created or updated, not once it is paid', async () => {
+    const customer = (await stripe.customers.create({})).id;
+    await expect(stripe.invoices.create({ customer, transfer_data })).rejects.toMatchObject(
+      missing('transfer_data[destination]'),
+    );
+    const invoice = await stripe.invoices.create({ customer });
+    await expect(stripe.invoices.update(invoice.id, { transfer_data })).rejects.toMatchObject(
+      missing('transfer_data[destination]'),
+    );
+  });
+
+  it('is refused when a PaymentIntent, a transfer or a Checkout Session names it', async () => {
+    await expect(
+      stripe.paymentIntents.create({ amount: 1000, currency: 'usd', transfer_data }),
+    ).rejects.toMatchObject(missing('transfer_data[destination]'));
+    await expect(
+      stripe.transfers.create({ amount: 100, currency: 'usd', destination: 'acct_missing' }),
+    ).rejects.toMatchObject(missing('destination'));
+    await expect(destinationSession(transfer_data)).rejects.toMatchObject(
+      missing('payment_intent_data[transfer_data][destination]'),
+    );
   });
 });

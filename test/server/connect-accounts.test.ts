@@ -1,5 +1,6 @@
 /**
- * Connected accounts through the gateway: an account's controller, whichever way it was created.
+ * Connected accounts through the gateway: an account's controller, whichever way it was created,
+ * and an invoice naming a destination account that does not exist.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -50,5 +51,20 @@ describe("an account's controller", () => {
     expect(await accountOf(typeless.id)).toEqual(
       controlled('NONE', 'APPLICATION', 'APPLICATION', 'STRIPE', 'FULL'),
     );
+  });
+});
+
+describe('an invoice for a destination that does not exist', () => {
+  it('is refused when created, naming the destination', async () => {
+    const customer = await post('/v1/customers');
+    const response = await h.query(
+      `mutation($customer: ID) { createInvoice(input: { customer: $customer, transferData: { destination: "acct_missing" } }) { id } }`,
+      { variables: { customer: customer.id } },
+    );
+    expect(response.body.data?.createInvoice ?? null).toBeNull();
+    expect(response.body.errors?.[0]?.message).toContain("No such destination: 'acct_missing'");
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      stripe: { param: 'transfer_data[destination]' },
+    });
   });
 });

@@ -452,10 +452,14 @@ export function checkApplicationFee(ctx: Ctx, payment: JsonObject, noun: string)
   }
 }
 
-/** A destination payment's (`transfer_data[destination]`) account must be able to receive its transfer. */
-export function checkTransferDestination(ctx: Ctx, payment: JsonObject): void {
+/**
+ * A destination payment's (`transfer_data[destination]`, within the parameter `within` if given)
+ * account must exist and be able to receive its transfer.
+ */
+export function checkTransferDestination(ctx: Ctx, payment: JsonObject, within?: string): void {
   const transfer = isObject(payment.transfer_data) ? payment.transfer_data : undefined;
-  if (typeof transfer?.destination === 'string') requireTransferCapability(ctx, transfer.destination);
+  const param = within ? `${within}[transfer_data][destination]` : 'transfer_data[destination]';
+  if (typeof transfer?.destination === 'string') requireTransferCapability(ctx, transfer.destination, param);
 }
 
 /**

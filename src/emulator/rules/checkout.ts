@@ -318,7 +318,7 @@ function checkDestinations(ctx: Ctx, params: JsonObject): void {
   checkTransferDestination(ctx, params);
   requireFeeDestination(ctx, params.application_fee_percent, params.transfer_data);
   for (const setting of ['payment_intent_data', 'subscription_data'])
-    if (isObject(params[setting])) checkTransferDestination(ctx, params[setting]);
+    if (isObject(params[setting])) checkTransferDestination(ctx, params[setting], setting);
   const terms = params.subscription_data;
   if (isObject(terms))
     requireFeeDestination(

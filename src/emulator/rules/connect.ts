@@ -17,7 +17,8 @@
  * - An account receives transfers and destination payments (charges, PaymentIntents,
  *   subscriptions, Checkout Sessions and payment links naming it) only while one of its transfer
  *   capabilities (`transfers`…) is active: Stripe refuses them otherwise
- *   (`insufficient_capabilities_for_transfer`).
+ *   (`insufficient_capabilities_for_transfer`), and refuses a destination naming no account
+ *   (`No such destination`) when the payment, subscription or invoice naming it is created.
  * - A charge made as a connected account, or on its behalf (`on_behalf_of`), needs its charges
  *   enabled (nothing due, `card_payments` active, not rejected).
  * - A transfer to `destination=acct_…` (a destination charge's too) creates the destination's
@@ -485,15 +486,21 @@ function payoutDestination(ctx: Ctx, named: Json | undefined, currency: string):
 const TRANSFER_CAPABILITIES = ['transfers', 'crypto_transfers', 'legacy_payments'];
 
 /**
- * Refuses money moved to `destination` (a transfer's, a destination charge's) unless the account
- * can receive it: one of its transfer capabilities is active. Stripe refuses so whatever the
- * account's other capabilities, with `insufficient_capabilities_for_transfer`.
+ * Refuses money moved to `destination` (a transfer's, a destination payment's, named by `param`)
+ * unless it is an account that can receive it: one that exists (`No such destination`,
+ * `resource_missing`, when the payment or the invoice is created, not once it is paid), with one
+ * of its transfer capabilities active. Stripe refuses so whatever the account's other
+ * capabilities, with `insufficient_capabilities_for_transfer`. Returns the account.
  */
-export function requireTransferCapability(ctx: Ctx, destination: string): void {
+export function requireTransferCapability(
+  ctx: Ctx,
+  destination: string,
+  param = 'transfer_data[destination]',
+): Entry {
   const account = ctx.store.platform.find(destination);
-  if (account?.resource !== 'account') return;
+  if (account?.resource !== 'account') throw noSuch('destination', destination, param, 400);
   const statuses = isObject(account.data.capabilities) ? account.data.capabilities : {};
-  if (TRANSFER_CAPABILITIES.some((name) => statuses[name] === 'active')) return;
+  if (TRANSFER_CAPABILITIES.some((name) => statuses[name] === 'active')) return account;
   throw invalidRequest(
     `Your destination account needs to have at least one of the following capabilities enabled: ${TRANSFER_CAPABILITIES.join(', ')}`,
     { code: 'insufficient_capabilities_for_transfer' },
@@ -623,7 +630,8 @@ export const connectRules: RuleBook = {
   },
   transfer: {
     beforeCreate(ctx, draft) {
-      if (typeof draft.destination === 'string') requireTransferCapability(ctx, draft.destination);
+      if (typeof draft.destination === 'string')
+        requireTransferCapability(ctx, draft.destination, 'destination');
       const tied = typeof draft.source_transaction === 'string';
       Object.assign(draft, {
         // A transfer tied to a charge uses the charge's pending funds, once they are available.

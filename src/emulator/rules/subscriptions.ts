@@ -817,8 +817,7 @@ function connectTerms(ctx: Ctx, params: JsonObject, entry?: Entry): JsonObject {
     if (params[key] !== undefined || !entry) out[key] = params[key] === '' ? null : (params[key] ?? null);
   const transfer = params.transfer_data;
   if (isObject(transfer)) {
-    const account = ctx.require(String(transfer.destination), ['account'], 'transfer_data[destination]', 400);
-    requireTransferCapability(ctx, account.id);
+    const account = requireTransferCapability(ctx, String(transfer.destination));
     out.transfer_data = { amount_percent: transfer.amount_percent ?? null, destination: account.id };
   } else if (transfer === '' || !entry) out.transfer_data = null;
   const destination = out.transfer_data !== undefined ? out.transfer_data : entry?.data.transfer_data;
