@@ -1004,3 +1004,41 @@ describe('a destination that does not exist', () => {
     );
   });
 });
+
+describe("a card's properties follow its owner", () => {
+  /** The properties only an external account's card carries (stripe-node's Card). */
+  const payoutKeys = ['account', 'available_payout_methods', 'currency', 'default_for_currency', 'status'];
+
+  it("a customer's card has its customer and none of an external account's", async () => {
+    const customer = (await stripe.customers.create({})).id;
+    const card = await stripe.customers.createSource(customer, { source: 'tok_visa' });
+    const read = [
+      card,
+      await stripe.customers.retrieveSource(customer, card.id),
+      (await stripe.customers.listSources(customer, { object: 'card' })).data[0]!,
+      (await h.request('GET', `/v1/customers/${customer}/cards`)).body.data[0],
+    ];
+    for (const shown of read) {
+      expect(shown).toMatchObject({ id: card.id, customer });
+      for (const key of payoutKeys) expect(shown).not.toHaveProperty(key);
+    }
+  });
+
+  it("a customer's bank account has none of an external account's either", async () => {
+    const customer = (await stripe.customers.create({})).id;
+    const bank = await stripe.customers.createSource(customer, { source: 'btok_us_verified' });
+    expect(bank).toMatchObject({ object: 'bank_account', customer });
+    for (const key of ['account', 'available_payout_methods', 'default_for_currency', 'requirements'])
+      expect(bank).not.toHaveProperty(key);
+  });
+
+  it("an external account's card has its account and payout properties, and no customer", async () => {
+    const account = await newPayee(stripe);
+    const card = await stripe.accounts.createExternalAccount(account, { external_account: 'tok_visa_debit' });
+    for (const shown of [card, await stripe.accounts.retrieveExternalAccount(account, card.id)]) {
+      expect(shown).toMatchObject({ account, currency: 'usd', default_for_currency: false, status: 'new' });
+      expect(shown).toHaveProperty('available_payout_methods');
+      expect(shown).not.toHaveProperty('customer');
+    }
+  });
+});

@@ -2,7 +2,9 @@
  * Turns stored data into response JSON: inline lists are built from the children at read time
  * (required ones always, opt-in ones such as `customer.sources` when expanded), and expanded
  * references are replaced by the referenced objects from the store (an id the store does not hold
- * stays an id; one Connect keeps in another account is read there). Stored data is never modified.
+ * stays an id; one Connect keeps in another account is read there). A card or a bank account
+ * carries the properties of its kind of owner only (a customer, an account). Stored data is never
+ * modified.
  */
 import { DEFAULT_PAGE_SIZE, isIncludable } from '../../spec/stripe.ts';
 import type { OutType } from '../../spec/types.ts';
@@ -37,6 +39,42 @@ function heldElsewhere(
     if (entry && targets.includes(entry.resource)) return { scope, entry };
   }
   return undefined;
+}
+
+/**
+ * Properties a card or a bank account carries for one kind of owner only (stripe-node declares them
+ * optional, saying whose they are): a customer's (a payment source) has `customer`; a Connect
+ * account's (an external account) has `account` and what its payouts use. Each owner's are left
+ * out of the other's; an object of neither (a token's card) keeps them all.
+ */
+const OWNER_ONLY: Readonly<Record<string, { customer: readonly string[]; account: readonly string[] }>> = {
+  bank_account: {
+    customer: ['customer'],
+    account: [
+      'account',
+      'available_payout_methods',
+      'default_for_currency',
+      'future_requirements',
+      'requirements',
+    ],
+  },
+  card: {
+    customer: ['customer'],
+    account: ['account', 'available_payout_methods', 'currency', 'default_for_currency', 'status'],
+  },
+};
+
+/**
+ * The properties an object of schema `schema` does not carry: those 2024-04-10 does not send
+ * (`VERSION_ABSENT`), and a card's or a bank account's that are not for its owner.
+ */
+function absentFrom(schema: string, data: JsonObject): readonly string[] | undefined {
+  const version = VERSION_ABSENT[schema];
+  const keys = OWNER_ONLY[schema];
+  if (!keys) return version;
+  const owned = (key: string) => typeof data[key] === 'string' || isObject(data[key]);
+  const other = owned('customer') ? keys.account : owned('account') ? keys.customer : [];
+  return version ? [...version, ...other] : other;
 }
 
 export class Renderer {
@@ -76,7 +114,7 @@ export class Renderer {
     // `id` and `object` first, as Stripe sends them (`object` is the payload of an event's data).
     if (typeof data.id === 'string') out.id = data.id;
     if (typeof data.object === 'string') out.object = data.object;
-    const absent = VERSION_ABSENT[schema];
+    const absent = absentFrom(schema, data);
     for (const prop of model.props) {
       const name = prop.name;
       if (name in out) continue;

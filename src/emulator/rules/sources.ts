@@ -14,7 +14,7 @@
  *   `default_for_currency` (added or updated) takes over, and the default cannot be deleted while
  *   others share its currency. One given on the account (`external_account` of its create or
  *   update) takes over as the default and the old default is deleted. Adding or removing one updates the account's requirements
- *   (`external_account`).
+ *   (`external_account`). A card added so is `new`, as a bank account is.
  * - A customer's bank account is `verified` by the amounts of its two test micro-deposits (32 and 45
  *   cents); until then it cannot be charged (rules/charges.ts).
  * - A `card` Source made from a token (`type=card&token=tok_visa`) carries the card's details under
@@ -234,6 +234,8 @@ export function addExternalAccount(ctx: Ctx, accountId: string, value: Json, par
     default_for_currency:
       isFirst || params.default_for_currency === true || given.default_for_currency === true,
   };
+  // A card paid out to is `new` until a payout to it fails (as a bank account is).
+  if (resolved.resource === 'card') data.status = resolved.data.status ?? 'new';
   if (isObject(params.metadata)) data.metadata = params.metadata;
   if (data.default_for_currency === true && !isFirst) clearDefault(ctx, accountId, currency);
   return ctx.insert(resolved.resource, data);
