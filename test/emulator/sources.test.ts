@@ -152,6 +152,23 @@ describe('default source', () => {
       statusCode: 404,
     });
   });
+
+  it('a deleted card stays named by the charges it paid, and is no PaymentMethod any more', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const card = customer.default_source as string;
+    const charge = await stripe.charges.create({ amount: 1000, currency: 'usd', customer: customer.id });
+    expect((await stripe.paymentMethods.retrieve(card)).id).toBe(card);
+    await stripe.customers.deleteSource(customer.id, card);
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({
+      payment_method: card,
+      source: { id: card, last4: '4242' },
+    });
+    await expect(stripe.paymentMethods.retrieve(card)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+      message: `No such PaymentMethod: '${card}'`,
+    });
+  });
 });
 
 describe('test tokens', () => {

@@ -21,6 +21,7 @@ export interface InsertOptions {
 /** Human names for messages where the resource name is not what Stripe says. */
 const LABELS: Readonly<Record<string, string>> = {
   external_account: 'external account',
+  payment_method: 'PaymentMethod',
   payment_source: 'source',
   'test_helpers.test_clock': 'test_clock',
 };
