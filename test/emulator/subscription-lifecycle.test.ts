@@ -406,6 +406,40 @@ describe('on a test clock, requests', () => {
   });
 });
 
+describe('the upcoming invoice on a test clock', () => {
+  it('is previewed at the clock’s time, its prorations those the update makes', async () => {
+    const start = 1_690_000_000;
+    const { clock, customer, subscription } = await onClock(start);
+    const later = start + 10 * 86_400;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: later });
+    const change = [{ id: subscription.items.data[0]!.id, quantity: 2 }];
+    const asked = { subscription: subscription.id, subscription_items: change };
+    const upcoming = await stripe.invoices.retrieveUpcoming(asked);
+    expect(upcoming).toMatchObject({
+      next_payment_attempt: subscription.current_period_end,
+      period_end: subscription.current_period_end,
+      period_start: start,
+      test_clock: clock.id,
+    });
+    const prorations = upcoming.lines.data.filter((line) => line.proration);
+    expect(prorations.map((line) => line.period.start)).toEqual([later, later]);
+    const lines = await stripe.invoices.listUpcomingLines(asked);
+    expect(lines.data.filter((line) => line.proration)).toEqual(prorations);
+    const preview = await stripe.invoices.createPreview({
+      subscription: subscription.id,
+      subscription_details: { items: change },
+    });
+    expect(preview.lines.data.filter((line) => line.proration).map((line) => line.amount)).toEqual(
+      prorations.map((line) => line.amount),
+    );
+    await stripe.subscriptions.update(subscription.id, { items: change });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    expect(pending.data.map((item) => item.amount).sort()).toEqual(
+      prorations.map((line) => line.amount).sort(),
+    );
+  });
+});
+
 describe('collection_method=send_invoice', () => {
   it('the subscription’s invoices are due days_until_due after they are made', async () => {
     const customer = await stripe.customers.create({});

@@ -1,6 +1,7 @@
 /**
  * What a gateway user reads of invoices' amounts: a tiered price's invoice and its tax, and the
- * upcoming invoice previewing a subscription change with its prorations or a coupon; a Checkout
+ * upcoming invoice previewing a subscription change with its prorations (on a test clock, at its
+ * time) or a coupon; a Checkout
  * Session's amounts for a tiered price.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +101,29 @@ describe('invoice amounts through GraphQL', () => {
       { s: subscription.id, c: coupon.id },
     );
     expect(upcomingInvoice).toEqual({ subtotal: 6500, total: 5000 });
+  });
+
+  it('the preview of a change on a test clock is prorated at the clock’s time', async () => {
+    const start = 1_690_000_000;
+    const clock = await post('/v1/test_helpers/test_clocks', { frozen_time: start });
+    const customer = await post('/v1/customers', { source: 'tok_visa', test_clock: clock.id });
+    const tiered = await graduatedSeats('GraphQL clocked seats');
+    const subscription = await post('/v1/subscriptions', {
+      customer: customer.id,
+      items: [{ price: tiered.id, quantity: 8 }],
+    });
+    const later = start + 10 * 86_400;
+    await post(`/v1/test_helpers/test_clocks/${clock.id}/advance`, { frozen_time: later });
+    const { upcomingInvoice } = await data(
+      `query($s: ID!, $items: JSON) { upcomingInvoice(subscription: $s, subscriptionItems: $items) {
+        lines { nodes { proration period { start } } } } }`,
+      { s: subscription.id, items: [{ id: subscription.items.data[0].id, quantity: 10 }] },
+    );
+    const prorated = upcomingInvoice.lines.nodes.filter((line: Obj) => line.proration);
+    const at = new Date(later * 1000).toISOString();
+    expect(prorated).toEqual([
+      { proration: true, period: { start: at } },
+      { proration: true, period: { start: at } },
+    ]);
   });
 });

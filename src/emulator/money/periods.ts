@@ -1,4 +1,9 @@
-/** Billing periods: `start` plus a price's recurring interval, calendar-aware for months and years. */
+/**
+ * Billing periods: `start` plus a price's recurring interval, calendar-aware for months and years;
+ * and the time they are counted at for a customer on a test clock, the clock's.
+ */
+import type { Ctx } from '../engine/context.ts';
+import type { Json } from '../engine/json.ts';
 
 export const DAY = 86_400;
 
@@ -16,4 +21,10 @@ export function addInterval(start: number, interval: string, count: number): num
       date.setUTCMonth(date.getUTCMonth() + count);
       return Math.floor(date.getTime() / 1000);
   }
+}
+
+/** The time of the test clock `id` names, if it names one. */
+export function clockTime(ctx: Ctx, id: Json | undefined): number | undefined {
+  const clock = typeof id === 'string' ? ctx.find(id, ['test_helpers.test_clock']) : undefined;
+  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : undefined;
 }

@@ -9,7 +9,8 @@
  * previewed to end (`trial_end`) renews when it does, and one previewed on an active subscription
  * starts now, its unused time credited. The customer's pending invoice items are
  * added, and the lines discounted and taxed as the invoice's will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
- * `tax_rates`, `subscription_default_tax_rates`) when given.
+ * `tax_rates`, `subscription_default_tax_rates`) when given. A customer on a test clock is previewed
+ * at the clock's time, not the request's.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -25,7 +26,7 @@ import {
   previewLineId,
   priceLines,
 } from './invoice-lines.ts';
-import { addInterval } from './periods.ts';
+import { addInterval, clockTime } from './periods.ts';
 import { findPrice, requireOneCycleOf } from './plans.ts';
 import { priceAmount, unitAmountDecimal } from './pricing.ts';
 import { type Billed, prorations } from './prorations.ts';
@@ -188,6 +189,15 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     'customer',
     400,
   );
+  // A test clock's customer is previewed at the clock's time: its periods, prorations and attempt.
+  const time = clockTime(ctx, customer.data.test_clock);
+  return time === undefined
+    ? preview(ctx, params, customer, named)
+    : ctx.at(time, () => preview(ctx, params, customer, named));
+}
+
+/** The preview of `customer`'s next invoice (of the `named` subscription, if one is), at `ctx.now`. */
+function preview(ctx: Ctx, params: JsonObject, customer: Entry, named: Entry | undefined): JsonObject {
   const details = detailsOf(params);
   const subscription = named ?? (details.items === undefined ? nextRenewing(ctx, customer) : undefined);
   const lines: JsonObject[] = [];
@@ -269,6 +279,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
       subscription?.data.default_tax_rates ??
       [],
     subscription: subscription?.id ?? null,
+    test_clock: customer.data.test_clock ?? null,
   };
   // Discounted and taxed as the invoice will be (money/invoice-lines.ts): by the `coupon` or
   // `discounts` previewed (redeeming nothing; `discounts=''` for none), else as it inherits them.
@@ -286,7 +297,7 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
   const totals = lineTotals(priced.lines, priced.off);
   const balance = Number(customer.data.balance ?? 0);
   const due = Math.max(0, Number(totals.total) + balance);
-  const { id: _, ...preview } = ctx.build('invoice', {
+  const { id: _, ...computed } = ctx.build('invoice', {
     ...fields,
     ...totals,
     ...discountFields(applied ?? null),
@@ -304,5 +315,5 @@ export function upcomingInvoice(ctx: Ctx, params: JsonObject): JsonObject {
     starting_balance: balance,
     total_discount_amounts: applied ? [{ amount: priced.off, discount: String(applied.id) }] : [],
   });
-  return preview;
+  return computed;
 }

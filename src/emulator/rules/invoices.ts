@@ -31,6 +31,7 @@ import {
   repricesDraft,
   requireDraft,
 } from '../money/invoice-lines.ts';
+import { clockTime } from '../money/periods.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
@@ -372,12 +373,6 @@ export function closeInvoice(ctx: Ctx, entry: Entry, status: 'void' | 'uncollect
   });
   if (status === 'void') cancelIntent(ctx, closed);
   return closed;
-}
-
-/** The time of the test clock `id` names, if it names one. */
-export function clockTime(ctx: Ctx, id: Json | undefined): number | undefined {
-  const clock = typeof id === 'string' ? ctx.find(id, ['test_helpers.test_clock']) : undefined;
-  return typeof clock?.data.frozen_time === 'number' ? clock.data.frozen_time : undefined;
 }
 
 /**

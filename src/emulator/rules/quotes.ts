@@ -16,10 +16,11 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { clockTime } from '../money/periods.ts';
 import { requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { storeLineItems } from './checkout.ts';
-import { atClock, clockTime } from './invoices.ts';
+import { atClock } from './invoices.ts';
 import { clockOf, createSubscription, customerNow } from './subscriptions.ts';
 
 interface QuoteLine {
