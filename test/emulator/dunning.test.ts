@@ -1,7 +1,8 @@
 /**
  * Dunning (src/emulator/rules/dunning.ts): a subscription invoice whose automatic payment failed is
  * retried on the default schedule (8 retries within 2 weeks) as a test clock moves, or as time
- * passes on no clock; the last retry failing cancels the subscription.
+ * passes on no clock; the last retry failing cancels the subscription. A one-off invoice Stripe
+ * charges (an automatic draft, finalized an hour on) is retried the same way.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -157,5 +158,62 @@ describe('a renewal whose payment fails', () => {
     });
     await advance(renewal + 20 * DAY);
     expect((await latestInvoice(subscription.id)).attempt_count).toBe(1);
+  });
+});
+
+describe('a one-off invoice whose automatic payment fails', () => {
+  /**
+   * An invoice of the customer's pending item, Stripe finalizing and charging it an hour after
+   * `START` (the customer, on a test clock, pays with a card that is declined).
+   */
+  async function failingOneOff() {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: START });
+    const customer = await stripe.customers.create({
+      source: 'tok_chargeCustomerFail',
+      test_clock: clock.id,
+    });
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 2500, currency: 'usd' });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      auto_advance: true,
+      collection_method: 'charge_automatically',
+      pending_invoice_items_behavior: 'include',
+    });
+    const advance = (to: number) => stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+    return { customer, invoice, advance, collected: START + 3600 };
+  }
+
+  it('is left open, its next attempt set, and paid by a retry once the card is good', async () => {
+    const { customer, invoice, advance, collected } = await failingOneOff();
+    await advance(collected + 60);
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: 'open',
+      attempted: true,
+      attempt_count: 1,
+      next_payment_attempt: collected + RETRY_EVERY,
+    });
+    const good = await stripe.customers.createSource(customer.id, { source: 'tok_visa' });
+    await stripe.customers.update(customer.id, { default_source: good.id });
+    await advance(collected + RETRY_EVERY + 60);
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: 'paid',
+      attempt_count: 2,
+      next_payment_attempt: null,
+      status_transitions: { paid_at: collected + RETRY_EVERY },
+    });
+  });
+
+  it('is retried at each attempt within one advance, then left open', async () => {
+    const { invoice, advance, collected } = await failingOneOff();
+    await advance(START + 20 * DAY);
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: 'open',
+      attempt_count: 9,
+      next_payment_attempt: null,
+    });
+    const failures = (await eventsAbout(invoice.id)).filter(([type]) => type === 'invoice.payment_failed');
+    expect(failures.map(([, at]) => at)).toEqual(
+      Array.from({ length: 9 }, (_, attempt) => collected + attempt * RETRY_EVERY),
+    );
   });
 });

@@ -1,10 +1,12 @@
 /**
- * Dunning: Stripe's retries of a subscription invoice whose automatic payment failed, as a new
- * account's default revenue-recovery settings have them (Smart Retries, 8 retries within 2 weeks;
- * once they are all used, the subscription is canceled and the invoice left open, past due).
+ * Dunning: Stripe's retries of an invoice whose automatic payment failed, as a new account's
+ * default revenue-recovery settings have them (Smart Retries, 8 retries within 2 weeks; once they
+ * are all used, a subscription's is canceled and the invoice left open, past due). One-off
+ * invoices Stripe collects automatically (`auto_advance`) go through the same retries.
  *
- * - A failed automatic charge of a subscription's invoice (a renewal's, an update's; not the first
- *   invoice, whose subscription is `incomplete` instead) sets the invoice's `next_payment_attempt`.
+ * - A failed automatic charge of an invoice (a subscription's renewal or update, a one-off draft
+ *   Stripe finalized and charged; not a subscription's first invoice, whose subscription is
+ *   `incomplete` instead) sets the invoice's `next_payment_attempt`.
  *   Smart Retries picks its own times; the emulator spreads the retries evenly over the window,
  *   so a test clock can reach each of them.
  * - As time passes (a test clock's advance, or rules/time.ts) each retry charges the invoice's
@@ -41,13 +43,12 @@ export function cardErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * After Stripe's automatic charge of a subscription's invoice failed (now, with `code`): its next
- * retry, or none when the decline is a hard one. The first invoice of a subscription is not retried.
+ * After Stripe's automatic charge of an invoice failed (now, with `code`): its next retry, or none
+ * when the decline is a hard one. The first invoice of a subscription is not retried.
  */
 export function afterFailedCollection(ctx: Ctx, invoice: Entry, code: string): Entry {
   const entry = ctx.current(invoice);
-  if (entry.data.billing_reason === 'subscription_create' || typeof entry.data.subscription !== 'string')
-    return entry;
+  if (entry.data.billing_reason === 'subscription_create') return entry;
   const next = HARD_DECLINES.has(code) ? null : ctx.now + RETRY_EVERY;
   return ctx.set(entry, { next_payment_attempt: next });
 }

@@ -6,14 +6,14 @@
  * retrying their failed payments (dunning.ts); its quotes are canceled at their `expires_at`.
  * A draft invoice of theirs with `auto_advance` is finalized an hour after it was created, as
  * Stripe does when no webhook holds it, and charged when it is `charge_automatically` (a decline
- * leaves it open). What the advance does is dated at the clock's time it happens (`Ctx.at`): a
+ * leaves it open, retried as dunning.ts says). What the advance does is dated at the clock's time it happens (`Ctx.at`): a
  * renewal at its period's end, a draft's collection an hour after it was made.
  */
 import type { Ctx } from '../engine/context.ts';
-import { ErrorReply, invalidRequest } from '../engine/errors.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
-import { nextRetry, retryPayments } from './dunning.ts';
+import { afterFailedCollection, cardErrorCode, nextRetry, retryPayments } from './dunning.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
 import { expireQuotes } from './quotes.ts';
 import { advanceSchedule, nextPhaseChange } from './schedules.ts';
@@ -22,18 +22,27 @@ import { renewSubscription, renewsAt } from './subscriptions.ts';
 /** How long Stripe waits before finalizing a draft it advances automatically. */
 const AUTO_FINALIZE_AFTER = 3600;
 
-/** Finalizes (and collects) the customer's automatic drafts an hour old by `to`. */
-function advanceDrafts(ctx: Ctx, customer: Entry, to: number): void {
+/** The customer's automatic drafts, each with the time Stripe finalizes it. */
+function automaticDrafts(ctx: Ctx, customer: Entry): [Entry, number][] {
+  const drafts: [Entry, number][] = [];
   for (const invoice of ctx.scope.referencing(customer.id)) {
     const data = invoice.data;
     if (invoice.resource !== 'invoice' || data.customer !== customer.id || data.status !== 'draft') continue;
-    const at = Number(data.created) + AUTO_FINALIZE_AFTER;
-    if (data.auto_advance !== true || at > to) continue;
-    ctx.at(at, () => advanceDraft(ctx, invoice));
+    if (data.auto_advance === true) drafts.push([invoice, Number(data.created) + AUTO_FINALIZE_AFTER]);
   }
+  return drafts;
 }
 
-/** Finalizes a draft Stripe advances, and charges it when it is `charge_automatically`. */
+/** Finalizes (and collects) the customer's automatic drafts an hour old by `to`. */
+function advanceDrafts(ctx: Ctx, customer: Entry, to: number): void {
+  for (const [invoice, at] of automaticDrafts(ctx, customer))
+    if (at <= to) ctx.at(at, () => advanceDraft(ctx, invoice));
+}
+
+/**
+ * Finalizes a draft Stripe advances, and charges it when it is `charge_automatically`: a decline
+ * leaves it open, retried as a subscription's invoice is (dunning.ts).
+ */
 function advanceDraft(ctx: Ctx, invoice: Entry): void {
   if (invoice.data.collection_method === 'send_invoice') {
     finalizeInvoice(ctx, invoice);
@@ -42,18 +51,20 @@ function advanceDraft(ctx: Ctx, invoice: Entry): void {
   try {
     payInvoice(ctx, invoice, {}, false);
   } catch (error) {
-    if (!(error instanceof ErrorReply) || error.type !== 'card_error') throw error;
+    const code = cardErrorCode(error);
+    if (code === undefined) throw error;
+    afterFailedCollection(ctx, invoice, code);
   }
 }
 
 /**
  * Plays what happens to a customer's billing up to `to`: its schedules' phases, its subscriptions'
- * renewals, trials and cancellations, the retries of its failed payments (rules/dunning.ts), its
- * automatic drafts. A test clock's advance runs it for the clock's customers; time passing
- * (rules/time.ts) for the customers on no clock. The phases' changes, the retries and the renewals
- * are played in turn, in time order, however long the gap: a phase that starts between two
- * renewals changes what the later one bills, and a retry's last failure ends a subscription before
- * its next renewal.
+ * renewals, trials and cancellations, its automatic drafts, the retries of its failed payments
+ * (rules/dunning.ts). A test clock's advance runs it for the clock's customers; time passing
+ * (rules/time.ts) for the customers on no clock. The phases' changes, the drafts, the retries and
+ * the renewals are played in turn, in time order, however long the gap: a phase that starts
+ * between two renewals changes what the later one bills, a retry's last failure ends a
+ * subscription before its next renewal, and a draft's failed charge is retried within the gap.
  */
 export function advanceCustomer(ctx: Ctx, customer: Entry, to: number): void {
   let played: number | undefined;
@@ -64,16 +75,16 @@ export function advanceCustomer(ctx: Ctx, customer: Entry, to: number): void {
     played = next;
   }
   playUntil(ctx, customer, to, played);
-  advanceDrafts(ctx, customer, to);
 }
 
 /**
- * Plays the customer's schedules, retries and subscriptions up to `until`, from `after` when an
- * earlier step played them there. A schedule's new phase changes its subscription's items before
- * the period that starts with it is billed.
+ * Plays the customer's schedules, drafts, retries and subscriptions up to `until`, from `after`
+ * when an earlier step played them there. A schedule's new phase changes its subscription's items
+ * before the period that starts with it is billed.
  */
 function playUntil(ctx: Ctx, customer: Entry, until: number, after: number | undefined): void {
   for (const schedule of schedulesOf(ctx, customer)) advanceSchedule(ctx, schedule, until);
+  advanceDrafts(ctx, customer, until);
   retryPayments(ctx, customer, until);
   for (const subscription of subscriptionsOf(ctx, customer))
     renewSubscription(ctx, subscription, until, after);
@@ -86,12 +97,13 @@ const subscriptionsOf = (ctx: Ctx, customer: Entry): Entry[] =>
   ctx.children(customer, ['subscription']).reverse();
 
 /**
- * The time of the customer's next schedule change, payment retry or renewal by `to`, after the
- * time `played` reached.
+ * The time of the customer's next schedule change, draft finalized, payment retry or renewal by
+ * `to`, after the time `played` reached.
  */
 function nextChange(ctx: Ctx, customer: Entry, to: number, played: number | undefined): number | undefined {
   const times = [
     ...schedulesOf(ctx, customer).map(nextPhaseChange),
+    ...automaticDrafts(ctx, customer).map(([, at]) => at),
     nextRetry(ctx, customer, to),
     ...subscriptionsOf(ctx, customer).map(renewsAt),
   ].filter((at): at is number => at !== undefined && at <= to && (played === undefined || at > played));
