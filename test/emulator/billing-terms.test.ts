@@ -449,6 +449,145 @@ describe('a Checkout Session’s line items given as price_data', () => {
   });
 });
 
+describe('a price made inline from price_data', () => {
+  const inactive = (param: string) => ({
+    statusCode: 400,
+    message: 'The price specified is inactive. This field only accepts active prices.',
+    param,
+  });
+  const recurringData = (name: string) => ({
+    currency: 'usd',
+    unit_amount: 900,
+    product_data: { name },
+    recurring: { interval: 'month' as const },
+  });
+
+  it('is archived at once: a subscription item’s is no other subscription’s', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const product = await stripe.products.create({ name: 'Inline seat' });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [
+        {
+          price_data: {
+            currency: 'usd',
+            unit_amount: 900,
+            product: product.id,
+            recurring: { interval: 'month' },
+          },
+        },
+      ],
+    });
+    const price = subscription.items.data[0]!.price;
+    expect(price).toMatchObject({ active: false, unit_amount: 900 });
+    expect((await stripe.prices.list({ product: product.id })).data.map((p) => [p.id, p.active])).toEqual([
+      [price.id, false],
+    ]);
+    await expect(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] }),
+    ).rejects.toMatchObject(inactive('items[0][price]'));
+  });
+
+  it('changes a subscription’s item to it, on an update', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const product = await stripe.products.create({ name: 'Inline upgrade' });
+    const month = await monthly(500);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: month.id }],
+    });
+    const updated = await stripe.subscriptions.update(subscription.id, {
+      items: [
+        {
+          id: subscription.items.data[0]!.id,
+          price_data: {
+            currency: 'usd',
+            unit_amount: 800,
+            product: product.id,
+            recurring: { interval: 'month' },
+          },
+        },
+      ],
+      proration_behavior: 'none',
+    });
+    expect(updated.items.data[0]!.price).toMatchObject({
+      active: false,
+      unit_amount: 800,
+      product: product.id,
+    });
+  });
+
+  it('is archived at once: an invoice item’s is no other invoice item’s', async () => {
+    const customer = await stripe.customers.create({});
+    const product = await stripe.products.create({ name: 'Inline fee' });
+    const item = await stripe.invoiceItems.create({
+      customer: customer.id,
+      price_data: { currency: 'usd', unit_amount: 400, product: product.id },
+    });
+    expect(item.price).toMatchObject({ active: false, unit_amount: 400 });
+    await expect(
+      stripe.invoiceItems.create({ customer: customer.id, price: item.price!.id }),
+    ).rejects.toMatchObject(inactive('price'));
+  });
+
+  it('reads as archived through GraphQL', async () => {
+    const post = (path: string, params: Obj) => gateway.admin.request<Obj>({ method: 'POST', path, params });
+    const customer = await post('/v1/customers', {});
+    const product = await post('/v1/products', { name: 'GraphQL inline fee' });
+    const item = await post('/v1/invoiceitems', {
+      customer: customer.id,
+      price_data: { currency: 'usd', unit_amount: 400, product: product.id },
+    });
+    const read = await gateway.query('query($id: ID!) { invoiceitem(id: $id) { price { active } } }', {
+      variables: { id: item.id },
+    });
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data).toEqual({ invoiceitem: { price: { active: false } } });
+  });
+
+  it('of a Checkout Session is archived, and billed by the subscription its payment starts', async () => {
+    const session = await stripe.checkout.sessions.create({
+      success_url: 'https://example.com/done',
+      mode: 'subscription',
+      line_items: [
+        { price_data: recurringData('Inline monthly'), quantity: 1 },
+        { price_data: { currency: 'usd', unit_amount: 300, product_data: { name: 'Setup' } }, quantity: 1 },
+      ],
+    });
+    const lines = (await stripe.checkout.sessions.listLineItems(session.id)).data;
+    expect(lines.map((line) => line.price?.active)).toEqual([false, false]);
+    await pay(session.url!);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'invoice'] });
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription.items.data.map((item) => item.price.id)).toEqual([lines[0]!.price!.id]);
+    expect(paid.invoice).toMatchObject({ status: 'paid', amount_paid: 1200 });
+  });
+
+  it('of a quote is archived, and billed by the subscription its acceptance starts', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const product = await stripe.products.create({ name: 'Quoted plan' });
+    const quote = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [
+        {
+          price_data: {
+            currency: 'usd',
+            unit_amount: 1500,
+            product: product.id,
+            recurring: { interval: 'month' },
+          },
+          quantity: 1,
+        },
+      ],
+    });
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id, { expand: ['subscription.latest_invoice'] });
+    const subscription = accepted.subscription as Stripe.Subscription;
+    expect(subscription.items.data[0]!.price).toMatchObject({ active: false, unit_amount: 1500 });
+    expect(subscription.latest_invoice).toMatchObject({ status: 'paid', amount_paid: 1500 });
+  });
+});
+
 describe('a quote’s prices', () => {
   it('one-time beside recurring ones bill once, on its subscription’s first invoice', async () => {
     const [fee, month] = [await oneTime(700), await monthly(1200)];

@@ -107,9 +107,30 @@ export function requirePrice(ctx: Ctx, id: string, param: string, status = 400):
   return findPrice(ctx, id) ?? ctx.require(id, ['price'], param, status);
 }
 
-/** Refuses an archived price (`active: false`) where a new subscription item or invoice item takes one. */
-export function requireActive(price: Entry, param: string): Entry {
-  if (price.data.active === false)
+/**
+ * The requests billing prices an object of Stripe's already holds (a completed Checkout Session's
+ * lines, an accepted quote's, a schedule's phases): its own inline prices, archived from the start
+ * (rules/catalog.ts `createPrice`), are billed all the same.
+ */
+const billingHeld = new WeakSet<Ctx>();
+
+/** Runs `run` billing prices an object already holds, archived ones included (`requireActive`). */
+export function billHeldPrices<T>(ctx: Ctx, run: () => T): T {
+  if (billingHeld.has(ctx)) return run();
+  billingHeld.add(ctx);
+  try {
+    return run();
+  } finally {
+    billingHeld.delete(ctx);
+  }
+}
+
+/**
+ * Refuses an archived price (`active: false`) where a new subscription item or invoice item takes
+ * one, unless Stripe bills a price an object already holds (`billHeldPrices`).
+ */
+export function requireActive(ctx: Ctx, price: Entry, param: string): Entry {
+  if (price.data.active === false && !billingHeld.has(ctx))
     throw invalidRequest('The price specified is inactive. This field only accepts active prices.', {
       param,
     });

@@ -8,7 +8,8 @@
  *   its tiers' too, read as decimals as well; a lookup key is one price's (`transfer_lookup_key`
  *   moves it).
  * - A product's `default_price_data` creates its default price; `updated` follows changes; a
- *   product with prices cannot be deleted.
+ *   product with prices cannot be deleted. A price made inline (`price_data` on another object) is
+ *   created archived, that object's alone (`createPrice`).
  * - A coupon needs `percent_off` or `amount_off` (with `currency`); a promotion code embeds its
  *   coupon and gets an upper-case code unless given one; an active code is unique.
  */
@@ -70,9 +71,13 @@ function requirePricing(params: JsonObject): void {
     throw missingParameter('unit_amount');
 }
 
-/** A price's stored data from `price_data`-style params (used by invoice items and subscriptions). */
+/**
+ * A price made inline from `price_data` (a subscription's or a schedule's item, an invoice item, a
+ * Checkout or quote line): archived from the start (`active: false`), as Stripe makes them, so no
+ * other object can take it (money/plans.ts `requireActive`).
+ */
 export function createPrice(ctx: Ctx, params: JsonObject): Entry {
-  return ctx.ops.createResource(ctx, 'price', params);
+  return ctx.ops.createResource(ctx, 'price', { ...params, active: false });
 }
 
 /**
@@ -130,7 +135,8 @@ export const catalogRules: RuleBook = {
     },
     afterCreate(ctx, entry, { params }) {
       if (!isObject(params.default_price_data)) return;
-      const price = createPrice(ctx, { ...params.default_price_data, product: entry.id });
+      // The product's own price, for sale as any other: not an inline one.
+      const price = ctx.ops.createResource(ctx, 'price', { ...params.default_price_data, product: entry.id });
       ctx.set(entry, { default_price: price.id });
     },
     beforeUpdate(ctx, draft) {

@@ -17,7 +17,7 @@ import type { Entry } from '../engine/store.ts';
 import { HOSTED_PREFIX, withLinks } from '../hosted/index.ts';
 import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
-import { findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
+import { billHeldPrices, findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
 import { createPrice } from './catalog.ts';
 import { checkTransferDestination } from './charges.ts';
@@ -141,16 +141,19 @@ export function completeSession(
           quantity: Number(item.data.quantity ?? 1),
         }));
     const once = ordered(false);
-    const subscription = createSubscription(ctx, {
-      ...sessionTerms(ctx, session, 'subscription_data', SUBSCRIPTION_TERMS),
-      ...(once.length > 0 ? { add_invoice_items: once } : {}),
-      customer: String(customer),
-      default_payment_method: method.id,
-      items: ordered(true),
-      // A declined card fails the payment page (the session stays open), as Checkout's does,
-      // rather than leaving an `incomplete` subscription behind a completed session.
-      payment_behavior: 'error_if_incomplete',
-    });
+    // The session's own prices, its inline (archived) ones too.
+    const subscription = billHeldPrices(ctx, () =>
+      createSubscription(ctx, {
+        ...sessionTerms(ctx, session, 'subscription_data', SUBSCRIPTION_TERMS),
+        ...(once.length > 0 ? { add_invoice_items: once } : {}),
+        customer: String(customer),
+        default_payment_method: method.id,
+        items: ordered(true),
+        // A declined card fails the payment page (the session stays open), as Checkout's does,
+        // rather than leaving an `incomplete` subscription behind a completed session.
+        payment_behavior: 'error_if_incomplete',
+      }),
+    );
     fields.subscription = subscription.id;
     fields.invoice = (subscription.data.latest_invoice as Json) ?? null;
     // A first invoice of nothing (a trial, a first period free up to its anchor) defers payment.
@@ -198,7 +201,7 @@ export function completeSession(
     }
     fields.payment_intent = intent?.id ?? null;
     if (intent?.data.status === 'succeeded' && customer && invoicesPayment(session))
-      fields.invoice = purchaseInvoice(ctx, session, customer, intent).id;
+      fields.invoice = billHeldPrices(ctx, () => purchaseInvoice(ctx, session, customer, intent)).id;
     // A held payment (`capture_method=manual`) is not paid until it is captured.
     if (!intent) fields.payment_status = 'no_payment_required';
     else fields.payment_status = intent.data.status === 'succeeded' ? 'paid' : 'unpaid';

@@ -24,7 +24,7 @@ function priceInvoiceItem(ctx: Ctx, draft: JsonObject, params: JsonObject, exist
     typeof params.quantity === 'number' ? params.quantity : Number(existing?.data.quantity ?? 1);
   let price: JsonObject | undefined;
   if (typeof params.price === 'string' && params.price !== '')
-    price = requireActive(requirePrice(ctx, params.price, 'price'), 'price').data;
+    price = requireActive(ctx, requirePrice(ctx, params.price, 'price'), 'price').data;
   else if (isObject(params.price_data)) price = createPrice(ctx, params.price_data).data;
   else if (params.unit_amount === undefined && params.amount === undefined && isObject(existing?.data.price))
     price = existing.data.price;

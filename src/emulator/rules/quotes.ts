@@ -17,8 +17,9 @@ import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { clockTime } from '../money/periods.ts';
-import { requireOneCycleOf, requirePrice } from '../money/plans.ts';
+import { billHeldPrices, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
+import { createPrice } from './catalog.ts';
 import { storeLineItems } from './checkout.ts';
 import { atClock } from './invoices.ts';
 import { clockOf, createSubscription, customerNow } from './subscriptions.ts';
@@ -34,7 +35,7 @@ function quoteLines(ctx: Ctx, params: JsonObject, draft: JsonObject): QuoteLine[
     let price: Entry;
     if (typeof item.price === 'string') price = requirePrice(ctx, item.price, `line_items[${i}][price]`);
     else if (isObject(item.price_data)) {
-      price = ctx.ops.createResource(ctx, 'price', { currency: draft.currency ?? 'usd', ...item.price_data });
+      price = createPrice(ctx, { currency: draft.currency ?? 'usd', ...item.price_data });
     } else {
       throw invalidRequest('Each line item needs a price or price_data.', { param: `line_items[${i}]` });
     }
@@ -102,6 +103,72 @@ function requireStatus(quote: Entry, verb: string, allowed: readonly string[]): 
     throw invalidRequest(
       `You cannot ${verb} a quote with status ${String(quote.data.status)}; it must be ${allowed.join(' or ')}.`,
     );
+}
+
+/**
+ * Accepts an open quote: its recurring prices start a subscription (or a schedule starting it on
+ * the effective date), its one-time ones bill on the subscription's first invoice, or, with none
+ * recurring, on an invoice of their own.
+ */
+function acceptQuote(ctx: Ctx, entry: Entry): Entry {
+  requireStatus(entry, 'accept', ['open']);
+  const lines = linesOfQuote(ctx, entry);
+  const customer = String(entry.data.customer);
+  const transitions = { ...(entry.data.status_transitions as JsonObject), accepted_at: ctx.now };
+  // Its recurring prices are the subscription's items; its one-time ones bill once, on the
+  // subscription's first invoice.
+  const billed = (recurring: boolean) =>
+    lines
+      .filter((l) => isObject(l.price.data.recurring) === recurring)
+      .map((l) => ({ price: l.price.id, quantity: l.quantity }));
+  const [items, once] = [billed(true), billed(false)];
+  const settings = isObject(entry.data.subscription_data) ? entry.data.subscription_data : {};
+  const effective = typeof settings.effective_date === 'number' ? settings.effective_date : undefined;
+  if (
+    lines.some((l) => isObject(l.price.data.recurring)) &&
+    effective !== undefined &&
+    effective > customerNow(ctx, customer)
+  ) {
+    // Starting later: a schedule that starts the subscription on the effective date.
+    const schedule = ctx.ops.createResource(ctx, 'subscription_schedule', {
+      customer,
+      start_date: effective,
+      end_behavior: 'release',
+      phases: [{ items, iterations: 1, ...(once.length > 0 ? { add_invoice_items: once } : {}) }],
+    });
+    return ctx.set(entry, {
+      status: 'accepted',
+      status_transitions: transitions,
+      subscription_schedule: schedule.id,
+    });
+  }
+  if (lines.some((l) => isObject(l.price.data.recurring))) {
+    const subscription = createSubscription(ctx, {
+      customer,
+      collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
+      ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
+      ...(once.length > 0 ? { add_invoice_items: once } : {}),
+      items,
+    });
+    return ctx.set(entry, {
+      status: 'accepted',
+      status_transitions: transitions,
+      subscription: subscription.id,
+    });
+  }
+  for (const line of lines)
+    ctx.ops.createResource(ctx, 'invoiceitem', {
+      customer,
+      price: line.price.id,
+      quantity: line.quantity,
+    });
+  const invoice = ctx.ops.createResource(ctx, 'invoice', {
+    customer,
+    pending_invoice_items_behavior: 'include',
+    collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
+  });
+  ctx.set(invoice, { quote: entry.id });
+  return ctx.set(entry, { invoice: invoice.id, status: 'accepted', status_transitions: transitions });
 }
 
 /** A quote canceled now (`quote.canceled`). */
@@ -191,66 +258,8 @@ export const quoteRules: RuleBook = {
           status_transitions: { ...(entry.data.status_transitions as JsonObject), finalized_at: ctx.now },
         });
       }),
-      accept: onClock((ctx, entry) => {
-        requireStatus(entry, 'accept', ['open']);
-        const lines = linesOfQuote(ctx, entry);
-        const customer = String(entry.data.customer);
-        const transitions = { ...(entry.data.status_transitions as JsonObject), accepted_at: ctx.now };
-        // Its recurring prices are the subscription's items; its one-time ones bill once, on the
-        // subscription's first invoice.
-        const billed = (recurring: boolean) =>
-          lines
-            .filter((l) => isObject(l.price.data.recurring) === recurring)
-            .map((l) => ({ price: l.price.id, quantity: l.quantity }));
-        const [items, once] = [billed(true), billed(false)];
-        const settings = isObject(entry.data.subscription_data) ? entry.data.subscription_data : {};
-        const effective = typeof settings.effective_date === 'number' ? settings.effective_date : undefined;
-        if (
-          lines.some((l) => isObject(l.price.data.recurring)) &&
-          effective !== undefined &&
-          effective > customerNow(ctx, customer)
-        ) {
-          // Starting later: a schedule that starts the subscription on the effective date.
-          const schedule = ctx.ops.createResource(ctx, 'subscription_schedule', {
-            customer,
-            start_date: effective,
-            end_behavior: 'release',
-            phases: [{ items, iterations: 1, ...(once.length > 0 ? { add_invoice_items: once } : {}) }],
-          });
-          return ctx.set(entry, {
-            status: 'accepted',
-            status_transitions: transitions,
-            subscription_schedule: schedule.id,
-          });
-        }
-        if (lines.some((l) => isObject(l.price.data.recurring))) {
-          const subscription = createSubscription(ctx, {
-            customer,
-            collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
-            ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
-            ...(once.length > 0 ? { add_invoice_items: once } : {}),
-            items,
-          });
-          return ctx.set(entry, {
-            status: 'accepted',
-            status_transitions: transitions,
-            subscription: subscription.id,
-          });
-        }
-        for (const line of lines)
-          ctx.ops.createResource(ctx, 'invoiceitem', {
-            customer,
-            price: line.price.id,
-            quantity: line.quantity,
-          });
-        const invoice = ctx.ops.createResource(ctx, 'invoice', {
-          customer,
-          pending_invoice_items_behavior: 'include',
-          collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
-        });
-        ctx.set(invoice, { quote: entry.id });
-        return ctx.set(entry, { invoice: invoice.id, status: 'accepted', status_transitions: transitions });
-      }),
+      // What it bills are the quote's own prices, its inline (archived) ones too.
+      accept: onClock((ctx, entry) => billHeldPrices(ctx, () => acceptQuote(ctx, entry))),
       cancel: onClock((ctx, entry) => {
         requireStatus(entry, 'cancel', ['draft', 'open']);
         return cancelQuote(ctx, entry);

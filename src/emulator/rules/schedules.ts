@@ -33,7 +33,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { addInterval } from '../money/periods.ts';
-import { cycleMismatch, requirePrice } from '../money/plans.ts';
+import { billHeldPrices, cycleMismatch, requirePrice } from '../money/plans.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { clockOf, playAt, subscriptionRules } from './subscriptions.ts';
@@ -185,19 +185,24 @@ function schedulePhases(ctx: Ctx, draft: JsonObject, params: JsonObject): void {
   draft.subscription = phaseSubscription(ctx, String(draft.customer), first).id;
 }
 
-/** The subscription a schedule starts: its first phase's items, for `customer`. */
+/**
+ * The subscription a schedule starts: its first phase's items, for `customer` (the phase's own
+ * prices, its inline ones too: `billHeldPrices`).
+ */
 function phaseSubscription(ctx: Ctx, customer: string, phase: JsonObject, fields: JsonObject = {}): Entry {
-  return ctx.ops.createResource(ctx, 'subscription', {
-    ...fields,
-    ...enteredPhase(phase),
-    // A first phase that is (or starts with) a trial starts its subscription trialing.
-    ...(typeof phase.trial_end === 'number' ? { trial_end: phase.trial_end } : {}),
-    customer,
-    items: (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
-      price: item.price ?? null,
-      quantity: item.quantity ?? 1,
-    })),
-  });
+  return billHeldPrices(ctx, () =>
+    ctx.ops.createResource(ctx, 'subscription', {
+      ...fields,
+      ...enteredPhase(phase),
+      // A first phase that is (or starts with) a trial starts its subscription trialing.
+      ...(typeof phase.trial_end === 'number' ? { trial_end: phase.trial_end } : {}),
+      customer,
+      items: (Array.isArray(phase.items) ? phase.items.filter(isObject) : []).map((item) => ({
+        price: item.price ?? null,
+        quantity: item.quantity ?? 1,
+      })),
+    }),
+  );
 }
 
 /**
@@ -350,7 +355,7 @@ const phaseItemsOf = (phase: JsonObject): JsonObject[] =>
 
 /**
  * A schedule's subscription takes `phase`'s items in place of its own, prorated by `proration`
- * (and `fields`).
+ * (and `fields`): the phase's own prices, its inline ones too (`billHeldPrices`).
  */
 function takeItems(
   ctx: Ctx,
@@ -367,11 +372,13 @@ function takeItems(
     price: item.price ?? null,
     quantity: item.quantity ?? 1,
   }));
-  ctx.ops.updateEntry(ctx, subscription, {
-    ...fields,
-    items: [...before, ...after],
-    proration_behavior: proration,
-  });
+  billHeldPrices(ctx, () =>
+    ctx.ops.updateEntry(ctx, subscription, {
+      ...fields,
+      items: [...before, ...after],
+      proration_behavior: proration,
+    }),
+  );
 }
 
 /**

@@ -67,7 +67,7 @@ import {
   subscriptionLineDescription,
 } from '../money/invoice-lines.ts';
 import { addInterval, DAY } from '../money/periods.ts';
-import { findPrice, requireActive, requireOneCycleOf, requirePrice } from '../money/plans.ts';
+import { billHeldPrices, findPrice, requireActive, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
 import { taxRatesParam } from '../money/taxes.ts';
@@ -89,7 +89,7 @@ function priceForItem(ctx: Ctx, item: JsonObject, at?: string): Entry {
   requireAtMostOne(item, ITEM_PRICE, at);
   let price: Entry | undefined;
   if (typeof item.price === 'string' && item.price !== '')
-    price = requireActive(requirePrice(ctx, item.price, param('price')), param('price'));
+    price = requireActive(ctx, requirePrice(ctx, item.price, param('price')), param('price'));
   else if (isObject(item.price_data)) price = createPrice(ctx, item.price_data);
   else if (typeof item.plan === 'string' && item.plan !== '') {
     price = findPrice(ctx, item.plan);
@@ -98,7 +98,7 @@ function priceForItem(ctx: Ctx, item: JsonObject, at?: string): Entry {
         code: 'resource_missing',
         param: param('plan'),
       });
-    requireActive(price, param('plan'));
+    requireActive(ctx, price, param('plan'));
   }
   if (!price) throw missingParameter(param('price'));
   if (price.data.type !== 'recurring') {
@@ -908,7 +908,9 @@ function updateItems(
       if (item.quantity !== undefined) change.quantity = item.quantity;
       if (item.metadata !== undefined) change.metadata = item.metadata;
       if (item.tax_rates !== undefined) change.tax_rates = item.tax_rates;
-      changes.push([billed(existing), billed(ctx.ops.updateEntry(ctx, existing, change))]);
+      // The price resolved here is the item's to take, an inline (archived) one too.
+      const updated = billHeldPrices(ctx, () => ctx.ops.updateEntry(ctx, existing, change));
+      changes.push([billed(existing), billed(updated)]);
     } else changes.push([undefined, billed(createItem(ctx, entry.id, item, param))]);
   });
   requireAnItem(itemsOf(ctx, entry), 'items');
@@ -925,7 +927,7 @@ function addInvoiceItems(ctx: Ctx, subscription: Entry, items: Json | undefined)
     const param = `add_invoice_items[${i}]`;
     const price =
       typeof item.price === 'string'
-        ? requireActive(requirePrice(ctx, item.price, `${param}[price]`), `${param}[price]`).id
+        ? requireActive(ctx, requirePrice(ctx, item.price, `${param}[price]`), `${param}[price]`).id
         : undefined;
     if (!price && !isObject(item.price_data))
       throw invalidRequest(`Missing required param: ${param}[price].`, {
@@ -942,12 +944,28 @@ function addInvoiceItems(ctx: Ctx, subscription: Entry, items: Json | undefined)
   });
 }
 
-function createItem(ctx: Ctx, subscription: string, item: JsonObject, param: string): Entry {
-  const price = priceForItem(ctx, item, param);
+/**
+ * The prices a new subscription's items name, as its create resolved them before storing it: its
+ * items take them, rather than make their inline prices (`price_data`) a second time.
+ */
+const createdPrices = new WeakMap<Ctx, Entry[]>();
+
+/**
+ * A subscription's new item, of the price `item` names (an inline, archived, one too), or of
+ * `resolved` when its subscription's create resolved it already.
+ */
+function createItem(
+  ctx: Ctx,
+  subscription: string,
+  item: JsonObject,
+  param: string,
+  resolved?: Entry,
+): Entry {
+  const price = resolved ?? priceForItem(ctx, item, param);
   const fields: JsonObject = { subscription, price: price.id, quantity: item.quantity ?? 1 };
   if (isObject(item.metadata)) fields.metadata = item.metadata;
   if (item.tax_rates !== undefined) fields.tax_rates = item.tax_rates;
-  return ctx.ops.createResource(ctx, 'subscription_item', fields);
+  return billHeldPrices(ctx, () => ctx.ops.createResource(ctx, 'subscription_item', fields));
 }
 
 /**
@@ -969,6 +987,7 @@ export const subscriptionRules: RuleBook = {
       if (items.length === 0)
         throw invalidRequest('Missing required param: items.', { code: 'parameter_missing', param: 'items' });
       const prices = items.map((item, i) => priceForItem(ctx, item, `items[${i}]`));
+      createdPrices.set(ctx, prices);
       const first = prices[0]!;
       const recurring = isObject(first.data.recurring) ? first.data.recurring : {};
       const clock = clockOf(ctx, String(draft.customer));
@@ -1049,9 +1068,11 @@ export const subscriptionRules: RuleBook = {
     },
     afterCreate(ctx, entry, { params }) {
       const items = Array.isArray(params.items) ? params.items.filter(isObject) : [];
+      const prices = createdPrices.get(ctx);
+      createdPrices.delete(ctx);
       asSubscription(ctx, () =>
         items.forEach((item, i) => {
-          createItem(ctx, entry.id, item, `items[${i}]`);
+          createItem(ctx, entry.id, item, `items[${i}]`, prices?.[i]);
         }),
       );
       requireOneCycle(ctx, entry, 'items');
