@@ -744,3 +744,52 @@ describe("a subscription's Connect terms", () => {
     ).rejects.toMatchObject({ statusCode: 400, param: 'transfer_data[destination]' });
   });
 });
+
+describe('a connected account’s payout schedule', () => {
+  const DAY = 86_400;
+  /** The `available_on` of a direct charge of `account`, and when the charge was made. */
+  async function directCharge(account: string) {
+    const charge = await stripe.charges.create(
+      { amount: 2000, currency: 'usd', source: 'tok_visa', expand: ['balance_transaction'] },
+      { stripeAccount: account },
+    );
+    const txn = charge.balance_transaction as Stripe.BalanceTransaction;
+    return { created: charge.created, availableOn: txn.available_on, status: txn.status };
+  }
+
+  it('is Stripe’s default for a new Custom or Express account: daily, its charges held 2 days', async () => {
+    for (const [type, negative] of [
+      ['custom', false],
+      ['express', true],
+    ] as const) {
+      const account = await stripe.accounts.create({ type, country: 'US' });
+      expect(account.settings?.payouts, type).toEqual({
+        debit_negative_balances: negative,
+        schedule: { delay_days: 2, interval: 'daily' },
+        statement_descriptor: null,
+      });
+    }
+  });
+
+  it('holds a direct charge’s funds its delay_days, as set on create or update', async () => {
+    const account = await newPayee(stripe, { settings: { payouts: { schedule: { delay_days: 5 } } } });
+    expect((await stripe.accounts.retrieve(account)).settings?.payouts?.schedule).toEqual({
+      delay_days: 5,
+      interval: 'daily',
+    });
+    const held = await directCharge(account);
+    expect(held).toMatchObject({ availableOn: held.created + 5 * DAY, status: 'pending' });
+    const updated = await stripe.accounts.update(account, {
+      settings: {
+        payouts: { schedule: { delay_days: 'minimum', interval: 'weekly', weekly_anchor: 'friday' } },
+      },
+    });
+    expect(updated.settings?.payouts?.schedule).toEqual({
+      delay_days: 2,
+      interval: 'weekly',
+      weekly_anchor: 'friday',
+    });
+    const after = await directCharge(account);
+    expect(after.availableOn).toBe(after.created + 2 * DAY);
+  });
+});

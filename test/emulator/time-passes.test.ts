@@ -203,6 +203,15 @@ describe('automatic payouts', () => {
     expect((await payouts())[0]!.status).toBe('paid');
   });
 
+  it('a new account on Stripe’s default schedule is paid out the next day’s start', async () => {
+    const account = await stripe.accounts.create({ ...PAYEE_ACCOUNT });
+    await stripe.transfers.create({ amount: 3000, currency: 'usd', destination: account.id });
+    const midnight = Math.floor(now / DAY) * DAY + DAY;
+    now = midnight + 60;
+    const payouts = (await stripe.payouts.list({}, { stripeAccount: account.id })).data;
+    expect(payouts.map((p) => [p.amount, p.automatic, p.created])).toEqual([[3000, true, midnight]]);
+  });
+
   it('a weekly schedule pays out on its anchor day only', async () => {
     const { payouts } = await scheduled({ interval: 'weekly', weekly_anchor: 'friday' });
     now += 8 * DAY;

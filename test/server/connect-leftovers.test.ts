@@ -1,7 +1,8 @@
 /**
  * Connect through the gateway: what a destination account's events show of a destination charge
  * and of a transfer's reversal, the balances a destination charge leaves, its transfer group and
- * the fee its capture sets, and a quote made through it for a customer on a test clock.
+ * the fee its capture sets, a quote made through it for a customer on a test clock, and a new
+ * account's default payout schedule.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { PAYEE_ACCOUNT } from '../emulator/helpers.ts';
@@ -168,6 +169,20 @@ describe('a quote created for a customer on a test clock', () => {
         expiresAt: iso(frozen + 30 * 86_400),
         testClock: { id: clock.id },
       },
+    });
+  });
+});
+
+describe('a new connected account’s payout schedule', () => {
+  it('reads as Stripe’s default through the gateway', async () => {
+    const account = await newAccount();
+    const response = await h.query(
+      'query($id: ID!) { account(id: $id) { settings { payouts { schedule { interval delayDays } } } } }',
+      { variables: { id: account } },
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      account: { settings: { payouts: { schedule: { interval: 'daily', delayDays: 2 } } } },
     });
   });
 });

@@ -2,8 +2,8 @@
  * The ledger: every movement of money is a balance transaction in the scope of the account whose
  * balance it moves, and `GET /v1/balance` is the sum of them, per currency: `available` once the
  * transaction's `available_on` has passed, `pending` before (a transaction's `status` is read the
- * same way). Card payments become available two days later, as in Stripe's test mode; every other
- * movement at once.
+ * same way). A charge's funds become available after the account's payout schedule's `delay_days`
+ * (money/settlement.ts: 2 by default); every other movement at once.
  *
  * - Stripe's fees: 2.9% + 30 on card charges, $15 on a dispute; application fees move from the
  *   connected account to the platform.
@@ -27,8 +27,7 @@ import { emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
-
-const DAY = 86_400;
+import { chargeFundsDelay } from './settlement.ts';
 
 /** Stripe's fee for a card charge: 2.9% + 30. */
 export const cardFee = (amount: number) => Math.round(amount * 0.029) + 30;
@@ -78,7 +77,8 @@ export function balanceTransaction(ctx: Ctx, movement: Movement): Entry {
   if (movement.fee && movement.fee > 0)
     lines.unshift({ amount: movement.fee, type: 'stripe_fee', description: 'Stripe processing fees' });
   const fee = lines.reduce((sum, line) => sum + line.amount, 0);
-  const delay = movement.delay ?? (movement.type === 'charge' || movement.type === 'payment' ? 2 * DAY : 0);
+  const held = movement.type === 'charge' || movement.type === 'payment';
+  const delay = movement.delay ?? (held ? chargeFundsDelay(ctx, movement.scope ?? ctx.scope) : 0);
   const data = ctx.build('balance_transaction', {
     amount: movement.amount,
     available_on: ctx.now + delay,

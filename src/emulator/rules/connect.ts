@@ -50,6 +50,7 @@ import {
   refundDestinationPayment,
   requireAvailable,
 } from '../money/ledger.ts';
+import { payoutSettings } from '../money/settlement.ts';
 import { dashboardOf, SELF_CONTROLLED, typeAndController } from './account-controller.ts';
 import { externalAccountsOf, replaceExternalAccount } from './sources.ts';
 
@@ -557,7 +558,7 @@ export const connectRules: RuleBook = {
         )
       );
     },
-    beforeCreate(_ctx, draft, { params }) {
+    beforeCreate(ctx, draft, { params }) {
       const { type, controller } = typeAndController(params, 'custom');
       const country = typeof params.country === 'string' ? params.country : 'US';
       Object.assign(draft, {
@@ -576,8 +577,8 @@ export const connectRules: RuleBook = {
         future_requirements: emptyRequirements(),
         payouts_enabled: true,
         requirements: emptyRequirements(),
-        // As given (a payout schedule: payout-schedule.ts), else none.
-        settings: draft.settings ?? null,
+        // As given, with Stripe's default payout schedule (money/settlement.ts).
+        settings: payoutSettings(ctx, draft.settings, params.settings, { type }),
         tos_acceptance: {
           date: null,
           ip: null,
@@ -586,6 +587,10 @@ export const connectRules: RuleBook = {
         },
         type,
       });
+    },
+    beforeUpdate(ctx, draft, params) {
+      if (params.settings !== undefined)
+        draft.settings = payoutSettings(ctx, draft.settings, params.settings);
     },
     afterCreate: (ctx, entry, { params }) => applyAccountParams(ctx, entry, params),
     afterUpdate: applyAccountParams,

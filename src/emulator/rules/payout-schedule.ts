@@ -4,27 +4,22 @@
  * every day, its `weekly_anchor` weekday (Monday unless set), or its `monthly_anchor` day of the
  * month (the 1st unless set; a month's last day when it has fewer days). Each payout takes all that
  * is available in a currency the account has an external account for, made at the day's start (UTC)
- * with `automatic: true`, and is paid on its arrival date as a manual one is. An account with no
- * schedule (the demo's, and a new one's in the emulator) or a `manual` one is paid out only on
- * request.
+ * with `automatic: true`, and is paid on its arrival date as a manual one is. A new Custom or
+ * Express account is on Stripe's default daily schedule (money/settlement.ts); an account with no
+ * schedule (the demo's, the emulator's platform) or a `manual` one is paid out only on request.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
-import { PLATFORM_ACCOUNT_KEY } from '../engine/store.ts';
 import { balanceOf } from '../money/ledger.ts';
 import { DAY } from '../money/periods.ts';
+import { scheduleOf } from '../money/settlement.ts';
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 /** The payout schedule of the account whose scope `ctx` is in, when it pays out automatically. */
 function automaticSchedule(ctx: Ctx): JsonObject | undefined {
-  const account = ctx.scope.account
-    ? ctx.find(ctx.scope.account, ['account'])
-    : ctx.scope.get(PLATFORM_ACCOUNT_KEY);
-  const settings = account?.data.settings;
-  const payouts = isObject(settings) && isObject(settings.payouts) ? settings.payouts : {};
-  const schedule = isObject(payouts.schedule) ? payouts.schedule : {};
+  const schedule = scheduleOf(ctx, ctx.scope);
   return ['daily', 'weekly', 'monthly'].includes(String(schedule.interval)) ? schedule : undefined;
 }
 
