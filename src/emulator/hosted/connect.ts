@@ -24,7 +24,7 @@ import { invalidRequest } from '../engine/errors.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry, Scope } from '../engine/store.ts';
-import { platformCollects } from '../rules/account-controller.ts';
+import { platformCollects } from './account-controller.ts';
 import { escapeHtml, field, form, type HostedPage, html, money, notFound, nowOf, redirect } from './html.ts';
 
 /** Where the Connect pages are served. */

@@ -9,7 +9,7 @@
  *   until then; so are charges (`charges_enabled`), unless `card_payments` is inactive. A
  *   capability the account has not requested reads as `inactive`.
  * - A new account's `default_currency` is its country's currency unless given; its `controller`
- *   (and `type`) follow its creation parameters (account-controller.ts).
+ *   (and `type`) follow its creation parameters (hosted/account-controller.ts).
  * - An account read by whoever controls it (the platform reading an account without the full
  *   dashboard, custom or express, an account reading itself) carries its `external_accounts`, a
  *   list, unasked.
@@ -42,6 +42,7 @@ import { emitCreatedIn, emitEvent } from '../engine/events.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { type Entry, PLATFORM_ACCOUNT_KEY, type Scope } from '../engine/store.ts';
+import { dashboardOf, SELF_CONTROLLED, typeAndController } from '../hosted/account-controller.ts';
 import { isRejected, requirementsOf, trackRequirements } from '../hosted/connect.ts';
 import {
   available,
@@ -51,7 +52,6 @@ import {
   requireAvailable,
 } from '../money/ledger.ts';
 import { payoutSettings } from '../money/settlement.ts';
-import { dashboardOf, SELF_CONTROLLED, typeAndController } from './account-controller.ts';
 import { externalAccountsOf, replaceExternalAccount } from './sources.ts';
 
 /**

@@ -13,8 +13,8 @@ import { invalidRequest } from '../engine/errors.ts';
 import type { Json, JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { dashboardOf } from '../hosted/account-controller.ts';
 import { withLinks } from '../hosted/index.ts';
-import { dashboardOf } from './account-controller.ts';
 
 const FC_ACCOUNT = 'financial_connections.account';
 
