@@ -115,6 +115,28 @@ describe('Issuing', () => {
   });
 });
 
+describe('Issuing spending controls', () => {
+  it("decline what would pass a cardholder's limit across its cards", async () => {
+    const { createIssuingCardholder: holder } = await f.ok(`mutation {
+      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } }, spendingControls: { spendingLimits: [{ amount: 5000, interval: ALL_TIME }] } }) { id }
+    }`);
+    const card = `mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id } }`;
+    const { createIssuingCard: one } = await f.ok(card, { h: holder.id });
+    const { createIssuingCard: other } = await f.ok(card, { h: holder.id });
+    const authorize = `mutation($c: ID!, $a: SafeInt!) {
+      createIssuingAuthorization(input: { card: $c, amount: $a }) { status approved requestHistory { approved reason } }
+    }`;
+    const { createIssuingAuthorization: first } = await f.ok(authorize, { c: one.id, a: 3000 });
+    expect(first).toMatchObject({ status: 'PENDING', approved: true });
+    const { createIssuingAuthorization: second } = await f.ok(authorize, { c: other.id, a: 3000 });
+    expect(second).toMatchObject({
+      status: 'CLOSED',
+      approved: false,
+      requestHistory: [{ approved: false, reason: 'SPENDING_CONTROLS' }],
+    });
+  });
+});
+
 describe('Issuing physical cards', () => {
   it('ship by standard service in individual packaging unless asked otherwise', async () => {
     const { createIssuingCardholder: holder } = await f.ok(`mutation {

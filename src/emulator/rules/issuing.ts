@@ -6,11 +6,14 @@
  *   `active`, and once `canceled` it stays so. A physical card's shipment starts `pending`
  *   (`standard`, `individual` unless asked otherwise); the shipping test helpers make it
  *   `shipped`, `delivered`, `returned` or `failure`.
- * - A test authorization on an active card of an active cardholder (within the card's spending
- *   limit, the Issuing balance covering it: else `insufficient_funds`) is approved and `pending`;
- *   otherwise it is declined and `closed`. `approve`/`decline` settle a
- *   pending one; `capture` closes it into a `capture` transaction, `reverse` and `expire` close it;
- *   `increment` raises its amount when the card still approves the new total.
+ * - A test authorization on an active card of an active cardholder (within the card's and the
+ *   cardholder's spending controls, the Issuing balance covering it: else `insufficient_funds`) is
+ *   approved and `pending`; otherwise it is declined and `closed`. A spending limit counts what
+ *   the card (or all the cardholder's cards) spent in its categories since its period began (UTC
+ *   days, weeks from Sunday, months, years; or ever): approved holds still pending, and captures.
+ *   `approve`/`decline` settle a pending one; `capture` closes it into a `capture` transaction,
+ *   `reverse` and `expire` close it; `increment` raises its amount when the card still approves
+ *   the new total.
  * - An approved authorization holds its amount on the Issuing balance
  *   (`issuing_authorization_hold`, and again for an increment) until it closes: a capture,
  *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
@@ -27,6 +30,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { balanceTransaction, issuingAvailable } from '../money/ledger.ts';
+import { DAY } from '../money/periods.ts';
 import { luhn } from '../money/tokens.ts';
 
 const CARD = 'issuing.card';
@@ -140,23 +144,109 @@ function cardholderOf(ctx: Ctx, card: Entry): Entry | undefined {
   return typeof id === 'string' && id !== '' ? ctx.find(id, ['issuing.cardholder']) : undefined;
 }
 
+/** When a spending limit's current period began (UTC calendar periods, weeks from Sunday). */
+function periodStart(interval: string, now: number): number | undefined {
+  const date = new Date(now * 1000);
+  const [year, month] = [date.getUTCFullYear(), date.getUTCMonth()];
+  const day = Date.UTC(year, month, date.getUTCDate()) / 1000;
+  switch (interval) {
+    case 'daily':
+      return day;
+    case 'weekly':
+      return day - date.getUTCDay() * DAY;
+    case 'monthly':
+      return Date.UTC(year, month, 1) / 1000;
+    case 'yearly':
+      return Date.UTC(year, 0, 1) / 1000;
+    case 'all_time':
+      return 0;
+    default:
+      return undefined; // per_authorization: the request's own total
+  }
+}
+
+/** Which spending an owner's controls count: the card's own, or all its cardholder's cards'. */
+type Owner = { field: 'card' | 'cardholder'; id: string };
+
+/** An embedded object's id, or the id itself. */
+const idOf = (value: Json | undefined): Json | undefined => (isObject(value) ? value.id : value);
+
 /**
- * An authorization request on `card` (the first, or an increment) for `amount`, as
- * `request_history` records it: approved on an active card of an active cardholder, within the
- * card's spending limits, when the Issuing balance covers the amount it would hold.
+ * What `owner` spent since `since` in `categories` (all when null): what approved authorizations
+ * still hold, and what captures took.
  */
-function decide(ctx: Ctx, card: Entry, amount: number, total = amount): JsonObject & { approved: boolean } {
-  const limits = isObject(card.data.spending_controls) ? card.data.spending_controls.spending_limits : [];
-  const limit = Array.isArray(limits) ? limits.filter(isObject).map((l) => Number(l.amount)) : [];
-  const overLimit = limit.some((l) => total > l);
+function spent(ctx: Ctx, owner: Owner, since: number, categories: Json[] | null): number {
+  const counts = (data: JsonObject) =>
+    idOf(data[owner.field]) === owner.id &&
+    Number(data.created) >= since &&
+    (categories === null ||
+      categories.includes((isObject(data.merchant_data) ? data.merchant_data.category : null) ?? null));
+  let total = 0;
+  for (const { data } of ctx.scope.all(AUTHORIZATION))
+    if (data.status === 'pending' && counts(data)) total += Number(data.amount ?? 0);
+  for (const { data } of ctx.scope.all(TRANSACTION))
+    if (data.type === 'capture' && counts(data)) total += Math.abs(Number(data.amount ?? 0));
+  return total;
+}
+
+/**
+ * Whether `owner`'s spending controls let through a request for `amount` more at `merchant` (the
+ * authorization's total so far `total`): an allowed and not blocked category and merchant
+ * country, and every spending limit of that category kept, per authorization or over its period.
+ */
+function withinControls(
+  ctx: Ctx,
+  owner: Owner,
+  controls: Json | undefined,
+  merchantData: JsonObject,
+  amount: number,
+  total: number,
+): boolean {
+  if (!isObject(controls)) return true;
+  const listed = (field: string) => (Array.isArray(controls[field]) ? (controls[field] as Json[]) : null);
+  const category = merchantData.category ?? null;
+  const country = merchantData.country ?? null;
+  if (listed('allowed_categories')?.includes(category) === false) return false;
+  if (listed('blocked_categories')?.includes(category)) return false;
+  if (listed('allowed_merchant_countries')?.includes(country) === false) return false;
+  if (listed('blocked_merchant_countries')?.includes(country)) return false;
+  const limits = Array.isArray(controls.spending_limits) ? controls.spending_limits.filter(isObject) : [];
+  return limits.every((limit) => {
+    const categories =
+      Array.isArray(limit.categories) && limit.categories.length > 0 ? limit.categories : null;
+    if (categories !== null && !categories.includes(category)) return true;
+    const since = periodStart(String(limit.interval), ctx.now);
+    const asked = since === undefined ? total : spent(ctx, owner, since, categories) + amount;
+    return asked <= Number(limit.amount);
+  });
+}
+
+/**
+ * An authorization request on `card` (the first, or an increment) for `amount` at `merchantData`,
+ * as `request_history` records it: approved on an active card of an active cardholder, within the
+ * card's and the cardholder's spending controls, when the Issuing balance covers the amount it
+ * would hold.
+ */
+function decide(
+  ctx: Ctx,
+  card: Entry,
+  merchantData: JsonObject,
+  amount: number,
+  total = amount,
+): JsonObject & { approved: boolean } {
   const holder = cardholderOf(ctx, card);
   const currency = String(card.data.currency ?? 'usd');
+  const owners: [Owner, Json | undefined][] = [[{ field: 'card', id: card.id }, card.data.spending_controls]];
+  if (holder) owners.push([{ field: 'cardholder', id: holder.id }, holder.data.spending_controls]);
+  const controlled = owners.every(([owner, controls]) =>
+    withinControls(ctx, owner, controls, merchantData, amount, total),
+  );
   const reason =
     card.data.status !== 'active'
       ? 'card_inactive'
       : holder && holder.data.status !== 'active'
         ? 'cardholder_inactive'
-        : overLimit
+        : !controlled
           ? 'spending_controls'
           : amount > issuingAvailable(ctx, currency)
             ? 'insufficient_funds'
@@ -269,7 +359,8 @@ export const issuingRules: RuleBook = {
     beforeCreate(ctx, draft, { params }) {
       const card = ctx.require(String(params.card), [CARD], 'card', 400);
       const amount = Number(params.amount ?? 0);
-      const request = decide(ctx, card, amount);
+      const merchantData = merchant(params);
+      const request = decide(ctx, card, merchantData, amount);
       Object.assign(draft, {
         amount: request.approved ? amount : 0,
         approved: request.approved,
@@ -279,7 +370,7 @@ export const issuingRules: RuleBook = {
         currency: card.data.currency ?? 'usd',
         merchant_amount: amount,
         merchant_currency: card.data.currency ?? 'usd',
-        merchant_data: merchant(params),
+        merchant_data: merchantData,
         pending_request: null,
         request_history: [request],
         status: request.approved ? 'pending' : 'closed',
@@ -330,7 +421,8 @@ export const issuingRules: RuleBook = {
         const card = ctx.require(String((entry.data.card as JsonObject).id), [CARD]);
         const more = Number(params.increment_amount ?? 0);
         const amount = Number(entry.data.amount) + more;
-        const request = decide(ctx, card, more, amount);
+        const merchantData = isObject(entry.data.merchant_data) ? entry.data.merchant_data : merchant({});
+        const request = decide(ctx, card, merchantData, more, amount);
         const history = Array.isArray(entry.data.request_history) ? entry.data.request_history : [];
         return ctx.set(entry, {
           request_history: [...history, request],

@@ -1,0 +1,127 @@
+/**
+ * Issuing through the `stripe` SDK, as a new user of its test helpers walks it: spending controls
+ * deciding test authorizations (rules/issuing.ts). The emulator's clock is the test's, so spending
+ * periods can end.
+ */
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulatorHarness } from './helpers.ts';
+
+const DAY = 86_400;
+/** Saturday 4 January 2031, noon UTC: a new day and a new week start twelve hours on. */
+const SATURDAY = Date.UTC(2031, 0, 4, 12) / 1000;
+let now = SATURDAY;
+const h = await startEmulatorHarness({ clock: () => now });
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+const ADDRESS = {
+  line1: '1 Main St',
+  city: 'San Francisco',
+  state: 'CA',
+  postal_code: '94111',
+  country: 'US',
+};
+
+function cardholder(
+  spending_controls?: Stripe.Issuing.CardholderCreateParams.SpendingControls,
+): Promise<Stripe.Issuing.Cardholder> {
+  return stripe.issuing.cardholders.create({
+    name: 'Ada Lovelace',
+    type: 'individual',
+    billing: { address: ADDRESS },
+    ...(spending_controls ? { spending_controls } : {}),
+  });
+}
+
+async function activeCard(
+  spending_controls?: Stripe.Issuing.CardCreateParams.SpendingControls,
+  holder?: string,
+): Promise<Stripe.Issuing.Card> {
+  return stripe.issuing.cards.create({
+    cardholder: holder ?? (await cardholder()).id,
+    currency: 'usd',
+    type: 'virtual',
+    status: 'active',
+    ...(spending_controls ? { spending_controls } : {}),
+  });
+}
+
+const authorize = (card: string, amount: number, category?: string) =>
+  stripe.testHelpers.issuing.authorizations.create({
+    card,
+    amount,
+    ...(category ? { merchant_data: { category: category as never } } : {}),
+  });
+
+/** What a declined authorization says: closed, nothing held, its request declined for `reason`. */
+const declinedFor = (reason: string) => ({
+  status: 'closed',
+  approved: false,
+  amount: 0,
+  request_history: [expect.objectContaining({ approved: false, reason })],
+});
+
+describe('spending controls', () => {
+  it("a card's daily limit counts the day's authorizations, and a new day starts afresh", async () => {
+    now = SATURDAY;
+    const card = await activeCard({ spending_limits: [{ amount: 5000, interval: 'daily' }] });
+    const first = await authorize(card.id, 3000);
+    expect(first).toMatchObject({ status: 'pending', approved: true });
+    // 3000 held and 3000 more is over the day's 5000.
+    expect(await authorize(card.id, 3000)).toMatchObject(declinedFor('spending_controls'));
+    // A captured amount counts as the hold did.
+    await stripe.testHelpers.issuing.authorizations.capture(first.id);
+    expect(await authorize(card.id, 2500)).toMatchObject(declinedFor('spending_controls'));
+    expect(await authorize(card.id, 2000)).toMatchObject({ status: 'pending', approved: true });
+    // The day's 5000 is spent: one cent more is declined, until the next day (Sunday).
+    expect(await authorize(card.id, 1)).toMatchObject(declinedFor('spending_controls'));
+
+    now = SATURDAY + DAY;
+    expect(await authorize(card.id, 3000)).toMatchObject({ status: 'pending', approved: true });
+  });
+
+  it('a reversed authorization no longer counts; an increment over the limit is declined', async () => {
+    now = SATURDAY;
+    const card = await activeCard({ spending_limits: [{ amount: 5000, interval: 'weekly' }] });
+    const held = await authorize(card.id, 4000);
+    await stripe.testHelpers.issuing.authorizations.reverse(held.id);
+    const next = await authorize(card.id, 4000);
+    expect(next).toMatchObject({ status: 'pending', approved: true });
+    const incremented = await stripe.testHelpers.issuing.authorizations.increment(next.id, {
+      increment_amount: 2000,
+    });
+    expect(incremented).toMatchObject({ status: 'pending', amount: 4000 });
+    expect(incremented.request_history.map((r) => [r.approved, r.reason])).toEqual([
+      [true, 'webhook_approved'],
+      [false, 'spending_controls'],
+    ]);
+    expect(await authorize(card.id, 1500)).toMatchObject(declinedFor('spending_controls'));
+  });
+
+  it("a cardholder's limit counts the spending of all its cards", async () => {
+    now = SATURDAY;
+    const holder = await cardholder({ spending_limits: [{ amount: 5000, interval: 'monthly' }] });
+    const one = await activeCard(undefined, holder.id);
+    const other = await activeCard(undefined, holder.id);
+    expect(await authorize(one.id, 3000)).toMatchObject({ status: 'pending', approved: true });
+    expect(await authorize(other.id, 3000)).toMatchObject(declinedFor('spending_controls'));
+    expect(await authorize(other.id, 2000)).toMatchObject({ status: 'pending', approved: true });
+  });
+
+  it('a per-authorization limit holds for its categories only; blocked categories are declined', async () => {
+    now = SATURDAY;
+    const card = await activeCard({
+      spending_limits: [{ amount: 1000, interval: 'per_authorization', categories: ['bakeries'] }],
+      blocked_categories: ['betting_casino_gambling'],
+    });
+    expect(await authorize(card.id, 1500, 'bakeries')).toMatchObject(declinedFor('spending_controls'));
+    expect(await authorize(card.id, 1500, 'book_stores')).toMatchObject({ approved: true });
+    expect(await authorize(card.id, 500, 'betting_casino_gambling')).toMatchObject(
+      declinedFor('spending_controls'),
+    );
+    const allowing = await activeCard({ allowed_categories: ['book_stores'] });
+    expect(await authorize(allowing.id, 500, 'bakeries')).toMatchObject(declinedFor('spending_controls'));
+    expect(await authorize(allowing.id, 500, 'book_stores')).toMatchObject({ approved: true });
+  });
+});
