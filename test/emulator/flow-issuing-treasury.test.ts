@@ -137,6 +137,27 @@ describe('Issuing spending controls', () => {
   });
 });
 
+describe('Issuing multi-capture', () => {
+  it('captures part of an authorization and keeps the rest held', async () => {
+    const { createIssuingCardholder: holder } = await f.ok(`mutation {
+      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
+    }`);
+    const { createIssuingCard: card } = await f.ok(
+      'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id } }',
+      { h: holder.id },
+    );
+    const { createIssuingAuthorization: auth } = await f.ok(
+      'mutation($c: ID!) { createIssuingAuthorization(input: { card: $c, amount: 5000 }) { id } }',
+      { c: card.id },
+    );
+    const { captureIssuingAuthorization: part } = await f.ok(
+      'mutation($id: ID!) { captureIssuingAuthorization(id: $id, input: { captureAmount: 2000, closeAuthorization: false }) { status amount transactions { amount } } }',
+      { id: auth.id },
+    );
+    expect(part).toEqual({ status: 'PENDING', amount: 3000, transactions: [{ amount: -2000 }] });
+  });
+});
+
 describe('Issuing physical cards', () => {
   it('ship by standard service in individual packaging unless asked otherwise', async () => {
     const { createIssuingCardholder: holder } = await f.ok(`mutation {

@@ -125,3 +125,32 @@ describe('spending controls', () => {
     expect(await authorize(allowing.id, 500, 'book_stores')).toMatchObject({ approved: true });
   });
 });
+
+/** The Issuing balance in USD. */
+const issuingBalance = async () =>
+  (await stripe.balance.retrieve()).issuing?.available.find((a) => a.currency === 'usd')?.amount ?? 0;
+
+describe('test authorizations', () => {
+  it('capture in parts with close_authorization false, the rest staying held', async () => {
+    now = SATURDAY;
+    const card = await activeCard();
+    const before = await issuingBalance();
+    const auth = await authorize(card.id, 5000);
+    const part = await stripe.testHelpers.issuing.authorizations.capture(auth.id, {
+      capture_amount: 2000,
+      close_authorization: false,
+    });
+    expect(part).toMatchObject({ status: 'pending', amount: 3000, transactions: [{ amount: -2000 }] });
+    // The capture took 2000, and 3000 is still held.
+    expect(await issuingBalance()).toBe(before - 5000);
+    const rest = await stripe.testHelpers.issuing.authorizations.capture(auth.id, { capture_amount: 3000 });
+    expect(rest).toMatchObject({ status: 'closed', amount: 0 });
+    expect(rest.transactions.map((t) => [t.type, t.amount])).toEqual([
+      ['capture', -2000],
+      ['capture', -3000],
+    ]);
+    expect(await issuingBalance()).toBe(before - 5000);
+    const listed = await stripe.issuing.transactions.list({ card: card.id });
+    expect(listed.data.map((t) => t.amount).sort()).toEqual([-2000, -3000]);
+  });
+});

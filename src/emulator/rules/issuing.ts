@@ -11,9 +11,9 @@
  *   approved and `pending`; otherwise it is declined and `closed`. A spending limit counts what
  *   the card (or all the cardholder's cards) spent in its categories since its period began (UTC
  *   days, weeks from Sunday, months, years; or ever): approved holds still pending, and captures.
- *   `approve`/`decline` settle a pending one; `capture` closes it into a `capture` transaction,
- *   `reverse` and `expire` close it; `increment` raises its amount when the card still approves
- *   the new total.
+ *   `approve`/`decline` settle a pending one; `capture` closes it into a `capture` transaction
+ *   (or, `close_authorization` false, captures part and keeps it open), `reverse` and `expire`
+ *   close it; `increment` raises its amount when the card still approves the new total.
  * - An approved authorization holds its amount on the Issuing balance
  *   (`issuing_authorization_hold`, and again for an increment) until it closes: a capture,
  *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
@@ -390,16 +390,29 @@ export const issuingRules: RuleBook = {
         requirePending(entry, 'decline');
         return close(ctx, entry, 'closed', { approved: false });
       },
+      /**
+       * A capture of the amount held (or `capture_amount`) into a transaction, listed with the
+       * authorization's earlier ones; it closes the authorization unless `close_authorization` is
+       * false (a multi-capture), which gives back only the hold on what was captured.
+       */
       capture(ctx, entry, params) {
         requirePending(entry, 'capture');
         const card = ctx.require(String((entry.data.card as JsonObject).id), [CARD]);
-        const amount =
-          typeof params.capture_amount === 'number' ? params.capture_amount : Number(entry.data.amount);
+        const held = Number(entry.data.amount);
+        const amount = typeof params.capture_amount === 'number' ? params.capture_amount : held;
         const made = transaction(ctx, card, 'capture', amount, {
           authorization: entry.id,
           merchant_data: entry.data.merchant_data ?? merchant({}),
         });
-        return close(ctx, entry, 'closed', { transactions: [made.data] });
+        const before = Array.isArray(entry.data.transactions) ? entry.data.transactions : [];
+        const transactions = [...before, made.data];
+        if (params.close_authorization !== false) return close(ctx, entry, 'closed', { transactions });
+        const released = Math.min(held, amount);
+        return ctx.set(entry, {
+          amount: held - released,
+          balance_transactions: holdFunds(ctx, entry.data, -released),
+          transactions,
+        });
       },
       reverse(ctx, entry, params) {
         requirePending(entry, 'reverse');
