@@ -153,4 +153,35 @@ describe('test authorizations', () => {
     const listed = await stripe.issuing.transactions.list({ card: card.id });
     expect(listed.data.map((t) => t.amount).sort()).toEqual([-2000, -3000]);
   });
+
+  it('keep the wallet, the amount details and the purchase details they were given', async () => {
+    now = SATURDAY;
+    const card = await activeCard();
+    const auth = await stripe.testHelpers.issuing.authorizations.create({
+      card: card.id,
+      amount: 3000,
+      wallet: 'apple_pay',
+      amount_details: { atm_fee: 150 },
+    });
+    expect(auth.wallet).toBe('apple_pay');
+    expect(auth.request_history[0]!.amount_details).toMatchObject({ atm_fee: 150 });
+    const captured = await stripe.testHelpers.issuing.authorizations.capture(auth.id, {
+      purchase_details: { reference: 'order-7', receipt: [{ description: 'Tea', quantity: '2', total: 3000 }] },
+    });
+    const made = await stripe.issuing.transactions.retrieve(captured.transactions[0]!.id);
+    expect(made).toMatchObject({
+      wallet: 'apple_pay',
+      purchase_details: { reference: 'order-7', receipt: [{ description: 'Tea', quantity: 2, total: 3000 }] },
+    });
+    const forced = await stripe.testHelpers.issuing.transactions.createForceCapture({
+      card: card.id,
+      amount: 700,
+      purchase_details: { fuel: { type: 'diesel', unit: 'liter', volume_decimal: '10' } },
+    });
+    expect(forced.purchase_details?.fuel).toMatchObject({
+      type: 'diesel',
+      unit: 'liter',
+      volume_decimal: '10',
+    });
+  });
 });

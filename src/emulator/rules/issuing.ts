@@ -19,7 +19,8 @@
  *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
  *   then taking the captured amount (money/ledger.ts keeps that balance apart).
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
- *   unlinked refund) is a `refund` transaction giving the amount back.
+ *   unlinked refund) is a `refund` transaction giving the amount back. A transaction keeps its
+ *   authorization's `wallet` and the `purchase_details` its capture was given.
  * - A dispute on a transaction starts `unsubmitted` for the transaction's amount (or less); a
  *   transaction is disputed once. `submit` makes it `submitted` (`issuing_dispute.submitted`).
  */
@@ -98,35 +99,39 @@ function merchant(params: JsonObject): JsonObject {
   };
 }
 
-/** Issuing amounts are negative when money leaves the card (captures), positive for refunds. */
+/**
+ * Issuing amounts are negative when money leaves the card (captures), positive for refunds. The
+ * merchant's `purchase_details`, given to a capture or a force capture, are kept on it.
+ */
 function transaction(
   ctx: Ctx,
   card: Entry,
   type: 'capture' | 'refund',
   amount: number,
   fields: JsonObject,
+  params: JsonObject = {},
 ): Entry {
   const cardholder = isObject(card.data.cardholder) ? card.data.cardholder.id : card.data.cardholder;
   const signed = type === 'capture' ? -Math.abs(amount) : Math.abs(amount);
-  const made = ctx.insert(
-    TRANSACTION,
-    ctx.build(TRANSACTION, {
-      amount: signed,
-      amount_details: { atm_fee: null, cashback_amount: null },
-      authorization: null,
-      balance_transaction: null,
-      card: card.id,
-      cardholder: cardholder ?? null,
-      currency: card.data.currency ?? 'usd',
-      dispute: null,
-      merchant_amount: signed,
-      merchant_currency: card.data.currency ?? 'usd',
-      merchant_data: merchant({}),
-      type,
-      wallet: null,
-      ...fields,
-    }),
-  );
+  const draft = ctx.build(TRANSACTION, {
+    amount: signed,
+    amount_details: { atm_fee: null, cashback_amount: null },
+    authorization: null,
+    balance_transaction: null,
+    card: card.id,
+    cardholder: cardholder ?? null,
+    currency: card.data.currency ?? 'usd',
+    dispute: null,
+    merchant_amount: signed,
+    merchant_currency: card.data.currency ?? 'usd',
+    merchant_data: merchant({}),
+    type,
+    wallet: null,
+    ...fields,
+  });
+  if (isObject(params.purchase_details))
+    ctx.apply(TRANSACTION, draft, { purchase_details: params.purchase_details }, false);
+  const made = ctx.insert(TRANSACTION, draft);
   // The money moves on the balance as any Issuing transaction's does (src/emulator/money/ledger.ts).
   const moved = balanceTransaction(ctx, {
     amount: signed,
@@ -372,13 +377,13 @@ export const issuingRules: RuleBook = {
         merchant_currency: card.data.currency ?? 'usd',
         merchant_data: merchantData,
         pending_request: null,
-        request_history: [request],
+        request_history: [{ ...request, amount_details: draft.amount_details ?? request.amount_details }],
         status: request.approved ? 'pending' : 'closed',
         balance_transactions: request.approved
           ? holdFunds(ctx, { id: draft.id ?? null, currency: card.data.currency ?? 'usd' }, amount)
           : [],
         transactions: [],
-        wallet: null,
+        wallet: params.wallet ?? null,
       });
     },
     actions: {
@@ -400,10 +405,18 @@ export const issuingRules: RuleBook = {
         const card = ctx.require(String((entry.data.card as JsonObject).id), [CARD]);
         const held = Number(entry.data.amount);
         const amount = typeof params.capture_amount === 'number' ? params.capture_amount : held;
-        const made = transaction(ctx, card, 'capture', amount, {
-          authorization: entry.id,
-          merchant_data: entry.data.merchant_data ?? merchant({}),
-        });
+        const made = transaction(
+          ctx,
+          card,
+          'capture',
+          amount,
+          {
+            authorization: entry.id,
+            merchant_data: entry.data.merchant_data ?? merchant({}),
+            wallet: entry.data.wallet ?? null,
+          },
+          params,
+        );
         const before = Array.isArray(entry.data.transactions) ? entry.data.transactions : [];
         const transactions = [...before, made.data];
         if (params.close_authorization !== false) return close(ctx, entry, 'closed', { transactions });
@@ -458,9 +471,15 @@ export const issuingRules: RuleBook = {
     create(ctx, { params, route }) {
       const card = ctx.require(String(params.card), [CARD], 'card', 400);
       const refund = route?.op.path.endsWith('create_unlinked_refund') === true;
-      return transaction(ctx, card, refund ? 'refund' : 'capture', Number(params.amount ?? 0), {
-        merchant_data: merchant(params),
-      });
+      const fields = { merchant_data: merchant(params) };
+      return transaction(
+        ctx,
+        card,
+        refund ? 'refund' : 'capture',
+        Number(params.amount ?? 0),
+        fields,
+        params,
+      );
     },
     actions: {
       refund(ctx, entry, params) {
@@ -474,6 +493,7 @@ export const issuingRules: RuleBook = {
         return transaction(ctx, card, 'refund', amount, {
           authorization: entry.data.authorization ?? null,
           merchant_data: entry.data.merchant_data ?? merchant({}),
+          wallet: entry.data.wallet ?? null,
         });
       },
     },
