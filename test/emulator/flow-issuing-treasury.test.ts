@@ -158,6 +158,32 @@ describe('Issuing multi-capture', () => {
   });
 });
 
+describe('Issuing replacement cards', () => {
+  it("a damaged card's replacement keeps its last4 and names it", async () => {
+    const { createIssuingCardholder: holder } = await f.ok(`mutation {
+      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
+    }`);
+    const { createIssuingCard: original } = await f.ok(
+      'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id last4 } }',
+      { h: holder.id },
+    );
+    const { createIssuingCard: replacement } = await f.ok(
+      `mutation($o: ID!) {
+        createIssuingCard(input: { currency: "usd", type: VIRTUAL, replacementFor: $o, replacementReason: DAMAGED }) {
+          id last4 replacementReason replacementFor { id replacedBy { id } }
+        }
+      }`,
+      { o: original.id },
+    );
+    expect(replacement).toEqual({
+      id: replacement.id,
+      last4: original.last4,
+      replacementReason: 'DAMAGED',
+      replacementFor: { id: original.id, replacedBy: { id: replacement.id } },
+    });
+  });
+});
+
 describe('Issuing physical cards', () => {
   it('ship by standard service in individual packaging unless asked otherwise', async () => {
     const { createIssuingCardholder: holder } = await f.ok(`mutation {

@@ -166,7 +166,10 @@ describe('test authorizations', () => {
     expect(auth.wallet).toBe('apple_pay');
     expect(auth.request_history[0]!.amount_details).toMatchObject({ atm_fee: 150 });
     const captured = await stripe.testHelpers.issuing.authorizations.capture(auth.id, {
-      purchase_details: { reference: 'order-7', receipt: [{ description: 'Tea', quantity: '2', total: 3000 }] },
+      purchase_details: {
+        reference: 'order-7',
+        receipt: [{ description: 'Tea', quantity: '2', total: 3000 }],
+      },
     });
     const made = await stripe.issuing.transactions.retrieve(captured.transactions[0]!.id);
     expect(made).toMatchObject({
@@ -182,6 +185,68 @@ describe('test authorizations', () => {
       type: 'diesel',
       unit: 'liter',
       volume_decimal: '10',
+    });
+  });
+});
+
+describe('replacement cards', () => {
+  /** A card with its number, as the SDK asks for it. */
+  const withNumber = (id: string) => stripe.issuing.cards.retrieve(id, { expand: ['number'] });
+
+  it("replace a damaged card with its number, canceling it when the replacement's activated", async () => {
+    now = SATURDAY;
+    const original = await activeCard();
+    const replacement = await stripe.issuing.cards.create({
+      currency: 'usd',
+      type: 'virtual',
+      replacement_for: original.id,
+      replacement_reason: 'damaged',
+    });
+    expect(replacement).toMatchObject({
+      status: 'inactive',
+      replacement_for: original.id,
+      replacement_reason: 'damaged',
+      last4: original.last4,
+      cardholder: { id: original.cardholder.id },
+    });
+    expect((await withNumber(replacement.id)).number).toBe((await withNumber(original.id)).number);
+    // The original still works until its replacement is activated.
+    expect(await stripe.issuing.cards.retrieve(original.id)).toMatchObject({
+      status: 'active',
+      replaced_by: replacement.id,
+    });
+    await stripe.issuing.cards.update(replacement.id, { status: 'active' });
+    expect((await stripe.issuing.cards.retrieve(original.id)).status).toBe('canceled');
+  });
+
+  it('replace a lost card, once canceled, with a new number', async () => {
+    now = SATURDAY;
+    const lost = await activeCard();
+    const refused = await stripe.issuing.cards
+      .create({
+        cardholder: lost.cardholder.id,
+        currency: 'usd',
+        type: 'virtual',
+        replacement_for: lost.id,
+        replacement_reason: 'lost',
+      })
+      .catch((error: Stripe.errors.StripeError) => error);
+    expect(refused).toMatchObject({ statusCode: 400, param: 'replacement_for' });
+    await stripe.issuing.cards.update(lost.id, { status: 'canceled', cancellation_reason: 'lost' });
+    const replacement = await stripe.issuing.cards.create({
+      cardholder: lost.cardholder.id,
+      currency: 'usd',
+      type: 'virtual',
+      status: 'active',
+      replacement_for: lost.id,
+      replacement_reason: 'lost',
+    });
+    expect(replacement).toMatchObject({ replacement_for: lost.id, replacement_reason: 'lost' });
+    expect((await withNumber(replacement.id)).number).not.toBe((await withNumber(lost.id)).number);
+    expect(await stripe.issuing.cards.retrieve(lost.id)).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'lost',
+      replaced_by: replacement.id,
     });
   });
 });

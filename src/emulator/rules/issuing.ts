@@ -6,6 +6,10 @@
  *   `active`, and once `canceled` it stays so. A physical card's shipment starts `pending`
  *   (`standard`, `individual` unless asked otherwise); the shipping test helpers make it
  *   `shipped`, `delivered`, `returned` or `failure`.
+ * - A replacement card (`replacement_for`) names the card it replaces, which names it back
+ *   (`replaced_by`). An expired or damaged card's replacement keeps its number (a new CVC and
+ *   expiry), and activating it cancels the original; a lost or stolen card is canceled before it
+ *   is replaced, and its replacement gets a new number.
  * - A test authorization on an active card of an active cardholder (within the card's and the
  *   cardholder's spending controls, the Issuing balance covering it: else `insufficient_funds`) is
  *   approved and `pending`; otherwise it is declined and `closed`. A spending limit counts what
@@ -317,37 +321,81 @@ function disputable(made: Entry, amount: Json | undefined): void {
     });
 }
 
+/** The replacement reasons whose replacement card keeps the original's number. */
+const KEEPS_NUMBER: ReadonlySet<Json> = new Set(['damaged', 'expired']);
+
+/**
+ * The card a new card replaces (`replacement_for`): a lost or stolen one must have been canceled
+ * first, as its replacement gets a new number.
+ */
+function replaced(ctx: Ctx, params: JsonObject): Entry | undefined {
+  if (typeof params.replacement_for !== 'string') return undefined;
+  const original = ctx.require(params.replacement_for, [CARD], 'replacement_for', 400);
+  const reason = params.replacement_reason ?? null;
+  if ((reason === 'lost' || reason === 'stolen') && original.data.status !== 'canceled')
+    throw invalidRequest(`Card ${original.id} must be canceled before it is replaced as ${String(reason)}.`, {
+      param: 'replacement_for',
+    });
+  return original;
+}
+
+/**
+ * Activating the replacement of an expired or damaged card (`before`: the replacement as it was;
+ * undefined when it was created active) cancels the original, which was usable until then.
+ */
+function retireReplaced(ctx: Ctx, replacement: Entry, before: Entry | undefined): void {
+  if (replacement.data.status !== 'active' || before?.data.status === 'active') return;
+  if (!KEEPS_NUMBER.has(replacement.data.replacement_reason ?? null)) return;
+  const original = ctx.find(String(replacement.data.replacement_for), [CARD]);
+  if (original && original.data.status !== 'canceled') ctx.set(original, { status: 'canceled' });
+}
+
 export const issuingRules: RuleBook = {
   [CARD]: {
     beforeCreate(ctx, draft, { params }) {
+      const original = replaced(ctx, params);
       const cardholder =
         typeof params.cardholder === 'string'
           ? ctx.require(params.cardholder, ['issuing.cardholder'], 'cardholder', 400)
-          : undefined;
+          : original && cardholderOf(ctx, original);
       const year = new Date(ctx.now * 1000).getUTCFullYear() + 3;
       // Drawn in this order (expiry month, then last4) so the demo data stays as it was.
       const expMonth = 1 + ctx.random.int(0, 11);
       const last4 = String(ctx.random.int(0, 9999)).padStart(4, '0');
+      const card = { last4, ...secrets(String(draft.id), last4) };
+      // An expired or damaged card's replacement keeps its number, with a new CVC and expiry.
+      if (original && KEEPS_NUMBER.has(params.replacement_reason ?? null))
+        Object.assign(card, { last4: original.data.last4, number: original.data.number });
       Object.assign(draft, {
         brand: 'Visa',
         cancellation_reason: null,
         cardholder: cardholder?.data ?? draft.cardholder ?? null,
         exp_month: expMonth,
         exp_year: year,
-        last4,
-        ...secrets(String(draft.id), last4),
+        ...card,
         replaced_by: null,
-        replacement_for: null,
-        replacement_reason: null,
+        replacement_for: original?.id ?? null,
+        replacement_reason: original ? (params.replacement_reason ?? null) : null,
         shipping: isObject(draft.shipping) ? shipment(draft.shipping, params) : null,
         status: typeof params.status === 'string' ? params.status : 'inactive',
       });
+    },
+    afterCreate(ctx, entry) {
+      const original =
+        typeof entry.data.replacement_for === 'string'
+          ? ctx.find(entry.data.replacement_for, [CARD])
+          : undefined;
+      if (original) ctx.set(original, { replaced_by: entry.id });
+      retireReplaced(ctx, entry, undefined);
     },
     beforeUpdate(_ctx, draft, params, entry) {
       if (entry.data.status === 'canceled' && params.status !== undefined && draft.status !== 'canceled')
         throw invalidRequest(`Card ${entry.id} is canceled: a canceled card cannot be reactivated.`, {
           param: 'status',
         });
+    },
+    afterUpdate(ctx, entry, _params, before) {
+      retireReplaced(ctx, entry, before);
     },
     actions: Object.fromEntries(
       Object.entries(SHIPPING_STATUS).map(([verb, status]) => [
