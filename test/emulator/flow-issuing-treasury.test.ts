@@ -13,6 +13,23 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
+/** A new individual cardholder's id, with `controls` (GraphQL input fields) if given. */
+async function newCardholder(controls = ''): Promise<string> {
+  const { createIssuingCardholder } = await f.ok(`mutation {
+    createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } ${controls} }) { id }
+  }`);
+  return createIssuingCardholder.id;
+}
+
+/** A new active virtual USD card of `holder` (a new cardholder's unless given): its id and last4. */
+async function newActiveCard(holder?: string): Promise<{ id: string; last4: string }> {
+  const { createIssuingCard } = await f.ok(
+    'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id last4 } }',
+    { h: holder ?? (await newCardholder()) },
+  );
+  return createIssuingCard;
+}
+
 describe('Issuing', () => {
   it('a card authorizes, captures, refunds and disputes', async () => {
     const { createIssuingCardholder: holder } = await f.ok(`mutation {
@@ -117,12 +134,11 @@ describe('Issuing', () => {
 
 describe('Issuing spending controls', () => {
   it("decline what would pass a cardholder's limit across its cards", async () => {
-    const { createIssuingCardholder: holder } = await f.ok(`mutation {
-      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } }, spendingControls: { spendingLimits: [{ amount: 5000, interval: ALL_TIME }] } }) { id }
-    }`);
-    const card = `mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id } }`;
-    const { createIssuingCard: one } = await f.ok(card, { h: holder.id });
-    const { createIssuingCard: other } = await f.ok(card, { h: holder.id });
+    const holder = await newCardholder(
+      'spendingControls: { spendingLimits: [{ amount: 5000, interval: ALL_TIME }] }',
+    );
+    const one = await newActiveCard(holder);
+    const other = await newActiveCard(holder);
     const authorize = `mutation($c: ID!, $a: SafeInt!) {
       createIssuingAuthorization(input: { card: $c, amount: $a }) { status approved requestHistory { approved reason } }
     }`;
@@ -139,13 +155,7 @@ describe('Issuing spending controls', () => {
 
 describe('Issuing multi-capture', () => {
   it('captures part of an authorization and keeps the rest held', async () => {
-    const { createIssuingCardholder: holder } = await f.ok(`mutation {
-      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
-    }`);
-    const { createIssuingCard: card } = await f.ok(
-      'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id } }',
-      { h: holder.id },
-    );
+    const card = await newActiveCard();
     const { createIssuingAuthorization: auth } = await f.ok(
       'mutation($c: ID!) { createIssuingAuthorization(input: { card: $c, amount: 5000 }) { id } }',
       { c: card.id },
@@ -160,13 +170,7 @@ describe('Issuing multi-capture', () => {
 
 describe('Issuing replacement cards', () => {
   it("a damaged card's replacement keeps its last4 and names it", async () => {
-    const { createIssuingCardholder: holder } = await f.ok(`mutation {
-      createIssuingCardholder(input: { name: "Ada Card", type: INDIVIDUAL, billing: { address: { line1: "1 Main St", city: "SF", postalCode: "94111", country: "US" } } }) { id }
-    }`);
-    const { createIssuingCard: original } = await f.ok(
-      'mutation($h: ID!) { createIssuingCard(input: { cardholder: $h, currency: "usd", type: VIRTUAL, status: ACTIVE }) { id last4 } }',
-      { h: holder.id },
-    );
+    const original = await newActiveCard();
     const { createIssuingCard: replacement } = await f.ok(
       `mutation($o: ID!) {
         createIssuingCard(input: { currency: "usd", type: VIRTUAL, replacementFor: $o, replacementReason: DAMAGED }) {
