@@ -84,6 +84,7 @@ describe('events by flow', () => {
         amount: 2000,
         currency: 'usd',
         payment_method: 'pm_card_visa',
+        payment_method_types: ['card'],
         confirm: true,
       }),
     );
@@ -108,6 +109,7 @@ describe('events by flow', () => {
         amount: 900,
         currency: 'usd',
         payment_method: 'pm_card_chargeDeclined',
+        payment_method_types: ['card'],
         confirm: true,
       }),
     );
@@ -131,6 +133,7 @@ describe('events by flow', () => {
             amount: 700,
             currency: 'usd',
             payment_method: 'pm_card_visa',
+            payment_method_types: ['card'],
             capture_method: 'manual',
             confirm: true,
           }).id,
@@ -267,7 +270,7 @@ describe('delivered to a GraphQL subscription', () => {
       'id ... on Customer { name email } ... on PaymentIntent { status amount }',
     );
     const data = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 4200, currency: "usd", paymentMethod: "pm_card_visa", confirm: true }) {
+      createPaymentIntent(input: { amount: 4200, currency: "usd", paymentMethod: "pm_card_visa", paymentMethodTypes: ["card"], confirm: true }) {
         id status amount
       }
     }`);
@@ -283,9 +286,9 @@ describe('delivered to a GraphQL subscription', () => {
   it('a decline reaches it in order: payment_intent.created, charge.failed, payment_intent.payment_failed', async () => {
     const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
     const code = await f.fails(`mutation {
-      createPaymentIntent(input: { amount: 1300, currency: "usd", paymentMethod: "pm_card_chargeDeclined", confirm: true }) { id }
+      createPaymentIntent(input: { amount: 1300, currency: "usd", paymentMethod: "pm_card_chargeDeclined", paymentMethodTypes: ["card"], confirm: true }) { id }
     }`);
-    expect(code).toBeDefined();
+    expect(code).toBe('STRIPE_CARD_ERROR');
     const events = await stream.take(3);
     expect(events.map((e) => e.type)).toEqual([
       'payment_intent.created',

@@ -62,6 +62,7 @@ describe('a card past its expiry', () => {
       currency: 'usd',
       customer: customer.id,
       payment_method: method.id,
+      payment_method_types: ['card'],
     });
     const error = await settled(stripe.paymentIntents.confirm(intent.id));
     expect(error).toMatchObject({ statusCode: 402, code: 'expired_card', decline_code: 'expired_card' });

@@ -388,7 +388,7 @@ describe('Reporting', () => {
   it("a run's result is a CSV of the ledger the emulator serves", async () => {
     const from = new Date(Date.now() - 60_000).toISOString();
     const { createPaymentIntent: payment } = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 2000, currency: "eur", paymentMethod: "pm_card_visa", confirm: true }) {
+      createPaymentIntent(input: { amount: 2000, currency: "eur", paymentMethod: "pm_card_visa", paymentMethodTypes: ["card"], confirm: true }) {
         latestCharge { balanceTransaction { id amount fee net } }
       }
     }`);

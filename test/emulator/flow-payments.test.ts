@@ -54,20 +54,39 @@ describe('payments', () => {
     stream.close();
   });
 
+  it("takes the Dashboard's payment methods by default: a confirmation needs a returnUrl", async () => {
+    const { createPaymentIntent: intent } = await f.ok(`mutation {
+      createPaymentIntent(input: { amount: 1200, currency: "usd", paymentMethod: "pm_card_visa" }) {
+        id paymentMethodTypes automaticPaymentMethods { enabled allowRedirects }
+      }
+    }`);
+    expect(intent.automaticPaymentMethods).toEqual({ enabled: true, allowRedirects: 'ALWAYS' });
+    expect(intent.paymentMethodTypes).toContain('card');
+    const confirm = `mutation($id: ID!, $input: ConfirmPaymentIntentInput) {
+      confirmPaymentIntent(id: $id, input: $input) { status }
+    }`;
+    expect(await f.fails(confirm, { id: intent.id })).toBe('STRIPE_INVALID_REQUEST');
+    const confirmed = await f.ok(confirm, {
+      id: intent.id,
+      input: { returnUrl: 'https://example.com/return' },
+    });
+    expect(confirmed.confirmPaymentIntent.status).toBe('SUCCEEDED');
+  });
+
   it('error_on_requires_action fails a 3D Secure card with authentication_required', async () => {
     const code = await f.fails(`mutation {
       createPaymentIntent(input: {
         amount: 800, currency: "usd", paymentMethod: "pm_card_authenticationRequired", confirm: true,
-        errorOnRequiresAction: true
+        paymentMethodTypes: ["card"], errorOnRequiresAction: true
       }) { id }
     }`);
-    expect(code).toBeDefined();
+    expect(code).toBe('STRIPE_CARD_ERROR');
   });
 
   it('a decline leaves requires_payment_method with last_payment_error; a retry succeeds', async () => {
     const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
     const { createPaymentIntent: intent } = await f.ok(
-      'mutation { createPaymentIntent(input: { amount: 1999, currency: "usd" }) { id status } }',
+      'mutation { createPaymentIntent(input: { amount: 1999, currency: "usd", paymentMethodTypes: ["card"] }) { id status } }',
     );
     expect(intent.status).toBe('REQUIRES_PAYMENT_METHOD');
     await f.fails(
@@ -104,7 +123,7 @@ describe('payments', () => {
   it('a manual capture holds the amount, then captures part of it', async () => {
     const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
     const { createPaymentIntent: intent } = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 5000, currency: "usd", paymentMethod: "pm_card_visa", captureMethod: MANUAL, confirm: true }) {
+      createPaymentIntent(input: { amount: 5000, currency: "usd", paymentMethod: "pm_card_visa", paymentMethodTypes: ["card"], captureMethod: MANUAL, confirm: true }) {
         ${INTENT}
       }
     }`);
@@ -162,7 +181,7 @@ describe('payments', () => {
 
   it('cancelling a held payment releases the authorization: its charge is refunded whole', async () => {
     const { createPaymentIntent: intent } = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 2200, currency: "usd", paymentMethod: "pm_card_visa", captureMethod: MANUAL, confirm: true }) { id }
+      createPaymentIntent(input: { amount: 2200, currency: "usd", paymentMethod: "pm_card_visa", paymentMethodTypes: ["card"], captureMethod: MANUAL, confirm: true }) { id }
     }`);
     const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
     const { cancelPaymentIntent: canceled } = await f.ok(
@@ -183,7 +202,7 @@ describe('payments', () => {
 
   it('a refund: charge.refunded and refund.created, amounts on the charge', async () => {
     const { createPaymentIntent: intent } = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 4000, currency: "usd", paymentMethod: "pm_card_visa", confirm: true }) { ${INTENT} }
+      createPaymentIntent(input: { amount: 4000, currency: "usd", paymentMethod: "pm_card_visa", paymentMethodTypes: ["card"], confirm: true }) { ${INTENT} }
     }`);
     const stream = await f.subscribe(['charge.*', 'refund.*']);
     const { createRefund: refund } = await f.ok(
@@ -206,7 +225,7 @@ describe('Radar', () => {
   it('an elevated-risk card opens a review; approving closes it', async () => {
     const stream = await f.subscribe(['review.*', 'payment_intent.succeeded']);
     const { createPaymentIntent: intent } = await f.ok(`mutation {
-      createPaymentIntent(input: { amount: 9900, currency: "usd", paymentMethod: "pm_card_riskLevelElevated", confirm: true }) {
+      createPaymentIntent(input: { amount: 9900, currency: "usd", paymentMethod: "pm_card_riskLevelElevated", paymentMethodTypes: ["card"], confirm: true }) {
         ${INTENT} review { id open reason charge { id } }
       }
     }`);
@@ -239,8 +258,8 @@ describe('Radar', () => {
 
   it('the highest-risk card is blocked', async () => {
     const code = await f.fails(`mutation {
-      createPaymentIntent(input: { amount: 100, currency: "usd", paymentMethod: "pm_card_riskLevelHighest", confirm: true }) { id }
+      createPaymentIntent(input: { amount: 100, currency: "usd", paymentMethod: "pm_card_riskLevelHighest", paymentMethodTypes: ["card"], confirm: true }) { id }
     }`);
-    expect(code).toBeDefined();
+    expect(code).toBe('STRIPE_CARD_ERROR');
   });
 });

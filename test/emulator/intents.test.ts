@@ -38,6 +38,80 @@ async function eventsAbout(object: string, since: number): Promise<string[]> {
     .reverse();
 }
 
+describe("a PaymentIntent's payment methods (API 2023-08-16 on)", () => {
+  const RETURN_URL = 'https://shop.example.com/orders/complete';
+  /** A new PaymentIntent of 15.00 to pay with a Visa, given nothing of its payment methods. */
+  const visa = (extra: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
+    stripe.paymentIntents.create({ amount: 1500, currency: 'usd', payment_method: 'pm_card_visa', ...extra });
+
+  it("are the Dashboard's when neither payment_method_types nor automatic_payment_methods is given", async () => {
+    const intent = await stripe.paymentIntents.create({ amount: 1500, currency: 'usd' });
+    expect(intent.automatic_payment_methods).toEqual({ enabled: true, allow_redirects: 'always' });
+    expect(intent.payment_method_types).toContain('card');
+    // Given, the list is the intent's own, and no Dashboard settings apply.
+    const listed = await stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      payment_method_types: ['card'],
+    });
+    expect(listed).toMatchObject({ automatic_payment_methods: null, payment_method_types: ['card'] });
+    await expect(
+      stripe.paymentIntents.create({
+        amount: 1500,
+        currency: 'usd',
+        payment_method_types: ['card'],
+        automatic_payment_methods: { enabled: true },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError' });
+  });
+
+  it('allowing redirects, a confirmation needs a return_url, even with a card', async () => {
+    const intent = await visa();
+    await expect(stripe.paymentIntents.confirm(intent.id)).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+      param: 'return_url',
+    });
+    // Refused, the intent is as it was: nothing was charged.
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'requires_confirmation',
+      latest_charge: null,
+    });
+    const confirmed = await stripe.paymentIntents.confirm(intent.id, { return_url: RETURN_URL });
+    expect(confirmed.status).toBe('succeeded');
+    // Created and confirmed at once, the same: no PaymentIntent is left behind.
+    await expect(visa({ confirm: true })).rejects.toMatchObject({ statusCode: 400, param: 'return_url' });
+    const [latest] = (await stripe.paymentIntents.list({ limit: 1 })).data;
+    expect(latest!.id).toBe(intent.id);
+  });
+
+  it('off session, with redirects never allowed, or with error_on_requires_action, it does not', async () => {
+    const customer = await stripe.customers.create({});
+    const method = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const offSession = await stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: method.id,
+      off_session: true,
+      confirm: true,
+    });
+    expect(offSession.status).toBe('succeeded');
+    const never = await visa({
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      confirm: true,
+    });
+    expect(never).toMatchObject({
+      status: 'succeeded',
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
+    // error_on_requires_action is for an intent that lists its payment methods.
+    await expect(
+      visa({ confirm: true, return_url: RETURN_URL, error_on_requires_action: true }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'error_on_requires_action' });
+  });
+});
+
 describe('capturing a PaymentIntent', () => {
   it('records the captured money: a charge balance transaction net of the card fee', async () => {
     const intent = await authorize(5000);

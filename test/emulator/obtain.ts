@@ -63,7 +63,14 @@ export const CREATE_PARAMS: Readonly<Record<string, () => JsonObject>> = {
   bank_account: () => ({ external_account: 'btok_us_verified' }),
   charge: () => ({ amount: 2000, currency: 'usd', source: 'tok_visa' }),
   refund: () => ({ charge: SEED.grace.charge, amount: 100 }),
-  payment_intent: () => ({ amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true }),
+  // The Dashboard's payment methods (the default), some redirecting: a return_url to come back to.
+  payment_intent: () => ({
+    amount: 1000,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    return_url: 'https://example.com/return',
+  }),
   subscription: () => ({ customer: SEED.dennis.customer, items: [{ price: SEED.prices.proMonthly }] }),
   subscription_item: () => ({ subscription: SEED.jenny.subscription, price: SEED.prices.proMonthly }),
   invoice: () => ({ customer: SEED.linus.customer }),

@@ -88,6 +88,7 @@ describe('declines', () => {
       amount: 3000,
       currency: 'usd',
       payment_method: 'pm_card_chargeDeclinedInsufficientFunds',
+      payment_method_types: ['card'],
     });
     expect(intent.status).toBe('requires_confirmation');
     const error = await failure(stripe.paymentIntents.confirm(intent.id));
@@ -303,8 +304,10 @@ describe('payment intents', () => {
     const intent = await stripe.paymentIntents.create({ amount: 2500, currency: 'usd' });
     expect(intent).toMatchObject({ status: 'requires_payment_method', amount_received: 0 });
     expect(intent.client_secret).toMatch(new RegExp(`^${intent.id}_secret_`));
+    // Its payment methods are the Dashboard's, some of which redirect: a return_url comes with it.
     const confirmed = await stripe.paymentIntents.confirm(intent.id, {
       payment_method: 'pm_card_mastercard',
+      return_url: 'https://shop.example.com/orders/complete',
     });
     expect(confirmed).toMatchObject({ status: 'succeeded', amount_received: 2500 });
     expect(confirmed.payment_method).toMatch(/^pm_/);
@@ -322,6 +325,7 @@ describe('payment intents', () => {
       currency: 'usd',
       capture_method: 'manual',
       payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
       confirm: true,
     });
     expect(intent).toMatchObject({ status: 'requires_capture', amount_capturable: 5000 });

@@ -358,9 +358,15 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_payment_methods_attach_post: () => ({ pm_xxxxxxxxxxxxx: cardPaymentMethod() }),
   test_payment_methods_detach_post: () => ({ pm_xxxxxxxxxxxxx: cardPaymentMethod(true) }),
   test_payment_intents_capture_post: () => ({
-    pi_xxxxxxxxxxxxx: intent({ payment_method: 'pm_card_visa', confirm: true, capture_method: 'manual' }),
+    pi_xxxxxxxxxxxxx: intent({
+      payment_method: 'pm_card_visa',
+      payment_method_types: ['card'],
+      confirm: true,
+      capture_method: 'manual',
+    }),
   }),
-  test_payment_intents_confirm_post: () => ({ pi_xxxxxxxxxxxxx: intent() }),
+  // The example confirms with no return_url: an intent for cards alone, which never redirect.
+  test_payment_intents_confirm_post: () => ({ pi_xxxxxxxxxxxxx: intent({ payment_method_types: ['card'] }) }),
   // An authorization to raise (2,000 to the example's 2,099): a held PaymentIntent.
   test_payment_intents_increment_authorization_post: () => RECIPES.test_payment_intents_capture_post!(),
   test_setup_intents_cancel_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),

@@ -243,7 +243,7 @@ it('a saved card pays as itself: no PaymentMethod attached per payment, the card
   const eventsBefore = (await ok(attached)).events.nodes;
   const pay = `mutation($customer: ID!, $card: ID!) {
     createPaymentIntent(input: { customer: $customer, paymentMethod: $card, amount: 2000, currency: "usd",
-      confirm: true }) {
+      paymentMethodTypes: ["card"], confirm: true }) {
       id status paymentMethodId paymentMethod { id type card { last4 } } latestCharge { paymentMethodId paid } }
   }`;
   const first = (await ok(pay, { customer: customer.id, card })).createPaymentIntent;

@@ -62,7 +62,8 @@ describe('over graphql-ws', () => {
 
   it('answers a declined card with the typed error a POST gets', async () => {
     const declined = `mutation { createPaymentIntent(input: { amount: 2000, currency: "usd",
-      customer: "${SEED.jenny.customer}", paymentMethod: "pm_card_chargeDeclined", confirm: true }) { id } }`;
+      customer: "${SEED.jenny.customer}", paymentMethod: "pm_card_chargeDeclined", paymentMethodTypes: ["card"],
+      confirm: true }) { id } }`;
     const { data, errors } = await run(declined);
     expect(data).toEqual({ createPaymentIntent: null });
     expect(errors?.[0]?.extensions).toMatchObject({

@@ -187,6 +187,8 @@ export function completeSession(
               ...sessionTerms(ctx, session, 'payment_intent_data', PAYMENT_TERMS),
               amount: total,
               currency: String(session.data.currency ?? 'usd'),
+              // The page's payment method types, as Checkout's PaymentIntent lists them.
+              payment_method_types: sessionPaymentMethodTypes(session),
               confirm: true,
               payment_method: paymentMethod,
               ...(customer ? { customer } : {}),
@@ -333,6 +335,12 @@ function checkDestinations(ctx: Ctx, params: JsonObject): void {
 }
 
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
+/** The payment method types a session's page offers: its own, cards unless it names others. */
+function sessionPaymentMethodTypes(session: Entry): Json {
+  const types = session.data.payment_method_types;
+  return Array.isArray(types) && types.length > 0 ? types : ['card'];
+}
+
 function sessionTerms(ctx: Ctx, session: Entry, setting: string, keys: readonly string[]): JsonObject {
   const given = createTerms.get(ctx.store, session.id)?.[setting];
   return isObject(given) ? setOnes(given, keys) : {};

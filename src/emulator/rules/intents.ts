@@ -1,6 +1,10 @@
 /**
  * PaymentIntents and SetupIntents: their state machines for card payments.
  *
+ * - A PaymentIntent given no `payment_method_types` takes the Dashboard's payment methods
+ *   (`automatic_payment_methods`, the default since API 2023-08-16), which may redirect the
+ *   customer: confirming it then needs a `return_url`, unless off session or created with
+ *   `allow_redirects: never` (`checkRedirects`).
  * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
  *   method); `confirm` charges the card: `succeeded` (or `requires_capture` with manual capture),
  *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
@@ -109,14 +113,72 @@ function ownedBy(method: Entry, customer: unknown): Entry {
   return method;
 }
 
+/**
+ * The payment method types the emulator's account has on, as its Dashboard would: cards, the one
+ * kind every account takes, and in US dollars ACH debits (`us_bank_account`), the other kind the
+ * emulator can pay with. Neither redirects the customer.
+ */
+function dashboardPaymentMethodTypes(currency: unknown): string[] {
+  return currency === 'usd' ? ['card', 'us_bank_account'] : ['card'];
+}
+
+/**
+ * A new PaymentIntent's payment method types (API 2023-08-16 on): given as `payment_method_types`,
+ * or else those the Dashboard has on, `automatic_payment_methods` enabled (the default when
+ * neither is given), allowing redirects unless told `never`. Both at once is refused.
+ */
+function choosePaymentMethodTypes(draft: JsonObject, params: JsonObject): void {
+  const automatic = isObject(params.automatic_payment_methods) ? params.automatic_payment_methods : undefined;
+  if (automatic && params.payment_method_types !== undefined) {
+    throw invalidRequest(
+      'Only one of automatic_payment_methods and payment_method_types may be given: the former takes the payment methods on in the Dashboard, the latter lists them.',
+      { param: 'automatic_payment_methods' },
+    );
+  }
+  if (params.payment_method_types !== undefined || automatic?.enabled === false) {
+    draft.automatic_payment_methods = null;
+    return;
+  }
+  draft.automatic_payment_methods = {
+    allow_redirects: automatic?.allow_redirects === 'never' ? 'never' : 'always',
+    enabled: true,
+  };
+  draft.payment_method_types = dashboardPaymentMethodTypes(draft.currency);
+}
+
+/**
+ * A confirmation of a PaymentIntent whose automatic payment methods allow redirects: some of them
+ * may send the customer to another page, so Stripe wants the `return_url` to send them back to,
+ * whatever the payment method (a card too), unless the customer is away (`off_session`); nor does
+ * it take `error_on_requires_action` there. `allow_redirects: never` lifts both.
+ */
+function checkRedirects(intent: JsonObject, params: JsonObject): void {
+  const automatic = isObject(intent.automatic_payment_methods) ? intent.automatic_payment_methods : {};
+  if (automatic.enabled !== true || automatic.allow_redirects === 'never') return;
+  if (params.error_on_requires_action === true) {
+    throw invalidRequest(
+      'error_on_requires_action cannot be used with a PaymentIntent whose automatic_payment_methods allow redirects: give it payment_method_types, or set automatic_payment_methods[allow_redirects] to never.',
+      { param: 'error_on_requires_action' },
+    );
+  }
+  if ((typeof params.return_url === 'string' && params.return_url !== '') || isOffSession(params.off_session))
+    return;
+  throw invalidRequest(
+    'This PaymentIntent takes the payment methods on in the Dashboard, and some of them may redirect the customer, so confirming it needs a return_url to bring them back. To take no redirect-based payment methods, create it with automatic_payment_methods[enabled]=true and automatic_payment_methods[allow_redirects]=never.',
+    { param: 'return_url' },
+  );
+}
+
 function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
   if (!allowed.includes(String(entry.data.status)))
     throw unexpectedState('PaymentIntent', 'confirm', entry.data.status, allowed);
   const method = paymentMethodFor(ctx, entry, params, 'PaymentIntent');
   // A 3D Secure card first asks for authentication; confirming again from `requires_action` is
-  // the customer having authenticated (the emulator's stand-in for Stripe.js).
+  // the customer having authenticated (the emulator's stand-in for Stripe.js), back from any
+  // redirect already.
   const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
+  if (!authenticated) checkRedirects(entry.data, params);
   if (needsAuthentication(ctx, method) && !authenticated) {
     // Off session no customer is there to authenticate: the issuer's soft decline, at once.
     if (params.error_on_requires_action === true || isOffSession(params.off_session))
@@ -441,6 +503,8 @@ export const intentRules: RuleBook = {
       checkApplicationFee(ctx, draft, "PaymentIntent's");
       checkTransferDestination(ctx, draft);
       draftIntent(ctx, draft, params, PAYMENT_INTENT_NULLS);
+      choosePaymentMethodTypes(draft, params);
+      if (params.confirm === true) checkRedirects(draft, params);
     },
     afterCreate(ctx, entry, { params }) {
       if (params.confirm !== true) return;

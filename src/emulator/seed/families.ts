@@ -13,7 +13,7 @@ import { contentsUrl, writeFileContents } from '../engine/file-contents.ts';
 import type { JsonObject } from '../engine/json.ts';
 import { fundIssuing } from '../money/ledger.ts';
 import { completeSession } from '../rules/checkout.ts';
-import { cardYear, SEED, seedId } from './seed.ts';
+import { cardYear, RETURN_URL, SEED, seedId } from './seed.ts';
 
 /** `service.call` on the seed's clock, with preset ids for the resources named. */
 
@@ -244,6 +244,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
     customer: SEED.margaret.customer,
     payment_method: String(disputed.id),
     confirm: true,
+    return_url: RETURN_URL,
     description: 'Headphones',
   });
   // Radar's warning that came before the dispute (only card networks create these).
@@ -291,6 +292,7 @@ export function seedFamilies(call: SeedCall, transaction: SeedTransaction, today
     customer: SEED.katherine.customer,
     payment_method: String(risky.id),
     confirm: true,
+    return_url: RETURN_URL,
     description: 'Laptop stand (in review)',
   });
   const blocked = call('POST', '/v1/radar/value_lists', {

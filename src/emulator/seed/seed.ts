@@ -78,6 +78,12 @@ const CUSTOMER_NAMES = [
 
 const customerId = (name: string) => seedId('customer', name);
 
+/**
+ * Where the demo shop's payments send a customer back after a redirect: Stripe wants one to confirm
+ * a PaymentIntent that takes the Dashboard's payment methods.
+ */
+export const RETURN_URL = 'https://shop.example.com/orders/complete';
+
 /** Ids of the seeded objects tests and docs refer to. */
 export const SEED = {
   platform: {
@@ -506,6 +512,7 @@ export function seed(service: EmulatorHandle, now: number): void {
         customer: SEED.jenny.customer,
         payment_method: paymentMethod('4242424242424242', 4, 5),
         confirm: true,
+        return_url: RETURN_URL,
         description: 'Gift card',
       },
       { payment_intent: SEED.jenny.paymentIntent },
@@ -531,6 +538,7 @@ export function seed(service: EmulatorHandle, now: number): void {
         customer: SEED.alan.customer,
         payment_method: paymentMethod('378282246310005', 10, 4),
         confirm: true,
+        return_url: RETURN_URL,
       },
       { payment_intent: SEED.alan.paymentIntent },
     );
