@@ -112,6 +112,36 @@ describe("a PaymentIntent's payment methods (API 2023-08-16 on)", () => {
   });
 });
 
+describe("a PaymentIntent's payment_method_types", () => {
+  it('refuse a payment method of another type, and name it', async () => {
+    const intent = await stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      payment_method_types: ['us_bank_account'],
+    });
+    await expect(
+      stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_incompatible_payment_method',
+      param: 'payment_method',
+    });
+    // Nothing was charged: the PaymentIntent still waits for a payment method.
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'requires_payment_method',
+      latest_charge: null,
+    });
+    // A saved card pays as a card.
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const paid = await authorize(1500, {
+      customer: customer.id,
+      payment_method: String(customer.default_source),
+      capture_method: 'automatic',
+    });
+    expect(paid).toMatchObject({ status: 'succeeded', payment_method_types: ['card'] });
+  });
+});
+
 describe('capturing a PaymentIntent', () => {
   it('records the captured money: a charge balance transaction net of the card fee', async () => {
     const intent = await authorize(5000);

@@ -174,6 +174,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   if (!allowed.includes(String(entry.data.status)))
     throw unexpectedState('PaymentIntent', 'confirm', entry.data.status, allowed);
   const method = paymentMethodFor(ctx, entry, params, 'PaymentIntent');
+  checkPaymentMethodType(entry, method);
   // A 3D Secure card first asks for authentication; confirming again from `requires_action` is
   // the customer having authenticated (the emulator's stand-in for Stripe.js), back from any
   // redirect already.
@@ -225,6 +226,21 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   if (!manual && typeof entry.data.invoice === 'string') paidByIntent(ctx, entry.data.invoice, charge.id);
   testCardAftermath(ctx, charge);
   return ctx.current(confirmed);
+}
+
+/** A payment method's type: a saved card (`card_…`) pays as a card. */
+const typeOfMethod = (method: Entry): string =>
+  method.resource === 'card' ? 'card' : String(method.data.type ?? 'card');
+
+/** The payment method must be of a type the PaymentIntent takes (its `payment_method_types`). */
+function checkPaymentMethodType(entry: Entry, method: Entry): void {
+  const types = Array.isArray(entry.data.payment_method_types) ? entry.data.payment_method_types : [];
+  const type = typeOfMethod(method);
+  if (types.length === 0 || types.includes(type)) return;
+  throw invalidRequest(
+    `The PaymentMethod ${method.id} is a ${type} payment method, which this PaymentIntent does not take: its payment_method_types are ${types.join(', ')}. Pay with one of those types, or update the PaymentIntent's payment_method_types to include ${type}.`,
+    { code: 'payment_intent_incompatible_payment_method', param: 'payment_method' },
+  );
 }
 
 /** A held PaymentIntent's charge refunded whole, as a refund of an uncaptured charge releases it. */

@@ -60,7 +60,7 @@ const config = (params: JsonObject): JsonObject =>
   isObject(params.process_config) ? { process_config: params.process_config } : {};
 
 /**
- * The card the customer presents, as Stripe stores a card payment method for it (its test card
+ * The card the customer presents, as Stripe stores a payment method for it (its test card
  * decides declines); refuses a number that is no test card.
  */
 function presentedCard(ctx: Ctx, params: JsonObject): Entry {
@@ -68,7 +68,9 @@ function presentedCard(ctx: Ctx, params: JsonObject): Entry {
   const number = typeof given.number === 'string' ? given.number : '4242424242424242';
   const test = cardForNumber(number);
   if (!test) throw invalidRequest(`${number} is not a test card number.`, { param: 'card_present[number]' });
-  return createCardPaymentMethod(ctx, test);
+  // A card_present payment method already, as the PaymentIntent takes; its card's fields are read
+  // to charge it until `asCardPresent` shapes them.
+  return createCardPaymentMethod(ctx, test, { type: 'card_present' });
 }
 
 /** A card's fields as its `card_present` details show them. */
