@@ -1,6 +1,7 @@
 /**
  * Payments and Radar, walked through GraphQL on the emulator (rules/intents.ts, rules/radar.ts):
- * 3D Secure through `requires_action`, a decline and a retry, manual capture, cancellation,
+ * 3D Secure through `requires_action`, a decline and a retry, an ACH debit left processing, the
+ * Dashboard's payment methods (a return_url to confirm), manual capture, cancellation,
  * refunds, and a review opened by a risky card and closed by approving it, each with the events
  * a GraphQL subscription receives.
  */
@@ -71,6 +72,42 @@ describe('payments', () => {
       input: { returnUrl: 'https://example.com/return' },
     });
     expect(confirmed.confirmPaymentIntent.status).toBe('SUCCEEDED');
+  });
+
+  it('an ACH debit is processing, its charge pending with no balance transaction yet', async () => {
+    const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
+    const { createPaymentMethod: method } = await f.ok(`mutation {
+      createPaymentMethod(input: {
+        type: US_BANK_ACCOUNT, billingDetails: { name: "Jenny Rosen" },
+        usBankAccount: { routingNumber: "110000000", accountNumber: "000123456789", accountHolderType: INDIVIDUAL }
+      }) { id }
+    }`);
+    const { createPaymentIntent: intent } = await f.ok(
+      `mutation($pm: ID!) {
+        createPaymentIntent(input: { amount: 7000, currency: "usd", paymentMethod: $pm,
+          paymentMethodTypes: ["us_bank_account"], confirm: true }) {
+          id status amountReceived
+          latestCharge { status paid balanceTransaction { id } paymentMethodDetails { type usBankAccount { last4 } } }
+        }
+      }`,
+      { pm: method.id },
+    );
+    expect(intent).toMatchObject({
+      status: 'PROCESSING',
+      amountReceived: 0,
+      latestCharge: {
+        status: 'PENDING',
+        paid: false,
+        balanceTransaction: null,
+        paymentMethodDetails: { type: 'us_bank_account', usBankAccount: { last4: '6789' } },
+      },
+    });
+    expect((await stream.take(3)).map((e) => e.type)).toEqual([
+      'payment_intent.created',
+      'charge.pending',
+      'payment_intent.processing',
+    ]);
+    stream.close();
   });
 
   it('error_on_requires_action fails a 3D Secure card with authentication_required', async () => {

@@ -8,6 +8,8 @@
  *   otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
  *   shipping and statement descriptors it is made with (a PaymentIntent's charge, the intent's).
+ *   A PaymentIntent's debit of a `us_bank_account` is `pending` instead, its balance transaction
+ *   made as it settles (bank-debits.ts).
  * - A refund (`/v1/refunds`, `/v1/charges/{charge}/refunds`, the legacy `/refund` action) defaults
  *   to what remains, cannot exceed it, increments `amount_refunded` and sets `refunded` when full;
  *   an uncaptured charge is refunded whole (the authorization released, no balance transaction); a
@@ -95,16 +97,24 @@ function achDebitDetails(ctx: Ctx, account: JsonObject): JsonObject {
   });
 }
 
-/** Whether a charge debits a bank account (ACH), not a card. */
+/** Whether a charge debits a bank account by ACH (a bank account source, a `us_bank_account`), not a card. */
 const isAchDebit = (charge: JsonObject): boolean =>
-  isObject(charge.payment_method_details) && charge.payment_method_details.type === 'ach_debit';
+  isObject(charge.payment_method_details) &&
+  ['ach_debit', 'us_bank_account'].includes(String(charge.payment_method_details.type));
 
 export interface ChargeInput {
   amount: number;
   currency: Json;
   customer?: string | null;
-  /** the card or payment method's card, as data */
+  /** the card or payment method's card, as data (`{}` for a payment method with `details`) */
   card: JsonObject;
+  /** the `payment_method_details` of a payment method that is no card (a bank debit) */
+  details?: JsonObject;
+  /**
+   * a payment that settles later (a bank debit): the charge is `pending`, its money not yet in the
+   * balance (no balance transaction) until it settles (rules/bank-debits.ts)
+   */
+  pending?: boolean;
   /** the id recorded as `payment_method` */
   paymentMethod: string;
   capture?: boolean;
@@ -129,6 +139,7 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
   const test = testCardOf(input.card);
   const decline = expiryDecline(ctx, input.card) ?? test?.decline;
   const capture = decline ? false : input.capture !== false;
+  const pending = !decline && input.pending === true;
   Object.assign(data, {
     amount: input.amount,
     amount_captured: capture ? input.amount : 0,
@@ -162,13 +173,14 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
       type: decline ? 'issuer_declined' : 'authorized',
       ...riskOutcome(test, decline),
     }),
-    paid: !decline,
+    paid: !decline && !pending,
     payment_intent: input.paymentIntent ?? null,
     payment_method: input.paymentMethod,
     payment_method_details:
-      input.card.object === 'bank_account'
+      input.details ??
+      (input.card.object === 'bank_account'
         ? achDebitDetails(ctx, input.card)
-        : cardDetails(ctx, input.card, test),
+        : cardDetails(ctx, input.card, test)),
     receipt_email: null,
     receipt_number: null,
     receipt_url: receiptUrl(ctx, String(data.id)),
@@ -178,27 +190,34 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
-    status: decline ? 'failed' : 'succeeded',
+    status: decline ? 'failed' : pending ? 'pending' : 'succeeded',
     transfer_data: null,
     transfer_group: null,
     ...input.extra,
   });
-  if (capture) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
+  if (capture && !pending) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
   return decline;
 }
 
 /**
  * The balance transaction of `amount` captured on a charge, net of the card fee (an ACH debit's
- * own): pending for two days, or available at once for a `bypassPending` test card.
+ * own): pending for two days, or available at once for a `bypassPending` test card or a bank
+ * debit that has settled (`settled`: its money reached the balance as it succeeded).
  */
-function chargeTransaction(ctx: Ctx, charge: JsonObject, amount: number, test: TestCard | undefined): Entry {
+export function chargeTransaction(
+  ctx: Ctx,
+  charge: JsonObject,
+  amount: number,
+  test: TestCard | undefined,
+  settled = false,
+): Entry {
   return balanceTransaction(ctx, {
     amount,
     currency: charge.currency ?? 'usd',
     type: 'charge',
     source: String(charge.id),
     fee: isAchDebit(charge) ? achDebitFee(amount) : cardFee(amount),
-    ...(test?.bypassPending ? { delay: 0 } : {}),
+    ...(test?.bypassPending || settled ? { delay: 0 } : {}),
   });
 }
 

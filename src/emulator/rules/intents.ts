@@ -1,10 +1,14 @@
 /**
- * PaymentIntents and SetupIntents: their state machines for card payments.
+ * PaymentIntents and SetupIntents: their state machines for card payments and ACH debits.
  *
  * - A PaymentIntent given no `payment_method_types` takes the Dashboard's payment methods
  *   (`automatic_payment_methods`, the default since API 2023-08-16), which may redirect the
  *   customer: confirming it then needs a `return_url`, unless off session or created with
- *   `allow_redirects: never` (`checkRedirects`).
+ *   `allow_redirects: never` (`checkRedirects`). A payment method it is confirmed with must be of
+ *   one of its `payment_method_types`.
+ * - Confirming one with a `us_bank_account` payment method debits the bank account: the
+ *   PaymentIntent is `processing` until the debit settles days later (bank-debits.ts), and cannot
+ *   be canceled meanwhile.
  * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
  *   method); `confirm` charges the card: `succeeded` (or `requires_capture` with manual capture),
  *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
@@ -25,7 +29,9 @@ import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
+import { bankDebitDetails, isBankDebit } from './bank-debits.ts';
 import {
+  type ChargeInput,
   captureCharge,
   chargeDetails,
   checkApplicationFee,
@@ -44,12 +50,16 @@ import {
   testCardOf,
 } from './payment-sources.ts';
 
+/**
+ * The statuses a PaymentIntent can be canceled in. Not `processing`: Stripe cancels one there only
+ * for a few payment methods, and a bank debit under way (the emulator's processing payments) is
+ * not called back.
+ */
 const CANCELABLE = [
   'requires_payment_method',
   'requires_capture',
   'requires_confirmation',
   'requires_action',
-  'processing',
 ];
 
 const PAST: Readonly<Record<string, string>> = {
@@ -191,27 +201,17 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
       status: 'requires_action',
     });
   }
+  if (isBankDebit(method)) return startBankDebit(ctx, entry, method, params);
   const manual = entry.data.capture_method === 'manual';
   const amount = Number(entry.data.amount);
-  const card = instrumentCard(method);
   const { charge, decline } = recordCharge(ctx, {
-    amount,
-    currency: entry.data.currency ?? null,
-    customer: typeof entry.data.customer === 'string' ? entry.data.customer : null,
-    card,
-    paymentMethod: method.id,
+    ...paymentCharge(ctx, entry, method),
+    card: instrumentCard(method),
     capture: !manual,
-    paymentIntent: entry.id,
-    description: entry.data.description ?? null,
-    metadata: entry.data.metadata ?? {},
-    extra: { ...chargeDetails(entry.data), ...destinationOf(ctx, entry.data) },
     aftermathLater: true,
-    ...(typeof entry.data.invoice === 'string' ? { invoice: entry.data.invoice } : {}),
   });
   if (decline) return failConfirmation(ctx, entry, method, decline, charge.id);
-  if (params.setup_future_usage !== undefined || entry.data.setup_future_usage) {
-    if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
-  }
+  saveIfAsked(ctx, entry, method, params);
   const confirmed = ctx.set(entry, {
     amount_capturable: manual ? amount : 0,
     amount_received: manual ? 0 : amount,
@@ -226,6 +226,48 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   if (!manual && typeof entry.data.invoice === 'string') paidByIntent(ctx, entry.data.invoice, charge.id);
   testCardAftermath(ctx, charge);
   return ctx.current(confirmed);
+}
+
+/** The charge a PaymentIntent's confirmation makes with `method`, as the intent describes it. */
+function paymentCharge(ctx: Ctx, entry: Entry, method: Entry): Omit<ChargeInput, 'card'> {
+  return {
+    amount: Number(entry.data.amount),
+    currency: entry.data.currency ?? null,
+    customer: typeof entry.data.customer === 'string' ? entry.data.customer : null,
+    paymentMethod: method.id,
+    paymentIntent: entry.id,
+    description: entry.data.description ?? null,
+    metadata: entry.data.metadata ?? {},
+    extra: { ...chargeDetails(entry.data), ...destinationOf(ctx, entry.data) },
+    ...(typeof entry.data.invoice === 'string' ? { invoice: entry.data.invoice } : {}),
+  };
+}
+
+/** Saves the payment method for the intent's customer when the payment asks to (`setup_future_usage`). */
+function saveIfAsked(ctx: Ctx, entry: Entry, method: Entry, params: JsonObject): void {
+  if (params.setup_future_usage === undefined && !entry.data.setup_future_usage) return;
+  if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
+}
+
+/**
+ * An ACH debit of `method`'s bank account: the PaymentIntent `processing`, its charge `pending`,
+ * until the debit settles days later (bank-debits.ts).
+ */
+function startBankDebit(ctx: Ctx, entry: Entry, method: Entry, params: JsonObject): Entry {
+  const { charge } = recordCharge(ctx, {
+    ...paymentCharge(ctx, entry, method),
+    card: {},
+    details: bankDebitDetails(ctx, method),
+    pending: true,
+  });
+  saveIfAsked(ctx, entry, method, params);
+  return ctx.set(entry, {
+    last_payment_error: null,
+    latest_charge: charge.id,
+    next_action: null,
+    payment_method: method.id,
+    status: 'processing',
+  });
 }
 
 /** A payment method's type: a saved card (`card_…`) pays as a card. */

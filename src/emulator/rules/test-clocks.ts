@@ -3,16 +3,18 @@
  * (`test_clock=`) start their subscriptions at the clock's time, and `advance` moves the clock
  * forward (`advancing`, then `ready`: `test_helpers.test_clock.advancing` and `.ready`), renewing
  * the subscriptions of its customers through every period that ended, with their invoices, and
- * retrying their failed payments (dunning.ts); its quotes are canceled at their `expires_at`.
+ * retrying their failed payments (dunning.ts) and settling their ACH debits (bank-debits.ts); its
+ * quotes are canceled at their `expires_at`.
  * A draft invoice of theirs with `auto_advance` is finalized an hour after it was created, as
  * Stripe does when no webhook holds it, and charged when it is `charge_automatically` (a decline
- * leaves it open, retried as dunning.ts says). What the advance does is dated at the clock's time it happens (`Ctx.at`): a
- * renewal at its period's end, a draft's collection an hour after it was made.
+ * leaves it open, retried as dunning.ts says). What the advance does is dated at the clock's time
+ * it happens (`Ctx.at`): a renewal at its period's end, a draft's collection an hour after it was made.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import { settleBankDebits } from './bank-debits.ts';
 import { afterFailedCollection, cardErrorCode, nextRetry, retryPayments } from './dunning.ts';
 import { finalizeInvoice, payInvoice } from './invoices.ts';
 import { expireQuotes } from './quotes.ts';
@@ -138,6 +140,7 @@ export const testClockRules: RuleBook = {
         for (const customer of ctx.scope.all('customer'))
           if (customer.data.test_clock === entry.id) customers.push(customer);
         for (const customer of customers) advanceCustomer(ctx, customer, to);
+        settleBankDebits(ctx, to, entry.id);
         expireQuotes(ctx, entry.id, to);
         return ctx.set(entry, { frozen_time: to, status: 'ready' });
       },

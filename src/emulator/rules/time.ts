@@ -6,12 +6,14 @@
  * subscriptions' renewals with their invoices and payments, failed payments' retries (dunning.ts),
  * trials' and scheduled cancellations' ends, automatic drafts finalized an hour on), and so does
  * what it does to its quotes (canceled at their `expires_at`: quotes.ts `expireQuotes`); an
- * account on an automatic payout schedule is paid out on its days (payout-schedule.ts), a pending
+ * account on an automatic payout schedule is paid out on its days (payout-schedule.ts), an ACH
+ * debit settles on its fourth business day (bank-debits.ts), a pending
  * payout is paid on its `arrival_date`, and an open Checkout Session expires at its `expires_at`
  * (checkout.ts's `expire`). Each is dated when it happens (`Ctx.at`), with its events, so what a
  * user sees does not depend on when it was looked at.
  */
 import type { Ctx } from '../engine/context.ts';
+import { settleBankDebits } from './bank-debits.ts';
 import { payOutOnSchedule } from './payout-schedule.ts';
 import { expireQuotes } from './quotes.ts';
 import { advanceCustomer } from './test-clocks.ts';
@@ -20,6 +22,7 @@ import { advanceCustomer } from './test-clocks.ts';
 export function passTime(ctx: Ctx, to: number): void {
   for (const customer of [...ctx.scope.all('customer')])
     if (typeof customer.data.test_clock !== 'string') advanceCustomer(ctx, customer, to);
+  settleBankDebits(ctx, to, null);
   payOutOnSchedule(ctx, ctx.now, to);
   for (const payout of [...ctx.scope.all('payout')]) {
     const arrival = Number(payout.data.arrival_date);

@@ -1,0 +1,94 @@
+/**
+ * ACH debits: a PaymentIntent paid with a `us_bank_account` payment method, on the emulator's clock.
+ *
+ * - Confirming it debits the bank account, which takes days: the PaymentIntent is `processing`,
+ *   its charge `pending` (`charge.pending`, `payment_intent.processing`), and no money has reached
+ *   the balance (the charge has no balance transaction yet).
+ * - The debit settles on the fourth business day after it was made, Stripe's standard ACH
+ *   settlement for PaymentIntents (weekends skipped; bank holidays are not known here), as time
+ *   passes (rules/time.ts) or, for a test clock's customer, as its clock advances: the charge
+ *   `succeeded` with its balance transaction, net of the ACH fee and available at once (the money
+ *   settled), then the PaymentIntent `succeeded` with the amount received (`charge.succeeded`,
+ *   `payment_intent.succeeded`); a destination charge's transfer is made then, and an invoice the
+ *   PaymentIntent pays is paid then.
+ */
+import type { Ctx } from '../engine/context.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
+import { settleDestinationCharge } from '../money/ledger.ts';
+import { DAY } from '../money/periods.ts';
+import { chargeTransaction } from './charges.ts';
+import { paidByIntent } from './invoices.ts';
+
+/** How many business days an ACH debit takes to settle. */
+const SETTLEMENT_DAYS = 4;
+
+/** What a bank account's debit shows of it, each field as its payment method has it. */
+const SHOWN_FIELDS = [
+  'account_holder_type',
+  'account_type',
+  'bank_name',
+  'fingerprint',
+  'last4',
+  'routing_number',
+];
+
+/** Whether paying with `method` debits a bank account (ACH). */
+export const isBankDebit = (method: Entry): boolean =>
+  method.resource === 'payment_method' && method.data.type === 'us_bank_account';
+
+/** A charge's `payment_method_details` for a debit of `method`'s bank account. */
+export function bankDebitDetails(ctx: Ctx, method: Entry): JsonObject {
+  const account = isObject(method.data.us_bank_account) ? method.data.us_bank_account : {};
+  const shown: JsonObject = { payment_reference: null };
+  for (const field of SHOWN_FIELDS) shown[field] = account[field] ?? null;
+  return ctx.sub('payment_method_details', {
+    type: 'us_bank_account',
+    us_bank_account: ctx.sub('payment_method_details_us_bank_account', shown),
+  });
+}
+
+/** When a debit made at `made` settles: that time of day, `SETTLEMENT_DAYS` weekdays (UTC) on. */
+export function settlesAt(made: number): number {
+  let at = made;
+  for (let left = SETTLEMENT_DAYS; left > 0; ) {
+    at += DAY;
+    const weekday = new Date(at * 1000).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left--;
+  }
+  return at;
+}
+
+/** The test clock of a charge's customer, null for none (or no customer). */
+function clockOf(ctx: Ctx, charge: Entry): string | null {
+  const id = charge.data.customer;
+  const customer = typeof id === 'string' ? ctx.find(id, ['customer']) : undefined;
+  return typeof customer?.data.test_clock === 'string' ? customer.data.test_clock : null;
+}
+
+/**
+ * Settles the pending debits due by `to`, each at its time: those of the customers on `clock` (a
+ * test clock's advance), or of none (time passing, `clock` null).
+ */
+export function settleBankDebits(ctx: Ctx, to: number, clock: string | null): void {
+  for (const charge of [...ctx.scope.all('charge')]) {
+    const details = charge.data.payment_method_details;
+    if (charge.data.status !== 'pending' || !isObject(details) || details.type !== 'us_bank_account')
+      continue;
+    const at = settlesAt(Number(charge.data.created));
+    if (at <= to && clockOf(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge));
+  }
+}
+
+/** A debit's money arrived: its charge succeeds with its balance transaction, then its PaymentIntent. */
+function settle(ctx: Ctx, charge: Entry): void {
+  const amount = Number(charge.data.amount);
+  const transaction = chargeTransaction(ctx, charge.data, amount, undefined, true);
+  const settled = ctx.set(charge, { balance_transaction: transaction.id, paid: true, status: 'succeeded' });
+  settleDestinationCharge(ctx, settled);
+  const id = charge.data.payment_intent;
+  const intent = typeof id === 'string' ? ctx.find(id, ['payment_intent']) : undefined;
+  if (intent?.data.status !== 'processing') return;
+  ctx.set(intent, { amount_received: amount, status: 'succeeded' });
+  if (typeof intent.data.invoice === 'string') paidByIntent(ctx, intent.data.invoice, charge.id);
+}

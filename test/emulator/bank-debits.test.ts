@@ -1,0 +1,166 @@
+/**
+ * ACH debits (src/emulator/rules/bank-debits.ts) on an emulator whose clock the test moves: a
+ * PaymentIntent paid with a `us_bank_account` is `processing`, its charge `pending` with no money
+ * in the balance, until the fourth business day, when both succeed and the balance transaction is
+ * made; on a test clock, its advance settles them.
+ */
+import type Stripe from 'stripe';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulatorHarness } from './helpers.ts';
+
+const DAY = 86_400;
+/** 2026-12-04T12:00:00Z, a Friday; the tests move `now` on from it. */
+const BOOT = 1_796_385_600;
+/** Four business days on: Monday to Thursday. */
+const SETTLED = BOOT + 6 * DAY;
+let now = BOOT;
+const h = await startEmulatorHarness({ clock: () => now });
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+/** A customer with Stripe's test bank account (routing 110000000) as an ACH payment method. */
+async function bankCustomer(params: Stripe.CustomerCreateParams = {}) {
+  const customer = await stripe.customers.create(params);
+  const method = await stripe.paymentMethods.create({
+    type: 'us_bank_account',
+    us_bank_account: {
+      routing_number: '110000000',
+      account_number: '000123456789',
+      account_holder_type: 'individual',
+    },
+    billing_details: { name: 'Jenny Rosen' },
+  });
+  await stripe.paymentMethods.attach(method.id, { customer: customer.id });
+  return { customer, method };
+}
+
+/** A confirmed ACH PaymentIntent of `amount` for the customer. */
+async function debit(customer: string, method: string, amount = 5000) {
+  return stripe.paymentIntents.create({
+    amount,
+    currency: 'usd',
+    customer,
+    payment_method: method,
+    payment_method_types: ['us_bank_account'],
+    confirm: true,
+  });
+}
+
+/** The types of the events about `id` since `since`, oldest first, with their times. */
+async function eventsAbout(id: string, since: number): Promise<[string, number][]> {
+  const events = await stripe.events.list({ limit: 100, created: { gte: since } });
+  return events.data
+    .filter((e) => {
+      const object = e.data.object as { id?: string; payment_intent?: string };
+      return object.id === id || object.payment_intent === id;
+    })
+    .map((e): [string, number] => [e.type, e.created])
+    .reverse();
+}
+
+describe('an ACH debit', () => {
+  it('is processing, its charge pending with no money in the balance, until it settles', async () => {
+    const { customer, method } = await bankCustomer();
+    const intent = await debit(customer.id, method.id);
+    expect(intent).toMatchObject({ status: 'processing', amount_received: 0, payment_method: method.id });
+    const charge = await stripe.charges.retrieve(String(intent.latest_charge));
+    expect(charge).toMatchObject({
+      status: 'pending',
+      paid: false,
+      captured: true,
+      balance_transaction: null,
+      payment_method_details: {
+        type: 'us_bank_account',
+        us_bank_account: { bank_name: 'STRIPE TEST BANK', last4: '6789', routing_number: '110000000' },
+      },
+    });
+    expect((await eventsAbout(intent.id, BOOT)).map(([type]) => type)).toEqual([
+      'payment_intent.created',
+      'charge.pending',
+      'payment_intent.processing',
+    ]);
+    // Nothing to refund yet, and a debit under way cannot be called back.
+    await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(stripe.paymentIntents.cancel(intent.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_unexpected_state',
+    });
+
+    // The weekend does not count: on Wednesday it is still under way.
+    now = SETTLED - DAY;
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('processing');
+
+    now = SETTLED + 3600;
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 5000,
+    });
+    const settled = await stripe.charges.retrieve(charge.id, { expand: ['balance_transaction'] });
+    expect(settled).toMatchObject({ status: 'succeeded', paid: true });
+    // The money reaches the balance as the debit settles, net of the ACH fee (0.8%).
+    expect(settled.balance_transaction).toMatchObject({
+      type: 'charge',
+      amount: 5000,
+      fee: 40,
+      net: 4960,
+      created: SETTLED,
+      status: 'available',
+    });
+    expect(await eventsAbout(intent.id, BOOT + 1)).toEqual([
+      ['charge.succeeded', SETTLED],
+      ['payment_intent.succeeded', SETTLED],
+    ]);
+    // Now it can be refunded.
+    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1000 })).toMatchObject({
+      amount: 1000,
+      status: 'succeeded',
+    });
+  });
+
+  it("of a test clock's customer settles as the clock advances", async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const { customer, method } = await bankCustomer({ test_clock: clock.id });
+    const intent = await debit(customer.id, method.id, 2500);
+    const made = intent.created;
+    // Time passing on no clock leaves it alone.
+    now = made + 10 * DAY;
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('processing');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: made + 10 * DAY });
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2500,
+    });
+  });
+
+  it('is a payment method the PaymentIntent must take', async () => {
+    const { customer, method } = await bankCustomer();
+    const cards = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method_types: ['card'],
+    });
+    await expect(
+      stripe.paymentIntents.confirm(cards.id, { payment_method: method.id }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_incompatible_payment_method',
+      param: 'payment_method',
+    });
+    // ACH is in US dollars: a euro PaymentIntent's Dashboard payment methods leave it out.
+    const euros = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'eur',
+      customer: customer.id,
+    });
+    expect(euros.payment_method_types).not.toContain('us_bank_account');
+    await expect(
+      stripe.paymentIntents.confirm(euros.id, {
+        payment_method: method.id,
+        return_url: 'https://example.com',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_incompatible_payment_method' });
+  });
+});
