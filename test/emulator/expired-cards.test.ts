@@ -90,7 +90,11 @@ describe('a card past its expiry', () => {
     const method = await stripe.paymentMethods.create({ type: 'card', card: card(1) });
 
     now = START + 3 * DAY;
-    const intent = await stripe.setupIntents.create({ customer: customer.id, payment_method: method.id });
+    const intent = await stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: method.id,
+      payment_method_types: ['card'],
+    });
     const error = await settled(stripe.setupIntents.confirm(intent.id));
     expect(error).toMatchObject({
       type: 'StripeCardError',
@@ -108,7 +112,10 @@ describe('a card past its expiry', () => {
   it('sets up a card still in its expiry month', async () => {
     now = START;
     const method = await stripe.paymentMethods.create({ type: 'card', card: card(1) });
-    const intent = await stripe.setupIntents.create({ payment_method: method.id });
+    const intent = await stripe.setupIntents.create({
+      payment_method: method.id,
+      payment_method_types: ['card'],
+    });
     expect((await stripe.setupIntents.confirm(intent.id)).status).toBe('succeeded');
   });
 });

@@ -353,7 +353,16 @@ describe('setup intents and payment methods', () => {
   it('a setup intent attaches its payment method to the customer', async () => {
     const customer = await stripe.customers.create({});
     const intent = await stripe.setupIntents.create({ customer: customer.id });
-    const confirmed = await stripe.setupIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+    expect(intent.automatic_payment_methods).toEqual({ enabled: true, allow_redirects: 'always' });
+    // The Dashboard's payment methods, some redirecting: confirming it needs a return_url.
+    await expect(
+      stripe.setupIntents.confirm(intent.id, { payment_method: 'pm_card_visa' }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'return_url' });
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data).toEqual([]);
+    const confirmed = await stripe.setupIntents.confirm(intent.id, {
+      payment_method: 'pm_card_visa',
+      return_url: 'https://shop.example.com/cards/saved',
+    });
     expect(confirmed.status).toBe('succeeded');
     const methods = await stripe.customers.listPaymentMethods(customer.id);
     expect(methods.data.map((m) => m.id)).toEqual([confirmed.payment_method]);

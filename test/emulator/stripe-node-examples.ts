@@ -370,7 +370,10 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   // An authorization to raise (2,000 to the example's 2,099): a held PaymentIntent.
   test_payment_intents_increment_authorization_post: () => RECIPES.test_payment_intents_capture_post!(),
   test_setup_intents_cancel_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),
-  test_setup_intents_confirm_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),
+  // The example confirms with no return_url: a SetupIntent for cards alone, which never redirect.
+  test_setup_intents_confirm_post: () => ({
+    seti_xxxxxxxxxxxxx: post('/v1/setup_intents', { payment_method_types: ['card'] }),
+  }),
   test_sources_get: () => ({ src_xxxxxxxxxxxxx: source() }),
   test_sources_get_2: () => ({ src_xxxxxxxxxxxxx: source() }),
   test_sources_post: () => ({ src_xxxxxxxxxxxxx: source() }),

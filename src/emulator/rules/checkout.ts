@@ -165,6 +165,7 @@ export function completeSession(
   } else if (mode === 'setup') {
     fields.setup_intent = ctx.ops.createResource(ctx, 'setup_intent', {
       ...sessionTerms(ctx, session, 'setup_intent_data', ['description', 'metadata', 'on_behalf_of']),
+      payment_method_types: sessionPaymentMethodTypes(session),
       confirm: true,
       payment_method: paymentMethod,
       ...(customer ? { customer } : {}),
@@ -187,7 +188,6 @@ export function completeSession(
               ...sessionTerms(ctx, session, 'payment_intent_data', PAYMENT_TERMS),
               amount: total,
               currency: String(session.data.currency ?? 'usd'),
-              // The page's payment method types, as Checkout's PaymentIntent lists them.
               payment_method_types: sessionPaymentMethodTypes(session),
               confirm: true,
               payment_method: paymentMethod,
@@ -335,7 +335,10 @@ function checkDestinations(ctx: Ctx, params: JsonObject): void {
 }
 
 /** The set ones of `keys` in the session's `setting` (what the object its completion makes takes). */
-/** The payment method types a session's page offers: its own, cards unless it names others. */
+/**
+ * The payment method types a session's page offers: its own, cards unless it names others. What
+ * the session makes (its PaymentIntent, its SetupIntent) lists them.
+ */
 function sessionPaymentMethodTypes(session: Entry): Json {
   const types = session.data.payment_method_types;
   return Array.isArray(types) && types.length > 0 ? types : ['card'];

@@ -1,10 +1,10 @@
 /**
  * PaymentIntents and SetupIntents: their state machines for card payments and ACH debits.
  *
- * - A PaymentIntent given no `payment_method_types` takes the Dashboard's payment methods
+ * - An intent given no `payment_method_types` takes the Dashboard's payment methods
  *   (`automatic_payment_methods`, the default since API 2023-08-16), which may redirect the
- *   customer: confirming it then needs a `return_url`, unless off session or created with
- *   `allow_redirects: never` (`checkRedirects`). A payment method it is confirmed with must be of
+ *   customer: confirming it then needs a `return_url`, unless a payment off session or created
+ *   with `allow_redirects: never` (`checkRedirects`). A PaymentIntent's payment method must be of
  *   one of its `payment_method_types`.
  * - Confirming one with a `us_bank_account` payment method debits the bank account: the
  *   PaymentIntent is `processing` until the debit settles days later (bank-debits.ts), and cannot
@@ -133,11 +133,12 @@ function dashboardPaymentMethodTypes(currency: unknown): string[] {
 }
 
 /**
- * A new PaymentIntent's payment method types (API 2023-08-16 on): given as `payment_method_types`,
- * or else those the Dashboard has on, `automatic_payment_methods` enabled (the default when
- * neither is given), allowing redirects unless told `never`. Both at once is refused.
+ * A new intent's payment method types (API 2023-08-16 on): given as `payment_method_types`, or
+ * else those the Dashboard has on for `currency` (a SetupIntent's: the account's, US dollars),
+ * `automatic_payment_methods` enabled (the default when neither is given), allowing redirects
+ * unless told `never`. Both at once is refused.
  */
-function choosePaymentMethodTypes(draft: JsonObject, params: JsonObject): void {
+function choosePaymentMethodTypes(draft: JsonObject, params: JsonObject, currency: unknown): void {
   const automatic = isObject(params.automatic_payment_methods) ? params.automatic_payment_methods : undefined;
   if (automatic && params.payment_method_types !== undefined) {
     throw invalidRequest(
@@ -153,28 +154,29 @@ function choosePaymentMethodTypes(draft: JsonObject, params: JsonObject): void {
     allow_redirects: automatic?.allow_redirects === 'never' ? 'never' : 'always',
     enabled: true,
   };
-  draft.payment_method_types = dashboardPaymentMethodTypes(draft.currency);
+  draft.payment_method_types = dashboardPaymentMethodTypes(currency);
 }
 
 /**
- * A confirmation of a PaymentIntent whose automatic payment methods allow redirects: some of them
- * may send the customer to another page, so Stripe wants the `return_url` to send them back to,
- * whatever the payment method (a card too), unless the customer is away (`off_session`); nor does
- * it take `error_on_requires_action` there. `allow_redirects: never` lifts both.
+ * A confirmation of an intent whose automatic payment methods allow redirects: some of them may
+ * send the customer to another page, so Stripe wants the `return_url` to send them back to,
+ * whatever the payment method (a card too), unless the customer is away (a payment's
+ * `off_session`); nor does it take `error_on_requires_action` there. `allow_redirects: never`
+ * lifts both.
  */
-function checkRedirects(intent: JsonObject, params: JsonObject): void {
+function checkRedirects(kind: 'PaymentIntent' | 'SetupIntent', intent: JsonObject, params: JsonObject): void {
   const automatic = isObject(intent.automatic_payment_methods) ? intent.automatic_payment_methods : {};
   if (automatic.enabled !== true || automatic.allow_redirects === 'never') return;
   if (params.error_on_requires_action === true) {
     throw invalidRequest(
-      'error_on_requires_action cannot be used with a PaymentIntent whose automatic_payment_methods allow redirects: give it payment_method_types, or set automatic_payment_methods[allow_redirects] to never.',
+      `error_on_requires_action cannot be used with a ${kind} whose automatic_payment_methods allow redirects: give it payment_method_types, or set automatic_payment_methods[allow_redirects] to never.`,
       { param: 'error_on_requires_action' },
     );
   }
   if ((typeof params.return_url === 'string' && params.return_url !== '') || isOffSession(params.off_session))
     return;
   throw invalidRequest(
-    'This PaymentIntent takes the payment methods on in the Dashboard, and some of them may redirect the customer, so confirming it needs a return_url to bring them back. To take no redirect-based payment methods, create it with automatic_payment_methods[enabled]=true and automatic_payment_methods[allow_redirects]=never.',
+    `This ${kind} takes the payment methods on in the Dashboard, and some of them may redirect the customer, so confirming it needs a return_url to bring them back. To take no redirect-based payment methods, create it with automatic_payment_methods[enabled]=true and automatic_payment_methods[allow_redirects]=never.`,
     { param: 'return_url' },
   );
 }
@@ -189,7 +191,7 @@ function confirmPaymentIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry
   // the customer having authenticated (the emulator's stand-in for Stripe.js), back from any
   // redirect already.
   const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
-  if (!authenticated) checkRedirects(entry.data, params);
+  if (!authenticated) checkRedirects('PaymentIntent', entry.data, params);
   if (needsAuthentication(ctx, method) && !authenticated) {
     // Off session no customer is there to authenticate: the issuer's soft decline, at once.
     if (params.error_on_requires_action === true || isOffSession(params.off_session))
@@ -430,6 +432,7 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
   const method = paymentMethodFor(ctx, entry, params, 'SetupIntent');
   // A card that needs 3D Secure is authenticated when set up, as a payment's is.
   const authenticated = entry.data.status === 'requires_action' && entry.data.payment_method === method.id;
+  if (!authenticated) checkRedirects('SetupIntent', entry.data, params);
   if (testCardOf(method.data)?.threeDS && !authenticated) {
     return ctx.set(entry, {
       last_setup_error: null,
@@ -561,8 +564,8 @@ export const intentRules: RuleBook = {
       checkApplicationFee(ctx, draft, "PaymentIntent's");
       checkTransferDestination(ctx, draft);
       draftIntent(ctx, draft, params, PAYMENT_INTENT_NULLS);
-      choosePaymentMethodTypes(draft, params);
-      if (params.confirm === true) checkRedirects(draft, params);
+      choosePaymentMethodTypes(draft, params, draft.currency);
+      if (params.confirm === true) checkRedirects('PaymentIntent', draft, params);
     },
     afterCreate(ctx, entry, { params }) {
       if (params.confirm !== true) return;
@@ -625,6 +628,8 @@ export const intentRules: RuleBook = {
   setup_intent: {
     beforeCreate(ctx, draft, { params }) {
       draftIntent(ctx, draft, params, SETUP_INTENT_NULLS);
+      choosePaymentMethodTypes(draft, params, 'usd');
+      if (params.confirm === true) checkRedirects('SetupIntent', draft, params);
     },
     afterCreate(ctx, entry, { params }) {
       if (params.confirm !== true) return;

@@ -80,7 +80,7 @@ const customerId = (name: string) => seedId('customer', name);
 
 /**
  * Where the demo shop's payments send a customer back after a redirect: Stripe wants one to confirm
- * a PaymentIntent that takes the Dashboard's payment methods.
+ * a PaymentIntent or a SetupIntent that takes the Dashboard's payment methods.
  */
 export const RETURN_URL = 'https://shop.example.com/orders/complete';
 
@@ -606,6 +606,7 @@ export function seed(service: EmulatorHandle, now: number): void {
         customer: SEED.barbara.customer,
         payment_method: paymentMethod('5555555555554444', 7, 6),
         confirm: true,
+        return_url: RETURN_URL,
         usage: 'off_session',
       },
       { setup_intent: SEED.barbara.setupIntent },
