@@ -18,14 +18,17 @@ const h = await startEmulatorHarness({ clock: () => now });
 const stripe = h.stripe;
 afterAll(() => h.close());
 
-/** A customer with Stripe's test bank account (routing 110000000) as an ACH payment method. */
-async function bankCustomer(params: Stripe.CustomerCreateParams = {}) {
+/**
+ * A customer with one of Stripe's test bank accounts (routing 110000000; by default the one whose
+ * debits succeed) as an ACH payment method.
+ */
+async function bankCustomer(params: Stripe.CustomerCreateParams = {}, account = '000123456789') {
   const customer = await stripe.customers.create(params);
   const method = await stripe.paymentMethods.create({
     type: 'us_bank_account',
     us_bank_account: {
       routing_number: '110000000',
-      account_number: '000123456789',
+      account_number: account,
       account_holder_type: 'individual',
     },
     billing_details: { name: 'Jenny Rosen' },
@@ -132,6 +135,36 @@ describe('an ACH debit', () => {
       status: 'succeeded',
       amount_received: 2500,
     });
+  });
+
+  it("of a failing test account fails when it would have settled: the bank's code, no money", async () => {
+    // Three weeks after the boot (later than the tests before): a Friday too, so Thursday is the
+    // fourth business day.
+    now = BOOT + 21 * DAY;
+    const start = now;
+    const { customer, method } = await bankCustomer({}, '000222222227');
+    const intent = await debit(customer.id, method.id, 3000);
+    expect(intent.status).toBe('processing');
+    const settles = intent.created + 6 * DAY;
+    now = settles + 60;
+    const failed = await stripe.paymentIntents.retrieve(intent.id);
+    expect(failed).toMatchObject({
+      status: 'requires_payment_method',
+      amount_received: 0,
+      payment_method: null,
+      last_payment_error: { code: 'insufficient_funds', payment_method: { id: method.id } },
+    });
+    expect(await stripe.charges.retrieve(String(intent.latest_charge))).toMatchObject({
+      status: 'failed',
+      paid: false,
+      failure_code: 'insufficient_funds',
+      balance_transaction: null,
+      outcome: { network_status: 'declined_by_network' },
+    });
+    expect(await eventsAbout(intent.id, start + 1)).toEqual([
+      ['charge.failed', settles],
+      ['payment_intent.payment_failed', settles],
+    ]);
   });
 
   it('is a payment method the PaymentIntent must take', async () => {

@@ -11,12 +11,17 @@
  *   settled), then the PaymentIntent `succeeded` with the amount received (`charge.succeeded`,
  *   `payment_intent.succeeded`); a destination charge's transfer is made then, and an invoice the
  *   PaymentIntent pays is paid then.
+ * - A debit of one of Stripe's failing test accounts (`FAILING_ACCOUNTS`: closed, not found, short
+ *   of funds, debits not authorized) fails then instead: the charge `failed` with its failure code,
+ *   no money moved, and the PaymentIntent back at `requires_payment_method` with the failure as its
+ *   `last_payment_error` (`charge.failed`, `payment_intent.payment_failed`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { settleDestinationCharge } from '../money/ledger.ts';
 import { DAY } from '../money/periods.ts';
+import { fingerprintOf } from '../money/tokens.ts';
 import { chargeTransaction } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
 
@@ -32,6 +37,32 @@ const SHOWN_FIELDS = [
   'last4',
   'routing_number',
 ];
+
+interface Failure {
+  code: string;
+  message: string;
+}
+
+/** Stripe's test bank accounts (routing 110000000) whose debits fail, by account number. */
+const FAILING_ACCOUNTS: Readonly<Record<string, Failure>> = {
+  '000111111113': { code: 'account_closed', message: 'The bank account has been closed.' },
+  '000111111116': { code: 'no_account', message: 'No bank account could be found with these details.' },
+  '000222222227': {
+    code: 'insufficient_funds',
+    message: 'The bank account does not hold enough money for this debit.',
+  },
+  '000333333335': {
+    code: 'debit_not_authorized',
+    message: 'The account holder told their bank that this debit was not authorized.',
+  },
+};
+
+/** The failure a debit of the bank account with `fingerprint` meets, if it is a failing test account. */
+function failureOf(fingerprint: unknown): Failure | undefined {
+  for (const [number, failure] of Object.entries(FAILING_ACCOUNTS))
+    if (fingerprint === fingerprintOf(`bank:${number}`)) return failure;
+  return undefined;
+}
 
 /** Whether paying with `method` debits a bank account (ACH). */
 export const isBankDebit = (method: Entry): boolean =>
@@ -76,19 +107,64 @@ export function settleBankDebits(ctx: Ctx, to: number, clock: string | null): vo
     if (charge.data.status !== 'pending' || !isObject(details) || details.type !== 'us_bank_account')
       continue;
     const at = settlesAt(Number(charge.data.created));
-    if (at <= to && clockOf(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge));
+    if (at <= to && clockOf(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge, details));
   }
 }
 
-/** A debit's money arrived: its charge succeeds with its balance transaction, then its PaymentIntent. */
-function settle(ctx: Ctx, charge: Entry): void {
+/** The PaymentIntent a debit pays, while it is processing. */
+function processingIntent(ctx: Ctx, charge: Entry): Entry | undefined {
+  const id = charge.data.payment_intent;
+  const intent = typeof id === 'string' ? ctx.find(id, ['payment_intent']) : undefined;
+  return intent?.data.status === 'processing' ? intent : undefined;
+}
+
+/**
+ * A debit's outcome arrived: its money (the charge succeeds with its balance transaction, then its
+ * PaymentIntent), or the bank's refusal.
+ */
+function settle(ctx: Ctx, charge: Entry, details: JsonObject): void {
+  const account = isObject(details.us_bank_account) ? details.us_bank_account : {};
+  const failure = failureOf(account.fingerprint);
+  if (failure) {
+    fail(ctx, charge, failure);
+    return;
+  }
   const amount = Number(charge.data.amount);
   const transaction = chargeTransaction(ctx, charge.data, amount, undefined, true);
   const settled = ctx.set(charge, { balance_transaction: transaction.id, paid: true, status: 'succeeded' });
   settleDestinationCharge(ctx, settled);
-  const id = charge.data.payment_intent;
-  const intent = typeof id === 'string' ? ctx.find(id, ['payment_intent']) : undefined;
-  if (intent?.data.status !== 'processing') return;
+  const intent = processingIntent(ctx, charge);
+  if (!intent) return;
   ctx.set(intent, { amount_received: amount, status: 'succeeded' });
   if (typeof intent.data.invoice === 'string') paidByIntent(ctx, intent.data.invoice, charge.id);
+}
+
+/** The bank refused the debit: the charge fails, and its PaymentIntent wants another payment method. */
+function fail(ctx: Ctx, charge: Entry, failure: Failure): void {
+  const outcome = isObject(charge.data.outcome) ? charge.data.outcome : {};
+  ctx.set(charge, {
+    failure_code: failure.code,
+    failure_message: failure.message,
+    outcome: {
+      ...outcome,
+      network_status: 'declined_by_network',
+      seller_message: failure.message,
+      type: 'issuer_declined',
+    },
+    status: 'failed',
+  });
+  const intent = processingIntent(ctx, charge);
+  if (!intent) return;
+  const method = ctx.find(String(charge.data.payment_method), ['payment_method']);
+  ctx.set(intent, {
+    last_payment_error: {
+      charge: charge.id,
+      code: failure.code,
+      message: failure.message,
+      payment_method: method?.data ?? null,
+      type: 'invalid_request_error',
+    },
+    payment_method: null,
+    status: 'requires_payment_method',
+  });
 }
