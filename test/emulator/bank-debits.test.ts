@@ -6,6 +6,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seedId } from '../../src/emulator/seed/seed.ts';
 import { startEmulatorHarness } from './helpers.ts';
 
 const DAY = 86_400;
@@ -37,8 +38,8 @@ async function bankCustomer(params: Stripe.CustomerCreateParams = {}, account = 
   return { customer, method };
 }
 
-/** A confirmed ACH PaymentIntent of `amount` for the customer. */
-async function debit(customer: string, method: string, amount = 5000) {
+/** A new ACH PaymentIntent of `amount` for the customer, confirmed. */
+function confirmed(customer: string, method: string, amount = 5000) {
   return stripe.paymentIntents.create({
     amount,
     currency: 'usd',
@@ -47,6 +48,19 @@ async function debit(customer: string, method: string, amount = 5000) {
     payment_method_types: ['us_bank_account'],
     confirm: true,
   });
+}
+
+/**
+ * An ACH PaymentIntent of `amount` for the customer, confirmed and, its account entered by hand
+ * and so verified first, its microdeposits verified with Stripe's test descriptor code.
+ */
+async function debit(customer: string, method: string, amount = 5000) {
+  const intent = await confirmed(customer, method, amount);
+  expect(intent).toMatchObject({
+    status: 'requires_action',
+    next_action: { type: 'verify_with_microdeposits' },
+  });
+  return stripe.paymentIntents.verifyMicrodeposits(intent.id, { descriptor_code: 'SM11AA' });
 }
 
 /** The types of the events about `id` since `since`, oldest first, with their times. */
@@ -79,6 +93,7 @@ describe('an ACH debit', () => {
     });
     expect((await eventsAbout(intent.id, BOOT)).map(([type]) => type)).toEqual([
       'payment_intent.created',
+      'payment_intent.requires_action',
       'charge.pending',
       'payment_intent.processing',
     ]);
@@ -165,6 +180,48 @@ describe('an ACH debit', () => {
       ['charge.failed', settles],
       ['payment_intent.payment_failed', settles],
     ]);
+  });
+
+  it('from an account entered by hand waits for its microdeposits to be verified, once', async () => {
+    const { customer, method } = await bankCustomer();
+    const intent = await confirmed(customer.id, method.id, 1200);
+    expect(intent).toMatchObject({ status: 'requires_action', latest_charge: null });
+    const verify = intent.next_action!.verify_with_microdeposits!;
+    expect(verify.microdeposit_type).toBe('descriptor_code');
+    expect(verify.arrival_date).toBeGreaterThan(intent.created);
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(intent.id, { descriptor_code: 'SM00AA' }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_method_microdeposit_verification_descriptor_code_mismatch',
+    });
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(intent.id, { amounts: [32, 44] }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_method_microdeposit_verification_amounts_mismatch',
+    });
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('requires_action');
+    const verified = await stripe.paymentIntents.verifyMicrodeposits(intent.id, { amounts: [45, 32] });
+    expect(verified).toMatchObject({ status: 'processing', next_action: null });
+    // Verified once, the account is debited at once from then on.
+    expect((await confirmed(customer.id, method.id, 1300)).status).toBe('processing');
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(verified.id, { descriptor_code: 'SM11AA' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+  });
+
+  it('from a Financial Connections account needs no microdeposits', async () => {
+    const customer = await stripe.customers.create({});
+    const method = await stripe.paymentMethods.create({
+      type: 'us_bank_account',
+      // The demo's linked account: Barbara's checking account.
+      us_bank_account: {
+        financial_connections_account: seedId('financial_connections.account', 'barbara-checking'),
+      },
+    });
+    await stripe.paymentMethods.attach(method.id, { customer: customer.id });
+    expect((await confirmed(customer.id, method.id, 1400)).status).toBe('processing');
   });
 
   it('is a payment method the PaymentIntent must take', async () => {

@@ -1,9 +1,9 @@
 /**
  * Payments and Radar, walked through GraphQL on the emulator (rules/intents.ts, rules/radar.ts):
- * 3D Secure through `requires_action`, a decline and a retry, an ACH debit left processing, the
- * Dashboard's payment methods (a return_url to confirm), manual capture, cancellation,
- * refunds, and a review opened by a risky card and closed by approving it, each with the events
- * a GraphQL subscription receives.
+ * 3D Secure through `requires_action`, a decline and a retry, an ACH debit (microdeposits, then
+ * processing), the Dashboard's payment methods (a return_url to confirm), manual capture,
+ * cancellation, refunds, and a review opened by a risky card and closed by approving it, each
+ * with the events a GraphQL subscription receives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlowHarness, startFlows, typesAmong } from './flow-harness.ts';
@@ -74,7 +74,7 @@ describe('payments', () => {
     expect(confirmed.confirmPaymentIntent.status).toBe('SUCCEEDED');
   });
 
-  it('an ACH debit is processing, its charge pending with no balance transaction yet', async () => {
+  it('an ACH debit, its microdeposits verified, is processing, its charge pending with no money yet', async () => {
     const stream = await f.subscribe(['payment_intent.*', 'charge.*']);
     const { createPaymentMethod: method } = await f.ok(`mutation {
       createPaymentMethod(input: {
@@ -82,15 +82,30 @@ describe('payments', () => {
         usBankAccount: { routingNumber: "110000000", accountNumber: "000123456789", accountHolderType: INDIVIDUAL }
       }) { id }
     }`);
-    const { createPaymentIntent: intent } = await f.ok(
+    const { createPaymentIntent: created } = await f.ok(
       `mutation($pm: ID!) {
         createPaymentIntent(input: { amount: 7000, currency: "usd", paymentMethod: $pm,
           paymentMethodTypes: ["us_bank_account"], confirm: true }) {
+          id status nextAction { type verifyWithMicrodeposits { microdepositType } }
+        }
+      }`,
+      { pm: method.id },
+    );
+    expect(created).toMatchObject({
+      status: 'REQUIRES_ACTION',
+      nextAction: {
+        type: 'verify_with_microdeposits',
+        verifyWithMicrodeposits: { microdepositType: 'DESCRIPTOR_CODE' },
+      },
+    });
+    const { verifyMicrodepositsPaymentIntent: intent } = await f.ok(
+      `mutation($id: ID!) {
+        verifyMicrodepositsPaymentIntent(id: $id, input: { descriptorCode: "SM11AA" }) {
           id status amountReceived
           latestCharge { status paid balanceTransaction { id } paymentMethodDetails { type usBankAccount { last4 } } }
         }
       }`,
-      { pm: method.id },
+      { id: created.id },
     );
     expect(intent).toMatchObject({
       status: 'PROCESSING',
@@ -102,8 +117,9 @@ describe('payments', () => {
         paymentMethodDetails: { type: 'us_bank_account', usBankAccount: { last4: '6789' } },
       },
     });
-    expect((await stream.take(3)).map((e) => e.type)).toEqual([
+    expect((await stream.take(4)).map((e) => e.type)).toEqual([
       'payment_intent.created',
+      'payment_intent.requires_action',
       'charge.pending',
       'payment_intent.processing',
     ]);

@@ -229,6 +229,15 @@ const draftInvoice = (params: JsonObject = {}, cus = customer()) => {
 const openInvoice = (params: JsonObject = {}) => post(`/v1/invoices/${draftInvoice(params)}/finalize`);
 const intent = (params: JsonObject = {}) =>
   post('/v1/payment_intents', { amount: 2000, currency: 'usd', ...params });
+/** A PaymentIntent whose bank account, entered by hand, awaits its microdeposits' verification. */
+const awaitingMicrodeposits = () => {
+  const method = post('/v1/payment_methods', {
+    type: 'us_bank_account',
+    us_bank_account: { routing_number: '110000000', account_number: '000123456789' },
+    billing_details: { name: 'Jenny Rosen' },
+  });
+  return intent({ payment_method: method, payment_method_types: ['us_bank_account'], confirm: true });
+};
 const draftQuote = () =>
   post('/v1/quotes', { customer: customer(), line_items: [{ price: SEED.prices.tshirt, quantity: 1 }] });
 const subscription = (params: JsonObject = {}) =>
@@ -367,6 +376,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   }),
   // The example confirms with no return_url: an intent for cards alone, which never redirect.
   test_payment_intents_confirm_post: () => ({ pi_xxxxxxxxxxxxx: intent({ payment_method_types: ['card'] }) }),
+  test_payment_intents_verify_microdeposits_post: () => ({ pi_xxxxxxxxxxxxx: awaitingMicrodeposits() }),
+  test_payment_intents_verify_microdeposits_post_2: () => ({ pi_xxxxxxxxxxxxx: awaitingMicrodeposits() }),
   // An authorization to raise (2,000 to the example's 2,099): a held PaymentIntent.
   test_payment_intents_increment_authorization_post: () => RECIPES.test_payment_intents_capture_post!(),
   test_setup_intents_cancel_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),

@@ -198,6 +198,8 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'confirmPaymentIntent',
       // Only a held (requires_capture) intent's authorization can be raised.
       'incrementAuthorizationPaymentIntent',
+      // Only an intent whose bank account awaits its microdeposits can verify them.
+      'verifyMicrodepositsPaymentIntent',
       'cancelPayout',
       'acceptQuote',
       'cancelQuote',

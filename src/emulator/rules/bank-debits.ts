@@ -1,6 +1,12 @@
 /**
  * ACH debits: a PaymentIntent paid with a `us_bank_account` payment method, on the emulator's clock.
  *
+ * - A bank account entered by hand (its account and routing numbers, not a Financial Connections
+ *   account) is verified first, with microdeposits: the first confirmation leaves the
+ *   PaymentIntent `requires_action` with a `verify_with_microdeposits` next action (a descriptor
+ *   code, arriving two business days on), and `verify_microdeposits` with Stripe's test code
+ *   `SM11AA` or test amounts 32 and 45 starts the debit; a wrong code or wrong amounts are
+ *   refused. Once a debit was made from it, the account is verified: later payments start at once.
  * - Confirming it debits the bank account, which takes days: the PaymentIntent is `processing`,
  *   its charge `pending` (`charge.pending`, `payment_intent.processing`), and no money has reached
  *   the balance (the charge has no balance transaction yet).
@@ -17,6 +23,7 @@
  *   `last_payment_error` (`charge.failed`, `payment_intent.payment_failed`).
  */
 import type { Ctx } from '../engine/context.ts';
+import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { settleDestinationCharge } from '../money/ledger.ts';
@@ -80,14 +87,71 @@ export function bankDebitDetails(ctx: Ctx, method: Entry): JsonObject {
 }
 
 /** When a debit made at `made` settles: that time of day, `SETTLEMENT_DAYS` weekdays (UTC) on. */
-export function settlesAt(made: number): number {
-  let at = made;
-  for (let left = SETTLEMENT_DAYS; left > 0; ) {
+export const settlesAt = (made: number): number => businessDaysAfter(made, SETTLEMENT_DAYS);
+
+/** `time` plus `days` weekdays (UTC): Saturdays and Sundays do not count. */
+function businessDaysAfter(time: number, days: number): number {
+  let at = time;
+  for (let left = days; left > 0; ) {
     at += DAY;
     const weekday = new Date(at * 1000).getUTCDay();
     if (weekday !== 0 && weekday !== 6) left--;
   }
   return at;
+}
+
+/** How many business days microdeposits take to reach the bank account. */
+const MICRODEPOSIT_DAYS = 2;
+
+/** Stripe's test microdeposits: the descriptor code, or the two amounts, that verify an account. */
+const TEST_DESCRIPTOR_CODE = 'SM11AA';
+const TEST_AMOUNTS = [32, 45];
+
+/**
+ * Whether debiting `method` waits for its bank account to be verified with microdeposits: an
+ * account entered by hand, from which no debit was made yet.
+ */
+export function needsVerification(ctx: Ctx, method: Entry): boolean {
+  const account = isObject(method.data.us_bank_account) ? method.data.us_bank_account : {};
+  if (typeof account.financial_connections_account === 'string') return false;
+  return !ctx.scope.referencing(method.id).some((entry) => entry.resource === 'charge');
+}
+
+/** The next action of a PaymentIntent whose bank account awaits its microdeposits. */
+export function microdepositAction(ctx: Ctx): JsonObject {
+  return {
+    type: 'verify_with_microdeposits',
+    verify_with_microdeposits: {
+      arrival_date: businessDaysAfter(ctx.now, MICRODEPOSIT_DAYS),
+      hosted_verification_url: `https://payments.stripe.com/microdeposit/pacs_test_${ctx.random.string(24)}`,
+      microdeposit_type: 'descriptor_code',
+    },
+  };
+}
+
+/**
+ * Checks what `verify_microdeposits` was given against Stripe's test microdeposits: the descriptor
+ * code, else the two amounts (in either order).
+ */
+export function checkMicrodeposits(params: JsonObject): void {
+  if (typeof params.descriptor_code === 'string') {
+    if (params.descriptor_code === TEST_DESCRIPTOR_CODE) return;
+    throw invalidRequest('The descriptor code does not match the one of the microdeposit sent.', {
+      code: 'payment_method_microdeposit_verification_descriptor_code_mismatch',
+      param: 'descriptor_code',
+    });
+  }
+  if (!Array.isArray(params.amounts))
+    throw invalidRequest('Give the descriptor code of the microdeposit, or the amounts of the two.', {
+      code: 'parameter_missing',
+      param: 'descriptor_code',
+    });
+  const given = params.amounts.map(Number).sort((a, b) => a - b);
+  if (given.length === 2 && given.every((amount, i) => amount === TEST_AMOUNTS[i])) return;
+  throw invalidRequest('The amounts do not match those of the microdeposits sent.', {
+    code: 'payment_method_microdeposit_verification_amounts_mismatch',
+    param: 'amounts',
+  });
 }
 
 /** The test clock of a charge's customer, null for none (or no customer). */

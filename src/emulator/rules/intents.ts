@@ -6,7 +6,8 @@
  *   customer: confirming it then needs a `return_url`, unless a payment off session or created
  *   with `allow_redirects: never` (`checkRedirects`). A PaymentIntent's payment method must be of
  *   one of its `payment_method_types`.
- * - Confirming one with a `us_bank_account` payment method debits the bank account: the
+ * - Confirming one with a `us_bank_account` payment method debits the bank account, once its
+ *   microdeposits are verified (`verify_microdeposits`) if it was entered by hand: the
  *   PaymentIntent is `processing` until the debit settles days later (bank-debits.ts), and cannot
  *   be canceled meanwhile.
  * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
@@ -29,7 +30,13 @@ import { isObject, type JsonObject, nullUnlessSet } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import type { Decline } from '../money/tokens.ts';
-import { bankDebitDetails, isBankDebit } from './bank-debits.ts';
+import {
+  bankDebitDetails,
+  checkMicrodeposits,
+  isBankDebit,
+  microdepositAction,
+  needsVerification,
+} from './bank-debits.ts';
 import {
   type ChargeInput,
   captureCharge,
@@ -253,9 +260,18 @@ function saveIfAsked(ctx: Ctx, entry: Entry, method: Entry, params: JsonObject):
 
 /**
  * An ACH debit of `method`'s bank account: the PaymentIntent `processing`, its charge `pending`,
- * until the debit settles days later (bank-debits.ts).
+ * until the debit settles days later; first, for an account entered by hand, `requires_action`
+ * until its microdeposits are verified (bank-debits.ts).
  */
-function startBankDebit(ctx: Ctx, entry: Entry, method: Entry, params: JsonObject): Entry {
+function startBankDebit(ctx: Ctx, entry: Entry, method: Entry, params: JsonObject, verified = false): Entry {
+  if (!verified && needsVerification(ctx, method)) {
+    return ctx.set(entry, {
+      last_payment_error: null,
+      next_action: microdepositAction(ctx),
+      payment_method: method.id,
+      status: 'requires_action',
+    });
+  }
   const { charge } = recordCharge(ctx, {
     ...paymentCharge(ctx, entry, method),
     card: {},
@@ -591,6 +607,18 @@ export const intentRules: RuleBook = {
     actions: {
       confirm: confirmPaymentIntent,
       increment_authorization: incrementAuthorization,
+      verify_microdeposits(ctx, entry, params) {
+        const next = isObject(entry.data.next_action) ? entry.data.next_action : {};
+        if (entry.data.status !== 'requires_action' || next.type !== 'verify_with_microdeposits') {
+          throw invalidRequest(
+            `This PaymentIntent has no bank account awaiting verification: its status is ${String(entry.data.status)}, and only one whose next_action is verify_with_microdeposits can be verified.`,
+            { code: 'payment_intent_unexpected_state' },
+          );
+        }
+        checkMicrodeposits(params);
+        const method = ctx.require(String(entry.data.payment_method), ['payment_method']);
+        return startBankDebit(ctx, entry, method, {}, true);
+      },
       cancel(ctx, entry, params) {
         if (!CANCELABLE.includes(String(entry.data.status)))
           throw unexpectedState('PaymentIntent', 'cancel', entry.data.status, CANCELABLE);
