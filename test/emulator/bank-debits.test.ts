@@ -224,6 +224,46 @@ describe('an ACH debit', () => {
     expect((await confirmed(customer.id, method.id, 1400)).status).toBe('processing');
   });
 
+  it('can be made of payment_method_data, on creation or on confirmation', async () => {
+    const data: Stripe.PaymentIntentCreateParams.PaymentMethodData = {
+      type: 'us_bank_account',
+      us_bank_account: { routing_number: '110000000', account_number: '000123456789' },
+      billing_details: { name: 'Jenny Rosen' },
+    };
+    const intent = await stripe.paymentIntents.create({
+      amount: 2200,
+      currency: 'usd',
+      payment_method_types: ['us_bank_account'],
+      payment_method_data: data,
+      confirm: true,
+    });
+    expect(intent).toMatchObject({
+      status: 'requires_action',
+      payment_method: expect.stringMatching(/^pm_/),
+    });
+    expect(intent).not.toHaveProperty('payment_method_data');
+    expect(await stripe.paymentMethods.retrieve(String(intent.payment_method))).toMatchObject({
+      type: 'us_bank_account',
+      us_bank_account: { last4: '6789', bank_name: 'STRIPE TEST BANK' },
+      billing_details: { name: 'Jenny Rosen' },
+    });
+    const later = await stripe.paymentIntents.create({
+      amount: 2200,
+      currency: 'usd',
+      payment_method_types: ['us_bank_account'],
+    });
+    const confirmed = await stripe.paymentIntents.confirm(later.id, { payment_method_data: data });
+    expect(confirmed.status).toBe('requires_action');
+    const setup = await stripe.setupIntents.create({
+      payment_method_types: ['us_bank_account'],
+      payment_method_data: data,
+    });
+    expect(setup).toMatchObject({
+      status: 'requires_confirmation',
+      payment_method: expect.stringMatching(/^pm_/),
+    });
+  });
+
   it('is a payment method the PaymentIntent must take', async () => {
     const { customer, method } = await bankCustomer();
     const cards = await stripe.paymentIntents.create({

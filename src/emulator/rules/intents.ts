@@ -11,7 +11,8 @@
  *   PaymentIntent is `processing` until the debit settles days later (bank-debits.ts), and cannot
  *   be canceled meanwhile.
  * - A PaymentIntent starts `requires_payment_method` (or `requires_confirmation` with a payment
- *   method); `confirm` charges the card: `succeeded` (or `requires_capture` with manual capture),
+ *   method, named or made of `payment_method_data`, on creation as on confirmation); `confirm`
+ *   charges the card: `succeeded` (or `requires_capture` with manual capture),
  *   or, on a declining test card, back to `requires_payment_method` with `last_payment_error`, a
  *   failed charge and Stripe's 402. A 3D Secure test card (`pm_card_threeDSecure2Required`) goes
  *   to `requires_action` with a `next_action` first (`error_on_requires_action` fails instead);
@@ -100,10 +101,8 @@ function paymentMethodFor(
   params: JsonObject,
   kind: 'PaymentIntent' | 'SetupIntent',
 ): Entry {
-  const id =
-    typeof params.payment_method === 'string' && params.payment_method !== ''
-      ? params.payment_method
-      : intent.data.payment_method;
+  const named = namedPaymentMethod(ctx, params);
+  const id = named?.id ?? intent.data.payment_method;
   if (typeof id !== 'string') {
     throw invalidRequest(
       `You cannot confirm this ${kind} because it's missing a payment method. You can either update the ${kind} with a payment method and then confirm it again, or confirm it again directly with a payment method.`,
@@ -112,7 +111,19 @@ function paymentMethodFor(
       },
     );
   }
-  return ownedBy(resolvePaymentInstrument(ctx, id, 'payment_method'), intent.data.customer);
+  return ownedBy(named ?? resolvePaymentInstrument(ctx, id, 'payment_method'), intent.data.customer);
+}
+
+/**
+ * The payment method a request names: `payment_method` (magic ids made real), or a new one made of
+ * `payment_method_data` (its type and details, billing details, metadata), as Stripe makes one.
+ */
+function namedPaymentMethod(ctx: Ctx, params: JsonObject): Entry | undefined {
+  if (typeof params.payment_method === 'string' && params.payment_method !== '')
+    return resolvePaymentInstrument(ctx, params.payment_method, 'payment_method');
+  if (isObject(params.payment_method_data))
+    return ctx.ops.createResource(ctx, 'payment_method', params.payment_method_data);
+  return undefined;
 }
 
 /**
@@ -560,11 +571,11 @@ const SETUP_INTENT_NULLS = [
   'on_behalf_of',
 ];
 
-/** Sets an intent's `payment_method` from the param (magic ids made real); whether one was given. */
+/** Sets an intent's `payment_method` from the params (`namedPaymentMethod`); whether one was given. */
 function givePaymentMethod(ctx: Ctx, draft: JsonObject, params: JsonObject): boolean {
-  if (typeof params.payment_method !== 'string' || params.payment_method === '') return false;
-  draft.payment_method = resolvePaymentInstrument(ctx, params.payment_method, 'payment_method').id;
-  return true;
+  const method = namedPaymentMethod(ctx, params);
+  if (method) draft.payment_method = method.id;
+  return method !== undefined;
 }
 
 /** A new intent: its client secret, `nulls` present, and with a payment method `requires_confirmation`. */
