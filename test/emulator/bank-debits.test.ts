@@ -211,6 +211,36 @@ describe('an ACH debit', () => {
     ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
   });
 
+  it('set up by a SetupIntent waits for its microdeposits too, then pays at once', async () => {
+    const customer = await stripe.customers.create({});
+    const method = await stripe.paymentMethods.create({
+      type: 'us_bank_account',
+      us_bank_account: { routing_number: '110000000', account_number: '000123456789' },
+      billing_details: { name: 'Jenny Rosen' },
+    });
+    const setup = await stripe.setupIntents.create({
+      customer: customer.id,
+      payment_method: method.id,
+      payment_method_types: ['us_bank_account'],
+      confirm: true,
+    });
+    expect(setup).toMatchObject({
+      status: 'requires_action',
+      next_action: { type: 'verify_with_microdeposits' },
+    });
+    // Not saved until verified.
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data).toEqual([]);
+    await expect(
+      stripe.setupIntents.verifyMicrodeposits(setup.id, { descriptor_code: 'SM22BB' }),
+    ).rejects.toMatchObject({ code: 'payment_method_microdeposit_verification_descriptor_code_mismatch' });
+    const verified = await stripe.setupIntents.verifyMicrodeposits(setup.id, { descriptor_code: 'SM11AA' });
+    expect(verified).toMatchObject({ status: 'succeeded', next_action: null });
+    expect((await stripe.customers.listPaymentMethods(customer.id)).data.map((m) => m.id)).toEqual([
+      method.id,
+    ]);
+    expect((await confirmed(customer.id, method.id, 1500)).status).toBe('processing');
+  });
+
   it('from a Financial Connections account needs no microdeposits', async () => {
     const customer = await stripe.customers.create({});
     const method = await stripe.paymentMethods.create({

@@ -229,15 +229,21 @@ const draftInvoice = (params: JsonObject = {}, cus = customer()) => {
 const openInvoice = (params: JsonObject = {}) => post(`/v1/invoices/${draftInvoice(params)}/finalize`);
 const intent = (params: JsonObject = {}) =>
   post('/v1/payment_intents', { amount: 2000, currency: 'usd', ...params });
-/** A PaymentIntent whose bank account, entered by hand, awaits its microdeposits' verification. */
-const awaitingMicrodeposits = () => {
-  const method = post('/v1/payment_methods', {
+/** A bank account entered by hand: verified by microdeposits before it is debited or set up. */
+const handEnteredBank = () =>
+  post('/v1/payment_methods', {
     type: 'us_bank_account',
     us_bank_account: { routing_number: '110000000', account_number: '000123456789' },
     billing_details: { name: 'Jenny Rosen' },
   });
-  return intent({ payment_method: method, payment_method_types: ['us_bank_account'], confirm: true });
-};
+/** A PaymentIntent (or SetupIntent) whose bank account awaits its microdeposits' verification. */
+const awaitingMicrodeposits = (path = '/v1/payment_intents') =>
+  post(path, {
+    ...(path === '/v1/payment_intents' ? { amount: 2000, currency: 'usd' } : {}),
+    payment_method: handEnteredBank(),
+    payment_method_types: ['us_bank_account'],
+    confirm: true,
+  });
 const draftQuote = () =>
   post('/v1/quotes', { customer: customer(), line_items: [{ price: SEED.prices.tshirt, quantity: 1 }] });
 const subscription = (params: JsonObject = {}) =>
@@ -382,6 +388,12 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   test_payment_intents_increment_authorization_post: () => RECIPES.test_payment_intents_capture_post!(),
   test_setup_intents_cancel_post: () => ({ seti_xxxxxxxxxxxxx: post('/v1/setup_intents') }),
   // The example confirms with no return_url: a SetupIntent for cards alone, which never redirect.
+  test_setup_intents_verify_microdeposits_post: () => ({
+    seti_xxxxxxxxxxxxx: awaitingMicrodeposits('/v1/setup_intents'),
+  }),
+  test_setup_intents_verify_microdeposits_post_2: () => ({
+    seti_xxxxxxxxxxxxx: awaitingMicrodeposits('/v1/setup_intents'),
+  }),
   test_setup_intents_confirm_post: () => ({
     seti_xxxxxxxxxxxxx: post('/v1/setup_intents', { payment_method_types: ['card'] }),
   }),

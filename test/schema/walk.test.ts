@@ -200,6 +200,7 @@ const REFUSED: Record<'root' | 'relations' | 'mutations', Partial<Record<Reason,
       'incrementAuthorizationPaymentIntent',
       // Only an intent whose bank account awaits its microdeposits can verify them.
       'verifyMicrodepositsPaymentIntent',
+      'verifyMicrodepositsSetupIntent',
       'cancelPayout',
       'acceptQuote',
       'cancelQuote',

@@ -7,6 +7,8 @@
  *   code, arriving two business days on), and `verify_microdeposits` with Stripe's test code
  *   `SM11AA` or test amounts 32 and 45 starts the debit; a wrong code or wrong amounts are
  *   refused. Once a debit was made from it, the account is verified: later payments start at once.
+ *   A SetupIntent saving such an account waits for its microdeposits the same way, and an account
+ *   it set up is verified.
  * - Confirming it debits the bank account, which takes days: the PaymentIntent is `processing`,
  *   its charge `pending` (`charge.pending`, `payment_intent.processing`), and no money has reached
  *   the balance (the charge has no balance transaction yet).
@@ -108,13 +110,19 @@ const TEST_DESCRIPTOR_CODE = 'SM11AA';
 const TEST_AMOUNTS = [32, 45];
 
 /**
- * Whether debiting `method` waits for its bank account to be verified with microdeposits: an
- * account entered by hand, from which no debit was made yet.
+ * Whether debiting (or setting up) `method` waits for its bank account to be verified with
+ * microdeposits: an account entered by hand, neither debited nor set up yet.
  */
 export function needsVerification(ctx: Ctx, method: Entry): boolean {
   const account = isObject(method.data.us_bank_account) ? method.data.us_bank_account : {};
   if (typeof account.financial_connections_account === 'string') return false;
-  return !ctx.scope.referencing(method.id).some((entry) => entry.resource === 'charge');
+  return !ctx.scope
+    .referencing(method.id)
+    .some(
+      (entry) =>
+        entry.resource === 'charge' ||
+        (entry.resource === 'setup_attempt' && entry.data.status === 'succeeded'),
+    );
 }
 
 /** The next action of a PaymentIntent whose bank account awaits its microdeposits. */

@@ -23,7 +23,8 @@
  *   authorization; `increment_authorization` raises a held one's amount, capturable and charge.
  * - A SetupIntent's `confirm` attaches the payment method and succeeds, or fails the same way (a
  *   card past its expiry too, `expired_card`); a 3D Secure card goes through `requires_action`
- *   first, as for a payment. Its `setup_attempt` describes the card set up.
+ *   first, as for a payment, and a bank account entered by hand waits for its microdeposits
+ *   (`verify_microdeposits`). Its `setup_attempt` describes the card set up.
  */
 import type { Ctx } from '../engine/context.ts';
 import { ErrorReply, invalidRequest } from '../engine/errors.ts';
@@ -468,6 +469,15 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
       status: 'requires_action',
     });
   }
+  // A bank account entered by hand is set up once its microdeposits are verified.
+  if (isBankDebit(method) && needsVerification(ctx, method)) {
+    return ctx.set(entry, {
+      last_setup_error: null,
+      next_action: microdepositAction(ctx),
+      payment_method: method.id,
+      status: 'requires_action',
+    });
+  }
   const decline = setupDecline(ctx, method);
   if (decline) {
     const error = {
@@ -496,6 +506,11 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
       true,
     );
   }
+  return completeSetup(ctx, entry, method, authenticated);
+}
+
+/** A SetupIntent that succeeded: its payment method saved for its customer, its attempt recorded. */
+function completeSetup(ctx: Ctx, entry: Entry, method: Entry, authenticated = false): Entry {
   if (typeof entry.data.customer === 'string') saveInstrument(ctx, method, entry.data.customer);
   return ctx.set(entry, {
     last_setup_error: null,
@@ -504,6 +519,30 @@ function confirmSetupIntent(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
     payment_method: method.id,
     status: 'succeeded',
   });
+}
+
+/**
+ * `verify_microdeposits` of an intent whose bank account awaits them (`kind`): checked against
+ * Stripe's test microdeposits, then `verified` goes on with the intent and its payment method.
+ */
+function verifyMicrodeposits(
+  kind: 'PaymentIntent' | 'SetupIntent',
+  verified: (ctx: Ctx, entry: Entry, method: Entry) => Entry,
+) {
+  return (ctx: Ctx, entry: Entry, params: JsonObject): Entry => {
+    const next = isObject(entry.data.next_action) ? entry.data.next_action : {};
+    if (entry.data.status !== 'requires_action' || next.type !== 'verify_with_microdeposits') {
+      throw invalidRequest(
+        `This ${kind} has no bank account awaiting verification: its status is ${String(entry.data.status)}, and only one whose next_action is verify_with_microdeposits can be verified.`,
+        {
+          code:
+            kind === 'PaymentIntent' ? 'payment_intent_unexpected_state' : 'setup_intent_unexpected_state',
+        },
+      );
+    }
+    checkMicrodeposits(params);
+    return verified(ctx, entry, ctx.require(String(entry.data.payment_method), ['payment_method']));
+  };
 }
 
 /**
@@ -618,18 +657,9 @@ export const intentRules: RuleBook = {
     actions: {
       confirm: confirmPaymentIntent,
       increment_authorization: incrementAuthorization,
-      verify_microdeposits(ctx, entry, params) {
-        const next = isObject(entry.data.next_action) ? entry.data.next_action : {};
-        if (entry.data.status !== 'requires_action' || next.type !== 'verify_with_microdeposits') {
-          throw invalidRequest(
-            `This PaymentIntent has no bank account awaiting verification: its status is ${String(entry.data.status)}, and only one whose next_action is verify_with_microdeposits can be verified.`,
-            { code: 'payment_intent_unexpected_state' },
-          );
-        }
-        checkMicrodeposits(params);
-        const method = ctx.require(String(entry.data.payment_method), ['payment_method']);
-        return startBankDebit(ctx, entry, method, {}, true);
-      },
+      verify_microdeposits: verifyMicrodeposits('PaymentIntent', (ctx, entry, method) =>
+        startBankDebit(ctx, entry, method, {}, true),
+      ),
       cancel(ctx, entry, params) {
         if (!CANCELABLE.includes(String(entry.data.status)))
           throw unexpectedState('PaymentIntent', 'cancel', entry.data.status, CANCELABLE);
@@ -680,6 +710,9 @@ export const intentRules: RuleBook = {
     },
     actions: {
       confirm: confirmSetupIntent,
+      verify_microdeposits: verifyMicrodeposits('SetupIntent', (ctx, entry, method) =>
+        completeSetup(ctx, entry, method),
+      ),
       cancel(ctx, entry, params) {
         const allowed = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
         if (!allowed.includes(String(entry.data.status)))
