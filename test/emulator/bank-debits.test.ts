@@ -324,3 +324,63 @@ describe('an ACH debit', () => {
     ).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_incompatible_payment_method' });
   });
 });
+
+describe("a bank account source's debit (the Charges API)", () => {
+  it('is pending, its balance transaction pending from the start, until it settles', async () => {
+    // Four weeks after the boot (later than the tests before): a Friday.
+    now = BOOT + 28 * DAY;
+    const start = now;
+    const customer = await stripe.customers.create({ source: 'btok_us_verified' });
+    const charge = await stripe.charges.create({
+      amount: 10_000,
+      currency: 'usd',
+      customer: customer.id,
+      expand: ['balance_transaction'],
+    });
+    expect(charge.status).toBe('pending');
+    // Counted at once, net of the ACH fee, and available six business days on (Friday week).
+    const transaction = charge.balance_transaction as Stripe.BalanceTransaction;
+    expect(transaction).toMatchObject({
+      status: 'pending',
+      fee: 80,
+      net: 9920,
+      available_on: start + 10 * DAY,
+    });
+    now = start + 6 * DAY + 60;
+    expect(await stripe.charges.retrieve(charge.id)).toMatchObject({
+      status: 'succeeded',
+      paid: true,
+      balance_transaction: transaction.id,
+    });
+    expect(await eventsAbout(charge.id, start)).toEqual([
+      ['charge.pending', start],
+      ['charge.succeeded', start + 6 * DAY],
+    ]);
+  });
+
+  it('of a failing test account fails as it settles, its balance transaction reversed', async () => {
+    const start = now;
+    const token = await stripe.tokens.create({
+      bank_account: {
+        country: 'US',
+        currency: 'usd',
+        account_holder_name: 'Jenny Rosen',
+        account_holder_type: 'individual',
+        routing_number: '110000000',
+        account_number: '000111111113',
+      },
+    });
+    const customer = await stripe.customers.create({ source: token.id });
+    await stripe.customers.verifySource(customer.id, String(customer.default_source), { amounts: [32, 45] });
+    const charge = await stripe.charges.create({ amount: 4000, currency: 'usd', customer: customer.id });
+    expect(charge.status).toBe('pending');
+    now = start + 7 * DAY;
+    const failed = await stripe.charges.retrieve(charge.id, { expand: ['failure_balance_transaction'] });
+    expect(failed).toMatchObject({ status: 'failed', failure_code: 'account_closed' });
+    expect(failed.failure_balance_transaction).toMatchObject({
+      type: 'payment_failure_refund',
+      amount: -4000,
+      source: charge.id,
+    });
+  });
+});

@@ -7,6 +7,17 @@ import type { Json } from '../engine/json.ts';
 
 export const DAY = 86_400;
 
+/** `time` plus `days` weekdays (UTC), as banks count days: Saturdays and Sundays do not count. */
+export function businessDaysAfter(time: number, days: number): number {
+  let at = time;
+  for (let left = days; left > 0; ) {
+    at += DAY;
+    const weekday = new Date(at * 1000).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left--;
+  }
+  return at;
+}
+
 export function addInterval(start: number, interval: string, count: number): number {
   const date = new Date(start * 1000);
   switch (interval) {

@@ -19,17 +19,21 @@
  *   settled), then the PaymentIntent `succeeded` with the amount received (`charge.succeeded`,
  *   `payment_intent.succeeded`); a destination charge's transfer is made then, and an invoice the
  *   PaymentIntent pays is paid then.
+ * - A bank account source's debit (the Charges API's ACH) is `pending` too and settles the same
+ *   way, but its balance transaction is made at once, pending six business days (Stripe's
+ *   settlement for the Charges API), as Stripe's ACH guide for that API had it.
  * - A debit of one of Stripe's failing test accounts (`FAILING_ACCOUNTS`: closed, not found, short
  *   of funds, debits not authorized) fails then instead: the charge `failed` with its failure code,
- *   no money moved, and the PaymentIntent back at `requires_payment_method` with the failure as its
+ *   no money moved (a source's balance transaction reversed: its `failure_balance_transaction`), and
+ *   the PaymentIntent back at `requires_payment_method` with the failure as its
  *   `last_payment_error` (`charge.failed`, `payment_intent.payment_failed`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
-import { settleDestinationCharge } from '../money/ledger.ts';
-import { DAY } from '../money/periods.ts';
+import { balanceTransaction, settleDestinationCharge } from '../money/ledger.ts';
+import { businessDaysAfter } from '../money/periods.ts';
 import { fingerprintOf } from '../money/tokens.ts';
 import { chargeTransaction } from './charges.ts';
 import { paidByIntent } from './invoices.ts';
@@ -91,17 +95,6 @@ export function bankDebitDetails(ctx: Ctx, method: Entry): JsonObject {
 /** When a debit made at `made` settles: that time of day, `SETTLEMENT_DAYS` weekdays (UTC) on. */
 export const settlesAt = (made: number): number => businessDaysAfter(made, SETTLEMENT_DAYS);
 
-/** `time` plus `days` weekdays (UTC): Saturdays and Sundays do not count. */
-function businessDaysAfter(time: number, days: number): number {
-  let at = time;
-  for (let left = days; left > 0; ) {
-    at += DAY;
-    const weekday = new Date(at * 1000).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) left--;
-  }
-  return at;
-}
-
 /** How many business days microdeposits take to reach the bank account. */
 const MICRODEPOSIT_DAYS = 2;
 
@@ -125,7 +118,7 @@ export function needsVerification(ctx: Ctx, method: Entry): boolean {
     );
 }
 
-/** The next action of a PaymentIntent whose bank account awaits its microdeposits. */
+/** The next action of an intent whose bank account awaits its microdeposits. */
 export function microdepositAction(ctx: Ctx): JsonObject {
   return {
     type: 'verify_with_microdeposits',
@@ -176,12 +169,15 @@ function clockOf(ctx: Ctx, charge: Entry): string | null {
 export function settleBankDebits(ctx: Ctx, to: number, clock: string | null): void {
   for (const charge of [...ctx.scope.all('charge')]) {
     const details = charge.data.payment_method_details;
-    if (charge.data.status !== 'pending' || !isObject(details) || details.type !== 'us_bank_account')
+    if (charge.data.status !== 'pending' || !isObject(details) || !DEBIT_TYPES.includes(String(details.type)))
       continue;
     const at = settlesAt(Number(charge.data.created));
     if (at <= to && clockOf(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge, details));
   }
 }
+
+/** A debit's `payment_method_details` type: a PaymentIntent's, or a bank account source's (Charges API). */
+const DEBIT_TYPES = ['us_bank_account', 'ach_debit'];
 
 /** The PaymentIntent a debit pays, while it is processing. */
 function processingIntent(ctx: Ctx, charge: Entry): Entry | undefined {
@@ -195,15 +191,19 @@ function processingIntent(ctx: Ctx, charge: Entry): Entry | undefined {
  * PaymentIntent), or the bank's refusal.
  */
 function settle(ctx: Ctx, charge: Entry, details: JsonObject): void {
-  const account = isObject(details.us_bank_account) ? details.us_bank_account : {};
-  const failure = failureOf(account.fingerprint);
+  const account = details[String(details.type)];
+  const failure = failureOf(isObject(account) ? account.fingerprint : undefined);
   if (failure) {
     fail(ctx, charge, failure);
     return;
   }
   const amount = Number(charge.data.amount);
-  const transaction = chargeTransaction(ctx, charge.data, amount, undefined, true);
-  const settled = ctx.set(charge, { balance_transaction: transaction.id, paid: true, status: 'succeeded' });
+  // A bank account source's debit has its balance transaction already (pending until then).
+  const transaction =
+    typeof charge.data.balance_transaction === 'string'
+      ? charge.data.balance_transaction
+      : chargeTransaction(ctx, charge.data, amount, undefined, true).id;
+  const settled = ctx.set(charge, { balance_transaction: transaction, paid: true, status: 'succeeded' });
   settleDestinationCharge(ctx, settled);
   const intent = processingIntent(ctx, charge);
   if (!intent) return;
@@ -214,7 +214,19 @@ function settle(ctx: Ctx, charge: Entry, details: JsonObject): void {
 /** The bank refused the debit: the charge fails, and its PaymentIntent wants another payment method. */
 function fail(ctx: Ctx, charge: Entry, failure: Failure): void {
   const outcome = isObject(charge.data.outcome) ? charge.data.outcome : {};
+  // A bank account source's debit gives back the money its balance transaction counted.
+  const credited = charge.data.balance_transaction;
+  const reversal =
+    typeof credited === 'string'
+      ? balanceTransaction(ctx, {
+          amount: -Number(charge.data.amount),
+          currency: charge.data.currency ?? 'usd',
+          type: 'payment_failure_refund',
+          source: charge.id,
+        }).id
+      : null;
   ctx.set(charge, {
+    failure_balance_transaction: reversal,
     failure_code: failure.code,
     failure_message: failure.message,
     outcome: {

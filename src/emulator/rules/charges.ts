@@ -3,7 +3,8 @@
  *
  * - A charge takes `source` (a test token, a card hash, the customer's card) or the customer's
  *   default source; a bank account not yet verified is refused, a verified one is debited (ACH:
- *   `ach_debit` details and fee). A card past its expiry (`expired_card`) or a declining test card
+ *   `ach_debit` details and fee; `pending`, its balance transaction pending six business days, until
+ *   the debit settles: rules/bank-debits.ts). A card past its expiry (`expired_card`) or a declining test card
  *   stores the charge with status `failed` and answers Stripe's 402 `card_error` naming it;
  *   otherwise the charge succeeds, captured unless
  *   `capture=false`, with a balance transaction (fee 2.9% + 30). It keeps the receipt email,
@@ -37,6 +38,7 @@ import {
   DISPUTE_FEE,
   settleDestinationCharge,
 } from '../money/ledger.ts';
+import { businessDaysAfter } from '../money/periods.ts';
 import { cardChecks, type Decline, type TestCard } from '../money/tokens.ts';
 import { refundConnectCharge, requireChargesEnabled, requireTransferCapability } from './connect.ts';
 import { declineError, expiryDecline, resolveSource, testCardOf } from './payment-sources.ts';
@@ -139,7 +141,10 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
   const test = testCardOf(input.card);
   const decline = expiryDecline(ctx, input.card) ?? test?.decline;
   const capture = decline ? false : input.capture !== false;
-  const pending = !decline && input.pending === true;
+  // A bank debit is pending until it settles (rules/bank-debits.ts); a bank account source's (the
+  // Charges API's ACH) has its balance transaction at once, pending too.
+  const bankSource = input.card.object === 'bank_account';
+  const pending = !decline && (input.pending === true || bankSource);
   Object.assign(data, {
     amount: input.amount,
     amount_captured: capture ? input.amount : 0,
@@ -195,14 +200,16 @@ function fillCharge(ctx: Ctx, input: ChargeInput, data: JsonObject): Decline | u
     transfer_group: null,
     ...input.extra,
   });
-  if (capture && !pending) data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
+  if (capture && input.pending !== true)
+    data.balance_transaction = chargeTransaction(ctx, data, input.amount, test).id;
   return decline;
 }
 
 /**
  * The balance transaction of `amount` captured on a charge, net of the card fee (an ACH debit's
- * own): pending for two days, or available at once for a `bypassPending` test card or a bank
- * debit that has settled (`settled`: its money reached the balance as it succeeded).
+ * own): pending for two days (a bank account source's debit, for the business days its money takes
+ * to settle), or available at once for a `bypassPending` test card or a bank debit that has settled
+ * (`settled`: its money reached the balance as it succeeded).
  */
 export function chargeTransaction(
   ctx: Ctx,
@@ -217,9 +224,24 @@ export function chargeTransaction(
     type: 'charge',
     source: String(charge.id),
     fee: isAchDebit(charge) ? achDebitFee(amount) : cardFee(amount),
-    ...(test?.bypassPending || settled ? { delay: 0 } : {}),
+    ...(test?.bypassPending || settled
+      ? { delay: 0 }
+      : isSourceDebit(charge)
+        ? { delay: sourceDebitDelay(ctx) }
+        : {}),
   });
 }
+
+/** Whether a charge debits a bank account source (the Charges API's ACH). */
+const isSourceDebit = (charge: JsonObject): boolean =>
+  isObject(charge.payment_method_details) && charge.payment_method_details.type === 'ach_debit';
+
+/** How many business days a bank account source's debit takes to reach the available balance. */
+const SOURCE_DEBIT_SETTLEMENT_DAYS = 6;
+
+/** How long a bank account source's debit is pending in the balance, from now. */
+const sourceDebitDelay = (ctx: Ctx): number =>
+  businessDaysAfter(ctx.now, SOURCE_DEBIT_SETTLEMENT_DAYS) - ctx.now;
 
 /**
  * What befalls a captured charge of a test card once it is stored and its payment has succeeded, so
