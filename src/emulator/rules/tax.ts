@@ -3,9 +3,10 @@
  *
  * - A calculation prices its line items (and its shipping) for the customer's address, given in
  *   `customer_details` or taken from the `customer` (its shipping address, else its billing one).
- *   Stripe collects tax only where the account is registered; the emulator has no tax rates of
- *   its own, so every jurisdiction is `not_collecting`: no tax, the total is what the lines and
- *   the shipping cost, and each jurisdiction shows in `tax_breakdown` at 0%.
+ *   What is owed there, and why, is money/stripe-tax.ts's answer: tax at the jurisdiction's rate
+ *   where the account is registered, else none (`not_collecting`, exempt or reverse-charged
+ *   customers likewise at 0%). Each line and the shipping show their jurisdiction in
+ *   `tax_breakdown`; the calculation's `tax_breakdown` sums them by inclusiveness.
  * - Its line items are listed under it (`/v1/tax/calculations/{id}/line_items`), in the order given.
  * - `create_from_calculation` records a calculation as a `transaction` with a copy of its line
  *   items; `create_reversal` records a `reversal` of one: `full` negates every line and the
@@ -16,6 +17,17 @@ import { invalidRequest } from '../engine/errors.ts';
 import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
+import {
+  type Buyer,
+  buyerOf,
+  jurisdictionName,
+  percentageDecimal,
+  type Taxability,
+  type TaxLocation,
+  taxabilityAt,
+  taxLocation,
+  taxOn,
+} from '../money/stripe-tax.ts';
 
 const CALCULATION = 'tax.calculation';
 const CALCULATION_LINE = 'tax.calculation_line_item';
@@ -26,89 +38,102 @@ const TRANSACTION_LINE = 'tax.transaction_line_item';
 const DEFAULT_TAX_CODE = 'txcd_10000000';
 const SHIPPING_TAX_CODE = 'txcd_92010001';
 
-/** The kind of tax a country levies, where it is not a VAT. */
-const TAX_TYPES: Readonly<Record<string, string>> = {
-  AU: 'gst',
-  CA: 'gst',
-  IN: 'gst',
-  JP: 'jct',
-  NZ: 'gst',
-  SG: 'gst',
-  US: 'sales_tax',
-};
-
-const US_STATES: Readonly<Record<string, string>> = Object.fromEntries(
-  (
-    'AL Alabama,AK Alaska,AZ Arizona,AR Arkansas,CA California,CO Colorado,CT Connecticut,DE Delaware,' +
-    'DC District of Columbia,FL Florida,GA Georgia,HI Hawaii,ID Idaho,IL Illinois,IN Indiana,IA Iowa,' +
-    'KS Kansas,KY Kentucky,LA Louisiana,ME Maine,MD Maryland,MA Massachusetts,MI Michigan,MN Minnesota,' +
-    'MS Mississippi,MO Missouri,MT Montana,NE Nebraska,NV Nevada,NH New Hampshire,NJ New Jersey,' +
-    'NM New Mexico,NY New York,NC North Carolina,ND North Dakota,OH Ohio,OK Oklahoma,OR Oregon,' +
-    'PA Pennsylvania,PR Puerto Rico,RI Rhode Island,SC South Carolina,SD South Dakota,TN Tennessee,' +
-    'TX Texas,UT Utah,VT Vermont,VA Virginia,WA Washington,WV West Virginia,WI Wisconsin,WY Wyoming'
-  )
-    .split(',')
-    .map((pair) => [pair.slice(0, 2), pair.slice(3)]),
-);
-
-const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
-interface Jurisdiction {
-  country: string;
-  state: string | null;
-}
-
-/** Where the customer is taxed: a US state, else the country. */
-function jurisdictionOf(address: JsonObject): Jurisdiction {
-  const country = String(address.country ?? '').toUpperCase();
-  const state = country === 'US' && typeof address.state === 'string' ? address.state.toUpperCase() : null;
-  return { country, state };
-}
-
-function displayName({ country, state }: Jurisdiction): string {
-  if (state) return US_STATES[state] ?? state;
-  try {
-    return countryNames.of(country) ?? country;
-  } catch {
-    return country;
-  }
-}
-
-/** A line's (or the shipping's) `tax_breakdown`: the jurisdiction, where no tax is collected. */
-function lineBreakdown(where: Jurisdiction): JsonObject[] {
+/** A line's (or the shipping's) `tax_breakdown`: its one jurisdiction, and what it owes there. */
+function lineBreakdown(
+  where: TaxLocation,
+  verdict: Taxability,
+  owed: { tax: number; taxable_amount: number },
+): JsonObject[] {
   return [
     {
-      amount: 0,
+      amount: owed.tax,
       jurisdiction: {
         country: where.country,
-        display_name: displayName(where),
+        display_name: jurisdictionName(where),
         level: where.state ? 'state' : 'country',
         state: where.state,
       },
       sourcing: 'destination',
-      tax_rate_details: null,
-      taxability_reason: 'not_collecting',
-      taxable_amount: 0,
+      tax_rate_details:
+        verdict.percentage === 0
+          ? null
+          : {
+              display_name: verdict.display_name,
+              percentage_decimal: percentageDecimal(verdict.percentage),
+              tax_type: verdict.tax_type,
+            },
+      taxability_reason: verdict.reason,
+      taxable_amount: owed.taxable_amount,
     },
   ];
 }
 
-/** The calculation's `tax_breakdown`: the jurisdiction at 0%, as Stripe shows one it does not collect in. */
-function calculationBreakdown(where: Jurisdiction): JsonObject[] {
-  return [
-    {
-      amount: 0,
-      inclusive: false,
-      tax_rate_details: {
-        country: where.country,
-        percentage_decimal: '0.0',
-        state: where.state,
-        tax_type: TAX_TYPES[where.country] ?? 'vat',
-      },
-      taxability_reason: 'not_collecting',
-      taxable_amount: 0,
+/**
+ * The calculation's `tax_breakdown`: what its lines and shipping owe, summed by inclusiveness
+ * (one entry when nothing is owed, at the jurisdiction's 0%).
+ */
+function calculationBreakdown(
+  where: TaxLocation,
+  verdict: Taxability,
+  taxed: readonly JsonObject[],
+): JsonObject[] {
+  const entry = (inclusive: boolean, of: readonly JsonObject[]): JsonObject => ({
+    amount: of.reduce((sum, p) => sum + Number(p.amount_tax), 0),
+    inclusive,
+    tax_rate_details: {
+      country: where.country,
+      percentage_decimal: percentageDecimal(verdict.percentage),
+      state: where.state,
+      tax_type: verdict.tax_type,
     },
-  ];
+    taxability_reason: verdict.reason,
+    taxable_amount: of.reduce((sum, p) => sum + taxableOf(p), 0),
+  });
+  if (verdict.percentage === 0) return [entry(false, [])];
+  return [false, true]
+    .map(
+      (inclusive) =>
+        [inclusive, taxed.filter((p) => (p.tax_behavior === 'inclusive') === inclusive)] as const,
+    )
+    .filter(([, of]) => of.length > 0)
+    .map(([inclusive, of]) => entry(inclusive, of));
+}
+
+const taxableOf = (taxed: JsonObject): number => {
+  const [first] = Array.isArray(taxed.tax_breakdown) ? taxed.tax_breakdown.filter(isObject) : [];
+  return Number(first?.taxable_amount ?? 0);
+};
+
+/** The verdict's tax on an amount, and the fields of a line (or the shipping) it makes. */
+function priced(
+  where: TaxLocation,
+  verdict: Taxability,
+  amount: number,
+  behavior: Json | undefined,
+): JsonObject {
+  const inclusive = behavior === 'inclusive';
+  const owed = taxOn(amount, verdict.percentage, inclusive);
+  return {
+    amount,
+    amount_tax: owed.tax,
+    tax_behavior: inclusive ? 'inclusive' : 'exclusive',
+    tax_breakdown: lineBreakdown(where, verdict, owed),
+  };
+}
+
+/**
+ * Who buys: the customer's exemption, or `taxability_override` when one is given, and whether an EU
+ * VAT id is among `customer_details[tax_ids]` or the customer's.
+ */
+function buyerFrom(ctx: Ctx, params: JsonObject, details: JsonObject): Buyer {
+  const buyer = buyerOf(ctx, typeof params.customer === 'string' ? params.customer : null);
+  const override = details.taxability_override;
+  const given = Array.isArray(details.tax_ids) ? details.tax_ids.filter(isObject) : [];
+  return {
+    exempt:
+      override === 'customer_exempt' ? 'exempt' : override === 'reverse_charge' ? 'reverse' : buyer.exempt,
+    euVatId: buyer.euVatId || given.some((id) => id.type === 'eu_vat'),
+  };
 }
 
 /** `customer_details` as given, or read from the customer's address (shipping first). */
@@ -132,10 +157,12 @@ function customerDetails(ctx: Ctx, params: JsonObject): JsonObject {
   return details;
 }
 
-function requireAddress(details: JsonObject): JsonObject {
-  if (isObject(details.address) && typeof details.address.country === 'string') return details.address;
+/** Where the details' address places the customer; refused when it places them nowhere. */
+function requireLocation(details: JsonObject): TaxLocation {
+  const where = taxLocation(details.address);
+  if (where) return where;
   throw invalidRequest(
-    'A tax calculation needs an address: pass customer_details[address], or a customer with an address.',
+    "The customer's address does not say where they are taxed: pass customer_details[address] with a country (and a postal code in the US), or a customer with such an address.",
     { code: 'customer_tax_location_invalid', param: 'customer_details[address]' },
   );
 }
@@ -150,36 +177,40 @@ function taxCode(ctx: Ctx, line: JsonObject): string {
   return DEFAULT_TAX_CODE;
 }
 
-/** The calculation's lines, stored under it in the order given. */
-function storeLines(ctx: Ctx, calculation: JsonObject, lines: Json | undefined, where: Jurisdiction): number {
+/** Prices the calculation's lines and stores them under it, in the order given. */
+function storeLines(
+  ctx: Ctx,
+  calculation: JsonObject,
+  lines: Json | undefined,
+  price: (amount: number, behavior: Json | undefined) => JsonObject,
+): JsonObject[] {
   if (!Array.isArray(lines) || lines.length === 0)
     throw invalidRequest('Missing required param: line_items.', {
       code: 'parameter_missing',
       param: 'line_items',
     });
-  let total = 0;
-  for (const line of lines.filter(isObject)) {
-    const amount = Number(line.amount ?? 0);
-    total += amount;
+  return lines.filter(isObject).map((line) => {
+    const fields = price(Number(line.amount ?? 0), line.tax_behavior);
     ctx.insert(
       CALCULATION_LINE,
       ctx.build(CALCULATION_LINE, {
-        amount,
-        amount_tax: 0,
+        ...fields,
         product: typeof line.product === 'string' ? line.product : null,
         quantity: typeof line.quantity === 'number' ? line.quantity : 1,
         reference: typeof line.reference === 'string' ? line.reference : null,
-        tax_behavior: line.tax_behavior === 'inclusive' ? 'inclusive' : 'exclusive',
-        tax_breakdown: lineBreakdown(where),
         tax_code: taxCode(ctx, line),
       }),
       { parent: String(calculation.id) },
     );
-  }
-  return total;
+    return fields;
+  });
 }
 
-function shippingCost(ctx: Ctx, params: JsonObject, where: Jurisdiction): JsonObject | null {
+function shippingCost(
+  ctx: Ctx,
+  params: JsonObject,
+  price: (amount: number, behavior: Json | undefined) => JsonObject,
+): JsonObject | null {
   if (!isObject(params.shipping_cost)) return null;
   const given = params.shipping_cost;
   const rate =
@@ -188,11 +219,11 @@ function shippingCost(ctx: Ctx, params: JsonObject, where: Jurisdiction): JsonOb
       : undefined;
   const fixed = isObject(rate?.data.fixed_amount) ? rate.data.fixed_amount : {};
   return {
-    amount: Number(rate ? (fixed.amount ?? 0) : (given.amount ?? 0)),
-    amount_tax: 0,
+    ...price(
+      Number(rate ? (fixed.amount ?? 0) : (given.amount ?? 0)),
+      rate?.data.tax_behavior ?? given.tax_behavior,
+    ),
     ...(rate ? { shipping_rate: rate.id } : {}),
-    tax_behavior: (rate?.data.tax_behavior ?? given.tax_behavior) === 'inclusive' ? 'inclusive' : 'exclusive',
-    tax_breakdown: lineBreakdown(where),
     tax_code: String(rate?.data.tax_code ?? given.tax_code ?? SHIPPING_TAX_CODE),
   };
 }
@@ -374,18 +405,25 @@ export const taxRules: RuleBook = {
   [CALCULATION]: {
     beforeCreate(ctx, draft, { params }) {
       const details = customerDetails(ctx, params);
-      const where = jurisdictionOf(requireAddress(details));
-      const total = storeLines(ctx, draft, params.line_items, where);
-      const shipping = shippingCost(ctx, params, where);
+      const where = requireLocation(details);
+      const verdict = taxabilityAt(ctx, where, buyerFrom(ctx, params, details));
+      const price = (amount: number, behavior: Json | undefined) => priced(where, verdict, amount, behavior);
+      const lines = storeLines(ctx, draft, params.line_items, price);
+      const shipping = shippingCost(ctx, params, price);
+      const all = shipping ? [...lines, shipping] : lines;
+      const taxOf = (inclusive: boolean) =>
+        all
+          .filter((p) => (p.tax_behavior === 'inclusive') === inclusive)
+          .reduce((sum, p) => sum + Number(p.amount_tax), 0);
       Object.assign(draft, {
-        amount_total: total + Number(shipping?.amount ?? 0),
+        amount_total: all.reduce((sum, p) => sum + Number(p.amount), 0) + taxOf(false),
         customer: typeof params.customer === 'string' ? params.customer : null,
         customer_details: details,
         line_items: null,
         shipping_cost: shipping,
-        tax_amount_exclusive: 0,
-        tax_amount_inclusive: 0,
-        tax_breakdown: calculationBreakdown(where),
+        tax_amount_exclusive: taxOf(false),
+        tax_amount_inclusive: taxOf(true),
+        tax_breakdown: calculationBreakdown(where, verdict, all),
         tax_date: typeof params.tax_date === 'number' ? params.tax_date : ctx.now,
       });
     },

@@ -1,0 +1,152 @@
+/**
+ * Stripe Tax as a new user meets it: tax is charged only where the account is registered, at that
+ * jurisdiction's rate (money/stripe-tax.ts), and every answer says why (`taxability_reason`).
+ */
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulatorHarness } from './helpers.ts';
+
+const h = await startEmulatorHarness();
+const stripe = h.stripe;
+afterAll(() => h.close());
+
+const newYork = { line1: '350 5th Ave', city: 'New York', state: 'NY', postal_code: '10118', country: 'US' };
+const berlin = { line1: 'Unter den Linden 1', city: 'Berlin', postal_code: '10117', country: 'DE' };
+
+beforeAll(async () => {
+  await stripe.tax.registrations.create({
+    country: 'US',
+    country_options: { us: { state: 'NY', type: 'state_sales_tax' } },
+    active_from: 'now',
+  });
+  await stripe.tax.registrations.create({
+    country: 'DE',
+    country_options: { de: { type: 'standard' } },
+    active_from: 'now',
+  });
+});
+
+/** A calculation of one $100 line (and $10 of shipping) for `details`. */
+const calculate = (
+  details: Stripe.Tax.CalculationCreateParams.CustomerDetails,
+  extra: Partial<Stripe.Tax.CalculationCreateParams> = {},
+) =>
+  stripe.tax.calculations.create({
+    currency: 'usd',
+    line_items: [{ amount: 10_000, reference: 'desk' }],
+    shipping_cost: { amount: 1000 },
+    customer_details: details,
+    ...extra,
+  });
+
+describe('Tax calculations', () => {
+  it('a registered US state is taxed at its rate, on the lines and the shipping', async () => {
+    const calculation = await calculate({ address: newYork, address_source: 'shipping' });
+    expect(calculation).toMatchObject({
+      amount_total: 11_440,
+      tax_amount_exclusive: 440,
+      tax_amount_inclusive: 0,
+      shipping_cost: { amount: 1000, amount_tax: 40 },
+    });
+    expect(calculation.tax_breakdown).toEqual([
+      {
+        amount: 440,
+        inclusive: false,
+        tax_rate_details: { country: 'US', percentage_decimal: '4.0', state: 'NY', tax_type: 'sales_tax' },
+        taxability_reason: 'standard_rated',
+        taxable_amount: 11_000,
+      },
+    ]);
+    const [line] = (await stripe.tax.calculations.listLineItems(calculation.id!)).data;
+    expect(line).toMatchObject({ amount: 10_000, amount_tax: 400 });
+    expect(line!.tax_breakdown).toEqual([
+      {
+        amount: 400,
+        jurisdiction: { country: 'US', display_name: 'New York', level: 'state', state: 'NY' },
+        sourcing: 'destination',
+        tax_rate_details: { display_name: 'Sales Tax', percentage_decimal: '4.0', tax_type: 'sales_tax' },
+        taxability_reason: 'standard_rated',
+        taxable_amount: 10_000,
+      },
+    ]);
+  });
+
+  it('an inclusive price holds its tax, which the total does not add again', async () => {
+    const calculation = await stripe.tax.calculations.create({
+      currency: 'eur',
+      line_items: [{ amount: 11_900, reference: 'chair', tax_behavior: 'inclusive' }],
+      customer_details: { address: berlin, address_source: 'billing' },
+    });
+    expect(calculation).toMatchObject({
+      amount_total: 11_900,
+      tax_amount_inclusive: 1900,
+      tax_amount_exclusive: 0,
+    });
+    expect(calculation.tax_breakdown).toEqual([
+      {
+        amount: 1900,
+        inclusive: true,
+        tax_rate_details: { country: 'DE', percentage_decimal: '19.0', state: null, tax_type: 'vat' },
+        taxability_reason: 'standard_rated',
+        taxable_amount: 10_000,
+      },
+    ]);
+  });
+
+  it('an unregistered jurisdiction is not collected in', async () => {
+    const calculation = await calculate({
+      address: { line1: '1 Main St', city: 'Portland', state: 'OR', postal_code: '97201', country: 'US' },
+      address_source: 'shipping',
+    });
+    expect(calculation).toMatchObject({ amount_total: 11_000, tax_amount_exclusive: 0 });
+    expect(calculation.tax_breakdown.map((b) => [b.taxability_reason, b.amount])).toEqual([
+      ['not_collecting', 0],
+    ]);
+  });
+
+  it('an EU business with a VAT id is reverse-charged, an exempt customer pays nothing', async () => {
+    const business = await calculate({
+      address: berlin,
+      address_source: 'billing',
+      tax_ids: [{ type: 'eu_vat', value: 'DE123456789' }],
+    });
+    expect(business.tax_amount_exclusive).toBe(0);
+    expect(business.tax_breakdown.map((b) => b.taxability_reason)).toEqual(['reverse_charge']);
+
+    const exempt = await stripe.customers.create({ address: newYork, tax_exempt: 'exempt' });
+    const calculation = await calculate({}, { customer: exempt.id });
+    expect(calculation).toMatchObject({ amount_total: 11_000, tax_amount_exclusive: 0 });
+    expect(calculation.tax_breakdown.map((b) => b.taxability_reason)).toEqual(['customer_exempt']);
+    const overridden = await calculate({
+      address: newYork,
+      address_source: 'billing',
+      taxability_override: 'customer_exempt',
+    });
+    expect(overridden.tax_breakdown.map((b) => b.taxability_reason)).toEqual(['customer_exempt']);
+  });
+
+  it('a US address without a ZIP code cannot be taxed', async () => {
+    await expect(
+      calculate({ address: { country: 'US', state: 'NY' }, address_source: 'billing' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'customer_tax_location_invalid' });
+  });
+
+  it('a transaction records the tax calculated, and its reversal takes it back', async () => {
+    const calculation = await calculate({ address: newYork, address_source: 'shipping' });
+    const recorded = await stripe.tax.transactions.createFromCalculation({
+      calculation: calculation.id!,
+      reference: 'order-ny-1',
+    });
+    expect(recorded.shipping_cost).toMatchObject({ amount: 1000, amount_tax: 40 });
+    const lines = await stripe.tax.transactions.listLineItems(recorded.id);
+    expect(lines.data.map((l) => [l.amount, l.amount_tax])).toEqual([[10_000, 400]]);
+    const reversal = await stripe.tax.transactions.createReversal({
+      original_transaction: recorded.id,
+      reference: 'order-ny-1-refund',
+      mode: 'full',
+    });
+    expect(reversal.shipping_cost).toMatchObject({ amount: -1000, amount_tax: -40 });
+    const back = await stripe.tax.transactions.listLineItems(reversal.id);
+    expect(back.data.map((l) => [l.amount, l.amount_tax])).toEqual([[-10_000, -400]]);
+  });
+});
