@@ -150,3 +150,117 @@ describe('Tax calculations', () => {
     expect(back.data.map((l) => [l.amount, l.amount_tax])).toEqual([[-10_000, -400]]);
   });
 });
+
+describe('Automatic tax on invoices and subscriptions', () => {
+  /** A customer in New York (registered above), or with no address at all. */
+  const customer = (address?: Stripe.AddressParam) =>
+    stripe.customers.create({ email: 'tax@example.com', ...(address ? { address } : {}) });
+
+  /** A draft invoice taxed automatically, with a $100 item (of an inclusive price when asked). */
+  async function taxedInvoice(of: Stripe.Customer, behavior: 'exclusive' | 'inclusive' = 'exclusive') {
+    const invoice = await stripe.invoices.create({ customer: of.id, automatic_tax: { enabled: true } });
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 10_000,
+      tax_behavior: behavior,
+      product_data: { name: 'Desk' },
+    });
+    await stripe.invoiceItems.create({ customer: of.id, invoice: invoice.id, price: price.id });
+    return invoice;
+  }
+
+  it('an invoice for a placed customer is taxed at their rate, under a rate Stripe Tax makes', async () => {
+    const invoice = await taxedInvoice(await customer(newYork));
+    expect(invoice.automatic_tax).toEqual({ enabled: true, liability: { type: 'self' }, status: 'complete' });
+    const final = await stripe.invoices.finalizeInvoice(invoice.id, {
+      expand: ['total_tax_amounts.tax_rate'],
+    });
+    expect(final).toMatchObject({ subtotal: 10_000, tax: 400, total: 10_400, amount_due: 10_400 });
+    const [owed] = final.total_tax_amounts;
+    expect(owed).toMatchObject({
+      amount: 400,
+      inclusive: false,
+      taxability_reason: 'standard_rated',
+      taxable_amount: 10_000,
+    });
+    expect(owed!.tax_rate).toMatchObject({
+      percentage: 4,
+      country: 'US',
+      state: 'NY',
+      jurisdiction: 'NY',
+      tax_type: 'sales_tax',
+      inclusive: false,
+    });
+    expect((final.lines.data[0]!.tax_amounts ?? []).map((t) => [t.amount, t.taxability_reason])).toEqual([
+      [400, 'standard_rated'],
+    ]);
+  });
+
+  it('an inclusive price holds its tax; an unregistered state is not collected in', async () => {
+    const inclusive = await stripe.invoices.finalizeInvoice(
+      (await taxedInvoice(await customer(newYork), 'inclusive')).id,
+    );
+    expect(inclusive).toMatchObject({ total: 10_000, tax: 385, total_excluding_tax: 9615 });
+    const oregon = await customer({
+      line1: '1 Main St',
+      city: 'Portland',
+      state: 'OR',
+      postal_code: '97201',
+      country: 'US',
+    });
+    const untaxed = await stripe.invoices.finalizeInvoice((await taxedInvoice(oregon)).id);
+    expect(untaxed).toMatchObject({ total: 10_000, tax: 0 });
+    expect(untaxed.total_tax_amounts.map((t) => [t.amount, t.taxability_reason])).toEqual([
+      [0, 'not_collecting'],
+    ]);
+  });
+
+  it('an invoice for a customer without an address requires location inputs and cannot be finalized', async () => {
+    const nowhere = await customer();
+    const invoice = await taxedInvoice(nowhere);
+    expect((await stripe.invoices.retrieve(invoice.id)).automatic_tax.status).toBe(
+      'requires_location_inputs',
+    );
+    await expect(stripe.invoices.finalizeInvoice(invoice.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'customer_tax_location_invalid',
+    });
+    // Once the address places the customer, the draft is taxed and finalizes.
+    await stripe.customers.update(nowhere.id, { address: newYork });
+    expect(await stripe.invoices.finalizeInvoice(invoice.id)).toMatchObject({
+      status: 'open',
+      tax: 400,
+      automatic_tax: { status: 'complete' },
+    });
+  });
+
+  it("a subscription's invoices are taxed automatically, for a customer it can place only", async () => {
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 2000,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Plan' },
+    });
+    const subscriber = await customer(newYork);
+    const subscription = await stripe.subscriptions.create({
+      customer: subscriber.id,
+      items: [{ price: price.id }],
+      automatic_tax: { enabled: true },
+      payment_behavior: 'default_incomplete',
+      expand: ['latest_invoice'],
+    });
+    expect(subscription.automatic_tax).toEqual({ enabled: true, liability: { type: 'self' } });
+    expect(subscription.latest_invoice).toMatchObject({
+      automatic_tax: { enabled: true, status: 'complete' },
+      tax: 80,
+      total: 2080,
+    });
+    await expect(
+      stripe.subscriptions.create({
+        customer: (await customer()).id,
+        items: [{ price: price.id }],
+        automatic_tax: { enabled: true },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'customer_tax_location_invalid' });
+  });
+});

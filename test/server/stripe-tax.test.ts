@@ -1,6 +1,7 @@
 /**
  * Stripe Tax through the gateway: a calculation for a jurisdiction the account is registered in
- * carries the tax the emulator computes there, and says why.
+ * carries the tax the emulator computes there, and says why; an invoice taxed automatically for a
+ * customer without an address cannot be finalized.
  */
 import { afterAll, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -26,5 +27,26 @@ it('createTaxCalculation charges a registered state its rate', async () => {
     amountTotal: 10_400,
     taxAmountExclusive: 400,
     taxBreakdown: [{ amount: 400, taxabilityReason: 'STANDARD_RATED', taxableAmount: 10_000 }],
+  });
+});
+
+it('finalizeInvoice refuses an automatic-tax invoice whose customer has no address', async () => {
+  const service = h.emulator.service;
+  const customer = String(service.call('POST', '/v1/customers', { email: 'nowhere@example.com' }).id);
+  const created = await h.query(
+    `mutation($c: ID!) {
+      createInvoice(input: { customer: $c, automaticTax: { enabled: true } }) { id automaticTax { enabled status } }
+    }`,
+    { variables: { c: customer } },
+  );
+  expect(created.body.errors).toBeUndefined();
+  const invoice = created.body.data?.createInvoice as { id: string; automaticTax: unknown };
+  expect(invoice.automaticTax).toEqual({ enabled: true, status: 'REQUIRES_LOCATION_INPUTS' });
+  service.call('POST', '/v1/invoiceitems', { customer, invoice: invoice.id, amount: 1000, currency: 'usd' });
+  const finalized = await h.query(`mutation($i: ID!) { finalizeInvoice(id: $i) { status } }`, {
+    variables: { i: invoice.id },
+  });
+  expect(finalized.body.errors?.[0]?.extensions).toMatchObject({
+    stripe: { statusCode: 400, code: 'customer_tax_location_invalid' },
   });
 });

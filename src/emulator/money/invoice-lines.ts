@@ -1,6 +1,8 @@
 /**
  * Invoice lines (`line_item`): stored under their invoice (oldest first), built from invoice items
  * or subscription items, and the invoice totals they add up to. Lines change on drafts only.
+ * A draft's lines are taxed by their tax rates, or by Stripe Tax when the invoice has
+ * `automatic_tax[enabled]` (`automaticTax`).
  */
 import type { Ctx } from '../engine/context.ts';
 import { formatMoney } from '../engine/currency.ts';
@@ -9,6 +11,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountAmount, discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import { isTiered } from './pricing.ts';
+import { automaticTaxAmount, buyerOf, customerLocation, taxabilityAt } from './stripe-tax.ts';
 import { taxAmounts, taxRatesParam, totalTaxAmounts } from './taxes.ts';
 
 /** Lines of an invoice, oldest first. */
@@ -143,9 +146,10 @@ export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
   if (draft) {
     // A coupon of the invoice, its subscription or customer (money/discounts.ts).
     const discount = invoiceDiscount(ctx, current);
+    const automatic = automaticTax(ctx, current.data);
     const priced = priceLines(
       lines.map((line) => ({ ...line.data, id: line.id })),
-      objectsOf(current.data.default_tax_rates),
+      automatic?.taxes ?? byRates(objectsOf(current.data.default_tax_rates)),
       discount,
       current.data.currency,
     );
@@ -154,6 +158,7 @@ export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
     // The invoice's own discount stays on it while it takes nothing off (no lines yet).
     const shown = applied ?? (discount?.invoice === current.id ? discount : undefined);
     discounted = {
+      ...(automatic ? { automatic_tax: automatic.fields } : {}),
       ...discountFields(shown ?? null),
       total_discount_amounts: applied ? [{ amount: priced.off, discount: String(applied.id) }] : [],
     };
@@ -176,14 +181,53 @@ export function recomputeTotals(ctx: Ctx, invoice: Entry): Entry {
 const objectsOf = (rates: Json | undefined): JsonObject[] =>
   Array.isArray(rates) ? rates.filter(isObject) : [];
 
+/** How a line is taxed on what it bills after its discounts: its `tax_amounts`. */
+export type LineTaxes = (line: JsonObject, amount: number) => JsonObject[];
+
+/** Taxes by the line's own `tax_rates`, else by `defaults` (money/taxes.ts). */
+export const byRates =
+  (defaults: readonly JsonObject[]): LineTaxes =>
+  (line, amount) => {
+    const own = objectsOf(line.tax_rates);
+    return taxAmounts(own.length > 0 ? own : defaults, amount);
+  };
+
+/**
+ * A draft's automatic tax, when `automatic_tax[enabled]`: `complete`, each line taxed by Stripe Tax
+ * (money/stripe-tax.ts) inside or on top of its amount as its price's `tax_behavior` says, when
+ * the customer's address places them; else `requires_location_inputs`, and no tax.
+ */
+export function automaticTax(
+  ctx: Ctx,
+  invoice: JsonObject,
+): { fields: JsonObject; taxes: LineTaxes } | undefined {
+  const given = isObject(invoice.automatic_tax) ? invoice.automatic_tax : {};
+  if (given.enabled !== true) return undefined;
+  const customer =
+    typeof invoice.customer === 'string' ? ctx.find(invoice.customer, ['customer']) : undefined;
+  const where = customerLocation(customer);
+  const fields = {
+    ...given,
+    liability: given.liability ?? { type: 'self' },
+    status: where ? 'complete' : 'requires_location_inputs',
+  };
+  if (!where) return { fields, taxes: () => [] };
+  const verdict = taxabilityAt(ctx, where, buyerOf(ctx, customer?.id));
+  const inclusive = (line: JsonObject) => isObject(line.price) && line.price.tax_behavior === 'inclusive';
+  return {
+    fields,
+    taxes: (line, amount) => [automaticTaxAmount(ctx, where, verdict, amount, inclusive(line))],
+  };
+}
+
 /**
  * Lines (a draft's, or a preview's) with their share of `discount` (what it takes off the
  * discountable lines, split by their amounts, the last taking the rounding) and their taxes on what
- * is left: their own `tax_rates`, else `defaults` (money/taxes.ts). `off` is what the discount takes.
+ * is left, as `taxes` says. `off` is what the discount takes.
  */
 export function priceLines(
   lines: readonly JsonObject[],
-  defaults: readonly JsonObject[],
+  taxes: LineTaxes,
   discount: JsonObject | undefined,
   currency: Json | undefined,
 ): { lines: JsonObject[]; off: number } {
@@ -201,14 +245,13 @@ export function priceLines(
   const priced = lines.map((line) => {
     const amount = Number(line.amount ?? 0);
     const share = shares.get(line);
-    const own = objectsOf(line.tax_rates);
-    const taxes = taxAmounts(own.length > 0 ? own : defaults, amount - (share ?? 0));
+    const owed = taxes(line, amount - (share ?? 0));
     return {
       ...line,
-      amount_excluding_tax: amount - sumAmounts(taxes.filter((t) => t.inclusive === true)),
+      amount_excluding_tax: amount - sumAmounts(owed.filter((t) => t.inclusive === true)),
       discount_amounts:
         discount && share !== undefined ? [{ amount: share, discount: String(discount.id) }] : [],
-      tax_amounts: taxes,
+      tax_amounts: owed,
     };
   });
   return { lines: priced, off };
@@ -264,7 +307,9 @@ export function repriceDraft(ctx: Ctx, draft: JsonObject, params: JsonObject, in
 
 /** Whether an invoice update changes what its lines are taxed or discounted by. */
 export const repricesDraft = (params: JsonObject): boolean =>
-  params.default_tax_rates !== undefined || params.discounts !== undefined;
+  params.default_tax_rates !== undefined ||
+  params.discounts !== undefined ||
+  params.automatic_tax !== undefined;
 
 /** Lines of a preview have stable ids derived from what they bill, so they can be paged. */
 export const previewLineId = (source: string) => `il_tmp_${source.slice(source.indexOf('_') + 1)}`;

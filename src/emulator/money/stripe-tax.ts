@@ -17,9 +17,14 @@
  *   US states' state-level sales tax (county and city taxes are left out), EU member states' and
  *   the UK's standard VAT rates (the European Commission's "VAT rates applied in the Member States"),
  *   Australia's GST. A registered jurisdiction outside the table answers `not_collecting` too.
+ * - Automatic tax on an invoice files each line's tax under a `tax_rate` Stripe Tax makes for the
+ *   jurisdiction and rate (`automaticTaxAmount`); enabling it needs a customer whose address
+ *   places them (`automaticTaxParam`).
  */
 import type { Ctx } from '../engine/context.ts';
-import { isObject, type Json } from '../engine/json.ts';
+import { invalidRequest } from '../engine/errors.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
+import type { Entry } from '../engine/store.ts';
 
 export interface TaxLocation {
   country: string;
@@ -196,3 +201,83 @@ export function taxOn(
 /** `7.25` → `'7.25'`, `0` → `'0.0'`: a percentage as Stripe writes `percentage_decimal`. */
 export const percentageDecimal = (percentage: number): string =>
   Number.isInteger(percentage) ? percentage.toFixed(1) : String(percentage);
+
+/** Where a customer is taxed: their shipping address, else their billing one, as Stripe looks. */
+export function customerLocation(customer: Entry | undefined): TaxLocation | null {
+  const shipping = isObject(customer?.data.shipping) ? customer.data.shipping.address : undefined;
+  return taxLocation(isObject(shipping) ? shipping : customer?.data.address);
+}
+
+/**
+ * The tax rate Stripe Tax files an automatic tax under: one per jurisdiction, rate and
+ * inclusiveness, made the first time it is needed (marked apart from the account's own rates by
+ * its `jurisdiction_level`, which those do not have).
+ */
+function automaticRate(ctx: Ctx, where: TaxLocation, verdict: Taxability, inclusive: boolean): string {
+  const fields = {
+    country: where.country,
+    display_name: verdict.display_name,
+    inclusive,
+    jurisdiction: where.state ?? where.country,
+    jurisdiction_level: where.state ? 'state' : 'country',
+    percentage: verdict.percentage,
+    state: where.state,
+    tax_type: verdict.tax_type,
+  };
+  const same = [...ctx.scope.all('tax_rate')].find((rate) =>
+    Object.entries(fields).every(([key, value]) => rate.data[key] === value),
+  );
+  if (same) return same.id;
+  const rate = ctx.build('tax_rate', {
+    active: true,
+    description: null,
+    effective_percentage: verdict.percentage,
+    metadata: {},
+    ...fields,
+  });
+  return ctx.insert('tax_rate', rate).id;
+}
+
+/**
+ * The `tax_amounts` entry Stripe Tax gives `amount` (after discounts) billed at `where`: the
+ * verdict's tax, filed under its automatic rate.
+ */
+export function automaticTaxAmount(
+  ctx: Ctx,
+  where: TaxLocation,
+  verdict: Taxability,
+  amount: number,
+  inclusive: boolean,
+): JsonObject {
+  const owed = taxOn(amount, verdict.percentage, inclusive);
+  return {
+    amount: owed.tax,
+    inclusive,
+    tax_rate: automaticRate(ctx, where, verdict, inclusive),
+    taxability_reason: verdict.reason,
+    taxable_amount: owed.taxable_amount,
+  };
+}
+
+/**
+ * The `automatic_tax` a subscription (or a Checkout Session of a customer) takes from its
+ * parameter: enabled only for a customer their address places, else Stripe's
+ * `customer_tax_location_invalid`. Undefined when the parameter is absent.
+ */
+export function automaticTaxParam(
+  ctx: Ctx,
+  value: Json | undefined,
+  customer: string | null | undefined,
+): JsonObject | undefined {
+  if (!isObject(value)) return undefined;
+  const enabled = value.enabled === true || value.enabled === 'true';
+  if (enabled && !customerLocation(customer ? ctx.find(customer, ['customer']) : undefined))
+    throw invalidRequest(
+      "Automatic tax cannot be calculated: the customer's address does not say where they are taxed (a country, and a postal code in the US). Give the customer such an address first.",
+      { code: 'customer_tax_location_invalid', param: 'automatic_tax[enabled]' },
+    );
+  return {
+    enabled,
+    liability: enabled ? (isObject(value.liability) ? value.liability : { type: 'self' }) : null,
+  };
+}

@@ -18,6 +18,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import {
+  byRates,
   invoiceDefaults,
   itemLine,
   lineData,
@@ -292,7 +293,7 @@ function preview(ctx: Ctx, params: JsonObject, customer: Entry, named: Entry | u
         ? asked
         : undefined;
   const defaults = Array.isArray(fields.default_tax_rates) ? fields.default_tax_rates.filter(isObject) : [];
-  const priced = priceLines(lines, defaults, discount, fields.currency);
+  const priced = priceLines(lines, byRates(defaults), discount, fields.currency);
   const applied = priced.off > 0 ? discount : undefined;
   const totals = lineTotals(priced.lines, priced.off);
   const balance = Number(customer.data.balance ?? 0);

@@ -13,6 +13,8 @@
  *   or `past_due` subscription `active`.
  * - A destination (`transfer_data[destination]`) given on create or update must be able to receive
  *   transfers then (`checkTransferDestination`), as a destination charge's.
+ * - With `automatic_tax[enabled]` Stripe Tax taxes the lines (money/invoice-lines.ts); a draft
+ *   whose customer it cannot place (`requires_location_inputs`) cannot be finalized or paid.
  */
 
 import type { Ctx } from '../engine/context.ts';
@@ -37,6 +39,23 @@ import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
 import { checkTransferDestination, destinationOf, recordCharge } from './charges.ts';
 import { declineError } from './payment-sources.ts';
+
+/**
+ * Refuses to finalize (or pay) a draft whose automatic tax cannot place its customer, as Stripe
+ * does (its code, `customer_tax_location_invalid`): there is no tax to charge until the address
+ * does. (A subscription's invoices are refused earlier: the subscription cannot enable automatic
+ * tax for such a customer.)
+ */
+function requireTaxLocation(ctx: Ctx, invoice: Entry): Entry {
+  if (invoice.data.status !== 'draft') return invoice;
+  const entry = recomputeTotals(ctx, invoice);
+  const automatic = isObject(entry.data.automatic_tax) ? entry.data.automatic_tax : {};
+  if (automatic.enabled !== true || automatic.status !== 'requires_location_inputs') return entry;
+  throw invalidRequest(
+    "Automatic tax cannot be calculated: the customer's address does not say where they are taxed (a country, and a postal code in the US). Update the customer's address, or disable automatic tax on this invoice.",
+    { code: 'customer_tax_location_invalid' },
+  );
+}
 
 /**
  * Finalizes a draft: number, URLs, status `open` (or `paid` when nothing is due). `paidBy`, a
@@ -384,6 +403,24 @@ export function atClock(ctx: Ctx, invoice: Entry, run: () => Entry): Entry {
   return time === undefined ? run() : ctx.at(time, run);
 }
 
+/** Puts the customer's pending invoice items (of the invoice's subscription, if any) on a new invoice. */
+function pullPending(ctx: Ctx, entry: Entry, customer: Entry): void {
+  const pending = ctx
+    .children(customer, ['invoiceitem'])
+    .filter((item) => item.data.invoice === null || item.data.invoice === undefined)
+    .filter(
+      (item) =>
+        !entry.data.subscription ||
+        !item.data.subscription ||
+        item.data.subscription === entry.data.subscription,
+    )
+    .reverse();
+  for (const item of pending) {
+    const attached = ctx.set(item, { invoice: entry.id });
+    lineFromItem(ctx, entry.id, attached);
+  }
+}
+
 export const invoiceRules: RuleBook = {
   invoice: {
     beforeCreate(ctx, draft, { params }) {
@@ -424,25 +461,12 @@ export const invoiceRules: RuleBook = {
       );
       if (params.auto_advance === undefined) draft.auto_advance = draft.collection_method !== 'send_invoice';
     },
+    // Pending items join when asked; the totals (and automatic tax's status) follow.
     afterCreate(ctx, entry, { params }) {
-      if (params.pending_invoice_items_behavior !== 'include') return;
       const customer = ctx.find(String(entry.data.customer), ['customer']);
-      if (!customer) return;
-      const pending = ctx
-        .children(customer, ['invoiceitem'])
-        .filter((item) => item.data.invoice === null || item.data.invoice === undefined)
-        .filter(
-          (item) =>
-            !entry.data.subscription ||
-            !item.data.subscription ||
-            item.data.subscription === entry.data.subscription,
-        )
-        .reverse();
-      for (const item of pending) {
-        const attached = ctx.set(item, { invoice: entry.id });
-        lineFromItem(ctx, entry.id, attached);
-      }
-      recomputeTotals(ctx, entry);
+      if (params.pending_invoice_items_behavior === 'include' && customer) pullPending(ctx, entry, customer);
+      if (params.pending_invoice_items_behavior === 'include' || params.automatic_tax !== undefined)
+        recomputeTotals(ctx, entry);
     },
     // A draft's new tax rates or discount re-price its lines, as on create; a new destination is
     // checked as on create.
@@ -466,8 +490,10 @@ export const invoiceRules: RuleBook = {
       return upcomingInvoice(ctx, params);
     },
     actions: {
-      finalize: (ctx, entry) => atClock(ctx, entry, () => finalizeInvoice(ctx, entry)),
-      pay: (ctx, entry, params) => atClock(ctx, entry, () => payInvoice(ctx, entry, params)),
+      finalize: (ctx, entry) =>
+        atClock(ctx, entry, () => finalizeInvoice(ctx, requireTaxLocation(ctx, entry))),
+      pay: (ctx, entry, params) =>
+        atClock(ctx, entry, () => payInvoice(ctx, requireTaxLocation(ctx, entry), params)),
       void: (ctx, entry) => atClock(ctx, entry, () => closeInvoice(ctx, entry, 'void')),
       mark_uncollectible: (ctx, entry) =>
         atClock(ctx, entry, () => closeInvoice(ctx, entry, 'uncollectible')),

@@ -70,6 +70,7 @@ import { addInterval, DAY } from '../money/periods.ts';
 import { billHeldPrices, findPrice, requireActive, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount, unitAmountDecimal } from '../money/pricing.ts';
 import { type Billed, prorations } from '../money/prorations.ts';
+import { automaticTaxParam } from '../money/stripe-tax.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import { createPrice } from './catalog.ts';
 import { requireTransferCapability } from './connect.ts';
@@ -143,6 +144,10 @@ function periodInvoice(
     created,
     currency: subscription.data.currency ?? 'usd',
     customer: customer.id,
+    // Taxed automatically as the subscription is (money/invoice-lines.ts fills the status).
+    ...(isObject(subscription.data.automatic_tax) && subscription.data.automatic_tax.enabled === true
+      ? { automatic_tax: { ...subscription.data.automatic_tax, status: null } }
+      : {}),
     default_tax_rates: subscription.data.default_tax_rates ?? [],
     // The period whose pending items it collects: the one that ended for a renewal, none (the
     // start) for the first invoice.
@@ -1021,7 +1026,10 @@ export const subscriptionRules: RuleBook = {
       Object.assign(draft, {
         application: null,
         ...connectTerms(ctx, params),
-        automatic_tax: { enabled: false, liability: null },
+        automatic_tax: automaticTaxParam(ctx, params.automatic_tax, String(draft.customer)) ?? {
+          enabled: false,
+          liability: null,
+        },
         // A trial's billing cycle starts at its end.
         billing_cycle_anchor:
           typeof params.billing_cycle_anchor === 'number'
@@ -1119,6 +1127,8 @@ export const subscriptionRules: RuleBook = {
       if (discount !== undefined) Object.assign(draft, discountFields(discount));
       const rates = taxRatesParam(ctx, params.default_tax_rates, 'default_tax_rates');
       if (rates) draft.default_tax_rates = rates;
+      const automatic = automaticTaxParam(ctx, params.automatic_tax, String(entry.data.customer));
+      if (automatic) draft.automatic_tax = automatic;
       Object.assign(draft, connectTerms(ctx, params, entry));
     },
     afterUpdate(ctx, entry, params, before) {
