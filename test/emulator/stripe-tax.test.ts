@@ -264,3 +264,65 @@ describe('Automatic tax on invoices and subscriptions', () => {
     ).rejects.toMatchObject({ statusCode: 400, code: 'customer_tax_location_invalid' });
   });
 });
+
+describe('Automatic tax in Checkout', () => {
+  /** A payment session of one $100 line, taxed automatically, with `extra` parameters. */
+  const session = async (extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) =>
+    stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'https://example.com/done',
+      line_items: [
+        {
+          price_data: { currency: 'usd', unit_amount: 10_000, product_data: { name: 'Lamp' } },
+          quantity: 1,
+        },
+      ],
+      automatic_tax: { enabled: true },
+      ...extra,
+    });
+
+  /** Pays a session's hosted page with the test card. */
+  async function pay(url: string): Promise<void> {
+    const form = new URLSearchParams([['card', '4242 4242 4242 4242']]);
+    expect((await h.emulator.fetch(new Request(url, { method: 'POST', body: form }))).status).toBeLessThan(
+      400,
+    );
+  }
+
+  it("a placed customer's session is taxed, and its payment charges the tax", async () => {
+    const buyer = await stripe.customers.create({ address: newYork });
+    const taxed = await session({ customer: buyer.id });
+    expect(taxed).toMatchObject({
+      automatic_tax: { enabled: true, liability: { type: 'self' }, status: 'complete' },
+      amount_subtotal: 10_000,
+      amount_total: 10_400,
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 400 },
+    });
+    const [line] = (await stripe.checkout.sessions.listLineItems(taxed.id)).data;
+    expect(line).toMatchObject({ amount_subtotal: 10_000, amount_tax: 400, amount_total: 10_400 });
+    expect(line!.taxes?.map((t) => [t.amount, t.taxability_reason, t.rate.percentage])).toEqual([
+      [400, 'standard_rated', 4],
+    ]);
+    await pay(taxed.url!);
+    const paid = await stripe.checkout.sessions.retrieve(taxed.id, { expand: ['payment_intent'] });
+    expect(paid.payment_intent).toMatchObject({ status: 'succeeded', amount: 10_400 });
+  });
+
+  it('a guest session waits for the address entered on the page', async () => {
+    expect(await session()).toMatchObject({
+      automatic_tax: { enabled: true, status: 'requires_location_inputs' },
+      amount_total: 10_000,
+      total_details: { amount_tax: 0 },
+    });
+  });
+
+  it('a customer without an address needs Checkout to save the one entered', async () => {
+    const nowhere = await stripe.customers.create({ email: 'nowhere@example.com' });
+    await expect(session({ customer: nowhere.id })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'automatic_tax[enabled]',
+    });
+    const saving = await session({ customer: nowhere.id, customer_update: { address: 'auto' } });
+    expect(saving.automatic_tax.status).toBe('requires_location_inputs');
+  });
+});

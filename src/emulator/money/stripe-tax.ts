@@ -238,6 +238,15 @@ function automaticRate(ctx: Ctx, where: TaxLocation, verdict: Taxability, inclus
   return ctx.insert('tax_rate', rate).id;
 }
 
+/** A `tax_amounts` entry of Stripe Tax's. */
+export type AutomaticTaxAmount = {
+  amount: number;
+  inclusive: boolean;
+  tax_rate: string;
+  taxability_reason: Taxability['reason'];
+  taxable_amount: number;
+};
+
 /**
  * The `tax_amounts` entry Stripe Tax gives `amount` (after discounts) billed at `where`: the
  * verdict's tax, filed under its automatic rate.
@@ -248,7 +257,7 @@ export function automaticTaxAmount(
   verdict: Taxability,
   amount: number,
   inclusive: boolean,
-): JsonObject {
+): AutomaticTaxAmount {
   const owed = taxOn(amount, verdict.percentage, inclusive);
   return {
     amount: owed.tax,

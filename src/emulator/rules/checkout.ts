@@ -5,7 +5,8 @@
  * What a completed session makes takes its `subscription_data`, `payment_intent_data` or
  * `setup_intent_data` (a payment link's session, its link's); a payment with `invoice_creation`
  * enabled is invoiced too, paid. Its prices fit its mode (`requireModePrices`); a subscription's
- * one-time ones bill once, on its first invoice.
+ * one-time ones bill once, on its first invoice. With `automatic_tax[enabled]` Stripe Tax taxes its
+ * line items for a customer it can place (`sessionTax`), and the subscription it starts.
  */
 
 import { BesideStore } from '../engine/beside.ts';
@@ -19,6 +20,7 @@ import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { billHeldPrices, findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
+import { automaticTaxAmount, buyerOf, customerLocation, taxabilityAt } from '../money/stripe-tax.ts';
 import { createPrice } from './catalog.ts';
 import { checkTransferDestination } from './charges.ts';
 import { finalizeInvoice } from './invoices.ts';
@@ -46,11 +48,12 @@ export function storeLineItems(
   ctx: Ctx,
   parent: string,
   lineItems: Json | undefined,
-): { subtotal: number; currency: Json; recurring: boolean } {
+): { subtotal: number; currency: Json; recurring: boolean; items: Entry[] } {
   let subtotal = 0;
   let currency: Json = null;
   let recurring = false;
-  if (!Array.isArray(lineItems)) return { subtotal, currency, recurring };
+  const items: Entry[] = [];
+  if (!Array.isArray(lineItems)) return { subtotal, currency, recurring, items };
   for (const [i, line] of lineItems.entries()) {
     if (!isObject(line)) continue;
     const price = linePrice(ctx, line, i);
@@ -59,22 +62,80 @@ export function storeLineItems(
     subtotal += amount;
     currency ??= price.data.currency ?? null;
     recurring ||= isObject(price.data.recurring);
-    ctx.insert(
-      'item',
-      ctx.build('item', {
-        amount_discount: 0,
-        amount_subtotal: amount,
-        amount_tax: 0,
-        amount_total: amount,
-        currency: price.data.currency ?? 'usd',
-        description: productName(ctx, price.data),
-        price: price.data,
-        quantity,
-      }),
-      { parent },
+    items.push(
+      ctx.insert(
+        'item',
+        ctx.build('item', {
+          amount_discount: 0,
+          amount_subtotal: amount,
+          amount_tax: 0,
+          amount_total: amount,
+          currency: price.data.currency ?? 'usd',
+          description: productName(ctx, price.data),
+          price: price.data,
+          quantity,
+        }),
+        { parent },
+      ),
     );
   }
-  return { subtotal, currency, recurring };
+  return { subtotal, currency, recurring, items };
+}
+
+/**
+ * A session's automatic tax (`automatic_tax[enabled]`). A customer whose address places them is
+ * taxed by Stripe Tax at once (status `complete`): each line item's `amount_tax` and `taxes`,
+ * inside its amount or on top as its price's `tax_behavior` says. Otherwise the address is to be
+ * entered on the page (`requires_location_inputs`), which for an existing customer Checkout
+ * only takes when it may save it to them (`customer_update[address]` or `[shipping]` `auto`).
+ * Returns the tax added on top of the line items, and all the tax.
+ */
+function sessionTax(
+  ctx: Ctx,
+  draft: JsonObject,
+  params: JsonObject,
+  items: readonly Entry[],
+): { added: number; total: number } {
+  const none = { added: 0, total: 0 };
+  const asked = isObject(params.automatic_tax) ? params.automatic_tax : {};
+  if (asked.enabled !== true && asked.enabled !== 'true') return none;
+  const customer = typeof params.customer === 'string' ? ctx.find(params.customer, ['customer']) : undefined;
+  const where = customerLocation(customer);
+  const update = isObject(params.customer_update) ? params.customer_update : {};
+  if (customer && !where && update.address !== 'auto' && update.shipping !== 'auto')
+    throw invalidRequest(
+      "Automatic tax needs to know where the customer is taxed, and this customer's address does not say: give the customer a valid address, or set `customer_update[address]` (or `customer_update[shipping]`) to `auto` so the address entered in Checkout is saved to them.",
+      { param: 'automatic_tax[enabled]' },
+    );
+  draft.automatic_tax = {
+    enabled: true,
+    liability: isObject(asked.liability) ? asked.liability : { type: 'self' },
+    status: where ? 'complete' : 'requires_location_inputs',
+  };
+  if (!where) return none;
+  const verdict = taxabilityAt(ctx, where, buyerOf(ctx, customer?.id));
+  const owed = { added: 0, total: 0 };
+  for (const item of items) {
+    const price = isObject(item.data.price) ? item.data.price : {};
+    const subtotal = Number(item.data.amount_subtotal ?? 0);
+    const tax = automaticTaxAmount(ctx, where, verdict, subtotal, price.tax_behavior === 'inclusive');
+    const added = tax.inclusive ? 0 : tax.amount;
+    ctx.set(item, {
+      amount_tax: tax.amount,
+      amount_total: subtotal + added,
+      taxes: [
+        {
+          amount: tax.amount,
+          rate: ctx.find(tax.tax_rate, ['tax_rate'])?.data ?? null,
+          taxability_reason: tax.taxability_reason,
+          taxable_amount: tax.taxable_amount,
+        },
+      ],
+    });
+    owed.added += added;
+    owed.total += tax.amount;
+  }
+  return owed;
 }
 
 /** What the customer entered on the payment page. */
@@ -149,6 +210,10 @@ export function completeSession(
         customer: String(customer),
         default_payment_method: method.id,
         items: ordered(true),
+        // Taxed as the session was, once it could place the customer.
+        ...(isObject(session.data.automatic_tax) && session.data.automatic_tax.status === 'complete'
+          ? { automatic_tax: { enabled: true } }
+          : {}),
         // A declined card fails the payment page (the session stays open), as Checkout's does,
         // rather than leaving an `incomplete` subscription behind a completed session.
         payment_behavior: 'error_if_incomplete',
@@ -550,12 +615,16 @@ export const checkoutRules: RuleBook = {
       requireModeTerms(params);
       requireModePrices(ctx, params);
       checkDestinations(ctx, params);
-      const { subtotal, currency } = storeLineItems(ctx, String(draft.id), params.line_items);
+      const { subtotal, currency, items } = storeLineItems(ctx, String(draft.id), params.line_items);
       // A payment's session shows whether it invoices the payment (off unless asked).
       if (params.mode === 'payment') draft.invoice_creation = invoiceCreation(params.invoice_creation);
+      const tax = sessionTax(ctx, draft, params, items);
+      // What a payment or subscription totals to: the tax taken (no discounts or shipping here).
+      if (params.mode !== 'setup')
+        draft.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: tax.total };
       Object.assign(draft, {
         amount_subtotal: subtotal,
-        amount_total: subtotal,
+        amount_total: subtotal + tax.added,
         currency: draft.currency ?? currency ?? 'usd',
         expires_at: expiry(ctx, params.expires_at),
         payment_status: 'unpaid',
