@@ -326,3 +326,57 @@ describe('Automatic tax in Checkout', () => {
     expect(saving.automatic_tax.status).toBe('requires_location_inputs');
   });
 });
+
+describe("A customer's tax location", () => {
+  it('expanding `tax` says where Stripe Tax places the customer and whether it collects there', async () => {
+    const placed = await stripe.customers.create({ address: newYork, expand: ['tax'] });
+    expect(placed.tax).toEqual({
+      automatic_tax: 'supported',
+      ip_address: null,
+      location: { country: 'US', source: 'billing_address', state: 'NY' },
+    });
+    const shipped = await stripe.customers.create({
+      address: newYork,
+      shipping: {
+        name: 'Jenny',
+        address: { line1: '1 Main St', postal_code: '97201', state: 'OR', country: 'US' },
+      },
+      tax: { ip_address: '127.0.0.1' },
+      expand: ['tax'],
+    });
+    expect(shipped.tax).toEqual({
+      automatic_tax: 'not_collecting',
+      ip_address: '127.0.0.1',
+      location: { country: 'US', source: 'shipping_destination', state: 'OR' },
+    });
+    const nowhere = await stripe.customers.create({ address: { country: 'US' } });
+    expect(nowhere.tax).toBeUndefined();
+    expect(
+      (await stripe.customers.retrieve(nowhere.id, { expand: ['tax'] })) as Stripe.Customer,
+    ).toMatchObject({
+      tax: { automatic_tax: 'unrecognized_location', location: null },
+    });
+  });
+
+  it('`tax[validate_location]=immediately` refuses an address Stripe Tax cannot place', async () => {
+    const invalid = { statusCode: 400, code: 'customer_tax_location_invalid' };
+    await expect(
+      stripe.customers.create({
+        address: { country: 'US', state: 'NY' },
+        tax: { validate_location: 'immediately' },
+      }),
+    ).rejects.toMatchObject(invalid);
+    const customer = await stripe.customers.create({
+      address: newYork,
+      tax: { validate_location: 'immediately' },
+    });
+    await expect(
+      stripe.customers.update(customer.id, {
+        address: { line1: '', postal_code: '', country: 'US' },
+        tax: { validate_location: 'immediately' },
+      }),
+    ).rejects.toMatchObject(invalid);
+    // Without the check (`deferred`, the default) such an address is kept.
+    await stripe.customers.update(customer.id, { address: { postal_code: '', country: 'US' } });
+  });
+});

@@ -1,20 +1,24 @@
 /**
  * Stripe Tax through the gateway: a calculation for a jurisdiction the account is registered in
  * carries the tax the emulator computes there, and says why; an invoice taxed automatically for a
- * customer without an address cannot be finalized.
+ * customer without an address cannot be finalized; a customer's `tax` says where they are placed.
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
 
 const h = await startHarness();
 afterAll(() => h.close());
 
-it('createTaxCalculation charges a registered state its rate', async () => {
+// The account collects tax in New York.
+beforeAll(() => {
   h.emulator.service.call('POST', '/v1/tax/registrations', {
     country: 'US',
     country_options: { us: { state: 'NY', type: 'state_sales_tax' } },
     active_from: 'now',
   });
+});
+
+it('createTaxCalculation charges a registered state its rate', async () => {
   const result = await h.query(`mutation {
     createTaxCalculation(input: {
       currency: "usd"
@@ -48,5 +52,21 @@ it('finalizeInvoice refuses an automatic-tax invoice whose customer has no addre
   });
   expect(finalized.body.errors?.[0]?.extensions).toMatchObject({
     stripe: { statusCode: 400, code: 'customer_tax_location_invalid' },
+  });
+});
+
+it("a customer's tax field says where Stripe Tax places them", async () => {
+  const customer = String(
+    h.emulator.service.call('POST', '/v1/customers', {
+      address: { line1: '350 5th Ave', postal_code: '10118', state: 'NY', country: 'US' },
+    }).id,
+  );
+  const result = await h.query(
+    'query($c: ID!) { customer(id: $c) { tax { automaticTax location { country source state } } } }',
+    { variables: { c: customer } },
+  );
+  expect(result.body.errors).toBeUndefined();
+  expect(result.body.data?.customer).toEqual({
+    tax: { automaticTax: 'SUPPORTED', location: { country: 'US', source: 'BILLING_ADDRESS', state: 'NY' } },
   });
 });

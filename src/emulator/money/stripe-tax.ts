@@ -202,10 +202,56 @@ export function taxOn(
 export const percentageDecimal = (percentage: number): string =>
   Number.isInteger(percentage) ? percentage.toFixed(1) : String(percentage);
 
-/** Where a customer is taxed: their shipping address, else their billing one, as Stripe looks. */
+/** The address Stripe Tax places a customer by: their shipping address, else their billing one. */
+function taxAddress(customer: JsonObject | undefined): { address: Json | undefined; shipping: boolean } {
+  const shipping = isObject(customer?.shipping) ? customer.shipping.address : undefined;
+  return isObject(shipping)
+    ? { address: shipping, shipping: true }
+    : { address: customer?.address, shipping: false };
+}
+
+/** Where a customer is taxed (`taxAddress`), or null when their address cannot say. */
 export function customerLocation(customer: Entry | undefined): TaxLocation | null {
-  const shipping = isObject(customer?.data.shipping) ? customer.data.shipping.address : undefined;
-  return taxLocation(isObject(shipping) ? shipping : customer?.data.address);
+  return taxLocation(taxAddress(customer?.data).address);
+}
+
+/**
+ * A customer's `tax` (rendered when expanded): where Stripe Tax places them and from which
+ * address, and whether it can tax them there (`supported`), is not registered to
+ * (`not_collecting`), or cannot place them (`unrecognized_location`).
+ */
+export function customerTax(ctx: Ctx, customer: JsonObject): JsonObject {
+  const { address, shipping } = taxAddress(customer);
+  const where = taxLocation(address);
+  const given = isObject(customer.tax) ? customer.tax : {};
+  return {
+    automatic_tax: !where
+      ? 'unrecognized_location'
+      : isRegistered(ctx, where)
+        ? 'supported'
+        : 'not_collecting',
+    ip_address: typeof given.ip_address === 'string' ? given.ip_address : null,
+    location: where
+      ? {
+          country: where.country,
+          source: shipping ? 'shipping_destination' : 'billing_address',
+          state: where.state,
+        }
+      : null,
+  };
+}
+
+/**
+ * Refuses a customer's address Stripe Tax cannot place when asked to check it now
+ * (`tax[validate_location]=immediately`), with Stripe's code for it.
+ */
+export function validateTaxLocation(customer: JsonObject, params: JsonObject): void {
+  const asked = isObject(params.tax) ? params.tax.validate_location : undefined;
+  if (asked !== 'immediately' || taxLocation(taxAddress(customer).address)) return;
+  throw invalidRequest(
+    'Stripe Tax cannot place this customer: their address needs a country (and a postal code in the US).',
+    { code: 'customer_tax_location_invalid', param: 'address' },
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import { isObject, type Json, type JsonObject, nullUnlessSet } from '../engine/j
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFor } from '../money/discounts.ts';
+import { validateTaxLocation } from '../money/stripe-tax.ts';
 import { resolvePaymentInstrument, resolvePaymentMethod } from './payment-sources.ts';
 import { attachSource, checkDefaultSource, SOURCE_RESOURCES, sourcesOf } from './sources.ts';
 
@@ -89,6 +90,7 @@ function attachedMethod(method: Entry, customer: string, given: string): Entry {
 export const customerRules: RuleBook = {
   customer: {
     beforeCreate(ctx, draft, { params }) {
+      validateTaxLocation(draft, params);
       const id = String(draft.id);
       if (typeof params.invoice_prefix !== 'string' || params.invoice_prefix === '')
         draft.invoice_prefix = ctx.random.upper(8);
@@ -157,6 +159,7 @@ export const customerRules: RuleBook = {
       if (change !== 0) recordBalanceChange(ctx, entry, change, 'adjustment');
     },
     beforeUpdate(ctx, draft, params, entry) {
+      validateTaxLocation(draft, params);
       const discount = discountFor(ctx, params, { customer: entry.id });
       if (discount !== undefined) draft.discount = discount;
       if (params.source !== undefined && params.source !== '') {
