@@ -246,7 +246,8 @@ describe('Automatic tax on invoices and subscriptions', () => {
       customer: subscriber.id,
       items: [{ price: price.id }],
       automatic_tax: { enabled: true },
-      payment_behavior: 'default_incomplete',
+      collection_method: 'send_invoice',
+      days_until_due: 30,
       expand: ['latest_invoice'],
     });
     expect(subscription.automatic_tax).toEqual({ enabled: true, liability: { type: 'self' } });
@@ -255,6 +256,22 @@ describe('Automatic tax on invoices and subscriptions', () => {
       tax: 80,
       total: 2080,
     });
+    // Its next invoice previews the tax, as does a new subscription's previewed with automatic tax.
+    const next = await stripe.invoices.retrieveUpcoming({ subscription: subscription.id });
+    expect(next).toMatchObject({
+      automatic_tax: { enabled: true, status: 'complete' },
+      tax: 80,
+      total: 2080,
+    });
+    const estimate = await stripe.invoices.retrieveUpcoming({
+      customer: subscriber.id,
+      subscription_items: [{ price: price.id, quantity: 2 }],
+      automatic_tax: { enabled: true },
+    });
+    expect(estimate).toMatchObject({ tax: 160, total: 4160 });
+    expect(estimate.total_tax_amounts.map((t) => [t.amount, t.taxability_reason])).toEqual([
+      [160, 'standard_rated'],
+    ]);
     await expect(
       stripe.subscriptions.create({
         customer: (await customer()).id,

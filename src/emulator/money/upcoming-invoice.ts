@@ -9,8 +9,9 @@
  * previewed to end (`trial_end`) renews when it does, and one previewed on an active subscription
  * starts now, its unused time credited. The customer's pending invoice items are
  * added, and the lines discounted and taxed as the invoice's will be: by the previewed `coupon`/`discounts` (redeeming nothing) and tax rates (an item's
- * `tax_rates`, `subscription_default_tax_rates`) when given. A customer on a test clock is previewed
- * at the clock's time, not the request's.
+ * `tax_rates`, `subscription_default_tax_rates`) when given, or by Stripe Tax when `automatic_tax`
+ * (previewed, or the subscription's) is enabled. A customer on a test clock is previewed at the
+ * clock's time, not the request's.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -18,6 +19,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import {
+  automaticTax,
   byRates,
   invoiceDefaults,
   itemLine,
@@ -293,7 +295,16 @@ function preview(ctx: Ctx, params: JsonObject, customer: Entry, named: Entry | u
         ? asked
         : undefined;
   const defaults = Array.isArray(fields.default_tax_rates) ? fields.default_tax_rates.filter(isObject) : [];
-  const priced = priceLines(lines, byRates(defaults), discount, fields.currency);
+  // Taxed automatically when previewed so (`automatic_tax`), else as its subscription is.
+  const taxing = isObject(params.automatic_tax) ? params.automatic_tax : subscription?.data.automatic_tax;
+  const automatic = automaticTax(ctx, {
+    automatic_tax: isObject(taxing)
+      ? { ...taxing, enabled: taxing.enabled === true || taxing.enabled === 'true' }
+      : null,
+    customer: customer.id,
+  });
+  if (automatic) fields.automatic_tax = automatic.fields;
+  const priced = priceLines(lines, automatic?.taxes ?? byRates(defaults), discount, fields.currency);
   const applied = priced.off > 0 ? discount : undefined;
   const totals = lineTotals(priced.lines, priced.off);
   const balance = Number(customer.data.balance ?? 0);
