@@ -151,6 +151,30 @@ describe('Tax calculations', () => {
   });
 });
 
+describe('A calculation expires', () => {
+  it('90 days on, and cannot be recorded as a transaction after that', async () => {
+    let now = Math.floor(Date.UTC(2026, 11, 4, 12) / 1000);
+    const timed = await startEmulatorHarness({ clock: () => now });
+    try {
+      const calculation = await timed.stripe.tax.calculations.create({
+        currency: 'usd',
+        line_items: [{ amount: 1000, reference: 'mug' }],
+        customer_details: { address: newYork, address_source: 'shipping' },
+      });
+      expect(calculation.expires_at).toBe(now + 90 * 86_400);
+      now = calculation.expires_at!;
+      await expect(
+        timed.stripe.tax.transactions.createFromCalculation({
+          calculation: calculation.id!,
+          reference: 'late',
+        }),
+      ).rejects.toMatchObject({ statusCode: 400, param: 'calculation' });
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
 describe('Automatic tax on invoices and subscriptions', () => {
   /** A customer in New York (registered above), or with no address at all. */
   const customer = (address?: Stripe.AddressParam) =>

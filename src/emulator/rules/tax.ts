@@ -8,8 +8,8 @@
  *   customers likewise at 0%). Each line and the shipping show their jurisdiction in
  *   `tax_breakdown`; the calculation's `tax_breakdown` sums them by inclusiveness.
  * - Its line items are listed under it (`/v1/tax/calculations/{id}/line_items`), in the order given.
- * - `create_from_calculation` records a calculation as a `transaction` with a copy of its line
- *   items; `create_reversal` records a `reversal` of one: `full` negates every line and the
+ * - `create_from_calculation` records a calculation (until it `expires_at`, 90 days on) as a
+ *   `transaction` with a copy of its line items; `create_reversal` records a `reversal` of one: `full` negates every line and the
  *   shipping, `partial` the lines (or the `flat_amount`) given. A reference is used once.
  */
 import type { Ctx } from '../engine/context.ts';
@@ -33,6 +33,9 @@ const CALCULATION = 'tax.calculation';
 const CALCULATION_LINE = 'tax.calculation_line_item';
 const TRANSACTION = 'tax.transaction';
 const TRANSACTION_LINE = 'tax.transaction_line_item';
+
+/** How long a calculation can be recorded as a transaction: Stripe's 90 days. */
+const CALCULATION_LIFETIME = 90 * 86_400;
 
 /** Stripe's preset tax codes, used when neither the line nor the product names one. */
 const DEFAULT_TAX_CODE = 'txcd_10000000';
@@ -292,6 +295,11 @@ function recordTransaction(
 /** A transaction recording a calculation. */
 function fromCalculation(ctx: Ctx, params: JsonObject): Entry {
   const calculation = ctx.require(String(params.calculation), [CALCULATION], 'calculation', 400);
+  if (typeof calculation.data.expires_at === 'number' && calculation.data.expires_at <= ctx.now)
+    throw invalidRequest(
+      `Tax calculation ${calculation.id} has expired: a calculation can be recorded as a transaction for 90 days.`,
+      { param: 'calculation' },
+    );
   const shipping = isObject(calculation.data.shipping_cost) ? calculation.data.shipping_cost : null;
   const shippingCost = shipping
     ? {
@@ -419,6 +427,7 @@ export const taxRules: RuleBook = {
         amount_total: all.reduce((sum, p) => sum + Number(p.amount), 0) + taxOf(false),
         customer: typeof params.customer === 'string' ? params.customer : null,
         customer_details: details,
+        expires_at: ctx.now + CALCULATION_LIFETIME,
         line_items: null,
         shipping_cost: shipping,
         tax_amount_exclusive: taxOf(false),
