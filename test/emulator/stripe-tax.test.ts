@@ -239,6 +239,19 @@ describe('Automatic tax on invoices and subscriptions', () => {
     ]);
   });
 
+  it("an EU business's invoice shows its VAT id and is reverse-charged", async () => {
+    const business = await stripe.customers.create({
+      address: berlin,
+      tax_id_data: [{ type: 'eu_vat', value: 'DE123456789' }],
+    });
+    const final = await stripe.invoices.finalizeInvoice((await taxedInvoice(business)).id);
+    expect(final.customer_tax_ids).toEqual([{ type: 'eu_vat', value: 'DE123456789' }]);
+    expect(final).toMatchObject({ tax: 0, total: 10_000 });
+    expect(final.total_tax_amounts.map((t) => [t.amount, t.taxability_reason])).toEqual([
+      [0, 'reverse_charge'],
+    ]);
+  });
+
   it('an invoice for a customer without an address requires location inputs and cannot be finalized', async () => {
     const nowhere = await customer();
     const invoice = await taxedInvoice(nowhere);

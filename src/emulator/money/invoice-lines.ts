@@ -11,7 +11,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { discountAmount, discountFields, discountFor, invoiceDiscount } from './discounts.ts';
 import { isTiered } from './pricing.ts';
-import { automaticTaxAmount, buyerOf, customerLocation, taxabilityAt } from './stripe-tax.ts';
+import { automaticTaxAmount, buyerOf, customerLocation, taxabilityAt, taxIdsOf } from './stripe-tax.ts';
 import { taxAmounts, taxRatesParam, totalTaxAmounts } from './taxes.ts';
 
 /** Lines of an invoice, oldest first. */
@@ -335,7 +335,7 @@ export function invoiceDefaults(ctx: Ctx, customer: Entry | undefined): JsonObje
     customer_phone: customer?.data.phone ?? null,
     customer_shipping: customer?.data.shipping ?? null,
     customer_tax_exempt: customer?.data.tax_exempt ?? 'none',
-    customer_tax_ids: [],
+    customer_tax_ids: taxIdsOf(ctx, customer?.id),
     default_payment_method: null,
     default_source: null,
     description: null,

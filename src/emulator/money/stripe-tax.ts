@@ -133,11 +133,18 @@ export interface Buyer {
 export function buyerOf(ctx: Ctx, customer: string | null | undefined): Buyer {
   const entry = customer ? ctx.find(customer, ['customer']) : undefined;
   const exempt = entry?.data.tax_exempt;
-  const ids = entry ? [...ctx.scope.all('tax_id')].filter((id) => id.data.customer === entry.id) : [];
   return {
     exempt: exempt === 'exempt' || exempt === 'reverse' ? exempt : 'none',
-    euVatId: ids.some((id) => id.data.type === 'eu_vat'),
+    euVatId: taxIdsOf(ctx, entry?.id).some((id) => id.type === 'eu_vat'),
   };
+}
+
+/** A customer's tax ids, as an invoice shows them (`customer_tax_ids`): type and value. */
+export function taxIdsOf(ctx: Ctx, customer: string | undefined): JsonObject[] {
+  if (!customer) return [];
+  return [...ctx.scope.all('tax_id')]
+    .filter((id) => id.data.customer === customer)
+    .map((id) => ({ type: id.data.type ?? 'unknown', value: id.data.value ?? null }));
 }
 
 /** Stripe Tax's verdict for one jurisdiction: why, and at what rate. */
