@@ -151,6 +151,25 @@ describe('Tax calculations', () => {
   });
 });
 
+describe('Tax settings', () => {
+  it('are pending until the head office is set, then active', async () => {
+    const fresh = await startEmulatorHarness({ seed: false });
+    try {
+      expect(await fresh.stripe.tax.settings.retrieve()).toMatchObject({
+        status: 'pending',
+        status_details: { pending: { missing_fields: ['head_office'] } },
+      });
+      const set = await fresh.stripe.tax.settings.update({
+        defaults: { tax_code: 'txcd_10000000' },
+        head_office: { address: { country: 'US', state: 'CA', postal_code: '94111' } },
+      });
+      expect(set).toMatchObject({ status: 'active', status_details: { active: {} } });
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('A calculation expires', () => {
   it('90 days on, and cannot be recorded as a transaction after that', async () => {
     let now = Math.floor(Date.UTC(2026, 11, 4, 12) / 1000);

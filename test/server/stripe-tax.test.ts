@@ -1,7 +1,8 @@
 /**
  * Stripe Tax through the gateway: a calculation for a jurisdiction the account is registered in
  * carries the tax the emulator computes there, and says why; an invoice taxed automatically for a
- * customer without an address cannot be finalized; a customer's `tax` says where they are placed.
+ * customer without an address cannot be finalized; a customer's `tax` says where they are placed;
+ * the settings are pending until the head office is set.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -68,5 +69,14 @@ it("a customer's tax field says where Stripe Tax places them", async () => {
   expect(result.body.errors).toBeUndefined();
   expect(result.body.data?.customer).toEqual({
     tax: { automaticTax: 'SUPPORTED', location: { country: 'US', source: 'BILLING_ADDRESS', state: 'NY' } },
+  });
+});
+
+it('taxSettings are pending until the head office is set', async () => {
+  const result = await h.query('{ taxSettings { status statusDetails { pending { missingFields } } } }');
+  expect(result.body.errors).toBeUndefined();
+  expect(result.body.data?.taxSettings).toEqual({
+    status: 'PENDING',
+    statusDetails: { pending: { missingFields: ['head_office'] } },
   });
 });

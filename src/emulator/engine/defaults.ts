@@ -59,6 +59,9 @@ export const PROP_DEFAULTS: Readonly<Record<string, Json>> = {
   'subscription.status': 'active',
   'subscription_schedule.status': 'not_started',
   'tax_rate.active': true,
+  // Stripe Tax needs the head office before it calculates (rules/tax.ts `settingsStatus`).
+  'tax.settings.status': 'pending',
+  'tax.settings.status_details': { pending: { missing_fields: ['head_office'] } },
   'test_helpers.test_clock.status': 'ready',
   'topup.status': 'pending',
   'transfer.amount_reversed': 0,

@@ -8,6 +8,7 @@
  *   customers likewise at 0%). Each line and the shipping show their jurisdiction in
  *   `tax_breakdown`; the calculation's `tax_breakdown` sums them by inclusiveness.
  * - Its line items are listed under it (`/v1/tax/calculations/{id}/line_items`), in the order given.
+ * - Tax settings are `pending` until their head office is set, then `active`.
  * - `create_from_calculation` records a calculation (until it `expires_at`, 90 days on) as a
  *   `transaction` with a copy of its line items; `create_reversal` records a `reversal` of one: `full` negates every line and the
  *   shipping, `partial` the lines (or the `flat_amount`) given. A reference is used once.
@@ -409,7 +410,23 @@ function reversalOf(ctx: Ctx, params: JsonObject): Entry {
   );
 }
 
+/**
+ * The settings' `status`: `pending` (its `status_details` naming `head_office` missing) until the
+ * head office's address is set, then `active`, as Stripe's.
+ */
+function settingsStatus(settings: JsonObject): JsonObject {
+  const office = isObject(settings.head_office) ? settings.head_office.address : undefined;
+  return isObject(office) && typeof office.country === 'string'
+    ? { status: 'active', status_details: { active: {} } }
+    : { status: 'pending', status_details: { pending: { missing_fields: ['head_office'] } } };
+}
+
 export const taxRules: RuleBook = {
+  'tax.settings': {
+    beforeUpdate(_ctx, draft) {
+      Object.assign(draft, settingsStatus(draft));
+    },
+  },
   [CALCULATION]: {
     beforeCreate(ctx, draft, { params }) {
       const details = customerDetails(ctx, params);
