@@ -354,9 +354,9 @@ describe('Automatic tax in Checkout', () => {
       ...extra,
     });
 
-  /** Pays a session's hosted page with the test card. */
-  async function pay(url: string): Promise<void> {
-    const form = new URLSearchParams([['card', '4242 4242 4242 4242']]);
+  /** Pays a session's hosted page with the test card (and a billing address, when given). */
+  async function pay(url: string, address: Record<string, string> = {}): Promise<void> {
+    const form = new URLSearchParams([['card', '4242 4242 4242 4242'], ...Object.entries(address)]);
     expect((await h.emulator.fetch(new Request(url, { method: 'POST', body: form }))).status).toBeLessThan(
       400,
     );
@@ -381,12 +381,71 @@ describe('Automatic tax in Checkout', () => {
     expect(paid.payment_intent).toMatchObject({ status: 'succeeded', amount: 10_400 });
   });
 
-  it('a guest session waits for the address entered on the page', async () => {
-    expect(await session()).toMatchObject({
+  it('a guest session waits for the address entered on the page, then charges its tax', async () => {
+    const guest = await session();
+    expect(guest).toMatchObject({
       automatic_tax: { enabled: true, status: 'requires_location_inputs' },
       amount_total: 10_000,
       total_details: { amount_tax: 0 },
     });
+    const page = await (await h.emulator.fetch(new Request(guest.url!))).text();
+    expect(page).toContain('name="postal_code"');
+    await pay(guest.url!, {
+      line1: '350 5th Ave',
+      city: 'New York',
+      state: 'NY',
+      postal_code: '10118',
+      country: 'US',
+    });
+    const paid = await stripe.checkout.sessions.retrieve(guest.id, { expand: ['payment_intent'] });
+    expect(paid).toMatchObject({
+      status: 'complete',
+      automatic_tax: { status: 'complete' },
+      amount_total: 10_400,
+      total_details: { amount_tax: 400 },
+      customer_details: { address: { state: 'NY', postal_code: '10118' } },
+      payment_intent: { amount: 10_400, status: 'succeeded' },
+    });
+  });
+
+  it("a customer's subscription session saves the address entered, and taxes the subscription", async () => {
+    const nowhere = await stripe.customers.create({ email: 'sub@example.com' });
+    const monthly = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 2000,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Plan' },
+    });
+    const subscribing = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'https://example.com/done',
+      customer: nowhere.id,
+      customer_update: { address: 'auto' },
+      line_items: [{ price: monthly.id, quantity: 1 }],
+      automatic_tax: { enabled: true },
+    });
+    await pay(subscribing.url!, { line1: '350 5th Ave', state: 'NY', postal_code: '10118', country: 'US' });
+    expect((await stripe.customers.retrieve(nowhere.id)) as Stripe.Customer).toMatchObject({
+      address: { state: 'NY', postal_code: '10118', country: 'US' },
+    });
+    const done = await stripe.checkout.sessions.retrieve(subscribing.id, {
+      expand: ['subscription.latest_invoice'],
+    });
+    const subscription = done.subscription as Stripe.Subscription;
+    expect(subscription.automatic_tax.enabled).toBe(true);
+    expect(subscription.latest_invoice).toMatchObject({ tax: 80, total: 2080, status: 'paid' });
+  });
+
+  it('an address the page cannot place is refused, and the session stays open', async () => {
+    const guest = await session();
+    const form = new URLSearchParams([
+      ['card', '4242 4242 4242 4242'],
+      ['country', 'US'],
+      ['postal_code', ''],
+    ]);
+    const answer = await h.emulator.fetch(new Request(guest.url!, { method: 'POST', body: form }));
+    expect(await answer.text()).toContain('ZIP code');
+    expect((await stripe.checkout.sessions.retrieve(guest.id)).status).toBe('open');
   });
 
   it('a customer without an address needs Checkout to save the one entered', async () => {

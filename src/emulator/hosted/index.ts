@@ -25,7 +25,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import type { EmulatorHandle } from '../engine/handle.ts';
-import type { JsonObject } from '../engine/json.ts';
+import { isObject, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import { ACCOUNT_LINK_TTL, CONNECT_PREFIX, connectLink, connectPage } from './connect.ts';
 import { CREDIT_NOTE_PREFIX, creditNotePage } from './credit-note.ts';
@@ -63,6 +63,33 @@ const PAGES: readonly (readonly [string, PageHandler])[] = [
 /** Whether `url` (a path, with or without a query) names a hosted page. */
 export const isHostedPath = (url: string): boolean => PAGES.some(([prefix]) => url.startsWith(prefix));
 
+/** Whether a session taxed automatically still needs the customer's address to tax them. */
+const needsAddress = (session: JsonObject): boolean =>
+  isObject(session.automatic_tax) && session.automatic_tax.status === 'requires_location_inputs';
+
+/** The billing address fields Checkout asks for when tax depends on them. */
+const ADDRESS_FIELDS = `<fieldset><legend>Billing address</legend>
+<label>Address <input name="line1" value="1 Main St"></label>
+<label>City <input name="city" value="San Francisco"></label>
+<label>State <input name="state" value="CA"></label>
+<label>ZIP <input name="postal_code" value="94111"></label>
+<label>Country <input name="country" value="US"></label>
+</fieldset>
+`;
+
+/** The billing address entered on the form, if the page asked for one. */
+function enteredAddress(form: URLSearchParams): JsonObject | null {
+  if (!form.has('country')) return null;
+  const field = (name: string) => form.get(name) || null;
+  return {
+    line1: field('line1'),
+    city: field('city'),
+    state: field('state'),
+    postal_code: field('postal_code'),
+    country: field('country'),
+  };
+}
+
 function checkoutForm(session: JsonObject, error?: string): HostedPage {
   const id = escapeHtml(session.id);
   return html(
@@ -76,7 +103,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label>Expiry <input name="expiry" value="12 / 34"></label>
 <label>CVC <input name="cvc" value="123"></label>
 <label>Name on card <input name="name" value="Jenny Rosen"></label>
-<button type="submit">Pay</button>
+${needsAddress(session) ? ADDRESS_FIELDS : ''}<button type="submit">Pay</button>
 </form>`,
   );
 }
@@ -134,6 +161,7 @@ function pay(service: EmulatorHandle, session: JsonObject, form: URLSearchParams
         payment_method: method,
         email: form.get('email') || null,
         name: form.get('name') || null,
+        address: enteredAddress(form),
       }),
     );
   } catch (error) {

@@ -20,7 +20,14 @@ import { paymentLinkUrl } from '../hosted/payment-link.ts';
 import { productName } from '../money/invoice-lines.ts';
 import { billHeldPrices, findPrice, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
-import { automaticTaxAmount, buyerOf, customerLocation, taxabilityAt } from '../money/stripe-tax.ts';
+import {
+  automaticTaxAmount,
+  buyerOf,
+  customerLocation,
+  type TaxLocation,
+  taxabilityAt,
+  taxLocation,
+} from '../money/stripe-tax.ts';
 import { createPrice } from './catalog.ts';
 import { checkTransferDestination } from './charges.ts';
 import { finalizeInvoice } from './invoices.ts';
@@ -112,8 +119,21 @@ function sessionTax(
     liability: isObject(asked.liability) ? asked.liability : { type: 'self' },
     status: where ? 'complete' : 'requires_location_inputs',
   };
-  if (!where) return none;
-  const verdict = taxabilityAt(ctx, where, buyerOf(ctx, customer?.id));
+  return where ? taxItems(ctx, items, where, customer?.id) : none;
+}
+
+/**
+ * Taxes a session's line items for a customer at `where` (Stripe Tax's verdict, money/stripe-tax.ts):
+ * each item's `amount_tax`, `amount_total` and `taxes`. Returns the tax added on top of the items,
+ * and all the tax.
+ */
+function taxItems(
+  ctx: Ctx,
+  items: readonly Entry[],
+  where: TaxLocation,
+  customer: string | undefined,
+): { added: number; total: number } {
+  const verdict = taxabilityAt(ctx, where, buyerOf(ctx, customer));
   const owed = { added: 0, total: 0 };
   for (const item of items) {
     const price = isObject(item.data.price) ? item.data.price : {};
@@ -138,10 +158,38 @@ function sessionTax(
   return owed;
 }
 
+/**
+ * A session waiting for the customer's address (`requires_location_inputs`) taxed at the one
+ * entered on the page, as Checkout does before it charges: its items, `amount_total`,
+ * `total_details` and `automatic_tax.status`. The address is refused when it cannot place them.
+ * Saved to the session's customer when it may (`customer_update[address]=auto`).
+ */
+function taxAtEnteredAddress(ctx: Ctx, session: Entry, address: JsonObject | null | undefined): Entry {
+  const automatic = isObject(session.data.automatic_tax) ? session.data.automatic_tax : {};
+  if (automatic.status !== 'requires_location_inputs') return session;
+  const where = taxLocation(address ?? undefined);
+  if (!where || !address)
+    throw invalidRequest('Enter an address with its country (and a ZIP code in the US) to calculate tax.', {
+      param: 'address',
+    });
+  const customer = typeof session.data.customer === 'string' ? session.data.customer : undefined;
+  const update = createTerms.get(ctx.store, session.id)?.customer_update;
+  if (customer && isObject(update) && (update.address === 'auto' || update.shipping === 'auto'))
+    ctx.ops.updateEntry(ctx, ctx.require(customer, ['customer']), { address });
+  const tax = taxItems(ctx, ctx.children(session, ['item']), where, customer);
+  return ctx.set(session, {
+    amount_total: Number(session.data.amount_subtotal ?? 0) + tax.added,
+    automatic_tax: { ...automatic, status: 'complete' },
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: tax.total },
+  });
+}
+
 /** What the customer entered on the payment page. */
 export interface Buyer {
   email?: string | null;
   name?: string | null;
+  /** the billing address, which a session taxed automatically asks for when it has none */
+  address?: JsonObject | null;
 }
 
 /**
@@ -164,6 +212,7 @@ export function completeSession(
 ): Entry {
   if (session.data.status !== 'open')
     throw invalidRequest(`This Checkout Session is ${String(session.data.status)}, not open.`);
+  session = taxAtEnteredAddress(ctx, session, buyer.address);
   let customer = typeof session.data.customer === 'string' ? session.data.customer : undefined;
   const mode = String(session.data.mode);
   const email =
@@ -176,6 +225,7 @@ export function completeSession(
     customer = ctx.ops.createResource(ctx, 'customer', {
       ...(email ? { email } : {}),
       ...(name ? { name } : {}),
+      ...(buyer.address ? { address: buyer.address } : {}),
     }).id;
   }
   const fields: JsonObject = {
@@ -183,7 +233,14 @@ export function completeSession(
     // Stripe keeps a session's `url` only while it is open.
     url: null,
     customer: customer ?? null,
-    customer_details: { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] },
+    customer_details: {
+      address: buyer.address ? ctx.sub('address', buyer.address) : null,
+      email,
+      name,
+      phone: null,
+      tax_exempt: 'none',
+      tax_ids: [],
+    },
   };
   if (mode === 'subscription') {
     // The card the customer entered is saved to them and becomes the subscription's own default
@@ -307,9 +364,9 @@ function countLinkSale(ctx: Ctx, session: Entry): void {
 }
 
 /**
- * The `payment_intent_data`, `setup_intent_data` and `subscription_data` each session was created
- * with (a payment link's session, its link's): create parameters a session does not show, so they
- * are kept beside the store, by session id, for what its completion makes.
+ * The `payment_intent_data`, `setup_intent_data`, `subscription_data` and `customer_update` each
+ * session was created with (a payment link's session, its link's): create parameters a session
+ * does not show, so they are kept beside the store, by session id, for what its completion makes.
  */
 const createTerms = new BesideStore<JsonObject>();
 
@@ -317,7 +374,7 @@ const createTerms = new BesideStore<JsonObject>();
 function keepTerms(ctx: Ctx, session: string, params: JsonObject): void {
   const kept = createTerms.of(ctx.store);
   const terms: JsonObject = {};
-  for (const setting of ['payment_intent_data', 'setup_intent_data', 'subscription_data'])
+  for (const setting of ['customer_update', 'payment_intent_data', 'setup_intent_data', 'subscription_data'])
     if (isObject(params[setting])) terms[setting] = params[setting];
   if (Object.keys(terms).length > 0) kept.set(session, terms);
   else kept.delete(session);
@@ -643,6 +700,7 @@ export const checkoutRules: RuleBook = {
         completeSession(ctx, entry, text(params.payment_method) ?? undefined, {
           email: text(params.email),
           name: text(params.name),
+          address: isObject(params.address) ? params.address : null,
         }),
       // Not once complete; its `url` goes with it, as when it completes (expiring again: no change).
       expire: (ctx, entry) => {
