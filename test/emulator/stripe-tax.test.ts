@@ -170,6 +170,45 @@ describe('Tax settings', () => {
   });
 });
 
+describe('Tax registrations', () => {
+  it('are scheduled until they start and expired once they end, and tax only while active', async () => {
+    let now = Math.floor(Date.UTC(2026, 11, 4, 12) / 1000);
+    const timed = await startEmulatorHarness({ clock: () => now, seed: false });
+    try {
+      const texas = await timed.stripe.tax.registrations.create({
+        country: 'US',
+        country_options: { us: { state: 'TX', type: 'state_sales_tax' } },
+        active_from: now + 86_400,
+      });
+      expect(texas.status).toBe('scheduled');
+      const reason = async () =>
+        (
+          await timed.stripe.tax.calculations.create({
+            currency: 'usd',
+            line_items: [{ amount: 1000, reference: 'hat' }],
+            customer_details: {
+              address: { line1: '1 Main St', state: 'TX', postal_code: '73301', country: 'US' },
+              address_source: 'billing',
+            },
+          })
+        ).tax_breakdown[0]!.taxability_reason;
+      expect(await reason()).toBe('not_collecting');
+      now += 86_400;
+      expect((await timed.stripe.tax.registrations.retrieve(texas.id)).status).toBe('active');
+      expect(await reason()).toBe('standard_rated');
+      await timed.stripe.tax.registrations.update(texas.id, { expires_at: 'now' });
+      expect((await timed.stripe.tax.registrations.retrieve(texas.id)).status).toBe('expired');
+      expect(
+        (await timed.stripe.tax.registrations.list({ status: 'expired' })).data.map((r) => r.id),
+      ).toEqual([texas.id]);
+      expect((await timed.stripe.tax.registrations.list({ status: 'active' })).data).toEqual([]);
+      expect(await reason()).toBe('not_collecting');
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
 describe('A calculation expires', () => {
   it('90 days on, and cannot be recorded as a transaction after that', async () => {
     let now = Math.floor(Date.UTC(2026, 11, 4, 12) / 1000);

@@ -16,7 +16,7 @@ import { findOrView, type RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
 import { cashBalanceView } from '../money/cash-balance.ts';
 import { withStatus } from '../money/ledger.ts';
-import { customerTax } from '../money/stripe-tax.ts';
+import { customerTax, registrationStatus } from '../money/stripe-tax.ts';
 import { financialBalance, transactionImpact } from '../money/treasury-ledger.ts';
 import type { ExpandTree } from './expand.ts';
 import { VERSION_ABSENT, VERSION_EXTRA } from './version.ts';
@@ -109,6 +109,8 @@ export class Renderer {
       data = { ...data, expired: typeof data.expires_at === 'number' && data.expires_at <= ctx.now };
     else if (schema === 'customer' && tree?.get('cash_balance') && typeof data.id === 'string')
       data = { ...data, cash_balance: cashBalanceView(ctx, data.id) };
+    // A tax registration is scheduled, active or expired by the clock.
+    else if (schema === 'tax.registration') data = { ...data, status: registrationStatus(ctx, data) };
     // Where Stripe Tax places the customer, as their addresses say now.
     if (schema === 'customer' && tree?.get('tax')) data = { ...data, tax: customerTax(ctx, data) };
     if (registry.inlineListOf({ k: 'object', name: schema })) return this.listObject(ctx, data, schema, tree);

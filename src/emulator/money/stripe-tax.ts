@@ -156,11 +156,20 @@ export interface Taxability {
   display_name: string;
 }
 
+/**
+ * A registration's `status` by the clock: `scheduled` before its `active_from`, `expired` from its
+ * `expires_at`, `active` between.
+ */
+export function registrationStatus(ctx: Ctx, registration: JsonObject): 'active' | 'expired' | 'scheduled' {
+  if (Number(registration.active_from ?? 0) > ctx.now) return 'scheduled';
+  if (typeof registration.expires_at === 'number' && registration.expires_at <= ctx.now) return 'expired';
+  return 'active';
+}
+
 /** Whether an active registration of the account covers `where`. */
 export function isRegistered(ctx: Ctx, where: TaxLocation): boolean {
   return [...ctx.scope.all('tax.registration')].some(({ data }) => {
-    if (Number(data.active_from ?? 0) > ctx.now) return false;
-    if (typeof data.expires_at === 'number' && data.expires_at <= ctx.now) return false;
+    if (registrationStatus(ctx, data) !== 'active') return false;
     const options = isObject(data.country_options)
       ? Object.values(data.country_options).filter(isObject)
       : [];

@@ -8,7 +8,8 @@
  *   customers likewise at 0%). Each line and the shipping show their jurisdiction in
  *   `tax_breakdown`; the calculation's `tax_breakdown` sums them by inclusiveness.
  * - Its line items are listed under it (`/v1/tax/calculations/{id}/line_items`), in the order given.
- * - Tax settings are `pending` until their head office is set, then `active`.
+ * - Tax settings are `pending` until their head office is set, then `active`. A registration is
+ *   `scheduled`, `active` or `expired` by the clock, as shown and as listed by `status`.
  * - `create_from_calculation` records a calculation (until it `expires_at`, 90 days on) as a
  *   `transaction` with a copy of its line items; `create_reversal` records a `reversal` of one: `full` negates every line and the
  *   shipping, `partial` the lines (or the `flat_amount`) given. A reference is used once.
@@ -23,6 +24,7 @@ import {
   buyerOf,
   jurisdictionName,
   percentageDecimal,
+  registrationStatus,
   type Taxability,
   type TaxLocation,
   taxabilityAt,
@@ -422,6 +424,13 @@ function settingsStatus(settings: JsonObject): JsonObject {
 }
 
 export const taxRules: RuleBook = {
+  // A registration's status is the clock's (money/stripe-tax.ts); `status=all` lists every one.
+  'tax.registration': {
+    listFilter(name, value, ctx) {
+      if (name !== 'status') return undefined;
+      return (entry) => value === 'all' || registrationStatus(ctx, entry.data) === value;
+    },
+  },
   'tax.settings': {
     beforeUpdate(_ctx, draft) {
       Object.assign(draft, settingsStatus(draft));
