@@ -233,6 +233,39 @@ describe('A calculation expires', () => {
   });
 });
 
+describe('Tax transaction reversals', () => {
+  it('take negative amounts, and never more than a line recorded', async () => {
+    const calculation = await calculate({ address: newYork, address_source: 'shipping' });
+    const recorded = await stripe.tax.transactions.createFromCalculation({
+      calculation: calculation.id!,
+      reference: 'order-ny-2',
+    });
+    const [line] = (await stripe.tax.transactions.listLineItems(recorded.id)).data;
+    const partial = (reference: string, amount: number, amount_tax: number) =>
+      stripe.tax.transactions.createReversal({
+        original_transaction: recorded.id,
+        reference,
+        mode: 'partial',
+        line_items: [{ original_line_item: line!.id, reference: 'desk', amount, amount_tax }],
+      });
+    await expect(partial('refund-positive', 5000, 200)).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'line_items[0][amount]',
+    });
+    expect((await partial('refund-half', -5000, -200)).type).toBe('reversal');
+    // Half of the desk is left: reversing 6000 more is refused, and so is reversing it all again.
+    await expect(partial('refund-too-much', -6000, -240)).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.tax.transactions.createReversal({
+        original_transaction: recorded.id,
+        reference: 'refund-all',
+        mode: 'full',
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'mode' });
+    expect((await partial('refund-rest', -5000, -200)).type).toBe('reversal');
+  });
+});
+
 describe('Automatic tax on invoices and subscriptions', () => {
   /** A customer in New York (registered above), or with no address at all. */
   const customer = (address?: Stripe.AddressParam) =>

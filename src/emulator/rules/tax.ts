@@ -12,7 +12,8 @@
  *   `scheduled`, `active` or `expired` by the clock, as shown and as listed by `status`.
  * - `create_from_calculation` records a calculation (until it `expires_at`, 90 days on) as a
  *   `transaction` with a copy of its line items; `create_reversal` records a `reversal` of one: `full` negates every line and the
- *   shipping, `partial` the lines (or the `flat_amount`) given. A reference is used once.
+ *   shipping, `partial` the lines (or the `flat_amount`) given, their amounts negative; no line is
+ *   reversed beyond what it recorded. A reference is used once.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -347,6 +348,7 @@ function reversedLines(ctx: Ctx, original: Entry, params: JsonObject): JsonObjec
   if (params.mode === 'full')
     return lines.map((line) => reversal(line, Number(line.data.amount), Number(line.data.amount_tax)));
   if (typeof params.flat_amount === 'number') {
+    requireNegative(params.flat_amount, 'flat_amount');
     // A flat amount (tax included) spread over the lines by what each cost.
     const whole = lines.reduce((sum, l) => sum + Number(l.data.amount) + Number(l.data.amount_tax), 0);
     return lines.map((line) => {
@@ -365,12 +367,41 @@ function reversedLines(ctx: Ctx, original: Entry, params: JsonObject): JsonObjec
         `No such line item on transaction ${original.id}: '${String(item.original_line_item)}'.`,
         { param: `line_items[${i}][original_line_item]` },
       );
+    requireNegative(item.amount, `line_items[${i}][amount]`);
+    requireNegative(item.amount_tax, `line_items[${i}][amount_tax]`);
     return reversal(line, Number(item.amount), Number(item.amount_tax), {
       metadata: isObject(item.metadata) ? item.metadata : {},
       quantity: typeof item.quantity === 'number' ? item.quantity : (line.data.quantity ?? 1),
       reference: typeof item.reference === 'string' ? item.reference : (line.data.reference ?? line.id),
     });
   });
+}
+
+/** Refuses a positive amount to reverse: Stripe takes them negative. */
+function requireNegative(amount: Json | undefined, param: string): void {
+  if (Number(amount ?? 0) > 0)
+    throw invalidRequest(`The amount to reverse (${param}) must be negative or zero.`, { param });
+}
+
+/**
+ * Refuses reversal lines that would take back more of an original line (its amount or its tax)
+ * than its earlier reversals left, as Stripe does: a line is reversed at most once in full.
+ */
+function requireUnreversed(ctx: Ctx, original: Entry, lines: readonly JsonObject[], param: string): void {
+  const reversed = (lineId: string, field: 'amount' | 'amount_tax') =>
+    [...ctx.scope.all(TRANSACTION_LINE)]
+      .filter((l) => isObject(l.data.reversal) && l.data.reversal.original_line_item === lineId)
+      .reduce((sum, l) => sum + Math.abs(Number(l.data[field] ?? 0)), 0);
+  for (const line of lines) {
+    const id = isObject(line.reversal) ? String(line.reversal.original_line_item) : '';
+    const from = ctx.find(id, [TRANSACTION_LINE]);
+    for (const field of ['amount', 'amount_tax'] as const)
+      if (reversed(id, field) + Math.abs(Number(line[field])) > Math.abs(Number(from?.data[field] ?? 0)))
+        throw invalidRequest(
+          `The reversal takes back more of line item ${id} of transaction ${original.id} than is left to reverse.`,
+          { param },
+        );
+  }
 }
 
 /** A reversal of a transaction, whole or in part. */
@@ -389,6 +420,12 @@ function reversalOf(ctx: Ctx, params: JsonObject): Entry {
       },
     );
   const lines = reversedLines(ctx, original, params);
+  requireUnreversed(
+    ctx,
+    original,
+    lines,
+    params.mode === 'full' ? 'mode' : typeof params.flat_amount === 'number' ? 'flat_amount' : 'line_items',
+  );
   const shipped = isObject(original.data.shipping_cost) ? original.data.shipping_cost : null;
   const back = isObject(params.shipping_cost)
     ? params.shipping_cost
