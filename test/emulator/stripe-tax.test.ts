@@ -508,6 +508,30 @@ describe('Automatic tax in Checkout', () => {
     expect(subscription.latest_invoice).toMatchObject({ tax: 80, total: 2080, status: 'paid' });
   });
 
+  it("a payment link's sessions are taxed as the link is", async () => {
+    const price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 10_000,
+      product_data: { name: 'Rug' },
+    });
+    const link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }],
+      automatic_tax: { enabled: true },
+    });
+    const opened = await h.emulator.fetch(new Request(link.url));
+    const checkout = opened.headers.get('location')!;
+    await pay(checkout, { line1: '350 5th Ave', state: 'NY', postal_code: '10118', country: 'US' });
+    const paid = await stripe.checkout.sessions.retrieve(checkout.split('/').pop()!, {
+      expand: ['payment_intent'],
+    });
+    expect(paid).toMatchObject({
+      payment_link: link.id,
+      automatic_tax: { enabled: true, status: 'complete' },
+      amount_total: 10_400,
+      payment_intent: { amount: 10_400 },
+    });
+  });
+
   it('an address the page cannot place is refused, and the session stays open', async () => {
     const guest = await session();
     const form = new URLSearchParams([

@@ -565,6 +565,10 @@ function openPaymentLink(ctx: Ctx, link: Entry): Entry {
       ? { customer_creation: link.data.customer_creation }
       : {}),
     ...linkSessionTerms(link, recurring),
+    // Taxed automatically as the link is: at the address the buyer enters (`sessionTax`).
+    ...(isObject(link.data.automatic_tax) && link.data.automatic_tax.enabled === true
+      ? { automatic_tax: { enabled: true } }
+      : {}),
     // A one-time link's invoice of the payment, when it makes one.
     ...(!recurring && invoicesPayment(link) ? { invoice_creation: link.data.invoice_creation } : {}),
   });
