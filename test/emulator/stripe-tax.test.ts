@@ -410,6 +410,45 @@ describe('Automatic tax on invoices and subscriptions', () => {
   });
 });
 
+describe('Automatic tax on quotes', () => {
+  it("a quote's totals carry the tax, and what its acceptance bills is taxed", async () => {
+    const buyer = await stripe.customers.create({ address: newYork });
+    const [setup, monthly] = await Promise.all([
+      stripe.prices.create({ currency: 'usd', unit_amount: 10_000, product_data: { name: 'Setup' } }),
+      stripe.prices.create({
+        currency: 'usd',
+        unit_amount: 2000,
+        recurring: { interval: 'month' },
+        product_data: { name: 'Plan' },
+      }),
+    ]);
+    const quote = await stripe.quotes.create({
+      customer: buyer.id,
+      collection_method: 'send_invoice',
+      line_items: [
+        { price: setup.id, quantity: 1 },
+        { price: monthly.id, quantity: 1 },
+      ],
+      automatic_tax: { enabled: true },
+    });
+    expect(quote).toMatchObject({
+      automatic_tax: { enabled: true, status: 'complete' },
+      amount_subtotal: 12_000,
+      amount_total: 12_480,
+      total_details: { amount_tax: 480 },
+      computed: {
+        upfront: { amount_total: 12_480, total_details: { amount_tax: 480 } },
+        recurring: { amount_total: 2080, total_details: { amount_tax: 80 } },
+      },
+    });
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id, { expand: ['subscription.latest_invoice'] });
+    const subscription = accepted.subscription as Stripe.Subscription;
+    expect(subscription.automatic_tax.enabled).toBe(true);
+    expect(subscription.latest_invoice).toMatchObject({ tax: 480, total: 12_480 });
+  });
+});
+
 describe('Automatic tax in Checkout', () => {
   /** A payment session of one $100 line, taxed automatically, with `extra` parameters. */
   const session = async (extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) =>

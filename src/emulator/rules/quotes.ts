@@ -10,15 +10,18 @@
  * finalized, accepted and canceled then (its dates and events), and that time says whether its
  * effective date is still to come. A draft or open quote is canceled at its `expires_at` (30 days
  * on by default) as that time comes: its clock's advance, or time passing (rules/time.ts).
+ * With `automatic_tax[enabled]` its totals carry Stripe Tax's tax for its customer (`quoteTax`),
+ * and what its acceptance makes is taxed automatically too.
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { clockTime } from '../money/periods.ts';
 import { billHeldPrices, requireOneCycleOf, requirePrice } from '../money/plans.ts';
 import { priceAmount } from '../money/pricing.ts';
+import { buyerOf, customerLocation, taxabilityAt, taxOn } from '../money/stripe-tax.ts';
 import { createPrice } from './catalog.ts';
 import { storeLineItems } from './checkout.ts';
 import { atClock } from './invoices.ts';
@@ -45,33 +48,72 @@ function quoteLines(ctx: Ctx, params: JsonObject, draft: JsonObject): QuoteLine[
 
 const zeroDetails = () => ({ amount_discount: 0, amount_shipping: 0, amount_tax: 0 });
 
-/** Totals of a quote's lines: all of them upfront, the recurring ones per interval as well. */
-function totals(lines: readonly QuoteLine[]): JsonObject {
-  const amount = (l: QuoteLine) => priceAmount(l.price.data, l.quantity);
-  const total = lines.reduce((sum, l) => sum + amount(l), 0);
+/** The tax on a line's amount: what it adds on top, and all of it (inclusive prices hold theirs). */
+type LineTax = (line: QuoteLine, amount: number) => { added: number; tax: number };
+
+const untaxed: LineTax = () => ({ added: 0, tax: 0 });
+
+/**
+ * A quote's automatic tax (`automatic_tax[enabled]`): `complete`, its lines taxed by Stripe Tax
+ * (money/stripe-tax.ts) when its customer's address places them; else `requires_location_inputs`
+ * and no tax. Undefined when not asked.
+ */
+function quoteTax(ctx: Ctx, params: JsonObject, customer: Json | undefined) {
+  const asked = isObject(params.automatic_tax) ? params.automatic_tax : {};
+  if (asked.enabled !== true && asked.enabled !== 'true') return undefined;
+  const where = customerLocation(typeof customer === 'string' ? ctx.find(customer, ['customer']) : undefined);
+  const fields = {
+    enabled: true,
+    liability: isObject(asked.liability) ? asked.liability : { type: 'self' },
+    status: where ? 'complete' : 'requires_location_inputs',
+  };
+  if (!where) return { fields, tax: untaxed };
+  const verdict = taxabilityAt(ctx, where, buyerOf(ctx, String(customer)));
+  const tax: LineTax = (line, amount) => {
+    const inclusive = line.price.data.tax_behavior === 'inclusive';
+    const owed = taxOn(amount, verdict.percentage, inclusive).tax;
+    return { added: inclusive ? 0 : owed, tax: owed };
+  };
+  return { fields, tax };
+}
+
+/**
+ * Totals of a quote's lines: all of them upfront, the recurring ones per interval as well, each
+ * with the tax `taxOf` says.
+ */
+function totals(lines: readonly QuoteLine[], taxOf: LineTax = untaxed): JsonObject {
+  const sum = (of: readonly QuoteLine[]) => {
+    let subtotal = 0;
+    let added = 0;
+    let tax = 0;
+    for (const line of of) {
+      const amount = priceAmount(line.price.data, line.quantity);
+      const owed = taxOf(line, amount);
+      subtotal += amount;
+      added += owed.added;
+      tax += owed.tax;
+    }
+    return {
+      amount_subtotal: subtotal,
+      amount_total: subtotal + added,
+      total_details: { ...zeroDetails(), amount_tax: tax },
+    };
+  };
   const recurringLines = lines.filter((l) => isObject(l.price.data.recurring));
-  const recurring = recurringLines.reduce((sum, l) => sum + amount(l), 0);
   const first = recurringLines[0]?.price.data.recurring as JsonObject | undefined;
+  const upfront = sum(lines);
   return {
-    amount_subtotal: total,
-    amount_total: total,
+    ...upfront,
     computed: {
       recurring: first
         ? {
-            amount_subtotal: recurring,
-            amount_total: recurring,
+            ...sum(recurringLines),
             interval: first.interval ?? 'month',
             interval_count: first.interval_count ?? 1,
-            total_details: zeroDetails(),
           }
         : null,
-      upfront: {
-        amount_subtotal: total,
-        amount_total: total,
-        total_details: zeroDetails(),
-      },
+      upfront,
     },
-    total_details: zeroDetails(),
   };
 }
 
@@ -91,6 +133,12 @@ function linesOfQuote(ctx: Ctx, quote: Entry): QuoteLine[] {
       quantity: Number(item.data.quantity ?? 1),
     }));
 }
+
+/** What an accepted quote taxed automatically asks of the subscription or invoice it makes. */
+const taxedAsQuoted = (quote: Entry): JsonObject =>
+  isObject(quote.data.automatic_tax) && quote.data.automatic_tax.enabled === true
+    ? { automatic_tax: { enabled: true } }
+    : {};
 
 /** A quote's action, run at the time of the quote's test clock. */
 const onClock =
@@ -144,6 +192,7 @@ function acceptQuote(ctx: Ctx, entry: Entry): Entry {
   }
   if (lines.some((l) => isObject(l.price.data.recurring))) {
     const subscription = createSubscription(ctx, {
+      ...taxedAsQuoted(entry),
       customer,
       collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
       ...(entry.data.collection_method === 'send_invoice' ? { days_until_due: 30 } : {}),
@@ -163,6 +212,7 @@ function acceptQuote(ctx: Ctx, entry: Entry): Entry {
       quantity: line.quantity,
     });
   const invoice = ctx.ops.createResource(ctx, 'invoice', {
+    ...taxedAsQuoted(entry),
     customer,
     pending_invoice_items_behavior: 'include',
     collection_method: String(entry.data.collection_method ?? 'charge_automatically'),
@@ -202,6 +252,7 @@ export const quoteRules: RuleBook = {
     },
     beforeCreate(ctx, draft, { params }) {
       const lines = quoteLines(ctx, params, draft);
+      const automatic = quoteTax(ctx, params, draft.customer);
       // Its recurring prices make one subscription: they bill on one cycle.
       requireOneCycleOf(
         lines.filter((l) => isObject(l.price.data.recurring)).map((l) => l.price.data),
@@ -211,7 +262,7 @@ export const quoteRules: RuleBook = {
         application: null,
         application_fee_amount: null,
         application_fee_percent: null,
-        automatic_tax: { enabled: false, liability: null, status: null },
+        automatic_tax: automatic?.fields ?? { enabled: false, liability: null, status: null },
         collection_method: draft.collection_method ?? 'charge_automatically',
         currency: lines[0]?.price.data.currency ?? draft.currency ?? 'usd',
         customer: draft.customer ?? null,
@@ -233,7 +284,7 @@ export const quoteRules: RuleBook = {
         // The customer's clock, when it is on one (or the clock the quote is made for).
         test_clock: draft.test_clock ?? clockOf(ctx, String(draft.customer))?.id ?? null,
         transfer_data: null,
-        ...totals(lines),
+        ...totals(lines, automatic?.tax),
       });
       pending.set(String(draft.id), lines);
     },
