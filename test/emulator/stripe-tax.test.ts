@@ -330,6 +330,26 @@ describe('Automatic tax on invoices and subscriptions', () => {
     ]);
   });
 
+  it('an item of an invoice taxed automatically takes no tax rates of its own', async () => {
+    const buyer = await customer(newYork);
+    const invoice = await taxedInvoice(buyer);
+    const rate = await stripe.taxRates.create({ display_name: 'Local', percentage: 5, inclusive: false });
+    await expect(
+      stripe.invoiceItems.create({
+        customer: buyer.id,
+        invoice: invoice.id,
+        amount: 500,
+        currency: 'usd',
+        tax_rates: [rate.id],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'tax_rates' });
+    const [item] = (await stripe.invoiceItems.list({ invoice: invoice.id })).data;
+    await expect(stripe.invoiceItems.update(item!.id, { tax_rates: [rate.id] })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'tax_rates',
+    });
+  });
+
   it("an EU business's invoice shows its VAT id and is reverse-charged", async () => {
     const business = await stripe.customers.create({
       address: berlin,

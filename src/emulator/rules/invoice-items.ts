@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
-import { isObject, type JsonObject } from '../engine/json.ts';
+import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { RuleBook } from '../engine/rule-book.ts';
 import type { Entry } from '../engine/store.ts';
 import { lineFromItem, period, recomputeTotals, requireDraft } from '../money/invoice-lines.ts';
@@ -63,6 +63,19 @@ function invoiceOf(ctx: Ctx, item: Entry): Entry | undefined {
   return typeof invoice === 'string' ? ctx.find(invoice, ['invoice']) : undefined;
 }
 
+/**
+ * Refuses tax rates on an item of an invoice taxed automatically, as Stripe does: Stripe Tax, not
+ * the item's rates, taxes such an invoice's lines (money/invoice-lines.ts `automaticTax`).
+ */
+function refuseRatesUnderAutomaticTax(invoice: Entry, rates: Json | undefined): void {
+  const automatic = isObject(invoice.data.automatic_tax) ? invoice.data.automatic_tax : {};
+  if (automatic.enabled === true && Array.isArray(rates) && rates.length > 0)
+    throw invalidRequest(
+      `Invoice ${invoice.id} is taxed automatically (automatic_tax[enabled]): its items cannot have tax rates.`,
+      { param: 'tax_rates' },
+    );
+}
+
 export const invoiceItemRules: RuleBook = {
   invoiceitem: {
     // `pending=true`: the items no invoice has taken yet (`false`: the others).
@@ -91,8 +104,11 @@ export const invoiceItemRules: RuleBook = {
         draft[key] ??= key === 'discounts' || key === 'tax_rates' ? [] : null;
       }
       draft.tax_rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates') ?? [];
-      if (typeof params.invoice === 'string')
-        requireDraft(ctx.require(params.invoice, ['invoice'], 'invoice', 400), 'add items to');
+      if (typeof params.invoice === 'string') {
+        const invoice = ctx.require(params.invoice, ['invoice'], 'invoice', 400);
+        requireDraft(invoice, 'add items to');
+        refuseRatesUnderAutomaticTax(invoice, draft.tax_rates);
+      }
     },
     afterCreate(ctx, entry) {
       const invoice = invoiceOf(ctx, entry);
@@ -105,6 +121,7 @@ export const invoiceItemRules: RuleBook = {
       if (invoice) requireDraft(invoice, 'update items on');
       const rates = taxRatesParam(ctx, params.tax_rates, 'tax_rates');
       if (rates) draft.tax_rates = rates;
+      if (invoice && rates) refuseRatesUnderAutomaticTax(invoice, rates);
       if (['amount', 'price', 'price_data', 'quantity', 'unit_amount'].some((k) => params[k] !== undefined)) {
         priceInvoiceItem(ctx, draft, params, entry);
       }
