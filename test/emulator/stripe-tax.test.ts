@@ -125,6 +125,20 @@ describe('Tax calculations', () => {
     expect(overridden.tax_breakdown.map((b) => b.taxability_reason)).toEqual(['customer_exempt']);
   });
 
+  it('a calculation for a customer copies in their address and tax ids', async () => {
+    const business = await stripe.customers.create({
+      address: berlin,
+      tax_id_data: [{ type: 'eu_vat', value: 'DE987654321' }],
+    });
+    const calculation = await calculate({}, { customer: business.id });
+    expect(calculation.customer_details).toMatchObject({
+      address: { country: 'DE', postal_code: '10117' },
+      address_source: 'billing',
+      tax_ids: [{ type: 'eu_vat', value: 'DE987654321' }],
+    });
+    expect(calculation.tax_breakdown.map((b) => b.taxability_reason)).toEqual(['reverse_charge']);
+  });
+
   it('a US address without a ZIP code cannot be taxed', async () => {
     await expect(
       calculate({ address: { country: 'US', state: 'NY' }, address_source: 'billing' }),

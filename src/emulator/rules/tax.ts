@@ -29,6 +29,7 @@ import {
   type Taxability,
   type TaxLocation,
   taxabilityAt,
+  taxIdsOf,
   taxLocation,
   taxOn,
 } from '../money/stripe-tax.ts';
@@ -143,7 +144,10 @@ function buyerFrom(ctx: Ctx, params: JsonObject, details: JsonObject): Buyer {
   };
 }
 
-/** `customer_details` as given, or read from the customer's address (shipping first). */
+/**
+ * `customer_details` as given, or read from the `customer`: their address (shipping first) and
+ * their tax ids.
+ */
 function customerDetails(ctx: Ctx, params: JsonObject): JsonObject {
   const given = isObject(params.customer_details) ? params.customer_details : {};
   const details: JsonObject = {
@@ -155,8 +159,11 @@ function customerDetails(ctx: Ctx, params: JsonObject): JsonObject {
     ...given,
     ...(isObject(given.address) ? { address: ctx.sub('address', given.address) } : {}),
   };
-  if (isObject(given.address) || typeof params.customer !== 'string') return details;
+  if (typeof params.customer !== 'string') return details;
   const customer = ctx.require(params.customer, ['customer'], 'customer', 400);
+  // The customer's tax ids are copied in, unless some are given.
+  if (!Array.isArray(given.tax_ids)) details.tax_ids = taxIdsOf(ctx, customer.id);
+  if (isObject(given.address)) return details;
   const shipping = isObject(customer.data.shipping) ? customer.data.shipping.address : null;
   if (isObject(shipping)) return { ...details, address: shipping, address_source: 'shipping' };
   if (isObject(customer.data.address))
