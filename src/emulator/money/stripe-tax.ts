@@ -1,7 +1,8 @@
 /**
  * Stripe Tax's answer for one sale: where the customer is taxed, whether the account collects
- * there, and at what rate. Tax calculations (rules/tax.ts) and automatic tax on invoices
- * (money/invoice-lines.ts) both ask here.
+ * there, and at what rate. Tax calculations (rules/tax.ts), automatic tax on invoices and their
+ * previews (money/invoice-lines.ts, upcoming-invoice.ts), Checkout (rules/checkout.ts) and quotes
+ * (rules/quotes.ts), and a customer's `tax` (handlers/render.ts) all ask here.
  *
  * - A location is recognised as Stripe documents it (docs.stripe.com/tax/customer-locations): a
  *   two-letter country; a US address also needs a 5-digit ZIP code (ZIP+4 allowed), a Canadian one
