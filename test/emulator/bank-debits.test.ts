@@ -2,7 +2,8 @@
  * ACH debits (src/emulator/rules/bank-debits.ts) on an emulator whose clock the test moves: a
  * PaymentIntent paid with a `us_bank_account` is `processing`, its charge `pending` with no money
  * in the balance, until the fourth business day, when both succeed and the balance transaction is
- * made; on a test clock, its advance settles them.
+ * made; on a test clock, its advance settles them. An invoice (a subscription's too) paid from a
+ * bank account is open, its PaymentIntent processing, until then.
  */
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,15 @@ async function debit(customer: string, method: string, amount = 5000) {
   });
   return stripe.paymentIntents.verifyMicrodeposits(intent.id, { descriptor_code: 'SM11AA' });
 }
+
+/** A SetupIntent saving `method`'s bank account for the customer, confirmed. */
+const setUp = (customer: string, method: string) =>
+  stripe.setupIntents.create({
+    customer,
+    payment_method: method,
+    payment_method_types: ['us_bank_account'],
+    confirm: true,
+  });
 
 /** The types of the events about `id` since `since`, oldest first, with their times. */
 async function eventsAbout(id: string, since: number): Promise<[string, number][]> {
@@ -218,12 +228,7 @@ describe('an ACH debit', () => {
       us_bank_account: { routing_number: '110000000', account_number: '000123456789' },
       billing_details: { name: 'Jenny Rosen' },
     });
-    const setup = await stripe.setupIntents.create({
-      customer: customer.id,
-      payment_method: method.id,
-      payment_method_types: ['us_bank_account'],
-      confirm: true,
-    });
+    const setup = await setUp(customer.id, method.id);
     expect(setup).toMatchObject({
       status: 'requires_action',
       next_action: { type: 'verify_with_microdeposits' },
@@ -382,5 +387,136 @@ describe("a bank account source's debit (the Charges API)", () => {
       amount: -4000,
       source: charge.id,
     });
+  });
+});
+
+/**
+ * A customer whose default payment method for invoices is one of Stripe's test bank accounts,
+ * saved by a SetupIntent and verified with the test microdeposit code.
+ */
+async function invoicingCustomer(account = '000123456789', params: Stripe.CustomerCreateParams = {}) {
+  const { customer, method } = await bankCustomer(params, account);
+  const setup = await setUp(customer.id, method.id);
+  await stripe.setupIntents.verifyMicrodeposits(setup.id, { descriptor_code: 'SM11AA' });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: method.id } });
+  return { customer, method };
+}
+
+/** An invoice of `amount` for the customer, finalized and paid (as `pay` does). */
+async function paidInvoice(customer: string, amount: number) {
+  await stripe.invoiceItems.create({ customer, amount, currency: 'usd' });
+  const draft = await stripe.invoices.create({ customer, pending_invoice_items_behavior: 'include' });
+  return stripe.invoices.pay(draft.id);
+}
+
+describe('an invoice paid from a bank account', () => {
+  it('is open, its PaymentIntent processing, until the debit settles: then paid', async () => {
+    now = BOOT + 70 * DAY;
+    const { customer, method } = await invoicingCustomer();
+    const invoice = await paidInvoice(customer.id, 4200);
+    expect(invoice).toMatchObject({ status: 'open', paid: false, amount_paid: 0, amount_remaining: 4200 });
+    const intent = await stripe.paymentIntents.retrieve(String(invoice.payment_intent));
+    expect(intent).toMatchObject({ status: 'processing', payment_method: method.id, invoice: invoice.id });
+    expect(intent.payment_method_types).toContain('us_bank_account');
+    const charge = await stripe.charges.retrieve(String(intent.latest_charge));
+    expect(charge).toMatchObject({
+      status: 'pending',
+      invoice: invoice.id,
+      payment_method_details: { type: 'us_bank_account' },
+    });
+    // Another pay while the debit is under way does not debit the account again.
+    await expect(stripe.invoices.pay(invoice.id)).rejects.toMatchObject({ statusCode: 400 });
+    const since = now + 1;
+    // Friday to Thursday: the fourth business day.
+    const settles = charge.created + 6 * DAY;
+    now = settles - 60;
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+    now = settles + 60;
+    expect(await stripe.invoices.retrieve(invoice.id)).toMatchObject({
+      status: 'paid',
+      paid: true,
+      amount_paid: 4200,
+      amount_remaining: 0,
+      charge: charge.id,
+      status_transitions: { paid_at: settles },
+    });
+    expect((await stripe.paymentIntents.retrieve(intent.id)).status).toBe('succeeded');
+    expect(await eventsAbout(invoice.id, since)).toEqual([
+      ['invoice.paid', settles],
+      ['invoice.payment_succeeded', settles],
+    ]);
+  });
+
+  it("of a failing test account fails when the debit would have settled: the bank's code", async () => {
+    now = BOOT + 84 * DAY;
+    const { customer } = await invoicingCustomer('000222222227');
+    const invoice = await paidInvoice(customer.id, 3100);
+    expect(invoice.status).toBe('open');
+    const since = now + 1;
+    const settles = now + 6 * DAY;
+    now = settles + 60;
+    const failed = await stripe.invoices.retrieve(invoice.id);
+    expect(failed).toMatchObject({ status: 'open', paid: false, attempted: true, attempt_count: 1 });
+    expect(await stripe.paymentIntents.retrieve(String(invoice.payment_intent))).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'insufficient_funds' },
+    });
+    expect(await eventsAbout(invoice.id, since)).toEqual([['invoice.payment_failed', settles]]);
+  });
+});
+
+/** A monthly price of `amount`. */
+const monthly = (amount: number) =>
+  stripe.prices.create({
+    currency: 'usd',
+    unit_amount: amount,
+    recurring: { interval: 'month' },
+    product_data: { name: 'Bank-debited plan' },
+  });
+
+describe('a subscription whose invoices are paid from a bank account', () => {
+  it('is incomplete while the debit is processing, not expired after 23 hours, then active', async () => {
+    now = BOOT + 98 * DAY;
+    const { customer, method } = await invoicingCustomer();
+    const price = await monthly(2000);
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      expand: ['latest_invoice.payment_intent'],
+    });
+    expect(subscription.status).toBe('incomplete');
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
+    expect(invoice.status).toBe('open');
+    expect(invoice.payment_intent).toMatchObject({ status: 'processing', payment_method: method.id });
+    // Past the 23 hours an unpaid first invoice has: the payment is under way, not missing.
+    now += 2 * DAY;
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('incomplete');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('open');
+    now = subscription.created + 6 * DAY + 60;
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+  });
+
+  it('stays active while a renewal is processing (not past due), its invoice paid when it settles', async () => {
+    now = BOOT + 112 * DAY;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const { customer } = await invoicingCustomer('000123456789', { test_clock: clock.id });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1500)).id }],
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now + 7 * DAY });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+    // The renewal an hour after the period's end: its invoice charged, the debit under way.
+    const renewal = subscription.current_period_end + 2 * 3600;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: renewal });
+    const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(renewed.status).toBe('active');
+    const invoice = renewed.latest_invoice as Stripe.Invoice;
+    expect(invoice).toMatchObject({ billing_reason: 'subscription_cycle', status: 'open', attempted: true });
+    expect((await stripe.paymentIntents.retrieve(String(invoice.payment_intent))).status).toBe('processing');
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: renewal + 7 * DAY });
+    expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
   });
 });

@@ -26,7 +26,8 @@
  *   of funds, debits not authorized) fails then instead: the charge `failed` with its failure code,
  *   no money moved (a source's balance transaction reversed: its `failure_balance_transaction`), and
  *   the PaymentIntent back at `requires_payment_method` with the failure as its
- *   `last_payment_error` (`charge.failed`, `payment_intent.payment_failed`).
+ *   `last_payment_error` (`charge.failed`, `payment_intent.payment_failed`); an invoice it was to
+ *   pay has a failed attempt (`invoice.payment_failed`), retried as a declined card's (dunning.ts).
  */
 import type { Ctx } from '../engine/context.ts';
 import { invalidRequest } from '../engine/errors.ts';
@@ -36,7 +37,8 @@ import { balanceTransaction, settleDestinationCharge } from '../money/ledger.ts'
 import { businessDaysAfter } from '../money/periods.ts';
 import { fingerprintOf } from '../money/tokens.ts';
 import { chargeTransaction } from './charges.ts';
-import { paidByIntent } from './invoices.ts';
+import { afterFailedCollection } from './dunning.ts';
+import { debitFailed, paidByIntent } from './invoices.ts';
 
 /** How many business days an ACH debit takes to settle. */
 const SETTLEMENT_DAYS = 4;
@@ -251,4 +253,7 @@ function fail(ctx: Ctx, charge: Entry, failure: Failure): void {
     payment_method: null,
     status: 'requires_payment_method',
   });
+  if (typeof intent.data.invoice !== 'string') return;
+  const invoice = debitFailed(ctx, intent.data.invoice, charge.id);
+  if (invoice) afterFailedCollection(ctx, invoice, failure.code);
 }

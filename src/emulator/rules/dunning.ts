@@ -21,7 +21,7 @@ import { ErrorReply } from '../engine/errors.ts';
 import type { Json } from '../engine/json.ts';
 import type { Entry } from '../engine/store.ts';
 import { DAY } from '../money/periods.ts';
-import { payInvoice } from './invoices.ts';
+import { payInvoice, paymentProcessing } from './invoices.ts';
 
 /** How many times Stripe retries, and within how long of the first failure. */
 const RETRIES = 8;
@@ -79,12 +79,20 @@ export function retryPayments(ctx: Ctx, customer: Entry, until: number): void {
     ctx.at(Number(invoice.data.next_payment_attempt), () => retry(ctx, invoice));
 }
 
-/** One retry: paid, or failed again (the next retry, or the last one's end of the subscription). */
+/**
+ * One retry: paid, a bank debit started (its outcome decides), or failed again (the next retry,
+ * or the last one's end of the subscription).
+ */
 function retry(ctx: Ctx, invoice: Entry): void {
   let code: string | undefined;
   try {
     const paid = payInvoice(ctx, invoice, {}, false);
     if (paid.data.status === 'paid') return;
+    // A bank debit under way: its outcome, days on, pays the invoice or fails it (bank-debits.ts).
+    if (paymentProcessing(ctx, paid)) {
+      ctx.set(paid, { next_payment_attempt: null });
+      return;
+    }
     // Nothing left to charge: a failed attempt as far as the schedule goes.
     code = '';
     ctx.set(paid, { attempted: true, attempt_count: Number(paid.data.attempt_count ?? 0) + 1 });

@@ -9,6 +9,10 @@
  *   source through that PaymentIntent (a declining card is Stripe's 402, the invoice stays open
  *   and the PaymentIntent returns to `requires_payment_method`; no source at all is a 400), `void` and `mark_uncollectible` close an open invoice (an
  *   uncollectible one can still be paid or voided); only drafts can be deleted.
+ * - Paid from a bank account (a `us_bank_account` PaymentMethod: ACH), the invoice's PaymentIntent
+ *   is confirmed with it and `processing`, and the invoice stays `open` (attempted) until the debit
+ *   settles on its fourth business day (rules/bank-debits.ts): then `paid`, or, the debit failed,
+ *   an attempt that failed (`invoice.payment_failed`), retried as a card's decline is (dunning.ts).
  * - Paying a subscription's latest invoice (or confirming its PaymentIntent) makes an `incomplete`
  *   or `past_due` subscription `active`.
  * - A destination (`transfer_data[destination]`) given on create or update must be able to receive
@@ -37,6 +41,7 @@ import { clockTime } from '../money/periods.ts';
 import { taxRatesParam } from '../money/taxes.ts';
 import type { Decline } from '../money/tokens.ts';
 import { upcomingInvoice } from '../money/upcoming-invoice.ts';
+import { isBankDebit } from './bank-debits.ts';
 import { checkTransferDestination, destinationOf, recordCharge } from './charges.ts';
 import { declineError } from './payment-sources.ts';
 
@@ -242,14 +247,14 @@ export function paidByIntent(ctx: Ctx, invoiceId: string, charge: string): void 
 }
 
 /**
- * The card an invoice is paid with: `source` or `payment_method`, else the default of the invoice,
- * its subscription or its customer.
+ * What an invoice is paid with: `source` or `payment_method`, else the default of the invoice, its
+ * subscription or its customer; a card (`card` its details), or a bank account to debit.
  */
-function paymentCard(
+function paymentInstrument(
   ctx: Ctx,
   invoice: Entry,
   params: JsonObject,
-): { card: JsonObject; id: string } | undefined {
+): { card: JsonObject; id: string; method: Entry } | undefined {
   const customer =
     typeof invoice.data.customer === 'string' ? ctx.find(invoice.data.customer, ['customer']) : undefined;
   // A source or PaymentMethod named in the request must exist: Stripe never falls back from it.
@@ -277,8 +282,9 @@ function paymentCard(
     if (typeof candidate !== 'string' || candidate === '') continue;
     const found = ctx.find(candidate, ['card', 'payment_method', 'source']);
     if (!found) continue;
+    if (isBankDebit(found)) return { card: {}, id: found.id, method: found };
     const card = found.resource === 'payment_method' ? found.data.card : found.data;
-    if (isObject(card)) return { card, id: found.id };
+    if (isObject(card)) return { card, id: found.id, method: found };
   }
   return undefined;
 }
@@ -306,7 +312,7 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     return markPaid(ctx, entry, null, true);
   }
   const amount = Number(entry.data.amount_due ?? 0);
-  const payment = paymentCard(ctx, entry, params);
+  const payment = paymentInstrument(ctx, entry, params);
   if (!payment) {
     if (!requireSource) return entry;
     throw invalidRequest(
@@ -314,6 +320,7 @@ export function payInvoice(ctx: Ctx, invoice: Entry, params: JsonObject, require
     );
   }
   const intent = openIntent(ctx, entry);
+  if (intent && isBankDebit(payment.method)) return startDebit(ctx, entry, intent, payment.method);
   const { charge, decline } = recordCharge(ctx, {
     amount,
     currency: entry.data.currency ?? 'usd',
@@ -368,6 +375,49 @@ function settleIntent(
     payment_method: null,
     status: 'requires_payment_method',
   });
+}
+
+/**
+ * An invoice paid from a bank account (ACH) is paid by its PaymentIntent's debit: the intent
+ * confirmed with it is `processing` (or waits for the account's microdeposits) and the invoice
+ * stays `open` until the debit settles (rules/bank-debits.ts pays it then, or fails it).
+ */
+function startDebit(ctx: Ctx, invoice: Entry, intent: Entry, method: Entry): Entry {
+  const types = Array.isArray(intent.data.payment_method_types) ? intent.data.payment_method_types : [];
+  if (!types.includes('us_bank_account') && !restrictsTypes(invoice))
+    ctx.set(intent, { payment_method_types: [...types, 'us_bank_account'] });
+  ctx.ops.runAction(ctx, ctx.current(intent), 'confirm', { payment_method: method.id, off_session: true });
+  return ctx.set(ctx.current(invoice), { attempted: true });
+}
+
+/** Whether the invoice names the payment method types it takes (`payment_settings`). */
+function restrictsTypes(invoice: Entry): boolean {
+  const settings = isObject(invoice.data.payment_settings) ? invoice.data.payment_settings : {};
+  return Array.isArray(settings.payment_method_types);
+}
+
+/** Whether the invoice's payment is under way: its PaymentIntent's debit not settled yet. */
+export function paymentProcessing(ctx: Ctx, invoice: Entry): boolean {
+  return openIntent(ctx, invoice)?.data.status === 'processing';
+}
+
+/**
+ * The debit paying an invoice failed: an attempt that failed (`invoice.payment_failed`), the
+ * invoice still open; an `active` subscription it renews is `past_due`.
+ */
+export function debitFailed(ctx: Ctx, invoiceId: string, charge: string): Entry | undefined {
+  const invoice = ctx.find(invoiceId, ['invoice']);
+  if (invoice?.data.status !== 'open') return undefined;
+  const failed = ctx.set(invoice, {
+    attempted: true,
+    attempt_count: Number(invoice.data.attempt_count ?? 0) + 1,
+    charge,
+  });
+  const id = failed.data.subscription;
+  const subscription = typeof id === 'string' ? ctx.find(id, ['subscription']) : undefined;
+  if (subscription?.data.latest_invoice === failed.id && subscription.data.status === 'active')
+    ctx.set(subscription, { status: 'past_due' });
+  return failed;
 }
 
 /** Voids an invoice or marks it uncollectible, by Stripe's rules for each. */

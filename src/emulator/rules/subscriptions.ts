@@ -12,7 +12,10 @@
  *   With `payment_behavior=default_incomplete` the invoice is only finalized: the subscription is
  *   `incomplete` until its PaymentIntent is confirmed or the invoice paid (invoices.ts makes it
  *   `active` then); 23 hours unpaid (as time passes, a test clock's or the wall clock's: see
- *   rules/time.ts) make it `incomplete_expired` and void the invoice.
+ *   rules/time.ts) make it `incomplete_expired` and void the invoice. A first invoice paid from a
+ *   bank account (ACH) leaves it `incomplete` while the debit is processing (not expired: the
+ *   payment is under way), `active` once it settles; a renewal's processing debit keeps it
+ *   `active`, not `past_due` (invoices.ts `paymentProcessing`).
  * - `add_invoice_items` (on create or update) bills one-time prices once, on the next invoice (the
  *   first at creation), as pending invoice items of the subscription's customer.
  * - Its items bill together, so their prices share one currency and interval (unit and count):
@@ -76,7 +79,7 @@ import { createPrice } from './catalog.ts';
 import { requireTransferCapability } from './connect.ts';
 import { afterFailedCollection, cardErrorCode, stopCollection } from './dunning.ts';
 import { syncEntitlements } from './entitlements.ts';
-import { closeInvoice, finalizeInvoice, payInvoice } from './invoices.ts';
+import { closeInvoice, finalizeInvoice, payInvoice, paymentProcessing } from './invoices.ts';
 
 /** The parameters that name an item's price, of which it gives one. */
 const ITEM_PRICE = ['plan', 'price', 'price_data'] as const;
@@ -512,7 +515,7 @@ function renew(ctx: Ctx, subscription: Entry, status: string, end: number): Entr
     status === 'trialing' ? 'subscription_update' : 'subscription_cycle',
     ended,
   );
-  return ctx.set(entry, billedBy(invoice));
+  return ctx.set(entry, billedBy(ctx, invoice));
 }
 
 /** How long an `incomplete` subscription's first invoice has to be paid. */
@@ -528,6 +531,8 @@ function expireIncomplete(ctx: Ctx, subscription: Entry, until: number): void {
   if (at > until) return;
   const id = subscription.data.latest_invoice;
   const invoice = typeof id === 'string' ? ctx.find(id, ['invoice']) : undefined;
+  // A bank debit paying it is a payment under way: the subscription waits for its outcome.
+  if (invoice && paymentProcessing(ctx, invoice)) return;
   ctx.at(at, () => {
     if (invoice?.data.status === 'open') closeInvoice(ctx, invoice, 'void');
     ctx.set(subscription, { status: 'incomplete_expired' });
@@ -586,14 +591,19 @@ function periodFrom(ctx: Ctx, subscription: Entry, start: number): JsonObject {
 const periodStartBefore = (ctx: Ctx, subscription: Entry, end: number): number =>
   byIntervals(ctx, subscription, end, -1);
 
-/** An invoice Stripe tried to charge and could not (a sent invoice is not late before its due date). */
-const unpaid = (invoice: Entry): boolean =>
-  invoice.data.status === 'open' && invoice.data.collection_method !== 'send_invoice';
+/**
+ * An invoice Stripe tried to charge and could not (a sent invoice is not late before its due date,
+ * nor one whose bank debit is still processing).
+ */
+const unpaid = (ctx: Ctx, invoice: Entry): boolean =>
+  invoice.data.status === 'open' &&
+  invoice.data.collection_method !== 'send_invoice' &&
+  !paymentProcessing(ctx, invoice);
 
 /** A subscription after a new period's invoice: `past_due` when charging it failed, `active` otherwise. */
-const billedBy = (invoice: Entry): JsonObject => ({
+const billedBy = (ctx: Ctx, invoice: Entry): JsonObject => ({
   latest_invoice: invoice.id,
-  status: unpaid(invoice) ? 'past_due' : 'active',
+  status: unpaid(ctx, invoice) ? 'past_due' : 'active',
 });
 
 /**
@@ -610,7 +620,7 @@ function endTrialNow(ctx: Ctx, subscription: Entry, params: JsonObject): void {
       status: 'active',
       trial_end: now,
     });
-    ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
+    ctx.set(entry, billedBy(ctx, periodInvoice(ctx, entry, params, 'subscription_update')));
   });
 }
 
@@ -660,7 +670,7 @@ function resetCycle(ctx: Ctx, subscription: Entry, params: JsonObject, previous:
     for (const item of previous) prorate(ctx, subscription, billed(item), undefined, now);
   ctx.at(now, () => {
     const entry = ctx.set(subscription, { ...periodFrom(ctx, subscription, now), billing_cycle_anchor: now });
-    ctx.set(entry, billedBy(periodInvoice(ctx, entry, params, 'subscription_update')));
+    ctx.set(entry, billedBy(ctx, periodInvoice(ctx, entry, params, 'subscription_update')));
   });
 }
 
@@ -678,7 +688,7 @@ function resumeNow(ctx: Ctx, subscription: Entry, params: JsonObject): Entry {
       pause_collection: null,
       status: 'active',
     });
-    return ctx.set(resumed, billedBy(periodInvoice(ctx, resumed, params, 'subscription_update')));
+    return ctx.set(resumed, billedBy(ctx, periodInvoice(ctx, resumed, params, 'subscription_update')));
   });
 }
 
@@ -736,7 +746,7 @@ function billChanges(
       params.payment_behavior === 'default_incomplete'
         ? finalizeInvoice(ctx, billing)
         : collect(ctx, billing, params);
-    ctx.set(subscription, { latest_invoice: billed.id, ...unpaidUpdate(subscription, billed) });
+    ctx.set(subscription, { latest_invoice: billed.id, ...unpaidUpdate(ctx, subscription, billed) });
   });
 }
 
@@ -771,8 +781,8 @@ function pendingInvoice(ctx: Ctx, subscription: Entry): Entry {
  * An active subscription whose update invoice was left unpaid (a decline, nothing to charge, or a
  * PaymentIntent left to confirm) is `past_due` until it is paid (invoices.ts makes it `active`).
  */
-function unpaidUpdate(subscription: Entry, invoice: Entry): JsonObject {
-  return unpaid(invoice) && subscription.data.status === 'active' ? { status: 'past_due' } : {};
+function unpaidUpdate(ctx: Ctx, subscription: Entry, invoice: Entry): JsonObject {
+  return unpaid(ctx, invoice) && subscription.data.status === 'active' ? { status: 'past_due' } : {};
 }
 
 /**
