@@ -507,7 +507,7 @@ describe('a subscription whose invoices are paid from a bank account', () => {
     });
     await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: now + 7 * DAY });
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
-    // The renewal an hour after the period's end: its invoice charged, the debit under way.
+    // Past the renewal at the period's end: its invoice charged, the debit under way.
     const renewal = subscription.current_period_end + 2 * 3600;
     await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: renewal });
     const renewed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
@@ -518,5 +518,33 @@ describe('a subscription whose invoices are paid from a bank account', () => {
     await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: renewal + 7 * DAY });
     expect((await stripe.invoices.retrieve(invoice.id)).status).toBe('paid');
     expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('active');
+  });
+
+  it("is past due once a renewal's debit fails, its invoice's payment failed and retried", async () => {
+    now = BOOT + 154 * DAY;
+    const start = now;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const { customer } = await invoicingCustomer('000222222227', { test_clock: clock.id });
+    // A day's trial: the first invoice is nothing to pay, the trial's end is the first debit.
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1800)).id }],
+      trial_period_days: 1,
+    });
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + DAY + 60 });
+    const billed = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+    expect(billed.status).toBe('active');
+    const invoice = billed.latest_invoice as Stripe.Invoice;
+    expect(invoice.status).toBe('open');
+    // Saturday's debit settles on the fourth business day: Thursday.
+    const settles = start + 7 * DAY;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: settles + 60 });
+    expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('past_due');
+    const failed = await stripe.invoices.retrieve(invoice.id);
+    expect(failed).toMatchObject({ status: 'open', attempt_count: 1 });
+    expect(failed.next_payment_attempt).toBeGreaterThan(settles);
+    expect((await eventsAbout(invoice.id, start + DAY + 61)).map(([type]) => type)).toContain(
+      'invoice.payment_failed',
+    );
   });
 });
