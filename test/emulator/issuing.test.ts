@@ -140,7 +140,12 @@ describe('test authorizations', () => {
       capture_amount: 2000,
       close_authorization: false,
     });
-    expect(part).toMatchObject({ status: 'pending', amount: 3000, transactions: [{ amount: -2000 }] });
+    expect(part).toMatchObject({
+      status: 'pending',
+      amount: 3000,
+      merchant_amount: 3000,
+      transactions: [{ amount: -2000 }],
+    });
     // The capture took 2000, and 3000 is still held.
     expect(await issuingBalance()).toBe(before - 5000);
     const rest = await stripe.testHelpers.issuing.authorizations.capture(auth.id, { capture_amount: 3000 });
@@ -152,6 +157,30 @@ describe('test authorizations', () => {
     expect(await issuingBalance()).toBe(before - 5000);
     const listed = await stripe.issuing.transactions.list({ card: card.id });
     expect(listed.data.map((t) => t.amount).sort()).toEqual([-2000, -3000]);
+  });
+
+  it('reverse in part: amount and merchant_amount both say what is still held', async () => {
+    now = SATURDAY;
+    const card = await activeCard();
+    const before = await issuingBalance();
+    const auth = await stripe.testHelpers.issuing.authorizations.create({
+      card: card.id,
+      amount: 5000,
+      amount_details: { cashback_amount: 500 },
+    });
+    const part = await stripe.testHelpers.issuing.authorizations.reverse(auth.id, { reverse_amount: 1500 });
+    expect(part).toMatchObject({
+      status: 'pending',
+      amount: 3500,
+      merchant_amount: 3500,
+      merchant_currency: 'usd',
+      amount_details: { cashback_amount: 500 },
+      pending_request: null,
+    });
+    expect(await issuingBalance()).toBe(before - 3500);
+    const rest = await stripe.testHelpers.issuing.authorizations.reverse(auth.id);
+    expect(rest).toMatchObject({ status: 'reversed', amount: 0, merchant_amount: 0, pending_request: null });
+    expect(await issuingBalance()).toBe(before);
   });
 
   it('keep the wallet, the amount details and the purchase details they were given', async () => {

@@ -21,7 +21,8 @@
  * - An approved authorization holds its amount on the Issuing balance
  *   (`issuing_authorization_hold`, and again for an increment) until it closes: a capture,
  *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
- *   then taking the captured amount (money/ledger.ts keeps that balance apart).
+ *   then taking the captured amount (money/ledger.ts keeps that balance apart). Its `amount` and
+ *   `merchant_amount` say what it still holds: a partial reversal or capture lowers both.
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back. A transaction keeps its
  *   authorization's `wallet` and the `purchase_details` its capture was given.
@@ -293,10 +294,22 @@ function holdFunds(ctx: Ctx, authorization: JsonObject, amount: number): JsonObj
   return [...held.filter(isObject), moved.data];
 }
 
+/**
+ * What an authorization holds once it holds `amount` (in its `currency`): `amount`, and
+ * `merchant_amount` the same money in the merchant's currency, at the rate the authorization was
+ * made at (the two are equal when the currencies are).
+ */
+function holding(authorization: JsonObject, amount: number): JsonObject {
+  const held = Number(authorization.amount ?? 0);
+  const merchantHeld = Number(authorization.merchant_amount ?? held);
+  const merchantAmount = held === 0 ? amount : Math.round((amount * merchantHeld) / held);
+  return { amount, merchant_amount: merchantAmount };
+}
+
 /** Closes a pending authorization (`status`), its hold given back. */
 function close(ctx: Ctx, entry: Entry, status: 'closed' | 'reversed', fields: JsonObject = {}): Entry {
   return ctx.set(entry, {
-    amount: 0,
+    ...holding(entry.data, 0),
     balance_transactions: holdFunds(ctx, entry.data, -Number(entry.data.amount)),
     status,
     ...fields,
@@ -470,7 +483,7 @@ export const issuingRules: RuleBook = {
         if (params.close_authorization !== false) return close(ctx, entry, 'closed', { transactions });
         const released = Math.min(held, amount);
         return ctx.set(entry, {
-          amount: held - released,
+          ...holding(entry.data, held - released),
           balance_transactions: holdFunds(ctx, entry.data, -released),
           transactions,
         });
@@ -481,7 +494,7 @@ export const issuingRules: RuleBook = {
         const back = Math.min(held, Number(params.reverse_amount ?? held));
         if (back >= held) return close(ctx, entry, 'reversed');
         return ctx.set(entry, {
-          amount: held - back,
+          ...holding(entry.data, held - back),
           balance_transactions: holdFunds(ctx, entry.data, -back),
         });
       },
@@ -502,9 +515,8 @@ export const issuingRules: RuleBook = {
           request_history: [...history, request],
           ...(request.approved
             ? {
-                amount,
+                ...holding(entry.data, amount),
                 balance_transactions: holdFunds(ctx, entry.data, more),
-                merchant_amount: Number(entry.data.merchant_amount) + more,
               }
             : {}),
         });
