@@ -218,6 +218,30 @@ describe('test authorizations', () => {
   });
 });
 
+describe('merchant categories', () => {
+  it("give each merchant its category's code, the authorization's passing to its capture", async () => {
+    now = SATURDAY;
+    const card = await activeCard();
+    const codeOf = async (category?: string) =>
+      (await authorize(card.id, 100, category)).merchant_data.category_code;
+    expect(await codeOf('bakeries')).toBe('5462');
+    expect(await codeOf('agricultural_cooperative')).toBe('0763');
+    expect(await codeOf()).toBe('5999');
+    const held = await authorize(card.id, 100, 'book_stores');
+    const captured = await stripe.testHelpers.issuing.authorizations.capture(held.id);
+    expect(captured.transactions[0]!.merchant_data).toMatchObject({
+      category: 'book_stores',
+      category_code: '5942',
+    });
+    const forced = await stripe.testHelpers.issuing.transactions.createForceCapture({
+      card: card.id,
+      amount: 700,
+      merchant_data: { category: 'fast_food_restaurants' },
+    });
+    expect(forced.merchant_data).toMatchObject({ category: 'fast_food_restaurants', category_code: '5814' });
+  });
+});
+
 describe('replacement cards', () => {
   /** A card with its number, as the SDK asks for it. */
   const withNumber = (id: string) => stripe.issuing.cards.retrieve(id, { expand: ['number'] });

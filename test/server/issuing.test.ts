@@ -1,6 +1,6 @@
 /**
  * Issuing test authorizations through the gateway's mutations, as a user of them reads them back:
- * what an authorization still holds (rules/issuing.ts).
+ * what an authorization still holds, and its merchant's category code (rules/issuing.ts).
  */
 import { afterAll, expect, it } from 'vitest';
 import { startHarness } from './harness.ts';
@@ -47,5 +47,21 @@ it('a partly reversed authorization holds the rest, in amount and merchantAmount
       merchantAmount: 3500,
       pendingRequest: null,
     },
+  });
+});
+
+it("an authorization's merchant reads back with its category's code", async () => {
+  const created = h.emulator.service.call('POST', '/v1/test_helpers/issuing/authorizations', {
+    card: activeCard(),
+    amount: 1200,
+    merchant_data: { category: 'taxicabs_limousines' },
+  });
+  const read = await h.query(
+    `query($id: ID!) { issuingAuthorization(id: $id) { merchantData { category categoryCode } } }`,
+    { variables: { id: String(created.id) } },
+  );
+  expect(read.body.errors).toBeUndefined();
+  expect(read.body.data).toEqual({
+    issuingAuthorization: { merchantData: { category: 'taxicabs_limousines', categoryCode: '4121' } },
   });
 });

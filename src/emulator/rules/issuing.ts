@@ -23,6 +23,7 @@
  *   reversal, expiry or decline gives the hold back (`issuing_authorization_release`), a capture
  *   then taking the captured amount (money/ledger.ts keeps that balance apart). Its `amount` and
  *   `merchant_amount` say what it still holds: a partial reversal or capture lowers both.
+ * - A test helper's merchant gets its category's code (`category_code`, issuing-categories.ts).
  * - A force capture is a `capture` transaction without an authorization; `refund` (and an
  *   unlinked refund) is a `refund` transaction giving the amount back. A transaction keeps its
  *   authorization's `wallet` and the `purchase_details` its capture was given.
@@ -38,6 +39,7 @@ import type { Entry } from '../engine/store.ts';
 import { balanceTransaction, issuingAvailable } from '../money/ledger.ts';
 import { DAY } from '../money/periods.ts';
 import { luhn } from '../money/tokens.ts';
+import { categoryCode } from './issuing-categories.ts';
 
 const CARD = 'issuing.card';
 const AUTHORIZATION = 'issuing.authorization';
@@ -87,11 +89,16 @@ function secrets(id: string, last4: string): { number: string; cvc: string } {
   }
 }
 
+/**
+ * The merchant a test helper was given (its params have no `category_code`), in Stripe's form: its
+ * category's code goes with it.
+ */
 function merchant(params: JsonObject): JsonObject {
   const given = isObject(params.merchant_data) ? params.merchant_data : {};
+  const category = given.category ?? 'miscellaneous';
   return {
-    category: 'miscellaneous',
-    category_code: '5999',
+    category,
+    category_code: categoryCode(category),
     city: 'San Francisco',
     country: 'US',
     name: 'Emulator Merchant',
