@@ -39,6 +39,7 @@ import { fingerprintOf } from '../money/tokens.ts';
 import { chargeTransaction } from './charges.ts';
 import { afterFailedCollection } from './dunning.ts';
 import { debitFailed, paidByIntent } from './invoices.ts';
+import { clockOf } from './subscriptions.ts';
 
 /** How many business days an ACH debit takes to settle. */
 const SETTLEMENT_DAYS = 4;
@@ -105,6 +106,17 @@ const TEST_DESCRIPTOR_CODE = 'SM11AA';
 const TEST_AMOUNTS = [32, 45];
 
 /**
+ * Whether `amounts` are Stripe's two test microdeposits (in either order): what verifies a bank
+ * account in test mode, a PaymentMethod's here and a customer's bank account source
+ * (rules/sources.ts) alike.
+ */
+export function areTestMicrodeposits(amounts: unknown): boolean {
+  if (!Array.isArray(amounts) || amounts.length !== TEST_AMOUNTS.length) return false;
+  const given = amounts.map(Number).sort((a, b) => a - b);
+  return given.every((amount, i) => amount === TEST_AMOUNTS[i]);
+}
+
+/**
  * Whether debiting (or setting up) `method` waits for its bank account to be verified with
  * microdeposits: an account entered by hand, neither debited nor set up yet.
  */
@@ -149,8 +161,7 @@ export function checkMicrodeposits(params: JsonObject): void {
       code: 'parameter_missing',
       param: 'descriptor_code',
     });
-  const given = params.amounts.map(Number).sort((a, b) => a - b);
-  if (given.length === 2 && given.every((amount, i) => amount === TEST_AMOUNTS[i])) return;
+  if (areTestMicrodeposits(params.amounts)) return;
   throw invalidRequest('The amounts do not match those of the microdeposits sent.', {
     code: 'payment_method_microdeposit_verification_amounts_mismatch',
     param: 'amounts',
@@ -158,10 +169,9 @@ export function checkMicrodeposits(params: JsonObject): void {
 }
 
 /** The test clock of a charge's customer, null for none (or no customer). */
-function clockOf(ctx: Ctx, charge: Entry): string | null {
-  const id = charge.data.customer;
-  const customer = typeof id === 'string' ? ctx.find(id, ['customer']) : undefined;
-  return typeof customer?.data.test_clock === 'string' ? customer.data.test_clock : null;
+function clockOfCharge(ctx: Ctx, charge: Entry): string | null {
+  const customer = charge.data.customer;
+  return typeof customer === 'string' ? (clockOf(ctx, customer)?.id ?? null) : null;
 }
 
 /**
@@ -174,7 +184,7 @@ export function settleBankDebits(ctx: Ctx, to: number, clock: string | null): vo
     if (charge.data.status !== 'pending' || !isObject(details) || !DEBIT_TYPES.includes(String(details.type)))
       continue;
     const at = settlesAt(Number(charge.data.created));
-    if (at <= to && clockOf(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge, details));
+    if (at <= to && clockOfCharge(ctx, charge) === clock) ctx.at(at, () => settle(ctx, charge, details));
   }
 }
 

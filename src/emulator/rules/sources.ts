@@ -27,6 +27,7 @@ import { isObject, type Json, type JsonObject } from '../engine/json.ts';
 import type { CreateInput, ResourceRules, RuleBook } from '../engine/rule-book.ts';
 import type { Entry, Scope } from '../engine/store.ts';
 import { trackRequirements } from '../hosted/connect.ts';
+import { areTestMicrodeposits } from './bank-debits.ts';
 import { declineError, readExpiry, resolveSource, testCardOf, verifiedChecks } from './payment-sources.ts';
 
 export const SOURCE_RESOURCES = ['bank_account', 'card', 'source'] as const;
@@ -102,9 +103,6 @@ function createCustomerSource(ctx: Ctx, { params, parent }: CreateInput): Entry 
 
 const sourceRules: ResourceRules = { afterDelete: afterSourceRemoved };
 
-/** The micro-deposits Stripe's test mode sends a bank account, in cents (its ACH guide's 32 and 45). */
-const TEST_MICRODEPOSITS = [32, 45] as const;
-
 /**
  * Verifying a customer's bank account with the amounts of its two micro-deposits: the test amounts
  * make it `verified`; other amounts are refused, and so is verifying it again.
@@ -114,8 +112,7 @@ function verifyBankAccount(ctx: Ctx, entry: Entry, params: JsonObject): Entry {
     throw invalidRequest('This bank account has already been verified.', {
       code: 'payment_method_bank_account_already_verified',
     });
-  const amounts = Array.isArray(params.amounts) ? params.amounts.map(Number).sort((a, b) => a - b) : [];
-  if (amounts.length !== TEST_MICRODEPOSITS.length || amounts.some((a, i) => a !== TEST_MICRODEPOSITS[i]))
+  if (!areTestMicrodeposits(params.amounts))
     throw invalidRequest(
       'The amounts provided do not match the amounts that were sent to the bank account.',
       {
